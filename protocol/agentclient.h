@@ -1,0 +1,109 @@
+#pragma once
+
+#include "adcperror.h"
+#include "agenttransport.h"
+#include "schemaregistry.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+#include <vector>
+
+namespace adcp {
+
+// The negotiation dialect an agent speaks, decided from its get_adcp_capabilities.
+enum class Dialect { Unknown, Facade, VersionedFacade, Compact };
+QString dialectName(Dialect dialect);
+
+// One request/response pair as the exchange inspector shows it.
+struct Exchange
+{
+    quint64 id = 0;
+    QString agent;
+    QString tool;
+    QDateTime startedAt;
+    qint64 elapsedMs = 0;
+    nlohmann::json request;
+    nlohmann::json response; // the AdCP result, or {"adcp_error": {...}}
+    TransportMeta meta;
+    std::vector<ValidationIssue> requestIssues;
+    std::vector<ValidationIssue> responseIssues;
+    std::optional<AdcpError> error;
+    bool canceled = false;
+};
+
+// A call in flight, in the manner of QNetworkReply: finished() is emitted once; the object is owned by the
+// AgentClient and deleted after finished() returns unless the receiver calls deleteLater itself.
+class PendingCall final : public QObject
+{
+    Q_OBJECT
+public:
+    ~PendingCall() override;
+    QString tool() const;
+    bool isFinished() const;
+    const ToolOutcome &outcome() const;
+    // The exchange id in the log, for "show in inspector".
+    quint64 exchangeId() const;
+    void cancel();
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    friend class AgentClient;
+    explicit PendingCall(QObject *parent);
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+// The buyer's side of AdCP over any AgentTransport: a typed call per tool, validation of each request before
+// sending and each response after receiving, dialect detection, polling of `submitted` tasks, and a log of
+// every exchange.
+class AgentClient final : public QObject
+{
+    Q_OBJECT
+public:
+    AgentClient(QString agentName, std::unique_ptr<AgentTransport> transport,
+                std::shared_ptr<const SchemaRegistry> schemas, QObject *parent = nullptr);
+    ~AgentClient() override;
+
+    QString agentName() const;
+    AgentTransport *transport() const;
+    Dialect dialect() const;
+    nlohmann::json capabilities() const; // last get_adcp_capabilities result (null before)
+
+    // Invalid requests (against the bundled request schema) are not sent: the call finishes with
+    // VALIDATION_ERROR whose issues carry the JSON pointers.
+    PendingCall *call(const QString &tool, const nlohmann::json &arguments);
+
+    PendingCall *getAdcpCapabilities(const nlohmann::json &arguments = nlohmann::json::object());
+    PendingCall *getProducts(const nlohmann::json &arguments);
+    PendingCall *createMediaBuy(const nlohmann::json &arguments);
+    PendingCall *updateMediaBuy(const nlohmann::json &arguments);
+    PendingCall *getMediaBuys(const nlohmann::json &arguments);
+    PendingCall *getMediaBuyDelivery(const nlohmann::json &arguments);
+    PendingCall *syncCreatives(const nlohmann::json &arguments);
+    PendingCall *getTaskStatus(const nlohmann::json &arguments);
+    PendingCall *listTasks(const nlohmann::json &arguments);
+
+    // When on (default), a `submitted` answer is followed with get_task_status every `interval` ms until the
+    // task is terminal; the PendingCall finishes with the task's result.
+    void setTaskPolling(bool enabled, int intervalMs = 2000);
+    void setRequestValidation(bool enabled);
+    void setResponseValidation(bool enabled);
+
+Q_SIGNALS:
+    void exchangeStarted(const adcp::Exchange &exchange);
+    void exchangeFinished(const adcp::Exchange &exchange);
+    void dialectChanged(adcp::Dialect dialect);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace adcp
+
+Q_DECLARE_METATYPE(adcp::Exchange)

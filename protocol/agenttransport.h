@@ -1,0 +1,50 @@
+#pragma once
+
+#include "adcperror.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+
+#include <nlohmann/json.hpp>
+
+namespace adcp {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// What a transport saw of one call, for the exchange log (headers are recorded with secrets already masked).
+struct TransportMeta
+{
+    QString transport; // "in-process", "mcp", "a2a"
+    QUrl url;
+    int httpStatus = 0; // 0 when no HTTP was involved
+    HeaderList requestHeaders;
+    HeaderList responseHeaders;
+    QByteArray rawRequest;
+    QByteArray rawResponse;
+};
+
+// How a buyer reaches one seller agent. Calls are asynchronous: callTool() returns at once and
+// callFinished() is emitted exactly once per call id, on the transport's thread, also after cancel().
+class AgentTransport : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~AgentTransport() override = default;
+
+    virtual QString kind() const = 0; // "in-process", "mcp", "a2a"
+    virtual quint64 callTool(const QString &tool, const nlohmann::json &arguments) = 0;
+    virtual void cancel(quint64 callId) = 0;
+
+Q_SIGNALS:
+    void callFinished(quint64 callId, const adcp::ToolOutcome &outcome, const adcp::TransportMeta &meta);
+};
+
+} // namespace adcp
+
+Q_DECLARE_METATYPE(adcp::ToolOutcome)
+Q_DECLARE_METATYPE(adcp::TransportMeta)
