@@ -679,10 +679,11 @@ struct SchemaRegistry::Private
     std::map<std::string, Entry, std::less<>> entries;
     mutable std::mutex compileMutex;
 
-    const Compiled &compiledFor(const Entry &entry) const;
+    const Compiled &compiledFor(const std::string &id, const Entry &entry) const;
 };
 
-const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(const Entry &entry) const
+const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(const std::string &id,
+                                                                              const Entry &entry) const
 {
     const std::lock_guard lock(compileMutex);
     if (entry.compiled)
@@ -696,8 +697,13 @@ const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(co
         return it == entries.end() ? nullptr : &it->second.document;
     };
     const auto release = [](const nlohmann::json *) {};
+    // valijson resolves a `$ref` on the root node of the document it parses against that document itself
+    // (the referenced file is never fetched), so a schema file that is only a reference to another file would
+    // recurse forever. The root is therefore always a wrapper that references the entry through the fetch
+    // path.
+    const nlohmann::json root = {{"allOf", {{{"$ref", id + '#'}}}}};
     try {
-        parser.populateSchema<Adapter>(Adapter(entry.document), compiled->schema, fetch, release);
+        parser.populateSchema<Adapter>(Adapter(root), compiled->schema, fetch, release);
     } catch (const std::exception &e) {
         compiled->error = e.what();
     }
@@ -792,7 +798,7 @@ std::vector<ValidationIssue> SchemaRegistry::validate(std::string_view schemaId,
     const auto it = d->entries.find(schemaId);
     if (it == d->entries.end())
         return {{"", "unknown schema " + std::string(schemaId), "$ref"}};
-    const Private::Compiled &compiled = d->compiledFor(it->second);
+    const Private::Compiled &compiled = d->compiledFor(it->first, it->second);
     if (!compiled.error.empty())
         return {{"", "schema " + std::string(schemaId) + " cannot be used: " + compiled.error, "$ref"}};
 

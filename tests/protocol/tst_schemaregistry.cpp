@@ -78,6 +78,8 @@ private Q_SLOTS:
     void concurrentValidationGivesIdenticalResults();
     void officialSchemas_data();
     void officialSchemas();
+    void everyOfficialSchemaCompiles();
+    void bundledSchemasCompile();
 
 private:
     SchemaRegistry m_registry;
@@ -92,15 +94,11 @@ void TestSchemaRegistry::initTestCase()
 
 void TestSchemaRegistry::loadsIdsFromIdOrPath()
 {
-    const std::vector<std::string> expected = {"/schemas/core/base.json",
-                                               "/schemas/core/creative.json",
-                                               "/schemas/core/flight.json",
-                                               "/schemas/core/media-buy.json",
-                                               "/schemas/core/money.json",
-                                               "/schemas/core/package.json",
-                                               "/schemas/core/targeting.json",
-                                               "/schemas/enums/status.json",
-                                               "/schemas/pricing/pricing-option.json"};
+    const std::vector<std::string> expected = {
+        "/schemas/core/base.json",    "/schemas/core/budget-alias.json",     "/schemas/core/creative.json",
+        "/schemas/core/flight.json",  "/schemas/core/media-buy.json",        "/schemas/core/money.json",
+        "/schemas/core/package.json", "/schemas/core/targeting.json",        "/schemas/core/tree.json",
+        "/schemas/enums/status.json", "/schemas/pricing/pricing-option.json"};
     auto ids = m_registry.schemaIds();
     std::sort(ids.begin(), ids.end());
     QCOMPARE(ids, expected);
@@ -285,6 +283,21 @@ void TestSchemaRegistry::validate_data()
         << flight
         << QByteArray(R"({"start_time":"2026-03-01T00:00:00Z","report_date":"2026-03-01T00:00:00Z"})")
         << false << pointers({"/report_date"}) << "format";
+
+    // a file that is only a $ref, and a recursive $ref to the file's own root
+    row("root ref valid") << QStringLiteral("/schemas/core/budget-alias.json")
+                          << QByteArray(R"({"amount":10,"currency":"USD"})") << true << none << QString();
+    row("root ref invalid") << QStringLiteral("/schemas/core/budget-alias.json")
+                            << QByteArray(R"({"amount":-10,"currency":"USD"})") << false
+                            << pointers({"/amount"}) << "minimum";
+    row("recursive ref valid") << QStringLiteral("/schemas/core/tree.json")
+                               << QByteArray(
+                                      R"({"name":"a","children":[{"name":"b","children":[{"name":"c"}]}]})")
+                               << true << none << QString();
+    row("recursive ref invalid deep")
+        << QStringLiteral("/schemas/core/tree.json")
+        << QByteArray(R"({"name":"a","children":[{"name":"b","children":[{}]}]})") << false
+        << pointers({"/children/0/children/0/name"}) << "required";
 
     // allOf over a base file, arrays of cross-file refs whose files use internal refs and oneOf
     const QByteArray validBuy = R"({"buy_id":"mb1","version":2,
@@ -523,6 +536,38 @@ void TestSchemaRegistry::officialSchemas()
     QVERIFY2(found, describe(issues).constData());
     for (const auto &issue : issues)
         QVERIFY2(isAncestorOrSelf(issue.pointer, pointer.toStdString()), describe(issues).constData());
+}
+
+void TestSchemaRegistry::everyOfficialSchemaCompiles()
+{
+    const QString folder = officialSchemaFolder();
+    if (!QFileInfo::exists(folder))
+        QSKIP("the official AdCP schemas are not available (ADCP_SHARED_DIR/adcp/schemas)");
+    SchemaRegistry registry;
+    QString error;
+    QVERIFY2(registry.loadDirectory(folder, &error), qPrintable(error));
+    QStringList broken;
+    for (const auto &id : registry.schemaIds()) {
+        // Compilation problems (an unresolvable $ref, a malformed keyword) are reported with keyword "$ref".
+        for (const auto &issue : registry.validate(id, nlohmann::json::object())) {
+            if (issue.keyword == "$ref")
+                broken.push_back(QString::fromStdString(id + ": " + issue.message));
+        }
+    }
+    QVERIFY2(broken.isEmpty(), qPrintable(broken.join(QLatin1Char('\n'))));
+}
+
+void TestSchemaRegistry::bundledSchemasCompile()
+{
+    const auto bundled = SchemaRegistry::bundled();
+    QVERIFY(bundled);
+    QCOMPARE(SchemaRegistry::bundled().get(), bundled.get()); // loaded once, shared
+    if (bundled->schemaIds().empty())
+        QSKIP("no schemas are bundled in resources/schemas yet");
+    for (const auto &id : bundled->schemaIds()) {
+        for (const auto &issue : bundled->validate(id, nlohmann::json::object()))
+            QVERIFY2(issue.keyword != "$ref", (id + ": " + issue.message).c_str());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSchemaRegistry)
