@@ -17,8 +17,7 @@ struct Dispatcher::Private
     std::shared_ptr<SellerContext> context;
 };
 
-Dispatcher::Dispatcher(std::shared_ptr<SellerContext> context)
-    : d(std::make_unique<Private>())
+Dispatcher::Dispatcher(std::shared_ptr<SellerContext> context) : d(std::make_unique<Private>())
 {
     d->context = std::move(context);
 }
@@ -43,14 +42,13 @@ const ToolSpec *findTool(std::string_view name)
 
 adcp::AdcpError schemaError(const std::vector<ValidationIssue> &issues)
 {
+    // Schema violations are INVALID_REQUEST (error-code.json keeps VALIDATION_ERROR for business rules beyond
+    // the schema); field points at the first offending member.
     const auto &first = issues.front();
-    // A missing member is a malformed request; a present member with a wrong type, value or shape fails
-    // validation of that member.
-    const bool missing = first.keyword == "required";
-    std::string field = pointerToField(first.pointer);
-    auto error = adcp::AdcpError::make(missing ? "INVALID_REQUEST" : "VALIDATION_ERROR",
-                                       "the request does not match the tool's request schema: " + first.message,
-                                       field.empty() ? std::nullopt : std::optional<std::string>(field));
+    const std::string field = pointerToField(first.pointer);
+    auto error = adcp::AdcpError::make(
+        "INVALID_REQUEST", "the request does not match the tool's request schema: " + first.message,
+        field.empty() ? std::nullopt : std::optional<std::string>(field));
     for (const auto &issue : issues)
         error.issues.push_back({issue.pointer, issue.message, issue.keyword});
     return error;
@@ -102,28 +100,31 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
             key = it->get<std::string>();
     }
     if (!key.empty()) {
-        const auto claim = IdempotencyStore::claim(task.db, principal.id, key, spec->name,
-                                                   IdempotencyStore::requestHash(spec->name, args), task.now,
-                                                   task.options.idempotencyTtlSeconds,
-                                                   task.options.idempotencyInFlightSeconds);
+        const auto claim = IdempotencyStore::claim(
+            task.db, principal.id, key, spec->name, IdempotencyStore::requestHash(spec->name, args), task.now,
+            task.options.idempotencyTtlSeconds, task.options.idempotencyInFlightSeconds);
         switch (claim.outcome) {
         case IdempotencyStore::Outcome::Proceed:
             break;
         case IdempotencyStore::Outcome::Replay: {
             json replayed = claim.response;
             replayed["replayed"] = true;
+            if (!replayed.contains("status"))
+                replayed["status"] = "completed";
             return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
         }
         case IdempotencyStore::Outcome::Conflict:
             return failure("IDEMPOTENCY_CONFLICT",
-                           "this idempotency_key was already used with a different request", "idempotency_key",
-                           "use a fresh idempotency_key for a different request");
+                           "this idempotency_key was already used with a different request",
+                           "idempotency_key", "use a fresh idempotency_key for a different request");
         case IdempotencyStore::Outcome::Expired:
             return failure("IDEMPOTENCY_EXPIRED", "this idempotency_key is past its replay window",
-                           "idempotency_key", "read the current state, then retry with a fresh idempotency_key");
+                           "idempotency_key",
+                           "read the current state, then retry with a fresh idempotency_key");
         case IdempotencyStore::Outcome::InFlight: {
-            auto outcome = failure("IDEMPOTENCY_IN_FLIGHT", "a request with this idempotency_key is still running",
-                                   "idempotency_key", "retry with the same idempotency_key shortly");
+            auto outcome =
+                failure("IDEMPOTENCY_IN_FLIGHT", "a request with this idempotency_key is still running",
+                        "idempotency_key", "retry with the same idempotency_key shortly");
             outcome.error->retryAfter = 1;
             outcome.result["errors"][0]["retry_after"] = 1;
             return outcome;
@@ -138,7 +139,8 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     try {
         outcome = spec->handler(task, args);
     } catch (const std::exception &e) {
-        outcome = failure("SERVICE_UNAVAILABLE", std::string("the seller failed to handle the request: ") + e.what());
+        outcome = failure("SERVICE_UNAVAILABLE",
+                          std::string("the seller failed to handle the request: ") + e.what());
     }
 
     if (!key.empty()) {
@@ -150,8 +152,12 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
             IdempotencyStore::release(task.db, principal.id, key);
         }
     }
-    if (outcome.ok())
+    if (outcome.ok()) {
+        // The flat protocol envelope: a synchronous answer is a completed task.
+        if (outcome.result.is_object() && !outcome.result.contains("status"))
+            outcome.result["status"] = "completed";
         outcome.result = withContext(std::move(outcome.result), args);
+    }
     return outcome;
 }
 

@@ -16,7 +16,8 @@
 
 namespace adcp::seller {
 
-// ---- clock ---------------------------------------------------------------------------------------------------
+// ---- clock
+// ---------------------------------------------------------------------------------------------------
 
 struct SellerClock::State
 {
@@ -26,10 +27,7 @@ struct SellerClock::State
     double rate = 1.0;
 };
 
-SellerClock::SellerClock()
-    : d(std::make_shared<State>())
-{
-}
+SellerClock::SellerClock() : d(std::make_shared<State>()) {}
 
 QDateTime SellerClock::now() const
 {
@@ -59,15 +57,16 @@ void SellerClock::advance(qint64 seconds)
     d->anchorSeller = d->anchorSeller.addSecs(seconds);
 }
 
-// ---- per-thread connections ------------------------------------------------------------------------------------
+// ---- per-thread connections
+// ------------------------------------------------------------------------------------
 
 namespace {
 
 std::atomic<quint64> g_nextContextSerial{1};
 std::atomic<quint64> g_nextThreadSerial{1};
 
-// Connections still open, per context serial. A connection is removed exactly once: by its thread when the thread
-// ends, or by the context when it is destroyed first; both sides hold this mutex.
+// Connections still open, per context serial. A connection is removed exactly once: by its thread when the
+// thread ends, or by the context when it is destroyed first; both sides hold this mutex.
 std::mutex g_connectionsMutex;
 std::map<quint64, std::set<QString>> &liveConnections()
 {
@@ -96,7 +95,8 @@ thread_local ThreadConnections t_connections;
 
 } // namespace
 
-// ---- context ---------------------------------------------------------------------------------------------------
+// ---- context
+// ---------------------------------------------------------------------------------------------------
 
 struct SellerContext::Private
 {
@@ -110,10 +110,7 @@ struct SellerContext::Private
     OrderAcceptedHook orderAcceptedHook;
 };
 
-SellerContext::SellerContext()
-    : d(std::make_unique<Private>())
-{
-}
+SellerContext::SellerContext() : d(std::make_unique<Private>()) {}
 
 SellerContext::~SellerContext()
 {
@@ -165,7 +162,8 @@ std::shared_ptr<SellerContext> SellerContext::open(const SellerOptions &options,
         return nullptr;
     }
     SellerContext *raw = context.get();
-    context->d->configStore = std::make_shared<DatabaseProductConfigStore>([raw] { return raw->connectionName(); });
+    context->d->configStore =
+        std::make_shared<DatabaseProductConfigStore>([raw] { return raw->connectionName(); });
     return context;
 }
 

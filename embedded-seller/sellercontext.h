@@ -18,19 +18,21 @@ struct AcceptedOrder;
 
 struct SellerOptions
 {
-    QString databasePath;               // SQLite file; ":memory:" is not allowed (threads need one shared file)
-    bool autoCommitOnIssue = false;     // brief-mode proposals are issued already committed
-    int holdSeconds = 24 * 3600;        // how long a finalized proposal holds inventory
-    bool manualApproval = false;        // create_media_buy answers `submitted` and waits for approval
-    double clockRate = 1.0;             // seller clock speed (1 = real time)
-    QString schemaDirectory;            // empty = bundled schemas
+    QString databasePath;           // SQLite file; ":memory:" is not allowed (threads need one shared file)
+    bool autoCommitOnIssue = false; // brief-mode proposals are issued already committed
+    int holdSeconds = 24 * 3600;    // how long a finalized proposal holds inventory
+    bool manualApproval = false;    // create_media_buy answers `submitted` and waits for approval
+    double clockRate = 1.0;         // seller clock speed (1 = real time)
+    QString schemaDirectory;        // empty = bundled schemas
     // create_media_buy on a proposal without proposal_version: true = INVALID_REQUEST for every proposal (all
-    // proposals of this seller are versioned); false = only for proposals the buyer has already handled through
-    // versioned entries (a refine entry carrying proposal_version, or a decline). AdCP 3.0 storyboards need false.
+    // proposals of this seller are versioned); false = only for proposals the buyer has already handled
+    // through versioned entries (a refine entry carrying proposal_version, or a decline). AdCP 3.0
+    // storyboards need false.
     bool requireProposalVersion = true;
-    int draftLifetimeSeconds = 72 * 3600;    // freshness window of a draft proposal (its expires_at)
-    int idempotencyTtlSeconds = 24 * 3600;   // replay window of an idempotency key (capabilities replay_ttl_seconds)
-    int idempotencyInFlightSeconds = 120;    // an in-flight key older than this is treated as abandoned
+    int draftLifetimeSeconds = 72 * 3600; // freshness window of a draft proposal (its expires_at)
+    int idempotencyTtlSeconds =
+        24 * 3600; // replay window of an idempotency key (capabilities replay_ttl_seconds)
+    int idempotencyInFlightSeconds = 120; // an in-flight key older than this is treated as abandoned
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).
@@ -48,12 +50,13 @@ private:
     std::shared_ptr<State> d;
 };
 
-// Called inside the database transaction that stores an accepted order (create_media_buy), with the connection
-// of that transaction: execution (job queue, adapters) enqueues its work here so that an order and its job are
-// written atomically. Returning false with `error` set rolls the whole order back.
+// Called inside the database transaction that stores an accepted order (create_media_buy), with the
+// connection of that transaction: execution (job queue, adapters) enqueues its work here so that an order and
+// its job are written atomically. Returning false with `error` set rolls the whole order back.
 using OrderAcceptedHook = std::function<bool(QSqlDatabase &db, const AcceptedOrder &order, QString *error)>;
 
-// Everything the seller's handlers share: options, clock, schemas and the database (one connection per thread).
+// Everything the seller's handlers share: options, clock, schemas and the database (one connection per
+// thread).
 class SellerContext final
 {
 public:

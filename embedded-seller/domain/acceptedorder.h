@@ -17,8 +17,8 @@ struct AcceptedPackage
     std::string pricingOptionId;
     double budget = 0;
     std::optional<double> bidPrice;
-    // The product's seller-private implementation_config as ProductConfigStore returned it; null when the store
-    // had none for this product (a partial answer is passed on as is).
+    // The product's seller-private implementation_config as ProductConfigStore returned it; null when the
+    // store had none for this product (a partial answer is passed on as is).
     nlohmann::json implementationConfig;
 };
 

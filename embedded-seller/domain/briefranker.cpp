@@ -16,10 +16,11 @@ namespace {
 const std::set<std::string> &stopWords()
 {
     static const std::set<std::string> words = {
-        "a",    "an",   "and",  "the",  "for",  "with", "to",   "of",   "in",   "on",  "at",   "by",   "is",
-        "are",  "we",   "our",  "us",   "want", "need", "looking", "like", "would", "some", "campaign",
-        "brand", "ads", "ad",   "advertising", "reach", "from", "this", "that", "it", "be", "or", "per", "about",
-        "please", "plus", "also", "across", "into", "over", "under", "up", "out", "more", "less", "only", "no"};
+        "a",      "an",    "and",  "the",      "for",   "with", "to",    "of",          "in",    "on",
+        "at",     "by",    "is",   "are",      "we",    "our",  "us",    "want",        "need",  "looking",
+        "like",   "would", "some", "campaign", "brand", "ads",  "ad",    "advertising", "reach", "from",
+        "this",   "that",  "it",   "be",       "or",    "per",  "about", "please",      "plus",  "also",
+        "across", "into",  "over", "under",    "up",    "out",  "more",  "less",        "only",  "no"};
     return words;
 }
 
@@ -68,17 +69,38 @@ std::optional<double> amount(const QString &number, const QString &suffix)
 std::set<std::string> channelsForWord(const std::string &word)
 {
     static const std::map<std::string, std::set<std::string>> synonyms = {
-        {"display", {"display"}},       {"banner", {"display"}},         {"banners", {"display"}},
-        {"video", {"olv", "ctv"}},      {"olv", {"olv"}},                {"preroll", {"olv"}},
-        {"outstream", {"olv"}},         {"instream", {"olv"}},           {"ctv", {"ctv"}},
-        {"tv", {"ctv"}},                {"television", {"ctv"}},         {"streaming", {"ctv", "streaming_audio"}},
-        {"ott", {"ctv"}},               {"audio", {"streaming_audio", "podcast"}},
-        {"radio", {"streaming_audio"}}, {"music", {"streaming_audio"}},  {"podcast", {"podcast"}},
-        {"podcasts", {"podcast"}},      {"dooh", {"dooh"}},              {"ooh", {"dooh"}},
-        {"outdoor", {"dooh"}},          {"billboard", {"dooh"}},         {"billboards", {"dooh"}},
-        {"screens", {"dooh"}},          {"social", {"social"}},          {"retail", {"retail_media"}},
-        {"retail_media", {"retail_media"}}, {"shopper", {"retail_media"}}, {"shoppers", {"retail_media"}},
-        {"ecommerce", {"retail_media"}}, {"gaming", {"gaming"}},         {"games", {"gaming"}},
+        {"display", {"display"}},
+        {"banner", {"display"}},
+        {"banners", {"display"}},
+        {"video", {"olv", "ctv"}},
+        {"olv", {"olv"}},
+        {"preroll", {"olv"}},
+        {"outstream", {"olv"}},
+        {"instream", {"olv"}},
+        {"ctv", {"ctv"}},
+        {"tv", {"ctv"}},
+        {"television", {"ctv"}},
+        {"streaming", {"ctv", "streaming_audio"}},
+        {"ott", {"ctv"}},
+        {"audio", {"streaming_audio", "podcast"}},
+        {"radio", {"streaming_audio"}},
+        {"music", {"streaming_audio"}},
+        {"podcast", {"podcast"}},
+        {"podcasts", {"podcast"}},
+        {"dooh", {"dooh"}},
+        {"ooh", {"dooh"}},
+        {"outdoor", {"dooh"}},
+        {"billboard", {"dooh"}},
+        {"billboards", {"dooh"}},
+        {"screens", {"dooh"}},
+        {"social", {"social"}},
+        {"retail", {"retail_media"}},
+        {"retail_media", {"retail_media"}},
+        {"shopper", {"retail_media"}},
+        {"shoppers", {"retail_media"}},
+        {"ecommerce", {"retail_media"}},
+        {"gaming", {"gaming"}},
+        {"games", {"gaming"}},
     };
     const auto it = synonyms.find(word);
     return it == synonyms.end() ? std::set<std::string>{} : it->second;
@@ -98,10 +120,12 @@ BriefTerms parseBriefText(const std::string &text)
 
     const QString q = QString::fromStdString(text);
     static const QRegularExpression currencyFirst(
-        QStringLiteral(R"((?:\$|€|£|usd\s*|eur\s*)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|m|mm|thousand|million)?\b)"),
+        QStringLiteral(
+            R"((?:\$|€|£|usd\s*|eur\s*)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|m|mm|thousand|million)?\b)"),
         QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression currencyAfter(
-        QStringLiteral(R"(\b([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|m|mm|thousand|million)?\s*(?:usd|dollars|eur|euros)\b)"),
+        QStringLiteral(
+            R"(\b([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|m|mm|thousand|million)?\s*(?:usd|dollars|eur|euros)\b)"),
         QRegularExpression::CaseInsensitiveOption);
     static const QRegularExpression afterBudget(
         QStringLiteral(R"(budget\D{0,12}?([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|m|mm|thousand|million)?\b)"),
@@ -156,7 +180,8 @@ std::vector<RankedProduct> rankProducts(const Catalog &catalog, const BriefTerms
         std::vector<std::string> termHits;
         std::vector<std::string> targetingHits;
         for (const auto &t : terms.tokens) {
-            const bool keyword = std::find(product.keywords.begin(), product.keywords.end(), t) != product.keywords.end();
+            const bool keyword =
+                std::find(product.keywords.begin(), product.keywords.end(), t) != product.keywords.end();
             const bool inName = std::find(nameWords.begin(), nameWords.end(), t) != nameWords.end();
             const bool inDescription =
                 std::find(descriptionWords.begin(), descriptionWords.end(), t) != descriptionWords.end();
@@ -197,12 +222,12 @@ std::vector<RankedProduct> rankProducts(const Catalog &catalog, const BriefTerms
         if (terms.budget) {
             if (floorSpend > *terms.budget) {
                 r.score -= 4;
-                reasons.push_back("minimum spend " + std::to_string(static_cast<long long>(floorSpend)) + " " +
-                                  currency + " is above the budget");
+                reasons.push_back("minimum spend " + std::to_string(static_cast<long long>(floorSpend)) +
+                                  " " + currency + " is above the budget");
             } else if (r.score > 0) {
                 r.score += 1;
-                reasons.push_back("minimum spend " + std::to_string(static_cast<long long>(floorSpend)) + " " +
-                                  currency + " fits the budget");
+                reasons.push_back("minimum spend " + std::to_string(static_cast<long long>(floorSpend)) +
+                                  " " + currency + " fits the budget");
             }
         }
         if (terms.flightStart && product.deliveryType == "guaranteed" && r.score > 0 &&
@@ -222,9 +247,8 @@ std::vector<RankedProduct> rankProducts(const Catalog &catalog, const BriefTerms
         }
         ranked.push_back(std::move(r));
     }
-    std::stable_sort(ranked.begin(), ranked.end(), [](const RankedProduct &a, const RankedProduct &b) {
-        return a.score > b.score;
-    });
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const RankedProduct &a, const RankedProduct &b) { return a.score > b.score; });
     return ranked;
 }
 

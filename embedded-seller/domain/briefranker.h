@@ -15,9 +15,9 @@ struct Product;
 // What the seller reads out of a brief or a refine ask: words, the channels they name, a budget, a flight.
 struct BriefTerms
 {
-    std::vector<std::string> tokens;      // lower-case words without stop words, in order, distinct
-    std::set<std::string> channels;       // AdCP channel ids the text asks for
-    std::optional<double> budget;         // an amount written with a currency sign/word or after "budget"
+    std::vector<std::string> tokens; // lower-case words without stop words, in order, distinct
+    std::set<std::string> channels;  // AdCP channel ids the text asks for
+    std::optional<double> budget;    // an amount written with a currency sign/word or after "budget"
     std::optional<QDate> flightStart;
     std::optional<QDate> flightEnd;
 };

@@ -57,12 +57,10 @@ double minSpend(const json &pricingOption)
     return pricingOption.value("min_spend_per_package", 0.0);
 }
 
-Catalog::Catalog(std::vector<Product> products)
-    : m_products(std::move(products))
-{
-}
+Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products)) {}
 
-bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso, QString *error)
+bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
+                          QString *error)
 {
     QSqlQuery count(db);
     if (!execute(count, QStringLiteral("SELECT COUNT(*) FROM products"), {}, error))
@@ -90,13 +88,15 @@ bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const Q
         const auto &product = entry.at("product");
         QSqlQuery insert(db);
         if (!execute(insert,
-                     QStringLiteral("INSERT INTO products (product_id, position, delivery_type, product_json, "
-                                    "seller_json, implementation_config, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                     QStringLiteral(
+                         "INSERT INTO products (product_id, position, delivery_type, product_json, "
+                         "seller_json, implementation_config, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                      {storage::qs(product.at("product_id").get<std::string>()), position++,
                       storage::qs(product.at("delivery_type").get<std::string>()), toText(product),
                       toText(entry.value("seller", json::object())),
-                      entry.contains("implementation_config") ? QVariant(toText(entry["implementation_config"]))
-                                                              : QVariant(),
+                      entry.contains("implementation_config")
+                          ? QVariant(toText(entry["implementation_config"]))
+                          : QVariant(),
                       nowIso},
                      error))
             return false;
@@ -108,8 +108,9 @@ std::shared_ptr<const Catalog> Catalog::load(QSqlDatabase &db, QString *error)
 {
     QSqlQuery q(db);
     if (!execute(q,
-                 QStringLiteral("SELECT product_id, position, delivery_type, product_json, seller_json FROM products "
-                                "ORDER BY position, product_id"),
+                 QStringLiteral(
+                     "SELECT product_id, position, delivery_type, product_json, seller_json FROM products "
+                     "ORDER BY position, product_id"),
                  {}, error))
         return nullptr;
     std::vector<Product> products;
@@ -120,7 +121,8 @@ std::shared_ptr<const Catalog> Catalog::load(QSqlDatabase &db, QString *error)
         p.deliveryType = storage::ss(q.value(2).toString());
         p.publicJson = fromText(q.value(3).toString());
         const auto seller = fromText(q.value(4).toString());
-        if (!p.publicJson.is_object() || !p.publicJson.contains("pricing_options") || p.publicJson["pricing_options"].empty()) {
+        if (!p.publicJson.is_object() || !p.publicJson.contains("pricing_options") ||
+            p.publicJson["pricing_options"].empty()) {
             if (error)
                 *error = QStringLiteral("product ") + q.value(0).toString() + QStringLiteral(" is malformed");
             return nullptr;

@@ -13,8 +13,8 @@
 namespace adcp::seller {
 
 // One product as buyers see it (the public AdCP Product object) plus the seller's own ranking metadata.
-// The seller-private implementation_config is deliberately not part of this type: it stays in the database and
-// is read only through ProductConfigStore when an order is stored, so no response can leak it.
+// The seller-private implementation_config is deliberately not part of this type: it stays in the database
+// and is read only through ProductConfigStore when an order is stored, so no response can leak it.
 struct Product
 {
     std::string id;
@@ -23,8 +23,8 @@ struct Product
     std::vector<std::string> channels;
     std::vector<std::string> keywords; // ranking terms (audiences, contexts, geos), never sent to buyers
     nlohmann::json targeting;          // seller-side description of the targeting the product offers
-    bool requiresIo = false;           // a committed proposal with this product carries an insertion order to sign
-    nlohmann::json publicJson;         // the public Product object
+    bool requiresIo = false;   // a committed proposal with this product carries an insertion order to sign
+    nlohmann::json publicJson; // the public Product object
 
     const nlohmann::json *pricingOption(std::string_view pricingOptionId) const;
     const nlohmann::json &defaultPricingOption() const;
@@ -44,7 +44,8 @@ public:
 
     // Inserts the products of the bundled catalog (`resourcePath`, default ":/seller/catalog.json") when the
     // products table is empty.
-    static bool seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso, QString *error);
+    static bool seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
+                            QString *error);
     static std::shared_ptr<const Catalog> load(QSqlDatabase &db, QString *error);
 
     const std::vector<Product> &products() const { return m_products; }

@@ -51,35 +51,39 @@ bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime 
     const auto &o = buy.order;
     QSqlQuery q(db);
     if (!execute(q,
-                 QStringLiteral("INSERT INTO media_buys (principal_id, media_buy_id, status, revision, currency, "
-                                "total_budget, start_time, end_time, proposal_id, proposal_version, name, po_number, "
-                                "confirmed_at, creative_deadline, request_json, context_json, created_at, "
-                                "updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                 QStringLiteral(
+                     "INSERT INTO media_buys (principal_id, media_buy_id, status, revision, currency, "
+                     "total_budget, start_time, end_time, proposal_id, proposal_version, name, po_number, "
+                     "confirmed_at, creative_deadline, request_json, context_json, created_at, "
+                     "updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                  {qs(o.principalId), qs(o.mediaBuyId), qs(buy.status), qs(o.currency), o.totalBudget,
-                  iso(o.startTime), iso(o.endTime), optionalText(o.proposalId), optionalText(o.proposalVersion),
-                  optionalText(buy.name), optionalText(buy.poNumber), iso(buy.confirmedAt),
-                  iso(buy.creativeDeadline), storage::toText(o.request),
-                  buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)), iso(now), iso(now)},
+                  iso(o.startTime), iso(o.endTime), optionalText(o.proposalId),
+                  optionalText(o.proposalVersion), optionalText(buy.name), optionalText(buy.poNumber),
+                  iso(buy.confirmedAt), iso(buy.creativeDeadline), storage::toText(o.request),
+                  buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)), iso(now),
+                  iso(now)},
                  error))
         return false;
     for (size_t i = 0; i < o.packages.size(); ++i) {
         const auto &p = o.packages[i];
         const json &pj = buy.packageJson.at(i);
         QSqlQuery pq(db);
-        if (!execute(pq,
-                     QStringLiteral("INSERT INTO packages (principal_id, package_id, media_buy_id, position, "
-                                    "product_id, pricing_option_id, budget, bid_price, pacing, start_time, "
-                                    "end_time, paused, status, package_json, implementation_config, created_at, "
-                                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                     {qs(o.principalId), qs(p.packageId), qs(o.mediaBuyId), static_cast<int>(i), qs(p.productId),
-                      qs(p.pricingOptionId), p.budget, p.bidPrice ? QVariant(*p.bidPrice) : QVariant(),
-                      pj.contains("pacing") ? QVariant(qs(pj["pacing"].get<std::string>())) : QVariant(),
-                      pj.contains("start_time") ? QVariant(qs(pj["start_time"].get<std::string>())) : QVariant(),
-                      pj.contains("end_time") ? QVariant(qs(pj["end_time"].get<std::string>())) : QVariant(),
-                      pj.value("paused", false) ? 1 : 0, qs(std::string("pending")), storage::toText(pj),
-                      p.implementationConfig.is_null() ? QVariant() : QVariant(storage::toText(p.implementationConfig)),
-                      iso(now), iso(now)},
-                     error))
+        if (!execute(
+                pq,
+                QStringLiteral("INSERT INTO packages (principal_id, package_id, media_buy_id, position, "
+                               "product_id, pricing_option_id, budget, bid_price, pacing, start_time, "
+                               "end_time, paused, status, package_json, implementation_config, created_at, "
+                               "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                {qs(o.principalId), qs(p.packageId), qs(o.mediaBuyId), static_cast<int>(i), qs(p.productId),
+                 qs(p.pricingOptionId), p.budget, p.bidPrice ? QVariant(*p.bidPrice) : QVariant(),
+                 pj.contains("pacing") ? QVariant(qs(pj["pacing"].get<std::string>())) : QVariant(),
+                 pj.contains("start_time") ? QVariant(qs(pj["start_time"].get<std::string>())) : QVariant(),
+                 pj.contains("end_time") ? QVariant(qs(pj["end_time"].get<std::string>())) : QVariant(),
+                 pj.value("paused", false) ? 1 : 0, qs(std::string("pending")), storage::toText(pj),
+                 p.implementationConfig.is_null() ? QVariant()
+                                                  : QVariant(storage::toText(p.implementationConfig)),
+                 iso(now), iso(now)},
+                error))
             return false;
     }
     return true;
@@ -90,9 +94,10 @@ json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const
 {
     QSqlQuery q(db);
     if (!execute(q,
-                 QStringLiteral("SELECT status, revision, currency, total_budget, start_time, end_time, proposal_id, "
-                                "name, confirmed_at, creative_deadline, context_json, created_at, updated_at FROM "
-                                "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
+                 QStringLiteral(
+                     "SELECT status, revision, currency, total_budget, start_time, end_time, proposal_id, "
+                     "name, confirmed_at, creative_deadline, context_json, created_at, updated_at FROM "
+                     "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
                  {qs(principalId), qs(mediaBuyId)}, error))
         return nullptr;
     if (!q.next())
@@ -122,8 +127,9 @@ json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const
 
     QSqlQuery pq(db);
     if (!execute(pq,
-                 QStringLiteral("SELECT package_json, paused FROM packages WHERE principal_id = ? AND media_buy_id = ? "
-                                "ORDER BY position"),
+                 QStringLiteral(
+                     "SELECT package_json, paused FROM packages WHERE principal_id = ? AND media_buy_id = ? "
+                     "ORDER BY position"),
                  {qs(principalId), qs(mediaBuyId)}, error))
         return nullptr;
     while (pq.next()) {

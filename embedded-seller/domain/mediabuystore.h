@@ -26,15 +26,15 @@ public:
         std::optional<std::string> poNumber;
         QDateTime confirmedAt;
         QDateTime creativeDeadline;
-        nlohmann::json context;                // the buyer's context object, persisted for correlation
+        nlohmann::json context;                  // the buyer's context object, persisted for correlation
         std::vector<nlohmann::json> packageJson; // response package objects, same order as order.packages
     };
 
     static bool insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime &now, QString *error);
 
     // The buy as get_media_buys returns it (packages included), or null when the principal has no such buy.
-    static nlohmann::json find(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId,
-                               QString *error);
+    static nlohmann::json find(QSqlDatabase &db, const std::string &principalId,
+                               const std::string &mediaBuyId, QString *error);
     // Ids of the principal's buys with one of `statuses` (all when empty), oldest first.
     static std::vector<std::string> list(QSqlDatabase &db, const std::string &principalId,
                                          const std::vector<std::string> &statuses, QString *error);

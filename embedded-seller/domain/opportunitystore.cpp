@@ -26,7 +26,8 @@ QVariant textOrNull(const json &object, const char *member)
 std::optional<adcp::AdcpError> OpportunityStore::check(const json &opportunity, const std::string &field)
 {
     if (!opportunity.is_object() || !opportunity.contains("opportunity_id") ||
-        !opportunity["opportunity_id"].is_string() || opportunity["opportunity_id"].get<std::string>().empty())
+        !opportunity["opportunity_id"].is_string() ||
+        opportunity["opportunity_id"].get<std::string>().empty())
         return adcp::AdcpError::make("INVALID_REQUEST", "the opportunity needs an opportunity_id",
                                      field + ".opportunity_id");
     const std::string status = opportunity.value("status", std::string());
@@ -35,7 +36,8 @@ std::optional<adcp::AdcpError> OpportunityStore::check(const json &opportunity, 
         return adcp::AdcpError::make("INVALID_REQUEST", "a closed opportunity needs a close_reason",
                                      field + ".close_reason");
     if (status != "closed" && (hasReason || opportunity.contains("close_detail")))
-        return adcp::AdcpError::make("INVALID_REQUEST", "close_reason and close_detail belong to status closed",
+        return adcp::AdcpError::make("INVALID_REQUEST",
+                                     "close_reason and close_detail belong to status closed",
                                      field + (hasReason ? ".close_reason" : ".close_detail"));
     if (hasReason && opportunity.value("close_reason", std::string()) == "other" &&
         opportunity.value("close_detail", std::string()).empty())
@@ -44,21 +46,22 @@ std::optional<adcp::AdcpError> OpportunityStore::check(const json &opportunity, 
     return std::nullopt;
 }
 
-bool OpportunityStore::upsert(QSqlDatabase &db, const std::string &principalId, const json &o, const QDateTime &now,
-                              QString *error)
+bool OpportunityStore::upsert(QSqlDatabase &db, const std::string &principalId, const json &o,
+                              const QDateTime &now, QString *error)
 {
     const QString nowIso = now.toUTC().toString(Qt::ISODateWithMs);
     const QString id = qs(o.at("opportunity_id").get<std::string>());
     QSqlQuery q(db);
     if (!execute(q,
-                 QStringLiteral("INSERT INTO opportunities (principal_id, opportunity_id, status, created_at, "
-                                "updated_at) VALUES (?, ?, 'open', ?, ?) ON CONFLICT (principal_id, opportunity_id) "
-                                "DO NOTHING"),
+                 QStringLiteral(
+                     "INSERT INTO opportunities (principal_id, opportunity_id, status, created_at, "
+                     "updated_at) VALUES (?, ?, 'open', ?, ?) ON CONFLICT (principal_id, opportunity_id) "
+                     "DO NOTHING"),
                  {qs(principalId), id, nowIso, nowIso}, error))
         return false;
     // Only the members the buyer sent change; the others keep their stored value.
-    for (const char *member : {"phase", "intent", "planning_horizon", "response_deadline", "status", "close_reason",
-                               "close_detail"}) {
+    for (const char *member : {"phase", "intent", "planning_horizon", "response_deadline", "status",
+                               "close_reason", "close_detail"}) {
         if (!o.contains(member))
             continue;
         QSqlQuery u(db);
@@ -79,37 +82,39 @@ bool OpportunityStore::upsert(QSqlDatabase &db, const std::string &principalId, 
     return true;
 }
 
-bool OpportunityStore::close(QSqlDatabase &db, const std::string &principalId, const std::string &opportunityId,
-                             const std::string &reason, const std::optional<std::string> &detail,
-                             const QDateTime &now, QString *error)
+bool OpportunityStore::close(QSqlDatabase &db, const std::string &principalId,
+                             const std::string &opportunityId, const std::string &reason,
+                             const std::optional<std::string> &detail, const QDateTime &now, QString *error)
 {
     const QString nowIso = now.toUTC().toString(Qt::ISODateWithMs);
     QSqlQuery q(db);
-    return execute(q,
-                   QStringLiteral("INSERT INTO opportunities (principal_id, opportunity_id, status, close_reason, "
-                                  "close_detail, created_at, updated_at) VALUES (?, ?, 'closed', ?, ?, ?, ?) ON "
-                                  "CONFLICT (principal_id, opportunity_id) DO UPDATE SET status = 'closed', "
-                                  "close_reason = excluded.close_reason, close_detail = excluded.close_detail, "
-                                  "updated_at = excluded.updated_at"),
-                   {qs(principalId), qs(opportunityId), qs(reason), detail ? QVariant(qs(*detail)) : QVariant(),
-                    nowIso, nowIso},
-                   error);
+    return execute(
+        q,
+        QStringLiteral("INSERT INTO opportunities (principal_id, opportunity_id, status, close_reason, "
+                       "close_detail, created_at, updated_at) VALUES (?, ?, 'closed', ?, ?, ?, ?) ON "
+                       "CONFLICT (principal_id, opportunity_id) DO UPDATE SET status = 'closed', "
+                       "close_reason = excluded.close_reason, close_detail = excluded.close_detail, "
+                       "updated_at = excluded.updated_at"),
+        {qs(principalId), qs(opportunityId), qs(reason), detail ? QVariant(qs(*detail)) : QVariant(), nowIso,
+         nowIso},
+        error);
 }
 
-json OpportunityStore::find(QSqlDatabase &db, const std::string &principalId, const std::string &opportunityId,
-                            QString *error)
+json OpportunityStore::find(QSqlDatabase &db, const std::string &principalId,
+                            const std::string &opportunityId, QString *error)
 {
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT phase, intent, planning_horizon, response_deadline, status, close_reason, "
-                                "close_detail FROM opportunities WHERE principal_id = ? AND opportunity_id = ?"),
-                 {qs(principalId), qs(opportunityId)}, error))
+    if (!execute(
+            q,
+            QStringLiteral("SELECT phase, intent, planning_horizon, response_deadline, status, close_reason, "
+                           "close_detail FROM opportunities WHERE principal_id = ? AND opportunity_id = ?"),
+            {qs(principalId), qs(opportunityId)}, error))
         return nullptr;
     if (!q.next())
         return nullptr;
     json o = {{"opportunity_id", opportunityId}};
-    const char *members[] = {"phase", "intent", "planning_horizon", "response_deadline", "status", "close_reason",
-                             "close_detail"};
+    const char *members[] = {"phase",  "intent",       "planning_horizon", "response_deadline",
+                             "status", "close_reason", "close_detail"};
     for (int i = 0; i < 7; ++i) {
         if (q.value(i).isNull())
             continue;

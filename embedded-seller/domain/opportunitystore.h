@@ -24,11 +24,11 @@ public:
     static bool upsert(QSqlDatabase &db, const std::string &principalId, const nlohmann::json &opportunity,
                        const QDateTime &now, QString *error);
     static bool close(QSqlDatabase &db, const std::string &principalId, const std::string &opportunityId,
-                      const std::string &reason, const std::optional<std::string> &detail, const QDateTime &now,
-                      QString *error);
+                      const std::string &reason, const std::optional<std::string> &detail,
+                      const QDateTime &now, QString *error);
     // The stored opportunity as an opportunity-context object, or null.
-    static nlohmann::json find(QSqlDatabase &db, const std::string &principalId, const std::string &opportunityId,
-                               QString *error);
+    static nlohmann::json find(QSqlDatabase &db, const std::string &principalId,
+                               const std::string &opportunityId, QString *error);
 };
 
 } // namespace adcp::seller

@@ -9,8 +9,7 @@ namespace adcp::seller {
 
 DatabaseProductConfigStore::DatabaseProductConfigStore(std::function<QString()> connectionName)
     : m_connectionName(std::move(connectionName))
-{
-}
+{}
 
 ProductConfigLookup DatabaseProductConfigStore::lookup(const std::vector<std::string> &productIds)
 {
@@ -19,8 +18,9 @@ ProductConfigLookup DatabaseProductConfigStore::lookup(const std::vector<std::st
     for (const auto &id : productIds) {
         QSqlQuery q(db);
         QString error;
-        if (!storage::execute(q, QStringLiteral("SELECT implementation_config FROM products WHERE product_id = ?"),
-                              {storage::qs(id)}, &error)) {
+        if (!storage::execute(
+                q, QStringLiteral("SELECT implementation_config FROM products WHERE product_id = ?"),
+                {storage::qs(id)}, &error)) {
             result.ok = false;
             result.error = storage::ss(error);
             result.configs.clear();

@@ -14,13 +14,14 @@ namespace adcp::seller {
 struct ProductConfigLookup
 {
     bool ok = true;
-    std::string error;                              // why the lookup failed (ok == false)
-    std::map<std::string, nlohmann::json> configs;  // product_id → implementation_config; absent ids are not found
+    std::string error; // why the lookup failed (ok == false)
+    std::map<std::string, nlohmann::json>
+        configs; // product_id → implementation_config; absent ids are not found
 };
 
 // Where the seller keeps the private implementation_config of each product (ad-server template, placements,
-// key-values). create_media_buy asks exactly once per request, with the deduplicated product ids of the order;
-// the answer may be partial (products without a config), and it travels with the order to execution.
+// key-values). create_media_buy asks exactly once per request, with the deduplicated product ids of the
+// order; the answer may be partial (products without a config), and it travels with the order to execution.
 class ProductConfigStore
 {
 public:

@@ -86,7 +86,8 @@ void updateGuidance(json &proposal, const Catalog &catalog, std::optional<double
     minimum = roundUpTo(std::max(minimum, 1000.0), 100);
     auto &guidance = proposal["total_budget_guidance"];
     const double previous = guidance.value("recommended", 0.0);
-    const double recommended = std::max(minimum, requested ? *requested : (previous > 0 ? previous : minimum * 2));
+    const double recommended =
+        std::max(minimum, requested ? *requested : (previous > 0 ? previous : minimum * 2));
     guidance["min"] = minimum;
     guidance["recommended"] = recommended;
     guidance["max"] = recommended * 2;
@@ -94,18 +95,21 @@ void updateGuidance(json &proposal, const Catalog &catalog, std::optional<double
         guidance["currency"] = "USD";
 }
 
-json allocationFor(const Product &product, double percentage, const std::string &currency, const std::string &why)
+json allocationFor(const Product &product, double percentage, const std::string &currency,
+                   const std::string &why)
 {
-    return {{"product_id", product.id},
-            {"allocation_percentage", percentage},
-            {"pricing_option_id", optionInCurrency(product, currency)->value("pricing_option_id", std::string())},
-            {"rationale", why}};
+    return {
+        {"product_id", product.id},
+        {"allocation_percentage", percentage},
+        {"pricing_option_id", optionInCurrency(product, currency)->value("pricing_option_id", std::string())},
+        {"rationale", why}};
 }
 
 } // namespace
 
-json build(const std::string &name, const std::string &description, const std::vector<const RankedProduct *> &picks,
-           const BriefTerms &terms, const std::string &currency)
+json build(const std::string &name, const std::string &description,
+           const std::vector<const RankedProduct *> &picks, const BriefTerms &terms,
+           const std::string &currency)
 {
     std::vector<double> weights;
     for (const auto *pick : picks)
@@ -125,6 +129,8 @@ json build(const std::string &name, const std::string &description, const std::v
                      {"description", description},
                      {"allocations", std::move(allocations)},
                      {"total_budget_guidance", {{"currency", currency}}}};
+    if (terms.budget)
+        proposal["total_budget_guidance"]["recommended"] = *terms.budget;
     std::string alignment = "Built from the brief";
     if (!terms.channels.empty()) {
         std::string list;
@@ -199,14 +205,16 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
         for (const auto &allocation : proposal["allocations"]) {
             const Product *product = catalog.find(allocation.value("product_id", std::string()));
             const json *option =
-                product ? product->pricingOption(allocation.value("pricing_option_id", std::string())) : nullptr;
+                product ? product->pricingOption(allocation.value("pricing_option_id", std::string()))
+                        : nullptr;
             if (option && referenceCpm(*option) > ceiling)
                 dropped.push_back(product->id);
             else
                 kept.push_back(allocation);
         }
         if (kept.empty()) {
-            notApplied.push_back("no product of this proposal prices at or below a " + money(ceiling) + " CPM");
+            notApplied.push_back("no product of this proposal prices at or below a " + money(ceiling) +
+                                 " CPM");
         } else if (dropped.empty()) {
             applied.push_back("every product already prices at or below a " + money(ceiling) + " CPM");
         } else {
@@ -222,13 +230,15 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
 
     const BriefTerms terms = parseBriefText(text.toStdString());
     const bool mentionsBudget = text.contains(QLatin1String("budget"));
-    if (terms.budget && (mentionsBudget || text.contains(QRegularExpression(QStringLiteral(R"([$€£]|usd|eur)"))))) {
+    if (terms.budget &&
+        (mentionsBudget || text.contains(QRegularExpression(QStringLiteral(R"([$€£]|usd|eur)"))))) {
         const double minimum = proposal["total_budget_guidance"].value("min", 0.0);
         if (*terms.budget < minimum) {
             updateGuidance(proposal, catalog, minimum);
-            notApplied.push_back("budget " + money(*terms.budget) + " " + currency +
-                                 " is below this plan's minimum of " + money(minimum) + " " + currency +
-                                 " (every package must meet its minimum spend); guidance kept at the minimum");
+            notApplied.push_back(
+                "budget " + money(*terms.budget) + " " + currency + " is below this plan's minimum of " +
+                money(minimum) + " " + currency +
+                " (every package must meet its minimum spend); guidance kept at the minimum");
             outcome.status = "partial";
         } else {
             updateGuidance(proposal, catalog, *terms.budget);
@@ -242,11 +252,12 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
             notApplied.push_back("the flight ends before it starts");
         } else {
             for (auto &allocation : proposal["allocations"]) {
-                allocation["start_time"] = terms.flightStart->toString(Qt::ISODate).toStdString() + "T00:00:00Z";
+                allocation["start_time"] =
+                    terms.flightStart->toString(Qt::ISODate).toStdString() + "T00:00:00Z";
                 allocation["end_time"] = terms.flightEnd->toString(Qt::ISODate).toStdString() + "T23:59:59Z";
             }
-            applied.push_back("flight set to " + terms.flightStart->toString(Qt::ISODate).toStdString() + " – " +
-                              terms.flightEnd->toString(Qt::ISODate).toStdString());
+            applied.push_back("flight set to " + terms.flightStart->toString(Qt::ISODate).toStdString() +
+                              " – " + terms.flightEnd->toString(Qt::ISODate).toStdString());
             outcome.changed = true;
         }
     }
@@ -266,8 +277,8 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
         if (!current.empty())
             words.push_back(current);
     }
-    static const std::set<std::string> dropWords = {"no", "without", "drop", "remove", "exclude", "less", "fewer",
-                                                    "minus", "not"};
+    static const std::set<std::string> dropWords = {"no",   "without", "drop",  "remove", "exclude",
+                                                    "less", "fewer",   "minus", "not"};
     static const std::set<std::string> onlyWords = {"only", "just", "exclusively"};
     std::string mode = "more";
     for (size_t i = 0; i < words.size(); ++i) {
@@ -283,7 +294,8 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
         if (channels.empty())
             continue;
         auto inChannels = [&](const Product &p) {
-            return std::any_of(channels.begin(), channels.end(), [&](const auto &c) { return p.hasChannel(c); });
+            return std::any_of(channels.begin(), channels.end(),
+                               [&](const auto &c) { return p.hasChannel(c); });
         };
         if (mode == "drop") {
             std::vector<std::string> removed;
@@ -293,7 +305,8 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
                     removed.push_back(id);
             }
             if (removed.empty())
-                notApplied.push_back("no " + words[i] + " product could be removed without emptying the plan");
+                notApplied.push_back("no " + words[i] +
+                                     " product could be removed without emptying the plan");
             else {
                 applied.push_back("removed " + words[i] + " products");
                 outcome.changed = true;
@@ -322,7 +335,8 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
                 outcome.changed = true;
             }
         } else {
-            // "more X": favour an allocation already in the channel, else add the first catalog product of it.
+            // "more X": favour an allocation already in the channel, else add the first catalog product of
+            // it.
             bool favoured = false;
             for (auto &allocation : proposal["allocations"]) {
                 const Product *p = catalog.find(allocation.value("product_id", std::string()));
@@ -356,9 +370,10 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
 
     if (applied.empty() && notApplied.empty()) {
         outcome.status = "unable";
-        outcome.notes = "Not applied: this seller understands budget, CPM ceiling, channel and flight-date asks "
-                        "(for example 'budget $80k', 'CPM under $20', 'more ctv, no display', "
-                        "'2026-03-01 to 2026-03-31').";
+        outcome.notes =
+            "Not applied: this seller understands budget, CPM ceiling, channel and flight-date asks "
+            "(for example 'budget $80k', 'CPM under $20', 'more ctv, no display', "
+            "'2026-03-01 to 2026-03-31').";
         return outcome;
     }
     if (applied.empty())
@@ -383,19 +398,20 @@ void commit(json &proposal, const Catalog &catalog, const std::string &proposalI
         if (!p)
             continue;
         if (!allocation.contains("pricing_option_id"))
-            allocation["pricing_option_id"] = optionInCurrency(*p, currency)->value("pricing_option_id", std::string());
+            allocation["pricing_option_id"] =
+                optionInCurrency(*p, currency)->value("pricing_option_id", std::string());
         needsIo = needsIo || p->requiresIo;
     }
     if (needsIo) {
         const auto &guidance = proposal["total_budget_guidance"];
-        proposal["insertion_order"] = {
-            {"io_id", "io_" + proposalId + "_" + versionLabel(version)},
-            {"requires_signature", true},
-            {"terms",
-             {{"publisher", "Workbench Media Sales"},
-              {"total_budget",
-               {{"amount", guidance.value("recommended", 0.0)}, {"currency", guidance.value("currency", "USD")}}},
-              {"payment_terms", "net_30"}}}};
+        proposal["insertion_order"] = {{"io_id", "io_" + proposalId + "_" + versionLabel(version)},
+                                       {"requires_signature", true},
+                                       {"terms",
+                                        {{"publisher", "Workbench Media Sales"},
+                                         {"total_budget",
+                                          {{"amount", guidance.value("recommended", 0.0)},
+                                           {"currency", guidance.value("currency", "USD")}}},
+                                         {"payment_terms", "net_30"}}}};
     } else {
         proposal.erase("insertion_order");
     }

@@ -14,8 +14,8 @@ namespace adcp::seller {
 
 class Catalog;
 
-// Builds and revises the Proposal objects the seller issues. Pure functions over JSON and the catalog; storage
-// and versioning are ProposalStore's job.
+// Builds and revises the Proposal objects the seller issues. Pure functions over JSON and the catalog;
+// storage and versioning are ProposalStore's job.
 namespace proposals {
 
 // A plan over `picks` (best first): allocation percentages follow the ranking scores and sum to 100, each
@@ -36,8 +36,9 @@ struct AskOutcome
     bool changed = false;
 };
 
-// A request-scope (or proposal-scope) ask in words. Understood: a total budget, a CPM ceiling, channels to add,
-// favour, keep exclusively or drop, and a flight (two ISO dates). Anything else is answered as not applied.
+// A request-scope (or proposal-scope) ask in words. Understood: a total budget, a CPM ceiling, channels to
+// add, favour, keep exclusively or drop, and a flight (two ISO dates). Anything else is answered as not
+// applied.
 AskOutcome applyAsk(nlohmann::json &proposal, const std::string &ask, const Catalog &catalog);
 
 // Makes a draft firm: pricing options pinned, and an insertion order to sign when a product requires one.

@@ -15,7 +15,8 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "p.principal_id, p.proposal_id, p.request_id, p.current_version, p.status, p.versioned, p.expires_at, "
-    "p.opportunity_id, p.media_buy_id, p.declined_version, p.decline_reason, p.decline_detail, v.proposal_json");
+    "p.opportunity_id, p.media_buy_id, p.declined_version, p.decline_reason, p.decline_detail, "
+    "v.proposal_json");
 const QString kFrom = QStringLiteral(
     " FROM proposals p JOIN proposal_versions v ON v.principal_id = p.principal_id AND v.proposal_id = "
     "p.proposal_id AND v.version = p.current_version ");
@@ -89,8 +90,8 @@ std::string toString(ProposalState state)
 
 std::optional<ProposalState> proposalStateFromString(const std::string &text)
 {
-    for (auto s : {ProposalState::Draft, ProposalState::Committed, ProposalState::Consuming, ProposalState::Consumed,
-                   ProposalState::Declined}) {
+    for (auto s : {ProposalState::Draft, ProposalState::Committed, ProposalState::Consuming,
+                   ProposalState::Consumed, ProposalState::Declined}) {
         if (toString(s) == text)
             return s;
     }
@@ -151,10 +152,11 @@ std::optional<std::string> ProposalStore::latestOpenRequest(QSqlDatabase &db, co
                                                             const QDateTime &now, QString *error)
 {
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT request_id FROM proposals WHERE principal_id = ? AND status IN ('draft', "
-                                "'committed') AND expires_at >= ? ORDER BY created_at DESC, rowid DESC LIMIT 1"),
-                 {qs(principalId), iso(now)}, error))
+    if (!execute(
+            q,
+            QStringLiteral("SELECT request_id FROM proposals WHERE principal_id = ? AND status IN ('draft', "
+                           "'committed') AND expires_at >= ? ORDER BY created_at DESC, rowid DESC LIMIT 1"),
+            {qs(principalId), iso(now)}, error))
         return std::nullopt;
     if (!q.next())
         return std::nullopt;
@@ -166,10 +168,11 @@ std::vector<ProposalVersion> ProposalStore::versions(QSqlDatabase &db, const std
 {
     std::vector<ProposalVersion> out;
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT version, status, cause, created_at, proposal_json FROM proposal_versions "
-                                "WHERE principal_id = ? AND proposal_id = ? ORDER BY version"),
-                 {qs(principalId), qs(proposalId)}, error))
+    if (!execute(
+            q,
+            QStringLiteral("SELECT version, status, cause, created_at, proposal_json FROM proposal_versions "
+                           "WHERE principal_id = ? AND proposal_id = ? ORDER BY version"),
+            {qs(principalId), qs(proposalId)}, error))
         return out;
     while (q.next()) {
         out.push_back({q.value(0).toInt(), ss(q.value(1).toString()), ss(q.value(2).toString()),
@@ -179,8 +182,8 @@ std::vector<ProposalVersion> ProposalStore::versions(QSqlDatabase &db, const std
     return out;
 }
 
-bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::string &cause, const QDateTime &now,
-                           QString *error)
+bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::string &cause,
+                           const QDateTime &now, QString *error)
 {
     p.version = 1;
     p.current["proposal_id"] = p.proposalId;
@@ -188,26 +191,28 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
     p.current["proposal_status"] = wireStatus(p.state);
     p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("INSERT INTO proposals (principal_id, proposal_id, request_id, current_version, "
-                                "status, versioned, expires_at, opportunity_id, created_at, updated_at) VALUES "
-                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {qs(p.principalId), qs(p.proposalId), qs(p.requestId), p.version, qs(toString(p.state)),
-                  p.versioned ? 1 : 0, iso(p.expiresAt),
-                  p.opportunityId ? QVariant(qs(*p.opportunityId)) : QVariant(), iso(now), iso(now)},
-                 error))
+    if (!execute(
+            q,
+            QStringLiteral("INSERT INTO proposals (principal_id, proposal_id, request_id, current_version, "
+                           "status, versioned, expires_at, opportunity_id, created_at, updated_at) VALUES "
+                           "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            {qs(p.principalId), qs(p.proposalId), qs(p.requestId), p.version, qs(toString(p.state)),
+             p.versioned ? 1 : 0, iso(p.expiresAt),
+             p.opportunityId ? QVariant(qs(*p.opportunityId)) : QVariant(), iso(now), iso(now)},
+            error))
         return false;
     QSqlQuery v(db);
-    return execute(v,
-                   QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
-                                  "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                   {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)),
-                    storage::toText(p.current), qs(cause), iso(now)},
-                   error);
+    return execute(
+        v,
+        QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
+                       "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)), storage::toText(p.current),
+         qs(cause), iso(now)},
+        error);
 }
 
-bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::string &cause, const QDateTime &now,
-                               QString *error)
+bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::string &cause,
+                               const QDateTime &now, QString *error)
 {
     const int next = p.version + 1;
     p.current["proposal_version"] = versionLabel(next);
@@ -215,10 +220,11 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
     p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
     QSqlQuery q(db);
     if (!execute(q,
-                 QStringLiteral("UPDATE proposals SET current_version = ?, status = ?, expires_at = ?, updated_at = "
-                                "? WHERE principal_id = ? AND proposal_id = ? AND current_version = ?"),
-                 {next, qs(toString(p.state)), iso(p.expiresAt), iso(now), qs(p.principalId), qs(p.proposalId),
-                  p.version},
+                 QStringLiteral(
+                     "UPDATE proposals SET current_version = ?, status = ?, expires_at = ?, updated_at = "
+                     "? WHERE principal_id = ? AND proposal_id = ? AND current_version = ?"),
+                 {next, qs(toString(p.state)), iso(p.expiresAt), iso(now), qs(p.principalId),
+                  qs(p.proposalId), p.version},
                  error))
         return false;
     if (q.numRowsAffected() != 1) {
@@ -230,33 +236,36 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
     if (!execute(v,
                  QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
                                 "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                 {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)), storage::toText(p.current),
-                  qs(cause), iso(now)},
+                 {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)),
+                  storage::toText(p.current), qs(cause), iso(now)},
                  error))
         return false;
     p.version = next;
     return true;
 }
 
-bool ProposalStore::markVersioned(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
-                                  QString *error)
+bool ProposalStore::markVersioned(QSqlDatabase &db, const std::string &principalId,
+                                  const std::string &proposalId, QString *error)
 {
     QSqlQuery q(db);
-    return execute(q, QStringLiteral("UPDATE proposals SET versioned = 1 WHERE principal_id = ? AND proposal_id = ?"),
-                   {qs(principalId), qs(proposalId)}, error);
+    return execute(
+        q, QStringLiteral("UPDATE proposals SET versioned = 1 WHERE principal_id = ? AND proposal_id = ?"),
+        {qs(principalId), qs(proposalId)}, error);
 }
 
 bool ProposalStore::recordDecline(QSqlDatabase &db, StoredProposal &p, const std::string &reason,
-                                  const std::optional<std::string> &detail, const QDateTime &now, QString *error)
+                                  const std::optional<std::string> &detail, const QDateTime &now,
+                                  QString *error)
 {
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("UPDATE proposals SET status = 'declined', versioned = 1, declined_version = ?, "
-                                "decline_reason = ?, decline_detail = ?, declined_at = ?, updated_at = ? WHERE "
-                                "principal_id = ? AND proposal_id = ? AND status IN ('draft', 'committed')"),
-                 {p.version, qs(reason), detail ? QVariant(qs(*detail)) : QVariant(), iso(now), iso(now),
-                  qs(p.principalId), qs(p.proposalId)},
-                 error))
+    if (!execute(
+            q,
+            QStringLiteral("UPDATE proposals SET status = 'declined', versioned = 1, declined_version = ?, "
+                           "decline_reason = ?, decline_detail = ?, declined_at = ?, updated_at = ? WHERE "
+                           "principal_id = ? AND proposal_id = ? AND status IN ('draft', 'committed')"),
+            {p.version, qs(reason), detail ? QVariant(qs(*detail)) : QVariant(), iso(now), iso(now),
+             qs(p.principalId), qs(p.proposalId)},
+            error))
         return false;
     if (q.numRowsAffected() != 1) {
         if (error)
@@ -275,11 +284,12 @@ bool ProposalStore::reserve(QSqlDatabase &db, const std::string &principalId, co
                             int version, const QDateTime &now, QString *error)
 {
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("UPDATE proposals SET status = 'consuming', updated_at = ? WHERE principal_id = ? "
-                                "AND proposal_id = ? AND status = 'committed' AND current_version = ? AND "
-                                "expires_at >= ?"),
-                 {iso(now), qs(principalId), qs(proposalId), version, iso(now)}, error))
+    if (!execute(
+            q,
+            QStringLiteral("UPDATE proposals SET status = 'consuming', updated_at = ? WHERE principal_id = ? "
+                           "AND proposal_id = ? AND status = 'committed' AND current_version = ? AND "
+                           "expires_at >= ?"),
+            {iso(now), qs(principalId), qs(proposalId), version, iso(now)}, error))
         return false;
     return q.numRowsAffected() == 1;
 }
@@ -288,20 +298,22 @@ bool ProposalStore::release(QSqlDatabase &db, const std::string &principalId, co
                             const QDateTime &now, QString *error)
 {
     QSqlQuery q(db);
-    return execute(q,
-                   QStringLiteral("UPDATE proposals SET status = 'committed', updated_at = ? WHERE principal_id = ? "
-                                  "AND proposal_id = ? AND status = 'consuming'"),
-                   {iso(now), qs(principalId), qs(proposalId)}, error);
+    return execute(
+        q,
+        QStringLiteral("UPDATE proposals SET status = 'committed', updated_at = ? WHERE principal_id = ? "
+                       "AND proposal_id = ? AND status = 'consuming'"),
+        {iso(now), qs(principalId), qs(proposalId)}, error);
 }
 
 bool ProposalStore::consume(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
                             const std::string &mediaBuyId, const QDateTime &now, QString *error)
 {
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("UPDATE proposals SET status = 'consumed', media_buy_id = ?, updated_at = ? WHERE "
-                                "principal_id = ? AND proposal_id = ? AND status = 'consuming'"),
-                 {qs(mediaBuyId), iso(now), qs(principalId), qs(proposalId)}, error))
+    if (!execute(
+            q,
+            QStringLiteral("UPDATE proposals SET status = 'consumed', media_buy_id = ?, updated_at = ? WHERE "
+                           "principal_id = ? AND proposal_id = ? AND status = 'consuming'"),
+            {qs(mediaBuyId), iso(now), qs(principalId), qs(proposalId)}, error))
         return false;
     if (q.numRowsAffected() != 1) {
         if (error)

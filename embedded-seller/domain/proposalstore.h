@@ -46,7 +46,7 @@ struct ProposalVersion
     nlohmann::json proposal;
 };
 
-std::string versionLabel(int version);             // the opaque proposal_version ("v3")
+std::string versionLabel(int version); // the opaque proposal_version ("v3")
 std::optional<int> versionNumber(const std::string &label);
 
 // Every change to a proposal is a new row in proposal_versions; earlier versions stay readable.
@@ -65,8 +65,8 @@ public:
                                                  const std::string &proposalId, QString *error);
 
     // Inserts version 1 (sets proposal_version and proposal_status inside `proposal.current`).
-    static bool insert(QSqlDatabase &db, StoredProposal &proposal, const std::string &cause, const QDateTime &now,
-                       QString *error);
+    static bool insert(QSqlDatabase &db, StoredProposal &proposal, const std::string &cause,
+                       const QDateTime &now, QString *error);
     // Stores `proposal.current` as the next version with the proposal's state and expiry.
     static bool addVersion(QSqlDatabase &db, StoredProposal &proposal, const std::string &cause,
                            const QDateTime &now, QString *error);

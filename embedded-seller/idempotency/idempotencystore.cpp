@@ -17,14 +17,17 @@ std::string IdempotencyStore::requestHash(std::string_view tool, const json &arg
         canonical.erase("idempotency_key");
         canonical.erase("context");
         canonical.erase("governance_context");
-        if (auto pnc = canonical.find("push_notification_config"); pnc != canonical.end() && pnc->is_object()) {
+        if (auto pnc = canonical.find("push_notification_config");
+            pnc != canonical.end() && pnc->is_object()) {
             if (auto auth = pnc->find("authentication"); auth != pnc->end() && auth->is_object())
                 auth->erase("credentials");
         }
     }
     // nlohmann::json objects keep their keys sorted, so dump() is canonical for equal documents.
     const std::string text = std::string(tool) + '\n' + canonical.dump();
-    return QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256).toHex().toStdString();
+    return QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
+        .toHex()
+        .toStdString();
 }
 
 IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::string &principalId,
@@ -37,20 +40,22 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
     if (!tx.begin(&result.error))
         return result;
     QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT tool, request_hash, state, response_json, created_at, expires_at FROM "
-                                "idempotency WHERE principal_id = ? AND idempotency_key = ?"),
-                 {qs(principalId), qs(key)}, &result.error))
+    if (!execute(
+            q,
+            QStringLiteral("SELECT tool, request_hash, state, response_json, created_at, expires_at FROM "
+                           "idempotency WHERE principal_id = ? AND idempotency_key = ?"),
+            {qs(principalId), qs(key)}, &result.error))
         return result;
     const QString nowIso = now.toString(Qt::ISODateWithMs);
     const QString expiresIso = now.addSecs(ttlSeconds).toString(Qt::ISODateWithMs);
     if (!q.next()) {
         QSqlQuery insert(db);
-        if (!execute(insert,
-                     QStringLiteral("INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, "
-                                    "state, created_at, expires_at) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)"),
-                     {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), nowIso, expiresIso},
-                     &result.error) ||
+        if (!execute(
+                insert,
+                QStringLiteral("INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, "
+                               "state, created_at, expires_at) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)"),
+                {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), nowIso, expiresIso},
+                &result.error) ||
             !tx.commit(&result.error))
             return result;
         result.outcome = Outcome::Proceed;
@@ -93,10 +98,11 @@ bool IdempotencyStore::complete(QSqlDatabase &db, const std::string &principalId
                                 const json &response, QString *error)
 {
     QSqlQuery q(db);
-    return execute(q,
-                   QStringLiteral("UPDATE idempotency SET state = 'done', response_json = ? WHERE principal_id = ? "
-                                  "AND idempotency_key = ?"),
-                   {storage::toText(response), qs(principalId), qs(key)}, error);
+    return execute(
+        q,
+        QStringLiteral("UPDATE idempotency SET state = 'done', response_json = ? WHERE principal_id = ? "
+                       "AND idempotency_key = ?"),
+        {storage::toText(response), qs(principalId), qs(key)}, error);
 }
 
 void IdempotencyStore::release(QSqlDatabase &db, const std::string &principalId, const std::string &key)

@@ -11,8 +11,8 @@
 
 namespace adcp::seller {
 
-// Per-principal idempotency records of mutating calls. A key is claimed (in_flight) before the handler runs and
-// holds the response once it succeeded; failed calls release the key, so only successes replay.
+// Per-principal idempotency records of mutating calls. A key is claimed (in_flight) before the handler runs
+// and holds the response once it succeeded; failed calls release the key, so only successes replay.
 class IdempotencyStore final
 {
 public:

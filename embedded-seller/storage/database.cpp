@@ -17,7 +17,8 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
         return false;
     }
     QSqlQuery q(db);
-    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    for (const auto *pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             if (error)
                 *error = q.lastError().text();
@@ -27,10 +28,7 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     return true;
 }
 
-WriteTransaction::WriteTransaction(QSqlDatabase db)
-    : m_db(std::move(db))
-{
-}
+WriteTransaction::WriteTransaction(QSqlDatabase db) : m_db(std::move(db)) {}
 
 WriteTransaction::~WriteTransaction()
 {

@@ -12,12 +12,12 @@
 
 namespace adcp::seller::storage {
 
-// Opens a SQLite connection with the seller's settings: WAL, a busy timeout long enough for bursts of writers,
-// foreign keys on. The connection belongs to the calling thread.
+// Opens a SQLite connection with the seller's settings: WAL, a busy timeout long enough for bursts of
+// writers, foreign keys on. The connection belongs to the calling thread.
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error);
 
-// A write transaction. SQLite's plain BEGIN takes the write lock lazily, which deadlocks two readers that both
-// want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead.
+// A write transaction. SQLite's plain BEGIN takes the write lock lazily, which deadlocks two readers that
+// both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead.
 class WriteTransaction final
 {
 public:

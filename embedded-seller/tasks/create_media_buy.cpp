@@ -21,7 +21,8 @@ using Errors = std::vector<adcp::AdcpError>;
 void add(Errors &errors, const char *code, std::string message, std::string field,
          std::optional<std::string> suggestion = std::nullopt)
 {
-    errors.push_back(adcp::AdcpError::make(code, std::move(message), std::move(field), std::move(suggestion)));
+    errors.push_back(
+        adcp::AdcpError::make(code, std::move(message), std::move(field), std::move(suggestion)));
 }
 
 std::string pkgField(size_t i, const char *member)
@@ -56,8 +57,8 @@ struct PlannedPackage
 };
 
 // Checks that need the proposal come first and alone: the rest of the request is read against it.
-std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args, const StoredProposal *proposal,
-                                             std::optional<int> *versionOut)
+std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args,
+                                             const StoredProposal *proposal, std::optional<int> *versionOut)
 {
     using adcp::AdcpError;
     if (!proposal)
@@ -68,24 +69,26 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
     if (p.state == ProposalState::Declined)
         return AdcpError::make("INVALID_STATE",
                                "proposal version " + versionLabel(p.declinedVersion.value_or(p.version)) +
-                                   " was declined (" + p.declineReason.value_or("") + ") and cannot be executed",
+                                   " was declined (" + p.declineReason.value_or("") +
+                                   ") and cannot be executed",
                                "proposal_id", "request a new proposal with get_products");
     if (!hasVersion && (task.options.requireProposalVersion || p.versioned))
-        return AdcpError::make("INVALID_REQUEST", "this proposal is versioned: send the proposal_version you accept",
-                               "proposal_version",
-                               "send proposal_version " + versionLabel(p.version) + " from the proposal");
+        return AdcpError::make(
+            "INVALID_REQUEST", "this proposal is versioned: send the proposal_version you accept",
+            "proposal_version", "send proposal_version " + versionLabel(p.version) + " from the proposal");
     if (hasVersion) {
         const auto number = versionNumber(args.value("proposal_version", std::string()));
         if (!number || *number > p.version)
             return AdcpError::make("PROPOSAL_NOT_FOUND", "this proposal has no such proposal_version",
                                    "proposal_version", "re-read the proposal and use its proposal_version");
         if (*number != p.version) {
-            auto e = AdcpError::make("CONFLICT",
-                                     "proposal_version " + versionLabel(*number) + " is stale: the proposal is at " +
-                                         versionLabel(p.version),
-                                     "proposal_version",
-                                     "re-read the proposal (get_products refine, action include) and accept its "
-                                     "current proposal_version");
+            auto e =
+                AdcpError::make("CONFLICT",
+                                "proposal_version " + versionLabel(*number) +
+                                    " is stale: the proposal is at " + versionLabel(p.version),
+                                "proposal_version",
+                                "re-read the proposal (get_products refine, action include) and accept its "
+                                "current proposal_version");
             // A stale version will not succeed by waiting: the buyer must re-read first.
             e.recovery = adcp::Recovery::Correctable;
             return e;
@@ -96,8 +99,9 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
     }
     if (p.state == ProposalState::Consuming || p.state == ProposalState::Consumed)
         return AdcpError::make("INVALID_STATE",
-                               p.mediaBuyId ? "this proposal was already executed as media buy " + *p.mediaBuyId
-                                            : std::string("this proposal is being executed by another request"),
+                               p.mediaBuyId
+                                   ? "this proposal was already executed as media buy " + *p.mediaBuyId
+                                   : std::string("this proposal is being executed by another request"),
                                "proposal_id", "read the existing buy with get_media_buys");
     if (p.state == ProposalState::Draft)
         return AdcpError::make("PROPOSAL_NOT_COMMITTED", "this proposal is a draft: nothing is held yet",
@@ -105,8 +109,8 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
                                "finalize it first: get_products with buying_mode refine and "
                                "{scope: proposal, proposal_id, action: finalize}");
     if (p.expired(task.now))
-        return AdcpError::make("PROPOSAL_EXPIRED", "the hold of this proposal ended at " +
-                                                       isoTime(p.expiresAt).toStdString(),
+        return AdcpError::make("PROPOSAL_EXPIRED",
+                               "the hold of this proposal ended at " + isoTime(p.expiresAt).toStdString(),
                                "proposal_id", "request and finalize a fresh proposal with get_products");
     return std::nullopt;
 }
@@ -123,9 +127,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     std::optional<int> acceptedVersion;
     const bool fromProposal = args.contains("proposal_id");
     if (fromProposal) {
-        proposal = ProposalStore::find(task.db, task.principal.id, args.value("proposal_id", std::string()), &dbError);
+        proposal = ProposalStore::find(task.db, task.principal.id, args.value("proposal_id", std::string()),
+                                       &dbError);
         if (!dbError.isEmpty())
-            return failure("SERVICE_UNAVAILABLE", "the seller could not read the proposal: " + dbError.toStdString());
+            return failure("SERVICE_UNAVAILABLE",
+                           "the seller could not read the proposal: " + dbError.toStdString());
         if (auto error = checkProposal(task, args, proposal ? &*proposal : nullptr, &acceptedVersion))
             return failureWithErrors({*error});
     }
@@ -144,10 +150,12 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         else {
             start = parseTime(args["start_time"]);
             if (!start.isValid())
-                add(errors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time", "start_time");
+                add(errors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time",
+                    "start_time");
             else if (start < task.now.addSecs(-60))
-                add(errors, "INVALID_REQUEST", "start_time " + isoTime(start).toStdString() + " is in the past",
-                    "start_time", "use 'asap' or a future date-time");
+                add(errors, "INVALID_REQUEST",
+                    "start_time " + isoTime(start).toStdString() + " is in the past", "start_time",
+                    "use 'asap' or a future date-time");
         }
     }
     QDateTime end;
@@ -176,8 +184,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
 
     std::vector<PlannedPackage> planned;
     if (fromProposal) {
-        const std::string proposalCurrency =
-            proposal->current.value("total_budget_guidance", json::object()).value("currency", std::string("USD"));
+        const std::string proposalCurrency = proposal->current.value("total_budget_guidance", json::object())
+                                                 .value("currency", std::string("USD"));
         if (args.contains("packages"))
             add(errors, "INVALID_REQUEST", "send either proposal_id or packages, not both", "packages");
         if (!args.contains("total_budget"))
@@ -186,14 +194,17 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             currency = proposalCurrency;
         else if (currency != proposalCurrency)
             add(errors, "INVALID_REQUEST",
-                "total_budget.currency " + currency + " differs from the proposal's currency " + proposalCurrency,
+                "total_budget.currency " + currency + " differs from the proposal's currency " +
+                    proposalCurrency,
                 "total_budget.currency");
         const auto &io = proposal->current.value("insertion_order", json::object());
         if (io.value("requires_signature", false)) {
             const auto acceptance = args.value("io_acceptance", json::object());
-            if (!acceptance.is_object() || acceptance.value("io_id", std::string()) != io.value("io_id", std::string()))
+            if (!acceptance.is_object() ||
+                acceptance.value("io_id", std::string()) != io.value("io_id", std::string()))
                 add(errors, "IO_REQUIRED",
-                    "this proposal's insertion order " + io.value("io_id", std::string()) + " must be accepted",
+                    "this proposal's insertion order " + io.value("io_id", std::string()) +
+                        " must be accepted",
                     "io_acceptance", "send io_acceptance with io_id " + io.value("io_id", std::string()));
         }
         for (const auto &allocation : proposal->current.value("allocations", json::array())) {
@@ -203,8 +214,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             p.request = allocation;
             if (!p.product) {
                 add(errors, "PRODUCT_UNAVAILABLE",
-                    "product " + allocation.value("product_id", std::string()) + " is no longer sold", "proposal_id",
-                    "request a fresh proposal with get_products");
+                    "product " + allocation.value("product_id", std::string()) + " is no longer sold",
+                    "proposal_id", "request a fresh proposal with get_products");
                 continue;
             }
             if (totalAmount)
@@ -220,8 +231,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                         "the share of " + p.product->id + " (" + amountText(p.budget, currency) +
                             ") is below its minimum spend of " + amountText(minSpend(*option), currency),
                         "total_budget.amount",
-                        "raise total_budget to at least " + amountText(std::ceil(minSpend(*option) * 100.0 / pct),
-                                                                       currency));
+                        "raise total_budget to at least " +
+                            amountText(std::ceil(minSpend(*option) * 100.0 / pct), currency));
                     break;
                 }
             }
@@ -231,8 +242,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         if (!packages.is_array() || packages.empty())
             add(errors, "INVALID_REQUEST", "send packages, or a proposal_id with total_budget", "packages");
         if (args.contains("opportunity"))
-            add(errors, "INVALID_REQUEST", "opportunity context on create_media_buy needs the proposal_id it accepts",
-                "proposal_id");
+            add(errors, "INVALID_REQUEST",
+                "opportunity context on create_media_buy needs the proposal_id it accepts", "proposal_id");
         double sum = 0;
         for (size_t i = 0; packages.is_array() && i < packages.size(); ++i) {
             const auto &pkg = packages[i];
@@ -249,7 +260,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             if (!option) {
                 add(errors, "INVALID_PRICING_OPTION",
                     "product " + p.product->id + " has no pricing option " + p.pricingOptionId,
-                    pkgField(i, "pricing_option_id"), "use a pricing_option_id from the product's pricing_options");
+                    pkgField(i, "pricing_option_id"),
+                    "use a pricing_option_id from the product's pricing_options");
                 continue;
             }
             const std::string optionCurrency = option->value("currency", std::string());
@@ -257,7 +269,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                 currency = optionCurrency;
             else if (optionCurrency != currency)
                 add(errors, "INVALID_REQUEST",
-                    "pricing option " + p.pricingOptionId + " is in " + optionCurrency + ", the buy is in " + currency,
+                    "pricing option " + p.pricingOptionId + " is in " + optionCurrency + ", the buy is in " +
+                        currency,
                     pkgField(i, "pricing_option_id"), "use pricing options of one currency");
             if (!pkg.contains("budget") || !pkg["budget"].is_number()) {
                 add(errors, "INVALID_REQUEST", "each package needs a budget", pkgField(i, "budget"));
@@ -265,7 +278,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                 p.budget = pkg["budget"].get<double>();
                 sum += p.budget;
                 if (p.budget <= 0)
-                    add(errors, "INVALID_REQUEST", "the package budget must be positive", pkgField(i, "budget"));
+                    add(errors, "INVALID_REQUEST", "the package budget must be positive",
+                        pkgField(i, "budget"));
                 else if (p.budget < minSpend(*option))
                     add(errors, "BUDGET_TOO_LOW",
                         "budget " + amountText(p.budget, optionCurrency) + " is below the minimum spend of " +
@@ -297,8 +311,10 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         if (totalAmount && !planned.empty() && std::abs(*totalAmount - sum) > 0.005 &&
             std::none_of(errors.begin(), errors.end(), [](const auto &e) { return e.field == "packages"; }))
             add(errors, "INVALID_REQUEST",
-                "total_budget.amount " + amountText(*totalAmount, currency) + " differs from the sum of the package "
-                                                                                "budgets " + amountText(sum, currency),
+                "total_budget.amount " + amountText(*totalAmount, currency) +
+                    " differs from the sum of the package "
+                    "budgets " +
+                    amountText(sum, currency),
                 "total_budget.amount");
     }
 
@@ -311,8 +327,10 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             if (it->contains("status") && it->value("status", std::string()) != "closed")
                 add(errors, "INVALID_REQUEST", "create_media_buy can only close the opportunity",
                     "opportunity.status");
-            else if (it->contains("close_reason") && it->value("close_reason", std::string()) != "accepted_with_seller")
-                add(errors, "INVALID_REQUEST", "a successful buy closes the opportunity as accepted_with_seller",
+            else if (it->contains("close_reason") &&
+                     it->value("close_reason", std::string()) != "accepted_with_seller")
+                add(errors, "INVALID_REQUEST",
+                    "a successful buy closes the opportunity as accepted_with_seller",
                     "opportunity.close_reason");
             if (proposal->opportunityId && *proposal->opportunityId != *opportunityId)
                 add(errors, "INVALID_REQUEST", "the proposal belongs to another opportunity",
@@ -341,17 +359,18 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
 
     // ---- reserve the proposal (committed → consuming), single winner ----
     if (fromProposal) {
-        if (!ProposalStore::reserve(task.db, task.principal.id, proposal->proposalId, *acceptedVersion, task.now,
-                                    &dbError)) {
+        if (!ProposalStore::reserve(task.db, task.principal.id, proposal->proposalId, *acceptedVersion,
+                                    task.now, &dbError)) {
             if (!dbError.isEmpty())
-                return failure("SERVICE_UNAVAILABLE", "the seller could not reserve the proposal: " +
-                                                          dbError.toStdString());
+                return failure("SERVICE_UNAVAILABLE",
+                               "the seller could not reserve the proposal: " + dbError.toStdString());
             // Another request changed it between our read and the reservation: report its state now.
             auto now = ProposalStore::find(task.db, task.principal.id, proposal->proposalId, &dbError);
             std::optional<int> ignored;
             if (auto error = checkProposal(task, args, now ? &*now : nullptr, &ignored))
                 return failureWithErrors({*error});
-            return failure("INVALID_STATE", "this proposal is being executed by another request", "proposal_id");
+            return failure("INVALID_STATE", "this proposal is being executed by another request",
+                           "proposal_id");
         }
     }
 
@@ -393,8 +412,9 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         }
         if (p.product->publicJson.contains("format_ids"))
             pj["format_ids_to_provide"] = p.product->publicJson["format_ids"];
-        const bool hasCreatives = (p.request.contains("creative_assignments") && !p.request["creative_assignments"].empty()) ||
-                                  (p.request.contains("creatives") && !p.request["creatives"].empty());
+        const bool hasCreatives =
+            (p.request.contains("creative_assignments") && !p.request["creative_assignments"].empty()) ||
+            (p.request.contains("creatives") && !p.request["creatives"].empty());
         creativesAttached = creativesAttached && hasCreatives;
         order.packages.push_back(std::move(ap));
         buy.packageJson.push_back(std::move(pj));
@@ -416,11 +436,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         storage::WriteTransaction tx(task.db);
         stored = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
         if (stored && fromProposal)
-            stored = ProposalStore::consume(task.db, task.principal.id, proposal->proposalId, order.mediaBuyId,
-                                            task.now, &error);
+            stored = ProposalStore::consume(task.db, task.principal.id, proposal->proposalId,
+                                            order.mediaBuyId, task.now, &error);
         if (stored && opportunityId)
-            stored = OpportunityStore::close(task.db, task.principal.id, *opportunityId, "accepted_with_seller",
-                                             std::nullopt, task.now, &error);
+            stored = OpportunityStore::close(task.db, task.principal.id, *opportunityId,
+                                             "accepted_with_seller", std::nullopt, task.now, &error);
         if (stored) {
             if (auto hook = task.seller.orderAcceptedHook())
                 stored = hook(task.db, order, &error);
@@ -432,8 +452,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             QString releaseError;
             ProposalStore::release(task.db, task.principal.id, proposal->proposalId, task.now, &releaseError);
         }
-        return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + error.toStdString(), std::nullopt,
-                       "retry the same request");
+        return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + error.toStdString(),
+                       std::nullopt, "retry the same request");
     }
 
     json result = {{"media_buy_id", order.mediaBuyId},

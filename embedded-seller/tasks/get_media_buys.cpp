@@ -36,15 +36,16 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
         json buy = MediaBuyStore::find(task.db, task.principal.id, id, &error);
         if (buy.is_null()) {
             // Unknown and foreign ids look the same.
-            result["errors"].push_back(adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy: " + id,
-                                                             "media_buy_ids")
-                                           .toJson());
+            result["errors"].push_back(
+                adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy: " + id, "media_buy_ids")
+                    .toJson());
             continue;
         }
         result["media_buys"].push_back(std::move(buy));
     }
     if (!error.isEmpty())
-        return failure("SERVICE_UNAVAILABLE", "the seller could not read its media buys: " + error.toStdString());
+        return failure("SERVICE_UNAVAILABLE",
+                       "the seller could not read its media buys: " + error.toStdString());
     return adcp::ToolOutcome::success(std::move(result));
 }
 

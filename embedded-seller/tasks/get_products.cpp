@@ -17,10 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-const std::set<std::string> kDeclineReasons = {"price",  "inventory_fit",        "audience_fit",
-                                               "creative_unsupported", "measurement_unsupported",
-                                               "policy", "timing",               "budget_changed",
-                                               "selected_alternative", "other"};
+const std::set<std::string> kDeclineReasons = {
+    "price",  "inventory_fit", "audience_fit",   "creative_unsupported", "measurement_unsupported",
+    "policy", "timing",        "budget_changed", "selected_alternative", "other"};
 
 std::string entryField(size_t index, const char *member = nullptr)
 {
@@ -34,8 +33,8 @@ bool matchesFilters(const Product &p, const json &filters)
 {
     if (!filters.is_object())
         return true;
-    if (auto it = filters.find("delivery_type"); it != filters.end() && it->is_string() &&
-                                                 it->get<std::string>() != p.deliveryType)
+    if (auto it = filters.find("delivery_type");
+        it != filters.end() && it->is_string() && it->get<std::string>() != p.deliveryType)
         return false;
     if (auto it = filters.find("channels"); it != filters.end() && it->is_array()) {
         bool any = false;
@@ -60,7 +59,8 @@ bool matchesFilters(const Product &p, const json &filters)
         if (!any)
             return false;
     }
-    if (auto it = filters.find("budget_range"); it != filters.end() && it->is_object() && it->contains("max")) {
+    if (auto it = filters.find("budget_range");
+        it != filters.end() && it->is_object() && it->contains("max")) {
         const double max = it->value("max", 0.0);
         if (std::none_of(options.begin(), options.end(), [&](const json &o) { return minSpend(o) <= max; }))
             return false;
@@ -69,15 +69,18 @@ bool matchesFilters(const Product &p, const json &filters)
         bool any = false;
         for (const auto &wanted : *it) {
             for (const auto &f : p.publicJson.value("format_ids", json::array()))
-                any = any || (wanted.is_object() && wanted.value("id", std::string()) == f.value("id", std::string()));
+                any = any || (wanted.is_object() &&
+                              wanted.value("id", std::string()) == f.value("id", std::string()));
         }
         if (!any)
             return false;
     }
     if (auto it = filters.find("required_metrics"); it != filters.end() && it->is_array()) {
-        const auto metrics = p.publicJson.at("reporting_capabilities").value("available_metrics", json::array());
+        const auto metrics =
+            p.publicJson.at("reporting_capabilities").value("available_metrics", json::array());
         for (const auto &m : *it) {
-            if (m != "impressions" && m != "spend" && std::find(metrics.begin(), metrics.end(), m) == metrics.end())
+            if (m != "impressions" && m != "spend" &&
+                std::find(metrics.begin(), metrics.end(), m) == metrics.end())
                 return false;
         }
     }
@@ -87,7 +90,8 @@ bool matchesFilters(const Product &p, const json &filters)
 std::string requestCurrency(const json &args)
 {
     const auto filters = args.value("filters", json::object());
-    const auto currencies = filters.is_object() ? filters.value("pricing_currencies", json::array()) : json::array();
+    const auto currencies =
+        filters.is_object() ? filters.value("pricing_currencies", json::array()) : json::array();
     if (currencies.is_array() && !currencies.empty() && currencies[0].is_string())
         return currencies[0].get<std::string>();
     return "USD";
@@ -122,7 +126,8 @@ adcp::ToolOutcome databaseFailure(const QString &error)
     return failure("SERVICE_UNAVAILABLE", "the seller could not store the result: " + error.toStdString());
 }
 
-// ---- brief ---------------------------------------------------------------------------------------------------
+// ---- brief
+// ---------------------------------------------------------------------------------------------------
 
 adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vector<const Product *> &eligible)
 {
@@ -140,7 +145,8 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
     const bool specific = !matches.empty();
     if (!specific) {
         for (const auto &r : ranked) {
-            if (std::find(eligible.begin(), eligible.end(), r.product) != eligible.end() && matches.size() < 5)
+            if (std::find(eligible.begin(), eligible.end(), r.product) != eligible.end() &&
+                matches.size() < 5)
                 matches.push_back(&r);
         }
     }
@@ -159,10 +165,12 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
 
     const std::string currency = requestCurrency(args);
     std::vector<std::pair<std::string, std::vector<const RankedProduct *>>> plans;
-    std::vector<const RankedProduct *> balanced(matches.begin(), matches.begin() + std::min<size_t>(4, matches.size()));
+    std::vector<const RankedProduct *> balanced(matches.begin(),
+                                                matches.begin() + std::min<size_t>(4, matches.size()));
     plans.emplace_back("Balanced plan", balanced);
     if (specific && matches.size() >= 3)
-        plans.emplace_back("Focused plan", std::vector<const RankedProduct *>(matches.begin(), matches.begin() + 2));
+        plans.emplace_back("Focused plan",
+                           std::vector<const RankedProduct *>(matches.begin(), matches.begin() + 2));
 
     const std::string requestId = newId("req");
     const bool autoCommit = task.options.autoCommitOnIssue;
@@ -183,8 +191,9 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
         p.requestId = requestId;
         p.opportunityId = opportunityId;
         const std::string description =
-            name == "Balanced plan" ? "A mix of the best-matching products across the channels the brief names."
-                                    : "The two strongest matches only, for a concentrated campaign.";
+            name == "Balanced plan"
+                ? "A mix of the best-matching products across the channels the brief names."
+                : "The two strongest matches only, for a concentrated campaign.";
         p.current = proposals::build(name, description, picks, terms, currency);
         proposals::rebalance(p.current, catalog);
         if (autoCommit) {
@@ -204,7 +213,8 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
     return adcp::ToolOutcome::success(std::move(result));
 }
 
-// ---- refine --------------------------------------------------------------------------------------------------
+// ---- refine
+// --------------------------------------------------------------------------------------------------
 
 struct WorkingProposal
 {
@@ -232,21 +242,25 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             return failure("INVALID_REQUEST", "refine entries have scope request, product or proposal",
                            entryField(i, "scope"));
         if (scope == "product" && e.value("product_id", std::string()).empty())
-            return failure("INVALID_REQUEST", "a product entry needs product_id", entryField(i, "product_id"));
+            return failure("INVALID_REQUEST", "a product entry needs product_id",
+                           entryField(i, "product_id"));
         if (scope == "proposal" && e.value("proposal_id", std::string()).empty())
-            return failure("INVALID_REQUEST", "a proposal entry needs proposal_id", entryField(i, "proposal_id"));
+            return failure("INVALID_REQUEST", "a proposal entry needs proposal_id",
+                           entryField(i, "proposal_id"));
         if (scope == "request" && e.value("ask", std::string()).empty())
             return failure("INVALID_REQUEST", "a request entry needs an ask", entryField(i, "ask"));
-        const std::string id = scope == "product" ? "product:" + e.value("product_id", std::string())
+        const std::string id = scope == "product"    ? "product:" + e.value("product_id", std::string())
                                : scope == "proposal" ? "proposal:" + e.value("proposal_id", std::string())
                                                      : std::string();
         if (!id.empty() && !seen.insert(id).second)
             return failure("INVALID_REQUEST", "the same id appears in two refine entries", entryField(i));
         if (action != "decline") {
             if (e.contains("reason"))
-                return failure("INVALID_REQUEST", "reason belongs to action decline only", entryField(i, "reason"));
+                return failure("INVALID_REQUEST", "reason belongs to action decline only",
+                               entryField(i, "reason"));
             if (e.contains("detail"))
-                return failure("INVALID_REQUEST", "detail belongs to action decline only", entryField(i, "detail"));
+                return failure("INVALID_REQUEST", "detail belongs to action decline only",
+                               entryField(i, "detail"));
             continue;
         }
         if (scope != "proposal")
@@ -259,9 +273,10 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             return failure("INVALID_REQUEST", "a decline needs a reason", entryField(i, "reason"));
         const std::string reason = e.value("reason", std::string());
         if (!kDeclineReasons.contains(reason))
-            return failure("INVALID_REQUEST", "unknown decline reason '" + reason + "'", entryField(i, "reason"),
-                           "use one of price, inventory_fit, audience_fit, creative_unsupported, "
-                           "measurement_unsupported, policy, timing, budget_changed, selected_alternative, other");
+            return failure(
+                "INVALID_REQUEST", "unknown decline reason '" + reason + "'", entryField(i, "reason"),
+                "use one of price, inventory_fit, audience_fit, creative_unsupported, "
+                "measurement_unsupported, policy, timing, budget_changed, selected_alternative, other");
         if (reason == "other" && e.value("detail", std::string()).empty())
             return failure("INVALID_REQUEST", "reason other needs a short detail", entryField(i, "detail"));
         if (e.value("detail", std::string()).size() > 500)
@@ -270,11 +285,13 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
     if (anyFinalize) {
         for (size_t i = 0; i < entries.size(); ++i) {
             const auto &e = entries[i];
-            if (e.value("scope", std::string()) != "proposal" || e.value("action", std::string()) != "finalize")
-                return failure("INVALID_REQUEST",
-                               "finalize cannot be mixed with other refine entries: send the refinements first, "
-                               "then a call with only finalize entries",
-                               entryField(i));
+            if (e.value("scope", std::string()) != "proposal" ||
+                e.value("action", std::string()) != "finalize")
+                return failure(
+                    "INVALID_REQUEST",
+                    "finalize cannot be mixed with other refine entries: send the refinements first, "
+                    "then a call with only finalize entries",
+                    entryField(i));
         }
     }
 
@@ -303,11 +320,12 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
         const auto &e = entries[i];
         if (e.value("scope", std::string()) == "proposal") {
             if (!load(e.value("proposal_id", std::string())))
-                return error.isEmpty() ? failure("PROPOSAL_NOT_FOUND", "no such proposal",
-                                                 entryField(i, "proposal_id"),
-                                                 "use a proposal_id from a get_products response of this account")
-                                       : databaseFailure(error);
-        } else if (e.value("scope", std::string()) == "product" && !catalog.find(e.value("product_id", std::string())))
+                return error.isEmpty()
+                           ? failure("PROPOSAL_NOT_FOUND", "no such proposal", entryField(i, "proposal_id"),
+                                     "use a proposal_id from a get_products response of this account")
+                           : databaseFailure(error);
+        } else if (e.value("scope", std::string()) == "product" &&
+                   !catalog.find(e.value("product_id", std::string())))
             return failure("PRODUCT_NOT_FOUND", "no such product", entryField(i, "product_id"),
                            "use a product_id from get_products");
     }
@@ -324,13 +342,15 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                            entryField(i, "proposal_version"));
         const std::string action = e.value("action", std::string("include"));
         const bool alreadyDeclined = w.stored.state == ProposalState::Declined;
-        if ((action == "finalize" || (action == "decline" && !alreadyDeclined)) && *number != w.stored.version)
-            return failure("CONFLICT",
-                           "proposal_version " + e.value("proposal_version", std::string()) +
-                               " is stale: the current version is " + versionLabel(w.stored.version),
-                           entryField(i, "proposal_version"),
-                           "re-read the proposal (get_products refine with action include) and act on its current "
-                           "proposal_version");
+        if ((action == "finalize" || (action == "decline" && !alreadyDeclined)) &&
+            *number != w.stored.version)
+            return failure(
+                "CONFLICT",
+                "proposal_version " + e.value("proposal_version", std::string()) +
+                    " is stale: the current version is " + versionLabel(w.stored.version),
+                entryField(i, "proposal_version"),
+                "re-read the proposal (get_products refine with action include) and act on its current "
+                "proposal_version");
         w.stored.versioned = true;
         if (!ProposalStore::markVersioned(task.db, task.principal.id, w.stored.proposalId, &error))
             return databaseFailure(error);
@@ -359,8 +379,9 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             if (s.state == ProposalState::Consuming || s.state == ProposalState::Consumed)
                 return failure("INVALID_STATE", "this proposal has already been executed", field);
             if (s.expired(task.now))
-                return failure("PROPOSAL_EXPIRED", "this proposal expired at " + isoTime(s.expiresAt).toStdString(),
-                               field, "request a fresh proposal with get_products");
+                return failure("PROPOSAL_EXPIRED",
+                               "this proposal expired at " + isoTime(s.expiresAt).toStdString(), field,
+                               "request a fresh proposal with get_products");
         }
         for (size_t i = 0; i < entries.size(); ++i) {
             auto &w = working.at(entries[i].value("proposal_id", std::string()));
@@ -376,7 +397,8 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             if (!ProposalStore::addVersion(task.db, w.stored, "finalize", task.now, &error))
                 return databaseFailure(error);
             applied.push_back(appliedEntry(entries[i], "applied",
-                                           "committed; inventory held until " + isoTime(w.stored.expiresAt).toStdString() +
+                                           "committed; inventory held until " +
+                                               isoTime(w.stored.expiresAt).toStdString() +
                                                (w.stored.current.contains("insertion_order")
                                                     ? "; sign the insertion order before create_media_buy"
                                                     : "")));
@@ -450,9 +472,10 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                     }
                 }
                 status = includedProducts.empty() ? "unable" : "partial";
-                notes.push_back(includedProducts.empty()
-                                    ? "no open draft proposal to revise and no product matches the ask"
-                                    : "no open draft proposal to revise; products ranked for the ask instead");
+                notes.push_back(
+                    includedProducts.empty()
+                        ? "no open draft proposal to revise and no product matches the ask"
+                        : "no open draft proposal to revise; products ranked for the ask instead");
             }
             std::string joined;
             for (const auto &n : notes)
@@ -480,8 +503,9 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                 for (const auto &p : catalog.products()) {
                     if (p.id == productId || added >= 3)
                         continue;
-                    const bool sameChannel = std::any_of(base->channels.begin(), base->channels.end(),
-                                                         [&](const std::string &c) { return p.hasChannel(c); });
+                    const bool sameChannel =
+                        std::any_of(base->channels.begin(), base->channels.end(),
+                                    [&](const std::string &c) { return p.hasChannel(c); });
                     if (sameChannel) {
                         includedProducts.insert(p.id);
                         relevance[p.id] = "Similar to " + productId + ": same channel.";
@@ -494,9 +518,10 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             } else {
                 includedProducts.insert(productId);
                 applied.push_back(appliedEntry(e, e.contains("ask") ? "partial" : "applied",
-                                               e.contains("ask") ? "product returned; product terms are fixed by the "
-                                                                   "catalog, the ask was not applied"
-                                                                 : ""));
+                                               e.contains("ask")
+                                                   ? "product returned; product terms are fixed by the "
+                                                     "catalog, the ask was not applied"
+                                                   : ""));
             }
         } else {
             auto &w = working.at(e.value("proposal_id", std::string()));
@@ -508,7 +533,8 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                     applied.push_back(appliedEntry(e, "applied",
                                                    "already declined; the first reason (" +
                                                        w.stored.declineReason.value_or("") + ") is kept"));
-                } else if (w.stored.state == ProposalState::Consuming || w.stored.state == ProposalState::Consumed) {
+                } else if (w.stored.state == ProposalState::Consuming ||
+                           w.stored.state == ProposalState::Consumed) {
                     applied.push_back(appliedEntry(e, "unable",
                                                    "already executed as media buy " +
                                                        w.stored.mediaBuyId.value_or("(in progress)")));
@@ -516,8 +542,8 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                     std::optional<std::string> detail;
                     if (e.contains("detail"))
                         detail = e.value("detail", std::string());
-                    if (!ProposalStore::recordDecline(task.db, w.stored, e.value("reason", std::string()), detail,
-                                                      task.now, &error))
+                    if (!ProposalStore::recordDecline(task.db, w.stored, e.value("reason", std::string()),
+                                                      detail, task.now, &error))
                         return databaseFailure(error);
                     applied.push_back(appliedEntry(e, "applied", "declined"));
                 }
@@ -525,7 +551,8 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                 if (w.stored.state != ProposalState::Draft) {
                     applied.push_back(appliedEntry(e, "unable", "only draft proposals can be revised"));
                 } else {
-                    auto outcome = proposals::applyAsk(w.stored.current, e.value("ask", std::string()), catalog);
+                    auto outcome =
+                        proposals::applyAsk(w.stored.current, e.value("ask", std::string()), catalog);
                     if (outcome.changed) {
                         w.changed = true;
                         w.causes.push_back("proposal ask");
@@ -538,7 +565,8 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
         }
     }
 
-    json result = {{"products", json::array()}, {"proposals", json::array()}, {"refinement_applied", applied}};
+    json result = {
+        {"products", json::array()}, {"proposals", json::array()}, {"refinement_applied", applied}};
     std::set<std::string> productIds = includedProducts;
     for (const auto &id : order) {
         auto &w = working.at(id);
@@ -563,7 +591,8 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
     return adcp::ToolOutcome::success(std::move(result));
 }
 
-// ---- open ----------------------------------------------------------------------------------------------------
+// ---- open
+// ----------------------------------------------------------------------------------------------------
 
 // Re-reads the caller's unresolved proposals (draft or committed, not expired) without creating anything.
 adcp::ToolOutcome openMode(TaskContext &task, const json &args)
@@ -573,11 +602,12 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
     if (auto it = args.find("opportunity"); it != args.end() && it->is_object())
         opportunityId = it->value("opportunity_id", std::string());
     QSqlQuery q(task.db);
-    if (!storage::execute(q,
-                          QStringLiteral("SELECT proposal_id FROM proposals WHERE principal_id = ? AND status IN "
-                                         "('draft', 'committed') AND expires_at >= ? ORDER BY created_at, "
-                                         "proposal_id"),
-                          {storage::qs(task.principal.id), task.now.toUTC().toString(Qt::ISODateWithMs)}, &error))
+    if (!storage::execute(
+            q,
+            QStringLiteral("SELECT proposal_id FROM proposals WHERE principal_id = ? AND status IN "
+                           "('draft', 'committed') AND expires_at >= ? ORDER BY created_at, "
+                           "proposal_id"),
+            {storage::qs(task.principal.id), task.now.toUTC().toString(Qt::ISODateWithMs)}, &error))
         return databaseFailure(error);
     json result = {{"products", json::array()}, {"proposals", json::array()}};
     std::set<std::string> ids;
@@ -602,7 +632,8 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
     const bool hasRefine = args.contains("refine");
     if (mode != "brief" && mode != "wholesale" && mode != "refine" && mode != "open")
         return failure("INVALID_REQUEST", "buying_mode must be brief, wholesale or refine", "buying_mode");
-    if (mode == "brief" && (!hasBrief || !args["brief"].is_string() || args["brief"].get<std::string>().empty()))
+    if (mode == "brief" &&
+        (!hasBrief || !args["brief"].is_string() || args["brief"].get<std::string>().empty()))
         return failure("INVALID_REQUEST", "buying_mode brief needs a brief", "brief");
     if (mode != "brief" && hasBrief)
         return failure("INVALID_REQUEST", "brief is only allowed with buying_mode brief", "brief");
@@ -624,13 +655,16 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
         std::set<std::string> ids;
         for (const auto *p : eligible)
             ids.insert(p->id);
-        return adcp::ToolOutcome::success({{"products", productList(*task.catalog, ids)}, {"cache_scope", "public"}});
+        return adcp::ToolOutcome::success(
+            {{"products", productList(*task.catalog, ids)}, {"cache_scope", "public"}});
     }
-    if (mode == "brief")
-        return briefMode(task, args, eligible);
-    if (mode == "open")
-        return openMode(task, args);
-    return refineMode(task, args);
+    auto outcome = mode == "brief"  ? briefMode(task, args, eligible)
+                   : mode == "open" ? openMode(task, args)
+                                    : refineMode(task, args);
+    // Proposals and their prices are this account's own.
+    if (outcome.ok())
+        outcome.result["cache_scope"] = "account";
+    return outcome;
 }
 
 } // namespace adcp::seller

@@ -32,8 +32,8 @@ using ToolHandler = adcp::ToolOutcome (*)(TaskContext &task, const nlohmann::jso
 
 struct ToolSpec
 {
-    const char *name;        // AdCP task name
-    const char *schemaId;    // bundled request schema, e.g. "/schemas/media-buy/create-media-buy-request.json"
+    const char *name;     // AdCP task name
+    const char *schemaId; // bundled request schema, e.g. "/schemas/media-buy/create-media-buy-request.json"
     const char *description; // for MCP tools/list
     bool mutating;           // idempotency_key is honoured (replay/conflict) when present
     ToolHandler handler;
@@ -42,14 +42,15 @@ struct ToolSpec
 // Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.
 const std::vector<ToolSpec> &toolSpecs();
 
-// Several errors of one request (create_media_buy collects them): the first is the call's error, all of them are
-// in the result's errors[].
+// Several errors of one request (create_media_buy collects them): the first is the call's error, all of them
+// are in the result's errors[].
 adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors);
 // A fresh opaque id: prefix + "_" + 20 hex digits.
 std::string newId(const char *prefix);
 QString isoTime(const QDateTime &time); // UTC, seconds precision, "Z"
 
-adcp::ToolOutcome failure(const char *code, std::string message, std::optional<std::string> field = std::nullopt,
+adcp::ToolOutcome failure(const char *code, std::string message,
+                          std::optional<std::string> field = std::nullopt,
                           std::optional<std::string> suggestion = std::nullopt);
 
 } // namespace adcp::seller

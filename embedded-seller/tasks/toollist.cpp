@@ -17,13 +17,16 @@ const std::vector<ToolSpec> &toolSpecs()
          "lifecycle (finalize, decline, versions), idempotency and the negotiation dialects it speaks.",
          false, getAdcpCapabilities},
         {"get_products", "/schemas/media-buy/get-products-request.json",
-         "Discover products. buying_mode brief ranks the catalog against a natural-language brief and returns "
-         "proposals; wholesale returns the whole priced catalog; refine revises earlier products and proposals "
+         "Discover products. buying_mode brief ranks the catalog against a natural-language brief and "
+         "returns "
+         "proposals; wholesale returns the whole priced catalog; refine revises earlier products and "
+         "proposals "
          "(include, omit, more_like_this, finalize, decline).",
          true, getProducts},
         {"create_media_buy", "/schemas/media-buy/create-media-buy-request.json",
          "Create a media buy from a committed proposal (proposal_id, proposal_version, total_budget) or from "
-         "explicit packages (product, pricing option, budget). Returns at once with the media_buy_id and status.",
+         "explicit packages (product, pricing option, budget). Returns at once with the media_buy_id and "
+         "status.",
          true, createMediaBuy},
         {"get_media_buys", "/schemas/media-buy/get-media-buys-request.json",
          "List this account's media buys with their packages, status and available actions.", false,
@@ -57,8 +60,8 @@ adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors)
 adcp::ToolOutcome failure(const char *code, std::string message, std::optional<std::string> field,
                           std::optional<std::string> suggestion)
 {
-    return failureWithErrors({adcp::AdcpError::make(code, std::move(message), std::move(field),
-                                                    std::move(suggestion))});
+    return failureWithErrors(
+        {adcp::AdcpError::make(code, std::move(message), std::move(field), std::move(suggestion))});
 }
 
 } // namespace adcp::seller
