@@ -1,0 +1,194 @@
+#include "deliverysimulator.h"
+
+#include <QCryptographicHash>
+
+#include <algorithm>
+#include <cmath>
+
+namespace adcp::seller {
+
+std::optional<Pacing> pacingFromString(std::string_view text)
+{
+    if (text == "even")
+        return Pacing::Even;
+    if (text == "asap")
+        return Pacing::Asap;
+    if (text == "front_loaded")
+        return Pacing::FrontLoaded;
+    return std::nullopt;
+}
+
+DeliveryCounts &DeliveryCounts::operator+=(const DeliveryCounts &other)
+{
+    impressions += other.impressions;
+    clicks += other.clicks;
+    spendMinor += other.spendMinor;
+    return *this;
+}
+
+DeliveryCounts DeliveryCounts::operator-(const DeliveryCounts &other) const
+{
+    return {impressions - other.impressions, clicks - other.clicks, spendMinor - other.spendMinor};
+}
+
+namespace {
+
+// A stable number in [0, 1) per package and purpose, so that fill rate and CTR differ between packages but
+// never between runs.
+double packageFactor(const std::string &packageId, char purpose)
+{
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArray(QByteArray::fromStdString(packageId) + purpose), QCryptographicHash::Sha256);
+    quint32 value = 0;
+    for (int i = 0; i < 4; ++i)
+        value = (value << 8) | static_cast<quint8>(digest[i]);
+    return value / 4294967296.0;
+}
+
+// Share of the deliverable volume delivered after fraction x of the flight's serving time.
+double curve(Pacing pacing, double x)
+{
+    x = std::clamp(x, 0.0, 1.0);
+    switch (pacing) {
+    case Pacing::Even:
+        return x;
+    case Pacing::Asap:
+        // As fast as the inventory allows: everything in the first third of the flight.
+        return std::min(1.0, 3.0 * x);
+    case Pacing::FrontLoaded:
+        return 1.0 - (1.0 - x) * (1.0 - x);
+    }
+    return x;
+}
+
+// Seconds of [start, at) that are not inside any stopped period.
+qint64 servingSeconds(const PackagePlan &plan, const QDateTime &at)
+{
+    const qint64 begin = plan.flightStart.toSecsSinceEpoch();
+    const qint64 end = at.toSecsSinceEpoch();
+    if (end <= begin)
+        return 0;
+    std::vector<std::pair<qint64, qint64>> spans;
+    for (const auto &[from, to] : plan.stopped) {
+        const qint64 a = std::max(begin, from.toSecsSinceEpoch());
+        const qint64 b = std::min(end, to.isValid() ? to.toSecsSinceEpoch() : end);
+        if (b > a)
+            spans.emplace_back(a, b);
+    }
+    std::sort(spans.begin(), spans.end());
+    qint64 stopped = 0;
+    qint64 coveredUntil = begin;
+    for (const auto &[a, b] : spans) {
+        const qint64 from = std::max(a, coveredUntil);
+        if (b > from)
+            stopped += b - from;
+        coveredUntil = std::max(coveredUntil, b);
+    }
+    return (end - begin) - stopped;
+}
+
+QDateTime alignDown(const QDateTime &t, Granularity granularity)
+{
+    const qint64 unit = granularity == Granularity::Hourly ? 3600 : 86400;
+    const qint64 secs = t.toSecsSinceEpoch();
+    return QDateTime::fromSecsSinceEpoch(secs - (((secs % unit) + unit) % unit), Qt::UTC);
+}
+
+} // namespace
+
+qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
+{
+    if (plan.cpm <= 0 || plan.budgetMinor <= 0)
+        return 0;
+    // budget (minor) / 100 / cpm * 1000
+    return static_cast<qint64>(std::floor(static_cast<double>(plan.budgetMinor) * 10.0 / plan.cpm));
+}
+
+DeliveryCounts DeliverySimulator::cumulative(const PackagePlan &plan, const QDateTime &at)
+{
+    if (!plan.flightStart.isValid() || !plan.flightEnd.isValid() || plan.flightEnd <= plan.flightStart)
+        return {};
+    QDateTime until = std::min(at, plan.flightEnd);
+    if (plan.stoppedFrom.isValid())
+        until = std::min(until, plan.stoppedFrom);
+    if (until <= plan.flightStart)
+        return {};
+    const double flight = static_cast<double>(plan.flightStart.secsTo(plan.flightEnd));
+    const double x = static_cast<double>(servingSeconds(plan, until)) / flight;
+    // Sellers rarely fill a whole guaranteed line: 90-99 % of the budget, fixed per package.
+    const double fill = 0.90 + 0.09 * packageFactor(plan.packageId, 'f');
+    const double ctr = 0.001 + 0.004 * packageFactor(plan.packageId, 'c');
+    DeliveryCounts counts;
+    counts.impressions = static_cast<qint64>(
+        std::floor(static_cast<double>(impressionCap(plan)) * fill * curve(plan.pacing, x)));
+    counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * ctr));
+    counts.spendMinor = std::min(
+        plan.budgetMinor,
+        static_cast<qint64>(std::llround(static_cast<double>(counts.impressions) * plan.cpm / 10.0)));
+    return counts;
+}
+
+DeliveryCounts DeliverySimulator::between(const PackagePlan &plan, const QDateTime &from, const QDateTime &to)
+{
+    if (to <= from)
+        return {};
+    return cumulative(plan, to) - cumulative(plan, from);
+}
+
+std::vector<std::pair<QDateTime, QDateTime>>
+DeliverySimulator::tiling(const QDateTime &from, const QDateTime &to, Granularity granularity)
+{
+    std::vector<std::pair<QDateTime, QDateTime>> tiles;
+    const qint64 unit = granularity == Granularity::Hourly ? 3600 : 86400;
+    for (QDateTime start = alignDown(from, granularity); start < to; start = start.addSecs(unit))
+        tiles.emplace_back(std::max(start, from), std::min(start.addSecs(unit), to));
+    return tiles;
+}
+
+std::vector<DeliveryWindow> DeliverySimulator::windows(const PackagePlan &plan, const QDateTime &from,
+                                                       const QDateTime &to, Granularity granularity,
+                                                       const QDateTime &asOf)
+{
+    std::vector<DeliveryWindow> result;
+    for (const auto &[start, end] : tiling(from, to, granularity)) {
+        DeliveryWindow window;
+        window.start = start;
+        window.end = end;
+        window.counts = between(plan, std::min(start, asOf), std::min(end, asOf));
+        window.isFinal = end <= asOf;
+        result.push_back(window);
+    }
+    return result;
+}
+
+std::optional<double> DeliverySimulator::pacingIndex(const PackagePlan &plan, const QDateTime &at)
+{
+    if (!plan.flightStart.isValid() || at <= plan.flightStart || plan.budgetMinor <= 0)
+        return std::nullopt;
+    const double flight = static_cast<double>(plan.flightStart.secsTo(plan.flightEnd));
+    const double elapsed = std::min(flight, static_cast<double>(plan.flightStart.secsTo(at)));
+    const double expected = static_cast<double>(plan.budgetMinor) * elapsed / flight;
+    if (expected <= 0)
+        return std::nullopt;
+    return static_cast<double>(cumulative(plan, at).spendMinor) / expected;
+}
+
+std::string DeliverySimulator::deliveryStatus(const PackagePlan &plan, const QDateTime &at)
+{
+    if (at >= plan.flightEnd)
+        return "flight_ended";
+    const DeliveryCounts counts = cumulative(plan, at);
+    if (impressionCap(plan) > 0 && counts.impressions >= impressionCap(plan))
+        return "budget_exhausted";
+    if (plan.stoppedFrom.isValid() && at >= plan.stoppedFrom)
+        return "not_delivering";
+    if (at < plan.flightStart)
+        return "not_delivering";
+    for (const auto &[from, to] : plan.stopped) {
+        if (at >= from && (!to.isValid() || at < to))
+            return "not_delivering";
+    }
+    return "delivering";
+}
+
+} // namespace adcp::seller

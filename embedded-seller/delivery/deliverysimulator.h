@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QDateTime>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace adcp::seller {
+
+enum class Pacing { Even, Asap, FrontLoaded };
+std::optional<Pacing> pacingFromString(std::string_view text);
+
+// What the simulator needs to know about one package. Money is in minor units (cents) so that every window
+// sum is exact.
+struct PackagePlan
+{
+    std::string packageId;
+    QDateTime flightStart;
+    QDateTime flightEnd;
+    qint64 budgetMinor = 0;
+    double cpm = 10.0; // price per thousand impressions, major units
+    Pacing pacing = Pacing::Even;
+    // Periods without delivery (paused, impaired, not yet live). May overlap; need not be sorted.
+    std::vector<std::pair<QDateTime, QDateTime>> stopped;
+    QDateTime stoppedFrom; // canceled or ended early: nothing is delivered from here on (invalid = never)
+};
+
+struct DeliveryCounts
+{
+    qint64 impressions = 0;
+    qint64 clicks = 0;
+    qint64 spendMinor = 0;
+
+    DeliveryCounts &operator+=(const DeliveryCounts &other);
+    DeliveryCounts operator-(const DeliveryCounts &other) const;
+    bool operator==(const DeliveryCounts &other) const = default;
+};
+
+enum class Granularity { Hourly, Daily };
+
+struct DeliveryWindow
+{
+    QDateTime start; // inclusive, UTC, aligned to the hour or day
+    QDateTime end;   // exclusive
+    DeliveryCounts counts;
+    bool isFinal = false; // the window is over (end <= as-of)
+};
+
+// Deterministic delivery from the flight, the budget and the pacing: the same plan and instant always give
+// the same numbers. Everything derives from one cumulative curve, so any set of windows that tiles a period
+// sums exactly to the period's total (integer impressions, clicks and cents).
+class DeliverySimulator final
+{
+public:
+    // Delivered from flight start up to `at`.
+    static DeliveryCounts cumulative(const PackagePlan &plan, const QDateTime &at);
+    static DeliveryCounts between(const PackagePlan &plan, const QDateTime &from, const QDateTime &to);
+    // Windows tiling [from, to), the first and last clipped to the period, each counted up to `asOf`.
+    static std::vector<DeliveryWindow> windows(const PackagePlan &plan, const QDateTime &from,
+                                               const QDateTime &to, Granularity granularity,
+                                               const QDateTime &asOf);
+    // Window boundaries alone, for aggregating several packages over the same tiling.
+    static std::vector<std::pair<QDateTime, QDateTime>> tiling(const QDateTime &from, const QDateTime &to,
+                                                               Granularity granularity);
+    // Spend so far against what even pacing would have spent by `at` (1.0 = on pace); nullopt before start.
+    static std::optional<double> pacingIndex(const PackagePlan &plan, const QDateTime &at);
+    // delivery-status.json: delivering | not_delivering | completed | budget_exhausted | flight_ended.
+    static std::string deliveryStatus(const PackagePlan &plan, const QDateTime &at);
+    // Impressions the budget buys at the plan's CPM.
+    static qint64 impressionCap(const PackagePlan &plan);
+};
+
+} // namespace adcp::seller

@@ -1,0 +1,818 @@
+// valijson reports schema errors (an unresolvable $ref, a malformed keyword) by aborting unless exceptions
+// are enabled; the registry turns them into validation issues instead.
+#define VALIJSON_USE_EXCEPTIONS 1
+
+// GCC 12 at -O3 reports a false -Wrestrict inside libstdc++'s std::string code inlined into valijson's
+// (bug 105329); it fires at the point of inlining, so it can only be silenced for the whole file.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
+
+#include "schemaregistry.h"
+
+#include "wire/rfc3339.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/constraint_builder.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validation_visitor.hpp>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace adcp {
+
+namespace {
+
+using Adapter = valijson::adapters::NlohmannJsonAdapter;
+using RegexCache = std::unordered_map<std::string, std::regex>;
+using valijson::Subschema;
+namespace vc = valijson::constraints;
+
+// The keyword that replaces `format: date-time` / `format: date` at load time so that valijson's own
+// regex-per-call format check never runs; a custom constraint builder handles it instead.
+constexpr const char *kDateFormatKeyword = "x-adcp-format";
+
+// ---------------------------------------------------------------------------------------------------------
+// Load-time rewriting
+
+// "/schemas/core/../enums/x.json" → "/schemas/enums/x.json"
+std::string normalizePath(const std::string &path)
+{
+    std::vector<std::string> segments;
+    size_t pos = 0;
+    while (pos <= path.size()) {
+        const size_t end = std::min(path.find('/', pos), path.size());
+        const std::string segment = path.substr(pos, end - pos);
+        if (segment == "..") {
+            if (!segments.empty())
+                segments.pop_back();
+        } else if (!segment.empty() && segment != ".") {
+            segments.push_back(segment);
+        }
+        pos = end + 1;
+    }
+    std::string out;
+    for (const auto &segment : segments)
+        out += '/' + segment;
+    return out.empty() ? std::string("/") : out;
+}
+
+// Resolves `ref` against the id of the file it appears in; the result always has the form "<doc>#<pointer>".
+std::string absoluteRef(const std::string &ref, const std::string &fileId)
+{
+    const size_t hash = ref.find('#');
+    const std::string documentPart = ref.substr(0, hash);
+    const std::string fragment = hash == std::string::npos ? std::string() : ref.substr(hash + 1);
+    std::string document;
+    if (documentPart.empty())
+        document = fileId;
+    else if (documentPart.find("://") != std::string::npos)
+        document = documentPart;
+    else if (documentPart.front() == '/')
+        document = normalizePath(documentPart);
+    else
+        document = normalizePath(fileId.substr(0, fileId.rfind('/') + 1) + documentPart);
+    return document + '#' + fragment;
+}
+
+// Keywords whose values are instance data, not schemas: nothing inside them is rewritten.
+bool isDataKeyword(const std::string &key)
+{
+    return key == "enum" || key == "const" || key == "examples" || key == "default" || key == "required";
+}
+
+// Keywords whose value is an object mapping arbitrary names to schemas.
+bool isSchemaMapKeyword(const std::string &key)
+{
+    return key == "properties" || key == "patternProperties" || key == "definitions" || key == "$defs" ||
+           key == "dependencies";
+}
+
+void rewriteSchema(nlohmann::json &node, const std::string &fileId, bool replaceDateFormats);
+
+void rewriteAny(nlohmann::json &node, const std::string &fileId, bool replaceDateFormats)
+{
+    if (node.is_object()) {
+        rewriteSchema(node, fileId, replaceDateFormats);
+    } else if (node.is_array()) {
+        for (auto &element : node)
+            rewriteAny(element, fileId, replaceDateFormats);
+    }
+}
+
+void rewriteSchema(nlohmann::json &node, const std::string &fileId, bool replaceDateFormats)
+{
+    if (!node.is_object())
+        return;
+    if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string())
+        *ref = absoluteRef(ref->get<std::string>(), fileId);
+    if (auto format = node.find("format"); replaceDateFormats && format != node.end() &&
+                                           format->is_string() &&
+                                           (*format == "date-time" || *format == "date")) {
+        nlohmann::json value = *format;
+        node.erase(format);
+        node[kDateFormatKeyword] = std::move(value);
+    }
+    for (auto &[key, value] : node.items()) {
+        if (key == "$ref" || isDataKeyword(key))
+            continue;
+        if (isSchemaMapKeyword(key) && value.is_object()) {
+            for (auto &member : value)
+                rewriteSchema(member, fileId, replaceDateFormats);
+        } else {
+            rewriteAny(value, fileId, replaceDateFormats);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The precompiled date / date-time check as a valijson constraint
+
+class DateFormatConstraint final : public vc::PolyConstraint
+{
+public:
+    explicit DateFormatConstraint(bool dateOnly) : m_dateOnly(dateOnly) {}
+
+    bool validate(const valijson::adapters::Adapter &target, const std::vector<std::string> &context,
+                  valijson::ValidationResults *results) const override
+    {
+        if (!target.isString())
+            return true;
+        const std::string text = target.asString();
+        const bool ok = m_dateOnly ? wire::isRfc3339Date(text) : wire::isRfc3339DateTime(text);
+        if (!ok && results)
+            results->pushError(context, m_dateOnly ? "'" + text + "' is not an RFC 3339 date (YYYY-MM-DD)"
+                                                   : "'" + text + "' is not an RFC 3339 date-time");
+        return ok;
+    }
+
+private:
+    Constraint *cloneInto(void *memory) const override { return new (memory) DateFormatConstraint(*this); }
+    size_t sizeOf() const override { return sizeof(DateFormatConstraint); }
+
+    bool m_dateOnly;
+};
+
+class DateFormatBuilder final : public valijson::ConstraintBuilder
+{
+public:
+    vc::Constraint *make(const valijson::adapters::Adapter &value) const override
+    {
+        return new DateFormatConstraint(value.isString() && value.asString() == "date");
+    }
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Diagnostics: the issues of an invalid document, with pointers and keywords
+
+std::string escapePointerToken(std::string_view token)
+{
+    std::string out;
+    out.reserve(token.size());
+    for (const char c : token) {
+        if (c == '~')
+            out += "~0";
+        else if (c == '/')
+            out += "~1";
+        else
+            out += c;
+    }
+    return out;
+}
+
+size_t pointerDepth(const std::string &pointer)
+{
+    return static_cast<size_t>(std::count(pointer.begin(), pointer.end(), '/'));
+}
+
+const char *typeName(vc::TypeConstraint::JsonType type)
+{
+    switch (type) {
+    case vc::TypeConstraint::kAny:
+        return "any";
+    case vc::TypeConstraint::kArray:
+        return "array";
+    case vc::TypeConstraint::kBoolean:
+        return "boolean";
+    case vc::TypeConstraint::kInteger:
+        return "integer";
+    case vc::TypeConstraint::kNull:
+        return "null";
+    case vc::TypeConstraint::kNumber:
+        return "number";
+    case vc::TypeConstraint::kObject:
+        return "object";
+    case vc::TypeConstraint::kString:
+        return "string";
+    }
+    return "?";
+}
+
+std::string jsonTypeName(const nlohmann::json &value)
+{
+    if (value.is_number_integer())
+        return "integer";
+    if (value.is_number())
+        return "number";
+    return value.type_name();
+}
+
+// Short rendering of a value for messages.
+std::string preview(const nlohmann::json &value)
+{
+    std::string text = value.dump();
+    if (text.size() > 60)
+        text = text.substr(0, 57) + "...";
+    return text;
+}
+
+// Walks a document along a compiled schema and records every issue with its pointer. Leaf keywords are
+// checked by valijson's own visitor; the structural ones (properties, items, combinators, conditionals,
+// dependencies, required) are walked here, which is what lets a failing oneOf report the issues of its
+// closest alternative instead of every alternative's.
+class Diagnoser final : public vc::ConstraintVisitor
+{
+public:
+    Diagnoser(const nlohmann::json &value, std::string pointer, std::vector<ValidationIssue> &issues,
+              RegexCache &regexes)
+        : m_value(value), m_target(value), m_pointer(std::move(pointer)), m_issues(issues), m_regexes(regexes)
+    {}
+
+    bool check(const Subschema &subschema)
+    {
+        if (subschema.getAlwaysInvalid()) {
+            report(m_pointer, "no value is allowed here (schema is false)", "false");
+            return false;
+        }
+        Subschema::ApplyFunction fn = [this](const vc::Constraint &constraint) {
+            return constraint.accept(*this);
+        };
+        return subschema.apply(fn);
+    }
+
+    bool visit(const vc::AllOfConstraint &constraint) override
+    {
+        bool ok = true;
+        constraint.applyToSubschemas([&](unsigned, const Subschema *subschema) {
+            ok = checkChild(*subschema, m_value, m_pointer) && ok;
+            return true;
+        });
+        return ok;
+    }
+
+    bool visit(const vc::AnyOfConstraint &constraint) override
+    {
+        std::vector<const Subschema *> alternatives;
+        constraint.applyToSubschemas([&](unsigned, const Subschema *subschema) {
+            alternatives.push_back(subschema);
+            return true;
+        });
+        return checkAlternatives(alternatives, "anyOf");
+    }
+
+    bool visit(const vc::OneOfConstraint &constraint) override
+    {
+        std::vector<const Subschema *> alternatives;
+        constraint.applyToSubschemas([&](unsigned, const Subschema *subschema) {
+            alternatives.push_back(subschema);
+            return true;
+        });
+        return checkAlternatives(alternatives, "oneOf");
+    }
+
+    bool visit(const vc::ConditionalConstraint &constraint) override
+    {
+        const bool condition = passes(*constraint.getIfSubschema(), m_value);
+        const Subschema *branch = condition ? constraint.getThenSubschema() : constraint.getElseSubschema();
+        if (!branch || checkChild(*branch, m_value, m_pointer))
+            return true;
+        report(m_pointer,
+               condition
+                   ? "does not satisfy the 'then' schema that applies because the 'if' schema matched"
+                   : "does not satisfy the 'else' schema that applies because the 'if' schema did not match",
+               condition ? "then" : "else");
+        return false;
+    }
+
+    bool visit(const vc::PropertiesConstraint &constraint) override
+    {
+        if (!m_value.is_object())
+            return true;
+        bool ok = true;
+        std::vector<bool> matched(m_value.size(), false);
+        constraint.applyToProperties([&](const auto &name, const Subschema *subschema) {
+            const std::string key(name.c_str());
+            if (auto it = m_value.find(key); it != m_value.end()) {
+                matched[static_cast<size_t>(std::distance(m_value.begin(), it))] = true;
+                ok = checkChild(*subschema, *it, childPointer(key)) && ok;
+            }
+            return true;
+        });
+        constraint.applyToPatternProperties([&](const auto &pattern, const Subschema *subschema) {
+            const std::regex &regex = compiled(std::string(pattern.c_str()));
+            size_t index = 0;
+            for (auto it = m_value.begin(); it != m_value.end(); ++it, ++index) {
+                if (std::regex_search(it.key(), regex)) {
+                    matched[index] = true;
+                    ok = checkChild(*subschema, it.value(), childPointer(it.key())) && ok;
+                }
+            }
+            return true;
+        });
+        const Subschema *additional = constraint.getAdditionalPropertiesSubschema();
+        size_t index = 0;
+        for (auto it = m_value.begin(); it != m_value.end(); ++it, ++index) {
+            if (matched[index])
+                continue;
+            if (additional) {
+                ok = checkChild(*additional, it.value(), childPointer(it.key())) && ok;
+            } else {
+                report(childPointer(it.key()), "property '" + it.key() + "' is not allowed here",
+                       "additionalProperties");
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    bool visit(const vc::RequiredConstraint &constraint) override
+    {
+        if (!m_value.is_object())
+            return true;
+        bool ok = true;
+        constraint.applyToRequiredProperties([&](const auto &name) {
+            const std::string key(name.c_str());
+            if (!m_value.contains(key)) {
+                report(childPointer(key), "required property '" + key + "' is missing", "required");
+                ok = false;
+            }
+            return true;
+        });
+        return ok;
+    }
+
+    bool visit(const vc::DependenciesConstraint &constraint) override
+    {
+        if (!m_value.is_object())
+            return true;
+        bool ok = true;
+        constraint.applyToPropertyDependencies([&](const auto &name, const auto &dependencies) {
+            const std::string key(name.c_str());
+            if (!m_value.contains(key))
+                return true;
+            for (const auto &dependency : dependencies) {
+                const std::string needed(dependency.c_str());
+                if (!m_value.contains(needed)) {
+                    report(childPointer(needed),
+                           "property '" + needed + "' is required when '" + key + "' is present",
+                           "dependencies");
+                    ok = false;
+                }
+            }
+            return true;
+        });
+        constraint.applyToSchemaDependencies([&](const auto &name, const Subschema *subschema) {
+            if (m_value.contains(std::string(name.c_str())))
+                ok = checkChild(*subschema, m_value, m_pointer) && ok;
+            return true;
+        });
+        return ok;
+    }
+
+    bool visit(const vc::SingularItemsConstraint &constraint) override
+    {
+        if (!m_value.is_array() || !constraint.getItemsSubschema())
+            return true;
+        bool ok = true;
+        for (size_t i = 0; i < m_value.size(); ++i)
+            ok = checkChild(*constraint.getItemsSubschema(), m_value[i], childPointer(std::to_string(i))) &&
+                 ok;
+        return ok;
+    }
+
+    bool visit(const vc::LinearItemsConstraint &constraint) override
+    {
+        if (!m_value.is_array())
+            return true;
+        bool ok = true;
+        size_t covered = 0;
+        constraint.applyToItemSubschemas([&](unsigned index, const Subschema *subschema) {
+            if (index >= m_value.size())
+                return false;
+            ok = checkChild(*subschema, m_value[index], childPointer(std::to_string(index))) && ok;
+            covered = index + 1;
+            return true;
+        });
+        const Subschema *additional = constraint.getAdditionalItemsSubschema();
+        for (size_t i = covered; i < m_value.size(); ++i) {
+            if (additional) {
+                ok = checkChild(*additional, m_value[i], childPointer(std::to_string(i))) && ok;
+            } else {
+                report(childPointer(std::to_string(i)),
+                       "the array allows no more than " + std::to_string(covered) + " items",
+                       "additionalItems");
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    bool visit(const vc::TypeConstraint &constraint) override
+    {
+        if (leafPasses(constraint))
+            return true;
+        std::string expected;
+        constraint.applyToNamedTypes([&](vc::TypeConstraint::JsonType type) {
+            expected += (expected.empty() ? "" : " or ") + std::string(typeName(type));
+            return true;
+        });
+        report(m_pointer,
+               "expected " + (expected.empty() ? std::string("another type") : expected) + ", got " +
+                   jsonTypeName(m_value),
+               "type");
+        return false;
+    }
+
+    bool visit(const vc::EnumConstraint &constraint) override
+    {
+        if (leafPasses(constraint))
+            return true;
+        report(m_pointer, preview(m_value) + " is not one of the allowed values", "enum");
+        return false;
+    }
+
+    bool visit(const vc::ConstConstraint &constraint) override
+    {
+        if (leafPasses(constraint))
+            return true;
+        report(m_pointer, preview(m_value) + " is not the required constant value", "const");
+        return false;
+    }
+
+    bool visit(const vc::PatternConstraint &constraint) override
+    {
+        if (leafPasses(constraint))
+            return true;
+        report(m_pointer,
+               preview(m_value) + " does not match the pattern " +
+                   constraint.getPattern<std::allocator<char>>(),
+               "pattern");
+        return false;
+    }
+
+    bool visit(const vc::MaximumConstraint &constraint) override
+    {
+        return leaf(constraint, constraint.getExclusiveMaximum() ? "exclusiveMaximum" : "maximum");
+    }
+    bool visit(const vc::MinimumConstraint &constraint) override
+    {
+        return leaf(constraint, constraint.getExclusiveMinimum() ? "exclusiveMinimum" : "minimum");
+    }
+    bool visit(const vc::ContainsConstraint &constraint) override { return leaf(constraint, "contains"); }
+    bool visit(const vc::FormatConstraint &constraint) override { return leaf(constraint, "format"); }
+    bool visit(const vc::MaxItemsConstraint &constraint) override { return leaf(constraint, "maxItems"); }
+    bool visit(const vc::MaxLengthConstraint &constraint) override { return leaf(constraint, "maxLength"); }
+    bool visit(const vc::MaxPropertiesConstraint &constraint) override
+    {
+        return leaf(constraint, "maxProperties");
+    }
+    bool visit(const vc::MinItemsConstraint &constraint) override { return leaf(constraint, "minItems"); }
+    bool visit(const vc::MinLengthConstraint &constraint) override { return leaf(constraint, "minLength"); }
+    bool visit(const vc::MinPropertiesConstraint &constraint) override
+    {
+        return leaf(constraint, "minProperties");
+    }
+    bool visit(const vc::MultipleOfDoubleConstraint &constraint) override
+    {
+        return leaf(constraint, "multipleOf");
+    }
+    bool visit(const vc::MultipleOfIntConstraint &constraint) override
+    {
+        return leaf(constraint, "multipleOf");
+    }
+    bool visit(const vc::NotConstraint &constraint) override { return leaf(constraint, "not"); }
+    bool visit(const vc::PolyConstraint &constraint) override { return leaf(constraint, "format"); }
+    bool visit(const vc::PropertyNamesConstraint &constraint) override
+    {
+        return leaf(constraint, "propertyNames");
+    }
+    bool visit(const vc::UniqueItemsConstraint &constraint) override
+    {
+        return leaf(constraint, "uniqueItems");
+    }
+
+private:
+    void report(std::string pointer, std::string message, std::string keyword)
+    {
+        m_issues.push_back({std::move(pointer), std::move(message), std::move(keyword)});
+    }
+
+    std::string childPointer(std::string_view token) const
+    {
+        return m_pointer + '/' + escapePointerToken(token);
+    }
+
+    const std::regex &compiled(const std::string &pattern)
+    {
+        auto it = m_regexes.find(pattern);
+        if (it == m_regexes.end())
+            it = m_regexes.emplace(pattern, std::regex(pattern)).first;
+        return it->second;
+    }
+
+    bool passes(const Subschema &subschema, const nlohmann::json &value)
+    {
+        valijson::ValidationVisitor<Adapter> visitor(Adapter(value), {}, true, nullptr, m_regexes);
+        return visitor.validateSchema(subschema);
+    }
+
+    bool checkChild(const Subschema &subschema, const nlohmann::json &value, std::string pointer)
+    {
+        Diagnoser child(value, std::move(pointer), m_issues, m_regexes);
+        return child.check(subschema);
+    }
+
+    bool leafPasses(const vc::Constraint &constraint)
+    {
+        valijson::ValidationVisitor<Adapter> visitor(m_target, {}, true, nullptr, m_regexes);
+        return constraint.accept(visitor);
+    }
+
+    // Checks a leaf keyword with valijson and reports its messages at the current pointer.
+    bool leaf(const vc::Constraint &constraint, const char *keyword)
+    {
+        valijson::ValidationResults results;
+        valijson::ValidationVisitor<Adapter> visitor(m_target, {}, true, &results, m_regexes);
+        if (constraint.accept(visitor))
+            return true;
+        valijson::ValidationResults::Error error;
+        bool reported = false;
+        while (results.popError(error)) {
+            report(m_pointer, error.description, keyword);
+            reported = true;
+        }
+        if (!reported)
+            report(m_pointer, std::string("fails the '") + keyword + "' constraint", keyword);
+        return false;
+    }
+
+    struct Alternative
+    {
+        std::vector<ValidationIssue> issues;
+        size_t mismatches = 0; // issues saying "this is not the alternative the author meant"
+    };
+
+    // How strongly the issues of one alternative say that the document was not meant to be that alternative:
+    // a wrong type of the value itself, or a wrong discriminator (const/enum) on the value or one of its
+    // direct properties.
+    size_t countMismatches(const std::vector<ValidationIssue> &issues) const
+    {
+        const size_t depth = pointerDepth(m_pointer);
+        return static_cast<size_t>(
+            std::count_if(issues.begin(), issues.end(), [&](const ValidationIssue &issue) {
+                const size_t issueDepth = pointerDepth(issue.pointer);
+                if (issue.pointer == m_pointer && issue.keyword == "type")
+                    return true;
+                return (issue.keyword == "const" || issue.keyword == "enum") && issueDepth <= depth + 1;
+            }));
+    }
+
+    bool checkAlternatives(const std::vector<const Subschema *> &alternatives, const char *keyword)
+    {
+        size_t matching = 0;
+        for (const Subschema *alternative : alternatives)
+            matching += passes(*alternative, m_value) ? 1 : 0;
+        const bool oneOf = std::string_view(keyword) == "oneOf";
+        if (matching == 1 || (matching > 1 && !oneOf))
+            return true;
+        if (matching > 1) {
+            report(m_pointer,
+                   "matches " + std::to_string(matching) + " alternatives of oneOf, exactly one allowed",
+                   keyword);
+            return false;
+        }
+
+        std::vector<Alternative> diagnosed;
+        for (const Subschema *alternative : alternatives) {
+            Alternative a;
+            Diagnoser child(m_value, m_pointer, a.issues, m_regexes);
+            child.check(*alternative);
+            a.mismatches = countMismatches(a.issues);
+            diagnosed.push_back(std::move(a));
+        }
+        const auto closer = [](const Alternative &a, const Alternative &b) {
+            return std::pair(a.mismatches, a.issues.size()) < std::pair(b.mismatches, b.issues.size());
+        };
+        if (!diagnosed.empty()) {
+            const Alternative &best = *std::min_element(diagnosed.begin(), diagnosed.end(), closer);
+            for (const Alternative &a : diagnosed) {
+                if (closer(best, a))
+                    continue;
+                m_issues.insert(m_issues.end(), a.issues.begin(), a.issues.end());
+            }
+        }
+        report(m_pointer,
+               "matches none of the " + std::to_string(alternatives.size()) + " alternatives of " + keyword,
+               keyword);
+        return false;
+    }
+
+    const nlohmann::json &m_value;
+    Adapter m_target;
+    std::string m_pointer;
+    std::vector<ValidationIssue> &m_issues;
+    RegexCache &m_regexes;
+};
+
+// Issues of the same pointer, message and keyword (e.g. reported by two tied alternatives) are shown once.
+void removeDuplicates(std::vector<ValidationIssue> &issues)
+{
+    std::vector<ValidationIssue> unique;
+    for (auto &issue : issues) {
+        const bool seen = std::any_of(unique.begin(), unique.end(), [&](const ValidationIssue &u) {
+            return u.pointer == issue.pointer && u.message == issue.message && u.keyword == issue.keyword;
+        });
+        if (!seen)
+            unique.push_back(std::move(issue));
+    }
+    issues = std::move(unique);
+}
+
+// Each thread keeps the `pattern` regexes it has compiled; std::regex is not safe to share across threads
+// for matching in every standard library, and compiling per call would cost more than the validation.
+RegexCache &threadRegexCache()
+{
+    thread_local RegexCache cache;
+    return cache;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+
+struct SchemaRegistry::Private
+{
+    struct Compiled
+    {
+        valijson::Schema schema;
+        std::string error; // non-empty when the schema could not be compiled
+    };
+
+    struct Entry
+    {
+        nlohmann::json document;                    // rewritten
+        mutable std::unique_ptr<Compiled> compiled; // compiled on first use, guarded by compileMutex
+    };
+
+    DateFormatCheck dateFormatCheck = DateFormatCheck::Precompiled;
+    std::map<std::string, Entry, std::less<>> entries;
+    mutable std::mutex compileMutex;
+
+    const Compiled &compiledFor(const std::string &id, const Entry &entry) const;
+};
+
+const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(const std::string &id,
+                                                                              const Entry &entry) const
+{
+    const std::lock_guard lock(compileMutex);
+    if (entry.compiled)
+        return *entry.compiled;
+    auto compiled = std::make_unique<Compiled>();
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    parser.addConstraintBuilder(kDateFormatKeyword, new DateFormatBuilder);
+    // Referenced documents are served straight from the registry, which outlives the parse; nothing to free.
+    const auto fetch = [this](const std::string &uri) -> const nlohmann::json * {
+        const auto it = entries.find(uri);
+        return it == entries.end() ? nullptr : &it->second.document;
+    };
+    const auto release = [](const nlohmann::json *) {};
+    // valijson resolves a `$ref` on the root node of the document it parses against that document itself
+    // (the referenced file is never fetched), so a schema file that is only a reference to another file would
+    // recurse forever. The root is therefore always a wrapper that references the entry through the fetch
+    // path.
+    const nlohmann::json root = {{"allOf", {{{"$ref", id + '#'}}}}};
+    try {
+        parser.populateSchema<Adapter>(Adapter(root), compiled->schema, fetch, release);
+    } catch (const std::exception &e) {
+        compiled->error = e.what();
+    }
+    entry.compiled = std::move(compiled);
+    return *entry.compiled;
+}
+
+SchemaRegistry::SchemaRegistry(DateFormatCheck dateFormatCheck) : d(std::make_unique<Private>())
+{
+    d->dateFormatCheck = dateFormatCheck;
+}
+
+SchemaRegistry::~SchemaRegistry() = default;
+
+bool SchemaRegistry::loadDirectory(const QString &directory, QString *error)
+{
+    const QDir root(directory);
+    if (!root.exists()) {
+        if (error)
+            *error = QStringLiteral("schema folder %1 does not exist").arg(directory);
+        return false;
+    }
+    QStringList files;
+    QDirIterator it(directory, {QStringLiteral("*.json")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files.push_back(it.next());
+    files.sort(); // a deterministic order, so that the same file fails first every time
+
+    const bool replaceDateFormats = d->dateFormatCheck == DateFormatCheck::Precompiled;
+    for (const QString &path : files) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            if (error)
+                *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+            return false;
+        }
+        const QByteArray bytes = file.readAll();
+        nlohmann::json document = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+        if (document.is_discarded() || !(document.is_object() || document.is_boolean())) {
+            if (error)
+                *error = QStringLiteral("%1 is not a JSON Schema (invalid JSON or not an object)").arg(path);
+            return false;
+        }
+        std::string id;
+        if (document.is_object() && document.contains("$id") && document["$id"].is_string())
+            id = document["$id"].get<std::string>();
+        else
+            id = "/schemas/" + root.relativeFilePath(path).toStdString();
+        rewriteSchema(document, id, replaceDateFormats);
+        Private::Entry &entry = d->entries[id];
+        entry.document = std::move(document);
+        entry.compiled.reset();
+    }
+    return true;
+}
+
+std::shared_ptr<const SchemaRegistry> SchemaRegistry::bundled()
+{
+    static const std::shared_ptr<const SchemaRegistry> registry = [] {
+        auto r = std::make_shared<SchemaRegistry>();
+        // An empty or absent :/schemas leaves an empty registry; validate() then reports unknown ids.
+        if (QDir(QStringLiteral(":/schemas")).exists())
+            r->loadDirectory(QStringLiteral(":/schemas"));
+        return r;
+    }();
+    return registry;
+}
+
+bool SchemaRegistry::contains(std::string_view schemaId) const
+{
+    return d->entries.find(schemaId) != d->entries.end();
+}
+
+std::vector<std::string> SchemaRegistry::schemaIds() const
+{
+    std::vector<std::string> ids;
+    ids.reserve(d->entries.size());
+    for (const auto &[id, entry] : d->entries)
+        ids.push_back(id);
+    return ids;
+}
+
+nlohmann::json SchemaRegistry::schemaDocument(std::string_view schemaId) const
+{
+    const auto it = d->entries.find(schemaId);
+    return it == d->entries.end() ? nlohmann::json() : it->second.document;
+}
+
+std::vector<ValidationIssue> SchemaRegistry::validate(std::string_view schemaId,
+                                                      const nlohmann::json &document) const
+{
+    const auto it = d->entries.find(schemaId);
+    if (it == d->entries.end())
+        return {{"", "unknown schema " + std::string(schemaId), "$ref"}};
+    const Private::Compiled &compiled = d->compiledFor(it->first, it->second);
+    if (!compiled.error.empty())
+        return {{"", "schema " + std::string(schemaId) + " cannot be used: " + compiled.error, "$ref"}};
+
+    RegexCache &regexes = threadRegexCache();
+    valijson::ValidationVisitor<Adapter> quick(Adapter(document), {}, true, nullptr, regexes);
+    if (quick.validateSchema(compiled.schema))
+        return {};
+    std::vector<ValidationIssue> issues;
+    Diagnoser(document, std::string(), issues, regexes).check(compiled.schema);
+    removeDuplicates(issues);
+    if (issues.empty()) // cannot happen unless the two walks disagree; never report an invalid document as
+                        // valid
+        issues.push_back({"", "document does not match the schema", "schema"});
+    return issues;
+}
+
+} // namespace adcp

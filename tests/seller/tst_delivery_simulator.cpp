@@ -1,0 +1,165 @@
+#include "delivery/deliverysimulator.h"
+
+#include <QTest>
+
+using namespace adcp::seller;
+
+namespace {
+
+QDateTime utc(const char *text)
+{
+    return QDateTime::fromString(QString::fromLatin1(text), Qt::ISODate).toUTC();
+}
+
+PackagePlan plan(Pacing pacing)
+{
+    PackagePlan p;
+    p.packageId = "pkg_sim";
+    p.flightStart = utc("2026-03-01T06:30:00Z");
+    p.flightEnd = utc("2026-03-08T18:15:00Z");
+    p.budgetMinor = 1234567; // 12,345.67
+    p.cpm = 12.5;
+    p.pacing = pacing;
+    return p;
+}
+
+} // namespace
+
+class TestDeliverySimulator final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void windowsSumToTotals_data();
+    void windowsSumToTotals();
+    void deterministic();
+    void neverOverspends();
+    void pacingShapesDelivery();
+    void stoppedPeriodsDeliverNothing();
+    void statusFollowsFlight();
+};
+
+void TestDeliverySimulator::windowsSumToTotals_data()
+{
+    QTest::addColumn<int>("pacing");
+    QTest::addColumn<int>("granularity");
+    QTest::addColumn<QDateTime>("asOf");
+    QTest::addColumn<bool>("withStops");
+    const QDateTime mid = utc("2026-03-04T13:47:12Z");
+    const QDateTime after = utc("2026-03-10T00:00:00Z");
+    for (const auto &[pacingName, pacing] : {std::pair{"even", Pacing::Even}, std::pair{"asap", Pacing::Asap},
+                                             std::pair{"front_loaded", Pacing::FrontLoaded}}) {
+        for (const auto &[granName, gran] :
+             {std::pair{"hourly", Granularity::Hourly}, std::pair{"daily", Granularity::Daily}}) {
+            for (const bool stops : {false, true}) {
+                QTest::addRow("%s/%s/mid-flight%s", pacingName, granName, stops ? "/stops" : "")
+                    << int(pacing) << int(gran) << mid << stops;
+                QTest::addRow("%s/%s/after-flight%s", pacingName, granName, stops ? "/stops" : "")
+                    << int(pacing) << int(gran) << after << stops;
+            }
+        }
+    }
+}
+
+void TestDeliverySimulator::windowsSumToTotals()
+{
+    QFETCH(int, pacing);
+    QFETCH(int, granularity);
+    QFETCH(QDateTime, asOf);
+    QFETCH(bool, withStops);
+    PackagePlan p = plan(Pacing(pacing));
+    if (withStops) {
+        p.stopped.push_back({utc("2026-03-02T10:10:00Z"), utc("2026-03-02T22:00:00Z")});
+        p.stopped.push_back({utc("2026-03-02T20:00:00Z"), utc("2026-03-03T01:00:00Z")});
+    }
+    const QDateTime from = utc("2026-03-01T00:00:00Z");
+    const QDateTime to = utc("2026-03-09T00:00:00Z");
+    const auto windows = DeliverySimulator::windows(p, from, to, Granularity(granularity), asOf);
+    QCOMPARE(windows.size(), size_t(granularity == int(Granularity::Hourly) ? 8 * 24 : 8));
+    DeliveryCounts sum;
+    for (size_t i = 0; i < windows.size(); ++i) {
+        sum += windows[i].counts;
+        QVERIFY(windows[i].counts.impressions >= 0);
+        QVERIFY(windows[i].counts.spendMinor >= 0);
+        if (i > 0)
+            QCOMPARE(windows[i].start, windows[i - 1].end);
+    }
+    const DeliveryCounts total = DeliverySimulator::cumulative(p, asOf);
+    QVERIFY(total.impressions > 0);
+    QCOMPARE(sum.impressions, total.impressions);
+    QCOMPARE(sum.clicks, total.clicks);
+    QCOMPARE(sum.spendMinor, total.spendMinor);
+    // Daily windows are sums of their hours.
+    if (granularity == int(Granularity::Daily)) {
+        const auto hours = DeliverySimulator::windows(p, from, to, Granularity::Hourly, asOf);
+        for (size_t d = 0; d < windows.size(); ++d) {
+            DeliveryCounts day;
+            for (size_t h = d * 24; h < (d + 1) * 24; ++h)
+                day += hours[h].counts;
+            QCOMPARE(day.impressions, windows[d].counts.impressions);
+            QCOMPARE(day.spendMinor, windows[d].counts.spendMinor);
+        }
+    }
+}
+
+void TestDeliverySimulator::deterministic()
+{
+    const PackagePlan p = plan(Pacing::Even);
+    const QDateTime at = utc("2026-03-05T00:00:00Z");
+    QCOMPARE(DeliverySimulator::cumulative(p, at), DeliverySimulator::cumulative(p, at));
+    PackagePlan other = p;
+    other.packageId = "pkg_other";
+    QVERIFY(!(DeliverySimulator::cumulative(other, at) == DeliverySimulator::cumulative(p, at)));
+}
+
+void TestDeliverySimulator::neverOverspends()
+{
+    for (const Pacing pacing : {Pacing::Even, Pacing::Asap, Pacing::FrontLoaded}) {
+        const PackagePlan p = plan(pacing);
+        const DeliveryCounts end = DeliverySimulator::cumulative(p, utc("2027-01-01T00:00:00Z"));
+        QVERIFY(end.spendMinor <= p.budgetMinor);
+        QVERIFY(end.impressions <= DeliverySimulator::impressionCap(p));
+        // A sensible fill: at least 90 % of the budget over a whole flight.
+        QVERIFY(end.spendMinor * 10 >= p.budgetMinor * 9 - 10);
+        QVERIFY(end.clicks < end.impressions);
+    }
+}
+
+void TestDeliverySimulator::pacingShapesDelivery()
+{
+    const QDateTime quarter =
+        plan(Pacing::Even)
+            .flightStart.addSecs(plan(Pacing::Even).flightStart.secsTo(plan(Pacing::Even).flightEnd) / 4);
+    const qint64 even = DeliverySimulator::cumulative(plan(Pacing::Even), quarter).impressions;
+    const qint64 front = DeliverySimulator::cumulative(plan(Pacing::FrontLoaded), quarter).impressions;
+    const qint64 asap = DeliverySimulator::cumulative(plan(Pacing::Asap), quarter).impressions;
+    QVERIFY(even < front);
+    QVERIFY(front < asap);
+    const auto index = DeliverySimulator::pacingIndex(plan(Pacing::Asap), quarter);
+    QVERIFY(index && *index > 1.5);
+}
+
+void TestDeliverySimulator::stoppedPeriodsDeliverNothing()
+{
+    PackagePlan p = plan(Pacing::Even);
+    const QDateTime pauseStart = utc("2026-03-03T00:00:00Z");
+    const QDateTime pauseEnd = utc("2026-03-04T00:00:00Z");
+    p.stopped.push_back({pauseStart, pauseEnd});
+    QCOMPARE(DeliverySimulator::between(p, pauseStart, pauseEnd).impressions, 0);
+    QVERIFY(DeliverySimulator::between(p, pauseEnd, pauseEnd.addSecs(3600)).impressions > 0);
+    QCOMPARE(DeliverySimulator::deliveryStatus(p, pauseStart.addSecs(60)), std::string("not_delivering"));
+    p.stoppedFrom = utc("2026-03-05T00:00:00Z");
+    QCOMPARE(DeliverySimulator::between(p, p.stoppedFrom, p.flightEnd).impressions, 0);
+}
+
+void TestDeliverySimulator::statusFollowsFlight()
+{
+    const PackagePlan p = plan(Pacing::Even);
+    QCOMPARE(DeliverySimulator::deliveryStatus(p, p.flightStart.addSecs(-10)), std::string("not_delivering"));
+    QCOMPARE(DeliverySimulator::deliveryStatus(p, p.flightStart.addSecs(3600)), std::string("delivering"));
+    QCOMPARE(DeliverySimulator::deliveryStatus(p, p.flightEnd), std::string("flight_ended"));
+    QCOMPARE(DeliverySimulator::cumulative(p, p.flightStart).impressions, 0);
+}
+
+QTEST_GUILESS_MAIN(TestDeliverySimulator)
+#include "tst_delivery_simulator.moc"
