@@ -121,6 +121,8 @@ struct AgentClient::Private
     bool validateResponses = true;
     bool autoKeys = true;
     int logLimit = 1000;
+    // get_task_status, or the SDK sellers' `tasks_get` when the agent turned out not to have it.
+    QString pollTool = QStringLiteral("get_task_status");
     quint64 nextExchangeId = 1;
     QHash<quint64, InFlight> inFlight; // by transport call id
     std::deque<Exchange> log;
@@ -372,8 +374,9 @@ void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &outcom
         return;
     }
     if (outcome.ok() && d->polling && !pending->d->canceled && ex.tool != QLatin1String("get_task_status") &&
-        outcome.result.is_object() && outcome.result.value("status", std::string()) == "submitted" &&
-        outcome.result.contains("task_id") && outcome.result["task_id"].is_string()) {
+        ex.tool != QLatin1String("tasks_get") && outcome.result.is_object() &&
+        outcome.result.value("status", std::string()) == "submitted" && outcome.result.contains("task_id") &&
+        outcome.result["task_id"].is_string()) {
         pending->setProperty("adcp_task_id",
                              QString::fromStdString(outcome.result["task_id"].get<std::string>()));
         pending->setProperty("adcp_poll_failures", 0);
@@ -396,18 +399,23 @@ void AgentClient::schedulePoll(PendingCall *pending)
         if (pending->d->finished)
             return;
         const std::string taskId = pending->property("adcp_task_id").toString().toStdString();
-        const nlohmann::json args = {{"task_id", taskId}, {"include_result", true}};
+        nlohmann::json args = {{"task_id", taskId}};
+        if (d->pollTool == QLatin1String("get_task_status"))
+            args["include_result"] = true;
+        const QString account = pending->property("adcp_account").toString();
+        if (!account.isEmpty())
+            args["account"] = nlohmann::json::parse(account.toStdString(), nullptr, false);
         InFlight flight;
         flight.pending = pending;
         flight.isPoll = true;
         flight.timer.start();
         flight.exchange.id = d->nextExchangeId++;
         flight.exchange.agent = d->name;
-        flight.exchange.tool = QStringLiteral("get_task_status");
+        flight.exchange.tool = d->pollTool;
         flight.exchange.startedAt = QDateTime::currentDateTimeUtc();
         flight.exchange.request = args;
         Q_EMIT exchangeStarted(flight.exchange);
-        const quint64 callId = d->transport->callTool(QStringLiteral("get_task_status"), args);
+        const quint64 callId = d->transport->callTool(d->pollTool, args);
         d->inFlight.insert(callId, std::move(flight));
         pending->d->cancelHook = [this, callId] { d->transport->cancel(callId); };
     });
@@ -423,6 +431,15 @@ void AgentClient::handlePollResult(PendingCall *pending, const ToolOutcome &outc
         return;
     }
     if (!outcome.ok()) {
+        // Agents built on the AdCP SDK offer `tasks_get` instead of get_task_status.
+        const auto &message = outcome.error->message;
+        if (d->pollTool == QLatin1String("get_task_status") &&
+            message.find("get_task_status") != std::string::npos &&
+            (message.find("not found") != std::string::npos || message.find("nknown") != std::string::npos)) {
+            d->pollTool = QStringLiteral("tasks_get");
+            schedulePoll(pending);
+            return;
+        }
         const int failures = pending->property("adcp_poll_failures").toInt() + 1;
         pending->setProperty("adcp_poll_failures", failures);
         if (outcome.error->recovery == Recovery::Transient && failures < kMaxPollFailures) {
