@@ -113,6 +113,13 @@ const char *const kToolSchemas[] = {
     "/schemas/media-buy/list-creative-formats-request.json",
     "/schemas/media-buy/list-creative-formats-response.json",
     "/schemas/compliance/comply-test-controller-request.json",
+    "/schemas/media-buy/list-products-request.json",
+    "/schemas/media-buy/request-proposals-request.json",
+    "/schemas/media-buy/refine-proposals-request.json",
+    "/schemas/media-buy/decline-proposals-request.json",
+    "/schemas/media-buy/accept-proposal-request.json",
+    "/schemas/media-buy/buy-products-request.json",
+    "/schemas/media-buy/control-media-buy-request.json",
     "/schemas/core/error.json",
 };
 
