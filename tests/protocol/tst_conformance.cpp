@@ -127,7 +127,12 @@ const char *const kToolSchemas[] = {
 
 // 3.2 tool responses: closed objects without the facade envelope, covered by cases like the others.
 const char *const kCompactResponseSchemas[] = {
+    "/schemas/media-buy/list-products-response.json",
+    "/schemas/media-buy/request-proposals-response.json",
+    "/schemas/media-buy/refine-proposals-response.json",
     "/schemas/media-buy/decline-proposals-response.json",
+    "/schemas/media-buy/accept-proposal-response.json",
+    "/schemas/media-buy/buy-products-response.json",
     "/schemas/media-buy/control-media-buy-response.json",
 };
 
