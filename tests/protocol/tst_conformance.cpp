@@ -90,6 +90,39 @@ QByteArray verdictMessage(const ConformanceCase &c, bool expected, const std::ve
            (issues.empty() ? QByteArray() : describe(issues));
 }
 
+// The schema of every tool the program calls or serves, plus the error object.
+const char *const kToolSchemas[] = {
+    "/schemas/protocol/get-adcp-capabilities-request.json",
+    "/schemas/protocol/get-adcp-capabilities-response.json",
+    "/schemas/media-buy/get-products-request.json",
+    "/schemas/media-buy/get-products-response.json",
+    "/schemas/media-buy/create-media-buy-request.json",
+    "/schemas/media-buy/create-media-buy-response.json",
+    "/schemas/media-buy/update-media-buy-request.json",
+    "/schemas/media-buy/update-media-buy-response.json",
+    "/schemas/media-buy/get-media-buys-request.json",
+    "/schemas/media-buy/get-media-buys-response.json",
+    "/schemas/media-buy/get-media-buy-delivery-request.json",
+    "/schemas/media-buy/get-media-buy-delivery-response.json",
+    "/schemas/protocol/get-task-status-request.json",
+    "/schemas/protocol/get-task-status-response.json",
+    "/schemas/protocol/list-tasks-request.json",
+    "/schemas/protocol/list-tasks-response.json",
+    "/schemas/creative/sync-creatives-request.json",
+    "/schemas/creative/sync-creatives-response.json",
+    "/schemas/media-buy/list-creative-formats-request.json",
+    "/schemas/media-buy/list-creative-formats-response.json",
+    "/schemas/compliance/comply-test-controller-request.json",
+    "/schemas/media-buy/list-products-request.json",
+    "/schemas/media-buy/request-proposals-request.json",
+    "/schemas/media-buy/refine-proposals-request.json",
+    "/schemas/media-buy/decline-proposals-request.json",
+    "/schemas/media-buy/accept-proposal-request.json",
+    "/schemas/media-buy/buy-products-request.json",
+    "/schemas/media-buy/control-media-buy-request.json",
+    "/schemas/core/error.json",
+};
+
 } // namespace
 
 Q_DECLARE_METATYPE(ConformanceCase)
@@ -101,6 +134,7 @@ class TestConformance final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void bundledSchemasDeclareDraft7AndTheirPath();
+    void toolSchemasExtendTheEnvelope();
     void casesCoverEveryTool();
     void bundled_data();
     void bundled();
@@ -147,34 +181,33 @@ void TestConformance::bundledSchemasDeclareDraft7AndTheirPath()
     }
 }
 
+// Each tool schema starts from the shared envelope: requests accept idempotency_key, context, context_id,
+// adcp_version, push_notification_config and governance_context; responses require the task status.
+void TestConformance::toolSchemasExtendTheEnvelope()
+{
+    const auto registry = SchemaRegistry::bundled();
+    for (const std::string id : kToolSchemas) {
+        const bool request = id.size() > 13 && id.compare(id.size() - 13, 13, "-request.json") == 0;
+        const bool response = id.size() > 14 && id.compare(id.size() - 14, 14, "-response.json") == 0;
+        if (!request && !response)
+            continue;
+        const std::string envelope =
+            request ? "/schemas/core/request-envelope.json" : "/schemas/core/response-envelope.json";
+        const nlohmann::json doc = registry->schemaDocument(id);
+        const nlohmann::json allOf = doc.value("allOf", nlohmann::json::array());
+        const bool extends = std::any_of(allOf.begin(), allOf.end(), [&](const nlohmann::json &part) {
+            return part.is_object() && part.contains("$ref") && part["$ref"].is_string() &&
+                   part["$ref"].get<std::string>().rfind(envelope, 0) == 0;
+        });
+        QVERIFY2(extends, qPrintable(QString::fromStdString(id + " does not extend " + envelope)));
+    }
+}
+
 void TestConformance::casesCoverEveryTool()
 {
     const auto registry = SchemaRegistry::bundled();
-    const char *const tools[] = {
-        "/schemas/protocol/get-adcp-capabilities-request.json",
-        "/schemas/protocol/get-adcp-capabilities-response.json",
-        "/schemas/media-buy/get-products-request.json",
-        "/schemas/media-buy/get-products-response.json",
-        "/schemas/media-buy/create-media-buy-request.json",
-        "/schemas/media-buy/create-media-buy-response.json",
-        "/schemas/media-buy/update-media-buy-request.json",
-        "/schemas/media-buy/update-media-buy-response.json",
-        "/schemas/media-buy/get-media-buys-request.json",
-        "/schemas/media-buy/get-media-buys-response.json",
-        "/schemas/media-buy/get-media-buy-delivery-request.json",
-        "/schemas/media-buy/get-media-buy-delivery-response.json",
-        "/schemas/protocol/get-task-status-request.json",
-        "/schemas/protocol/get-task-status-response.json",
-        "/schemas/protocol/list-tasks-request.json",
-        "/schemas/protocol/list-tasks-response.json",
-        "/schemas/creative/sync-creatives-request.json",
-        "/schemas/creative/sync-creatives-response.json",
-        "/schemas/media-buy/list-creative-formats-request.json",
-        "/schemas/media-buy/list-creative-formats-response.json",
-        "/schemas/compliance/comply-test-controller-request.json",
-        "/schemas/core/error.json",
-    };
-    for (const char *tool : tools) {
+
+    for (const char *tool : kToolSchemas) {
         QVERIFY2(registry->contains(tool), tool);
         const bool hasValid = std::any_of(m_cases.begin(), m_cases.end(), [&](const ConformanceCase &c) {
             return c.schema == tool && c.valid;
