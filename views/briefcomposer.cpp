@@ -1,5 +1,7 @@
 #include "briefcomposer.h"
 
+#include "errorbanner.h"
+
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDoubleSpinBox>
@@ -151,6 +153,8 @@ BriefComposer::BriefComposer(QWidget *parent)
     m_send->setToolTip(tr("Send the brief to the seller (Ctrl+Enter)"));
     footer->addWidget(m_send);
     layout->addLayout(footer);
+    m_error = new ErrorBanner(this);
+    layout->addWidget(m_error);
     layout->addStretch(1);
 
     connect(m_send, &QPushButton::clicked, this, [this] {
@@ -159,7 +163,7 @@ BriefComposer::BriefComposer(QWidget *parent)
     });
     for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
         auto *shortcut = new QShortcut(keys, this);
-        shortcut->setContext(Qt::WidgetWithChildrenShortcut);
+        shortcut->setContext(Qt::WindowShortcut);
         connect(shortcut, &QShortcut::activated, m_send, &QPushButton::click);
     }
     connect(m_brief, &QPlainTextEdit::textChanged, this, &BriefComposer::validate);
@@ -278,6 +282,11 @@ void BriefComposer::setBusy(bool busy)
 QPushButton *BriefComposer::sendButton() const
 {
     return m_send;
+}
+
+ErrorBanner *BriefComposer::errorBanner() const
+{
+    return m_error;
 }
 
 } // namespace adcp::gui

@@ -16,6 +16,8 @@ class QPushButton;
 
 namespace adcp::gui {
 
+class ErrorBanner;
+
 // The brief: what the campaign is, its budget and flight, channels, brand, and the opportunity context the
 // seller may use for routing (phase, intent, planning horizon, response deadline). Builds the get_products
 // request; Ctrl+Enter sends.
@@ -41,6 +43,7 @@ public:
     void setBusy(bool busy);
 
     QPushButton *sendButton() const;
+    ErrorBanner *errorBanner() const;
 
 Q_SIGNALS:
     void sendRequested();
@@ -63,6 +66,7 @@ private:
     QDateTimeEdit *m_deadline = nullptr;
     QLabel *m_problems = nullptr;
     QPushButton *m_send = nullptr;
+    ErrorBanner *m_error = nullptr;
     QString m_opportunityId;
 };
 
