@@ -1,3 +1,4 @@
+#include "adcperror.h"
 #include "schemaregistry.h"
 
 #include <QDir>
@@ -7,7 +8,9 @@
 #include <QtTest/QtTest>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
+#include <vector>
 
 using adcp::SchemaRegistry;
 using adcp::ValidationIssue;
@@ -123,6 +126,17 @@ const char *const kToolSchemas[] = {
     "/schemas/core/error.json",
 };
 
+// 3.2 tool responses: closed objects without the facade envelope, covered by cases like the others.
+const char *const kCompactResponseSchemas[] = {
+    "/schemas/media-buy/list-products-response.json",
+    "/schemas/media-buy/request-proposals-response.json",
+    "/schemas/media-buy/refine-proposals-response.json",
+    "/schemas/media-buy/decline-proposals-response.json",
+    "/schemas/media-buy/accept-proposal-response.json",
+    "/schemas/media-buy/buy-products-response.json",
+    "/schemas/media-buy/control-media-buy-response.json",
+};
+
 } // namespace
 
 Q_DECLARE_METATYPE(ConformanceCase)
@@ -136,6 +150,7 @@ private Q_SLOTS:
     void bundledSchemasDeclareDraft7AndTheirPath();
     void toolSchemasExtendTheEnvelope();
     void casesCoverEveryTool();
+    void errorCodesMatchTheProgramsRecoveryTable();
     void bundled_data();
     void bundled();
     void official_data();
@@ -207,7 +222,9 @@ void TestConformance::casesCoverEveryTool()
 {
     const auto registry = SchemaRegistry::bundled();
 
-    for (const char *tool : kToolSchemas) {
+    std::vector<const char *> all(std::begin(kToolSchemas), std::end(kToolSchemas));
+    all.insert(all.end(), std::begin(kCompactResponseSchemas), std::end(kCompactResponseSchemas));
+    for (const char *tool : all) {
         QVERIFY2(registry->contains(tool), tool);
         const bool hasValid = std::any_of(m_cases.begin(), m_cases.end(), [&](const ConformanceCase &c) {
             return c.schema == tool && c.valid;
@@ -218,6 +235,25 @@ void TestConformance::casesCoverEveryTool()
         QVERIFY2(hasValid && hasInvalid,
                  qPrintable(QStringLiteral("no valid and invalid case for ") + QString::fromUtf8(tool)));
     }
+}
+
+// enums/error-code.json lists each code's recovery class; the program's own table must say the same.
+void TestConformance::errorCodesMatchTheProgramsRecoveryTable()
+{
+    const auto registry = SchemaRegistry::bundled();
+    const nlohmann::json doc = registry->schemaDocument("/schemas/enums/error-code.json");
+    QVERIFY(doc.contains("enum") && doc.contains("x-recovery"));
+    const nlohmann::json &codes = doc["enum"];
+    const nlohmann::json &recovery = doc["x-recovery"];
+    QVERIFY(codes.size() >= 40);
+    QCOMPARE(recovery.size(), codes.size());
+    for (const auto &code : codes) {
+        const std::string name = code.get<std::string>();
+        QVERIFY2(recovery.contains(name), name.c_str());
+        QCOMPARE(std::string(adcp::toString(adcp::recoveryForCode(name))), recovery[name].get<std::string>());
+        QCOMPARE(registry->validate("/schemas/enums/error-code.json", code).size(), size_t(0));
+    }
+    QVERIFY(!registry->validate("/schemas/enums/error-code.json", "NOT_A_CODE").empty());
 }
 
 void TestConformance::addRows()
