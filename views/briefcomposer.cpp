@@ -22,7 +22,8 @@ namespace adcp::gui {
 
 namespace {
 
-const char *const kChannels[] = {"display", "olv", "ctv", "audio", "dooh", "social", "retail_media", "podcast"};
+const char *const kChannels[] = {"display", "olv",    "ctv",          "audio",
+                                 "dooh",    "social", "retail_media", "podcast"};
 
 QString newOpportunityId()
 {
@@ -33,9 +34,7 @@ QString newOpportunityId()
 
 } // namespace
 
-BriefComposer::BriefComposer(QWidget *parent)
-    : QWidget(parent)
-    , m_opportunityId(newOpportunityId())
+BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId(newOpportunityId())
 {
     setObjectName(QStringLiteral("briefComposer"));
     auto *layout = new QVBoxLayout(this);
@@ -112,7 +111,8 @@ BriefComposer::BriefComposer(QWidget *parent)
     auto *oppForm = new QFormLayout(opportunity);
     m_phase = new QComboBox(opportunity);
     m_phase->setObjectName(QStringLiteral("briefPhase"));
-    m_phase->addItems({QStringLiteral("active_sourcing"), QStringLiteral("planning"), QStringLiteral("exploratory")});
+    m_phase->addItems(
+        {QStringLiteral("active_sourcing"), QStringLiteral("planning"), QStringLiteral("exploratory")});
     m_intent = new QComboBox(opportunity);
     m_intent->setObjectName(QStringLiteral("briefIntent"));
     m_intent->addItems({QStringLiteral("live_rfp"), QStringLiteral("planning"), QStringLiteral("speculative"),
@@ -161,7 +161,8 @@ BriefComposer::BriefComposer(QWidget *parent)
         if (problems().isEmpty())
             Q_EMIT sendRequested();
     });
-    for (const QKeySequence &keys : {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
+    for (const QKeySequence &keys :
+         {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)}) {
         auto *shortcut = new QShortcut(keys, this);
         shortcut->setContext(Qt::WindowShortcut);
         connect(shortcut, &QShortcut::activated, m_send, &QPushButton::click);
@@ -208,7 +209,8 @@ nlohmann::json BriefComposer::request() const
     nlohmann::json filters = {
         {"start_date", m_start->date().toString(Qt::ISODate).toStdString()},
         {"end_date", m_end->date().toString(Qt::ISODate).toStdString()},
-        {"budget_range", {{"max", m_budget->value()}, {"currency", m_currency->currentText().toStdString()}}}};
+        {"budget_range",
+         {{"max", m_budget->value()}, {"currency", m_currency->currentText().toStdString()}}}};
     if (!channels.empty())
         filters["channels"] = channels;
     nlohmann::json request = {

@@ -13,14 +13,14 @@ namespace adcp::gui {
 const QStringList &CloseOpportunityDialog::reasons()
 {
     // accepted_with_seller is set by create_media_buy itself; the buyer closes for the other reasons.
-    static const QStringList list{QStringLiteral("purchased_elsewhere"), QStringLiteral("selected_alternative"),
-                                  QStringLiteral("not_pursued"),         QStringLiteral("budget_changed"),
-                                  QStringLiteral("timing_changed"),      QStringLiteral("other")};
+    static const QStringList list{
+        QStringLiteral("purchased_elsewhere"), QStringLiteral("selected_alternative"),
+        QStringLiteral("not_pursued"),         QStringLiteral("budget_changed"),
+        QStringLiteral("timing_changed"),      QStringLiteral("other")};
     return list;
 }
 
-CloseOpportunityDialog::CloseOpportunityDialog(const QString &title, QWidget *parent)
-    : QDialog(parent)
+CloseOpportunityDialog::CloseOpportunityDialog(const QString &title, QWidget *parent) : QDialog(parent)
 {
     setObjectName(QStringLiteral("closeOpportunityDialog"));
     setWindowTitle(tr("Close opportunity"));
@@ -78,7 +78,8 @@ bool CloseOpportunityDialog::canAccept() const
 
 void CloseOpportunityDialog::validate()
 {
-    m_problem->setText(canAccept() ? QString() : tr("A detail (at most 500 characters) is required for \"other\"."));
+    m_problem->setText(canAccept() ? QString()
+                                   : tr("A detail (at most 500 characters) is required for \"other\"."));
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canAccept());
 }
 

@@ -19,9 +19,7 @@ using namespace adcp::models;
 
 CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAvailable, const QDateTime &now,
                                  QWidget *parent)
-    : QDialog(parent)
-    , m_proposal(proposal)
-    , m_now(now)
+    : QDialog(parent), m_proposal(proposal), m_now(now)
 {
     setObjectName(QStringLiteral("createBuyDialog"));
     setWindowTitle(tr("Create media buy"));
@@ -131,9 +129,8 @@ nlohmann::json CreateBuyDialog::request() const
     nlohmann::json request = {
         {"proposal_id", m_proposal.value("proposal_id", std::string())},
         {"total_budget", {{"amount", m_budget->value()}, {"currency", m_currency.toStdString()}}},
-        {"start_time", m_asap->isChecked()
-                           ? std::string("asap")
-                           : m_start->dateTime().toUTC().toString(Qt::ISODate).toStdString()},
+        {"start_time", m_asap->isChecked() ? std::string("asap")
+                                           : m_start->dateTime().toUTC().toString(Qt::ISODate).toStdString()},
         {"end_time", m_end->dateTime().toUTC().toString(Qt::ISODate).toStdString()}};
     if (m_proposal.contains("proposal_version"))
         request["proposal_version"] = m_proposal["proposal_version"];

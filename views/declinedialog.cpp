@@ -36,10 +36,11 @@ DeclineDialog::DeclineDialog(const QString &proposalId, const QString &proposalV
     setObjectName(QStringLiteral("declineDialog"));
     setWindowTitle(tr("Decline proposal"));
     auto *layout = new QVBoxLayout(this);
-    auto *what = new QLabel(tr("Declining <b>%1</b> (%2), version <b>%3</b>.")
-                                .arg(name.toHtmlEscaped(), proposalId.toHtmlEscaped(),
-                                     proposalVersion.isEmpty() ? tr("unversioned") : proposalVersion.toHtmlEscaped()),
-                            this);
+    auto *what =
+        new QLabel(tr("Declining <b>%1</b> (%2), version <b>%3</b>.")
+                       .arg(name.toHtmlEscaped(), proposalId.toHtmlEscaped(),
+                            proposalVersion.isEmpty() ? tr("unversioned") : proposalVersion.toHtmlEscaped()),
+                   this);
     what->setObjectName(QStringLiteral("declineWhat"));
     what->setWordWrap(true);
     layout->addWidget(what);
@@ -93,7 +94,9 @@ QString DeclineDialog::problem() const
     if (reason() == QLatin1String("other") && detail().isEmpty())
         return tr("Say why in the detail when the reason is \"other\".");
     if (detail().size() > kMaxDetail)
-        return tr("The detail is %1 characters; at most %2 are allowed.").arg(detail().size()).arg(kMaxDetail);
+        return tr("The detail is %1 characters; at most %2 are allowed.")
+            .arg(detail().size())
+            .arg(kMaxDetail);
     return {};
 }
 

@@ -10,8 +10,8 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QRadioButton>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace adcp::gui {
 
@@ -50,8 +50,7 @@ std::vector<Point> deliveredPoints(const nlohmann::json &delivery)
 
 } // namespace
 
-DeliveryChart::DeliveryChart(QWidget *parent)
-    : QWidget(parent)
+DeliveryChart::DeliveryChart(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("deliveryChart"));
     auto *layout = new QVBoxLayout(this);
@@ -123,7 +122,8 @@ void DeliveryChart::setDelivery(const nlohmann::json &buy, const nlohmann::json 
             planned->append(point.at.toMSecsSinceEpoch(), budget * share);
         }
         const QDateTime lastShown = points.empty() ? end : std::min(end, points.back().at.addDays(1));
-        planned->append(lastShown.toMSecsSinceEpoch(), budget * std::clamp(start.msecsTo(lastShown) / flight, 0.0, 1.0));
+        planned->append(lastShown.toMSecsSinceEpoch(),
+                        budget * std::clamp(start.msecsTo(lastShown) / flight, 0.0, 1.0));
         for (const QPointF &p : planned->points())
             maxValue = std::max(maxValue, p.y());
     }
@@ -160,10 +160,11 @@ void DeliveryChart::setDelivery(const nlohmann::json &buy, const nlohmann::json 
 
     const nlohmann::json totals = delivery.value("totals", nlohmann::json::object());
     if (delivery.is_object() && !delivery.empty())
-        m_summary->setText(tr("%1 impressions · %2 spent · pacing index %3")
-                               .arg(QLocale().toString(static_cast<qint64>(jsonNumber(totals, "impressions"))),
-                                    formatMoney(jsonNumber(totals, "spend"), jsonString(delivery, "currency")),
-                                    QString::number(jsonNumber(delivery, "pacing_index", 0.0), 'f', 2)));
+        m_summary->setText(
+            tr("%1 impressions · %2 spent · pacing index %3")
+                .arg(QLocale().toString(static_cast<qint64>(jsonNumber(totals, "impressions"))),
+                     formatMoney(jsonNumber(totals, "spend"), jsonString(delivery, "currency")),
+                     QString::number(jsonNumber(delivery, "pacing_index", 0.0), 'f', 2)));
     else
         m_summary->setText(tr("No delivery reported yet"));
 }

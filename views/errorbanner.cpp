@@ -6,8 +6,7 @@
 
 namespace adcp::gui {
 
-ErrorBanner::ErrorBanner(QWidget *parent)
-    : QFrame(parent)
+ErrorBanner::ErrorBanner(QWidget *parent) : QFrame(parent)
 {
     setObjectName(QStringLiteral("errorBanner"));
     auto *layout = new QHBoxLayout(this);
@@ -48,9 +47,11 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
                             QString::fromLatin1(adcp::toString(error.recovery).data()),
                             QString::fromStdString(error.message).toHtmlEscaped());
     if (error.field)
-        html += QStringLiteral("<br>") + tr("Field: <code>%1</code>").arg(QString::fromStdString(*error.field).toHtmlEscaped());
+        html += QStringLiteral("<br>") +
+                tr("Field: <code>%1</code>").arg(QString::fromStdString(*error.field).toHtmlEscaped());
     if (error.suggestion)
-        html += QStringLiteral("<br>") + tr("Suggestion: %1").arg(QString::fromStdString(*error.suggestion).toHtmlEscaped());
+        html += QStringLiteral("<br>") +
+                tr("Suggestion: %1").arg(QString::fromStdString(*error.suggestion).toHtmlEscaped());
     for (const auto &issue : error.issues)
         html += QStringLiteral("<br>· <code>%1</code> %2")
                     .arg(QString::fromStdString(issue.pointer).toHtmlEscaped(),

@@ -16,9 +16,7 @@
 namespace adcp::gui {
 
 ProductListWidget::ProductListWidget(models::ProductModel *model, QWidget *parent)
-    : QWidget(parent)
-    , m_model(model)
-    , m_proxy(new models::ProductSortModel(this))
+    : QWidget(parent), m_model(model), m_proxy(new models::ProductSortModel(this))
 {
     setObjectName(QStringLiteral("productList"));
     m_proxy->setSourceModel(model);
@@ -72,7 +70,8 @@ ProductListWidget::ProductListWidget(models::ProductModel *model, QWidget *paren
                        [this, id] { Q_EMIT refineProductRequested(id, QStringLiteral("include")); });
         menu.addAction(tr("More like this"), this,
                        [this, id] { Q_EMIT refineProductRequested(id, QStringLiteral("more_like_this")); });
-        menu.addAction(tr("Omit"), this, [this, id] { Q_EMIT refineProductRequested(id, QStringLiteral("omit")); });
+        menu.addAction(tr("Omit"), this,
+                       [this, id] { Q_EMIT refineProductRequested(id, QStringLiteral("omit")); });
         menu.exec(m_view->viewport()->mapToGlobal(pos));
     });
 }
@@ -81,8 +80,10 @@ void ProductListWidget::refreshChannels()
 {
     QSet<QString> channels;
     for (int row = 0; row < m_model->rowCount(); ++row) {
-        for (const QString &channel :
-             m_model->index(row, models::ProductModel::ChannelsColumn).data().toString().split(QStringLiteral(", ")))
+        for (const QString &channel : m_model->index(row, models::ProductModel::ChannelsColumn)
+                                          .data()
+                                          .toString()
+                                          .split(QStringLiteral(", ")))
             if (!channel.isEmpty())
                 channels.insert(channel);
     }

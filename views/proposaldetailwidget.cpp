@@ -35,11 +35,8 @@ QLabel *subTitle(const QString &text, QWidget *parent)
 } // namespace
 
 ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductModel *products, QWidget *parent)
-    : QWidget(parent)
-    , m_proposals(proposals)
-    , m_products(products)
-    , m_allocations(new AllocationModel(this))
-    , m_versions(new ProposalVersionModel(this))
+    : QWidget(parent), m_proposals(proposals), m_products(products), m_allocations(new AllocationModel(this)),
+      m_versions(new ProposalVersionModel(this))
 {
     setObjectName(QStringLiteral("proposalDetail"));
     m_allocations->setProductNamer([this](const QString &id) { return m_products->productName(id); });
@@ -77,7 +74,8 @@ ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductMode
     m_allocationView->verticalHeader()->hide();
     m_allocationView->setSelectionMode(QAbstractItemView::NoSelection);
     m_allocationView->setShowGrid(false);
-    m_allocationView->horizontalHeader()->setSectionResizeMode(AllocationModel::ProductColumn, QHeaderView::Stretch);
+    m_allocationView->horizontalHeader()->setSectionResizeMode(AllocationModel::ProductColumn,
+                                                               QHeaderView::Stretch);
     m_allocationView->setColumnWidth(AllocationModel::ShareColumn, 110);
     m_allocationView->setItemDelegateForColumn(AllocationModel::ShareColumn, new PercentBarDelegate(this));
     m_allocationView->setMinimumHeight(110);
@@ -208,7 +206,8 @@ void ProposalDetailWidget::refresh()
         if (guidance.contains("min"))
             parts << tr("min %1").arg(formatMoney(jsonNumber(guidance, "min"), currency));
         if (guidance.contains("recommended"))
-            parts << tr("<b>recommended %1</b>").arg(formatMoney(jsonNumber(guidance, "recommended"), currency));
+            parts << tr("<b>recommended %1</b>")
+                         .arg(formatMoney(jsonNumber(guidance, "recommended"), currency));
         if (guidance.contains("max"))
             parts << tr("max %1").arg(formatMoney(jsonNumber(guidance, "max"), currency));
         m_guidance->setText(tr("Budget guidance: %1").arg(parts.join(QStringLiteral(" · "))));
@@ -236,7 +235,8 @@ void ProposalDetailWidget::refreshCountdown()
     const QModelIndex index = m_proposals->index(row, 0);
     const QDateTime expiresAt = index.data(ExpiresAtRole).toDateTime();
     if (status == QLatin1String("committed") && expiresAt.isValid())
-        m_countdown->setText(tr("expires in %1").arg(formatCountdown(index.data(SecondsLeftRole).toLongLong())));
+        m_countdown->setText(
+            tr("expires in %1").arg(formatCountdown(index.data(SecondsLeftRole).toLongLong())));
     else if (status == QLatin1String("expired"))
         m_countdown->setText(tr("hold expired at %1").arg(expiresAt.toLocalTime().toString(Qt::ISODate)));
     else if (status == QLatin1String("draft") && expiresAt.isValid())

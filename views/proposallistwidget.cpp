@@ -15,9 +15,7 @@
 namespace adcp::gui {
 
 ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *parent)
-    : QWidget(parent)
-    , m_model(model)
-    , m_proxy(new models::ProposalSortModel(this))
+    : QWidget(parent), m_model(model), m_proxy(new models::ProposalSortModel(this))
 {
     setObjectName(QStringLiteral("proposalList"));
     m_proxy->setSourceModel(model);
@@ -31,8 +29,9 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
     m_status = new QComboBox(this);
     m_status->setObjectName(QStringLiteral("proposalStatusFilter"));
     m_status->addItem(tr("All statuses"), QStringList());
-    m_status->addItem(tr("Open (draft, committed)"),
-                      QStringList{QStringLiteral("draft"), QStringLiteral("committed"), QStringLiteral("ready")});
+    m_status->addItem(
+        tr("Open (draft, committed)"),
+        QStringList{QStringLiteral("draft"), QStringLiteral("committed"), QStringLiteral("ready")});
     m_status->addItem(tr("Committed"), QStringList{QStringLiteral("committed")});
     m_status->addItem(tr("Declined"), QStringList{QStringLiteral("declined")});
     m_status->addItem(tr("Bought"), QStringList{QStringLiteral("consumed"), QStringLiteral("consuming")});
@@ -70,8 +69,9 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
                     Q_EMIT proposalSelected(current.data(models::IdRole).toString());
             });
     // A click on the already-current row shows it again (the detail panel may show something else).
-    connect(m_view, &QTreeView::clicked, this,
-            [this](const QModelIndex &index) { Q_EMIT proposalSelected(index.data(models::IdRole).toString()); });
+    connect(m_view, &QTreeView::clicked, this, [this](const QModelIndex &index) {
+        Q_EMIT proposalSelected(index.data(models::IdRole).toString());
+    });
 }
 
 QTreeView *ProposalListWidget::view() const

@@ -18,8 +18,7 @@ using models::jsonString;
 
 RefineDialog::RefineDialog(const nlohmann::json &proposal,
                            const std::function<QString(const QString &)> &productName, QWidget *parent)
-    : QDialog(parent)
-    , m_proposal(proposal)
+    : QDialog(parent), m_proposal(proposal)
 {
     setObjectName(QStringLiteral("refineDialog"));
     setWindowTitle(tr("Refine proposal"));
@@ -117,9 +116,10 @@ nlohmann::json RefineDialog::refineEntries() const
         const QString action = combo->currentData().toString();
         if (action.isEmpty())
             continue;
-        entries.push_back({{"scope", "product"},
-                           {"product_id", m_products->item(row, 0)->data(Qt::UserRole).toString().toStdString()},
-                           {"action", action.toStdString()}});
+        entries.push_back(
+            {{"scope", "product"},
+             {"product_id", m_products->item(row, 0)->data(Qt::UserRole).toString().toStdString()},
+             {"action", action.toStdString()}});
     }
     return entries;
 }

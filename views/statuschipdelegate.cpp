@@ -9,11 +9,8 @@
 
 namespace adcp::gui {
 
-StatusChipDelegate::StatusChipDelegate(int role, QObject *parent)
-    : QStyledItemDelegate(parent)
-    , m_role(role)
-{
-}
+StatusChipDelegate::StatusChipDelegate(int role, QObject *parent) : QStyledItemDelegate(parent), m_role(role)
+{}
 
 void StatusChipDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                const QModelIndex &index) const
@@ -56,10 +53,7 @@ QSize StatusChipDelegate::sizeHint(const QStyleOptionViewItem &option, const QMo
     return size;
 }
 
-PercentBarDelegate::PercentBarDelegate(QObject *parent)
-    : QStyledItemDelegate(parent)
-{
-}
+PercentBarDelegate::PercentBarDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
 
 void PercentBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                const QModelIndex &index) const

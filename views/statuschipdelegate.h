@@ -12,15 +12,16 @@ class StatusChipDelegate final : public QStyledItemDelegate
 public:
     explicit StatusChipDelegate(int role, QObject *parent = nullptr);
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
 private:
     int m_role;
 };
 
-// Paints a horizontal bar for a 0..1 fraction (FractionRole) with the display text over it: allocation shares,
-// delivery pacing.
+// Paints a horizontal bar for a 0..1 fraction (FractionRole) with the display text over it: allocation
+// shares, delivery pacing.
 class PercentBarDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -28,7 +29,8 @@ class PercentBarDelegate final : public QStyledItemDelegate
 public:
     explicit PercentBarDelegate(QObject *parent = nullptr);
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
 };
 
 } // namespace adcp::gui

@@ -14,9 +14,7 @@ namespace adcp::gui {
 
 VersionCompareDialog::VersionCompareDialog(const std::vector<models::ProposalVersion> &versions, int left,
                                            int right, QWidget *parent)
-    : QDialog(parent)
-    , m_versions(versions)
-    , m_model(new models::ProposalCompareModel(this))
+    : QDialog(parent), m_versions(versions), m_model(new models::ProposalCompareModel(this))
 {
     setObjectName(QStringLiteral("versionCompareDialog"));
     setWindowTitle(tr("Compare proposal versions"));
