@@ -14,6 +14,7 @@
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -225,8 +226,14 @@ int main(int argc, char **argv)
     nlohmann::json broken = response;
     broken["products"][57]["pricing_options"][1]["currency"] = 840;
     const auto brokenIssues = r.precompiled->validate(kResponseSchema, broken);
-    std::printf("invalid document reports %zu issue(s), deepest at %s\n\n", brokenIssues.size(),
-                brokenIssues.empty() ? "(none!)" : brokenIssues.front().pointer.c_str());
+    const auto depth = [](const adcp::ValidationIssue &i) {
+        return std::count(i.pointer.begin(), i.pointer.end(), '/');
+    };
+    const auto deepest = std::max_element(brokenIssues.begin(), brokenIssues.end(),
+                                          [&](const auto &a, const auto &b) { return depth(a) < depth(b); });
+    std::printf(
+        "invalid document (products[57].pricing_options[1].currency = 840): %zu issue(s), deepest %s\n\n",
+        brokenIssues.size(), deepest == brokenIssues.end() ? "(none!)" : deepest->pointer.c_str());
 
     const auto validateWith = [&](const std::shared_ptr<const SchemaRegistry> &registry,
                                   const nlohmann::json &doc) {

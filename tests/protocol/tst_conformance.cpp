@@ -1,3 +1,4 @@
+#include "adcperror.h"
 #include "schemaregistry.h"
 
 #include <QDir>
@@ -127,7 +128,12 @@ const char *const kToolSchemas[] = {
 
 // 3.2 tool responses: closed objects without the facade envelope, covered by cases like the others.
 const char *const kCompactResponseSchemas[] = {
+    "/schemas/media-buy/list-products-response.json",
+    "/schemas/media-buy/request-proposals-response.json",
+    "/schemas/media-buy/refine-proposals-response.json",
     "/schemas/media-buy/decline-proposals-response.json",
+    "/schemas/media-buy/accept-proposal-response.json",
+    "/schemas/media-buy/buy-products-response.json",
     "/schemas/media-buy/control-media-buy-response.json",
 };
 
@@ -144,6 +150,7 @@ private Q_SLOTS:
     void bundledSchemasDeclareDraft7AndTheirPath();
     void toolSchemasExtendTheEnvelope();
     void casesCoverEveryTool();
+    void errorCodesMatchTheProgramsRecoveryTable();
     void bundled_data();
     void bundled();
     void official_data();
@@ -228,6 +235,25 @@ void TestConformance::casesCoverEveryTool()
         QVERIFY2(hasValid && hasInvalid,
                  qPrintable(QStringLiteral("no valid and invalid case for ") + QString::fromUtf8(tool)));
     }
+}
+
+// enums/error-code.json lists each code's recovery class; the program's own table must say the same.
+void TestConformance::errorCodesMatchTheProgramsRecoveryTable()
+{
+    const auto registry = SchemaRegistry::bundled();
+    const nlohmann::json doc = registry->schemaDocument("/schemas/enums/error-code.json");
+    QVERIFY(doc.contains("enum") && doc.contains("x-recovery"));
+    const nlohmann::json &codes = doc["enum"];
+    const nlohmann::json &recovery = doc["x-recovery"];
+    QVERIFY(codes.size() >= 40);
+    QCOMPARE(recovery.size(), codes.size());
+    for (const auto &code : codes) {
+        const std::string name = code.get<std::string>();
+        QVERIFY2(recovery.contains(name), name.c_str());
+        QCOMPARE(std::string(adcp::toString(adcp::recoveryForCode(name))), recovery[name].get<std::string>());
+        QCOMPARE(registry->validate("/schemas/enums/error-code.json", code).size(), size_t(0));
+    }
+    QVERIFY(!registry->validate("/schemas/enums/error-code.json", "NOT_A_CODE").empty());
 }
 
 void TestConformance::addRows()
