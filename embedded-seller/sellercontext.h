@@ -5,18 +5,34 @@
 #include <QDateTime>
 #include <QString>
 
+#include <functional>
 #include <memory>
+
+class QSqlDatabase;
 
 namespace adcp::seller {
 
+class Catalog;
+class ProductConfigStore;
+struct AcceptedOrder;
+
 struct SellerOptions
 {
-    QString databasePath;               // SQLite file; ":memory:" is not allowed (threads need one shared file)
-    bool autoCommitOnIssue = false;     // brief-mode proposals are issued already committed
-    int holdSeconds = 24 * 3600;        // how long a finalized proposal holds inventory
-    bool manualApproval = false;        // create_media_buy answers `submitted` and waits for approval
-    double clockRate = 1.0;             // seller clock speed (1 = real time)
-    QString schemaDirectory;            // empty = bundled schemas
+    QString databasePath;           // SQLite file; ":memory:" is not allowed (threads need one shared file)
+    bool autoCommitOnIssue = false; // brief-mode proposals are issued already committed
+    int holdSeconds = 24 * 3600;    // how long a finalized proposal holds inventory
+    bool manualApproval = false;    // create_media_buy answers `submitted` and waits for approval
+    double clockRate = 1.0;         // seller clock speed (1 = real time)
+    QString schemaDirectory;        // empty = bundled schemas
+    // create_media_buy on a proposal without proposal_version: true = INVALID_REQUEST for every proposal (all
+    // proposals of this seller are versioned); false = only for proposals the buyer has already handled
+    // through versioned entries (a refine entry carrying proposal_version, or a decline). AdCP 3.0
+    // storyboards need false.
+    bool requireProposalVersion = true;
+    int draftLifetimeSeconds = 72 * 3600; // freshness window of a draft proposal (its expires_at)
+    int idempotencyTtlSeconds =
+        24 * 3600; // replay window of an idempotency key (capabilities replay_ttl_seconds)
+    int idempotencyInFlightSeconds = 120; // an in-flight key older than this is treated as abandoned
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).
@@ -34,19 +50,50 @@ private:
     std::shared_ptr<State> d;
 };
 
-// Everything the seller's handlers share: options, clock, schemas and the database (one connection per thread).
+// Called inside the database transaction that stores an accepted order (create_media_buy), with the
+// connection of that transaction: execution (job queue, adapters) enqueues its work here so that an order and
+// its job are written atomically. Returning false with `error` set rolls the whole order back.
+using OrderAcceptedHook = std::function<bool(QSqlDatabase &db, const AcceptedOrder &order, QString *error)>;
+
+// Everything the seller's handlers share: options, clock, schemas and the database (one connection per
+// thread).
 class SellerContext final
 {
 public:
+    // Opens (creating and migrating when needed) the database, seeds the catalog on first open.
     static std::shared_ptr<SellerContext> open(const SellerOptions &options, QString *error = nullptr);
     ~SellerContext();
+    Q_DISABLE_COPY_MOVE(SellerContext)
 
     SellerOptions options() const;
+    // For the seller console: the database path cannot change on an open context; the clock rate is applied.
     void setOptions(const SellerOptions &options);
+    void setAutoCommitOnIssue(bool on);
+    void setHoldSeconds(int seconds);
+    void setRequireProposalVersion(bool on);
+
     SellerClock &clock();
     const SchemaRegistry &schemas() const;
-    // The calling thread's connection name for QSqlDatabase::database(); created and migrated on first use.
+    // The calling thread's connection name for QSqlDatabase::database(); created on first use in a thread and
+    // removed when that thread ends (or when the context is destroyed).
     QString connectionName() const;
+    // The calling thread's open connection (shorthand for QSqlDatabase::database(connectionName())).
+    QSqlDatabase database() const;
+
+    // The product catalog as stored in the database (loaded at open; reloadCatalog() after editing products).
+    std::shared_ptr<const Catalog> catalog() const;
+    bool reloadCatalog(QString *error = nullptr);
+
+    // Seller-private implementation configs of products; the database store by default, replaceable (tests,
+    // an external product system).
+    std::shared_ptr<ProductConfigStore> productConfigStore() const;
+    void setProductConfigStore(std::shared_ptr<ProductConfigStore> store);
+
+    void setOrderAcceptedHook(OrderAcceptedHook hook);
+    OrderAcceptedHook orderAcceptedHook() const;
+
+    // Applies migration steps registered after open() (see storage/migrations.h).
+    bool migrate(QString *error = nullptr);
 
 private:
     SellerContext();

@@ -5,6 +5,7 @@
 #include "schemaregistry.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QObject>
 #include <QPointer>
 
@@ -73,6 +74,19 @@ public:
     AgentTransport *transport() const;
     Dialect dialect() const;
     nlohmann::json capabilities() const; // last get_adcp_capabilities result (null before)
+    // Every dialect the capabilities declare; dialect() is the first of them in the preference order.
+    QList<Dialect> supportedDialects() const;
+    static Dialect dialectFromCapabilities(const nlohmann::json &capabilities,
+                                           QList<Dialect> *supported = nullptr);
+    // The request/response schema ids of a tool ("get_products" →
+    // "/schemas/media-buy/get-products-request.json"); empty when the registry has no such schema (validation
+    // is then skipped).
+    std::string requestSchemaId(const QString &tool) const;
+    std::string responseSchemaId(const QString &tool) const;
+    // The most recent exchanges, oldest first (at most logLimit()).
+    QList<Exchange> exchangeLog() const;
+    void setLogLimit(int limit);
+    int logLimit() const;
 
     // Invalid requests (against the bundled request schema) are not sent: the call finishes with
     // VALIDATION_ERROR whose issues carry the JSON pointers.
@@ -93,6 +107,9 @@ public:
     void setTaskPolling(bool enabled, int intervalMs = 2000);
     void setRequestValidation(bool enabled);
     void setResponseValidation(bool enabled);
+    // Mutating tools get a fresh UUID v4 idempotency_key when the caller gave none (on by default).
+    void setAutoIdempotencyKeys(bool enabled);
+    static bool isMutatingTool(const QString &tool);
 
 Q_SIGNALS:
     void exchangeStarted(const adcp::Exchange &exchange);
@@ -101,6 +118,11 @@ Q_SIGNALS:
 
 private:
     struct Private;
+    struct InFlight;
+    void onTransportFinished(InFlight flight, const ToolOutcome &outcome, const TransportMeta &meta);
+    void schedulePoll(PendingCall *pending);
+    void handlePollResult(PendingCall *pending, const ToolOutcome &outcome);
+    void finishPending(PendingCall *pending, const ToolOutcome &outcome);
     std::unique_ptr<Private> d;
 };
 

@@ -39,9 +39,12 @@ using RegexCache = std::unordered_map<std::string, std::regex>;
 using valijson::Subschema;
 namespace vc = valijson::constraints;
 
-// The keyword that replaces `format: date-time` / `format: date` at load time so that valijson's own
-// regex-per-call format check never runs; a custom constraint builder handles it instead.
+// In the form of a schema that is handed to valijson (never in schemaDocument()), these keywords replace
+// `format: date-time|date` (valijson's check builds a std::regex per call) and `enum` / `const` (valijson's
+// checks cannot name the allowed values in their messages); custom constraint builders handle them.
 constexpr const char *kDateFormatKeyword = "x-adcp-format";
+constexpr const char *kEnumKeyword = "x-adcp-enum";
+constexpr const char *kConstKeyword = "x-adcp-const";
 
 // ---------------------------------------------------------------------------------------------------------
 // Load-time rewriting
@@ -99,50 +102,85 @@ bool isSchemaMapKeyword(const std::string &key)
            key == "dependencies";
 }
 
-void rewriteSchema(nlohmann::json &node, const std::string &fileId, bool replaceDateFormats);
+// Calls `visit` on every schema object of a schema document (not on instance data inside enum, const,
+// examples or default, and not on the name maps of properties/definitions themselves).
+template <typename Visit> void forEachSchemaNode(nlohmann::json &node, const Visit &visit);
 
-void rewriteAny(nlohmann::json &node, const std::string &fileId, bool replaceDateFormats)
+template <typename Visit> void forEachSchemaNodeIn(nlohmann::json &node, const Visit &visit)
 {
     if (node.is_object()) {
-        rewriteSchema(node, fileId, replaceDateFormats);
+        forEachSchemaNode(node, visit);
     } else if (node.is_array()) {
         for (auto &element : node)
-            rewriteAny(element, fileId, replaceDateFormats);
+            forEachSchemaNodeIn(element, visit);
     }
 }
 
-void rewriteSchema(nlohmann::json &node, const std::string &fileId, bool replaceDateFormats)
+template <typename Visit> void forEachSchemaNode(nlohmann::json &node, const Visit &visit)
 {
     if (!node.is_object())
         return;
-    if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string())
-        *ref = absoluteRef(ref->get<std::string>(), fileId);
-    if (auto format = node.find("format"); replaceDateFormats && format != node.end() &&
-                                           format->is_string() &&
-                                           (*format == "date-time" || *format == "date")) {
-        nlohmann::json value = *format;
-        node.erase(format);
-        node[kDateFormatKeyword] = std::move(value);
-    }
+    visit(node);
     for (auto &[key, value] : node.items()) {
         if (key == "$ref" || isDataKeyword(key))
             continue;
         if (isSchemaMapKeyword(key) && value.is_object()) {
             for (auto &member : value)
-                rewriteSchema(member, fileId, replaceDateFormats);
+                forEachSchemaNode(member, visit);
         } else {
-            rewriteAny(value, fileId, replaceDateFormats);
+            forEachSchemaNodeIn(value, visit);
         }
     }
+}
+
+// Load time: every `$ref` becomes "/schemas/<dir>/<file>.json#<pointer>".
+void rewriteRefs(nlohmann::json &document, const std::string &fileId)
+{
+    forEachSchemaNode(document, [&](nlohmann::json &node) {
+        if (auto ref = node.find("$ref"); ref != node.end() && ref->is_string())
+            *ref = absoluteRef(ref->get<std::string>(), fileId);
+    });
+}
+
+// Compile time: the form valijson parses, with the keywords it handles badly moved to custom ones.
+nlohmann::json compileForm(const nlohmann::json &document, bool replaceDateFormats)
+{
+    nlohmann::json form = document;
+    const auto rename = [](nlohmann::json &node, const char *from, const char *to) {
+        if (auto it = node.find(from); it != node.end()) {
+            nlohmann::json value = std::move(*it);
+            node.erase(it);
+            node[to] = std::move(value);
+        }
+    };
+    forEachSchemaNode(form, [&](nlohmann::json &node) {
+        if (auto format = node.find("format"); replaceDateFormats && format != node.end() &&
+                                               format->is_string() &&
+                                               (*format == "date-time" || *format == "date"))
+            rename(node, "format", kDateFormatKeyword);
+        if (auto values = node.find("enum"); values != node.end() && values->is_array())
+            rename(node, "enum", kEnumKeyword);
+        rename(node, "const", kConstKeyword);
+    });
+    return form;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The precompiled date / date-time check as a valijson constraint
 
-class DateFormatConstraint final : public vc::PolyConstraint
+// A custom constraint that knows which JSON Schema keyword it stands for, so that issues carry that keyword.
+class KeywordConstraint : public vc::PolyConstraint
+{
+public:
+    virtual const char *keyword() const = 0;
+};
+
+class DateFormatConstraint final : public KeywordConstraint
 {
 public:
     explicit DateFormatConstraint(bool dateOnly) : m_dateOnly(dateOnly) {}
+
+    const char *keyword() const override { return "format"; }
 
     bool validate(const valijson::adapters::Adapter &target, const std::vector<std::string> &context,
                   valijson::ValidationResults *results) const override
@@ -164,6 +202,93 @@ private:
     bool m_dateOnly;
 };
 
+// The instance value behind a valijson adapter, for comparison with enum/const values.
+nlohmann::json toJson(const valijson::adapters::Adapter &value)
+{
+    if (value.isString())
+        return value.asString();
+    if (value.isBool())
+        return value.asBool();
+    if (value.isInteger())
+        return value.asInteger();
+    if (value.isDouble())
+        return value.asDouble();
+    if (value.isArray()) {
+        nlohmann::json array = nlohmann::json::array();
+        value.applyToArray([&](const valijson::adapters::Adapter &element) {
+            array.push_back(toJson(element));
+            return true;
+        });
+        return array;
+    }
+    if (value.isObject()) {
+        nlohmann::json object = nlohmann::json::object();
+        value.applyToObject([&](const std::string &name, const valijson::adapters::Adapter &member) {
+            object[name] = toJson(member);
+            return true;
+        });
+        return object;
+    }
+    return nullptr;
+}
+
+// Short rendering of a value for messages.
+std::string preview(const nlohmann::json &value)
+{
+    std::string text = value.dump();
+    if (text.size() > 60)
+        text = text.substr(0, 57) + "...";
+    return text;
+}
+
+// `enum` and `const`, with messages that name what is allowed.
+class AllowedValuesConstraint final : public KeywordConstraint
+{
+public:
+    AllowedValuesConstraint(nlohmann::json allowed, bool isConst)
+        : m_allowed(allowed.is_array() && !isConst ? std::move(allowed) : nlohmann::json::array({allowed})),
+          m_isConst(isConst)
+    {
+        constexpr size_t kListed = 12;
+        for (size_t i = 0; i < m_allowed.size() && i < kListed; ++i)
+            m_listing += (i ? ", " : "") + preview(m_allowed[i]);
+        if (m_allowed.size() > kListed)
+            m_listing += ", ... (" + std::to_string(m_allowed.size()) + " values)";
+    }
+
+    const char *keyword() const override { return m_isConst ? "const" : "enum"; }
+
+    bool validate(const valijson::adapters::Adapter &target, const std::vector<std::string> &context,
+                  valijson::ValidationResults *results) const override
+    {
+        // Strings are the common case (AdCP enums are string enums): compare without building a json value.
+        bool ok = false;
+        if (target.isString()) {
+            const std::string text = target.asString();
+            ok = std::any_of(m_allowed.begin(), m_allowed.end(), [&](const nlohmann::json &v) {
+                return v.is_string() && v.get_ref<const std::string &>() == text;
+            });
+        } else {
+            const nlohmann::json value = toJson(target);
+            ok = std::any_of(m_allowed.begin(), m_allowed.end(),
+                             [&](const nlohmann::json &v) { return v == value; });
+        }
+        if (!ok && results)
+            results->pushError(context,
+                               preview(toJson(target)) +
+                                   (m_isConst ? " must be " + m_listing : " is not one of: " + m_listing));
+        return ok;
+    }
+
+private:
+    Constraint *cloneInto(void *memory) const override { return new (memory) AllowedValuesConstraint(*this); }
+    size_t sizeOf() const override { return sizeof(AllowedValuesConstraint); }
+
+    nlohmann::json m_allowed;
+    std::string m_listing;
+    bool m_isConst;
+};
+
 class DateFormatBuilder final : public valijson::ConstraintBuilder
 {
 public:
@@ -171,6 +296,20 @@ public:
     {
         return new DateFormatConstraint(value.isString() && value.asString() == "date");
     }
+};
+
+class AllowedValuesBuilder final : public valijson::ConstraintBuilder
+{
+public:
+    explicit AllowedValuesBuilder(bool isConst) : m_isConst(isConst) {}
+
+    vc::Constraint *make(const valijson::adapters::Adapter &value) const override
+    {
+        return new AllowedValuesConstraint(toJson(value), m_isConst);
+    }
+
+private:
+    bool m_isConst;
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -226,15 +365,6 @@ std::string jsonTypeName(const nlohmann::json &value)
     if (value.is_number())
         return "number";
     return value.type_name();
-}
-
-// Short rendering of a value for messages.
-std::string preview(const nlohmann::json &value)
-{
-    std::string text = value.dump();
-    if (text.size() > 60)
-        text = text.substr(0, 57) + "...";
-    return text;
 }
 
 // Walks a document along a compiled schema and records every issue with its pointer. Leaf keywords are
@@ -502,7 +632,11 @@ public:
         return leaf(constraint, "multipleOf");
     }
     bool visit(const vc::NotConstraint &constraint) override { return leaf(constraint, "not"); }
-    bool visit(const vc::PolyConstraint &constraint) override { return leaf(constraint, "format"); }
+    bool visit(const vc::PolyConstraint &constraint) override
+    {
+        const auto *keyworded = dynamic_cast<const KeywordConstraint *>(&constraint);
+        return leaf(constraint, keyworded ? keyworded->keyword() : "x-custom");
+    }
     bool visit(const vc::PropertyNamesConstraint &constraint) override
     {
         return leaf(constraint, "propertyNames");
@@ -671,8 +805,10 @@ struct SchemaRegistry::Private
 
     struct Entry
     {
-        nlohmann::json document;                    // rewritten
-        mutable std::unique_ptr<Compiled> compiled; // compiled on first use, guarded by compileMutex
+        nlohmann::json document; // as loaded, with every $ref made absolute
+        // Built on first use, guarded by compileMutex: the form valijson parses, and the compiled schema.
+        mutable std::unique_ptr<nlohmann::json> compileForm;
+        mutable std::unique_ptr<Compiled> compiled;
     };
 
     DateFormatCheck dateFormatCheck = DateFormatCheck::Precompiled;
@@ -691,10 +827,17 @@ const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(co
     auto compiled = std::make_unique<Compiled>();
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     parser.addConstraintBuilder(kDateFormatKeyword, new DateFormatBuilder);
-    // Referenced documents are served straight from the registry, which outlives the parse; nothing to free.
+    parser.addConstraintBuilder(kEnumKeyword, new AllowedValuesBuilder(false));
+    parser.addConstraintBuilder(kConstKeyword, new AllowedValuesBuilder(true));
+    // Referenced documents are served from the registry, which outlives the parse; nothing to free.
     const auto fetch = [this](const std::string &uri) -> const nlohmann::json * {
         const auto it = entries.find(uri);
-        return it == entries.end() ? nullptr : &it->second.document;
+        if (it == entries.end())
+            return nullptr;
+        if (!it->second.compileForm)
+            it->second.compileForm = std::make_unique<nlohmann::json>(
+                compileForm(it->second.document, dateFormatCheck == DateFormatCheck::Precompiled));
+        return it->second.compileForm.get();
     };
     const auto release = [](const nlohmann::json *) {};
     // valijson resolves a `$ref` on the root node of the document it parses against that document itself
@@ -732,7 +875,11 @@ bool SchemaRegistry::loadDirectory(const QString &directory, QString *error)
         files.push_back(it.next());
     files.sort(); // a deterministic order, so that the same file fails first every time
 
-    const bool replaceDateFormats = d->dateFormatCheck == DateFormatCheck::Precompiled;
+    // Schemas compiled so far may reference a file this load replaces.
+    for (auto &[id, entry] : d->entries) {
+        entry.compileForm.reset();
+        entry.compiled.reset();
+    }
     for (const QString &path : files) {
         QFile file(path);
         if (!file.open(QIODevice::ReadOnly)) {
@@ -752,10 +899,8 @@ bool SchemaRegistry::loadDirectory(const QString &directory, QString *error)
             id = document["$id"].get<std::string>();
         else
             id = "/schemas/" + root.relativeFilePath(path).toStdString();
-        rewriteSchema(document, id, replaceDateFormats);
-        Private::Entry &entry = d->entries[id];
-        entry.document = std::move(document);
-        entry.compiled.reset();
+        rewriteRefs(document, id);
+        d->entries[id].document = std::move(document);
     }
     return true;
 }

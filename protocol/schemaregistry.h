@@ -46,6 +46,8 @@ public:
     // Loads every *.json under `directory` (a file path or a Qt resource path such as ":/schemas"). The id of
     // a file is its "$id" when present, else "/schemas/" + its path relative to `directory`. Returns false
     // and sets `error` when a file cannot be read or parsed; files loaded before the failure stay loaded.
+    // Loading another folder adds to the registry and replaces files with the same id (an overlay such as
+    // the versioned dialect); do not load while other threads validate.
     bool loadDirectory(const QString &directory, QString *error = nullptr);
 
     // The schemas bundled in resources/schemas (shared, loaded once, thread-safe).
@@ -53,7 +55,7 @@ public:
 
     bool contains(std::string_view schemaId) const;
     std::vector<std::string> schemaIds() const;
-    // The raw (rewritten) schema document, or null when unknown.
+    // The schema document as loaded, with every `$ref` made absolute; null when unknown.
     nlohmann::json schemaDocument(std::string_view schemaId) const;
 
     // Empty when valid. An unknown schema id yields one issue with keyword "$ref".

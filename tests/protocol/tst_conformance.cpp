@@ -1,3 +1,4 @@
+#include "adcperror.h"
 #include "schemaregistry.h"
 
 #include <QDir>
@@ -7,7 +8,9 @@
 #include <QtTest/QtTest>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
+#include <vector>
 
 using adcp::SchemaRegistry;
 using adcp::ValidationIssue;
@@ -90,6 +93,50 @@ QByteArray verdictMessage(const ConformanceCase &c, bool expected, const std::ve
            (issues.empty() ? QByteArray() : describe(issues));
 }
 
+// The schema of every tool the program calls or serves, plus the error object.
+const char *const kToolSchemas[] = {
+    "/schemas/protocol/get-adcp-capabilities-request.json",
+    "/schemas/protocol/get-adcp-capabilities-response.json",
+    "/schemas/media-buy/get-products-request.json",
+    "/schemas/media-buy/get-products-response.json",
+    "/schemas/media-buy/create-media-buy-request.json",
+    "/schemas/media-buy/create-media-buy-response.json",
+    "/schemas/media-buy/update-media-buy-request.json",
+    "/schemas/media-buy/update-media-buy-response.json",
+    "/schemas/media-buy/get-media-buys-request.json",
+    "/schemas/media-buy/get-media-buys-response.json",
+    "/schemas/media-buy/get-media-buy-delivery-request.json",
+    "/schemas/media-buy/get-media-buy-delivery-response.json",
+    "/schemas/protocol/get-task-status-request.json",
+    "/schemas/protocol/get-task-status-response.json",
+    "/schemas/protocol/list-tasks-request.json",
+    "/schemas/protocol/list-tasks-response.json",
+    "/schemas/creative/sync-creatives-request.json",
+    "/schemas/creative/sync-creatives-response.json",
+    "/schemas/media-buy/list-creative-formats-request.json",
+    "/schemas/media-buy/list-creative-formats-response.json",
+    "/schemas/compliance/comply-test-controller-request.json",
+    "/schemas/media-buy/list-products-request.json",
+    "/schemas/media-buy/request-proposals-request.json",
+    "/schemas/media-buy/refine-proposals-request.json",
+    "/schemas/media-buy/decline-proposals-request.json",
+    "/schemas/media-buy/accept-proposal-request.json",
+    "/schemas/media-buy/buy-products-request.json",
+    "/schemas/media-buy/control-media-buy-request.json",
+    "/schemas/core/error.json",
+};
+
+// 3.2 tool responses: closed objects without the facade envelope, covered by cases like the others.
+const char *const kCompactResponseSchemas[] = {
+    "/schemas/media-buy/list-products-response.json",
+    "/schemas/media-buy/request-proposals-response.json",
+    "/schemas/media-buy/refine-proposals-response.json",
+    "/schemas/media-buy/decline-proposals-response.json",
+    "/schemas/media-buy/accept-proposal-response.json",
+    "/schemas/media-buy/buy-products-response.json",
+    "/schemas/media-buy/control-media-buy-response.json",
+};
+
 } // namespace
 
 Q_DECLARE_METATYPE(ConformanceCase)
@@ -101,7 +148,9 @@ class TestConformance final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void bundledSchemasDeclareDraft7AndTheirPath();
+    void toolSchemasExtendTheEnvelope();
     void casesCoverEveryTool();
+    void errorCodesMatchTheProgramsRecoveryTable();
     void bundled_data();
     void bundled();
     void official_data();
@@ -147,34 +196,35 @@ void TestConformance::bundledSchemasDeclareDraft7AndTheirPath()
     }
 }
 
+// Each tool schema starts from the shared envelope: requests accept idempotency_key, context, context_id,
+// adcp_version, push_notification_config and governance_context; responses require the task status.
+void TestConformance::toolSchemasExtendTheEnvelope()
+{
+    const auto registry = SchemaRegistry::bundled();
+    for (const std::string id : kToolSchemas) {
+        const bool request = id.size() > 13 && id.compare(id.size() - 13, 13, "-request.json") == 0;
+        const bool response = id.size() > 14 && id.compare(id.size() - 14, 14, "-response.json") == 0;
+        if (!request && !response)
+            continue;
+        const std::string envelope =
+            request ? "/schemas/core/request-envelope.json" : "/schemas/core/response-envelope.json";
+        const nlohmann::json doc = registry->schemaDocument(id);
+        const nlohmann::json allOf = doc.value("allOf", nlohmann::json::array());
+        const bool extends = std::any_of(allOf.begin(), allOf.end(), [&](const nlohmann::json &part) {
+            return part.is_object() && part.contains("$ref") && part["$ref"].is_string() &&
+                   part["$ref"].get<std::string>().rfind(envelope, 0) == 0;
+        });
+        QVERIFY2(extends, qPrintable(QString::fromStdString(id + " does not extend " + envelope)));
+    }
+}
+
 void TestConformance::casesCoverEveryTool()
 {
     const auto registry = SchemaRegistry::bundled();
-    const char *const tools[] = {
-        "/schemas/protocol/get-adcp-capabilities-request.json",
-        "/schemas/protocol/get-adcp-capabilities-response.json",
-        "/schemas/media-buy/get-products-request.json",
-        "/schemas/media-buy/get-products-response.json",
-        "/schemas/media-buy/create-media-buy-request.json",
-        "/schemas/media-buy/create-media-buy-response.json",
-        "/schemas/media-buy/update-media-buy-request.json",
-        "/schemas/media-buy/update-media-buy-response.json",
-        "/schemas/media-buy/get-media-buys-request.json",
-        "/schemas/media-buy/get-media-buys-response.json",
-        "/schemas/media-buy/get-media-buy-delivery-request.json",
-        "/schemas/media-buy/get-media-buy-delivery-response.json",
-        "/schemas/protocol/get-task-status-request.json",
-        "/schemas/protocol/get-task-status-response.json",
-        "/schemas/protocol/list-tasks-request.json",
-        "/schemas/protocol/list-tasks-response.json",
-        "/schemas/creative/sync-creatives-request.json",
-        "/schemas/creative/sync-creatives-response.json",
-        "/schemas/media-buy/list-creative-formats-request.json",
-        "/schemas/media-buy/list-creative-formats-response.json",
-        "/schemas/compliance/comply-test-controller-request.json",
-        "/schemas/core/error.json",
-    };
-    for (const char *tool : tools) {
+
+    std::vector<const char *> all(std::begin(kToolSchemas), std::end(kToolSchemas));
+    all.insert(all.end(), std::begin(kCompactResponseSchemas), std::end(kCompactResponseSchemas));
+    for (const char *tool : all) {
         QVERIFY2(registry->contains(tool), tool);
         const bool hasValid = std::any_of(m_cases.begin(), m_cases.end(), [&](const ConformanceCase &c) {
             return c.schema == tool && c.valid;
@@ -185,6 +235,25 @@ void TestConformance::casesCoverEveryTool()
         QVERIFY2(hasValid && hasInvalid,
                  qPrintable(QStringLiteral("no valid and invalid case for ") + QString::fromUtf8(tool)));
     }
+}
+
+// enums/error-code.json lists each code's recovery class; the program's own table must say the same.
+void TestConformance::errorCodesMatchTheProgramsRecoveryTable()
+{
+    const auto registry = SchemaRegistry::bundled();
+    const nlohmann::json doc = registry->schemaDocument("/schemas/enums/error-code.json");
+    QVERIFY(doc.contains("enum") && doc.contains("x-recovery"));
+    const nlohmann::json &codes = doc["enum"];
+    const nlohmann::json &recovery = doc["x-recovery"];
+    QVERIFY(codes.size() >= 40);
+    QCOMPARE(recovery.size(), codes.size());
+    for (const auto &code : codes) {
+        const std::string name = code.get<std::string>();
+        QVERIFY2(recovery.contains(name), name.c_str());
+        QCOMPARE(std::string(adcp::toString(adcp::recoveryForCode(name))), recovery[name].get<std::string>());
+        QCOMPARE(registry->validate("/schemas/enums/error-code.json", code).size(), size_t(0));
+    }
+    QVERIFY(!registry->validate("/schemas/enums/error-code.json", "NOT_A_CODE").empty());
 }
 
 void TestConformance::addRows()

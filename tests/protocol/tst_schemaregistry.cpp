@@ -71,6 +71,9 @@ private Q_SLOTS:
     void rewritesRefsToAbsoluteIds();
     void validate_data();
     void validate();
+    void messagesNameTheAllowedValues_data();
+    void messagesNameTheAllowedValues();
+    void overlayReplacesReferencedFiles();
     void unknownSchemaIsAnIssue();
     void unresolvableRefIsAnIssueNotACrash();
     void missingFolderFailsWithMessage();
@@ -119,9 +122,10 @@ void TestSchemaRegistry::rewritesRefsToAbsoluteIds()
     const nlohmann::json pricing = m_registry.schemaDocument("/schemas/pricing/pricing-option.json");
     QCOMPARE(pricing["definitions"]["flat_rate"]["properties"]["price"]["$ref"].get<std::string>(),
              std::string("/schemas/core/money.json#"));
-    // The date-time format is taken away from valijson at load time.
+    // Nothing else changes: the formats and enums valijson does not check itself are still in the document.
     const nlohmann::json flight = m_registry.schemaDocument("/schemas/core/flight.json");
-    QVERIFY(!flight["properties"]["start_time"].contains("format"));
+    QCOMPARE(flight["properties"]["start_time"]["format"], nlohmann::json("date-time"));
+    QCOMPARE(package["definitions"]["pacing"]["enum"], nlohmann::json({"even", "asap"}));
     QVERIFY(m_registry.schemaDocument("/schemas/nope.json").is_null());
 }
 
@@ -382,6 +386,66 @@ void TestSchemaRegistry::validate()
                std::count(b.pointer.begin(), b.pointer.end(), '/');
     });
     QVERIFY(pointers.contains(QString::fromStdString(deepest->pointer)));
+}
+
+void TestSchemaRegistry::messagesNameTheAllowedValues_data()
+{
+    QTest::addColumn<QString>("schemaId");
+    QTest::addColumn<QByteArray>("document");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("enum")
+        << QStringLiteral("/schemas/core/package.json")
+        << QByteArray(R"({"package_id":"p","budget":{"amount":1,"currency":"USD"},"pacing":"fast"})")
+        << QStringLiteral("\"fast\" is not one of: \"even\", \"asap\"");
+    QTest::newRow("const") << QStringLiteral("/schemas/core/base.json")
+                           << QByteArray(R"({"buy_id":"b","version":3})") << QStringLiteral("3 must be 2");
+    QTest::newRow("type")
+        << QStringLiteral("/schemas/core/package.json")
+        << QByteArray(R"({"package_id":"p","budget":{"amount":1,"currency":"USD"},"impressions":"1"})")
+        << QStringLiteral("expected integer, got string");
+    QTest::newRow("pattern") << QStringLiteral("/schemas/core/money.json")
+                             << QByteArray(R"({"amount":1,"currency":"dollars"})")
+                             << QStringLiteral("\"dollars\" does not match the pattern ^[A-Z]{3}$");
+    QTest::newRow("date-time") << QStringLiteral("/schemas/core/flight.json")
+                               << QByteArray(R"({"start_time":"next Monday"})")
+                               << QStringLiteral("'next Monday' is not an RFC 3339 date-time");
+}
+
+void TestSchemaRegistry::messagesNameTheAllowedValues()
+{
+    QFETCH(QString, schemaId);
+    QFETCH(QByteArray, document);
+    QFETCH(QString, message);
+    const auto issues =
+        m_registry.validate(schemaId.toStdString(), nlohmann::json::parse(document.toStdString()));
+    QCOMPARE(issues.size(), size_t(1));
+    QCOMPARE(QString::fromStdString(issues.front().message), message);
+}
+
+void TestSchemaRegistry::overlayReplacesReferencedFiles()
+{
+    SchemaRegistry registry;
+    QVERIFY(registry.loadDirectory(kValidatorData));
+    const nlohmann::json package = parse(R"({"package_id":"p","budget":{"amount":5,"currency":"USD"}})");
+    QVERIFY(registry.validate("/schemas/core/package.json", package).empty()); // compiles package + money
+
+    // An overlay folder replaces money.json with a stricter one (the way schemas-versioned overlays schemas).
+    QTemporaryDir overlay;
+    QVERIFY(overlay.isValid());
+    QVERIFY(QDir(overlay.path()).mkpath(QStringLiteral("core")));
+    QFile money(overlay.filePath(QStringLiteral("core/money.json")));
+    QVERIFY(money.open(QIODevice::WriteOnly));
+    money.write(
+        R"({"$id":"/schemas/core/money.json","type":"object","properties":{"amount":{"minimum":10}}})");
+    money.close();
+    QVERIFY(registry.loadDirectory(overlay.path()));
+
+    const auto issues = registry.validate("/schemas/core/package.json", package);
+    QCOMPARE(issues.size(), size_t(1));
+    QCOMPARE(issues.front().pointer, std::string("/budget/amount"));
+    QCOMPARE(issues.front().keyword, std::string("minimum"));
+    QVERIFY(registry.contains("/schemas/core/tree.json")); // the rest of the first folder stays
 }
 
 void TestSchemaRegistry::unknownSchemaIsAnIssue()

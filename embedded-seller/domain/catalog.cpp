@@ -1,0 +1,152 @@
+#include "catalog.h"
+
+#include "storage/database.h"
+
+#include <QFile>
+
+#include <algorithm>
+
+namespace adcp::seller {
+
+using nlohmann::json;
+using storage::execute;
+using storage::fromText;
+using storage::toText;
+
+const json *Product::pricingOption(std::string_view pricingOptionId) const
+{
+    const auto it = publicJson.find("pricing_options");
+    if (it == publicJson.end() || !it->is_array())
+        return nullptr;
+    for (const auto &option : *it) {
+        if (option.value("pricing_option_id", std::string()) == pricingOptionId)
+            return &option;
+    }
+    return nullptr;
+}
+
+const json &Product::defaultPricingOption() const
+{
+    return publicJson.at("pricing_options").at(0);
+}
+
+std::string Product::currency() const
+{
+    return defaultPricingOption().value("currency", std::string("USD"));
+}
+
+bool Product::hasChannel(std::string_view channel) const
+{
+    return std::find(channels.begin(), channels.end(), channel) != channels.end();
+}
+
+double referenceCpm(const json &pricingOption)
+{
+    if (pricingOption.contains("fixed_price"))
+        return pricingOption.value("fixed_price", 0.0);
+    return pricingOption.value("floor_price", 0.0);
+}
+
+bool isAuction(const json &pricingOption)
+{
+    return !pricingOption.contains("fixed_price");
+}
+
+double minSpend(const json &pricingOption)
+{
+    return pricingOption.value("min_spend_per_package", 0.0);
+}
+
+Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products)) {}
+
+bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
+                          QString *error)
+{
+    QSqlQuery count(db);
+    if (!execute(count, QStringLiteral("SELECT COUNT(*) FROM products"), {}, error))
+        return false;
+    if (count.next() && count.value(0).toInt() > 0)
+        return true;
+
+    QFile file(resourcePath.isEmpty() ? QStringLiteral(":/seller/catalog.json") : resourcePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read the catalog ") + file.fileName();
+        return false;
+    }
+    const auto doc = json::parse(file.readAll().toStdString(), nullptr, false);
+    if (doc.is_discarded() || !doc.contains("products") || !doc["products"].is_array()) {
+        if (error)
+            *error = QStringLiteral("the catalog ") + file.fileName() + QStringLiteral(" is not valid JSON");
+        return false;
+    }
+    storage::WriteTransaction tx(db);
+    if (!tx.begin(error))
+        return false;
+    int position = 0;
+    for (const auto &entry : doc["products"]) {
+        const auto &product = entry.at("product");
+        QSqlQuery insert(db);
+        if (!execute(insert,
+                     QStringLiteral(
+                         "INSERT INTO products (product_id, position, delivery_type, product_json, "
+                         "seller_json, implementation_config, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                     {storage::qs(product.at("product_id").get<std::string>()), position++,
+                      storage::qs(product.at("delivery_type").get<std::string>()), toText(product),
+                      toText(entry.value("seller", json::object())),
+                      entry.contains("implementation_config")
+                          ? QVariant(toText(entry["implementation_config"]))
+                          : QVariant(),
+                      nowIso},
+                     error))
+            return false;
+    }
+    return tx.commit(error);
+}
+
+std::shared_ptr<const Catalog> Catalog::load(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT product_id, position, delivery_type, product_json, seller_json FROM products "
+                     "ORDER BY position, product_id"),
+                 {}, error))
+        return nullptr;
+    std::vector<Product> products;
+    while (q.next()) {
+        Product p;
+        p.id = storage::ss(q.value(0).toString());
+        p.position = q.value(1).toInt();
+        p.deliveryType = storage::ss(q.value(2).toString());
+        p.publicJson = fromText(q.value(3).toString());
+        const auto seller = fromText(q.value(4).toString());
+        if (!p.publicJson.is_object() || !p.publicJson.contains("pricing_options") ||
+            p.publicJson["pricing_options"].empty()) {
+            if (error)
+                *error = QStringLiteral("product ") + q.value(0).toString() + QStringLiteral(" is malformed");
+            return nullptr;
+        }
+        for (const auto &c : p.publicJson.value("channels", json::array()))
+            p.channels.push_back(c.get<std::string>());
+        if (seller.is_object()) {
+            for (const auto &k : seller.value("keywords", json::array()))
+                p.keywords.push_back(k.get<std::string>());
+            p.targeting = seller.value("targeting", json::object());
+            p.requiresIo = seller.value("requires_io", false);
+        }
+        products.push_back(std::move(p));
+    }
+    return std::make_shared<const Catalog>(std::move(products));
+}
+
+const Product *Catalog::find(std::string_view productId) const
+{
+    for (const auto &p : m_products) {
+        if (p.id == productId)
+            return &p;
+    }
+    return nullptr;
+}
+
+} // namespace adcp::seller

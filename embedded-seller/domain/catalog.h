@@ -1,0 +1,58 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace adcp::seller {
+
+// One product as buyers see it (the public AdCP Product object) plus the seller's own ranking metadata.
+// The seller-private implementation_config is deliberately not part of this type: it stays in the database
+// and is read only through ProductConfigStore when an order is stored, so no response can leak it.
+struct Product
+{
+    std::string id;
+    int position = 0;
+    std::string deliveryType;
+    std::vector<std::string> channels;
+    std::vector<std::string> keywords; // ranking terms (audiences, contexts, geos), never sent to buyers
+    nlohmann::json targeting;          // seller-side description of the targeting the product offers
+    bool requiresIo = false;   // a committed proposal with this product carries an insertion order to sign
+    nlohmann::json publicJson; // the public Product object
+
+    const nlohmann::json *pricingOption(std::string_view pricingOptionId) const;
+    const nlohmann::json &defaultPricingOption() const;
+    std::string currency() const;
+    bool hasChannel(std::string_view channel) const;
+};
+
+// A pricing option's price for comparisons: its fixed price, or the floor of an auction option.
+double referenceCpm(const nlohmann::json &pricingOption);
+bool isAuction(const nlohmann::json &pricingOption);
+double minSpend(const nlohmann::json &pricingOption);
+
+class Catalog final
+{
+public:
+    explicit Catalog(std::vector<Product> products);
+
+    // Inserts the products of the bundled catalog (`resourcePath`, default ":/seller/catalog.json") when the
+    // products table is empty.
+    static bool seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
+                            QString *error);
+    static std::shared_ptr<const Catalog> load(QSqlDatabase &db, QString *error);
+
+    const std::vector<Product> &products() const { return m_products; }
+    const Product *find(std::string_view productId) const;
+
+private:
+    std::vector<Product> m_products;
+};
+
+} // namespace adcp::seller

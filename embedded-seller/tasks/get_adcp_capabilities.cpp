@@ -1,0 +1,63 @@
+#include "taskcontext.h"
+
+namespace adcp::seller {
+
+using nlohmann::json;
+
+// Declares only what this seller really does; the workbench's own details (dialects, commit mode, the refine
+// asks it understands) go under ext.workbench because the schema has no place for them.
+adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
+{
+    if (auto it = arguments.find("protocols"); it != arguments.end() && it->is_array()) {
+        bool mediaBuy = it->empty();
+        for (const auto &p : *it)
+            mediaBuy = mediaBuy || (p.is_string() && p.get<std::string>() == "media_buy");
+        if (!mediaBuy) {
+            return adcp::ToolOutcome::success(
+                {{"adcp",
+                  {{"major_versions", {3}},
+                   {"supported_versions", {"3.0", "3.1"}},
+                   {"idempotency",
+                    {{"supported", true}, {"replay_ttl_seconds", task.options.idempotencyTtlSeconds}}}}},
+                 {"supported_protocols", {"media_buy"}}});
+        }
+    }
+    const auto &o = task.options;
+    json result = {
+        {"adcp",
+         {{"major_versions", {3}},
+          {"supported_versions", {"3.0", "3.1"}},
+          {"idempotency", {{"supported", true}, {"replay_ttl_seconds", o.idempotencyTtlSeconds}}}}},
+        {"supported_protocols", {"media_buy"}},
+        {"specialisms", {"sales-guaranteed", "sales-non-guaranteed"}},
+        {"media_buy",
+         {{"supported_pricing_models", {"cpm"}},
+          {"buying_modes", {"brief", "wholesale", "refine"}},
+          {"supports_proposals", true},
+          {"propagation_surfaces", {"snapshot"}},
+          {"features",
+           {{"inline_creative_management", false},
+            {"property_list_filtering", false},
+            {"catalog_management", false},
+            {"seller_optimized_budget", false}}}}},
+        {"ext",
+         {{"workbench",
+           {{"dialects", {"facade", "versioned"}},
+            {"proposal_lifecycle",
+             {{"finalize", true},
+              {"decline", true},
+              {"multi_finalize", "atomic"},
+              {"proposal_versions", true},
+              {"auto_commit_on_issue", o.autoCommitOnIssue},
+              {"hold_seconds", o.holdSeconds},
+              {"draft_lifetime_seconds", o.draftLifetimeSeconds},
+              {"require_proposal_version", o.requireProposalVersion}}},
+            {"refine_request_asks", {"total_budget", "cpm", "channels", "flight"}},
+            {"refine_product_actions", {"include", "omit", "more_like_this"}},
+            {"refine_proposal_actions", {"include", "omit", "finalize", "decline"}},
+            {"opportunity_context", true},
+            {"compact_lifecycle_tools", json::array()}}}}}};
+    return adcp::ToolOutcome::success(std::move(result));
+}
+
+} // namespace adcp::seller

@@ -1,0 +1,670 @@
+#include "taskcontext.h"
+
+#include "domain/briefranker.h"
+#include "domain/catalog.h"
+#include "domain/opportunitystore.h"
+#include "domain/proposalengine.h"
+#include "domain/proposalstore.h"
+#include "storage/database.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace adcp::seller {
+
+using nlohmann::json;
+
+namespace {
+
+const std::set<std::string> kDeclineReasons = {
+    "price",  "inventory_fit", "audience_fit",   "creative_unsupported", "measurement_unsupported",
+    "policy", "timing",        "budget_changed", "selected_alternative", "other"};
+
+std::string entryField(size_t index, const char *member = nullptr)
+{
+    std::string f = "refine[" + std::to_string(index) + "]";
+    if (member)
+        f += std::string(".") + member;
+    return f;
+}
+
+bool matchesFilters(const Product &p, const json &filters)
+{
+    if (!filters.is_object())
+        return true;
+    if (auto it = filters.find("delivery_type");
+        it != filters.end() && it->is_string() && it->get<std::string>() != p.deliveryType)
+        return false;
+    if (auto it = filters.find("channels"); it != filters.end() && it->is_array()) {
+        bool any = false;
+        for (const auto &c : *it)
+            any = any || (c.is_string() && p.hasChannel(c.get<std::string>()));
+        if (!any)
+            return false;
+    }
+    const auto &options = p.publicJson.at("pricing_options");
+    if (auto it = filters.find("is_fixed_price"); it != filters.end() && it->is_boolean()) {
+        const bool wantFixed = it->get<bool>();
+        if (std::none_of(options.begin(), options.end(),
+                         [&](const json &o) { return isAuction(o) != wantFixed; }))
+            return false;
+    }
+    if (auto it = filters.find("pricing_currencies"); it != filters.end() && it->is_array()) {
+        bool any = false;
+        for (const auto &o : options) {
+            for (const auto &c : *it)
+                any = any || (c.is_string() && o.value("currency", std::string()) == c.get<std::string>());
+        }
+        if (!any)
+            return false;
+    }
+    if (auto it = filters.find("budget_range");
+        it != filters.end() && it->is_object() && it->contains("max")) {
+        const double max = it->value("max", 0.0);
+        if (std::none_of(options.begin(), options.end(), [&](const json &o) { return minSpend(o) <= max; }))
+            return false;
+    }
+    if (auto it = filters.find("format_ids"); it != filters.end() && it->is_array()) {
+        bool any = false;
+        for (const auto &wanted : *it) {
+            for (const auto &f : p.publicJson.value("format_ids", json::array()))
+                any = any || (wanted.is_object() &&
+                              wanted.value("id", std::string()) == f.value("id", std::string()));
+        }
+        if (!any)
+            return false;
+    }
+    if (auto it = filters.find("required_metrics"); it != filters.end() && it->is_array()) {
+        const auto metrics =
+            p.publicJson.at("reporting_capabilities").value("available_metrics", json::array());
+        for (const auto &m : *it) {
+            if (m != "impressions" && m != "spend" &&
+                std::find(metrics.begin(), metrics.end(), m) == metrics.end())
+                return false;
+        }
+    }
+    return true;
+}
+
+std::string requestCurrency(const json &args)
+{
+    const auto filters = args.value("filters", json::object());
+    const auto currencies =
+        filters.is_object() ? filters.value("pricing_currencies", json::array()) : json::array();
+    if (currencies.is_array() && !currencies.empty() && currencies[0].is_string())
+        return currencies[0].get<std::string>();
+    return "USD";
+}
+
+// Products of `ids` as the buyer sees them, in catalog order, once each.
+json productList(const Catalog &catalog, const std::set<std::string> &ids,
+                 const std::map<std::string, std::string> &relevance = {})
+{
+    json list = json::array();
+    for (const auto &p : catalog.products()) {
+        if (!ids.contains(p.id))
+            continue;
+        json product = p.publicJson;
+        if (auto it = relevance.find(p.id); it != relevance.end())
+            product["brief_relevance"] = it->second;
+        list.push_back(std::move(product));
+    }
+    return list;
+}
+
+std::optional<adcp::AdcpError> checkOpportunity(const json &args)
+{
+    const auto it = args.find("opportunity");
+    if (it == args.end())
+        return std::nullopt;
+    return OpportunityStore::check(*it, "opportunity");
+}
+
+adcp::ToolOutcome databaseFailure(const QString &error)
+{
+    return failure("SERVICE_UNAVAILABLE", "the seller could not store the result: " + error.toStdString());
+}
+
+// ---- brief
+// ---------------------------------------------------------------------------------------------------
+
+adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vector<const Product *> &eligible)
+{
+    const auto &catalog = *task.catalog;
+    const std::string brief = args.value("brief", std::string());
+    const BriefTerms terms = parseBriefText(brief);
+    const auto ranked = rankProducts(catalog, terms, task.now.date());
+
+    std::vector<const RankedProduct *> matches;
+    for (const auto &r : ranked) {
+        const bool isEligible = std::find(eligible.begin(), eligible.end(), r.product) != eligible.end();
+        if (isEligible && r.score > 0)
+            matches.push_back(&r);
+    }
+    const bool specific = !matches.empty();
+    if (!specific) {
+        for (const auto &r : ranked) {
+            if (std::find(eligible.begin(), eligible.end(), r.product) != eligible.end() &&
+                matches.size() < 5)
+                matches.push_back(&r);
+        }
+    }
+    if (matches.size() > 8)
+        matches.resize(8);
+
+    std::set<std::string> ids;
+    std::map<std::string, std::string> relevance;
+    for (const auto *m : matches) {
+        ids.insert(m->product->id);
+        relevance[m->product->id] = m->relevance;
+    }
+    json result = {{"products", productList(catalog, ids, relevance)}, {"proposals", json::array()}};
+    if (matches.empty())
+        return adcp::ToolOutcome::success(std::move(result));
+
+    const std::string currency = requestCurrency(args);
+    std::vector<std::pair<std::string, std::vector<const RankedProduct *>>> plans;
+    std::vector<const RankedProduct *> balanced(matches.begin(),
+                                                matches.begin() + std::min<size_t>(4, matches.size()));
+    plans.emplace_back("Balanced plan", balanced);
+    if (specific && matches.size() >= 3)
+        plans.emplace_back("Focused plan",
+                           std::vector<const RankedProduct *>(matches.begin(), matches.begin() + 2));
+
+    const std::string requestId = newId("req");
+    const bool autoCommit = task.options.autoCommitOnIssue;
+    storage::WriteTransaction tx(task.db);
+    QString error;
+    if (!tx.begin(&error))
+        return databaseFailure(error);
+    std::optional<std::string> opportunityId;
+    if (auto it = args.find("opportunity"); it != args.end()) {
+        if (!OpportunityStore::upsert(task.db, task.principal.id, *it, task.now, &error))
+            return databaseFailure(error);
+        opportunityId = it->at("opportunity_id").get<std::string>();
+    }
+    for (const auto &[name, picks] : plans) {
+        StoredProposal p;
+        p.principalId = task.principal.id;
+        p.proposalId = newId("prop");
+        p.requestId = requestId;
+        p.opportunityId = opportunityId;
+        const std::string description =
+            name == "Balanced plan"
+                ? "A mix of the best-matching products across the channels the brief names."
+                : "The two strongest matches only, for a concentrated campaign.";
+        p.current = proposals::build(name, description, picks, terms, currency);
+        proposals::rebalance(p.current, catalog);
+        if (autoCommit) {
+            proposals::commit(p.current, catalog, p.proposalId, 1);
+            p.state = ProposalState::Committed;
+            p.expiresAt = task.now.addSecs(task.options.holdSeconds);
+        } else {
+            p.state = ProposalState::Draft;
+            p.expiresAt = task.now.addSecs(task.options.draftLifetimeSeconds);
+        }
+        if (!ProposalStore::insert(task.db, p, autoCommit ? "issued committed" : "issued", task.now, &error))
+            return databaseFailure(error);
+        result["proposals"].push_back(proposals::wireView(p));
+    }
+    if (!tx.commit(&error))
+        return databaseFailure(error);
+    return adcp::ToolOutcome::success(std::move(result));
+}
+
+// ---- refine
+// --------------------------------------------------------------------------------------------------
+
+struct WorkingProposal
+{
+    StoredProposal stored;
+    bool changed = false;
+    bool omitted = false;
+    std::vector<std::string> causes;
+};
+
+adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
+{
+    const auto &catalog = *task.catalog;
+    const auto &entries = args.at("refine");
+
+    // Shape checks first: nothing is read or written for a malformed refine array.
+    bool anyFinalize = false;
+    std::set<std::string> seen;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto &e = entries[i];
+        const std::string scope = e.value("scope", std::string());
+        const std::string action = e.value("action", std::string("include"));
+        if (scope == "proposal" && action == "finalize")
+            anyFinalize = true;
+        if (scope != "request" && scope != "product" && scope != "proposal")
+            return failure("INVALID_REQUEST", "refine entries have scope request, product or proposal",
+                           entryField(i, "scope"));
+        if (scope == "product" && e.value("product_id", std::string()).empty())
+            return failure("INVALID_REQUEST", "a product entry needs product_id",
+                           entryField(i, "product_id"));
+        if (scope == "proposal" && e.value("proposal_id", std::string()).empty())
+            return failure("INVALID_REQUEST", "a proposal entry needs proposal_id",
+                           entryField(i, "proposal_id"));
+        if (scope == "request" && e.value("ask", std::string()).empty())
+            return failure("INVALID_REQUEST", "a request entry needs an ask", entryField(i, "ask"));
+        const std::string id = scope == "product"    ? "product:" + e.value("product_id", std::string())
+                               : scope == "proposal" ? "proposal:" + e.value("proposal_id", std::string())
+                                                     : std::string();
+        if (!id.empty() && !seen.insert(id).second)
+            return failure("INVALID_REQUEST", "the same id appears in two refine entries", entryField(i));
+        if (action != "decline") {
+            if (e.contains("reason"))
+                return failure("INVALID_REQUEST", "reason belongs to action decline only",
+                               entryField(i, "reason"));
+            if (e.contains("detail"))
+                return failure("INVALID_REQUEST", "detail belongs to action decline only",
+                               entryField(i, "detail"));
+            continue;
+        }
+        if (scope != "proposal")
+            return failure("INVALID_REQUEST", "only proposals can be declined", entryField(i, "action"));
+        if (!e.contains("proposal_version"))
+            return failure("INVALID_REQUEST", "a decline names the proposal_version it declines",
+                           entryField(i, "proposal_version"),
+                           "send the proposal_version of the proposal you evaluated");
+        if (!e.contains("reason"))
+            return failure("INVALID_REQUEST", "a decline needs a reason", entryField(i, "reason"));
+        const std::string reason = e.value("reason", std::string());
+        if (!kDeclineReasons.contains(reason))
+            return failure(
+                "INVALID_REQUEST", "unknown decline reason '" + reason + "'", entryField(i, "reason"),
+                "use one of price, inventory_fit, audience_fit, creative_unsupported, "
+                "measurement_unsupported, policy, timing, budget_changed, selected_alternative, other");
+        if (reason == "other" && e.value("detail", std::string()).empty())
+            return failure("INVALID_REQUEST", "reason other needs a short detail", entryField(i, "detail"));
+        if (e.value("detail", std::string()).size() > 500)
+            return failure("INVALID_REQUEST", "detail is limited to 500 characters", entryField(i, "detail"));
+    }
+    if (anyFinalize) {
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const auto &e = entries[i];
+            if (e.value("scope", std::string()) != "proposal" ||
+                e.value("action", std::string()) != "finalize")
+                return failure(
+                    "INVALID_REQUEST",
+                    "finalize cannot be mixed with other refine entries: send the refinements first, "
+                    "then a call with only finalize entries",
+                    entryField(i));
+        }
+    }
+
+    storage::WriteTransaction tx(task.db);
+    QString error;
+    if (!tx.begin(&error))
+        return databaseFailure(error);
+    if (auto it = args.find("opportunity"); it != args.end()) {
+        if (!OpportunityStore::upsert(task.db, task.principal.id, *it, task.now, &error))
+            return databaseFailure(error);
+    }
+
+    // Load every proposal the entries name; unknown (or another principal's) ids stop the whole call.
+    std::map<std::string, WorkingProposal> working;
+    std::vector<std::string> order;
+    auto load = [&](const std::string &id) -> WorkingProposal * {
+        if (auto it = working.find(id); it != working.end())
+            return &it->second;
+        auto found = ProposalStore::find(task.db, task.principal.id, id, &error);
+        if (!found)
+            return nullptr;
+        order.push_back(id);
+        return &working.emplace(id, WorkingProposal{std::move(*found)}).first->second;
+    };
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto &e = entries[i];
+        if (e.value("scope", std::string()) == "proposal") {
+            if (!load(e.value("proposal_id", std::string())))
+                return error.isEmpty()
+                           ? failure("PROPOSAL_NOT_FOUND", "no such proposal", entryField(i, "proposal_id"),
+                                     "use a proposal_id from a get_products response of this account")
+                           : databaseFailure(error);
+        } else if (e.value("scope", std::string()) == "product" &&
+                   !catalog.find(e.value("product_id", std::string())))
+            return failure("PRODUCT_NOT_FOUND", "no such product", entryField(i, "product_id"),
+                           "use a product_id from get_products");
+    }
+
+    // Version checks of entries that name one.
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto &e = entries[i];
+        if (e.value("scope", std::string()) != "proposal" || !e.contains("proposal_version"))
+            continue;
+        auto &w = working.at(e.value("proposal_id", std::string()));
+        const auto number = versionNumber(e.value("proposal_version", std::string()));
+        if (!number || *number > w.stored.version)
+            return failure("PROPOSAL_NOT_FOUND", "this proposal has no such proposal_version",
+                           entryField(i, "proposal_version"));
+        const std::string action = e.value("action", std::string("include"));
+        const bool alreadyDeclined = w.stored.state == ProposalState::Declined;
+        if ((action == "finalize" || (action == "decline" && !alreadyDeclined)) &&
+            *number != w.stored.version)
+            return failure(
+                "CONFLICT",
+                "proposal_version " + e.value("proposal_version", std::string()) +
+                    " is stale: the current version is " + versionLabel(w.stored.version),
+                entryField(i, "proposal_version"),
+                "re-read the proposal (get_products refine with action include) and act on its current "
+                "proposal_version");
+        w.stored.versioned = true;
+        if (!ProposalStore::markVersioned(task.db, task.principal.id, w.stored.proposalId, &error))
+            return databaseFailure(error);
+    }
+
+    json applied = json::array();
+    auto appliedEntry = [](const json &e, const std::string &status, const std::string &notes) {
+        json a = {{"scope", e.value("scope", std::string())}, {"status", status}};
+        if (e.contains("product_id"))
+            a["product_id"] = e["product_id"];
+        if (e.contains("proposal_id"))
+            a["proposal_id"] = e["proposal_id"];
+        if (!notes.empty())
+            a["notes"] = notes;
+        return a;
+    };
+
+    if (anyFinalize) {
+        // All-or-nothing: every proposal is checked before any is committed.
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const auto &w = working.at(entries[i].value("proposal_id", std::string()));
+            const auto &s = w.stored;
+            const std::string field = entryField(i, "proposal_id");
+            if (s.state == ProposalState::Declined)
+                return failure("INVALID_STATE", "this proposal was declined and cannot be finalized", field);
+            if (s.state == ProposalState::Consuming || s.state == ProposalState::Consumed)
+                return failure("INVALID_STATE", "this proposal has already been executed", field);
+            if (s.expired(task.now))
+                return failure("PROPOSAL_EXPIRED",
+                               "this proposal expired at " + isoTime(s.expiresAt).toStdString(), field,
+                               "request a fresh proposal with get_products");
+        }
+        for (size_t i = 0; i < entries.size(); ++i) {
+            auto &w = working.at(entries[i].value("proposal_id", std::string()));
+            if (w.stored.state == ProposalState::Committed) {
+                applied.push_back(appliedEntry(entries[i], "applied",
+                                               "already committed; held until " +
+                                                   isoTime(w.stored.expiresAt).toStdString()));
+                continue;
+            }
+            proposals::commit(w.stored.current, catalog, w.stored.proposalId, w.stored.version + 1);
+            w.stored.state = ProposalState::Committed;
+            w.stored.expiresAt = task.now.addSecs(task.options.holdSeconds);
+            if (!ProposalStore::addVersion(task.db, w.stored, "finalize", task.now, &error))
+                return databaseFailure(error);
+            applied.push_back(appliedEntry(entries[i], "applied",
+                                           "committed; inventory held until " +
+                                               isoTime(w.stored.expiresAt).toStdString() +
+                                               (w.stored.current.contains("insertion_order")
+                                                    ? "; sign the insertion order before create_media_buy"
+                                                    : "")));
+        }
+        if (!tx.commit(&error))
+            return databaseFailure(error);
+        json result = {{"proposals", json::array()}, {"refinement_applied", applied}};
+        std::set<std::string> ids;
+        for (const auto &id : order) {
+            result["proposals"].push_back(proposals::wireView(working.at(id).stored));
+            for (const auto &pid : proposals::productIds(working.at(id).stored.current))
+                ids.insert(pid);
+        }
+        result["products"] = productList(catalog, ids);
+        return adcp::ToolOutcome::success(std::move(result));
+    }
+
+    // Request-scope asks apply to the proposals this call names, else to the latest brief's open proposals.
+    std::vector<std::string> targets;
+    for (const auto &id : order)
+        targets.push_back(id);
+    const bool hasRequestScope = std::any_of(entries.begin(), entries.end(), [](const json &e) {
+        return e.value("scope", std::string()) == "request" || e.value("scope", std::string()) == "product";
+    });
+    if (targets.empty() && hasRequestScope) {
+        if (auto requestId = ProposalStore::latestOpenRequest(task.db, task.principal.id, task.now, &error)) {
+            for (auto &p : ProposalStore::findByRequest(task.db, task.principal.id, *requestId, &error)) {
+                if (p.state != ProposalState::Draft && p.state != ProposalState::Committed)
+                    continue;
+                const std::string id = p.proposalId;
+                order.push_back(id);
+                working.emplace(id, WorkingProposal{std::move(p)});
+                targets.push_back(id);
+            }
+        }
+    }
+
+    std::set<std::string> includedProducts;
+    std::set<std::string> omittedProducts;
+    std::map<std::string, std::string> relevance;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const auto &e = entries[i];
+        const std::string scope = e.value("scope", std::string());
+        const std::string action = e.value("action", std::string("include"));
+        if (scope == "request") {
+            const std::string ask = e.value("ask", std::string());
+            std::vector<std::string> notes;
+            std::string status = "unable";
+            int drafts = 0;
+            for (const auto &id : targets) {
+                auto &w = working.at(id);
+                if (w.stored.state != ProposalState::Draft)
+                    continue;
+                ++drafts;
+                auto outcome = proposals::applyAsk(w.stored.current, ask, catalog);
+                if (outcome.changed) {
+                    w.changed = true;
+                    w.causes.push_back("request ask");
+                }
+                if (outcome.status == "applied" || (outcome.status == "partial" && status == "unable"))
+                    status = outcome.status == "applied" && status != "partial" ? "applied" : "partial";
+                notes.push_back(id + ": " + outcome.notes);
+            }
+            if (drafts == 0) {
+                // No draft to revise: answer the ask with products ranked for it.
+                const auto ranked = rankProducts(catalog, parseBriefText(ask), task.now.date());
+                for (const auto &r : ranked) {
+                    if (r.score > 0 && includedProducts.size() < 6) {
+                        includedProducts.insert(r.product->id);
+                        relevance[r.product->id] = r.relevance;
+                    }
+                }
+                status = includedProducts.empty() ? "unable" : "partial";
+                notes.push_back(
+                    includedProducts.empty()
+                        ? "no open draft proposal to revise and no product matches the ask"
+                        : "no open draft proposal to revise; products ranked for the ask instead");
+            }
+            std::string joined;
+            for (const auto &n : notes)
+                joined += (joined.empty() ? "" : " ") + n;
+            applied.push_back(appliedEntry(e, status, joined));
+        } else if (scope == "product") {
+            const std::string productId = e.value("product_id", std::string());
+            if (action == "omit") {
+                omittedProducts.insert(productId);
+                std::string notes;
+                for (const auto &id : targets) {
+                    auto &w = working.at(id);
+                    if (w.stored.state != ProposalState::Draft)
+                        continue;
+                    if (proposals::removeProduct(w.stored.current, productId, catalog)) {
+                        w.changed = true;
+                        w.causes.push_back("omit " + productId);
+                    }
+                }
+                applied.push_back(appliedEntry(e, "applied", notes));
+            } else if (action == "more_like_this") {
+                const Product *base = catalog.find(productId);
+                includedProducts.insert(productId);
+                int added = 0;
+                for (const auto &p : catalog.products()) {
+                    if (p.id == productId || added >= 3)
+                        continue;
+                    const bool sameChannel =
+                        std::any_of(base->channels.begin(), base->channels.end(),
+                                    [&](const std::string &c) { return p.hasChannel(c); });
+                    if (sameChannel) {
+                        includedProducts.insert(p.id);
+                        relevance[p.id] = "Similar to " + productId + ": same channel.";
+                        ++added;
+                    }
+                }
+                applied.push_back(appliedEntry(e, added ? "applied" : "partial",
+                                               added ? std::to_string(added) + " similar products added"
+                                                     : "no similar product in this catalog"));
+            } else {
+                includedProducts.insert(productId);
+                applied.push_back(appliedEntry(e, e.contains("ask") ? "partial" : "applied",
+                                               e.contains("ask")
+                                                   ? "product returned; product terms are fixed by the "
+                                                     "catalog, the ask was not applied"
+                                                   : ""));
+            }
+        } else {
+            auto &w = working.at(e.value("proposal_id", std::string()));
+            if (action == "omit") {
+                w.omitted = true;
+                applied.push_back(appliedEntry(e, "applied", ""));
+            } else if (action == "decline") {
+                if (w.stored.state == ProposalState::Declined) {
+                    applied.push_back(appliedEntry(e, "applied",
+                                                   "already declined; the first reason (" +
+                                                       w.stored.declineReason.value_or("") + ") is kept"));
+                } else if (w.stored.state == ProposalState::Consuming ||
+                           w.stored.state == ProposalState::Consumed) {
+                    applied.push_back(appliedEntry(e, "unable",
+                                                   "already executed as media buy " +
+                                                       w.stored.mediaBuyId.value_or("(in progress)")));
+                } else {
+                    std::optional<std::string> detail;
+                    if (e.contains("detail"))
+                        detail = e.value("detail", std::string());
+                    if (!ProposalStore::recordDecline(task.db, w.stored, e.value("reason", std::string()),
+                                                      detail, task.now, &error))
+                        return databaseFailure(error);
+                    applied.push_back(appliedEntry(e, "applied", "declined"));
+                }
+            } else if (e.contains("ask")) {
+                if (w.stored.state != ProposalState::Draft) {
+                    applied.push_back(appliedEntry(e, "unable", "only draft proposals can be revised"));
+                } else {
+                    auto outcome =
+                        proposals::applyAsk(w.stored.current, e.value("ask", std::string()), catalog);
+                    if (outcome.changed) {
+                        w.changed = true;
+                        w.causes.push_back("proposal ask");
+                    }
+                    applied.push_back(appliedEntry(e, outcome.status, outcome.notes));
+                }
+            } else {
+                applied.push_back(appliedEntry(e, "applied", ""));
+            }
+        }
+    }
+
+    json result = {
+        {"products", json::array()}, {"proposals", json::array()}, {"refinement_applied", applied}};
+    std::set<std::string> productIds = includedProducts;
+    for (const auto &id : order) {
+        auto &w = working.at(id);
+        if (w.changed) {
+            std::string cause;
+            for (const auto &c : w.causes)
+                cause += (cause.empty() ? "" : ", ") + c;
+            if (!ProposalStore::addVersion(task.db, w.stored, cause, task.now, &error))
+                return databaseFailure(error);
+        }
+        if (w.omitted || w.stored.state == ProposalState::Declined)
+            continue;
+        result["proposals"].push_back(proposals::wireView(w.stored));
+        for (const auto &pid : proposals::productIds(w.stored.current))
+            productIds.insert(pid);
+    }
+    for (const auto &id : omittedProducts)
+        productIds.erase(id);
+    result["products"] = productList(catalog, productIds, relevance);
+    if (!tx.commit(&error))
+        return databaseFailure(error);
+    return adcp::ToolOutcome::success(std::move(result));
+}
+
+// ---- open
+// ----------------------------------------------------------------------------------------------------
+
+// Re-reads the caller's unresolved proposals (draft or committed, not expired) without creating anything.
+adcp::ToolOutcome openMode(TaskContext &task, const json &args)
+{
+    QString error;
+    std::optional<std::string> opportunityId;
+    if (auto it = args.find("opportunity"); it != args.end() && it->is_object())
+        opportunityId = it->value("opportunity_id", std::string());
+    QSqlQuery q(task.db);
+    if (!storage::execute(
+            q,
+            QStringLiteral("SELECT proposal_id FROM proposals WHERE principal_id = ? AND status IN "
+                           "('draft', 'committed') AND expires_at >= ? ORDER BY created_at, "
+                           "proposal_id"),
+            {storage::qs(task.principal.id), task.now.toUTC().toString(Qt::ISODateWithMs)}, &error))
+        return databaseFailure(error);
+    json result = {{"products", json::array()}, {"proposals", json::array()}};
+    std::set<std::string> ids;
+    while (q.next()) {
+        auto p = ProposalStore::find(task.db, task.principal.id, q.value(0).toString().toStdString(), &error);
+        if (!p || (opportunityId && p->opportunityId != opportunityId))
+            continue;
+        result["proposals"].push_back(proposals::wireView(*p));
+        for (const auto &pid : proposals::productIds(p->current))
+            ids.insert(pid);
+    }
+    result["products"] = productList(*task.catalog, ids);
+    return adcp::ToolOutcome::success(std::move(result));
+}
+
+} // namespace
+
+adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
+{
+    const std::string mode = args.value("buying_mode", std::string());
+    const bool hasBrief = args.contains("brief");
+    const bool hasRefine = args.contains("refine");
+    if (mode != "brief" && mode != "wholesale" && mode != "refine" && mode != "open")
+        return failure("INVALID_REQUEST", "buying_mode must be brief, wholesale or refine", "buying_mode");
+    if (mode == "brief" &&
+        (!hasBrief || !args["brief"].is_string() || args["brief"].get<std::string>().empty()))
+        return failure("INVALID_REQUEST", "buying_mode brief needs a brief", "brief");
+    if (mode != "brief" && hasBrief)
+        return failure("INVALID_REQUEST", "brief is only allowed with buying_mode brief", "brief");
+    if (mode == "refine" && (!hasRefine || !args["refine"].is_array() || args["refine"].empty()))
+        return failure("INVALID_REQUEST", "buying_mode refine needs a non-empty refine array", "refine");
+    if (mode != "refine" && hasRefine)
+        return failure("INVALID_REQUEST", "refine is only allowed with buying_mode refine", "refine");
+    if (auto error = checkOpportunity(args))
+        return failureWithErrors({*error});
+
+    std::vector<const Product *> eligible;
+    const json filters = args.value("filters", json::object());
+    for (const auto &p : task.catalog->products()) {
+        if (matchesFilters(p, filters))
+            eligible.push_back(&p);
+    }
+
+    if (mode == "wholesale") {
+        std::set<std::string> ids;
+        for (const auto *p : eligible)
+            ids.insert(p->id);
+        return adcp::ToolOutcome::success(
+            {{"products", productList(*task.catalog, ids)}, {"cache_scope", "public"}});
+    }
+    auto outcome = mode == "brief"  ? briefMode(task, args, eligible)
+                   : mode == "open" ? openMode(task, args)
+                                    : refineMode(task, args);
+    // Proposals and their prices are this account's own.
+    if (outcome.ok())
+        outcome.result["cache_scope"] = "account";
+    return outcome;
+}
+
+} // namespace adcp::seller

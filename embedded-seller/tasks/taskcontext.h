@@ -1,0 +1,56 @@
+#pragma once
+
+#include "adcperror.h"
+#include "dispatcher.h"
+#include "sellercontext.h"
+
+#include <QDateTime>
+#include <QSqlDatabase>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace adcp::seller {
+
+class Catalog;
+
+// What a tool handler gets: the seller, the caller, the calling thread's connection and one consistent "now".
+struct TaskContext
+{
+    SellerContext &seller;
+    const Principal &principal;
+    QSqlDatabase db;
+    QDateTime now;
+    SellerOptions options;
+    std::shared_ptr<const Catalog> catalog;
+};
+
+using ToolHandler = adcp::ToolOutcome (*)(TaskContext &task, const nlohmann::json &arguments);
+
+struct ToolSpec
+{
+    const char *name;     // AdCP task name
+    const char *schemaId; // bundled request schema, e.g. "/schemas/media-buy/create-media-buy-request.json"
+    const char *description; // for MCP tools/list
+    bool mutating;           // idempotency_key is honoured (replay/conflict) when present
+    ToolHandler handler;
+};
+
+// Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.
+const std::vector<ToolSpec> &toolSpecs();
+
+// Several errors of one request (create_media_buy collects them): the first is the call's error, all of them
+// are in the result's errors[].
+adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors);
+// A fresh opaque id: prefix + "_" + 20 hex digits.
+std::string newId(const char *prefix);
+QString isoTime(const QDateTime &time); // UTC, seconds precision, "Z"
+
+adcp::ToolOutcome failure(const char *code, std::string message,
+                          std::optional<std::string> field = std::nullopt,
+                          std::optional<std::string> suggestion = std::nullopt);
+
+} // namespace adcp::seller

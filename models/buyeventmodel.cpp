@@ -1,0 +1,210 @@
+#include "buyeventmodel.h"
+
+#include "jsonvalues.h"
+#include "modelroles.h"
+
+#include <QSet>
+
+namespace adcp::models {
+
+namespace {
+
+QString buyStatus(const nlohmann::json &buy)
+{
+    const QString status = jsonString(buy, "media_buy_status");
+    return status.isEmpty() ? jsonString(buy, "status") : status;
+}
+
+QHash<QString, nlohmann::json> impairmentsById(const nlohmann::json &buy)
+{
+    QHash<QString, nlohmann::json> map;
+    if (buy.contains("impairments") && buy["impairments"].is_array()) {
+        for (const auto &impairment : buy["impairments"])
+            map.insert(jsonString(impairment, "impairment_id"), impairment);
+    }
+    return map;
+}
+
+QString describeImpairment(const nlohmann::json &impairment)
+{
+    const nlohmann::json transition = impairment.value("transition", nlohmann::json::object());
+    return QStringLiteral("%1 %2 → %3 (%4)")
+        .arg(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
+             jsonString(transition, "to"), jsonString(impairment, "reason_code"));
+}
+
+} // namespace
+
+BuyEventModel::BuyEventModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+BuyEventModel::~BuyEventModel() = default;
+
+int BuyEventModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_events.size());
+}
+
+int BuyEventModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant BuyEventModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Event &event = m_events[static_cast<size_t>(index.row())];
+    QStringList sources;
+    if (event.sources & Webhook)
+        sources << tr("webhook");
+    if (event.sources & Snapshot)
+        sources << tr("snapshot");
+    switch (role) {
+    case IdRole:
+        return event.mediaBuyId;
+    case SourceRole:
+        return event.sources;
+    case SortRole:
+        if (index.column() == TimeColumn)
+            return event.at.toMSecsSinceEpoch();
+        return data(index, Qt::DisplayRole);
+    case Qt::DisplayRole:
+        switch (static_cast<Column>(index.column())) {
+        case TimeColumn:
+            return event.at.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+        case BuyColumn:
+            return event.mediaBuyId;
+        case EventColumn:
+            return event.text;
+        case SourceColumn:
+            return sources.join(QStringLiteral(" + "));
+        case NB_COLUMNS:
+            break;
+        }
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant BuyEventModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (static_cast<Column>(section)) {
+    case TimeColumn:
+        return tr("Time");
+    case BuyColumn:
+        return tr("Media buy");
+    case EventColumn:
+        return tr("Event");
+    case SourceColumn:
+        return tr("Seen by");
+    case NB_COLUMNS:
+        break;
+    }
+    return {};
+}
+
+void BuyEventModel::record(const QString &key, const QString &mediaBuyId, const QDateTime &at,
+                           const QString &text, Source source)
+{
+    const int existing = m_index.value(key, -1);
+    if (existing >= 0) {
+        Event &event = m_events[static_cast<size_t>(existing)];
+        if (event.sources & source)
+            return;
+        event.sources |= source;
+        Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
+        return;
+    }
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    m_events.push_back({key, mediaBuyId, at, text, source});
+    m_index.insert(key, row);
+    endInsertRows();
+}
+
+void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &seenAt)
+{
+    const QString id = jsonString(buy, "media_buy_id");
+    if (id.isEmpty())
+        return;
+    const nlohmann::json previous = m_lastSnapshot.value(id);
+    const QString status = buyStatus(buy);
+    if (!status.isEmpty() && status != buyStatus(previous))
+        record(id + QStringLiteral("/status/") + status, id, seenAt, tr("status → %1").arg(status), Snapshot);
+    // Only a snapshot that carries health says anything about impairments.
+    if (buy.contains("health")) {
+        const QHash<QString, nlohmann::json> now = impairmentsById(buy);
+        const QHash<QString, nlohmann::json> before = impairmentsById(previous);
+        for (auto it = now.cbegin(); it != now.cend(); ++it) {
+            if (!before.contains(it.key())) {
+                const QDateTime observed = jsonDateTime(it.value(), "observed_at");
+                record(id + QStringLiteral("/impairment/") + it.key(), id,
+                       observed.isValid() ? observed : seenAt,
+                       tr("impaired: %1").arg(describeImpairment(it.value())), Snapshot);
+            }
+        }
+        for (auto it = before.cbegin(); it != before.cend(); ++it) {
+            if (!now.contains(it.key()))
+                record(id + QStringLiteral("/recovered/") + it.key(), id, seenAt,
+                       tr("recovered: %1").arg(describeImpairment(it.value())), Snapshot);
+        }
+    }
+    nlohmann::json merged = previous.is_object() ? previous : nlohmann::json::object();
+    for (auto it = buy.begin(); it != buy.end(); ++it)
+        merged[it.key()] = it.value();
+    if (buy.contains("health") && !buy.contains("impairments"))
+        merged.erase("impairments");
+    m_lastSnapshot.insert(id, merged);
+}
+
+void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt)
+{
+    // Webhook bodies put the business payload under `result`; impairment notifications carry the impairment
+    // itself plus the buy's health.
+    const nlohmann::json result = payload.value("result", nlohmann::json::object());
+    const nlohmann::json &body = result.is_object() && !result.empty() ? result : payload;
+    QString id = jsonString(body, "media_buy_id");
+    if (id.isEmpty())
+        id = jsonString(payload, "media_buy_id");
+    if (id.isEmpty())
+        return;
+    const QString notificationType = jsonString(body, "notification_type");
+    if (body.contains("impairment_id")) {
+        const QString impairmentId = jsonString(body, "impairment_id");
+        const bool cleared = jsonString(body, "state") == QLatin1String("resolved") ||
+                             jsonString(body, "status") == QLatin1String("resolved") ||
+                             jsonString(body, "health") == QLatin1String("ok");
+        if (cleared)
+            record(id + QStringLiteral("/recovered/") + impairmentId, id, receivedAt,
+                   tr("recovered: %1").arg(describeImpairment(body)), Webhook);
+        else
+            record(id + QStringLiteral("/impairment/") + impairmentId, id,
+                   jsonDateTime(body, "observed_at").isValid() ? jsonDateTime(body, "observed_at")
+                                                               : receivedAt,
+                   tr("impaired: %1").arg(describeImpairment(body)), Webhook);
+        return;
+    }
+    const QString status = buyStatus(body);
+    if (!status.isEmpty() && notificationType.isEmpty())
+        record(id + QStringLiteral("/status/") + status, id, receivedAt, tr("status → %1").arg(status),
+               Webhook);
+}
+
+void BuyEventModel::clear()
+{
+    beginResetModel();
+    m_events.clear();
+    m_index.clear();
+    m_lastSnapshot.clear();
+    endResetModel();
+}
+
+int BuyEventModel::sources(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_events[static_cast<size_t>(row)].sources : 0;
+}
+
+} // namespace adcp::models

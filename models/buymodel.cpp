@@ -1,0 +1,212 @@
+#include "buymodel.h"
+
+#include "jsonvalues.h"
+#include "modelroles.h"
+
+namespace adcp::models {
+
+BuyModel::BuyModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+BuyModel::~BuyModel() = default;
+
+int BuyModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int BuyModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant BuyModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows[static_cast<size_t>(index.row())];
+    const double fraction = row.budget > 0.0 ? row.spend / row.budget : 0.0;
+    switch (role) {
+    case IdRole:
+        return row.id;
+    case StatusRole:
+        return row.status;
+    case HealthRole:
+        return row.health;
+    case FractionRole:
+        return fraction;
+    case Qt::ToolTipRole:
+        if (index.column() == HealthColumn && row.impairments > 0)
+            return tr("%n impairment(s)", nullptr, row.impairments);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == BudgetColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::DisplayRole:
+        switch (static_cast<Column>(index.column())) {
+        case IdColumn:
+            return row.id;
+        case ProposalColumn:
+            return row.proposalId;
+        case StatusColumn:
+            return row.status;
+        case HealthColumn:
+            if (row.health.isEmpty())
+                return QString();
+            return row.impairments > 0 ? QStringLiteral("%1 (%2)").arg(row.health).arg(row.impairments)
+                                       : row.health;
+        case BudgetColumn:
+            return row.budget > 0.0 ? formatMoney(row.budget, row.currency) : QString();
+        case PacingColumn:
+            return row.budget > 0.0 ? tr("%1 spent").arg(formatMoney(row.spend, row.currency)) : QString();
+        case FlightColumn:
+            if (!row.start.isValid() && !row.end.isValid())
+                return QString();
+            return QStringLiteral("%1 → %2").arg(row.start.toString(QStringLiteral("MMM d")),
+                                                 row.end.toString(QStringLiteral("MMM d")));
+        case NB_COLUMNS:
+            break;
+        }
+        return {};
+    case SortRole:
+        switch (static_cast<Column>(index.column())) {
+        case BudgetColumn:
+            return row.budget;
+        case PacingColumn:
+            return fraction;
+        case FlightColumn:
+            return row.start.isValid() ? row.start.toSecsSinceEpoch() : qint64(0);
+        case HealthColumn:
+            return row.impairments;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant BuyModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (static_cast<Column>(section)) {
+    case IdColumn:
+        return tr("Media buy");
+    case ProposalColumn:
+        return tr("Proposal");
+    case StatusColumn:
+        return tr("Status");
+    case HealthColumn:
+        return tr("Health");
+    case BudgetColumn:
+        return tr("Budget");
+    case PacingColumn:
+        return tr("Delivery");
+    case FlightColumn:
+        return tr("Flight");
+    case NB_COLUMNS:
+        break;
+    }
+    return {};
+}
+
+void BuyModel::refresh(Row &row)
+{
+    const nlohmann::json &json = row.json;
+    row.status = jsonString(json, "media_buy_status");
+    if (row.status.isEmpty())
+        row.status = jsonString(json, "status");
+    row.health = jsonString(json, "health");
+    row.proposalId = jsonString(json, "proposal_id");
+    if (row.proposalId.isEmpty())
+        row.proposalId = jsonString(json, "accepted_proposal_id");
+    row.currency = jsonString(json, "currency");
+    if (json.contains("total_budget")) {
+        row.budget = jsonAmount(json["total_budget"]);
+        if (row.currency.isEmpty())
+            row.currency = jsonString(json["total_budget"], "currency");
+    }
+    row.impairments = json.contains("impairments") && json["impairments"].is_array()
+                          ? static_cast<int>(json["impairments"].size())
+                          : 0;
+    row.start = jsonDateTime(json, "start_time");
+    row.end = jsonDateTime(json, "end_time");
+    if (row.delivery.is_object()) {
+        const nlohmann::json totals = row.delivery.value("totals", nlohmann::json::object());
+        row.spend = jsonNumber(totals, "spend");
+        row.pacingIndex = jsonNumber(row.delivery, "pacing_index");
+    }
+}
+
+int BuyModel::upsertBuy(const nlohmann::json &buy)
+{
+    const QString id = jsonString(buy, "media_buy_id");
+    if (id.isEmpty())
+        return -1;
+    const int existing = rowOf(id);
+    if (existing < 0) {
+        const int rowIndex = rowCount();
+        beginInsertRows({}, rowIndex, rowIndex);
+        Row row;
+        row.id = id;
+        row.json = buy;
+        refresh(row);
+        m_rows.push_back(std::move(row));
+        m_index.insert(id, rowIndex);
+        endInsertRows();
+        return rowIndex;
+    }
+    Row &row = m_rows[static_cast<size_t>(existing)];
+    for (auto it = buy.begin(); it != buy.end(); ++it)
+        row.json[it.key()] = it.value();
+    // A snapshot without impairments means there are none left.
+    if (buy.contains("health") && !buy.contains("impairments"))
+        row.json.erase("impairments");
+    refresh(row);
+    Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
+    return existing;
+}
+
+void BuyModel::setDelivery(const nlohmann::json &delivery)
+{
+    const int existing = rowOf(jsonString(delivery, "media_buy_id"));
+    if (existing < 0)
+        return;
+    Row &row = m_rows[static_cast<size_t>(existing)];
+    row.delivery = delivery;
+    refresh(row);
+    Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
+}
+
+void BuyModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_index.clear();
+    endResetModel();
+}
+
+int BuyModel::rowOf(const QString &mediaBuyId) const
+{
+    return m_index.value(mediaBuyId, -1);
+}
+
+QString BuyModel::mediaBuyId(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].id : QString();
+}
+
+const nlohmann::json &BuyModel::buyJson(int row) const
+{
+    static const nlohmann::json none;
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].json : none;
+}
+
+const nlohmann::json &BuyModel::deliveryJson(int row) const
+{
+    static const nlohmann::json none;
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].delivery : none;
+}
+
+} // namespace adcp::models

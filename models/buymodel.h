@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace adcp::models {
+
+// Every media buy of the session: lifecycle status, health badge, budget and delivery so far.
+class BuyModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BuyModel)
+public:
+    enum Column {
+        IdColumn,
+        ProposalColumn,
+        StatusColumn,
+        HealthColumn,
+        BudgetColumn,
+        PacingColumn,
+        FlightColumn,
+        NB_COLUMNS
+    };
+
+    explicit BuyModel(QObject *parent = nullptr);
+    ~BuyModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // A media buy from get_media_buys (or a create_media_buy success); fields absent from `buy` keep their
+    // previous value, so a create answer and a later snapshot merge. Returns the row.
+    int upsertBuy(const nlohmann::json &buy);
+    // One entry of get_media_buy_delivery's media_buy_deliveries.
+    void setDelivery(const nlohmann::json &delivery);
+    void clear();
+
+    int rowOf(const QString &mediaBuyId) const;
+    QString mediaBuyId(int row) const;
+    const nlohmann::json &buyJson(int row) const;
+    const nlohmann::json &deliveryJson(int row) const;
+
+private:
+    struct Row
+    {
+        QString id;
+        nlohmann::json json;
+        nlohmann::json delivery;
+        QString status;
+        QString health;
+        QString proposalId;
+        QString currency;
+        double budget = 0.0;
+        double spend = 0.0;
+        double pacingIndex = 0.0;
+        int impairments = 0;
+        QDateTime start;
+        QDateTime end;
+    };
+    static void refresh(Row &row);
+
+    std::vector<Row> m_rows;
+    QHash<QString, int> m_index;
+};
+
+} // namespace adcp::models

@@ -1,0 +1,55 @@
+#include "buysortmodel.h"
+
+#include "buymodel.h"
+#include "modelroles.h"
+
+namespace adcp::models {
+
+BuySortModel::BuySortModel(QObject *parent) : QSortFilterProxyModel(parent)
+{
+    setSortRole(SortRole);
+}
+
+void BuySortModel::setFilterText(const QString &text)
+{
+    m_text = text.trimmed();
+    invalidateFilter();
+}
+
+void BuySortModel::setImpairedOnly(bool impairedOnly)
+{
+    m_impairedOnly = impairedOnly;
+    invalidateFilter();
+}
+
+bool BuySortModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const QVariant l = left.data(SortRole);
+    const QVariant r = right.data(SortRole);
+    switch (l.typeId()) {
+    case QMetaType::Double:
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+        return l.toDouble() < r.toDouble();
+    default:
+        return QString::compare(l.toString(), r.toString(), Qt::CaseInsensitive) < 0;
+    }
+}
+
+bool BuySortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    const QModelIndex id = sourceModel()->index(sourceRow, BuyModel::IdColumn, sourceParent);
+    if (m_impairedOnly && id.data(HealthRole).toString() != QLatin1String("impaired"))
+        return false;
+    if (m_text.isEmpty())
+        return true;
+    return id.data().toString().contains(m_text, Qt::CaseInsensitive) ||
+           id.data(StatusRole).toString().contains(m_text, Qt::CaseInsensitive) ||
+           sourceModel()
+               ->index(sourceRow, BuyModel::ProposalColumn, sourceParent)
+               .data()
+               .toString()
+               .contains(m_text, Qt::CaseInsensitive);
+}
+
+} // namespace adcp::models

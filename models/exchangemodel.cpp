@@ -1,0 +1,313 @@
+#include "exchangemodel.h"
+
+#include "jsonvalues.h"
+#include "modelroles.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace adcp::models {
+
+namespace {
+
+QString resultText(const adcp::Exchange &exchange)
+{
+    if (exchange.canceled)
+        return QStringLiteral("canceled");
+    if (exchange.error)
+        return QString::fromStdString(exchange.error->code);
+    if (exchange.response.is_null())
+        return QStringLiteral("…");
+    const QString status = jsonString(exchange.response, "status");
+    if (exchange.meta.httpStatus > 0)
+        return status.isEmpty() ? QString::number(exchange.meta.httpStatus)
+                                : QStringLiteral("%1 %2").arg(exchange.meta.httpStatus).arg(status);
+    return status.isEmpty() ? QStringLiteral("ok") : status;
+}
+
+int issueCount(const adcp::Exchange &exchange)
+{
+    return static_cast<int>(exchange.requestIssues.size() + exchange.responseIssues.size());
+}
+
+nlohmann::json headersToJson(const HeaderList &headers)
+{
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto &header : headers)
+        array.push_back({header.first.toStdString(), header.second.toStdString()});
+    return array;
+}
+
+HeaderList headersFromJson(const nlohmann::json &array)
+{
+    HeaderList headers;
+    if (!array.is_array())
+        return headers;
+    for (const auto &pair : array) {
+        if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string())
+            headers.append({QByteArray::fromStdString(pair[0].get<std::string>()),
+                            QByteArray::fromStdString(pair[1].get<std::string>())});
+    }
+    return headers;
+}
+
+nlohmann::json issuesToJson(const std::vector<ValidationIssue> &issues)
+{
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto &issue : issues)
+        array.push_back({{"pointer", issue.pointer}, {"message", issue.message}, {"keyword", issue.keyword}});
+    return array;
+}
+
+std::vector<ValidationIssue> issuesFromJson(const nlohmann::json &array)
+{
+    std::vector<ValidationIssue> issues;
+    if (!array.is_array())
+        return issues;
+    for (const auto &item : array)
+        issues.push_back({item.value("pointer", std::string()), item.value("message", std::string()),
+                          item.value("keyword", std::string())});
+    return issues;
+}
+
+} // namespace
+
+ExchangeModel::ExchangeModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+ExchangeModel::~ExchangeModel() = default;
+
+int ExchangeModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_exchanges.size());
+}
+
+int ExchangeModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant ExchangeModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const adcp::Exchange &exchange = m_exchanges[static_cast<size_t>(index.row())];
+    const bool failed = isFailure(index.row());
+    switch (role) {
+    case IdRole:
+        return exchange.id;
+    case StatusRole:
+        return failed ? QStringLiteral("failed") : QStringLiteral("ok");
+    case Qt::ForegroundRole:
+        if (index.column() == ResultColumn)
+            return QBrush(failed ? QColor(0xc2, 0x41, 0x0c) : QColor(0x2e, 0x9d, 0x57));
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == DurationColumn || index.column() == IssuesColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case SortRole:
+        switch (static_cast<Column>(index.column())) {
+        case TimeColumn:
+            return exchange.startedAt.toMSecsSinceEpoch();
+        case DurationColumn:
+            return exchange.elapsedMs;
+        case IssuesColumn:
+            return issueCount(exchange);
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    case Qt::DisplayRole:
+        switch (static_cast<Column>(index.column())) {
+        case TimeColumn:
+            return exchange.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+        case ToolColumn:
+            return exchange.tool;
+        case ResultColumn:
+            return QString(resultText(exchange) + (failed ? QStringLiteral(" ✗") : QStringLiteral(" ✓")));
+        case DurationColumn:
+            return exchange.response.is_null() && !exchange.error
+                       ? QString()
+                       : QStringLiteral("%1 ms").arg(exchange.elapsedMs);
+        case IssuesColumn:
+            return issueCount(exchange) > 0 ? tr("%n issue(s)", nullptr, issueCount(exchange)) : QString();
+        case AgentColumn:
+            return exchange.agent;
+        case NB_COLUMNS:
+            break;
+        }
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant ExchangeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (static_cast<Column>(section)) {
+    case TimeColumn:
+        return tr("Time");
+    case ToolColumn:
+        return tr("Tool");
+    case ResultColumn:
+        return tr("Result");
+    case DurationColumn:
+        return tr("Duration");
+    case IssuesColumn:
+        return tr("Schema issues");
+    case AgentColumn:
+        return tr("Agent");
+    case NB_COLUMNS:
+        break;
+    }
+    return {};
+}
+
+void ExchangeModel::addExchange(const adcp::Exchange &exchange)
+{
+    const int existing = rowOfId(exchange.id);
+    if (existing >= 0) {
+        m_exchanges[static_cast<size_t>(existing)] = exchange;
+        Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
+        return;
+    }
+    const int row = rowCount();
+    beginInsertRows({}, row, row);
+    m_exchanges.push_back(exchange);
+    endInsertRows();
+}
+
+void ExchangeModel::clear()
+{
+    beginResetModel();
+    m_exchanges.clear();
+    endResetModel();
+}
+
+const adcp::Exchange *ExchangeModel::exchange(int row) const
+{
+    return row >= 0 && row < rowCount() ? &m_exchanges[static_cast<size_t>(row)] : nullptr;
+}
+
+int ExchangeModel::rowOfId(quint64 exchangeId) const
+{
+    // Exchanges arrive in id order; search from the end, where a finishing call usually is.
+    for (int i = rowCount() - 1; i >= 0; --i) {
+        if (m_exchanges[static_cast<size_t>(i)].id == exchangeId)
+            return i;
+    }
+    return -1;
+}
+
+bool ExchangeModel::isFailure(int row) const
+{
+    const adcp::Exchange *e = exchange(row);
+    return e && (e->error.has_value() || e->canceled || (e->meta.httpStatus >= 400));
+}
+
+nlohmann::json ExchangeModel::toJson() const
+{
+    nlohmann::json array = nlohmann::json::array();
+    for (const adcp::Exchange &e : m_exchanges) {
+        nlohmann::json item = {
+            {"id", e.id},
+            {"agent", e.agent.toStdString()},
+            {"tool", e.tool.toStdString()},
+            {"started_at", e.startedAt.toUTC().toString(Qt::ISODateWithMs).toStdString()},
+            {"elapsed_ms", e.elapsedMs},
+            {"request", e.request},
+            {"response", e.response},
+            {"transport", e.meta.transport.toStdString()},
+            {"url", e.meta.url.toString().toStdString()},
+            {"http_status", e.meta.httpStatus},
+            {"request_headers", headersToJson(e.meta.requestHeaders)},
+            {"response_headers", headersToJson(e.meta.responseHeaders)},
+            {"request_issues", issuesToJson(e.requestIssues)},
+            {"response_issues", issuesToJson(e.responseIssues)},
+            {"canceled", e.canceled},
+        };
+        if (e.error)
+            item["error"] = e.error->toJson();
+        array.push_back(std::move(item));
+    }
+    return {{"adcp_workbench_exchanges", 1}, {"exchanges", array}};
+}
+
+bool ExchangeModel::fromJson(const nlohmann::json &document, QString *error)
+{
+    if (!document.is_object() || !document.contains("exchanges") || !document["exchanges"].is_array()) {
+        if (error)
+            *error = tr("Not an exchange history: the document has no \"exchanges\" array.");
+        return false;
+    }
+    std::vector<adcp::Exchange> loaded;
+    for (const auto &item : document["exchanges"]) {
+        if (!item.is_object()) {
+            if (error)
+                *error = tr("Exchange %1 is not an object.").arg(loaded.size());
+            return false;
+        }
+        adcp::Exchange e;
+        e.id = item.value("id", quint64(0));
+        e.agent = jsonString(item, "agent");
+        e.tool = jsonString(item, "tool");
+        e.startedAt = jsonDateTime(item, "started_at");
+        e.elapsedMs = item.value("elapsed_ms", qint64(0));
+        e.request = item.value("request", nlohmann::json());
+        e.response = item.value("response", nlohmann::json());
+        e.meta.transport = jsonString(item, "transport");
+        e.meta.url = QUrl(jsonString(item, "url"));
+        e.meta.httpStatus = item.value("http_status", 0);
+        e.meta.requestHeaders = headersFromJson(item.value("request_headers", nlohmann::json()));
+        e.meta.responseHeaders = headersFromJson(item.value("response_headers", nlohmann::json()));
+        e.requestIssues = issuesFromJson(item.value("request_issues", nlohmann::json()));
+        e.responseIssues = issuesFromJson(item.value("response_issues", nlohmann::json()));
+        e.canceled = item.value("canceled", false);
+        if (item.contains("error") && item["error"].is_object())
+            e.error = AdcpError::fromJson(item["error"]);
+        loaded.push_back(std::move(e));
+    }
+    beginResetModel();
+    m_exchanges = std::move(loaded);
+    endResetModel();
+    return true;
+}
+
+QString curlCommand(const adcp::Exchange &exchange)
+{
+    const nlohmann::json body = {
+        {"jsonrpc", "2.0"},
+        {"id", exchange.id},
+        {"method", "tools/call"},
+        {"params", {{"name", exchange.tool.toStdString()}, {"arguments", exchange.request}}}};
+    QString url = exchange.meta.url.toString();
+    if (url.isEmpty())
+        url = QStringLiteral("http://127.0.0.1:8765/mcp");
+    QString command = QStringLiteral("curl -sS -X POST '%1'").arg(url);
+    command += QStringLiteral(" \\\n  -H 'Content-Type: application/json'");
+    command += QStringLiteral(" \\\n  -H 'Accept: application/json, text/event-stream'");
+    for (const auto &header : exchange.meta.requestHeaders) {
+        const QString name = QString::fromLatin1(header.first);
+        if (name.compare(QLatin1String("content-type"), Qt::CaseInsensitive) == 0 ||
+            name.compare(QLatin1String("accept"), Qt::CaseInsensitive) == 0)
+            continue;
+        command += QStringLiteral(" \\\n  -H '%1: %2'").arg(name, QString::fromLatin1(header.second));
+    }
+    QString json = QString::fromStdString(body.dump());
+    json.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    command += QStringLiteral(" \\\n  -d '%1'").arg(json);
+    return command;
+}
+
+QString exchangeSummary(const adcp::Exchange &exchange)
+{
+    const bool failed = exchange.error.has_value() || exchange.canceled || exchange.meta.httpStatus >= 400;
+    return QStringLiteral("%1 %2 %3 %4 ms %5")
+        .arg(exchange.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), exchange.tool,
+             resultText(exchange))
+        .arg(exchange.elapsedMs)
+        .arg(failed ? QStringLiteral("✗") : QStringLiteral("✓"));
+}
+
+} // namespace adcp::models

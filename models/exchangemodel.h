@@ -1,0 +1,57 @@
+#pragma once
+
+#include "agentclient.h"
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+namespace adcp::models {
+
+// Every request/response pair of the session, oldest first, for the exchange strip and the inspector.
+class ExchangeModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ExchangeModel)
+public:
+    enum Column {
+        TimeColumn,
+        ToolColumn,
+        ResultColumn,
+        DurationColumn,
+        IssuesColumn,
+        AgentColumn,
+        NB_COLUMNS
+    };
+
+    explicit ExchangeModel(QObject *parent = nullptr);
+    ~ExchangeModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // A started exchange is shown as "…" until the same id finishes.
+    void addExchange(const adcp::Exchange &exchange);
+    void clear();
+
+    const adcp::Exchange *exchange(int row) const;
+    int rowOfId(quint64 exchangeId) const;
+    bool isFailure(int row) const;
+
+    // The history as a JSON document, and back (replaces the rows). Secrets were masked when recorded.
+    nlohmann::json toJson() const;
+    bool fromJson(const nlohmann::json &document, QString *error = nullptr);
+
+private:
+    std::vector<adcp::Exchange> m_exchanges;
+};
+
+// A shell command that repeats the exchange with curl (MCP tools/call over HTTP; in-process calls are shown
+// against the local --serve endpoint). Masked secrets stay masked.
+QString curlCommand(const adcp::Exchange &exchange);
+// "12:01:03 get_products 200 84 ms ✓"
+QString exchangeSummary(const adcp::Exchange &exchange);
+
+} // namespace adcp::models

@@ -1,0 +1,112 @@
+#include "impairmentmodel.h"
+
+#include "jsonvalues.h"
+#include "modelroles.h"
+
+#include <algorithm>
+
+namespace adcp::models {
+
+ImpairmentModel::ImpairmentModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+ImpairmentModel::~ImpairmentModel() = default;
+
+int ImpairmentModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int ImpairmentModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant ImpairmentModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows[static_cast<size_t>(index.row())];
+    switch (role) {
+    case IdRole:
+        return row.id;
+    case StatusRole:
+        return row.to;
+    case Qt::ToolTipRole:
+        return row.reason;
+    case SortRole:
+        if (index.column() == ObservedColumn)
+            return row.observedAt.toMSecsSinceEpoch();
+        return data(index, Qt::DisplayRole);
+    case Qt::DisplayRole:
+        switch (static_cast<Column>(index.column())) {
+        case ResourceColumn:
+            return QStringLiteral("%1 %2").arg(row.resourceType, row.resourceId);
+        case PackagesColumn:
+            return row.packageIds.join(QStringLiteral(", "));
+        case TransitionColumn:
+            return QStringLiteral("%1 → %2").arg(row.from.isEmpty() ? QStringLiteral("?") : row.from, row.to);
+        case ReasonColumn:
+            return row.reasonCode;
+        case RemediationColumn:
+            return row.remediation;
+        case ObservedColumn:
+            return row.observedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        case NB_COLUMNS:
+            break;
+        }
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant ImpairmentModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (static_cast<Column>(section)) {
+    case ResourceColumn:
+        return tr("Resource");
+    case PackagesColumn:
+        return tr("Packages");
+    case TransitionColumn:
+        return tr("Transition");
+    case ReasonColumn:
+        return tr("Reason");
+    case RemediationColumn:
+        return tr("Remediation");
+    case ObservedColumn:
+        return tr("Observed at");
+    case NB_COLUMNS:
+        break;
+    }
+    return {};
+}
+
+void ImpairmentModel::setImpairments(const nlohmann::json &impairments)
+{
+    beginResetModel();
+    m_rows.clear();
+    if (impairments.is_array()) {
+        for (const auto &impairment : impairments) {
+            Row row;
+            row.id = jsonString(impairment, "impairment_id");
+            row.resourceType = jsonString(impairment, "resource_type");
+            row.resourceId = jsonString(impairment, "resource_id");
+            row.packageIds = jsonStringList(impairment, "package_ids");
+            const nlohmann::json transition = impairment.value("transition", nlohmann::json::object());
+            row.from = jsonString(transition, "from");
+            row.to = jsonString(transition, "to");
+            row.reasonCode = jsonString(impairment, "reason_code");
+            row.reason = jsonString(impairment, "reason");
+            row.remediation = jsonString(impairment, "remediation");
+            row.observedAt = jsonDateTime(impairment, "observed_at");
+            m_rows.push_back(std::move(row));
+        }
+    }
+    std::stable_sort(m_rows.begin(), m_rows.end(),
+                     [](const Row &a, const Row &b) { return a.observedAt < b.observedAt; });
+    endResetModel();
+}
+
+} // namespace adcp::models

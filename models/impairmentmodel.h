@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace adcp::models {
+
+// A buy's impairments[], oldest observation first (the order the spec recommends for triage).
+class ImpairmentModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ImpairmentModel)
+public:
+    enum Column {
+        ResourceColumn,
+        PackagesColumn,
+        TransitionColumn,
+        ReasonColumn,
+        RemediationColumn,
+        ObservedColumn,
+        NB_COLUMNS
+    };
+
+    explicit ImpairmentModel(QObject *parent = nullptr);
+    ~ImpairmentModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void setImpairments(const nlohmann::json &impairments);
+
+private:
+    struct Row
+    {
+        QString id;
+        QString resourceType;
+        QString resourceId;
+        QStringList packageIds;
+        QString from;
+        QString to;
+        QString reasonCode;
+        QString reason;
+        QString remediation;
+        QDateTime observedAt;
+    };
+    std::vector<Row> m_rows;
+};
+
+} // namespace adcp::models

@@ -1,0 +1,114 @@
+#include "jsonvalues.h"
+
+#include <QLocale>
+
+namespace adcp::models {
+
+QString toQString(const std::string &text)
+{
+    return QString::fromStdString(text);
+}
+
+std::string toStdString(const QString &text)
+{
+    return text.toStdString();
+}
+
+QString jsonString(const nlohmann::json &object, const char *key)
+{
+    if (!object.is_object())
+        return {};
+    const auto it = object.find(key);
+    if (it == object.end())
+        return {};
+    if (it->is_string())
+        return QString::fromStdString(it->get<std::string>());
+    if (it->is_number_integer())
+        return QString::number(it->get<qint64>());
+    if (it->is_number())
+        return QString::number(it->get<double>());
+    return {};
+}
+
+double jsonNumber(const nlohmann::json &object, const char *key, double fallback)
+{
+    if (!object.is_object())
+        return fallback;
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_number())
+        return fallback;
+    return it->get<double>();
+}
+
+QDateTime jsonDateTime(const nlohmann::json &object, const char *key)
+{
+    const QString text = jsonString(object, key);
+    if (text.isEmpty())
+        return {};
+    QDateTime value = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!value.isValid())
+        value = QDateTime::fromString(text, Qt::ISODate);
+    return value;
+}
+
+QStringList jsonStringList(const nlohmann::json &object, const char *key)
+{
+    QStringList list;
+    if (!object.is_object())
+        return list;
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_array())
+        return list;
+    for (const auto &item : *it) {
+        if (item.is_string())
+            list << QString::fromStdString(item.get<std::string>());
+    }
+    return list;
+}
+
+double jsonAmount(const nlohmann::json &value)
+{
+    if (value.is_number())
+        return value.get<double>();
+    if (value.is_object())
+        return jsonNumber(value, "amount");
+    return 0.0;
+}
+
+QString formatMoney(double amount, const QString &currency)
+{
+    const QString number = QLocale::c().toString(amount, 'f', amount == static_cast<qint64>(amount) ? 0 : 2);
+    // Thousands separators make budgets readable at a glance.
+    QString grouped = number;
+    const int dot = grouped.indexOf(QLatin1Char('.'));
+    int end = dot < 0 ? grouped.size() : dot;
+    const int start = grouped.startsWith(QLatin1Char('-')) ? 1 : 0;
+    for (int i = end - 3; i > start; i -= 3)
+        grouped.insert(i, QLatin1Char(','));
+    if (currency.isEmpty())
+        return grouped;
+    if (currency == QLatin1String("USD"))
+        return QLatin1Char('$') + grouped;
+    if (currency == QLatin1String("EUR"))
+        return QStringLiteral("€") + grouped;
+    if (currency == QLatin1String("GBP"))
+        return QStringLiteral("£") + grouped;
+    return grouped + QLatin1Char(' ') + currency;
+}
+
+QString formatCountdown(qint64 seconds)
+{
+    if (seconds <= 0)
+        return QStringLiteral("expired");
+    const qint64 days = seconds / 86400;
+    const qint64 rest = seconds % 86400;
+    const QString clock = QStringLiteral("%1:%2:%3")
+                              .arg(rest / 3600, 2, 10, QLatin1Char('0'))
+                              .arg((rest % 3600) / 60, 2, 10, QLatin1Char('0'))
+                              .arg(rest % 60, 2, 10, QLatin1Char('0'));
+    if (days > 0)
+        return QStringLiteral("%1d %2").arg(days).arg(clock);
+    return clock;
+}
+
+} // namespace adcp::models

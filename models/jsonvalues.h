@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+#include <QStringList>
+
+#include <nlohmann/json.hpp>
+
+// Conversions from wire JSON to Qt types, used only at the model boundary. Missing or mistyped fields give
+// an empty value instead of throwing: a seller's odd payload must never take the window down.
+namespace adcp::models {
+
+QString jsonString(const nlohmann::json &object, const char *key);
+double jsonNumber(const nlohmann::json &object, const char *key, double fallback = 0.0);
+QDateTime jsonDateTime(const nlohmann::json &object, const char *key);
+QStringList jsonStringList(const nlohmann::json &object, const char *key);
+// A budget is either a number or {"amount": n, "currency": "USD"}.
+double jsonAmount(const nlohmann::json &value);
+QString formatMoney(double amount, const QString &currency);
+// "1d 02:03:04", "23:41:05", or "expired".
+QString formatCountdown(qint64 seconds);
+QString toQString(const std::string &text);
+std::string toStdString(const QString &text);
+
+} // namespace adcp::models

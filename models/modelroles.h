@@ -1,0 +1,20 @@
+#pragma once
+
+#include <Qt>
+
+namespace adcp::models {
+
+// Roles shared by every workbench model, so proxies and delegates need not know which model they sit on.
+enum Role {
+    SortRole = Qt::UserRole + 1, // raw value to sort by (number, date, text)
+    IdRole,                      // the row's AdCP id (product_id, proposal_id, media_buy_id, ...)
+    StatusRole,                  // lifecycle status as the spec spells it (draft, committed, active, ...)
+    HealthRole,                  // ok | impaired (buys)
+    ExpiresAtRole,               // QDateTime (proposals)
+    SecondsLeftRole,             // qint64 seconds until expires_at, relative to the model's clock (proposals)
+    FractionRole,                // 0..1 for bars (allocation share, pacing)
+    ChangedRole,                 // bool: differs between two compared versions
+    SourceRole,                  // webhook | snapshot | both (timeline events)
+};
+
+} // namespace adcp::models

@@ -1,0 +1,169 @@
+#include "productmodel.h"
+
+#include "jsonvalues.h"
+#include "modelroles.h"
+
+namespace adcp::models {
+
+ProductModel::ProductModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+ProductModel::~ProductModel() = default;
+
+int ProductModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int ProductModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant ProductModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows[static_cast<size_t>(index.row())];
+    switch (role) {
+    case IdRole:
+        return row.id;
+    case Qt::ToolTipRole:
+        return row.description;
+    case Qt::TextAlignmentRole:
+        if (index.column() == PriceColumn || index.column() == MinSpendColumn || index.column() == RankColumn)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::DisplayRole:
+        switch (static_cast<Column>(index.column())) {
+        case RankColumn:
+            return index.row() + 1;
+        case NameColumn:
+            return row.name;
+        case ChannelsColumn:
+            return row.channels.join(QStringLiteral(", "));
+        case DeliveryColumn:
+            return row.deliveryType == QLatin1String("guaranteed") ? tr("guaranteed") : tr("non-guaranteed");
+        case PriceColumn:
+            if (row.price <= 0.0)
+                return row.pricingModel.toUpper();
+            return QString((row.auction ? tr("floor ") : QString()) + formatMoney(row.price, row.currency) +
+                           QLatin1Char(' ') + row.pricingModel.toUpper());
+        case MinSpendColumn:
+            return row.minSpend > 0.0 ? formatMoney(row.minSpend, row.currency) : QString();
+        case RelevanceColumn:
+            return row.relevance;
+        case NB_COLUMNS:
+            break;
+        }
+        return {};
+    case SortRole:
+        switch (static_cast<Column>(index.column())) {
+        case RankColumn:
+            return index.row();
+        case PriceColumn:
+            return row.price;
+        case MinSpendColumn:
+            return row.minSpend;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant ProductModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (static_cast<Column>(section)) {
+    case RankColumn:
+        return tr("#");
+    case NameColumn:
+        return tr("Product");
+    case ChannelsColumn:
+        return tr("Channels");
+    case DeliveryColumn:
+        return tr("Delivery");
+    case PriceColumn:
+        return tr("Price");
+    case MinSpendColumn:
+        return tr("Min spend");
+    case RelevanceColumn:
+        return tr("Why it fits");
+    case NB_COLUMNS:
+        break;
+    }
+    return {};
+}
+
+ProductModel::Row ProductModel::rowFromJson(const nlohmann::json &product)
+{
+    Row row;
+    row.id = jsonString(product, "product_id");
+    row.name = jsonString(product, "name");
+    row.description = jsonString(product, "description");
+    row.channels = jsonStringList(product, "channels");
+    row.deliveryType = jsonString(product, "delivery_type");
+    if (product.contains("pricing_options") && product["pricing_options"].is_array() &&
+        !product["pricing_options"].empty()) {
+        const auto &option = product["pricing_options"].front();
+        row.pricingModel = jsonString(option, "pricing_model");
+        row.currency = jsonString(option, "currency");
+        row.price = jsonNumber(option, "fixed_price");
+        if (row.price <= 0.0) {
+            row.price = jsonNumber(option, "floor_price");
+            row.auction = row.price > 0.0;
+        }
+        row.minSpend = jsonNumber(option, "min_spend_per_package");
+    }
+    if (product.contains("brief_relevance")) {
+        const auto &relevance = product["brief_relevance"];
+        row.relevance = relevance.is_string() ? QString::fromStdString(relevance.get<std::string>())
+                                              : jsonString(relevance, "explanation");
+    }
+    row.json = product;
+    return row;
+}
+
+void ProductModel::setProducts(const nlohmann::json &products)
+{
+    beginResetModel();
+    m_rows.clear();
+    if (products.is_array()) {
+        m_rows.reserve(products.size());
+        for (const auto &product : products)
+            m_rows.push_back(rowFromJson(product));
+    }
+    endResetModel();
+}
+
+void ProductModel::clear()
+{
+    setProducts(nlohmann::json::array());
+}
+
+const nlohmann::json &ProductModel::productJson(int row) const
+{
+    static const nlohmann::json none;
+    if (row < 0 || row >= rowCount())
+        return none;
+    return m_rows[static_cast<size_t>(row)].json;
+}
+
+int ProductModel::rowOf(const QString &productId) const
+{
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        if (m_rows[i].id == productId)
+            return static_cast<int>(i);
+    }
+    return -1;
+}
+
+QString ProductModel::productName(const QString &productId) const
+{
+    const int row = rowOf(productId);
+    return row < 0 ? productId : m_rows[static_cast<size_t>(row)].name;
+}
+
+} // namespace adcp::models

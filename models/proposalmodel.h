@@ -1,0 +1,95 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace adcp::models {
+
+// One version of a proposal as the buyer received it. Every version is kept so two can be compared.
+struct ProposalVersion
+{
+    QString version; // proposal_version, or "#n" (order of arrival) when the seller sends none
+    QDateTime receivedAt;
+    QString status;
+    nlohmann::json json;
+};
+
+// Every proposal of the session with its current version and its history. The "Expires" column counts down
+// against the model's clock; tick() moves it.
+class ProposalModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProposalModel)
+public:
+    enum Column {
+        IdColumn,
+        NameColumn,
+        VersionColumn,
+        StatusColumn,
+        BudgetColumn,
+        ExpiresColumn,
+        NB_COLUMNS
+    };
+
+    explicit ProposalModel(QObject *parent = nullptr);
+    ~ProposalModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Adds a proposal or, when its id is known, makes this its current version (a new history entry when the
+    // version differs). Returns the row.
+    int upsertProposal(const nlohmann::json &proposal, const QDateTime &receivedAt,
+                       const QString &opportunityId = {});
+    // Local outcomes the seller does not echo in the proposal itself.
+    void setLocalStatus(const QString &proposalId, const QString &status, const QString &note = {});
+    void clear();
+
+    int rowOf(const QString &proposalId) const;
+    QString proposalId(int row) const;
+    const nlohmann::json &proposalJson(int row) const;
+    QString status(int row) const; // includes the computed "expired"
+    QString opportunityId(int row) const;
+    QString note(int row) const;
+    const std::vector<ProposalVersion> &versions(int row) const;
+
+    QDateTime now() const;
+    // Moves the clock the countdown is measured against (the seller clock for the embedded seller).
+    void tick(const QDateTime &now);
+
+Q_SIGNALS:
+    void versionAdded(const QString &proposalId, const QString &version);
+
+private:
+    struct Row
+    {
+        QString id;
+        QString opportunityId;
+        QString localStatus; // declined / consumed, overriding proposal_status
+        QString note;
+        std::vector<ProposalVersion> versions;
+        // Parsed once per version so that sorting and the countdown never re-read JSON.
+        QString name;
+        QString sellerStatus;
+        QString currency;
+        QString description;
+        double budget = 0.0;
+        QDateTime expiresAt;
+        const nlohmann::json &json() const { return versions.back().json; }
+    };
+    static void refreshCache(Row &row);
+    QString computedStatus(const Row &row) const;
+
+    std::vector<Row> m_rows;
+    QHash<QString, int> m_index; // proposal_id -> row
+    QDateTime m_now;
+};
+
+} // namespace adcp::models

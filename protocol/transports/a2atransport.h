@@ -1,0 +1,66 @@
+#pragma once
+
+#include "agenttransport.h"
+
+#include <QHash>
+#include <QNetworkAccessManager>
+
+#include <memory>
+
+namespace adcp {
+
+struct A2aTransportOptions
+{
+    QUrl agentUrl;          // the agent's base URL; its card is read from /.well-known/agent-card.json
+    QByteArray bearerToken; // empty = no Authorization header
+    int timeoutMs = 30000;
+    int maxRetries = 2; // connection refused and 502/503/504
+    int retryBaseMs = 200;
+    int pollIntervalMs = 500; // A2A tasks still working are followed with tasks/get
+};
+
+// The AdCP outcome of an A2A message/send (or tasks/get) result: a Task whose artifact data part is the AdCP
+// response, a FAILED task carrying {"adcp_error": ...}, or a direct Message with a data part. Understands
+// A2A 0.3 (lowercase states, `kind`) and 1.0 (TASK_STATE_*, parts without `kind`). `state` receives the
+// normalized task state ("completed", "working", ...); `taskId` the A2A task id.
+ToolOutcome outcomeFromA2aResult(const nlohmann::json &result, QString *state = nullptr,
+                                 QString *taskId = nullptr);
+
+// A2A client: fetches the agent card once, then sends each tool call as message/send with one data part
+// {"skill": tool, "input": arguments}. The AdCP extension is activated per request with A2A-Extensions.
+class A2aTransport final : public AgentTransport
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(A2aTransport)
+public:
+    explicit A2aTransport(A2aTransportOptions options, QObject *parent = nullptr);
+    ~A2aTransport() override;
+
+    QString kind() const override;
+    quint64 callTool(const QString &tool, const nlohmann::json &arguments) override;
+    void cancel(quint64 callId) override;
+
+    nlohmann::json agentCard() const; // null until fetched
+    QUrl rpcEndpoint() const;
+
+private:
+    struct Call;
+    void fetchCard();
+    void sendCall(const std::shared_ptr<Call> &call);
+    void pollTask(const std::shared_ptr<Call> &call, const QString &taskId);
+    void finish(const std::shared_ptr<Call> &call, const ToolOutcome &outcome);
+    QNetworkRequest makeRequest(const QUrl &url) const;
+
+    A2aTransportOptions m_options;
+    QNetworkAccessManager m_network;
+    nlohmann::json m_card;
+    QUrl m_endpoint;
+    bool m_fetchingCard = false;
+    int m_cardAttempt = 0;
+    quint64 m_nextCallId = 1;
+    qint64 m_nextRpcId = 1;
+    QHash<quint64, std::shared_ptr<Call>> m_calls;
+    QList<std::shared_ptr<Call>> m_waiting;
+};
+
+} // namespace adcp

@@ -1,0 +1,531 @@
+#include "allocationmodel.h"
+#include "buyeventmodel.h"
+#include "buymodel.h"
+#include "buysortmodel.h"
+#include "exchangemodel.h"
+#include "exchangesortmodel.h"
+#include "impairmentmodel.h"
+#include "jsonvalues.h"
+#include "modelroles.h"
+#include "opportunitymodel.h"
+#include "productmodel.h"
+#include "productsortmodel.h"
+#include "proposalcomparemodel.h"
+#include "proposalmodel.h"
+#include "proposalsortmodel.h"
+#include "proposalversionmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace adcp::models;
+using nlohmann::json;
+
+namespace {
+
+const QDateTime kNow = QDateTime(QDate(2026, 3, 1), QTime(12, 0), Qt::UTC);
+
+json product(const std::string &id, const std::string &name, double cpm, const std::string &channel)
+{
+    return {{"product_id", id},
+            {"name", name},
+            {"description", name + " inventory"},
+            {"channels", {channel}},
+            {"delivery_type", "guaranteed"},
+            {"pricing_options",
+             {{{"pricing_option_id", id + "-cpm"},
+               {"pricing_model", "cpm"},
+               {"currency", "USD"},
+               {"fixed_price", cpm}}}}};
+}
+
+json proposal(const std::string &id, const std::string &version, const std::string &status, double budget,
+              const QDateTime &expires = {})
+{
+    json p = {{"proposal_id", id},
+              {"proposal_version", version},
+              {"name", "Plan " + id},
+              {"proposal_status", status},
+              {"allocations",
+               {{{"product_id", "ctv"}, {"allocation_percentage", 60}, {"pricing_option_id", "ctv-cpm"}},
+                {{"product_id", "olv"}, {"allocation_percentage", 40}, {"pricing_option_id", "olv-cpm"}}}},
+              {"total_budget_guidance", {{"min", budget / 2}, {"recommended", budget}, {"currency", "USD"}}}};
+    if (expires.isValid())
+        p["expires_at"] = expires.toString(Qt::ISODate).toStdString();
+    return p;
+}
+
+json impairment(const std::string &id, const std::string &resource, const QDateTime &observed)
+{
+    return {{"impairment_id", id},
+            {"resource_type", "creative"},
+            {"resource_id", resource},
+            {"package_ids", {"pkg-1"}},
+            {"transition", {{"from", "approved"}, {"to", "suspended"}}},
+            {"reason_code", "policy_violation"},
+            {"remediation", "Replace the creative"},
+            {"observed_at", observed.toString(Qt::ISODate).toStdString()}};
+}
+
+QStringList column(const QAbstractItemModel &model, int col, int role = Qt::DisplayRole)
+{
+    QStringList values;
+    for (int r = 0; r < model.rowCount(); ++r)
+        values << model.index(r, col).data(role).toString();
+    return values;
+}
+
+} // namespace
+
+class TestModels final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void formatCountdown_data();
+    void formatCountdown();
+    void formatMoney_data();
+    void formatMoney();
+
+    void productsSortNumericallyAndFilter();
+    void proposalHistoryKeepsEveryVersion();
+    void proposalStatus_data();
+    void proposalStatus();
+    void proposalCountdownFollowsTheClock();
+    void proposalProxyFiltersByStatus();
+    void versionModelAndCompare();
+    void allocationsShowAmounts();
+    void buysMergeSnapshotsAndDelivery();
+    void impairmentsOldestFirst();
+    void timelineMarksWebhookAndSnapshotParity();
+    void exchangesSaveAndReload();
+    void exchangeProxyShowsFailures();
+    void opportunitiesTree();
+};
+
+void TestModels::formatCountdown_data()
+{
+    QTest::addColumn<qint64>("seconds");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("expired") << qint64(0) << QStringLiteral("expired");
+    QTest::newRow("negative") << qint64(-5) << QStringLiteral("expired");
+    QTest::newRow("seconds") << qint64(59) << QStringLiteral("00:00:59");
+    QTest::newRow("hours") << qint64(23 * 3600 + 41 * 60 + 5) << QStringLiteral("23:41:05");
+    QTest::newRow("days") << qint64(2 * 86400 + 3600) << QStringLiteral("2d 01:00:00");
+}
+
+void TestModels::formatCountdown()
+{
+    QFETCH(qint64, seconds);
+    QFETCH(QString, text);
+    QCOMPARE(adcp::models::formatCountdown(seconds), text);
+}
+
+void TestModels::formatMoney_data()
+{
+    QTest::addColumn<double>("amount");
+    QTest::addColumn<QString>("currency");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("usd") << 50000.0 << QStringLiteral("USD") << QStringLiteral("$50,000");
+    QTest::newRow("eur cents") << 1234.5 << QStringLiteral("EUR") << QStringLiteral("€1,234.50");
+    QTest::newRow("other") << 999.0 << QStringLiteral("SEK") << QStringLiteral("999 SEK");
+    QTest::newRow("millions") << 1250000.0 << QStringLiteral("GBP") << QStringLiteral("£1,250,000");
+}
+
+void TestModels::formatMoney()
+{
+    QFETCH(double, amount);
+    QFETCH(QString, currency);
+    QFETCH(QString, text);
+    QCOMPARE(adcp::models::formatMoney(amount, currency), text);
+}
+
+void TestModels::productsSortNumericallyAndFilter()
+{
+    ProductModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    ProductSortModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    model.setProducts(
+        json::array({product("a", "Audio reach", 9.5, "audio"), product("b", "CTV premium", 42, "ctv"),
+                     product("c", "DOOH city", 120, "dooh")}));
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(1, ProductModel::PriceColumn).data().toString(), QStringLiteral("$42 CPM"));
+
+    // 120 sorts after 42 (a text sort would put "$120" first).
+    proxy.sort(ProductModel::PriceColumn, Qt::AscendingOrder);
+    QCOMPARE(column(proxy, ProductModel::NameColumn),
+             QStringList({QStringLiteral("Audio reach"), QStringLiteral("CTV premium"),
+                          QStringLiteral("DOOH city")}));
+    proxy.sort(ProductModel::PriceColumn, Qt::DescendingOrder);
+    QCOMPARE(proxy.index(0, ProductModel::NameColumn).data().toString(), QStringLiteral("DOOH city"));
+
+    proxy.setFilterText(QStringLiteral("ctv"));
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setFilterText({});
+    proxy.setChannel(QStringLiteral("audio"));
+    QCOMPARE(proxy.rowCount(), 1);
+    QCOMPARE(proxy.index(0, 0).data(IdRole).toString(), QStringLiteral("a"));
+    QCOMPARE(model.productName(QStringLiteral("c")), QStringLiteral("DOOH city"));
+}
+
+void TestModels::proposalHistoryKeepsEveryVersion()
+{
+    ProposalModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy added(&model, &ProposalModel::versionAdded);
+
+    model.upsertProposal(proposal("p1", "v1", "draft", 50000), kNow, QStringLiteral("opp-1"));
+    model.upsertProposal(proposal("p2", "v1", "draft", 20000), kNow);
+    json refined = proposal("p1", "v2", "draft", 45000);
+    model.upsertProposal(refined, kNow.addSecs(60));
+    model.upsertProposal(refined, kNow.addSecs(90)); // a re-read of v2 is not a new version
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(added.count(), 3);
+    const int row = model.rowOf(QStringLiteral("p1"));
+    QCOMPARE(model.versions(row).size(), size_t(2));
+    QCOMPARE(model.versions(row).front().version, QStringLiteral("v1"));
+    QCOMPARE(model.index(row, ProposalModel::VersionColumn).data().toString(), QStringLiteral("v2"));
+    QCOMPARE(model.index(row, ProposalModel::BudgetColumn).data().toString(), QStringLiteral("$45,000"));
+    QCOMPARE(model.opportunityId(row), QStringLiteral("opp-1"));
+
+    // Sellers without proposal_version: versions are numbered by arrival, and only real changes count.
+    json unversioned = proposal("p3", "x", "draft", 1000);
+    unversioned.erase("proposal_version");
+    model.upsertProposal(unversioned, kNow);
+    model.upsertProposal(unversioned, kNow);
+    unversioned["name"] = "Renamed";
+    model.upsertProposal(unversioned, kNow);
+    const int row3 = model.rowOf(QStringLiteral("p3"));
+    QCOMPARE(model.versions(row3).size(), size_t(2));
+    QCOMPARE(model.versions(row3).back().version, QStringLiteral("#2"));
+}
+
+void TestModels::proposalStatus_data()
+{
+    QTest::addColumn<QString>("sellerStatus");
+    QTest::addColumn<qint64>("expiresIn");
+    QTest::addColumn<QString>("localStatus");
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<QString>("expiresText");
+    QTest::newRow("draft") << QStringLiteral("draft") << qint64(3600) << QString() << QStringLiteral("draft")
+                           << QStringLiteral("—");
+    QTest::newRow("committed") << QStringLiteral("committed") << qint64(3600) << QString()
+                               << QStringLiteral("committed") << QStringLiteral("01:00:00");
+    QTest::newRow("committed expired") << QStringLiteral("committed") << qint64(-1) << QString()
+                                       << QStringLiteral("expired") << QStringLiteral("—");
+    QTest::newRow("declined locally") << QStringLiteral("draft") << qint64(3600) << QStringLiteral("declined")
+                                      << QStringLiteral("declined") << QStringLiteral("—");
+    QTest::newRow("consumed") << QStringLiteral("committed") << qint64(3600) << QStringLiteral("consumed")
+                              << QStringLiteral("consumed") << QStringLiteral("—");
+    QTest::newRow("no status = ready")
+        << QString() << qint64(3600) << QString() << QStringLiteral("ready") << QStringLiteral("—");
+}
+
+void TestModels::proposalStatus()
+{
+    QFETCH(QString, sellerStatus);
+    QFETCH(qint64, expiresIn);
+    QFETCH(QString, localStatus);
+    QFETCH(QString, shown);
+    QFETCH(QString, expiresText);
+    ProposalModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    json p = proposal("p1", "v1", sellerStatus.toStdString(), 1000, kNow.addSecs(expiresIn));
+    if (sellerStatus.isEmpty())
+        p.erase("proposal_status");
+    model.tick(kNow);
+    model.upsertProposal(p, kNow);
+    if (!localStatus.isEmpty())
+        model.setLocalStatus(QStringLiteral("p1"), localStatus);
+    QCOMPARE(model.index(0, ProposalModel::StatusColumn).data().toString(), shown);
+    QCOMPARE(model.index(0, 0).data(StatusRole).toString(), shown);
+    QCOMPARE(model.index(0, ProposalModel::ExpiresColumn).data().toString(), expiresText);
+}
+
+void TestModels::proposalCountdownFollowsTheClock()
+{
+    ProposalModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.tick(kNow);
+    model.upsertProposal(proposal("p1", "v1", "committed", 1000, kNow.addSecs(3600)), kNow);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.tick(kNow.addSecs(1));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.index(0, ProposalModel::ExpiresColumn).data().toString(), QStringLiteral("00:59:59"));
+    QCOMPARE(model.index(0, 0).data(SecondsLeftRole).toLongLong(), qint64(3599));
+    model.tick(kNow.addSecs(3600));
+    QCOMPARE(model.index(0, 0).data(StatusRole).toString(), QStringLiteral("expired"));
+}
+
+void TestModels::proposalProxyFiltersByStatus()
+{
+    ProposalModel model;
+    ProposalSortModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.tick(kNow);
+    model.upsertProposal(proposal("p1", "v1", "committed", 50000, kNow.addSecs(7200)), kNow);
+    model.upsertProposal(proposal("p2", "v1", "draft", 9000), kNow);
+    model.upsertProposal(proposal("p3", "v1", "draft", 100000), kNow);
+    model.setLocalStatus(QStringLiteral("p3"), QStringLiteral("declined"));
+
+    proxy.sort(ProposalModel::BudgetColumn, Qt::DescendingOrder);
+    QCOMPARE(column(proxy, ProposalModel::IdColumn),
+             QStringList({QStringLiteral("p3"), QStringLiteral("p1"), QStringLiteral("p2")}));
+    proxy.setStatuses({QStringLiteral("draft"), QStringLiteral("committed")});
+    QCOMPARE(column(proxy, ProposalModel::IdColumn),
+             QStringList({QStringLiteral("p1"), QStringLiteral("p2")}));
+    proxy.setFilterText(QStringLiteral("plan p2"));
+    QCOMPARE(proxy.rowCount(), 1);
+}
+
+void TestModels::versionModelAndCompare()
+{
+    ProposalModel proposals;
+    proposals.upsertProposal(proposal("p1", "v1", "draft", 50000), kNow);
+    json v2 = proposal("p1", "v2", "committed", 40000, kNow.addDays(1));
+    v2["allocations"][1]["allocation_percentage"] = 30;
+    v2["allocations"].push_back({{"product_id", "audio"}, {"allocation_percentage", 10}});
+    proposals.upsertProposal(v2, kNow.addSecs(30));
+
+    ProposalVersionModel versions;
+    QAbstractItemModelTester tester(&versions, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    versions.setVersions(proposals.versions(0));
+    QCOMPARE(versions.rowCount(), 2);
+    QCOMPARE(versions.index(1, ProposalVersionModel::StatusColumn).data().toString(),
+             QStringLiteral("committed"));
+    QCOMPARE(versions.index(1, ProposalVersionModel::AllocationsColumn).data().toString(),
+             QStringLiteral("3 product(s)"));
+
+    ProposalCompareModel compare;
+    QAbstractItemModelTester compareTester(&compare, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    compare.compare(QStringLiteral("v1"), versions.version(0)->json, QStringLiteral("v2"),
+                    versions.version(1)->json);
+    QCOMPARE(compare.headerData(ProposalCompareModel::LeftColumn, Qt::Horizontal).toString(),
+             QStringLiteral("v1"));
+    QStringList changed;
+    for (int r = 0; r < compare.rowCount(); ++r) {
+        if (compare.index(r, 0).data(ChangedRole).toBool())
+            changed << compare.index(r, 0).data().toString();
+    }
+    QCOMPARE(changed, QStringList({QStringLiteral("Status"), QStringLiteral("Expires at"),
+                                   QStringLiteral("Budget min"), QStringLiteral("Budget recommended"),
+                                   QStringLiteral("Allocation olv"), QStringLiteral("Allocation audio")}));
+    QCOMPARE(compare.changedCount(), 6);
+}
+
+void TestModels::allocationsShowAmounts()
+{
+    AllocationModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setProposal(proposal("p1", "v1", "draft", 50000));
+    model.setProductNamer([](const QString &id) { return id.toUpper(); });
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, AllocationModel::ProductColumn).data().toString(), QStringLiteral("CTV"));
+    QCOMPARE(model.index(0, AllocationModel::AmountColumn).data().toString(), QStringLiteral("$30,000"));
+    QCOMPARE(model.index(1, AllocationModel::ShareColumn).data(FractionRole).toDouble(), 0.4);
+}
+
+void TestModels::buysMergeSnapshotsAndDelivery()
+{
+    BuyModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    BuySortModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    model.upsertBuy({{"media_buy_id", "mb-1"},
+                     {"proposal_id", "p1"},
+                     {"media_buy_status", "pending_start"},
+                     {"total_budget", {{"amount", 40000}, {"currency", "USD"}}}});
+    model.upsertBuy({{"media_buy_id", "mb-2"},
+                     {"status", "active"},
+                     {"currency", "USD"},
+                     {"total_budget", 5000},
+                     {"health", "ok"}});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, BuyModel::BudgetColumn).data().toString(), QStringLiteral("$40,000"));
+
+    // A snapshot keeps what it does not mention (the proposal id) and brings health and impairments.
+    model.upsertBuy({{"media_buy_id", "mb-1"},
+                     {"status", "active"},
+                     {"health", "impaired"},
+                     {"impairments", {impairment("imp-1", "cr-1", kNow)}}});
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, BuyModel::ProposalColumn).data().toString(), QStringLiteral("p1"));
+    QCOMPARE(model.index(0, BuyModel::HealthColumn).data().toString(), QStringLiteral("impaired (1)"));
+    proxy.setImpairedOnly(true);
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setImpairedOnly(false);
+
+    // Recovery: a snapshot with health ok and no impairments clears them.
+    model.upsertBuy({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}});
+    QCOMPARE(model.index(0, BuyModel::HealthColumn).data().toString(), QStringLiteral("ok"));
+    QVERIFY(!model.buyJson(0).contains("impairments"));
+
+    model.setDelivery({{"media_buy_id", "mb-1"}, {"totals", {{"spend", 10000}, {"impressions", 400000}}}});
+    QCOMPARE(model.index(0, BuyModel::PacingColumn).data(FractionRole).toDouble(), 0.25);
+    proxy.sort(BuyModel::BudgetColumn, Qt::AscendingOrder);
+    QCOMPARE(proxy.index(0, BuyModel::IdColumn).data().toString(), QStringLiteral("mb-2"));
+}
+
+void TestModels::impairmentsOldestFirst()
+{
+    ImpairmentModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setImpairments(
+        json::array({impairment("i2", "cr-2", kNow.addSecs(60)), impairment("i1", "cr-1", kNow)}));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, ImpairmentModel::ResourceColumn).data().toString(),
+             QStringLiteral("creative cr-1"));
+    QCOMPARE(model.index(0, ImpairmentModel::TransitionColumn).data().toString(),
+             QStringLiteral("approved → suspended"));
+    QCOMPARE(model.index(0, ImpairmentModel::ReasonColumn).data().toString(),
+             QStringLiteral("policy_violation"));
+    QCOMPARE(model.index(0, ImpairmentModel::RemediationColumn).data().toString(),
+             QStringLiteral("Replace the creative"));
+    model.setImpairments(json::array());
+    QCOMPARE(model.rowCount(), 0);
+}
+
+void TestModels::timelineMarksWebhookAndSnapshotParity()
+{
+    BuyEventModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const json imp = impairment("imp-1", "cr-1", kNow);
+    model.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}}, kNow);
+    QCOMPARE(model.rowCount(), 1); // status → active
+
+    // The impairment arrives by webhook first, then the snapshot confirms it: one row, both sources.
+    json webhook = imp;
+    webhook["media_buy_id"] = "mb-1";
+    webhook["notification_type"] = "impairment";
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", webhook}}, kNow.addSecs(1));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.sources(1), int(BuyEventModel::Webhook));
+    model.applySnapshot(
+        {{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "impaired"}, {"impairments", {imp}}},
+        kNow.addSecs(2));
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.sources(1), BuyEventModel::Webhook | BuyEventModel::Snapshot);
+    QCOMPARE(model.index(1, BuyEventModel::SourceColumn).data().toString(),
+             QStringLiteral("webhook + snapshot"));
+
+    // Recovery seen only by snapshot.
+    model.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}}, kNow.addSecs(3));
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(
+        model.index(2, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
+    QCOMPARE(model.index(2, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("snapshot"));
+}
+
+void TestModels::exchangesSaveAndReload()
+{
+    ExchangeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    adcp::Exchange ok;
+    ok.id = 1;
+    ok.agent = QStringLiteral("Embedded seller");
+    ok.tool = QStringLiteral("get_products");
+    ok.startedAt = kNow;
+    ok.elapsedMs = 84;
+    ok.request = {{"buying_mode", "brief"}, {"brief", "coffee"}};
+    ok.response = {{"products", json::array()}};
+    ok.meta.transport = QStringLiteral("mcp");
+    ok.meta.url = QUrl(QStringLiteral("http://127.0.0.1:9000/mcp"));
+    ok.meta.httpStatus = 200;
+    ok.meta.requestHeaders = {{"Authorization", "Bearer ****"}};
+    ok.responseIssues.push_back({"/products/0/name", "required property missing", "required"});
+    adcp::Exchange failed = ok;
+    failed.id = 2;
+    failed.tool = QStringLiteral("create_media_buy");
+    failed.response = {{"adcp_error", {{"code", "CONFLICT"}}}};
+    failed.error = adcp::AdcpError::make("CONFLICT", "stale proposal_version", "proposal_version");
+    failed.meta.httpStatus = 200;
+
+    adcp::Exchange started = ok;
+    started.response = json();
+    started.elapsedMs = 0;
+    model.addExchange(started);
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ✓"));
+    model.addExchange(ok); // finishing replaces the started row
+    model.addExchange(failed);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("200 ✓"));
+    QCOMPARE(model.index(1, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("CONFLICT ✗"));
+    QCOMPARE(model.index(0, ExchangeModel::IssuesColumn).data().toString(), QStringLiteral("1 issue(s)"));
+
+    const json saved = model.toJson();
+    ExchangeModel reloaded;
+    QAbstractItemModelTester reloadedTester(&reloaded,
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QString error;
+    QVERIFY2(reloaded.fromJson(json::parse(saved.dump()), &error), qPrintable(error));
+    QCOMPARE(reloaded.rowCount(), 2);
+    QCOMPARE(reloaded.exchange(1)->error->code, std::string("CONFLICT"));
+    QCOMPARE(reloaded.exchange(1)->error->field.value_or(""), std::string("proposal_version"));
+    QCOMPARE(reloaded.exchange(0)->responseIssues.front().pointer, std::string("/products/0/name"));
+    QCOMPARE(reloaded.exchange(0)->meta.requestHeaders.front().second, QByteArray("Bearer ****"));
+    QCOMPARE(reloaded.exchange(0)->startedAt, kNow);
+
+    QVERIFY(!reloaded.fromJson(json{{"something", "else"}}, &error));
+    QVERIFY(error.contains(QStringLiteral("exchanges")));
+    QCOMPARE(reloaded.rowCount(), 2); // a bad file changes nothing
+
+    const QString curl = curlCommand(ok);
+    QVERIFY(curl.startsWith(QStringLiteral("curl -sS -X POST 'http://127.0.0.1:9000/mcp'")));
+    QVERIFY(curl.contains(QStringLiteral("\"name\":\"get_products\"")));
+    QVERIFY(curl.contains(QStringLiteral("Authorization: Bearer ****")));
+    QVERIFY(exchangeSummary(failed).contains(QStringLiteral("create_media_buy CONFLICT")));
+}
+
+void TestModels::exchangeProxyShowsFailures()
+{
+    ExchangeModel model;
+    ExchangeSortModel proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    for (int i = 0; i < 5; ++i) {
+        adcp::Exchange e;
+        e.id = quint64(i + 1);
+        e.tool = i % 2 ? QStringLiteral("get_products") : QStringLiteral("create_media_buy");
+        e.startedAt = kNow.addSecs(i);
+        e.elapsedMs = 100 - i;
+        e.response = {{"ok", true}};
+        if (i == 3)
+            e.error = adcp::AdcpError::make("PROPOSAL_NOT_COMMITTED", "draft");
+        model.addExchange(e);
+    }
+    proxy.setFailuresOnly(true);
+    QCOMPARE(proxy.rowCount(), 1);
+    proxy.setFailuresOnly(false);
+    proxy.setFilterText(QStringLiteral("create"));
+    QCOMPARE(proxy.rowCount(), 3);
+    proxy.setFilterText({});
+    proxy.sort(ExchangeModel::DurationColumn, Qt::AscendingOrder);
+    QCOMPARE(proxy.index(0, ExchangeModel::DurationColumn).data().toString(), QStringLiteral("96 ms"));
+}
+
+void TestModels::opportunitiesTree()
+{
+    OpportunityModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.addOpportunity(QStringLiteral("opp-1"), QStringLiteral("Coffee Q1"),
+                         QStringLiteral("active_sourcing"));
+    model.addOpportunity(QStringLiteral("opp-2"), QStringLiteral("Auto launch"), QStringLiteral("planning"));
+    QCOMPARE(model.addOpportunity(QStringLiteral("opp-1"), QStringLiteral("again"), {}), 0);
+    model.setCounts(QStringLiteral("opp-1"), 3, 1, true);
+    const QModelIndex coffee = model.index(0, 0);
+    QCOMPARE(model.rowCount(coffee), 2);
+    QCOMPARE(model.index(0, 0, coffee).data().toString(), QStringLiteral("3 proposal(s)"));
+    QCOMPARE(model.index(1, 0, coffee).data().toString(), QStringLiteral("1 buy(s) ⚠"));
+    QCOMPARE(model.parent(model.index(1, 0, coffee)), coffee);
+    model.setClosed(QStringLiteral("opp-2"), QStringLiteral("not_pursued"));
+    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not_pursued)"));
+}
+
+QTEST_GUILESS_MAIN(TestModels)
+#include "tst_models.moc"

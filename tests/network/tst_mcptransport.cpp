@@ -1,0 +1,525 @@
+// The buyer's MCP and A2A transports against loopback peers (real sockets), and the AgentClient over MCP
+// against the AdCP SDK's guaranteed example seller when the conformance harness is installed.
+#include "agentclient.h"
+#include "scriptedpeer.h"
+#include "transports/a2atransport.h"
+#include "transports/mcptransport.h"
+#include "transports/secretmask.h"
+#include "transports/sseparser.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUuid>
+
+using namespace adcp;
+using nlohmann::json;
+
+namespace {
+
+json initializeResult(const json &request)
+{
+    return {{"jsonrpc", "2.0"},
+            {"id", request["id"]},
+            {"result",
+             {{"protocolVersion", "2025-06-18"},
+              {"capabilities", {{"tools", json::object()}}},
+              {"serverInfo", {{"name", "scripted"}, {"version", "1"}}}}}};
+}
+
+json toolResult(const json &request, const json &structured)
+{
+    return {{"jsonrpc", "2.0"},
+            {"id", request["id"]},
+            {"result",
+             {{"content", json::array({{{"type", "text"}, {"text", structured.dump()}}})},
+              {"structuredContent", structured}}}};
+}
+
+json toolError(const json &request, const json &adcpError)
+{
+    const json payload = {{"adcp_error", adcpError}};
+    return {{"jsonrpc", "2.0"},
+            {"id", request["id"]},
+            {"result",
+             {{"isError", true},
+              {"content", json::array({{{"type", "text"}, {"text", payload.dump()}}})},
+              {"structuredContent", payload}}}};
+}
+
+// The tools/call answers of each scenario; the handshake is the same for all.
+ScriptedPeer::Answer scenarioAnswer(const QString &scenario, const json &request, int callIndex)
+{
+    const json products = {{"products", json::array({{{"product_id", "p1"}}})}};
+    if (scenario == QLatin1String("json"))
+        return ScriptedPeer::json(toolResult(request, products));
+    if (scenario == QLatin1String("sse"))
+        return ScriptedPeer::sse(toolResult(request, products));
+    if (scenario == QLatin1String("text-only")) {
+        json r = toolResult(request, products);
+        r["result"].erase("structuredContent");
+        return ScriptedPeer::json(r);
+    }
+    if (scenario == QLatin1String("503-then-ok")) {
+        if (callIndex == 0)
+            return ScriptedPeer::Answer{503, "text/plain", "busy", {}, false};
+        return ScriptedPeer::json(toolResult(request, products));
+    }
+    if (scenario == QLatin1String("rate-limited-then-ok")) {
+        if (callIndex == 0)
+            return ScriptedPeer::json(
+                toolError(request, {{"code", "RATE_LIMITED"}, {"message", "slow down"}, {"retry_after", 1}}));
+        return ScriptedPeer::json(toolResult(request, products));
+    }
+    if (scenario == QLatin1String("session-lost")) {
+        if (callIndex == 0)
+            return ScriptedPeer::Answer{404, "application/json", "{}", {}, false};
+        return ScriptedPeer::json(toolResult(request, products));
+    }
+    if (scenario == QLatin1String("adcp-error"))
+        return ScriptedPeer::sse(toolError(request, {{"code", "BUDGET_TOO_LOW"},
+                                                     {"message", "below minimum"},
+                                                     {"field", "packages[0].budget"},
+                                                     {"recovery", "correctable"}}));
+    if (scenario == QLatin1String("jsonrpc-error"))
+        return ScriptedPeer::json(
+            {{"jsonrpc", "2.0"},
+             {"id", request["id"]},
+             {"error",
+              {{"code", -32028},
+               {"message", "auth"},
+               {"data", {{"adcp_error", {{"code", "AUTH_INVALID"}, {"message", "bad"}}}}}}}});
+    if (scenario == QLatin1String("method-not-found"))
+        return ScriptedPeer::json(
+            {{"jsonrpc", "2.0"}, {"id", request["id"]}, {"error", {{"code", -32601}, {"message", "nope"}}}});
+    if (scenario == QLatin1String("always-502"))
+        return ScriptedPeer::Answer{502, "text/plain", "bad gateway", {}, false};
+    if (scenario == QLatin1String("silent"))
+        return ScriptedPeer::Answer{200, {}, {}, {}, true};
+    return ScriptedPeer::Answer{500, "text/plain", "unknown scenario", {}, false};
+}
+
+// The shared folder (harness scripts); ADCP_SHARED_DIR in the environment overrides the build-time path.
+QString sharedDir()
+{
+    const QString env = qEnvironmentVariable("ADCP_SHARED_DIR");
+    return env.isEmpty() ? QStringLiteral(ADCP_SHARED_DIR) : env;
+}
+
+QString harnessDir()
+{
+    const QByteArray env = qgetenv("ADCP_HARNESS_DIR");
+    return env.isEmpty() ? QDir::homePath() + QStringLiteral("/.cache/adcp-harness")
+                         : QString::fromLocal8Bit(env);
+}
+
+} // namespace
+
+class tst_McpTransport final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sseParser_data();
+    void sseParser();
+    void secretsMasked();
+    void scenario_data();
+    void scenario();
+    void connectionRefused();
+    void cancelFinishesOnce();
+    void invalidRequestNotSent();
+    void a2aRoundTrip_data();
+    void a2aRoundTrip();
+    void referenceSellerFlow();
+};
+
+void tst_McpTransport::sseParser_data()
+{
+    QTest::addColumn<QList<QByteArray>>("chunks");
+    QTest::addColumn<QList<QByteArray>>("data");
+
+    QTest::newRow("one event") << QList<QByteArray>{"data: {}\n\n"} << QList<QByteArray>{"{}"};
+    QTest::newRow("crlf split inside line end")
+        << QList<QByteArray>{"data: a\r", "\n\r\n"} << QList<QByteArray>{"a"};
+    QTest::newRow("multi-line data") << QList<QByteArray>{"data: a\ndata: b\n\n"}
+                                     << QList<QByteArray>{"a\nb"};
+    QTest::newRow("comment and event type")
+        << QList<QByteArray>{": ping\n\nevent: message\nid: 7\ndata:x\n\n"} << QList<QByteArray>{"x"};
+    QTest::newRow("byte by byte") << QList<QByteArray>{"d", "a", "t", "a", ":", " ", "1", "\n", "\n"}
+                                  << QList<QByteArray>{"1"};
+    QTest::newRow("unterminated last event") << QList<QByteArray>{"data: tail"} << QList<QByteArray>{"tail"};
+    QTest::newRow("two events") << QList<QByteArray>{"data: 1\n\ndata: 2\n\n"} << QList<QByteArray>{"1", "2"};
+}
+
+void tst_McpTransport::sseParser()
+{
+    QFETCH(QList<QByteArray>, chunks);
+    QFETCH(QList<QByteArray>, data);
+    SseParser parser;
+    QList<QByteArray> got;
+    for (const QByteArray &chunk : chunks) {
+        for (const auto &event : parser.feed(chunk))
+            got.append(event.data);
+    }
+    for (const auto &event : parser.finish())
+        got.append(event.data);
+    QCOMPARE(got, data);
+}
+
+void tst_McpTransport::secretsMasked()
+{
+    QCOMPARE(maskHeaderValue("Authorization", "Bearer sk_live_123"), QByteArray("Bearer ****"));
+    QCOMPARE(maskHeaderValue("Content-Type", "application/json"), QByteArray("application/json"));
+    const json masked = maskJsonSecrets(
+        {{"push_notification_config",
+          {{"url", "https://x"},
+           {"authentication", {{"schemes", {"Bearer"}}, {"credentials", "s3cr3t-s3cr3t"}}}}}});
+    QCOMPARE(masked["push_notification_config"]["authentication"]["credentials"].get<std::string>(),
+             std::string("****"));
+    QCOMPARE(masked["push_notification_config"]["url"].get<std::string>(), std::string("https://x"));
+}
+
+void tst_McpTransport::scenario_data()
+{
+    QTest::addColumn<QString>("scenario");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("recovery");
+    QTest::addColumn<int>("initializes");
+    QTest::addColumn<int>("toolCalls");
+
+    QTest::newRow("application/json answer") << "json" << true << ""
+                                             << ""
+                                             << "" << 1 << 1;
+    QTest::newRow("text/event-stream answer") << "sse" << true << ""
+                                              << ""
+                                              << "" << 1 << 1;
+    QTest::newRow("text content only") << "text-only" << true << ""
+                                       << ""
+                                       << "" << 1 << 1;
+    QTest::newRow("503 retried") << "503-then-ok" << true << ""
+                                 << ""
+                                 << "" << 1 << 2;
+    QTest::newRow("RATE_LIMITED retried after retry_after") << "rate-limited-then-ok" << true << ""
+                                                            << ""
+                                                            << "" << 1 << 2;
+    QTest::newRow("404 on session re-initializes once") << "session-lost" << true << ""
+                                                        << ""
+                                                        << "" << 2 << 2;
+    QTest::newRow("isError with adcp_error") << "adcp-error" << false << "BUDGET_TOO_LOW"
+                                             << "packages[0].budget"
+                                             << "correctable" << 1 << 1;
+    QTest::newRow("JSON-RPC error with data.adcp_error") << "jsonrpc-error" << false << "AUTH_INVALID"
+                                                         << ""
+                                                         << "terminal" << 1 << 1;
+    QTest::newRow("JSON-RPC method not found") << "method-not-found" << false << "INVALID_REQUEST"
+                                               << ""
+                                               << "correctable" << 1 << 1;
+    QTest::newRow("502 until retries run out") << "always-502" << false << "SERVICE_UNAVAILABLE"
+                                               << ""
+                                               << "transient" << 1 << 3;
+    QTest::newRow("no answer times out") << "silent" << false << "SERVICE_UNAVAILABLE"
+                                         << ""
+                                         << "transient" << 1 << 1;
+}
+
+void tst_McpTransport::scenario()
+{
+    QFETCH(QString, scenario);
+    QFETCH(bool, ok);
+    QFETCH(QString, code);
+    QFETCH(QString, field);
+    QFETCH(QString, recovery);
+    QFETCH(int, initializes);
+    QFETCH(int, toolCalls);
+
+    int initCount = 0;
+    int callCount = 0;
+    ScriptedPeer peer([&](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize") {
+            ++initCount;
+            return ScriptedPeer::json(initializeResult(seen.body),
+                                      {{"Mcp-Session-Id", "session-" + QByteArray::number(initCount)}});
+        }
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        return scenarioAnswer(scenario, seen.body, callCount++);
+    });
+    const quint16 port = peer.start();
+    QVERIFY(port != 0);
+
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    options.bearerToken = "secret-token-value";
+    options.retryBaseMs = 20;
+    options.maxRetries = 2;
+    options.timeoutMs = scenario == QLatin1String("silent") ? 300 : 10000;
+    McpTransport transport(options);
+    QSignalSpy spy(&transport, &AgentTransport::callFinished);
+    const quint64 id = transport.callTool(QStringLiteral("get_products"), {{"buying_mode", "wholesale"}});
+    QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 20000);
+    QCOMPARE(spy.at(0).at(0).value<quint64>(), id);
+    const auto outcome = spy.at(0).at(1).value<ToolOutcome>();
+    const auto meta = spy.at(0).at(2).value<TransportMeta>();
+
+    QCOMPARE(outcome.ok(), ok);
+    if (ok) {
+        QCOMPARE(outcome.result["products"][0]["product_id"].get<std::string>(), std::string("p1"));
+    } else {
+        QCOMPARE(QString::fromStdString(outcome.error->code), code);
+        QCOMPARE(QString::fromStdString(outcome.error->field.value_or("")), field);
+        QCOMPARE(QString::fromStdString(std::string(toString(outcome.error->recovery))), recovery);
+    }
+    QCOMPARE(initCount, initializes);
+    QCOMPARE(callCount, toolCalls);
+
+    // Every tools/call carried the session of the handshake before it and the token; the log masks the token.
+    for (const auto &seen : std::as_const(peer.seen)) {
+        QCOMPARE(seen.header("Authorization"), QByteArray("Bearer secret-token-value"));
+        if (seen.body.value("method", std::string()) == "tools/call")
+            QVERIFY(seen.header("Mcp-Session-Id").startsWith("session-"));
+    }
+    if (initializes == 2)
+        QCOMPARE(peer.seen.last().header("Mcp-Session-Id"), QByteArray("session-2"));
+    QCOMPARE(transport.negotiatedProtocolVersion(), QStringLiteral("2025-06-18"));
+    for (const auto &[name, value] : meta.requestHeaders) {
+        if (name.compare("authorization", Qt::CaseInsensitive) == 0)
+            QCOMPARE(value, QByteArray("Bearer ****"));
+    }
+    QVERIFY(!meta.rawRequest.contains("secret-token-value"));
+}
+
+void tst_McpTransport::connectionRefused()
+{
+    // A port that was just free: nothing listens there.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    options.retryBaseMs = 10;
+    McpTransport transport(options);
+    QSignalSpy spy(&transport, &AgentTransport::callFinished);
+    transport.callTool(QStringLiteral("get_adcp_capabilities"), json::object());
+    transport.callTool(QStringLiteral("get_products"), json::object());
+    QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 2, 20000);
+    for (const auto &args : spy) {
+        const auto outcome = args.at(1).value<ToolOutcome>();
+        QVERIFY(!outcome.ok());
+        QCOMPARE(outcome.error->code, std::string("SERVICE_UNAVAILABLE"));
+        QVERIFY(outcome.error->recovery == Recovery::Transient);
+    }
+}
+
+void tst_McpTransport::cancelFinishesOnce()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        return ScriptedPeer::Answer{200, {}, {}, {}, true};
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    McpTransport transport(options);
+    QSignalSpy spy(&transport, &AgentTransport::callFinished);
+    const quint64 id = transport.callTool(QStringLiteral("get_products"), json::object());
+    QTRY_VERIFY_WITH_TIMEOUT(peer.seen.size() == 3, 10000); // initialize, initialized, tools/call
+    transport.cancel(id);
+    transport.cancel(id);
+    QTRY_COMPARE(spy.count(), 1);
+    QTest::qWait(50);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(1).value<ToolOutcome>().error->code, std::string("CANCELED"));
+}
+
+void tst_McpTransport::invalidRequestNotSent()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        return ScriptedPeer::json(toolResult(seen.body, {{"products", json::array()}}));
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    auto schemas = SchemaRegistry::bundled();
+    if (!schemas || !schemas->contains("/schemas/media-buy/get-products-request.json"))
+        QSKIP("the bundled schemas lack get-products-request.json");
+    AgentClient client(QStringLiteral("scripted"), std::make_unique<McpTransport>(options), schemas);
+    // buying_mode has a closed set of values: "everything" is not one of them.
+    PendingCall *call = client.getProducts({{"buying_mode", "everything"}});
+    QSignalSpy finished(call, &PendingCall::finished);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(call->outcome().error->code, std::string("VALIDATION_ERROR"));
+    QCOMPARE(call->outcome().error->field.value_or(""), std::string("buying_mode"));
+    QVERIFY(call->outcome().error->recovery == Recovery::Correctable);
+    QVERIFY(peer.seen.isEmpty()); // nothing went out
+    QCOMPARE(client.exchangeLog().size(), 1);
+    QVERIFY(!client.exchangeLog().front().requestIssues.empty());
+}
+
+void tst_McpTransport::a2aRoundTrip_data()
+{
+    QTest::addColumn<bool>("v1");
+    QTest::addColumn<bool>("failed");
+    QTest::newRow("A2A 0.3 completed") << false << false;
+    QTest::newRow("A2A 0.3 failed with adcp_error") << false << true;
+    QTest::newRow("A2A 1.0 completed") << true << false;
+    QTest::newRow("A2A 1.0 failed with adcp_error") << true << true;
+}
+
+void tst_McpTransport::a2aRoundTrip()
+{
+    QFETCH(bool, v1);
+    QFETCH(bool, failed);
+    quint16 port = 0;
+    ScriptedPeer peer([&](const ScriptedPeer::Seen &seen, int) {
+        if (seen.method == "GET")
+            return ScriptedPeer::json(
+                {{"name", "scripted"}, {"url", "http://127.0.0.1:" + std::to_string(port) + "/a2a"}});
+        const json data = failed ? json{{"adcp_error", {{"code", "MEDIA_BUY_NOT_FOUND"}, {"message", "no"}}}}
+                                 : json{{"media_buy_id", "mb1"}};
+        json part = {{"data", data}};
+        if (!v1)
+            part["kind"] = "data";
+        json task = {{"id", "t1"},
+                     {"status",
+                      {{"state", v1 ? (failed ? "TASK_STATE_FAILED" : "TASK_STATE_COMPLETED")
+                                    : (failed ? "failed" : "completed")}}},
+                     {"artifacts", json::array({{{"parts", json::array({part})}}})}};
+        return ScriptedPeer::json(
+            {{"jsonrpc", "2.0"}, {"id", seen.body["id"]}, {"result", v1 ? json{{"task", task}} : task}});
+    });
+    port = peer.start();
+    A2aTransportOptions options;
+    options.agentUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    A2aTransport transport(options);
+    QSignalSpy spy(&transport, &AgentTransport::callFinished);
+    transport.callTool(QStringLiteral("get_media_buys"), {{"media_buy_ids", {"mb1"}}});
+    QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 10000);
+    const auto outcome = spy.at(0).at(1).value<ToolOutcome>();
+    QCOMPARE(outcome.ok(), !failed);
+    if (failed)
+        QCOMPARE(outcome.error->code, std::string("MEDIA_BUY_NOT_FOUND"));
+    else
+        QCOMPARE(outcome.result["media_buy_id"].get<std::string>(), std::string("mb1"));
+    QCOMPARE(peer.seen.size(), 2);
+    QCOMPARE(peer.seen[0].path, QByteArray("/.well-known/agent-card.json"));
+    const json &sent = peer.seen[1].body;
+    QCOMPARE(sent["method"].get<std::string>(), std::string("message/send"));
+    QCOMPARE(sent["params"]["message"]["parts"].size(), size_t(1));
+    QCOMPARE(sent["params"]["message"]["parts"][0]["data"]["skill"].get<std::string>(),
+             std::string("get_media_buys"));
+    QCOMPARE(sent["params"]["message"]["parts"][0]["data"]["input"]["media_buy_ids"][0].get<std::string>(),
+             std::string("mb1"));
+}
+
+// brief → finalize → create → delivery through AgentClient over MCP against the SDK's guaranteed example
+// seller.
+void tst_McpTransport::referenceSellerFlow()
+{
+    const QString harness = harnessDir();
+    if (!QFile::exists(harness + QStringLiteral("/sdk/node_modules/@adcp/sdk/bin/adcp.js")))
+        QSKIP("AdCP conformance harness not installed (run ../shared/harness/install.sh)");
+    const QString script = sharedDir() + QStringLiteral("/harness/ref-seller.sh");
+    if (!QFile::exists(script))
+        QSKIP("ref-seller.sh not found (set ADCP_SHARED_DIR to the shared folder)");
+    bool startedHere = false;
+    {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, 3004);
+        if (!probe.waitForConnected(500)) {
+            QProcess start;
+            start.start(QStringLiteral("bash"), {script, QStringLiteral("start")});
+            if (!start.waitForFinished(120000) || start.exitCode() != 0)
+                QSKIP("the reference seller did not start");
+            startedHere = true;
+        }
+    }
+    auto stop = qScopeGuard([&] {
+        if (startedHere)
+            QProcess::execute(QStringLiteral("bash"), {script, QStringLiteral("stop")});
+    });
+
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:3004/mcp"));
+    options.bearerToken = "sk_harness_do_not_use_in_prod";
+    AgentClient client(QStringLiteral("reference"), std::make_unique<McpTransport>(options),
+                       SchemaRegistry::bundled());
+    client.setTaskPolling(true, 500);
+    auto run = [&](PendingCall *call) -> ToolOutcome {
+        QSignalSpy finished(call, &PendingCall::finished);
+        if (!finished.wait(60000))
+            return ToolOutcome::failure(AdcpError::make("TEST_TIMEOUT", "no answer"));
+        return call->outcome();
+    };
+
+    const auto caps = run(client.getAdcpCapabilities());
+    QVERIFY2(caps.ok(), caps.ok() ? "" : caps.error->message.c_str());
+    QVERIFY(client.dialect() != Dialect::Unknown);
+
+    const json brand = {{"domain", "acmeoutdoor.example"}};
+    const auto brief = run(client.getProducts({{"buying_mode", "brief"},
+                                               {"brief", "Premium video for outdoor gear, US, next month"},
+                                               {"brand", brand}}));
+    QVERIFY2(brief.ok(), brief.ok() ? "" : brief.error->message.c_str());
+    QVERIFY(brief.result.contains("products"));
+    QVERIFY(!brief.result["products"].empty());
+
+    json create;
+    if (brief.result.contains("proposals") && !brief.result["proposals"].empty()) {
+        const std::string proposalId = brief.result["proposals"][0]["proposal_id"].get<std::string>();
+        const auto finalized = run(client.getProducts(
+            {{"buying_mode", "refine"},
+             {"brand", brand},
+             {"refine",
+              json::array({{{"scope", "proposal"}, {"proposal_id", proposalId}, {"action", "finalize"}}})}}));
+        QVERIFY2(finalized.ok(), finalized.ok() ? "" : finalized.error->message.c_str());
+        create = {{"proposal_id", proposalId}, {"total_budget", {{"amount", 50000}, {"currency", "USD"}}}};
+    } else {
+        const json &product = brief.result["products"][0];
+        create = {{"packages",
+                   json::array({{{"product_id", product["product_id"]},
+                                 {"pricing_option_id", product["pricing_options"][0]["pricing_option_id"]},
+                                 {"budget", 50000}}})}};
+    }
+    const QDateTime start = QDateTime::currentDateTimeUtc().addDays(2);
+    create["brand"] = brand;
+    create["account"] = {{"brand", brand}, {"operator", "acmeoutdoor.example"}};
+    create["start_time"] = start.toString(Qt::ISODate).toStdString();
+    create["end_time"] = start.addDays(30).toString(Qt::ISODate).toStdString();
+    const auto created = run(client.createMediaBuy(create));
+    QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
+    QVERIFY(created.result.contains("media_buy_id"));
+    const std::string mediaBuyId = created.result["media_buy_id"].get<std::string>();
+
+    const auto delivery = run(client.getMediaBuyDelivery(
+        {{"account", create["account"]}, {"media_buy_ids", json::array({mediaBuyId})}}));
+    QVERIFY2(delivery.ok(), delivery.ok() ? "" : delivery.error->message.c_str());
+    QVERIFY(delivery.result.contains("media_buy_deliveries"));
+
+    // Our own requests were valid against the bundled schemas on every exchange.
+    for (const auto &exchange : client.exchangeLog()) {
+        if (!exchange.requestIssues.empty()) {
+            const auto &issue = exchange.requestIssues.front();
+            QFAIL(qPrintable(exchange.tool + QStringLiteral(": ") + QString::fromStdString(issue.pointer) +
+                             QLatin1Char(' ') + QString::fromStdString(issue.message)));
+        }
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_McpTransport)
+#include "tst_mcptransport.moc"

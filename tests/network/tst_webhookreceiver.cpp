@@ -1,0 +1,217 @@
+// The buyer's webhook receiver over real loopback HTTP, fed by deliveries signed with the seller's own
+// signer.
+#include "webhookreceiver.h"
+#include "webhooks/webhooksignature.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace adcp;
+using nlohmann::json;
+namespace wh = adcp::seller::webhooks;
+
+namespace {
+
+const QByteArray kSecret = "a-shared-secret-of-at-least-32-bytes!!";
+
+json payload(const std::string &key, const std::string &notification = {}, int sequence = 1)
+{
+    json p = {{"idempotency_key", key},
+              {"operation_id", "op-1"},
+              {"task_id", "task-1"},
+              {"task_type", "media_buy_delivery"},
+              {"status", "completed"},
+              {"timestamp", "2026-01-01T00:00:00Z"},
+              {"result", {{"notification_type", "scheduled"}, {"sequence_number", sequence}}}};
+    if (!notification.empty())
+        p["notification_id"] = notification;
+    return p;
+}
+
+struct Delivery
+{
+    int status = 0;
+    QByteArray body;
+};
+
+Delivery post(const QUrl &url, const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    for (const auto &[k, v] : headers)
+        request.setRawHeader(k, v);
+    QNetworkReply *reply = network.post(request, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!finished.wait(10000))
+        return {};
+    Delivery d{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+    reply->deleteLater();
+    return d;
+}
+
+QList<QPair<QByteArray, QByteArray>> hmacHeaders(const QByteArray &secret, qint64 timestamp,
+                                                 const QByteArray &body)
+{
+    return {
+        {"X-ADCP-Timestamp", QByteArray::number(timestamp)},
+        {"X-ADCP-Signature", QByteArray::fromStdString(wh::hmacSignatureHeader(secret, timestamp, body))}};
+}
+
+QList<QPair<QByteArray, QByteArray>> rfc9421Headers(const QUrl &url, const QByteArray &body,
+                                                    const wh::Ed25519Key &key, const std::string &keyId,
+                                                    qint64 created)
+{
+    static int nonce = 0;
+    const auto signedHeaders =
+        wh::signRequest("POST", url.toString(), "application/json", body, key,
+                        {keyId, created, created + 300, "nonce-" + std::to_string(++nonce)});
+    return {{"Content-Digest", signedHeaders.contentDigest},
+            {"Signature-Input", signedHeaders.signatureInput},
+            {"Signature", signedHeaders.signature}};
+}
+
+} // namespace
+
+class tst_WebhookReceiver final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void verification_data();
+    void verification();
+    void duplicatesAndConflicts();
+    void reemissionFlagged();
+    void dedupeSurvivesRestart();
+};
+
+void tst_WebhookReceiver::verification_data()
+{
+    QTest::addColumn<QString>("signing");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("verifiedBy");
+
+    QTest::newRow("HMAC-SHA256 valid") << "hmac" << 200 << "hmac-sha256";
+    QTest::newRow("HMAC-SHA256 wrong secret") << "hmac-wrong-secret" << 401 << "";
+    QTest::newRow("HMAC-SHA256 timestamp 400 s old") << "hmac-stale" << 401 << "";
+    QTest::newRow("HMAC-SHA256 body changed after signing") << "hmac-tampered" << 401 << "";
+    QTest::newRow("RFC 9421 Ed25519 valid") << "rfc9421" << 200 << "rfc9421";
+    QTest::newRow("RFC 9421 body changed after signing") << "rfc9421-tampered" << 401 << "";
+    QTest::newRow("RFC 9421 unknown keyid") << "rfc9421-unknown-key" << 401 << "";
+    QTest::newRow("RFC 9421 expired") << "rfc9421-expired" << 401 << "";
+    QTest::newRow("unsigned") << "none" << 401 << "";
+    QTest::newRow("no idempotency_key") << "hmac-no-key" << 400 << "";
+}
+
+void tst_WebhookReceiver::verification()
+{
+    QFETCH(QString, signing);
+    QFETCH(int, status);
+    QFETCH(QString, verifiedBy);
+
+    const wh::Ed25519Key key = wh::Ed25519Key::generate();
+    WebhookReceiverOptions options;
+    options.hmacSecret = kSecret;
+    WebhookReceiver receiver(options);
+    QCOMPARE(receiver.addJwks({{"keys", json::array({key.publicJwk("seller-key-1")})}}), 1);
+    QVERIFY(receiver.start() != 0);
+    QSignalSpy events(&receiver, &WebhookReceiver::eventReceived);
+
+    json p = payload("key-0000000000000001");
+    if (signing == QLatin1String("hmac-no-key"))
+        p.erase("idempotency_key");
+    QByteArray body = QByteArray::fromStdString(p.dump());
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (signing.startsWith(QLatin1String("hmac")))
+        headers =
+            hmacHeaders(signing == QLatin1String("hmac-wrong-secret") ? QByteArray("other-secret") : kSecret,
+                        signing == QLatin1String("hmac-stale") ? now - 400 : now, body);
+    else if (signing.startsWith(QLatin1String("rfc9421")))
+        headers =
+            rfc9421Headers(receiver.url(), body,
+                           signing == QLatin1String("rfc9421-unknown-key") ? wh::Ed25519Key::generate() : key,
+                           signing == QLatin1String("rfc9421-unknown-key") ? "other-key" : "seller-key-1",
+                           signing == QLatin1String("rfc9421-expired") ? now - 600 : now);
+    if (signing.endsWith(QLatin1String("tampered")))
+        body.replace("op-1", "op-2");
+
+    const Delivery d = post(receiver.url(), body, headers);
+    QCOMPARE(d.status, status);
+    QCOMPARE(events.count(), status == 200 ? 1 : 0);
+    if (status == 200)
+        QCOMPARE(events.at(0).at(0).value<WebhookEvent>().verifiedBy, verifiedBy);
+}
+
+void tst_WebhookReceiver::duplicatesAndConflicts()
+{
+    WebhookReceiverOptions options;
+    options.hmacSecret = kSecret;
+    WebhookReceiver receiver(options);
+    QVERIFY(receiver.start() != 0);
+    QSignalSpy events(&receiver, &WebhookReceiver::eventReceived);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+
+    const QByteArray first = QByteArray::fromStdString(payload("key-0000000000000002").dump());
+    QCOMPARE(post(receiver.url(), first, hmacHeaders(kSecret, now, first)).status, 200);
+    // The sender retries (a lost 2xx): acknowledged again, processed once.
+    QCOMPARE(post(receiver.url(), first, hmacHeaders(kSecret, now + 1, first)).status, 200);
+    QCOMPARE(events.count(), 1);
+    // Same key, other body: a sender bug the receiver refuses.
+    const QByteArray other = QByteArray::fromStdString(payload("key-0000000000000002", {}, 2).dump());
+    QCOMPARE(post(receiver.url(), other, hmacHeaders(kSecret, now, other)).status, 409);
+    QCOMPARE(events.count(), 1);
+    QCOMPARE(receiver.acceptedCount(), 1);
+}
+
+void tst_WebhookReceiver::reemissionFlagged()
+{
+    WebhookReceiverOptions options;
+    options.hmacSecret = kSecret;
+    WebhookReceiver receiver(options);
+    QVERIFY(receiver.start() != 0);
+    QSignalSpy events(&receiver, &WebhookReceiver::eventReceived);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray a = QByteArray::fromStdString(payload("key-000000000000000a", "imp-1").dump());
+    const QByteArray b = QByteArray::fromStdString(payload("key-000000000000000b", "imp-1").dump());
+    QCOMPARE(post(receiver.url(), a, hmacHeaders(kSecret, now, a)).status, 200);
+    QCOMPARE(post(receiver.url(), b, hmacHeaders(kSecret, now, b)).status, 200);
+    QCOMPARE(events.count(), 2);
+    QCOMPARE(events.at(0).at(0).value<WebhookEvent>().reemission, false);
+    QCOMPARE(events.at(1).at(0).value<WebhookEvent>().reemission, true);
+    QCOMPARE(events.at(1).at(0).value<WebhookEvent>().notificationId, QStringLiteral("imp-1"));
+}
+
+void tst_WebhookReceiver::dedupeSurvivesRestart()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    WebhookReceiverOptions options;
+    options.hmacSecret = kSecret;
+    options.journalPath = dir.filePath(QStringLiteral("webhooks.journal"));
+    const QByteArray body = QByteArray::fromStdString(payload("key-0000000000000003", "imp-9").dump());
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    {
+        WebhookReceiver receiver(options);
+        QVERIFY(receiver.start() != 0);
+        QCOMPARE(post(receiver.url(), body, hmacHeaders(kSecret, now, body)).status, 200);
+    }
+    WebhookReceiver restarted(options);
+    QVERIFY(restarted.start() != 0);
+    QSignalSpy events(&restarted, &WebhookReceiver::eventReceived);
+    const Delivery again = post(restarted.url(), body, hmacHeaders(kSecret, now, body));
+    QCOMPARE(again.status, 200);
+    QVERIFY(again.body.contains("duplicate"));
+    QCOMPARE(events.count(), 0);
+    // A new key for the same notification after the restart is still recognized as a re-emission.
+    const QByteArray next = QByteArray::fromStdString(payload("key-0000000000000004", "imp-9").dump());
+    QCOMPARE(post(restarted.url(), next, hmacHeaders(kSecret, now, next)).status, 200);
+    QCOMPARE(events.count(), 1);
+    QVERIFY(events.at(0).at(0).value<WebhookEvent>().reemission);
+}
+
+QTEST_GUILESS_MAIN(tst_WebhookReceiver)
+#include "tst_webhookreceiver.moc"
