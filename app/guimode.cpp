@@ -1,11 +1,25 @@
 #include "modes.h"
 
+#include "agentclient.h"
+#include "dispatcher.h"
 #include "mainwindow.h"
+#include "sellercontext.h"
+#include "server/inprocesstransport.h"
 #include "theme.h"
+#include "workbench.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QMessageBox>
 #include <QStandardPaths>
+
+namespace {
+
+// The principal the workbench acts as towards its own embedded seller. Sandbox, so the seller console and
+// trainers may use the test controller.
+const adcp::seller::Principal kEmbeddedPrincipal{"buyer-a", true};
+
+} // namespace
 
 int runGuiMode(int argc, char **argv)
 {
@@ -17,8 +31,30 @@ int runGuiMode(int argc, char **argv)
     // The embedded seller keeps its database with the user's application data, so it survives restarts.
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QDir().mkpath(dataDir);
+    adcp::seller::SellerOptions options;
+    options.databasePath = QDir(dataDir).filePath(QStringLiteral("embedded-seller.sqlite"));
+    QString error;
+    const std::shared_ptr<adcp::seller::SellerContext> context =
+        adcp::seller::SellerContext::open(options, &error);
+    if (!context) {
+        QMessageBox::critical(nullptr, QObject::tr("AdCP Buyer Workbench"),
+                              QObject::tr("The embedded seller could not open its database %1:\n%2")
+                                  .arg(options.databasePath, error));
+        return 1;
+    }
+    const auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
+    adcp::AgentClient client(
+        QObject::tr("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kEmbeddedPrincipal),
+        adcp::SchemaRegistry::bundled());
 
-    adcp::gui::MainWindow window;
+    adcp::gui::Workbench workbench;
+    workbench.setClient(&client, QString::fromStdString(kEmbeddedPrincipal.id));
+    workbench.setClock([context] { return context->clock().now(); });
+
+    adcp::gui::MainWindow window(&workbench);
+    window.restoreLayout();
     window.show();
+    workbench.connectAgent();
     return QApplication::exec();
 }

@@ -1,23 +1,53 @@
 #include "mainwindow.h"
 
+#include "briefcomposer.h"
+#include "buydetailwidget.h"
+#include "buymodel.h"
+#include "buymonitorwidget.h"
+#include "closeopportunitydialog.h"
+#include "createbuydialog.h"
+#include "declinedialog.h"
+#include "deliverychart.h"
+#include "errorbanner.h"
+#include "exchangeinspector.h"
+#include "exchangemodel.h"
+#include "jsonvalues.h"
+#include "modelroles.h"
+#include "opportunitymodel.h"
+#include "productlistwidget.h"
+#include "productmodel.h"
+#include "proposaldetailwidget.h"
+#include "proposallistwidget.h"
+#include "proposalmodel.h"
+#include "proposalsortmodel.h"
+#include "refinedialog.h"
+#include "versioncomparedialog.h"
+#include "workbench.h"
+
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QListView>
+#include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 namespace adcp::gui {
+
+using namespace adcp::models;
 
 namespace {
 
@@ -47,18 +77,70 @@ QWidget *emptyState(const QString &title, const QString &hint, QWidget *parent)
     return page;
 }
 
+// Shows `content` once `model` has rows, the empty state before.
+QStackedWidget *withEmptyState(QWidget *content, QAbstractItemModel *model, const QString &title,
+                               const QString &hint, QWidget *parent)
+{
+    auto *stack = new QStackedWidget(parent);
+    stack->addWidget(emptyState(title, hint, stack));
+    stack->addWidget(content);
+    const auto update = [stack, model] { stack->setCurrentIndex(model->rowCount() > 0 ? 1 : 0); };
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, stack, update);
+    QObject::connect(model, &QAbstractItemModel::rowsRemoved, stack, update);
+    QObject::connect(model, &QAbstractItemModel::modelReset, stack, update);
+    update();
+    return stack;
+}
+
+QString productHtml(const nlohmann::json &product)
+{
+    QString html = QStringLiteral("<h3>%1</h3><p style='color:#6b7280'>%2 · %3</p><p>%4</p>")
+                       .arg(jsonString(product, "name").toHtmlEscaped(),
+                            jsonString(product, "product_id").toHtmlEscaped(),
+                            jsonString(product, "delivery_type").toHtmlEscaped(),
+                            jsonString(product, "description").toHtmlEscaped());
+    const QString relevance = jsonString(product, "brief_relevance");
+    if (!relevance.isEmpty())
+        html += QStringLiteral("<p><b>Why it fits:</b> %1</p>").arg(relevance.toHtmlEscaped());
+    html += QStringLiteral("<p><b>Channels:</b> %1</p>")
+                .arg(jsonStringList(product, "channels").join(QStringLiteral(", ")).toHtmlEscaped());
+    html += QStringLiteral(
+        "<table cellspacing=0 cellpadding=3 border=0><tr style='color:#6b7280'><td>Pricing option</td>"
+        "<td>Model</td><td>Price</td><td>Min spend</td></tr>");
+    for (const auto &option : product.value("pricing_options", nlohmann::json::array())) {
+        const QString currency = jsonString(option, "currency");
+        const double fixed = jsonNumber(option, "fixed_price");
+        const double floor = jsonNumber(option, "floor_price");
+        html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>")
+                    .arg(jsonString(option, "pricing_option_id").toHtmlEscaped(),
+                         jsonString(option, "pricing_model").toHtmlEscaped(),
+                         fixed > 0 ? formatMoney(fixed, currency)
+                                   : (floor > 0 ? QStringLiteral("floor ") + formatMoney(floor, currency)
+                                                : QString()),
+                         jsonNumber(option, "min_spend_per_package") > 0
+                             ? formatMoney(jsonNumber(option, "min_spend_per_package"), currency)
+                             : QString());
+    }
+    html += QStringLiteral("</table>");
+    return html;
+}
+
 } // namespace
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+MainWindow::MainWindow(Workbench *workbench, QWidget *parent)
+    : QMainWindow(parent), m_workbench(workbench),
+      m_dialogRunner([](QDialog *dialog) { return dialog->exec(); })
 {
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("AdCP Buyer Workbench"));
+    setDockNestingEnabled(true);
     buildAgentBar();
     buildCentre();
-    statusBar()->showMessage(tr("Ready"));
+    buildStatusBar();
+    buildShortcuts();
+    wireWorkbench();
     setConnectionState(false, {}, {}, {});
-    resize(1440, 880);
-    restoreLayout();
+    resize(1440, 900);
 }
 
 MainWindow::~MainWindow() = default;
@@ -73,7 +155,6 @@ void MainWindow::buildAgentBar()
     auto *agentLabel = new QLabel(tr("Agent:"), bar);
     agentLabel->setContentsMargins(6, 0, 4, 0);
     bar->addWidget(agentLabel);
-
     m_agentSelector = new QComboBox(bar);
     m_agentSelector->setObjectName(QStringLiteral("agentSelector"));
     m_agentSelector->setMinimumContentsLength(22);
@@ -90,13 +171,15 @@ void MainWindow::buildAgentBar()
     auto *spacer = new QWidget(bar);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     bar->addWidget(spacer);
-
-    m_settingsButton = new QToolButton(bar);
-    m_settingsButton->setObjectName(QStringLiteral("agentSettingsButton"));
-    m_settingsButton->setText(tr("Agents…"));
-    m_settingsButton->setToolTip(tr("Manage agent profiles"));
-    bar->addWidget(m_settingsButton);
-
+    m_connectButton = new QPushButton(tr("Test connection"), bar);
+    m_connectButton->setObjectName(QStringLiteral("connectButton"));
+    m_connectButton->setToolTip(tr("Read the agent's capabilities and the dialect it speaks"));
+    bar->addWidget(m_connectButton);
+    m_agentsButton = new QToolButton(bar);
+    m_agentsButton->setObjectName(QStringLiteral("agentsButton"));
+    m_agentsButton->setText(tr("⚙ Agents…"));
+    m_agentsButton->setToolTip(tr("Manage agent profiles"));
+    bar->addWidget(m_agentsButton);
     addToolBar(Qt::TopToolBarArea, bar);
 }
 
@@ -115,8 +198,15 @@ void MainWindow::buildCentre()
     m_opportunityView = new QTreeView(left);
     m_opportunityView->setObjectName(QStringLiteral("opportunityView"));
     m_opportunityView->setHeaderHidden(true);
-    m_opportunityView->setRootIsDecorated(true);
-    leftLayout->addWidget(m_opportunityView, 1);
+    m_opportunityView->setModel(m_workbench->opportunities());
+    connect(m_workbench->opportunities(), &QAbstractItemModel::rowsInserted, m_opportunityView,
+            [this](const QModelIndex &, int first) {
+                m_opportunityView->expand(m_workbench->opportunities()->index(first, 0));
+            });
+    leftLayout->addWidget(withEmptyState(m_opportunityView, m_workbench->opportunities(),
+                                         tr("No opportunities"), tr("Each brief starts a planning cycle."),
+                                         left),
+                          1);
     auto *newBrief = new QPushButton(tr("+ New brief"), left);
     newBrief->setObjectName(QStringLiteral("newBriefButton"));
     connect(newBrief, &QPushButton::clicked, this, [this] { setCurrentTab(Tab::Brief); });
@@ -126,19 +216,19 @@ void MainWindow::buildCentre()
     m_tabs = new QTabWidget(m_horizontalSplitter);
     m_tabs->setObjectName(QStringLiteral("lifecycleTabs"));
     m_tabs->setDocumentMode(true);
-    m_tabs->addTab(
-        emptyState(tr("Write a brief to the embedded seller"),
-                   tr("Describe the campaign, its budget and flight; the seller answers with products "
-                      "and proposals."),
-                   m_tabs),
-        tr("Brief"));
-    m_tabs->addTab(emptyState(tr("No products yet"),
-                              tr("Products appear here after the seller answers a brief."), m_tabs),
+    m_brief = new BriefComposer(m_tabs);
+    m_productList = new ProductListWidget(m_workbench->products(), m_tabs);
+    m_proposalList = new ProposalListWidget(m_workbench->proposals(), m_tabs);
+    m_buyMonitor = new BuyMonitorWidget(m_workbench->buys(), m_tabs);
+    m_tabs->addTab(m_brief, tr("Brief"));
+    m_tabs->addTab(withEmptyState(m_productList, m_workbench->products(), tr("No products yet"),
+                                  tr("Products appear here after the seller answers a brief."), m_tabs),
                    tr("Products"));
-    m_tabs->addTab(emptyState(tr("No proposals yet"),
-                              tr("Proposals appear here after the seller answers a brief."), m_tabs),
+    m_tabs->addTab(withEmptyState(m_proposalList, m_workbench->proposals(), tr("No proposals yet"),
+                                  tr("Proposals appear here after the seller answers a brief."), m_tabs),
                    tr("Proposals"));
-    m_tabs->addTab(emptyState(tr("No media buys yet"), tr("Create a buy from a committed proposal."), m_tabs),
+    m_tabs->addTab(withEmptyState(m_buyMonitor, m_workbench->buys(), tr("No media buys yet"),
+                                  tr("Finalize a proposal, then create a buy from it."), m_tabs),
                    tr("Buys"));
 
     // Right: the selected item in full.
@@ -150,6 +240,14 @@ void MainWindow::buildCentre()
     m_detailStack->setObjectName(QStringLiteral("detailStack"));
     m_detailStack->addWidget(emptyState(
         tr("Nothing selected"), tr("Select a product, proposal or buy to see it in full."), m_detailStack));
+    m_productDetail = new QTextBrowser(m_detailStack);
+    m_productDetail->setObjectName(QStringLiteral("productDetail"));
+    m_detailStack->addWidget(m_productDetail);
+    m_proposalDetail =
+        new ProposalDetailWidget(m_workbench->proposals(), m_workbench->products(), m_detailStack);
+    m_detailStack->addWidget(m_proposalDetail);
+    m_buyDetail = new BuyDetailWidget(m_workbench->buys(), m_workbench->events(), m_detailStack);
+    m_detailStack->addWidget(m_buyDetail);
     rightLayout->addWidget(m_detailStack, 1);
 
     m_horizontalSplitter->addWidget(left);
@@ -158,30 +256,312 @@ void MainWindow::buildCentre()
     m_horizontalSplitter->setStretchFactor(0, 0);
     m_horizontalSplitter->setStretchFactor(1, 1);
     m_horizontalSplitter->setStretchFactor(2, 0);
-    m_horizontalSplitter->setSizes({240, 760, 420});
+    m_horizontalSplitter->setSizes({230, 700, 500});
 
-    // Bottom: every exchange, one line each.
+    // Bottom: every exchange, one line each, and the inspector.
     auto *bottom = new QWidget(m_verticalSplitter);
     auto *bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(8, 4, 8, 4);
-    bottomLayout->addWidget(sectionTitle(tr("EXCHANGES"), bottom));
-    m_exchangeStrip = new QListView(bottom);
-    m_exchangeStrip->setObjectName(QStringLiteral("exchangeStrip"));
-    m_exchangeStrip->setUniformItemSizes(true);
-    bottomLayout->addWidget(m_exchangeStrip, 1);
+    bottomLayout->addWidget(sectionTitle(tr("EXCHANGES  (Ctrl+L)"), bottom));
+    m_inspector = new ExchangeInspector(m_workbench->exchanges(), bottom);
+    bottomLayout->addWidget(m_inspector, 1);
 
     m_verticalSplitter->addWidget(m_horizontalSplitter);
     m_verticalSplitter->addWidget(bottom);
     m_verticalSplitter->setStretchFactor(0, 1);
     m_verticalSplitter->setStretchFactor(1, 0);
-    m_verticalSplitter->setSizes({700, 150});
-
+    m_verticalSplitter->setSizes({660, 220});
     setCentralWidget(m_verticalSplitter);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_statusMessage = new QLabel(tr("Ready"), this);
+    m_statusMessage->setObjectName(QStringLiteral("statusMessage"));
+    statusBar()->addWidget(m_statusMessage, 1);
+    m_busyBar = new QProgressBar(this);
+    m_busyBar->setObjectName(QStringLiteral("busyBar"));
+    m_busyBar->setRange(0, 0);
+    m_busyBar->setMaximumWidth(160);
+    m_busyBar->setMaximumHeight(14);
+    m_busyBar->setTextVisible(false);
+    m_busyBar->hide();
+    statusBar()->addPermanentWidget(m_busyBar);
+    m_cancelButton = new QPushButton(tr("Cancel"), this);
+    m_cancelButton->setObjectName(QStringLiteral("cancelCallsButton"));
+    m_cancelButton->setToolTip(tr("Cancel the calls in flight (Esc)"));
+    m_cancelButton->hide();
+    statusBar()->addPermanentWidget(m_cancelButton);
+    connect(m_cancelButton, &QPushButton::clicked, m_workbench, &Workbench::cancelAll);
+}
+
+void MainWindow::buildShortcuts()
+{
+    auto *filter = new QShortcut(QKeySequence::Find, this);
+    connect(filter, &QShortcut::activated, this, [this] {
+        switch (static_cast<Tab>(m_tabs->currentIndex())) {
+        case Tab::Products:
+            m_productList->focusFilter();
+            break;
+        case Tab::Proposals:
+            m_proposalList->focusFilter();
+            break;
+        case Tab::Buys:
+            m_buyMonitor->focusFilter();
+            break;
+        case Tab::Brief:
+            m_inspector->filterEdit()->setFocus(Qt::ShortcutFocusReason);
+            break;
+        }
+    });
+    auto *log = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_L), this);
+    connect(log, &QShortcut::activated, m_inspector, &ExchangeInspector::focusLog);
+    auto *cancel = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    connect(cancel, &QShortcut::activated, m_workbench, &Workbench::cancelAll);
+    for (int i = 0; i < 4; ++i) {
+        auto *tab = new QShortcut(QKeySequence(Qt::ALT | (Qt::Key_1 + i)), this);
+        connect(tab, &QShortcut::activated, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+}
+
+void MainWindow::wireWorkbench()
+{
+    Workbench *wb = m_workbench;
+    connect(m_connectButton, &QPushButton::clicked, wb, &Workbench::connectAgent);
+    connect(wb, &Workbench::connectionChanged, this, &MainWindow::setConnectionState);
+    connect(wb, &Workbench::busyChanged, this, [this](bool busy, const QString &what) {
+        m_busyBar->setVisible(busy);
+        m_cancelButton->setVisible(busy);
+        m_brief->setBusy(busy);
+        m_proposalDetail->setBusy(busy);
+        m_buyDetail->setBusy(busy);
+        if (busy)
+            m_statusMessage->setText(tr("%1…").arg(what));
+    });
+    connect(wb, &Workbench::actionSucceeded, this,
+            [this](const QString &action, const QString &, const QString &message) {
+                m_statusMessage->setText(tr("%1: %2").arg(action, message));
+            });
+    connect(wb, &Workbench::actionFailed, this, &MainWindow::showError);
+
+    // Brief.
+    connect(m_brief, &BriefComposer::sendRequested, this, [this] {
+        m_brief->errorBanner()->clearError();
+        m_workbench->sendBrief(m_brief->request(), m_brief->title());
+    });
+    connect(wb, &Workbench::briefAnswered, this, [this](const QString &, int products, int proposals) {
+        if (proposals > 0) {
+            setCurrentTab(Tab::Proposals);
+            const QModelIndex first = m_proposalList->proxy()->index(0, 0);
+            if (first.isValid()) {
+                m_proposalList->view()->setCurrentIndex(first);
+                showProposal(first.data(IdRole).toString());
+            }
+        } else if (products > 0) {
+            setCurrentTab(Tab::Products);
+        }
+    });
+
+    // Lists → detail.
+    connect(m_productList, &ProductListWidget::productSelected, this, &MainWindow::showProduct);
+    connect(m_productList, &ProductListWidget::refineProductRequested, wb, &Workbench::refineProduct);
+    connect(m_proposalList, &ProposalListWidget::proposalSelected, this, &MainWindow::showProposal);
+    connect(m_buyMonitor, &BuyMonitorWidget::buySelected, this, &MainWindow::showBuy);
+
+    // Proposal actions.
+    connect(m_proposalDetail, &ProposalDetailWidget::refineRequested, this, &MainWindow::onRefine);
+    connect(m_proposalDetail, &ProposalDetailWidget::finalizeRequested, this, [this](const QString &id) {
+        m_proposalDetail->errorBanner()->clearError();
+        m_retryProposalAction = [this, id] { m_workbench->finalize(id); };
+        m_workbench->finalize(id);
+    });
+    connect(m_proposalDetail, &ProposalDetailWidget::declineRequested, this, &MainWindow::onDecline);
+    connect(m_proposalDetail, &ProposalDetailWidget::createBuyRequested, this, &MainWindow::onCreateBuy);
+    connect(m_proposalDetail, &ProposalDetailWidget::compareRequested, this, &MainWindow::onCompare);
+    connect(m_proposalDetail, &ProposalDetailWidget::closeOpportunityRequested, this,
+            &MainWindow::onCloseOpportunity);
+    connect(m_proposalDetail->errorBanner(), &ErrorBanner::remedyRequested, this,
+            [this](ErrorBanner::Remedy remedy) {
+                const QString id = m_proposalDetail->proposalId();
+                m_proposalDetail->errorBanner()->clearError();
+                switch (remedy) {
+                case ErrorBanner::Remedy::FinalizeAndRetry:
+                    m_workbench->finalizeAndRetryBuy(id);
+                    break;
+                case ErrorBanner::Remedy::ReloadLatest:
+                    m_workbench->reloadLatest(id);
+                    break;
+                case ErrorBanner::Remedy::Retry:
+                    if (m_retryProposalAction)
+                        m_retryProposalAction();
+                    break;
+                case ErrorBanner::Remedy::None:
+                    break;
+                }
+            });
+
+    // Buys.
+    connect(wb, &Workbench::buyCreated, this, [this](const QString &mediaBuyId) {
+        setCurrentTab(Tab::Buys);
+        m_buyMonitor->selectBuy(mediaBuyId);
+        showBuy(mediaBuyId);
+    });
+    connect(m_buyDetail, &BuyDetailWidget::updateRequested, this,
+            [this](const QString &id, const QString &action) {
+                m_buyDetail->errorBanner()->clearError();
+                m_workbench->updateBuy(id, action);
+            });
+    connect(m_buyDetail, &BuyDetailWidget::deliveryRequested, wb, &Workbench::refreshDelivery);
+    connect(m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy) {
+        m_buyDetail->errorBanner()->clearError();
+        m_workbench->refreshBuys();
+    });
+}
+
+void MainWindow::showError(const QString &action, const QString &subject, const adcp::AdcpError &error)
+{
+    m_statusMessage->setText(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)));
+    if (action == tr("Send brief")) {
+        setCurrentTab(Tab::Brief);
+        m_brief->errorBanner()->showError(error, action);
+        return;
+    }
+    if (m_workbench->buys()->rowOf(subject) >= 0) {
+        showBuy(subject);
+        m_buyDetail->errorBanner()->showError(error, action);
+        return;
+    }
+    if (m_workbench->proposals()->rowOf(subject) >= 0) {
+        if (m_proposalDetail->proposalId() != subject)
+            showProposal(subject);
+        m_proposalDetail->errorBanner()->showError(error, action);
+        return;
+    }
+    if (m_detailStack->currentWidget() == m_proposalDetail)
+        m_proposalDetail->errorBanner()->showError(error, action);
+}
+
+int MainWindow::runDialog(QDialog *dialog)
+{
+    return m_dialogRunner(dialog);
+}
+
+void MainWindow::setDialogRunner(std::function<int(QDialog *)> runner)
+{
+    m_dialogRunner = std::move(runner);
+}
+
+void MainWindow::onRefine(const QString &proposalId)
+{
+    const ProposalModel *proposals = m_workbench->proposals();
+    const nlohmann::json proposal = proposals->proposalJson(proposals->rowOf(proposalId));
+    RefineDialog dialog(
+        proposal, [this](const QString &id) { return m_workbench->products()->productName(id); }, this);
+    if (runDialog(&dialog) != QDialog::Accepted)
+        return;
+    const nlohmann::json entries = dialog.refineEntries();
+    m_proposalDetail->errorBanner()->clearError();
+    m_retryProposalAction = [this, proposalId, entries] { m_workbench->refine(proposalId, entries); };
+    m_workbench->refine(proposalId, entries);
+}
+
+void MainWindow::onDecline(const QString &proposalId)
+{
+    const ProposalModel *proposals = m_workbench->proposals();
+    const int row = proposals->rowOf(proposalId);
+    const nlohmann::json proposal = proposals->proposalJson(row);
+    DeclineDialog dialog(proposalId, jsonString(proposal, "proposal_version"), jsonString(proposal, "name"),
+                         this);
+    if (runDialog(&dialog) != QDialog::Accepted || !dialog.canAccept())
+        return;
+    const QString reason = dialog.reason();
+    const QString detail = dialog.detail();
+    m_proposalDetail->errorBanner()->clearError();
+    m_retryProposalAction = [this, proposalId, reason, detail] {
+        m_workbench->decline(proposalId, reason, detail);
+    };
+    m_workbench->decline(proposalId, reason, detail);
+}
+
+void MainWindow::onCreateBuy(const QString &proposalId)
+{
+    const ProposalModel *proposals = m_workbench->proposals();
+    const nlohmann::json proposal = proposals->proposalJson(proposals->rowOf(proposalId));
+    CreateBuyDialog dialog(proposal, m_workbench->webhookUrl().isValid(), m_workbench->now(), this);
+    if (runDialog(&dialog) != QDialog::Accepted || !dialog.problems().isEmpty())
+        return;
+    const nlohmann::json fields = dialog.request();
+    const bool webhooks = dialog.webhooksWanted();
+    m_proposalDetail->errorBanner()->clearError();
+    m_retryProposalAction = [this, proposalId, fields, webhooks] {
+        m_workbench->createBuy(proposalId, fields, webhooks);
+    };
+    m_workbench->createBuy(proposalId, fields, webhooks);
+}
+
+void MainWindow::onCompare(const QString &proposalId, int left, int right)
+{
+    const ProposalModel *proposals = m_workbench->proposals();
+    VersionCompareDialog dialog(proposals->versions(proposals->rowOf(proposalId)), left, right, this);
+    runDialog(&dialog);
+}
+
+void MainWindow::onCloseOpportunity(const QString &opportunityId)
+{
+    const OpportunityModel *opportunities = m_workbench->opportunities();
+    const int row = opportunities->rowOf(opportunityId);
+    CloseOpportunityDialog dialog(row >= 0 ? opportunities->index(row, 0).data().toString() : opportunityId,
+                                  this);
+    if (runDialog(&dialog) != QDialog::Accepted || !dialog.canAccept())
+        return;
+    m_workbench->closeOpportunity(opportunityId, dialog.reason(), dialog.detail());
+}
+
+void MainWindow::showProposal(const QString &proposalId)
+{
+    m_proposalDetail->showProposal(proposalId);
+    m_detailStack->setCurrentWidget(m_proposalDetail);
+}
+
+void MainWindow::showBuy(const QString &mediaBuyId)
+{
+    m_buyDetail->showBuy(mediaBuyId);
+    m_detailStack->setCurrentWidget(m_buyDetail);
+    m_workbench->refreshDelivery(mediaBuyId, m_buyDetail->deliveryChart()->granularity());
+}
+
+void MainWindow::showProduct(const QString &productId)
+{
+    const ProductModel *products = m_workbench->products();
+    m_productDetail->setHtml(productHtml(products->productJson(products->rowOf(productId))));
+    m_detailStack->setCurrentWidget(m_productDetail);
+}
+
+MainWindow::Detail MainWindow::currentDetail() const
+{
+    QWidget *current = m_detailStack->currentWidget();
+    if (current == m_proposalDetail)
+        return Detail::Proposal;
+    if (current == m_buyDetail)
+        return Detail::Buy;
+    if (current == m_productDetail)
+        return Detail::Product;
+    return Detail::Empty;
 }
 
 QComboBox *MainWindow::agentSelector() const
 {
     return m_agentSelector;
+}
+
+QToolButton *MainWindow::agentsButton() const
+{
+    return m_agentsButton;
+}
+
+QPushButton *MainWindow::connectButton() const
+{
+    return m_connectButton;
 }
 
 QTabWidget *MainWindow::lifecycleTabs() const
@@ -199,14 +579,54 @@ QTreeView *MainWindow::opportunityView() const
     return m_opportunityView;
 }
 
-QListView *MainWindow::exchangeStrip() const
-{
-    return m_exchangeStrip;
-}
-
 QLabel *MainWindow::connectionLabel() const
 {
     return m_connectionLabel;
+}
+
+QProgressBar *MainWindow::busyBar() const
+{
+    return m_busyBar;
+}
+
+QPushButton *MainWindow::cancelButton() const
+{
+    return m_cancelButton;
+}
+
+BriefComposer *MainWindow::briefComposer() const
+{
+    return m_brief;
+}
+
+ProductListWidget *MainWindow::productList() const
+{
+    return m_productList;
+}
+
+ProposalListWidget *MainWindow::proposalList() const
+{
+    return m_proposalList;
+}
+
+ProposalDetailWidget *MainWindow::proposalDetail() const
+{
+    return m_proposalDetail;
+}
+
+BuyMonitorWidget *MainWindow::buyMonitor() const
+{
+    return m_buyMonitor;
+}
+
+BuyDetailWidget *MainWindow::buyDetail() const
+{
+    return m_buyDetail;
+}
+
+ExchangeInspector *MainWindow::exchangeInspector() const
+{
+    return m_inspector;
 }
 
 void MainWindow::setCurrentTab(Tab tab)
@@ -218,8 +638,10 @@ void MainWindow::setConnectionState(bool connected, const QString &versions, con
                                     const QString &principal)
 {
     if (!connected) {
-        m_connectionLabel->setText(QStringLiteral("<span style='color:#9a9a9a'>●</span> ") +
-                                   tr("not connected"));
+        QString text = QStringLiteral("<span style='color:#9a9a9a'>●</span> ") + tr("not connected");
+        if (!principal.isEmpty())
+            text += QStringLiteral(" · ") + principal.toHtmlEscaped();
+        m_connectionLabel->setText(text);
         return;
     }
     QStringList parts{tr("connected")};
@@ -231,6 +653,17 @@ void MainWindow::setConnectionState(bool connected, const QString &versions, con
         parts << principal;
     m_connectionLabel->setText(QStringLiteral("<span style='color:#2e9d57'>●</span> ") +
                                parts.join(QStringLiteral(" · ")).toHtmlEscaped());
+}
+
+QDockWidget *MainWindow::addToolDock(QWidget *widget, const QString &title, Qt::DockWidgetArea area)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(widget->objectName() + QStringLiteral("Dock"));
+    dock->setWidget(widget);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    addDockWidget(area, dock);
+    return dock;
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -252,6 +685,8 @@ void MainWindow::restoreLayout()
             settings.value(QStringLiteral("horizontalSplitter")).toByteArray());
     if (settings.contains(QStringLiteral("verticalSplitter")))
         m_verticalSplitter->restoreState(settings.value(QStringLiteral("verticalSplitter")).toByteArray());
+    if (settings.contains(QStringLiteral("tab")))
+        m_tabs->setCurrentIndex(settings.value(QStringLiteral("tab")).toInt());
 }
 
 void MainWindow::saveLayout() const
@@ -262,6 +697,7 @@ void MainWindow::saveLayout() const
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("horizontalSplitter"), m_horizontalSplitter->saveState());
     settings.setValue(QStringLiteral("verticalSplitter"), m_verticalSplitter->saveState());
+    settings.setValue(QStringLiteral("tab"), m_tabs->currentIndex());
 }
 
 } // namespace adcp::gui

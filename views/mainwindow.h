@@ -2,40 +2,79 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QComboBox;
+class QDockWidget;
 class QLabel;
-class QListView;
+class QProgressBar;
+class QPushButton;
 class QSplitter;
 class QStackedWidget;
 class QTabWidget;
+class QTextBrowser;
 class QToolButton;
 class QTreeView;
 
+namespace adcp {
+struct AdcpError;
+}
+
 namespace adcp::gui {
 
+class BriefComposer;
+class BuyDetailWidget;
+class BuyMonitorWidget;
+class ExchangeInspector;
+class ProductListWidget;
+class ProposalDetailWidget;
+class ProposalListWidget;
+class Workbench;
+
 // The workbench window: the agent bar on top, the planning cycles on the left, the lifecycle tabs in the
-// centre, the selected item on the right and the exchange strip at the bottom (see UI.md).
+// centre, the selected item on the right and the exchange log at the bottom (see UI.md). It shows the
+// Workbench's models and turns the planner's clicks into Workbench actions.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
     enum class Tab { Brief, Products, Proposals, Buys };
+    enum class Detail { Empty, Product, Proposal, Buy };
 
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(Workbench *workbench, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     QComboBox *agentSelector() const;
+    QToolButton *agentsButton() const;
+    QPushButton *connectButton() const;
     QTabWidget *lifecycleTabs() const;
     QStackedWidget *detailStack() const;
     QTreeView *opportunityView() const;
-    QListView *exchangeStrip() const;
     QLabel *connectionLabel() const;
+    QProgressBar *busyBar() const;
+    QPushButton *cancelButton() const;
+    BriefComposer *briefComposer() const;
+    ProductListWidget *productList() const;
+    ProposalListWidget *proposalList() const;
+    ProposalDetailWidget *proposalDetail() const;
+    BuyMonitorWidget *buyMonitor() const;
+    BuyDetailWidget *buyDetail() const;
+    ExchangeInspector *exchangeInspector() const;
 
     void setCurrentTab(Tab tab);
-    // "● connected · AdCP 3 · dialect · principal"; an empty state says "not connected".
+    Detail currentDetail() const;
+    void showProposal(const QString &proposalId);
+    void showBuy(const QString &mediaBuyId);
+    void showProduct(const QString &productId);
+    // "● connected · AdCP 3 · dialect · principal"; disconnected says "not connected".
     void setConnectionState(bool connected, const QString &versions, const QString &dialect,
                             const QString &principal);
+    // A dock (e.g. the seller console) the user can pop out onto a second screen.
+    QDockWidget *addToolDock(QWidget *widget, const QString &title, Qt::DockWidgetArea area);
+    // Dialogs are created through this hook so tests can fill and accept them without a modal loop.
+    void setDialogRunner(std::function<int(QDialog *)> runner);
+    void restoreLayout();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -43,18 +82,42 @@ protected:
 private:
     void buildAgentBar();
     void buildCentre();
-    void restoreLayout();
+    void buildStatusBar();
+    void buildShortcuts();
+    void wireWorkbench();
     void saveLayout() const;
+    void showError(const QString &action, const QString &subject, const adcp::AdcpError &error);
+    int runDialog(QDialog *dialog);
 
+    void onRefine(const QString &proposalId);
+    void onDecline(const QString &proposalId);
+    void onCreateBuy(const QString &proposalId);
+    void onCompare(const QString &proposalId, int left, int right);
+    void onCloseOpportunity(const QString &opportunityId);
+
+    Workbench *m_workbench;
+    std::function<int(QDialog *)> m_dialogRunner;
+    std::function<void()> m_retryProposalAction;
     QComboBox *m_agentSelector = nullptr;
     QLabel *m_connectionLabel = nullptr;
-    QToolButton *m_settingsButton = nullptr;
+    QPushButton *m_connectButton = nullptr;
+    QToolButton *m_agentsButton = nullptr;
     QSplitter *m_verticalSplitter = nullptr;
     QSplitter *m_horizontalSplitter = nullptr;
     QTreeView *m_opportunityView = nullptr;
     QTabWidget *m_tabs = nullptr;
     QStackedWidget *m_detailStack = nullptr;
-    QListView *m_exchangeStrip = nullptr;
+    QTextBrowser *m_productDetail = nullptr;
+    BriefComposer *m_brief = nullptr;
+    ProductListWidget *m_productList = nullptr;
+    ProposalListWidget *m_proposalList = nullptr;
+    ProposalDetailWidget *m_proposalDetail = nullptr;
+    BuyMonitorWidget *m_buyMonitor = nullptr;
+    BuyDetailWidget *m_buyDetail = nullptr;
+    ExchangeInspector *m_inspector = nullptr;
+    QLabel *m_statusMessage = nullptr;
+    QProgressBar *m_busyBar = nullptr;
+    QPushButton *m_cancelButton = nullptr;
 };
 
 } // namespace adcp::gui

@@ -1,7 +1,10 @@
+#include "briefcomposer.h"
 #include "mainwindow.h"
+#include "workbench.h"
 
 #include <QComboBox>
 #include <QLabel>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -9,6 +12,7 @@
 #include <QTest>
 
 using adcp::gui::MainWindow;
+using adcp::gui::Workbench;
 
 class TestMainWindow final : public QObject
 {
@@ -19,6 +23,7 @@ private Q_SLOTS:
     void lifecycleTabsInOrder();
     void firstRunTeachesWhatToDo();
     void connectionLineShowsDialectAndPrincipal();
+    void briefIsCheckedBeforeSending();
     void layoutSurvivesRestart();
 };
 
@@ -31,14 +36,16 @@ void TestMainWindow::initTestCase()
 
 void TestMainWindow::embeddedSellerIsPreselected()
 {
-    MainWindow window;
+    Workbench workbench;
+    MainWindow window(&workbench);
     QCOMPARE(window.agentSelector()->currentText(), QStringLiteral("Embedded seller"));
     QCOMPARE(window.agentSelector()->currentData().toString(), QStringLiteral("embedded"));
 }
 
 void TestMainWindow::lifecycleTabsInOrder()
 {
-    MainWindow window;
+    Workbench workbench;
+    MainWindow window(&workbench);
     const QStringList expected{QStringLiteral("Brief"), QStringLiteral("Products"),
                                QStringLiteral("Proposals"), QStringLiteral("Buys")};
     QCOMPARE(window.lifecycleTabs()->count(), expected.size());
@@ -50,16 +57,20 @@ void TestMainWindow::lifecycleTabsInOrder()
 
 void TestMainWindow::firstRunTeachesWhatToDo()
 {
-    MainWindow window;
+    Workbench workbench;
+    MainWindow window(&workbench);
+    QCOMPARE(window.lifecycleTabs()->currentIndex(), 0);
     bool found = false;
-    for (const QLabel *label : window.findChildren<QLabel *>())
+    for (const QLabel *label : window.briefComposer()->findChildren<QLabel *>())
         found = found || label->text() == QStringLiteral("Write a brief to the embedded seller");
     QVERIFY(found);
+    QCOMPARE(window.currentDetail(), MainWindow::Detail::Empty);
 }
 
 void TestMainWindow::connectionLineShowsDialectAndPrincipal()
 {
-    MainWindow window;
+    Workbench workbench;
+    MainWindow window(&workbench);
     QVERIFY(window.connectionLabel()->text().contains(QStringLiteral("not connected")));
     window.setConnectionState(true, QStringLiteral("3"), QStringLiteral("versioned facade"),
                               QStringLiteral("buyer-a"));
@@ -68,17 +79,49 @@ void TestMainWindow::connectionLineShowsDialectAndPrincipal()
     QVERIFY(!text.contains(QStringLiteral("not connected")));
 }
 
+void TestMainWindow::briefIsCheckedBeforeSending()
+{
+    Workbench workbench;
+    MainWindow window(&workbench);
+    adcp::gui::BriefComposer *brief = window.briefComposer();
+    QVERIFY(!brief->sendButton()->isEnabled());
+    QVERIFY(brief->problems().contains(QStringLiteral("Describe the campaign in the brief.")));
+    brief->setBrief(QStringLiteral("Cold brew launch, CTV and online video"));
+    brief->setFlight(QDate::currentDate().addDays(10), QDate::currentDate().addDays(5));
+    QVERIFY(brief->problems().contains(QStringLiteral("The flight ends before it starts.")));
+    QVERIFY(!brief->sendButton()->isEnabled());
+    brief->setFlight(QDate::currentDate().addDays(5), QDate::currentDate().addDays(35));
+    brief->setChannels({QStringLiteral("ctv"), QStringLiteral("olv")});
+    brief->setBudget(75000, QStringLiteral("EUR"));
+    QVERIFY(brief->problems().isEmpty());
+    QVERIFY(brief->sendButton()->isEnabled());
+    const nlohmann::json request = brief->request();
+    QVERIFY(request["buying_mode"] == "brief");
+    QVERIFY(request["filters"]["channels"] == nlohmann::json::array({"olv", "ctv"}));
+    QVERIFY(request["filters"]["budget_range"]["currency"] == "EUR");
+    QVERIFY(request["opportunity"]["phase"] == "active_sourcing");
+    QVERIFY(request["opportunity"]["opportunity_id"].get<std::string>().rfind("opp-", 0) == 0);
+    // Opaque ids: the brief's words never leak into the opportunity id.
+    QVERIFY(request["opportunity"]["opportunity_id"].get<std::string>().find("brew") == std::string::npos);
+}
+
 void TestMainWindow::layoutSurvivesRestart()
 {
     {
-        MainWindow window;
-        window.resize(1000, 700);
+        Workbench workbench;
+        MainWindow window(&workbench);
+        window.restoreLayout();
+        window.resize(1300, 860);
+        window.setCurrentTab(MainWindow::Tab::Proposals);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.close();
     }
-    MainWindow again;
-    QCOMPARE(again.size(), QSize(1000, 700));
+    Workbench workbench;
+    MainWindow again(&workbench);
+    again.restoreLayout();
+    QCOMPARE(again.size(), QSize(1300, 860));
+    QCOMPARE(again.lifecycleTabs()->currentIndex(), 2);
 }
 
 QTEST_MAIN(TestMainWindow)

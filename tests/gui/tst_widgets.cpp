@@ -1,0 +1,313 @@
+#include "createbuydialog.h"
+#include "declinedialog.h"
+#include "deliverychart.h"
+#include "errorbanner.h"
+#include "exchangeinspector.h"
+#include "exchangemodel.h"
+#include "proposalcomparemodel.h"
+#include "proposalmodel.h"
+#include "refinedialog.h"
+#include "versioncomparedialog.h"
+
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+#include <QTreeWidget>
+
+using namespace adcp::gui;
+using nlohmann::json;
+
+Q_DECLARE_METATYPE(adcp::gui::ErrorBanner::Remedy)
+
+namespace {
+
+const QDateTime kNow = QDateTime(QDate(2026, 3, 1), QTime(12, 0), Qt::UTC);
+
+json proposal(const std::string &status)
+{
+    return {{"proposal_id", "p-1"},
+            {"proposal_version", "v3"},
+            {"name", "CTV + OLV mix"},
+            {"proposal_status", status},
+            {"allocations",
+             {{{"product_id", "ctv"}, {"allocation_percentage", 70}},
+              {{"product_id", "olv"}, {"allocation_percentage", 30}}}},
+            {"total_budget_guidance",
+             {{"min", 20000}, {"recommended", 50000}, {"max", 80000}, {"currency", "USD"}}}};
+}
+
+} // namespace
+
+class TestWidgets final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void declineDialog_data();
+    void declineDialog();
+    void declineDialogOffersTheTenReasons();
+    void createBuyDialog_data();
+    void createBuyDialog();
+    void refineDialogBuildsEntries();
+    void errorBannerRemedies_data();
+    void errorBannerRemedies();
+    void deliveryChartPlotsDeliveredAgainstPlan();
+    void versionCompareHighlightsChanges();
+    void inspectorShowsIssuesAndSavesHistory();
+};
+
+void TestWidgets::declineDialog_data()
+{
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("detail");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("price, no detail") << QStringLiteral("price") << QString() << true;
+    QTest::newRow("other without detail") << QStringLiteral("other") << QString() << false;
+    QTest::newRow("other with blank detail") << QStringLiteral("other") << QStringLiteral("   ") << false;
+    QTest::newRow("other with detail")
+        << QStringLiteral("other") << QStringLiteral("Client paused the launch") << true;
+    QTest::newRow("detail too long") << QStringLiteral("timing") << QString(501, QLatin1Char('x')) << false;
+    QTest::newRow("detail at limit") << QStringLiteral("timing") << QString(500, QLatin1Char('x')) << true;
+}
+
+void TestWidgets::declineDialog()
+{
+    QFETCH(QString, reason);
+    QFETCH(QString, detail);
+    QFETCH(bool, accepted);
+    DeclineDialog dialog(QStringLiteral("p-1"), QStringLiteral("v3"), QStringLiteral("CTV + OLV mix"));
+    dialog.setReason(reason);
+    dialog.setDetail(detail);
+    QCOMPARE(dialog.reason(), reason);
+    QCOMPARE(dialog.canAccept(), accepted);
+    auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QCOMPARE(ok->isEnabled(), accepted);
+}
+
+void TestWidgets::declineDialogOffersTheTenReasons()
+{
+    DeclineDialog dialog(QStringLiteral("p-1"), QStringLiteral("v3"), QStringLiteral("CTV + OLV mix"));
+    QCOMPARE(DeclineDialog::reasons().size(), 10);
+    QVERIFY(DeclineDialog::reasons().contains(QStringLiteral("selected_alternative")));
+    // The version being declined is shown, so the planner knows which offer the decline applies to.
+    const QLabel *what = dialog.findChild<QLabel *>(QStringLiteral("declineWhat"));
+    QVERIFY(what->text().contains(QStringLiteral("<b>v3</b>")));
+}
+
+void TestWidgets::createBuyDialog_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<double>("budget");
+    QTest::addColumn<qint64>("startIn");
+    QTest::addColumn<qint64>("endIn");
+    QTest::addColumn<bool>("asap");
+    QTest::addColumn<QString>("problem"); // empty = can send
+    QTest::newRow("ok") << QStringLiteral("committed") << 50000.0 << qint64(3600) << qint64(86400) << false
+                        << QString();
+    QTest::newRow("asap") << QStringLiteral("committed") << 50000.0 << qint64(-3600) << qint64(86400) << true
+                          << QString();
+    QTest::newRow("draft") << QStringLiteral("draft") << 50000.0 << qint64(3600) << qint64(86400) << false
+                           << QStringLiteral("finalize it first");
+    QTest::newRow("zero budget") << QStringLiteral("committed") << 0.0 << qint64(3600) << qint64(86400)
+                                 << false << QStringLiteral("above zero");
+    QTest::newRow("below minimum") << QStringLiteral("committed") << 1000.0 << qint64(3600) << qint64(86400)
+                                   << false << QStringLiteral("below the seller's minimum");
+    QTest::newRow("past start") << QStringLiteral("committed") << 50000.0 << qint64(-7200) << qint64(86400)
+                                << false << QStringLiteral("in the past");
+    QTest::newRow("end before start") << QStringLiteral("committed") << 50000.0 << qint64(7200)
+                                      << qint64(3600) << false << QStringLiteral("end must be after");
+}
+
+void TestWidgets::createBuyDialog()
+{
+    QFETCH(QString, status);
+    QFETCH(double, budget);
+    QFETCH(qint64, startIn);
+    QFETCH(qint64, endIn);
+    QFETCH(bool, asap);
+    QFETCH(QString, problem);
+    // The dialog's clock is "now" to the minute; keep it a little ahead so the ok case is not in the past.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    CreateBuyDialog dialog(proposal(status.toStdString()), false, now);
+    dialog.setBudget(budget);
+    dialog.setFlight(now.addSecs(startIn), now.addSecs(endIn));
+    dialog.setAsap(asap);
+    dialog.setPoNumber(QStringLiteral("PO-77"));
+    const QStringList problems = dialog.problems();
+    if (problem.isEmpty()) {
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char(' '))));
+        const json request = dialog.request();
+        QVERIFY(request["proposal_id"] == "p-1");
+        QVERIFY(request["proposal_version"] == "v3");
+        QVERIFY(request["total_budget"]["amount"] == budget);
+        QVERIFY(request["total_budget"]["currency"] == "USD");
+        QVERIFY(request["po_number"] == "PO-77");
+        QCOMPARE(request["start_time"] == "asap", asap);
+    } else {
+        QVERIFY2(problems.join(QLatin1Char(' ')).contains(problem),
+                 qPrintable(problems.join(QLatin1Char(' '))));
+    }
+    QVERIFY(!dialog.webhooksWanted()); // no receiver: no webhooks promised
+}
+
+void TestWidgets::refineDialogBuildsEntries()
+{
+    RefineDialog dialog(proposal("draft"), [](const QString &id) { return id.toUpper(); });
+    dialog.setProposalAsk(QStringLiteral("Keep it under 40k"));
+    dialog.setRequestAsk(QStringLiteral("More video"));
+    dialog.setProductAction(QStringLiteral("olv"), QStringLiteral("omit"));
+    dialog.setProductAction(QStringLiteral("ctv"), QStringLiteral("more_like_this"));
+    const json entries = dialog.refineEntries();
+    QCOMPARE(entries.size(), size_t(4));
+    QVERIFY(entries[0] == json({{"scope", "proposal"},
+                                {"proposal_id", "p-1"},
+                                {"proposal_version", "v3"},
+                                {"action", "include"},
+                                {"ask", "Keep it under 40k"}}));
+    QVERIFY(entries[1] == json({{"scope", "request"}, {"ask", "More video"}}));
+    QVERIFY(entries[2] == json({{"scope", "product"}, {"product_id", "ctv"}, {"action", "more_like_this"}}));
+    QVERIFY(entries[3] == json({{"scope", "product"}, {"product_id", "olv"}, {"action", "omit"}}));
+}
+
+void TestWidgets::errorBannerRemedies_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<ErrorBanner::Remedy>("remedy");
+    QTest::addColumn<QString>("button");
+    QTest::newRow("not committed") << QStringLiteral("PROPOSAL_NOT_COMMITTED")
+                                   << ErrorBanner::Remedy::FinalizeAndRetry
+                                   << QStringLiteral("Finalize and retry");
+    QTest::newRow("conflict") << QStringLiteral("CONFLICT") << ErrorBanner::Remedy::ReloadLatest
+                              << QStringLiteral("Reload latest version");
+    QTest::newRow("transient") << QStringLiteral("SERVICE_UNAVAILABLE") << ErrorBanner::Remedy::Retry
+                               << QStringLiteral("Retry");
+    QTest::newRow("correctable") << QStringLiteral("INVALID_REQUEST") << ErrorBanner::Remedy::None
+                                 << QString();
+}
+
+void TestWidgets::errorBannerRemedies()
+{
+    QFETCH(QString, code);
+    QFETCH(ErrorBanner::Remedy, remedy);
+    QFETCH(QString, button);
+    ErrorBanner banner;
+    QSignalSpy requested(&banner, &ErrorBanner::remedyRequested);
+    adcp::AdcpError error =
+        adcp::AdcpError::make(code.toStdString(), "The proposal is still a draft", "proposal_id",
+                              "Finalize the proposal, then create the buy");
+    banner.showError(error, QStringLiteral("Create buy"));
+    QVERIFY(!banner.isHidden());
+    QCOMPARE(banner.code(), code);
+    QCOMPARE(banner.remedy(), remedy);
+    // What a user reads: code, field, message and suggestion, plus the recovery class.
+    QVERIFY(banner.text().contains(code));
+    QVERIFY(banner.text().contains(QStringLiteral("<code>proposal_id</code>")));
+    QVERIFY(banner.text().contains(QStringLiteral("The proposal is still a draft")));
+    QVERIFY(banner.text().contains(QStringLiteral("Finalize the proposal, then create the buy")));
+    QCOMPARE(!banner.remedyButton()->isHidden(), !button.isEmpty());
+    if (!button.isEmpty()) {
+        QCOMPARE(banner.remedyButton()->text(), button);
+        QTest::mouseClick(banner.remedyButton(), Qt::LeftButton);
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(requested.front().front().value<ErrorBanner::Remedy>(), remedy);
+    }
+}
+
+void TestWidgets::deliveryChartPlotsDeliveredAgainstPlan()
+{
+    DeliveryChart chart;
+    const json buy = {{"media_buy_id", "mb-1"},
+                      {"total_budget", {{"amount", 3000}, {"currency", "USD"}}},
+                      {"start_time", "2026-03-01T00:00:00Z"},
+                      {"end_time", "2026-03-04T00:00:00Z"}};
+    const json delivery = {{"media_buy_id", "mb-1"},
+                           {"currency", "USD"},
+                           {"totals", {{"spend", 1500}, {"impressions", 100000}}},
+                           {"daily_breakdown",
+                            {{{"date", "2026-03-01"}, {"spend", 900}, {"impressions", 60000}},
+                             {{"date", "2026-03-02"}, {"spend", 600}, {"impressions", 40000}}}}};
+    chart.setDelivery(buy, delivery);
+    QCOMPARE(chart.deliveredPointCount(), 2);
+    QVERIFY(chart.plannedPointCount() >= 3);
+    QSignalSpy changed(&chart, &DeliveryChart::granularityChanged);
+    chart.setGranularity(QStringLiteral("hourly"));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.front().front().toString(), QStringLiteral("hourly"));
+    const json hourly = {{"media_buy_id", "mb-1"},
+                         {"totals", {{"spend", 30}}},
+                         {"windows",
+                          {{{"window_start", "2026-03-01T00:00:00Z"},
+                            {"window_end", "2026-03-01T01:00:00Z"},
+                            {"totals", {{"spend", 10}}}},
+                           {{"window_start", "2026-03-01T01:00:00Z"},
+                            {"window_end", "2026-03-01T02:00:00Z"},
+                            {"totals", {{"spend", 12}}}},
+                           {{"window_start", "2026-03-01T02:00:00Z"},
+                            {"window_end", "2026-03-01T03:00:00Z"},
+                            {"totals", {{"spend", 8}}}}}}};
+    chart.setDelivery(buy, hourly);
+    QCOMPARE(chart.deliveredPointCount(), 3);
+    chart.setDelivery(buy, json::object());
+    QCOMPARE(chart.deliveredPointCount(), 0);
+}
+
+void TestWidgets::versionCompareHighlightsChanges()
+{
+    adcp::models::ProposalModel proposals;
+    proposals.upsertProposal(proposal("draft"), kNow);
+    json v4 = proposal("committed");
+    v4["proposal_version"] = "v4";
+    v4["allocations"][0]["allocation_percentage"] = 60;
+    v4["allocations"][1]["allocation_percentage"] = 40;
+    proposals.upsertProposal(v4, kNow.addSecs(60));
+    VersionCompareDialog dialog(proposals.versions(0), 0, 1);
+    QCOMPARE(dialog.model()->changedCount(), 3); // status, ctv share, olv share
+    QCOMPARE(dialog.model()->headerData(1, Qt::Horizontal).toString(), QStringLiteral("v3"));
+    QCOMPARE(dialog.model()->headerData(2, Qt::Horizontal).toString(), QStringLiteral("v4"));
+    dialog.setVersions(1, 1);
+    QCOMPARE(dialog.model()->changedCount(), 0);
+}
+
+void TestWidgets::inspectorShowsIssuesAndSavesHistory()
+{
+    adcp::models::ExchangeModel model;
+    ExchangeInspector inspector(&model);
+    adcp::Exchange exchange;
+    exchange.id = 7;
+    exchange.agent = QStringLiteral("Embedded seller");
+    exchange.tool = QStringLiteral("create_media_buy");
+    exchange.startedAt = kNow;
+    exchange.elapsedMs = 12;
+    exchange.request = {{"proposal_id", "p-1"}};
+    exchange.error = adcp::AdcpError::make("VALIDATION_ERROR", "request invalid");
+    exchange.requestIssues.push_back({"/total_budget", "required property missing", "required"});
+    exchange.meta.requestHeaders = {{"Authorization", "Bearer ****"}};
+    model.addExchange(exchange);
+    inspector.showRow(0);
+    QVERIFY(inspector.requestView()->toPlainText().contains(QStringLiteral("\"proposal_id\": \"p-1\"")));
+    QVERIFY(inspector.responseView()->toPlainText().contains(QStringLiteral("VALIDATION_ERROR")));
+    QCOMPARE(inspector.issueView()->topLevelItemCount(), 1);
+    QCOMPARE(inspector.issueView()->topLevelItem(0)->text(1), QStringLiteral("/total_budget"));
+    QVERIFY(inspector.curlForCurrent().contains(QStringLiteral("create_media_buy")));
+    QVERIFY(inspector.curlForCurrent().contains(QStringLiteral("Bearer ****")));
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("history.json"));
+    QString error;
+    QVERIFY2(inspector.saveHistory(path, &error), qPrintable(error));
+    adcp::models::ExchangeModel reloadedModel;
+    ExchangeInspector reloaded(&reloadedModel);
+    QVERIFY2(reloaded.loadHistory(path, &error), qPrintable(error));
+    QCOMPARE(reloadedModel.rowCount(), 1);
+    reloaded.showRow(0);
+    QCOMPARE(reloaded.issueView()->topLevelItem(0)->text(1), QStringLiteral("/total_budget"));
+    QVERIFY(!reloaded.loadHistory(dir.filePath(QStringLiteral("missing.json")), &error));
+    QCOMPARE(reloadedModel.rowCount(), 1);
+}
+
+QTEST_MAIN(TestWidgets)
+#include "tst_widgets.moc"

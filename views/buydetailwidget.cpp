@@ -1,0 +1,281 @@
+#include "buydetailwidget.h"
+
+#include "buyeventmodel.h"
+#include "buymodel.h"
+#include "deliverychart.h"
+#include "errorbanner.h"
+#include "impairmentmodel.h"
+#include "jsonvalues.h"
+#include "modelroles.h"
+#include "theme.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+
+BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget *parent)
+    : QWidget(parent), m_buys(buys), m_impairments(new ImpairmentModel(this)),
+      m_timeline(new QSortFilterProxyModel(this))
+{
+    setObjectName(QStringLiteral("buyDetail"));
+    m_timeline->setSourceModel(events);
+    m_timeline->setFilterRole(IdRole);
+    m_timeline->setFilterKeyColumn(BuyEventModel::BuyColumn);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *head = new QHBoxLayout;
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("detailTitle"));
+    head->addWidget(m_title, 1);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("buyStatus"));
+    m_health = new QLabel(this);
+    m_health->setObjectName(QStringLiteral("buyHealth"));
+    head->addWidget(m_status);
+    head->addWidget(m_health);
+    layout->addLayout(head);
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    m_summary->setStyleSheet(QStringLiteral("color: #4b5563;"));
+    layout->addWidget(m_summary);
+
+    m_sections = new QTabWidget(this);
+    m_sections->setObjectName(QStringLiteral("buySections"));
+    m_chart = new DeliveryChart(m_sections);
+    m_sections->addTab(m_chart, tr("Delivery"));
+    m_impairmentView = new QTableView(m_sections);
+    m_impairmentView->setObjectName(QStringLiteral("impairmentView"));
+    m_impairmentView->setModel(m_impairments);
+    m_impairmentView->verticalHeader()->hide();
+    m_impairmentView->horizontalHeader()->setStretchLastSection(true);
+    m_impairmentView->setWordWrap(false);
+    m_sections->addTab(m_impairmentView, tr("Impairments"));
+    m_timelineView = new QTreeView(m_sections);
+    m_timelineView->setObjectName(QStringLiteral("timelineView"));
+    m_timelineView->setModel(m_timeline);
+    m_timelineView->setRootIsDecorated(false);
+    m_timelineView->setColumnHidden(BuyEventModel::BuyColumn, true);
+    m_timelineView->setColumnWidth(BuyEventModel::TimeColumn, 70);
+    m_timelineView->setColumnWidth(BuyEventModel::EventColumn, 260);
+    m_sections->addTab(m_timelineView, tr("Timeline"));
+    m_packages = new QTableWidget(m_sections);
+    m_packages->setObjectName(QStringLiteral("packageTable"));
+    m_packages->setColumnCount(5);
+    m_packages->setHorizontalHeaderLabels(
+        {tr("Package"), tr("Product"), tr("Budget"), tr("Delivery"), tr("State")});
+    m_packages->verticalHeader()->hide();
+    m_packages->horizontalHeader()->setStretchLastSection(true);
+    m_packages->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sections->addTab(m_packages, tr("Packages"));
+    layout->addWidget(m_sections, 1);
+
+    auto *actions = new QHBoxLayout;
+    m_pause = new QPushButton(tr("Pause"), this);
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_resume = new QPushButton(tr("Resume"), this);
+    m_resume->setObjectName(QStringLiteral("resumeButton"));
+    m_cancel = new QPushButton(tr("Cancel buy…"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelBuyButton"));
+    actions->addWidget(m_pause);
+    actions->addWidget(m_resume);
+    actions->addStretch(1);
+    actions->addWidget(m_cancel);
+    layout->addLayout(actions);
+    m_error = new ErrorBanner(this);
+    layout->addWidget(m_error);
+
+    connect(m_pause, &QPushButton::clicked, this,
+            [this] { Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("pause")); });
+    connect(m_resume, &QPushButton::clicked, this,
+            [this] { Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("resume")); });
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (QMessageBox::question(this, tr("Cancel media buy"),
+                                  tr("Cancel %1? A canceled buy cannot be resumed.").arg(m_mediaBuyId)) ==
+            QMessageBox::Yes)
+            Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("cancel"));
+    });
+    connect(m_chart, &DeliveryChart::granularityChanged, this,
+            [this](const QString &granularity) { Q_EMIT deliveryRequested(m_mediaBuyId, granularity); });
+    connect(m_buys, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                const int row = m_buys->rowOf(m_mediaBuyId);
+                if (row >= topLeft.row() && row <= bottomRight.row())
+                    refresh();
+            });
+    connect(m_buys, &QAbstractItemModel::modelReset, this, &BuyDetailWidget::refresh);
+    refresh();
+}
+
+void BuyDetailWidget::showBuy(const QString &mediaBuyId)
+{
+    if (mediaBuyId != m_mediaBuyId)
+        m_error->clearError();
+    m_mediaBuyId = mediaBuyId;
+    m_timeline->setFilterRegularExpression(
+        QRegularExpression(QLatin1Char('^') + QRegularExpression::escape(mediaBuyId) + QLatin1Char('$')));
+    refresh();
+}
+
+QString BuyDetailWidget::mediaBuyId() const
+{
+    return m_mediaBuyId;
+}
+
+void BuyDetailWidget::setBusy(bool busy)
+{
+    m_busy = busy;
+    refresh();
+}
+
+void BuyDetailWidget::refresh()
+{
+    const int row = m_buys->rowOf(m_mediaBuyId);
+    const nlohmann::json &buy = m_buys->buyJson(row);
+    if (row < 0) {
+        m_title->setText(tr("No media buy selected"));
+        m_status->clear();
+        m_health->clear();
+        m_summary->clear();
+        m_impairments->setImpairments(nlohmann::json::array());
+        m_packages->setRowCount(0);
+        m_chart->setDelivery(nlohmann::json::object(), nlohmann::json::object());
+        for (QPushButton *button : {m_pause, m_resume, m_cancel})
+            button->setEnabled(false);
+        return;
+    }
+    const QString status = m_buys->index(row, BuyModel::StatusColumn).data().toString();
+    const QString health = m_buys->index(row, 0).data(HealthRole).toString();
+    m_title->setText(
+        QStringLiteral("%1  <span style='color:#6b7280;font-weight:normal'>%2</span>")
+            .arg(m_mediaBuyId.toHtmlEscaped(),
+                 m_buys->index(row, BuyModel::ProposalColumn).data().toString().toHtmlEscaped()));
+    m_status->setText(QStringLiteral("<span style='color:%1;font-weight:600'>● %2</span>")
+                          .arg(statusColor(status).name(), status.toHtmlEscaped()));
+    const int impairmentCount = buy.contains("impairments") && buy["impairments"].is_array()
+                                    ? static_cast<int>(buy["impairments"].size())
+                                    : 0;
+    if (health.isEmpty())
+        m_health->clear();
+    else
+        m_health->setText(
+            QStringLiteral("<span style='background:%1;color:white;padding:2px 6px;'>&nbsp;%2&nbsp;</span>")
+                .arg(statusColor(health).name(), health == QLatin1String("impaired")
+                                                     ? tr("⚠ impaired (%1)").arg(impairmentCount)
+                                                     : health.toHtmlEscaped()));
+    m_summary->setText(
+        tr("Budget %1 · flight %2 · revision %3")
+            .arg(m_buys->index(row, BuyModel::BudgetColumn).data().toString(),
+                 m_buys->index(row, BuyModel::FlightColumn).data().toString(),
+                 jsonString(buy, "revision").isEmpty() ? QStringLiteral("—") : jsonString(buy, "revision")));
+    m_impairments->setImpairments(buy.value("impairments", nlohmann::json::array()));
+    m_impairmentView->resizeColumnsToContents();
+    m_sections->setTabText(1, impairmentCount > 0 ? tr("Impairments (%1)").arg(impairmentCount)
+                                                  : tr("Impairments"));
+
+    const nlohmann::json packages = buy.value("packages", nlohmann::json::array());
+    m_packages->setRowCount(static_cast<int>(packages.size()));
+    int p = 0;
+    for (const auto &package : packages) {
+        const nlohmann::json snapshot = package.value("snapshot", nlohmann::json::object());
+        QString state = package.value("paused", false) ? tr("paused") : tr("running");
+        if (package.value("canceled", false))
+            state = tr("canceled");
+        const QStringList pending = jsonStringList(package, "formats_pending");
+        if (!pending.isEmpty())
+            state += tr(" · creatives pending");
+        const QStringList values{jsonString(package, "package_id"), jsonString(package, "product_id"),
+                                 package.contains("budget")
+                                     ? formatMoney(jsonAmount(package["budget"]), jsonString(buy, "currency"))
+                                     : QString(),
+                                 snapshot.empty()
+                                     ? QString()
+                                     : tr("%1 imp. · %2")
+                                           .arg(QString::number(jsonNumber(snapshot, "impressions"), 'f', 0),
+                                                jsonString(snapshot, "delivery_status")),
+                                 state};
+        for (int c = 0; c < values.size(); ++c)
+            m_packages->setItem(p, c, new QTableWidgetItem(values.at(c)));
+        ++p;
+    }
+    m_chart->setDelivery(buy, m_buys->deliveryJson(row));
+
+    const bool terminal = status == QLatin1String("completed") || status == QLatin1String("canceled") ||
+                          status == QLatin1String("rejected");
+    m_pause->setEnabled(!m_busy && !terminal && status != QLatin1String("paused"));
+    m_resume->setEnabled(!m_busy && status == QLatin1String("paused"));
+    m_cancel->setEnabled(!m_busy && !terminal);
+}
+
+QLabel *BuyDetailWidget::healthLabel() const
+{
+    return m_health;
+}
+
+QLabel *BuyDetailWidget::statusLabel() const
+{
+    return m_status;
+}
+
+QTableView *BuyDetailWidget::impairmentView() const
+{
+    return m_impairmentView;
+}
+
+ImpairmentModel *BuyDetailWidget::impairmentModel() const
+{
+    return m_impairments;
+}
+
+QTableWidget *BuyDetailWidget::packageTable() const
+{
+    return m_packages;
+}
+
+QTreeView *BuyDetailWidget::timelineView() const
+{
+    return m_timelineView;
+}
+
+DeliveryChart *BuyDetailWidget::deliveryChart() const
+{
+    return m_chart;
+}
+
+ErrorBanner *BuyDetailWidget::errorBanner() const
+{
+    return m_error;
+}
+
+QPushButton *BuyDetailWidget::pauseButton() const
+{
+    return m_pause;
+}
+
+QPushButton *BuyDetailWidget::resumeButton() const
+{
+    return m_resume;
+}
+
+QPushButton *BuyDetailWidget::cancelButton() const
+{
+    return m_cancel;
+}
+
+QTabWidget *BuyDetailWidget::sections() const
+{
+    return m_sections;
+}
+
+} // namespace adcp::gui

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+class QTableWidget;
+class QTabWidget;
+class QTreeView;
+
+namespace adcp::models {
+class BuyEventModel;
+class BuyModel;
+class ImpairmentModel;
+} // namespace adcp::models
+
+namespace adcp::gui {
+
+class DeliveryChart;
+class ErrorBanner;
+
+// One media buy in full: status and health, packages, impairments, the event timeline (webhook vs snapshot),
+// the delivery chart, and pause / resume / cancel.
+class BuyDetailWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BuyDetailWidget)
+public:
+    BuyDetailWidget(models::BuyModel *buys, models::BuyEventModel *events, QWidget *parent = nullptr);
+
+    void showBuy(const QString &mediaBuyId);
+    QString mediaBuyId() const;
+    void setBusy(bool busy);
+
+    QLabel *healthLabel() const;
+    QLabel *statusLabel() const;
+    QTableView *impairmentView() const;
+    models::ImpairmentModel *impairmentModel() const;
+    QTableWidget *packageTable() const;
+    QTreeView *timelineView() const;
+    DeliveryChart *deliveryChart() const;
+    ErrorBanner *errorBanner() const;
+    QPushButton *pauseButton() const;
+    QPushButton *resumeButton() const;
+    QPushButton *cancelButton() const;
+    QTabWidget *sections() const;
+
+Q_SIGNALS:
+    void updateRequested(const QString &mediaBuyId, const QString &action);
+    void deliveryRequested(const QString &mediaBuyId, const QString &granularity);
+
+private:
+    void refresh();
+
+    models::BuyModel *m_buys;
+    models::ImpairmentModel *m_impairments;
+    QSortFilterProxyModel *m_timeline;
+    QString m_mediaBuyId;
+    bool m_busy = false;
+
+    QLabel *m_title = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_health = nullptr;
+    QLabel *m_summary = nullptr;
+    QTabWidget *m_sections = nullptr;
+    QTableWidget *m_packages = nullptr;
+    QTableView *m_impairmentView = nullptr;
+    QTreeView *m_timelineView = nullptr;
+    DeliveryChart *m_chart = nullptr;
+    QPushButton *m_pause = nullptr;
+    QPushButton *m_resume = nullptr;
+    QPushButton *m_cancel = nullptr;
+    ErrorBanner *m_error = nullptr;
+};
+
+} // namespace adcp::gui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QWidget>
+
+class QCheckBox;
+class QLineEdit;
+class QTreeView;
+
+namespace adcp::models {
+class BuyModel;
+class BuySortModel;
+} // namespace adcp::models
+
+namespace adcp::gui {
+
+// The buys tab: every media buy with its status chip, health badge and delivery bar.
+class BuyMonitorWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BuyMonitorWidget)
+public:
+    explicit BuyMonitorWidget(models::BuyModel *model, QWidget *parent = nullptr);
+
+    QTreeView *view() const;
+    QLineEdit *filterEdit() const;
+    models::BuySortModel *proxy() const;
+    void focusFilter();
+    void selectBuy(const QString &mediaBuyId);
+
+Q_SIGNALS:
+    void buySelected(const QString &mediaBuyId);
+
+private:
+    models::BuyModel *m_model;
+    models::BuySortModel *m_proxy = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QCheckBox *m_impairedOnly = nullptr;
+    QTreeView *m_view = nullptr;
+};
+
+} // namespace adcp::gui

@@ -1,0 +1,176 @@
+#include "createbuydialog.h"
+
+#include "jsonvalues.h"
+
+#include <QCheckBox>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+
+CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAvailable, const QDateTime &now,
+                                 QWidget *parent)
+    : QDialog(parent), m_proposal(proposal), m_now(now)
+{
+    setObjectName(QStringLiteral("createBuyDialog"));
+    setWindowTitle(tr("Create media buy"));
+    const nlohmann::json guidance = proposal.value("total_budget_guidance", nlohmann::json::object());
+    m_currency = jsonString(guidance, "currency");
+    if (m_currency.isEmpty())
+        m_currency = QStringLiteral("USD");
+    m_minimum = jsonNumber(guidance, "min");
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new QLabel(tr("From <b>%1</b> (%2), version %3.")
+                                     .arg(jsonString(proposal, "name").toHtmlEscaped(),
+                                          jsonString(proposal, "proposal_id").toHtmlEscaped(),
+                                          jsonString(proposal, "proposal_version").toHtmlEscaped()),
+                                 this));
+    auto *form = new QFormLayout;
+    m_budget = new QDoubleSpinBox(this);
+    m_budget->setObjectName(QStringLiteral("buyBudget"));
+    m_budget->setRange(0, 1e9);
+    m_budget->setDecimals(2);
+    m_budget->setGroupSeparatorShown(true);
+    m_budget->setSuffix(QLatin1Char(' ') + m_currency);
+    m_budget->setValue(jsonNumber(guidance, "recommended", jsonNumber(guidance, "min")));
+    QString hint;
+    if (guidance.is_object() && !guidance.empty())
+        hint = tr("guidance %1 – %2, recommended %3")
+                   .arg(formatMoney(jsonNumber(guidance, "min"), m_currency),
+                        formatMoney(jsonNumber(guidance, "max"), m_currency),
+                        formatMoney(jsonNumber(guidance, "recommended"), m_currency));
+    auto *budgetRow = new QVBoxLayout;
+    budgetRow->addWidget(m_budget);
+    if (!hint.isEmpty()) {
+        auto *hintLabel = new QLabel(hint, this);
+        hintLabel->setStyleSheet(QStringLiteral("color: #6b7280;"));
+        budgetRow->addWidget(hintLabel);
+    }
+    form->addRow(tr("Total budget"), budgetRow);
+
+    m_asap = new QCheckBox(tr("Start as soon as possible"), this);
+    m_asap->setObjectName(QStringLiteral("buyAsap"));
+    m_start = new QDateTimeEdit(now.toLocalTime().addSecs(3600), this);
+    m_start->setObjectName(QStringLiteral("buyStart"));
+    m_end = new QDateTimeEdit(now.toLocalTime().addDays(30), this);
+    m_end->setObjectName(QStringLiteral("buyEnd"));
+    for (QDateTimeEdit *edit : {m_start, m_end}) {
+        edit->setCalendarPopup(true);
+        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    }
+    auto *startRow = new QHBoxLayout;
+    startRow->addWidget(m_start, 1);
+    startRow->addWidget(m_asap);
+    form->addRow(tr("Start"), startRow);
+    form->addRow(tr("End"), m_end);
+    m_poNumber = new QLineEdit(this);
+    m_poNumber->setObjectName(QStringLiteral("buyPoNumber"));
+    m_poNumber->setPlaceholderText(tr("optional"));
+    form->addRow(tr("PO number"), m_poNumber);
+    m_webhooks = new QCheckBox(tr("Receive status, impairment and delivery webhooks"), this);
+    m_webhooks->setObjectName(QStringLiteral("buyWebhooks"));
+    m_webhooks->setChecked(webhooksAvailable);
+    m_webhooks->setEnabled(webhooksAvailable);
+    if (!webhooksAvailable)
+        m_webhooks->setToolTip(tr("No local webhook receiver is running; the buy is followed by snapshots."));
+    form->addRow(QString(), m_webhooks);
+    layout->addLayout(form);
+
+    m_problems = new QLabel(this);
+    m_problems->setObjectName(QStringLiteral("buyProblems"));
+    m_problems->setStyleSheet(QStringLiteral("color: #b45309;"));
+    m_problems->setWordWrap(true);
+    layout->addWidget(m_problems);
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Create buy"));
+    layout->addWidget(m_buttons);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_budget, &QDoubleSpinBox::valueChanged, this, &CreateBuyDialog::validate);
+    connect(m_start, &QDateTimeEdit::dateTimeChanged, this, &CreateBuyDialog::validate);
+    connect(m_end, &QDateTimeEdit::dateTimeChanged, this, &CreateBuyDialog::validate);
+    connect(m_asap, &QCheckBox::toggled, this, [this](bool asap) {
+        m_start->setEnabled(!asap);
+        validate();
+    });
+    validate();
+}
+
+QStringList CreateBuyDialog::problems() const
+{
+    QStringList list;
+    const QString status = jsonString(m_proposal, "proposal_status");
+    if (status == QLatin1String("draft"))
+        list << tr("The proposal is a draft: finalize it first.");
+    if (m_budget->value() <= 0)
+        list << tr("The budget must be above zero.");
+    else if (m_minimum > 0 && m_budget->value() < m_minimum)
+        list << tr("The budget is below the seller's minimum of %1.").arg(formatMoney(m_minimum, m_currency));
+    const QDateTime start = m_asap->isChecked() ? m_now : m_start->dateTime();
+    if (!m_asap->isChecked() && start < m_now)
+        list << tr("The start is in the past; pick a later time or start as soon as possible.");
+    if (m_end->dateTime() <= start)
+        list << tr("The end must be after the start.");
+    return list;
+}
+
+nlohmann::json CreateBuyDialog::request() const
+{
+    nlohmann::json request = {
+        {"proposal_id", m_proposal.value("proposal_id", std::string())},
+        {"total_budget", {{"amount", m_budget->value()}, {"currency", m_currency.toStdString()}}},
+        {"start_time", m_asap->isChecked() ? std::string("asap")
+                                           : m_start->dateTime().toUTC().toString(Qt::ISODate).toStdString()},
+        {"end_time", m_end->dateTime().toUTC().toString(Qt::ISODate).toStdString()}};
+    if (m_proposal.contains("proposal_version"))
+        request["proposal_version"] = m_proposal["proposal_version"];
+    const QString po = m_poNumber->text().trimmed();
+    if (!po.isEmpty())
+        request["po_number"] = po.toStdString();
+    return request;
+}
+
+bool CreateBuyDialog::webhooksWanted() const
+{
+    return m_webhooks->isEnabled() && m_webhooks->isChecked();
+}
+
+void CreateBuyDialog::setBudget(double amount)
+{
+    m_budget->setValue(amount);
+}
+
+void CreateBuyDialog::setFlight(const QDateTime &start, const QDateTime &end)
+{
+    m_start->setDateTime(start.toLocalTime());
+    m_end->setDateTime(end.toLocalTime());
+}
+
+void CreateBuyDialog::setAsap(bool asap)
+{
+    m_asap->setChecked(asap);
+}
+
+void CreateBuyDialog::setPoNumber(const QString &poNumber)
+{
+    m_poNumber->setText(poNumber);
+}
+
+void CreateBuyDialog::validate()
+{
+    const QStringList list = problems();
+    m_problems->setText(list.join(QLatin1Char('\n')));
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(list.isEmpty());
+}
+
+} // namespace adcp::gui

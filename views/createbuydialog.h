@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QDateTime>
+#include <QDialog>
+
+#include <nlohmann/json.hpp>
+
+class QCheckBox;
+class QDateTimeEdit;
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+
+namespace adcp::gui {
+
+// Creating a media buy from a committed proposal: budget, flight (or "as soon as possible"), PO number and
+// whether to receive webhooks. Checked before anything is sent.
+class CreateBuyDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CreateBuyDialog)
+public:
+    CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAvailable, const QDateTime &now,
+                    QWidget *parent = nullptr);
+
+    QStringList problems() const;
+    // The create_media_buy fields this dialog decides (proposal_id, proposal_version, total_budget,
+    // start_time, end_time, po_number); the caller adds account, brand and the idempotency key.
+    nlohmann::json request() const;
+    bool webhooksWanted() const;
+
+    void setBudget(double amount);
+    void setFlight(const QDateTime &start, const QDateTime &end);
+    void setAsap(bool asap);
+    void setPoNumber(const QString &poNumber);
+
+private:
+    void validate();
+
+    nlohmann::json m_proposal;
+    QDateTime m_now;
+    QString m_currency;
+    double m_minimum = 0.0;
+    QDoubleSpinBox *m_budget = nullptr;
+    QCheckBox *m_asap = nullptr;
+    QDateTimeEdit *m_start = nullptr;
+    QDateTimeEdit *m_end = nullptr;
+    QLineEdit *m_poNumber = nullptr;
+    QCheckBox *m_webhooks = nullptr;
+    QLabel *m_problems = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};
+
+} // namespace adcp::gui

@@ -1,0 +1,197 @@
+#include "deliverychart.h"
+
+#include "jsonvalues.h"
+
+#include <QButtonGroup>
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QRadioButton>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+
+namespace {
+
+struct Point
+{
+    QDateTime at;
+    double spend = 0.0;
+    double impressions = 0.0;
+};
+
+// Windows (window_start/window_end + totals) when the seller reports them, else the daily breakdown.
+std::vector<Point> deliveredPoints(const nlohmann::json &delivery)
+{
+    std::vector<Point> points;
+    if (delivery.contains("windows") && delivery["windows"].is_array() && !delivery["windows"].empty()) {
+        for (const auto &window : delivery["windows"]) {
+            const nlohmann::json totals = window.value("totals", nlohmann::json::object());
+            points.push_back({jsonDateTime(window, "window_end"), jsonNumber(totals, "spend"),
+                              jsonNumber(totals, "impressions")});
+        }
+    } else if (delivery.contains("daily_breakdown") && delivery["daily_breakdown"].is_array()) {
+        for (const auto &day : delivery["daily_breakdown"]) {
+            QDateTime at(QDate::fromString(jsonString(day, "date"), Qt::ISODate), QTime(0, 0), Qt::UTC);
+            points.push_back({at.addDays(1), jsonNumber(day, "spend"), jsonNumber(day, "impressions")});
+        }
+    }
+    std::sort(points.begin(), points.end(), [](const Point &a, const Point &b) { return a.at < b.at; });
+    points.erase(std::remove_if(points.begin(), points.end(), [](const Point &p) { return !p.at.isValid(); }),
+                 points.end());
+    return points;
+}
+
+} // namespace
+
+DeliveryChart::DeliveryChart(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("deliveryChart"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QHBoxLayout;
+    m_summary = new QLabel(this);
+    bar->addWidget(m_summary, 1);
+    m_hourly = new QRadioButton(tr("Hourly"), this);
+    m_hourly->setObjectName(QStringLiteral("hourlyButton"));
+    m_daily = new QRadioButton(tr("Daily"), this);
+    m_daily->setObjectName(QStringLiteral("dailyButton"));
+    m_daily->setChecked(true);
+    auto *group = new QButtonGroup(this);
+    group->addButton(m_hourly);
+    group->addButton(m_daily);
+    bar->addWidget(m_hourly);
+    bar->addWidget(m_daily);
+    layout->addLayout(bar);
+    auto *chart = new QChart;
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setBackgroundRoundness(0);
+    m_view = new QChartView(chart, this);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setMinimumHeight(200);
+    layout->addWidget(m_view, 1);
+    connect(group, &QButtonGroup::buttonToggled, this, [this](QAbstractButton *, bool checked) {
+        if (checked)
+            Q_EMIT granularityChanged(granularity());
+    });
+    setDelivery(nlohmann::json::object(), nlohmann::json::object());
+}
+
+void DeliveryChart::setDelivery(const nlohmann::json &buy, const nlohmann::json &delivery)
+{
+    QChart *chart = m_view->chart();
+    chart->removeAllSeries();
+    for (QAbstractAxis *axis : chart->axes())
+        chart->removeAxis(axis);
+
+    const std::vector<Point> points = deliveredPoints(delivery);
+    auto *delivered = new QLineSeries;
+    delivered->setName(tr("Delivered spend (cumulative)"));
+    delivered->setPen(QPen(QColor(0x2f, 0x6f, 0xd6), 2.2));
+    auto *planned = new QLineSeries;
+    planned->setName(tr("Planned (even pacing)"));
+    QPen dashed(QColor(0x9c, 0xa3, 0xaf), 1.6);
+    dashed.setStyle(Qt::DashLine);
+    planned->setPen(dashed);
+
+    double cumulative = 0.0;
+    double maxValue = 0.0;
+    for (const Point &point : points) {
+        cumulative += point.spend;
+        delivered->append(point.at.toMSecsSinceEpoch(), cumulative);
+        maxValue = std::max(maxValue, cumulative);
+    }
+    const double budget = buy.contains("total_budget") ? jsonAmount(buy["total_budget"]) : 0.0;
+    QDateTime start = jsonDateTime(buy, "start_time");
+    const QDateTime end = jsonDateTime(buy, "end_time");
+    if (!start.isValid() && !points.empty())
+        start = points.front().at;
+    if (budget > 0.0 && start.isValid() && end.isValid() && end > start) {
+        const double flight = static_cast<double>(start.msecsTo(end));
+        // The plan is drawn at the same instants as the delivered points, plus the flight's two ends.
+        planned->append(start.toMSecsSinceEpoch(), 0.0);
+        for (const Point &point : points) {
+            const double share = std::clamp(start.msecsTo(point.at) / flight, 0.0, 1.0);
+            planned->append(point.at.toMSecsSinceEpoch(), budget * share);
+        }
+        const QDateTime lastShown = points.empty() ? end : std::min(end, points.back().at.addDays(1));
+        planned->append(lastShown.toMSecsSinceEpoch(),
+                        budget * std::clamp(start.msecsTo(lastShown) / flight, 0.0, 1.0));
+        for (const QPointF &p : planned->points())
+            maxValue = std::max(maxValue, p.y());
+    }
+    m_delivered = static_cast<int>(delivered->count());
+    m_planned = static_cast<int>(planned->count());
+
+    chart->addSeries(planned);
+    chart->addSeries(delivered);
+    auto *xAxis = new QDateTimeAxis;
+    xAxis->setFormat(granularity() == QLatin1String("hourly") ? QStringLiteral("MMM d HH:mm")
+                                                              : QStringLiteral("MMM d"));
+    xAxis->setTickCount(6);
+    auto *yAxis = new QValueAxis;
+    yAxis->setLabelFormat(QStringLiteral("%.0f"));
+    yAxis->setRange(0, maxValue > 0 ? maxValue * 1.1 : 1.0);
+    yAxis->setTitleText(jsonString(delivery, "currency").isEmpty() ? jsonString(buy, "currency")
+                                                                   : jsonString(delivery, "currency"));
+    chart->addAxis(xAxis, Qt::AlignBottom);
+    chart->addAxis(yAxis, Qt::AlignLeft);
+    for (QLineSeries *series : {planned, delivered}) {
+        series->attachAxis(xAxis);
+        series->attachAxis(yAxis);
+    }
+    qint64 minX = std::numeric_limits<qint64>::max();
+    qint64 maxX = std::numeric_limits<qint64>::min();
+    for (QLineSeries *series : {planned, delivered}) {
+        for (const QPointF &p : series->points()) {
+            minX = std::min(minX, static_cast<qint64>(p.x()));
+            maxX = std::max(maxX, static_cast<qint64>(p.x()));
+        }
+    }
+    if (minX < maxX)
+        xAxis->setRange(QDateTime::fromMSecsSinceEpoch(minX), QDateTime::fromMSecsSinceEpoch(maxX));
+
+    const nlohmann::json totals = delivery.value("totals", nlohmann::json::object());
+    if (delivery.is_object() && !delivery.empty())
+        m_summary->setText(
+            tr("%1 impressions · %2 spent · pacing index %3")
+                .arg(QLocale().toString(static_cast<qint64>(jsonNumber(totals, "impressions"))),
+                     formatMoney(jsonNumber(totals, "spend"), jsonString(delivery, "currency")),
+                     QString::number(jsonNumber(delivery, "pacing_index", 0.0), 'f', 2)));
+    else
+        m_summary->setText(tr("No delivery reported yet"));
+}
+
+QString DeliveryChart::granularity() const
+{
+    return m_hourly->isChecked() ? QStringLiteral("hourly") : QStringLiteral("daily");
+}
+
+void DeliveryChart::setGranularity(const QString &granularity)
+{
+    (granularity == QLatin1String("hourly") ? m_hourly : m_daily)->setChecked(true);
+}
+
+int DeliveryChart::deliveredPointCount() const
+{
+    return m_delivered;
+}
+
+int DeliveryChart::plannedPointCount() const
+{
+    return m_planned;
+}
+
+QChart *DeliveryChart::chart() const
+{
+    return m_view->chart();
+}
+
+} // namespace adcp::gui

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QWidget>
+
+#include <nlohmann/json.hpp>
+
+class QButtonGroup;
+class QChart;
+class QChartView;
+class QLabel;
+class QRadioButton;
+
+namespace adcp::gui {
+
+// Delivery of one buy: cumulative spend delivered per window against the even pacing plan over the flight.
+// Hourly or daily, as get_media_buy_delivery reports it.
+class DeliveryChart final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(DeliveryChart)
+public:
+    explicit DeliveryChart(QWidget *parent = nullptr);
+
+    // `delivery` is one entry of media_buy_deliveries; `buy` gives budget and flight for the plan.
+    void setDelivery(const nlohmann::json &buy, const nlohmann::json &delivery);
+    QString granularity() const; // hourly | daily
+    void setGranularity(const QString &granularity);
+    int deliveredPointCount() const;
+    int plannedPointCount() const;
+    QChart *chart() const;
+
+Q_SIGNALS:
+    void granularityChanged(const QString &granularity);
+
+private:
+    QChartView *m_view = nullptr;
+    QRadioButton *m_hourly = nullptr;
+    QRadioButton *m_daily = nullptr;
+    QLabel *m_summary = nullptr;
+    int m_delivered = 0;
+    int m_planned = 0;
+};
+
+} // namespace adcp::gui

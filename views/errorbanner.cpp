@@ -1,0 +1,105 @@
+#include "errorbanner.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+
+namespace adcp::gui {
+
+ErrorBanner::ErrorBanner(QWidget *parent) : QFrame(parent)
+{
+    setObjectName(QStringLiteral("errorBanner"));
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(8, 6, 6, 6);
+    m_label = new QLabel(this);
+    m_label->setWordWrap(true);
+    m_label->setTextFormat(Qt::RichText);
+    m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_label, 1);
+    m_remedyButton = new QPushButton(this);
+    m_remedyButton->setObjectName(QStringLiteral("remedyButton"));
+    layout->addWidget(m_remedyButton, 0, Qt::AlignTop);
+    m_closeButton = new QPushButton(tr("Dismiss"), this);
+    m_closeButton->setFlat(true);
+    layout->addWidget(m_closeButton, 0, Qt::AlignTop);
+    connect(m_remedyButton, &QPushButton::clicked, this, [this] { Q_EMIT remedyRequested(m_remedy); });
+    connect(m_closeButton, &QPushButton::clicked, this, &ErrorBanner::clearError);
+    hide();
+}
+
+ErrorBanner::Remedy ErrorBanner::remedyFor(const adcp::AdcpError &error)
+{
+    if (error.code == "PROPOSAL_NOT_COMMITTED")
+        return Remedy::FinalizeAndRetry;
+    if (error.code == "CONFLICT")
+        return Remedy::ReloadLatest;
+    if (error.recovery == adcp::Recovery::Transient)
+        return Remedy::Retry;
+    return Remedy::None;
+}
+
+void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
+{
+    m_code = QString::fromStdString(error.code);
+    m_remedy = remedyFor(error);
+    QString html = QStringLiteral("<b>%1</b> %2 <span style='color:#9a3412'>(%3)</span><br>%4")
+                       .arg(m_code.toHtmlEscaped(), tr("on %1").arg(action).toHtmlEscaped(),
+                            QString::fromLatin1(adcp::toString(error.recovery).data()),
+                            QString::fromStdString(error.message).toHtmlEscaped());
+    if (error.field)
+        html += QStringLiteral("<br>") +
+                tr("Field: <code>%1</code>").arg(QString::fromStdString(*error.field).toHtmlEscaped());
+    if (error.suggestion)
+        html += QStringLiteral("<br>") +
+                tr("Suggestion: %1").arg(QString::fromStdString(*error.suggestion).toHtmlEscaped());
+    for (const auto &issue : error.issues)
+        html += QStringLiteral("<br>· <code>%1</code> %2")
+                    .arg(QString::fromStdString(issue.pointer).toHtmlEscaped(),
+                         QString::fromStdString(issue.message).toHtmlEscaped());
+    m_label->setText(html);
+    switch (m_remedy) {
+    case Remedy::FinalizeAndRetry:
+        m_remedyButton->setText(tr("Finalize and retry"));
+        break;
+    case Remedy::ReloadLatest:
+        m_remedyButton->setText(tr("Reload latest version"));
+        break;
+    case Remedy::Retry:
+        m_remedyButton->setText(tr("Retry"));
+        break;
+    case Remedy::None:
+        break;
+    }
+    m_remedyButton->setVisible(m_remedy != Remedy::None);
+    show();
+}
+
+void ErrorBanner::clearError()
+{
+    m_code.clear();
+    m_remedy = Remedy::None;
+    m_label->clear();
+    hide();
+}
+
+ErrorBanner::Remedy ErrorBanner::remedy() const
+{
+    return m_remedy;
+}
+
+QString ErrorBanner::code() const
+{
+    return m_code;
+}
+
+QString ErrorBanner::text() const
+{
+    return m_label->text();
+}
+
+QPushButton *ErrorBanner::remedyButton() const
+{
+    return m_remedyButton;
+}
+
+} // namespace adcp::gui

@@ -1,0 +1,305 @@
+#include "exchangeinspector.h"
+
+#include "exchangemodel.h"
+#include "exchangesortmodel.h"
+#include "modelroles.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QFile>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTreeView>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+
+namespace {
+
+QPlainTextEdit *codeView(QWidget *parent)
+{
+    auto *view = new QPlainTextEdit(parent);
+    view->setReadOnly(true);
+    view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    view->setLineWrapMode(QPlainTextEdit::NoWrap);
+    return view;
+}
+
+QString pretty(const nlohmann::json &value)
+{
+    if (value.is_null())
+        return QString();
+    return QString::fromStdString(value.dump(2));
+}
+
+} // namespace
+
+ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
+    : QWidget(parent), m_model(model), m_proxy(new ExchangeSortModel(this))
+{
+    setObjectName(QStringLiteral("exchangeInspector"));
+    m_proxy->setSourceModel(model);
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    layout->addWidget(splitter);
+
+    auto *left = new QWidget(splitter);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    auto *bar = new QHBoxLayout;
+    m_filter = new QLineEdit(left);
+    m_filter->setObjectName(QStringLiteral("exchangeFilter"));
+    m_filter->setPlaceholderText(tr("Filter by tool or result"));
+    m_filter->setClearButtonEnabled(true);
+    m_failuresOnly = new QCheckBox(tr("Failures"), left);
+    auto *save = new QPushButton(tr("Save…"), left);
+    save->setObjectName(QStringLiteral("saveHistoryButton"));
+    auto *load = new QPushButton(tr("Load…"), left);
+    load->setObjectName(QStringLiteral("loadHistoryButton"));
+    bar->addWidget(m_filter, 1);
+    bar->addWidget(m_failuresOnly);
+    bar->addWidget(save);
+    bar->addWidget(load);
+    leftLayout->addLayout(bar);
+    m_view = new QTreeView(left);
+    m_view->setObjectName(QStringLiteral("exchangeView"));
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(ExchangeModel::TimeColumn, Qt::AscendingOrder);
+    m_view->setColumnWidth(ExchangeModel::TimeColumn, 70);
+    m_view->setColumnWidth(ExchangeModel::ToolColumn, 150);
+    m_view->setColumnWidth(ExchangeModel::ResultColumn, 170);
+    m_view->setColumnWidth(ExchangeModel::DurationColumn, 70);
+    leftLayout->addWidget(m_view, 1);
+
+    auto *right = new QWidget(splitter);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    auto *head = new QHBoxLayout;
+    m_heading = new QLabel(tr("Select an exchange to inspect it"), right);
+    m_heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    head->addWidget(m_heading, 1);
+    m_copyCurl = new QPushButton(tr("Copy as cURL"), right);
+    m_copyCurl->setObjectName(QStringLiteral("copyCurlButton"));
+    m_copyCurl->setEnabled(false);
+    head->addWidget(m_copyCurl);
+    rightLayout->addLayout(head);
+    m_tabs = new QTabWidget(right);
+    m_tabs->setDocumentMode(true);
+    m_request = codeView(m_tabs);
+    m_response = codeView(m_tabs);
+    m_headers = new QTreeWidget(m_tabs);
+    m_headers->setHeaderLabels({tr("Header"), tr("Value")});
+    m_headers->setRootIsDecorated(true);
+    m_issues = new QTreeWidget(m_tabs);
+    m_issues->setObjectName(QStringLiteral("issueView"));
+    m_issues->setHeaderLabels({tr("Where"), tr("JSON Pointer"), tr("Issue")});
+    m_issues->setRootIsDecorated(false);
+    m_tabs->addTab(m_request, tr("Request"));
+    m_tabs->addTab(m_response, tr("Response"));
+    m_tabs->addTab(m_headers, tr("Headers"));
+    m_tabs->addTab(m_issues, tr("Schema issues"));
+    rightLayout->addWidget(m_tabs, 1);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &ExchangeSortModel::setFilterText);
+    connect(m_failuresOnly, &QCheckBox::toggled, m_proxy, &ExchangeSortModel::setFailuresOnly);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                m_current = current.isValid() ? m_proxy->mapToSource(current).row() : -1;
+                showCurrent();
+            });
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                if (m_current >= topLeft.row() && m_current <= bottomRight.row())
+                    showCurrent();
+            });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_current = -1;
+        showCurrent();
+    });
+    // Keep the newest exchange in sight unless the user is looking at an older one.
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_current < 0)
+            m_view->scrollToBottom();
+    });
+    connect(m_copyCurl, &QPushButton::clicked, this,
+            [this] { QApplication::clipboard()->setText(curlForCurrent()); });
+    connect(save, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save exchange history"), QString(),
+                                                          tr("Exchange history (*.json)"));
+        QString error;
+        if (!path.isEmpty() && !saveHistory(path, &error))
+            QMessageBox::warning(this, tr("Save exchange history"), error);
+    });
+    connect(load, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load exchange history"), QString(),
+                                                          tr("Exchange history (*.json)"));
+        QString error;
+        if (!path.isEmpty() && !loadHistory(path, &error))
+            QMessageBox::warning(this, tr("Load exchange history"), error);
+    });
+}
+
+QTreeView *ExchangeInspector::view() const
+{
+    return m_view;
+}
+
+QLineEdit *ExchangeInspector::filterEdit() const
+{
+    return m_filter;
+}
+
+QPlainTextEdit *ExchangeInspector::requestView() const
+{
+    return m_request;
+}
+
+QPlainTextEdit *ExchangeInspector::responseView() const
+{
+    return m_response;
+}
+
+QTreeWidget *ExchangeInspector::issueView() const
+{
+    return m_issues;
+}
+
+QTreeWidget *ExchangeInspector::headerView() const
+{
+    return m_headers;
+}
+
+QTabWidget *ExchangeInspector::detailTabs() const
+{
+    return m_tabs;
+}
+
+void ExchangeInspector::showRow(int sourceRow)
+{
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(sourceRow, 0));
+    if (index.isValid())
+        m_view->setCurrentIndex(index);
+}
+
+void ExchangeInspector::showCurrent()
+{
+    const adcp::Exchange *exchange = m_model->exchange(m_current);
+    m_request->clear();
+    m_response->clear();
+    m_headers->clear();
+    m_issues->clear();
+    m_copyCurl->setEnabled(exchange != nullptr);
+    if (!exchange) {
+        m_heading->setText(tr("Select an exchange to inspect it"));
+        return;
+    }
+    QString heading =
+        QStringLiteral("<b>%1</b> · %2 · %3 · %4 ms")
+            .arg(exchange->tool.toHtmlEscaped(), exchange->agent.toHtmlEscaped(),
+                 exchange->meta.transport.isEmpty() ? tr("transport ?") : exchange->meta.transport)
+            .arg(exchange->elapsedMs);
+    if (exchange->meta.httpStatus > 0)
+        heading += QStringLiteral(" · HTTP %1").arg(exchange->meta.httpStatus);
+    if (exchange->error)
+        heading += QStringLiteral(" · <span style='color:#c2410c'>%1</span>")
+                       .arg(QString::fromStdString(exchange->error->code).toHtmlEscaped());
+    m_heading->setText(heading);
+    m_request->setPlainText(pretty(exchange->request));
+    m_response->setPlainText(exchange->error && exchange->response.is_null()
+                                 ? pretty(nlohmann::json{{"adcp_error", exchange->error->toJson()}})
+                                 : pretty(exchange->response));
+    auto *sent = new QTreeWidgetItem(m_headers, {tr("Request"), exchange->meta.url.toString()});
+    for (const auto &header : exchange->meta.requestHeaders)
+        new QTreeWidgetItem(sent, {QString::fromLatin1(header.first), QString::fromLatin1(header.second)});
+    auto *received = new QTreeWidgetItem(m_headers, {tr("Response"), QString()});
+    for (const auto &header : exchange->meta.responseHeaders)
+        new QTreeWidgetItem(received,
+                            {QString::fromLatin1(header.first), QString::fromLatin1(header.second)});
+    m_headers->expandAll();
+    for (const auto &issue : exchange->requestIssues)
+        new QTreeWidgetItem(m_issues, {tr("request"),
+                                       QString::fromStdString(issue.pointer.empty() ? "/" : issue.pointer),
+                                       QString::fromStdString(issue.message)});
+    for (const auto &issue : exchange->responseIssues)
+        new QTreeWidgetItem(m_issues, {tr("response"),
+                                       QString::fromStdString(issue.pointer.empty() ? "/" : issue.pointer),
+                                       QString::fromStdString(issue.message)});
+    if (exchange->error) {
+        for (const auto &issue : exchange->error->issues)
+            new QTreeWidgetItem(m_issues, {tr("error"), QString::fromStdString(issue.pointer),
+                                           QString::fromStdString(issue.message)});
+    }
+    const int issues = m_issues->topLevelItemCount();
+    m_tabs->setTabText(3, issues > 0 ? tr("Schema issues (%1)").arg(issues) : tr("Schema issues"));
+    m_issues->resizeColumnToContents(1);
+}
+
+QString ExchangeInspector::curlForCurrent() const
+{
+    const adcp::Exchange *exchange = m_model->exchange(m_current);
+    return exchange ? curlCommand(*exchange) : QString();
+}
+
+bool ExchangeInspector::saveHistory(const QString &path, QString *error) const
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    const std::string text = m_model->toJson().dump(2);
+    file.write(text.data(), static_cast<qint64>(text.size()));
+    if (!file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool ExchangeInspector::loadHistory(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    const nlohmann::json document = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+    if (document.is_discarded()) {
+        if (error)
+            *error = tr("%1 is not JSON.").arg(path);
+        return false;
+    }
+    return m_model->fromJson(document, error);
+}
+
+void ExchangeInspector::focusLog()
+{
+    m_view->setFocus(Qt::ShortcutFocusReason);
+    if (!m_view->currentIndex().isValid() && m_proxy->rowCount() > 0)
+        m_view->setCurrentIndex(m_proxy->index(m_proxy->rowCount() - 1, 0));
+}
+
+} // namespace adcp::gui

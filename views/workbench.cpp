@@ -1,0 +1,635 @@
+#include "workbench.h"
+
+#include "agentclient.h"
+#include "buyeventmodel.h"
+#include "buymodel.h"
+#include "exchangemodel.h"
+#include "jsonvalues.h"
+#include "opportunitymodel.h"
+#include "productmodel.h"
+#include "proposalmodel.h"
+
+#include <QSet>
+#include <QTimer>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+using nlohmann::json;
+
+namespace {
+
+bool isTerminalBuyStatus(const QString &status)
+{
+    return status == QLatin1String("completed") || status == QLatin1String("rejected") ||
+           status == QLatin1String("canceled");
+}
+
+QString versionsOf(const json &capabilities)
+{
+    const json adcp = capabilities.value("adcp", json::object());
+    QStringList versions = jsonStringList(adcp, "supported_versions");
+    if (versions.isEmpty()) {
+        if (adcp.contains("major_versions") && adcp["major_versions"].is_array()) {
+            for (const auto &major : adcp["major_versions"])
+                if (major.is_number_integer())
+                    versions << QString::number(major.get<int>());
+        }
+    }
+    return versions.join(QStringLiteral(", "));
+}
+
+// The AdCP error for an answer that is a transport success but a business refusal (rejected arm) or that
+// carries per-entry `unable` outcomes.
+std::optional<AdcpError> refusalOf(const json &result)
+{
+    if (jsonString(result, "status") == QLatin1String("rejected")) {
+        AdcpError error = AdcpError::make(
+            "TERMS_REJECTED", result.value("reason", std::string("The seller declined the request")));
+        if (result.contains("suggestions") && result["suggestions"].is_array() &&
+            !result["suggestions"].empty() && result["suggestions"].front().is_string())
+            error.suggestion = result["suggestions"].front().get<std::string>();
+        return error;
+    }
+    if (result.contains("errors") && result["errors"].is_array() && !result["errors"].empty() &&
+        !result.contains("media_buy_id") && !result.contains("proposals") && !result.contains("products"))
+        return AdcpError::fromJson(result["errors"].front());
+    return std::nullopt;
+}
+
+} // namespace
+
+Workbench::Workbench(QObject *parent)
+    : QObject(parent), m_products(new ProductModel(this)), m_proposals(new ProposalModel(this)),
+      m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
+      m_opportunities(new OpportunityModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
+      m_ticker(new QTimer(this)), m_monitor(new QTimer(this))
+{
+    m_ticker->setInterval(1000);
+    connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
+    m_ticker->start();
+    m_monitor->setInterval(3000);
+    connect(m_monitor, &QTimer::timeout, this, [this] {
+        bool open = false;
+        for (int row = 0; row < m_buys->rowCount(); ++row)
+            open = open || !isTerminalBuyStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString());
+        if (open && !m_refreshingBuys)
+            refreshBuys();
+    });
+    m_monitor->start();
+    connect(m_buys, &QAbstractItemModel::dataChanged, this, &Workbench::updateOpportunityCounts);
+    connect(m_buys, &QAbstractItemModel::rowsInserted, this, &Workbench::updateOpportunityCounts);
+    connect(m_proposals, &QAbstractItemModel::rowsInserted, this, &Workbench::updateOpportunityCounts);
+}
+
+Workbench::~Workbench()
+{
+    cancelAll();
+}
+
+void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
+{
+    cancelAll();
+    if (m_client)
+        disconnect(m_client, nullptr, this, nullptr);
+    m_client = client;
+    m_principal = principal;
+    m_connected = false;
+    m_products->clear();
+    m_proposals->clear();
+    m_buys->clear();
+    m_events->clear();
+    m_opportunities->clear();
+    m_pendingBuys.clear();
+    m_lastBuyAttempt.clear();
+    if (!client) {
+        Q_EMIT connectionChanged(false, {}, {}, {});
+        return;
+    }
+    connect(client, &AgentClient::exchangeStarted, this,
+            [this](const adcp::Exchange &exchange) { m_exchanges->addExchange(exchange); });
+    connect(client, &AgentClient::exchangeFinished, this,
+            [this](const adcp::Exchange &exchange) { m_exchanges->addExchange(exchange); });
+    Q_EMIT connectionChanged(false, {}, {}, principal);
+}
+
+adcp::AgentClient *Workbench::client() const
+{
+    return m_client;
+}
+
+QString Workbench::principal() const
+{
+    return m_principal;
+}
+
+bool Workbench::isConnected() const
+{
+    return m_connected;
+}
+
+ProductModel *Workbench::products() const
+{
+    return m_products;
+}
+
+ProposalModel *Workbench::proposals() const
+{
+    return m_proposals;
+}
+
+BuyModel *Workbench::buys() const
+{
+    return m_buys;
+}
+
+BuyEventModel *Workbench::events() const
+{
+    return m_events;
+}
+
+ExchangeModel *Workbench::exchanges() const
+{
+    return m_exchanges;
+}
+
+OpportunityModel *Workbench::opportunities() const
+{
+    return m_opportunities;
+}
+
+void Workbench::setBuyerIdentity(const QString &brandDomain, const QString &operatorDomain)
+{
+    if (!brandDomain.isEmpty())
+        m_brandDomain = brandDomain;
+    if (!operatorDomain.isEmpty())
+        m_operatorDomain = operatorDomain;
+}
+
+void Workbench::setWebhookUrl(const QUrl &url)
+{
+    m_webhookUrl = url;
+}
+
+QUrl Workbench::webhookUrl() const
+{
+    return m_webhookUrl;
+}
+
+void Workbench::setClock(std::function<QDateTime()> clock)
+{
+    m_clock = std::move(clock);
+    tick();
+}
+
+QDateTime Workbench::now() const
+{
+    return m_clock();
+}
+
+void Workbench::setMonitoringInterval(int ms)
+{
+    if (ms <= 0) {
+        m_monitor->stop();
+        return;
+    }
+    m_monitor->start(ms);
+}
+
+void Workbench::tick()
+{
+    m_proposals->tick(m_clock());
+}
+
+bool Workbench::isBusy() const
+{
+    return !m_inFlight.isEmpty();
+}
+
+QStringList Workbench::busyActions() const
+{
+    return m_inFlight.values();
+}
+
+void Workbench::cancelAll()
+{
+    const QList<adcp::PendingCall *> calls = m_inFlight.keys();
+    for (adcp::PendingCall *call : calls)
+        call->cancel();
+}
+
+void Workbench::track(adcp::PendingCall *call, const QString &action, const QString &subject,
+                      Handler onSuccess)
+{
+    m_inFlight.insert(call, action);
+    Q_EMIT busyChanged(true, action);
+    connect(call, &adcp::PendingCall::finished, this, [this, call, action, subject, onSuccess] {
+        m_inFlight.remove(call);
+        const adcp::ToolOutcome outcome = call->outcome();
+        if (!outcome.ok()) {
+            Q_EMIT actionFailed(action, subject, *outcome.error);
+        } else if (const auto refusal = refusalOf(outcome.result)) {
+            Q_EMIT actionFailed(action, subject, *refusal);
+        } else {
+            onSuccess(outcome);
+        }
+        Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+    });
+}
+
+bool Workbench::versioned() const
+{
+    return m_client && m_client->supportedDialects().contains(adcp::Dialect::VersionedFacade);
+}
+
+bool Workbench::compact() const
+{
+    return m_client && m_client->dialect() == adcp::Dialect::Compact;
+}
+
+void Workbench::connectAgent()
+{
+    if (!m_client)
+        return;
+    track(m_client->getAdcpCapabilities(), tr("Connect"), m_client->agentName(),
+          [this](const adcp::ToolOutcome &outcome) {
+              m_connected = true;
+              const QString dialect = adcp::dialectName(m_client->dialect());
+              Q_EMIT connectionChanged(true, versionsOf(outcome.result), dialect, m_principal);
+              Q_EMIT actionSucceeded(tr("Connect"), m_client->agentName(),
+                                     tr("Connected; dialect %1").arg(dialect));
+          });
+}
+
+int Workbench::absorbGetProducts(const json &result, const QString &opportunityId)
+{
+    if (result.contains("products") && result["products"].is_array() && !result["products"].empty())
+        m_products->setProducts(result["products"]);
+    int count = 0;
+    if (result.contains("proposals") && result["proposals"].is_array()) {
+        const QDateTime receivedAt = m_clock();
+        for (const auto &proposal : result["proposals"]) {
+            m_proposals->upsertProposal(proposal, receivedAt, opportunityId);
+            ++count;
+        }
+    }
+    updateOpportunityCounts();
+    return count;
+}
+
+void Workbench::sendBrief(const json &request, const QString &title)
+{
+    if (!m_client)
+        return;
+    const json opportunity = request.value("opportunity", json::object());
+    const QString opportunityId = jsonString(opportunity, "opportunity_id");
+    if (request.contains("brand"))
+        m_brandDomain = jsonString(request["brand"], "domain").isEmpty()
+                            ? m_brandDomain
+                            : jsonString(request["brand"], "domain");
+    track(m_client->getProducts(request), tr("Send brief"), opportunityId,
+          [this, opportunityId, title, opportunity](const adcp::ToolOutcome &outcome) {
+              if (!opportunityId.isEmpty())
+                  m_opportunities->addOpportunity(opportunityId, title, jsonString(opportunity, "phase"));
+              const int proposals = absorbGetProducts(outcome.result, opportunityId);
+              const int products = static_cast<int>(outcome.result.value("products", json::array()).size());
+              Q_EMIT briefAnswered(opportunityId, products, proposals);
+              Q_EMIT actionSucceeded(tr("Send brief"), opportunityId,
+                                     tr("%n product(s)", nullptr, products) + QStringLiteral(", ") +
+                                         tr("%n proposal(s)", nullptr, proposals));
+          });
+}
+
+json Workbench::proposalEntry(const QString &proposalId, const char *action) const
+{
+    json entry = {{"scope", "proposal"}, {"proposal_id", proposalId.toStdString()}, {"action", action}};
+    const json &proposal = m_proposals->proposalJson(m_proposals->rowOf(proposalId));
+    if (proposal.contains("proposal_version"))
+        entry["proposal_version"] = proposal["proposal_version"];
+    return entry;
+}
+
+void Workbench::refine(const QString &proposalId, const json &entries)
+{
+    if (!m_client)
+        return;
+    const QString opportunityId = m_proposals->opportunityId(m_proposals->rowOf(proposalId));
+    json request = {{"buying_mode", "refine"}, {"refine", entries}};
+    if (!opportunityId.isEmpty())
+        request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
+    track(m_client->getProducts(request), tr("Refine"), proposalId,
+          [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
+              absorbGetProducts(outcome.result, opportunityId);
+              QStringList notes;
+              for (const auto &applied : outcome.result.value("refinement_applied", json::array())) {
+                  QString note = jsonString(applied, "status");
+                  if (!jsonString(applied, "notes").isEmpty())
+                      note += QStringLiteral(": ") + jsonString(applied, "notes");
+                  notes << note;
+              }
+              Q_EMIT actionSucceeded(tr("Refine"), proposalId,
+                                     notes.isEmpty() ? tr("Refined") : notes.join(QStringLiteral("; ")));
+          });
+}
+
+void Workbench::refineProduct(const QString &productId, const QString &action)
+{
+    refine({}, json::array({{{"scope", "product"},
+                             {"product_id", productId.toStdString()},
+                             {"action", action.toStdString()}}}));
+}
+
+void Workbench::finalize(const QString &proposalId)
+{
+    if (!m_client)
+        return;
+    const QString opportunityId = m_proposals->opportunityId(m_proposals->rowOf(proposalId));
+    json request = {{"buying_mode", "refine"},
+                    {"refine", json::array({proposalEntry(proposalId, "finalize")})}};
+    if (!opportunityId.isEmpty())
+        request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
+    track(m_client->getProducts(request), tr("Finalize"), proposalId,
+          [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
+              absorbGetProducts(outcome.result, opportunityId);
+              const int row = m_proposals->rowOf(proposalId);
+              if (m_proposals->status(row) != QLatin1String("committed")) {
+                  // The seller answered without committing: say so instead of pretending it worked.
+                  QString note;
+                  for (const auto &applied : outcome.result.value("refinement_applied", json::array()))
+                      note = jsonString(applied, "notes");
+                  Q_EMIT actionFailed(
+                      tr("Finalize"), proposalId,
+                      AdcpError::make("INVALID_STATE",
+                                      (note.isEmpty() ? tr("The seller did not commit the proposal") : note)
+                                          .toStdString()));
+                  return;
+              }
+              Q_EMIT actionSucceeded(tr("Finalize"), proposalId, tr("Committed"));
+              if (m_pendingBuys.contains(proposalId)) {
+                  // "Finalize and retry": the buy that failed on a draft goes out again, now committed.
+                  const BuyAttempt attempt = m_pendingBuys.take(proposalId);
+                  json fields = attempt.fields;
+                  const json &proposal = m_proposals->proposalJson(row);
+                  if (proposal.contains("proposal_version"))
+                      fields["proposal_version"] = proposal["proposal_version"];
+                  createBuy(proposalId, fields, attempt.webhooks);
+              }
+          });
+}
+
+void Workbench::decline(const QString &proposalId, const QString &reason, const QString &detail)
+{
+    if (!m_client)
+        return;
+    const int row = m_proposals->rowOf(proposalId);
+    const QString opportunityId = m_proposals->opportunityId(row);
+    const QString note =
+        detail.isEmpty() ? tr("Declined: %1").arg(reason) : tr("Declined: %1 — %2").arg(reason, detail);
+    adcp::PendingCall *call = nullptr;
+    if (compact()) {
+        json entry = {{"proposal_id", proposalId.toStdString()}, {"reason", reason.toStdString()}};
+        if (!detail.isEmpty())
+            entry["detail"] = detail.toStdString();
+        call = m_client->call(QStringLiteral("decline_proposals"), {{"declines", json::array({entry})}});
+    } else {
+        json entry = proposalEntry(proposalId, "decline");
+        entry["reason"] = reason.toStdString();
+        if (!detail.isEmpty())
+            entry["detail"] = detail.toStdString();
+        json request = {{"buying_mode", "refine"}, {"refine", json::array({entry})}};
+        if (!opportunityId.isEmpty())
+            request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
+        call = m_client->getProducts(request);
+    }
+    track(call, tr("Decline"), proposalId,
+          [this, proposalId, opportunityId, note](const adcp::ToolOutcome &outcome) {
+              absorbGetProducts(outcome.result, opportunityId);
+              const json applied = outcome.result.contains("refinement_applied")
+                                       ? outcome.result.value("refinement_applied", json::array())
+                                       : outcome.result.value("results", json::array());
+              for (const auto &entry : applied) {
+                  const QString status = jsonString(entry, "status");
+                  if (status == QLatin1String("unable")) {
+                      QString why = jsonString(entry, "notes");
+                      if (why.isEmpty())
+                          why = jsonString(entry, "reason");
+                      Q_EMIT actionFailed(tr("Decline"), proposalId,
+                                          AdcpError::make("INVALID_STATE", why.toStdString()));
+                      return;
+                  }
+              }
+              m_proposals->setLocalStatus(proposalId, QStringLiteral("declined"), note);
+              updateOpportunityCounts();
+              Q_EMIT actionSucceeded(tr("Decline"), proposalId, note);
+          });
+}
+
+void Workbench::closeOpportunity(const QString &opportunityId, const QString &reason, const QString &detail)
+{
+    if (!m_client)
+        return;
+    json opportunity = {{"opportunity_id", opportunityId.toStdString()},
+                        {"status", "closed"},
+                        {"close_reason", reason.toStdString()}};
+    if (!detail.isEmpty())
+        opportunity["close_detail"] = detail.toStdString();
+    // Refine needs at least one entry: the opportunity's open proposals are omitted (no terminal outcome).
+    json entries = json::array();
+    for (int row = 0; row < m_proposals->rowCount(); ++row) {
+        const QString status = m_proposals->status(row);
+        if (m_proposals->opportunityId(row) == opportunityId &&
+            (status == QLatin1String("draft") || status == QLatin1String("committed")))
+            entries.push_back(proposalEntry(m_proposals->proposalId(row), "omit"));
+    }
+    if (entries.empty())
+        entries.push_back({{"scope", "request"}, {"ask", "Close this opportunity"}});
+    track(
+        m_client->getProducts({{"buying_mode", "refine"}, {"refine", entries}, {"opportunity", opportunity}}),
+        tr("Close opportunity"), opportunityId, [this, opportunityId, reason](const adcp::ToolOutcome &) {
+            m_opportunities->setClosed(opportunityId, reason);
+            Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId, tr("Closed: %1").arg(reason));
+        });
+}
+
+void Workbench::createBuy(const QString &proposalId, const json &fields, bool webhooks)
+{
+    if (!m_client)
+        return;
+    const int row = m_proposals->rowOf(proposalId);
+    const QString opportunityId = m_proposals->opportunityId(row);
+    json request = fields;
+    request["proposal_id"] = proposalId.toStdString();
+    request["brand"] = {{"domain", m_brandDomain.toStdString()}};
+    request["account"] = {{"brand", {{"domain", m_brandDomain.toStdString()}}},
+                          {"operator", m_operatorDomain.toStdString()}};
+    if (!opportunityId.isEmpty())
+        request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
+    if (webhooks && m_webhookUrl.isValid())
+        request["push_notification_config"] = {{"url", m_webhookUrl.toString().toStdString()}};
+    track(m_client->createMediaBuy(request), tr("Create buy"), proposalId,
+          [this, proposalId, fields, opportunityId](const adcp::ToolOutcome &outcome) {
+              json buy = outcome.result;
+              const QString id = jsonString(buy, "media_buy_id");
+              if (id.isEmpty()) {
+                  Q_EMIT actionFailed(
+                      tr("Create buy"), proposalId,
+                      AdcpError::make("INVALID_STATE", "The seller answered without a media_buy_id"));
+                  return;
+              }
+              // What the request fixed, for the list until the first snapshot arrives.
+              for (const char *key : {"total_budget", "start_time", "end_time"}) {
+                  if (!buy.contains(key) && fields.contains(key))
+                      buy[key] = fields[key];
+              }
+              if (!buy.contains("proposal_id"))
+                  buy["proposal_id"] = proposalId.toStdString();
+              m_lastBuyAttempt.remove(proposalId);
+              m_buys->upsertBuy(buy);
+              m_events->applySnapshot(buy, m_clock());
+              m_proposals->setLocalStatus(proposalId, QStringLiteral("consumed"), tr("Bought as %1").arg(id));
+              if (!opportunityId.isEmpty())
+                  m_opportunities->setClosed(opportunityId, QStringLiteral("accepted_with_seller"));
+              updateOpportunityCounts();
+              Q_EMIT buyCreated(id);
+              Q_EMIT actionSucceeded(tr("Create buy"), proposalId, tr("Media buy %1 created").arg(id));
+          });
+    // Remembered so that "finalize and retry" can send the same buy again.
+    m_lastBuyAttempt.insert(proposalId, {fields, webhooks});
+}
+
+void Workbench::finalizeAndRetryBuy(const QString &proposalId)
+{
+    if (m_lastBuyAttempt.contains(proposalId))
+        m_pendingBuys.insert(proposalId, m_lastBuyAttempt.take(proposalId));
+    finalize(proposalId);
+}
+
+void Workbench::reloadLatest(const QString &proposalId)
+{
+    if (!m_client)
+        return;
+    const QString opportunityId = m_proposals->opportunityId(m_proposals->rowOf(proposalId));
+    // No version: "give me this proposal as it is now".
+    json request = {{"buying_mode", "refine"},
+                    {"refine", json::array({{{"scope", "proposal"},
+                                             {"proposal_id", proposalId.toStdString()},
+                                             {"action", "include"}}})}};
+    if (!opportunityId.isEmpty())
+        request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
+    track(m_client->getProducts(request), tr("Reload latest version"), proposalId,
+          [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
+              absorbGetProducts(outcome.result, opportunityId);
+              const int row = m_proposals->rowOf(proposalId);
+              Q_EMIT actionSucceeded(
+                  tr("Reload latest version"), proposalId,
+                  tr("Now at version %1")
+                      .arg(m_proposals->index(row, ProposalModel::VersionColumn).data().toString()));
+          });
+}
+
+void Workbench::refreshBuys()
+{
+    if (!m_client || m_buys->rowCount() == 0)
+        return;
+    json ids = json::array();
+    for (int row = 0; row < m_buys->rowCount(); ++row)
+        ids.push_back(m_buys->mediaBuyId(row).toStdString());
+    m_refreshingBuys = true;
+    adcp::PendingCall *call = m_client->getMediaBuys({{"media_buy_ids", ids}});
+    connect(call, &adcp::PendingCall::finished, this, [this] { m_refreshingBuys = false; });
+    track(call, tr("Refresh buys"), QString(), [this](const adcp::ToolOutcome &outcome) {
+        const QDateTime seenAt = m_clock();
+        for (const auto &buy : outcome.result.value("media_buys", json::array())) {
+            m_buys->upsertBuy(buy);
+            m_events->applySnapshot(buy, seenAt);
+        }
+        updateOpportunityCounts();
+    });
+}
+
+void Workbench::refreshDelivery(const QString &mediaBuyId, const QString &granularity)
+{
+    if (!m_client || mediaBuyId.isEmpty())
+        return;
+    json request = {{"media_buy_ids", json::array({mediaBuyId.toStdString()})},
+                    {"include_package_daily_breakdown", true}};
+    if (!granularity.isEmpty()) {
+        request["time_granularity"] = granularity.toStdString();
+        request["include_window_breakdown"] = true;
+    }
+    track(m_client->getMediaBuyDelivery(request), tr("Delivery"), mediaBuyId,
+          [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
+              for (const auto &delivery : outcome.result.value("media_buy_deliveries", json::array())) {
+                  json withCurrency = delivery;
+                  if (!withCurrency.contains("currency") && outcome.result.contains("currency"))
+                      withCurrency["currency"] = outcome.result["currency"];
+                  m_buys->setDelivery(withCurrency);
+              }
+              Q_EMIT deliveryUpdated(mediaBuyId);
+          });
+}
+
+void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)
+{
+    if (!m_client)
+        return;
+    const json &buy = m_buys->buyJson(m_buys->rowOf(mediaBuyId));
+    json request = {{"media_buy_id", mediaBuyId.toStdString()},
+                    {"account",
+                     {{"brand", {{"domain", m_brandDomain.toStdString()}}},
+                      {"operator", m_operatorDomain.toStdString()}}}};
+    if (buy.contains("revision"))
+        request["revision"] = buy["revision"];
+    if (action == QLatin1String("cancel")) {
+        request["canceled"] = true;
+        request["cancellation_reason"] = "Canceled by the buyer from the workbench";
+    } else {
+        request["paused"] = action == QLatin1String("pause");
+    }
+    const QString label = action == QLatin1String("pause")    ? tr("Pause")
+                          : action == QLatin1String("resume") ? tr("Resume")
+                                                              : tr("Cancel buy");
+    track(m_client->updateMediaBuy(request), label, mediaBuyId,
+          [this, mediaBuyId, label](const adcp::ToolOutcome &outcome) {
+              json update = {{"media_buy_id", mediaBuyId.toStdString()}};
+              for (const char *key : {"media_buy_status", "revision"}) {
+                  if (outcome.result.contains(key))
+                      update[key] = outcome.result[key];
+              }
+              m_buys->upsertBuy(update);
+              Q_EMIT actionSucceeded(label, mediaBuyId, label);
+              refreshBuys();
+          });
+}
+
+void Workbench::applyWebhook(const json &payload)
+{
+    m_events->applyWebhook(payload, m_clock());
+}
+
+void Workbench::updateOpportunityCounts()
+{
+    for (int o = 0; o < m_opportunities->rowCount(); ++o) {
+        const QString opportunityId = m_opportunities->opportunityId(o);
+        QSet<QString> proposals;
+        for (int row = 0; row < m_proposals->rowCount(); ++row) {
+            if (m_proposals->opportunityId(row) == opportunityId)
+                proposals.insert(m_proposals->proposalId(row));
+        }
+        int buys = 0;
+        bool impaired = false;
+        for (int row = 0; row < m_buys->rowCount(); ++row) {
+            const QModelIndex index = m_buys->index(row, BuyModel::ProposalColumn);
+            if (!proposals.contains(index.data().toString()))
+                continue;
+            ++buys;
+            impaired = impaired || m_buys->index(row, BuyModel::HealthColumn)
+                                       .data()
+                                       .toString()
+                                       .startsWith(QLatin1String("impaired"));
+        }
+        m_opportunities->setCounts(opportunityId, static_cast<int>(proposals.size()), buys, impaired);
+    }
+}
+
+} // namespace adcp::gui

@@ -1,0 +1,140 @@
+#pragma once
+
+#include "adcperror.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+class QTimer;
+
+namespace adcp {
+class AgentClient;
+class PendingCall;
+struct ToolOutcome;
+struct Exchange;
+} // namespace adcp
+
+namespace adcp::models {
+class BuyEventModel;
+class BuyModel;
+class ExchangeModel;
+class OpportunityModel;
+class ProductModel;
+class ProposalModel;
+} // namespace adcp::models
+
+namespace adcp::gui {
+
+// The buyer's session with one agent: it owns the models the views show and turns the planner's actions
+// into AdCP calls through the AgentClient (never the seller directly), folding every answer back into the
+// models. Every call is tracked for the busy indicator and can be cancelled.
+class Workbench final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Workbench)
+public:
+    explicit Workbench(QObject *parent = nullptr);
+    ~Workbench() override;
+
+    // The client is not owned; a new one resets the session's models.
+    void setClient(adcp::AgentClient *client, const QString &principal);
+    adcp::AgentClient *client() const;
+    QString principal() const;
+    bool isConnected() const;
+
+    models::ProductModel *products() const;
+    models::ProposalModel *proposals() const;
+    models::BuyModel *buys() const;
+    models::BuyEventModel *events() const;
+    models::ExchangeModel *exchanges() const;
+    models::OpportunityModel *opportunities() const;
+
+    // Who the buyer is on create_media_buy (account by brand + operator).
+    void setBuyerIdentity(const QString &brandDomain, const QString &operatorDomain);
+    // Where webhooks should go; empty = none (the buy is followed by snapshots only).
+    void setWebhookUrl(const QUrl &url);
+    QUrl webhookUrl() const;
+    // The clock the countdowns run against (the seller clock for the embedded seller).
+    void setClock(std::function<QDateTime()> clock);
+    QDateTime now() const;
+    // How often open buys are re-read with get_media_buys (0 = never).
+    void setMonitoringInterval(int ms);
+
+    bool isBusy() const;
+    QStringList busyActions() const;
+    void cancelAll();
+
+    // Lifecycle actions. Each finishes with actionSucceeded or actionFailed (action, subject id, ...).
+    void connectAgent();
+    void sendBrief(const nlohmann::json &request, const QString &title);
+    void refine(const QString &proposalId, const nlohmann::json &entries);
+    void refineProduct(const QString &productId, const QString &action);
+    void finalize(const QString &proposalId);
+    void decline(const QString &proposalId, const QString &reason, const QString &detail);
+    void closeOpportunity(const QString &opportunityId, const QString &reason, const QString &detail);
+    // `fields` from the create-buy dialog (proposal_id, proposal_version, total_budget, flight, po_number).
+    void createBuy(const QString &proposalId, const nlohmann::json &fields, bool webhooks);
+    // Remedies offered by inline errors.
+    void finalizeAndRetryBuy(const QString &proposalId);
+    void reloadLatest(const QString &proposalId);
+    void refreshBuys();
+    void refreshDelivery(const QString &mediaBuyId, const QString &granularity);
+    // action: pause | resume | cancel
+    void updateBuy(const QString &mediaBuyId, const QString &action);
+    // A webhook the local receiver accepted (already deduplicated).
+    void applyWebhook(const nlohmann::json &payload);
+
+Q_SIGNALS:
+    void connectionChanged(bool connected, const QString &versions, const QString &dialect,
+                           const QString &principal);
+    void busyChanged(bool busy, const QString &what);
+    void actionSucceeded(const QString &action, const QString &subjectId, const QString &message);
+    void actionFailed(const QString &action, const QString &subjectId, const adcp::AdcpError &error);
+    void briefAnswered(const QString &opportunityId, int products, int proposals);
+    void buyCreated(const QString &mediaBuyId);
+    void deliveryUpdated(const QString &mediaBuyId);
+
+private:
+    using Handler = std::function<void(const adcp::ToolOutcome &)>;
+    void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess);
+    int absorbGetProducts(const nlohmann::json &result, const QString &opportunityId);
+    void updateOpportunityCounts();
+    bool versioned() const;
+    bool compact() const;
+    nlohmann::json proposalEntry(const QString &proposalId, const char *action) const;
+    void tick();
+
+    QPointer<adcp::AgentClient> m_client;
+    QString m_principal;
+    bool m_connected = false;
+    models::ProductModel *m_products;
+    models::ProposalModel *m_proposals;
+    models::BuyModel *m_buys;
+    models::BuyEventModel *m_events;
+    models::ExchangeModel *m_exchanges;
+    models::OpportunityModel *m_opportunities;
+    QHash<adcp::PendingCall *, QString> m_inFlight;
+    QString m_brandDomain = QStringLiteral("acme-coffee.example");
+    QString m_operatorDomain = QStringLiteral("buyer-agency.example");
+    QUrl m_webhookUrl;
+    std::function<QDateTime()> m_clock;
+    QTimer *m_ticker;
+    QTimer *m_monitor;
+    bool m_refreshingBuys = false;
+    struct BuyAttempt
+    {
+        nlohmann::json fields;
+        bool webhooks = false;
+    };
+    QHash<QString, BuyAttempt> m_lastBuyAttempt; // proposal_id -> the last create_media_buy that failed
+    QHash<QString, BuyAttempt> m_pendingBuys;    // proposal_id -> to send again once finalized
+};
+
+} // namespace adcp::gui
