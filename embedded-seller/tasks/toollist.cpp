@@ -6,6 +6,7 @@ namespace adcp::seller {
 
 adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome getProducts(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkGetProducts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome createMediaBuy(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome getMediaBuys(TaskContext &task, const nlohmann::json &arguments);
 // Execution and monitoring (update_media_buy.cpp … comply_test_controller.cpp).
@@ -30,7 +31,7 @@ const std::vector<ToolSpec> &toolSpecs()
          "proposals; wholesale returns the whole priced catalog; refine revises earlier products and "
          "proposals "
          "(include, omit, more_like_this, finalize, decline).",
-         true, getProducts},
+         true, getProducts, checkGetProducts},
         {"create_media_buy", "/schemas/media-buy/create-media-buy-request.json",
          "Create a media buy from a committed proposal (proposal_id, proposal_version, total_budget) or from "
          "explicit packages (product, pricing option, budget). Returns at once with the media_buy_id and "
