@@ -119,6 +119,18 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
 
 } // namespace
 
+// Rules the schema also encodes (as a bare oneOf/not), reported with the member they are about.
+adcp::ToolOutcome checkCreateMediaBuy(TaskContext &, const json &args)
+{
+    if (args.contains("proposal_id") && args.contains("packages"))
+        return failure("INVALID_REQUEST", "send either proposal_id or packages, not both", "packages");
+    if (args.contains("opportunity") && !args.contains("proposal_id"))
+        return failure("INVALID_REQUEST",
+                       "opportunity context on create_media_buy needs the proposal_id it accepts",
+                       "proposal_id");
+    return adcp::ToolOutcome::success(json::object());
+}
+
 adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
 {
     const auto &catalog = *task.catalog;

@@ -8,6 +8,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const nlohmann::json &a
 adcp::ToolOutcome getProducts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome checkGetProducts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome createMediaBuy(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkCreateMediaBuy(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome getMediaBuys(TaskContext &task, const nlohmann::json &arguments);
 // Execution and monitoring (update_media_buy.cpp … comply_test_controller.cpp).
 adcp::ToolOutcome updateMediaBuy(TaskContext &task, const nlohmann::json &arguments);
@@ -36,7 +37,7 @@ const std::vector<ToolSpec> &toolSpecs()
          "Create a media buy from a committed proposal (proposal_id, proposal_version, total_budget) or from "
          "explicit packages (product, pricing option, budget). Returns at once with the media_buy_id and "
          "status.",
-         true, createMediaBuy},
+         true, createMediaBuy, checkCreateMediaBuy},
         {"get_media_buys", "/schemas/media-buy/get-media-buys-request.json",
          "List this account's media buys with their packages, status and available actions.", false,
          getMediaBuys},
