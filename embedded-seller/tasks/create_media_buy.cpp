@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "jobs/execution.h"
+
 #include "domain/catalog.h"
 #include "domain/mediabuystore.h"
 #include "domain/opportunitystore.h"
@@ -442,6 +444,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (args.contains("context"))
         buy.context = args["context"];
 
+    if (Execution::requiresManualApproval(task.options, order))
+        order.taskId = newId("task");
     QString error;
     bool stored = false;
     {
@@ -468,6 +472,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                        std::nullopt, "retry the same request");
     }
 
+    if (order.taskId)
+        return adcp::ToolOutcome::success({{"status", "submitted"},
+                                           {"task_id", *order.taskId},
+                                           {"message", "Media buy " + order.mediaBuyId +
+                                                           " awaits the seller's approval; follow the task."}});
     json result = {{"media_buy_id", order.mediaBuyId},
                    {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
                    {"revision", 1},

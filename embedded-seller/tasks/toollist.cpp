@@ -10,6 +10,14 @@ adcp::ToolOutcome checkGetProducts(TaskContext &task, const nlohmann::json &argu
 adcp::ToolOutcome createMediaBuy(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome checkCreateMediaBuy(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome getMediaBuys(TaskContext &task, const nlohmann::json &arguments);
+// Execution and monitoring (update_media_buy.cpp … comply_test_controller.cpp).
+adcp::ToolOutcome updateMediaBuy(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome syncCreatives(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome listCreativeFormats(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome getTaskStatus(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome listTasks(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome complyTestController(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -33,6 +41,29 @@ const std::vector<ToolSpec> &toolSpecs()
         {"get_media_buys", "/schemas/media-buy/get-media-buys-request.json",
          "List this account's media buys with their packages, status and available actions.", false,
          getMediaBuys},
+        {"update_media_buy", "/schemas/media-buy/update-media-buy-request.json",
+         "Change a media buy: pause, resume or cancel it or its packages, move its end date, change budgets, "
+         "creative assignments and webhooks. Pass the buy's revision to guard against concurrent changes.",
+         true, updateMediaBuy},
+        {"get_media_buy_delivery", "/schemas/media-buy/get-media-buy-delivery-request.json",
+         "Delivery of media buys: totals, per package, day by day, and hourly or daily windows "
+         "(time_granularity with include_window_breakdown).",
+         false, getMediaBuyDelivery},
+        {"sync_creatives", "/schemas/creative/sync-creatives-request.json",
+         "Upload or update creatives and assign them to packages. A buy leaves pending_creatives once every "
+         "package has an approved creative.",
+         true, syncCreatives},
+        {"list_creative_formats", "/schemas/media-buy/list-creative-formats-request.json",
+         "The creative formats this seller's products accept.", false, listCreativeFormats},
+        {"get_task_status", "/schemas/protocol/get-task-status-request.json",
+         "Status, history and result of a task (for example a media buy waiting for the seller's approval).",
+         false, getTaskStatus},
+        {"list_tasks", "/schemas/protocol/list-tasks-request.json",
+         "This account's tasks, filtered by status or type; reconcile after a restart.", false, listTasks},
+        {"comply_test_controller", "/schemas/compliance/comply-test-controller-request.json",
+         "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and property "
+         "states, complete tasks, simulate delivery, seed creatives and move the seller clock.",
+         false, complyTestController},
     };
     return specs;
 }
