@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "agentmanager.h"
+#include "agentprofilesdialog.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
@@ -653,6 +655,44 @@ void MainWindow::setConnectionState(bool connected, const QString &versions, con
         parts << principal;
     m_connectionLabel->setText(QStringLiteral("<span style='color:#2e9d57'>●</span> ") +
                                parts.join(QStringLiteral(" · ")).toHtmlEscaped());
+}
+
+void MainWindow::setAgentManager(AgentManager *manager)
+{
+    m_agents = manager;
+    refreshAgentSelector();
+    connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
+    connect(m_agentSelector, &QComboBox::activated, this,
+            [this](int index) { m_agents->activate(m_agentSelector->itemData(index).toString()); });
+    connect(manager, &AgentManager::activationFailed, this,
+            [this](const QString &, const QString &error) { m_statusMessage->setText(error); });
+    connect(manager, &AgentManager::activated, this, [this](const QString &id, const QString &name) {
+        const int index = m_agentSelector->findData(id);
+        if (index >= 0)
+            m_agentSelector->setCurrentIndex(index);
+        m_statusMessage->setText(tr("Active agent: %1").arg(name));
+    });
+    connect(m_agentsButton, &QToolButton::clicked, this, [this] {
+        AgentProfilesDialog dialog(m_agents, this);
+        runDialog(&dialog);
+    });
+}
+
+void MainWindow::refreshAgentSelector()
+{
+    const QString active = m_agents ? m_agents->activeId() : QStringLiteral("embedded");
+    m_agentSelector->blockSignals(true);
+    m_agentSelector->clear();
+    m_agentSelector->addItem(tr("Embedded seller"), QStringLiteral("embedded"));
+    if (m_agents) {
+        for (const AgentProfile &profile : m_agents->profiles())
+            m_agentSelector->addItem(
+                QStringLiteral("%1 (%2)").arg(profile.name, AgentProfile::kindName(profile.kind).toUpper()),
+                profile.id);
+    }
+    const int index = m_agentSelector->findData(active);
+    m_agentSelector->setCurrentIndex(index < 0 ? 0 : index);
+    m_agentSelector->blockSignals(false);
 }
 
 QDockWidget *MainWindow::addToolDock(QWidget *widget, const QString &title, Qt::DockWidgetArea area)

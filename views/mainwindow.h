@@ -22,6 +22,7 @@ struct AdcpError;
 
 namespace adcp::gui {
 
+class AgentManager;
 class BriefComposer;
 class BuyDetailWidget;
 class BuyMonitorWidget;
@@ -75,6 +76,8 @@ public:
     // Dialogs are created through this hook so tests can fill and accept them without a modal loop.
     void setDialogRunner(std::function<int(QDialog *)> runner);
     void restoreLayout();
+    // Fills the agent selector with the embedded seller and the remote profiles, and switches on selection.
+    void setAgentManager(AgentManager *manager);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -95,7 +98,10 @@ private:
     void onCompare(const QString &proposalId, int left, int right);
     void onCloseOpportunity(const QString &opportunityId);
 
+    void refreshAgentSelector();
+
     Workbench *m_workbench;
+    AgentManager *m_agents = nullptr;
     std::function<int(QDialog *)> m_dialogRunner;
     std::function<void()> m_retryProposalAction;
     QComboBox *m_agentSelector = nullptr;
