@@ -24,6 +24,8 @@
 #include <valijson/validation_visitor.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -239,6 +241,16 @@ std::string preview(const nlohmann::json &value)
     if (text.size() > 60)
         text = text.substr(0, 57) + "...";
     return text;
+}
+
+// 0 rather than 0.000000, 0.5 rather than 5.000000e-01.
+std::string formatNumber(double value)
+{
+    if (value == static_cast<double>(static_cast<long long>(value)) && std::abs(value) < 1e15)
+        return std::to_string(static_cast<long long>(value));
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.15g", value);
+    return buffer;
 }
 
 // `enum` and `const`, with messages that name what is allowed.
@@ -603,34 +615,68 @@ public:
 
     bool visit(const vc::MaximumConstraint &constraint) override
     {
-        return leaf(constraint, constraint.getExclusiveMaximum() ? "exclusiveMaximum" : "maximum");
+        const bool exclusive = constraint.getExclusiveMaximum();
+        return bound(constraint, exclusive ? "exclusiveMaximum" : "maximum",
+                     preview(m_value) +
+                         (exclusive ? " must be less than " : " is greater than the maximum ") +
+                         formatNumber(constraint.getMaximum()));
     }
     bool visit(const vc::MinimumConstraint &constraint) override
     {
-        return leaf(constraint, constraint.getExclusiveMinimum() ? "exclusiveMinimum" : "minimum");
+        const bool exclusive = constraint.getExclusiveMinimum();
+        return bound(constraint, exclusive ? "exclusiveMinimum" : "minimum",
+                     preview(m_value) +
+                         (exclusive ? " must be greater than " : " is less than the minimum ") +
+                         formatNumber(constraint.getMinimum()));
     }
-    bool visit(const vc::ContainsConstraint &constraint) override { return leaf(constraint, "contains"); }
-    bool visit(const vc::FormatConstraint &constraint) override { return leaf(constraint, "format"); }
-    bool visit(const vc::MaxItemsConstraint &constraint) override { return leaf(constraint, "maxItems"); }
-    bool visit(const vc::MaxLengthConstraint &constraint) override { return leaf(constraint, "maxLength"); }
+    bool visit(const vc::MaxItemsConstraint &constraint) override
+    {
+        return bound(constraint, "maxItems",
+                     count("item") + ", more than the maximum of " +
+                         std::to_string(constraint.getMaxItems()));
+    }
+    bool visit(const vc::MinItemsConstraint &constraint) override
+    {
+        return bound(constraint, "minItems",
+                     count("item") + ", fewer than the minimum of " +
+                         std::to_string(constraint.getMinItems()));
+    }
+    bool visit(const vc::MaxLengthConstraint &constraint) override
+    {
+        return bound(constraint, "maxLength",
+                     preview(m_value) + " is longer than " + std::to_string(constraint.getMaxLength()) +
+                         " characters");
+    }
+    bool visit(const vc::MinLengthConstraint &constraint) override
+    {
+        return bound(constraint, "minLength",
+                     preview(m_value) + " is shorter than " + std::to_string(constraint.getMinLength()) +
+                         " characters");
+    }
     bool visit(const vc::MaxPropertiesConstraint &constraint) override
     {
-        return leaf(constraint, "maxProperties");
+        return bound(constraint, "maxProperties",
+                     count("property") + ", more than the maximum of " +
+                         std::to_string(constraint.getMaxProperties()));
     }
-    bool visit(const vc::MinItemsConstraint &constraint) override { return leaf(constraint, "minItems"); }
-    bool visit(const vc::MinLengthConstraint &constraint) override { return leaf(constraint, "minLength"); }
     bool visit(const vc::MinPropertiesConstraint &constraint) override
     {
-        return leaf(constraint, "minProperties");
+        return bound(constraint, "minProperties",
+                     count("property") + ", fewer than the minimum of " +
+                         std::to_string(constraint.getMinProperties()));
     }
     bool visit(const vc::MultipleOfDoubleConstraint &constraint) override
     {
-        return leaf(constraint, "multipleOf");
+        return bound(constraint, "multipleOf",
+                     preview(m_value) + " is not a multiple of " + formatNumber(constraint.getDivisor()));
     }
     bool visit(const vc::MultipleOfIntConstraint &constraint) override
     {
-        return leaf(constraint, "multipleOf");
+        return bound(constraint, "multipleOf",
+                     preview(m_value) + " is not a multiple of " + std::to_string(constraint.getDivisor()));
     }
+    bool visit(const vc::ContainsConstraint &constraint) override { return leaf(constraint, "contains"); }
+    bool visit(const vc::FormatConstraint &constraint) override { return leaf(constraint, "format"); }
     bool visit(const vc::NotConstraint &constraint) override { return leaf(constraint, "not"); }
     bool visit(const vc::PolyConstraint &constraint) override
     {
@@ -681,6 +727,24 @@ private:
     {
         valijson::ValidationVisitor<Adapter> visitor(m_target, {}, true, nullptr, m_regexes);
         return constraint.accept(visitor);
+    }
+
+    // A numeric or size bound: valijson decides, the message says what the limit is in the user's terms.
+    bool bound(const vc::Constraint &constraint, const char *keyword, const std::string &message)
+    {
+        if (leafPasses(constraint))
+            return true;
+        report(m_pointer, message, keyword);
+        return false;
+    }
+
+    // "the array has 4 items" / "the object has 1 property"
+    std::string count(const std::string &noun) const
+    {
+        const size_t n = m_value.size();
+        const std::string plural = noun == "property" ? "properties" : noun + 's';
+        return std::string(m_value.is_array() ? "the array" : "the object") + " has " + std::to_string(n) +
+               ' ' + (n == 1 ? noun : plural);
     }
 
     // Checks a leaf keyword with valijson and reports its messages at the current pointer.

@@ -87,8 +87,7 @@ void TestCheckMode::check_data()
     QTest::newRow("two issues")
         << package << QStringList{twoIssues} << 1
         << QStringList{
-               QStringLiteral("two-issues.json: /budget/amount: Expected number greater than or equal to "
-                              "0.000000 [minimum]"),
+               QStringLiteral("two-issues.json: /budget/amount: -1 is less than the minimum 0 [minimum]"),
                QStringLiteral("two-issues.json: /package_id: required property 'package_id' is missing "
                               "[required]")};
     QTest::newRow("root issue") << package << QStringList{notAnObject} << 1

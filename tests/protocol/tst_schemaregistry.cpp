@@ -71,8 +71,8 @@ private Q_SLOTS:
     void rewritesRefsToAbsoluteIds();
     void validate_data();
     void validate();
-    void messagesNameTheAllowedValues_data();
-    void messagesNameTheAllowedValues();
+    void messagesSayWhatIsAllowed_data();
+    void messagesSayWhatIsAllowed();
     void overlayReplacesReferencedFiles();
     void unknownSchemaIsAnIssue();
     void unresolvableRefIsAnIssueNotACrash();
@@ -388,7 +388,7 @@ void TestSchemaRegistry::validate()
     QVERIFY(pointers.contains(QString::fromStdString(deepest->pointer)));
 }
 
-void TestSchemaRegistry::messagesNameTheAllowedValues_data()
+void TestSchemaRegistry::messagesSayWhatIsAllowed_data()
 {
     QTest::addColumn<QString>("schemaId");
     QTest::addColumn<QByteArray>("document");
@@ -407,20 +407,37 @@ void TestSchemaRegistry::messagesNameTheAllowedValues_data()
     QTest::newRow("pattern") << QStringLiteral("/schemas/core/money.json")
                              << QByteArray(R"({"amount":1,"currency":"dollars"})")
                              << QStringLiteral("\"dollars\" does not match the pattern ^[A-Z]{3}$");
+    QTest::newRow("minimum") << QStringLiteral("/schemas/core/money.json")
+                             << QByteArray(R"({"amount":-0.5,"currency":"USD"})")
+                             << QStringLiteral("-0.5 is less than the minimum 0");
+    QTest::newRow("exclusiveMinimum") << QStringLiteral("/schemas/pricing/pricing-option.json")
+                                      << QByteArray(R"({"pricing_model":"cpc","rate":0,"currency":"USD"})")
+                                      << QStringLiteral("0 must be greater than 0");
+    QTest::newRow("maxItems") << QStringLiteral("/schemas/core/package.json")
+                              << QByteArray(R"({"package_id":"p","budget":{"amount":1,"currency":"USD"},
+                                               "tags":["a","b","c","d"]})")
+                              << QStringLiteral("the array has 4 items, more than the maximum of 3");
+    QTest::newRow("minLength") << QStringLiteral("/schemas/core/package.json")
+                               << QByteArray(R"({"package_id":"","budget":{"amount":1,"currency":"USD"}})")
+                               << QStringLiteral("\"\" is shorter than 1 characters");
     QTest::newRow("date-time") << QStringLiteral("/schemas/core/flight.json")
                                << QByteArray(R"({"start_time":"next Monday"})")
                                << QStringLiteral("'next Monday' is not an RFC 3339 date-time");
 }
 
-void TestSchemaRegistry::messagesNameTheAllowedValues()
+void TestSchemaRegistry::messagesSayWhatIsAllowed()
 {
     QFETCH(QString, schemaId);
     QFETCH(QByteArray, document);
     QFETCH(QString, message);
-    const auto issues =
-        m_registry.validate(schemaId.toStdString(), nlohmann::json::parse(document.toStdString()));
-    QCOMPARE(issues.size(), size_t(1));
-    QCOMPARE(QString::fromStdString(issues.front().message), message);
+    std::vector<ValidationIssue> concrete;
+    for (auto &issue :
+         m_registry.validate(schemaId.toStdString(), nlohmann::json::parse(document.toStdString()))) {
+        if (!isCombinatorKeyword(issue.keyword))
+            concrete.push_back(std::move(issue));
+    }
+    QCOMPARE(concrete.size(), size_t(1));
+    QCOMPARE(QString::fromStdString(concrete.front().message), message);
 }
 
 void TestSchemaRegistry::overlayReplacesReferencedFiles()
