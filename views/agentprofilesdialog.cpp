@@ -231,8 +231,8 @@ void AgentProfilesDialog::testConnection()
             QStringList dialects;
             for (const adcp::Dialect dialect : m_testClient->supportedDialects())
                 dialects << adcp::dialectName(dialect);
-            const nlohmann::json mediaBuy = outcome.result.value("media_buy", nlohmann::json::object());
-            const nlohmann::json adcp = outcome.result.value("adcp", nlohmann::json::object());
+            const nlohmann::json mediaBuy = jsonObject(outcome.result, "media_buy");
+            const nlohmann::json adcp = jsonObject(outcome.result, "adcp");
             QString text =
                 tr("Connected.\nDialect in use: %1\nDialects declared: %2\nAdCP versions: %3\nProtocols: %4\n"
                    "Buying modes: %5\n\n")

@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 
 class QComboBox;
@@ -94,7 +96,7 @@ private:
 
     void onRefine(const QString &proposalId);
     void onDecline(const QString &proposalId);
-    void onCreateBuy(const QString &proposalId);
+    void onCreateBuy(const QString &proposalId, const nlohmann::json &prefill = {});
     void onCompare(const QString &proposalId, int left, int right);
     void onCloseOpportunity(const QString &opportunityId);
 
