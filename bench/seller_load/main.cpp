@@ -84,10 +84,10 @@ public:
         connect(&m_socket, &QTcpSocket::connected, this, [this] { sendNext(); });
         connect(&m_socket, &QTcpSocket::readyRead, this, [this] { onBytes(); });
         connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
-            if (m_waiting) {
+            // A request cut off by the end of the measurement is not an error.
+            if (m_waiting && *m_running)
                 ++*m_errors;
-                m_waiting = false;
-            }
+            m_waiting = false;
             if (*m_running)
                 QTimer::singleShot(0, this,
                                    [this] { m_socket.connectToHost(QHostAddress::LocalHost, m_port); });

@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "jobs/execution.h"
+
 #include "domain/catalog.h"
 #include "domain/mediabuystore.h"
 #include "domain/opportunitystore.h"
@@ -116,6 +118,18 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
 }
 
 } // namespace
+
+// Rules the schema also encodes (as a bare oneOf/not), reported with the member they are about.
+adcp::ToolOutcome checkCreateMediaBuy(TaskContext &, const json &args)
+{
+    if (args.contains("proposal_id") && args.contains("packages"))
+        return failure("INVALID_REQUEST", "send either proposal_id or packages, not both", "packages");
+    if (args.contains("opportunity") && !args.contains("proposal_id"))
+        return failure("INVALID_REQUEST",
+                       "opportunity context on create_media_buy needs the proposal_id it accepts",
+                       "proposal_id");
+    return adcp::ToolOutcome::success(json::object());
+}
 
 adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
 {
@@ -430,6 +444,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (args.contains("context"))
         buy.context = args["context"];
 
+    if (Execution::requiresManualApproval(task.options, order))
+        order.taskId = newId("task");
     QString error;
     bool stored = false;
     {
@@ -456,6 +472,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                        std::nullopt, "retry the same request");
     }
 
+    if (order.taskId)
+        return adcp::ToolOutcome::success({{"status", "submitted"},
+                                           {"task_id", *order.taskId},
+                                           {"message", "Media buy " + order.mediaBuyId +
+                                                           " awaits the seller's approval; follow the task."}});
     json result = {{"media_buy_id", order.mediaBuyId},
                    {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
                    {"revision", 1},

@@ -224,9 +224,10 @@ struct WorkingProposal
     std::vector<std::string> causes;
 };
 
-adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
+// Shape rules of a refine array that need no stored state (decline members, finalize exclusivity, repeated
+// ids). Run before schema validation as well, so that the error names the exact member.
+std::optional<adcp::ToolOutcome> checkRefineEntries(const json &args)
 {
-    const auto &catalog = *task.catalog;
     const auto &entries = args.at("refine");
 
     // Shape checks first: nothing is read or written for a malformed refine array.
@@ -294,6 +295,20 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
                     entryField(i));
         }
     }
+
+    return std::nullopt;
+}
+
+adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
+{
+    const auto &catalog = *task.catalog;
+    const auto &entries = args.at("refine");
+    if (auto error = checkRefineEntries(args))
+        return *error;
+    const bool anyFinalize = std::any_of(entries.begin(), entries.end(), [](const json &e) {
+        return e.value("scope", std::string()) == "proposal" &&
+               e.value("action", std::string()) == "finalize";
+    });
 
     storage::WriteTransaction tx(task.db);
     QString error;
@@ -625,7 +640,8 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
 
 } // namespace
 
-adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
+// Request rules with precise fields; the Dispatcher runs this before schema validation too.
+adcp::ToolOutcome checkGetProducts(TaskContext &, const json &args)
 {
     const std::string mode = args.value("buying_mode", std::string());
     const bool hasBrief = args.contains("brief");
@@ -641,8 +657,20 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
         return failure("INVALID_REQUEST", "buying_mode refine needs a non-empty refine array", "refine");
     if (mode != "refine" && hasRefine)
         return failure("INVALID_REQUEST", "refine is only allowed with buying_mode refine", "refine");
+    if (mode == "refine") {
+        if (auto error = checkRefineEntries(args))
+            return *error;
+    }
     if (auto error = checkOpportunity(args))
         return failureWithErrors({*error});
+    return adcp::ToolOutcome::success(json::object());
+}
+
+adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
+{
+    if (auto checked = checkGetProducts(task, args); !checked.ok())
+        return checked;
+    const std::string mode = args.value("buying_mode", std::string());
 
     std::vector<const Product *> eligible;
     const json filters = args.value("filters", json::object());

@@ -313,6 +313,21 @@ void tst_SellerServer::toolsCallCarriesStructuredContentAndText()
     QCOMPARE(error["structuredContent"]["adcp_error"]["field"].get<std::string>(), std::string("name"));
     QVERIFY(!error["content"][0]["text"].get<std::string>().empty());
 
+    // Errors echo the caller's context; a request pinned to another AdCP major is refused before dispatch.
+    HttpAnswer pinned = send(m_network, "POST", mcpUrl(),
+                             rpc("tools/call", {{"name", "get_products"},
+                                                {"arguments",
+                                                 {{"adcp_major_version", 99},
+                                                  {"buying_mode", "brief"},
+                                                  {"brief", "x"},
+                                                  {"context", {{"correlation_id", "c-1"}}}}}}),
+                             baseHeaders());
+    QCOMPARE(pinned.message["result"]["isError"].get<bool>(), true);
+    json &pinnedBody = pinned.message["result"]["structuredContent"];
+    QCOMPARE(pinnedBody["adcp_error"]["code"].get<std::string>(), std::string("VERSION_UNSUPPORTED"));
+    QCOMPARE(pinnedBody["errors"][0]["code"].get<std::string>(), std::string("VERSION_UNSUPPORTED"));
+    QCOMPARE(pinnedBody["context"]["correlation_id"].get<std::string>(), std::string("c-1"));
+
     // A business error from the Dispatcher: a request that fails the request schema.
     HttpAnswer invalid =
         send(m_network, "POST", mcpUrl(),
