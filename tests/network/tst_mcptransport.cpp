@@ -129,6 +129,9 @@ private Q_SLOTS:
     void connectionRefused();
     void cancelFinishesOnce();
     void invalidRequestNotSent();
+    void dialectDetection_data();
+    void dialectDetection();
+    void submittedTaskIsPolled();
     void a2aRoundTrip_data();
     void a2aRoundTrip();
     void referenceSellerFlow();
@@ -369,6 +372,80 @@ void tst_McpTransport::invalidRequestNotSent()
     QVERIFY(peer.seen.isEmpty()); // nothing went out
     QCOMPARE(client.exchangeLog().size(), 1);
     QVERIFY(!client.exchangeLog().front().requestIssues.empty());
+}
+
+void tst_McpTransport::dialectDetection_data()
+{
+    QTest::addColumn<QByteArray>("capabilities");
+    QTest::addColumn<int>("dialect");
+    QTest::addColumn<int>("supported");
+
+    QTest::newRow("3.0 seller") << QByteArray(R"({"supported_protocols":["media_buy"],"media_buy":{}})")
+                                << int(Dialect::Facade) << 1;
+    QTest::newRow("versioned facade")
+        << QByteArray(
+               R"({"supported_protocols":["media_buy"],"media_buy":{"buying_modes":["brief","refine","open"]}})")
+        << int(Dialect::VersionedFacade) << 2;
+    QTest::newRow("compact tools")
+        << QByteArray(
+               R"({"supported_protocols":["media_buy"],"media_buy":{"lifecycle_tools":["request_proposals","refine_proposals"]}})")
+        << int(Dialect::Compact) << 2;
+    QTest::newRow("no media buy") << QByteArray(R"({"supported_protocols":["signals"]})")
+                                  << int(Dialect::Unknown) << 0;
+}
+
+void tst_McpTransport::dialectDetection()
+{
+    QFETCH(QByteArray, capabilities);
+    QFETCH(int, dialect);
+    QFETCH(int, supported);
+    QList<Dialect> all;
+    QCOMPARE(int(AgentClient::dialectFromCapabilities(json::parse(capabilities.toStdString()), &all)),
+             dialect);
+    QCOMPARE(int(all.size()), supported);
+}
+
+// create_media_buy answers `submitted`; the client polls get_task_status until the task completes and the
+// PendingCall finishes with the buy. Every poll is its own exchange in the log.
+void tst_McpTransport::submittedTaskIsPolled()
+{
+    int polls = 0;
+    ScriptedPeer peer([&](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        const std::string tool = seen.body["params"]["name"].get<std::string>();
+        if (tool == "create_media_buy")
+            return ScriptedPeer::json(
+                toolResult(seen.body, {{"status", "submitted"}, {"task_id", "task-7"}}));
+        ++polls;
+        if (seen.body["params"]["arguments"]["task_id"] != "task-7")
+            return ScriptedPeer::json(
+                toolError(seen.body, {{"code", "REFERENCE_NOT_FOUND"}, {"message", "?"}}));
+        if (polls < 3)
+            return ScriptedPeer::json(toolResult(seen.body, {{"task_id", "task-7"}, {"status", "working"}}));
+        return ScriptedPeer::json(toolResult(
+            seen.body,
+            {{"task_id", "task-7"}, {"status", "completed"}, {"result", {{"media_buy_id", "mb-42"}}}}));
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    AgentClient client(QStringLiteral("scripted"), std::make_unique<McpTransport>(options), nullptr);
+    client.setTaskPolling(true, 20);
+    QSignalSpy exchanges(&client, &AgentClient::exchangeFinished);
+    PendingCall *call = client.createMediaBuy({{"proposal_id", "p1"}});
+    QSignalSpy finished(call, &PendingCall::finished);
+    QVERIFY(finished.wait(10000));
+    QVERIFY(call->outcome().ok());
+    QCOMPARE(call->outcome().result["media_buy_id"].get<std::string>(), std::string("mb-42"));
+    QCOMPARE(polls, 3);
+    QCOMPARE(exchanges.count(), 4);
+    // The mutating call got an idempotency key the caller did not have to invent.
+    const auto log = client.exchangeLog();
+    QVERIFY(log.front().request["idempotency_key"].get<std::string>().size() >= 16);
 }
 
 void tst_McpTransport::a2aRoundTrip_data()
