@@ -2,10 +2,12 @@
 // are enabled; the registry turns them into validation issues instead.
 #define VALIJSON_USE_EXCEPTIONS 1
 
-// GCC 12 at -O3 reports a false -Wrestrict inside libstdc++'s std::string code inlined into valijson's
-// (bug 105329); it fires at the point of inlining, so it can only be silenced for the whole file.
+// GCC 12 reports false positives inside libstdc++ code inlined into valijson's: -Wrestrict in std::string at
+// -O3 (bug 105329) and -Wmaybe-uninitialized in std::regex's compiler under the sanitizers at -O2. They fire
+// at the point of inlining, so they can only be silenced for the whole file.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 #include "schemaregistry.h"
