@@ -1,8 +1,10 @@
 #include "modes.h"
 
 #include "agentclient.h"
+#include "agentmanager.h"
 #include "dispatcher.h"
 #include "mainwindow.h"
+#include "secretstore.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "theme.h"
@@ -52,7 +54,18 @@ int runGuiMode(int argc, char **argv)
     workbench.setClient(&client, QString::fromStdString(kEmbeddedPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });
 
+    adcp::gui::AgentManager agents(&workbench, &client, QString::fromStdString(kEmbeddedPrincipal.id),
+                                   adcp::SchemaRegistry::bundled());
+    // Tokens go to the system keychain; without one, to a 0600 file that the agents dialog marks as such.
+    adcp::gui::chooseSecretStore(QStringLiteral("adcp-workbench"),
+                                 QDir(dataDir).filePath(QStringLiteral("agent-tokens.json")),
+                                 [&agents](std::unique_ptr<adcp::gui::SecretStore> store, const QString &) {
+                                     store->setParent(&agents);
+                                     agents.setSecretStore(store.release());
+                                 });
+
     adcp::gui::MainWindow window(&workbench);
+    window.setAgentManager(&agents);
     window.restoreLayout();
     window.show();
     workbench.connectAgent();

@@ -76,6 +76,22 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     if (principal.id.empty() && std::string_view(spec->name) != "get_adcp_capabilities")
         return failure("AUTH_REQUIRED", "this tool needs an authenticated caller");
 
+    TaskContext task{*d->context,
+                     principal,
+                     d->context->database(),
+                     d->context->clock().now(),
+                     d->context->options(),
+                     d->context->catalog()};
+    if (spec->precheck) {
+        try {
+            auto checked = spec->precheck(task, args);
+            if (!checked.ok())
+                return checked;
+        } catch (const std::exception &) {
+            // Ill-typed input: the schema describes it better.
+        }
+    }
+
     const auto &schemas = d->context->schemas();
     if (schemas.contains(spec->schemaId)) {
         const auto issues = schemas.validate(spec->schemaId, args);
@@ -85,12 +101,6 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         }
     }
 
-    TaskContext task{*d->context,
-                     principal,
-                     d->context->database(),
-                     d->context->clock().now(),
-                     d->context->options(),
-                     d->context->catalog()};
     if (!task.db.isOpen())
         return failure("SERVICE_UNAVAILABLE", "the seller database is not available");
 

@@ -84,7 +84,7 @@ void AllocationModel::setProposal(const nlohmann::json &proposal)
 {
     beginResetModel();
     m_rows.clear();
-    const nlohmann::json guidance = proposal.value("total_budget_guidance", nlohmann::json::object());
+    const nlohmann::json guidance = jsonObject(proposal, "total_budget_guidance");
     m_budget = jsonNumber(guidance, "recommended", jsonNumber(guidance, "max"));
     m_currency = jsonString(guidance, "currency");
     if (proposal.contains("allocations") && proposal["allocations"].is_array()) {

@@ -27,7 +27,7 @@ QHash<QString, nlohmann::json> impairmentsById(const nlohmann::json &buy)
 
 QString describeImpairment(const nlohmann::json &impairment)
 {
-    const nlohmann::json transition = impairment.value("transition", nlohmann::json::object());
+    const nlohmann::json transition = jsonObject(impairment, "transition");
     return QStringLiteral("%1 %2 → %3 (%4)")
         .arg(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
              jsonString(transition, "to"), jsonString(impairment, "reason_code"));
@@ -164,7 +164,7 @@ void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime 
 {
     // Webhook bodies put the business payload under `result`; impairment notifications carry the impairment
     // itself plus the buy's health.
-    const nlohmann::json result = payload.value("result", nlohmann::json::object());
+    const nlohmann::json result = jsonObject(payload, "result");
     const nlohmann::json &body = result.is_object() && !result.empty() ? result : payload;
     QString id = jsonString(body, "media_buy_id");
     if (id.isEmpty())

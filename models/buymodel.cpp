@@ -133,7 +133,7 @@ void BuyModel::refresh(Row &row)
     row.start = jsonDateTime(json, "start_time");
     row.end = jsonDateTime(json, "end_time");
     if (row.delivery.is_object()) {
-        const nlohmann::json totals = row.delivery.value("totals", nlohmann::json::object());
+        const nlohmann::json totals = jsonObject(row.delivery, "totals");
         row.spend = jsonNumber(totals, "spend");
         row.pacingIndex = jsonNumber(row.delivery, "pacing_index");
     }

@@ -94,7 +94,7 @@ void ImpairmentModel::setImpairments(const nlohmann::json &impairments)
             row.resourceType = jsonString(impairment, "resource_type");
             row.resourceId = jsonString(impairment, "resource_id");
             row.packageIds = jsonStringList(impairment, "package_ids");
-            const nlohmann::json transition = impairment.value("transition", nlohmann::json::object());
+            const nlohmann::json transition = jsonObject(impairment, "transition");
             row.from = jsonString(transition, "from");
             row.to = jsonString(transition, "to");
             row.reasonCode = jsonString(impairment, "reason_code");

@@ -66,6 +66,26 @@ QStringList jsonStringList(const nlohmann::json &object, const char *key)
     return list;
 }
 
+nlohmann::json jsonObject(const nlohmann::json &object, const char *key)
+{
+    if (object.is_object()) {
+        const auto it = object.find(key);
+        if (it != object.end() && it->is_object())
+            return *it;
+    }
+    return nlohmann::json::object();
+}
+
+nlohmann::json jsonArray(const nlohmann::json &object, const char *key)
+{
+    if (object.is_object()) {
+        const auto it = object.find(key);
+        if (it != object.end() && it->is_array())
+            return *it;
+    }
+    return nlohmann::json::array();
+}
+
 double jsonAmount(const nlohmann::json &value)
 {
     if (value.is_number())

@@ -14,6 +14,9 @@ QString jsonString(const nlohmann::json &object, const char *key);
 double jsonNumber(const nlohmann::json &object, const char *key, double fallback = 0.0);
 QDateTime jsonDateTime(const nlohmann::json &object, const char *key);
 QStringList jsonStringList(const nlohmann::json &object, const char *key);
+// The member `key` when it is an object (array), else an empty one; never throws.
+nlohmann::json jsonObject(const nlohmann::json &object, const char *key);
+nlohmann::json jsonArray(const nlohmann::json &object, const char *key);
 // A budget is either a number or {"amount": n, "currency": "USD"}.
 double jsonAmount(const nlohmann::json &value);
 QString formatMoney(double amount, const QString &currency);

@@ -41,7 +41,7 @@ QMap<QString, nlohmann::json> allocationsById(const nlohmann::json &proposal)
 
 QString guidanceValue(const nlohmann::json &proposal, const char *key)
 {
-    const nlohmann::json guidance = proposal.value("total_budget_guidance", nlohmann::json::object());
+    const nlohmann::json guidance = jsonObject(proposal, "total_budget_guidance");
     const double value = jsonNumber(guidance, key, -1);
     return value < 0 ? QStringLiteral("—") : formatMoney(value, jsonString(guidance, "currency"));
 }

@@ -32,7 +32,7 @@ void ProposalModel::refreshCache(Row &row)
     if (row.sellerStatus.isEmpty())
         row.sellerStatus = QStringLiteral("ready"); // no status = ready to buy (pre-3.1 sellers)
     row.expiresAt = jsonDateTime(json, "expires_at");
-    const nlohmann::json guidance = json.value("total_budget_guidance", nlohmann::json::object());
+    const nlohmann::json guidance = jsonObject(json, "total_budget_guidance");
     row.budget = jsonNumber(guidance, "recommended", jsonNumber(guidance, "max"));
     row.currency = jsonString(guidance, "currency");
 }

@@ -24,7 +24,7 @@ QVariant ProposalVersionModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const ProposalVersion &version = m_versions[static_cast<size_t>(index.row())];
-    const nlohmann::json guidance = version.json.value("total_budget_guidance", nlohmann::json::object());
+    const nlohmann::json guidance = jsonObject(version.json, "total_budget_guidance");
     const double budget = jsonNumber(guidance, "recommended", jsonNumber(guidance, "max"));
     const size_t allocations = version.json.contains("allocations") && version.json["allocations"].is_array()
                                    ? version.json["allocations"].size()

@@ -179,16 +179,16 @@ void BuyDetailWidget::refresh()
             .arg(m_buys->index(row, BuyModel::BudgetColumn).data().toString(),
                  m_buys->index(row, BuyModel::FlightColumn).data().toString(),
                  jsonString(buy, "revision").isEmpty() ? QStringLiteral("—") : jsonString(buy, "revision")));
-    m_impairments->setImpairments(buy.value("impairments", nlohmann::json::array()));
+    m_impairments->setImpairments(jsonArray(buy, "impairments"));
     m_impairmentView->resizeColumnsToContents();
     m_sections->setTabText(1, impairmentCount > 0 ? tr("Impairments (%1)").arg(impairmentCount)
                                                   : tr("Impairments"));
 
-    const nlohmann::json packages = buy.value("packages", nlohmann::json::array());
+    const nlohmann::json packages = jsonArray(buy, "packages");
     m_packages->setRowCount(static_cast<int>(packages.size()));
     int p = 0;
     for (const auto &package : packages) {
-        const nlohmann::json snapshot = package.value("snapshot", nlohmann::json::object());
+        const nlohmann::json snapshot = jsonObject(package, "snapshot");
         QString state = package.value("paused", false) ? tr("paused") : tr("running");
         if (package.value("canceled", false))
             state = tr("canceled");

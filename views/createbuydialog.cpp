@@ -23,7 +23,7 @@ CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAv
 {
     setObjectName(QStringLiteral("createBuyDialog"));
     setWindowTitle(tr("Create media buy"));
-    const nlohmann::json guidance = proposal.value("total_budget_guidance", nlohmann::json::object());
+    const nlohmann::json guidance = jsonObject(proposal, "total_budget_guidance");
     m_currency = jsonString(guidance, "currency");
     if (m_currency.isEmpty())
         m_currency = QStringLiteral("USD");
@@ -84,6 +84,24 @@ CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAv
     if (!webhooksAvailable)
         m_webhooks->setToolTip(tr("No local webhook receiver is running; the buy is followed by snapshots."));
     form->addRow(QString(), m_webhooks);
+    const nlohmann::json io = jsonObject(proposal, "insertion_order");
+    m_ioId = jsonString(io, "io_id");
+    if (!m_ioId.isEmpty()) {
+        const nlohmann::json terms = jsonObject(io, "terms");
+        const nlohmann::json ioBudget = jsonObject(terms, "total_budget");
+        m_ioAccept = new QCheckBox(
+            tr("I accept insertion order %1 (%2, %3, %4)")
+                .arg(m_ioId, jsonString(terms, "publisher"),
+                     formatMoney(jsonNumber(ioBudget, "amount"), jsonString(ioBudget, "currency")),
+                     jsonString(terms, "payment_terms")),
+            this);
+        m_ioAccept->setObjectName(QStringLiteral("buyIoAccept"));
+        m_signatory = new QLineEdit(this);
+        m_signatory->setObjectName(QStringLiteral("buyIoSignatory"));
+        m_signatory->setPlaceholderText(tr("name of the person signing"));
+        form->addRow(tr("Insertion order"), m_ioAccept);
+        form->addRow(tr("Signatory"), m_signatory);
+    }
     layout->addLayout(form);
 
     m_problems = new QLabel(this);
@@ -99,6 +117,10 @@ CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAv
     connect(m_budget, &QDoubleSpinBox::valueChanged, this, &CreateBuyDialog::validate);
     connect(m_start, &QDateTimeEdit::dateTimeChanged, this, &CreateBuyDialog::validate);
     connect(m_end, &QDateTimeEdit::dateTimeChanged, this, &CreateBuyDialog::validate);
+    if (m_ioAccept) {
+        connect(m_ioAccept, &QCheckBox::toggled, this, &CreateBuyDialog::validate);
+        connect(m_signatory, &QLineEdit::textChanged, this, &CreateBuyDialog::validate);
+    }
     connect(m_asap, &QCheckBox::toggled, this, [this](bool asap) {
         m_start->setEnabled(!asap);
         validate();
@@ -121,6 +143,8 @@ QStringList CreateBuyDialog::problems() const
         list << tr("The start is in the past; pick a later time or start as soon as possible.");
     if (m_end->dateTime() <= start)
         list << tr("The end must be after the start.");
+    if (m_ioAccept && (!m_ioAccept->isChecked() || m_signatory->text().trimmed().isEmpty()))
+        list << tr("Accept the insertion order and name the signatory.");
     return list;
 }
 
@@ -134,6 +158,10 @@ nlohmann::json CreateBuyDialog::request() const
         {"end_time", m_end->dateTime().toUTC().toString(Qt::ISODate).toStdString()}};
     if (m_proposal.contains("proposal_version"))
         request["proposal_version"] = m_proposal["proposal_version"];
+    if (m_ioAccept && m_ioAccept->isChecked())
+        request["io_acceptance"] = {{"io_id", m_ioId.toStdString()},
+                                    {"accepted_at", m_now.toUTC().toString(Qt::ISODate).toStdString()},
+                                    {"signatory", m_signatory->text().trimmed().toStdString()}};
     const QString po = m_poNumber->text().trimmed();
     if (!po.isEmpty())
         request["po_number"] = po.toStdString();
@@ -164,6 +192,32 @@ void CreateBuyDialog::setAsap(bool asap)
 void CreateBuyDialog::setPoNumber(const QString &poNumber)
 {
     m_poNumber->setText(poNumber);
+}
+
+void CreateBuyDialog::prefill(const nlohmann::json &fields)
+{
+    if (fields.contains("total_budget"))
+        setBudget(jsonAmount(fields["total_budget"]));
+    if (jsonString(fields, "start_time") == QLatin1String("asap"))
+        setAsap(true);
+    else if (jsonDateTime(fields, "start_time").isValid())
+        m_start->setDateTime(jsonDateTime(fields, "start_time").toLocalTime());
+    if (jsonDateTime(fields, "end_time").isValid())
+        m_end->setDateTime(jsonDateTime(fields, "end_time").toLocalTime());
+    setPoNumber(jsonString(fields, "po_number"));
+}
+
+bool CreateBuyDialog::requiresInsertionOrder() const
+{
+    return m_ioAccept != nullptr;
+}
+
+void CreateBuyDialog::acceptInsertionOrder(const QString &signatory)
+{
+    if (!m_ioAccept)
+        return;
+    m_ioAccept->setChecked(true);
+    m_signatory->setText(signatory);
 }
 
 void CreateBuyDialog::validate()

@@ -34,6 +34,11 @@ public:
     void setFlight(const QDateTime &start, const QDateTime &end);
     void setAsap(bool asap);
     void setPoNumber(const QString &poNumber);
+    // Fills the form from an earlier request (a retry).
+    void prefill(const nlohmann::json &fields);
+    // Guaranteed inventory comes with an insertion order the buyer must sign before buying.
+    bool requiresInsertionOrder() const;
+    void acceptInsertionOrder(const QString &signatory);
 
 private:
     void validate();
@@ -48,6 +53,9 @@ private:
     QDateTimeEdit *m_end = nullptr;
     QLineEdit *m_poNumber = nullptr;
     QCheckBox *m_webhooks = nullptr;
+    QCheckBox *m_ioAccept = nullptr;
+    QLineEdit *m_signatory = nullptr;
+    QString m_ioId;
     QLabel *m_problems = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

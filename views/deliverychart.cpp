@@ -32,7 +32,7 @@ std::vector<Point> deliveredPoints(const nlohmann::json &delivery)
     std::vector<Point> points;
     if (delivery.contains("windows") && delivery["windows"].is_array() && !delivery["windows"].empty()) {
         for (const auto &window : delivery["windows"]) {
-            const nlohmann::json totals = window.value("totals", nlohmann::json::object());
+            const nlohmann::json totals = jsonObject(window, "totals");
             points.push_back({jsonDateTime(window, "window_end"), jsonNumber(totals, "spend"),
                               jsonNumber(totals, "impressions")});
         }
@@ -84,8 +84,11 @@ DeliveryChart::DeliveryChart(QWidget *parent) : QWidget(parent)
     setDelivery(nlohmann::json::object(), nlohmann::json::object());
 }
 
-void DeliveryChart::setDelivery(const nlohmann::json &buy, const nlohmann::json &delivery)
+void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::json &deliveryJson)
 {
+    // Either may be null (no buy selected, no report yet).
+    const nlohmann::json buy = buyJson.is_object() ? buyJson : nlohmann::json::object();
+    const nlohmann::json delivery = deliveryJson.is_object() ? deliveryJson : nlohmann::json::object();
     QChart *chart = m_view->chart();
     chart->removeAllSeries();
     for (QAbstractAxis *axis : chart->axes())
@@ -158,7 +161,7 @@ void DeliveryChart::setDelivery(const nlohmann::json &buy, const nlohmann::json 
     if (minX < maxX)
         xAxis->setRange(QDateTime::fromMSecsSinceEpoch(minX), QDateTime::fromMSecsSinceEpoch(maxX));
 
-    const nlohmann::json totals = delivery.value("totals", nlohmann::json::object());
+    const nlohmann::json totals = jsonObject(delivery, "totals");
     if (delivery.is_object() && !delivery.empty())
         m_summary->setText(
             tr("%1 impressions · %2 spent · pacing index %3")

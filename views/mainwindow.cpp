@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "agentmanager.h"
+#include "agentprofilesdialog.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
@@ -107,7 +109,7 @@ QString productHtml(const nlohmann::json &product)
     html += QStringLiteral(
         "<table cellspacing=0 cellpadding=3 border=0><tr style='color:#6b7280'><td>Pricing option</td>"
         "<td>Model</td><td>Price</td><td>Min spend</td></tr>");
-    for (const auto &option : product.value("pricing_options", nlohmann::json::array())) {
+    for (const auto &option : jsonArray(product, "pricing_options")) {
         const QString currency = jsonString(option, "currency");
         const double fixed = jsonNumber(option, "fixed_price");
         const double floor = jsonNumber(option, "floor_price");
@@ -376,7 +378,19 @@ void MainWindow::wireWorkbench()
         m_workbench->finalize(id);
     });
     connect(m_proposalDetail, &ProposalDetailWidget::declineRequested, this, &MainWindow::onDecline);
-    connect(m_proposalDetail, &ProposalDetailWidget::createBuyRequested, this, &MainWindow::onCreateBuy);
+    connect(m_proposalDetail, &ProposalDetailWidget::createBuyRequested, this,
+            [this](const QString &id) { onCreateBuy(id); });
+    connect(wb, &Workbench::buyRetryReady, this,
+            [this](const QString &id, const nlohmann::json &fields, bool webhooks) {
+                const nlohmann::json &proposal =
+                    m_workbench->proposals()->proposalJson(m_workbench->proposals()->rowOf(id));
+                // A signature cannot be given on the planner's behalf: with an insertion order the dialog
+                // comes back, filled as before.
+                if (proposal.contains("insertion_order"))
+                    onCreateBuy(id, fields);
+                else
+                    m_workbench->createBuy(id, fields, webhooks);
+            });
     connect(m_proposalDetail, &ProposalDetailWidget::compareRequested, this, &MainWindow::onCompare);
     connect(m_proposalDetail, &ProposalDetailWidget::closeOpportunityRequested, this,
             &MainWindow::onCloseOpportunity);
@@ -427,7 +441,10 @@ void MainWindow::showError(const QString &action, const QString &subject, const 
         return;
     }
     if (m_workbench->buys()->rowOf(subject) >= 0) {
-        showBuy(subject);
+        // Only show it: fetching delivery again here would turn a failing report into a loop.
+        if (m_buyDetail->mediaBuyId() != subject)
+            m_buyDetail->showBuy(subject);
+        m_detailStack->setCurrentWidget(m_buyDetail);
         m_buyDetail->errorBanner()->showError(error, action);
         return;
     }
@@ -483,11 +500,13 @@ void MainWindow::onDecline(const QString &proposalId)
     m_workbench->decline(proposalId, reason, detail);
 }
 
-void MainWindow::onCreateBuy(const QString &proposalId)
+void MainWindow::onCreateBuy(const QString &proposalId, const nlohmann::json &prefill)
 {
     const ProposalModel *proposals = m_workbench->proposals();
     const nlohmann::json proposal = proposals->proposalJson(proposals->rowOf(proposalId));
     CreateBuyDialog dialog(proposal, m_workbench->webhookUrl().isValid(), m_workbench->now(), this);
+    if (prefill.is_object())
+        dialog.prefill(prefill);
     if (runDialog(&dialog) != QDialog::Accepted || !dialog.problems().isEmpty())
         return;
     const nlohmann::json fields = dialog.request();
@@ -653,6 +672,44 @@ void MainWindow::setConnectionState(bool connected, const QString &versions, con
         parts << principal;
     m_connectionLabel->setText(QStringLiteral("<span style='color:#2e9d57'>●</span> ") +
                                parts.join(QStringLiteral(" · ")).toHtmlEscaped());
+}
+
+void MainWindow::setAgentManager(AgentManager *manager)
+{
+    m_agents = manager;
+    refreshAgentSelector();
+    connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
+    connect(m_agentSelector, &QComboBox::activated, this,
+            [this](int index) { m_agents->activate(m_agentSelector->itemData(index).toString()); });
+    connect(manager, &AgentManager::activationFailed, this,
+            [this](const QString &, const QString &error) { m_statusMessage->setText(error); });
+    connect(manager, &AgentManager::activated, this, [this](const QString &id, const QString &name) {
+        const int index = m_agentSelector->findData(id);
+        if (index >= 0)
+            m_agentSelector->setCurrentIndex(index);
+        m_statusMessage->setText(tr("Active agent: %1").arg(name));
+    });
+    connect(m_agentsButton, &QToolButton::clicked, this, [this] {
+        AgentProfilesDialog dialog(m_agents, this);
+        runDialog(&dialog);
+    });
+}
+
+void MainWindow::refreshAgentSelector()
+{
+    const QString active = m_agents ? m_agents->activeId() : QStringLiteral("embedded");
+    m_agentSelector->blockSignals(true);
+    m_agentSelector->clear();
+    m_agentSelector->addItem(tr("Embedded seller"), QStringLiteral("embedded"));
+    if (m_agents) {
+        for (const AgentProfile &profile : m_agents->profiles())
+            m_agentSelector->addItem(
+                QStringLiteral("%1 (%2)").arg(profile.name, AgentProfile::kindName(profile.kind).toUpper()),
+                profile.id);
+    }
+    const int index = m_agentSelector->findData(active);
+    m_agentSelector->setCurrentIndex(index < 0 ? 0 : index);
+    m_agentSelector->blockSignals(false);
 }
 
 QDockWidget *MainWindow::addToolDock(QWidget *widget, const QString &title, Qt::DockWidgetArea area)

@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 
 class QComboBox;
@@ -22,6 +24,7 @@ struct AdcpError;
 
 namespace adcp::gui {
 
+class AgentManager;
 class BriefComposer;
 class BuyDetailWidget;
 class BuyMonitorWidget;
@@ -75,6 +78,8 @@ public:
     // Dialogs are created through this hook so tests can fill and accept them without a modal loop.
     void setDialogRunner(std::function<int(QDialog *)> runner);
     void restoreLayout();
+    // Fills the agent selector with the embedded seller and the remote profiles, and switches on selection.
+    void setAgentManager(AgentManager *manager);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -91,11 +96,14 @@ private:
 
     void onRefine(const QString &proposalId);
     void onDecline(const QString &proposalId);
-    void onCreateBuy(const QString &proposalId);
+    void onCreateBuy(const QString &proposalId, const nlohmann::json &prefill = {});
     void onCompare(const QString &proposalId, int left, int right);
     void onCloseOpportunity(const QString &opportunityId);
 
+    void refreshAgentSelector();
+
     Workbench *m_workbench;
+    AgentManager *m_agents = nullptr;
     std::function<int(QDialog *)> m_dialogRunner;
     std::function<void()> m_retryProposalAction;
     QComboBox *m_agentSelector = nullptr;

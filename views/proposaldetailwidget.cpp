@@ -199,7 +199,7 @@ void ProposalDetailWidget::refresh()
                               version.toHtmlEscaped()));
     m_description->setText(jsonString(json, "description"));
     m_description->setVisible(!m_description->text().isEmpty());
-    const nlohmann::json guidance = json.value("total_budget_guidance", nlohmann::json::object());
+    const nlohmann::json guidance = jsonObject(json, "total_budget_guidance");
     if (guidance.is_object() && !guidance.empty()) {
         const QString currency = jsonString(guidance, "currency");
         QStringList parts;

@@ -14,6 +14,7 @@
 
 namespace adcp::gui {
 
+using models::jsonArray;
 using models::jsonString;
 
 RefineDialog::RefineDialog(const nlohmann::json &proposal,
@@ -46,7 +47,7 @@ RefineDialog::RefineDialog(const nlohmann::json &proposal,
     m_products->setHorizontalHeaderLabels({tr("Product"), tr("Action")});
     m_products->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_products->verticalHeader()->hide();
-    const nlohmann::json allocations = proposal.value("allocations", nlohmann::json::array());
+    const nlohmann::json allocations = jsonArray(proposal, "allocations");
     m_products->setRowCount(static_cast<int>(allocations.size()));
     int row = 0;
     for (const auto &allocation : allocations) {

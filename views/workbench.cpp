@@ -27,7 +27,7 @@ bool isTerminalBuyStatus(const QString &status)
 
 QString versionsOf(const json &capabilities)
 {
-    const json adcp = capabilities.value("adcp", json::object());
+    const json adcp = jsonObject(capabilities, "adcp");
     QStringList versions = jsonStringList(adcp, "supported_versions");
     if (versions.isEmpty()) {
         if (adcp.contains("major_versions") && adcp["major_versions"].is_array()) {
@@ -281,7 +281,7 @@ void Workbench::sendBrief(const json &request, const QString &title)
 {
     if (!m_client)
         return;
-    const json opportunity = request.value("opportunity", json::object());
+    const json opportunity = jsonObject(request, "opportunity");
     const QString opportunityId = jsonString(opportunity, "opportunity_id");
     if (request.contains("brand"))
         m_brandDomain = jsonString(request["brand"], "domain").isEmpty()
@@ -292,7 +292,7 @@ void Workbench::sendBrief(const json &request, const QString &title)
               if (!opportunityId.isEmpty())
                   m_opportunities->addOpportunity(opportunityId, title, jsonString(opportunity, "phase"));
               const int proposals = absorbGetProducts(outcome.result, opportunityId);
-              const int products = static_cast<int>(outcome.result.value("products", json::array()).size());
+              const int products = static_cast<int>(jsonArray(outcome.result, "products").size());
               Q_EMIT briefAnswered(opportunityId, products, proposals);
               Q_EMIT actionSucceeded(tr("Send brief"), opportunityId,
                                      tr("%n product(s)", nullptr, products) + QStringLiteral(", ") +
@@ -321,7 +321,7 @@ void Workbench::refine(const QString &proposalId, const json &entries)
           [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
               absorbGetProducts(outcome.result, opportunityId);
               QStringList notes;
-              for (const auto &applied : outcome.result.value("refinement_applied", json::array())) {
+              for (const auto &applied : jsonArray(outcome.result, "refinement_applied")) {
                   QString note = jsonString(applied, "status");
                   if (!jsonString(applied, "notes").isEmpty())
                       note += QStringLiteral(": ") + jsonString(applied, "notes");
@@ -355,7 +355,7 @@ void Workbench::finalize(const QString &proposalId)
               if (m_proposals->status(row) != QLatin1String("committed")) {
                   // The seller answered without committing: say so instead of pretending it worked.
                   QString note;
-                  for (const auto &applied : outcome.result.value("refinement_applied", json::array()))
+                  for (const auto &applied : jsonArray(outcome.result, "refinement_applied"))
                       note = jsonString(applied, "notes");
                   Q_EMIT actionFailed(
                       tr("Finalize"), proposalId,
@@ -366,13 +366,13 @@ void Workbench::finalize(const QString &proposalId)
               }
               Q_EMIT actionSucceeded(tr("Finalize"), proposalId, tr("Committed"));
               if (m_pendingBuys.contains(proposalId)) {
-                  // "Finalize and retry": the buy that failed on a draft goes out again, now committed.
+                  // "Finalize and retry": the buy that failed on a draft goes out again, for the new version.
                   const BuyAttempt attempt = m_pendingBuys.take(proposalId);
                   json fields = attempt.fields;
                   const json &proposal = m_proposals->proposalJson(row);
                   if (proposal.contains("proposal_version"))
                       fields["proposal_version"] = proposal["proposal_version"];
-                  createBuy(proposalId, fields, attempt.webhooks);
+                  Q_EMIT buyRetryReady(proposalId, fields, attempt.webhooks);
               }
           });
 }
@@ -405,8 +405,8 @@ void Workbench::decline(const QString &proposalId, const QString &reason, const 
           [this, proposalId, opportunityId, note](const adcp::ToolOutcome &outcome) {
               absorbGetProducts(outcome.result, opportunityId);
               const json applied = outcome.result.contains("refinement_applied")
-                                       ? outcome.result.value("refinement_applied", json::array())
-                                       : outcome.result.value("results", json::array());
+                                       ? jsonArray(outcome.result, "refinement_applied")
+                                       : jsonArray(outcome.result, "results");
               for (const auto &entry : applied) {
                   const QString status = jsonString(entry, "status");
                   if (status == QLatin1String("unable")) {
@@ -539,7 +539,7 @@ void Workbench::refreshBuys()
     connect(call, &adcp::PendingCall::finished, this, [this] { m_refreshingBuys = false; });
     track(call, tr("Refresh buys"), QString(), [this](const adcp::ToolOutcome &outcome) {
         const QDateTime seenAt = m_clock();
-        for (const auto &buy : outcome.result.value("media_buys", json::array())) {
+        for (const auto &buy : jsonArray(outcome.result, "media_buys")) {
             m_buys->upsertBuy(buy);
             m_events->applySnapshot(buy, seenAt);
         }
@@ -559,7 +559,7 @@ void Workbench::refreshDelivery(const QString &mediaBuyId, const QString &granul
     }
     track(m_client->getMediaBuyDelivery(request), tr("Delivery"), mediaBuyId,
           [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
-              for (const auto &delivery : outcome.result.value("media_buy_deliveries", json::array())) {
+              for (const auto &delivery : jsonArray(outcome.result, "media_buy_deliveries")) {
                   json withCurrency = delivery;
                   if (!withCurrency.contains("currency") && outcome.result.contains("currency"))
                       withCurrency["currency"] = outcome.result["currency"];

@@ -100,6 +100,8 @@ Q_SIGNALS:
     void briefAnswered(const QString &opportunityId, int products, int proposals);
     void buyCreated(const QString &mediaBuyId);
     void deliveryUpdated(const QString &mediaBuyId);
+    // After "finalize and retry" committed the proposal: the buy that failed can go out again.
+    void buyRetryReady(const QString &proposalId, const nlohmann::json &fields, bool webhooks);
 
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;

@@ -104,7 +104,10 @@ qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
     return static_cast<qint64>(std::floor(static_cast<double>(plan.budgetMinor) * 10.0 / plan.cpm));
 }
 
-DeliveryCounts DeliverySimulator::cumulative(const PackagePlan &plan, const QDateTime &at)
+namespace {
+
+// The flight-and-pacing curve alone.
+DeliveryCounts simulated(const PackagePlan &plan, const QDateTime &at)
 {
     if (!plan.flightStart.isValid() || !plan.flightEnd.isValid() || plan.flightEnd <= plan.flightStart)
         return {};
@@ -119,12 +122,31 @@ DeliveryCounts DeliverySimulator::cumulative(const PackagePlan &plan, const QDat
     const double fill = 0.90 + 0.09 * packageFactor(plan.packageId, 'f');
     const double ctr = 0.001 + 0.004 * packageFactor(plan.packageId, 'c');
     DeliveryCounts counts;
-    counts.impressions = static_cast<qint64>(
-        std::floor(static_cast<double>(impressionCap(plan)) * fill * curve(plan.pacing, x)));
+    counts.impressions = static_cast<qint64>(std::floor(
+        static_cast<double>(DeliverySimulator::impressionCap(plan)) * fill * curve(plan.pacing, x)));
     counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * ctr));
     counts.spendMinor = std::min(
         plan.budgetMinor,
         static_cast<qint64>(std::llround(static_cast<double>(counts.impressions) * plan.cpm / 10.0)));
+    return counts;
+}
+
+DeliveryCounts injectedBefore(const PackagePlan &plan, const QDateTime &at)
+{
+    DeliveryCounts sum;
+    for (const auto &[when, counts] : plan.injected) {
+        if (when < at)
+            sum += counts;
+    }
+    return sum;
+}
+
+} // namespace
+
+DeliveryCounts DeliverySimulator::cumulative(const PackagePlan &plan, const QDateTime &at)
+{
+    DeliveryCounts counts = simulated(plan, at);
+    counts += injectedBefore(plan, at);
     return counts;
 }
 

@@ -12,6 +12,17 @@ namespace adcp::seller {
 enum class Pacing { Even, Asap, FrontLoaded };
 std::optional<Pacing> pacingFromString(std::string_view text);
 
+struct DeliveryCounts
+{
+    qint64 impressions = 0;
+    qint64 clicks = 0;
+    qint64 spendMinor = 0;
+
+    DeliveryCounts &operator+=(const DeliveryCounts &other);
+    DeliveryCounts operator-(const DeliveryCounts &other) const;
+    bool operator==(const DeliveryCounts &other) const = default;
+};
+
 // What the simulator needs to know about one package. Money is in minor units (cents) so that every window
 // sum is exact.
 struct PackagePlan
@@ -25,17 +36,8 @@ struct PackagePlan
     // Periods without delivery (paused, impaired, not yet live). May overlap; need not be sorted.
     std::vector<std::pair<QDateTime, QDateTime>> stopped;
     QDateTime stoppedFrom; // canceled or ended early: nothing is delivered from here on (invalid = never)
-};
-
-struct DeliveryCounts
-{
-    qint64 impressions = 0;
-    qint64 clicks = 0;
-    qint64 spendMinor = 0;
-
-    DeliveryCounts &operator+=(const DeliveryCounts &other);
-    DeliveryCounts operator-(const DeliveryCounts &other) const;
-    bool operator==(const DeliveryCounts &other) const = default;
+    // Delivery recorded from outside the simulation (the test controller's simulate_delivery), at an instant.
+    std::vector<std::pair<QDateTime, DeliveryCounts>> injected;
 };
 
 enum class Granularity { Hourly, Daily };

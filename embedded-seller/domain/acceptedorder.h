@@ -36,6 +36,8 @@ struct AcceptedOrder
     QDateTime endTime;
     std::vector<AcceptedPackage> packages;
     nlohmann::json request; // the create_media_buy arguments (idempotency_key included)
+    // Set when the order waits for the seller's approval: create_media_buy answers `submitted` with this id.
+    std::optional<std::string> taskId;
 };
 
 } // namespace adcp::seller

@@ -299,12 +299,16 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
         };
         if (mode == "drop") {
             std::vector<std::string> removed;
+            bool present = false;
             for (const auto &id : productIds(proposal)) {
                 const Product *p = catalog.find(id);
+                present = present || (p && inChannels(*p));
                 if (p && inChannels(*p) && removeProduct(proposal, id, catalog))
                     removed.push_back(id);
             }
-            if (removed.empty())
+            if (!present)
+                applied.push_back("the plan has no " + words[i] + " product");
+            else if (removed.empty())
                 notApplied.push_back("no " + words[i] +
                                      " product could be removed without emptying the plan");
             else {

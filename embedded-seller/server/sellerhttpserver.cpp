@@ -50,6 +50,32 @@ QString hostOf(const QByteArray &hostHeader)
     return colon >= 0 ? host.left(colon) : host;
 }
 
+// The AdCP version envelope is checked before dispatch, like MCP's own protocol version: this seller speaks
+// major version 3 (3.0 and 3.1), and a request pinned to another major cannot be served at all.
+std::optional<AdcpError> versionError(const nlohmann::json &arguments)
+{
+    if (!arguments.is_object())
+        return std::nullopt;
+    std::string requested;
+    if (auto it = arguments.find("adcp_major_version");
+        it != arguments.end() && it->is_number_integer() && it->get<int>() != 3)
+        requested = std::to_string(it->get<int>());
+    if (auto it = arguments.find("adcp_version"); it != arguments.end() && it->is_string()) {
+        const std::string v = it->get<std::string>();
+        if (v.substr(0, v.find('.')) != "3")
+            requested = v;
+    }
+    if (requested.empty())
+        return std::nullopt;
+    AdcpError e = AdcpError::make(
+        "VERSION_UNSUPPORTED",
+        "AdCP version " + requested + " is not supported; this seller speaks 3.0 and 3.1",
+        std::string(arguments.contains("adcp_version") ? "adcp_version" : "adcp_major_version"),
+        "retry with adcp_version \"3.1\" (or without a version pin)");
+    e.details = {{"supported_versions", {"3.0", "3.1"}}, {"major_versions", {3}}};
+    return e;
+}
+
 } // namespace
 
 SellerHttpServer::SellerHttpServer(std::shared_ptr<Dispatcher> dispatcher, BearerAuth auth,
@@ -414,12 +440,19 @@ void SellerHttpServer::handleMcp(const QHttpServerRequest &request, QTcpSocket *
             AdcpError e =
                 AdcpError::make("INVALID_REQUEST", "unknown tool '" + tool + "'", std::string("name"),
                                 "call tools/list for the tools this agent offers");
-            reply(Reply{200, rpcResult(id, mcpToolResult(ToolOutcome::failure(e))), {}, {}});
+            reply(Reply{200, rpcResult(id, mcpToolResult(ToolOutcome::failure(e), arguments)), {}, {}});
+            return;
+        }
+        if (const auto error = versionError(arguments)) {
+            reply(Reply{200,
+                        rpcResult(id, mcpToolResult(ToolOutcome::failure(*error), arguments)),
+                        {},
+                        QString::fromStdString(error->code)});
             return;
         }
         dispatch(request, socket, *principal, tool, arguments, log, sse,
-                 [this, id](const ToolOutcome &outcome) {
-                     Reply r{200, rpcResult(id, mcpToolResult(outcome)), {}, {}};
+                 [this, id, arguments](const ToolOutcome &outcome) {
+                     Reply r{200, rpcResult(id, mcpToolResult(outcome, arguments)), {}, {}};
                      if (outcome.error)
                          r.note = QString::fromStdString(outcome.error->code);
                      return r;
@@ -446,10 +479,26 @@ nlohmann::json SellerHttpServer::toolsList(const Principal &principal) const
     return {{"tools", tools}};
 }
 
-nlohmann::json SellerHttpServer::mcpToolResult(const ToolOutcome &outcome) const
+namespace {
+
+// The body of a failed call: the error as envelope (adcp_error) and as payload (errors[]), with the caller's
+// context echoed so that errors can be correlated like successes.
+nlohmann::json errorPayload(const AdcpError &error, const nlohmann::json &arguments)
+{
+    const nlohmann::json e = error.toJson();
+    nlohmann::json payload = {{"adcp_error", e}, {"errors", nlohmann::json::array({e})}};
+    if (arguments.is_object() && arguments.contains("context") && arguments["context"].is_object())
+        payload["context"] = arguments["context"];
+    return payload;
+}
+
+} // namespace
+
+nlohmann::json SellerHttpServer::mcpToolResult(const ToolOutcome &outcome,
+                                               const nlohmann::json &arguments) const
 {
     if (outcome.error) {
-        const nlohmann::json payload = {{"adcp_error", outcome.error->toJson()}};
+        const nlohmann::json payload = errorPayload(*outcome.error, arguments);
         return {{"content", nlohmann::json::array({{{"type", "text"}, {"text", payload.dump()}}})},
                 {"structuredContent", payload},
                 {"isError", true}};
@@ -500,14 +549,13 @@ void SellerHttpServer::handleAgentCard(const QHttpServerRequest &request, QTcpSo
 }
 
 nlohmann::json SellerHttpServer::a2aTaskFor(const std::string &method, const nlohmann::json &message,
-                                            const ToolOutcome &outcome)
+                                            const ToolOutcome &outcome, const nlohmann::json &arguments)
 {
     const bool v1 = method == "SendMessage";
     const std::string taskId = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     const std::string contextId =
         message.value("contextId", QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString());
-    const nlohmann::json data =
-        outcome.ok() ? outcome.result : nlohmann::json{{"adcp_error", outcome.error->toJson()}};
+    const nlohmann::json data = outcome.ok() ? outcome.result : errorPayload(*outcome.error, arguments);
     nlohmann::json part = {{"data", data}};
     if (!v1)
         part["kind"] = "data";
@@ -621,12 +669,20 @@ void SellerHttpServer::handleA2a(const QHttpServerRequest &request, QTcpSocket *
     if (!m_dispatcher->hasTool(tool)) {
         AdcpError e = AdcpError::make("INVALID_REQUEST", "unknown skill '" + tool + "'", std::string("skill"),
                                       "read the agent card for the skills this agent offers");
-        reply(Reply{200, rpcResult(id, a2aTaskFor(method, a2aMessage, ToolOutcome::failure(e))), {}, {}});
+        reply(Reply{
+            200, rpcResult(id, a2aTaskFor(method, a2aMessage, ToolOutcome::failure(e), input)), {}, {}});
+        return;
+    }
+    if (const auto error = versionError(input)) {
+        reply(Reply{200,
+                    rpcResult(id, a2aTaskFor(method, a2aMessage, ToolOutcome::failure(*error), input)),
+                    {},
+                    QString::fromStdString(error->code)});
         return;
     }
     dispatch(request, socket, *principal, tool, input, log, false,
-             [this, id, method, a2aMessage](const ToolOutcome &outcome) {
-                 Reply r{200, rpcResult(id, a2aTaskFor(method, a2aMessage, outcome)), {}, {}};
+             [this, id, method, a2aMessage, input](const ToolOutcome &outcome) {
+                 Reply r{200, rpcResult(id, a2aTaskFor(method, a2aMessage, outcome, input)), {}, {}};
                  if (outcome.error)
                      r.note = QString::fromStdString(outcome.error->code);
                  return r;

@@ -90,9 +90,9 @@ private:
     bool hostAllowed(const QHttpServerRequest &request) const;
     std::optional<Principal> authenticate(const QHttpServerRequest &request, Reply *rejection) const;
     nlohmann::json toolsList(const Principal &principal) const;
-    nlohmann::json mcpToolResult(const ToolOutcome &outcome) const;
+    nlohmann::json mcpToolResult(const ToolOutcome &outcome, const nlohmann::json &arguments) const;
     nlohmann::json a2aTaskFor(const std::string &method, const nlohmann::json &message,
-                              const ToolOutcome &outcome);
+                              const ToolOutcome &outcome, const nlohmann::json &arguments);
     void write(QHttpServerResponder &responder, const Reply &reply, bool sse, bool close,
                const RequestLog &log);
     QByteArray newSessionId() const;

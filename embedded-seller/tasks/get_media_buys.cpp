@@ -1,6 +1,7 @@
 #include "taskcontext.h"
 
 #include "domain/mediabuystore.h"
+#include "monitoring/mediabuyview.h"
 
 namespace adcp::seller {
 
@@ -41,6 +42,7 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
                     .toJson());
             continue;
         }
+        decorateMediaBuy(task.db, task.principal.id, buy, args, task.now);
         result["media_buys"].push_back(std::move(buy));
     }
     if (!error.isEmpty())

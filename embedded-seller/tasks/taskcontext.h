@@ -37,6 +37,10 @@ struct ToolSpec
     const char *description; // for MCP tools/list
     bool mutating;           // idempotency_key is honoured (replay/conflict) when present
     ToolHandler handler;
+    // Optional semantic checks run before schema validation, so that a rule the schema also encodes is
+    // reported with the member it is about (the schema only knows "refine[0] fails a not"). Returns an error
+    // or success; may throw on ill-typed input, which then falls through to schema validation.
+    ToolHandler precheck = nullptr;
 };
 
 // Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.

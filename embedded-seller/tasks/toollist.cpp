@@ -6,8 +6,18 @@ namespace adcp::seller {
 
 adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome getProducts(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkGetProducts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome createMediaBuy(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkCreateMediaBuy(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome getMediaBuys(TaskContext &task, const nlohmann::json &arguments);
+// Execution and monitoring (update_media_buy.cpp … comply_test_controller.cpp).
+adcp::ToolOutcome updateMediaBuy(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome syncCreatives(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome listCreativeFormats(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome getTaskStatus(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome listTasks(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome complyTestController(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -22,15 +32,39 @@ const std::vector<ToolSpec> &toolSpecs()
          "proposals; wholesale returns the whole priced catalog; refine revises earlier products and "
          "proposals "
          "(include, omit, more_like_this, finalize, decline).",
-         true, getProducts},
+         true, getProducts, checkGetProducts},
         {"create_media_buy", "/schemas/media-buy/create-media-buy-request.json",
          "Create a media buy from a committed proposal (proposal_id, proposal_version, total_budget) or from "
          "explicit packages (product, pricing option, budget). Returns at once with the media_buy_id and "
          "status.",
-         true, createMediaBuy},
+         true, createMediaBuy, checkCreateMediaBuy},
         {"get_media_buys", "/schemas/media-buy/get-media-buys-request.json",
          "List this account's media buys with their packages, status and available actions.", false,
          getMediaBuys},
+        {"update_media_buy", "/schemas/media-buy/update-media-buy-request.json",
+         "Change a media buy: pause, resume or cancel it or its packages, move its end date, change budgets, "
+         "creative assignments and webhooks. Pass the buy's revision to guard against concurrent changes.",
+         true, updateMediaBuy},
+        {"get_media_buy_delivery", "/schemas/media-buy/get-media-buy-delivery-request.json",
+         "Delivery of media buys: totals, per package, day by day, and hourly or daily windows "
+         "(time_granularity with include_window_breakdown).",
+         false, getMediaBuyDelivery},
+        {"sync_creatives", "/schemas/creative/sync-creatives-request.json",
+         "Upload or update creatives and assign them to packages. A buy leaves pending_creatives once every "
+         "package has an approved creative.",
+         true, syncCreatives},
+        {"list_creative_formats", "/schemas/media-buy/list-creative-formats-request.json",
+         "The creative formats this seller's products accept.", false, listCreativeFormats},
+        {"get_task_status", "/schemas/protocol/get-task-status-request.json",
+         "Status, history and result of a task (for example a media buy waiting for the seller's approval).",
+         false, getTaskStatus},
+        {"list_tasks", "/schemas/protocol/list-tasks-request.json",
+         "This account's tasks, filtered by status or type; reconcile after a restart.", false, listTasks},
+        {"comply_test_controller", "/schemas/compliance/comply-test-controller-request.json",
+         "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and "
+         "property "
+         "states, complete tasks, simulate delivery, seed creatives and move the seller clock.",
+         false, complyTestController},
     };
     return specs;
 }

@@ -1,0 +1,474 @@
+#include "execution.h"
+
+#include "domain/acceptedorder.h"
+#include "domain/catalog.h"
+#include "jobqueue.h"
+#include "monitoring/dependencyhealth.h"
+#include "monitoring/lifecycle.h"
+#include "sellercontext.h"
+#include "storage/database.h"
+#include "taskstore.h"
+#include "webhooks/webhookoutbox.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <algorithm>
+#include <cmath>
+
+namespace adcp::seller {
+
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+QString iso(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QString siblingPath(const QString &databasePath, const QString &suffix)
+{
+    const QFileInfo info(databasePath);
+    return info.dir().filePath(info.completeBaseName() + suffix);
+}
+
+// Strings of `array[].key` (or of the array itself when key is empty).
+std::vector<std::string> idsOf(const nlohmann::json &array, const char *key)
+{
+    std::vector<std::string> ids;
+    if (!array.is_array())
+        return ids;
+    for (const auto &item : array) {
+        if (key == nullptr && item.is_string())
+            ids.push_back(item.get<std::string>());
+        else if (key != nullptr && item.is_object() && item.contains(key) && item[key].is_string())
+            ids.push_back(item[key].get<std::string>());
+    }
+    return ids;
+}
+
+} // namespace
+
+bool Execution::requiresManualApproval(const SellerOptions &options, const AcceptedOrder &order)
+{
+    if (options.manualApproval)
+        return true;
+    // A product's trafficking config can demand a human look at every order for it.
+    return std::any_of(order.packages.begin(), order.packages.end(), [](const AcceptedPackage &p) {
+        return p.implementationConfig.is_object() && p.implementationConfig.value("manual_approval", false);
+    });
+}
+
+std::string Execution::routeProduct(const std::string &deliveryType,
+                                    const nlohmann::json &implementationConfig)
+{
+    // The product's seller-side config names its ad server; anything not guaranteed trades on the exchange.
+    if (implementationConfig.is_object() && implementationConfig.contains("ad_server") &&
+        implementationConfig["ad_server"].is_string()) {
+        const std::string server = implementationConfig["ad_server"].get<std::string>();
+        if (server.find("guaranteed") != std::string::npos)
+            return "guaranteed";
+        if (server.find("exchange") != std::string::npos)
+            return "exchange";
+    }
+    return deliveryType == "guaranteed" ? "guaranteed" : "exchange";
+}
+
+bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const AcceptedOrder &order,
+                            QString *error)
+{
+    const QDateTime now = context.clock().now();
+    const auto catalog = context.catalog();
+    const nlohmann::json &request = order.request;
+    const bool manual = order.taskId.has_value();
+    const nlohmann::json pushConfig = request.value("push_notification_config", nlohmann::json());
+    const nlohmann::json reportingWebhook = request.value("reporting_webhook", nlohmann::json());
+    QSqlQuery buy(db);
+    if (!execute(buy,
+                 QStringLiteral(
+                     "INSERT INTO exec_buys (principal_id, media_buy_id, approval, paused, push_config, "
+                     "reporting_webhook, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                 {qs(order.principalId), qs(order.mediaBuyId),
+                  manual ? QStringLiteral("pending") : QStringLiteral("not_required"),
+                  request.value("paused", false) ? 1 : 0,
+                  pushConfig.is_null() ? QVariant() : storage::toText(pushConfig),
+                  reportingWebhook.is_null() ? QVariant() : storage::toText(reportingWebhook), iso(now)},
+                 error))
+        return false;
+    const nlohmann::json requestPackages = request.value("packages", nlohmann::json::array());
+    for (size_t i = 0; i < order.packages.size(); ++i) {
+        const AcceptedPackage &p = order.packages[i];
+        const Product *product = catalog ? catalog->find(p.productId) : nullptr;
+        const std::string adapter =
+            routeProduct(product ? product->deliveryType : std::string(), p.implementationConfig);
+        double cpm = p.bidPrice.value_or(0);
+        if (cpm <= 0 && product) {
+            const nlohmann::json *option = product->pricingOption(p.pricingOptionId);
+            cpm = referenceCpm(option ? *option : product->defaultPricingOption());
+        }
+        nlohmann::json requestPackage;
+        if (i < requestPackages.size() &&
+            requestPackages[i].value("product_id", std::string()) == p.productId)
+            requestPackage = requestPackages[i];
+        const std::string pacing = requestPackage.is_object() && requestPackage.contains("pacing")
+                                       ? requestPackage["pacing"].get<std::string>()
+                                       : request.value("pacing", std::string("even"));
+        QSqlQuery pkg(db);
+        if (!execute(
+                pkg,
+                QStringLiteral("INSERT INTO exec_packages (principal_id, package_id, media_buy_id, adapter, "
+                               "paused, pacing, cpm) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                {qs(order.principalId), qs(p.packageId), qs(order.mediaBuyId), qs(adapter),
+                 requestPackage.is_object() && requestPackage.value("paused", false) ? 1 : 0, qs(pacing),
+                 cpm > 0 ? cpm : 10.0},
+                error))
+            return false;
+        // What the package's serving depends on: the product's properties, the buyer's audiences, creatives.
+        std::vector<std::pair<std::string, std::string>> deps;
+        if (product && product->publicJson.contains("publisher_properties")) {
+            for (const auto &domain : idsOf(product->publicJson["publisher_properties"], "publisher_domain"))
+                deps.emplace_back("property", domain);
+        }
+        if (requestPackage.is_object()) {
+            if (requestPackage.contains("targeting_overlay"))
+                for (const auto &id :
+                     idsOf(requestPackage["targeting_overlay"].value("audience_include", nlohmann::json()),
+                           nullptr))
+                    deps.emplace_back("audience", id);
+            for (const auto &id :
+                 idsOf(requestPackage.value("creative_assignments", nlohmann::json()), "creative_id"))
+                deps.emplace_back("creative", id);
+            // Inline creatives are uploaded with the order and reviewed like sync_creatives: approved on
+            // arrival.
+            for (const auto &creative : requestPackage.value("creatives", nlohmann::json::array())) {
+                if (!creative.is_object() || !creative.contains("creative_id"))
+                    continue;
+                const std::string id = creative["creative_id"].get<std::string>();
+                if (!DependencyHealth::resource(db, order.principalId, "creative", id)) {
+                    DependencyHealth::Resource r{
+                        "creative", id, "approved", {}, creative.value("name", std::string()), creative, now};
+                    if (!DependencyHealth::upsertResource(db, order.principalId, r, now, error))
+                        return false;
+                }
+                deps.emplace_back("creative", id);
+            }
+            for (const auto &id :
+                 idsOf(requestPackage.value("optimization_goals", nlohmann::json()), "event_source_id"))
+                deps.emplace_back("event_source", id);
+        }
+        for (const auto &[type, id] : deps) {
+            if (!DependencyHealth::addDependency(db, order.principalId, order.mediaBuyId, p.packageId, type,
+                                                 id, now, error))
+                return false;
+        }
+    }
+    QSqlQuery history(db);
+    if (!execute(
+            history,
+            QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
+                           "to_status, cause) SELECT principal_id, media_buy_id, ?, NULL, status, ? FROM "
+                           "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
+            {iso(now),
+             manual ? QStringLiteral("created; awaiting seller approval") : QStringLiteral("created"),
+             qs(order.principalId), qs(order.mediaBuyId)},
+            error))
+        return false;
+    if (manual) {
+        QSqlQuery task(db);
+        return execute(task,
+                       QStringLiteral(
+                           "UPDATE exec_buys SET task_id = ? WHERE principal_id = ? AND media_buy_id = ?"),
+                       {qs(*order.taskId), qs(order.principalId), qs(order.mediaBuyId)}, error) &&
+               TaskStore::create(db, order.principalId, *order.taskId, "create_media_buy", "submitted",
+                                 order.mediaBuyId, request, nlohmann::json(), now, error);
+    }
+    return enqueueBooking(db, order.principalId, order.mediaBuyId, error);
+}
+
+bool Execution::enqueueBooking(QSqlDatabase &db, const std::string &principalId,
+                               const std::string &mediaBuyId, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT x.package_id, x.adapter, p.product_id, p.pricing_option_id, p.budget, "
+                     "b.currency, COALESCE(p.start_time, b.start_time), COALESCE(p.end_time, b.end_time), "
+                     "p.implementation_config FROM exec_packages x JOIN packages p ON p.principal_id = "
+                     "x.principal_id AND p.package_id = x.package_id JOIN media_buys b ON b.principal_id "
+                     "= x.principal_id AND b.media_buy_id = x.media_buy_id WHERE x.principal_id = ? AND "
+                     "x.media_buy_id = ? ORDER BY p.position"),
+                 {qs(principalId), qs(mediaBuyId)}, error))
+        return false;
+    std::vector<Job> jobs;
+    while (q.next()) {
+        Job job;
+        job.principalId = principalId;
+        job.mediaBuyId = mediaBuyId;
+        job.packageId = q.value(0).toString().toStdString();
+        job.adapter = q.value(1).toString().toStdString();
+        job.step = "book";
+        job.payload = {{"product_id", q.value(2).toString().toStdString()},
+                       {"pricing_option_id", q.value(3).toString().toStdString()},
+                       {"budget", q.value(4).toDouble()},
+                       {"currency", q.value(5).toString().toStdString()},
+                       {"start_time", q.value(6).toString().toStdString()},
+                       {"end_time", q.value(7).toString().toStdString()}};
+        const nlohmann::json config = storage::fromText(q.value(8).toString());
+        if (!config.is_null())
+            job.payload["implementation_config"] = config;
+        jobs.push_back(std::move(job));
+    }
+    q.finish();
+    for (const auto &job : jobs) {
+        if (!JobQueue::enqueue(db, job, error))
+            return false;
+    }
+    return true;
+}
+
+std::shared_ptr<Execution> Execution::start(std::shared_ptr<SellerContext> context, ExecutionOptions options,
+                                            QString *error)
+{
+    if (!context->migrate(error))
+        return nullptr;
+    std::shared_ptr<Execution> execution(new Execution());
+    execution->m_context = context;
+    execution->m_options = options;
+    execution->m_generation = QStringLiteral("gen-") + QUuid::createUuid().toString(QUuid::Id128).left(12);
+    const QString databasePath = context->options().databasePath;
+    if (options.guaranteed.databasePath.isEmpty())
+        options.guaranteed.databasePath = siblingPath(databasePath, QStringLiteral("-adservers.sqlite"));
+    if (options.exchange.databasePath.isEmpty())
+        options.exchange.databasePath = siblingPath(databasePath, QStringLiteral("-adservers.sqlite"));
+    execution->m_guaranteed = std::make_unique<GuaranteedAdServer>(options.guaranteed);
+    execution->m_exchange = std::make_unique<AuctionExchange>(options.exchange);
+
+    QSqlDatabase db = context->database();
+    execution->m_reclaimedAtStart = JobQueue::reclaimOrphans(db, execution->m_generation, error);
+    if (execution->m_reclaimedAtStart < 0)
+        return nullptr;
+
+    std::weak_ptr<SellerContext> weak = context;
+    context->setOrderAcceptedHook(
+        [weak](QSqlDatabase &hookDb, const AcceptedOrder &order, QString *hookError) {
+            const auto ctx = weak.lock();
+            return ctx && acceptOrder(hookDb, *ctx, order, hookError);
+        });
+
+    if (options.sendWebhooks) {
+        execution->m_sender = std::make_unique<WebhookSender>(context, options.webhooks);
+        execution->m_sender->start();
+    }
+    for (int i = 0; i < std::max(1, options.workers); ++i)
+        execution->m_threads.emplace_back([raw = execution.get(), i] { raw->workerLoop(i); });
+    execution->m_threads.emplace_back([raw = execution.get()] { raw->tickerLoop(); });
+    return execution;
+}
+
+Execution::~Execution()
+{
+    stop();
+}
+
+void Execution::stop()
+{
+    m_stopping = true;
+    m_wake.notify_all();
+    for (auto &thread : m_threads) {
+        if (thread.joinable())
+            thread.join();
+    }
+    m_threads.clear();
+    if (m_sender)
+        m_sender->stop();
+}
+
+void Execution::wake()
+{
+    m_wake.notify_all();
+}
+
+SimulatedAdServer *Execution::adapter(const std::string &name) const
+{
+    if (name == "guaranteed")
+        return m_guaranteed.get();
+    if (name == "exchange")
+        return m_exchange.get();
+    return nullptr;
+}
+
+void Execution::workerLoop(int index)
+{
+    const QString workerId = m_generation + QStringLiteral("/w%1").arg(index);
+    QSqlDatabase db = m_context->database();
+    while (!m_stopping) {
+        QString error;
+        const std::vector<Job> jobs = JobQueue::claim(db, workerId, 1, m_options.leaseMs, &error);
+        if (jobs.empty()) {
+            std::unique_lock lock(m_wakeMutex);
+            m_wake.wait_for(lock, std::chrono::milliseconds(m_options.pollMs),
+                            [this] { return m_stopping.load(); });
+            continue;
+        }
+        for (const Job &job : jobs)
+            runJob(db, workerId, job);
+    }
+}
+
+void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job)
+{
+    SimulatedAdServer *server = adapter(job.adapter);
+    AdapterResult result;
+    if (server) {
+        result = server->execute({job.mediaBuyId, job.packageId, job.step, job.payload});
+    } else {
+        result.status = AdapterStatus::Failed;
+        result.message = "no ad server named " + job.adapter;
+    }
+    // A stop request while the ad server was busy: the job stays claimed by this generation and the next
+    // start reclaims it, exactly as after a crash.
+    if (m_stopping && result.status != AdapterStatus::Done)
+        return;
+
+    QString error;
+    storage::WriteTransaction tx(db);
+    if (!tx.begin(&error))
+        return;
+    const QDateTime now = m_context->clock().now();
+    bool ok = true;
+    if (result.status == AdapterStatus::Done) {
+        ok = JobQueue::complete(
+            db, job, workerId,
+            {{"external_id", result.externalId}, {"state", result.state}, {"replayed", result.replayed}},
+            &error);
+        const std::vector<std::string> steps = server->activationSteps();
+        const auto position = std::find(steps.begin(), steps.end(), job.step);
+        const bool activation = job.step == "book" || position != steps.end();
+        QSqlQuery q(db);
+        ok = ok &&
+             execute(
+                 q,
+                 QStringLiteral("UPDATE exec_packages SET external_id = COALESCE(NULLIF(?, ''), "
+                                "external_id), adapter_state = ? WHERE principal_id = ? AND package_id = ?"),
+                 {qs(result.externalId), qs(result.state), qs(job.principalId), qs(job.packageId)}, &error);
+        if (ok && activation) {
+            const auto next = job.step == "book" ? steps.begin() : position + 1;
+            if (next != steps.end()) {
+                Job follow = job;
+                follow.step = *next;
+                ok = JobQueue::enqueue(db, follow, &error);
+            } else {
+                QSqlQuery live(db);
+                ok = execute(
+                    live,
+                    QStringLiteral("UPDATE exec_packages SET live = 1 WHERE principal_id = ? AND package_id "
+                                   "= ?"),
+                    {qs(job.principalId), qs(job.packageId)}, &error);
+            }
+        }
+    } else if (result.status == AdapterStatus::RetryLater && job.attempts < m_options.maxAttempts) {
+        const double jitter = 0.75 + 0.5 * QRandomGenerator::global()->generateDouble();
+        const double backoff = std::min(double(m_options.backoffCapMs),
+                                        double(m_options.backoffBaseMs) * std::pow(2.0, job.attempts - 1));
+        const double delay = result.retryAfterSeconds > 0 ? result.retryAfterSeconds * 1000.0 : backoff;
+        ok = JobQueue::retry(db, job, workerId, QDateTime::currentMSecsSinceEpoch() + qint64(delay * jitter),
+                             result.message, &error);
+    } else {
+        ok = JobQueue::fail(db, job, workerId, result.message, &error);
+        QSqlQuery q(db);
+        const bool activation = job.step == "book" || job.step == "approve";
+        if (ok && activation)
+            ok = execute(
+                q,
+                QStringLiteral("UPDATE exec_packages SET failure = ? WHERE principal_id = ? AND package_id "
+                               "= ?"),
+                {qs(result.message.empty() ? std::string("ad server refused the order") : result.message),
+                 qs(job.principalId), qs(job.packageId)},
+                &error);
+    }
+    ok = ok && MediaBuyLifecycle::refresh(db, job.principalId, job.mediaBuyId, now, &error).has_value();
+    if (ok)
+        tx.commit(&error);
+}
+
+void Execution::tickerLoop()
+{
+    QSqlDatabase db = m_context->database();
+    while (!m_stopping) {
+        QString error;
+        MediaBuyLifecycle::refreshAll(db, m_context->clock().now(), &error);
+        JobQueue::reclaimOrphans(db, m_generation, &error);
+        std::unique_lock lock(m_wakeMutex);
+        m_wake.wait_for(lock, std::chrono::milliseconds(m_options.tickMs),
+                        [this] { return m_stopping.load(); });
+    }
+}
+
+bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const std::string &taskId,
+                       bool approve, const std::string &reason, const QDateTime &now, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT b.media_buy_id FROM exec_buys b WHERE b.principal_id = ? AND b.task_id = ? AND "
+                     "b.approval = 'pending'"),
+                 {qs(principalId), qs(taskId)}, error))
+        return false;
+    if (!q.next()) {
+        if (error)
+            *error = QStringLiteral("no media buy awaits approval under task %1").arg(qs(taskId));
+        return false;
+    }
+    const std::string mediaBuyId = q.value(0).toString().toStdString();
+    q.finish();
+    const std::string declineReason = reason.empty() ? std::string("declined by the seller") : reason;
+    QSqlQuery update(db);
+    if (!execute(
+            update,
+            QStringLiteral("UPDATE exec_buys SET approval = ?, rejection_reason = ?, updated_at = ? WHERE "
+                           "principal_id = ? AND media_buy_id = ?"),
+            {approve ? QStringLiteral("approved") : QStringLiteral("rejected"),
+             approve ? QVariant() : qs(declineReason), iso(now), qs(principalId), qs(mediaBuyId)},
+            error))
+        return false;
+    if (approve) {
+        QSqlQuery confirm(db);
+        if (!execute(confirm,
+                     QStringLiteral(
+                         "UPDATE media_buys SET confirmed_at = ?, updated_at = ? WHERE principal_id = ? "
+                         "AND media_buy_id = ?"),
+                     {iso(now), iso(now), qs(principalId), qs(mediaBuyId)}, error) ||
+            !enqueueBooking(db, principalId, mediaBuyId, error))
+            return false;
+    }
+    const auto status = MediaBuyLifecycle::refresh(db, principalId, mediaBuyId, now, error);
+    if (!status)
+        return false;
+    if (!approve)
+        return TaskStore::transition(
+            db, principalId, taskId, "rejected", nlohmann::json(),
+            {{"code", "TERMS_REJECTED"}, {"message", declineReason}, {"recovery", "correctable"}}, now,
+            error);
+    const auto buy = MediaBuyLifecycle::load(db, principalId, mediaBuyId);
+    nlohmann::json result = {{"media_buy_id", mediaBuyId},
+                             {"media_buy_status", *status},
+                             {"revision", buy ? buy->revision : 1},
+                             {"confirmed_at", iso(now).toStdString()},
+                             {"currency", buy ? buy->currency : std::string()},
+                             {"total_budget", buy ? buy->totalBudget : 0.0},
+                             {"packages", nlohmann::json::array()},
+                             {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
+    if (buy) {
+        for (const auto &p : MediaBuyLifecycle::packages(db, *buy))
+            result["packages"].push_back(
+                {{"package_id", p.packageId}, {"product_id", p.productId}, {"budget", p.budget}});
+    }
+    return TaskStore::transition(db, principalId, taskId, "completed", result, nlohmann::json(), now, error);
+}
+
+} // namespace adcp::seller

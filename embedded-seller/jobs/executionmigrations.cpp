@@ -1,0 +1,94 @@
+#include "executionmigrations.h"
+
+#include "storage/migrations.h"
+
+namespace adcp::seller {
+
+// Tables of execution and monitoring. They reference core's media_buys/packages by (principal_id, id) and
+// never change core tables.
+std::vector<storage::MigrationStep> executionMigrationSteps()
+{
+    return {
+        {1,
+         QStringLiteral("job queue, per-package ad-server state, buy execution state, tasks, dependency "
+                        "resources, impairments, webhook outbox, signing keys"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE exec_jobs (job_id INTEGER PRIMARY KEY AUTOINCREMENT, principal_id TEXT "
+                 "NOT NULL, media_buy_id TEXT NOT NULL, package_id TEXT NOT NULL, adapter TEXT NOT NULL, "
+                 "step TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT "
+                 "NULL, not_before_ms INTEGER NOT NULL, claimed_by TEXT, lease_until_ms INTEGER, "
+                 "last_error TEXT, result_json TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX exec_jobs_due ON exec_jobs (state, not_before_ms)"),
+             QStringLiteral(
+                 "CREATE INDEX exec_jobs_by_package ON exec_jobs (media_buy_id, package_id, job_id)"),
+             QStringLiteral(
+                 "CREATE TABLE exec_packages (principal_id TEXT NOT NULL, package_id TEXT NOT NULL, "
+                 "media_buy_id TEXT NOT NULL, adapter TEXT NOT NULL, external_id TEXT, adapter_state "
+                 "TEXT, live INTEGER NOT NULL DEFAULT 0, failure TEXT, paused INTEGER NOT NULL DEFAULT 0, "
+                 "canceled INTEGER NOT NULL DEFAULT 0, pacing TEXT NOT NULL DEFAULT 'even', cpm REAL NOT "
+                 "NULL DEFAULT 10, PRIMARY KEY (principal_id, package_id))"),
+             QStringLiteral(
+                 "CREATE INDEX exec_packages_by_buy ON exec_packages (principal_id, media_buy_id)"),
+             QStringLiteral(
+                 "CREATE TABLE exec_buys (principal_id TEXT NOT NULL, media_buy_id TEXT NOT NULL, "
+                 "approval TEXT NOT NULL, task_id TEXT, paused INTEGER NOT NULL DEFAULT 0, canceled_at "
+                 "TEXT, canceled_by TEXT, cancellation_reason TEXT, rejection_reason TEXT, push_config "
+                 "TEXT, reporting_webhook TEXT, delivery_sequence INTEGER NOT NULL DEFAULT 0, "
+                 "last_report_at TEXT, final_report_sent INTEGER NOT NULL DEFAULT 0, updated_at TEXT "
+                 "NOT NULL, PRIMARY KEY (principal_id, media_buy_id))"),
+             QStringLiteral(
+                 "CREATE TABLE exec_buy_history (id INTEGER PRIMARY KEY AUTOINCREMENT, principal_id TEXT "
+                 "NOT NULL, media_buy_id TEXT NOT NULL, at TEXT NOT NULL, from_status TEXT, to_status "
+                 "TEXT NOT NULL, cause TEXT NOT NULL)"),
+             QStringLiteral(
+                 "CREATE INDEX exec_buy_history_by_buy ON exec_buy_history (principal_id, media_buy_id, "
+                 "id)"),
+             QStringLiteral(
+                 "CREATE TABLE exec_tasks (task_id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, "
+                 "task_type TEXT NOT NULL, status TEXT NOT NULL, media_buy_id TEXT, request_json TEXT, "
+                 "result_json TEXT, error_json TEXT, push_config TEXT, history_json TEXT NOT NULL, "
+                 "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, completed_at TEXT)"),
+             QStringLiteral("CREATE INDEX exec_tasks_by_principal ON exec_tasks (principal_id, status)"),
+             QStringLiteral(
+                 "CREATE TABLE mon_resources (principal_id TEXT NOT NULL, resource_type TEXT NOT NULL, "
+                 "resource_id TEXT NOT NULL, status TEXT NOT NULL, previous_status TEXT, reason_code TEXT, "
+                 "reason TEXT, name TEXT, detail_json TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT "
+                 "NULL, "
+                 "PRIMARY KEY (principal_id, resource_type, resource_id))"),
+             QStringLiteral(
+                 "CREATE TABLE mon_dependencies (principal_id TEXT NOT NULL, media_buy_id TEXT NOT NULL, "
+                 "package_id TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, "
+                 "PRIMARY KEY (principal_id, package_id, resource_type, resource_id))"),
+             QStringLiteral("CREATE INDEX mon_dependencies_by_resource ON mon_dependencies (principal_id, "
+                            "resource_type, resource_id)"),
+             QStringLiteral(
+                 "CREATE TABLE mon_impairments (impairment_id TEXT PRIMARY KEY, principal_id TEXT NOT "
+                 "NULL, media_buy_id TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT "
+                 "NULL, package_ids TEXT NOT NULL, from_status TEXT, to_status TEXT NOT NULL, "
+                 "reason_code TEXT NOT NULL, reason TEXT, remediation TEXT, observed_at TEXT NOT NULL, "
+                 "resolved_at TEXT)"),
+             QStringLiteral(
+                 "CREATE INDEX mon_impairments_open ON mon_impairments (principal_id, media_buy_id, "
+                 "resolved_at)"),
+             QStringLiteral(
+                 "CREATE TABLE wh_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, principal_id TEXT NOT "
+                 "NULL, url TEXT NOT NULL, auth_json TEXT, event_type TEXT NOT NULL, coalesce_key TEXT, "
+                 "idempotency_key TEXT NOT NULL UNIQUE, notification_id TEXT, body TEXT NOT NULL, state "
+                 "TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL, "
+                 "first_attempt_ms INTEGER, last_status INTEGER, last_error TEXT, created_at TEXT NOT "
+                 "NULL, delivered_at TEXT)"),
+             QStringLiteral("CREATE INDEX wh_outbox_due ON wh_outbox (state, next_attempt_ms)"),
+             QStringLiteral(
+                 "CREATE TABLE exec_injected_delivery (id INTEGER PRIMARY KEY AUTOINCREMENT, principal_id "
+                 "TEXT NOT NULL, media_buy_id TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL, "
+                 "impressions INTEGER NOT NULL, clicks INTEGER NOT NULL, spend_minor INTEGER NOT NULL)"),
+             QStringLiteral(
+                 "CREATE TABLE wh_keys (key_id TEXT PRIMARY KEY, private_key TEXT NOT NULL, created_at "
+                 "TEXT NOT NULL)"),
+         },
+         {}},
+    };
+}
+
+} // namespace adcp::seller

@@ -1,0 +1,181 @@
+#include "jobqueue.h"
+
+#include "storage/database.h"
+
+#include <QDateTime>
+#include <QSqlQuery>
+
+namespace adcp::seller {
+
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+QString nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+bool finish(QSqlDatabase &db, const Job &job, const QString &workerId, const QString &state,
+            const QString &resultOrError, QString *error)
+{
+    QSqlQuery q(db);
+    const QString column =
+        state == QStringLiteral("done") ? QStringLiteral("result_json") : QStringLiteral("last_error");
+    if (!execute(q,
+                 QStringLiteral("UPDATE exec_jobs SET state = ?, ") + column +
+                     QStringLiteral(" = ?, claimed_by = NULL, updated_at = ? WHERE job_id = ? AND state = "
+                                    "'running' AND claimed_by = ?"),
+                 {state, resultOrError, nowIso(), job.id, workerId}, error))
+        return false;
+    if (q.numRowsAffected() != 1) {
+        if (error)
+            *error = QStringLiteral("job %1 is no longer held by %2").arg(job.id).arg(workerId);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+bool JobQueue::enqueue(QSqlDatabase &db, const Job &job, QString *error, qint64 notBeforeMs)
+{
+    QSqlQuery q(db);
+    const QString now = nowIso();
+    return execute(
+        q,
+        QStringLiteral("INSERT INTO exec_jobs (principal_id, media_buy_id, package_id, adapter, step, "
+                       "payload, state, attempts, not_before_ms, created_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"),
+        {qs(job.principalId), qs(job.mediaBuyId), qs(job.packageId), qs(job.adapter), qs(job.step),
+         storage::toText(job.payload), notBeforeMs, now, now},
+        error);
+}
+
+std::vector<Job> JobQueue::claim(QSqlDatabase &db, const QString &workerId, int limit, qint64 leaseMs,
+                                 QString *error)
+{
+    std::vector<Job> claimed;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    QSqlQuery select(db);
+    // The oldest open job of each package only: a package's steps (book, approve, pause…) never overtake.
+    if (!execute(select,
+                 QStringLiteral(
+                     "SELECT j.job_id, j.principal_id, j.media_buy_id, j.package_id, j.adapter, j.step, "
+                     "j.payload, j.attempts FROM exec_jobs j WHERE j.state = 'pending' AND "
+                     "j.not_before_ms <= ? AND NOT EXISTS (SELECT 1 FROM exec_jobs p WHERE "
+                     "p.media_buy_id = j.media_buy_id AND p.package_id = j.package_id AND "
+                     "p.job_id < j.job_id AND p.state IN ('pending', 'running')) "
+                     "ORDER BY j.not_before_ms, j.job_id LIMIT ?"),
+                 {nowMs, limit}, error))
+        return claimed;
+    std::vector<Job> candidates;
+    while (select.next()) {
+        Job job;
+        job.id = select.value(0).toLongLong();
+        job.principalId = select.value(1).toString().toStdString();
+        job.mediaBuyId = select.value(2).toString().toStdString();
+        job.packageId = select.value(3).toString().toStdString();
+        job.adapter = select.value(4).toString().toStdString();
+        job.step = select.value(5).toString().toStdString();
+        job.payload = storage::fromText(select.value(6).toString());
+        job.attempts = select.value(7).toInt();
+        candidates.push_back(std::move(job));
+    }
+    select.finish();
+    for (auto &job : candidates) {
+        QSqlQuery cas(db);
+        if (!execute(
+                cas,
+                QStringLiteral("UPDATE exec_jobs SET state = 'running', claimed_by = ?, lease_until_ms = ?, "
+                               "attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND state = "
+                               "'pending'"),
+                {workerId, nowMs + leaseMs, nowIso(), job.id}, error))
+            return claimed;
+        // Another worker won the race for this job: leave it to them.
+        if (cas.numRowsAffected() != 1)
+            continue;
+        job.attempts += 1;
+        claimed.push_back(std::move(job));
+    }
+    return claimed;
+}
+
+bool JobQueue::complete(QSqlDatabase &db, const Job &job, const QString &workerId,
+                        const nlohmann::json &result, QString *error)
+{
+    return finish(db, job, workerId, QStringLiteral("done"), storage::toText(result), error);
+}
+
+bool JobQueue::fail(QSqlDatabase &db, const Job &job, const QString &workerId, const std::string &reason,
+                    QString *error)
+{
+    return finish(db, job, workerId, QStringLiteral("failed"), qs(reason), error);
+}
+
+bool JobQueue::retry(QSqlDatabase &db, const Job &job, const QString &workerId, qint64 notBeforeMs,
+                     const std::string &reason, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("UPDATE exec_jobs SET state = 'pending', claimed_by = NULL, not_before_ms = ?, "
+                           "last_error = ?, updated_at = ? WHERE job_id = ? AND state = 'running' AND "
+                           "claimed_by = ?"),
+            {notBeforeMs, qs(reason), nowIso(), job.id, workerId}, error))
+        return false;
+    return q.numRowsAffected() == 1;
+}
+
+int JobQueue::reclaimOrphans(QSqlDatabase &db, const QString &currentGeneration, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("UPDATE exec_jobs SET state = 'pending', claimed_by = NULL, not_before_ms = 0, "
+                           "last_error = 'reclaimed from a worker that stopped', updated_at = ? WHERE "
+                           "state = 'running' AND (claimed_by IS NULL OR claimed_by NOT LIKE ? OR "
+                           "lease_until_ms < ?)"),
+            {nowIso(), QString(currentGeneration + QStringLiteral("/%")),
+             QDateTime::currentMSecsSinceEpoch()},
+            error))
+        return -1;
+    return q.numRowsAffected();
+}
+
+JobQueue::Counts JobQueue::counts(QSqlDatabase &db)
+{
+    Counts counts;
+    QSqlQuery q(db);
+    if (!execute(q, QStringLiteral("SELECT state, COUNT(*) FROM exec_jobs GROUP BY state"), {}, nullptr))
+        return counts;
+    while (q.next()) {
+        const QString state = q.value(0).toString();
+        const qint64 n = q.value(1).toLongLong();
+        if (state == QStringLiteral("pending"))
+            counts.pending = n;
+        else if (state == QStringLiteral("running"))
+            counts.running = n;
+        else if (state == QStringLiteral("done"))
+            counts.done = n;
+        else if (state == QStringLiteral("failed"))
+            counts.failed = n;
+    }
+    return counts;
+}
+
+qint64 JobQueue::openJobs(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT COUNT(*) FROM exec_jobs WHERE principal_id = ? AND media_buy_id = ? AND "
+                           "state IN ('pending', 'running')"),
+            {qs(principalId), qs(mediaBuyId)}, nullptr) ||
+        !q.next())
+        return 0;
+    return q.value(0).toLongLong();
+}
+
+} // namespace adcp::seller

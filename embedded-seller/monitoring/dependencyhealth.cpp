@@ -1,0 +1,521 @@
+#include "dependencyhealth.h"
+
+#include "lifecycle.h"
+#include "storage/database.h"
+#include "webhooks/webhookoutbox.h"
+
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace adcp::seller {
+
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+struct TypeInfo
+{
+    std::vector<std::string> statuses;
+    std::vector<std::string> offline;
+    std::string initial;
+    std::string remediation;
+};
+
+const std::map<std::string, TypeInfo, std::less<>> &types()
+{
+    static const std::map<std::string, TypeInfo, std::less<>> t = {
+        {"audience",
+         {{"processing", "ready", "too_small", "suspended"},
+          {"suspended"},
+          "ready",
+          "Re-sync the audience with fresh consent (sync_audiences) or remove it from the package "
+          "targeting."}},
+        {"creative",
+         {{"processing", "pending_review", "approved", "suspended", "rejected", "archived"},
+          {"suspended", "rejected"},
+          "processing",
+          "Sync a compliant replacement creative and assign it to the affected packages."}},
+        {"catalog_item",
+         {{"approved", "pending", "rejected", "warning", "withdrawn"},
+          {"withdrawn"},
+          "approved",
+          "Restore the item in the catalog feed or promote other items."}},
+        {"event_source",
+         {{"insufficient", "minimum", "good", "excellent"},
+          {"insufficient"},
+          "good",
+          "Check the event source's tag or server-side integration; events must flow again."}},
+        {"property", {{"published", "depublished"}, {"depublished"}, "published", ""}},
+    };
+    return t;
+}
+
+QString iso(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QDateTime parseTime(const QVariant &value)
+{
+    if (value.isNull() || value.toString().isEmpty())
+        return {};
+    return QDateTime::fromString(value.toString(), Qt::ISODateWithMs).toUTC();
+}
+
+struct OpenImpairment
+{
+    std::string id;
+    std::string type;
+    std::string resourceId;
+    std::vector<std::string> packages;
+    std::string to;
+};
+
+nlohmann::json impairmentJson(QSqlQuery &q)
+{
+    // Columns: impairment_id, resource_type, resource_id, package_ids, from_status, to_status, reason_code,
+    // reason, remediation, observed_at
+    nlohmann::json imp = {{"impairment_id", q.value(0).toString().toStdString()},
+                          {"resource_type", q.value(1).toString().toStdString()},
+                          {"resource_id", q.value(2).toString().toStdString()},
+                          {"package_ids", storage::fromText(q.value(3).toString())},
+                          {"transition", {{"to", q.value(5).toString().toStdString()}}},
+                          {"reason_code", q.value(6).toString().toStdString()},
+                          {"observed_at", q.value(9).toString().toStdString()}};
+    if (!q.value(4).isNull() && !q.value(4).toString().isEmpty())
+        imp["transition"]["from"] = q.value(4).toString().toStdString();
+    if (!q.value(7).toString().isEmpty())
+        imp["reason"] = q.value(7).toString().toStdString();
+    if (!q.value(8).toString().isEmpty())
+        imp["remediation"] = q.value(8).toString().toStdString();
+    return imp;
+}
+
+const QString kImpairmentColumns = QStringLiteral("impairment_id, resource_type, resource_id, package_ids, "
+                                                  "from_status, to_status, reason_code, reason, remediation, "
+                                                  "observed_at");
+
+bool notify(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId,
+            const std::string &impairmentId, bool resolved, const QDateTime &now, QString *error)
+{
+    const auto buy = MediaBuyLifecycle::load(db, principalId, mediaBuyId);
+    if (!buy)
+        return true;
+    const auto target = WebhookTarget::fromConfig(buy->pushConfig);
+    if (!target)
+        return true;
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral("SELECT ") + kImpairmentColumns +
+                     QStringLiteral(" FROM mon_impairments WHERE impairment_id = ?"),
+                 {qs(impairmentId)}, error) ||
+        !q.next())
+        return false;
+    nlohmann::json impairment = impairmentJson(q);
+    q.finish();
+    OutboxEvent event;
+    event.principalId = principalId;
+    event.target = *target;
+    event.eventType = "impairment";
+    event.coalesceKey = "impairment:" + impairmentId;
+    event.notificationId = impairmentId;
+    event.taskId = buy->taskId.empty() ? mediaBuyId : buy->taskId;
+    event.taskType = "create_media_buy";
+    event.status = "completed";
+    event.message = resolved ? "Impairment " + impairmentId + " resolved"
+                             : "Impairment " + impairmentId + ": " +
+                                   impairment["resource_type"].get<std::string>() + " " +
+                                   impairment["resource_id"].get<std::string>() + " is " +
+                                   impairment["transition"]["to"].get<std::string>();
+    event.result = {{"notification_type", "impairment"},
+                    {"media_buy_id", mediaBuyId},
+                    {"health", DependencyHealth::health(db, principalId, mediaBuyId)},
+                    {"impairment", impairment},
+                    {"resolved", resolved}};
+    if (resolved)
+        event.result["resolved_at"] = iso(now).toStdString();
+    event.timestamp = now;
+    return WebhookOutbox::enqueue(db, event, error);
+}
+
+} // namespace
+
+bool DependencyHealth::isResourceType(std::string_view type)
+{
+    return types().count(type) > 0;
+}
+
+bool DependencyHealth::isValidStatus(std::string_view type, std::string_view status)
+{
+    const auto found = types().find(type);
+    if (found == types().end())
+        return false;
+    const auto &list = found->second.statuses;
+    return std::find(list.begin(), list.end(), status) != list.end();
+}
+
+bool DependencyHealth::isOffline(std::string_view type, std::string_view status)
+{
+    const auto found = types().find(type);
+    if (found == types().end())
+        return false;
+    const auto &list = found->second.offline;
+    return std::find(list.begin(), list.end(), status) != list.end();
+}
+
+std::vector<std::string> DependencyHealth::statuses(std::string_view type)
+{
+    const auto found = types().find(type);
+    return found == types().end() ? std::vector<std::string>{} : found->second.statuses;
+}
+
+std::string DependencyHealth::initialStatus(std::string_view type)
+{
+    const auto found = types().find(type);
+    return found == types().end() ? std::string() : found->second.initial;
+}
+
+std::string DependencyHealth::defaultReasonCode(std::string_view type, std::string_view offlineStatus)
+{
+    if (type == "creative")
+        return offlineStatus == "rejected" ? "content_rejected" : "identity_authorization_revoked";
+    if (type == "audience")
+        return "consent_expired";
+    if (type == "catalog_item")
+        return "seller_removed";
+    if (type == "event_source")
+        return "source_offline";
+    return "property_depublished";
+}
+
+std::optional<DependencyHealth::Resource> DependencyHealth::resource(QSqlDatabase &db,
+                                                                     const std::string &principalId,
+                                                                     const std::string &type,
+                                                                     const std::string &id)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT status, previous_status, name, detail_json, updated_at FROM mon_resources "
+                           "WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
+            {qs(principalId), qs(type), qs(id)}, nullptr) ||
+        !q.next())
+        return std::nullopt;
+    Resource r;
+    r.type = type;
+    r.id = id;
+    r.status = q.value(0).toString().toStdString();
+    r.previousStatus = q.value(1).toString().toStdString();
+    r.name = q.value(2).toString().toStdString();
+    r.detail = storage::fromText(q.value(3).toString());
+    r.updatedAt = parseTime(q.value(4));
+    return r;
+}
+
+bool DependencyHealth::ensureResource(QSqlDatabase &db, const std::string &principalId,
+                                      const std::string &type, const std::string &id,
+                                      const std::string &status, const QDateTime &now, QString *error)
+{
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("INSERT OR IGNORE INTO mon_resources (principal_id, resource_type, resource_id, "
+                       "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
+        {qs(principalId), qs(type), qs(id), qs(status.empty() ? initialStatus(type) : status), iso(now),
+         iso(now)},
+        error);
+}
+
+bool DependencyHealth::upsertResource(QSqlDatabase &db, const std::string &principalId,
+                                      const Resource &resource, const QDateTime &now, QString *error)
+{
+    if (!ensureResource(db, principalId, resource.type, resource.id, resource.status, now, error))
+        return false;
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("UPDATE mon_resources SET name = ?, detail_json = ? WHERE principal_id = ? AND "
+                           "resource_type = ? AND resource_id = ?"),
+            {qs(resource.name), storage::toText(resource.detail), qs(principalId), qs(resource.type),
+             qs(resource.id)},
+            error))
+        return false;
+    return setStatus(db, principalId, resource.type, resource.id, resource.status, now, {}, {}, nullptr,
+                     error);
+}
+
+bool DependencyHealth::setStatus(QSqlDatabase &db, const std::string &principalId, const std::string &type,
+                                 const std::string &id, const std::string &status, const QDateTime &now,
+                                 const std::string &reasonCode, const std::string &reason,
+                                 std::string *previous, QString *error)
+{
+    const auto existing = resource(db, principalId, type, id);
+    if (previous)
+        *previous = existing ? existing->status : std::string();
+    if (!existing && !ensureResource(db, principalId, type, id, status, now, error))
+        return false;
+    if (existing && existing->status == status)
+        return true;
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral(
+                "UPDATE mon_resources SET previous_status = ?, status = ?, reason_code = ?, reason = "
+                "?, updated_at = ? WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
+            {existing ? qs(existing->status) : QVariant(), qs(status),
+             qs(reasonCode.empty() && isOffline(type, status) ? defaultReasonCode(type, status) : reasonCode),
+             qs(reason), iso(now), qs(principalId), qs(type), qs(id)},
+            error))
+        return false;
+    for (const auto &buy : dependentBuys(db, principalId, type, id)) {
+        if (!reconcile(db, principalId, buy, now, error))
+            return false;
+        // Creatives decide pending_creatives → pending_start; other dependencies only touch health.
+        if (type == "creative" && !MediaBuyLifecycle::refresh(db, principalId, buy, now, error))
+            return false;
+    }
+    return true;
+}
+
+bool DependencyHealth::addDependency(QSqlDatabase &db, const std::string &principalId,
+                                     const std::string &mediaBuyId, const std::string &packageId,
+                                     const std::string &type, const std::string &id, const QDateTime &now,
+                                     QString *error)
+{
+    if (!ensureResource(db, principalId, type, id, {}, now, error))
+        return false;
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("INSERT OR IGNORE INTO mon_dependencies (principal_id, media_buy_id, package_id, "
+                           "resource_type, resource_id) VALUES (?, ?, ?, ?, ?)"),
+            {qs(principalId), qs(mediaBuyId), qs(packageId), qs(type), qs(id)}, error))
+        return false;
+    return reconcile(db, principalId, mediaBuyId, now, error);
+}
+
+bool DependencyHealth::removeDependency(QSqlDatabase &db, const std::string &principalId,
+                                        const std::string &packageId, const std::string &type,
+                                        const std::string &id, const QDateTime &now, QString *error)
+{
+    QSqlQuery find(db);
+    if (!execute(find,
+                 QStringLiteral(
+                     "SELECT media_buy_id FROM mon_dependencies WHERE principal_id = ? AND package_id = ? "
+                     "AND resource_type = ? AND resource_id = ?"),
+                 {qs(principalId), qs(packageId), qs(type), qs(id)}, error))
+        return false;
+    if (!find.next())
+        return true;
+    const std::string mediaBuyId = find.value(0).toString().toStdString();
+    find.finish();
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral("DELETE FROM mon_dependencies WHERE principal_id = ? AND package_id = ? AND "
+                                "resource_type = ? AND resource_id = ?"),
+                 {qs(principalId), qs(packageId), qs(type), qs(id)}, error))
+        return false;
+    return reconcile(db, principalId, mediaBuyId, now, error);
+}
+
+std::vector<std::string> DependencyHealth::dependentBuys(QSqlDatabase &db, const std::string &principalId,
+                                                         const std::string &type, const std::string &id)
+{
+    std::vector<std::string> buys;
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT DISTINCT media_buy_id FROM mon_dependencies WHERE principal_id = ? AND "
+                           "resource_type = ? AND resource_id = ? ORDER BY media_buy_id"),
+            {qs(principalId), qs(type), qs(id)}, nullptr))
+        return buys;
+    while (q.next())
+        buys.push_back(q.value(0).toString().toStdString());
+    return buys;
+}
+
+bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalId,
+                                 const std::string &mediaBuyId, const QDateTime &now, QString *error)
+{
+    const auto buy = MediaBuyLifecycle::load(db, principalId, mediaBuyId);
+    if (!buy || isTerminalStatus(buy->status))
+        return true;
+
+    struct Dependency
+    {
+        std::string packageId;
+        std::string type;
+        std::string id;
+        std::string status;
+        std::string previous;
+        std::string reasonCode;
+        std::string reason;
+        QString changedAt;
+    };
+    std::vector<Dependency> deps;
+    {
+        QSqlQuery q(db);
+        if (!execute(q,
+                     QStringLiteral(
+                         "SELECT d.package_id, d.resource_type, d.resource_id, r.status, "
+                         "r.previous_status, r.reason_code, r.reason, r.updated_at FROM mon_dependencies d "
+                         "JOIN mon_resources r ON r.principal_id = d.principal_id AND r.resource_type = "
+                         "d.resource_type AND r.resource_id = d.resource_id LEFT JOIN exec_packages x ON "
+                         "x.principal_id = d.principal_id AND x.package_id = d.package_id WHERE "
+                         "d.principal_id = ? AND d.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0"),
+                     {qs(principalId), qs(mediaBuyId)}, error))
+            return false;
+        while (q.next())
+            deps.push_back({q.value(0).toString().toStdString(), q.value(1).toString().toStdString(),
+                            q.value(2).toString().toStdString(), q.value(3).toString().toStdString(),
+                            q.value(4).toString().toStdString(), q.value(5).toString().toStdString(),
+                            q.value(6).toString().toStdString(), q.value(7).toString()});
+    }
+    // A package keeps serving through a lost creative while another assigned creative is approved; any other
+    // offline dependency degrades the package outright.
+    std::map<std::string, int> approvedCreatives;
+    for (const auto &d : deps) {
+        if (d.type == "creative" && d.status == "approved")
+            ++approvedCreatives[d.packageId];
+    }
+    std::map<std::pair<std::string, std::string>, std::set<std::string>> desired;
+    std::map<std::pair<std::string, std::string>, const Dependency *> cause;
+    for (const auto &d : deps) {
+        if (!isOffline(d.type, d.status))
+            continue;
+        if (d.type == "creative" && approvedCreatives[d.packageId] > 0)
+            continue;
+        desired[{d.type, d.id}].insert(d.packageId);
+        cause[{d.type, d.id}] = &d;
+    }
+
+    std::vector<OpenImpairment> open;
+    {
+        QSqlQuery q(db);
+        if (!execute(q,
+                     QStringLiteral(
+                         "SELECT impairment_id, resource_type, resource_id, package_ids, to_status FROM "
+                         "mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND resolved_at IS "
+                         "NULL"),
+                     {qs(principalId), qs(mediaBuyId)}, error))
+            return false;
+        while (q.next()) {
+            OpenImpairment imp;
+            imp.id = q.value(0).toString().toStdString();
+            imp.type = q.value(1).toString().toStdString();
+            imp.resourceId = q.value(2).toString().toStdString();
+            imp.packages = storage::fromText(q.value(3).toString()).get<std::vector<std::string>>();
+            imp.to = q.value(4).toString().toStdString();
+            open.push_back(std::move(imp));
+        }
+    }
+
+    std::vector<std::pair<std::string, bool>> fired; // impairment id, resolved
+    for (const auto &imp : open) {
+        const auto wanted = desired.find({imp.type, imp.resourceId});
+        const bool stillOffline =
+            wanted != desired.end() && cause[{imp.type, imp.resourceId}]->status == imp.to;
+        QSqlQuery q(db);
+        if (!stillOffline) {
+            if (!execute(q,
+                         QStringLiteral("UPDATE mon_impairments SET resolved_at = ? WHERE impairment_id = ?"),
+                         {iso(now), qs(imp.id)}, error))
+                return false;
+            fired.emplace_back(imp.id, true);
+            continue;
+        }
+        const std::vector<std::string> packages(wanted->second.begin(), wanted->second.end());
+        if (packages != imp.packages) {
+            if (!execute(q,
+                         QStringLiteral("UPDATE mon_impairments SET package_ids = ? WHERE impairment_id = ?"),
+                         {storage::toText(packages), qs(imp.id)}, error))
+                return false;
+            fired.emplace_back(imp.id, false);
+        }
+        desired.erase(wanted);
+    }
+    for (const auto &[key, packageSet] : desired) {
+        const Dependency &d = *cause[key];
+        const std::string id = "imp_" + QUuid::createUuid().toString(QUuid::Id128).left(20).toStdString();
+        const std::vector<std::string> packages(packageSet.begin(), packageSet.end());
+        const auto info = types().find(d.type);
+        QSqlQuery q(db);
+        if (!execute(
+                q,
+                QStringLiteral(
+                    "INSERT INTO mon_impairments (impairment_id, principal_id, media_buy_id, "
+                    "resource_type, resource_id, package_ids, from_status, to_status, reason_code, "
+                    "reason, remediation, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                {qs(id), qs(principalId), qs(mediaBuyId), qs(d.type), qs(d.id), storage::toText(packages),
+                 d.previous.empty() ? QVariant() : qs(d.previous), qs(d.status),
+                 qs(d.reasonCode.empty() ? defaultReasonCode(d.type, d.status) : d.reasonCode), qs(d.reason),
+                 qs(info->second.remediation), d.changedAt.isEmpty() ? iso(now) : d.changedAt},
+                error))
+            return false;
+        fired.emplace_back(id, false);
+    }
+    for (const auto &[id, resolved] : fired) {
+        if (!notify(db, principalId, mediaBuyId, id, resolved, now, error))
+            return false;
+    }
+    return true;
+}
+
+nlohmann::json DependencyHealth::impairments(QSqlDatabase &db, const std::string &principalId,
+                                             const std::string &mediaBuyId)
+{
+    nlohmann::json list = nlohmann::json::array();
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral("SELECT ") + kImpairmentColumns +
+                     QStringLiteral(" FROM mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND "
+                                    "resolved_at IS NULL ORDER BY observed_at, impairment_id"),
+                 {qs(principalId), qs(mediaBuyId)}, nullptr))
+        return list;
+    while (q.next())
+        list.push_back(impairmentJson(q));
+    return list;
+}
+
+std::string DependencyHealth::health(QSqlDatabase &db, const std::string &principalId,
+                                     const std::string &mediaBuyId)
+{
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT COUNT(*) FROM mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND "
+                     "resolved_at IS NULL"),
+                 {qs(principalId), qs(mediaBuyId)}, nullptr) ||
+        !q.next())
+        return "ok";
+    return q.value(0).toLongLong() > 0 ? "impaired" : "ok";
+}
+
+std::vector<std::pair<QDateTime, QDateTime>> DependencyHealth::impairedPeriods(QSqlDatabase &db,
+                                                                               const std::string &principalId,
+                                                                               const std::string &mediaBuyId,
+                                                                               const std::string &packageId)
+{
+    std::vector<std::pair<QDateTime, QDateTime>> periods;
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT observed_at, resolved_at, package_ids FROM mon_impairments WHERE principal_id "
+                     "= ? AND media_buy_id = ?"),
+                 {qs(principalId), qs(mediaBuyId)}, nullptr))
+        return periods;
+    while (q.next()) {
+        const auto packages = storage::fromText(q.value(2).toString());
+        if (std::find(packages.begin(), packages.end(), packageId) == packages.end())
+            continue;
+        periods.emplace_back(parseTime(q.value(0)), parseTime(q.value(1)));
+    }
+    return periods;
+}
+
+} // namespace adcp::seller

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace adcp::seller {
+
+// The five kinds of upstream resource a package can depend on, each a record with a status of its own
+// vocabulary. A move into an offline state (suspended, rejected, withdrawn, insufficient, depublished) opens
+// a package-scoped impairment on every buy whose serving it degrades; the move back closes it.
+class DependencyHealth final
+{
+public:
+    static bool isResourceType(std::string_view type);
+    static bool isValidStatus(std::string_view type, std::string_view status);
+    static bool isOffline(std::string_view type, std::string_view status);
+    static std::vector<std::string> statuses(std::string_view type);
+    // The status a resource has when first referenced (a buy names an audience, a property…).
+    static std::string initialStatus(std::string_view type);
+    static std::string defaultReasonCode(std::string_view type, std::string_view offlineStatus);
+
+    struct Resource
+    {
+        std::string type;
+        std::string id;
+        std::string status;
+        std::string previousStatus;
+        std::string name;
+        nlohmann::json detail;
+        QDateTime updatedAt;
+    };
+    static std::optional<Resource> resource(QSqlDatabase &db, const std::string &principalId,
+                                            const std::string &type, const std::string &id);
+    // Creates the record when missing (with `status`, or the type's initial status when empty). Does not
+    // change the status of an existing record.
+    static bool ensureResource(QSqlDatabase &db, const std::string &principalId, const std::string &type,
+                               const std::string &id, const std::string &status, const QDateTime &now,
+                               QString *error);
+    // Stores a resource (creating it when needed) with new content and status.
+    static bool upsertResource(QSqlDatabase &db, const std::string &principalId, const Resource &resource,
+                               const QDateTime &now, QString *error);
+    // Moves a resource to `status` and updates every affected buy's impairments at once. Returns the previous
+    // status through `previous` (empty when the resource was new).
+    static bool setStatus(QSqlDatabase &db, const std::string &principalId, const std::string &type,
+                          const std::string &id, const std::string &status, const QDateTime &now,
+                          const std::string &reasonCode, const std::string &reason, std::string *previous,
+                          QString *error);
+
+    static bool addDependency(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId,
+                              const std::string &packageId, const std::string &type, const std::string &id,
+                              const QDateTime &now, QString *error);
+    static bool removeDependency(QSqlDatabase &db, const std::string &principalId,
+                                 const std::string &packageId, const std::string &type, const std::string &id,
+                                 const QDateTime &now, QString *error);
+    // Buys (media_buy_id) that depend on a resource.
+    static std::vector<std::string> dependentBuys(QSqlDatabase &db, const std::string &principalId,
+                                                  const std::string &type, const std::string &id);
+
+    // Brings the buy's open impairments in line with its dependencies' statuses: opens, updates and closes
+    // impairments (each change also leaves as an impairment webhook). Terminal buys are left as they are.
+    static bool reconcile(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId,
+                          const QDateTime &now, QString *error);
+    // Open impairments of a buy (core/impairment.json), oldest observation first.
+    static nlohmann::json impairments(QSqlDatabase &db, const std::string &principalId,
+                                      const std::string &mediaBuyId);
+    // "impaired" iff the buy has an open impairment.
+    static std::string health(QSqlDatabase &db, const std::string &principalId,
+                              const std::string &mediaBuyId);
+    // Per package: periods during which it was impaired (for the delivery simulation).
+    static std::vector<std::pair<QDateTime, QDateTime>> impairedPeriods(QSqlDatabase &db,
+                                                                        const std::string &principalId,
+                                                                        const std::string &mediaBuyId,
+                                                                        const std::string &packageId);
+};
+
+} // namespace adcp::seller

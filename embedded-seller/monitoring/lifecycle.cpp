@@ -1,0 +1,334 @@
+#include "lifecycle.h"
+
+#include "jobs/executionmigrations.h"
+#include "storage/database.h"
+#include "storage/migrations.h"
+#include "webhooks/webhookoutbox.h"
+
+#include <QSqlQuery>
+
+namespace adcp::seller {
+
+// Registered here because every execution path (tools, the order hook, the workers) links this file.
+ADCP_SELLER_MIGRATIONS("execution", executionMigrationSteps);
+
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+QDateTime parseTime(const QVariant &value)
+{
+    if (value.isNull())
+        return {};
+    QDateTime t = QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+    return t.isValid() ? t.toUTC() : t;
+}
+
+QString iso(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+bool isTerminalStatus(std::string_view status)
+{
+    return status == "completed" || status == "rejected" || status == "canceled";
+}
+
+std::optional<BuyExecution> MediaBuyLifecycle::load(QSqlDatabase &db, const std::string &principalId,
+                                                    const std::string &mediaBuyId)
+{
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT b.status, b.revision, b.currency, b.total_budget, b.start_time, b.end_time, "
+                     "e.approval, e.task_id, e.paused, e.canceled_at, e.canceled_by, "
+                     "e.cancellation_reason, e.rejection_reason, e.push_config, e.reporting_webhook "
+                     "FROM media_buys b LEFT JOIN exec_buys e ON e.principal_id = b.principal_id AND "
+                     "e.media_buy_id = b.media_buy_id WHERE b.principal_id = ? AND b.media_buy_id = ?"),
+                 {qs(principalId), qs(mediaBuyId)}, nullptr) ||
+        !q.next())
+        return std::nullopt;
+    BuyExecution buy;
+    buy.principalId = principalId;
+    buy.mediaBuyId = mediaBuyId;
+    buy.status = q.value(0).toString().toStdString();
+    buy.revision = q.value(1).toLongLong();
+    buy.currency = q.value(2).toString().toStdString();
+    buy.totalBudget = q.value(3).toDouble();
+    buy.start = parseTime(q.value(4));
+    buy.end = parseTime(q.value(5));
+    buy.approval = q.value(6).isNull() ? std::string("not_required") : q.value(6).toString().toStdString();
+    buy.taskId = q.value(7).toString().toStdString();
+    buy.paused = q.value(8).toInt() != 0;
+    buy.canceledAt = parseTime(q.value(9));
+    buy.canceledBy = q.value(10).toString().toStdString();
+    buy.cancellationReason = q.value(11).toString().toStdString();
+    buy.rejectionReason = q.value(12).toString().toStdString();
+    buy.pushConfig = storage::fromText(q.value(13).toString());
+    buy.reportingWebhook = storage::fromText(q.value(14).toString());
+    return buy;
+}
+
+std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, const BuyExecution &buy)
+{
+    std::vector<PackageExecution> packages;
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT p.package_id, p.product_id, p.budget, x.adapter, x.external_id, "
+                     "x.adapter_state, x.live, x.failure, x.paused, x.canceled, COALESCE(x.pacing, "
+                     "p.pacing, 'even'), COALESCE(x.cpm, 10), p.start_time, p.end_time FROM packages p "
+                     "LEFT JOIN exec_packages x ON x.principal_id = p.principal_id AND x.package_id = "
+                     "p.package_id WHERE p.principal_id = ? AND p.media_buy_id = ? ORDER BY p.position"),
+                 {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
+        return packages;
+    while (q.next()) {
+        PackageExecution p;
+        p.packageId = q.value(0).toString().toStdString();
+        p.productId = q.value(1).toString().toStdString();
+        p.budget = q.value(2).toDouble();
+        p.adapter = q.value(3).toString().toStdString();
+        p.externalId = q.value(4).toString().toStdString();
+        p.adapterState = q.value(5).toString().toStdString();
+        p.live = q.value(6).toInt() != 0;
+        p.failure = q.value(7).toString().toStdString();
+        p.paused = q.value(8).toInt() != 0;
+        p.canceled = q.value(9).toInt() != 0;
+        p.pacing = q.value(10).toString().toStdString();
+        p.cpm = q.value(11).toDouble();
+        p.start = parseTime(q.value(12));
+        p.end = parseTime(q.value(13));
+        if (!p.start.isValid())
+            p.start = buy.start;
+        if (!p.end.isValid())
+            p.end = buy.end;
+        packages.push_back(std::move(p));
+    }
+    return packages;
+}
+
+std::string MediaBuyLifecycle::computeStatus(QSqlDatabase &db, const BuyExecution &buy, const QDateTime &now)
+{
+    if (isTerminalStatus(buy.status))
+        return buy.status;
+    if (buy.approval == "pending")
+        return buy.status;
+    if (buy.approval == "rejected")
+        return "rejected";
+    const auto packageList = packages(db, buy);
+    bool allLive = true;
+    bool anyFailed = false;
+    bool anyOpen = false;
+    for (const auto &p : packageList) {
+        if (p.canceled)
+            continue;
+        anyOpen = true;
+        anyFailed = anyFailed || !p.failure.empty();
+        allLive = allLive && p.live;
+    }
+    const bool pending = buy.status == "pending_creatives" || buy.status == "pending_start";
+    if (anyFailed && pending)
+        return "rejected";
+    // A package needs at least one approved creative assigned to leave pending_creatives.
+    QSqlQuery q(db);
+    bool needsCreatives = false;
+    if (execute(
+            q,
+            QStringLiteral("SELECT COUNT(*) FROM packages p LEFT JOIN exec_packages x ON x.principal_id = "
+                           "p.principal_id AND x.package_id = p.package_id WHERE p.principal_id = ? AND "
+                           "p.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS (SELECT 1 FROM "
+                           "mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id AND "
+                           "r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
+                           "d.principal_id = p.principal_id AND d.package_id = p.package_id AND "
+                           "d.resource_type = 'creative' AND r.status = 'approved')"),
+            {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr) &&
+        q.next())
+        needsCreatives = q.value(0).toLongLong() > 0;
+    const bool flightOver = buy.end.isValid() && now >= buy.end;
+    if (buy.status == "active" || buy.status == "paused") {
+        if (flightOver || !anyOpen)
+            return "completed";
+        return buy.paused ? "paused" : "active";
+    }
+    // Without approved creatives a pending buy stays where it is (pending_start only when forced there).
+    if (needsCreatives)
+        return buy.status == "pending_start" ? "pending_start" : "pending_creatives";
+    if (!allLive || !anyOpen || (buy.start.isValid() && now < buy.start))
+        return "pending_start";
+    if (flightOver)
+        return "completed";
+    return buy.paused ? "paused" : "active";
+}
+
+bool MediaBuyLifecycle::setStatus(QSqlDatabase &db, const BuyExecution &buy, const std::string &to,
+                                  const std::string &cause, const QDateTime &now, QString *error)
+{
+    QSqlQuery update(db);
+    if (!execute(update,
+                 QStringLiteral("UPDATE media_buys SET status = ?, updated_at = ? WHERE principal_id = ? AND "
+                                "media_buy_id = ? AND status = ?"),
+                 {qs(to), iso(now), qs(buy.principalId), qs(buy.mediaBuyId), qs(buy.status)}, error))
+        return false;
+    // Someone else moved the buy first: their write stands, this refresh is stale.
+    if (update.numRowsAffected() != 1)
+        return true;
+    QSqlQuery history(db);
+    if (!execute(history,
+                 QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
+                                "to_status, cause) VALUES (?, ?, ?, ?, ?, ?)"),
+                 {qs(buy.principalId), qs(buy.mediaBuyId), iso(now), qs(buy.status), qs(to), qs(cause)},
+                 error))
+        return false;
+    const auto target = WebhookTarget::fromConfig(buy.pushConfig);
+    if (!target)
+        return true;
+    OutboxEvent event;
+    event.principalId = buy.principalId;
+    event.target = *target;
+    event.eventType = "media_buy_status";
+    event.coalesceKey = "status:" + buy.mediaBuyId;
+    event.notificationId = buy.mediaBuyId + ".status." + to;
+    event.taskId = buy.taskId.empty() ? buy.mediaBuyId : buy.taskId;
+    event.taskType = "create_media_buy";
+    event.status = "completed";
+    event.message = "Media buy " + buy.mediaBuyId + " is now " + to + " (" + cause + ")";
+    event.result = {{"media_buy_id", buy.mediaBuyId},
+                    {"media_buy_status", to},
+                    {"previous_status", buy.status},
+                    {"revision", buy.revision}};
+    event.timestamp = now;
+    return WebhookOutbox::enqueue(db, event, error);
+}
+
+std::optional<std::string> MediaBuyLifecycle::refresh(QSqlDatabase &db, const std::string &principalId,
+                                                      const std::string &mediaBuyId, const QDateTime &now,
+                                                      QString *error)
+{
+    const auto buy = load(db, principalId, mediaBuyId);
+    if (!buy)
+        return std::nullopt;
+    const std::string next = computeStatus(db, *buy, now);
+    if (next == buy->status)
+        return next;
+    std::string cause = "seller clock";
+    if (next == "rejected")
+        cause = buy->approval == "rejected" ? "seller declined approval" : "ad server refused the order";
+    else if (next == "pending_start" && buy->status == "pending_creatives")
+        cause = "creatives approved";
+    else if (next == "pending_creatives")
+        cause = "packages lack an approved creative";
+    if (next == "rejected" && buy->rejectionReason.empty()) {
+        QSqlQuery reason(db);
+        execute(
+            reason,
+            QStringLiteral("INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at, "
+                           "rejection_reason) VALUES (?, ?, 'not_required', ?, ?) ON CONFLICT (principal_id, "
+                           "media_buy_id) DO UPDATE SET rejection_reason = excluded.rejection_reason"),
+            {qs(principalId), qs(mediaBuyId), iso(now), qs(cause)}, nullptr);
+    }
+    if (!setStatus(db, *buy, next, cause, now, error))
+        return std::nullopt;
+    return next;
+}
+
+int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT principal_id, media_buy_id, status FROM media_buys WHERE status NOT IN "
+                           "('completed', 'rejected', 'canceled')"),
+            {}, error))
+        return -1;
+    std::vector<std::tuple<std::string, std::string, std::string>> buys;
+    while (q.next())
+        buys.emplace_back(q.value(0).toString().toStdString(), q.value(1).toString().toStdString(),
+                          q.value(2).toString().toStdString());
+    q.finish();
+    int changed = 0;
+    for (const auto &[principal, id, status] : buys) {
+        storage::WriteTransaction tx(db);
+        if (!tx.begin(error))
+            return -1;
+        const auto next = refresh(db, principal, id, now, error);
+        if (!next || !tx.commit(error))
+            return -1;
+        if (*next != status)
+            ++changed;
+    }
+    return changed;
+}
+
+std::vector<std::pair<QDateTime, QDateTime>> MediaBuyLifecycle::pausedPeriods(QSqlDatabase &db,
+                                                                              const BuyExecution &buy)
+{
+    std::vector<std::pair<QDateTime, QDateTime>> periods;
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT at, from_status, to_status FROM exec_buy_history WHERE principal_id = ? AND "
+                     "media_buy_id = ? ORDER BY id"),
+                 {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
+        return periods;
+    QDateTime pausedSince;
+    while (q.next()) {
+        const QDateTime at = parseTime(q.value(0));
+        if (q.value(2).toString() == QStringLiteral("paused"))
+            pausedSince = at;
+        else if (q.value(1).toString() == QStringLiteral("paused") && pausedSince.isValid()) {
+            periods.emplace_back(pausedSince, at);
+            pausedSince = QDateTime();
+        }
+    }
+    if (pausedSince.isValid())
+        periods.emplace_back(pausedSince, QDateTime());
+    return periods;
+}
+
+nlohmann::json MediaBuyLifecycle::history(QSqlDatabase &db, const BuyExecution &buy)
+{
+    nlohmann::json entries = nlohmann::json::array();
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral(
+                     "SELECT at, from_status, to_status, cause FROM exec_buy_history WHERE principal_id "
+                     "= ? AND media_buy_id = ? ORDER BY id"),
+                 {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
+        return entries;
+    while (q.next()) {
+        const std::string to = q.value(2).toString().toStdString();
+        const std::string from = q.value(1).toString().toStdString();
+        std::string action = to;
+        if (to == "active")
+            action = from == "paused" ? "resumed" : "activated";
+        entries.push_back({{"revision", std::max<qint64>(1, buy.revision)},
+                           {"timestamp", q.value(0).toString().toStdString()},
+                           {"action", action},
+                           {"summary", from + " → " + to + ": " + q.value(3).toString().toStdString()}});
+    }
+    return entries;
+}
+
+nlohmann::json MediaBuyLifecycle::availableActions(const std::string &status)
+{
+    nlohmann::json actions = nlohmann::json::array();
+    const auto add = [&actions](const char *action) {
+        actions.push_back({{"action", action}, {"mode", "self_serve"}});
+    };
+    if (isTerminalStatus(status))
+        return actions;
+    if (status == "active")
+        add("pause");
+    if (status == "paused")
+        add("resume");
+    add("cancel");
+    for (const char *action : {"extend_flight", "shorten_flight", "increase_budget", "decrease_budget",
+                               "update_creative_assignments", "sync_creatives"})
+        add(action);
+    return actions;
+}
+
+} // namespace adcp::seller

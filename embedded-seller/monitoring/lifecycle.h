@@ -1,0 +1,88 @@
+#pragma once
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace adcp::seller {
+
+bool isTerminalStatus(std::string_view status);
+
+// What execution knows about a buy beyond core's media_buys row.
+struct BuyExecution
+{
+    std::string principalId;
+    std::string mediaBuyId;
+    std::string status;
+    qint64 revision = 0;
+    std::string currency;
+    double totalBudget = 0;
+    QDateTime start;
+    QDateTime end;
+    std::string approval; // not_required, pending, approved, rejected
+    std::string taskId;
+    bool paused = false;
+    QDateTime canceledAt;
+    std::string canceledBy;
+    std::string cancellationReason;
+    std::string rejectionReason;
+    nlohmann::json pushConfig;       // null when none
+    nlohmann::json reportingWebhook; // null when none
+};
+
+struct PackageExecution
+{
+    std::string packageId;
+    std::string productId;
+    double budget = 0;
+    std::string adapter;
+    std::string externalId;
+    std::string adapterState;
+    bool live = false;
+    std::string failure;
+    bool paused = false;
+    bool canceled = false;
+    std::string pacing;
+    double cpm = 10;
+    QDateTime start; // the package's own flight, or the buy's
+    QDateTime end;
+};
+
+// The media-buy state machine, driven by approval, ad-server results, creatives and the seller clock:
+// pending_creatives → pending_start → active ⇄ paused → completed; pending_* → rejected; any non-terminal →
+// canceled. Every change is recorded in the buy's history and sent as a webhook when the buyer registered
+// one.
+class MediaBuyLifecycle final
+{
+public:
+    static std::optional<BuyExecution> load(QSqlDatabase &db, const std::string &principalId,
+                                            const std::string &mediaBuyId);
+    static std::vector<PackageExecution> packages(QSqlDatabase &db, const BuyExecution &buy);
+    // The status the buy should have now; the stored one for terminal buys.
+    static std::string computeStatus(QSqlDatabase &db, const BuyExecution &buy, const QDateTime &now);
+    // Applies computeStatus(); returns the (possibly unchanged) status, nullopt on error or unknown buy.
+    static std::optional<std::string> refresh(QSqlDatabase &db, const std::string &principalId,
+                                              const std::string &mediaBuyId, const QDateTime &now,
+                                              QString *error);
+    // refresh() for every non-terminal buy; returns how many changed status.
+    static int refreshAll(QSqlDatabase &db, const QDateTime &now, QString *error);
+    // Writes a status change (history, core row, webhook). `cause` is free text for the history.
+    static bool setStatus(QSqlDatabase &db, const BuyExecution &buy, const std::string &to,
+                          const std::string &cause, const QDateTime &now, QString *error);
+    // Periods in which the buy was paused (from its history), for the delivery simulation.
+    static std::vector<std::pair<QDateTime, QDateTime>> pausedPeriods(QSqlDatabase &db,
+                                                                      const BuyExecution &buy);
+    // The buy's history entries, oldest first.
+    static nlohmann::json history(QSqlDatabase &db, const BuyExecution &buy);
+    // The actions a buyer may take now (media-buy-available-action.json).
+    static nlohmann::json availableActions(const std::string &status);
+};
+
+} // namespace adcp::seller

@@ -1,0 +1,337 @@
+#include "taskcontext.h"
+
+#include "delivery/deliveryreport.h"
+#include "jobs/execution.h"
+#include "jobs/jobqueue.h"
+#include "jobs/taskstore.h"
+#include "monitoring/dependencyhealth.h"
+#include "monitoring/lifecycle.h"
+#include "storage/database.h"
+
+#include <QSqlQuery>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace adcp::seller {
+
+using nlohmann::json;
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+QString iso(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+adcp::ToolOutcome controllerError(const std::string &code, const std::string &detail,
+                                  const std::optional<std::string> &currentState = std::nullopt)
+{
+    json result = {{"success", false}, {"error", code}, {"error_detail", detail}};
+    result["current_state"] = currentState ? json(*currentState) : json(nullptr);
+    return adcp::ToolOutcome::success(std::move(result));
+}
+
+adcp::ToolOutcome transitioned(const std::string &from, const std::string &to, const std::string &message)
+{
+    return adcp::ToolOutcome::success(
+        {{"success", true}, {"previous_state", from}, {"current_state", to}, {"message", message}});
+}
+
+// The media-buy state machine as the controller may drive it.
+bool mediaBuyTransitionAllowed(const std::string &from, const std::string &to)
+{
+    static const std::map<std::string, std::set<std::string>> allowed = {
+        {"pending_creatives", {"pending_start", "rejected", "canceled"}},
+        {"pending_start", {"active", "rejected", "canceled"}},
+        {"active", {"paused", "completed", "canceled"}},
+        {"paused", {"active", "completed", "canceled"}},
+    };
+    const auto found = allowed.find(from);
+    return found != allowed.end() && found->second.count(to);
+}
+
+bool creativeTransitionAllowed(const std::string &from, const std::string &to)
+{
+    static const std::map<std::string, std::set<std::string>> allowed = {
+        {"processing", {"pending_review", "approved", "rejected"}},
+        {"pending_review", {"approved", "rejected"}},
+        {"approved", {"suspended", "rejected", "archived"}},
+        {"suspended", {"approved", "rejected", "archived"}},
+        {"rejected", {"pending_review", "approved", "archived"}},
+    };
+    const auto found = allowed.find(from);
+    return found != allowed.end() && found->second.count(to);
+}
+
+// Scenario → the resource type it forces and the params names that may carry the id.
+struct ResourceScenario
+{
+    const char *type;
+    std::vector<const char *> idParams;
+};
+
+const std::map<std::string, ResourceScenario> &resourceScenarios()
+{
+    static const std::map<std::string, ResourceScenario> s = {
+        {"force_creative_status", {"creative", {"creative_id"}}},
+        {"force_audience_status", {"audience", {"audience_id", "resource_id"}}},
+        {"force_catalog_item_status", {"catalog_item", {"catalog_item_id", "item_id", "resource_id"}}},
+        {"force_event_source_status", {"event_source", {"event_source_id", "resource_id"}}},
+        {"force_property_status", {"property", {"property_id", "publisher_domain", "resource_id"}}},
+    };
+    return s;
+}
+
+const std::vector<std::string> &scenarios()
+{
+    static const std::vector<std::string> list = {
+        "list_scenarios",
+        "force_creative_status",
+        "force_audience_status",
+        "force_catalog_item_status",
+        "force_event_source_status",
+        "force_property_status",
+        "force_media_buy_status",
+        "force_task_completion",
+        "simulate_delivery",
+        "seed_creative",
+        "advance_clock",
+    };
+    return list;
+}
+
+adcp::ToolOutcome forceResource(TaskContext &task, const std::string &scenario, const json &params)
+{
+    const ResourceScenario &rs = resourceScenarios().at(scenario);
+    std::string id;
+    for (const char *name : rs.idParams) {
+        if (params.contains(name) && params[name].is_string()) {
+            id = params[name].get<std::string>();
+            break;
+        }
+    }
+    const std::string status = params.value("status", std::string());
+    if (id.empty() || status.empty())
+        return controllerError("INVALID_PARAMS",
+                               std::string(rs.idParams.front()) + " and status are required");
+    if (!DependencyHealth::isValidStatus(rs.type, status))
+        return controllerError("INVALID_PARAMS", "status " + status + " is not a " + rs.type + " status");
+    const auto existing = DependencyHealth::resource(task.db, task.principal.id, rs.type, id);
+    if (!existing)
+        return controllerError("NOT_FOUND", std::string(rs.type) + " " + id + " is unknown to this seller");
+    if (existing->status == status)
+        return transitioned(status, status, "already " + status);
+    if (std::string_view(rs.type) == "creative" && !creativeTransitionAllowed(existing->status, status))
+        return controllerError("INVALID_TRANSITION",
+                               "creative cannot go from " + existing->status + " to " + status,
+                               existing->status);
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    std::string previous;
+    if (!tx.begin(&error) ||
+        !DependencyHealth::setStatus(task.db, task.principal.id, rs.type, id, status, task.now,
+                                     params.value("reason_code", std::string()),
+                                     params.value("reason", std::string()), &previous, &error) ||
+        !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString(), existing->status);
+    return transitioned(previous, status, std::string(rs.type) + " " + id + " is now " + status);
+}
+
+adcp::ToolOutcome forceMediaBuy(TaskContext &task, const json &params)
+{
+    const std::string id = params.value("media_buy_id", std::string());
+    const std::string status = params.value("status", std::string());
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    MediaBuyLifecycle::refresh(task.db, task.principal.id, id, task.now, &error);
+    const auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, id);
+    if (!buy)
+        return controllerError("NOT_FOUND", "no media buy " + id);
+    if (buy->status == status)
+        return transitioned(status, status, "already " + status);
+    if (!mediaBuyTransitionAllowed(buy->status, status))
+        return controllerError("INVALID_TRANSITION",
+                               "media buy cannot go from " + buy->status + " to " + status, buy->status);
+    QSqlQuery q(task.db);
+    bool ok = execute(
+        q,
+        QStringLiteral("INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES "
+                       "(?, ?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
+        {qs(buy->principalId), qs(id), iso(task.now)}, &error);
+    QSqlQuery u(task.db);
+    if (ok && status == "canceled")
+        ok =
+            execute(u,
+                    QStringLiteral(
+                        "UPDATE exec_buys SET canceled_at = ?, canceled_by = 'seller', cancellation_reason = "
+                        "? WHERE principal_id = ? AND media_buy_id = ?"),
+                    {iso(task.now), qs(params.value("reason", std::string("canceled by the seller"))),
+                     qs(buy->principalId), qs(id)},
+                    &error);
+    else if (ok && status == "rejected")
+        ok = execute(
+            u,
+            QStringLiteral(
+                "UPDATE exec_buys SET rejection_reason = ? WHERE principal_id = ? AND media_buy_id "
+                "= ?"),
+            {qs(params.value("reason", std::string("rejected by the seller"))), qs(buy->principalId), qs(id)},
+            &error);
+    else if (ok && (status == "paused" || status == "active"))
+        ok = execute(
+            u, QStringLiteral("UPDATE exec_buys SET paused = ? WHERE principal_id = ? AND media_buy_id = ?"),
+            {status == "paused" ? 1 : 0, qs(buy->principalId), qs(id)}, &error);
+    ok = ok && MediaBuyLifecycle::setStatus(task.db, *buy, status, "forced by the test controller", task.now,
+                                            &error);
+    // A forced cancel or rejection also closes the ad-server orders.
+    if (ok && (status == "canceled" || status == "rejected")) {
+        for (const auto &p : MediaBuyLifecycle::packages(task.db, *buy)) {
+            Job job{0,        buy->principalId, id, p.packageId, p.adapter.empty() ? "exchange" : p.adapter,
+                    "cancel", json::object(),   0};
+            ok = ok && JobQueue::enqueue(task.db, job, &error);
+        }
+    }
+    if (!ok || !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString(), buy->status);
+    return transitioned(buy->status, status, "media buy " + id + " is now " + status);
+}
+
+adcp::ToolOutcome forceTaskCompletion(TaskContext &task, const json &params)
+{
+    const std::string taskId = params.value("task_id", std::string());
+    const auto current = TaskStore::currentStatus(task.db, task.principal.id, taskId);
+    if (!current)
+        return controllerError("NOT_FOUND", "no task " + taskId);
+    if (TaskStore::isTerminal(*current))
+        return controllerError("INVALID_TRANSITION", "task " + taskId + " is already " + *current, *current);
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString(), *current);
+    // A buy waiting for approval is approved (its ad-server work starts); any other task completes as given.
+    bool ok = Execution::decide(task.db, task.principal.id, taskId, true, {}, task.now, &error);
+    if (!ok) {
+        error.clear();
+        ok = TaskStore::transition(task.db, task.principal.id, taskId, "completed",
+                                   params.value("result", json::object()), json(), task.now, &error);
+    }
+    if (!ok || !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString(), *current);
+    return transitioned(*current, "completed", "task " + taskId + " completed");
+}
+
+adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
+{
+    const std::string id = params.value("media_buy_id", std::string());
+    const auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, id);
+    if (!buy)
+        return controllerError("NOT_FOUND", "no media buy " + id);
+    const auto packages = MediaBuyLifecycle::packages(task.db, *buy);
+    if (packages.empty())
+        return controllerError("INVALID_STATE", "media buy " + id + " has no packages", buy->status);
+    std::string packageId = params.value("package_id", packages.front().packageId);
+    const auto found = std::find_if(packages.begin(), packages.end(),
+                                    [&](const PackageExecution &p) { return p.packageId == packageId; });
+    if (found == packages.end())
+        return controllerError("NOT_FOUND", "no package " + packageId + " in media buy " + id);
+    const qint64 impressions = params.value("impressions", 0LL);
+    const qint64 clicks = params.value("clicks", 0LL);
+    const qint64 spendMinor = params.contains("spend")
+                                  ? qint64(std::llround(params["spend"].get<double>() * 100.0))
+                                  : qint64(std::llround(double(impressions) * found->cpm / 10.0));
+    QDateTime at = task.now.addSecs(-1);
+    if (params.contains("delivery_date")) {
+        const QDate day = QDate::fromString(
+            QString::fromStdString(params["delivery_date"].get<std::string>()), Qt::ISODate);
+        if (!day.isValid())
+            return controllerError("INVALID_PARAMS", "delivery_date must be YYYY-MM-DD");
+        at = QDateTime(day, QTime(12, 0), Qt::UTC);
+    }
+    QString error;
+    QSqlQuery q(task.db);
+    if (!execute(
+            q,
+            QStringLiteral("INSERT INTO exec_injected_delivery (principal_id, media_buy_id, package_id, at, "
+                           "impressions, clicks, spend_minor) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            {qs(task.principal.id), qs(id), qs(packageId), iso(at), impressions, clicks, spendMinor}, &error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    DeliveryRequest request;
+    request.from = buy->start.isValid() ? std::min(buy->start, at) : at;
+    request.to = std::max(task.now, buy->end).addSecs(1);
+    DeliveryCounts totals;
+    DeliveryReport::mediaBuyDelivery(task.db, *buy, request, task.now.addSecs(1), &totals);
+    return adcp::ToolOutcome::success({{"success", true},
+                                       {"simulated",
+                                        {{"media_buy_id", id},
+                                         {"package_id", packageId},
+                                         {"impressions", impressions},
+                                         {"clicks", clicks},
+                                         {"spend", DeliveryReport::money(spendMinor)},
+                                         {"at", iso(at).toStdString()}}},
+                                       {"cumulative", DeliveryReport::metrics(totals)},
+                                       {"message", "delivery recorded for media buy " + id}});
+}
+
+adcp::ToolOutcome seedCreative(TaskContext &task, const json &params)
+{
+    const std::string id = params.value("creative_id", std::string());
+    json fixture = params.value("fixture", json::object());
+    fixture["creative_id"] = id;
+    const std::string status = fixture.value("status", std::string("approved"));
+    if (!DependencyHealth::isValidStatus("creative", status))
+        return controllerError("INVALID_PARAMS", "fixture.status " + status + " is not a creative status");
+    fixture.erase("status");
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    DependencyHealth::Resource r{"creative", id, status, {}, fixture.value("name", id), fixture, task.now};
+    if (!tx.begin(&error) ||
+        !DependencyHealth::upsertResource(task.db, task.principal.id, r, task.now, &error) ||
+        !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    return adcp::ToolOutcome::success(
+        {{"success", true}, {"message", "creative " + id + " seeded as " + status}});
+}
+
+} // namespace
+
+adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
+{
+    // Sandbox principals only: production callers never see forced states.
+    if (!task.principal.sandbox)
+        return controllerError("FORBIDDEN", "comply_test_controller is available to sandbox accounts only");
+    const std::string scenario = args.value("scenario", std::string());
+    const json params = args.value("params", json::object());
+    if (scenario == "list_scenarios")
+        return adcp::ToolOutcome::success({{"success", true}, {"scenarios", scenarios()}});
+    if (resourceScenarios().count(scenario))
+        return forceResource(task, scenario, params);
+    if (scenario == "force_media_buy_status")
+        return forceMediaBuy(task, params);
+    if (scenario == "force_task_completion")
+        return forceTaskCompletion(task, params);
+    if (scenario == "simulate_delivery")
+        return simulateDelivery(task, params);
+    if (scenario == "seed_creative")
+        return seedCreative(task, params);
+    if (scenario == "advance_clock") {
+        const qint64 seconds = params.value("seconds", 0LL);
+        if (seconds <= 0)
+            return controllerError("INVALID_PARAMS", "seconds must be a positive integer");
+        task.seller.clock().advance(seconds);
+        const QDateTime now = task.seller.clock().now();
+        QString error;
+        MediaBuyLifecycle::refreshAll(task.db, now, &error);
+        return adcp::ToolOutcome::success(
+            {{"success", true},
+             {"simulated", {{"advanced_seconds", seconds}, {"now", iso(now).toStdString()}}},
+             {"message", "seller clock moved forward"}});
+    }
+    return controllerError("UNKNOWN_SCENARIO", "scenario " + scenario + " is not supported by this seller");
+}
+
+} // namespace adcp::seller

@@ -1,0 +1,349 @@
+#include "taskcontext.h"
+
+#include "jobs/jobqueue.h"
+#include "jobs/taskstore.h"
+#include "monitoring/dependencyhealth.h"
+#include "monitoring/lifecycle.h"
+#include "storage/database.h"
+
+#include <QSqlQuery>
+
+namespace adcp::seller {
+
+using nlohmann::json;
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+QString iso(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODate);
+}
+
+std::optional<double> moneyAmount(const json &value)
+{
+    if (value.is_number())
+        return value.get<double>();
+    if (value.is_object() && value.contains("amount") && value["amount"].is_number())
+        return value["amount"].get<double>();
+    return std::nullopt;
+}
+
+adcp::ToolOutcome notAllowed(const std::string &action, const std::string &status, const char *field)
+{
+    auto outcome = failure("ACTION_NOT_ALLOWED", "cannot " + action + " a media buy that is " + status, field,
+                           "read available_actions on the buy (get_media_buys) before changing it");
+    json details = {{"attempted_action", action},
+                    {"reason", "wrong_status"},
+                    {"currently_available_actions", json::array()}};
+    for (const auto &a : MediaBuyLifecycle::availableActions(status))
+        details["currently_available_actions"].push_back(a["action"]);
+    outcome.error->details = details;
+    outcome.result["errors"][0]["details"] = details;
+    return outcome;
+}
+
+// The ad-server side of a buyer's control change, one job per affected package (after its earlier jobs).
+bool enqueueControl(QSqlDatabase &db, const BuyExecution &buy, const PackageExecution &p,
+                    const std::string &step, QString *error)
+{
+    Job job;
+    job.principalId = buy.principalId;
+    job.mediaBuyId = buy.mediaBuyId;
+    job.packageId = p.packageId;
+    job.adapter = p.adapter.empty() ? std::string("exchange") : p.adapter;
+    job.step = step;
+    job.payload = json::object();
+    return JobQueue::enqueue(db, job, error);
+}
+
+} // namespace
+
+adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
+{
+    const std::string mediaBuyId = args.value("media_buy_id", std::string());
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error))
+        return failure("SERVICE_UNAVAILABLE", "the seller database is busy: " + error.toStdString(),
+                       std::nullopt, "retry the same request");
+    // Clock-driven transitions first, so the checks below see the status the buyer would read now.
+    if (!MediaBuyLifecycle::refresh(task.db, task.principal.id, mediaBuyId, task.now, &error))
+        return failure("MEDIA_BUY_NOT_FOUND", "no media buy " + mediaBuyId + " for this account",
+                       "media_buy_id", "list your buys with get_media_buys");
+    auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, mediaBuyId);
+    if (!buy)
+        return failure("MEDIA_BUY_NOT_FOUND", "no media buy " + mediaBuyId + " for this account",
+                       "media_buy_id");
+    const qint64 revision = std::max<qint64>(1, buy->revision);
+    if (args.contains("revision") && args["revision"].get<qint64>() != revision) {
+        auto outcome = failure("CONFLICT",
+                               "revision " + std::to_string(args["revision"].get<qint64>()) +
+                                   " is stale; the buy is at revision " + std::to_string(revision),
+                               "revision", "re-read the buy with get_media_buys and retry with its revision");
+        outcome.error->details = {{"current_revision", revision}};
+        return outcome;
+    }
+
+    const auto packages = MediaBuyLifecycle::packages(task.db, *buy);
+    json affected = json::array();
+    std::vector<std::string> changes;
+    const auto touch = [&](const PackageExecution &p) {
+        for (const auto &a : affected) {
+            if (a["package_id"] == p.packageId)
+                return;
+        }
+        affected.push_back({{"package_id", p.packageId}, {"product_id", p.productId}});
+    };
+    const auto sql = [&](const QString &statement, std::initializer_list<QVariant> bindings) {
+        QSqlQuery q(task.db);
+        return execute(q, statement, bindings, &error);
+    };
+    const auto dbFailure = [&] {
+        return failure("SERVICE_UNAVAILABLE", "the change could not be stored: " + error.toStdString(),
+                       std::nullopt, "retry the same request");
+    };
+
+    // Root cancel overrides everything else in the request.
+    if (args.value("canceled", false)) {
+        if (isTerminalStatus(buy->status))
+            return failure("NOT_CANCELLABLE", "the media buy is already " + buy->status, "canceled",
+                           "nothing to cancel; read the buy's status with get_media_buys");
+        const std::string reason = args.value("cancellation_reason", std::string());
+        if (!sql(QStringLiteral(
+                     "INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES (?, ?, "
+                     "'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
+                 {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
+            !sql(QStringLiteral(
+                     "UPDATE exec_buys SET canceled_at = ?, canceled_by = 'buyer', cancellation_reason = ?, "
+                     "updated_at = ? WHERE principal_id = ? AND media_buy_id = ?"),
+                 {iso(task.now), reason.empty() ? QVariant() : qs(reason), iso(task.now),
+                  qs(buy->principalId), qs(buy->mediaBuyId)}))
+            return dbFailure();
+        for (const auto &p : packages) {
+            if (!enqueueControl(task.db, *buy, p, "cancel", &error))
+                return dbFailure();
+            touch(p);
+        }
+        if (!MediaBuyLifecycle::setStatus(task.db, *buy, "canceled", "canceled by the buyer", task.now,
+                                          &error))
+            return dbFailure();
+        changes.push_back("canceled");
+    } else {
+        const bool wantsChange = args.contains("paused") || args.contains("start_time") ||
+                                 args.contains("end_time") || args.contains("total_budget") ||
+                                 args.contains("packages") || args.contains("name") ||
+                                 args.contains("new_packages") || args.contains("push_notification_config") ||
+                                 args.contains("reporting_webhook") || args.contains("pacing");
+        if (isTerminalStatus(buy->status) && wantsChange)
+            return failure("INVALID_STATE", "the media buy is " + buy->status + " and can no longer change",
+                           std::nullopt, "create a new media buy");
+        if (args.contains("new_packages"))
+            return failure("UNSUPPORTED_FEATURE",
+                           "adding packages to a running buy is not supported by this seller", "new_packages",
+                           "create a separate media buy for the new packages");
+
+        std::string nextStatus = buy->status;
+        if (args.contains("paused")) {
+            const bool pause = args["paused"].get<bool>();
+            if (pause && buy->status != "active" && buy->status != "paused")
+                return notAllowed("pause", buy->status, "paused");
+            if (!pause && buy->status != "paused" && buy->status != "active")
+                return notAllowed("resume", buy->status, "paused");
+            if (pause != (buy->status == "paused")) {
+                if (!sql(QStringLiteral(
+                             "UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? AND "
+                             "media_buy_id = ?"),
+                         {pause ? 1 : 0, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                    return dbFailure();
+                for (const auto &p : packages) {
+                    if (p.canceled)
+                        continue;
+                    if (!enqueueControl(task.db, *buy, p, pause ? "pause" : "resume", &error))
+                        return dbFailure();
+                    touch(p);
+                }
+                nextStatus = pause ? "paused" : "active";
+                changes.push_back(pause ? "paused" : "resumed");
+            }
+        }
+
+        QDateTime start = buy->start;
+        QDateTime end = buy->end;
+        if (args.contains("start_time")) {
+            if (buy->status != "pending_creatives" && buy->status != "pending_start")
+                return notAllowed("update_flight_dates", buy->status, "start_time");
+            const std::string text = args["start_time"].get<std::string>();
+            start = text == "asap" ? task.now
+                                   : QDateTime::fromString(QString::fromStdString(text), Qt::ISODateWithMs);
+            if (!start.isValid() || start < task.now.addSecs(-60))
+                return failure("INVALID_REQUEST", "start_time must be asap or a future date-time",
+                               "start_time");
+        }
+        if (args.contains("end_time")) {
+            end = QDateTime::fromString(QString::fromStdString(args["end_time"].get<std::string>()),
+                                        Qt::ISODateWithMs);
+            if (!end.isValid() || end <= task.now)
+                return failure("INVALID_REQUEST", "end_time must be a date-time in the future", "end_time",
+                               "to stop the buy now, cancel it");
+        }
+        if (end <= start)
+            return failure("INVALID_REQUEST", "end_time must be after start_time",
+                           args.contains("end_time") ? "end_time" : "start_time");
+        if (args.contains("start_time") || args.contains("end_time")) {
+            if (!sql(QStringLiteral(
+                         "UPDATE media_buys SET start_time = ?, end_time = ? WHERE principal_id = ? AND "
+                         "media_buy_id = ?"),
+                     {iso(start), iso(end), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                return dbFailure();
+            changes.push_back("updated_dates");
+        }
+
+        double packageBudgetTotal = 0;
+        for (const auto &p : packages)
+            packageBudgetTotal += p.canceled ? 0 : p.budget;
+        if (args.contains("packages")) {
+            const json &updates = args["packages"];
+            for (size_t i = 0; i < updates.size(); ++i) {
+                const json &u = updates[i];
+                const std::string field = "packages[" + std::to_string(i) + "]";
+                const std::string packageId = u.value("package_id", std::string());
+                const auto found =
+                    std::find_if(packages.begin(), packages.end(),
+                                 [&](const PackageExecution &p) { return p.packageId == packageId; });
+                if (found == packages.end())
+                    return failure("PACKAGE_NOT_FOUND",
+                                   "no package " + packageId + " in media buy " + mediaBuyId,
+                                   field + ".package_id");
+                if (found->canceled && u.size() > 1)
+                    return failure("INVALID_STATE", "package " + packageId + " is canceled",
+                                   field + ".package_id");
+                if (u.contains("budget")) {
+                    const auto amount = moneyAmount(u["budget"]);
+                    if (!amount || *amount <= 0)
+                        return failure("INVALID_REQUEST", "budget must be a positive amount",
+                                       field + ".budget");
+                    if (!sql(QStringLiteral(
+                                 "UPDATE packages SET budget = ?, updated_at = ? WHERE principal_id = ? AND "
+                                 "package_id = ?"),
+                             {*amount, iso(task.now), qs(buy->principalId), qs(packageId)}))
+                        return dbFailure();
+                    packageBudgetTotal += *amount - found->budget;
+                    changes.push_back("updated_budget");
+                }
+                if (u.contains("pacing") &&
+                    !sql(QStringLiteral(
+                             "UPDATE exec_packages SET pacing = ? WHERE principal_id = ? AND package_id = ?"),
+                         {qs(u["pacing"].get<std::string>()), qs(buy->principalId), qs(packageId)}))
+                    return dbFailure();
+                if (u.value("canceled", false) && !found->canceled) {
+                    if (!sql(
+                            QStringLiteral("UPDATE exec_packages SET canceled = 1 WHERE principal_id = ? AND "
+                                           "package_id = ?"),
+                            {qs(buy->principalId), qs(packageId)}) ||
+                        !enqueueControl(task.db, *buy, *found, "cancel", &error))
+                        return dbFailure();
+                    packageBudgetTotal -= found->budget;
+                    changes.push_back("package_canceled");
+                } else if (u.contains("paused") && u["paused"].get<bool>() != found->paused) {
+                    const bool pause = u["paused"].get<bool>();
+                    if (!sql(QStringLiteral(
+                                 "UPDATE exec_packages SET paused = ? WHERE principal_id = ? AND package_id "
+                                 "= ?"),
+                             {pause ? 1 : 0, qs(buy->principalId), qs(packageId)}) ||
+                        !sql(QStringLiteral(
+                                 "UPDATE packages SET paused = ? WHERE principal_id = ? AND package_id = ?"),
+                             {pause ? 1 : 0, qs(buy->principalId), qs(packageId)}) ||
+                        !enqueueControl(task.db, *buy, *found, pause ? "pause" : "resume", &error))
+                        return dbFailure();
+                    changes.push_back(pause ? "package_paused" : "package_resumed");
+                }
+                for (const auto &assignment : u.value("creative_assignments", json::array())) {
+                    const std::string creativeId = assignment.value("creative_id", std::string());
+                    if (!DependencyHealth::resource(task.db, task.principal.id, "creative", creativeId))
+                        return failure(
+                            "CREATIVE_REJECTED", "creative " + creativeId + " is unknown to this seller",
+                            field + ".creative_assignments", "sync the creative first (sync_creatives)");
+                    if (!DependencyHealth::addDependency(task.db, task.principal.id, mediaBuyId, packageId,
+                                                         "creative", creativeId, task.now, &error))
+                        return dbFailure();
+                    changes.push_back("updated_creative_assignments");
+                }
+                touch(*found);
+            }
+        }
+        double totalBudget = buy->totalBudget;
+        if (args.contains("total_budget")) {
+            const auto amount = moneyAmount(args["total_budget"]);
+            if (!amount || *amount <= 0)
+                return failure("INVALID_REQUEST", "total_budget must be a positive amount", "total_budget");
+            if (args["total_budget"].is_object() &&
+                args["total_budget"].value("currency", buy->currency) != buy->currency)
+                return failure("INVALID_REQUEST",
+                               "total_budget must be in the buy's currency " + buy->currency,
+                               "total_budget.currency");
+            totalBudget = *amount;
+            changes.push_back("updated_budget");
+        } else if (args.contains("packages")) {
+            totalBudget = std::max(totalBudget, packageBudgetTotal);
+        }
+        if (packageBudgetTotal > totalBudget + 0.005)
+            return failure("INVALID_REQUEST", "package budgets exceed the buy's total_budget", "total_budget",
+                           "raise total_budget or lower package budgets");
+        if (totalBudget != buy->totalBudget &&
+            !sql(QStringLiteral(
+                     "UPDATE media_buys SET total_budget = ? WHERE principal_id = ? AND media_buy_id = ?"),
+                 {totalBudget, qs(buy->principalId), qs(buy->mediaBuyId)}))
+            return dbFailure();
+        if (args.contains("name")) {
+            if (!sql(QStringLiteral(
+                         "UPDATE media_buys SET name = ? WHERE principal_id = ? AND media_buy_id = ?"),
+                     {qs(args["name"].get<std::string>()), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                return dbFailure();
+            changes.push_back("updated_name");
+        }
+        for (const char *member : {"push_notification_config", "reporting_webhook"}) {
+            if (!args.contains(member))
+                continue;
+            const QString column = std::string_view(member) == "reporting_webhook"
+                                       ? QStringLiteral("reporting_webhook")
+                                       : QStringLiteral("push_config");
+            if (!sql(QStringLiteral(
+                         "INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES "
+                         "(?, ?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
+                     {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
+                !sql(QStringLiteral("UPDATE exec_buys SET ") + column +
+                         QStringLiteral(" = ? WHERE principal_id = ? AND media_buy_id = ?"),
+                     {storage::toText(args[member]), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                return dbFailure();
+            changes.push_back(std::string("updated_") + member);
+        }
+        if (nextStatus != buy->status &&
+            !MediaBuyLifecycle::setStatus(
+                task.db, *buy, nextStatus,
+                nextStatus == "paused" ? "paused by the buyer" : "resumed by the buyer", task.now, &error))
+            return dbFailure();
+    }
+
+    const qint64 newRevision = changes.empty() ? revision : revision + 1;
+    if (!changes.empty() &&
+        !sql(QStringLiteral("UPDATE media_buys SET revision = ?, updated_at = ? WHERE principal_id = ? AND "
+                            "media_buy_id = ?"),
+             {newRevision, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+        return dbFailure();
+    const auto status = MediaBuyLifecycle::refresh(task.db, task.principal.id, mediaBuyId, task.now, &error);
+    if (!status)
+        return dbFailure();
+    json result = {
+        {"media_buy_id", mediaBuyId},    {"revision", newRevision},
+        {"media_buy_status", *status},   {"implementation_date", iso(task.now).toStdString()},
+        {"affected_packages", affected}, {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
+    if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "update_media_buy",
+                           "completed", mediaBuyId, args, result, task.now, &error) ||
+        !tx.commit(&error))
+        return dbFailure();
+    return adcp::ToolOutcome::success(std::move(result));
+}
+
+} // namespace adcp::seller

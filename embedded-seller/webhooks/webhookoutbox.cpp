@@ -1,0 +1,194 @@
+#include "webhookoutbox.h"
+
+#include "storage/database.h"
+
+#include <QSqlQuery>
+#include <QUuid>
+
+#include <map>
+#include <mutex>
+
+namespace adcp::seller {
+
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+std::mutex g_windowsMutex;
+std::map<std::string, qint64> &windows()
+{
+    static std::map<std::string, qint64> w{{"impairment", 60000}};
+    return w;
+}
+
+std::string newIdempotencyKey()
+{
+    return "whk_" + QUuid::createUuid().toString(QUuid::Id128).toStdString();
+}
+
+nlohmann::json envelope(const OutboxEvent &event, const std::string &idempotencyKey)
+{
+    nlohmann::json body = {{"idempotency_key", idempotencyKey},
+                           {"operation_id", event.target.operationId},
+                           {"task_id", event.taskId},
+                           {"task_type", event.taskType},
+                           {"protocol", "media-buy"},
+                           {"status", event.status},
+                           {"timestamp", event.timestamp.toUTC().toString(Qt::ISODateWithMs).toStdString()}};
+    if (!event.notificationId.empty())
+        body["notification_id"] = event.notificationId;
+    if (!event.message.empty())
+        body["message"] = event.message;
+    if (!event.target.token.empty())
+        body["token"] = event.target.token;
+    if (!event.result.is_null())
+        body["result"] = event.result;
+    return body;
+}
+
+} // namespace
+
+std::optional<WebhookTarget> WebhookTarget::fromConfig(const nlohmann::json &config)
+{
+    if (!config.is_object() || !config.contains("url") || !config["url"].is_string())
+        return std::nullopt;
+    WebhookTarget target;
+    target.url = config["url"].get<std::string>();
+    target.operationId = config.value("operation_id", std::string());
+    target.token = config.value("token", std::string());
+    if (config.contains("authentication") && config["authentication"].is_object()) {
+        const auto &auth = config["authentication"];
+        if (auth.contains("schemes") && auth["schemes"].is_array() && !auth["schemes"].empty())
+            target.scheme = auth["schemes"][0].get<std::string>();
+        target.credentials = auth.value("credentials", std::string());
+    }
+    return target;
+}
+
+nlohmann::json WebhookTarget::toJson() const
+{
+    nlohmann::json json = {{"url", url}};
+    if (!operationId.empty())
+        json["operation_id"] = operationId;
+    if (!token.empty())
+        json["token"] = token;
+    if (!scheme.empty())
+        json["authentication"] = {{"schemes", {scheme}}, {"credentials", credentials}};
+    return json;
+}
+
+void WebhookOutbox::setCoalescenceWindow(const std::string &eventType, qint64 ms)
+{
+    std::lock_guard lock(g_windowsMutex);
+    windows()[eventType] = ms;
+}
+
+qint64 WebhookOutbox::coalescenceWindow(const std::string &eventType)
+{
+    std::lock_guard lock(g_windowsMutex);
+    const auto found = windows().find(eventType);
+    return found == windows().end() ? 0 : found->second;
+}
+
+bool WebhookOutbox::enqueue(QSqlDatabase &db, const OutboxEvent &event, QString *error)
+{
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const std::string key = newIdempotencyKey();
+    const QString body = storage::toText(envelope(event, key));
+    const QString auth = storage::toText(event.target.toJson());
+    const qint64 window = coalescenceWindow(event.eventType);
+    if (window > 0 && !event.coalesceKey.empty()) {
+        // Still waiting out its window and never attempted: the newer state replaces it (a new payload, so a
+        // new key; nothing with the old key ever left the seller).
+        QSqlQuery merge(db);
+        if (!execute(
+                merge,
+                QStringLiteral("UPDATE wh_outbox SET body = ?, idempotency_key = ?, notification_id = ?, "
+                               "auth_json = ?, url = ? WHERE coalesce_key = ? AND principal_id = ? AND "
+                               "state = 'pending' AND attempts = 0 AND next_attempt_ms > ?"),
+                {body, qs(key), qs(event.notificationId), auth, qs(event.target.url), qs(event.coalesceKey),
+                 qs(event.principalId), nowMs},
+                error))
+            return false;
+        if (merge.numRowsAffected() > 0)
+            return true;
+    }
+    QSqlQuery insert(db);
+    return execute(
+        insert,
+        QStringLiteral("INSERT INTO wh_outbox (principal_id, url, auth_json, event_type, coalesce_key, "
+                       "idempotency_key, notification_id, body, state, attempts, next_attempt_ms, "
+                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
+        {qs(event.principalId), qs(event.target.url), auth, qs(event.eventType), qs(event.coalesceKey),
+         qs(key), qs(event.notificationId), body, nowMs + window,
+         event.timestamp.toUTC().toString(Qt::ISODateWithMs)},
+        error);
+}
+
+bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT principal_id, url, auth_json, event_type, coalesce_key, notification_id, "
+                           "body FROM wh_outbox WHERE id = ?"),
+            {rowId}, error))
+        return false;
+    if (!q.next()) {
+        if (error)
+            *error = QStringLiteral("no outbox row %1").arg(rowId);
+        return false;
+    }
+    nlohmann::json body = storage::fromText(q.value(6).toString());
+    const std::string key = newIdempotencyKey();
+    body["idempotency_key"] = key;
+    QSqlQuery insert(db);
+    return execute(
+        insert,
+        QStringLiteral("INSERT INTO wh_outbox (principal_id, url, auth_json, event_type, coalesce_key, "
+                       "idempotency_key, notification_id, body, state, attempts, next_attempt_ms, "
+                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?)"),
+        {q.value(0), q.value(1), q.value(2), q.value(3), q.value(4), qs(key), q.value(5),
+         storage::toText(body), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+        error);
+}
+
+std::vector<OutboxRow> WebhookOutbox::rows(QSqlDatabase &db, const std::string &principalId)
+{
+    std::vector<OutboxRow> rows;
+    QSqlQuery q(db);
+    const QString sql =
+        QStringLiteral("SELECT id, idempotency_key, notification_id, event_type, state, attempts, "
+                       "COALESCE(last_status, 0), body FROM wh_outbox") +
+        (principalId.empty() ? QString() : QStringLiteral(" WHERE principal_id = ?")) +
+        QStringLiteral(" ORDER BY id");
+    const bool ok =
+        principalId.empty() ? execute(q, sql, {}, nullptr) : execute(q, sql, {qs(principalId)}, nullptr);
+    if (!ok)
+        return rows;
+    while (q.next()) {
+        OutboxRow row;
+        row.id = q.value(0).toLongLong();
+        row.idempotencyKey = q.value(1).toString().toStdString();
+        row.notificationId = q.value(2).toString().toStdString();
+        row.eventType = q.value(3).toString().toStdString();
+        row.state = q.value(4).toString().toStdString();
+        row.attempts = q.value(5).toInt();
+        row.lastStatus = q.value(6).toInt();
+        row.body = storage::fromText(q.value(7).toString());
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+qint64 WebhookOutbox::pendingCount(QSqlDatabase &db)
+{
+    QSqlQuery q(db);
+    if (!execute(q, QStringLiteral("SELECT COUNT(*) FROM wh_outbox WHERE state = 'pending'"), {}, nullptr) ||
+        !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
+} // namespace adcp::seller

@@ -1,0 +1,268 @@
+#include "webhooksender.h"
+
+#include "sellercontext.h"
+#include "storage/database.h"
+#include "webhookoutbox.h"
+
+#include <QDateTime>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QSqlQuery>
+#include <QThread>
+#include <QTimer>
+#include <QUuid>
+
+#include <cmath>
+#include <set>
+
+namespace adcp::seller {
+
+using storage::execute;
+using storage::qs;
+
+namespace {
+
+webhooks::Ed25519Key loadOrCreateKey(QSqlDatabase db, const std::string &keyId)
+{
+    QSqlQuery q(db);
+    if (execute(q, QStringLiteral("SELECT private_key FROM wh_keys WHERE key_id = ?"), {qs(keyId)},
+                nullptr) &&
+        q.next()) {
+        if (auto key = webhooks::Ed25519Key::fromPrivateKey(QByteArray::fromHex(q.value(0).toByteArray())))
+            return *key;
+    }
+    const webhooks::Ed25519Key key = webhooks::Ed25519Key::generate();
+    QSqlQuery insert(db);
+    // OR IGNORE: another thread may have created it first; reread to use the one that won.
+    execute(
+        insert,
+        QStringLiteral("INSERT OR IGNORE INTO wh_keys (key_id, private_key, created_at) VALUES (?, ?, ?)"),
+        {qs(keyId), QString::fromLatin1(key.privateKey().toHex()),
+         QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+        nullptr);
+    QSqlQuery reread(db);
+    if (execute(reread, QStringLiteral("SELECT private_key FROM wh_keys WHERE key_id = ?"), {qs(keyId)},
+                nullptr) &&
+        reread.next()) {
+        if (auto stored =
+                webhooks::Ed25519Key::fromPrivateKey(QByteArray::fromHex(reread.value(0).toByteArray())))
+            return *stored;
+    }
+    return key;
+}
+
+} // namespace
+
+class WebhookSender::Worker final : public QObject
+{
+public:
+    Worker(std::shared_ptr<SellerContext> context, WebhookSenderOptions options, webhooks::Ed25519Key key)
+        : m_context(std::move(context)), m_options(std::move(options)), m_key(std::move(key))
+    {}
+
+    void begin()
+    {
+        m_network = new QNetworkAccessManager(this);
+        m_timer = new QTimer(this);
+        m_timer->setInterval(m_options.pollMs);
+        connect(m_timer, &QTimer::timeout, this, &Worker::poll);
+        m_timer->start();
+        poll();
+    }
+
+    void end()
+    {
+        m_stopping = true;
+        if (m_timer)
+            m_timer->stop();
+        // Replies still open are aborted; their rows stay pending (attempt counted) and go out again later.
+        const auto replies = findChildren<QNetworkReply *>();
+        for (QNetworkReply *reply : replies)
+            reply->abort();
+    }
+
+private:
+    void poll()
+    {
+        if (m_stopping || int(m_inFlight.size()) >= m_options.maxInFlight)
+            return;
+        QSqlDatabase db = m_context->database();
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        QSqlQuery q(db);
+        if (!execute(q,
+                     QStringLiteral(
+                         "SELECT id, url, auth_json, body, attempts, first_attempt_ms FROM wh_outbox "
+                         "WHERE state = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id "
+                         "LIMIT ?"),
+                     {nowMs, m_options.maxInFlight * 2}, nullptr))
+            return;
+        struct Due
+        {
+            qint64 id;
+            QString url;
+            nlohmann::json auth;
+            QByteArray body;
+            int attempts;
+            qint64 firstAttempt;
+        };
+        std::vector<Due> due;
+        while (q.next())
+            due.push_back({q.value(0).toLongLong(), q.value(1).toString(),
+                           storage::fromText(q.value(2).toString()), q.value(3).toString().toUtf8(),
+                           q.value(4).toInt(), q.value(5).isNull() ? nowMs : q.value(5).toLongLong()});
+        q.finish();
+        for (const Due &row : due) {
+            if (int(m_inFlight.size()) >= m_options.maxInFlight)
+                break;
+            if (m_inFlight.count(row.id))
+                continue;
+            if (nowMs - row.firstAttempt > m_options.retryHorizonMs) {
+                QSqlQuery abandon(db);
+                execute(
+                    abandon,
+                    QStringLiteral("UPDATE wh_outbox SET state = 'abandoned', last_error = 'retry horizon "
+                                   "exceeded' WHERE id = ?"),
+                    {row.id}, nullptr);
+                continue;
+            }
+            // The attempt is recorded before it leaves, so a crash mid-flight counts it and a coalescing
+            // writer can no longer replace a body that may already have reached the buyer.
+            QSqlQuery mark(db);
+            if (!execute(mark,
+                         QStringLiteral("UPDATE wh_outbox SET attempts = attempts + 1, first_attempt_ms = "
+                                        "COALESCE(first_attempt_ms, ?), next_attempt_ms = ? WHERE id = ? AND "
+                                        "state = 'pending'"),
+                         {nowMs, nowMs + m_options.timeoutMs + 5000, row.id}, nullptr) ||
+                mark.numRowsAffected() != 1)
+                continue;
+            send(row.id, row.url, WebhookTarget::fromConfig(row.auth).value_or(WebhookTarget{}), row.body,
+                 row.attempts + 1);
+        }
+    }
+
+    void send(qint64 id, const QString &url, const WebhookTarget &target, const QByteArray &body, int attempt)
+    {
+        QNetworkRequest request{QUrl(url)};
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setTransferTimeout(m_options.timeoutMs);
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        if (target.scheme == "HMAC-SHA256") {
+            request.setRawHeader("X-ADCP-Timestamp", QByteArray::number(now));
+            request.setRawHeader("X-ADCP-Signature",
+                                 QByteArray::fromStdString(webhooks::hmacSignatureHeader(
+                                     QByteArray::fromStdString(target.credentials), now, body)));
+        } else if (target.scheme == "Bearer") {
+            request.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(target.credentials));
+        } else {
+            const webhooks::SignedHeaders signedHeaders =
+                webhooks::signRequest("POST", url, "application/json", body, m_key,
+                                      {m_options.keyId, now, now + webhooks::kMaxSignatureLifetimeSeconds,
+                                       QUuid::createUuid().toString(QUuid::Id128).toStdString()});
+            request.setRawHeader("Content-Digest", signedHeaders.contentDigest);
+            request.setRawHeader("Signature-Input", signedHeaders.signatureInput);
+            request.setRawHeader("Signature", signedHeaders.signature);
+        }
+        m_inFlight.insert(id);
+        QNetworkReply *reply = m_network->post(request, body);
+        connect(reply, &QNetworkReply::finished, this, [this, reply, id, attempt] {
+            reply->deleteLater();
+            m_inFlight.erase(id);
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            finished(id, attempt, status, status == 0 ? reply->errorString() : QString());
+        });
+    }
+
+    void finished(qint64 id, int attempt, int status, const QString &networkError)
+    {
+        QSqlDatabase db = m_context->database();
+        QSqlQuery q(db);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        if (status >= 200 && status < 300) {
+            execute(
+                q,
+                QStringLiteral("UPDATE wh_outbox SET state = 'delivered', last_status = ?, delivered_at = ?, "
+                               "last_error = NULL WHERE id = ?"),
+                {status, now.toString(Qt::ISODateWithMs), id}, nullptr);
+            return;
+        }
+        // 409 = the receiver holds this key with another body: retrying cannot help.
+        if (status == 409) {
+            execute(
+                q,
+                QStringLiteral("UPDATE wh_outbox SET state = 'abandoned', last_status = 409, last_error = "
+                               "'receiver reports an idempotency conflict' WHERE id = ?"),
+                {id}, nullptr);
+            return;
+        }
+        const double exponential = std::min(double(m_options.backoffCapMs),
+                                            double(m_options.backoffBaseMs) * std::pow(2.0, attempt - 1));
+        const double jitter = 0.5 + QRandomGenerator::global()->generateDouble();
+        const qint64 next = now.toMSecsSinceEpoch() + qint64(exponential * jitter);
+        execute(
+            q,
+            QStringLiteral("UPDATE wh_outbox SET next_attempt_ms = ?, last_status = ?, last_error = ? WHERE "
+                           "id = ? AND state = 'pending'"),
+            {next, status, networkError.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : networkError, id},
+            nullptr);
+    }
+
+    std::shared_ptr<SellerContext> m_context;
+    WebhookSenderOptions m_options;
+    webhooks::Ed25519Key m_key;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_timer = nullptr;
+    std::set<qint64> m_inFlight;
+    bool m_stopping = false;
+};
+
+WebhookSender::WebhookSender(std::shared_ptr<SellerContext> context, WebhookSenderOptions options)
+    : m_context(std::move(context)), m_options(std::move(options))
+{
+    m_key = std::make_unique<webhooks::Ed25519Key>(loadOrCreateKey(m_context->database(), m_options.keyId));
+}
+
+WebhookSender::~WebhookSender()
+{
+    stop();
+}
+
+void WebhookSender::start()
+{
+    if (m_thread)
+        return;
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(QStringLiteral("adcp-webhook-sender"));
+    m_worker = new Worker(m_context, m_options, *m_key);
+    m_worker->moveToThread(m_thread.get());
+    connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread->start();
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->begin(); }, Qt::QueuedConnection);
+}
+
+void WebhookSender::stop()
+{
+    if (!m_thread)
+        return;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker] { worker->end(); }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    m_thread.reset();
+    m_worker = nullptr;
+}
+
+webhooks::Ed25519Key WebhookSender::signingKey() const
+{
+    return *m_key;
+}
+
+nlohmann::json WebhookSender::jwks() const
+{
+    return {{"keys", nlohmann::json::array({m_key->publicJwk(m_options.keyId)})}};
+}
+
+} // namespace adcp::seller

@@ -1,0 +1,267 @@
+#include "agentmanager.h"
+#include "agentprofiles.h"
+#include "agentprofilesdialog.h"
+#include "schemaregistry.h"
+#include "secretstore.h"
+#include "workbench.h"
+
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace adcp::gui;
+
+namespace {
+
+// Runs an asynchronous store call to completion.
+bool writeSecret(SecretStore &store, const QString &key, const QByteArray &value, QString *error = nullptr)
+{
+    bool done = false;
+    bool ok = false;
+    store.write(key, value, [&](bool success, const QString &message) {
+        done = true;
+        ok = success;
+        if (error)
+            *error = message;
+    });
+    if (!QTest::qWaitFor([&] { return done; }, 5000))
+        return false;
+    return ok;
+}
+
+std::optional<QByteArray> readSecret(SecretStore &store, const QString &key, QString *error = nullptr)
+{
+    bool done = false;
+    std::optional<QByteArray> value;
+    store.read(key, [&](std::optional<QByteArray> secret, const QString &message) {
+        done = true;
+        value = secret;
+        if (error)
+            *error = message;
+    });
+    if (!QTest::qWaitFor([&] { return done; }, 5000))
+        return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+class TestAgents final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void memoryStoreRoundTrip();
+    void fileStoreIsOwnerOnlyAndSurvivesRestart();
+    void fileStoreReportsDamage();
+    void keychainWhenAvailable();
+    void profileProblems_data();
+    void profileProblems();
+    void profilesPersistWithoutTokens();
+    void dialogMarksThePlainFileFallback();
+    void dialogSavesTokenInStoreNotSettings();
+    void testConnectionReportsFailure();
+};
+
+void TestAgents::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_agents"));
+    QSettings().clear();
+}
+
+void TestAgents::memoryStoreRoundTrip()
+{
+    MemorySecretStore store;
+    QVERIFY(!readSecret(store, QStringLiteral("a")).has_value());
+    QVERIFY(writeSecret(store, QStringLiteral("a"), "secret-1"));
+    QCOMPARE(readSecret(store, QStringLiteral("a")).value_or(""), QByteArray("secret-1"));
+    bool removed = false;
+    store.remove(QStringLiteral("a"), [&](bool ok, const QString &) { removed = ok; });
+    QTRY_VERIFY(removed);
+    QVERIFY(!readSecret(store, QStringLiteral("a")).has_value());
+}
+
+void TestAgents::fileStoreIsOwnerOnlyAndSurvivesRestart()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("sub/tokens.json"));
+    {
+        FileSecretStore store(path);
+        QVERIFY(!store.isEncrypted());
+        QVERIFY(store.description().contains(QStringLiteral("not encrypted")));
+        QString error;
+        QVERIFY2(writeSecret(store, QStringLiteral("agent-token/x"), "tok-\x01\xff", &error),
+                 qPrintable(error));
+        QVERIFY(writeSecret(store, QStringLiteral("agent-token/y"), "other"));
+    }
+    QCOMPARE(QFile::permissions(path) & (QFileDevice::ReadGroup | QFileDevice::ReadOther |
+                                         QFileDevice::WriteGroup | QFileDevice::WriteOther),
+             QFileDevice::Permissions());
+    QVERIFY(QFile::permissions(path) & QFileDevice::ReadOwner);
+    FileSecretStore reopened(path);
+    QCOMPARE(readSecret(reopened, QStringLiteral("agent-token/x")).value_or(""), QByteArray("tok-\x01\xff"));
+    QCOMPARE(readSecret(reopened, QStringLiteral("agent-token/y")).value_or(""), QByteArray("other"));
+}
+
+void TestAgents::fileStoreReportsDamage()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tokens.json"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{ not json");
+    file.close();
+    FileSecretStore store(path);
+    QString error;
+    QVERIFY(!readSecret(store, QStringLiteral("a"), &error).has_value());
+    QVERIFY(error.contains(QStringLiteral("damaged")));
+    // A damaged file is not silently replaced: the write fails and the file stays as it was.
+    QVERIFY(!writeSecret(store, QStringLiteral("a"), "x", &error));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), QByteArray("{ not json"));
+}
+
+void TestAgents::keychainWhenAvailable()
+{
+    if (!KeychainSecretStore::isCompiledIn())
+        QSKIP("built without qtkeychain");
+    bool done = false;
+    bool available = false;
+    QString why;
+    KeychainSecretStore::probe(QStringLiteral("adcp-workbench-tests"), [&](bool ok, const QString &error) {
+        done = true;
+        available = ok;
+        why = error;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    if (!available)
+        QSKIP(qPrintable(QStringLiteral("no system keychain on this machine: ") + why));
+    KeychainSecretStore store(QStringLiteral("adcp-workbench-tests"));
+    QVERIFY(writeSecret(store, QStringLiteral("probe-key"), "kc-secret"));
+    QCOMPARE(readSecret(store, QStringLiteral("probe-key")).value_or(""), QByteArray("kc-secret"));
+    bool removed = false;
+    store.remove(QStringLiteral("probe-key"), [&](bool ok, const QString &) { removed = ok; });
+    QTRY_VERIFY(removed);
+}
+
+void TestAgents::profileProblems_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("ok") << QStringLiteral("Seller") << QStringLiteral("https://seller.example/mcp")
+                        << QString();
+    QTest::newRow("loopback http") << QStringLiteral("Local") << QStringLiteral("http://127.0.0.1:3000/mcp")
+                                   << QString();
+    QTest::newRow("no name") << QStringLiteral(" ") << QStringLiteral("https://seller.example/mcp")
+                             << QStringLiteral("Give the agent a name.");
+    QTest::newRow("no url") << QStringLiteral("Seller") << QString()
+                            << QStringLiteral("Enter the agent's URL");
+    QTest::newRow("ftp") << QStringLiteral("Seller") << QStringLiteral("ftp://seller.example/")
+                         << QStringLiteral("must start with http");
+}
+
+void TestAgents::profileProblems()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, url);
+    QFETCH(QString, problem);
+    AgentProfile profile;
+    profile.name = name;
+    profile.url = QUrl(url);
+    const QString problems = adcp::gui::profileProblems(profile).join(QLatin1Char(' '));
+    if (problem.isEmpty())
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+    else
+        QVERIFY2(problems.contains(problem), qPrintable(problems));
+}
+
+void TestAgents::profilesPersistWithoutTokens()
+{
+    AgentProfile mcp{QStringLiteral("id-1"), QStringLiteral("Remote MCP"), AgentProfile::Kind::Mcp,
+                     QUrl(QStringLiteral("https://seller.example/mcp")), QStringLiteral("agency-7")};
+    AgentProfile a2a{QStringLiteral("id-2"), QStringLiteral("Remote A2A"), AgentProfile::Kind::A2a,
+                     QUrl(QStringLiteral("https://a2a.example/")), QString()};
+    saveAgentProfiles({mcp, a2a});
+    const QList<AgentProfile> loaded = loadAgentProfiles();
+    QCOMPARE(loaded.size(), 2);
+    QVERIFY(loaded.at(0) == mcp);
+    QVERIFY(loaded.at(1) == a2a);
+    QCOMPARE(mcp.secretKey(), QStringLiteral("agent-token/id-1"));
+    saveAgentProfiles({});
+}
+
+void TestAgents::dialogMarksThePlainFileFallback()
+{
+    QTemporaryDir dir;
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
+    FileSecretStore file(dir.filePath(QStringLiteral("tokens.json")));
+    manager.setSecretStore(&file);
+    AgentProfilesDialog dialog(&manager);
+    QVERIFY(dialog.storageLabel()->text().startsWith(QStringLiteral("⚠ No system keychain")));
+    QVERIFY(dialog.storageLabel()->text().contains(QStringLiteral("not encrypted")));
+
+    MemorySecretStore memory;
+    manager.setSecretStore(&memory);
+    AgentProfilesDialog secure(&manager);
+    QVERIFY(!secure.storageLabel()->text().contains(QStringLiteral("⚠")));
+}
+
+void TestAgents::dialogSavesTokenInStoreNotSettings()
+{
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
+    MemorySecretStore store;
+    manager.setSecretStore(&store);
+    QSignalSpy changed(&manager, &AgentManager::profilesChanged);
+    AgentProfilesDialog dialog(&manager);
+    dialog.newProfile();
+    dialog.nameEdit()->setText(QStringLiteral("Agency seller"));
+    dialog.urlEdit()->setText(QStringLiteral("https://seller.example/mcp"));
+    dialog.tokenEdit()->setText(QStringLiteral("super-secret-token"));
+    dialog.saveCurrent();
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(manager.profiles().size(), 1);
+    const AgentProfile saved = manager.profiles().front();
+    QTRY_COMPARE(readSecret(store, saved.secretKey()).value_or(""), QByteArray("super-secret-token"));
+    QVERIFY(dialog.tokenEdit()->text().isEmpty());
+    // The token never reaches QSettings.
+    QSettings settings;
+    for (const QString &key : settings.allKeys())
+        QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("super-secret")), qPrintable(key));
+    saveAgentProfiles({});
+}
+
+void TestAgents::testConnectionReportsFailure()
+{
+    // A port that was just free: nothing listens, the connection is refused.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), adcp::SchemaRegistry::bundled());
+    AgentProfilesDialog dialog(&manager);
+    dialog.newProfile();
+    dialog.urlEdit()->setText(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    QSignalSpy finished(&dialog, &AgentProfilesDialog::testFinished);
+    dialog.testConnection();
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(finished.front().front().toBool(), false);
+    QVERIFY(dialog.testResult()->toPlainText().startsWith(QStringLiteral("Failed: ")));
+    QVERIFY(dialog.testButton()->isEnabled());
+}
+
+QTEST_MAIN(TestAgents)
+#include "tst_agents.moc"

@@ -1,0 +1,293 @@
+#include "agentclient.h"
+#include "briefcomposer.h"
+#include "buydetailwidget.h"
+#include "buymodel.h"
+#include "createbuydialog.h"
+#include "declinedialog.h"
+#include "dispatcher.h"
+#include "errorbanner.h"
+#include "exchangemodel.h"
+#include "mainwindow.h"
+#include "modelroles.h"
+#include "opportunitymodel.h"
+#include "productmodel.h"
+#include "proposaldetailwidget.h"
+#include "proposallistwidget.h"
+#include "proposalmodel.h"
+#include "refinedialog.h"
+#include "sellercontext.h"
+#include "server/inprocesstransport.h"
+#include "workbench.h"
+
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace adcp::gui;
+using namespace adcp::models;
+
+namespace {
+
+const adcp::seller::Principal kPrincipal{"buyer-a", true};
+
+} // namespace
+
+// The planner's whole lifecycle through the window, against the embedded seller (real SQLite, real
+// Dispatcher, the in-process transport, the AgentClient with schema validation).
+class TestLifecycle final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void briefDeclineRefineFinalizeBuy();
+    void draftBuyOffersFinalizeAndRetry();
+
+private:
+    void sendBrief();
+    void waitIdle();
+    QString proposalWithStatus(const QString &status, const QString &except = {}) const;
+
+    QTemporaryDir m_dir;
+    std::shared_ptr<adcp::seller::SellerContext> m_context;
+    std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
+    std::unique_ptr<adcp::AgentClient> m_client;
+    std::unique_ptr<Workbench> m_workbench;
+    std::unique_ptr<MainWindow> m_window;
+    std::function<void(QDialog *)> m_fillDialog;
+};
+
+void TestLifecycle::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_lifecycle"));
+    QSettings().clear();
+    QVERIFY(m_dir.isValid());
+}
+
+void TestLifecycle::init()
+{
+    static int run = 0;
+    adcp::seller::SellerOptions options;
+    options.databasePath = m_dir.filePath(QStringLiteral("seller-%1.sqlite").arg(++run));
+    QString error;
+    m_context = adcp::seller::SellerContext::open(options, &error);
+    QVERIFY2(m_context, qPrintable(error));
+    m_dispatcher = std::make_shared<adcp::seller::Dispatcher>(m_context);
+    m_client = std::make_unique<adcp::AgentClient>(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(m_dispatcher, kPrincipal),
+        adcp::SchemaRegistry::bundled());
+    m_client->setTaskPolling(true, 50);
+    m_workbench = std::make_unique<Workbench>();
+    m_workbench->setClient(m_client.get(), QStringLiteral("buyer-a"));
+    m_workbench->setMonitoringInterval(0);
+    m_window = std::make_unique<MainWindow>(m_workbench.get());
+    m_window->setDialogRunner([this](QDialog *dialog) {
+        if (!m_fillDialog)
+            return int(QDialog::Rejected);
+        m_fillDialog(dialog);
+        return int(QDialog::Accepted);
+    });
+    m_window->show();
+    m_workbench->connectAgent();
+    waitIdle();
+    QVERIFY2(m_window->connectionLabel()->text().contains(QStringLiteral("connected · AdCP")),
+             qPrintable(m_window->connectionLabel()->text()));
+}
+
+void TestLifecycle::cleanup()
+{
+    m_window.reset();
+    m_workbench.reset();
+    m_client.reset();
+    m_dispatcher.reset();
+    m_context.reset();
+    m_fillDialog = {};
+}
+
+void TestLifecycle::waitIdle()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(!m_workbench->isBusy(), 30000);
+}
+
+QString TestLifecycle::proposalWithStatus(const QString &status, const QString &except) const
+{
+    const ProposalModel *proposals = m_workbench->proposals();
+    for (int row = 0; row < proposals->rowCount(); ++row) {
+        if (proposals->status(row) == status && proposals->proposalId(row) != except)
+            return proposals->proposalId(row);
+    }
+    return {};
+}
+
+void TestLifecycle::sendBrief()
+{
+    BriefComposer *brief = m_window->briefComposer();
+    brief->setBrief(
+        QStringLiteral("Launch of a cold brew coffee for urban commuters aged 25-44: premium CTV and "
+                       "online video, some audio and display retargeting"));
+    brief->setBudget(60000, QStringLiteral("USD"));
+    brief->setFlight(QDate::currentDate().addDays(7), QDate::currentDate().addDays(37));
+    brief->setBrandDomain(QStringLiteral("acme-coffee.example"));
+    QVERIFY(brief->sendButton()->isEnabled());
+    QSignalSpy answered(m_workbench.get(), &Workbench::briefAnswered);
+    // Ctrl+Enter sends the brief.
+    QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier);
+    QVERIFY(answered.wait(30000));
+    waitIdle();
+    QVERIFY2(brief->errorBanner()->isHidden(), qPrintable(brief->errorBanner()->text()));
+}
+
+void TestLifecycle::briefDeclineRefineFinalizeBuy()
+{
+    sendBrief();
+    ProposalModel *proposals = m_workbench->proposals();
+    QVERIFY2(proposals->rowCount() >= 2, "the seller answers the brief with at least two proposals");
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    QCOMPARE(m_workbench->opportunities()->rowCount(), 1);
+    QVERIFY(m_workbench->products()->rowCount() > 0);
+
+    // Decline one, with a reason; the dialog shows the version being declined.
+    const QString declined = proposals->proposalId(1);
+    const QString declinedVersion = proposals->index(1, ProposalModel::VersionColumn).data().toString();
+    m_window->proposalList()->selectProposal(declined);
+    QCOMPARE(m_window->proposalDetail()->proposalId(), declined);
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *decline = qobject_cast<DeclineDialog *>(dialog);
+        QVERIFY(decline);
+        QVERIFY(
+            decline->findChild<QLabel *>(QStringLiteral("declineWhat"))->text().contains(declinedVersion));
+        decline->setReason(QStringLiteral("audience_fit"));
+        decline->setDetail(QStringLiteral("Skews older than the target"));
+    };
+    QTest::mouseClick(m_window->proposalDetail()->declineButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY2(m_window->proposalDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->proposalDetail()->errorBanner()->text()));
+    QCOMPARE(proposals->status(proposals->rowOf(declined)), QStringLiteral("declined"));
+    QVERIFY(!m_window->proposalDetail()->declineButton()->isEnabled());
+    QVERIFY(!m_window->proposalDetail()->finalizeButton()->isEnabled());
+
+    // Refine another: its version moves on and both versions stay comparable.
+    const QString chosen = proposals->proposalId(0);
+    m_window->proposalList()->selectProposal(chosen);
+    const size_t versionsBefore = proposals->versions(proposals->rowOf(chosen)).size();
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *refine = qobject_cast<RefineDialog *>(dialog);
+        QVERIFY(refine);
+        refine->setProposalAsk(QStringLiteral("Keep the budget under 45000"));
+    };
+    QTest::mouseClick(m_window->proposalDetail()->refineButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY2(m_window->proposalDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->proposalDetail()->errorBanner()->text()));
+    QCOMPARE(proposals->versions(proposals->rowOf(chosen)).size(), versionsBefore + 1);
+    QVERIFY(m_window->proposalDetail()->compareButton()->isEnabled());
+
+    // Finalize: committed, with a live countdown.
+    QTest::mouseClick(m_window->proposalDetail()->finalizeButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY2(m_window->proposalDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->proposalDetail()->errorBanner()->text()));
+    QCOMPARE(proposals->status(proposals->rowOf(chosen)), QStringLiteral("committed"));
+    QVERIFY(m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("expires in ")));
+    const QString countdown = m_window->proposalDetail()->countdownLabel()->text();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->proposalDetail()->countdownLabel()->text() != countdown, 5000);
+
+    // Create the buy.
+    QVERIFY(m_window->proposalDetail()->createBuyButton()->isEnabled());
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *create = qobject_cast<CreateBuyDialog *>(dialog);
+        QVERIFY(create);
+        create->setAsap(true);
+        create->setPoNumber(QStringLiteral("PO-2026-001"));
+        if (create->requiresInsertionOrder()) {
+            QVERIFY(!create->problems().isEmpty()); // unsigned IO: not sendable
+            create->acceptInsertionOrder(QStringLiteral("Dana Planner"));
+        }
+        QVERIFY2(create->problems().isEmpty(), qPrintable(create->problems().join(QLatin1Char(' '))));
+    };
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    QTest::mouseClick(m_window->proposalDetail()->createBuyButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY2(m_window->proposalDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->proposalDetail()->errorBanner()->text()));
+    QCOMPARE(created.count(), 1);
+    const QString buyId = created.front().front().toString();
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Buys));
+    QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Buy);
+    QCOMPARE(m_window->buyDetail()->mediaBuyId(), buyId);
+    QCOMPARE(proposals->status(proposals->rowOf(chosen)), QStringLiteral("consumed"));
+    BuyModel *buys = m_workbench->buys();
+    QCOMPARE(buys->rowCount(), 1);
+    QVERIFY(!buys->index(0, BuyModel::StatusColumn).data().toString().isEmpty());
+
+    // The snapshot confirms the buy.
+    m_workbench->refreshBuys();
+    waitIdle();
+    QVERIFY(!buys->index(0, BuyModel::StatusColumn).data().toString().isEmpty());
+    // Every exchange was recorded, none failed.
+    const ExchangeModel *exchanges = m_workbench->exchanges();
+    QVERIFY(exchanges->rowCount() >= 6);
+    for (int row = 0; row < exchanges->rowCount(); ++row)
+        QVERIFY2(!exchanges->isFailure(row) ||
+                     exchanges->exchange(row)->tool == QLatin1String("get_media_buy_delivery"),
+                 qPrintable(exchanges->exchange(row)->tool + QLatin1Char(' ') +
+                            QString::fromStdString(exchanges->exchange(row)->error
+                                                       ? exchanges->exchange(row)->error->code
+                                                       : std::string())));
+}
+
+void TestLifecycle::draftBuyOffersFinalizeAndRetry()
+{
+    sendBrief();
+    ProposalModel *proposals = m_workbench->proposals();
+    const QString draft = proposalWithStatus(QStringLiteral("draft"));
+    QVERIFY(!draft.isEmpty());
+    m_window->showProposal(draft);
+    // The dialog refuses a draft, so go through the workbench as a script would: the seller answers
+    // PROPOSAL_NOT_COMMITTED and the banner offers the remedy.
+    const nlohmann::json &draftJson = proposals->proposalJson(proposals->rowOf(draft));
+    const double recommended = draftJson["total_budget_guidance"].value("recommended", 0.0);
+    QVERIFY(recommended > 0);
+    const nlohmann::json fields = {
+        {"total_budget", {{"amount", recommended}, {"currency", "USD"}}},
+        {"start_time", "asap"},
+        {"end_time", QDateTime::currentDateTimeUtc().addDays(20).toString(Qt::ISODate).toStdString()},
+        {"proposal_version",
+         proposals->proposalJson(proposals->rowOf(draft)).value("proposal_version", std::string())}};
+    m_workbench->createBuy(draft, fields, false);
+    waitIdle();
+    ErrorBanner *banner = m_window->proposalDetail()->errorBanner();
+    QVERIFY(!banner->isHidden());
+    QCOMPARE(banner->code(), QStringLiteral("PROPOSAL_NOT_COMMITTED"));
+    QCOMPARE(banner->remedyButton()->text(), QStringLiteral("Finalize and retry"));
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    bool dialogShown = false;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *create = qobject_cast<CreateBuyDialog *>(dialog);
+        QVERIFY(create);
+        dialogShown = true;
+        create->acceptInsertionOrder(QStringLiteral("Dana Planner"));
+        QVERIFY2(create->problems().isEmpty(), qPrintable(create->problems().join(QLatin1Char(' '))));
+        QVERIFY(create->request()["total_budget"]["amount"] == recommended);
+    };
+    QTest::mouseClick(banner->remedyButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, 30000);
+    waitIdle();
+    QCOMPARE(proposals->status(proposals->rowOf(draft)), QStringLiteral("consumed"));
+    QVERIFY(banner->isHidden());
+    // With an insertion order the retry comes back to the planner to sign; without one it goes straight out.
+    QCOMPARE(dialogShown, proposals->proposalJson(proposals->rowOf(draft)).contains("insertion_order"));
+}
+
+QTEST_MAIN(TestLifecycle)
+#include "tst_lifecycle.moc"

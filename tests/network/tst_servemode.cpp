@@ -1,0 +1,171 @@
+// The headless seller as users run it: the built adcp-workbench --serve, driven over MCP by the AgentClient,
+// stopped with SIGTERM, restarted on the same database.
+#include "agentclient.h"
+#include "transports/mcptransport.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace adcp;
+using nlohmann::json;
+
+namespace {
+
+const QString kBinary = QStringLiteral(ADCP_BINARY_DIR "/app/adcp-workbench");
+
+ToolOutcome run(PendingCall *call)
+{
+    QSignalSpy finished(call, &PendingCall::finished);
+    if (!finished.wait(60000))
+        return ToolOutcome::failure(AdcpError::make("TEST_TIMEOUT", "no answer"));
+    return call->outcome();
+}
+
+} // namespace
+
+class tst_ServeMode final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void badOptions_data();
+    void badOptions();
+    void flowSurvivesRestart();
+
+private:
+    // Starts --serve on a free port; returns the MCP URL (empty on failure).
+    QUrl start(QProcess &process, const QString &db, const QStringList &extra = {});
+    QTemporaryDir m_dir;
+};
+
+void tst_ServeMode::initTestCase()
+{
+    if (!QFile::exists(kBinary))
+        QSKIP("adcp-workbench is not built");
+    QVERIFY(m_dir.isValid());
+}
+
+QUrl tst_ServeMode::start(QProcess &process, const QString &db, const QStringList &extra)
+{
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    process.start(kBinary,
+                  QStringList{QStringLiteral("--serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                              QStringLiteral("--db"), db, QStringLiteral("--token"),
+                              QStringLiteral("serve-test-token=buyer-1:sandbox")} +
+                      extra);
+    if (!process.waitForStarted(10000))
+        return {};
+    static const QRegularExpression served(QStringLiteral("serving (http://[0-9.]+:[0-9]+/mcp)"));
+    QByteArray out;
+    while (process.waitForReadyRead(20000)) {
+        out += process.readAllStandardOutput();
+        const auto match = served.match(QString::fromUtf8(out));
+        if (match.hasMatch())
+            return QUrl(match.captured(1));
+    }
+    return {};
+}
+
+void tst_ServeMode::badOptions_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no token") << QStringList{QStringLiteral("--serve"), QStringLiteral("--port"),
+                                             QStringLiteral("0")}
+                              << "--token";
+    QTest::newRow("token without principal")
+        << QStringList{QStringLiteral("--serve"), QStringLiteral("--token"), QStringLiteral("abc=")}
+        << "TOKEN=PRINCIPAL";
+}
+
+void tst_ServeMode::badOptions()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    QProcess process;
+    process.start(kBinary, arguments);
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY2(QString::fromUtf8(process.readAllStandardError()).contains(message), qPrintable(message));
+}
+
+void tst_ServeMode::flowSurvivesRestart()
+{
+    const QString db = m_dir.filePath(QStringLiteral("serve.sqlite"));
+    QProcess first;
+    const QUrl url = start(first, db);
+    QVERIFY2(url.isValid(), first.readAllStandardError().constData());
+
+    McpTransportOptions options;
+    options.endpoint = url;
+    options.bearerToken = "serve-test-token";
+    std::string mediaBuyId;
+    {
+        AgentClient client(QStringLiteral("serve"), std::make_unique<McpTransport>(options),
+                           SchemaRegistry::bundled());
+        const auto caps = run(client.getAdcpCapabilities());
+        QVERIFY2(caps.ok(), caps.ok() ? "" : caps.error->message.c_str());
+        const json brand = {{"domain", "acmeoutdoor.example"}};
+        const auto brief = run(client.getProducts(
+            {{"buying_mode", "brief"}, {"brief", "Video for outdoor gear in the US"}, {"brand", brand}}));
+        QVERIFY2(brief.ok(), brief.ok() ? "" : brief.error->message.c_str());
+        if (!brief.result.contains("proposals") || brief.result["proposals"].empty())
+            QSKIP("the seller returns no proposals for a brief");
+        const json &proposal = brief.result["proposals"][0];
+        json refine = {
+            {"scope", "proposal"}, {"proposal_id", proposal["proposal_id"]}, {"action", "finalize"}};
+        if (proposal.contains("proposal_version"))
+            refine["proposal_version"] = proposal["proposal_version"];
+        const auto finalized = run(client.getProducts(
+            {{"buying_mode", "refine"}, {"brand", brand}, {"refine", json::array({refine})}}));
+        QVERIFY2(finalized.ok(), finalized.ok() ? "" : finalized.error->message.c_str());
+        const QDateTime startTime = QDateTime::currentDateTimeUtc().addDays(2);
+        json create = {{"proposal_id", proposal["proposal_id"]},
+                       {"total_budget", {{"amount", 50000}, {"currency", "USD"}}},
+                       {"brand", brand},
+                       {"account", {{"brand", brand}, {"operator", "acmeoutdoor.example"}}},
+                       {"start_time", startTime.toString(Qt::ISODate).toStdString()},
+                       {"end_time", startTime.addDays(30).toString(Qt::ISODate).toStdString()}};
+        if (finalized.result.contains("proposals") && !finalized.result["proposals"].empty() &&
+            finalized.result["proposals"][0].contains("proposal_version"))
+            create["proposal_version"] = finalized.result["proposals"][0]["proposal_version"];
+        const auto created = run(client.createMediaBuy(create));
+        QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
+        mediaBuyId = created.result.value("media_buy_id", std::string());
+        QVERIFY(!mediaBuyId.empty());
+    }
+
+    // SIGTERM stops the server cleanly, and each request was logged in one line.
+    ::kill(pid_t(first.processId()), SIGTERM);
+    QVERIFY(first.waitForFinished(20000));
+    QCOMPARE(first.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(first.exitCode(), 0);
+    const QString log = QString::fromUtf8(first.readAllStandardOutput());
+    QVERIFY2(log.contains(QLatin1String("tools/call create_media_buy principal=buyer-1 -> 200")),
+             qPrintable(log));
+
+    // A new process on the same database still knows the buy.
+    QProcess second;
+    const QUrl again = start(second, db);
+    QVERIFY(again.isValid());
+    options.endpoint = again;
+    {
+        AgentClient client(QStringLiteral("serve"), std::make_unique<McpTransport>(options),
+                           SchemaRegistry::bundled());
+        const auto buys = run(client.getMediaBuys({{"media_buy_ids", json::array({mediaBuyId})}}));
+        QVERIFY2(buys.ok(), buys.ok() ? "" : buys.error->message.c_str());
+        QCOMPARE(buys.result["media_buys"][0]["media_buy_id"].get<std::string>(), mediaBuyId);
+    }
+    ::kill(pid_t(second.processId()), SIGINT);
+    QVERIFY(second.waitForFinished(20000));
+    QCOMPARE(second.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_ServeMode)
+#include "tst_servemode.moc"

@@ -1,0 +1,183 @@
+#include "execfixture.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace exectest;
+using sellertest::errorCode;
+using sellertest::errorField;
+
+namespace {
+
+qint64 cents(const json &value)
+{
+    return std::llround(value.get<double>() * 100.0);
+}
+
+} // namespace
+
+class TestDeliveryReport final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void windowsSumToTotals_data();
+    void windowsSumToTotals();
+    void unsupportedGranularity_data();
+    void unsupportedGranularity();
+    void pausedHoursDeliverNothing();
+    void simulatedDeliveryIsAdded();
+};
+
+namespace {
+
+// A live, active buy whose clock has run for a while.
+std::string activeBuy(ExecSeller &s, qint64 runSeconds)
+{
+    const json created = s.createBuy();
+    const std::string id = created["media_buy_id"];
+    for (int i = 0; i < 400 && s.openJobs() > 0; ++i)
+        QTest::qWait(50);
+    s.syncCreative("cr_a", created["packages"][0]["package_id"], "audio_standard_60s");
+    s.syncCreative("cr_v", created["packages"][1]["package_id"], "video_standard_30s");
+    if (s.status(id) != "active")
+        qFatal("buy did not go active");
+    s.control("advance_clock", {{"seconds", runSeconds}});
+    return id;
+}
+
+} // namespace
+
+void TestDeliveryReport::windowsSumToTotals_data()
+{
+    QTest::addColumn<QString>("granularity");
+    QTest::addColumn<qint64>("runSeconds");
+    QTest::newRow("hourly, 2 days 5 h") << "hourly" << qint64(2 * 86400 + 5 * 3600 + 17);
+    QTest::newRow("daily, 4 days") << "daily" << qint64(4 * 86400 + 1234);
+    QTest::newRow("hourly, after flight end") << "hourly" << qint64(12 * 86400);
+}
+
+void TestDeliveryReport::windowsSumToTotals()
+{
+    QFETCH(QString, granularity);
+    QFETCH(qint64, runSeconds);
+    ExecSeller s;
+    const std::string id = activeBuy(s, runSeconds);
+    const auto outcome = s.call("get_media_buy_delivery", {{"media_buy_ids", {id}},
+                                                           {"time_granularity", granularity.toStdString()},
+                                                           {"include_window_breakdown", true},
+                                                           {"include_package_daily_breakdown", true}});
+    QVERIFY2(outcome.ok(), errorCode(outcome).c_str());
+    const json &delivery = outcome.result["media_buy_deliveries"][0];
+    const json &totals = delivery["totals"];
+    QVERIFY(totals["impressions"].get<qint64>() > 0);
+    qint64 impressions = 0, clicks = 0, spend = 0;
+    for (const auto &w : delivery["windows"]) {
+        impressions += w["totals"]["impressions"].get<qint64>();
+        clicks += w["totals"]["clicks"].get<qint64>();
+        spend += cents(w["totals"]["spend"]);
+    }
+    QCOMPARE(impressions, totals["impressions"].get<qint64>());
+    QCOMPARE(clicks, totals["clicks"].get<qint64>());
+    QCOMPARE(spend, cents(totals["spend"]));
+    // Windows tile the reporting period without gaps.
+    const json &windows = delivery["windows"];
+    QVERIFY(windows.front()["window_start"] == outcome.result["reporting_period"]["start"]);
+    QVERIFY(windows.back()["window_end"] == outcome.result["reporting_period"]["end"]);
+    for (size_t i = 1; i < windows.size(); ++i)
+        QVERIFY(windows[i]["window_start"] == windows[i - 1]["window_end"]);
+    // Packages and days add up too.
+    qint64 packageImpressions = 0, packageSpend = 0;
+    for (const auto &p : delivery["by_package"]) {
+        packageImpressions += p["impressions"].get<qint64>();
+        packageSpend += cents(p["spend"]);
+        qint64 daily = 0;
+        for (const auto &d : p["daily_breakdown"])
+            daily += d["impressions"].get<qint64>();
+        QCOMPARE(daily, p["impressions"].get<qint64>());
+    }
+    QCOMPARE(packageImpressions, totals["impressions"].get<qint64>());
+    QCOMPARE(packageSpend, cents(totals["spend"]));
+    qint64 days = 0, daySpend = 0;
+    for (const auto &d : delivery["daily_breakdown"]) {
+        days += d["impressions"].get<qint64>();
+        daySpend += cents(d["spend"]);
+    }
+    QCOMPARE(days, totals["impressions"].get<qint64>());
+    QCOMPARE(daySpend, cents(totals["spend"]));
+    QVERIFY(outcome.result["aggregated_totals"]["impressions"] == totals["impressions"]);
+    // Never more than the budget.
+    QVERIFY(totals["spend"].get<double>() <= 18000.0);
+}
+
+void TestDeliveryReport::unsupportedGranularity_data()
+{
+    QTest::addColumn<QString>("granularity");
+    QTest::newRow("weekly") << "weekly";
+    QTest::newRow("monthly") << "monthly";
+    QTest::newRow("post_campaign") << "post_campaign";
+}
+
+void TestDeliveryReport::unsupportedGranularity()
+{
+    QFETCH(QString, granularity);
+    ExecSeller s;
+    const json created = s.createBuy();
+    const auto outcome = s.call("get_media_buy_delivery", {{"media_buy_ids", {created["media_buy_id"]}},
+                                                           {"time_granularity", granularity.toStdString()}});
+    QCOMPARE(errorCode(outcome), std::string("UNSUPPORTED_GRANULARITY"));
+    QCOMPARE(errorField(outcome), std::string("time_granularity"));
+    QCOMPARE(sellertest::recovery(outcome), std::string("correctable"));
+}
+
+void TestDeliveryReport::pausedHoursDeliverNothing()
+{
+    ExecSeller s;
+    const std::string id = activeBuy(s, 3600 * 5);
+    QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                        {"account", {{"account_id", "acc-1"}}},
+                                        {"media_buy_id", id},
+                                        {"paused", true}})
+                .ok());
+    const auto before = s.call("get_media_buy_delivery", {{"media_buy_ids", {id}}});
+    s.control("advance_clock", {{"seconds", 6 * 3600}});
+    const auto after = s.call("get_media_buy_delivery", {{"media_buy_ids", {id}}});
+    QVERIFY(after.result["media_buy_deliveries"][0]["totals"]["impressions"] ==
+            before.result["media_buy_deliveries"][0]["totals"]["impressions"]);
+    QCOMPARE(after.result["media_buy_deliveries"][0]["by_package"][0]["paused"].get<bool>(), true);
+    QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                        {"account", {{"account_id", "acc-1"}}},
+                                        {"media_buy_id", id},
+                                        {"paused", false}})
+                .ok());
+    s.control("advance_clock", {{"seconds", 3600}});
+    const auto resumed = s.call("get_media_buy_delivery", {{"media_buy_ids", {id}}});
+    QVERIFY(resumed.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>() >
+            after.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>());
+}
+
+void TestDeliveryReport::simulatedDeliveryIsAdded()
+{
+    ExecSeller s;
+    const std::string id = activeBuy(s, 3600);
+    const auto before = s.call("get_media_buy_delivery", {{"media_buy_ids", {id}}});
+    const json simulated =
+        s.control("simulate_delivery", {{"media_buy_id", id}, {"impressions", 5000}, {"clicks", 25}});
+    QVERIFY(simulated["success"].get<bool>());
+    const auto after =
+        s.call("get_media_buy_delivery",
+               {{"media_buy_ids", {id}}, {"time_granularity", "hourly"}, {"include_window_breakdown", true}});
+    const json &totals = after.result["media_buy_deliveries"][0]["totals"];
+    QCOMPARE(totals["impressions"].get<qint64>(),
+             before.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>() + 5000);
+    qint64 windows = 0;
+    for (const auto &w : after.result["media_buy_deliveries"][0]["windows"])
+        windows += w["totals"]["impressions"].get<qint64>();
+    QCOMPARE(windows, totals["impressions"].get<qint64>());
+    QCOMPARE(s.control("simulate_delivery", {{"media_buy_id", "mb_nope"}})["error"].get<std::string>(),
+             std::string("NOT_FOUND"));
+}
+
+QTEST_GUILESS_MAIN(TestDeliveryReport)
+#include "tst_delivery_report.moc"

@@ -1,0 +1,335 @@
+#include "execfixture.h"
+
+#include "jobs/taskstore.h"
+
+#include <QTest>
+
+using namespace exectest;
+using sellertest::errorCode;
+using sellertest::errorField;
+using sellertest::recovery;
+
+namespace {
+
+std::string packageId(const json &buy, size_t index)
+{
+    return buy.at("packages").at(index).at("package_id").get<std::string>();
+}
+
+} // namespace
+
+class TestExecLifecycle final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void createReturnsAtOnceAndJobsBookBothAdServers();
+    void creativesMoveTheBuyToActive();
+    void pauseResumeCancelReachTheAdServers();
+    void updateErrors_data();
+    void updateErrors();
+    void flightEndCompletesTheBuy();
+    void manualApprovalIsASubmittedTask();
+    void decliningAnApprovalRejectsTheBuy();
+    void stateSurvivesRestart();
+    void controllerRespectsTheStateMachine();
+};
+
+void TestExecLifecycle::createReturnsAtOnceAndJobsBookBothAdServers()
+{
+    adcp::seller::ExecutionOptions slow = fastOptions();
+    slow.guaranteed.approvalDelayMs = 300;
+    ExecSeller s({}, slow);
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    QCOMPARE(created.at("media_buy_status").get<std::string>(), std::string("pending_creatives"));
+    // The ad servers are worked off the request path.
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    auto *guaranteed = s.execution->adapter("guaranteed");
+    auto *exchange = s.execution->adapter("exchange");
+    QCOMPARE(guaranteed->orderState(id, packageId(created, 0)), std::string("ready"));
+    QCOMPARE(exchange->orderState(id, packageId(created, 1)), std::string("active"));
+    QCOMPARE(guaranteed->counts().orders, 1);
+    QCOMPARE(exchange->counts().orders, 1);
+    QSqlDatabase db = s.context->database();
+    QCOMPARE(adcp::seller::JobQueue::counts(db).done, 3); // book + approve, book
+    QCOMPARE(adcp::seller::JobQueue::counts(db).failed, 0);
+}
+
+void TestExecLifecycle::creativesMoveTheBuyToActive()
+{
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    QCOMPARE(s.status(id), std::string("pending_creatives"));
+    s.syncCreative("cr_audio", packageId(created, 0), "audio_standard_60s");
+    // One package still lacks an approved creative.
+    QCOMPARE(s.status(id), std::string("pending_creatives"));
+    const json synced = s.syncCreative("cr_video", packageId(created, 1), "video_standard_30s");
+    QCOMPARE(synced["creatives"][0]["status"].get<std::string>(), std::string("approved"));
+    QCOMPARE(s.status(id), std::string("active"));
+    const json buy = s.mediaBuy(id);
+    QCOMPARE(buy["packages"][0]["creative_approvals"][0]["approval_status"].get<std::string>(),
+             std::string("approved"));
+    QCOMPARE(buy["health"].get<std::string>(), std::string("ok"));
+}
+
+void TestExecLifecycle::pauseResumeCancelReachTheAdServers()
+{
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    s.syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
+    QCOMPARE(s.status(id), std::string("active"));
+    const qint64 revision = s.mediaBuy(id)["revision"].get<qint64>();
+
+    auto paused = s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                              {"account", {{"account_id", "acc-1"}}},
+                                              {"media_buy_id", id},
+                                              {"revision", revision},
+                                              {"paused", true}});
+    QVERIFY2(paused.ok(), errorCode(paused).c_str());
+    QCOMPARE(paused.result["media_buy_status"].get<std::string>(), std::string("paused"));
+    QCOMPARE(paused.result["revision"].get<qint64>(), revision + 1);
+    QCOMPARE(s.status(id), std::string("paused"));
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("exchange")->orderState(id, packageId(created, 1)),
+                              std::string("paused"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("guaranteed")->orderState(id, packageId(created, 0)),
+                              std::string("paused"), 20000);
+    // The buy now offers resume, not pause.
+    const json actions = s.mediaBuy(id)["available_actions"];
+    QVERIFY(
+        std::any_of(actions.begin(), actions.end(), [](const json &a) { return a["action"] == "resume"; }));
+    QVERIFY(
+        std::none_of(actions.begin(), actions.end(), [](const json &a) { return a["action"] == "pause"; }));
+
+    auto resumed = s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                               {"account", {{"account_id", "acc-1"}}},
+                                               {"media_buy_id", id},
+                                               {"paused", false}});
+    QVERIFY(resumed.ok());
+    QCOMPARE(s.status(id), std::string("active"));
+
+    auto canceled = s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                                {"account", {{"account_id", "acc-1"}}},
+                                                {"media_buy_id", id},
+                                                {"canceled", true},
+                                                {"cancellation_reason", "campaign pulled"}});
+    QVERIFY(canceled.ok());
+    const json buy = s.mediaBuy(id);
+    QCOMPARE(buy["status"].get<std::string>(), std::string("canceled"));
+    QCOMPARE(buy["cancellation"]["canceled_by"].get<std::string>(), std::string("buyer"));
+    QCOMPARE(buy["cancellation"]["reason"].get<std::string>(), std::string("campaign pulled"));
+    QVERIFY(buy["available_actions"].empty());
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("exchange")->orderState(id, packageId(created, 1)),
+                              std::string("canceled"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("guaranteed")->orderState(id, packageId(created, 0)),
+                              std::string("canceled"), 20000);
+}
+
+void TestExecLifecycle::updateErrors_data()
+{
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<QString>("request");
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("recoveryClass");
+    QTest::newRow("stale revision") << ""
+                                    << R"({"revision": 99, "paused": true})"
+                                    << "CONFLICT"
+                                    << "revision"
+                                    << "transient";
+    QTest::newRow("pause while pending") << ""
+                                         << R"({"paused": true})"
+                                         << "ACTION_NOT_ALLOWED"
+                                         << "paused"
+                                         << "correctable";
+    QTest::newRow("cancel twice") << "cancel"
+                                  << R"({"canceled": true})"
+                                  << "NOT_CANCELLABLE"
+                                  << "canceled"
+                                  << "correctable";
+    QTest::newRow("budget on canceled buy") << "cancel"
+                                            << R"({"total_budget": {"amount": 30000, "currency": "USD"}})"
+                                            << "INVALID_STATE"
+                                            << ""
+                                            << "correctable";
+    QTest::newRow("unknown package") << ""
+                                     << R"({"packages": [{"package_id": "pkg_nope", "budget": 100}]})"
+                                     << "PACKAGE_NOT_FOUND"
+                                     << "packages[0].package_id"
+                                     << "correctable";
+    QTest::newRow("end before start") << ""
+                                      << R"({"end_time": "2001-01-01T00:00:00Z"})"
+                                      << "INVALID_REQUEST"
+                                      << "end_time"
+                                      << "correctable";
+    QTest::newRow("unknown buy") << "foreign"
+                                 << R"({"paused": true})"
+                                 << "MEDIA_BUY_NOT_FOUND"
+                                 << "media_buy_id"
+                                 << "correctable";
+}
+
+void TestExecLifecycle::updateErrors()
+{
+    QFETCH(QString, setup);
+    QFETCH(QString, request);
+    QFETCH(QString, code);
+    QFETCH(QString, field);
+    QFETCH(QString, recoveryClass);
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    if (setup == QStringLiteral("cancel"))
+        QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                            {"account", {{"account_id", "acc-1"}}},
+                                            {"media_buy_id", id},
+                                            {"canceled", true}})
+                    .ok());
+    const json before = s.mediaBuy(id);
+    json args = json::parse(request.toStdString());
+    args["idempotency_key"] = s.key();
+    args["account"] = {{"account_id", "acc-1"}};
+    args["media_buy_id"] = id;
+    const auto outcome = setup == QStringLiteral("foreign") ? s.call(s.other, "update_media_buy", args)
+                                                            : s.call("update_media_buy", args);
+    QCOMPARE(QString::fromStdString(errorCode(outcome)), code);
+    QCOMPARE(QString::fromStdString(errorField(outcome)), field);
+    QCOMPARE(QString::fromStdString(recovery(outcome)), recoveryClass);
+    // Nothing changed.
+    const json after = s.mediaBuy(id);
+    QVERIFY(after["revision"] == before["revision"]);
+    QVERIFY(after["status"] == before["status"]);
+    QVERIFY(after["total_budget"] == before["total_budget"]);
+}
+
+void TestExecLifecycle::flightEndCompletesTheBuy()
+{
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    s.syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
+    QCOMPARE(s.status(id), std::string("active"));
+    const json advanced = s.control("advance_clock", {{"seconds", 11 * 24 * 3600}});
+    QVERIFY(advanced["success"].get<bool>());
+    QCOMPARE(s.status(id), std::string("completed"));
+    // A finished buy takes no more changes.
+    const auto outcome = s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                                     {"account", {{"account_id", "acc-1"}}},
+                                                     {"media_buy_id", id},
+                                                     {"paused", true}});
+    QCOMPARE(errorCode(outcome), std::string("INVALID_STATE"));
+}
+
+void TestExecLifecycle::manualApprovalIsASubmittedTask()
+{
+    adcp::seller::SellerOptions options;
+    options.manualApproval = true;
+    ExecSeller s(options);
+    const auto outcome = s.call("create_media_buy", s.packageBuy());
+    QVERIFY(outcome.ok());
+    QCOMPARE(outcome.result["status"].get<std::string>(), std::string("submitted"));
+    const std::string taskId = outcome.result["task_id"];
+    auto status = s.call("get_task_status", {{"task_id", taskId}});
+    QVERIFY(status.ok());
+    QCOMPARE(status.result["status"].get<std::string>(), std::string("submitted"));
+    QCOMPARE(status.result["task_type"].get<std::string>(), std::string("create_media_buy"));
+    // Nothing reaches an ad server before the seller approves.
+    QTest::qWait(300);
+    QCOMPARE(s.execution->adapter("exchange")->counts().orders, 0);
+    const auto listed = s.call("list_tasks", {{"filters", {{"statuses", {"submitted"}}}}});
+    QVERIFY(listed.ok());
+    QCOMPARE(listed.result["tasks"].size(), size_t(1));
+    // Another principal cannot see the task.
+    QCOMPARE(errorCode(s.call(s.other, "get_task_status", {{"task_id", taskId}})),
+             std::string("REFERENCE_NOT_FOUND"));
+
+    const json forced = s.control("force_task_completion", {{"task_id", taskId}, {"result", json::object()}});
+    QVERIFY2(forced["success"].get<bool>(), forced.dump().c_str());
+    status = s.call("get_task_status", {{"task_id", taskId}, {"include_result", true}});
+    QCOMPARE(status.result["status"].get<std::string>(), std::string("completed"));
+    const std::string id = status.result["result"]["media_buy_id"];
+    QVERIFY(!id.empty());
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("exchange")->counts().orders, 1, 20000);
+    QVERIFY(!s.mediaBuy(id)["confirmed_at"].is_null());
+    // Completing it again is an invalid transition.
+    const json again = s.control("force_task_completion", {{"task_id", taskId}, {"result", json::object()}});
+    QCOMPARE(again["error"].get<std::string>(), std::string("INVALID_TRANSITION"));
+}
+
+void TestExecLifecycle::decliningAnApprovalRejectsTheBuy()
+{
+    adcp::seller::SellerOptions options;
+    options.manualApproval = true;
+    ExecSeller s(options);
+    const auto outcome = s.call("create_media_buy", s.packageBuy());
+    const std::string taskId = outcome.result["task_id"];
+    QSqlDatabase db = s.context->database();
+    QString error;
+    QVERIFY2(adcp::seller::Execution::decide(db, "buyer-a", taskId, false, "inventory sold out",
+                                             s.context->clock().now(), &error),
+             qPrintable(error));
+    const auto status = s.call("get_task_status", {{"task_id", taskId}, {"include_result", true}});
+    QCOMPARE(status.result["status"].get<std::string>(), std::string("rejected"));
+    const auto buys = s.call("get_media_buys", {{"status_filter", {"rejected"}}});
+    QCOMPARE(buys.result["media_buys"].size(), size_t(1));
+    QCOMPARE(buys.result["media_buys"][0]["rejection_reason"].get<std::string>(),
+             std::string("inventory sold out"));
+}
+
+void TestExecLifecycle::stateSurvivesRestart()
+{
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    s.syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
+    QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                        {"account", {{"account_id", "acc-1"}}},
+                                        {"media_buy_id", id},
+                                        {"paused", true}})
+                .ok());
+    s.restart();
+    const json buy = s.mediaBuy(id);
+    QCOMPARE(buy["status"].get<std::string>(), std::string("paused"));
+    QCOMPARE(buy["revision"].get<int>(), 2);
+    QCOMPARE(buy["packages"][1]["creative_approvals"][0]["creative_id"].get<std::string>(),
+             std::string("cr_v"));
+    QCOMPARE(s.execution->adapter("exchange")->counts().orders, 1);
+}
+
+void TestExecLifecycle::controllerRespectsTheStateMachine()
+{
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    const json bad = s.control("force_media_buy_status", {{"media_buy_id", id}, {"status", "completed"}});
+    QCOMPARE(bad["success"].get<bool>(), false);
+    QCOMPARE(bad["error"].get<std::string>(), std::string("INVALID_TRANSITION"));
+    QCOMPARE(bad["current_state"].get<std::string>(), std::string("pending_creatives"));
+    const json ok = s.control("force_media_buy_status", {{"media_buy_id", id}, {"status", "rejected"}});
+    QVERIFY(ok["success"].get<bool>());
+    QCOMPARE(ok["previous_state"].get<std::string>(), std::string("pending_creatives"));
+    QCOMPARE(s.status(id), std::string("rejected"));
+    QCOMPARE(s.control("force_media_buy_status", {{"media_buy_id", "mb_nope"}, {"status", "active"}})["error"]
+                 .get<std::string>(),
+             std::string("NOT_FOUND"));
+    QCOMPARE(s.control("no_such_scenario", json::object())["error"].get<std::string>(),
+             std::string("UNKNOWN_SCENARIO"));
+    const json scenarios = s.control("list_scenarios", json::object())["scenarios"];
+    QVERIFY(std::find(scenarios.begin(), scenarios.end(), "force_property_status") != scenarios.end());
+    // Non-sandbox principals are refused.
+    const auto refused = s.call(s.other, "comply_test_controller",
+                                {{"scenario", "list_scenarios"}, {"account", {{"sandbox", true}}}});
+    QCOMPARE(refused.result["error"].get<std::string>(), std::string("FORBIDDEN"));
+}
+
+QTEST_GUILESS_MAIN(TestExecLifecycle)
+#include "tst_exec_lifecycle.moc"

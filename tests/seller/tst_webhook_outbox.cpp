@@ -1,0 +1,212 @@
+#include "execfixture.h"
+
+#include "webhookreceiver.h"
+#include "webhooks/webhookoutbox.h"
+#include "webhooks/webhooksignature.h"
+
+#include <QHostAddress>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+#include <map>
+#include <set>
+
+using namespace exectest;
+
+namespace {
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return port;
+}
+
+std::string packageId(const json &buy, size_t index)
+{
+    return buy.at("packages").at(index).at("package_id").get<std::string>();
+}
+
+} // namespace
+
+class TestWebhookOutbox final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void receiverDownThenUp_data();
+    void receiverDownThenUp();
+    void retriesKeepTheBodyAndKey();
+    void coalescenceMergesUnsentEvents();
+};
+
+void TestWebhookOutbox::initTestCase()
+{
+    qRegisterMetaType<adcp::WebhookEvent>();
+    // Every event type leaves at once in these tests.
+    for (const char *type : {"task", "media_buy_status", "impairment", "delivery"})
+        adcp::seller::WebhookOutbox::setCoalescenceWindow(type, 0);
+}
+
+void TestWebhookOutbox::receiverDownThenUp_data()
+{
+    QTest::addColumn<bool>("legacyHmac");
+    QTest::newRow("RFC 9421 Ed25519") << false;
+    QTest::newRow("legacy HMAC-SHA256") << true;
+}
+
+// The buyer's receiver is down while a buy goes through creatives, an impairment and its recovery and a
+// pause. After it comes back every event arrives, each exactly once after dedupe, with valid signatures; a
+// re-emission carries the same notification_id under a new idempotency_key.
+void TestWebhookOutbox::receiverDownThenUp()
+{
+    QFETCH(bool, legacyHmac);
+    const QByteArray secret = "a-shared-secret-of-at-least-32-characters";
+    const quint16 port = freePort();
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("http://127.0.0.1:%1/webhooks/adcp").arg(port);
+
+    ExecSeller s;
+    json push = {
+        {"url", url.toStdString()}, {"operation_id", "op-webhook-test"}, {"token", "buyer-token-0123456789"}};
+    if (legacyHmac)
+        push["authentication"] = {{"schemes", {"HMAC-SHA256"}}, {"credentials", secret.toStdString()}};
+    const json created = s.createBuy({{"push_notification_config", push}});
+    const std::string id = created["media_buy_id"];
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    s.syncCreative("cr_1", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_2", packageId(created, 1), "video_standard_30s");
+    s.control("force_creative_status", {{"creative_id", "cr_1"}, {"status", "suspended"}});
+    s.control("force_creative_status", {{"creative_id", "cr_1"}, {"status", "approved"}});
+    QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                        {"account", {{"account_id", "acc-1"}}},
+                                        {"media_buy_id", id},
+                                        {"paused", true}})
+                .ok());
+
+    QSqlDatabase db = s.context->database();
+    // While the receiver is down the sender keeps retrying.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto rows = adcp::seller::WebhookOutbox::rows(db);
+            return !rows.empty() &&
+                   std::all_of(rows.begin(), rows.end(), [](const auto &r) { return r.attempts >= 2; });
+        }(),
+        30000);
+    const auto pending = adcp::seller::WebhookOutbox::rows(db);
+    QVERIFY(std::all_of(pending.begin(), pending.end(), [](const auto &r) { return r.state == "pending"; }));
+    std::set<std::string> sentKeys;
+    std::set<std::string> types;
+    for (const auto &row : pending) {
+        sentKeys.insert(row.idempotencyKey);
+        types.insert(row.eventType);
+        QCOMPARE(row.body["operation_id"].get<std::string>(), std::string("op-webhook-test"));
+        QCOMPARE(row.body["token"].get<std::string>(), std::string("buyer-token-0123456789"));
+    }
+    QVERIFY(types.count("media_buy_status"));
+    QVERIFY(types.count("impairment"));
+    QCOMPARE(sentKeys.size(), pending.size());
+
+    adcp::WebhookReceiverOptions options;
+    if (legacyHmac)
+        options.hmacSecret = secret;
+    adcp::WebhookReceiver receiver(options);
+    QVERIFY(receiver.addJwks(s.execution->webhookSender()->jwks()) == 1);
+    QSignalSpy events(&receiver, &adcp::WebhookReceiver::eventReceived);
+    QSignalSpy rejected(&receiver, &adcp::WebhookReceiver::deliveryRejected);
+    QCOMPARE(receiver.start(port), port);
+
+    QTRY_COMPARE_WITH_TIMEOUT(adcp::seller::WebhookOutbox::pendingCount(db), 0, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), int(sentKeys.size()), 10000);
+    QCOMPARE(rejected.size(), 0);
+    std::map<std::string, int> perKey;
+    std::map<std::string, std::string> impairmentFires; // key → notification id
+    for (const auto &args : events) {
+        const auto event = args.at(0).value<adcp::WebhookEvent>();
+        ++perKey[event.idempotencyKey.toStdString()];
+        QCOMPARE(event.verifiedBy, legacyHmac ? QStringLiteral("hmac-sha256") : QStringLiteral("rfc9421"));
+        QCOMPARE(event.operationId, QStringLiteral("op-webhook-test"));
+        if (event.payload.contains("result") &&
+            event.payload["result"].value("notification_type", "") == "impairment")
+            impairmentFires[event.idempotencyKey.toStdString()] = event.notificationId.toStdString();
+    }
+    QCOMPARE(perKey.size(), sentKeys.size());
+    for (const auto &[key, count] : perKey) {
+        QVERIFY(sentKeys.count(key));
+        QCOMPARE(count, 1);
+    }
+    // Opening and closing fires of one impairment share its notification id (= impairment_id).
+    QCOMPARE(impairmentFires.size(), size_t(2));
+    QCOMPARE(impairmentFires.begin()->second, std::next(impairmentFires.begin())->second);
+    QVERIFY(QString::fromStdString(impairmentFires.begin()->second).startsWith(QStringLiteral("imp_")));
+
+    // A re-emission of an event: same notification_id, new idempotency_key; the receiver flags it.
+    const auto rows = adcp::seller::WebhookOutbox::rows(db);
+    const auto status = std::find_if(rows.begin(), rows.end(),
+                                     [](const auto &r) { return r.eventType == "media_buy_status"; });
+    QVERIFY(status != rows.end());
+    QString error;
+    QVERIFY2(adcp::seller::WebhookOutbox::reemit(db, status->id, &error), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), int(sentKeys.size()) + 1, 20000);
+    const auto reemitted = events.last().at(0).value<adcp::WebhookEvent>();
+    QVERIFY(reemitted.reemission);
+    QCOMPARE(reemitted.notificationId.toStdString(), status->notificationId);
+    QVERIFY(reemitted.idempotencyKey.toStdString() != status->idempotencyKey);
+}
+
+// Every attempt of one fire carries the same bytes: the receiver's dedupe by key sees one body.
+void TestWebhookOutbox::retriesKeepTheBodyAndKey()
+{
+    const quint16 port = freePort();
+    ExecSeller s;
+    const json created =
+        s.createBuy({{"push_notification_config",
+                      {{"url", "http://127.0.0.1:" + std::to_string(port) + "/webhooks/adcp"},
+                       {"operation_id", "op-retry"}}}});
+    // Creatives and the ad servers move the buy: a status event is due.
+    s.syncCreative("cr_1", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_2", packageId(created, 1), "video_standard_30s");
+    QSqlDatabase db = s.context->database();
+    QTRY_VERIFY_WITH_TIMEOUT(!adcp::seller::WebhookOutbox::rows(db).empty(), 10000);
+    const auto first = adcp::seller::WebhookOutbox::rows(db).front();
+    QTRY_VERIFY_WITH_TIMEOUT(adcp::seller::WebhookOutbox::rows(db).front().attempts >= 3, 30000);
+    const auto later = adcp::seller::WebhookOutbox::rows(db).front();
+    QCOMPARE(later.idempotencyKey, first.idempotencyKey);
+    QVERIFY(later.body == first.body);
+    QCOMPARE(later.body["idempotency_key"].get<std::string>(), first.idempotencyKey);
+}
+
+void TestWebhookOutbox::coalescenceMergesUnsentEvents()
+{
+    ExecSeller s;
+    QSqlDatabase db = s.context->database();
+    adcp::seller::WebhookOutbox::setCoalescenceWindow("impairment", 60000);
+    adcp::seller::OutboxEvent event;
+    event.principalId = "buyer-a";
+    event.target.url = "http://127.0.0.1:9/never";
+    event.target.operationId = "op-coalesce";
+    event.eventType = "impairment";
+    event.coalesceKey = "impairment:imp_1";
+    event.notificationId = "imp_1";
+    event.taskId = "task_1";
+    event.taskType = "create_media_buy";
+    event.status = "completed";
+    event.timestamp = QDateTime::currentDateTimeUtc();
+    event.result = {{"health", "impaired"}};
+    QString error;
+    QVERIFY(adcp::seller::WebhookOutbox::enqueue(db, event, &error));
+    event.result = {{"health", "ok"}};
+    QVERIFY(adcp::seller::WebhookOutbox::enqueue(db, event, &error));
+    adcp::seller::WebhookOutbox::setCoalescenceWindow("impairment", 0);
+    const auto rows = adcp::seller::WebhookOutbox::rows(db);
+    QCOMPARE(rows.size(), size_t(1));
+    QCOMPARE(rows[0].body["result"]["health"].get<std::string>(), std::string("ok"));
+    QCOMPARE(rows[0].notificationId, std::string("imp_1"));
+}
+
+QTEST_GUILESS_MAIN(TestWebhookOutbox)
+#include "tst_webhook_outbox.moc"

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+namespace adcp::gui {
+
+// A seller agent the workbench can talk to. The embedded seller is always there; remote agents are reached
+// over MCP or A2A with a bearer token kept in the SecretStore under secretKey().
+struct AgentProfile
+{
+    enum class Kind { Embedded, Mcp, A2a };
+    QString id;
+    QString name;
+    Kind kind = Kind::Mcp;
+    QUrl url;
+    QString principal; // shown in the status line (who the agent knows us as)
+
+    QString secretKey() const { return QStringLiteral("agent-token/") + id; }
+    static QString kindName(Kind kind);
+    static Kind kindFromName(const QString &name);
+    bool operator==(const AgentProfile &other) const = default;
+};
+
+// Remote agent profiles in QSettings (tokens never go there). Problems with a profile, or empty when usable.
+QList<AgentProfile> loadAgentProfiles();
+void saveAgentProfiles(const QList<AgentProfile> &profiles);
+QStringList profileProblems(const AgentProfile &profile);
+
+} // namespace adcp::gui
