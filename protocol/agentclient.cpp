@@ -244,10 +244,16 @@ Dialect AgentClient::dialectFromCapabilities(const nlohmann::json &capabilities,
         capabilities.is_object() &&
         (contains(capabilities.value("supported_protocols", nlohmann::json()), "media_buy") ||
          capabilities.contains("media_buy"));
+    // This workbench's own seller also names its dialects under ext.workbench.
+    nlohmann::json declared = nlohmann::json::array();
+    if (capabilities.is_object() && capabilities.contains("ext") && capabilities["ext"].is_object() &&
+        capabilities["ext"].contains("workbench") && capabilities["ext"]["workbench"].is_object())
+        declared = capabilities["ext"]["workbench"].value("dialects", nlohmann::json::array());
     // `open` exists only in the versioned dialect's capabilities; compact tools are declared by name.
-    if (contains(modes, "open"))
+    if (contains(modes, "open") || contains(declared, "versioned"))
         found.append(Dialect::VersionedFacade);
-    if (contains(lifecycle, "request_proposals") || contains(lifecycle, "refine_proposals"))
+    if (contains(lifecycle, "request_proposals") || contains(lifecycle, "refine_proposals") ||
+        contains(declared, "compact"))
         found.append(Dialect::Compact);
     if (hasMediaBuy)
         found.append(Dialect::Facade);

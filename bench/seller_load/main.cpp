@@ -322,6 +322,41 @@ int main(int argc, char **argv)
             std::fflush(stdout);
         }
     }
+
+    // The seller's own cost without HTTP or MCP: Dispatcher::call in this thread, one call at a time.
+    {
+        SellerOptions options;
+        options.databasePath = dir.filePath(QStringLiteral("direct.sqlite"));
+        auto context = SellerContext::open(options);
+        if (context) {
+            Dispatcher dispatcher(context);
+            const Principal principal{"bench", true};
+            for (const char *tool : {"get_products", "create_media_buy"}) {
+                std::vector<double> latencies;
+                QElapsedTimer wall;
+                wall.start();
+                while (wall.elapsed() < qint64(seconds * 1000)) {
+                    json args = std::string(tool) == "get_products" ? productsArgs : createArgs;
+                    if (std::string(tool) == "create_media_buy")
+                        args["idempotency_key"] =
+                            QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+                    QElapsedTimer one;
+                    one.start();
+                    const auto outcome = dispatcher.call(principal, tool, args);
+                    if (outcome.ok())
+                        latencies.push_back(double(one.nsecsElapsed()) / 1e6);
+                }
+                std::sort(latencies.begin(), latencies.end());
+                if (latencies.empty())
+                    continue;
+                std::printf(
+                    "| %s, Dispatcher::call direct | 1 | %.0f | %.2f | %.2f | - | - |\n", tool,
+                    double(latencies.size()) / (double(wall.nsecsElapsed()) / 1e9),
+                    latencies[latencies.size() / 2],
+                    latencies[std::min(latencies.size() - 1, size_t(double(latencies.size()) * 0.99))]);
+            }
+        }
+    }
     server.quit();
     server.wait();
     return 0;

@@ -157,6 +157,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             add(errors, "INVALID_REQUEST", std::string(member) + " is required", member);
     }
 
+    // Date errors are reported after the commercial ones: a rejected term matters more than a date to fix.
+    Errors dateErrors;
     QDateTime start;
     if (args.contains("start_time")) {
         if (args["start_time"] == "asap")
@@ -164,10 +166,10 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         else {
             start = parseTime(args["start_time"]);
             if (!start.isValid())
-                add(errors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time",
+                add(dateErrors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time",
                     "start_time");
             else if (start < task.now.addSecs(-60))
-                add(errors, "INVALID_REQUEST",
+                add(dateErrors, "INVALID_REQUEST",
                     "start_time " + isoTime(start).toStdString() + " is in the past", "start_time",
                     "use 'asap' or a future date-time");
         }
@@ -176,11 +178,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (args.contains("end_time")) {
         end = parseTime(args["end_time"]);
         if (!end.isValid())
-            add(errors, "INVALID_REQUEST", "end_time is not an ISO 8601 date-time", "end_time");
+            add(dateErrors, "INVALID_REQUEST", "end_time is not an ISO 8601 date-time", "end_time");
         else if (start.isValid() && end <= start)
-            add(errors, "INVALID_REQUEST", "end_time must be after start_time", "end_time");
+            add(dateErrors, "INVALID_REQUEST", "end_time must be after start_time", "end_time");
         else if (end < task.now)
-            add(errors, "INVALID_REQUEST", "end_time is in the past", "end_time");
+            add(dateErrors, "INVALID_REQUEST", "end_time is in the past", "end_time");
     }
 
     std::optional<double> totalAmount;
@@ -309,6 +311,21 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                             amountText(option->value("floor_price", 0.0), optionCurrency),
                         pkgField(i, "bid_price"), "bid at least the floor_price");
             }
+            if (auto terms = pkg.find("measurement_terms"); terms != pkg.end() && terms->is_object()) {
+                // This seller bills on its own counts reconciled with a vendor: a live, C3 or C7 window and
+                // at least 10% tolerated variance.
+                const auto billing = terms->value("billing_measurement", json::object());
+                const std::string window = billing.value("measurement_window", std::string("live"));
+                const std::string base =
+                    "packages[" + std::to_string(i) + "].measurement_terms.billing_measurement.";
+                if (window != "live" && window != "c3" && window != "c7")
+                    add(errors, "TERMS_REJECTED", "measurement window " + window + " is not offered",
+                        base + "measurement_window", "use measurement_window live, c3 or c7");
+                if (billing.contains("max_variance_percent") && billing["max_variance_percent"].is_number() &&
+                    billing["max_variance_percent"].get<double>() < 10)
+                    add(errors, "TERMS_REJECTED", "a variance tolerance below 10% cannot be guaranteed",
+                        base + "max_variance_percent", "use max_variance_percent 10 or more");
+            }
             for (const char *member : {"start_time", "end_time"}) {
                 if (!pkg.contains(member))
                     continue;
@@ -354,6 +371,7 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (!opportunityId && fromProposal && proposal->opportunityId)
         opportunityId = proposal->opportunityId;
 
+    errors.insert(errors.end(), dateErrors.begin(), dateErrors.end());
     if (!errors.empty())
         return failureWithErrors(std::move(errors));
 
@@ -473,10 +491,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     }
 
     if (order.taskId)
-        return adcp::ToolOutcome::success({{"status", "submitted"},
-                                           {"task_id", *order.taskId},
-                                           {"message", "Media buy " + order.mediaBuyId +
-                                                           " awaits the seller's approval; follow the task."}});
+        return adcp::ToolOutcome::success(
+            {{"status", "submitted"},
+             {"task_id", *order.taskId},
+             {"message",
+              "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
     json result = {{"media_buy_id", order.mediaBuyId},
                    {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
                    {"revision", 1},

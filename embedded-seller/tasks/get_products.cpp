@@ -153,13 +153,14 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
     if (matches.size() > 8)
         matches.resize(8);
 
-    std::set<std::string> ids;
-    std::map<std::string, std::string> relevance;
+    // Best match first: buyers (and storyboards) take products[0] as the seller's top recommendation.
+    json bestFirst = json::array();
     for (const auto *m : matches) {
-        ids.insert(m->product->id);
-        relevance[m->product->id] = m->relevance;
+        json product = m->product->publicJson;
+        product["brief_relevance"] = m->relevance;
+        bestFirst.push_back(std::move(product));
     }
-    json result = {{"products", productList(catalog, ids, relevance)}, {"proposals", json::array()}};
+    json result = {{"products", std::move(bestFirst)}, {"proposals", json::array()}};
     if (matches.empty())
         return adcp::ToolOutcome::success(std::move(result));
 
@@ -319,9 +320,11 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             return databaseFailure(error);
     }
 
-    // Load every proposal the entries name; unknown (or another principal's) ids stop the whole call.
+    // Load every proposal the entries name. An unknown (or another principal's) id stops a finalize or a
+    // decline; for include/omit it is answered "unable" like an unknown product.
     std::map<std::string, WorkingProposal> working;
     std::vector<std::string> order;
+    std::set<size_t> unresolved;
     auto load = [&](const std::string &id) -> WorkingProposal * {
         if (auto it = working.find(id); it != working.end())
             return &it->second;
@@ -333,22 +336,25 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
     };
     for (size_t i = 0; i < entries.size(); ++i) {
         const auto &e = entries[i];
-        if (e.value("scope", std::string()) == "proposal") {
-            if (!load(e.value("proposal_id", std::string())))
-                return error.isEmpty()
-                           ? failure("PROPOSAL_NOT_FOUND", "no such proposal", entryField(i, "proposal_id"),
-                                     "use a proposal_id from a get_products response of this account")
-                           : databaseFailure(error);
-        } else if (e.value("scope", std::string()) == "product" &&
-                   !catalog.find(e.value("product_id", std::string())))
-            return failure("PRODUCT_NOT_FOUND", "no such product", entryField(i, "product_id"),
-                           "use a product_id from get_products");
+        const std::string scope = e.value("scope", std::string());
+        const std::string action = e.value("action", std::string("include"));
+        if (scope == "proposal" && !load(e.value("proposal_id", std::string()))) {
+            if (!error.isEmpty())
+                return databaseFailure(error);
+            if (action == "finalize" || action == "decline")
+                return failure("PROPOSAL_NOT_FOUND", "no such proposal", entryField(i, "proposal_id"),
+                               "use a proposal_id from a get_products response of this account");
+            unresolved.insert(i);
+        } else if (scope == "product" && !catalog.find(e.value("product_id", std::string()))) {
+            unresolved.insert(i);
+        }
     }
 
     // Version checks of entries that name one.
     for (size_t i = 0; i < entries.size(); ++i) {
         const auto &e = entries[i];
-        if (e.value("scope", std::string()) != "proposal" || !e.contains("proposal_version"))
+        if (e.value("scope", std::string()) != "proposal" || !e.contains("proposal_version") ||
+            unresolved.contains(i))
             continue;
         auto &w = working.at(e.value("proposal_id", std::string()));
         const auto number = versionNumber(e.value("proposal_version", std::string()));
@@ -458,6 +464,12 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
         const auto &e = entries[i];
         const std::string scope = e.value("scope", std::string());
         const std::string action = e.value("action", std::string("include"));
+        if (unresolved.contains(i)) {
+            applied.push_back(appliedEntry(e, "unable",
+                                           scope == "product" ? "no such product in this seller's catalog"
+                                                              : "no such proposal for this account"));
+            continue;
+        }
         if (scope == "request") {
             const std::string ask = e.value("ask", std::string());
             std::vector<std::string> notes;

@@ -61,7 +61,8 @@ const std::vector<ToolSpec> &toolSpecs()
         {"list_tasks", "/schemas/protocol/list-tasks-request.json",
          "This account's tasks, filtered by status or type; reconcile after a restart.", false, listTasks},
         {"comply_test_controller", "/schemas/compliance/comply-test-controller-request.json",
-         "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and property "
+         "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and "
+         "property "
          "states, complete tasks, simulate delivery, seed creatives and move the seller clock.",
          false, complyTestController},
     };

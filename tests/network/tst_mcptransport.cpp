@@ -390,6 +390,11 @@ void tst_McpTransport::dialectDetection_data()
         << QByteArray(
                R"({"supported_protocols":["media_buy"],"media_buy":{"lifecycle_tools":["request_proposals","refine_proposals"]}})")
         << int(Dialect::Compact) << 2;
+    QTest::newRow("workbench seller declaring its dialects")
+        << QByteArray(
+               R"({"supported_protocols":["media_buy"],"media_buy":{"buying_modes":["brief","refine"]},)"
+               R"("ext":{"workbench":{"dialects":["facade","versioned"]}}})")
+        << int(Dialect::VersionedFacade) << 2;
     QTest::newRow("no media buy") << QByteArray(R"({"supported_protocols":["signals"]})")
                                   << int(Dialect::Unknown) << 0;
 }

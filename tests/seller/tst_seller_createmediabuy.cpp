@@ -182,6 +182,12 @@ private Q_SLOTS:
             << "INVALID_REQUEST"
             << "packages[0].start_time"
             << "correctable";
+        QTest::newRow("unworkable measurement terms")
+            << "explicit"
+            << R"({"packages":[{"product_id":"news_run_of_site_display","pricing_option_id":"ros_auction_usd","budget":5000,"measurement_terms":{"billing_measurement":{"vendor":{"domain":"measure.example"},"measurement_window":"c7","max_variance_percent":0}}}]})"
+            << "TERMS_REJECTED"
+            << "packages[0].measurement_terms.billing_measurement.max_variance_percent"
+            << "correctable";
         QTest::newRow("no packages") << "explicit"
                                      << R"({"packages":null})"
                                      << "INVALID_REQUEST"

@@ -233,7 +233,7 @@ private Q_SLOTS:
         QTest::newRow("fixed price") << R"({"is_fixed_price":true})" << 6 << "podcast_host_read";
         QTest::newRow("euro") << R"({"pricing_currencies":["EUR"]})" << 1 << "ctv_premium_primetime";
         QTest::newRow("small budget")
-            << R"({"budget_range":{"max":2000,"currency":"USD"}})" << 2 << "social_vertical_video";
+            << R"({"budget_range":{"max":2000,"currency":"USD"}})" << 7 << "social_vertical_video";
         QTest::newRow("dooh and audio")
             << R"({"channels":["dooh","streaming_audio"]})" << 3 << "audio_streaming_music";
     }

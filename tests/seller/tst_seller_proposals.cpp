@@ -121,6 +121,9 @@ private Q_SLOTS:
         QVERIFY2(outcome.ok(), errorCode(outcome).c_str());
         const auto &applied = outcome.result["refinement_applied"];
         QCOMPARE(applied.size(), size_t(3));
+        const auto unknown = refine(s, {{{"scope", "product"}, {"product_id", "invented_product"}}});
+        QVERIFY(unknown.ok());
+        QCOMPARE(unknown.result["refinement_applied"][0]["status"].get<std::string>(), std::string("unable"));
         for (size_t i = 0; i < 3; ++i) {
             QCOMPARE(applied[i]["scope"].get<std::string>(), std::string("product"));
             QVERIFY(applied[i].contains("product_id"));
@@ -393,7 +396,17 @@ private Q_SLOTS:
             s.call(s.other, "get_products",
                    {{"buying_mode", "refine"},
                     {"refine", {{{"scope", "proposal"}, {"proposal_id", draft["proposal_id"]}}}}});
-        QCOMPARE(errorCode(foreign), std::string("PROPOSAL_NOT_FOUND"));
+        // Unknown and foreign ids look the same: include answers "unable", finalize is PROPOSAL_NOT_FOUND.
+        QVERIFY(foreign.ok());
+        QVERIFY(foreign.result["proposals"].empty());
+        QCOMPARE(foreign.result["refinement_applied"][0]["status"].get<std::string>(), std::string("unable"));
+        QCOMPARE(errorCode(s.call(s.other, "get_products",
+                                  {{"buying_mode", "refine"},
+                                   {"refine",
+                                    {{{"scope", "proposal"},
+                                      {"proposal_id", draft["proposal_id"]},
+                                      {"action", "finalize"}}}}})),
+                 std::string("PROPOSAL_NOT_FOUND"));
     }
 
     void opportunitySpansThePlanningCycle()
