@@ -68,7 +68,8 @@ private:
         int status = 200;
         nlohmann::json body; // JSON-RPC message, or null for an empty body
         QList<QPair<QByteArray, QByteArray>> headers;
-        QString note; // for the request log
+        QString note;   // for the request log
+        QByteArray raw; // when set, the serialized body (body is then ignored)
     };
     struct RequestLog
     {
@@ -91,6 +92,8 @@ private:
     std::optional<Principal> authenticate(const QHttpServerRequest &request, Reply *rejection) const;
     nlohmann::json toolsList(const Principal &principal) const;
     nlohmann::json mcpToolResult(const ToolOutcome &outcome, const nlohmann::json &arguments) const;
+    // The whole JSON-RPC answer to a successful tools/call, serialized once.
+    static QByteArray mcpSuccessMessage(const nlohmann::json &id, const nlohmann::json &result);
     nlohmann::json a2aTaskFor(const std::string &method, const nlohmann::json &message,
                               const ToolOutcome &outcome, const nlohmann::json &arguments);
     void write(QHttpServerResponder &responder, const Reply &reply, bool sse, bool close,
