@@ -179,7 +179,11 @@ bool SellerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
     else if (path == QLatin1String("/.well-known/agent-card.json") ||
              path == QLatin1String("/.well-known/agent.json"))
         handleAgentCard(request, socket, log);
-    else {
+    else if (path == QLatin1String("/.well-known/jwks.json") && !m_options.jwks.is_null() &&
+             request.method() == QHttpServerRequest::Method::Get) {
+        QHttpServerResponder responder = makeResponder(request, socket);
+        write(responder, Reply{200, m_options.jwks, {}, {}}, false, false, log);
+    } else {
         QHttpServerResponder responder = makeResponder(request, socket);
         write(responder, Reply{404, {{"error", "not found"}}, {}, {}}, false, false, log);
     }

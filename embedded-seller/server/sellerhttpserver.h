@@ -29,6 +29,8 @@ struct SellerServerOptions
     int workerThreads = 4;
     int maxSessions = 10000;
     QString agentName = QStringLiteral("AdCP Workbench seller");
+    // The public keys the seller signs webhooks with, served at /.well-known/jwks.json when not null.
+    nlohmann::json jwks;
 };
 
 // The seller's network face: MCP streamable HTTP on /mcp and A2A (agent card + JSON-RPC on /a2a) over the
