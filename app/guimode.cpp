@@ -5,6 +5,7 @@
 #include "dispatcher.h"
 #include "mainwindow.h"
 #include "secretstore.h"
+#include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "theme.h"
@@ -66,6 +67,7 @@ int runGuiMode(int argc, char **argv)
 
     adcp::gui::MainWindow window(&workbench);
     window.setAgentManager(&agents);
+    window.attachSellerConsole(new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id));
     window.restoreLayout();
     window.show();
     workbench.connectAgent();

@@ -1,6 +1,7 @@
 #include "briefcomposer.h"
 
 #include "errorbanner.h"
+#include "schemaregistry.h"
 
 #include <QComboBox>
 #include <QDateEdit>
@@ -22,8 +23,20 @@ namespace adcp::gui {
 
 namespace {
 
-const char *const kChannels[] = {"display", "olv",    "ctv",          "audio",
-                                 "dooh",    "social", "retail_media", "podcast"};
+// The channels the spec knows, read from the bundled enum so the composer can never offer a value the
+// request schema would reject.
+QStringList channelNames()
+{
+    QStringList names;
+    const nlohmann::json schema =
+        adcp::SchemaRegistry::bundled()->schemaDocument("/schemas/enums/channels.json");
+    if (schema.is_object() && schema.contains("enum") && schema["enum"].is_array()) {
+        for (const auto &value : schema["enum"])
+            if (value.is_string())
+                names << QString::fromStdString(value.get<std::string>());
+    }
+    return names;
+}
 
 QString newOpportunityId()
 {
@@ -93,9 +106,9 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     m_channels->setObjectName(QStringLiteral("briefChannels"));
     m_channels->setFlow(QListView::LeftToRight);
     m_channels->setWrapping(true);
-    m_channels->setMaximumHeight(56);
-    for (const char *channel : kChannels) {
-        auto *item = new QListWidgetItem(QString::fromLatin1(channel), m_channels);
+    m_channels->setMaximumHeight(74);
+    for (const QString &channel : channelNames()) {
+        auto *item = new QListWidgetItem(channel, m_channels);
         item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
         item->setCheckState(Qt::Unchecked);
     }

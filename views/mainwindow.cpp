@@ -23,6 +23,7 @@
 #include "proposalmodel.h"
 #include "proposalsortmodel.h"
 #include "refinedialog.h"
+#include "sellerconsole.h"
 #include "versioncomparedialog.h"
 #include "workbench.h"
 
@@ -693,6 +694,32 @@ void MainWindow::setAgentManager(AgentManager *manager)
         AgentProfilesDialog dialog(m_agents, this);
         runDialog(&dialog);
     });
+}
+
+void MainWindow::attachSellerConsole(SellerConsole *console)
+{
+    m_consoleDock = addToolDock(console, tr("Seller console"), Qt::RightDockWidgetArea);
+    m_consoleDock->setObjectName(QStringLiteral("sellerConsoleDock"));
+    BuyModel *buys = m_workbench->buys();
+    const auto feed = [this, console, buys] {
+        nlohmann::json list = nlohmann::json::array();
+        for (int row = 0; row < buys->rowCount(); ++row)
+            list.push_back(buys->buyJson(row));
+        console->setBuys(list);
+    };
+    connect(buys, &QAbstractItemModel::dataChanged, console, feed);
+    connect(buys, &QAbstractItemModel::rowsInserted, console, feed);
+    connect(buys, &QAbstractItemModel::modelReset, console, feed);
+    connect(console, &SellerConsole::sellerChanged, m_workbench, &Workbench::refreshBuys);
+    if (m_agents) {
+        connect(m_agents, &AgentManager::activated, m_consoleDock,
+                [this](const QString &id) { m_consoleDock->setVisible(id == QLatin1String("embedded")); });
+    }
+}
+
+QDockWidget *MainWindow::sellerConsoleDock() const
+{
+    return m_consoleDock;
 }
 
 void MainWindow::refreshAgentSelector()

@@ -32,6 +32,7 @@ class ExchangeInspector;
 class ProductListWidget;
 class ProposalDetailWidget;
 class ProposalListWidget;
+class SellerConsole;
 class Workbench;
 
 // The workbench window: the agent bar on top, the planning cycles on the left, the lifecycle tabs in the
@@ -80,6 +81,10 @@ public:
     void restoreLayout();
     // Fills the agent selector with the embedded seller and the remote profiles, and switches on selection.
     void setAgentManager(AgentManager *manager);
+    // The embedded seller's console as a dock: it follows the buys, and the buys are re-read when the
+    // trainer changes the seller. Shown only while the embedded seller is the active agent.
+    void attachSellerConsole(SellerConsole *console);
+    QDockWidget *sellerConsoleDock() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -104,6 +109,7 @@ private:
 
     Workbench *m_workbench;
     AgentManager *m_agents = nullptr;
+    QDockWidget *m_consoleDock = nullptr;
     std::function<int(QDialog *)> m_dialogRunner;
     std::function<void()> m_retryProposalAction;
     QComboBox *m_agentSelector = nullptr;

@@ -4,9 +4,11 @@
 #include "buymodel.h"
 #include "createbuydialog.h"
 #include "declinedialog.h"
+#include "deliverychart.h"
 #include "dispatcher.h"
 #include "errorbanner.h"
 #include "exchangemodel.h"
+#include "impairmentmodel.h"
 #include "mainwindow.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
@@ -15,16 +17,21 @@
 #include "proposallistwidget.h"
 #include "proposalmodel.h"
 #include "refinedialog.h"
+#include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "workbench.h"
 
+#include <QCheckBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -48,6 +55,8 @@ private Q_SLOTS:
     void cleanup();
     void briefDeclineRefineFinalizeBuy();
     void draftBuyOffersFinalizeAndRetry();
+    void sellerConsoleOptionsAndClock();
+    void brokenCreativeImpairsTheBuy();
 
 private:
     void sendBrief();
@@ -61,6 +70,8 @@ private:
     std::unique_ptr<Workbench> m_workbench;
     std::unique_ptr<MainWindow> m_window;
     std::function<void(QDialog *)> m_fillDialog;
+    SellerConsole *m_console = nullptr;
+    QString buyFromCommittedProposal();
 };
 
 void TestLifecycle::initTestCase()
@@ -96,6 +107,8 @@ void TestLifecycle::init()
         m_fillDialog(dialog);
         return int(QDialog::Accepted);
     });
+    m_console = new SellerConsole(m_dispatcher, kPrincipal.id);
+    m_window->attachSellerConsole(m_console);
     m_window->show();
     m_workbench->connectAgent();
     waitIdle();
@@ -287,6 +300,104 @@ void TestLifecycle::draftBuyOffersFinalizeAndRetry()
     QVERIFY(banner->isHidden());
     // With an insertion order the retry comes back to the planner to sign; without one it goes straight out.
     QCOMPARE(dialogShown, proposals->proposalJson(proposals->rowOf(draft)).contains("insertion_order"));
+}
+
+QString TestLifecycle::buyFromCommittedProposal()
+{
+    ProposalModel *proposals = m_workbench->proposals();
+    const QString committed = proposalWithStatus(QStringLiteral("committed"));
+    if (committed.isEmpty())
+        return {};
+    m_window->proposalList()->selectProposal(committed);
+    m_window->showProposal(committed);
+    m_fillDialog = [](QDialog *dialog) {
+        auto *create = qobject_cast<CreateBuyDialog *>(dialog);
+        create->setAsap(true);
+        create->acceptInsertionOrder(QStringLiteral("Dana Planner"));
+    };
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    QTest::mouseClick(m_window->proposalDetail()->createBuyButton(), Qt::LeftButton);
+    waitIdle();
+    Q_UNUSED(proposals);
+    return created.isEmpty() ? QString() : created.front().front().toString();
+}
+
+void TestLifecycle::sellerConsoleOptionsAndClock()
+{
+    QVERIFY(m_window->sellerConsoleDock());
+    // Auto-commit on: the seller issues brief proposals already committed, and the window counts down.
+    m_console->autoCommitBox()->setChecked(true);
+    QVERIFY(m_context->options().autoCommitOnIssue);
+    m_console->holdHoursBox()->setValue(2);
+    QCOMPARE(m_context->options().holdSeconds, 2 * 3600);
+    sendBrief();
+    const QString committed = proposalWithStatus(QStringLiteral("committed"));
+    QVERIFY2(!committed.isEmpty(), "auto-commit issues committed proposals");
+    m_window->showProposal(committed);
+    QVERIFY(
+        m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("expires in 01:5")));
+
+    // The seller clock at 3600×: an hour passes per second, and the countdown follows the seller's clock.
+    m_workbench->setClock([this] { return m_context->clock().now(); });
+    auto *fast = m_console->findChild<QPushButton *>(QStringLiteral("clockRate3600"));
+    QVERIFY(fast);
+    QTest::mouseClick(fast, Qt::LeftButton);
+    QCOMPARE(m_context->clock().rate(), 3600.0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_workbench->proposals()->status(m_workbench->proposals()->rowOf(committed)),
+                              QStringLiteral("expired"), 15000);
+    QVERIFY(m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("hold expired")));
+    QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
+    m_context->clock().setRate(1.0);
+}
+
+void TestLifecycle::brokenCreativeImpairsTheBuy()
+{
+    if (!m_console->controllerAvailable())
+        QSKIP("the embedded seller in this build has no comply_test_controller: dependencies cannot be "
+              "broken yet");
+    m_console->autoCommitBox()->setChecked(true);
+    sendBrief();
+    const QString buyId = buyFromCommittedProposal();
+    QVERIFY(!buyId.isEmpty());
+    m_workbench->refreshBuys();
+    waitIdle();
+    QTableWidget *board = m_console->dependencyTable();
+    QString creative;
+    for (int row = 0; row < board->rowCount() && creative.isEmpty(); ++row) {
+        if (board->item(row, 0)->text() == QLatin1String("creative"))
+            creative = board->item(row, 1)->text();
+    }
+    if (creative.isEmpty())
+        QSKIP("the buy has no creatives the seller reports; nothing to break");
+    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-creative-") + creative);
+    QVERIFY(breakButton);
+    QTest::mouseClick(breakButton, Qt::LeftButton);
+    waitIdle();
+    BuyModel *buys = m_workbench->buys();
+    const int row = buys->rowOf(buyId);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        buys->index(row, BuyModel::HealthColumn).data().toString().startsWith(QStringLiteral("impaired")),
+        15000);
+    m_window->showBuy(buyId);
+    QVERIFY(m_window->buyDetail()->impairmentModel()->rowCount() >= 1);
+    QVERIFY(m_window->buyDetail()
+                ->impairmentModel()
+                ->index(0, ImpairmentModel::ResourceColumn)
+                .data()
+                .toString()
+                .contains(creative));
+    auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-creative-") + creative);
+    QVERIFY(restore);
+    QTest::mouseClick(restore, Qt::LeftButton);
+    waitIdle();
+    QTRY_COMPARE_WITH_TIMEOUT(buys->index(row, BuyModel::HealthColumn).data().toString(),
+                              QStringLiteral("ok"), 15000);
+    QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);
+    // Delivery: let the seller clock run, then the chart has points.
+    m_context->clock().advance(2 * 86400);
+    m_workbench->refreshDelivery(buyId, QStringLiteral("daily"));
+    waitIdle();
+    QVERIFY(m_window->buyDetail()->deliveryChart()->deliveredPointCount() > 0);
 }
 
 QTEST_MAIN(TestLifecycle)

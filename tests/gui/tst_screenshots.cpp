@@ -1,0 +1,224 @@
+#include "agentclient.h"
+#include "agentmanager.h"
+#include "agentprofilesdialog.h"
+#include "briefcomposer.h"
+#include "createbuydialog.h"
+#include "declinedialog.h"
+#include "dispatcher.h"
+#include "errorbanner.h"
+#include "exchangeinspector.h"
+#include "exchangemodel.h"
+#include "mainwindow.h"
+#include "proposaldetailwidget.h"
+#include "proposallistwidget.h"
+#include "proposalmodel.h"
+#include "refinedialog.h"
+#include "secretstore.h"
+#include "sellercontext.h"
+#include "server/inprocesstransport.h"
+#include "theme.h"
+#include "versioncomparedialog.h"
+#include "workbench.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace adcp::gui;
+using adcp::models::ProposalModel;
+
+// Saves pictures of the main views, driven against the embedded seller, into docs/screenshots/ (README shows
+// them). Fails when a picture cannot be written or comes out blank.
+class TestScreenshots final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void firstRun();
+    void proposals();
+    void versionComparison();
+    void buy();
+    void inspector();
+    void agents();
+
+private:
+    void save(QWidget *widget, const QString &name);
+    void waitIdle();
+
+    QTemporaryDir m_dir;
+    QString m_out;
+    std::shared_ptr<adcp::seller::SellerContext> m_context;
+    std::unique_ptr<adcp::AgentClient> m_client;
+    std::unique_ptr<Workbench> m_workbench;
+    std::unique_ptr<MainWindow> m_window;
+    std::function<void(QDialog *)> m_fillDialog;
+};
+
+void TestScreenshots::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_screenshots"));
+    QSettings().clear();
+    applyTheme(*qApp);
+    m_out = QStringLiteral(ADCP_SOURCE_DIR "/docs/screenshots");
+    QVERIFY(QDir().mkpath(m_out));
+    adcp::seller::SellerOptions options;
+    options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
+    QString error;
+    m_context = adcp::seller::SellerContext::open(options, &error);
+    QVERIFY2(m_context, qPrintable(error));
+    auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(m_context);
+    m_client = std::make_unique<adcp::AgentClient>(QStringLiteral("Embedded seller"),
+                                                   std::make_unique<adcp::seller::InProcessTransport>(
+                                                       dispatcher, adcp::seller::Principal{"buyer-a", true}),
+                                                   adcp::SchemaRegistry::bundled());
+    m_workbench = std::make_unique<Workbench>();
+    m_workbench->setClient(m_client.get(), QStringLiteral("buyer-a"));
+    m_workbench->setMonitoringInterval(0);
+    m_window = std::make_unique<MainWindow>(m_workbench.get());
+    m_window->setDialogRunner([this](QDialog *dialog) {
+        if (!m_fillDialog)
+            return int(QDialog::Rejected);
+        m_fillDialog(dialog);
+        return int(QDialog::Accepted);
+    });
+    m_window->resize(1480, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_workbench->connectAgent();
+    waitIdle();
+}
+
+void TestScreenshots::cleanupTestCase()
+{
+    m_window.reset();
+    m_workbench.reset();
+    m_client.reset();
+    m_context.reset();
+}
+
+void TestScreenshots::waitIdle()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(!m_workbench->isBusy(), 30000);
+    QTest::qWait(50);
+}
+
+void TestScreenshots::save(QWidget *widget, const QString &name)
+{
+    QCoreApplication::processEvents();
+    const QImage image = widget->grab().toImage();
+    QVERIFY(!image.isNull());
+    // A blank grab (one colour everywhere) means nothing was painted.
+    const QRgb first = image.pixel(image.width() / 2, image.height() / 2);
+    bool varied = false;
+    for (int y = 0; y < image.height() && !varied; y += 7)
+        for (int x = 0; x < image.width() && !varied; x += 7)
+            varied = image.pixel(x, y) != first;
+    QVERIFY2(varied, qPrintable(name));
+    const QString path = m_out + QLatin1Char('/') + name + QStringLiteral(".png");
+    QVERIFY2(image.save(path), qPrintable(path));
+}
+
+void TestScreenshots::firstRun()
+{
+    save(m_window.get(), QStringLiteral("01-first-run"));
+}
+
+void TestScreenshots::proposals()
+{
+    BriefComposer *brief = m_window->briefComposer();
+    brief->setBrief(
+        QStringLiteral("Launch of a cold brew coffee for urban commuters aged 25-44: premium CTV and "
+                       "online video, some audio and display retargeting"));
+    brief->setBudget(60000, QStringLiteral("USD"));
+    brief->setFlight(QDate::currentDate().addDays(7), QDate::currentDate().addDays(37));
+    brief->setChannels({QStringLiteral("ctv"), QStringLiteral("olv"), QStringLiteral("streaming_audio"),
+                        QStringLiteral("display")});
+    brief->setBrandDomain(QStringLiteral("acme-coffee.example"));
+    save(m_window.get(), QStringLiteral("02-brief"));
+    QTest::mouseClick(brief->sendButton(), Qt::LeftButton);
+    waitIdle();
+    ProposalModel *proposals = m_workbench->proposals();
+    QVERIFY2(proposals->rowCount() >= 2, qPrintable(brief->errorBanner()->text()));
+    // Decline the second, refine and finalize the first.
+    m_window->showProposal(proposals->proposalId(1));
+    m_fillDialog = [](QDialog *dialog) {
+        auto *decline = qobject_cast<DeclineDialog *>(dialog);
+        decline->setReason(QStringLiteral("price"));
+    };
+    QTest::mouseClick(m_window->proposalDetail()->declineButton(), Qt::LeftButton);
+    waitIdle();
+    const QString chosen = proposals->proposalId(0);
+    m_window->proposalList()->selectProposal(chosen);
+    m_fillDialog = [](QDialog *dialog) {
+        qobject_cast<RefineDialog *>(dialog)->setProposalAsk(QStringLiteral("Keep the budget under 45000"));
+    };
+    QTest::mouseClick(m_window->proposalDetail()->refineButton(), Qt::LeftButton);
+    waitIdle();
+    QTest::mouseClick(m_window->proposalDetail()->finalizeButton(), Qt::LeftButton);
+    waitIdle();
+    QCOMPARE(proposals->status(proposals->rowOf(chosen)), QStringLiteral("committed"));
+    m_window->exchangeInspector()->showRow(m_workbench->exchanges()->rowCount() - 1);
+    save(m_window.get(), QStringLiteral("03-proposals"));
+}
+
+void TestScreenshots::versionComparison()
+{
+    ProposalModel *proposals = m_workbench->proposals();
+    const int row = proposals->rowOf(m_window->proposalDetail()->proposalId());
+    const auto &versions = proposals->versions(row);
+    QVERIFY(versions.size() >= 2);
+    VersionCompareDialog dialog(versions, 0, int(versions.size()) - 1);
+    dialog.resize(820, 480);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    save(&dialog, QStringLiteral("04-version-comparison"));
+}
+
+void TestScreenshots::buy()
+{
+    m_fillDialog = [](QDialog *dialog) {
+        auto *create = qobject_cast<CreateBuyDialog *>(dialog);
+        create->setAsap(true);
+        create->setPoNumber(QStringLiteral("PO-2026-001"));
+        create->acceptInsertionOrder(QStringLiteral("Dana Planner"));
+    };
+    QTest::mouseClick(m_window->proposalDetail()->createBuyButton(), Qt::LeftButton);
+    waitIdle();
+    QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Buy);
+    m_workbench->refreshBuys();
+    waitIdle();
+    save(m_window.get(), QStringLiteral("05-buy-monitor"));
+}
+
+void TestScreenshots::inspector()
+{
+    ExchangeInspector *inspector = m_window->exchangeInspector();
+    inspector->showRow(2);
+    inspector->resize(1200, 420);
+    save(inspector, QStringLiteral("06-exchange-inspector"));
+}
+
+void TestScreenshots::agents()
+{
+    AgentManager manager(m_workbench.get(), m_client.get(), QStringLiteral("buyer-a"),
+                         adcp::SchemaRegistry::bundled());
+    FileSecretStore store(m_dir.filePath(QStringLiteral("tokens.json")));
+    manager.setSecretStore(&store);
+    AgentProfilesDialog dialog(&manager);
+    dialog.newProfile();
+    dialog.resize(820, 500);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    save(&dialog, QStringLiteral("07-agents"));
+}
+
+QTEST_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"

@@ -1,0 +1,482 @@
+#include "sellerconsole.h"
+
+#include "dispatcher.h"
+#include "jsonvalues.h"
+#include "sellercontext.h"
+
+#include <QCheckBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSet>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+using nlohmann::json;
+
+namespace {
+
+struct DependencyKind
+{
+    const char *type;
+    const char *offline; // a status that takes the resource out of service
+    const char *online;  // the status that restores it
+};
+
+// The five resource kinds buys depend on, with the statuses the console flips between.
+constexpr DependencyKind kKinds[] = {
+    {"creative", "suspended", "approved"},    {"audience", "suspended", "active"},
+    {"catalog_item", "rejected", "approved"}, {"event_source", "insufficient", "active"},
+    {"property", "depublished", "active"},
+};
+
+const DependencyKind *kindOf(const QString &type)
+{
+    for (const DependencyKind &kind : kKinds) {
+        if (type == QLatin1String(kind.type))
+            return &kind;
+    }
+    return nullptr;
+}
+
+QLabel *note(QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setWordWrap(true);
+    label->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    return label;
+}
+
+} // namespace
+
+SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatcher, std::string principalId,
+                             QWidget *parent)
+    : QWidget(parent), m_dispatcher(std::move(dispatcher)),
+      m_principal(
+          std::make_unique<adcp::seller::Principal>(adcp::seller::Principal{std::move(principalId), true}))
+{
+    setObjectName(QStringLiteral("sellerConsole"));
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto *content = new QWidget(scroll);
+    auto *layout = new QVBoxLayout(content);
+    buildClock(layout);
+    buildOptions(layout);
+    buildApprovals(layout);
+    buildDependencies(layout);
+    buildAdapters(layout);
+    layout->addStretch(1);
+    scroll->setWidget(content);
+    outer->addWidget(scroll);
+
+    m_clockTimer = new QTimer(this);
+    m_clockTimer->setInterval(500);
+    connect(m_clockTimer, &QTimer::timeout, this, &SellerConsole::refreshClock);
+    m_clockTimer->start();
+    refresh();
+}
+
+SellerConsole::~SellerConsole() = default;
+
+void SellerConsole::buildClock(QVBoxLayout *layout)
+{
+    auto *box = new QGroupBox(tr("Seller clock"), this);
+    auto *v = new QVBoxLayout(box);
+    m_clock = new QLabel(box);
+    m_clock->setObjectName(QStringLiteral("sellerClock"));
+    m_clock->setStyleSheet(QStringLiteral("font-family: monospace; font-size: 12pt;"));
+    v->addWidget(m_clock);
+    auto *rates = new QHBoxLayout;
+    for (const double rate : {1.0, 60.0, 3600.0}) {
+        auto *button = new QPushButton(QStringLiteral("%1×").arg(rate), box);
+        button->setObjectName(QStringLiteral("clockRate%1").arg(int(rate)));
+        button->setCheckable(true);
+        button->setAutoExclusive(true);
+        button->setChecked(m_dispatcher->context().clock().rate() == rate);
+        connect(button, &QPushButton::clicked, this, [this, rate] {
+            m_dispatcher->context().clock().setRate(rate);
+            refreshClock();
+        });
+        rates->addWidget(button);
+    }
+    auto *hour = new QPushButton(tr("+1 h"), box);
+    auto *day = new QPushButton(tr("+1 day"), box);
+    connect(hour, &QPushButton::clicked, this, [this] {
+        m_dispatcher->context().clock().advance(3600);
+        refreshClock();
+        Q_EMIT sellerChanged();
+    });
+    connect(day, &QPushButton::clicked, this, [this] {
+        m_dispatcher->context().clock().advance(86400);
+        refreshClock();
+        Q_EMIT sellerChanged();
+    });
+    rates->addSpacing(12);
+    rates->addWidget(hour);
+    rates->addWidget(day);
+    v->addLayout(rates);
+    layout->addWidget(box);
+}
+
+void SellerConsole::buildOptions(QVBoxLayout *layout)
+{
+    auto *box = new QGroupBox(tr("Seller options"), this);
+    auto *form = new QFormLayout(box);
+    adcp::seller::SellerContext &context = m_dispatcher->context();
+    const adcp::seller::SellerOptions options = context.options();
+    m_autoCommit = new QCheckBox(tr("Issue brief proposals already committed"), box);
+    m_autoCommit->setObjectName(QStringLiteral("autoCommitBox"));
+    m_autoCommit->setChecked(options.autoCommitOnIssue);
+    form->addRow(tr("Auto-commit"), m_autoCommit);
+    m_holdHours = new QSpinBox(box);
+    m_holdHours->setObjectName(QStringLiteral("holdHoursBox"));
+    m_holdHours->setRange(1, 24 * 30);
+    m_holdHours->setSuffix(tr(" h"));
+    m_holdHours->setValue(std::max(1, options.holdSeconds / 3600));
+    form->addRow(tr("Hold duration"), m_holdHours);
+    m_manualApproval = new QCheckBox(tr("Buys wait for approval in this console"), box);
+    m_manualApproval->setObjectName(QStringLiteral("manualApprovalBox"));
+    m_manualApproval->setChecked(options.manualApproval);
+    form->addRow(tr("Manual approval"), m_manualApproval);
+    m_requireVersion = new QCheckBox(tr("Reject buys that omit proposal_version"), box);
+    m_requireVersion->setChecked(options.requireProposalVersion);
+    form->addRow(tr("Versions"), m_requireVersion);
+    connect(m_autoCommit, &QCheckBox::toggled, this,
+            [this](bool on) { m_dispatcher->context().setAutoCommitOnIssue(on); });
+    connect(m_holdHours, &QSpinBox::valueChanged, this,
+            [this](int hours) { m_dispatcher->context().setHoldSeconds(hours * 3600); });
+    connect(m_requireVersion, &QCheckBox::toggled, this,
+            [this](bool on) { m_dispatcher->context().setRequireProposalVersion(on); });
+    connect(m_manualApproval, &QCheckBox::toggled, this, [this](bool on) {
+        adcp::seller::SellerOptions changed = m_dispatcher->context().options();
+        changed.manualApproval = on;
+        m_dispatcher->context().setOptions(changed);
+    });
+    layout->addWidget(box);
+}
+
+void SellerConsole::buildApprovals(QVBoxLayout *layout)
+{
+    auto *box = new QGroupBox(tr("Pending approvals"), this);
+    auto *v = new QVBoxLayout(box);
+    m_approvals = new QTableWidget(0, 4, box);
+    m_approvals->setObjectName(QStringLiteral("approvalTable"));
+    m_approvals->setHorizontalHeaderLabels({tr("Task"), tr("Type"), tr("Since"), QString()});
+    m_approvals->verticalHeader()->hide();
+    m_approvals->horizontalHeader()->setStretchLastSection(true);
+    m_approvals->setMaximumHeight(140);
+    v->addWidget(m_approvals);
+    m_approvalNote = note(box);
+    v->addWidget(m_approvalNote);
+    layout->addWidget(box);
+}
+
+void SellerConsole::buildDependencies(QVBoxLayout *layout)
+{
+    auto *box = new QGroupBox(tr("Dependency board"), this);
+    auto *v = new QVBoxLayout(box);
+    m_dependencies = new QTableWidget(0, 4, box);
+    m_dependencies->setObjectName(QStringLiteral("dependencyTable"));
+    m_dependencies->setHorizontalHeaderLabels({tr("Resource"), tr("Id"), tr("Status"), QString()});
+    m_dependencies->verticalHeader()->hide();
+    m_dependencies->horizontalHeader()->setStretchLastSection(true);
+    m_dependencies->setMinimumHeight(160);
+    v->addWidget(m_dependencies);
+    m_dependencyNote = note(box);
+    v->addWidget(m_dependencyNote);
+    layout->addWidget(box);
+}
+
+void SellerConsole::buildAdapters(QVBoxLayout *layout)
+{
+    auto *box = new QGroupBox(tr("Ad server adapters"), this);
+    auto *form = new QFormLayout(box);
+    m_latency = new QSlider(Qt::Horizontal, box);
+    m_latency->setObjectName(QStringLiteral("latencySlider"));
+    m_latency->setRange(0, 5000);
+    m_latency->setSingleStep(100);
+    m_latencyValue = new QLabel(tr("0 ms"), box);
+    auto *latencyRow = new QHBoxLayout;
+    latencyRow->addWidget(m_latency, 1);
+    latencyRow->addWidget(m_latencyValue);
+    form->addRow(tr("Latency"), latencyRow);
+    m_failure = new QSlider(Qt::Horizontal, box);
+    m_failure->setObjectName(QStringLiteral("failureSlider"));
+    m_failure->setRange(0, 100);
+    m_failureValue = new QLabel(tr("0 %"), box);
+    auto *failureRow = new QHBoxLayout;
+    failureRow->addWidget(m_failure, 1);
+    failureRow->addWidget(m_failureValue);
+    form->addRow(tr("Failure rate"), failureRow);
+    m_adapterNote = note(box);
+    form->addRow(m_adapterNote);
+    connect(m_latency, &QSlider::valueChanged, this, [this](int ms) {
+        m_latencyValue->setText(tr("%1 ms").arg(ms));
+        if (m_adapters.setLatency)
+            m_adapters.setLatency(ms);
+    });
+    connect(m_failure, &QSlider::valueChanged, this, [this](int percent) {
+        m_failureValue->setText(tr("%1 %").arg(percent));
+        if (m_adapters.setFailureRate)
+            m_adapters.setFailureRate(percent / 100.0);
+    });
+    setAdapterControl({});
+    layout->addWidget(box);
+}
+
+void SellerConsole::setAdapterControl(AdapterControl control)
+{
+    m_adapters = std::move(control);
+    m_latency->setEnabled(bool(m_adapters.setLatency));
+    m_failure->setEnabled(bool(m_adapters.setFailureRate));
+    m_adapterNote->setText(m_adapters.setLatency || m_adapters.setFailureRate
+                               ? tr("Applies to the simulated guaranteed ad server and auction exchange.")
+                               : tr("This seller build runs without simulated ad servers."));
+}
+
+bool SellerConsole::controllerAvailable() const
+{
+    return m_dispatcher->hasTool("comply_test_controller");
+}
+
+json SellerConsole::controller(const std::string &scenario, const json &params, QString *error)
+{
+    const adcp::ToolOutcome outcome =
+        m_dispatcher->call(*m_principal, "comply_test_controller",
+                           {{"scenario", scenario}, {"params", params}, {"account", {{"sandbox", true}}}});
+    if (!outcome.ok()) {
+        *error = QStringLiteral("%1: %2").arg(QString::fromStdString(outcome.error->code),
+                                              QString::fromStdString(outcome.error->message));
+        return json();
+    }
+    if (outcome.result.value("success", true) == false) {
+        *error = jsonString(outcome.result, "error_detail");
+        if (error->isEmpty())
+            *error = jsonString(outcome.result, "error");
+        if (error->isEmpty())
+            *error = tr("the seller refused the change");
+        return json();
+    }
+    return outcome.result;
+}
+
+QString SellerConsole::setDependency(const QString &resourceType, const QString &resourceId, bool offline)
+{
+    const DependencyKind *kind = kindOf(resourceType);
+    if (!kind)
+        return tr("unknown resource type %1").arg(resourceType);
+    if (!controllerAvailable())
+        return tr("this seller build has no test controller");
+    QString error;
+    const json params = {{resourceType.toStdString() + "_id", resourceId.toStdString()},
+                         {"status", offline ? kind->offline : kind->online}};
+    controller("force_" + resourceType.toStdString() + "_status", params, &error);
+    if (error.isEmpty())
+        Q_EMIT sellerChanged();
+    return error;
+}
+
+QString SellerConsole::approveTask(const QString &taskId, bool approve)
+{
+    if (!controllerAvailable())
+        return tr("this seller build has no test controller");
+    QString error;
+    controller("force_task_completion",
+               {{"task_id", taskId.toStdString()}, {"status", approve ? "completed" : "rejected"}}, &error);
+    if (error.isEmpty()) {
+        refreshApprovals();
+        Q_EMIT sellerChanged();
+    }
+    return error;
+}
+
+void SellerConsole::setBuys(const json &mediaBuys)
+{
+    m_buys = mediaBuys.is_array() ? mediaBuys : json::array();
+    refreshDependencies();
+    refreshApprovals();
+}
+
+void SellerConsole::refresh()
+{
+    refreshClock();
+    refreshApprovals();
+    refreshDependencies();
+}
+
+void SellerConsole::refreshClock()
+{
+    const adcp::seller::SellerClock &clock = m_dispatcher->context().clock();
+    m_clock->setText(QStringLiteral("%1  ·  %2×")
+                         .arg(clock.now().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")))
+                         .arg(clock.rate()));
+}
+
+void SellerConsole::refreshApprovals()
+{
+    m_approvals->setRowCount(0);
+    if (!m_dispatcher->hasTool("list_tasks")) {
+        m_approvalNote->setText(tr("This seller build has no task list: buys are not held for approval."));
+        return;
+    }
+    const adcp::ToolOutcome outcome =
+        m_dispatcher->call(*m_principal, "list_tasks", {{"filters", {{"statuses", {"submitted"}}}}});
+    if (!outcome.ok()) {
+        m_approvalNote->setText(QString::fromStdString(outcome.error->message));
+        return;
+    }
+    const json tasks = jsonArray(outcome.result, "tasks");
+    m_approvalNote->setText(tasks.empty() ? tr("Nothing waits for approval.") : QString());
+    for (const auto &task : tasks) {
+        const int row = m_approvals->rowCount();
+        m_approvals->insertRow(row);
+        const QString taskId = jsonString(task, "task_id");
+        m_approvals->setItem(row, 0, new QTableWidgetItem(taskId));
+        m_approvals->setItem(row, 1, new QTableWidgetItem(jsonString(task, "task_type")));
+        m_approvals->setItem(row, 2, new QTableWidgetItem(jsonString(task, "created_at")));
+        auto *buttons = new QWidget(m_approvals);
+        auto *h = new QHBoxLayout(buttons);
+        h->setContentsMargins(2, 0, 2, 0);
+        auto *approve = new QPushButton(tr("Approve"), buttons);
+        auto *reject = new QPushButton(tr("Reject"), buttons);
+        h->addWidget(approve);
+        h->addWidget(reject);
+        connect(approve, &QPushButton::clicked, this, [this, taskId] {
+            const QString error = approveTask(taskId, true);
+            if (!error.isEmpty())
+                m_approvalNote->setText(error);
+        });
+        connect(reject, &QPushButton::clicked, this, [this, taskId] {
+            const QString error = approveTask(taskId, false);
+            if (!error.isEmpty())
+                m_approvalNote->setText(error);
+        });
+        m_approvals->setCellWidget(row, 3, buttons);
+    }
+}
+
+void SellerConsole::refreshDependencies()
+{
+    struct Row
+    {
+        QString type;
+        QString id;
+        QString status;
+    };
+    QList<Row> rows;
+    QSet<QString> seen;
+    const auto add = [&](const QString &type, const QString &id, const QString &status) {
+        const QString key = type + QLatin1Char('/') + id;
+        if (id.isEmpty() || !kindOf(type))
+            return;
+        if (seen.contains(key)) {
+            for (Row &row : rows) {
+                if (row.type == type && row.id == id && !status.isEmpty())
+                    row.status = status;
+            }
+            return;
+        }
+        seen.insert(key);
+        rows.append({type, id, status});
+    };
+    for (const auto &buy : m_buys) {
+        for (const auto &package : jsonArray(buy, "packages")) {
+            for (const auto &approval : jsonArray(package, "creative_approvals"))
+                add(QStringLiteral("creative"), jsonString(approval, "creative_id"),
+                    jsonString(approval, "approval_status"));
+            for (const auto &creative : jsonArray(package, "creatives"))
+                add(QStringLiteral("creative"), jsonString(creative, "creative_id"),
+                    jsonString(creative, "status"));
+        }
+        for (const auto &impairment : jsonArray(buy, "impairments"))
+            add(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
+                jsonString(jsonObject(impairment, "transition"), "to"));
+    }
+    m_dependencies->setRowCount(0);
+    const bool available = controllerAvailable();
+    if (!available)
+        m_dependencyNote->setText(
+            tr("This seller build has no test controller: dependencies cannot be flipped."));
+    else if (rows.isEmpty())
+        m_dependencyNote->setText(
+            tr("Buys' creatives, audiences, catalog items, event sources and properties "
+               "appear here once a buy exists."));
+    else
+        m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
+                                     "clear the impairment."));
+    for (const Row &r : rows) {
+        const int row = m_dependencies->rowCount();
+        m_dependencies->insertRow(row);
+        m_dependencies->setItem(row, 0, new QTableWidgetItem(r.type));
+        m_dependencies->setItem(row, 1, new QTableWidgetItem(r.id));
+        m_dependencies->setItem(row, 2, new QTableWidgetItem(r.status.isEmpty() ? tr("in use") : r.status));
+        auto *buttons = new QWidget(m_dependencies);
+        auto *h = new QHBoxLayout(buttons);
+        h->setContentsMargins(2, 0, 2, 0);
+        auto *breakButton = new QPushButton(tr("Break"), buttons);
+        breakButton->setObjectName(QStringLiteral("break-%1-%2").arg(r.type, r.id));
+        auto *restore = new QPushButton(tr("Restore"), buttons);
+        restore->setObjectName(QStringLiteral("restore-%1-%2").arg(r.type, r.id));
+        breakButton->setEnabled(available);
+        restore->setEnabled(available);
+        h->addWidget(breakButton);
+        h->addWidget(restore);
+        const QString type = r.type;
+        const QString id = r.id;
+        connect(breakButton, &QPushButton::clicked, this, [this, type, id] {
+            const QString error = setDependency(type, id, true);
+            m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 broken.").arg(type, id) : error);
+        });
+        connect(restore, &QPushButton::clicked, this, [this, type, id] {
+            const QString error = setDependency(type, id, false);
+            m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(type, id) : error);
+        });
+        m_dependencies->setCellWidget(row, 3, buttons);
+    }
+    m_dependencies->resizeColumnsToContents();
+}
+
+QTableWidget *SellerConsole::dependencyTable() const
+{
+    return m_dependencies;
+}
+
+QTableWidget *SellerConsole::approvalTable() const
+{
+    return m_approvals;
+}
+
+QLabel *SellerConsole::clockLabel() const
+{
+    return m_clock;
+}
+
+QCheckBox *SellerConsole::autoCommitBox() const
+{
+    return m_autoCommit;
+}
+
+QCheckBox *SellerConsole::manualApprovalBox() const
+{
+    return m_manualApproval;
+}
+
+QSpinBox *SellerConsole::holdHoursBox() const
+{
+    return m_holdHours;
+}
+
+} // namespace adcp::gui

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <QWidget>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+class QTableWidget;
+class QTimer;
+class QVBoxLayout;
+
+namespace adcp::seller {
+class Dispatcher;
+struct Principal;
+} // namespace adcp::seller
+
+namespace adcp::gui {
+
+// The embedded seller's own controls, for trainers: seller options, the seller clock, pending approvals,
+// the dependency board (break and restore the resources buys depend on) and the simulated ad servers'
+// latency and failure rate. It drives the seller directly (Dispatcher and SellerContext), never as the buyer;
+// each section works as far as the seller in this build supports it and says so when it does not.
+class SellerConsole final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SellerConsole)
+public:
+    // How the console reaches the simulated ad servers; absent when the seller runs without execution.
+    struct AdapterControl
+    {
+        std::function<void(int latencyMs)> setLatency;
+        std::function<void(double failureRate)> setFailureRate;
+    };
+
+    SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatcher, std::string principalId,
+                  QWidget *parent = nullptr);
+    ~SellerConsole() override;
+
+    void setAdapterControl(AdapterControl control);
+    // Buys (get_media_buys entries) whose dependencies the board lists.
+    void setBuys(const nlohmann::json &mediaBuys);
+
+    // Moves a dependency to an offline status (break) or back (restore); returns the seller's error message,
+    // empty on success.
+    QString setDependency(const QString &resourceType, const QString &resourceId, bool offline);
+    QString approveTask(const QString &taskId, bool approve);
+    void refresh();
+
+    QTableWidget *dependencyTable() const;
+    QTableWidget *approvalTable() const;
+    QLabel *clockLabel() const;
+    QCheckBox *autoCommitBox() const;
+    QCheckBox *manualApprovalBox() const;
+    QSpinBox *holdHoursBox() const;
+    bool controllerAvailable() const;
+
+Q_SIGNALS:
+    // The seller's state changed under the buyer (a broken creative, an approval): re-read it.
+    void sellerChanged();
+
+private:
+    nlohmann::json controller(const std::string &scenario, const nlohmann::json &params, QString *error);
+    void buildOptions(QVBoxLayout *layout);
+    void buildClock(QVBoxLayout *layout);
+    void buildApprovals(QVBoxLayout *layout);
+    void buildDependencies(QVBoxLayout *layout);
+    void buildAdapters(QVBoxLayout *layout);
+    void refreshClock();
+    void refreshApprovals();
+    void refreshDependencies();
+
+    std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
+    std::unique_ptr<adcp::seller::Principal> m_principal;
+    AdapterControl m_adapters;
+    nlohmann::json m_buys = nlohmann::json::array();
+    QTimer *m_clockTimer = nullptr;
+    QLabel *m_clock = nullptr;
+    QCheckBox *m_autoCommit = nullptr;
+    QCheckBox *m_manualApproval = nullptr;
+    QCheckBox *m_requireVersion = nullptr;
+    QSpinBox *m_holdHours = nullptr;
+    QTableWidget *m_approvals = nullptr;
+    QLabel *m_approvalNote = nullptr;
+    QTableWidget *m_dependencies = nullptr;
+    QLabel *m_dependencyNote = nullptr;
+    QSlider *m_latency = nullptr;
+    QSlider *m_failure = nullptr;
+    QLabel *m_adapterNote = nullptr;
+    QLabel *m_latencyValue = nullptr;
+    QLabel *m_failureValue = nullptr;
+};
+
+} // namespace adcp::gui
