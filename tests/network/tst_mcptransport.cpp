@@ -132,6 +132,7 @@ private Q_SLOTS:
     void dialectDetection_data();
     void dialectDetection();
     void submittedTaskIsPolled();
+    void clientDeletedInFinishedSlot();
     void a2aRoundTrip_data();
     void a2aRoundTrip();
     void referenceSellerFlow();
@@ -451,6 +452,34 @@ void tst_McpTransport::submittedTaskIsPolled()
     // The mutating call got an idempotency key the caller did not have to invent.
     const auto log = client.exchangeLog();
     QVERIFY(log.front().request["idempotency_key"].get<std::string>().size() >= 16);
+}
+
+// Closing an agent from the slot that receives its last answer is what a window does; nothing may crash.
+void tst_McpTransport::clientDeletedInFinishedSlot()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        return ScriptedPeer::sse(toolResult(seen.body, {{"adcp", json::object()}}));
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    auto *client =
+        new AgentClient(QStringLiteral("scripted"), std::make_unique<McpTransport>(options), nullptr);
+    QPointer<AgentClient> guard(client);
+    bool ok = false;
+    PendingCall *call = client->getAdcpCapabilities();
+    connect(call, &PendingCall::finished, this, [&ok, call, client] {
+        ok = call->outcome().ok();
+        delete client;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(guard.isNull(), 10000);
+    QVERIFY(ok);
+    QTest::qWait(20);
 }
 
 void tst_McpTransport::a2aRoundTrip_data()
