@@ -1,6 +1,7 @@
 #include "modes.h"
 
 #include "dispatcher.h"
+#include "jobs/execution.h"
 #include "sellercontext.h"
 #include "server/bearerauth.h"
 #include "server/sellerhttpserver.h"
@@ -132,6 +133,13 @@ int runServeMode(int argc, char **argv)
         return 1;
     }
     auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
+    // Execution moves buys along (ad-server jobs, the seller clock) and delivers the webhook outbox; whatever
+    // a previous run left in flight is picked up here.
+    auto execution = adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
+    if (!execution) {
+        err << "adcp-workbench: cannot start the seller's execution: " << error << '\n';
+        return 1;
+    }
 
     adcp::seller::SellerServerOptions serverOptions;
     serverOptions.workerThreads = parser.value(QStringLiteral("workers")).toInt();
@@ -141,6 +149,8 @@ int runServeMode(int argc, char **argv)
         serverOptions.allowedHosts.clear();
     else
         serverOptions.allowedHosts += extraHosts;
+    if (auto *sender = execution->webhookSender())
+        serverOptions.jwks = sender->jwks();
     adcp::seller::SellerHttpServer server(dispatcher, std::move(auth), serverOptions);
     if (!parser.isSet(QStringLiteral("quiet"))) {
         QObject::connect(&server, &adcp::seller::SellerHttpServer::requestLogged, &app,
@@ -164,5 +174,6 @@ int runServeMode(int argc, char **argv)
     std::fflush(stdout);
     const int rc = QCoreApplication::exec();
     server.waitForWorkers();
+    execution->stop();
     return rc;
 }

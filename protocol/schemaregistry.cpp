@@ -2,10 +2,12 @@
 // are enabled; the registry turns them into validation issues instead.
 #define VALIJSON_USE_EXCEPTIONS 1
 
-// GCC 12 at -O3 reports a false -Wrestrict inside libstdc++'s std::string code inlined into valijson's
-// (bug 105329); it fires at the point of inlining, so it can only be silenced for the whole file.
+// GCC 12 reports false positives inside libstdc++ code inlined into valijson's: -Wrestrict in std::string at
+// -O3 (bug 105329) and -Wmaybe-uninitialized in std::regex's compiler under the sanitizers at -O2. They fire
+// at the point of inlining, so they can only be silenced for the whole file.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 #include "schemaregistry.h"
@@ -24,6 +26,7 @@
 #include <valijson/validation_visitor.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -94,7 +97,8 @@ std::string absoluteRef(const std::string &ref, const std::string &fileId)
 // Keywords whose values are instance data, not schemas: nothing inside them is rewritten.
 bool isDataKeyword(const std::string &key)
 {
-    return key == "enum" || key == "const" || key == "examples" || key == "default" || key == "required";
+    return key == "enum" || key == "const" || key == "examples" || key == "default" || key == "required" ||
+           key == kEnumKeyword || key == kConstKeyword;
 }
 
 // Keywords whose value is an object mapping arbitrary names to schemas.
@@ -168,7 +172,7 @@ nlohmann::json compileForm(const nlohmann::json &document, bool replaceDateForma
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The precompiled date / date-time check as a valijson constraint
+// Custom constraints: the precompiled date / date-time check, and enum / const with useful messages
 
 // A custom constraint that knows which JSON Schema keyword it stands for, so that issues carry that keyword.
 class KeywordConstraint : public vc::PolyConstraint
@@ -873,6 +877,8 @@ struct SchemaRegistry::Private
         // Built on first use, guarded by compileMutex: the form valijson parses, and the compiled schema.
         mutable std::unique_ptr<nlohmann::json> compileForm;
         mutable std::unique_ptr<Compiled> compiled;
+        // Set once `compiled` is complete, so that validations after the first take no lock.
+        mutable std::atomic<const Compiled *> ready = nullptr;
     };
 
     DateFormatCheck dateFormatCheck = DateFormatCheck::Precompiled;
@@ -885,6 +891,8 @@ struct SchemaRegistry::Private
 const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(const std::string &id,
                                                                               const Entry &entry) const
 {
+    if (const Compiled *compiled = entry.ready.load(std::memory_order_acquire))
+        return *compiled;
     const std::lock_guard lock(compileMutex);
     if (entry.compiled)
         return *entry.compiled;
@@ -915,6 +923,7 @@ const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(co
         compiled->error = e.what();
     }
     entry.compiled = std::move(compiled);
+    entry.ready.store(entry.compiled.get(), std::memory_order_release);
     return *entry.compiled;
 }
 
@@ -941,6 +950,7 @@ bool SchemaRegistry::loadDirectory(const QString &directory, QString *error)
 
     // Schemas compiled so far may reference a file this load replaces.
     for (auto &[id, entry] : d->entries) {
+        entry.ready.store(nullptr);
         entry.compileForm.reset();
         entry.compiled.reset();
     }

@@ -9,6 +9,7 @@
 #include <QThread>
 #include <QUuid>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace adcp::seller {
@@ -87,8 +88,11 @@ SimulatedAdServer::Fault SimulatedAdServer::drawFault()
 
 AdapterResult SimulatedAdServer::execute(const AdapterRequest &request)
 {
-    if (m_options.latencyMs > 0)
-        QThread::msleep(static_cast<unsigned long>(m_options.latencyMs));
+    // Half the latency before the ad server acts and half for the answer to travel back: a caller that dies
+    // in the second half has an order it never heard of, the case the idempotency key exists for.
+    const unsigned long before = static_cast<unsigned long>(std::max(0, m_options.latencyMs) / 2);
+    const unsigned long after = static_cast<unsigned long>(std::max(0, m_options.latencyMs)) - before;
+    QThread::msleep(before);
     const Fault fault = drawFault();
     if (fault == Fault::Before)
         return retryLater(1, name() + ": timed out before the request was processed");
@@ -98,6 +102,7 @@ AdapterResult SimulatedAdServer::execute(const AdapterRequest &request)
     } catch (const std::exception &e) {
         return retryLater(1, name() + ": " + e.what());
     }
+    QThread::msleep(after);
     // The write happened but the answer is lost: the caller must retry with the same key and must not get a
     // second order for it.
     if (fault == Fault::After && result.status == AdapterStatus::Done)

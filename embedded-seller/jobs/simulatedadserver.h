@@ -14,7 +14,7 @@ namespace adcp::seller {
 struct SimulatedAdServerOptions
 {
     QString databasePath;    // the ad server's own SQLite file (it is another system than the seller)
-    int latencyMs = 0;       // every call takes this long
+    int latencyMs = 0;       // every call takes this long (half before the ad server acts, half after)
     double failureRate = 0;  // share of calls that fail transiently, half before and half after the write
     int approvalDelayMs = 0; // guaranteed only: how long the trafficker takes to approve a line item
     quint32 seed = 1;        // fault injection is reproducible

@@ -179,7 +179,11 @@ bool SellerHttpServer::handleRequest(const QHttpServerRequest &request, QTcpSock
     else if (path == QLatin1String("/.well-known/agent-card.json") ||
              path == QLatin1String("/.well-known/agent.json"))
         handleAgentCard(request, socket, log);
-    else {
+    else if (path == QLatin1String("/.well-known/jwks.json") && !m_options.jwks.is_null() &&
+             request.method() == QHttpServerRequest::Method::Get) {
+        QHttpServerResponder responder = makeResponder(request, socket);
+        write(responder, Reply{200, m_options.jwks, {}, {}}, false, false, log);
+    } else {
         QHttpServerResponder responder = makeResponder(request, socket);
         write(responder, Reply{404, {{"error", "not found"}}, {}, {}}, false, false, log);
     }
@@ -197,8 +201,8 @@ void SellerHttpServer::write(QHttpServerResponder &responder, const Reply &reply
 {
     QByteArray body;
     QByteArray type = "application/json";
-    if (!reply.body.is_null()) {
-        body = QByteArray::fromStdString(reply.body.dump());
+    if (!reply.raw.isEmpty() || !reply.body.is_null()) {
+        body = reply.raw.isEmpty() ? QByteArray::fromStdString(reply.body.dump()) : reply.raw;
         if (sse && reply.status == 200) {
             body = "event: message\ndata: " + body + "\n\n";
             type = "text/event-stream";
@@ -452,9 +456,13 @@ void SellerHttpServer::handleMcp(const QHttpServerRequest &request, QTcpSocket *
         }
         dispatch(request, socket, *principal, tool, arguments, log, sse,
                  [this, id, arguments](const ToolOutcome &outcome) {
-                     Reply r{200, rpcResult(id, mcpToolResult(outcome, arguments)), {}, {}};
-                     if (outcome.error)
+                     Reply r;
+                     if (outcome.error) {
+                         r.body = rpcResult(id, mcpToolResult(outcome, arguments));
                          r.note = QString::fromStdString(outcome.error->code);
+                     } else {
+                         r.raw = mcpSuccessMessage(id, outcome.result);
+                     }
                      return r;
                  });
         return;
@@ -493,6 +501,24 @@ nlohmann::json errorPayload(const AdcpError &error, const nlohmann::json &argume
 }
 
 } // namespace
+
+QByteArray SellerHttpServer::mcpSuccessMessage(const nlohmann::json &id, const nlohmann::json &result)
+{
+    // A big result would otherwise be serialized twice (structuredContent and its text copy) and the copy
+    // escaped a third time; here the result is dumped once and reused for both.
+    const std::string text = (result.is_object() ? result : nlohmann::json::object()).dump();
+    const std::string escapedText = nlohmann::json(text).dump();
+    std::string out;
+    out.reserve(text.size() + escapedText.size() + 160);
+    out += R"({"jsonrpc":"2.0","id":)";
+    out += id.dump();
+    out += R"(,"result":{"content":[{"type":"text","text":)";
+    out += escapedText;
+    out += R"(}],"structuredContent":)";
+    out += text;
+    out += R"(,"isError":false}})";
+    return QByteArray::fromStdString(out);
+}
 
 nlohmann::json SellerHttpServer::mcpToolResult(const ToolOutcome &outcome,
                                                const nlohmann::json &arguments) const

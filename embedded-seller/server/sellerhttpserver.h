@@ -29,6 +29,8 @@ struct SellerServerOptions
     int workerThreads = 4;
     int maxSessions = 10000;
     QString agentName = QStringLiteral("AdCP Workbench seller");
+    // The public keys the seller signs webhooks with, served at /.well-known/jwks.json when not null.
+    nlohmann::json jwks;
 };
 
 // The seller's network face: MCP streamable HTTP on /mcp and A2A (agent card + JSON-RPC on /a2a) over the
@@ -68,7 +70,8 @@ private:
         int status = 200;
         nlohmann::json body; // JSON-RPC message, or null for an empty body
         QList<QPair<QByteArray, QByteArray>> headers;
-        QString note; // for the request log
+        QString note;   // for the request log
+        QByteArray raw; // when set, the serialized body (body is then ignored)
     };
     struct RequestLog
     {
@@ -91,6 +94,8 @@ private:
     std::optional<Principal> authenticate(const QHttpServerRequest &request, Reply *rejection) const;
     nlohmann::json toolsList(const Principal &principal) const;
     nlohmann::json mcpToolResult(const ToolOutcome &outcome, const nlohmann::json &arguments) const;
+    // The whole JSON-RPC answer to a successful tools/call, serialized once.
+    static QByteArray mcpSuccessMessage(const nlohmann::json &id, const nlohmann::json &result);
     nlohmann::json a2aTaskFor(const std::string &method, const nlohmann::json &message,
                               const ToolOutcome &outcome, const nlohmann::json &arguments);
     void write(QHttpServerResponder &responder, const Reply &reply, bool sse, bool close,

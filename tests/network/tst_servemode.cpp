@@ -3,6 +3,8 @@
 #include "agentclient.h"
 #include "transports/mcptransport.h"
 
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -101,6 +103,21 @@ void tst_ServeMode::flowSurvivesRestart()
     QProcess first;
     const QUrl url = start(first, db);
     QVERIFY2(url.isValid(), first.readAllStandardError().constData());
+
+    // The keys the seller signs its webhooks with are published for receivers.
+    {
+        QNetworkAccessManager network;
+        QUrl jwksUrl = url;
+        jwksUrl.setPath(QStringLiteral("/.well-known/jwks.json"));
+        QNetworkReply *reply = network.get(QNetworkRequest(jwksUrl));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(done.wait(10000));
+        const QByteArray body = reply->readAll();
+        const json jwks = json::parse(body.constBegin(), body.constEnd(), nullptr, false);
+        QVERIFY2(jwks.is_object() && !jwks["keys"].empty(), body.constData());
+        QCOMPARE(jwks["keys"][0]["crv"].get<std::string>(), std::string("Ed25519"));
+        reply->deleteLater();
+    }
 
     McpTransportOptions options;
     options.endpoint = url;

@@ -1,7 +1,12 @@
 // The buyer's webhook receiver over real loopback HTTP, fed by deliveries signed with the seller's own
 // signer.
+#include "dispatcher.h"
+#include "jobs/execution.h"
+#include "sellercontext.h"
 #include "webhookreceiver.h"
 #include "webhooks/webhooksignature.h"
+
+#include <QSqlDatabase>
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -86,6 +91,7 @@ private Q_SLOTS:
     void duplicatesAndConflicts();
     void reemissionFlagged();
     void dedupeSurvivesRestart();
+    void fromSellerOutbox();
 };
 
 void tst_WebhookReceiver::verification_data()
@@ -211,6 +217,72 @@ void tst_WebhookReceiver::dedupeSurvivesRestart()
     QCOMPARE(post(restarted.url(), next, hmacHeaders(kSecret, now, next)).status, 200);
     QCOMPARE(events.count(), 1);
     QVERIFY(events.at(0).at(0).value<WebhookEvent>().reemission);
+}
+
+// End to end: a buy waiting for manual approval is approved in the seller; its task webhook leaves the
+// seller's durable outbox signed with RFC 9421 and arrives verified, once, at our receiver.
+void tst_WebhookReceiver::fromSellerOutbox()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    seller::SellerOptions options;
+    options.databasePath = dir.filePath(QStringLiteral("seller.sqlite"));
+    options.manualApproval = true;
+    QString error;
+    auto context = seller::SellerContext::open(options, &error);
+    QVERIFY2(context, qPrintable(error));
+    seller::Dispatcher dispatcher(context);
+    seller::ExecutionOptions executionOptions;
+    executionOptions.webhooks.pollMs = 50;
+    auto execution = seller::Execution::start(context, executionOptions, &error);
+    QVERIFY2(execution, qPrintable(error));
+    QVERIFY(execution->webhookSender());
+
+    WebhookReceiver receiver(WebhookReceiverOptions{});
+    QCOMPARE(receiver.addJwks(execution->webhookSender()->jwks()), 1);
+    QVERIFY(receiver.start() != 0);
+    QSignalSpy events(&receiver, &WebhookReceiver::eventReceived);
+    QSignalSpy rejected(&receiver, &WebhookReceiver::deliveryRejected);
+
+    const seller::Principal principal{"buyer-1", true};
+    const json brand = {{"domain", "acmeoutdoor.example"}};
+    const auto products =
+        dispatcher.call(principal, "get_products", {{"buying_mode", "wholesale"}, {"brand", brand}});
+    QVERIFY(products.ok());
+    QVERIFY(!products.result["products"].empty());
+    // A product and pricing option whose minimum spend a 50 000 budget meets.
+    const json &product = products.result["products"][0];
+    const QDateTime start = QDateTime::currentDateTimeUtc().addDays(2);
+    const json create = {
+        {"idempotency_key", "webhook-e2e-000000000001"},
+        {"brand", brand},
+        {"account", {{"brand", brand}, {"operator", "acmeoutdoor.example"}}},
+        {"start_time", start.toString(Qt::ISODate).toStdString()},
+        {"end_time", start.addDays(30).toString(Qt::ISODate).toStdString()},
+        {"push_notification_config",
+         {{"url", receiver.url().toString().toStdString()}, {"operation_id", "op-e2e"}}},
+        {"packages", json::array({{{"product_id", product["product_id"]},
+                                   {"pricing_option_id", product["pricing_options"][0]["pricing_option_id"]},
+                                   {"budget", 50000}}})}};
+    const auto created = dispatcher.call(principal, "create_media_buy", create);
+    QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
+    if (created.result.value("status", std::string()) != "submitted")
+        QSKIP("the seller did not hold this buy for approval");
+    const std::string taskId = created.result["task_id"].get<std::string>();
+
+    QSqlDatabase db = QSqlDatabase::database(context->connectionName());
+    QVERIFY2(seller::Execution::decide(db, principal.id, taskId, true, "approved in test",
+                                       context->clock().now(), &error),
+             qPrintable(error));
+
+    QTRY_VERIFY_WITH_TIMEOUT(!events.isEmpty(), 30000);
+    const auto event = events.takeFirst().at(0).value<WebhookEvent>();
+    QCOMPARE(event.verifiedBy, QStringLiteral("rfc9421"));
+    QCOMPARE(event.operationId, QStringLiteral("op-e2e"));
+    QCOMPARE(event.payload["task_id"].get<std::string>(), taskId);
+    QVERIFY(event.idempotencyKey.size() >= 16);
+    QVERIFY(rejected.isEmpty());
+    execution->stop();
 }
 
 QTEST_GUILESS_MAIN(tst_WebhookReceiver)
