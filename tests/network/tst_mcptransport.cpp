@@ -601,7 +601,16 @@ void tst_McpTransport::referenceSellerFlow()
         QVERIFY2(finalized.ok(), finalized.ok() ? "" : finalized.error->message.c_str());
         create = {{"proposal_id", proposalId}, {"total_budget", {{"amount", 50000}, {"currency", "USD"}}}};
     } else {
+        // A 3.0 seller without proposals: the refine step narrows to the product that will be bought.
         const json &product = brief.result["products"][0];
+        const auto refined = run(client.getProducts(
+            {{"buying_mode", "refine"},
+             {"brand", brand},
+             {"refine",
+              json::array(
+                  {{{"scope", "product"}, {"product_id", product["product_id"]}, {"action", "include"}}})}}));
+        QVERIFY2(refined.ok(), refined.ok() ? "" : refined.error->message.c_str());
+        QVERIFY(!refined.result["products"].empty());
         create = {{"packages",
                    json::array({{{"product_id", product["product_id"]},
                                  {"pricing_option_id", product["pricing_options"][0]["pricing_option_id"]},
@@ -621,6 +630,20 @@ void tst_McpTransport::referenceSellerFlow()
         {{"account", create["account"]}, {"media_buy_ids", json::array({mediaBuyId})}}));
     QVERIFY2(delivery.ok(), delivery.ok() ? "" : delivery.error->message.c_str());
     QVERIFY(delivery.result.contains("media_buy_deliveries"));
+
+    // A create that went `submitted` was followed up by polling until the buy existed.
+    bool submitted = false;
+    int polls = 0;
+    for (const auto &exchange : client.exchangeLog()) {
+        if (exchange.tool == QLatin1String("create_media_buy"))
+            submitted = exchange.response.value("status", std::string()) == "submitted";
+        if (exchange.tool == QLatin1String("tasks_get") || exchange.tool == QLatin1String("get_task_status"))
+            ++polls;
+    }
+    if (submitted)
+        QVERIFY(polls > 0);
+    qInfo("reference seller: create_media_buy %s, %d poll(s)", submitted ? "submitted" : "synchronous",
+          polls);
 
     // Our own requests were valid against the bundled schemas on every exchange.
     for (const auto &exchange : client.exchangeLog()) {
