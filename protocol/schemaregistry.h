@@ -58,7 +58,9 @@ public:
     // The schema document as loaded, with every `$ref` made absolute; null when unknown.
     nlohmann::json schemaDocument(std::string_view schemaId) const;
 
-    // Empty when valid. An unknown schema id yields one issue with keyword "$ref".
+    // Empty when valid. An unknown schema id, or a schema that cannot be compiled (a `$ref` to a file that is
+    // not loaded), yields one issue at "" with keyword "$ref". Keywords newer than draft 7
+    // (dependentRequired, unevaluatedProperties, ...) are not checked.
     std::vector<ValidationIssue> validate(std::string_view schemaId, const nlohmann::json &document) const;
 
 private:
