@@ -3,6 +3,7 @@
 #include "agentclient.h"
 #include "agentmanager.h"
 #include "dispatcher.h"
+#include "jobs/execution.h"
 #include "mainwindow.h"
 #include "secretstore.h"
 #include "sellerconsole.h"
@@ -46,6 +47,15 @@ int runGuiMode(int argc, char **argv)
         return 1;
     }
     const auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
+    // Ad-server jobs, the seller clock's status transitions and the webhook outbox run on their own threads.
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
+    if (!execution) {
+        QMessageBox::critical(
+            nullptr, QObject::tr("AdCP Buyer Workbench"),
+            QObject::tr("The embedded seller could not start its execution:\n%1").arg(error));
+        return 1;
+    }
     adcp::AgentClient client(
         QObject::tr("Embedded seller"),
         std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kEmbeddedPrincipal),
@@ -67,7 +77,16 @@ int runGuiMode(int argc, char **argv)
 
     adcp::gui::MainWindow window(&workbench);
     window.setAgentManager(&agents);
-    window.attachSellerConsole(new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id));
+    auto *console = new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id);
+    console->setAdapterControl({[execution](int latencyMs) {
+                                    for (const char *name : {"guaranteed", "exchange"})
+                                        execution->adapter(name)->setLatency(latencyMs);
+                                },
+                                [execution](double failureRate) {
+                                    for (const char *name : {"guaranteed", "exchange"})
+                                        execution->adapter(name)->setFailureRate(failureRate);
+                                }});
+    window.attachSellerConsole(console);
     window.restoreLayout();
     window.show();
     workbench.connectAgent();

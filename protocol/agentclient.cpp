@@ -483,8 +483,11 @@ void AgentClient::finishPending(PendingCall *pending, const ToolOutcome &outcome
     pending->d->finished = true;
     pending->d->cancelHook = nullptr;
     pending->d->outcome = outcome;
+    // A receiver may delete the client (and with it every pending call) from its slot.
+    const QPointer<PendingCall> guard(pending);
     Q_EMIT pending->finished();
-    pending->deleteLater();
+    if (guard)
+        guard->deleteLater();
 }
 
 PendingCall *AgentClient::getAdcpCapabilities(const nlohmann::json &arguments)

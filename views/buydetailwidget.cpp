@@ -88,6 +88,10 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_resume->setObjectName(QStringLiteral("resumeButton"));
     m_cancel = new QPushButton(tr("Cancel buy…"), this);
     m_cancel->setObjectName(QStringLiteral("cancelBuyButton"));
+    m_creatives = new QPushButton(tr("Creatives…"), this);
+    m_creatives->setObjectName(QStringLiteral("creativesButton"));
+    m_creatives->setToolTip(tr("Upload creatives and assign them to the buy's packages"));
+    actions->addWidget(m_creatives);
     actions->addWidget(m_pause);
     actions->addWidget(m_resume);
     actions->addStretch(1);
@@ -106,6 +110,7 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
             QMessageBox::Yes)
             Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("cancel"));
     });
+    connect(m_creatives, &QPushButton::clicked, this, [this] { Q_EMIT creativesRequested(m_mediaBuyId); });
     connect(m_chart, &DeliveryChart::granularityChanged, this,
             [this](const QString &granularity) { Q_EMIT deliveryRequested(m_mediaBuyId, granularity); });
     connect(m_buys, &QAbstractItemModel::dataChanged, this,
@@ -151,7 +156,7 @@ void BuyDetailWidget::refresh()
         m_impairments->setImpairments(nlohmann::json::array());
         m_packages->setRowCount(0);
         m_chart->setDelivery(nlohmann::json::object(), nlohmann::json::object());
-        for (QPushButton *button : {m_pause, m_resume, m_cancel})
+        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_creatives})
             button->setEnabled(false);
         return;
     }
@@ -216,6 +221,7 @@ void BuyDetailWidget::refresh()
     m_pause->setEnabled(!m_busy && !terminal && status != QLatin1String("paused"));
     m_resume->setEnabled(!m_busy && status == QLatin1String("paused"));
     m_cancel->setEnabled(!m_busy && !terminal);
+    m_creatives->setEnabled(!m_busy && !terminal);
 }
 
 QLabel *BuyDetailWidget::healthLabel() const
@@ -271,6 +277,11 @@ QPushButton *BuyDetailWidget::resumeButton() const
 QPushButton *BuyDetailWidget::cancelButton() const
 {
     return m_cancel;
+}
+
+QPushButton *BuyDetailWidget::creativesButton() const
+{
+    return m_creatives;
 }
 
 QTabWidget *BuyDetailWidget::sections() const

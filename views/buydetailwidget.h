@@ -45,11 +45,13 @@ public:
     QPushButton *pauseButton() const;
     QPushButton *resumeButton() const;
     QPushButton *cancelButton() const;
+    QPushButton *creativesButton() const;
     QTabWidget *sections() const;
 
 Q_SIGNALS:
     void updateRequested(const QString &mediaBuyId, const QString &action);
     void deliveryRequested(const QString &mediaBuyId, const QString &granularity);
+    void creativesRequested(const QString &mediaBuyId);
 
 private:
     void refresh();
@@ -72,6 +74,7 @@ private:
     QPushButton *m_pause = nullptr;
     QPushButton *m_resume = nullptr;
     QPushButton *m_cancel = nullptr;
+    QPushButton *m_creatives = nullptr;
     ErrorBanner *m_error = nullptr;
 };
 

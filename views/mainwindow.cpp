@@ -8,6 +8,7 @@
 #include "buymonitorwidget.h"
 #include "closeopportunitydialog.h"
 #include "createbuydialog.h"
+#include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
 #include "errorbanner.h"
@@ -427,6 +428,20 @@ void MainWindow::wireWorkbench()
                 m_workbench->updateBuy(id, action);
             });
     connect(m_buyDetail, &BuyDetailWidget::deliveryRequested, wb, &Workbench::refreshDelivery);
+    connect(m_buyDetail, &BuyDetailWidget::creativesRequested, this, [this](const QString &id) {
+        const BuyModel *buys = m_workbench->buys();
+        const ProductModel *products = m_workbench->products();
+        CreativesDialog dialog(
+            buys->buyJson(buys->rowOf(id)),
+            [products](const QString &productId) {
+                return products->productJson(products->rowOf(productId));
+            },
+            this);
+        if (runDialog(&dialog) != QDialog::Accepted || dialog.packageCount() == 0)
+            return;
+        m_buyDetail->errorBanner()->clearError();
+        m_workbench->syncCreatives(id, dialog.creatives(), dialog.assignments());
+    });
     connect(m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy) {
         m_buyDetail->errorBanner()->clearError();
         m_workbench->refreshBuys();

@@ -106,7 +106,13 @@ void ProposalListWidget::selectProposal(const QString &proposalId)
     if (row < 0)
         return;
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-    if (index.isValid())
+    if (!index.isValid())
+        return;
+    // Selecting the row that is already current changes nothing in the view; say so anyway, so the detail
+    // panel shows it again.
+    if (m_view->currentIndex().row() == index.row())
+        Q_EMIT proposalSelected(proposalId);
+    else
         m_view->setCurrentIndex(index);
 }
 

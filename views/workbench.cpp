@@ -602,6 +602,37 @@ void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)
           });
 }
 
+void Workbench::syncCreatives(const QString &mediaBuyId, const json &creatives, const json &assignments)
+{
+    if (!m_client)
+        return;
+    const json request = {{"account",
+                           {{"brand", {{"domain", m_brandDomain.toStdString()}}},
+                            {"operator", m_operatorDomain.toStdString()}}},
+                          {"creatives", creatives},
+                          {"assignments", assignments}};
+    track(m_client->syncCreatives(request), tr("Upload creatives"), mediaBuyId,
+          [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
+              int failed = 0;
+              QString firstError;
+              for (const auto &entry : jsonArray(outcome.result, "creatives")) {
+                  if (jsonString(entry, "action") != QLatin1String("failed"))
+                      continue;
+                  ++failed;
+                  const json errors = jsonArray(entry, "errors");
+                  if (firstError.isEmpty() && !errors.empty())
+                      firstError = jsonString(errors.front(), "message");
+              }
+              if (failed > 0) {
+                  AdcpError error = AdcpError::make("CREATIVE_REJECTED", firstError.toStdString());
+                  Q_EMIT actionFailed(tr("Upload creatives"), mediaBuyId, error);
+              } else {
+                  Q_EMIT actionSucceeded(tr("Upload creatives"), mediaBuyId, tr("Creatives assigned"));
+              }
+              refreshBuys();
+          });
+}
+
 void Workbench::applyWebhook(const json &payload)
 {
     m_events->applyWebhook(payload, m_clock());

@@ -88,6 +88,9 @@ public:
     void refreshDelivery(const QString &mediaBuyId, const QString &granularity);
     // action: pause | resume | cancel
     void updateBuy(const QString &mediaBuyId, const QString &action);
+    // Uploads creatives and assigns them to the buy's packages (sync_creatives).
+    void syncCreatives(const QString &mediaBuyId, const nlohmann::json &creatives,
+                       const nlohmann::json &assignments);
     // A webhook the local receiver accepted (already deduplicated).
     void applyWebhook(const nlohmann::json &payload);
 

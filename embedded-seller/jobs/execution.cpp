@@ -1,5 +1,6 @@
 #include "execution.h"
 
+#include "delivery/deliverywebhooks.h"
 #include "domain/acceptedorder.h"
 #include "domain/catalog.h"
 #include "jobqueue.h"
@@ -401,7 +402,9 @@ void Execution::tickerLoop()
     QSqlDatabase db = m_context->database();
     while (!m_stopping) {
         QString error;
-        MediaBuyLifecycle::refreshAll(db, m_context->clock().now(), &error);
+        const QDateTime now = m_context->clock().now();
+        MediaBuyLifecycle::refreshAll(db, now, &error);
+        DeliveryWebhooks::sendDue(db, now, &error);
         JobQueue::reclaimOrphans(db, m_generation, &error);
         std::unique_lock lock(m_wakeMutex);
         m_wake.wait_for(lock, std::chrono::milliseconds(m_options.tickMs),

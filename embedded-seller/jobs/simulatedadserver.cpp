@@ -75,6 +75,12 @@ void SimulatedAdServer::setFailureRate(double rate)
     m_options.failureRate = rate;
 }
 
+void SimulatedAdServer::setLatency(int latencyMs)
+{
+    std::lock_guard lock(m_randomMutex);
+    m_options.latencyMs = std::max(0, latencyMs);
+}
+
 SimulatedAdServer::Fault SimulatedAdServer::drawFault()
 {
     std::lock_guard lock(m_randomMutex);
@@ -90,8 +96,13 @@ AdapterResult SimulatedAdServer::execute(const AdapterRequest &request)
 {
     // Half the latency before the ad server acts and half for the answer to travel back: a caller that dies
     // in the second half has an order it never heard of, the case the idempotency key exists for.
-    const unsigned long before = static_cast<unsigned long>(std::max(0, m_options.latencyMs) / 2);
-    const unsigned long after = static_cast<unsigned long>(std::max(0, m_options.latencyMs)) - before;
+    int latency = 0;
+    {
+        std::lock_guard lock(m_randomMutex);
+        latency = m_options.latencyMs;
+    }
+    const unsigned long before = static_cast<unsigned long>(std::max(0, latency) / 2);
+    const unsigned long after = static_cast<unsigned long>(std::max(0, latency)) - before;
     QThread::msleep(before);
     const Fault fault = drawFault();
     if (fault == Fault::Before)

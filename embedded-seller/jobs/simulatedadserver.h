@@ -44,7 +44,9 @@ public:
     // The ad server's state of the order/line/deal booked for (media buy, package), empty when none.
     std::string orderState(const std::string &mediaBuyId, const std::string &packageId) const;
     const SimulatedAdServerOptions &options() const { return m_options; }
+    // Changed at run time by the seller console; calls already in progress keep their old values.
     void setFailureRate(double rate);
+    void setLatency(int latencyMs);
 
 protected:
     enum class Fault { None, Before, After };

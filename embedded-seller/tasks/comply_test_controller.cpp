@@ -1,6 +1,7 @@
 #include "taskcontext.h"
 
 #include "delivery/deliveryreport.h"
+#include "delivery/deliverywebhooks.h"
 #include "jobs/execution.h"
 #include "jobs/jobqueue.h"
 #include "jobs/taskstore.h"
@@ -259,6 +260,9 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
             QStringLiteral("INSERT INTO exec_injected_delivery (principal_id, media_buy_id, package_id, at, "
                            "impressions, clicks, spend_minor) VALUES (?, ?, ?, ?, ?, ?, ?)"),
             {qs(task.principal.id), qs(id), qs(packageId), iso(at), impressions, clicks, spendMinor}, &error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    // Late data for a window the buyer already has: the window is reported again.
+    if (!DeliveryWebhooks::windowUpdated(task.db, task.principal.id, id, at, task.now, &error))
         return controllerError("INTERNAL_ERROR", error.toStdString());
     DeliveryRequest request;
     request.from = buy->start.isValid() ? std::min(buy->start, at) : at;

@@ -352,7 +352,11 @@ void A2aTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
         return;
     call->finished = true;
     m_calls.remove(call->id);
-    Q_EMIT callFinished(call->id, outcome, call->meta);
+    // Emitted from the event loop: a receiver may delete this transport, which must not happen while a
+    // network reply of ours is still inside its own signal.
+    QTimer::singleShot(0, this, [this, id = call->id, outcome, meta = call->meta] {
+        Q_EMIT callFinished(id, outcome, meta);
+    });
 }
 
 } // namespace adcp

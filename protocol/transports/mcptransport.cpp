@@ -452,7 +452,10 @@ void McpTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
         meta.transport = kind();
         meta.url = m_options.endpoint;
     }
-    Q_EMIT callFinished(call->id, outcome, meta);
+    // Emitted from the event loop: a receiver may delete this transport, which must not happen while a
+    // network reply of ours is still inside its own signal.
+    QTimer::singleShot(0, this,
+                       [this, id = call->id, outcome, meta] { Q_EMIT callFinished(id, outcome, meta); });
 }
 
 void McpTransport::closeSession()

@@ -3,6 +3,7 @@
 #include "buydetailwidget.h"
 #include "buymodel.h"
 #include "createbuydialog.h"
+#include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
 #include "dispatcher.h"
@@ -361,6 +362,19 @@ void TestLifecycle::brokenCreativeImpairsTheBuy()
     QVERIFY(!buyId.isEmpty());
     m_workbench->refreshBuys();
     waitIdle();
+    // Upload creatives for its packages through the buy detail.
+    m_window->showBuy(buyId);
+    waitIdle();
+    QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
+    m_fillDialog = [](QDialog *dialog) {
+        auto *creatives = qobject_cast<CreativesDialog *>(dialog);
+        QVERIFY(creatives);
+        QVERIFY(creatives->packageCount() > 0);
+    };
+    QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->buyDetail()->errorBanner()->text()));
     QTableWidget *board = m_console->dependencyTable();
     QString creative;
     for (int row = 0; row < board->rowCount() && creative.isEmpty(); ++row) {

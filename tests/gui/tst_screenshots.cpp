@@ -164,7 +164,8 @@ void TestScreenshots::proposals()
     waitIdle();
     QTest::mouseClick(m_window->proposalDetail()->finalizeButton(), Qt::LeftButton);
     waitIdle();
-    QCOMPARE(proposals->status(proposals->rowOf(chosen)), QStringLiteral("committed"));
+    QVERIFY2(proposals->status(proposals->rowOf(chosen)) == QLatin1String("committed"),
+             qPrintable(m_window->proposalDetail()->errorBanner()->text()));
     m_window->exchangeInspector()->showRow(m_workbench->exchanges()->rowCount() - 1);
     save(m_window.get(), QStringLiteral("03-proposals"));
 }

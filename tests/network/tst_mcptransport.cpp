@@ -132,6 +132,7 @@ private Q_SLOTS:
     void dialectDetection_data();
     void dialectDetection();
     void submittedTaskIsPolled();
+    void clientDeletedInFinishedSlot();
     void a2aRoundTrip_data();
     void a2aRoundTrip();
     void referenceSellerFlow();
@@ -453,6 +454,34 @@ void tst_McpTransport::submittedTaskIsPolled()
     QVERIFY(log.front().request["idempotency_key"].get<std::string>().size() >= 16);
 }
 
+// Closing an agent from the slot that receives its last answer is what a window does; nothing may crash.
+void tst_McpTransport::clientDeletedInFinishedSlot()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        return ScriptedPeer::sse(toolResult(seen.body, {{"adcp", json::object()}}));
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    auto *client =
+        new AgentClient(QStringLiteral("scripted"), std::make_unique<McpTransport>(options), nullptr);
+    QPointer<AgentClient> guard(client);
+    bool ok = false;
+    PendingCall *call = client->getAdcpCapabilities();
+    connect(call, &PendingCall::finished, this, [&ok, call, client] {
+        ok = call->outcome().ok();
+        delete client;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(guard.isNull(), 10000);
+    QVERIFY(ok);
+    QTest::qWait(20);
+}
+
 void tst_McpTransport::a2aRoundTrip_data()
 {
     QTest::addColumn<bool>("v1");
@@ -572,7 +601,16 @@ void tst_McpTransport::referenceSellerFlow()
         QVERIFY2(finalized.ok(), finalized.ok() ? "" : finalized.error->message.c_str());
         create = {{"proposal_id", proposalId}, {"total_budget", {{"amount", 50000}, {"currency", "USD"}}}};
     } else {
+        // A 3.0 seller without proposals: the refine step narrows to the product that will be bought.
         const json &product = brief.result["products"][0];
+        const auto refined = run(client.getProducts(
+            {{"buying_mode", "refine"},
+             {"brand", brand},
+             {"refine",
+              json::array(
+                  {{{"scope", "product"}, {"product_id", product["product_id"]}, {"action", "include"}}})}}));
+        QVERIFY2(refined.ok(), refined.ok() ? "" : refined.error->message.c_str());
+        QVERIFY(!refined.result["products"].empty());
         create = {{"packages",
                    json::array({{{"product_id", product["product_id"]},
                                  {"pricing_option_id", product["pricing_options"][0]["pricing_option_id"]},
@@ -592,6 +630,20 @@ void tst_McpTransport::referenceSellerFlow()
         {{"account", create["account"]}, {"media_buy_ids", json::array({mediaBuyId})}}));
     QVERIFY2(delivery.ok(), delivery.ok() ? "" : delivery.error->message.c_str());
     QVERIFY(delivery.result.contains("media_buy_deliveries"));
+
+    // A create that went `submitted` was followed up by polling until the buy existed.
+    bool submitted = false;
+    int polls = 0;
+    for (const auto &exchange : client.exchangeLog()) {
+        if (exchange.tool == QLatin1String("create_media_buy"))
+            submitted = exchange.response.value("status", std::string()) == "submitted";
+        if (exchange.tool == QLatin1String("tasks_get") || exchange.tool == QLatin1String("get_task_status"))
+            ++polls;
+    }
+    if (submitted)
+        QVERIFY(polls > 0);
+    qInfo("reference seller: create_media_buy %s, %d poll(s)", submitted ? "submitted" : "synchronous",
+          polls);
 
     // Our own requests were valid against the bundled schemas on every exchange.
     for (const auto &exchange : client.exchangeLog()) {

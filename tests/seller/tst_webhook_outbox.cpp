@@ -42,6 +42,7 @@ private Q_SLOTS:
     void receiverDownThenUp();
     void retriesKeepTheBodyAndKey();
     void coalescenceMergesUnsentEvents();
+    void deliveryReportsMatchThePull();
 };
 
 void TestWebhookOutbox::initTestCase()
@@ -206,6 +207,82 @@ void TestWebhookOutbox::coalescenceMergesUnsentEvents()
     QCOMPARE(rows.size(), size_t(1));
     QCOMPARE(rows[0].body["result"]["health"].get<std::string>(), std::string("ok"));
     QCOMPARE(rows[0].notificationId, std::string("imp_1"));
+}
+
+// Hourly reports numbered from 1 while the buy runs, a window_update for late data, a final report at the
+// end; the reported windows add up to what get_media_buy_delivery returns for the same period.
+void TestWebhookOutbox::deliveryReportsMatchThePull()
+{
+    const QByteArray secret = "reporting-secret-of-at-least-32-chars";
+    adcp::WebhookReceiverOptions options;
+    options.hmacSecret = secret;
+    adcp::WebhookReceiver receiver(options);
+    QSignalSpy events(&receiver, &adcp::WebhookReceiver::eventReceived);
+    const quint16 port = receiver.start();
+    QVERIFY(port != 0);
+    ExecSeller s;
+    const json created = s.createBuy(
+        {{"reporting_webhook",
+          {{"url", "http://127.0.0.1:" + std::to_string(port) + "/webhooks/adcp"},
+           {"authentication", {{"schemes", {"HMAC-SHA256"}}, {"credentials", secret.toStdString()}}},
+           {"reporting_frequency", "hourly"}}}});
+    const std::string id = created["media_buy_id"];
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    s.syncCreative("cr_1", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_2", packageId(created, 1), "video_standard_30s");
+    QCOMPARE(s.status(id), std::string("active"));
+    s.control("advance_clock", {{"seconds", 2 * 86400 + 600}});
+    QTRY_VERIFY_WITH_TIMEOUT(events.size() >= 48, 30000);
+    // Late data for yesterday noon, a window already reported; then the end of the buy.
+    const QDate yesterday = s.context->clock().now().addDays(-1).date();
+    const json late =
+        s.control("simulate_delivery", {{"media_buy_id", id},
+                                        {"impressions", 700},
+                                        {"delivery_date", yesterday.toString(Qt::ISODate).toStdString()}});
+    QVERIFY(late["success"].get<bool>());
+    QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                        {"account", {{"account_id", "acc-1"}}},
+                                        {"media_buy_id", id},
+                                        {"canceled", true}})
+                .ok());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::any_of(events.begin(), events.end(),
+                    [](const QList<QVariant> &e) {
+                        return e.at(0).value<adcp::WebhookEvent>().payload["result"]["notification_type"] ==
+                               "final";
+                    }),
+        20000);
+    // Webhooks are unordered on the wire; the sequence numbers put them back in order.
+    std::vector<json> payloads;
+    for (const auto &e : events)
+        payloads.push_back(e.at(0).value<adcp::WebhookEvent>().payload);
+    std::sort(payloads.begin(), payloads.end(), [](const json &a, const json &b) {
+        return a["result"]["sequence_number"].get<int>() < b["result"]["sequence_number"].get<int>();
+    });
+    std::vector<std::string> types;
+    int expectedSequence = 1;
+    qint64 scheduledImpressions = 0;
+    for (const auto &payload : payloads) {
+        const json &result = payload["result"];
+        QCOMPARE(payload["task_type"].get<std::string>(), std::string("media_buy_delivery"));
+        QVERIFY(!payload.contains("notification_id"));
+        QCOMPARE(result["sequence_number"].get<int>(), expectedSequence++);
+        const std::string type = result["notification_type"];
+        types.push_back(type);
+        if (type == "window_update")
+            continue;
+        scheduledImpressions += result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>();
+    }
+    QVERIFY(std::count(types.begin(), types.end(), "scheduled") >= 48);
+    QCOMPARE(std::count(types.begin(), types.end(), "final"), 1L);
+    QCOMPARE(types.back(), std::string("final"));
+    QVERIFY(std::find(types.begin(), types.end(), "window_update") != types.end());
+    // Scheduled and final reports tile the buy's delivery: their sum is the pulled total (late data included,
+    // because the reports after it were computed with it).
+    const auto pulled = s.call("get_media_buy_delivery", {{"media_buy_ids", {id}}});
+    const qint64 total = pulled.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>();
+    QVERIFY(total > 700);
+    QCOMPARE(scheduledImpressions + 700, total);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookOutbox)

@@ -1,0 +1,123 @@
+#include "creativesdialog.h"
+
+#include "jsonvalues.h"
+
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+using namespace adcp::models;
+using nlohmann::json;
+
+namespace {
+
+// The asset a format id asks for: video and audio formats take a media file, everything else an image.
+json assetFor(const json &formatId, const QString &url)
+{
+    const QString id = jsonString(formatId, "id");
+    const int width = static_cast<int>(jsonNumber(formatId, "width", 0));
+    const int height = static_cast<int>(jsonNumber(formatId, "height", 0));
+    if (id.contains(QLatin1String("audio")))
+        return {{"asset_type", "audio"}, {"url", url.toStdString()}};
+    const bool video = id.contains(QLatin1String("video")) || id.contains(QLatin1String("ctv"));
+    return {{"asset_type", video ? "video" : "image"},
+            {"url", url.toStdString()},
+            {"width", width > 0 ? width : (video ? 1920 : 300)},
+            {"height", height > 0 ? height : (video ? 1080 : 250)}};
+}
+
+} // namespace
+
+CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const QString &)> &productJson,
+                                 QWidget *parent)
+    : QDialog(parent)
+{
+    setObjectName(QStringLiteral("creativesDialog"));
+    setWindowTitle(tr("Creatives for %1").arg(jsonString(buy, "media_buy_id")));
+    resize(760, 320);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(
+        new QLabel(tr("One creative per package, in a format its product accepts. Edit the asset "
+                      "URLs to point at your hosted files."),
+                   this));
+    m_table = new QTableWidget(0, 3, this);
+    m_table->setObjectName(QStringLiteral("creativeTable"));
+    m_table->setHorizontalHeaderLabels({tr("Package"), tr("Format"), tr("Asset URL")});
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->hide();
+    for (const auto &package : jsonArray(buy, "packages")) {
+        const QString packageId = jsonString(package, "package_id");
+        const json formats = jsonArray(productJson(jsonString(package, "product_id")), "format_ids");
+        if (packageId.isEmpty() || formats.empty())
+            continue;
+        Row row{packageId, QStringLiteral("cr-%1").arg(packageId), formats.front()};
+        const int r = m_table->rowCount();
+        m_table->insertRow(r);
+        auto *packageItem = new QTableWidgetItem(packageId);
+        packageItem->setFlags(Qt::ItemIsEnabled);
+        m_table->setItem(r, 0, packageItem);
+        QString format = jsonString(row.formatId, "id");
+        if (row.formatId.contains("width"))
+            format += QStringLiteral(" %1×%2")
+                          .arg(jsonNumber(row.formatId, "width"))
+                          .arg(jsonNumber(row.formatId, "height"));
+        auto *formatItem = new QTableWidgetItem(format);
+        formatItem->setFlags(Qt::ItemIsEnabled);
+        m_table->setItem(r, 1, formatItem);
+        m_table->setItem(
+            r, 2,
+            new QTableWidgetItem(QStringLiteral("https://cdn.example/creatives/%1").arg(row.creativeId)));
+        m_rows.push_back(std::move(row));
+    }
+    m_table->resizeColumnsToContents();
+    layout->addWidget(m_table, 1);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+int CreativesDialog::packageCount() const
+{
+    return static_cast<int>(m_rows.size());
+}
+
+json CreativesDialog::creatives() const
+{
+    json list = json::array();
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        const Row &row = m_rows[i];
+        const QString url = m_table->item(static_cast<int>(i), 2)->text().trimmed();
+        json formatId = {{"agent_url", row.formatId.value("agent_url", std::string())},
+                         {"id", row.formatId.value("id", std::string())}};
+        for (const char *key : {"width", "height", "duration_ms"}) {
+            if (row.formatId.contains(key))
+                formatId[key] = row.formatId[key];
+        }
+        list.push_back({{"creative_id", row.creativeId.toStdString()},
+                        {"name", QStringLiteral("Creative for %1").arg(row.packageId).toStdString()},
+                        {"format_id", formatId},
+                        {"assets", {{"main", assetFor(row.formatId, url)}}}});
+    }
+    return list;
+}
+
+json CreativesDialog::assignments() const
+{
+    json list = json::array();
+    for (const Row &row : m_rows)
+        list.push_back(
+            {{"creative_id", row.creativeId.toStdString()}, {"package_id", row.packageId.toStdString()}});
+    return list;
+}
+
+QTableWidget *CreativesDialog::table() const
+{
+    return m_table;
+}
+
+} // namespace adcp::gui

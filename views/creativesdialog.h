@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QDialog>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+class QTableWidget;
+
+namespace adcp::gui {
+
+// Creatives for a buy's packages: one per package, in a format the package's product accepts, with the URL
+// of its hosted asset. Produces the sync_creatives `creatives` and `assignments`.
+class CreativesDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CreativesDialog)
+public:
+    // `productJson` returns the product (with format_ids) of a product id.
+    CreativesDialog(const nlohmann::json &buy,
+                    const std::function<nlohmann::json(const QString &)> &productJson,
+                    QWidget *parent = nullptr);
+
+    int packageCount() const;
+    nlohmann::json creatives() const;
+    nlohmann::json assignments() const;
+    QTableWidget *table() const;
+
+private:
+    struct Row
+    {
+        QString packageId;
+        QString creativeId;
+        nlohmann::json formatId;
+    };
+    std::vector<Row> m_rows;
+    QTableWidget *m_table = nullptr;
+};
+
+} // namespace adcp::gui
