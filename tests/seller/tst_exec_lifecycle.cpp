@@ -4,6 +4,8 @@
 
 #include <QTest>
 
+#include <set>
+
 using namespace exectest;
 using sellertest::errorCode;
 using sellertest::errorField;
@@ -33,6 +35,9 @@ private Q_SLOTS:
     void decliningAnApprovalRejectsTheBuy();
     void stateSurvivesRestart();
     void controllerRespectsTheStateMachine();
+    void syncCreativesRejectsBadInput_data();
+    void syncCreativesRejectsBadInput();
+    void listCreativeFormatsNamesTheCatalogFormats();
 };
 
 void TestExecLifecycle::createReturnsAtOnceAndJobsBookBothAdServers()
@@ -329,6 +334,69 @@ void TestExecLifecycle::controllerRespectsTheStateMachine()
     const auto refused = s.call(s.other, "comply_test_controller",
                                 {{"scenario", "list_scenarios"}, {"account", {{"sandbox", true}}}});
     QCOMPARE(refused.result["error"].get<std::string>(), std::string("FORBIDDEN"));
+}
+
+void TestExecLifecycle::syncCreativesRejectsBadInput_data()
+{
+    QTest::addColumn<QString>("request");
+    QTest::addColumn<QString>("code");       // call error, empty = the call succeeds
+    QTest::addColumn<QString>("itemAction"); // per-creative action when the call succeeds
+    QTest::addColumn<bool>("stored");        // whether cr_new exists afterwards
+    QTest::newRow("format not accepted")
+        << R"({"creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "banner_999"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}]})"
+        << ""
+        << "failed" << false;
+    QTest::newRow("strict assignment to unknown package")
+        << R"({"creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}], "assignments": [{"creative_id": "cr_new", "package_id": "pkg_unknown"}]})"
+        << "INVALID_REQUEST"
+        << "" << false;
+    QTest::newRow("lenient assignment to unknown package")
+        << R"({"validation_mode": "lenient", "creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}], "assignments": [{"creative_id": "cr_new", "package_id": "pkg_unknown"}]})"
+        << ""
+        << "created" << true;
+    QTest::newRow("dry run")
+        << R"({"dry_run": true, "creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}]})"
+        << ""
+        << "created" << false;
+}
+
+void TestExecLifecycle::syncCreativesRejectsBadInput()
+{
+    QFETCH(QString, request);
+    QFETCH(QString, code);
+    QFETCH(QString, itemAction);
+    QFETCH(bool, stored);
+    ExecSeller s;
+    json args = json::parse(request.toStdString());
+    args["idempotency_key"] = s.key();
+    args["account"] = {{"account_id", "acc-1"}};
+    const auto outcome = s.call("sync_creatives", args);
+    QCOMPARE(QString::fromStdString(errorCode(outcome)), code.isEmpty() ? QStringLiteral("(ok)") : code);
+    if (code.isEmpty())
+        QCOMPARE(QString::fromStdString(outcome.result["creatives"][0]["action"].get<std::string>()),
+                 itemAction);
+    // A later creative_assignments update can only name stored creatives.
+    QSqlQuery q(s.context->database());
+    q.exec(QStringLiteral(
+        "SELECT COUNT(*) FROM mon_resources WHERE resource_type = 'creative' AND resource_id = 'cr_new'"));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt() == 1, stored);
+}
+
+void TestExecLifecycle::listCreativeFormatsNamesTheCatalogFormats()
+{
+    ExecSeller s;
+    const auto outcome = s.call("list_creative_formats", json::object());
+    QVERIFY(outcome.ok());
+    std::set<std::string> ids;
+    for (const auto &f : outcome.result["formats"])
+        ids.insert(f["format_id"]["id"].get<std::string>());
+    for (const char *id : {"audio_standard_60s", "video_standard_30s", "display_image", "dooh_landscape"})
+        QVERIFY2(ids.count(id), id);
+    const auto filtered = s.call("list_creative_formats", {{"name_search", "audio"}});
+    for (const auto &f : filtered.result["formats"])
+        QVERIFY(f["format_id"]["id"].get<std::string>().find("audio") != std::string::npos);
+    QVERIFY(!filtered.result["formats"].empty());
 }
 
 QTEST_GUILESS_MAIN(TestExecLifecycle)
