@@ -157,6 +157,9 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             add(errors, "INVALID_REQUEST", std::string(member) + " is required", member);
     }
 
+    // A date in the past is reported after the commercial errors (it depends on when the request is sent);
+    // malformed or reversed dates come first.
+    Errors lateErrors;
     QDateTime start;
     if (args.contains("start_time")) {
         if (args["start_time"] == "asap")
@@ -167,7 +170,7 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                 add(errors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time",
                     "start_time");
             else if (start < task.now.addSecs(-60))
-                add(errors, "INVALID_REQUEST",
+                add(lateErrors, "INVALID_REQUEST",
                     "start_time " + isoTime(start).toStdString() + " is in the past", "start_time",
                     "use 'asap' or a future date-time");
         }
@@ -180,7 +183,7 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         else if (start.isValid() && end <= start)
             add(errors, "INVALID_REQUEST", "end_time must be after start_time", "end_time");
         else if (end < task.now)
-            add(errors, "INVALID_REQUEST", "end_time is in the past", "end_time");
+            add(lateErrors, "INVALID_REQUEST", "end_time is in the past", "end_time");
     }
 
     std::optional<double> totalAmount;
@@ -369,6 +372,7 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (!opportunityId && fromProposal && proposal->opportunityId)
         opportunityId = proposal->opportunityId;
 
+    errors.insert(errors.end(), lateErrors.begin(), lateErrors.end());
     if (!errors.empty())
         return failureWithErrors(std::move(errors));
 
@@ -508,10 +512,15 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         {"available_actions", availableActions(buy.status)}};
     for (const auto &pj : buy.packageJson)
         result["packages"].push_back(pj);
-    // The deprecated plain list, still read by 3.0 buyers.
+    // The deprecated plain list, still read by 3.0 buyers; only the values its enum knows.
+    static const std::set<std::string> kValidActions = {"pause",         "resume",        "cancel",
+                                                        "update_budget", "update_dates",  "update_packages",
+                                                        "add_packages",  "sync_creatives"};
     result["valid_actions"] = json::array();
-    for (const auto &a : result["available_actions"])
-        result["valid_actions"].push_back(a["action"]);
+    for (const auto &a : result["available_actions"]) {
+        if (kValidActions.contains(a.value("action", std::string())))
+            result["valid_actions"].push_back(a["action"]);
+    }
     if (fromProposal) {
         result["proposal_id"] = proposal->proposalId;
         result["proposal_version"] = *order.proposalVersion;
