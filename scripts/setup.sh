@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages listed in scripts/debian-packages.txt that are not installed yet.
 # Idempotent: does nothing (and needs no network) when everything is already there.
+# With arguments, installs those packages (when missing) instead of the list.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -10,7 +11,7 @@ while read -r pkg; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$pkg")
     fi
-done < "$here/debian-packages.txt"
+done < <(if (($#)); then printf '%s\n' "$@"; else cat "$here/debian-packages.txt"; fi)
 
 if ((${#missing[@]})); then
     sudo=""

@@ -44,7 +44,36 @@ run_suite() {
     fi
 }
 
+shared=${ADCP_SHARED_DIR:-$(cd "$root/.." && pwd)/shared}
+if [[ "$ci" == true && -d "$shared/harness" ]]; then
+    # The external AdCP harness (npm registry): with it the client tests also run against the SDK's example
+    # seller, and the storyboards run against our --serve below. Without npm those tests report skipped.
+    command -v npm >/dev/null || "$root/scripts/setup.sh" nodejs npm
+    bash "$shared/harness/install.sh" > /tmp/adcp-harness-install.log 2>&1 ||
+        echo "harness install failed (see /tmp/adcp-harness-install.log); harness tests will be skipped"
+fi
+
 run_suite "$root/build"
+
+if [[ "$ci" == true && -d "$shared/harness" ]]; then
+    echo "== External conformance: AdCP storyboards and MCP server scenarios against --serve =="
+    # Every bundle runs and is reported; the gate is the bundles listed in scripts/conformance-gate.txt
+    # (those the seller passes today) plus the MCP scenarios.
+    gate=$(grep -v '^#' "$root/scripts/conformance-gate.txt" | xargs)
+    CONFORMANCE_OUT="$root/build/conformance" ADCP_SHARED_DIR="$shared" \
+        "$root/scripts/conformance.sh" "$root/build/app/adcp-workbench" | tee "$root/build/conformance.log"
+    for b in $gate; do
+        line=$(grep -E "^$b: " "$root/build/conformance.log" | tail -1)
+        if [[ ! "$line" =~ ": "[0-9]+" passed, 0 failed" ]]; then
+            echo "conformance gate: bundle $b did not pass (${line:-no result})"
+            failed=$((failed + 1))
+        fi
+    done
+    if ! grep -qE 'conformance: .*; ([0-9]+)/\1 MCP scenarios passed' "$root/build/conformance.log"; then
+        echo "conformance gate: MCP server scenarios did not all pass"
+        failed=$((failed + 1))
+    fi
+fi
 if [[ "$ci" == true && "${ADCP_SKIP_SANITIZERS:-0}" != 1 ]]; then
     echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -104,6 +104,32 @@ bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const Q
     return tx.commit(error);
 }
 
+bool Catalog::upsertProduct(QSqlDatabase &db, const json &product, const json &seller,
+                            const json &implementationConfig, const QString &nowIso, QString *error)
+{
+    if (!product.is_object() || !product.contains("product_id") || !product["product_id"].is_string() ||
+        !product.contains("pricing_options") || !product["pricing_options"].is_array() ||
+        product["pricing_options"].empty()) {
+        if (error)
+            *error = QStringLiteral("a product needs product_id and at least one pricing option");
+        return false;
+    }
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("INSERT INTO products (product_id, position, delivery_type, product_json, "
+                       "seller_json, implementation_config, updated_at) VALUES (?, (SELECT "
+                       "COALESCE(MAX(position), -1) + 1 FROM products), ?, ?, ?, ?, ?) ON CONFLICT "
+                       "(product_id) DO UPDATE SET delivery_type = excluded.delivery_type, product_json = "
+                       "excluded.product_json, seller_json = excluded.seller_json, implementation_config = "
+                       "excluded.implementation_config, updated_at = excluded.updated_at"),
+        {storage::qs(product["product_id"].get<std::string>()),
+         storage::qs(product.value("delivery_type", std::string("non_guaranteed"))), toText(product),
+         toText(seller.is_object() ? seller : json::object()),
+         implementationConfig.is_null() ? QVariant() : QVariant(toText(implementationConfig)), nowIso},
+        error);
+}
+
 std::shared_ptr<const Catalog> Catalog::load(QSqlDatabase &db, QString *error)
 {
     QSqlQuery q(db);

@@ -47,6 +47,12 @@ public:
     static bool seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
                             QString *error);
     static std::shared_ptr<const Catalog> load(QSqlDatabase &db, QString *error);
+    // Adds or replaces one product (seller console, test fixtures that seed products). `product` is the
+    // public Product object; `seller` holds ranking keywords/targeting/requires_io; `implementationConfig`
+    // may be null. Call SellerContext::reloadCatalog() afterwards.
+    static bool upsertProduct(QSqlDatabase &db, const nlohmann::json &product, const nlohmann::json &seller,
+                              const nlohmann::json &implementationConfig, const QString &nowIso,
+                              QString *error);
 
     const std::vector<Product> &products() const { return m_products; }
     const Product *find(std::string_view productId) const;

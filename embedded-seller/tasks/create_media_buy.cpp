@@ -157,8 +157,6 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             add(errors, "INVALID_REQUEST", std::string(member) + " is required", member);
     }
 
-    // Date errors are reported after the commercial ones: a rejected term matters more than a date to fix.
-    Errors dateErrors;
     QDateTime start;
     if (args.contains("start_time")) {
         if (args["start_time"] == "asap")
@@ -166,10 +164,10 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         else {
             start = parseTime(args["start_time"]);
             if (!start.isValid())
-                add(dateErrors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time",
+                add(errors, "INVALID_REQUEST", "start_time is neither 'asap' nor an ISO 8601 date-time",
                     "start_time");
             else if (start < task.now.addSecs(-60))
-                add(dateErrors, "INVALID_REQUEST",
+                add(errors, "INVALID_REQUEST",
                     "start_time " + isoTime(start).toStdString() + " is in the past", "start_time",
                     "use 'asap' or a future date-time");
         }
@@ -178,11 +176,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (args.contains("end_time")) {
         end = parseTime(args["end_time"]);
         if (!end.isValid())
-            add(dateErrors, "INVALID_REQUEST", "end_time is not an ISO 8601 date-time", "end_time");
+            add(errors, "INVALID_REQUEST", "end_time is not an ISO 8601 date-time", "end_time");
         else if (start.isValid() && end <= start)
-            add(dateErrors, "INVALID_REQUEST", "end_time must be after start_time", "end_time");
+            add(errors, "INVALID_REQUEST", "end_time must be after start_time", "end_time");
         else if (end < task.now)
-            add(dateErrors, "INVALID_REQUEST", "end_time is in the past", "end_time");
+            add(errors, "INVALID_REQUEST", "end_time is in the past", "end_time");
     }
 
     std::optional<double> totalAmount;
@@ -371,7 +369,6 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (!opportunityId && fromProposal && proposal->opportunityId)
         opportunityId = proposal->opportunityId;
 
-    errors.insert(errors.end(), dateErrors.begin(), dateErrors.end());
     if (!errors.empty())
         return failureWithErrors(std::move(errors));
 
@@ -496,17 +493,25 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
              {"task_id", *order.taskId},
              {"message",
               "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
-    json result = {{"media_buy_id", order.mediaBuyId},
-                   {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
-                   {"revision", 1},
-                   {"media_buy_status", buy.status},
-                   {"currency", currency},
-                   {"total_budget", order.totalBudget},
-                   {"creative_deadline", isoTime(buy.creativeDeadline).toStdString()},
-                   {"packages", json::array()},
-                   {"available_actions", availableActions(buy.status)}};
+    json result = {
+        {"media_buy_id", order.mediaBuyId},
+        {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
+        {"revision", 1},
+        {"media_buy_status", buy.status},
+        // 3.0/3.1 buyers read the buy's status from top-level `status` (deprecated there, identical
+        // to media_buy_status by rule), so it is not the envelope's task status on this answer.
+        {"status", buy.status},
+        {"currency", currency},
+        {"total_budget", order.totalBudget},
+        {"creative_deadline", isoTime(buy.creativeDeadline).toStdString()},
+        {"packages", json::array()},
+        {"available_actions", availableActions(buy.status)}};
     for (const auto &pj : buy.packageJson)
         result["packages"].push_back(pj);
+    // The deprecated plain list, still read by 3.0 buyers.
+    result["valid_actions"] = json::array();
+    for (const auto &a : result["available_actions"])
+        result["valid_actions"].push_back(a["action"]);
     if (fromProposal) {
         result["proposal_id"] = proposal->proposalId;
         result["proposal_version"] = *order.proposalVersion;

@@ -316,6 +316,10 @@ private Q_SLOTS:
         QCOMPARE(r["currency"].get<std::string>(), std::string("USD"));
         QCOMPARE(r["packages"].size(), size_t(2));
         QVERIFY(!r["available_actions"].empty());
+        // 3.0/3.1 buyers read the buy status from `status` and the actions from `valid_actions`.
+        QCOMPARE(r["status"].get<std::string>(), std::string("pending_creatives"));
+        QVERIFY(std::find(r["valid_actions"].begin(), r["valid_actions"].end(), json("sync_creatives")) !=
+                r["valid_actions"].end());
         QVERIFY(!r.contains("proposal_id"));
         QCOMPARE(s.rows(QStringLiteral("media_buys")), 1);
         QCOMPARE(s.rows(QStringLiteral("packages")), 2);

@@ -3,6 +3,8 @@
 
 #include "sellertestfixture.h"
 
+#include "domain/catalog.h"
+#include "domain/productconfigstore.h"
 #include "schemaregistry.h"
 
 #include <QDir>
@@ -324,6 +326,51 @@ private Q_SLOTS:
             QVERIFY2(t.inputSchema.is_object() && t.inputSchema.contains("properties"), t.name.c_str());
         }
         QVERIFY(!s.dispatcher->hasTool("no_such_tool"));
+    }
+
+    void productsCanBeAddedAtRunTime()
+    {
+        Seller s;
+        const json product = {
+            {"product_id", "fixture_display"},
+            {"name", "Fixture display"},
+            {"description", "A product added while the seller runs."},
+            {"publisher_properties", {{{"publisher_domain", "fixture.example"}, {"selection_type", "all"}}}},
+            {"channels", {"display"}},
+            {"format_ids",
+             {{{"agent_url", "https://creative.adcontextprotocol.org"}, {"id", "display_image"}}}},
+            {"delivery_type", "non_guaranteed"},
+            {"pricing_options",
+             {{{"pricing_option_id", "cpm_std"},
+               {"pricing_model", "cpm"},
+               {"currency", "USD"},
+               {"fixed_price", 5.0}}}},
+            {"reporting_capabilities",
+             {{"available_reporting_frequencies", {"daily"}},
+              {"expected_delay_minutes", 60},
+              {"timezone", "UTC"},
+              {"supports_webhooks", false},
+              {"available_metrics", {"impressions"}},
+              {"date_range_support", "date_range"}}}};
+        auto db = s.context->database();
+        QString error;
+        QVERIFY2(adcp::seller::Catalog::upsertProduct(db, product, json::object(),
+                                                      {{"order_template", "FIX"}},
+                                                      QStringLiteral("2030-01-01T00:00:00Z"), &error),
+                 qPrintable(error));
+        QVERIFY(s.context->reloadCatalog(&error));
+        const auto listed =
+            s.call("get_products", {{"buying_mode", "wholesale"}, {"filters", {{"channels", {"display"}}}}});
+        bool found = false;
+        for (const auto &p : listed.result["products"])
+            found = found || p["product_id"] == "fixture_display";
+        QVERIFY(found);
+        QVERIFY(listed.result.dump().find("FIX") == std::string::npos);
+        QCOMPARE(s.context->productConfigStore()
+                     ->lookup({"fixture_display"})
+                     .configs.at("fixture_display")["order_template"]
+                     .get<std::string>(),
+                 std::string("FIX"));
     }
 
     void contextIsEchoed()
