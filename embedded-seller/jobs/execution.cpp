@@ -158,6 +158,11 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
                 }
                 deps.emplace_back("creative", id);
             }
+            for (const auto &catalog : requestPackage.value("catalogs", nlohmann::json::array())) {
+                if (catalog.is_object())
+                    for (const auto &id : idsOf(catalog.value("ids", nlohmann::json()), nullptr))
+                        deps.emplace_back("catalog_item", id);
+            }
             for (const auto &id :
                  idsOf(requestPackage.value("optimization_goals", nlohmann::json()), "event_source_id"))
                 deps.emplace_back("event_source", id);

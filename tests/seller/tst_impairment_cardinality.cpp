@@ -158,6 +158,12 @@ void TestImpairmentCardinality::otherResourceTypes_data()
                               << "suspended"
                               << "ready"
                               << "consent_expired" << 1;
+    QTest::newRow("catalog item") << "force_catalog_item_status"
+                                  << "catalog_item_id"
+                                  << "sku_123"
+                                  << "withdrawn"
+                                  << "approved"
+                                  << "seller_removed" << 1;
     QTest::newRow("property") << "force_property_status"
                               << "property_id"
                               << "deepdive.example"
@@ -178,6 +184,7 @@ void TestImpairmentCardinality::otherResourceTypes()
     ExecSeller s;
     json extra = s.packageBuy();
     extra["packages"][0]["targeting_overlay"] = {{"audience_include", {"aud_loyal"}}};
+    extra["packages"][1]["catalogs"] = {{{"catalog_id", "cat_1"}, {"type", "product"}, {"ids", {"sku_123"}}}};
     const json created = s.createBuy({{"packages", extra["packages"]}});
     const std::string id = created["media_buy_id"];
     const json forced = s.control(scenario.toStdString(), {{idParam.toStdString(), resourceId.toStdString()},
