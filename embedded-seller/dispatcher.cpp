@@ -119,7 +119,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         case IdempotencyStore::Outcome::Replay: {
             json replayed = claim.response;
             replayed["replayed"] = true;
-            if (!replayed.contains("status"))
+            if (!replayed.contains("status") && spec->statusOnCompletion)
                 replayed["status"] = "completed";
             return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
         }
@@ -164,7 +164,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     }
     if (outcome.ok()) {
         // The flat protocol envelope: a synchronous answer is a completed task.
-        if (outcome.result.is_object() && !outcome.result.contains("status"))
+        if (outcome.result.is_object() && !outcome.result.contains("status") && spec->statusOnCompletion)
             outcome.result["status"] = "completed";
         outcome.result = withContext(std::move(outcome.result), args);
     }

@@ -152,10 +152,12 @@ std::optional<std::string> ProposalStore::latestOpenRequest(QSqlDatabase &db, co
                                                             const QDateTime &now, QString *error)
 {
     QSqlQuery q(db);
+    // Compact proposals (request ids "rp_…", request_proposals) are never refined through get_products.
     if (!execute(
             q,
             QStringLiteral("SELECT request_id FROM proposals WHERE principal_id = ? AND status IN ('draft', "
-                           "'committed') AND expires_at >= ? ORDER BY created_at DESC, rowid DESC LIMIT 1"),
+                           "'committed') AND expires_at >= ? AND request_id NOT LIKE 'rp\\_%' ESCAPE '\\' "
+                           "ORDER BY created_at DESC, rowid DESC LIMIT 1"),
             {qs(principalId), iso(now)}, error))
         return std::nullopt;
     if (!q.next())

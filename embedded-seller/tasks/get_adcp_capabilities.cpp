@@ -34,6 +34,10 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
          {{"supported_pricing_models", {"cpm"}},
           {"buying_modes", {"brief", "wholesale", "refine"}},
           {"supports_proposals", true},
+          {"lifecycle_tools",
+           {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}},
+          {"proposal_refinement",
+           {{"supported_dimensions", {"total_budget", "cpm", "flight", "product_changes"}}}},
           {"propagation_surfaces", {"snapshot"}},
           {"features",
            {{"inline_creative_management", false},
@@ -42,7 +46,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             {"seller_optimized_budget", false}}}}},
         {"ext",
          {{"workbench",
-           {{"dialects", {"facade", "versioned"}},
+           {{"dialects", {"facade", "versioned", "compact"}},
             {"proposal_lifecycle",
              {{"finalize", true},
               {"decline", true},
@@ -56,7 +60,8 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             {"refine_product_actions", {"include", "omit", "more_like_this"}},
             {"refine_proposal_actions", {"include", "omit", "finalize", "decline"}},
             {"opportunity_context", true},
-            {"compact_lifecycle_tools", json::array()}}}}}};
+            {"compact_lifecycle_tools",
+             {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}}}}}}};
     return adcp::ToolOutcome::success(std::move(result));
 }
 

@@ -41,6 +41,9 @@ struct ToolSpec
     // reported with the member it is about (the schema only knows "refine[0] fails a not"). Returns an error
     // or success; may throw on ill-typed input, which then falls through to schema validation.
     ToolHandler precheck = nullptr;
+    // false: a completed answer carries no `status` (decline_proposals: its response schema allows `status`
+    // only on the submitted arm).
+    bool statusOnCompletion = true;
 };
 
 // Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.

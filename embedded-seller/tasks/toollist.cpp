@@ -18,6 +18,12 @@ adcp::ToolOutcome listCreativeFormats(TaskContext &task, const nlohmann::json &a
 adcp::ToolOutcome getTaskStatus(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome listTasks(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome complyTestController(TaskContext &task, const nlohmann::json &arguments);
+// The 3.2 compact proposal lifecycle (request_proposals.cpp … accept_proposal.cpp).
+adcp::ToolOutcome requestProposals(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome refineProposals(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkRefineProposals(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome declineProposals(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome acceptProposal(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -60,6 +66,21 @@ const std::vector<ToolSpec> &toolSpecs()
          false, getTaskStatus},
         {"list_tasks", "/schemas/protocol/list-tasks-request.json",
          "This account's tasks, filtered by status or type; reconcile after a restart.", false, listTasks},
+        {"request_proposals", "/schemas/media-buy/request-proposals-request.json",
+         "AdCP 3.2: draft media-plan proposals for a brief, each with commercial terms and their "
+         "terms_digest "
+         "(outcome proposed), or outcome rejected with the reason.",
+         true, requestProposals},
+        {"refine_proposals", "/schemas/media-buy/refine-proposals-request.json",
+         "AdCP 3.2: revise draft proposals (constraints, product changes, ask) or finalize drafts into "
+         "committed, inventory-held proposals; every result is a new proposal_id naming its parent.",
+         true, refineProposals, checkRefineProposals},
+        {"decline_proposals", "/schemas/media-buy/decline-proposals-request.json",
+         "AdCP 3.2: decline proposals with a reason; a repeat is acknowledged and keeps the first reason.",
+         true, declineProposals, nullptr, false},
+        {"accept_proposal", "/schemas/media-buy/accept-proposal-request.json",
+         "AdCP 3.2: accept a committed proposal by its terms_digest; creates the media buy.", true,
+         acceptProposal},
         {"comply_test_controller", "/schemas/compliance/comply-test-controller-request.json",
          "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and "
          "property "

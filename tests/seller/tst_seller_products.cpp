@@ -136,8 +136,9 @@ private Q_SLOTS:
         QVERIFY(r["media_buy"]["supports_proposals"].get<bool>());
         const auto &lifecycle = r["ext"]["workbench"]["proposal_lifecycle"];
         QCOMPARE(lifecycle["auto_commit_on_issue"].get<bool>(), autoCommit);
-        QVERIFY(r["ext"]["workbench"]["dialects"] == json({"facade", "versioned"}));
-        QVERIFY(!r["media_buy"].contains("lifecycle_tools")); // the compact 3.2 tools are not served
+        QVERIFY(r["ext"]["workbench"]["dialects"] == json({"facade", "versioned", "compact"}));
+        QVERIFY(r["media_buy"]["lifecycle_tools"] ==
+                json({"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}));
         s.context->setAutoCommitOnIssue(!autoCommit);
         const auto after = s.call("get_adcp_capabilities", json::object());
         QCOMPARE(after.result["ext"]["workbench"]["proposal_lifecycle"]["auto_commit_on_issue"].get<bool>(),

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "proposalstore.h"
+
+#include <QDateTime>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace adcp::seller {
+
+class Catalog;
+struct Product;
+
+// What the 3.2 compact dialect adds to a stored proposal (table compact_proposals): every compact proposal is
+// an immutable snapshot with its own id, so a revise or finalize stores a successor that names its parent.
+// The plan itself (allocations, insertion order, hold) stays in ProposalStore, which the create_media_buy
+// order path executes.
+struct CompactRecord
+{
+    std::string proposalId;
+    std::optional<std::string> parentProposalId;
+    std::optional<std::string> successorId; // the committed successor a finalize of this draft produced
+    nlohmann::json brand;
+    nlohmann::json commercialTerms;
+    std::string termsDigest;
+};
+
+class CompactProposalStore final
+{
+public:
+    static bool insert(QSqlDatabase &db, const std::string &principalId, const CompactRecord &record,
+                       const QDateTime &now, QString *error);
+    static std::optional<CompactRecord> find(QSqlDatabase &db, const std::string &principalId,
+                                             const std::string &proposalId, QString *error);
+    static bool setSuccessor(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
+                             const std::string &successorId, QString *error);
+};
+
+namespace compact {
+
+// RFC 8785 (JCS) serialization: sorted keys, no whitespace, ECMAScript number form.
+std::string canonicalJson(const nlohmann::json &value);
+// "sha256:" + base64url (no padding) of SHA-256 over the JCS form of `commercialTerms`.
+std::string termsDigest(const nlohmann::json &commercialTerms);
+
+// The commercial terms of a plan (facade Proposal JSON): one purchase per allocation with its pinned
+// pricing option and share of the recommended budget, the flight of the plan or `defaultStart`/`defaultEnd`.
+nlohmann::json commercialTerms(const nlohmann::json &plan, const nlohmann::json &brand,
+                               const Catalog &catalog, const QDateTime &defaultStart,
+                               const QDateTime &defaultEnd);
+
+// The canonical-proposal object of a stored compact proposal.
+nlohmann::json canonicalProposal(const StoredProposal &stored, const CompactRecord &record);
+
+// A catalog product as a canonical-product object (only the members both shapes share).
+nlohmann::json canonicalProduct(const Product &product, const std::string &relevance);
+
+// The canonical form of a pricing option (members canonical-pricing-option knows).
+nlohmann::json canonicalPricingOption(const nlohmann::json &option);
+
+} // namespace compact
+} // namespace adcp::seller
