@@ -336,9 +336,15 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
     if (!status)
         return dbFailure();
     json result = {
-        {"media_buy_id", mediaBuyId},    {"revision", newRevision},
-        {"media_buy_status", *status},   {"implementation_date", iso(task.now).toStdString()},
-        {"affected_packages", affected}, {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
+        {"media_buy_id", mediaBuyId},
+        {"revision", newRevision},
+        {"media_buy_status", *status},
+        {"implementation_date", iso(task.now).toStdString()},
+        // 3.0/3.1 buyers read the buy's status from top-level `status` (identical to media_buy_status), so
+        // this answer's `status` is the media-buy status, not the envelope's task status.
+        {"status", *status},
+        {"affected_packages", affected},
+        {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
     if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "update_media_buy",
                            "completed", mediaBuyId, args, result, task.now, &error) ||
         !tx.commit(&error))
