@@ -232,6 +232,27 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     packageBudgetTotal += *amount - found->budget;
                     changes.push_back("updated_budget");
                 }
+                if (u.contains("targeting_overlay")) {
+                    // The new overlay replaces the stored one as a whole (list references are swapped,
+                    // not merged), so get_media_buys reports exactly what the buyer last sent.
+                    QSqlQuery read(task.db);
+                    if (!execute(
+                            read,
+                            QStringLiteral("SELECT package_json FROM packages WHERE principal_id = ? AND "
+                                           "package_id = ?"),
+                            {qs(buy->principalId), qs(packageId)}, &error) ||
+                        !read.next())
+                        return dbFailure();
+                    json stored = storage::fromText(read.value(0).toString());
+                    if (!stored.is_object())
+                        stored = json::object();
+                    stored["targeting_overlay"] = u["targeting_overlay"];
+                    if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
+                                            "principal_id = ? AND package_id = ?"),
+                             {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)}))
+                        return dbFailure();
+                    changes.push_back("updated_targeting");
+                }
                 if (u.contains("pacing") &&
                     !sql(QStringLiteral(
                              "UPDATE exec_packages SET pacing = ? WHERE principal_id = ? AND package_id = ?"),
