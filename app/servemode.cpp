@@ -89,6 +89,9 @@ int runServeMode(int argc, char **argv)
     parser.addOption(
         {QStringLiteral("auto-commit"),
          QStringLiteral("Brief-mode proposals are issued already committed (no finalize step).")});
+    parser.addOption({QStringLiteral("proposal-version-optional"),
+                      QStringLiteral("create_media_buy from a proposal needs proposal_version only once the buyer "
+                                     "has used the versioned dialect on it (for AdCP 3.0/3.1 buyers).")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Do not log each request.")});
     parser.process(app);
 
@@ -125,6 +128,7 @@ int runServeMode(int argc, char **argv)
     options.databasePath = parser.value(QStringLiteral("db"));
     options.manualApproval = parser.isSet(QStringLiteral("manual-approval"));
     options.autoCommitOnIssue = parser.isSet(QStringLiteral("auto-commit"));
+    options.requireProposalVersion = !parser.isSet(QStringLiteral("proposal-version-optional"));
     QString error;
     auto context = adcp::seller::SellerContext::open(options, &error);
     if (!context) {

@@ -29,7 +29,8 @@ start_seller() {
     shift
     local dir
     dir=$(mktemp -d)
-    "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" "$@" \
+    "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" \
+        --proposal-version-optional "$@" \
         >"$out/$name.seller.log" 2>&1 &
     pid=$!
     url=
