@@ -77,7 +77,11 @@ nlohmann::json DeliveryReport::mediaBuyDelivery(QSqlDatabase &db, const BuyExecu
         entry["rate"] = plans[i].cpm;
         entry["currency"] = buy.currency;
         entry["paused"] = packages[i].paused || buy.paused;
-        entry["delivery_status"] = DeliverySimulator::deliveryStatus(plans[i], now);
+        // 3.0 and 3.1 (the versions this seller declares) have no "not_delivering": a package that is not
+        // serving right now (before its flight, stopped, paused) is reported without a delivery_status.
+        if (const std::string status = DeliverySimulator::deliveryStatus(plans[i], now);
+            status != "not_delivering")
+            entry["delivery_status"] = status;
         if (const auto index = DeliverySimulator::pacingIndex(plans[i], now))
             entry["pacing_index"] = *index;
         if (request.packageDaily) {

@@ -2,6 +2,7 @@
 
 #include "delivery/deliveryreport.h"
 #include "delivery/deliverywebhooks.h"
+#include "domain/catalog.h"
 #include "jobs/execution.h"
 #include "jobs/jobqueue.h"
 #include "jobs/taskstore.h"
@@ -100,6 +101,8 @@ const std::vector<std::string> &scenarios()
         "force_task_completion",
         "simulate_delivery",
         "seed_creative",
+        "seed_product",
+        "seed_pricing_option",
         "advance_clock",
     };
     return list;
@@ -301,6 +304,187 @@ adcp::ToolOutcome seedCreative(TaskContext &task, const json &params)
         {{"success", true}, {"message", "creative " + id + " seeded as " + status}});
 }
 
+// Sandbox fixture products (seed_product / seed_pricing_option). A seeded product is a real catalog row
+// marked `sandbox_fixture` in its seller metadata, so it goes through the same lookup, pricing and validation
+// paths as any other product, and is listed only to sandbox principals. A product needs a pricing option to
+// be sellable, so a product seeded without one waits in sandbox_pending_products until its first option
+// arrives.
+bool ensurePendingTable(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_pending_products (product_id TEXT PRIMARY "
+                       "KEY, product_json TEXT NOT NULL)"),
+        {}, error);
+}
+
+std::optional<json> pendingProduct(QSqlDatabase &db, const std::string &productId, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(q, QStringLiteral("SELECT product_json FROM sandbox_pending_products WHERE product_id = ?"),
+                 {qs(productId)}, error) ||
+        !q.next())
+        return std::nullopt;
+    return storage::fromText(q.value(0).toString());
+}
+
+bool isSandboxFixture(QSqlDatabase &db, const std::string &productId, bool *exists, QString *error)
+{
+    QSqlQuery q(db);
+    *exists = false;
+    if (!execute(q, QStringLiteral("SELECT seller_json FROM products WHERE product_id = ?"), {qs(productId)},
+                 error) ||
+        !q.next())
+        return false;
+    *exists = true;
+    const json seller = storage::fromText(q.value(0).toString());
+    return seller.is_object() && seller.value("sandbox_fixture", false);
+}
+
+// Publishes (or keeps pending) one fixture product and reloads the catalog so the next call sees it.
+adcp::ToolOutcome storeFixtureProduct(TaskContext &task, const json &product, const std::string &message)
+{
+    const std::string id = product.at("product_id").get<std::string>();
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error) || !ensurePendingTable(task.db, &error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    QSqlQuery q(task.db);
+    bool ok = true;
+    if (product.value("pricing_options", json::array()).empty()) {
+        ok = execute(q,
+                     QStringLiteral("INSERT INTO sandbox_pending_products (product_id, product_json) VALUES "
+                                    "(?, ?) ON CONFLICT (product_id) DO UPDATE SET product_json = "
+                                    "excluded.product_json"),
+                     {qs(id), storage::toText(product)}, &error);
+    } else {
+        json seller = {{"sandbox_fixture", true},
+                       {"keywords", product.value("channels", json::array())},
+                       {"owner", task.principal.id}};
+        ok = execute(q, QStringLiteral("DELETE FROM sandbox_pending_products WHERE product_id = ?"), {qs(id)},
+                     &error) &&
+             Catalog::upsertProduct(task.db, product, seller, json(), iso(task.now), &error);
+    }
+    if (!ok || !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    if (!task.seller.reloadCatalog(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    return adcp::ToolOutcome::success({{"success", true}, {"message", message}});
+}
+
+adcp::ToolOutcome seedProduct(TaskContext &task, const json &params)
+{
+    const std::string id = params.value("product_id", std::string());
+    const json fixture = params.value("fixture", json::object());
+    if (id.empty() || !fixture.is_object())
+        return controllerError("INVALID_PARAMS", "product_id and a fixture object are required");
+    QString error;
+    bool exists = false;
+    const bool fixtureRow = isSandboxFixture(task.db, id, &exists, &error);
+    if (exists && !fixtureRow)
+        return controllerError(
+            "INVALID_PARAMS", "product " + id + " is a catalog product; only sandbox fixtures can be seeded");
+    // Start from what is already known about the product (a re-seed updates it), then from the seller's own
+    // catalog conventions: formats come from the seller's creative agent, the product is sold on the seller's
+    // properties and reports like the catalog's products.
+    json product;
+    if (const Product *current = task.catalog->find(id))
+        product = current->publicJson;
+    else if (auto pending =
+                 ensurePendingTable(task.db, &error) ? pendingProduct(task.db, id, &error) : std::nullopt)
+        product = *pending;
+    else {
+        product = {{"product_id", id}, {"pricing_options", json::array()}};
+        if (!task.catalog->products().empty()) {
+            const json &model = task.catalog->products().front().publicJson;
+            for (const char *key : {"publisher_properties", "reporting_capabilities"}) {
+                if (model.contains(key))
+                    product[key] = model[key];
+            }
+        }
+    }
+    std::string agentUrl = "https://creative.adcontextprotocol.org";
+    if (!task.catalog->products().empty()) {
+        const json &formats = task.catalog->products().front().publicJson.value("format_ids", json::array());
+        if (!formats.empty())
+            agentUrl = formats.front().value("agent_url", agentUrl);
+    }
+    for (const auto &[key, value] : fixture.items()) {
+        if (key == "product_id")
+            continue;
+        product[key] = value;
+    }
+    if (product.contains("format_ids") && product["format_ids"].is_array()) {
+        for (auto &format : product["format_ids"]) {
+            if (format.is_object() && !format.contains("agent_url"))
+                format["agent_url"] = agentUrl;
+        }
+    } else {
+        product["format_ids"] = json::array();
+    }
+    if (!product.contains("name"))
+        product["name"] = id;
+    if (!product.contains("description"))
+        product["description"] = "Sandbox fixture product " + id;
+    if (!product.contains("delivery_type"))
+        product["delivery_type"] = "non_guaranteed";
+    const std::string deliveryType =
+        product["delivery_type"].is_string() ? product["delivery_type"].get<std::string>() : "";
+    if (deliveryType != "guaranteed" && deliveryType != "non_guaranteed")
+        return controllerError("INVALID_PARAMS",
+                               "fixture.delivery_type must be guaranteed or non_guaranteed");
+    return storeFixtureProduct(task, product, "product " + id + " seeded");
+}
+
+adcp::ToolOutcome seedPricingOption(TaskContext &task, const json &params)
+{
+    const std::string productId = params.value("product_id", std::string());
+    const std::string optionId = params.value("pricing_option_id", std::string());
+    const json fixture = params.value("fixture", json::object());
+    if (productId.empty() || optionId.empty() || !fixture.is_object())
+        return controllerError("INVALID_PARAMS", "product_id, pricing_option_id and a fixture are required");
+    QString error;
+    bool exists = false;
+    const bool fixtureRow = isSandboxFixture(task.db, productId, &exists, &error);
+    if (exists && !fixtureRow)
+        return controllerError("INVALID_PARAMS",
+                               "product " + productId +
+                                   " is a catalog product; only sandbox fixtures can be seeded");
+    json product;
+    if (const Product *current = task.catalog->find(productId))
+        product = current->publicJson;
+    else if (auto pending = ensurePendingTable(task.db, &error) ? pendingProduct(task.db, productId, &error)
+                                                                : std::nullopt)
+        product = *pending;
+    else
+        return controllerError("NOT_FOUND", "product " + productId + " is not seeded; seed_product first");
+    json option = fixture;
+    option["pricing_option_id"] = optionId;
+    if (!option.contains("pricing_model"))
+        option["pricing_model"] = "cpm";
+    if (!option.contains("currency"))
+        option["currency"] = "USD";
+    if (option.value("pricing_model", std::string()) != "cpm")
+        return controllerError("INVALID_PARAMS", "this seller sells on cpm only");
+    const bool fixed = option.contains("fixed_price") && option["fixed_price"].is_number();
+    const bool floor = option.contains("floor_price") && option["floor_price"].is_number();
+    if (fixed == floor)
+        return controllerError("INVALID_PARAMS",
+                               "a cpm option needs exactly one of fixed_price or floor_price");
+    if ((fixed ? option["fixed_price"] : option["floor_price"]).get<double>() <= 0.0)
+        return controllerError("INVALID_PARAMS", "the price must be positive");
+    json options = json::array();
+    for (const auto &existing : product.value("pricing_options", json::array())) {
+        if (existing.value("pricing_option_id", std::string()) != optionId)
+            options.push_back(existing);
+    }
+    options.push_back(option);
+    product["pricing_options"] = options;
+    return storeFixtureProduct(task, product,
+                               "pricing option " + optionId + " seeded on product " + productId);
+}
+
 } // namespace
 
 adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
@@ -322,6 +506,10 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return simulateDelivery(task, params);
     if (scenario == "seed_creative")
         return seedCreative(task, params);
+    if (scenario == "seed_product")
+        return seedProduct(task, params);
+    if (scenario == "seed_pricing_option")
+        return seedPricingOption(task, params);
     if (scenario == "advance_clock") {
         const qint64 seconds = params.value("seconds", 0LL);
         if (seconds <= 0)

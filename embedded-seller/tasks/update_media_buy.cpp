@@ -232,6 +232,27 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     packageBudgetTotal += *amount - found->budget;
                     changes.push_back("updated_budget");
                 }
+                if (u.contains("targeting_overlay")) {
+                    // The new overlay replaces the stored one as a whole (list references are swapped,
+                    // not merged), so get_media_buys reports exactly what the buyer last sent.
+                    QSqlQuery read(task.db);
+                    if (!execute(
+                            read,
+                            QStringLiteral("SELECT package_json FROM packages WHERE principal_id = ? AND "
+                                           "package_id = ?"),
+                            {qs(buy->principalId), qs(packageId)}, &error) ||
+                        !read.next())
+                        return dbFailure();
+                    json stored = storage::fromText(read.value(0).toString());
+                    if (!stored.is_object())
+                        stored = json::object();
+                    stored["targeting_overlay"] = u["targeting_overlay"];
+                    if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
+                                            "principal_id = ? AND package_id = ?"),
+                             {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)}))
+                        return dbFailure();
+                    changes.push_back("updated_targeting");
+                }
                 if (u.contains("pacing") &&
                     !sql(QStringLiteral(
                              "UPDATE exec_packages SET pacing = ? WHERE principal_id = ? AND package_id = ?"),
@@ -336,9 +357,15 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
     if (!status)
         return dbFailure();
     json result = {
-        {"media_buy_id", mediaBuyId},    {"revision", newRevision},
-        {"media_buy_status", *status},   {"implementation_date", iso(task.now).toStdString()},
-        {"affected_packages", affected}, {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
+        {"media_buy_id", mediaBuyId},
+        {"revision", newRevision},
+        {"media_buy_status", *status},
+        {"implementation_date", iso(task.now).toStdString()},
+        // 3.0/3.1 buyers read the buy's status from top-level `status` (identical to media_buy_status), so
+        // this answer's `status` is the media-buy status, not the envelope's task status.
+        {"status", *status},
+        {"affected_packages", affected},
+        {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
     if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "update_media_buy",
                            "completed", mediaBuyId, args, result, task.now, &error) ||
         !tx.commit(&error))
