@@ -121,6 +121,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
             replayed["replayed"] = true;
             if (!replayed.contains("status"))
                 replayed["status"] = "completed";
+            replayed["idempotency_key"] = key;
             return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
         }
         case IdempotencyStore::Outcome::Conflict:
@@ -166,6 +167,9 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         // The flat protocol envelope: a synchronous answer is a completed task.
         if (outcome.result.is_object() && !outcome.result.contains("status"))
             outcome.result["status"] = "completed";
+        // The retry key is echoed (as context is), so a buyer can tie the answer to the request it retries.
+        if (!key.empty() && outcome.result.is_object())
+            outcome.result["idempotency_key"] = key;
         outcome.result = withContext(std::move(outcome.result), args);
     }
     return outcome;

@@ -39,6 +39,8 @@ private Q_SLOTS:
     void updateAnswersMediaBuyStatus();
     void targetingOverlayIsReplaced();
     void deliveryStatusWithinDeclaredVersions();
+    void forcedSubmittedArm();
+    void retryKeyIsEchoed();
 };
 
 void TestSandboxFixtures::seededProductIsSellable()
@@ -191,6 +193,55 @@ void TestSandboxFixtures::deliveryStatusWithinDeclaredVersions()
         if (p.contains("delivery_status"))
             QVERIFY2(v30.count(p["delivery_status"].get<std::string>()), p.dump().c_str());
     }
+}
+
+void TestSandboxFixtures::forcedSubmittedArm()
+{
+    exectest::ExecSeller s;
+    const json refused = s.control("force_create_media_buy_arm", {{"arm", "input-required"}});
+    QCOMPARE(refused.value("success", true), false);
+    QCOMPARE(refused.value("error", std::string()), std::string("INVALID_PARAMS"));
+
+    const json forced =
+        s.control("force_create_media_buy_arm",
+                  {{"arm", "submitted"}, {"task_id", "task_forced_1"}, {"message", "Awaiting IO"}});
+    QCOMPARE(forced.value("success", false), true);
+    QCOMPARE(forced["forced"]["task_id"].get<std::string>(), std::string("task_forced_1"));
+
+    // The directive survives a restart and shapes exactly the next buy.
+    s.restart();
+    const json submitted = s.createBuy();
+    QCOMPARE(submitted.value("status", std::string()), std::string("submitted"));
+    QCOMPARE(submitted.value("task_id", std::string()), std::string("task_forced_1"));
+    QCOMPARE(submitted.value("message", std::string()), std::string("Awaiting IO"));
+    QVERIFY(!submitted.contains("media_buy_id"));
+    const auto task = s.call("get_task_status", {{"task_id", "task_forced_1"}});
+    QVERIFY2(task.ok(), task.ok() ? "" : task.error->message.c_str());
+    QCOMPARE(task.result.value("status", std::string()), std::string("submitted"));
+
+    const json next = s.createBuy();
+    QVERIFY(next.contains("media_buy_id"));
+    QVERIFY(next.value("status", std::string()) != "submitted");
+
+    // A task id that already exists cannot be forced again.
+    const json duplicate =
+        s.control("force_create_media_buy_arm", {{"arm", "submitted"}, {"task_id", "task_forced_1"}});
+    QCOMPARE(duplicate.value("success", true), false);
+}
+
+void TestSandboxFixtures::retryKeyIsEchoed()
+{
+    exectest::ExecSeller s;
+    json args = s.packageBuy();
+    const std::string key = args["idempotency_key"].get<std::string>();
+    const auto first = s.call("create_media_buy", args);
+    QVERIFY(first.ok());
+    QCOMPARE(first.result.value("idempotency_key", std::string()), key);
+    const auto replay = s.call("create_media_buy", args);
+    QVERIFY(replay.ok());
+    QCOMPARE(replay.result.value("idempotency_key", std::string()), key);
+    QCOMPARE(replay.result.value("replayed", false), true);
+    QVERIFY(replay.result["media_buy_id"] == first.result["media_buy_id"]);
 }
 
 QTEST_GUILESS_MAIN(TestSandboxFixtures)
