@@ -41,6 +41,7 @@ private Q_SLOTS:
     void deliveryStatusWithinDeclaredVersions();
     void forcedSubmittedArm();
     void retryKeyIsEchoed();
+    void controllerListedToSandboxOnly();
 };
 
 void TestSandboxFixtures::seededProductIsSellable()
@@ -79,6 +80,16 @@ void TestSandboxFixtures::seededProductIsSellable()
               {{{"product_id", "fixture_video"}, {"pricing_option_id", "cpm_fixed"}, {"budget", 5000}}}}}));
     QVERIFY2(buy.ok(), buy.ok() ? "" : buy.error->message.c_str());
     QCOMPARE(buy.result["packages"][0]["product_id"].get<std::string>(), std::string("fixture_video"));
+
+    // Non-sandbox accounts neither see nor buy sandbox fixtures.
+    QVERIFY(!s.other.sandbox);
+    QVERIFY(!contains(productIds(s.call(s.other, "get_products", {{"buying_mode", "wholesale"}})),
+                      "fixture_video"));
+    json otherBuy = s.packageBuy(
+        {{"packages",
+          {{{"product_id", "fixture_video"}, {"pricing_option_id", "cpm_fixed"}, {"budget", 5000}}}}});
+    const auto refused = s.call(s.other, "create_media_buy", otherBuy);
+    QCOMPARE(sellertest::errorCode(refused), std::string("PRODUCT_NOT_FOUND"));
 
     // The fixture is a stored catalog row: it is still there after a restart.
     s.restart();
@@ -242,6 +253,21 @@ void TestSandboxFixtures::retryKeyIsEchoed()
     QCOMPARE(replay.result.value("idempotency_key", std::string()), key);
     QCOMPARE(replay.result.value("replayed", false), true);
     QVERIFY(replay.result["media_buy_id"] == first.result["media_buy_id"]);
+}
+
+void TestSandboxFixtures::controllerListedToSandboxOnly()
+{
+    exectest::ExecSeller s;
+    const auto names = [&](const adcp::seller::Principal &who) {
+        std::set<std::string> list;
+        for (const auto &t : s.dispatcher->tools(who))
+            list.insert(t.name);
+        return list;
+    };
+    QVERIFY(s.buyer.sandbox);
+    QVERIFY(names(s.buyer).count("comply_test_controller"));
+    QVERIFY(!names(s.other).count("comply_test_controller"));
+    QVERIFY(names(s.other).count("create_media_buy"));
 }
 
 QTEST_GUILESS_MAIN(TestSandboxFixtures)
