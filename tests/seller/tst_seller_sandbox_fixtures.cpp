@@ -42,6 +42,7 @@ private Q_SLOTS:
     void forcedSubmittedArm();
     void retryKeyIsEchoed();
     void controllerListedToSandboxOnly();
+    void failuresCarryFailedStatus();
 };
 
 void TestSandboxFixtures::seededProductIsSellable()
@@ -268,6 +269,28 @@ void TestSandboxFixtures::controllerListedToSandboxOnly()
     QVERIFY(names(s.buyer).count("comply_test_controller"));
     QVERIFY(!names(s.other).count("comply_test_controller"));
     QVERIFY(names(s.other).count("create_media_buy"));
+}
+
+void TestSandboxFixtures::failuresCarryFailedStatus()
+{
+    exectest::ExecSeller s;
+    // A schema failure (before dispatch), an unknown product (in the handler) and a replay conflict.
+    const auto malformed = s.call("create_media_buy", {{"packages", "nope"}});
+    json conflictArgs = s.packageBuy();
+    QVERIFY(s.call("create_media_buy", conflictArgs).ok());
+    conflictArgs["packages"][0]["budget"] = 12500;
+    const auto conflict = s.call("create_media_buy", conflictArgs);
+    const auto unknown =
+        s.call("create_media_buy",
+               s.packageBuy(
+                   {{"packages", {{{"product_id", "nope"}, {"pricing_option_id", "x"}, {"budget", 5000}}}}}));
+    for (const auto *o : {&malformed, &conflict, &unknown}) {
+        QVERIFY(!o->ok());
+        QCOMPARE(o->result.value("status", std::string()), std::string("failed"));
+        QVERIFY(!o->result["errors"].empty());
+    }
+    QCOMPARE(sellertest::errorCode(conflict), std::string("IDEMPOTENCY_CONFLICT"));
+    QCOMPARE(sellertest::errorCode(unknown), std::string("PRODUCT_NOT_FOUND"));
 }
 
 QTEST_GUILESS_MAIN(TestSandboxFixtures)
