@@ -1,5 +1,7 @@
 #include "dispatcher.h"
 
+#include "domain/catalog.h"
+
 #include "idempotency/idempotencystore.h"
 #include "sellercontext.h"
 #include "tasks/taskcontext.h"
@@ -76,12 +78,11 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     if (principal.id.empty() && std::string_view(spec->name) != "get_adcp_capabilities")
         return failure("AUTH_REQUIRED", "this tool needs an authenticated caller");
 
-    TaskContext task{*d->context,
-                     principal,
-                     d->context->database(),
-                     d->context->clock().now(),
-                     d->context->options(),
-                     d->context->catalog()};
+    TaskContext task{
+        *d->context, principal, d->context->database(), d->context->clock().now(), d->context->options(),
+        // Sandbox fixture products (seeded through comply_test_controller) exist for sandbox
+        // accounts only.
+        principal.sandbox ? d->context->catalog() : Catalog::withoutSandboxFixtures(d->context->catalog())};
     if (spec->precheck) {
         try {
             auto checked = spec->precheck(task, args);
@@ -121,6 +122,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
             replayed["replayed"] = true;
             if (!replayed.contains("status") && spec->statusOnCompletion)
                 replayed["status"] = "completed";
+            replayed["idempotency_key"] = key;
             return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
         }
         case IdempotencyStore::Outcome::Conflict:
@@ -166,6 +168,9 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         // The flat protocol envelope: a synchronous answer is a completed task.
         if (outcome.result.is_object() && !outcome.result.contains("status") && spec->statusOnCompletion)
             outcome.result["status"] = "completed";
+        // The retry key is echoed (as context is), so a buyer can tie the answer to the request it retries.
+        if (!key.empty() && outcome.result.is_object())
+            outcome.result["idempotency_key"] = key;
         outcome.result = withContext(std::move(outcome.result), args);
     }
     return outcome;
@@ -173,10 +178,12 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
 
 std::vector<ToolInfo> Dispatcher::tools(const Principal &principal) const
 {
-    Q_UNUSED(principal)
     std::vector<ToolInfo> list;
     const auto &schemas = d->context->schemas();
     for (const auto &spec : toolSpecs()) {
+        // The test controller answers sandbox accounts only, so only they are shown it.
+        if (!principal.sandbox && std::string_view(spec.name) == "comply_test_controller")
+            continue;
         json schema = schemas.schemaDocument(spec.schemaId);
         if (!schema.is_object())
             schema = {{"type", "object"}};

@@ -5,6 +5,7 @@
 #include <QFile>
 
 #include <algorithm>
+#include <iterator>
 
 namespace adcp::seller {
 
@@ -160,6 +161,7 @@ std::shared_ptr<const Catalog> Catalog::load(QSqlDatabase &db, QString *error)
                 p.keywords.push_back(k.get<std::string>());
             p.targeting = seller.value("targeting", json::object());
             p.requiresIo = seller.value("requires_io", false);
+            p.sandboxFixture = seller.value("sandbox_fixture", false);
         }
         products.push_back(std::move(p));
     }
@@ -173,6 +175,19 @@ const Product *Catalog::find(std::string_view productId) const
             return &p;
     }
     return nullptr;
+}
+
+std::shared_ptr<const Catalog> Catalog::withoutSandboxFixtures(std::shared_ptr<const Catalog> catalog)
+{
+    if (!catalog)
+        return catalog;
+    const auto &all = catalog->products();
+    if (std::none_of(all.begin(), all.end(), [](const Product &p) { return p.sandboxFixture; }))
+        return catalog;
+    std::vector<Product> visible;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(visible),
+                 [](const Product &p) { return !p.sandboxFixture; });
+    return std::make_shared<const Catalog>(std::move(visible));
 }
 
 } // namespace adcp::seller

@@ -23,8 +23,9 @@ struct Product
     std::vector<std::string> channels;
     std::vector<std::string> keywords; // ranking terms (audiences, contexts, geos), never sent to buyers
     nlohmann::json targeting;          // seller-side description of the targeting the product offers
-    bool requiresIo = false;   // a committed proposal with this product carries an insertion order to sign
-    nlohmann::json publicJson; // the public Product object
+    bool requiresIo = false;     // a committed proposal with this product carries an insertion order to sign
+    bool sandboxFixture = false; // seeded through comply_test_controller; sold to sandbox accounts only
+    nlohmann::json publicJson;   // the public Product object
 
     const nlohmann::json *pricingOption(std::string_view pricingOptionId) const;
     const nlohmann::json &defaultPricingOption() const;
@@ -47,6 +48,8 @@ public:
     static bool seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
                             QString *error);
     static std::shared_ptr<const Catalog> load(QSqlDatabase &db, QString *error);
+    // The catalog as non-sandbox callers see it: `catalog` itself when it holds no sandbox fixtures.
+    static std::shared_ptr<const Catalog> withoutSandboxFixtures(std::shared_ptr<const Catalog> catalog);
     // Adds or replaces one product (seller console, test fixtures that seed products). `product` is the
     // public Product object; `seller` holds ranking keywords/targeting/requires_io; `implementationConfig`
     // may be null. Call SellerContext::reloadCatalog() afterwards.

@@ -8,6 +8,7 @@
 #include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
+#include "sandboxdirectives.h"
 #include "storage/database.h"
 
 #include <QSqlQuery>
@@ -98,6 +99,7 @@ const std::vector<std::string> &scenarios()
         "force_event_source_status",
         "force_property_status",
         "force_media_buy_status",
+        "force_create_media_buy_arm",
         "force_task_completion",
         "simulate_delivery",
         "seed_creative",
@@ -485,6 +487,29 @@ adcp::ToolOutcome seedPricingOption(TaskContext &task, const json &params)
                                "pricing option " + optionId + " seeded on product " + productId);
 }
 
+adcp::ToolOutcome forceCreateArm(TaskContext &task, const json &params)
+{
+    SandboxDirectives::CreateArm arm{params.value("arm", std::string()),
+                                     params.value("task_id", std::string()),
+                                     params.value("message", std::string())};
+    if (arm.arm != "submitted")
+        return controllerError("INVALID_PARAMS",
+                               "this seller can force the submitted arm only (arm = \"submitted\")");
+    if (arm.taskId.empty())
+        return controllerError("INVALID_PARAMS", "the submitted arm needs params.task_id");
+    if (TaskStore::currentStatus(task.db, task.principal.id, arm.taskId))
+        return controllerError("INVALID_PARAMS", "task " + arm.taskId + " already exists");
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error) ||
+        !SandboxDirectives::setCreateArm(task.db, task.principal.id, arm, task.now, &error) ||
+        !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    return adcp::ToolOutcome::success({{"success", true},
+                                       {"forced", {{"arm", arm.arm}, {"task_id", arm.taskId}}},
+                                       {"message", "the next create_media_buy answers " + arm.arm}});
+}
+
 } // namespace
 
 adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
@@ -500,6 +525,8 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return forceResource(task, scenario, params);
     if (scenario == "force_media_buy_status")
         return forceMediaBuy(task, params);
+    if (scenario == "force_create_media_buy_arm")
+        return forceCreateArm(task, params);
     if (scenario == "force_task_completion")
         return forceTaskCompletion(task, params);
     if (scenario == "simulate_delivery")

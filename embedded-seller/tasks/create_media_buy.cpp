@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "sandboxdirectives.h"
+
 #include "jobs/execution.h"
 
 #include "domain/catalog.h"
@@ -463,13 +465,22 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     if (args.contains("context"))
         buy.context = args["context"];
 
-    if (Execution::requiresManualApproval(task.options, order))
+    // A sandbox account may have registered the answer its next buy gets (force_create_media_buy_arm): the
+    // order then waits for approval under the task id it chose, as a manually approved order does.
+    std::optional<SandboxDirectives::CreateArm> forcedArm;
+    if (task.principal.sandbox)
+        forcedArm = SandboxDirectives::pendingCreateArm(task.db, task.principal.id);
+    if (forcedArm)
+        order.taskId = forcedArm->taskId;
+    else if (Execution::requiresManualApproval(task.options, order))
         order.taskId = newId("task");
     QString error;
     bool stored = false;
     {
         storage::WriteTransaction tx(task.db);
         stored = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
+        if (stored && forcedArm)
+            stored = SandboxDirectives::consumeCreateArm(task.db, task.principal.id, &error);
         if (stored && fromProposal)
             stored = ProposalStore::consume(task.db, task.principal.id, proposal->proposalId,
                                             order.mediaBuyId, task.now, &error);
@@ -496,7 +507,9 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             {{"status", "submitted"},
              {"task_id", *order.taskId},
              {"message",
-              "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
+              forcedArm && !forcedArm->message.empty()
+                  ? forcedArm->message
+                  : "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
     json result = {
         {"media_buy_id", order.mediaBuyId},
         {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},

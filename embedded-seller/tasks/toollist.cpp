@@ -107,7 +107,8 @@ adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors)
     for (const auto &e : errors)
         list.push_back(e.toJson());
     adcp::ToolOutcome outcome;
-    outcome.result = {{"errors", std::move(list)}};
+    // The envelope's task status is required on every answer, errors included.
+    outcome.result = {{"status", "failed"}, {"errors", std::move(list)}};
     outcome.error = std::move(errors.front());
     return outcome;
 }

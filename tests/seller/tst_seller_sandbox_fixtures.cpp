@@ -39,6 +39,10 @@ private Q_SLOTS:
     void updateAnswersMediaBuyStatus();
     void targetingOverlayIsReplaced();
     void deliveryStatusWithinDeclaredVersions();
+    void forcedSubmittedArm();
+    void retryKeyIsEchoed();
+    void controllerListedToSandboxOnly();
+    void failuresCarryFailedStatus();
 };
 
 void TestSandboxFixtures::seededProductIsSellable()
@@ -77,6 +81,16 @@ void TestSandboxFixtures::seededProductIsSellable()
               {{{"product_id", "fixture_video"}, {"pricing_option_id", "cpm_fixed"}, {"budget", 5000}}}}}));
     QVERIFY2(buy.ok(), buy.ok() ? "" : buy.error->message.c_str());
     QCOMPARE(buy.result["packages"][0]["product_id"].get<std::string>(), std::string("fixture_video"));
+
+    // Non-sandbox accounts neither see nor buy sandbox fixtures.
+    QVERIFY(!s.other.sandbox);
+    QVERIFY(!contains(productIds(s.call(s.other, "get_products", {{"buying_mode", "wholesale"}})),
+                      "fixture_video"));
+    json otherBuy = s.packageBuy(
+        {{"packages",
+          {{{"product_id", "fixture_video"}, {"pricing_option_id", "cpm_fixed"}, {"budget", 5000}}}}});
+    const auto refused = s.call(s.other, "create_media_buy", otherBuy);
+    QCOMPARE(sellertest::errorCode(refused), std::string("PRODUCT_NOT_FOUND"));
 
     // The fixture is a stored catalog row: it is still there after a restart.
     s.restart();
@@ -191,6 +205,92 @@ void TestSandboxFixtures::deliveryStatusWithinDeclaredVersions()
         if (p.contains("delivery_status"))
             QVERIFY2(v30.count(p["delivery_status"].get<std::string>()), p.dump().c_str());
     }
+}
+
+void TestSandboxFixtures::forcedSubmittedArm()
+{
+    exectest::ExecSeller s;
+    const json refused = s.control("force_create_media_buy_arm", {{"arm", "input-required"}});
+    QCOMPARE(refused.value("success", true), false);
+    QCOMPARE(refused.value("error", std::string()), std::string("INVALID_PARAMS"));
+
+    const json forced =
+        s.control("force_create_media_buy_arm",
+                  {{"arm", "submitted"}, {"task_id", "task_forced_1"}, {"message", "Awaiting IO"}});
+    QCOMPARE(forced.value("success", false), true);
+    QCOMPARE(forced["forced"]["task_id"].get<std::string>(), std::string("task_forced_1"));
+
+    // The directive survives a restart and shapes exactly the next buy.
+    s.restart();
+    const json submitted = s.createBuy();
+    QCOMPARE(submitted.value("status", std::string()), std::string("submitted"));
+    QCOMPARE(submitted.value("task_id", std::string()), std::string("task_forced_1"));
+    QCOMPARE(submitted.value("message", std::string()), std::string("Awaiting IO"));
+    QVERIFY(!submitted.contains("media_buy_id"));
+    const auto task = s.call("get_task_status", {{"task_id", "task_forced_1"}});
+    QVERIFY2(task.ok(), task.ok() ? "" : task.error->message.c_str());
+    QCOMPARE(task.result.value("status", std::string()), std::string("submitted"));
+
+    const json next = s.createBuy();
+    QVERIFY(next.contains("media_buy_id"));
+    QVERIFY(next.value("status", std::string()) != "submitted");
+
+    // A task id that already exists cannot be forced again.
+    const json duplicate =
+        s.control("force_create_media_buy_arm", {{"arm", "submitted"}, {"task_id", "task_forced_1"}});
+    QCOMPARE(duplicate.value("success", true), false);
+}
+
+void TestSandboxFixtures::retryKeyIsEchoed()
+{
+    exectest::ExecSeller s;
+    json args = s.packageBuy();
+    const std::string key = args["idempotency_key"].get<std::string>();
+    const auto first = s.call("create_media_buy", args);
+    QVERIFY(first.ok());
+    QCOMPARE(first.result.value("idempotency_key", std::string()), key);
+    const auto replay = s.call("create_media_buy", args);
+    QVERIFY(replay.ok());
+    QCOMPARE(replay.result.value("idempotency_key", std::string()), key);
+    QCOMPARE(replay.result.value("replayed", false), true);
+    QVERIFY(replay.result["media_buy_id"] == first.result["media_buy_id"]);
+}
+
+void TestSandboxFixtures::controllerListedToSandboxOnly()
+{
+    exectest::ExecSeller s;
+    const auto names = [&](const adcp::seller::Principal &who) {
+        std::set<std::string> list;
+        for (const auto &t : s.dispatcher->tools(who))
+            list.insert(t.name);
+        return list;
+    };
+    QVERIFY(s.buyer.sandbox);
+    QVERIFY(names(s.buyer).count("comply_test_controller"));
+    QVERIFY(!names(s.other).count("comply_test_controller"));
+    QVERIFY(names(s.other).count("create_media_buy"));
+}
+
+void TestSandboxFixtures::failuresCarryFailedStatus()
+{
+    exectest::ExecSeller s;
+    // A schema failure (before dispatch), an unknown product (in the handler) and a replay conflict.
+    const auto malformed = s.call("create_media_buy", {{"packages", "nope"}});
+    json conflictArgs = s.packageBuy();
+    QVERIFY(s.call("create_media_buy", conflictArgs).ok());
+    conflictArgs["packages"][0]["budget"] = 12500;
+    const auto conflict = s.call("create_media_buy", conflictArgs);
+    const auto unknown =
+        s.call("create_media_buy",
+               s.packageBuy(
+                   {{"packages", {{{"product_id", "nope"}, {"pricing_option_id", "x"}, {"budget", 5000}}}}}));
+    for (const auto *o : {&malformed, &conflict, &unknown}) {
+        QVERIFY(!o->ok());
+        QCOMPARE(o->result.value("status", std::string()), std::string("failed"));
+        QVERIFY(!o->result["errors"].empty());
+    }
+    QCOMPARE(sellertest::errorCode(conflict), std::string("IDEMPOTENCY_CONFLICT"));
+    QCOMPARE(sellertest::errorCode(unknown), std::string("PRODUCT_NOT_FOUND"));
 }
 
 QTEST_GUILESS_MAIN(TestSandboxFixtures)

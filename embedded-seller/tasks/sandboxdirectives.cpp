@@ -1,0 +1,64 @@
+#include "sandboxdirectives.h"
+
+#include "storage/database.h"
+
+#include <QSqlQuery>
+
+namespace adcp::seller {
+
+using storage::execute;
+using storage::qs;
+
+bool SandboxDirectives::ensureTable(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_create_arm (principal_id TEXT PRIMARY KEY, "
+                       "arm TEXT NOT NULL, task_id TEXT, message TEXT, created_at TEXT NOT NULL)"),
+        {}, error);
+}
+
+bool SandboxDirectives::setCreateArm(QSqlDatabase &db, const std::string &principalId, const CreateArm &arm,
+                                     const QDateTime &now, QString *error)
+{
+    if (!ensureTable(db, error))
+        return false;
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("INSERT INTO sandbox_create_arm (principal_id, arm, task_id, message, "
+                       "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (principal_id) DO UPDATE SET "
+                       "arm = excluded.arm, task_id = excluded.task_id, message = excluded.message, "
+                       "created_at = excluded.created_at"),
+        {qs(principalId), qs(arm.arm), qs(arm.taskId), qs(arm.message),
+         now.toUTC().toString(Qt::ISODateWithMs)},
+        error);
+}
+
+std::optional<SandboxDirectives::CreateArm>
+SandboxDirectives::pendingCreateArm(QSqlDatabase &db, const std::string &principalId)
+{
+    QString error;
+    if (!ensureTable(db, &error))
+        return std::nullopt;
+    QSqlQuery q(db);
+    if (!execute(
+            q, QStringLiteral("SELECT arm, task_id, message FROM sandbox_create_arm WHERE principal_id = ?"),
+            {qs(principalId)}, &error) ||
+        !q.next())
+        return std::nullopt;
+    return CreateArm{storage::ss(q.value(0).toString()), storage::ss(q.value(1).toString()),
+                     storage::ss(q.value(2).toString())};
+}
+
+bool SandboxDirectives::consumeCreateArm(QSqlDatabase &db, const std::string &principalId, QString *error)
+{
+    if (!ensureTable(db, error))
+        return false;
+    QSqlQuery q(db);
+    return execute(q, QStringLiteral("DELETE FROM sandbox_create_arm WHERE principal_id = ?"),
+                   {qs(principalId)}, error);
+}
+
+} // namespace adcp::seller
