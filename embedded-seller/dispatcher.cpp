@@ -122,7 +122,8 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
             replayed["replayed"] = true;
             if (!replayed.contains("status") && spec->statusOnCompletion)
                 replayed["status"] = "completed";
-            replayed["idempotency_key"] = key;
+            if (spec->echoIdempotencyKey)
+                replayed["idempotency_key"] = key;
             return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
         }
         case IdempotencyStore::Outcome::Conflict:
@@ -169,7 +170,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         if (outcome.result.is_object() && !outcome.result.contains("status") && spec->statusOnCompletion)
             outcome.result["status"] = "completed";
         // The retry key is echoed (as context is), so a buyer can tie the answer to the request it retries.
-        if (!key.empty() && outcome.result.is_object())
+        if (!key.empty() && outcome.result.is_object() && spec->echoIdempotencyKey)
             outcome.result["idempotency_key"] = key;
         outcome.result = withContext(std::move(outcome.result), args);
     }

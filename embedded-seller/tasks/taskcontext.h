@@ -44,6 +44,9 @@ struct ToolSpec
     // false: a completed answer carries no `status` (decline_proposals: its response schema allows `status`
     // only on the submitted arm).
     bool statusOnCompletion = true;
+    // false: the answer does not echo idempotency_key (the 3.2 compact responses are closed objects without
+    // it).
+    bool echoIdempotencyKey = true;
 };
 
 // Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.

@@ -70,17 +70,17 @@ const std::vector<ToolSpec> &toolSpecs()
          "AdCP 3.2: draft media-plan proposals for a brief, each with commercial terms and their "
          "terms_digest "
          "(outcome proposed), or outcome rejected with the reason.",
-         true, requestProposals},
+         true, requestProposals, nullptr, true, false},
         {"refine_proposals", "/schemas/media-buy/refine-proposals-request.json",
          "AdCP 3.2: revise draft proposals (constraints, product changes, ask) or finalize drafts into "
          "committed, inventory-held proposals; every result is a new proposal_id naming its parent.",
-         true, refineProposals, checkRefineProposals},
+         true, refineProposals, checkRefineProposals, true, false},
         {"decline_proposals", "/schemas/media-buy/decline-proposals-request.json",
          "AdCP 3.2: decline proposals with a reason; a repeat is acknowledged and keeps the first reason.",
-         true, declineProposals, nullptr, false},
+         true, declineProposals, nullptr, false, false},
         {"accept_proposal", "/schemas/media-buy/accept-proposal-request.json",
          "AdCP 3.2: accept a committed proposal by its terms_digest; creates the media buy.", true,
-         acceptProposal},
+         acceptProposal, nullptr, true, false},
         {"comply_test_controller", "/schemas/compliance/comply-test-controller-request.json",
          "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and "
          "property "
