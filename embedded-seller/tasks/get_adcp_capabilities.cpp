@@ -29,6 +29,13 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"supported_versions", {"3.0", "3.1"}},
           {"idempotency", {{"supported", true}, {"replay_ttl_seconds", o.idempotencyTtlSeconds}}}}},
         {"supported_protocols", {"media_buy"}},
+        // The outbox signs every webhook with RFC 9421 / Ed25519 and falls back to the legacy HMAC-SHA256
+        // scheme when the buyer's push_notification_config asks for it.
+        {"webhook_signing",
+         {{"supported", true},
+          {"profile", "adcp/webhook-signing/v1"},
+          {"algorithms", {"ed25519"}},
+          {"legacy_hmac_fallback", true}}},
         {"specialisms", {"sales-guaranteed", "sales-non-guaranteed"}},
         {"media_buy",
          {{"supported_pricing_models", {"cpm"}},
@@ -38,7 +45,10 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
            {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}},
           {"proposal_refinement",
            {{"supported_dimensions", {"total_budget", "cpm", "flight", "product_changes"}}}},
-          {"propagation_surfaces", {"snapshot"}},
+          // Impairments show on the next get_media_buys and are also pushed through the webhook outbox.
+          {"propagation_surfaces", {"snapshot", "webhook"}},
+          // Delivery windows are pushed to a buy's reporting_webhook as well as served by polling.
+          {"reporting_delivery_methods", {"webhook"}},
           {"features",
            {{"inline_creative_management", false},
             {"property_list_filtering", false},

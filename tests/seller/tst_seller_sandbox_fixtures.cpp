@@ -43,6 +43,7 @@ private Q_SLOTS:
     void retryKeyIsEchoed();
     void controllerListedToSandboxOnly();
     void failuresCarryFailedStatus();
+    void capabilitiesDeclareWebhooksAndPulls();
 };
 
 void TestSandboxFixtures::seededProductIsSellable()
@@ -291,6 +292,35 @@ void TestSandboxFixtures::failuresCarryFailedStatus()
     }
     QCOMPARE(sellertest::errorCode(conflict), std::string("IDEMPOTENCY_CONFLICT"));
     QCOMPARE(sellertest::errorCode(unknown), std::string("PRODUCT_NOT_FOUND"));
+}
+
+void TestSandboxFixtures::capabilitiesDeclareWebhooksAndPulls()
+{
+    exectest::ExecSeller s;
+    const auto caps = s.call("get_adcp_capabilities", json::object());
+    QVERIFY(caps.ok());
+    const json signing = caps.result["webhook_signing"];
+    QCOMPARE(signing.value("supported", false), true);
+    QCOMPARE(signing.value("profile", std::string()), std::string("adcp/webhook-signing/v1"));
+    QVERIFY(signing["algorithms"] == json({"ed25519"}));
+    QCOMPARE(signing.value("legacy_hmac_fallback", false), true);
+    QVERIFY(caps.result["media_buy"]["propagation_surfaces"] == json({"snapshot", "webhook"}));
+
+    // Every granularity a product declares for windowed pulls is honoured by get_media_buy_delivery.
+    const json created = s.createBuy();
+    const auto products = s.call("get_products", {{"buying_mode", "wholesale"}});
+    for (const auto &p : products.result["products"]) {
+        const json granularities =
+            p["reporting_capabilities"].value("windowed_pull_granularities", json::array());
+        QVERIFY2(!granularities.empty(), p["product_id"].dump().c_str());
+        for (const auto &g : granularities) {
+            const auto pulled =
+                s.call("get_media_buy_delivery", {{"media_buy_ids", {created["media_buy_id"]}},
+                                                  {"time_granularity", g},
+                                                  {"include_window_breakdown", true}});
+            QVERIFY2(pulled.ok(), g.dump().c_str());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSandboxFixtures)
