@@ -6,6 +6,11 @@ dir=${1:?build directory}
 shift
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+# ccache, when installed, makes rebuilds in fresh clones cheap; paths under the parent folder are hashed relatively.
+if command -v ccache >/dev/null; then
+    generator+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(cd "$root/.." && pwd)}
+fi
 if [[ ! -f "$dir/CMakeCache.txt" ]]; then
     cmake -S "$root" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release "$@"
 else

@@ -7,6 +7,7 @@
 #include "storage/database.h"
 
 #include <QSqlQuery>
+#include <QStringList>
 
 namespace adcp::seller {
 
@@ -15,6 +16,17 @@ using storage::execute;
 using storage::qs;
 
 namespace {
+
+bool speaksTaskStatusEnvelope(const json &args)
+{
+    const auto it = args.find("adcp_version");
+    if (it == args.end() || !it->is_string())
+        return false;
+    const QStringList parts = QString::fromStdString(it->get<std::string>()).split(QLatin1Char('.'));
+    const int major = parts.value(0).toInt();
+    const int minor = parts.value(1).toInt();
+    return major > 3 || (major == 3 && minor >= 2);
+}
 
 QString iso(const QDateTime &t)
 {
@@ -357,15 +369,14 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
     if (!status)
         return dbFailure();
     json result = {
-        {"media_buy_id", mediaBuyId},
-        {"revision", newRevision},
-        {"media_buy_status", *status},
-        {"implementation_date", iso(task.now).toStdString()},
-        // 3.0/3.1 buyers read the buy's status from top-level `status` (identical to media_buy_status), so
-        // this answer's `status` is the media-buy status, not the envelope's task status.
-        {"status", *status},
-        {"affected_packages", affected},
-        {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
+        {"media_buy_id", mediaBuyId},    {"revision", newRevision},
+        {"media_buy_status", *status},   {"implementation_date", iso(task.now).toStdString()},
+        {"affected_packages", affected}, {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
+    // 3.0/3.1 buyers read the buy's status from top-level `status` (identical to media_buy_status); from 3.2
+    // on, `status` is the envelope's task status (the Dispatcher fills it) and the lifecycle is only in
+    // media_buy_status. A request names its release in adcp_version; without one it is read as 3.0/3.1.
+    if (!speaksTaskStatusEnvelope(args))
+        result["status"] = *status;
     if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "update_media_buy",
                            "completed", mediaBuyId, args, result, task.now, &error) ||
         !tx.commit(&error))

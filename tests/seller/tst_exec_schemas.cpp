@@ -97,10 +97,14 @@ void TestExecSchemas::responsesMatchTheOfficialSchemas()
                    {{"media_buy_ids", {id}}, {"include_snapshot", true}, {"include_history", 10}})
                 .result);
     else if (what == QStringLiteral("update_media_buy"))
-        documents.push_back(
-            s.call("update_media_buy",
-                   {{"idempotency_key", key()}, {"account", account}, {"media_buy_id", id}, {"paused", true}})
-                .result);
+        documents.push_back(s.call("update_media_buy",
+                                   // The official schemas here are 3.2, where `status` is the task status.
+                                   {{"idempotency_key", key()},
+                                    {"account", account},
+                                    {"media_buy_id", id},
+                                    {"paused", true},
+                                    {"adcp_version", "3.2"}})
+                                .result);
     else if (what == QStringLiteral("update_media_buy error")) {
         json failed = s.call("update_media_buy", {{"idempotency_key", key()},
                                                   {"account", account},

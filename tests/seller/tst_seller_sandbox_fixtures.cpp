@@ -158,6 +158,17 @@ void TestSandboxFixtures::updateAnswersMediaBuyStatus()
     // 3.0/3.1 readers take the buy's status from `status`: it must be the media-buy status, not "completed".
     QVERIFY2(updated.result["status"] == updated.result["media_buy_status"], updated.result.dump().c_str());
     QCOMPARE(updated.result["status"].get<std::string>(), s.status(id));
+    // A 3.2 caller gets the envelope's task status there instead.
+    const auto v32 =
+        s.call("update_media_buy",
+               {{"idempotency_key", s.key()},
+                {"account", {{"account_id", "acc-1"}}},
+                {"media_buy_id", id},
+                {"packages", {{{"package_id", created["packages"][0]["package_id"]}, {"budget", 13500}}}},
+                {"adcp_version", "3.2"}});
+    QVERIFY2(v32.ok(), v32.ok() ? "" : v32.error->message.c_str());
+    QCOMPARE(v32.result.value("status", std::string()), std::string("completed"));
+    QVERIFY(v32.result["media_buy_status"] == updated.result["media_buy_status"]);
 }
 
 void TestSandboxFixtures::targetingOverlayIsReplaced()
