@@ -32,8 +32,9 @@
 using namespace adcp::gui;
 using adcp::models::ProposalModel;
 
-// Saves pictures of the main views, driven against the embedded seller, into docs/screenshots/ (README shows
-// them). Fails when a picture cannot be written or comes out blank.
+// Saves pictures of the main views, driven against the embedded seller, into <build>/screenshots/, or into
+// docs/screenshots/ (README shows them) when ADCP_UPDATE_SCREENSHOTS=1, so that running the suite leaves the
+// source tree untouched. Fails when a picture cannot be written or comes out blank.
 class TestScreenshots final : public QObject
 {
     Q_OBJECT
@@ -67,7 +68,9 @@ void TestScreenshots::initTestCase()
     QCoreApplication::setApplicationName(QStringLiteral("tst_screenshots"));
     QSettings().clear();
     applyTheme(*qApp);
-    m_out = QStringLiteral(ADCP_SOURCE_DIR "/docs/screenshots");
+    m_out = qEnvironmentVariableIntValue("ADCP_UPDATE_SCREENSHOTS") == 1
+                ? QStringLiteral(ADCP_SOURCE_DIR "/docs/screenshots")
+                : QStringLiteral(ADCP_BINARY_DIR "/screenshots");
     QVERIFY(QDir().mkpath(m_out));
     adcp::seller::SellerOptions options;
     options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
