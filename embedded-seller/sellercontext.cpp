@@ -210,6 +210,18 @@ void SellerContext::setRequireProposalVersion(bool on)
     d->options.requireProposalVersion = on;
 }
 
+void SellerContext::setManualApproval(bool on)
+{
+    std::lock_guard lock(d->mutex);
+    d->options.manualApproval = on;
+}
+
+void SellerContext::setManualApprovalAccounts(const QStringList &accounts)
+{
+    std::lock_guard lock(d->mutex);
+    d->options.manualApprovalAccounts = accounts;
+}
+
 SellerClock &SellerContext::clock()
 {
     return d->clock;

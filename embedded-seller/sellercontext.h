@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -22,8 +23,12 @@ struct SellerOptions
     bool autoCommitOnIssue = false; // brief-mode proposals are issued already committed
     int holdSeconds = 24 * 3600;    // how long a finalized proposal holds inventory
     bool manualApproval = false;    // create_media_buy answers `submitted` and waits for approval
-    double clockRate = 1.0;         // seller clock speed (1 = real time)
-    QString schemaDirectory;        // empty = bundled schemas
+    // Accounts whose buys wait for approval even when manualApproval is off. An entry is an `account_id`
+    // ("acc-7") or a natural key "brand_domain/operator" ("acme.example/pinnacle-media.example"), matched
+    // against the `account` of create_media_buy (case-insensitive domains).
+    QStringList manualApprovalAccounts;
+    double clockRate = 1.0;  // seller clock speed (1 = real time)
+    QString schemaDirectory; // empty = bundled schemas
     // create_media_buy on a proposal without proposal_version: true = INVALID_REQUEST for every proposal (all
     // proposals of this seller are versioned); false = only for proposals the buyer has already handled
     // through versioned entries (a refine entry carrying proposal_version, or a decline). AdCP 3.0
@@ -71,6 +76,10 @@ public:
     void setAutoCommitOnIssue(bool on);
     void setHoldSeconds(int seconds);
     void setRequireProposalVersion(bool on);
+    // Seller console: every buy, or the buys of these accounts (see SellerOptions::manualApprovalAccounts),
+    // wait for the seller's approval. Applies to orders accepted from now on.
+    void setManualApproval(bool on);
+    void setManualApprovalAccounts(const QStringList &accounts);
 
     SellerClock &clock();
     const SchemaRegistry &schemas() const;

@@ -384,7 +384,12 @@ private Q_SLOTS:
         QCOMPARE(proposalState(s, s.buyer, proposal["proposal_id"]), std::string("consumed"));
         const auto listed = s.call("get_media_buys", {{"status_filter", {"pending_creatives"}}});
         QCOMPARE(listed.result["media_buys"].size(), size_t(1));
-        QVERIFY(listed.result["media_buys"][0]["accepted_proposal_id"] == proposal["proposal_id"]);
+        // The buy names its proposal in the seller's extension block; accepted_proposal_id would oblige the
+        // answer to carry a compact accepted_proposal and its terms digest.
+        const json &listedBuy = listed.result["media_buys"][0];
+        QVERIFY(!listedBuy.contains("accepted_proposal_id"));
+        QVERIFY(listedBuy["ext"]["workbench"]["proposal_id"] == proposal["proposal_id"]);
+        QVERIFY(listedBuy["ext"]["workbench"]["proposal_version"] == proposal["proposal_version"]);
         QSqlQuery q(s.context->database());
         QVERIFY(q.exec(QStringLiteral(
             "SELECT status, close_reason FROM opportunities WHERE opportunity_id = 'opp-e2e'")));
@@ -421,6 +426,27 @@ private Q_SLOTS:
         QCOMPARE(errorField(outcome), std::string("proposal_version"));
     }
 
+    // get_media_buys of a buy made from a get_products proposal is valid under the official 3.2 schema (whose
+    // accepted_proposal_id depends on accepted_proposal and accepted_proposal_terms_digest).
+    void mediaBuyFromProposalMatchesOfficialSchema()
+    {
+        const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
+        adcp::SchemaRegistry official;
+        if (!QDir(dir).exists() || !official.loadDirectory(dir))
+            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+        Seller s;
+        const json proposal = s.committedProposal();
+        const auto bought = s.call("create_media_buy", s.buyArgs(proposal));
+        QVERIFY2(bought.ok(), bought.ok() ? "" : bought.error->message.c_str());
+        const auto listed = s.call("get_media_buys", {{"media_buy_ids", {bought.result["media_buy_id"]}}});
+        QVERIFY(listed.ok());
+        QCOMPARE(listed.result["media_buys"].size(), size_t(1));
+        const auto issues =
+            official.validate("/schemas/media-buy/get-media-buys-response.json", listed.result);
+        QVERIFY2(issues.empty(),
+                 issues.empty() ? "" : (issues.front().pointer + ": " + issues.front().message).c_str());
+    }
+
     // `status` on a create_media_buy answer: the media buy's status for 3.0/3.1 callers (and callers naming
     // no version), the task status for 3.2 and later, as update_media_buy answers it.
     void statusFollowsAdcpVersion_data()
@@ -432,11 +458,11 @@ private Q_SLOTS:
         QTest::newRow("3.0") << "3.0"
                              << "pending_creatives";
         QTest::newRow("3.1") << "3.1"
-                               << "pending_creatives";
+                             << "pending_creatives";
         QTest::newRow("3.2") << "3.2"
                              << "completed";
         QTest::newRow("3.2-beta.5") << "3.2-beta.5"
-                                      << "completed";
+                                    << "completed";
         QTest::newRow("3.10") << "3.10"
                               << "completed";
     }
