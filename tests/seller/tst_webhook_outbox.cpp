@@ -2,7 +2,7 @@
 
 #include "webhookreceiver.h"
 #include "webhooks/webhookoutbox.h"
-#include "webhooks/webhooksignature.h"
+#include "webhooksignature.h"
 
 #include <QHostAddress>
 #include <QSignalSpy>
