@@ -4,9 +4,12 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 class QSqlDatabase;
 
@@ -22,8 +25,12 @@ struct SellerOptions
     bool autoCommitOnIssue = false; // brief-mode proposals are issued already committed
     int holdSeconds = 24 * 3600;    // how long a finalized proposal holds inventory
     bool manualApproval = false;    // create_media_buy answers `submitted` and waits for approval
-    double clockRate = 1.0;         // seller clock speed (1 = real time)
-    QString schemaDirectory;        // empty = bundled schemas
+    // Accounts whose buys wait for approval even when manualApproval is off. An entry is an `account_id`
+    // ("acc-7") or a natural key "brand_domain/operator" ("acme.example/pinnacle-media.example"), matched
+    // against the `account` of create_media_buy (case-insensitive domains).
+    QStringList manualApprovalAccounts;
+    double clockRate = 1.0;  // seller clock speed (1 = real time)
+    QString schemaDirectory; // empty = bundled schemas
     // create_media_buy on a proposal without proposal_version: true = INVALID_REQUEST for every proposal (all
     // proposals of this seller are versioned); false = only for proposals the buyer has already handled
     // through versioned entries (a refine entry carrying proposal_version, or a decline). AdCP 3.0
@@ -33,6 +40,9 @@ struct SellerOptions
     int idempotencyTtlSeconds =
         24 * 3600; // replay window of an idempotency key (capabilities replay_ttl_seconds)
     int idempotencyInFlightSeconds = 120; // an in-flight key older than this is treated as abandoned
+    // Webhook coalescence window per event type ("task", "media_buy_status", "impairment", "delivery"), in
+    // ms: an unsent event is replaced by a newer one with the same key inside it. Absent types send at once.
+    std::map<std::string, qint64> webhookCoalescenceMs{{"impairment", 60000}};
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).
@@ -71,6 +81,12 @@ public:
     void setAutoCommitOnIssue(bool on);
     void setHoldSeconds(int seconds);
     void setRequireProposalVersion(bool on);
+    // Seller console: every buy, or the buys of these accounts (see SellerOptions::manualApprovalAccounts),
+    // wait for the seller's approval. Applies to orders accepted from now on.
+    void setManualApproval(bool on);
+    void setManualApprovalAccounts(const QStringList &accounts);
+    // Seller console and tests: one event type's webhook coalescence window (0 = send at once).
+    void setWebhookCoalescenceWindow(const std::string &eventType, qint64 ms);
 
     SellerClock &clock();
     const SchemaRegistry &schemas() const;

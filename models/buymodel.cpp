@@ -121,6 +121,9 @@ void BuyModel::refresh(Row &row)
     row.proposalId = jsonString(json, "proposal_id");
     if (row.proposalId.isEmpty())
         row.proposalId = jsonString(json, "accepted_proposal_id");
+    // get_media_buys of the embedded seller names a buy's proposal in its extension block.
+    if (row.proposalId.isEmpty())
+        row.proposalId = jsonString(jsonObject(jsonObject(json, "ext"), "workbench"), "proposal_id");
     row.currency = jsonString(json, "currency");
     if (json.contains("total_budget")) {
         row.budget = jsonAmount(json["total_budget"]);

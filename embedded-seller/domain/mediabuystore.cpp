@@ -96,7 +96,9 @@ json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const
     if (!execute(q,
                  QStringLiteral(
                      "SELECT status, revision, currency, total_budget, start_time, end_time, proposal_id, "
-                     "name, confirmed_at, creative_deadline, context_json, created_at, updated_at FROM "
+                     "name, confirmed_at, creative_deadline, context_json, created_at, updated_at, "
+                     "proposal_version "
+                     "FROM "
                      "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
                  {qs(principalId), qs(mediaBuyId)}, error))
         return nullptr;
@@ -116,8 +118,14 @@ json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const
                 {"updated_at", ss(q.value(12).toString())},
                 {"available_actions", availableActions(status)},
                 {"packages", json::array()}};
-    if (!q.value(6).isNull())
-        buy["accepted_proposal_id"] = ss(q.value(6).toString());
+    // The proposal the buy executes. Not as accepted_proposal_id: the official schema then requires the
+    // accepted compact snapshot (accepted_proposal) and its terms digest as well, which a buy from a
+    // get_products proposal does not have; the seller's extension block carries the link instead.
+    if (!q.value(6).isNull()) {
+        buy["ext"]["workbench"]["proposal_id"] = ss(q.value(6).toString());
+        if (!q.value(13).isNull())
+            buy["ext"]["workbench"]["proposal_version"] = ss(q.value(13).toString());
+    }
     if (!q.value(7).isNull())
         buy["name"] = ss(q.value(7).toString());
     if (!q.value(9).isNull())

@@ -53,11 +53,34 @@ std::vector<std::string> idsOf(const nlohmann::json &array, const char *key)
     return ids;
 }
 
+// Whether the order's `account` (account_id, or brand + operator) is one the seller approves by hand.
+bool accountNeedsApproval(const QStringList &accounts, const nlohmann::json &request)
+{
+    if (accounts.isEmpty() || !request.contains("account") || !request["account"].is_object())
+        return false;
+    const nlohmann::json &account = request["account"];
+    QStringList keys;
+    if (account.contains("account_id") && account["account_id"].is_string())
+        keys << QString::fromStdString(account["account_id"].get<std::string>());
+    const nlohmann::json brand = account.value("brand", nlohmann::json());
+    if (brand.is_object() && brand.contains("domain") && brand["domain"].is_string() &&
+        account.contains("operator") && account["operator"].is_string())
+        keys << QString::fromStdString(brand["domain"].get<std::string>()).toLower() + QLatin1Char('/') +
+                    QString::fromStdString(account["operator"].get<std::string>()).toLower();
+    for (const QString &entry : accounts) {
+        // account ids are the seller's opaque handles (exact); natural keys are domains (any case).
+        const bool naturalKey = entry.contains(QLatin1Char('/'));
+        if (keys.contains(naturalKey ? entry.trimmed().toLower() : entry.trimmed()))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 bool Execution::requiresManualApproval(const SellerOptions &options, const AcceptedOrder &order)
 {
-    if (options.manualApproval)
+    if (options.manualApproval || accountNeedsApproval(options.manualApprovalAccounts, order.request))
         return true;
     // A product's trafficking config can demand a human look at every order for it.
     return std::any_of(order.packages.begin(), order.packages.end(), [](const AcceptedPackage &p) {

@@ -88,6 +88,15 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                  "TEXT NOT NULL)"),
          },
          {}},
+        {2,
+         QStringLiteral("fixtures seeded through comply_test_controller (media buys, plans)"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE sandbox_seeds (principal_id TEXT NOT NULL, kind TEXT NOT NULL, seed_id TEXT "
+                 "NOT NULL, fixture_json TEXT NOT NULL, seeded_at TEXT NOT NULL, PRIMARY KEY "
+                 "(principal_id, kind, seed_id))"),
+         },
+         {}},
     };
 }
 

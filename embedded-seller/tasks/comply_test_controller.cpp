@@ -3,12 +3,14 @@
 #include "delivery/deliveryreport.h"
 #include "delivery/deliverywebhooks.h"
 #include "domain/catalog.h"
+#include "domain/mediabuystore.h"
 #include "jobs/execution.h"
 #include "jobs/jobqueue.h"
 #include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
 #include "sandboxdirectives.h"
+#include "sandboxseeds.h"
 #include "storage/database.h"
 
 #include <QSqlQuery>
@@ -105,6 +107,8 @@ const std::vector<std::string> &scenarios()
         "seed_creative",
         "seed_product",
         "seed_pricing_option",
+        "seed_media_buy",
+        "seed_plan",
         "advance_clock",
     };
     return list;
@@ -286,9 +290,34 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
                                        {"message", "delivery recorded for media buy " + id}});
 }
 
+// An amount that fixtures spell as a number, {amount}, or {total}.
+std::optional<double> fixtureAmount(const json &value)
+{
+    if (value.is_number())
+        return value.get<double>();
+    if (value.is_object()) {
+        for (const char *key : {"amount", "total"}) {
+            if (value.contains(key) && value[key].is_number())
+                return value[key].get<double>();
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> fixtureString(const json &object, const char *key)
+{
+    if (object.is_object() && object.contains(key) && object[key].is_string())
+        return object[key].get<std::string>();
+    return std::nullopt;
+}
+
 adcp::ToolOutcome seedCreative(TaskContext &task, const json &params)
 {
-    const std::string id = params.value("creative_id", std::string());
+    const std::string id = fixtureString(params, "creative_id").value_or("");
+    if (id.empty())
+        return controllerError("INVALID_PARAMS", "seed_creative requires params.creative_id");
+    if (params.contains("fixture") && !params["fixture"].is_object())
+        return controllerError("INVALID_PARAMS", "seed_creative requires params.fixture to be an object");
     json fixture = params.value("fixture", json::object());
     fixture["creative_id"] = id;
     const std::string status = fixture.value("status", std::string("approved"));
@@ -487,6 +516,223 @@ adcp::ToolOutcome seedPricingOption(TaskContext &task, const json &params)
                                "pricing option " + optionId + " seeded on product " + productId);
 }
 
+// A fixture time: ISO 8601, or absent (nullopt in `parsed` stays invalid). False when present but unreadable.
+bool fixtureTime(const json &fixture, const char *key, const char *flightKey, QDateTime *parsed)
+{
+    std::optional<std::string> text = fixtureString(fixture, key);
+    if (!text && fixture.contains("flight"))
+        text = fixtureString(fixture["flight"], flightKey);
+    if (!text)
+        return true;
+    *parsed = QDateTime::fromString(QString::fromStdString(*text), Qt::ISODateWithMs);
+    if (!parsed->isValid())
+        *parsed = QDateTime::fromString(QString::fromStdString(*text), Qt::ISODate);
+    return parsed->isValid();
+}
+
+// Answer of a seed whose id is known already: the same fixture is a no-op, another one is refused (the
+// storyboard runner's rule: replays must carry an equivalent fixture or choose a new id).
+std::optional<adcp::ToolOutcome> seedReplay(TaskContext &task, const std::string &kind, const std::string &id,
+                                            const json &fixture)
+{
+    QString error;
+    switch (SandboxSeeds::check(task.db, task.principal.id, kind, id, fixture, &error)) {
+    case SandboxSeeds::Outcome::Fresh:
+        return std::nullopt;
+    case SandboxSeeds::Outcome::Equivalent:
+        return adcp::ToolOutcome::success(
+            {{"success", true}, {"message", kind + " " + id + " was seeded with this fixture already"}});
+    case SandboxSeeds::Outcome::Divergent:
+        return controllerError("INVALID_PARAMS", kind + " " + id +
+                                                     " was seeded with a different fixture; re-seed with the "
+                                                     "same fixture or choose a new id");
+    case SandboxSeeds::Outcome::Failed:
+        break;
+    }
+    return controllerError("INTERNAL_ERROR", error.toStdString());
+}
+
+// A seeded media buy is an order like any other: stored through MediaBuyStore and the order-accepted hook
+// (execution state, dependencies, ad-server booking), then left to the lifecycle. It starts in the fixture's
+// status; packages name seeded or catalog products.
+adcp::ToolOutcome seedMediaBuy(TaskContext &task, const json &params)
+{
+    const std::string id = fixtureString(params, "media_buy_id").value_or("");
+    const json fixture = params.contains("fixture") ? params["fixture"] : json::object();
+    if (id.empty())
+        return controllerError("INVALID_PARAMS", "seed_media_buy requires params.media_buy_id");
+    if (!fixture.is_object())
+        return controllerError("INVALID_PARAMS", "seed_media_buy requires params.fixture to be an object");
+    if (auto replay = seedReplay(task, "media_buy", id, fixture))
+        return *replay;
+    if (MediaBuyLifecycle::load(task.db, task.principal.id, id))
+        return controllerError("INVALID_PARAMS",
+                               "media buy " + id + " exists and was not seeded; choose another id");
+
+    const std::string status = fixtureString(fixture, "status").value_or("active");
+    static const std::set<std::string> statuses = {"pending_creatives", "pending_start", "active",  "paused",
+                                                   "completed",         "rejected",      "canceled"};
+    if (!statuses.count(status))
+        return controllerError("INVALID_PARAMS", "fixture.status " + status + " is not a media buy status");
+    QDateTime start;
+    QDateTime end;
+    if (!fixtureTime(fixture, "start_time", "start", &start) ||
+        !fixtureTime(fixture, "end_time", "end", &end))
+        return controllerError("INVALID_PARAMS", "fixture start_time/end_time must be ISO 8601 date-times");
+    if (!start.isValid())
+        start = task.now;
+    if (!end.isValid())
+        end = start.addDays(30);
+    if (end <= start)
+        return controllerError("INVALID_PARAMS", "fixture end_time must be after start_time");
+    std::optional<double> total;
+    for (const char *key : {"total_budget", "budget"}) {
+        if (!total && fixture.contains(key))
+            total = fixtureAmount(fixture[key]);
+    }
+    std::string currency = fixtureString(fixture, "currency").value_or("");
+    for (const char *key : {"total_budget", "budget"}) {
+        if (currency.empty() && fixture.contains(key))
+            currency = fixtureString(fixture[key], "currency").value_or("");
+    }
+    if (currency.empty())
+        currency = "USD";
+
+    MediaBuyStore::NewBuy buy;
+    AcceptedOrder &order = buy.order;
+    order.principalId = task.principal.id;
+    order.mediaBuyId = id;
+    order.currency = currency;
+    order.startTime = start;
+    order.endTime = end;
+    // What a create_media_buy for this buy would have carried; execution reads packages and webhooks from it.
+    json request = {{"account", {{"sandbox", true}}},
+                    {"start_time", isoTime(start).toStdString()},
+                    {"end_time", isoTime(end).toStdString()},
+                    {"packages", json::array()},
+                    {"ext", {{"workbench", {{"seeded_by", "comply_test_controller"}}}}}};
+    for (const char *member : {"push_notification_config", "reporting_webhook", "brand"}) {
+        if (fixture.contains(member))
+            request[member] = fixture[member];
+    }
+    const json packages = fixture.value("packages", json::array());
+    if (!packages.is_array())
+        return controllerError("INVALID_PARAMS", "fixture.packages must be an array");
+    double packageTotal = 0;
+    for (size_t i = 0; i < packages.size(); ++i) {
+        const json &p = packages[i];
+        const std::string where = "fixture.packages[" + std::to_string(i) + "]";
+        const auto productId = fixtureString(p, "product_id");
+        const Product *product = productId ? task.catalog->find(*productId) : nullptr;
+        if (!product)
+            return controllerError("INVALID_PARAMS", where + ".product_id must name a catalog or seeded "
+                                                             "product (seed_product first)");
+        AcceptedPackage ap;
+        ap.packageId = fixtureString(p, "package_id").value_or(id + "_pkg_" + std::to_string(i + 1));
+        ap.productId = product->id;
+        ap.pricingOptionId = fixtureString(p, "pricing_option_id")
+                                 .value_or(product->defaultPricingOption().value("pricing_option_id", ""));
+        if (!product->pricingOption(ap.pricingOptionId))
+            return controllerError("INVALID_PARAMS",
+                                   where + ".pricing_option_id is not an option of product " + product->id);
+        const auto budget = p.contains("budget") ? fixtureAmount(p["budget"]) : std::nullopt;
+        ap.budget = budget.value_or(total.value_or(0) / double(packages.size()));
+        if (p.contains("bid_price") && p["bid_price"].is_number())
+            ap.bidPrice = p["bid_price"].get<double>();
+        packageTotal += ap.budget;
+        json pj = {{"package_id", ap.packageId},
+                   {"product_id", ap.productId},
+                   {"pricing_option_id", ap.pricingOptionId},
+                   {"budget", ap.budget},
+                   {"paused", p.value("paused", false)}};
+        if (ap.bidPrice)
+            pj["bid_price"] = *ap.bidPrice;
+        json requestPackage = pj;
+        for (const char *member : {"pacing", "creative_assignments", "targeting_overlay"}) {
+            if (p.contains(member))
+                requestPackage[member] = p[member];
+        }
+        if (p.contains("pacing"))
+            pj["pacing"] = p["pacing"];
+        if (product->publicJson.contains("format_ids"))
+            pj["format_ids_to_provide"] = product->publicJson["format_ids"];
+        request["packages"].push_back(std::move(requestPackage));
+        order.packages.push_back(std::move(ap));
+        buy.packageJson.push_back(std::move(pj));
+    }
+    order.totalBudget = total.value_or(packageTotal);
+    order.request = request;
+    buy.status = status;
+    if (auto name = fixtureString(fixture, "name"))
+        buy.name = *name;
+    buy.confirmedAt = task.now;
+    buy.creativeDeadline = std::max(task.now, start.addSecs(-24 * 3600));
+
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    bool ok = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
+    if (ok) {
+        if (auto hook = task.seller.orderAcceptedHook())
+            ok = hook(task.db, order, &error);
+    }
+    // Seeded straight into a later state: the execution facts that state implies.
+    QSqlQuery q(task.db);
+    if (ok && status == "paused")
+        ok = execute(
+            q, QStringLiteral("UPDATE exec_buys SET paused = 1 WHERE principal_id = ? AND media_buy_id = ?"),
+            {qs(task.principal.id), qs(id)}, &error);
+    else if (ok && status == "canceled")
+        ok = execute(q,
+                     QStringLiteral("UPDATE exec_buys SET canceled_at = ?, canceled_by = 'seller', "
+                                    "cancellation_reason = 'seeded canceled' WHERE principal_id = ? AND "
+                                    "media_buy_id = ?"),
+                     {iso(task.now), qs(task.principal.id), qs(id)}, &error);
+    else if (ok && status == "rejected")
+        ok = execute(q,
+                     QStringLiteral("UPDATE exec_buys SET rejection_reason = 'seeded rejected' WHERE "
+                                    "principal_id = ? AND media_buy_id = ?"),
+                     {qs(task.principal.id), qs(id)}, &error);
+    if (ok && (status == "canceled" || status == "rejected")) {
+        // The booking the hook enqueued is closed again right after it (jobs of a package run in order).
+        if (const auto stored = MediaBuyLifecycle::load(task.db, task.principal.id, id)) {
+            for (const auto &p : MediaBuyLifecycle::packages(task.db, *stored)) {
+                if (p.adapter.empty())
+                    continue;
+                Job job{0, task.principal.id, id, p.packageId, p.adapter, "cancel", json::object(), 0};
+                ok = ok && JobQueue::enqueue(task.db, job, &error);
+            }
+        }
+    }
+    ok = ok && SandboxSeeds::record(task.db, task.principal.id, "media_buy", id, fixture, task.now, &error) &&
+         tx.commit(&error);
+    if (!ok)
+        return controllerError("INTERNAL_ERROR",
+                               "media buy " + id + " could not be stored: " + error.toStdString());
+    return adcp::ToolOutcome::success(
+        {{"success", true}, {"message", "media buy " + id + " seeded as " + status}});
+}
+
+// Plans are stored as seeded and can be read back (SandboxSeeds::find); this seller has no governance that
+// would check buys against them.
+adcp::ToolOutcome seedPlan(TaskContext &task, const json &params)
+{
+    const std::string id = fixtureString(params, "plan_id").value_or("");
+    const json fixture = params.contains("fixture") ? params["fixture"] : json::object();
+    if (id.empty())
+        return controllerError("INVALID_PARAMS", "seed_plan requires params.plan_id");
+    if (!fixture.is_object())
+        return controllerError("INVALID_PARAMS", "seed_plan requires params.fixture to be an object");
+    if (auto replay = seedReplay(task, "plan", id, fixture))
+        return *replay;
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error) ||
+        !SandboxSeeds::record(task.db, task.principal.id, "plan", id, fixture, task.now, &error) ||
+        !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    return adcp::ToolOutcome::success({{"success", true}, {"message", "plan " + id + " seeded"}});
+}
+
 adcp::ToolOutcome forceCreateArm(TaskContext &task, const json &params)
 {
     SandboxDirectives::CreateArm arm{params.value("arm", std::string()),
@@ -537,6 +783,10 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return seedProduct(task, params);
     if (scenario == "seed_pricing_option")
         return seedPricingOption(task, params);
+    if (scenario == "seed_media_buy")
+        return seedMediaBuy(task, params);
+    if (scenario == "seed_plan")
+        return seedPlan(task, params);
     if (scenario == "advance_clock") {
         const qint64 seconds = params.value("seconds", 0LL);
         if (seconds <= 0)

@@ -510,19 +510,20 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
               forcedArm && !forcedArm->message.empty()
                   ? forcedArm->message
                   : "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
-    json result = {
-        {"media_buy_id", order.mediaBuyId},
-        {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
-        {"revision", 1},
-        {"media_buy_status", buy.status},
-        // 3.0/3.1 buyers read the buy's status from top-level `status` (deprecated there, identical
-        // to media_buy_status by rule), so it is not the envelope's task status on this answer.
-        {"status", buy.status},
-        {"currency", currency},
-        {"total_budget", order.totalBudget},
-        {"creative_deadline", isoTime(buy.creativeDeadline).toStdString()},
-        {"packages", json::array()},
-        {"available_actions", availableActions(buy.status)}};
+    json result = {{"media_buy_id", order.mediaBuyId},
+                   {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
+                   {"revision", 1},
+                   {"media_buy_status", buy.status},
+                   {"currency", currency},
+                   {"total_budget", order.totalBudget},
+                   {"creative_deadline", isoTime(buy.creativeDeadline).toStdString()},
+                   {"packages", json::array()},
+                   {"available_actions", availableActions(buy.status)}};
+    // 3.0/3.1 buyers read the buy's status from top-level `status` (deprecated there, identical to
+    // media_buy_status by rule); from 3.2 on `status` is the envelope's task status (the Dispatcher fills
+    // it), as update_media_buy answers too.
+    if (!speaksTaskStatusEnvelope(args))
+        result["status"] = buy.status;
     for (const auto &pj : buy.packageJson)
         result["packages"].push_back(pj);
     // The deprecated plain list, still read by 3.0 buyers; only the values its enum knows.

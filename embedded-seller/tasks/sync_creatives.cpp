@@ -57,12 +57,30 @@ std::string formatOf(const json &creative)
     return creative.value("format_kind", std::string());
 }
 
+// One assignment's error as the response carries it: `assignment_errors` maps a package id to a string, so
+// the AdCP error's code, field and recovery are spelled into that string ("CODE at field: message (recovery:
+// …)").
+std::string assignmentError(const adcp::AdcpError &e)
+{
+    std::string text = e.code;
+    if (e.field)
+        text += " at " + *e.field;
+    text += ": " + e.message + " (recovery: " + std::string(adcp::toString(e.recovery));
+    if (e.suggestion)
+        text += "; " + *e.suggestion;
+    return text + ")";
+}
+
 } // namespace
 
+// Partial success: every creative and every legacy assignment is checked and applied on its own. A creative
+// that fails is reported with action "failed" and its errors and changes nothing; an assignment that fails is
+// reported in its creative's assignment_errors and changes nothing; the call itself succeeds. Only
+// assignment_operations are all-or-nothing, as the schema makes them atomic: one failing operation fails the
+// call and applies none of them.
 adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
 {
     const bool dryRun = args.value("dry_run", false);
-    const bool strict = args.value("validation_mode", std::string("strict")) == "strict";
     std::set<std::string> accepted;
     if (task.catalog) {
         for (const auto &p : task.catalog->products()) {
@@ -83,17 +101,22 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
     json results = json::array();
     std::map<std::string, size_t> position; // creative id → index in results
     std::map<std::string, std::string> formatById;
-    for (const auto &creative : args.value("creatives", json::array())) {
+    std::set<std::string> failedHere; // creatives that failed in this request: their assignments fail too
+    const json creatives = args.value("creatives", json::array());
+    for (size_t i = 0; i < creatives.size(); ++i) {
+        const json &creative = creatives[i];
         const std::string id = creative.value("creative_id", std::string());
         const std::string format = formatOf(creative);
         json entry = {{"creative_id", id}};
         if (!accepted.count(format)) {
             entry["action"] = "failed";
             entry["errors"] =
-                json::array({adcp::AdcpError::make(
-                                 "CREATIVE_REJECTED", "format " + format + " is not accepted by this seller",
-                                 "creatives.format_id", "list accepted formats with list_creative_formats")
+                json::array({adcp::AdcpError::make("CREATIVE_REJECTED",
+                                                   "format " + format + " is not accepted by this seller",
+                                                   "creatives[" + std::to_string(i) + "].format_id",
+                                                   "list accepted formats with list_creative_formats")
                                  .toJson()});
+            failedHere.insert(id);
             position[id] = results.size();
             results.push_back(entry);
             continue;
@@ -129,21 +152,69 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
         results.push_back(entry);
     }
 
-    // Assignments: legacy `assignments` and `assignment_operations` (strict mode only, per the schema).
+    // Assignments: legacy `assignments` (each one on its own) and `assignment_operations` (atomic).
     struct Op
     {
         std::string operation;
         std::string creativeId;
         std::string packageId;
         std::string replaces;
+        std::string field; // where the operation sits in the request
+        bool atomic = false;
     };
     std::vector<Op> ops;
-    for (const auto &a : args.value("assignments", json::array()))
-        ops.push_back(
-            {"assign", a.value("creative_id", std::string()), a.value("package_id", std::string()), {}});
-    for (const auto &a : args.value("assignment_operations", json::array()))
+    const json legacy = args.value("assignments", json::array());
+    for (size_t i = 0; i < legacy.size(); ++i)
+        ops.push_back({"assign",
+                       legacy[i].value("creative_id", std::string()),
+                       legacy[i].value("package_id", std::string()),
+                       {},
+                       "assignments[" + std::to_string(i) + "]",
+                       false});
+    const json operations = args.value("assignment_operations", json::array());
+    for (size_t i = 0; i < operations.size(); ++i) {
+        const json &a = operations[i];
         ops.push_back({a.value("operation", std::string()), a.value("creative_id", std::string()),
-                       a.value("package_id", std::string()), a.value("replaces_creative_id", std::string())});
+                       a.value("package_id", std::string()), a.value("replaces_creative_id", std::string()),
+                       "assignment_operations[" + std::to_string(i) + "]", true});
+    }
+
+    // Checks one operation against the library, the account's packages and the product's formats.
+    const auto check = [&](const Op &op) -> std::optional<adcp::AdcpError> {
+        const auto pkg = findPackage(task.db, task.principal.id, op.packageId);
+        if (!pkg)
+            return adcp::AdcpError::make(
+                "PACKAGE_NOT_FOUND", "no package " + op.packageId + " for this account",
+                op.field + ".package_id", "check the package ids with get_media_buys");
+        if (failedHere.count(op.creativeId))
+            return adcp::AdcpError::make("CREATIVE_REJECTED",
+                                         "creative " + op.creativeId + " failed in this request",
+                                         op.field + ".creative_id", "fix the creative and sync it again");
+        const auto resource =
+            DependencyHealth::resource(task.db, task.principal.id, "creative", op.creativeId);
+        if (!resource && !formatById.count(op.creativeId))
+            return adcp::AdcpError::make("CREATIVE_NOT_FOUND", "creative " + op.creativeId + " is unknown",
+                                         op.field + ".creative_id", "sync the creative first");
+        const std::string format =
+            formatById.count(op.creativeId) ? formatById[op.creativeId] : formatOf(resource->detail);
+        const Product *product = task.catalog ? task.catalog->find(pkg->productId) : nullptr;
+        // A creative in a format the product cannot serve is never trafficked.
+        if (op.operation != "unassign" && product && !productFormats(*product).count(format))
+            return adcp::AdcpError::make(
+                "INVALID_REQUEST", "format " + format + " does not fit product " + pkg->productId,
+                op.field + ".creative_id", "assign a creative in one of the product's format_ids");
+        return std::nullopt;
+    };
+    for (const auto &op : ops) {
+        if (!op.atomic)
+            continue;
+        if (const auto problem = check(op)) {
+            auto e = *problem;
+            e.message = "assignment_operations are applied all or none: " + e.message;
+            return adcp::ToolOutcome::failure(std::move(e));
+        }
+    }
+
     std::vector<std::string> touchedBuys;
     for (const auto &op : ops) {
         if (!position.count(op.creativeId)) {
@@ -151,29 +222,14 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
             results.push_back({{"creative_id", op.creativeId}, {"action", "unchanged"}});
         }
         json &entry = results[position[op.creativeId]];
-        const auto fail = [&](const std::string &message) {
-            entry["assignment_errors"][op.packageId] = message;
-        };
+        if (const auto problem = check(op)) {
+            entry["assignment_errors"][op.packageId] = assignmentError(*problem);
+            continue;
+        }
         const auto pkg = findPackage(task.db, task.principal.id, op.packageId);
-        if (!pkg) {
-            fail("no package " + op.packageId + " for this account");
-            continue;
-        }
-        const auto resource =
-            DependencyHealth::resource(task.db, task.principal.id, "creative", op.creativeId);
-        if (!resource && !formatById.count(op.creativeId)) {
-            fail("creative " + op.creativeId + " is unknown; sync it first");
-            continue;
-        }
-        const std::string format =
-            formatById.count(op.creativeId) ? formatById[op.creativeId] : formatOf(resource->detail);
-        const Product *product = task.catalog ? task.catalog->find(pkg->productId) : nullptr;
-        if (op.operation != "unassign" && product && !productFormats(*product).count(format)) {
-            fail("format " + format + " does not fit product " + pkg->productId);
-            continue;
-        }
         if (dryRun) {
-            entry["assigned_to"].push_back(op.packageId);
+            if (op.operation != "unassign")
+                entry["assigned_to"].push_back(op.packageId);
             continue;
         }
         bool ok = true;
@@ -192,16 +248,6 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
         if (!ok)
             return dbFailure();
         touchedBuys.push_back(pkg->mediaBuyId);
-    }
-    if (strict) {
-        for (const auto &entry : results) {
-            if (entry.contains("assignment_errors"))
-                return failure(
-                    "INVALID_REQUEST",
-                    "assignment of creative " + entry["creative_id"].get<std::string>() +
-                        " failed: " + entry["assignment_errors"].begin().value().get<std::string>(),
-                    "assignment_operations", "fix the assignment or use validation_mode lenient");
-        }
     }
     if (dryRun) {
         tx.rollback();

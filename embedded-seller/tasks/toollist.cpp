@@ -1,5 +1,6 @@
 #include "taskcontext.h"
 
+#include <QRegularExpression>
 #include <QUuid>
 
 namespace adcp::seller {
@@ -94,6 +95,21 @@ std::string newId(const char *prefix)
 {
     const QString hex = QUuid::createUuid().toString(QUuid::Id128);
     return std::string(prefix) + "_" + hex.left(20).toStdString();
+}
+
+bool speaksTaskStatusEnvelope(const nlohmann::json &args)
+{
+    const auto it = args.find("adcp_version");
+    if (it == args.end() || !it->is_string())
+        return false;
+    // major.minor with an optional pre-release tag ("3.2-beta.5" is a 3.2 caller).
+    static const QRegularExpression release(QStringLiteral("^(\\d+)\\.(\\d+)"));
+    const auto match = release.match(QString::fromStdString(it->get<std::string>()));
+    if (!match.hasMatch())
+        return false;
+    const int major = match.captured(1).toInt();
+    const int minor = match.captured(2).toInt();
+    return major > 3 || (major == 3 && minor >= 2);
 }
 
 QString isoTime(const QDateTime &time)

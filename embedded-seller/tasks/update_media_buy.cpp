@@ -17,17 +17,6 @@ using storage::qs;
 
 namespace {
 
-bool speaksTaskStatusEnvelope(const json &args)
-{
-    const auto it = args.find("adcp_version");
-    if (it == args.end() || !it->is_string())
-        return false;
-    const QStringList parts = QString::fromStdString(it->get<std::string>()).split(QLatin1Char('.'));
-    const int major = parts.value(0).toInt();
-    const int minor = parts.value(1).toInt();
-    return major > 3 || (major == 3 && minor >= 2);
-}
-
 QString iso(const QDateTime &t)
 {
     return t.toUTC().toString(Qt::ISODate);

@@ -27,6 +27,14 @@ inline adcp::seller::ExecutionOptions fastOptions()
     return o;
 }
 
+// Seller options whose webhooks leave at once (no coalescence window for any event type).
+inline adcp::seller::SellerOptions sendAtOnce(adcp::seller::SellerOptions o = {})
+{
+    for (const char *type : {"task", "media_buy_status", "impairment", "delivery"})
+        o.webhookCoalescenceMs[type] = 0;
+    return o;
+}
+
 struct ExecSeller : sellertest::Seller
 {
     adcp::seller::ExecutionOptions execOptions;

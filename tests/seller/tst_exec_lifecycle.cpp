@@ -338,26 +338,74 @@ void TestExecLifecycle::controllerRespectsTheStateMachine()
 
 void TestExecLifecycle::syncCreativesRejectsBadInput_data()
 {
+    // $PKG_AUDIO / $PKG_VIDEO name the audio and video packages of a fresh buy.
     QTest::addColumn<QString>("request");
-    QTest::addColumn<QString>("code");       // call error, empty = the call succeeds
-    QTest::addColumn<QString>("itemAction"); // per-creative action when the call succeeds
-    QTest::addColumn<bool>("stored");        // whether cr_new exists afterwards
+    QTest::addColumn<QString>("code");            // call error, empty = the call succeeds
+    QTest::addColumn<QString>("itemAction");      // per-creative action when the call succeeds
+    QTest::addColumn<QString>("assignmentError"); // start of assignment_errors[package], empty = assigned
+    QTest::addColumn<bool>("stored");             // whether cr_new exists afterwards
+    QTest::addColumn<int>("dependencies");        // creative assignments stored afterwards
+    const QString audio = QString::fromUtf8(
+        R"({"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}})");
     QTest::newRow("format not accepted")
-        << R"({"creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "banner_999"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}]})"
+        << R"({"creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "banner_999"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}], "assignments": [{"creative_id": "cr_new", "package_id": "$PKG_AUDIO"}]})"
         << ""
-        << "failed" << false;
+        << "failed"
+        << "CREATIVE_REJECTED at assignments[0].creative_id" << false << 0;
     QTest::newRow("strict assignment to unknown package")
-        << R"({"creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}], "assignments": [{"creative_id": "cr_new", "package_id": "pkg_unknown"}]})"
-        << "INVALID_REQUEST"
-        << "" << false;
+        << QString::fromUtf8(
+               R"({"creatives": [%1], "assignments": [{"creative_id": "cr_new", "package_id": "pkg_unknown"}]})")
+               .arg(audio)
+        << ""
+        << "created"
+        << "PACKAGE_NOT_FOUND at assignments[0].package_id" << true << 0;
     QTest::newRow("lenient assignment to unknown package")
-        << R"({"validation_mode": "lenient", "creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}], "assignments": [{"creative_id": "cr_new", "package_id": "pkg_unknown"}]})"
+        << QString::fromUtf8(
+               R"({"validation_mode": "lenient", "creatives": [%1], "assignments": [{"creative_id": "cr_new", "package_id": "pkg_unknown"}]})")
+               .arg(audio)
         << ""
-        << "created" << true;
+        << "created"
+        << "PACKAGE_NOT_FOUND at assignments[0].package_id" << true << 0;
+    QTest::newRow("format does not fit the product")
+        << QString::fromUtf8(
+               R"({"creatives": [%1], "assignments": [{"creative_id": "cr_new", "package_id": "$PKG_VIDEO"}]})")
+               .arg(audio)
+        << ""
+        << "created"
+        << "INVALID_REQUEST at assignments[0].creative_id" << true << 0;
+    QTest::newRow("one assignment fits, one does not")
+        << QString::fromUtf8(
+               R"({"creatives": [%1], "assignments": [{"creative_id": "cr_new", "package_id": "$PKG_VIDEO"}, {"creative_id": "cr_new", "package_id": "$PKG_AUDIO"}]})")
+               .arg(audio)
+        << ""
+        << "created"
+        << "INVALID_REQUEST at assignments[0].creative_id" << true << 1;
+    QTest::newRow("unknown creative")
+        << R"({"assignments": [{"creative_id": "cr_new", "package_id": "$PKG_AUDIO"}]})"
+        << ""
+        << "unchanged"
+        << "CREATIVE_NOT_FOUND at assignments[0].creative_id" << false << 0;
+    QTest::newRow("atomic operations: one bad, none applied")
+        << QString::fromUtf8(
+               R"({"creatives": [%1], "assignment_operations": [{"operation": "assign", "creative_id": "cr_new", "package_id": "$PKG_AUDIO"}, {"operation": "assign", "creative_id": "cr_new", "package_id": "$PKG_VIDEO"}]})")
+               .arg(audio)
+        << "INVALID_REQUEST"
+        << ""
+        << "" << false << 0;
+    QTest::newRow("atomic operations applied")
+        << QString::fromUtf8(
+               R"({"creatives": [%1], "assignment_operations": [{"operation": "assign", "creative_id": "cr_new", "package_id": "$PKG_AUDIO"}]})")
+               .arg(audio)
+        << ""
+        << "created"
+        << "" << true << 1;
     QTest::newRow("dry run")
-        << R"({"dry_run": true, "creatives": [{"creative_id": "cr_new", "name": "n", "format_id": {"agent_url": "https://creative.adcontextprotocol.org", "id": "audio_standard_60s"}, "assets": {"main": {"asset_type": "url", "url": "https://cdn.example/x"}}}]})"
+        << QString::fromUtf8(
+               R"({"dry_run": true, "creatives": [%1], "assignments": [{"creative_id": "cr_new", "package_id": "$PKG_AUDIO"}]})")
+               .arg(audio)
         << ""
-        << "created" << false;
+        << "created"
+        << "" << false << 0;
 }
 
 void TestExecLifecycle::syncCreativesRejectsBadInput()
@@ -365,22 +413,55 @@ void TestExecLifecycle::syncCreativesRejectsBadInput()
     QFETCH(QString, request);
     QFETCH(QString, code);
     QFETCH(QString, itemAction);
+    QFETCH(QString, assignmentError);
     QFETCH(bool, stored);
+    QFETCH(int, dependencies);
     ExecSeller s;
+    const json created = s.createBuy();
+    request.replace(QStringLiteral("$PKG_AUDIO"), QString::fromStdString(packageId(created, 0)));
+    request.replace(QStringLiteral("$PKG_VIDEO"), QString::fromStdString(packageId(created, 1)));
     json args = json::parse(request.toStdString());
     args["idempotency_key"] = s.key();
     args["account"] = {{"account_id", "acc-1"}};
     const auto outcome = s.call("sync_creatives", args);
     QCOMPARE(QString::fromStdString(errorCode(outcome)), code.isEmpty() ? QStringLiteral("(ok)") : code);
-    if (code.isEmpty())
-        QCOMPARE(QString::fromStdString(outcome.result["creatives"][0]["action"].get<std::string>()),
-                 itemAction);
+    if (!code.isEmpty()) {
+        // All-or-none: the error names the failing operation.
+        QCOMPARE(QString::fromStdString(errorField(outcome)),
+                 QStringLiteral("assignment_operations[1].creative_id"));
+        QCOMPARE(QString::fromStdString(recovery(outcome)), QStringLiteral("correctable"));
+    } else {
+        const json &item = outcome.result["creatives"][0];
+        QCOMPARE(QString::fromStdString(item["action"].get<std::string>()), itemAction);
+        if (itemAction == QStringLiteral("failed")) {
+            QCOMPARE(item["errors"][0]["code"].get<std::string>(), std::string("CREATIVE_REJECTED"));
+            QCOMPARE(item["errors"][0]["field"].get<std::string>(), std::string("creatives[0].format_id"));
+            QVERIFY(!item.contains("status"));
+        }
+        if (assignmentError.isEmpty()) {
+            QVERIFY(!item.contains("assignment_errors"));
+        } else {
+            QCOMPARE(item["assignment_errors"].size(), size_t(1));
+            const QString message =
+                QString::fromStdString(item["assignment_errors"].begin().value().get<std::string>());
+            QVERIFY2(message.startsWith(assignmentError), qPrintable(message));
+            QVERIFY2(message.contains(QStringLiteral("(recovery: correctable")), qPrintable(message));
+        }
+        QCOMPARE(item.contains("assigned_to") ? int(item["assigned_to"].size()) : 0,
+                 dependencies + (request.contains(QStringLiteral("dry_run")) ? 1 : 0));
+    }
     // A later creative_assignments update can only name stored creatives.
     QSqlQuery q(s.context->database());
     q.exec(QStringLiteral(
         "SELECT COUNT(*) FROM mon_resources WHERE resource_type = 'creative' AND resource_id = 'cr_new'"));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toInt() == 1, stored);
+    // The buy shows exactly the assignments that succeeded.
+    const json buy = s.mediaBuy(created.at("media_buy_id"));
+    int assigned = 0;
+    for (const auto &p : buy["packages"])
+        assigned += int(p.value("creative_approvals", json::array()).size());
+    QCOMPARE(assigned, dependencies);
 }
 
 void TestExecLifecycle::listCreativeFormatsNamesTheCatalogFormats()

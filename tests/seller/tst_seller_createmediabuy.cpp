@@ -4,6 +4,9 @@
 #include "sellertestfixture.h"
 
 #include "domain/proposalstore.h"
+#include "schemaregistry.h"
+
+#include <QDir>
 
 #include <set>
 
@@ -381,7 +384,12 @@ private Q_SLOTS:
         QCOMPARE(proposalState(s, s.buyer, proposal["proposal_id"]), std::string("consumed"));
         const auto listed = s.call("get_media_buys", {{"status_filter", {"pending_creatives"}}});
         QCOMPARE(listed.result["media_buys"].size(), size_t(1));
-        QVERIFY(listed.result["media_buys"][0]["accepted_proposal_id"] == proposal["proposal_id"]);
+        // The buy names its proposal in the seller's extension block; accepted_proposal_id would oblige the
+        // answer to carry a compact accepted_proposal and its terms digest.
+        const json &listedBuy = listed.result["media_buys"][0];
+        QVERIFY(!listedBuy.contains("accepted_proposal_id"));
+        QVERIFY(listedBuy["ext"]["workbench"]["proposal_id"] == proposal["proposal_id"]);
+        QVERIFY(listedBuy["ext"]["workbench"]["proposal_version"] == proposal["proposal_version"]);
         QSqlQuery q(s.context->database());
         QVERIFY(q.exec(QStringLiteral(
             "SELECT status, close_reason FROM opportunities WHERE opportunity_id = 'opp-e2e'")));
@@ -416,6 +424,78 @@ private Q_SLOTS:
         const auto outcome = s.call("create_media_buy", versioned);
         QCOMPARE(errorCode(outcome), std::string("INVALID_REQUEST"));
         QCOMPARE(errorField(outcome), std::string("proposal_version"));
+    }
+
+    // get_media_buys of a buy made from a get_products proposal is valid under the official 3.2 schema (whose
+    // accepted_proposal_id depends on accepted_proposal and accepted_proposal_terms_digest).
+    void mediaBuyFromProposalMatchesOfficialSchema()
+    {
+        const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
+        adcp::SchemaRegistry official;
+        if (!QDir(dir).exists() || !official.loadDirectory(dir))
+            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+        Seller s;
+        const json proposal = s.committedProposal();
+        const auto bought = s.call("create_media_buy", s.buyArgs(proposal));
+        QVERIFY2(bought.ok(), bought.ok() ? "" : bought.error->message.c_str());
+        const auto listed = s.call("get_media_buys", {{"media_buy_ids", {bought.result["media_buy_id"]}}});
+        QVERIFY(listed.ok());
+        QCOMPARE(listed.result["media_buys"].size(), size_t(1));
+        const auto issues =
+            official.validate("/schemas/media-buy/get-media-buys-response.json", listed.result);
+        QVERIFY2(issues.empty(),
+                 issues.empty() ? "" : (issues.front().pointer + ": " + issues.front().message).c_str());
+    }
+
+    // `status` on a create_media_buy answer: the media buy's status for 3.0/3.1 callers (and callers naming
+    // no version), the task status for 3.2 and later, as update_media_buy answers it.
+    void statusFollowsAdcpVersion_data()
+    {
+        QTest::addColumn<QString>("version"); // empty = no adcp_version member
+        QTest::addColumn<QString>("status");
+        QTest::newRow("no version") << ""
+                                    << "pending_creatives";
+        QTest::newRow("3.0") << "3.0"
+                             << "pending_creatives";
+        QTest::newRow("3.1") << "3.1"
+                             << "pending_creatives";
+        QTest::newRow("3.2") << "3.2"
+                             << "completed";
+        QTest::newRow("3.2-beta.5") << "3.2-beta.5"
+                                    << "completed";
+        QTest::newRow("3.10") << "3.10"
+                              << "completed";
+    }
+
+    void statusFollowsAdcpVersion()
+    {
+        QFETCH(QString, version);
+        QFETCH(QString, status);
+        Seller s;
+        json args = explicitArgs(s);
+        if (!version.isEmpty())
+            args["adcp_version"] = version.toStdString();
+        const auto outcome = s.call("create_media_buy", args);
+        QVERIFY2(outcome.ok(), outcome.ok() ? "" : outcome.error->message.c_str());
+        QCOMPARE(QString::fromStdString(outcome.result.value("status", std::string())), status);
+        // The lifecycle is always in media_buy_status.
+        QCOMPARE(outcome.result["media_buy_status"].get<std::string>(), std::string("pending_creatives"));
+        // A replay of the same request answers the same way.
+        const auto replay = s.call("create_media_buy", args);
+        QVERIFY(replay.ok());
+        QCOMPARE(QString::fromStdString(replay.result.value("status", std::string())), status);
+
+        // From 3.2 on the answer is valid under the official (3.2) response schema, whose `status` is the
+        // task status.
+        if (!version.startsWith(QStringLiteral("3.2")))
+            return;
+        const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
+        adcp::SchemaRegistry official;
+        if (!QDir(dir).exists() || !official.loadDirectory(dir))
+            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+        const auto issues =
+            official.validate("/schemas/media-buy/create-media-buy-response.json", outcome.result);
+        QVERIFY2(issues.empty(), issues.empty() ? "" : issues.front().message.c_str());
     }
 };
 
