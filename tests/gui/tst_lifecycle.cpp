@@ -462,7 +462,7 @@ void TestLifecycle::webhooksLandInTheTimeline()
 {
     if (!m_console->controllerAvailable())
         QSKIP("the embedded seller in this build has no comply_test_controller: nothing to impair");
-    adcp::seller::WebhookOutbox::setCoalescenceWindow("impairment", 0);
+    m_context->setWebhookCoalescenceWindow("impairment", 0);
     adcp::seller::ExecutionOptions executionOptions;
     executionOptions.workers = 1;
     executionOptions.webhooks.pollMs = 50;
