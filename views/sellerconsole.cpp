@@ -1,6 +1,7 @@
 #include "sellerconsole.h"
 
 #include "dispatcher.h"
+#include "jobs/execution.h"
 #include "jsonvalues.h"
 #include "sellercontext.h"
 
@@ -235,6 +236,40 @@ void SellerConsole::buildAdapters(QVBoxLayout *layout)
     });
     setAdapterControl({});
     layout->addWidget(box);
+}
+
+SellerConsole::AdapterControl
+SellerConsole::adapterControl(std::shared_ptr<adcp::seller::Execution> execution)
+{
+    if (!execution)
+        return {};
+    return {[execution](int latencyMs) {
+                for (const char *name : {"guaranteed", "exchange"}) {
+                    if (auto *adapter = execution->adapter(name))
+                        adapter->setLatency(latencyMs);
+                }
+            },
+            [execution](double failureRate) {
+                for (const char *name : {"guaranteed", "exchange"}) {
+                    if (auto *adapter = execution->adapter(name))
+                        adapter->setFailureRate(failureRate);
+                }
+            }};
+}
+
+QSlider *SellerConsole::latencySlider() const
+{
+    return m_latency;
+}
+
+QSlider *SellerConsole::failureSlider() const
+{
+    return m_failure;
+}
+
+QLabel *SellerConsole::adapterNote() const
+{
+    return m_adapterNote;
 }
 
 void SellerConsole::setAdapterControl(AdapterControl control)

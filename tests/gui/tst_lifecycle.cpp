@@ -64,6 +64,7 @@ private Q_SLOTS:
     void sellerConsoleOptionsAndClock();
     void brokenCreativeImpairsTheBuy();
     void webhooksLandInTheTimeline();
+    void adapterSlidersDriveTheAdServers();
 
 private:
     void breakFirstCreative(const QString &buyId, QString *creative);
@@ -567,6 +568,39 @@ void TestLifecycle::webhooksLandInTheTimeline()
                 .contains(QStringLiteral("re-emitted")));
     QCOMPARE(events->rowCount(), rowsBefore);
     m_workbench->setWebhookReceiver(nullptr);
+    execution->stop();
+}
+
+// The adapter sliders as the GUI mode wires them (SellerConsole::adapterControl over the running execution):
+// without execution they are greyed and say why; with it both simulated ad servers follow them.
+void TestLifecycle::adapterSlidersDriveTheAdServers()
+{
+    QVERIFY(!m_console->latencySlider()->isEnabled());
+    QVERIFY(!m_console->failureSlider()->isEnabled());
+    QVERIFY(m_console->adapterNote()->text().contains(QStringLiteral("without")));
+
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+    m_console->setAdapterControl(SellerConsole::adapterControl(execution));
+    QVERIFY(m_console->latencySlider()->isEnabled());
+    QVERIFY(m_console->failureSlider()->isEnabled());
+    QVERIFY(!m_console->adapterNote()->text().contains(QStringLiteral("without")));
+    m_console->latencySlider()->setValue(1200);
+    m_console->failureSlider()->setValue(25);
+    for (const char *name : {"guaranteed", "exchange"}) {
+        const adcp::seller::SimulatedAdServer *adapter = execution->adapter(name);
+        QVERIFY2(adapter, name);
+        QCOMPARE(adapter->options().latencyMs, 1200);
+        QCOMPARE(adapter->options().failureRate, 0.25);
+    }
+    // Back to a healthy ad server, as a trainer ends the demonstration.
+    m_console->latencySlider()->setValue(0);
+    m_console->failureSlider()->setValue(0);
+    QCOMPARE(execution->adapter("exchange")->options().failureRate, 0.0);
+    m_console->setAdapterControl({});
+    QVERIFY(!m_console->latencySlider()->isEnabled());
     execution->stop();
 }
 
