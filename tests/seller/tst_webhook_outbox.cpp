@@ -25,11 +25,6 @@ quint16 freePort()
     return port;
 }
 
-std::string packageId(const json &buy, size_t index)
-{
-    return buy.at("packages").at(index).at("package_id").get<std::string>();
-}
-
 } // namespace
 
 class TestWebhookOutbox final : public QObject
