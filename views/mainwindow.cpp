@@ -44,6 +44,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
@@ -716,15 +717,21 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
     m_consoleDock = addToolDock(console, tr("Seller console"), Qt::RightDockWidgetArea);
     m_consoleDock->setObjectName(QStringLiteral("sellerConsoleDock"));
     BuyModel *buys = m_workbench->buys();
-    const auto feed = [this, console, buys] {
+    // A refresh of n buys changes the model n times; the console (which asks the seller for its board) is fed
+    // once per turn of the event loop, not once per row.
+    auto *feed = new QTimer(console);
+    feed->setSingleShot(true);
+    feed->setInterval(0);
+    connect(feed, &QTimer::timeout, console, [console, buys] {
         nlohmann::json list = nlohmann::json::array();
         for (int row = 0; row < buys->rowCount(); ++row)
             list.push_back(buys->buyJson(row));
         console->setBuys(list);
-    };
-    connect(buys, &QAbstractItemModel::dataChanged, console, feed);
-    connect(buys, &QAbstractItemModel::rowsInserted, console, feed);
-    connect(buys, &QAbstractItemModel::modelReset, console, feed);
+    });
+    const auto schedule = [feed] { feed->start(); };
+    connect(buys, &QAbstractItemModel::dataChanged, feed, schedule);
+    connect(buys, &QAbstractItemModel::rowsInserted, feed, schedule);
+    connect(buys, &QAbstractItemModel::modelReset, feed, schedule);
     connect(console, &SellerConsole::sellerChanged, m_workbench, &Workbench::refreshBuys);
     if (m_agents) {
         connect(m_agents, &AgentManager::activated, m_consoleDock,

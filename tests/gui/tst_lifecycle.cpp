@@ -1,6 +1,7 @@
 #include "agentclient.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
+#include "buyeventmodel.h"
 #include "buymodel.h"
 #include "createbuydialog.h"
 #include "creativesdialog.h"
@@ -10,6 +11,7 @@
 #include "errorbanner.h"
 #include "exchangemodel.h"
 #include "impairmentmodel.h"
+#include "jobs/execution.h"
 #include "mainwindow.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
@@ -21,6 +23,8 @@
 #include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
+#include "webhookreceiver.h"
+#include "webhooks/webhookoutbox.h"
 #include "workbench.h"
 
 #include <QCheckBox>
@@ -30,6 +34,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QSqlDatabase>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -58,8 +63,10 @@ private Q_SLOTS:
     void draftBuyOffersFinalizeAndRetry();
     void sellerConsoleOptionsAndClock();
     void brokenCreativeImpairsTheBuy();
+    void webhooksLandInTheTimeline();
 
 private:
+    void breakFirstCreative(const QString &buyId, QString *creative);
     void sendBrief();
     void waitIdle();
     QString proposalWithStatus(const QString &status, const QString &except = {}) const;
@@ -412,6 +419,155 @@ void TestLifecycle::brokenCreativeImpairsTheBuy()
     m_workbench->refreshDelivery(buyId, QStringLiteral("daily"));
     waitIdle();
     QVERIFY(m_window->buyDetail()->deliveryChart()->deliveredPointCount() > 0);
+}
+
+// Uploads creatives to the buy through its detail and breaks the first one the seller console lists.
+void TestLifecycle::breakFirstCreative(const QString &buyId, QString *creative)
+{
+    m_window->showBuy(buyId);
+    waitIdle();
+    QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
+    m_fillDialog = [](QDialog *dialog) {
+        auto *creatives = qobject_cast<CreativesDialog *>(dialog);
+        QVERIFY(creatives);
+        QVERIFY(creatives->packageCount() > 0);
+    };
+    QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
+    waitIdle();
+    QTableWidget *board = m_console->dependencyTable();
+    const auto firstCreative = [board] {
+        for (int row = 0; row < board->rowCount(); ++row) {
+            if (board->item(row, 0)->text() == QLatin1String("creative"))
+                return board->item(row, 1)->text();
+        }
+        return QString();
+    };
+    QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->buyDetail()->errorBanner()->text()));
+    // The board is fed from the buys once the refresh that followed the upload has landed.
+    QTRY_VERIFY2_WITH_TIMEOUT(!firstCreative().isEmpty(),
+                              m_workbench->buys()->buyJson(m_workbench->buys()->rowOf(buyId)).dump().c_str(),
+                              15000);
+    *creative = firstCreative();
+    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-creative-") + *creative);
+    QVERIFY(breakButton);
+    QTest::mouseClick(breakButton, Qt::LeftButton);
+}
+
+// The window's webhook path end to end: the receiver on loopback, the create-buy dialog's "webhooks on"
+// putting its URL in push_notification_config, the embedded seller's outbox signing (RFC 9421, verified
+// against the seller's JWKS), the event in the timeline marked "webhook", a re-emission shown as such and not
+// duplicated.
+void TestLifecycle::webhooksLandInTheTimeline()
+{
+    if (!m_console->controllerAvailable())
+        QSKIP("the embedded seller in this build has no comply_test_controller: nothing to impair");
+    m_context->setWebhookCoalescenceWindow("impairment", 0);
+    adcp::seller::ExecutionOptions executionOptions;
+    executionOptions.workers = 1;
+    executionOptions.webhooks.pollMs = 50;
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, executionOptions, &error);
+    QVERIFY2(execution, qPrintable(error));
+    QVERIFY(execution->webhookSender());
+    adcp::WebhookReceiver receiver(adcp::WebhookReceiverOptions{});
+    QCOMPARE(receiver.addJwks(execution->webhookSender()->jwks()), 1);
+    QVERIFY(receiver.start() != 0);
+    m_workbench->setWebhookReceiver(&receiver);
+    QCOMPARE(m_workbench->webhookUrl(), receiver.url());
+    // With execution on, the seller works creatives and statuses in the background: monitor as the window
+    // does.
+    m_workbench->setMonitoringInterval(500);
+
+    m_console->autoCommitBox()->setChecked(true);
+    sendBrief();
+    const QString committed = proposalWithStatus(QStringLiteral("committed"));
+    QVERIFY(!committed.isEmpty());
+    m_window->showProposal(committed);
+    bool webhooksOffered = false;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *create = qobject_cast<CreateBuyDialog *>(dialog);
+        QVERIFY(create);
+        // With a receiver running, "webhooks on" is available and on by default.
+        webhooksOffered = create->webhooksWanted();
+        create->setAsap(true);
+        create->acceptInsertionOrder(QStringLiteral("Dana Planner"));
+    };
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    QTest::mouseClick(m_window->proposalDetail()->createBuyButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY(webhooksOffered);
+    QCOMPARE(created.count(), 1);
+    const QString buyId = created.front().front().toString();
+    const ExchangeModel *exchanges = m_workbench->exchanges();
+    bool registered = false;
+    for (int row = 0; row < exchanges->rowCount(); ++row) {
+        const adcp::Exchange *exchange = exchanges->exchange(row);
+        if (exchange->tool == QLatin1String("create_media_buy") &&
+            exchange->request.contains("push_notification_config")) {
+            const nlohmann::json &config = exchange->request["push_notification_config"];
+            QCOMPARE(QString::fromStdString(config.value("url", std::string())), receiver.url().toString());
+            QVERIFY(!config.value("operation_id", std::string()).empty());
+            QVERIFY(!config.contains("authentication")); // the embedded seller signs with RFC 9421
+            registered = true;
+        }
+    }
+    QVERIFY2(registered, "create_media_buy carried no push_notification_config");
+
+    m_workbench->refreshBuys();
+    waitIdle();
+    QString creative;
+    breakFirstCreative(buyId, &creative);
+    if (QTest::currentTestFailed())
+        return;
+
+    // The impairment arrives by webhook (and the snapshot it triggers confirms it): one row, marked webhook.
+    BuyEventModel *events = m_workbench->events();
+    const auto impairmentRow = [events, buyId, creative] {
+        for (int row = 0; row < events->rowCount(); ++row) {
+            const QString text = events->index(row, BuyEventModel::EventColumn).data().toString();
+            if (events->index(row, BuyEventModel::BuyColumn).data().toString() == buyId &&
+                text.startsWith(QStringLiteral("impaired")) && text.contains(creative))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        impairmentRow() >= 0 && (events->sources(impairmentRow()) & BuyEventModel::Webhook), 30000);
+    const int row = impairmentRow();
+    QVERIFY(events->index(row, BuyEventModel::SourceColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("webhook")));
+    QCOMPARE(events->reemissions(row), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->buys()
+                                 ->index(m_workbench->buys()->rowOf(buyId), BuyModel::HealthColumn)
+                                 .data()
+                                 .toString()
+                                 .startsWith(QStringLiteral("impaired")),
+                             15000);
+
+    // The seller sends the same notification again under a new idempotency_key: still one row, now marked
+    // as a re-emission.
+    const int rowsBefore = events->rowCount();
+    QSqlDatabase db = m_context->database();
+    qint64 outboxRow = 0;
+    for (const adcp::seller::OutboxRow &entry : adcp::seller::WebhookOutbox::rows(db, kPrincipal.id)) {
+        if (entry.eventType == "impairment" && entry.state == "delivered")
+            outboxRow = entry.id;
+    }
+    QVERIFY(outboxRow > 0);
+    QVERIFY2(adcp::seller::WebhookOutbox::reemit(db, outboxRow, &error), qPrintable(error));
+    execution->wake();
+    QTRY_COMPARE_WITH_TIMEOUT(events->reemissions(impairmentRow()), 1, 30000);
+    QVERIFY(events->index(impairmentRow(), BuyEventModel::SourceColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("re-emitted")));
+    QCOMPARE(events->rowCount(), rowsBefore);
+    m_workbench->setWebhookReceiver(nullptr);
+    execution->stop();
 }
 
 QTEST_MAIN(TestLifecycle)

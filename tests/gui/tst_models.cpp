@@ -98,6 +98,7 @@ private Q_SLOTS:
     void buysMergeSnapshotsAndDelivery();
     void impairmentsOldestFirst();
     void timelineMarksWebhookAndSnapshotParity();
+    void timelineMarksReemissions();
     void exchangesSaveAndReload();
     void exchangeProxyShowsFailures();
     void opportunitiesTree();
@@ -389,6 +390,48 @@ void TestModels::impairmentsOldestFirst()
              QStringLiteral("Replace the creative"));
     model.setImpairments(json::array());
     QCOMPARE(model.rowCount(), 0);
+}
+
+// The embedded seller's impairment notification nests the impairment and says `resolved`; a re-emission (same
+// notification, new idempotency key) keeps one row and says how often it came.
+void TestModels::timelineMarksReemissions()
+{
+    BuyEventModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const json notification = {{"notification_type", "impairment"},
+                               {"media_buy_id", "mb-1"},
+                               {"health", "impaired"},
+                               {"impairment", impairment("imp-1", "cr-1", kNow)},
+                               {"resolved", false}};
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow);
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(
+        model.index(0, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("impaired")));
+    QCOMPARE(model.index(0, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("webhook"));
+    QCOMPARE(model.reemissions(0), 0);
+    // A duplicate delivery that slipped past the receiver changes nothing.
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow.addSecs(1));
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.reemissions(0), 0);
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow.addSecs(2), true);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.reemissions(0), 1);
+    QCOMPARE(model.index(0, BuyEventModel::SourceColumn).data().toString(),
+             QStringLiteral("webhook (re-emitted ×2)"));
+    QVERIFY(!model.index(0, BuyEventModel::SourceColumn).data(Qt::ToolTipRole).toString().isEmpty());
+
+    json resolved = notification;
+    resolved["resolved"] = true;
+    resolved["health"] = "ok";
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", resolved}}, kNow.addSecs(3));
+    QCOMPARE(model.rowCount(), 2);
+    QVERIFY(
+        model.index(1, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
+    // A re-emission whose first delivery never arrived is marked at once.
+    model.applyWebhook({{"result", {{"media_buy_id", "mb-1"}, {"media_buy_status", "active"}}}},
+                       kNow.addSecs(4), true);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.reemissions(2), 1);
 }
 
 void TestModels::timelineMarksWebhookAndSnapshotParity()
