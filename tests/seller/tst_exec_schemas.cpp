@@ -124,9 +124,7 @@ void TestExecSchemas::responsesMatchTheOfficialSchemas()
     else if (what == QStringLiteral("list_creative_formats"))
         documents.push_back(s.call("list_creative_formats", json::object()).result);
     else if (what == QStringLiteral("get_task_status") || what == QStringLiteral("list_tasks")) {
-        adcp::seller::SellerOptions manual = sendAtOnce();
-        manual.manualApproval = true;
-        ExecSeller m(manual);
+        ExecSeller m(manualApprovalOptions(sendAtOnce()));
         const std::string taskId = m.call("create_media_buy", m.packageBuy()).result["task_id"];
         if (what == QStringLiteral("list_tasks"))
             documents.push_back(m.call("list_tasks", {{"include_history", true}}).result);

@@ -4,6 +4,7 @@
 #include "webhooks/webhookoutbox.h"
 #include "webhooksignature.h"
 
+#include <QFile>
 #include <QHostAddress>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -25,11 +26,6 @@ quint16 freePort()
     return port;
 }
 
-std::string packageId(const json &buy, size_t index)
-{
-    return buy.at("packages").at(index).at("package_id").get<std::string>();
-}
-
 } // namespace
 
 class TestWebhookOutbox final : public QObject
@@ -44,6 +40,7 @@ private Q_SLOTS:
     void coalescenceWindowsPerSeller_data();
     void coalescenceWindowsPerSeller();
     void deliveryReportsMatchThePull();
+    void signingKeyIsOwnerOnly();
 };
 
 void TestWebhookOutbox::initTestCase()
@@ -324,6 +321,35 @@ void TestWebhookOutbox::deliveryReportsMatchThePull()
     const qint64 total = pulled.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>();
     QVERIFY(total > 700);
     QCOMPARE(scheduledImpressions + 700, total);
+}
+
+// The private signing key is a row of the seller database: the database and its WAL siblings are 0600 once
+// the sender has loaded the key, even when they were created readable by others; the key survives a restart.
+void TestWebhookOutbox::signingKeyIsOwnerOnly()
+{
+    ExecSeller s(sendAtOnce());
+    const json jwks = s.execution->webhookSender()->jwks();
+    s.execution.reset();
+    const QString path = s.options.databasePath;
+    const auto world =
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+    const auto othersMay = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                           QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    QStringList files;
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        if (QFile::exists(path + suffix)) {
+            QVERIFY(QFile::setPermissions(path + suffix, world));
+            files << path + suffix;
+        }
+    }
+    QVERIFY(files.contains(path));
+    QVERIFY(QFile::permissions(path) & QFileDevice::ReadOther);
+
+    s.startExecution();
+    for (const QString &file : files)
+        QVERIFY2(!(QFile::permissions(file) & othersMay), qPrintable(file));
+    // The same key signs after the restart.
+    QVERIFY(s.execution->webhookSender()->jwks() == jwks);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookOutbox)
