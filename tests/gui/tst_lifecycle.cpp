@@ -555,12 +555,17 @@ void TestLifecycle::webhooksLandInTheTimeline()
     // as a re-emission.
     const int rowsBefore = events->rowCount();
     QSqlDatabase db = m_context->database();
-    qint64 outboxRow = 0;
-    for (const adcp::seller::OutboxRow &entry : adcp::seller::WebhookOutbox::rows(db, kPrincipal.id)) {
-        if (entry.eventType == "impairment" && entry.state == "delivered")
-            outboxRow = entry.id;
-    }
-    QVERIFY(outboxRow > 0);
+    const auto deliveredImpairment = [&db] {
+        qint64 id = 0;
+        for (const adcp::seller::OutboxRow &entry : adcp::seller::WebhookOutbox::rows(db, kPrincipal.id)) {
+            if (entry.eventType == "impairment" && entry.state == "delivered")
+                id = entry.id;
+        }
+        return id;
+    };
+    // The sender marks the row delivered once the receiver's answer is back, after the event was recorded.
+    QTRY_VERIFY_WITH_TIMEOUT(deliveredImpairment() > 0, 15000);
+    const qint64 outboxRow = deliveredImpairment();
     QVERIFY2(adcp::seller::WebhookOutbox::reemit(db, outboxRow, &error), qPrintable(error));
     execution->wake();
     QTRY_COMPARE_WITH_TIMEOUT(events->reemissions(impairmentRow()), 1, 30000);
