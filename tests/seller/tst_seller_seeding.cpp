@@ -261,6 +261,14 @@ void TestSellerSeeding::seedRejectsBadInput_data()
     QTest::newRow("unknown pricing option")
         << "seed_media_buy"
         << R"({"media_buy_id":"mb_x","fixture":{"packages":[{"product_id":"sports_olv_preroll","pricing_option_id":"nope"}]}})";
+    QTest::newRow("package paused not a boolean")
+        << "seed_media_buy"
+        << R"({"media_buy_id":"mb_x","fixture":{"packages":[{"product_id":"sports_olv_preroll","paused":"yes"}]}})";
+    QTest::newRow("package pacing not a string")
+        << "seed_media_buy"
+        << R"({"media_buy_id":"mb_x","fixture":{"packages":[{"product_id":"sports_olv_preroll","pacing":1}]}})";
+    QTest::newRow("package not an object") << "seed_media_buy"
+                                           << R"({"media_buy_id":"mb_x","fixture":{"packages":[7]}})";
     QTest::newRow("no plan_id") << "seed_plan"
                                 << R"({"fixture":{"status":"active"}})";
     QTest::newRow("plan fixture not an object") << "seed_plan"
