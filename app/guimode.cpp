@@ -5,6 +5,7 @@
 #include "dispatcher.h"
 #include "jobs/execution.h"
 #include "mainwindow.h"
+#include "pluraltranslator.h"
 #include "secretstore.h"
 #include "sellerconsole.h"
 #include "sellercontext.h"
@@ -33,6 +34,8 @@ int runGuiMode(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("adcp-workbench"));
     QApplication::setApplicationName(QStringLiteral("AdCP Buyer Workbench"));
     adcp::gui::applyTheme(app);
+    adcp::models::PluralTranslator plurals;
+    QApplication::installTranslator(&plurals);
 
     // The embedded seller keeps its database with the user's application data, so it survives restarts.
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);

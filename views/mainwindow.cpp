@@ -284,6 +284,10 @@ void MainWindow::buildStatusBar()
     m_statusMessage = new QLabel(tr("Ready"), this);
     m_statusMessage->setObjectName(QStringLiteral("statusMessage"));
     statusBar()->addWidget(m_statusMessage, 1);
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setSingleShot(true);
+    connect(m_statusTimer, &QTimer::timeout, m_statusMessage,
+            [this] { m_statusMessage->setText(tr("Ready")); });
     m_busyBar = new QProgressBar(this);
     m_busyBar->setObjectName(QStringLiteral("busyBar"));
     m_busyBar->setRange(0, 0);
@@ -341,11 +345,11 @@ void MainWindow::wireWorkbench()
         m_proposalDetail->setBusy(busy);
         m_buyDetail->setBusy(busy);
         if (busy)
-            m_statusMessage->setText(tr("%1…").arg(what));
+            showStatus(tr("%1…").arg(what), 0);
     });
     connect(wb, &Workbench::actionSucceeded, this,
             [this](const QString &action, const QString &, const QString &message) {
-                m_statusMessage->setText(tr("%1: %2").arg(action, message));
+                showStatus(tr("%1: %2").arg(action, message));
             });
     connect(wb, &Workbench::actionFailed, this, &MainWindow::showError);
 
@@ -451,7 +455,8 @@ void MainWindow::wireWorkbench()
 
 void MainWindow::showError(const QString &action, const QString &subject, const adcp::AdcpError &error)
 {
-    m_statusMessage->setText(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)));
+    // Failures stay longer than results: the inline banner has the detail, the status bar the headline.
+    showStatus(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)), 2 * m_statusTimeout);
     if (action == tr("Send brief")) {
         setCurrentTab(Tab::Brief);
         m_brief->errorBanner()->showError(error, action);
@@ -699,12 +704,12 @@ void MainWindow::setAgentManager(AgentManager *manager)
     connect(m_agentSelector, &QComboBox::activated, this,
             [this](int index) { m_agents->activate(m_agentSelector->itemData(index).toString()); });
     connect(manager, &AgentManager::activationFailed, this,
-            [this](const QString &, const QString &error) { m_statusMessage->setText(error); });
+            [this](const QString &, const QString &error) { showStatus(error, 2 * m_statusTimeout); });
     connect(manager, &AgentManager::activated, this, [this](const QString &id, const QString &name) {
         const int index = m_agentSelector->findData(id);
         if (index >= 0)
             m_agentSelector->setCurrentIndex(index);
-        m_statusMessage->setText(tr("Active agent: %1").arg(name));
+        showStatus(tr("Active agent: %1").arg(name));
     });
     connect(m_agentsButton, &QToolButton::clicked, this, [this] {
         AgentProfilesDialog dialog(m_agents, this);
@@ -737,6 +742,26 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
         connect(m_agents, &AgentManager::activated, m_consoleDock,
                 [this](const QString &id) { m_consoleDock->setVisible(id == QLatin1String("embedded")); });
     }
+}
+
+void MainWindow::showStatus(const QString &text, int ms)
+{
+    m_statusMessage->setText(text);
+    const int timeout = ms < 0 ? m_statusTimeout : ms;
+    if (timeout > 0)
+        m_statusTimer->start(timeout);
+    else
+        m_statusTimer->stop();
+}
+
+void MainWindow::setStatusTimeout(int ms)
+{
+    m_statusTimeout = ms;
+}
+
+QLabel *MainWindow::statusMessage() const
+{
+    return m_statusMessage;
 }
 
 QDockWidget *MainWindow::sellerConsoleDock() const

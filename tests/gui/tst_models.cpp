@@ -8,6 +8,7 @@
 #include "jsonvalues.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
+#include "pluraltranslator.h"
 #include "productmodel.h"
 #include "productsortmodel.h"
 #include "proposalcomparemodel.h"
@@ -82,6 +83,8 @@ class TestModels final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void pluralTexts_data();
+    void pluralTexts();
     void formatCountdown_data();
     void formatCountdown();
     void formatMoney_data();
@@ -568,6 +571,48 @@ void TestModels::opportunitiesTree()
     QCOMPARE(model.parent(model.index(1, 0, coffee)), coffee);
     model.setClosed(QStringLiteral("opp-2"), QStringLiteral("not_pursued"));
     QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not_pursued)"));
+}
+
+void TestModels::pluralTexts_data()
+{
+    QTest::addColumn<int>("proposals");
+    QTest::addColumn<int>("buys");
+    QTest::addColumn<bool>("impaired");
+    QTest::addColumn<QString>("proposalText");
+    QTest::addColumn<QString>("buyText");
+    QTest::newRow("none") << 0 << 0 << false << "0 proposals"
+                          << "0 buys";
+    QTest::newRow("one") << 1 << 1 << false << "1 proposal"
+                         << "1 buy";
+    QTest::newRow("several") << 3 << 2 << false << "3 proposals"
+                             << "2 buys";
+    QTest::newRow("one impaired") << 2 << 1 << true << "2 proposals"
+                                  << "1 buy ⚠";
+}
+
+// Counted texts read as English with the workbench's plural translator installed (as the application does).
+void TestModels::pluralTexts()
+{
+    QFETCH(int, proposals);
+    QFETCH(int, buys);
+    QFETCH(bool, impaired);
+    QFETCH(QString, proposalText);
+    QFETCH(QString, buyText);
+    PluralTranslator translator;
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    OpportunityModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.addOpportunity(QStringLiteral("opp-1"), QStringLiteral("Cold brew"), QStringLiteral("rfp"));
+    model.setCounts(QStringLiteral("opp-1"), proposals, buys, impaired);
+    const QModelIndex parent = model.index(0, 0);
+    QCOMPARE(model.index(OpportunityModel::ProposalsRow, 0, parent).data().toString(), proposalText);
+    QCOMPARE(model.index(OpportunityModel::BuysRow, 0, parent).data().toString(), buyText);
+    // Uncounted texts are left alone.
+    QCOMPARE(QCoreApplication::translate("adcp::models::OpportunityModel", "Cold brew (s)"),
+             QStringLiteral("Cold brew (s)"));
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(model.index(OpportunityModel::BuysRow, 0, parent).data().toString(),
+             QStringLiteral("%1 buy(s)%2").arg(buys).arg(impaired ? QStringLiteral(" ⚠") : QString()));
 }
 
 QTEST_GUILESS_MAIN(TestModels)
