@@ -98,14 +98,7 @@ int runGuiMode(int argc, char **argv)
     adcp::gui::MainWindow window(&workbench);
     window.setAgentManager(&agents);
     auto *console = new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id);
-    console->setAdapterControl({[execution](int latencyMs) {
-                                    for (const char *name : {"guaranteed", "exchange"})
-                                        execution->adapter(name)->setLatency(latencyMs);
-                                },
-                                [execution](double failureRate) {
-                                    for (const char *name : {"guaranteed", "exchange"})
-                                        execution->adapter(name)->setFailureRate(failureRate);
-                                }});
+    console->setAdapterControl(adcp::gui::SellerConsole::adapterControl(execution));
     window.attachSellerConsole(console);
     window.restoreLayout();
     window.show();

@@ -64,6 +64,9 @@ private Q_SLOTS:
     void sellerConsoleOptionsAndClock();
     void brokenCreativeImpairsTheBuy();
     void webhooksLandInTheTimeline();
+    void adapterSlidersDriveTheAdServers();
+    void dependencyBoardBreaksAndRestores_data();
+    void dependencyBoardBreaksAndRestores();
 
 private:
     void breakFirstCreative(const QString &buyId, QString *creative);
@@ -552,12 +555,17 @@ void TestLifecycle::webhooksLandInTheTimeline()
     // as a re-emission.
     const int rowsBefore = events->rowCount();
     QSqlDatabase db = m_context->database();
-    qint64 outboxRow = 0;
-    for (const adcp::seller::OutboxRow &entry : adcp::seller::WebhookOutbox::rows(db, kPrincipal.id)) {
-        if (entry.eventType == "impairment" && entry.state == "delivered")
-            outboxRow = entry.id;
-    }
-    QVERIFY(outboxRow > 0);
+    const auto deliveredImpairment = [&db] {
+        qint64 id = 0;
+        for (const adcp::seller::OutboxRow &entry : adcp::seller::WebhookOutbox::rows(db, kPrincipal.id)) {
+            if (entry.eventType == "impairment" && entry.state == "delivered")
+                id = entry.id;
+        }
+        return id;
+    };
+    // The sender marks the row delivered once the receiver's answer is back, after the event was recorded.
+    QTRY_VERIFY_WITH_TIMEOUT(deliveredImpairment() > 0, 15000);
+    const qint64 outboxRow = deliveredImpairment();
     QVERIFY2(adcp::seller::WebhookOutbox::reemit(db, outboxRow, &error), qPrintable(error));
     execution->wake();
     QTRY_COMPARE_WITH_TIMEOUT(events->reemissions(impairmentRow()), 1, 30000);
@@ -567,6 +575,166 @@ void TestLifecycle::webhooksLandInTheTimeline()
                 .contains(QStringLiteral("re-emitted")));
     QCOMPARE(events->rowCount(), rowsBefore);
     m_workbench->setWebhookReceiver(nullptr);
+    execution->stop();
+}
+
+// The adapter sliders as the GUI mode wires them (SellerConsole::adapterControl over the running execution):
+// without execution they are greyed and say why; with it both simulated ad servers follow them.
+void TestLifecycle::adapterSlidersDriveTheAdServers()
+{
+    QVERIFY(!m_console->latencySlider()->isEnabled());
+    QVERIFY(!m_console->failureSlider()->isEnabled());
+    QVERIFY(m_console->adapterNote()->text().contains(QStringLiteral("without")));
+
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+    m_console->setAdapterControl(SellerConsole::adapterControl(execution));
+    QVERIFY(m_console->latencySlider()->isEnabled());
+    QVERIFY(m_console->failureSlider()->isEnabled());
+    QVERIFY(!m_console->adapterNote()->text().contains(QStringLiteral("without")));
+    m_console->latencySlider()->setValue(1200);
+    m_console->failureSlider()->setValue(25);
+    for (const char *name : {"guaranteed", "exchange"}) {
+        const adcp::seller::SimulatedAdServer *adapter = execution->adapter(name);
+        QVERIFY2(adapter, name);
+        QCOMPARE(adapter->options().latencyMs, 1200);
+        QCOMPARE(adapter->options().failureRate, 0.25);
+    }
+    // Back to a healthy ad server, as a trainer ends the demonstration.
+    m_console->latencySlider()->setValue(0);
+    m_console->failureSlider()->setValue(0);
+    QCOMPARE(execution->adapter("exchange")->options().failureRate, 0.0);
+    m_console->setAdapterControl({});
+    QVERIFY(!m_console->latencySlider()->isEnabled());
+    execution->stop();
+}
+
+void TestLifecycle::dependencyBoardBreaksAndRestores_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("offline"); // the status Break moves the resource to
+    QTest::addColumn<QString>("online");  // the status Restore moves it back to
+    QTest::newRow("audience") << "audience"
+                              << "suspended"
+                              << "ready";
+    QTest::newRow("creative") << "creative"
+                              << "suspended"
+                              << "approved";
+    QTest::newRow("catalog item") << "catalog_item"
+                                  << "withdrawn"
+                                  << "approved";
+    QTest::newRow("event source") << "event_source"
+                                  << "insufficient"
+                                  << "good";
+    QTest::newRow("property") << "property"
+                              << "depublished"
+                              << "published";
+}
+
+// Every kind of resource the board lists can be broken (the buy shows impaired with the impairment row) and
+// restored (ok again), through the board's own buttons. The buy depends on all five: an audience in its
+// targeting, a catalog item, an event source in its optimization goal, creatives uploaded through the buy
+// detail and the properties its products sell.
+void TestLifecycle::dependencyBoardBreaksAndRestores()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, offline);
+    QFETCH(QString, online);
+    if (!m_console->controllerAvailable())
+        QSKIP("the embedded seller in this build has no comply_test_controller: nothing to flip");
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+
+    // A package buy placed by another tool of the same buyer; the workbench follows it from here.
+    const nlohmann::json account = {{"brand", {{"domain", "acme-coffee.example"}}},
+                                    {"operator", "buyer-agency.example"}};
+    const nlohmann::json goal = {
+        {"kind", "event"},
+        {"event_sources", {{{"event_source_id", "es_checkout"}, {"event_type", "purchase"}}}},
+        // The embedded seller reads the goal's own event_source_id; the schema allows the extra member.
+        {"event_source_id", "es_checkout"}};
+    const nlohmann::json request = {
+        {"account", account},
+        {"brand", {{"domain", "acme-coffee.example"}}},
+        {"start_time", "asap"},
+        {"end_time", m_context->clock().now().addDays(10).toString(Qt::ISODate).toStdString()},
+        {"packages",
+         {{{"product_id", "podcast_host_read"},
+           {"pricing_option_id", "podcast_hostread_usd"},
+           {"budget", 12000},
+           {"targeting_overlay", {{"audience_include", {"aud_loyal"}}}},
+           {"optimization_goals", {goal}}},
+          {{"product_id", "sports_olv_preroll"},
+           {"pricing_option_id", "preroll_auction_usd"},
+           {"budget", 6000},
+           {"bid_price", 14},
+           {"catalogs", {{{"catalog_id", "cat_1"}, {"type", "product"}, {"ids", {"sku_123"}}}}}}}}};
+    adcp::PendingCall *call = m_client->createMediaBuy(request);
+    QSignalSpy finished(call, &adcp::PendingCall::finished);
+    QVERIFY(finished.wait(30000));
+    QVERIFY2(call->outcome().ok(), call->outcome().ok() ? "" : call->outcome().error->message.c_str());
+    const QString buyId = QString::fromStdString(call->outcome().result.value("media_buy_id", std::string()));
+    QVERIFY(!buyId.isEmpty());
+    BuyModel *buys = m_workbench->buys();
+    buys->upsertBuy(call->outcome().result);
+    m_workbench->refreshBuys();
+    waitIdle();
+    m_window->showBuy(buyId);
+    waitIdle();
+    if (type == QLatin1String("creative")) {
+        QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
+        m_fillDialog = [](QDialog *dialog) {
+            auto *creatives = qobject_cast<CreativesDialog *>(dialog);
+            QVERIFY(creatives);
+            QCOMPARE(creatives->packageCount(), 2);
+        };
+        QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
+        waitIdle();
+        QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
+                 qPrintable(m_window->buyDetail()->errorBanner()->text()));
+    }
+
+    QTableWidget *board = m_console->dependencyTable();
+    const auto boardRow = [board, &type](const QString &id = {}) {
+        for (int row = 0; row < board->rowCount(); ++row) {
+            if (board->item(row, 0)->text() == type && (id.isEmpty() || board->item(row, 1)->text() == id))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(boardRow() >= 0, 15000);
+    const QString id = board->item(boardRow(), 1)->text();
+    QCOMPARE(board->item(boardRow(id), 2)->text(), online);
+
+    const int buyRow = buys->rowOf(buyId);
+    const auto health = [buys, buyRow] {
+        return buys->index(buyRow, BuyModel::HealthColumn).data().toString();
+    };
+    QCOMPARE(health(), QStringLiteral("ok"));
+    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-%1-%2").arg(type, id));
+    QVERIFY(breakButton);
+    QTest::mouseClick(breakButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(health().startsWith(QStringLiteral("impaired")), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), offline, 15000);
+    m_window->showBuy(buyId);
+    ImpairmentModel *impairments = m_window->buyDetail()->impairmentModel();
+    QVERIFY(impairments->rowCount() >= 1);
+    bool shown = false;
+    for (int row = 0; row < impairments->rowCount(); ++row)
+        shown =
+            shown || impairments->index(row, ImpairmentModel::ResourceColumn).data().toString().contains(id);
+    QVERIFY2(shown, qPrintable(id));
+
+    auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-%1-%2").arg(type, id));
+    QVERIFY(restore);
+    QTest::mouseClick(restore, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(health(), QStringLiteral("ok"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), online, 15000);
+    QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);
     execution->stop();
 }
 
