@@ -413,8 +413,14 @@ private Q_SLOTS:
             QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
         Seller s;
         const json proposal = s.committedProposal();
-        const auto bought = s.call("create_media_buy", s.buyArgs(proposal));
+        json args = s.buyArgs(proposal);
+        args["adcp_version"] = "3.2";
+        const auto bought = s.call("create_media_buy", args);
         QVERIFY2(bought.ok(), bought.ok() ? "" : bought.error->message.c_str());
+        const auto created =
+            official.validate("/schemas/media-buy/create-media-buy-response.json", bought.result);
+        QVERIFY2(created.empty(),
+                 created.empty() ? "" : (created.front().pointer + ": " + created.front().message).c_str());
         const auto listed = s.call("get_media_buys", {{"media_buy_ids", {bought.result["media_buy_id"]}}});
         QVERIFY(listed.ok());
         QCOMPARE(listed.result["media_buys"].size(), size_t(1));
