@@ -5,16 +5,19 @@
 #include "dispatcher.h"
 #include "jobs/execution.h"
 #include "mainwindow.h"
+#include "pluraltranslator.h"
 #include "secretstore.h"
 #include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "theme.h"
+#include "webhookreceiver.h"
 #include "workbench.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QMessageBox>
+#include <QRandomGenerator>
 #include <QStandardPaths>
 
 namespace {
@@ -31,6 +34,8 @@ int runGuiMode(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("adcp-workbench"));
     QApplication::setApplicationName(QStringLiteral("AdCP Buyer Workbench"));
     adcp::gui::applyTheme(app);
+    adcp::models::PluralTranslator plurals;
+    QApplication::installTranslator(&plurals);
 
     // The embedded seller keeps its database with the user's application data, so it survives restarts.
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
@@ -65,8 +70,26 @@ int runGuiMode(int argc, char **argv)
     workbench.setClient(&client, QString::fromStdString(kEmbeddedPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });
 
+    // Webhooks come back to a receiver on loopback. The embedded seller signs them with RFC 9421 under the
+    // key its JWKS publishes; remote agents, whose keys the workbench does not know, are asked for the legacy
+    // HMAC-SHA256 under a secret made fresh for this session.
+    adcp::WebhookReceiverOptions webhookOptions;
+    webhookOptions.journalPath = QDir(dataDir).filePath(QStringLiteral("webhook-journal.log"));
+    QByteArray secret(32, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(secret.begin(), secret.end());
+    webhookOptions.hmacSecret = secret.toHex();
+    adcp::WebhookReceiver receiver(webhookOptions);
+    if (auto *sender = execution->webhookSender())
+        receiver.addJwks(sender->jwks());
+    if (receiver.start() != 0)
+        workbench.setWebhookReceiver(&receiver);
+
     adcp::gui::AgentManager agents(&workbench, &client, QString::fromStdString(kEmbeddedPrincipal.id),
                                    adcp::SchemaRegistry::bundled());
+    QObject::connect(&agents, &adcp::gui::AgentManager::activated, &workbench,
+                     [&workbench, secret = webhookOptions.hmacSecret](const QString &id) {
+                         workbench.setWebhookSecret(id == QLatin1String("embedded") ? QByteArray() : secret);
+                     });
     // Tokens go to the system keychain; without one, to a 0600 file that the agents dialog marks as such.
     adcp::gui::chooseSecretStore(QStringLiteral("adcp-workbench"),
                                  QDir(dataDir).filePath(QStringLiteral("agent-tokens.json")),
@@ -78,14 +101,7 @@ int runGuiMode(int argc, char **argv)
     adcp::gui::MainWindow window(&workbench);
     window.setAgentManager(&agents);
     auto *console = new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id);
-    console->setAdapterControl({[execution](int latencyMs) {
-                                    for (const char *name : {"guaranteed", "exchange"})
-                                        execution->adapter(name)->setLatency(latencyMs);
-                                },
-                                [execution](double failureRate) {
-                                    for (const char *name : {"guaranteed", "exchange"})
-                                        execution->adapter(name)->setFailureRate(failureRate);
-                                }});
+    console->setAdapterControl(adcp::gui::SellerConsole::adapterControl(execution));
     window.attachSellerConsole(console);
     window.restoreLayout();
     window.show();

@@ -4,11 +4,13 @@
 #include "domain/productconfigstore.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
+#include "webhooks/webhookoutbox.h"
 
 #include <QElapsedTimer>
 #include <QSqlDatabase>
 #include <QtGlobal>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -134,6 +136,7 @@ std::shared_ptr<SellerContext> SellerContext::open(const SellerOptions &options,
     std::shared_ptr<SellerContext> context(new SellerContext());
     context->d->options = options;
     context->d->clock.setRate(options.clockRate);
+    WebhookOutbox::setCoalescenceWindows(options.databasePath, options.webhookCoalescenceMs);
     if (options.schemaDirectory.isEmpty()) {
         context->d->schemas = SchemaRegistry::bundled();
     } else {
@@ -187,6 +190,7 @@ void SellerContext::setOptions(const SellerOptions &options)
         d->options = options;
         d->options.databasePath = path;
         d->options.schemaDirectory = schemaDirectory;
+        WebhookOutbox::setCoalescenceWindows(path, d->options.webhookCoalescenceMs);
     }
     if (rate > 0)
         d->clock.setRate(rate);
@@ -208,6 +212,13 @@ void SellerContext::setRequireProposalVersion(bool on)
 {
     std::lock_guard lock(d->mutex);
     d->options.requireProposalVersion = on;
+}
+
+void SellerContext::setWebhookCoalescenceWindow(const std::string &eventType, qint64 ms)
+{
+    std::lock_guard lock(d->mutex);
+    d->options.webhookCoalescenceMs[eventType] = std::max<qint64>(0, ms);
+    WebhookOutbox::setCoalescenceWindows(d->options.databasePath, d->options.webhookCoalescenceMs);
 }
 
 void SellerContext::setManualApproval(bool on)

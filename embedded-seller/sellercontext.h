@@ -7,7 +7,9 @@
 #include <QStringList>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 
 class QSqlDatabase;
 
@@ -38,6 +40,9 @@ struct SellerOptions
     int idempotencyTtlSeconds =
         24 * 3600; // replay window of an idempotency key (capabilities replay_ttl_seconds)
     int idempotencyInFlightSeconds = 120; // an in-flight key older than this is treated as abandoned
+    // Webhook coalescence window per event type ("task", "media_buy_status", "impairment", "delivery"), in
+    // ms: an unsent event is replaced by a newer one with the same key inside it. Absent types send at once.
+    std::map<std::string, qint64> webhookCoalescenceMs{{"impairment", 60000}};
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).
@@ -80,6 +85,8 @@ public:
     // wait for the seller's approval. Applies to orders accepted from now on.
     void setManualApproval(bool on);
     void setManualApprovalAccounts(const QStringList &accounts);
+    // Seller console and tests: one event type's webhook coalescence window (0 = send at once).
+    void setWebhookCoalescenceWindow(const std::string &eventType, qint64 ms);
 
     SellerClock &clock();
     const SchemaRegistry &schemas() const;

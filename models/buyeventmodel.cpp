@@ -56,7 +56,8 @@ QVariant BuyEventModel::data(const QModelIndex &index, int role) const
     const Event &event = m_events[static_cast<size_t>(index.row())];
     QStringList sources;
     if (event.sources & Webhook)
-        sources << tr("webhook");
+        sources << (event.reemissions > 0 ? tr("webhook (re-emitted ×%1)").arg(event.reemissions + 1)
+                                          : tr("webhook"));
     if (event.sources & Snapshot)
         sources << tr("snapshot");
     switch (role) {
@@ -64,6 +65,11 @@ QVariant BuyEventModel::data(const QModelIndex &index, int role) const
         return event.mediaBuyId;
     case SourceRole:
         return event.sources;
+    case Qt::ToolTipRole:
+        if (index.column() == SourceColumn && event.reemissions > 0)
+            return tr("The seller sent this notification %n more time(s) under a new idempotency key",
+                      nullptr, event.reemissions);
+        return {};
     case SortRole:
         if (index.column() == TimeColumn)
             return event.at.toMSecsSinceEpoch();
@@ -107,20 +113,25 @@ QVariant BuyEventModel::headerData(int section, Qt::Orientation orientation, int
 }
 
 void BuyEventModel::record(const QString &key, const QString &mediaBuyId, const QDateTime &at,
-                           const QString &text, Source source)
+                           const QString &text, Source source, bool reemission)
 {
     const int existing = m_index.value(key, -1);
     if (existing >= 0) {
         Event &event = m_events[static_cast<size_t>(existing)];
-        if (event.sources & source)
+        // The same fact again: only a re-emission (or a second source) is news.
+        const bool again = (event.sources & source) != 0;
+        if (again && !reemission)
             return;
         event.sources |= source;
+        if (again)
+            ++event.reemissions;
         Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
         return;
     }
     const int row = rowCount();
     beginInsertRows({}, row, row);
-    m_events.push_back({key, mediaBuyId, at, text, source});
+    // A re-emission whose first delivery never arrived still says it is one.
+    m_events.push_back({key, mediaBuyId, at, text, source, reemission ? 1 : 0});
     m_index.insert(key, row);
     endInsertRows();
 }
@@ -160,7 +171,7 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
     m_lastSnapshot.insert(id, merged);
 }
 
-void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt)
+void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt, bool reemission)
 {
     // Webhook bodies put the business payload under `result`; impairment notifications carry the impairment
     // itself plus the buy's health.
@@ -172,25 +183,30 @@ void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime 
     if (id.isEmpty())
         return;
     const QString notificationType = jsonString(body, "notification_type");
-    if (body.contains("impairment_id")) {
-        const QString impairmentId = jsonString(body, "impairment_id");
-        const bool cleared = jsonString(body, "state") == QLatin1String("resolved") ||
-                             jsonString(body, "status") == QLatin1String("resolved") ||
-                             jsonString(body, "health") == QLatin1String("ok");
+    // An impairment notification carries the impairment either nested (with `resolved`) or flat.
+    const nlohmann::json nested = jsonObject(body, "impairment");
+    const nlohmann::json &impairment = nested.is_object() && !nested.empty() ? nested : body;
+    if (impairment.contains("impairment_id")) {
+        const QString impairmentId = jsonString(impairment, "impairment_id");
+        const bool cleared =
+            (body.contains("resolved") && body["resolved"].is_boolean() && body["resolved"].get<bool>()) ||
+            jsonString(body, "state") == QLatin1String("resolved") ||
+            jsonString(body, "status") == QLatin1String("resolved") ||
+            jsonString(body, "health") == QLatin1String("ok");
         if (cleared)
             record(id + QStringLiteral("/recovered/") + impairmentId, id, receivedAt,
-                   tr("recovered: %1").arg(describeImpairment(body)), Webhook);
+                   tr("recovered: %1").arg(describeImpairment(impairment)), Webhook, reemission);
         else
             record(id + QStringLiteral("/impairment/") + impairmentId, id,
-                   jsonDateTime(body, "observed_at").isValid() ? jsonDateTime(body, "observed_at")
-                                                               : receivedAt,
-                   tr("impaired: %1").arg(describeImpairment(body)), Webhook);
+                   jsonDateTime(impairment, "observed_at").isValid() ? jsonDateTime(impairment, "observed_at")
+                                                                     : receivedAt,
+                   tr("impaired: %1").arg(describeImpairment(impairment)), Webhook, reemission);
         return;
     }
     const QString status = buyStatus(body);
     if (!status.isEmpty() && notificationType.isEmpty())
         record(id + QStringLiteral("/status/") + status, id, receivedAt, tr("status → %1").arg(status),
-               Webhook);
+               Webhook, reemission);
 }
 
 void BuyEventModel::clear()
@@ -205,6 +221,11 @@ void BuyEventModel::clear()
 int BuyEventModel::sources(int row) const
 {
     return row >= 0 && row < rowCount() ? m_events[static_cast<size_t>(row)].sources : 0;
+}
+
+int BuyEventModel::reemissions(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_events[static_cast<size_t>(row)].reemissions : 0;
 }
 
 } // namespace adcp::models

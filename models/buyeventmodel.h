@@ -32,10 +32,13 @@ public:
     // Compares a buy from get_media_buys with the last one seen and records the differences.
     void applySnapshot(const nlohmann::json &buy, const QDateTime &seenAt);
     // Records what an AdCP webhook payload (task, media-buy status or impairment notification) says.
-    void applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt);
+    // `reemission`: the seller sent the same notification again under a new idempotency_key; the row says so.
+    void applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt, bool reemission = false);
     void clear();
 
     int sources(int row) const;
+    // How many re-emissions of the row's webhook arrived.
+    int reemissions(int row) const;
 
 private:
     struct Event
@@ -45,9 +48,10 @@ private:
         QDateTime at;
         QString text;
         int sources = 0;
+        int reemissions = 0;
     };
     void record(const QString &key, const QString &mediaBuyId, const QDateTime &at, const QString &text,
-                Source source);
+                Source source, bool reemission = false);
 
     std::vector<Event> m_events;
     QHash<QString, int> m_index;

@@ -1,52 +1,24 @@
 #include "webhookreceiver.h"
 
+#include "webhooksignature.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
-#include <QMessageAuthenticationCode>
 #include <QTcpSocket>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+
+#include <map>
 
 namespace adcp {
 
 namespace {
 
-const QByteArray kTag = QByteArrayLiteral("adcp/webhook-signing/v1");
-const QList<QByteArray> kCovered = {"@method", "@target-uri", "@authority", "content-type", "content-digest"};
-
 bool sameBytes(const QByteArray &a, const QByteArray &b)
 {
     return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
-}
-
-bool ed25519Verify(const QByteArray &publicKey, const QByteArray &message, const QByteArray &signature)
-{
-    if (publicKey.size() != 32 || signature.size() != 64)
-        return false;
-    EVP_PKEY *key = EVP_PKEY_new_raw_public_key(
-        EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char *>(publicKey.constData()), 32);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = key && ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-              EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char *>(signature.constData()),
-                               size_t(signature.size()),
-                               reinterpret_cast<const unsigned char *>(message.constData()),
-                               size_t(message.size())) == 1;
-    EVP_MD_CTX_free(ctx);
-    EVP_PKEY_free(key);
-    return ok;
-}
-
-QByteArray authority(const QUrl &url)
-{
-    QByteArray a = url.host().toLower().toUtf8();
-    const int port = url.port();
-    if (port != -1 && !((url.scheme() == QLatin1String("http") && port == 80) ||
-                        (url.scheme() == QLatin1String("https") && port == 443)))
-        a += ':' + QByteArray::number(port);
-    return a;
 }
 
 } // namespace
@@ -132,98 +104,37 @@ QString WebhookReceiver::verify(const QByteArray &method, const QString &targetU
                                 QString *reason)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QByteArray signatureInput = headers.value("signature-input");
-    if (!signatureInput.isEmpty() && !m_options.ed25519Keys.isEmpty()) {
-        // sig1=("@method" ...);created=..;expires=..;nonce="..";keyid="..";alg="ed25519";tag=".."
-        const qsizetype eq = signatureInput.indexOf('=');
-        const QByteArray label = signatureInput.left(eq).trimmed();
-        const QByteArray params = signatureInput.mid(eq + 1).trimmed();
-        const qsizetype close = params.indexOf(')');
-        if (eq <= 0 || !params.startsWith('(') || close < 0) {
-            *reason = QStringLiteral("malformed Signature-Input");
+    std::string error;
+    if (headers.contains("signature-input") && !m_options.ed25519Keys.isEmpty()) {
+        std::map<QByteArray, QByteArray> headerMap;
+        for (auto it = headers.constBegin(); it != headers.constEnd(); ++it)
+            headerMap.emplace(it.key(), it.value());
+        const auto resolveKey = [this](const std::string &keyId) {
+            return m_options.ed25519Keys.value(QByteArray::fromStdString(keyId));
+        };
+        const auto verified =
+            webhooks::verifyRequest(method, targetUri, headerMap, body, resolveKey, now, &error);
+        if (!verified) {
+            *reason = QStringLiteral("RFC 9421: ") + QString::fromStdString(error);
             return {};
         }
-        QList<QByteArray> components;
-        for (const QByteArray &item : params.mid(1, close - 1).split(' ')) {
-            if (!item.isEmpty())
-                components.append(item.size() >= 2 ? item.mid(1, item.size() - 2) : item);
-        }
-        QHash<QByteArray, QByteArray> values;
-        for (const QByteArray &pair : params.mid(close + 1).split(';')) {
-            const qsizetype peq = pair.indexOf('=');
-            if (peq <= 0)
-                continue;
-            QByteArray v = pair.mid(peq + 1);
-            if (v.startsWith('"') && v.endsWith('"') && v.size() >= 2)
-                v = v.mid(1, v.size() - 2);
-            values.insert(pair.left(peq), v);
-        }
-        if (components != kCovered || values.value("alg") != "ed25519" || values.value("tag") != kTag) {
-            *reason = QStringLiteral("Signature-Input must cover @method @target-uri @authority content-type "
-                                     "content-digest with alg ed25519 and tag adcp/webhook-signing/v1");
-            return {};
-        }
-        const qint64 created = values.value("created").toLongLong();
-        const qint64 expires = values.value("expires").toLongLong();
-        if (created <= 0 || expires <= created || expires - created > m_options.maxSkewSeconds ||
-            created > now + 60 || now >= expires) {
-            *reason = QStringLiteral("signature expired, not yet valid or valid for more than 5 minutes");
-            return {};
-        }
-        const QByteArray nonce = values.value("nonce");
-        if (nonce.isEmpty() || m_nonces.contains(nonce)) {
-            *reason = QStringLiteral("signature nonce missing or already used");
-            return {};
-        }
-        const QByteArray digest =
-            "sha-256=:" + QCryptographicHash::hash(body, QCryptographicHash::Sha256).toBase64() + ':';
-        if (!sameBytes(headers.value("content-digest").trimmed(), digest)) {
-            *reason = QStringLiteral("Content-Digest does not match the body");
-            return {};
-        }
-        const QByteArray key = m_options.ed25519Keys.value(values.value("keyid"));
-        if (key.isEmpty()) {
-            *reason = QStringLiteral("unknown keyid");
-            return {};
-        }
-        const QByteArray signatureHeader = headers.value("signature").trimmed();
-        const QByteArray prefix = label + "=:";
-        if (!signatureHeader.startsWith(prefix) || !signatureHeader.endsWith(':')) {
-            *reason = QStringLiteral("Signature header has no entry for ") + QString::fromLatin1(label);
-            return {};
-        }
-        const QByteArray signature = QByteArray::fromBase64(
-            signatureHeader.mid(prefix.size(), signatureHeader.size() - prefix.size() - 1));
-        const QUrl url(targetUri);
-        const QByteArray base = "\"@method\": " + method.toUpper() +
-                                "\n\"@target-uri\": " + targetUri.toUtf8() +
-                                "\n\"@authority\": " + authority(url) +
-                                "\n\"content-type\": " + headers.value("content-type").trimmed() +
-                                "\n\"content-digest\": " + digest + "\n\"@signature-params\": " + params;
-        if (!ed25519Verify(key, base, signature)) {
-            *reason = QStringLiteral("RFC 9421 signature does not verify");
+        // A valid signature seen before is a replay (a sender's retry signs again with a fresh nonce).
+        const QByteArray nonce = QByteArray::fromStdString(verified->nonce);
+        if (m_nonces.contains(nonce)) {
+            *reason = QStringLiteral("RFC 9421: signature nonce already used");
             return {};
         }
         // Forget nonces once their signatures can no longer be valid.
         for (auto it = m_nonces.begin(); it != m_nonces.end();)
             it = it.value() < now ? m_nonces.erase(it) : std::next(it);
-        m_nonces.insert(nonce, expires);
+        m_nonces.insert(nonce, verified->expires);
         return QStringLiteral("rfc9421");
     }
     const QByteArray hmac = headers.value("x-adcp-signature").trimmed();
     if (!hmac.isEmpty() && !m_options.hmacSecret.isEmpty()) {
-        bool ok = false;
-        const qint64 timestamp = headers.value("x-adcp-timestamp").trimmed().toLongLong(&ok);
-        if (!ok || qAbs(now - timestamp) > m_options.maxSkewSeconds) {
-            *reason = QStringLiteral("X-ADCP-Timestamp missing or more than 300 s away");
-            return {};
-        }
-        const QByteArray expected =
-            "sha256=" + QMessageAuthenticationCode::hash(QByteArray::number(timestamp) + '.' + body,
-                                                         m_options.hmacSecret, QCryptographicHash::Sha256)
-                            .toHex();
-        if (!sameBytes(hmac, expected)) {
-            *reason = QStringLiteral("X-ADCP-Signature does not match");
+        if (!webhooks::verifyHmacSignature(m_options.hmacSecret, headers.value("x-adcp-timestamp"), hmac,
+                                           body, now, &error, m_options.maxSkewSeconds)) {
+            *reason = QStringLiteral("HMAC-SHA256: ") + QString::fromStdString(error);
             return {};
         }
         return QStringLiteral("hmac-sha256");

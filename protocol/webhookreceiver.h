@@ -24,7 +24,7 @@ struct WebhookReceiverOptions
     QHash<QByteArray, QByteArray> ed25519Keys;
     // When false, unsigned deliveries are accepted and marked verifiedBy = "none" (local experiments only).
     bool requireSignature = true;
-    qint64 maxSkewSeconds = 300;
+    qint64 maxSkewSeconds = 300; // X-ADCP-Timestamp tolerance; RFC 9421 signatures live at most 5 min anyway
     qint64 maxBodyBytes = 1024 * 1024;
     // Durable dedupe journal (one line per accepted idempotency_key); empty = in memory only.
     QString journalPath;

@@ -141,7 +141,7 @@ QString BuyDetailWidget::mediaBuyId() const
 void BuyDetailWidget::setBusy(bool busy)
 {
     m_busy = busy;
-    refresh();
+    updateActions();
 }
 
 void BuyDetailWidget::refresh()
@@ -156,8 +156,7 @@ void BuyDetailWidget::refresh()
         m_impairments->setImpairments(nlohmann::json::array());
         m_packages->setRowCount(0);
         m_chart->setDelivery(nlohmann::json::object(), nlohmann::json::object());
-        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_creatives})
-            button->setEnabled(false);
+        updateActions();
         return;
     }
     const QString status = m_buys->index(row, BuyModel::StatusColumn).data().toString();
@@ -215,7 +214,19 @@ void BuyDetailWidget::refresh()
         ++p;
     }
     m_chart->setDelivery(buy, m_buys->deliveryJson(row));
+    updateActions();
+}
 
+// Only the buttons depend on the busy state: a call starting or finishing does not redraw the buy.
+void BuyDetailWidget::updateActions()
+{
+    const int row = m_buys->rowOf(m_mediaBuyId);
+    if (row < 0) {
+        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_creatives})
+            button->setEnabled(false);
+        return;
+    }
+    const QString status = m_buys->index(row, BuyModel::StatusColumn).data().toString();
     const bool terminal = status == QLatin1String("completed") || status == QLatin1String("canceled") ||
                           status == QLatin1String("rejected");
     m_pause->setEnabled(!m_busy && !terminal && status != QLatin1String("paused"));

@@ -55,6 +55,7 @@ Q_SIGNALS:
 
 private:
     void refresh();
+    void updateActions();
 
     models::BuyModel *m_buys;
     models::ImpairmentModel *m_impairments;

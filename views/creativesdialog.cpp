@@ -51,7 +51,10 @@ CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const
     m_table->verticalHeader()->hide();
     for (const auto &package : jsonArray(buy, "packages")) {
         const QString packageId = jsonString(package, "package_id");
-        const json formats = jsonArray(productJson(jsonString(package, "product_id")), "format_ids");
+        json formats = jsonArray(productJson(jsonString(package, "product_id")), "format_ids");
+        // A buy whose product this session never listed (placed elsewhere): the formats the seller asks for.
+        if (formats.empty())
+            formats = jsonArray(package, "format_ids_to_provide");
         if (packageId.isEmpty() || formats.empty())
             continue;
         Row row{packageId, QStringLiteral("cr-%1").arg(packageId), formats.front()};

@@ -89,6 +89,12 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     // Either may be null (no buy selected, no report yet).
     const nlohmann::json buy = buyJson.is_object() ? buyJson : nlohmann::json::object();
     const nlohmann::json delivery = deliveryJson.is_object() ? deliveryJson : nlohmann::json::object();
+    nlohmann::json shown = {{"delivery", delivery}, {"granularity", granularity().toStdString()}};
+    for (const char *key : {"total_budget", "start_time", "end_time", "currency"})
+        shown[key] = buy.contains(key) ? buy[key] : nlohmann::json();
+    if (shown == m_shown)
+        return;
+    m_shown = std::move(shown);
     QChart *chart = m_view->chart();
     chart->removeAllSeries();
     for (QAbstractAxis *axis : chart->axes())

@@ -39,6 +39,8 @@ private:
     QLabel *m_summary = nullptr;
     int m_delivered = 0;
     int m_planned = 0;
+    // What the chart shows now: redrawing a chart is costly, an unchanged buy is not redrawn.
+    nlohmann::json m_shown;
 };
 
 } // namespace adcp::gui

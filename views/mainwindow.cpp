@@ -44,6 +44,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
@@ -283,6 +284,10 @@ void MainWindow::buildStatusBar()
     m_statusMessage = new QLabel(tr("Ready"), this);
     m_statusMessage->setObjectName(QStringLiteral("statusMessage"));
     statusBar()->addWidget(m_statusMessage, 1);
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setSingleShot(true);
+    connect(m_statusTimer, &QTimer::timeout, m_statusMessage,
+            [this] { m_statusMessage->setText(tr("Ready")); });
     m_busyBar = new QProgressBar(this);
     m_busyBar->setObjectName(QStringLiteral("busyBar"));
     m_busyBar->setRange(0, 0);
@@ -340,11 +345,11 @@ void MainWindow::wireWorkbench()
         m_proposalDetail->setBusy(busy);
         m_buyDetail->setBusy(busy);
         if (busy)
-            m_statusMessage->setText(tr("%1…").arg(what));
+            showStatus(tr("%1…").arg(what), 0);
     });
     connect(wb, &Workbench::actionSucceeded, this,
             [this](const QString &action, const QString &, const QString &message) {
-                m_statusMessage->setText(tr("%1: %2").arg(action, message));
+                showStatus(tr("%1: %2").arg(action, message));
             });
     connect(wb, &Workbench::actionFailed, this, &MainWindow::showError);
 
@@ -450,7 +455,8 @@ void MainWindow::wireWorkbench()
 
 void MainWindow::showError(const QString &action, const QString &subject, const adcp::AdcpError &error)
 {
-    m_statusMessage->setText(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)));
+    // Failures stay longer than results: the inline banner has the detail, the status bar the headline.
+    showStatus(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)), 2 * m_statusTimeout);
     if (action == tr("Send brief")) {
         setCurrentTab(Tab::Brief);
         m_brief->errorBanner()->showError(error, action);
@@ -698,12 +704,12 @@ void MainWindow::setAgentManager(AgentManager *manager)
     connect(m_agentSelector, &QComboBox::activated, this,
             [this](int index) { m_agents->activate(m_agentSelector->itemData(index).toString()); });
     connect(manager, &AgentManager::activationFailed, this,
-            [this](const QString &, const QString &error) { m_statusMessage->setText(error); });
+            [this](const QString &, const QString &error) { showStatus(error, 2 * m_statusTimeout); });
     connect(manager, &AgentManager::activated, this, [this](const QString &id, const QString &name) {
         const int index = m_agentSelector->findData(id);
         if (index >= 0)
             m_agentSelector->setCurrentIndex(index);
-        m_statusMessage->setText(tr("Active agent: %1").arg(name));
+        showStatus(tr("Active agent: %1").arg(name));
     });
     connect(m_agentsButton, &QToolButton::clicked, this, [this] {
         AgentProfilesDialog dialog(m_agents, this);
@@ -716,20 +722,46 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
     m_consoleDock = addToolDock(console, tr("Seller console"), Qt::RightDockWidgetArea);
     m_consoleDock->setObjectName(QStringLiteral("sellerConsoleDock"));
     BuyModel *buys = m_workbench->buys();
-    const auto feed = [this, console, buys] {
+    // A refresh of n buys changes the model n times; the console (which asks the seller for its board) is fed
+    // once per turn of the event loop, not once per row.
+    auto *feed = new QTimer(console);
+    feed->setSingleShot(true);
+    feed->setInterval(0);
+    connect(feed, &QTimer::timeout, console, [console, buys] {
         nlohmann::json list = nlohmann::json::array();
         for (int row = 0; row < buys->rowCount(); ++row)
             list.push_back(buys->buyJson(row));
         console->setBuys(list);
-    };
-    connect(buys, &QAbstractItemModel::dataChanged, console, feed);
-    connect(buys, &QAbstractItemModel::rowsInserted, console, feed);
-    connect(buys, &QAbstractItemModel::modelReset, console, feed);
+    });
+    const auto schedule = [feed] { feed->start(); };
+    connect(buys, &QAbstractItemModel::dataChanged, feed, schedule);
+    connect(buys, &QAbstractItemModel::rowsInserted, feed, schedule);
+    connect(buys, &QAbstractItemModel::modelReset, feed, schedule);
     connect(console, &SellerConsole::sellerChanged, m_workbench, &Workbench::refreshBuys);
     if (m_agents) {
         connect(m_agents, &AgentManager::activated, m_consoleDock,
                 [this](const QString &id) { m_consoleDock->setVisible(id == QLatin1String("embedded")); });
     }
+}
+
+void MainWindow::showStatus(const QString &text, int ms)
+{
+    m_statusMessage->setText(text);
+    const int timeout = ms < 0 ? m_statusTimeout : ms;
+    if (timeout > 0)
+        m_statusTimer->start(timeout);
+    else
+        m_statusTimer->stop();
+}
+
+void MainWindow::setStatusTimeout(int ms)
+{
+    m_statusTimeout = ms;
+}
+
+QLabel *MainWindow::statusMessage() const
+{
+    return m_statusMessage;
 }
 
 QDockWidget *MainWindow::sellerConsoleDock() const

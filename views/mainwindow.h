@@ -15,6 +15,7 @@ class QSplitter;
 class QStackedWidget;
 class QTabWidget;
 class QTextBrowser;
+class QTimer;
 class QToolButton;
 class QTreeView;
 
@@ -79,6 +80,10 @@ public:
     // Dialogs are created through this hook so tests can fill and accept them without a modal loop.
     void setDialogRunner(std::function<int(QDialog *)> runner);
     void restoreLayout();
+    // The status bar's message: results and errors clear after `ms` (busy texts stay while the call runs).
+    void showStatus(const QString &text, int ms = -1);
+    void setStatusTimeout(int ms);
+    QLabel *statusMessage() const;
     // Fills the agent selector with the embedded seller and the remote profiles, and switches on selection.
     void setAgentManager(AgentManager *manager);
     // The embedded seller's console as a dock: it follows the buys, and the buys are re-read when the
@@ -130,6 +135,8 @@ private:
     BuyDetailWidget *m_buyDetail = nullptr;
     ExchangeInspector *m_inspector = nullptr;
     QLabel *m_statusMessage = nullptr;
+    QTimer *m_statusTimer = nullptr;
+    int m_statusTimeout = 10000;
     QProgressBar *m_busyBar = nullptr;
     QPushButton *m_cancelButton = nullptr;
 };

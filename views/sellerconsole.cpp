@@ -1,20 +1,24 @@
 #include "sellerconsole.h"
 
 #include "dispatcher.h"
+#include "jobs/execution.h"
 #include "jsonvalues.h"
+#include "monitoring/dependencyhealth.h"
 #include "sellercontext.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSet>
 #include <QSlider>
 #include <QSpinBox>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -35,9 +39,9 @@ struct DependencyKind
 
 // The five resource kinds buys depend on, with the statuses the console flips between.
 constexpr DependencyKind kKinds[] = {
-    {"creative", "suspended", "approved"},    {"audience", "suspended", "active"},
-    {"catalog_item", "rejected", "approved"}, {"event_source", "insufficient", "active"},
-    {"property", "depublished", "active"},
+    {"creative", "suspended", "approved"},     {"audience", "suspended", "ready"},
+    {"catalog_item", "withdrawn", "approved"}, {"event_source", "insufficient", "good"},
+    {"property", "depublished", "published"},
 };
 
 const DependencyKind *kindOf(const QString &type)
@@ -237,6 +241,40 @@ void SellerConsole::buildAdapters(QVBoxLayout *layout)
     layout->addWidget(box);
 }
 
+SellerConsole::AdapterControl
+SellerConsole::adapterControl(std::shared_ptr<adcp::seller::Execution> execution)
+{
+    if (!execution)
+        return {};
+    return {[execution](int latencyMs) {
+                for (const char *name : {"guaranteed", "exchange"}) {
+                    if (auto *adapter = execution->adapter(name))
+                        adapter->setLatency(latencyMs);
+                }
+            },
+            [execution](double failureRate) {
+                for (const char *name : {"guaranteed", "exchange"}) {
+                    if (auto *adapter = execution->adapter(name))
+                        adapter->setFailureRate(failureRate);
+                }
+            }};
+}
+
+QSlider *SellerConsole::latencySlider() const
+{
+    return m_latency;
+}
+
+QSlider *SellerConsole::failureSlider() const
+{
+    return m_failure;
+}
+
+QLabel *SellerConsole::adapterNote() const
+{
+    return m_adapterNote;
+}
+
 void SellerConsole::setAdapterControl(AdapterControl control)
 {
     m_adapters = std::move(control);
@@ -377,21 +415,23 @@ void SellerConsole::refreshDependencies()
         QString status;
     };
     QList<Row> rows;
-    QSet<QString> seen;
+    QHash<QString, qsizetype> seen;
     const auto add = [&](const QString &type, const QString &id, const QString &status) {
-        const QString key = type + QLatin1Char('/') + id;
         if (id.isEmpty() || !kindOf(type))
             return;
-        if (seen.contains(key)) {
-            for (Row &row : rows) {
-                if (row.type == type && row.id == id && !status.isEmpty())
-                    row.status = status;
-            }
+        const QString key = type + QLatin1Char('/') + id;
+        if (const auto found = seen.constFind(key); found != seen.cend()) {
+            if (!status.isEmpty())
+                rows[*found].status = status;
             return;
         }
-        seen.insert(key);
+        seen.insert(key, rows.size());
         rows.append({type, id, status});
     };
+    // What each buy's packages depend on: what the buy itself shows (creatives, targeted audiences,
+    // impairments) and the seller's record of the dependencies it tracks for the buy (catalog items, event
+    // sources of optimization goals, the products' properties), which the buy's JSON does not carry.
+    QSqlDatabase db = m_dispatcher->context().database();
     for (const auto &buy : m_buys) {
         for (const auto &package : jsonArray(buy, "packages")) {
             for (const auto &approval : jsonArray(package, "creative_approvals"))
@@ -400,11 +440,37 @@ void SellerConsole::refreshDependencies()
             for (const auto &creative : jsonArray(package, "creatives"))
                 add(QStringLiteral("creative"), jsonString(creative, "creative_id"),
                     jsonString(creative, "status"));
+            for (const QString &audience :
+                 jsonStringList(jsonObject(package, "targeting_overlay"), "audience_include"))
+                add(QStringLiteral("audience"), audience, {});
         }
         for (const auto &impairment : jsonArray(buy, "impairments"))
             add(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
                 jsonString(jsonObject(impairment, "transition"), "to"));
+        QSqlQuery tracked(db);
+        tracked.prepare(
+            QStringLiteral("SELECT resource_type, resource_id FROM mon_dependencies WHERE "
+                           "principal_id = ? AND media_buy_id = ? ORDER BY resource_type, resource_id"));
+        tracked.addBindValue(QString::fromStdString(m_principal->id));
+        tracked.addBindValue(jsonString(buy, "media_buy_id"));
+        // A seller running without execution tracks no dependencies; the buy's own JSON is all there is.
+        if (tracked.exec()) {
+            while (tracked.next())
+                add(tracked.value(0).toString(), tracked.value(1).toString(), {});
+        }
     }
+    // The seller's own record has the current status (what a flip changed), when it keeps one.
+    QStringList signature;
+    for (Row &row : rows) {
+        if (const auto resource = adcp::seller::DependencyHealth::resource(
+                db, m_principal->id, row.type.toStdString(), row.id.toStdString()))
+            row.status = QString::fromStdString(resource->status);
+        signature << row.type + QLatin1Char('/') + row.id + QLatin1Char('/') + row.status;
+    }
+    // Rebuilding the rows' buttons is what costs; an unchanged board stays as it is.
+    if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size())
+        return;
+    m_dependencyRows = signature;
     m_dependencies->setRowCount(0);
     const bool available = controllerAvailable();
     if (!available)

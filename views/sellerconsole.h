@@ -18,6 +18,7 @@ class QVBoxLayout;
 
 namespace adcp::seller {
 class Dispatcher;
+class Execution;
 struct Principal;
 } // namespace adcp::seller
 
@@ -43,7 +44,13 @@ public:
                   QWidget *parent = nullptr);
     ~SellerConsole() override;
 
+    // The seller's running execution as the sliders drive it: both simulated ad servers (guaranteed and
+    // exchange) take the latency and failure rate. Keeps the execution alive while the console holds it.
+    static AdapterControl adapterControl(std::shared_ptr<adcp::seller::Execution> execution);
     void setAdapterControl(AdapterControl control);
+    QSlider *latencySlider() const;
+    QSlider *failureSlider() const;
+    QLabel *adapterNote() const;
     // Buys (get_media_buys entries) whose dependencies the board lists.
     void setBuys(const nlohmann::json &mediaBuys);
 
@@ -89,6 +96,7 @@ private:
     QTableWidget *m_approvals = nullptr;
     QLabel *m_approvalNote = nullptr;
     QTableWidget *m_dependencies = nullptr;
+    QStringList m_dependencyRows; // type/id/status of the rows shown
     QLabel *m_dependencyNote = nullptr;
     QSlider *m_latency = nullptr;
     QSlider *m_failure = nullptr;

@@ -8,9 +8,13 @@
 #include "opportunitymodel.h"
 #include "productmodel.h"
 #include "proposalmodel.h"
+#include "webhookreceiver.h"
 
 #include <QSet>
 #include <QTimer>
+#include <QUuid>
+
+#include <utility>
 
 namespace adcp::gui {
 
@@ -174,6 +178,24 @@ void Workbench::setWebhookUrl(const QUrl &url)
 QUrl Workbench::webhookUrl() const
 {
     return m_webhookUrl;
+}
+
+void Workbench::setWebhookReceiver(adcp::WebhookReceiver *receiver)
+{
+    if (m_receiver)
+        disconnect(m_receiver, nullptr, this, nullptr);
+    m_receiver = receiver;
+    if (!receiver) {
+        m_webhookUrl = QUrl();
+        return;
+    }
+    m_webhookUrl = receiver->url();
+    connect(receiver, &adcp::WebhookReceiver::eventReceived, this, &Workbench::applyWebhookEvent);
+}
+
+void Workbench::setWebhookSecret(const QByteArray &secret)
+{
+    m_webhookSecret = secret;
 }
 
 void Workbench::setClock(std::function<QDateTime()> clock)
@@ -464,8 +486,18 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
                           {"operator", m_operatorDomain.toStdString()}};
     if (!opportunityId.isEmpty())
         request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
-    if (webhooks && m_webhookUrl.isValid())
-        request["push_notification_config"] = {{"url", m_webhookUrl.toString().toStdString()}};
+    if (webhooks && m_webhookUrl.isValid()) {
+        // operation_id correlates the buy's webhooks with this request; sellers refuse a registration
+        // without one.
+        json config = {
+            {"url", m_webhookUrl.toString().toStdString()},
+            {"operation_id",
+             "create_media_buy." + QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()}};
+        if (!m_webhookSecret.isEmpty())
+            config["authentication"] = {{"schemes", json::array({"HMAC-SHA256"})},
+                                        {"credentials", m_webhookSecret.toStdString()}};
+        request["push_notification_config"] = config;
+    }
     track(m_client->createMediaBuy(request), tr("Create buy"), proposalId,
           [this, proposalId, fields, opportunityId](const adcp::ToolOutcome &outcome) {
               json buy = outcome.result;
@@ -535,8 +567,14 @@ void Workbench::refreshBuys()
     for (int row = 0; row < m_buys->rowCount(); ++row)
         ids.push_back(m_buys->mediaBuyId(row).toStdString());
     m_refreshingBuys = true;
+    m_refreshAgain = false;
     adcp::PendingCall *call = m_client->getMediaBuys({{"media_buy_ids", ids}});
-    connect(call, &adcp::PendingCall::finished, this, [this] { m_refreshingBuys = false; });
+    connect(call, &adcp::PendingCall::finished, this, [this] {
+        m_refreshingBuys = false;
+        // What a webhook announced during the call may postdate the answer: read once more.
+        if (std::exchange(m_refreshAgain, false))
+            QTimer::singleShot(0, this, &Workbench::refreshBuys);
+    });
     track(call, tr("Refresh buys"), QString(), [this](const adcp::ToolOutcome &outcome) {
         const QDateTime seenAt = m_clock();
         for (const auto &buy : jsonArray(outcome.result, "media_buys")) {
@@ -636,6 +674,23 @@ void Workbench::syncCreatives(const QString &mediaBuyId, const json &creatives, 
 void Workbench::applyWebhook(const json &payload)
 {
     m_events->applyWebhook(payload, m_clock());
+}
+
+void Workbench::applyWebhookEvent(const adcp::WebhookEvent &event)
+{
+    m_events->applyWebhook(event.payload, m_clock(), event.reemission);
+    const json result = jsonObject(event.payload, "result");
+    QString mediaBuyId = jsonString(result, "media_buy_id");
+    if (mediaBuyId.isEmpty())
+        mediaBuyId = jsonString(event.payload, "media_buy_id");
+    if (mediaBuyId.isEmpty() || m_buys->rowOf(mediaBuyId) < 0)
+        return;
+    // The webhook says something changed; the snapshot brings the buy's status, health and impairments.
+    if (m_refreshingBuys)
+        m_refreshAgain = true;
+    else
+        refreshBuys();
+    Q_EMIT webhookReceived(mediaBuyId, event.reemission);
 }
 
 void Workbench::updateOpportunityCounts()

@@ -17,8 +17,10 @@ class QTimer;
 namespace adcp {
 class AgentClient;
 class PendingCall;
+class WebhookReceiver;
 struct ToolOutcome;
 struct Exchange;
+struct WebhookEvent;
 } // namespace adcp
 
 namespace adcp::models {
@@ -61,6 +63,12 @@ public:
     // Where webhooks should go; empty = none (the buy is followed by snapshots only).
     void setWebhookUrl(const QUrl &url);
     QUrl webhookUrl() const;
+    // The local receiver (not owned): its URL becomes the webhook URL and what it accepts lands in the
+    // timeline. Null detaches it.
+    void setWebhookReceiver(adcp::WebhookReceiver *receiver);
+    // A shared secret (at least 32 characters) asks the agent for legacy HMAC-SHA256 signatures, for agents
+    // whose signing keys the receiver does not know; empty = the RFC 9421 default.
+    void setWebhookSecret(const QByteArray &secret);
     // The clock the countdowns run against (the seller clock for the embedded seller).
     void setClock(std::function<QDateTime()> clock);
     QDateTime now() const;
@@ -93,6 +101,7 @@ public:
                        const nlohmann::json &assignments);
     // A webhook the local receiver accepted (already deduplicated).
     void applyWebhook(const nlohmann::json &payload);
+    void applyWebhookEvent(const adcp::WebhookEvent &event);
 
 Q_SIGNALS:
     void connectionChanged(bool connected, const QString &versions, const QString &dialect,
@@ -105,6 +114,8 @@ Q_SIGNALS:
     void deliveryUpdated(const QString &mediaBuyId);
     // After "finalize and retry" committed the proposal: the buy that failed can go out again.
     void buyRetryReady(const QString &proposalId, const nlohmann::json &fields, bool webhooks);
+    // A webhook arrived for a buy (after it was recorded in the timeline).
+    void webhookReceived(const QString &mediaBuyId, bool reemission);
 
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
@@ -129,6 +140,9 @@ private:
     QString m_brandDomain = QStringLiteral("acme-coffee.example");
     QString m_operatorDomain = QStringLiteral("buyer-agency.example");
     QUrl m_webhookUrl;
+    QByteArray m_webhookSecret;
+    QPointer<adcp::WebhookReceiver> m_receiver;
+    bool m_refreshAgain = false; // a webhook arrived while get_media_buys was in flight
     std::function<QDateTime()> m_clock;
     QTimer *m_ticker;
     QTimer *m_monitor;

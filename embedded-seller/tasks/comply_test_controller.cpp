@@ -627,6 +627,17 @@ adcp::ToolOutcome seedMediaBuy(TaskContext &task, const json &params)
         if (!product)
             return controllerError("INVALID_PARAMS", where + ".product_id must name a catalog or seeded "
                                                              "product (seed_product first)");
+        // Members execution reads with fixed types.
+        const bool typed = (!p.contains("paused") || p["paused"].is_boolean()) &&
+                           (!p.contains("pacing") || p["pacing"].is_string()) &&
+                           (!p.contains("bid_price") || p["bid_price"].is_number()) &&
+                           (!p.contains("budget") || fixtureAmount(p["budget"])) &&
+                           (!p.contains("package_id") || p["package_id"].is_string()) &&
+                           (!p.contains("creative_assignments") || p["creative_assignments"].is_array());
+        if (!typed)
+            return controllerError("INVALID_PARAMS",
+                                   where + ": paused must be a boolean, pacing and package_id strings, "
+                                           "budget and bid_price numbers, creative_assignments an array");
         AcceptedPackage ap;
         ap.packageId = fixtureString(p, "package_id").value_or(id + "_pkg_" + std::to_string(i + 1));
         ap.productId = product->id;

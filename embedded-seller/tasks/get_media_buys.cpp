@@ -3,9 +3,45 @@
 #include "domain/mediabuystore.h"
 #include "monitoring/mediabuyview.h"
 
+#include <QByteArray>
+
+#include <algorithm>
+#include <optional>
+
 namespace adcp::seller {
 
 using nlohmann::json;
+
+namespace {
+
+// "<position>:<media_buy_id of the last buy returned>", base64url.
+std::string encodeCursor(size_t next, const std::string &lastId)
+{
+    const QByteArray raw = QByteArray::number(qulonglong(next)) + ':' + QByteArray::fromStdString(lastId);
+    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals).toStdString();
+}
+
+std::optional<size_t> decodeCursor(const std::string &cursor, const std::vector<std::string> &ids)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(QByteArray::fromStdString(cursor),
+                                                        QByteArray::Base64UrlEncoding |
+                                                            QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    const QByteArray raw = *decoded;
+    const qsizetype colon = raw.indexOf(':');
+    bool ok = false;
+    const qulonglong position = raw.left(colon).toULongLong(&ok);
+    if (colon <= 0 || !ok || position == 0)
+        return std::nullopt;
+    const std::string lastId = raw.mid(colon + 1).toStdString();
+    const auto found = std::find(ids.begin(), ids.end(), lastId);
+    if (found != ids.end())
+        return size_t(found - ids.begin()) + 1;
+    return std::min<size_t>(position, ids.size());
+}
+
+} // namespace
 
 adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
 {
@@ -32,7 +68,31 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
         }
         ids = MediaBuyStore::list(task.db, task.principal.id, statuses, &error);
     }
-    json result = {{"media_buys", json::array()}};
+    // Pagination (pagination-request/-response): an id lookup is one terminal page; a listing pages through
+    // the principal's buys in creation order. The opaque cursor names the last buy of the previous page, so a
+    // buy created meanwhile (appended at the end) neither shifts nor repeats a page; the position is the
+    // fallback when that buy has left the filter since.
+    const json pagination = args.value("pagination", json::object());
+    const bool lookup = args.contains("media_buy_ids") && args["media_buy_ids"].is_array();
+    size_t first = 0;
+    size_t count = ids.size();
+    if (!lookup) {
+        count = pagination.value("max_results", 50);
+        if (pagination.contains("cursor")) {
+            const auto start = decodeCursor(pagination["cursor"].get<std::string>(), ids);
+            if (!start)
+                return failure("INVALID_REQUEST", "pagination.cursor is not a cursor of this listing",
+                               "pagination.cursor", "start again without a cursor");
+            first = *start;
+        }
+    }
+    const size_t last = std::min(ids.size(), first + count);
+    json result = {{"media_buys", json::array()},
+                   {"pagination", {{"has_more", last < ids.size()}, {"total_count", ids.size()}}}};
+    if (last < ids.size())
+        result["pagination"]["cursor"] = encodeCursor(last, ids[last - 1]);
+    ids = std::vector<std::string>(ids.begin() + static_cast<std::ptrdiff_t>(first),
+                                   ids.begin() + static_cast<std::ptrdiff_t>(last));
     for (const auto &id : ids) {
         json buy = MediaBuyStore::find(task.db, task.principal.id, id, &error);
         if (buy.is_null()) {
@@ -45,6 +105,8 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
         decorateMediaBuy(task.db, task.principal.id, buy, args, task.now);
         result["media_buys"].push_back(std::move(buy));
     }
+    if (lookup)
+        result["pagination"]["total_count"] = result["media_buys"].size();
     if (!error.isEmpty())
         return failure("SERVICE_UNAVAILABLE",
                        "the seller could not read its media buys: " + error.toStdString());

@@ -2,9 +2,11 @@
 
 #include "storage/database.h"
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QUuid>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -16,10 +18,16 @@ using storage::qs;
 namespace {
 
 std::mutex g_windowsMutex;
-std::map<std::string, qint64> &windows()
+// Seller database file (absolute) → that seller's windows.
+std::map<QString, std::map<std::string, qint64>> &windowsBySeller()
 {
-    static std::map<std::string, qint64> w{{"impairment", 60000}};
+    static std::map<QString, std::map<std::string, qint64>> w;
     return w;
+}
+
+QString sellerKey(const QString &databasePath)
+{
+    return QFileInfo(databasePath).absoluteFilePath();
 }
 
 std::string newIdempotencyKey()
@@ -78,17 +86,29 @@ nlohmann::json WebhookTarget::toJson() const
     return json;
 }
 
-void WebhookOutbox::setCoalescenceWindow(const std::string &eventType, qint64 ms)
+std::map<std::string, qint64> WebhookOutbox::defaultCoalescenceWindows()
 {
-    std::lock_guard lock(g_windowsMutex);
-    windows()[eventType] = ms;
+    // Impairments flap (a creative suspended and restored within seconds): the buyer hears the settled state.
+    return {{"impairment", 60000}};
 }
 
-qint64 WebhookOutbox::coalescenceWindow(const std::string &eventType)
+void WebhookOutbox::setCoalescenceWindows(const QString &databasePath,
+                                          const std::map<std::string, qint64> &windows)
 {
     std::lock_guard lock(g_windowsMutex);
-    const auto found = windows().find(eventType);
-    return found == windows().end() ? 0 : found->second;
+    windowsBySeller()[sellerKey(databasePath)] = windows;
+}
+
+qint64 WebhookOutbox::coalescenceWindow(const QSqlDatabase &db, const std::string &eventType)
+{
+    std::map<std::string, qint64> windows;
+    {
+        std::lock_guard lock(g_windowsMutex);
+        const auto seller = windowsBySeller().find(sellerKey(db.databaseName()));
+        windows = seller == windowsBySeller().end() ? defaultCoalescenceWindows() : seller->second;
+    }
+    const auto found = windows.find(eventType);
+    return found == windows.end() ? 0 : std::max<qint64>(0, found->second);
 }
 
 bool WebhookOutbox::enqueue(QSqlDatabase &db, const OutboxEvent &event, QString *error)
@@ -97,7 +117,7 @@ bool WebhookOutbox::enqueue(QSqlDatabase &db, const OutboxEvent &event, QString 
     const std::string key = newIdempotencyKey();
     const QString body = storage::toText(envelope(event, key));
     const QString auth = storage::toText(event.target.toJson());
-    const qint64 window = coalescenceWindow(event.eventType);
+    const qint64 window = coalescenceWindow(db, event.eventType);
     if (window > 0 && !event.coalesceKey.empty()) {
         // Still waiting out its window and never attempted: the newer state replaces it (a new payload, so a
         // new key; nothing with the old key ever left the seller).

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -62,9 +63,13 @@ public:
     // Sends the logical event again under a new idempotency_key (same notification_id): a re-emission.
     static bool reemit(QSqlDatabase &db, qint64 rowId, QString *error);
 
-    // Coalescence windows per event type, process-wide (zero in tests; impairments default to 60 s).
-    static void setCoalescenceWindow(const std::string &eventType, qint64 ms);
-    static qint64 coalescenceWindow(const std::string &eventType);
+    // Coalescence windows per event type, per seller: SellerContext registers its options'
+    // webhookCoalescenceMs under its database file, and an event enqueued through a connection to that file
+    // waits out that seller's window. A database no seller registered uses defaultCoalescenceWindows().
+    static void setCoalescenceWindows(const QString &databasePath,
+                                      const std::map<std::string, qint64> &windows);
+    static qint64 coalescenceWindow(const QSqlDatabase &db, const std::string &eventType);
+    static std::map<std::string, qint64> defaultCoalescenceWindows();
 
     static std::vector<OutboxRow> rows(QSqlDatabase &db, const std::string &principalId = {});
     // Events the outbox still has to deliver (all principals).

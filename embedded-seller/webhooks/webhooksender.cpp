@@ -5,6 +5,7 @@
 #include "webhookoutbox.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -52,6 +53,25 @@ webhooks::Ed25519Key loadOrCreateKey(QSqlDatabase db, const std::string &keyId)
             return *stored;
     }
     return key;
+}
+
+// The signing key's private half is a row of the seller's database (wh_keys, unencrypted), so the database
+// file and its WAL/shared-memory siblings are made readable and writable by the owner only (0600). SQLite
+// creates the siblings with the database file's mode, so later ones follow.
+bool restrictToOwner(const QString &databasePath, QString *error)
+{
+    bool ok = true;
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        QFile file(databasePath + suffix);
+        if (!file.exists())
+            continue;
+        if (!file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+            ok = false;
+            if (error)
+                *error = file.fileName() + QStringLiteral(": ") + file.errorString();
+        }
+    }
+    return ok;
 }
 
 } // namespace
@@ -222,6 +242,10 @@ WebhookSender::WebhookSender(std::shared_ptr<SellerContext> context, WebhookSend
     : m_context(std::move(context)), m_options(std::move(options))
 {
     m_key = std::make_unique<webhooks::Ed25519Key>(loadOrCreateKey(m_context->database(), m_options.keyId));
+    QString error;
+    if (!restrictToOwner(m_context->options().databasePath, &error))
+        qWarning("the seller database holding the webhook signing key stays readable by others: %s",
+                 qPrintable(error));
 }
 
 WebhookSender::~WebhookSender()

@@ -1,6 +1,7 @@
 #include "agentclient.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
+#include "buyeventmodel.h"
 #include "buymodel.h"
 #include "createbuydialog.h"
 #include "creativesdialog.h"
@@ -10,6 +11,7 @@
 #include "errorbanner.h"
 #include "exchangemodel.h"
 #include "impairmentmodel.h"
+#include "jobs/execution.h"
 #include "mainwindow.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
@@ -21,6 +23,8 @@
 #include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
+#include "webhookreceiver.h"
+#include "webhooks/webhookoutbox.h"
 #include "workbench.h"
 
 #include <QCheckBox>
@@ -30,6 +34,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QSqlDatabase>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -58,8 +63,13 @@ private Q_SLOTS:
     void draftBuyOffersFinalizeAndRetry();
     void sellerConsoleOptionsAndClock();
     void brokenCreativeImpairsTheBuy();
+    void webhooksLandInTheTimeline();
+    void adapterSlidersDriveTheAdServers();
+    void dependencyBoardBreaksAndRestores_data();
+    void dependencyBoardBreaksAndRestores();
 
 private:
+    void breakFirstCreative(const QString &buyId, QString *creative);
     void sendBrief();
     void waitIdle();
     QString proposalWithStatus(const QString &status, const QString &except = {}) const;
@@ -214,7 +224,13 @@ void TestLifecycle::briefDeclineRefineFinalizeBuy()
     QCOMPARE(proposals->status(proposals->rowOf(chosen)), QStringLiteral("committed"));
     QVERIFY(m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("expires in ")));
     const QString countdown = m_window->proposalDetail()->countdownLabel()->text();
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->proposalDetail()->countdownLabel()->text() != countdown, 5000);
+    // The countdown follows the workbench clock: three seconds later it shows less time left. (A fixed clock,
+    // not a wait on the real one: a loaded machine must not decide the result.)
+    const QDateTime later = QDateTime::currentDateTimeUtc().addSecs(3);
+    m_workbench->setClock([later] { return later; });
+    QVERIFY(m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("expires in ")));
+    QVERIFY(m_window->proposalDetail()->countdownLabel()->text() != countdown);
+    m_workbench->setClock([] { return QDateTime::currentDateTimeUtc(); });
 
     // Create the buy.
     QVERIFY(m_window->proposalDetail()->createBuyButton()->isEnabled());
@@ -338,17 +354,26 @@ void TestLifecycle::sellerConsoleOptionsAndClock()
     QVERIFY(
         m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("expires in 01:5")));
 
-    // The seller clock at 3600×: an hour passes per second, and the countdown follows the seller's clock.
+    // The seller clock at 3600× (an hour per second) is the console's button; the countdown follows the
+    // seller's clock. The two hours then pass by advancing that clock, not by waiting on the real one.
     m_workbench->setClock([this] { return m_context->clock().now(); });
     auto *fast = m_console->findChild<QPushButton *>(QStringLiteral("clockRate3600"));
     QVERIFY(fast);
     QTest::mouseClick(fast, Qt::LeftButton);
     QCOMPARE(m_context->clock().rate(), 3600.0);
-    QTRY_COMPARE_WITH_TIMEOUT(m_workbench->proposals()->status(m_workbench->proposals()->rowOf(committed)),
-                              QStringLiteral("expired"), 15000);
+    QVERIFY(m_console->clockLabel()->text().endsWith(QStringLiteral("3600×")));
+    auto *normal = m_console->findChild<QPushButton *>(QStringLiteral("clockRate1"));
+    QVERIFY(normal);
+    QTest::mouseClick(normal, Qt::LeftButton);
+    QCOMPARE(m_context->clock().rate(), 1.0);
+    QCOMPARE(m_workbench->proposals()->status(m_workbench->proposals()->rowOf(committed)),
+             QStringLiteral("committed"));
+    m_context->clock().advance(2 * 3600 + 60);
+    m_workbench->setClock([this] { return m_context->clock().now(); }); // the next tick, now
+    QCOMPARE(m_workbench->proposals()->status(m_workbench->proposals()->rowOf(committed)),
+             QStringLiteral("expired"));
     QVERIFY(m_window->proposalDetail()->countdownLabel()->text().startsWith(QStringLiteral("hold expired")));
     QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
-    m_context->clock().setRate(1.0);
 }
 
 void TestLifecycle::brokenCreativeImpairsTheBuy()
@@ -362,31 +387,11 @@ void TestLifecycle::brokenCreativeImpairsTheBuy()
     QVERIFY(!buyId.isEmpty());
     m_workbench->refreshBuys();
     waitIdle();
-    // Upload creatives for its packages through the buy detail.
-    m_window->showBuy(buyId);
-    waitIdle();
-    QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
-    m_fillDialog = [](QDialog *dialog) {
-        auto *creatives = qobject_cast<CreativesDialog *>(dialog);
-        QVERIFY(creatives);
-        QVERIFY(creatives->packageCount() > 0);
-    };
-    QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
-    waitIdle();
-    QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
-             qPrintable(m_window->buyDetail()->errorBanner()->text()));
-    QTableWidget *board = m_console->dependencyTable();
+    // Upload creatives for its packages through the buy detail, then break one in the seller console.
     QString creative;
-    for (int row = 0; row < board->rowCount() && creative.isEmpty(); ++row) {
-        if (board->item(row, 0)->text() == QLatin1String("creative"))
-            creative = board->item(row, 1)->text();
-    }
-    if (creative.isEmpty())
-        QSKIP("the buy has no creatives the seller reports; nothing to break");
-    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-creative-") + creative);
-    QVERIFY(breakButton);
-    QTest::mouseClick(breakButton, Qt::LeftButton);
-    waitIdle();
+    breakFirstCreative(buyId, &creative);
+    if (QTest::currentTestFailed())
+        return;
     BuyModel *buys = m_workbench->buys();
     const int row = buys->rowOf(buyId);
     QTRY_VERIFY_WITH_TIMEOUT(
@@ -412,6 +417,320 @@ void TestLifecycle::brokenCreativeImpairsTheBuy()
     m_workbench->refreshDelivery(buyId, QStringLiteral("daily"));
     waitIdle();
     QVERIFY(m_window->buyDetail()->deliveryChart()->deliveredPointCount() > 0);
+}
+
+// Uploads creatives to the buy through its detail and breaks the first one the seller console lists.
+void TestLifecycle::breakFirstCreative(const QString &buyId, QString *creative)
+{
+    m_window->showBuy(buyId);
+    waitIdle();
+    QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
+    m_fillDialog = [](QDialog *dialog) {
+        auto *creatives = qobject_cast<CreativesDialog *>(dialog);
+        QVERIFY(creatives);
+        QVERIFY(creatives->packageCount() > 0);
+    };
+    QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
+    waitIdle();
+    QTableWidget *board = m_console->dependencyTable();
+    const auto firstCreative = [board] {
+        for (int row = 0; row < board->rowCount(); ++row) {
+            if (board->item(row, 0)->text() == QLatin1String("creative"))
+                return board->item(row, 1)->text();
+        }
+        return QString();
+    };
+    QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->buyDetail()->errorBanner()->text()));
+    // The board is fed from the buys once the refresh that followed the upload has landed.
+    QTRY_VERIFY2_WITH_TIMEOUT(!firstCreative().isEmpty(),
+                              m_workbench->buys()->buyJson(m_workbench->buys()->rowOf(buyId)).dump().c_str(),
+                              15000);
+    *creative = firstCreative();
+    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-creative-") + *creative);
+    QVERIFY(breakButton);
+    QTest::mouseClick(breakButton, Qt::LeftButton);
+}
+
+// The window's webhook path end to end: the receiver on loopback, the create-buy dialog's "webhooks on"
+// putting its URL in push_notification_config, the embedded seller's outbox signing (RFC 9421, verified
+// against the seller's JWKS), the event in the timeline marked "webhook", a re-emission shown as such and not
+// duplicated.
+void TestLifecycle::webhooksLandInTheTimeline()
+{
+    if (!m_console->controllerAvailable())
+        QSKIP("the embedded seller in this build has no comply_test_controller: nothing to impair");
+    m_context->setWebhookCoalescenceWindow("impairment", 0);
+    adcp::seller::ExecutionOptions executionOptions;
+    executionOptions.workers = 1;
+    executionOptions.webhooks.pollMs = 50;
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, executionOptions, &error);
+    QVERIFY2(execution, qPrintable(error));
+    QVERIFY(execution->webhookSender());
+    adcp::WebhookReceiver receiver(adcp::WebhookReceiverOptions{});
+    QCOMPARE(receiver.addJwks(execution->webhookSender()->jwks()), 1);
+    QVERIFY(receiver.start() != 0);
+    m_workbench->setWebhookReceiver(&receiver);
+    QCOMPARE(m_workbench->webhookUrl(), receiver.url());
+    // With execution on, the seller works creatives and statuses in the background: monitor as the window
+    // does.
+    m_workbench->setMonitoringInterval(500);
+
+    m_console->autoCommitBox()->setChecked(true);
+    sendBrief();
+    const QString committed = proposalWithStatus(QStringLiteral("committed"));
+    QVERIFY(!committed.isEmpty());
+    m_window->showProposal(committed);
+    bool webhooksOffered = false;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *create = qobject_cast<CreateBuyDialog *>(dialog);
+        QVERIFY(create);
+        // With a receiver running, "webhooks on" is available and on by default.
+        webhooksOffered = create->webhooksWanted();
+        create->setAsap(true);
+        create->acceptInsertionOrder(QStringLiteral("Dana Planner"));
+    };
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    QTest::mouseClick(m_window->proposalDetail()->createBuyButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY(webhooksOffered);
+    QCOMPARE(created.count(), 1);
+    const QString buyId = created.front().front().toString();
+    const ExchangeModel *exchanges = m_workbench->exchanges();
+    bool registered = false;
+    for (int row = 0; row < exchanges->rowCount(); ++row) {
+        const adcp::Exchange *exchange = exchanges->exchange(row);
+        if (exchange->tool == QLatin1String("create_media_buy") &&
+            exchange->request.contains("push_notification_config")) {
+            const nlohmann::json &config = exchange->request["push_notification_config"];
+            QCOMPARE(QString::fromStdString(config.value("url", std::string())), receiver.url().toString());
+            QVERIFY(!config.value("operation_id", std::string()).empty());
+            QVERIFY(!config.contains("authentication")); // the embedded seller signs with RFC 9421
+            registered = true;
+        }
+    }
+    QVERIFY2(registered, "create_media_buy carried no push_notification_config");
+
+    m_workbench->refreshBuys();
+    waitIdle();
+    QString creative;
+    breakFirstCreative(buyId, &creative);
+    if (QTest::currentTestFailed())
+        return;
+
+    // The impairment arrives by webhook (and the snapshot it triggers confirms it): one row, marked webhook.
+    BuyEventModel *events = m_workbench->events();
+    const auto impairmentRow = [events, buyId, creative] {
+        for (int row = 0; row < events->rowCount(); ++row) {
+            const QString text = events->index(row, BuyEventModel::EventColumn).data().toString();
+            if (events->index(row, BuyEventModel::BuyColumn).data().toString() == buyId &&
+                text.startsWith(QStringLiteral("impaired")) && text.contains(creative))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        impairmentRow() >= 0 && (events->sources(impairmentRow()) & BuyEventModel::Webhook), 30000);
+    const int row = impairmentRow();
+    QVERIFY(events->index(row, BuyEventModel::SourceColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("webhook")));
+    QCOMPARE(events->reemissions(row), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->buys()
+                                 ->index(m_workbench->buys()->rowOf(buyId), BuyModel::HealthColumn)
+                                 .data()
+                                 .toString()
+                                 .startsWith(QStringLiteral("impaired")),
+                             15000);
+
+    // The seller sends the same notification again under a new idempotency_key: still one row, now marked
+    // as a re-emission.
+    const int rowsBefore = events->rowCount();
+    QSqlDatabase db = m_context->database();
+    const auto deliveredImpairment = [&db] {
+        qint64 id = 0;
+        for (const adcp::seller::OutboxRow &entry : adcp::seller::WebhookOutbox::rows(db, kPrincipal.id)) {
+            if (entry.eventType == "impairment" && entry.state == "delivered")
+                id = entry.id;
+        }
+        return id;
+    };
+    // The sender marks the row delivered once the receiver's answer is back, after the event was recorded.
+    QTRY_VERIFY_WITH_TIMEOUT(deliveredImpairment() > 0, 15000);
+    const qint64 outboxRow = deliveredImpairment();
+    QVERIFY2(adcp::seller::WebhookOutbox::reemit(db, outboxRow, &error), qPrintable(error));
+    execution->wake();
+    QTRY_COMPARE_WITH_TIMEOUT(events->reemissions(impairmentRow()), 1, 30000);
+    QVERIFY(events->index(impairmentRow(), BuyEventModel::SourceColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("re-emitted")));
+    QCOMPARE(events->rowCount(), rowsBefore);
+    m_workbench->setWebhookReceiver(nullptr);
+    execution->stop();
+}
+
+// The adapter sliders as the GUI mode wires them (SellerConsole::adapterControl over the running execution):
+// without execution they are greyed and say why; with it both simulated ad servers follow them.
+void TestLifecycle::adapterSlidersDriveTheAdServers()
+{
+    QVERIFY(!m_console->latencySlider()->isEnabled());
+    QVERIFY(!m_console->failureSlider()->isEnabled());
+    QVERIFY(m_console->adapterNote()->text().contains(QStringLiteral("without")));
+
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+    m_console->setAdapterControl(SellerConsole::adapterControl(execution));
+    QVERIFY(m_console->latencySlider()->isEnabled());
+    QVERIFY(m_console->failureSlider()->isEnabled());
+    QVERIFY(!m_console->adapterNote()->text().contains(QStringLiteral("without")));
+    m_console->latencySlider()->setValue(1200);
+    m_console->failureSlider()->setValue(25);
+    for (const char *name : {"guaranteed", "exchange"}) {
+        const adcp::seller::SimulatedAdServer *adapter = execution->adapter(name);
+        QVERIFY2(adapter, name);
+        QCOMPARE(adapter->options().latencyMs, 1200);
+        QCOMPARE(adapter->options().failureRate, 0.25);
+    }
+    // Back to a healthy ad server, as a trainer ends the demonstration.
+    m_console->latencySlider()->setValue(0);
+    m_console->failureSlider()->setValue(0);
+    QCOMPARE(execution->adapter("exchange")->options().failureRate, 0.0);
+    m_console->setAdapterControl({});
+    QVERIFY(!m_console->latencySlider()->isEnabled());
+    execution->stop();
+}
+
+void TestLifecycle::dependencyBoardBreaksAndRestores_data()
+{
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("offline"); // the status Break moves the resource to
+    QTest::addColumn<QString>("online");  // the status Restore moves it back to
+    QTest::newRow("audience") << "audience"
+                              << "suspended"
+                              << "ready";
+    QTest::newRow("creative") << "creative"
+                              << "suspended"
+                              << "approved";
+    QTest::newRow("catalog item") << "catalog_item"
+                                  << "withdrawn"
+                                  << "approved";
+    QTest::newRow("event source") << "event_source"
+                                  << "insufficient"
+                                  << "good";
+    QTest::newRow("property") << "property"
+                              << "depublished"
+                              << "published";
+}
+
+// Every kind of resource the board lists can be broken (the buy shows impaired with the impairment row) and
+// restored (ok again), through the board's own buttons. The buy depends on all five: an audience in its
+// targeting, a catalog item, an event source in its optimization goal, creatives uploaded through the buy
+// detail and the properties its products sell.
+void TestLifecycle::dependencyBoardBreaksAndRestores()
+{
+    QFETCH(QString, type);
+    QFETCH(QString, offline);
+    QFETCH(QString, online);
+    if (!m_console->controllerAvailable())
+        QSKIP("the embedded seller in this build has no comply_test_controller: nothing to flip");
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+
+    // A package buy placed by another tool of the same buyer; the workbench follows it from here.
+    const nlohmann::json account = {{"brand", {{"domain", "acme-coffee.example"}}},
+                                    {"operator", "buyer-agency.example"}};
+    const nlohmann::json goal = {
+        {"kind", "event"},
+        {"event_sources", {{{"event_source_id", "es_checkout"}, {"event_type", "purchase"}}}},
+        // The embedded seller reads the goal's own event_source_id; the schema allows the extra member.
+        {"event_source_id", "es_checkout"}};
+    const nlohmann::json request = {
+        {"account", account},
+        {"brand", {{"domain", "acme-coffee.example"}}},
+        {"start_time", "asap"},
+        {"end_time", m_context->clock().now().addDays(10).toString(Qt::ISODate).toStdString()},
+        {"packages",
+         {{{"product_id", "podcast_host_read"},
+           {"pricing_option_id", "podcast_hostread_usd"},
+           {"budget", 12000},
+           {"targeting_overlay", {{"audience_include", {"aud_loyal"}}}},
+           {"optimization_goals", {goal}}},
+          {{"product_id", "sports_olv_preroll"},
+           {"pricing_option_id", "preroll_auction_usd"},
+           {"budget", 6000},
+           {"bid_price", 14},
+           {"catalogs", {{{"catalog_id", "cat_1"}, {"type", "product"}, {"ids", {"sku_123"}}}}}}}}};
+    adcp::PendingCall *call = m_client->createMediaBuy(request);
+    QSignalSpy finished(call, &adcp::PendingCall::finished);
+    QVERIFY(finished.wait(30000));
+    QVERIFY2(call->outcome().ok(), call->outcome().ok() ? "" : call->outcome().error->message.c_str());
+    const QString buyId = QString::fromStdString(call->outcome().result.value("media_buy_id", std::string()));
+    QVERIFY(!buyId.isEmpty());
+    BuyModel *buys = m_workbench->buys();
+    buys->upsertBuy(call->outcome().result);
+    m_workbench->refreshBuys();
+    waitIdle();
+    m_window->showBuy(buyId);
+    waitIdle();
+    if (type == QLatin1String("creative")) {
+        QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
+        m_fillDialog = [](QDialog *dialog) {
+            auto *creatives = qobject_cast<CreativesDialog *>(dialog);
+            QVERIFY(creatives);
+            QCOMPARE(creatives->packageCount(), 2);
+        };
+        QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
+        waitIdle();
+        QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
+                 qPrintable(m_window->buyDetail()->errorBanner()->text()));
+    }
+
+    QTableWidget *board = m_console->dependencyTable();
+    const auto boardRow = [board, &type](const QString &id = {}) {
+        for (int row = 0; row < board->rowCount(); ++row) {
+            if (board->item(row, 0)->text() == type && (id.isEmpty() || board->item(row, 1)->text() == id))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(boardRow() >= 0, 15000);
+    const QString id = board->item(boardRow(), 1)->text();
+    QCOMPARE(board->item(boardRow(id), 2)->text(), online);
+
+    const int buyRow = buys->rowOf(buyId);
+    const auto health = [buys, buyRow] {
+        return buys->index(buyRow, BuyModel::HealthColumn).data().toString();
+    };
+    QCOMPARE(health(), QStringLiteral("ok"));
+    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-%1-%2").arg(type, id));
+    QVERIFY(breakButton);
+    QTest::mouseClick(breakButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(health().startsWith(QStringLiteral("impaired")), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), offline, 15000);
+    m_window->showBuy(buyId);
+    ImpairmentModel *impairments = m_window->buyDetail()->impairmentModel();
+    QVERIFY(impairments->rowCount() >= 1);
+    bool shown = false;
+    for (int row = 0; row < impairments->rowCount(); ++row)
+        shown =
+            shown || impairments->index(row, ImpairmentModel::ResourceColumn).data().toString().contains(id);
+    QVERIFY2(shown, qPrintable(id));
+
+    auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-%1-%2").arg(type, id));
+    QVERIFY(restore);
+    QTest::mouseClick(restore, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(health(), QStringLiteral("ok"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), online, 15000);
+    QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);
+    execution->stop();
 }
 
 QTEST_MAIN(TestLifecycle)

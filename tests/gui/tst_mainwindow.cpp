@@ -25,6 +25,7 @@ private Q_SLOTS:
     void connectionLineShowsDialectAndPrincipal();
     void briefIsCheckedBeforeSending();
     void layoutSurvivesRestart();
+    void statusMessagesTimeOut();
 };
 
 void TestMainWindow::initTestCase()
@@ -32,6 +33,26 @@ void TestMainWindow::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
     QSettings().clear();
+}
+
+// Results leave the status bar after a while; what is still running stays until it finishes.
+void TestMainWindow::statusMessagesTimeOut()
+{
+    Workbench workbench;
+    MainWindow window(&workbench);
+    window.setStatusTimeout(50);
+    Q_EMIT workbench.busyChanged(true, QStringLiteral("Send brief"));
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Send brief…"));
+    QTest::qWait(200);
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Send brief…"));
+    Q_EMIT workbench.actionSucceeded(QStringLiteral("Send brief"), QStringLiteral("opp-1"),
+                                     QStringLiteral("3 proposals"));
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Send brief: 3 proposals"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 10000);
+    Q_EMIT workbench.actionFailed(QStringLiteral("Finalize"), QStringLiteral("p-1"),
+                                  adcp::AdcpError::make("CONFLICT", "stale version"));
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Finalize failed: CONFLICT"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 10000);
 }
 
 void TestMainWindow::embeddedSellerIsPreselected()

@@ -8,6 +8,7 @@
 #include "jsonvalues.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
+#include "pluraltranslator.h"
 #include "productmodel.h"
 #include "productsortmodel.h"
 #include "proposalcomparemodel.h"
@@ -82,6 +83,8 @@ class TestModels final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void pluralTexts_data();
+    void pluralTexts();
     void formatCountdown_data();
     void formatCountdown();
     void formatMoney_data();
@@ -98,6 +101,7 @@ private Q_SLOTS:
     void buysMergeSnapshotsAndDelivery();
     void impairmentsOldestFirst();
     void timelineMarksWebhookAndSnapshotParity();
+    void timelineMarksReemissions();
     void exchangesSaveAndReload();
     void exchangeProxyShowsFailures();
     void opportunitiesTree();
@@ -391,6 +395,48 @@ void TestModels::impairmentsOldestFirst()
     QCOMPARE(model.rowCount(), 0);
 }
 
+// The embedded seller's impairment notification nests the impairment and says `resolved`; a re-emission (same
+// notification, new idempotency key) keeps one row and says how often it came.
+void TestModels::timelineMarksReemissions()
+{
+    BuyEventModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const json notification = {{"notification_type", "impairment"},
+                               {"media_buy_id", "mb-1"},
+                               {"health", "impaired"},
+                               {"impairment", impairment("imp-1", "cr-1", kNow)},
+                               {"resolved", false}};
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow);
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(
+        model.index(0, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("impaired")));
+    QCOMPARE(model.index(0, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("webhook"));
+    QCOMPARE(model.reemissions(0), 0);
+    // A duplicate delivery that slipped past the receiver changes nothing.
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow.addSecs(1));
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.reemissions(0), 0);
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow.addSecs(2), true);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.reemissions(0), 1);
+    QCOMPARE(model.index(0, BuyEventModel::SourceColumn).data().toString(),
+             QStringLiteral("webhook (re-emitted ×2)"));
+    QVERIFY(!model.index(0, BuyEventModel::SourceColumn).data(Qt::ToolTipRole).toString().isEmpty());
+
+    json resolved = notification;
+    resolved["resolved"] = true;
+    resolved["health"] = "ok";
+    model.applyWebhook({{"notification_id", "imp-1"}, {"result", resolved}}, kNow.addSecs(3));
+    QCOMPARE(model.rowCount(), 2);
+    QVERIFY(
+        model.index(1, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
+    // A re-emission whose first delivery never arrived is marked at once.
+    model.applyWebhook({{"result", {{"media_buy_id", "mb-1"}, {"media_buy_status", "active"}}}},
+                       kNow.addSecs(4), true);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.reemissions(2), 1);
+}
+
 void TestModels::timelineMarksWebhookAndSnapshotParity()
 {
     BuyEventModel model;
@@ -525,6 +571,48 @@ void TestModels::opportunitiesTree()
     QCOMPARE(model.parent(model.index(1, 0, coffee)), coffee);
     model.setClosed(QStringLiteral("opp-2"), QStringLiteral("not_pursued"));
     QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not_pursued)"));
+}
+
+void TestModels::pluralTexts_data()
+{
+    QTest::addColumn<int>("proposals");
+    QTest::addColumn<int>("buys");
+    QTest::addColumn<bool>("impaired");
+    QTest::addColumn<QString>("proposalText");
+    QTest::addColumn<QString>("buyText");
+    QTest::newRow("none") << 0 << 0 << false << "0 proposals"
+                          << "0 buys";
+    QTest::newRow("one") << 1 << 1 << false << "1 proposal"
+                         << "1 buy";
+    QTest::newRow("several") << 3 << 2 << false << "3 proposals"
+                             << "2 buys";
+    QTest::newRow("one impaired") << 2 << 1 << true << "2 proposals"
+                                  << "1 buy ⚠";
+}
+
+// Counted texts read as English with the workbench's plural translator installed (as the application does).
+void TestModels::pluralTexts()
+{
+    QFETCH(int, proposals);
+    QFETCH(int, buys);
+    QFETCH(bool, impaired);
+    QFETCH(QString, proposalText);
+    QFETCH(QString, buyText);
+    PluralTranslator translator;
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    OpportunityModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.addOpportunity(QStringLiteral("opp-1"), QStringLiteral("Cold brew"), QStringLiteral("rfp"));
+    model.setCounts(QStringLiteral("opp-1"), proposals, buys, impaired);
+    const QModelIndex parent = model.index(0, 0);
+    QCOMPARE(model.index(OpportunityModel::ProposalsRow, 0, parent).data().toString(), proposalText);
+    QCOMPARE(model.index(OpportunityModel::BuysRow, 0, parent).data().toString(), buyText);
+    // Uncounted texts are left alone.
+    QCOMPARE(QCoreApplication::translate("adcp::models::OpportunityModel", "Cold brew (s)"),
+             QStringLiteral("Cold brew (s)"));
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(model.index(OpportunityModel::BuysRow, 0, parent).data().toString(),
+             QStringLiteral("%1 buy(s)%2").arg(buys).arg(impaired ? QStringLiteral(" ⚠") : QString()));
 }
 
 QTEST_GUILESS_MAIN(TestModels)

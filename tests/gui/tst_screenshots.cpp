@@ -9,6 +9,7 @@
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
 #include "mainwindow.h"
+#include "pluraltranslator.h"
 #include "proposaldetailwidget.h"
 #include "proposallistwidget.h"
 #include "proposalmodel.h"
@@ -59,6 +60,7 @@ private:
     std::unique_ptr<Workbench> m_workbench;
     std::unique_ptr<MainWindow> m_window;
     std::function<void(QDialog *)> m_fillDialog;
+    adcp::models::PluralTranslator m_plurals;
 };
 
 void TestScreenshots::initTestCase()
@@ -68,6 +70,7 @@ void TestScreenshots::initTestCase()
     QCoreApplication::setApplicationName(QStringLiteral("tst_screenshots"));
     QSettings().clear();
     applyTheme(*qApp);
+    QCoreApplication::installTranslator(&m_plurals); // as the application does
     m_out = qEnvironmentVariableIntValue("ADCP_UPDATE_SCREENSHOTS") == 1
                 ? QStringLiteral(ADCP_SOURCE_DIR "/docs/screenshots")
                 : QStringLiteral(ADCP_BINARY_DIR "/screenshots");

@@ -4,7 +4,7 @@
 #include "jobs/execution.h"
 #include "sellercontext.h"
 #include "webhookreceiver.h"
-#include "webhooks/webhooksignature.h"
+#include "webhooksignature.h"
 
 #include <QSqlDatabase>
 
@@ -16,7 +16,7 @@
 
 using namespace adcp;
 using nlohmann::json;
-namespace wh = adcp::seller::webhooks;
+namespace wh = adcp::webhooks;
 
 namespace {
 
@@ -108,6 +108,8 @@ void tst_WebhookReceiver::verification_data()
     QTest::newRow("RFC 9421 body changed after signing") << "rfc9421-tampered" << 401 << "";
     QTest::newRow("RFC 9421 unknown keyid") << "rfc9421-unknown-key" << 401 << "";
     QTest::newRow("RFC 9421 expired") << "rfc9421-expired" << 401 << "";
+    QTest::newRow("RFC 9421 known keyid, signed by another key") << "rfc9421-forged" << 401 << "";
+    QTest::newRow("RFC 9421 same signature replayed") << "rfc9421-replayed" << 401 << "";
     QTest::newRow("unsigned") << "none" << 401 << "";
     QTest::newRow("no idempotency_key") << "hmac-no-key" << 400 << "";
 }
@@ -137,14 +139,23 @@ void tst_WebhookReceiver::verification()
             hmacHeaders(signing == QLatin1String("hmac-wrong-secret") ? QByteArray("other-secret") : kSecret,
                         signing == QLatin1String("hmac-stale") ? now - 400 : now, body);
     else if (signing.startsWith(QLatin1String("rfc9421")))
-        headers =
-            rfc9421Headers(receiver.url(), body,
-                           signing == QLatin1String("rfc9421-unknown-key") ? wh::Ed25519Key::generate() : key,
-                           signing == QLatin1String("rfc9421-unknown-key") ? "other-key" : "seller-key-1",
-                           signing == QLatin1String("rfc9421-expired") ? now - 600 : now);
+        headers = rfc9421Headers(
+            receiver.url(), body,
+            signing == QLatin1String("rfc9421-unknown-key") || signing == QLatin1String("rfc9421-forged")
+                ? wh::Ed25519Key::generate()
+                : key,
+            signing == QLatin1String("rfc9421-unknown-key") ? "other-key" : "seller-key-1",
+            signing == QLatin1String("rfc9421-expired") ? now - 600 : now);
     if (signing.endsWith(QLatin1String("tampered")))
         body.replace("op-1", "op-2");
 
+    if (signing == QLatin1String("rfc9421-replayed")) {
+        // The first delivery is genuine; the very same signed request again (same nonce) is a replay and is
+        // refused before dedupe would acknowledge it as a duplicate.
+        QCOMPARE(post(receiver.url(), body, headers).status, 200);
+        QCOMPARE(events.count(), 1);
+        events.clear();
+    }
     const Delivery d = post(receiver.url(), body, headers);
     QCOMPARE(d.status, status);
     QCOMPARE(events.count(), status == 200 ? 1 : 0);

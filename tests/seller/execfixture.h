@@ -8,6 +8,7 @@
 #include "sellertestfixture.h"
 
 #include <QSqlQuery>
+#include <QTest>
 
 namespace exectest {
 
@@ -24,6 +25,27 @@ inline adcp::seller::ExecutionOptions fastOptions()
     o.webhooks.pollMs = 20;
     o.webhooks.backoffBaseMs = 50;
     o.webhooks.backoffCapMs = 400;
+    return o;
+}
+
+// The id of a created buy's package `index` (packages in request order).
+inline std::string packageId(const json &buy, size_t index)
+{
+    return buy.at("packages").at(index).at("package_id").get<std::string>();
+}
+
+// Seller options under which every buy waits for the seller's approval.
+inline adcp::seller::SellerOptions manualApprovalOptions(adcp::seller::SellerOptions o = {})
+{
+    o.manualApproval = true;
+    return o;
+}
+
+// Seller options whose webhooks leave at once (no coalescence window for any event type).
+inline adcp::seller::SellerOptions sendAtOnce(adcp::seller::SellerOptions o = {})
+{
+    for (const char *type : {"task", "media_buy_status", "impairment", "delivery"})
+        o.webhookCoalescenceMs[type] = 0;
     return o;
 }
 
@@ -83,6 +105,24 @@ struct ExecSeller : sellertest::Seller
             qFatal("create_media_buy failed: %s %s", outcome.error->code.c_str(),
                    outcome.error->message.c_str());
         return outcome.result;
+    }
+
+    // Waits until the job queue is empty (every ad-server call of every buy made so far has run).
+    bool waitForJobs(int timeoutMs = 20000)
+    {
+        return QTest::qWaitFor([this] { return openJobs() == 0; }, timeoutMs);
+    }
+
+    // packageBuy() made live: booked with both ad servers and an approved creative on each package, so the
+    // buy is active (its flight starts at once).
+    json activeBuy(const json &extra = json::object())
+    {
+        const json created = createBuy(extra);
+        if (!waitForJobs())
+            qFatal("the ad-server jobs of %s did not finish", created.at("media_buy_id").dump().c_str());
+        syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
+        syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
+        return created;
     }
 
     json mediaBuy(const std::string &id, const json &extra = json::object())

@@ -3,6 +3,7 @@
 // Shared by the seller's tests: a seller on a fresh database file, calls through the Dispatcher, row counts.
 
 #include "dispatcher.h"
+#include "domain/proposalstore.h"
 #include "sellercontext.h"
 #include "storage/database.h"
 
@@ -102,6 +103,29 @@ struct Seller
         if (!outcome.ok())
             qFatal("finalize failed: %s", outcome.error->message.c_str());
         return outcome.result.at("proposals").at(0);
+    }
+
+    // create_media_buy of one auction package, without a proposal.
+    json explicitBuyArgs()
+    {
+        return {{"idempotency_key", key()},
+                {"account", {{"account_id", "acc-1"}}},
+                {"brand", {{"domain", "acme.example"}}},
+                {"start_time", "asap"},
+                {"end_time", context->clock().now().addDays(20).toString(Qt::ISODate).toStdString()},
+                {"packages",
+                 {{{"product_id", "news_run_of_site_display"},
+                   {"pricing_option_id", "ros_auction_usd"},
+                   {"budget", 5000},
+                   {"bid_price", 6.0}}}}};
+    }
+
+    // The stored lifecycle state of a proposal ("(none)" when `who` has no such proposal).
+    std::string proposalState(const adcp::seller::Principal &who, const std::string &proposalId) const
+    {
+        auto db = context->database();
+        const auto p = adcp::seller::ProposalStore::find(db, who.id, proposalId, nullptr);
+        return p ? adcp::seller::toString(p->state) : std::string("(none)");
     }
 
     json buyArgs(const json &proposal, double amount = 120000)

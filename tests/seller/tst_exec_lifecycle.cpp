@@ -11,15 +11,6 @@ using sellertest::errorCode;
 using sellertest::errorField;
 using sellertest::recovery;
 
-namespace {
-
-std::string packageId(const json &buy, size_t index)
-{
-    return buy.at("packages").at(index).at("package_id").get<std::string>();
-}
-
-} // namespace
-
 class TestExecLifecycle final : public QObject
 {
     Q_OBJECT
@@ -83,11 +74,8 @@ void TestExecLifecycle::creativesMoveTheBuyToActive()
 void TestExecLifecycle::pauseResumeCancelReachTheAdServers()
 {
     ExecSeller s;
-    const json created = s.createBuy();
+    const json created = s.activeBuy();
     const std::string id = created.at("media_buy_id");
-    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
-    s.syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
-    s.syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
     QCOMPARE(s.status(id), std::string("active"));
     const qint64 revision = s.mediaBuy(id)["revision"].get<qint64>();
 
@@ -215,11 +203,8 @@ void TestExecLifecycle::updateErrors()
 void TestExecLifecycle::flightEndCompletesTheBuy()
 {
     ExecSeller s;
-    const json created = s.createBuy();
+    const json created = s.activeBuy();
     const std::string id = created.at("media_buy_id");
-    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
-    s.syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
-    s.syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
     QCOMPARE(s.status(id), std::string("active"));
     const json advanced = s.control("advance_clock", {{"seconds", 11 * 24 * 3600}});
     QVERIFY(advanced["success"].get<bool>());
@@ -234,9 +219,7 @@ void TestExecLifecycle::flightEndCompletesTheBuy()
 
 void TestExecLifecycle::manualApprovalIsASubmittedTask()
 {
-    adcp::seller::SellerOptions options;
-    options.manualApproval = true;
-    ExecSeller s(options);
+    ExecSeller s(manualApprovalOptions());
     const auto outcome = s.call("create_media_buy", s.packageBuy());
     QVERIFY(outcome.ok());
     QCOMPARE(outcome.result["status"].get<std::string>(), std::string("submitted"));
@@ -270,9 +253,7 @@ void TestExecLifecycle::manualApprovalIsASubmittedTask()
 
 void TestExecLifecycle::decliningAnApprovalRejectsTheBuy()
 {
-    adcp::seller::SellerOptions options;
-    options.manualApproval = true;
-    ExecSeller s(options);
+    ExecSeller s(manualApprovalOptions());
     const auto outcome = s.call("create_media_buy", s.packageBuy());
     const std::string taskId = outcome.result["task_id"];
     QSqlDatabase db = s.context->database();
@@ -291,11 +272,8 @@ void TestExecLifecycle::decliningAnApprovalRejectsTheBuy()
 void TestExecLifecycle::stateSurvivesRestart()
 {
     ExecSeller s;
-    const json created = s.createBuy();
+    const json created = s.activeBuy();
     const std::string id = created.at("media_buy_id");
-    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
-    s.syncCreative("cr_a", packageId(created, 0), "audio_standard_60s");
-    s.syncCreative("cr_v", packageId(created, 1), "video_standard_30s");
     QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
                                         {"account", {{"account_id", "acc-1"}}},
                                         {"media_buy_id", id},

@@ -72,9 +72,7 @@ void TestExecSchemas::responsesMatchTheOfficialSchemas()
     QFETCH(QString, schema);
     if (!m_schemas)
         QSKIP("the official schemas (ADCP_SHARED_DIR) are not available");
-    ExecSeller s;
-    for (const char *type : {"task", "media_buy_status", "impairment", "delivery"})
-        adcp::seller::WebhookOutbox::setCoalescenceWindow(type, 0);
+    ExecSeller s(sendAtOnce());
     const json created = s.createBuy(
         {{"push_notification_config", {{"url", "http://127.0.0.1:9/hooks"}, {"operation_id", "op-schema"}}},
          {"reporting_webhook",
@@ -126,9 +124,7 @@ void TestExecSchemas::responsesMatchTheOfficialSchemas()
     else if (what == QStringLiteral("list_creative_formats"))
         documents.push_back(s.call("list_creative_formats", json::object()).result);
     else if (what == QStringLiteral("get_task_status") || what == QStringLiteral("list_tasks")) {
-        adcp::seller::SellerOptions manual;
-        manual.manualApproval = true;
-        ExecSeller m(manual);
+        ExecSeller m(manualApprovalOptions(sendAtOnce()));
         const std::string taskId = m.call("create_media_buy", m.packageBuy()).result["task_id"];
         if (what == QStringLiteral("list_tasks"))
             documents.push_back(m.call("list_tasks", {{"include_history", true}}).result);

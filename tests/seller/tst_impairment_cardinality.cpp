@@ -10,11 +10,6 @@ using namespace exectest;
 
 namespace {
 
-std::string packageId(const json &buy, size_t index)
-{
-    return buy.at("packages").at(index).at("package_id").get<std::string>();
-}
-
 // The health invariant of a non-terminal buy: impaired iff impairments is non-empty, and every impairment is
 // well formed (the fields core/impairment.json requires, at least one package of this buy).
 void checkHealthInvariant(const json &buy)

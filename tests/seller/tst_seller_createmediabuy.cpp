@@ -3,7 +3,6 @@
 
 #include "sellertestfixture.h"
 
-#include "domain/proposalstore.h"
 #include "schemaregistry.h"
 
 #include <QDir>
@@ -15,28 +14,6 @@ using namespace sellertest;
 class TestSellerCreateMediaBuy : public QObject
 {
     Q_OBJECT
-
-private:
-    static json explicitArgs(Seller &s)
-    {
-        return {{"idempotency_key", s.key()},
-                {"account", {{"account_id", "acc-1"}}},
-                {"brand", {{"domain", "acme.example"}}},
-                {"start_time", "asap"},
-                {"end_time", s.context->clock().now().addDays(20).toString(Qt::ISODate).toStdString()},
-                {"packages",
-                 {{{"product_id", "news_run_of_site_display"},
-                   {"pricing_option_id", "ros_auction_usd"},
-                   {"budget", 5000},
-                   {"bid_price", 6.0}}}}};
-    }
-
-    static std::string proposalState(Seller &s, const adcp::seller::Principal &who, const std::string &id)
-    {
-        auto db = s.context->database();
-        const auto p = adcp::seller::ProposalStore::find(db, who.id, id, nullptr);
-        return p ? adcp::seller::toString(p->state) : std::string("(none)");
-    }
 
 private Q_SLOTS:
     void rejections_data()
@@ -218,7 +195,7 @@ private Q_SLOTS:
         std::string proposalId;
         const adcp::seller::Principal *owner = &s.buyer;
         if (setup == QLatin1String("explicit")) {
-            args = explicitArgs(s);
+            args = s.explicitBuyArgs();
         } else if (setup == QLatin1String("draft")) {
             const json draft = s.briefProposal();
             args = s.buyArgs(draft);
@@ -258,7 +235,7 @@ private Q_SLOTS:
         if (args.contains("proposal_id"))
             proposalId = args["proposal_id"];
         args.merge_patch(json::parse(patch.toStdString()));
-        const std::string stateBefore = proposalId.empty() ? "" : proposalState(s, *owner, proposalId);
+        const std::string stateBefore = proposalId.empty() ? "" : s.proposalState(*owner, proposalId);
         const auto before = s.allRows();
 
         const auto outcome = s.call("create_media_buy", args);
@@ -270,7 +247,7 @@ private Q_SLOTS:
         QVERIFY(outcome.result["errors"].is_array() && !outcome.result["errors"].empty());
         QVERIFY(s.allRows() == before);
         if (!proposalId.empty())
-            QCOMPARE(proposalState(s, *owner, proposalId), stateBefore);
+            QCOMPARE(s.proposalState(*owner, proposalId), stateBefore);
         if (code == QLatin1String("PROPOSAL_NOT_COMMITTED") || code == QLatin1String("CONFLICT"))
             QVERIFY(outcome.error->suggestion.has_value());
         if (code == QLatin1String("PROPOSAL_NOT_COMMITTED"))
@@ -280,7 +257,7 @@ private Q_SLOTS:
     void otherErrorsComeTogether()
     {
         Seller s;
-        json args = explicitArgs(s);
+        json args = s.explicitBuyArgs();
         args["start_time"] = "2020-01-01T00:00:00Z";
         args["packages"] = {{{"product_id", "no_such_product"}, {"pricing_option_id", "x"}, {"budget", 5000}},
                             {{"product_id", "news_run_of_site_display"},
@@ -303,7 +280,7 @@ private Q_SLOTS:
     void explicitPackagesBuy()
     {
         Seller s;
-        json args = explicitArgs(s);
+        json args = s.explicitBuyArgs();
         args["packages"].push_back({{"product_id", "social_vertical_video"},
                                     {"pricing_option_id", "social_feed_auction_usd"},
                                     {"budget", 2500},
@@ -381,7 +358,7 @@ private Q_SLOTS:
         for (const auto &p : bought.result["packages"])
             sum += p["budget"].get<double>();
         QCOMPARE(sum, 60000.0);
-        QCOMPARE(proposalState(s, s.buyer, proposal["proposal_id"]), std::string("consumed"));
+        QCOMPARE(s.proposalState(s.buyer, proposal["proposal_id"]), std::string("consumed"));
         const auto listed = s.call("get_media_buys", {{"status_filter", {"pending_creatives"}}});
         QCOMPARE(listed.result["media_buys"].size(), size_t(1));
         // The buy names its proposal in the seller's extension block; accepted_proposal_id would oblige the
@@ -436,8 +413,14 @@ private Q_SLOTS:
             QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
         Seller s;
         const json proposal = s.committedProposal();
-        const auto bought = s.call("create_media_buy", s.buyArgs(proposal));
+        json args = s.buyArgs(proposal);
+        args["adcp_version"] = "3.2";
+        const auto bought = s.call("create_media_buy", args);
         QVERIFY2(bought.ok(), bought.ok() ? "" : bought.error->message.c_str());
+        const auto created =
+            official.validate("/schemas/media-buy/create-media-buy-response.json", bought.result);
+        QVERIFY2(created.empty(),
+                 created.empty() ? "" : (created.front().pointer + ": " + created.front().message).c_str());
         const auto listed = s.call("get_media_buys", {{"media_buy_ids", {bought.result["media_buy_id"]}}});
         QVERIFY(listed.ok());
         QCOMPARE(listed.result["media_buys"].size(), size_t(1));
@@ -472,7 +455,7 @@ private Q_SLOTS:
         QFETCH(QString, version);
         QFETCH(QString, status);
         Seller s;
-        json args = explicitArgs(s);
+        json args = s.explicitBuyArgs();
         if (!version.isEmpty())
             args["adcp_version"] = version.toStdString();
         const auto outcome = s.call("create_media_buy", args);

@@ -4,7 +4,10 @@
 // scenarios the controller serves.
 
 #include "execfixture.h"
+#include "schemaregistry.h"
 #include "tasks/sandboxseeds.h"
+
+#include <QDir>
 
 #include <QTest>
 
@@ -54,6 +57,10 @@ private Q_SLOTS:
     void listScenariosIsExact();
     void unsupportedScenarios_data();
     void unsupportedScenarios();
+    void seededAnswersMatchOfficialSchemas();
+    void listingIsPaginated_data();
+    void listingIsPaginated();
+    void paginationRejectsForeignCursor();
 };
 
 void TestSellerSeeding::seededBuyWithPackagesFollowsLifecycle()
@@ -254,6 +261,14 @@ void TestSellerSeeding::seedRejectsBadInput_data()
     QTest::newRow("unknown pricing option")
         << "seed_media_buy"
         << R"({"media_buy_id":"mb_x","fixture":{"packages":[{"product_id":"sports_olv_preroll","pricing_option_id":"nope"}]}})";
+    QTest::newRow("package paused not a boolean")
+        << "seed_media_buy"
+        << R"({"media_buy_id":"mb_x","fixture":{"packages":[{"product_id":"sports_olv_preroll","paused":"yes"}]}})";
+    QTest::newRow("package pacing not a string")
+        << "seed_media_buy"
+        << R"({"media_buy_id":"mb_x","fixture":{"packages":[{"product_id":"sports_olv_preroll","pacing":1}]}})";
+    QTest::newRow("package not an object") << "seed_media_buy"
+                                           << R"({"media_buy_id":"mb_x","fixture":{"packages":[7]}})";
     QTest::newRow("no plan_id") << "seed_plan"
                                 << R"({"fixture":{"status":"active"}})";
     QTest::newRow("plan fixture not an object") << "seed_plan"
@@ -369,6 +384,117 @@ void TestSellerSeeding::unsupportedScenarios()
     QCOMPARE(answer.value("error", std::string()), std::string("UNKNOWN_SCENARIO"));
     QVERIFY(!answer.value("error_detail", std::string()).empty());
     QVERIFY(!has(s.control("list_scenarios", json::object())["scenarios"], scenario.toStdString()));
+}
+
+// What a runner reads back about seeded buys is valid under the official schemas: the seed answers
+// (comply_test_controller's SeedSuccess) and get_media_buys with seeded buys with and without packages.
+void TestSellerSeeding::seededAnswersMatchOfficialSchemas()
+{
+    const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
+    adcp::SchemaRegistry official;
+    if (!QDir(dir).exists() || !official.loadDirectory(dir))
+        QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+    exectest::ExecSeller s;
+    std::vector<std::pair<std::string, json>> documents;
+    const auto seed = [&](const std::string &scenario, const json &params) {
+        const auto outcome =
+            s.call("comply_test_controller",
+                   {{"scenario", scenario}, {"params", params}, {"account", {{"sandbox", true}}}});
+        documents.emplace_back("/schemas/compliance/comply-test-controller-response.json", outcome.result);
+    };
+    seed("seed_media_buy",
+         {{"media_buy_id", "mb_bare"}, {"fixture", {{"status", "active"}, {"currency", "USD"}}}});
+    seed("seed_media_buy",
+         {{"media_buy_id", "mb_bare"}, {"fixture", {{"status", "active"}, {"currency", "USD"}}}});
+    seed("seed_media_buy",
+         {{"media_buy_id", "mb_full"},
+          {"fixture",
+           {{"status", "paused"},
+            {"total_budget", {{"amount", 9000}, {"currency", "USD"}}},
+            {"packages", {{{"product_id", "sports_olv_preroll"}}, {{"product_id", "podcast_host_read"}}}}}}});
+    seed("seed_plan", {{"plan_id", "plan_1"}, {"fixture", {{"status", "active"}}}});
+    seed("seed_plan", {{"plan_id", "plan_1"}, {"fixture", {{"status", "draft"}}}}); // refused
+    documents.emplace_back("/schemas/media-buy/get-media-buys-response.json",
+                           s.call("get_media_buys", {{"media_buy_ids", {"mb_bare", "mb_full"}}}).result);
+    QCOMPARE(documents.back().second["media_buys"].size(), size_t(2));
+    for (const auto &[schema, document] : documents) {
+        const auto issues = official.validate(schema, document);
+        QVERIFY2(issues.empty(),
+                 (document.dump() + "\n" +
+                  (issues.empty() ? "" : issues.front().pointer + ": " + issues.front().message))
+                     .c_str());
+    }
+}
+
+void TestSellerSeeding::listingIsPaginated_data()
+{
+    QTest::addColumn<int>("buys");
+    QTest::addColumn<int>("pageSize"); // 0 = no pagination member (default 50)
+    QTest::addColumn<QList<int>>("pages");
+    QTest::newRow("three of three, default size") << 3 << 0 << QList<int>{3};
+    // After the first page one more buy is created: it comes last.
+    QTest::newRow("seven by three") << 7 << 3 << QList<int>{3, 3, 2};
+    QTest::newRow("five by three") << 5 << 3 << QList<int>{3, 3};
+    QTest::newRow("two by one") << 2 << 1 << QList<int>{1, 1, 1};
+}
+
+// Every listing carries pagination; following the cursors returns every buy exactly once, in creation order,
+// even when a buy is added between two pages; an id lookup is one terminal page.
+void TestSellerSeeding::listingIsPaginated()
+{
+    QFETCH(int, buys);
+    QFETCH(int, pageSize);
+    QFETCH(QList<int>, pages);
+    exectest::ExecSeller s;
+    std::vector<std::string> seeded;
+    for (int i = 0; i < buys; ++i) {
+        seeded.push_back("mb_page_" + std::to_string(i));
+        QVERIFY(s.control("seed_media_buy",
+                          {{"media_buy_id", seeded.back()}, {"fixture", {{"status", "active"}}}})
+                    .value("success", false));
+    }
+    std::vector<std::string> seen;
+    json request = {{"status_filter", {"active"}}};
+    if (pageSize > 0)
+        request["pagination"] = {{"max_results", pageSize}};
+    for (int page = 0; page < pages.size(); ++page) {
+        const auto outcome = s.call("get_media_buys", request);
+        QVERIFY2(outcome.ok(), outcome.ok() ? "" : outcome.error->message.c_str());
+        const json &p = outcome.result.at("pagination");
+        QCOMPARE(int(outcome.result["media_buys"].size()), pages[page]);
+        QCOMPARE(p["total_count"].get<int>(), buys + (page > 0 ? 1 : 0));
+        const bool last = page == pages.size() - 1;
+        QCOMPARE(p["has_more"].get<bool>(), !last);
+        QCOMPARE(p.contains("cursor"), !last);
+        for (const auto &b : outcome.result["media_buys"])
+            seen.push_back(b["media_buy_id"].get<std::string>());
+        if (page == 0) // a buy created meanwhile comes last and does not shift the pages
+            QVERIFY(s.control("seed_media_buy",
+                              {{"media_buy_id", "mb_page_late"}, {"fixture", {{"status", "active"}}}})
+                        .value("success", false));
+        if (!last)
+            request["pagination"]["cursor"] = p["cursor"];
+    }
+    if (pages.size() > 1)
+        seeded.push_back("mb_page_late");
+    QCOMPARE(seen, seeded);
+
+    const auto lookup = s.call("get_media_buys", {{"media_buy_ids", {seeded.front(), "mb_unknown"}}});
+    QCOMPARE(lookup.result["pagination"]["has_more"].get<bool>(), false);
+    QVERIFY(!lookup.result["pagination"].contains("cursor"));
+    QCOMPARE(lookup.result["pagination"]["total_count"].get<int>(), 1);
+}
+
+void TestSellerSeeding::paginationRejectsForeignCursor()
+{
+    exectest::ExecSeller s;
+    for (const char *cursor : {"not base64 !", "Zm9v", "MDp4"}) { // garbage, "foo", "0:x"
+        const auto outcome =
+            s.call("get_media_buys", {{"status_filter", {"active"}}, {"pagination", {{"cursor", cursor}}}});
+        QCOMPARE(sellertest::errorCode(outcome), std::string("INVALID_REQUEST"));
+        QCOMPARE(sellertest::errorField(outcome), std::string("pagination.cursor"));
+        QCOMPARE(sellertest::recovery(outcome), std::string("correctable"));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSellerSeeding)

@@ -2,8 +2,9 @@
 
 #include "webhookreceiver.h"
 #include "webhooks/webhookoutbox.h"
-#include "webhooks/webhooksignature.h"
+#include "webhooksignature.h"
 
+#include <QFile>
 #include <QHostAddress>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -25,11 +26,6 @@ quint16 freePort()
     return port;
 }
 
-std::string packageId(const json &buy, size_t index)
-{
-    return buy.at("packages").at(index).at("package_id").get<std::string>();
-}
-
 } // namespace
 
 class TestWebhookOutbox final : public QObject
@@ -41,16 +37,15 @@ private Q_SLOTS:
     void receiverDownThenUp_data();
     void receiverDownThenUp();
     void retriesKeepTheBodyAndKey();
-    void coalescenceMergesUnsentEvents();
+    void coalescenceWindowsPerSeller_data();
+    void coalescenceWindowsPerSeller();
     void deliveryReportsMatchThePull();
+    void signingKeyIsOwnerOnly();
 };
 
 void TestWebhookOutbox::initTestCase()
 {
     qRegisterMetaType<adcp::WebhookEvent>();
-    // Every event type leaves at once in these tests.
-    for (const char *type : {"task", "media_buy_status", "impairment", "delivery"})
-        adcp::seller::WebhookOutbox::setCoalescenceWindow(type, 0);
 }
 
 void TestWebhookOutbox::receiverDownThenUp_data()
@@ -71,7 +66,7 @@ void TestWebhookOutbox::receiverDownThenUp()
     QVERIFY(port != 0);
     const QString url = QStringLiteral("http://127.0.0.1:%1/webhooks/adcp").arg(port);
 
-    ExecSeller s;
+    ExecSeller s(sendAtOnce());
     json push = {
         {"url", url.toStdString()}, {"operation_id", "op-webhook-test"}, {"token", "buyer-token-0123456789"}};
     if (legacyHmac)
@@ -163,7 +158,7 @@ void TestWebhookOutbox::receiverDownThenUp()
 void TestWebhookOutbox::retriesKeepTheBodyAndKey()
 {
     const quint16 port = freePort();
-    ExecSeller s;
+    ExecSeller s(sendAtOnce());
     const json created =
         s.createBuy({{"push_notification_config",
                       {{"url", "http://127.0.0.1:" + std::to_string(port) + "/webhooks/adcp"},
@@ -181,11 +176,10 @@ void TestWebhookOutbox::retriesKeepTheBodyAndKey()
     QCOMPARE(later.body["idempotency_key"].get<std::string>(), first.idempotencyKey);
 }
 
-void TestWebhookOutbox::coalescenceMergesUnsentEvents()
+namespace {
+
+adcp::seller::OutboxEvent impairmentEvent(const std::string &health)
 {
-    ExecSeller s;
-    QSqlDatabase db = s.context->database();
-    adcp::seller::WebhookOutbox::setCoalescenceWindow("impairment", 60000);
     adcp::seller::OutboxEvent event;
     event.principalId = "buyer-a";
     event.target.url = "http://127.0.0.1:9/never";
@@ -197,16 +191,60 @@ void TestWebhookOutbox::coalescenceMergesUnsentEvents()
     event.taskType = "create_media_buy";
     event.status = "completed";
     event.timestamp = QDateTime::currentDateTimeUtc();
-    event.result = {{"health", "impaired"}};
+    event.result = {{"health", health}};
+    return event;
+}
+
+} // namespace
+
+void TestWebhookOutbox::coalescenceWindowsPerSeller_data()
+{
+    QTest::addColumn<qint64>("windowMs"); // this seller's impairment window; -1 = the default
+    QTest::addColumn<bool>("viaSetter");  // set through SellerContext on the running seller
+    QTest::addColumn<int>("rows");        // outbox rows after two events with one key
+    QTest::newRow("default (60 s) merges") << qint64(-1) << false << 1;
+    QTest::newRow("zero sends both") << qint64(0) << false << 2;
+    QTest::newRow("setter to zero sends both") << qint64(0) << true << 2;
+    QTest::newRow("setter to 30 s merges") << qint64(30000) << true << 1;
+}
+
+// Each seller has its own windows: two sellers in one process, one merging and one sending at once, do not
+// affect each other.
+void TestWebhookOutbox::coalescenceWindowsPerSeller()
+{
+    QFETCH(qint64, windowMs);
+    QFETCH(bool, viaSetter);
+    QFETCH(int, rows);
+    adcp::seller::SellerOptions options;
+    if (windowMs >= 0 && !viaSetter)
+        options.webhookCoalescenceMs["impairment"] = windowMs;
+    if (viaSetter) // start from the opposite behaviour, then change it on the running seller
+        options.webhookCoalescenceMs["impairment"] = windowMs == 0 ? 60000 : 0;
+    ExecSeller s(options);
+    if (viaSetter)
+        s.context->setWebhookCoalescenceWindow("impairment", windowMs);
+    // Another seller in the same process, with the opposite setting.
+    adcp::seller::SellerOptions otherOptions;
+    otherOptions.webhookCoalescenceMs["impairment"] = rows == 1 ? 0 : 60000;
+    ExecSeller other(otherOptions);
+
     QString error;
-    QVERIFY(adcp::seller::WebhookOutbox::enqueue(db, event, &error));
-    event.result = {{"health", "ok"}};
-    QVERIFY(adcp::seller::WebhookOutbox::enqueue(db, event, &error));
-    adcp::seller::WebhookOutbox::setCoalescenceWindow("impairment", 0);
-    const auto rows = adcp::seller::WebhookOutbox::rows(db);
-    QCOMPARE(rows.size(), size_t(1));
-    QCOMPARE(rows[0].body["result"]["health"].get<std::string>(), std::string("ok"));
-    QCOMPARE(rows[0].notificationId, std::string("imp_1"));
+    for (auto *seller : {&s, &other}) {
+        QSqlDatabase db = seller->context->database();
+        QVERIFY(adcp::seller::WebhookOutbox::enqueue(db, impairmentEvent("impaired"), &error));
+        QVERIFY(adcp::seller::WebhookOutbox::enqueue(db, impairmentEvent("ok"), &error));
+    }
+    QSqlDatabase db = s.context->database();
+    const auto mine = adcp::seller::WebhookOutbox::rows(db);
+    QCOMPARE(int(mine.size()), rows);
+    // The newest state is what the buyer gets, under the stable notification id.
+    QCOMPARE(mine.back().body["result"]["health"].get<std::string>(), std::string("ok"));
+    QCOMPARE(mine.back().notificationId, std::string("imp_1"));
+    QSqlDatabase otherDb = other.context->database();
+    QCOMPARE(int(adcp::seller::WebhookOutbox::rows(otherDb).size()), rows == 1 ? 2 : 1);
+    QCOMPARE(s.context->options().webhookCoalescenceMs.at("impairment"),
+             windowMs < 0 ? adcp::seller::WebhookOutbox::defaultCoalescenceWindows().at("impairment")
+                          : windowMs);
 }
 
 // Hourly reports numbered from 1 while the buy runs, a window_update for late data, a final report at the
@@ -220,7 +258,7 @@ void TestWebhookOutbox::deliveryReportsMatchThePull()
     QSignalSpy events(&receiver, &adcp::WebhookReceiver::eventReceived);
     const quint16 port = receiver.start();
     QVERIFY(port != 0);
-    ExecSeller s;
+    ExecSeller s(sendAtOnce());
     const json created = s.createBuy(
         {{"reporting_webhook",
           {{"url", "http://127.0.0.1:" + std::to_string(port) + "/webhooks/adcp"},
@@ -283,6 +321,35 @@ void TestWebhookOutbox::deliveryReportsMatchThePull()
     const qint64 total = pulled.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>();
     QVERIFY(total > 700);
     QCOMPARE(scheduledImpressions + 700, total);
+}
+
+// The private signing key is a row of the seller database: the database and its WAL siblings are 0600 once
+// the sender has loaded the key, even when they were created readable by others; the key survives a restart.
+void TestWebhookOutbox::signingKeyIsOwnerOnly()
+{
+    ExecSeller s(sendAtOnce());
+    const json jwks = s.execution->webhookSender()->jwks();
+    s.execution.reset();
+    const QString path = s.options.databasePath;
+    const auto world =
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+    const auto othersMay = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                           QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    QStringList files;
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        if (QFile::exists(path + suffix)) {
+            QVERIFY(QFile::setPermissions(path + suffix, world));
+            files << path + suffix;
+        }
+    }
+    QVERIFY(files.contains(path));
+    QVERIFY(QFile::permissions(path) & QFileDevice::ReadOther);
+
+    s.startExecution();
+    for (const QString &file : files)
+        QVERIFY2(!(QFile::permissions(file) & othersMay), qPrintable(file));
+    // The same key signs after the restart.
+    QVERIFY(s.execution->webhookSender()->jwks() == jwks);
 }
 
 QTEST_GUILESS_MAIN(TestWebhookOutbox)

@@ -1,8 +1,8 @@
-#include "webhooks/webhooksignature.h"
+#include "webhooksignature.h"
 
 #include <QTest>
 
-using namespace adcp::seller::webhooks;
+using namespace adcp::webhooks;
 
 class TestWebhookSignature final : public QObject
 {

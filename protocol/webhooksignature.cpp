@@ -8,7 +8,7 @@
 
 #include <vector>
 
-namespace adcp::seller::webhooks {
+namespace adcp::webhooks {
 
 namespace {
 
@@ -340,7 +340,7 @@ std::optional<VerifiedSignature> verifyRequest(const QByteArray &method, const Q
         setError(error, "signature does not verify");
         return std::nullopt;
     }
-    return VerifiedSignature{keyId, param("nonce").toStdString(), created};
+    return VerifiedSignature{keyId, param("nonce").toStdString(), created, expires};
 }
 
-} // namespace adcp::seller::webhooks
+} // namespace adcp::webhooks

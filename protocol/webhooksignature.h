@@ -10,12 +10,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 // Signing and verification of AdCP webhooks, both profiles: the legacy shared-secret HMAC-SHA256 and the
-// RFC 9421 HTTP message signature with Ed25519 (tag adcp/webhook-signing/v1). The seller's outbox signs; the
-// verifiers are here too so that the seller's tests and a buyer-side receiver check the same bytes the same
-// way.
-namespace adcp::seller::webhooks {
+// RFC 9421 HTTP message signature with Ed25519 (tag adcp/webhook-signing/v1). One implementation for both
+// sides: the embedded seller's outbox signs with it, the buyer-side WebhookReceiver verifies with it, so both
+// build the same signature base from the same bytes.
+namespace adcp::webhooks {
 
 inline constexpr std::string_view kSignatureTag = "adcp/webhook-signing/v1";
 inline constexpr qint64 kMaxSignatureLifetimeSeconds = 300;
@@ -79,6 +80,7 @@ struct VerifiedSignature
     std::string keyId;
     std::string nonce;
     qint64 created = 0;
+    qint64 expires = 0; // a receiver remembers the nonce until then (replay protection)
 };
 std::optional<VerifiedSignature> verifyRequest(const QByteArray &method, const QString &url,
                                                const std::map<QByteArray, QByteArray> &headers,
@@ -89,4 +91,4 @@ std::optional<VerifiedSignature> verifyRequest(const QByteArray &method, const Q
 QByteArray signatureBase(const QByteArray &method, const QString &url, const QByteArray &contentType,
                          const QByteArray &contentDigestValue, const QByteArray &signatureParams);
 
-} // namespace adcp::seller::webhooks
+} // namespace adcp::webhooks
