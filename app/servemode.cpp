@@ -86,6 +86,10 @@ int runServeMode(int argc, char **argv)
                       QStringLiteral("BYTES"), QStringLiteral("4194304")});
     parser.addOption({QStringLiteral("manual-approval"),
                       QStringLiteral("create_media_buy answers 'submitted' and waits for approval.")});
+    parser.addOption({QStringLiteral("manual-approval-account"),
+                      QStringLiteral("Only this account's buys wait for approval (repeatable): an account_id, or "
+                                     "BRAND_DOMAIN/OPERATOR."),
+                      QStringLiteral("ACCOUNT")});
     parser.addOption(
         {QStringLiteral("auto-commit"),
          QStringLiteral("Brief-mode proposals are issued already committed (no finalize step).")});
@@ -127,6 +131,7 @@ int runServeMode(int argc, char **argv)
     adcp::seller::SellerOptions options;
     options.databasePath = parser.value(QStringLiteral("db"));
     options.manualApproval = parser.isSet(QStringLiteral("manual-approval"));
+    options.manualApprovalAccounts = parser.values(QStringLiteral("manual-approval-account"));
     options.autoCommitOnIssue = parser.isSet(QStringLiteral("auto-commit"));
     options.requireProposalVersion = !parser.isSet(QStringLiteral("proposal-version-optional"));
     QString error;
