@@ -5,23 +5,22 @@
 
 namespace adcp::models {
 
-BuyModel::BuyModel(QObject *parent) : QAbstractTableModel(parent) {}
+BuyModel::BuyModel(QObject *parent)
+    : TableModel({tr("Media buy"), tr("Proposal"), tr("Status"), tr("Health"), tr("Budget"), tr("Delivery"),
+                  tr("Flight")},
+                 parent)
+{}
 
 BuyModel::~BuyModel() = default;
 
 int BuyModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int BuyModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : NB_COLUMNS;
+    return flatRowCount(parent, m_rows.size());
 }
 
 QVariant BuyModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!isCell(index))
         return {};
     const Row &row = m_rows[static_cast<size_t>(index.row())];
     const double fraction = row.budget > 0.0 ? row.spend / row.budget : 0.0;
@@ -84,31 +83,6 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
-}
-
-QVariant BuyModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (static_cast<Column>(section)) {
-    case IdColumn:
-        return tr("Media buy");
-    case ProposalColumn:
-        return tr("Proposal");
-    case StatusColumn:
-        return tr("Status");
-    case HealthColumn:
-        return tr("Health");
-    case BudgetColumn:
-        return tr("Budget");
-    case PacingColumn:
-        return tr("Delivery");
-    case FlightColumn:
-        return tr("Flight");
-    case NB_COLUMNS:
-        break;
-    }
-    return {};
 }
 
 void BuyModel::refresh(Row &row)

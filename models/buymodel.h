@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QDateTime>
 #include <QHash>
 
@@ -11,7 +11,7 @@
 namespace adcp::models {
 
 // Every media buy of the session: lifecycle status, health badge, budget and delivery so far.
-class BuyModel final : public QAbstractTableModel
+class BuyModel final : public TableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(BuyModel)
@@ -31,9 +31,7 @@ public:
     ~BuyModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // A media buy from get_media_buys (or a create_media_buy success); fields absent from `buy` keep their
     // previous value, so a create answer and a later snapshot merge. Returns the row.

@@ -7,23 +7,22 @@
 
 namespace adcp::models {
 
-ImpairmentModel::ImpairmentModel(QObject *parent) : QAbstractTableModel(parent) {}
+ImpairmentModel::ImpairmentModel(QObject *parent)
+    : TableModel({tr("Resource"), tr("Packages"), tr("Transition"), tr("Reason"), tr("Remediation"),
+                  tr("Observed at")},
+                 parent)
+{}
 
 ImpairmentModel::~ImpairmentModel() = default;
 
 int ImpairmentModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int ImpairmentModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : NB_COLUMNS;
+    return flatRowCount(parent, m_rows.size());
 }
 
 QVariant ImpairmentModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!isCell(index))
         return {};
     const Row &row = m_rows[static_cast<size_t>(index.row())];
     switch (role) {
@@ -58,29 +57,6 @@ QVariant ImpairmentModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
-}
-
-QVariant ImpairmentModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (static_cast<Column>(section)) {
-    case ResourceColumn:
-        return tr("Resource");
-    case PackagesColumn:
-        return tr("Packages");
-    case TransitionColumn:
-        return tr("Transition");
-    case ReasonColumn:
-        return tr("Reason");
-    case RemediationColumn:
-        return tr("Remediation");
-    case ObservedColumn:
-        return tr("Observed at");
-    case NB_COLUMNS:
-        break;
-    }
-    return {};
 }
 
 void ImpairmentModel::setImpairments(const nlohmann::json &impairments)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QDateTime>
 
 #include <nlohmann/json.hpp>
@@ -10,7 +10,7 @@
 namespace adcp::models {
 
 // A buy's impairments[], oldest observation first (the order the spec recommends for triage).
-class ImpairmentModel final : public QAbstractTableModel
+class ImpairmentModel final : public TableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ImpairmentModel)
@@ -29,9 +29,7 @@ public:
     ~ImpairmentModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void setImpairments(const nlohmann::json &impairments);
 

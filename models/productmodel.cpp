@@ -5,23 +5,22 @@
 
 namespace adcp::models {
 
-ProductModel::ProductModel(QObject *parent) : QAbstractTableModel(parent) {}
+ProductModel::ProductModel(QObject *parent)
+    : TableModel({tr("#"), tr("Product"), tr("Channels"), tr("Delivery"), tr("Price"), tr("Min spend"),
+                  tr("Why it fits")},
+                 parent)
+{}
 
 ProductModel::~ProductModel() = default;
 
 int ProductModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int ProductModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : NB_COLUMNS;
+    return flatRowCount(parent, m_rows.size());
 }
 
 QVariant ProductModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!isCell(index))
         return {};
     const Row &row = m_rows[static_cast<size_t>(index.row())];
     switch (role) {
@@ -70,31 +69,6 @@ QVariant ProductModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
-}
-
-QVariant ProductModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (static_cast<Column>(section)) {
-    case RankColumn:
-        return tr("#");
-    case NameColumn:
-        return tr("Product");
-    case ChannelsColumn:
-        return tr("Channels");
-    case DeliveryColumn:
-        return tr("Delivery");
-    case PriceColumn:
-        return tr("Price");
-    case MinSpendColumn:
-        return tr("Min spend");
-    case RelevanceColumn:
-        return tr("Why it fits");
-    case NB_COLUMNS:
-        break;
-    }
-    return {};
 }
 
 ProductModel::Row ProductModel::rowFromJson(const nlohmann::json &product)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QStringList>
 
 #include <nlohmann/json.hpp>
@@ -10,7 +10,7 @@
 namespace adcp::models {
 
 // The products of the latest get_products answer, in the seller's order (its relevance ranking).
-class ProductModel final : public QAbstractTableModel
+class ProductModel final : public TableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProductModel)
@@ -30,9 +30,7 @@ public:
     ~ProductModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // Replaces the rows with a get_products `products` array.
     void setProducts(const nlohmann::json &products);

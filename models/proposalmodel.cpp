@@ -8,19 +8,15 @@
 namespace adcp::models {
 
 ProposalModel::ProposalModel(QObject *parent)
-    : QAbstractTableModel(parent), m_now(QDateTime::currentDateTimeUtc())
+    : TableModel({tr("Id"), tr("Name"), tr("Version"), tr("Status"), tr("Budget"), tr("Expires in")}, parent),
+      m_now(QDateTime::currentDateTimeUtc())
 {}
 
 ProposalModel::~ProposalModel() = default;
 
 int ProposalModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
-}
-
-int ProposalModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : NB_COLUMNS;
+    return flatRowCount(parent, m_rows.size());
 }
 
 void ProposalModel::refreshCache(Row &row)
@@ -48,7 +44,7 @@ QString ProposalModel::computedStatus(const Row &row) const
 
 QVariant ProposalModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!isCell(index))
         return {};
     const Row &row = m_rows[static_cast<size_t>(index.row())];
     const QDateTime &expiresAt = row.expiresAt;
@@ -105,29 +101,6 @@ QVariant ProposalModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
-}
-
-QVariant ProposalModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return QAbstractTableModel::headerData(section, orientation, role);
-    switch (static_cast<Column>(section)) {
-    case IdColumn:
-        return tr("Id");
-    case NameColumn:
-        return tr("Name");
-    case VersionColumn:
-        return tr("Version");
-    case StatusColumn:
-        return tr("Status");
-    case BudgetColumn:
-        return tr("Budget");
-    case ExpiresColumn:
-        return tr("Expires in");
-    case NB_COLUMNS:
-        break;
-    }
-    return {};
 }
 
 int ProposalModel::upsertProposal(const nlohmann::json &proposal, const QDateTime &receivedAt,

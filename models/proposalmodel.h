@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QAbstractTableModel>
+#include "tablemodel.h"
 #include <QDateTime>
 #include <QHash>
 
@@ -21,7 +21,7 @@ struct ProposalVersion
 
 // Every proposal of the session with its current version and its history. The "Expires" column counts down
 // against the model's clock; tick() moves it.
-class ProposalModel final : public QAbstractTableModel
+class ProposalModel final : public TableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ProposalModel)
@@ -40,9 +40,7 @@ public:
     ~ProposalModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // Adds a proposal or, when its id is known, makes this its current version (a new history entry when the
     // version differs). Returns the row.

@@ -13,6 +13,8 @@ class BuySortModel;
 
 namespace adcp::gui {
 
+class FilterableListWidget;
+
 // The buys tab: every media buy with its status chip, health badge and delivery bar.
 class BuyMonitorWidget final : public QWidget
 {
@@ -31,11 +33,9 @@ Q_SIGNALS:
     void buySelected(const QString &mediaBuyId);
 
 private:
-    models::BuyModel *m_model;
     models::BuySortModel *m_proxy = nullptr;
-    QLineEdit *m_filter = nullptr;
+    FilterableListWidget *m_list = nullptr;
     QCheckBox *m_impairedOnly = nullptr;
-    QTreeView *m_view = nullptr;
 };
 
 } // namespace adcp::gui

@@ -1,10 +1,9 @@
 #include "closeopportunitydialog.h"
 
-#include <QComboBox>
+#include "reasonform.h"
+
 #include <QDialogButtonBox>
-#include <QFormLayout>
 #include <QLabel>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -27,60 +26,42 @@ CloseOpportunityDialog::CloseOpportunityDialog(const QString &title, QWidget *pa
     auto *layout = new QVBoxLayout(this);
     auto *what = new QLabel(tr("Close <b>%1</b> with this seller.").arg(title.toHtmlEscaped()), this);
     layout->addWidget(what);
-    auto *form = new QFormLayout;
-    m_reason = new QComboBox(this);
-    m_reason->setObjectName(QStringLiteral("closeReason"));
-    m_reason->addItems(reasons());
-    form->addRow(tr("Reason"), m_reason);
-    m_detail = new QPlainTextEdit(this);
-    m_detail->setObjectName(QStringLiteral("closeDetail"));
-    m_detail->setMaximumHeight(80);
-    m_detail->setPlaceholderText(tr("Short and non-identifying; required for \"other\"."));
-    form->addRow(tr("Detail"), m_detail);
-    layout->addLayout(form);
-    m_problem = new QLabel(this);
-    m_problem->setStyleSheet(QStringLiteral("color: #b45309;"));
-    layout->addWidget(m_problem);
+    m_form = new ReasonForm(QStringLiteral("close"), reasons(),
+                            tr("Short and non-identifying; required for \"other\"."), this);
+    layout->addWidget(m_form);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Close opportunity"));
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_reason, &QComboBox::currentIndexChanged, this, &CloseOpportunityDialog::validate);
-    connect(m_detail, &QPlainTextEdit::textChanged, this, &CloseOpportunityDialog::validate);
+    const auto validate = [this] { m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canAccept()); };
+    connect(m_form, &ReasonForm::changed, this, validate);
     validate();
 }
 
 QString CloseOpportunityDialog::reason() const
 {
-    return m_reason->currentText();
+    return m_form->reason();
 }
 
 QString CloseOpportunityDialog::detail() const
 {
-    return m_detail->toPlainText().trimmed();
+    return m_form->detail();
 }
 
 void CloseOpportunityDialog::setReason(const QString &reason)
 {
-    m_reason->setCurrentText(reason);
+    m_form->setReason(reason);
 }
 
 void CloseOpportunityDialog::setDetail(const QString &detail)
 {
-    m_detail->setPlainText(detail);
+    m_form->setDetail(detail);
 }
 
 bool CloseOpportunityDialog::canAccept() const
 {
-    return !(reason() == QLatin1String("other") && detail().isEmpty()) && detail().size() <= 500;
-}
-
-void CloseOpportunityDialog::validate()
-{
-    m_problem->setText(canAccept() ? QString()
-                                   : tr("A detail (at most 500 characters) is required for \"other\"."));
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canAccept());
+    return m_form->canAccept();
 }
 
 } // namespace adcp::gui

@@ -2,12 +2,11 @@
 
 #include <QDialog>
 
-class QComboBox;
 class QDialogButtonBox;
-class QLabel;
-class QPlainTextEdit;
 
 namespace adcp::gui {
+
+class ReasonForm;
 
 // Closing a planning cycle with the seller: a close_reason and, for "other", a detail.
 class CloseOpportunityDialog final : public QDialog
@@ -25,11 +24,7 @@ public:
     bool canAccept() const;
 
 private:
-    void validate();
-
-    QComboBox *m_reason = nullptr;
-    QPlainTextEdit *m_detail = nullptr;
-    QLabel *m_problem = nullptr;
+    ReasonForm *m_form = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

@@ -1,10 +1,9 @@
 #include "declinedialog.h"
 
-#include <QComboBox>
+#include "reasonform.h"
+
 #include <QDialogButtonBox>
-#include <QFormLayout>
 #include <QLabel>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -44,71 +43,50 @@ DeclineDialog::DeclineDialog(const QString &proposalId, const QString &proposalV
     what->setObjectName(QStringLiteral("declineWhat"));
     what->setWordWrap(true);
     layout->addWidget(what);
-    auto *form = new QFormLayout;
-    m_reason = new QComboBox(this);
-    m_reason->setObjectName(QStringLiteral("declineReason"));
-    m_reason->addItems(reasons());
-    form->addRow(tr("Reason"), m_reason);
-    m_detail = new QPlainTextEdit(this);
-    m_detail->setObjectName(QStringLiteral("declineDetail"));
-    m_detail->setPlaceholderText(
-        tr("Optional; required for \"other\". No competitor names, prices or confidential terms."));
-    m_detail->setMaximumHeight(90);
-    form->addRow(tr("Detail"), m_detail);
-    layout->addLayout(form);
-    m_problem = new QLabel(this);
-    m_problem->setStyleSheet(QStringLiteral("color: #b45309;"));
-    layout->addWidget(m_problem);
+    m_form =
+        new ReasonForm(QStringLiteral("decline"), reasons(),
+                       tr("Optional; required for \"other\". No competitor names, prices or confidential "
+                          "terms."),
+                       this);
+    layout->addWidget(m_form);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Decline"));
     layout->addWidget(m_buttons);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_reason, &QComboBox::currentIndexChanged, this, &DeclineDialog::validate);
-    connect(m_detail, &QPlainTextEdit::textChanged, this, &DeclineDialog::validate);
+    const auto validate = [this] { m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canAccept()); };
+    connect(m_form, &ReasonForm::changed, this, validate);
     validate();
 }
 
 QString DeclineDialog::reason() const
 {
-    return m_reason->currentText();
+    return m_form->reason();
 }
 
 QString DeclineDialog::detail() const
 {
-    return m_detail->toPlainText().trimmed();
+    return m_form->detail();
 }
 
 void DeclineDialog::setReason(const QString &reason)
 {
-    m_reason->setCurrentText(reason);
+    m_form->setReason(reason);
 }
 
 void DeclineDialog::setDetail(const QString &detail)
 {
-    m_detail->setPlainText(detail);
+    m_form->setDetail(detail);
 }
 
 QString DeclineDialog::problem() const
 {
-    if (reason() == QLatin1String("other") && detail().isEmpty())
-        return tr("Say why in the detail when the reason is \"other\".");
-    if (detail().size() > kMaxDetail)
-        return tr("The detail is %1 characters; at most %2 are allowed.")
-            .arg(detail().size())
-            .arg(kMaxDetail);
-    return {};
+    return m_form->problem();
 }
 
 bool DeclineDialog::canAccept() const
 {
-    return problem().isEmpty();
-}
-
-void DeclineDialog::validate()
-{
-    m_problem->setText(problem());
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(canAccept());
+    return m_form->canAccept();
 }
 
 } // namespace adcp::gui

@@ -2,12 +2,11 @@
 
 #include <QDialog>
 
-class QComboBox;
 class QDialogButtonBox;
-class QLabel;
-class QPlainTextEdit;
 
 namespace adcp::gui {
+
+class ReasonForm;
 
 // Declining a proposal: one of the ten reasons, a detail (required for "other", at most 500 characters),
 // and the exact version being declined, so the seller knows which offer the buyer evaluated.
@@ -29,11 +28,7 @@ public:
     QString problem() const;
 
 private:
-    void validate();
-
-    QComboBox *m_reason = nullptr;
-    QPlainTextEdit *m_detail = nullptr;
-    QLabel *m_problem = nullptr;
+    ReasonForm *m_form = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

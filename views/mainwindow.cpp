@@ -723,17 +723,20 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
     m_consoleDock->setObjectName(QStringLiteral("sellerConsoleDock"));
     BuyModel *buys = m_workbench->buys();
     // A refresh of n buys changes the model n times; the console (which asks the seller for its board) is fed
-    // once per turn of the event loop, not once per row.
+    // at most four times a second, not once per row: its board is read by a person, not polled by a program.
     auto *feed = new QTimer(console);
     feed->setSingleShot(true);
-    feed->setInterval(0);
+    feed->setInterval(250);
     connect(feed, &QTimer::timeout, console, [console, buys] {
         nlohmann::json list = nlohmann::json::array();
         for (int row = 0; row < buys->rowCount(); ++row)
             list.push_back(buys->buyJson(row));
         console->setBuys(list);
     });
-    const auto schedule = [feed] { feed->start(); };
+    const auto schedule = [feed] {
+        if (!feed->isActive())
+            feed->start();
+    };
     connect(buys, &QAbstractItemModel::dataChanged, feed, schedule);
     connect(buys, &QAbstractItemModel::rowsInserted, feed, schedule);
     connect(buys, &QAbstractItemModel::modelReset, feed, schedule);

@@ -1,13 +1,12 @@
 #include "productlistwidget.h"
 
+#include "filterablelistwidget.h"
 #include "modelroles.h"
 #include "productmodel.h"
 #include "productsortmodel.h"
 
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QHeaderView>
-#include <QLineEdit>
 #include <QMenu>
 #include <QSet>
 #include <QTreeView>
@@ -19,49 +18,34 @@ ProductListWidget::ProductListWidget(models::ProductModel *model, QWidget *paren
     : QWidget(parent), m_model(model), m_proxy(new models::ProductSortModel(this))
 {
     setObjectName(QStringLiteral("productList"));
-    m_proxy->setSourceModel(model);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(8, 8, 8, 8);
-    auto *bar = new QHBoxLayout;
-    m_filter = new QLineEdit(this);
-    m_filter->setObjectName(QStringLiteral("productFilter"));
-    m_filter->setPlaceholderText(tr("Filter products (Ctrl+F)"));
-    m_filter->setClearButtonEnabled(true);
+    m_list = new FilterableListWidget(
+        model, m_proxy,
+        {QStringLiteral("product"), tr("Filter products (Ctrl+F)"), models::ProductModel::RankColumn}, this);
+    layout->addWidget(m_list);
     m_channel = new QComboBox(this);
     m_channel->setObjectName(QStringLiteral("productChannel"));
     m_channel->addItem(tr("All channels"), QString());
-    bar->addWidget(m_filter, 1);
-    bar->addWidget(m_channel);
-    layout->addLayout(bar);
+    m_list->addFilterWidget(m_channel);
 
-    m_view = new QTreeView(this);
-    m_view->setObjectName(QStringLiteral("productView"));
-    m_view->setModel(m_proxy);
-    m_view->setRootIsDecorated(false);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(models::ProductModel::RankColumn, Qt::AscendingOrder);
-    m_view->setUniformRowHeights(true);
-    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_view->header()->setStretchLastSection(true);
-    m_view->setColumnWidth(models::ProductModel::RankColumn, 36);
-    m_view->setColumnWidth(models::ProductModel::NameColumn, 220);
-    m_view->setColumnWidth(models::ProductModel::ChannelsColumn, 110);
-    m_view->setColumnWidth(models::ProductModel::DeliveryColumn, 110);
-    m_view->setColumnWidth(models::ProductModel::PriceColumn, 120);
-    layout->addWidget(m_view, 1);
+    QTreeView *view = m_list->view();
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    view->header()->setStretchLastSection(true);
+    view->setColumnWidth(models::ProductModel::RankColumn, 36);
+    view->setColumnWidth(models::ProductModel::NameColumn, 220);
+    view->setColumnWidth(models::ProductModel::ChannelsColumn, 110);
+    view->setColumnWidth(models::ProductModel::DeliveryColumn, 110);
+    view->setColumnWidth(models::ProductModel::PriceColumn, 120);
 
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &models::ProductSortModel::setFilterText);
+    connect(m_list, &FilterableListWidget::filterTextChanged, m_proxy,
+            &models::ProductSortModel::setFilterText);
     connect(m_channel, &QComboBox::currentIndexChanged, this,
             [this] { m_proxy->setChannel(m_channel->currentData().toString()); });
     connect(m_model, &QAbstractItemModel::modelReset, this, &ProductListWidget::refreshChannels);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) {
-                if (current.isValid())
-                    Q_EMIT productSelected(current.data(models::IdRole).toString());
-            });
-    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        const QModelIndex index = m_view->indexAt(pos);
+    connect(m_list, &FilterableListWidget::selected, this, &ProductListWidget::productSelected);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view](const QPoint &pos) {
+        const QModelIndex index = view->indexAt(pos);
         if (!index.isValid())
             return;
         const QString id = index.data(models::IdRole).toString();
@@ -72,7 +56,7 @@ ProductListWidget::ProductListWidget(models::ProductModel *model, QWidget *paren
                        [this, id] { Q_EMIT refineProductRequested(id, QStringLiteral("more_like_this")); });
         menu.addAction(tr("Omit"), this,
                        [this, id] { Q_EMIT refineProductRequested(id, QStringLiteral("omit")); });
-        menu.exec(m_view->viewport()->mapToGlobal(pos));
+        menu.exec(view->viewport()->mapToGlobal(pos));
     });
 }
 
@@ -103,12 +87,12 @@ void ProductListWidget::refreshChannels()
 
 QTreeView *ProductListWidget::view() const
 {
-    return m_view;
+    return m_list->view();
 }
 
 QLineEdit *ProductListWidget::filterEdit() const
 {
-    return m_filter;
+    return m_list->filterEdit();
 }
 
 models::ProductSortModel *ProductListWidget::proxy() const
@@ -118,8 +102,7 @@ models::ProductSortModel *ProductListWidget::proxy() const
 
 void ProductListWidget::focusFilter()
 {
-    m_filter->setFocus(Qt::ShortcutFocusReason);
-    m_filter->selectAll();
+    m_list->focusFilter();
 }
 
 } // namespace adcp::gui

@@ -13,6 +13,8 @@ class ProductSortModel;
 
 namespace adcp::gui {
 
+class FilterableListWidget;
+
 // The products tab: the seller's products with a text and channel filter. Right-click asks the seller to
 // include, omit or find more like a product (refine, product scope).
 class ProductListWidget final : public QWidget
@@ -37,9 +39,8 @@ private:
 
     models::ProductModel *m_model;
     models::ProductSortModel *m_proxy = nullptr;
-    QLineEdit *m_filter = nullptr;
+    FilterableListWidget *m_list = nullptr;
     QComboBox *m_channel = nullptr;
-    QTreeView *m_view = nullptr;
 };
 
 } // namespace adcp::gui

@@ -13,6 +13,8 @@ class ProposalSortModel;
 
 namespace adcp::gui {
 
+class FilterableListWidget;
+
 // The proposals tab: every proposal with a status chip and the live "expires in" countdown of commitments.
 class ProposalListWidget final : public QWidget
 {
@@ -32,11 +34,9 @@ Q_SIGNALS:
     void proposalSelected(const QString &proposalId);
 
 private:
-    models::ProposalModel *m_model;
     models::ProposalSortModel *m_proxy = nullptr;
-    QLineEdit *m_filter = nullptr;
+    FilterableListWidget *m_list = nullptr;
     QComboBox *m_status = nullptr;
-    QTreeView *m_view = nullptr;
 };
 
 } // namespace adcp::gui

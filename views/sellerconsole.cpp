@@ -23,6 +23,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace adcp::gui {
 
 using namespace adcp::models;
@@ -344,8 +346,23 @@ QString SellerConsole::approveTask(const QString &taskId, bool approve)
 void SellerConsole::setBuys(const json &mediaBuys)
 {
     m_buys = mediaBuys.is_array() ? mediaBuys : json::array();
+    // A hidden console (a remote agent is active, or the dock is closed) asks the seller nothing until shown.
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
     refreshDependencies();
     refreshApprovals();
+}
+
+void SellerConsole::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (std::exchange(m_stale, false)) {
+        refreshDependencies();
+        refreshApprovals();
+    }
 }
 
 void SellerConsole::refresh()

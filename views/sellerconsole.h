@@ -72,6 +72,9 @@ Q_SIGNALS:
     // The seller's state changed under the buyer (a broken creative, an approval): re-read it.
     void sellerChanged();
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     nlohmann::json controller(const std::string &scenario, const nlohmann::json &params, QString *error);
     void buildOptions(QVBoxLayout *layout);
@@ -87,6 +90,7 @@ private:
     std::unique_ptr<adcp::seller::Principal> m_principal;
     AdapterControl m_adapters;
     nlohmann::json m_buys = nlohmann::json::array();
+    bool m_stale = false; // buys changed while the console was hidden
     QTimer *m_clockTimer = nullptr;
     QLabel *m_clock = nullptr;
     QCheckBox *m_autoCommit = nullptr;

@@ -67,7 +67,7 @@ Workbench::Workbench(QObject *parent)
     : QObject(parent), m_products(new ProductModel(this)), m_proposals(new ProposalModel(this)),
       m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
       m_opportunities(new OpportunityModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
-      m_ticker(new QTimer(this)), m_monitor(new QTimer(this))
+      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
 {
     m_ticker->setInterval(1000);
     connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
@@ -81,9 +81,17 @@ Workbench::Workbench(QObject *parent)
             refreshBuys();
     });
     m_monitor->start();
-    connect(m_buys, &QAbstractItemModel::dataChanged, this, &Workbench::updateOpportunityCounts);
-    connect(m_buys, &QAbstractItemModel::rowsInserted, this, &Workbench::updateOpportunityCounts);
-    connect(m_proposals, &QAbstractItemModel::rowsInserted, this, &Workbench::updateOpportunityCounts);
+    // A refresh changes every buy's row; the counts are brought up to date once, after the burst.
+    m_countsTimer->setSingleShot(true);
+    m_countsTimer->setInterval(0);
+    connect(m_countsTimer, &QTimer::timeout, this, &Workbench::updateOpportunityCounts);
+    const auto recount = [this] {
+        if (!m_countsTimer->isActive())
+            m_countsTimer->start();
+    };
+    connect(m_buys, &QAbstractItemModel::dataChanged, this, recount);
+    connect(m_buys, &QAbstractItemModel::rowsInserted, this, recount);
+    connect(m_proposals, &QAbstractItemModel::rowsInserted, this, recount);
 }
 
 Workbench::~Workbench()
@@ -695,26 +703,35 @@ void Workbench::applyWebhookEvent(const adcp::WebhookEvent &event)
 
 void Workbench::updateOpportunityCounts()
 {
+    // One pass over proposals and buys: this runs after every refresh, with every buy of the session.
+    QHash<QString, QString> opportunityOfProposal;
+    QHash<QString, int> proposals;
+    for (int row = 0; row < m_proposals->rowCount(); ++row) {
+        const QString proposalId = m_proposals->proposalId(row);
+        if (opportunityOfProposal.contains(proposalId))
+            continue;
+        const QString opportunityId = m_proposals->opportunityId(row);
+        opportunityOfProposal.insert(proposalId, opportunityId);
+        ++proposals[opportunityId];
+    }
+    QHash<QString, int> buys;
+    QSet<QString> impaired;
+    for (int row = 0; row < m_buys->rowCount(); ++row) {
+        const QString opportunityId =
+            opportunityOfProposal.value(m_buys->index(row, BuyModel::ProposalColumn).data().toString());
+        if (opportunityId.isEmpty())
+            continue;
+        ++buys[opportunityId];
+        if (m_buys->index(row, BuyModel::HealthColumn)
+                .data()
+                .toString()
+                .startsWith(QLatin1String("impaired")))
+            impaired.insert(opportunityId);
+    }
     for (int o = 0; o < m_opportunities->rowCount(); ++o) {
         const QString opportunityId = m_opportunities->opportunityId(o);
-        QSet<QString> proposals;
-        for (int row = 0; row < m_proposals->rowCount(); ++row) {
-            if (m_proposals->opportunityId(row) == opportunityId)
-                proposals.insert(m_proposals->proposalId(row));
-        }
-        int buys = 0;
-        bool impaired = false;
-        for (int row = 0; row < m_buys->rowCount(); ++row) {
-            const QModelIndex index = m_buys->index(row, BuyModel::ProposalColumn);
-            if (!proposals.contains(index.data().toString()))
-                continue;
-            ++buys;
-            impaired = impaired || m_buys->index(row, BuyModel::HealthColumn)
-                                       .data()
-                                       .toString()
-                                       .startsWith(QLatin1String("impaired"));
-        }
-        m_opportunities->setCounts(opportunityId, static_cast<int>(proposals.size()), buys, impaired);
+        m_opportunities->setCounts(opportunityId, proposals.value(opportunityId), buys.value(opportunityId),
+                                   impaired.contains(opportunityId));
     }
 }
 

@@ -146,6 +146,7 @@ private:
     std::function<QDateTime()> m_clock;
     QTimer *m_ticker;
     QTimer *m_monitor;
+    QTimer *m_countsTimer;
     bool m_refreshingBuys = false;
     struct BuyAttempt
     {

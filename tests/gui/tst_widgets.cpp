@@ -1,9 +1,13 @@
+#include "buymodel.h"
+#include "buysortmodel.h"
+#include "closeopportunitydialog.h"
 #include "createbuydialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
 #include "errorbanner.h"
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
+#include "filterablelistwidget.h"
 #include "proposalcomparemodel.h"
 #include "proposalmodel.h"
 #include "refinedialog.h"
@@ -11,6 +15,7 @@
 
 #include <QDialogButtonBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -50,6 +55,9 @@ private Q_SLOTS:
     void declineDialog_data();
     void declineDialog();
     void declineDialogOffersTheTenReasons();
+    void closeOpportunityDialog_data();
+    void closeOpportunityDialog();
+    void filterableListFiltersAndSelects();
     void createBuyDialog_data();
     void createBuyDialog();
     void refineDialogBuildsEntries();
@@ -86,6 +94,67 @@ void TestWidgets::declineDialog()
     QCOMPARE(dialog.canAccept(), accepted);
     auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
     QCOMPARE(ok->isEnabled(), accepted);
+}
+
+void TestWidgets::closeOpportunityDialog_data()
+{
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("detail");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("not pursued") << QStringLiteral("not_pursued") << QString() << true;
+    QTest::newRow("other without detail") << QStringLiteral("other") << QString() << false;
+    QTest::newRow("other with detail") << QStringLiteral("other") << QStringLiteral("Brand paused") << true;
+    QTest::newRow("detail too long") << QStringLiteral("timing_changed") << QString(501, QLatin1Char('x'))
+                                     << false;
+}
+
+// The close dialog shares the decline dialog's reason form: same rules, its own reasons and control names.
+void TestWidgets::closeOpportunityDialog()
+{
+    QFETCH(QString, reason);
+    QFETCH(QString, detail);
+    QFETCH(bool, accepted);
+    CloseOpportunityDialog dialog(QStringLiteral("Cold brew launch"));
+    QVERIFY(!CloseOpportunityDialog::reasons().contains(QStringLiteral("accepted_with_seller")));
+    dialog.setReason(reason);
+    dialog.setDetail(detail);
+    QCOMPARE(dialog.reason(), reason);
+    QCOMPARE(dialog.detail(), detail.trimmed());
+    QCOMPARE(dialog.canAccept(), accepted);
+    QVERIFY(dialog.findChild<QWidget *>(QStringLiteral("closeReason")));
+    QCOMPARE(dialog.findChild<QLabel *>(QStringLiteral("closeProblem"))->text().isEmpty(), accepted);
+    auto *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QCOMPARE(ok->isEnabled(), accepted);
+}
+
+// The list shape every tab uses: the text filter narrows the proxy, selection reports the row's id, a row
+// that is filtered out cannot be selected, and selecting the current row again says so again.
+void TestWidgets::filterableListFiltersAndSelects()
+{
+    adcp::models::BuyModel model;
+    adcp::models::BuySortModel proxy;
+    for (const char *id : {"mb-alpha", "mb-beta", "mb-gamma"})
+        model.upsertBuy({{"media_buy_id", id}, {"status", "active"}, {"health", "ok"}});
+    FilterableListWidget list(&model, &proxy, {QStringLiteral("buy"), QStringLiteral("Filter"), 0});
+    QCOMPARE(list.view()->model(), &proxy);
+    QCOMPARE(list.filterEdit()->objectName(), QStringLiteral("buyFilter"));
+    QCOMPARE(list.view()->objectName(), QStringLiteral("buyView"));
+    connect(&list, &FilterableListWidget::filterTextChanged, &proxy,
+            &adcp::models::BuySortModel::setFilterText);
+    QSignalSpy selected(&list, &FilterableListWidget::selected);
+    list.select(QStringLiteral("mb-beta"));
+    QCOMPARE(selected.count(), 1);
+    QCOMPARE(selected.last().front().toString(), QStringLiteral("mb-beta"));
+    list.select(QStringLiteral("mb-beta"));
+    QCOMPARE(selected.count(), 2);
+    list.filterEdit()->setText(QStringLiteral("gamma"));
+    QCOMPARE(proxy.rowCount(), 1);
+    // The current row may move to what is left; a hidden row cannot become current.
+    const qsizetype afterFilter = selected.count();
+    list.select(QStringLiteral("mb-alpha"));
+    list.select(QStringLiteral("mb-unknown"));
+    QCOMPARE(selected.count(), afterFilter);
+    QVERIFY(afterFilter == 2 || selected.last().front().toString() == QLatin1String("mb-gamma"));
 }
 
 void TestWidgets::declineDialogOffersTheTenReasons()

@@ -1,0 +1,95 @@
+#include "filterablelistwidget.h"
+
+#include "modelroles.h"
+
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+FilterableListWidget::FilterableListWidget(QAbstractItemModel *source, QSortFilterProxyModel *proxy,
+                                           const Options &options, QWidget *parent)
+    : QWidget(parent), m_source(source), m_proxy(proxy)
+{
+    m_proxy->setSourceModel(source);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_bar = new QHBoxLayout;
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(options.name + QStringLiteral("Filter"));
+    m_filter->setPlaceholderText(options.placeholder);
+    m_filter->setClearButtonEnabled(true);
+    m_bar->addWidget(m_filter, 1);
+    layout->addLayout(m_bar);
+
+    m_view = new QTreeView(this);
+    m_view->setObjectName(options.name + QStringLiteral("View"));
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(options.sortColumn, Qt::AscendingOrder);
+    m_view->setUniformRowHeights(true);
+    layout->addWidget(m_view, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this, &FilterableListWidget::filterTextChanged);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    Q_EMIT selected(current.data(models::IdRole).toString());
+            });
+    // A click on the already-current row shows it again (the detail panel may show something else).
+    connect(m_view, &QTreeView::clicked, this,
+            [this](const QModelIndex &index) { Q_EMIT selected(index.data(models::IdRole).toString()); });
+}
+
+FilterableListWidget::~FilterableListWidget() = default;
+
+QTreeView *FilterableListWidget::view() const
+{
+    return m_view;
+}
+
+QLineEdit *FilterableListWidget::filterEdit() const
+{
+    return m_filter;
+}
+
+QSortFilterProxyModel *FilterableListWidget::proxy() const
+{
+    return m_proxy;
+}
+
+void FilterableListWidget::addFilterWidget(QWidget *widget)
+{
+    widget->setParent(this);
+    m_bar->addWidget(widget);
+}
+
+void FilterableListWidget::focusFilter()
+{
+    m_filter->setFocus(Qt::ShortcutFocusReason);
+    m_filter->selectAll();
+}
+
+void FilterableListWidget::select(const QString &id)
+{
+    const QModelIndexList found =
+        m_source->match(m_source->index(0, 0), models::IdRole, id, 1, Qt::MatchExactly);
+    if (found.isEmpty())
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(found.front());
+    if (!index.isValid())
+        return;
+    // Selecting the row that is already current changes nothing in the view; say so anyway, so the detail
+    // panel shows it again.
+    if (m_view->currentIndex().row() == index.row())
+        Q_EMIT selected(id);
+    else
+        m_view->setCurrentIndex(index);
+}
+
+} // namespace adcp::gui
