@@ -87,11 +87,17 @@ int runServeMode(int argc, char **argv)
     parser.addOption({QStringLiteral("manual-approval"),
                       QStringLiteral("create_media_buy answers 'submitted' and waits for approval.")});
     parser.addOption(
+        {QStringLiteral("manual-approval-account"),
+         QStringLiteral("Only this account's buys wait for approval (repeatable): an account_id, or "
+                        "BRAND_DOMAIN/OPERATOR."),
+         QStringLiteral("ACCOUNT")});
+    parser.addOption(
         {QStringLiteral("auto-commit"),
          QStringLiteral("Brief-mode proposals are issued already committed (no finalize step).")});
-    parser.addOption({QStringLiteral("proposal-version-optional"),
-                      QStringLiteral("create_media_buy from a proposal needs proposal_version only once the buyer "
-                                     "has used the versioned dialect on it (for AdCP 3.0/3.1 buyers).")});
+    parser.addOption(
+        {QStringLiteral("proposal-version-optional"),
+         QStringLiteral("create_media_buy from a proposal needs proposal_version only once the buyer "
+                        "has used the versioned dialect on it (for AdCP 3.0/3.1 buyers).")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Do not log each request.")});
     parser.process(app);
 
@@ -127,6 +133,7 @@ int runServeMode(int argc, char **argv)
     adcp::seller::SellerOptions options;
     options.databasePath = parser.value(QStringLiteral("db"));
     options.manualApproval = parser.isSet(QStringLiteral("manual-approval"));
+    options.manualApprovalAccounts = parser.values(QStringLiteral("manual-approval-account"));
     options.autoCommitOnIssue = parser.isSet(QStringLiteral("auto-commit"));
     options.requireProposalVersion = !parser.isSet(QStringLiteral("proposal-version-optional"));
     QString error;

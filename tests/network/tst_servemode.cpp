@@ -28,6 +28,37 @@ ToolOutcome run(PendingCall *call)
     return call->outcome();
 }
 
+// brief → finalize → create_media_buy for the account of `domain` (brand and operator); the create's outcome.
+ToolOutcome buyFromBrief(AgentClient &client, const std::string &domain)
+{
+    const json brand = {{"domain", domain}};
+    const auto brief = run(client.getProducts(
+        {{"buying_mode", "brief"}, {"brief", "Video for outdoor gear in the US"}, {"brand", brand}}));
+    if (!brief.ok())
+        return brief;
+    if (!brief.result.contains("proposals") || brief.result["proposals"].empty())
+        return ToolOutcome::failure(AdcpError::make("TEST_NO_PROPOSAL", "the seller returned no proposal"));
+    const json &proposal = brief.result["proposals"][0];
+    json refine = {{"scope", "proposal"}, {"proposal_id", proposal["proposal_id"]}, {"action", "finalize"}};
+    if (proposal.contains("proposal_version"))
+        refine["proposal_version"] = proposal["proposal_version"];
+    const auto finalized = run(
+        client.getProducts({{"buying_mode", "refine"}, {"brand", brand}, {"refine", json::array({refine})}}));
+    if (!finalized.ok())
+        return finalized;
+    const QDateTime startTime = QDateTime::currentDateTimeUtc().addDays(2);
+    json create = {{"proposal_id", proposal["proposal_id"]},
+                   {"total_budget", {{"amount", 50000}, {"currency", "USD"}}},
+                   {"brand", brand},
+                   {"account", {{"brand", brand}, {"operator", domain}}},
+                   {"start_time", startTime.toString(Qt::ISODate).toStdString()},
+                   {"end_time", startTime.addDays(30).toString(Qt::ISODate).toStdString()}};
+    if (finalized.result.contains("proposals") && !finalized.result["proposals"].empty() &&
+        finalized.result["proposals"][0].contains("proposal_version"))
+        create["proposal_version"] = finalized.result["proposals"][0]["proposal_version"];
+    return run(client.createMediaBuy(create));
+}
+
 } // namespace
 
 class tst_ServeMode final : public QObject
@@ -39,6 +70,7 @@ private Q_SLOTS:
     void badOptions_data();
     void badOptions();
     void flowSurvivesRestart();
+    void manualApprovalPerAccount();
 
 private:
     // Starts --serve on a free port; returns the MCP URL (empty on failure).
@@ -128,31 +160,7 @@ void tst_ServeMode::flowSurvivesRestart()
                            SchemaRegistry::bundled());
         const auto caps = run(client.getAdcpCapabilities());
         QVERIFY2(caps.ok(), caps.ok() ? "" : caps.error->message.c_str());
-        const json brand = {{"domain", "acmeoutdoor.example"}};
-        const auto brief = run(client.getProducts(
-            {{"buying_mode", "brief"}, {"brief", "Video for outdoor gear in the US"}, {"brand", brand}}));
-        QVERIFY2(brief.ok(), brief.ok() ? "" : brief.error->message.c_str());
-        if (!brief.result.contains("proposals") || brief.result["proposals"].empty())
-            QSKIP("the seller returns no proposals for a brief");
-        const json &proposal = brief.result["proposals"][0];
-        json refine = {
-            {"scope", "proposal"}, {"proposal_id", proposal["proposal_id"]}, {"action", "finalize"}};
-        if (proposal.contains("proposal_version"))
-            refine["proposal_version"] = proposal["proposal_version"];
-        const auto finalized = run(client.getProducts(
-            {{"buying_mode", "refine"}, {"brand", brand}, {"refine", json::array({refine})}}));
-        QVERIFY2(finalized.ok(), finalized.ok() ? "" : finalized.error->message.c_str());
-        const QDateTime startTime = QDateTime::currentDateTimeUtc().addDays(2);
-        json create = {{"proposal_id", proposal["proposal_id"]},
-                       {"total_budget", {{"amount", 50000}, {"currency", "USD"}}},
-                       {"brand", brand},
-                       {"account", {{"brand", brand}, {"operator", "acmeoutdoor.example"}}},
-                       {"start_time", startTime.toString(Qt::ISODate).toStdString()},
-                       {"end_time", startTime.addDays(30).toString(Qt::ISODate).toStdString()}};
-        if (finalized.result.contains("proposals") && !finalized.result["proposals"].empty() &&
-            finalized.result["proposals"][0].contains("proposal_version"))
-            create["proposal_version"] = finalized.result["proposals"][0]["proposal_version"];
-        const auto created = run(client.createMediaBuy(create));
+        const auto created = buyFromBrief(client, "acmeoutdoor.example");
         QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
         mediaBuyId = created.result.value("media_buy_id", std::string());
         QVERIFY(!mediaBuyId.empty());
@@ -182,6 +190,39 @@ void tst_ServeMode::flowSurvivesRestart()
     ::kill(pid_t(second.processId()), SIGINT);
     QVERIFY(second.waitForFinished(20000));
     QCOMPARE(second.exitCode(), 0);
+}
+
+// --manual-approval-account: the named account's buy waits for approval (submitted + task_id); another
+// account's buy on the same seller does not.
+void tst_ServeMode::manualApprovalPerAccount()
+{
+    QProcess process;
+    const QUrl url =
+        start(process, m_dir.filePath(QStringLiteral("approval.sqlite")),
+              {QStringLiteral("--manual-approval-account"), QStringLiteral("Held.Example/held.example")});
+    QVERIFY2(url.isValid(), process.readAllStandardError().constData());
+    McpTransportOptions options;
+    options.endpoint = url;
+    options.bearerToken = "serve-test-token";
+    {
+        AgentClient client(QStringLiteral("serve"), std::make_unique<McpTransport>(options),
+                           SchemaRegistry::bundled());
+        client.setTaskPolling(false); // the held buy would be polled until approved
+        QVERIFY(run(client.getAdcpCapabilities()).ok());
+        const auto held = buyFromBrief(client, "held.example");
+        QVERIFY2(held.ok(), held.ok() ? "" : held.error->message.c_str());
+        QCOMPARE(held.result.value("status", std::string()), std::string("submitted"));
+        QVERIFY(!held.result.value("task_id", std::string()).empty());
+        QVERIFY(!held.result.contains("media_buy_id"));
+
+        const auto free = buyFromBrief(client, "free.example");
+        QVERIFY2(free.ok(), free.ok() ? "" : free.error->message.c_str());
+        QVERIFY(free.result.value("status", std::string()) != "submitted");
+        QVERIFY(!free.result.value("media_buy_id", std::string()).empty());
+    }
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_ServeMode)
