@@ -73,6 +73,26 @@ DeliveryChart::DeliveryChart(QWidget *parent) : QWidget(parent)
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setBackgroundRoundness(0);
+    m_plannedSeries = new QLineSeries;
+    m_plannedSeries->setName(tr("Planned (even pacing)"));
+    QPen dashed(QColor(0x9c, 0xa3, 0xaf), 1.6);
+    dashed.setStyle(Qt::DashLine);
+    m_plannedSeries->setPen(dashed);
+    m_deliveredSeries = new QLineSeries;
+    m_deliveredSeries->setName(tr("Delivered spend (cumulative)"));
+    m_deliveredSeries->setPen(QPen(QColor(0x2f, 0x6f, 0xd6), 2.2));
+    chart->addSeries(m_plannedSeries);
+    chart->addSeries(m_deliveredSeries);
+    m_xAxis = new QDateTimeAxis;
+    m_xAxis->setTickCount(6);
+    m_yAxis = new QValueAxis;
+    m_yAxis->setLabelFormat(QStringLiteral("%.0f"));
+    chart->addAxis(m_xAxis, Qt::AlignBottom);
+    chart->addAxis(m_yAxis, Qt::AlignLeft);
+    for (QLineSeries *series : {m_plannedSeries, m_deliveredSeries}) {
+        series->attachAxis(m_xAxis);
+        series->attachAxis(m_yAxis);
+    }
     m_view = new QChartView(chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setMinimumHeight(200);
@@ -95,26 +115,15 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     if (shown == m_shown)
         return;
     m_shown = std::move(shown);
-    QChart *chart = m_view->chart();
-    chart->removeAllSeries();
-    for (QAbstractAxis *axis : chart->axes())
-        chart->removeAxis(axis);
 
     const std::vector<Point> points = deliveredPoints(delivery);
-    auto *delivered = new QLineSeries;
-    delivered->setName(tr("Delivered spend (cumulative)"));
-    delivered->setPen(QPen(QColor(0x2f, 0x6f, 0xd6), 2.2));
-    auto *planned = new QLineSeries;
-    planned->setName(tr("Planned (even pacing)"));
-    QPen dashed(QColor(0x9c, 0xa3, 0xaf), 1.6);
-    dashed.setStyle(Qt::DashLine);
-    planned->setPen(dashed);
-
+    QList<QPointF> delivered;
+    QList<QPointF> planned;
     double cumulative = 0.0;
     double maxValue = 0.0;
     for (const Point &point : points) {
         cumulative += point.spend;
-        delivered->append(point.at.toMSecsSinceEpoch(), cumulative);
+        delivered.append({double(point.at.toMSecsSinceEpoch()), cumulative});
         maxValue = std::max(maxValue, cumulative);
     }
     const double budget = buy.contains("total_budget") ? jsonAmount(buy["total_budget"]) : 0.0;
@@ -125,47 +134,37 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     if (budget > 0.0 && start.isValid() && end.isValid() && end > start) {
         const double flight = static_cast<double>(start.msecsTo(end));
         // The plan is drawn at the same instants as the delivered points, plus the flight's two ends.
-        planned->append(start.toMSecsSinceEpoch(), 0.0);
+        planned.append({double(start.toMSecsSinceEpoch()), 0.0});
         for (const Point &point : points) {
             const double share = std::clamp(start.msecsTo(point.at) / flight, 0.0, 1.0);
-            planned->append(point.at.toMSecsSinceEpoch(), budget * share);
+            planned.append({double(point.at.toMSecsSinceEpoch()), budget * share});
         }
         const QDateTime lastShown = points.empty() ? end : std::min(end, points.back().at.addDays(1));
-        planned->append(lastShown.toMSecsSinceEpoch(),
-                        budget * std::clamp(start.msecsTo(lastShown) / flight, 0.0, 1.0));
-        for (const QPointF &p : planned->points())
+        planned.append({double(lastShown.toMSecsSinceEpoch()),
+                        budget * std::clamp(start.msecsTo(lastShown) / flight, 0.0, 1.0)});
+        for (const QPointF &p : planned)
             maxValue = std::max(maxValue, p.y());
     }
-    m_delivered = static_cast<int>(delivered->count());
-    m_planned = static_cast<int>(planned->count());
-
-    chart->addSeries(planned);
-    chart->addSeries(delivered);
-    auto *xAxis = new QDateTimeAxis;
-    xAxis->setFormat(granularity() == QLatin1String("hourly") ? QStringLiteral("MMM d HH:mm")
-                                                              : QStringLiteral("MMM d"));
-    xAxis->setTickCount(6);
-    auto *yAxis = new QValueAxis;
-    yAxis->setLabelFormat(QStringLiteral("%.0f"));
-    yAxis->setRange(0, maxValue > 0 ? maxValue * 1.1 : 1.0);
-    yAxis->setTitleText(jsonString(delivery, "currency").isEmpty() ? jsonString(buy, "currency")
-                                                                   : jsonString(delivery, "currency"));
-    chart->addAxis(xAxis, Qt::AlignBottom);
-    chart->addAxis(yAxis, Qt::AlignLeft);
-    for (QLineSeries *series : {planned, delivered}) {
-        series->attachAxis(xAxis);
-        series->attachAxis(yAxis);
-    }
+    m_delivered = static_cast<int>(delivered.size());
+    m_planned = static_cast<int>(planned.size());
+    // The series and axes stay; only their points and ranges change (rebuilding a chart is what costs).
+    m_deliveredSeries->replace(delivered);
+    m_plannedSeries->replace(planned);
+    m_xAxis->setFormat(granularity() == QLatin1String("hourly") ? QStringLiteral("MMM d HH:mm")
+                                                                : QStringLiteral("MMM d"));
+    m_yAxis->setRange(0, maxValue > 0 ? maxValue * 1.1 : 1.0);
+    m_yAxis->setTitleText(jsonString(delivery, "currency").isEmpty() ? jsonString(buy, "currency")
+                                                                     : jsonString(delivery, "currency"));
     qint64 minX = std::numeric_limits<qint64>::max();
     qint64 maxX = std::numeric_limits<qint64>::min();
-    for (QLineSeries *series : {planned, delivered}) {
-        for (const QPointF &p : series->points()) {
+    for (const QList<QPointF> *series : {&planned, &delivered}) {
+        for (const QPointF &p : *series) {
             minX = std::min(minX, static_cast<qint64>(p.x()));
             maxX = std::max(maxX, static_cast<qint64>(p.x()));
         }
     }
     if (minX < maxX)
-        xAxis->setRange(QDateTime::fromMSecsSinceEpoch(minX), QDateTime::fromMSecsSinceEpoch(maxX));
+        m_xAxis->setRange(QDateTime::fromMSecsSinceEpoch(minX), QDateTime::fromMSecsSinceEpoch(maxX));
 
     const nlohmann::json totals = jsonObject(delivery, "totals");
     if (delivery.is_object() && !delivery.empty())

@@ -7,6 +7,9 @@
 class QButtonGroup;
 class QChart;
 class QChartView;
+class QDateTimeAxis;
+class QLineSeries;
+class QValueAxis;
 class QLabel;
 class QRadioButton;
 
@@ -34,6 +37,10 @@ Q_SIGNALS:
 
 private:
     QChartView *m_view = nullptr;
+    QLineSeries *m_plannedSeries = nullptr;
+    QLineSeries *m_deliveredSeries = nullptr;
+    QDateTimeAxis *m_xAxis = nullptr;
+    QValueAxis *m_yAxis = nullptr;
     QRadioButton *m_hourly = nullptr;
     QRadioButton *m_daily = nullptr;
     QLabel *m_summary = nullptr;
