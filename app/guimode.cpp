@@ -66,6 +66,9 @@ int runGuiMode(int argc, char **argv)
         std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kEmbeddedPrincipal),
         adcp::SchemaRegistry::bundled());
 
+    // The inspector keeps the latest 500 exchanges (ExchangeModel's limit); the client's own log need not
+    // keep more bodies than that.
+    client.setLogLimit(500);
     adcp::gui::Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kEmbeddedPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });

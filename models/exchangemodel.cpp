@@ -6,6 +6,8 @@
 #include <QBrush>
 #include <QColor>
 
+#include <algorithm>
+
 namespace adcp::models {
 
 namespace {
@@ -176,6 +178,28 @@ void ExchangeModel::addExchange(const adcp::Exchange &exchange)
     beginInsertRows({}, row, row);
     m_exchanges.push_back(exchange);
     endInsertRows();
+    trim();
+}
+
+void ExchangeModel::setLimit(int rows)
+{
+    m_limit = std::max(1, rows);
+    trim();
+}
+
+void ExchangeModel::trim()
+{
+    if (rowCount() > m_limit) {
+        const int excess = rowCount() - m_limit;
+        beginRemoveRows({}, 0, excess - 1);
+        m_exchanges.erase(m_exchanges.begin(), m_exchanges.begin() + excess);
+        endRemoveRows();
+    }
+}
+
+int ExchangeModel::limit() const
+{
+    return m_limit;
 }
 
 void ExchangeModel::clear()

@@ -33,8 +33,11 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // A started exchange is shown as "…" until the same id finishes.
+    // Beyond limit() rows the oldest go: a long session keeps its recent history, not every body it ever saw.
     void addExchange(const adcp::Exchange &exchange);
     void clear();
+    void setLimit(int rows);
+    int limit() const;
 
     const adcp::Exchange *exchange(int row) const;
     int rowOfId(quint64 exchangeId) const;
@@ -45,7 +48,10 @@ public:
     bool fromJson(const nlohmann::json &document, QString *error = nullptr);
 
 private:
+    void trim();
+
     std::vector<adcp::Exchange> m_exchanges;
+    int m_limit = 500;
 };
 
 // A shell command that repeats the exchange with curl (MCP tools/call over HTTP; in-process calls are shown

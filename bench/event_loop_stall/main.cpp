@@ -353,6 +353,7 @@ int main(int argc, char **argv)
     adcp::AgentClient client(QStringLiteral("Embedded seller"),
                              std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kPrincipal),
                              adcp::SchemaRegistry::bundled());
+    client.setLogLimit(500); // as the GUI mode does
     Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });

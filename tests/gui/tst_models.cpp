@@ -83,6 +83,7 @@ class TestModels final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void exchangeHistoryKeepsTheLatest();
     void pluralTexts_data();
     void pluralTexts();
     void formatCountdown_data();
@@ -466,6 +467,32 @@ void TestModels::timelineMarksWebhookAndSnapshotParity()
     QVERIFY(
         model.index(2, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
     QCOMPARE(model.index(2, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("snapshot"));
+}
+
+// A long session keeps the most recent exchanges only; a started exchange still finishes in place.
+void TestModels::exchangeHistoryKeepsTheLatest()
+{
+    ExchangeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setLimit(3);
+    for (quint64 id = 1; id <= 5; ++id) {
+        adcp::Exchange exchange;
+        exchange.id = id;
+        exchange.tool = QStringLiteral("get_products");
+        exchange.startedAt = QDateTime::currentDateTimeUtc();
+        model.addExchange(exchange);
+    }
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.exchange(0)->id, quint64(3));
+    QCOMPARE(model.rowOfId(1), -1);
+    adcp::Exchange finished = *model.exchange(2);
+    finished.elapsedMs = 12;
+    model.addExchange(finished);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.exchange(2)->elapsedMs, qint64(12));
+    model.setLimit(1);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.exchange(0)->id, quint64(5));
 }
 
 void TestModels::exchangesSaveAndReload()
