@@ -159,6 +159,8 @@ std::shared_ptr<SellerContext> SellerContext::open(const SellerOptions &options,
     QString stepError;
     if (!storage::runMigrations(db, &stepError) ||
         !Catalog::seedIfEmpty(db, QString(), context->clock().now().toString(Qt::ISODate), &stepError) ||
+        !Catalog::seedComplianceFixtures(db, QString(), context->clock().now().toString(Qt::ISODate),
+                                         &stepError) ||
         !context->reloadCatalog(&stepError)) {
         if (error)
             *error = stepError;

@@ -249,12 +249,14 @@ Dialect AgentClient::dialectFromCapabilities(const nlohmann::json &capabilities,
     if (capabilities.is_object() && capabilities.contains("ext") && capabilities["ext"].is_object() &&
         capabilities["ext"].contains("workbench") && capabilities["ext"]["workbench"].is_object())
         declared = capabilities["ext"]["workbench"].value("dialects", nlohmann::json::array());
-    // `open` exists only in the versioned dialect's capabilities; compact tools are declared by name.
-    if (contains(modes, "open") || contains(declared, "versioned"))
-        found.append(Dialect::VersionedFacade);
+    // Preference order: the 3.2 compact proposal tools when the seller offers them (the current
+    // specification's own lifecycle), then the versioned facade, then the plain facade. Compact tools are
+    // declared by name; `open` exists only in the versioned dialect's capabilities.
     if (contains(lifecycle, "request_proposals") || contains(lifecycle, "refine_proposals") ||
         contains(declared, "compact"))
         found.append(Dialect::Compact);
+    if (contains(modes, "open") || contains(declared, "versioned"))
+        found.append(Dialect::VersionedFacade);
     if (hasMediaBuy)
         found.append(Dialect::Facade);
     if (supported)

@@ -74,7 +74,8 @@ public:
     AgentTransport *transport() const;
     Dialect dialect() const;
     nlohmann::json capabilities() const; // last get_adcp_capabilities result (null before)
-    // Every dialect the capabilities declare; dialect() is the first of them in the preference order.
+    // Every dialect the capabilities declare; dialect() is the first of them in the preference order
+    // (compact, versioned facade, facade).
     QList<Dialect> supportedDialects() const;
     static Dialect dialectFromCapabilities(const nlohmann::json &capabilities,
                                            QList<Dialect> *supported = nullptr);

@@ -6,6 +6,8 @@
 # env:   ADCP_SHARED_DIR (default ../shared), ADCP_HARNESS_DIR (see the harness README),
 #        CONFORMANCE_BUNDLES (space separated), CONFORMANCE_OUT (results folder, default a temp dir),
 #        CONFORMANCE_SKIP_MCP=1 to skip the MCP scenarios.
+# Bundles listed in bundle_clock below run (the runner and its fresh seller) under faketime at a fixed date;
+# docs/conformance.md says why.
 # Last line: "conformance: P passed, F failed, S skipped (storyboard steps); M/N MCP scenarios passed".
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +23,30 @@ mkdir -p "$out"
 [[ -d "$harness" ]] || { echo "conformance: no harness at $harness (set ADCP_SHARED_DIR)" >&2; exit 2; }
 bash "$harness/install.sh" >"$out/install.log" 2>&1 || { echo "conformance: harness install failed, see $out/install.log" >&2; exit 2; }
 
+# bundle_clock <bundle>: the date both processes of that bundle run at, empty = the real clock.
+# idempotency replays create_media_buy and needs the runner to send its sample flight (June 2026) verbatim;
+# the runner replaces sample dates that lie in the past with "now + 1 day" computed per call, which makes
+# the replay a different payload. Its dates must therefore still be in the future.
+bundle_clock() {
+    case $1 in
+    idempotency) echo '2026-05-20 00:00:00' ;;
+    esac
+}
+clock_wrap=()
+set_clock() {
+    local at
+    at=$(bundle_clock "$1")
+    clock_wrap=()
+    if [[ -n "$at" ]]; then
+        # libfaketime preloaded through env (not the faketime wrapper, which forks): $! stays the seller's pid,
+        # so SIGTERM reaches it. The MT variant because the seller and node run threads.
+        local lib
+        lib=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -1)
+        [[ -n "$lib" ]] || { echo "conformance: $1 needs libfaketime (Debian package faketime)" >&2; return 1; }
+        clock_wrap=(env "LD_PRELOAD=$lib" "FAKETIME=@$at")
+    fi
+}
+
 pid=
 url=
 # start_seller <name> <extra options...>: fresh database, free port; sets $pid and $url.
@@ -29,7 +55,7 @@ start_seller() {
     shift
     local dir
     dir=$(mktemp -d)
-    "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" \
+    "${clock_wrap[@]}" "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" \
         --proposal-version-optional "$@" \
         >"$out/$name.seller.log" 2>&1 &
     pid=$!
@@ -53,17 +79,18 @@ trap stop_seller EXIT
 
 P=0 F=0 S=0
 for b in $bundles; do
-    if ! start_seller "$b"; then
+    if ! set_clock "$b" || ! start_seller "$b"; then
         F=$((F + 1))
         continue
     fi
-    STORYBOARD_OUT="$out" bash "$harness/storyboards.sh" "$url" "$token" "$b" >"$out/$b.txt" 2>&1
+    STORYBOARD_OUT="$out" "${clock_wrap[@]}" bash "$harness/storyboards.sh" "$url" "$token" "$b" >"$out/$b.txt" 2>&1
     line=$(grep -E "^$b: " "$out/$b.txt" | tail -1)
     echo "${line:-$b: no result (see $out/$b.txt)}"
     read -r p f s < <(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
     [[ "$p" =~ ^[0-9]+$ ]] || { p=0 f=1 s=0; }
     P=$((P + p)) F=$((F + f)) S=$((S + s))
     stop_seller
+    clock_wrap=()
 done
 
 mcp_passed=0 mcp_total=0

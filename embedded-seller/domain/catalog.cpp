@@ -105,6 +105,47 @@ bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const Q
     return tx.commit(error);
 }
 
+bool Catalog::seedComplianceFixtures(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
+                                     QString *error)
+{
+    QFile file(resourcePath.isEmpty() ? QStringLiteral(":/seller/compliance-fixtures.json") : resourcePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read the compliance fixtures ") + file.fileName();
+        return false;
+    }
+    const auto doc = json::parse(file.readAll().toStdString(), nullptr, false);
+    if (doc.is_discarded() || !doc.contains("products") || !doc["products"].is_array()) {
+        if (error)
+            *error = QStringLiteral("the compliance fixtures ") + file.fileName() +
+                     QStringLiteral(" are not valid JSON");
+        return false;
+    }
+    storage::WriteTransaction tx(db);
+    if (!tx.begin(error))
+        return false;
+    for (const auto &entry : doc["products"]) {
+        const auto &product = entry.at("product");
+        // The same seller metadata seed_product gives a fixture: sandbox only, ranked by its channels.
+        const json seller = {{"sandbox_fixture", true},
+                             {"keywords", product.value("channels", json::array())},
+                             {"compliance_fixture", true}};
+        QSqlQuery insert(db);
+        if (!execute(
+                insert,
+                QStringLiteral("INSERT INTO products (product_id, position, delivery_type, product_json, "
+                               "seller_json, implementation_config, updated_at) VALUES (?, (SELECT "
+                               "COALESCE(MAX(position), -1) + 1 FROM products), ?, ?, ?, NULL, ?) ON "
+                               "CONFLICT (product_id) DO NOTHING"),
+                {storage::qs(product.at("product_id").get<std::string>()),
+                 storage::qs(product.at("delivery_type").get<std::string>()), toText(product), toText(seller),
+                 nowIso},
+                error))
+            return false;
+    }
+    return tx.commit(error);
+}
+
 bool Catalog::upsertProduct(QSqlDatabase &db, const json &product, const json &seller,
                             const json &implementationConfig, const QString &nowIso, QString *error)
 {

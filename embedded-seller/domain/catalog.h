@@ -47,6 +47,12 @@ public:
     // products table is empty.
     static bool seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
                             QString *error);
+    // Adds the AdCP compliance storyboards' canonical fixture products (`resourcePath`, default
+    // ":/seller/compliance-fixtures.json") as sandbox fixtures: sold to sandbox accounts only, never to
+    // others. A product id already in the catalog (a catalog product, or a fixture a test run re-seeded) is
+    // left as it is.
+    static bool seedComplianceFixtures(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
+                                       QString *error);
     static std::shared_ptr<const Catalog> load(QSqlDatabase &db, QString *error);
     // The catalog as non-sandbox callers see it: `catalog` itself when it holds no sandbox fixtures.
     static std::shared_ptr<const Catalog> withoutSandboxFixtures(std::shared_ptr<const Catalog> catalog);

@@ -494,7 +494,13 @@ namespace {
 nlohmann::json errorPayload(const AdcpError &error, const nlohmann::json &arguments)
 {
     const nlohmann::json e = error.toJson();
-    nlohmann::json payload = {{"adcp_error", e}, {"errors", nlohmann::json::array({e})}};
+    // An idempotency conflict's envelope carries only code and message: anything more on it would let a
+    // caller holding a stolen key learn about the first request. The payload's errors[] still has the whole
+    // error (field, recovery), which says nothing about the earlier call.
+    const nlohmann::json envelope = error.code == "IDEMPOTENCY_CONFLICT"
+                                        ? nlohmann::json{{"code", e["code"]}, {"message", e["message"]}}
+                                        : e;
+    nlohmann::json payload = {{"adcp_error", envelope}, {"errors", nlohmann::json::array({e})}};
     if (arguments.is_object() && arguments.contains("context") && arguments["context"].is_object())
         payload["context"] = arguments["context"];
     return payload;

@@ -65,8 +65,16 @@ ToolOutcome outcomeFromMcpToolResult(const nlohmann::json &result)
         }
     }
     if (body) {
-        if (auto it = body->find("adcp_error"); it != body->end() && it->is_object())
+        if (auto it = body->find("adcp_error"); it != body->end() && it->is_object()) {
+            // The envelope may be trimmed (an idempotency conflict's carries only code and message); the
+            // payload's first error of the same code is the complete one.
+            if (auto errors = body->find("errors");
+                errors != body->end() && errors->is_array() && !errors->empty() &&
+                errors->front().is_object() &&
+                errors->front().value("code", std::string()) == it->value("code", std::string()))
+                return ToolOutcome::failure(AdcpError::fromJson(errors->front()));
             return ToolOutcome::failure(AdcpError::fromJson(*it));
+        }
         if (isError) {
             if (body->contains("code") && body->contains("message"))
                 return ToolOutcome::failure(AdcpError::fromJson(*body));

@@ -396,6 +396,16 @@ void tst_McpTransport::dialectDetection_data()
                R"({"supported_protocols":["media_buy"],"media_buy":{"buying_modes":["brief","refine"]},)"
                R"("ext":{"workbench":{"dialects":["facade","versioned"]}}})")
         << int(Dialect::VersionedFacade) << 2;
+    QTest::newRow("versioned and compact: compact preferred")
+        << QByteArray(
+               R"({"supported_protocols":["media_buy"],"media_buy":{"buying_modes":["brief","refine","open"],)"
+               R"("lifecycle_tools":["request_proposals","refine_proposals","decline_proposals","accept_proposal"]}})")
+        << int(Dialect::Compact) << 3;
+    QTest::newRow("workbench seller declaring all three")
+        << QByteArray(
+               R"({"supported_protocols":["media_buy"],"media_buy":{"buying_modes":["brief","refine"]},)"
+               R"("ext":{"workbench":{"dialects":["facade","versioned","compact"]}}})")
+        << int(Dialect::Compact) << 3;
     QTest::newRow("no media buy") << QByteArray(R"({"supported_protocols":["signals"]})")
                                   << int(Dialect::Unknown) << 0;
 }

@@ -112,6 +112,7 @@ private Q_SLOTS:
     void sessionLifecycle();
     void toolsListDescribesEveryTool();
     void toolsCallCarriesStructuredContentAndText();
+    void idempotencyConflictEnvelope();
     void clientGoneBeforeAnswer();
     void agentCard();
     void clientFlow_data();
@@ -341,6 +342,48 @@ void tst_SellerServer::toolsCallCarriesStructuredContentAndText()
     QVERIFY2(adcpError["code"] == "INVALID_REQUEST" || adcpError["code"] == "VALIDATION_ERROR",
              invalid.body.constData());
     QCOMPARE(adcpError["recovery"].get<std::string>(), std::string("correctable"));
+}
+
+// An idempotency conflict's adcp_error envelope carries code and message only (nothing a caller holding a
+// stolen key could learn the first request from); the payload's errors[] keeps field and recovery, and our
+// McpTransport reads the complete one.
+void tst_SellerServer::idempotencyConflictEnvelope()
+{
+    const auto syncArgs = [](const std::string &name) {
+        return json{
+            {"idempotency_key", "conflict-envelope-key-0001"},
+            {"account", {{"account_id", "acc-1"}}},
+            {"creatives",
+             {{{"creative_id", "cr_conflict"},
+               {"name", name},
+               {"format_id",
+                {{"agent_url", "https://creative.adcontextprotocol.org"}, {"id", "display_image"}}},
+               {"assets", {{"main", {{"asset_type", "url"}, {"url", "https://cdn.example/a.png"}}}}}}}}};
+    };
+    HttpAnswer first = send(m_network, "POST", mcpUrl(),
+                            rpc("tools/call", {{"name", "sync_creatives"}, {"arguments", syncArgs("first")}}),
+                            baseHeaders());
+    QCOMPARE(first.message["result"]["isError"].get<bool>(), false);
+    HttpAnswer second = send(
+        m_network, "POST", mcpUrl(),
+        rpc("tools/call", {{"name", "sync_creatives"}, {"arguments", syncArgs("second")}}), baseHeaders());
+    const json &body = second.message["result"]["structuredContent"];
+    QCOMPARE(second.message["result"]["isError"].get<bool>(), true);
+    QCOMPARE(body["adcp_error"]["code"].get<std::string>(), std::string("IDEMPOTENCY_CONFLICT"));
+    QVERIFY2(body["adcp_error"].size() == 2 && body["adcp_error"].contains("message"),
+             body["adcp_error"].dump().c_str());
+    QCOMPARE(body["errors"][0]["field"].get<std::string>(), std::string("idempotency_key"));
+    QCOMPARE(body["errors"][0]["recovery"].get<std::string>(), std::string("correctable"));
+
+    McpTransportOptions options;
+    options.endpoint = mcpUrl();
+    options.bearerToken = kToken;
+    AgentClient client(QStringLiteral("own seller"), std::make_unique<McpTransport>(options),
+                       SchemaRegistry::bundled());
+    const auto outcome = run(client.call(QStringLiteral("sync_creatives"), syncArgs("third")));
+    QVERIFY(!outcome.ok());
+    QCOMPARE(outcome.error->code, std::string("IDEMPOTENCY_CONFLICT"));
+    QCOMPARE(outcome.error->field.value_or(std::string()), std::string("idempotency_key"));
 }
 
 void tst_SellerServer::clientGoneBeforeAnswer()

@@ -28,6 +28,18 @@ ToolOutcome run(PendingCall *call)
     return call->outcome();
 }
 
+// The first schema issue found in our own requests (empty when none).
+QString firstRequestIssue(const AgentClient &client)
+{
+    for (const auto &exchange : client.exchangeLog()) {
+        if (!exchange.requestIssues.empty())
+            return exchange.tool + QStringLiteral(" request ") +
+                   QString::fromStdString(exchange.requestIssues.front().pointer + " " +
+                                          exchange.requestIssues.front().message);
+    }
+    return {};
+}
+
 // brief → finalize → create_media_buy for the account of `domain` (brand and operator); the create's outcome.
 ToolOutcome buyFromBrief(AgentClient &client, const std::string &domain)
 {
@@ -164,6 +176,12 @@ void tst_ServeMode::flowSurvivesRestart()
         QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
         mediaBuyId = created.result.value("media_buy_id", std::string());
         QVERIFY(!mediaBuyId.empty());
+        const auto delivery = run(client.getMediaBuyDelivery({{"media_buy_ids", json::array({mediaBuyId})}}));
+        QVERIFY2(delivery.ok(), delivery.ok() ? "" : delivery.error->message.c_str());
+        QCOMPARE(delivery.result["media_buy_deliveries"][0]["media_buy_id"].get<std::string>(), mediaBuyId);
+        // brief → finalize → create → delivery: every request we sent passed the request schema.
+        QVERIFY2(firstRequestIssue(client).isEmpty(), qPrintable(firstRequestIssue(client)));
+        QCOMPARE(int(client.exchangeLog().size()), 5);
     }
 
     // SIGTERM stops the server cleanly, and each request was logged in one line.
