@@ -130,8 +130,8 @@ void BuyEventModel::record(const QString &key, const QString &mediaBuyId, const 
     }
     const int row = rowCount();
     beginInsertRows({}, row, row);
-    // A re-emission whose first delivery never arrived still says it is one.
-    m_events.push_back({key, mediaBuyId, at, text, source, reemission ? 1 : 0});
+    // A "re-emission" of a notification id that announced another fact is a new fact, not a repeat.
+    m_events.push_back({key, mediaBuyId, at, text, source, 0});
     m_index.insert(key, row);
     endInsertRows();
 }
@@ -166,6 +166,9 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
     nlohmann::json merged = previous.is_object() ? previous : nlohmann::json::object();
     for (auto it = buy.begin(); it != buy.end(); ++it)
         merged[it.key()] = it.value();
+    // The status the snapshot carries is the status, whichever member it uses.
+    if (buy.contains("status") && !buy.contains("media_buy_status"))
+        merged.erase("media_buy_status");
     if (buy.contains("health") && !buy.contains("impairments"))
         merged.erase("impairments");
     m_lastSnapshot.insert(id, merged);

@@ -140,6 +140,9 @@ int BuyModel::upsertBuy(const nlohmann::json &buy)
     // A snapshot without impairments means there are none left.
     if (buy.contains("health") && !buy.contains("impairments"))
         row.json.erase("impairments");
+    // A snapshot's `status` replaces the create answer's `media_buy_status` (which would otherwise win).
+    if (buy.contains("status") && !buy.contains("media_buy_status"))
+        row.json.erase("media_buy_status");
     refresh(row);
     Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
     return existing;

@@ -84,6 +84,7 @@ class TestModels final : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void exchangeHistoryKeepsTheLatest();
+    void snapshotStatusReplacesCreateStatus();
     void pluralTexts_data();
     void pluralTexts();
     void formatCountdown_data();
@@ -431,11 +432,13 @@ void TestModels::timelineMarksReemissions()
     QCOMPARE(model.rowCount(), 2);
     QVERIFY(
         model.index(1, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
-    // A re-emission whose first delivery never arrived is marked at once.
+    // A notification id reused for another fact (the seller resolving what it opened under the same id) is
+    // a new row, not a repeat.
     model.applyWebhook({{"result", {{"media_buy_id", "mb-1"}, {"media_buy_status", "active"}}}},
                        kNow.addSecs(4), true);
     QCOMPARE(model.rowCount(), 3);
-    QCOMPARE(model.reemissions(2), 1);
+    QCOMPARE(model.reemissions(2), 0);
+    QCOMPARE(model.index(2, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("webhook"));
 }
 
 void TestModels::timelineMarksWebhookAndSnapshotParity()
@@ -470,6 +473,22 @@ void TestModels::timelineMarksWebhookAndSnapshotParity()
 }
 
 // A long session keeps the most recent exchanges only; a started exchange still finishes in place.
+// create_media_buy answers media_buy_status; get_media_buys says status. The later snapshot is what shows.
+void TestModels::snapshotStatusReplacesCreateStatus()
+{
+    BuyModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.upsertBuy({{"media_buy_id", "mb-1"}, {"media_buy_status", "pending_creatives"}});
+    QCOMPARE(model.index(0, BuyModel::StatusColumn).data().toString(), QStringLiteral("pending_creatives"));
+    model.upsertBuy({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}});
+    QCOMPARE(model.index(0, BuyModel::StatusColumn).data().toString(), QStringLiteral("active"));
+    BuyEventModel events;
+    events.applySnapshot({{"media_buy_id", "mb-1"}, {"media_buy_status", "pending_creatives"}}, kNow);
+    events.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}}, kNow.addSecs(1));
+    events.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}}, kNow.addSecs(2));
+    QCOMPARE(events.rowCount(), 2);
+}
+
 void TestModels::exchangeHistoryKeepsTheLatest()
 {
     ExchangeModel model;

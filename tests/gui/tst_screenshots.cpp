@@ -2,12 +2,17 @@
 #include "agentmanager.h"
 #include "agentprofilesdialog.h"
 #include "briefcomposer.h"
+#include "buydetailwidget.h"
+#include "buyeventmodel.h"
+#include "buymodel.h"
 #include "createbuydialog.h"
+#include "creativesdialog.h"
 #include "declinedialog.h"
 #include "dispatcher.h"
 #include "errorbanner.h"
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
+#include "jobs/execution.h"
 #include "mainwindow.h"
 #include "pluraltranslator.h"
 #include "proposaldetailwidget.h"
@@ -15,10 +20,12 @@
 #include "proposalmodel.h"
 #include "refinedialog.h"
 #include "secretstore.h"
+#include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "theme.h"
 #include "versioncomparedialog.h"
+#include "webhookreceiver.h"
 #include "workbench.h"
 
 #include <QApplication>
@@ -26,6 +33,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -48,6 +56,7 @@ private Q_SLOTS:
     void buy();
     void inspector();
     void agents();
+    void timeline();
 
 private:
     void save(QWidget *widget, const QString &name);
@@ -56,6 +65,9 @@ private:
     QTemporaryDir m_dir;
     QString m_out;
     std::shared_ptr<adcp::seller::SellerContext> m_context;
+    std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
+    std::shared_ptr<adcp::seller::Execution> m_execution;
+    std::unique_ptr<adcp::WebhookReceiver> m_receiver;
     std::unique_ptr<adcp::AgentClient> m_client;
     std::unique_ptr<Workbench> m_workbench;
     std::unique_ptr<MainWindow> m_window;
@@ -81,6 +93,16 @@ void TestScreenshots::initTestCase()
     m_context = adcp::seller::SellerContext::open(options, &error);
     QVERIFY2(m_context, qPrintable(error));
     auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(m_context);
+    m_dispatcher = dispatcher;
+    // As the GUI mode runs it: execution threads and webhooks back to a loopback receiver, sent at once.
+    m_context->setWebhookCoalescenceWindow("impairment", 0);
+    adcp::seller::ExecutionOptions execution;
+    execution.webhooks.pollMs = 50;
+    m_execution = adcp::seller::Execution::start(m_context, execution, &error);
+    QVERIFY2(m_execution, qPrintable(error));
+    m_receiver = std::make_unique<adcp::WebhookReceiver>(adcp::WebhookReceiverOptions{});
+    m_receiver->addJwks(m_execution->webhookSender()->jwks());
+    QVERIFY(m_receiver->start() != 0);
     m_client = std::make_unique<adcp::AgentClient>(QStringLiteral("Embedded seller"),
                                                    std::make_unique<adcp::seller::InProcessTransport>(
                                                        dispatcher, adcp::seller::Principal{"buyer-a", true}),
@@ -88,6 +110,7 @@ void TestScreenshots::initTestCase()
     m_workbench = std::make_unique<Workbench>();
     m_workbench->setClient(m_client.get(), QStringLiteral("buyer-a"));
     m_workbench->setMonitoringInterval(0);
+    m_workbench->setWebhookReceiver(m_receiver.get());
     m_window = std::make_unique<MainWindow>(m_workbench.get());
     m_window->setDialogRunner([this](QDialog *dialog) {
         if (!m_fillDialog)
@@ -107,6 +130,11 @@ void TestScreenshots::cleanupTestCase()
     m_window.reset();
     m_workbench.reset();
     m_client.reset();
+    m_receiver.reset();
+    if (m_execution)
+        m_execution->stop();
+    m_execution.reset();
+    m_dispatcher.reset();
     m_context.reset();
 }
 
@@ -225,6 +253,48 @@ void TestScreenshots::agents()
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     save(&dialog, QStringLiteral("07-agents"));
+}
+
+// The buy's timeline after a creative broke and came back: each event marked by how it was learnt, webhook
+// and snapshot side by side.
+void TestScreenshots::timeline()
+{
+    const QString buyId = m_window->buyDetail()->mediaBuyId();
+    QVERIFY(!buyId.isEmpty());
+    m_window->showBuy(buyId);
+    waitIdle();
+    m_fillDialog = [](QDialog *dialog) { QVERIFY(qobject_cast<CreativesDialog *>(dialog)); };
+    QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
+    waitIdle();
+    const adcp::models::BuyModel *buys = m_workbench->buys();
+    const nlohmann::json packages =
+        buys->buyJson(buys->rowOf(buyId)).value("packages", nlohmann::json::array());
+    QVERIFY(!packages.empty());
+    // The creatives dialog names each package's creative after the package.
+    const QString creative =
+        QStringLiteral("cr-") + QString::fromStdString(packages.front().value("package_id", std::string()));
+    SellerConsole console(m_dispatcher, "buyer-a");
+    const adcp::models::BuyEventModel *events = m_workbench->events();
+    const auto bothSources = [events](const QString &prefix) {
+        for (int row = 0; row < events->rowCount(); ++row) {
+            if (events->index(row, adcp::models::BuyEventModel::EventColumn)
+                    .data()
+                    .toString()
+                    .startsWith(prefix) &&
+                events->sources(row) ==
+                    (adcp::models::BuyEventModel::Webhook | adcp::models::BuyEventModel::Snapshot))
+                return true;
+        }
+        return false;
+    };
+    QCOMPARE(console.setDependency(QStringLiteral("creative"), creative, true), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("impaired")), 30000);
+    waitIdle();
+    QCOMPARE(console.setDependency(QStringLiteral("creative"), creative, false), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("recovered")), 30000);
+    waitIdle();
+    m_window->buyDetail()->sections()->setCurrentIndex(2);
+    save(m_window.get(), QStringLiteral("08-buy-timeline"));
 }
 
 QTEST_MAIN(TestScreenshots)
