@@ -3,6 +3,7 @@
 #include "jsonrpchttp.h"
 #include "mcptransport.h"
 #include "secretmask.h"
+#include "transportcall.h"
 
 #include <QNetworkReply>
 #include <QTimer>
@@ -102,15 +103,11 @@ ToolOutcome outcomeFromA2aResult(const nlohmann::json &result, QString *stateOut
     return ToolOutcome::success(data.front());
 }
 
-struct A2aTransport::Call
+struct A2aTransport::Call final : TransportCall
 {
-    quint64 id = 0;
     QString tool;
     nlohmann::json arguments;
     int attempt = 0;
-    bool canceled = false;
-    bool finished = false;
-    std::shared_ptr<RpcAttempt> rpc;
     TransportMeta meta;
     QDateTime deadline;
 };
@@ -124,12 +121,8 @@ A2aTransport::A2aTransport(A2aTransportOptions options, QObject *parent)
 
 A2aTransport::~A2aTransport()
 {
-    for (const auto &call : std::as_const(m_calls)) {
-        if (call->rpc && call->rpc->reply) {
-            call->rpc->reply->disconnect(this);
-            call->rpc->reply->abort();
-        }
-    }
+    for (const auto &call : std::as_const(m_calls))
+        abortExchange(this, *call);
 }
 
 QString A2aTransport::kind() const
@@ -169,10 +162,7 @@ quint64 A2aTransport::callTool(const QString &tool, const nlohmann::json &argume
     call->meta.url = m_options.agentUrl;
     m_calls.insert(call->id, call);
     if (m_endpoint.isValid()) {
-        QTimer::singleShot(0, this, [this, call] {
-            if (!call->canceled)
-                sendCall(call);
-        });
+        sendSoon(this, call, [this, call] { sendCall(call); });
     } else {
         m_waiting.append(call);
         fetchCard();
@@ -183,17 +173,8 @@ quint64 A2aTransport::callTool(const QString &tool, const nlohmann::json &argume
 void A2aTransport::cancel(quint64 callId)
 {
     const auto call = m_calls.value(callId);
-    if (!call || call->finished || call->canceled)
-        return;
-    call->canceled = true;
-    if (call->rpc && call->rpc->reply) {
-        call->rpc->reply->disconnect(this);
-        call->rpc->reply->abort();
-    }
-    m_waiting.removeAll(call);
-    const AdcpError e =
-        makeError("CANCELED", "the call was canceled before an answer arrived", Recovery::Correctable);
-    QTimer::singleShot(0, this, [this, call, e] { finish(call, ToolOutcome::failure(e)); });
+    if (cancelCall(this, call, [this, call](const ToolOutcome &outcome) { finish(call, outcome); }))
+        m_waiting.removeAll(call);
 }
 
 void A2aTransport::fetchCard()

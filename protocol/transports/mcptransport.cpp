@@ -2,6 +2,7 @@
 
 #include "jsonrpchttp.h"
 #include "secretmask.h"
+#include "transportcall.h"
 
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -128,16 +129,12 @@ AdcpError adcpErrorFromJsonRpcError(const nlohmann::json &error)
     return e;
 }
 
-struct McpTransport::Call
+struct McpTransport::Call final : TransportCall
 {
-    quint64 id = 0;
     QString method; // "tools/call" or another JSON-RPC method
     nlohmann::json params;
     int attempt = 0;
     bool reinitialized = false;
-    bool canceled = false;
-    bool finished = false;
-    std::shared_ptr<RpcAttempt> rpc;
     TransportMeta lastMeta;
 };
 
@@ -151,12 +148,8 @@ McpTransport::McpTransport(McpTransportOptions options, QObject *parent)
 McpTransport::~McpTransport()
 {
     // Replies are children of m_network; make sure none calls back into a half-destroyed transport.
-    for (const auto &call : std::as_const(m_calls)) {
-        if (call->rpc && call->rpc->reply) {
-            call->rpc->reply->disconnect(this);
-            call->rpc->reply->abort();
-        }
-    }
+    for (const auto &call : std::as_const(m_calls))
+        abortExchange(this, *call);
     if (m_handshakeReply)
         m_handshakeReply->disconnect(this);
 }
@@ -202,10 +195,7 @@ quint64 McpTransport::callMethod(const QString &method, const nlohmann::json &pa
     m_calls.insert(call->id, call);
     if (m_state == State::Ready) {
         // Sent from the event loop so that callFinished can never precede the caller learning the id.
-        QTimer::singleShot(0, this, [this, call] {
-            if (!call->canceled)
-                sendCall(call);
-        });
+        sendSoon(this, call, [this, call] { sendCall(call); });
     } else {
         m_waiting.append(call);
         startHandshake();
@@ -216,17 +206,8 @@ quint64 McpTransport::callMethod(const QString &method, const nlohmann::json &pa
 void McpTransport::cancel(quint64 callId)
 {
     const auto call = m_calls.value(callId);
-    if (!call || call->finished || call->canceled)
-        return;
-    call->canceled = true;
-    if (call->rpc && call->rpc->reply) {
-        call->rpc->reply->disconnect(this);
-        call->rpc->reply->abort();
-    }
-    m_waiting.removeAll(call);
-    AdcpError e =
-        makeError("CANCELED", "the call was canceled before an answer arrived", Recovery::Correctable);
-    QTimer::singleShot(0, this, [this, call, e] { finish(call, ToolOutcome::failure(e)); });
+    if (cancelCall(this, call, [this, call](const ToolOutcome &outcome) { finish(call, outcome); }))
+        m_waiting.removeAll(call);
 }
 
 int McpTransport::backoffMs(int attempt) const

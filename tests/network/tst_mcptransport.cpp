@@ -128,6 +128,8 @@ private Q_SLOTS:
     void scenario();
     void connectionRefused();
     void cancelFinishesOnce();
+    void a2aCancelFinishesOnce_data();
+    void a2aCancelFinishesOnce();
     void invalidRequestNotSent();
     void dialectDetection_data();
     void dialectDetection();
@@ -344,6 +346,43 @@ void tst_McpTransport::cancelFinishesOnce()
     QTest::qWait(50);
     QCOMPARE(spy.count(), 1);
     QCOMPARE(spy.at(0).at(1).value<ToolOutcome>().error->code, std::string("CANCELED"));
+}
+
+// The A2A transport shares the call bookkeeping: a call canceled while it waits for the agent card, or while
+// its message/send is in flight, finishes once with CANCELED, and a queued one is never sent.
+void tst_McpTransport::a2aCancelFinishesOnce_data()
+{
+    QTest::addColumn<bool>("cardAnswered");
+    QTest::newRow("queued behind the agent card") << false;
+    QTest::newRow("message/send in flight") << true;
+}
+
+void tst_McpTransport::a2aCancelFinishesOnce()
+{
+    QFETCH(bool, cardAnswered);
+    quint16 port = 0;
+    ScriptedPeer peer([&](const ScriptedPeer::Seen &seen, int) {
+        if (seen.method == "GET" && cardAnswered)
+            return ScriptedPeer::json(
+                {{"name", "scripted"}, {"url", "http://127.0.0.1:" + std::to_string(port) + "/a2a"}});
+        return ScriptedPeer::Answer{200, {}, {}, {}, true};
+    });
+    port = peer.start();
+    A2aTransportOptions options;
+    options.agentUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    A2aTransport transport(options);
+    QSignalSpy spy(&transport, &AgentTransport::callFinished);
+    const quint64 id = transport.callTool(QStringLiteral("get_products"), json::object());
+    const int expectedRequests = cardAnswered ? 2 : 1; // card (+ message/send)
+    QTRY_VERIFY_WITH_TIMEOUT(int(peer.seen.size()) == expectedRequests, 10000);
+    transport.cancel(id);
+    transport.cancel(id);
+    QTRY_COMPARE(spy.count(), 1);
+    QCOMPARE(spy.at(0).at(0).value<quint64>(), id);
+    QCOMPARE(spy.at(0).at(1).value<ToolOutcome>().error->code, std::string("CANCELED"));
+    QTest::qWait(50);
+    QCOMPARE(spy.count(), 1);
+    QCOMPARE(int(peer.seen.size()), expectedRequests);
 }
 
 void tst_McpTransport::invalidRequestNotSent()
