@@ -63,6 +63,7 @@ private Q_SLOTS:
     void draftBuyOffersFinalizeAndRetry();
     void sellerConsoleOptionsAndClock();
     void brokenCreativeImpairsTheBuy();
+    void webhooksLandInTheTimeline_data();
     void webhooksLandInTheTimeline();
     void adapterSlidersDriveTheAdServers();
     void dependencyBoardBreaksAndRestores_data();
@@ -456,8 +457,20 @@ void TestLifecycle::breakFirstCreative(const QString &buyId, QString *creative)
 // putting its URL in push_notification_config, the embedded seller's outbox signing (RFC 9421, verified
 // against the seller's JWKS), the event in the timeline marked "webhook", a re-emission shown as such and not
 // duplicated.
+void TestLifecycle::webhooksLandInTheTimeline_data()
+{
+    QTest::addColumn<bool>("hmac");
+    QTest::addColumn<QString>("verifiedBy");
+    // The embedded seller: RFC 9421, verified against its JWKS.
+    QTest::newRow("rfc9421") << false << "rfc9421";
+    // What the window asks of remote agents: the legacy HMAC-SHA256 under the session's secret.
+    QTest::newRow("hmac-sha256") << true << "hmac-sha256";
+}
+
 void TestLifecycle::webhooksLandInTheTimeline()
 {
+    QFETCH(bool, hmac);
+    QFETCH(QString, verifiedBy);
     if (!m_console->controllerAvailable())
         QSKIP("the embedded seller in this build has no comply_test_controller: nothing to impair");
     m_context->setWebhookCoalescenceWindow("impairment", 0);
@@ -469,10 +482,15 @@ void TestLifecycle::webhooksLandInTheTimeline()
         adcp::seller::Execution::start(m_context, executionOptions, &error);
     QVERIFY2(execution, qPrintable(error));
     QVERIFY(execution->webhookSender());
-    adcp::WebhookReceiver receiver(adcp::WebhookReceiverOptions{});
+    const QByteArray secret = QByteArrayLiteral("0123456789abcdef0123456789abcdef-session");
+    adcp::WebhookReceiverOptions receiverOptions;
+    receiverOptions.hmacSecret = secret;
+    adcp::WebhookReceiver receiver(receiverOptions);
     QCOMPARE(receiver.addJwks(execution->webhookSender()->jwks()), 1);
     QVERIFY(receiver.start() != 0);
+    QSignalSpy received(&receiver, &adcp::WebhookReceiver::eventReceived);
     m_workbench->setWebhookReceiver(&receiver);
+    m_workbench->setWebhookSecret(hmac ? secret : QByteArray());
     QCOMPARE(m_workbench->webhookUrl(), receiver.url());
     // With execution on, the seller works creatives and statuses in the background: monitor as the window
     // does.
@@ -507,7 +525,12 @@ void TestLifecycle::webhooksLandInTheTimeline()
             const nlohmann::json &config = exchange->request["push_notification_config"];
             QCOMPARE(QString::fromStdString(config.value("url", std::string())), receiver.url().toString());
             QVERIFY(!config.value("operation_id", std::string()).empty());
-            QVERIFY(!config.contains("authentication")); // the embedded seller signs with RFC 9421
+            QCOMPARE(config.contains("authentication"), hmac);
+            // The scheme is asked for; the secret itself never shows in the exchange log.
+            if (hmac) {
+                QVERIFY(config["authentication"]["schemes"] == nlohmann::json::array({"HMAC-SHA256"}));
+                QVERIFY(config["authentication"].dump().find(secret.toStdString()) == std::string::npos);
+            }
             registered = true;
         }
     }
@@ -539,6 +562,8 @@ void TestLifecycle::webhooksLandInTheTimeline()
                 .toString()
                 .contains(QStringLiteral("webhook")));
     QCOMPARE(events->reemissions(row), 0);
+    QVERIFY(!received.isEmpty());
+    QCOMPARE(received.last().front().value<adcp::WebhookEvent>().verifiedBy, verifiedBy);
     QTRY_VERIFY_WITH_TIMEOUT(m_workbench->buys()
                                  ->index(m_workbench->buys()->rowOf(buyId), BuyModel::HealthColumn)
                                  .data()
