@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QThreadPool>
 #include <QTimer>
 #include <QUuid>
 
@@ -128,6 +129,9 @@ struct AgentClient::Private
     std::deque<Exchange> log;
     mutable std::mutex schemaIdLock;
     mutable std::unordered_map<std::string, std::string> schemaIdCache;
+    // Responses are validated here, off the caller's (usually the GUI) thread: a large get_products or
+    // get_media_buys answer takes tens of milliseconds to check. One thread keeps answers in arrival order.
+    QThreadPool validationPool;
 };
 
 AgentClient::AgentClient(QString agentName, std::unique_ptr<AgentTransport> transport,
@@ -138,6 +142,7 @@ AgentClient::AgentClient(QString agentName, std::unique_ptr<AgentTransport> tran
     d->name = std::move(agentName);
     d->transport = std::move(transport);
     d->schemas = std::move(schemas);
+    d->validationPool.setMaxThreadCount(1);
     connect(d->transport.get(), &AgentTransport::callFinished, this,
             [this](quint64 callId, const ToolOutcome &outcome, const TransportMeta &meta) {
                 auto it = d->inFlight.find(callId);
@@ -153,6 +158,10 @@ AgentClient::~AgentClient()
 {
     // Pending calls are children of this object and die with it; the transport must not call back meanwhile.
     d->transport->disconnect(this);
+    // A validation still running posts its result to this object; wait for it so it never outlives us (the
+    // posted event is dropped with the object).
+    d->validationPool.clear();
+    d->validationPool.waitForDone();
 }
 
 QString AgentClient::agentName() const
@@ -352,14 +361,31 @@ void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &outcom
     ex.canceled = outcome.error && outcome.error->code == "CANCELED";
     if (outcome.ok()) {
         ex.response = outcome.result;
-        if (d->validateResponses) {
-            const std::string schemaId = responseSchemaId(ex.tool);
-            if (!schemaId.empty())
-                ex.responseIssues = d->schemas->validate(schemaId, outcome.result);
+        const std::string schemaId = d->validateResponses ? responseSchemaId(ex.tool) : std::string();
+        if (!schemaId.empty()) {
+            auto held = std::make_shared<InFlight>(std::move(flight));
+            auto answer = std::make_shared<const ToolOutcome>(outcome);
+            d->validationPool.start([this, held, answer, schemaId, schemas = d->schemas] {
+                auto issues = schemas->validate(schemaId, answer->result);
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, held, answer, issues = std::move(issues)]() mutable {
+                        held->exchange.responseIssues = std::move(issues);
+                        completeExchange(std::move(*held), *answer);
+                    },
+                    Qt::QueuedConnection);
+            });
+            return;
         }
     } else {
         ex.response = {{"adcp_error", outcome.error->toJson()}};
     }
+    completeExchange(std::move(flight), outcome);
+}
+
+void AgentClient::completeExchange(InFlight flight, const ToolOutcome &outcome)
+{
+    Exchange &ex = flight.exchange;
     d->log.push_back(ex);
     while (int(d->log.size()) > d->logLimit)
         d->log.pop_front();

@@ -121,6 +121,8 @@ private:
     struct Private;
     struct InFlight;
     void onTransportFinished(InFlight flight, const ToolOutcome &outcome, const TransportMeta &meta);
+    // Logs the exchange (its response already validated) and finishes or polls the pending call.
+    void completeExchange(InFlight flight, const ToolOutcome &outcome);
     void schedulePoll(PendingCall *pending);
     void handlePollResult(PendingCall *pending, const ToolOutcome &outcome);
     void finishPending(PendingCall *pending, const ToolOutcome &outcome);

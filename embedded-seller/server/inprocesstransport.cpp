@@ -38,9 +38,10 @@ quint64 InProcessTransport::callTool(const QString &tool, const nlohmann::json &
     // The destructor waits for the pool, so `this` is alive while a worker runs.
     m_pool.start([=, this] {
         adcp::ToolOutcome outcome = dispatcher->call(principal, name, arguments);
-        const QByteArray raw = QByteArray::fromStdString(
+        // Serialized and masked here, not on the caller's thread: a long get_media_buys answer is large.
+        const QByteArray raw = adcp::maskRawJson(QByteArray::fromStdString(
             outcome.ok() ? outcome.result.dump()
-                         : nlohmann::json{{"adcp_error", outcome.error->toJson()}}.dump());
+                         : nlohmann::json{{"adcp_error", outcome.error->toJson()}}.dump()));
         QMetaObject::invokeMethod(
             this, [this, id, outcome = std::move(outcome), raw] { finish(id, outcome, raw); },
             Qt::QueuedConnection);
@@ -78,7 +79,7 @@ void InProcessTransport::finish(quint64 callId, const adcp::ToolOutcome &outcome
     if (call.finished)
         return; // canceled and already reported
     TransportMeta meta = call.meta;
-    meta.rawResponse = adcp::maskRawJson(rawResponse);
+    meta.rawResponse = rawResponse; // masked by the worker
     Q_EMIT callFinished(callId, outcome, meta);
 }
 

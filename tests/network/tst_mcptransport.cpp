@@ -131,6 +131,8 @@ private Q_SLOTS:
     void a2aCancelFinishesOnce_data();
     void a2aCancelFinishesOnce();
     void invalidRequestNotSent();
+    void invalidResponseReported();
+    void clientDeletedWhileValidating();
     void dialectDetection_data();
     void dialectDetection();
     void submittedTaskIsPolled();
@@ -412,6 +414,85 @@ void tst_McpTransport::invalidRequestNotSent()
     QVERIFY(peer.seen.isEmpty()); // nothing went out
     QCOMPARE(client.exchangeLog().size(), 1);
     QVERIFY(!client.exchangeLog().front().requestIssues.empty());
+}
+
+// Responses are validated off the caller's thread; the issues still reach the exchange at their JSON
+// Pointers, and answers finish in the order they arrived.
+void tst_McpTransport::invalidResponseReported()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        // The first product lacks its required name; the brief tells the answers apart.
+        const std::string brief = seen.body["params"]["arguments"].value("brief", std::string());
+        return ScriptedPeer::json(toolResult(
+            seen.body, {{"products", json::array({{{"product_id", brief}, {"description", "no name"}}})}}));
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    auto schemas = SchemaRegistry::bundled();
+    if (!schemas || !schemas->contains("/schemas/media-buy/get-products-response.json"))
+        QSKIP("the bundled schemas lack get-products-response.json");
+    AgentClient client(QStringLiteral("scripted"), std::make_unique<McpTransport>(options), schemas);
+    QStringList order;
+    connect(&client, &AgentClient::exchangeFinished, this, [&order](const Exchange &ex) {
+        const json products = ex.response.value("products", json::array());
+        order << (products.empty() ? QStringLiteral("(no products)")
+                                   : QString::fromStdString(products[0].value("product_id", std::string())));
+    });
+    PendingCall *first = client.getProducts({{"buying_mode", "brief"}, {"brief", "first"}});
+    QSignalSpy firstDone(first, &PendingCall::finished);
+    QVERIFY(firstDone.wait(10000));
+    const ToolOutcome firstOutcome = first->outcome(); // the call object is gone once the loop runs again
+    PendingCall *second = client.getProducts({{"buying_mode", "brief"}, {"brief", "second"}});
+    QSignalSpy secondDone(second, &PendingCall::finished);
+    QVERIFY(secondDone.wait(10000));
+    QCOMPARE(order, (QStringList{QStringLiteral("first"), QStringLiteral("second")}));
+    QVERIFY2(firstOutcome.ok(), firstOutcome.ok() ? "" : firstOutcome.error->message.c_str());
+    // A response issue is reported with the exchange, not turned into a failure.
+    const auto &log = client.exchangeLog();
+    QCOMPARE(int(log.size()), 2);
+    bool namedMissing = false;
+    for (const auto &issue : log.front().responseIssues)
+        namedMissing |=
+            issue.pointer.rfind("/products/0", 0) == 0 && issue.message.find("name") != std::string::npos;
+    QVERIFY2(namedMissing, log.front().responseIssues.empty()
+                               ? "no issues"
+                               : log.front().responseIssues.front().message.c_str());
+}
+
+// Destroying the client while a response is being validated neither crashes nor delivers to the dead client.
+void tst_McpTransport::clientDeletedWhileValidating()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        json products = json::array();
+        for (int i = 0; i < 200; ++i)
+            products.push_back({{"product_id", QStringLiteral("p%1").arg(i).toStdString()}});
+        return ScriptedPeer::json(toolResult(seen.body, {{"products", products}}));
+    });
+    const quint16 port = peer.start();
+    McpTransportOptions options;
+    options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    auto client = std::make_unique<AgentClient>(
+        QStringLiteral("scripted"), std::make_unique<McpTransport>(options), SchemaRegistry::bundled());
+    int delivered = 0;
+    connect(client.get(), &AgentClient::exchangeFinished, this, [&delivered] { ++delivered; });
+    for (int i = 0; i < 5; ++i)
+        client->getProducts({{"buying_mode", "wholesale"}});
+    // Wait until the answers are in (the peer saw every call), then drop the client mid-validation.
+    QTRY_VERIFY_WITH_TIMEOUT(peer.seen.size() >= 7, 10000);
+    client.reset();
+    QTest::qWait(50);
+    QVERIFY(delivered <= 5);
 }
 
 void tst_McpTransport::dialectDetection_data()
