@@ -10,6 +10,7 @@
 #include "domain/productconfigstore.h"
 #include "domain/proposalstore.h"
 #include "storage/database.h"
+#include "webhooks/webhookoutbox.h"
 
 #include <cmath>
 #include <set>
@@ -474,42 +475,6 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         order.taskId = forcedArm->taskId;
     else if (Execution::requiresManualApproval(task.options, order))
         order.taskId = newId("task");
-    QString error;
-    bool stored = false;
-    {
-        storage::WriteTransaction tx(task.db);
-        stored = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
-        if (stored && forcedArm)
-            stored = SandboxDirectives::consumeCreateArm(task.db, task.principal.id, &error);
-        if (stored && fromProposal)
-            stored = ProposalStore::consume(task.db, task.principal.id, proposal->proposalId,
-                                            order.mediaBuyId, task.now, &error);
-        if (stored && opportunityId)
-            stored = OpportunityStore::close(task.db, task.principal.id, *opportunityId,
-                                             "accepted_with_seller", std::nullopt, task.now, &error);
-        if (stored) {
-            if (auto hook = task.seller.orderAcceptedHook())
-                stored = hook(task.db, order, &error);
-        }
-        stored = stored && tx.commit(&error);
-    }
-    if (!stored) {
-        if (fromProposal) {
-            QString releaseError;
-            ProposalStore::release(task.db, task.principal.id, proposal->proposalId, task.now, &releaseError);
-        }
-        return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + error.toStdString(),
-                       std::nullopt, "retry the same request");
-    }
-
-    if (order.taskId)
-        return adcp::ToolOutcome::success(
-            {{"status", "submitted"},
-             {"task_id", *order.taskId},
-             {"message",
-              forcedArm && !forcedArm->message.empty()
-                  ? forcedArm->message
-                  : "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
     json result = {{"media_buy_id", order.mediaBuyId},
                    {"confirmed_at", isoTime(buy.confirmedAt).toStdString()},
                    {"revision", 1},
@@ -541,6 +506,73 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     }
     if (buy.name)
         result["name"] = *buy.name;
+
+    // A buyer that registered push_notification_config hears the buy's creation once, as the completion of
+    // its create_media_buy task, whether or not it also read the synchronous answer. The event is written in
+    // the order's transaction, so it exists exactly when the buy does; an idempotent replay is answered from
+    // the stored response and never reaches this point again.
+    std::optional<OutboxEvent> created;
+    if (!order.taskId) {
+        if (auto target = WebhookTarget::fromConfig(args.value("push_notification_config", json())); target) {
+            OutboxEvent event;
+            event.principalId = task.principal.id;
+            event.target = *target;
+            event.eventType = "task";
+            event.taskId = newId("task");
+            event.coalesceKey = "task:" + event.taskId;
+            event.notificationId = order.mediaBuyId + ".created";
+            event.taskType = "create_media_buy";
+            event.status = "completed";
+            event.message = "Media buy " + order.mediaBuyId + " was created (" + buy.status + ")";
+            event.result = result;
+            // The task's answer as the buyer read it: a 3.2 caller reads `status` as the task status.
+            if (!event.result.contains("status"))
+                event.result["status"] = "completed";
+            if (args.contains("context"))
+                event.result["context"] = args["context"];
+            event.timestamp = task.now;
+            created = std::move(event);
+        }
+    }
+
+    QString error;
+    bool stored = false;
+    {
+        storage::WriteTransaction tx(task.db);
+        stored = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
+        if (stored && forcedArm)
+            stored = SandboxDirectives::consumeCreateArm(task.db, task.principal.id, &error);
+        if (stored && fromProposal)
+            stored = ProposalStore::consume(task.db, task.principal.id, proposal->proposalId,
+                                            order.mediaBuyId, task.now, &error);
+        if (stored && opportunityId)
+            stored = OpportunityStore::close(task.db, task.principal.id, *opportunityId,
+                                             "accepted_with_seller", std::nullopt, task.now, &error);
+        if (stored) {
+            if (auto hook = task.seller.orderAcceptedHook())
+                stored = hook(task.db, order, &error);
+        }
+        if (stored && created)
+            stored = WebhookOutbox::enqueue(task.db, *created, &error);
+        stored = stored && tx.commit(&error);
+    }
+    if (!stored) {
+        if (fromProposal) {
+            QString releaseError;
+            ProposalStore::release(task.db, task.principal.id, proposal->proposalId, task.now, &releaseError);
+        }
+        return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + error.toStdString(),
+                       std::nullopt, "retry the same request");
+    }
+
+    if (order.taskId)
+        return adcp::ToolOutcome::success(
+            {{"status", "submitted"},
+             {"task_id", *order.taskId},
+             {"message",
+              forcedArm && !forcedArm->message.empty()
+                  ? forcedArm->message
+                  : "Media buy " + order.mediaBuyId + " awaits the seller's approval; follow the task."}});
     return adcp::ToolOutcome::success(std::move(result));
 }
 
