@@ -121,6 +121,7 @@ struct AgentClient::Private
     bool validateRequests = true;
     bool validateResponses = true;
     bool autoKeys = true;
+    std::string versionPin = AgentClient::kAdcpVersion;
     int logLimit = 1000;
     // get_task_status, or the SDK sellers' `tasks_get` when the agent turned out not to have it.
     QString pollTool = QStringLiteral("get_task_status");
@@ -203,6 +204,11 @@ void AgentClient::setRequestValidation(bool enabled)
 void AgentClient::setResponseValidation(bool enabled)
 {
     d->validateResponses = enabled;
+}
+
+void AgentClient::setAdcpVersionPin(const QString &release)
+{
+    d->versionPin = release.toStdString();
 }
 
 void AgentClient::setAutoIdempotencyKeys(bool enabled)
@@ -309,6 +315,11 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
     nlohmann::json args = arguments.is_null() ? nlohmann::json::object() : arguments;
     if (d->autoKeys && isMutatingTool(tool) && args.is_object() && !args.contains("idempotency_key"))
         args["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+    if (!d->versionPin.empty() && args.is_object() && !args.contains("adcp_version") &&
+        !args.contains("adcp_major_version")) {
+        args["adcp_version"] = d->versionPin;
+        args["adcp_major_version"] = std::stoi(d->versionPin.substr(0, d->versionPin.find('.')));
+    }
 
     InFlight flight;
     flight.pending = pending;

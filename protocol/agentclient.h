@@ -110,6 +110,11 @@ public:
     void setResponseValidation(bool enabled);
     // Mutating tools get a fresh UUID v4 idempotency_key when the caller gave none (on by default).
     void setAutoIdempotencyKeys(bool enabled);
+    // The AdCP release every request is pinned to (`adcp_version`, with the deprecated `adcp_major_version`
+    // beside it) unless the caller set one: the release the client's schemas describe, so the seller answers
+    // in the form they check. Sellers downshift within the major. Empty = send no pin.
+    static constexpr const char *kAdcpVersion = "3.2";
+    void setAdcpVersionPin(const QString &release);
     static bool isMutatingTool(const QString &tool);
 
 Q_SIGNALS:

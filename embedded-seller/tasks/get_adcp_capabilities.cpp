@@ -16,7 +16,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             return adcp::ToolOutcome::success(
                 {{"adcp",
                   {{"major_versions", {3}},
-                   {"supported_versions", {"3.0", "3.1"}},
+                   {"supported_versions", {"3.0", "3.1", "3.2"}},
                    {"idempotency",
                     {{"supported", true}, {"replay_ttl_seconds", task.options.idempotencyTtlSeconds}}}}},
                  {"supported_protocols", {"media_buy"}}});
@@ -26,7 +26,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
     json result = {
         {"adcp",
          {{"major_versions", {3}},
-          {"supported_versions", {"3.0", "3.1"}},
+          {"supported_versions", {"3.0", "3.1", "3.2"}},
           {"idempotency", {{"supported", true}, {"replay_ttl_seconds", o.idempotencyTtlSeconds}}}}},
         {"supported_protocols", {"media_buy"}},
         // The outbox signs every webhook with RFC 9421 / Ed25519 and falls back to the legacy HMAC-SHA256

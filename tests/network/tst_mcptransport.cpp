@@ -452,6 +452,10 @@ void tst_McpTransport::invalidResponseReported()
     QSignalSpy secondDone(second, &PendingCall::finished);
     QVERIFY(secondDone.wait(10000));
     QCOMPARE(order, (QStringList{QStringLiteral("first"), QStringLiteral("second")}));
+    // Every request is pinned to the release the client's schemas describe.
+    const json sent = peer.seen.last().body["params"]["arguments"];
+    QCOMPARE(sent.value("adcp_version", std::string()), std::string(AgentClient::kAdcpVersion));
+    QCOMPARE(sent.value("adcp_major_version", 0), 3);
     QVERIFY2(firstOutcome.ok(), firstOutcome.ok() ? "" : firstOutcome.error->message.c_str());
     // A response issue is reported with the exchange, not turned into a failure.
     const auto &log = client.exchangeLog();
