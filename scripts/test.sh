@@ -58,7 +58,7 @@ run_suite "$root/build"
 if [[ "$ci" == true && -d "$shared/harness" ]]; then
     echo "== External conformance: AdCP storyboards and MCP server scenarios against --serve =="
     # Every bundle runs and is reported; the gate is the bundles listed in scripts/conformance-gate.txt
-    # (all seven the issue names) plus the MCP scenarios.
+    # (the seven bundles the seller claims) plus the MCP scenarios.
     gate=$(grep -v '^#' "$root/scripts/conformance-gate.txt" | xargs)
     CONFORMANCE_OUT="$root/build/conformance" ADCP_SHARED_DIR="$shared" \
         "$root/scripts/conformance.sh" "$root/build/app/adcp-workbench" | tee "$root/build/conformance.log"
