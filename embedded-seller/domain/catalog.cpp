@@ -58,6 +58,30 @@ double minSpend(const json &pricingOption)
     return pricingOption.value("min_spend_per_package", 0.0);
 }
 
+namespace {
+
+// Reads a products file (`{"products": [...]}`, the catalog or the compliance fixtures); null on failure,
+// with `error` naming the file by `what`.
+json readProductFile(const QString &path, QStringView what, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read the ") + what + QLatin1Char(' ') + file.fileName();
+        return nullptr;
+    }
+    auto doc = json::parse(file.readAll().toStdString(), nullptr, false);
+    if (doc.is_discarded() || !doc.contains("products") || !doc["products"].is_array()) {
+        if (error)
+            *error = QStringLiteral("the ") + what + QLatin1Char(' ') + file.fileName() +
+                     QStringLiteral(" is not valid JSON with a products array");
+        return nullptr;
+    }
+    return doc;
+}
+
+} // namespace
+
 Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products)) {}
 
 bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
@@ -69,18 +93,10 @@ bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const Q
     if (count.next() && count.value(0).toInt() > 0)
         return true;
 
-    QFile file(resourcePath.isEmpty() ? QStringLiteral(":/seller/catalog.json") : resourcePath);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot read the catalog ") + file.fileName();
+    const json doc = readProductFile(
+        resourcePath.isEmpty() ? QStringLiteral(":/seller/catalog.json") : resourcePath, u"catalog", error);
+    if (doc.is_null())
         return false;
-    }
-    const auto doc = json::parse(file.readAll().toStdString(), nullptr, false);
-    if (doc.is_discarded() || !doc.contains("products") || !doc["products"].is_array()) {
-        if (error)
-            *error = QStringLiteral("the catalog ") + file.fileName() + QStringLiteral(" is not valid JSON");
-        return false;
-    }
     storage::WriteTransaction tx(db);
     if (!tx.begin(error))
         return false;
@@ -108,19 +124,11 @@ bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const Q
 bool Catalog::seedComplianceFixtures(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
                                      QString *error)
 {
-    QFile file(resourcePath.isEmpty() ? QStringLiteral(":/seller/compliance-fixtures.json") : resourcePath);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot read the compliance fixtures ") + file.fileName();
+    const json doc = readProductFile(
+        resourcePath.isEmpty() ? QStringLiteral(":/seller/compliance-fixtures.json") : resourcePath,
+        u"compliance fixtures", error);
+    if (doc.is_null())
         return false;
-    }
-    const auto doc = json::parse(file.readAll().toStdString(), nullptr, false);
-    if (doc.is_discarded() || !doc.contains("products") || !doc["products"].is_array()) {
-        if (error)
-            *error = QStringLiteral("the compliance fixtures ") + file.fileName() +
-                     QStringLiteral(" are not valid JSON");
-        return false;
-    }
     storage::WriteTransaction tx(db);
     if (!tx.begin(error))
         return false;

@@ -37,6 +37,20 @@ json toolResult(const json &request, const json &structured)
               {"structuredContent", structured}}}};
 }
 
+// A peer that completes the MCP handshake (initialize, notifications/initialized) and answers every other
+// request with `onCall`.
+ScriptedPeer::Script afterHandshake(std::function<ScriptedPeer::Answer(const ScriptedPeer::Seen &)> onCall)
+{
+    return [onCall = std::move(onCall)](const ScriptedPeer::Seen &seen, int) {
+        const std::string method = seen.body.value("method", std::string());
+        if (method == "initialize")
+            return ScriptedPeer::json(initializeResult(seen.body));
+        if (method == "notifications/initialized")
+            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+        return onCall(seen);
+    };
+}
+
 json toolError(const json &request, const json &adcpError)
 {
     const json payload = {{"adcp_error", adcpError}};
@@ -327,14 +341,9 @@ void tst_McpTransport::connectionRefused()
 
 void tst_McpTransport::cancelFinishesOnce()
 {
-    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
-        const std::string method = seen.body.value("method", std::string());
-        if (method == "initialize")
-            return ScriptedPeer::json(initializeResult(seen.body));
-        if (method == "notifications/initialized")
-            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+    ScriptedPeer peer(afterHandshake([](const ScriptedPeer::Seen &) {
         return ScriptedPeer::Answer{200, {}, {}, {}, true};
-    });
+    }));
     const quint16 port = peer.start();
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
@@ -389,14 +398,9 @@ void tst_McpTransport::a2aCancelFinishesOnce()
 
 void tst_McpTransport::invalidRequestNotSent()
 {
-    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
-        const std::string method = seen.body.value("method", std::string());
-        if (method == "initialize")
-            return ScriptedPeer::json(initializeResult(seen.body));
-        if (method == "notifications/initialized")
-            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+    ScriptedPeer peer(afterHandshake([](const ScriptedPeer::Seen &seen) {
         return ScriptedPeer::json(toolResult(seen.body, {{"products", json::array()}}));
-    });
+    }));
     const quint16 port = peer.start();
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
@@ -420,17 +424,12 @@ void tst_McpTransport::invalidRequestNotSent()
 // Pointers, and answers finish in the order they arrived.
 void tst_McpTransport::invalidResponseReported()
 {
-    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
-        const std::string method = seen.body.value("method", std::string());
-        if (method == "initialize")
-            return ScriptedPeer::json(initializeResult(seen.body));
-        if (method == "notifications/initialized")
-            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+    ScriptedPeer peer(afterHandshake([](const ScriptedPeer::Seen &seen) {
         // The first product lacks its required name; the brief tells the answers apart.
         const std::string brief = seen.body["params"]["arguments"].value("brief", std::string());
         return ScriptedPeer::json(toolResult(
             seen.body, {{"products", json::array({{{"product_id", brief}, {"description", "no name"}}})}}));
-    });
+    }));
     const quint16 port = peer.start();
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
@@ -472,17 +471,12 @@ void tst_McpTransport::invalidResponseReported()
 // Destroying the client while a response is being validated neither crashes nor delivers to the dead client.
 void tst_McpTransport::clientDeletedWhileValidating()
 {
-    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
-        const std::string method = seen.body.value("method", std::string());
-        if (method == "initialize")
-            return ScriptedPeer::json(initializeResult(seen.body));
-        if (method == "notifications/initialized")
-            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+    ScriptedPeer peer(afterHandshake([](const ScriptedPeer::Seen &seen) {
         json products = json::array();
         for (int i = 0; i < 200; ++i)
             products.push_back({{"product_id", QStringLiteral("p%1").arg(i).toStdString()}});
         return ScriptedPeer::json(toolResult(seen.body, {{"products", products}}));
-    });
+    }));
     const quint16 port = peer.start();
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
@@ -550,12 +544,7 @@ void tst_McpTransport::dialectDetection()
 void tst_McpTransport::submittedTaskIsPolled()
 {
     int polls = 0;
-    ScriptedPeer peer([&](const ScriptedPeer::Seen &seen, int) {
-        const std::string method = seen.body.value("method", std::string());
-        if (method == "initialize")
-            return ScriptedPeer::json(initializeResult(seen.body));
-        if (method == "notifications/initialized")
-            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+    ScriptedPeer peer(afterHandshake([&](const ScriptedPeer::Seen &seen) {
         const std::string tool = seen.body["params"]["name"].get<std::string>();
         if (tool == "create_media_buy")
             return ScriptedPeer::json(
@@ -569,7 +558,7 @@ void tst_McpTransport::submittedTaskIsPolled()
         return ScriptedPeer::json(toolResult(
             seen.body,
             {{"task_id", "task-7"}, {"status", "completed"}, {"result", {{"media_buy_id", "mb-42"}}}}));
-    });
+    }));
     const quint16 port = peer.start();
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
@@ -591,14 +580,9 @@ void tst_McpTransport::submittedTaskIsPolled()
 // Closing an agent from the slot that receives its last answer is what a window does; nothing may crash.
 void tst_McpTransport::clientDeletedInFinishedSlot()
 {
-    ScriptedPeer peer([](const ScriptedPeer::Seen &seen, int) {
-        const std::string method = seen.body.value("method", std::string());
-        if (method == "initialize")
-            return ScriptedPeer::json(initializeResult(seen.body));
-        if (method == "notifications/initialized")
-            return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
+    ScriptedPeer peer(afterHandshake([](const ScriptedPeer::Seen &seen) {
         return ScriptedPeer::sse(toolResult(seen.body, {{"adcp", json::object()}}));
-    });
+    }));
     const quint16 port = peer.start();
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
