@@ -186,9 +186,16 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
                     for (const auto &id : idsOf(catalog.value("ids", nlohmann::json()), nullptr))
                         deps.emplace_back("catalog_item", id);
             }
-            for (const auto &id :
-                 idsOf(requestPackage.value("optimization_goals", nlohmann::json()), "event_source_id"))
-                deps.emplace_back("event_source", id);
+            // An event goal names its sources in `event_sources[]` (a goal-level event_source_id, which some
+            // buyers send, is read too; duplicates are ignored by the dependency table).
+            for (const auto &goal : requestPackage.value("optimization_goals", nlohmann::json::array())) {
+                if (!goal.is_object())
+                    continue;
+                for (const auto &id : idsOf(goal.value("event_sources", nlohmann::json()), "event_source_id"))
+                    deps.emplace_back("event_source", id);
+                if (goal.contains("event_source_id") && goal["event_source_id"].is_string())
+                    deps.emplace_back("event_source", goal["event_source_id"].get<std::string>());
+            }
         }
         for (const auto &[type, id] : deps) {
             if (!DependencyHealth::addDependency(db, order.principalId, order.mediaBuyId, p.packageId, type,

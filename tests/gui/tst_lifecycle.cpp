@@ -674,9 +674,7 @@ void TestLifecycle::dependencyBoardBreaksAndRestores()
                                     {"operator", "buyer-agency.example"}};
     const nlohmann::json goal = {
         {"kind", "event"},
-        {"event_sources", {{{"event_source_id", "es_checkout"}, {"event_type", "purchase"}}}},
-        // The embedded seller reads the goal's own event_source_id; the schema allows the extra member.
-        {"event_source_id", "es_checkout"}};
+        {"event_sources", {{{"event_source_id", "es_checkout"}, {"event_type", "purchase"}}}}};
     const nlohmann::json request = {
         {"account", account},
         {"brand", {{"domain", "acme-coffee.example"}}},
