@@ -8,20 +8,9 @@
 #include <QHttpServerResponder>
 #include <QTcpSocket>
 
-#include <openssl/crypto.h>
-
 #include <map>
 
 namespace adcp {
-
-namespace {
-
-bool sameBytes(const QByteArray &a, const QByteArray &b)
-{
-    return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
-}
-
-} // namespace
 
 WebhookReceiver::WebhookReceiver(WebhookReceiverOptions options, QObject *parent)
     : QAbstractHttpServer(parent), m_options(std::move(options))
@@ -141,7 +130,7 @@ QString WebhookReceiver::verify(const QByteArray &method, const QString &targetU
     }
     const QByteArray authorization = headers.value("authorization").trimmed();
     if (!authorization.isEmpty() && !m_options.bearerToken.isEmpty()) {
-        if (!sameBytes(authorization, "Bearer " + m_options.bearerToken)) {
+        if (!webhooks::constantTimeEquals(authorization, "Bearer " + m_options.bearerToken)) {
             *reason = QStringLiteral("bearer token does not match");
             return {};
         }

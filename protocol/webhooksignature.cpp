@@ -4,6 +4,7 @@
 #include <QMessageAuthenticationCode>
 #include <QUrl>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <vector>
@@ -11,16 +12,6 @@
 namespace adcp::webhooks {
 
 namespace {
-
-bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
 
 void setError(std::string *error, std::string text)
 {
@@ -113,6 +104,11 @@ std::optional<ParsedInput> parseSignatureInput(const QByteArray &header)
 }
 
 } // namespace
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    return a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), size_t(a.size())) == 0;
+}
 
 std::string hmacSignatureHeader(const QByteArray &secret, qint64 timestamp, const QByteArray &rawBody)
 {

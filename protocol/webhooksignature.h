@@ -21,6 +21,9 @@ namespace adcp::webhooks {
 inline constexpr std::string_view kSignatureTag = "adcp/webhook-signing/v1";
 inline constexpr qint64 kMaxSignatureLifetimeSeconds = 300;
 
+// Equality of two secrets or signatures in time that does not depend on where they differ.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
 // ---- Legacy HMAC-SHA256 (X-ADCP-Signature / X-ADCP-Timestamp) ----
 
 // "sha256=" + hex(HMAC-SHA256(secret, "<timestamp>.<rawBody>")).
