@@ -98,6 +98,10 @@ int runServeMode(int argc, char **argv)
         {QStringLiteral("proposal-version-optional"),
          QStringLiteral("create_media_buy from a proposal needs proposal_version only once the buyer "
                         "has used the versioned dialect on it (for AdCP 3.0/3.1 buyers).")});
+    parser.addOption(
+        {QStringLiteral("require-accounts"),
+         QStringLiteral("Account-scoped tasks need an account registered with sync_accounts (otherwise "
+                        "ACCOUNT_NOT_FOUND), as AdCP 3.0 sellers with explicit accounts answer.")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Do not log each request.")});
     parser.process(app);
 
@@ -136,6 +140,7 @@ int runServeMode(int argc, char **argv)
     options.manualApprovalAccounts = parser.values(QStringLiteral("manual-approval-account"));
     options.autoCommitOnIssue = parser.isSet(QStringLiteral("auto-commit"));
     options.requireProposalVersion = !parser.isSet(QStringLiteral("proposal-version-optional"));
+    options.requireAccounts = parser.isSet(QStringLiteral("require-accounts"));
     QString error;
     auto context = adcp::seller::SellerContext::open(options, &error);
     if (!context) {

@@ -4,6 +4,7 @@
 
 #include "idempotency/idempotencystore.h"
 #include "sellercontext.h"
+#include "tasks/accountresolution.h"
 #include "tasks/taskcontext.h"
 
 #include <QSqlDatabase>
@@ -94,7 +95,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     }
 
     const auto &schemas = d->context->schemas();
-    if (schemas.contains(spec->schemaId)) {
+    if (!spec->handlerValidates && schemas.contains(spec->schemaId)) {
         const auto issues = schemas.validate(spec->schemaId, args);
         if (!issues.empty()) {
             auto error = schemaError(issues);
@@ -104,6 +105,8 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
 
     if (!task.db.isOpen())
         return failure("SERVICE_UNAVAILABLE", "the seller database is not available");
+    if (auto refused = resolveAccount(task, args, accountUseOf(spec->name)))
+        return *refused;
 
     std::string key;
     if (spec->mutating) {

@@ -43,6 +43,9 @@ struct SellerOptions
     // Webhook coalescence window per event type ("task", "media_buy_status", "impairment", "delivery"), in
     // ms: an unsent event is replaced by a newer one with the same key inside it. Absent types send at once.
     std::map<std::string, qint64> webhookCoalescenceMs{{"impairment", 60000}};
+    // Account-scoped tasks need an `account` the caller has registered (sync_accounts) or been given; without
+    // this option an unknown reference is provisioned on first use and a missing one means the principal.
+    bool requireAccounts = false;
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).

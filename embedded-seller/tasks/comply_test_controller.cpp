@@ -1,5 +1,6 @@
 #include "taskcontext.h"
 
+#include "complyscenarios.h"
 #include "delivery/deliveryreport.h"
 #include "delivery/deliverywebhooks.h"
 #include "domain/catalog.h"
@@ -15,6 +16,7 @@
 
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -30,14 +32,6 @@ namespace {
 QString iso(const QDateTime &t)
 {
     return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
-adcp::ToolOutcome controllerError(const std::string &code, const std::string &detail,
-                                  const std::optional<std::string> &currentState = std::nullopt)
-{
-    json result = {{"success", false}, {"error", code}, {"error_detail", detail}};
-    result["current_state"] = currentState ? json(*currentState) : json(nullptr);
-    return adcp::ToolOutcome::success(std::move(result));
 }
 
 adcp::ToolOutcome transitioned(const std::string &from, const std::string &to, const std::string &message)
@@ -101,10 +95,13 @@ const std::vector<std::string> &scenarios()
         "force_event_source_status",
         "force_property_status",
         "force_media_buy_status",
+        "force_account_status",
         "force_create_media_buy_arm",
         "force_task_completion",
         "simulate_delivery",
+        "simulate_budget_spend",
         "seed_creative",
+        "seed_creative_format",
         "seed_product",
         "seed_pricing_option",
         "seed_media_buy",
@@ -288,6 +285,28 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
                                          {"at", iso(at).toStdString()}}},
                                        {"cumulative", DeliveryReport::metrics(totals)},
                                        {"message", "delivery recorded for media buy " + id}});
+}
+
+// Spend up to a share of the buy's budget: the missing spend is recorded as delivery on its first package.
+adcp::ToolOutcome simulateBudgetSpend(TaskContext &task, const json &params)
+{
+    const std::string id = params.value("media_buy_id", std::string());
+    const auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, id);
+    if (!buy)
+        return controllerError(id.empty() ? "INVALID_PARAMS" : "NOT_FOUND",
+                               id.empty()
+                                   ? "this seller simulates spend per media buy: media_buy_id is required"
+                                   : "no media buy " + id);
+    DeliveryRequest request;
+    request.from = buy->start.isValid() ? std::min(buy->start, task.now) : task.now;
+    request.to = std::max(task.now, buy->end).addSecs(1);
+    DeliveryCounts totals;
+    DeliveryReport::mediaBuyDelivery(task.db, *buy, request, task.now.addSecs(1), &totals);
+    const double share = params.value("spend_percentage", 0.0) / 100.0;
+    const qint64 target = qint64(std::llround(buy->totalBudget * share * 100.0));
+    json delivery = {{"media_buy_id", id},
+                     {"spend", DeliveryReport::money(std::max<qint64>(0, target - totals.spendMinor))}};
+    return simulateDelivery(task, delivery);
 }
 
 // An amount that fixtures spell as a number, {amount}, or {total}.
@@ -769,12 +788,32 @@ adcp::ToolOutcome forceCreateArm(TaskContext &task, const json &params)
 
 } // namespace
 
+std::vector<std::string> complianceScenarios()
+{
+    std::vector<std::string> list = scenarios();
+    std::erase(list, std::string("list_scenarios"));
+    return list;
+}
+
 adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
 {
     // Sandbox principals only: production callers never see forced states.
     if (!task.principal.sandbox)
         return controllerError("FORBIDDEN", "comply_test_controller is available to sandbox accounts only");
     const std::string scenario = args.value("scenario", std::string());
+    const auto &known = scenarios();
+    if (std::find(known.begin(), known.end(), scenario) == known.end())
+        return controllerError("UNKNOWN_SCENARIO",
+                               "scenario " + scenario + " is not supported by this seller");
+    // The controller answers malformed requests in its own shape (the Dispatcher leaves validation to it).
+    // The sandbox assertion in `account` is checked against the principal above, and AdCP 3.0 runners do not
+    // send it, so only the rest of the request is validated.
+    json probe = args;
+    probe["account"] = {{"sandbox", true}};
+    if (const auto issues =
+            task.seller.schemas().validate("/schemas/compliance/comply-test-controller-request.json", probe);
+        !issues.empty())
+        return controllerError("INVALID_PARAMS", issues.front().pointer + ": " + issues.front().message);
     const json params = args.value("params", json::object());
     if (scenario == "list_scenarios")
         return adcp::ToolOutcome::success({{"success", true}, {"scenarios", scenarios()}});
@@ -788,6 +827,12 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return forceTaskCompletion(task, params);
     if (scenario == "simulate_delivery")
         return simulateDelivery(task, params);
+    if (scenario == "simulate_budget_spend")
+        return simulateBudgetSpend(task, params);
+    if (scenario == "force_account_status")
+        return forceAccountStatus(task, params);
+    if (scenario == "seed_creative_format")
+        return seedCreativeFormat(task, args);
     if (scenario == "seed_creative")
         return seedCreative(task, params);
     if (scenario == "seed_product")

@@ -545,6 +545,9 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         if (stored && fromProposal)
             stored = ProposalStore::consume(task.db, task.principal.id, proposal->proposalId,
                                             order.mediaBuyId, task.now, &error);
+        if (stored && task.account)
+            stored = AccountStore::linkMediaBuy(task.db, task.principal.id, order.mediaBuyId,
+                                                task.account->accountId, &error);
         if (stored && opportunityId)
             stored = OpportunityStore::close(task.db, task.principal.id, *opportunityId,
                                              "accepted_with_seller", std::nullopt, task.now, &error);

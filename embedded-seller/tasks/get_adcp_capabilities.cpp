@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "complyscenarios.h"
+
 namespace adcp::seller {
 
 using nlohmann::json;
@@ -37,6 +39,21 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"algorithms", {"ed25519"}},
           {"legacy_hmac_fallback", true}}},
         {"specialisms", {"sales-guaranteed", "sales-non-guaranteed"}},
+        // Buyer-declared accounts: the bearer token's agent is trusted to name brand + operator, which
+        // sync_accounts provisions (list_accounts reads them back). Currency is chosen per media buy and
+        // every account runs on UTC.
+        {"account",
+         {{"require_operator_auth", false},
+          {"supported_billing", {"operator", "agent", "advertiser"}},
+          {"supported_account_currency_modes", {"per_media_buy"}},
+          {"timezone", {{"mode", "seller_fixed"}, {"fixed_timezone", "UTC"}}},
+          {"required_for_products", o.requireAccounts},
+          {"account_financials", false},
+          {"notifications", {{"supported", false}}},
+          {"identity_updates", {{"supported", false}}},
+          {"sandbox", true}}},
+        // comply_test_controller drives these scenarios for sandbox principals.
+        {"compliance_testing", {{"scenarios", complianceScenarios()}}},
         {"media_buy",
          {{"supported_pricing_models", {"cpm"}},
           {"buying_modes", {"brief", "wholesale", "refine"}},

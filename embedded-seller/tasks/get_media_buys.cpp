@@ -67,6 +67,11 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
             }
         }
         ids = MediaBuyStore::list(task.db, task.principal.id, statuses, &error);
+        if (task.account)
+            std::erase_if(ids, [&](const std::string &id) {
+                return !AccountStore::mediaBuyVisible(task.db, task.principal.id, id,
+                                                      task.account->accountId);
+            });
     }
     // Pagination (pagination-request/-response): an id lookup is one terminal page; a listing pages through
     // the principal's buys in creation order. The opaque cursor names the last buy of the previous page, so a
@@ -95,6 +100,10 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
                                    ids.begin() + static_cast<std::ptrdiff_t>(last));
     for (const auto &id : ids) {
         json buy = MediaBuyStore::find(task.db, task.principal.id, id, &error);
+        // Another account's buy is as unknown as a foreign one.
+        if (task.account &&
+            !AccountStore::mediaBuyVisible(task.db, task.principal.id, id, task.account->accountId))
+            buy = nullptr;
         if (buy.is_null()) {
             // Unknown and foreign ids look the same.
             result["errors"].push_back(

@@ -1,5 +1,6 @@
 #include "taskcontext.h"
 
+#include "complyscenarios.h"
 #include "domain/catalog.h"
 
 #include <algorithm>
@@ -12,6 +13,8 @@ using nlohmann::json;
 
 adcp::ToolOutcome listCreativeFormats(TaskContext &task, const json &args)
 {
+    if (auto seeded = seededCreativeFormats(task, args))
+        return *seeded;
     // The formats this seller's products accept, deduplicated by (agent_url, id, size).
     std::map<std::string, json> formats;
     std::string nameSearch = args.value("name_search", std::string());

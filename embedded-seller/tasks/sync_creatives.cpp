@@ -142,7 +142,9 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
                                          creative.value("name", std::string()),
                                          stored,
                                          task.now};
-            if (!DependencyHealth::upsertResource(task.db, task.principal.id, r, task.now, &error))
+            if (!DependencyHealth::upsertResource(task.db, task.principal.id, r, task.now, &error) ||
+                (task.account && !AccountStore::linkCreative(task.db, task.principal.id, id,
+                                                             task.account->accountId, &error)))
                 return dbFailure();
         }
         entry["action"] = action;

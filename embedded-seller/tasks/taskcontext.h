@@ -2,6 +2,7 @@
 
 #include "adcperror.h"
 #include "dispatcher.h"
+#include "domain/accountstore.h"
 #include "sellercontext.h"
 
 #include <QDateTime>
@@ -26,6 +27,9 @@ struct TaskContext
     QDateTime now;
     SellerOptions options;
     std::shared_ptr<const Catalog> catalog;
+    // The request's `account` resolved for the principal (tasks/accountresolution.h); empty when the tool
+    // is not account-scoped or the request acts for the principal as a whole.
+    std::optional<Account> account = std::nullopt;
 };
 
 using ToolHandler = adcp::ToolOutcome (*)(TaskContext &task, const nlohmann::json &arguments);
@@ -47,6 +51,9 @@ struct ToolSpec
     // false: the answer does not echo idempotency_key (the 3.2 compact responses are closed objects without
     // it).
     bool echoIdempotencyKey = true;
+    // true: the handler validates the request itself and answers malformed ones in its own shape
+    // (comply_test_controller answers `success: false` with its own error codes).
+    bool handlerValidates = false;
 };
 
 // Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.

@@ -25,6 +25,10 @@ adcp::ToolOutcome refineProposals(TaskContext &task, const nlohmann::json &argum
 adcp::ToolOutcome checkRefineProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome declineProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome acceptProposal(TaskContext &task, const nlohmann::json &arguments);
+// Accounts and the creative library (sync_accounts.cpp, list_accounts.cpp, list_creatives.cpp).
+adcp::ToolOutcome syncAccounts(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome listAccounts(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome listCreatives(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -86,7 +90,18 @@ const std::vector<ToolSpec> &toolSpecs()
          "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and "
          "property "
          "states, complete tasks, simulate delivery, seed creatives and move the seller clock.",
-         false, complyTestController},
+         false, complyTestController, nullptr, true, true, true},
+        {"sync_accounts", "/schemas/account/sync-accounts-request.json",
+         "Provision advertiser accounts (brand, operator, billing) or change an account's settings; each "
+         "entry answers created, updated, unchanged or failed with the account's status. dry_run previews, "
+         "delete_missing closes this caller's synced accounts the request leaves out.",
+         true, syncAccounts},
+        {"list_accounts", "/schemas/account/list-accounts-request.json",
+         "This caller's accounts with status, billing and settings; filter by account, status or sandbox.",
+         false, listAccounts},
+        {"list_creatives", "/schemas/creative/list-creatives-request.json",
+         "The creative library: every synced creative with its review status, filtered, sorted and paged.",
+         false, listCreatives},
     };
     return specs;
 }

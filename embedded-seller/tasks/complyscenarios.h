@@ -1,0 +1,30 @@
+#pragma once
+
+#include "adcperror.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace adcp::seller {
+
+struct TaskContext;
+
+// comply_test_controller scenarios about accounts and sandbox creative formats (comply_test_controller.cpp
+// dispatches to them). Answers follow the controller's response shapes: success with previous_state /
+// current_state, or success: false with the controller's error code.
+adcp::ToolOutcome controllerError(const std::string &code, const std::string &detail,
+                                  const std::optional<std::string> &currentState = std::nullopt);
+// The scenarios comply_test_controller serves, list_scenarios aside (capabilities compliance_testing).
+std::vector<std::string> complianceScenarios();
+adcp::ToolOutcome forceAccountStatus(TaskContext &task, const nlohmann::json &params);
+// Seeds a format under the request's account (params.format_id, params.fixture); list_creative_formats for
+// that account then answers with exactly its seeded formats.
+adcp::ToolOutcome seedCreativeFormat(TaskContext &task, const nlohmann::json &args);
+// list_creative_formats for an account that seeded formats: exactly those, in seeding order, paged by
+// cursor; nothing when the request's account seeded none.
+std::optional<adcp::ToolOutcome> seededCreativeFormats(TaskContext &task, const nlohmann::json &args);
+
+} // namespace adcp::seller

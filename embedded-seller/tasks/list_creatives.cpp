@@ -1,0 +1,154 @@
+#include "taskcontext.h"
+
+#include "domain/accountstore.h"
+#include "storage/database.h"
+
+#include <QByteArray>
+#include <QSqlQuery>
+
+#include <algorithm>
+#include <set>
+
+namespace adcp::seller {
+
+using nlohmann::json;
+using storage::execute;
+using storage::qs;
+using storage::ss;
+
+namespace {
+
+struct Creative
+{
+    std::string id;
+    std::string name;
+    std::string status;
+    json detail;
+    std::string createdAt;
+    std::string updatedAt;
+};
+
+std::set<std::string> strings(const json &filters, const char *member)
+{
+    std::set<std::string> set;
+    for (const auto &v : filters.value(member, json::array())) {
+        if (v.is_string())
+            set.insert(v.get<std::string>());
+    }
+    return set;
+}
+
+// The library filters this seller applies; the names of those given go into query_summary.filters_applied.
+bool keep(const Creative &c, const json &filters, std::vector<std::string> *applied)
+{
+    bool ok = true;
+    const auto check = [&](const char *member, bool pass) {
+        if (filters.contains(member)) {
+            applied->push_back(member);
+            ok = ok && pass;
+        }
+    };
+    check("creative_ids", strings(filters, "creative_ids").count(c.id) > 0);
+    check("statuses", strings(filters, "statuses").count(c.status) > 0);
+    const std::string needle = filters.value("name_contains", std::string());
+    check("name_contains",
+          QString::fromStdString(c.name).contains(QString::fromStdString(needle), Qt::CaseInsensitive));
+    const std::string format = c.detail.contains("format_id") && c.detail["format_id"].is_object()
+                                   ? c.detail["format_id"].value("id", std::string())
+                                   : std::string();
+    std::set<std::string> formats;
+    for (const auto &f : filters.value("format_ids", json::array())) {
+        if (f.is_object())
+            formats.insert(f.value("id", std::string()));
+    }
+    check("format_ids", formats.count(format) > 0);
+    return ok;
+}
+
+json toJson(const Creative &c)
+{
+    json j = {{"creative_id", c.id},
+              {"name", c.name.empty() ? c.id : c.name},
+              {"status", c.status},
+              {"created_date", c.createdAt},
+              {"updated_date", c.updatedAt}};
+    for (const char *member : {"format_id", "assets", "tags"}) {
+        if (c.detail.is_object() && c.detail.contains(member))
+            j[member] = c.detail[member];
+    }
+    return j;
+}
+
+} // namespace
+
+// The creative library: every creative the caller synced or seeded, whether or not a buy still uses it (a
+// canceled buy leaves its creatives here). With `account`, creatives synced under another account of the
+// caller are left out.
+adcp::ToolOutcome listCreatives(TaskContext &task, const json &args)
+{
+    QSqlQuery q(task.db);
+    QString error;
+    if (!execute(q,
+                 QStringLiteral("SELECT resource_id, name, status, detail_json, created_at, updated_at FROM "
+                                "mon_resources WHERE principal_id = ? AND resource_type = 'creative'"),
+                 {qs(task.principal.id)}, &error))
+        return failure("SERVICE_UNAVAILABLE",
+                       "the seller could not read its creatives: " + error.toStdString());
+    const json filters = args.value("filters", json::object());
+    std::vector<std::string> applied;
+    keep(Creative{}, filters, &applied);
+    std::vector<Creative> matching;
+    while (q.next()) {
+        Creative c{ss(q.value(0).toString()), ss(q.value(1).toString()),
+                   ss(q.value(2).toString()), storage::fromText(q.value(3).toString()),
+                   ss(q.value(4).toString()), ss(q.value(5).toString())};
+        std::vector<std::string> scratch;
+        if (keep(c, filters, &scratch) &&
+            (!task.account ||
+             AccountStore::creativeVisible(task.db, task.principal.id, c.id, task.account->accountId)))
+            matching.push_back(std::move(c));
+    }
+    const json sort = args.value("sort", json::object());
+    const std::string field = sort.value("field", std::string("created_date"));
+    const bool ascending = sort.value("direction", std::string("desc")) == "asc";
+    std::stable_sort(matching.begin(), matching.end(), [&](const Creative &a, const Creative &b) {
+        const auto key = [&](const Creative &c) {
+            return field == "name" ? c.name : field == "updated_date" ? c.updatedAt : c.createdAt + c.id;
+        };
+        return ascending ? key(a) < key(b) : key(b) < key(a);
+    });
+
+    // The cursor is the offset of the next page in this (stable) order.
+    const json pagination = args.value("pagination", json::object());
+    const size_t count = pagination.value("max_results", 50);
+    size_t first = 0;
+    if (pagination.contains("cursor")) {
+        bool ok = false;
+        const auto decoded = QByteArray::fromBase64Encoding(
+            QByteArray::fromStdString(pagination["cursor"].get<std::string>()),
+            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        if (decoded && (*decoded).startsWith("off:"))
+            first = (*decoded).mid(4).toULongLong(&ok);
+        if (!ok || first > matching.size())
+            return failure("INVALID_REQUEST", "pagination.cursor is not a cursor of this listing",
+                           "pagination.cursor", "start again without a cursor");
+    }
+    const size_t end = std::min(matching.size(), first + count);
+    json creatives = json::array();
+    for (size_t i = first; i < end; ++i)
+        creatives.push_back(toJson(matching[i]));
+    json page = {{"has_more", end < matching.size()}, {"total_count", matching.size()}};
+    if (end < matching.size())
+        page["cursor"] = QByteArray(QByteArrayLiteral("off:") + QByteArray::number(qulonglong(end)))
+                             .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+                             .toStdString();
+    json summary = {{"total_matching", matching.size()},
+                    {"returned", creatives.size()},
+                    {"filters_applied", applied},
+                    {"sort_applied", {{"field", field}, {"direction", ascending ? "asc" : "desc"}}}};
+    return adcp::ToolOutcome::success({{"query_summary", std::move(summary)},
+                                       {"pagination", std::move(page)},
+                                       {"creatives", std::move(creatives)}});
+}
+
+} // namespace adcp::seller
