@@ -3,6 +3,7 @@
 #include "schemaregistry.h"
 
 #include <QDir>
+#include <QFloat16>
 #include <QTest>
 
 using namespace sellertest;
@@ -130,11 +131,11 @@ void TestSellerAccounts::syncReportsEachEntry()
     QVERIFY(accounts[0]["account_id"] != accounts[1]["account_id"]);
 
     // The same declaration again changes nothing; another payment term is an update with a new revision.
-    const auto again = sync(s, {first});
+    const auto again = sync(s, json::array({first}));
     QCOMPARE(again.result["accounts"][0]["action"].get<std::string>(), std::string("unchanged"));
     QCOMPARE(again.result["accounts"][0]["account_id"], accounts[0]["account_id"]);
     first["payment_terms"] = "net_60";
-    const auto updated = sync(s, {first});
+    const auto updated = sync(s, json::array({first}));
     QCOMPARE(updated.result["accounts"][0]["action"].get<std::string>(), std::string("updated"));
     QCOMPARE(updated.result["accounts"][0]["revision"].get<int>(), 2);
 
@@ -154,7 +155,7 @@ void TestSellerAccounts::syncReportsEachEntry()
     const json stale = {{"account", {{"account_id", accounts[0]["account_id"]}}},
                         {"revision", 1},
                         {"payment_terms", "prepay"}};
-    const auto conflict = sync(s, {stale});
+    const auto conflict = sync(s, json::array({stale}));
     QCOMPARE(errorCode(conflict), std::string("CONFLICT"));
     QCOMPARE(errorField(conflict), std::string("accounts[0].revision"));
 }
@@ -162,7 +163,7 @@ void TestSellerAccounts::syncReportsEachEntry()
 void TestSellerAccounts::dryRunWritesNothing()
 {
     Seller s;
-    const auto preview = sync(s, {entry("acme.example")}, nullptr, {{"dry_run", true}});
+    const auto preview = sync(s, json::array({entry("acme.example")}), nullptr, {{"dry_run", true}});
     QVERIFY(preview.ok());
     checkSchema("/schemas/account/sync-accounts-response.json", preview.result);
     QCOMPARE(preview.result["dry_run"].get<bool>(), true);
@@ -174,7 +175,7 @@ void TestSellerAccounts::deleteMissingClosesLeftOutAccounts()
 {
     Seller s;
     QVERIFY(sync(s, {entry("a.example"), entry("b.example")}).ok());
-    const auto kept = sync(s, {entry("a.example")}, nullptr, {{"delete_missing", true}});
+    const auto kept = sync(s, json::array({entry("a.example")}), nullptr, {{"delete_missing", true}});
     QVERIFY(kept.ok());
     checkSchema("/schemas/account/sync-accounts-response.json", kept.result);
     QCOMPARE(kept.result["accounts"].size(), size_t(2));
@@ -214,7 +215,7 @@ void TestSellerAccounts::anotherPrincipalsAccountIsUnknown()
     adcp::seller::SellerOptions options;
     options.requireAccounts = true;
     Seller s(options);
-    const std::string mine = accountIdOf(sync(s, {entry("acme.example")}));
+    const std::string mine = accountIdOf(sync(s, json::array({entry("acme.example")})));
     QCOMPARE(s.call(s.other, "list_accounts", json::object()).result["accounts"].size(), size_t(0));
 
     const auto buys = s.rows(QStringLiteral("media_buys"));
@@ -251,7 +252,7 @@ void TestSellerAccounts::requireAccountsRefusesUnregistered()
     QCOMPARE(s.rows(QStringLiteral("media_buys")), 0);
     QCOMPARE(s.rows(QStringLiteral("accounts")), 0);
 
-    const std::string id = accountIdOf(sync(s, {entry("acme.example")}));
+    const std::string id = accountIdOf(sync(s, json::array({entry("acme.example")})));
     QVERIFY(s.call("get_products", {{"buying_mode", "wholesale"}, {"account", {{"account_id", id}}}}).ok());
     const auto byKey = s.call("create_media_buy", buyArgsFor(s, naturalKey("acme.example")));
     QVERIFY2(byKey.ok(), byKey.error ? byKey.error->message.c_str() : "");
@@ -294,7 +295,7 @@ void TestSellerAccounts::statusGatesBuysButNotReads()
     QFETCH(QString, buyCode);
     QFETCH(bool, creativesAllowed);
     Seller s;
-    const std::string id = accountIdOf(sync(s, {entry("acme.example")}, &kSandbox));
+    const std::string id = accountIdOf(sync(s, json::array({entry("acme.example")}), &kSandbox));
     const json account = {{"account_id", id}};
     const auto first = s.call(kSandbox, "create_media_buy", buyArgsFor(s, account));
     QVERIFY(first.ok());
@@ -364,7 +365,7 @@ void TestSellerAccounts::lazyAccountIsReusedBySandboxCaller()
     QCOMPARE(s.rows(QStringLiteral("accounts")), 1);
     const auto read =
         s.call(kSandbox, "get_media_buys",
-               {{"account", key}, {"media_buy_ids", {first.result["media_buy_id"], second.result["media_buy_id"]}}});
+               {{"account", key}, {"media_buy_ids", json::array({first.result["media_buy_id"], second.result["media_buy_id"]})}});
     QCOMPARE(read.result["media_buys"].size(), size_t(2));
 }
 
@@ -417,7 +418,7 @@ void TestSellerAccounts::creativeLibraryOutlivesCanceledBuy()
     QCOMPARE(page2.result["creatives"][0]["creative_id"].get<std::string>(), std::string("cr-c"));
     QCOMPARE(page2.result["pagination"]["has_more"].get<bool>(), false);
 
-    const auto filtered = s.call("list_creatives", {{"filters", {{"creative_ids", {"cr-b", "cr-other"}}}}});
+    const auto filtered = s.call("list_creatives", {{"filters", {{"creative_ids", json::array({"cr-b", "cr-other"})}}}});
     QCOMPARE(filtered.result["query_summary"]["total_matching"].get<int>(), 2);
     QCOMPARE(filtered.result["query_summary"]["filters_applied"][0].get<std::string>(),
              std::string("creative_ids"));
@@ -439,7 +440,7 @@ void TestSellerAccounts::controllerAnswersInItsOwnShape()
         controller(s, "force_account_status", {{"account_id", "acc_nope"}, {"status", "active"}});
     QCOMPARE(absent["error"].get<std::string>(), std::string("NOT_FOUND"));
 
-    const std::string id = accountIdOf(sync(s, {entry("acme.example")}, &kSandbox));
+    const std::string id = accountIdOf(sync(s, json::array({entry("acme.example")}), &kSandbox));
     const json suspended =
         controller(s, "force_account_status", {{"account_id", id}, {"status", "suspended"}});
     checkSchema(response, suspended);
