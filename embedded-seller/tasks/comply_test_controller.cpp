@@ -788,13 +788,6 @@ adcp::ToolOutcome forceCreateArm(TaskContext &task, const json &params)
 
 } // namespace
 
-std::vector<std::string> complianceScenarios()
-{
-    std::vector<std::string> list = scenarios();
-    std::erase(list, std::string("list_scenarios"));
-    return list;
-}
-
 adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
 {
     // Sandbox principals only: production callers never see forced states.

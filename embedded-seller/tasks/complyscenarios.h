@@ -6,7 +6,6 @@
 
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace adcp::seller {
 
@@ -17,8 +16,6 @@ struct TaskContext;
 // current_state, or success: false with the controller's error code.
 adcp::ToolOutcome controllerError(const std::string &code, const std::string &detail,
                                   const std::optional<std::string> &currentState = std::nullopt);
-// The scenarios comply_test_controller serves, list_scenarios aside (capabilities compliance_testing).
-std::vector<std::string> complianceScenarios();
 adcp::ToolOutcome forceAccountStatus(TaskContext &task, const nlohmann::json &params);
 // Seeds a format under the request's account (params.format_id, params.fixture); list_creative_formats for
 // that account then answers with exactly its seeded formats.

@@ -1,7 +1,5 @@
 #include "taskcontext.h"
 
-#include "complyscenarios.h"
-
 namespace adcp::seller {
 
 using nlohmann::json;
@@ -52,8 +50,6 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"notifications", {{"supported", false}}},
           {"identity_updates", {{"supported", false}}},
           {"sandbox", true}}},
-        // comply_test_controller drives these scenarios for sandbox principals.
-        {"compliance_testing", {{"scenarios", complianceScenarios()}}},
         {"media_buy",
          {{"supported_pricing_models", {"cpm"}},
           {"buying_modes", {"brief", "wholesale", "refine"}},
