@@ -136,7 +136,9 @@ void TestSandboxFixtures::seedingRejectsBadInput()
     s.buyer.sandbox = false;
     const auto denied =
         s.call("comply_test_controller", {{"scenario", "seed_product"},
-                                          {"params", {{"product_id", "f2"}, {"fixture", json::object()}}}});
+                                          {"params", {{"product_id", "f2"}, {"fixture", json::object()}}},
+                                          // The caller claims sandbox; the seller checks its own records.
+                                          {"account", {{"sandbox", true}}}});
     // The controller's own structured refusal (ControllerError of comply-test-controller-response.json, whose
     // error enum has FORBIDDEN for "forbidden sandbox access"), not a transport or AdCP task error.
     QVERIFY2(denied.ok(), denied.ok() ? "" : denied.error->message.c_str());
