@@ -92,6 +92,11 @@ SimulatedAdServer::Fault SimulatedAdServer::drawFault()
     return draw < m_options.failureRate / 2 ? Fault::Before : Fault::After;
 }
 
+qint64 SimulatedAdServer::nowMs() const
+{
+    return m_options.clockMs ? m_options.clockMs() : QDateTime::currentMSecsSinceEpoch();
+}
+
 AdapterResult SimulatedAdServer::execute(const AdapterRequest &request)
 {
     // Half the latency before the ad server acts and half for the answer to travel back: a caller that dies
@@ -258,8 +263,7 @@ AdapterResult GuaranteedAdServer::perform(const AdapterRequest &request)
             QString(QStringLiteral("ord_") + QUuid::createUuid().toString(QUuid::Id128).left(16)));
         order.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
         execOrThrow(order);
-        return book(request, "pending_approval",
-                    QDateTime::currentMSecsSinceEpoch() + options().approvalDelayMs);
+        return book(request, "pending_approval", nowMs() + options().approvalDelayMs);
     }
     if (request.step == "approve") {
         QSqlQuery query(database());
@@ -274,7 +278,7 @@ AdapterResult GuaranteedAdServer::perform(const AdapterRequest &request)
             return result;
         }
         const std::string state = query.value(0).toString().toStdString();
-        const qint64 waitMs = query.value(1).toLongLong() - QDateTime::currentMSecsSinceEpoch();
+        const qint64 waitMs = query.value(1).toLongLong() - nowMs();
         if (state == "pending_approval" && waitMs > 0)
             return retryLater(static_cast<int>((waitMs + 999) / 1000),
                               "guaranteed: line item awaits trafficker approval");

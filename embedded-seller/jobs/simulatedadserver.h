@@ -5,6 +5,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -18,6 +19,8 @@ struct SimulatedAdServerOptions
     double failureRate = 0;  // share of calls that fail transiently, half before and half after the write
     int approvalDelayMs = 0; // guaranteed only: how long the trafficker takes to approve a line item
     quint32 seed = 1;        // fault injection is reproducible
+    // Milliseconds since the epoch for the approval delay; empty = the wall clock. Tests pin time with it.
+    std::function<qint64()> clockMs = {};
 };
 
 // What a test or the seller console can ask a simulated ad server about its books.
@@ -44,6 +47,7 @@ public:
     // The ad server's state of the order/line/deal booked for (media buy, package), empty when none.
     std::string orderState(const std::string &mediaBuyId, const std::string &packageId) const;
     const SimulatedAdServerOptions &options() const { return m_options; }
+    qint64 nowMs() const;
     // Changed at run time by the seller console; calls already in progress keep their old values.
     void setFailureRate(double rate);
     void setLatency(int latencyMs);

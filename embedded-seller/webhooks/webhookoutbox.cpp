@@ -163,14 +163,19 @@ bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
     nlohmann::json body = storage::fromText(q.value(6).toString());
     const std::string key = newIdempotencyKey();
     body["idempotency_key"] = key;
+    const QVariant principal = q.value(0), url = q.value(1), auth = q.value(2), type = q.value(3),
+                   coalesce = q.value(4), notification = q.value(5);
+    // The open SELECT holds a read snapshot: an INSERT on top of it cannot wait for the sender threads'
+    // writes (SQLite answers "database is locked" at once), so the read ends first.
+    q.finish();
     QSqlQuery insert(db);
     return execute(
         insert,
         QStringLiteral("INSERT INTO wh_outbox (principal_id, url, auth_json, event_type, coalesce_key, "
                        "idempotency_key, notification_id, body, state, attempts, next_attempt_ms, "
                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?)"),
-        {q.value(0), q.value(1), q.value(2), q.value(3), q.value(4), qs(key), q.value(5),
-         storage::toText(body), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+        {principal, url, auth, type, coalesce, qs(key), notification, storage::toText(body),
+         QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
         error);
 }
 

@@ -253,7 +253,7 @@ void McpTransport::sendInitialize()
                                       {"capabilities", nlohmann::json::object()},
                                       {"clientInfo", {{"name", "adcp-workbench"}, {"version", "0.1.0"}}}}}};
     auto attempt = sendJsonRpc(
-        m_network, this, makeRequest(false), message, m_options.timeoutMs,
+        m_network, this, makeRequest(false), message, m_options.handshakeTimeoutMs,
         [this](const std::shared_ptr<RpcAttempt> &a) {
             m_handshakeReply = nullptr;
             const int status = a->meta.httpStatus;
@@ -312,7 +312,7 @@ void McpTransport::sendInitialize()
 void McpTransport::sendInitializedNotice()
 {
     const nlohmann::json message = {{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
-    sendJsonRpc(m_network, this, makeRequest(true), message, m_options.timeoutMs,
+    sendJsonRpc(m_network, this, makeRequest(true), message, m_options.handshakeTimeoutMs,
                 [this](const std::shared_ptr<RpcAttempt> &) {
                     // The notice has no answer worth checking: a server that dislikes it will say so on the
                     // next call.

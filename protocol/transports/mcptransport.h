@@ -16,12 +16,13 @@ namespace adcp {
 
 struct McpTransportOptions
 {
-    QUrl endpoint;               // e.g. http://127.0.0.1:3004/mcp
-    QByteArray bearerToken;      // empty = no Authorization header
-    int timeoutMs = 30000;       // per HTTP request
-    int maxRetries = 3;          // transient failures (refused, 502/503/504, RATE_LIMITED) per call
-    int retryBaseMs = 200;       // backoff base; doubles per attempt
-    int maxRetryAfterMs = 30000; // a server's retry_after above this is not waited for
+    QUrl endpoint;                  // e.g. http://127.0.0.1:3004/mcp
+    QByteArray bearerToken;         // empty = no Authorization header
+    int timeoutMs = 30000;          // per HTTP request of a call
+    int handshakeTimeoutMs = 30000; // per HTTP request of the handshake (initialize, the initialized notice)
+    int maxRetries = 3;             // transient failures (refused, 502/503/504, RATE_LIMITED) per call
+    int retryBaseMs = 200;          // backoff base; doubles per attempt
+    int maxRetryAfterMs = 30000;    // a server's retry_after above this is not waited for
     HeaderList extraHeaders;
     // Offered in initialize, newest first; the server's answer must be one of them.
     QStringList protocolVersions = {QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18"),

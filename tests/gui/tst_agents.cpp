@@ -32,7 +32,7 @@ bool writeSecret(SecretStore &store, const QString &key, const QByteArray &value
         if (error)
             *error = message;
     });
-    if (!QTest::qWaitFor([&] { return done; }, 5000))
+    if (!QTest::qWaitFor([&] { return done; }, 60000))
         return false;
     return ok;
 }
@@ -47,7 +47,7 @@ std::optional<QByteArray> readSecret(SecretStore &store, const QString &key, QSt
         if (error)
             *error = message;
     });
-    if (!QTest::qWaitFor([&] { return done; }, 5000))
+    if (!QTest::qWaitFor([&] { return done; }, 60000))
         return std::nullopt;
     return value;
 }

@@ -48,11 +48,11 @@ void TestMainWindow::statusMessagesTimeOut()
     Q_EMIT workbench.actionSucceeded(QStringLiteral("Send brief"), QStringLiteral("opp-1"),
                                      QStringLiteral("3 proposals"));
     QCOMPARE(window.statusMessage()->text(), QStringLiteral("Send brief: 3 proposals"));
-    QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 60000);
     Q_EMIT workbench.actionFailed(QStringLiteral("Finalize"), QStringLiteral("p-1"),
                                   adcp::AdcpError::make("CONFLICT", "stale version"));
     QCOMPARE(window.statusMessage()->text(), QStringLiteral("Finalize failed: CONFLICT"));
-    QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 60000);
 }
 
 void TestMainWindow::embeddedSellerIsPreselected()

@@ -107,8 +107,9 @@ struct ExecSeller : sellertest::Seller
         return outcome.result;
     }
 
-    // Waits until the job queue is empty (every ad-server call of every buy made so far has run).
-    bool waitForJobs(int timeoutMs = 20000)
+    // Waits until the job queue is empty (every ad-server call of every buy made so far has run). The timeout
+    // is only a safety net for a hung queue; it returns as soon as the queue is empty.
+    bool waitForJobs(int timeoutMs = 120000)
     {
         return QTest::qWaitFor([this] { return openJobs() == 0; }, timeoutMs);
     }

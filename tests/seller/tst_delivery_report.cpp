@@ -37,8 +37,8 @@ std::string activeBuy(ExecSeller &s, qint64 runSeconds)
 {
     const json created = s.createBuy();
     const std::string id = created["media_buy_id"];
-    for (int i = 0; i < 400 && s.openJobs() > 0; ++i)
-        QTest::qWait(50);
+    if (!s.waitForJobs())
+        qFatal("the ad-server jobs of the buy did not finish");
     s.syncCreative("cr_a", created["packages"][0]["package_id"], "audio_standard_60s");
     s.syncCreative("cr_v", created["packages"][1]["package_id"], "video_standard_30s");
     if (s.status(id) != "active")

@@ -71,7 +71,7 @@ void TestExecApprovalAccounts::accountMatching()
     const auto done = s.call("get_task_status", {{"task_id", taskId}, {"include_result", true}});
     QCOMPARE(done.result.value("status", std::string()), std::string("completed"));
     QVERIFY(!done.result["result"].value("media_buy_id", std::string()).empty());
-    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("exchange")->counts().orders, 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("exchange")->counts().orders, 1, 60000);
 }
 
 void TestExecApprovalAccounts::setterAppliesToNextOrders()

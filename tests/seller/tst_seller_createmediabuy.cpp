@@ -1,6 +1,7 @@
 // create_media_buy: every rejection (code, field, recovery, nothing written), the success paths from a
 // proposal and from explicit packages, both commit modes end to end, and the proposal_version rule.
 
+#include "officialschemas.h"
 #include "sellertestfixture.h"
 
 #include "schemaregistry.h"
@@ -407,10 +408,12 @@ private Q_SLOTS:
     // accepted_proposal_id depends on accepted_proposal and accepted_proposal_terms_digest).
     void mediaBuyFromProposalMatchesOfficialSchema()
     {
-        const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
-        adcp::SchemaRegistry official;
-        if (!QDir(dir).exists() || !official.loadDirectory(dir))
-            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+        if (adcp::testsupport::officialSchemasAbsent())
+            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are absent");
+        QString schemaError;
+        const auto officialSchemas = adcp::testsupport::officialSchemas(&schemaError);
+        QVERIFY2(officialSchemas, qPrintable(schemaError));
+        const adcp::SchemaRegistry &official = *officialSchemas;
         Seller s;
         const json proposal = s.committedProposal();
         json args = s.buyArgs(proposal);
@@ -472,10 +475,12 @@ private Q_SLOTS:
         // task status.
         if (!version.startsWith(QStringLiteral("3.2")))
             return;
-        const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
-        adcp::SchemaRegistry official;
-        if (!QDir(dir).exists() || !official.loadDirectory(dir))
-            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+        if (adcp::testsupport::officialSchemasAbsent())
+            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are absent");
+        QString schemaError;
+        const auto officialSchemas = adcp::testsupport::officialSchemas(&schemaError);
+        QVERIFY2(officialSchemas, qPrintable(schemaError));
+        const adcp::SchemaRegistry &official = *officialSchemas;
         const auto issues =
             official.validate("/schemas/media-buy/create-media-buy-response.json", outcome.result);
         QVERIFY2(issues.empty(), issues.empty() ? "" : issues.front().message.c_str());

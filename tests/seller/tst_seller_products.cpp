@@ -1,6 +1,7 @@
 // Catalog, capabilities, get_products (brief ranking and proposals, wholesale, filters) and the Dispatcher's
 // request handling, through the Dispatcher on a real database file.
 
+#include "officialschemas.h"
 #include "sellertestfixture.h"
 
 #include "domain/catalog.h"
@@ -16,21 +17,6 @@ using namespace sellertest;
 class TestSellerProducts : public QObject
 {
     Q_OBJECT
-
-private:
-    std::shared_ptr<adcp::SchemaRegistry> officialSchemas()
-    {
-        static std::shared_ptr<adcp::SchemaRegistry> registry = [] {
-            auto r = std::make_shared<adcp::SchemaRegistry>();
-            // ADCP_SHARED_DIR can be overridden at run time (a worktree has no ../shared next to it).
-            const QString dir = qEnvironmentVariable("ADCP_SHARED_DIR", QStringLiteral(ADCP_SHARED_DIR)) +
-                                QStringLiteral("/adcp/schemas");
-            if (!QDir(dir).exists() || !r->loadDirectory(dir))
-                return std::shared_ptr<adcp::SchemaRegistry>();
-            return r;
-        }();
-        return registry;
-    }
 
 private Q_SLOTS:
     void catalogIsBigAndVaried()
@@ -66,9 +52,11 @@ private Q_SLOTS:
 
     void productsMatchTheOfficialSchema()
     {
-        auto schemas = officialSchemas();
-        if (!schemas)
-            QSKIP("the official schemas (ADCP_SHARED_DIR) are not available");
+        if (adcp::testsupport::officialSchemasAbsent())
+            QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are absent");
+        QString error;
+        const auto schemas = adcp::testsupport::officialSchemas(&error);
+        QVERIFY2(schemas, qPrintable(error));
         Seller s;
         const auto outcome =
             s.call("get_products", {{"buying_mode", "brief"}, {"brief", "video for sports fans"}});

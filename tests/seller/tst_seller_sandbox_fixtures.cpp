@@ -136,9 +136,14 @@ void TestSandboxFixtures::seedingRejectsBadInput()
     s.buyer.sandbox = false;
     const auto denied =
         s.call("comply_test_controller", {{"scenario", "seed_product"},
-                                          {"params", {{"product_id", "f2"}, {"fixture", json::object()}}}});
-    QVERIFY2(!denied.ok() || denied.result.value("error", std::string()) == "FORBIDDEN",
-             denied.result.dump().c_str());
+                                          {"params", {{"product_id", "f2"}, {"fixture", json::object()}}},
+                                          // The caller claims sandbox; the seller checks its own records.
+                                          {"account", {{"sandbox", true}}}});
+    // The controller's own structured refusal (ControllerError of comply-test-controller-response.json, whose
+    // error enum has FORBIDDEN for "forbidden sandbox access"), not a transport or AdCP task error.
+    QVERIFY2(denied.ok(), denied.ok() ? "" : denied.error->message.c_str());
+    QCOMPARE(denied.result.value("success", true), false);
+    QCOMPARE(denied.result.value("error", std::string()), std::string("FORBIDDEN"));
     // Compared as the sandbox account again: only it sees the fixture products.
     s.buyer.sandbox = true;
     QVERIFY(s.call("get_products", {{"buying_mode", "wholesale"}}).result["products"] == before);

@@ -4,6 +4,7 @@
 // scenarios the controller serves.
 
 #include "execfixture.h"
+#include "officialschemas.h"
 #include "schemaregistry.h"
 #include "tasks/sandboxseeds.h"
 
@@ -390,10 +391,12 @@ void TestSellerSeeding::unsupportedScenarios()
 // (comply_test_controller's SeedSuccess) and get_media_buys with seeded buys with and without packages.
 void TestSellerSeeding::seededAnswersMatchOfficialSchemas()
 {
-    const QString dir = QStringLiteral(ADCP_SHARED_DIR) + QStringLiteral("/adcp/schemas");
-    adcp::SchemaRegistry official;
-    if (!QDir(dir).exists() || !official.loadDirectory(dir))
-        QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are not available");
+    if (adcp::testsupport::officialSchemasAbsent())
+        QSKIP("the official AdCP schemas (ADCP_SHARED_DIR) are absent");
+    QString schemaError;
+    const auto officialSchemas = adcp::testsupport::officialSchemas(&schemaError);
+    QVERIFY2(officialSchemas, qPrintable(schemaError));
+    const adcp::SchemaRegistry &official = *officialSchemas;
     exectest::ExecSeller s;
     std::vector<std::pair<std::string, json>> documents;
     const auto seed = [&](const std::string &scenario, const json &params) {

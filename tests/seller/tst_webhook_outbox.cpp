@@ -1,4 +1,5 @@
 #include "execfixture.h"
+#include "heldport.h"
 
 #include "webhookreceiver.h"
 #include "webhooks/webhookoutbox.h"
@@ -14,19 +15,6 @@
 #include <set>
 
 using namespace exectest;
-
-namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return port;
-}
-
-} // namespace
 
 class TestWebhookOutbox final : public QObject
 {
@@ -62,7 +50,10 @@ void TestWebhookOutbox::receiverDownThenUp()
 {
     QFETCH(bool, legacyHmac);
     const QByteArray secret = "a-shared-secret-of-at-least-32-characters";
-    const quint16 port = freePort();
+    // The receiver's port is held from the start, refusing connections while "down", so nothing else on the
+    // machine can take it before the receiver comes up on it.
+    adcp::testsupport::HeldPort held;
+    const quint16 port = held.port();
     QVERIFY(port != 0);
     const QString url = QStringLiteral("http://127.0.0.1:%1/webhooks/adcp").arg(port);
 
@@ -73,7 +64,7 @@ void TestWebhookOutbox::receiverDownThenUp()
         push["authentication"] = {{"schemes", {"HMAC-SHA256"}}, {"credentials", secret.toStdString()}};
     const json created = s.createBuy({{"push_notification_config", push}});
     const std::string id = created["media_buy_id"];
-    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 60000);
     s.syncCreative("cr_1", packageId(created, 0), "audio_standard_60s");
     s.syncCreative("cr_2", packageId(created, 1), "video_standard_30s");
     s.control("force_creative_status", {{"creative_id", "cr_1"}, {"status", "suspended"}});
@@ -114,10 +105,12 @@ void TestWebhookOutbox::receiverDownThenUp()
     QVERIFY(receiver.addJwks(s.execution->webhookSender()->jwks()) == 1);
     QSignalSpy events(&receiver, &adcp::WebhookReceiver::eventReceived);
     QSignalSpy rejected(&receiver, &adcp::WebhookReceiver::deliveryRejected);
-    QCOMPARE(receiver.start(port), port);
+    auto *listener = new QTcpServer(&receiver);
+    QVERIFY(held.listenWith(listener));
+    receiver.bind(listener);
 
     QTRY_COMPARE_WITH_TIMEOUT(adcp::seller::WebhookOutbox::pendingCount(db), 0, 60000);
-    QTRY_COMPARE_WITH_TIMEOUT(events.size(), int(sentKeys.size()), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), int(sentKeys.size()), 60000);
     QCOMPARE(rejected.size(), 0);
     std::map<std::string, int> perKey;
     std::map<std::string, std::string> impairmentFires; // key → notification id
@@ -147,7 +140,7 @@ void TestWebhookOutbox::receiverDownThenUp()
     QVERIFY(status != rows.end());
     QString error;
     QVERIFY2(adcp::seller::WebhookOutbox::reemit(db, status->id, &error), qPrintable(error));
-    QTRY_COMPARE_WITH_TIMEOUT(events.size(), int(sentKeys.size()) + 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), int(sentKeys.size()) + 1, 60000);
     const auto reemitted = events.last().at(0).value<adcp::WebhookEvent>();
     QVERIFY(reemitted.reemission);
     QCOMPARE(reemitted.notificationId.toStdString(), status->notificationId);
@@ -157,7 +150,10 @@ void TestWebhookOutbox::receiverDownThenUp()
 // Every attempt of one fire carries the same bytes: the receiver's dedupe by key sees one body.
 void TestWebhookOutbox::retriesKeepTheBodyAndKey()
 {
-    const quint16 port = freePort();
+    // A held port refuses every attempt (and no other program can answer on it).
+    adcp::testsupport::HeldPort held;
+    const quint16 port = held.port();
+    QVERIFY(port != 0);
     ExecSeller s(sendAtOnce());
     const json created =
         s.createBuy({{"push_notification_config",
@@ -167,7 +163,7 @@ void TestWebhookOutbox::retriesKeepTheBodyAndKey()
     s.syncCreative("cr_1", packageId(created, 0), "audio_standard_60s");
     s.syncCreative("cr_2", packageId(created, 1), "video_standard_30s");
     QSqlDatabase db = s.context->database();
-    QTRY_VERIFY_WITH_TIMEOUT(!adcp::seller::WebhookOutbox::rows(db).empty(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!adcp::seller::WebhookOutbox::rows(db).empty(), 60000);
     const auto first = adcp::seller::WebhookOutbox::rows(db).front();
     QTRY_VERIFY_WITH_TIMEOUT(adcp::seller::WebhookOutbox::rows(db).front().attempts >= 3, 30000);
     const auto later = adcp::seller::WebhookOutbox::rows(db).front();
@@ -265,7 +261,7 @@ void TestWebhookOutbox::deliveryReportsMatchThePull()
            {"authentication", {{"schemes", {"HMAC-SHA256"}}, {"credentials", secret.toStdString()}}},
            {"reporting_frequency", "hourly"}}}});
     const std::string id = created["media_buy_id"];
-    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 60000);
     s.syncCreative("cr_1", packageId(created, 0), "audio_standard_60s");
     s.syncCreative("cr_2", packageId(created, 1), "video_standard_30s");
     QCOMPARE(s.status(id), std::string("active"));
