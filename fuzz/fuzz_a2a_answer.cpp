@@ -1,5 +1,5 @@
-// The client's handling of an A2A agent's JSON-RPC answer (protocol/transports/a2atransport): a Task or Message
-// result of message/send or tasks/get in the A2A 0.3 and 1.0 shapes, or a JSON-RPC error.
+// The client's handling of an A2A agent's JSON-RPC answer (protocol/transports/a2atransport): a Task or
+// Message result of message/send or tasks/get in the A2A 0.3 and 1.0 shapes, or a JSON-RPC error.
 #include "transports/a2atransport.h"
 #include "transports/mcptransport.h"
 

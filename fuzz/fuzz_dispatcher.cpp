@@ -1,7 +1,7 @@
-// The seller's transport-free core (embedded-seller/dispatcher): Dispatcher::call with any arguments for every
-// tool. Input: "<tool>[ sandbox]\n<arguments as JSON>"; a first line that names no tool picks one, so mutated
-// names still reach handlers. Every input runs against a fresh copy of one freshly seeded database, so no
-// input sees what an earlier one stored.
+// The seller's transport-free core (embedded-seller/dispatcher): Dispatcher::call with any arguments for
+// every tool. Input: "<tool>[ sandbox]\n<arguments as JSON>"; a first line that names no tool picks one, so
+// mutated names still reach handlers. Every input runs against a fresh copy of one freshly seeded database,
+// so no input sees what an earlier one stored.
 #include "dispatcher.h"
 #include "sellercontext.h"
 
@@ -83,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Databases &d = databases();
     freshWorkCopy(d);
     Dispatcher dispatcher(openSeller(d.work));
-    const std::string tool = dispatcher.hasTool(head) ? std::string(head) : adcp::fuzz::pickBySelector(head, d.tools);
+    const std::string tool =
+        dispatcher.hasTool(head) ? std::string(head) : adcp::fuzz::pickBySelector(head, d.tools);
     dispatcher.call(Principal{"fuzz-buyer", sandbox}, tool, arguments);
     return 0;
 }

@@ -1,5 +1,5 @@
-// The client's handling of an MCP server's JSON-RPC answer (protocol/transports/mcptransport, secretmask): the
-// tools/call result, the JSON-RPC error and the masking the exchange log applies to the raw body.
+// The client's handling of an MCP server's JSON-RPC answer (protocol/transports/mcptransport, secretmask):
+// the tools/call result, the JSON-RPC error and the masking the exchange log applies to the raw body.
 #include "transports/mcptransport.h"
 #include "transports/secretmask.h"
 

@@ -28,8 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (document.is_discarded())
         return 0;
     const auto registry = adcp::SchemaRegistry::bundled();
-    const std::string id =
-        registry->contains(input.head) ? std::string(input.head) : adcp::fuzz::pickBySelector(input.head, schemaIds());
+    const std::string id = registry->contains(input.head)
+                               ? std::string(input.head)
+                               : adcp::fuzz::pickBySelector(input.head, schemaIds());
     registry->validate(id, document);
     return 0;
 }

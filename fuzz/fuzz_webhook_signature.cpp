@@ -1,7 +1,7 @@
 // Webhook signature verification on the receiving side (protocol/webhooksignature), both profiles. Input: an
-// HTTP request as text, "<METHOD> <url>\n<name>: <value>\n...\n\n<body>". The RFC 9421 profile is checked with
-// the key "fuzz-key" (the RFC 8032 test key, also used by fuzz_webhook_seeds to sign the seed corpus), the
-// HMAC profile with the secret of 32 'k' bytes, both at the fixed time kNow.
+// HTTP request as text, "<METHOD> <url>\n<name>: <value>\n...\n\n<body>". The RFC 9421 profile is checked
+// with the key "fuzz-key" (the RFC 8032 test key, also used by fuzz_webhook_seeds to sign the seed corpus),
+// the HMAC profile with the secret of 32 'k' bytes, both at the fixed time kNow.
 #include "webhooksignature.h"
 
 #include "fuzzinput.h"
@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     auto [requestLine, rest] = adcp::fuzz::splitFirstLine(adcp::fuzz::asText(data, size));
     const size_t space = requestLine.find(' ');
     const QByteArray method = bytes(requestLine.substr(0, space));
-    const QString url = space == std::string_view::npos ? QString() : QString::fromUtf8(bytes(requestLine.substr(space + 1)));
+    const QString url =
+        space == std::string_view::npos ? QString() : QString::fromUtf8(bytes(requestLine.substr(space + 1)));
 
     std::map<QByteArray, QByteArray> headers;
     for (;;) {
@@ -56,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     std::string error;
     verifyRequest(method, url, headers, body, resolve, kNow, &error);
-    verifyHmacSignature(QByteArray(32, 'k'), headers["x-adcp-timestamp"], headers["x-adcp-signature"], body, kNow,
-                        &error);
+    verifyHmacSignature(QByteArray(32, 'k'), headers["x-adcp-timestamp"], headers["x-adcp-signature"], body,
+                        kNow, &error);
     return 0;
 }

@@ -17,13 +17,14 @@ QByteArray request(const QByteArray &body, const QByteArray &nonce)
     const QString url = QStringLiteral("https://buyer.example/webhooks/adcp?account=acc-7");
     const auto key = Ed25519Key::fromPrivateKey(
         QByteArray::fromHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"));
-    const SignedHeaders signature =
-        signRequest("POST", url, "application/json", body, *key, {"fuzz-key", kNow - 10, kNow + 290, nonce.toStdString()});
+    const SignedHeaders signature = signRequest("POST", url, "application/json", body, *key,
+                                                {"fuzz-key", kNow - 10, kNow + 290, nonce.toStdString()});
     const std::string hmac = hmacSignatureHeader(QByteArray(32, 'k'), kNow - 5, body);
-    return "POST " + url.toUtf8() + "\ncontent-type: application/json\ncontent-digest: " + signature.contentDigest +
+    return "POST " + url.toUtf8() +
+           "\ncontent-type: application/json\ncontent-digest: " + signature.contentDigest +
            "\nsignature-input: " + signature.signatureInput + "\nsignature: " + signature.signature +
-           "\nx-adcp-timestamp: " + QByteArray::number(kNow - 5) + "\nx-adcp-signature: " +
-           QByteArray::fromStdString(hmac) + "\n\n" + body;
+           "\nx-adcp-timestamp: " + QByteArray::number(kNow - 5) +
+           "\nx-adcp-signature: " + QByteArray::fromStdString(hmac) + "\n\n" + body;
 }
 
 } // namespace
@@ -42,7 +43,8 @@ int main(int argc, char **argv)
     int index = 0;
     for (const QByteArray &body : bodies) {
         QFile file(QString::fromLocal8Bit(argv[1]) + QStringLiteral("/signed-%1").arg(++index));
-        if (!file.open(QIODevice::WriteOnly) || file.write(request(body, "nonce-" + QByteArray::number(index))) < 0)
+        if (!file.open(QIODevice::WriteOnly) ||
+            file.write(request(body, "nonce-" + QByteArray::number(index))) < 0)
             return 1;
     }
     return 0;
