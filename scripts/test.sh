@@ -3,8 +3,9 @@
 # Ends with the line "N passed, N failed[, N skipped]" (test functions, summed over every test executable).
 # With CI=true warnings are errors, the external conformance runs, and a Clang build with AddressSanitizer,
 # UBSan and libFuzzer instrumentation runs the suite again and then every fuzz harness for a fixed budget
-# (docs/ci.md). ADCP_SKIP_CONFORMANCE=1, ADCP_SKIP_SANITIZERS=1 and ADCP_SKIP_FUZZ=1 leave a stage out;
-# ADCP_UNITY_BUILD=OFF builds without unity batches (see cmake/AdcpBuildSpeed.cmake).
+# (docs/ci.md). ADCP_SKIP_CONFORMANCE=1, ADCP_SKIP_SANITIZERS=1 and ADCP_SKIP_FUZZ=1 leave a stage out.
+# ADCP_UNITY_BUILD and ADCP_PCH (ON/OFF, cmake/AdcpBuildSpeed.cmake) set unity batches and the precompiled
+# header for both builds; by default the Clang build uses them and the GCC Release build does not yet.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" || exit 1
@@ -30,7 +31,7 @@ run_suite() {
     shift 2
     stage "$label build"
     if ! "$root/scripts/build.sh" "$dir" -DADCP_BUILD_TESTS=ON -DADCP_BUILD_BENCH=ON \
-            -DADCP_WARNINGS_AS_ERRORS=$werror -DADCP_UNITY_BUILD="${ADCP_UNITY_BUILD:-ON}" "$@"; then
+            -DADCP_WARNINGS_AS_ERRORS=$werror "$@"; then
         echo "build failed in $dir"
         failed=$((failed + 1))
         return 1
@@ -66,7 +67,7 @@ if [[ "$ci" == true && -d "$shared/harness" ]]; then
         echo "harness install failed (see /tmp/adcp-harness-install.log); harness tests will be skipped"
 fi
 
-run_suite "$root/build" release
+run_suite "$root/build" release -DADCP_UNITY_BUILD="${ADCP_UNITY_BUILD:-OFF}" -DADCP_PCH="${ADCP_PCH:-OFF}"
 
 if [[ "$ci" == true && -d "$shared/harness" && "${ADCP_SKIP_CONFORMANCE:-0}" != 1 ]]; then
     stage conformance
@@ -96,7 +97,8 @@ if [[ "$ci" == true && "${ADCP_SKIP_SANITIZERS:-0}" != 1 ]]; then
     if ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_suite "$root/build-clang" sanitizer "-DCMAKE_CXX_COMPILER=$(command -v clang++)" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" -DADCP_SANITIZE=ON \
-            -DADCP_FUZZ=ON -DADCP_BUILD_BENCH=OFF &&
+            -DADCP_FUZZ=ON -DADCP_BUILD_BENCH=OFF -DADCP_UNITY_BUILD="${ADCP_UNITY_BUILD:-ON}" \
+            -DADCP_PCH="${ADCP_PCH:-ON}" &&
         [[ "${ADCP_SKIP_FUZZ:-0}" != 1 ]]; then
         stage fuzz
         echo "== Fuzzing: every harness for its fixed budget (fuzz/run.sh) =="
