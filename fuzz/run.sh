@@ -12,16 +12,16 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$(cd "${1:?build directory}" && pwd)
 mode=${2:?ci or long}
 
-# The CI budget: runs per harness, sized so that all of them together take about 5 minutes on the 2-core
-# reference machine with ASan+UBSan (docs/ci.md). The dispatcher opens a fresh seller per input, hence fewer.
+# The CI budget: runs per harness, sized from the CPU time per input measured under ASan+UBSan (docs/fuzzing.md)
+# so that all of them together take about 5 minutes of one core. The dispatcher opens a fresh seller per input.
 declare -A ci_runs=(
-    [fuzz_rfc3339]=200000
+    [fuzz_rfc3339]=1000000
     [fuzz_sse_parser]=100000
-    [fuzz_mcp_answer]=40000
-    [fuzz_a2a_answer]=40000
-    [fuzz_webhook_signature]=40000
-    [fuzz_schema_validation]=8000
-    [fuzz_dispatcher]=1500
+    [fuzz_mcp_answer]=60000
+    [fuzz_a2a_answer]=60000
+    [fuzz_webhook_signature]=200000
+    [fuzz_schema_validation]=30000
+    [fuzz_dispatcher]=4000
 )
 harnesses=(fuzz_rfc3339 fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
     fuzz_schema_validation fuzz_dispatcher)
