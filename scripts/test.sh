@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Command 2: installs what is missing, builds Release into build/ and runs the whole test suite headless.
 # Ends with the line "N passed, N failed[, N skipped]" (test functions, summed over every test executable).
-# With CI=true warnings are errors and an AddressSanitizer+UBSan build of the suite runs as well.
+# With CI=true warnings are errors, the external conformance runs, and a Clang build with AddressSanitizer,
+# UBSan and libFuzzer instrumentation runs the suite again and then every fuzz harness for a fixed budget
+# (docs/ci.md). ADCP_SKIP_CONFORMANCE=1, ADCP_SKIP_SANITIZERS=1 and ADCP_SKIP_FUZZ=1 leave a stage out.
+# ADCP_UNITY_BUILD and ADCP_PCH (ON/OFF, cmake/AdcpBuildSpeed.cmake) set unity batches and the precompiled
+# header for both builds; by default the Clang build uses them and the GCC Release build does not yet.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" || exit 1
@@ -13,16 +17,26 @@ werror=OFF
 export QT_QPA_PLATFORM=offscreen
 passed=0 failed=0 skipped=0
 
+# stage <name>: prints how long the previous stage took (docs/ci.md reads these lines), then the new name.
+stage_name="" stage_start=$SECONDS
+stage() {
+    [[ -n "$stage_name" ]] && echo "== stage $stage_name: $((SECONDS - stage_start)) s"
+    stage_name=$1 stage_start=$SECONDS
+}
+
 # run_suite <build-dir> <cmake options...>: builds, runs ctest, adds the QtTest totals to the counters.
+# Stage names are prefixed with <label>.
 run_suite() {
-    local dir=$1
-    shift
+    local dir=$1 label=$2
+    shift 2
+    stage "$label build"
     if ! "$root/scripts/build.sh" "$dir" -DADCP_BUILD_TESTS=ON -DADCP_BUILD_BENCH=ON \
             -DADCP_WARNINGS_AS_ERRORS=$werror "$@"; then
         echo "build failed in $dir"
         failed=$((failed + 1))
-        return
+        return 1
     fi
+    stage "$label suite"
     local log="$dir/test-output.log"
     (cd "$dir" && ctest --output-on-failure -V -j "$(nproc)" --timeout 600) > "$log" 2>&1
     local rc=$?
@@ -53,9 +67,10 @@ if [[ "$ci" == true && -d "$shared/harness" ]]; then
         echo "harness install failed (see /tmp/adcp-harness-install.log); harness tests will be skipped"
 fi
 
-run_suite "$root/build"
+run_suite "$root/build" release -DADCP_UNITY_BUILD="${ADCP_UNITY_BUILD:-OFF}" -DADCP_PCH="${ADCP_PCH:-OFF}"
 
-if [[ "$ci" == true && -d "$shared/harness" ]]; then
+if [[ "$ci" == true && -d "$shared/harness" && "${ADCP_SKIP_CONFORMANCE:-0}" != 1 ]]; then
+    stage conformance
     echo "== External conformance: AdCP storyboards and MCP server scenarios against --serve =="
     # Every bundle runs and is reported; the gate is the bundles listed in scripts/conformance-gate.txt
     # (the seven bundles the seller claims) plus the MCP scenarios.
@@ -75,10 +90,22 @@ if [[ "$ci" == true && -d "$shared/harness" ]]; then
     fi
 fi
 if [[ "$ci" == true && "${ADCP_SKIP_SANITIZERS:-0}" != 1 ]]; then
-    echo "== AddressSanitizer + UndefinedBehaviorSanitizer build =="
-    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        run_suite "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DADCP_SANITIZE=ON -DADCP_BUILD_BENCH=OFF
+    # One Clang build for both: the suite under ASan+UBSan, and the fuzz harnesses (libFuzzer). -O1 keeps the
+    # instrumented suite fast; line tables are enough for readable sanitizer stacks.
+    echo "== Clang: AddressSanitizer + UndefinedBehaviorSanitizer suite, then the fuzz harnesses =="
+    "$root/scripts/setup.sh" clang libfuzzer-14-dev libclang-rt-14-dev || exit 1
+    if ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_suite "$root/build-clang" sanitizer "-DCMAKE_CXX_COMPILER=$(command -v clang++)" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" -DADCP_SANITIZE=ON \
+            -DADCP_FUZZ=ON -DADCP_BUILD_BENCH=OFF -DADCP_UNITY_BUILD="${ADCP_UNITY_BUILD:-ON}" \
+            -DADCP_PCH="${ADCP_PCH:-ON}" &&
+        [[ "${ADCP_SKIP_FUZZ:-0}" != 1 ]]; then
+        stage fuzz
+        echo "== Fuzzing: every harness for its fixed budget (fuzz/run.sh) =="
+        "$root/fuzz/run.sh" "$root/build-clang" ci || failed=$((failed + 1))
+    fi
 fi
+stage done
 
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

@@ -122,9 +122,11 @@ Revision revise(const json &entry, const json &plan, const Catalog &catalog)
     const json productChanges = entry.value("product_changes", json::object());
     for (const auto &[productId, action] : productChanges.items()) {
         auto &allocations = r.plan["allocations"];
-        const auto present = std::find_if(allocations.begin(), allocations.end(), [&](const json &a) {
-            return a.value("product_id", std::string()) == productId;
-        });
+        // Clang 14 cannot capture a structured binding, hence the named capture.
+        const auto present =
+            std::find_if(allocations.begin(), allocations.end(), [&id = productId](const json &a) {
+                return a.value("product_id", std::string()) == id;
+            });
         if (action == "omit") {
             if (present == allocations.end() || proposals::removeProduct(r.plan, productId, catalog)) {
                 r.changed = r.changed || present != allocations.end();
