@@ -12,6 +12,7 @@
 
 #include "schemaregistry.h"
 
+#include "schemapattern.h"
 #include "wire/rfc3339.h"
 
 #include <QDir>
@@ -31,6 +32,7 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <stdexcept>
 #include <unordered_map>
@@ -46,8 +48,10 @@ namespace vc = valijson::constraints;
 
 // In the form of a schema that is handed to valijson (never in schemaDocument()), these keywords replace
 // `format: date-time|date` (valijson's check builds a std::regex per call) and `enum` / `const` (valijson's
-// checks cannot name the allowed values in their messages); custom constraint builders handle them.
+// checks cannot name the allowed values in their messages) and `pattern` (valijson's std::regex recurses once
+// per character: a long string overflows the stack); custom constraint builders handle them.
 constexpr const char *kDateFormatKeyword = "x-adcp-format";
+constexpr const char *kPatternKeyword = "x-adcp-pattern";
 constexpr const char *kEnumKeyword = "x-adcp-enum";
 constexpr const char *kConstKeyword = "x-adcp-const";
 
@@ -98,7 +102,7 @@ std::string absoluteRef(const std::string &ref, const std::string &fileId)
 bool isDataKeyword(const std::string &key)
 {
     return key == "enum" || key == "const" || key == "examples" || key == "default" || key == "required" ||
-           key == kEnumKeyword || key == kConstKeyword;
+           key == kEnumKeyword || key == kConstKeyword || key == kPatternKeyword;
 }
 
 // Keywords whose value is an object mapping arbitrary names to schemas.
@@ -167,6 +171,8 @@ nlohmann::json compileForm(const nlohmann::json &document, bool replaceDateForma
         if (auto values = node.find("enum"); values != node.end() && values->is_array())
             rename(node, "enum", kEnumKeyword);
         rename(node, "const", kConstKeyword);
+        if (auto pattern = node.find("pattern"); pattern != node.end() && pattern->is_string())
+            rename(node, "pattern", kPatternKeyword);
     });
     return form;
 }
@@ -195,9 +201,11 @@ public:
             return true;
         const std::string text = target.asString();
         const bool ok = m_dateOnly ? wire::isRfc3339Date(text) : wire::isRfc3339DateTime(text);
+        // A long value is shortened: the message must not carry a payload back.
+        const std::string shown = text.size() > 60 ? text.substr(0, 57) + "..." : text;
         if (!ok && results)
-            results->pushError(context, m_dateOnly ? "'" + text + "' is not an RFC 3339 date (YYYY-MM-DD)"
-                                                   : "'" + text + "' is not an RFC 3339 date-time");
+            results->pushError(context, m_dateOnly ? "'" + shown + "' is not an RFC 3339 date (YYYY-MM-DD)"
+                                                   : "'" + shown + "' is not an RFC 3339 date-time");
         return ok;
     }
 
@@ -303,6 +311,46 @@ private:
     nlohmann::json m_allowed;
     std::string m_listing;
     bool m_isConst;
+};
+
+// `pattern` on the bounded engine (schemapattern.h).
+class PatternConstraint final : public KeywordConstraint
+{
+public:
+    explicit PatternConstraint(std::string pattern) : m_pattern(std::move(pattern)) {}
+
+    const char *keyword() const override { return "pattern"; }
+
+    bool validate(const valijson::adapters::Adapter &target, const std::vector<std::string> &context,
+                  valijson::ValidationResults *results) const override
+    {
+        if (!target.isString())
+            return true;
+        const std::string text = target.asString();
+        const auto matched = searchSchemaPattern(m_pattern, text);
+        if (matched.value_or(false))
+            return true;
+        if (results)
+            results->pushError(context, matched
+                                            ? preview(text) + " does not match the pattern " + m_pattern
+                                            : "the schema's pattern " + m_pattern + " cannot be compiled");
+        return false;
+    }
+
+private:
+    Constraint *cloneInto(void *memory) const override { return new (memory) PatternConstraint(*this); }
+    size_t sizeOf() const override { return sizeof(PatternConstraint); }
+
+    std::string m_pattern;
+};
+
+class PatternBuilder final : public valijson::ConstraintBuilder
+{
+public:
+    vc::Constraint *make(const valijson::adapters::Adapter &value) const override
+    {
+        return new PatternConstraint(value.isString() ? value.asString() : std::string());
+    }
 };
 
 class DateFormatBuilder final : public valijson::ConstraintBuilder
@@ -466,10 +514,10 @@ public:
             return true;
         });
         constraint.applyToPatternProperties([&](const auto &pattern, const Subschema *subschema) {
-            const std::regex &regex = compiled(std::string(pattern.c_str()));
+            const std::string source(pattern.c_str());
             size_t index = 0;
             for (auto it = m_value.begin(); it != m_value.end(); ++it, ++index) {
-                if (std::regex_search(it.key(), regex)) {
+                if (searchSchemaPattern(source, it.key()).value_or(false)) {
                     matched[index] = true;
                     ok = checkChild(*subschema, it.value(), childPointer(it.key())) && ok;
                 }
@@ -707,14 +755,6 @@ private:
         return m_pointer + '/' + escapePointerToken(token);
     }
 
-    const std::regex &compiled(const std::string &pattern)
-    {
-        auto it = m_regexes.find(pattern);
-        if (it == m_regexes.end())
-            it = m_regexes.emplace(pattern, std::regex(pattern)).first;
-        return it->second;
-    }
-
     bool passes(const Subschema &subschema, const nlohmann::json &value)
     {
         valijson::ValidationVisitor<Adapter> visitor(Adapter(value), {}, true, nullptr, m_regexes);
@@ -851,12 +891,56 @@ void removeDuplicates(std::vector<ValidationIssue> &issues)
     issues = std::move(unique);
 }
 
-// Each thread keeps the `pattern` regexes it has compiled; std::regex is not safe to share across threads
-// for matching in every standard library, and compiling per call would cost more than the validation.
+// valijson still matches `patternProperties` with std::regex (member names, bounded by
+// kMaxPropertyNameBytes before it runs); each thread keeps the regexes it has compiled, as std::regex is not
+// safe to share across threads for matching in every standard library.
 RegexCache &threadRegexCache()
 {
     thread_local RegexCache cache;
     return cache;
+}
+
+// Limits checked before any schema keyword runs (docs/robustness.md): valijson walks nested values and
+// matches member names against patternProperties with std::regex, both recursively.
+constexpr std::size_t kMaxPropertyNameBytes = 256;
+constexpr std::size_t kMaxDepth = 64;
+
+// The first place where `document` exceeds those limits, walked with an explicit stack.
+std::optional<ValidationIssue> exceedsLimits(const nlohmann::json &document)
+{
+    struct Pending
+    {
+        const nlohmann::json *value;
+        std::string pointer;
+        std::size_t depth;
+    };
+    std::vector<Pending> stack{{&document, std::string(), 0}};
+    while (!stack.empty()) {
+        Pending current = std::move(stack.back());
+        stack.pop_back();
+        if (!current.value->is_structured())
+            continue;
+        if (current.depth >= kMaxDepth)
+            return ValidationIssue{current.pointer,
+                                   "values are nested deeper than " + std::to_string(kMaxDepth) + " levels",
+                                   "maxDepth"};
+        if (current.value->is_array()) {
+            for (std::size_t i = 0; i < current.value->size(); ++i)
+                stack.push_back(
+                    {&(*current.value)[i], current.pointer + '/' + std::to_string(i), current.depth + 1});
+            continue;
+        }
+        for (auto it = current.value->begin(); it != current.value->end(); ++it) {
+            if (it.key().size() > kMaxPropertyNameBytes)
+                return ValidationIssue{current.pointer,
+                                       "a property name is longer than " +
+                                           std::to_string(kMaxPropertyNameBytes) + " bytes",
+                                       "propertyNames"};
+            stack.push_back(
+                {&it.value(), current.pointer + '/' + escapePointerToken(it.key()), current.depth + 1});
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -901,6 +985,7 @@ const SchemaRegistry::Private::Compiled &SchemaRegistry::Private::compiledFor(co
     parser.addConstraintBuilder(kDateFormatKeyword, new DateFormatBuilder);
     parser.addConstraintBuilder(kEnumKeyword, new AllowedValuesBuilder(false));
     parser.addConstraintBuilder(kConstKeyword, new AllowedValuesBuilder(true));
+    parser.addConstraintBuilder(kPatternKeyword, new PatternBuilder);
     // Referenced documents are served from the registry, which outlives the parse; nothing to free.
     const auto fetch = [this](const std::string &uri) -> const nlohmann::json * {
         const auto it = entries.find(uri);
@@ -1021,6 +1106,8 @@ std::vector<ValidationIssue> SchemaRegistry::validate(std::string_view schemaId,
     if (!compiled.error.empty())
         return {{"", "schema " + std::string(schemaId) + " cannot be used: " + compiled.error, "$ref"}};
 
+    if (auto issue = exceedsLimits(document))
+        return {std::move(*issue)};
     RegexCache &regexes = threadRegexCache();
     valijson::ValidationVisitor<Adapter> quick(Adapter(document), {}, true, nullptr, regexes);
     if (quick.validateSchema(compiled.schema))

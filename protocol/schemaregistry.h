@@ -60,7 +60,9 @@ public:
 
     // Empty when valid. An unknown schema id, or a schema that cannot be compiled (a `$ref` to a file that is
     // not loaded), yields one issue at "" with keyword "$ref". Keywords newer than draft 7
-    // (dependentRequired, unevaluatedProperties, ...) are not checked.
+    // (dependentRequired, unevaluatedProperties, ...) are not checked. Before any keyword, the document must
+    // nest at most 64 levels and have member names of at most 256 bytes (keywords "maxDepth",
+    // "propertyNames"); `pattern` runs on PCRE2 (schemapattern.h), never on std::regex.
     std::vector<ValidationIssue> validate(std::string_view schemaId, const nlohmann::json &document) const;
 
 private:

@@ -2,10 +2,12 @@
 
 #include "storage/database.h"
 #include "webhooks/webhookoutbox.h"
+#include "wire/jsonread.h"
 
 #include <QSqlQuery>
 #include <QUuid>
 
+#include <cstdint>
 #include <set>
 
 namespace adcp::seller {
@@ -39,8 +41,8 @@ nlohmann::json row(QSqlQuery &q, bool includeHistory, bool includeResult)
         task["completed_at"] = q.value(11).toString().toStdString();
     const nlohmann::json error = storage::fromText(q.value(6).toString());
     if (error.is_object())
-        task["error"] = {{"code", error.value("code", std::string())},
-                         {"message", error.value("message", std::string())}};
+        task["error"] = {{"code", wire::JsonRef(error)["code"].string().valueOr(std::string())},
+                         {"message", wire::JsonRef(error)["message"].string().valueOr(std::string())}};
     if (includeHistory)
         task["history"] = storage::fromText(q.value(8).toString());
     if (includeResult && TaskStore::isTerminal(task["status"].get<std::string>())) {
@@ -174,30 +176,61 @@ nlohmann::json TaskStore::status(QSqlDatabase &db, const std::string &principalI
     return row(q, includeHistory, includeResult);
 }
 
-nlohmann::json TaskStore::list(QSqlDatabase &db, const std::string &principalId,
-                               const nlohmann::json &arguments)
+namespace {
+
+// list_tasks's cursor is the decimal offset this seller handed out; anything else is refused before work.
+constexpr std::int64_t kMaxTaskOffset = 1'000'000'000;
+
+std::optional<int> taskOffset(const wire::JsonRef &cursor, adcp::AdcpError *error)
 {
-    const nlohmann::json filters = arguments.value("filters", nlohmann::json::object());
+    const auto text = cursor.string(16);
+    if (text.isAbsent())
+        return 0;
+    bool digits = text.ok() && !text->empty() && text->size() <= 10;
+    for (const char c : text.valueOr(std::string()))
+        digits = digits && c >= '0' && c <= '9';
+    const std::int64_t value = digits ? std::stoll(*text) : -1;
+    if (value < 0 || value > kMaxTaskOffset) {
+        *error = adcp::AdcpError::make("INVALID_REQUEST", "pagination.cursor is not a cursor of this listing",
+                                       "pagination.cursor", "start again without a cursor");
+        return std::nullopt;
+    }
+    return int(value);
+}
+
+void insertStrings(const wire::JsonRef &value, std::set<std::string> &into)
+{
+    if (const auto one = value.string(); one.ok())
+        into.insert(*one);
+    for (const auto &item : value.items()) {
+        if (const auto text = item.string(); text.ok())
+            into.insert(*text);
+    }
+}
+
+} // namespace
+
+adcp::ToolOutcome TaskStore::list(QSqlDatabase &db, const std::string &principalId,
+                                  const nlohmann::json &arguments)
+{
+    const wire::JsonRef args(arguments);
+    const wire::JsonRef filters = args["filters"];
     std::set<std::string> statuses;
     std::set<std::string> types;
     std::set<std::string> ids;
-    if (filters.contains("status"))
-        statuses.insert(filters["status"].get<std::string>());
-    for (const auto &s : filters.value("statuses", nlohmann::json::array()))
-        statuses.insert(s.get<std::string>());
-    if (filters.contains("task_type"))
-        types.insert(filters["task_type"].get<std::string>());
-    for (const auto &s : filters.value("task_types", nlohmann::json::array()))
-        types.insert(s.get<std::string>());
-    for (const auto &s : filters.value("task_ids", nlohmann::json::array()))
-        ids.insert(s.get<std::string>());
-    const bool includeHistory = arguments.value("include_history", false);
-    const nlohmann::json pagination = arguments.value("pagination", nlohmann::json::object());
-    const int maxResults = std::clamp(pagination.value("max_results", 50), 1, 100);
-    const int offset =
-        pagination.contains("cursor") ? std::atoi(pagination["cursor"].get<std::string>().c_str()) : 0;
-    const bool ascending =
-        arguments.value("sort", nlohmann::json::object()).value("direction", std::string("desc")) == "asc";
+    insertStrings(filters["status"], statuses);
+    insertStrings(filters["statuses"], statuses);
+    insertStrings(filters["task_type"], types);
+    insertStrings(filters["task_types"], types);
+    insertStrings(filters["task_ids"], ids);
+    const bool includeHistory = args["include_history"].boolean().valueOr(false);
+    const int maxResults = int(args["pagination"]["max_results"].integer(1, 100).valueOr(50));
+    adcp::AdcpError cursorError;
+    const auto offsetRead = taskOffset(args["pagination"]["cursor"], &cursorError);
+    if (!offsetRead)
+        return adcp::ToolOutcome::failure(std::move(cursorError));
+    const int offset = *offsetRead;
+    const bool ascending = args["sort"]["direction"].string().valueOr("desc") == "asc";
 
     QSqlQuery q(db);
     if (!execute(q,
@@ -206,22 +239,23 @@ nlohmann::json TaskStore::list(QSqlDatabase &db, const std::string &principalId,
                      (ascending ? QStringLiteral("ASC") : QStringLiteral("DESC")) +
                      QStringLiteral(", task_id"),
                  {qs(principalId)}, nullptr))
-        return {{"query_summary", {{"total_matching", 0}, {"returned", 0}}},
-                {"tasks", nlohmann::json::array()},
-                {"pagination", {{"has_more", false}}}};
+        return adcp::ToolOutcome::success({{"query_summary", {{"total_matching", 0}, {"returned", 0}}},
+                                           {"tasks", nlohmann::json::array()},
+                                           {"pagination", {{"has_more", false}}}});
     nlohmann::json matching = nlohmann::json::array();
     nlohmann::json statusBreakdown = nlohmann::json::object();
     while (q.next()) {
         nlohmann::json task = row(q, includeHistory, false);
         task.erase("protocol");
-        if (!statuses.empty() && !statuses.count(task["status"].get<std::string>()))
+        const wire::JsonRef read(task);
+        const std::string status = read["status"].string().valueOr(std::string());
+        if (!statuses.empty() && !statuses.count(status))
             continue;
-        if (!types.empty() && !types.count(task["task_type"].get<std::string>()))
+        if (!types.empty() && !types.count(read["task_type"].string().valueOr(std::string())))
             continue;
-        if (!ids.empty() && !ids.count(task["task_id"].get<std::string>()))
+        if (!ids.empty() && !ids.count(read["task_id"].string().valueOr(std::string())))
             continue;
-        statusBreakdown[task["status"].get<std::string>()] =
-            statusBreakdown.value(task["status"].get<std::string>(), 0) + 1;
+        statusBreakdown[status] = wire::JsonRef(statusBreakdown)[status].integer().valueOr(0) + 1;
         matching.push_back(std::move(task));
     }
     nlohmann::json page = nlohmann::json::array();
@@ -237,7 +271,7 @@ nlohmann::json TaskStore::list(QSqlDatabase &db, const std::string &principalId,
                              {"pagination", {{"has_more", hasMore}, {"total_count", matching.size()}}}};
     if (hasMore)
         result["pagination"]["cursor"] = std::to_string(offset + int(page.size()));
-    return result;
+    return adcp::ToolOutcome::success(std::move(result));
 }
 
 } // namespace adcp::seller

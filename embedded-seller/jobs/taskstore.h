@@ -1,5 +1,7 @@
 #pragma once
 
+#include "adcperror.h"
+
 #include <QDateTime>
 #include <QSqlDatabase>
 #include <QString>
@@ -29,9 +31,9 @@ public:
     // get_task_status's response object, or null when the principal has no such task.
     static nlohmann::json status(QSqlDatabase &db, const std::string &principalId, const std::string &taskId,
                                  bool includeHistory, bool includeResult);
-    // list_tasks's response object.
-    static nlohmann::json list(QSqlDatabase &db, const std::string &principalId,
-                               const nlohmann::json &arguments);
+    // list_tasks's response object, or INVALID_REQUEST on a cursor this seller did not hand out.
+    static adcp::ToolOutcome list(QSqlDatabase &db, const std::string &principalId,
+                                  const nlohmann::json &arguments);
     static std::optional<std::string> currentStatus(QSqlDatabase &db, const std::string &principalId,
                                                     const std::string &taskId);
     static bool isTerminal(const std::string &status);

@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include "wire/jsonread.h"
+
 #include <QSqlError>
 
 namespace adcp::seller::storage {
@@ -97,8 +99,13 @@ nlohmann::json fromText(const QString &text)
 {
     if (text.isEmpty())
         return nullptr;
-    auto parsed = nlohmann::json::parse(text.toStdString(), nullptr, false);
-    return parsed.is_discarded() ? nlohmann::json() : parsed;
+    // A stored document is untrusted like any other: a row that does not parse reads as absent.
+    auto parsed = wire::parse(text.toStdString());
+    if (!parsed) {
+        qWarning("unreadable JSON in a stored row: %s", parsed.error().message().c_str());
+        return nullptr;
+    }
+    return *parsed;
 }
 
 QString qs(const std::string &text)

@@ -44,7 +44,7 @@ adcp::ToolOutcome acceptProposal(TaskContext &task, const json &args)
                        "the seller could not read the proposal: " + error.toStdString(), std::nullopt,
                        "retry the same request");
     if (!stored || !record)
-        return refusal("PROPOSAL_NOT_FOUND", "no such proposal: " + id, "proposal_id",
+        return refusal("PROPOSAL_NOT_FOUND", "no such proposal", "proposal_id",
                        "use a committed proposal_id from refine_proposals of this account");
     if (stored->state == ProposalState::Declined)
         return refusal("INVALID_STATE",

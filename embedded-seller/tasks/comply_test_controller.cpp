@@ -13,6 +13,7 @@
 #include "sandboxdirectives.h"
 #include "sandboxseeds.h"
 #include "storage/database.h"
+#include "wire/jsonread.h"
 
 #include <QSqlQuery>
 
@@ -33,6 +34,9 @@ QString iso(const QDateTime &t)
 {
     return t.toUTC().toString(Qt::ISODateWithMs);
 }
+
+// One advance_clock moves the sandbox clock by at most ten years (docs/robustness.md).
+constexpr std::int64_t kMaxClockAdvanceSeconds = 10LL * 366 * 24 * 3600;
 
 adcp::ToolOutcome transitioned(const std::string &from, const std::string &to, const std::string &message)
 {
@@ -837,9 +841,12 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
     if (scenario == "seed_plan")
         return seedPlan(task, params);
     if (scenario == "advance_clock") {
-        const qint64 seconds = params.value("seconds", 0LL);
-        if (seconds <= 0)
-            return controllerError("INVALID_PARAMS", "seconds must be a positive integer");
+        const auto read = wire::JsonRef(params)["seconds"].integer(1, kMaxClockAdvanceSeconds);
+        const qint64 seconds = read.valueOr(0);
+        if (!read || task.seller.clock().now().addSecs(seconds).date().year() > 9999)
+            return controllerError("INVALID_PARAMS", "seconds must be an integer between 1 and " +
+                                                         std::to_string(kMaxClockAdvanceSeconds) +
+                                                         " that keeps the clock before the year 10000");
         task.seller.clock().advance(seconds);
         const QDateTime now = task.seller.clock().now();
         QString error;

@@ -91,7 +91,7 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
         const auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, id);
         if (!buy) {
             errors.push_back(
-                adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy: " + id, "media_buy_ids")
+                adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy", "media_buy_ids")
                     .toJson());
             continue;
         }

@@ -2,6 +2,7 @@
 
 #include "domain/mediabuystore.h"
 #include "monitoring/mediabuyview.h"
+#include "wire/jsonread.h"
 
 #include <QByteArray>
 
@@ -77,14 +78,14 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
     // the principal's buys in creation order. The opaque cursor names the last buy of the previous page, so a
     // buy created meanwhile (appended at the end) neither shifts nor repeats a page; the position is the
     // fallback when that buy has left the filter since.
-    const json pagination = args.value("pagination", json::object());
+    const wire::JsonRef pagination = wire::JsonRef(args)["pagination"];
     const bool lookup = args.contains("media_buy_ids") && args["media_buy_ids"].is_array();
     size_t first = 0;
     size_t count = ids.size();
     if (!lookup) {
-        count = pagination.value("max_results", 50);
-        if (pagination.contains("cursor")) {
-            const auto start = decodeCursor(pagination["cursor"].get<std::string>(), ids);
+        count = size_t(pagination["max_results"].integer(1, 100).valueOr(50));
+        if (const auto cursor = pagination["cursor"].string(1024); !cursor.isAbsent()) {
+            const auto start = cursor ? decodeCursor(*cursor, ids) : std::nullopt;
             if (!start)
                 return failure("INVALID_REQUEST", "pagination.cursor is not a cursor of this listing",
                                "pagination.cursor", "start again without a cursor");
@@ -107,8 +108,7 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
         if (buy.is_null()) {
             // Unknown and foreign ids look the same.
             result["errors"].push_back(
-                adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy: " + id, "media_buy_ids")
-                    .toJson());
+                adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy", "media_buy_ids").toJson());
             continue;
         }
         decorateMediaBuy(task.db, task.principal.id, buy, args, task.now);

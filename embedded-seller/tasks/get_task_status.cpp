@@ -13,7 +13,7 @@ adcp::ToolOutcome getTaskStatus(TaskContext &task, const json &args)
                                     args.value("include_result", false));
     // Unknown and foreign task ids look the same.
     if (status.is_null())
-        return failure("REFERENCE_NOT_FOUND", "no task " + taskId + " for this account", "task_id",
+        return failure("REFERENCE_NOT_FOUND", "no such task for this account", "task_id",
                        "list your tasks with list_tasks");
     status.erase("domain");
     return adcp::ToolOutcome::success(std::move(status));

@@ -6,7 +6,7 @@ namespace adcp::seller {
 
 adcp::ToolOutcome listTasks(TaskContext &task, const nlohmann::json &args)
 {
-    return adcp::ToolOutcome::success(TaskStore::list(task.db, task.principal.id, args));
+    return TaskStore::list(task.db, task.principal.id, args);
 }
 
 } // namespace adcp::seller

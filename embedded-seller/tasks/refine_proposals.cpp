@@ -247,7 +247,7 @@ adcp::ToolOutcome refineProposals(TaskContext &task, const json &args)
         if (!error.isEmpty())
             return dbFailure();
         if (!stored || !record)
-            return failure("PROPOSAL_NOT_FOUND", "no such proposal: " + id, field,
+            return failure("PROPOSAL_NOT_FOUND", "no such proposal", field,
                            "use a proposal_id from request_proposals or refine_proposals of this account");
         if (stored->state == ProposalState::Declined)
             return failure("INVALID_STATE", "proposal " + id + " was declined", field,

@@ -186,7 +186,7 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
         const auto pkg = findPackage(task.db, task.principal.id, op.packageId);
         if (!pkg)
             return adcp::AdcpError::make(
-                "PACKAGE_NOT_FOUND", "no package " + op.packageId + " for this account",
+                "PACKAGE_NOT_FOUND", "no such package for this account",
                 op.field + ".package_id", "check the package ids with get_media_buys");
         if (failedHere.count(op.creativeId))
             return adcp::AdcpError::make("CREATIVE_REJECTED",
@@ -195,7 +195,7 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
         const auto resource =
             DependencyHealth::resource(task.db, task.principal.id, "creative", op.creativeId);
         if (!resource && !formatById.count(op.creativeId))
-            return adcp::AdcpError::make("CREATIVE_NOT_FOUND", "creative " + op.creativeId + " is unknown",
+            return adcp::AdcpError::make("CREATIVE_NOT_FOUND", "no such creative for this account",
                                          op.field + ".creative_id", "sync the creative first");
         const std::string format =
             formatById.count(op.creativeId) ? formatById[op.creativeId] : formatOf(resource->detail);

@@ -31,6 +31,13 @@ std::optional<double> moneyAmount(const json &value)
     return std::nullopt;
 }
 
+// Unknown and foreign ids get the same answer, byte for byte, with no id in it.
+adcp::ToolOutcome mediaBuyNotFound()
+{
+    return failure("MEDIA_BUY_NOT_FOUND", "no such media buy for this account", "media_buy_id",
+                   "list your buys with get_media_buys");
+}
+
 adcp::ToolOutcome notAllowed(const std::string &action, const std::string &status, const char *field)
 {
     auto outcome = failure("ACTION_NOT_ALLOWED", "cannot " + action + " a media buy that is " + status, field,
@@ -71,12 +78,10 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                        std::nullopt, "retry the same request");
     // Clock-driven transitions first, so the checks below see the status the buyer would read now.
     if (!MediaBuyLifecycle::refresh(task.db, task.principal.id, mediaBuyId, task.now, &error))
-        return failure("MEDIA_BUY_NOT_FOUND", "no media buy " + mediaBuyId + " for this account",
-                       "media_buy_id", "list your buys with get_media_buys");
+        return mediaBuyNotFound();
     auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, mediaBuyId);
     if (!buy)
-        return failure("MEDIA_BUY_NOT_FOUND", "no media buy " + mediaBuyId + " for this account",
-                       "media_buy_id");
+        return mediaBuyNotFound();
     const qint64 revision = std::max<qint64>(1, buy->revision);
     if (args.contains("revision") && args["revision"].get<qint64>() != revision) {
         auto outcome = failure("CONFLICT",
