@@ -315,9 +315,9 @@ Dialect AgentClient::dialectFromCapabilities(const nlohmann::json &capabilities,
         (contains(memberOfType(capabilities, "supported_protocols", Type::array), "media_buy") ||
          capabilities.contains("media_buy"));
     // This workbench's own seller also names its dialects under ext.workbench.
-    const nlohmann::json declared = memberOfType(
-        memberOfType(memberOfType(capabilities, "ext", Type::object), "workbench", Type::object), "dialects",
-        Type::array);
+    const nlohmann::json declared =
+        memberOfType(memberOfType(memberOfType(capabilities, "ext", Type::object), "workbench", Type::object),
+                     "dialects", Type::array);
     // Preference order: the 3.2 compact proposal tools when the seller offers them (the current
     // specification's own lifecycle), then the versioned facade, then the plain facade. Compact tools are
     // declared by name; `open` exists only in the versioned dialect's capabilities.

@@ -18,8 +18,8 @@ namespace adcp {
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 // Asked before the bearer token would go to an origin other than the agent's: a redirect elsewhere, or an A2A
-// card whose url points elsewhere. The handler calls `answer(true)` to let it go, `answer(false)` to refuse; it
-// may answer later (from a dialog). Without a handler the answer is no.
+// card whose url points elsewhere. The handler calls `answer(true)` to let it go, `answer(false)` to refuse;
+// it may answer later (from a dialog). Without a handler the answer is no.
 using ForeignOriginHandler =
     std::function<void(const QUrl &agentUrl, const QUrl &target, std::function<void(bool)> answer)>;
 

@@ -33,9 +33,10 @@ QString stringMember(const nlohmann::json &object, const char *key)
 bool isValidIdempotencyKey(const QString &key)
 {
     return !key.isEmpty() && key.size() <= 255 && std::all_of(key.cbegin(), key.cend(), [](QChar c) {
-        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) ||
-               (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('_') || c == QLatin1Char('.') ||
-               c == QLatin1Char(':') || c == QLatin1Char('-');
+        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+               (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) ||
+               (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('_') ||
+               c == QLatin1Char('.') || c == QLatin1Char(':') || c == QLatin1Char('-');
     });
 }
 
@@ -58,7 +59,8 @@ protected:
         }
         // Connected before the HTTP server's own reader, so it sees each chunk before the server takes it.
         connect(socket, &QTcpSocket::readyRead, socket, [this, socket, limit = m_maxRequestBytes] {
-            const qint64 received = socket->property(kReceivedProperty).toLongLong() + socket->bytesAvailable();
+            const qint64 received =
+                socket->property(kReceivedProperty).toLongLong() + socket->bytesAvailable();
             socket->setProperty(kReceivedProperty, received);
             if (received <= limit)
                 return;
@@ -91,7 +93,9 @@ quint16 WebhookReceiver::start(quint16 port)
 {
     auto *server = new BoundedTcpServer(
         m_options.maxBodyBytes + kHeaderAllowance,
-        [this] { Q_EMIT deliveryRejected(413, QStringLiteral("request too large; the connection was closed")); },
+        [this] {
+            Q_EMIT deliveryRejected(413, QStringLiteral("request too large; the connection was closed"));
+        },
         this);
     if (!server->listen(QHostAddress::LocalHost, port)) {
         delete server;
@@ -161,8 +165,8 @@ void WebhookReceiver::appendJournal(const QString &key, const Seen &seen)
         return;
     // Keys are checked against the spec's [A-Za-z0-9_.:-]; a notification id is the sender's free text, so it
     // is percent-encoded to keep tabs and line breaks out of the journal's lines.
-    file.write(key.toUtf8() + '\t' + seen.bodyHash + '\t' + seen.notificationId.toUtf8().toPercentEncoding() + '\t' +
-               QByteArray::number(QDateTime::currentSecsSinceEpoch()) + '\n');
+    file.write(key.toUtf8() + '\t' + seen.bodyHash + '\t' + seen.notificationId.toUtf8().toPercentEncoding() +
+               '\t' + QByteArray::number(QDateTime::currentSecsSinceEpoch()) + '\n');
     file.flush();
 }
 

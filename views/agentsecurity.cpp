@@ -14,12 +14,13 @@ namespace adcp::gui {
 adcp::ForeignOriginHandler foreignOriginQuestion()
 {
     return [](const QUrl &agentUrl, const QUrl &target, std::function<void(bool)> answer) {
-        auto *box = new QMessageBox(QMessageBox::Warning, QObject::tr("Send the token elsewhere?"),
-                                    QObject::tr("The agent at %1 wants its calls sent to %2, another origin.\n\n"
-                                                "Allowing it sends your bearer token there as well.")
-                                        .arg(agentUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString(),
-                                             target.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString()),
-                                    QMessageBox::Yes | QMessageBox::No, QApplication::activeWindow());
+        auto *box =
+            new QMessageBox(QMessageBox::Warning, QObject::tr("Send the token elsewhere?"),
+                            QObject::tr("The agent at %1 wants its calls sent to %2, another origin.\n\n"
+                                        "Allowing it sends your bearer token there as well.")
+                                .arg(agentUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString(),
+                                     target.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString()),
+                            QMessageBox::Yes | QMessageBox::No, QApplication::activeWindow());
         box->setObjectName(QStringLiteral("foreignOriginQuestion"));
         box->setDefaultButton(QMessageBox::No);
         box->setAttribute(Qt::WA_DeleteOnClose);

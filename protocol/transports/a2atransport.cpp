@@ -174,9 +174,10 @@ AnswerLimits A2aTransport::answerLimits() const
 
 OriginPolicy A2aTransport::originPolicy() const
 {
-    // Once the user let the token go to the card's endpoint, redirects within that origin are the agent's own.
-    return OriginPolicy{m_endpoint.isValid() ? m_endpoint : m_options.agentUrl, !m_options.bearerToken.isEmpty(),
-                        foreignOriginHandler()};
+    // Once the user let the token go to the card's endpoint, redirects within that origin are the agent's
+    // own.
+    return OriginPolicy{m_endpoint.isValid() ? m_endpoint : m_options.agentUrl,
+                        !m_options.bearerToken.isEmpty(), foreignOriginHandler()};
 }
 
 quint64 A2aTransport::callTool(const QString &tool, const nlohmann::json &arguments)
@@ -266,13 +267,15 @@ void A2aTransport::onCardFetched(const QUrl &cardUrl, int status, const QByteArr
     m_card = *card;
     const auto url = card->find("url");
     if (url != card->end() && !url->is_string()) {
-        failWaiting(makeError("INVALID_RESPONSE", "the A2A agent card's url is not a string", Recovery::Terminal));
+        failWaiting(
+            makeError("INVALID_RESPONSE", "the A2A agent card's url is not a string", Recovery::Terminal));
         return;
     }
     const QUrl endpoint = url == card->end() || url->get<std::string>().empty()
                               ? m_options.agentUrl
                               : cardUrl.resolved(QUrl(QString::fromStdString(url->get<std::string>())));
-    const bool http = endpoint.scheme() == QLatin1String("http") || endpoint.scheme() == QLatin1String("https");
+    const bool http =
+        endpoint.scheme() == QLatin1String("http") || endpoint.scheme() == QLatin1String("https");
     if (!endpoint.isValid() || !http) {
         failWaiting(makeError("INVALID_RESPONSE", "the A2A agent card's url is not an http(s) URL",
                               Recovery::Terminal));
@@ -282,11 +285,12 @@ void A2aTransport::onCardFetched(const QUrl &cardUrl, int status, const QByteArr
         useEndpoint(endpoint);
         return;
     }
-    const AdcpError refused = makeError(
-        "FOREIGN_ORIGIN_REFUSED",
-        "the agent card sends calls to " + endpoint.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString().toStdString() +
-            ", another origin than the agent's; the bearer token was not sent there",
-        Recovery::Terminal);
+    const AdcpError refused =
+        makeError("FOREIGN_ORIGIN_REFUSED",
+                  "the agent card sends calls to " +
+                      endpoint.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString().toStdString() +
+                      ", another origin than the agent's; the bearer token was not sent there",
+                  Recovery::Terminal);
     const ForeignOriginHandler &ask = foreignOriginHandler();
     if (!ask) {
         failWaiting(refused);
@@ -420,11 +424,12 @@ void A2aTransport::pollTask(const std::shared_ptr<Call> &call, const QString &ta
                     return;
                 }
                 const auto missing = missingAnswerError(*a);
-                finish(c2, ToolOutcome::failure(a->message && a->message->contains("error")
-                                                    ? adcpErrorFromJsonRpcError((*a->message)["error"])
-                                                : missing ? *missing
-                                                          : makeError("SERVICE_UNAVAILABLE", "tasks/get failed",
-                                                                      Recovery::Transient)));
+                finish(c2,
+                       ToolOutcome::failure(a->message && a->message->contains("error")
+                                                ? adcpErrorFromJsonRpcError((*a->message)["error"])
+                                            : missing ? *missing
+                                                      : makeError("SERVICE_UNAVAILABLE", "tasks/get failed",
+                                                                  Recovery::Transient)));
             },
             kind());
     });

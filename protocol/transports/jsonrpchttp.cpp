@@ -34,8 +34,10 @@ void considerText(RpcAttempt &a, const QByteArray &text)
 
 bool isEventStream(const QNetworkReply &reply)
 {
-    return reply.header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower().startsWith(
-        "text/event-stream");
+    return reply.header(QNetworkRequest::ContentTypeHeader)
+        .toByteArray()
+        .toLower()
+        .startsWith("text/event-stream");
 }
 
 void feedSse(RpcAttempt &a, const QByteArray &bytes)
@@ -90,7 +92,8 @@ std::shared_ptr<RpcAttempt> sendJsonRpc(QNetworkAccessManager &network, QObject 
     auto attempt = std::make_shared<RpcAttempt>();
     const auto id = message.find("id");
     attempt->rpcId = id != message.end() && id->is_number_integer() ? id->get<qint64>() : 0;
-    attempt->sse = SseParser(limits.maxAnswerBytes > 0 ? limits.maxAnswerBytes : SseParser::kDefaultMaxEventBytes);
+    attempt->sse =
+        SseParser(limits.maxAnswerBytes > 0 ? limits.maxAnswerBytes : SseParser::kDefaultMaxEventBytes);
     const QByteArray body = QByteArray::fromStdString(message.dump());
     attempt->meta.transport = transport;
     attempt->meta.url = request.url();

@@ -25,8 +25,8 @@ struct RpcAttempt
     bool isSse = false;
     bool done = false;
     bool timedOut = false;
-    // A limit the answer broke (too large, silent too long, a redirect refused): the call fails with it as is,
-    // without retrying.
+    // A limit the answer broke (too large, silent too long, a redirect refused): the call fails with it as
+    // is, without retrying.
     std::optional<AdcpError> fault;
     std::optional<nlohmann::json> message;
     TransportMeta meta;

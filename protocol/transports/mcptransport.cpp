@@ -53,17 +53,18 @@ InitializeResult acceptInitializeResult(const nlohmann::json &result, const Head
     InitializeResult accepted;
     const auto version = result.is_object() ? result.find("protocolVersion") : result.end();
     if (version == result.end() || !version->is_string()) {
-        accepted.error = makeError("INVALID_RESPONSE", "the agent's initialize result has no protocolVersion string",
-                                   Recovery::Terminal);
+        accepted.error =
+            makeError("INVALID_RESPONSE", "the agent's initialize result has no protocolVersion string",
+                      Recovery::Terminal);
         return accepted;
     }
     accepted.version = QString::fromStdString(version->get<std::string>());
     if (!offered.contains(accepted.version)) {
-        accepted.error = makeError("VERSION_UNSUPPORTED",
-                                   "the agent answered initialize with MCP protocol version '" +
-                                       accepted.version.left(64).toStdString() +
-                                       "', which this client does not speak",
-                                   Recovery::Terminal);
+        accepted.error =
+            makeError("VERSION_UNSUPPORTED",
+                      "the agent answered initialize with MCP protocol version '" +
+                          accepted.version.left(64).toStdString() + "', which this client does not speak",
+                      Recovery::Terminal);
         return accepted;
     }
     if (const auto info = result.find("serverInfo"); info != result.end() && info->is_object())
@@ -137,7 +138,8 @@ ToolOutcome errorOutcome(const nlohmann::json &body, bool isError)
         return ToolOutcome::success(body);
     if (body.contains("code") && body.contains("message"))
         return ToolOutcome::failure(AdcpError::fromJson(body));
-    if (const auto *errors = memberOf(body, "errors", nlohmann::json::value_t::array); errors && !errors->empty())
+    if (const auto *errors = memberOf(body, "errors", nlohmann::json::value_t::array);
+        errors && !errors->empty())
         return ToolOutcome::failure(AdcpError::fromJson(errors->front()));
     return ToolOutcome::failure(
         makeError("TOOL_ERROR", "the agent reported an error without details", Recovery::Transient));
@@ -152,8 +154,8 @@ ToolOutcome outcomeFromMcpToolResult(const nlohmann::json &result)
             makeError("INVALID_RESPONSE", "tools/call result is not an object", Recovery::Terminal));
     const auto *isErrorMember = memberOf(result, "isError", nlohmann::json::value_t::boolean);
     if (result.contains("isError") && !isErrorMember)
-        return ToolOutcome::failure(
-            makeError("INVALID_RESPONSE", "tools/call result's isError is not a boolean", Recovery::Terminal));
+        return ToolOutcome::failure(makeError(
+            "INVALID_RESPONSE", "tools/call result's isError is not a boolean", Recovery::Terminal));
     const bool isError = isErrorMember && isErrorMember->get<bool>();
     std::string errorText;
     const std::optional<nlohmann::json> body = toolPayload(result, isError, &errorText);
@@ -342,12 +344,12 @@ void McpTransport::sendInitialize()
                                      {{"protocolVersion", m_options.protocolVersions.value(0).toStdString()},
                                       {"capabilities", nlohmann::json::object()},
                                       {"clientInfo", {{"name", "adcp-workbench"}, {"version", "0.1.0"}}}}}};
-    auto attempt = sendJsonRpc(m_network, this, makeRequest(false), message,
-                               answerLimits(m_options.handshakeTimeoutMs), originPolicy(),
-                               [this](const std::shared_ptr<RpcAttempt> &a) {
-                                   m_handshakeReply = nullptr;
-                                   onInitializeAnswer(*a);
-                               });
+    auto attempt =
+        sendJsonRpc(m_network, this, makeRequest(false), message, answerLimits(m_options.handshakeTimeoutMs),
+                    originPolicy(), [this](const std::shared_ptr<RpcAttempt> &a) {
+                        m_handshakeReply = nullptr;
+                        onInitializeAnswer(*a);
+                    });
     m_handshakeReply = attempt->reply;
 }
 
@@ -369,8 +371,8 @@ void McpTransport::onInitializeAnswer(const RpcAttempt &a)
         return;
     }
     if (a.message && a.message->contains("result")) {
-        const auto accepted =
-            acceptInitializeResult((*a.message)["result"], a.meta.responseHeaders, m_options.protocolVersions);
+        const auto accepted = acceptInitializeResult((*a.message)["result"], a.meta.responseHeaders,
+                                                     m_options.protocolVersions);
         if (accepted.error) {
             failPending(*accepted.error);
             return;
@@ -439,8 +441,7 @@ void McpTransport::sendCall(const std::shared_ptr<Call> &call)
                                     {"params", call->params}};
     const std::weak_ptr<Call> weak = call;
     call->rpc = sendJsonRpc(m_network, this, makeRequest(true), message, answerLimits(m_options.timeoutMs),
-                            originPolicy(),
-                            [this, weak](const std::shared_ptr<RpcAttempt> &) {
+                            originPolicy(), [this, weak](const std::shared_ptr<RpcAttempt> &) {
                                 if (auto c = weak.lock())
                                     onCallFinished(c);
                             });
@@ -548,7 +549,13 @@ void McpTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
 void McpTransport::closeSession()
 {
     if (!m_sessionId.isEmpty()) {
-        QNetworkReply *reply = m_network.deleteResource(makeRequest(true));
+        QNetworkRequest request = makeRequest(true);
+        ReplyGuard::prepare(request);
+        QNetworkReply *reply = m_network.deleteResource(request);
+        // Nobody reads the answer: Qt stops reading once this much is buffered, and the guard's timers end
+        // it.
+        reply->setReadBufferSize(64 * 1024);
+        new ReplyGuard(reply, answerLimits(m_options.timeoutMs), originPolicy());
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
     }
     m_sessionId.clear();

@@ -19,11 +19,11 @@ struct RpcAttempt;
 
 struct McpTransportOptions
 {
-    QUrl endpoint;               // e.g. http://127.0.0.1:3004/mcp
-    QByteArray bearerToken;      // empty = no Authorization header
-    int timeoutMs = 30000;       // per HTTP request of a call, however slowly its answer drips in
+    QUrl endpoint;                  // e.g. http://127.0.0.1:3004/mcp
+    QByteArray bearerToken;         // empty = no Authorization header
+    int timeoutMs = 30000;          // per HTTP request of a call, however slowly its answer drips in
     int handshakeTimeoutMs = 30000; // per HTTP request of the handshake (initialize, the initialized notice)
-    int idleTimeoutMs = 30000;   // longest silence within one answer (an SSE stream included)
+    int idleTimeoutMs = 30000;      // longest silence within one answer (an SSE stream included)
     qint64 maxAnswerBytes = AnswerLimits::kDefaultMaxAnswerBytes; // per answer; reading stops past it
     int maxRetries = 3;          // transient failures (refused, 502/503/504, RATE_LIMITED) per call
     int retryBaseMs = 200;       // backoff base; doubles per attempt

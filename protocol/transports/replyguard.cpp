@@ -13,8 +13,9 @@ constexpr int kMaxRedirects = 5;
 
 int effectivePort(const QUrl &url)
 {
-    return url.port(url.scheme() == QLatin1String("https") ? 443 : url.scheme() == QLatin1String("http") ? 80
-                                                                                                          : -1);
+    return url.port(url.scheme() == QLatin1String("https")  ? 443
+                    : url.scheme() == QLatin1String("http") ? 80
+                                                            : -1);
 }
 
 AdcpError makeError(std::string code, std::string message, Recovery recovery)
@@ -51,7 +52,8 @@ bool isPlainHttpOutsideLoopback(const QUrl &url)
 
 void ReplyGuard::prepare(QNetworkRequest &request)
 {
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::UserVerifiedRedirectPolicy);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::UserVerifiedRedirectPolicy);
     request.setMaximumRedirectsAllowed(kMaxRedirects);
     request.setTransferTimeout(0); // the guard's own timers decide
 }
@@ -150,17 +152,26 @@ void ReplyGuard::onRedirected(const QUrl &target)
     if (!m_reply || m_fault)
         return;
     const QUrl from = m_reply->url();
-    const bool downgrade = from.scheme() == QLatin1String("https") && target.scheme() != QLatin1String("https");
+    const bool downgrade =
+        from.scheme() == QLatin1String("https") && target.scheme() != QLatin1String("https");
     if (sameOrigin(m_policy.agentUrl, target) || (!m_policy.carriesToken && !downgrade)) {
         Q_EMIT m_reply->redirectAllowed();
         return;
     }
-    const AdcpError refused = makeError(
-        "REDIRECT_REFUSED",
-        "the agent redirected to " + target.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString().toStdString() +
-            ", another origin than " + m_policy.agentUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery).toString().toStdString() +
-            "; it was not followed, so the bearer token stayed with the agent",
-        Recovery::Terminal);
+    const std::string where =
+        target.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString().toStdString();
+    const AdcpError refused =
+        m_policy.carriesToken
+            ? makeError("REDIRECT_REFUSED",
+                        "the agent redirected to " + where + ", another origin than " +
+                            m_policy.agentUrl.adjusted(QUrl::RemovePath | QUrl::RemoveQuery)
+                                .toString()
+                                .toStdString() +
+                            "; it was not followed, so the bearer token stayed with the agent",
+                        Recovery::Terminal)
+            : makeError("REDIRECT_REFUSED",
+                        "the agent redirected from https to plain http (" + where + "); it was not followed",
+                        Recovery::Terminal);
     if (!m_policy.carriesToken || !m_policy.askUser) {
         fail(refused);
         return;

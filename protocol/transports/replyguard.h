@@ -40,8 +40,8 @@ struct OriginPolicy
 
 // Watches one QNetworkReply to an agent: the answer size cap (bytes counted by the reader through
 // account(), and an announced Content-Length), the total and idle time limits, and every redirect, which is
-// followed only within the agent's origin unless the user agrees. On a violation the reply is aborted (it then
-// emits finished) and fault() says why. Lives as a child of the reply.
+// followed only within the agent's origin unless the user agrees. On a violation the reply is aborted (it
+// then emits finished) and fault() says why. Lives as a child of the reply.
 class ReplyGuard final : public QObject
 {
     Q_OBJECT

@@ -6,10 +6,10 @@
 namespace adcp {
 
 // Incremental text/event-stream parser (WHATWG rules that matter for MCP: `data:` lines joined by "\n",
-// `event:`/`id:` fields, comment lines, CR/LF/CRLF line ends). Bytes may arrive in any chunking; every byte is
-// looked at once, so the cost is linear in the stream's length however it is cut. One event (its pending line
-// plus its data) may hold at most `maxEventBytes`: past that the parser fails and ignores the rest, so a peer
-// cannot grow it without bound.
+// `event:`/`id:` fields, comment lines, CR/LF/CRLF line ends). Bytes may arrive in any chunking; every byte
+// is looked at once, so the cost is linear in the stream's length however it is cut. One event (its pending
+// line plus its data) may hold at most `maxEventBytes`: past that the parser fails and ignores the rest, so a
+// peer cannot grow it without bound.
 class SseParser final
 {
 public:

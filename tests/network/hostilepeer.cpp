@@ -52,8 +52,8 @@ void HostilePeer::Exchange::respond(int status, const QByteArray &contentType, c
 {
     if (!socket)
         return;
-    socket->write(head(status, contentType, extraHeaders) + "Content-Length: " + QByteArray::number(body.size()) +
-                  "\r\n\r\n" + body);
+    socket->write(head(status, contentType, extraHeaders) +
+                  "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
 }
 
 void HostilePeer::Exchange::respondJson(const nlohmann::json &json) const
@@ -62,7 +62,8 @@ void HostilePeer::Exchange::respondJson(const nlohmann::json &json) const
 }
 
 void HostilePeer::Exchange::startStream(const QByteArray &contentType,
-                                        const QList<QPair<QByteArray, QByteArray>> &extraHeaders, int status) const
+                                        const QList<QPair<QByteArray, QByteArray>> &extraHeaders,
+                                        int status) const
 {
     if (socket)
         socket->write(head(status, contentType, extraHeaders) + "Connection: close\r\n\r\n");
@@ -126,8 +127,8 @@ void HostilePeer::onReadyRead(QTcpSocket *socket)
             return;
         exchange.rawBody = buffer.mid(end + 4, length);
         buffer.remove(0, end + 4 + length);
-        exchange.body = nlohmann::json::parse(exchange.rawBody.constBegin(), exchange.rawBody.constEnd(), nullptr,
-                                              false);
+        exchange.body =
+            nlohmann::json::parse(exchange.rawBody.constBegin(), exchange.rawBody.constEnd(), nullptr, false);
         exchange.index = int(seen.size());
         seen.append(exchange);
         m_script(exchange);

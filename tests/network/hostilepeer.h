@@ -11,10 +11,10 @@
 
 #include <functional>
 
-// A loopback HTTP peer that can misbehave in ways a well-mannered HTTP server library would not let it: answers
-// without a length that never end, bytes written one at a time when the test says so, headers that lie about
-// the body's size. Requests are parsed just enough (request line, headers, Content-Length body) to hand them to
-// the test's script, which answers through the Exchange.
+// A loopback HTTP peer that can misbehave in ways a well-mannered HTTP server library would not let it:
+// answers without a length that never end, bytes written one at a time when the test says so, headers that
+// lie about the body's size. Requests are parsed just enough (request line, headers, Content-Length body) to
+// hand them to the test's script, which answers through the Exchange.
 class HostilePeer final : public QTcpServer
 {
 public:
@@ -35,7 +35,8 @@ public:
                      const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {}) const;
         void respondJson(const nlohmann::json &body) const;
         // Status line and headers of an answer that has no length: it ends when the connection closes.
-        void startStream(const QByteArray &contentType, const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {},
+        void startStream(const QByteArray &contentType,
+                         const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {},
                          int status = 200) const;
         void write(const QByteArray &bytes) const;
     };
@@ -49,8 +50,8 @@ public:
     // Bytes written through streaming helpers (the endless stream below, drip()).
     qint64 streamed = 0;
 
-    // Keeps writing `chunk` to the socket each time the previous write has drained, until the client hangs up:
-    // a stream that never ends, paced by the client's reading rather than by a clock.
+    // Keeps writing `chunk` to the socket each time the previous write has drained, until the client hangs
+    // up: a stream that never ends, paced by the client's reading rather than by a clock.
     void streamForever(QTcpSocket *socket, const QByteArray &chunk);
     // Writes one more byte of `pending` to every socket given to dripInto(); the test calls it.
     void dripInto(QTcpSocket *socket, const QByteArray &pending);

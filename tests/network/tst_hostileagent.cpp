@@ -46,18 +46,22 @@ QByteArray nested(int depth)
 }
 
 // How the first tools/call is answered; every later one gets a valid answer.
-void misbehave(const QString &kind, HostilePeer &peer, const HostilePeer::Exchange &ex, HostilePeer &elsewhere)
+void misbehave(const QString &kind, HostilePeer &peer, const HostilePeer::Exchange &ex,
+               HostilePeer &elsewhere)
 {
     const json id = ex.body["id"];
-    const auto rpc = [&id](const json &result) { return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}}; };
+    const auto rpc = [&id](const json &result) {
+        return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", result}};
+    };
     if (kind == QLatin1String("isError-not-boolean"))
         ex.respondJson(rpc({{"isError", "yes"}, {"content", "nope"}}));
     else if (kind == QLatin1String("rpc-error-wrong-types"))
         ex.respondJson({{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", "boom"}, {"message", 42}}}});
     else if (kind == QLatin1String("adcp-error-wrong-types"))
-        ex.respondJson(rpc({{"isError", true},
-                            {"structuredContent",
-                             {{"adcp_error", {{"code", 7}, {"message", json::array()}, {"retry_after", 1e300}}}}}}));
+        ex.respondJson(
+            rpc({{"isError", true},
+                 {"structuredContent",
+                  {{"adcp_error", {{"code", 7}, {"message", json::array()}, {"retry_after", 1e300}}}}}}));
     else if (kind == QLatin1String("result-not-object"))
         ex.respondJson(rpc("hello"));
     else if (kind == QLatin1String("wrong-id"))
@@ -77,7 +81,9 @@ void misbehave(const QString &kind, HostilePeer &peer, const HostilePeer::Exchan
         peer.streamForever(ex.socket, QByteArray(64 * 1024, ' '));
     } else if (kind == QLatin1String("endless-sse")) {
         ex.startStream("text/event-stream");
-        peer.streamForever(ex.socket, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n\n");
+        peer.streamForever(
+            ex.socket,
+            "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n\n");
     } else if (kind == QLatin1String("endless-sse-event")) {
         ex.startStream("text/event-stream");
         ex.write("data: ");
@@ -110,19 +116,42 @@ void TestHostileAgent::mcpBadAnswer_data()
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("code");
     QTest::addColumn<QString>("message");
-    QTest::newRow("isError not a boolean") << "isError-not-boolean" << "INVALID_RESPONSE" << "isError";
-    QTest::newRow("JSON-RPC error of wrong types") << "rpc-error-wrong-types" << "SERVICE_UNAVAILABLE"
-                                                  << "JSON-RPC error";
-    QTest::newRow("adcp_error of wrong types") << "adcp-error-wrong-types" << "UNKNOWN" << "";
-    QTest::newRow("result not an object") << "result-not-object" << "INVALID_RESPONSE" << "not an object";
-    QTest::newRow("id of another request") << "wrong-id" << "INVALID_RESPONSE" << "JSON-RPC";
-    QTest::newRow("id as a string") << "string-id" << "INVALID_RESPONSE" << "JSON-RPC";
-    QTest::newRow("invalid UTF-8") << "invalid-utf8" << "INVALID_RESPONSE" << "JSON-RPC";
-    QTest::newRow("nested 100000 deep") << "too-deep" << "INVALID_RESPONSE" << "JSON-RPC";
-    QTest::newRow("endless body") << "huge-body" << "RESPONSE_TOO_LARGE" << "1 MiB";
-    QTest::newRow("endless SSE stream") << "endless-sse" << "RESPONSE_TOO_LARGE" << "1 MiB";
-    QTest::newRow("one endless SSE event") << "endless-sse-event" << "RESPONSE_TOO_LARGE" << "";
-    QTest::newRow("redirect to another origin") << "redirect-elsewhere" << "REDIRECT_REFUSED" << "another origin";
+    QTest::newRow("isError not a boolean") << "isError-not-boolean"
+                                           << "INVALID_RESPONSE"
+                                           << "isError";
+    QTest::newRow("JSON-RPC error of wrong types") << "rpc-error-wrong-types"
+                                                   << "SERVICE_UNAVAILABLE"
+                                                   << "JSON-RPC error";
+    QTest::newRow("adcp_error of wrong types") << "adcp-error-wrong-types"
+                                               << "UNKNOWN"
+                                               << "";
+    QTest::newRow("result not an object") << "result-not-object"
+                                          << "INVALID_RESPONSE"
+                                          << "not an object";
+    QTest::newRow("id of another request") << "wrong-id"
+                                           << "INVALID_RESPONSE"
+                                           << "JSON-RPC";
+    QTest::newRow("id as a string") << "string-id"
+                                    << "INVALID_RESPONSE"
+                                    << "JSON-RPC";
+    QTest::newRow("invalid UTF-8") << "invalid-utf8"
+                                   << "INVALID_RESPONSE"
+                                   << "JSON-RPC";
+    QTest::newRow("nested 100000 deep") << "too-deep"
+                                        << "INVALID_RESPONSE"
+                                        << "JSON-RPC";
+    QTest::newRow("endless body") << "huge-body"
+                                  << "RESPONSE_TOO_LARGE"
+                                  << "1 MiB";
+    QTest::newRow("endless SSE stream") << "endless-sse"
+                                        << "RESPONSE_TOO_LARGE"
+                                        << "1 MiB";
+    QTest::newRow("one endless SSE event") << "endless-sse-event"
+                                           << "RESPONSE_TOO_LARGE"
+                                           << "";
+    QTest::newRow("redirect to another origin") << "redirect-elsewhere"
+                                                << "REDIRECT_REFUSED"
+                                                << "another origin";
 }
 
 void TestHostileAgent::mcpBadAnswer()
@@ -144,8 +173,8 @@ void TestHostileAgent::mcpBadAnswer()
     });
     self = &peer;
     QVERIFY(peer.start());
-    AgentClient client(QStringLiteral("hostile"), std::make_unique<McpTransport>(mcpOptions(peer.url(QStringLiteral("/mcp")))),
-                       nullptr);
+    AgentClient client(QStringLiteral("hostile"),
+                       std::make_unique<McpTransport>(mcpOptions(peer.url(QStringLiteral("/mcp")))), nullptr);
 
     const ToolOutcome bad = callOnce(client);
     QVERIFY2(!bad.ok(), bad.result.dump().substr(0, 200).c_str());
@@ -168,7 +197,8 @@ void TestHostileAgent::mcpAnnouncedHugeBody()
         if (answerMcpHandshake(ex))
             return;
         if (calls++ == 0)
-            ex.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{");
+            ex.write(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n{");
         else
             ex.respondJson(mcpToolResult(ex.body["id"], kProducts));
     });
@@ -217,8 +247,9 @@ void TestHostileAgent::mcpSlowDripHitsTotalLimit()
             return;
         if (calls++ == 0) {
             ex.startStream("application/json");
-            self->dripInto(ex.socket, QByteArray::fromStdString(mcpToolResult(ex.body["id"], kProducts).dump()) +
-                                          QByteArray(1 << 20, ' '));
+            self->dripInto(ex.socket,
+                           QByteArray::fromStdString(mcpToolResult(ex.body["id"], kProducts).dump()) +
+                               QByteArray(1 << 20, ' '));
         } else {
             ex.respondJson(mcpToolResult(ex.body["id"], kProducts));
         }
@@ -255,12 +286,13 @@ void TestHostileAgent::mcpRedirectFollowedOnlyWhenConfirmed()
                        std::make_unique<McpTransport>(mcpOptions(peer.url(QStringLiteral("/mcp")))), nullptr);
     QList<QUrl> asked;
     bool allow = false;
-    client.setForeignOriginHandler([&](const QUrl &agent, const QUrl &target, std::function<void(bool)> answer) {
-        QCOMPARE(agent, peer.url(QStringLiteral("/mcp")));
-        asked.append(target);
-        // Answered later, as a dialog would.
-        QTimer::singleShot(0, &peer, [answer, allow] { answer(allow); });
-    });
+    client.setForeignOriginHandler(
+        [&](const QUrl &agent, const QUrl &target, std::function<void(bool)> answer) {
+            QCOMPARE(agent, peer.url(QStringLiteral("/mcp")));
+            asked.append(target);
+            // Answered later, as a dialog would.
+            QTimer::singleShot(0, &peer, [answer, allow] { answer(allow); });
+        });
     const ToolOutcome refused = callOnce(client);
     QVERIFY(!refused.ok());
     QCOMPARE(refused.error->code, std::string("REDIRECT_REFUSED"));
@@ -283,9 +315,10 @@ void TestHostileAgent::mcpHandshakeWrongTypes()
         if (ex.rpcMethod() == "initialize" && initializes++ < 2) {
             const json version = initializes == 1 ? json(2025) : json("2025-06-18");
             ex.respond(200, "application/json",
-                       QByteArray::fromStdString(
-                           json{{"jsonrpc", "2.0"}, {"id", ex.body["id"]}, {"result", {{"protocolVersion", version}}}}
-                               .dump()),
+                       QByteArray::fromStdString(json{{"jsonrpc", "2.0"},
+                                                      {"id", ex.body["id"]},
+                                                      {"result", {{"protocolVersion", version}}}}
+                                                     .dump()),
                        {{"Mcp-Session-Id", initializes == 2 ? "abc def" : "ok"}});
             return;
         }
@@ -302,7 +335,8 @@ void TestHostileAgent::mcpHandshakeWrongTypes()
     const ToolOutcome second = callOnce(client);
     QVERIFY(!second.ok());
     QCOMPARE(second.error->code, std::string("INVALID_RESPONSE"));
-    QVERIFY2(second.error->message.find("Mcp-Session-Id") != std::string::npos, second.error->message.c_str());
+    QVERIFY2(second.error->message.find("Mcp-Session-Id") != std::string::npos,
+             second.error->message.c_str());
     QVERIFY(callOnce(client).ok());
 }
 
@@ -336,19 +370,23 @@ A2aTransportOptions a2aOptions(const QUrl &agentUrl)
 
 void TestHostileAgent::a2aCardElsewhereNeedsConfirmation()
 {
-    HostilePeer elsewhere([](const HostilePeer::Exchange &ex) { ex.respondJson(a2aCompleted(ex.body["id"], kProducts)); });
+    HostilePeer elsewhere(
+        [](const HostilePeer::Exchange &ex) { ex.respondJson(a2aCompleted(ex.body["id"], kProducts)); });
     QVERIFY(elsewhere.start());
     HostilePeer peer([&](const HostilePeer::Exchange &ex) {
-        ex.respondJson({{"name", "hostile"}, {"url", elsewhere.url(QStringLiteral("/a2a")).toString().toStdString()}});
+        ex.respondJson(
+            {{"name", "hostile"}, {"url", elsewhere.url(QStringLiteral("/a2a")).toString().toStdString()}});
     });
     QVERIFY(peer.start());
-    AgentClient client(QStringLiteral("hostile"), std::make_unique<A2aTransport>(a2aOptions(peer.url())), nullptr);
+    AgentClient client(QStringLiteral("hostile"), std::make_unique<A2aTransport>(a2aOptions(peer.url())),
+                       nullptr);
     const ToolOutcome refused = callOnce(client);
     QVERIFY(!refused.ok());
     QCOMPARE(refused.error->code, std::string("FOREIGN_ORIGIN_REFUSED"));
     QVERIFY(elsewhere.seen.isEmpty());
 
-    client.setForeignOriginHandler([](const QUrl &, const QUrl &, std::function<void(bool)> answer) { answer(true); });
+    client.setForeignOriginHandler(
+        [](const QUrl &, const QUrl &, std::function<void(bool)> answer) { answer(true); });
     const ToolOutcome allowed = callOnce(client);
     QVERIFY2(allowed.ok(), allowed.error ? allowed.error->message.c_str() : "");
     QCOMPARE(elsewhere.seen.size(), 1);
@@ -359,12 +397,18 @@ void TestHostileAgent::a2aBadAnswer_data()
 {
     QTest::addColumn<QString>("kind");
     QTest::addColumn<QString>("code");
-    QTest::newRow("card url not a string") << "card-url-number" << "INVALID_RESPONSE";
-    QTest::newRow("card too large") << "card-huge" << "RESPONSE_TOO_LARGE";
-    QTest::newRow("task of wrong types") << "task-wrong-types" << "INVALID_RESPONSE";
-    QTest::newRow("JSON-RPC error of wrong types") << "rpc-error-wrong-types" << "SERVICE_UNAVAILABLE";
-    QTest::newRow("id of another request") << "wrong-id" << "INVALID_RESPONSE";
-    QTest::newRow("endless answer") << "endless" << "RESPONSE_TOO_LARGE";
+    QTest::newRow("card url not a string") << "card-url-number"
+                                           << "INVALID_RESPONSE";
+    QTest::newRow("card too large") << "card-huge"
+                                    << "RESPONSE_TOO_LARGE";
+    QTest::newRow("task of wrong types") << "task-wrong-types"
+                                         << "INVALID_RESPONSE";
+    QTest::newRow("JSON-RPC error of wrong types") << "rpc-error-wrong-types"
+                                                   << "SERVICE_UNAVAILABLE";
+    QTest::newRow("id of another request") << "wrong-id"
+                                           << "INVALID_RESPONSE";
+    QTest::newRow("endless answer") << "endless"
+                                    << "RESPONSE_TOO_LARGE";
 }
 
 void TestHostileAgent::a2aBadAnswer()
@@ -382,22 +426,25 @@ void TestHostileAgent::a2aBadAnswer()
                 ex.startStream("application/json");
                 self->streamForever(ex.socket, QByteArray(64 * 1024, ' '));
             } else
-                ex.respondJson({{"name", "hostile"}, {"url", self->url(QStringLiteral("/a2a")).toString().toStdString()}});
+                ex.respondJson({{"name", "hostile"},
+                                {"url", self->url(QStringLiteral("/a2a")).toString().toStdString()}});
             return;
         }
         const json id = ex.body["id"];
         if (sends++ > 0 || kind.startsWith(QLatin1String("card")))
             ex.respondJson(a2aCompleted(id, kProducts));
         else if (kind == QLatin1String("task-wrong-types"))
-            ex.respondJson({{"jsonrpc", "2.0"},
-                            {"id", id},
-                            {"result",
-                             {{"id", 5},
-                              {"status", {{"state", 7}, {"message", "x"}}},
-                              {"artifacts", json::array({"x", {{"parts", {{{"kind", 3}, {"data", "str"}}}}}})},
-                              {"parts", "none"}}}});
+            ex.respondJson(
+                {{"jsonrpc", "2.0"},
+                 {"id", id},
+                 {"result",
+                  {{"id", 5},
+                   {"status", {{"state", 7}, {"message", "x"}}},
+                   {"artifacts", json::array({"x", {{"parts", {{{"kind", 3}, {"data", "str"}}}}}})},
+                   {"parts", "none"}}}});
         else if (kind == QLatin1String("rpc-error-wrong-types"))
-            ex.respondJson({{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", 1.5}, {"message", {{"a", 1}}}}}});
+            ex.respondJson(
+                {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", 1.5}, {"message", {{"a", 1}}}}}});
         else if (kind == QLatin1String("wrong-id"))
             ex.respondJson(a2aCompleted(id.get<qint64>() + 7, kProducts));
         else if (kind == QLatin1String("endless")) {
@@ -407,7 +454,8 @@ void TestHostileAgent::a2aBadAnswer()
     });
     self = &peer;
     QVERIFY(peer.start());
-    AgentClient client(QStringLiteral("hostile"), std::make_unique<A2aTransport>(a2aOptions(peer.url())), nullptr);
+    AgentClient client(QStringLiteral("hostile"), std::make_unique<A2aTransport>(a2aOptions(peer.url())),
+                       nullptr);
     const ToolOutcome bad = callOnce(client);
     QVERIFY(!bad.ok());
     QCOMPARE(QString::fromStdString(bad.error->code), code);

@@ -133,15 +133,18 @@ void TestWebhookHostile::brokenSignatures_data()
 {
     QTest::addColumn<QByteArray>("signatureInput");
     QTest::addColumn<QByteArray>("signature");
-    const QByteArray components = "(\"@method\" \"@target-uri\" \"@authority\" \"content-type\" \"content-digest\")";
+    const QByteArray components =
+        "(\"@method\" \"@target-uri\" \"@authority\" \"content-type\" \"content-digest\")";
     const QByteArray tail = ";nonce=\"n\";keyid=\"k1\";alg=\"ed25519\";tag=\"adcp/webhook-signing/v1\"";
     QTest::newRow("garbage") << QByteArray("=((((;;;") << QByteArray(":::");
     QTest::newRow("no parenthesis close") << QByteArray("sig1=(\"@method\"") << QByteArray("sig1=:AA==:");
     QTest::newRow("created/expires overflow")
         << "sig1=" + components + ";created=-9223372036854775808;expires=9223372036854775807" + tail
         << QByteArray("sig1=:AA==:");
-    QTest::newRow("empty signature") << "sig1=" + components + ";created=1;expires=2" + tail << QByteArray("sig1=:");
-    QTest::newRow("huge numbers") << "sig1=" + components + ";created=99999999999999999999999;expires=1" + tail
+    QTest::newRow("empty signature") << "sig1=" + components + ";created=1;expires=2" + tail
+                                     << QByteArray("sig1=:");
+    QTest::newRow("huge numbers") << "sig1=" + components + ";created=99999999999999999999999;expires=1" +
+                                         tail
                                   << QByteArray("sig1=:AA==:");
 }
 
@@ -185,11 +188,12 @@ void TestWebhookHostile::jwksOfWrongTypesAddsNothing()
     WebhookReceiver receiver({});
     QCOMPARE(receiver.addJwks(json::array()), 0);
     QCOMPARE(receiver.addJwks({{"keys", "none"}}), 0);
-    QCOMPARE(receiver.addJwks({{"keys",
-                                {{{"kty", 1}, {"crv", "Ed25519"}, {"x", "AA"}, {"kid", "a"}},
-                                 {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", 5}, {"kid", "b"}},
-                                 {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", json::array()}, {"kid", json::object()}},
-                                 "not a key"}}}),
+    QCOMPARE(receiver.addJwks(
+                 {{"keys",
+                   {{{"kty", 1}, {"crv", "Ed25519"}, {"x", "AA"}, {"kid", "a"}},
+                    {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", 5}, {"kid", "b"}},
+                    {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", json::array()}, {"kid", json::object()}},
+                    "not a key"}}}),
              0);
     const wh::Ed25519Key key = wh::Ed25519Key::generate();
     QCOMPARE(receiver.addJwks({{"keys", {key.publicJwk("good")}}}), 1);

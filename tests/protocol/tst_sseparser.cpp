@@ -1,6 +1,6 @@
-// The text/event-stream parser the MCP transport reads answers with: the same events however the bytes are cut,
-// the bound on one event, and long input read in small pieces (which a rescanning parser would take minutes
-// for; the test's timeout catches that).
+// The text/event-stream parser the MCP transport reads answers with: the same events however the bytes are
+// cut, the bound on one event, and long input read in small pieces (which a rescanning parser would take
+// minutes for; the test's timeout catches that).
 #include "transports/sseparser.h"
 
 #include <QTest>
@@ -9,8 +9,8 @@ using adcp::SseParser;
 
 namespace {
 
-QList<QByteArray> parseAll(const QList<QByteArray> &chunks, qsizetype maxEventBytes = SseParser::kDefaultMaxEventBytes,
-                           bool *failed = nullptr)
+QList<QByteArray> parseAll(const QList<QByteArray> &chunks,
+                           qsizetype maxEventBytes = SseParser::kDefaultMaxEventBytes, bool *failed = nullptr)
 {
     SseParser parser(maxEventBytes);
     QList<QByteArray> out;
@@ -43,8 +43,8 @@ private Q_SLOTS:
 void TestSseParser::sameEventsForEverySplit()
 {
     const QList<QByteArray> whole = parseAll({kStream});
-    const QList<QByteArray> expected = {"progress|1|a", "message|1|b\nc", "message|1|", "message|9|{\"x\": 1}",
-                                        "message|9|last"};
+    const QList<QByteArray> expected = {"progress|1|a", "message|1|b\nc", "message|1|",
+                                        "message|9|{\"x\": 1}", "message|9|last"};
     QCOMPARE(whole, expected);
     for (qsizetype cut = 0; cut <= kStream.size(); ++cut)
         QCOMPARE(parseAll({kStream.left(cut), kStream.mid(cut)}), expected);
