@@ -4,7 +4,9 @@
 #include "transports/replyguard.h"
 
 #include <QApplication>
+#include <QBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPointer>
 #include <QToolBar>
@@ -49,6 +51,22 @@ void installPlainHttpWarning(QToolBar *agentBar, AgentManager *manager)
                 insecure = adcp::isPlainHttpOutsideLoopback(profile.url);
         }
         action->setVisible(insecure);
+    });
+}
+
+void installPlainHttpHint(QLineEdit *urlEdit, QBoxLayout *layout)
+{
+    auto *hint =
+        new QLabel(QObject::tr("⚠ Plain http outside this computer: requests, answers and the bearer "
+                               "token travel unencrypted. Prefer https."),
+                   urlEdit->parentWidget());
+    hint->setObjectName(QStringLiteral("plainHttpHint"));
+    hint->setWordWrap(true);
+    hint->setStyleSheet(QStringLiteral("color:#b45309"));
+    hint->setVisible(false);
+    layout->addWidget(hint);
+    QObject::connect(urlEdit, &QLineEdit::textChanged, hint, [hint](const QString &text) {
+        hint->setVisible(adcp::isPlainHttpOutsideLoopback(QUrl(text.trimmed())));
     });
 }
 

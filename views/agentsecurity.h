@@ -4,8 +4,9 @@
 
 #include <QUrl>
 
+class QBoxLayout;
+class QLineEdit;
 class QToolBar;
-class QWidget;
 
 namespace adcp::gui {
 
@@ -18,5 +19,7 @@ adcp::ForeignOriginHandler foreignOriginQuestion();
 // Puts a warning into the agent bar that shows while the active agent is reached over plain http outside
 // loopback (requests and the token travel unencrypted).
 void installPlainHttpWarning(QToolBar *agentBar, AgentManager *manager);
+// The same warning under an agent URL being edited, added to `layout`.
+void installPlainHttpHint(QLineEdit *urlEdit, QBoxLayout *layout);
 
 } // namespace adcp::gui

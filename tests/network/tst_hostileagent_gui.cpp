@@ -2,19 +2,24 @@
 // its code, the window keeps handling events while the agent streams, and the next brief to the same agent
 // succeeds.
 #include "agentclient.h"
+#include "agentmanager.h"
+#include "agentsecurity.h"
 #include "briefcomposer.h"
 #include "errorbanner.h"
 #include "hostilepeer.h"
 #include "mainwindow.h"
 #include "transports/mcptransport.h"
+#include "transports/replyguard.h"
 #include "workbench.h"
 
 #include <QLabel>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
+#include <QVBoxLayout>
 
 using namespace adcp;
 using nlohmann::json;
@@ -25,6 +30,7 @@ class TestHostileAgentGui final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void endlessAnswerShowsBannerAndWindowStaysUsable();
+    void plainHttpOutsideLoopbackIsFlagged();
 };
 
 void TestHostileAgentGui::initTestCase()
@@ -86,6 +92,51 @@ void TestHostileAgentGui::endlessAnswerShowsBannerAndWindowStaysUsable()
     workbench.sendBrief({{"buying_mode", "brief"}, {"brief", "second try"}}, QStringLiteral("Hostile"));
     QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 30000);
     QCOMPARE(failed.size(), 1);
+}
+
+// The agent bar warns while the active agent is reached over plain http outside loopback; the agent dialog's
+// URL field warns as it is typed.
+void TestHostileAgentGui::plainHttpOutsideLoopbackIsFlagged()
+{
+    QVERIFY(isPlainHttpOutsideLoopback(QUrl(QStringLiteral("http://seller.example/mcp"))));
+    QVERIFY(isPlainHttpOutsideLoopback(QUrl(QStringLiteral("http://10.0.0.5:8080/mcp"))));
+    QVERIFY(!isPlainHttpOutsideLoopback(QUrl(QStringLiteral("https://seller.example/mcp"))));
+    QVERIFY(!isPlainHttpOutsideLoopback(QUrl(QStringLiteral("http://127.0.0.1:8080/mcp"))));
+    QVERIFY(!isPlainHttpOutsideLoopback(QUrl(QStringLiteral("http://[::1]:8080/mcp"))));
+    QVERIFY(!isPlainHttpOutsideLoopback(QUrl(QStringLiteral("http://localhost/mcp"))));
+
+    gui::Workbench workbench;
+    gui::MainWindow window(&workbench);
+    gui::AgentManager manager(&workbench, nullptr, QString(), nullptr);
+    window.setAgentManager(&manager);
+    window.show();
+    gui::AgentProfile plain;
+    plain.id = QStringLiteral("plain");
+    plain.name = QStringLiteral("Plain");
+    plain.url = QUrl(QStringLiteral("http://seller.example:9/mcp"));
+    gui::AgentProfile secure = plain;
+    secure.id = QStringLiteral("secure");
+    secure.url = QUrl(QStringLiteral("https://seller.example:9/mcp"));
+    manager.setProfiles({plain, secure});
+    auto *warning = window.findChild<QLabel *>(QStringLiteral("plainHttpWarning"));
+    QVERIFY(warning);
+    QVERIFY(!warning->isVisible());
+    manager.activate(QStringLiteral("plain"));
+    QTRY_VERIFY(warning->isVisible());
+    manager.activate(QStringLiteral("secure"));
+    QTRY_VERIFY(!warning->isVisible());
+
+    QWidget form;
+    auto *layout = new QVBoxLayout(&form);
+    auto *url = new QLineEdit(&form);
+    layout->addWidget(url);
+    gui::installPlainHttpHint(url, layout);
+    auto *hint = form.findChild<QLabel *>(QStringLiteral("plainHttpHint"));
+    QVERIFY(hint);
+    url->setText(QStringLiteral("http://seller.example/mcp"));
+    QVERIFY(!hint->isHidden());
+    url->setText(QStringLiteral("http://127.0.0.1:3004/mcp"));
+    QVERIFY(hint->isHidden());
 }
 
 QTEST_MAIN(TestHostileAgentGui)
