@@ -143,7 +143,8 @@ std::shared_ptr<RpcAttempt> sendJsonRpc(QNetworkAccessManager &network, QObject 
         if (a->done)
             return;
         const bool intact = !a->reply || a->reply->bytesAvailable() == 0 || readArrived(*a);
-        if (intact && !(a->guard && a->guard->fault())) {
+        // An answer cut short by a limit is not read: its first part may look like a complete answer.
+        if (intact && !(a->guard && (a->guard->fault() || a->guard->timedOut()))) {
             if (a->isSse) {
                 for (const auto &event : a->sse.finish())
                     considerText(*a, event.data);

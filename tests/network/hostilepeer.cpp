@@ -2,6 +2,8 @@
 
 #include <QUrl>
 
+#include <memory>
+
 namespace {
 
 QByteArray reasonPhrase(int status)
@@ -137,12 +139,14 @@ void HostilePeer::onReadyRead(QTcpSocket *socket)
     }
 }
 
-void HostilePeer::streamForever(QTcpSocket *socket, const QByteArray &chunk)
+void HostilePeer::streamForever(QTcpSocket *socket, const QByteArray &chunk, qint64 upTo)
 {
-    const auto more = [this, socket, chunk] {
-        if (socket->state() != QAbstractSocket::ConnectedState || socket->bytesToWrite() > 0)
+    auto written = std::make_shared<qint64>(0);
+    const auto more = [this, socket, chunk, upTo, written] {
+        if (socket->state() != QAbstractSocket::ConnectedState || socket->bytesToWrite() > 0 || *written >= upTo)
             return;
         socket->write(chunk);
+        *written += chunk.size();
         streamed += chunk.size();
     };
     connect(socket, &QTcpSocket::bytesWritten, socket, more);
@@ -184,10 +188,10 @@ bool answerMcpHandshake(const HostilePeer::Exchange &exchange)
     return false;
 }
 
-nlohmann::json mcpToolResult(const nlohmann::json &request, const nlohmann::json &structured)
+nlohmann::json mcpToolResult(const nlohmann::json &id, const nlohmann::json &structured)
 {
     return {{"jsonrpc", "2.0"},
-            {"id", request["id"]},
+            {"id", id},
             {"result",
              {{"content", nlohmann::json::array({{{"type", "text"}, {"text", structured.dump()}}})},
               {"structuredContent", structured}}}};

@@ -50,9 +50,11 @@ public:
     // Bytes written through streaming helpers (the endless stream below, drip()).
     qint64 streamed = 0;
 
-    // Keeps writing `chunk` to the socket each time the previous write has drained, until the client hangs
-    // up: a stream that never ends, paced by the client's reading rather than by a clock.
-    void streamForever(QTcpSocket *socket, const QByteArray &chunk);
+    // Keeps writing `chunk` to the socket each time the previous write has drained, paced by the client's
+    // reading rather than by a clock, and never closes the connection: endless as far as a client with a
+    // smaller cap can tell. Writing stops after `upTo` bytes only so that a peer sharing the client's thread
+    // cannot starve it.
+    void streamForever(QTcpSocket *socket, const QByteArray &chunk, qint64 upTo = 16 * 1024 * 1024);
     // Writes one more byte of `pending` to every socket given to dripInto(); the test calls it.
     void dripInto(QTcpSocket *socket, const QByteArray &pending);
     void drip();
@@ -70,4 +72,5 @@ private:
 
 // The MCP handshake answers (initialize, notifications/initialized), so scripts only decide tool calls.
 bool answerMcpHandshake(const HostilePeer::Exchange &exchange);
-nlohmann::json mcpToolResult(const nlohmann::json &request, const nlohmann::json &structured);
+// A tools/call answer with `structured` as its AdCP result, for the request with JSON-RPC id `id`.
+nlohmann::json mcpToolResult(const nlohmann::json &id, const nlohmann::json &structured);

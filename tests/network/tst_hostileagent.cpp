@@ -185,7 +185,7 @@ void TestHostileAgent::mcpBadAnswer()
 
     const ToolOutcome good = callOnce(client);
     QVERIFY2(good.ok(), good.error ? good.error->message.c_str() : "");
-    QCOMPARE(good.result, kProducts);
+    QVERIFY(good.result == kProducts);
     QCOMPARE(client.exchangeLog().size(), 2);
 }
 
@@ -462,7 +462,7 @@ void TestHostileAgent::a2aBadAnswer()
     QVERIFY(!bad.error->message.empty());
     const ToolOutcome good = callOnce(client);
     QVERIFY2(good.ok(), good.error ? good.error->message.c_str() : "");
-    QCOMPARE(good.result, kProducts);
+    QVERIFY(good.result == kProducts);
 }
 
 QTEST_GUILESS_MAIN(TestHostileAgent)
