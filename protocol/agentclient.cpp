@@ -1,6 +1,7 @@
 #include "agentclient.h"
 
 #include "transports/secretmask.h"
+#include "wire/jsonread.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -32,19 +33,16 @@ bool isTerminalTaskStatus(const std::string &status)
 // A string member of an agent's answer, or empty when absent or of another type.
 std::string stringMember(const nlohmann::json &object, const char *key)
 {
-    if (!object.is_object())
-        return {};
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+    return wire::JsonRef(object)[key].string().valueOr(std::string());
 }
 
-// A member of an agent's answer when it is of the given type, else null.
-nlohmann::json memberOfType(const nlohmann::json &object, const char *key, nlohmann::json::value_t type)
+// Whether an array of an agent's answer holds the string `value` (false when it is not an array).
+bool listContains(const wire::JsonRef &list, std::string_view value)
 {
-    if (!object.is_object())
-        return nullptr;
-    const auto it = object.find(key);
-    return it != object.end() && it->type() == type ? *it : nlohmann::json();
+    const auto items = list.items();
+    return std::any_of(items.begin(), items.end(), [value](const wire::JsonRef &item) {
+        return item.string().valueOr(std::string()) == value;
+    });
 }
 
 // An agent's error text is shown in the window: a hostile agent must not be able to make it megabytes long.
@@ -303,21 +301,16 @@ bool AgentClient::isMutatingTool(const QString &tool)
 Dialect AgentClient::dialectFromCapabilities(const nlohmann::json &capabilities, QList<Dialect> *supported)
 {
     QList<Dialect> found;
-    using Type = nlohmann::json::value_t;
-    const nlohmann::json mediaBuy = memberOfType(capabilities, "media_buy", Type::object);
-    const auto contains = [](const nlohmann::json &list, const char *value) {
-        return list.is_array() && std::find(list.begin(), list.end(), value) != list.end();
+    const wire::JsonRef caps(capabilities);
+    const auto contains = [](const wire::JsonRef &list, const char *value) {
+        return listContains(list, value);
     };
-    const nlohmann::json lifecycle = memberOfType(mediaBuy, "lifecycle_tools", Type::array);
-    const nlohmann::json modes = memberOfType(mediaBuy, "buying_modes", Type::array);
+    const wire::JsonRef lifecycle = caps["media_buy"]["lifecycle_tools"];
+    const wire::JsonRef modes = caps["media_buy"]["buying_modes"];
     const bool hasMediaBuy =
-        capabilities.is_object() &&
-        (contains(memberOfType(capabilities, "supported_protocols", Type::array), "media_buy") ||
-         capabilities.contains("media_buy"));
+        caps.object() && (contains(caps["supported_protocols"], "media_buy") || caps["media_buy"].exists());
     // This workbench's own seller also names its dialects under ext.workbench.
-    const nlohmann::json declared =
-        memberOfType(memberOfType(memberOfType(capabilities, "ext", Type::object), "workbench", Type::object),
-                     "dialects", Type::array);
+    const wire::JsonRef declared = caps["ext"]["workbench"]["dialects"];
     // Preference order: the 3.2 compact proposal tools when the seller offers them (the current
     // specification's own lifecycle), then the versioned facade, then the plain facade. Compact tools are
     // declared by name; `open` exists only in the versioned dialect's capabilities.

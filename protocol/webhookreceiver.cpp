@@ -2,6 +2,7 @@
 
 #include "transports/agentjson.h"
 #include "webhooksignature.h"
+#include "wire/jsonread.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -25,8 +26,7 @@ const char *const kReceivedProperty = "adcp_webhook_received";
 // A string member, or empty when it is absent or not a string: these members only label an event.
 QString stringMember(const nlohmann::json &object, const char *key)
 {
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
+    return QString::fromStdString(wire::JsonRef(object)[key].string().valueOr(std::string()));
 }
 
 // The spec's alphabet; it also keeps the journal's tab-separated lines intact.
@@ -119,9 +119,8 @@ int WebhookReceiver::acceptedCount() const
 int WebhookReceiver::addJwks(const nlohmann::json &jwks)
 {
     int added = 0;
-    if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array())
-        return 0;
-    for (const auto &key : jwks["keys"]) {
+    for (const wire::JsonRef &entry : wire::JsonRef(jwks)["keys"].items()) {
+        const nlohmann::json &key = entry.raw();
         if (!key.is_object() || stringMember(key, "kty") != QLatin1String("OKP") ||
             stringMember(key, "crv") != QLatin1String("Ed25519"))
             continue;

@@ -5,6 +5,7 @@
 #include "mcptransport.h"
 #include "secretmask.h"
 #include "transportcall.h"
+#include "wire/jsonread.h"
 
 #include <QNetworkReply>
 #include <QPointer>
@@ -33,31 +34,13 @@ QString normalizeState(const std::string &state)
     return s;
 }
 
-// A member of a peer's object when it has the expected type; a wrong type reads as absent.
-const nlohmann::json *memberOf(const nlohmann::json &object, const char *key, nlohmann::json::value_t type)
-{
-    if (!object.is_object())
-        return nullptr;
-    const auto it = object.find(key);
-    return it != object.end() && it->type() == type ? &*it : nullptr;
-}
-
-std::string stringOf(const nlohmann::json &object, const char *key, std::string fallback = {})
-{
-    const nlohmann::json *value = memberOf(object, key, nlohmann::json::value_t::string);
-    return value ? value->get<std::string>() : fallback;
-}
-
 // The data parts of an object's `parts`, in order (0.3 `{kind:"data", data}`, 1.0 `{data}`).
-void collectData(const nlohmann::json &owner, std::vector<nlohmann::json> &out)
+void collectData(const wire::JsonRef &owner, std::vector<nlohmann::json> &out)
 {
-    const nlohmann::json *parts = memberOf(owner, "parts", nlohmann::json::value_t::array);
-    if (!parts)
-        return;
-    for (const auto &part : *parts) {
-        const nlohmann::json *data = memberOf(part, "data", nlohmann::json::value_t::object);
-        if (data && stringOf(part, "kind", "data") == "data")
-            out.push_back(*data);
+    for (const wire::JsonRef &part : owner["parts"].items()) {
+        const auto data = part["data"].object();
+        if (data && part["kind"].string().valueOr("data") == "data")
+            out.push_back(data->raw());
     }
 }
 
@@ -76,36 +59,34 @@ ToolOutcome outcomeFromA2aResult(const nlohmann::json &result, QString *stateOut
         return ToolOutcome::failure(
             makeError("INVALID_RESPONSE", "A2A result is not an object", Recovery::Terminal));
     // 1.0 wraps the payload as {"task": {...}} or {"message": {...}}.
-    const nlohmann::json *task = &result;
-    if (const auto *wrapped = memberOf(result, "task", nlohmann::json::value_t::object))
-        task = wrapped;
-    else if (const auto *message = memberOf(result, "message", nlohmann::json::value_t::object))
-        task = message;
+    const wire::JsonRef root(result);
+    wire::JsonRef task = root;
+    if (const auto wrapped = root["task"].object())
+        task = *wrapped;
+    else if (const auto message = root["message"].object())
+        task = *message;
 
     std::vector<nlohmann::json> data;
     QString state = QStringLiteral("completed");
-    if (const auto *status = memberOf(*task, "status", nlohmann::json::value_t::object)) {
-        state = normalizeState(stringOf(*status, "state", "completed"));
-        if (const auto *message = memberOf(*status, "message", nlohmann::json::value_t::object))
-            collectData(*message, data);
+    if (const auto status = task["status"].object()) {
+        state = normalizeState((*status)["state"].string(64).valueOr("completed"));
+        collectData((*status)["message"], data);
     }
-    if (const auto *artifacts = memberOf(*task, "artifacts", nlohmann::json::value_t::array)) {
-        std::vector<nlohmann::json> artifactData;
-        for (const auto &artifact : *artifacts)
-            collectData(artifact, artifactData);
-        // The artifact is the AdCP response; status message parts are only commentary.
-        if (!artifactData.empty())
-            data = std::move(artifactData);
-    }
-    collectData(*task, data);
+    std::vector<nlohmann::json> artifactData;
+    for (const wire::JsonRef &artifact : task["artifacts"].items())
+        collectData(artifact, artifactData);
+    // The artifact is the AdCP response; status message parts are only commentary.
+    if (!artifactData.empty())
+        data = std::move(artifactData);
+    collectData(task, data);
     if (stateOut)
         *stateOut = state;
     if (taskIdOut)
-        *taskIdOut = QString::fromStdString(stringOf(*task, "id"));
+        *taskIdOut = QString::fromStdString(task["id"].string(1024).valueOr(std::string()));
 
     for (const auto &d : data) {
-        if (const auto *error = memberOf(d, "adcp_error", nlohmann::json::value_t::object))
-            return ToolOutcome::failure(AdcpError::fromJson(*error));
+        if (const auto error = wire::JsonRef(d)["adcp_error"].object())
+            return ToolOutcome::failure(AdcpError::fromJson(error->raw()));
     }
     if (state == QLatin1String("failed") || state == QLatin1String("rejected") ||
         state == QLatin1String("canceled")) {
@@ -265,15 +246,14 @@ void A2aTransport::onCardFetched(const QUrl &cardUrl, int status, const QByteArr
         return;
     }
     m_card = *card;
-    const auto url = card->find("url");
-    if (url != card->end() && !url->is_string()) {
-        failWaiting(
-            makeError("INVALID_RESPONSE", "the A2A agent card's url is not a string", Recovery::Terminal));
+    const auto url = wire::JsonRef(m_card)["url"].string(8192);
+    if (url.invalid()) {
+        failWaiting(makeError("INVALID_RESPONSE", "the A2A agent card: " + url.error().message(),
+                              Recovery::Terminal));
         return;
     }
-    const QUrl endpoint = url == card->end() || url->get<std::string>().empty()
-                              ? m_options.agentUrl
-                              : cardUrl.resolved(QUrl(QString::fromStdString(url->get<std::string>())));
+    const QString given = QString::fromStdString(url.valueOr(std::string()));
+    const QUrl endpoint = given.isEmpty() ? m_options.agentUrl : cardUrl.resolved(QUrl(given));
     const bool http =
         endpoint.scheme() == QLatin1String("http") || endpoint.scheme() == QLatin1String("https");
     if (!endpoint.isValid() || !http) {

@@ -4,6 +4,7 @@
 #include "jsonrpchttp.h"
 #include "secretmask.h"
 #include "transportcall.h"
+#include "wire/jsonread.h"
 
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -51,24 +52,24 @@ InitializeResult acceptInitializeResult(const nlohmann::json &result, const Head
                                         const QStringList &offered)
 {
     InitializeResult accepted;
-    const auto version = result.is_object() ? result.find("protocolVersion") : result.end();
-    if (version == result.end() || !version->is_string()) {
+    const wire::JsonRef root(result);
+    const auto version = root["protocolVersion"].string(64);
+    if (!version) {
         accepted.error =
-            makeError("INVALID_RESPONSE", "the agent's initialize result has no protocolVersion string",
+            makeError("INVALID_RESPONSE", "the agent's initialize result: " + version.error().message(),
                       Recovery::Terminal);
         return accepted;
     }
-    accepted.version = QString::fromStdString(version->get<std::string>());
+    accepted.version = QString::fromStdString(*version);
     if (!offered.contains(accepted.version)) {
-        accepted.error =
-            makeError("VERSION_UNSUPPORTED",
-                      "the agent answered initialize with MCP protocol version '" +
-                          accepted.version.left(64).toStdString() + "', which this client does not speak",
-                      Recovery::Terminal);
+        accepted.error = makeError("VERSION_UNSUPPORTED",
+                                   "the agent answered initialize with MCP protocol version '" + *version +
+                                       "', which this client does not speak",
+                                   Recovery::Terminal);
         return accepted;
     }
-    if (const auto info = result.find("serverInfo"); info != result.end() && info->is_object())
-        accepted.serverInfo = *info;
+    if (const auto info = root["serverInfo"].object())
+        accepted.serverInfo = info->raw();
     for (const auto &[name, value] : headers) {
         if (name.compare("mcp-session-id", Qt::CaseInsensitive) == 0)
             accepted.sessionId = value;
@@ -84,39 +85,28 @@ InitializeResult acceptInitializeResult(const nlohmann::json &result, const Head
 
 namespace {
 
-// A member of a peer's object when it has the expected type; a wrong type reads as absent.
-const nlohmann::json *memberOf(const nlohmann::json &object, const char *key, nlohmann::json::value_t type)
+// A string member of a peer's object; absent or of another type reads as empty.
+std::string stringOf(const wire::JsonRef &ref, std::size_t maxLength = wire::kDefaultMaxString)
 {
-    if (!object.is_object())
-        return nullptr;
-    const auto it = object.find(key);
-    return it != object.end() && it->type() == type ? &*it : nullptr;
-}
-
-std::string stringOf(const nlohmann::json &object, const char *key)
-{
-    const nlohmann::json *value = memberOf(object, key, nlohmann::json::value_t::string);
-    return value ? value->get<std::string>() : std::string();
+    return ref.string(maxLength).valueOr(std::string());
 }
 
 // The AdCP payload of a tools/call result: structuredContent, else the first text part that is a JSON
 // object. A plain-text part of an error result is returned through `errorText`.
-std::optional<nlohmann::json> toolPayload(const nlohmann::json &result, bool isError, std::string *errorText)
+std::optional<nlohmann::json> toolPayload(const wire::JsonRef &result, bool isError, std::string *errorText)
 {
-    if (const auto *structured = memberOf(result, "structuredContent", nlohmann::json::value_t::object))
-        return *structured;
-    const auto *content = memberOf(result, "content", nlohmann::json::value_t::array);
-    if (!content)
-        return std::nullopt;
-    for (const auto &part : *content) {
-        if (stringOf(part, "type") != "text" || !memberOf(part, "text", nlohmann::json::value_t::string))
+    if (const auto structured = result["structuredContent"].object())
+        return structured->raw();
+    for (const wire::JsonRef &part : result["content"].items()) {
+        // The text part carries the whole answer, so it is as long as the answer may be.
+        const auto text = part["text"].string(std::numeric_limits<std::size_t>::max());
+        if (stringOf(part["type"]) != "text" || !text)
             continue;
-        const std::string text = stringOf(part, "text");
-        auto body = parseAgentJson(QByteArray::fromStdString(text));
+        auto body = parseAgentJson(QByteArray::fromStdString(*text));
         if (body && body->is_object())
             return body;
         if (isError) {
-            *errorText = text; // a plain-text error (no adcp_error): keep the server's words
+            *errorText = *text; // a plain-text error (no adcp_error): keep the server's words
             return std::nullopt;
         }
     }
@@ -125,22 +115,21 @@ std::optional<nlohmann::json> toolPayload(const nlohmann::json &result, bool isE
 
 ToolOutcome errorOutcome(const nlohmann::json &body, bool isError)
 {
-    if (const auto *envelope = memberOf(body, "adcp_error", nlohmann::json::value_t::object)) {
+    const wire::JsonRef root(body);
+    if (const auto envelope = root["adcp_error"].object()) {
         // The envelope may be trimmed (an idempotency conflict's carries only code and message); the
         // payload's first error of the same code is the complete one.
-        const auto *errors = memberOf(body, "errors", nlohmann::json::value_t::array);
-        if (errors && !errors->empty() && errors->front().is_object() &&
-            stringOf(errors->front(), "code") == stringOf(*envelope, "code"))
-            return ToolOutcome::failure(AdcpError::fromJson(errors->front()));
-        return ToolOutcome::failure(AdcpError::fromJson(*envelope));
+        const wire::JsonRef first = root["errors"][std::size_t{0}];
+        if (first.object() && stringOf(first["code"]) == stringOf((*envelope)["code"]))
+            return ToolOutcome::failure(AdcpError::fromJson(first.raw()));
+        return ToolOutcome::failure(AdcpError::fromJson(envelope->raw()));
     }
     if (!isError)
         return ToolOutcome::success(body);
-    if (body.contains("code") && body.contains("message"))
+    if (root["code"].exists() && root["message"].exists())
         return ToolOutcome::failure(AdcpError::fromJson(body));
-    if (const auto *errors = memberOf(body, "errors", nlohmann::json::value_t::array);
-        errors && !errors->empty())
-        return ToolOutcome::failure(AdcpError::fromJson(errors->front()));
+    if (const wire::JsonRef first = root["errors"][std::size_t{0}]; first.exists())
+        return ToolOutcome::failure(AdcpError::fromJson(first.raw()));
     return ToolOutcome::failure(
         makeError("TOOL_ERROR", "the agent reported an error without details", Recovery::Transient));
 }
@@ -152,13 +141,14 @@ ToolOutcome outcomeFromMcpToolResult(const nlohmann::json &result)
     if (!result.is_object())
         return ToolOutcome::failure(
             makeError("INVALID_RESPONSE", "tools/call result is not an object", Recovery::Terminal));
-    const auto *isErrorMember = memberOf(result, "isError", nlohmann::json::value_t::boolean);
-    if (result.contains("isError") && !isErrorMember)
+    const wire::JsonRef root(result);
+    const auto isErrorMember = root["isError"].boolean();
+    if (isErrorMember.invalid())
         return ToolOutcome::failure(makeError(
-            "INVALID_RESPONSE", "tools/call result's isError is not a boolean", Recovery::Terminal));
-    const bool isError = isErrorMember && isErrorMember->get<bool>();
+            "INVALID_RESPONSE", "tools/call result: " + isErrorMember.error().message(), Recovery::Terminal));
+    const bool isError = isErrorMember.valueOr(false);
     std::string errorText;
-    const std::optional<nlohmann::json> body = toolPayload(result, isError, &errorText);
+    const std::optional<nlohmann::json> body = toolPayload(root, isError, &errorText);
     if (body)
         return errorOutcome(*body, isError);
     if (!errorText.empty())
@@ -175,17 +165,12 @@ AdcpError adcpErrorFromJsonRpcError(const nlohmann::json &error)
 {
     if (!error.is_object())
         return makeError("INVALID_RESPONSE", "JSON-RPC error is not an object", Recovery::Terminal);
-    if (const auto *data = memberOf(error, "data", nlohmann::json::value_t::object)) {
-        if (const auto *adcp = memberOf(*data, "adcp_error", nlohmann::json::value_t::object))
-            return AdcpError::fromJson(*adcp);
-    }
-    const auto codeMember = error.find("code");
-    const int code = codeMember != error.end() && codeMember->is_number_integer() &&
-                             codeMember->get<qint64>() >= std::numeric_limits<int>::min() &&
-                             codeMember->get<qint64>() <= std::numeric_limits<int>::max()
-                         ? int(codeMember->get<qint64>())
-                         : 0;
-    const std::string given = stringOf(error, "message");
+    const wire::JsonRef root(error);
+    if (const auto adcp = root["data"]["adcp_error"].object())
+        return AdcpError::fromJson(adcp->raw());
+    const int code = int(
+        root["code"].integer(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()).valueOr(0));
+    const std::string given = stringOf(root["message"]);
     const std::string message = given.empty() ? std::string("JSON-RPC error") : given;
     AdcpError e;
     switch (code) {
