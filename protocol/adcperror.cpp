@@ -233,23 +233,32 @@ AdcpError AdcpError::fromJson(const nlohmann::json &json)
         e.recovery = Recovery::Transient;
         return e;
     }
-    e.code = json.value("code", std::string("UNKNOWN"));
-    e.message = json.value("message", std::string());
+    // A peer's error object: members of the wrong type read as absent rather than throwing.
+    const auto text = [&json](const char *key) -> std::optional<std::string> {
+        const auto it = json.find(key);
+        return it != json.end() && it->is_string() ? std::optional(it->get<std::string>()) : std::nullopt;
+    };
+    e.code = text("code").value_or("UNKNOWN");
+    e.message = text("message").value_or(std::string());
     if (auto it = json.find("field"); it != json.end() && it->is_string())
         e.field = it->get<std::string>();
     if (auto it = json.find("suggestion"); it != json.end() && it->is_string())
         e.suggestion = it->get<std::string>();
     if (auto it = json.find("retry_after"); it != json.end() && it->is_number()) {
         // Fractional values are rounded up so a retry is never scheduled early.
-        const double v = it->get<double>();
-        e.retryAfter = std::clamp(static_cast<int>(v) + (v > static_cast<int>(v) ? 1 : 0), 1, 3600);
+        // Clamped before the conversion: a huge value must not overflow the int.
+        const double v = std::clamp(it->get<double>(), 1.0, 3600.0);
+        e.retryAfter = static_cast<int>(v) + (v > static_cast<int>(v) ? 1 : 0);
     }
     if (auto it = json.find("issues"); it != json.end() && it->is_array()) {
         for (const auto &i : *it) {
             if (!i.is_object())
                 continue;
-            e.issues.push_back({i.value("pointer", std::string()), i.value("message", std::string()),
-                                i.value("keyword", std::string())});
+            const auto member = [&i](const char *key) {
+                const auto it = i.find(key);
+                return it != i.end() && it->is_string() ? it->get<std::string>() : std::string();
+            };
+            e.issues.push_back({member("pointer"), member("message"), member("keyword")});
         }
     }
     if (auto it = json.find("details"); it != json.end())

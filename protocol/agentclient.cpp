@@ -1,6 +1,7 @@
 #include "agentclient.h"
 
 #include "transports/secretmask.h"
+#include "wire/jsonread.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -27,6 +28,53 @@ AdcpError makeError(std::string code, std::string message, Recovery recovery)
 bool isTerminalTaskStatus(const std::string &status)
 {
     return status == "completed" || status == "failed" || status == "canceled" || status == "rejected";
+}
+
+// A string member of an agent's answer, or empty when absent or of another type.
+std::string stringMember(const nlohmann::json &object, const char *key)
+{
+    return wire::JsonRef(object)[key].string().valueOr(std::string());
+}
+
+// Whether an array of an agent's answer holds the string `value` (false when it is not an array).
+bool listContains(const wire::JsonRef &list, std::string_view value)
+{
+    const auto items = list.items();
+    return std::any_of(items.begin(), items.end(), [value](const wire::JsonRef &item) {
+        return item.string().valueOr(std::string()) == value;
+    });
+}
+
+// An agent's error text is shown in the window: a hostile agent must not be able to make it megabytes long.
+constexpr size_t kMaxErrorText = 4096;
+constexpr size_t kMaxErrorIssues = 100;
+
+void clip(std::string &text)
+{
+    if (text.size() <= kMaxErrorText)
+        return;
+    size_t cut = kMaxErrorText;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut; // never split a UTF-8 sequence
+    text.resize(cut);
+    text += "…";
+}
+
+AdcpError clipped(AdcpError error)
+{
+    clip(error.code);
+    clip(error.message);
+    if (error.field)
+        clip(*error.field);
+    if (error.suggestion)
+        clip(*error.suggestion);
+    if (error.issues.size() > kMaxErrorIssues)
+        error.issues.resize(kMaxErrorIssues);
+    for (auto &issue : error.issues) {
+        clip(issue.pointer);
+        clip(issue.message);
+    }
+    return error;
 }
 
 std::string dashed(const QString &tool)
@@ -211,6 +259,11 @@ void AgentClient::setAdcpVersionPin(const QString &release)
     d->versionPin = release.toStdString();
 }
 
+void AgentClient::setForeignOriginHandler(ForeignOriginHandler handler)
+{
+    d->transport->setForeignOriginHandler(std::move(handler));
+}
+
 void AgentClient::setAutoIdempotencyKeys(bool enabled)
 {
     d->autoKeys = enabled;
@@ -248,22 +301,16 @@ bool AgentClient::isMutatingTool(const QString &tool)
 Dialect AgentClient::dialectFromCapabilities(const nlohmann::json &capabilities, QList<Dialect> *supported)
 {
     QList<Dialect> found;
-    const auto mediaBuy = capabilities.is_object() ? capabilities.value("media_buy", nlohmann::json::object())
-                                                   : nlohmann::json::object();
-    const auto contains = [](const nlohmann::json &list, const char *value) {
-        return list.is_array() && std::find(list.begin(), list.end(), value) != list.end();
+    const wire::JsonRef caps(capabilities);
+    const auto contains = [](const wire::JsonRef &list, const char *value) {
+        return listContains(list, value);
     };
-    const auto lifecycle = mediaBuy.value("lifecycle_tools", nlohmann::json::array());
-    const auto modes = mediaBuy.value("buying_modes", nlohmann::json::array());
+    const wire::JsonRef lifecycle = caps["media_buy"]["lifecycle_tools"];
+    const wire::JsonRef modes = caps["media_buy"]["buying_modes"];
     const bool hasMediaBuy =
-        capabilities.is_object() &&
-        (contains(capabilities.value("supported_protocols", nlohmann::json()), "media_buy") ||
-         capabilities.contains("media_buy"));
+        caps.object() && (contains(caps["supported_protocols"], "media_buy") || caps["media_buy"].exists());
     // This workbench's own seller also names its dialects under ext.workbench.
-    nlohmann::json declared = nlohmann::json::array();
-    if (capabilities.is_object() && capabilities.contains("ext") && capabilities["ext"].is_object() &&
-        capabilities["ext"].contains("workbench") && capabilities["ext"]["workbench"].is_object())
-        declared = capabilities["ext"]["workbench"].value("dialects", nlohmann::json::array());
+    const wire::JsonRef declared = caps["ext"]["workbench"]["dialects"];
     // Preference order: the 3.2 compact proposal tools when the seller offers them (the current
     // specification's own lifecycle), then the versioned facade, then the plain facade. Compact tools are
     // declared by name; `open` exists only in the versioned dialect's capabilities.
@@ -363,8 +410,9 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
     return pending;
 }
 
-void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &outcome, const TransportMeta &meta)
+void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &received, const TransportMeta &meta)
 {
+    const ToolOutcome outcome = received.ok() ? received : ToolOutcome::failure(clipped(*received.error));
     Exchange &ex = flight.exchange;
     ex.meta = meta;
     ex.elapsedMs = flight.timer.elapsed();
@@ -418,12 +466,11 @@ void AgentClient::completeExchange(InFlight flight, const ToolOutcome &outcome)
         handlePollResult(pending, outcome);
         return;
     }
+    const std::string taskId = stringMember(outcome.result, "task_id");
     if (outcome.ok() && d->polling && !pending->d->canceled && ex.tool != QLatin1String("get_task_status") &&
-        ex.tool != QLatin1String("tasks_get") && outcome.result.is_object() &&
-        outcome.result.value("status", std::string()) == "submitted" && outcome.result.contains("task_id") &&
-        outcome.result["task_id"].is_string()) {
-        pending->setProperty("adcp_task_id",
-                             QString::fromStdString(outcome.result["task_id"].get<std::string>()));
+        ex.tool != QLatin1String("tasks_get") && stringMember(outcome.result, "status") == "submitted" &&
+        !taskId.empty()) {
+        pending->setProperty("adcp_task_id", QString::fromStdString(taskId));
         pending->setProperty("adcp_poll_failures", 0);
         schedulePoll(pending);
         return;
@@ -495,7 +542,7 @@ void AgentClient::handlePollResult(PendingCall *pending, const ToolOutcome &outc
         return;
     }
     pending->setProperty("adcp_poll_failures", 0);
-    const std::string status = outcome.result.value("status", std::string());
+    const std::string status = stringMember(outcome.result, "status");
     if (!isTerminalTaskStatus(status)) {
         schedulePoll(pending);
         return;
@@ -521,7 +568,7 @@ void AgentClient::finishPending(PendingCall *pending, const ToolOutcome &outcome
         return;
     pending->d->finished = true;
     pending->d->cancelHook = nullptr;
-    pending->d->outcome = outcome;
+    pending->d->outcome = outcome.ok() ? outcome : ToolOutcome::failure(clipped(*outcome.error));
     // A receiver may delete the client (and with it every pending call) from its slot.
     const QPointer<PendingCall> guard(pending);
     Q_EMIT pending->finished();

@@ -116,6 +116,9 @@ public:
     static constexpr const char *kAdcpVersion = "3.2";
     void setAdcpVersionPin(const QString &release);
     static bool isMutatingTool(const QString &tool);
+    // Decides whether the bearer token may follow the agent to another origin (a redirect, an A2A card url
+    // elsewhere). The default answers no: such calls fail with REDIRECT_REFUSED / FOREIGN_ORIGIN_REFUSED.
+    void setForeignOriginHandler(ForeignOriginHandler handler);
 
 Q_SIGNALS:
     void exchangeStarted(const adcp::Exchange &exchange);

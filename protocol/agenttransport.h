@@ -11,9 +11,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 namespace adcp {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// Asked before the bearer token would go to an origin other than the agent's: a redirect elsewhere, or an A2A
+// card whose url points elsewhere. The handler calls `answer(true)` to let it go, `answer(false)` to refuse;
+// it may answer later (from a dialog). Without a handler the answer is no.
+using ForeignOriginHandler =
+    std::function<void(const QUrl &agentUrl, const QUrl &target, std::function<void(bool)> answer)>;
 
 // What a transport saw of one call, for the exchange log (headers are recorded with secrets already masked).
 struct TransportMeta
@@ -40,8 +48,15 @@ public:
     virtual quint64 callTool(const QString &tool, const nlohmann::json &arguments) = 0;
     virtual void cancel(quint64 callId) = 0;
 
+    // Who decides when the token would leave the agent's origin (see ForeignOriginHandler).
+    void setForeignOriginHandler(ForeignOriginHandler handler);
+    const ForeignOriginHandler &foreignOriginHandler() const;
+
 Q_SIGNALS:
     void callFinished(quint64 callId, const adcp::ToolOutcome &outcome, const adcp::TransportMeta &meta);
+
+private:
+    ForeignOriginHandler m_foreignOrigin;
 };
 
 } // namespace adcp

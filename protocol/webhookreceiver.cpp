@@ -1,16 +1,84 @@
 #include "webhookreceiver.h"
 
+#include "transports/agentjson.h"
 #include "webhooksignature.h"
+#include "wire/jsonread.h"
 
 #include <QCryptographicHash>
 #include <QFile>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 
 namespace adcp {
+
+namespace {
+
+// Room for the request line and headers on top of the body limit.
+constexpr qint64 kHeaderAllowance = 64 * 1024;
+const char *const kReceivedProperty = "adcp_webhook_received";
+
+// A string member, or empty when it is absent or not a string: these members only label an event.
+QString stringMember(const nlohmann::json &object, const char *key)
+{
+    return QString::fromStdString(wire::JsonRef(object)[key].string().valueOr(std::string()));
+}
+
+// The spec's alphabet; it also keeps the journal's tab-separated lines intact.
+bool isValidIdempotencyKey(const QString &key)
+{
+    return !key.isEmpty() && key.size() <= 255 && std::all_of(key.cbegin(), key.cend(), [](QChar c) {
+        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+               (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) ||
+               (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('_') ||
+               c == QLatin1Char('.') || c == QLatin1Char(':') || c == QLatin1Char('-');
+    });
+}
+
+// Counts the bytes of each request as they arrive, before the HTTP server buffers them, and cuts a sender off
+// with 413 once a request passes the limit; handleRequest() resets the count when a request is complete.
+class BoundedTcpServer final : public QTcpServer
+{
+public:
+    BoundedTcpServer(qint64 maxRequestBytes, std::function<void()> onCutOff, QObject *parent)
+        : QTcpServer(parent), m_maxRequestBytes(maxRequestBytes), m_onCutOff(std::move(onCutOff))
+    {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        // Connected before the HTTP server's own reader, so it sees each chunk before the server takes it.
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket, limit = m_maxRequestBytes] {
+            const qint64 received =
+                socket->property(kReceivedProperty).toLongLong() + socket->bytesAvailable();
+            socket->setProperty(kReceivedProperty, received);
+            if (received <= limit)
+                return;
+            QObject::disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+            socket->write("HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+            socket->flush();
+            socket->abort();
+            m_onCutOff();
+        });
+        addPendingConnection(socket);
+    }
+
+private:
+    qint64 m_maxRequestBytes;
+    std::function<void()> m_onCutOff;
+};
+
+} // namespace
 
 WebhookReceiver::WebhookReceiver(WebhookReceiverOptions options, QObject *parent)
     : QAbstractHttpServer(parent), m_options(std::move(options))
@@ -23,7 +91,18 @@ WebhookReceiver::~WebhookReceiver() = default;
 
 quint16 WebhookReceiver::start(quint16 port)
 {
-    m_port = listen(QHostAddress::LocalHost, port);
+    auto *server = new BoundedTcpServer(
+        m_options.maxBodyBytes + kHeaderAllowance,
+        [this] {
+            Q_EMIT deliveryRejected(413, QStringLiteral("request too large; the connection was closed"));
+        },
+        this);
+    if (!server->listen(QHostAddress::LocalHost, port)) {
+        delete server;
+        return 0;
+    }
+    bind(server);
+    m_port = server->serverPort();
     return m_port;
 }
 
@@ -40,17 +119,17 @@ int WebhookReceiver::acceptedCount() const
 int WebhookReceiver::addJwks(const nlohmann::json &jwks)
 {
     int added = 0;
-    if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array())
-        return 0;
-    for (const auto &key : jwks["keys"]) {
-        if (!key.is_object() || key.value("kty", std::string()) != "OKP" ||
-            key.value("crv", std::string()) != "Ed25519" || !key.contains("x") || !key.contains("kid"))
+    for (const wire::JsonRef &entry : wire::JsonRef(jwks)["keys"].items()) {
+        const nlohmann::json &key = entry.raw();
+        if (!key.is_object() || stringMember(key, "kty") != QLatin1String("OKP") ||
+            stringMember(key, "crv") != QLatin1String("Ed25519"))
             continue;
-        const QByteArray raw = QByteArray::fromBase64(QByteArray::fromStdString(key["x"].get<std::string>()),
-                                                      QByteArray::Base64UrlEncoding);
-        if (raw.size() != 32)
+        const QString kid = stringMember(key, "kid");
+        const QByteArray raw =
+            QByteArray::fromBase64(stringMember(key, "x").toLatin1(), QByteArray::Base64UrlEncoding);
+        if (kid.isEmpty() || raw.size() != 32)
             continue;
-        m_options.ed25519Keys.insert(QByteArray::fromStdString(key["kid"].get<std::string>()), raw);
+        m_options.ed25519Keys.insert(kid.toUtf8(), raw);
         ++added;
     }
     return added;
@@ -68,7 +147,8 @@ void WebhookReceiver::loadJournal()
         if (fields.size() < 2)
             continue;
         const QString key = QString::fromUtf8(fields[0]);
-        const QString notification = fields.size() > 2 ? QString::fromUtf8(fields[2]) : QString();
+        const QString notification =
+            fields.size() > 2 ? QString::fromUtf8(QByteArray::fromPercentEncoding(fields[2])) : QString();
         m_seen.insert(key, Seen{fields[1], notification});
         if (!notification.isEmpty() && !m_notifications.contains(notification))
             m_notifications.insert(notification, key);
@@ -82,9 +162,10 @@ void WebhookReceiver::appendJournal(const QString &key, const Seen &seen)
     QFile file(m_options.journalPath);
     if (!file.open(QIODevice::Append))
         return;
-    // Keys are restricted to [A-Za-z0-9_.:-] by the spec, so tabs cannot appear inside them.
-    file.write(key.toUtf8() + '\t' + seen.bodyHash + '\t' + seen.notificationId.toUtf8() + '\t' +
-               QByteArray::number(QDateTime::currentSecsSinceEpoch()) + '\n');
+    // Keys are checked against the spec's [A-Za-z0-9_.:-]; a notification id is the sender's free text, so it
+    // is percent-encoded to keep tabs and line breaks out of the journal's lines.
+    file.write(key.toUtf8() + '\t' + seen.bodyHash + '\t' + seen.notificationId.toUtf8().toPercentEncoding() +
+               '\t' + QByteArray::number(QDateTime::currentSecsSinceEpoch()) + '\n');
     file.flush();
 }
 
@@ -160,18 +241,22 @@ int WebhookReceiver::receive(const QByteArray &method, const QString &targetUri,
     const QString verifiedBy = verify(method, targetUri, headers, body, &why);
     if (verifiedBy.isEmpty())
         return reject(401, why);
-    const auto payload = nlohmann::json::parse(body.constBegin(), body.constEnd(), nullptr, false);
-    if (payload.is_discarded() || !payload.is_object())
-        return reject(400, QStringLiteral("body is not a JSON object"));
-    if (!payload.contains("idempotency_key") || !payload["idempotency_key"].is_string())
-        return reject(400, QStringLiteral("idempotency_key missing"));
+    std::string parseError;
+    const auto parsed = parseAgentJson(body, &parseError);
+    if (!parsed || !parsed->is_object())
+        return reject(400, parsed ? QStringLiteral("body is not a JSON object")
+                                  : QStringLiteral("body ") + QString::fromStdString(parseError));
+    const nlohmann::json &payload = *parsed;
+    const QString idempotencyKey = stringMember(payload, "idempotency_key");
+    if (!isValidIdempotencyKey(idempotencyKey))
+        return reject(400, QStringLiteral("idempotency_key missing or not 1 to 255 of [A-Za-z0-9_.:-]"));
 
     WebhookEvent event;
     event.payload = payload;
-    event.idempotencyKey = QString::fromStdString(payload["idempotency_key"].get<std::string>());
-    event.notificationId = QString::fromStdString(payload.value("notification_id", std::string()));
-    event.operationId = QString::fromStdString(payload.value("operation_id", std::string()));
-    event.taskType = QString::fromStdString(payload.value("task_type", std::string()));
+    event.idempotencyKey = idempotencyKey;
+    event.notificationId = stringMember(payload, "notification_id");
+    event.operationId = stringMember(payload, "operation_id");
+    event.taskType = stringMember(payload, "task_type");
     event.verifiedBy = verifiedBy;
     event.receivedAt = QDateTime::currentDateTimeUtc();
 
@@ -198,6 +283,7 @@ int WebhookReceiver::receive(const QByteArray &method, const QString &targetUri,
 
 bool WebhookReceiver::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    socket->setProperty(kReceivedProperty, 0); // the next request on this connection starts its own count
     QHttpServerResponder responder = makeResponder(request, socket);
     if (request.url().path() != m_options.path) {
         responder.write(QHttpServerResponder::StatusCode::NotFound);

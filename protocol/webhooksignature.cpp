@@ -300,7 +300,9 @@ std::optional<VerifiedSignature> verifyRequest(const QByteArray &method, const Q
     bool expiresOk = false;
     const qint64 created = param("created").toLongLong(&createdOk);
     const qint64 expires = param("expires").toLongLong(&expiresOk);
-    if (!createdOk || !expiresOk || expires <= created || expires - created > kMaxSignatureLifetimeSeconds) {
+    // created is checked to be non-negative first so that expires - created cannot overflow.
+    if (!createdOk || !expiresOk || created < 0 || expires <= created ||
+        expires - created > kMaxSignatureLifetimeSeconds) {
         setError(error, "created/expires missing or the signature lives longer than 5 minutes");
         return std::nullopt;
     }

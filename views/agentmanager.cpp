@@ -1,6 +1,7 @@
 #include "agentmanager.h"
 
 #include "agentclient.h"
+#include "agentsecurity.h"
 #include "secretstore.h"
 #include "transports/a2atransport.h"
 #include "transports/mcptransport.h"
@@ -70,8 +71,10 @@ AgentManager::makeClient(const AgentProfile &profile, const QByteArray &token,
         options.bearerToken = token;
         transport = std::make_unique<adcp::McpTransport>(options);
     }
-    return std::make_unique<adcp::AgentClient>(profile.name, std::move(transport), std::move(schemas),
-                                               parent);
+    auto client = std::make_unique<adcp::AgentClient>(profile.name, std::move(transport), std::move(schemas),
+                                                      parent);
+    client->setForeignOriginHandler(foreignOriginQuestion());
+    return client;
 }
 
 void AgentManager::activate(const QString &id)

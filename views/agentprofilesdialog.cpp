@@ -2,6 +2,7 @@
 
 #include "agentclient.h"
 #include "agentmanager.h"
+#include "agentsecurity.h"
 #include "jsonvalues.h"
 #include "secretstore.h"
 
@@ -72,6 +73,7 @@ AgentProfilesDialog::AgentProfilesDialog(AgentManager *manager, QWidget *parent)
     m_problems = new QLabel(this);
     m_problems->setStyleSheet(QStringLiteral("color: #b45309;"));
     right->addWidget(m_problems);
+    installPlainHttpHint(m_url, right);
     auto *actions = new QHBoxLayout;
     m_test = new QPushButton(tr("Test connection"), this);
     m_test->setObjectName(QStringLiteral("testConnectionButton"));

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "agentmanager.h"
+#include "agentsecurity.h"
 #include "agentprofilesdialog.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
@@ -699,6 +700,7 @@ void MainWindow::setConnectionState(bool connected, const QString &versions, con
 void MainWindow::setAgentManager(AgentManager *manager)
 {
     m_agents = manager;
+    installPlainHttpWarning(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
     refreshAgentSelector();
     connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
     connect(m_agentSelector, &QComboBox::activated, this,

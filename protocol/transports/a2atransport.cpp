@@ -1,11 +1,14 @@
 #include "a2atransport.h"
 
+#include "agentjson.h"
 #include "jsonrpchttp.h"
 #include "mcptransport.h"
 #include "secretmask.h"
 #include "transportcall.h"
+#include "wire/jsonread.h"
 
 #include <QNetworkReply>
+#include <QPointer>
 #include <QTimer>
 #include <QUuid>
 
@@ -31,17 +34,13 @@ QString normalizeState(const std::string &state)
     return s;
 }
 
-// The data parts of a list of parts, in order (0.3 `{kind:"data", data}`, 1.0 `{data}`).
-void collectData(const nlohmann::json &parts, std::vector<nlohmann::json> &out)
+// The data parts of an object's `parts`, in order (0.3 `{kind:"data", data}`, 1.0 `{data}`).
+void collectData(const wire::JsonRef &owner, std::vector<nlohmann::json> &out)
 {
-    if (!parts.is_array())
-        return;
-    for (const auto &part : parts) {
-        if (!part.is_object())
-            continue;
-        const auto kind = part.value("kind", std::string("data"));
-        if (kind == "data" && part.contains("data") && part["data"].is_object())
-            out.push_back(part["data"]);
+    for (const wire::JsonRef &part : owner["parts"].items()) {
+        const auto data = part["data"].object();
+        if (data && part["kind"].string().valueOr("data") == "data")
+            out.push_back(data->raw());
     }
 }
 
@@ -60,37 +59,34 @@ ToolOutcome outcomeFromA2aResult(const nlohmann::json &result, QString *stateOut
         return ToolOutcome::failure(
             makeError("INVALID_RESPONSE", "A2A result is not an object", Recovery::Terminal));
     // 1.0 wraps the payload as {"task": {...}} or {"message": {...}}.
-    const nlohmann::json *task = &result;
-    if (result.contains("task") && result["task"].is_object())
-        task = &result["task"];
-    else if (result.contains("message") && result["message"].is_object())
-        task = &result["message"];
+    const wire::JsonRef root(result);
+    wire::JsonRef task = root;
+    if (const auto wrapped = root["task"].object())
+        task = *wrapped;
+    else if (const auto message = root["message"].object())
+        task = *message;
 
     std::vector<nlohmann::json> data;
     QString state = QStringLiteral("completed");
-    if (task->contains("status") && (*task)["status"].is_object()) {
-        state = normalizeState((*task)["status"].value("state", std::string("completed")));
-        if ((*task)["status"].contains("message") && (*task)["status"]["message"].is_object())
-            collectData((*task)["status"]["message"].value("parts", nlohmann::json()), data);
+    if (const auto status = task["status"].object()) {
+        state = normalizeState((*status)["state"].string(64).valueOr("completed"));
+        collectData((*status)["message"], data);
     }
-    if (task->contains("artifacts") && (*task)["artifacts"].is_array()) {
-        std::vector<nlohmann::json> artifactData;
-        for (const auto &artifact : (*task)["artifacts"])
-            collectData(artifact.value("parts", nlohmann::json()), artifactData);
-        // The artifact is the AdCP response; status message parts are only commentary.
-        if (!artifactData.empty())
-            data = std::move(artifactData);
-    }
-    if (task->contains("parts"))
-        collectData((*task)["parts"], data);
+    std::vector<nlohmann::json> artifactData;
+    for (const wire::JsonRef &artifact : task["artifacts"].items())
+        collectData(artifact, artifactData);
+    // The artifact is the AdCP response; status message parts are only commentary.
+    if (!artifactData.empty())
+        data = std::move(artifactData);
+    collectData(task, data);
     if (stateOut)
         *stateOut = state;
     if (taskIdOut)
-        *taskIdOut = QString::fromStdString(task->value("id", std::string()));
+        *taskIdOut = QString::fromStdString(task["id"].string(1024).valueOr(std::string()));
 
     for (const auto &d : data) {
-        if (d.contains("adcp_error") && d["adcp_error"].is_object())
-            return ToolOutcome::failure(AdcpError::fromJson(d["adcp_error"]));
+        if (const auto error = wire::JsonRef(d)["adcp_error"].object())
+            return ToolOutcome::failure(AdcpError::fromJson(error->raw()));
     }
     if (state == QLatin1String("failed") || state == QLatin1String("rejected") ||
         state == QLatin1String("canceled")) {
@@ -148,8 +144,21 @@ QNetworkRequest A2aTransport::makeRequest(const QUrl &url) const
     request.setRawHeader("A2A-Extensions", kAdcpExtension);
     if (!m_options.bearerToken.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_options.bearerToken);
-    request.setTransferTimeout(m_options.timeoutMs);
+    ReplyGuard::prepare(request);
     return request;
+}
+
+AnswerLimits A2aTransport::answerLimits() const
+{
+    return AnswerLimits{m_options.maxAnswerBytes, m_options.timeoutMs, m_options.idleTimeoutMs};
+}
+
+OriginPolicy A2aTransport::originPolicy() const
+{
+    // Once the user let the token go to the card's endpoint, redirects within that origin are the agent's
+    // own.
+    return OriginPolicy{m_endpoint.isValid() ? m_endpoint : m_options.agentUrl,
+                        !m_options.bearerToken.isEmpty(), foreignOriginHandler()};
 }
 
 quint64 A2aTransport::callTool(const QString &tool, const nlohmann::json &arguments)
@@ -189,39 +198,105 @@ void A2aTransport::fetchCard()
             path.chop(1);
         cardUrl.setPath(path + QStringLiteral("/.well-known/agent-card.json"));
     }
-    QNetworkRequest request = makeRequest(cardUrl);
-    QNetworkReply *reply = m_network.get(request);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, cardUrl] {
+    QNetworkReply *reply = m_network.get(makeRequest(cardUrl));
+    auto *guard = new ReplyGuard(reply, answerLimits(), originPolicy());
+    auto body = std::make_shared<QByteArray>();
+    connect(reply, &QNetworkReply::readyRead, this, [reply, guard, body] {
+        const QByteArray chunk = reply->readAll();
+        if (guard->account(chunk.size()))
+            body->append(chunk);
+    });
+    connect(reply, &QNetworkReply::finished, this, [this, reply, guard, body, cardUrl] {
         reply->deleteLater();
         m_fetchingCard = false;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QByteArray body = reply->readAll();
-        if ((status == 0 || status >= 502) && m_cardAttempt < m_options.maxRetries) {
-            const int delay = m_options.retryBaseMs * (1 << m_cardAttempt++);
-            QTimer::singleShot(delay, this, [this] { fetchCard(); });
-            return;
-        }
-        m_cardAttempt = 0;
-        auto card = nlohmann::json::parse(body.constBegin(), body.constEnd(), nullptr, false);
-        const auto waiting = std::exchange(m_waiting, {});
-        if (status != 200 || card.is_discarded() || !card.is_object()) {
-            const AdcpError e =
-                makeError("SERVICE_UNAVAILABLE",
-                          "no A2A agent card at " + cardUrl.toString().toStdString() + " (HTTP " +
-                              std::to_string(status) + ")",
-                          status == 0 || status >= 500 ? Recovery::Transient : Recovery::Terminal);
-            for (const auto &call : waiting)
-                finish(call, ToolOutcome::failure(e));
-            return;
-        }
-        m_card = card;
-        const QString url = QString::fromStdString(card.value("url", std::string()));
-        m_endpoint = url.isEmpty() ? m_options.agentUrl : cardUrl.resolved(QUrl(url));
-        for (const auto &call : waiting) {
-            if (!call->canceled)
-                sendCall(call);
-        }
+        if (!guard->fault() && guard->account(reply->bytesAvailable()))
+            body->append(reply->readAll());
+        onCardFetched(cardUrl, reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), *body,
+                      guard->fault());
     });
+}
+
+void A2aTransport::failWaiting(const AdcpError &error)
+{
+    const auto waiting = std::exchange(m_waiting, {});
+    for (const auto &call : waiting)
+        finish(call, ToolOutcome::failure(error));
+}
+
+void A2aTransport::onCardFetched(const QUrl &cardUrl, int status, const QByteArray &body,
+                                 const std::optional<AdcpError> &fault)
+{
+    if (fault) {
+        m_cardAttempt = 0;
+        failWaiting(*fault);
+        return;
+    }
+    if ((status == 0 || status >= 502) && m_cardAttempt < m_options.maxRetries) {
+        const int delay = m_options.retryBaseMs * (1 << m_cardAttempt++);
+        QTimer::singleShot(delay, this, [this] { fetchCard(); });
+        return;
+    }
+    m_cardAttempt = 0;
+    const auto card = parseAgentJson(body);
+    if (status != 200 || !card || !card->is_object()) {
+        failWaiting(makeError("SERVICE_UNAVAILABLE",
+                              "no A2A agent card at " + cardUrl.toString().toStdString() + " (HTTP " +
+                                  std::to_string(status) + ")",
+                              status == 0 || status >= 500 ? Recovery::Transient : Recovery::Terminal));
+        return;
+    }
+    m_card = *card;
+    const auto url = wire::JsonRef(m_card)["url"].string(8192);
+    if (url.invalid()) {
+        failWaiting(makeError("INVALID_RESPONSE", "the A2A agent card: " + url.error().message(),
+                              Recovery::Terminal));
+        return;
+    }
+    const QString given = QString::fromStdString(url.valueOr(std::string()));
+    const QUrl endpoint = given.isEmpty() ? m_options.agentUrl : cardUrl.resolved(QUrl(given));
+    const bool http =
+        endpoint.scheme() == QLatin1String("http") || endpoint.scheme() == QLatin1String("https");
+    if (!endpoint.isValid() || !http) {
+        failWaiting(makeError("INVALID_RESPONSE", "the A2A agent card's url is not an http(s) URL",
+                              Recovery::Terminal));
+        return;
+    }
+    if (sameOrigin(endpoint, m_options.agentUrl) || m_options.bearerToken.isEmpty()) {
+        useEndpoint(endpoint);
+        return;
+    }
+    const AdcpError refused =
+        makeError("FOREIGN_ORIGIN_REFUSED",
+                  "the agent card sends calls to " +
+                      endpoint.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery).toString().toStdString() +
+                      ", another origin than the agent's; the bearer token was not sent there",
+                  Recovery::Terminal);
+    const ForeignOriginHandler &ask = foreignOriginHandler();
+    if (!ask) {
+        failWaiting(refused);
+        return;
+    }
+    m_fetchingCard = true; // no second card fetch while the user is asked
+    QPointer<A2aTransport> self(this);
+    ask(m_options.agentUrl, endpoint, [self, endpoint, refused](bool allowed) {
+        if (!self)
+            return;
+        self->m_fetchingCard = false;
+        if (allowed)
+            self->useEndpoint(endpoint);
+        else
+            self->failWaiting(refused);
+    });
+}
+
+void A2aTransport::useEndpoint(const QUrl &endpoint)
+{
+    m_endpoint = endpoint;
+    const auto waiting = std::exchange(m_waiting, {});
+    for (const auto &call : waiting) {
+        if (!call->canceled)
+            sendCall(call);
+    }
 }
 
 void A2aTransport::sendCall(const std::shared_ptr<Call> &call)
@@ -243,12 +318,16 @@ void A2aTransport::sendCall(const std::shared_ptr<Call> &call)
         call->deadline = QDateTime::currentDateTimeUtc().addMSecs(m_options.timeoutMs);
     const std::weak_ptr<Call> weak = call;
     call->rpc = sendJsonRpc(
-        m_network, this, makeRequest(m_endpoint), message, m_options.timeoutMs,
+        m_network, this, makeRequest(m_endpoint), message, answerLimits(), originPolicy(),
         [this, weak](const std::shared_ptr<RpcAttempt> &a) {
             auto c = weak.lock();
             if (!c || c->canceled || c->finished)
                 return;
             c->meta = a->meta;
+            if (a->fault) {
+                finish(c, ToolOutcome::failure(*a->fault));
+                return;
+            }
             const int status = a->meta.httpStatus;
             if (((status == 0 && !a->timedOut) || status == 502 || status == 503 || status == 504) &&
                 c->attempt < m_options.maxRetries) {
@@ -270,6 +349,8 @@ void A2aTransport::sendCall(const std::shared_ptr<Call> &call)
                 finish(c, outcome);
             } else if (a->message && a->message->contains("error")) {
                 finish(c, ToolOutcome::failure(adcpErrorFromJsonRpcError((*a->message)["error"])));
+            } else if (const auto missing = missingAnswerError(*a)) {
+                finish(c, ToolOutcome::failure(*missing));
             } else if (status == 401) {
                 finish(c, ToolOutcome::failure(AdcpError::make(
                               m_options.bearerToken.isEmpty() ? "AUTH_MISSING" : "AUTH_INVALID",
@@ -302,12 +383,16 @@ void A2aTransport::pollTask(const std::shared_ptr<Call> &call, const QString &ta
                                         {"method", "tasks/get"},
                                         {"params", {{"id", taskId.toStdString()}}}};
         c->rpc = sendJsonRpc(
-            m_network, this, makeRequest(m_endpoint), message, m_options.timeoutMs,
+            m_network, this, makeRequest(m_endpoint), message, answerLimits(), originPolicy(),
             [this, weak, taskId](const std::shared_ptr<RpcAttempt> &a) {
                 auto c2 = weak.lock();
                 if (!c2 || c2->canceled || c2->finished)
                     return;
                 c2->meta = a->meta;
+                if (a->fault) {
+                    finish(c2, ToolOutcome::failure(*a->fault));
+                    return;
+                }
                 if (a->message && a->message->contains("result")) {
                     QString state;
                     const ToolOutcome outcome = outcomeFromA2aResult((*a->message)["result"], &state);
@@ -318,10 +403,13 @@ void A2aTransport::pollTask(const std::shared_ptr<Call> &call, const QString &ta
                     finish(c2, outcome);
                     return;
                 }
-                finish(c2, ToolOutcome::failure(a->message && a->message->contains("error")
-                                                    ? adcpErrorFromJsonRpcError((*a->message)["error"])
-                                                    : makeError("SERVICE_UNAVAILABLE", "tasks/get failed",
-                                                                Recovery::Transient)));
+                const auto missing = missingAnswerError(*a);
+                finish(c2,
+                       ToolOutcome::failure(a->message && a->message->contains("error")
+                                                ? adcpErrorFromJsonRpcError((*a->message)["error"])
+                                            : missing ? *missing
+                                                      : makeError("SERVICE_UNAVAILABLE", "tasks/get failed",
+                                                                  Recovery::Transient)));
             },
             kind());
     });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "agenttransport.h"
+#include "replyguard.h"
 
 #include <QHash>
 #include <QNetworkAccessManager>
@@ -11,10 +12,12 @@ namespace adcp {
 
 struct A2aTransportOptions
 {
-    QUrl agentUrl;          // the agent's base URL; its card is read from /.well-known/agent-card.json
-    QByteArray bearerToken; // empty = no Authorization header
-    int timeoutMs = 30000;
-    int maxRetries = 2; // connection refused and 502/503/504
+    QUrl agentUrl;             // the agent's base URL; its card is read from /.well-known/agent-card.json
+    QByteArray bearerToken;    // empty = no Authorization header
+    int timeoutMs = 30000;     // per HTTP request, however slowly its answer drips in
+    int idleTimeoutMs = 30000; // longest silence within one answer
+    qint64 maxAnswerBytes = AnswerLimits::kDefaultMaxAnswerBytes; // per answer (the card included)
+    int maxRetries = 2;                                           // connection refused and 502/503/504
     int retryBaseMs = 200;
     int pollIntervalMs = 500; // A2A tasks still working are followed with tasks/get
 };
@@ -27,7 +30,9 @@ ToolOutcome outcomeFromA2aResult(const nlohmann::json &result, QString *state = 
                                  QString *taskId = nullptr);
 
 // A2A client: fetches the agent card once, then sends each tool call as message/send with one data part
-// {"skill": tool, "input": arguments}. The AdCP extension is activated per request with A2A-Extensions.
+// {"skill": tool, "input": arguments}. The AdCP extension is activated per request with A2A-Extensions. A
+// card whose url points to another origin than the agent's is used only when the foreign-origin handler
+// agrees (the bearer token would go there).
 class A2aTransport final : public AgentTransport
 {
     Q_OBJECT
@@ -46,6 +51,12 @@ public:
 private:
     struct Call;
     void fetchCard();
+    void onCardFetched(const QUrl &cardUrl, int status, const QByteArray &body,
+                       const std::optional<AdcpError> &fault);
+    void useEndpoint(const QUrl &endpoint);
+    void failWaiting(const AdcpError &error);
+    AnswerLimits answerLimits() const;
+    OriginPolicy originPolicy() const;
     void sendCall(const std::shared_ptr<Call> &call);
     void pollTask(const std::shared_ptr<Call> &call, const QString &taskId);
     void finish(const std::shared_ptr<Call> &call, const ToolOutcome &outcome);

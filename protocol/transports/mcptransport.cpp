@@ -1,12 +1,17 @@
 #include "mcptransport.h"
 
+#include "agentjson.h"
 #include "jsonrpchttp.h"
 #include "secretmask.h"
 #include "transportcall.h"
+#include "wire/jsonread.h"
 
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimer>
+
+#include <algorithm>
+#include <limits>
 
 namespace adcp {
 
@@ -24,17 +29,109 @@ AdcpError makeError(std::string code, std::string message, Recovery recovery)
     return e;
 }
 
-std::optional<nlohmann::json> parseObject(const std::string &text)
-{
-    auto parsed = nlohmann::json::parse(text, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object())
-        return std::nullopt;
-    return parsed;
-}
-
 bool isRetryableStatus(int status)
 {
     return status == 502 || status == 503 || status == 504;
+}
+
+struct InitializeResult
+{
+    std::optional<AdcpError> error;
+    QString version;
+    nlohmann::json serverInfo;
+    QByteArray sessionId;
+};
+
+// MCP session ids are visible ASCII; anything else would be echoed into our own request headers.
+bool isValidSessionId(const QByteArray &id)
+{
+    return std::all_of(id.cbegin(), id.cend(), [](char c) { return c >= 0x21 && c <= 0x7e; });
+}
+
+InitializeResult acceptInitializeResult(const nlohmann::json &result, const HeaderList &headers,
+                                        const QStringList &offered)
+{
+    InitializeResult accepted;
+    const wire::JsonRef root(result);
+    const auto version = root["protocolVersion"].string(64);
+    if (!version) {
+        accepted.error =
+            makeError("INVALID_RESPONSE", "the agent's initialize result: " + version.error().message(),
+                      Recovery::Terminal);
+        return accepted;
+    }
+    accepted.version = QString::fromStdString(*version);
+    if (!offered.contains(accepted.version)) {
+        accepted.error = makeError("VERSION_UNSUPPORTED",
+                                   "the agent answered initialize with MCP protocol version '" + *version +
+                                       "', which this client does not speak",
+                                   Recovery::Terminal);
+        return accepted;
+    }
+    if (const auto info = root["serverInfo"].object())
+        accepted.serverInfo = info->raw();
+    for (const auto &[name, value] : headers) {
+        if (name.compare("mcp-session-id", Qt::CaseInsensitive) == 0)
+            accepted.sessionId = value;
+    }
+    if (!isValidSessionId(accepted.sessionId)) {
+        accepted.error = makeError("INVALID_RESPONSE", "the agent's Mcp-Session-Id is not visible ASCII",
+                                   Recovery::Terminal);
+    }
+    return accepted;
+}
+
+} // namespace
+
+namespace {
+
+// A string member of a peer's object; absent or of another type reads as empty.
+std::string stringOf(const wire::JsonRef &ref, std::size_t maxLength = wire::kDefaultMaxString)
+{
+    return ref.string(maxLength).valueOr(std::string());
+}
+
+// The AdCP payload of a tools/call result: structuredContent, else the first text part that is a JSON
+// object. A plain-text part of an error result is returned through `errorText`.
+std::optional<nlohmann::json> toolPayload(const wire::JsonRef &result, bool isError, std::string *errorText)
+{
+    if (const auto structured = result["structuredContent"].object())
+        return structured->raw();
+    for (const wire::JsonRef &part : result["content"].items()) {
+        // The text part carries the whole answer, so it is as long as the answer may be.
+        const auto text = part["text"].string(std::numeric_limits<std::size_t>::max());
+        if (stringOf(part["type"]) != "text" || !text)
+            continue;
+        auto body = parseAgentJson(QByteArray::fromStdString(*text));
+        if (body && body->is_object())
+            return body;
+        if (isError) {
+            *errorText = *text; // a plain-text error (no adcp_error): keep the server's words
+            return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+ToolOutcome errorOutcome(const nlohmann::json &body, bool isError)
+{
+    const wire::JsonRef root(body);
+    if (const auto envelope = root["adcp_error"].object()) {
+        // The envelope may be trimmed (an idempotency conflict's carries only code and message); the
+        // payload's first error of the same code is the complete one.
+        const wire::JsonRef first = root["errors"][std::size_t{0}];
+        if (first.object() && stringOf(first["code"]) == stringOf((*envelope)["code"]))
+            return ToolOutcome::failure(AdcpError::fromJson(first.raw()));
+        return ToolOutcome::failure(AdcpError::fromJson(envelope->raw()));
+    }
+    if (!isError)
+        return ToolOutcome::success(body);
+    if (root["code"].exists() && root["message"].exists())
+        return ToolOutcome::failure(AdcpError::fromJson(body));
+    if (const wire::JsonRef first = root["errors"][std::size_t{0}]; first.exists())
+        return ToolOutcome::failure(AdcpError::fromJson(first.raw()));
+    return ToolOutcome::failure(
+        makeError("TOOL_ERROR", "the agent reported an error without details", Recovery::Transient));
 }
 
 } // namespace
@@ -44,48 +141,18 @@ ToolOutcome outcomeFromMcpToolResult(const nlohmann::json &result)
     if (!result.is_object())
         return ToolOutcome::failure(
             makeError("INVALID_RESPONSE", "tools/call result is not an object", Recovery::Terminal));
-    const bool isError = result.value("isError", false);
-    std::optional<nlohmann::json> body;
-    if (auto it = result.find("structuredContent"); it != result.end() && it->is_object())
-        body = *it;
-    if (!body) {
-        if (auto it = result.find("content"); it != result.end() && it->is_array()) {
-            for (const auto &part : *it) {
-                if (part.is_object() && part.value("type", std::string()) == "text" &&
-                    part.contains("text") && part["text"].is_string()) {
-                    body = parseObject(part["text"].get<std::string>());
-                    if (body)
-                        break;
-                    if (isError) {
-                        // A plain-text error (no adcp_error): keep the server's words.
-                        return ToolOutcome::failure(
-                            makeError("TOOL_ERROR", part["text"].get<std::string>(), Recovery::Transient));
-                    }
-                }
-            }
-        }
-    }
-    if (body) {
-        if (auto it = body->find("adcp_error"); it != body->end() && it->is_object()) {
-            // The envelope may be trimmed (an idempotency conflict's carries only code and message); the
-            // payload's first error of the same code is the complete one.
-            if (auto errors = body->find("errors");
-                errors != body->end() && errors->is_array() && !errors->empty() &&
-                errors->front().is_object() &&
-                errors->front().value("code", std::string()) == it->value("code", std::string()))
-                return ToolOutcome::failure(AdcpError::fromJson(errors->front()));
-            return ToolOutcome::failure(AdcpError::fromJson(*it));
-        }
-        if (isError) {
-            if (body->contains("code") && body->contains("message"))
-                return ToolOutcome::failure(AdcpError::fromJson(*body));
-            if (auto it = body->find("errors"); it != body->end() && it->is_array() && !it->empty())
-                return ToolOutcome::failure(AdcpError::fromJson(it->front()));
-            return ToolOutcome::failure(
-                makeError("TOOL_ERROR", "the agent reported an error without details", Recovery::Transient));
-        }
-        return ToolOutcome::success(std::move(*body));
-    }
+    const wire::JsonRef root(result);
+    const auto isErrorMember = root["isError"].boolean();
+    if (isErrorMember.invalid())
+        return ToolOutcome::failure(makeError(
+            "INVALID_RESPONSE", "tools/call result: " + isErrorMember.error().message(), Recovery::Terminal));
+    const bool isError = isErrorMember.valueOr(false);
+    std::string errorText;
+    const std::optional<nlohmann::json> body = toolPayload(root, isError, &errorText);
+    if (body)
+        return errorOutcome(*body, isError);
+    if (!errorText.empty())
+        return ToolOutcome::failure(makeError("TOOL_ERROR", errorText, Recovery::Transient));
     if (isError)
         return ToolOutcome::failure(
             makeError("TOOL_ERROR", "the agent reported an error without details", Recovery::Transient));
@@ -98,12 +165,13 @@ AdcpError adcpErrorFromJsonRpcError(const nlohmann::json &error)
 {
     if (!error.is_object())
         return makeError("INVALID_RESPONSE", "JSON-RPC error is not an object", Recovery::Terminal);
-    if (auto data = error.find("data"); data != error.end() && data->is_object()) {
-        if (auto it = data->find("adcp_error"); it != data->end() && it->is_object())
-            return AdcpError::fromJson(*it);
-    }
-    const int code = error.value("code", 0);
-    const std::string message = error.value("message", std::string("JSON-RPC error"));
+    const wire::JsonRef root(error);
+    if (const auto adcp = root["data"]["adcp_error"].object())
+        return AdcpError::fromJson(adcp->raw());
+    const int code = int(
+        root["code"].integer(std::numeric_limits<int>::min(), std::numeric_limits<int>::max()).valueOr(0));
+    const std::string given = stringOf(root["message"]);
+    const std::string message = given.empty() ? std::string("JSON-RPC error") : given;
     AdcpError e;
     switch (code) {
     case -32029:
@@ -228,7 +296,6 @@ QNetworkRequest McpTransport::makeRequest(bool withSession) const
         request.setRawHeader("MCP-Protocol-Version", m_protocolVersion.toLatin1());
     for (const auto &[name, value] : m_options.extraHeaders)
         request.setRawHeader(name, value);
-    request.setTransferTimeout(0); // our own timer decides; it also covers slow SSE streams
     return request;
 }
 
@@ -243,6 +310,16 @@ void McpTransport::startHandshake()
     sendInitialize();
 }
 
+AnswerLimits McpTransport::answerLimits(int timeoutMs) const
+{
+    return AnswerLimits{m_options.maxAnswerBytes, timeoutMs, m_options.idleTimeoutMs};
+}
+
+OriginPolicy McpTransport::originPolicy() const
+{
+    return OriginPolicy{m_options.endpoint, !m_options.bearerToken.isEmpty(), foreignOriginHandler()};
+}
+
 void McpTransport::sendInitialize()
 {
     const nlohmann::json message = {{"jsonrpc", "2.0"},
@@ -252,68 +329,69 @@ void McpTransport::sendInitialize()
                                      {{"protocolVersion", m_options.protocolVersions.value(0).toStdString()},
                                       {"capabilities", nlohmann::json::object()},
                                       {"clientInfo", {{"name", "adcp-workbench"}, {"version", "0.1.0"}}}}}};
-    auto attempt = sendJsonRpc(
-        m_network, this, makeRequest(false), message, m_options.handshakeTimeoutMs,
-        [this](const std::shared_ptr<RpcAttempt> &a) {
-            m_handshakeReply = nullptr;
-            const int status = a->meta.httpStatus;
-            const bool transient = (status == 0 && !a->timedOut) || isRetryableStatus(status);
-            if (transient && m_handshakeAttempt < m_options.maxRetries) {
-                const int delay = backoffMs(m_handshakeAttempt++);
-                QTimer::singleShot(delay, this, [this] {
-                    if (m_state == State::Initializing)
-                        sendInitialize();
-                });
-                return;
-            }
-            if (a->message && a->message->contains("result")) {
-                const auto &result = (*a->message)["result"];
-                const QString version =
-                    QString::fromStdString(result.value("protocolVersion", std::string()));
-                if (!m_options.protocolVersions.contains(version)) {
-                    m_state = State::Idle;
-                    failPending(makeError("VERSION_UNSUPPORTED",
-                                          "the agent answered initialize with MCP protocol version '" +
-                                              version.toStdString() + "', which this client does not speak",
-                                          Recovery::Terminal));
-                    return;
-                }
-                m_protocolVersion = version;
-                m_serverInfo = result.value("serverInfo", nlohmann::json());
-                for (const auto &[name, value] : a->meta.responseHeaders) {
-                    if (name.compare("mcp-session-id", Qt::CaseInsensitive) == 0)
-                        m_sessionId = value;
-                }
-                sendInitializedNotice();
-                return;
-            }
-            m_state = State::Idle;
-            AdcpError error;
-            if (a->message && a->message->contains("error"))
-                error = adcpErrorFromJsonRpcError((*a->message)["error"]);
-            else if (status == 401)
-                error = AdcpError::make(m_options.bearerToken.isEmpty() ? "AUTH_MISSING" : "AUTH_INVALID",
-                                        "the agent refused the credentials (HTTP 401)");
-            else if (a->timedOut)
-                error = makeError("SERVICE_UNAVAILABLE", "initialize timed out", Recovery::Transient);
-            else if (status == 0)
-                error = makeError("SERVICE_UNAVAILABLE",
-                                  "could not connect to " + m_options.endpoint.toString().toStdString(),
-                                  Recovery::Transient);
-            else
-                error =
-                    makeError("SERVICE_UNAVAILABLE", "initialize failed with HTTP " + std::to_string(status),
-                              status >= 500 ? Recovery::Transient : Recovery::Terminal);
-            failPending(error);
-        });
+    auto attempt =
+        sendJsonRpc(m_network, this, makeRequest(false), message, answerLimits(m_options.handshakeTimeoutMs),
+                    originPolicy(), [this](const std::shared_ptr<RpcAttempt> &a) {
+                        m_handshakeReply = nullptr;
+                        onInitializeAnswer(*a);
+                    });
     m_handshakeReply = attempt->reply;
+}
+
+void McpTransport::onInitializeAnswer(const RpcAttempt &a)
+{
+    const int status = a.meta.httpStatus;
+    const bool transient = !a.fault && ((status == 0 && !a.timedOut) || isRetryableStatus(status));
+    if (transient && m_handshakeAttempt < m_options.maxRetries) {
+        const int delay = backoffMs(m_handshakeAttempt++);
+        QTimer::singleShot(delay, this, [this] {
+            if (m_state == State::Initializing)
+                sendInitialize();
+        });
+        return;
+    }
+    m_state = State::Idle;
+    if (a.fault) {
+        failPending(*a.fault);
+        return;
+    }
+    if (a.message && a.message->contains("result")) {
+        const auto accepted = acceptInitializeResult((*a.message)["result"], a.meta.responseHeaders,
+                                                     m_options.protocolVersions);
+        if (accepted.error) {
+            failPending(*accepted.error);
+            return;
+        }
+        m_protocolVersion = accepted.version;
+        m_serverInfo = accepted.serverInfo;
+        m_sessionId = accepted.sessionId;
+        m_state = State::Initializing;
+        sendInitializedNotice();
+        return;
+    }
+    AdcpError error;
+    if (a.message && a.message->contains("error"))
+        error = adcpErrorFromJsonRpcError((*a.message)["error"]);
+    else if (status == 401)
+        error = AdcpError::make(m_options.bearerToken.isEmpty() ? "AUTH_MISSING" : "AUTH_INVALID",
+                                "the agent refused the credentials (HTTP 401)");
+    else if (a.timedOut)
+        error = makeError("SERVICE_UNAVAILABLE", "initialize timed out", Recovery::Transient);
+    else if (status == 0)
+        error = makeError("SERVICE_UNAVAILABLE",
+                          "could not connect to " + m_options.endpoint.toString().toStdString(),
+                          Recovery::Transient);
+    else
+        error = makeError("SERVICE_UNAVAILABLE", "initialize failed with HTTP " + std::to_string(status),
+                          status >= 500 ? Recovery::Transient : Recovery::Terminal);
+    failPending(error);
 }
 
 void McpTransport::sendInitializedNotice()
 {
     const nlohmann::json message = {{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
-    sendJsonRpc(m_network, this, makeRequest(true), message, m_options.handshakeTimeoutMs,
-                [this](const std::shared_ptr<RpcAttempt> &) {
+    sendJsonRpc(m_network, this, makeRequest(true), message, answerLimits(m_options.handshakeTimeoutMs),
+                originPolicy(), [this](const std::shared_ptr<RpcAttempt> &) {
                     // The notice has no answer worth checking: a server that dislikes it will say so on the
                     // next call.
                     m_state = State::Ready;
@@ -347,8 +425,8 @@ void McpTransport::sendCall(const std::shared_ptr<Call> &call)
                                     {"method", call->method.toStdString()},
                                     {"params", call->params}};
     const std::weak_ptr<Call> weak = call;
-    call->rpc = sendJsonRpc(m_network, this, makeRequest(true), message, m_options.timeoutMs,
-                            [this, weak](const std::shared_ptr<RpcAttempt> &) {
+    call->rpc = sendJsonRpc(m_network, this, makeRequest(true), message, answerLimits(m_options.timeoutMs),
+                            originPolicy(), [this, weak](const std::shared_ptr<RpcAttempt> &) {
                                 if (auto c = weak.lock())
                                     onCallFinished(c);
                             });
@@ -377,6 +455,10 @@ void McpTransport::onCallFinished(const std::shared_ptr<Call> &call)
     call->lastMeta = a->meta;
     const int status = a->meta.httpStatus;
     const bool canRetry = call->attempt < m_options.maxRetries;
+    if (a->fault) {
+        finish(call, ToolOutcome::failure(*a->fault));
+        return;
+    }
 
     // A known session the server no longer has: open a new one and send the call again, once.
     if (status == 404 && !m_sessionId.isEmpty() && !call->reinitialized) {
@@ -399,6 +481,8 @@ void McpTransport::onCallFinished(const std::shared_ptr<Call> &call)
                                                               : ToolOutcome::success(result);
     } else if (a->message && a->message->contains("error")) {
         outcome = ToolOutcome::failure(adcpErrorFromJsonRpcError((*a->message)["error"]));
+    } else if (const auto missing = missingAnswerError(*a)) {
+        outcome = ToolOutcome::failure(*missing);
     } else if (a->timedOut) {
         outcome = ToolOutcome::failure(makeError(
             "SERVICE_UNAVAILABLE", "no answer within " + std::to_string(m_options.timeoutMs) + " ms",
@@ -450,7 +534,13 @@ void McpTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
 void McpTransport::closeSession()
 {
     if (!m_sessionId.isEmpty()) {
-        QNetworkReply *reply = m_network.deleteResource(makeRequest(true));
+        QNetworkRequest request = makeRequest(true);
+        ReplyGuard::prepare(request);
+        QNetworkReply *reply = m_network.deleteResource(request);
+        // Nobody reads the answer: Qt stops reading once this much is buffered, and the guard's timers end
+        // it.
+        reply->setReadBufferSize(64 * 1024);
+        new ReplyGuard(reply, answerLimits(m_options.timeoutMs), originPolicy());
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
     }
     m_sessionId.clear();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "agenttransport.h"
+#include "replyguard.h"
 
 #include <QHash>
 #include <QNetworkAccessManager>
@@ -14,15 +15,19 @@ class QTimer;
 
 namespace adcp {
 
+struct RpcAttempt;
+
 struct McpTransportOptions
 {
     QUrl endpoint;                  // e.g. http://127.0.0.1:3004/mcp
     QByteArray bearerToken;         // empty = no Authorization header
-    int timeoutMs = 30000;          // per HTTP request of a call
+    int timeoutMs = 30000;          // per HTTP request of a call, however slowly its answer drips in
     int handshakeTimeoutMs = 30000; // per HTTP request of the handshake (initialize, the initialized notice)
-    int maxRetries = 3;             // transient failures (refused, 502/503/504, RATE_LIMITED) per call
-    int retryBaseMs = 200;          // backoff base; doubles per attempt
-    int maxRetryAfterMs = 30000;    // a server's retry_after above this is not waited for
+    int idleTimeoutMs = 30000;      // longest silence within one answer (an SSE stream included)
+    qint64 maxAnswerBytes = AnswerLimits::kDefaultMaxAnswerBytes; // per answer; reading stops past it
+    int maxRetries = 3;          // transient failures (refused, 502/503/504, RATE_LIMITED) per call
+    int retryBaseMs = 200;       // backoff base; doubles per attempt
+    int maxRetryAfterMs = 30000; // a server's retry_after above this is not waited for
     HeaderList extraHeaders;
     // Offered in initialize, newest first; the server's answer must be one of them.
     QStringList protocolVersions = {QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18"),
@@ -68,7 +73,6 @@ private:
 
     void startHandshake();
     void sendInitialize();
-    void onInitializeFinished(QNetworkReply *reply, const QByteArray &body);
     void sendInitializedNotice();
     void failPending(const AdcpError &error);
     void flushPending();
@@ -77,6 +81,9 @@ private:
     void retryLater(const std::shared_ptr<Call> &call, int delayMs);
     void finish(const std::shared_ptr<Call> &call, const ToolOutcome &outcome);
     QNetworkRequest makeRequest(bool withSession) const;
+    AnswerLimits answerLimits(int timeoutMs) const;
+    OriginPolicy originPolicy() const;
+    void onInitializeAnswer(const RpcAttempt &attempt);
     int backoffMs(int attempt) const;
 
     McpTransportOptions m_options;

@@ -1,5 +1,7 @@
 #include "secretmask.h"
 
+#include "agentjson.h"
+
 #include <algorithm>
 #include <array>
 #include <string_view>
@@ -71,11 +73,13 @@ nlohmann::json maskJsonSecrets(const nlohmann::json &document)
 
 QByteArray maskRawJson(const QByteArray &body)
 {
-    auto parsed = nlohmann::json::parse(body.constBegin(), body.constEnd(), nullptr, false);
-    if (parsed.is_discarded())
+    // Bodies too deep to parse safely are shown as they came: masking them would need the recursion the
+    // depth limit exists to avoid.
+    const auto parsed = parseAgentJson(body);
+    if (!parsed)
         return body;
-    const nlohmann::json masked = maskJsonSecrets(parsed);
-    if (masked == parsed)
+    const nlohmann::json masked = maskJsonSecrets(*parsed);
+    if (masked == *parsed)
         return body;
     return QByteArray::fromStdString(masked.dump());
 }

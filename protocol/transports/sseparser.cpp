@@ -1,45 +1,62 @@
 #include "sseparser.h"
 
+#include <algorithm>
+
 namespace adcp {
+
+SseParser::SseParser(qsizetype maxEventBytes) : m_maxEventBytes(maxEventBytes) {}
+
+bool SseParser::failed() const
+{
+    return m_failed;
+}
+
+bool SseParser::appendToLine(const char *begin, qsizetype length)
+{
+    if (m_line.size() + m_data.size() + length > m_maxEventBytes) {
+        m_failed = true;
+        m_line.clear();
+        m_data.clear();
+        return false;
+    }
+    m_line.append(begin, length);
+    return true;
+}
 
 QList<SseParser::Event> SseParser::feed(const QByteArray &bytes)
 {
     QList<Event> out;
-    m_buffer += bytes;
-    qsizetype start = 0;
-    for (;;) {
-        const qsizetype cr = m_buffer.indexOf('\r', start);
-        const qsizetype lf = m_buffer.indexOf('\n', start);
-        if (cr < 0 && lf < 0)
-            break;
-        qsizetype end = 0;
-        qsizetype next = 0;
-        if (cr >= 0 && (lf < 0 || cr < lf)) {
-            // A CR at the very end may be the first half of CRLF: wait for more bytes.
-            if (cr + 1 >= m_buffer.size())
-                break;
-            end = cr;
-            next = m_buffer.at(cr + 1) == '\n' ? cr + 2 : cr + 1;
-        } else {
-            end = lf;
-            next = lf + 1;
+    const char *pos = bytes.constBegin();
+    const char *const end = bytes.constEnd();
+    while (pos != end && !m_failed) {
+        if (m_afterCr) {
+            m_afterCr = false;
+            if (*pos == '\n') {
+                ++pos;
+                continue;
+            }
         }
-        processLine(m_buffer.mid(start, end - start), out);
-        start = next;
+        const char *eol = std::find_if(pos, end, [](char c) { return c == '\r' || c == '\n'; });
+        if (!appendToLine(pos, eol - pos))
+            break;
+        if (eol == end)
+            break;
+        m_afterCr = *eol == '\r';
+        processLine(m_line, out);
+        m_line.clear();
+        pos = eol + 1;
     }
-    m_buffer.remove(0, start);
     return out;
 }
 
 QList<SseParser::Event> SseParser::finish()
 {
     QList<Event> out;
-    if (!m_buffer.isEmpty()) {
-        QByteArray rest = m_buffer;
-        m_buffer.clear();
-        if (rest.endsWith('\r'))
-            rest.chop(1);
-        processLine(rest, out);
+    if (m_failed)
+        return out;
+    if (!m_line.isEmpty()) {
+        processLine(m_line, out);
+        m_line.clear();
     }
     processLine(QByteArray(), out);
     return out;
