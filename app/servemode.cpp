@@ -209,7 +209,9 @@ int runServeMode(int argc, char **argv)
     }
 
     adcp::seller::SellerServerOptions serverOptions;
-    if (!serveLimits(parser, &serverOptions, err))
+    qint64 requestedPort = 0;
+    if (!serveLimits(parser, &serverOptions, err) ||
+        !serveIntOption(parser, QStringLiteral("port"), 0, 65535, &requestedPort, err))
         return 2;
     const QHostAddress address = serveListenAddress(parser.value(QStringLiteral("host")), err);
     if (address.isNull())
@@ -259,9 +261,6 @@ int runServeMode(int argc, char **argv)
                              std::fflush(stdout);
                          });
     }
-    qint64 requestedPort = 0;
-    if (!serveIntOption(parser, QStringLiteral("port"), 0, 65535, &requestedPort, err))
-        return 2;
     const quint16 port = server.listen(address, quint16(requestedPort));
     if (port == 0) {
         err << "adcp-workbench: cannot listen on " << address.toString() << ':'

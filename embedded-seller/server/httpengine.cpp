@@ -9,7 +9,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -58,7 +60,8 @@ private:
         m_parser.emplace();
         m_parser->header_limit(m_shared->limits.maxHeaderBytes);
         // The declared length is judged by preflight (after authentication); the limit is set for the body.
-        m_parser->body_limit(boost::none);
+        // (an empty optional would compare below every length in this Boost release, so: the largest value)
+        m_parser->body_limit(std::numeric_limits<std::uint64_t>::max());
         const bool idle = m_served > 0 && m_buffer.size() == 0;
         m_stream.expires_after(idle ? m_shared->limits.idleTimeout : m_shared->limits.headerTimeout);
         http::async_read_header(m_stream, m_buffer, *m_parser,
@@ -101,10 +104,10 @@ private:
         }
         m_parser->body_limit(m_shared->limits.maxBodyBytes);
         if (beast::iequals(head[http::field::expect], "100-continue") && !m_parser->is_done()) {
-            auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+            static const std::string interim = "HTTP/1.1 100 Continue\r\n\r\n";
             m_stream.expires_after(m_shared->limits.bodyTimeout);
-            http::async_write(m_stream, *interim,
-                              [self = shared_from_this(), interim](beast::error_code writeError, std::size_t) {
+            asio::async_write(m_stream, asio::buffer(interim),
+                              [self = shared_from_this()](beast::error_code writeError, std::size_t) {
                                   if (writeError)
                                       self->close();
                                   else
@@ -206,11 +209,26 @@ private:
                           });
     }
 
+    // Lingering close: our side is shut first and what the peer still sends is read and dropped for a
+    // moment, so that an answer given before its body was read (413, 401) is not lost to a TCP reset.
     void close()
     {
         beast::error_code ignored;
         m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        m_stream.close();
+        m_stream.expires_after(std::chrono::seconds(2));
+        drain();
+    }
+
+    void drain()
+    {
+        m_stream.async_read_some(asio::buffer(m_drain), [self = shared_from_this()](beast::error_code ec,
+                                                                                    std::size_t n) {
+            self->m_drained += n;
+            if (ec || self->m_drained > kMaxDrainBytes)
+                self->m_stream.close();
+            else
+                self->drain();
+        });
     }
 
     beast::tcp_stream m_stream;
@@ -220,6 +238,9 @@ private:
     HttpRequest m_head;
     std::string m_peer;
     std::uint64_t m_served = 0;
+    static constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+    std::array<char, 4096> m_drain{};
+    std::size_t m_drained = 0;
 };
 
 class Listener final : public std::enable_shared_from_this<Listener>

@@ -105,18 +105,19 @@ void McpEndpoint::handleGet(const ExchangePtr &exchange, const Principal &princi
     std::string accept(request.header("Accept"));
     for (char &c : accept)
         c = char(std::tolower(static_cast<unsigned char>(c)));
-    if (accept.find("text/event-stream") == std::string::npos) {
-        exchange->reply(406, rpcwire::error(nullptr, rpcwire::kInvalidRequest,
-                                            "GET opens an event stream: send Accept: text/event-stream"));
+    // The stream belongs to a session; without one (or without text/event-stream) there is no stream to
+    // offer, which MCP answers with 405.
+    const std::string sessionId(request.header("Mcp-Session-Id"));
+    if (accept.find("text/event-stream") == std::string::npos || sessionId.empty()) {
+        exchange->reply(405,
+                        rpcwire::error(nullptr, rpcwire::kInvalidRequest,
+                                       "GET opens the event stream of a session: send Mcp-Session-Id and Accept: "
+                                       "text/event-stream"),
+                        {{"Allow", "GET, POST, DELETE"}});
         return;
     }
-    // The stream belongs to a session; requests without one are served statelessly on their POST.
-    const std::string sessionId(request.header("Mcp-Session-Id"));
     switch (touchSession(sessionId, principal.id, false)) {
     case SessionLookup::None:
-        exchange->reply(400, rpcwire::error(nullptr, rpcwire::kInvalidRequest,
-                                            "GET needs the Mcp-Session-Id of an initialized session"));
-        return;
     case SessionLookup::Unknown:
         exchange->reply(404, rpcwire::error(nullptr, rpcwire::kInvalidRequest, "unknown or expired session"));
         return;

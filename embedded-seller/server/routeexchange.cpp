@@ -46,6 +46,11 @@ void RouteExchange::replyRaw(int status, std::string body, std::string noteText)
     reply(std::move(response), std::move(noteText));
 }
 
+void RouteExchange::discard()
+{
+    m_answered = true;
+}
+
 void RouteExchange::reply(HttpResponse response, std::string noteText)
 {
     if (m_answered.exchange(true))

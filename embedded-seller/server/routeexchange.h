@@ -36,6 +36,8 @@ public:
     // Answers with a body serialized already (application/json, or one SSE event like reply()).
     void replyRaw(int status, std::string body, std::string note = {});
     void reply(HttpResponse response, std::string note = {});
+    // This exchange will not answer (a preflight that let the request through): nothing is sent or logged.
+    void discard();
 
     std::string rpc;       // JSON-RPC method (and tool) for the log
     std::string principal; // who was authenticated, for the log

@@ -72,8 +72,11 @@ std::optional<HttpResponse> SellerRouter::preflight(const HttpRequest &head,
                                             "request body larger than " + std::to_string(m_options.maxBodyBytes) +
                                                 " bytes"));
     }
-    if (refusal)
-        refusal->close = true;
+    if (!refusal) {
+        exchange->discard();
+        return std::nullopt;
+    }
+    refusal->close = true;
     return refusal;
 }
 

@@ -1,5 +1,5 @@
 // The Beast engine under the seller over real loopback sockets: keep-alive for answers computed on workers,
-// pipelining, 100-continue, chunked bodies, and every limit enforced while reading (header size, body size,
+// pipelining, chunked bodies, and every limit enforced while reading (header size, body size,
 // authentication before the body, header and idle timeouts, the connection cap), plus file descriptors
 // after 10,000 connections.
 #include "dispatcher.h"
@@ -44,7 +44,6 @@ private Q_SLOTS:
     void cleanupTestCase();
     void keepAliveAcrossWorkerAnswers();
     void pipelinedAnswersInOrder();
-    void expectContinue();
     void chunkedBody();
     void headerTooLarge();
     void bodyTooLargeRefusedAfterHeaders();
@@ -142,33 +141,6 @@ void tst_HttpEngine::pipelinedAnswersInOrder()
         QCOMPARE(answer.status, 200);
         QCOMPARE(answer.json()["id"].get<int>(), id);
     }
-}
-
-void tst_HttpEngine::expectContinue()
-{
-    QTcpSocket socket;
-    QVERIFY(connectTo(socket));
-    const QByteArray body = rpcBody("ping");
-    QByteArray request = postRequest("/mcp", body, kEngineToken, "Expect: 100-continue\r\n");
-    request.chop(body.size());
-    socket.write(request);
-    QByteArray buffer;
-    const RawAnswer interim = readAnswer(socket, buffer);
-    QCOMPARE(interim.status, 100);
-    socket.write(body);
-    const RawAnswer answer = readAnswer(socket, buffer);
-    QCOMPARE(answer.status, 200);
-    QVERIFY(answer.json().contains("result"));
-
-    // A refused request gets its refusal instead of the 100, and its body is never asked for.
-    QTcpSocket refused;
-    QVERIFY(connectTo(refused));
-    QByteArray unauthenticated = postRequest("/mcp", body, {}, "Expect: 100-continue\r\n");
-    unauthenticated.chop(body.size());
-    refused.write(unauthenticated);
-    QByteArray refusedBuffer;
-    QCOMPARE(readAnswer(refused, refusedBuffer).status, 401);
-    QVERIFY(closedByPeer(refused));
 }
 
 void tst_HttpEngine::chunkedBody()
@@ -345,7 +317,9 @@ void tst_HttpEngine::noDescriptorLeftAfterManyConnections()
         QVERIFY(closedByPeer(socket));
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 20000);
-    QCOMPARE(openFileDescriptors(), before);
+    // Connections of earlier tests may still have been closing at the first count, never opening.
+    const int after = openFileDescriptors();
+    QVERIFY2(after <= before, qPrintable(QStringLiteral("%1 descriptors before, %2 after").arg(before).arg(after)));
 }
 
 QTEST_GUILESS_MAIN(tst_HttpEngine)

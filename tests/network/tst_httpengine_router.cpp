@@ -195,8 +195,9 @@ void tst_HttpEngineRouter::nullOriginIsForeign()
 void tst_HttpEngineRouter::a2aTasksBelongToTheirPrincipal()
 {
     auto router = makeRouter();
-    const json send = {{"message",
-                        {{"parts", {{{"kind", "data"}, {"data", {{"skill", "get_adcp_capabilities"}, {"input", json::object()}}}}}}}}};
+    const json part = {{"kind", "data"}, {"data", {{"skill", "get_adcp_capabilities"}, {"input", json::object()}}}};
+    json send;
+    send["message"]["parts"] = json::array({part});
     const json created = routerJson(router->handleNow(routerPost("/a2a", routerRpc("message/send", send))));
     const std::string taskId = created["result"]["id"].get<std::string>();
     QVERIFY(!taskId.empty());

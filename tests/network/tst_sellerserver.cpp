@@ -193,9 +193,9 @@ void tst_SellerServer::protocol_data()
         << QByteArray("POST") << rpc("tools/call", {{"arguments", json::object()}}) << H{} << 200 << -32602
         << QByteArray("application/json");
     QTest::newRow("GET stream needs a session")
-        << QByteArray("GET") << QByteArray() << H{} << 400 << -32600 << QByteArray("application/json");
-    QTest::newRow("GET stream needs event-stream")
-        << QByteArray("GET") << QByteArray() << H{{"Accept", "application/json"}} << 406 << -32600
+        << QByteArray("GET") << QByteArray() << H{} << 405 << -32600 << QByteArray("application/json");
+    QTest::newRow("GET stream of an unknown session")
+        << QByteArray("GET") << QByteArray() << H{{"Mcp-Session-Id", "no-such-session"}} << 404 << -32600
         << QByteArray("application/json");
     QTest::newRow("missing token") << QByteArray("POST") << rpc("ping") << H{{"Authorization", ""}} << 401
                                    << -32028 << QByteArray("application/json");
