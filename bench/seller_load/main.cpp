@@ -1,17 +1,16 @@
 // Seller load benchmark: get_products and create_media_buy over MCP (tools/call on POST /mcp) at concurrency
-// 1, 8 and 32, next to a trivial QtHttpServer route that returns the same bytes (the ceiling the HTTP layer
-// allows). The servers run on their own thread; the load comes from raw keep-alive sockets on the main thread
+// 1, 8 and 32, next to a trivial route on the same HTTP engine that returns the same bytes (the ceiling the
+// HTTP layer allows). The servers run on their own thread; the load comes from raw keep-alive sockets on the main thread
 // so that QNetworkAccessManager's six-connections-per-host limit does not cap the concurrency.
 //
 // usage: bench_seller_load [seconds-per-cell=3] [workers=4]
 #include "dispatcher.h"
 #include "sellercontext.h"
+#include "server/httpengine.h"
 #include "server/sellerhttpserver.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QHttpServer>
-#include <QHttpServerResponse>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
@@ -57,15 +56,20 @@ protected:
         SellerServerOptions serverOptions;
         serverOptions.workerThreads = m_workers;
         SellerHttpServer seller(dispatcher, std::move(auth), serverOptions);
-        QHttpServer trivial;
-        const QByteArray body = trivialBody;
-        trivial.route(QStringLiteral("/trivial"),
-                      [body] { return QHttpServerResponse(QByteArrayLiteral("application/json"), body); });
+        const std::string body = trivialBody.toStdString();
+        HttpEngineHandlers handlers;
+        handlers.handle = [body](HttpRequest, std::function<void(HttpResponse)> done) {
+            HttpResponse response;
+            response.headers.emplace_back("Content-Type", "application/json");
+            response.body = body;
+            done(std::move(response));
+        };
+        HttpEngine trivial(std::move(handlers), HttpEngineLimits{});
         const quint16 sellerPort = seller.listen(QHostAddress::LocalHost, 0);
-        const quint16 trivialPort = trivial.listen(QHostAddress::LocalHost, 0);
+        const quint16 trivialPort = trivial.listen("127.0.0.1", 0);
         ports.set_value({sellerPort, trivialPort});
         exec();
-        seller.waitForWorkers();
+        seller.stop();
     }
 
 private:

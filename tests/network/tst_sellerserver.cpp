@@ -1,5 +1,5 @@
-// The seller's MCP/A2A face over real loopback sockets, in the manner of Qt's qhttpserver tests, and the
-// buyer's AgentClient driving our own seller over MCP, A2A and in-process.
+// The seller's MCP/A2A face over real loopback sockets (the Beast engine), and the buyer's AgentClient
+// driving our own seller over MCP, A2A and in-process.
 #include "agentclient.h"
 #include "dispatcher.h"
 #include "sellercontext.h"
@@ -192,8 +192,11 @@ void tst_SellerServer::protocol_data()
     QTest::newRow("tools/call without name")
         << QByteArray("POST") << rpc("tools/call", {{"arguments", json::object()}}) << H{} << 200 << -32602
         << QByteArray("application/json");
-    QTest::newRow("GET has no stream")
+    QTest::newRow("GET stream needs a session")
         << QByteArray("GET") << QByteArray() << H{} << 405 << -32600 << QByteArray("application/json");
+    QTest::newRow("GET stream of an unknown session")
+        << QByteArray("GET") << QByteArray() << H{{"Mcp-Session-Id", "no-such-session"}} << 404 << -32600
+        << QByteArray("application/json");
     QTest::newRow("missing token") << QByteArray("POST") << rpc("ping") << H{{"Authorization", ""}} << 401
                                    << -32028 << QByteArray("application/json");
     QTest::newRow("unknown token") << QByteArray("POST") << rpc("ping") << H{{"Authorization", "Bearer nope"}}

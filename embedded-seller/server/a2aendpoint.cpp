@@ -1,0 +1,191 @@
+#include "a2aendpoint.h"
+
+#include "routeguard.h"
+#include "rpcwire.h"
+
+#include <QDateTime>
+#include <QUuid>
+
+namespace adcp::seller {
+
+namespace {
+
+constexpr size_t kA2aRememberedTasks = 1000;
+constexpr int kA2aTaskNotFound = -32001;
+
+std::string a2aNewId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+}
+
+} // namespace
+
+A2aEndpoint::A2aEndpoint(std::shared_ptr<Dispatcher> dispatcher, RouteGuard &guard,
+                         const SellerServerOptions &options, RunOnWorker runOnWorker)
+    : m_dispatcher(std::move(dispatcher)), m_guard(guard), m_options(options),
+      m_runOnWorker(std::move(runOnWorker))
+{
+}
+
+void A2aEndpoint::handle(const ExchangePtr &exchange)
+{
+    const HttpRequest &request = exchange->request();
+    if (!m_guard.hostAllowed(request)) {
+        exchange->reply(403, rpcwire::error(nullptr, rpcwire::kInvalidRequest, "Host or Origin not allowed"), {},
+                        "host rejected");
+        return;
+    }
+    if (request.method != "POST") {
+        exchange->reply(405, rpcwire::error(nullptr, rpcwire::kInvalidRequest, "use POST"), {{"Allow", "POST"}});
+        return;
+    }
+    const auto principal = m_guard.authenticate(*exchange);
+    if (!principal)
+        return;
+    exchange->slot = m_guard.admit(*exchange, principal->id);
+    if (!exchange->slot)
+        return;
+    if (std::int64_t(request.body.size()) > m_options.maxBodyBytes) {
+        exchange->reply(413, rpcwire::error(nullptr, rpcwire::kInvalidRequest, "request body too large"));
+        return;
+    }
+    nlohmann::json message;
+    switch (rpcwire::parseBody(request.body, m_options.maxJsonDepth, &message)) {
+    case rpcwire::ParseStatus::NotJson:
+        exchange->reply(400, rpcwire::error(nullptr, rpcwire::kParseError, "parse error"));
+        return;
+    case rpcwire::ParseStatus::TooDeep:
+        exchange->reply(400, rpcwire::error(nullptr, rpcwire::kParseError, "parse error: JSON nested too deep"));
+        return;
+    case rpcwire::ParseStatus::Ok:
+        break;
+    }
+    const auto method = rpcwire::stringField(message, "method");
+    nlohmann::json id = rpcwire::field(message, "id");
+    if (!id.is_string() && !id.is_number() && !id.is_null())
+        id = nullptr;
+    if (!method) {
+        exchange->reply(400, rpcwire::error(id, rpcwire::kInvalidRequest, "invalid JSON-RPC 2.0 request"));
+        return;
+    }
+    exchange->rpc = *method;
+    const nlohmann::json params = rpcwire::field(message, "params", nlohmann::json::object());
+    if (*method == "tasks/get" || *method == "GetTask")
+        getTask(exchange, *principal, *method, id, params);
+    else if (*method == "message/send" || *method == "SendMessage")
+        sendMessage(exchange, *principal, *method, id, params);
+    else
+        exchange->reply(200, rpcwire::error(id, rpcwire::kMethodNotFound, "method not found: " + *method));
+}
+
+void A2aEndpoint::getTask(const ExchangePtr &exchange, const Principal &principal, const std::string &method,
+                          const nlohmann::json &id, const nlohmann::json &params)
+{
+    const std::string taskId = rpcwire::stringField(params, "id").value_or(std::string());
+    nlohmann::json task;
+    {
+        std::lock_guard lock(m_mutex);
+        // Another principal's task is answered exactly like an unknown one.
+        const auto it = m_tasks.find(taskId);
+        if (it != m_tasks.end() && it->second.principalId == principal.id)
+            task = it->second.task;
+    }
+    if (task.is_null()) {
+        exchange->reply(200, rpcwire::error(id, kA2aTaskNotFound, "task not found"));
+        return;
+    }
+    exchange->reply(200, rpcwire::result(id, method == "GetTask" ? nlohmann::json{{"task", task}} : task));
+}
+
+void A2aEndpoint::sendMessage(const ExchangePtr &exchange, const Principal &principal, const std::string &method,
+                              const nlohmann::json &id, const nlohmann::json &params)
+{
+    const nlohmann::json message = rpcwire::field(params, "message");
+    const nlohmann::json parts = rpcwire::field(message, "parts");
+    const nlohmann::json *skillPart = nullptr;
+    int dataParts = 0;
+    if (parts.is_array()) {
+        for (const auto &part : parts) {
+            if (part.is_object() && part.contains("data") && part["data"].is_object()) {
+                ++dataParts;
+                skillPart = &part["data"];
+            }
+        }
+    }
+    const auto skill = dataParts == 1 ? rpcwire::stringField(*skillPart, "skill") : std::nullopt;
+    if (!skill) {
+        exchange->reply(200, rpcwire::error(id, rpcwire::kInvalidParams,
+                                            "the message needs exactly one data part {\"skill\": <task>, "
+                                            "\"input\": {...}}"));
+        return;
+    }
+    nlohmann::json input = rpcwire::field(*skillPart, "input", nlohmann::json::object());
+    exchange->rpc += ' ' + *skill;
+    if (!m_dispatcher->hasTool(*skill)) {
+        AdcpError e = AdcpError::make("INVALID_REQUEST", "unknown skill '" + *skill + "'", std::string("skill"),
+                                      "read the agent card for the skills this agent offers");
+        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(e), input)));
+        return;
+    }
+    if (const auto error = rpcwire::versionError(input)) {
+        exchange->reply(
+            200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(*error), input)), {},
+            error->code);
+        return;
+    }
+    auto work = [this, exchange, principal, method, message, id, tool = *skill, input = std::move(input)] {
+        ToolOutcome outcome;
+        try {
+            outcome = m_dispatcher->call(principal, tool, input);
+        } catch (const std::exception &e) {
+            outcome = ToolOutcome::failure(
+                AdcpError::make("SERVICE_UNAVAILABLE", std::string("the call failed: ") + e.what()));
+        }
+        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, outcome, input)), {},
+                        outcome.error ? outcome.error->code : std::string());
+    };
+    if (m_runOnWorker)
+        m_runOnWorker(std::move(work));
+    else
+        work();
+}
+
+nlohmann::json A2aEndpoint::taskFor(const Principal &principal, const std::string &method,
+                                    const nlohmann::json &message, const ToolOutcome &outcome,
+                                    const nlohmann::json &arguments)
+{
+    const bool v1 = method == "SendMessage";
+    const std::string taskId = a2aNewId();
+    // A contextId that is not a string is the peer's mistake; the task then gets a context of its own.
+    const std::string contextId = rpcwire::stringField(message, "contextId").value_or(a2aNewId());
+    const nlohmann::json data = outcome.ok() ? outcome.result : rpcwire::errorPayload(*outcome.error, arguments);
+    nlohmann::json part = {{"data", data}};
+    if (!v1)
+        part["kind"] = "data";
+    const std::string state =
+        outcome.ok() ? (v1 ? "TASK_STATE_COMPLETED" : "completed") : (v1 ? "TASK_STATE_FAILED" : "failed");
+    nlohmann::json artifact = {{"artifactId", a2aNewId()},
+                               {"name", outcome.ok() ? "result" : "error"},
+                               {"parts", nlohmann::json::array({part})}};
+    nlohmann::json task = {
+        {"id", taskId},
+        {"contextId", contextId},
+        {"status",
+         {{"state", state},
+          {"timestamp", QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString()}}},
+        {"artifacts", nlohmann::json::array({artifact})}};
+    if (!v1)
+        task["kind"] = "task";
+    {
+        std::lock_guard lock(m_mutex);
+        m_tasks[taskId] = StoredTask{principal.id, task};
+        m_taskOrder.push_back(taskId);
+        while (m_taskOrder.size() > kA2aRememberedTasks) {
+            m_tasks.erase(m_taskOrder.front());
+            m_taskOrder.pop_front();
+        }
+    }
+    return v1 ? nlohmann::json{{"task", task}} : task;
+}
+
+} // namespace adcp::seller
