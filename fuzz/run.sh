@@ -22,9 +22,11 @@ declare -A ci_runs=(
     [fuzz_webhook_signature]=200000
     [fuzz_schema_validation]=30000
     [fuzz_dispatcher]=4000
+    [fuzz_mcp_http]=3000
+    [fuzz_a2a_http]=3000
 )
 harnesses=(fuzz_rfc3339 fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
-    fuzz_schema_validation fuzz_dispatcher)
+    fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http)
 if [[ "$mode" == long ]]; then
     seconds=${3:?seconds per harness}
     (($# > 3)) && harnesses=("${@:4}")
