@@ -5,7 +5,7 @@
 # usage: scripts/conformance.sh [path/to/adcp-workbench]
 # env:   ADCP_SHARED_DIR (default ../shared), ADCP_HARNESS_DIR (see the harness README),
 #        CONFORMANCE_BUNDLES (space separated), CONFORMANCE_OUT (results folder, default a temp dir),
-#        CONFORMANCE_SKIP_MCP=1 to skip the MCP scenarios.
+#        CONFORMANCE_SKIP_MCP=1 to skip the MCP scenarios, CONFORMANCE_SKIP_FUZZ=1 to skip `adcp fuzz`.
 # Bundles listed in bundle_clock below run (the runner and its fresh seller) under faketime at a fixed date;
 # docs/conformance.md says why.
 # Last line: "conformance: P passed, F failed, S skipped (storyboard steps); M/N MCP scenarios passed".
@@ -127,6 +127,28 @@ if [[ "${CONFORMANCE_SKIP_MCP:-0}" != 1 ]]; then
         mcp_total=1
     fi
 fi
+# The SDK's schema-driven fuzzer: every read tool (and the updates, with --auto-seed) with generated inputs;
+# answers must validate or be well-formed AdCP errors, and an unknown id and another tenant's id must get
+# byte-identical errors (the second token is another principal). The seed is pinned so CI is repeatable.
+# Prints "adcp fuzz: R runs, F failures".
+fuzz_failures=0
+if [[ "${CONFORMANCE_SKIP_FUZZ:-0}" != 1 ]]; then
+    if start_seller fuzz --token "$token-b=conformance-b:sandbox"; then
+        runner=${ADCP_HARNESS_DIR:-$HOME/.cache/adcp-harness}/sdk/node_modules/@adcp/sdk/bin/adcp.js
+        node "$runner" fuzz "$url" --auth-token "$token" --auth-token-cross-tenant "$token-b" --auto-seed \
+            --seed 1 >"$out/fuzz.txt" 2>&1
+        fuzz_rc=$?
+        runs=$(grep -oE 'Runs: [0-9]+' "$out/fuzz.txt" | grep -oE '[0-9]+')
+        fuzz_failures=$(grep -oE 'Failures: [0-9]+' "$out/fuzz.txt" | grep -oE '[0-9]+')
+        ((fuzz_rc == 0)) || [[ -n "$fuzz_failures" && "$fuzz_failures" != 0 ]] || fuzz_failures=1
+        grep -E '^  [a-z_]+ +(PASS|FAIL)' "$out/fuzz.txt"
+        echo "adcp fuzz: ${runs:-0} runs, ${fuzz_failures:-1} failures"
+        stop_seller
+    else
+        fuzz_failures=1
+        echo "adcp fuzz: 0 runs, 1 failures"
+    fi
+fi
 echo "results in $out"
 echo "conformance: $P passed, $F failed, $S skipped (storyboard steps); $mcp_passed/$mcp_total MCP scenarios passed"
-((F == 0 && mcp_passed == mcp_total))
+((F == 0 && mcp_passed == mcp_total && ${fuzz_failures:-1} == 0))

@@ -84,6 +84,10 @@ if [[ "$ci" == true && -d "$shared/harness" && "${ADCP_SKIP_CONFORMANCE:-0}" != 
             failed=$((failed + 1))
         fi
     done
+    if ! grep -qE '^adcp fuzz: [1-9][0-9]* runs, 0 failures' "$root/build/conformance.log"; then
+        echo "conformance gate: adcp fuzz (seed 1, second tenant) did not pass"
+        failed=$((failed + 1))
+    fi
     if ! grep -qE 'conformance: .*; ([0-9]+)/\1 MCP scenarios passed' "$root/build/conformance.log"; then
         echo "conformance gate: MCP server scenarios did not all pass"
         failed=$((failed + 1))
