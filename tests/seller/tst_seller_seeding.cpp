@@ -364,10 +364,9 @@ void TestSellerSeeding::listScenariosIsExact()
 void TestSellerSeeding::unsupportedScenarios_data()
 {
     QTest::addColumn<QString>("scenario");
-    QTest::newRow("force_account_status") << "force_account_status";
+    // force_account_status, simulate_budget_spend and seed_creative_format are served (tst_seller_accounts).
     QTest::newRow("force_session_status") << "force_session_status";
-    QTest::newRow("simulate_budget_spend") << "simulate_budget_spend";
-    QTest::newRow("seed_creative_format") << "seed_creative_format";
+    QTest::newRow("force_upstream_unavailable") << "force_upstream_unavailable";
 }
 
 void TestSellerSeeding::unsupportedScenarios()
