@@ -8,6 +8,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QHostInfo>
 #include <QSocketNotifier>
 #include <QTextStream>
 
@@ -47,6 +48,66 @@ void installSignalHandlers(QCoreApplication &app)
     sigaction(SIGINT, &action, nullptr);
 }
 
+// A whole number option within [min, max]; false with a message naming the option otherwise.
+bool serveIntOption(const QCommandLineParser &parser, const QString &name, qint64 min, qint64 max, qint64 *out,
+                    QTextStream &err)
+{
+    bool ok = false;
+    const qint64 value = parser.value(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        err << "adcp-workbench: --" << name << ": expected a whole number from " << min << " to " << max
+            << ", got '" << parser.value(name) << "'\n";
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+// --host as typed: an address, or a name resolved now ("localhost" → the loopback address, never 0.0.0.0).
+QHostAddress serveListenAddress(const QString &host, QTextStream &err)
+{
+    const QHostAddress literal(host);
+    if (!literal.isNull())
+        return literal;
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return QHostAddress(QHostAddress::LocalHost);
+    const QHostInfo info = QHostInfo::fromName(host);
+    QHostAddress chosen;
+    for (const QHostAddress &address : info.addresses()) {
+        if (address.protocol() == QAbstractSocket::IPv4Protocol)
+            return address;
+        if (chosen.isNull())
+            chosen = address;
+    }
+    if (chosen.isNull())
+        err << "adcp-workbench: --host: cannot resolve '" << host << "'\n";
+    return chosen;
+}
+
+// The serve-mode network limits from the command line; false (after a message) when one is out of range.
+bool serveLimits(const QCommandLineParser &parser, adcp::seller::SellerServerOptions *options, QTextStream &err)
+{
+    qint64 workers = 0, maxBody = 0, maxHeader = 0, maxConnections = 0, maxInFlight = 0, headerTimeout = 0,
+           idleTimeout = 0;
+    if (!serveIntOption(parser, QStringLiteral("workers"), 0, 256, &workers, err) ||
+        !serveIntOption(parser, QStringLiteral("max-body"), 1024, qint64(1) << 32, &maxBody, err) ||
+        !serveIntOption(parser, QStringLiteral("max-header-bytes"), 1024, 1024 * 1024, &maxHeader, err) ||
+        !serveIntOption(parser, QStringLiteral("max-connections"), 1, 1000000, &maxConnections, err) ||
+        !serveIntOption(parser, QStringLiteral("max-in-flight"), 1, 100000, &maxInFlight, err) ||
+        !serveIntOption(parser, QStringLiteral("header-timeout-ms"), 10, 3600000, &headerTimeout, err) ||
+        !serveIntOption(parser, QStringLiteral("idle-timeout-ms"), 10, 3600000, &idleTimeout, err))
+        return false;
+    options->workerThreads = int(workers);
+    options->maxBodyBytes = maxBody;
+    options->maxHeaderBytes = maxHeader;
+    options->maxConnections = int(maxConnections);
+    options->maxInFlightPerPrincipal = int(maxInFlight);
+    options->headerTimeout = std::chrono::milliseconds(headerTimeout);
+    options->bodyTimeout = std::chrono::milliseconds(std::max<qint64>(headerTimeout, 30000));
+    options->idleTimeout = std::chrono::milliseconds(idleTimeout);
+    return true;
+}
+
 } // namespace
 
 int runServeMode(int argc, char **argv)
@@ -62,7 +123,7 @@ int runServeMode(int argc, char **argv)
     parser.addOption({QStringLiteral("serve"), QStringLiteral("Run the seller without a window.")});
     parser.addOption({QStringLiteral("port"), QStringLiteral("TCP port (0 = any free port)."),
                       QStringLiteral("N"), QStringLiteral("3000")});
-    parser.addOption({QStringLiteral("host"), QStringLiteral("Address to listen on."),
+    parser.addOption({QStringLiteral("host"), QStringLiteral("Address or host name to listen on."),
                       QStringLiteral("ADDRESS"), QStringLiteral("127.0.0.1")});
     parser.addOption({QStringLiteral("db"), QStringLiteral("SQLite database file of the seller."),
                       QStringLiteral("PATH"), QStringLiteral("adcp-seller.sqlite")});
@@ -73,8 +134,10 @@ int runServeMode(int argc, char **argv)
          QStringLiteral("TOKEN=PRINCIPAL[:sandbox]")});
     parser.addOption(
         {QStringLiteral("allow-anonymous"),
-         QStringLiteral("Requests without a token act as this principal (loopback tooling only)."),
+         QStringLiteral("Requests without a token act as this principal (only when listening on loopback)."),
          QStringLiteral("PRINCIPAL[:sandbox]")});
+    parser.addOption({QStringLiteral("allow-anonymous-public"),
+                      QStringLiteral("Allow --allow-anonymous on a non-loopback address too.")});
     parser.addOption(
         {QStringLiteral("allowed-host"),
          QStringLiteral("Extra host name accepted in Host/Origin (repeatable; '*' accepts any)."),
@@ -84,6 +147,21 @@ int runServeMode(int argc, char **argv)
                       QStringLiteral("4")});
     parser.addOption({QStringLiteral("max-body"), QStringLiteral("Largest accepted request body in bytes."),
                       QStringLiteral("BYTES"), QStringLiteral("4194304")});
+    parser.addOption({QStringLiteral("max-header-bytes"),
+                      QStringLiteral("Largest accepted request line and headers in bytes."), QStringLiteral("BYTES"),
+                      QStringLiteral("16384")});
+    parser.addOption({QStringLiteral("max-connections"),
+                      QStringLiteral("Open connections served at once (more are answered 503)."), QStringLiteral("N"),
+                      QStringLiteral("1024")});
+    parser.addOption({QStringLiteral("max-in-flight"),
+                      QStringLiteral("Requests of one principal handled at once (more are answered 429)."),
+                      QStringLiteral("N"), QStringLiteral("64")});
+    parser.addOption({QStringLiteral("header-timeout-ms"),
+                      QStringLiteral("Time a client has to send a request's headers."), QStringLiteral("MS"),
+                      QStringLiteral("10000")});
+    parser.addOption({QStringLiteral("idle-timeout-ms"),
+                      QStringLiteral("A kept-alive connection without a new request is closed after this."),
+                      QStringLiteral("MS"), QStringLiteral("30000")});
     parser.addOption({QStringLiteral("manual-approval"),
                       QStringLiteral("create_media_buy answers 'submitted' and waits for approval.")});
     parser.addOption(
@@ -134,6 +212,22 @@ int runServeMode(int argc, char **argv)
         return 2;
     }
 
+    adcp::seller::SellerServerOptions serverOptions;
+    qint64 requestedPort = 0;
+    if (!serveLimits(parser, &serverOptions, err) ||
+        !serveIntOption(parser, QStringLiteral("port"), 0, 65535, &requestedPort, err))
+        return 2;
+    const QHostAddress address = serveListenAddress(parser.value(QStringLiteral("host")), err);
+    if (address.isNull())
+        return 2;
+    if (parser.isSet(QStringLiteral("allow-anonymous")) && !address.isLoopback() &&
+        !parser.isSet(QStringLiteral("allow-anonymous-public"))) {
+        err << "adcp-workbench: --allow-anonymous serves unauthenticated callers; it is only allowed on a "
+               "loopback --host (add --allow-anonymous-public to allow it on "
+            << address.toString() << ")\n";
+        return 2;
+    }
+
     adcp::seller::SellerOptions options;
     options.databasePath = parser.value(QStringLiteral("db"));
     options.manualApproval = parser.isSet(QStringLiteral("manual-approval"));
@@ -157,9 +251,6 @@ int runServeMode(int argc, char **argv)
         return 1;
     }
 
-    adcp::seller::SellerServerOptions serverOptions;
-    serverOptions.workerThreads = parser.value(QStringLiteral("workers")).toInt();
-    serverOptions.maxBodyBytes = parser.value(QStringLiteral("max-body")).toLongLong();
     const QStringList extraHosts = parser.values(QStringLiteral("allowed-host"));
     if (extraHosts.contains(QStringLiteral("*")))
         serverOptions.allowedHosts.clear();
@@ -175,11 +266,10 @@ int runServeMode(int argc, char **argv)
                              std::fflush(stdout);
                          });
     }
-    const QHostAddress address(parser.value(QStringLiteral("host")));
-    const quint16 port = server.listen(address, quint16(parser.value(QStringLiteral("port")).toUInt()));
+    const quint16 port = server.listen(address, quint16(requestedPort));
     if (port == 0) {
-        err << "adcp-workbench: cannot listen on " << parser.value(QStringLiteral("host")) << ':'
-            << parser.value(QStringLiteral("port")) << '\n';
+        err << "adcp-workbench: cannot listen on " << address.toString() << ':'
+            << parser.value(QStringLiteral("port")) << ": " << server.errorString() << '\n';
         return 1;
     }
     installSignalHandlers(app);
@@ -189,7 +279,7 @@ int runServeMode(int argc, char **argv)
                  qPrintable(address.toString()), unsigned(port));
     std::fflush(stdout);
     const int rc = QCoreApplication::exec();
-    server.waitForWorkers();
+    server.stop();
     execution->stop();
     return rc;
 }

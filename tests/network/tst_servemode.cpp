@@ -128,6 +128,19 @@ void tst_ServeMode::badOptions_data()
     QTest::newRow("token without principal")
         << QStringList{QStringLiteral("--serve"), QStringLiteral("--token"), QStringLiteral("abc=")}
         << "TOKEN=PRINCIPAL";
+    const QStringList served = {QStringLiteral("--serve"), QStringLiteral("--token"), QStringLiteral("abc=buyer")};
+    QTest::newRow("no connections allowed")
+        << served + QStringList{QStringLiteral("--max-connections"), QStringLiteral("0")} << "--max-connections";
+    QTest::newRow("header timeout not a number")
+        << served + QStringList{QStringLiteral("--header-timeout-ms"), QStringLiteral("soon")} << "--header-timeout-ms";
+    QTest::newRow("body limit too small")
+        << served + QStringList{QStringLiteral("--max-body"), QStringLiteral("10")} << "--max-body";
+    QTest::newRow("port out of range") << served + QStringList{QStringLiteral("--port"), QStringLiteral("70000")}
+                                       << "--port";
+    QTest::newRow("anonymous on a public address")
+        << QStringList{QStringLiteral("--serve"), QStringLiteral("--host"), QStringLiteral("0.0.0.0"),
+                       QStringLiteral("--allow-anonymous"), QStringLiteral("anon")}
+        << "--allow-anonymous-public";
 }
 
 void tst_ServeMode::badOptions()
