@@ -234,7 +234,7 @@ void tst_SellerServer::protocol()
 
     auto all = baseHeaders();
     for (const auto &[name, value] : headers) {
-        all.removeIf([&](const auto &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+        all.removeIf([&n = name](const auto &h) { return h.first.compare(n, Qt::CaseInsensitive) == 0; });
         if (!value.isEmpty())
             all.append({name, value});
     }
