@@ -117,11 +117,22 @@ std::optional<adcp::ToolOutcome> resolveAccount(TaskContext &task, const json &a
             return notFound();
         Account fresh = provision(task, ref);
         // Reads never write: an unknown account simply has nothing yet.
-        if (use != AccountUse::Read && !AccountStore::insert(task.db, fresh, task.now, &error))
+        if (use == AccountUse::Read || AccountStore::insert(task.db, fresh, task.now, &error)) {
+            task.account = std::move(fresh);
+            return std::nullopt;
+        }
+        // A concurrent call of the same caller may have provisioned it first: use that row.
+        QString again;
+        if (ref.contains("account_id")) {
+            account = AccountStore::find(task.db, task.principal.id, fresh.accountId, &again);
+        } else if (auto matches =
+                       AccountStore::match(task.db, task.principal.id, NaturalKey::fromJson(ref), &again);
+                   matches.size() == 1) {
+            account = std::move(matches.front());
+        }
+        if (!account)
             return failure("SERVICE_UNAVAILABLE",
                            "the seller could not record the account: " + error.toStdString());
-        task.account = std::move(fresh);
-        return std::nullopt;
     }
     if (use != AccountUse::Read) {
         if (auto refused = gated(*account, use); !refused.ok())

@@ -45,7 +45,9 @@ private Q_SLOTS:
                 continue;
             }
             ++codes[o.error->code];
-            QCOMPARE(o.error->field.value_or(""), std::string("proposal_id"));
+            QVERIFY2(
+                o.error->field.value_or("") == "proposal_id",
+                (o.error->code + " on '" + o.error->field.value_or("") + "': " + o.error->message).c_str());
             QCOMPARE(std::string(adcp::toString(o.error->recovery)), std::string("correctable"));
         }
         QCOMPARE(wins, 1);
