@@ -1,8 +1,11 @@
 #include "rpcwire.h"
 
+#include "wire/jsonread.h"
+
 namespace adcp::seller::rpcwire {
 
-nlohmann::json error(const nlohmann::json &id, int code, const std::string &message, const nlohmann::json &data)
+nlohmann::json error(const nlohmann::json &id, int code, const std::string &message,
+                     const nlohmann::json &data)
 {
     nlohmann::json e = {{"code", code}, {"message", message}};
     if (!data.is_null())
@@ -20,41 +23,9 @@ std::string dump(const nlohmann::json &value)
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-namespace {
-
-// Depth of [ and { outside strings; stops counting as soon as the limit is passed.
-bool rpcwireTooDeep(std::string_view text, int maxDepth)
-{
-    int depth = 0;
-    bool inString = false;
-    bool escaped = false;
-    for (const char c : text) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-            continue;
-        }
-        if (c == '"') {
-            inString = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > maxDepth)
-                return true;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return false;
-}
-
-} // namespace
-
 ParseStatus parseBody(std::string_view body, int maxDepth, nlohmann::json *out)
 {
-    if (rpcwireTooDeep(body, maxDepth))
+    if (adcp::wire::firstTooDeep(body, maxDepth))
         return ParseStatus::TooDeep;
     *out = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
     return out->is_discarded() ? ParseStatus::NotJson : ParseStatus::Ok;

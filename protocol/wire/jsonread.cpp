@@ -40,6 +40,22 @@ std::string describe(const json *value)
     }
 }
 
+// Descends no further than maxDepth + 1 levels, so the recursion is bounded by the limit itself.
+bool deeperThan(const json &value, int remaining)
+{
+    if (!value.is_structured())
+        return false;
+    if (remaining == 0)
+        return true;
+    for (const auto &child : value) {
+        if (deeperThan(child, remaining - 1))
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
 // The deepest nesting of `text`, scanning bytes only (strings and escapes skipped), stopping as soon as
 // `maxDepth` is exceeded; returns the offset where that happened.
 std::optional<std::size_t> firstTooDeep(std::string_view text, int maxDepth)
@@ -69,22 +85,6 @@ std::optional<std::size_t> firstTooDeep(std::string_view text, int maxDepth)
     }
     return std::nullopt;
 }
-
-// Descends no further than maxDepth + 1 levels, so the recursion is bounded by the limit itself.
-bool deeperThan(const json &value, int remaining)
-{
-    if (!value.is_structured())
-        return false;
-    if (remaining == 0)
-        return true;
-    for (const auto &child : value) {
-        if (deeperThan(child, remaining - 1))
-            return true;
-    }
-    return false;
-}
-
-} // namespace
 
 std::string ReadError::message() const
 {

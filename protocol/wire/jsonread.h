@@ -83,6 +83,10 @@ struct ParseLimits
 // Parses `text`, checking size first and nesting depth before any value is built. Invalid UTF-8 and
 // trailing garbage are errors. Never throws.
 Read<nlohmann::json> parse(std::string_view text, const ParseLimits &limits = {});
+// The byte offset at which `text` first nests deeper than `maxDepth` (strings and escapes skipped), scanning
+// bytes only so that no parser recursion runs on hostile input; nullopt when it never does.
+std::optional<std::size_t> firstTooDeep(std::string_view text, int maxDepth);
+
 // For a document that did not come through parse() (an in-process call): its nesting depth.
 std::optional<ReadError> checkDepth(const nlohmann::json &json, int maxDepth = ParseLimits().maxDepth);
 // dump() that never throws: invalid UTF-8 inside strings (from a header, a file) is replaced by U+FFFD.
