@@ -10,12 +10,86 @@ namespace adcp::seller {
 
 namespace {
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 constexpr size_t kA2aRememberedTasks = 1000;
 constexpr int kA2aTaskNotFound = -32001;
+constexpr std::string_view kAdcpProfileV3 = "https://adcontextprotocol.org/extensions/adcp/v3";
 
 std::string a2aNewId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+}
+
+// The buyer activates the profile per request by listing its URI in A2A-Extensions (comma-separated);
+// X-A2A-Extensions is the name A2A clients used before 1.0.
+bool profileActivated(const HttpRequest &request)
+{
+    for (const std::string_view name : {std::string_view("A2A-Extensions"), std::string_view("X-A2A-Extensions")}) {
+        std::string_view list = request.header(name);
+        while (!list.empty()) {
+            const size_t comma = list.find(',');
+            std::string_view item = list.substr(0, comma);
+            while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+                item.remove_prefix(1);
+            while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+                item.remove_suffix(1);
+            if (item == kAdcpProfileV3)
+                return true;
+            list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        }
+    }
+    return false;
+}
+
+struct Invocation
+{
+    std::string skill;
+    nlohmann::json input;
+    std::string problem; // empty when the message is a valid invocation
+};
+
+Invocation invalid(std::string problem)
+{
+    return Invocation{{}, nullptr, std::move(problem)};
+}
+
+// The skill and its arguments from a message. 3.0/3.1 buyers send {skill, parameters} (some send input);
+// once the v3 profile is active the data part is exactly {skill, input}, and besides it only display text.
+Invocation readInvocation(const nlohmann::json &message, bool profileV3)
+{
+    const nlohmann::json parts = rpcwire::field(message, "parts");
+    if (!parts.is_array() || parts.empty())
+        return invalid("the message has no parts");
+    const nlohmann::json *data = nullptr;
+    for (const auto &part : parts) {
+        const bool isData = part.is_object() && part.contains("data");
+        if (isData && data)
+            return invalid("the message has more than one data part; send exactly one {\"skill\", \"input\"}");
+        if (isData)
+            data = &part["data"];
+        else if (profileV3 && !(part.is_object() && part.contains("text") && part["text"].is_string()))
+            return invalid("only text parts may accompany the invocation data part");
+    }
+    if (!data || !data->is_object())
+        return invalid("the message needs exactly one data part {\"skill\": <task>, \"input\": {...}}");
+    const auto skill = rpcwire::stringField(*data, "skill");
+    if (!skill || skill->empty())
+        return invalid("the data part names no skill");
+    if (profileV3) {
+        if (data->contains("parameters"))
+            return invalid("the AdCP A2A profile v3 is active: send the arguments as input, not parameters");
+        if (data->size() != 2 || !data->contains("input") || !(*data)["input"].is_object())
+            return invalid("the AdCP A2A profile v3 is active: the data part is exactly {\"skill\", \"input\": {...}}");
+        return Invocation{*skill, (*data)["input"], {}};
+    }
+    if (data->contains("parameters") && data->contains("input"))
+        return invalid("the data part carries both parameters and input");
+    const nlohmann::json arguments =
+        rpcwire::field(*data, data->contains("parameters") ? "parameters" : "input", nlohmann::json::object());
+    if (!arguments.is_object())
+        return invalid("the skill's arguments must be a JSON object");
+    return Invocation{*skill, arguments, {}};
 }
 
 } // namespace
@@ -101,39 +175,36 @@ void A2aEndpoint::sendMessage(const ExchangePtr &exchange, const Principal &prin
                               const nlohmann::json &id, const nlohmann::json &params)
 {
     const nlohmann::json message = rpcwire::field(params, "message");
-    const nlohmann::json parts = rpcwire::field(message, "parts");
-    const nlohmann::json *skillPart = nullptr;
-    int dataParts = 0;
-    if (parts.is_array()) {
-        for (const auto &part : parts) {
-            if (part.is_object() && part.contains("data") && part["data"].is_object()) {
-                ++dataParts;
-                skillPart = &part["data"];
-            }
-        }
-    }
-    const auto skill = dataParts == 1 ? rpcwire::stringField(*skillPart, "skill") : std::nullopt;
-    if (!skill) {
-        exchange->reply(200, rpcwire::error(id, rpcwire::kInvalidParams,
-                                            "the message needs exactly one data part {\"skill\": <task>, "
-                                            "\"input\": {...}}"));
+    const bool profileV3 = profileActivated(exchange->request());
+    Invocation invocation = readInvocation(message, profileV3);
+    if (!invocation.problem.empty()) {
+        const AdcpError e = AdcpError::make("INVALID_REQUEST", invocation.problem, std::string("params.message.parts"));
+        exchange->reply(200, rpcwire::error(id, rpcwire::kInvalidParams, invocation.problem, {{"adcp_error", e.toJson()}}),
+                        {}, e.code);
         return;
     }
-    nlohmann::json input = rpcwire::field(*skillPart, "input", nlohmann::json::object());
-    exchange->rpc += ' ' + *skill;
-    if (!m_dispatcher->hasTool(*skill)) {
-        AdcpError e = AdcpError::make("INVALID_REQUEST", "unknown skill '" + *skill + "'", std::string("skill"),
+    nlohmann::json input = std::move(invocation.input);
+    const std::string tool = std::move(invocation.skill);
+    exchange->rpc += ' ' + tool;
+    // An activated extension is named back, as A2A asks of agents.
+    Headers headers;
+    if (profileV3)
+        headers.emplace_back("A2A-Extensions", std::string(kAdcpProfileV3));
+    if (!m_dispatcher->hasTool(tool)) {
+        AdcpError e = AdcpError::make("INVALID_REQUEST", "unknown skill '" + tool + "'", std::string("skill"),
                                       "read the agent card for the skills this agent offers");
-        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(e), input)));
+        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(e), input)),
+                        headers);
         return;
     }
     if (const auto error = rpcwire::versionError(input)) {
         exchange->reply(
-            200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(*error), input)), {},
-            error->code);
+            200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(*error), input)),
+            headers, error->code);
         return;
     }
-    auto work = [this, exchange, principal, method, message, id, tool = *skill, input = std::move(input)] {
+    auto work = [this, exchange, principal, method, message, id, tool, input = std::move(input),
+                 headers = std::move(headers)] {
         ToolOutcome outcome;
         try {
             outcome = m_dispatcher->call(principal, tool, input);
@@ -141,7 +212,7 @@ void A2aEndpoint::sendMessage(const ExchangePtr &exchange, const Principal &prin
             outcome = ToolOutcome::failure(
                 AdcpError::make("SERVICE_UNAVAILABLE", std::string("the call failed: ") + e.what()));
         }
-        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, outcome, input)), {},
+        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, outcome, input)), headers,
                         outcome.error ? outcome.error->code : std::string());
     };
     if (m_runOnWorker)

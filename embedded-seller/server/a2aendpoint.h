@@ -16,8 +16,10 @@ namespace adcp::seller {
 class RouteGuard;
 
 // A2A JSON-RPC on /a2a (message/send and tasks/get, in both the 0.3 and the 1.0 method names). Each
-// message's single data part names the skill (an AdCP task) and its input. Tasks are remembered, bounded,
-// for the principal that created them. Thread-safe.
+// message's single data part names the skill (an AdCP task) and its arguments: {skill, parameters} as AdCP
+// 3.0/3.1 send it, or {skill, input} under the AdCP A2A profile v3, which a request activates with the
+// A2A-Extensions header and which then refuses `parameters`. Tasks are remembered, bounded, for the principal
+// that created them. Thread-safe.
 class A2aEndpoint final
 {
 public:

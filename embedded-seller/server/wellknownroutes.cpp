@@ -51,12 +51,20 @@ void WellKnownRoutes::agentCard(const ExchangePtr &exchange)
         {"description", "AdCP media-buy sales agent (AdCP over A2A)"},
         {"url", base + "/a2a"},
         {"preferredTransport", "JSONRPC"},
+        // A2A 1.0 clients read the interfaces; 0.3 clients the url above. /a2a speaks both.
+        {"supportedInterfaces",
+         {{{"url", base + "/a2a"}, {"protocolBinding", "JSONRPC"}, {"protocolVersion", "1.0"}},
+          {{"url", base + "/a2a"}, {"protocolBinding", "JSONRPC"}, {"protocolVersion", "0.3"}}}},
         {"version", "0.1.0"},
         {"capabilities",
          {{"streaming", false},
           {"pushNotifications", false},
+          // The AdCP profile is required of 3.2 buyers, who activate it per request; 3.0/3.1 buyers predate
+          // it and are still served their {skill, parameters} form without activation.
           {"extensions",
-           {{{"uri", "https://adcontextprotocol.org/extensions/adcp/v3"}, {"required", false}}}}}},
+           {{{"uri", "https://adcontextprotocol.org/extensions/adcp/v3"},
+             {"description", "AdCP structured task invocation profile"},
+             {"required", true}}}}}},
         {"defaultInputModes", {"application/json"}},
         {"defaultOutputModes", {"application/json"}},
         {"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},

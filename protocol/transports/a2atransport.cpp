@@ -136,12 +136,21 @@ QUrl A2aTransport::rpcEndpoint() const
     return m_endpoint;
 }
 
-QNetworkRequest A2aTransport::makeRequest(const QUrl &url) const
+bool A2aTransport::profileV3() const
+{
+    return m_profileV3;
+}
+
+QNetworkRequest A2aTransport::makeRequest(const QUrl &url, bool invocation) const
 {
     QNetworkRequest request(url);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setRawHeader("Accept", "application/json");
-    request.setRawHeader("A2A-Extensions", kAdcpExtension);
+    if (invocation && m_profileV3) {
+        request.setRawHeader("A2A-Extensions", kAdcpExtension);
+        if (m_a2a1)
+            request.setRawHeader("A2A-Version", "1.0");
+    }
     if (!m_options.bearerToken.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_options.bearerToken);
     ReplyGuard::prepare(request);
@@ -198,7 +207,7 @@ void A2aTransport::fetchCard()
             path.chop(1);
         cardUrl.setPath(path + QStringLiteral("/.well-known/agent-card.json"));
     }
-    QNetworkReply *reply = m_network.get(makeRequest(cardUrl));
+    QNetworkReply *reply = m_network.get(makeRequest(cardUrl, false));
     auto *guard = new ReplyGuard(reply, answerLimits(), originPolicy());
     auto body = std::make_shared<QByteArray>();
     connect(reply, &QNetworkReply::readyRead, this, [reply, guard, body] {
@@ -252,7 +261,10 @@ void A2aTransport::onCardFetched(const QUrl &cardUrl, int status, const QByteArr
                               Recovery::Terminal));
         return;
     }
-    const QString given = QString::fromStdString(url.valueOr(std::string()));
+    QString given = QString::fromStdString(url.valueOr(std::string()));
+    const QString interfaceUrl = readDialect();
+    if (!interfaceUrl.isEmpty() && (m_a2a1 || given.isEmpty()))
+        given = interfaceUrl;
     const QUrl endpoint = given.isEmpty() ? m_options.agentUrl : cardUrl.resolved(QUrl(given));
     const bool http =
         endpoint.scheme() == QLatin1String("http") || endpoint.scheme() == QLatin1String("https");
@@ -289,6 +301,50 @@ void A2aTransport::onCardFetched(const QUrl &cardUrl, int status, const QByteArr
     });
 }
 
+QString A2aTransport::readDialect()
+{
+    const wire::JsonRef card(m_card);
+    bool advertised = false;
+    for (const wire::JsonRef &extension : card["capabilities"]["extensions"].items())
+        advertised |= extension["uri"].string(1024).valueOr(std::string()) == kAdcpExtension.toStdString();
+    m_profileV3 = m_options.invocation == A2aInvocation::ProfileV3 ||
+                  (m_options.invocation == A2aInvocation::FromCard && advertised);
+    // The profile rides on A2A 1.0: its method names go to the card's 1.0 JSON-RPC interface when it has one.
+    m_a2a1 = false;
+    QString anyUrl;
+    for (const wire::JsonRef &entry : card["supportedInterfaces"].items()) {
+        const QString url = QString::fromStdString(entry["url"].string(8192).valueOr(std::string()));
+        const bool jsonRpc = entry["protocolBinding"].string(64).valueOr("JSONRPC") == "JSONRPC";
+        if (url.isEmpty() || !jsonRpc)
+            continue;
+        if (anyUrl.isEmpty())
+            anyUrl = url;
+        if (m_profileV3 && entry["protocolVersion"].string(64).valueOr(std::string()).starts_with("1.")) {
+            m_a2a1 = true;
+            return url;
+        }
+    }
+    return anyUrl;
+}
+
+nlohmann::json A2aTransport::invocationMessage(const Call &call)
+{
+    nlohmann::json part = {
+        {"data",
+         {{"skill", call.tool.toStdString()}, {m_profileV3 ? "input" : "parameters", call.arguments}}}};
+    nlohmann::json message = {{"messageId", QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()},
+                              {"role", m_a2a1 ? "ROLE_USER" : "user"}};
+    if (!m_a2a1) {
+        part["kind"] = "data";
+        message["kind"] = "message";
+    }
+    message["parts"] = nlohmann::json::array({part});
+    return {{"jsonrpc", "2.0"},
+            {"id", m_nextRpcId++},
+            {"method", m_a2a1 ? "SendMessage" : "message/send"},
+            {"params", {{"message", message}}}};
+}
+
 void A2aTransport::useEndpoint(const QUrl &endpoint)
 {
     m_endpoint = endpoint;
@@ -301,24 +357,12 @@ void A2aTransport::useEndpoint(const QUrl &endpoint)
 
 void A2aTransport::sendCall(const std::shared_ptr<Call> &call)
 {
-    const nlohmann::json message = {
-        {"jsonrpc", "2.0"},
-        {"id", m_nextRpcId++},
-        {"method", "message/send"},
-        {"params",
-         {{"message",
-           {{"kind", "message"},
-            {"messageId", QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()},
-            {"role", "user"},
-            {"parts",
-             nlohmann::json::array(
-                 {{{"kind", "data"},
-                   {"data", {{"skill", call->tool.toStdString()}, {"input", call->arguments}}}}})}}}}}};
+    const nlohmann::json message = invocationMessage(*call);
     if (!call->deadline.isValid())
         call->deadline = QDateTime::currentDateTimeUtc().addMSecs(m_options.timeoutMs);
     const std::weak_ptr<Call> weak = call;
     call->rpc = sendJsonRpc(
-        m_network, this, makeRequest(m_endpoint), message, answerLimits(), originPolicy(),
+        m_network, this, makeRequest(m_endpoint, true), message, answerLimits(), originPolicy(),
         [this, weak](const std::shared_ptr<RpcAttempt> &a) {
             auto c = weak.lock();
             if (!c || c->canceled || c->finished)
@@ -380,10 +424,10 @@ void A2aTransport::pollTask(const std::shared_ptr<Call> &call, const QString &ta
             return;
         const nlohmann::json message = {{"jsonrpc", "2.0"},
                                         {"id", m_nextRpcId++},
-                                        {"method", "tasks/get"},
+                                        {"method", m_a2a1 ? "GetTask" : "tasks/get"},
                                         {"params", {{"id", taskId.toStdString()}}}};
         c->rpc = sendJsonRpc(
-            m_network, this, makeRequest(m_endpoint), message, answerLimits(), originPolicy(),
+            m_network, this, makeRequest(m_endpoint, true), message, answerLimits(), originPolicy(),
             [this, weak, taskId](const std::shared_ptr<RpcAttempt> &a) {
                 auto c2 = weak.lock();
                 if (!c2 || c2->canceled || c2->finished)

@@ -10,6 +10,10 @@
 
 namespace adcp {
 
+// How a skill's arguments travel: as the agent card implies, or forced to one form (a buyer that wants to
+// speak to a 3.2 agent as a 3.0/3.1 buyer would).
+enum class A2aInvocation { FromCard, Parameters, ProfileV3 };
+
 struct A2aTransportOptions
 {
     QUrl agentUrl;             // the agent's base URL; its card is read from /.well-known/agent-card.json
@@ -20,6 +24,7 @@ struct A2aTransportOptions
     int maxRetries = 2;                                           // connection refused and 502/503/504
     int retryBaseMs = 200;
     int pollIntervalMs = 500; // A2A tasks still working are followed with tasks/get
+    A2aInvocation invocation = A2aInvocation::FromCard;
 };
 
 // The AdCP outcome of an A2A message/send (or tasks/get) result: a Task whose artifact data part is the AdCP
@@ -29,10 +34,12 @@ struct A2aTransportOptions
 ToolOutcome outcomeFromA2aResult(const nlohmann::json &result, QString *state = nullptr,
                                  QString *taskId = nullptr);
 
-// A2A client: fetches the agent card once, then sends each tool call as message/send with one data part
-// {"skill": tool, "input": arguments}. The AdCP extension is activated per request with A2A-Extensions. A
-// card whose url points to another origin than the agent's is used only when the foreign-origin handler
-// agrees (the bearer token would go there).
+// A2A client: fetches the agent card once, then sends each tool call as one message with one data part. A
+// card that advertises the AdCP A2A profile v3 gets {"skill": tool, "input": arguments} with the profile
+// activated per request (A2A-Extensions); any other card gets the 3.0/3.1 form {"skill", "parameters"}. The
+// A2A 1.0 method names are used when the card declares a 1.0 JSON-RPC interface. A card whose endpoint is
+// on another origin than the agent's is used only when the foreign-origin handler agrees (the bearer token
+// would go there).
 class A2aTransport final : public AgentTransport
 {
     Q_OBJECT
@@ -47,6 +54,7 @@ public:
 
     nlohmann::json agentCard() const; // null until fetched
     QUrl rpcEndpoint() const;
+    bool profileV3() const; // the form in use, known once the card is read
 
 private:
     struct Call;
@@ -60,12 +68,16 @@ private:
     void sendCall(const std::shared_ptr<Call> &call);
     void pollTask(const std::shared_ptr<Call> &call, const QString &taskId);
     void finish(const std::shared_ptr<Call> &call, const ToolOutcome &outcome);
-    QNetworkRequest makeRequest(const QUrl &url) const;
+    QNetworkRequest makeRequest(const QUrl &url, bool invocation) const;
+    nlohmann::json invocationMessage(const Call &call);
+    QString readDialect(); // the form and A2A version to speak; returns the card's JSON-RPC interface url
 
     A2aTransportOptions m_options;
     QNetworkAccessManager m_network;
     nlohmann::json m_card;
     QUrl m_endpoint;
+    bool m_profileV3 = false;
+    bool m_a2a1 = false; // the card declares an A2A 1.0 JSON-RPC interface
     bool m_fetchingCard = false;
     int m_cardAttempt = 0;
     quint64 m_nextCallId = 1;

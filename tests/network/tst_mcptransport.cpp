@@ -605,18 +605,31 @@ void tst_McpTransport::a2aRoundTrip_data()
 {
     QTest::addColumn<bool>("v1");
     QTest::addColumn<bool>("failed");
-    QTest::newRow("A2A 0.3 completed") << false << false;
-    QTest::newRow("A2A 0.3 failed with adcp_error") << false << true;
-    QTest::newRow("A2A 1.0 completed") << true << false;
-    QTest::newRow("A2A 1.0 failed with adcp_error") << true << true;
+    QTest::addColumn<bool>("profileCard"); // the card advertises the AdCP A2A profile v3 on a 1.0 interface
+    QTest::newRow("A2A 0.3 completed") << false << false << false;
+    QTest::newRow("A2A 0.3 failed with adcp_error") << false << true << false;
+    QTest::newRow("A2A 1.0 completed") << true << false << false;
+    QTest::newRow("A2A 1.0 failed with adcp_error") << true << true << false;
+    QTest::newRow("AdCP profile v3 completed") << true << false << true;
+    QTest::newRow("AdCP profile v3 failed with adcp_error") << true << true << true;
 }
 
 void tst_McpTransport::a2aRoundTrip()
 {
     QFETCH(bool, v1);
     QFETCH(bool, failed);
+    QFETCH(bool, profileCard);
+    const std::string extension = "https://adcontextprotocol.org/extensions/adcp/v3";
     quint16 port = 0;
     ScriptedPeer peer([&](const ScriptedPeer::Seen &seen, int) {
+        if (seen.method == "GET" && profileCard)
+            return ScriptedPeer::json(
+                {{"name", "scripted"},
+                 {"supportedInterfaces",
+                  {{{"url", "http://127.0.0.1:" + std::to_string(port) + "/rpc"},
+                    {"protocolBinding", "JSONRPC"},
+                    {"protocolVersion", "1.0"}}}},
+                 {"capabilities", {{"extensions", {{{"uri", extension}, {"required", true}}}}}}});
         if (seen.method == "GET")
             return ScriptedPeer::json(
                 {{"name", "scripted"}, {"url", "http://127.0.0.1:" + std::to_string(port) + "/a2a"}});
@@ -648,13 +661,19 @@ void tst_McpTransport::a2aRoundTrip()
         QCOMPARE(outcome.result["media_buy_id"].get<std::string>(), std::string("mb1"));
     QCOMPARE(peer.seen.size(), 2);
     QCOMPARE(peer.seen[0].path, QByteArray("/.well-known/agent-card.json"));
+    QCOMPARE(transport.profileV3(), profileCard);
+    // A 3.2 card gets the activated {skill, input}; any other card the 3.0/3.1 {skill, parameters}.
     const json &sent = peer.seen[1].body;
-    QCOMPARE(sent["method"].get<std::string>(), std::string("message/send"));
-    QCOMPARE(sent["params"]["message"]["parts"].size(), size_t(1));
-    QCOMPARE(sent["params"]["message"]["parts"][0]["data"]["skill"].get<std::string>(),
-             std::string("get_media_buys"));
-    QCOMPARE(sent["params"]["message"]["parts"][0]["data"]["input"]["media_buy_ids"][0].get<std::string>(),
-             std::string("mb1"));
+    QCOMPARE(peer.seen[1].path, QByteArray(profileCard ? "/rpc" : "/a2a"));
+    QCOMPARE(peer.seen[1].header("A2A-Extensions"),
+             profileCard ? QByteArray::fromStdString(extension) : QByteArray());
+    QCOMPARE(sent["method"].get<std::string>(), std::string(profileCard ? "SendMessage" : "message/send"));
+    const json &parts = sent["params"]["message"]["parts"];
+    QCOMPARE(parts.size(), size_t(1));
+    QCOMPARE(parts[0]["data"].size(), size_t(2));
+    QCOMPARE(parts[0]["data"]["skill"].get<std::string>(), std::string("get_media_buys"));
+    const char *arguments = profileCard ? "input" : "parameters";
+    QCOMPARE(parts[0]["data"][arguments]["media_buy_ids"][0].get<std::string>(), std::string("mb1"));
 }
 
 // brief → finalize → create → delivery through AgentClient over MCP against the SDK's guaranteed example

@@ -424,7 +424,8 @@ void tst_SellerServer::clientFlow_data()
 {
     QTest::addColumn<QString>("transport");
     QTest::newRow("MCP") << "mcp";
-    QTest::newRow("A2A") << "a2a";
+    QTest::newRow("A2A, profile v3 from the card") << "a2a";
+    QTest::newRow("A2A, 3.0/3.1 parameters") << "a2a-parameters";
     QTest::newRow("in-process") << "in-process";
 }
 
@@ -433,16 +434,21 @@ void tst_SellerServer::clientFlow()
 {
     QFETCH(QString, transport);
     std::unique_ptr<AgentTransport> t;
+    const A2aTransport *a2aTransport = nullptr;
     if (transport == QLatin1String("mcp")) {
         McpTransportOptions options;
         options.endpoint = mcpUrl();
         options.bearerToken = kToken;
         t = std::make_unique<McpTransport>(options);
-    } else if (transport == QLatin1String("a2a")) {
+    } else if (transport.startsWith(QLatin1String("a2a"))) {
         A2aTransportOptions options;
         options.agentUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
         options.bearerToken = kToken;
-        t = std::make_unique<A2aTransport>(options);
+        if (transport == QLatin1String("a2a-parameters"))
+            options.invocation = A2aInvocation::Parameters;
+        auto a2a = std::make_unique<A2aTransport>(options);
+        a2aTransport = a2a.get();
+        t = std::move(a2a);
     } else {
         t = std::make_unique<InProcessTransport>(m_dispatcher, Principal{"buyer-1", true});
     }
@@ -452,6 +458,8 @@ void tst_SellerServer::clientFlow()
     const auto caps = run(client.getAdcpCapabilities());
     QVERIFY2(caps.ok(), caps.ok() ? "" : caps.error->message.c_str());
     QVERIFY(client.dialect() != Dialect::Unknown);
+    if (a2aTransport) // our card advertises the profile: the client follows it unless told to speak 3.0/3.1
+        QCOMPARE(a2aTransport->profileV3(), transport == QLatin1String("a2a"));
 
     const json brand = {{"domain", "acmeoutdoor.example"}};
     const auto brief = run(client.getProducts(
