@@ -58,7 +58,8 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
 
     std::vector<std::string> ids = stringsOf(args.value("media_buy_ids", json()));
     const std::vector<std::string> statusFilter = stringsOf(args.value("status_filter", json()));
-    if (ids.empty()) {
+    const bool listing = ids.empty();
+    if (listing) {
         QSqlQuery q(task.db);
         if (!execute(q,
                      QStringLiteral(
@@ -88,7 +89,13 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
                 MediaBuyLifecycle::refresh(task.db, task.principal.id, id, task.now, &error))
                 tx.commit(&error);
         }
-        const auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, id);
+        auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, id);
+        // With `account`, another account's buy is as unknown as a foreign one (and left out of a listing).
+        if (buy && task.account &&
+            !AccountStore::mediaBuyVisible(task.db, task.principal.id, id, task.account->accountId))
+            buy.reset();
+        if (!buy && listing)
+            continue;
         if (!buy) {
             errors.push_back(
                 adcp::AdcpError::make("MEDIA_BUY_NOT_FOUND", "no such media buy", "media_buy_ids")

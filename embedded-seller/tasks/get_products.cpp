@@ -384,6 +384,9 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             a["product_id"] = e["product_id"];
         if (e.contains("proposal_id"))
             a["proposal_id"] = e["proposal_id"];
+        // The versioned dialect: the acknowledgement names the version it acted on (a MUST for decline).
+        if (e.contains("proposal_version"))
+            a["proposal_version"] = e["proposal_version"];
         if (!notes.empty())
             a["notes"] = notes;
         return a;

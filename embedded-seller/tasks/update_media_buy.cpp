@@ -151,7 +151,32 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                            "create a separate media buy for the new packages");
 
         std::string nextStatus = buy->status;
-        if (args.contains("paused")) {
+        const bool pending = buy->status == "pending_creatives" || buy->status == "pending_start";
+        if (args.contains("paused") && pending) {
+            // Before delivery a pause is a hold (lifecycle.mdx): the status stays pending, and the buy enters
+            // paused instead of active once creatives and the flight start allow; paused: false clears it.
+            const bool pause = args["paused"].get<bool>();
+            if (pause != buy->paused) {
+                if (!sql(QStringLiteral(
+                             "INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) "
+                             "VALUES (?, "
+                             "?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
+                         {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
+                    !sql(QStringLiteral(
+                             "UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? "
+                             "AND media_buy_id = ?"),
+                         {pause ? 1 : 0, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                    return dbFailure();
+                for (const auto &p : packages) {
+                    if (p.canceled)
+                        continue;
+                    if (!enqueueControl(task.db, *buy, p, pause ? "pause" : "resume", &error))
+                        return dbFailure();
+                    touch(p);
+                }
+                changes.push_back(pause ? "hold_set" : "hold_cleared");
+            }
+        } else if (args.contains("paused")) {
             const bool pause = args["paused"].get<bool>();
             if (pause && buy->status != "active" && buy->status != "paused")
                 return notAllowed("pause", buy->status, "paused");

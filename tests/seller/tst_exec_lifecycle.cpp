@@ -19,6 +19,7 @@ private Q_SLOTS:
     void createReturnsAtOnceAndJobsBookBothAdServers();
     void creativesMoveTheBuyToActive();
     void pauseResumeCancelReachTheAdServers();
+    void pauseWhilePendingIsAHold();
     void updateErrors_data();
     void updateErrors();
     void flightEndCompletesTheBuy();
@@ -123,6 +124,37 @@ void TestExecLifecycle::pauseResumeCancelReachTheAdServers()
                               std::string("canceled"), 60000);
 }
 
+// A pause before delivery holds the buy: it stays pending_creatives, and enters paused rather than active
+// once its creatives arrive; clearing the hold lets it run.
+void TestExecLifecycle::pauseWhilePendingIsAHold()
+{
+    ExecSeller s;
+    const json created = s.createBuy();
+    const std::string id = created.at("media_buy_id");
+    QTRY_COMPARE_WITH_TIMEOUT(s.openJobs(), 0, 60000);
+    const auto held = s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                                  {"account", {{"account_id", "acc-1"}}},
+                                                  {"media_buy_id", id},
+                                                  {"paused", true}});
+    QVERIFY2(held.ok(), errorCode(held).c_str());
+    QCOMPARE(held.result["media_buy_status"].get<std::string>(), std::string("pending_creatives"));
+    QCOMPARE(held.result["status"].get<std::string>(), std::string("pending_creatives"));
+    QCOMPARE(s.status(id), std::string("pending_creatives"));
+    s.syncCreative("cr_audio", packageId(created, 0), "audio_standard_60s");
+    s.syncCreative("cr_video", packageId(created, 1), "video_standard_30s");
+    QCOMPARE(s.status(id), std::string("paused"));
+    QTRY_COMPARE_WITH_TIMEOUT(s.execution->adapter("exchange")->orderState(id, packageId(created, 1)),
+                              std::string("paused"), 60000);
+    const auto resumed = s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                                     {"account", {{"account_id", "acc-1"}}},
+                                                     {"media_buy_id", id},
+                                                     {"paused", false}});
+    QVERIFY2(resumed.ok(), errorCode(resumed).c_str());
+    QCOMPARE(s.status(id), std::string("active"));
+    QSqlDatabase db = s.context->database();
+    QCOMPARE(adcp::seller::JobQueue::counts(db).failed, 0);
+}
+
 void TestExecLifecycle::updateErrors_data()
 {
     QTest::addColumn<QString>("setup");
@@ -135,11 +167,16 @@ void TestExecLifecycle::updateErrors_data()
                                     << "CONFLICT"
                                     << "revision"
                                     << "transient";
-    QTest::newRow("pause while pending") << ""
-                                         << R"({"paused": true})"
-                                         << "ACTION_NOT_ALLOWED"
-                                         << "paused"
-                                         << "correctable";
+    QTest::newRow("pause a canceled buy") << "cancel"
+                                          << R"({"paused": true})"
+                                          << "INVALID_STATE"
+                                          << ""
+                                          << "correctable";
+    QTest::newRow("resume a canceled buy") << "cancel"
+                                           << R"({"paused": false})"
+                                           << "INVALID_STATE"
+                                           << ""
+                                           << "correctable";
     QTest::newRow("cancel twice") << "cancel"
                                   << R"({"canceled": true})"
                                   << "NOT_CANCELLABLE"

@@ -353,6 +353,19 @@ void TestSellerAccounts::buysAreFilteredByAccount()
                  .size(),
              size_t(0));
     QCOMPARE(s.rows(QStringLiteral("accounts")), 2);
+    // Delivery reads the same way: a listing keeps the account's buys, a lookup of another's is unknown.
+    const auto deliveryA = s.call("get_media_buy_delivery", {{"account", naturalKey("a.example")}});
+    QVERIFY2(deliveryA.ok(), deliveryA.ok() ? "" : deliveryA.error->message.c_str());
+    QCOMPARE(deliveryA.result["media_buy_deliveries"].size(), size_t(1));
+    QCOMPARE(deliveryA.result["media_buy_deliveries"][0]["media_buy_id"], a.result["media_buy_id"]);
+    const auto deliveryCross =
+        s.call("get_media_buy_delivery",
+               {{"account", naturalKey("a.example")}, {"media_buy_ids", {b.result["media_buy_id"]}}});
+    QCOMPARE(deliveryCross.result["media_buy_deliveries"].size(), size_t(0));
+    QCOMPARE(deliveryCross.result["errors"][0]["code"].get<std::string>(),
+             std::string("MEDIA_BUY_NOT_FOUND"));
+    QCOMPARE(s.call("get_media_buy_delivery", json::object()).result["media_buy_deliveries"].size(),
+             size_t(2));
 }
 
 void TestSellerAccounts::lazyAccountIsReusedBySandboxCaller()
@@ -363,9 +376,10 @@ void TestSellerAccounts::lazyAccountIsReusedBySandboxCaller()
     const auto second = s.call(kSandbox, "create_media_buy", buyArgsFor(s, key));
     QVERIFY(first.ok() && second.ok());
     QCOMPARE(s.rows(QStringLiteral("accounts")), 1);
-    const auto read =
-        s.call(kSandbox, "get_media_buys",
-               {{"account", key}, {"media_buy_ids", json::array({first.result["media_buy_id"], second.result["media_buy_id"]})}});
+    const auto read = s.call(
+        kSandbox, "get_media_buys",
+        {{"account", key},
+         {"media_buy_ids", json::array({first.result["media_buy_id"], second.result["media_buy_id"]})}});
     QCOMPARE(read.result["media_buys"].size(), size_t(2));
 }
 
@@ -418,7 +432,8 @@ void TestSellerAccounts::creativeLibraryOutlivesCanceledBuy()
     QCOMPARE(page2.result["creatives"][0]["creative_id"].get<std::string>(), std::string("cr-c"));
     QCOMPARE(page2.result["pagination"]["has_more"].get<bool>(), false);
 
-    const auto filtered = s.call("list_creatives", {{"filters", {{"creative_ids", json::array({"cr-b", "cr-other"})}}}});
+    const auto filtered =
+        s.call("list_creatives", {{"filters", {{"creative_ids", json::array({"cr-b", "cr-other"})}}}});
     QCOMPARE(filtered.result["query_summary"]["total_matching"].get<int>(), 2);
     QCOMPARE(filtered.result["query_summary"]["filters_applied"][0].get<std::string>(),
              std::string("creative_ids"));

@@ -332,6 +332,9 @@ private Q_SLOTS:
         const auto first = refine(s, json::array({entry}));
         QVERIFY2(first.ok(), first.ok() ? "" : first.error->toJson().dump().c_str());
         QCOMPARE(first.result["refinement_applied"][0]["status"].get<std::string>(), std::string("applied"));
+        // The acknowledgement names the version it declined (the spec's MUST the schema cannot check).
+        QCOMPARE(first.result["refinement_applied"][0]["proposal_version"].get<std::string>(),
+                 std::string("v1"));
         QVERIFY(first.result["proposals"].empty());
         json second = entry;
         second["reason"] = "price";
