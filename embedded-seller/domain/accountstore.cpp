@@ -42,6 +42,19 @@ std::vector<storage::MigrationStep> accountMigrationSteps()
                  "account_id TEXT NOT NULL, PRIMARY KEY (principal_id, creative_id))"),
          },
          {}},
+        {2,
+         QStringLiteral(
+             "usage the buyer reported per account (report_usage), kept for billing reconciliation"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE account_usage (principal_id TEXT NOT NULL, account_id TEXT NOT NULL, "
+                 "media_buy_id TEXT, period_start TEXT NOT NULL, period_end TEXT NOT NULL, "
+                 "vendor_cost REAL NOT NULL, currency TEXT NOT NULL, record_json TEXT NOT NULL, "
+                 "reported_at TEXT NOT NULL)"),
+             QStringLiteral(
+                 "CREATE INDEX account_usage_by_account ON account_usage (principal_id, account_id)"),
+         },
+         {}},
     };
 }
 
@@ -297,6 +310,24 @@ bool AccountStore::creativeVisible(QSqlDatabase &db, const std::string &principa
 {
     return visible(db, QStringLiteral("account_creatives"), QStringLiteral("creative_id"), principalId,
                    creativeId, accountId);
+}
+
+bool AccountStore::recordUsage(QSqlDatabase &db, const std::string &principalId, const std::string &accountId,
+                               const json &record, const json &period, const QDateTime &now, QString *error)
+{
+    const auto buy = record.find("media_buy_id");
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("INSERT INTO account_usage (principal_id, account_id, media_buy_id, period_start, "
+                       "period_end, vendor_cost, currency, record_json, reported_at) VALUES (?, ?, ?, ?, "
+                       "?, ?, ?, ?, ?)"),
+        {qs(principalId), qs(accountId),
+         buy != record.end() && buy->is_string() ? qs(buy->get<std::string>()) : QVariant(),
+         qs(period.value("start", std::string())), qs(period.value("end", std::string())),
+         record.value("vendor_cost", 0.0), qs(record.value("currency", std::string())),
+         storage::toText(record), now.toUTC().toString(Qt::ISODate)},
+        error);
 }
 
 } // namespace adcp::seller

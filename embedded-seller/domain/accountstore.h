@@ -82,6 +82,11 @@ public:
                                 const std::string &mediaBuyId, const std::string &accountId);
     static bool creativeVisible(QSqlDatabase &db, const std::string &principalId,
                                 const std::string &creativeId, const std::string &accountId);
+
+    // Keeps one report_usage record (as the buyer sent it) against the account and reporting period.
+    static bool recordUsage(QSqlDatabase &db, const std::string &principalId, const std::string &accountId,
+                            const nlohmann::json &record, const nlohmann::json &period, const QDateTime &now,
+                            QString *error);
 };
 
 } // namespace adcp::seller

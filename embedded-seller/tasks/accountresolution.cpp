@@ -79,7 +79,7 @@ AccountUse accountUseOf(std::string_view tool)
         {"get_media_buy_delivery", AccountUse::Read}, {"list_creatives", AccountUse::Read},
         {"request_proposals", AccountUse::Read},      {"create_media_buy", AccountUse::Buy},
         {"accept_proposal", AccountUse::Buy},         {"update_media_buy", AccountUse::Write},
-        {"sync_creatives", AccountUse::Write},
+        {"sync_creatives", AccountUse::Write},        {"get_account_financials", AccountUse::Existing},
     };
     const auto it = uses.find(tool);
     return it == uses.end() ? AccountUse::None : it->second;
@@ -91,7 +91,7 @@ std::optional<adcp::ToolOutcome> resolveAccount(TaskContext &task, const json &a
         return std::nullopt;
     const auto it = args.find("account");
     if (it == args.end() || !it->is_object()) {
-        if (task.options.requireAccounts)
+        if (task.options.requireAccounts || use == AccountUse::Existing)
             return notFound();
         return std::nullopt;
     }
@@ -113,7 +113,7 @@ std::optional<adcp::ToolOutcome> resolveAccount(TaskContext &task, const json &a
         return failure("SERVICE_UNAVAILABLE",
                        "the seller could not read its accounts: " + error.toStdString());
     if (!account) {
-        if (task.options.requireAccounts)
+        if (task.options.requireAccounts || use == AccountUse::Existing)
             return notFound();
         Account fresh = provision(task, ref);
         // Reads never write: an unknown account simply has nothing yet.
@@ -134,7 +134,7 @@ std::optional<adcp::ToolOutcome> resolveAccount(TaskContext &task, const json &a
             return failure("SERVICE_UNAVAILABLE",
                            "the seller could not record the account: " + error.toStdString());
     }
-    if (use != AccountUse::Read) {
+    if (use != AccountUse::Read && use != AccountUse::Existing) {
         if (auto refused = gated(*account, use); !refused.ok())
             return refused;
     }

@@ -11,12 +11,14 @@ namespace adcp::seller {
 
 struct TaskContext;
 
-// How a tool uses the request's `account`: not at all, to read (every status may read), to buy (only an
-// active account may start new spend) or to change existing work (refused while the account is suspended,
-// closed or awaiting approval, allowed while payment is required).
+// How a tool uses the request's `account`: not at all, to read (every status may read), to read about an
+// account that must exist already (never provisioned on first use), to buy (only an active account may start
+// new spend) or to change existing work (refused while the account is suspended, closed or awaiting approval,
+// allowed while payment is required).
 enum class AccountUse {
     None,
     Read,
+    Existing,
     Buy,
     Write,
 };

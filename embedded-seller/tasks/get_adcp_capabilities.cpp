@@ -46,7 +46,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"supported_account_currency_modes", {"per_media_buy"}},
           {"timezone", {{"mode", "seller_fixed"}, {"fixed_timezone", "UTC"}}},
           {"required_for_products", o.requireAccounts},
-          {"account_financials", false},
+          {"account_financials", true},
           {"notifications", {{"supported", false}}},
           {"identity_updates", {{"supported", false}}},
           {"sandbox", true}}},

@@ -29,6 +29,9 @@ adcp::ToolOutcome acceptProposal(TaskContext &task, const nlohmann::json &argume
 adcp::ToolOutcome syncAccounts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome listAccounts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome listCreatives(TaskContext &task, const nlohmann::json &arguments);
+// Account money (get_account_financials.cpp, report_usage.cpp).
+adcp::ToolOutcome getAccountFinancials(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome reportUsage(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -102,6 +105,14 @@ const std::vector<ToolSpec> &toolSpecs()
         {"list_creatives", "/schemas/creative/list-creatives-request.json",
          "The creative library: every synced creative with its review status, filtered, sorted and paged.",
          false, listCreatives},
+        {"get_account_financials", "/schemas/account/get-account-financials-request.json",
+         "Spend and payment standing of one of this caller's operator-billed accounts over a period (the "
+         "current billing month by default): delivered spend, media buy count, payment status and terms.",
+         false, getAccountFinancials},
+        {"report_usage", "/schemas/account/report-usage-request.json",
+         "Report what was consumed per account (and media buy) over a reporting period for billing "
+         "reconciliation. A batch with a bad record is refused whole, each bad record named.",
+         true, reportUsage},
     };
     return specs;
 }
