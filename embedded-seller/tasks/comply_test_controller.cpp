@@ -44,11 +44,14 @@ adcp::ToolOutcome transitioned(const std::string &from, const std::string &to, c
         {{"success", true}, {"previous_state", from}, {"current_state", to}, {"message", message}});
 }
 
-// The media-buy state machine as the controller may drive it.
+// The media-buy state machine as the controller may drive it. The controller stands in for the events a
+// pending buy waits for (creatives supplied, flight start reached), so it may take pending_creatives through
+// pending_start to active in one step; anything that needs delivery (completed) still has to go through
+// active.
 bool mediaBuyTransitionAllowed(const std::string &from, const std::string &to)
 {
     static const std::map<std::string, std::set<std::string>> allowed = {
-        {"pending_creatives", {"pending_start", "rejected", "canceled"}},
+        {"pending_creatives", {"pending_start", "active", "rejected", "canceled"}},
         {"pending_start", {"active", "rejected", "canceled"}},
         {"active", {"paused", "completed", "canceled"}},
         {"paused", {"active", "completed", "canceled"}},

@@ -25,23 +25,10 @@ bool accountTransitionAllowed(const std::string &from, const std::string &to)
     return false;
 }
 
+// Seeded formats belong to the sandbox principal, like its other seeds: the runner sends the seeding call
+// under its own sandbox account and the listing under the storyboard's account, so an account key would part
+// what the storyboard means as one set.
 const char *const kFormatSeed = "creative_format";
-
-std::string seedKind(const std::string &accountId)
-{
-    return std::string(kFormatSeed) + ":" + accountId;
-}
-
-// Seeds belong to the request's account (its id, or its natural key); without one, to the principal.
-std::string seedAccount(const json &args)
-{
-    if (!args.contains("account") || !args["account"].is_object())
-        return std::string();
-    const json &ref = args["account"];
-    if (ref.contains("account_id") && ref["account_id"].is_string())
-        return ref["account_id"].get<std::string>();
-    return NaturalKey::fromJson(ref).text();
-}
 
 } // namespace
 
@@ -92,10 +79,9 @@ adcp::ToolOutcome seedCreativeFormat(TaskContext &task, const json &args)
     const std::string formatId = params.value("format_id", std::string());
     if (formatId.empty())
         return controllerError("INVALID_PARAMS", "params.format_id is required");
-    const std::string accountId = seedAccount(args);
     const json fixture = params.value("fixture", json::object());
     QString error;
-    switch (SandboxSeeds::check(task.db, task.principal.id, seedKind(accountId), formatId, fixture, &error)) {
+    switch (SandboxSeeds::check(task.db, task.principal.id, kFormatSeed, formatId, fixture, &error)) {
     case SandboxSeeds::Outcome::Equivalent:
         return adcp::ToolOutcome::success(
             {{"success", true}, {"message", "format " + formatId + " was seeded already"}});
@@ -106,15 +92,17 @@ adcp::ToolOutcome seedCreativeFormat(TaskContext &task, const json &args)
     case SandboxSeeds::Outcome::Fresh:
         break;
     }
-    if (!SandboxSeeds::record(task.db, task.principal.id, seedKind(accountId), formatId, fixture, task.now,
-                              &error))
+    if (!SandboxSeeds::record(task.db, task.principal.id, kFormatSeed, formatId, fixture, task.now, &error))
         return controllerError("INTERNAL_ERROR", error.toStdString());
     return adcp::ToolOutcome::success({{"success", true}, {"message", "format " + formatId + " seeded"}});
 }
 
 std::optional<adcp::ToolOutcome> seededCreativeFormats(TaskContext &task, const json &args)
 {
-    const std::string kind = seedKind(seedAccount(args));
+    // A listing without an account is the catalog's, as for a buyer that never seeded anything.
+    if (!args.contains("account"))
+        return std::nullopt;
+    const std::string kind = kFormatSeed;
     const auto ids = SandboxSeeds::list(task.db, task.principal.id, kind);
     if (ids.empty())
         return std::nullopt;

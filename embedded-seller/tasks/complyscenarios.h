@@ -17,11 +17,11 @@ struct TaskContext;
 adcp::ToolOutcome controllerError(const std::string &code, const std::string &detail,
                                   const std::optional<std::string> &currentState = std::nullopt);
 adcp::ToolOutcome forceAccountStatus(TaskContext &task, const nlohmann::json &params);
-// Seeds a format under the request's account (params.format_id, params.fixture); list_creative_formats for
-// that account then answers with exactly its seeded formats.
+// Seeds a format for the sandbox principal (params.format_id, params.fixture); list_creative_formats with an
+// account then answers with exactly the seeded formats.
 adcp::ToolOutcome seedCreativeFormat(TaskContext &task, const nlohmann::json &args);
-// list_creative_formats for an account that seeded formats: exactly those, in seeding order, paged by
-// cursor; nothing when the request's account seeded none.
+// list_creative_formats with an account, once formats were seeded: exactly those, in seeding order, paged by
+// cursor; nothing when none were seeded or the request names no account.
 std::optional<adcp::ToolOutcome> seededCreativeFormats(TaskContext &task, const nlohmann::json &args);
 
 } // namespace adcp::seller

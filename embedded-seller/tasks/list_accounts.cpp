@@ -76,7 +76,9 @@ adcp::ToolOutcome listAccounts(TaskContext &task, const json &args)
     json accounts = json::array();
     for (size_t i = first; i < end; ++i)
         accounts.push_back(matching[i].toJson());
-    json page = {{"has_more", end < matching.size()}, {"total_count", matching.size()}};
+    // No total_count: it is optional, and a count that includes accounts created since the walk began would
+    // disagree between pages.
+    json page = {{"has_more", end < matching.size()}};
     if (end < matching.size())
         page["cursor"] = encodeCursor(matching[end - 1].accountId);
     return adcp::ToolOutcome::success({{"accounts", std::move(accounts)}, {"pagination", std::move(page)}});

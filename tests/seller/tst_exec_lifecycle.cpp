@@ -343,6 +343,12 @@ void TestExecLifecycle::controllerRespectsTheStateMachine()
     QVERIFY(ok["success"].get<bool>());
     QCOMPARE(ok["previous_state"].get<std::string>(), std::string("pending_creatives"));
     QCOMPARE(s.status(id), std::string("rejected"));
+    // The controller may stand in for creatives and the flight start: pending_creatives straight to active.
+    const json other = s.createBuy();
+    const json activated = s.control("force_media_buy_status",
+                                     {{"media_buy_id", other.at("media_buy_id")}, {"status", "active"}});
+    QVERIFY(activated["success"].get<bool>());
+    QCOMPARE(s.status(other.at("media_buy_id")), std::string("active"));
     QCOMPARE(s.control("force_media_buy_status", {{"media_buy_id", "mb_nope"}, {"status", "active"}})["error"]
                  .get<std::string>(),
              std::string("NOT_FOUND"));
