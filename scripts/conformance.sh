@@ -5,7 +5,8 @@
 # usage: scripts/conformance.sh [path/to/adcp-workbench]
 # env:   ADCP_SHARED_DIR (default ../shared), ADCP_HARNESS_DIR (see the harness README),
 #        CONFORMANCE_BUNDLES (space separated), CONFORMANCE_OUT (results folder, default a temp dir),
-#        CONFORMANCE_SKIP_MCP=1 to skip the MCP scenarios, CONFORMANCE_SKIP_FUZZ=1 to skip `adcp fuzz`.
+#        CONFORMANCE_SKIP_MCP=1 to skip the MCP scenarios, CONFORMANCE_SKIP_FUZZ=1 to skip `adcp fuzz`,
+#        CONFORMANCE_SKIP_A2A=1 to skip the SDK client's A2A call.
 # Bundles listed in bundle_clock below run (the runner and its fresh seller) under faketime at a fixed date;
 # docs/conformance.md says why.
 # Last line: "conformance: P passed, F failed, S skipped (storyboard steps); M/N MCP scenarios passed".
@@ -149,6 +150,20 @@ if [[ "${CONFORMANCE_SKIP_FUZZ:-0}" != 1 ]]; then
         echo "adcp fuzz: 0 runs, 1 failures"
     fi
 fi
+# The SDK's own command-line client over A2A, which sends the 3.0/3.1 form {skill, parameters}: a brief must
+# come back with products. Prints "adcp a2a: ok" or "adcp a2a: failed".
+a2a_failed=0
+if [[ "${CONFORMANCE_SKIP_A2A:-0}" != 1 ]]; then
+    a2a_failed=1
+    if start_seller a2a; then
+        runner=${ADCP_HARNESS_DIR:-$HOME/.cache/adcp-harness}/sdk/node_modules/@adcp/sdk/bin/adcp.js
+        node "$runner" "${url%/mcp}" get_products \
+            '{"buying_mode":"brief","brief":"Video for outdoor gear in the US","brand":{"domain":"acmeoutdoor.example"}}' \
+            --protocol a2a --auth "$token" >"$out/a2a.txt" 2>&1 && grep -q '"product_id"' "$out/a2a.txt" && a2a_failed=0
+        stop_seller
+    fi
+    echo "adcp a2a: $( ((a2a_failed == 0)) && echo ok || echo failed)"
+fi
 echo "results in $out"
 echo "conformance: $P passed, $F failed, $S skipped (storyboard steps); $mcp_passed/$mcp_total MCP scenarios passed"
-((F == 0 && mcp_passed == mcp_total && ${fuzz_failures:-1} == 0))
+((F == 0 && mcp_passed == mcp_total && ${fuzz_failures:-1} == 0 && a2a_failed == 0))
