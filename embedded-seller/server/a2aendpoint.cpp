@@ -25,7 +25,8 @@ std::string a2aNewId()
 // X-A2A-Extensions is the name A2A clients used before 1.0.
 bool profileActivated(const HttpRequest &request)
 {
-    for (const std::string_view name : {std::string_view("A2A-Extensions"), std::string_view("X-A2A-Extensions")}) {
+    for (const std::string_view name :
+         {std::string_view("A2A-Extensions"), std::string_view("X-A2A-Extensions")}) {
         std::string_view list = request.header(name);
         while (!list.empty()) {
             const size_t comma = list.find(',');
@@ -65,7 +66,8 @@ Invocation readInvocation(const nlohmann::json &message, bool profileV3)
     for (const auto &part : parts) {
         const bool isData = part.is_object() && part.contains("data");
         if (isData && data)
-            return invalid("the message has more than one data part; send exactly one {\"skill\", \"input\"}");
+            return invalid(
+                "the message has more than one data part; send exactly one {\"skill\", \"input\"}");
         if (isData)
             data = &part["data"];
         else if (profileV3 && !(part.is_object() && part.contains("text") && part["text"].is_string()))
@@ -80,13 +82,14 @@ Invocation readInvocation(const nlohmann::json &message, bool profileV3)
         if (data->contains("parameters"))
             return invalid("the AdCP A2A profile v3 is active: send the arguments as input, not parameters");
         if (data->size() != 2 || !data->contains("input") || !(*data)["input"].is_object())
-            return invalid("the AdCP A2A profile v3 is active: the data part is exactly {\"skill\", \"input\": {...}}");
+            return invalid(
+                "the AdCP A2A profile v3 is active: the data part is exactly {\"skill\", \"input\": {...}}");
         return Invocation{*skill, (*data)["input"], {}};
     }
     if (data->contains("parameters") && data->contains("input"))
         return invalid("the data part carries both parameters and input");
-    const nlohmann::json arguments =
-        rpcwire::field(*data, data->contains("parameters") ? "parameters" : "input", nlohmann::json::object());
+    const nlohmann::json arguments = rpcwire::field(
+        *data, data->contains("parameters") ? "parameters" : "input", nlohmann::json::object());
     if (!arguments.is_object())
         return invalid("the skill's arguments must be a JSON object");
     return Invocation{*skill, arguments, {}};
@@ -178,9 +181,12 @@ void A2aEndpoint::sendMessage(const ExchangePtr &exchange, const Principal &prin
     const bool profileV3 = profileActivated(exchange->request());
     Invocation invocation = readInvocation(message, profileV3);
     if (!invocation.problem.empty()) {
-        const AdcpError e = AdcpError::make("INVALID_REQUEST", invocation.problem, std::string("params.message.parts"));
-        exchange->reply(200, rpcwire::error(id, rpcwire::kInvalidParams, invocation.problem, {{"adcp_error", e.toJson()}}),
-                        {}, e.code);
+        const AdcpError e =
+            AdcpError::make("INVALID_REQUEST", invocation.problem, std::string("params.message.parts"));
+        exchange->reply(
+            200,
+            rpcwire::error(id, rpcwire::kInvalidParams, invocation.problem, {{"adcp_error", e.toJson()}}), {},
+            e.code);
         return;
     }
     nlohmann::json input = std::move(invocation.input);
@@ -193,13 +199,15 @@ void A2aEndpoint::sendMessage(const ExchangePtr &exchange, const Principal &prin
     if (!m_dispatcher->hasTool(tool)) {
         AdcpError e = AdcpError::make("INVALID_REQUEST", "unknown skill '" + tool + "'", std::string("skill"),
                                       "read the agent card for the skills this agent offers");
-        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(e), input)),
-                        headers);
+        exchange->reply(
+            200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(e), input)),
+            headers);
         return;
     }
     if (const auto error = rpcwire::versionError(input)) {
         exchange->reply(
-            200, rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(*error), input)),
+            200,
+            rpcwire::result(id, taskFor(principal, method, message, ToolOutcome::failure(*error), input)),
             headers, error->code);
         return;
     }
@@ -212,8 +220,8 @@ void A2aEndpoint::sendMessage(const ExchangePtr &exchange, const Principal &prin
             outcome = ToolOutcome::failure(
                 AdcpError::make("SERVICE_UNAVAILABLE", std::string("the call failed: ") + e.what()));
         }
-        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, outcome, input)), headers,
-                        outcome.error ? outcome.error->code : std::string());
+        exchange->reply(200, rpcwire::result(id, taskFor(principal, method, message, outcome, input)),
+                        headers, outcome.error ? outcome.error->code : std::string());
     };
     if (m_runOnWorker)
         m_runOnWorker(std::move(work));
