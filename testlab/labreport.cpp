@@ -18,19 +18,6 @@ QString seconds(qint64 ms)
     return QString::number(double(ms) / 1000.0, 'f', 3);
 }
 
-json exchangeToJson(const LabExchange &e)
-{
-    json issues = json::array();
-    for (const QString &issue : e.responseIssues)
-        issues.push_back(issue.toStdString());
-    return {{"principal", e.principal.toStdString()},
-            {"tool", e.tool.toStdString()},
-            {"elapsed_ms", e.elapsedMs},
-            {"http_status", e.httpStatus},
-            {"request", maskJsonSecrets(e.request)},
-            {"response", maskJsonSecrets(e.response)},
-            {"response_issues", issues}};
-}
 
 struct SuiteTotals
 {
@@ -68,6 +55,20 @@ QString exchangeSummary(const StepResult &step)
 }
 
 } // namespace
+
+json exchangeToJson(const LabExchange &e)
+{
+    json issues = json::array();
+    for (const QString &issue : e.responseIssues)
+        issues.push_back(issue.toStdString());
+    return {{"principal", e.principal.toStdString()},
+            {"tool", e.tool.toStdString()},
+            {"elapsed_ms", e.elapsedMs},
+            {"http_status", e.httpStatus},
+            {"request", maskJsonSecrets(e.request)},
+            {"response", maskJsonSecrets(e.response)},
+            {"response_issues", issues}};
+}
 
 json runToJson(const LabRun &run)
 {

@@ -12,6 +12,8 @@ namespace adcp::lab {
 // A run as JSON (every step with its exchanges, secrets masked) — the format the history and the JSON report
 // share.
 nlohmann::json runToJson(const LabRun &run);
+// One exchange as the reports show it (request and answer with secrets masked, schema issues).
+nlohmann::json exchangeToJson(const LabExchange &exchange);
 // JUnit XML as CI systems read it: one <testsuite> per suite, one <testcase> per step; a failed step is a
 // <failure>, a step that does not apply is <skipped> with its reason.
 QByteArray runToJunitXml(const LabRun &run);

@@ -2,6 +2,7 @@
 #include "labrunner.h"
 #include "labsuite.h"
 #include "scriptedpeer.h"
+#include "yesmanagent.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -53,35 +54,6 @@ Junit readJunit(const QString &path)
     }
     out.wellFormed = !xml.hasError();
     return out;
-}
-
-// An agent that answers every tool with an empty success: it claims media_buy and idempotency, so every
-// check of the suites applies to it, and almost every one must fail.
-ScriptedPeer::Answer acceptEverything(const ScriptedPeer::Seen &seen, int)
-{
-    const std::string method = seen.body.value("method", std::string());
-    const json id = seen.body.contains("id") ? seen.body["id"] : json();
-    if (method == "initialize")
-        return ScriptedPeer::json({{"jsonrpc", "2.0"},
-                                   {"id", id},
-                                   {"result",
-                                    {{"protocolVersion", "2025-06-18"},
-                                     {"capabilities", {{"tools", json::object()}}},
-                                     {"serverInfo", {{"name", "yes-man"}, {"version", "1"}}}}}});
-    if (method.rfind("notifications/", 0) == 0)
-        return ScriptedPeer::Answer{202, "application/json", {}, {}, false};
-    json structured = json::object();
-    if (seen.body.value("params", json::object()).value("name", std::string()) == "get_adcp_capabilities")
-        structured = {{"adcp",
-                       {{"major_versions", {3}},
-                        {"supported_versions", {"3.1"}},
-                        {"idempotency", {{"supported", true}, {"replay_ttl_seconds", 86400}}}}},
-                      {"supported_protocols", {"media_buy"}},
-                      {"media_buy", {{"buying_modes", {"brief", "refine"}}, {"supports_proposals", true}}}};
-    return ScriptedPeer::json(
-        {{"jsonrpc", "2.0"},
-         {"id", id},
-         {"result", {{"content", {{{"type", "text"}, {"text", structured.dump()}}}}, {"structuredContent", structured}}}});
 }
 
 } // namespace
