@@ -1,5 +1,6 @@
 #include "modes.h"
 
+#include "labhistory.h"
 #include "labreport.h"
 #include "labrunner.h"
 
@@ -67,9 +68,40 @@ bool parseConfig(const QCommandLineParser &parser, adcp::lab::LabConfig *config,
             return false;
         }
     }
+    config->historyPath = parser.value(QStringLiteral("history"));
     for (const QString &suite : parser.values(QStringLiteral("suite")))
         config->suites << suite.split(u',', Qt::SkipEmptyParts);
     return true;
+}
+
+// The steps whose verdict changed since the previous run of this agent in the history, one line each.
+void printChanges(const adcp::lab::LabRun &run, QTextStream &err)
+{
+    if (run.config.historyPath.isEmpty())
+        return;
+    if (run.historyId == 0) {
+        err << "adcp-workbench: --history: the run was not kept: " << run.historyError << '\n';
+        return;
+    }
+    adcp::lab::LabHistory history(run.config.historyPath);
+    QString error;
+    if (!history.open(&error))
+        return;
+    const auto runs = history.runs(run.config.url.toString(), 2);
+    if (runs.size() < 2) {
+        err << "adcp-workbench: first run of this agent in the history\n";
+        return;
+    }
+    const auto before = history.load(runs[1].id);
+    const auto after = history.load(runs[0].id);
+    if (!before || !after)
+        return;
+    const auto changes = adcp::lab::compareRuns(*before, *after);
+    err << "adcp-workbench: " << changes.size() << " steps changed since the run of "
+        << runs[1].startedAt.toString(Qt::ISODate) << '\n';
+    for (const auto &c : changes)
+        err << "  " << c.suite << '/' << c.step << ": " << (c.before.isEmpty() ? QStringLiteral("(absent)") : c.before)
+            << " -> " << (c.after.isEmpty() ? QStringLiteral("(absent)") : c.after) << '\n';
 }
 
 bool writeReports(const QCommandLineParser &parser, const adcp::lab::LabRun &run, QTextStream &err)
@@ -122,7 +154,10 @@ int runTestAgentMode(int argc, char **argv)
                       QStringLiteral("DOMAIN")});
     parser.addOption({QStringLiteral("suite"), QStringLiteral("A suite to run (repeatable; default: all)."),
                       QStringLiteral("NAME")});
-    parser.addOption({QStringLiteral("list-suites"), QStringLiteral("Print the suites and their steps.")});
+    parser.addOption({QStringLiteral("history"),
+                      QStringLiteral("Keep the run in this SQLite file and print the steps whose verdict changed since "
+                                     "the previous run of the same agent."),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("report-junit"), QStringLiteral("Write a JUnit XML report."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("report-json"), QStringLiteral("Write a JSON report."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("report-html"), QStringLiteral("Write an HTML report."), QStringLiteral("FILE")});
@@ -147,6 +182,7 @@ int runTestAgentMode(int argc, char **argv)
     int exitCode = kCouldNotRun;
     QObject::connect(&runner, &adcp::lab::LabRunner::finished, &app, [&](const adcp::lab::LabRun &run) {
         const bool written = writeReports(parser, run, err);
+        printChanges(run, err);
         err << "adcp-workbench: " << run.count(adcp::lab::Verdict::Passed) << " passed, "
             << run.count(adcp::lab::Verdict::Failed) << " failed, " << run.count(adcp::lab::Verdict::NotApplicable)
             << " not applicable\n";

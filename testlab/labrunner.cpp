@@ -1,6 +1,7 @@
 #include "labrunner.h"
 
 #include "labcontext.h"
+#include "labhistory.h"
 #include "labsuite.h"
 #include "suitehelpers.h"
 
@@ -161,6 +162,12 @@ void LabRunner::runOnWorker(LabConfig config)
     }
     run.canceled = m_cancel->load();
     run.finishedAt = QDateTime::currentDateTimeUtc();
+    // Kept here, on the worker, so that the caller's thread never waits on the database.
+    if (!config.historyPath.isEmpty()) {
+        LabHistory history(config.historyPath);
+        if (history.open(&run.historyError))
+            run.historyId = history.save(run, &run.historyError);
+    }
     QMetaObject::invokeMethod(this, [this, run] { Q_EMIT finished(run); });
 }
 

@@ -54,6 +54,7 @@ struct LabConfig
     // serve only brands it has onboarded.
     QString brandDomain = QStringLiteral("lab.example");
     int callTimeoutMs = 60000; // per call, polling of a submitted task included
+    QString historyPath;       // SQLite file the finished run is kept in (LabHistory); empty = not kept
 };
 
 // What a run produced. `fatal` is set when the run could not start (bad URL, refused auth, no answer to
@@ -68,6 +69,8 @@ struct LabRun
     std::vector<StepResult> steps;
     QString fatal;
     bool canceled = false;
+    qint64 historyId = 0; // its id in the history, when kept
+    QString historyError;
 
     int count(Verdict verdict) const;
     bool anyFailed() const;

@@ -1,6 +1,7 @@
 #include "testlabdialog.h"
 
 #include "agentmanager.h"
+#include "labhistory.h"
 #include "labreport.h"
 #include "labrunner.h"
 #include "labsuite.h"
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -86,6 +88,7 @@ TestLabDialog::TestLabDialog(AgentManager *manager, QWidget *parent)
     : QDialog(parent)
     , m_manager(manager)
     , m_runner(std::make_unique<adcp::lab::LabRunner>())
+    , m_historyPath(adcp::lab::LabHistory::defaultPath())
 {
     setObjectName(QStringLiteral("testLabDialog"));
     setWindowTitle(tr("Test lab"));
@@ -106,6 +109,11 @@ TestLabDialog::~TestLabDialog() = default;
 const adcp::lab::LabRun &TestLabDialog::lastRun() const
 {
     return m_lastRun;
+}
+
+void TestLabDialog::setHistoryPath(const QString &path)
+{
+    m_historyPath = path;
 }
 
 void TestLabDialog::buildUi()
@@ -145,15 +153,20 @@ void TestLabDialog::buildUi()
     m_progress->setObjectName(QStringLiteral("labProgress"));
     m_status = new QLabel(tr("Pick an agent and run."), this);
     m_status->setObjectName(QStringLiteral("labStatus"));
+    m_compare = new QComboBox(this);
+    m_compare->setObjectName(QStringLiteral("labCompare"));
+    m_compare->setToolTip(tr("Show each step's verdict in an earlier run of this agent; changed steps are bold"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_run);
     buttons->addWidget(m_cancel);
     buttons->addWidget(m_progress, 1);
+    buttons->addWidget(new QLabel(tr("Compare with"), this));
+    buttons->addWidget(m_compare);
     buttons->addWidget(m_save);
 
     m_tree = new QTreeWidget(this);
     m_tree->setObjectName(QStringLiteral("labResults"));
-    m_tree->setHeaderLabels({tr("Step"), tr("Verdict"), tr("Reason"), tr("ms")});
+    m_tree->setHeaderLabels({tr("Step"), tr("Verdict"), tr("Reason"), tr("ms"), tr("Before")});
     m_tree->header()->setSectionResizeMode(2, QHeaderView::Stretch);
     m_tree->setColumnWidth(0, 320);
     m_tree->setColumnWidth(1, 120);
@@ -183,6 +196,8 @@ void TestLabDialog::buildUi()
         m_status->setText(tr("Canceling…"));
     });
     connect(m_save, &QPushButton::clicked, this, &TestLabDialog::saveReport);
+    connect(m_compare, &QComboBox::activated, this,
+            [this](int index) { compareWith(m_compare->itemData(index).toLongLong()); });
     connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) { showStep(item); });
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setRunning(false);
@@ -248,6 +263,7 @@ void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &
         profile.kind == AgentProfile::Kind::A2a ? adcp::lab::LabProtocol::A2a : adcp::lab::LabProtocol::Mcp;
     config.token = token;
     config.tokenB = m_tokenB->text().trimmed().toUtf8();
+    config.historyPath = m_historyPath;
     if (!m_brand->text().trimmed().isEmpty())
         config.brandDomain = m_brand->text().trimmed().toLower();
     for (int row = 0; row < m_suites->count(); ++row) {
@@ -316,7 +332,59 @@ void TestLabDialog::onRunFinished(const adcp::lab::LabRun &run)
         text = tr("Canceled. ") + text;
     else if (!run.fatal.isEmpty())
         text = tr("The run could not proceed: %1").arg(run.fatal);
+    if (!run.historyError.isEmpty())
+        text += tr(" (not kept in the history: %1)").arg(run.historyError);
     m_status->setText(text);
+    refreshComparisons();
+}
+
+void TestLabDialog::refreshComparisons()
+{
+    m_compare->clear();
+    m_compare->addItem(tr("(no comparison)"), qint64(0));
+    adcp::lab::LabHistory history(m_historyPath);
+    QString error;
+    if (m_lastRun.historyId == 0 || !history.open(&error))
+        return;
+    for (const auto &entry : history.runs(m_lastRun.config.url.toString(), 20)) {
+        if (entry.id == m_lastRun.historyId)
+            continue;
+        m_compare->addItem(tr("%1 · %2 passed, %3 failed")
+                               .arg(QLocale().toString(entry.startedAt.toLocalTime(), QLocale::ShortFormat))
+                               .arg(entry.passed)
+                               .arg(entry.failed),
+                           entry.id);
+    }
+}
+
+void TestLabDialog::compareWith(qint64 historyId)
+{
+    QHash<QString, QString> before;
+    if (historyId != 0) {
+        adcp::lab::LabHistory history(m_historyPath);
+        QString error;
+        if (history.open(&error))
+            if (const auto run = history.load(historyId))
+                before = adcp::lab::verdictsOf(*run);
+    }
+    int changed = 0;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *suite = m_tree->topLevelItem(i);
+        for (int j = 0; j < suite->childCount(); ++j) {
+            QTreeWidgetItem *item = suite->child(j);
+            const auto &step = m_steps[size_t(item->data(0, kStepRole).toInt())];
+            const QString was = before.value(step.suite + u'/' + step.step);
+            const bool differs = historyId != 0 && was != adcp::lab::verdictName(step.verdict);
+            item->setText(4, historyId == 0 ? QString() : was.isEmpty() ? tr("(not run)") : was);
+            QFont font = item->font(0);
+            font.setBold(differs);
+            for (int column = 0; column < item->columnCount(); ++column)
+                item->setFont(column, font);
+            changed += differs;
+        }
+    }
+    if (historyId != 0)
+        m_status->setText(tr("%n step(s) changed since that run", nullptr, changed));
 }
 
 void TestLabDialog::showStep(QTreeWidgetItem *item)

@@ -39,6 +39,8 @@ public:
     ~TestLabDialog() override;
 
     const adcp::lab::LabRun &lastRun() const;
+    // Where runs are kept for comparison (default: the application-data folder).
+    void setHistoryPath(const QString &path);
 
 private:
     void buildUi();
@@ -51,6 +53,8 @@ private:
     void showStep(QTreeWidgetItem *item);
     void saveReport();
     void setRunning(bool running);
+    void refreshComparisons();
+    void compareWith(qint64 historyId);
     QTreeWidgetItem *suiteItem(const QString &suite);
 
     QPointer<AgentManager> m_manager;
@@ -68,6 +72,8 @@ private:
     QLabel *m_status = nullptr;
     QTreeWidget *m_tree = nullptr;
     QPlainTextEdit *m_exchanges = nullptr;
+    QComboBox *m_compare = nullptr;
+    QString m_historyPath;
 };
 
 // A "Test lab…" button on the agent bar that opens the dialog.

@@ -8,7 +8,10 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMainWindow>
+#include <QComboBox>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QTemporaryDir>
 #include <QPushButton>
 #include <QToolBar>
 #include <QToolButton>
@@ -73,6 +76,9 @@ void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
     QTest::mouseClick(open, Qt::LeftButton);
     auto *dialog = window.findChild<TestLabDialog *>();
     QVERIFY(dialog);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    dialog->setHistoryPath(dir.filePath(QStringLiteral("history.sqlite")));
     QVERIFY(QTest::qWaitForWindowExposed(dialog));
 
     // Uncheck the isolation suite with the keyboard: select its row, press Space.
@@ -107,6 +113,29 @@ void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
     QVERIFY(exchanges->toPlainText().contains(QLatin1String("get_products")));
     QVERIFY(exchanges->toPlainText().contains(QLatin1String("lab_not_a_mode")));
     QVERIFY(!exchanges->toPlainText().contains(QLatin1String("yes-token")));
+
+    // Run again with isolation checked and a second token typed in, then compare with the first run: the
+    // isolation steps were not in it, so they are marked as changed.
+    QTest::mouseClick(suites->viewport(), Qt::LeftButton, {}, suites->visualItemRect(isolation).center());
+    QTest::keyClick(suites, Qt::Key_Space);
+    QCOMPARE(isolation->checkState(), Qt::Checked);
+    auto *tokenB = dialog->findChild<QLineEdit *>(QStringLiteral("labTokenB"));
+    QTest::mouseClick(tokenB, Qt::LeftButton);
+    QTest::keyClicks(tokenB, QStringLiteral("second-token"));
+    const qint64 firstRun = dialog->lastRun().historyId;
+    QVERIFY(firstRun > 0);
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->lastRun().historyId > firstRun && run->isEnabled(), 120000);
+    auto *compare = dialog->findChild<QComboBox *>(QStringLiteral("labCompare"));
+    QCOMPARE(compare->count(), 2); // "(no comparison)" and the first run
+    compare->setFocus();
+    QTest::keyClick(compare, Qt::Key_Down);
+    QCOMPARE(compare->currentData().toLongLong(), firstRun);
+    QVERIFY2(status->text().contains(QLatin1String("3 step(s) changed")), qPrintable(status->text()));
+    QTreeWidgetItem *isolated = findStep(tree, QStringLiteral("B does not see A's buy"));
+    QVERIFY(isolated);
+    QCOMPARE(isolated->text(4), QStringLiteral("(not run)"));
+    QVERIFY(isolated->font(0).bold());
     QVERIFY(dialog->grab().save(QStringLiteral(ADCP_BINARY_DIR "/testlab-dialog.png")));
 }
 
