@@ -2,6 +2,7 @@
 
 #include "agentmanager.h"
 #include "agentsecurity.h"
+#include "testlabdialog.h"
 #include "agentprofilesdialog.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
@@ -701,6 +702,7 @@ void MainWindow::setAgentManager(AgentManager *manager)
 {
     m_agents = manager;
     installPlainHttpWarning(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
+    installTestLabButton(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
     refreshAgentSelector();
     connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
     connect(m_agentSelector, &QComboBox::activated, this,

@@ -1,0 +1,143 @@
+#include "agentmanager.h"
+#include "agentprofiles.h"
+#include "secretstore.h"
+#include "testlabdialog.h"
+#include "workbench.h"
+#include "yesmanagent.h"
+
+#include <QLabel>
+#include <QListWidget>
+#include <QMainWindow>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTemporaryDir>
+#include <QPushButton>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace adcp::gui;
+
+// The Test lab in the window, used as a person would: the agent bar's button opens it, a suite is unchecked with
+// the keyboard, Run is clicked, the failed step's row is clicked and its exchanges appear.
+class tst_TestLabDialog final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void runSuitesAndOpenAFailedStep();
+};
+
+namespace {
+
+QTreeWidgetItem *findStep(QTreeWidget *tree, const QString &title)
+{
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        for (int j = 0; j < tree->topLevelItem(i)->childCount(); ++j)
+            if (tree->topLevelItem(i)->child(j)->text(0) == title)
+                return tree->topLevelItem(i)->child(j);
+    return nullptr;
+}
+
+} // namespace
+
+void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
+{
+    ScriptedPeer peer(acceptEverything);
+    const quint16 port = peer.start();
+    QVERIFY(port != 0);
+
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
+    MemorySecretStore store;
+    manager.setSecretStore(&store);
+    AgentProfile profile;
+    profile.id = QStringLiteral("yes-man");
+    profile.name = QStringLiteral("Yes-man");
+    profile.kind = AgentProfile::Kind::Mcp;
+    profile.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    manager.setProfiles({profile});
+    bool written = false;
+    store.write(profile.secretKey(), "yes-token", [&written](bool ok, const QString &) { written = ok; });
+    QTRY_VERIFY(written);
+
+    QMainWindow window;
+    auto *bar = window.addToolBar(QStringLiteral("Agent"));
+    bar->setObjectName(QStringLiteral("agentBar"));
+    installTestLabButton(bar, &manager);
+    window.resize(800, 200);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    auto *open = bar->findChild<QToolButton *>(QStringLiteral("testLabButton"));
+    QVERIFY(open && open->isVisible());
+    QTest::mouseClick(open, Qt::LeftButton);
+    auto *dialog = window.findChild<TestLabDialog *>();
+    QVERIFY(dialog);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    dialog->setHistoryPath(dir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+
+    // Uncheck the isolation suite with the keyboard: select its row, press Space.
+    auto *suites = dialog->findChild<QListWidget *>(QStringLiteral("labSuites"));
+    QListWidgetItem *isolation = nullptr;
+    for (int row = 0; row < suites->count(); ++row)
+        if (suites->item(row)->data(Qt::UserRole).toString() == QLatin1String("isolation"))
+            isolation = suites->item(row);
+    QVERIFY(isolation);
+    QTest::mouseClick(suites->viewport(), Qt::LeftButton, {}, suites->visualItemRect(isolation).center());
+    QTest::keyClick(suites, Qt::Key_Space);
+    QCOMPARE(isolation->checkState(), Qt::Unchecked);
+
+    auto *run = dialog->findChild<QPushButton *>(QStringLiteral("labRun"));
+    auto *status = dialog->findChild<QLabel *>(QStringLiteral("labStatus"));
+    QVERIFY(run->isEnabled());
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(QLatin1String("failed")), 120000);
+    QVERIFY(run->isEnabled());
+    QVERIFY(!dialog->lastRun().steps.empty());
+    for (const auto &step : dialog->lastRun().steps)
+        QVERIFY2(step.suite != QLatin1String("isolation"), "an unchecked suite ran");
+
+    // Click the failed step's row: its verdict, reason and the exchange behind it are shown.
+    auto *tree = dialog->findChild<QTreeWidget *>(QStringLiteral("labResults"));
+    QTreeWidgetItem *failed = findStep(tree, QStringLiteral("A malformed request is refused naming the field"));
+    QVERIFY(failed);
+    QVERIFY(failed->text(1).contains(QLatin1String("failed")));
+    tree->scrollToItem(failed);
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(failed).center());
+    auto *exchanges = dialog->findChild<QPlainTextEdit *>(QStringLiteral("labExchanges"));
+    QVERIFY(exchanges->toPlainText().contains(QLatin1String("get_products")));
+    QVERIFY(exchanges->toPlainText().contains(QLatin1String("lab_not_a_mode")));
+    QVERIFY(!exchanges->toPlainText().contains(QLatin1String("yes-token")));
+
+    // Run again with isolation checked and a second token typed in, then compare with the first run: the
+    // isolation steps were not in it, so they are marked as changed.
+    QTest::mouseClick(suites->viewport(), Qt::LeftButton, {}, suites->visualItemRect(isolation).center());
+    QTest::keyClick(suites, Qt::Key_Space);
+    QCOMPARE(isolation->checkState(), Qt::Checked);
+    auto *tokenB = dialog->findChild<QLineEdit *>(QStringLiteral("labTokenB"));
+    QTest::mouseClick(tokenB, Qt::LeftButton);
+    QTest::keyClicks(tokenB, QStringLiteral("second-token"));
+    const qint64 firstRun = dialog->lastRun().historyId;
+    QVERIFY(firstRun > 0);
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->lastRun().historyId > firstRun && run->isEnabled(), 120000);
+    auto *compare = dialog->findChild<QComboBox *>(QStringLiteral("labCompare"));
+    QCOMPARE(compare->count(), 2); // "(no comparison)" and the first run
+    compare->setFocus();
+    QTest::keyClick(compare, Qt::Key_Down);
+    QCOMPARE(compare->currentData().toLongLong(), firstRun);
+    QVERIFY2(status->text().contains(QLatin1String("3 step(s) changed")), qPrintable(status->text()));
+    QTreeWidgetItem *isolated = findStep(tree, QStringLiteral("B does not see A's buy"));
+    QVERIFY(isolated);
+    QCOMPARE(isolated->text(4), QStringLiteral("(not run)"));
+    QVERIFY(isolated->font(0).bold());
+    QVERIFY(dialog->grab().save(QStringLiteral(ADCP_BINARY_DIR "/testlab-dialog.png")));
+}
+
+QTEST_MAIN(tst_TestLabDialog)
+#include "tst_testlabdialog.moc"

@@ -1,0 +1,442 @@
+#include "testlabdialog.h"
+
+#include "agentmanager.h"
+#include "labhistory.h"
+#include "labreport.h"
+#include "labrunner.h"
+#include "labsuite.h"
+#include "secretstore.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSplitter>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+namespace {
+
+// The index of a step in m_steps, on its tree row.
+constexpr int kStepRole = Qt::UserRole + 1;
+
+QString verdictText(adcp::lab::Verdict verdict)
+{
+    switch (verdict) {
+    case adcp::lab::Verdict::Passed:
+        return QObject::tr("✓ passed");
+    case adcp::lab::Verdict::Failed:
+        return QObject::tr("✗ failed");
+    case adcp::lab::Verdict::NotApplicable:
+        return QObject::tr("– not applicable");
+    }
+    return {};
+}
+
+QColor verdictColour(adcp::lab::Verdict verdict)
+{
+    switch (verdict) {
+    case adcp::lab::Verdict::Passed:
+        return QColor(0x1b, 0x7f, 0x3b);
+    case adcp::lab::Verdict::Failed:
+        return QColor(0xb3, 0x26, 0x1e);
+    case adcp::lab::Verdict::NotApplicable:
+        break;
+    }
+    return QColor(0x6b, 0x72, 0x80);
+}
+
+QString exchangesText(const adcp::lab::StepResult &step)
+{
+    QString out = step.title + QStringLiteral("\n") + adcp::lab::verdictName(step.verdict) + QStringLiteral(": ") +
+                  step.reason + QStringLiteral("\n\n");
+    if (step.exchanges.empty())
+        return out + QObject::tr("(this step made no call)");
+    for (const adcp::lab::LabExchange &raw : step.exchanges) {
+        const nlohmann::json exchange = adcp::lab::exchangeToJson(raw);
+        out += QStringLiteral("── %1 %2 (%3 ms, HTTP %4)\n")
+                   .arg(QString::fromStdString(exchange["principal"].get<std::string>()),
+                        QString::fromStdString(exchange["tool"].get<std::string>()))
+                   .arg(exchange["elapsed_ms"].get<qint64>())
+                   .arg(exchange["http_status"].get<int>());
+        out += QObject::tr("request:\n") + QString::fromStdString(exchange["request"].dump(2)) + u'\n';
+        out += QObject::tr("answer:\n") + QString::fromStdString(exchange["response"].dump(2)) + u'\n';
+        for (const auto &issue : exchange["response_issues"])
+            out += QObject::tr("schema issue: ") + QString::fromStdString(issue.get<std::string>()) + u'\n';
+        out += u'\n';
+    }
+    return out;
+}
+
+} // namespace
+
+TestLabDialog::TestLabDialog(AgentManager *manager, QWidget *parent)
+    : QDialog(parent)
+    , m_manager(manager)
+    , m_runner(std::make_unique<adcp::lab::LabRunner>())
+    , m_historyPath(adcp::lab::LabHistory::defaultPath())
+{
+    setObjectName(QStringLiteral("testLabDialog"));
+    setWindowTitle(tr("Test lab"));
+    buildUi();
+    refreshAgents();
+    connect(m_runner.get(), &adcp::lab::LabRunner::stepStarted, this,
+            [this](const QString &suite, const QString &, const QString &title, int index, int total) {
+                onStepStarted(suite, title, index, total);
+            });
+    connect(m_runner.get(), &adcp::lab::LabRunner::stepFinished, this, &TestLabDialog::onStepFinished);
+    connect(m_runner.get(), &adcp::lab::LabRunner::finished, this, &TestLabDialog::onRunFinished);
+    if (m_manager)
+        connect(m_manager, &AgentManager::profilesChanged, this, &TestLabDialog::refreshAgents);
+}
+
+TestLabDialog::~TestLabDialog() = default;
+
+const adcp::lab::LabRun &TestLabDialog::lastRun() const
+{
+    return m_lastRun;
+}
+
+void TestLabDialog::setHistoryPath(const QString &path)
+{
+    m_historyPath = path;
+}
+
+void TestLabDialog::buildUi()
+{
+    auto *form = new QFormLayout;
+    m_agent = new QComboBox(this);
+    m_agent->setObjectName(QStringLiteral("labAgent"));
+    form->addRow(tr("Agent"), m_agent);
+    m_brand = new QLineEdit(QStringLiteral("lab.example"), this);
+    m_brand->setObjectName(QStringLiteral("labBrand"));
+    m_brand->setToolTip(tr("The advertiser's domain the lab buys for; a seller may serve only brands it onboarded."));
+    form->addRow(tr("Brand domain"), m_brand);
+    m_tokenB = new QLineEdit(this);
+    m_tokenB->setObjectName(QStringLiteral("labTokenB"));
+    m_tokenB->setEchoMode(QLineEdit::Password);
+    m_tokenB->setPlaceholderText(tr("optional: a second principal's token, for the isolation suite"));
+    form->addRow(tr("Second token"), m_tokenB);
+    m_suites = new QListWidget(this);
+    m_suites->setObjectName(QStringLiteral("labSuites"));
+    for (const adcp::lab::LabSuite &suite : adcp::lab::labSuites()) {
+        auto *item = new QListWidgetItem(suite.title + QStringLiteral("  (") + suite.name + u')', m_suites);
+        item->setData(Qt::UserRole, suite.name);
+        item->setFlags(suite.name == QLatin1String("discovery") ? Qt::ItemIsEnabled : Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
+        item->setCheckState(Qt::Checked);
+    }
+    m_suites->setMaximumHeight(m_suites->sizeHintForRow(0) * int(adcp::lab::labSuites().size()) + 6);
+    form->addRow(tr("Suites"), m_suites);
+
+    m_run = new QPushButton(tr("Run"), this);
+    m_run->setObjectName(QStringLiteral("labRun"));
+    m_run->setDefault(true);
+    m_cancel = new QPushButton(tr("Cancel run"), this);
+    m_cancel->setObjectName(QStringLiteral("labCancel"));
+    m_save = new QPushButton(tr("Save report…"), this);
+    m_save->setObjectName(QStringLiteral("labSave"));
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName(QStringLiteral("labProgress"));
+    m_status = new QLabel(tr("Pick an agent and run."), this);
+    m_status->setObjectName(QStringLiteral("labStatus"));
+    m_compare = new QComboBox(this);
+    m_compare->setObjectName(QStringLiteral("labCompare"));
+    m_compare->setToolTip(tr("Show each step's verdict in an earlier run of this agent; changed steps are bold"));
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_run);
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_progress, 1);
+    buttons->addWidget(new QLabel(tr("Compare with"), this));
+    buttons->addWidget(m_compare);
+    buttons->addWidget(m_save);
+
+    m_tree = new QTreeWidget(this);
+    m_tree->setObjectName(QStringLiteral("labResults"));
+    m_tree->setHeaderLabels({tr("Step"), tr("Verdict"), tr("Reason"), tr("ms"), tr("Before")});
+    m_tree->header()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_tree->setColumnWidth(0, 320);
+    m_tree->setColumnWidth(1, 120);
+    m_exchanges = new QPlainTextEdit(this);
+    m_exchanges->setObjectName(QStringLiteral("labExchanges"));
+    m_exchanges->setReadOnly(true);
+    m_exchanges->setPlaceholderText(tr("Select a step to see the exchanges behind its verdict."));
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_tree);
+    split->addWidget(m_exchanges);
+    split->setChildrenCollapsible(false);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_status);
+    layout->addWidget(split, 1);
+    layout->addWidget(close);
+    resize(1100, 760);
+
+    connect(m_run, &QPushButton::clicked, this, &TestLabDialog::startRun);
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        m_runner->cancel();
+        m_status->setText(tr("Canceling…"));
+    });
+    connect(m_save, &QPushButton::clicked, this, &TestLabDialog::saveReport);
+    connect(m_compare, &QComboBox::activated, this,
+            [this](int index) { compareWith(m_compare->itemData(index).toLongLong()); });
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) { showStep(item); });
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    setRunning(false);
+    m_save->setEnabled(false);
+}
+
+void TestLabDialog::refreshAgents()
+{
+    const QString current = m_agent->currentData().toString();
+    m_agent->clear();
+    if (m_manager)
+        for (const AgentProfile &profile : m_manager->profiles())
+            if (profile.kind != AgentProfile::Kind::Embedded)
+                m_agent->addItem(profile.name + QStringLiteral(" — ") + profile.url.toString(), profile.id);
+    if (m_agent->count() == 0)
+        m_agent->addItem(tr("(add a remote agent under Agents… first)"));
+    const int index = m_agent->findData(current);
+    m_agent->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+void TestLabDialog::setRunning(bool running)
+{
+    m_run->setEnabled(!running && m_manager && !m_manager->profiles().isEmpty());
+    m_cancel->setEnabled(running);
+    m_agent->setEnabled(!running);
+    m_suites->setEnabled(!running);
+}
+
+void TestLabDialog::startRun()
+{
+    const QString id = m_agent->currentData().toString();
+    AgentProfile chosen;
+    bool found = false;
+    if (m_manager)
+        for (const AgentProfile &profile : m_manager->profiles())
+            if (profile.id == id) {
+                chosen = profile;
+                found = true;
+            }
+    if (!found) {
+        m_status->setText(tr("Add a remote agent under Agents… first."));
+        return;
+    }
+    setRunning(true);
+    m_status->setText(tr("Reading the agent's token…"));
+    SecretStore *secrets = m_manager->secretStore();
+    if (!secrets) {
+        runWithToken(chosen, {});
+        return;
+    }
+    QPointer<TestLabDialog> self(this);
+    secrets->read(chosen.secretKey(), [self, chosen](std::optional<QByteArray> secret, const QString &) {
+        if (self)
+            self->runWithToken(chosen, secret.value_or(QByteArray()));
+    });
+}
+
+void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &token)
+{
+    adcp::lab::LabConfig config;
+    config.url = profile.url;
+    config.protocol =
+        profile.kind == AgentProfile::Kind::A2a ? adcp::lab::LabProtocol::A2a : adcp::lab::LabProtocol::Mcp;
+    config.token = token;
+    config.tokenB = m_tokenB->text().trimmed().toUtf8();
+    config.historyPath = m_historyPath;
+    if (!m_brand->text().trimmed().isEmpty())
+        config.brandDomain = m_brand->text().trimmed().toLower();
+    for (int row = 0; row < m_suites->count(); ++row) {
+        const QListWidgetItem *item = m_suites->item(row);
+        if (item->checkState() == Qt::Checked)
+            config.suites << item->data(Qt::UserRole).toString();
+    }
+    m_tree->clear();
+    m_exchanges->clear();
+    m_steps.clear();
+    m_progress->setRange(0, adcp::lab::LabRunner::stepCount(config.suites));
+    m_progress->setValue(0);
+    QString error;
+    if (!m_runner->start(config, &error)) {
+        m_status->setText(error);
+        setRunning(false);
+        return;
+    }
+    m_status->setText(tr("Running against %1…").arg(profile.name));
+}
+
+QTreeWidgetItem *TestLabDialog::suiteItem(const QString &suite)
+{
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i)
+        if (m_tree->topLevelItem(i)->data(0, Qt::UserRole).toString() == suite)
+            return m_tree->topLevelItem(i);
+    auto *item = new QTreeWidgetItem(m_tree, {suite});
+    item->setData(0, Qt::UserRole, suite);
+    item->setExpanded(true);
+    QFont bold = item->font(0);
+    bold.setBold(true);
+    item->setFont(0, bold);
+    return item;
+}
+
+void TestLabDialog::onStepStarted(const QString &suite, const QString &title, int index, int total)
+{
+    m_status->setText(tr("Step %1 of %2: %3 — %4").arg(index + 1).arg(total).arg(suite, title));
+}
+
+void TestLabDialog::onStepFinished(const adcp::lab::StepResult &step, int index, int)
+{
+    QTreeWidgetItem *parent = suiteItem(step.suite);
+    auto *item = new QTreeWidgetItem(parent, {step.title, verdictText(step.verdict), step.reason,
+                                              QString::number(step.elapsedMs)});
+    item->setData(0, kStepRole, int(m_steps.size()));
+    item->setToolTip(0, step.suite + u'/' + step.step);
+    item->setToolTip(2, step.reason);
+    item->setForeground(1, verdictColour(step.verdict));
+    m_steps.push_back(step);
+    if (step.verdict == adcp::lab::Verdict::Failed)
+        parent->setForeground(0, verdictColour(step.verdict));
+    m_progress->setValue(index + 1);
+}
+
+void TestLabDialog::onRunFinished(const adcp::lab::LabRun &run)
+{
+    m_lastRun = run;
+    setRunning(false);
+    m_save->setEnabled(!run.steps.empty());
+    QString text = tr("%1 passed, %2 failed, %3 not applicable")
+                       .arg(run.count(adcp::lab::Verdict::Passed))
+                       .arg(run.count(adcp::lab::Verdict::Failed))
+                       .arg(run.count(adcp::lab::Verdict::NotApplicable));
+    if (run.canceled)
+        text = tr("Canceled. ") + text;
+    else if (!run.fatal.isEmpty())
+        text = tr("The run could not proceed: %1").arg(run.fatal);
+    if (!run.historyError.isEmpty())
+        text += tr(" (not kept in the history: %1)").arg(run.historyError);
+    m_status->setText(text);
+    refreshComparisons();
+}
+
+void TestLabDialog::refreshComparisons()
+{
+    m_compare->clear();
+    m_compare->addItem(tr("(no comparison)"), qint64(0));
+    adcp::lab::LabHistory history(m_historyPath);
+    QString error;
+    if (m_lastRun.historyId == 0 || !history.open(&error))
+        return;
+    for (const auto &entry : history.runs(m_lastRun.config.url.toString(), 20)) {
+        if (entry.id == m_lastRun.historyId)
+            continue;
+        m_compare->addItem(tr("%1 · %2 passed, %3 failed")
+                               .arg(QLocale().toString(entry.startedAt.toLocalTime(), QLocale::ShortFormat))
+                               .arg(entry.passed)
+                               .arg(entry.failed),
+                           entry.id);
+    }
+}
+
+void TestLabDialog::compareWith(qint64 historyId)
+{
+    QHash<QString, QString> before;
+    if (historyId != 0) {
+        adcp::lab::LabHistory history(m_historyPath);
+        QString error;
+        if (history.open(&error))
+            if (const auto run = history.load(historyId))
+                before = adcp::lab::verdictsOf(*run);
+    }
+    int changed = 0;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *suite = m_tree->topLevelItem(i);
+        for (int j = 0; j < suite->childCount(); ++j) {
+            QTreeWidgetItem *item = suite->child(j);
+            const auto &step = m_steps[size_t(item->data(0, kStepRole).toInt())];
+            const QString was = before.value(step.suite + u'/' + step.step);
+            const bool differs = historyId != 0 && was != adcp::lab::verdictName(step.verdict);
+            item->setText(4, historyId == 0 ? QString() : was.isEmpty() ? tr("(not run)") : was);
+            QFont font = item->font(0);
+            font.setBold(differs);
+            for (int column = 0; column < item->columnCount(); ++column)
+                item->setFont(column, font);
+            changed += differs;
+        }
+    }
+    if (historyId != 0)
+        m_status->setText(tr("%n step(s) changed since that run", nullptr, changed));
+}
+
+void TestLabDialog::showStep(QTreeWidgetItem *item)
+{
+    if (!item || !item->data(0, kStepRole).isValid()) {
+        m_exchanges->clear();
+        return;
+    }
+    const int index = item->data(0, kStepRole).toInt();
+    if (index >= 0 && index < int(m_steps.size()))
+        m_exchanges->setPlainText(exchangesText(m_steps[size_t(index)]));
+}
+
+void TestLabDialog::saveReport()
+{
+    QString filter;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save test lab report"), QStringLiteral("adcp-lab-report.html"),
+        tr("HTML page (*.html);;JUnit XML (*.xml);;JSON (*.json)"), &filter);
+    if (path.isEmpty())
+        return;
+    QByteArray bytes;
+    if (path.endsWith(QLatin1String(".xml")))
+        bytes = adcp::lab::runToJunitXml(m_lastRun);
+    else if (path.endsWith(QLatin1String(".json")))
+        bytes = QByteArray::fromStdString(adcp::lab::runToJson(m_lastRun).dump(2));
+    else
+        bytes = adcp::lab::runToHtml(m_lastRun);
+    QString error;
+    if (!adcp::lab::writeReport(path, bytes, &error))
+        QMessageBox::warning(this, tr("Save test lab report"), tr("Could not write %1: %2").arg(path, error));
+}
+
+void installTestLabButton(QToolBar *agentBar, AgentManager *manager)
+{
+    if (!agentBar || !manager)
+        return;
+    auto *button = new QToolButton(agentBar);
+    button->setObjectName(QStringLiteral("testLabButton"));
+    button->setText(QObject::tr("🧪 Test lab…"));
+    button->setToolTip(QObject::tr("Check a remote agent with the test lab's suites"));
+    agentBar->addWidget(button);
+    QObject::connect(button, &QToolButton::clicked, agentBar, [agentBar, manager] {
+        auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
+        if (!dialog) {
+            dialog = new TestLabDialog(manager, agentBar->window());
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+        }
+        dialog->show();
+        dialog->raise();
+        dialog->activateWindow();
+    });
+}
+
+} // namespace adcp::gui
