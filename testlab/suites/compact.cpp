@@ -32,7 +32,10 @@ StepOutcome requestProposes(LabContext &ctx)
     if (auto na = needsCompact(ctx))
         return *na;
     const ToolOutcome answer = ctx.call(QStringLiteral("request_proposals"),
-                                        {{"idempotency_key", LabContext::newKey()}, {"brief", kBrief}, {"brand", brand(ctx)}});
+                                        {{"idempotency_key", LabContext::newKey()},
+                                         {"brief", kBrief},
+                                         {"brand", brand(ctx)},
+                                         {"account", ctx.account()}});
     if (!answer.ok())
         return StepOutcome::fail(QStringLiteral("request_proposals failed: ") + describe(answer));
     if (text(answer.result, "outcome") != "proposed")
@@ -83,7 +86,10 @@ StepOutcome declineAcknowledged(LabContext &ctx)
     if (auto missing = needsState(ctx, "c_drafts", "request_proposes"))
         return *missing;
     const ToolOutcome drafts = ctx.call(QStringLiteral("request_proposals"),
-                                        {{"idempotency_key", LabContext::newKey()}, {"brief", kBrief}, {"brand", brand(ctx)}});
+                                        {{"idempotency_key", LabContext::newKey()},
+                                         {"brief", kBrief},
+                                         {"brand", brand(ctx)},
+                                         {"account", ctx.account()}});
     const json proposals = drafts.ok() ? array(drafts.result, "proposals") : json::array();
     if (proposals.empty())
         return StepOutcome::fail(QStringLiteral("no draft to decline: ") + describe(drafts));

@@ -87,7 +87,8 @@ std::optional<Proposal> proposalIn(const json &result, const std::string &id)
 ToolOutcome brief(LabContext &ctx, const std::string &briefText, std::optional<Proposal> *proposal)
 {
     const ToolOutcome answer =
-        ctx.call(QStringLiteral("get_products"), {{"buying_mode", "brief"}, {"brief", briefText}, {"brand", brand(ctx)}});
+        ctx.call(QStringLiteral("get_products"),
+                 {{"buying_mode", "brief"}, {"brief", briefText}, {"brand", brand(ctx)}, {"account", ctx.account()}});
     if (proposal)
         *proposal = answer.ok() ? proposalIn(answer.result, {}) : std::nullopt;
     return answer;
@@ -100,7 +101,10 @@ ToolOutcome refineProposal(LabContext &ctx, const Proposal &proposal, const json
         entry["proposal_version"] = proposal.version;
     entry.update(entryExtra);
     return ctx.call(QStringLiteral("get_products"),
-                    {{"buying_mode", "refine"}, {"brand", brand(ctx)}, {"refine", json::array({entry})}});
+                    {{"buying_mode", "refine"},
+                     {"brand", brand(ctx)},
+                     {"account", ctx.account()},
+                     {"refine", json::array({entry})}});
 }
 
 json createFromProposal(LabContext &ctx, const Proposal &proposal, const std::string &key, double budget)

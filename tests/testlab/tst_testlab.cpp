@@ -73,7 +73,7 @@ private Q_SLOTS:
     void cancelStopsTheRun();
 
 private:
-    QUrl startServe(const QString &db);
+    QUrl startServe(const QString &db, const QStringList &extra = {});
 
     QTemporaryDir m_dir;
     QProcess m_serve;
@@ -93,13 +93,14 @@ void tst_TestLab::cleanup()
     }
 }
 
-QUrl tst_TestLab::startServe(const QString &db)
+QUrl tst_TestLab::startServe(const QString &db, const QStringList &extra)
 {
     m_serve.setProcessChannelMode(QProcess::SeparateChannels);
-    m_serve.start(kBinary, {QStringLiteral("--serve"), QStringLiteral("--port"), QStringLiteral("0"),
+    m_serve.start(kBinary, QStringList{QStringLiteral("--serve"), QStringLiteral("--port"), QStringLiteral("0"),
                             QStringLiteral("--db"), m_dir.filePath(db), QStringLiteral("--quiet"),
                             QStringLiteral("--token"), QStringLiteral("lab-token-a=lab-buyer-a:sandbox"),
-                            QStringLiteral("--token"), QStringLiteral("lab-token-b=lab-buyer-b")});
+                            QStringLiteral("--token"), QStringLiteral("lab-token-b=lab-buyer-b")} +
+                               extra);
     if (!m_serve.waitForStarted(10000))
         return {};
     static const QRegularExpression served(QStringLiteral("serving (http://[0-9.]+:[0-9]+/mcp)"));
@@ -116,8 +117,11 @@ QUrl tst_TestLab::startServe(const QString &db)
 void tst_TestLab::headlessAgainstServe_data()
 {
     QTest::addColumn<QString>("protocol");
-    QTest::newRow("mcp") << QStringLiteral("mcp");
-    QTest::newRow("a2a") << QStringLiteral("a2a");
+    QTest::addColumn<QStringList>("serveOptions");
+    QTest::newRow("mcp") << QStringLiteral("mcp") << QStringList();
+    QTest::newRow("a2a") << QStringLiteral("a2a") << QStringList();
+    // A seller that requires accounts: the lab syncs one first and every account-scoped call carries it.
+    QTest::newRow("mcp, accounts required") << QStringLiteral("mcp") << QStringList{QStringLiteral("--require-accounts")};
 }
 
 // Every suite against a fresh --serve with two principals: exit 0, nothing failed, one JUnit test case per step,
@@ -125,13 +129,16 @@ void tst_TestLab::headlessAgainstServe_data()
 void tst_TestLab::headlessAgainstServe()
 {
     QFETCH(QString, protocol);
-    QUrl url = startServe(QStringLiteral("serve-%1.sqlite").arg(protocol));
+    QFETCH(QStringList, serveOptions);
+    QUrl url = startServe(QStringLiteral("serve-%1-%2.sqlite").arg(protocol).arg(serveOptions.size()), serveOptions);
     QVERIFY2(url.isValid(), m_serve.readAllStandardError().constData());
     if (protocol == QLatin1String("a2a"))
         url.setPath(QStringLiteral("/"));
-    const QString junit = m_dir.filePath(protocol + QStringLiteral(".xml"));
-    const QString report = m_dir.filePath(protocol + QStringLiteral(".json"));
-    const QString html = m_dir.filePath(protocol + QStringLiteral(".html"));
+    static const QRegularExpression punctuation(QStringLiteral("\\W+"));
+    const QString name = QString::fromLatin1(QTest::currentDataTag()).replace(punctuation, QStringLiteral("-"));
+    const QString junit = m_dir.filePath(name + QStringLiteral(".xml"));
+    const QString report = m_dir.filePath(name + QStringLiteral(".json"));
+    const QString html = m_dir.filePath(name + QStringLiteral(".html"));
     QProcess lab;
     lab.start(kBinary, {QStringLiteral("--test-agent"), url.toString(), QStringLiteral("--protocol"), protocol,
                         QStringLiteral("--token"), QStringLiteral("lab-token-a"), QStringLiteral("--token-b"),
