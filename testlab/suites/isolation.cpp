@@ -41,6 +41,28 @@ std::optional<std::string> buyOfA(LabContext &ctx, QString *why)
     return id;
 }
 
+// B's own account: registered with sync_accounts when the agent has it (a seller that requires accounts refuses
+// anything else), else the natural key. B never borrows A's account, so a refusal is about the id probed.
+json accountOfB(LabContext &ctx)
+{
+    if (ctx.state().contains("b_account"))
+        return ctx.state()["b_account"];
+    json account = naturalAccount(ctx);
+    if (!ctx.state().value("accounts_unsupported", false)) {
+        json entry = naturalAccount(ctx);
+        entry["billing"] = "operator";
+        const ToolOutcome synced =
+            ctx.call(QStringLiteral("sync_accounts"),
+                     {{"idempotency_key", LabContext::newKey()}, {"accounts", json::array({entry})}},
+                     {.who = LabContext::Who::B});
+        const json accounts = synced.ok() ? array(synced.result, "accounts") : json::array();
+        if (!accounts.empty() && !text(accounts[0], "account_id").empty())
+            account = {{"account_id", text(accounts[0], "account_id")}};
+    }
+    ctx.state()["b_account"] = account;
+    return account;
+}
+
 // The error body with the probed id blanked out, so that two answers compare on everything else.
 QString normalized(const ToolOutcome &outcome, const std::string &id)
 {
@@ -60,8 +82,9 @@ StepOutcome foreignBuyInvisible(LabContext &ctx)
     const auto id = buyOfA(ctx, &why);
     if (!id)
         return StepOutcome::fail(QStringLiteral("A could not create a buy: ") + why);
-    const ToolOutcome seen = ctx.call(QStringLiteral("get_media_buys"), {{"media_buy_ids", json::array({*id})}},
-                                      {.who = LabContext::Who::B});
+    const ToolOutcome seen =
+        ctx.call(QStringLiteral("get_media_buys"),
+                 {{"account", accountOfB(ctx)}, {"media_buy_ids", json::array({*id})}}, {.who = LabContext::Who::B});
     for (const auto &buy : array(seen.result, "media_buys"))
         if (text(buy, "media_buy_id") == *id)
             return StepOutcome::fail(QStringLiteral("B's get_media_buys lists A's buy %1").arg(str(*id)));
@@ -77,10 +100,11 @@ StepOutcome foreignUpdateUniform(LabContext &ctx)
     if (!id)
         return StepOutcome::fail(QStringLiteral("A could not create a buy: ") + why);
     const std::string unknown = "mb_lab_" + LabContext::newKey();
-    auto pause = [&ctx](const std::string &target) {
+    const json account = accountOfB(ctx);
+    auto pause = [&ctx, &account](const std::string &target) {
         return ctx.call(QStringLiteral("update_media_buy"),
                         {{"idempotency_key", LabContext::newKey()},
-                         {"account", naturalAccount(ctx)},
+                         {"account", account},
                          {"media_buy_id", target},
                          {"paused", true}},
                         {.validateRequest = false, .who = LabContext::Who::B});
@@ -107,6 +131,7 @@ StepOutcome foreignProposalInvisible(LabContext &ctx)
     if (!proposal)
         return StepOutcome::notApplicable(QStringLiteral("A has no committed proposal: ") + describe(stopped));
     json args = createFromProposal(ctx, *proposal, LabContext::newKey(), 30000);
+    args["account"] = accountOfB(ctx);
     const ToolOutcome answer = ctx.call(QStringLiteral("create_media_buy"), args, {.who = LabContext::Who::B});
     if (answer.ok())
         return StepOutcome::fail(QStringLiteral("B bought A's committed proposal %1").arg(str(proposal->id)));
