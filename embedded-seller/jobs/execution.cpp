@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace adcp::seller {
 
@@ -359,12 +360,20 @@ void Execution::workerLoop(int index)
 void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job)
 {
     SimulatedAdServer *server = adapter(job.adapter);
+    // A row that cannot be run (unreadable payload, unknown ad server or step) is a dead letter: set aside
+    // with its reason once, never retried, and the package records why it did not go live.
+    std::string dead = job.invalid;
+    if (dead.empty() && !server)
+        dead = "no ad server named " + job.adapter;
+    static const std::set<std::string> kSteps{"book", "approve", "pause", "resume", "cancel"};
+    if (dead.empty() && !kSteps.count(job.step))
+        dead = "unknown ad-server step " + job.step;
     AdapterResult result;
-    if (server) {
+    if (dead.empty()) {
         result = server->execute({job.mediaBuyId, job.packageId, job.step, job.payload});
     } else {
         result.status = AdapterStatus::Failed;
-        result.message = "no ad server named " + job.adapter;
+        result.message = "the stored job cannot be run: " + dead;
     }
     // A stop request while the ad server was busy: the job stays claimed by this generation and the next
     // start reclaims it, exactly as after a crash.
@@ -415,7 +424,8 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
         ok = JobQueue::retry(db, job, workerId, QDateTime::currentMSecsSinceEpoch() + qint64(delay * jitter),
                              result.message, &error);
     } else {
-        ok = JobQueue::fail(db, job, workerId, result.message, &error);
+        ok = dead.empty() ? JobQueue::fail(db, job, workerId, result.message, &error)
+                          : JobQueue::deadLetter(db, job, workerId, dead, &error);
         QSqlQuery q(db);
         const bool activation = job.step == "book" || job.step == "approve";
         if (ok && activation)
@@ -427,7 +437,10 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
                  qs(job.principalId), qs(job.packageId)},
                 &error);
     }
-    ok = ok && MediaBuyLifecycle::refresh(db, job.principalId, job.mediaBuyId, now, &error).has_value();
+    // A dead letter is set aside even when it names no buy that exists: otherwise it would be claimed again
+    // on every poll.
+    ok = ok && (MediaBuyLifecycle::refresh(db, job.principalId, job.mediaBuyId, now, &error).has_value() ||
+                !dead.empty());
     if (ok)
         tx.commit(&error);
 }

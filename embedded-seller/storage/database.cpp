@@ -4,6 +4,8 @@
 
 #include <QSqlError>
 
+#include <map>
+
 namespace adcp::seller::storage {
 
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
@@ -30,6 +32,29 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     return true;
 }
 
+namespace {
+
+// Open WriteTransactions per connection of this thread (connections are per thread): an inner one is a
+// savepoint of the outer, so the Dispatcher can hold a handler's writes and its idempotency record in one
+// transaction while the handler keeps its own begin/commit.
+int &transactionDepth(const QString &connectionName)
+{
+    thread_local std::map<QString, int> depth;
+    return depth[connectionName];
+}
+
+bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QSqlQuery q(db);
+    if (q.exec(sql))
+        return true;
+    if (error)
+        *error = q.lastError().text();
+    return false;
+}
+
+} // namespace
+
 WriteTransaction::WriteTransaction(QSqlDatabase db) : m_db(std::move(db)) {}
 
 WriteTransaction::~WriteTransaction()
@@ -39,12 +64,17 @@ WriteTransaction::~WriteTransaction()
 
 bool WriteTransaction::begin(QString *error)
 {
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
+    int &depth = transactionDepth(m_db.connectionName());
+    if (depth > 0) {
+        m_savepoint = QStringLiteral("wt_%1").arg(depth);
+        if (!runStatement(m_db, QStringLiteral("SAVEPOINT ") + m_savepoint, error))
+            return false;
+    } else {
+        m_savepoint.clear();
+        if (!runStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), error))
+            return false;
     }
+    ++depth;
     m_active = true;
     return true;
 }
@@ -53,14 +83,14 @@ bool WriteTransaction::commit(QString *error)
 {
     if (!m_active)
         return false;
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("COMMIT"))) {
-        if (error)
-            *error = q.lastError().text();
+    const QString sql =
+        m_savepoint.isEmpty() ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE ") + m_savepoint;
+    if (!runStatement(m_db, sql, error)) {
         rollback();
         return false;
     }
     m_active = false;
+    --transactionDepth(m_db.connectionName());
     return true;
 }
 
@@ -69,8 +99,13 @@ void WriteTransaction::rollback()
     if (!m_active)
         return;
     m_active = false;
-    QSqlQuery q(m_db);
-    q.exec(QStringLiteral("ROLLBACK"));
+    --transactionDepth(m_db.connectionName());
+    if (m_savepoint.isEmpty()) {
+        runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
+    } else {
+        runStatement(m_db, QStringLiteral("ROLLBACK TO ") + m_savepoint, nullptr);
+        runStatement(m_db, QStringLiteral("RELEASE ") + m_savepoint, nullptr);
+    }
 }
 
 bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> bindings, QString *error)

@@ -17,7 +17,9 @@ namespace adcp::seller::storage {
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error);
 
 // A write transaction. SQLite's plain BEGIN takes the write lock lazily, which deadlocks two readers that
-// both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead.
+// both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead. One begun while
+// another is open on the same connection is a savepoint of it: its commit releases the savepoint and only the
+// outermost commit makes the writes durable.
 class WriteTransaction final
 {
 public:
@@ -32,6 +34,7 @@ public:
 
 private:
     QSqlDatabase m_db;
+    QString m_savepoint; // empty for the outermost transaction
     bool m_active = false;
 };
 
