@@ -113,14 +113,17 @@ std::optional<adcp::AdcpError> oversized(const json &args)
 }
 
 // Every URL a buyer registers for the seller to call (push_notification_config, reporting_webhook and the
-// other *_webhook members of a request) is checked against the address policy before anything is stored.
+// other *_webhook members, webhook_url) is checked against the address policy before anything is stored.
 std::optional<adcp::AdcpError> refusedWebhook(const json &args, const SellerOptions &options)
 {
     for (const auto &[member, value] : args.items()) {
-        if (member != "push_notification_config" &&
-            !(member.size() > 8 && member.compare(member.size() - 8, 8, "_webhook") == 0))
+        const bool config = member == "push_notification_config" ||
+                            (member.size() > 8 && member.compare(member.size() - 8, 8, "_webhook") == 0);
+        if (!config && member != "webhook_url")
             continue;
-        const auto url = wire::JsonRef(value)["url"].string(4096);
+        // A config object carries `url`; webhook_url (property and collection lists) is the URL itself.
+        const wire::JsonRef place = config ? wire::JsonRef(value)["url"] : wire::JsonRef(value);
+        const auto url = place.string(4096);
         if (url.isAbsent())
             continue;
         if (url.invalid())
@@ -128,7 +131,8 @@ std::optional<adcp::AdcpError> refusedWebhook(const json &args, const SellerOpti
         const auto check = webhookpolicy::checkUrl(QString::fromStdString(*url), options.webhookAddressScope,
                                                    options.webhookResolver);
         if (check.refused)
-            return adcp::AdcpError::make("INVALID_REQUEST", check.reason.toStdString(), member + ".url",
+            return adcp::AdcpError::make("INVALID_REQUEST", check.reason.toStdString(),
+                                         config ? member + ".url" : member,
                                          "register a webhook URL on a publicly reachable host");
     }
     return std::nullopt;

@@ -1,5 +1,6 @@
 #include "execution.h"
 
+#include "deadletters.h"
 #include "delivery/deliverywebhooks.h"
 #include "domain/acceptedorder.h"
 #include "domain/catalog.h"
@@ -352,8 +353,16 @@ void Execution::workerLoop(int index)
                             [this] { return m_stopping.load(); });
             continue;
         }
-        for (const Job &job : jobs)
-            runJob(db, workerId, job);
+        for (const Job &job : jobs) {
+            // The last net for a row that makes processing throw (its transaction has rolled back by now):
+            // the job is set aside as a dead letter, and the worker thread, and so the process, goes on.
+            try {
+                runJob(db, workerId, job);
+            } catch (const std::exception &e) {
+                JobQueue::deadLetter(db, job, workerId, std::string("processing it failed: ") + e.what(),
+                                     &error);
+            }
+        }
     }
 }
 
@@ -448,12 +457,23 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
 void Execution::tickerLoop()
 {
     QSqlDatabase db = m_context->database();
+    std::string lastFailure;
     while (!m_stopping) {
         QString error;
         const QDateTime now = m_context->clock().now();
-        MediaBuyLifecycle::refreshAll(db, now, &error);
-        DeliveryWebhooks::sendDue(db, now, &error);
-        JobQueue::reclaimOrphans(db, m_generation, &error);
+        try {
+            MediaBuyLifecycle::refreshAll(db, now, &error);
+            DeliveryWebhooks::sendDue(db, now, &error);
+            JobQueue::reclaimOrphans(db, m_generation, &error);
+            lastFailure.clear();
+        } catch (const std::exception &e) {
+            // A stored row the ticker cannot read must not end the thread (and the process); logged once
+            // per distinct failure, the next round tries again.
+            if (lastFailure != e.what()) {
+                lastFailure = e.what();
+                qCWarning(lcDeadLetter, "the seller's status round failed: %s", e.what());
+            }
+        }
         std::unique_lock lock(m_wakeMutex);
         m_wake.wait_for(lock, std::chrono::milliseconds(m_options.tickMs),
                         [this] { return m_stopping.load(); });

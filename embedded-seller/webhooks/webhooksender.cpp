@@ -132,6 +132,36 @@ QString hostSlotKey(const QUrl &url)
            QString::number(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
 }
 
+// The attempt's request to one checked address (no fallback between families: IPv4 first, as most receivers
+// listen there), with the registered host kept in Host and for TLS (SNI and the certificate name), no
+// redirects and no HTTP/2 (whose :authority would come from the address).
+QNetworkRequest pinnedRequest(const QString &url, const QList<QHostAddress> &addresses, int timeoutMs)
+{
+    QHostAddress address = addresses.front();
+    for (const QHostAddress &candidate : addresses) {
+        if (candidate.protocol() == QAbstractSocket::IPv4Protocol) {
+            address = candidate;
+            break;
+        }
+    }
+    const QUrl original(url);
+    QUrl pinned = original;
+    pinned.setHost(address.toString());
+    QNetworkRequest request{pinned};
+    QByteArray hostHeader = original.host(QUrl::FullyEncoded).toUtf8();
+    if (original.host().contains(QLatin1Char(':')))
+        hostHeader = '[' + hostHeader + ']';
+    if (original.port() != -1)
+        hostHeader += ':' + QByteArray::number(original.port());
+    request.setRawHeader("Host", hostHeader);
+    request.setPeerVerifyName(original.host());
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setTransferTimeout(timeoutMs);
+    return request;
+}
+
 } // namespace
 
 class WebhookSender::Worker final : public QObject
@@ -241,21 +271,7 @@ private:
                      QStringLiteral("the webhook host did not resolve: ") + check.resolveError);
             return;
         }
-        const QUrl original(row.url);
-        QUrl pinned = original;
-        pinned.setHost(check.addresses.front().toString());
-        QNetworkRequest request{pinned};
-        QByteArray hostHeader = original.host(QUrl::FullyEncoded).toUtf8();
-        if (original.host().contains(QLatin1Char(':')))
-            hostHeader = '[' + hostHeader + ']';
-        if (original.port() != -1)
-            hostHeader += ':' + QByteArray::number(original.port());
-        request.setRawHeader("Host", hostHeader);
-        request.setPeerVerifyName(original.host());
-        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        request.setTransferTimeout(m_options.timeoutMs);
+        QNetworkRequest request = pinnedRequest(row.url, check.addresses, m_options.timeoutMs);
         sign(request, row);
         m_inFlight.insert(row.id);
         ++m_perHost[slot];
