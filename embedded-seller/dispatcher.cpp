@@ -155,31 +155,32 @@ adcp::ToolOutcome runHandler(const ToolSpec &spec, TaskContext &task, const json
     }
 }
 
-// With an idempotency key the handler's writes and the completed record are one transaction (the handler's
-// own transactions become savepoints of it): a crash or a failed write between them leaves neither, and the
-// key's in-flight claim lets exactly one retry run the call again.
+// With an idempotency key the handler's writes and the completed record commit together: the handler's
+// transactions are held open (HeldCommit) and the record is written inside them, so a crash or a failed write
+// between the two leaves neither, and the key's in-flight claim lets exactly one retry run the call again.
+// The write lock is taken when the handler first writes, not before, so concurrent calls still read freely
+// and a duplicate is answered IDEMPOTENCY_IN_FLIGHT while the first call works.
 adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &args,
                            const std::string &scope, const std::string &key)
 {
     if (key.empty())
         return runHandler(spec, task, args);
-    QString error;
-    storage::WriteTransaction callTx(task.db);
-    if (!callTx.begin(&error)) {
-        IdempotencyStore::release(task.db, scope, key);
-        return failure("SERVICE_UNAVAILABLE", "the seller database is busy: " + error.toStdString(),
-                       std::nullopt, "retry with the same idempotency_key");
-    }
+    storage::HeldCommit held(task.db);
     adcp::ToolOutcome outcome = runHandler(spec, task, args);
+    QString error;
     if (!outcome.ok()) {
         // Whatever a failing handler chose to keep (it committed it) stays; the key is free for a retry.
-        callTx.commit(nullptr);
+        held.commit([](QString *) { return true; }, &error);
         IdempotencyStore::release(task.db, scope, key);
         return outcome;
     }
-    if (IdempotencyStore::complete(task.db, scope, key, outcome.result, &error) && callTx.commit(&error))
+    const bool stored = held.commit(
+        [&](QString *finishError) {
+            return IdempotencyStore::complete(task.db, scope, key, outcome.result, finishError);
+        },
+        &error);
+    if (stored)
         return outcome;
-    callTx.rollback();
     IdempotencyStore::release(task.db, scope, key);
     qWarning("a keyed call was rolled back: its idempotency record could not be stored: %s",
              qPrintable(error));
@@ -238,10 +239,9 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     std::string key;
     if (spec->mutating)
         key = wire::JsonRef(args)["idempotency_key"].string(255).valueOr({});
-    // Keys are scoped to (agent, account): the same key under two accounts of one principal is two requests.
-    const std::string scope = task.account && !task.account->accountId.empty()
-                                  ? principal.id + '\x1f' + task.account->accountId
-                                  : principal.id;
+    // Records are per principal; a key is never reused across the principal's accounts (same key, another
+    // account: another request hash, so IDEMPOTENCY_CONFLICT).
+    const std::string &scope = principal.id;
     if (!key.empty()) {
         const auto claim = IdempotencyStore::claim(
             task.db, scope, key, spec->name, IdempotencyStore::requestHash(spec->name, args), task.now,

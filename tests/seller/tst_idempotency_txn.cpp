@@ -1,6 +1,6 @@
 // The idempotency record is completed in the handler's transaction: a failure after the handler's writes and
 // before the commit (injected with a SQLite trigger on the record) leaves nothing behind, and the retry with
-// the same key then runs exactly once. Keys are scoped to (agent, account).
+// the same key then runs exactly once.
 #include "sellertestfixture.h"
 
 using nlohmann::json;
@@ -13,7 +13,7 @@ class TestIdempotencyTxn final : public QObject
 private Q_SLOTS:
     void failureBeforeCommitLeavesNothing();
     void failingHandlerReleasesTheKey();
-    void keysAreScopedByAccount();
+    void keyUnderAnotherAccountConflicts();
 };
 
 namespace {
@@ -69,22 +69,17 @@ void TestIdempotencyTxn::failingHandlerReleasesTheKey()
     QCOMPARE(s.rows(QStringLiteral("media_buys")), 1);
 }
 
-void TestIdempotencyTxn::keysAreScopedByAccount()
+void TestIdempotencyTxn::keyUnderAnotherAccountConflicts()
 {
+    // Records are per principal: the same key for another account is another request, never a second run.
     Seller s;
     json first = s.explicitBuyArgs();
     json second = first;
     second["account"] = {{"account_id", "acc-2"}};
-    const auto a = s.call("create_media_buy", first);
-    QVERIFY2(a.ok(), a.ok() ? "" : a.error->message.c_str());
-    const auto b = s.call("create_media_buy", second);
-    QVERIFY2(b.ok(), b.ok() ? "" : b.error->message.c_str());
-    QVERIFY(!b.result.contains("replayed"));
-    QVERIFY(a.result["media_buy_id"] != b.result["media_buy_id"]);
-    // Within one account the key still replays.
-    const auto again = s.call("create_media_buy", second);
-    QCOMPARE(again.result.value("replayed", false), true);
-    QCOMPARE(s.rows(QStringLiteral("media_buys")), 2);
+    QVERIFY(s.call("create_media_buy", first).ok());
+    const auto other = s.call("create_media_buy", second);
+    QCOMPARE(sellertest::errorCode(other), std::string("IDEMPOTENCY_CONFLICT"));
+    QCOMPARE(s.rows(QStringLiteral("media_buys")), 1);
 }
 
 QTEST_GUILESS_MAIN(TestIdempotencyTxn)
