@@ -180,6 +180,10 @@ int runServeMode(int argc, char **argv)
         {QStringLiteral("require-accounts"),
          QStringLiteral("Account-scoped tasks need an account registered with sync_accounts (otherwise "
                         "ACCOUNT_NOT_FOUND), as AdCP 3.0 sellers with explicit accounts answer.")});
+    parser.addOption(
+        {QStringLiteral("allow-private-webhooks"),
+         QStringLiteral("Let buyers register webhook URLs on loopback, private, link-local and CGNAT addresses "
+                        "(a local test receiver); by default only publicly routable addresses are called.")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Do not log each request.")});
     parser.process(app);
 
@@ -235,6 +239,9 @@ int runServeMode(int argc, char **argv)
     options.autoCommitOnIssue = parser.isSet(QStringLiteral("auto-commit"));
     options.requireProposalVersion = !parser.isSet(QStringLiteral("proposal-version-optional"));
     options.requireAccounts = parser.isSet(QStringLiteral("require-accounts"));
+    options.webhookAddressScope = parser.isSet(QStringLiteral("allow-private-webhooks"))
+                                      ? adcp::seller::WebhookAddressScope::AllowPrivate
+                                      : adcp::seller::WebhookAddressScope::PublicOnly;
     QString error;
     auto context = adcp::seller::SellerContext::open(options, &error);
     if (!context) {

@@ -4,8 +4,10 @@
 
 #include "idempotency/idempotencystore.h"
 #include "sellercontext.h"
+#include "storage/database.h"
 #include "tasks/accountresolution.h"
 #include "tasks/taskcontext.h"
+#include "wire/jsonread.h"
 
 #include <QSqlDatabase>
 
@@ -57,11 +59,133 @@ adcp::AdcpError schemaError(const std::vector<ValidationIssue> &issues)
     return error;
 }
 
+// Sizes the request schemas leave open, checked on every request before schema validation (docs/robustness.md
+// lists them): no string, array or object a handler or the database would have to hold without bound.
+constexpr std::size_t kMaxRequestString = 1u << 20; // any string value, in bytes
+constexpr std::size_t kMaxFreeText = 32u << 10;     // prose a buyer writes (brief, ask, detail, reasons)
+constexpr std::size_t kMaxRequestArray = 10000;     // items of any array
+constexpr std::size_t kMaxRequestMembers = 10000;   // members of any object
+
+bool isFreeText(std::string_view member)
+{
+    return member == "brief" || member == "ask" || member == "detail" || member == "cancellation_reason" ||
+           member == "message";
+}
+
+std::optional<adcp::AdcpError> oversized(const json &args)
+{
+    struct Place
+    {
+        const json *value;
+        std::string pointer;
+        bool freeText;
+    };
+    std::vector<Place> stack{{&args, std::string(), false}};
+    while (!stack.empty()) {
+        Place place = std::move(stack.back());
+        stack.pop_back();
+        const json &value = *place.value;
+        std::string expected;
+        if (value.is_string()) {
+            const std::size_t limit = place.freeText ? kMaxFreeText : kMaxRequestString;
+            if (value.get_ref<const std::string &>().size() > limit)
+                expected = "a string of at most " + std::to_string(limit) + " bytes";
+        } else if (value.is_array()) {
+            if (value.size() > kMaxRequestArray)
+                expected = "an array of at most " + std::to_string(kMaxRequestArray) + " items";
+            for (std::size_t i = 0; expected.empty() && i < value.size(); ++i)
+                stack.push_back({&value[i], place.pointer + '/' + std::to_string(i), false});
+        } else if (value.is_object()) {
+            if (value.size() > kMaxRequestMembers)
+                expected = "an object of at most " + std::to_string(kMaxRequestMembers) + " members";
+            for (auto it = value.begin(); expected.empty() && it != value.end(); ++it)
+                stack.push_back(
+                    {&it.value(), wire::appendToken(place.pointer, it.key()), isFreeText(it.key())});
+        }
+        if (!expected.empty()) {
+            const std::string field = pointerToField(place.pointer);
+            return adcp::AdcpError::make("INVALID_REQUEST", "the request is too large: expected " + expected,
+                                         field.empty() ? std::nullopt : std::optional<std::string>(field),
+                                         "send a smaller request");
+        }
+    }
+    return std::nullopt;
+}
+
+// Every URL a buyer registers for the seller to call (push_notification_config, reporting_webhook and the
+// other *_webhook members, webhook_url) is checked against the address policy before anything is stored.
+std::optional<adcp::AdcpError> refusedWebhook(const json &args, const SellerOptions &options)
+{
+    for (const auto &[member, value] : args.items()) {
+        const bool config = member == "push_notification_config" ||
+                            (member.size() > 8 && member.compare(member.size() - 8, 8, "_webhook") == 0);
+        if (!config && member != "webhook_url")
+            continue;
+        // A config object carries `url`; webhook_url (property and collection lists) is the URL itself.
+        const wire::JsonRef place = config ? wire::JsonRef(value)["url"] : wire::JsonRef(value);
+        const auto url = place.string(4096);
+        if (url.isAbsent())
+            continue;
+        if (url.invalid())
+            return url.error().toAdcpError();
+        const auto check = webhookpolicy::checkUrl(QString::fromStdString(*url), options.webhookAddressScope,
+                                                   options.webhookResolver);
+        if (check.refused)
+            return adcp::AdcpError::make("INVALID_REQUEST", check.reason.toStdString(),
+                                         config ? member + ".url" : member,
+                                         "register a webhook URL on a publicly reachable host");
+    }
+    return std::nullopt;
+}
+
 json withContext(json result, const json &arguments)
 {
     if (result.is_object() && arguments.contains("context"))
         result["context"] = arguments["context"];
     return result;
+}
+
+adcp::ToolOutcome runHandler(const ToolSpec &spec, TaskContext &task, const json &args)
+{
+    try {
+        return spec.handler(task, args);
+    } catch (const std::exception &e) {
+        return failure("SERVICE_UNAVAILABLE",
+                       std::string("the seller failed to handle the request: ") + e.what());
+    }
+}
+
+// With an idempotency key the handler's writes and the completed record commit together: the handler's
+// transactions are held open (HeldCommit) and the record is written inside them, so a crash or a failed write
+// between the two leaves neither, and the key's in-flight claim lets exactly one retry run the call again.
+// The write lock is taken when the handler first writes, not before, so concurrent calls still read freely
+// and a duplicate is answered IDEMPOTENCY_IN_FLIGHT while the first call works.
+adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &args,
+                           const std::string &scope, const std::string &key)
+{
+    if (key.empty())
+        return runHandler(spec, task, args);
+    storage::HeldCommit held(task.db);
+    adcp::ToolOutcome outcome = runHandler(spec, task, args);
+    QString error;
+    if (!outcome.ok()) {
+        // Whatever a failing handler chose to keep (it committed it) stays; the key is free for a retry.
+        held.commit([](QString *) { return true; }, &error);
+        IdempotencyStore::release(task.db, scope, key);
+        return outcome;
+    }
+    const bool stored = held.commit(
+        [&](QString *finishError) {
+            return IdempotencyStore::complete(task.db, scope, key, outcome.result, finishError);
+        },
+        &error);
+    if (stored)
+        return outcome;
+    IdempotencyStore::release(task.db, scope, key);
+    qWarning("a keyed call was rolled back: its idempotency record could not be stored: %s",
+             qPrintable(error));
+    return failure("SERVICE_UNAVAILABLE", "the request could not be stored; nothing was changed",
+                   std::nullopt, "retry with the same idempotency_key");
 }
 
 } // namespace
@@ -78,6 +202,8 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     const json args = arguments.is_null() ? json::object() : arguments;
     if (principal.id.empty() && std::string_view(spec->name) != "get_adcp_capabilities")
         return failure("AUTH_REQUIRED", "this tool needs an authenticated caller");
+    if (auto tooLarge = oversized(args))
+        return failureWithErrors({std::move(*tooLarge)});
 
     TaskContext task{
         *d->context, principal, d->context->database(), d->context->clock().now(), d->context->options(),
@@ -103,19 +229,22 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         }
     }
 
+    if (auto refused = refusedWebhook(args, task.options))
+        return failureWithErrors({std::move(*refused)});
     if (!task.db.isOpen())
         return failure("SERVICE_UNAVAILABLE", "the seller database is not available");
     if (auto refused = resolveAccount(task, args, accountUseOf(spec->name)))
         return *refused;
 
     std::string key;
-    if (spec->mutating) {
-        if (auto it = args.find("idempotency_key"); it != args.end() && it->is_string())
-            key = it->get<std::string>();
-    }
+    if (spec->mutating)
+        key = wire::JsonRef(args)["idempotency_key"].string(255).valueOr({});
+    // Records are per principal; a key is never reused across the principal's accounts (same key, another
+    // account: another request hash, so IDEMPOTENCY_CONFLICT).
+    const std::string &scope = principal.id;
     if (!key.empty()) {
         const auto claim = IdempotencyStore::claim(
-            task.db, principal.id, key, spec->name, IdempotencyStore::requestHash(spec->name, args), task.now,
+            task.db, scope, key, spec->name, IdempotencyStore::requestHash(spec->name, args), task.now,
             task.options.idempotencyTtlSeconds, task.options.idempotencyInFlightSeconds);
         switch (claim.outcome) {
         case IdempotencyStore::Outcome::Proceed:
@@ -151,23 +280,8 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         }
     }
 
-    adcp::ToolOutcome outcome;
-    try {
-        outcome = spec->handler(task, args);
-    } catch (const std::exception &e) {
-        outcome = failure("SERVICE_UNAVAILABLE",
-                          std::string("the seller failed to handle the request: ") + e.what());
-    }
+    adcp::ToolOutcome outcome = runKeyed(*spec, task, args, scope, key);
 
-    if (!key.empty()) {
-        if (outcome.ok()) {
-            QString error;
-            if (!IdempotencyStore::complete(task.db, principal.id, key, outcome.result, &error))
-                qWarning("idempotency record not stored: %s", qPrintable(error));
-        } else {
-            IdempotencyStore::release(task.db, principal.id, key);
-        }
-    }
     if (outcome.ok()) {
         // The flat protocol envelope: a synchronous answer is a completed task.
         if (outcome.result.is_object() && !outcome.result.contains("status") && spec->statusOnCompletion)

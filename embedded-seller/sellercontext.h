@@ -1,6 +1,7 @@
 #pragma once
 
 #include "schemaregistry.h"
+#include "webhooks/webhookurlpolicy.h"
 
 #include <QDateTime>
 #include <QString>
@@ -46,6 +47,11 @@ struct SellerOptions
     // Account-scoped tasks need an `account` the caller has registered (sync_accounts) or been given; without
     // this option an unknown reference is provisioned on first use and a missing one means the principal.
     bool requireAccounts = false;
+    // Which addresses a registered webhook URL may resolve to, checked at registration and again before
+    // every delivery attempt. The default is the in-process GUI seller's (its receiver is on loopback);
+    // `--serve` sets PublicOnly unless --allow-private-webhooks is given.
+    WebhookAddressScope webhookAddressScope = WebhookAddressScope::AllowLoopback;
+    WebhookResolver webhookResolver; // empty = the system resolver
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).

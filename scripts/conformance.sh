@@ -78,7 +78,7 @@ start_seller() {
     local dir
     dir=$(mktemp -d)
     "${clock_wrap[@]}" "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" \
-        --proposal-version-optional "$@" \
+        --proposal-version-optional --allow-private-webhooks "$@" \
         >"$out/$name.seller.log" 2>&1 &
     pid=$!
     url=

@@ -1,6 +1,7 @@
 #include "sellerconsole.h"
 
 #include "dispatcher.h"
+#include "jobs/deadletters.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
 #include "monitoring/dependencyhealth.h"
@@ -84,6 +85,7 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
     buildApprovals(layout);
     buildDependencies(layout);
     buildAdapters(layout);
+    buildDeadLetters(layout);
     layout->addStretch(1);
     scroll->setWidget(content);
     outer->addWidget(scroll);
@@ -354,6 +356,7 @@ void SellerConsole::setBuys(const json &mediaBuys)
     m_stale = false;
     refreshDependencies();
     refreshApprovals();
+    refreshDeadLetters();
 }
 
 void SellerConsole::showEvent(QShowEvent *event)
@@ -362,6 +365,7 @@ void SellerConsole::showEvent(QShowEvent *event)
     if (std::exchange(m_stale, false)) {
         refreshDependencies();
         refreshApprovals();
+        refreshDeadLetters();
     }
 }
 
@@ -370,6 +374,39 @@ void SellerConsole::refresh()
     refreshClock();
     refreshApprovals();
     refreshDependencies();
+    refreshDeadLetters();
+}
+
+void SellerConsole::buildDeadLetters(QVBoxLayout *layout)
+{
+    auto *box = new QGroupBox(tr("Dead letters"), this);
+    auto *v = new QVBoxLayout(box);
+    m_deadLetters = new QTableWidget(0, 4, box);
+    m_deadLetters->setObjectName(QStringLiteral("deadLetterTable"));
+    m_deadLetters->setHorizontalHeaderLabels({tr("Queue"), tr("Id"), tr("Kind"), tr("Reason")});
+    m_deadLetters->verticalHeader()->hide();
+    m_deadLetters->horizontalHeader()->setStretchLastSection(true);
+    m_deadLetters->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_deadLetters->setMaximumHeight(140);
+    v->addWidget(m_deadLetters);
+    QLabel *hint = note(box);
+    hint->setText(tr("Stored jobs and webhooks the seller could not read; they are set aside, not retried."));
+    v->addWidget(hint);
+    layout->addWidget(box);
+}
+
+void SellerConsole::refreshDeadLetters()
+{
+    QSqlDatabase db = m_dispatcher->context().database();
+    const auto letters = adcp::seller::DeadLetters::list(db, 50);
+    m_deadLetters->setRowCount(int(letters.size()));
+    for (int row = 0; row < int(letters.size()); ++row) {
+        const auto &letter = letters[size_t(row)];
+        m_deadLetters->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(letter.source)));
+        m_deadLetters->setItem(row, 1, new QTableWidgetItem(QString::number(letter.id)));
+        m_deadLetters->setItem(row, 2, new QTableWidgetItem(QString::fromStdString(letter.kind)));
+        m_deadLetters->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(letter.reason)));
+    }
 }
 
 void SellerConsole::refreshClock()

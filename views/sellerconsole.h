@@ -82,6 +82,8 @@ private:
     void buildApprovals(QVBoxLayout *layout);
     void buildDependencies(QVBoxLayout *layout);
     void buildAdapters(QVBoxLayout *layout);
+    void buildDeadLetters(QVBoxLayout *layout);
+    void refreshDeadLetters();
     void refreshClock();
     void refreshApprovals();
     void refreshDependencies();
@@ -102,6 +104,7 @@ private:
     QTableWidget *m_dependencies = nullptr;
     QStringList m_dependencyRows; // type/id/status of the rows shown
     QLabel *m_dependencyNote = nullptr;
+    QTableWidget *m_deadLetters = nullptr; // stored jobs and webhooks set aside as unprocessable
     QSlider *m_latency = nullptr;
     QSlider *m_failure = nullptr;
     QLabel *m_adapterNote = nullptr;

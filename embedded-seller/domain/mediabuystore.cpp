@@ -142,6 +142,8 @@ json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const
         return nullptr;
     while (pq.next()) {
         json p = storage::fromText(pq.value(0).toString());
+        if (!p.is_object())
+            p = json::object(); // an unreadable stored package still lists, as an empty one, without throwing
         p["paused"] = pq.value(1).toInt() != 0;
         buy["packages"].push_back(std::move(p));
     }

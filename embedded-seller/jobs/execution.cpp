@@ -1,5 +1,6 @@
 #include "execution.h"
 
+#include "deadletters.h"
 #include "delivery/deliverywebhooks.h"
 #include "domain/acceptedorder.h"
 #include "domain/catalog.h"
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace adcp::seller {
 
@@ -351,20 +353,36 @@ void Execution::workerLoop(int index)
                             [this] { return m_stopping.load(); });
             continue;
         }
-        for (const Job &job : jobs)
-            runJob(db, workerId, job);
+        for (const Job &job : jobs) {
+            // The last net for a row that makes processing throw (its transaction has rolled back by now):
+            // the job is set aside as a dead letter, and the worker thread, and so the process, goes on.
+            try {
+                runJob(db, workerId, job);
+            } catch (const std::exception &e) {
+                JobQueue::deadLetter(db, job, workerId, std::string("processing it failed: ") + e.what(),
+                                     &error);
+            }
+        }
     }
 }
 
 void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job)
 {
     SimulatedAdServer *server = adapter(job.adapter);
+    // A row that cannot be run (unreadable payload, unknown ad server or step) is a dead letter: set aside
+    // with its reason once, never retried, and the package records why it did not go live.
+    std::string dead = job.invalid;
+    if (dead.empty() && !server)
+        dead = "no ad server named " + job.adapter;
+    static const std::set<std::string> kSteps{"book", "approve", "pause", "resume", "cancel"};
+    if (dead.empty() && !kSteps.count(job.step))
+        dead = "unknown ad-server step " + job.step;
     AdapterResult result;
-    if (server) {
+    if (dead.empty()) {
         result = server->execute({job.mediaBuyId, job.packageId, job.step, job.payload});
     } else {
         result.status = AdapterStatus::Failed;
-        result.message = "no ad server named " + job.adapter;
+        result.message = "the stored job cannot be run: " + dead;
     }
     // A stop request while the ad server was busy: the job stays claimed by this generation and the next
     // start reclaims it, exactly as after a crash.
@@ -415,7 +433,8 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
         ok = JobQueue::retry(db, job, workerId, QDateTime::currentMSecsSinceEpoch() + qint64(delay * jitter),
                              result.message, &error);
     } else {
-        ok = JobQueue::fail(db, job, workerId, result.message, &error);
+        ok = dead.empty() ? JobQueue::fail(db, job, workerId, result.message, &error)
+                          : JobQueue::deadLetter(db, job, workerId, dead, &error);
         QSqlQuery q(db);
         const bool activation = job.step == "book" || job.step == "approve";
         if (ok && activation)
@@ -427,7 +446,10 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
                  qs(job.principalId), qs(job.packageId)},
                 &error);
     }
-    ok = ok && MediaBuyLifecycle::refresh(db, job.principalId, job.mediaBuyId, now, &error).has_value();
+    // A dead letter is set aside even when it names no buy that exists: otherwise it would be claimed again
+    // on every poll.
+    ok = ok && (MediaBuyLifecycle::refresh(db, job.principalId, job.mediaBuyId, now, &error).has_value() ||
+                !dead.empty());
     if (ok)
         tx.commit(&error);
 }
@@ -435,12 +457,23 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
 void Execution::tickerLoop()
 {
     QSqlDatabase db = m_context->database();
+    std::string lastFailure;
     while (!m_stopping) {
         QString error;
         const QDateTime now = m_context->clock().now();
-        MediaBuyLifecycle::refreshAll(db, now, &error);
-        DeliveryWebhooks::sendDue(db, now, &error);
-        JobQueue::reclaimOrphans(db, m_generation, &error);
+        try {
+            MediaBuyLifecycle::refreshAll(db, now, &error);
+            DeliveryWebhooks::sendDue(db, now, &error);
+            JobQueue::reclaimOrphans(db, m_generation, &error);
+            lastFailure.clear();
+        } catch (const std::exception &e) {
+            // A stored row the ticker cannot read must not end the thread (and the process); logged once
+            // per distinct failure, the next round tries again.
+            if (lastFailure != e.what()) {
+                lastFailure = e.what();
+                qCWarning(lcDeadLetter, "the seller's status round failed: %s", e.what());
+            }
+        }
         std::unique_lock lock(m_wakeMutex);
         m_wake.wait_for(lock, std::chrono::milliseconds(m_options.tickMs),
                         [this] { return m_stopping.load(); });

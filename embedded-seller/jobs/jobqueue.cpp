@@ -1,6 +1,8 @@
 #include "jobqueue.h"
 
+#include "deadletters.h"
 #include "storage/database.h"
+#include "wire/jsonread.h"
 
 #include <QDateTime>
 #include <QSqlQuery>
@@ -79,7 +81,14 @@ std::vector<Job> JobQueue::claim(QSqlDatabase &db, const QString &workerId, int 
         job.packageId = select.value(3).toString().toStdString();
         job.adapter = select.value(4).toString().toStdString();
         job.step = select.value(5).toString().toStdString();
-        job.payload = storage::fromText(select.value(6).toString());
+        // Read through the wire layer: a payload that does not parse is kept as the reason, not as null.
+        const auto payload = wire::parse(select.value(6).toString().toStdString());
+        if (!payload)
+            job.invalid = "the stored payload is not JSON: " + payload.error().message();
+        else if (!payload->is_object())
+            job.invalid = "the stored payload is not a JSON object";
+        else
+            job.payload = *payload;
         job.attempts = select.value(7).toInt();
         candidates.push_back(std::move(job));
     }
@@ -112,6 +121,16 @@ bool JobQueue::fail(QSqlDatabase &db, const Job &job, const QString &workerId, c
                     QString *error)
 {
     return finish(db, job, workerId, QStringLiteral("failed"), qs(reason), error);
+}
+
+bool JobQueue::deadLetter(QSqlDatabase &db, const Job &job, const QString &workerId,
+                          const std::string &reason, QString *error)
+{
+    if (!finish(db, job, workerId, QStringLiteral("dead"), qs(reason), error))
+        return false;
+    qCWarning(lcDeadLetter, "job %lld (%s/%s) is a dead letter: %s", job.id, job.adapter.c_str(),
+              job.step.c_str(), reason.c_str());
+    return true;
 }
 
 bool JobQueue::retry(QSqlDatabase &db, const Job &job, const QString &workerId, qint64 notBeforeMs,
@@ -161,6 +180,8 @@ JobQueue::Counts JobQueue::counts(QSqlDatabase &db)
             counts.done = n;
         else if (state == QStringLiteral("failed"))
             counts.failed = n;
+        else if (state == QStringLiteral("dead"))
+            counts.dead = n;
     }
     return counts;
 }

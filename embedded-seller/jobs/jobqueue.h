@@ -22,6 +22,8 @@ struct Job
     std::string step;    // "book", "approve", "pause", "resume", "cancel"
     nlohmann::json payload;
     int attempts = 0;
+    // Why the stored row cannot be run (its payload does not parse or is not an object); empty when it can.
+    std::string invalid;
 };
 
 // The durable job queue, a table of the seller's database. Jobs of one package run in the order they were
@@ -45,6 +47,9 @@ public:
                       const std::string &reason, QString *error);
     static bool fail(QSqlDatabase &db, const Job &job, const QString &workerId, const std::string &reason,
                      QString *error);
+    // Sets a claimed job that cannot be run aside: state 'dead' with `reason`, logged (lcDeadLetter).
+    static bool deadLetter(QSqlDatabase &db, const Job &job, const QString &workerId,
+                           const std::string &reason, QString *error);
     // Running jobs not held by `currentGeneration` (the previous process, dead) or whose lease expired go
     // back to pending. Returns how many were reclaimed.
     static int reclaimOrphans(QSqlDatabase &db, const QString &currentGeneration, QString *error);
@@ -55,6 +60,7 @@ public:
         qint64 running = 0;
         qint64 done = 0;
         qint64 failed = 0;
+        qint64 dead = 0;
     };
     static Counts counts(QSqlDatabase &db);
     // Open (pending or running) jobs of one buy.

@@ -121,6 +121,8 @@ bool TaskStore::transition(QSqlDatabase &db, const std::string &principalId, con
     }
     const std::string taskType = q.value(0).toString().toStdString();
     nlohmann::json history = storage::fromText(q.value(1).toString());
+    if (!history.is_array())
+        history = nlohmann::json::array(); // an unreadable stored history starts again rather than throwing
     const nlohmann::json push = storage::fromText(q.value(2).toString());
     q.finish();
     nlohmann::json data = {{"status", status}};

@@ -3,6 +3,7 @@
 #include "lifecycle.h"
 #include "storage/database.h"
 #include "webhooks/webhookoutbox.h"
+#include "wire/jsonread.h"
 
 #include <QSqlQuery>
 #include <QUuid>
@@ -409,7 +410,12 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
             imp.id = q.value(0).toString().toStdString();
             imp.type = q.value(1).toString().toStdString();
             imp.resourceId = q.value(2).toString().toStdString();
-            imp.packages = storage::fromText(q.value(3).toString()).get<std::vector<std::string>>();
+            // Read back through the wire layer: a row that is not an array of strings names no package.
+            const nlohmann::json packages = storage::fromText(q.value(3).toString());
+            for (const wire::JsonRef &item : wire::JsonRef(packages).items()) {
+                if (const auto id = item.string(); id)
+                    imp.packages.push_back(*id);
+            }
             imp.to = q.value(4).toString().toStdString();
             open.push_back(std::move(imp));
         }

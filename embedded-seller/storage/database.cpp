@@ -4,6 +4,8 @@
 
 #include <QSqlError>
 
+#include <map>
+
 namespace adcp::seller::storage {
 
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
@@ -30,6 +32,36 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     return true;
 }
 
+namespace {
+
+// The nesting of WriteTransactions per connection of this thread (connections are per thread): an inner one
+// is a savepoint of the outer. `held`: a HeldCommit is active; `heldOpen`: the outermost transaction was
+// "committed" under it and is still open, waiting for HeldCommit::commit.
+struct TransactionState
+{
+    int depth = 0;
+    bool held = false;
+    bool heldOpen = false;
+};
+
+TransactionState &transactionState(const QString &connectionName)
+{
+    thread_local std::map<QString, TransactionState> states;
+    return states[connectionName];
+}
+
+bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QSqlQuery q(db);
+    if (q.exec(sql))
+        return true;
+    if (error)
+        *error = q.lastError().text();
+    return false;
+}
+
+} // namespace
+
 WriteTransaction::WriteTransaction(QSqlDatabase db) : m_db(std::move(db)) {}
 
 WriteTransaction::~WriteTransaction()
@@ -39,12 +71,17 @@ WriteTransaction::~WriteTransaction()
 
 bool WriteTransaction::begin(QString *error)
 {
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
-        if (error)
-            *error = q.lastError().text();
-        return false;
+    TransactionState &state = transactionState(m_db.connectionName());
+    if (state.depth > 0) {
+        m_savepoint = QStringLiteral("wt_%1").arg(state.depth);
+        if (!runStatement(m_db, QStringLiteral("SAVEPOINT ") + m_savepoint, error))
+            return false;
+    } else {
+        m_savepoint.clear();
+        if (!runStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), error))
+            return false;
     }
+    ++state.depth;
     m_active = true;
     return true;
 }
@@ -53,14 +90,21 @@ bool WriteTransaction::commit(QString *error)
 {
     if (!m_active)
         return false;
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("COMMIT"))) {
-        if (error)
-            *error = q.lastError().text();
+    TransactionState &state = transactionState(m_db.connectionName());
+    if (m_savepoint.isEmpty() && state.held) {
+        // Stays open for HeldCommit::commit; later transactions on this connection nest inside it.
+        state.heldOpen = true;
+        m_active = false;
+        return true;
+    }
+    const QString sql =
+        m_savepoint.isEmpty() ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE ") + m_savepoint;
+    if (!runStatement(m_db, sql, error)) {
         rollback();
         return false;
     }
     m_active = false;
+    --state.depth;
     return true;
 }
 
@@ -69,8 +113,53 @@ void WriteTransaction::rollback()
     if (!m_active)
         return;
     m_active = false;
-    QSqlQuery q(m_db);
-    q.exec(QStringLiteral("ROLLBACK"));
+    TransactionState &state = transactionState(m_db.connectionName());
+    if (m_savepoint.isEmpty()) {
+        runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
+        state.depth = 0;
+        state.heldOpen = false;
+    } else {
+        runStatement(m_db, QStringLiteral("ROLLBACK TO ") + m_savepoint, nullptr);
+        runStatement(m_db, QStringLiteral("RELEASE ") + m_savepoint, nullptr);
+        --state.depth;
+    }
+}
+
+HeldCommit::HeldCommit(QSqlDatabase db) : m_db(std::move(db))
+{
+    transactionState(m_db.connectionName()).held = true;
+}
+
+HeldCommit::~HeldCommit()
+{
+    if (!m_holding)
+        return;
+    TransactionState &state = transactionState(m_db.connectionName());
+    state.held = false;
+    if (state.heldOpen) {
+        runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
+        state.heldOpen = false;
+        state.depth = 0;
+    }
+}
+
+bool HeldCommit::commit(const std::function<bool(QString *error)> &finish, QString *error)
+{
+    m_holding = false;
+    TransactionState &state = transactionState(m_db.connectionName());
+    state.held = false;
+    if (!state.heldOpen) {
+        // Nothing was written: `finish` gets a transaction of its own.
+        WriteTransaction tx(m_db);
+        return tx.begin(error) && finish(error) && tx.commit(error);
+    }
+    const bool finished = finish(error);
+    state.heldOpen = false;
+    state.depth = 0;
+    if (finished && runStatement(m_db, QStringLiteral("COMMIT"), error))
+        return true;
+    runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
+    return false;
 }
 
 bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> bindings, QString *error)

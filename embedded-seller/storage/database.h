@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <initializer_list>
 #include <string>
 
@@ -17,7 +18,9 @@ namespace adcp::seller::storage {
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error);
 
 // A write transaction. SQLite's plain BEGIN takes the write lock lazily, which deadlocks two readers that
-// both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead.
+// both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead. One begun while
+// another is open on the same connection is a savepoint of it: its commit releases the savepoint and only the
+// outermost commit makes the writes durable. Under a HeldCommit the outermost commit is held back too.
 class WriteTransaction final
 {
 public:
@@ -32,7 +35,29 @@ public:
 
 private:
     QSqlDatabase m_db;
+    QString m_savepoint; // empty for the outermost transaction
     bool m_active = false;
+};
+
+// Holds back the commit of every WriteTransaction the calling thread runs on `db` while it exists: the first
+// one's writes stay open (later ones become savepoints of it) until commit() runs `finish` inside that same
+// transaction and commits it all at once. The write lock is taken only when the first WriteTransaction
+// begins, so reads before it do not block other writers. Destroyed without commit(): everything rolls back.
+// The Dispatcher stores a keyed call's idempotency record this way, atomically with the handler's writes.
+class HeldCommit final
+{
+public:
+    explicit HeldCommit(QSqlDatabase db);
+    ~HeldCommit();
+    HeldCommit(const HeldCommit &) = delete;
+    HeldCommit &operator=(const HeldCommit &) = delete;
+
+    // `finish` runs inside the held transaction (or a new one when nothing was written) and may refuse.
+    bool commit(const std::function<bool(QString *error)> &finish, QString *error);
+
+private:
+    QSqlDatabase m_db;
+    bool m_holding = true;
 };
 
 // Prepares and runs `sql` with positional bindings; on failure fills `error` with the driver's message.

@@ -1,6 +1,8 @@
 #include "webhookoutbox.h"
 
+#include "jobs/deadletters.h"
 #include "storage/database.h"
+#include "wire/jsonread.h"
 
 #include <QFileInfo>
 #include <QSqlQuery>
@@ -59,18 +61,20 @@ nlohmann::json envelope(const OutboxEvent &event, const std::string &idempotency
 
 std::optional<WebhookTarget> WebhookTarget::fromConfig(const nlohmann::json &config)
 {
-    if (!config.is_object() || !config.contains("url") || !config["url"].is_string())
+    const wire::JsonRef ref(config);
+    const auto url = ref["url"].string(4096);
+    const auto operationId = ref["operation_id"].string(1024);
+    const auto token = ref["token"].string(4096);
+    const auto scheme = ref["authentication"]["schemes"][std::size_t(0)].string(64);
+    const auto credentials = ref["authentication"]["credentials"].string(4096);
+    if (!url || operationId.invalid() || token.invalid() || scheme.invalid() || credentials.invalid())
         return std::nullopt;
     WebhookTarget target;
-    target.url = config["url"].get<std::string>();
-    target.operationId = config.value("operation_id", std::string());
-    target.token = config.value("token", std::string());
-    if (config.contains("authentication") && config["authentication"].is_object()) {
-        const auto &auth = config["authentication"];
-        if (auth.contains("schemes") && auth["schemes"].is_array() && !auth["schemes"].empty())
-            target.scheme = auth["schemes"][0].get<std::string>();
-        target.credentials = auth.value("credentials", std::string());
-    }
+    target.url = *url;
+    target.operationId = operationId.valueOr({});
+    target.token = token.valueOr({});
+    target.scheme = scheme.valueOr({});
+    target.credentials = credentials.valueOr({});
     return target;
 }
 
@@ -161,6 +165,11 @@ bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
         return false;
     }
     nlohmann::json body = storage::fromText(q.value(6).toString());
+    if (!body.is_object()) {
+        if (error)
+            *error = QStringLiteral("outbox row %1 has no readable body").arg(rowId);
+        return false;
+    }
     const std::string key = newIdempotencyKey();
     body["idempotency_key"] = key;
     const QVariant principal = q.value(0), url = q.value(1), auth = q.value(2), type = q.value(3),
@@ -177,6 +186,17 @@ bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
         {principal, url, auth, type, coalesce, qs(key), notification, storage::toText(body),
          QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
         error);
+}
+
+void WebhookOutbox::markDead(QSqlDatabase &db, qint64 rowId, const QString &reason)
+{
+    QSqlQuery q(db);
+    QString error;
+    if (!execute(q, QStringLiteral("UPDATE wh_outbox SET state = 'dead', last_error = ? WHERE id = ?"),
+                 {reason, rowId}, &error))
+        qCWarning(lcDeadLetter, "webhook %lld could not be set aside: %s", rowId, qPrintable(error));
+    else
+        qCWarning(lcDeadLetter, "webhook %lld is a dead letter: %s", rowId, qPrintable(reason));
 }
 
 std::vector<OutboxRow> WebhookOutbox::rows(QSqlDatabase &db, const std::string &principalId)

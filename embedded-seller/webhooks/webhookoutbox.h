@@ -21,6 +21,7 @@ struct WebhookTarget
     std::string scheme;      // "" = RFC 9421 (the default), "HMAC-SHA256" or "Bearer" (legacy authentication)
     std::string credentials; // the legacy scheme's shared secret or bearer token
 
+    // Nothing when `config` has no string url or members of the wrong type (read through the wire layer).
     static std::optional<WebhookTarget> fromConfig(const nlohmann::json &config);
     nlohmann::json toJson() const;
 };
@@ -47,7 +48,7 @@ struct OutboxRow
     std::string idempotencyKey;
     std::string notificationId;
     std::string eventType;
-    std::string state; // pending, delivered, abandoned
+    std::string state; // pending, delivered, abandoned, dead (the stored row cannot be sent)
     int attempts = 0;
     int lastStatus = 0;
     nlohmann::json body;
@@ -70,6 +71,9 @@ public:
                                       const std::map<std::string, qint64> &windows);
     static qint64 coalescenceWindow(const QSqlDatabase &db, const std::string &eventType);
     static std::map<std::string, qint64> defaultCoalescenceWindows();
+
+    // Sets a row that cannot be sent aside (state 'dead', `reason` kept as its last_error) and logs it.
+    static void markDead(QSqlDatabase &db, qint64 rowId, const QString &reason);
 
     static std::vector<OutboxRow> rows(QSqlDatabase &db, const std::string &principalId = {});
     // Events the outbox still has to deliver (all principals).

@@ -1,12 +1,16 @@
 #include "webhooksender.h"
 
+#include "jobs/deadletters.h"
 #include "sellercontext.h"
 #include "storage/database.h"
 #include "webhookoutbox.h"
+#include "webhookurlpolicy.h"
+#include "wire/jsonread.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
@@ -17,6 +21,8 @@
 #include <QUuid>
 
 #include <cmath>
+#include <map>
+#include <memory>
 #include <set>
 
 namespace adcp::seller {
@@ -74,6 +80,88 @@ bool restrictToOwner(const QString &databasePath, QString *error)
     return ok;
 }
 
+// A stored outbox row as read back for delivery; `invalid` says why it cannot be sent (a dead letter).
+struct WebhookDueRow
+{
+    qint64 id = 0;
+    QString url;
+    WebhookTarget target;
+    QByteArray body;
+    int attempts = 0;
+    qint64 firstAttempt = 0;
+    QString invalid;
+};
+
+// Reads one row through the wire layer: the body must be a JSON object, the authentication (when present)
+// an object fromConfig understands, the URL an absolute http(s) URL.
+WebhookDueRow readDueRow(const QSqlQuery &q, qint64 nowMs)
+{
+    WebhookDueRow row;
+    row.id = q.value(0).toLongLong();
+    row.url = q.value(1).toString();
+    row.body = q.value(3).toString().toUtf8();
+    row.attempts = q.value(4).toInt();
+    row.firstAttempt = q.value(5).isNull() ? nowMs : q.value(5).toLongLong();
+    const auto body = wire::parse(std::string_view(row.body.constData(), size_t(row.body.size())));
+    if (!body || !body->is_object()) {
+        row.invalid =
+            QStringLiteral("the stored body is not a JSON object") +
+            (body ? QString() : QStringLiteral(": ") + QString::fromStdString(body.error().message()));
+        return row;
+    }
+    const QString authText = q.value(2).toString();
+    if (!authText.isEmpty()) {
+        const auto auth = wire::parse(authText.toStdString());
+        const auto target = auth ? WebhookTarget::fromConfig(*auth) : std::nullopt;
+        if (!target) {
+            row.invalid = QStringLiteral("the stored authentication is not a push notification config");
+            return row;
+        }
+        row.target = *target;
+    }
+    const QUrl url(row.url, QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() ||
+        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        row.invalid = QStringLiteral("the stored URL is not an absolute http(s) URL");
+    return row;
+}
+
+QString hostSlotKey(const QUrl &url)
+{
+    return url.host().toLower() + QLatin1Char(':') +
+           QString::number(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
+}
+
+// The attempt's request to one checked address (no fallback between families: IPv4 first, as most receivers
+// listen there), with the registered host kept in Host and for TLS (SNI and the certificate name), no
+// redirects and no HTTP/2 (whose :authority would come from the address).
+QNetworkRequest pinnedRequest(const QString &url, const QList<QHostAddress> &addresses, int timeoutMs)
+{
+    QHostAddress address = addresses.front();
+    for (const QHostAddress &candidate : addresses) {
+        if (candidate.protocol() == QAbstractSocket::IPv4Protocol) {
+            address = candidate;
+            break;
+        }
+    }
+    const QUrl original(url);
+    QUrl pinned = original;
+    pinned.setHost(address.toString());
+    QNetworkRequest request{pinned};
+    QByteArray hostHeader = original.host(QUrl::FullyEncoded).toUtf8();
+    if (original.host().contains(QLatin1Char(':')))
+        hostHeader = '[' + hostHeader + ']';
+    if (original.port() != -1)
+        hostHeader += ':' + QByteArray::number(original.port());
+    request.setRawHeader("Host", hostHeader);
+    request.setPeerVerifyName(original.host());
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setTransferTimeout(timeoutMs);
+    return request;
+}
+
 } // namespace
 
 class WebhookSender::Worker final : public QObject
@@ -86,6 +174,9 @@ public:
     void begin()
     {
         m_network = new QNetworkAccessManager(this);
+        // A proxy would connect on the seller's behalf to whatever address it resolves: the checked address
+        // is only kept if the seller connects itself.
+        m_network->setProxy(QNetworkProxy::NoProxy);
         m_timer = new QTimer(this);
         m_timer->setInterval(m_options.pollMs);
         connect(m_timer, &QTimer::timeout, this, &Worker::poll);
@@ -117,28 +208,21 @@ private:
                          "SELECT id, url, auth_json, body, attempts, first_attempt_ms FROM wh_outbox "
                          "WHERE state = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id "
                          "LIMIT ?"),
-                     {nowMs, m_options.maxInFlight * 2}, nullptr))
+                     {nowMs, m_options.maxInFlight * 4}, nullptr))
             return;
-        struct Due
-        {
-            qint64 id;
-            QString url;
-            nlohmann::json auth;
-            QByteArray body;
-            int attempts;
-            qint64 firstAttempt;
-        };
-        std::vector<Due> due;
+        std::vector<WebhookDueRow> due;
         while (q.next())
-            due.push_back({q.value(0).toLongLong(), q.value(1).toString(),
-                           storage::fromText(q.value(2).toString()), q.value(3).toString().toUtf8(),
-                           q.value(4).toInt(), q.value(5).isNull() ? nowMs : q.value(5).toLongLong()});
+            due.push_back(readDueRow(q, nowMs));
         q.finish();
-        for (const Due &row : due) {
+        for (const WebhookDueRow &row : due) {
             if (int(m_inFlight.size()) >= m_options.maxInFlight)
                 break;
             if (m_inFlight.count(row.id))
                 continue;
+            if (!row.invalid.isEmpty()) {
+                WebhookOutbox::markDead(db, row.id, row.invalid);
+                continue;
+            }
             if (nowMs - row.firstAttempt > m_options.retryHorizonMs) {
                 QSqlQuery abandon(db);
                 execute(
@@ -148,6 +232,9 @@ private:
                     {row.id}, nullptr);
                 continue;
             }
+            const QString slot = hostSlotKey(QUrl(row.url));
+            if (m_perHost[slot] >= m_options.maxInFlightPerHost)
+                continue;
             // The attempt is recorded before it leaves, so a crash mid-flight counts it and a coalescing
             // writer can no longer replace a body that may already have reached the buyer.
             QSqlQuery mark(db);
@@ -158,41 +245,87 @@ private:
                          {nowMs, nowMs + m_options.timeoutMs + 5000, row.id}, nullptr) ||
                 mark.numRowsAffected() != 1)
                 continue;
-            send(row.id, row.url, WebhookTarget::fromConfig(row.auth).value_or(WebhookTarget{}), row.body,
-                 row.attempts + 1);
+            send(row, slot);
         }
     }
 
-    void send(qint64 id, const QString &url, const WebhookTarget &target, const QByteArray &body, int attempt)
+    // Resolves and checks the host for this attempt; the request goes to the checked address, with the
+    // URL's host kept for the Host header and TLS (SNI and certificate name).
+    void send(const WebhookDueRow &row, const QString &slot)
     {
-        QNetworkRequest request{QUrl(url)};
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        request.setTransferTimeout(m_options.timeoutMs);
+        const SellerOptions options = m_context->options();
+        const auto check =
+            webhookpolicy::checkUrl(row.url, options.webhookAddressScope, options.webhookResolver);
+        const int attempt = row.attempts + 1;
+        if (check.refused) {
+            QSqlDatabase db = m_context->database();
+            QSqlQuery q(db);
+            execute(q,
+                    QStringLiteral("UPDATE wh_outbox SET state = 'abandoned', last_error = ? WHERE id = ?"),
+                    {QString(QStringLiteral("refused at send time: ") + check.reason), row.id}, nullptr);
+            qCWarning(lcDeadLetter, "webhook %lld not sent: %s", row.id, qPrintable(check.reason));
+            return;
+        }
+        if (check.addresses.isEmpty()) {
+            finished(row.id, attempt, 0,
+                     QStringLiteral("the webhook host did not resolve: ") + check.resolveError);
+            return;
+        }
+        QNetworkRequest request = pinnedRequest(row.url, check.addresses, m_options.timeoutMs);
+        sign(request, row);
+        m_inFlight.insert(row.id);
+        ++m_perHost[slot];
+        QNetworkReply *reply = m_network->post(request, row.body);
+        auto why = std::make_shared<QString>();
+        // The whole attempt has one deadline: a receiver that answers a byte at a time never resets it.
+        QTimer::singleShot(m_options.timeoutMs, reply, [reply, why, this] {
+            *why = QStringLiteral("no complete answer within %1 ms").arg(m_options.timeoutMs);
+            reply->abort();
+        });
+        auto received = std::make_shared<qint64>(0);
+        connect(reply, &QNetworkReply::readyRead, this, [reply, received, why, this] {
+            // Read and thrown away: only the status matters, and the answer may not grow without bound.
+            while (reply->bytesAvailable() > 0 && why->isEmpty()) {
+                *received += reply->read(4096).size();
+                if (*received > m_options.maxResponseBytes) {
+                    *why = QStringLiteral("answer larger than %1 bytes").arg(m_options.maxResponseBytes);
+                    reply->abort();
+                }
+            }
+        });
+        connect(reply, &QNetworkReply::finished, this, [this, reply, id = row.id, attempt, slot, why] {
+            reply->deleteLater();
+            m_inFlight.erase(id);
+            if (--m_perHost[slot] <= 0)
+                m_perHost.erase(slot);
+            const int status =
+                why->isEmpty() ? reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() : 0;
+            finished(id, attempt, status,
+                     !why->isEmpty() ? *why : (status == 0 ? reply->errorString() : QString()));
+        });
+    }
+
+    void sign(QNetworkRequest &request, const WebhookDueRow &row)
+    {
+        const WebhookTarget &target = row.target;
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         if (target.scheme == "HMAC-SHA256") {
             request.setRawHeader("X-ADCP-Timestamp", QByteArray::number(now));
             request.setRawHeader("X-ADCP-Signature",
                                  QByteArray::fromStdString(webhooks::hmacSignatureHeader(
-                                     QByteArray::fromStdString(target.credentials), now, body)));
+                                     QByteArray::fromStdString(target.credentials), now, row.body)));
         } else if (target.scheme == "Bearer") {
             request.setRawHeader("Authorization", "Bearer " + QByteArray::fromStdString(target.credentials));
         } else {
+            // Signed over the URL as registered (its host name), not the address the attempt connects to.
             const webhooks::SignedHeaders signedHeaders =
-                webhooks::signRequest("POST", url, "application/json", body, m_key,
+                webhooks::signRequest("POST", row.url, "application/json", row.body, m_key,
                                       {m_options.keyId, now, now + webhooks::kMaxSignatureLifetimeSeconds,
                                        QUuid::createUuid().toString(QUuid::Id128).toStdString()});
             request.setRawHeader("Content-Digest", signedHeaders.contentDigest);
             request.setRawHeader("Signature-Input", signedHeaders.signatureInput);
             request.setRawHeader("Signature", signedHeaders.signature);
         }
-        m_inFlight.insert(id);
-        QNetworkReply *reply = m_network->post(request, body);
-        connect(reply, &QNetworkReply::finished, this, [this, reply, id, attempt] {
-            reply->deleteLater();
-            m_inFlight.erase(id);
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            finished(id, attempt, status, status == 0 ? reply->errorString() : QString());
-        });
     }
 
     void finished(qint64 id, int attempt, int status, const QString &networkError)
@@ -235,6 +368,7 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_timer = nullptr;
     std::set<qint64> m_inFlight;
+    std::map<QString, int> m_perHost; // in-flight attempts per destination host:port
     bool m_stopping = false;
 };
 

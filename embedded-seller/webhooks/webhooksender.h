@@ -19,14 +19,21 @@ struct WebhookSenderOptions
     int backoffCapMs = 5 * 60 * 1000; // …up to 5 min, each ±50 % jitter
     qint64 retryHorizonMs =
         24 * 3600 * 1000LL; // after this the fire is abandoned (capabilities advertise it)
-    int timeoutMs = 10000;
+    int timeoutMs = 10000;  // total deadline of one attempt (connect, send, answer), then it is aborted
     int maxInFlight = 8;
+    int maxInFlightPerHost = 2;      // a receiver that trickles bytes holds at most this many slots
+    qint64 maxResponseBytes = 65536; // the answer body is read and discarded up to this, then aborted
     std::string keyId = "seller-webhook-1";
 };
 
 // Delivers the outbox on its own thread (its own database connection and QNetworkAccessManager): signs every
 // attempt afresh (new nonce and created time; the body stays byte-identical), marks 2xx as delivered and
 // schedules anything else for a retry with exponential backoff and jitter.
+//
+// Every attempt resolves the URL's host again and connects to the address it checked (the seller options'
+// webhookAddressScope), so a name rebound to a private address after registration is refused, not called.
+// Redirects are not followed, and a row whose stored URL, authentication or body cannot be read is a dead
+// letter (state 'dead' with the reason) instead of being retried forever.
 class WebhookSender final : public QObject
 {
     Q_OBJECT

@@ -83,6 +83,8 @@ private Q_SLOTS:
     void badOptions();
     void flowSurvivesRestart();
     void manualApprovalPerAccount();
+    void privateWebhooksNeedTheFlag_data();
+    void privateWebhooksNeedTheFlag();
 
 private:
     // Starts --serve on a free port; returns the MCP URL (empty on failure).
@@ -250,6 +252,44 @@ void tst_ServeMode::manualApprovalPerAccount()
         QVERIFY2(free.ok(), free.ok() ? "" : free.error->message.c_str());
         QVERIFY(free.result.value("status", std::string()) != "submitted");
         QVERIFY(!free.result.value("media_buy_id", std::string()).empty());
+    }
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+void tst_ServeMode::privateWebhooksNeedTheFlag_data()
+{
+    QTest::addColumn<bool>("allowPrivate");
+    QTest::newRow("default: public addresses only") << false;
+    QTest::newRow("--allow-private-webhooks") << true;
+}
+
+// A webhook URL on loopback is refused at registration (INVALID_REQUEST on the URL field) unless the seller
+// runs with --allow-private-webhooks, as a local test receiver needs.
+void tst_ServeMode::privateWebhooksNeedTheFlag()
+{
+    QFETCH(bool, allowPrivate);
+    QProcess process;
+    const QUrl url = start(process, m_dir.filePath(allowPrivate ? QStringLiteral("private.sqlite")
+                                                               : QStringLiteral("public.sqlite")),
+                           allowPrivate ? QStringList{QStringLiteral("--allow-private-webhooks")} : QStringList{});
+    QVERIFY2(url.isValid(), process.readAllStandardError().constData());
+    McpTransportOptions options;
+    options.endpoint = url;
+    options.bearerToken = "serve-test-token";
+    {
+        AgentClient client(QStringLiteral("serve"), std::make_unique<McpTransport>(options),
+                           SchemaRegistry::bundled());
+        const auto outcome = run(client.getProducts(
+            {{"buying_mode", "wholesale"}, {"push_notification_config", {{"url", "http://127.0.0.1:9/hooks"}}}}));
+        if (allowPrivate) {
+            QVERIFY2(outcome.ok(), outcome.ok() ? "" : outcome.error->message.c_str());
+        } else {
+            QVERIFY(!outcome.ok());
+            QCOMPARE(outcome.error->code, std::string("INVALID_REQUEST"));
+            QCOMPARE(outcome.error->field.value_or(std::string()), std::string("push_notification_config.url"));
+        }
     }
     ::kill(pid_t(process.processId()), SIGTERM);
     QVERIFY(process.waitForFinished(20000));
