@@ -390,7 +390,7 @@ void TestModels::impairmentsOldestFirst()
     QCOMPARE(model.index(0, ImpairmentModel::TransitionColumn).data().toString(),
              QStringLiteral("approved → suspended"));
     QCOMPARE(model.index(0, ImpairmentModel::ReasonColumn).data().toString(),
-             QStringLiteral("policy_violation"));
+             QStringLiteral("Policy violation"));
     QCOMPARE(model.index(0, ImpairmentModel::RemediationColumn).data().toString(),
              QStringLiteral("Replace the creative"));
     model.setImpairments(json::array());
@@ -542,7 +542,7 @@ void TestModels::exchangesSaveAndReload()
     started.response = json();
     started.elapsedMs = 0;
     model.addExchange(started);
-    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ✓"));
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ⏳"));
     model.addExchange(ok); // finishing replaces the started row
     model.addExchange(failed);
     QCOMPARE(model.rowCount(), 2);
@@ -616,7 +616,7 @@ void TestModels::opportunitiesTree()
     QCOMPARE(model.index(1, 0, coffee).data().toString(), QStringLiteral("1 buy(s) ⚠"));
     QCOMPARE(model.parent(model.index(1, 0, coffee)), coffee);
     model.setClosed(QStringLiteral("opp-2"), QStringLiteral("not_pursued"));
-    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not_pursued)"));
+    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not pursued)"));
 }
 
 void TestModels::pluralTexts_data()
