@@ -7,6 +7,7 @@
 #include "jsonvalues.h"
 #include "monitoring/dependencyhealth.h"
 #include "sellercontext.h"
+#include "storage/database.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -394,8 +395,21 @@ QString SellerConsole::approveTask(const QString &taskId, bool approve)
     if (!controllerAvailable())
         return tr("this seller build has no test controller");
     QString error;
-    controller("force_task_completion",
-               {{"task_id", taskId.toStdString()}, {"status", approve ? "completed" : "rejected"}}, &error);
+    if (approve) {
+        // The test controller completes a held buy the way the seller's reviewer would (its ad-server work starts).
+        controller("force_task_completion", {{"task_id", taskId.toStdString()}, {"result", json::object()}}, &error);
+    } else {
+        // The controller only completes tasks; a refusal goes through the seller's own approval decision.
+        QSqlDatabase db = m_dispatcher->context().database();
+        adcp::seller::storage::WriteTransaction tx(db);
+        if (tx.begin(&error) &&
+            adcp::seller::Execution::decide(db, m_principal->id, taskId.toStdString(),
+                                            false, tr("rejected in the seller console").toStdString(),
+                                            m_dispatcher->context().clock().now(), &error))
+            tx.commit(&error);
+        else if (error.isEmpty())
+            error = tr("the seller could not reject task %1").arg(taskId);
+    }
     if (error.isEmpty()) {
         refreshApprovals();
         Q_EMIT sellerChanged();

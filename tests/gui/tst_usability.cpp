@@ -104,6 +104,8 @@ private:
     // Arms `act` for the next modal dialog the window opens (it runs once the dialog is on screen).
     void onNextDialog(std::function<void(QDialog *)> act);
     void clickOk(QDialog *dialog);
+    // The Create buy dialog as a planner answers it: the insertion order accepted and signed, then OK.
+    void signAndCreate(QDialog *dialog);
     void typeInto(QWidget *widget, const QString &text);
     void waitIdle();
     void sendBrief(const QString &name, const QString &text);
@@ -235,6 +237,9 @@ void TestUsability::onNextDialog(std::function<void(QDialog *)> act)
         poll->stop();
         poll->deleteLater();
         act(dialog);
+        // A failed check inside `act` returns early: close the dialog so the run goes on to report it.
+        if (dialog->isVisible())
+            dialog->reject();
     });
     poll->start();
 }
@@ -244,8 +249,19 @@ void TestUsability::clickOk(QDialog *dialog)
     auto *buttons = dialog->findChild<QDialogButtonBox *>();
     QVERIFY(buttons);
     QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
-    QVERIFY(ok && ok->isEnabled());
+    QVERIFY(ok);
+    const auto *problems = dialog->findChild<QLabel *>(QStringLiteral("buyProblems"));
+    QVERIFY2(ok->isEnabled(), problems ? qPrintable(problems->text()) : "OK is disabled");
     QTest::mouseClick(ok, Qt::LeftButton);
+}
+
+void TestUsability::signAndCreate(QDialog *dialog)
+{
+    if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
+        click(accept);
+        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
+    }
+    clickOk(dialog);
 }
 
 void TestUsability::typeInto(QWidget *widget, const QString &text)
@@ -423,7 +439,7 @@ void TestUsability::buyStartsWithTheBriefsFlight()
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
     onNextDialog([&](QDialog *dialog) {
         dialogStart = dialog->findChild<QDateTimeEdit *>(QStringLiteral("buyStart"))->date();
-        clickOk(dialog);
+        signAndCreate(dialog);
     });
     click(m_window->proposalDetail()->createBuyButton());
     waitIdle();
@@ -481,7 +497,7 @@ void TestUsability::approveWhilePolling()
     click(m_window->proposalDetail()->finalizeButton());
     waitIdle();
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
-    onNextDialog([this](QDialog *dialog) { clickOk(dialog); });
+    onNextDialog([this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     // The seller holds it: a row with an Approve button appears in the console.
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
@@ -495,6 +511,7 @@ void TestUsability::approveWhilePolling()
     QVERIFY(approve);
     QCOMPARE(shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console), approve.data());
     click(approve);
+    QCOMPARE(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(), QStringLiteral("Approved."));
     QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, 15000);
     waitIdle();
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
@@ -516,7 +533,7 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     m_window->proposalList()->selectProposal(proposalId);
     click(m_window->proposalDetail()->finalizeButton());
     waitIdle();
-    onNextDialog([this](QDialog *dialog) { clickOk(dialog); });
+    onNextDialog([this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, 15000);
