@@ -535,11 +535,18 @@ void SellerConsole::refreshDependencies()
         if (const auto resource = adcp::seller::DependencyHealth::resource(
                 db, m_principal->id, row.type.toStdString(), row.id.toStdString()))
             row.status = QString::fromStdString(resource->status);
-        signature << row.type + QLatin1Char('/') + row.id + QLatin1Char('/') + row.status;
+        signature << row.type + QLatin1Char('/') + row.id;
     }
-    // Rebuilding the rows' buttons is what costs; an unchanged board stays as it is.
-    if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size())
+    // The same resources: only their status cells change, and the Break/Restore buttons under the trainer's
+    // pointer stay the widgets they are (a rebuild would swallow the next click).
+    if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size()) {
+        for (int i = 0; i < rows.size(); ++i) {
+            const QString status = rows.at(i).status.isEmpty() ? tr("in use") : rows.at(i).status;
+            if (m_dependencies->item(i, 2)->text() != status)
+                m_dependencies->item(i, 2)->setText(status);
+        }
         return;
+    }
     m_dependencyRows = signature;
     m_dependencies->setRowCount(0);
     const bool available = controllerAvailable();

@@ -109,7 +109,7 @@ private:
     QTableView *m_approvals = nullptr;
     QLabel *m_approvalNote = nullptr;
     QTableWidget *m_dependencies = nullptr;
-    QStringList m_dependencyRows; // type/id/status of the rows shown
+    QStringList m_dependencyRows; // type/id of the rows shown
     QLabel *m_dependencyNote = nullptr;
     QSlider *m_latency = nullptr;
     QSlider *m_failure = nullptr;

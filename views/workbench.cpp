@@ -699,7 +699,7 @@ void Workbench::pollBuys(bool background)
         m_refreshingBuys = false;
         // What a webhook announced during the call may postdate the answer: read once more.
         if (std::exchange(m_refreshAgain, false))
-            QTimer::singleShot(0, this, &Workbench::refreshBuys);
+            QTimer::singleShot(0, this, [this] { pollBuys(true); });
     });
     track(
         call, tr("Refresh buys"), QString(),
@@ -828,11 +828,12 @@ void Workbench::applyWebhookEvent(const adcp::WebhookEvent &event)
         mediaBuyId = jsonString(event.payload, "media_buy_id");
     if (mediaBuyId.isEmpty() || m_buys->rowOf(mediaBuyId) < 0)
         return;
-    // The webhook says something changed; the snapshot brings the buy's status, health and impairments.
+    // The webhook says something changed; the snapshot brings the buy's status, health and impairments. The
+    // planner did not ask for it, so it is background work: it neither greys the actions nor floods the log.
     if (m_refreshingBuys)
         m_refreshAgain = true;
     else
-        refreshBuys();
+        pollBuys(true);
     Q_EMIT webhookReceived(mediaBuyId, event.reemission);
 }
 
