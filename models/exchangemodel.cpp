@@ -368,8 +368,15 @@ QString curlCommand(const adcp::Exchange &exchange, const QUrl &endpoint, const 
             name.compare(QLatin1String("accept"), Qt::CaseInsensitive) == 0)
             continue;
         QString value = QString::fromLatin1(header.second);
-        if (!bearerToken.isEmpty() && name.compare(QLatin1String("authorization"), Qt::CaseInsensitive) == 0)
+        const bool authorization = name.compare(QLatin1String("authorization"), Qt::CaseInsensitive) == 0;
+        if (authorization && !bearerToken.isEmpty()) {
             value = QStringLiteral("Bearer ") + QString::fromUtf8(bearerToken);
+        } else if (authorization && value.contains(QLatin1String("****"))) {
+            // The log keeps the token masked; the command names a shell variable instead, so it runs as pasted
+            // once ADCP_TOKEN holds the agent's token (double quotes let the shell expand it).
+            command += QStringLiteral(" \\\n  -H \"%1: Bearer $ADCP_TOKEN\"").arg(name);
+            continue;
+        }
         command += QStringLiteral(" \\\n  -H '%1: %2'").arg(name, value);
     }
     QString json = QString::fromStdString(body.dump());

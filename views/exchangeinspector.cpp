@@ -170,8 +170,8 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
                                                     exchange->meta.requestHeaders.cend(), [](const auto &h) {
                                                         return h.second.contains("****");
                                                     });
-        m_curlNote->setText(masked ? tr("Copied. The token is masked (****), so the command is refused as "
-                                        "pasted; “Copy with secret” puts the real token in.")
+        m_curlNote->setText(masked ? tr("Copied. The token is not in it: set ADCP_TOKEN to the agent's token "
+                                        "first (export ADCP_TOKEN=…), or use “Copy with secret”.")
                                    : tr("Copied."));
         m_curlNote->show();
     });
@@ -254,7 +254,7 @@ void ExchangeInspector::showCurrent()
         inProcess && !runnable
             ? tr("The embedded seller runs inside the workbench and listens on no HTTP port; start the "
                  "workbench with --serve to call it with curl.")
-            : tr("Copies a curl command; a token is masked (****) unless you use “Copy with secret”."));
+            : tr("Copies a curl command; the token is read from $ADCP_TOKEN unless you use “Copy with secret”."));
     const bool hasToken =
         exchange && std::any_of(exchange->meta.requestHeaders.cbegin(), exchange->meta.requestHeaders.cend(),
                                 [](const auto &h) {

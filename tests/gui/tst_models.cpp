@@ -570,7 +570,8 @@ void TestModels::exchangesSaveAndReload()
     const QString curl = curlCommand(ok);
     QVERIFY(curl.startsWith(QStringLiteral("curl -sS -X POST 'http://127.0.0.1:9000/mcp'")));
     QVERIFY(curl.contains(QStringLiteral("\"name\":\"get_products\"")));
-    QVERIFY(curl.contains(QStringLiteral("Authorization: Bearer ****")));
+    QVERIFY(curl.contains(QStringLiteral("\"Authorization: Bearer $ADCP_TOKEN\"")));
+    QVERIFY(!curl.contains(QStringLiteral("****")));
     QVERIFY(exchangeSummary(failed).contains(QStringLiteral("create_media_buy CONFLICT")));
 }
 

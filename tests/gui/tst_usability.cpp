@@ -45,6 +45,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -691,10 +692,24 @@ void TestUsability::switchingToARemoteAgent()
     ExchangeInspector *inspector = m_window->exchangeInspector();
     click(inspector->copyCurlButton());
     const QString masked = QApplication::clipboard()->text();
-    QVERIFY2(masked.contains(QStringLiteral("Bearer ****")), qPrintable(masked));
+    QVERIFY2(masked.contains(QStringLiteral("\"Authorization: Bearer $ADCP_TOKEN\"")), qPrintable(masked));
+    QVERIFY(!masked.contains(QStringLiteral("****")));
     QVERIFY(!masked.contains(QString::fromLatin1(kRemoteToken)));
     auto *note = shown<QLabel>(QStringLiteral("curlNote"), inspector);
-    QVERIFY(note && note->text().contains(QStringLiteral("masked")));
+    QVERIFY(note && note->text().contains(QStringLiteral("ADCP_TOKEN")));
+    // Pasted into a shell with the token in ADCP_TOKEN, the command runs against the seller as it is.
+    if (!QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty()) {
+        QProcess shell;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("ADCP_TOKEN"), QString::fromLatin1(kRemoteToken));
+        shell.setProcessEnvironment(env);
+        QSignalSpy finished(&shell, &QProcess::finished);
+        shell.start(QStringLiteral("sh"), {QStringLiteral("-c"), masked});
+        QVERIFY(finished.wait(20000));
+        const QByteArray answer = shell.readAllStandardOutput();
+        QVERIFY2(answer.contains("\"result\"") && !answer.contains("UNAUTHORIZED") && !answer.contains("\"error\""),
+                 answer.constData());
+    }
     click(inspector->copySecretButton());
     const QString withSecret = QApplication::clipboard()->text();
     QVERIFY2(withSecret.contains(QStringLiteral("Bearer ") + QString::fromLatin1(kRemoteToken)), qPrintable(withSecret));
