@@ -90,6 +90,7 @@ private Q_SLOTS:
     void approveWhilePolling();
     void cancelKeepsCreateBuyOffWhileSellerReviews();
     void impairmentSeenByWebhookAndPackage();
+    void deliveryFollowsTheSellerClock();
     void sellerConsoleHasRoomDockedAndFloating();
     void splitterKeepsTheWorkspace();
     void switchingToARemoteAgent();
@@ -619,6 +620,36 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
         return false;
     };
     QTRY_VERIFY_WITH_TIMEOUT(recoveredByWebhook(), 15000);
+}
+
+// Item 3: the delivery panel follows the seller clock without touching Hourly/Daily.
+void TestUsability::deliveryFollowsTheSellerClock()
+{
+    QCOMPARE(m_window->buyDetail()->mediaBuyId(), m_firstBuy);
+    QTabWidget *sections = m_window->buyDetail()->sections();
+    QTest::mouseClick(sections->tabBar(), Qt::LeftButton, {}, sections->tabBar()->tabRect(0).center());
+    DeliveryChart *chart = m_window->buyDetail()->deliveryChart();
+    QVERIFY(chart->isVisible());
+    auto *summary = chart->findChild<QLabel *>();
+    QVERIFY(summary);
+    // The buy runs on the brief's flight, which starts days after the seller's now: the trainer moves the
+    // seller clock a day at a time until a day of the flight has passed.
+    BuyModel *buys = m_workbench->buys();
+    const QDateTime start =
+        adcp::models::jsonDateTime(buys->buyJson(buys->rowOf(m_firstBuy)), "start_time");
+    QVERIFY(start.isValid());
+    const qint64 days = std::max<qint64>(0, m_context->clock().now().daysTo(start)) + 2;
+    QVERIFY(days <= 30);
+    for (qint64 day = 0; day < days; ++day) {
+        click(buttonText(QStringLiteral("+1 day"), m_console));
+        waitIdle();
+    }
+    QTRY_VERIFY2_WITH_TIMEOUT(!summary->text().startsWith(QStringLiteral("0 impressions")),
+                              qPrintable(summary->text()), 15000);
+    QVERIFY(chart->deliveredPointCount() > 0);
+    const QString before = summary->text();
+    click(buttonText(QStringLiteral("+1 day"), m_console));
+    QTRY_VERIFY2_WITH_TIMEOUT(summary->text() != before, qPrintable(summary->text()), 15000);
 }
 
 // Item 4.
