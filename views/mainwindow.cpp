@@ -873,6 +873,10 @@ void MainWindow::restoreLayout()
     if (settings.contains(QStringLiteral("horizontalSplitter")))
         m_horizontalSplitter->restoreState(
             settings.value(QStringLiteral("horizontalSplitter")).toByteArray());
+    else
+        // First run, seller console docked: the lifecycle tabs get most of the width, or the brief composer's
+        // channel names are cut to four letters beside an empty detail pane.
+        m_horizontalSplitter->setSizes({200, 640, 340});
     if (settings.contains(QStringLiteral("verticalSplitter")))
         m_verticalSplitter->restoreState(settings.value(QStringLiteral("verticalSplitter")).toByteArray());
     if (settings.contains(QStringLiteral("tab")))
