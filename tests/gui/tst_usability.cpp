@@ -718,8 +718,16 @@ void TestUsability::switchingToARemoteAgent()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionLabel()->text().contains(QStringLiteral("connected · AdCP")), 10000);
     // The capabilities exchange over HTTP: copy masked by default, the real token only on request.
     auto *view = shown<QTreeView>(QStringLiteral("exchangeView"));
-    QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() > 0, 5000);
-    clickIndex(view, view->model()->index(view->model()->rowCount() - 1, 1));
+    // The remote agent's own capabilities exchange (a late answer of the embedded seller may follow it).
+    const auto remoteRow = [view] {
+        for (int row = view->model()->rowCount() - 1; row >= 0; --row) {
+            if (view->model()->index(row, 5).data().toString() == QLatin1String("Remote seller"))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(remoteRow() >= 0, 5000);
+    clickIndex(view, view->model()->index(remoteRow(), 1));
     ExchangeInspector *inspector = m_window->exchangeInspector();
     click(inspector->copyCurlButton());
     const QString masked = QApplication::clipboard()->text();
