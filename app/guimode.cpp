@@ -3,6 +3,7 @@
 #include "agentclient.h"
 #include "agentmanager.h"
 #include "dispatcher.h"
+#include "embeddedprincipal.h"
 #include "jobs/execution.h"
 #include "mainwindow.h"
 #include "pluraltranslator.h"
@@ -22,9 +23,9 @@
 
 namespace {
 
-// The principal the workbench acts as towards its own embedded seller. Sandbox, so the seller console and
-// trainers may use the test controller.
-const adcp::seller::Principal kEmbeddedPrincipal{"buyer-a", true};
+// The planner's account towards the embedded seller (not sandbox: no compliance fixtures in its catalog);
+// the seller console reaches the test controller on its own.
+const adcp::seller::Principal &kEmbeddedPrincipal = adcp::gui::embeddedPlannerPrincipal();
 
 } // namespace
 
@@ -51,6 +52,9 @@ int runGuiMode(int argc, char **argv)
                                   .arg(options.databasePath, error));
         return 1;
     }
+    // A trainer breaks a dependency to show the webhook and the snapshot side by side: the embedded seller
+    // sends impairment webhooks at once (the console can set a coalescence window again).
+    context->setWebhookCoalescenceWindow("impairment", 0);
     const auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
     // Ad-server jobs, the seller clock's status transitions and the webhook outbox run on their own threads.
     const std::shared_ptr<adcp::seller::Execution> execution =

@@ -1,5 +1,6 @@
 #include "buymodel.h"
 
+#include "displaynames.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
 
@@ -36,7 +37,7 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == HealthColumn && row.impairments > 0)
             return tr("%n impairment(s)", nullptr, row.impairments);
-        return {};
+        return tr("Media buy %1 · proposal %2").arg(row.id, row.proposalId);
     case Qt::TextAlignmentRole:
         if (index.column() == BudgetColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -46,7 +47,7 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
         case IdColumn:
             return row.id;
         case ProposalColumn:
-            return row.proposalId;
+            return row.title.isEmpty() ? row.proposalId : row.title;
         case StatusColumn:
             return row.status;
         case HealthColumn:
@@ -61,8 +62,8 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
         case FlightColumn:
             if (!row.start.isValid() && !row.end.isValid())
                 return QString();
-            return QStringLiteral("%1 → %2").arg(row.start.toString(QStringLiteral("MMM d")),
-                                                 row.end.toString(QStringLiteral("MMM d")));
+            return QStringLiteral("%1 → %2").arg(formatDate(row.start.toLocalTime().date()),
+                                                 formatDate(row.end.toLocalTime().date()));
         case NB_COLUMNS:
             break;
         }
@@ -83,6 +84,28 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+void BuyModel::setTitle(const QString &mediaBuyId, const QString &title)
+{
+    const int row = rowOf(mediaBuyId);
+    if (row < 0 || m_rows[static_cast<size_t>(row)].title == title)
+        return;
+    m_rows[static_cast<size_t>(row)].title = title;
+    Q_EMIT dataChanged(index(row, ProposalColumn), index(row, ProposalColumn));
+}
+
+QString BuyModel::title(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return QString();
+    const Row &r = m_rows[static_cast<size_t>(row)];
+    return r.title.isEmpty() ? r.proposalId : r.title;
+}
+
+QString BuyModel::proposalId(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].proposalId : QString();
 }
 
 void BuyModel::refresh(Row &row)

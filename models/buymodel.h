@@ -38,6 +38,10 @@ public:
     int upsertBuy(const nlohmann::json &buy);
     // One entry of get_media_buy_delivery's media_buy_deliveries.
     void setDelivery(const nlohmann::json &delivery);
+    // The name people know the buy by (its proposal's); shown instead of the proposal id.
+    void setTitle(const QString &mediaBuyId, const QString &title);
+    QString title(int row) const; // the title, else the proposal id
+    QString proposalId(int row) const;
     void clear();
 
     int rowOf(const QString &mediaBuyId) const;
@@ -54,6 +58,7 @@ private:
         QString status;
         QString health;
         QString proposalId;
+        QString title;
         QString currency;
         double budget = 0.0;
         double spend = 0.0;

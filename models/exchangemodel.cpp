@@ -27,6 +27,21 @@ QString resultText(const adcp::Exchange &exchange)
     return status.isEmpty() ? QStringLiteral("ok") : status;
 }
 
+bool isPollTool(const QString &tool)
+{
+    return tool == QLatin1String("get_task_status") || tool == QLatin1String("tasks_get");
+}
+
+// ✓ done, ✗ failed, ⏳ the seller has not finished (an answer, but not the outcome).
+QString resultGlyph(const adcp::Exchange &exchange, bool failed)
+{
+    if (failed)
+        return QStringLiteral("✗");
+    if (exchange.response.is_null() || isPendingStatus(jsonString(exchange.response, "status")))
+        return QStringLiteral("⏳");
+    return QStringLiteral("✓");
+}
+
 int issueCount(const adcp::Exchange &exchange)
 {
     return static_cast<int>(exchange.requestIssues.size() + exchange.responseIssues.size());
@@ -98,11 +113,23 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return exchange.id;
     case StatusRole:
-        return failed ? QStringLiteral("failed") : QStringLiteral("ok");
+        if (failed)
+            return QStringLiteral("failed");
+        return resultGlyph(exchange, false) == QLatin1String("⏳") ? QStringLiteral("pending") : QStringLiteral("ok");
+    case BackgroundRole:
+        return isBackground(index.row());
     case Qt::ForegroundRole:
-        if (index.column() == ResultColumn)
-            return QBrush(failed ? QColor(0xc2, 0x41, 0x0c) : QColor(0x2e, 0x9d, 0x57));
+        if (index.column() == ResultColumn) {
+            if (failed)
+                return QBrush(QColor(0xc2, 0x41, 0x0c));
+            return QBrush(resultGlyph(exchange, false) == QLatin1String("⏳") ? QColor(0xb4, 0x53, 0x09)
+                                                                            : QColor(0x2e, 0x9d, 0x57));
+        }
+        if (isBackground(index.row()))
+            return QBrush(QColor(0x9c, 0xa3, 0xaf));
         return {};
+    case Qt::ToolTipRole:
+        return isBackground(index.row()) ? tr("Background polling by the workbench") : QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == DurationColumn || index.column() == IssuesColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -125,7 +152,7 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
         case ToolColumn:
             return exchange.tool;
         case ResultColumn:
-            return QString(resultText(exchange) + (failed ? QStringLiteral(" ✗") : QStringLiteral(" ✓")));
+            return QString(resultText(exchange) + QLatin1Char(' ') + resultGlyph(exchange, failed));
         case DurationColumn:
             return exchange.response.is_null() && !exchange.error
                        ? QString()
@@ -166,7 +193,7 @@ QVariant ExchangeModel::headerData(int section, Qt::Orientation orientation, int
     return {};
 }
 
-void ExchangeModel::addExchange(const adcp::Exchange &exchange)
+void ExchangeModel::addExchange(const adcp::Exchange &exchange, bool background)
 {
     const int existing = rowOfId(exchange.id);
     if (existing >= 0) {
@@ -174,11 +201,24 @@ void ExchangeModel::addExchange(const adcp::Exchange &exchange)
         Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
         return;
     }
+    const bool polling = background || isPollTool(exchange.tool);
     const int row = rowCount();
     beginInsertRows({}, row, row);
     m_exchanges.push_back(exchange);
+    m_background.push_back(polling);
+    m_backgroundCount += polling ? 1 : 0;
     endInsertRows();
     trim();
+}
+
+bool ExchangeModel::isBackground(int row) const
+{
+    return row >= 0 && row < rowCount() && m_background[static_cast<size_t>(row)];
+}
+
+int ExchangeModel::backgroundCount() const
+{
+    return m_backgroundCount;
 }
 
 void ExchangeModel::setLimit(int rows)
@@ -193,6 +233,9 @@ void ExchangeModel::trim()
         const int excess = rowCount() - m_limit;
         beginRemoveRows({}, 0, excess - 1);
         m_exchanges.erase(m_exchanges.begin(), m_exchanges.begin() + excess);
+        m_backgroundCount -= static_cast<int>(
+            std::count(m_background.begin(), m_background.begin() + excess, true));
+        m_background.erase(m_background.begin(), m_background.begin() + excess);
         endRemoveRows();
     }
 }
@@ -206,6 +249,8 @@ void ExchangeModel::clear()
 {
     beginResetModel();
     m_exchanges.clear();
+    m_background.clear();
+    m_backgroundCount = 0;
     endResetModel();
 }
 
@@ -293,12 +338,18 @@ bool ExchangeModel::fromJson(const nlohmann::json &document, QString *error)
         loaded.push_back(std::move(e));
     }
     beginResetModel();
+    m_background.assign(loaded.size(), false);
+    m_backgroundCount = 0;
+    for (size_t i = 0; i < loaded.size(); ++i) {
+        m_background[i] = isPollTool(loaded[i].tool);
+        m_backgroundCount += m_background[i] ? 1 : 0;
+    }
     m_exchanges = std::move(loaded);
     endResetModel();
     return true;
 }
 
-QString curlCommand(const adcp::Exchange &exchange)
+QString curlCommand(const adcp::Exchange &exchange, const QUrl &endpoint, const QByteArray &bearerToken)
 {
     const nlohmann::json body = {
         {"jsonrpc", "2.0"},
@@ -307,7 +358,7 @@ QString curlCommand(const adcp::Exchange &exchange)
         {"params", {{"name", exchange.tool.toStdString()}, {"arguments", exchange.request}}}};
     QString url = exchange.meta.url.toString();
     if (url.isEmpty())
-        url = QStringLiteral("http://127.0.0.1:8765/mcp");
+        url = endpoint.isEmpty() ? QStringLiteral("http://127.0.0.1:8765/mcp") : endpoint.toString();
     QString command = QStringLiteral("curl -sS -X POST '%1'").arg(url);
     command += QStringLiteral(" \\\n  -H 'Content-Type: application/json'");
     command += QStringLiteral(" \\\n  -H 'Accept: application/json, text/event-stream'");
@@ -316,12 +367,28 @@ QString curlCommand(const adcp::Exchange &exchange)
         if (name.compare(QLatin1String("content-type"), Qt::CaseInsensitive) == 0 ||
             name.compare(QLatin1String("accept"), Qt::CaseInsensitive) == 0)
             continue;
-        command += QStringLiteral(" \\\n  -H '%1: %2'").arg(name, QString::fromLatin1(header.second));
+        QString value = QString::fromLatin1(header.second);
+        const bool authorization = name.compare(QLatin1String("authorization"), Qt::CaseInsensitive) == 0;
+        if (authorization && !bearerToken.isEmpty()) {
+            value = QStringLiteral("Bearer ") + QString::fromUtf8(bearerToken);
+        } else if (authorization && value.contains(QLatin1String("****"))) {
+            // The log keeps the token masked; the command names a shell variable instead, so it runs as pasted
+            // once ADCP_TOKEN holds the agent's token (double quotes let the shell expand it).
+            command += QStringLiteral(" \\\n  -H \"%1: Bearer $ADCP_TOKEN\"").arg(name);
+            continue;
+        }
+        command += QStringLiteral(" \\\n  -H '%1: %2'").arg(name, value);
     }
     QString json = QString::fromStdString(body.dump());
     json.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
     command += QStringLiteral(" \\\n  -d '%1'").arg(json);
     return command;
+}
+
+bool isPendingStatus(const QString &status)
+{
+    return status == QLatin1String("submitted") || status == QLatin1String("working") ||
+           status == QLatin1String("input-required");
 }
 
 QString exchangeSummary(const adcp::Exchange &exchange)
@@ -331,7 +398,7 @@ QString exchangeSummary(const adcp::Exchange &exchange)
         .arg(exchange.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), exchange.tool,
              resultText(exchange))
         .arg(exchange.elapsedMs)
-        .arg(failed ? QStringLiteral("✗") : QStringLiteral("✓"));
+        .arg(resultGlyph(exchange, failed));
 }
 
 } // namespace adcp::models

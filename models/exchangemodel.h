@@ -34,7 +34,11 @@ public:
 
     // A started exchange is shown as "…" until the same id finishes.
     // Beyond limit() rows the oldest go: a long session keeps its recent history, not every body it ever saw.
-    void addExchange(const adcp::Exchange &exchange);
+    // `background`: the workbench's own polling (status refreshes, task follow-ups), kept apart from what the
+    // planner asked for. Polls of a submitted task are background whatever the caller says.
+    void addExchange(const adcp::Exchange &exchange, bool background = false);
+    bool isBackground(int row) const;
+    int backgroundCount() const;
     void clear();
     void setLimit(int rows);
     int limit() const;
@@ -51,12 +55,17 @@ private:
     void trim();
 
     std::vector<adcp::Exchange> m_exchanges;
+    std::vector<bool> m_background; // per row
+    int m_backgroundCount = 0;
     int m_limit = 500;
 };
 
-// A shell command that repeats the exchange with curl (MCP tools/call over HTTP; in-process calls are shown
-// against the local --serve endpoint). Masked secrets stay masked.
-QString curlCommand(const adcp::Exchange &exchange);
+// A shell command that repeats the exchange with curl (MCP tools/call over HTTP; in-process calls go to
+// `endpoint`, the local --serve URL). Masked secrets stay masked unless `bearerToken` is given.
+QString curlCommand(const adcp::Exchange &exchange, const QUrl &endpoint = {},
+                    const QByteArray &bearerToken = {});
+// A task the seller has not finished (submitted, working, input-required): neither a success nor a failure.
+bool isPendingStatus(const QString &status);
 // "12:01:03 get_products 200 84 ms ✓"
 QString exchangeSummary(const adcp::Exchange &exchange);
 

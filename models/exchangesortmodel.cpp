@@ -22,6 +22,17 @@ void ExchangeSortModel::setFailuresOnly(bool failuresOnly)
     invalidateFilter();
 }
 
+void ExchangeSortModel::setShowBackground(bool show)
+{
+    m_showBackground = show;
+    invalidateFilter();
+}
+
+bool ExchangeSortModel::showsBackground() const
+{
+    return m_showBackground;
+}
+
 bool ExchangeSortModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
     const QVariant l = left.data(SortRole);
@@ -38,6 +49,8 @@ bool ExchangeSortModel::lessThan(const QModelIndex &left, const QModelIndex &rig
 bool ExchangeSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QModelIndex tool = sourceModel()->index(sourceRow, ExchangeModel::ToolColumn, sourceParent);
+    if (!m_showBackground && tool.data(BackgroundRole).toBool())
+        return false;
     if (m_failuresOnly && tool.data(StatusRole).toString() != QLatin1String("failed"))
         return false;
     if (m_text.isEmpty())

@@ -14,6 +14,9 @@ public:
 
     void setFilterText(const QString &text);
     void setFailuresOnly(bool failuresOnly);
+    // Background polling is hidden unless asked for: the log shows what the planner did.
+    void setShowBackground(bool show);
+    bool showsBackground() const;
 
 protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
@@ -22,6 +25,7 @@ protected:
 private:
     QString m_text;
     bool m_failuresOnly = false;
+    bool m_showBackground = false;
 };
 
 } // namespace adcp::models

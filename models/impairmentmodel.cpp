@@ -1,5 +1,6 @@
 #include "impairmentmodel.h"
 
+#include "displaynames.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
 
@@ -39,17 +40,18 @@ QVariant ImpairmentModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (static_cast<Column>(index.column())) {
         case ResourceColumn:
-            return QStringLiteral("%1 %2").arg(row.resourceType, row.resourceId);
+            return QStringLiteral("%1 %2").arg(displayName(Vocabulary::ResourceType, row.resourceType).toLower(),
+                                               row.resourceId);
         case PackagesColumn:
             return row.packageIds.join(QStringLiteral(", "));
         case TransitionColumn:
             return QStringLiteral("%1 → %2").arg(row.from.isEmpty() ? QStringLiteral("?") : row.from, row.to);
         case ReasonColumn:
-            return row.reasonCode;
+            return displayName(Vocabulary::ImpairmentReason, row.reasonCode);
         case RemediationColumn:
             return row.remediation;
         case ObservedColumn:
-            return row.observedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+            return formatDateTime(row.observedAt);
         case NB_COLUMNS:
             break;
         }

@@ -1,5 +1,7 @@
 #include "jsonvalues.h"
 
+#include "displaynames.h"
+
 #include <QLocale>
 
 namespace adcp::models {
@@ -97,23 +99,17 @@ double jsonAmount(const nlohmann::json &value)
 
 QString formatMoney(double amount, const QString &currency)
 {
-    const QString number = QLocale::c().toString(amount, 'f', amount == static_cast<qint64>(amount) ? 0 : 2);
-    // Thousands separators make budgets readable at a glance.
-    QString grouped = number;
-    const int dot = grouped.indexOf(QLatin1Char('.'));
-    int end = dot < 0 ? grouped.size() : dot;
-    const int start = grouped.startsWith(QLatin1Char('-')) ? 1 : 0;
-    for (int i = end - 3; i > start; i -= 3)
-        grouped.insert(i, QLatin1Char(','));
-    if (currency.isEmpty())
-        return grouped;
+    const QLocale locale = userLocale();
+    const int decimals = amount == static_cast<qint64>(amount) ? 0 : 2;
+    // Digit grouping and the symbol's place follow the user's locale.
     if (currency == QLatin1String("USD"))
-        return QLatin1Char('$') + grouped;
+        return locale.toCurrencyString(amount, QStringLiteral("$"), decimals);
     if (currency == QLatin1String("EUR"))
-        return QStringLiteral("€") + grouped;
+        return locale.toCurrencyString(amount, QStringLiteral("€"), decimals);
     if (currency == QLatin1String("GBP"))
-        return QStringLiteral("£") + grouped;
-    return grouped + QLatin1Char(' ') + currency;
+        return locale.toCurrencyString(amount, QStringLiteral("£"), decimals);
+    const QString number = locale.toString(amount, 'f', decimals);
+    return currency.isEmpty() ? number : number + QLatin1Char(' ') + currency;
 }
 
 QString formatCountdown(qint64 seconds)

@@ -15,6 +15,7 @@ enum Role {
     FractionRole,                // 0..1 for bars (allocation share, pacing)
     ChangedRole,                 // bool: differs between two compared versions
     SourceRole,                  // webhook | snapshot | both (timeline events)
+    BackgroundRole,              // bool: an exchange the workbench made on its own (polling), not the planner
 };
 
 } // namespace adcp::models

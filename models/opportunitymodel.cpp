@@ -1,5 +1,6 @@
 #include "opportunitymodel.h"
 
+#include "displaynames.h"
 #include "modelroles.h"
 
 namespace adcp::models {
@@ -58,12 +59,14 @@ QVariant OpportunityModel::data(const QModelIndex &index, int role) const
         return row.impaired ? QStringLiteral("impaired") : QStringLiteral("ok");
     case Qt::ToolTipRole:
         if (topLevel)
-            return tr("%1 · phase %2").arg(row.id, row.phase.isEmpty() ? tr("unset") : row.phase);
+            return tr("%1 · phase: %2")
+                .arg(row.id, row.phase.isEmpty() ? tr("unset") : displayName(Vocabulary::Phase, row.phase));
         return {};
     case Qt::DisplayRole:
         if (topLevel) {
             if (!row.closeReason.isEmpty())
-                return tr("%1 (closed: %2)").arg(row.title, row.closeReason);
+                return tr("%1 (closed: %2)")
+                    .arg(row.title, displayName(Vocabulary::CloseReason, row.closeReason).toLower());
             return row.title;
         }
         if (index.row() == ProposalsRow)
@@ -77,8 +80,15 @@ QVariant OpportunityModel::data(const QModelIndex &index, int role) const
 int OpportunityModel::addOpportunity(const QString &opportunityId, const QString &title, const QString &phase)
 {
     const int existing = rowOf(opportunityId);
-    if (existing >= 0)
+    if (existing >= 0) {
+        // The same planning cycle briefed again under a new name: the name the planner typed last wins.
+        Row &row = m_rows[static_cast<size_t>(existing)];
+        if (!title.isEmpty() && title != row.title) {
+            row.title = title;
+            Q_EMIT dataChanged(index(existing, 0), index(existing, 0));
+        }
         return existing;
+    }
     const int row = rowCount();
     beginInsertRows({}, row, row);
     m_rows.push_back({opportunityId, title, phase, {}, 0, 0, false});

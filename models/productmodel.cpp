@@ -1,5 +1,6 @@
 #include "productmodel.h"
 
+#include "displaynames.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
 
@@ -39,9 +40,14 @@ QVariant ProductModel::data(const QModelIndex &index, int role) const
         case NameColumn:
             return row.name;
         case ChannelsColumn:
-            return row.channels.join(QStringLiteral(", "));
+        {
+            QStringList names;
+            for (const QString &channel : row.channels)
+                names << displayName(Vocabulary::Channel, channel);
+            return names.join(QStringLiteral(", "));
+        }
         case DeliveryColumn:
-            return row.deliveryType == QLatin1String("guaranteed") ? tr("guaranteed") : tr("non-guaranteed");
+            return displayName(Vocabulary::DeliveryType, row.deliveryType);
         case PriceColumn:
             if (row.price <= 0.0)
                 return row.pricingModel.toUpper();
@@ -63,6 +69,8 @@ QVariant ProductModel::data(const QModelIndex &index, int role) const
             return row.price;
         case MinSpendColumn:
             return row.minSpend;
+        case ChannelsColumn:
+            return row.channels.join(QStringLiteral(", ")); // the ids, for filters
         default:
             return data(index, Qt::DisplayRole);
         }
@@ -106,14 +114,18 @@ void ProductModel::setProducts(const nlohmann::json &products)
     m_rows.clear();
     if (products.is_array()) {
         m_rows.reserve(products.size());
-        for (const auto &product : products)
+        for (const auto &product : products) {
             m_rows.push_back(rowFromJson(product));
+            if (!m_rows.back().name.isEmpty())
+                m_names.insert(m_rows.back().id, m_rows.back().name);
+        }
     }
     endResetModel();
 }
 
 void ProductModel::clear()
 {
+    m_names.clear();
     setProducts(nlohmann::json::array());
 }
 
@@ -136,8 +148,11 @@ int ProductModel::rowOf(const QString &productId) const
 
 QString ProductModel::productName(const QString &productId) const
 {
+    // A refine answer lists only what it changed; proposals still name products of earlier answers.
     const int row = rowOf(productId);
-    return row < 0 ? productId : m_rows[static_cast<size_t>(row)].name;
+    if (row >= 0)
+        return m_rows[static_cast<size_t>(row)].name;
+    return m_names.value(productId, productId);
 }
 
 } // namespace adcp::models

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "tablemodel.h"
+#include <QHash>
 #include <QStringList>
 
 #include <nlohmann/json.hpp>
@@ -58,6 +59,7 @@ private:
     static Row rowFromJson(const nlohmann::json &product);
 
     std::vector<Row> m_rows;
+    QHash<QString, QString> m_names; // product_id -> name, of every answer this session
 };
 
 } // namespace adcp::models

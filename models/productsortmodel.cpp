@@ -34,8 +34,9 @@ bool ProductSortModel::lessThan(const QModelIndex &left, const QModelIndex &righ
 bool ProductSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QAbstractItemModel *model = sourceModel();
-    const QString channels =
-        model->index(sourceRow, ProductModel::ChannelsColumn, sourceParent).data().toString();
+    const QModelIndex channelCell = model->index(sourceRow, ProductModel::ChannelsColumn, sourceParent);
+    // Channel ids for the channel filter; the typed filter matches ids and the names shown.
+    const QString channels = channelCell.data(SortRole).toString();
     if (!m_channel.isEmpty() && !channels.split(QStringLiteral(", ")).contains(m_channel))
         return false;
     if (m_text.isEmpty())
@@ -43,6 +44,7 @@ bool ProductSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &source
     const QModelIndex name = model->index(sourceRow, ProductModel::NameColumn, sourceParent);
     return name.data().toString().contains(m_text, Qt::CaseInsensitive) ||
            channels.contains(m_text, Qt::CaseInsensitive) ||
+           channelCell.data().toString().contains(m_text, Qt::CaseInsensitive) ||
            name.data(Qt::ToolTipRole).toString().contains(m_text, Qt::CaseInsensitive) ||
            name.data(IdRole).toString().contains(m_text, Qt::CaseInsensitive);
 }

@@ -61,7 +61,8 @@ QVariant ProposalModel::data(const QModelIndex &index, int role) const
     case SecondsLeftRole:
         return secondsLeft;
     case Qt::ToolTipRole:
-        return row.description;
+        return row.description.isEmpty() ? tr("Proposal %1").arg(row.id)
+                                         : tr("%1\n\nProposal %2").arg(row.description, row.id);
     case Qt::TextAlignmentRole:
         if (index.column() == BudgetColumn || index.column() == ExpiresColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -156,8 +157,12 @@ void ProposalModel::setLocalStatus(const QString &proposalId, const QString &sta
     const int row = rowOf(proposalId);
     if (row < 0)
         return;
-    m_rows[static_cast<size_t>(row)].localStatus = status;
-    m_rows[static_cast<size_t>(row)].note = note;
+    Row &r = m_rows[static_cast<size_t>(row)];
+    r.localStatus = status;
+    r.note = note;
+    // The outcome belongs to the version it was decided on: its history row says so too.
+    if (status == QLatin1String("declined") || status == QLatin1String("consumed"))
+        r.versions.back().status = status;
     Q_EMIT dataChanged(index(row, 0), index(row, NB_COLUMNS - 1));
 }
 

@@ -50,6 +50,16 @@ QString AgentManager::activeId() const
     return m_activeId;
 }
 
+QString AgentManager::activeName() const
+{
+    return m_activeName;
+}
+
+QByteArray AgentManager::activeToken() const
+{
+    return m_activeToken;
+}
+
 std::shared_ptr<const adcp::SchemaRegistry> AgentManager::schemas() const
 {
     return m_schemas;
@@ -83,6 +93,8 @@ void AgentManager::activate(const QString &id)
         m_workbench->setClient(m_embedded, m_embeddedPrincipal);
         m_remote.reset();
         m_activeId = QStringLiteral("embedded");
+        m_activeName.clear();
+        m_activeToken.clear();
         Q_EMIT activated(m_activeId, tr("Embedded seller"));
         m_workbench->connectAgent();
         return;
@@ -100,6 +112,8 @@ void AgentManager::activate(const QString &id)
         m_workbench->setClient(m_remote.get(),
                                profile.principal.isEmpty() ? profile.name : profile.principal);
         m_activeId = profile.id;
+        m_activeName = profile.name;
+        m_activeToken = token;
         Q_EMIT activated(profile.id, profile.name);
         m_workbench->connectAgent();
     };

@@ -36,6 +36,10 @@ public:
     // "embedded" or a profile id.
     void activate(const QString &id);
     QString activeId() const;
+    // The active remote agent's name and bearer token (kept in memory for "Copy with secret"); empty for the
+    // embedded seller.
+    QString activeName() const;
+    QByteArray activeToken() const;
 
     // A client for a remote profile (MCP or A2A transport) with the given token.
     static std::unique_ptr<adcp::AgentClient> makeClient(const AgentProfile &profile, const QByteArray &token,
@@ -57,6 +61,8 @@ private:
     QList<AgentProfile> m_profiles;
     std::unique_ptr<adcp::AgentClient> m_remote;
     QString m_activeId = QStringLiteral("embedded");
+    QString m_activeName;
+    QByteArray m_activeToken;
 };
 
 } // namespace adcp::gui

@@ -235,13 +235,23 @@ void AgentProfilesDialog::testConnection()
                 dialects << adcp::dialectName(dialect);
             const nlohmann::json mediaBuy = jsonObject(outcome.result, "media_buy");
             const nlohmann::json adcp = jsonObject(outcome.result, "adcp");
+            // Older agents declare only major versions; "brief" is implicit when no mode is listed.
+            QStringList versions = jsonStringList(adcp, "supported_versions");
+            if (versions.isEmpty() && adcp.contains("major_versions") && adcp["major_versions"].is_array()) {
+                for (const auto &major : adcp["major_versions"])
+                    if (major.is_number_integer())
+                        versions << tr("%1 (major)").arg(major.get<int>());
+            }
+            QStringList modes = jsonStringList(mediaBuy, "buying_modes");
+            if (modes.isEmpty())
+                modes << tr("brief (implicit; none declared)");
             QString text =
                 tr("Connected.\nDialect in use: %1\nDialects declared: %2\nAdCP versions: %3\nProtocols: %4\n"
                    "Buying modes: %5\n\n")
                     .arg(adcp::dialectName(m_testClient->dialect()), dialects.join(QStringLiteral(", ")),
-                         jsonStringList(adcp, "supported_versions").join(QStringLiteral(", ")),
+                         versions.isEmpty() ? tr("not declared") : versions.join(QStringLiteral(", ")),
                          jsonStringList(outcome.result, "supported_protocols").join(QStringLiteral(", ")),
-                         jsonStringList(mediaBuy, "buying_modes").join(QStringLiteral(", ")));
+                         modes.join(QStringLiteral(", ")));
             text += QString::fromStdString(outcome.result.dump(2));
             m_result->setPlainText(text);
             Q_EMIT testFinished(true);

@@ -1,8 +1,10 @@
 #include "briefcomposer.h"
 
+#include "displaynames.h"
 #include "errorbanner.h"
 #include "schemaregistry.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDoubleSpinBox>
@@ -12,7 +14,7 @@
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
+#include <QGridLayout>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
@@ -53,9 +55,10 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 12, 12, 12);
 
-    auto *heading = new QLabel(tr("Write a brief to the embedded seller"), this);
-    heading->setObjectName(QStringLiteral("detailTitle"));
-    layout->addWidget(heading);
+    m_heading = new QLabel(this);
+    m_heading->setObjectName(QStringLiteral("detailTitle"));
+    layout->addWidget(m_heading);
+    setAgentName(tr("the embedded seller"));
 
     auto *campaign = new QGroupBox(tr("Campaign"), this);
     auto *form = new QFormLayout(campaign);
@@ -102,17 +105,25 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     flightRow->addStretch(1);
     form->addRow(tr("Flight"), flightRow);
 
-    m_channels = new QListWidget(campaign);
-    m_channels->setObjectName(QStringLiteral("briefChannels"));
-    m_channels->setFlow(QListView::LeftToRight);
-    m_channels->setWrapping(true);
-    m_channels->setMaximumHeight(74);
-    for (const QString &channel : channelNames()) {
-        auto *item = new QListWidgetItem(channel, m_channels);
-        item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
-        item->setCheckState(Qt::Unchecked);
+    // A fixed grid: ticking a channel never moves the others (a re-flowing list sent the next click elsewhere).
+    auto *channelGrid = new QWidget(campaign);
+    channelGrid->setObjectName(QStringLiteral("briefChannels"));
+    auto *grid = new QGridLayout(channelGrid);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setHorizontalSpacing(12);
+    grid->setVerticalSpacing(2);
+    const QStringList channels = channelNames();
+    constexpr int kColumns = 4;
+    for (int i = 0; i < channels.size(); ++i) {
+        const QString &channel = channels.at(i);
+        auto *box = new QCheckBox(displayName(models::Vocabulary::Channel, channel), channelGrid);
+        box->setObjectName(QStringLiteral("channel-%1").arg(channel));
+        box->setProperty("channel", channel);
+        box->setToolTip(channel);
+        grid->addWidget(box, i / kColumns, i % kColumns);
+        m_channels.append(box);
     }
-    form->addRow(tr("Channels"), m_channels);
+    form->addRow(tr("Channels"), channelGrid);
 
     m_brand = new QLineEdit(campaign);
     m_brand->setObjectName(QStringLiteral("briefBrand"));
@@ -124,12 +135,12 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     auto *oppForm = new QFormLayout(opportunity);
     m_phase = new QComboBox(opportunity);
     m_phase->setObjectName(QStringLiteral("briefPhase"));
-    m_phase->addItems(
-        {QStringLiteral("active_sourcing"), QStringLiteral("planning"), QStringLiteral("exploratory")});
+    for (const char *phase : {"active_sourcing", "planning", "exploratory"})
+        m_phase->addItem(displayName(models::Vocabulary::Phase, QLatin1String(phase)), QLatin1String(phase));
     m_intent = new QComboBox(opportunity);
     m_intent->setObjectName(QStringLiteral("briefIntent"));
-    m_intent->addItems({QStringLiteral("live_rfp"), QStringLiteral("planning"), QStringLiteral("speculative"),
-                        QStringLiteral("test")});
+    for (const char *intent : {"live_rfp", "planning", "speculative", "test"})
+        m_intent->addItem(displayName(models::Vocabulary::Intent, QLatin1String(intent)), QLatin1String(intent));
     auto *phaseRow = new QHBoxLayout;
     phaseRow->addWidget(m_phase, 1);
     phaseRow->addWidget(new QLabel(tr("Intent"), opportunity));
@@ -215,9 +226,9 @@ void BriefComposer::validate()
 nlohmann::json BriefComposer::request() const
 {
     nlohmann::json channels = nlohmann::json::array();
-    for (int i = 0; i < m_channels->count(); ++i) {
-        if (m_channels->item(i)->checkState() == Qt::Checked)
-            channels.push_back(m_channels->item(i)->text().toStdString());
+    for (const QCheckBox *box : m_channels) {
+        if (box->isChecked())
+            channels.push_back(box->property("channel").toString().toStdString());
     }
     nlohmann::json filters = {
         {"start_date", m_start->date().toString(Qt::ISODate).toStdString()},
@@ -232,8 +243,8 @@ nlohmann::json BriefComposer::request() const
         {"filters", filters},
         {"opportunity",
          {{"opportunity_id", m_opportunityId.toStdString()},
-          {"phase", m_phase->currentText().toStdString()},
-          {"intent", m_intent->currentText().toStdString()},
+          {"phase", m_phase->currentData().toString().toStdString()},
+          {"intent", m_intent->currentData().toString().toStdString()},
           {"planning_horizon",
            {{"start", m_horizonStart->date().toString(Qt::ISODate).toStdString()},
             {"end", m_horizonEnd->date().toString(Qt::ISODate).toStdString()}}},
@@ -278,14 +289,28 @@ void BriefComposer::setFlight(const QDate &start, const QDate &end)
 
 void BriefComposer::setChannels(const QStringList &channels)
 {
-    for (int i = 0; i < m_channels->count(); ++i)
-        m_channels->item(i)->setCheckState(channels.contains(m_channels->item(i)->text()) ? Qt::Checked
-                                                                                          : Qt::Unchecked);
+    for (QCheckBox *box : m_channels)
+        box->setChecked(channels.contains(box->property("channel").toString()));
 }
 
 void BriefComposer::setBrandDomain(const QString &domain)
 {
     m_brand->setText(domain);
+}
+
+void BriefComposer::startNew(const QDateTime &now)
+{
+    m_opportunityId = newOpportunityId();
+    m_title->clear();
+    m_brief->clear();
+    m_deadline->setDateTime(now.toLocalTime().addDays(2));
+    m_error->clearError();
+    m_title->setFocus(Qt::OtherFocusReason);
+}
+
+void BriefComposer::setAgentName(const QString &name)
+{
+    m_heading->setText(tr("Write a brief to %1").arg(name));
 }
 
 void BriefComposer::setBusy(bool busy)

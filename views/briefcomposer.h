@@ -10,7 +10,7 @@ class QDateTimeEdit;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
-class QListWidget;
+class QCheckBox;
 class QPlainTextEdit;
 class QPushButton;
 
@@ -41,6 +41,11 @@ public:
     void setChannels(const QStringList &channels);
     void setBrandDomain(const QString &domain);
     void setBusy(bool busy);
+    // "+ New brief": a new opportunity (fresh id, a response deadline two days after `now`, empty name and
+    // brief); budget, flight and channels stay as a starting point.
+    void startNew(const QDateTime &now);
+    // The heading names the agent the brief goes to.
+    void setAgentName(const QString &name);
 
     QPushButton *sendButton() const;
     ErrorBanner *errorBanner() const;
@@ -57,7 +62,7 @@ private:
     QComboBox *m_currency = nullptr;
     QDateEdit *m_start = nullptr;
     QDateEdit *m_end = nullptr;
-    QListWidget *m_channels = nullptr;
+    QList<QCheckBox *> m_channels; // one per channel, its id in the "channel" property
     QLineEdit *m_brand = nullptr;
     QComboBox *m_phase = nullptr;
     QComboBox *m_intent = nullptr;
@@ -66,6 +71,7 @@ private:
     QDateTimeEdit *m_deadline = nullptr;
     QLabel *m_problems = nullptr;
     QPushButton *m_send = nullptr;
+    QLabel *m_heading = nullptr;
     ErrorBanner *m_error = nullptr;
     QString m_opportunityId;
 };

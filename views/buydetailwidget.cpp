@@ -1,6 +1,7 @@
 #include "buydetailwidget.h"
 
 #include "buyeventmodel.h"
+#include "displaynames.h"
 #include "buymodel.h"
 #include "deliverychart.h"
 #include "errorbanner.h"
@@ -9,6 +10,7 @@
 #include "modelroles.h"
 #include "theme.h"
 
+#include <QHash>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -161,12 +163,12 @@ void BuyDetailWidget::refresh()
     }
     const QString status = m_buys->index(row, BuyModel::StatusColumn).data().toString();
     const QString health = m_buys->index(row, 0).data(HealthRole).toString();
-    m_title->setText(
-        QStringLiteral("%1  <span style='color:#6b7280;font-weight:normal'>%2</span>")
-            .arg(m_mediaBuyId.toHtmlEscaped(),
-                 m_buys->index(row, BuyModel::ProposalColumn).data().toString().toHtmlEscaped()));
+    // Names first; the ids stay one hover away.
+    m_title->setText(m_buys->title(row).toHtmlEscaped());
+    m_title->setToolTip(tr("Media buy %1 · proposal %2").arg(m_mediaBuyId, m_buys->proposalId(row)));
     m_status->setText(QStringLiteral("<span style='color:%1;font-weight:600'>● %2</span>")
-                          .arg(statusColor(status).name(), status.toHtmlEscaped()));
+                          .arg(statusColor(status).name(), models::statusLabel(status).toHtmlEscaped()));
+    m_status->setToolTip(status);
     const int impairmentCount = buy.contains("impairments") && buy["impairments"].is_array()
                                     ? static_cast<int>(buy["impairments"].size())
                                     : 0;
@@ -177,7 +179,7 @@ void BuyDetailWidget::refresh()
             QStringLiteral("<span style='background:%1;color:white;padding:2px 6px;'>&nbsp;%2&nbsp;</span>")
                 .arg(statusColor(health).name(), health == QLatin1String("impaired")
                                                      ? tr("⚠ impaired (%1)").arg(impairmentCount)
-                                                     : health.toHtmlEscaped()));
+                                                     : models::statusLabel(health).toHtmlEscaped()));
     m_summary->setText(
         tr("Budget %1 · flight %2 · revision %3")
             .arg(m_buys->index(row, BuyModel::BudgetColumn).data().toString(),
@@ -188,33 +190,52 @@ void BuyDetailWidget::refresh()
     m_sections->setTabText(1, impairmentCount > 0 ? tr("Impairments (%1)").arg(impairmentCount)
                                                   : tr("Impairments"));
 
+    fillPackages(buy, m_buys->deliveryJson(row));
+    m_chart->setDelivery(buy, m_buys->deliveryJson(row));
+    updateActions();
+}
+
+void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::json &delivery)
+{
+    // Which packages an open impairment takes out of service.
+    QHash<QString, QString> impairedBy;
+    for (const auto &impairment : jsonArray(buy, "impairments")) {
+        const QString what = displayName(Vocabulary::ResourceType, jsonString(impairment, "resource_type"));
+        for (const QString &packageId : jsonStringList(impairment, "package_ids"))
+            impairedBy.insert(packageId, what);
+    }
+    // Delivery per package from the report when the buy's snapshot has none.
+    QHash<QString, nlohmann::json> reported;
+    for (const auto &package : jsonArray(delivery, "by_package"))
+        reported.insert(jsonString(package, "package_id"), package);
     const nlohmann::json packages = jsonArray(buy, "packages");
     m_packages->setRowCount(static_cast<int>(packages.size()));
     int p = 0;
     for (const auto &package : packages) {
-        const nlohmann::json snapshot = jsonObject(package, "snapshot");
-        QString state = package.value("paused", false) ? tr("paused") : tr("running");
+        const QString packageId = jsonString(package, "package_id");
+        QString state = package.value("paused", false) ? tr("Paused") : tr("Running");
         if (package.value("canceled", false))
-            state = tr("canceled");
-        const QStringList pending = jsonStringList(package, "formats_pending");
-        if (!pending.isEmpty())
+            state = tr("Canceled");
+        else if (impairedBy.contains(packageId))
+            state = tr("⚠ Impaired: %1 out of service").arg(impairedBy.value(packageId).toLower());
+        if (!jsonStringList(package, "formats_pending").isEmpty())
             state += tr(" · creatives pending");
-        const QStringList values{jsonString(package, "package_id"), jsonString(package, "product_id"),
+        nlohmann::json snapshot = jsonObject(package, "snapshot");
+        if (snapshot.empty())
+            snapshot = reported.value(packageId);
+        const QString delivered =
+            snapshot.empty()
+                ? tr("not reported yet")
+                : tr("%1 imp.").arg(userLocale().toString(static_cast<qint64>(jsonNumber(snapshot, "impressions"))));
+        const QStringList values{packageId, jsonString(package, "product_id"),
                                  package.contains("budget")
                                      ? formatMoney(jsonAmount(package["budget"]), jsonString(buy, "currency"))
                                      : QString(),
-                                 snapshot.empty()
-                                     ? QString()
-                                     : tr("%1 imp. · %2")
-                                           .arg(QString::number(jsonNumber(snapshot, "impressions"), 'f', 0),
-                                                jsonString(snapshot, "delivery_status")),
-                                 state};
+                                 delivered, state};
         for (int c = 0; c < values.size(); ++c)
             m_packages->setItem(p, c, new QTableWidgetItem(values.at(c)));
         ++p;
     }
-    m_chart->setDelivery(buy, m_buys->deliveryJson(row));
-    updateActions();
 }
 
 // Only the buttons depend on the busy state: a call starting or finishing does not redraw the buy.

@@ -2,6 +2,8 @@
 
 #include <QWidget>
 
+#include <nlohmann/json.hpp>
+
 class QLabel;
 class QPushButton;
 class QSortFilterProxyModel;
@@ -56,6 +58,7 @@ Q_SIGNALS:
 private:
     void refresh();
     void updateActions();
+    void fillPackages(const nlohmann::json &buy, const nlohmann::json &delivery);
 
     models::BuyModel *m_buys;
     models::ImpairmentModel *m_impairments;

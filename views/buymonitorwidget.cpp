@@ -31,8 +31,8 @@ BuyMonitorWidget::BuyMonitorWidget(models::BuyModel *model, QWidget *parent)
     view->setItemDelegateForColumn(models::BuyModel::HealthColumn,
                                    new StatusChipDelegate(models::HealthRole, view));
     view->setItemDelegateForColumn(models::BuyModel::PacingColumn, new PercentBarDelegate(view));
-    view->setColumnWidth(models::BuyModel::IdColumn, 150);
-    view->setColumnWidth(models::BuyModel::ProposalColumn, 130);
+    view->setColumnHidden(models::BuyModel::IdColumn, true);
+    view->setColumnWidth(models::BuyModel::ProposalColumn, 200);
     view->setColumnWidth(models::BuyModel::StatusColumn, 130);
     view->setColumnWidth(models::BuyModel::HealthColumn, 110);
     view->setColumnWidth(models::BuyModel::BudgetColumn, 90);

@@ -26,7 +26,7 @@ CloseOpportunityDialog::CloseOpportunityDialog(const QString &title, QWidget *pa
     auto *layout = new QVBoxLayout(this);
     auto *what = new QLabel(tr("Close <b>%1</b> with this seller.").arg(title.toHtmlEscaped()), this);
     layout->addWidget(what);
-    m_form = new ReasonForm(QStringLiteral("close"), reasons(),
+    m_form = new ReasonForm(QStringLiteral("close"), reasons(), models::Vocabulary::CloseReason,
                             tr("Short and non-identifying; required for \"other\"."), this);
     layout->addWidget(m_form);
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

@@ -44,7 +44,7 @@ DeclineDialog::DeclineDialog(const QString &proposalId, const QString &proposalV
     what->setWordWrap(true);
     layout->addWidget(what);
     m_form =
-        new ReasonForm(QStringLiteral("decline"), reasons(),
+        new ReasonForm(QStringLiteral("decline"), reasons(), models::Vocabulary::DeclineReason,
                        tr("Optional; required for \"other\". No competitor names, prices or confidential "
                           "terms."),
                        this);

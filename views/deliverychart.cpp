@@ -1,5 +1,6 @@
 #include "deliverychart.h"
 
+#include "displaynames.h"
 #include "jsonvalues.h"
 
 #include <QButtonGroup>
@@ -26,20 +27,31 @@ struct Point
     double impressions = 0.0;
 };
 
-// Windows (window_start/window_end + totals) when the seller reports them, else the daily breakdown.
-std::vector<Point> deliveredPoints(const nlohmann::json &delivery)
+// Windows (window_start/window_end + totals) when the seller reports them, else the daily breakdown. A window
+// still running ends at `now`; one that has not begun is not delivery (a flat line into the future).
+std::vector<Point> deliveredPoints(const nlohmann::json &delivery, const QDateTime &now)
 {
     std::vector<Point> points;
     if (delivery.contains("windows") && delivery["windows"].is_array() && !delivery["windows"].empty()) {
         for (const auto &window : delivery["windows"]) {
             const nlohmann::json totals = jsonObject(window, "totals");
-            points.push_back({jsonDateTime(window, "window_end"), jsonNumber(totals, "spend"),
-                              jsonNumber(totals, "impressions")});
+            const QDateTime begin = jsonDateTime(window, "window_start");
+            if (now.isValid() && begin.isValid() && begin > now)
+                continue;
+            QDateTime end = jsonDateTime(window, "window_end");
+            if (now.isValid() && end > now)
+                end = now;
+            points.push_back({end, jsonNumber(totals, "spend"), jsonNumber(totals, "impressions")});
         }
     } else if (delivery.contains("daily_breakdown") && delivery["daily_breakdown"].is_array()) {
         for (const auto &day : delivery["daily_breakdown"]) {
-            QDateTime at(QDate::fromString(jsonString(day, "date"), Qt::ISODate), QTime(0, 0), Qt::UTC);
-            points.push_back({at.addDays(1), jsonNumber(day, "spend"), jsonNumber(day, "impressions")});
+            const QDateTime begin(QDate::fromString(jsonString(day, "date"), Qt::ISODate), QTime(0, 0), Qt::UTC);
+            if (now.isValid() && begin > now)
+                continue;
+            QDateTime end = begin.addDays(1);
+            if (now.isValid() && end > now)
+                end = now;
+            points.push_back({end, jsonNumber(day, "spend"), jsonNumber(day, "impressions")});
         }
     }
     std::sort(points.begin(), points.end(), [](const Point &a, const Point &b) { return a.at < b.at; });
@@ -116,7 +128,7 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
         return;
     m_shown = std::move(shown);
 
-    const std::vector<Point> points = deliveredPoints(delivery);
+    const std::vector<Point> points = deliveredPoints(delivery, m_clock ? m_clock() : QDateTime());
     QList<QPointF> delivered;
     QList<QPointF> planned;
     double cumulative = 0.0;
@@ -170,11 +182,16 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     if (delivery.is_object() && !delivery.empty())
         m_summary->setText(
             tr("%1 impressions · %2 spent · pacing index %3")
-                .arg(QLocale().toString(static_cast<qint64>(jsonNumber(totals, "impressions"))),
+                .arg(userLocale().toString(static_cast<qint64>(jsonNumber(totals, "impressions"))),
                      formatMoney(jsonNumber(totals, "spend"), jsonString(delivery, "currency")),
                      QString::number(jsonNumber(delivery, "pacing_index", 0.0), 'f', 2)));
     else
         m_summary->setText(tr("No delivery reported yet"));
+}
+
+void DeliveryChart::setClock(std::function<QDateTime()> clock)
+{
+    m_clock = std::move(clock);
 }
 
 QString DeliveryChart::granularity() const

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <QDateTime>
 #include <QWidget>
 
 #include <nlohmann/json.hpp>
+
+#include <functional>
 
 class QButtonGroup;
 class QChart;
@@ -28,6 +31,9 @@ public:
     void setDelivery(const nlohmann::json &buy, const nlohmann::json &delivery);
     QString granularity() const; // hourly | daily
     void setGranularity(const QString &granularity);
+    // The clock delivery is measured against (the seller clock for the embedded seller): nothing is drawn as
+    // delivered after it.
+    void setClock(std::function<QDateTime()> clock);
     int deliveredPointCount() const;
     int plannedPointCount() const;
     QChart *chart() const;
@@ -48,6 +54,7 @@ private:
     int m_planned = 0;
     // What the chart shows now: redrawing a chart is costly, an unchanged buy is not redrawn.
     nlohmann::json m_shown;
+    std::function<QDateTime()> m_clock;
 };
 
 } // namespace adcp::gui

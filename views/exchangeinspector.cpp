@@ -24,6 +24,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace adcp::gui {
 
 using namespace adcp::models;
@@ -67,12 +69,16 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
     m_filter->setPlaceholderText(tr("Filter by tool or result"));
     m_filter->setClearButtonEnabled(true);
     m_failuresOnly = new QCheckBox(tr("Failures"), left);
+    m_background = new QCheckBox(left);
+    m_background->setObjectName(QStringLiteral("backgroundToggle"));
+    m_background->setToolTip(tr("Show the workbench's own status polling (get_media_buys, task follow-ups)"));
     auto *save = new QPushButton(tr("Save…"), left);
     save->setObjectName(QStringLiteral("saveHistoryButton"));
     auto *load = new QPushButton(tr("Load…"), left);
     load->setObjectName(QStringLiteral("loadHistoryButton"));
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_failuresOnly);
+    bar->addWidget(m_background);
     bar->addWidget(save);
     bar->addWidget(load);
     leftLayout->addLayout(bar);
@@ -100,7 +106,18 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
     m_copyCurl->setObjectName(QStringLiteral("copyCurlButton"));
     m_copyCurl->setEnabled(false);
     head->addWidget(m_copyCurl);
+    m_copySecret = new QPushButton(tr("Copy with secret"), right);
+    m_copySecret->setObjectName(QStringLiteral("copySecretButton"));
+    m_copySecret->setToolTip(tr("Copies the command with the agent's real token: treat it as a password"));
+    m_copySecret->setVisible(false);
+    head->addWidget(m_copySecret);
     rightLayout->addLayout(head);
+    m_curlNote = new QLabel(right);
+    m_curlNote->setObjectName(QStringLiteral("curlNote"));
+    m_curlNote->setWordWrap(true);
+    m_curlNote->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_curlNote->hide();
+    rightLayout->addWidget(m_curlNote);
     m_tabs = new QTabWidget(right);
     m_tabs->setDocumentMode(true);
     m_request = codeView(m_tabs);
@@ -122,6 +139,11 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &ExchangeSortModel::setFilterText);
     connect(m_failuresOnly, &QCheckBox::toggled, m_proxy, &ExchangeSortModel::setFailuresOnly);
+    connect(m_background, &QCheckBox::toggled, m_proxy, &ExchangeSortModel::setShowBackground);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &ExchangeInspector::updateBackgroundCount);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &ExchangeInspector::updateBackgroundCount);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &ExchangeInspector::updateBackgroundCount);
+    updateBackgroundCount();
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 m_current = current.isValid() ? m_proxy->mapToSource(current).row() : -1;
@@ -141,8 +163,23 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
         if (m_current < 0)
             m_view->scrollToBottom();
     });
-    connect(m_copyCurl, &QPushButton::clicked, this,
-            [this] { QApplication::clipboard()->setText(curlForCurrent()); });
+    connect(m_copyCurl, &QPushButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(curlForCurrent());
+        const adcp::Exchange *exchange = m_model->exchange(m_current);
+        const bool masked = exchange && std::any_of(exchange->meta.requestHeaders.cbegin(),
+                                                    exchange->meta.requestHeaders.cend(), [](const auto &h) {
+                                                        return h.second.contains("****");
+                                                    });
+        m_curlNote->setText(masked ? tr("Copied. The token is not in it: set ADCP_TOKEN to the agent's token "
+                                        "first (export ADCP_TOKEN=…), or use “Copy with secret”.")
+                                   : tr("Copied."));
+        m_curlNote->show();
+    });
+    connect(m_copySecret, &QPushButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(curlForCurrent(true));
+        m_curlNote->setText(tr("Copied with the real token. Do not paste it where others can read it."));
+        m_curlNote->show();
+    });
     connect(save, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save exchange history"), QString(),
                                                           tr("Exchange history (*.json)"));
@@ -208,7 +245,24 @@ void ExchangeInspector::showCurrent()
     m_response->clear();
     m_headers->clear();
     m_issues->clear();
-    m_copyCurl->setEnabled(exchange != nullptr);
+    // A command is offered only where it can run: an HTTP agent, or the embedded seller behind --serve.
+    const bool inProcess = exchange && exchange->meta.url.isEmpty() &&
+                           exchange->meta.transport == QLatin1String("in-process");
+    const bool runnable = exchange && (!inProcess || m_localEndpoint.isValid());
+    m_copyCurl->setEnabled(runnable);
+    m_copyCurl->setToolTip(
+        inProcess && !runnable
+            ? tr("The embedded seller runs inside the workbench and listens on no HTTP port; start the "
+                 "workbench with --serve to call it with curl.")
+            : tr("Copies a curl command; the token is read from $ADCP_TOKEN unless you use “Copy with secret”."));
+    const bool hasToken =
+        exchange && std::any_of(exchange->meta.requestHeaders.cbegin(), exchange->meta.requestHeaders.cend(),
+                                [](const auto &h) {
+                                    return QString::fromLatin1(h.first).compare(QLatin1String("authorization"),
+                                                                                Qt::CaseInsensitive) == 0;
+                                });
+    m_copySecret->setVisible(runnable && hasToken && m_secrets && !m_secrets(exchange->agent).isEmpty());
+    m_curlNote->hide();
     if (!exchange) {
         m_heading->setText(tr("Select an exchange to inspect it"));
         return;
@@ -254,10 +308,45 @@ void ExchangeInspector::showCurrent()
     m_issues->resizeColumnToContents(1);
 }
 
-QString ExchangeInspector::curlForCurrent() const
+QString ExchangeInspector::curlForCurrent(bool withSecret) const
 {
     const adcp::Exchange *exchange = m_model->exchange(m_current);
-    return exchange ? curlCommand(*exchange) : QString();
+    if (!exchange)
+        return QString();
+    const QByteArray token = withSecret && m_secrets ? m_secrets(exchange->agent) : QByteArray();
+    return curlCommand(*exchange, m_localEndpoint, token);
+}
+
+void ExchangeInspector::setLocalEndpoint(const QUrl &url)
+{
+    m_localEndpoint = url;
+    showCurrent();
+}
+
+void ExchangeInspector::setSecretProvider(std::function<QByteArray(const QString &)> provider)
+{
+    m_secrets = std::move(provider);
+    showCurrent();
+}
+
+QPushButton *ExchangeInspector::copyCurlButton() const
+{
+    return m_copyCurl;
+}
+
+QPushButton *ExchangeInspector::copySecretButton() const
+{
+    return m_copySecret;
+}
+
+QCheckBox *ExchangeInspector::backgroundToggle() const
+{
+    return m_background;
+}
+
+void ExchangeInspector::updateBackgroundCount()
+{
+    m_background->setText(tr("Background polling (%1)").arg(m_model->backgroundCount()));
 }
 
 bool ExchangeInspector::saveHistory(const QString &path, QString *error) const

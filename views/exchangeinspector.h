@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QUrl>
 #include <QWidget>
+
+#include <functional>
 
 class QCheckBox;
 class QLabel;
@@ -36,13 +39,23 @@ public:
     QTabWidget *detailTabs() const;
 
     void showRow(int sourceRow);
-    QString curlForCurrent() const;
+    // The command masks the token; withSecret puts the real one in (only on the planner's explicit ask).
+    QString curlForCurrent(bool withSecret = false) const;
+    // Where in-process exchanges (the embedded seller) can be repeated over HTTP: the --serve endpoint when
+    // one runs; empty (the default in the window) = nowhere, and Copy as cURL is not offered for them.
+    void setLocalEndpoint(const QUrl &url);
+    // The bearer token of the agent named `agent`, for "Copy with secret"; empty when unknown.
+    void setSecretProvider(std::function<QByteArray(const QString &agent)> provider);
+    QPushButton *copyCurlButton() const;
+    QPushButton *copySecretButton() const;
+    QCheckBox *backgroundToggle() const;
     bool saveHistory(const QString &path, QString *error = nullptr) const;
     bool loadHistory(const QString &path, QString *error = nullptr);
     void focusLog();
 
 private:
     void showCurrent();
+    void updateBackgroundCount();
 
     models::ExchangeModel *m_model;
     models::ExchangeSortModel *m_proxy;
@@ -57,6 +70,11 @@ private:
     QTreeWidget *m_headers = nullptr;
     QTreeWidget *m_issues = nullptr;
     QPushButton *m_copyCurl = nullptr;
+    QPushButton *m_copySecret = nullptr;
+    QLabel *m_curlNote = nullptr;
+    QCheckBox *m_background = nullptr;
+    QUrl m_localEndpoint;
+    std::function<QByteArray(const QString &)> m_secrets;
 };
 
 } // namespace adcp::gui

@@ -2,6 +2,9 @@
 
 #include "modelroles.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
@@ -34,6 +37,16 @@ FilterableListWidget::FilterableListWidget(QAbstractItemModel *source, QSortFilt
     m_view->sortByColumn(options.sortColumn, Qt::AscendingOrder);
     m_view->setUniformRowHeights(true);
     layout->addWidget(m_view, 1);
+    // Names come first in the lists; the AdCP id is one right-click away (and in each row's tooltip).
+    auto *copyId = new QAction(tr("Copy id"), m_view);
+    copyId->setObjectName(options.name + QStringLiteral("CopyId"));
+    connect(copyId, &QAction::triggered, this, [this] {
+        const QString id = m_view->currentIndex().data(models::IdRole).toString();
+        if (!id.isEmpty())
+            QApplication::clipboard()->setText(id);
+    });
+    m_view->addAction(copyId);
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     connect(m_filter, &QLineEdit::textChanged, this, &FilterableListWidget::filterTextChanged);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

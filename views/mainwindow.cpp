@@ -13,6 +13,7 @@
 #include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
+#include "displaynames.h"
 #include "errorbanner.h"
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
@@ -103,14 +104,16 @@ QString productHtml(const nlohmann::json &product)
 {
     QString html = QStringLiteral("<h3>%1</h3><p style='color:#6b7280'>%2 · %3</p><p>%4</p>")
                        .arg(jsonString(product, "name").toHtmlEscaped(),
+                            displayName(Vocabulary::DeliveryType, jsonString(product, "delivery_type")).toHtmlEscaped(),
                             jsonString(product, "product_id").toHtmlEscaped(),
-                            jsonString(product, "delivery_type").toHtmlEscaped(),
                             jsonString(product, "description").toHtmlEscaped());
     const QString relevance = jsonString(product, "brief_relevance");
     if (!relevance.isEmpty())
         html += QStringLiteral("<p><b>Why it fits:</b> %1</p>").arg(relevance.toHtmlEscaped());
-    html += QStringLiteral("<p><b>Channels:</b> %1</p>")
-                .arg(jsonStringList(product, "channels").join(QStringLiteral(", ")).toHtmlEscaped());
+    QStringList channels;
+    for (const QString &channel : jsonStringList(product, "channels"))
+        channels << displayName(Vocabulary::Channel, channel);
+    html += QStringLiteral("<p><b>Channels:</b> %1</p>").arg(channels.join(QStringLiteral(", ")).toHtmlEscaped());
     html += QStringLiteral(
         "<table cellspacing=0 cellpadding=3 border=0><tr style='color:#6b7280'><td>Pricing option</td>"
         "<td>Model</td><td>Price</td><td>Min spend</td></tr>");
@@ -120,7 +123,7 @@ QString productHtml(const nlohmann::json &product)
         const double floor = jsonNumber(option, "floor_price");
         html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>")
                     .arg(jsonString(option, "pricing_option_id").toHtmlEscaped(),
-                         jsonString(option, "pricing_model").toHtmlEscaped(),
+                         displayName(Vocabulary::PricingModel, jsonString(option, "pricing_model")).toHtmlEscaped(),
                          fixed > 0 ? formatMoney(fixed, currency)
                                    : (floor > 0 ? QStringLiteral("floor ") + formatMoney(floor, currency)
                                                 : QString()),
@@ -146,6 +149,8 @@ MainWindow::MainWindow(Workbench *workbench, QWidget *parent)
     buildStatusBar();
     buildShortcuts();
     wireWorkbench();
+    // The first brief's deadline runs from the workbench's clock (the seller's, for the embedded seller).
+    m_brief->startNew(m_workbench->now());
     setConnectionState(false, {}, {}, {});
     resize(1440, 900);
 }
@@ -216,7 +221,11 @@ void MainWindow::buildCentre()
                           1);
     auto *newBrief = new QPushButton(tr("+ New brief"), left);
     newBrief->setObjectName(QStringLiteral("newBriefButton"));
-    connect(newBrief, &QPushButton::clicked, this, [this] { setCurrentTab(Tab::Brief); });
+    newBrief->setToolTip(tr("Start a new planning cycle: a new opportunity with its own brief"));
+    connect(newBrief, &QPushButton::clicked, this, [this] {
+        m_brief->startNew(m_workbench->now());
+        setCurrentTab(Tab::Brief);
+    });
     leftLayout->addWidget(newBrief);
 
     // Centre: the lifecycle tabs.
@@ -264,6 +273,11 @@ void MainWindow::buildCentre()
     m_horizontalSplitter->setStretchFactor(1, 1);
     m_horizontalSplitter->setStretchFactor(2, 0);
     m_horizontalSplitter->setSizes({230, 700, 500});
+    // Dragging a handle shrinks a pane to its minimum, never away.
+    m_horizontalSplitter->setChildrenCollapsible(false);
+    left->setMinimumWidth(160);
+    m_tabs->setMinimumWidth(320);
+    right->setMinimumWidth(300);
 
     // Bottom: every exchange, one line each, and the inspector.
     auto *bottom = new QWidget(m_verticalSplitter);
@@ -278,6 +292,10 @@ void MainWindow::buildCentre()
     m_verticalSplitter->setStretchFactor(0, 1);
     m_verticalSplitter->setStretchFactor(1, 0);
     m_verticalSplitter->setSizes({660, 220});
+    // The exchange log may be dragged small, but it cannot push the workspace out of the window.
+    m_verticalSplitter->setChildrenCollapsible(false);
+    m_horizontalSplitter->setMinimumHeight(320);
+    bottom->setMinimumHeight(90);
     setCentralWidget(m_verticalSplitter);
 }
 
@@ -434,7 +452,15 @@ void MainWindow::wireWorkbench()
                 m_buyDetail->errorBanner()->clearError();
                 m_workbench->updateBuy(id, action);
             });
-    connect(m_buyDetail, &BuyDetailWidget::deliveryRequested, wb, &Workbench::refreshDelivery);
+    connect(m_buyDetail, &BuyDetailWidget::deliveryRequested, wb,
+            [wb](const QString &id, const QString &granularity) {
+                wb->setWatchedDelivery(id, granularity);
+                wb->refreshDelivery(id, granularity);
+            });
+    m_buyDetail->deliveryChart()->setClock([wb] { return wb->now(); });
+    connect(wb, &Workbench::backgroundFailed, this, [this](const QString &action, const adcp::AdcpError &error) {
+        showStatus(tr("%1 (background) failed: %2").arg(action, QString::fromStdString(error.code)));
+    });
     connect(m_buyDetail, &BuyDetailWidget::creativesRequested, this, [this](const QString &id) {
         const BuyModel *buys = m_workbench->buys();
         const ProductModel *products = m_workbench->products();
@@ -529,8 +555,12 @@ void MainWindow::onCreateBuy(const QString &proposalId, const nlohmann::json &pr
     const ProposalModel *proposals = m_workbench->proposals();
     const nlohmann::json proposal = proposals->proposalJson(proposals->rowOf(proposalId));
     CreateBuyDialog dialog(proposal, m_workbench->webhookUrl().isValid(), m_workbench->now(), this);
+    // The flight the brief asked for, unless a retry brings the fields it sent before.
+    const nlohmann::json flight = m_workbench->briefFlight(proposals->opportunityId(proposals->rowOf(proposalId)));
     if (prefill.is_object())
         dialog.prefill(prefill);
+    else if (flight.is_object())
+        dialog.prefill(flight);
     if (runDialog(&dialog) != QDialog::Accepted || !dialog.problems().isEmpty())
         return;
     const nlohmann::json fields = dialog.request();
@@ -570,7 +600,10 @@ void MainWindow::showBuy(const QString &mediaBuyId)
 {
     m_buyDetail->showBuy(mediaBuyId);
     m_detailStack->setCurrentWidget(m_buyDetail);
-    m_workbench->refreshDelivery(mediaBuyId, m_buyDetail->deliveryChart()->granularity());
+    const QString granularity = m_buyDetail->deliveryChart()->granularity();
+    // The report shown is re-read with the status polling, so it follows the seller's clock.
+    m_workbench->setWatchedDelivery(mediaBuyId, granularity);
+    m_workbench->refreshDelivery(mediaBuyId, granularity);
 }
 
 void MainWindow::showProduct(const QString &productId)
@@ -713,7 +746,16 @@ void MainWindow::setAgentManager(AgentManager *manager)
         const int index = m_agentSelector->findData(id);
         if (index >= 0)
             m_agentSelector->setCurrentIndex(index);
+        // What was said about the previous agent's session does not belong to this one.
+        m_brief->errorBanner()->clearError();
+        m_proposalDetail->errorBanner()->clearError();
+        m_buyDetail->errorBanner()->clearError();
+        m_detailStack->setCurrentIndex(0);
+        m_brief->setAgentName(id == QLatin1String("embedded") ? tr("the embedded seller") : name);
         showStatus(tr("Active agent: %1").arg(name));
+    });
+    m_inspector->setSecretProvider([this](const QString &agent) {
+        return m_agents && agent == m_agents->activeName() ? m_agents->activeToken() : QByteArray();
     });
     connect(m_agentsButton, &QToolButton::clicked, this, [this] {
         AgentProfilesDialog dialog(m_agents, this);
@@ -725,6 +767,12 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
 {
     m_consoleDock = addToolDock(console, tr("Seller console"), Qt::RightDockWidgetArea);
     m_consoleDock->setObjectName(QStringLiteral("sellerConsoleDock"));
+    resizeDocks({m_consoleDock}, {console->sizeHint().width()}, Qt::Horizontal);
+    // Floated (a trainer's second screen) it opens at a size its tables can be used at.
+    connect(m_consoleDock, &QDockWidget::topLevelChanged, m_consoleDock, [this, console](bool floating) {
+        if (floating)
+            m_consoleDock->resize(console->sizeHint().expandedTo(m_consoleDock->size()));
+    });
     BuyModel *buys = m_workbench->buys();
     // A refresh of n buys changes the model n times; the console (which asks the seller for its board) is fed
     // at most four times a second, not once per row: its board is read by a person, not polled by a program.
@@ -744,7 +792,13 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
     connect(buys, &QAbstractItemModel::dataChanged, feed, schedule);
     connect(buys, &QAbstractItemModel::rowsInserted, feed, schedule);
     connect(buys, &QAbstractItemModel::modelReset, feed, schedule);
-    connect(console, &SellerConsole::sellerChanged, m_workbench, &Workbench::refreshBuys);
+    // The trainer changed the seller (a clock move, a broken dependency, an approval): the buys and the report
+    // on screen are read again at once.
+    connect(console, &SellerConsole::sellerChanged, this, [this] {
+        m_workbench->refreshBuys();
+        if (m_detailStack->currentWidget() == m_buyDetail && !m_buyDetail->mediaBuyId().isEmpty())
+            m_workbench->refreshDelivery(m_buyDetail->mediaBuyId(), m_buyDetail->deliveryChart()->granularity());
+    });
     if (m_agents) {
         connect(m_agents, &AgentManager::activated, m_consoleDock,
                 [this](const QString &id) { m_consoleDock->setVisible(id == QLatin1String("embedded")); });
@@ -821,6 +875,10 @@ void MainWindow::restoreLayout()
     if (settings.contains(QStringLiteral("horizontalSplitter")))
         m_horizontalSplitter->restoreState(
             settings.value(QStringLiteral("horizontalSplitter")).toByteArray());
+    else
+        // First run, seller console docked: the lifecycle tabs get most of the width, or the brief composer's
+        // channel names are cut to four letters beside an empty detail pane.
+        m_horizontalSplitter->setSizes({200, 640, 340});
     if (settings.contains(QStringLiteral("verticalSplitter")))
         m_verticalSplitter->restoreState(settings.value(QStringLiteral("verticalSplitter")).toByteArray());
     if (settings.contains(QStringLiteral("tab")))

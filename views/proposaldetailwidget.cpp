@@ -1,6 +1,7 @@
 #include "proposaldetailwidget.h"
 
 #include "allocationmodel.h"
+#include "displaynames.h"
 #include "errorbanner.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
@@ -231,7 +232,8 @@ void ProposalDetailWidget::refreshCountdown()
     const QString status = m_proposals->status(row);
     const QColor colour = statusColor(status);
     m_status->setText(QStringLiteral("<span style='color:%1;font-weight:600'>● %2</span>")
-                          .arg(colour.name(), status.toHtmlEscaped()));
+                          .arg(colour.name(), models::statusLabel(status).toHtmlEscaped()));
+    m_status->setToolTip(status);
     const QModelIndex index = m_proposals->index(row, 0);
     const QDateTime expiresAt = index.data(ExpiresAtRole).toDateTime();
     if (status == QLatin1String("committed") && expiresAt.isValid())
@@ -239,6 +241,9 @@ void ProposalDetailWidget::refreshCountdown()
             tr("expires in %1").arg(formatCountdown(index.data(SecondsLeftRole).toLongLong())));
     else if (status == QLatin1String("expired"))
         m_countdown->setText(tr("hold expired at %1").arg(expiresAt.toLocalTime().toString(Qt::ISODate)));
+    else if (status == QLatin1String("submitted"))
+        m_countdown->setText(tr("%1. Create buy stays off until the seller answers.")
+                                 .arg(m_proposals->note(row)));
     else if (status == QLatin1String("draft") && expiresAt.isValid())
         m_countdown->setText(tr("indicative pricing, fresh until %1")
                                  .arg(expiresAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
@@ -255,8 +260,10 @@ void ProposalDetailWidget::updateActions()
     const bool open = row >= 0 && !m_busy;
     const bool draft = status == QLatin1String("draft");
     const bool committed = status == QLatin1String("committed") || status == QLatin1String("ready");
+    // A buy the seller still reviews (submitted) must not be booked twice, nor its proposal changed under it.
     const bool finished = status == QLatin1String("declined") || status == QLatin1String("consumed") ||
-                          status == QLatin1String("consuming") || status == QLatin1String("accepted");
+                          status == QLatin1String("consuming") || status == QLatin1String("accepted") ||
+                          status == QLatin1String("submitted");
     m_refine->setEnabled(open && !finished);
     m_finalize->setEnabled(open && draft);
     m_decline->setEnabled(open && !finished);

@@ -39,7 +39,7 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
                                    new StatusChipDelegate(models::StatusRole, view));
     view->header()->setStretchLastSection(false);
     view->header()->setSectionResizeMode(models::ProposalModel::NameColumn, QHeaderView::Stretch);
-    view->setColumnWidth(models::ProposalModel::IdColumn, 150);
+    view->setColumnHidden(models::ProposalModel::IdColumn, true);
     view->setColumnWidth(models::ProposalModel::VersionColumn, 70);
     view->setColumnWidth(models::ProposalModel::StatusColumn, 110);
     view->setColumnWidth(models::ProposalModel::BudgetColumn, 100);

@@ -8,8 +8,8 @@
 
 namespace adcp::gui {
 
-ReasonForm::ReasonForm(const QString &name, const QStringList &reasons, const QString &detailHint,
-                       QWidget *parent)
+ReasonForm::ReasonForm(const QString &name, const QStringList &reasons, models::Vocabulary vocabulary,
+                       const QString &detailHint, QWidget *parent)
     : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
@@ -17,7 +17,10 @@ ReasonForm::ReasonForm(const QString &name, const QStringList &reasons, const QS
     auto *form = new QFormLayout;
     m_reason = new QComboBox(this);
     m_reason->setObjectName(name + QStringLiteral("Reason"));
-    m_reason->addItems(reasons);
+    for (const QString &reason : reasons) {
+        m_reason->addItem(models::displayName(vocabulary, reason), reason);
+        m_reason->setItemData(m_reason->count() - 1, reason, Qt::ToolTipRole);
+    }
     form->addRow(tr("Reason"), m_reason);
     m_detail = new QPlainTextEdit(this);
     m_detail->setObjectName(name + QStringLiteral("Detail"));
@@ -39,7 +42,7 @@ ReasonForm::~ReasonForm() = default;
 
 QString ReasonForm::reason() const
 {
-    return m_reason->currentText();
+    return m_reason->currentData().toString();
 }
 
 QString ReasonForm::detail() const
@@ -49,7 +52,9 @@ QString ReasonForm::detail() const
 
 void ReasonForm::setReason(const QString &reason)
 {
-    m_reason->setCurrentText(reason);
+    const int index = m_reason->findData(reason);
+    if (index >= 0)
+        m_reason->setCurrentIndex(index);
 }
 
 void ReasonForm::setDetail(const QString &detail)
@@ -60,7 +65,8 @@ void ReasonForm::setDetail(const QString &detail)
 QString ReasonForm::problem() const
 {
     if (reason() == QLatin1String("other") && detail().isEmpty())
-        return tr("Say why in the detail when the reason is \"other\".");
+        return tr("Say why in the detail when the reason is “%1”.")
+            .arg(m_reason->currentText());
     if (detail().size() > kMaxDetail)
         return tr("The detail is %1 characters; at most %2 are allowed.")
             .arg(detail().size())

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "displaynames.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -19,7 +21,9 @@ public:
     static constexpr int kMaxDetail = 500;
 
     // `name` is the object-name stem of the controls ("<name>Reason", "<name>Detail").
-    ReasonForm(const QString &name, const QStringList &reasons, const QString &detailHint,
+    // `reasons` are the spec's ids; the list shows their display names from `vocabulary`.
+    ReasonForm(const QString &name, const QStringList &reasons, models::Vocabulary vocabulary,
+               const QString &detailHint,
                QWidget *parent = nullptr);
     ~ReasonForm() override;
 

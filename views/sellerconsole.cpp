@@ -1,11 +1,14 @@
 #include "sellerconsole.h"
 
+#include "approvalmodel.h"
+#include "displaynames.h"
 #include "dispatcher.h"
 #include "jobs/deadletters.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
 #include "monitoring/dependencyhealth.h"
 #include "sellercontext.h"
+#include "storage/database.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -20,6 +23,7 @@
 #include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -73,6 +77,8 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
           std::make_unique<adcp::seller::Principal>(adcp::seller::Principal{std::move(principalId), true}))
 {
     setObjectName(QStringLiteral("sellerConsole"));
+    // Docked beside a buy's detail it keeps room for its tables' buttons.
+    setMinimumWidth(340);
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     auto *scroll = new QScrollArea(this);
@@ -92,7 +98,12 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
 
     m_clockTimer = new QTimer(this);
     m_clockTimer->setInterval(500);
-    connect(m_clockTimer, &QTimer::timeout, this, &SellerConsole::refreshClock);
+    connect(m_clockTimer, &QTimer::timeout, this, [this] {
+        refreshClock();
+        // A buy waiting for approval is news even when no buy has changed yet (the first buy of a session).
+        if (isVisible())
+            refreshApprovals();
+    });
     m_clockTimer->start();
     refresh();
 }
@@ -162,6 +173,21 @@ void SellerConsole::buildOptions(QVBoxLayout *layout)
     m_requireVersion = new QCheckBox(tr("Reject buys that omit proposal_version"), box);
     m_requireVersion->setChecked(options.requireProposalVersion);
     form->addRow(tr("Versions"), m_requireVersion);
+    // Impairment webhooks wait this long for a newer state of the same impairment (a flap sends one webhook);
+    // the timeline marks them "webhook" only once they arrive.
+    auto *coalesce = new QSpinBox(box);
+    coalesce->setObjectName(QStringLiteral("impairmentDelayBox"));
+    coalesce->setRange(0, 300);
+    coalesce->setSuffix(tr(" s"));
+    const auto windows = options.webhookCoalescenceMs;
+    const auto impairment = windows.find("impairment");
+    coalesce->setValue(impairment == windows.end() ? 0 : int(impairment->second / 1000));
+    coalesce->setToolTip(tr("How long the seller holds an impairment webhook back in case a newer state replaces "
+                            "it; 0 sends at once."));
+    form->addRow(tr("Impairment webhooks wait"), coalesce);
+    connect(coalesce, &QSpinBox::valueChanged, this, [this](int seconds) {
+        m_dispatcher->context().setWebhookCoalescenceWindow("impairment", qint64(seconds) * 1000);
+    });
     connect(m_autoCommit, &QCheckBox::toggled, this,
             [this](bool on) { m_dispatcher->context().setAutoCommitOnIssue(on); });
     connect(m_holdHours, &QSpinBox::valueChanged, this,
@@ -180,16 +206,51 @@ void SellerConsole::buildApprovals(QVBoxLayout *layout)
 {
     auto *box = new QGroupBox(tr("Pending approvals"), this);
     auto *v = new QVBoxLayout(box);
-    m_approvals = new QTableWidget(0, 4, box);
+    m_approvalModel = new ApprovalModel(this);
+    m_approvals = new QTableView(box);
     m_approvals->setObjectName(QStringLiteral("approvalTable"));
-    m_approvals->setHorizontalHeaderLabels({tr("Task"), tr("Type"), tr("Since"), QString()});
+    m_approvals->setModel(m_approvalModel);
     m_approvals->verticalHeader()->hide();
-    m_approvals->horizontalHeader()->setStretchLastSection(true);
-    m_approvals->setMaximumHeight(140);
+    m_approvals->setSelectionMode(QAbstractItemView::NoSelection);
+    m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::WhatColumn, QHeaderView::Stretch);
+    m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::SinceColumn,
+                                                          QHeaderView::ResizeToContents);
+    m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::ActionColumn,
+                                                          QHeaderView::ResizeToContents);
+    m_approvals->setMinimumHeight(90);
+    m_approvals->setMaximumHeight(160);
+    // A row's buttons are made once, when the task appears, and live as long as the row: a refresh that finds
+    // the same tasks changes nothing under the pointer.
+    connect(m_approvalModel, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { addApprovalButtons(first, last); });
     v->addWidget(m_approvals);
     m_approvalNote = note(box);
+    m_approvalNote->setObjectName(QStringLiteral("approvalNote"));
     v->addWidget(m_approvalNote);
     layout->addWidget(box);
+}
+
+void SellerConsole::addApprovalButtons(int first, int last)
+{
+    for (int row = first; row <= last; ++row) {
+        const QString taskId = m_approvalModel->taskId(row);
+        auto *buttons = new QWidget(m_approvals);
+        auto *h = new QHBoxLayout(buttons);
+        h->setContentsMargins(2, 0, 2, 0);
+        auto *approve = new QPushButton(tr("Approve"), buttons);
+        approve->setObjectName(QStringLiteral("approve-%1").arg(taskId));
+        auto *reject = new QPushButton(tr("Reject"), buttons);
+        reject->setObjectName(QStringLiteral("reject-%1").arg(taskId));
+        h->addWidget(approve);
+        h->addWidget(reject);
+        const auto decide = [this, taskId](bool yes) {
+            const QString error = approveTask(taskId, yes);
+            m_approvalNote->setText(error.isEmpty() ? (yes ? tr("Approved.") : tr("Rejected.")) : error);
+        };
+        connect(approve, &QPushButton::clicked, this, [decide] { decide(true); });
+        connect(reject, &QPushButton::clicked, this, [decide] { decide(false); });
+        m_approvals->setIndexWidget(m_approvalModel->index(row, ApprovalModel::ActionColumn), buttons);
+    }
 }
 
 void SellerConsole::buildDependencies(QVBoxLayout *layout)
@@ -336,8 +397,21 @@ QString SellerConsole::approveTask(const QString &taskId, bool approve)
     if (!controllerAvailable())
         return tr("this seller build has no test controller");
     QString error;
-    controller("force_task_completion",
-               {{"task_id", taskId.toStdString()}, {"status", approve ? "completed" : "rejected"}}, &error);
+    if (approve) {
+        // The test controller completes a held buy the way the seller's reviewer would (its ad-server work starts).
+        controller("force_task_completion", {{"task_id", taskId.toStdString()}, {"result", json::object()}}, &error);
+    } else {
+        // The controller only completes tasks; a refusal goes through the seller's own approval decision.
+        QSqlDatabase db = m_dispatcher->context().database();
+        adcp::seller::storage::WriteTransaction tx(db);
+        if (tx.begin(&error) &&
+            adcp::seller::Execution::decide(db, m_principal->id, taskId.toStdString(),
+                                            false, tr("rejected in the seller console").toStdString(),
+                                            m_dispatcher->context().clock().now(), &error))
+            tx.commit(&error);
+        else if (error.isEmpty())
+            error = tr("the seller could not reject task %1").arg(taskId);
+    }
     if (error.isEmpty()) {
         refreshApprovals();
         Q_EMIT sellerChanged();
@@ -419,8 +493,8 @@ void SellerConsole::refreshClock()
 
 void SellerConsole::refreshApprovals()
 {
-    m_approvals->setRowCount(0);
     if (!m_dispatcher->hasTool("list_tasks")) {
+        m_approvalModel->setTasks(json::array());
         m_approvalNote->setText(tr("This seller build has no task list: buys are not held for approval."));
         return;
     }
@@ -431,33 +505,12 @@ void SellerConsole::refreshApprovals()
         return;
     }
     const json tasks = jsonArray(outcome.result, "tasks");
-    m_approvalNote->setText(tasks.empty() ? tr("Nothing waits for approval.") : QString());
-    for (const auto &task : tasks) {
-        const int row = m_approvals->rowCount();
-        m_approvals->insertRow(row);
-        const QString taskId = jsonString(task, "task_id");
-        m_approvals->setItem(row, 0, new QTableWidgetItem(taskId));
-        m_approvals->setItem(row, 1, new QTableWidgetItem(jsonString(task, "task_type")));
-        m_approvals->setItem(row, 2, new QTableWidgetItem(jsonString(task, "created_at")));
-        auto *buttons = new QWidget(m_approvals);
-        auto *h = new QHBoxLayout(buttons);
-        h->setContentsMargins(2, 0, 2, 0);
-        auto *approve = new QPushButton(tr("Approve"), buttons);
-        auto *reject = new QPushButton(tr("Reject"), buttons);
-        h->addWidget(approve);
-        h->addWidget(reject);
-        connect(approve, &QPushButton::clicked, this, [this, taskId] {
-            const QString error = approveTask(taskId, true);
-            if (!error.isEmpty())
-                m_approvalNote->setText(error);
-        });
-        connect(reject, &QPushButton::clicked, this, [this, taskId] {
-            const QString error = approveTask(taskId, false);
-            if (!error.isEmpty())
-                m_approvalNote->setText(error);
-        });
-        m_approvals->setCellWidget(row, 3, buttons);
-    }
+    m_approvalModel->setTasks(tasks);
+    const QString prompt = tr("Approve or reject what the buyer submitted.");
+    if (!tasks.empty())
+        m_approvalNote->setText(prompt);
+    else if (m_approvalNote->text().isEmpty() || m_approvalNote->text() == prompt)
+        m_approvalNote->setText(tr("Nothing waits for approval."));
 }
 
 void SellerConsole::refreshDependencies()
@@ -519,11 +572,18 @@ void SellerConsole::refreshDependencies()
         if (const auto resource = adcp::seller::DependencyHealth::resource(
                 db, m_principal->id, row.type.toStdString(), row.id.toStdString()))
             row.status = QString::fromStdString(resource->status);
-        signature << row.type + QLatin1Char('/') + row.id + QLatin1Char('/') + row.status;
+        signature << row.type + QLatin1Char('/') + row.id;
     }
-    // Rebuilding the rows' buttons is what costs; an unchanged board stays as it is.
-    if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size())
+    // The same resources: only their status cells change, and the Break/Restore buttons under the trainer's
+    // pointer stay the widgets they are (a rebuild would swallow the next click).
+    if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size()) {
+        for (int i = 0; i < rows.size(); ++i) {
+            const QString status = rows.at(i).status.isEmpty() ? tr("in use") : rows.at(i).status;
+            if (m_dependencies->item(i, 2)->text() != status)
+                m_dependencies->item(i, 2)->setText(status);
+        }
         return;
+    }
     m_dependencyRows = signature;
     m_dependencies->setRowCount(0);
     const bool available = controllerAvailable();
@@ -574,9 +634,20 @@ QTableWidget *SellerConsole::dependencyTable() const
     return m_dependencies;
 }
 
-QTableWidget *SellerConsole::approvalTable() const
+QTableView *SellerConsole::approvalTable() const
 {
     return m_approvals;
+}
+
+ApprovalModel *SellerConsole::approvalModel() const
+{
+    return m_approvalModel;
+}
+
+QSize SellerConsole::sizeHint() const
+{
+    // Wide enough for the approval buttons and the dependency board's Break/Restore without scrolling.
+    return {440, 720};
 }
 
 QLabel *SellerConsole::clockLabel() const

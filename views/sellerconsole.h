@@ -12,6 +12,7 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QSpinBox;
+class QTableView;
 class QTableWidget;
 class QTimer;
 class QVBoxLayout;
@@ -21,6 +22,10 @@ class Dispatcher;
 class Execution;
 struct Principal;
 } // namespace adcp::seller
+
+namespace adcp::models {
+class ApprovalModel;
+}
 
 namespace adcp::gui {
 
@@ -61,7 +66,9 @@ public:
     void refresh();
 
     QTableWidget *dependencyTable() const;
-    QTableWidget *approvalTable() const;
+    QTableView *approvalTable() const;
+    models::ApprovalModel *approvalModel() const;
+    QSize sizeHint() const override;
     QLabel *clockLabel() const;
     QCheckBox *autoCommitBox() const;
     QCheckBox *manualApprovalBox() const;
@@ -87,6 +94,7 @@ private:
     void refreshClock();
     void refreshApprovals();
     void refreshDependencies();
+    void addApprovalButtons(int first, int last);
 
     std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
     std::unique_ptr<adcp::seller::Principal> m_principal;
@@ -99,10 +107,11 @@ private:
     QCheckBox *m_manualApproval = nullptr;
     QCheckBox *m_requireVersion = nullptr;
     QSpinBox *m_holdHours = nullptr;
-    QTableWidget *m_approvals = nullptr;
+    models::ApprovalModel *m_approvalModel = nullptr;
+    QTableView *m_approvals = nullptr;
     QLabel *m_approvalNote = nullptr;
     QTableWidget *m_dependencies = nullptr;
-    QStringList m_dependencyRows; // type/id/status of the rows shown
+    QStringList m_dependencyRows; // type/id of the rows shown
     QLabel *m_dependencyNote = nullptr;
     QTableWidget *m_deadLetters = nullptr; // stored jobs and webhooks set aside as unprocessable
     QSlider *m_latency = nullptr;

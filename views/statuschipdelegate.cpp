@@ -1,5 +1,6 @@
 #include "statuschipdelegate.h"
 
+#include "displaynames.h"
 #include "modelroles.h"
 #include "theme.h"
 
@@ -18,7 +19,8 @@ void StatusChipDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
     const QString status = index.data(m_role).toString();
-    const QString label = index.data(Qt::DisplayRole).toString();
+    // The model keeps the spec's id (sorting, filtering, copying); the chip shows its name.
+    const QString label = models::statusLabel(index.data(Qt::DisplayRole).toString());
     opt.text.clear();
     QApplication::style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
     if (label.isEmpty())
@@ -48,7 +50,8 @@ void StatusChipDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
 QSize StatusChipDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
-    size.setWidth(size.width() + 20);
+    const QString label = models::statusLabel(index.data(Qt::DisplayRole).toString());
+    size.setWidth(std::max(size.width(), option.fontMetrics.horizontalAdvance(label)) + 20);
     size.setHeight(std::max(size.height(), option.fontMetrics.height() + 8));
     return size;
 }

@@ -3,6 +3,7 @@
 #include "agentclient.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
+#include "displaynames.h"
 #include "exchangemodel.h"
 #include "jsonvalues.h"
 #include "opportunitymodel.h"
@@ -73,13 +74,7 @@ Workbench::Workbench(QObject *parent)
     connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
     m_ticker->start();
     m_monitor->setInterval(3000);
-    connect(m_monitor, &QTimer::timeout, this, [this] {
-        bool open = false;
-        for (int row = 0; row < m_buys->rowCount(); ++row)
-            open = open || !isTerminalBuyStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString());
-        if (open && !m_refreshingBuys)
-            refreshBuys();
-    });
+    connect(m_monitor, &QTimer::timeout, this, &Workbench::onMonitorTick);
     m_monitor->start();
     // A refresh changes every buy's row; the counts are brought up to date once, after the burst.
     m_countsTimer->setSingleShot(true);
@@ -114,12 +109,17 @@ void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
     m_opportunities->clear();
     m_pendingBuys.clear();
     m_lastBuyAttempt.clear();
+    m_awaiting.clear();
+    m_following.clear();
+    m_flights.clear();
+    m_watchedBuy.clear();
     if (!client) {
         Q_EMIT connectionChanged(false, {}, {}, {});
         return;
     }
-    connect(client, &AgentClient::exchangeStarted, this,
-            [this](const adcp::Exchange &exchange) { m_exchanges->addExchange(exchange); });
+    connect(client, &AgentClient::exchangeStarted, this, [this](const adcp::Exchange &exchange) {
+        m_exchanges->addExchange(exchange, m_startingBackground);
+    });
     connect(client, &AgentClient::exchangeFinished, this,
             [this](const adcp::Exchange &exchange) { m_exchanges->addExchange(exchange); });
     Q_EMIT connectionChanged(false, {}, {}, principal);
@@ -243,28 +243,120 @@ QStringList Workbench::busyActions() const
 
 void Workbench::cancelAll()
 {
-    const QList<adcp::PendingCall *> calls = m_inFlight.keys();
+    QList<adcp::PendingCall *> calls = m_inFlight.keys();
+    calls += m_backgroundCalls.values();
     for (adcp::PendingCall *call : calls)
         call->cancel();
 }
 
 void Workbench::track(adcp::PendingCall *call, const QString &action, const QString &subject,
-                      Handler onSuccess)
+                      Handler onSuccess, bool background)
 {
-    m_inFlight.insert(call, action);
-    Q_EMIT busyChanged(true, action);
-    connect(call, &adcp::PendingCall::finished, this, [this, call, action, subject, onSuccess] {
+    if (background) {
+        m_backgroundCalls.insert(call);
+    } else {
+        m_inFlight.insert(call, action);
+        Q_EMIT busyChanged(true, action);
+    }
+    connect(call, &adcp::PendingCall::finished, this, [this, call, action, subject, onSuccess, background] {
         m_inFlight.remove(call);
+        m_backgroundCalls.remove(call);
         const adcp::ToolOutcome outcome = call->outcome();
-        if (!outcome.ok()) {
-            Q_EMIT actionFailed(action, subject, *outcome.error);
-        } else if (const auto refusal = refusalOf(outcome.result)) {
-            Q_EMIT actionFailed(action, subject, *refusal);
-        } else {
+        std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
+        if (!failure) {
             onSuccess(outcome);
+        } else if (background) {
+            Q_EMIT backgroundFailed(action, *failure);
+        } else if (failure->code == "CANCELED" && m_awaiting.contains(subject)) {
+            // Only the waiting stopped: the seller still holds the buy for approval.
+            Q_EMIT actionSucceeded(action, subject,
+                                   tr("Stopped waiting. The seller is still reviewing this buy; it appears "
+                                      "under Buys once approved."));
+        } else {
+            Q_EMIT actionFailed(action, subject, *failure);
         }
-        Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+        if (!background)
+            Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
     });
+}
+
+void Workbench::onMonitorTick()
+{
+    bool open = false;
+    for (int row = 0; row < m_buys->rowCount(); ++row)
+        open = open || !isTerminalBuyStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString());
+    if (open && !m_refreshingBuys)
+        pollBuys(true);
+    const int watched = m_buys->rowOf(m_watchedBuy);
+    if (watched >= 0 && !m_deliveryInFlight &&
+        !isTerminalBuyStatus(m_buys->index(watched, BuyModel::StatusColumn).data().toString()))
+        pollDelivery(m_watchedBuy, m_watchedGranularity, true);
+    followAwaitingBuys();
+}
+
+void Workbench::setWatchedDelivery(const QString &mediaBuyId, const QString &granularity)
+{
+    m_watchedBuy = mediaBuyId;
+    m_watchedGranularity = granularity;
+}
+
+json Workbench::briefFlight(const QString &opportunityId) const
+{
+    const json filters = m_flights.value(opportunityId);
+    const QDate startDate = QDate::fromString(jsonString(filters, "start_date"), Qt::ISODate);
+    const QDate endDate = QDate::fromString(jsonString(filters, "end_date"), Qt::ISODate);
+    if (!startDate.isValid() || !endDate.isValid())
+        return json();
+    const QDateTime now = m_clock();
+    QDateTime start(startDate, QTime(0, 0));
+    if (start < now)
+        start = now.addSecs(3600);
+    const QDateTime end(endDate, QTime(23, 59));
+    return {{"start_time", start.toUTC().toString(Qt::ISODate).toStdString()},
+            {"end_time", end.toUTC().toString(Qt::ISODate).toStdString()}};
+}
+
+bool Workbench::isAwaitingApproval(const QString &proposalId) const
+{
+    return m_awaiting.contains(proposalId);
+}
+
+void Workbench::followAwaitingBuys()
+{
+    if (!m_client)
+        return;
+    for (auto it = m_awaiting.cbegin(); it != m_awaiting.cend(); ++it) {
+        const QString proposalId = it.key();
+        if (m_following.contains(proposalId))
+            continue;
+        m_following.insert(proposalId);
+        m_startingBackground = true;
+        adcp::PendingCall *call =
+            m_client->getTaskStatus({{"task_id", it->taskId.toStdString()}, {"include_result", true}});
+        m_startingBackground = false;
+        track(
+            call, tr("Follow submitted buy"), proposalId,
+            [this, proposalId](const adcp::ToolOutcome &outcome) {
+                const QString status = jsonString(outcome.result, "status");
+                if (!m_awaiting.contains(proposalId) || isPendingStatus(status) || status.isEmpty())
+                    return;
+                const AwaitingBuy awaiting = m_awaiting.take(proposalId);
+                const json result = jsonObject(outcome.result, "result");
+                if (status == QLatin1String("completed") && !jsonString(result, "media_buy_id").isEmpty()) {
+                    absorbCreatedBuy(proposalId, result, awaiting.fields);
+                    return;
+                }
+                m_proposals->setLocalStatus(proposalId, QString());
+                const json error = jsonObject(outcome.result, "error");
+                Q_EMIT actionFailed(tr("Create buy"), proposalId,
+                                    error.empty() ? AdcpError::make("TASK_" + status.toUpper().toStdString(),
+                                                                    "The seller ended the buy's task " +
+                                                                        status.toStdString())
+                                                  : AdcpError::fromJson(error));
+            },
+            true);
+        connect(call, &adcp::PendingCall::finished, this, [this, proposalId] { m_following.remove(proposalId); });
+    }
 }
 
 bool Workbench::versioned() const
@@ -317,6 +409,8 @@ void Workbench::sendBrief(const json &request, const QString &title)
         m_brandDomain = jsonString(request["brand"], "domain").isEmpty()
                             ? m_brandDomain
                             : jsonString(request["brand"], "domain");
+    if (!opportunityId.isEmpty())
+        m_flights.insert(opportunityId, jsonObject(request, "filters"));
     track(m_client->getProducts(request), tr("Send brief"), opportunityId,
           [this, opportunityId, title, opportunity](const adcp::ToolOutcome &outcome) {
               if (!opportunityId.isEmpty())
@@ -413,8 +507,9 @@ void Workbench::decline(const QString &proposalId, const QString &reason, const 
         return;
     const int row = m_proposals->rowOf(proposalId);
     const QString opportunityId = m_proposals->opportunityId(row);
-    const QString note =
-        detail.isEmpty() ? tr("Declined: %1").arg(reason) : tr("Declined: %1 — %2").arg(reason, detail);
+    const QString reasonName = displayName(Vocabulary::DeclineReason, reason);
+    const QString note = detail.isEmpty() ? tr("Declined: %1").arg(reasonName)
+                                          : tr("Declined: %1 — %2").arg(reasonName, detail);
     adcp::PendingCall *call = nullptr;
     if (compact()) {
         json entry = {{"proposal_id", proposalId.toStdString()}, {"reason", reason.toStdString()}};
@@ -477,7 +572,8 @@ void Workbench::closeOpportunity(const QString &opportunityId, const QString &re
         m_client->getProducts({{"buying_mode", "refine"}, {"refine", entries}, {"opportunity", opportunity}}),
         tr("Close opportunity"), opportunityId, [this, opportunityId, reason](const adcp::ToolOutcome &) {
             m_opportunities->setClosed(opportunityId, reason);
-            Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId, tr("Closed: %1").arg(reason));
+            Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId,
+                                   tr("Closed: %1").arg(displayName(Vocabulary::CloseReason, reason)));
         });
 }
 
@@ -506,35 +602,50 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
                                         {"credentials", m_webhookSecret.toStdString()}};
         request["push_notification_config"] = config;
     }
-    track(m_client->createMediaBuy(request), tr("Create buy"), proposalId,
-          [this, proposalId, fields, opportunityId](const adcp::ToolOutcome &outcome) {
-              json buy = outcome.result;
-              const QString id = jsonString(buy, "media_buy_id");
-              if (id.isEmpty()) {
-                  Q_EMIT actionFailed(
-                      tr("Create buy"), proposalId,
-                      AdcpError::make("INVALID_STATE", "The seller answered without a media_buy_id"));
-                  return;
-              }
-              // What the request fixed, for the list until the first snapshot arrives.
-              for (const char *key : {"total_budget", "start_time", "end_time"}) {
-                  if (!buy.contains(key) && fields.contains(key))
-                      buy[key] = fields[key];
-              }
-              if (!buy.contains("proposal_id"))
-                  buy["proposal_id"] = proposalId.toStdString();
-              m_lastBuyAttempt.remove(proposalId);
-              m_buys->upsertBuy(buy);
-              m_events->applySnapshot(buy, m_clock());
-              m_proposals->setLocalStatus(proposalId, QStringLiteral("consumed"), tr("Bought as %1").arg(id));
-              if (!opportunityId.isEmpty())
-                  m_opportunities->setClosed(opportunityId, QStringLiteral("accepted_with_seller"));
-              updateOpportunityCounts();
-              Q_EMIT buyCreated(id);
-              Q_EMIT actionSucceeded(tr("Create buy"), proposalId, tr("Media buy %1 created").arg(id));
-          });
+    adcp::PendingCall *call = m_client->createMediaBuy(request);
+    // Cancel while the seller holds the buy for approval stops the waiting, not the buy: remember its task.
+    connect(call, &adcp::PendingCall::finished, this, [this, call, proposalId, fields] {
+        const QString taskId = call->property("adcp_task_id").toString();
+        const adcp::ToolOutcome &outcome = call->outcome();
+        if (outcome.ok() || outcome.error->code != "CANCELED" || taskId.isEmpty())
+            return;
+        m_awaiting.insert(proposalId, {taskId, fields});
+        m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
+                                    tr("Waiting for the seller's approval (task %1)").arg(taskId));
+    });
+    track(call, tr("Create buy"), proposalId, [this, proposalId, fields](const adcp::ToolOutcome &outcome) {
+        if (jsonString(outcome.result, "media_buy_id").isEmpty()) {
+            Q_EMIT actionFailed(tr("Create buy"), proposalId,
+                                AdcpError::make("INVALID_STATE", "The seller answered without a media_buy_id"));
+            return;
+        }
+        absorbCreatedBuy(proposalId, outcome.result, fields);
+    });
     // Remembered so that "finalize and retry" can send the same buy again.
     m_lastBuyAttempt.insert(proposalId, {fields, webhooks});
+}
+
+void Workbench::absorbCreatedBuy(const QString &proposalId, json buy, const json &fields)
+{
+    const QString id = jsonString(buy, "media_buy_id");
+    const QString opportunityId = m_proposals->opportunityId(m_proposals->rowOf(proposalId));
+    // What the request fixed, for the list until the first snapshot arrives.
+    for (const char *key : {"total_budget", "start_time", "end_time"}) {
+        if (!buy.contains(key) && fields.contains(key))
+            buy[key] = fields[key];
+    }
+    if (!buy.contains("proposal_id"))
+        buy["proposal_id"] = proposalId.toStdString();
+    m_lastBuyAttempt.remove(proposalId);
+    m_buys->upsertBuy(buy);
+    m_buys->setTitle(id, jsonString(m_proposals->proposalJson(m_proposals->rowOf(proposalId)), "name"));
+    m_events->applySnapshot(buy, m_clock());
+    m_proposals->setLocalStatus(proposalId, QStringLiteral("consumed"), tr("Bought as %1").arg(id));
+    if (!opportunityId.isEmpty())
+        m_opportunities->setClosed(opportunityId, QStringLiteral("accepted_with_seller"));
+    updateOpportunityCounts();
+    Q_EMIT buyCreated(id);
+    Q_EMIT actionSucceeded(tr("Create buy"), proposalId, tr("Media buy %1 created").arg(id));
 }
 
 void Workbench::finalizeAndRetryBuy(const QString &proposalId)
@@ -569,6 +680,11 @@ void Workbench::reloadLatest(const QString &proposalId)
 
 void Workbench::refreshBuys()
 {
+    pollBuys(false);
+}
+
+void Workbench::pollBuys(bool background)
+{
     if (!m_client || m_buys->rowCount() == 0)
         return;
     json ids = json::array();
@@ -576,24 +692,34 @@ void Workbench::refreshBuys()
         ids.push_back(m_buys->mediaBuyId(row).toStdString());
     m_refreshingBuys = true;
     m_refreshAgain = false;
+    m_startingBackground = background;
     adcp::PendingCall *call = m_client->getMediaBuys({{"media_buy_ids", ids}});
+    m_startingBackground = false;
     connect(call, &adcp::PendingCall::finished, this, [this] {
         m_refreshingBuys = false;
         // What a webhook announced during the call may postdate the answer: read once more.
         if (std::exchange(m_refreshAgain, false))
-            QTimer::singleShot(0, this, &Workbench::refreshBuys);
+            QTimer::singleShot(0, this, [this] { pollBuys(true); });
     });
-    track(call, tr("Refresh buys"), QString(), [this](const adcp::ToolOutcome &outcome) {
-        const QDateTime seenAt = m_clock();
-        for (const auto &buy : jsonArray(outcome.result, "media_buys")) {
-            m_buys->upsertBuy(buy);
-            m_events->applySnapshot(buy, seenAt);
-        }
-        updateOpportunityCounts();
-    });
+    track(
+        call, tr("Refresh buys"), QString(),
+        [this](const adcp::ToolOutcome &outcome) {
+            const QDateTime seenAt = m_clock();
+            for (const auto &buy : jsonArray(outcome.result, "media_buys")) {
+                m_buys->upsertBuy(buy);
+                m_events->applySnapshot(buy, seenAt);
+            }
+            updateOpportunityCounts();
+        },
+        background);
 }
 
 void Workbench::refreshDelivery(const QString &mediaBuyId, const QString &granularity)
+{
+    pollDelivery(mediaBuyId, granularity, false);
+}
+
+void Workbench::pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background)
 {
     if (!m_client || mediaBuyId.isEmpty())
         return;
@@ -603,16 +729,25 @@ void Workbench::refreshDelivery(const QString &mediaBuyId, const QString &granul
         request["time_granularity"] = granularity.toStdString();
         request["include_window_breakdown"] = true;
     }
-    track(m_client->getMediaBuyDelivery(request), tr("Delivery"), mediaBuyId,
-          [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
-              for (const auto &delivery : jsonArray(outcome.result, "media_buy_deliveries")) {
-                  json withCurrency = delivery;
-                  if (!withCurrency.contains("currency") && outcome.result.contains("currency"))
-                      withCurrency["currency"] = outcome.result["currency"];
-                  m_buys->setDelivery(withCurrency);
-              }
-              Q_EMIT deliveryUpdated(mediaBuyId);
-          });
+    m_startingBackground = background;
+    adcp::PendingCall *call = m_client->getMediaBuyDelivery(request);
+    m_startingBackground = false;
+    if (background) {
+        m_deliveryInFlight = true;
+        connect(call, &adcp::PendingCall::finished, this, [this] { m_deliveryInFlight = false; });
+    }
+    track(
+        call, tr("Delivery"), mediaBuyId,
+        [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
+            for (const auto &delivery : jsonArray(outcome.result, "media_buy_deliveries")) {
+                json withCurrency = delivery;
+                if (!withCurrency.contains("currency") && outcome.result.contains("currency"))
+                    withCurrency["currency"] = outcome.result["currency"];
+                m_buys->setDelivery(withCurrency);
+            }
+            Q_EMIT deliveryUpdated(mediaBuyId);
+        },
+        background);
 }
 
 void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)
@@ -693,11 +828,12 @@ void Workbench::applyWebhookEvent(const adcp::WebhookEvent &event)
         mediaBuyId = jsonString(event.payload, "media_buy_id");
     if (mediaBuyId.isEmpty() || m_buys->rowOf(mediaBuyId) < 0)
         return;
-    // The webhook says something changed; the snapshot brings the buy's status, health and impairments.
+    // The webhook says something changed; the snapshot brings the buy's status, health and impairments. The
+    // planner did not ask for it, so it is background work: it neither greys the actions nor floods the log.
     if (m_refreshingBuys)
         m_refreshAgain = true;
     else
-        refreshBuys();
+        pollBuys(true);
     Q_EMIT webhookReceived(mediaBuyId, event.reemission);
 }
 
@@ -717,8 +853,7 @@ void Workbench::updateOpportunityCounts()
     QHash<QString, int> buys;
     QSet<QString> impaired;
     for (int row = 0; row < m_buys->rowCount(); ++row) {
-        const QString opportunityId =
-            opportunityOfProposal.value(m_buys->index(row, BuyModel::ProposalColumn).data().toString());
+        const QString opportunityId = opportunityOfProposal.value(m_buys->proposalId(row));
         if (opportunityId.isEmpty())
             continue;
         ++buys[opportunityId];

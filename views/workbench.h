@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
@@ -94,6 +95,15 @@ public:
     void reloadLatest(const QString &proposalId);
     void refreshBuys();
     void refreshDelivery(const QString &mediaBuyId, const QString &granularity);
+    // The buy whose delivery the window shows: re-read with the status polling (as background exchanges), so
+    // the report follows the seller's clock. Empty = none.
+    void setWatchedDelivery(const QString &mediaBuyId, const QString &granularity);
+    // The flight the opportunity's brief asked for, as create_media_buy start_time/end_time (ISO 8601);
+    // null when the brief set none. A start already past becomes an hour from now.
+    nlohmann::json briefFlight(const QString &opportunityId) const;
+    // A buy the planner stopped waiting for while the seller still reviews it (its task is followed in the
+    // background; Create buy stays off for the proposal meanwhile).
+    bool isAwaitingApproval(const QString &proposalId) const;
     // action: pause | resume | cancel
     void updateBuy(const QString &mediaBuyId, const QString &action);
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).
@@ -116,10 +126,19 @@ Q_SIGNALS:
     void buyRetryReady(const QString &proposalId, const nlohmann::json &fields, bool webhooks);
     // A webhook arrived for a buy (after it was recorded in the timeline).
     void webhookReceived(const QString &mediaBuyId, bool reemission);
+    // A background poll failed: worth a status line, not an error banner over the planner's work.
+    void backgroundFailed(const QString &action, const adcp::AdcpError &error);
 
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
-    void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess);
+    // `background`: the workbench's own polling; not shown as busy, its failures not raised as errors.
+    void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess,
+               bool background = false);
+    void pollBuys(bool background);
+    void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
+    void followAwaitingBuys();
+    void absorbCreatedBuy(const QString &proposalId, nlohmann::json buy, const nlohmann::json &fields);
+    void onMonitorTick();
     int absorbGetProducts(const nlohmann::json &result, const QString &opportunityId);
     void updateOpportunityCounts();
     bool versioned() const;
@@ -137,6 +156,19 @@ private:
     models::ExchangeModel *m_exchanges;
     models::OpportunityModel *m_opportunities;
     QHash<adcp::PendingCall *, QString> m_inFlight;
+    QSet<adcp::PendingCall *> m_backgroundCalls;
+    bool m_startingBackground = false; // the exchange being started is background polling
+    QString m_watchedBuy;
+    QString m_watchedGranularity;
+    bool m_deliveryInFlight = false;
+    QHash<QString, nlohmann::json> m_flights; // opportunity_id -> the brief's filters (start/end dates)
+    struct AwaitingBuy
+    {
+        QString taskId;
+        nlohmann::json fields;
+    };
+    QHash<QString, AwaitingBuy> m_awaiting; // proposal_id -> the submitted create_media_buy task
+    QSet<QString> m_following;              // proposal ids whose task status is being read
     QString m_brandDomain = QStringLiteral("acme-coffee.example");
     QString m_operatorDomain = QStringLiteral("buyer-agency.example");
     QUrl m_webhookUrl;

@@ -90,7 +90,8 @@ void updateGuidance(json &proposal, const Catalog &catalog, std::optional<double
         std::max(minimum, requested ? *requested : (previous > 0 ? previous : minimum * 2));
     guidance["min"] = minimum;
     guidance["recommended"] = recommended;
-    guidance["max"] = recommended * 2;
+    // A budget the buyer named ("keep the budget under 40,000") is a ceiling, not half of one.
+    guidance["max"] = requested ? recommended : recommended * 2;
     if (!guidance.contains("currency"))
         guidance["currency"] = "USD";
 }

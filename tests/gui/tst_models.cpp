@@ -390,7 +390,7 @@ void TestModels::impairmentsOldestFirst()
     QCOMPARE(model.index(0, ImpairmentModel::TransitionColumn).data().toString(),
              QStringLiteral("approved → suspended"));
     QCOMPARE(model.index(0, ImpairmentModel::ReasonColumn).data().toString(),
-             QStringLiteral("policy_violation"));
+             QStringLiteral("Policy violation"));
     QCOMPARE(model.index(0, ImpairmentModel::RemediationColumn).data().toString(),
              QStringLiteral("Replace the creative"));
     model.setImpairments(json::array());
@@ -542,7 +542,7 @@ void TestModels::exchangesSaveAndReload()
     started.response = json();
     started.elapsedMs = 0;
     model.addExchange(started);
-    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ✓"));
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ⏳"));
     model.addExchange(ok); // finishing replaces the started row
     model.addExchange(failed);
     QCOMPARE(model.rowCount(), 2);
@@ -570,7 +570,8 @@ void TestModels::exchangesSaveAndReload()
     const QString curl = curlCommand(ok);
     QVERIFY(curl.startsWith(QStringLiteral("curl -sS -X POST 'http://127.0.0.1:9000/mcp'")));
     QVERIFY(curl.contains(QStringLiteral("\"name\":\"get_products\"")));
-    QVERIFY(curl.contains(QStringLiteral("Authorization: Bearer ****")));
+    QVERIFY(curl.contains(QStringLiteral("\"Authorization: Bearer $ADCP_TOKEN\"")));
+    QVERIFY(!curl.contains(QStringLiteral("****")));
     QVERIFY(exchangeSummary(failed).contains(QStringLiteral("create_media_buy CONFLICT")));
 }
 
@@ -616,7 +617,7 @@ void TestModels::opportunitiesTree()
     QCOMPARE(model.index(1, 0, coffee).data().toString(), QStringLiteral("1 buy(s) ⚠"));
     QCOMPARE(model.parent(model.index(1, 0, coffee)), coffee);
     model.setClosed(QStringLiteral("opp-2"), QStringLiteral("not_pursued"));
-    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not_pursued)"));
+    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not pursued)"));
 }
 
 void TestModels::pluralTexts_data()

@@ -362,7 +362,7 @@ void TestWidgets::inspectorShowsIssuesAndSavesHistory()
     QCOMPARE(inspector.issueView()->topLevelItemCount(), 1);
     QCOMPARE(inspector.issueView()->topLevelItem(0)->text(1), QStringLiteral("/total_budget"));
     QVERIFY(inspector.curlForCurrent().contains(QStringLiteral("create_media_buy")));
-    QVERIFY(inspector.curlForCurrent().contains(QStringLiteral("Bearer ****")));
+    QVERIFY(inspector.curlForCurrent().contains(QStringLiteral("Bearer $ADCP_TOKEN")));
 
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("history.json"));

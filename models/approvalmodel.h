@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+
+#include <nlohmann/json.hpp>
+
+#include <vector>
+
+namespace adcp::models {
+
+// The seller's tasks waiting for a trainer's approval. setTasks() changes only what changed (rows come and go
+// one by one; a task seen again keeps its row), so a view's buttons are not rebuilt under the pointer while
+// the buyer polls.
+class ApprovalModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ApprovalModel)
+public:
+    enum Column { WhatColumn, SinceColumn, ActionColumn, NB_COLUMNS };
+
+    explicit ApprovalModel(QObject *parent = nullptr);
+    ~ApprovalModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // list_tasks entries (task_id, task_type, created_at, ...), in the seller's order.
+    void setTasks(const nlohmann::json &tasks);
+    QString taskId(int row) const;
+    int rowOf(const QString &taskId) const;
+
+private:
+    struct Task
+    {
+        QString id;
+        QString type;
+        QString subject; // the media buy or proposal it is about, when the task says
+        QDateTime createdAt;
+    };
+    std::vector<Task> m_tasks;
+};
+
+} // namespace adcp::models

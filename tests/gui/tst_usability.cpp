@@ -1,0 +1,766 @@
+#include "agentclient.h"
+#include "agentmanager.h"
+#include "agentprofiles.h"
+#include "approvalmodel.h"
+#include "briefcomposer.h"
+#include "buydetailwidget.h"
+#include "buymodel.h"
+#include "deliverychart.h"
+#include "dispatcher.h"
+#include "embeddedprincipal.h"
+#include "errorbanner.h"
+#include "exchangeinspector.h"
+#include "exchangemodel.h"
+#include "jobs/execution.h"
+#include "jsonvalues.h"
+#include "mainwindow.h"
+#include "modelroles.h"
+#include "opportunitymodel.h"
+#include "pluraltranslator.h"
+#include "productmodel.h"
+#include "proposaldetailwidget.h"
+#include "proposallistwidget.h"
+#include "proposalmodel.h"
+#include "secretstore.h"
+#include "sellerconsole.h"
+#include "sellercontext.h"
+#include "server/bearerauth.h"
+#include "server/inprocesstransport.h"
+#include "server/sellerhttpserver.h"
+#include "theme.h"
+#include "webhookreceiver.h"
+#include "workbench.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeView>
+
+#include <functional>
+
+using namespace adcp::gui;
+using adcp::models::BuyModel;
+using adcp::models::ProposalModel;
+
+namespace {
+
+const QByteArray kRemoteToken = "remote-secret-token-0123456789";
+
+} // namespace
+
+// The window as a person uses it: every step is a mouse click or key press on a widget that is visible on
+// screen, found by its object name or its text; dialogs are the real modal dialogs, answered the same way.
+// Background polling runs fast (every 100 ms) the whole time, as it does in a long session with many buys.
+class TestUsability final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void briefByMouseAndKeyboard();
+    void newBriefStartsNewOpportunity();
+    void declineSpeaksHumanLanguage();
+    void refineKeepsTheBudgetCeiling();
+    void buyStartsWithTheBriefsFlight();
+    void exchangeLogKeepsPollingApart();
+    void approveWhilePolling();
+    void cancelKeepsCreateBuyOffWhileSellerReviews();
+    void impairmentSeenByWebhookAndPackage();
+    void deliveryFollowsTheSellerClock();
+    void sellerConsoleHasRoomDockedAndFloating();
+    void splitterKeepsTheWorkspace();
+    void switchingToARemoteAgent();
+
+private:
+    template<typename T>
+    T *shown(const QString &objectName, QWidget *root = nullptr);
+    QAbstractButton *buttonText(const QString &text, QWidget *root);
+    void click(QWidget *widget);
+    void clickIndex(QAbstractItemView *view, const QModelIndex &index);
+    // Arms `act` for the next modal dialog the window opens (it runs once the dialog is on screen).
+    void onNextDialog(std::function<void(QDialog *)> act);
+    void clickOk(QDialog *dialog);
+    // The Create buy dialog as a planner answers it: the insertion order accepted and signed, then OK.
+    void signAndCreate(QDialog *dialog);
+    void typeInto(QWidget *widget, const QString &text);
+    void waitIdle();
+    void sendBrief(const QString &name, const QString &text);
+    QString selectProposal(int row);
+
+    QTemporaryDir m_dir;
+    std::shared_ptr<adcp::seller::SellerContext> m_context;
+    std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
+    std::shared_ptr<adcp::seller::Execution> m_execution;
+    std::unique_ptr<adcp::WebhookReceiver> m_receiver;
+    std::unique_ptr<adcp::AgentClient> m_client;
+    std::unique_ptr<Workbench> m_workbench;
+    std::unique_ptr<AgentManager> m_agents;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<adcp::seller::SellerHttpServer> m_remote;
+    QPointer<SellerConsole> m_console;
+    adcp::models::PluralTranslator m_plurals;
+    QString m_firstBuy;
+};
+
+void TestUsability::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_usability"));
+    QSettings().clear();
+    applyTheme(*qApp);
+    QCoreApplication::installTranslator(&m_plurals);
+    adcp::seller::SellerOptions options;
+    options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
+    QString error;
+    m_context = adcp::seller::SellerContext::open(options, &error);
+    QVERIFY2(m_context, qPrintable(error));
+    // As the application sets the embedded seller up: impairment webhooks go out at once.
+    m_context->setWebhookCoalescenceWindow("impairment", 0);
+    m_dispatcher = std::make_shared<adcp::seller::Dispatcher>(m_context);
+    adcp::seller::ExecutionOptions execution;
+    execution.webhooks.pollMs = 50;
+    m_execution = adcp::seller::Execution::start(m_context, execution, &error);
+    QVERIFY2(m_execution, qPrintable(error));
+    m_receiver = std::make_unique<adcp::WebhookReceiver>(adcp::WebhookReceiverOptions{});
+    m_receiver->addJwks(m_execution->webhookSender()->jwks());
+    QVERIFY(m_receiver->start() != 0);
+    // The planner's account exactly as the application sets it up.
+    m_client = std::make_unique<adcp::AgentClient>(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(m_dispatcher, embeddedPlannerPrincipal()),
+        adcp::SchemaRegistry::bundled());
+    m_client->setTaskPolling(true, 100);
+    m_workbench = std::make_unique<Workbench>();
+    m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
+    m_workbench->setClock([context = m_context] { return context->clock().now(); });
+    m_workbench->setWebhookReceiver(m_receiver.get());
+    m_workbench->setMonitoringInterval(100);
+    m_agents = std::make_unique<AgentManager>(m_workbench.get(), m_client.get(),
+                                              QString::fromStdString(embeddedPlannerPrincipal().id),
+                                              adcp::SchemaRegistry::bundled());
+    m_agents->setSecretStore(new MemorySecretStore(m_agents.get()));
+    m_window = std::make_unique<MainWindow>(m_workbench.get());
+    m_window->setAgentManager(m_agents.get());
+    m_console = new SellerConsole(m_dispatcher, embeddedPlannerPrincipal().id);
+    m_console->setAdapterControl(SellerConsole::adapterControl(m_execution));
+    m_window->attachSellerConsole(m_console);
+    m_window->resize(1440, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    click(shown<QPushButton>(QStringLiteral("connectButton")));
+    waitIdle();
+}
+
+void TestUsability::cleanupTestCase()
+{
+    m_window.reset();
+    m_agents.reset();
+    m_workbench.reset();
+    m_client.reset();
+    m_remote.reset();
+    m_receiver.reset();
+    if (m_execution)
+        m_execution->stop();
+    m_execution.reset();
+    m_dispatcher.reset();
+    m_context.reset();
+}
+
+template<typename T>
+T *TestUsability::shown(const QString &objectName, QWidget *root)
+{
+    // Widgets a view replaced are deleted later; a person can no longer see or click them, so neither do we.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    const QList<T *> found = (root ? root : m_window.get())->findChildren<T *>(objectName);
+    for (T *widget : found) {
+        if (widget->isVisible())
+            return widget;
+    }
+    return nullptr;
+}
+
+QAbstractButton *TestUsability::buttonText(const QString &text, QWidget *root)
+{
+    for (QAbstractButton *button : root->findChildren<QAbstractButton *>()) {
+        if (button->isVisible() && button->text() == text)
+            return button;
+    }
+    return nullptr;
+}
+
+void TestUsability::click(QWidget *widget)
+{
+    QVERIFY(widget);
+    QVERIFY2(widget->isVisible(), qPrintable(widget->objectName()));
+    QVERIFY2(widget->isEnabled(), qPrintable(widget->objectName()));
+    QTest::mouseClick(widget, Qt::LeftButton);
+}
+
+void TestUsability::clickIndex(QAbstractItemView *view, const QModelIndex &index)
+{
+    QVERIFY(view && view->isVisible() && index.isValid());
+    view->scrollTo(index);
+    const QRect rect = view->visualRect(index);
+    QVERIFY(!rect.isEmpty());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, rect.center());
+}
+
+void TestUsability::onNextDialog(std::function<void(QDialog *)> act)
+{
+    auto *poll = new QTimer(this);
+    poll->setInterval(20);
+    connect(poll, &QTimer::timeout, this, [poll, act] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog || !dialog->isVisible())
+            return;
+        poll->stop();
+        poll->deleteLater();
+        act(dialog);
+        // A failed check inside `act` returns early: close the dialog so the run goes on to report it.
+        if (dialog->isVisible())
+            dialog->reject();
+    });
+    poll->start();
+}
+
+void TestUsability::clickOk(QDialog *dialog)
+{
+    auto *buttons = dialog->findChild<QDialogButtonBox *>();
+    QVERIFY(buttons);
+    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+    QVERIFY(ok);
+    const auto *problems = dialog->findChild<QLabel *>(QStringLiteral("buyProblems"));
+    QVERIFY2(ok->isEnabled(), problems ? qPrintable(problems->text()) : "OK is disabled");
+    QTest::mouseClick(ok, Qt::LeftButton);
+}
+
+void TestUsability::signAndCreate(QDialog *dialog)
+{
+    if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
+        click(accept);
+        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
+    }
+    clickOk(dialog);
+}
+
+void TestUsability::typeInto(QWidget *widget, const QString &text)
+{
+    QVERIFY(widget && widget->isVisible());
+    QTest::mouseClick(widget, Qt::LeftButton);
+    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(widget, text);
+}
+
+void TestUsability::waitIdle()
+{
+    QTRY_VERIFY2_WITH_TIMEOUT(!m_workbench->isBusy(), qPrintable(m_workbench->busyActions().join(QLatin1Char(','))),
+                              30000);
+}
+
+void TestUsability::sendBrief(const QString &name, const QString &text)
+{
+    typeInto(shown<QLineEdit>(QStringLiteral("briefTitle")), name);
+    typeInto(shown<QPlainTextEdit>(QStringLiteral("briefText")), text);
+    click(shown<QPushButton>(QStringLiteral("sendBriefButton")));
+    waitIdle();
+}
+
+QString TestUsability::selectProposal(int row)
+{
+    m_window->lifecycleTabs()->tabBar()->setFocus();
+    QTest::mouseClick(m_window->lifecycleTabs()->tabBar(), Qt::LeftButton, {},
+                      m_window->lifecycleTabs()->tabBar()->tabRect(int(MainWindow::Tab::Proposals)).center());
+    auto *view = shown<QTreeView>(QStringLiteral("proposalView"));
+    if (!view)
+        return {};
+    const QModelIndex index = view->model()->index(row, ProposalModel::NameColumn);
+    clickIndex(view, index);
+    return index.data(adcp::models::IdRole).toString();
+}
+
+// Items 8 and 9 (channel grid): a brief typed and clicked together; the planner's account sees the catalog
+// without the sandbox fixtures.
+void TestUsability::briefByMouseAndKeyboard()
+{
+    auto *ctv = shown<QCheckBox>(QStringLiteral("channel-ctv"));
+    auto *olv = shown<QCheckBox>(QStringLiteral("channel-olv"));
+    QVERIFY(ctv && olv);
+    QCOMPARE(ctv->text(), QStringLiteral("Connected TV"));
+    const QPoint olvBefore = olv->mapTo(m_window.get(), QPoint(0, 0));
+    click(ctv);
+    // The grid does not re-flow: the next box is where it was, and the next click lands on it.
+    QCOMPARE(olv->mapTo(m_window.get(), QPoint(0, 0)), olvBefore);
+    click(olv);
+    QVERIFY(ctv->isChecked() && olv->isChecked());
+    click(shown<QCheckBox>(QStringLiteral("channel-streaming_audio")));
+    sendBrief(QStringLiteral("Coffee Q1"),
+              QStringLiteral("Cold brew coffee launch for urban commuters aged 25-44: premium CTV and online "
+                             "video, some audio"));
+    QVERIFY(m_workbench->proposals()->rowCount() >= 2);
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    const adcp::models::ProductModel *products = m_workbench->products();
+    QVERIFY(products->rowCount() > 0);
+    for (int row = 0; row < products->rowCount(); ++row) {
+        const nlohmann::json &product = products->productJson(row);
+        QVERIFY2(!adcp::models::jsonString(product, "name").contains(QStringLiteral("Test Product")),
+                 qPrintable(adcp::models::jsonString(product, "product_id")));
+    }
+}
+
+// Item 2.
+void TestUsability::newBriefStartsNewOpportunity()
+{
+    adcp::models::OpportunityModel *opportunities = m_workbench->opportunities();
+    QCOMPARE(opportunities->rowCount(), 1);
+    const QString first = opportunities->opportunityId(0);
+    // Time moves on the seller (a trainer's day later): the new brief's deadline is from now, not then.
+    m_context->clock().advance(2 * 86400 + 3600);
+    click(shown<QPushButton>(QStringLiteral("newBriefButton")));
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Brief));
+    QVERIFY(shown<QLineEdit>(QStringLiteral("briefTitle"))->text().isEmpty());
+    const QDateTime deadline = shown<QDateTimeEdit>(QStringLiteral("briefDeadline"))->dateTime();
+    QVERIFY(deadline > m_workbench->now());
+    sendBrief(QStringLiteral("Auto launch"), QStringLiteral("Electric SUV launch, families, CTV and online video"));
+    QCOMPARE(opportunities->rowCount(), 2);
+    const QString second = opportunities->opportunityId(1);
+    QVERIFY(second != first);
+    QCOMPARE(opportunities->index(1, 0).data().toString(), QStringLiteral("Auto launch"));
+    QCOMPARE(opportunities->index(0, 0).data().toString(), QStringLiteral("Coffee Q1"));
+    // The new proposals are filed under the new opportunity.
+    ProposalModel *proposals = m_workbench->proposals();
+    int underSecond = 0;
+    for (int row = 0; row < proposals->rowCount(); ++row)
+        underSecond += proposals->opportunityId(row) == second ? 1 : 0;
+    QVERIFY(underSecond > 0);
+    // Second New brief: another id again.
+    click(shown<QPushButton>(QStringLiteral("newBriefButton")));
+    sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"));
+    QCOMPARE(opportunities->rowCount(), 3);
+    QVERIFY(opportunities->opportunityId(2) != second);
+}
+
+// Items 5 and 9 (declined version row).
+void TestUsability::declineSpeaksHumanLanguage()
+{
+    const QString proposalId = selectProposal(0);
+    QVERIFY(!proposalId.isEmpty());
+    QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Proposal);
+    // The list leads with names: the id column is hidden, the id is in the tooltip.
+    auto *view = shown<QTreeView>(QStringLiteral("proposalView"));
+    QVERIFY(view->isColumnHidden(ProposalModel::IdColumn));
+    QVERIFY(view->model()->index(0, ProposalModel::NameColumn).data(Qt::ToolTipRole).toString().contains(proposalId));
+    QStringList reasonsShown;
+    onNextDialog([&](QDialog *dialog) {
+        auto *reason = dialog->findChild<QComboBox *>(QStringLiteral("declineReason"));
+        for (int i = 0; i < reason->count(); ++i)
+            reasonsShown << reason->itemText(i);
+        reason->setFocus(Qt::TabFocusReason);
+        QTest::keyClick(reason, Qt::Key_Down); // "Inventory does not fit"
+        clickOk(dialog);
+    });
+    click(m_window->proposalDetail()->declineButton());
+    waitIdle();
+    QVERIFY2(reasonsShown.contains(QStringLiteral("Inventory does not fit")), qPrintable(reasonsShown.join(QLatin1Char(','))));
+    QVERIFY(!reasonsShown.contains(QStringLiteral("inventory_fit")));
+    ProposalModel *proposals = m_workbench->proposals();
+    const int row = proposals->rowOf(proposalId);
+    QCOMPARE(proposals->status(row), QStringLiteral("declined"));
+    QVERIFY2(proposals->note(row).contains(QStringLiteral("Inventory does not fit")), qPrintable(proposals->note(row)));
+    QVERIFY(m_window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Declined")));
+    // The version the decline was about says so in its history row.
+    QCOMPARE(proposals->versions(row).back().status, QStringLiteral("declined"));
+}
+
+// Items 9 (budget ceiling) and 5 (product names after a refine).
+void TestUsability::refineKeepsTheBudgetCeiling()
+{
+    ProposalModel *proposals = m_workbench->proposals();
+    QString proposalId;
+    for (int row = 0; row < 4 && proposalId.isEmpty(); ++row) {
+        const QString id = selectProposal(row);
+        if (proposals->status(proposals->rowOf(id)) == QLatin1String("draft"))
+            proposalId = id;
+    }
+    QVERIFY(!proposalId.isEmpty());
+    onNextDialog([this](QDialog *dialog) {
+        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("refineProposalAsk")),
+                 QStringLiteral("keep the budget under 40,000"));
+        clickOk(dialog);
+    });
+    click(m_window->proposalDetail()->refineButton());
+    waitIdle();
+    const nlohmann::json &proposal = proposals->proposalJson(proposals->rowOf(proposalId));
+    const nlohmann::json guidance = adcp::models::jsonObject(proposal, "total_budget_guidance");
+    QVERIFY2(adcp::models::jsonNumber(guidance, "max") <= 40000.0, guidance.dump().c_str());
+    for (const auto &allocation : adcp::models::jsonArray(proposal, "allocations")) {
+        const QString productId = adcp::models::jsonString(allocation, "product_id");
+        QVERIFY2(m_workbench->products()->productName(productId) != productId, qPrintable(productId));
+    }
+}
+
+// Item 9 (Create buy defaults to the brief's flight) and item 5 (buy title).
+void TestUsability::buyStartsWithTheBriefsFlight()
+{
+    ProposalModel *proposals = m_workbench->proposals();
+    // A proposal of the last brief ("Tea"), finalized by a click.
+    const QString opportunity = m_workbench->opportunities()->opportunityId(2);
+    QString proposalId;
+    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
+        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
+            proposalId = proposals->proposalId(row);
+    }
+    QVERIFY(!proposalId.isEmpty());
+    m_window->proposalList()->selectProposal(proposalId);
+    click(m_window->proposalDetail()->finalizeButton());
+    waitIdle();
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("committed"));
+    const QDate briefStart = QDate::currentDate().addDays(7); // the composer's default flight
+    QDate dialogStart;
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    onNextDialog([&](QDialog *dialog) {
+        dialogStart = dialog->findChild<QDateTimeEdit *>(QStringLiteral("buyStart"))->date();
+        signAndCreate(dialog);
+    });
+    click(m_window->proposalDetail()->createBuyButton());
+    waitIdle();
+    QCOMPARE(created.count(), 1);
+    QVERIFY2(dialogStart >= briefStart || dialogStart == m_workbench->now().toLocalTime().date(),
+             qPrintable(dialogStart.toString(Qt::ISODate)));
+    QVERIFY(dialogStart != QDate());
+    m_firstBuy = created.front().front().toString();
+    QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Buy);
+    auto *title = shown<QLabel>(QStringLiteral("detailTitle"), m_window->buyDetail());
+    QVERIFY(title);
+    QVERIFY2(!title->text().contains(m_firstBuy) && !title->text().contains(proposalId), qPrintable(title->text()));
+    QCOMPARE(title->text(), adcp::models::jsonString(proposals->proposalJson(proposals->rowOf(proposalId)), "name")
+                                .toHtmlEscaped());
+    QVERIFY(title->toolTip().contains(m_firstBuy));
+}
+
+// Item 6: polling stays out of the planner's log unless asked for, and is counted.
+void TestUsability::exchangeLogKeepsPollingApart()
+{
+    adcp::models::ExchangeModel *exchanges = m_workbench->exchanges();
+    // The buy is polled every 100 ms: wait for a few background rows.
+    QTRY_VERIFY_WITH_TIMEOUT(exchanges->backgroundCount() >= 3, 15000);
+    auto *view = shown<QTreeView>(QStringLiteral("exchangeView"));
+    QVERIFY(view);
+    for (int row = 0; row < view->model()->rowCount(); ++row)
+        QVERIFY(!view->model()->index(row, 0).data(adcp::models::BackgroundRole).toBool());
+    auto *toggle = shown<QCheckBox>(QStringLiteral("backgroundToggle"));
+    QVERIFY(toggle);
+    QVERIFY(!toggle->isChecked());
+    QVERIFY2(toggle->text().contains(QString::number(exchanges->backgroundCount()).left(1)),
+             qPrintable(toggle->text()));
+    click(toggle);
+    bool sawBackground = false;
+    for (int row = 0; row < view->model()->rowCount() && !sawBackground; ++row)
+        sawBackground = view->model()->index(row, 0).data(adcp::models::BackgroundRole).toBool();
+    QVERIFY(sawBackground);
+    click(toggle);
+}
+
+// Item 1: Approve in the seller console works while the buyer polls several times a second.
+void TestUsability::approveWhilePolling()
+{
+    click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
+    ProposalModel *proposals = m_workbench->proposals();
+    const QString opportunity = m_workbench->opportunities()->opportunityId(1);
+    QString proposalId;
+    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
+        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
+            proposalId = proposals->proposalId(row);
+    }
+    QVERIFY(!proposalId.isEmpty());
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
+    m_window->proposalList()->selectProposal(proposalId);
+    click(m_window->proposalDetail()->finalizeButton());
+    waitIdle();
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    onNextDialog([this](QDialog *dialog) { signAndCreate(dialog); });
+    click(m_window->proposalDetail()->createBuyButton());
+    // The seller holds it: a row with an Approve button appears in the console.
+    adcp::models::ApprovalModel *approvals = m_console->approvalModel();
+    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, 15000);
+    const QString taskId = approvals->taskId(0);
+    QPointer<QPushButton> approve = shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console);
+    QVERIFY(approve);
+    // Many polls later the very same button is still there, under the pointer.
+    const int polls = m_workbench->exchanges()->backgroundCount();
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, 15000);
+    QVERIFY(approve);
+    QCOMPARE(shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console), approve.data());
+    click(approve);
+    QCOMPARE(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(), QStringLiteral("Approved."));
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, 15000);
+    waitIdle();
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 0, 5000);
+}
+
+// Item 1 (Cancel): the buy stays pending on the seller, so Create buy stays off until the seller answers.
+void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
+{
+    ProposalModel *proposals = m_workbench->proposals();
+    const QString opportunity = m_workbench->opportunities()->opportunityId(0);
+    QString proposalId;
+    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
+        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
+            proposalId = proposals->proposalId(row);
+    }
+    QVERIFY(!proposalId.isEmpty());
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
+    m_window->proposalList()->selectProposal(proposalId);
+    click(m_window->proposalDetail()->finalizeButton());
+    waitIdle();
+    onNextDialog([this](QDialog *dialog) { signAndCreate(dialog); });
+    click(m_window->proposalDetail()->createBuyButton());
+    adcp::models::ApprovalModel *approvals = m_console->approvalModel();
+    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, 15000);
+    // The planner gives up waiting: Cancel in the status bar (or Esc).
+    click(shown<QPushButton>(QStringLiteral("cancelCallsButton")));
+    waitIdle();
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("submitted"));
+    QVERIFY(m_workbench->isAwaitingApproval(proposalId));
+    QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
+    QVERIFY(m_window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Awaiting seller approval")));
+    // Polling goes on and nothing re-enables it.
+    const int polls = m_workbench->exchanges()->backgroundCount();
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, 15000);
+    QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
+    // The trainer approves; the workbench, still following the task, files the buy.
+    QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
+    click(shown<QPushButton>(QStringLiteral("approve-%1").arg(approvals->taskId(0)), m_console));
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, 15000);
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
+    QVERIFY(!m_workbench->isAwaitingApproval(proposalId));
+    click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
+}
+
+// Item 9 (impairment webhooks marked "snapshot"; an impaired package shown as running).
+void TestUsability::impairmentSeenByWebhookAndPackage()
+{
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Buys));
+    auto *buys = shown<QTreeView>(QStringLiteral("buyView"));
+    QVERIFY(buys);
+    QVERIFY(buys->isColumnHidden(BuyModel::IdColumn));
+    const QModelIndexList match = buys->model()->match(buys->model()->index(0, 0), adcp::models::IdRole, m_firstBuy,
+                                                       1, Qt::MatchExactly);
+    QVERIFY(!match.isEmpty());
+    clickIndex(buys, buys->model()->index(match.front().row(), BuyModel::ProposalColumn));
+    QCOMPARE(m_window->buyDetail()->mediaBuyId(), m_firstBuy);
+    waitIdle();
+    onNextDialog([this](QDialog *dialog) { clickOk(dialog); });
+    click(m_window->buyDetail()->creativesButton());
+    waitIdle();
+    // Break the buy's creative from the dependency board.
+    QPushButton *breakButton = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            for (QPushButton *b : m_console->findChildren<QPushButton *>())
+                if (b->isVisible() && b->objectName().startsWith(QStringLiteral("break-creative-")))
+                    breakButton = b;
+            return breakButton != nullptr;
+        }(),
+        15000);
+    const QString breakName = breakButton->objectName();
+    QPointer<QPushButton> restoreButton = shown<QPushButton>(
+        QString(breakName).replace(QStringLiteral("break-"), QStringLiteral("restore-")), m_console);
+    QVERIFY(restoreButton);
+    click(breakButton);
+    QTabWidget *sections = m_window->buyDetail()->sections();
+    QTest::mouseClick(sections->tabBar(), Qt::LeftButton, {}, sections->tabBar()->tabRect(2).center());
+    QTreeView *timeline = m_window->buyDetail()->timelineView();
+    QVERIFY(timeline->isVisible());
+    const auto seenByWebhook = [timeline] {
+        for (int row = 0; row < timeline->model()->rowCount(); ++row) {
+            const QString event = timeline->model()->index(row, 2).data().toString();
+            const QString source = timeline->model()->index(row, 3).data().toString();
+            if (event.startsWith(QStringLiteral("impaired")) && source.contains(QStringLiteral("webhook")))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(seenByWebhook(), 15000);
+    // The board updated the status in place: the Restore button next to it is the one that was there.
+    QVERIFY(restoreButton);
+    click(restoreButton);
+    const auto recoveredByWebhook = [timeline] {
+        for (int row = 0; row < timeline->model()->rowCount(); ++row) {
+            if (timeline->model()->index(row, 2).data().toString().startsWith(QStringLiteral("recovered")) &&
+                timeline->model()->index(row, 3).data().toString().contains(QStringLiteral("webhook")))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(recoveredByWebhook(), 15000);
+}
+
+// Item 3: the delivery panel follows the seller clock without touching Hourly/Daily.
+void TestUsability::deliveryFollowsTheSellerClock()
+{
+    QCOMPARE(m_window->buyDetail()->mediaBuyId(), m_firstBuy);
+    QTabWidget *sections = m_window->buyDetail()->sections();
+    QTest::mouseClick(sections->tabBar(), Qt::LeftButton, {}, sections->tabBar()->tabRect(0).center());
+    DeliveryChart *chart = m_window->buyDetail()->deliveryChart();
+    QVERIFY(chart->isVisible());
+    auto *summary = chart->findChild<QLabel *>();
+    QVERIFY(summary);
+    // The buy runs on the brief's flight, which starts days after the seller's now: the trainer moves the
+    // seller clock a day at a time until a day of the flight has passed.
+    BuyModel *buys = m_workbench->buys();
+    const QDateTime start =
+        adcp::models::jsonDateTime(buys->buyJson(buys->rowOf(m_firstBuy)), "start_time");
+    QVERIFY(start.isValid());
+    const qint64 days = std::max<qint64>(0, m_context->clock().now().daysTo(start)) + 2;
+    QVERIFY(days <= 30);
+    for (qint64 day = 0; day < days; ++day) {
+        click(buttonText(QStringLiteral("+1 day"), m_console));
+        waitIdle();
+    }
+    QTRY_VERIFY2_WITH_TIMEOUT(!summary->text().startsWith(QStringLiteral("0 impressions")),
+                              qPrintable(summary->text()), 15000);
+    QVERIFY(chart->deliveredPointCount() > 0);
+    const QString before = summary->text();
+    click(buttonText(QStringLiteral("+1 day"), m_console));
+    QTRY_VERIFY2_WITH_TIMEOUT(summary->text() != before, qPrintable(summary->text()), 15000);
+}
+
+// Item 4.
+void TestUsability::sellerConsoleHasRoomDockedAndFloating()
+{
+    QDockWidget *dock = m_window->sellerConsoleDock();
+    QVERIFY(dock->isVisible());
+    QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Buy);
+    QVERIFY2(dock->width() >= 300, qPrintable(QString::number(dock->width())));
+    // Floated, it opens at a size its tables can be used at.
+    dock->setFloating(true);
+    QTRY_VERIFY(dock->isFloating());
+    QVERIFY2(dock->width() >= 400 && dock->height() >= 500,
+             qPrintable(QStringLiteral("%1×%2").arg(dock->width()).arg(dock->height())));
+    dock->setFloating(false);
+    QTRY_VERIFY(!dock->isFloating());
+    QVERIFY(dock->width() >= 300);
+}
+
+// Item 9: the exchange splitter cannot collapse the workspace.
+void TestUsability::splitterKeepsTheWorkspace()
+{
+    auto *splitter = m_window->findChild<QSplitter *>(QStringLiteral("verticalSplitter"));
+    QVERIFY(splitter && splitter->isVisible());
+    QSplitterHandle *handle = splitter->handle(1);
+    QVERIFY(handle->isVisible());
+    const QPoint grip = handle->rect().center();
+    QTest::mousePress(handle, Qt::LeftButton, {}, grip);
+    QTest::mouseMove(handle, QPoint(grip.x(), grip.y() - 2000));
+    QTest::mouseRelease(handle, Qt::LeftButton, {}, QPoint(grip.x(), grip.y() - 2000));
+    QVERIFY2(splitter->sizes().front() >= 300, qPrintable(QString::number(splitter->sizes().front())));
+    QVERIFY(m_window->lifecycleTabs()->isVisible());
+}
+
+// Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
+void TestUsability::switchingToARemoteAgent()
+{
+    adcp::seller::BearerAuth auth;
+    auth.addToken(kRemoteToken, adcp::seller::Principal{"agency-7", false});
+    m_remote = std::make_unique<adcp::seller::SellerHttpServer>(m_dispatcher, std::move(auth));
+    const quint16 port = m_remote->listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    AgentProfile profile{QStringLiteral("remote-1"), QStringLiteral("Remote seller"), AgentProfile::Kind::Mcp,
+                         QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)), QStringLiteral("agency-7")};
+    bool written = false;
+    m_agents->secretStore()->write(profile.secretKey(), kRemoteToken,
+                                   [&written](bool ok, const QString &) { written = ok; });
+    QTRY_VERIFY(written);
+    m_agents->setProfiles({profile});
+    // An error is on screen for the embedded session…
+    m_window->buyDetail()->errorBanner()->showError(adcp::AdcpError::make("CONFLICT", "stale"), QStringLiteral("Pause"));
+    QVERIFY(m_window->buyDetail()->errorBanner()->isVisible() || !m_window->buyDetail()->isVisible());
+    // …the planner picks the remote agent with the keyboard.
+    QComboBox *selector = shown<QComboBox>(QStringLiteral("agentSelector"));
+    QVERIFY(selector);
+    selector->setFocus();
+    QTest::keyClick(selector, Qt::Key_Down);
+    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), profile.id, 10000);
+    waitIdle();
+    QVERIFY(m_window->buyDetail()->errorBanner()->isHidden());
+    QVERIFY(!m_window->sellerConsoleDock()->isVisible());
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Brief));
+    auto *heading = shown<QLabel>(QStringLiteral("detailTitle"), m_window->briefComposer());
+    QVERIFY(heading);
+    QCOMPARE(heading->text(), QStringLiteral("Write a brief to Remote seller"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionLabel()->text().contains(QStringLiteral("connected · AdCP")), 10000);
+    // The capabilities exchange over HTTP: copy masked by default, the real token only on request.
+    auto *view = shown<QTreeView>(QStringLiteral("exchangeView"));
+    // The remote agent's own capabilities exchange (a late answer of the embedded seller may follow it).
+    const auto remoteRow = [view] {
+        for (int row = view->model()->rowCount() - 1; row >= 0; --row) {
+            if (view->model()->index(row, 5).data().toString() == QLatin1String("Remote seller"))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(remoteRow() >= 0, 5000);
+    clickIndex(view, view->model()->index(remoteRow(), 1));
+    ExchangeInspector *inspector = m_window->exchangeInspector();
+    click(inspector->copyCurlButton());
+    const QString masked = QApplication::clipboard()->text();
+    QVERIFY2(masked.contains(QStringLiteral("\"Authorization: Bearer $ADCP_TOKEN\"")), qPrintable(masked));
+    QVERIFY(!masked.contains(QStringLiteral("****")));
+    QVERIFY(!masked.contains(QString::fromLatin1(kRemoteToken)));
+    auto *note = shown<QLabel>(QStringLiteral("curlNote"), inspector);
+    QVERIFY(note && note->text().contains(QStringLiteral("ADCP_TOKEN")));
+    // Pasted into a shell with the token in ADCP_TOKEN, the command runs against the seller as it is.
+    if (!QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty()) {
+        QProcess shell;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("ADCP_TOKEN"), QString::fromLatin1(kRemoteToken));
+        shell.setProcessEnvironment(env);
+        QSignalSpy finished(&shell, &QProcess::finished);
+        shell.start(QStringLiteral("sh"), {QStringLiteral("-c"), masked});
+        QVERIFY(finished.wait(20000));
+        const QByteArray answer = shell.readAllStandardOutput();
+        QVERIFY2(answer.contains("\"result\"") && !answer.contains("UNAUTHORIZED") && !answer.contains("\"error\""),
+                 answer.constData());
+    }
+    click(inspector->copySecretButton());
+    const QString withSecret = QApplication::clipboard()->text();
+    QVERIFY2(withSecret.contains(QStringLiteral("Bearer ") + QString::fromLatin1(kRemoteToken)), qPrintable(withSecret));
+    QVERIFY(withSecret.contains(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)));
+    // Back to the embedded seller: its console returns, the heading too.
+    selector->setFocus();
+    QTest::keyClick(selector, Qt::Key_Up);
+    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), QStringLiteral("embedded"), 10000);
+    waitIdle();
+    QVERIFY(m_window->sellerConsoleDock()->isVisible());
+    QCOMPARE(heading->text(), QStringLiteral("Write a brief to the embedded seller"));
+}
+
+QTEST_MAIN(TestUsability)
+#include "tst_usability.moc"
