@@ -1,5 +1,5 @@
 // The Beast engine under the seller over real loopback sockets: keep-alive for answers computed on workers,
-// pipelining, chunked bodies, and every limit enforced while reading (header size, body size,
+// pipelining, Expect: 100-continue, chunked bodies, and every limit enforced while reading (header size, body size,
 // authentication before the body, header and idle timeouts, the connection cap), plus file descriptors
 // after 10,000 connections.
 #include "dispatcher.h"
@@ -44,6 +44,9 @@ private Q_SLOTS:
     void cleanupTestCase();
     void keepAliveAcrossWorkerAnswers();
     void pipelinedAnswersInOrder();
+    void expectContinue();
+    void expectContinueRefused_data();
+    void expectContinueRefused();
     void chunkedBody();
     void headerTooLarge();
     void bodyTooLargeRefusedAfterHeaders();
@@ -141,6 +144,63 @@ void tst_HttpEngine::pipelinedAnswersInOrder()
         QCOMPARE(answer.status, 200);
         QCOMPARE(answer.json()["id"].get<int>(), id);
     }
+}
+
+void tst_HttpEngine::expectContinue()
+{
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket));
+    QByteArray buffer;
+    // Twice on one connection: the interim answer does not disturb keep-alive.
+    for (int id = 1; id <= 2; ++id) {
+        const QByteArray body = capabilitiesCall(id);
+        QByteArray head = postRequest("/mcp", body, kEngineToken, "Expect: 100-continue\r\n");
+        head.chop(body.size());
+        socket.write(head);
+        // The body is sent only after the interim answer, so the server cannot have answered from the body.
+        const RawAnswer interim = readAnswer(socket, buffer);
+        QCOMPARE(interim.status, 100);
+        QVERIFY(buffer.isEmpty());
+        socket.write(body);
+        const RawAnswer answer = readAnswer(socket, buffer);
+        QCOMPARE(answer.status, 200);
+        QCOMPARE(answer.json()["id"].get<int>(), id);
+        QCOMPARE(answer.json()["result"]["isError"].get<bool>(), false);
+    }
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_HttpEngine::expectContinueRefused_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QByteArray>("length");
+    QTest::addColumn<int>("status");
+    QTest::newRow("no token") << QByteArray() << QByteArray("100") << 401;
+    QTest::newRow("wrong token") << QByteArray("not-a-token") << QByteArray("100") << 401;
+    QTest::newRow("body over --max-body") << kEngineToken << QByteArray("314572800") << 413;
+}
+
+// A request refused on its headers gets the final answer instead of 100 Continue; its body is never asked for
+// and the connection closes.
+void tst_HttpEngine::expectContinueRefused()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QByteArray, length);
+    QFETCH(int, status);
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket));
+    QByteArray head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      "Expect: 100-continue\r\nContent-Length: " +
+                      length + "\r\n";
+    if (!token.isEmpty())
+        head += "Authorization: Bearer " + token + "\r\n";
+    socket.write(head + "\r\n");
+    QByteArray buffer;
+    const RawAnswer answer = readAnswer(socket, buffer);
+    QCOMPARE(answer.status, status);
+    QVERIFY(!answer.head.contains(" 100 "));
+    QVERIFY(closedByPeer(socket));
+    QVERIFY(!buffer.contains("100 Continue"));
 }
 
 void tst_HttpEngine::chunkedBody()
