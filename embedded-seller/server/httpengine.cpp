@@ -42,6 +42,8 @@ public:
     {
         ++m_shared->connections;
         beast::error_code ec;
+        // Answers go out whole in one write; Nagle would only hold the next kept-alive answer back.
+        m_stream.socket().set_option(tcp::no_delay(true), ec);
         const auto endpoint = m_stream.socket().remote_endpoint(ec);
         if (!ec)
             m_peer = endpoint.address().to_string();
