@@ -1,227 +1,205 @@
-// Seller load benchmark: get_products and create_media_buy over MCP (tools/call on POST /mcp) at concurrency
-// 1, 8 and 32, next to a trivial route on the same HTTP engine that returns the same bytes (the ceiling the
-// HTTP layer allows). The servers run on their own thread; the load comes from raw keep-alive sockets on the main thread
-// so that QNetworkAccessManager's six-connections-per-host limit does not cap the concurrency.
+// Seller load benchmark, one run on one machine, every server driven by the same closed-loop keep-alive client
+// (loadgen.cpp):
+//   - a trivial route on the same HTTP engine answering the bytes of a get_products answer (the ceiling the
+//     engine allows),
+//   - our seller over MCP: get_products with a brief, get_adcp_capabilities, create_media_buy (with the
+//     simulated ad servers taking --ad-server-ms per call, off the request path),
+//   - the AdCP SDK's guaranteed example seller (../shared/harness/ref-seller.sh) with the same get_products
+//     and get_adcp_capabilities calls, when the harness is installed,
+//   - a valid call while --slowloris connections hold half-sent headers open.
+// It prints requests/s, p50/p99 and the ratios the acceptance names, with the load average next to them.
 //
-// usage: bench_seller_load [seconds-per-cell=3] [workers=4]
-#include "dispatcher.h"
-#include "sellercontext.h"
-#include "server/httpengine.h"
-#include "server/sellerhttpserver.h"
+// usage: bench_seller_load [--seconds 5] [--concurrency 8] [--workers 4] [--ad-server-ms 2000]
+//                          [--slowloris 400] [--no-reference] [--shared DIR]
+#include "loadgen.h"
+#include "serverthread.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QElapsedTimer>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-#include <QThread>
-#include <QTimer>
 #include <QUuid>
 
-#include <algorithm>
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
-#include <functional>
-#include <future>
+#include <memory>
 #include <vector>
 
 using nlohmann::json;
-using namespace adcp::seller;
 
 namespace {
 
-const QByteArray kToken = "bench-token";
+const std::string kReferenceToken = "sk_harness_do_not_use_in_prod";
+constexpr std::uint16_t kReferencePort = 3004;
 
-// The seller and the trivial server, on a thread of their own.
-class ServerThread final : public QThread
+std::string loadAverage()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly))
+        return "?";
+    const QList<QByteArray> parts = file.readAll().split(' ');
+    return parts.size() >= 3 ? QByteArray(parts[0] + ' ' + parts[1] + ' ' + parts[2]).toStdString() : "?";
+}
+
+std::string httpPost(std::uint16_t port, const std::string &token, const std::string &body)
+{
+    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+           "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nAuthorization: "
+           "Bearer " +
+           token + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string toolCall(const std::string &tool, const json &arguments)
+{
+    return json{{"jsonrpc", "2.0"},
+                {"id", 1},
+                {"method", "tools/call"},
+                {"params", {{"name", tool}, {"arguments", arguments}}}}
+        .dump();
+}
+
+// The JSON-RPC message of an answer given as JSON or as one SSE event.
+json rpcMessage(const std::string &body)
+{
+    std::string_view text = body;
+    if (const auto data = text.find("data: "); data != std::string_view::npos && text.substr(0, 1) != "{") {
+        text = text.substr(data + 6);
+        text = text.substr(0, text.find('\n'));
+    }
+    return json::parse(text.begin(), text.end(), nullptr, false);
+}
+
+struct Row
+{
+    std::string name;
+    bool external = false; // another process serves it: this process's CPU time says nothing about it
+    int concurrency = 0;
+    loadgen::Result result;
+};
+
+void printRow(const Row &row, double trivialRps)
+{
+    const auto &r = row.result;
+    std::printf("| %s | %d | %.0f | %.2f | %.2f | %.2f | %llu | %s | %s | %s |\n", row.name.c_str(),
+                row.concurrency, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.maxMs,
+                static_cast<unsigned long long>(r.errors),
+                row.external ? "-" : (std::to_string(int(r.cpuUsPerRequest + 0.5))).c_str(),
+                trivialRps > 0 ? (std::to_string(int(100 * r.requestsPerSecond / trivialRps + 0.5)) + " %").c_str()
+                               : "-",
+                loadAverage().c_str());
+    std::fflush(stdout);
+}
+
+// Starts the reference seller unless one already listens on its port; stops it again only if started here.
+class ReferenceSeller final
 {
 public:
-    ServerThread(QString dbPath, int workers) : m_dbPath(std::move(dbPath)), m_workers(workers) {}
-    std::promise<std::pair<quint16, quint16>> ports;
-    QByteArray trivialBody; // set before start()
-
-protected:
-    void run() override
+    explicit ReferenceSeller(QString script) : m_script(std::move(script)) {}
+    ~ReferenceSeller()
     {
-        SellerOptions options;
-        options.databasePath = m_dbPath;
-        QString error;
-        auto context = SellerContext::open(options, &error);
-        if (!context) {
-            std::fprintf(stderr, "cannot open seller: %s\n", qPrintable(error));
-            ports.set_value({0, 0});
-            return;
-        }
-        auto dispatcher = std::make_shared<Dispatcher>(context);
-        BearerAuth auth;
-        auth.addToken(kToken, Principal{"bench", true});
-        SellerServerOptions serverOptions;
-        serverOptions.workerThreads = m_workers;
-        SellerHttpServer seller(dispatcher, std::move(auth), serverOptions);
-        const std::string body = trivialBody.toStdString();
-        HttpEngineHandlers handlers;
-        handlers.handle = [body](HttpRequest, std::function<void(HttpResponse)> done) {
-            HttpResponse response;
-            response.headers.emplace_back("Content-Type", "application/json");
-            response.body = body;
-            done(std::move(response));
-        };
-        HttpEngine trivial(std::move(handlers), HttpEngineLimits{});
-        const quint16 sellerPort = seller.listen(QHostAddress::LocalHost, 0);
-        const quint16 trivialPort = trivial.listen("127.0.0.1", 0);
-        ports.set_value({sellerPort, trivialPort});
-        exec();
-        seller.stop();
+        if (m_started)
+            QProcess::execute(QStringLiteral("bash"), {m_script, QStringLiteral("stop")});
+    }
+    ReferenceSeller(const ReferenceSeller &) = delete;
+    ReferenceSeller &operator=(const ReferenceSeller &) = delete;
+
+    bool up()
+    {
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, kReferencePort);
+        if (probe.waitForConnected(3000))
+            return true;
+        QProcess start;
+        start.setProcessChannelMode(QProcess::MergedChannels);
+        m_started = true;
+        start.start(QStringLiteral("bash"), {m_script, QStringLiteral("start")});
+        const bool ok = start.waitForFinished(300000) && start.exitCode() == 0;
+        if (!ok)
+            std::fprintf(stderr, "reference seller did not start: %s\n", start.readAll().constData());
+        return ok;
     }
 
 private:
-    QString m_dbPath;
-    int m_workers;
+    QString m_script;
+    bool m_started = false;
 };
 
-// One virtual client: sends a request, reads the whole answer, repeats; reconnects when the server closes.
-class Client final : public QObject
+// Opens `count` connections that send the start of a request's headers and never the end.
+std::vector<std::unique_ptr<QTcpSocket>> openSlowClients(std::uint16_t port, int count)
 {
-public:
-    using MakeRequest = std::function<QByteArray()>;
-    Client(quint16 port, MakeRequest make, std::vector<double> *latencies, int *errors, const bool *running)
-        : m_port(port), m_make(std::move(make)), m_latencies(latencies), m_errors(errors), m_running(running)
-    {
-        connect(&m_socket, &QTcpSocket::connected, this, [this] { sendNext(); });
-        connect(&m_socket, &QTcpSocket::readyRead, this, [this] { onBytes(); });
-        connect(&m_socket, &QTcpSocket::disconnected, this, [this] {
-            // A request cut off by the end of the measurement is not an error.
-            if (m_waiting && *m_running)
-                ++*m_errors;
-            m_waiting = false;
-            if (*m_running)
-                QTimer::singleShot(0, this,
-                                   [this] { m_socket.connectToHost(QHostAddress::LocalHost, m_port); });
-        });
-        m_socket.connectToHost(QHostAddress::LocalHost, m_port);
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < count; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        if (!socket->waitForConnected(5000))
+            break;
+        socket->write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+        socket->waitForBytesWritten(5000);
+        sockets.push_back(std::move(socket));
     }
-    ~Client() override { m_socket.abort(); }
+    return sockets;
+}
 
-private:
-    void sendNext()
-    {
-        if (!*m_running || m_waiting)
-            return;
-        m_buffer.clear();
-        m_waiting = true;
-        m_timer.start();
-        m_socket.write(m_make());
-    }
-    void onBytes()
-    {
-        m_buffer += m_socket.readAll();
-        const qsizetype headerEnd = m_buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        const QByteArray head = m_buffer.left(headerEnd).toLower();
-        const qsizetype cl = head.indexOf("content-length:");
-        const qsizetype length =
-            cl < 0 ? 0 : head.mid(cl + 15, head.indexOf('\r', cl) - cl - 15).trimmed().toLongLong();
-        if (m_buffer.size() < headerEnd + 4 + length)
-            return;
-        m_waiting = false;
-        const bool ok =
-            head.startsWith("http/1.1 200") && !m_buffer.mid(headerEnd + 4).contains("\"isError\":true");
-        if (ok)
-            m_latencies->push_back(double(m_timer.nsecsElapsed()) / 1e6);
-        else
-            ++*m_errors;
-        // Deferred seller answers close the connection; the disconnected handler reconnects.
-        if (!head.contains("connection: close"))
-            sendNext();
-    }
-
-    QTcpSocket m_socket;
-    quint16 m_port;
-    MakeRequest m_make;
-    std::vector<double> *m_latencies;
-    int *m_errors;
-    const bool *m_running;
-    QByteArray m_buffer;
-    QElapsedTimer m_timer;
-    bool m_waiting = false;
+struct Settings
+{
+    double seconds = 5;
+    double warmup = 1;
+    int concurrency = 8;
+    int workers = 4;
+    int adServerMs = 2000;
+    int slowloris = 400;
+    bool reference = true;
+    QString shared;
+    std::string only;
 };
 
-struct Result
+Settings parseSettings(const QCoreApplication &app)
 {
-    double rps = 0;
-    double p50 = 0;
-    double p99 = 0;
-    int errors = 0;
-    size_t count = 0;
-};
-
-Result load(quint16 port, int concurrency, double seconds, const Client::MakeRequest &make)
-{
-    std::vector<double> latencies;
-    int errors = 0;
-    bool running = true;
-    std::vector<std::unique_ptr<Client>> clients;
-    QElapsedTimer wall;
-    wall.start();
-    for (int i = 0; i < concurrency; ++i)
-        clients.push_back(std::make_unique<Client>(port, make, &latencies, &errors, &running));
-    QEventLoop loop;
-    QTimer::singleShot(int(seconds * 1000), &loop, &QEventLoop::quit);
-    loop.exec();
-    running = false;
-    const double elapsed = double(wall.nsecsElapsed()) / 1e9;
-    clients.clear();
-    Result r;
-    r.count = latencies.size();
-    r.errors = errors;
-    r.rps = double(latencies.size()) / elapsed;
-    if (!latencies.empty()) {
-        std::sort(latencies.begin(), latencies.end());
-        r.p50 = latencies[latencies.size() / 2];
-        r.p99 = latencies[std::min(latencies.size() - 1, size_t(double(latencies.size()) * 0.99))];
-    }
-    return r;
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("seconds"), QStringLiteral("Measured seconds per case."), QStringLiteral("S"),
+                      QStringLiteral("5")});
+    parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Connections per case."), QStringLiteral("N"),
+                      QStringLiteral("8")});
+    parser.addOption({QStringLiteral("workers"), QStringLiteral("The seller's tool-call threads."),
+                      QStringLiteral("N"), QStringLiteral("4")});
+    parser.addOption({QStringLiteral("ad-server-ms"), QStringLiteral("Simulated ad-server latency per call."),
+                      QStringLiteral("MS"), QStringLiteral("2000")});
+    parser.addOption({QStringLiteral("slowloris"), QStringLiteral("Connections that never finish their headers."),
+                      QStringLiteral("N"), QStringLiteral("400")});
+    parser.addOption({QStringLiteral("only"), QStringLiteral("Run only the cases whose name contains TEXT."),
+                      QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("no-reference"), QStringLiteral("Skip the SDK's reference seller.")});
+    parser.addOption({QStringLiteral("shared"), QStringLiteral("The shared folder with harness/."),
+                      QStringLiteral("DIR"), QStringLiteral(ADCP_SHARED_DIR)});
+    parser.process(app);
+    Settings s;
+    s.seconds = parser.value(QStringLiteral("seconds")).toDouble();
+    s.concurrency = parser.value(QStringLiteral("concurrency")).toInt();
+    s.workers = parser.value(QStringLiteral("workers")).toInt();
+    s.adServerMs = parser.value(QStringLiteral("ad-server-ms")).toInt();
+    s.slowloris = parser.value(QStringLiteral("slowloris")).toInt();
+    s.reference = !parser.isSet(QStringLiteral("no-reference"));
+    s.shared = parser.value(QStringLiteral("shared"));
+    s.only = parser.value(QStringLiteral("only")).toStdString();
+    return s;
 }
 
-QByteArray httpPost(quint16 port, const QByteArray &path, const QByteArray &body)
+json createArguments(const json &product, const json &brand)
 {
-    return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
-           "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-           "Authorization: Bearer " +
-           kToken + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-}
-
-QByteArray toolCall(const std::string &tool, const json &arguments)
-{
-    return QByteArray::fromStdString(json{{"jsonrpc", "2.0"},
-                                          {"id", 1},
-                                          {"method", "tools/call"},
-                                          {"params", {{"name", tool}, {"arguments", arguments}}}}
-                                         .dump());
-}
-
-// One synchronous request for setup (the product catalog, the reference body).
-json callOnce(quint16 port, const QByteArray &request)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
-        return {};
-    socket.write(request);
-    QByteArray buffer;
-    while (socket.waitForReadyRead(30000)) {
-        buffer += socket.readAll();
-        const qsizetype end = buffer.indexOf("\r\n\r\n");
-        if (end < 0)
-            continue;
-        const QByteArray head = buffer.left(end).toLower();
-        const qsizetype cl = head.indexOf("content-length:");
-        const qsizetype length = head.mid(cl + 15, head.indexOf('\r', cl) - cl - 15).trimmed().toLongLong();
-        if (buffer.size() >= end + 4 + length) {
-            const QByteArray body = buffer.mid(end + 4, length);
-            return json::parse(body.constBegin(), body.constEnd(), nullptr, false);
-        }
-    }
-    return {};
+    const QDateTime start = QDateTime::currentDateTimeUtc().addDays(2);
+    return {{"brand", brand},
+            {"account", {{"brand", brand}, {"operator", "acmeoutdoor.example"}}},
+            {"start_time", start.toString(Qt::ISODate).toStdString()},
+            {"end_time", start.addDays(30).toString(Qt::ISODate).toStdString()},
+            {"packages", json::array({{{"product_id", product["product_id"]},
+                                       {"pricing_option_id", product["pricing_options"][0]["pricing_option_id"]},
+                                       {"budget", 50000}}})}};
 }
 
 } // namespace
@@ -229,139 +207,119 @@ json callOnce(quint16 port, const QByteArray &request)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const double seconds = argc > 1 ? QByteArray(argv[1]).toDouble() : 3.0;
-    const int workers = argc > 2 ? QByteArray(argv[2]).toInt() : 4;
+    const Settings settings = parseSettings(app);
     QTemporaryDir dir;
-
     const json brand = {{"domain", "acmeoutdoor.example"}};
     const json productsArgs = {
         {"buying_mode", "brief"}, {"brief", "Video for outdoor gear in the US"}, {"brand", brand}};
 
-    ServerThread server(dir.filePath(QStringLiteral("bench.sqlite")), workers);
-    // The trivial route answers with exactly the bytes of a get_products answer, captured from a first
-    // seller.
+    // The trivial route answers with exactly the bytes of a get_products answer, captured from a first seller.
+    std::string productsBody;
     {
-        ServerThread probe(dir.filePath(QStringLiteral("probe.sqlite")), workers);
-        auto probePorts = probe.ports.get_future();
-        probe.start();
-        const quint16 port = probePorts.get().first;
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, port);
-        socket.waitForConnected(5000);
-        socket.write(httpPost(port, "/mcp", toolCall("get_products", productsArgs)));
-        QByteArray raw;
-        while (socket.waitForReadyRead(30000)) {
-            raw += socket.readAll();
-            const qsizetype end = raw.indexOf("\r\n\r\n");
-            if (end >= 0) {
-                const QByteArray head = raw.left(end).toLower();
-                const qsizetype cl = head.indexOf("content-length:");
-                const qsizetype length =
-                    head.mid(cl + 15, head.indexOf('\r', cl) - cl - 15).trimmed().toLongLong();
-                if (raw.size() >= end + 4 + length) {
-                    server.trivialBody = raw.mid(end + 4, length);
-                    break;
-                }
-            }
-        }
-        probe.quit();
-        probe.wait();
+        ServerThread probe(dir.filePath(QStringLiteral("probe.sqlite")), settings.workers, 0, {});
+        const auto ports = probe.startAndWait();
+        productsBody = loadgen::once({"127.0.0.1", ports.seller},
+                                     httpPost(ports.seller, kBenchToken, toolCall("get_products", productsArgs)))
+                           .second;
     }
-    auto portsFuture = server.ports.get_future();
-    server.start();
-    const auto [sellerPort, trivialPort] = portsFuture.get();
-    if (sellerPort == 0 || trivialPort == 0)
+    ServerThread server(dir.filePath(QStringLiteral("bench.sqlite")), settings.workers, settings.adServerMs,
+                        productsBody);
+    const auto ports = server.startAndWait();
+    if (ports.seller == 0 || ports.trivial == 0)
         return 1;
-
-    const json products =
-        callOnce(sellerPort, httpPost(sellerPort, "/mcp", toolCall("get_products", productsArgs)));
+    const loadgen::Target seller{"127.0.0.1", ports.seller};
+    const json products = rpcMessage(
+        loadgen::once(seller, httpPost(ports.seller, kBenchToken, toolCall("get_products", productsArgs))).second);
     const json &structured = products["result"]["structuredContent"];
     if (!structured.contains("products") || structured["products"].empty()) {
         std::fprintf(stderr, "get_products returned no products: %s\n", products.dump().c_str());
         return 1;
     }
-    const json &product = structured["products"][0];
-    const QDateTime start = QDateTime::currentDateTimeUtc().addDays(2);
-    json createArgs = {
-        {"brand", brand},
-        {"account", {{"brand", brand}, {"operator", "acmeoutdoor.example"}}},
-        {"start_time", start.toString(Qt::ISODate).toStdString()},
-        {"end_time", start.addDays(30).toString(Qt::ISODate).toStdString()},
-        {"packages", json::array({{{"product_id", product["product_id"]},
-                                   {"pricing_option_id", product["pricing_options"][0]["pricing_option_id"]},
-                                   {"budget", 50000}}})}};
-
-    struct Case
+    const json createArgs = createArguments(structured["products"][0], brand);
     {
-        const char *name;
-        quint16 port;
-        Client::MakeRequest make;
-    };
-    const QByteArray productsRequest = httpPost(sellerPort, "/mcp", toolCall("get_products", productsArgs));
-    const QByteArray trivialRequest =
-        "GET /trivial HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(trivialPort) + "\r\n\r\n";
-    const std::vector<Case> cases = {
-        {"trivial route (same bytes)", trivialPort, [&] { return trivialRequest; }},
-        {"get_products over MCP", sellerPort, [&] { return productsRequest; }},
-        {"create_media_buy over MCP", sellerPort,
-         [&] {
-             json args = createArgs;
-             args["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-             return httpPost(sellerPort, "/mcp", toolCall("create_media_buy", args));
-         }},
-    };
-
-    std::printf("seller_load: %.1f s per cell, %d worker threads, response body %lld bytes\n\n", seconds,
-                workers, static_cast<long long>(server.trivialBody.size()));
-    std::printf("| case | concurrency | requests/s | p50 ms | p99 ms | errors | vs trivial |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
-    for (int concurrency : {1, 8, 32}) {
-        double ceiling = 0;
-        for (const Case &c : cases) {
-            const Result r = load(c.port, concurrency, seconds, c.make);
-            if (c.port == trivialPort)
-                ceiling = r.rps;
-            std::printf("| %s | %d | %.0f | %.2f | %.2f | %d | %.3f |\n", c.name, concurrency, r.rps, r.p50,
-                        r.p99, r.errors, ceiling > 0 ? r.rps / ceiling : 0.0);
-            std::fflush(stdout);
+        json args = createArgs;
+        args["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+        const auto [status, body] =
+            loadgen::once(seller, httpPost(ports.seller, kBenchToken, toolCall("create_media_buy", args)));
+        if (!loadgen::servedOk(status, body)) {
+            std::fprintf(stderr, "create_media_buy failed (%u): %s\n", status, body.c_str());
+            return 1;
         }
     }
 
-    // The seller's own cost without HTTP or MCP: Dispatcher::call in this thread, one call at a time.
-    {
-        SellerOptions options;
-        options.databasePath = dir.filePath(QStringLiteral("direct.sqlite"));
-        auto context = SellerContext::open(options);
-        if (context) {
-            Dispatcher dispatcher(context);
-            const Principal principal{"bench", true};
-            for (const char *tool : {"get_products", "create_media_buy"}) {
-                std::vector<double> latencies;
-                QElapsedTimer wall;
-                wall.start();
-                while (wall.elapsed() < qint64(seconds * 1000)) {
-                    json args = std::string(tool) == "get_products" ? productsArgs : createArgs;
-                    if (std::string(tool) == "create_media_buy")
-                        args["idempotency_key"] =
-                            QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-                    QElapsedTimer one;
-                    one.start();
-                    const auto outcome = dispatcher.call(principal, tool, args);
-                    if (outcome.ok())
-                        latencies.push_back(double(one.nsecsElapsed()) / 1e6);
-                }
-                std::sort(latencies.begin(), latencies.end());
-                if (latencies.empty())
-                    continue;
-                std::printf(
-                    "| %s, Dispatcher::call direct | 1 | %.0f | %.2f | %.2f | - | - |\n", tool,
-                    double(latencies.size()) / (double(wall.nsecsElapsed()) / 1e9),
-                    latencies[latencies.size() / 2],
-                    latencies[std::min(latencies.size() - 1, size_t(double(latencies.size()) * 0.99))]);
-            }
+    const std::string productsRequest = httpPost(ports.seller, kBenchToken, toolCall("get_products", productsArgs));
+    const std::string capabilitiesRequest =
+        httpPost(ports.seller, kBenchToken, toolCall("get_adcp_capabilities", json::object()));
+    const std::string trivialRequest =
+        "GET /trivial HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(ports.trivial) + "\r\n\r\n";
+    const auto create = [&] {
+        json args = createArgs;
+        args["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+        return httpPost(ports.seller, kBenchToken, toolCall("create_media_buy", args));
+    };
+    const auto fixed = [](const std::string &request) { return [request] { return request; }; };
+
+    const int c = settings.concurrency;
+    std::printf("seller_load: %.1f s per case after %.1f s warm-up, %d seller workers, ad server %d ms per call, "
+                "get_products answer %zu bytes, %s UTC\n\n",
+                settings.seconds, settings.warmup, settings.workers, settings.adServerMs, productsBody.size(),
+                QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toUtf8().constData());
+    std::printf("| case | connections | requests/s | p50 ms | p99 ms | max ms | errors | CPU µs/request | of trivial "
+                "| load avg |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    auto measure = [&](const std::string &name, const loadgen::Target &target, const loadgen::MakeRequest &make,
+                       double trivialRps) {
+        if (!settings.only.empty() && name.find(settings.only) == std::string::npos)
+            return loadgen::Result{};
+        Row row{name, target.port == kReferencePort, c,
+                loadgen::run(target, c, settings.seconds, settings.warmup, make, loadgen::servedOk)};
+        printRow(row, trivialRps);
+        if (!row.result.firstError.empty())
+            std::fprintf(stderr, "%s: first error: %s\n", name.c_str(), row.result.firstError.c_str());
+        return row.result;
+    };
+    const auto trivial = measure("trivial route, same engine, same bytes", {"127.0.0.1", ports.trivial},
+                                 fixed(trivialRequest), 0);
+    const auto ours = measure("ours: get_products (brief)", seller, fixed(productsRequest), trivial.requestsPerSecond);
+    measure("ours: get_adcp_capabilities", seller, fixed(capabilitiesRequest), trivial.requestsPerSecond);
+    const auto buys = measure("ours: create_media_buy (ad server " + std::to_string(settings.adServerMs) + " ms)",
+                              seller, create, trivial.requestsPerSecond);
+
+    std::optional<loadgen::Result> reference;
+    std::unique_ptr<ReferenceSeller> referenceSeller;
+    const QString script = settings.shared + QStringLiteral("/harness/ref-seller.sh");
+    if (settings.reference && QFile::exists(script)) {
+        referenceSeller = std::make_unique<ReferenceSeller>(script);
+        if (referenceSeller->up()) {
+            const loadgen::Target target{"127.0.0.1", kReferencePort};
+            reference = measure("reference seller: get_products (brief)", target,
+                                fixed(httpPost(kReferencePort, kReferenceToken, toolCall("get_products", productsArgs))),
+                                trivial.requestsPerSecond);
+            measure("reference seller: get_adcp_capabilities", target,
+                    fixed(httpPost(kReferencePort, kReferenceToken, toolCall("get_adcp_capabilities", json::object()))),
+                    trivial.requestsPerSecond);
         }
     }
-    server.quit();
-    server.wait();
+
+    std::printf("\nget_products (brief) at %d connections:\n", c);
+    if (reference && reference->requestsPerSecond > 0)
+        std::printf("  ours / reference seller  = %.1fx  (target >= 10x)\n",
+                    ours.requestsPerSecond / reference->requestsPerSecond);
+    else
+        std::printf("  ours / reference seller  = not measured (harness not installed or --no-reference)\n");
+    std::printf("  ours / trivial route     = %.1f %%  (target >= 25 %%)\n",
+                trivial.requestsPerSecond > 0 ? 100 * ours.requestsPerSecond / trivial.requestsPerSecond : 0.0);
+    std::printf("  p99                      = %.2f ms  (target <= 5 ms)\n", ours.p99Ms);
+    std::printf("  create_media_buy p99 / get_products p99 = %.2f  (target <= 2)\n",
+                ours.p99Ms > 0 ? buys.p99Ms / ours.p99Ms : 0.0);
+
+    if (settings.slowloris > 0) {
+        const auto slow = openSlowClients(ports.seller, settings.slowloris);
+        const auto result = loadgen::run(seller, 1, 1.0, 0.2, fixed(capabilitiesRequest), loadgen::servedOk);
+        std::printf("\nget_adcp_capabilities on 1 connection while %zu connections hold unfinished headers: "
+                    "p50 %.2f ms, p99 %.2f ms, max %.2f ms, %llu errors (target: delay <= 100 ms); load avg %s\n",
+                    slow.size(), result.p50Ms, result.p99Ms, result.maxMs,
+                    static_cast<unsigned long long>(result.errors), loadAverage().c_str());
+    }
     return 0;
 }

@@ -154,6 +154,18 @@ BriefTerms parseBriefText(const std::string &text)
     return terms;
 }
 
+void prepareForRanking(Product &product)
+{
+    // Runs while a catalog is built, so a member of the wrong type ranks as empty instead of throwing.
+    const auto text = [&product](const char *key) {
+        const auto it = product.publicJson.find(key);
+        return it != product.publicJson.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    product.nameWords = words(text("name"));
+    product.descriptionWords = words(text("description"));
+    product.targetingText = lower(product.targeting.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
 std::vector<RankedProduct> rankProducts(const Catalog &catalog, const BriefTerms &terms, const QDate &today)
 {
     std::vector<RankedProduct> ranked;
@@ -175,18 +187,16 @@ std::vector<RankedProduct> rankProducts(const Catalog &catalog, const BriefTerms
             reasons.push_back("channel " + list + " requested");
         }
 
-        const auto nameWords = words(product.publicJson.value("name", std::string()));
-        const auto descriptionWords = words(product.publicJson.value("description", std::string()));
         std::vector<std::string> termHits;
         std::vector<std::string> targetingHits;
         for (const auto &t : terms.tokens) {
             const bool keyword =
                 std::find(product.keywords.begin(), product.keywords.end(), t) != product.keywords.end();
-            const bool inName = std::find(nameWords.begin(), nameWords.end(), t) != nameWords.end();
-            const bool inDescription =
-                std::find(descriptionWords.begin(), descriptionWords.end(), t) != descriptionWords.end();
-            const std::string targetingText = lower(product.targeting.dump());
-            const bool inTargeting = t.size() > 2 && targetingText.find(t) != std::string::npos;
+            const bool inName =
+                std::find(product.nameWords.begin(), product.nameWords.end(), t) != product.nameWords.end();
+            const bool inDescription = std::find(product.descriptionWords.begin(), product.descriptionWords.end(),
+                                                 t) != product.descriptionWords.end();
+            const bool inTargeting = t.size() > 2 && product.targetingText.find(t) != std::string::npos;
             if (keyword || inName)
                 r.score += 2;
             else if (inDescription)

@@ -33,6 +33,10 @@ struct RankedProduct
     std::string relevance; // brief_relevance: why the product fits (or not)
 };
 
+// Fills the product's prepared ranking terms (nameWords, descriptionWords, targetingText) from its public JSON
+// and seller targeting; Catalog does this once for every product it holds.
+void prepareForRanking(Product &product);
+
 // Deterministic ranking: channel matches, ranking keywords (audiences, contexts, geos), name and description
 // terms, budget against minimum spend, flight against guaranteed lead time. Ties keep catalog order.
 std::vector<RankedProduct> rankProducts(const Catalog &catalog, const BriefTerms &terms, const QDate &today);

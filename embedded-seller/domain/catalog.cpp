@@ -1,5 +1,6 @@
 #include "catalog.h"
 
+#include "briefranker.h"
 #include "storage/database.h"
 
 #include <QFile>
@@ -82,7 +83,17 @@ json readProductFile(const QString &path, QStringView what, QString *error)
 
 } // namespace
 
-Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products)) {}
+Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products))
+{
+    for (auto &product : m_products)
+        prepareForRanking(product);
+    if (std::none_of(m_products.begin(), m_products.end(), [](const Product &p) { return p.sandboxFixture; }))
+        return;
+    std::vector<Product> visible;
+    std::copy_if(m_products.begin(), m_products.end(), std::back_inserter(visible),
+                 [](const Product &p) { return !p.sandboxFixture; });
+    m_withoutFixtures = std::make_shared<const Catalog>(std::move(visible));
+}
 
 bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
                           QString *error)
@@ -228,15 +239,9 @@ const Product *Catalog::find(std::string_view productId) const
 
 std::shared_ptr<const Catalog> Catalog::withoutSandboxFixtures(std::shared_ptr<const Catalog> catalog)
 {
-    if (!catalog)
+    if (!catalog || !catalog->m_withoutFixtures)
         return catalog;
-    const auto &all = catalog->products();
-    if (std::none_of(all.begin(), all.end(), [](const Product &p) { return p.sandboxFixture; }))
-        return catalog;
-    std::vector<Product> visible;
-    std::copy_if(all.begin(), all.end(), std::back_inserter(visible),
-                 [](const Product &p) { return !p.sandboxFixture; });
-    return std::make_shared<const Catalog>(std::move(visible));
+    return catalog->m_withoutFixtures;
 }
 
 } // namespace adcp::seller

@@ -26,6 +26,11 @@ struct Product
     bool requiresIo = false;     // a committed proposal with this product carries an insertion order to sign
     bool sandboxFixture = false; // seeded through comply_test_controller; sold to sandbox accounts only
     nlohmann::json publicJson;   // the public Product object
+    // Brief-ranking terms, prepared once when a Catalog is built so that no call lower-cases the catalog:
+    // the lower-case words of the name and the description, and the targeting description as lower-case text.
+    std::vector<std::string> nameWords;
+    std::vector<std::string> descriptionWords;
+    std::string targetingText;
 
     const nlohmann::json *pricingOption(std::string_view pricingOptionId) const;
     const nlohmann::json &defaultPricingOption() const;
@@ -68,6 +73,9 @@ public:
 
 private:
     std::vector<Product> m_products;
+    // What non-sandbox callers see when this catalog holds sandbox fixtures (built once, here, instead of a copy
+    // of every product on every call); null when there are none.
+    std::shared_ptr<const Catalog> m_withoutFixtures;
 };
 
 } // namespace adcp::seller

@@ -97,6 +97,14 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                  "(principal_id, kind, seed_id))"),
          },
          {}},
+        {3,
+         QStringLiteral("dependencies by media buy (health reconciliation on every create_media_buy read all of "
+                        "the principal's dependencies)"),
+         {
+             QStringLiteral(
+                 "CREATE INDEX mon_dependencies_by_buy ON mon_dependencies (principal_id, media_buy_id)"),
+         },
+         {}},
     };
 }
 

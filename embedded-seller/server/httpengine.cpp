@@ -4,6 +4,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -41,6 +42,8 @@ public:
     {
         ++m_shared->connections;
         beast::error_code ec;
+        // Answers go out whole in one write; Nagle would only hold the next kept-alive answer back.
+        m_stream.socket().set_option(tcp::no_delay(true), ec);
         const auto endpoint = m_stream.socket().remote_endpoint(ec);
         if (!ec)
             m_peer = endpoint.address().to_string();
@@ -210,12 +213,14 @@ private:
     }
 
     // Lingering close: our side is shut first and what the peer still sends is read and dropped for a
-    // moment, so that an answer given before its body was read (413, 401) is not lost to a TCP reset.
+    // moment, so that an answer given before its body was read (413, 401) is not lost to a TCP reset. Past
+    // kMaxDrainBytes nothing more is read: the peer's writes then stall in the kernel while it reads the answer,
+    // and the socket closes when the linger time is up.
     void close()
     {
         beast::error_code ignored;
         m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        m_stream.expires_after(std::chrono::seconds(2));
+        m_stream.expires_after(kLinger);
         drain();
     }
 
@@ -224,10 +229,14 @@ private:
         m_stream.async_read_some(asio::buffer(m_drain), [self = shared_from_this()](beast::error_code ec,
                                                                                     std::size_t n) {
             self->m_drained += n;
-            if (ec || self->m_drained > kMaxDrainBytes)
+            if (ec) {
                 self->m_stream.close();
-            else
+            } else if (self->m_drained > kMaxDrainBytes) {
+                self->m_linger.expires_after(kLinger);
+                self->m_linger.async_wait([self](beast::error_code) { self->m_stream.close(); });
+            } else {
                 self->drain();
+            }
         });
     }
 
@@ -239,6 +248,8 @@ private:
     std::string m_peer;
     std::uint64_t m_served = 0;
     static constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+    static constexpr std::chrono::seconds kLinger{2};
+    asio::steady_timer m_linger{m_stream.get_executor()};
     std::array<char, 4096> m_drain{};
     std::size_t m_drained = 0;
 };

@@ -349,15 +349,14 @@ nlohmann::json McpEndpoint::toolsList(const Principal &principal) const
 
 std::string McpEndpoint::successMessage(const nlohmann::json &id, const nlohmann::json &result)
 {
-    // The result is dumped once; the text copy is that dump escaped as a JSON string.
-    const std::string text = rpcwire::dump(result.is_object() ? result : nlohmann::json::object());
-    const std::string escapedText = rpcwire::dump(nlohmann::json(text));
+    // The result is serialized once; the text copy is those bytes escaped as a JSON string.
+    const std::string text = result.is_object() ? rpcwire::dump(result) : std::string("{}");
     std::string out;
-    out.reserve(text.size() + escapedText.size() + 160);
+    out.reserve(2 * text.size() + text.size() / 8 + 160);
     out += R"({"jsonrpc":"2.0","id":)";
     out += rpcwire::dump(id);
     out += R"(,"result":{"content":[{"type":"text","text":)";
-    out += escapedText;
+    rpcwire::appendJsonString(out, text);
     out += R"(}],"structuredContent":)";
     out += text;
     out += R"(,"isError":false}})";

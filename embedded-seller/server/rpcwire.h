@@ -24,6 +24,10 @@ nlohmann::json result(const nlohmann::json &id, nlohmann::json value);
 // Serializes without ever throwing: invalid UTF-8 (from a header echoed somewhere) becomes U+FFFD.
 std::string dump(const nlohmann::json &value);
 
+// Appends `utf8` (valid UTF-8, e.g. the output of dump()) as a JSON string literal, escaped exactly as dump()
+// escapes strings, in one pass without building a json value.
+void appendJsonString(std::string &out, std::string_view utf8);
+
 enum class ParseStatus { Ok, NotJson, TooDeep };
 // Parses a request body; bodies nested deeper than maxDepth are refused before the parser runs.
 ParseStatus parseBody(std::string_view body, int maxDepth, nlohmann::json *out);

@@ -2,11 +2,36 @@
 
 #include "wire/jsonread.h"
 
+#include <QSqlDriver>
 #include <QSqlError>
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <map>
 
+#include <unistd.h>
+
 namespace adcp::seller::storage {
+
+namespace {
+
+// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a writer that finds the write lock
+// taken by a transaction of a tenth of a millisecond waits milliseconds (and the request's p99 with it). This
+// one retries after 25 µs, growing to 1 ms, until the same 60 s have passed.
+int storageBusyWait(void *, int attempt)
+{
+    constexpr int kStepUs = 25;
+    constexpr int kMaxSleepUs = 1000;
+    constexpr int kRampAttempts = kMaxSleepUs / kStepUs;
+    constexpr int kTimeoutAttempts = kRampAttempts + 60 * 1000 * 1000 / kMaxSleepUs;
+    if (attempt >= kTimeoutAttempts)
+        return 0;
+    usleep(useconds_t(std::min(kMaxSleepUs, kStepUs * (attempt + 1))));
+    return 1;
+}
+
+} // namespace
 
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
 {
@@ -20,9 +45,17 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
             *error = db.lastError().text();
         return false;
     }
+    const QVariant handle = db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
+        if (auto *sqlite = *static_cast<sqlite3 *const *>(handle.constData()))
+            sqlite3_busy_handler(sqlite, storageBusyWait, nullptr);
+    }
     QSqlQuery q(db);
-    for (const auto *pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    // A checkpoint copies each changed page once however often it changed since the last one; a longer WAL
+    // (4096 pages, 16 MiB) copies the seller's hot pages (proposal and idempotency tables) far less often
+    // than the default 1000 and runs the checkpoint's fsync in a request four times less often.
+    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                               "PRAGMA wal_autocheckpoint=4096"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             if (error)
                 *error = q.lastError().text();

@@ -43,7 +43,9 @@ inline RawAnswer readAnswer(QTcpSocket &socket, QByteArray &buffer)
             return answer;
     }
     answer.head = buffer.left(end);
-    const QList<QByteArray> statusLine = answer.head.left(answer.head.indexOf('\r')).split(' ');
+    // An interim answer (100 Continue) is a status line alone, without a CRLF before the blank line.
+    const qsizetype lineEnd = answer.head.indexOf('\r');
+    const QList<QByteArray> statusLine = (lineEnd < 0 ? answer.head : answer.head.left(lineEnd)).split(' ');
     const qsizetype length = answer.header("Content-Length").toLongLong();
     while (buffer.size() < end + 4 + length) {
         if (!waitMore(socket, buffer))

@@ -1,5 +1,5 @@
 // The Beast engine under the seller over real loopback sockets: keep-alive for answers computed on workers,
-// pipelining, chunked bodies, and every limit enforced while reading (header size, body size,
+// pipelining, Expect: 100-continue, chunked bodies, and every limit enforced while reading (header size, body size,
 // authentication before the body, header and idle timeouts, the connection cap), plus file descriptors
 // after 10,000 connections.
 #include "dispatcher.h"
@@ -8,6 +8,7 @@
 #include "server/sellerhttpserver.h"
 
 #include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -33,6 +34,35 @@ int openFileDescriptors()
     return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System).size());
 }
 
+// This process's resident set (server and client both live in it), in KiB.
+qint64 residentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+// Connects `count` sockets that send the start of a request's headers and never finish them.
+std::vector<std::unique_ptr<QTcpSocket>> slowClients(quint16 port, int count)
+{
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < count; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        if (!socket->waitForConnected(10000))
+            break;
+        socket->write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+        socket->waitForBytesWritten(10000);
+        sockets.push_back(std::move(socket));
+    }
+    return sockets;
+}
+
 } // namespace
 
 class tst_HttpEngine final : public QObject
@@ -44,6 +74,9 @@ private Q_SLOTS:
     void cleanupTestCase();
     void keepAliveAcrossWorkerAnswers();
     void pipelinedAnswersInOrder();
+    void expectContinue();
+    void expectContinueRefused_data();
+    void expectContinueRefused();
     void chunkedBody();
     void headerTooLarge();
     void bodyTooLargeRefusedAfterHeaders();
@@ -54,6 +87,8 @@ private Q_SLOTS:
     void connectionCap();
     void malformedRequestLine();
     void mcpGetStream();
+    void validRequestAnsweredBeside400SlowClients();
+    void hugeUnauthenticatedUploadRefusedAfterHeaders();
     void noDescriptorLeftAfterManyConnections();
 
 private:
@@ -141,6 +176,63 @@ void tst_HttpEngine::pipelinedAnswersInOrder()
         QCOMPARE(answer.status, 200);
         QCOMPARE(answer.json()["id"].get<int>(), id);
     }
+}
+
+void tst_HttpEngine::expectContinue()
+{
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket));
+    QByteArray buffer;
+    // Twice on one connection: the interim answer does not disturb keep-alive.
+    for (int id = 1; id <= 2; ++id) {
+        const QByteArray body = capabilitiesCall(id);
+        QByteArray head = postRequest("/mcp", body, kEngineToken, "Expect: 100-continue\r\n");
+        head.chop(body.size());
+        socket.write(head);
+        // The body is sent only after the interim answer, so the server cannot have answered from the body.
+        const RawAnswer interim = readAnswer(socket, buffer);
+        QCOMPARE(interim.status, 100);
+        QVERIFY(buffer.isEmpty());
+        socket.write(body);
+        const RawAnswer answer = readAnswer(socket, buffer);
+        QCOMPARE(answer.status, 200);
+        QCOMPARE(answer.json()["id"].get<int>(), id);
+        QCOMPARE(answer.json()["result"]["isError"].get<bool>(), false);
+    }
+    QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+}
+
+void tst_HttpEngine::expectContinueRefused_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QByteArray>("length");
+    QTest::addColumn<int>("status");
+    QTest::newRow("no token") << QByteArray() << QByteArray("100") << 401;
+    QTest::newRow("wrong token") << QByteArray("not-a-token") << QByteArray("100") << 401;
+    QTest::newRow("body over --max-body") << kEngineToken << QByteArray("314572800") << 413;
+}
+
+// A request refused on its headers gets the final answer instead of 100 Continue; its body is never asked for
+// and the connection closes.
+void tst_HttpEngine::expectContinueRefused()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QByteArray, length);
+    QFETCH(int, status);
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket));
+    QByteArray head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      "Expect: 100-continue\r\nContent-Length: " +
+                      length + "\r\n";
+    if (!token.isEmpty())
+        head += "Authorization: Bearer " + token + "\r\n";
+    socket.write(head + "\r\n");
+    QByteArray buffer;
+    const RawAnswer answer = readAnswer(socket, buffer);
+    QCOMPARE(answer.status, status);
+    QVERIFY(!answer.head.contains(" 100 "));
+    QVERIFY(closedByPeer(socket));
+    QVERIFY(!buffer.contains("100 Continue"));
 }
 
 void tst_HttpEngine::chunkedBody()
@@ -303,20 +395,89 @@ void tst_HttpEngine::mcpGetStream()
     socket.disconnectFromHost();
 }
 
+void tst_HttpEngine::validRequestAnsweredBeside400SlowClients()
+{
+    SellerServerOptions options;
+    // Long enough that the slow clients are certainly still open when the valid request comes.
+    options.headerTimeout = std::chrono::minutes(5);
+    quint16 port = 0;
+    const auto server = makeServer(options, &port);
+    QVERIFY(port != 0);
+    const auto slow = slowClients(port, 400);
+    QCOMPARE(int(slow.size()), 400);
+    QTRY_COMPARE_WITH_TIMEOUT(server->connectionCount(), 400, 20000);
+
+    QTcpSocket valid;
+    QVERIFY(connectTo(valid, port));
+    valid.write(postRequest("/mcp", capabilitiesCall(1), kEngineToken));
+    QByteArray buffer;
+    const RawAnswer answer = readAnswer(valid, buffer);
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(answer.json()["result"]["isError"].get<bool>(), false);
+    // Answered while every slow client still holds its connection.
+    QCOMPARE(server->connectionCount(), 401);
+    for (const auto &socket : slow)
+        QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+}
+
+// 300 MB announced without a token: 401 from the headers alone, the body is read only as far as the lingering
+// close drains it, and memory stays flat. The client writes a chunk only when the previous one has left, so
+// what it sends is what the server (or the kernel for it) took.
+void tst_HttpEngine::hugeUnauthenticatedUploadRefusedAfterHeaders()
+{
+    constexpr qint64 kAnnounced = 300LL * 1024 * 1024;
+    const qint64 before = residentKiB();
+    QVERIFY(before > 0);
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket));
+    socket.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+                 QByteArray::number(kAnnounced) + "\r\n\r\n");
+    const QByteArray chunk(64 * 1024, 'x');
+    qint64 sent = 0;
+    QByteArray buffer;
+    // Like a careful client, it stops sending once a final answer is there.
+    while (sent < kAnnounced && socket.state() == QAbstractSocket::ConnectedState && !buffer.contains("\r\n\r\n")) {
+        if (socket.bytesToWrite() == 0) {
+            socket.write(chunk);
+            sent += chunk.size();
+        }
+        socket.waitForBytesWritten(1000);
+        socket.waitForReadyRead(0);
+        buffer += socket.readAll();
+    }
+    const RawAnswer answer = readAnswer(socket, buffer);
+    QCOMPARE(answer.status, 401);
+    QVERIFY(closedByPeer(socket));
+    QVERIFY2(sent < 64LL * 1024 * 1024, qPrintable(QStringLiteral("%1 bytes of the body were taken").arg(sent)));
+    const qint64 grownKiB = residentKiB() - before;
+    QVERIFY2(grownKiB < 20 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grownKiB)));
+}
+
 void tst_HttpEngine::noDescriptorLeftAfterManyConnections()
 {
+    const QByteArray request = "GET /.well-known/agent-card.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    const auto connectServeClose = [&](int count) {
+        for (int i = 0; i < count; ++i) {
+            QTcpSocket socket;
+            if (!connectTo(socket))
+                return false;
+            socket.write(request);
+            QByteArray buffer;
+            if (readAnswer(socket, buffer).status != 200 || !closedByPeer(socket))
+                return false;
+        }
+        return true;
+    };
+    // A first round lets the allocator and the sockets' first-use state settle before the counts.
+    QVERIFY(connectServeClose(500));
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 20000);
     const int before = openFileDescriptors();
-    const QByteArray request = "GET /.well-known/agent-card.json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    for (int i = 0; i < 10000; ++i) {
-        QTcpSocket socket;
-        QVERIFY(connectTo(socket));
-        socket.write(request);
-        QByteArray buffer;
-        QCOMPARE(readAnswer(socket, buffer).status, 200);
-        QVERIFY(closedByPeer(socket));
-    }
+    const qint64 residentBefore = residentKiB();
+    QVERIFY(connectServeClose(10000));
     QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 20000);
+    // 4 MiB over 10,000 connections: a leak of 400 bytes per connection would show.
+    const qint64 grownKiB = residentKiB() - residentBefore;
+    QVERIFY2(grownKiB < 4 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(grownKiB)));
     // Connections of earlier tests may still have been closing at the first count, never opening.
     const int after = openFileDescriptors();
     QVERIFY2(after <= before, qPrintable(QStringLiteral("%1 descriptors before, %2 after").arg(before).arg(after)));

@@ -3,6 +3,8 @@
 // router; tenancy of A2A tasks and MCP sessions; session expiry on an injected clock; the in-flight cap.
 #include "dispatcher.h"
 #include "sellercontext.h"
+#include "server/mcpendpoint.h"
+#include "server/rpcwire.h"
 #include "server/sellerrouter.h"
 
 #include <QTemporaryDir>
@@ -64,6 +66,8 @@ private Q_SLOTS:
     void a2aTasksBelongToTheirPrincipal();
     void sessionFloodKeepsOtherPrincipalsSessions();
     void sessionsExpireAndDeleteEnds();
+    void textCopyEscapedLikeTheSerializer_data();
+    void textCopyEscapedLikeTheSerializer();
     void inFlightCapAnswers429();
 
 private:
@@ -292,6 +296,34 @@ void tst_HttpEngineRouter::inFlightCapAnswers429()
     QCOMPARE(first->status, 200);
     QCOMPARE(router->inFlight("buyer-1"), 0);
     QCOMPARE(router->handleNow(routerPost("/mcp", routerRpc("ping"))).status, 200);
+}
+
+void tst_HttpEngineRouter::textCopyEscapedLikeTheSerializer_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::newRow("plain") << QByteArray("video for outdoor gear");
+    QTest::newRow("quotes and backslashes") << QByteArray(R"({"a":"b\\c","d":"\"e\""})");
+    QTest::newRow("control characters") << QByteArray("tab\tnew\nline\rcr\bbs\fff\x01\x1f", 31);
+    QTest::newRow("UTF-8") << QByteArray("caf\xc3\xa9 \xe2\x82\xac 100 \xf0\x9f\x8e\xac");
+    QTest::newRow("empty") << QByteArray();
+}
+
+// The MCP text copy is the structured result's bytes escaped in one pass; they must be exactly what the JSON
+// serializer writes for that string, and the whole message must parse back to the same result twice.
+void tst_HttpEngineRouter::textCopyEscapedLikeTheSerializer()
+{
+    QFETCH(QByteArray, text);
+    const std::string value = text.toStdString();
+    std::string escaped;
+    rpcwire::appendJsonString(escaped, value);
+    QCOMPARE(QByteArray::fromStdString(escaped), QByteArray::fromStdString(json(value).dump()));
+
+    const json result = {{"note", value}, {"n", 1}};
+    const json message = json::parse(McpEndpoint::successMessage(7, result));
+    QCOMPARE(message["id"].get<int>(), 7);
+    QVERIFY(message["result"]["structuredContent"] == result);
+    QVERIFY(json::parse(message["result"]["content"][0]["text"].get<std::string>()) == result);
+    QCOMPARE(message["result"]["isError"].get<bool>(), false);
 }
 
 QTEST_GUILESS_MAIN(tst_HttpEngineRouter)
