@@ -1,6 +1,7 @@
 // The seller's socket-free HTTP core (SellerRouter) fed parsed requests directly, as the fuzz harnesses do:
 // hostile JSON-RPC and A2A input is answered (never thrown), each time followed by a valid call on the same
 // router; tenancy of A2A tasks and MCP sessions; session expiry on an injected clock; the in-flight cap.
+#include "testseller.h"
 #include "dispatcher.h"
 #include "sellercontext.h"
 #include "server/mcpendpoint.h"
@@ -96,12 +97,9 @@ private:
 void tst_HttpEngineRouter::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    SellerOptions options;
-    options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
     QString error;
-    auto context = SellerContext::open(options, &error);
-    QVERIFY2(context, qPrintable(error));
-    m_dispatcher = std::make_shared<Dispatcher>(context);
+    m_dispatcher = openTestSeller(m_dir, &error);
+    QVERIFY2(m_dispatcher, qPrintable(error));
 }
 
 void tst_HttpEngineRouter::hostileInput_data()
@@ -303,7 +301,8 @@ void tst_HttpEngineRouter::textCopyEscapedLikeTheSerializer_data()
     QTest::addColumn<QByteArray>("text");
     QTest::newRow("plain") << QByteArray("video for outdoor gear");
     QTest::newRow("quotes and backslashes") << QByteArray(R"({"a":"b\\c","d":"\"e\""})");
-    QTest::newRow("control characters") << QByteArray("tab\tnew\nline\rcr\bbs\fff\x01\x1f", 31);
+    static const char controls[] = "tab\tnew\nline\rcr\bbs\fff\x01\x1f";
+    QTest::newRow("control characters") << QByteArray(controls, sizeof controls - 1);
     QTest::newRow("UTF-8") << QByteArray("caf\xc3\xa9 \xe2\x82\xac 100 \xf0\x9f\x8e\xac");
     QTest::newRow("empty") << QByteArray();
 }
