@@ -152,6 +152,21 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
 
         std::string nextStatus = buy->status;
         const bool pending = buy->status == "pending_creatives" || buy->status == "pending_start";
+        // Stores the pause flag and queues the ad-server pause or resume of every package still running.
+        const auto storePause = [&](bool pause) {
+            if (!sql(QStringLiteral("UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? AND "
+                                    "media_buy_id = ?"),
+                     {pause ? 1 : 0, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                return false;
+            for (const auto &p : packages) {
+                if (p.canceled)
+                    continue;
+                if (!enqueueControl(task.db, *buy, p, pause ? "pause" : "resume", &error))
+                    return false;
+                touch(p);
+            }
+            return true;
+        };
         if (args.contains("paused") && pending) {
             // Before delivery a pause is a hold (lifecycle.mdx): the status stays pending, and the buy enters
             // paused instead of active once creatives and the flight start allow; paused: false clears it.
@@ -162,18 +177,8 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                              "VALUES (?, "
                              "?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
                          {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
-                    !sql(QStringLiteral(
-                             "UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? "
-                             "AND media_buy_id = ?"),
-                         {pause ? 1 : 0, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                    !storePause(pause))
                     return dbFailure();
-                for (const auto &p : packages) {
-                    if (p.canceled)
-                        continue;
-                    if (!enqueueControl(task.db, *buy, p, pause ? "pause" : "resume", &error))
-                        return dbFailure();
-                    touch(p);
-                }
                 changes.push_back(pause ? "hold_set" : "hold_cleared");
             }
         } else if (args.contains("paused")) {
@@ -183,18 +188,8 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
             if (!pause && buy->status != "paused" && buy->status != "active")
                 return notAllowed("resume", buy->status, "paused");
             if (pause != (buy->status == "paused")) {
-                if (!sql(QStringLiteral(
-                             "UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? AND "
-                             "media_buy_id = ?"),
-                         {pause ? 1 : 0, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                if (!storePause(pause))
                     return dbFailure();
-                for (const auto &p : packages) {
-                    if (p.canceled)
-                        continue;
-                    if (!enqueueControl(task.db, *buy, p, pause ? "pause" : "resume", &error))
-                        return dbFailure();
-                    touch(p);
-                }
                 nextStatus = pause ? "paused" : "active";
                 changes.push_back(pause ? "paused" : "resumed");
             }

@@ -146,12 +146,9 @@ StepOutcome acceptDeclinedRefused(LabContext &ctx)
     if (auto missing = needsState(ctx, "c_declined", "decline_acknowledged"))
         return *missing;
     const ToolOutcome answer = ctx.call(QStringLiteral("accept_proposal"), acceptArgs(ctx, ctx.state()["c_declined"]));
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("a declined proposal was accepted"));
     // A declined draft is refused either as declined (INVALID_STATE) or as never committed.
-    if (!hasCode(answer, "INVALID_STATE") && !hasCode(answer, "PROPOSAL_NOT_COMMITTED"))
-        return StepOutcome::fail(QStringLiteral("expected INVALID_STATE, got ") + describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"INVALID_STATE", "PROPOSAL_NOT_COMMITTED"},
+                         QStringLiteral("a declined proposal was accepted"));
 }
 
 } // namespace

@@ -94,12 +94,8 @@ StepOutcome badKeyRefused(LabContext &ctx)
                                          {"media_buy_id", "lab_unknown_buy"},
                                          {"paused", true}},
                                         {.validateRequest = false});
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("an idempotency_key of five characters was accepted"));
-    if (!hasCode(answer, "INVALID_REQUEST") && !hasCode(answer, "VALIDATION_ERROR"))
-        return StepOutcome::fail(QStringLiteral("expected INVALID_REQUEST or VALIDATION_ERROR, got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"INVALID_REQUEST", "VALIDATION_ERROR"},
+                         QStringLiteral("an idempotency_key of five characters was accepted"));
 }
 
 } // namespace

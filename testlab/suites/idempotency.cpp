@@ -59,11 +59,8 @@ StepOutcome changedPayloadConflicts(LabContext &ctx)
     else
         args["packages"][0]["budget"] = 41000;
     const ToolOutcome answer = ctx.call(QStringLiteral("create_media_buy"), args);
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("the same key with another budget was accepted"));
-    if (!hasCode(answer, "IDEMPOTENCY_CONFLICT"))
-        return StepOutcome::fail(QStringLiteral("expected IDEMPOTENCY_CONFLICT, got ") + describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"IDEMPOTENCY_CONFLICT"},
+                         QStringLiteral("the same key with another budget was accepted"));
 }
 
 StepOutcome keyOnOtherToolConflicts(LabContext &ctx)
@@ -78,14 +75,10 @@ StepOutcome keyOnOtherToolConflicts(LabContext &ctx)
                                          {"account", ctx.account()},
                                          {"media_buy_id", "lab_unknown_" + LabContext::newKey()},
                                          {"paused", true}});
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("a key used by create_media_buy was accepted by update_media_buy"));
     // The key is checked before the call runs: a key already used on another tool is a conflict.
-    if (!hasCode(answer, "IDEMPOTENCY_CONFLICT"))
-        return StepOutcome::fail(QStringLiteral("expected IDEMPOTENCY_CONFLICT for a key used by create_media_buy, "
-                                                "got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"IDEMPOTENCY_CONFLICT"},
+                         QStringLiteral("a key used by create_media_buy was accepted by update_media_buy"),
+                         QStringLiteral("IDEMPOTENCY_CONFLICT for a key used by create_media_buy"));
 }
 
 } // namespace

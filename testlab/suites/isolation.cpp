@@ -133,12 +133,9 @@ StepOutcome foreignProposalInvisible(LabContext &ctx)
     json args = createFromProposal(ctx, *proposal, LabContext::newKey(), 30000);
     args["account"] = accountOfB(ctx);
     const ToolOutcome answer = ctx.call(QStringLiteral("create_media_buy"), args, {.who = LabContext::Who::B});
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("B bought A's committed proposal %1").arg(str(proposal->id)));
-    if (!hasCode(answer, "PROPOSAL_NOT_FOUND"))
-        return StepOutcome::fail(QStringLiteral("expected PROPOSAL_NOT_FOUND (as for an unknown proposal), got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"PROPOSAL_NOT_FOUND"},
+                         QStringLiteral("B bought A's committed proposal %1").arg(str(proposal->id)),
+                         QStringLiteral("PROPOSAL_NOT_FOUND (as for an unknown proposal)"));
 }
 
 } // namespace

@@ -145,13 +145,10 @@ StepOutcome secondBuyRefused(LabContext &ctx)
     const Proposal proposal = stored(ctx, "committed");
     const ToolOutcome answer = ctx.call(QStringLiteral("create_media_buy"),
                                         createFromProposal(ctx, proposal, LabContext::newKey(), 50000));
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("a second buy from an executed proposal was created (%1)")
-                                     .arg(str(text(answer.result, "media_buy_id"))));
-    if (!hasCode(answer, "INVALID_STATE"))
-        return StepOutcome::fail(QStringLiteral("expected INVALID_STATE (the proposal was executed), got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"INVALID_STATE"},
+                         QStringLiteral("a second buy from an executed proposal was created (%1)")
+                             .arg(str(text(answer.result, "media_buy_id"))),
+                         QStringLiteral("INVALID_STATE (the proposal was executed)"));
 }
 
 StepOutcome raceOneWinner(LabContext &ctx)

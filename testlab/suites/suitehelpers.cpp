@@ -1,6 +1,7 @@
 #include "suitehelpers.h"
 
 #include <QDateTime>
+#include <QStringList>
 
 namespace adcp::lab::suites {
 
@@ -25,6 +26,23 @@ QString describe(const ToolOutcome &outcome)
 bool hasCode(const ToolOutcome &outcome, const char *code)
 {
     return !outcome.ok() && outcome.error->code == code;
+}
+
+StepOutcome expectRefused(const ToolOutcome &answer, std::initializer_list<const char *> codes,
+                          const QString &whenAccepted, const QString &expected)
+{
+    if (answer.ok())
+        return StepOutcome::fail(whenAccepted);
+    for (const char *code : codes) {
+        if (hasCode(answer, code))
+            return StepOutcome::pass(describe(answer));
+    }
+    QStringList names;
+    for (const char *code : codes)
+        names << QString::fromLatin1(code);
+    return StepOutcome::fail(QStringLiteral("expected %1, got %2")
+                                 .arg(expected.isEmpty() ? names.join(QStringLiteral(" or ")) : expected,
+                                      describe(answer)));
 }
 
 std::string text(const json &object, const char *key)

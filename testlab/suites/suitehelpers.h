@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,11 @@ QString str(const std::string &text);
 // "CODE: message (field x)" for an error, "success" otherwise.
 QString describe(const ToolOutcome &outcome);
 bool hasCode(const ToolOutcome &outcome, const char *code);
+// A call the agent must refuse with one of `codes`: fails with `whenAccepted` when it succeeded, with
+// "expected <expected>, got <the error>" when it was refused another way (`expected` defaults to the codes
+// joined by " or "), and passes with the error described otherwise.
+StepOutcome expectRefused(const ToolOutcome &answer, std::initializer_list<const char *> codes,
+                          const QString &whenAccepted, const QString &expected = {});
 // The string at `key` of an object, or empty.
 std::string text(const nlohmann::json &object, const char *key);
 // The array at `key` of an object, or an empty array.

@@ -81,12 +81,9 @@ StepOutcome staleVersionRefused(LabContext &ctx)
     Proposal stale = fromState(ctx, "v_first");
     const ToolOutcome answer =
         ctx.call(QStringLiteral("create_media_buy"), createFromProposal(ctx, stale, LabContext::newKey(), 30000));
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("a buy was created from stale version %1").arg(str(stale.version)));
-    if (!hasCode(answer, "CONFLICT"))
-        return StepOutcome::fail(QStringLiteral("expected CONFLICT for a stale proposal_version, got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"CONFLICT"},
+                         QStringLiteral("a buy was created from stale version %1").arg(str(stale.version)),
+                         QStringLiteral("CONFLICT for a stale proposal_version"));
 }
 
 StepOutcome missingVersionRefused(LabContext &ctx)
@@ -99,11 +96,8 @@ StepOutcome missingVersionRefused(LabContext &ctx)
     bare.version.clear();
     const ToolOutcome answer =
         ctx.call(QStringLiteral("create_media_buy"), createFromProposal(ctx, bare, LabContext::newKey(), 30000));
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("a buy was created from a versioned proposal without proposal_version"));
-    if (!hasCode(answer, "INVALID_REQUEST"))
-        return StepOutcome::fail(QStringLiteral("expected INVALID_REQUEST, got ") + describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"INVALID_REQUEST"},
+                         QStringLiteral("a buy was created from a versioned proposal without proposal_version"));
 }
 
 StepOutcome unknownVersionRefused(LabContext &ctx)
@@ -116,10 +110,9 @@ StepOutcome unknownVersionRefused(LabContext &ctx)
     unknown.id = "lab_unknown_" + LabContext::newKey();
     const ToolOutcome answer =
         ctx.call(QStringLiteral("create_media_buy"), createFromProposal(ctx, unknown, LabContext::newKey(), 30000));
-    if (!hasCode(answer, "PROPOSAL_NOT_FOUND"))
-        return StepOutcome::fail(QStringLiteral("expected PROPOSAL_NOT_FOUND for an unknown proposal, got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"PROPOSAL_NOT_FOUND"},
+                         QStringLiteral("a buy was created from a proposal the agent never issued"),
+                         QStringLiteral("PROPOSAL_NOT_FOUND for an unknown proposal"));
 }
 
 StepOutcome declineEchoesVersion(LabContext &ctx)
@@ -159,12 +152,8 @@ StepOutcome declinedCannotBeBought(LabContext &ctx)
     const Proposal declined = fromState(ctx, "v_declined");
     const ToolOutcome answer =
         ctx.call(QStringLiteral("create_media_buy"), createFromProposal(ctx, declined, LabContext::newKey(), 30000));
-    if (answer.ok())
-        return StepOutcome::fail(QStringLiteral("a buy was created from a declined proposal"));
-    if (!hasCode(answer, "INVALID_STATE"))
-        return StepOutcome::fail(QStringLiteral("expected INVALID_STATE for a declined proposal, got ") +
-                                 describe(answer));
-    return StepOutcome::pass(describe(answer));
+    return expectRefused(answer, {"INVALID_STATE"}, QStringLiteral("a buy was created from a declined proposal"),
+                         QStringLiteral("INVALID_STATE for a declined proposal"));
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // Our seller's A2A face as each AdCP release speaks it, over real loopback HTTP: the 3.0/3.1 data part
 // {skill, parameters}, the 3.2 profile v3 {skill, input} activated per request by A2A-Extensions (which then
 // refuses parameters), and the agent card that advertises the profile.
+#include "testseller.h"
 #include "dispatcher.h"
 #include "sellercontext.h"
 #include "server/sellerhttpserver.h"
@@ -67,12 +68,9 @@ private:
 void tst_A2aProfile::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    SellerOptions options;
-    options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
     QString error;
-    auto context = SellerContext::open(options, &error);
-    QVERIFY2(context, qPrintable(error));
-    m_dispatcher = std::make_shared<Dispatcher>(context);
+    m_dispatcher = openTestSeller(m_dir, &error);
+    QVERIFY2(m_dispatcher, qPrintable(error));
     BearerAuth auth;
     auth.addToken(kToken, Principal{"buyer-a2a", true});
     m_server = std::make_unique<SellerHttpServer>(m_dispatcher, std::move(auth), SellerServerOptions{});

@@ -1,6 +1,7 @@
 // The seller's MCP/A2A face over real loopback sockets (the Beast engine), and the buyer's AgentClient
 // driving our own seller over MCP, A2A and in-process.
 #include "agentclient.h"
+#include "testseller.h"
 #include "dispatcher.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
@@ -137,12 +138,9 @@ private:
 void tst_SellerServer::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    SellerOptions options;
-    options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
     QString error;
-    auto context = SellerContext::open(options, &error);
-    QVERIFY2(context, qPrintable(error));
-    m_dispatcher = std::make_shared<Dispatcher>(context);
+    m_dispatcher = openTestSeller(m_dir, &error);
+    QVERIFY2(m_dispatcher, qPrintable(error));
     BearerAuth auth;
     auth.addToken(kToken, Principal{"buyer-1", true});
     SellerServerOptions serverOptions;

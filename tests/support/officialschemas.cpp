@@ -4,6 +4,8 @@
 
 #include <QFileInfo>
 
+#include <nlohmann/json.hpp>
+
 #include <mutex>
 
 namespace adcp::testsupport {
@@ -46,6 +48,29 @@ std::shared_ptr<const SchemaRegistry> officialSchemas(QString *error)
     if (!loaded && error)
         *error = loadError;
     return loaded;
+}
+
+QString officialSchemaProblems(const char *schemaId, const nlohmann::json &document)
+{
+    if (officialSchemasAbsent()) {
+        static std::once_flag warned;
+        std::call_once(warned, [] {
+            qWarning("the official AdCP schemas (%s) are absent: documents are not checked against them",
+                     qPrintable(officialSchemaDir()));
+        });
+        return {};
+    }
+    QString error;
+    const auto schemas = officialSchemas(&error);
+    if (!schemas)
+        return error;
+    const auto issues = schemas->validate(schemaId, document);
+    if (issues.empty())
+        return {};
+    QString text = QString::fromLatin1(schemaId) + u'\n';
+    for (const auto &issue : issues)
+        text += QString::fromStdString(issue.pointer + ": " + issue.message) + u'\n';
+    return text + QString::fromStdString(document.dump(1));
 }
 
 } // namespace adcp::testsupport

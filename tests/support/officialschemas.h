@@ -2,6 +2,8 @@
 
 #include <QString>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <memory>
 
 namespace adcp {
@@ -25,5 +27,12 @@ bool officialSchemasAbsent();
 // Loaded once per process and shared (validation is const and thread-safe); nullptr with *error set when
 // the folder is absent or does not load.
 std::shared_ptr<const SchemaRegistry> officialSchemas(QString *error);
+// Empty when `document` is valid against `schemaId` (e.g. "/schemas/account/list-accounts-response.json") or
+// when the official schemas are absent (said once as a warning); otherwise what is wrong: the schemas do not
+// load, or the issues (pointer: message) followed by the document.
+//
+//     const QString problems = adcp::testsupport::officialSchemaProblems(schemaId, document);
+//     QVERIFY2(problems.isEmpty(), qPrintable(problems));
+QString officialSchemaProblems(const char *schemaId, const nlohmann::json &document);
 
 } // namespace adcp::testsupport
