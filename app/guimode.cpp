@@ -106,6 +106,7 @@ int runGuiMode(int argc, char **argv)
                                  });
 
     adcp::gui::MainWindow window(&workbench);
+    window.setEmbeddedSeller(dispatcher);
     window.setAgentManager(&agents);
     auto *console = new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id);
     console->setAdapterControl(adcp::gui::SellerConsole::adapterControl(execution));

@@ -31,6 +31,7 @@
 #include "versioncomparedialog.h"
 #include "workbench.h"
 
+#include <QPointer>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -735,7 +736,10 @@ void MainWindow::setAgentManager(AgentManager *manager)
 {
     m_agents = manager;
     installPlainHttpWarning(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
-    installTestLabButton(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
+    installTestLabButton(findChild<QToolBar *>(QStringLiteral("agentBar")), manager,
+                         [self = QPointer<MainWindow>(this)] {
+                             return self ? self->m_embeddedSeller : nullptr;
+                         });
     refreshAgentSelector();
     connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
     connect(m_agentSelector, &QComboBox::activated, this,
@@ -761,6 +765,11 @@ void MainWindow::setAgentManager(AgentManager *manager)
         AgentProfilesDialog dialog(m_agents, this);
         runDialog(&dialog);
     });
+}
+
+void MainWindow::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller)
+{
+    m_embeddedSeller = std::move(seller);
 }
 
 void MainWindow::attachSellerConsole(SellerConsole *console)

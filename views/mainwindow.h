@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <memory>
 
 class QComboBox;
 class QDockWidget;
@@ -21,6 +22,10 @@ class QTreeView;
 
 namespace adcp {
 struct AdcpError;
+}
+
+namespace adcp::seller {
+class Dispatcher;
 }
 
 namespace adcp::gui {
@@ -90,6 +95,8 @@ public:
     // trainer changes the seller. Shown only while the embedded seller is the active agent.
     void attachSellerConsole(SellerConsole *console);
     QDockWidget *sellerConsoleDock() const;
+    // The embedded seller, offered to the test lab as a target (served on loopback for a run).
+    void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -115,6 +122,7 @@ private:
     Workbench *m_workbench;
     AgentManager *m_agents = nullptr;
     QDockWidget *m_consoleDock = nullptr;
+    std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
     std::function<int(QDialog *)> m_dialogRunner;
     std::function<void()> m_retryProposalAction;
     QComboBox *m_agentSelector = nullptr;

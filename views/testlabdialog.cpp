@@ -6,6 +6,10 @@
 #include "labrunner.h"
 #include "labsuite.h"
 #include "secretstore.h"
+#include "server/bearerauth.h"
+#include "server/sellerhttpserver.h"
+
+#include "dispatcher.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -20,6 +24,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QRandomGenerator>
 #include <QPushButton>
 #include <QSplitter>
 #include <QToolBar>
@@ -102,9 +107,63 @@ TestLabDialog::TestLabDialog(AgentManager *manager, QWidget *parent)
     connect(m_runner.get(), &adcp::lab::LabRunner::finished, this, &TestLabDialog::onRunFinished);
     if (m_manager)
         connect(m_manager, &AgentManager::profilesChanged, this, &TestLabDialog::refreshAgents);
+    connect(m_agent, &QComboBox::currentIndexChanged, this,
+            [this] { setRunning(m_runner && m_runner->isRunning()); });
 }
 
-TestLabDialog::~TestLabDialog() = default;
+TestLabDialog::~TestLabDialog()
+{
+    // The run still in progress talks to the served seller: it ends before the server goes.
+    m_runner.reset();
+    if (m_servedSeller)
+        m_servedSeller->stop();
+}
+
+namespace {
+
+const QString kEmbeddedTarget = QStringLiteral("embedded");
+
+QByteArray freshToken()
+{
+    QByteArray bytes(24, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(bytes.begin(), bytes.end());
+    return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+} // namespace
+
+void TestLabDialog::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> dispatcher)
+{
+    m_embeddedSeller = std::move(dispatcher);
+    refreshAgents();
+}
+
+QUrl TestLabDialog::servedEmbeddedUrl() const
+{
+    return m_servedUrl;
+}
+
+bool TestLabDialog::serveEmbeddedSeller(QString *error)
+{
+    if (m_servedSeller)
+        return true;
+    m_servedTokenA = freshToken();
+    m_servedTokenB = freshToken();
+    adcp::seller::BearerAuth auth;
+    // A is a sandbox principal like the storyboards' buyer, so the controller-driven steps can run; B is an
+    // ordinary second buyer.
+    auth.addToken(m_servedTokenA, adcp::seller::Principal{"test-lab-a", true});
+    auth.addToken(m_servedTokenB, adcp::seller::Principal{"test-lab-b", false});
+    auto server = std::make_unique<adcp::seller::SellerHttpServer>(m_embeddedSeller, std::move(auth));
+    const quint16 port = server->listen(QHostAddress::LocalHost, 0);
+    if (port == 0) {
+        *error = tr("The embedded seller could not be served on loopback: %1").arg(server->errorString());
+        return false;
+    }
+    m_servedSeller = std::move(server);
+    m_servedUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    return true;
+}
 
 const adcp::lab::LabRun &TestLabDialog::lastRun() const
 {
@@ -208,6 +267,8 @@ void TestLabDialog::refreshAgents()
 {
     const QString current = m_agent->currentData().toString();
     m_agent->clear();
+    if (m_embeddedSeller)
+        m_agent->addItem(tr("Embedded seller — served on loopback for the run"), kEmbeddedTarget);
     if (m_manager)
         for (const AgentProfile &profile : m_manager->profiles())
             if (profile.kind != AgentProfile::Kind::Embedded)
@@ -216,11 +277,12 @@ void TestLabDialog::refreshAgents()
         m_agent->addItem(tr("(add a remote agent under Agents… first)"));
     const int index = m_agent->findData(current);
     m_agent->setCurrentIndex(index >= 0 ? index : 0);
+    setRunning(m_runner && m_runner->isRunning());
 }
 
 void TestLabDialog::setRunning(bool running)
 {
-    m_run->setEnabled(!running && m_manager && !m_manager->profiles().isEmpty());
+    m_run->setEnabled(!running && !m_agent->currentData().toString().isEmpty());
     m_cancel->setEnabled(running);
     m_agent->setEnabled(!running);
     m_suites->setEnabled(!running);
@@ -229,6 +291,20 @@ void TestLabDialog::setRunning(bool running)
 void TestLabDialog::startRun()
 {
     const QString id = m_agent->currentData().toString();
+    if (id == kEmbeddedTarget && m_embeddedSeller) {
+        QString error;
+        if (!serveEmbeddedSeller(&error)) {
+            m_status->setText(error);
+            return;
+        }
+        AgentProfile served;
+        served.name = tr("the embedded seller");
+        served.url = m_servedUrl;
+        served.kind = AgentProfile::Kind::Mcp;
+        setRunning(true);
+        runWithToken(served, m_servedTokenA);
+        return;
+    }
     AgentProfile chosen;
     bool found = false;
     if (m_manager)
@@ -263,6 +339,8 @@ void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &
         profile.kind == AgentProfile::Kind::A2a ? adcp::lab::LabProtocol::A2a : adcp::lab::LabProtocol::Mcp;
     config.token = token;
     config.tokenB = m_tokenB->text().trimmed().toUtf8();
+    if (config.tokenB.isEmpty() && profile.url == m_servedUrl && m_servedSeller)
+        config.tokenB = m_servedTokenB;
     config.historyPath = m_historyPath;
     if (!m_brand->text().trimmed().isEmpty())
         config.brandDomain = m_brand->text().trimmed().toLower();
@@ -418,20 +496,24 @@ void TestLabDialog::saveReport()
         QMessageBox::warning(this, tr("Save test lab report"), tr("Could not write %1: %2").arg(path, error));
 }
 
-void installTestLabButton(QToolBar *agentBar, AgentManager *manager)
+void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
+                          std::function<std::shared_ptr<adcp::seller::Dispatcher>()> embeddedSeller)
 {
     if (!agentBar || !manager)
         return;
     auto *button = new QToolButton(agentBar);
     button->setObjectName(QStringLiteral("testLabButton"));
-    button->setText(QObject::tr("🧪 Test lab…"));
-    button->setToolTip(QObject::tr("Check a remote agent with the test lab's suites"));
+    button->setText(QObject::tr("Test lab…"));
+    button->setToolTip(QObject::tr("Check an agent (a remote one, or the embedded seller) with the test lab's suites"));
     agentBar->addWidget(button);
-    QObject::connect(button, &QToolButton::clicked, agentBar, [agentBar, manager] {
+    QObject::connect(button, &QToolButton::clicked, agentBar, [agentBar, manager, embeddedSeller] {
         auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
         if (!dialog) {
             dialog = new TestLabDialog(manager, agentBar->window());
             dialog->setAttribute(Qt::WA_DeleteOnClose);
+            if (embeddedSeller)
+                if (auto seller = embeddedSeller())
+                    dialog->setEmbeddedSeller(std::move(seller));
         }
         dialog->show();
         dialog->raise();

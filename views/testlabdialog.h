@@ -5,7 +5,9 @@
 
 #include <QDialog>
 #include <QPointer>
+#include <QUrl>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -21,6 +23,11 @@ class QTreeWidgetItem;
 
 namespace adcp::lab {
 class LabRunner;
+}
+
+namespace adcp::seller {
+class Dispatcher;
+class SellerHttpServer;
 }
 
 namespace adcp::gui {
@@ -41,12 +48,20 @@ public:
     const adcp::lab::LabRun &lastRun() const;
     // Where runs are kept for comparison (default: the application-data folder).
     void setHistoryPath(const QString &path);
+    // Offers the embedded seller as a target: for a run it is served on a loopback port (127.0.0.1, a port of
+    // the system's choosing) under two principals of the lab's own, so the planner's workspace is untouched and
+    // the isolation suite has its second buyer.
+    void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> dispatcher);
+    // The loopback address of the embedded seller while it is served for the lab (empty before a run).
+    QUrl servedEmbeddedUrl() const;
 
 private:
     void buildUi();
     void refreshAgents();
     void startRun();
     void runWithToken(const AgentProfile &profile, const QByteArray &token);
+    // Starts (once) the loopback server in front of the embedded seller; false with *error set when it cannot.
+    bool serveEmbeddedSeller(QString *error);
     void onStepStarted(const QString &suite, const QString &title, int index, int total);
     void onStepFinished(const adcp::lab::StepResult &step, int index, int total);
     void onRunFinished(const adcp::lab::LabRun &run);
@@ -74,9 +89,16 @@ private:
     QPlainTextEdit *m_exchanges = nullptr;
     QComboBox *m_compare = nullptr;
     QString m_historyPath;
+    std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
+    std::unique_ptr<adcp::seller::SellerHttpServer> m_servedSeller;
+    QUrl m_servedUrl;
+    QByteArray m_servedTokenA;
+    QByteArray m_servedTokenB;
 };
 
-// A "Test lab…" button on the agent bar that opens the dialog.
-void installTestLabButton(QToolBar *agentBar, AgentManager *manager);
+// A "Test lab…" button on the agent bar that opens the dialog; the seller `embeddedSeller` gives when the
+// dialog opens (if any) is offered as a target beside the remote agents.
+void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
+                          std::function<std::shared_ptr<adcp::seller::Dispatcher>()> embeddedSeller = {});
 
 } // namespace adcp::gui

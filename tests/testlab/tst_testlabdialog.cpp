@@ -2,6 +2,7 @@
 #include "agentprofiles.h"
 #include "secretstore.h"
 #include "testlabdialog.h"
+#include "testseller.h"
 #include "workbench.h"
 #include "yesmanagent.h"
 
@@ -28,6 +29,7 @@ class tst_TestLabDialog final : public QObject
 
 private Q_SLOTS:
     void runSuitesAndOpenAFailedStep();
+    void embeddedSellerIsATarget();
 };
 
 namespace {
@@ -137,6 +139,59 @@ void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
     QCOMPARE(isolated->text(4), QStringLiteral("(not run)"));
     QVERIFY(isolated->font(0).bold());
     QVERIFY(dialog->grab().save(QStringLiteral(ADCP_BINARY_DIR "/testlab-dialog.png")));
+}
+
+// The embedded seller is offered first; chosen with the keyboard and run, every suite passes against it, served
+// on loopback under the lab's own two principals (so the isolation suite runs too).
+void tst_TestLabDialog::embeddedSellerIsATarget()
+{
+    QTemporaryDir sellerDir;
+    QVERIFY(sellerDir.isValid());
+    QString error;
+    const auto seller = openTestSeller(sellerDir, &error);
+    QVERIFY2(seller, qPrintable(error));
+
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
+    QMainWindow window;
+    auto *bar = window.addToolBar(QStringLiteral("Agent"));
+    bar->setObjectName(QStringLiteral("agentBar"));
+    installTestLabButton(bar, &manager, [seller] { return seller; });
+    window.resize(800, 200);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::mouseClick(bar->findChild<QToolButton *>(QStringLiteral("testLabButton")), Qt::LeftButton);
+    auto *dialog = window.findChild<TestLabDialog *>();
+    QVERIFY(dialog);
+    QTemporaryDir historyDir;
+    QVERIFY(historyDir.isValid());
+    dialog->setHistoryPath(historyDir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+
+    auto *agent = dialog->findChild<QComboBox *>(QStringLiteral("labAgent"));
+    QVERIFY(agent);
+    QCOMPARE(agent->itemData(0).toString(), QStringLiteral("embedded")); // first, before the remote agents
+    agent->setFocus();
+    QTest::keyClick(agent, Qt::Key_Home);
+    QCOMPARE(agent->currentData().toString(), QStringLiteral("embedded"));
+    auto *run = dialog->findChild<QPushButton *>(QStringLiteral("labRun"));
+    auto *status = dialog->findChild<QLabel *>(QStringLiteral("labStatus"));
+    QVERIFY(run->isEnabled());
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && dialog->lastRun().historyId > 0, 300000);
+    QVERIFY(dialog->servedEmbeddedUrl().host() == QLatin1String("127.0.0.1"));
+    int passed = 0;
+    bool isolationRan = false;
+    for (const auto &step : dialog->lastRun().steps) {
+        QVERIFY2(step.verdict != adcp::lab::Verdict::Failed,
+                 qPrintable(step.suite + QStringLiteral("/") + step.title + QStringLiteral(": ") + step.reason));
+        passed += step.verdict == adcp::lab::Verdict::Passed ? 1 : 0;
+        isolationRan = isolationRan || (step.suite == QLatin1String("isolation") &&
+                                        step.verdict == adcp::lab::Verdict::Passed);
+    }
+    QVERIFY2(passed >= 30, qPrintable(QStringLiteral("%1 steps passed").arg(passed)));
+    QVERIFY(isolationRan);
+    QVERIFY2(status->text().contains(QLatin1String(" 0 failed")), qPrintable(status->text()));
 }
 
 QTEST_MAIN(tst_TestLabDialog)
