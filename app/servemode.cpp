@@ -6,6 +6,7 @@
 #include "server/bearerauth.h"
 #include "server/sellerhttpserver.h"
 
+#include <algorithm>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostInfo>
@@ -180,6 +181,16 @@ int runServeMode(int argc, char **argv)
         {QStringLiteral("require-accounts"),
          QStringLiteral("Account-scoped tasks need an account registered with sync_accounts (otherwise "
                         "ACCOUNT_NOT_FOUND), as AdCP 3.0 sellers with explicit accounts answer.")});
+    {
+        QString rules;
+        for (const auto &[name, what] : adcp::seller::brokenRuleNames())
+            rules += QStringLiteral("\n  %1: %2").arg(QString::fromStdString(name), QString::fromStdString(what));
+        parser.addOption({QStringLiteral("broken-rule"),
+                          QStringLiteral("For testing buyer tools only: break this AdCP rule on purpose (repeatable), "
+                                         "so that a buyer's checks can be shown to fail. Rules:") +
+                              rules,
+                          QStringLiteral("RULE")});
+    }
     parser.addOption(
         {QStringLiteral("allow-private-webhooks"),
          QStringLiteral("Let buyers register webhook URLs on loopback, private, link-local and CGNAT addresses "
@@ -239,6 +250,16 @@ int runServeMode(int argc, char **argv)
     options.autoCommitOnIssue = parser.isSet(QStringLiteral("auto-commit"));
     options.requireProposalVersion = !parser.isSet(QStringLiteral("proposal-version-optional"));
     options.requireAccounts = parser.isSet(QStringLiteral("require-accounts"));
+    for (const QString &rule : parser.values(QStringLiteral("broken-rule"))) {
+        const auto &known = adcp::seller::brokenRuleNames();
+        if (std::none_of(known.cbegin(), known.cend(),
+                         [&rule](const auto &entry) { return QString::fromStdString(entry.first) == rule; })) {
+            err << "adcp-workbench: --broken-rule: unknown rule '" << rule << "' (see --help)\n";
+            return 2;
+        }
+        options.brokenRules.insert(rule.toStdString());
+        err << "adcp-workbench: this seller breaks the AdCP rule '" << rule << "' on purpose (--broken-rule)\n";
+    }
     options.webhookAddressScope = parser.isSet(QStringLiteral("allow-private-webhooks"))
                                       ? adcp::seller::WebhookAddressScope::AllowPrivate
                                       : adcp::seller::WebhookAddressScope::PublicOnly;

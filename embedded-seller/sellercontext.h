@@ -10,7 +10,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 class QSqlDatabase;
 
@@ -52,7 +55,17 @@ struct SellerOptions
     // `--serve` sets PublicOnly unless --allow-private-webhooks is given.
     WebhookAddressScope webhookAddressScope = WebhookAddressScope::AllowLoopback;
     WebhookResolver webhookResolver; // empty = the system resolver
+    // Test-only: AdCP rules this seller breaks on purpose, so that buyer-side checks (the test lab, a buyer's own
+    // tests) can be shown to fail when they should. Names from brokenRuleNames(); empty in every real use.
+    std::set<std::string> brokenRules;
+    bool breaks(const char *rule) const { return brokenRules.count(rule) != 0; }
 };
+
+// The rules SellerOptions::brokenRules can name, with what breaking each does:
+//   accept-stale-version  create_media_buy takes a stale proposal_version (the spec answers CONFLICT)
+//   drop-decline-echo     a decline acknowledgement omits the proposal_version it declined (a MUST)
+//   leak-foreign-buy      get_media_buys lists another principal's buy when asked for its id
+const std::vector<std::pair<std::string, std::string>> &brokenRuleNames();
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).
 class SellerClock final

@@ -86,7 +86,7 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
         if (!number || *number > p.version)
             return AdcpError::make("PROPOSAL_NOT_FOUND", "this proposal has no such proposal_version",
                                    "proposal_version", "re-read the proposal and use its proposal_version");
-        if (*number != p.version) {
+        if (*number != p.version && !task.options.breaks("accept-stale-version")) {
             auto e =
                 AdcpError::make("CONFLICT",
                                 "proposal_version " + versionLabel(*number) +
@@ -98,7 +98,8 @@ std::optional<adcp::AdcpError> checkProposal(TaskContext &task, const json &args
             e.recovery = adcp::Recovery::Correctable;
             return e;
         }
-        *versionOut = *number;
+        // (With the rule broken on purpose the stale version is taken as if it were the current one.)
+        *versionOut = task.options.breaks("accept-stale-version") ? p.version : *number;
     } else {
         *versionOut = p.version;
     }

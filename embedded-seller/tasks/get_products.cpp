@@ -378,14 +378,15 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
     }
 
     json applied = json::array();
-    auto appliedEntry = [](const json &e, const std::string &status, const std::string &notes) {
+    const bool dropDeclineEcho = task.options.breaks("drop-decline-echo");
+    auto appliedEntry = [dropDeclineEcho](const json &e, const std::string &status, const std::string &notes) {
         json a = {{"scope", e.value("scope", std::string())}, {"status", status}};
         if (e.contains("product_id"))
             a["product_id"] = e["product_id"];
         if (e.contains("proposal_id"))
             a["proposal_id"] = e["proposal_id"];
         // The versioned dialect: the acknowledgement names the version it acted on (a MUST for decline).
-        if (e.contains("proposal_version"))
+        if (e.contains("proposal_version") && !(dropDeclineEcho && e.value("action", std::string()) == "decline"))
             a["proposal_version"] = e["proposal_version"];
         if (!notes.empty())
             a["notes"] = notes;

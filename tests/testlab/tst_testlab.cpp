@@ -4,6 +4,7 @@
 #include "scriptedpeer.h"
 #include "yesmanagent.h"
 
+#include <algorithm>
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
@@ -70,6 +71,8 @@ private Q_SLOTS:
     void couldNotRun_data();
     void couldNotRun();
     void checksFailAgainstAnAgentThatAcceptsEverything();
+    void brokenSellerFailsTheNamedStep_data();
+    void brokenSellerFailsTheNamedStep();
     void cancelStopsTheRun();
 
 private:
@@ -212,6 +215,55 @@ void tst_TestLab::couldNotRun()
     const QString err = QString::fromUtf8(lab.readAllStandardError());
     QCOMPARE(lab.exitCode(), 2);
     QVERIFY2(err.contains(says), qPrintable(err));
+}
+
+void tst_TestLab::brokenSellerFailsTheNamedStep_data()
+{
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("suite");
+    QTest::addColumn<QString>("step");
+    QTest::addColumn<QString>("reason"); // what the failure must say: the rule, in the lab's words
+    QTest::newRow("accept-stale-version") << QStringLiteral("accept-stale-version") << QStringLiteral("versioned")
+                                          << QStringLiteral("stale_version_refused")
+                                          << QStringLiteral("a buy was created from stale version");
+    QTest::newRow("drop-decline-echo") << QStringLiteral("drop-decline-echo") << QStringLiteral("versioned")
+                                       << QStringLiteral("decline_echoes_version")
+                                       << QStringLiteral("does not echo proposal_version");
+    QTest::newRow("leak-foreign-buy") << QStringLiteral("leak-foreign-buy") << QStringLiteral("isolation")
+                                      << QStringLiteral("foreign_buy_invisible")
+                                      << QStringLiteral("B's get_media_buys lists A's buy");
+}
+
+// Our own seller with one AdCP rule broken on purpose (--broken-rule): the lab step that checks that rule fails
+// with a reason naming it, and the run as a whole fails. (headlessAgainstServe shows the same steps pass on the
+// unbroken seller.)
+void tst_TestLab::brokenSellerFailsTheNamedStep()
+{
+    QFETCH(QString, rule);
+    QFETCH(QString, suite);
+    QFETCH(QString, step);
+    QFETCH(QString, reason);
+    const QUrl url = startServe(QStringLiteral("broken-%1.sqlite").arg(rule),
+                                {QStringLiteral("--broken-rule"), rule});
+    QVERIFY2(url.isValid(), m_serve.readAllStandardError().constData());
+    LabConfig config;
+    config.url = url;
+    config.token = "lab-token-a";
+    config.tokenB = "lab-token-b";
+    config.suites = {suite};
+    LabRunner runner;
+    QSignalSpy finished(&runner, &LabRunner::finished);
+    QVERIFY(runner.start(config));
+    QVERIFY(finished.wait(300000));
+    const LabRun run = finished.first().first().value<LabRun>();
+    QVERIFY2(run.fatal.isEmpty(), qPrintable(run.fatal));
+    QVERIFY(run.anyFailed());
+    const auto named = std::find_if(run.steps.cbegin(), run.steps.cend(), [&](const StepResult &r) {
+        return r.suite == suite && r.step == step;
+    });
+    QVERIFY(named != run.steps.cend());
+    QCOMPARE(named->verdict, Verdict::Failed);
+    QVERIFY2(named->reason.contains(reason), qPrintable(named->reason));
 }
 
 // The suites are not a rubber stamp: an agent that answers every call with an empty success fails the
