@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,6 +54,9 @@ struct SellerOptions
     // `--serve` sets PublicOnly unless --allow-private-webhooks is given.
     WebhookAddressScope webhookAddressScope = WebhookAddressScope::AllowLoopback;
     WebhookResolver webhookResolver; // empty = the system resolver
+    // The request_signing block get_adcp_capabilities declares to a principal (server/requestsigning.h);
+    // empty, or a null answer, declares nothing: the seller does not verify request signatures.
+    std::function<nlohmann::json(const std::string &principalId)> requestSigningCapability;
 };
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).

@@ -1,5 +1,7 @@
 #include "webhooksignature.h"
 
+#include "httpsignature.h"
+
 #include <QCryptographicHash>
 #include <QMessageAuthenticationCode>
 #include <QUrl>
@@ -226,21 +228,18 @@ nlohmann::json Ed25519Key::publicJwk(const std::string &keyId) const
 
 QByteArray contentDigest(const QByteArray &rawBody)
 {
-    return "sha-256=:" + QCryptographicHash::hash(rawBody, QCryptographicHash::Sha256).toBase64() + ':';
+    return httpsig::contentDigest(rawBody);
 }
 
 QByteArray signatureBase(const QByteArray &method, const QString &url, const QByteArray &contentType,
                          const QByteArray &contentDigestValue, const QByteArray &signatureParams)
 {
-    const QUrl parsed(url);
-    QByteArray base;
-    base += "\"@method\": " + method.toUpper() + '\n';
-    base += "\"@target-uri\": " + url.toUtf8() + '\n';
-    base += "\"@authority\": " + authorityOf(parsed) + '\n';
-    base += "\"content-type\": " + contentType.trimmed() + '\n';
-    base += "\"content-digest\": " + contentDigestValue.trimmed() + '\n';
-    base += "\"@signature-params\": " + signatureParams;
-    return base;
+    return httpsig::signatureBase({{"@method", method.toUpper()},
+                                   {"@target-uri", url.toUtf8()},
+                                   {"@authority", authorityOf(QUrl(url))},
+                                   {"content-type", contentType.trimmed()},
+                                   {"content-digest", contentDigestValue.trimmed()}},
+                                  signatureParams);
 }
 
 SignedHeaders signRequest(const QByteArray &method, const QString &url, const QByteArray &contentType,
