@@ -1,5 +1,7 @@
 #pragma once
 
+#include "structuredfield.h"
+
 #include <QByteArray>
 
 #include <nlohmann/json.hpp>
@@ -13,44 +15,10 @@
 
 // The RFC 9421 pieces both AdCP signing profiles share (request signing, adcp/request-signing/v1, and webhook
 // signing, adcp/webhook-signing/v1): structured-field parsing of Signature-Input / Signature / Content-Digest
-// (RFC 8941, strict), the profile's @target-uri and @authority canonicalization, the signature base, and the
-// two allowed algorithms (ed25519, ecdsa-p256-sha256) with keys given as JWKs. Every input is a peer's bytes:
-// parsers answer nullopt with a reason, never throw.
+// (RFC 8941, strict, in structuredfield.h), the profile's @target-uri and @authority canonicalization, the
+// signature base, and the two allowed algorithms (ed25519, ecdsa-p256-sha256) with keys given as JWKs. Every
+// input is a peer's bytes: parsers answer nullopt with a reason, never throw.
 namespace adcp::httpsig {
-
-// ---- RFC 8941 structured fields ----
-
-struct SfBareItem
-{
-    enum class Type { Integer, Decimal, String, Token, Bytes, Boolean };
-    Type type = Type::Integer;
-    long long integer = 0;
-    std::string text; // String and Token values; a Decimal as written
-    QByteArray bytes; // Bytes, decoded
-    bool boolean = false;
-};
-using SfParameters = std::vector<std::pair<std::string, SfBareItem>>;
-struct SfItem
-{
-    SfBareItem value;
-    SfParameters parameters;
-};
-struct SfMember
-{
-    bool innerList = false;
-    SfItem item;               // when !innerList
-    std::vector<SfItem> items; // when innerList
-    SfParameters parameters;   // the inner list's own parameters
-};
-using SfDictionary = std::vector<std::pair<std::string, SfMember>>;
-
-// A Dictionary, strictly: any syntax error, and a key given twice (which RFC 8941 lets a parser resolve by
-// keeping the last, a proxy-smuggling hazard for signatures), give nullopt and the reason. Byte sequences are
-// accepted in the base64 and the base64url alphabet (signers emit both).
-std::optional<SfDictionary> parseDictionary(std::string_view text, std::string *error = nullptr);
-// The canonical serialization of an inner list with its parameters, i.e. the @signature-params value.
-std::string serializeInnerList(const SfMember &member);
-const SfBareItem *findParameter(const SfParameters &parameters, std::string_view name);
 
 // ---- @target-uri / @authority (AdCP profile of RFC 9421 §2.2) ----
 
