@@ -4,7 +4,9 @@
 #include "jobs/execution.h"
 #include "sellercontext.h"
 #include "server/bearerauth.h"
+#include "server/requestsigning.h"
 #include "server/sellerhttpserver.h"
+#include "tasks/taskcontext.h"
 
 #include <algorithm>
 #include <QCommandLineParser>
@@ -15,6 +17,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <set>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -109,6 +112,71 @@ bool serveLimits(const QCommandLineParser &parser, adcp::seller::SellerServerOpt
     return true;
 }
 
+// The --request-signing* options; false (after a message) when one is malformed. A disabled result leaves
+// the seller on bearer tokens alone.
+bool serveRequestSigning(const QCommandLineParser &parser, adcp::seller::RequestSigningConfig *config,
+                         QTextStream &err)
+{
+    using namespace adcp::seller;
+    const auto mode = signingModeFromString(parser.value(QStringLiteral("request-signing")).toStdString());
+    const auto digest =
+        digestPolicyFromString(parser.value(QStringLiteral("request-signing-content-digest")).toStdString());
+    if (!mode || !digest) {
+        err << "adcp-workbench: --request-signing takes off, optional or required; "
+               "--request-signing-content-digest takes either, required or forbidden\n";
+        return false;
+    }
+    config->mode = *mode;
+    config->contentDigest = *digest;
+    for (const QString &spec : parser.values(QStringLiteral("request-signing-principal"))) {
+        const qsizetype eq = spec.lastIndexOf(QLatin1Char('='));
+        const auto principalMode = signingModeFromString(spec.mid(eq + 1).toStdString());
+        if (eq <= 0 || !principalMode) {
+            err << "adcp-workbench: --request-signing-principal: expected PRINCIPAL=off|optional|required, "
+                   "got '"
+                << spec << "'\n";
+            return false;
+        }
+        config->principalModes[spec.left(eq).toStdString()] = *principalMode;
+    }
+    qint64 cap = 0;
+    if (!serveIntOption(parser, QStringLiteral("request-signing-replay-cap"), 1, 100000000, &cap, err))
+        return false;
+    config->replayCapPerKey = std::size_t(cap);
+    config->scheme = parser.value(QStringLiteral("request-signing-scheme")).toStdString();
+    if (config->scheme != "http" && config->scheme != "https") {
+        err << "adcp-workbench: --request-signing-scheme takes http or https\n";
+        return false;
+    }
+    if (!config->enabled() && (parser.isSet(QStringLiteral("request-signing-jwks")) ||
+                               parser.isSet(QStringLiteral("request-signing-revoked")))) {
+        err << "adcp-workbench: --request-signing-jwks/--request-signing-revoked need --request-signing "
+               "optional|required (or a --request-signing-principal that is not off)\n";
+        return false;
+    }
+    for (const QString &spec : parser.values(QStringLiteral("request-signing-jwks"))) {
+        QByteArray path;
+        Principal principal;
+        QString error;
+        if (!BearerAuth::parseTokenSpec(spec, &path, &principal, &error) ||
+            !config->addJwksFile(QString::fromUtf8(path), principal, &error)) {
+            err << "adcp-workbench: --request-signing-jwks: " << error << '\n';
+            return false;
+        }
+    }
+    for (const QString &kid : parser.values(QStringLiteral("request-signing-revoked")))
+        config->revokedKeyIds.insert(kid.toStdString());
+    // required_for: the state-changing tasks except discovery (get_products and the proposal requests, which
+    // buyers call before any commitment); supported_for: every task served.
+    const std::set<std::string_view> discovery = {"get_products", "request_proposals", "refine_proposals"};
+    for (const auto &spec : toolSpecs()) {
+        config->supportedFor.emplace_back(spec.name);
+        if (spec.mutating && !discovery.count(spec.name))
+            config->requiredFor.emplace_back(spec.name);
+    }
+    return true;
+}
+
 } // namespace
 
 int runServeMode(int argc, char **argv)
@@ -195,6 +263,35 @@ int runServeMode(int argc, char **argv)
         {QStringLiteral("allow-private-webhooks"),
          QStringLiteral("Let buyers register webhook URLs on loopback, private, link-local and CGNAT addresses "
                         "(a local test receiver); by default only publicly routable addresses are called.")});
+    parser.addOption(
+        {QStringLiteral("request-signing"),
+         QStringLiteral(
+             "RFC 9421 request signing for principals not named by --request-signing-principal: off "
+             "(bearer only), optional (signatures verified when sent) or required (state-changing "
+             "tasks must be signed)."),
+         QStringLiteral("MODE"), QStringLiteral("off")});
+    parser.addOption({QStringLiteral("request-signing-principal"),
+                      QStringLiteral("Request signing mode of one principal (repeatable)."),
+                      QStringLiteral("PRINCIPAL=MODE")});
+    parser.addOption(
+        {QStringLiteral("request-signing-jwks"),
+         QStringLiteral("A signer's JWKS file; its request-signing keys authenticate as this principal "
+                        "(repeatable)."),
+         QStringLiteral("FILE=PRINCIPAL[:sandbox]")});
+    parser.addOption({QStringLiteral("request-signing-revoked"),
+                      QStringLiteral("A revoked signing key id (repeatable)."), QStringLiteral("KEYID")});
+    parser.addOption(
+        {QStringLiteral("request-signing-content-digest"),
+         QStringLiteral("Whether signatures must cover content-digest: either, required or forbidden."),
+         QStringLiteral("POLICY"), QStringLiteral("either")});
+    parser.addOption({QStringLiteral("request-signing-replay-cap"),
+                      QStringLiteral("Live signatures remembered per key; beyond it a key is refused "
+                                     "(request_signature_rate_abuse)."),
+                      QStringLiteral("N"), QStringLiteral("1000000")});
+    parser.addOption(
+        {QStringLiteral("request-signing-scheme"),
+         QStringLiteral("Scheme of the URL signers sign (https behind a TLS-terminating proxy)."),
+         QStringLiteral("SCHEME"), QStringLiteral("http")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Do not log each request.")});
     parser.process(app);
 
@@ -243,7 +340,19 @@ int runServeMode(int argc, char **argv)
         return 2;
     }
 
+    adcp::seller::RequestSigningConfig signing;
+    if (!serveRequestSigning(parser, &signing, err))
+        return 2;
+    if (signing.enabled())
+        serverOptions.requestVerifier = std::make_shared<adcp::seller::RequestVerifier>(std::move(signing));
+
     adcp::seller::SellerOptions options;
+    if (serverOptions.requestVerifier) {
+        options.requestSigningCapability = [verifier =
+                                                serverOptions.requestVerifier](const std::string &principal) {
+            return verifier->config().capabilityFor(principal);
+        };
+    }
     options.databasePath = parser.value(QStringLiteral("db"));
     options.manualApproval = parser.isSet(QStringLiteral("manual-approval"));
     options.manualApprovalAccounts = parser.values(QStringLiteral("manual-approval-account"));

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -59,6 +61,9 @@ struct SellerOptions
     // tests) can be shown to fail when they should. Names from brokenRuleNames(); empty in every real use.
     std::set<std::string> brokenRules;
     bool breaks(const char *rule) const { return brokenRules.count(rule) != 0; }
+    // The request_signing block get_adcp_capabilities declares to a principal (server/requestsigning.h);
+    // empty, or a null answer, declares nothing: the seller does not verify request signatures.
+    std::function<nlohmann::json(const std::string &principalId)> requestSigningCapability;
 };
 
 // The rules SellerOptions::brokenRules can name, with what breaking each does:

@@ -1,5 +1,7 @@
 #include "webhooksignature.h"
 
+#include "httpsignature.h"
+
 #include <QCryptographicHash>
 #include <QMessageAuthenticationCode>
 #include <QUrl>
@@ -7,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace adcp::webhooks {
@@ -59,48 +62,58 @@ const std::vector<QByteArray> &coveredComponents()
     return components;
 }
 
-// Parses `sig1=("a" "b");k=v;k="v"` into label, component list, parameters and the raw params text.
+// Signature-Input read with the strict structured-field parser: the label (sig1 when present, else the
+// first), the covered components, the parameters as text and the @signature-params value.
 struct ParsedInput
 {
-    QByteArray label;
+    std::string label;
     std::vector<QByteArray> components;
     std::map<QByteArray, QByteArray> params;
-    QByteArray paramsText; // everything after "label=", as it enters the signature base
+    QByteArray paramsText; // the inner list serialized, as it enters the signature base
 };
 
 std::optional<ParsedInput> parseSignatureInput(const QByteArray &header)
 {
+    const auto dictionary = httpsig::parseDictionary(header.toStdString());
+    if (!dictionary || dictionary->empty())
+        return std::nullopt;
+    const auto chosen = std::find_if(dictionary->begin(), dictionary->end(),
+                                     [](const auto &member) { return member.first == "sig1"; });
+    const auto &[label, member] = chosen != dictionary->end() ? *chosen : dictionary->front();
+    if (!member.innerList)
+        return std::nullopt;
     ParsedInput parsed;
-    const qsizetype eq = header.indexOf('=');
-    if (eq <= 0)
-        return std::nullopt;
-    parsed.label = header.left(eq).trimmed();
-    parsed.paramsText = header.mid(eq + 1).trimmed();
-    const QByteArray &text = parsed.paramsText;
-    if (!text.startsWith('('))
-        return std::nullopt;
-    const qsizetype close = text.indexOf(')');
-    if (close < 0)
-        return std::nullopt;
-    for (const QByteArray &item : text.mid(1, close - 1).split(' ')) {
-        if (item.isEmpty())
-            continue;
-        if (item.size() < 2 || !item.startsWith('"') || !item.endsWith('"'))
+    parsed.label = label;
+    for (const auto &item : member.items) {
+        if (item.value.type != httpsig::SfBareItem::Type::String || !item.parameters.empty())
             return std::nullopt;
-        parsed.components.push_back(item.mid(1, item.size() - 2));
+        parsed.components.push_back(QByteArray::fromStdString(item.value.text));
     }
-    for (const QByteArray &param : text.mid(close + 1).split(';')) {
-        if (param.isEmpty())
-            continue;
-        const qsizetype peq = param.indexOf('=');
-        if (peq <= 0)
+    for (const auto &[name, value] : member.parameters) {
+        QByteArray text;
+        if (value.type == httpsig::SfBareItem::Type::Integer)
+            text = QByteArray::number(value.integer);
+        else if (value.type == httpsig::SfBareItem::Type::String)
+            text = QByteArray::fromStdString(value.text);
+        else
             return std::nullopt;
-        QByteArray value = param.mid(peq + 1);
-        if (value.size() >= 2 && value.startsWith('"') && value.endsWith('"'))
-            value = value.mid(1, value.size() - 2);
-        parsed.params[param.left(peq)] = value;
+        parsed.params[QByteArray::fromStdString(name)] = text;
     }
+    parsed.paramsText = QByteArray::fromStdString(httpsig::serializeInnerList(member));
     return parsed;
+}
+
+// The signature bytes Signature carries for `label`, empty when it has none.
+QByteArray signatureFor(const QByteArray &header, const std::string &label)
+{
+    const auto dictionary = httpsig::parseDictionary(header.toStdString());
+    if (!dictionary)
+        return {};
+    for (const auto &[key, member] : *dictionary) {
+        if (key == label && !member.innerList && member.item.value.type == httpsig::SfBareItem::Type::Bytes)
+            return member.item.value.bytes;
+    }
+    return {};
 }
 
 } // namespace
@@ -226,21 +239,18 @@ nlohmann::json Ed25519Key::publicJwk(const std::string &keyId) const
 
 QByteArray contentDigest(const QByteArray &rawBody)
 {
-    return "sha-256=:" + QCryptographicHash::hash(rawBody, QCryptographicHash::Sha256).toBase64() + ':';
+    return httpsig::contentDigest(rawBody);
 }
 
 QByteArray signatureBase(const QByteArray &method, const QString &url, const QByteArray &contentType,
                          const QByteArray &contentDigestValue, const QByteArray &signatureParams)
 {
-    const QUrl parsed(url);
-    QByteArray base;
-    base += "\"@method\": " + method.toUpper() + '\n';
-    base += "\"@target-uri\": " + url.toUtf8() + '\n';
-    base += "\"@authority\": " + authorityOf(parsed) + '\n';
-    base += "\"content-type\": " + contentType.trimmed() + '\n';
-    base += "\"content-digest\": " + contentDigestValue.trimmed() + '\n';
-    base += "\"@signature-params\": " + signatureParams;
-    return base;
+    return httpsig::signatureBase({{"@method", method.toUpper()},
+                                   {"@target-uri", url.toUtf8()},
+                                   {"@authority", authorityOf(QUrl(url))},
+                                   {"content-type", contentType.trimmed()},
+                                   {"content-digest", contentDigestValue.trimmed()}},
+                                  signatureParams);
 }
 
 SignedHeaders signRequest(const QByteArray &method, const QString &url, const QByteArray &contentType,
@@ -319,13 +329,11 @@ std::optional<VerifiedSignature> verifyRequest(const QByteArray &method, const Q
         setError(error, "Content-Digest does not match the body");
         return std::nullopt;
     }
-    const QByteArray prefix = parsed->label + "=:";
-    if (!signatureHeader.startsWith(prefix) || !signatureHeader.endsWith(':')) {
+    const QByteArray signature = signatureFor(signatureHeader, parsed->label);
+    if (signature.isEmpty()) {
         setError(error, "Signature header has no entry for the signature label");
         return std::nullopt;
     }
-    const QByteArray signature = QByteArray::fromBase64(
-        signatureHeader.mid(prefix.size(), signatureHeader.size() - prefix.size() - 1));
     const std::string keyId = param("keyid").toStdString();
     const QByteArray publicKey = resolveKey ? resolveKey(keyId) : QByteArray();
     if (publicKey.isEmpty()) {

@@ -95,6 +95,34 @@ Invocation readInvocation(const nlohmann::json &message, bool profileV3)
     return Invocation{*skill, arguments, {}};
 }
 
+// The skill a message/send invokes, for the request-signing policy: the data part with a skill, as
+// readInvocation() will find it (it refuses messages with more than one data part).
+SigningTarget a2aSigningTarget(const HttpRequest &request, int maxDepth)
+{
+    SigningTarget target;
+    nlohmann::json message;
+    if (rpcwire::parseBody(request.body, maxDepth, &message) != rpcwire::ParseStatus::Ok ||
+        !message.is_object())
+        return target;
+    const auto method = rpcwire::stringField(message, "method");
+    if (method != std::optional<std::string>("message/send") &&
+        method != std::optional<std::string>("SendMessage"))
+        return target;
+    const nlohmann::json parts =
+        rpcwire::field(rpcwire::field(rpcwire::field(message, "params"), "message"), "parts");
+    if (!parts.is_array())
+        return target;
+    for (const auto &part : parts) {
+        const nlohmann::json data = rpcwire::field(part, "data");
+        if (!data.is_object())
+            continue;
+        target.operation = rpcwire::stringField(data, "skill").value_or(std::string());
+        target.arguments = rpcwire::field(data, data.contains("parameters") ? "parameters" : "input");
+        break;
+    }
+    return target;
+}
+
 } // namespace
 
 A2aEndpoint::A2aEndpoint(std::shared_ptr<Dispatcher> dispatcher, RouteGuard &guard,
@@ -116,7 +144,10 @@ void A2aEndpoint::handle(const ExchangePtr &exchange)
         exchange->reply(405, rpcwire::error(nullptr, rpcwire::kInvalidRequest, "use POST"), {{"Allow", "POST"}});
         return;
     }
-    const auto principal = m_guard.authenticate(*exchange);
+    const auto principal =
+        m_guard.signingEnabled()
+            ? m_guard.authenticate(*exchange, a2aSigningTarget(request, m_options.maxJsonDepth))
+            : m_guard.authenticate(*exchange);
     if (!principal)
         return;
     exchange->slot = m_guard.admit(*exchange, principal->id);

@@ -23,6 +23,22 @@ bool mcpValidId(const nlohmann::json &id)
     return id.is_string() || id.is_number() || id.is_null();
 }
 
+// The operation a POST carries, for the request-signing policy: a tools/call names an AdCP task.
+SigningTarget mcpSigningTarget(const HttpRequest &request, int maxDepth)
+{
+    SigningTarget target;
+    nlohmann::json message;
+    if (request.method != "POST" ||
+        rpcwire::parseBody(request.body, maxDepth, &message) != rpcwire::ParseStatus::Ok ||
+        !message.is_object() ||
+        rpcwire::stringField(message, "method") != std::optional<std::string>("tools/call"))
+        return target;
+    const nlohmann::json params = rpcwire::field(message, "params");
+    target.operation = rpcwire::stringField(params, "name").value_or(std::string());
+    target.arguments = rpcwire::field(params, "arguments");
+    return target;
+}
+
 } // namespace
 
 McpEndpoint::McpEndpoint(std::shared_ptr<Dispatcher> dispatcher, RouteGuard &guard,
@@ -66,7 +82,10 @@ void McpEndpoint::handle(const ExchangePtr &exchange)
                         {{"Allow", "GET, POST, DELETE"}});
         return;
     }
-    const auto principal = m_guard.authenticate(*exchange);
+    const auto principal =
+        m_guard.signingEnabled()
+            ? m_guard.authenticate(*exchange, mcpSigningTarget(request, m_options.maxJsonDepth))
+            : m_guard.authenticate(*exchange);
     if (!principal)
         return;
     exchange->slot = m_guard.admit(*exchange, principal->id);

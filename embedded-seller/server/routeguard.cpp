@@ -1,9 +1,12 @@
 #include "routeguard.h"
 
+#include "requestsigning.h"
 #include "routeexchange.h"
 #include "rpcwire.h"
 
 #include <QUrl>
+
+#include <algorithm>
 
 namespace adcp::seller {
 
@@ -23,8 +26,13 @@ QString routeguardHostOf(std::string_view hostHeader)
 } // namespace
 
 RouteGuard::RouteGuard(BearerAuth auth, const SellerServerOptions &options)
-    : m_auth(std::move(auth)), m_options(options)
+    : m_auth(std::move(auth)), m_options(options), m_verifier(options.requestVerifier.get())
 {
+}
+
+bool RouteGuard::signingEnabled() const
+{
+    return m_verifier && m_verifier->config().enabled();
 }
 
 bool RouteGuard::hostAllowed(const HttpRequest &request) const
@@ -79,6 +87,76 @@ std::optional<Principal> RouteGuard::authenticate(RouteExchange &exchange) const
     }
     exchange.reply(std::move(outcome.rejection), outcome.code);
     return std::nullopt;
+}
+
+std::optional<Principal> RouteGuard::authenticate(RouteExchange &exchange, const SigningTarget &target) const
+{
+    if (!signingEnabled())
+        return authenticate(exchange);
+    const HttpRequest &request = exchange.request();
+    AuthOutcome bearer = check(request);
+    const bool tokenSent = !request.header("Authorization").empty();
+    const RequestSigningConfig &config = m_verifier->config();
+    if (RequestVerifier::hasSignatureHeaders(request) &&
+        !(bearer.principal && tokenSent && config.modeFor(bearer.principal->id) == SigningMode::Off)) {
+        const SignatureCheck signature = m_verifier->verify(request);
+        if (signature.kind == SignatureCheck::Kind::Rejected) {
+            replySignatureError(exchange, signature.code, signature.message, target.jsonRpc);
+            return std::nullopt;
+        }
+        // A token sent beside a signature must be valid and name the same principal.
+        if (tokenSent && !bearer.principal) {
+            exchange.reply(std::move(bearer.rejection), bearer.code);
+            return std::nullopt;
+        }
+        if (tokenSent && bearer.principal->id != signature.principal->id) {
+            replySignatureError(exchange, "request_signature_key_unknown",
+                                "the signing key belongs to another principal than the bearer token",
+                                target.jsonRpc);
+            return std::nullopt;
+        }
+        exchange.principal = signature.principal->id;
+        exchange.note = "signed:" + signature.keyId;
+        return signature.principal;
+    }
+    const SigningMode mode = bearer.principal ? config.modeFor(bearer.principal->id) : config.mode;
+    if (mode != SigningMode::Off && RequestVerifier::carriesWebhookAuthentication(target.arguments)) {
+        replySignatureError(
+            exchange, "request_signature_required",
+            "a request carrying push_notification_config.authentication must be signed (RFC 9421)",
+            target.jsonRpc);
+        return std::nullopt;
+    }
+    if (mode == SigningMode::Required && !target.operation.empty() &&
+        std::find(config.requiredFor.begin(), config.requiredFor.end(), target.operation) !=
+            config.requiredFor.end()) {
+        replySignatureError(exchange, "request_signature_required",
+                            "operation " + target.operation +
+                                " must be signed (RFC 9421, adcp/request-signing/v1)",
+                            target.jsonRpc);
+        return std::nullopt;
+    }
+    if (!bearer.principal) {
+        exchange.reply(std::move(bearer.rejection), bearer.code);
+        return std::nullopt;
+    }
+    exchange.principal = bearer.principal->id;
+    return bearer.principal;
+}
+
+void RouteGuard::replySignatureError(RouteExchange &exchange, const std::string &code,
+                                     const std::string &message, bool jsonRpc) const
+{
+    const bool missing = code == "request_signature_required";
+    const AdcpError error = AdcpError::make(
+        missing ? "AUTH_REQUIRED" : "AUTH_INVALID", code + ": " + message, std::string("Signature"),
+        missing ? "sign the request per the AdCP request-signing profile (RFC 9421)"
+                : "fix the signature per the AdCP request-signing profile and send a fresh nonce");
+    const nlohmann::json body = jsonRpc
+                                    ? rpcwire::error(nullptr, rpcwire::kAuthMissing, code + ": " + message,
+                                                     {{"adcp_error", error.toJson()}})
+                                    : rpcwire::errorPayload(error, nlohmann::json::object());
+    exchange.reply(401, body, {{"WWW-Authenticate", "Signature error=\"" + code + "\""}}, code);
 }
 
 std::optional<HttpResponse> RouteGuard::authRejection(const HttpRequest &request) const

@@ -16,18 +16,33 @@ namespace adcp::seller {
 
 class RouteExchange;
 
-// What every protected route checks first: Host/Origin (DNS rebinding), the bearer token, and the
-// principal's share of requests in flight. Thread-safe.
+// What an unsigned request is about, for the request-signing policy: the AdCP operation (empty for protocol
+// methods such as initialize) and its arguments (null when none).
+struct SigningTarget
+{
+    std::string operation;
+    nlohmann::json arguments;
+    bool jsonRpc = true; // the route answers JSON-RPC envelopes (MCP, A2A) rather than bare AdCP bodies
+};
+
+// What every protected route checks first: Host/Origin (DNS rebinding), the RFC 9421 request signature when
+// request signing is on, the bearer token, and the principal's share of requests in flight. Thread-safe.
 class RouteGuard final
 {
 public:
+    // Request signing is on when options.requestVerifier is set.
     RouteGuard(BearerAuth auth, const SellerServerOptions &options);
     RouteGuard(const RouteGuard &) = delete;
     RouteGuard &operator=(const RouteGuard &) = delete;
 
     bool hostAllowed(const HttpRequest &request) const;
-    // The principal, or nullopt after answering 401 on the exchange.
+    // The principal, or nullopt after answering 401 on the exchange. Bearer token only.
     std::optional<Principal> authenticate(RouteExchange &exchange) const;
+    // With request signing on: a signed request is verified and acts as its key's principal; an unsigned one
+    // needs its bearer token, and is refused with request_signature_required when the policy wants it signed.
+    // Without request signing this is authenticate(exchange).
+    std::optional<Principal> authenticate(RouteExchange &exchange, const SigningTarget &target) const;
+    bool signingEnabled() const;
     // The 401 answer for a request without a valid token (nullopt when the token is fine).
     std::optional<HttpResponse> authRejection(const HttpRequest &request) const;
     // Takes one of the principal's in-flight slots (released when the returned handle is dropped), or
@@ -43,9 +58,12 @@ private:
         std::string code;
     };
     AuthOutcome check(const HttpRequest &request) const;
+    void replySignatureError(RouteExchange &exchange, const std::string &code, const std::string &message,
+                             bool jsonRpc) const;
 
     BearerAuth m_auth;
     const SellerServerOptions &m_options;
+    const RequestVerifier *m_verifier;
     mutable std::mutex m_mutex;
     std::map<std::string, int, std::less<>> m_inFlight;
 };

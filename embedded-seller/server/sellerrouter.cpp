@@ -2,6 +2,7 @@
 
 #include "a2aendpoint.h"
 #include "mcpendpoint.h"
+#include "plainhttpendpoint.h"
 #include "routeexchange.h"
 #include "routeguard.h"
 #include "rpcwire.h"
@@ -22,12 +23,13 @@ bool routerIsMcpPath(std::string_view path)
 
 } // namespace
 
-SellerRouter::SellerRouter(std::shared_ptr<Dispatcher> dispatcher, BearerAuth auth, SellerServerOptions options,
-                           RunOnWorker runOnWorker, LogSink log)
+SellerRouter::SellerRouter(std::shared_ptr<Dispatcher> dispatcher, BearerAuth auth,
+                           SellerServerOptions options, RunOnWorker runOnWorker, LogSink log)
     : m_options(std::move(options)), m_log(std::move(log)),
       m_guard(std::make_unique<RouteGuard>(std::move(auth), m_options)),
       m_mcp(std::make_unique<McpEndpoint>(dispatcher, *m_guard, m_options, runOnWorker)),
       m_a2a(std::make_unique<A2aEndpoint>(dispatcher, *m_guard, m_options, runOnWorker)),
+      m_plain(std::make_unique<PlainHttpEndpoint>(dispatcher, *m_guard, m_options, runOnWorker)),
       m_wellKnown(std::make_unique<WellKnownRoutes>(dispatcher, *m_guard, m_options))
 {
 }
@@ -59,11 +61,15 @@ std::optional<HttpResponse> SellerRouter::preflight(const HttpRequest &head,
     const std::string_view path = head.path();
     const bool mcp = routerIsMcpPath(path);
     const bool a2a = path == "/a2a";
-    if ((mcp || a2a) && !m_guard->hostAllowed(head)) {
+    const bool plain = PlainHttpEndpoint::matches(path);
+    if ((mcp || a2a || plain) && !m_guard->hostAllowed(head)) {
         exchange->reply(403, rpcwire::error(nullptr, rpcwire::kInvalidRequest, "Host or Origin not allowed"), {},
                         "host rejected");
+    } else if (m_guard->signingEnabled()) {
+        // A signature is checked over the body, and whether an unsigned request is refused for want of one
+        // depends on the operation in it: authentication waits for the body.
     } else if ((mcp && (head.method == "POST" || head.method == "GET" || head.method == "DELETE")) ||
-               (a2a && head.method == "POST")) {
+               ((a2a || plain) && head.method == "POST")) {
         if (auto rejection = m_guard->authRejection(head))
             exchange->reply(std::move(*rejection), "AUTH");
     }
@@ -90,6 +96,8 @@ void SellerRouter::handle(HttpRequest request, std::function<void(HttpResponse)>
             m_mcp->handle(exchange);
         else if (path == "/a2a")
             m_a2a->handle(exchange);
+        else if (PlainHttpEndpoint::matches(path))
+            m_plain->handle(exchange);
         else if (!m_wellKnown->handle(exchange))
             exchange->reply(404, nlohmann::json{{"error", "not found"}});
     } catch (const std::exception &e) {

@@ -15,12 +15,14 @@ namespace adcp::seller {
 
 class A2aEndpoint;
 class McpEndpoint;
+class PlainHttpEndpoint;
 class RouteGuard;
 class WellKnownRoutes;
 
 // The seller's HTTP face without sockets: a parsed request in, its answer out. The Beast engine feeds it
 // from connections; fuzz harnesses and tests can feed it directly. Routes: /mcp (MCP streamable HTTP), /a2a
-// (A2A JSON-RPC), /.well-known/agent-card.json, /.well-known/jwks.json. Thread-safe.
+// (A2A JSON-RPC), /adcp/<task> and /mcp/adcp/<task> (AdCP over plain HTTP), /.well-known/agent-card.json,
+// /.well-known/jwks.json. Thread-safe.
 class SellerRouter final
 {
 public:
@@ -56,6 +58,7 @@ private:
     std::unique_ptr<RouteGuard> m_guard;
     std::unique_ptr<McpEndpoint> m_mcp;
     std::unique_ptr<A2aEndpoint> m_a2a;
+    std::unique_ptr<PlainHttpEndpoint> m_plain;
     std::unique_ptr<WellKnownRoutes> m_wellKnown;
 };
 

@@ -8,8 +8,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 namespace adcp::seller {
+
+class RequestVerifier;
 
 struct SellerServerOptions
 {
@@ -44,6 +47,9 @@ struct SellerServerOptions
     QString agentName = QStringLiteral("AdCP Workbench seller");
     // The public keys the seller signs webhooks with, served at /.well-known/jwks.json when not null.
     nlohmann::json jwks;
+    // RFC 9421 request signing (server/requestsigning.h): when set, signed requests are verified and act as
+    // their key's principal, and its policy may require signatures. Null = bearer tokens only.
+    std::shared_ptr<const RequestVerifier> requestVerifier;
     // The clock sessions expire by; tests inject their own.
     std::function<std::chrono::steady_clock::time_point()> now;
 };

@@ -6,6 +6,20 @@ using nlohmann::json;
 
 // Declares only what this seller really does; the workbench's own details (dialects, commit mode, the refine
 // asks it understands) go under ext.workbench because the schema has no place for them.
+namespace {
+
+// RFC 9421 request signing, as this principal's policy has it (transport level, whatever the protocol).
+void addRequestSigning(const TaskContext &task, json &result)
+{
+    if (!task.options.requestSigningCapability)
+        return;
+    json block = task.options.requestSigningCapability(task.principal.id);
+    if (block.is_object())
+        result["request_signing"] = std::move(block);
+}
+
+} // namespace
+
 adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
 {
     if (auto it = arguments.find("protocols"); it != arguments.end() && it->is_array()) {
@@ -13,13 +27,15 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
         for (const auto &p : *it)
             mediaBuy = mediaBuy || (p.is_string() && p.get<std::string>() == "media_buy");
         if (!mediaBuy) {
-            return adcp::ToolOutcome::success(
-                {{"adcp",
-                  {{"major_versions", {3}},
-                   {"supported_versions", {"3.0", "3.1", "3.2"}},
-                   {"idempotency",
-                    {{"supported", true}, {"replay_ttl_seconds", task.options.idempotencyTtlSeconds}}}}},
-                 {"supported_protocols", {"media_buy"}}});
+            json minimal = {
+                {"adcp",
+                 {{"major_versions", {3}},
+                  {"supported_versions", {"3.0", "3.1", "3.2"}},
+                  {"idempotency",
+                   {{"supported", true}, {"replay_ttl_seconds", task.options.idempotencyTtlSeconds}}}}},
+                {"supported_protocols", {"media_buy"}}};
+            addRequestSigning(task, minimal);
+            return adcp::ToolOutcome::success(std::move(minimal));
         }
     }
     const auto &o = task.options;
@@ -85,6 +101,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             {"opportunity_context", true},
             {"compact_lifecycle_tools",
              {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}}}}}}};
+    addRequestSigning(task, result);
     return adcp::ToolOutcome::success(std::move(result));
 }
 

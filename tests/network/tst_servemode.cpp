@@ -1,8 +1,10 @@
 // The headless seller as users run it: the built adcp-workbench --serve, driven over MCP by the AgentClient,
 // stopped with SIGTERM, restarted on the same database.
 #include "agentclient.h"
+#include "httpsignature.h"
 #include "transports/mcptransport.h"
 
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
@@ -83,6 +85,7 @@ private Q_SLOTS:
     void badOptions();
     void flowSurvivesRestart();
     void manualApprovalPerAccount();
+    void requestSigningOptions();
     void privateWebhooksNeedTheFlag_data();
     void privateWebhooksNeedTheFlag();
 
@@ -139,6 +142,17 @@ void tst_ServeMode::badOptions_data()
         << served + QStringList{QStringLiteral("--max-body"), QStringLiteral("10")} << "--max-body";
     QTest::newRow("port out of range") << served + QStringList{QStringLiteral("--port"), QStringLiteral("70000")}
                                        << "--port";
+    QTest::newRow("unknown request-signing mode")
+        << served + QStringList{QStringLiteral("--request-signing"), QStringLiteral("maybe")}
+        << "--request-signing takes";
+    QTest::newRow("signer keys while signing is off")
+        << served + QStringList{QStringLiteral("--request-signing-jwks"), QStringLiteral("keys.json=buyer")}
+        << "need --request-signing";
+    QTest::newRow("signer keys file missing")
+        << served + QStringList{QStringLiteral("--request-signing"), QStringLiteral("optional"),
+                                QStringLiteral("--request-signing-jwks"),
+                                QStringLiteral("/nonexistent/k.json=buyer")}
+        << "cannot read";
     QTest::newRow("anonymous on a public address")
         << QStringList{QStringLiteral("--serve"), QStringLiteral("--host"), QStringLiteral("0.0.0.0"),
                        QStringLiteral("--allow-anonymous"), QStringLiteral("anon")}
@@ -253,6 +267,58 @@ void tst_ServeMode::manualApprovalPerAccount()
         QVERIFY(free.result.value("status", std::string()) != "submitted");
         QVERIFY(!free.result.value("media_buy_id", std::string()).empty());
     }
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+// --request-signing required with a signer's JWKS: capabilities declare it, and an unsigned state-changing
+// call with a valid token is refused for want of a signature (the RFC 9421 checks themselves:
+// tst_requestsigning).
+void tst_ServeMode::requestSigningOptions()
+{
+    const QString jwks = m_dir.filePath(QStringLiteral("signer-jwks.json"));
+    {
+        QFile file(jwks);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        const json document = {{"keys", {httpsig::SigningKey::generateEd25519().publicJwk("k-1")}}};
+        file.write(QByteArray::fromStdString(document.dump()));
+    }
+    QProcess process;
+    const QUrl url =
+        start(process, m_dir.filePath(QStringLiteral("signing.sqlite")),
+              {QStringLiteral("--request-signing"), QStringLiteral("required"),
+               QStringLiteral("--request-signing-jwks"), jwks + QStringLiteral("=signer:sandbox")});
+    QVERIFY2(url.isValid(), process.readAllStandardError().constData());
+    McpTransportOptions options;
+    options.endpoint = url;
+    options.bearerToken = "serve-test-token";
+    {
+        AgentClient client(QStringLiteral("serve"), std::make_unique<McpTransport>(options),
+                           SchemaRegistry::bundled());
+        const auto capabilities = run(client.getAdcpCapabilities());
+        QVERIFY2(capabilities.ok(), capabilities.ok() ? "" : capabilities.error->message.c_str());
+        const json block = capabilities.result.value("request_signing", json());
+        QVERIFY(block.value("supported", false));
+        const json requiredFor = block.value("required_for", json::array());
+        QVERIFY(std::find(requiredFor.begin(), requiredFor.end(), json("create_media_buy")) !=
+                requiredFor.end());
+        const auto products = run(client.getProducts({{"buying_mode", "wholesale"}}));
+        QVERIFY2(products.ok(), products.ok() ? "" : products.error->message.c_str());
+    }
+    QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setRawHeader("Content-Type", "application/json");
+    request.setRawHeader("Authorization", "Bearer serve-test-token");
+    QNetworkReply *reply = network.post(
+        request,
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"create_media_buy","arguments":{}}})");
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(reply->isFinished() || finished.wait(20000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+    QCOMPARE(reply->rawHeader("WWW-Authenticate"),
+             QByteArray(R"(Signature error="request_signature_required")"));
+    reply->deleteLater();
     ::kill(pid_t(process.processId()), SIGTERM);
     QVERIFY(process.waitForFinished(20000));
     QCOMPARE(process.exitCode(), 0);
