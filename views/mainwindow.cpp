@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "accountspanel.h"
 #include "agentmanager.h"
 #include "agentsecurity.h"
 #include "testlabdialog.h"
@@ -436,6 +437,8 @@ void MainWindow::wireWorkbench()
                     if (m_retryProposalAction)
                         m_retryProposalAction();
                     break;
+                case ErrorBanner::Remedy::OpenAccounts:
+                case ErrorBanner::Remedy::OpenSetupLink: // the accounts panel and the banner answer these
                 case ErrorBanner::Remedy::None:
                     break;
                 }
@@ -475,7 +478,9 @@ void MainWindow::wireWorkbench()
         m_buyDetail->errorBanner()->clearError();
         m_workbench->syncCreatives(id, dialog.creatives(), dialog.assignments());
     });
-    connect(m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy) {
+    connect(m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy remedy) {
+        if (remedy == ErrorBanner::Remedy::OpenAccounts || remedy == ErrorBanner::Remedy::OpenSetupLink)
+            return;
         m_buyDetail->errorBanner()->clearError();
         m_workbench->refreshBuys();
     });
@@ -485,6 +490,9 @@ void MainWindow::showError(const QString &action, const QString &subject, const 
 {
     // Failures stay longer than results: the inline banner has the detail, the status bar the headline.
     showStatus(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)), 2 * m_statusTimeout);
+    // The accounts panel shows its own calls' errors.
+    if (action == tr("List accounts") || action == tr("Sync accounts"))
+        return;
     if (action == tr("Send brief")) {
         setCurrentTab(Tab::Brief);
         m_brief->errorBanner()->showError(error, action);
@@ -736,6 +744,7 @@ void MainWindow::setAgentManager(AgentManager *manager)
     m_agents = manager;
     installPlainHttpWarning(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
     installTestLabButton(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
+    installAccountsPanel(this, m_workbench, manager);
     refreshAgentSelector();
     connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
     connect(m_agentSelector, &QComboBox::activated, this,
