@@ -137,18 +137,19 @@ QWidget *AccountsPanel::buildList()
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setItemDelegateForColumn(AccountModel::StatusColumn,
                                      new StatusChipDelegate(models::StatusRole, m_view));
-    m_view->setColumnHidden(AccountModel::IdColumn, true);
+    // The name the seller gives already says advertiser and operator; the id is in the tooltip.
+    for (int column : {AccountModel::IdColumn, AccountModel::BrandColumn, AccountModel::OperatorColumn})
+        m_view->setColumnHidden(column, true);
     m_view->header()->setStretchLastSection(true);
-    m_view->setColumnWidth(AccountModel::NameColumn, 200);
-    m_view->setColumnWidth(AccountModel::StatusColumn, 170);
-    m_view->setColumnWidth(AccountModel::BrandColumn, 150);
-    m_view->setColumnWidth(AccountModel::OperatorColumn, 150);
-    m_view->setColumnWidth(AccountModel::BillingColumn, 120);
+    m_view->setColumnWidth(AccountModel::NameColumn, 170);
+    m_view->setColumnWidth(AccountModel::StatusColumn, 150);
+    m_view->setColumnWidth(AccountModel::BillingColumn, 110);
     layout->addWidget(m_view, 1);
 
     auto *pager = new QHBoxLayout;
     m_listState = new QLabel(box);
     m_listState->setObjectName(QStringLiteral("accountsListState"));
+    m_listState->setWordWrap(true);
     pager->addWidget(m_listState, 1);
     m_more = new QPushButton(tr("Load more"), box);
     m_more->setObjectName(QStringLiteral("accountsMoreButton"));
@@ -258,6 +259,7 @@ void AccountsPanel::updateActive(const json &account)
                               .arg(m_workbench->brandDomain().toHtmlEscaped(),
                                    m_workbench->operatorDomain().toHtmlEscaped()));
         m_clear->setVisible(false);
+        updateButtons();
         return;
     }
     const QString status = models::jsonString(account, "status");
@@ -266,6 +268,7 @@ void AccountsPanel::updateActive(const json &account)
         text += QStringLiteral(" · ") + models::displayName(Vocabulary::AccountStatus, status).toHtmlEscaped();
     m_active->setText(text);
     m_clear->setVisible(true);
+    updateButtons();
 }
 
 int AccountsPanel::selectedRow() const
@@ -298,10 +301,11 @@ void AccountsPanel::updateButtons()
     m_more->setEnabled(!m_busy);
     const int row = selectedRow();
     const QString status = m_workbench->accounts()->status(row);
-    // A failed entry or a closed or refused account is not something to buy on.
+    // A failed entry or a closed or refused account is not something to buy on; the one in use is picked.
+    const json reference = AccountModel::referenceOf(m_workbench->accounts()->accountJson(row));
     m_use->setEnabled(row >= 0 && !status.isEmpty() && status != QLatin1String("closed") &&
-                      status != QLatin1String("rejected") &&
-                      !AccountModel::referenceOf(m_workbench->accounts()->accountJson(row)).is_null());
+                      status != QLatin1String("rejected") && !reference.is_null() &&
+                      reference != AccountModel::referenceOf(m_workbench->activeAccount()));
     m_sync->setEnabled(connected && !m_busy && !m_brand->text().trimmed().isEmpty() &&
                        !m_operator->text().trimmed().isEmpty());
 }
@@ -335,28 +339,42 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
     dock->hide();
     auto *button = new QToolButton(bar);
     button->setObjectName(QStringLiteral("accountsButton"));
-    button->setToolTip(QObject::tr("The accounts you hold at this agent, and the one requests name"));
     bar->addWidget(button);
     const auto label = [button](const json &account) {
-        button->setText(AccountModel::referenceOf(account).is_null()
-                            ? QObject::tr("Account: none…")
-                            : QObject::tr("Account: %1…").arg(AccountModel::titleOf(account)));
+        if (AccountModel::referenceOf(account).is_null()) {
+            button->setText(QObject::tr("Account: none…"));
+            button->setToolTip(QObject::tr("No account picked: open the accounts you hold at this agent"));
+            return;
+        }
+        // Short on the bar (the agent bar must not overflow); the whole name and id in the tooltip.
+        const QString title = AccountModel::titleOf(account);
+        QString name = models::jsonString(account, "name");
+        if (name.isEmpty())
+            name = title;
+        button->setText(QObject::tr("Account: %1").arg(button->fontMetrics().elidedText(name, Qt::ElideRight, 180)));
+        button->setToolTip(QObject::tr("Requests name %1. Click to change.").arg(title));
     };
     label(workbench->activeAccount());
     QObject::connect(workbench, &Workbench::activeAccountChanged, button, label);
 
-    const auto open = [window, panel, dock, workbench] {
+    const auto open = [window, dock] {
         // Beside the seller console when that is docked, so neither squeezes the workspace.
         auto *console = window->sellerConsoleDock();
+        const bool first = !dock->isVisible();
         if (console && console->isVisible() && !console->isFloating() && !dock->isFloating() &&
             window->dockWidgetArea(console) == window->dockWidgetArea(dock))
             window->tabifyDockWidget(console, dock);
         dock->show();
         dock->raise();
+        // Alone on its side it starts narrow: the lifecycle tabs keep the room.
+        if (first && !dock->isFloating() && window->tabifiedDockWidgets(dock).isEmpty())
+            window->resizeDocks({dock}, {420}, Qt::Horizontal);
+    };
+    QObject::connect(button, &QToolButton::clicked, dock, [open, panel, workbench] {
+        open();
         if (workbench->accounts()->rowCount() == 0)
             panel->refresh();
-    };
-    QObject::connect(button, &QToolButton::clicked, dock, open);
+    });
     QObject::connect(panel, &AccountsPanel::accountChosen, agents,
                      [agents](const json &account) { saveActiveAccount(agents->activeId(), account); });
     QObject::connect(agents, &AgentManager::activated, panel, [panel, dock](const QString &, const QString &name) {

@@ -545,8 +545,11 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     // 4. Pick it (the synced row is already selected).
     click(shown<QPushButton>(panel, QStringLiteral("accountsUseButton")));
     QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
-    QVERIFY2(accountButton->text().contains(accountId), qPrintable(accountButton->text()));
+    QVERIFY2(accountButton->text().startsWith(QStringLiteral("Account: acme-coffee.example")),
+             qPrintable(accountButton->text()));
+    QVERIFY2(accountButton->toolTip().contains(accountId), qPrintable(accountButton->toolTip()));
     QVERIFY(shown<QLabel>(panel, QStringLiteral("accountsActiveLabel"))->text().contains(accountId));
+    QVERIFY(!shown<QPushButton>(panel, QStringLiteral("accountsUseButton"))->isEnabled());
     QCOMPARE(adcp::models::jsonString(loadActiveAccount(profile.id), "account_id"), accountId);
 
     // 5. The brief again: it names the account and the seller answers.
