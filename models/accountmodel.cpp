@@ -21,14 +21,15 @@ QString brandDomainOf(const json &account)
 QString accountIdOf(const json &account)
 {
     const auto it = account.is_object() ? account.find("account_id") : account.end();
-    return it != account.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
+    return it != account.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                  : QString();
 }
 
 } // namespace
 
 AccountModel::AccountModel(QObject *parent)
-    : TableModel({tr("Account"), tr("Status"), tr("Advertiser"), tr("Operator"), tr("Billed to"), tr("Account id"),
-                  tr("Last sync")},
+    : TableModel({tr("Account"), tr("Status"), tr("Advertiser"), tr("Operator"), tr("Billed to"),
+                  tr("Account id"), tr("Last sync")},
                  parent)
 {}
 
@@ -275,7 +276,9 @@ QString AccountModel::titleOf(const json &account)
     const QString brand = brandDomainOf(account);
     const QString operatorDomain = jsonString(account, "operator");
     if (!brand.isEmpty())
-        return operatorDomain.isEmpty() || operatorDomain == brand ? brand : tr("%1 via %2").arg(brand, operatorDomain);
+        return operatorDomain.isEmpty() || operatorDomain == brand
+                   ? brand
+                   : tr("%1 via %2").arg(brand, operatorDomain);
     return id;
 }
 

@@ -16,7 +16,16 @@ class AccountModel final : public TableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AccountModel)
 public:
-    enum Column { NameColumn, StatusColumn, BrandColumn, OperatorColumn, BillingColumn, IdColumn, ResultColumn, NB_COLUMNS };
+    enum Column {
+        NameColumn,
+        StatusColumn,
+        BrandColumn,
+        OperatorColumn,
+        BillingColumn,
+        IdColumn,
+        ResultColumn,
+        NB_COLUMNS
+    };
     // More rows than this are not kept: a seller that pages forever cannot exhaust the window's memory.
     static constexpr int kMaxRows = 5000;
 

@@ -52,7 +52,8 @@ AccountsPanel::AccountsPanel(Workbench *workbench, QWidget *parent) : QWidget(pa
     activeRow->addWidget(m_active, 1);
     m_clear = new QPushButton(tr("Stop using"), this);
     m_clear->setObjectName(QStringLiteral("accountsClearButton"));
-    m_clear->setToolTip(tr("Send requests without a picked account again (buys name the brand and operator)"));
+    m_clear->setToolTip(
+        tr("Send requests without a picked account again (buys name the brand and operator)"));
     activeRow->addWidget(m_clear, 0, Qt::AlignTop);
     layout->addLayout(activeRow);
     m_error = new ErrorBanner(this);
@@ -113,7 +114,8 @@ QWidget *AccountsPanel::buildList()
     m_statusFilter = new QComboBox(box);
     m_statusFilter->setObjectName(QStringLiteral("accountsStatusFilter"));
     m_statusFilter->addItem(tr("Any status"), QString());
-    for (const char *status : {"active", "pending_approval", "payment_required", "suspended", "rejected", "closed"})
+    for (const char *status :
+         {"active", "pending_approval", "payment_required", "suspended", "rejected", "closed"})
         m_statusFilter->addItem(models::displayName(Vocabulary::AccountStatus, QLatin1String(status)),
                                 QLatin1String(status));
     filters->addWidget(m_statusFilter);
@@ -176,7 +178,8 @@ QWidget *AccountsPanel::buildList()
     connect(m_more, &QPushButton::clicked, this, [this] { m_workbench->listAccounts(QString(), true); });
     connect(m_use, &QPushButton::clicked, this, &AccountsPanel::useSelected);
     connect(m_view, &QTreeView::doubleClicked, this, &AccountsPanel::useSelected);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this, &AccountsPanel::updateSelection);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &AccountsPanel::updateSelection);
     connect(m_setupLink, &QPushButton::clicked, this, [this] {
         const QString url = m_workbench->accounts()->setupUrl(selectedRow());
         if (!url.isEmpty())
@@ -204,7 +207,8 @@ QWidget *AccountsPanel::buildSyncForm()
     m_billing = new QComboBox(box);
     m_billing->setObjectName(QStringLiteral("accountsBilling"));
     for (const char *party : {"operator", "advertiser", "agent"})
-        m_billing->addItem(models::displayName(Vocabulary::BillingParty, QLatin1String(party)), QLatin1String(party));
+        m_billing->addItem(models::displayName(Vocabulary::BillingParty, QLatin1String(party)),
+                           QLatin1String(party));
     form->addRow(tr("Invoices go to"), m_billing);
     auto *actions = new QHBoxLayout;
     m_syncResult = new QLabel(box);
@@ -213,7 +217,8 @@ QWidget *AccountsPanel::buildSyncForm()
     actions->addWidget(m_syncResult, 1);
     m_sync = new QPushButton(tr("Sync account"), box);
     m_sync->setObjectName(QStringLiteral("accountsSyncButton"));
-    m_sync->setToolTip(tr("Ask the seller to provision this account, or to report the one it holds (sync_accounts)"));
+    m_sync->setToolTip(
+        tr("Ask the seller to provision this account, or to report the one it holds (sync_accounts)"));
     actions->addWidget(m_sync, 0, Qt::AlignTop);
     form->addRow(actions);
     connect(m_sync, &QPushButton::clicked, this, &AccountsPanel::sync);
@@ -255,9 +260,10 @@ QTreeView *AccountsPanel::view() const
 void AccountsPanel::updateActive(const json &account)
 {
     if (AccountModel::referenceOf(account).is_null()) {
-        m_active->setText(tr("<b>No account picked.</b> Buys name %1 via %2; briefs and reports name no account.")
-                              .arg(m_workbench->brandDomain().toHtmlEscaped(),
-                                   m_workbench->operatorDomain().toHtmlEscaped()));
+        m_active->setText(
+            tr("<b>No account picked.</b> Buys name %1 via %2; briefs and reports name no account.")
+                .arg(m_workbench->brandDomain().toHtmlEscaped(),
+                     m_workbench->operatorDomain().toHtmlEscaped()));
         m_clear->setVisible(false);
         updateButtons();
         return;
@@ -265,7 +271,8 @@ void AccountsPanel::updateActive(const json &account)
     const QString status = models::jsonString(account, "status");
     QString text = tr("Active account: <b>%1</b>").arg(AccountModel::titleOf(account).toHtmlEscaped());
     if (!status.isEmpty())
-        text += QStringLiteral(" · ") + models::displayName(Vocabulary::AccountStatus, status).toHtmlEscaped();
+        text +=
+            QStringLiteral(" · ") + models::displayName(Vocabulary::AccountStatus, status).toHtmlEscaped();
     m_active->setText(text);
     m_clear->setVisible(true);
     updateButtons();
@@ -288,8 +295,9 @@ void AccountsPanel::updateSelection()
     m_setup->setVisible(!setup.isEmpty());
     m_setupLink->setVisible(!accounts->setupUrl(row).isEmpty());
     m_setupLink->setToolTip(accounts->setupUrl(row));
-    m_listState->setText(accounts->rowCount() == 0 ? tr("No accounts listed yet. Refresh, or register one below.")
-                                                   : tr("%n account(s) shown", nullptr, accounts->rowCount()));
+    m_listState->setText(accounts->rowCount() == 0
+                             ? tr("No accounts listed yet. Refresh, or register one below.")
+                             : tr("%n account(s) shown", nullptr, accounts->rowCount()));
     updateButtons();
 }
 
@@ -337,6 +345,8 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
     auto *panel = new AccountsPanel(workbench, window);
     QDockWidget *dock = window->addToolDock(panel, QObject::tr("Accounts"), Qt::RightDockWidgetArea);
     dock->hide();
+    panel->setAgentName(agents->activeId() == QLatin1String("embedded") ? QObject::tr("Embedded seller")
+                                                                        : agents->activeName());
     auto *button = new QToolButton(bar);
     button->setObjectName(QStringLiteral("accountsButton"));
     bar->addWidget(button);
@@ -351,7 +361,8 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
         QString name = models::jsonString(account, "name");
         if (name.isEmpty())
             name = title;
-        button->setText(QObject::tr("Account: %1").arg(button->fontMetrics().elidedText(name, Qt::ElideRight, 180)));
+        button->setText(
+            QObject::tr("Account: %1").arg(button->fontMetrics().elidedText(name, Qt::ElideRight, 180)));
         button->setToolTip(QObject::tr("Requests name %1. Click to change.").arg(title));
     };
     label(workbench->activeAccount());
@@ -377,14 +388,16 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
     });
     QObject::connect(panel, &AccountsPanel::accountChosen, agents,
                      [agents](const json &account) { saveActiveAccount(agents->activeId(), account); });
-    QObject::connect(agents, &AgentManager::activated, panel, [panel, dock](const QString &, const QString &name) {
-        panel->setAgentName(name);
-        if (dock->isVisible())
-            panel->refresh();
-    });
+    QObject::connect(agents, &AgentManager::activated, panel,
+                     [panel, dock](const QString &, const QString &name) {
+                         panel->setAgentName(name);
+                         if (dock->isVisible())
+                             panel->refresh();
+                     });
     // ACCOUNT_NOT_FOUND and friends, wherever they are shown: the panel, with the sync already filled in.
-    for (ErrorBanner *banner : {window->briefComposer()->errorBanner(), window->proposalDetail()->errorBanner(),
-                                window->buyDetail()->errorBanner()}) {
+    for (ErrorBanner *banner :
+         {window->briefComposer()->errorBanner(), window->proposalDetail()->errorBanner(),
+          window->buyDetail()->errorBanner()}) {
         QObject::connect(banner, &ErrorBanner::remedyRequested, panel,
                          [open, panel, workbench](ErrorBanner::Remedy remedy) {
                              if (remedy != ErrorBanner::Remedy::OpenAccounts)

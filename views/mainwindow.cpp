@@ -2,9 +2,8 @@
 
 #include "accountspanel.h"
 #include "agentmanager.h"
-#include "agentsecurity.h"
-#include "testlabdialog.h"
 #include "agentprofilesdialog.h"
+#include "agentsecurity.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
@@ -29,6 +28,7 @@
 #include "proposalsortmodel.h"
 #include "refinedialog.h"
 #include "sellerconsole.h"
+#include "testlabdialog.h"
 #include "versioncomparedialog.h"
 #include "workbench.h"
 
@@ -478,12 +478,13 @@ void MainWindow::wireWorkbench()
         m_buyDetail->errorBanner()->clearError();
         m_workbench->syncCreatives(id, dialog.creatives(), dialog.assignments());
     });
-    connect(m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy remedy) {
-        if (remedy == ErrorBanner::Remedy::OpenAccounts || remedy == ErrorBanner::Remedy::OpenSetupLink)
-            return;
-        m_buyDetail->errorBanner()->clearError();
-        m_workbench->refreshBuys();
-    });
+    connect(
+        m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy remedy) {
+            if (remedy == ErrorBanner::Remedy::OpenAccounts || remedy == ErrorBanner::Remedy::OpenSetupLink)
+                return;
+            m_buyDetail->errorBanner()->clearError();
+            m_workbench->refreshBuys();
+        });
 }
 
 void MainWindow::showError(const QString &action, const QString &subject, const adcp::AdcpError &error)

@@ -68,8 +68,9 @@ std::optional<AdcpError> refusalOf(const json &result)
 Workbench::Workbench(QObject *parent)
     : QObject(parent), m_products(new ProductModel(this)), m_proposals(new ProposalModel(this)),
       m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
-      m_opportunities(new OpportunityModel(this)), m_accounts(new AccountModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
-      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
+      m_opportunities(new OpportunityModel(this)), m_accounts(new AccountModel(this)),
+      m_clock([] { return QDateTime::currentDateTimeUtc(); }), m_ticker(new QTimer(this)),
+      m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
 {
     m_ticker->setInterval(1000);
     connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
@@ -653,14 +654,13 @@ void Workbench::closeOpportunity(const QString &opportunityId, const QString &re
     }
     if (entries.empty())
         entries.push_back({{"scope", "request"}, {"ask", "Close this opportunity"}});
-    track(
-        m_client->getProducts(
-            scoped({{"buying_mode", "refine"}, {"refine", entries}, {"opportunity", opportunity}}, false)),
-        tr("Close opportunity"), opportunityId, [this, opportunityId, reason](const adcp::ToolOutcome &) {
-            m_opportunities->setClosed(opportunityId, reason);
-            Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId,
-                                   tr("Closed: %1").arg(displayName(Vocabulary::CloseReason, reason)));
-        });
+    track(m_client->getProducts(
+              scoped({{"buying_mode", "refine"}, {"refine", entries}, {"opportunity", opportunity}}, false)),
+          tr("Close opportunity"), opportunityId, [this, opportunityId, reason](const adcp::ToolOutcome &) {
+              m_opportunities->setClosed(opportunityId, reason);
+              Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId,
+                                     tr("Closed: %1").arg(displayName(Vocabulary::CloseReason, reason)));
+          });
 }
 
 void Workbench::createBuy(const QString &proposalId, const json &fields, bool webhooks)

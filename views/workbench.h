@@ -162,8 +162,8 @@ private:
     bool versioned() const;
     bool compact() const;
     nlohmann::json proposalEntry(const QString &proposalId, const char *action) const;
-    // `request` with the account it acts for: the picked one, else (for buys and changes, `write`) the natural
-    // key of the buyer identity; reads without a picked account stay unscoped.
+    // `request` with the account it acts for: the picked one, else (for buys and changes, `write`) the
+    // natural key of the buyer identity; reads without a picked account stay unscoped.
     nlohmann::json scoped(nlohmann::json request, bool write) const;
     void tick();
 

@@ -123,6 +123,7 @@ private Q_SLOTS:
     void referencesAndSetupLinks();
     void bannerOffersTheAccountRemedy();
     void panelPagesARealSeller();
+    void pickSurvivesARestart();
     void plannerAgainstASellerRequiringAccounts();
 
 public Q_SLOTS:
@@ -132,8 +133,7 @@ public Q_SLOTS:
 private:
     void click(QWidget *widget);
     void typeInto(QWidget *widget, const QString &text);
-    template<typename T>
-    T *shown(QWidget *root, const QString &objectName);
+    template <typename T> T *shown(QWidget *root, const QString &objectName);
     void waitIdle(Workbench *workbench);
     void onNextDialog(std::function<void(QDialog *)> act);
 
@@ -183,8 +183,7 @@ void TestAccounts::typeInto(QWidget *widget, const QString &text)
     QTest::keyClicks(widget, text);
 }
 
-template<typename T>
-T *TestAccounts::shown(QWidget *root, const QString &objectName)
+template <typename T> T *TestAccounts::shown(QWidget *root, const QString &objectName)
 {
     for (T *widget : root->findChildren<T *>(objectName)) {
         if (widget->isVisible())
@@ -195,8 +194,8 @@ T *TestAccounts::shown(QWidget *root, const QString &objectName)
 
 void TestAccounts::waitIdle(Workbench *workbench)
 {
-    QTRY_VERIFY2_WITH_TIMEOUT(!workbench->isBusy(), qPrintable(workbench->busyActions().join(QLatin1Char(','))),
-                              30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(!workbench->isBusy(),
+                              qPrintable(workbench->busyActions().join(QLatin1Char(','))), 30000);
 }
 
 void TestAccounts::onNextDialog(std::function<void(QDialog *)> act)
@@ -220,9 +219,10 @@ void TestAccounts::modelPages()
 {
     AccountModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.addPage(page({account("acc_1", "a.example", "active"), account("acc_2", "b.example", "pending_approval")},
-                       true, "c1"),
-                  true);
+    model.addPage(
+        page({account("acc_1", "a.example", "active"), account("acc_2", "b.example", "pending_approval")},
+             true, "c1"),
+        true);
     QCOMPARE(model.rowCount(), 2);
     QVERIFY(model.hasMore());
     QCOMPARE(model.cursor(), QStringLiteral("c1"));
@@ -259,25 +259,28 @@ void TestAccounts::modelKeepsSyncOutcomes()
     json created = account("acc_2", "b.example", "pending_approval");
     created["action"] = "created";
     created["setup"] = {{"message", "Sign the agreement"}, {"url", "https://seller.example/setup/acc_2"}};
-    json failed = {{"brand", {{"domain", "c.example"}}},
-                   {"operator", "buyer-agency.example"},
-                   {"action", "failed"},
-                   {"status", "rejected"},
-                   {"errors", json::array({{{"code", "BILLING_NOT_SUPPORTED"}, {"message", "billing is fixed"}}})}};
+    json failed = {
+        {"brand", {{"domain", "c.example"}}},
+        {"operator", "buyer-agency.example"},
+        {"action", "failed"},
+        {"status", "rejected"},
+        {"errors", json::array({{{"code", "BILLING_NOT_SUPPORTED"}, {"message", "billing is fixed"}}})}};
     json unchanged = account("acc_1", "a.example", "active");
     unchanged["action"] = "unchanged";
     const QList<int> rows = model.applySyncResults({{"accounts", json::array({created, failed, unchanged})}});
     QCOMPARE(rows.size(), 3);
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(rows.at(2), 0);
-    QCOMPARE(model.index(rows.at(0), AccountModel::ResultColumn).data().toString(), QStringLiteral("Created"));
+    QCOMPARE(model.index(rows.at(0), AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Created"));
     QCOMPARE(model.index(rows.at(0), AccountModel::StatusColumn).data().toString(),
              QStringLiteral("Awaiting seller approval"));
     QCOMPARE(model.setupMessage(rows.at(0)), QStringLiteral("Sign the agreement"));
     QCOMPARE(model.setupUrl(rows.at(0)), QStringLiteral("https://seller.example/setup/acc_2"));
     QCOMPARE(model.index(rows.at(1), AccountModel::ResultColumn).data().toString(),
              QStringLiteral("Failed: billing is fixed"));
-    QCOMPARE(model.index(0, AccountModel::ResultColumn).data().toString(), QStringLiteral("Already up to date"));
+    QCOMPARE(model.index(0, AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Already up to date"));
     QCOMPARE(model.index(0, AccountModel::BillingColumn).data().toString(),
              QStringLiteral("Operator (agency or brand direct)"));
 }
@@ -319,23 +322,29 @@ void TestAccounts::referencesAndSetupLinks_data()
     QTest::addColumn<QByteArray>("account");
     QTest::addColumn<QByteArray>("reference");
     QTest::addColumn<QString>("setupUrl");
-    QTest::newRow("id wins") << QByteArray(R"({"account_id":"acc_1","brand":{"domain":"a.example"},"operator":"o.example"})")
-                             << QByteArray(R"({"account_id":"acc_1"})") << QString();
+    QTest::newRow("id wins")
+        << QByteArray(R"({"account_id":"acc_1","brand":{"domain":"a.example"},"operator":"o.example"})")
+        << QByteArray(R"({"account_id":"acc_1"})") << QString();
     QTest::newRow("natural key, extras dropped")
-        << QByteArray(R"({"brand":{"domain":"a.example","brand_id":"b1","evil":1},"operator":"o.example","operator_unit":{"id":"east"}})")
-        << QByteArray(R"({"brand":{"brand_id":"b1","domain":"a.example"},"operator":"o.example","operator_unit":{"id":"east"}})")
+        << QByteArray(
+               R"({"brand":{"domain":"a.example","brand_id":"b1","evil":1},"operator":"o.example","operator_unit":{"id":"east"}})")
+        << QByteArray(
+               R"({"brand":{"brand_id":"b1","domain":"a.example"},"operator":"o.example","operator_unit":{"id":"east"}})")
         << QString();
     QTest::newRow("no operator") << QByteArray(R"({"brand":{"domain":"a.example"}})") << QByteArray("null")
                                  << QString();
     QTest::newRow("not an object") << QByteArray("[1]") << QByteArray("null") << QString();
-    QTest::newRow("setup link") << QByteArray(R"({"account_id":"a","setup":{"message":"m","url":"https://s.example/x"}})")
-                                << QByteArray(R"({"account_id":"a"})") << QStringLiteral("https://s.example/x");
-    QTest::newRow("error details link") << QByteArray(R"({"setup_url":"http://s.example/y"})") << QByteArray("null")
-                                        << QStringLiteral("http://s.example/y");
-    QTest::newRow("script link") << QByteArray(R"j({"setup":{"url":"javascript:alert(1)"}})j") << QByteArray("null")
-                                 << QString();
-    QTest::newRow("file link") << QByteArray(R"({"setup_url":"file:///etc/passwd"})") << QByteArray("null") << QString();
-    QTest::newRow("link not a string") << QByteArray(R"({"setup":{"url":17}})") << QByteArray("null") << QString();
+    QTest::newRow("setup link")
+        << QByteArray(R"({"account_id":"a","setup":{"message":"m","url":"https://s.example/x"}})")
+        << QByteArray(R"({"account_id":"a"})") << QStringLiteral("https://s.example/x");
+    QTest::newRow("error details link") << QByteArray(R"({"setup_url":"http://s.example/y"})")
+                                        << QByteArray("null") << QStringLiteral("http://s.example/y");
+    QTest::newRow("script link") << QByteArray(R"j({"setup":{"url":"javascript:alert(1)"}})j")
+                                 << QByteArray("null") << QString();
+    QTest::newRow("file link") << QByteArray(R"({"setup_url":"file:///etc/passwd"})") << QByteArray("null")
+                               << QString();
+    QTest::newRow("link not a string")
+        << QByteArray(R"({"setup":{"url":17}})") << QByteArray("null") << QString();
 }
 
 void TestAccounts::referencesAndSetupLinks()
@@ -397,8 +406,8 @@ void TestAccounts::panelPagesARealSeller()
                                {"operator", "buyer-agency.example"},
                                {"billing", "operator"}});
         const adcp::ToolOutcome synced = seller.dispatcher->call(
-            principal, "sync_accounts", {{"idempotency_key", "seed-accounts-" + std::to_string(chunk) + "-0123"},
-                                         {"accounts", entries}});
+            principal, "sync_accounts",
+            {{"idempotency_key", "seed-accounts-" + std::to_string(chunk) + "-0123"}, {"accounts", entries}});
         QVERIFY2(synced.ok(), synced.error ? synced.error->message.c_str() : "");
     }
     adcp::AgentClient client(QStringLiteral("Embedded seller"),
@@ -407,7 +416,8 @@ void TestAccounts::panelPagesARealSeller()
     Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(principal.id));
     AccountsPanel panel(&workbench);
-    QAbstractItemModelTester tester(workbench.accounts(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester tester(workbench.accounts(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
     panel.resize(900, 700);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -446,12 +456,44 @@ void TestAccounts::panelPagesARealSeller()
     QCOMPARE(filter->currentData().toString(), QStringLiteral("active"));
     waitIdle(&workbench);
     QCOMPARE(view->model()->rowCount(), 0);
-    QVERIFY(shown<QLabel>(&panel, QStringLiteral("accountsListState"))->text().contains(QStringLiteral("No accounts")));
+    QVERIFY(shown<QLabel>(&panel, QStringLiteral("accountsListState"))
+                ->text()
+                .contains(QStringLiteral("No accounts")));
     QTest::keyClick(filter, Qt::Key_Down);
     QCOMPARE(filter->currentData().toString(), QStringLiteral("pending_approval"));
     waitIdle(&workbench);
     QCOMPARE(view->model()->rowCount(), 50);
     QVERIFY(shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
+}
+
+// The window starts on the embedded seller: a new AgentManager (a restart) brings back the account picked for
+// it; removing a remote profile forgets that profile's pick.
+void TestAccounts::pickSurvivesARestart()
+{
+    Seller seller;
+    QVERIFY(seller.open({}));
+    const json picked = account("acc_kept", "kept.example", "active");
+    saveActiveAccount(QStringLiteral("embedded"), picked);
+    saveActiveAccount(QStringLiteral("gone-1"), account("acc_gone", "gone.example", "active"));
+    adcp::AgentClient client(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
+        adcp::SchemaRegistry::bundled());
+    Workbench workbench;
+    workbench.setClient(&client, QString::fromStdString(embeddedPlannerPrincipal().id));
+    QVERIFY(workbench.activeAccount().is_null());
+    AgentManager agents(&workbench, &client, QString::fromStdString(embeddedPlannerPrincipal().id),
+                        adcp::SchemaRegistry::bundled());
+    QCOMPARE(QString::fromStdString(workbench.activeAccount().dump()), QString::fromStdString(picked.dump()));
+    agents.setProfiles({});
+    QVERIFY(loadActiveAccount(QStringLiteral("gone-1")).is_null());
+    QCOMPARE(QString::fromStdString(loadActiveAccount(QStringLiteral("embedded")).dump()),
+             QString::fromStdString(picked.dump()));
+    // A settings file edited by hand into something else reads as "none picked".
+    QSettings().setValue(QStringLiteral("agentAccounts/embedded"), QStringLiteral("{not json"));
+    QVERIFY(loadActiveAccount(QStringLiteral("embedded")).is_null());
+    saveActiveAccount(QStringLiteral("embedded"), json());
+    QVERIFY(!QSettings().contains(QStringLiteral("agentAccounts/embedded")));
 }
 
 // A remote seller over MCP on loopback that answers ACCOUNT_NOT_FOUND until the buyer registers an account.
@@ -478,10 +520,12 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     AgentManager agents(&workbench, &embedded, QString::fromStdString(embeddedPlannerPrincipal().id),
                         adcp::SchemaRegistry::bundled());
     agents.setSecretStore(new MemorySecretStore(&agents));
-    const AgentProfile profile{QStringLiteral("strict-1"), QStringLiteral("Strict seller"), AgentProfile::Kind::Mcp,
-                               QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)), QStringLiteral("agency-7")};
+    const AgentProfile profile{
+        QStringLiteral("strict-1"), QStringLiteral("Strict seller"), AgentProfile::Kind::Mcp,
+        QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)), QStringLiteral("agency-7")};
     bool written = false;
-    agents.secretStore()->write(profile.secretKey(), kToken, [&written](bool ok, const QString &) { written = ok; });
+    agents.secretStore()->write(profile.secretKey(), kToken,
+                                [&written](bool ok, const QString &) { written = ok; });
     QTRY_VERIFY(written);
     agents.setProfiles({profile});
     MainWindow window(&workbench);
@@ -537,8 +581,11 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QCOMPARE(panel->view()->model()->rowCount(), 1);
     const QModelIndex first = panel->view()->model()->index(0, AccountModel::StatusColumn);
     QCOMPARE(first.data().toString(), QStringLiteral("Ready to buy"));
-    QCOMPARE(panel->view()->model()->index(0, AccountModel::ResultColumn).data().toString(), QStringLiteral("Created"));
-    QVERIFY(shown<QLabel>(panel, QStringLiteral("accountsSyncResult"))->text().contains(QStringLiteral("Created")));
+    QCOMPARE(panel->view()->model()->index(0, AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Created"));
+    QVERIFY(shown<QLabel>(panel, QStringLiteral("accountsSyncResult"))
+                ->text()
+                .contains(QStringLiteral("Created")));
     const QString accountId = workbench.accounts()->key(0);
     QVERIFY(accountId.startsWith(QStringLiteral("acc")));
 
@@ -580,7 +627,8 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     onNextDialog([this](QDialog *dialog) {
         if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
             click(accept);
-            typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
+            typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")),
+                     QStringLiteral("Dana Planner"));
         }
         QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
         click(ok);
@@ -601,7 +649,8 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     const QDateTime start = adcp::models::jsonDateTime(
         workbench.buys()->buyJson(workbench.buys()->rowOf(mediaBuyId)), "start_time");
     QVERIFY(start.isValid());
-    seller.context->clock().advance(std::max<qint64>(0, seller.context->clock().now().secsTo(start)) + 2 * 86400);
+    seller.context->clock().advance(std::max<qint64>(0, seller.context->clock().now().secsTo(start)) +
+                                    2 * 86400);
     QTRY_VERIFY_WITH_TIMEOUT(chart->deliveredPointCount() > 0, 20000);
     QVERIFY(!lastRequestOf(QStringLiteral("get_media_buy_delivery"))["account"].is_null());
 
@@ -614,13 +663,6 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), profile.id, 10000);
     QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
     waitIdle(&workbench);
-    if (qEnvironmentVariableIsSet("ADCP_ACCOUNTS_SCREENSHOT")) {
-        dock->raise();
-        panel->refresh();
-        waitIdle(&workbench);
-        panel->view()->setCurrentIndex(panel->view()->model()->index(0, 0));
-        QVERIFY(window.grab().save(qEnvironmentVariable("ADCP_ACCOUNTS_SCREENSHOT")));
-    }
     window.close();
 }
 
