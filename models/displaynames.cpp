@@ -131,6 +131,22 @@ constexpr Entry kEntries[] = {
     {Vocabulary::ResourceType, "property", QT_TRANSLATE_NOOP("DisplayNames", "Site or app")},
     {Vocabulary::DeliveryType, "guaranteed", QT_TRANSLATE_NOOP("DisplayNames", "Guaranteed")},
     {Vocabulary::DeliveryType, "non_guaranteed", QT_TRANSLATE_NOOP("DisplayNames", "Auction (non-guaranteed)")},
+    // Accounts: status, who is invoiced, what a sync did.
+    {Vocabulary::AccountStatus, "active", QT_TRANSLATE_NOOP("DisplayNames", "Ready to buy")},
+    {Vocabulary::AccountStatus, "pending_approval",
+     QT_TRANSLATE_NOOP("DisplayNames", "Awaiting seller approval")},
+    {Vocabulary::AccountStatus, "rejected", QT_TRANSLATE_NOOP("DisplayNames", "Refused by the seller")},
+    {Vocabulary::AccountStatus, "payment_required", QT_TRANSLATE_NOOP("DisplayNames", "Payment required")},
+    {Vocabulary::AccountStatus, "suspended", QT_TRANSLATE_NOOP("DisplayNames", "Suspended")},
+    {Vocabulary::AccountStatus, "closed", QT_TRANSLATE_NOOP("DisplayNames", "Closed")},
+    {Vocabulary::BillingParty, "operator",
+     QT_TRANSLATE_NOOP("DisplayNames", "Operator (agency or brand direct)")},
+    {Vocabulary::BillingParty, "agent", QT_TRANSLATE_NOOP("DisplayNames", "Buying agent")},
+    {Vocabulary::BillingParty, "advertiser", QT_TRANSLATE_NOOP("DisplayNames", "Advertiser")},
+    {Vocabulary::SyncAction, "created", QT_TRANSLATE_NOOP("DisplayNames", "Created")},
+    {Vocabulary::SyncAction, "updated", QT_TRANSLATE_NOOP("DisplayNames", "Updated")},
+    {Vocabulary::SyncAction, "unchanged", QT_TRANSLATE_NOOP("DisplayNames", "Already up to date")},
+    {Vocabulary::SyncAction, "failed", QT_TRANSLATE_NOOP("DisplayNames", "Failed")},
 };
 
 const QHash<QString, const char *> &table()

@@ -19,6 +19,9 @@ enum class Vocabulary {
     PricingModel,     // pricing-model
     ResourceType,     // dependency kinds (creative, audience, ...)
     DeliveryType,     // guaranteed / non_guaranteed
+    AccountStatus,    // account-status
+    BillingParty,     // billing-party
+    SyncAction,       // a sync_accounts entry's action
 };
 
 // The one table of display names for every enum the window shows. An id the table does not know (a newer

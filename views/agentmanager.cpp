@@ -14,7 +14,11 @@ AgentManager::AgentManager(Workbench *workbench, adcp::AgentClient *embeddedClie
     : QObject(parent), m_workbench(workbench), m_embedded(embeddedClient),
       m_embeddedPrincipal(std::move(embeddedPrincipal)), m_schemas(std::move(schemas)),
       m_profiles(loadAgentProfiles())
-{}
+{
+    // The window starts on the embedded seller: with the account picked for it last time.
+    if (m_workbench->client() == m_embedded && m_embedded)
+        m_workbench->setActiveAccount(loadActiveAccount(QStringLiteral("embedded")));
+}
 
 AgentManager::~AgentManager()
 {
@@ -91,6 +95,7 @@ void AgentManager::activate(const QString &id)
 {
     if (id == QLatin1String("embedded") || id.isEmpty()) {
         m_workbench->setClient(m_embedded, m_embeddedPrincipal);
+        m_workbench->setActiveAccount(loadActiveAccount(QStringLiteral("embedded")));
         m_remote.reset();
         m_activeId = QStringLiteral("embedded");
         m_activeName.clear();
@@ -111,6 +116,7 @@ void AgentManager::activate(const QString &id)
         m_remote = makeClient(profile, token, m_schemas);
         m_workbench->setClient(m_remote.get(),
                                profile.principal.isEmpty() ? profile.name : profile.principal);
+        m_workbench->setActiveAccount(loadActiveAccount(profile.id));
         m_activeId = profile.id;
         m_activeName = profile.name;
         m_activeToken = token;

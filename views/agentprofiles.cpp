@@ -1,6 +1,7 @@
 #include "agentprofiles.h"
 
 #include <QCoreApplication>
+#include <QSet>
 #include <QSettings>
 
 namespace adcp::gui {
@@ -62,6 +63,36 @@ void saveAgentProfiles(const QList<AgentProfile> &profiles)
         settings.setValue(QStringLiteral("principal"), profile.principal);
     }
     settings.endArray();
+    // A removed profile's account goes with it.
+    QSet<QString> kept{QStringLiteral("embedded")};
+    for (const AgentProfile &profile : profiles)
+        kept.insert(profile.id);
+    settings.beginGroup(QStringLiteral("agentAccounts"));
+    for (const QString &id : settings.childKeys()) {
+        if (!kept.contains(id))
+            settings.remove(id);
+    }
+    settings.endGroup();
+}
+
+nlohmann::json loadActiveAccount(const QString &agentId)
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("agentAccounts"));
+    const QByteArray text = settings.value(agentId).toByteArray();
+    // The file is the user's to edit: anything but an object reads as "no account picked".
+    nlohmann::json account = nlohmann::json::parse(text.toStdString(), nullptr, false);
+    return account.is_object() ? account : nlohmann::json();
+}
+
+void saveActiveAccount(const QString &agentId, const nlohmann::json &account)
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("agentAccounts"));
+    if (account.is_object())
+        settings.setValue(agentId, QString::fromStdString(account.dump()));
+    else
+        settings.remove(agentId);
 }
 
 QStringList profileProblems(const AgentProfile &profile)

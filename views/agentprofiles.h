@@ -4,6 +4,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <nlohmann/json.hpp>
+
 namespace adcp::gui {
 
 // A seller agent the workbench can talk to. The embedded seller is always there; remote agents are reached
@@ -27,5 +29,10 @@ struct AgentProfile
 QList<AgentProfile> loadAgentProfiles();
 void saveAgentProfiles(const QList<AgentProfile> &profiles);
 QStringList profileProblems(const AgentProfile &profile);
+
+// The account picked for an agent ("embedded" or a profile id), as the seller last described it; null when
+// none. Kept in QSettings beside the profiles, so the pick survives a restart.
+nlohmann::json loadActiveAccount(const QString &agentId);
+void saveActiveAccount(const QString &agentId, const nlohmann::json &account);
 
 } // namespace adcp::gui

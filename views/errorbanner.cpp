@@ -1,8 +1,12 @@
 #include "errorbanner.h"
 
+#include "accountmodel.h"
+
+#include <QDesktopServices>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QUrl>
 
 namespace adcp::gui {
 
@@ -22,13 +26,24 @@ ErrorBanner::ErrorBanner(QWidget *parent) : QFrame(parent)
     m_closeButton = new QPushButton(tr("Dismiss"), this);
     m_closeButton->setFlat(true);
     layout->addWidget(m_closeButton, 0, Qt::AlignTop);
-    connect(m_remedyButton, &QPushButton::clicked, this, [this] { Q_EMIT remedyRequested(m_remedy); });
+    connect(m_remedyButton, &QPushButton::clicked, this, [this] {
+        // The link is the whole remedy: the banner opens it itself, in the planner's browser.
+        if (m_remedy == Remedy::OpenSetupLink && !m_setupUrl.isEmpty())
+            QDesktopServices::openUrl(QUrl(m_setupUrl));
+        Q_EMIT remedyRequested(m_remedy);
+    });
     connect(m_closeButton, &QPushButton::clicked, this, &ErrorBanner::clearError);
     hide();
 }
 
 ErrorBanner::Remedy ErrorBanner::remedyFor(const adcp::AdcpError &error)
 {
+    if (error.code == "ACCOUNT_SETUP_REQUIRED" && !models::AccountModel::setupUrlOf(error.details).isEmpty())
+        return Remedy::OpenSetupLink;
+    // Before the recovery class: ACCOUNT_NOT_FOUND is terminal, yet registering the account fixes it.
+    if (error.code == "ACCOUNT_NOT_FOUND" || error.code == "ACCOUNT_SETUP_REQUIRED" ||
+        error.code == "ACCOUNT_AMBIGUOUS")
+        return Remedy::OpenAccounts;
     if (error.code == "PROPOSAL_NOT_COMMITTED")
         return Remedy::FinalizeAndRetry;
     if (error.code == "CONFLICT")
@@ -42,6 +57,7 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
 {
     m_code = QString::fromStdString(error.code);
     m_remedy = remedyFor(error);
+    m_setupUrl = models::AccountModel::setupUrlOf(error.details);
     QString html = QStringLiteral("<b>%1</b> %2 <span style='color:#9a3412'>(%3)</span><br>%4")
                        .arg(m_code.toHtmlEscaped(), tr("on %1").arg(action).toHtmlEscaped(),
                             QString::fromLatin1(adcp::toString(error.recovery).data()),
@@ -57,6 +73,7 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
                     .arg(QString::fromStdString(issue.pointer).toHtmlEscaped(),
                          QString::fromStdString(issue.message).toHtmlEscaped());
     m_label->setText(html);
+    m_remedyButton->setToolTip(QString());
     switch (m_remedy) {
     case Remedy::FinalizeAndRetry:
         m_remedyButton->setText(tr("Finalize and retry"));
@@ -66,6 +83,15 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
         break;
     case Remedy::Retry:
         m_remedyButton->setText(tr("Retry"));
+        break;
+    case Remedy::OpenAccounts:
+        m_remedyButton->setText(error.code == "ACCOUNT_NOT_FOUND"   ? tr("Set up account…")
+                                : error.code == "ACCOUNT_AMBIGUOUS" ? tr("Choose account…")
+                                                                    : tr("Check account…"));
+        break;
+    case Remedy::OpenSetupLink:
+        m_remedyButton->setText(tr("Open setup link"));
+        m_remedyButton->setToolTip(m_setupUrl);
         break;
     case Remedy::None:
         break;
@@ -77,6 +103,7 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
 void ErrorBanner::clearError()
 {
     m_code.clear();
+    m_setupUrl.clear();
     m_remedy = Remedy::None;
     m_label->clear();
     hide();
@@ -100,6 +127,11 @@ QString ErrorBanner::text() const
 QPushButton *ErrorBanner::remedyButton() const
 {
     return m_remedyButton;
+}
+
+QString ErrorBanner::setupUrl() const
+{
+    return m_setupUrl;
 }
 
 } // namespace adcp::gui

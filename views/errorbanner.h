@@ -10,13 +10,14 @@ class QPushButton;
 namespace adcp::gui {
 
 // An AdCP error shown inline under the action that caused it: code, field, message, suggestion and recovery
-// class, with a one-click remedy where one exists (finalize and retry; reload the latest version; retry).
+// class, with a one-click remedy where one exists (finalize and retry; reload the latest version; retry; the
+// Accounts panel for an account the seller does not know or that needs setup; the seller's setup link).
 class ErrorBanner final : public QFrame
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ErrorBanner)
 public:
-    enum class Remedy { None, FinalizeAndRetry, ReloadLatest, Retry };
+    enum class Remedy { None, FinalizeAndRetry, ReloadLatest, Retry, OpenAccounts, OpenSetupLink };
 
     explicit ErrorBanner(QWidget *parent = nullptr);
 
@@ -26,6 +27,8 @@ public:
     QString code() const;
     QString text() const;
     QPushButton *remedyButton() const;
+    // The setup link an ACCOUNT_SETUP_REQUIRED error carried (http(s) only); empty otherwise.
+    QString setupUrl() const;
 
     static Remedy remedyFor(const adcp::AdcpError &error);
 
@@ -38,6 +41,7 @@ private:
     QPushButton *m_closeButton = nullptr;
     Remedy m_remedy = Remedy::None;
     QString m_code;
+    QString m_setupUrl;
 };
 
 } // namespace adcp::gui

@@ -1,9 +1,9 @@
 #include "mainwindow.h"
 
+#include "accountspanel.h"
 #include "agentmanager.h"
-#include "agentsecurity.h"
-#include "testlabdialog.h"
 #include "agentprofilesdialog.h"
+#include "agentsecurity.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
@@ -28,6 +28,7 @@
 #include "proposalsortmodel.h"
 #include "refinedialog.h"
 #include "sellerconsole.h"
+#include "testlabdialog.h"
 #include "versioncomparedialog.h"
 #include "workbench.h"
 
@@ -437,6 +438,8 @@ void MainWindow::wireWorkbench()
                     if (m_retryProposalAction)
                         m_retryProposalAction();
                     break;
+                case ErrorBanner::Remedy::OpenAccounts:
+                case ErrorBanner::Remedy::OpenSetupLink: // the accounts panel and the banner answer these
                 case ErrorBanner::Remedy::None:
                     break;
                 }
@@ -476,16 +479,22 @@ void MainWindow::wireWorkbench()
         m_buyDetail->errorBanner()->clearError();
         m_workbench->syncCreatives(id, dialog.creatives(), dialog.assignments());
     });
-    connect(m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy) {
-        m_buyDetail->errorBanner()->clearError();
-        m_workbench->refreshBuys();
-    });
+    connect(
+        m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy remedy) {
+            if (remedy == ErrorBanner::Remedy::OpenAccounts || remedy == ErrorBanner::Remedy::OpenSetupLink)
+                return;
+            m_buyDetail->errorBanner()->clearError();
+            m_workbench->refreshBuys();
+        });
 }
 
 void MainWindow::showError(const QString &action, const QString &subject, const adcp::AdcpError &error)
 {
     // Failures stay longer than results: the inline banner has the detail, the status bar the headline.
     showStatus(tr("%1 failed: %2").arg(action, QString::fromStdString(error.code)), 2 * m_statusTimeout);
+    // The accounts panel shows its own calls' errors.
+    if (action == tr("List accounts") || action == tr("Sync accounts"))
+        return;
     if (action == tr("Send brief")) {
         setCurrentTab(Tab::Brief);
         m_brief->errorBanner()->showError(error, action);
@@ -740,6 +749,7 @@ void MainWindow::setAgentManager(AgentManager *manager)
                          [self = QPointer<MainWindow>(this)] {
                              return self ? self->m_embeddedSeller : nullptr;
                          });
+    installAccountsPanel(this, m_workbench, manager);
     refreshAgentSelector();
     connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
     connect(m_agentSelector, &QComboBox::activated, this,

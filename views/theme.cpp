@@ -41,13 +41,14 @@ QColor statusColor(const QString &status)
         return QColor(0x2e, 0x9d, 0x57);
     if (status == QLatin1String("draft") || status == QLatin1String("pending_creatives") ||
         status == QLatin1String("pending_start") || status == QLatin1String("submitted") ||
-        status == QLatin1String("working"))
+        status == QLatin1String("working") || status == QLatin1String("pending_approval"))
         return QColor(0x2f, 0x6f, 0xd6);
     if (status == QLatin1String("declined") || status == QLatin1String("rejected") ||
         status == QLatin1String("canceled") || status == QLatin1String("impaired") ||
         status == QLatin1String("failed") || status == QLatin1String("expired"))
         return QColor(0xc2, 0x41, 0x0c);
-    if (status == QLatin1String("paused") || status == QLatin1String("consuming"))
+    if (status == QLatin1String("paused") || status == QLatin1String("consuming") ||
+        status == QLatin1String("suspended") || status == QLatin1String("payment_required"))
         return QColor(0xb4, 0x53, 0x09);
     if (status == QLatin1String("consumed"))
         return QColor(0x6b, 0x72, 0x80);

@@ -1,5 +1,6 @@
 #include "workbench.h"
 
+#include "accountmodel.h"
 #include "agentclient.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
@@ -67,8 +68,9 @@ std::optional<AdcpError> refusalOf(const json &result)
 Workbench::Workbench(QObject *parent)
     : QObject(parent), m_products(new ProductModel(this)), m_proposals(new ProposalModel(this)),
       m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
-      m_opportunities(new OpportunityModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
-      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
+      m_opportunities(new OpportunityModel(this)), m_accounts(new AccountModel(this)),
+      m_clock([] { return QDateTime::currentDateTimeUtc(); }), m_ticker(new QTimer(this)),
+      m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
 {
     m_ticker->setInterval(1000);
     connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
@@ -113,6 +115,11 @@ void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
     m_following.clear();
     m_flights.clear();
     m_watchedBuy.clear();
+    m_accounts->clear();
+    ++m_accountListing;
+    // The account belonged to the previous agent; the caller restores the new agent's own.
+    m_activeAccount = json();
+    Q_EMIT activeAccountChanged(m_activeAccount);
     if (!client) {
         Q_EMIT connectionChanged(false, {}, {}, {});
         return;
@@ -170,12 +177,91 @@ OpportunityModel *Workbench::opportunities() const
     return m_opportunities;
 }
 
+AccountModel *Workbench::accounts() const
+{
+    return m_accounts;
+}
+
 void Workbench::setBuyerIdentity(const QString &brandDomain, const QString &operatorDomain)
 {
     if (!brandDomain.isEmpty())
         m_brandDomain = brandDomain;
     if (!operatorDomain.isEmpty())
         m_operatorDomain = operatorDomain;
+}
+
+QString Workbench::brandDomain() const
+{
+    return m_brandDomain;
+}
+
+QString Workbench::operatorDomain() const
+{
+    return m_operatorDomain;
+}
+
+void Workbench::setActiveAccount(const json &account)
+{
+    m_activeAccount = AccountModel::referenceOf(account).is_null() ? json() : account;
+    Q_EMIT activeAccountChanged(m_activeAccount);
+}
+
+json Workbench::activeAccount() const
+{
+    return m_activeAccount;
+}
+
+json Workbench::scoped(json request, bool write) const
+{
+    const json picked = AccountModel::referenceOf(m_activeAccount);
+    if (!picked.is_null())
+        request["account"] = picked;
+    else if (write)
+        request["account"] = {{"brand", {{"domain", m_brandDomain.toStdString()}}},
+                              {"operator", m_operatorDomain.toStdString()}};
+    return request;
+}
+
+void Workbench::listAccounts(const QString &status, bool more)
+{
+    if (!m_client)
+        return;
+    if (!more)
+        m_accountStatusFilter = status;
+    json request = {{"pagination", {{"max_results", 50}}}};
+    if (!m_accountStatusFilter.isEmpty())
+        request["status"] = m_accountStatusFilter.toStdString();
+    if (more) {
+        if (!m_accounts->hasMore())
+            return;
+        request["pagination"]["cursor"] = m_accounts->cursor().toStdString();
+    }
+    const quint64 listing = more ? m_accountListing : ++m_accountListing;
+    track(m_client->call(QStringLiteral("list_accounts"), request), tr("List accounts"), QString(),
+          [this, listing, more](const adcp::ToolOutcome &outcome) {
+              if (listing != m_accountListing)
+                  return;
+              m_accounts->addPage(outcome.result, !more);
+              Q_EMIT accountsListed();
+          });
+}
+
+void Workbench::syncAccount(const QString &brandDomain, const QString &operatorDomain, const QString &billing)
+{
+    if (!m_client)
+        return;
+    const json entry = {{"brand", {{"domain", brandDomain.toStdString()}}},
+                        {"operator", operatorDomain.toStdString()},
+                        {"billing", billing.toStdString()}};
+    track(m_client->call(QStringLiteral("sync_accounts"), {{"accounts", json::array({entry})}}),
+          tr("Sync accounts"), QString(), [this](const adcp::ToolOutcome &outcome) {
+              const QList<int> rows = m_accounts->applySyncResults(outcome.result);
+              Q_EMIT accountsSynced(rows);
+              QStringList said;
+              for (int row : rows)
+                  said << m_accounts->index(row, AccountModel::ResultColumn).data().toString();
+              Q_EMIT actionSucceeded(tr("Sync accounts"), QString(), said.join(QStringLiteral("; ")));
+          });
 }
 
 void Workbench::setWebhookUrl(const QUrl &url)
@@ -411,7 +497,7 @@ void Workbench::sendBrief(const json &request, const QString &title)
                             : jsonString(request["brand"], "domain");
     if (!opportunityId.isEmpty())
         m_flights.insert(opportunityId, jsonObject(request, "filters"));
-    track(m_client->getProducts(request), tr("Send brief"), opportunityId,
+    track(m_client->getProducts(scoped(request, false)), tr("Send brief"), opportunityId,
           [this, opportunityId, title, opportunity](const adcp::ToolOutcome &outcome) {
               if (!opportunityId.isEmpty())
                   m_opportunities->addOpportunity(opportunityId, title, jsonString(opportunity, "phase"));
@@ -441,7 +527,7 @@ void Workbench::refine(const QString &proposalId, const json &entries)
     json request = {{"buying_mode", "refine"}, {"refine", entries}};
     if (!opportunityId.isEmpty())
         request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
-    track(m_client->getProducts(request), tr("Refine"), proposalId,
+    track(m_client->getProducts(scoped(request, false)), tr("Refine"), proposalId,
           [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
               absorbGetProducts(outcome.result, opportunityId);
               QStringList notes;
@@ -472,7 +558,7 @@ void Workbench::finalize(const QString &proposalId)
                     {"refine", json::array({proposalEntry(proposalId, "finalize")})}};
     if (!opportunityId.isEmpty())
         request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
-    track(m_client->getProducts(request), tr("Finalize"), proposalId,
+    track(m_client->getProducts(scoped(request, false)), tr("Finalize"), proposalId,
           [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
               absorbGetProducts(outcome.result, opportunityId);
               const int row = m_proposals->rowOf(proposalId);
@@ -524,7 +610,7 @@ void Workbench::decline(const QString &proposalId, const QString &reason, const 
         json request = {{"buying_mode", "refine"}, {"refine", json::array({entry})}};
         if (!opportunityId.isEmpty())
             request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
-        call = m_client->getProducts(request);
+        call = m_client->getProducts(scoped(request, false));
     }
     track(call, tr("Decline"), proposalId,
           [this, proposalId, opportunityId, note](const adcp::ToolOutcome &outcome) {
@@ -568,13 +654,13 @@ void Workbench::closeOpportunity(const QString &opportunityId, const QString &re
     }
     if (entries.empty())
         entries.push_back({{"scope", "request"}, {"ask", "Close this opportunity"}});
-    track(
-        m_client->getProducts({{"buying_mode", "refine"}, {"refine", entries}, {"opportunity", opportunity}}),
-        tr("Close opportunity"), opportunityId, [this, opportunityId, reason](const adcp::ToolOutcome &) {
-            m_opportunities->setClosed(opportunityId, reason);
-            Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId,
-                                   tr("Closed: %1").arg(displayName(Vocabulary::CloseReason, reason)));
-        });
+    track(m_client->getProducts(
+              scoped({{"buying_mode", "refine"}, {"refine", entries}, {"opportunity", opportunity}}, false)),
+          tr("Close opportunity"), opportunityId, [this, opportunityId, reason](const adcp::ToolOutcome &) {
+              m_opportunities->setClosed(opportunityId, reason);
+              Q_EMIT actionSucceeded(tr("Close opportunity"), opportunityId,
+                                     tr("Closed: %1").arg(displayName(Vocabulary::CloseReason, reason)));
+          });
 }
 
 void Workbench::createBuy(const QString &proposalId, const json &fields, bool webhooks)
@@ -586,8 +672,7 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
     json request = fields;
     request["proposal_id"] = proposalId.toStdString();
     request["brand"] = {{"domain", m_brandDomain.toStdString()}};
-    request["account"] = {{"brand", {{"domain", m_brandDomain.toStdString()}}},
-                          {"operator", m_operatorDomain.toStdString()}};
+    request = scoped(std::move(request), true);
     if (!opportunityId.isEmpty())
         request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
     if (webhooks && m_webhookUrl.isValid()) {
@@ -667,7 +752,7 @@ void Workbench::reloadLatest(const QString &proposalId)
                                              {"action", "include"}}})}};
     if (!opportunityId.isEmpty())
         request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
-    track(m_client->getProducts(request), tr("Reload latest version"), proposalId,
+    track(m_client->getProducts(scoped(request, false)), tr("Reload latest version"), proposalId,
           [this, proposalId, opportunityId](const adcp::ToolOutcome &outcome) {
               absorbGetProducts(outcome.result, opportunityId);
               const int row = m_proposals->rowOf(proposalId);
@@ -693,7 +778,7 @@ void Workbench::pollBuys(bool background)
     m_refreshingBuys = true;
     m_refreshAgain = false;
     m_startingBackground = background;
-    adcp::PendingCall *call = m_client->getMediaBuys({{"media_buy_ids", ids}});
+    adcp::PendingCall *call = m_client->getMediaBuys(scoped({{"media_buy_ids", ids}}, false));
     m_startingBackground = false;
     connect(call, &adcp::PendingCall::finished, this, [this] {
         m_refreshingBuys = false;
@@ -730,7 +815,7 @@ void Workbench::pollDelivery(const QString &mediaBuyId, const QString &granulari
         request["include_window_breakdown"] = true;
     }
     m_startingBackground = background;
-    adcp::PendingCall *call = m_client->getMediaBuyDelivery(request);
+    adcp::PendingCall *call = m_client->getMediaBuyDelivery(scoped(request, false));
     m_startingBackground = false;
     if (background) {
         m_deliveryInFlight = true;
@@ -755,10 +840,7 @@ void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)
     if (!m_client)
         return;
     const json &buy = m_buys->buyJson(m_buys->rowOf(mediaBuyId));
-    json request = {{"media_buy_id", mediaBuyId.toStdString()},
-                    {"account",
-                     {{"brand", {{"domain", m_brandDomain.toStdString()}}},
-                      {"operator", m_operatorDomain.toStdString()}}}};
+    json request = scoped({{"media_buy_id", mediaBuyId.toStdString()}}, true);
     if (buy.contains("revision"))
         request["revision"] = buy["revision"];
     if (action == QLatin1String("cancel")) {
@@ -787,11 +869,7 @@ void Workbench::syncCreatives(const QString &mediaBuyId, const json &creatives, 
 {
     if (!m_client)
         return;
-    const json request = {{"account",
-                           {{"brand", {{"domain", m_brandDomain.toStdString()}}},
-                            {"operator", m_operatorDomain.toStdString()}}},
-                          {"creatives", creatives},
-                          {"assignments", assignments}};
+    const json request = scoped({{"creatives", creatives}, {"assignments", assignments}}, true);
     track(m_client->syncCreatives(request), tr("Upload creatives"), mediaBuyId,
           [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
               int failed = 0;

@@ -25,6 +25,7 @@ struct WebhookEvent;
 } // namespace adcp
 
 namespace adcp::models {
+class AccountModel;
 class BuyEventModel;
 class BuyModel;
 class ExchangeModel;
@@ -58,9 +59,22 @@ public:
     models::BuyEventModel *events() const;
     models::ExchangeModel *exchanges() const;
     models::OpportunityModel *opportunities() const;
+    models::AccountModel *accounts() const;
 
     // Who the buyer is on create_media_buy (account by brand + operator).
     void setBuyerIdentity(const QString &brandDomain, const QString &operatorDomain);
+    QString brandDomain() const;
+    QString operatorDomain() const;
+    // The account the planner picked (as list_accounts or sync_accounts reported it): every account-scoped
+    // request names it ({account_id}, else its natural key). Null = none picked: buys name the natural key of
+    // the buyer identity and reads name no account, as before accounts were known.
+    void setActiveAccount(const nlohmann::json &account);
+    nlohmann::json activeAccount() const;
+    // list_accounts: the first page with a status filter (empty = every status), or with `more` the next page
+    // of the same listing.
+    void listAccounts(const QString &status, bool more);
+    // sync_accounts for one advertiser: provisions it, or reports what the seller already holds.
+    void syncAccount(const QString &brandDomain, const QString &operatorDomain, const QString &billing);
     // Where webhooks should go; empty = none (the buy is followed by snapshots only).
     void setWebhookUrl(const QUrl &url);
     QUrl webhookUrl() const;
@@ -128,6 +142,10 @@ Q_SIGNALS:
     void webhookReceived(const QString &mediaBuyId, bool reemission);
     // A background poll failed: worth a status line, not an error banner over the planner's work.
     void backgroundFailed(const QString &action, const adcp::AdcpError &error);
+    void accountsListed();
+    // The rows of accounts() the sync's entries landed on.
+    void accountsSynced(const QList<int> &rows);
+    void activeAccountChanged(const nlohmann::json &account);
 
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
@@ -144,6 +162,9 @@ private:
     bool versioned() const;
     bool compact() const;
     nlohmann::json proposalEntry(const QString &proposalId, const char *action) const;
+    // `request` with the account it acts for: the picked one, else (for buys and changes, `write`) the
+    // natural key of the buyer identity; reads without a picked account stay unscoped.
+    nlohmann::json scoped(nlohmann::json request, bool write) const;
     void tick();
 
     QPointer<adcp::AgentClient> m_client;
@@ -155,6 +176,10 @@ private:
     models::BuyEventModel *m_events;
     models::ExchangeModel *m_exchanges;
     models::OpportunityModel *m_opportunities;
+    models::AccountModel *m_accounts;
+    nlohmann::json m_activeAccount;
+    QString m_accountStatusFilter;
+    quint64 m_accountListing = 0; // pages of an older listing are dropped
     QHash<adcp::PendingCall *, QString> m_inFlight;
     QSet<adcp::PendingCall *> m_backgroundCalls;
     bool m_startingBackground = false; // the exchange being started is background polling

@@ -1,0 +1,670 @@
+#include "accountmodel.h"
+#include "accountspanel.h"
+#include "agentclient.h"
+#include "agentmanager.h"
+#include "agentprofiles.h"
+#include "briefcomposer.h"
+#include "buydetailwidget.h"
+#include "buymodel.h"
+#include "deliverychart.h"
+#include "dispatcher.h"
+#include "displaynames.h"
+#include "embeddedprincipal.h"
+#include "errorbanner.h"
+#include "exchangemodel.h"
+#include "jobs/execution.h"
+#include "jsonvalues.h"
+#include "mainwindow.h"
+#include "modelroles.h"
+#include "proposaldetailwidget.h"
+#include "proposalmodel.h"
+#include "secretstore.h"
+#include "sellercontext.h"
+#include "server/bearerauth.h"
+#include "server/inprocesstransport.h"
+#include "server/sellerhttpserver.h"
+#include "theme.h"
+#include "workbench.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+
+#include <functional>
+
+using namespace adcp::gui;
+using adcp::models::AccountModel;
+using nlohmann::json;
+
+namespace {
+
+const QByteArray kToken = "accounts-remote-token-0123456789";
+
+json account(const std::string &id, const std::string &brand, const std::string &status)
+{
+    return {{"account_id", id},
+            {"name", brand + " account"},
+            {"brand", {{"domain", brand}}},
+            {"operator", "buyer-agency.example"},
+            {"billing", "operator"},
+            {"status", status}};
+}
+
+json page(json accounts, bool hasMore, const std::string &cursor)
+{
+    json pagination = {{"has_more", hasMore}};
+    if (!cursor.empty())
+        pagination["cursor"] = cursor;
+    return {{"accounts", std::move(accounts)}, {"pagination", pagination}};
+}
+
+// A seller (database, dispatcher, job worker) and its address on loopback.
+struct Seller
+{
+    QTemporaryDir dir;
+    std::shared_ptr<adcp::seller::SellerContext> context;
+    std::shared_ptr<adcp::seller::Dispatcher> dispatcher;
+    std::shared_ptr<adcp::seller::Execution> execution;
+
+    bool open(adcp::seller::SellerOptions options)
+    {
+        options.databasePath = dir.filePath(QStringLiteral("seller.sqlite"));
+        QString error;
+        context = adcp::seller::SellerContext::open(options, &error);
+        if (!context)
+            return false;
+        dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
+        execution = adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
+        return execution != nullptr;
+    }
+    ~Seller()
+    {
+        if (execution)
+            execution->stop();
+    }
+};
+
+} // namespace
+
+// The Accounts panel: its model's paging and status names, the error banner's account remedies, and a
+// planner who meets a seller that requires accounts, told with mouse and keyboard on visible widgets.
+class TestAccounts final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void cleanup();
+    void modelPages();
+    void modelKeepsSyncOutcomes();
+    void statusLabels_data();
+    void statusLabels();
+    void referencesAndSetupLinks_data();
+    void referencesAndSetupLinks();
+    void bannerOffersTheAccountRemedy();
+    void panelPagesARealSeller();
+    void pickSurvivesARestart();
+    void plannerAgainstASellerRequiringAccounts();
+
+public Q_SLOTS:
+    // QDesktopServices hands the links the window opens here instead of to a browser.
+    void openUrl(const QUrl &url);
+
+private:
+    void click(QWidget *widget);
+    void typeInto(QWidget *widget, const QString &text);
+    template <typename T> T *shown(QWidget *root, const QString &objectName);
+    void waitIdle(Workbench *workbench);
+    void onNextDialog(std::function<void(QDialog *)> act);
+
+    QList<QUrl> m_opened;
+};
+
+void TestAccounts::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_accounts"));
+    QSettings().clear();
+    applyTheme(*qApp);
+    QDesktopServices::setUrlHandler(QStringLiteral("https"), this, "openUrl");
+    QDesktopServices::setUrlHandler(QStringLiteral("http"), this, "openUrl");
+}
+
+void TestAccounts::cleanupTestCase()
+{
+    QDesktopServices::unsetUrlHandler(QStringLiteral("https"));
+    QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
+}
+
+void TestAccounts::cleanup()
+{
+    m_opened.clear();
+}
+
+void TestAccounts::openUrl(const QUrl &url)
+{
+    m_opened << url;
+}
+
+void TestAccounts::click(QWidget *widget)
+{
+    QVERIFY(widget);
+    QVERIFY2(widget->isVisible(), qPrintable(widget->objectName()));
+    QVERIFY2(widget->isEnabled(), qPrintable(widget->objectName()));
+    QTest::mouseClick(widget, Qt::LeftButton);
+}
+
+void TestAccounts::typeInto(QWidget *widget, const QString &text)
+{
+    QVERIFY(widget && widget->isVisible());
+    QTest::mouseClick(widget, Qt::LeftButton);
+    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(widget, text);
+}
+
+template <typename T> T *TestAccounts::shown(QWidget *root, const QString &objectName)
+{
+    for (T *widget : root->findChildren<T *>(objectName)) {
+        if (widget->isVisible())
+            return widget;
+    }
+    return nullptr;
+}
+
+void TestAccounts::waitIdle(Workbench *workbench)
+{
+    QTRY_VERIFY2_WITH_TIMEOUT(!workbench->isBusy(),
+                              qPrintable(workbench->busyActions().join(QLatin1Char(','))), 30000);
+}
+
+void TestAccounts::onNextDialog(std::function<void(QDialog *)> act)
+{
+    auto *poll = new QTimer(this);
+    poll->setInterval(20);
+    connect(poll, &QTimer::timeout, this, [poll, act] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        if (!dialog || !dialog->isVisible())
+            return;
+        poll->stop();
+        poll->deleteLater();
+        act(dialog);
+        if (dialog->isVisible())
+            dialog->reject();
+    });
+    poll->start();
+}
+
+void TestAccounts::modelPages()
+{
+    AccountModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.addPage(
+        page({account("acc_1", "a.example", "active"), account("acc_2", "b.example", "pending_approval")},
+             true, "c1"),
+        true);
+    QCOMPARE(model.rowCount(), 2);
+    QVERIFY(model.hasMore());
+    QCOMPARE(model.cursor(), QStringLiteral("c1"));
+    // The next page appends; an account seen again is updated where it is, not doubled.
+    json again = account("acc_2", "b.example", "active");
+    model.addPage(page({again, account("acc_3", "c.example", "suspended")}, false, ""), false);
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(!model.hasMore());
+    QVERIFY(model.cursor().isEmpty());
+    QCOMPARE(model.status(model.rowOf(QStringLiteral("acc_2"))), QStringLiteral("active"));
+    QCOMPARE(model.index(2, AccountModel::StatusColumn).data().toString(), QStringLiteral("Suspended"));
+    QCOMPARE(model.index(2, AccountModel::StatusColumn).data(adcp::models::StatusRole).toString(),
+             QStringLiteral("suspended"));
+    // "More" without a cursor to ask for it ends the walk instead of asking for page one forever.
+    model.addPage(page({}, true, ""), false);
+    QVERIFY(!model.hasMore());
+    // A first page replaces what was there.
+    model.addPage(page({account("acc_9", "z.example", "closed")}, false, ""), true);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.key(0), QStringLiteral("acc_9"));
+    // Hostile pages: not objects, entries without any key, wrong types. Nothing crashes, nothing is added.
+    model.addPage(json::array({1, 2}), false);
+    model.addPage({{"accounts", json::array({42, "x", json::object(), {{"account_id", 7}}})}}, false);
+    model.addPage({{"accounts", "no"}, {"pagination", {{"has_more", "yes"}, {"cursor", 5}}}}, false);
+    QCOMPARE(model.rowCount(), 1);
+    QVERIFY(!model.hasMore());
+}
+
+void TestAccounts::modelKeepsSyncOutcomes()
+{
+    AccountModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.addPage(page({account("acc_1", "a.example", "active")}, false, ""), true);
+    json created = account("acc_2", "b.example", "pending_approval");
+    created["action"] = "created";
+    created["setup"] = {{"message", "Sign the agreement"}, {"url", "https://seller.example/setup/acc_2"}};
+    json failed = {
+        {"brand", {{"domain", "c.example"}}},
+        {"operator", "buyer-agency.example"},
+        {"action", "failed"},
+        {"status", "rejected"},
+        {"errors", json::array({{{"code", "BILLING_NOT_SUPPORTED"}, {"message", "billing is fixed"}}})}};
+    json unchanged = account("acc_1", "a.example", "active");
+    unchanged["action"] = "unchanged";
+    const QList<int> rows = model.applySyncResults({{"accounts", json::array({created, failed, unchanged})}});
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(rows.at(2), 0);
+    QCOMPARE(model.index(rows.at(0), AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Created"));
+    QCOMPARE(model.index(rows.at(0), AccountModel::StatusColumn).data().toString(),
+             QStringLiteral("Awaiting seller approval"));
+    QCOMPARE(model.setupMessage(rows.at(0)), QStringLiteral("Sign the agreement"));
+    QCOMPARE(model.setupUrl(rows.at(0)), QStringLiteral("https://seller.example/setup/acc_2"));
+    QCOMPARE(model.index(rows.at(1), AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Failed: billing is fixed"));
+    QCOMPARE(model.index(0, AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Already up to date"));
+    QCOMPARE(model.index(0, AccountModel::BillingColumn).data().toString(),
+             QStringLiteral("Operator (agency or brand direct)"));
+}
+
+void TestAccounts::statusLabels_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("label");
+    QTest::newRow("active") << "active"
+                            << "Ready to buy";
+    QTest::newRow("pending") << "pending_approval"
+                             << "Awaiting seller approval";
+    QTest::newRow("payment") << "payment_required"
+                             << "Payment required";
+    QTest::newRow("suspended") << "suspended"
+                               << "Suspended";
+    QTest::newRow("rejected") << "rejected"
+                              << "Refused by the seller";
+    QTest::newRow("closed") << "closed"
+                            << "Closed";
+    // A status of a newer spec is shown readable, never dropped.
+    QTest::newRow("unknown") << "under_review"
+                             << "Under review";
+}
+
+void TestAccounts::statusLabels()
+{
+    QFETCH(QString, status);
+    QFETCH(QString, label);
+    AccountModel model;
+    model.addPage(page({account("acc_1", "a.example", status.toStdString())}, false, ""), true);
+    QCOMPARE(model.index(0, AccountModel::StatusColumn).data().toString(), label);
+    // Sorting is on the id, not on the words.
+    QCOMPARE(model.index(0, AccountModel::StatusColumn).data(adcp::models::SortRole).toString(), status);
+}
+
+void TestAccounts::referencesAndSetupLinks_data()
+{
+    QTest::addColumn<QByteArray>("account");
+    QTest::addColumn<QByteArray>("reference");
+    QTest::addColumn<QString>("setupUrl");
+    QTest::newRow("id wins")
+        << QByteArray(R"({"account_id":"acc_1","brand":{"domain":"a.example"},"operator":"o.example"})")
+        << QByteArray(R"({"account_id":"acc_1"})") << QString();
+    QTest::newRow("natural key, extras dropped")
+        << QByteArray(
+               R"({"brand":{"domain":"a.example","brand_id":"b1","evil":1},"operator":"o.example","operator_unit":{"id":"east"}})")
+        << QByteArray(
+               R"({"brand":{"brand_id":"b1","domain":"a.example"},"operator":"o.example","operator_unit":{"id":"east"}})")
+        << QString();
+    QTest::newRow("no operator") << QByteArray(R"({"brand":{"domain":"a.example"}})") << QByteArray("null")
+                                 << QString();
+    QTest::newRow("not an object") << QByteArray("[1]") << QByteArray("null") << QString();
+    QTest::newRow("setup link")
+        << QByteArray(R"({"account_id":"a","setup":{"message":"m","url":"https://s.example/x"}})")
+        << QByteArray(R"({"account_id":"a"})") << QStringLiteral("https://s.example/x");
+    QTest::newRow("error details link") << QByteArray(R"({"setup_url":"http://s.example/y"})")
+                                        << QByteArray("null") << QStringLiteral("http://s.example/y");
+    QTest::newRow("script link") << QByteArray(R"j({"setup":{"url":"javascript:alert(1)"}})j")
+                                 << QByteArray("null") << QString();
+    QTest::newRow("file link") << QByteArray(R"({"setup_url":"file:///etc/passwd"})") << QByteArray("null")
+                               << QString();
+    QTest::newRow("link not a string")
+        << QByteArray(R"({"setup":{"url":17}})") << QByteArray("null") << QString();
+}
+
+void TestAccounts::referencesAndSetupLinks()
+{
+    QFETCH(QByteArray, account);
+    QFETCH(QByteArray, reference);
+    QFETCH(QString, setupUrl);
+    const json value = json::parse(account.toStdString());
+    QCOMPARE(QString::fromStdString(AccountModel::referenceOf(value).dump()), QString::fromLatin1(reference));
+    QCOMPARE(AccountModel::setupUrlOf(value), setupUrl);
+}
+
+void TestAccounts::bannerOffersTheAccountRemedy()
+{
+    ErrorBanner banner;
+    banner.resize(700, 120);
+    banner.show();
+    QSignalSpy remedies(&banner, &ErrorBanner::remedyRequested);
+    adcp::AdcpError notFound = adcp::AdcpError::make("ACCOUNT_NOT_FOUND", "unknown account", "account");
+    QVERIFY(notFound.recovery == adcp::Recovery::Terminal);
+    banner.showError(notFound, QStringLiteral("Send brief"));
+    QVERIFY(banner.remedyButton()->isVisible());
+    QCOMPARE(banner.remedyButton()->text(), QStringLiteral("Set up account…"));
+    click(banner.remedyButton());
+    QCOMPARE(remedies.count(), 1);
+    QCOMPARE(remedies.front().front().value<ErrorBanner::Remedy>(), ErrorBanner::Remedy::OpenAccounts);
+    QVERIFY(m_opened.isEmpty());
+
+    // A pending account with a link: the banner opens it.
+    adcp::AdcpError setup = adcp::AdcpError::make("ACCOUNT_SETUP_REQUIRED", "awaits approval", "account");
+    setup.details = {{"setup_url", "https://seller.example/onboard?acc=acc_7"}};
+    banner.showError(setup, QStringLiteral("Create buy"));
+    QCOMPARE(banner.remedyButton()->text(), QStringLiteral("Open setup link"));
+    click(banner.remedyButton());
+    QCOMPARE(m_opened, QList<QUrl>{QUrl(QStringLiteral("https://seller.example/onboard?acc=acc_7"))});
+
+    // Without a usable link (none, or not a web page) the panel is the remedy, and nothing is opened.
+    setup.details = {{"setup_url", "file:///home/planner/.ssh/id_rsa"}};
+    banner.showError(setup, QStringLiteral("Create buy"));
+    QCOMPARE(banner.remedyButton()->text(), QStringLiteral("Check account…"));
+    click(banner.remedyButton());
+    QCOMPARE(m_opened.size(), 1);
+    QCOMPARE(remedies.back().front().value<ErrorBanner::Remedy>(), ErrorBanner::Remedy::OpenAccounts);
+}
+
+// list_accounts paging and the status filter, against the embedded seller's real handler; each account is
+// registered by sync_accounts first (manual approval on: new accounts wait for the seller).
+void TestAccounts::panelPagesARealSeller()
+{
+    Seller seller;
+    adcp::seller::SellerOptions options;
+    options.manualApproval = true;
+    QVERIFY(seller.open(options));
+    const adcp::seller::Principal &principal = embeddedPlannerPrincipal();
+    for (int chunk = 0; chunk < 3; ++chunk) {
+        json entries = json::array();
+        for (int i = 0; i < 20; ++i)
+            entries.push_back({{"brand", {{"domain", "brand" + std::to_string(chunk * 20 + i) + ".example"}}},
+                               {"operator", "buyer-agency.example"},
+                               {"billing", "operator"}});
+        const adcp::ToolOutcome synced = seller.dispatcher->call(
+            principal, "sync_accounts",
+            {{"idempotency_key", "seed-accounts-" + std::to_string(chunk) + "-0123"}, {"accounts", entries}});
+        QVERIFY2(synced.ok(), synced.error ? synced.error->message.c_str() : "");
+    }
+    adcp::AgentClient client(QStringLiteral("Embedded seller"),
+                             std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, principal),
+                             adcp::SchemaRegistry::bundled());
+    Workbench workbench;
+    workbench.setClient(&client, QString::fromStdString(principal.id));
+    AccountsPanel panel(&workbench);
+    QAbstractItemModelTester tester(workbench.accounts(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    panel.resize(900, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY(!shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
+    click(shown<QPushButton>(&panel, QStringLiteral("accountsRefreshButton")));
+    waitIdle(&workbench);
+    QTreeView *view = panel.view();
+    QCOMPARE(view->model()->rowCount(), 50);
+    QCOMPARE(view->model()->index(0, AccountModel::StatusColumn).data().toString(),
+             QStringLiteral("Awaiting seller approval"));
+    click(shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
+    waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 60);
+    QVERIFY(!shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
+    // Every account once, in the seller's order.
+    QSet<QString> ids;
+    for (int row = 0; row < 60; ++row)
+        ids.insert(workbench.accounts()->key(row));
+    QCOMPARE(ids.size(), 60);
+    QCOMPARE(workbench.accounts()->index(59, AccountModel::BrandColumn).data().toString(),
+             QStringLiteral("brand59.example"));
+
+    // A pending account, selected: the seller's word on what is missing.
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                      view->visualRect(view->model()->index(3, AccountModel::NameColumn)).center());
+    auto *setup = shown<QLabel>(&panel, QStringLiteral("accountsSetupLabel"));
+    QVERIFY(setup);
+    QVERIFY2(setup->text().contains(QStringLiteral("review")), qPrintable(setup->text()));
+    QVERIFY(!shown<QPushButton>(&panel, QStringLiteral("accountsSetupLinkButton")));
+
+    // Filtered to active accounts (the keyboard on the filter): none yet.
+    auto *filter = shown<QComboBox>(&panel, QStringLiteral("accountsStatusFilter"));
+    QVERIFY(filter);
+    filter->setFocus();
+    QTest::keyClick(filter, Qt::Key_Down);
+    QCOMPARE(filter->currentData().toString(), QStringLiteral("active"));
+    waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 0);
+    QVERIFY(shown<QLabel>(&panel, QStringLiteral("accountsListState"))
+                ->text()
+                .contains(QStringLiteral("No accounts")));
+    QTest::keyClick(filter, Qt::Key_Down);
+    QCOMPARE(filter->currentData().toString(), QStringLiteral("pending_approval"));
+    waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 50);
+    QVERIFY(shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
+}
+
+// The window starts on the embedded seller: a new AgentManager (a restart) brings back the account picked for
+// it; removing a remote profile forgets that profile's pick.
+void TestAccounts::pickSurvivesARestart()
+{
+    Seller seller;
+    QVERIFY(seller.open({}));
+    const json picked = account("acc_kept", "kept.example", "active");
+    saveActiveAccount(QStringLiteral("embedded"), picked);
+    saveActiveAccount(QStringLiteral("gone-1"), account("acc_gone", "gone.example", "active"));
+    adcp::AgentClient client(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
+        adcp::SchemaRegistry::bundled());
+    Workbench workbench;
+    workbench.setClient(&client, QString::fromStdString(embeddedPlannerPrincipal().id));
+    QVERIFY(workbench.activeAccount().is_null());
+    AgentManager agents(&workbench, &client, QString::fromStdString(embeddedPlannerPrincipal().id),
+                        adcp::SchemaRegistry::bundled());
+    QCOMPARE(QString::fromStdString(workbench.activeAccount().dump()), QString::fromStdString(picked.dump()));
+    agents.setProfiles({});
+    QVERIFY(loadActiveAccount(QStringLiteral("gone-1")).is_null());
+    QCOMPARE(QString::fromStdString(loadActiveAccount(QStringLiteral("embedded")).dump()),
+             QString::fromStdString(picked.dump()));
+    // A settings file edited by hand into something else reads as "none picked".
+    QSettings().setValue(QStringLiteral("agentAccounts/embedded"), QStringLiteral("{not json"));
+    QVERIFY(loadActiveAccount(QStringLiteral("embedded")).is_null());
+    saveActiveAccount(QStringLiteral("embedded"), json());
+    QVERIFY(!QSettings().contains(QStringLiteral("agentAccounts/embedded")));
+}
+
+// A remote seller over MCP on loopback that answers ACCOUNT_NOT_FOUND until the buyer registers an account.
+void TestAccounts::plannerAgainstASellerRequiringAccounts()
+{
+    Seller seller;
+    adcp::seller::SellerOptions options;
+    options.requireAccounts = true;
+    QVERIFY(seller.open(options));
+    adcp::seller::BearerAuth auth;
+    auth.addToken(kToken, adcp::seller::Principal{"agency-7", false});
+    adcp::seller::SellerHttpServer server(seller.dispatcher, std::move(auth));
+    const quint16 port = server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+
+    adcp::AgentClient embedded(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
+        adcp::SchemaRegistry::bundled());
+    Workbench workbench;
+    workbench.setClient(&embedded, QString::fromStdString(embeddedPlannerPrincipal().id));
+    workbench.setClock([context = seller.context] { return context->clock().now(); });
+    workbench.setMonitoringInterval(100);
+    AgentManager agents(&workbench, &embedded, QString::fromStdString(embeddedPlannerPrincipal().id),
+                        adcp::SchemaRegistry::bundled());
+    agents.setSecretStore(new MemorySecretStore(&agents));
+    const AgentProfile profile{
+        QStringLiteral("strict-1"), QStringLiteral("Strict seller"), AgentProfile::Kind::Mcp,
+        QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)), QStringLiteral("agency-7")};
+    bool written = false;
+    agents.secretStore()->write(profile.secretKey(), kToken,
+                                [&written](bool ok, const QString &) { written = ok; });
+    QTRY_VERIFY(written);
+    agents.setProfiles({profile});
+    MainWindow window(&workbench);
+    window.setAgentManager(&agents);
+    window.resize(1440, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+
+    // The planner switches to the strict seller with the keyboard.
+    auto *selector = shown<QComboBox>(&window, QStringLiteral("agentSelector"));
+    QVERIFY(selector);
+    selector->setFocus();
+    QTest::keyClick(selector, Qt::Key_Down);
+    QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), profile.id, 10000);
+    waitIdle(&workbench);
+    auto *accountButton = shown<QToolButton>(&window, QStringLiteral("accountsButton"));
+    QVERIFY(accountButton);
+    QCOMPARE(accountButton->text(), QStringLiteral("Account: none…"));
+
+    // 1. The brief fails: the seller does not know the buyer's account.
+    const auto sendBrief = [&] {
+        window.lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Brief));
+        typeInto(shown<QLineEdit>(&window, QStringLiteral("briefTitle")), QStringLiteral("Coffee Q1"));
+        typeInto(shown<QPlainTextEdit>(&window, QStringLiteral("briefText")),
+                 QStringLiteral("Cold brew coffee launch for urban commuters: CTV and online video"));
+        click(shown<QPushButton>(&window, QStringLiteral("sendBriefButton")));
+        waitIdle(&workbench);
+    };
+    sendBrief();
+    ErrorBanner *banner = window.briefComposer()->errorBanner();
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->code(), QStringLiteral("ACCOUNT_NOT_FOUND"));
+    QCOMPARE(workbench.proposals()->rowCount(), 0);
+
+    // 2. The banner's remedy opens the Accounts panel with the sync filled in for the brand.
+    QCOMPARE(banner->remedyButton()->text(), QStringLiteral("Set up account…"));
+    click(banner->remedyButton());
+    auto *dock = window.findChild<QDockWidget *>(QStringLiteral("accountsPanelDock"));
+    QVERIFY(dock);
+    QTRY_VERIFY(dock->isVisible());
+    waitIdle(&workbench);
+    auto *panel = window.findChild<AccountsPanel *>();
+    QCOMPARE(shown<QLineEdit>(panel, QStringLiteral("accountsBrand"))->text(), workbench.brandDomain());
+    QCOMPARE(shown<QLineEdit>(panel, QStringLiteral("accountsOperator"))->text(), workbench.operatorDomain());
+    QCOMPARE(panel->view()->model()->rowCount(), 0);
+
+    // 3. Sync: the seller provisions the account; its outcome and status are on the row.
+    auto *billing = shown<QComboBox>(panel, QStringLiteral("accountsBilling"));
+    QCOMPARE(billing->currentData().toString(), QStringLiteral("operator"));
+    click(shown<QPushButton>(panel, QStringLiteral("accountsSyncButton")));
+    waitIdle(&workbench);
+    QVERIFY(!panel->errorBanner()->isVisible());
+    QCOMPARE(panel->view()->model()->rowCount(), 1);
+    const QModelIndex first = panel->view()->model()->index(0, AccountModel::StatusColumn);
+    QCOMPARE(first.data().toString(), QStringLiteral("Ready to buy"));
+    QCOMPARE(panel->view()->model()->index(0, AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Created"));
+    QVERIFY(shown<QLabel>(panel, QStringLiteral("accountsSyncResult"))
+                ->text()
+                .contains(QStringLiteral("Created")));
+    const QString accountId = workbench.accounts()->key(0);
+    QVERIFY(accountId.startsWith(QStringLiteral("acc")));
+
+    // 4. Pick it (the synced row is already selected).
+    click(shown<QPushButton>(panel, QStringLiteral("accountsUseButton")));
+    QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
+    QVERIFY2(accountButton->text().startsWith(QStringLiteral("Account: acme-coffee.example")),
+             qPrintable(accountButton->text()));
+    QVERIFY2(accountButton->toolTip().contains(accountId), qPrintable(accountButton->toolTip()));
+    QVERIFY(shown<QLabel>(panel, QStringLiteral("accountsActiveLabel"))->text().contains(accountId));
+    QVERIFY(!shown<QPushButton>(panel, QStringLiteral("accountsUseButton"))->isEnabled());
+    QCOMPARE(adcp::models::jsonString(loadActiveAccount(profile.id), "account_id"), accountId);
+
+    // 5. The brief again: it names the account and the seller answers.
+    sendBrief();
+    QVERIFY(!banner->isVisible());
+    QVERIFY(workbench.proposals()->rowCount() > 0);
+    const adcp::models::ExchangeModel *exchanges = workbench.exchanges();
+    const auto lastRequestOf = [exchanges](const QString &tool) {
+        for (int row = exchanges->rowCount() - 1; row >= 0; --row) {
+            const adcp::Exchange *exchange = exchanges->exchange(row);
+            if (exchange && exchange->tool == tool && exchange->response.is_object())
+                return exchange->request;
+        }
+        return json();
+    };
+    QCOMPARE(QString::fromStdString(lastRequestOf(QStringLiteral("get_products"))["account"].dump()),
+             QStringLiteral("{\"account_id\":\"%1\"}").arg(accountId));
+
+    // 6. Finalize and buy, by clicks.
+    QCOMPARE(window.lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    const QString proposalId = window.proposalDetail()->proposalId();
+    QVERIFY(!proposalId.isEmpty());
+    click(window.proposalDetail()->finalizeButton());
+    waitIdle(&workbench);
+    adcp::models::ProposalModel *proposals = workbench.proposals();
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("committed"));
+    QSignalSpy created(&workbench, &Workbench::buyCreated);
+    onNextDialog([this](QDialog *dialog) {
+        if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
+            click(accept);
+            typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")),
+                     QStringLiteral("Dana Planner"));
+        }
+        QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        click(ok);
+    });
+    click(window.proposalDetail()->createBuyButton());
+    waitIdle(&workbench);
+    QVERIFY2(created.count() == 1, qPrintable(window.proposalDetail()->errorBanner()->text()));
+    const QString mediaBuyId = created.front().front().toString();
+    QCOMPARE(QString::fromStdString(lastRequestOf(QStringLiteral("create_media_buy"))["account"].dump()),
+             QStringLiteral("{\"account_id\":\"%1\"}").arg(accountId));
+
+    // 7. Delivery: the seller's clock moves past the flight's first day and the report fills in.
+    QCOMPARE(window.currentDetail(), MainWindow::Detail::Buy);
+    QTabWidget *sections = window.buyDetail()->sections();
+    QTest::mouseClick(sections->tabBar(), Qt::LeftButton, {}, sections->tabBar()->tabRect(0).center());
+    DeliveryChart *chart = window.buyDetail()->deliveryChart();
+    QVERIFY(chart->isVisible());
+    const QDateTime start = adcp::models::jsonDateTime(
+        workbench.buys()->buyJson(workbench.buys()->rowOf(mediaBuyId)), "start_time");
+    QVERIFY(start.isValid());
+    seller.context->clock().advance(std::max<qint64>(0, seller.context->clock().now().secsTo(start)) +
+                                    2 * 86400);
+    QTRY_VERIFY_WITH_TIMEOUT(chart->deliveredPointCount() > 0, 20000);
+    QVERIFY(!lastRequestOf(QStringLiteral("get_media_buy_delivery"))["account"].is_null());
+
+    // 8. The pick is the agent's: back on the embedded seller there is none, on the strict seller it returns.
+    QTest::keyClick(selector, Qt::Key_Up);
+    QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), QStringLiteral("embedded"), 10000);
+    QVERIFY(workbench.activeAccount().is_null());
+    QCOMPARE(accountButton->text(), QStringLiteral("Account: none…"));
+    QTest::keyClick(selector, Qt::Key_Down);
+    QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), profile.id, 10000);
+    QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
+    waitIdle(&workbench);
+    window.close();
+}
+
+QTEST_MAIN(TestAccounts)
+#include "tst_accounts.moc"
