@@ -50,7 +50,7 @@ endif()
 # that appear in no header may be listed (a header first included inside a batch would be renamed too).
 set(ADCP_UNITY_FILE_LOCAL_NAMES
     iso parseTime optionalText alignDown makeError entryField kColumns ThreadConnections t_connections
-    stringMember fromRow encodeCursor decodeCursor)
+    stringMember fromRow encodeCursor decodeCursor setError)
 
 # adcp_speed_up_library(<target> [UNITY] [PCH <header>...]): unity batches (when UNITY and ADCP_UNITY_BUILD) and a
 # precompiled header (its own when PCH headers are given, else the shared one; when ADCP_PCH).

@@ -139,8 +139,9 @@ std::optional<StageError> parseHeaders(const HttpRequest &request, ParsedSignatu
     const auto signatures = httpsig::parseDictionary(joinedHeader(signatureLines), &why);
     if (!signatures)
         return StageError{"request_signature_header_malformed", "Signature is malformed: " + why};
+    // (Clang 14 cannot capture a structured binding: the lambda gets its own reference.)
     const auto sig = std::find_if(signatures->begin(), signatures->end(),
-                                  [&label](const auto &m) { return m.first == label; });
+                                  [&wanted = label](const auto &m) { return m.first == wanted; });
     if (sig == signatures->end() || sig->second.innerList ||
         sig->second.item.value.type != SfBareItem::Type::Bytes)
         return StageError{"request_signature_header_malformed",
