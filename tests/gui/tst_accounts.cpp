@@ -70,12 +70,13 @@ json account(const std::string &id, const std::string &brand, const std::string 
             {"status", status}};
 }
 
-json page(json accounts, bool hasMore, const std::string &cursor)
+// A vector, not a json: `json{x}` with one element is a copy of x for Clang and an array for GCC.
+json page(const std::vector<json> &accounts, bool hasMore, const std::string &cursor)
 {
     json pagination = {{"has_more", hasMore}};
     if (!cursor.empty())
         pagination["cursor"] = cursor;
-    return {{"accounts", std::move(accounts)}, {"pagination", pagination}};
+    return {{"accounts", json(accounts)}, {"pagination", pagination}};
 }
 
 // A seller (database, dispatcher, job worker) and its address on loopback.
