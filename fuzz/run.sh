@@ -24,9 +24,10 @@ declare -A ci_runs=(
     [fuzz_dispatcher]=4000
     [fuzz_mcp_http]=3000
     [fuzz_a2a_http]=3000
+    [fuzz_request_signature]=200000
 )
 harnesses=(fuzz_rfc3339 fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
-    fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http)
+    fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http fuzz_request_signature)
 if [[ "$mode" == long ]]; then
     seconds=${3:?seconds per harness}
     (($# > 3)) && harnesses=("${@:4}")
