@@ -1,3 +1,4 @@
+#include "guidriver.h"
 #include "accountmodel.h"
 #include "accountspanel.h"
 #include "agentclient.h"
@@ -55,6 +56,9 @@
 using namespace adcp::gui;
 using adcp::models::AccountModel;
 using nlohmann::json;
+
+using guidriver::click;
+using guidriver::typeInto;
 
 namespace {
 
@@ -132,11 +136,7 @@ public Q_SLOTS:
     void openUrl(const QUrl &url);
 
 private:
-    void click(QWidget *widget);
-    void typeInto(QWidget *widget, const QString &text);
     template <typename T> T *shown(QWidget *root, const QString &objectName);
-    void waitIdle(Workbench *workbench);
-    void onNextDialog(std::function<void(QDialog *)> act);
 
     QList<QUrl> m_opened;
 };
@@ -168,22 +168,6 @@ void TestAccounts::openUrl(const QUrl &url)
     m_opened << url;
 }
 
-void TestAccounts::click(QWidget *widget)
-{
-    QVERIFY(widget);
-    QVERIFY2(widget->isVisible(), qPrintable(widget->objectName()));
-    QVERIFY2(widget->isEnabled(), qPrintable(widget->objectName()));
-    QTest::mouseClick(widget, Qt::LeftButton);
-}
-
-void TestAccounts::typeInto(QWidget *widget, const QString &text)
-{
-    QVERIFY(widget && widget->isVisible());
-    QTest::mouseClick(widget, Qt::LeftButton);
-    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClicks(widget, text);
-}
-
 template <typename T> T *TestAccounts::shown(QWidget *root, const QString &objectName)
 {
     for (T *widget : root->findChildren<T *>(objectName)) {
@@ -191,29 +175,6 @@ template <typename T> T *TestAccounts::shown(QWidget *root, const QString &objec
             return widget;
     }
     return nullptr;
-}
-
-void TestAccounts::waitIdle(Workbench *workbench)
-{
-    QTRY_VERIFY2_WITH_TIMEOUT(!workbench->isBusy(),
-                              qPrintable(workbench->busyActions().join(QLatin1Char(','))), 30000);
-}
-
-void TestAccounts::onNextDialog(std::function<void(QDialog *)> act)
-{
-    auto *poll = new QTimer(this);
-    poll->setInterval(20);
-    connect(poll, &QTimer::timeout, this, [poll, act] {
-        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
-        if (!dialog || !dialog->isVisible())
-            return;
-        poll->stop();
-        poll->deleteLater();
-        act(dialog);
-        if (dialog->isVisible())
-            dialog->reject();
-    });
-    poll->start();
 }
 
 void TestAccounts::modelPages()
@@ -424,13 +385,13 @@ void TestAccounts::panelPagesARealSeller()
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
     QVERIFY(!shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
     click(shown<QPushButton>(&panel, QStringLiteral("accountsRefreshButton")));
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     QTreeView *view = panel.view();
     QCOMPARE(view->model()->rowCount(), 50);
     QCOMPARE(view->model()->index(0, AccountModel::StatusColumn).data().toString(),
              QStringLiteral("Awaiting seller approval"));
     click(shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     QCOMPARE(view->model()->rowCount(), 60);
     QVERIFY(!shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
     // Every account once, in the seller's order.
@@ -455,14 +416,14 @@ void TestAccounts::panelPagesARealSeller()
     filter->setFocus();
     QTest::keyClick(filter, Qt::Key_Down);
     QCOMPARE(filter->currentData().toString(), QStringLiteral("active"));
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     QCOMPARE(view->model()->rowCount(), 0);
     QVERIFY(shown<QLabel>(&panel, QStringLiteral("accountsListState"))
                 ->text()
                 .contains(QStringLiteral("No accounts")));
     QTest::keyClick(filter, Qt::Key_Down);
     QCOMPARE(filter->currentData().toString(), QStringLiteral("pending_approval"));
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     QCOMPARE(view->model()->rowCount(), 50);
     QVERIFY(shown<QPushButton>(&panel, QStringLiteral("accountsMoreButton")));
 }
@@ -541,7 +502,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     selector->setFocus();
     QTest::keyClick(selector, Qt::Key_Down);
     QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), profile.id, 10000);
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     auto *accountButton = shown<QToolButton>(&window, QStringLiteral("accountsButton"));
     QVERIFY(accountButton);
     QCOMPARE(accountButton->text(), QStringLiteral("Account: none…"));
@@ -553,7 +514,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
         typeInto(shown<QPlainTextEdit>(&window, QStringLiteral("briefText")),
                  QStringLiteral("Cold brew coffee launch for urban commuters: CTV and online video"));
         click(shown<QPushButton>(&window, QStringLiteral("sendBriefButton")));
-        waitIdle(&workbench);
+        guidriver::waitIdle(&workbench);
     };
     sendBrief();
     ErrorBanner *banner = window.briefComposer()->errorBanner();
@@ -567,7 +528,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     auto *dock = window.findChild<QDockWidget *>(QStringLiteral("accountsPanelDock"));
     QVERIFY(dock);
     QTRY_VERIFY(dock->isVisible());
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     auto *panel = window.findChild<AccountsPanel *>();
     QCOMPARE(shown<QLineEdit>(panel, QStringLiteral("accountsBrand"))->text(), workbench.brandDomain());
     QCOMPARE(shown<QLineEdit>(panel, QStringLiteral("accountsOperator"))->text(), workbench.operatorDomain());
@@ -577,7 +538,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     auto *billing = shown<QComboBox>(panel, QStringLiteral("accountsBilling"));
     QCOMPARE(billing->currentData().toString(), QStringLiteral("operator"));
     click(shown<QPushButton>(panel, QStringLiteral("accountsSyncButton")));
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     QVERIFY(!panel->errorBanner()->isVisible());
     QCOMPARE(panel->view()->model()->rowCount(), 1);
     const QModelIndex first = panel->view()->model()->index(0, AccountModel::StatusColumn);
@@ -621,11 +582,11 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     const QString proposalId = window.proposalDetail()->proposalId();
     QVERIFY(!proposalId.isEmpty());
     click(window.proposalDetail()->finalizeButton());
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     adcp::models::ProposalModel *proposals = workbench.proposals();
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("committed"));
     QSignalSpy created(&workbench, &Workbench::buyCreated);
-    onNextDialog([this](QDialog *dialog) {
+    guidriver::onNextDialog(this, [this](QDialog *dialog) {
         if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
             click(accept);
             typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")),
@@ -635,7 +596,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
         click(ok);
     });
     click(window.proposalDetail()->createBuyButton());
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     QVERIFY2(created.count() == 1, qPrintable(window.proposalDetail()->errorBanner()->text()));
     const QString mediaBuyId = created.front().front().toString();
     QCOMPARE(QString::fromStdString(lastRequestOf(QStringLiteral("create_media_buy"))["account"].dump()),
@@ -663,7 +624,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QTest::keyClick(selector, Qt::Key_Down);
     QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), profile.id, 10000);
     QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
-    waitIdle(&workbench);
+    guidriver::waitIdle(&workbench);
     window.close();
 }
 

@@ -1,3 +1,4 @@
+#include "guidriver.h"
 #include "agentclient.h"
 #include "agentmanager.h"
 #include "agentprofiles.h"
@@ -66,6 +67,9 @@ using namespace adcp::gui;
 using adcp::models::BuyModel;
 using adcp::models::ProposalModel;
 
+using guidriver::click;
+using guidriver::typeInto;
+
 namespace {
 
 const QByteArray kRemoteToken = "remote-secret-token-0123456789";
@@ -99,14 +103,11 @@ private:
     template<typename T>
     T *shown(const QString &objectName, QWidget *root = nullptr);
     QAbstractButton *buttonText(const QString &text, QWidget *root);
-    void click(QWidget *widget);
     void clickIndex(QAbstractItemView *view, const QModelIndex &index);
     // Arms `act` for the next modal dialog the window opens (it runs once the dialog is on screen).
-    void onNextDialog(std::function<void(QDialog *)> act);
     void clickOk(QDialog *dialog);
     // The Create buy dialog as a planner answers it: the insertion order accepted and signed, then OK.
     void signAndCreate(QDialog *dialog);
-    void typeInto(QWidget *widget, const QString &text);
     void waitIdle();
     void sendBrief(const QString &name, const QString &text);
     QString selectProposal(int row);
@@ -213,14 +214,6 @@ QAbstractButton *TestUsability::buttonText(const QString &text, QWidget *root)
     return nullptr;
 }
 
-void TestUsability::click(QWidget *widget)
-{
-    QVERIFY(widget);
-    QVERIFY2(widget->isVisible(), qPrintable(widget->objectName()));
-    QVERIFY2(widget->isEnabled(), qPrintable(widget->objectName()));
-    QTest::mouseClick(widget, Qt::LeftButton);
-}
-
 void TestUsability::clickIndex(QAbstractItemView *view, const QModelIndex &index)
 {
     QVERIFY(view && view->isVisible() && index.isValid());
@@ -228,24 +221,6 @@ void TestUsability::clickIndex(QAbstractItemView *view, const QModelIndex &index
     const QRect rect = view->visualRect(index);
     QVERIFY(!rect.isEmpty());
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, rect.center());
-}
-
-void TestUsability::onNextDialog(std::function<void(QDialog *)> act)
-{
-    auto *poll = new QTimer(this);
-    poll->setInterval(20);
-    connect(poll, &QTimer::timeout, this, [poll, act] {
-        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
-        if (!dialog || !dialog->isVisible())
-            return;
-        poll->stop();
-        poll->deleteLater();
-        act(dialog);
-        // A failed check inside `act` returns early: close the dialog so the run goes on to report it.
-        if (dialog->isVisible())
-            dialog->reject();
-    });
-    poll->start();
 }
 
 void TestUsability::clickOk(QDialog *dialog)
@@ -268,18 +243,9 @@ void TestUsability::signAndCreate(QDialog *dialog)
     clickOk(dialog);
 }
 
-void TestUsability::typeInto(QWidget *widget, const QString &text)
-{
-    QVERIFY(widget && widget->isVisible());
-    QTest::mouseClick(widget, Qt::LeftButton);
-    QTest::keyClick(widget, Qt::Key_A, Qt::ControlModifier);
-    QTest::keyClicks(widget, text);
-}
-
 void TestUsability::waitIdle()
 {
-    QTRY_VERIFY2_WITH_TIMEOUT(!m_workbench->isBusy(), qPrintable(m_workbench->busyActions().join(QLatin1Char(','))),
-                              30000);
+    guidriver::waitIdle(m_workbench.get());
 }
 
 void TestUsability::sendBrief(const QString &name, const QString &text)
@@ -375,7 +341,7 @@ void TestUsability::declineSpeaksHumanLanguage()
     QVERIFY(view->isColumnHidden(ProposalModel::IdColumn));
     QVERIFY(view->model()->index(0, ProposalModel::NameColumn).data(Qt::ToolTipRole).toString().contains(proposalId));
     QStringList reasonsShown;
-    onNextDialog([&](QDialog *dialog) {
+    guidriver::onNextDialog(this, [&](QDialog *dialog) {
         auto *reason = dialog->findChild<QComboBox *>(QStringLiteral("declineReason"));
         for (int i = 0; i < reason->count(); ++i)
             reasonsShown << reason->itemText(i);
@@ -407,7 +373,7 @@ void TestUsability::refineKeepsTheBudgetCeiling()
             proposalId = id;
     }
     QVERIFY(!proposalId.isEmpty());
-    onNextDialog([this](QDialog *dialog) {
+    guidriver::onNextDialog(this, [this](QDialog *dialog) {
         typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("refineProposalAsk")),
                  QStringLiteral("keep the budget under 40,000"));
         clickOk(dialog);
@@ -442,7 +408,7 @@ void TestUsability::buyStartsWithTheBriefsFlight()
     const QDate briefStart = QDate::currentDate().addDays(7); // the composer's default flight
     QDate dialogStart;
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
-    onNextDialog([&](QDialog *dialog) {
+    guidriver::onNextDialog(this, [&](QDialog *dialog) {
         dialogStart = dialog->findChild<QDateTimeEdit *>(QStringLiteral("buyStart"))->date();
         signAndCreate(dialog);
     });
@@ -502,7 +468,7 @@ void TestUsability::approveWhilePolling()
     click(m_window->proposalDetail()->finalizeButton());
     waitIdle();
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
-    onNextDialog([this](QDialog *dialog) { signAndCreate(dialog); });
+    guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     // The seller holds it: a row with an Approve button appears in the console.
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
@@ -538,7 +504,7 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     m_window->proposalList()->selectProposal(proposalId);
     click(m_window->proposalDetail()->finalizeButton());
     waitIdle();
-    onNextDialog([this](QDialog *dialog) { signAndCreate(dialog); });
+    guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, 15000);
@@ -575,7 +541,7 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
     clickIndex(buys, buys->model()->index(match.front().row(), BuyModel::ProposalColumn));
     QCOMPARE(m_window->buyDetail()->mediaBuyId(), m_firstBuy);
     waitIdle();
-    onNextDialog([this](QDialog *dialog) { clickOk(dialog); });
+    guidriver::onNextDialog(this, [this](QDialog *dialog) { clickOk(dialog); });
     click(m_window->buyDetail()->creativesButton());
     waitIdle();
     // Break the buy's creative from the dependency board.
