@@ -70,6 +70,10 @@ using adcp::models::ProposalModel;
 using guidriver::click;
 using guidriver::typeInto;
 
+// How long a QTRY waits before it calls the awaited state a hang. It only bounds a failure: a passing check goes
+// on as soon as its state holds, so it is generous for a machine under load (a CI runner building in parallel).
+constexpr int kHangMs = 60000;
+
 namespace {
 
 const QByteArray kRemoteToken = "remote-secret-token-0123456789";
@@ -433,7 +437,7 @@ void TestUsability::exchangeLogKeepsPollingApart()
 {
     adcp::models::ExchangeModel *exchanges = m_workbench->exchanges();
     // The buy is polled every 100 ms: wait for a few background rows.
-    QTRY_VERIFY_WITH_TIMEOUT(exchanges->backgroundCount() >= 3, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(exchanges->backgroundCount() >= 3, kHangMs);
     auto *view = shown<QTreeView>(QStringLiteral("exchangeView"));
     QVERIFY(view);
     for (int row = 0; row < view->model()->rowCount(); ++row)
@@ -472,21 +476,21 @@ void TestUsability::approveWhilePolling()
     click(m_window->proposalDetail()->createBuyButton());
     // The seller holds it: a row with an Approve button appears in the console.
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
-    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
     const QString taskId = approvals->taskId(0);
     QPointer<QPushButton> approve = shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console);
     QVERIFY(approve);
     // Many polls later the very same button is still there, under the pointer.
     const int polls = m_workbench->exchanges()->backgroundCount();
-    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, kHangMs);
     QVERIFY(approve);
     QCOMPARE(shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console), approve.data());
     click(approve);
     QCOMPARE(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(), QStringLiteral("Approved."));
-    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, kHangMs);
     waitIdle();
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
-    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 0, kHangMs);
 }
 
 // Item 1 (Cancel): the buy stays pending on the seller, so Create buy stays off until the seller answers.
@@ -507,7 +511,7 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
-    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
     // The planner gives up waiting: Cancel in the status bar (or Esc).
     click(shown<QPushButton>(QStringLiteral("cancelCallsButton")));
     waitIdle();
@@ -517,12 +521,12 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     QVERIFY(m_window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Awaiting seller approval")));
     // Polling goes on and nothing re-enables it.
     const int polls = m_workbench->exchanges()->backgroundCount();
-    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, kHangMs);
     QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
     // The trainer approves; the workbench, still following the task, files the buy.
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
     click(shown<QPushButton>(QStringLiteral("approve-%1").arg(approvals->taskId(0)), m_console));
-    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, kHangMs);
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
     QVERIFY(!m_workbench->isAwaitingApproval(proposalId));
     click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
@@ -573,7 +577,7 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
         }
         return false;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(seenByWebhook(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(seenByWebhook(), kHangMs);
     // The board updated the status in place: the Restore button next to it is the one that was there.
     QVERIFY(restoreButton);
     click(restoreButton);
@@ -585,7 +589,7 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
         }
         return false;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(recoveredByWebhook(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(recoveredByWebhook(), kHangMs);
 }
 
 // Item 3: the delivery panel follows the seller clock without touching Hourly/Daily.
@@ -611,11 +615,11 @@ void TestUsability::deliveryFollowsTheSellerClock()
         waitIdle();
     }
     QTRY_VERIFY2_WITH_TIMEOUT(!summary->text().startsWith(QStringLiteral("0 impressions")),
-                              qPrintable(summary->text()), 15000);
+                              qPrintable(summary->text()), kHangMs);
     QVERIFY(chart->deliveredPointCount() > 0);
     const QString before = summary->text();
     click(buttonText(QStringLiteral("+1 day"), m_console));
-    QTRY_VERIFY2_WITH_TIMEOUT(summary->text() != before, qPrintable(summary->text()), 15000);
+    QTRY_VERIFY2_WITH_TIMEOUT(summary->text() != before, qPrintable(summary->text()), kHangMs);
 }
 
 // Item 4.
@@ -673,7 +677,7 @@ void TestUsability::switchingToARemoteAgent()
     QVERIFY(selector);
     selector->setFocus();
     QTest::keyClick(selector, Qt::Key_Down);
-    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), profile.id, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), profile.id, kHangMs);
     waitIdle();
     QVERIFY(m_window->buyDetail()->errorBanner()->isHidden());
     QVERIFY(!m_window->sellerConsoleDock()->isVisible());
@@ -681,7 +685,7 @@ void TestUsability::switchingToARemoteAgent()
     auto *heading = shown<QLabel>(QStringLiteral("detailTitle"), m_window->briefComposer());
     QVERIFY(heading);
     QCOMPARE(heading->text(), QStringLiteral("Write a brief to Remote seller"));
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionLabel()->text().contains(QStringLiteral("connected · AdCP")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectionLabel()->text().contains(QStringLiteral("connected · AdCP")), kHangMs);
     // The capabilities exchange over HTTP: copy masked by default, the real token only on request.
     auto *view = shown<QTreeView>(QStringLiteral("exchangeView"));
     // The remote agent's own capabilities exchange (a late answer of the embedded seller may follow it).
@@ -692,7 +696,7 @@ void TestUsability::switchingToARemoteAgent()
         }
         return -1;
     };
-    QTRY_VERIFY_WITH_TIMEOUT(remoteRow() >= 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(remoteRow() >= 0, kHangMs);
     clickIndex(view, view->model()->index(remoteRow(), 1));
     ExchangeInspector *inspector = m_window->exchangeInspector();
     click(inspector->copyCurlButton());
@@ -722,7 +726,7 @@ void TestUsability::switchingToARemoteAgent()
     // Back to the embedded seller: its console returns, the heading too.
     selector->setFocus();
     QTest::keyClick(selector, Qt::Key_Up);
-    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), QStringLiteral("embedded"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), QStringLiteral("embedded"), kHangMs);
     waitIdle();
     QVERIFY(m_window->sellerConsoleDock()->isVisible());
     QCOMPARE(heading->text(), QStringLiteral("Write a brief to the embedded seller"));
