@@ -146,26 +146,36 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
     updateBackgroundCount();
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                m_current = current.isValid() ? m_proxy->mapToSource(current).row() : -1;
+                const adcp::Exchange *exchange =
+                    current.isValid() ? m_model->exchange(m_proxy->mapToSource(current).row()) : nullptr;
+                m_currentId = exchange ? exchange->id : 0;
                 showCurrent();
             });
     connect(m_model, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
-                if (m_current >= topLeft.row() && m_current <= bottomRight.row())
+                const int row = currentRow();
+                if (row >= topLeft.row() && row <= bottomRight.row())
                     showCurrent();
             });
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
-        m_current = -1;
+        m_currentId = 0;
         showCurrent();
+    });
+    // The exchange shown was trimmed away: say so instead of showing whatever took its row.
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this] {
+        if (m_currentId != 0 && currentRow() < 0) {
+            m_currentId = 0;
+            showCurrent();
+        }
     });
     // Keep the newest exchange in sight unless the user is looking at an older one.
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (m_current < 0)
+        if (m_currentId == 0)
             m_view->scrollToBottom();
     });
     connect(m_copyCurl, &QPushButton::clicked, this, [this] {
         QApplication::clipboard()->setText(curlForCurrent());
-        const adcp::Exchange *exchange = m_model->exchange(m_current);
+        const adcp::Exchange *exchange = m_model->exchange(currentRow());
         const bool masked = exchange && std::any_of(exchange->meta.requestHeaders.cbegin(),
                                                     exchange->meta.requestHeaders.cend(), [](const auto &h) {
                                                         return h.second.contains("****");
@@ -238,9 +248,14 @@ void ExchangeInspector::showRow(int sourceRow)
         m_view->setCurrentIndex(index);
 }
 
+int ExchangeInspector::currentRow() const
+{
+    return m_currentId != 0 ? m_model->rowOfId(m_currentId) : -1;
+}
+
 void ExchangeInspector::showCurrent()
 {
-    const adcp::Exchange *exchange = m_model->exchange(m_current);
+    const adcp::Exchange *exchange = m_model->exchange(currentRow());
     m_request->clear();
     m_response->clear();
     m_headers->clear();
@@ -310,7 +325,7 @@ void ExchangeInspector::showCurrent()
 
 QString ExchangeInspector::curlForCurrent(bool withSecret) const
 {
-    const adcp::Exchange *exchange = m_model->exchange(m_current);
+    const adcp::Exchange *exchange = m_model->exchange(currentRow());
     if (!exchange)
         return QString();
     const QByteArray token = withSecret && m_secrets ? m_secrets(exchange->agent) : QByteArray();

@@ -59,7 +59,9 @@ private:
 
     models::ExchangeModel *m_model;
     models::ExchangeSortModel *m_proxy;
-    int m_current = -1;
+    // The exchange shown, by id: rows move when old exchanges are trimmed from the front, an id does not.
+    quint64 m_currentId = 0;
+    int currentRow() const;
     QLineEdit *m_filter = nullptr;
     QCheckBox *m_failuresOnly = nullptr;
     QTreeView *m_view = nullptr;

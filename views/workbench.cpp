@@ -12,6 +12,7 @@
 #include "proposalmodel.h"
 #include "webhookreceiver.h"
 
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 #include <QUuid>
@@ -329,10 +330,16 @@ QStringList Workbench::busyActions() const
 
 void Workbench::cancelAll()
 {
-    QList<adcp::PendingCall *> calls = m_inFlight.keys();
-    calls += m_backgroundCalls.values();
-    for (adcp::PendingCall *call : calls)
-        call->cancel();
+    // Guarded: cancelling one call may end (and delete) another, and a client that went away took its calls.
+    QList<QPointer<adcp::PendingCall>> calls;
+    for (adcp::PendingCall *call : m_inFlight.keys())
+        calls << call;
+    for (adcp::PendingCall *call : std::as_const(m_backgroundCalls))
+        calls << call;
+    for (const QPointer<adcp::PendingCall> &call : std::as_const(calls)) {
+        if (call)
+            call->cancel();
+    }
 }
 
 void Workbench::track(adcp::PendingCall *call, const QString &action, const QString &subject,
@@ -344,6 +351,14 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
         m_inFlight.insert(call, action);
         Q_EMIT busyChanged(true, action);
     }
+    // A call deleted without finishing (its client was replaced or destroyed) is no longer in flight; the
+    // pointer is only a key here, never followed.
+    connect(call, &QObject::destroyed, this, [this, call, background] {
+        const bool wasBusy = m_inFlight.remove(call) > 0;
+        m_backgroundCalls.remove(call);
+        if (wasBusy && !background)
+            Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+    });
     connect(call, &adcp::PendingCall::finished, this, [this, call, action, subject, onSuccess, background] {
         m_inFlight.remove(call);
         m_backgroundCalls.remove(call);

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void deliveryChartPlotsDeliveredAgainstPlan();
     void versionCompareHighlightsChanges();
     void inspectorShowsIssuesAndSavesHistory();
+    void inspectorFollowsItsExchangeWhenOldOnesAreTrimmed();
 };
 
 void TestWidgets::declineDialog_data()
@@ -339,6 +340,38 @@ void TestWidgets::versionCompareHighlightsChanges()
     QCOMPARE(dialog.model()->headerData(2, Qt::Horizontal).toString(), QStringLiteral("v4"));
     dialog.setVersions(1, 1);
     QCOMPARE(dialog.model()->changedCount(), 0);
+}
+
+// The log keeps its newest exchanges: trimming the oldest moves every row up. The inspector (and Copy as cURL)
+// stays on the exchange the user picked until that one is trimmed away.
+void TestWidgets::inspectorFollowsItsExchangeWhenOldOnesAreTrimmed()
+{
+    adcp::models::ExchangeModel model;
+    model.setLimit(3);
+    ExchangeInspector inspector(&model);
+    const auto add = [&model](quint64 id, const char *tool) {
+        adcp::Exchange exchange;
+        exchange.id = id;
+        exchange.agent = QStringLiteral("Remote seller");
+        exchange.tool = QString::fromLatin1(tool);
+        exchange.startedAt = kNow.addSecs(qint64(id));
+        exchange.meta.url = QUrl(QStringLiteral("http://127.0.0.1:9/mcp"));
+        exchange.meta.transport = QStringLiteral("mcp");
+        exchange.request = {{"marker", tool}};
+        model.addExchange(exchange);
+    };
+    add(1, "get_adcp_capabilities");
+    add(2, "get_products");
+    add(3, "create_media_buy");
+    inspector.showRow(1); // get_products
+    QVERIFY(inspector.curlForCurrent().contains(QStringLiteral("get_products")));
+    add(4, "get_media_buys"); // trims get_adcp_capabilities: get_products moves to row 0
+    QVERIFY2(inspector.curlForCurrent().contains(QStringLiteral("get_products")), qPrintable(inspector.curlForCurrent()));
+    QVERIFY(inspector.requestView()->toPlainText().contains(QStringLiteral("get_products")));
+    add(5, "get_media_buys");
+    add(6, "get_media_buys"); // get_products itself is trimmed: what is shown and copied is never it
+    QVERIFY(!inspector.curlForCurrent().contains(QStringLiteral("get_products")));
+    QVERIFY(!inspector.requestView()->toPlainText().contains(QStringLiteral("get_products")));
 }
 
 void TestWidgets::inspectorShowsIssuesAndSavesHistory()
