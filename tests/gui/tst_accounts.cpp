@@ -586,7 +586,7 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     adcp::models::ProposalModel *proposals = workbench.proposals();
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("committed"));
     QSignalSpy created(&workbench, &Workbench::buyCreated);
-    guidriver::onNextDialog(this, [this](QDialog *dialog) {
+    guidriver::onNextDialog(this, [](QDialog *dialog) {
         if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
             click(accept);
             typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")),
