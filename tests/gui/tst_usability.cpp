@@ -512,10 +512,6 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
-    // The seller's `submitted` answer has reached the workbench (the approval row can appear first): the planner
-    // is now waiting on the seller's review. (Cancelling before that answer arrives leaves the outcome unknown to
-    // the workbench — a gap of its own, not what this step checks.)
-    QTRY_COMPARE_WITH_TIMEOUT(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("submitted"), kHangMs);
     // The planner gives up waiting: Cancel in the status bar (or Esc).
     click(shown<QPushButton>(QStringLiteral("cancelCallsButton")));
     waitIdle();
