@@ -508,10 +508,24 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     m_window->proposalList()->selectProposal(proposalId);
     click(m_window->proposalDetail()->finalizeButton());
     waitIdle();
+    auto *log = m_workbench->exchanges();
+    const adcp::Exchange *newest = log->exchange(log->rowCount() - 1);
+    const quint64 lastBefore = newest ? newest->id : 0;
+    // The seller's `submitted` answer has reached the workbench (the approval row can appear before it).
+    const auto submittedAnswered = [log, lastBefore] {
+        for (int row = log->rowCount() - 1; row >= 0; --row) {
+            const adcp::Exchange *e = log->exchange(row);
+            if (e && e->id > lastBefore && e->tool == QLatin1String("create_media_buy") && e->response.is_object() &&
+                e->response.value("status", std::string()) == "submitted")
+                return true;
+        }
+        return false;
+    };
     guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
+    QTRY_VERIFY_WITH_TIMEOUT(submittedAnswered(), kHangMs);
     // The planner gives up waiting: Cancel in the status bar (or Esc).
     click(shown<QPushButton>(QStringLiteral("cancelCallsButton")));
     waitIdle();
