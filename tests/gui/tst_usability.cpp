@@ -563,20 +563,25 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
     click(m_window->buyDetail()->creativesButton());
     waitIdle();
     // Break the buy's creative from the dependency board.
+    // The board is rebuilt as the buys change: both buttons are taken from the same build of it.
     QPushButton *breakButton = nullptr;
+    QPointer<QPushButton> restoreButton;
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            breakButton = nullptr;
             for (QPushButton *b : m_console->findChildren<QPushButton *>())
                 if (b->isVisible() && b->objectName().startsWith(QStringLiteral("break-creative-")))
                     breakButton = b;
-            return breakButton != nullptr;
+            restoreButton = breakButton ? shown<QPushButton>(QString(breakButton->objectName())
+                                                                  .replace(QStringLiteral("break-"),
+                                                                           QStringLiteral("restore-")),
+                                                              m_console)
+                                        : nullptr;
+            return breakButton != nullptr && restoreButton != nullptr;
         }(),
-        15000);
+        kHangMs);
     const QString breakName = breakButton->objectName();
-    QPointer<QPushButton> restoreButton = shown<QPushButton>(
-        QString(breakName).replace(QStringLiteral("break-"), QStringLiteral("restore-")), m_console);
-    QVERIFY(restoreButton);
     click(breakButton);
     QTabWidget *sections = m_window->buyDetail()->sections();
     QTest::mouseClick(sections->tabBar(), Qt::LeftButton, {}, sections->tabBar()->tabRect(2).center());
