@@ -716,10 +716,18 @@ void TestUsability::switchingToARemoteAgent()
         return -1;
     };
     QTRY_VERIFY_WITH_TIMEOUT(remoteRow() >= 0, kHangMs);
-    clickIndex(view, view->model()->index(remoteRow(), 1));
     ExchangeInspector *inspector = m_window->exchangeInspector();
-    click(inspector->copyCurlButton());
-    const QString masked = QApplication::clipboard()->text();
+    // Late answers of the embedded session can still move rows under the pointer: click the remote row until
+    // the command copied is the remote agent's.
+    QString masked;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            clickIndex(view, view->model()->index(remoteRow(), 1));
+            click(inspector->copyCurlButton());
+            masked = QApplication::clipboard()->text();
+            return masked.contains(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+        }(),
+        kHangMs);
     QVERIFY2(masked.contains(QStringLiteral("\"Authorization: Bearer $ADCP_TOKEN\"")), qPrintable(masked));
     QVERIFY(!masked.contains(QStringLiteral("****")));
     QVERIFY(!masked.contains(QString::fromLatin1(kRemoteToken)));
