@@ -14,6 +14,8 @@
 #include "theme.h"
 #include "webhookreceiver.h"
 #include "workbench.h"
+#include "workspacekeeper.h"
+#include "workspacestore.h"
 
 #include <QApplication>
 #include <QDir>
@@ -105,14 +107,32 @@ int runGuiMode(int argc, char **argv)
                                      agents.setSecretStore(store.release());
                                  });
 
+    // The planner's workspace per agent (opportunities, proposal versions, decisions, buys, exchanges) lives in
+    // its own SQLite file and comes back on the next start; the embedded seller keeps its own side.
+    adcp::gui::WorkspaceStore workspaces(QDir(dataDir).filePath(QStringLiteral("workspaces.sqlite")));
+    adcp::gui::WorkspaceKeeper keeper(&workbench, &workspaces);
+    keeper.setExchangeRetention(adcp::gui::savedExchangeRetentionDays(), keeper.retentionRows());
+    QObject::connect(&agents, &adcp::gui::AgentManager::activated, &keeper,
+                     [&keeper, &workbench](const QString &id) { keeper.open(id, workbench.principal()); });
+    keeper.open(QStringLiteral("embedded"), workbench.principal());
+
     adcp::gui::MainWindow window(&workbench);
     window.setEmbeddedSeller(dispatcher);
     window.setAgentManager(&agents);
     auto *console = new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id);
     console->setAdapterControl(adcp::gui::SellerConsole::adapterControl(execution));
     window.attachSellerConsole(console);
+    window.setWorkspaceKeeper(&keeper, workspaces.path());
+    QObject::connect(&workspaces, &adcp::gui::WorkspaceStore::failed, &window,
+                     [&window](const QString &message) { window.showStatus(message, 20000); });
     window.restoreLayout();
     window.show();
     workbench.connectAgent();
-    return QApplication::exec();
+    const int status = QApplication::exec();
+    // A buy still awaiting the seller's approval is remembered as such (cancelling the wait records its task),
+    // then everything goes to the workspace file before it closes.
+    workbench.cancelAll();
+    keeper.saveNow();
+    workspaces.flush();
+    return status;
 }

@@ -5,6 +5,8 @@
 
 #include <QSet>
 
+#include <algorithm>
+
 namespace adcp::models {
 
 namespace {
@@ -219,6 +221,54 @@ void BuyEventModel::clear()
     m_index.clear();
     m_lastSnapshot.clear();
     endResetModel();
+}
+
+nlohmann::json BuyEventModel::saveState() const
+{
+    nlohmann::json events = nlohmann::json::array();
+    for (const Event &event : m_events)
+        events.push_back({{"key", toStdString(event.key)},
+                          {"media_buy_id", toStdString(event.mediaBuyId)},
+                          {"at", toStdString(event.at.toUTC().toString(Qt::ISODateWithMs))},
+                          {"text", toStdString(event.text)},
+                          {"sources", event.sources},
+                          {"reemissions", event.reemissions}});
+    nlohmann::json snapshots = nlohmann::json::object();
+    for (auto it = m_lastSnapshot.cbegin(); it != m_lastSnapshot.cend(); ++it)
+        snapshots[toStdString(it.key())] = it.value();
+    return {{"events", std::move(events)}, {"last_snapshots", std::move(snapshots)}};
+}
+
+int BuyEventModel::restoreState(const nlohmann::json &state)
+{
+    const nlohmann::json snapshots = jsonObject(state, "last_snapshots");
+    for (auto it = snapshots.begin(); it != snapshots.end(); ++it) {
+        const QString id = toQString(it.key());
+        if (it->is_object() && !m_lastSnapshot.contains(id))
+            m_lastSnapshot.insert(id, *it);
+    }
+    std::vector<Event> added;
+    for (const auto &item : jsonArray(state, "events")) {
+        const QString key = jsonString(item, "key");
+        const double sourceBits = jsonNumber(item, "sources");
+        const int sources = sourceBits >= 1 && sourceBits <= 3 ? static_cast<int>(sourceBits) : 0;
+        if (key.isEmpty() || sources == 0 || m_index.contains(key) ||
+            std::any_of(added.cbegin(), added.cend(), [&key](const Event &event) { return event.key == key; }))
+            continue;
+        const double reemissions = jsonNumber(item, "reemissions");
+        added.push_back({key, jsonString(item, "media_buy_id"), jsonDateTime(item, "at"), jsonString(item, "text"),
+                         sources, reemissions >= 0 && reemissions < 1e6 ? static_cast<int>(reemissions) : 0});
+    }
+    if (added.empty())
+        return 0;
+    const int first = rowCount();
+    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+    for (Event &event : added) {
+        m_index.insert(event.key, static_cast<int>(m_events.size()));
+        m_events.push_back(std::move(event));
+    }
+    endInsertRows();
+    return static_cast<int>(added.size());
 }
 
 int BuyEventModel::sources(int row) const

@@ -36,6 +36,12 @@ public:
     void applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt, bool reemission = false);
     void clear();
 
+    // The timeline and the last snapshot of each buy (what the next snapshot is compared with), for the saved
+    // workspace. restoreState adds the events the model does not hold yet, skips entries it cannot read and
+    // returns how many it added.
+    nlohmann::json saveState() const;
+    int restoreState(const nlohmann::json &state);
+
     int sources(int row) const;
     // How many re-emissions of the row's webhook arrived.
     int reemissions(int row) const;

@@ -4,6 +4,8 @@
 #include "jsonvalues.h"
 #include "modelroles.h"
 
+#include <QSet>
+
 namespace adcp::models {
 
 BuyModel::BuyModel(QObject *parent)
@@ -188,6 +190,46 @@ void BuyModel::clear()
     m_rows.clear();
     m_index.clear();
     endResetModel();
+}
+
+nlohmann::json BuyModel::saveState() const
+{
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Row &row : m_rows)
+        rows.push_back({{"buy", row.json}, {"delivery", row.delivery}, {"title", toStdString(row.title)}});
+    return rows;
+}
+
+int BuyModel::restoreState(const nlohmann::json &state)
+{
+    if (!state.is_array())
+        return 0;
+    std::vector<Row> added;
+    QSet<QString> seen;
+    for (const auto &item : state) {
+        Row row;
+        row.json = jsonObject(item, "buy");
+        row.id = jsonString(row.json, "media_buy_id");
+        if (row.id.isEmpty() || m_index.contains(row.id) || seen.contains(row.id))
+            continue;
+        const nlohmann::json delivery = jsonObject(item, "delivery");
+        if (jsonString(delivery, "media_buy_id") == row.id)
+            row.delivery = delivery;
+        row.title = jsonString(item, "title");
+        refresh(row);
+        seen.insert(row.id);
+        added.push_back(std::move(row));
+    }
+    if (added.empty())
+        return 0;
+    const int first = rowCount();
+    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+    for (Row &row : added) {
+        m_index.insert(row.id, static_cast<int>(m_rows.size()));
+        m_rows.push_back(std::move(row));
+    }
+    endInsertRows();
+    return static_cast<int>(added.size());
 }
 
 int BuyModel::rowOf(const QString &mediaBuyId) const

@@ -44,6 +44,11 @@ public:
     QString proposalId(int row) const;
     void clear();
 
+    // Each buy as last seen (with its delivery and title), for the saved workspace. restoreState adds the
+    // buys the model does not hold yet, skips entries it cannot read and returns how many it added.
+    nlohmann::json saveState() const;
+    int restoreState(const nlohmann::json &state);
+
     int rowOf(const QString &mediaBuyId) const;
     QString mediaBuyId(int row) const;
     const nlohmann::json &buyJson(int row) const;

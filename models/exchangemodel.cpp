@@ -81,9 +81,11 @@ std::vector<ValidationIssue> issuesFromJson(const nlohmann::json &array)
     std::vector<ValidationIssue> issues;
     if (!array.is_array())
         return issues;
-    for (const auto &item : array)
-        issues.push_back({item.value("pointer", std::string()), item.value("message", std::string()),
-                          item.value("keyword", std::string())});
+    for (const auto &item : array) {
+        if (item.is_object())
+            issues.push_back({toStdString(jsonString(item, "pointer")), toStdString(jsonString(item, "message")),
+                              toStdString(jsonString(item, "keyword"))});
+    }
     return issues;
 }
 
@@ -275,31 +277,81 @@ bool ExchangeModel::isFailure(int row) const
     return e && (e->error.has_value() || e->canceled || (e->meta.httpStatus >= 400));
 }
 
+nlohmann::json exchangeToJson(const adcp::Exchange &e, bool background)
+{
+    nlohmann::json item = {
+        {"id", e.id},
+        {"agent", e.agent.toStdString()},
+        {"tool", e.tool.toStdString()},
+        {"started_at", e.startedAt.toUTC().toString(Qt::ISODateWithMs).toStdString()},
+        {"elapsed_ms", e.elapsedMs},
+        {"request", e.request},
+        {"response", e.response},
+        {"transport", e.meta.transport.toStdString()},
+        {"url", e.meta.url.toString().toStdString()},
+        {"http_status", e.meta.httpStatus},
+        {"request_headers", headersToJson(e.meta.requestHeaders)},
+        {"response_headers", headersToJson(e.meta.responseHeaders)},
+        {"request_issues", issuesToJson(e.requestIssues)},
+        {"response_issues", issuesToJson(e.responseIssues)},
+        {"canceled", e.canceled},
+        {"background", background},
+    };
+    if (e.error)
+        item["error"] = e.error->toJson();
+    return item;
+}
+
+std::optional<adcp::Exchange> exchangeFromJson(const nlohmann::json &item, bool *background)
+{
+    if (!item.is_object())
+        return std::nullopt;
+    const auto unsignedAt = [&item](const char *key) -> std::optional<quint64> {
+        const auto it = item.find(key);
+        if (it == item.end() || !it->is_number_unsigned())
+            return std::nullopt;
+        return it->get<quint64>();
+    };
+    const auto flagAt = [&item](const char *key) {
+        const auto it = item.find(key);
+        return it != item.end() && it->is_boolean() && it->get<bool>();
+    };
+    const std::optional<quint64> id = unsignedAt("id");
+    if (!id)
+        return std::nullopt;
+    adcp::Exchange e;
+    e.id = *id;
+    e.agent = jsonString(item, "agent");
+    e.tool = jsonString(item, "tool");
+    e.startedAt = jsonDateTime(item, "started_at");
+    const double elapsed = jsonNumber(item, "elapsed_ms");
+    e.elapsedMs = elapsed >= 0 && elapsed < 1e12 ? static_cast<qint64>(elapsed) : 0;
+    if (const auto it = item.find("request"); it != item.end())
+        e.request = *it;
+    if (const auto it = item.find("response"); it != item.end())
+        e.response = *it;
+    e.meta.transport = jsonString(item, "transport");
+    e.meta.url = QUrl(jsonString(item, "url"));
+    const double status = jsonNumber(item, "http_status");
+    e.meta.httpStatus = status >= 0 && status < 1000 ? static_cast<int>(status) : 0;
+    e.meta.requestHeaders = headersFromJson(jsonArray(item, "request_headers"));
+    e.meta.responseHeaders = headersFromJson(jsonArray(item, "response_headers"));
+    e.requestIssues = issuesFromJson(jsonArray(item, "request_issues"));
+    e.responseIssues = issuesFromJson(jsonArray(item, "response_issues"));
+    e.canceled = flagAt("canceled");
+    const nlohmann::json error = jsonObject(item, "error");
+    if (!error.empty())
+        e.error = AdcpError::fromJson(error);
+    if (background)
+        *background = flagAt("background") || isPollTool(e.tool);
+    return e;
+}
+
 nlohmann::json ExchangeModel::toJson() const
 {
     nlohmann::json array = nlohmann::json::array();
-    for (const adcp::Exchange &e : m_exchanges) {
-        nlohmann::json item = {
-            {"id", e.id},
-            {"agent", e.agent.toStdString()},
-            {"tool", e.tool.toStdString()},
-            {"started_at", e.startedAt.toUTC().toString(Qt::ISODateWithMs).toStdString()},
-            {"elapsed_ms", e.elapsedMs},
-            {"request", e.request},
-            {"response", e.response},
-            {"transport", e.meta.transport.toStdString()},
-            {"url", e.meta.url.toString().toStdString()},
-            {"http_status", e.meta.httpStatus},
-            {"request_headers", headersToJson(e.meta.requestHeaders)},
-            {"response_headers", headersToJson(e.meta.responseHeaders)},
-            {"request_issues", issuesToJson(e.requestIssues)},
-            {"response_issues", issuesToJson(e.responseIssues)},
-            {"canceled", e.canceled},
-        };
-        if (e.error)
-            item["error"] = e.error->toJson();
-        array.push_back(std::move(item));
-    }
+    for (size_t i = 0; i < m_exchanges.size(); ++i)
+        array.push_back(exchangeToJson(m_exchanges[i], m_background[i]));
     return {{"adcp_workbench_exchanges", 1}, {"exchanges", array}};
 }
 
@@ -311,42 +363,63 @@ bool ExchangeModel::fromJson(const nlohmann::json &document, QString *error)
         return false;
     }
     std::vector<adcp::Exchange> loaded;
+    std::vector<bool> background;
     for (const auto &item : document["exchanges"]) {
-        if (!item.is_object()) {
+        bool polling = false;
+        std::optional<adcp::Exchange> e = exchangeFromJson(item, &polling);
+        if (!e) {
             if (error)
-                *error = tr("Exchange %1 is not an object.").arg(loaded.size());
+                *error = tr("Exchange %1 is not an object with a numeric \"id\".").arg(loaded.size());
             return false;
         }
-        adcp::Exchange e;
-        e.id = item.value("id", quint64(0));
-        e.agent = jsonString(item, "agent");
-        e.tool = jsonString(item, "tool");
-        e.startedAt = jsonDateTime(item, "started_at");
-        e.elapsedMs = item.value("elapsed_ms", qint64(0));
-        e.request = item.value("request", nlohmann::json());
-        e.response = item.value("response", nlohmann::json());
-        e.meta.transport = jsonString(item, "transport");
-        e.meta.url = QUrl(jsonString(item, "url"));
-        e.meta.httpStatus = item.value("http_status", 0);
-        e.meta.requestHeaders = headersFromJson(item.value("request_headers", nlohmann::json()));
-        e.meta.responseHeaders = headersFromJson(item.value("response_headers", nlohmann::json()));
-        e.requestIssues = issuesFromJson(item.value("request_issues", nlohmann::json()));
-        e.responseIssues = issuesFromJson(item.value("response_issues", nlohmann::json()));
-        e.canceled = item.value("canceled", false);
-        if (item.contains("error") && item["error"].is_object())
-            e.error = AdcpError::fromJson(item["error"]);
-        loaded.push_back(std::move(e));
+        loaded.push_back(std::move(*e));
+        background.push_back(polling);
     }
     beginResetModel();
-    m_background.assign(loaded.size(), false);
-    m_backgroundCount = 0;
-    for (size_t i = 0; i < loaded.size(); ++i) {
-        m_background[i] = isPollTool(loaded[i].tool);
-        m_backgroundCount += m_background[i] ? 1 : 0;
-    }
+    m_background = std::move(background);
+    m_backgroundCount = static_cast<int>(std::count(m_background.begin(), m_background.end(), true));
     m_exchanges = std::move(loaded);
     endResetModel();
+    trim();
     return true;
+}
+
+int ExchangeModel::prependHistory(std::vector<adcp::Exchange> exchanges, const std::vector<bool> &background)
+{
+    std::vector<adcp::Exchange> kept;
+    std::vector<bool> keptBackground;
+    const int room = m_limit - rowCount();
+    for (size_t i = 0; i < exchanges.size(); ++i) {
+        if (rowOfId(exchanges[i].id) >= 0 ||
+            std::any_of(kept.cbegin(), kept.cend(),
+                        [&](const adcp::Exchange &e) { return e.id == exchanges[i].id; }))
+            continue;
+        kept.push_back(std::move(exchanges[i]));
+        keptBackground.push_back(i < background.size() && background[i]);
+    }
+    // The newest of the history fill the room the limit leaves.
+    if (room <= 0)
+        return 0;
+    if (static_cast<int>(kept.size()) > room) {
+        const auto drop = static_cast<std::ptrdiff_t>(kept.size()) - room;
+        kept.erase(kept.begin(), kept.begin() + drop);
+        keptBackground.erase(keptBackground.begin(), keptBackground.begin() + drop);
+    }
+    if (kept.empty())
+        return 0;
+    beginInsertRows({}, 0, static_cast<int>(kept.size()) - 1);
+    m_exchanges.insert(m_exchanges.begin(), std::make_move_iterator(kept.begin()),
+                       std::make_move_iterator(kept.end()));
+    m_background.insert(m_background.begin(), keptBackground.begin(), keptBackground.end());
+    m_backgroundCount += static_cast<int>(std::count(keptBackground.begin(), keptBackground.end(), true));
+    endInsertRows();
+    return static_cast<int>(kept.size());
+}
+
+bool ExchangeModel::isFinished(int row) const
+{
+    const adcp::Exchange *e = exchange(row);
+    return e && (!e->response.is_null() || e->error || e->canceled);
 }
 
 QString curlCommand(const adcp::Exchange &exchange, const QUrl &endpoint, const QByteArray &bearerToken)

@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 
+#include <optional>
 #include <vector>
 
 namespace adcp::models {
@@ -50,6 +51,11 @@ public:
     // The history as a JSON document, and back (replaces the rows). Secrets were masked when recorded.
     nlohmann::json toJson() const;
     bool fromJson(const nlohmann::json &document, QString *error = nullptr);
+    // Exchanges of an earlier session (oldest first) put before this session's rows; ids already shown are
+    // skipped and only the newest that fit under limit() are kept. Returns how many were added.
+    int prependHistory(std::vector<adcp::Exchange> exchanges, const std::vector<bool> &background);
+    // The exchange has its outcome (an answer, an error, or it was canceled).
+    bool isFinished(int row) const;
 
 private:
     void trim();
@@ -59,6 +65,11 @@ private:
     int m_backgroundCount = 0;
     int m_limit = 500;
 };
+
+// One exchange as the history document and the saved workspace keep it, and back; nullopt for an entry that
+// is not an object with a numeric id (every other member is read leniently: the file may be damaged).
+nlohmann::json exchangeToJson(const adcp::Exchange &exchange, bool background);
+std::optional<adcp::Exchange> exchangeFromJson(const nlohmann::json &item, bool *background = nullptr);
 
 // A shell command that repeats the exchange with curl (MCP tools/call over HTTP; in-process calls go to
 // `endpoint`, the local --serve URL). Masked secrets stay masked unless `bearerToken` is given.

@@ -1,7 +1,10 @@
 #include "opportunitymodel.h"
 
 #include "displaynames.h"
+#include "jsonvalues.h"
 #include "modelroles.h"
+
+#include <algorithm>
 
 namespace adcp::models {
 
@@ -137,6 +140,39 @@ void OpportunityModel::clear()
     beginResetModel();
     m_rows.clear();
     endResetModel();
+}
+
+nlohmann::json OpportunityModel::saveState() const
+{
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Row &row : m_rows)
+        rows.push_back({{"opportunity_id", toStdString(row.id)},
+                        {"title", toStdString(row.title)},
+                        {"phase", toStdString(row.phase)},
+                        {"close_reason", toStdString(row.closeReason)}});
+    return rows;
+}
+
+int OpportunityModel::restoreState(const nlohmann::json &state)
+{
+    if (!state.is_array())
+        return 0;
+    std::vector<Row> added;
+    for (const auto &item : state) {
+        const QString id = jsonString(item, "opportunity_id");
+        if (id.isEmpty() || rowOf(id) >= 0 ||
+            std::any_of(added.cbegin(), added.cend(), [&id](const Row &row) { return row.id == id; }))
+            continue;
+        added.push_back({id, jsonString(item, "title"), jsonString(item, "phase"), jsonString(item, "close_reason"),
+                         0, 0, false});
+    }
+    if (added.empty())
+        return 0;
+    const int first = rowCount();
+    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+    m_rows.insert(m_rows.end(), added.begin(), added.end());
+    endInsertRows();
+    return static_cast<int>(added.size());
 }
 
 } // namespace adcp::models

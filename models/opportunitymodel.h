@@ -2,6 +2,8 @@
 
 #include <QAbstractItemModel>
 
+#include <nlohmann/json.hpp>
+
 #include <vector>
 
 namespace adcp::models {
@@ -31,6 +33,12 @@ public:
     int rowOf(const QString &opportunityId) const;
     QString opportunityId(int row) const;
     void clear();
+
+    // The opportunities (title, phase, how they closed), for the saved workspace; restoreState adds the ones
+    // the model does not hold yet, skips entries it cannot read and returns how many it added. The counts
+    // are derived, so neither keeps them.
+    nlohmann::json saveState() const;
+    int restoreState(const nlohmann::json &state);
 
 private:
     struct Row

@@ -129,6 +129,14 @@ void ProductModel::clear()
     setProducts(nlohmann::json::array());
 }
 
+nlohmann::json ProductModel::products() const
+{
+    nlohmann::json products = nlohmann::json::array();
+    for (const Row &row : m_rows)
+        products.push_back(row.json);
+    return products;
+}
+
 const nlohmann::json &ProductModel::productJson(int row) const
 {
     static const nlohmann::json none;

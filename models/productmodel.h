@@ -36,6 +36,8 @@ public:
     // Replaces the rows with a get_products `products` array.
     void setProducts(const nlohmann::json &products);
     void clear();
+    // The products on show, as setProducts() takes them (for the saved workspace).
+    nlohmann::json products() const;
     const nlohmann::json &productJson(int row) const;
     int rowOf(const QString &productId) const;
     QString productName(const QString &productId) const;

@@ -3,6 +3,8 @@
 #include "jsonvalues.h"
 #include "modelroles.h"
 
+#include <QSet>
+
 #include <limits>
 
 namespace adcp::models {
@@ -125,6 +127,7 @@ int ProposalModel::upsertProposal(const nlohmann::json &proposal, const QDateTim
         m_index.insert(id, row);
         endInsertRows();
         Q_EMIT versionAdded(id, m_rows.back().versions.back().version);
+        Q_EMIT contentChanged();
         return row;
     }
     Row &row = m_rows[static_cast<size_t>(existing)];
@@ -149,6 +152,7 @@ int ProposalModel::upsertProposal(const nlohmann::json &proposal, const QDateTim
     Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
     if (!same)
         Q_EMIT versionAdded(id, row.versions.back().version);
+    Q_EMIT contentChanged();
     return existing;
 }
 
@@ -164,6 +168,7 @@ void ProposalModel::setLocalStatus(const QString &proposalId, const QString &sta
     if (status == QLatin1String("declined") || status == QLatin1String("consumed"))
         r.versions.back().status = status;
     Q_EMIT dataChanged(index(row, 0), index(row, NB_COLUMNS - 1));
+    Q_EMIT contentChanged();
 }
 
 void ProposalModel::clear()
@@ -172,6 +177,66 @@ void ProposalModel::clear()
     m_rows.clear();
     m_index.clear();
     endResetModel();
+    Q_EMIT contentChanged();
+}
+
+nlohmann::json ProposalModel::saveState() const
+{
+    nlohmann::json rows = nlohmann::json::array();
+    for (const Row &row : m_rows) {
+        nlohmann::json versions = nlohmann::json::array();
+        for (const ProposalVersion &v : row.versions)
+            versions.push_back({{"version", toStdString(v.version)},
+                                {"received_at", toStdString(v.receivedAt.toUTC().toString(Qt::ISODateWithMs))},
+                                {"status", toStdString(v.status)},
+                                {"proposal", v.json}});
+        rows.push_back({{"proposal_id", toStdString(row.id)},
+                        {"opportunity_id", toStdString(row.opportunityId)},
+                        {"local_status", toStdString(row.localStatus)},
+                        {"note", toStdString(row.note)},
+                        {"versions", std::move(versions)}});
+    }
+    return rows;
+}
+
+int ProposalModel::restoreState(const nlohmann::json &state)
+{
+    if (!state.is_array())
+        return 0;
+    std::vector<Row> added;
+    QSet<QString> seen;
+    for (const auto &item : state) {
+        Row row;
+        row.id = jsonString(item, "proposal_id");
+        if (row.id.isEmpty() || m_index.contains(row.id) || seen.contains(row.id))
+            continue;
+        row.opportunityId = jsonString(item, "opportunity_id");
+        row.localStatus = jsonString(item, "local_status");
+        row.note = jsonString(item, "note");
+        for (const auto &v : jsonArray(item, "versions")) {
+            const nlohmann::json proposal = jsonObject(v, "proposal");
+            if (proposal.empty() || jsonString(proposal, "proposal_id") != row.id)
+                continue;
+            row.versions.push_back({jsonString(v, "version"), jsonDateTime(v, "received_at"), jsonString(v, "status"),
+                                    proposal});
+        }
+        if (row.versions.empty())
+            continue;
+        refreshCache(row);
+        seen.insert(row.id);
+        added.push_back(std::move(row));
+    }
+    if (added.empty())
+        return 0;
+    const int first = rowCount();
+    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+    for (Row &row : added) {
+        m_index.insert(row.id, static_cast<int>(m_rows.size()));
+        m_rows.push_back(std::move(row));
+    }
+    endInsertRows();
+    Q_EMIT contentChanged();
+    return static_cast<int>(added.size());
 }
 
 int ProposalModel::rowOf(const QString &proposalId) const

@@ -50,6 +50,12 @@ public:
     void setLocalStatus(const QString &proposalId, const QString &status, const QString &note = {});
     void clear();
 
+    // Every proposal with all its versions and local outcomes, for the saved workspace. restoreState adds the
+    // proposals the model does not hold yet (an answer that arrived first wins), skips entries it cannot read
+    // (a damaged file is untrusted input) and returns how many it added.
+    nlohmann::json saveState() const;
+    int restoreState(const nlohmann::json &state);
+
     int rowOf(const QString &proposalId) const;
     QString proposalId(int row) const;
     const nlohmann::json &proposalJson(int row) const;
@@ -64,6 +70,8 @@ public:
 
 Q_SIGNALS:
     void versionAdded(const QString &proposalId, const QString &version);
+    // What the proposals hold changed (not the countdown that tick() moves).
+    void contentChanged();
 
 private:
     struct Row

@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 
@@ -17,6 +18,15 @@ namespace adcp {
 namespace {
 
 constexpr int kMaxPollFailures = 5;
+
+// Exchange ids are unique across every client of the process (a remote agent's client is made anew on each
+// switch) and across runs, since a saved workspace brings its exchanges back under the ids they had: they
+// count on from the milliseconds since the epoch at the first exchange.
+quint64 takeExchangeId()
+{
+    static std::atomic<quint64> next{static_cast<quint64>(QDateTime::currentMSecsSinceEpoch())};
+    return next++;
+}
 
 AdcpError makeError(std::string code, std::string message, Recovery recovery)
 {
@@ -173,7 +183,6 @@ struct AgentClient::Private
     int logLimit = 1000;
     // get_task_status, or the SDK sellers' `tasks_get` when the agent turned out not to have it.
     QString pollTool = QStringLiteral("get_task_status");
-    quint64 nextExchangeId = 1;
     QHash<quint64, InFlight> inFlight; // by transport call id
     std::deque<Exchange> log;
     mutable std::mutex schemaIdLock;
@@ -372,7 +381,7 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
     flight.pending = pending;
     flight.timer.start();
     Exchange &ex = flight.exchange;
-    ex.id = d->nextExchangeId++;
+    ex.id = takeExchangeId();
     ex.agent = d->name;
     ex.tool = tool;
     ex.startedAt = QDateTime::currentDateTimeUtc();
@@ -501,7 +510,7 @@ void AgentClient::schedulePoll(PendingCall *pending)
         flight.pending = pending;
         flight.isPoll = true;
         flight.timer.start();
-        flight.exchange.id = d->nextExchangeId++;
+        flight.exchange.id = takeExchangeId();
         flight.exchange.agent = d->name;
         flight.exchange.tool = d->pollTool;
         flight.exchange.startedAt = QDateTime::currentDateTimeUtc();

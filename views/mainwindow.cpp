@@ -31,6 +31,7 @@
 #include "testlabdialog.h"
 #include "versioncomparedialog.h"
 #include "workbench.h"
+#include "workspacekeeper.h"
 
 #include <QPointer>
 #include <QCloseEvent>
@@ -775,6 +776,28 @@ void MainWindow::setAgentManager(AgentManager *manager)
         AgentProfilesDialog dialog(m_agents, this);
         runDialog(&dialog);
     });
+}
+
+void MainWindow::setWorkspaceKeeper(WorkspaceKeeper *keeper, const QString &path)
+{
+    installWorkspaceButton(findChild<QToolBar *>(QStringLiteral("agentBar")), keeper, path);
+    connect(keeper, &WorkspaceKeeper::restored, this,
+            [this](const QString &, int opportunities, int proposals, int buys, int exchanges,
+                   const QStringList &problems) {
+                if (!problems.isEmpty()) {
+                    showStatus(tr("Workspace reopened, but part of it could not be read: %1")
+                                   .arg(problems.join(QLatin1Char(' '))),
+                               3 * m_statusTimeout);
+                    return;
+                }
+                if (opportunities + proposals + buys + exchanges == 0)
+                    return;
+                showStatus(tr("Workspace reopened: %1, %2, %3, %4")
+                               .arg(opportunities == 1 ? tr("1 opportunity")
+                                                       : tr("%1 opportunities").arg(opportunities),
+                                    tr("%n proposal(s)", nullptr, proposals), tr("%n buy(s)", nullptr, buys),
+                                    tr("%n exchange(s)", nullptr, exchanges)));
+            });
 }
 
 void MainWindow::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller)

@@ -40,6 +40,7 @@ class ProposalDetailWidget;
 class ProposalListWidget;
 class SellerConsole;
 class Workbench;
+class WorkspaceKeeper;
 
 // The workbench window: the agent bar on top, the planning cycles on the left, the lifecycle tabs in the
 // centre, the selected item on the right and the exchange log at the bottom (see UI.md). It shows the
@@ -91,6 +92,9 @@ public:
     QLabel *statusMessage() const;
     // Fills the agent selector with the embedded seller and the remote profiles, and switches on selection.
     void setAgentManager(AgentManager *manager);
+    // The keeper of the planner's workspaces: its Workspace button on the agent bar, and a status line when a
+    // workspace comes back.
+    void setWorkspaceKeeper(WorkspaceKeeper *keeper, const QString &path);
     // The embedded seller's console as a dock: it follows the buys, and the buys are re-read when the
     // trainer changes the seller. Shown only while the embedded seller is the active agent.
     void attachSellerConsole(SellerConsole *console);

@@ -100,6 +100,7 @@ Workbench::~Workbench()
 void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
 {
     cancelAll();
+    Q_EMIT sessionAboutToReset();
     if (m_client)
         disconnect(m_client, nullptr, this, nullptr);
     m_client = client;
@@ -397,8 +398,50 @@ void Workbench::onMonitorTick()
 
 void Workbench::setWatchedDelivery(const QString &mediaBuyId, const QString &granularity)
 {
+    if (m_watchedBuy == mediaBuyId && m_watchedGranularity == granularity)
+        return;
     m_watchedBuy = mediaBuyId;
     m_watchedGranularity = granularity;
+    Q_EMIT sessionStateChanged();
+}
+
+json Workbench::sessionState() const
+{
+    json flights = json::object();
+    for (auto it = m_flights.cbegin(); it != m_flights.cend(); ++it)
+        flights[it.key().toStdString()] = it.value();
+    json awaiting = json::object();
+    for (auto it = m_awaiting.cbegin(); it != m_awaiting.cend(); ++it)
+        awaiting[it.key().toStdString()] = {{"task_id", it->taskId.toStdString()}, {"fields", it->fields}};
+    return {{"flights", std::move(flights)},
+            {"awaiting", std::move(awaiting)},
+            {"watched_delivery",
+             {{"media_buy_id", m_watchedBuy.toStdString()}, {"granularity", m_watchedGranularity.toStdString()}}}};
+}
+
+void Workbench::restoreSessionState(const json &state)
+{
+    const json flights = jsonObject(state, "flights");
+    for (auto it = flights.begin(); it != flights.end(); ++it) {
+        const QString id = QString::fromStdString(it.key());
+        if (!id.isEmpty() && it->is_object() && !m_flights.contains(id))
+            m_flights.insert(id, *it);
+    }
+    const json awaiting = jsonObject(state, "awaiting");
+    for (auto it = awaiting.begin(); it != awaiting.end(); ++it) {
+        const QString proposalId = QString::fromStdString(it.key());
+        const QString taskId = jsonString(*it, "task_id");
+        if (proposalId.isEmpty() || taskId.isEmpty() || m_awaiting.contains(proposalId))
+            continue;
+        m_awaiting.insert(proposalId, {taskId, jsonObject(*it, "fields")});
+        // The proposal shows as submitted again; the next monitor tick reads the task.
+        m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
+                                    tr("Waiting for the seller's approval (task %1)").arg(taskId));
+    }
+    const json watched = jsonObject(state, "watched_delivery");
+    if (m_watchedBuy.isEmpty())
+        setWatchedDelivery(jsonString(watched, "media_buy_id"), jsonString(watched, "granularity"));
+    updateOpportunityCounts();
 }
 
 json Workbench::briefFlight(const QString &opportunityId) const
@@ -442,6 +485,7 @@ void Workbench::followAwaitingBuys()
                 if (!m_awaiting.contains(proposalId) || isPendingStatus(status) || status.isEmpty())
                     return;
                 const AwaitingBuy awaiting = m_awaiting.take(proposalId);
+                Q_EMIT sessionStateChanged();
                 const json result = jsonObject(outcome.result, "result");
                 if (status == QLatin1String("completed") && !jsonString(result, "media_buy_id").isEmpty()) {
                     absorbCreatedBuy(proposalId, result, awaiting.fields);
@@ -510,8 +554,10 @@ void Workbench::sendBrief(const json &request, const QString &title)
         m_brandDomain = jsonString(request["brand"], "domain").isEmpty()
                             ? m_brandDomain
                             : jsonString(request["brand"], "domain");
-    if (!opportunityId.isEmpty())
+    if (!opportunityId.isEmpty()) {
         m_flights.insert(opportunityId, jsonObject(request, "filters"));
+        Q_EMIT sessionStateChanged();
+    }
     track(m_client->getProducts(scoped(request, false)), tr("Send brief"), opportunityId,
           [this, opportunityId, title, opportunity](const adcp::ToolOutcome &outcome) {
               if (!opportunityId.isEmpty())
@@ -710,6 +756,7 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
         if (outcome.ok() || outcome.error->code != "CANCELED" || taskId.isEmpty())
             return;
         m_awaiting.insert(proposalId, {taskId, fields});
+        Q_EMIT sessionStateChanged();
         m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
                                     tr("Waiting for the seller's approval (task %1)").arg(taskId));
     });

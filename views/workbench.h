@@ -123,11 +123,21 @@ public:
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).
     void syncCreatives(const QString &mediaBuyId, const nlohmann::json &creatives,
                        const nlohmann::json &assignments);
+    // What the session knows beyond its models, for the saved workspace: the briefs' flights, the buys whose
+    // approval the seller still holds (their tasks are followed again after a restart) and the delivery
+    // being watched. restoreSessionState merges a saved one in, reading it as untrusted input.
+    nlohmann::json sessionState() const;
+    void restoreSessionState(const nlohmann::json &state);
+
     // A webhook the local receiver accepted (already deduplicated).
     void applyWebhook(const nlohmann::json &payload);
     void applyWebhookEvent(const adcp::WebhookEvent &event);
 
 Q_SIGNALS:
+    // setClient is about to clear the session: the last chance to save what the models hold.
+    void sessionAboutToReset();
+    // sessionState() changed.
+    void sessionStateChanged();
     void connectionChanged(bool connected, const QString &versions, const QString &dialect,
                            const QString &principal);
     void busyChanged(bool busy, const QString &what);

@@ -1,0 +1,559 @@
+#include "guidriver.h"
+
+#include "agentclient.h"
+#include "approvalmodel.h"
+#include "buymodel.h"
+#include "buyeventmodel.h"
+#include "dispatcher.h"
+#include "embeddedprincipal.h"
+#include "exchangemodel.h"
+#include "jobs/execution.h"
+#include "jsonvalues.h"
+#include "mainwindow.h"
+#include "opportunitymodel.h"
+#include "pluraltranslator.h"
+#include "productmodel.h"
+#include "proposaldetailwidget.h"
+#include "proposallistwidget.h"
+#include "proposalmodel.h"
+#include "sellerconsole.h"
+#include "sellercontext.h"
+#include "server/inprocesstransport.h"
+#include "workbench.h"
+#include "workspacekeeper.h"
+#include "workspacestore.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSet>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeView>
+
+using namespace adcp::gui;
+using adcp::models::ProposalModel;
+using guidriver::click;
+using guidriver::typeInto;
+using nlohmann::json;
+
+namespace {
+
+constexpr int kHangMs = 60000;
+
+// Everything the application builds at start-up (guimode.cpp), over files in one folder: the embedded seller's
+// database and the workspace file survive from one instance to the next, as they do across a restart.
+struct Application
+{
+    explicit Application(const QString &dir)
+    {
+        adcp::seller::SellerOptions options;
+        options.databasePath = QDir(dir).filePath(QStringLiteral("embedded-seller.sqlite"));
+        QString error;
+        context = adcp::seller::SellerContext::open(options, &error);
+        QVERIFY2(context, qPrintable(error));
+        dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
+        execution = adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
+        QVERIFY2(execution, qPrintable(error));
+        client = std::make_unique<adcp::AgentClient>(
+            QStringLiteral("Embedded seller"),
+            std::make_unique<adcp::seller::InProcessTransport>(dispatcher, embeddedPlannerPrincipal()),
+            adcp::SchemaRegistry::bundled());
+        client->setTaskPolling(true, 100);
+        workbench = std::make_unique<Workbench>();
+        workbench->setClient(client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
+        workbench->setClock([c = context] { return c->clock().now(); });
+        workbench->setMonitoringInterval(100);
+        store = std::make_unique<WorkspaceStore>(QDir(dir).filePath(QStringLiteral("workspaces.sqlite")));
+        keeper = std::make_unique<WorkspaceKeeper>(workbench.get(), store.get());
+        restored = std::make_unique<QSignalSpy>(keeper.get(), &WorkspaceKeeper::restored);
+        keeper->open(QStringLiteral("embedded"), workbench->principal());
+        window = std::make_unique<MainWindow>(workbench.get());
+        window->setWorkspaceKeeper(keeper.get(), store->path());
+        console = new SellerConsole(dispatcher, embeddedPlannerPrincipal().id);
+        console->setAdapterControl(SellerConsole::adapterControl(execution));
+        window->attachSellerConsole(console);
+        window->resize(1440, 900);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        QTRY_COMPARE_WITH_TIMEOUT(restored->count(), 1, kHangMs);
+        workbench->connectAgent();
+        guidriver::waitIdle(workbench.get());
+    }
+
+    // The window closed by the user, then the application's shutdown sequence.
+    void quit()
+    {
+        window->close();
+        workbench->cancelAll();
+        keeper->saveNow();
+        store->flush();
+        window.reset();
+        keeper.reset();
+        store.reset();
+        workbench.reset();
+        client.reset();
+        execution->stop();
+        execution.reset();
+        dispatcher.reset();
+        context.reset();
+    }
+
+    std::shared_ptr<adcp::seller::SellerContext> context;
+    std::shared_ptr<adcp::seller::Dispatcher> dispatcher;
+    std::shared_ptr<adcp::seller::Execution> execution;
+    std::unique_ptr<adcp::AgentClient> client;
+    std::unique_ptr<Workbench> workbench;
+    std::unique_ptr<WorkspaceStore> store;
+    std::unique_ptr<WorkspaceKeeper> keeper;
+    std::unique_ptr<QSignalSpy> restored;
+    std::unique_ptr<MainWindow> window;
+    QPointer<SellerConsole> console;
+};
+
+template<typename T>
+T *shown(QWidget *root, const QString &objectName)
+{
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    for (T *widget : root->findChildren<T *>(objectName)) {
+        if (widget->isVisible())
+            return widget;
+    }
+    return nullptr;
+}
+
+void clickOk(QDialog *dialog)
+{
+    auto *buttons = dialog->findChild<QDialogButtonBox *>();
+    QVERIFY(buttons && buttons->button(QDialogButtonBox::Ok));
+    QVERIFY(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+}
+
+void signAndCreate(QDialog *dialog)
+{
+    if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
+        click(accept);
+        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
+    }
+    clickOk(dialog);
+}
+
+QString draftOf(const ProposalModel *proposals, const QString &except = {})
+{
+    for (int row = 0; row < proposals->rowCount(); ++row) {
+        if (proposals->status(row) == QLatin1String("draft") && proposals->proposalId(row) != except)
+            return proposals->proposalId(row);
+    }
+    return {};
+}
+
+} // namespace
+
+class TestWorkspace final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void storeKeepsDocumentsAndExchanges();
+    void damagedRowsAreLeftOutAndNamed();
+    void modelsReadDamagedStateSafely();
+    void exchangeIdsAreUniqueAcrossClients();
+    void closeMidCycleAndReopen();
+
+private:
+    QTemporaryDir m_dir;
+    adcp::models::PluralTranslator m_plurals;
+};
+
+void TestWorkspace::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_workspace"));
+    QSettings().clear();
+    QCoreApplication::installTranslator(&m_plurals);
+    QVERIFY(m_dir.isValid());
+}
+
+// Documents replace by kind, exchanges add by id, pruning keeps the newest; a reload after a new store (a
+// restart) reads what was handed over before.
+void TestWorkspace::storeKeepsDocumentsAndExchanges()
+{
+    const QString path = m_dir.filePath(QStringLiteral("store.sqlite"));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    {
+        WorkspaceStore store(path);
+        store.saveDocument(QStringLiteral("a/p"), QStringLiteral("proposals"), R"([{"proposal_id":"p1"}])");
+        store.saveDocument(QStringLiteral("a/p"), QStringLiteral("proposals"), R"([{"proposal_id":"p2"}])");
+        store.saveDocument(QStringLiteral("b/p"), QStringLiteral("proposals"), R"([{"proposal_id":"other"}])");
+        for (quint64 id = 1; id <= 5; ++id)
+            store.saveExchange(QStringLiteral("a/p"), id, now.addSecs(qint64(id)),
+                               json{{"id", id}, {"tool", "get_products"}}.dump());
+        // Two of them are older than the retention.
+        store.saveExchange(QStringLiteral("a/p"), 100, now.addDays(-40), json{{"id", 100}}.dump());
+        store.saveExchange(QStringLiteral("a/p"), 101, now.addDays(-31), json{{"id", 101}}.dump());
+        store.pruneExchanges(QStringLiteral("a/p"), 30, 4);
+        // The store's destructor waits for every write.
+    }
+    WorkspaceStore store(path);
+    WorkspaceSnapshot snapshot;
+    bool loaded = false;
+    store.load(QStringLiteral("a/p"), 10, this, [&](WorkspaceSnapshot s) {
+        snapshot = std::move(s);
+        loaded = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    QVERIFY2(snapshot.problems.isEmpty(), qPrintable(snapshot.problems.join(QLatin1Char('\n'))));
+    QVERIFY(snapshot.documents.value(QStringLiteral("proposals")) == json::parse(R"([{"proposal_id":"p2"}])"));
+    // The four newest within 30 days, oldest first.
+    QCOMPARE(snapshot.exchanges.size(), std::size_t(4));
+    QCOMPARE(snapshot.exchanges.front()["id"].get<int>(), 2);
+    QCOMPARE(snapshot.exchanges.back()["id"].get<int>(), 5);
+    // Asking for fewer rows gives the newest ones.
+    loaded = false;
+    store.load(QStringLiteral("a/p"), 2, this, [&](WorkspaceSnapshot s) {
+        snapshot = std::move(s);
+        loaded = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    QCOMPARE(snapshot.exchanges.size(), std::size_t(2));
+    QCOMPARE(snapshot.exchanges.front()["id"].get<int>(), 4);
+    // Workspaces are apart; a removed one is empty.
+    store.removeWorkspace(QStringLiteral("b/p"));
+    loaded = false;
+    store.load(QStringLiteral("b/p"), 10, this, [&](WorkspaceSnapshot s) {
+        snapshot = std::move(s);
+        loaded = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    QVERIFY(snapshot.documents.isEmpty());
+}
+
+// A workspace file damaged on disk (or written by something else): unreadable rows are named and left out, the
+// rest comes back, nothing crashes. A file that is not a database at all is reported, not fatal.
+void TestWorkspace::damagedRowsAreLeftOutAndNamed()
+{
+    const QString path = m_dir.filePath(QStringLiteral("damaged.sqlite"));
+    {
+        WorkspaceStore store(path);
+        store.saveDocument(QStringLiteral("w"), QStringLiteral("buys"), R"([])");
+        store.saveDocument(QStringLiteral("w"), QStringLiteral("proposals"), R"([])");
+        store.saveDocument(QStringLiteral("w"), QStringLiteral("events"), R"({})");
+        store.saveExchange(QStringLiteral("w"), 1, QDateTime::currentDateTimeUtc(), R"({"id":1})");
+        store.saveExchange(QStringLiteral("w"), 2, QDateTime::currentDateTimeUtc(), R"({"id":2})");
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("damage"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("UPDATE workspace_documents SET document = '[{\"proposal_id\": ' WHERE kind = "
+                                      "'proposals'")));
+        // Nesting far deeper than the parser's limit: refused without recursion.
+        QVERIFY(q.exec(QStringLiteral("UPDATE workspace_documents SET document = '%1' WHERE kind = 'events'")
+                           .arg(QString(5000, QLatin1Char('[')))));
+        QVERIFY(q.exec(QStringLiteral("UPDATE workspace_exchanges SET document = x'00ff' WHERE id = 2")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("damage"));
+    WorkspaceStore store(path);
+    WorkspaceSnapshot snapshot;
+    bool loaded = false;
+    store.load(QStringLiteral("w"), 10, this, [&](WorkspaceSnapshot s) {
+        snapshot = std::move(s);
+        loaded = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    QCOMPARE(snapshot.problems.size(), 3);
+    QVERIFY(snapshot.problems.join(QLatin1Char(' ')).contains(QStringLiteral("proposals")));
+    QVERIFY(snapshot.problems.join(QLatin1Char(' ')).contains(QStringLiteral("events")));
+    QVERIFY(snapshot.documents.contains(QStringLiteral("buys")));
+    QCOMPARE(snapshot.exchanges.size(), std::size_t(1));
+
+    // Not a database: the store says so through failed() and every call is a harmless no-op.
+    const QString garbage = m_dir.filePath(QStringLiteral("garbage.sqlite"));
+    {
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(8192, 'x'));
+    }
+    WorkspaceStore broken(garbage);
+    QSignalSpy failed(&broken, &WorkspaceStore::failed);
+    broken.saveDocument(QStringLiteral("w"), QStringLiteral("buys"), "[]");
+    loaded = false;
+    broken.load(QStringLiteral("w"), 10, this, [&](WorkspaceSnapshot s) {
+        snapshot = std::move(s);
+        loaded = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    QVERIFY(snapshot.documents.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), kHangMs);
+}
+
+// The saved state is untrusted input: wrong types, missing ids, numbers where strings belong and absurd values
+// restore what can be read and skip the rest.
+void TestWorkspace::modelsReadDamagedStateSafely()
+{
+    ProposalModel proposals;
+    QCOMPARE(proposals.restoreState(json("not an array")), 0);
+    const json mixed = json::parse(R"([
+        1, null, "x", {"proposal_id": 7}, {"proposal_id": "p-no-versions", "versions": "v"},
+        {"proposal_id": "p-wrong-version", "versions": [{"proposal": {"proposal_id": "someone-else"}}]},
+        {"proposal_id": "p1", "local_status": 3, "versions": [
+            {"version": "v1", "received_at": "yesterday", "status": [], "proposal": {"proposal_id": "p1", "name": "One"}},
+            {"version": 2, "proposal": {"proposal_id": "p1", "name": "One, again"}}]},
+        {"proposal_id": "p1", "versions": [{"proposal": {"proposal_id": "p1"}}]}
+    ])");
+    QCOMPARE(proposals.restoreState(mixed), 1);
+    QCOMPARE(proposals.versions(0).size(), std::size_t(2));
+    QCOMPARE(proposals.index(0, ProposalModel::NameColumn).data().toString(), QStringLiteral("One, again"));
+    // Restoring again adds nothing: the live proposal wins.
+    QCOMPARE(proposals.restoreState(mixed), 0);
+
+    adcp::models::BuyModel buys;
+    QCOMPARE(buys.restoreState(json::parse(R"([{"buy": 5}, {"buy": {"media_buy_id": ["mb9"]}},
+        {"buy": {"media_buy_id": "mb1", "status": "active", "total_budget": "lots"}, "delivery": {"media_buy_id": "other"},
+         "title": {"x": 1}}])")),
+             1);
+    QCOMPARE(buys.title(0), QString());
+
+    adcp::models::BuyEventModel events;
+    QCOMPARE(events.restoreState(json::parse(R"({"events": [{"key": "k", "sources": 1e300},
+        {"key": "k2", "sources": 2, "reemissions": -5, "at": 12}, {"key": "k2", "sources": 1}],
+        "last_snapshots": {"mb1": 3, "mb2": {"status": "active"}}})")),
+             1);
+    QCOMPARE(events.reemissions(0), 0);
+
+    adcp::models::OpportunityModel opportunities;
+    QCOMPARE(opportunities.restoreState(json::parse(R"([{"opportunity_id": "o1", "title": 1}, {"title": "no id"},
+        {"opportunity_id": "o1"}])")),
+             1);
+
+    Workbench workbench;
+    workbench.restoreSessionState(json::parse(R"({"flights": [], "awaiting": {"p": {"task_id": [4]}, "": {"task_id": "t"},
+        "q": {"task_id": "t-1", "fields": "x"}}, "watched_delivery": 1})"));
+    QVERIFY(workbench.isAwaitingApproval(QStringLiteral("q")));
+    QVERIFY(!workbench.isAwaitingApproval(QStringLiteral("p")));
+
+    bool background = true;
+    QVERIFY(!adcp::models::exchangeFromJson(json::parse(R"({"id": "1"})"), &background));
+    QVERIFY(!adcp::models::exchangeFromJson(json::parse(R"([1])"), &background));
+    const auto exchange = adcp::models::exchangeFromJson(
+        json::parse(R"({"id": 3, "elapsed_ms": -1, "http_status": 1e300, "request_issues": [1, {"pointer": 2}],
+                        "request_headers": [["a", 1], ["b", "c"]], "background": "yes"})"),
+        &background);
+    QVERIFY(exchange);
+    QCOMPARE(exchange->elapsedMs, 0);
+    QCOMPARE(exchange->meta.httpStatus, 0);
+    QCOMPARE(exchange->requestIssues.size(), std::size_t(1));
+    QCOMPARE(exchange->meta.requestHeaders.size(), 1);
+    QVERIFY(!background);
+}
+
+// Two clients (a remote agent's client is made anew on every switch) never hand out the same exchange id, so
+// the log and the saved workspace never confuse two exchanges.
+void TestWorkspace::exchangeIdsAreUniqueAcrossClients()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("ids"));
+    QVERIFY(QDir().mkpath(dir));
+    adcp::seller::SellerOptions options;
+    options.databasePath = QDir(dir).filePath(QStringLiteral("seller.sqlite"));
+    QString error;
+    const auto context = adcp::seller::SellerContext::open(options, &error);
+    QVERIFY2(context, qPrintable(error));
+    const auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
+    QSet<quint64> ids;
+    for (int round = 0; round < 3; ++round) {
+        adcp::AgentClient client(
+            QStringLiteral("c"),
+            std::make_unique<adcp::seller::InProcessTransport>(dispatcher, embeddedPlannerPrincipal()),
+            adcp::SchemaRegistry::bundled());
+        for (int call = 0; call < 2; ++call) {
+            adcp::PendingCall *pending = client.getAdcpCapabilities();
+            QVERIFY(!ids.contains(pending->exchangeId()));
+            ids.insert(pending->exchangeId());
+            QTRY_VERIFY_WITH_TIMEOUT(pending->isFinished(), kHangMs);
+        }
+    }
+    QCOMPARE(ids.size(), 6);
+}
+
+// The acceptance walk: a planner closes the window mid-cycle (drafts, a declined proposal with its reason, a
+// committed proposal, a live buy and a buy the seller still reviews) and opens it again: everything is back,
+// the live buy keeps following the seller, and the buy approved while the window was closed is filed.
+void TestWorkspace::closeMidCycleAndReopen()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("app"));
+    QVERIFY(QDir().mkpath(dir));
+    QString declined;
+    QString committed;
+    QString awaited;
+    QString liveBuy;
+    QString liveTitle;
+    int opportunities = 0;
+    int proposalCount = 0;
+    int declinedVersions = 0;
+    int products = 0;
+    {
+        Application app(dir);
+        if (QTest::currentTestFailed())
+            return;
+        MainWindow *window = app.window.get();
+        Workbench *workbench = app.workbench.get();
+        ProposalModel *proposals = workbench->proposals();
+        // Two planning cycles, each with its brief.
+        const auto sendBrief = [window, workbench](const QString &title, const QString &text) {
+            typeInto(shown<QLineEdit>(window, QStringLiteral("briefTitle")), title);
+            typeInto(shown<QPlainTextEdit>(window, QStringLiteral("briefText")), text);
+            click(shown<QPushButton>(window, QStringLiteral("sendBriefButton")));
+            guidriver::waitIdle(workbench);
+        };
+        sendBrief(QStringLiteral("Coffee Q1"),
+                  QStringLiteral("Cold brew coffee launch for urban commuters: premium CTV and online video"));
+        click(shown<QPushButton>(window, QStringLiteral("newBriefButton")));
+        sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"));
+        QCOMPARE(workbench->opportunities()->rowCount(), 2);
+        QVERIFY2(proposals->rowCount() >= 4, qPrintable(QString::number(proposals->rowCount())));
+
+        // Decline one with a reason.
+        declined = draftOf(proposals);
+        window->proposalList()->selectProposal(declined);
+        guidriver::onNextDialog(this, [](QDialog *dialog) {
+            auto *reason = dialog->findChild<QComboBox *>(QStringLiteral("declineReason"));
+            reason->setFocus(Qt::TabFocusReason);
+            QTest::keyClick(reason, Qt::Key_Down);
+            clickOk(dialog);
+        });
+        click(window->proposalDetail()->declineButton());
+        guidriver::waitIdle(workbench);
+        QCOMPARE(proposals->status(proposals->rowOf(declined)), QStringLiteral("declined"));
+        declinedVersions = int(proposals->versions(proposals->rowOf(declined)).size());
+
+        // Finalize one and leave it committed.
+        committed = draftOf(proposals);
+        window->proposalList()->selectProposal(committed);
+        click(window->proposalDetail()->finalizeButton());
+        guidriver::waitIdle(workbench);
+        QCOMPARE(proposals->status(proposals->rowOf(committed)), QStringLiteral("committed"));
+
+        // Finalize another and buy it: a live buy.
+        const QString bought = draftOf(proposals);
+        window->proposalList()->selectProposal(bought);
+        click(window->proposalDetail()->finalizeButton());
+        guidriver::waitIdle(workbench);
+        QSignalSpy created(workbench, &Workbench::buyCreated);
+        guidriver::onNextDialog(this, [](QDialog *dialog) { signAndCreate(dialog); });
+        click(window->proposalDetail()->createBuyButton());
+        guidriver::waitIdle(workbench);
+        QCOMPARE(created.count(), 1);
+        liveBuy = created.front().front().toString();
+        liveTitle = workbench->buys()->title(workbench->buys()->rowOf(liveBuy));
+        QVERIFY(!liveTitle.isEmpty());
+
+        // And one the seller holds for approval when the window closes.
+        click(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox")));
+        awaited = draftOf(proposals);
+        QVERIFY(!awaited.isEmpty());
+        window->proposalList()->selectProposal(awaited);
+        click(window->proposalDetail()->finalizeButton());
+        guidriver::waitIdle(workbench);
+        guidriver::onNextDialog(this, [](QDialog *dialog) { signAndCreate(dialog); });
+        click(window->proposalDetail()->createBuyButton());
+        adcp::models::ExchangeModel *log = workbench->exchanges();
+        const auto submittedAnswered = [log] {
+            for (int row = log->rowCount() - 1; row >= 0; --row) {
+                const adcp::Exchange *e = log->exchange(row);
+                if (e && e->tool == QLatin1String("create_media_buy") &&
+                    adcp::models::jsonString(e->response, "status") == QLatin1String("submitted"))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(submittedAnswered(), kHangMs);
+
+        opportunities = workbench->opportunities()->rowCount();
+        proposalCount = proposals->rowCount();
+        products = workbench->products()->rowCount();
+        QVERIFY(products > 0);
+        app.quit();
+    }
+    // The seller approves the held buy while the workbench is closed.
+    {
+        adcp::seller::SellerOptions options;
+        options.databasePath = QDir(dir).filePath(QStringLiteral("embedded-seller.sqlite"));
+        QString error;
+        const auto context = adcp::seller::SellerContext::open(options, &error);
+        QVERIFY2(context, qPrintable(error));
+        SellerConsole console(std::make_shared<adcp::seller::Dispatcher>(context), embeddedPlannerPrincipal().id);
+        console.show();
+        QTRY_COMPARE_WITH_TIMEOUT(console.approvalModel()->rowCount(), 1, kHangMs);
+        click(shown<QPushButton>(&console, QStringLiteral("approve-%1").arg(console.approvalModel()->taskId(0))));
+        QTRY_COMPARE_WITH_TIMEOUT(console.approvalModel()->rowCount(), 0, kHangMs);
+    }
+
+    Application app(dir);
+    if (QTest::currentTestFailed())
+        return;
+    Workbench *workbench = app.workbench.get();
+    ProposalModel *proposals = workbench->proposals();
+    const QList<QVariant> counts = app.restored->front();
+    QCOMPARE(counts.at(1).toInt(), opportunities);
+    QCOMPARE(counts.at(2).toInt(), proposalCount);
+    QCOMPARE(counts.at(3).toInt(), 1);
+    QVERIFY(counts.at(4).toInt() > 5);
+    QVERIFY2(counts.at(5).toStringList().isEmpty(), qPrintable(counts.at(5).toStringList().join(QLatin1Char('\n'))));
+    QCOMPARE(workbench->opportunities()->rowCount(), opportunities);
+    QCOMPARE(workbench->products()->rowCount(), products);
+    // The decision and its reason, the versions, the committed proposal.
+    const int declinedRow = proposals->rowOf(declined);
+    QCOMPARE(proposals->status(declinedRow), QStringLiteral("declined"));
+    QVERIFY2(proposals->note(declinedRow).contains(QStringLiteral("Inventory does not fit")),
+             qPrintable(proposals->note(declinedRow)));
+    QCOMPARE(int(proposals->versions(declinedRow).size()), declinedVersions);
+    QCOMPARE(proposals->status(proposals->rowOf(committed)), QStringLiteral("committed"));
+    // The window shows them: the proposal list and the detail of the declined one.
+    MainWindow *window = app.window.get();
+    QTest::mouseClick(window->lifecycleTabs()->tabBar(), Qt::LeftButton, {},
+                      window->lifecycleTabs()->tabBar()->tabRect(int(MainWindow::Tab::Proposals)).center());
+    auto *view = shown<QTreeView>(window, QStringLiteral("proposalView"));
+    QVERIFY(view);
+    QCOMPARE(view->model()->rowCount(), proposalCount);
+    window->proposalList()->selectProposal(declined);
+    QVERIFY(window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Declined")));
+    // The exchange log has the earlier session's exchanges.
+    QVERIFY(workbench->exchanges()->rowCount() > 5);
+    // The buy approved while the window was closed: the followed task files it.
+    QTRY_VERIFY_WITH_TIMEOUT(workbench->buys()->rowCount() == 2, kHangMs);
+    QTRY_COMPARE_WITH_TIMEOUT(proposals->status(proposals->rowOf(awaited)), QStringLiteral("consumed"), kHangMs);
+    QVERIFY(!workbench->isAwaitingApproval(awaited));
+    // The live buy keeps its name and keeps following the seller: the seller activates it, the polling sees it.
+    adcp::models::BuyModel *buys = workbench->buys();
+    QCOMPARE(buys->title(buys->rowOf(liveBuy)), liveTitle);
+    const adcp::ToolOutcome forced = app.dispatcher->call(
+        adcp::seller::Principal{embeddedPlannerPrincipal().id, true}, "comply_test_controller",
+        {{"scenario", "force_media_buy_status"},
+         {"params", {{"media_buy_id", liveBuy.toStdString()}, {"status", "active"}}},
+         {"account", {{"sandbox", true}}}});
+    QVERIFY(forced.ok());
+    QVERIFY2(forced.result.value("success", false), forced.result.dump().c_str());
+    QTRY_COMPARE_WITH_TIMEOUT(adcp::models::jsonString(buys->buyJson(buys->rowOf(liveBuy)), "status"),
+                              QStringLiteral("active"), kHangMs);
+    app.quit();
+}
+
+QTEST_MAIN(TestWorkspace)
+#include "tst_workspace.moc"

@@ -1,0 +1,291 @@
+#include "workspacestore.h"
+
+#include "wire/jsonread.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QPointer>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUuid>
+
+#include <algorithm>
+
+namespace adcp::gui {
+
+namespace {
+
+// A saved document larger than this is not read back (the workspace keeps bodies the seller sent, so a
+// hostile agent could otherwise make every start-up parse a huge file).
+constexpr std::size_t kMaxDocumentBytes = 64u << 20;
+
+} // namespace
+
+class WorkspaceStore::Worker final : public QObject
+{
+public:
+    explicit Worker(WorkspaceStore *store)
+        : m_store(store),
+          m_connection(QStringLiteral("workspace-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    {
+    }
+
+    ~Worker() override
+    {
+        if (QSqlDatabase::contains(m_connection)) {
+            QSqlDatabase::database(m_connection, false).close();
+            QSqlDatabase::removeDatabase(m_connection);
+        }
+    }
+
+    void open(const QString &path)
+    {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        db.setDatabaseName(path);
+        if (!db.open()) {
+            fail(tr("The workspace file %1 could not be opened: %2").arg(path, db.lastError().text()));
+            return;
+        }
+        QSqlQuery q(db);
+        const char *statements[] = {
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=5000",
+            "CREATE TABLE IF NOT EXISTS workspace_documents (workspace TEXT NOT NULL, kind TEXT NOT NULL, "
+            "document TEXT NOT NULL, saved_at TEXT NOT NULL, PRIMARY KEY (workspace, kind))",
+            "CREATE TABLE IF NOT EXISTS workspace_exchanges (workspace TEXT NOT NULL, id INTEGER NOT NULL, "
+            "started_at TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (workspace, id))",
+            "CREATE INDEX IF NOT EXISTS workspace_exchanges_by_time ON workspace_exchanges (workspace, "
+            "started_at)",
+        };
+        for (const char *statement : statements) {
+            if (!q.exec(QString::fromLatin1(statement))) {
+                fail(tr("The workspace file %1 could not be prepared: %2").arg(path, q.lastError().text()));
+                return;
+            }
+        }
+        m_open = true;
+    }
+
+    void saveDocument(const QString &workspace, const QString &kind, const std::string &document)
+    {
+        if (!m_open)
+            return;
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.prepare(QStringLiteral("INSERT INTO workspace_documents (workspace, kind, document, saved_at) "
+                                 "VALUES (?, ?, ?, ?) ON CONFLICT (workspace, kind) DO UPDATE SET "
+                                 "document = excluded.document, saved_at = excluded.saved_at"));
+        q.addBindValue(workspace);
+        q.addBindValue(kind);
+        q.addBindValue(QString::fromStdString(document));
+        q.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+        exec(q);
+    }
+
+    void saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt, const std::string &document)
+    {
+        if (!m_open)
+            return;
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_exchanges (workspace, id, started_at, "
+                                 "document) VALUES (?, ?, ?, ?)"));
+        q.addBindValue(workspace);
+        q.addBindValue(static_cast<qint64>(id & 0x7fffffffffffffffULL));
+        q.addBindValue(startedAt.toUTC().toString(Qt::ISODateWithMs));
+        q.addBindValue(QString::fromStdString(document));
+        exec(q);
+    }
+
+    void pruneExchanges(const QString &workspace, int keepDays, int keepRows)
+    {
+        if (!m_open)
+            return;
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        if (keepDays > 0) {
+            q.prepare(QStringLiteral("DELETE FROM workspace_exchanges WHERE workspace = ? AND started_at < ?"));
+            q.addBindValue(workspace);
+            q.addBindValue(QDateTime::currentDateTimeUtc().addDays(-keepDays).toString(Qt::ISODateWithMs));
+            exec(q);
+        }
+        q.prepare(QStringLiteral("DELETE FROM workspace_exchanges WHERE workspace = ? AND id NOT IN (SELECT id "
+                                 "FROM workspace_exchanges WHERE workspace = ? ORDER BY started_at DESC, id DESC "
+                                 "LIMIT ?)"));
+        q.addBindValue(workspace);
+        q.addBindValue(workspace);
+        q.addBindValue(std::max(0, keepRows));
+        exec(q);
+    }
+
+    void removeWorkspace(const QString &workspace)
+    {
+        if (!m_open)
+            return;
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        for (const QString &table : {QStringLiteral("workspace_documents"), QStringLiteral("workspace_exchanges")}) {
+            q.prepare(QStringLiteral("DELETE FROM %1 WHERE workspace = ?").arg(table));
+            q.addBindValue(workspace);
+            exec(q);
+        }
+    }
+
+    WorkspaceSnapshot load(const QString &workspace, int exchangeRows)
+    {
+        WorkspaceSnapshot snapshot;
+        if (!m_open)
+            return snapshot;
+        QSqlQuery q(QSqlDatabase::database(m_connection, false));
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral("SELECT kind, document FROM workspace_documents WHERE workspace = ?"));
+        q.addBindValue(workspace);
+        if (exec(q)) {
+            while (q.next()) {
+                const QString kind = q.value(0).toString();
+                if (auto document = parse(q.value(1).toString(), tr("the %1 of the workspace").arg(kind),
+                                          &snapshot.problems))
+                    snapshot.documents.insert(kind, std::move(*document));
+            }
+        }
+        q.prepare(QStringLiteral("SELECT id, document FROM workspace_exchanges WHERE workspace = ? ORDER BY "
+                                 "started_at DESC, id DESC LIMIT ?"));
+        q.addBindValue(workspace);
+        q.addBindValue(std::max(0, exchangeRows));
+        if (exec(q)) {
+            while (q.next()) {
+                if (auto document = parse(q.value(1).toString(),
+                                          tr("exchange %1").arg(q.value(0).toLongLong()), &snapshot.problems))
+                    snapshot.exchanges.push_back(std::move(*document));
+            }
+        }
+        std::reverse(snapshot.exchanges.begin(), snapshot.exchanges.end());
+        return snapshot;
+    }
+
+private:
+    std::optional<nlohmann::json> parse(const QString &text, const QString &what, QStringList *problems) const
+    {
+        const QByteArray utf8 = text.toUtf8();
+        wire::ParseLimits limits;
+        limits.maxBytes = kMaxDocumentBytes;
+        auto document = wire::parse(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())),
+                                    limits);
+        if (!document) {
+            problems->append(tr("%1 could not be read (%2); it was left out.")
+                                 .arg(what, QString::fromStdString(document.error().message())));
+            return std::nullopt;
+        }
+        return std::move(*document);
+    }
+
+    bool exec(QSqlQuery &q)
+    {
+        if (q.exec())
+            return true;
+        fail(tr("The workspace file could not be written: %1").arg(q.lastError().text()));
+        return false;
+    }
+
+    void fail(const QString &message)
+    {
+        // Reported once per kind of failure in a row, not once per write of a full disk.
+        if (message == m_lastFailure)
+            return;
+        m_lastFailure = message;
+        Q_EMIT m_store->failed(message);
+    }
+
+    WorkspaceStore *m_store;
+    QString m_connection;
+    QString m_lastFailure;
+    bool m_open = false;
+};
+
+WorkspaceStore::WorkspaceStore(const QString &path, QObject *parent)
+    : QObject(parent), m_path(path), m_thread(new QThread), m_worker(new Worker(this))
+{
+    m_thread->setObjectName(QStringLiteral("workspace-store"));
+    m_worker->moveToThread(m_thread);
+    m_thread->start();
+    post([path](Worker &worker) { worker.open(path); });
+}
+
+WorkspaceStore::~WorkspaceStore()
+{
+    // The worker is deleted on its own thread (its database connection belongs there), after the writes
+    // already queued.
+    Worker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker] { delete worker; }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+QString WorkspaceStore::path() const
+{
+    return m_path;
+}
+
+QString WorkspaceStore::defaultPath()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("workspaces.sqlite"));
+}
+
+void WorkspaceStore::post(std::function<void(Worker &)> job)
+{
+    Worker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, job = std::move(job)] { job(*worker); }, Qt::QueuedConnection);
+}
+
+void WorkspaceStore::saveDocument(const QString &workspace, const QString &kind, std::string document)
+{
+    post([workspace, kind, document = std::move(document)](Worker &worker) {
+        worker.saveDocument(workspace, kind, document);
+    });
+}
+
+void WorkspaceStore::saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt,
+                                  std::string document)
+{
+    post([workspace, id, startedAt, document = std::move(document)](Worker &worker) {
+        worker.saveExchange(workspace, id, startedAt, document);
+    });
+}
+
+void WorkspaceStore::pruneExchanges(const QString &workspace, int keepDays, int keepRows)
+{
+    post([workspace, keepDays, keepRows](Worker &worker) { worker.pruneExchanges(workspace, keepDays, keepRows); });
+}
+
+void WorkspaceStore::removeWorkspace(const QString &workspace)
+{
+    post([workspace](Worker &worker) { worker.removeWorkspace(workspace); });
+}
+
+void WorkspaceStore::load(const QString &workspace, int exchangeRows, QObject *context,
+                          std::function<void(WorkspaceSnapshot)> done)
+{
+    // The answer travels back through the store (which outlives its thread's jobs); `context` is looked at
+    // only on its own thread.
+    QPointer<QObject> receiver(context);
+    post([this, workspace, exchangeRows, receiver, done = std::move(done)](Worker &worker) {
+        WorkspaceSnapshot snapshot = worker.load(workspace, exchangeRows);
+        QMetaObject::invokeMethod(
+            this,
+            [receiver, done, snapshot = std::move(snapshot)]() mutable {
+                if (receiver)
+                    done(std::move(snapshot));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void WorkspaceStore::flush()
+{
+    QMetaObject::invokeMethod(m_worker, [] {}, Qt::BlockingQueuedConnection);
+}
+
+} // namespace adcp::gui
