@@ -354,6 +354,10 @@ void MainWindow::buildShortcuts()
         auto *tab = new QShortcut(QKeySequence(Qt::ALT | (Qt::Key_1 + i)), this);
         connect(tab, &QShortcut::activated, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
+    // Quitting keeps the workspace: it is saved as the application shuts down and reopened on the next start.
+    auto *quit = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q), this);
+    quit->setObjectName(QStringLiteral("quitShortcut"));
+    connect(quit, &QShortcut::activated, this, &QWidget::close);
 }
 
 void MainWindow::wireWorkbench()

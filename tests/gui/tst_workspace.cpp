@@ -94,10 +94,14 @@ struct Application
         guidriver::waitIdle(workbench.get());
     }
 
-    // The window closed by the user, then the application's shutdown sequence.
+    // The window closed by the user (Ctrl+Q), then the application's shutdown sequence.
     void quit()
     {
-        window->close();
+        window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window.get()));
+        QWidget *focus = QApplication::focusWidget();
+        QTest::keyClick(focus ? focus : window.get(), Qt::Key_Q, Qt::ControlModifier);
+        QVERIFY(!window->isVisible());
         workbench->cancelAll();
         keeper->saveNow();
         store->flush();
