@@ -572,7 +572,11 @@ void MainWindow::onCreateBuy(const QString &proposalId, const nlohmann::json &pr
     CreateBuyDialog dialog(proposal, m_workbench->webhookUrl().isValid(), m_workbench->now(), this);
     // The flight the brief asked for, unless a retry brings the fields it sent before.
     const nlohmann::json flight = m_workbench->briefFlight(proposals->opportunityId(proposals->rowOf(proposalId)));
-    if (prefill.is_object())
+    // A buy that got no answer goes again unchanged (same idempotency key): the dialog shows what it sent.
+    const nlohmann::json unconfirmed = m_workbench->unconfirmedBuy(proposalId);
+    if (unconfirmed.is_object())
+        dialog.prefill(unconfirmed);
+    else if (prefill.is_object())
         dialog.prefill(prefill);
     else if (flight.is_object())
         dialog.prefill(flight);

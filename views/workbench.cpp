@@ -114,6 +114,7 @@ void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
     m_pendingBuys.clear();
     m_lastBuyAttempt.clear();
     m_awaiting.clear();
+    m_unconfirmed.clear();
     m_following.clear();
     m_flights.clear();
     m_watchedBuy.clear();
@@ -374,6 +375,15 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
             Q_EMIT actionSucceeded(action, subject,
                                    tr("Stopped waiting. The seller is still reviewing this buy; it appears "
                                       "under Buys once approved."));
+        } else if (m_unconfirmed.contains(subject)) {
+            // The seller may have the buy: say so, and what the next click does.
+            AdcpError unconfirmed = *failure;
+            unconfirmed.message = tr("No answer from the seller (%1), so it may or may not have booked this buy. "
+                                     "Create buy sends the same request again under the same idempotency key: "
+                                     "the seller books it at most once.")
+                                      .arg(QString::fromStdString(failure->message))
+                                      .toStdString();
+            Q_EMIT actionFailed(action, subject, unconfirmed);
         } else {
             Q_EMIT actionFailed(action, subject, *failure);
         }
@@ -413,8 +423,12 @@ json Workbench::sessionState() const
     json awaiting = json::object();
     for (auto it = m_awaiting.cbegin(); it != m_awaiting.cend(); ++it)
         awaiting[it.key().toStdString()] = {{"task_id", it->taskId.toStdString()}, {"fields", it->fields}};
+    json unconfirmed = json::object();
+    for (auto it = m_unconfirmed.cbegin(); it != m_unconfirmed.cend(); ++it)
+        unconfirmed[it.key().toStdString()] = it.value();
     return {{"flights", std::move(flights)},
             {"awaiting", std::move(awaiting)},
+            {"unconfirmed_buys", std::move(unconfirmed)},
             {"watched_delivery",
              {{"media_buy_id", m_watchedBuy.toStdString()}, {"granularity", m_watchedGranularity.toStdString()}}}};
 }
@@ -438,6 +452,14 @@ void Workbench::restoreSessionState(const json &state)
         m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
                                     tr("Waiting for the seller's approval (task %1)").arg(taskId));
     }
+    // Only a request that names this proposal and carries its idempotency key can be sent again as it was.
+    const json unconfirmed = jsonObject(state, "unconfirmed_buys");
+    for (auto it = unconfirmed.begin(); it != unconfirmed.end(); ++it) {
+        const QString proposalId = QString::fromStdString(it.key());
+        if (!proposalId.isEmpty() && it->is_object() && jsonString(*it, "proposal_id") == proposalId &&
+            !jsonString(*it, "idempotency_key").isEmpty() && !m_unconfirmed.contains(proposalId))
+            m_unconfirmed.insert(proposalId, *it);
+    }
     const json watched = jsonObject(state, "watched_delivery");
     if (m_watchedBuy.isEmpty())
         setWatchedDelivery(jsonString(watched, "media_buy_id"), jsonString(watched, "granularity"));
@@ -458,6 +480,11 @@ json Workbench::briefFlight(const QString &opportunityId) const
     const QDateTime end(endDate, QTime(23, 59));
     return {{"start_time", start.toUTC().toString(Qt::ISODate).toStdString()},
             {"end_time", end.toUTC().toString(Qt::ISODate).toStdString()}};
+}
+
+json Workbench::unconfirmedBuy(const QString &proposalId) const
+{
+    return m_unconfirmed.value(proposalId);
 }
 
 bool Workbench::isAwaitingApproval(const QString &proposalId) const
@@ -730,30 +757,48 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
         return;
     const int row = m_proposals->rowOf(proposalId);
     const QString opportunityId = m_proposals->opportunityId(row);
-    json request = fields;
-    request["proposal_id"] = proposalId.toStdString();
-    request["brand"] = {{"domain", m_brandDomain.toStdString()}};
-    request = scoped(std::move(request), true);
-    if (!opportunityId.isEmpty())
-        request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
-    if (webhooks && m_webhookUrl.isValid()) {
-        // operation_id correlates the buy's webhooks with this request; sellers refuse a registration
-        // without one.
-        json config = {
-            {"url", m_webhookUrl.toString().toStdString()},
-            {"operation_id",
-             "create_media_buy." + QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()}};
-        if (!m_webhookSecret.isEmpty())
-            config["authentication"] = {{"schemes", json::array({"HMAC-SHA256"})},
-                                        {"credentials", m_webhookSecret.toStdString()}};
-        request["push_notification_config"] = config;
+    json request;
+    if (m_unconfirmed.contains(proposalId)) {
+        // An earlier attempt got no answer (cancelled, or the connection failed): the seller may hold it. The
+        // very same request goes again under the same idempotency key, so the seller books it at most once.
+        request = m_unconfirmed.value(proposalId);
+    } else {
+        request = fields;
+        request["proposal_id"] = proposalId.toStdString();
+        request["brand"] = {{"domain", m_brandDomain.toStdString()}};
+        request = scoped(std::move(request), true);
+        if (!opportunityId.isEmpty())
+            request["opportunity"] = {{"opportunity_id", opportunityId.toStdString()}};
+        if (webhooks && m_webhookUrl.isValid()) {
+            // operation_id correlates the buy's webhooks with this request; sellers refuse a registration
+            // without one.
+            json config = {
+                {"url", m_webhookUrl.toString().toStdString()},
+                {"operation_id",
+                 "create_media_buy." + QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()}};
+            if (!m_webhookSecret.isEmpty())
+                config["authentication"] = {{"schemes", json::array({"HMAC-SHA256"})},
+                                            {"credentials", m_webhookSecret.toStdString()}};
+            request["push_notification_config"] = config;
+        }
+        request["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     }
     adcp::PendingCall *call = m_client->createMediaBuy(request);
-    // Cancel while the seller holds the buy for approval stops the waiting, not the buy: remember its task.
-    connect(call, &adcp::PendingCall::finished, this, [this, call, proposalId, fields] {
+    // Cancel while the seller holds the buy for approval stops the waiting, not the buy: remember its task. An
+    // attempt that ended without the seller's answer is remembered whole, to be sent again unchanged.
+    connect(call, &adcp::PendingCall::finished, this, [this, call, proposalId, fields, request] {
         const QString taskId = call->property("adcp_task_id").toString();
         const adcp::ToolOutcome &outcome = call->outcome();
-        if (outcome.ok() || outcome.error->code != "CANCELED" || taskId.isEmpty())
+        const bool canceled = !outcome.ok() && outcome.error->code == "CANCELED";
+        const bool unanswered =
+            !outcome.ok() && (canceled || outcome.error->recovery == adcp::Recovery::Transient) && taskId.isEmpty();
+        const bool changed =
+            unanswered ? m_unconfirmed.value(proposalId) != request : m_unconfirmed.remove(proposalId) > 0;
+        if (unanswered)
+            m_unconfirmed.insert(proposalId, request);
+        if (changed)
+            Q_EMIT sessionStateChanged();
+        if (!canceled || taskId.isEmpty())
             return;
         m_awaiting.insert(proposalId, {taskId, fields});
         Q_EMIT sessionStateChanged();

@@ -118,6 +118,10 @@ public:
     // A buy the planner stopped waiting for while the seller still reviews it (its task is followed in the
     // background; Create buy stays off for the proposal meanwhile).
     bool isAwaitingApproval(const QString &proposalId) const;
+    // The create_media_buy of a proposal that got no answer (cancelled before it came, or a transient
+    // failure): the seller may hold the buy, so the next createBuy sends this request again unchanged, under
+    // the same idempotency key. Null when there is none.
+    nlohmann::json unconfirmedBuy(const QString &proposalId) const;
     // action: pause | resume | cancel
     void updateBuy(const QString &mediaBuyId, const QString &action);
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).
@@ -204,6 +208,7 @@ private:
     };
     QHash<QString, AwaitingBuy> m_awaiting; // proposal_id -> the submitted create_media_buy task
     QSet<QString> m_following;              // proposal ids whose task status is being read
+    QHash<QString, nlohmann::json> m_unconfirmed; // proposal_id -> a create_media_buy that got no answer
     QString m_brandDomain = QStringLiteral("acme-coffee.example");
     QString m_operatorDomain = QStringLiteral("buyer-agency.example");
     QUrl m_webhookUrl;

@@ -19,6 +19,7 @@
 #include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
+#include "transports/mcptransport.h"
 #include "workbench.h"
 #include "workspacekeeper.h"
 #include "workspacestore.h"
@@ -177,6 +178,7 @@ private Q_SLOTS:
     void modelsReadDamagedStateSafely();
     void exchangeIdsAreUniqueAcrossClients();
     void closeMidCycleAndReopen();
+    void unansweredBuyIsSentAgainUnchanged();
 
 private:
     QTemporaryDir m_dir;
@@ -556,6 +558,133 @@ void TestWorkspace::closeMidCycleAndReopen()
     QVERIFY2(forced.result.value("success", false), forced.result.dump().c_str());
     QTRY_COMPARE_WITH_TIMEOUT(adcp::models::jsonString(buys->buyJson(buys->rowOf(liveBuy)), "status"),
                               QStringLiteral("active"), kHangMs);
+    app.quit();
+}
+
+// A create_media_buy that got no answer may have reached the seller: the next Create buy sends the very same
+// request under the same idempotency key (whatever the dialog holds), so the seller books it at most once; the
+// attempt survives a restart.
+void TestWorkspace::unansweredBuyIsSentAgainUnchanged()
+{
+    // An agent where nothing listens: the connection is refused (transient), no answer.
+    {
+        adcp::McpTransportOptions options;
+        options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:9/mcp"));
+        options.maxRetries = 0;
+        adcp::AgentClient client(QStringLiteral("unreachable"), std::make_unique<adcp::McpTransport>(options),
+                                 adcp::SchemaRegistry::bundled());
+        Workbench workbench;
+        workbench.setClient(&client, QStringLiteral("planner"));
+        workbench.setMonitoringInterval(0);
+        workbench.proposals()->upsertProposal(
+            {{"proposal_id", "prop-1"}, {"name", "Plan"}, {"proposal_status", "committed"}},
+            QDateTime::currentDateTimeUtc());
+        QSignalSpy failed(&workbench, &Workbench::actionFailed);
+        workbench.createBuy(QStringLiteral("prop-1"),
+                            {{"total_budget", {{"amount", 1000}, {"currency", "USD"}}}, {"start_time", "asap"}, {"end_time", "2027-01-31T00:00:00Z"}}, false);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kHangMs);
+        const auto error = failed.front().at(2).value<adcp::AdcpError>();
+        QVERIFY2(QString::fromStdString(error.message).contains(QStringLiteral("at most once")), error.message.c_str());
+        const json first = workbench.unconfirmedBuy(QStringLiteral("prop-1"));
+        QVERIFY(first.is_object());
+        const std::string key = first.value("idempotency_key", std::string());
+        QVERIFY(!key.empty());
+        // The planner tries again with other numbers: the earlier request goes, unchanged.
+        workbench.createBuy(QStringLiteral("prop-1"),
+                            {{"total_budget", {{"amount", 5}, {"currency", "USD"}}}, {"start_time", "asap"}}, false);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, kHangMs);
+        int attempts = 0;
+        for (int row = 0; row < workbench.exchanges()->rowCount(); ++row) {
+            const adcp::Exchange *e = workbench.exchanges()->exchange(row);
+            if (!e || e->tool != QLatin1String("create_media_buy"))
+                continue;
+            ++attempts;
+            QCOMPARE(e->request.value("idempotency_key", std::string()), key);
+            QCOMPARE(adcp::models::jsonAmount(e->request.value("total_budget", json())), 1000.0);
+        }
+        QCOMPARE(attempts, 2);
+        // Across a restart: the saved session brings it back.
+        Workbench restarted;
+        restarted.restoreSessionState(workbench.sessionState());
+        QVERIFY(restarted.unconfirmedBuy(QStringLiteral("prop-1")) == first);
+        // A damaged entry (no key, or another proposal's request) is not taken.
+        Workbench other;
+        other.restoreSessionState(json::parse(R"({"unconfirmed_buys": {"a": {"proposal_id": "a"},
+            "b": {"proposal_id": "c", "idempotency_key": "k"}, "d": 5}})"));
+        QVERIFY(other.unconfirmedBuy(QStringLiteral("a")).is_null());
+        QVERIFY(other.unconfirmedBuy(QStringLiteral("b")).is_null());
+    }
+
+    // The embedded seller got the request but its answer was lost: Create buy replays it, no second buy.
+    const QString dir = m_dir.filePath(QStringLiteral("replay"));
+    QVERIFY(QDir().mkpath(dir));
+    Application app(dir);
+    if (QTest::currentTestFailed())
+        return;
+    MainWindow *window = app.window.get();
+    Workbench *workbench = app.workbench.get();
+    ProposalModel *proposals = workbench->proposals();
+    typeInto(shown<QLineEdit>(window, QStringLiteral("briefTitle")), QStringLiteral("Coffee"));
+    typeInto(shown<QPlainTextEdit>(window, QStringLiteral("briefText")),
+             QStringLiteral("Cold brew coffee launch: premium CTV and online video"));
+    click(shown<QPushButton>(window, QStringLiteral("sendBriefButton")));
+    guidriver::waitIdle(workbench);
+    click(shown<QPushButton>(window, QStringLiteral("newBriefButton")));
+    typeInto(shown<QLineEdit>(window, QStringLiteral("briefTitle")), QStringLiteral("Tea"));
+    typeInto(shown<QPlainTextEdit>(window, QStringLiteral("briefText")),
+             QStringLiteral("Green tea, display and online video"));
+    click(shown<QPushButton>(window, QStringLiteral("sendBriefButton")));
+    guidriver::waitIdle(workbench);
+    // One buy the normal way: its request is the template of the lost one.
+    const QString bought = draftOf(proposals);
+    const QString lost = draftOf(proposals, bought);
+    QVERIFY(!bought.isEmpty() && !lost.isEmpty());
+    for (const QString &id : {bought, lost}) {
+        window->proposalList()->selectProposal(id);
+        click(window->proposalDetail()->finalizeButton());
+        guidriver::waitIdle(workbench);
+    }
+    window->proposalList()->selectProposal(bought);
+    guidriver::onNextDialog(this, [](QDialog *dialog) { signAndCreate(dialog); });
+    click(window->proposalDetail()->createBuyButton());
+    guidriver::waitIdle(workbench);
+    QCOMPARE(workbench->buys()->rowCount(), 1);
+    json request;
+    for (int row = 0; row < workbench->exchanges()->rowCount(); ++row) {
+        const adcp::Exchange *e = workbench->exchanges()->exchange(row);
+        if (e && e->tool == QLatin1String("create_media_buy"))
+            request = e->request;
+    }
+    QVERIFY(request.is_object());
+    const json lostProposal = proposals->proposalJson(proposals->rowOf(lost));
+    request["proposal_id"] = lost.toStdString();
+    if (lostProposal.contains("proposal_version"))
+        request["proposal_version"] = lostProposal["proposal_version"];
+    if (lostProposal.contains("opportunity_id") || request.contains("opportunity"))
+        request["opportunity"] = {{"opportunity_id", proposals->opportunityId(proposals->rowOf(lost)).toStdString()}};
+    request["idempotency_key"] = "lost-answer-0123456789abcdef";
+    const adcp::ToolOutcome reached = app.dispatcher->call(embeddedPlannerPrincipal(), "create_media_buy", request);
+    QVERIFY2(reached.ok(), reached.ok() ? "" : reached.error->message.c_str());
+    const std::string sellerBuy = reached.result.value("media_buy_id", std::string());
+    QVERIFY(!sellerBuy.empty());
+    workbench->restoreSessionState({{"unconfirmed_buys", {{lost.toStdString(), request}}}});
+
+    window->proposalList()->selectProposal(lost);
+    QSignalSpy created(workbench, &Workbench::buyCreated);
+    guidriver::onNextDialog(this, [](QDialog *dialog) { signAndCreate(dialog); });
+    click(window->proposalDetail()->createBuyButton());
+    guidriver::waitIdle(workbench);
+    QCOMPARE(created.count(), 1);
+    QCOMPARE(created.front().front().toString().toStdString(), sellerBuy);
+    QVERIFY(workbench->unconfirmedBuy(lost).is_null());
+    // The seller holds one buy for that proposal, not two.
+    const adcp::ToolOutcome listed = app.dispatcher->call(embeddedPlannerPrincipal(), "get_media_buys", json::object());
+    QVERIFY(listed.ok());
+    int forLost = 0;
+    for (const json &buy : listed.result.value("media_buys", json::array()))
+        forLost += buy.value("proposal_id", std::string()) == lost.toStdString() ? 1 : 0;
+    QVERIFY2(forLost <= 1, listed.result.dump().c_str());
+    QCOMPARE(workbench->buys()->rowCount(), 2);
     app.quit();
 }
 
