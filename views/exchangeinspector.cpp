@@ -174,8 +174,21 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
             m_view->scrollToBottom();
     });
     connect(m_copyCurl, &QPushButton::clicked, this, [this] {
-        QApplication::clipboard()->setText(curlForCurrent());
+        const QString command = curlForCurrent();
         const adcp::Exchange *exchange = m_model->exchange(currentRow());
+        if (command.isEmpty()) {
+            m_curlNote->setText(tr("Nothing copied: the embedded seller could not be served on loopback."));
+            m_curlNote->show();
+            return;
+        }
+        QApplication::clipboard()->setText(command);
+        if (exchange && exchange->meta.url.isEmpty() && exchange->meta.transport == QLatin1String("in-process")) {
+            m_curlNote->setText(tr("Copied. It calls the embedded seller, served for this session at %1 as the "
+                                   "planner (the token in it works on this machine until the workbench closes).")
+                                    .arg(m_localEndpoint.toString()));
+            m_curlNote->show();
+            return;
+        }
         const bool masked = exchange && std::any_of(exchange->meta.requestHeaders.cbegin(),
                                                     exchange->meta.requestHeaders.cend(), [](const auto &h) {
                                                         return h.second.contains("****");
@@ -263,7 +276,7 @@ void ExchangeInspector::showCurrent()
     // A command is offered only where it can run: an HTTP agent, or the embedded seller behind --serve.
     const bool inProcess = exchange && exchange->meta.url.isEmpty() &&
                            exchange->meta.transport == QLatin1String("in-process");
-    const bool runnable = exchange && (!inProcess || m_localEndpoint.isValid());
+    const bool runnable = exchange && (!inProcess || m_localEndpoint.isValid() || m_localServer);
     m_copyCurl->setEnabled(runnable);
     m_copyCurl->setToolTip(
         inProcess && !runnable
@@ -323,18 +336,38 @@ void ExchangeInspector::showCurrent()
     m_issues->resizeColumnToContents(1);
 }
 
-QString ExchangeInspector::curlForCurrent(bool withSecret) const
+QString ExchangeInspector::curlForCurrent(bool withSecret)
 {
     const adcp::Exchange *exchange = m_model->exchange(currentRow());
     if (!exchange)
         return QString();
+    if (exchange->meta.url.isEmpty() && exchange->meta.transport == QLatin1String("in-process")) {
+        QString error;
+        if (!m_localEndpoint.isValid() && m_localServer &&
+            !m_localServer(&m_localEndpoint, &m_localToken, &error)) {
+            m_localEndpoint = QUrl();
+            return QString();
+        }
+        // The in-window server's token: made for this session, accepted on loopback only.
+        adcp::Exchange local = *exchange;
+        if (!m_localToken.isEmpty())
+            local.meta.requestHeaders.append({QByteArrayLiteral("Authorization"), "Bearer " + m_localToken});
+        return curlCommand(local, m_localEndpoint);
+    }
     const QByteArray token = withSecret && m_secrets ? m_secrets(exchange->agent) : QByteArray();
     return curlCommand(*exchange, m_localEndpoint, token);
 }
 
-void ExchangeInspector::setLocalEndpoint(const QUrl &url)
+void ExchangeInspector::setLocalEndpoint(const QUrl &url, const QByteArray &token)
 {
     m_localEndpoint = url;
+    m_localToken = token;
+    showCurrent();
+}
+
+void ExchangeInspector::setLocalServer(LocalServer serve)
+{
+    m_localServer = std::move(serve);
     showCurrent();
 }
 

@@ -40,10 +40,16 @@ public:
 
     void showRow(int sourceRow);
     // The command masks the token; withSecret puts the real one in (only on the planner's explicit ask).
-    QString curlForCurrent(bool withSecret = false) const;
-    // Where in-process exchanges (the embedded seller) can be repeated over HTTP: the --serve endpoint when
-    // one runs; empty (the default in the window) = nowhere, and Copy as cURL is not offered for them.
-    void setLocalEndpoint(const QUrl &url);
+    // An in-process exchange is repeated against the embedded seller served on loopback (started on first use).
+    QString curlForCurrent(bool withSecret = false);
+    // Where in-process exchanges (the embedded seller) can be repeated over HTTP, and the bearer token that
+    // calls it as the planner; an empty URL = nowhere, and Copy as cURL is not offered for them unless a
+    // server is set below.
+    void setLocalEndpoint(const QUrl &url, const QByteArray &token = {});
+    // Serves the embedded seller on loopback the first time an in-process exchange is copied (fills the URL
+    // and token; false with an error when it cannot).
+    using LocalServer = std::function<bool(QUrl *url, QByteArray *token, QString *error)>;
+    void setLocalServer(LocalServer serve);
     // The bearer token of the agent named `agent`, for "Copy with secret"; empty when unknown.
     void setSecretProvider(std::function<QByteArray(const QString &agent)> provider);
     QPushButton *copyCurlButton() const;
@@ -76,6 +82,8 @@ private:
     QLabel *m_curlNote = nullptr;
     QCheckBox *m_background = nullptr;
     QUrl m_localEndpoint;
+    QByteArray m_localToken;
+    LocalServer m_localServer;
     std::function<QByteArray(const QString &)> m_secrets;
 };
 

@@ -13,11 +13,14 @@
 #include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
+#include "dispatcher.h"
 #include "displaynames.h"
+#include "embeddedprincipal.h"
 #include "errorbanner.h"
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
 #include "jsonvalues.h"
+#include "loopbackseller.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
 #include "productlistwidget.h"
@@ -811,6 +814,25 @@ void MainWindow::setWorkspaceKeeper(WorkspaceKeeper *keeper, const QString &path
 void MainWindow::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller)
 {
     m_embeddedSeller = std::move(seller);
+    m_curlSeller.reset();
+    if (!m_embeddedSeller) {
+        m_inspector->setLocalServer({});
+        return;
+    }
+    // Copy as cURL of an embedded exchange: the seller is served on loopback to a token of this session, as the
+    // planner, so the command runs as pasted while the window is open.
+    m_inspector->setLocalServer([this](QUrl *url, QByteArray *token, QString *error) {
+        if (!m_curlSeller) {
+            m_curlToken = LoopbackSeller::freshToken();
+            m_curlSeller =
+                LoopbackSeller::serve(m_embeddedSeller, {qMakePair(m_curlToken, embeddedPlannerPrincipal())}, error);
+            if (!m_curlSeller)
+                return false;
+        }
+        *url = m_curlSeller->url();
+        *token = m_curlToken;
+        return true;
+    });
 }
 
 void MainWindow::attachSellerConsole(SellerConsole *console)

@@ -31,6 +31,7 @@ class Dispatcher;
 namespace adcp::gui {
 
 class AgentManager;
+class LoopbackSeller;
 class BriefComposer;
 class BuyDetailWidget;
 class BuyMonitorWidget;
@@ -127,6 +128,9 @@ private:
     AgentManager *m_agents = nullptr;
     QDockWidget *m_consoleDock = nullptr;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
+    // The embedded seller on loopback for copied curl commands, started on the first copy.
+    std::unique_ptr<LoopbackSeller> m_curlSeller;
+    QByteArray m_curlToken;
     std::function<int(QDialog *)> m_dialogRunner;
     std::function<void()> m_retryProposalAction;
     QComboBox *m_agentSelector = nullptr;

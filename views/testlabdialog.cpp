@@ -5,9 +5,8 @@
 #include "labreport.h"
 #include "labrunner.h"
 #include "labsuite.h"
+#include "loopbackseller.h"
 #include "secretstore.h"
-#include "server/bearerauth.h"
-#include "server/sellerhttpserver.h"
 
 #include "dispatcher.h"
 
@@ -24,7 +23,6 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
-#include <QRandomGenerator>
 #include <QPushButton>
 #include <QSplitter>
 #include <QToolBar>
@@ -115,20 +113,12 @@ TestLabDialog::~TestLabDialog()
 {
     // The run still in progress talks to the served seller: it ends before the server goes.
     m_runner.reset();
-    if (m_servedSeller)
-        m_servedSeller->stop();
+    m_servedSeller.reset();
 }
 
 namespace {
 
 const QString kEmbeddedTarget = QStringLiteral("embedded");
-
-QByteArray freshToken()
-{
-    QByteArray bytes(24, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(bytes.begin(), bytes.end());
-    return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
 
 } // namespace
 
@@ -147,21 +137,17 @@ bool TestLabDialog::serveEmbeddedSeller(QString *error)
 {
     if (m_servedSeller)
         return true;
-    m_servedTokenA = freshToken();
-    m_servedTokenB = freshToken();
-    adcp::seller::BearerAuth auth;
+    m_servedTokenA = LoopbackSeller::freshToken();
+    m_servedTokenB = LoopbackSeller::freshToken();
     // A is a sandbox principal like the storyboards' buyer, so the controller-driven steps can run; B is an
     // ordinary second buyer.
-    auth.addToken(m_servedTokenA, adcp::seller::Principal{"test-lab-a", true});
-    auth.addToken(m_servedTokenB, adcp::seller::Principal{"test-lab-b", false});
-    auto server = std::make_unique<adcp::seller::SellerHttpServer>(m_embeddedSeller, std::move(auth));
-    const quint16 port = server->listen(QHostAddress::LocalHost, 0);
-    if (port == 0) {
-        *error = tr("The embedded seller could not be served on loopback: %1").arg(server->errorString());
+    m_servedSeller = LoopbackSeller::serve(m_embeddedSeller,
+                                           {{m_servedTokenA, adcp::seller::Principal{"test-lab-a", true}},
+                                            {m_servedTokenB, adcp::seller::Principal{"test-lab-b", false}}},
+                                           error);
+    if (!m_servedSeller)
         return false;
-    }
-    m_servedSeller = std::move(server);
-    m_servedUrl = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    m_servedUrl = m_servedSeller->url();
     return true;
 }
 

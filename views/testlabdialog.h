@@ -33,6 +33,7 @@ class SellerHttpServer;
 namespace adcp::gui {
 
 class AgentManager;
+class LoopbackSeller;
 
 // The agent test lab in the window: pick a remote agent and suites, run them (on a worker thread, with
 // progress and Cancel), read each step's verdict and reason in a tree, open the exchanges behind a step, and
@@ -90,7 +91,7 @@ private:
     QComboBox *m_compare = nullptr;
     QString m_historyPath;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
-    std::unique_ptr<adcp::seller::SellerHttpServer> m_servedSeller;
+    std::unique_ptr<LoopbackSeller> m_servedSeller;
     QUrl m_servedUrl;
     QByteArray m_servedTokenA;
     QByteArray m_servedTokenB;
