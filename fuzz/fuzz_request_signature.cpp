@@ -43,21 +43,13 @@ const RequestVerifier &verifier()
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    auto [requestLine, rest] = adcp::fuzz::splitFirstLine(adcp::fuzz::asText(data, size));
+    const adcp::fuzz::HttpLikeInput input = adcp::fuzz::splitHttpLike(adcp::fuzz::asText(data, size));
     HttpRequest request;
-    const size_t space = requestLine.find(' ');
-    request.method = std::string(requestLine.substr(0, space));
-    request.target =
-        space == std::string_view::npos ? std::string("/") : std::string(requestLine.substr(space + 1));
-    for (;;) {
-        const auto [line, after] = adcp::fuzz::splitFirstLine(rest);
-        rest = after;
-        const size_t colon = line.find(':');
-        if (line.empty() || colon == std::string_view::npos)
-            break;
-        request.headers.emplace_back(std::string(line.substr(0, colon)), std::string(line.substr(colon + 1)));
-    }
-    request.body = std::string(rest);
+    request.method = std::string(input.method);
+    request.target = input.target.empty() ? std::string("/") : std::string(input.target);
+    for (const auto &[name, value] : input.headers)
+        request.headers.emplace_back(std::string(name), std::string(value));
+    request.body = std::string(input.body);
     const SignatureCheck check = verifier().verify(request);
     if (check.kind == SignatureCheck::Kind::Rejected && check.code.rfind("request_signature_", 0) != 0)
         std::abort();

@@ -35,22 +35,13 @@ QByteArray bytes(std::string_view text)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    auto [requestLine, rest] = adcp::fuzz::splitFirstLine(adcp::fuzz::asText(data, size));
-    const size_t space = requestLine.find(' ');
-    const QByteArray method = bytes(requestLine.substr(0, space));
-    const QString url =
-        space == std::string_view::npos ? QString() : QString::fromUtf8(bytes(requestLine.substr(space + 1)));
-
+    const adcp::fuzz::HttpLikeInput input = adcp::fuzz::splitHttpLike(adcp::fuzz::asText(data, size));
+    const QByteArray method = bytes(input.method);
+    const QString url = QString::fromUtf8(bytes(input.target));
     std::map<QByteArray, QByteArray> headers;
-    for (;;) {
-        const auto [line, after] = adcp::fuzz::splitFirstLine(rest);
-        rest = after;
-        const size_t colon = line.find(':');
-        if (line.empty() || colon == std::string_view::npos)
-            break;
-        headers[bytes(line.substr(0, colon)).trimmed().toLower()] = bytes(line.substr(colon + 1)).trimmed();
-    }
-    const QByteArray body = bytes(rest);
+    for (const auto &[name, value] : input.headers)
+        headers[bytes(name).trimmed().toLower()] = bytes(value).trimmed();
+    const QByteArray body = bytes(input.body);
 
     const KeyResolver resolve = [](const std::string &keyId) {
         return keyId == "fuzz-key" ? publicKey() : QByteArray();

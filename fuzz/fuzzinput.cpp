@@ -30,6 +30,26 @@ const std::string &pickBySelector(std::string_view selector, const std::vector<s
     return choices[sum % choices.size()];
 }
 
+HttpLikeInput splitHttpLike(std::string_view text)
+{
+    HttpLikeInput input;
+    auto [requestLine, rest] = splitFirstLine(text);
+    const size_t space = requestLine.find(' ');
+    input.method = requestLine.substr(0, space);
+    if (space != std::string_view::npos)
+        input.target = requestLine.substr(space + 1);
+    for (;;) {
+        const auto [line, after] = splitFirstLine(rest);
+        rest = after;
+        const size_t colon = line.find(':');
+        if (line.empty() || colon == std::string_view::npos)
+            break;
+        input.headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
+    }
+    input.body = rest;
+    return input;
+}
+
 void ensureCoreApplication()
 {
     if (QCoreApplication::instance())

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // What the harnesses share: reading a libFuzzer input as text. Inputs that carry a selector (a schema id, a
@@ -19,6 +20,17 @@ struct SplitInput
 
 std::string_view asText(const uint8_t *data, size_t size);
 SplitInput splitFirstLine(std::string_view text);
+
+// An input read as a small HTTP request: "METHOD TARGET" on the first line, then "Name: value" lines up to the
+// first line that is empty or has no colon, then the body. Header names and values are as written (untrimmed).
+struct HttpLikeInput
+{
+    std::string_view method;
+    std::string_view target; // empty when the first line has no space
+    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    std::string_view body;
+};
+HttpLikeInput splitHttpLike(std::string_view text);
 
 // A stable pick among `choices` for a selector that names none of them, so that mutated selectors still reach
 // a real entry instead of only the "unknown" branch. `choices` must not be empty.

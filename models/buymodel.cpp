@@ -220,16 +220,7 @@ int BuyModel::restoreState(const nlohmann::json &state)
         seen.insert(row.id);
         added.push_back(std::move(row));
     }
-    if (added.empty())
-        return 0;
-    const int first = rowCount();
-    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-    for (Row &row : added) {
-        m_index.insert(row.id, static_cast<int>(m_rows.size()));
-        m_rows.push_back(std::move(row));
-    }
-    endInsertRows();
-    return static_cast<int>(added.size());
+    return appendIndexed(m_rows, m_index, std::move(added));
 }
 
 int BuyModel::rowOf(const QString &mediaBuyId) const

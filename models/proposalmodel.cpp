@@ -226,17 +226,10 @@ int ProposalModel::restoreState(const nlohmann::json &state)
         seen.insert(row.id);
         added.push_back(std::move(row));
     }
-    if (added.empty())
-        return 0;
-    const int first = rowCount();
-    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
-    for (Row &row : added) {
-        m_index.insert(row.id, static_cast<int>(m_rows.size()));
-        m_rows.push_back(std::move(row));
-    }
-    endInsertRows();
-    Q_EMIT contentChanged();
-    return static_cast<int>(added.size());
+    const int count = appendIndexed(m_rows, m_index, std::move(added));
+    if (count > 0)
+        Q_EMIT contentChanged();
+    return count;
 }
 
 int ProposalModel::rowOf(const QString &proposalId) const

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QStringList>
 
 #include <cstddef>
+#include <vector>
 
 namespace adcp::models {
 
@@ -26,6 +28,22 @@ protected:
     static int flatRowCount(const QModelIndex &parent, std::size_t count);
     // Whether `index` is a cell of this table (valid, top level), for data().
     bool isCell(const QModelIndex &index) const;
+    // Appends `added` at the end in one insertion and records each new row's position in `index` under the
+    // `id` member of its row type. Returns how many rows were added.
+    template<typename Row>
+    int appendIndexed(std::vector<Row> &rows, QHash<QString, int> &index, std::vector<Row> added)
+    {
+        if (added.empty())
+            return 0;
+        const int first = static_cast<int>(rows.size());
+        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+        for (Row &row : added) {
+            index.insert(row.id, static_cast<int>(rows.size()));
+            rows.push_back(std::move(row));
+        }
+        endInsertRows();
+        return static_cast<int>(added.size());
+    }
 
 private:
     QStringList m_titles;

@@ -129,6 +129,20 @@ struct Application
     QPointer<SellerConsole> console;
 };
 
+// Reads `workspace` back and waits for the answer.
+WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int exchangeRows)
+{
+    WorkspaceSnapshot snapshot;
+    bool loaded = false;
+    QObject context;
+    store.load(workspace, exchangeRows, &context, [&](WorkspaceSnapshot s) {
+        snapshot = std::move(s);
+        loaded = true;
+    });
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs); }();
+    return snapshot;
+}
+
 template<typename T>
 T *shown(QWidget *root, const QString &objectName)
 {
@@ -216,13 +230,7 @@ void TestWorkspace::storeKeepsDocumentsAndExchanges()
         // The store's destructor waits for every write.
     }
     WorkspaceStore store(path);
-    WorkspaceSnapshot snapshot;
-    bool loaded = false;
-    store.load(QStringLiteral("a/p"), 10, this, [&](WorkspaceSnapshot s) {
-        snapshot = std::move(s);
-        loaded = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    WorkspaceSnapshot snapshot = loadNow(store, QStringLiteral("a/p"), 10);
     QVERIFY2(snapshot.problems.isEmpty(), qPrintable(snapshot.problems.join(QLatin1Char('\n'))));
     QVERIFY(snapshot.documents.value(QStringLiteral("proposals")) == json::parse(R"([{"proposal_id":"p2"}])"));
     // The four newest within 30 days, oldest first.
@@ -230,22 +238,12 @@ void TestWorkspace::storeKeepsDocumentsAndExchanges()
     QCOMPARE(snapshot.exchanges.front()["id"].get<int>(), 2);
     QCOMPARE(snapshot.exchanges.back()["id"].get<int>(), 5);
     // Asking for fewer rows gives the newest ones.
-    loaded = false;
-    store.load(QStringLiteral("a/p"), 2, this, [&](WorkspaceSnapshot s) {
-        snapshot = std::move(s);
-        loaded = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    snapshot = loadNow(store, QStringLiteral("a/p"), 2);
     QCOMPARE(snapshot.exchanges.size(), std::size_t(2));
     QCOMPARE(snapshot.exchanges.front()["id"].get<int>(), 4);
     // Workspaces are apart; a removed one is empty.
     store.removeWorkspace(QStringLiteral("b/p"));
-    loaded = false;
-    store.load(QStringLiteral("b/p"), 10, this, [&](WorkspaceSnapshot s) {
-        snapshot = std::move(s);
-        loaded = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    snapshot = loadNow(store, QStringLiteral("b/p"), 10);
     QVERIFY(snapshot.documents.isEmpty());
 }
 
@@ -277,13 +275,7 @@ void TestWorkspace::damagedRowsAreLeftOutAndNamed()
     }
     QSqlDatabase::removeDatabase(QStringLiteral("damage"));
     WorkspaceStore store(path);
-    WorkspaceSnapshot snapshot;
-    bool loaded = false;
-    store.load(QStringLiteral("w"), 10, this, [&](WorkspaceSnapshot s) {
-        snapshot = std::move(s);
-        loaded = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    WorkspaceSnapshot snapshot = loadNow(store, QStringLiteral("w"), 10);
     QCOMPARE(snapshot.problems.size(), 3);
     QVERIFY(snapshot.problems.join(QLatin1Char(' ')).contains(QStringLiteral("proposals")));
     QVERIFY(snapshot.problems.join(QLatin1Char(' ')).contains(QStringLiteral("events")));
@@ -300,12 +292,7 @@ void TestWorkspace::damagedRowsAreLeftOutAndNamed()
     WorkspaceStore broken(garbage);
     QSignalSpy failed(&broken, &WorkspaceStore::failed);
     broken.saveDocument(QStringLiteral("w"), QStringLiteral("buys"), "[]");
-    loaded = false;
-    broken.load(QStringLiteral("w"), 10, this, [&](WorkspaceSnapshot s) {
-        snapshot = std::move(s);
-        loaded = true;
-    });
-    QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs);
+    snapshot = loadNow(broken, QStringLiteral("w"), 10);
     QVERIFY(snapshot.documents.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), kHangMs);
 }
