@@ -24,10 +24,13 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSplitter>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
+
+#include <utility>
 #include <QVBoxLayout>
 
 namespace adcp::gui {
@@ -119,6 +122,8 @@ TestLabDialog::~TestLabDialog()
 namespace {
 
 const QString kEmbeddedTarget = QStringLiteral("embedded");
+// On a "Compare with" entry: the other agent's name, when the run is not of the agent on show.
+constexpr int kOtherAgentRole = Qt::UserRole + 1;
 
 } // namespace
 
@@ -242,7 +247,10 @@ void TestLabDialog::buildUi()
     });
     connect(m_save, &QPushButton::clicked, this, &TestLabDialog::saveReport);
     connect(m_compare, &QComboBox::activated, this,
-            [this](int index) { compareWith(m_compare->itemData(index).toLongLong()); });
+            [this](int index) {
+                compareWith(m_compare->itemData(index).toLongLong(),
+                            m_compare->itemData(index, kOtherAgentRole).toString());
+            });
     connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) { showStep(item); });
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setRunning(false);
@@ -419,10 +427,27 @@ void TestLabDialog::refreshComparisons()
                                .arg(entry.failed),
                            entry.id);
     }
+    // Two agents on the same suites, side by side: the latest run of every other agent.
+    QSet<QString> agents{m_lastRun.config.url.toString()};
+    bool separated = false;
+    for (const auto &entry : history.runs({}, 200)) {
+        if (agents.contains(entry.agentUrl))
+            continue;
+        agents.insert(entry.agentUrl);
+        if (!std::exchange(separated, true))
+            m_compare->insertSeparator(m_compare->count());
+        m_compare->addItem(tr("%1 (%2) · %3 passed, %4 failed")
+                               .arg(entry.agentName, entry.agentUrl)
+                               .arg(entry.passed)
+                               .arg(entry.failed),
+                           entry.id);
+        m_compare->setItemData(m_compare->count() - 1, entry.agentName, kOtherAgentRole);
+    }
 }
 
-void TestLabDialog::compareWith(qint64 historyId)
+void TestLabDialog::compareWith(qint64 historyId, const QString &otherAgent)
 {
+    m_tree->headerItem()->setText(4, otherAgent.isEmpty() ? tr("Before") : otherAgent);
     QHash<QString, QString> before;
     if (historyId != 0) {
         adcp::lab::LabHistory history(m_historyPath);
@@ -448,7 +473,9 @@ void TestLabDialog::compareWith(qint64 historyId)
         }
     }
     if (historyId != 0)
-        m_status->setText(tr("%n step(s) changed since that run", nullptr, changed));
+        m_status->setText(otherAgent.isEmpty()
+                              ? tr("%n step(s) changed since that run", nullptr, changed)
+                              : tr("%n step(s) differ from %1's run", nullptr, changed).arg(otherAgent));
 }
 
 void TestLabDialog::showStep(QTreeWidgetItem *item)

@@ -70,7 +70,8 @@ private:
     void saveReport();
     void setRunning(bool running);
     void refreshComparisons();
-    void compareWith(qint64 historyId);
+    // `otherAgent`: the name of the agent whose run it is when not this one (the column then says so).
+    void compareWith(qint64 historyId, const QString &otherAgent = {});
     QTreeWidgetItem *suiteItem(const QString &suite);
 
     QPointer<AgentManager> m_manager;

@@ -764,7 +764,13 @@ void tst_McpTransport::referenceSellerFlow()
     create["account"] = {{"brand", brand}, {"operator", "acmeoutdoor.example"}};
     create["start_time"] = start.toString(Qt::ISODate).toStdString();
     create["end_time"] = start.addDays(30).toString(Qt::ISODate).toStdString();
-    const auto created = run(client.createMediaBuy(create));
+    // The reference seller resolves the account through its mock ad server; on a loaded machine that lookup
+    // can fail as SERVICE_UNAVAILABLE (transient). A client retries a transient failure under the same
+    // idempotency key, as the spec asks, so the buy is made at most once.
+    create["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+    ToolOutcome created = run(client.createMediaBuy(create));
+    for (int attempt = 1; attempt < 4 && !created.ok() && created.error->recovery == Recovery::Transient; ++attempt)
+        created = run(client.createMediaBuy(create));
     QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
     QVERIFY(created.result.contains("media_buy_id"));
     const std::string mediaBuyId = created.result["media_buy_id"].get<std::string>();

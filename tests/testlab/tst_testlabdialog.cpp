@@ -30,6 +30,7 @@ class tst_TestLabDialog final : public QObject
 private Q_SLOTS:
     void runSuitesAndOpenAFailedStep();
     void embeddedSellerIsATarget();
+    void twoAgentsSideBySide();
 };
 
 namespace {
@@ -192,6 +193,92 @@ void tst_TestLabDialog::embeddedSellerIsATarget()
     QVERIFY2(passed >= 30, qPrintable(QStringLiteral("%1 steps passed").arg(passed)));
     QVERIFY(isolationRan);
     QVERIFY2(status->text().contains(QLatin1String(" 0 failed")), qPrintable(status->text()));
+}
+
+// Two agents on the same suites: the embedded seller's run, then a remote agent's, and "Compare with" offers the
+// other agent's latest run; picked with the keyboard, its verdicts fill the column named after it and the steps
+// where the two disagree are bold.
+void tst_TestLabDialog::twoAgentsSideBySide()
+{
+    QTemporaryDir sellerDir;
+    QVERIFY(sellerDir.isValid());
+    QString error;
+    const auto seller = openTestSeller(sellerDir, &error);
+    QVERIFY2(seller, qPrintable(error));
+    ScriptedPeer peer(acceptEverything);
+    const quint16 port = peer.start();
+    QVERIFY(port != 0);
+
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
+    MemorySecretStore store;
+    manager.setSecretStore(&store);
+    AgentProfile profile;
+    profile.id = QStringLiteral("yes-man");
+    profile.name = QStringLiteral("Yes-man");
+    profile.kind = AgentProfile::Kind::Mcp;
+    profile.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    manager.setProfiles({profile});
+    bool written = false;
+    store.write(profile.secretKey(), "yes-token", [&written](bool ok, const QString &) { written = ok; });
+    QTRY_VERIFY(written);
+
+    QMainWindow window;
+    auto *bar = window.addToolBar(QStringLiteral("Agent"));
+    bar->setObjectName(QStringLiteral("agentBar"));
+    installTestLabButton(bar, &manager, [seller] { return seller; });
+    window.resize(800, 200);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::mouseClick(bar->findChild<QToolButton *>(QStringLiteral("testLabButton")), Qt::LeftButton);
+    auto *dialog = window.findChild<TestLabDialog *>();
+    QVERIFY(dialog);
+    QTemporaryDir historyDir;
+    QVERIFY(historyDir.isValid());
+    dialog->setHistoryPath(historyDir.filePath(QStringLiteral("history.sqlite")));
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+
+    auto *agent = dialog->findChild<QComboBox *>(QStringLiteral("labAgent"));
+    auto *run = dialog->findChild<QPushButton *>(QStringLiteral("labRun"));
+    auto *status = dialog->findChild<QLabel *>(QStringLiteral("labStatus"));
+    agent->setFocus();
+    QTest::keyClick(agent, Qt::Key_Home);
+    QCOMPARE(agent->currentData().toString(), QStringLiteral("embedded"));
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && dialog->lastRun().historyId > 0, 300000);
+    const qint64 embeddedRun = dialog->lastRun().historyId;
+    const QString embeddedName = dialog->lastRun().agentName;
+
+    agent->setFocus();
+    QTest::keyClick(agent, Qt::Key_End);
+    QCOMPARE(agent->currentData().toString(), QStringLiteral("yes-man"));
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && dialog->lastRun().historyId > embeddedRun, 300000);
+
+    auto *compare = dialog->findChild<QComboBox *>(QStringLiteral("labCompare"));
+    int offered = -1;
+    for (int i = 0; i < compare->count(); ++i)
+        if (compare->itemData(i).toLongLong() == embeddedRun)
+            offered = i;
+    QVERIFY2(offered > 0, "the other agent's run is not offered");
+    compare->setFocus();
+    while (compare->currentIndex() != offered) {
+        const int before = compare->currentIndex();
+        QTest::keyClick(compare, Qt::Key_Down);
+        QVERIFY(compare->currentIndex() != before);
+    }
+    auto *tree = dialog->findChild<QTreeWidget *>(QStringLiteral("labResults"));
+    QCOMPARE(tree->headerItem()->text(4), embeddedName);
+    QVERIFY2(status->text().contains(embeddedName), qPrintable(status->text()));
+    // The embedded seller refuses a malformed request; the yes-man does not: side by side, in bold.
+    QTreeWidgetItem *malformed = findStep(tree, QStringLiteral("A malformed request is refused naming the field"));
+    QVERIFY(malformed);
+    QVERIFY(malformed->text(1).contains(QLatin1String("failed")));
+    QCOMPARE(malformed->text(4), QStringLiteral("passed"));
+    QVERIFY(malformed->font(0).bold());
+    // Back to no comparison: the column is "Before" again.
+    QTest::keyClick(compare, Qt::Key_Home);
+    QCOMPARE(tree->headerItem()->text(4), QStringLiteral("Before"));
 }
 
 QTEST_MAIN(tst_TestLabDialog)
