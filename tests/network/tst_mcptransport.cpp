@@ -707,6 +707,15 @@ void tst_McpTransport::referenceSellerFlow()
                                 QString::fromLocal8Bit(start.readAll())));
         }
     }
+    // The script waits for the seller only; the seller resolves accounts through its mock ad server (port 4450),
+    // which may still be starting: a create before it listens fails "Account resolution failed".
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [] {
+            QTcpSocket mock;
+            mock.connectToHost(QHostAddress::LocalHost, 4450);
+            return mock.waitForConnected(1000);
+        }(),
+        60000);
 
     McpTransportOptions options;
     options.endpoint = QUrl(QStringLiteral("http://127.0.0.1:3004/mcp"));
