@@ -379,7 +379,9 @@ void TestWorkspace::exchangeIdsAreUniqueAcrossClients()
             adcp::PendingCall *pending = client.getAdcpCapabilities();
             QVERIFY(!ids.contains(pending->exchangeId()));
             ids.insert(pending->exchangeId());
-            QTRY_VERIFY_WITH_TIMEOUT(pending->isFinished(), kHangMs);
+            // The client deletes the call once finished() has been delivered.
+            QSignalSpy finished(pending, &adcp::PendingCall::finished);
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kHangMs);
         }
     }
     QCOMPARE(ids.size(), 6);
