@@ -10,6 +10,7 @@
 #include "webhookreceiver.h"
 #include "workbench.h"
 
+#include <QCoreApplication>
 #include <QDir>
 
 namespace adcp::gui {
@@ -53,9 +54,6 @@ bool TrainerSeller::reset(QString *error)
         *error = tr("No temporary folder for the trainer's seller: %1").arg(m_dir.errorString());
         return false;
     }
-    // Nothing of the last run may land in the new session.
-    m_workbench->cancelAll();
-    stop();
     adcp::seller::SellerOptions options;
     // A new file each time: calls of the last run still finishing keep the old one open meanwhile.
     options.databasePath = QDir(m_dir.path()).filePath(QStringLiteral("seller-%1.sqlite").arg(++m_generation));
@@ -71,11 +69,18 @@ bool TrainerSeller::reset(QString *error)
     auto execution = adcp::seller::Execution::start(context, executionOptions, error);
     if (!execution)
         return false;
+    // Nothing of the last run may land in the new session: calls start on the new seller from here on, and the
+    // ones in flight are cancelled. A cancelled call reports on a later pass of the event loop, and an answer
+    // already on its way could come first: both are let through now, before the session is cleared.
+    transport->setDispatcher(dispatcher);
+    m_workbench->cancelAll();
+    for (int pass = 0; pass < 5 || (m_workbench->isBusy() && pass < 100); ++pass)
+        QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+    stop();
     m_context = std::move(context);
     m_dispatcher = std::move(dispatcher);
     m_execution = std::move(execution);
 
-    transport->setDispatcher(m_dispatcher);
     if (m_receiver && m_execution->webhookSender())
         m_receiver->addJwks(m_execution->webhookSender()->jwks());
     if (m_console) {
