@@ -135,7 +135,7 @@ bool readStep(const json &entry, ScenarioStep *step, QString *error)
 const QStringList &scenarioTools()
 {
     static const QStringList tools{QStringLiteral("get_adcp_capabilities"), QStringLiteral("get_products"),
-                                   QStringLiteral("create_media_buy"), QStringLiteral("get_media_buys"),
+                                   QStringLiteral("decline_proposals"), QStringLiteral("create_media_buy"), QStringLiteral("get_media_buys"),
                                    QStringLiteral("update_media_buy")};
     return tools;
 }

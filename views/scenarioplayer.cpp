@@ -308,6 +308,12 @@ bool ScenarioPlayer::performRequest(const ScenarioStep &step, QString *error)
         followProposal(fields, m_workbench->proposals(), proposalId, m_workbench->now());
         m_workbench->createBuy(proposalId, fields, request.contains("push_notification_config"));
         m_wait = Wait::IdleOrHeld;
+    } else if (step.tool == QLatin1String("decline_proposals")) {
+        // The 3.2 dialect's decline; the workbench picks the form the connected seller speaks.
+        const json declines = adcp::models::jsonArray(request, "declines");
+        const json first = declines.empty() ? json::object() : declines.front();
+        m_workbench->decline(jsonString(first, "proposal_id"), jsonString(first, "reason"),
+                             jsonString(first, "detail"));
     } else if (jsonString(request, "buying_mode") == QLatin1String("refine")) {
         const json entries = adcp::models::jsonArray(request, "refine");
         const auto entry = std::find_if(entries.begin(), entries.end(), [](const json &e) {

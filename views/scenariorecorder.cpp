@@ -22,6 +22,8 @@ QString narrationFor(const QString &tool, const json &request)
         return ScenarioRecorder::tr("The workbench asks the seller what it can do.");
     if (tool == QLatin1String("create_media_buy"))
         return ScenarioRecorder::tr("The planner books the proposal as a media buy.");
+    if (tool == QLatin1String("decline_proposals"))
+        return ScenarioRecorder::tr("The planner declines the proposal and says why.");
     if (tool == QLatin1String("get_media_buys"))
         return ScenarioRecorder::tr("The planner reads the buys again from the seller.");
     if (jsonString(request, "buying_mode") != QLatin1String("refine"))

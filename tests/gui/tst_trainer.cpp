@@ -357,18 +357,21 @@ void TestTrainer::recordSaveLoadReplay()
     const QString first = m_workbench->proposals()->proposalId(0);
     m_workbench->finalize(first);
     guidriver::waitIdle(m_workbench.get());
+    m_workbench->decline(m_workbench->proposals()->proposalId(1), QStringLiteral("audience_fit"), QString());
+    guidriver::waitIdle(m_workbench.get());
     m_console->advanceClock(3600);
     guidriver::waitIdle(m_workbench.get());
     recorder->stop();
     const adcp::models::Scenario &recorded = recorder->scenario();
-    QCOMPARE(recorded.steps.size(), std::size_t(3));
+    QCOMPARE(recorded.steps.size(), std::size_t(4));
     QCOMPARE(recorded.steps.at(0).tool, QStringLiteral("get_products"));
     const nlohmann::json refine = adcp::models::jsonArray(recorded.steps.at(1).request, "refine");
     QVERIFY(!refine.empty());
     QCOMPARE(adcp::models::jsonString(refine[0], "proposal_id"), QStringLiteral("$proposal:0"));
     QVERIFY(recorded.steps.at(1).request.dump().find(first.toStdString()) == std::string::npos);
-    QCOMPARE(recorded.steps.at(2).kind, adcp::models::ScenarioStep::Kind::Clock);
-    QCOMPARE(recorded.steps.at(2).advanceSeconds, qint64(3600));
+    QVERIFY(recorded.steps.at(2).request.dump().find("$proposal:1") != std::string::npos);
+    QCOMPARE(recorded.steps.at(3).kind, adcp::models::ScenarioStep::Kind::Clock);
+    QCOMPARE(recorded.steps.at(3).advanceSeconds, qint64(3600));
 
     const QString path = m_dir.filePath(QStringLiteral("recorded.json"));
     QVERIFY2(m_trainer->save(path, &error), qPrintable(error));
@@ -384,6 +387,8 @@ void TestTrainer::recordSaveLoadReplay()
     clickNext();
     QCOMPARE(m_workbench->proposals()->status(0), QStringLiteral("committed"));
     QVERIFY(m_workbench->proposals()->proposalId(0) != first);
+    clickNext();
+    QCOMPARE(m_workbench->proposals()->status(1), QStringLiteral("declined"));
     clickNext();
     QVERIFY(m_workbench->now() >= before.addSecs(3600));
 }
