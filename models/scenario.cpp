@@ -98,7 +98,8 @@ bool readStep(const json &entry, ScenarioStep *step, QString *error)
         if (!readString(entry, "action", true, 64, &step->action, error))
             return false;
         if (!scenarioSellerActions().contains(step->action)) {
-            *error = scenarioTr("\"action\" must be one of %1").arg(scenarioSellerActions().join(QStringLiteral(", ")));
+            *error = scenarioTr("\"action\" must be one of %1")
+                         .arg(scenarioSellerActions().join(QStringLiteral(", ")));
             return false;
         }
         const bool dependency = step->action.endsWith(QLatin1String("_dependency"));
@@ -120,7 +121,8 @@ bool readStep(const json &entry, ScenarioStep *step, QString *error)
         const auto seconds = entry.find("advance_seconds");
         if (seconds == entry.end() || !seconds->is_number_integer() || seconds->get<qint64>() <= 0 ||
             seconds->get<qint64>() > kScenarioMaxAdvance) {
-            *error = scenarioTr("\"advance_seconds\" must be a whole number from 1 to %1").arg(kScenarioMaxAdvance);
+            *error = scenarioTr("\"advance_seconds\" must be a whole number from 1 to %1")
+                         .arg(kScenarioMaxAdvance);
             return false;
         }
         step->advanceSeconds = seconds->get<qint64>();
@@ -134,9 +136,10 @@ bool readStep(const json &entry, ScenarioStep *step, QString *error)
 
 const QStringList &scenarioTools()
 {
-    static const QStringList tools{QStringLiteral("get_adcp_capabilities"), QStringLiteral("get_products"),
-                                   QStringLiteral("decline_proposals"), QStringLiteral("create_media_buy"), QStringLiteral("get_media_buys"),
-                                   QStringLiteral("update_media_buy")};
+    static const QStringList tools{
+        QStringLiteral("get_adcp_capabilities"), QStringLiteral("get_products"),
+        QStringLiteral("decline_proposals"),     QStringLiteral("create_media_buy"),
+        QStringLiteral("get_media_buys"),        QStringLiteral("update_media_buy")};
     return tools;
 }
 

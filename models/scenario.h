@@ -21,12 +21,12 @@ struct ScenarioStep
     enum class Kind { Request, SellerAction, Clock };
     Kind kind = Kind::Request;
     QString narration;
-    QString tool;             // request
-    nlohmann::json request;   // request: the arguments as the workbench sent them
-    QString action;           // seller_action: see scenarioSellerActions()
-    QString resourceType;     // seller_action on a dependency
-    QString resourceId;       // "*" = the first one of that type the dependency board lists
-    bool enabled = true;      // seller_action manual_approval
+    QString tool;              // request
+    nlohmann::json request;    // request: the arguments as the workbench sent them
+    QString action;            // seller_action: see scenarioSellerActions()
+    QString resourceType;      // seller_action on a dependency
+    QString resourceId;        // "*" = the first one of that type the dependency board lists
+    bool enabled = true;       // seller_action manual_approval
     qint64 advanceSeconds = 0; // clock
 };
 

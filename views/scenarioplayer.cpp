@@ -13,9 +13,9 @@
 
 #include <algorithm>
 
-using nlohmann::json;
-using adcp::models::ScenarioStep;
 using adcp::models::jsonString;
+using adcp::models::ScenarioStep;
+using nlohmann::json;
 
 namespace adcp::gui {
 
@@ -89,7 +89,8 @@ void followProposal(json &fields, const models::ProposalModel *proposals, const 
         const json guidance = adcp::models::jsonObject(proposal, "total_budget_guidance");
         const QString currency = jsonString(guidance, "currency");
         fields["total_budget"] = {
-            {"amount", adcp::models::jsonNumber(guidance, "recommended", adcp::models::jsonNumber(guidance, "min"))},
+            {"amount",
+             adcp::models::jsonNumber(guidance, "recommended", adcp::models::jsonNumber(guidance, "min"))},
             {"currency", currency.isEmpty() ? std::string("USD") : currency.toStdString()}};
     }
 }
@@ -301,8 +302,8 @@ bool ScenarioPlayer::performRequest(const ScenarioStep &step, QString *error)
         const QString proposalId = jsonString(request, "proposal_id");
         json fields = request;
         // What the workbench adds itself on every buy.
-        for (const char *key :
-             {"proposal_id", "brand", "account", "opportunity", "push_notification_config", "idempotency_key"})
+        for (const char *key : {"proposal_id", "brand", "account", "opportunity", "push_notification_config",
+                                "idempotency_key"})
             fields.erase(key);
         moveFlight(fields, m_workbench->now());
         followProposal(fields, m_workbench->proposals(), proposalId, m_workbench->now());
@@ -378,7 +379,8 @@ bool ScenarioPlayer::changeDependency(const ScenarioStep &step, QString *error)
         }
         id = found->mid(prefix.size());
     }
-    *error = m_console->setDependency(step.resourceType, id, step.action == QLatin1String("break_dependency"));
+    *error =
+        m_console->setDependency(step.resourceType, id, step.action == QLatin1String("break_dependency"));
     return true;
 }
 
@@ -389,8 +391,9 @@ void ScenarioPlayer::poll()
         return;
     }
     if (QDateTime::currentMSecsSinceEpoch() - m_waitStarted > m_stepTimeout) {
-        finishStep(m_waitError.isEmpty() ? tr("nothing happened within %n second(s)", nullptr, m_stepTimeout / 1000)
-                                         : m_waitError);
+        finishStep(m_waitError.isEmpty()
+                       ? tr("nothing happened within %n second(s)", nullptr, m_stepTimeout / 1000)
+                       : m_waitError);
         return;
     }
     switch (m_wait) {

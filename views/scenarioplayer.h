@@ -15,10 +15,10 @@ class SellerConsole;
 class Workbench;
 
 // Replays a trainer scenario step by step through the code paths a live session takes: a request step becomes
-// the Workbench action that sends that tool call, a seller action goes through the SellerConsole, a clock step
-// moves the seller clock as the console's buttons do. A step is done when the workbench is idle again (or, for
-// a buy the seller holds for approval, once the console lists it). Previous resets and replays up to the step
-// before; Reset asks the resetter for a fresh seller and an empty session.
+// the Workbench action that sends that tool call, a seller action goes through the SellerConsole, a clock
+// step moves the seller clock as the console's buttons do. A step is done when the workbench is idle again
+// (or, for a buy the seller holds for approval, once the console lists it). Previous resets and replays up to
+// the step before; Reset asks the resetter for a fresh seller and an empty session.
 class ScenarioPlayer final : public QObject
 {
     Q_OBJECT

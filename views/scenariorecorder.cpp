@@ -8,9 +8,9 @@
 #include "sellerconsole.h"
 #include "workbench.h"
 
-using nlohmann::json;
-using adcp::models::ScenarioStep;
 using adcp::models::jsonString;
+using adcp::models::ScenarioStep;
+using nlohmann::json;
 
 namespace adcp::gui {
 
@@ -31,7 +31,8 @@ QString narrationFor(const QString &tool, const json &request)
     for (const auto &entry : adcp::models::jsonArray(request, "refine")) {
         const QString action = jsonString(entry, "action");
         if (action == QLatin1String("finalize"))
-            return ScenarioRecorder::tr("The planner finalizes the proposal: the seller commits the inventory.");
+            return ScenarioRecorder::tr(
+                "The planner finalizes the proposal: the seller commits the inventory.");
         if (action == QLatin1String("decline"))
             return ScenarioRecorder::tr("The planner declines the proposal and says why.");
     }

@@ -141,7 +141,8 @@ void TrainerPanel::refresh()
     if (loaded && position == 0 && !scenario.description.isEmpty())
         html += QStringLiteral("<p>%1</p>").arg(scenario.description.toHtmlEscaped());
     if (loaded && position > 0)
-        html += QStringLiteral("<p>%1</p>").arg(scenario.steps.at(std::size_t(position - 1)).narration.toHtmlEscaped());
+        html += QStringLiteral("<p>%1</p>")
+                    .arg(scenario.steps.at(std::size_t(position - 1)).narration.toHtmlEscaped());
     if (loaded && position < count)
         html += QStringLiteral("<p style=\"color:#6b7280\"><i>%1</i> %2</p>")
                     .arg(tr("Next:"), scenario.steps.at(std::size_t(position)).narration.toHtmlEscaped());
@@ -173,8 +174,8 @@ Trainer::~Trainer() = default;
 QStringList Trainer::bundledScenarios()
 {
     QStringList names;
-    for (const QFileInfo &file : QDir(QStringLiteral(":/trainer")).entryInfoList({QStringLiteral("*.json")},
-                                                                                 QDir::Files, QDir::Name))
+    for (const QFileInfo &file :
+         QDir(QStringLiteral(":/trainer")).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
         names << file.completeBaseName();
     return names;
 }
@@ -215,8 +216,8 @@ bool Trainer::open(const QString &nameOrPath, QString *error)
 bool Trainer::save(const QString &path, QString *error) const
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(models::serializeScenario(m_recorder->scenario())) < 0 ||
-        !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(models::serializeScenario(m_recorder->scenario())) < 0 || !file.commit()) {
         *error = tr("%1: %2").arg(path, file.errorString());
         return false;
     }
@@ -319,8 +320,8 @@ void Trainer::toggleRecording(bool on)
         return;
     }
     m_recorder->stop();
-    const QString path = QFileDialog::getSaveFileName(m_window, tr("Save scenario"), QString(),
-                                                      tr("Scenarios (*.json)"));
+    const QString path =
+        QFileDialog::getSaveFileName(m_window, tr("Save scenario"), QString(), tr("Scenarios (*.json)"));
     if (path.isEmpty())
         return;
     QString error;

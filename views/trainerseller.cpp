@@ -18,8 +18,7 @@ namespace adcp::gui {
 TrainerSeller::TrainerSeller(Workbench *workbench, adcp::AgentClient *client, SellerConsole *console,
                              adcp::WebhookReceiver *receiver, QObject *parent)
     : QObject(parent), m_workbench(workbench), m_client(client), m_console(console), m_receiver(receiver)
-{
-}
+{}
 
 TrainerSeller::~TrainerSeller()
 {
@@ -45,7 +44,8 @@ std::shared_ptr<adcp::seller::Dispatcher> TrainerSeller::dispatcher() const
 
 bool TrainerSeller::reset(QString *error)
 {
-    auto *transport = m_client ? qobject_cast<adcp::seller::InProcessTransport *>(m_client->transport()) : nullptr;
+    auto *transport =
+        m_client ? qobject_cast<adcp::seller::InProcessTransport *>(m_client->transport()) : nullptr;
     if (!m_workbench || !transport) {
         *error = tr("Trainer scenarios replay against the embedded seller only.");
         return false;
@@ -56,7 +56,8 @@ bool TrainerSeller::reset(QString *error)
     }
     adcp::seller::SellerOptions options;
     // A new file each time: calls of the last run still finishing keep the old one open meanwhile.
-    options.databasePath = QDir(m_dir.path()).filePath(QStringLiteral("seller-%1.sqlite").arg(++m_generation));
+    options.databasePath =
+        QDir(m_dir.path()).filePath(QStringLiteral("seller-%1.sqlite").arg(++m_generation));
     auto context = adcp::seller::SellerContext::open(options, error);
     if (!context)
         return false;
@@ -69,9 +70,9 @@ bool TrainerSeller::reset(QString *error)
     auto execution = adcp::seller::Execution::start(context, executionOptions, error);
     if (!execution)
         return false;
-    // Nothing of the last run may land in the new session: calls start on the new seller from here on, and the
-    // ones in flight are cancelled. A cancelled call reports on a later pass of the event loop, and an answer
-    // already on its way could come first: both are let through now, before the session is cleared.
+    // Nothing of the last run may land in the new session: calls start on the new seller from here on, and
+    // the ones in flight are cancelled. A cancelled call reports on a later pass of the event loop, and an
+    // answer already on its way could come first: both are let through now, before the session is cleared.
     transport->setDispatcher(dispatcher);
     m_workbench->cancelAll();
     for (int pass = 0; pass < 5 || (m_workbench->isBusy() && pass < 100); ++pass)

@@ -24,8 +24,9 @@ class Workbench;
 
 // The embedded seller a trainer scenario replays against: every reset opens a fresh database in a
 // temporary folder (the catalog seeded, nothing else), starts its execution, and points the planner's
-// in-process connection, the seller console, the workbench clock and the webhook receiver at it. The planner's
-// own embedded seller database is left untouched. The workbench session is cleared and connected again.
+// in-process connection, the seller console, the workbench clock and the webhook receiver at it. The
+// planner's own embedded seller database is left untouched. The workbench session is cleared and connected
+// again.
 class TrainerSeller final : public QObject
 {
     Q_OBJECT

@@ -116,7 +116,8 @@ void TestTrainer::initTestCase()
     m_window = std::make_unique<MainWindow>(m_workbench.get());
     m_console = new SellerConsole(m_dispatcher, embeddedPlannerPrincipal().id);
     m_window->attachSellerConsole(m_console);
-    m_seller = std::make_unique<TrainerSeller>(m_workbench.get(), m_client.get(), m_console, m_receiver.get());
+    m_seller =
+        std::make_unique<TrainerSeller>(m_workbench.get(), m_client.get(), m_console, m_receiver.get());
     m_seller->setWebhookPollMs(50);
     m_trainer = std::make_unique<Trainer>(m_window.get(), m_workbench.get(), m_console,
                                           [this](QString *why) { return m_seller->reset(why); });
@@ -193,15 +194,21 @@ void TestTrainer::malformedScenariosRefused_data()
                           << QStringLiteral("step 2: \"kind\" must be request, seller_action or clock");
     QTest::newRow("narration type") << head + R"({"narration": ["n"], "kind": "clock"}]})"
                                     << QStringLiteral("step 1: \"narration\" must be a string");
-    QTest::newRow("tool") << head + R"({"narration": "n", "kind": "request", "tool": "sync_catalogs", "request": {}}]})"
-                          << QStringLiteral("step 1: \"tool\" must be one of");
-    QTest::newRow("request type") << head + R"({"narration": "n", "kind": "request", "tool": "get_products", "request": "x"}]})"
-                                  << QStringLiteral("step 1: \"request\" must be an object");
-    QTest::newRow("action") << head + R"({"narration": "n", "kind": "seller_action", "action": "drop_tables"}]})"
+    QTest::newRow("tool")
+        << head + R"({"narration": "n", "kind": "request", "tool": "sync_catalogs", "request": {}}]})"
+        << QStringLiteral("step 1: \"tool\" must be one of");
+    QTest::newRow("request type")
+        << head + R"({"narration": "n", "kind": "request", "tool": "get_products", "request": "x"}]})"
+        << QStringLiteral("step 1: \"request\" must be an object");
+    QTest::newRow("action") << head +
+                                   R"({"narration": "n", "kind": "seller_action", "action": "drop_tables"}]})"
                             << QStringLiteral("step 1: \"action\" must be one of");
-    QTest::newRow("dependency id") << head + R"({"narration": "n", "kind": "seller_action", "action": "break_dependency", "resource_type": "property"}]})"
-                                   << QStringLiteral("step 1: \"resource_id\" is missing");
-    QTest::newRow("clock") << head + good + "," + good + R"(, {"narration": "n", "kind": "clock", "advance_seconds": -5}]})"
+    QTest::newRow("dependency id")
+        << head +
+               R"({"narration": "n", "kind": "seller_action", "action": "break_dependency", "resource_type": "property"}]})"
+        << QStringLiteral("step 1: \"resource_id\" is missing");
+    QTest::newRow("clock") << head + good + "," + good +
+                                  R"(, {"narration": "n", "kind": "clock", "advance_seconds": -5}]})"
                            << QStringLiteral("step 3: \"advance_seconds\" must be a whole number");
     QTest::newRow("deep") << head + QByteArray(100, '[') + QByteArray(100, ']') + "]}"
                           << QStringLiteral("nests deeper than");
@@ -233,7 +240,8 @@ void TestTrainer::unreadableFilesRefused()
 {
     QString error;
     QVERIFY(!Trainer::loadScenario(m_dir.filePath(QStringLiteral("missing.json")), &error));
-    QVERIFY2(error.contains(QStringLiteral("missing.json")) && error.contains(QStringLiteral("proposal-versions")),
+    QVERIFY2(error.contains(QStringLiteral("missing.json")) &&
+                 error.contains(QStringLiteral("proposal-versions")),
              qPrintable(error));
 }
 
@@ -271,7 +279,8 @@ void TestTrainer::proposalVersionsAndDecline()
     clickNext();
     QCOMPARE(proposals->status(1), QStringLiteral("declined"));
     QVERIFY2(proposals->note(1).contains(QStringLiteral("Price too high")), qPrintable(proposals->note(1)));
-    QVERIFY(m_trainer->panel()->narrationView()->toPlainText().contains(QStringLiteral("The end of the scenario.")));
+    QVERIFY(m_trainer->panel()->narrationView()->toPlainText().contains(
+        QStringLiteral("The end of the scenario.")));
     QVERIFY(!m_trainer->panel()->nextButton()->isEnabled());
 
     // Previous: a fresh seller and the first three steps again — three versions, nothing declined.
