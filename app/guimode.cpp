@@ -12,6 +12,8 @@
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "theme.h"
+#include "trainerpanel.h"
+#include "trainerseller.h"
 #include "webhookreceiver.h"
 #include "workbench.h"
 #include "workspacekeeper.h"
@@ -23,11 +25,25 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 
+#include <cstring>
+
 namespace {
 
 // The planner's account towards the embedded seller (not sandbox: no compliance fixtures in its catalog);
 // the seller console reaches the test controller on its own.
 const adcp::seller::Principal &kEmbeddedPrincipal = adcp::gui::embeddedPlannerPrincipal();
+
+// --scenario NAME|FILE (or --scenario=NAME|FILE): open a trainer scenario at start.
+QString scenarioArgument(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--scenario") == 0 && i + 1 < argc)
+            return QString::fromLocal8Bit(argv[i + 1]);
+        if (std::strncmp(argv[i], "--scenario=", 11) == 0)
+            return QString::fromLocal8Bit(argv[i] + 11);
+    }
+    return {};
+}
 
 } // namespace
 
@@ -125,9 +141,22 @@ int runGuiMode(int argc, char **argv)
     window.setWorkspaceKeeper(&keeper, workspaces.path());
     QObject::connect(&workspaces, &adcp::gui::WorkspaceStore::failed, &window,
                      [&window](const QString &message) { window.showStatus(message, 20000); });
+    // Trainer mode: scenarios replay against a seller of their own, fresh at every reset.
+    adcp::gui::TrainerSeller trainerSeller(&workbench, &client, console, &receiver);
+    QObject::connect(&trainerSeller, &adcp::gui::TrainerSeller::replaced, &window,
+                     [&window, &trainerSeller] { window.setEmbeddedSeller(trainerSeller.dispatcher()); });
+    adcp::gui::Trainer trainer(&window, &workbench, console,
+                               [&trainerSeller](QString *why) { return trainerSeller.reset(why); });
     window.restoreLayout();
     window.show();
     workbench.connectAgent();
+    if (const QString scenario = scenarioArgument(argc, argv); !scenario.isEmpty()) {
+        QString why;
+        if (!trainer.open(scenario, &why)) {
+            QMessageBox::critical(&window, QObject::tr("AdCP Buyer Workbench"), why);
+            return 2;
+        }
+    }
     const int status = QApplication::exec();
     // A buy still awaiting the seller's approval is remembered as such (cancelling the wait records its task),
     // then everything goes to the workspace file before it closes.

@@ -133,16 +133,8 @@ void SellerConsole::buildClock(QVBoxLayout *layout)
     }
     auto *hour = new QPushButton(tr("+1 h"), box);
     auto *day = new QPushButton(tr("+1 day"), box);
-    connect(hour, &QPushButton::clicked, this, [this] {
-        m_dispatcher->context().clock().advance(3600);
-        refreshClock();
-        Q_EMIT sellerChanged();
-    });
-    connect(day, &QPushButton::clicked, this, [this] {
-        m_dispatcher->context().clock().advance(86400);
-        refreshClock();
-        Q_EMIT sellerChanged();
-    });
+    connect(hour, &QPushButton::clicked, this, [this] { advanceClock(3600); });
+    connect(day, &QPushButton::clicked, this, [this] { advanceClock(86400); });
     rates->addSpacing(12);
     rates->addWidget(hour);
     rates->addWidget(day);
@@ -198,6 +190,7 @@ void SellerConsole::buildOptions(QVBoxLayout *layout)
         adcp::seller::SellerOptions changed = m_dispatcher->context().options();
         changed.manualApproval = on;
         m_dispatcher->context().setOptions(changed);
+        Q_EMIT sellerActionTaken({{"kind", "seller_action"}, {"action", "manual_approval"}, {"enabled", on}});
     });
     layout->addWidget(box);
 }
@@ -387,8 +380,13 @@ QString SellerConsole::setDependency(const QString &resourceType, const QString 
     const json params = {{resourceType.toStdString() + "_id", resourceId.toStdString()},
                          {"status", offline ? kind->offline : kind->online}};
     controller("force_" + resourceType.toStdString() + "_status", params, &error);
-    if (error.isEmpty())
+    if (error.isEmpty()) {
         Q_EMIT sellerChanged();
+        Q_EMIT sellerActionTaken({{"kind", "seller_action"},
+                                  {"action", offline ? "break_dependency" : "restore_dependency"},
+                                  {"resource_type", resourceType.toStdString()},
+                                  {"resource_id", resourceId.toStdString()}});
+    }
     return error;
 }
 
@@ -415,8 +413,36 @@ QString SellerConsole::approveTask(const QString &taskId, bool approve)
     if (error.isEmpty()) {
         refreshApprovals();
         Q_EMIT sellerChanged();
+        Q_EMIT sellerActionTaken({{"kind", "seller_action"}, {"action", approve ? "approve_buy" : "reject_buy"}});
     }
     return error;
+}
+
+void SellerConsole::advanceClock(qint64 seconds)
+{
+    m_dispatcher->context().clock().advance(seconds);
+    refreshClock();
+    Q_EMIT sellerChanged();
+    Q_EMIT sellerActionTaken({{"kind", "clock"}, {"advance_seconds", seconds}});
+}
+
+void SellerConsole::setDispatcher(std::shared_ptr<adcp::seller::Dispatcher> dispatcher)
+{
+    m_dispatcher = std::move(dispatcher);
+    m_buys = json::array();
+    const adcp::seller::SellerOptions options = m_dispatcher->context().options();
+    const QSignalBlocker blockAuto(m_autoCommit);
+    const QSignalBlocker blockManual(m_manualApproval);
+    const QSignalBlocker blockVersion(m_requireVersion);
+    m_autoCommit->setChecked(options.autoCommitOnIssue);
+    m_manualApproval->setChecked(options.manualApproval);
+    m_requireVersion->setChecked(options.requireProposalVersion);
+    refresh();
+}
+
+QStringList SellerConsole::dependencyKeys() const
+{
+    return m_dependencyRows;
 }
 
 void SellerConsole::setBuys(const json &mediaBuys)

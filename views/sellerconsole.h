@@ -63,7 +63,13 @@ public:
     // empty on success.
     QString setDependency(const QString &resourceType, const QString &resourceId, bool offline);
     QString approveTask(const QString &taskId, bool approve);
+    // The seller clock moved forward (the +1 h and +1 day buttons).
+    void advanceClock(qint64 seconds);
     void refresh();
+    // The seller answering from now on (a trainer's reset replaces the embedded seller).
+    void setDispatcher(std::shared_ptr<adcp::seller::Dispatcher> dispatcher);
+    // "type/id" of each row of the dependency board, as last refreshed.
+    QStringList dependencyKeys() const;
 
     QTableWidget *dependencyTable() const;
     QTableView *approvalTable() const;
@@ -78,6 +84,8 @@ public:
 Q_SIGNALS:
     // The seller's state changed under the buyer (a broken creative, an approval): re-read it.
     void sellerChanged();
+    // What the trainer did in the console, as a scenario step (kind seller_action or clock) for a recording.
+    void sellerActionTaken(const nlohmann::json &step);
 
 protected:
     void showEvent(QShowEvent *event) override;

@@ -20,6 +20,11 @@ InProcessTransport::~InProcessTransport()
     m_pool.waitForDone();
 }
 
+void InProcessTransport::setDispatcher(std::shared_ptr<Dispatcher> dispatcher)
+{
+    m_dispatcher = std::move(dispatcher);
+}
+
 QString InProcessTransport::kind() const
 {
     return QStringLiteral("in-process");

@@ -21,6 +21,10 @@ public:
                        QObject *parent = nullptr);
     ~InProcessTransport() override;
 
+    // The seller answering from now on (a trainer's reset replaces the embedded seller); calls in flight
+    // finish against the one they started on.
+    void setDispatcher(std::shared_ptr<Dispatcher> dispatcher);
+
     QString kind() const override;
     quint64 callTool(const QString &tool, const nlohmann::json &arguments) override;
     void cancel(quint64 callId) override;

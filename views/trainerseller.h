@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace adcp {
+class AgentClient;
+class WebhookReceiver;
+} // namespace adcp
+
+namespace adcp::seller {
+class Dispatcher;
+class Execution;
+class SellerContext;
+} // namespace adcp::seller
+
+namespace adcp::gui {
+
+class SellerConsole;
+class Workbench;
+
+// The embedded seller a trainer scenario replays against: every reset opens a fresh database in a
+// temporary folder (the catalog seeded, nothing else), starts its execution, and points the planner's
+// in-process connection, the seller console, the workbench clock and the webhook receiver at it. The
+// planner's own embedded seller database is left untouched. The workbench session is cleared and connected
+// again.
+class TrainerSeller final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrainerSeller)
+public:
+    // `client` must run on the in-process transport; the console and the receiver may be null.
+    TrainerSeller(Workbench *workbench, adcp::AgentClient *client, SellerConsole *console,
+                  adcp::WebhookReceiver *receiver, QObject *parent = nullptr);
+    ~TrainerSeller() override;
+
+    // Webhooks are polled this often (tests make it short); before the first reset.
+    void setWebhookPollMs(int ms);
+    bool reset(QString *error);
+    std::shared_ptr<adcp::seller::Dispatcher> dispatcher() const;
+
+Q_SIGNALS:
+    // A fresh seller answers from now on (dispatcher()); the window's test lab target can follow it.
+    void replaced();
+
+private:
+    void stop();
+
+    QPointer<Workbench> m_workbench;
+    QPointer<adcp::AgentClient> m_client;
+    QPointer<SellerConsole> m_console;
+    QPointer<adcp::WebhookReceiver> m_receiver;
+    QTemporaryDir m_dir;
+    int m_generation = 0;
+    int m_webhookPollMs = 0;
+    std::shared_ptr<adcp::seller::SellerContext> m_context;
+    std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
+    std::shared_ptr<adcp::seller::Execution> m_execution;
+};
+
+} // namespace adcp::gui
