@@ -146,7 +146,11 @@ int runGuiMode(int argc, char **argv)
     QObject::connect(&trainerSeller, &adcp::gui::TrainerSeller::replaced, &window,
                      [&window, &trainerSeller] { window.setEmbeddedSeller(trainerSeller.dispatcher()); });
     adcp::gui::Trainer trainer(&window, &workbench, console,
-                               [&trainerSeller](QString *why) { return trainerSeller.reset(why); });
+                               [&trainerSeller, &keeper](QString *why) {
+                                   // The scenario's session is not the planner's: it is not kept.
+                                   keeper.close();
+                                   return trainerSeller.reset(why);
+                               });
     window.restoreLayout();
     window.show();
     workbench.connectAgent();

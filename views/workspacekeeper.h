@@ -38,6 +38,9 @@ public:
     int retentionRows() const;
     // Hands what changed to the store now (window closing; the store's destructor then waits for it).
     void saveNow();
+    // Saves what changed and stops keeping the session until the next open(): a trainer scenario takes the
+    // window over, and what it does must not land in the planner's workspace.
+    void close();
 
     static QString workspaceKey(const QString &agentId, const QString &principal);
 
@@ -58,7 +61,6 @@ private:
     void markDirty(unsigned kinds);
     void saveDirty();
     void saveExchanges(int first, int last);
-    void close();
 
     QPointer<Workbench> m_workbench;
     QPointer<WorkspaceStore> m_store;
