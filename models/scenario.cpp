@@ -1,5 +1,7 @@
 #include "scenario.h"
 
+#include "wire/jsonread.h"
+
 #include <QCoreApplication>
 #include <QStringList>
 
@@ -17,32 +19,6 @@ constexpr qint64 kScenarioMaxAdvance = 366LL * 86400;
 QString scenarioTr(const char *text)
 {
     return QCoreApplication::translate("Scenario", text);
-}
-
-// Nesting deeper than any scenario needs is refused before the parser recurses into it.
-bool withinDepth(const QByteArray &bytes)
-{
-    int depth = 0;
-    bool inString = false;
-    bool escaped = false;
-    for (const char c : bytes) {
-        if (inString) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                inString = false;
-        } else if (c == '"') {
-            inString = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > kScenarioMaxDepth)
-                return false;
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    return true;
 }
 
 // The member `key` as a string of at most `max` characters; absent is allowed unless `required`.
@@ -159,7 +135,9 @@ std::optional<Scenario> parseScenario(const QByteArray &bytes, QString *error)
         why = scenarioTr("the file is larger than %1 KiB").arg(kScenarioMaxBytes / 1024);
         return std::nullopt;
     }
-    if (!withinDepth(bytes)) {
+    // Nesting deeper than any scenario needs is refused before the parser recurses into it.
+    if (wire::firstTooDeep(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())),
+                           kScenarioMaxDepth)) {
         why = scenarioTr("the file nests deeper than %1 levels").arg(kScenarioMaxDepth);
         return std::nullopt;
     }
