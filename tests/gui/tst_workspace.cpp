@@ -55,6 +55,18 @@ namespace {
 
 constexpr int kHangMs = 60000;
 
+// The visible widget of that name under `root` (one a view replaced is deleted later and no longer counts).
+template<typename T>
+T *shown(QWidget *root, const QString &objectName)
+{
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    for (T *widget : root->findChildren<T *>(objectName)) {
+        if (widget->isVisible())
+            return widget;
+    }
+    return nullptr;
+}
+
 // Everything the application builds at start-up (guimode.cpp), over files in one folder: the embedded seller's
 // database and the workspace file survive from one instance to the next, as they do across a restart.
 struct Application
@@ -92,6 +104,18 @@ struct Application
         QVERIFY(QTest::qWaitForWindowExposed(window.get()));
         QTRY_COMPARE_WITH_TIMEOUT(restored->count(), 1, kHangMs);
         workbench->connectAgent();
+        guidriver::waitIdle(workbench.get());
+    }
+
+    // A brief typed into the composer and sent with the mouse; a second one after "+ New brief" starts another
+    // planning cycle.
+    void sendBrief(const QString &title, const QString &text, bool newBrief = false)
+    {
+        if (newBrief)
+            click(shown<QPushButton>(window.get(), QStringLiteral("newBriefButton")));
+        typeInto(shown<QLineEdit>(window.get(), QStringLiteral("briefTitle")), title);
+        typeInto(shown<QPlainTextEdit>(window.get(), QStringLiteral("briefText")), text);
+        click(shown<QPushButton>(window.get(), QStringLiteral("sendBriefButton")));
         guidriver::waitIdle(workbench.get());
     }
 
@@ -143,16 +167,6 @@ WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int e
     return snapshot;
 }
 
-template<typename T>
-T *shown(QWidget *root, const QString &objectName)
-{
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    for (T *widget : root->findChildren<T *>(objectName)) {
-        if (widget->isVisible())
-            return widget;
-    }
-    return nullptr;
-}
 
 void clickOk(QDialog *dialog)
 {
@@ -411,16 +425,9 @@ void TestWorkspace::closeMidCycleAndReopen()
         Workbench *workbench = app.workbench.get();
         ProposalModel *proposals = workbench->proposals();
         // Two planning cycles, each with its brief.
-        const auto sendBrief = [window, workbench](const QString &title, const QString &text) {
-            typeInto(shown<QLineEdit>(window, QStringLiteral("briefTitle")), title);
-            typeInto(shown<QPlainTextEdit>(window, QStringLiteral("briefText")), text);
-            click(shown<QPushButton>(window, QStringLiteral("sendBriefButton")));
-            guidriver::waitIdle(workbench);
-        };
-        sendBrief(QStringLiteral("Coffee Q1"),
-                  QStringLiteral("Cold brew coffee launch for urban commuters: premium CTV and online video"));
-        click(shown<QPushButton>(window, QStringLiteral("newBriefButton")));
-        sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"));
+        app.sendBrief(QStringLiteral("Coffee Q1"),
+                      QStringLiteral("Cold brew coffee launch for urban commuters: premium CTV and online video"));
+        app.sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"), true);
         QCOMPARE(workbench->opportunities()->rowCount(), 2);
         QVERIFY2(proposals->rowCount() >= 4, qPrintable(QString::number(proposals->rowCount())));
 
@@ -613,17 +620,8 @@ void TestWorkspace::unansweredBuyIsSentAgainUnchanged()
     MainWindow *window = app.window.get();
     Workbench *workbench = app.workbench.get();
     ProposalModel *proposals = workbench->proposals();
-    typeInto(shown<QLineEdit>(window, QStringLiteral("briefTitle")), QStringLiteral("Coffee"));
-    typeInto(shown<QPlainTextEdit>(window, QStringLiteral("briefText")),
-             QStringLiteral("Cold brew coffee launch: premium CTV and online video"));
-    click(shown<QPushButton>(window, QStringLiteral("sendBriefButton")));
-    guidriver::waitIdle(workbench);
-    click(shown<QPushButton>(window, QStringLiteral("newBriefButton")));
-    typeInto(shown<QLineEdit>(window, QStringLiteral("briefTitle")), QStringLiteral("Tea"));
-    typeInto(shown<QPlainTextEdit>(window, QStringLiteral("briefText")),
-             QStringLiteral("Green tea, display and online video"));
-    click(shown<QPushButton>(window, QStringLiteral("sendBriefButton")));
-    guidriver::waitIdle(workbench);
+    app.sendBrief(QStringLiteral("Coffee"), QStringLiteral("Cold brew coffee launch: premium CTV and online video"));
+    app.sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"), true);
     // One buy the normal way: its request is the template of the lost one.
     const QString bought = draftOf(proposals);
     const QString lost = draftOf(proposals, bought);

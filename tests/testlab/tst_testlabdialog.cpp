@@ -19,6 +19,9 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include <functional>
+#include <memory>
+
 using namespace adcp::gui;
 
 // The Test lab in the window, used as a person would: the agent bar's button opens it, a suite is unchecked with
@@ -44,6 +47,49 @@ QTreeWidgetItem *findStep(QTreeWidget *tree, const QString &title)
     return nullptr;
 }
 
+// The window's agent bar with the Test lab button, an agent manager holding the "Yes-man" profile (when its port
+// is given) with its token, and the lab dialog opened by a click, its history in a temporary folder.
+struct LabWindow
+{
+    void open(quint16 yesManPort, std::function<std::shared_ptr<adcp::seller::Dispatcher>()> seller = {})
+    {
+        manager.setSecretStore(&store);
+        if (yesManPort != 0) {
+            AgentProfile profile;
+            profile.id = QStringLiteral("yes-man");
+            profile.name = QStringLiteral("Yes-man");
+            profile.kind = AgentProfile::Kind::Mcp;
+            profile.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(yesManPort));
+            manager.setProfiles({profile});
+            bool written = false;
+            store.write(profile.secretKey(), "yes-token", [&written](bool ok, const QString &) { written = ok; });
+            QTRY_VERIFY(written);
+        }
+        bar = window.addToolBar(QStringLiteral("Agent"));
+        bar->setObjectName(QStringLiteral("agentBar"));
+        installTestLabButton(bar, &manager, std::move(seller));
+        window.resize(800, 200);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *button = bar->findChild<QToolButton *>(QStringLiteral("testLabButton"));
+        QVERIFY(button && button->isVisible());
+        QTest::mouseClick(button, Qt::LeftButton);
+        dialog = window.findChild<TestLabDialog *>();
+        QVERIFY(dialog);
+        QVERIFY(historyDir.isValid());
+        dialog->setHistoryPath(historyDir.filePath(QStringLiteral("history.sqlite")));
+        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    }
+
+    Workbench workbench;
+    AgentManager manager{&workbench, nullptr, QStringLiteral("buyer-a"), nullptr};
+    MemorySecretStore store;
+    QTemporaryDir historyDir; // outlives the window, whose dialog writes into it
+    QMainWindow window;
+    QToolBar *bar = nullptr;
+    TestLabDialog *dialog = nullptr;
+};
+
 } // namespace
 
 void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
@@ -52,37 +98,11 @@ void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
     const quint16 port = peer.start();
     QVERIFY(port != 0);
 
-    Workbench workbench;
-    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
-    MemorySecretStore store;
-    manager.setSecretStore(&store);
-    AgentProfile profile;
-    profile.id = QStringLiteral("yes-man");
-    profile.name = QStringLiteral("Yes-man");
-    profile.kind = AgentProfile::Kind::Mcp;
-    profile.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
-    manager.setProfiles({profile});
-    bool written = false;
-    store.write(profile.secretKey(), "yes-token", [&written](bool ok, const QString &) { written = ok; });
-    QTRY_VERIFY(written);
-
-    QMainWindow window;
-    auto *bar = window.addToolBar(QStringLiteral("Agent"));
-    bar->setObjectName(QStringLiteral("agentBar"));
-    installTestLabButton(bar, &manager);
-    window.resize(800, 200);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-
-    auto *open = bar->findChild<QToolButton *>(QStringLiteral("testLabButton"));
-    QVERIFY(open && open->isVisible());
-    QTest::mouseClick(open, Qt::LeftButton);
-    auto *dialog = window.findChild<TestLabDialog *>();
-    QVERIFY(dialog);
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    dialog->setHistoryPath(dir.filePath(QStringLiteral("history.sqlite")));
-    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    LabWindow lab;
+    lab.open(port);
+    if (QTest::currentTestFailed())
+        return;
+    TestLabDialog *dialog = lab.dialog;
 
     // Uncheck the isolation suite with the keyboard: select its row, press Space.
     auto *suites = dialog->findChild<QListWidget *>(QStringLiteral("labSuites"));
@@ -152,22 +172,11 @@ void tst_TestLabDialog::embeddedSellerIsATarget()
     const auto seller = openTestSeller(sellerDir, &error);
     QVERIFY2(seller, qPrintable(error));
 
-    Workbench workbench;
-    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
-    QMainWindow window;
-    auto *bar = window.addToolBar(QStringLiteral("Agent"));
-    bar->setObjectName(QStringLiteral("agentBar"));
-    installTestLabButton(bar, &manager, [seller] { return seller; });
-    window.resize(800, 200);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTest::mouseClick(bar->findChild<QToolButton *>(QStringLiteral("testLabButton")), Qt::LeftButton);
-    auto *dialog = window.findChild<TestLabDialog *>();
-    QVERIFY(dialog);
-    QTemporaryDir historyDir;
-    QVERIFY(historyDir.isValid());
-    dialog->setHistoryPath(historyDir.filePath(QStringLiteral("history.sqlite")));
-    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    LabWindow lab;
+    lab.open(0, [seller] { return seller; });
+    if (QTest::currentTestFailed())
+        return;
+    TestLabDialog *dialog = lab.dialog;
 
     auto *agent = dialog->findChild<QComboBox *>(QStringLiteral("labAgent"));
     QVERIFY(agent);
@@ -209,34 +218,11 @@ void tst_TestLabDialog::twoAgentsSideBySide()
     const quint16 port = peer.start();
     QVERIFY(port != 0);
 
-    Workbench workbench;
-    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
-    MemorySecretStore store;
-    manager.setSecretStore(&store);
-    AgentProfile profile;
-    profile.id = QStringLiteral("yes-man");
-    profile.name = QStringLiteral("Yes-man");
-    profile.kind = AgentProfile::Kind::Mcp;
-    profile.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
-    manager.setProfiles({profile});
-    bool written = false;
-    store.write(profile.secretKey(), "yes-token", [&written](bool ok, const QString &) { written = ok; });
-    QTRY_VERIFY(written);
-
-    QMainWindow window;
-    auto *bar = window.addToolBar(QStringLiteral("Agent"));
-    bar->setObjectName(QStringLiteral("agentBar"));
-    installTestLabButton(bar, &manager, [seller] { return seller; });
-    window.resize(800, 200);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTest::mouseClick(bar->findChild<QToolButton *>(QStringLiteral("testLabButton")), Qt::LeftButton);
-    auto *dialog = window.findChild<TestLabDialog *>();
-    QVERIFY(dialog);
-    QTemporaryDir historyDir;
-    QVERIFY(historyDir.isValid());
-    dialog->setHistoryPath(historyDir.filePath(QStringLiteral("history.sqlite")));
-    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    LabWindow lab;
+    lab.open(port, [seller] { return seller; });
+    if (QTest::currentTestFailed())
+        return;
+    TestLabDialog *dialog = lab.dialog;
 
     auto *agent = dialog->findChild<QComboBox *>(QStringLiteral("labAgent"));
     auto *run = dialog->findChild<QPushButton *>(QStringLiteral("labRun"));
