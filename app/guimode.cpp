@@ -88,9 +88,9 @@ int runGuiMode(int argc, char **argv)
         std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kEmbeddedPrincipal),
         adcp::SchemaRegistry::bundled());
 
-    // The inspector keeps the latest 500 exchanges (ExchangeModel's limit); the client's own log need not
-    // keep more bodies than that.
-    client.setLogLimit(500);
+    // The window keeps its own exchange log (ExchangeModel, fed by exchangeFinished); the client keeps none, so
+    // no answer body is held twice.
+    client.setLogLimit(0);
     adcp::gui::Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kEmbeddedPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });

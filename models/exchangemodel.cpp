@@ -209,8 +209,41 @@ void ExchangeModel::addExchange(const adcp::Exchange &exchange, bool background)
     m_exchanges.push_back(exchange);
     m_background.push_back(polling);
     m_backgroundCount += polling ? 1 : 0;
+    m_backgroundTotal += polling ? 1 : 0;
     endInsertRows();
     trim();
+    trimBackground();
+}
+
+int ExchangeModel::backgroundTotal() const
+{
+    return m_backgroundTotal;
+}
+
+void ExchangeModel::setBackgroundLimit(int rows)
+{
+    m_backgroundLimit = std::max(1, rows);
+    trimBackground();
+}
+
+int ExchangeModel::backgroundLimit() const
+{
+    return m_backgroundLimit;
+}
+
+void ExchangeModel::trimBackground()
+{
+    while (m_backgroundCount > m_backgroundLimit) {
+        const auto oldest = std::find(m_background.begin(), m_background.end(), true);
+        if (oldest == m_background.end())
+            return;
+        const int row = static_cast<int>(oldest - m_background.begin());
+        beginRemoveRows({}, row, row);
+        m_exchanges.erase(m_exchanges.begin() + row);
+        m_background.erase(oldest);
+        --m_backgroundCount;
+        endRemoveRows();
+    }
 }
 
 bool ExchangeModel::isBackground(int row) const
@@ -253,6 +286,7 @@ void ExchangeModel::clear()
     m_exchanges.clear();
     m_background.clear();
     m_backgroundCount = 0;
+    m_backgroundTotal = 0;
     endResetModel();
 }
 
@@ -413,6 +447,7 @@ int ExchangeModel::prependHistory(std::vector<adcp::Exchange> exchanges, const s
     m_background.insert(m_background.begin(), keptBackground.begin(), keptBackground.end());
     m_backgroundCount += static_cast<int>(std::count(keptBackground.begin(), keptBackground.end(), true));
     endInsertRows();
+    trimBackground();
     return static_cast<int>(kept.size());
 }
 

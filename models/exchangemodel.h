@@ -39,7 +39,12 @@ public:
     // planner asked for. Polls of a submitted task are background whatever the caller says.
     void addExchange(const adcp::Exchange &exchange, bool background = false);
     bool isBackground(int row) const;
+    // Background rows held now, and how many the session has seen in all (rows beyond backgroundLimit() go,
+    // oldest first: a long session keeps the planner's exchanges, not every status refresh and its body).
     int backgroundCount() const;
+    int backgroundTotal() const;
+    void setBackgroundLimit(int rows);
+    int backgroundLimit() const;
     void clear();
     void setLimit(int rows);
     int limit() const;
@@ -59,11 +64,14 @@ public:
 
 private:
     void trim();
+    void trimBackground();
 
     std::vector<adcp::Exchange> m_exchanges;
     std::vector<bool> m_background; // per row
     int m_backgroundCount = 0;
+    int m_backgroundTotal = 0;
     int m_limit = 500;
+    int m_backgroundLimit = 100;
 };
 
 // One exchange as the history document and the saved workspace keep it, and back; nullopt for an entry that

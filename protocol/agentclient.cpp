@@ -285,7 +285,7 @@ QList<Exchange> AgentClient::exchangeLog() const
 
 void AgentClient::setLogLimit(int limit)
 {
-    d->logLimit = std::max(1, limit);
+    d->logLimit = std::max(0, limit);
     while (int(d->log.size()) > d->logLimit)
         d->log.pop_front();
 }
@@ -454,7 +454,8 @@ void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &receiv
 void AgentClient::completeExchange(InFlight flight, const ToolOutcome &outcome)
 {
     Exchange &ex = flight.exchange;
-    d->log.push_back(ex);
+    if (d->logLimit > 0)
+        d->log.push_back(ex);
     while (int(d->log.size()) > d->logLimit)
         d->log.pop_front();
     Q_EMIT exchangeFinished(ex);

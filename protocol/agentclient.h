@@ -84,7 +84,8 @@ public:
     // is then skipped).
     std::string requestSchemaId(const QString &tool) const;
     std::string responseSchemaId(const QString &tool) const;
-    // The most recent exchanges, oldest first (at most logLimit()).
+    // The most recent exchanges, oldest first (at most logLimit(); 1000 by default). 0 keeps none: a caller
+    // that keeps its own log from exchangeFinished (the window) need not hold every body twice.
     QList<Exchange> exchangeLog() const;
     void setLogLimit(int limit);
     int logLimit() const;

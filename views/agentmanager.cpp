@@ -88,6 +88,8 @@ AgentManager::makeClient(const AgentProfile &profile, const QByteArray &token,
     auto client = std::make_unique<adcp::AgentClient>(profile.name, std::move(transport), std::move(schemas),
                                                       parent);
     client->setForeignOriginHandler(foreignOriginQuestion());
+    // The window keeps the exchanges (ExchangeModel); the client's own copy would hold every body twice.
+    client->setLogLimit(0);
     return client;
 }
 

@@ -394,7 +394,10 @@ QCheckBox *ExchangeInspector::backgroundToggle() const
 
 void ExchangeInspector::updateBackgroundCount()
 {
-    m_background->setText(tr("Background polling (%1)").arg(m_model->backgroundCount()));
+    m_background->setText(tr("Background polling (%1)").arg(m_model->backgroundTotal()));
+    m_background->setToolTip(tr("The workbench's own status refreshes: %1 this session, the latest %2 kept")
+                                  .arg(m_model->backgroundTotal())
+                                  .arg(m_model->backgroundLimit()));
 }
 
 bool ExchangeInspector::saveHistory(const QString &path, QString *error) const

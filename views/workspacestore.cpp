@@ -194,7 +194,16 @@ private:
         if (message == m_lastFailure)
             return;
         m_lastFailure = message;
-        Q_EMIT m_store->failed(message);
+        // Emitted on the store's own thread, from its event loop: whoever connects right after making the store
+        // (before the loop runs) hears about a file that could not even be opened.
+        WorkspaceStore *store = m_store;
+        QMetaObject::invokeMethod(
+            store,
+            [store, message] {
+                store->m_lastError = message;
+                Q_EMIT store->failed(message);
+            },
+            Qt::QueuedConnection);
     }
 
     WorkspaceStore *m_store;
@@ -226,6 +235,11 @@ WorkspaceStore::~WorkspaceStore()
 QString WorkspaceStore::path() const
 {
     return m_path;
+}
+
+QString WorkspaceStore::lastError() const
+{
+    return m_lastError;
 }
 
 QString WorkspaceStore::defaultPath()

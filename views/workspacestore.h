@@ -40,6 +40,8 @@ public:
     ~WorkspaceStore() override;
 
     QString path() const;
+    // The last failure reported by failed(), empty when none.
+    QString lastError() const;
     // The default file in the user's application-data folder.
     static QString defaultPath();
 
@@ -59,6 +61,7 @@ public:
     void flush();
 
 Q_SIGNALS:
+    // Delivered through the event loop of the thread that made the store, never earlier.
     void failed(const QString &message);
 
 private:
@@ -66,6 +69,7 @@ private:
     void post(std::function<void(Worker &)> job);
 
     QString m_path;
+    QString m_lastError;
     QThread *m_thread;
     Worker *m_worker;
 };

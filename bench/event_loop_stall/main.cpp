@@ -31,6 +31,7 @@
 #include <QDate>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFile>
 #include <QMap>
 #include <QPushButton>
 #include <QTemporaryDir>
@@ -317,6 +318,19 @@ void printCount(const char *label, size_t idle, size_t session)
     std::printf("  %-22s %10zu %10zu\n", label, idle, session);
 }
 
+// The process's peak resident set so far (VmHWM in /proc/self/status), in MB; 0 when it cannot be read.
+double peakResidentMb()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0.0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    }
+    return 0.0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -353,7 +367,7 @@ int main(int argc, char **argv)
     adcp::AgentClient client(QStringLiteral("Embedded seller"),
                              std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kPrincipal),
                              adcp::SchemaRegistry::bundled());
-    client.setLogLimit(500); // as the GUI mode does
+    client.setLogLimit(0); // as the GUI mode does
     Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });
@@ -375,6 +389,7 @@ int main(int argc, char **argv)
     spin(idleSeconds * 1000);
     std::vector<double> gaps = probe.stop();
     const Stats idle = statsOf(std::move(gaps), probe.totalMs());
+    const double idlePeakMb = peakResidentMb();
 
     Session session(&window, &workbench, requests);
     QEventLoop loop;
@@ -414,6 +429,9 @@ int main(int argc, char **argv)
     printCount("gaps > 16 ms", idle.over16, busy.over16);
     printCount("gaps > 50 ms", idle.over50, busy.over50);
     printCount("gaps > 100 ms", idle.over100, busy.over100);
+    // VmHWM only grows: the idle column is the peak up to the end of the idle probe, the session column the
+    // peak of the whole run (goal: at most 300 MB).
+    std::printf("  %-22s %10.1f %10.1f\n", "peak RSS (MB)", idlePeakMb, peakResidentMb());
     std::fflush(stdout);
     execution->stop();
     return 0;

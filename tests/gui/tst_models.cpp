@@ -84,6 +84,7 @@ class TestModels final : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void exchangeHistoryKeepsTheLatest();
+    void backgroundPollingKeepsOnlyItsLatestRows();
     void snapshotStatusReplacesCreateStatus();
     void pluralTexts_data();
     void pluralTexts();
@@ -512,6 +513,39 @@ void TestModels::exchangeHistoryKeepsTheLatest()
     model.setLimit(1);
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(model.exchange(0)->id, quint64(5));
+}
+
+// A long session polls every few seconds: only the latest background rows are kept (their bodies can be large
+// delivery reports), the planner's own exchanges all stay, and the total is still counted.
+void TestModels::backgroundPollingKeepsOnlyItsLatestRows()
+{
+    ExchangeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setBackgroundLimit(2);
+    quint64 id = 0;
+    const auto add = [&](const char *tool, bool background) {
+        adcp::Exchange exchange;
+        exchange.id = ++id;
+        exchange.tool = QString::fromLatin1(tool);
+        exchange.startedAt = QDateTime::currentDateTimeUtc();
+        model.addExchange(exchange, background);
+    };
+    add("get_products", false);
+    add("get_media_buys", true);
+    add("get_media_buys", true);
+    add("create_media_buy", false);
+    add("get_media_buys", true);
+    add("get_media_buy_delivery", true);
+    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.backgroundCount(), 2);
+    QCOMPARE(model.backgroundTotal(), 4);
+    QCOMPARE(model.exchange(0)->tool, QStringLiteral("get_products"));
+    QCOMPARE(model.exchange(1)->tool, QStringLiteral("create_media_buy"));
+    QCOMPARE(model.exchange(2)->id, quint64(5));
+    QCOMPARE(model.exchange(3)->id, quint64(6));
+    QCOMPARE(model.rowOfId(2), -1);
+    model.clear();
+    QCOMPARE(model.backgroundTotal(), 0);
 }
 
 void TestModels::exchangesSaveAndReload()

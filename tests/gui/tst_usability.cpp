@@ -447,7 +447,7 @@ void TestUsability::exchangeLogKeepsPollingApart()
     auto *toggle = shown<QCheckBox>(QStringLiteral("backgroundToggle"));
     QVERIFY(toggle);
     QVERIFY(!toggle->isChecked());
-    QVERIFY2(toggle->text().contains(QString::number(exchanges->backgroundCount()).left(1)),
+    QVERIFY2(toggle->text().contains(QString::number(exchanges->backgroundTotal()).left(1)),
              qPrintable(toggle->text()));
     click(toggle);
     bool sawBackground = false;
@@ -483,8 +483,8 @@ void TestUsability::approveWhilePolling()
     QPointer<QPushButton> approve = shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console);
     QVERIFY(approve);
     // Many polls later the very same button is still there, under the pointer.
-    const int polls = m_workbench->exchanges()->backgroundCount();
-    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, kHangMs);
+    const int polls = m_workbench->exchanges()->backgroundTotal();
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundTotal() >= polls + 5, kHangMs);
     QVERIFY(approve);
     QCOMPARE(shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console), approve.data());
     click(approve);
@@ -536,8 +536,8 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
     QVERIFY(m_window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Awaiting seller approval")));
     // Polling goes on and nothing re-enables it.
-    const int polls = m_workbench->exchanges()->backgroundCount();
-    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundCount() >= polls + 5, kHangMs);
+    const int polls = m_workbench->exchanges()->backgroundTotal();
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundTotal() >= polls + 5, kHangMs);
     QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
     // The trainer approves; the workbench, still following the task, files the buy.
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);

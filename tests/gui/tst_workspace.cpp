@@ -309,6 +309,7 @@ void TestWorkspace::damagedRowsAreLeftOutAndNamed()
     snapshot = loadNow(broken, QStringLiteral("w"), 10);
     QVERIFY(snapshot.documents.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), kHangMs);
+    QVERIFY(broken.lastError().contains(QStringLiteral("garbage.sqlite")));
 }
 
 // The saved state is untrusted input: wrong types, missing ids, numbers where strings belong and absurd values
