@@ -54,7 +54,16 @@ run_suite() {
     fi
     if ((rc != 0)); then
         echo "--- failures in $dir (full log: $log) ---"
-        grep -E '^[0-9]+: (FAIL!|QFATAL|QWARN|   Loc:)' "$log" | head -60
+        # The verdicts first (a failed check, a fatal message, a sanitizer report), then each failed test's
+        # last lines: the QWARN noise of passing GUI tests must not push the cause out of the summary.
+        grep -E '^[0-9]+: (FAIL!|QFATAL|XPASS|   Loc:)|ERROR: (Address|Leak|Thread)Sanitizer|runtime error:|terminate called' \
+            "$log" | head -60
+        local n
+        for n in $(awk '/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: / && !/Passed/ {
+                            n = $0; sub(/^.*Test +#/, "", n); sub(/:.*/, "", n); print n }' "$log"); do
+            echo "--- the last lines of test #$n ---"
+            grep -E "^$n: " "$log" | grep -v 'propagateSizeHints\|does not support raise' | tail -25
+        done
     fi
 }
 
