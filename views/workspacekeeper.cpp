@@ -94,6 +94,37 @@ QString WorkspaceKeeper::workspaceKey(const QString &agentId, const QString &pri
     return agentId + QLatin1Char('/') + principal;
 }
 
+RestoredCounts restoreWorkspace(Workbench *workbench, WorkspaceSnapshot &snapshot)
+{
+    RestoredCounts counts;
+    const auto document = [&snapshot](const char *kind) {
+        return snapshot.documents.value(QString::fromLatin1(kind));
+    };
+    counts.opportunities = workbench->opportunities()->restoreState(document("opportunities"));
+    counts.proposals = workbench->proposals()->restoreState(document("proposals"));
+    counts.buys = workbench->buys()->restoreState(document("buys"));
+    workbench->events()->restoreState(document("events"));
+    const json products = document("products");
+    if (workbench->products()->rowCount() == 0 && products.is_array() && !products.empty())
+        workbench->products()->setProducts(products);
+    workbench->restoreSessionState(document("session"));
+
+    std::vector<adcp::Exchange> history;
+    std::vector<bool> background;
+    for (const json &item : snapshot.exchanges) {
+        bool polling = false;
+        if (std::optional<adcp::Exchange> exchange = models::exchangeFromJson(item, &polling)) {
+            counts.exchangeIds.push_back(exchange->id);
+            history.push_back(std::move(*exchange));
+            background.push_back(polling);
+        } else {
+            snapshot.problems.append(WorkspaceKeeper::tr("A saved exchange could not be read; it was left out."));
+        }
+    }
+    counts.exchanges = workbench->exchanges()->prependHistory(std::move(history), background);
+    return counts;
+}
+
 void WorkspaceKeeper::open(const QString &agentId, const QString &principal)
 {
     close();
@@ -107,38 +138,16 @@ void WorkspaceKeeper::open(const QString &agentId, const QString &principal)
                   [this, generation, workspace](WorkspaceSnapshot snapshot) {
                       if (generation != m_generation)
                           return;
-                      const auto document = [&snapshot](const char *kind) {
-                          return snapshot.documents.value(QString::fromLatin1(kind));
-                      };
-                      const int opportunities =
-                          m_workbench->opportunities()->restoreState(document("opportunities"));
-                      const int proposals = m_workbench->proposals()->restoreState(document("proposals"));
-                      const int buys = m_workbench->buys()->restoreState(document("buys"));
-                      m_workbench->events()->restoreState(document("events"));
-                      const json products = document("products");
-                      if (m_workbench->products()->rowCount() == 0 && products.is_array() && !products.empty())
-                          m_workbench->products()->setProducts(products);
-                      m_workbench->restoreSessionState(document("session"));
-
-                      std::vector<adcp::Exchange> history;
-                      std::vector<bool> background;
-                      for (const json &item : snapshot.exchanges) {
-                          bool polling = false;
-                          if (std::optional<adcp::Exchange> exchange = models::exchangeFromJson(item, &polling)) {
-                              m_savedExchanges.insert(exchange->id);
-                              history.push_back(std::move(*exchange));
-                              background.push_back(polling);
-                          } else {
-                              snapshot.problems.append(tr("A saved exchange could not be read; it was left out."));
-                          }
-                      }
-                      const int exchanges = m_workbench->exchanges()->prependHistory(std::move(history), background);
+                      const RestoredCounts counts = restoreWorkspace(m_workbench, snapshot);
+                      for (quint64 id : counts.exchangeIds)
+                          m_savedExchanges.insert(id);
 
                       m_restored = true;
                       // What arrived while the file was read is saved with what came back.
                       markDirty(Opportunities | Proposals | Buys | Events | Products | Session);
                       saveExchanges(0, m_workbench->exchanges()->rowCount() - 1);
-                      Q_EMIT restored(workspace, opportunities, proposals, buys, exchanges, snapshot.problems);
+                      Q_EMIT restored(workspace, counts.opportunities, counts.proposals, counts.buys,
+                                      counts.exchanges, snapshot.problems);
                   });
 }
 

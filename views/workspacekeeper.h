@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QSet>
 
+#include <vector>
+
 class QTimer;
 class QToolBar;
 
@@ -12,6 +14,22 @@ namespace adcp::gui {
 
 class Workbench;
 class WorkspaceStore;
+struct WorkspaceSnapshot;
+
+// What restoreWorkspace brought back.
+struct RestoredCounts
+{
+    int opportunities = 0;
+    int proposals = 0;
+    int buys = 0;
+    int exchanges = 0;
+    std::vector<quint64> exchangeIds; // the exchanges read back, in the snapshot's order
+};
+
+// Merges a workspace read back from the store into the workbench's models and session (a live answer the
+// session already holds wins); an exchange that cannot be read is left out and named in snapshot.problems.
+// Every document may be anything: the file is untrusted input (fuzz/fuzz_workspace_state).
+RestoredCounts restoreWorkspace(Workbench *workbench, WorkspaceSnapshot &snapshot);
 
 // Keeps the planner's workspace with one agent (opportunities, every proposal version, decisions with their
 // reasons, buys and their timeline, the products on show, the exchanges) in the WorkspaceStore, and brings

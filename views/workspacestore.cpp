@@ -24,6 +24,19 @@ constexpr std::size_t kMaxDocumentBytes = 64u << 20;
 
 } // namespace
 
+std::optional<nlohmann::json> parseWorkspaceDocument(const QByteArray &utf8, QString *error)
+{
+    wire::ParseLimits limits;
+    limits.maxBytes = kMaxDocumentBytes;
+    auto document =
+        wire::parse(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())), limits);
+    if (!document) {
+        *error = QString::fromStdString(document.error().message());
+        return std::nullopt;
+    }
+    return std::move(*document);
+}
+
 class WorkspaceStore::Worker final : public QObject
 {
 public:
@@ -167,17 +180,11 @@ public:
 private:
     std::optional<nlohmann::json> parse(const QString &text, const QString &what, QStringList *problems) const
     {
-        const QByteArray utf8 = text.toUtf8();
-        wire::ParseLimits limits;
-        limits.maxBytes = kMaxDocumentBytes;
-        auto document = wire::parse(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())),
-                                    limits);
-        if (!document) {
-            problems->append(tr("%1 could not be read (%2); it was left out.")
-                                 .arg(what, QString::fromStdString(document.error().message())));
-            return std::nullopt;
-        }
-        return std::move(*document);
+        QString error;
+        auto document = parseWorkspaceDocument(text.toUtf8(), &error);
+        if (!document)
+            problems->append(tr("%1 could not be read (%2); it was left out.").arg(what, error));
+        return document;
     }
 
     bool exec(QSqlQuery &q)

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QThread;
@@ -23,6 +24,10 @@ struct WorkspaceSnapshot
     std::vector<nlohmann::json> exchanges;
     QStringList problems;
 };
+
+// One stored document (UTF-8 JSON) read as the store reads it: nesting depth and size limited, never throwing;
+// on failure *error says why.
+std::optional<nlohmann::json> parseWorkspaceDocument(const QByteArray &utf8, QString *error);
 
 // The planner's workspaces in a local SQLite file (one per agent and principal, keyed by a string the
 // caller chooses). All database work runs on the store's own thread, in the order it was asked for; the
