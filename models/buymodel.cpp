@@ -94,6 +94,7 @@ void BuyModel::setTitle(const QString &mediaBuyId, const QString &title)
     if (row < 0 || m_rows[static_cast<size_t>(row)].title == title)
         return;
     m_rows[static_cast<size_t>(row)].title = title;
+    m_rows[static_cast<size_t>(row)].revision = ++m_revisions;
     Q_EMIT dataChanged(index(row, ProposalColumn), index(row, ProposalColumn));
 }
 
@@ -103,6 +104,11 @@ QString BuyModel::title(int row) const
         return QString();
     const Row &r = m_rows[static_cast<size_t>(row)];
     return r.title.isEmpty() ? r.proposalId : r.title;
+}
+
+quint64 BuyModel::revision(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].revision : 0;
 }
 
 QString BuyModel::proposalId(int row) const
@@ -153,6 +159,7 @@ int BuyModel::upsertBuy(const nlohmann::json &buy)
         Row row;
         row.id = id;
         row.json = buy;
+        row.revision = ++m_revisions;
         refresh(row);
         m_rows.push_back(std::move(row));
         m_index.insert(id, rowIndex);
@@ -160,26 +167,36 @@ int BuyModel::upsertBuy(const nlohmann::json &buy)
         return rowIndex;
     }
     Row &row = m_rows[static_cast<size_t>(existing)];
+    nlohmann::json merged = row.json;
     for (auto it = buy.begin(); it != buy.end(); ++it)
-        row.json[it.key()] = it.value();
+        merged[it.key()] = it.value();
     // A snapshot without impairments means there are none left.
     if (buy.contains("health") && !buy.contains("impairments"))
-        row.json.erase("impairments");
+        merged.erase("impairments");
     // A snapshot's `status` replaces the create answer's `media_buy_status` (which would otherwise win).
     if (buy.contains("status") && !buy.contains("media_buy_status"))
-        row.json.erase("media_buy_status");
+        merged.erase("media_buy_status");
+    // The same snapshot again (every background poll of a quiet buy) changes nothing.
+    if (merged == row.json)
+        return existing;
+    row.json = std::move(merged);
+    row.revision = ++m_revisions;
     refresh(row);
     Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
     return existing;
 }
 
-void BuyModel::setDelivery(const nlohmann::json &delivery)
+void BuyModel::setDelivery(nlohmann::json delivery)
 {
     const int existing = rowOf(jsonString(delivery, "media_buy_id"));
     if (existing < 0)
         return;
     Row &row = m_rows[static_cast<size_t>(existing)];
-    row.delivery = delivery;
+    // A poll that brings the same report changes nothing: no repaint, no detail panel rebuilt.
+    if (row.delivery == delivery)
+        return;
+    row.delivery = std::move(delivery);
+    row.revision = ++m_revisions;
     refresh(row);
     Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
 }
@@ -216,6 +233,7 @@ int BuyModel::restoreState(const nlohmann::json &state)
         if (jsonString(delivery, "media_buy_id") == row.id)
             row.delivery = delivery;
         row.title = jsonString(item, "title");
+        row.revision = ++m_revisions;
         refresh(row);
         seen.insert(row.id);
         added.push_back(std::move(row));

@@ -37,11 +37,14 @@ public:
     // previous value, so a create answer and a later snapshot merge. Returns the row.
     int upsertBuy(const nlohmann::json &buy);
     // One entry of get_media_buy_delivery's media_buy_deliveries.
-    void setDelivery(const nlohmann::json &delivery);
+    void setDelivery(nlohmann::json delivery);
     // The name people know the buy by (its proposal's); shown instead of the proposal id.
     void setTitle(const QString &mediaBuyId, const QString &title);
     QString title(int row) const; // the title, else the proposal id
     QString proposalId(int row) const;
+    // Changes each time anything of the row does (snapshot, delivery, title); unique within the model's life,
+    // so a view can tell "the same buy as I drew it" without comparing documents.
+    quint64 revision(int row) const;
     void clear();
 
     // Each buy as last seen (with its delivery and title), for the saved workspace. restoreState adds the
@@ -71,8 +74,10 @@ private:
         int impairments = 0;
         QDateTime start;
         QDateTime end;
+        quint64 revision = 0; // from m_revisions: changes whenever anything of the row does
     };
     static void refresh(Row &row);
+    quint64 m_revisions = 0;
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_index;

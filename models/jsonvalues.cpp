@@ -88,6 +88,17 @@ nlohmann::json jsonArray(const nlohmann::json &object, const char *key)
     return nlohmann::json::array();
 }
 
+const nlohmann::json &jsonArrayView(const nlohmann::json &object, const char *key)
+{
+    static const nlohmann::json kEmpty = nlohmann::json::array();
+    if (object.is_object()) {
+        const auto it = object.find(key);
+        if (it != object.end() && it->is_array())
+            return *it;
+    }
+    return kEmpty;
+}
+
 double jsonAmount(const nlohmann::json &value)
 {
     if (value.is_number())

@@ -17,6 +17,8 @@ QStringList jsonStringList(const nlohmann::json &object, const char *key);
 // The member `key` when it is an object (array), else an empty one; never throws.
 nlohmann::json jsonObject(const nlohmann::json &object, const char *key);
 nlohmann::json jsonArray(const nlohmann::json &object, const char *key);
+// The same without a copy (an empty array when absent): for large answers read once, while `object` lives.
+const nlohmann::json &jsonArrayView(const nlohmann::json &object, const char *key);
 // A budget is either a number or {"amount": n, "currency": "USD"}.
 double jsonAmount(const nlohmann::json &value);
 QString formatMoney(double amount, const QString &currency);

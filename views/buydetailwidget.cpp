@@ -118,7 +118,8 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     connect(m_buys, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
                 const int row = m_buys->rowOf(m_mediaBuyId);
-                if (row >= topLeft.row() && row <= bottomRight.row())
+                // Drawn again only when the buy itself changed, not when a poll brought it back the same.
+                if (row >= topLeft.row() && row <= bottomRight.row() && m_buys->revision(row) != m_shownRevision)
                     refresh();
             });
     connect(m_buys, &QAbstractItemModel::modelReset, this, &BuyDetailWidget::refresh);
@@ -150,6 +151,7 @@ void BuyDetailWidget::refresh()
 {
     const int row = m_buys->rowOf(m_mediaBuyId);
     const nlohmann::json &buy = m_buys->buyJson(row);
+    m_shownRevision = m_buys->revision(row);
     if (row < 0) {
         m_title->setText(tr("No media buy selected"));
         m_status->clear();

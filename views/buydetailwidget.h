@@ -64,6 +64,7 @@ private:
     models::ImpairmentModel *m_impairments;
     QSortFilterProxyModel *m_timeline;
     QString m_mediaBuyId;
+    quint64 m_shownRevision = 0; // the BuyModel revision of the buy as drawn
     bool m_busy = false;
 
     QLabel *m_title = nullptr;

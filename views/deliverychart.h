@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <string>
 
 class QButtonGroup;
 class QChart;
@@ -53,7 +54,11 @@ private:
     int m_delivered = 0;
     int m_planned = 0;
     // What the chart shows now: redrawing a chart is costly, an unchanged buy is not redrawn.
-    nlohmann::json m_shown;
+    // What is drawn now (setDelivery returns at once when asked to draw the same again).
+    bool m_shownValid = false;
+    std::string m_shownGranularity;
+    nlohmann::json m_shownFields;
+    nlohmann::json m_shownDelivery;
     std::function<QDateTime()> m_clock;
 };
 

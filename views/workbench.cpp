@@ -100,6 +100,9 @@ Workbench::~Workbench()
 void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
 {
     cancelAll();
+    // A cancelled call reports later, and an answer already on its way may come first: neither may land in
+    // the new session's models.
+    ++m_session;
     Q_EMIT sessionAboutToReset();
     if (m_client)
         disconnect(m_client, nullptr, this, nullptr);
@@ -361,9 +364,15 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
         if (wasBusy && !background)
             Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
     });
-    connect(call, &adcp::PendingCall::finished, this, [this, call, action, subject, onSuccess, background] {
-        m_inFlight.remove(call);
+    connect(call, &adcp::PendingCall::finished, this,
+            [this, call, action, subject, onSuccess, background, session = m_session] {
+        const bool wasBusy = m_inFlight.remove(call) > 0;
         m_backgroundCalls.remove(call);
+        if (session != m_session) {
+            if (wasBusy)
+                Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+            return;
+        }
         const adcp::ToolOutcome outcome = call->outcome();
         std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
         if (!failure) {
@@ -786,7 +795,9 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
     adcp::PendingCall *call = m_client->createMediaBuy(request);
     // Cancel while the seller holds the buy for approval stops the waiting, not the buy: remember its task. An
     // attempt that ended without the seller's answer is remembered whole, to be sent again unchanged.
-    connect(call, &adcp::PendingCall::finished, this, [this, call, proposalId, fields, request] {
+    connect(call, &adcp::PendingCall::finished, this, [this, call, proposalId, fields, request, session = m_session] {
+        if (session != m_session)
+            return;
         const QString taskId = call->property("adcp_task_id").toString();
         const adcp::ToolOutcome &outcome = call->outcome();
         const bool canceled = !outcome.ok() && outcome.error->code == "CANCELED";
@@ -931,11 +942,12 @@ void Workbench::pollDelivery(const QString &mediaBuyId, const QString &granulari
     track(
         call, tr("Delivery"), mediaBuyId,
         [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
-            for (const auto &delivery : jsonArray(outcome.result, "media_buy_deliveries")) {
+            // A month of hourly windows per package is large: one copy of each report, moved into the model.
+            for (const auto &delivery : jsonArrayView(outcome.result, "media_buy_deliveries")) {
                 json withCurrency = delivery;
                 if (!withCurrency.contains("currency") && outcome.result.contains("currency"))
                     withCurrency["currency"] = outcome.result["currency"];
-                m_buys->setDelivery(withCurrency);
+                m_buys->setDelivery(std::move(withCurrency));
             }
             Q_EMIT deliveryUpdated(mediaBuyId);
         },

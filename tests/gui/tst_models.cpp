@@ -102,6 +102,7 @@ private Q_SLOTS:
     void versionModelAndCompare();
     void allocationsShowAmounts();
     void buysMergeSnapshotsAndDelivery();
+    void quietPollChangesNothing();
     void impairmentsOldestFirst();
     void timelineMarksWebhookAndSnapshotParity();
     void timelineMarksReemissions();
@@ -334,6 +335,39 @@ void TestModels::allocationsShowAmounts()
     QCOMPARE(model.index(0, AllocationModel::ProductColumn).data().toString(), QStringLiteral("CTV"));
     QCOMPARE(model.index(0, AllocationModel::AmountColumn).data().toString(), QStringLiteral("$30,000"));
     QCOMPARE(model.index(1, AllocationModel::ShareColumn).data(FractionRole).toDouble(), 0.4);
+}
+
+// A background poll that brings a buy back as it was (most polls of a quiet buy) neither repaints the row nor
+// moves its revision, by which the buy's detail panel decides whether to draw again.
+void TestModels::quietPollChangesNothing()
+{
+    BuyModel model;
+    const nlohmann::json snapshot = {{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}};
+    model.upsertBuy(snapshot);
+    const quint64 first = model.revision(0);
+    QVERIFY(first != 0);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    QCOMPARE(model.upsertBuy(snapshot), 0);
+    QCOMPARE(changed.size(), 0);
+    QCOMPARE(model.revision(0), first);
+
+    const nlohmann::json delivery = {{"media_buy_id", "mb-1"}, {"totals", {{"spend", 10}, {"impressions", 400}}}};
+    model.setDelivery(delivery);
+    QCOMPARE(changed.size(), 1);
+    const quint64 delivered = model.revision(0);
+    QVERIFY(delivered > first);
+    model.setDelivery(delivery);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(model.revision(0), delivered);
+
+    // Any change moves it: a status, the title.
+    model.upsertBuy({{"media_buy_id", "mb-1"}, {"status", "paused"}});
+    QCOMPARE(changed.size(), 2);
+    QVERIFY(model.revision(0) > delivered);
+    const quint64 paused = model.revision(0);
+    model.setTitle(QStringLiteral("mb-1"), QStringLiteral("Coffee CTV"));
+    QVERIFY(model.revision(0) > paused);
+    QCOMPARE(model.revision(-1), quint64(0));
 }
 
 void TestModels::buysMergeSnapshotsAndDelivery()

@@ -1,3 +1,5 @@
+#include "buydetailwidget.h"
+#include "buyeventmodel.h"
 #include "buymodel.h"
 #include "buysortmodel.h"
 #include "closeopportunitydialog.h"
@@ -22,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <QTableWidget>
 #include <QTreeWidget>
 
 using namespace adcp::gui;
@@ -64,6 +67,7 @@ private Q_SLOTS:
     void errorBannerRemedies_data();
     void errorBannerRemedies();
     void deliveryChartPlotsDeliveredAgainstPlan();
+    void buyDetailRedrawsOnlyWhatChanged();
     void versionCompareHighlightsChanges();
     void inspectorShowsIssuesAndSavesHistory();
     void inspectorFollowsItsExchangeWhenOldOnesAreTrimmed();
@@ -409,6 +413,39 @@ void TestWidgets::inspectorShowsIssuesAndSavesHistory()
     QCOMPARE(reloaded.issueView()->topLevelItem(0)->text(1), QStringLiteral("/total_budget"));
     QVERIFY(!reloaded.loadHistory(dir.filePath(QStringLiteral("missing.json")), &error));
     QCOMPARE(reloadedModel.rowCount(), 1);
+}
+
+// The buy's panel is drawn again when its buy changes, and not when a poll brings it back as it was (the
+// package table's items are made anew by each drawing).
+void TestWidgets::buyDetailRedrawsOnlyWhatChanged()
+{
+    adcp::models::BuyModel buys;
+    adcp::models::BuyEventModel events;
+    BuyDetailWidget detail(&buys, &events);
+    const nlohmann::json buy = {{"media_buy_id", "mb-1"},
+                                {"status", "active"},
+                                {"currency", "USD"},
+                                {"packages", {{{"package_id", "pkg-1"}, {"product_id", "ctv"}}}}};
+    buys.upsertBuy(buy);
+    detail.showBuy(QStringLiteral("mb-1"));
+    QCOMPARE(detail.packageTable()->rowCount(), 1);
+    const QTableWidgetItem *drawn = detail.packageTable()->item(0, 4);
+    QVERIFY(drawn);
+    QCOMPARE(drawn->text(), QStringLiteral("Running"));
+
+    buys.upsertBuy(buy);
+    QCOMPARE(detail.packageTable()->item(0, 4), drawn);
+
+    nlohmann::json paused = buy;
+    paused["packages"][0]["paused"] = true;
+    buys.upsertBuy(paused);
+    QCOMPARE(detail.packageTable()->item(0, 4)->text(), QStringLiteral("Paused"));
+
+    // Another buy changing does not redraw this one.
+    const QTableWidgetItem *now = detail.packageTable()->item(0, 4);
+    buys.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "active"}});
+    buys.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "paused"}});
+    QCOMPARE(detail.packageTable()->item(0, 4), now);
 }
 
 QTEST_MAIN(TestWidgets)

@@ -8,6 +8,8 @@
 #include "errorbanner.h"
 #include "hostilepeer.h"
 #include "mainwindow.h"
+#include "opportunitymodel.h"
+#include "proposalmodel.h"
 #include "transports/mcptransport.h"
 #include "transports/replyguard.h"
 #include "workbench.h"
@@ -31,6 +33,7 @@ private Q_SLOTS:
     void initTestCase();
     void endlessAnswerShowsBannerAndWindowStaysUsable();
     void plainHttpOutsideLoopbackIsFlagged();
+    void callsOfAnEarlierSessionReportNothing();
 };
 
 void TestHostileAgentGui::initTestCase()
@@ -116,6 +119,43 @@ void TestHostileAgentGui::plainHttpOutsideLoopbackIsFlagged()
     QVERIFY(!hint->isHidden());
     url->setText(QStringLiteral("http://127.0.0.1:3004/mcp"));
     QVERIFY(hint->isHidden());
+}
+
+// A brief still waiting when the planner switches agents (or a trainer scenario resets the seller) is cancelled;
+// its report comes later, and must not land in the new session as an error or as data.
+void TestHostileAgentGui::callsOfAnEarlierSessionReportNothing()
+{
+    bool asked = false;
+    HostilePeer peer([&](const HostilePeer::Exchange &ex) {
+        if (!answerMcpHandshake(ex))
+            asked = true; // and never answered
+    });
+    QVERIFY(peer.start());
+    McpTransportOptions options;
+    options.endpoint = peer.url(QStringLiteral("/mcp"));
+    options.maxRetries = 0;
+    AgentClient first(QStringLiteral("silent"), std::make_unique<McpTransport>(options), nullptr);
+    AgentClient second(QStringLiteral("next"), std::make_unique<McpTransport>(options), nullptr);
+
+    gui::Workbench workbench;
+    workbench.setClient(&first, QStringLiteral("buyer-a"));
+    workbench.sendBrief({{"buying_mode", "brief"}, {"brief", "left waiting"}}, QStringLiteral("Waiting"));
+    QTRY_VERIFY_WITH_TIMEOUT(asked, 30000);
+    QVERIFY(workbench.isBusy());
+
+    QSignalSpy failed(&workbench, &gui::Workbench::actionFailed);
+    QSignalSpy succeeded(&workbench, &gui::Workbench::actionSucceeded);
+    QSignalSpy busy(&workbench, &gui::Workbench::busyChanged);
+    workbench.setClient(&second, QStringLiteral("buyer-a"));
+    // The cancelled brief reports on a later pass of the event loop: the window stops showing it as busy, and
+    // the new session hears nothing of it.
+    QTRY_VERIFY_WITH_TIMEOUT(!workbench.isBusy(), 30000);
+    QVERIFY(!busy.isEmpty());
+    QCOMPARE(busy.constLast().at(0).toBool(), false);
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(succeeded.size(), 0);
+    QCOMPARE(workbench.proposals()->rowCount(), 0);
+    QCOMPARE(workbench.opportunities()->rowCount(), 0);
 }
 
 QTEST_MAIN(TestHostileAgentGui)
