@@ -10,17 +10,77 @@
 
 namespace adcp::models {
 
+// A row: everything of the exchange but its documents, which are kept CBOR-encoded (empty = null), with what
+// the table shows of the response.
+struct StoredExchange
+{
+    adcp::Exchange head; // request and response are null here
+    std::vector<std::uint8_t> request;
+    std::vector<std::uint8_t> response;
+    bool hasResponse = false;
+    QString responseStatus;
+    quint64 version = 0;
+    quint64 id() const { return head.id; }
+};
+
 namespace {
 
-QString resultText(const adcp::Exchange &exchange)
+constexpr std::size_t kExpandedKept = 8;
+
+std::vector<std::uint8_t> encode(const nlohmann::json &document)
+{
+    return document.is_null() ? std::vector<std::uint8_t>() : nlohmann::json::to_cbor(document);
+}
+
+nlohmann::json decode(const std::vector<std::uint8_t> &bytes)
+{
+    if (bytes.empty())
+        return nullptr;
+    // Written by encode() above; a failure would still only give a discarded value, never an exception.
+    nlohmann::json document = nlohmann::json::from_cbor(bytes, true, false);
+    return document.is_discarded() ? nlohmann::json() : document;
+}
+
+StoredExchange compact(const adcp::Exchange &exchange, quint64 version)
+{
+    StoredExchange stored;
+    stored.request = encode(exchange.request);
+    stored.response = encode(exchange.response);
+    stored.hasResponse = !exchange.response.is_null();
+    stored.responseStatus = jsonString(exchange.response, "status");
+    // Every member but the two documents (copying them only to drop them would cost what encoding saves).
+    adcp::Exchange &head = stored.head;
+    head.id = exchange.id;
+    head.agent = exchange.agent;
+    head.tool = exchange.tool;
+    head.startedAt = exchange.startedAt;
+    head.elapsedMs = exchange.elapsedMs;
+    head.meta = exchange.meta;
+    head.requestIssues = exchange.requestIssues;
+    head.responseIssues = exchange.responseIssues;
+    head.error = exchange.error;
+    head.canceled = exchange.canceled;
+    stored.version = version;
+    return stored;
+}
+
+adcp::Exchange expand(const StoredExchange &stored)
+{
+    adcp::Exchange exchange = stored.head;
+    exchange.request = decode(stored.request);
+    exchange.response = decode(stored.response);
+    return exchange;
+}
+
+// `hasResponse` and `status`: whether the exchange has a response document, and its "status" member.
+QString resultText(const adcp::Exchange &exchange, bool hasResponse, const QString &status)
 {
     if (exchange.canceled)
         return QStringLiteral("canceled");
     if (exchange.error)
         return QString::fromStdString(exchange.error->code);
-    if (exchange.response.is_null())
+    if (!hasResponse)
         return QStringLiteral("…");
-    const QString status = jsonString(exchange.response, "status");
     if (exchange.meta.httpStatus > 0)
         return status.isEmpty() ? QString::number(exchange.meta.httpStatus)
                                 : QStringLiteral("%1 %2").arg(exchange.meta.httpStatus).arg(status);
@@ -33,11 +93,11 @@ bool isPollTool(const QString &tool)
 }
 
 // ✓ done, ✗ failed, ⏳ the seller has not finished (an answer, but not the outcome).
-QString resultGlyph(const adcp::Exchange &exchange, bool failed)
+QString resultGlyph(bool hasResponse, const QString &status, bool failed)
 {
     if (failed)
         return QStringLiteral("✗");
-    if (exchange.response.is_null() || isPendingStatus(jsonString(exchange.response, "status")))
+    if (!hasResponse || isPendingStatus(status))
         return QStringLiteral("⏳");
     return QStringLiteral("✓");
 }
@@ -109,7 +169,8 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const adcp::Exchange &exchange = m_exchanges[static_cast<size_t>(index.row())];
+    const StoredExchange &stored = m_exchanges[static_cast<size_t>(index.row())];
+    const adcp::Exchange &exchange = stored.head;
     const bool failed = isFailure(index.row());
     switch (role) {
     case IdRole:
@@ -117,14 +178,14 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
     case StatusRole:
         if (failed)
             return QStringLiteral("failed");
-        return resultGlyph(exchange, false) == QLatin1String("⏳") ? QStringLiteral("pending") : QStringLiteral("ok");
+        return resultGlyph(stored.hasResponse, stored.responseStatus, false) == QLatin1String("⏳") ? QStringLiteral("pending") : QStringLiteral("ok");
     case BackgroundRole:
         return isBackground(index.row());
     case Qt::ForegroundRole:
         if (index.column() == ResultColumn) {
             if (failed)
                 return QBrush(QColor(0xc2, 0x41, 0x0c));
-            return QBrush(resultGlyph(exchange, false) == QLatin1String("⏳") ? QColor(0xb4, 0x53, 0x09)
+            return QBrush(resultGlyph(stored.hasResponse, stored.responseStatus, false) == QLatin1String("⏳") ? QColor(0xb4, 0x53, 0x09)
                                                                             : QColor(0x2e, 0x9d, 0x57));
         }
         if (isBackground(index.row()))
@@ -154,9 +215,10 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
         case ToolColumn:
             return exchange.tool;
         case ResultColumn:
-            return QString(resultText(exchange) + QLatin1Char(' ') + resultGlyph(exchange, failed));
+            return QString(resultText(exchange, stored.hasResponse, stored.responseStatus) + QLatin1Char(' ') +
+                           resultGlyph(stored.hasResponse, stored.responseStatus, failed));
         case DurationColumn:
-            return exchange.response.is_null() && !exchange.error
+            return !stored.hasResponse && !exchange.error
                        ? QString()
                        : QStringLiteral("%1 ms").arg(exchange.elapsedMs);
         case IssuesColumn:
@@ -199,14 +261,14 @@ void ExchangeModel::addExchange(const adcp::Exchange &exchange, bool background)
 {
     const int existing = rowOfId(exchange.id);
     if (existing >= 0) {
-        m_exchanges[static_cast<size_t>(existing)] = exchange;
+        m_exchanges[static_cast<size_t>(existing)] = compact(exchange, ++m_versions);
         Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
         return;
     }
     const bool polling = background || isPollTool(exchange.tool);
     const int row = rowCount();
     beginInsertRows({}, row, row);
-    m_exchanges.push_back(exchange);
+    m_exchanges.push_back(compact(exchange, ++m_versions));
     m_background.push_back(polling);
     m_backgroundCount += polling ? 1 : 0;
     m_backgroundTotal += polling ? 1 : 0;
@@ -284,6 +346,7 @@ void ExchangeModel::clear()
 {
     beginResetModel();
     m_exchanges.clear();
+    m_expanded.clear();
     m_background.clear();
     m_backgroundCount = 0;
     m_backgroundTotal = 0;
@@ -292,14 +355,24 @@ void ExchangeModel::clear()
 
 const adcp::Exchange *ExchangeModel::exchange(int row) const
 {
-    return row >= 0 && row < rowCount() ? &m_exchanges[static_cast<size_t>(row)] : nullptr;
+    if (row < 0 || row >= rowCount())
+        return nullptr;
+    const StoredExchange &stored = m_exchanges[static_cast<size_t>(row)];
+    const auto found = std::find_if(m_expanded.begin(), m_expanded.end(),
+                                    [&stored](const auto &entry) { return entry.first == stored.version; });
+    if (found != m_expanded.end())
+        return found->second.get();
+    if (m_expanded.size() >= kExpandedKept)
+        m_expanded.erase(m_expanded.begin());
+    m_expanded.emplace_back(stored.version, std::make_unique<adcp::Exchange>(expand(stored)));
+    return m_expanded.back().second.get();
 }
 
 int ExchangeModel::rowOfId(quint64 exchangeId) const
 {
     // Exchanges arrive in id order; search from the end, where a finishing call usually is.
     for (int i = rowCount() - 1; i >= 0; --i) {
-        if (m_exchanges[static_cast<size_t>(i)].id == exchangeId)
+        if (m_exchanges[static_cast<size_t>(i)].id() == exchangeId)
             return i;
     }
     return -1;
@@ -307,8 +380,10 @@ int ExchangeModel::rowOfId(quint64 exchangeId) const
 
 bool ExchangeModel::isFailure(int row) const
 {
-    const adcp::Exchange *e = exchange(row);
-    return e && (e->error.has_value() || e->canceled || (e->meta.httpStatus >= 400));
+    if (row < 0 || row >= rowCount())
+        return false;
+    const adcp::Exchange &e = m_exchanges[static_cast<size_t>(row)].head;
+    return e.error.has_value() || e.canceled || e.meta.httpStatus >= 400;
 }
 
 nlohmann::json exchangeToJson(const adcp::Exchange &e, bool background)
@@ -385,7 +460,7 @@ nlohmann::json ExchangeModel::toJson() const
 {
     nlohmann::json array = nlohmann::json::array();
     for (size_t i = 0; i < m_exchanges.size(); ++i)
-        array.push_back(exchangeToJson(m_exchanges[i], m_background[i]));
+        array.push_back(exchangeToJson(expand(m_exchanges[i]), m_background[i]));
     return {{"adcp_workbench_exchanges", 1}, {"exchanges", array}};
 }
 
@@ -412,7 +487,9 @@ bool ExchangeModel::fromJson(const nlohmann::json &document, QString *error)
     beginResetModel();
     m_background = std::move(background);
     m_backgroundCount = static_cast<int>(std::count(m_background.begin(), m_background.end(), true));
-    m_exchanges = std::move(loaded);
+    m_exchanges.clear();
+    for (adcp::Exchange &e : loaded)
+        m_exchanges.push_back(compact(e, ++m_versions));
     endResetModel();
     trim();
     return true;
@@ -441,9 +518,13 @@ int ExchangeModel::prependHistory(std::vector<adcp::Exchange> exchanges, const s
     }
     if (kept.empty())
         return 0;
+    std::vector<StoredExchange> stored;
+    stored.reserve(kept.size());
+    for (adcp::Exchange &e : kept)
+        stored.push_back(compact(e, ++m_versions));
     beginInsertRows({}, 0, static_cast<int>(kept.size()) - 1);
-    m_exchanges.insert(m_exchanges.begin(), std::make_move_iterator(kept.begin()),
-                       std::make_move_iterator(kept.end()));
+    m_exchanges.insert(m_exchanges.begin(), std::make_move_iterator(stored.begin()),
+                       std::make_move_iterator(stored.end()));
     m_background.insert(m_background.begin(), keptBackground.begin(), keptBackground.end());
     m_backgroundCount += static_cast<int>(std::count(keptBackground.begin(), keptBackground.end(), true));
     endInsertRows();
@@ -453,8 +534,10 @@ int ExchangeModel::prependHistory(std::vector<adcp::Exchange> exchanges, const s
 
 bool ExchangeModel::isFinished(int row) const
 {
-    const adcp::Exchange *e = exchange(row);
-    return e && (!e->response.is_null() || e->error || e->canceled);
+    if (row < 0 || row >= rowCount())
+        return false;
+    const StoredExchange &stored = m_exchanges[static_cast<size_t>(row)];
+    return stored.hasResponse || stored.head.error || stored.head.canceled;
 }
 
 QString curlCommand(const adcp::Exchange &exchange, const QUrl &endpoint, const QByteArray &bearerToken)
@@ -502,11 +585,13 @@ bool isPendingStatus(const QString &status)
 QString exchangeSummary(const adcp::Exchange &exchange)
 {
     const bool failed = exchange.error.has_value() || exchange.canceled || exchange.meta.httpStatus >= 400;
+    const bool hasResponse = !exchange.response.is_null();
+    const QString status = jsonString(exchange.response, "status");
     return QStringLiteral("%1 %2 %3 %4 ms %5")
         .arg(exchange.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), exchange.tool,
-             resultText(exchange))
+             resultText(exchange, hasResponse, status))
         .arg(exchange.elapsedMs)
-        .arg(resultGlyph(exchange, failed));
+        .arg(resultGlyph(hasResponse, status, failed));
 }
 
 } // namespace adcp::models

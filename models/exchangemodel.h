@@ -4,10 +4,13 @@
 
 #include <QAbstractTableModel>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
 namespace adcp::models {
+
+struct StoredExchange; // one row as the model keeps it (exchangemodel.cpp)
 
 // Every request/response pair of the session, oldest first, for the exchange strip and the inspector.
 class ExchangeModel final : public QAbstractTableModel
@@ -49,6 +52,9 @@ public:
     void setLimit(int rows);
     int limit() const;
 
+    // The row's exchange, whole. Rows keep their request and response compact (CBOR: a month of hourly
+    // delivery is megabytes as a JSON tree and a tenth of that encoded) and are expanded on demand; the
+    // pointer stays valid until several other rows have been expanded — use it at once, do not keep it.
     const adcp::Exchange *exchange(int row) const;
     int rowOfId(quint64 exchangeId) const;
     bool isFailure(int row) const;
@@ -66,8 +72,11 @@ private:
     void trim();
     void trimBackground();
 
-    std::vector<adcp::Exchange> m_exchanges;
+    std::vector<StoredExchange> m_exchanges;
     std::vector<bool> m_background; // per row
+    quint64 m_versions = 0;         // each stored row gets a new one; keys the expanded copies below
+    // The last rows expanded, newest last: (version, exchange).
+    mutable std::vector<std::pair<quint64, std::unique_ptr<adcp::Exchange>>> m_expanded;
     int m_backgroundCount = 0;
     int m_backgroundTotal = 0;
     int m_limit = 500;

@@ -7,7 +7,7 @@
 // the event loop was busy elsewhere (a model reset, a view relayout, a JSON validation). The same probe runs
 // first with the window idle (the baseline) and then during the session; both are printed side by side.
 //
-// usage: bench_event_loop_stall [requests=1000] [idle-seconds=5]
+// usage: bench_event_loop_stall [requests=1000] [idle-seconds=5]   (env BENCH_EXCHANGE_ROWS=n: keep n exchanges)
 #include "agentclient.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
@@ -16,6 +16,7 @@
 #include "creativesdialog.h"
 #include "declinedialog.h"
 #include "dispatcher.h"
+#include "exchangemodel.h"
 #include "jobs/execution.h"
 #include "mainwindow.h"
 #include "proposaldetailwidget.h"
@@ -371,6 +372,9 @@ int main(int argc, char **argv)
     Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });
+    // BENCH_EXCHANGE_ROWS=n keeps n exchanges instead of the window's 500: the exchange log's share of the RSS.
+    if (qEnvironmentVariableIsSet("BENCH_EXCHANGE_ROWS"))
+        workbench.exchanges()->setLimit(qEnvironmentVariableIntValue("BENCH_EXCHANGE_ROWS"));
     MainWindow window(&workbench);
     window.attachSellerConsole(new SellerConsole(dispatcher, kPrincipal.id));
     window.resize(1440, 900);

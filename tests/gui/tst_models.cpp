@@ -107,6 +107,7 @@ private Q_SLOTS:
     void timelineMarksWebhookAndSnapshotParity();
     void timelineMarksReemissions();
     void exchangesSaveAndReload();
+    void exchangesKeptCompactComeBackWhole();
     void exchangeProxyShowsFailures();
     void opportunitiesTree();
 };
@@ -728,6 +729,66 @@ void TestModels::pluralTexts()
     QCoreApplication::removeTranslator(&translator);
     QCOMPARE(model.index(OpportunityModel::BuysRow, 0, parent).data().toString(),
              QStringLiteral("%1 buy(s)%2").arg(buys).arg(impaired ? QStringLiteral(" ⚠") : QString()));
+}
+
+// Rows keep their documents encoded; what the inspector gets back is what was recorded, member for member,
+// including what JSON text is fussy about (large integers, doubles, non-ASCII, nesting), and an answer that
+// replaces the started exchange is what comes back after it.
+void TestModels::exchangesKeptCompactComeBackWhole()
+{
+    ExchangeModel model;
+    adcp::Exchange started;
+    started.id = 42;
+    started.agent = QStringLiteral("Seller");
+    started.tool = QStringLiteral("get_media_buy_delivery");
+    started.startedAt = kNow;
+    started.request = {{"media_buy_ids", {"mb-1"}}, {"note", "caf\u00e9 \u2615"}};
+    started.meta.rawRequest = QByteArray(R"({"media_buy_ids":["mb-1"]})");
+    model.addExchange(started);
+    QVERIFY(model.exchange(0)->request == started.request);
+    QVERIFY(model.exchange(0)->response.is_null());
+    QVERIFY(!model.isFinished(0));
+
+    adcp::Exchange finished = started;
+    finished.elapsedMs = 12;
+    finished.response = {{"status", "completed"},
+                         {"big", 9007199254740993ULL},
+                         {"negative", -12345678901LL},
+                         {"ratio", 0.1},
+                         {"series", nlohmann::json::array()}};
+    for (int hour = 0; hour < 720; ++hour)
+        finished.response["series"].push_back({{"hour", hour}, {"spend", hour * 1.25}, {"nested", {{"a", {1, 2}}}}});
+    finished.meta.httpStatus = 200;
+    finished.responseIssues.push_back({"/big", "a warning"});
+    model.addExchange(finished);
+    QCOMPARE(model.rowCount(), 1);
+    const adcp::Exchange *back = model.exchange(0);
+    QVERIFY(back);
+    QCOMPARE(back->id, finished.id);
+    QCOMPARE(back->tool, finished.tool);
+    QCOMPARE(back->elapsedMs, qint64(12));
+    QCOMPARE(back->meta.rawRequest, finished.meta.rawRequest);
+    QCOMPARE(back->responseIssues.size(), std::size_t(1));
+    QVERIFY(back->request == finished.request);
+    QVERIFY(back->response == finished.response);
+    QCOMPARE(back->response["big"].get<std::uint64_t>(), 9007199254740993ULL);
+    QVERIFY(model.isFinished(0));
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("200 completed \u2713"));
+    // Asked again, the same expanded copy.
+    QCOMPARE(model.exchange(0), back);
+
+    // Many rows: each comes back whole, whichever order they are asked in.
+    for (quint64 id = 100; id < 140; ++id) {
+        adcp::Exchange e;
+        e.id = id;
+        e.tool = QStringLiteral("get_products");
+        e.request = {{"n", id}};
+        e.response = {{"echo", id}};
+        model.addExchange(e);
+    }
+    for (int row = model.rowCount() - 1; row >= 1; --row)
+        QCOMPARE(model.exchange(row)->response["echo"].get<quint64>(), model.exchange(row)->id);
+    QVERIFY(model.exchange(0)->response == finished.response);
 }
 
 QTEST_GUILESS_MAIN(TestModels)
