@@ -143,6 +143,7 @@ int runGuiMode(int argc, char **argv)
                      [&window](const QString &message) { window.showStatus(message, 20000); });
     // Trainer mode: scenarios replay against a seller of their own, fresh at every reset.
     adcp::gui::TrainerSeller trainerSeller(&workbench, &client, console, &receiver);
+    trainerSeller.setHome(dispatcher, execution);
     QObject::connect(&trainerSeller, &adcp::gui::TrainerSeller::replaced, &window,
                      [&window, &trainerSeller] { window.setEmbeddedSeller(trainerSeller.dispatcher()); });
     adcp::gui::Trainer trainer(&window, &workbench, console,
@@ -151,6 +152,14 @@ int runGuiMode(int argc, char **argv)
                                    keeper.close();
                                    return trainerSeller.reset(why);
                                });
+    // "Back to my seller": the planner's own seller, workspace and connection again.
+    trainer.setLeaver([&trainerSeller, &keeper, &workbench](QString *why) {
+        if (!trainerSeller.goHome(why))
+            return false;
+        keeper.open(QStringLiteral("embedded"), workbench.principal());
+        workbench.connectAgent();
+        return true;
+    });
     window.restoreLayout();
     window.show();
     workbench.connectAgent();

@@ -133,6 +133,21 @@ bool ScenarioPlayer::load(const models::Scenario &scenario, QString *error)
     return true;
 }
 
+bool ScenarioPlayer::unload()
+{
+    if (m_running)
+        return false;
+    m_poll->stop();
+    m_wait = Wait::None;
+    m_loaded = false;
+    m_scenario = {};
+    m_position = 0;
+    m_target = 0;
+    m_lastError.clear();
+    Q_EMIT positionChanged(m_position);
+    return true;
+}
+
 const models::Scenario &ScenarioPlayer::scenario() const
 {
     return m_scenario;

@@ -35,6 +35,8 @@ public:
 
     // Resets the seller and the session and stands before the first step.
     bool load(const models::Scenario &scenario, QString *error);
+    // No scenario any more (the trainer went back to the planner's own seller); false while a step runs.
+    bool unload();
     const models::Scenario &scenario() const;
     bool isLoaded() const;
     // Steps done (0 = at the start, stepCount() = at the end).

@@ -36,7 +36,7 @@ TrainerPanel::TrainerPanel(ScenarioPlayer *player, QWidget *parent)
     : QWidget(parent), m_player(player), m_title(new QLabel(this)), m_step(new QLabel(this)),
       m_narration(new QTextBrowser(this)), m_error(new QLabel(this)),
       m_previous(new QPushButton(tr("◀ Previous"), this)), m_next(new QPushButton(tr("Next ▶"), this)),
-      m_reset(new QPushButton(tr("Reset"), this))
+      m_reset(new QPushButton(tr("Reset"), this)), m_leave(new QPushButton(tr("Back to my seller"), this))
 {
     setObjectName(QStringLiteral("trainerPanel"));
     m_title->setObjectName(QStringLiteral("trainerTitle"));
@@ -50,6 +50,8 @@ TrainerPanel::TrainerPanel(ScenarioPlayer *player, QWidget *parent)
     m_previous->setObjectName(QStringLiteral("trainerPrevious"));
     m_next->setObjectName(QStringLiteral("trainerNext"));
     m_reset->setObjectName(QStringLiteral("trainerReset"));
+    m_leave->setObjectName(QStringLiteral("trainerLeave"));
+    m_leave->setToolTip(tr("End the scenario: the window goes back to your own embedded seller and workspace."));
     m_next->setDefault(true);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
@@ -62,6 +64,7 @@ TrainerPanel::TrainerPanel(ScenarioPlayer *player, QWidget *parent)
     buttons->addStretch(1);
     buttons->addWidget(m_reset);
     layout->addLayout(buttons);
+    layout->addWidget(m_leave, 0, Qt::AlignRight);
     connect(m_next, &QPushButton::clicked, player, &ScenarioPlayer::next);
     connect(m_previous, &QPushButton::clicked, player, &ScenarioPlayer::previous);
     connect(m_reset, &QPushButton::clicked, player, &ScenarioPlayer::reset);
@@ -86,6 +89,11 @@ QPushButton *TrainerPanel::previousButton() const
 QPushButton *TrainerPanel::resetButton() const
 {
     return m_reset;
+}
+
+QPushButton *TrainerPanel::leaveButton() const
+{
+    return m_leave;
 }
 
 QLabel *TrainerPanel::titleLabel() const
@@ -154,6 +162,7 @@ void TrainerPanel::refresh()
     m_next->setEnabled(loaded && !running && position < count);
     m_previous->setEnabled(loaded && !running && position > 0);
     m_reset->setEnabled(loaded && !running);
+    m_leave->setEnabled(loaded && !running);
 }
 
 Trainer::Trainer(MainWindow *window, Workbench *workbench, SellerConsole *console,
@@ -166,6 +175,15 @@ Trainer::Trainer(MainWindow *window, Workbench *workbench, SellerConsole *consol
     m_dock = window->addToolDock(m_panel, tr("Trainer"), Qt::LeftDockWidgetArea);
     m_dock->hide();
     buildMenu();
+    connect(m_panel->leaveButton(), &QPushButton::clicked, this, [this] {
+        QString why;
+        if (!leave(&why))
+            m_window->showStatus(why, 20000);
+    });
+    const auto updateLeave = [this] { m_leave->setEnabled(m_player->isLoaded() && !m_player->isRunning()); };
+    connect(m_player, &ScenarioPlayer::positionChanged, this, updateLeave);
+    connect(m_player, &ScenarioPlayer::runningChanged, this, updateLeave);
+    updateLeave();
     setPresenter(QSettings().value(kPresenterKey, false).toBool());
 }
 
@@ -211,6 +229,32 @@ bool Trainer::open(const QString &nameOrPath, QString *error)
     m_dock->show();
     m_dock->raise();
     return true;
+}
+
+void Trainer::setLeaver(std::function<bool(QString *error)> leaver)
+{
+    m_leaver = std::move(leaver);
+}
+
+bool Trainer::leave(QString *error)
+{
+    if (!m_player->isLoaded())
+        return true;
+    if (m_player->isRunning()) {
+        *error = tr("A scenario step is still running; leave once it is done.");
+        return false;
+    }
+    if (m_leaver && !m_leaver(error))
+        return false;
+    m_player->unload();
+    m_dock->hide();
+    m_window->showStatus(tr("Back to your own embedded seller and workspace."));
+    return true;
+}
+
+QAction *Trainer::leaveAction() const
+{
+    return m_leave;
 }
 
 bool Trainer::save(const QString &path, QString *error) const
@@ -287,6 +331,13 @@ void Trainer::buildMenu()
         });
     }
     connect(m_menu->addAction(tr("Open scenario file…")), &QAction::triggered, this, &Trainer::openFile);
+    m_leave = m_menu->addAction(tr("Back to my seller"));
+    m_leave->setObjectName(QStringLiteral("trainerLeaveAction"));
+    connect(m_leave, &QAction::triggered, this, [this] {
+        QString why;
+        if (!leave(&why))
+            m_window->showStatus(why, 20000);
+    });
     m_menu->addSeparator();
     m_record = m_menu->addAction(tr("Record a scenario"));
     m_record->setObjectName(QStringLiteral("trainerRecord"));

@@ -38,6 +38,8 @@ public:
     QPushButton *nextButton() const;
     QPushButton *previousButton() const;
     QPushButton *resetButton() const;
+    // "Back to my seller": ends the scenario (Trainer::leave).
+    QPushButton *leaveButton() const;
     QLabel *titleLabel() const;
     QLabel *stepLabel() const;
     QTextBrowser *narrationView() const;
@@ -56,6 +58,7 @@ private:
     QPushButton *m_previous;
     QPushButton *m_next;
     QPushButton *m_reset;
+    QPushButton *m_leave;
     bool m_presenter = false;
 };
 
@@ -78,6 +81,12 @@ public:
     // Opens a scenario beside the window: the seller is reset and the pane stands before step 1.
     bool open(const QString &nameOrPath, QString *error);
     bool save(const QString &path, QString *error) const;
+    // What "Back to my seller" does after the scenario ends: give the window the planner's own seller and
+    // workspace again (see TrainerSeller::goHome). Without one, leave() only closes the pane.
+    void setLeaver(std::function<bool(QString *error)> leaver);
+    // Ends the scenario: the pane closes and the leaver runs. Refused while a step runs.
+    bool leave(QString *error);
+    QAction *leaveAction() const;
 
     ScenarioPlayer *player() const;
     ScenarioRecorder *recorder() const;
@@ -101,6 +110,8 @@ private:
     QMenu *m_menu = nullptr;
     QAction *m_presenter = nullptr;
     QAction *m_record = nullptr;
+    QAction *m_leave = nullptr;
+    std::function<bool(QString *error)> m_leaver;
     QFont m_baseFont;
 };
 

@@ -39,7 +39,48 @@ void TrainerSeller::stop()
 
 std::shared_ptr<adcp::seller::Dispatcher> TrainerSeller::dispatcher() const
 {
-    return m_dispatcher;
+    return m_dispatcher ? m_dispatcher : m_homeDispatcher;
+}
+
+void TrainerSeller::setHome(std::shared_ptr<adcp::seller::Dispatcher> dispatcher,
+                            std::shared_ptr<adcp::seller::Execution> execution)
+{
+    m_homeDispatcher = std::move(dispatcher);
+    m_homeExecution = std::move(execution);
+}
+
+bool TrainerSeller::isActive() const
+{
+    return m_dispatcher != nullptr;
+}
+
+bool TrainerSeller::goHome(QString *error)
+{
+    if (!m_dispatcher)
+        return true;
+    auto *transport =
+        m_client ? qobject_cast<adcp::seller::InProcessTransport *>(m_client->transport()) : nullptr;
+    if (!m_workbench || !transport || !m_homeDispatcher) {
+        *error = tr("The planner's own embedded seller is not known to the trainer.");
+        return false;
+    }
+    // As in reset(): calls start on the home seller from here on; what the scenario's seller still answers
+    // belongs to the session setClient() ends, and the workbench drops it.
+    transport->setDispatcher(m_homeDispatcher);
+    m_workbench->cancelAll();
+    stop();
+    m_context.reset();
+    m_dispatcher.reset();
+    if (m_receiver && m_homeExecution && m_homeExecution->webhookSender())
+        m_receiver->addJwks(m_homeExecution->webhookSender()->jwks());
+    if (m_console) {
+        m_console->setDispatcher(m_homeDispatcher);
+        m_console->setAdapterControl(SellerConsole::adapterControl(m_homeExecution));
+    }
+    m_workbench->setClock([dispatcher = m_homeDispatcher] { return dispatcher->context().clock().now(); });
+    m_workbench->setClient(m_client, m_workbench->principal());
+    Q_EMIT replaced();
+    return true;
 }
 
 bool TrainerSeller::reset(QString *error)

@@ -39,7 +39,16 @@ public:
 
     // Webhooks are polled this often (tests make it short); before the first reset.
     void setWebhookPollMs(int ms);
+    // The planner's own embedded seller, which goHome() gives the window back.
+    void setHome(std::shared_ptr<adcp::seller::Dispatcher> dispatcher,
+                 std::shared_ptr<adcp::seller::Execution> execution);
     bool reset(QString *error);
+    // Back to the home seller: the connection, the console, the clock and the webhook keys follow it, the
+    // scenario's seller stops and its session is cleared (the caller brings the planner's workspace back).
+    bool goHome(QString *error);
+    // A scenario's seller answers now (reset() was called and goHome() not since).
+    bool isActive() const;
+    // The seller answering now: the scenario's, or the home one.
     std::shared_ptr<adcp::seller::Dispatcher> dispatcher() const;
 
 Q_SIGNALS:
@@ -59,6 +68,8 @@ private:
     std::shared_ptr<adcp::seller::SellerContext> m_context;
     std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
     std::shared_ptr<adcp::seller::Execution> m_execution;
+    std::shared_ptr<adcp::seller::Dispatcher> m_homeDispatcher;
+    std::shared_ptr<adcp::seller::Execution> m_homeExecution;
 };
 
 } // namespace adcp::gui

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void buyUnderManualApproval();
     void impairmentSeenByWebhookAndSnapshot();
     void recordSaveLoadReplay();
+    void backToMySeller();
     void presenterTypeIsRemembered();
 
 private:
@@ -122,6 +123,14 @@ void TestTrainer::initTestCase()
     m_trainer = std::make_unique<Trainer>(m_window.get(), m_workbench.get(), m_console,
                                           [this](QString *why) { return m_seller->reset(why); });
     m_trainer->player()->setStepTimeout(kStepMs);
+    // As the application wires "Back to my seller" (less the workspace, which this fixture does not keep).
+    m_seller->setHome(m_dispatcher, nullptr);
+    m_trainer->setLeaver([this](QString *why) {
+        if (!m_seller->goHome(why))
+            return false;
+        m_workbench->connectAgent();
+        return true;
+    });
     m_window->resize(1500, 950);
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
@@ -400,6 +409,54 @@ void TestTrainer::recordSaveLoadReplay()
     QCOMPARE(m_workbench->proposals()->status(1), QStringLiteral("declined"));
     clickNext();
     QVERIFY(m_workbench->now() >= before.addSecs(3600));
+}
+
+// A trainer ends the scenario with the pane's button: the planner's own seller answers again, the
+// scenario's proposals are not on it, and the pane is gone until a scenario is opened again.
+void TestTrainer::backToMySeller()
+{
+    open(QStringLiteral("proposal-versions"));
+    clickNext();
+    QVERIFY(m_seller->isActive());
+    const QString scenarioProposal = m_workbench->proposals()->proposalId(0);
+    QVERIFY(!scenarioProposal.isEmpty());
+    QVERIFY(m_trainer->leaveAction()->isEnabled());
+
+    click(m_trainer->panel()->leaveButton());
+    QVERIFY(!m_seller->isActive());
+    QVERIFY(m_seller->dispatcher() == m_dispatcher);
+    QVERIFY(!m_trainer->player()->isLoaded());
+    QVERIFY(!m_trainer->dock()->isVisible());
+    QVERIFY(!m_trainer->leaveAction()->isEnabled());
+    QCOMPARE(m_workbench->proposals()->rowCount(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_workbench->isConnected(), kStepMs);
+
+    // A brief now goes to the planner's seller, which knows nothing of the scenario's proposals.
+    m_workbench->sendBrief({{"buying_mode", "brief"}, {"brief", "Back home: CTV for coffee drinkers"}},
+                           QStringLiteral("Home"));
+    guidriver::waitIdle(m_workbench.get());
+    QVERIFY(m_workbench->proposals()->rowCount() > 0);
+    const auto include = [this](const QString &proposalId) {
+        return m_dispatcher->call(embeddedPlannerPrincipal(), "get_products",
+                                  {{"buying_mode", "refine"},
+                                   {"refine", {{{"scope", "proposal"},
+                                                {"proposal_id", proposalId.toStdString()},
+                                                {"action", "include"}}}}});
+    };
+    // (Asked for a proposal it does not hold, the seller answers "unable" for that entry, not an error.)
+    const adcp::ToolOutcome home = include(m_workbench->proposals()->proposalId(0));
+    QVERIFY2(home.ok(), home.ok() ? "" : home.error->message.c_str());
+    QCOMPARE(adcp::models::jsonArray(home.result, "proposals").size(), std::size_t(1));
+    const adcp::ToolOutcome scenario = include(scenarioProposal);
+    QVERIFY(scenario.ok());
+    QVERIFY(adcp::models::jsonArray(scenario.result, "proposals").empty());
+    const nlohmann::json applied = adcp::models::jsonArray(scenario.result, "refinement_applied");
+    QCOMPARE(applied.size(), std::size_t(1));
+    QCOMPARE(adcp::models::jsonString(applied[0], "status"), QStringLiteral("unable"));
+
+    // A scenario opened again takes the window over as before.
+    open(QStringLiteral("proposal-versions"));
+    QVERIFY(m_seller->isActive());
 }
 
 void TestTrainer::presenterTypeIsRemembered()
