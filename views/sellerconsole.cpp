@@ -565,6 +565,9 @@ void SellerConsole::refreshDependencies()
     // impairments) and the seller's record of the dependencies it tracks for the buy (catalog items, event
     // sources of optimization goals, the products' properties), which the buy's JSON does not carry.
     QSqlDatabase db = m_dispatcher->context().database();
+    // Two reads for the whole board (this runs on the window's thread, up to four times a second, with every
+    // buy of the session): what the buys depend on, and the resources' current status.
+    const auto tracked = adcp::seller::DependencyHealth::dependenciesByBuy(db, m_principal->id);
     for (const auto &buy : m_buys) {
         for (const auto &package : jsonArray(buy, "packages")) {
             for (const auto &approval : jsonArray(package, "creative_approvals"))
@@ -580,24 +583,19 @@ void SellerConsole::refreshDependencies()
         for (const auto &impairment : jsonArray(buy, "impairments"))
             add(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
                 jsonString(jsonObject(impairment, "transition"), "to"));
-        QSqlQuery tracked(db);
-        tracked.prepare(
-            QStringLiteral("SELECT resource_type, resource_id FROM mon_dependencies WHERE "
-                           "principal_id = ? AND media_buy_id = ? ORDER BY resource_type, resource_id"));
-        tracked.addBindValue(QString::fromStdString(m_principal->id));
-        tracked.addBindValue(jsonString(buy, "media_buy_id"));
         // A seller running without execution tracks no dependencies; the buy's own JSON is all there is.
-        if (tracked.exec()) {
-            while (tracked.next())
-                add(tracked.value(0).toString(), tracked.value(1).toString(), {});
+        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString()); found != tracked.end()) {
+            for (const auto &[type, id] : found->second)
+                add(QString::fromStdString(type), QString::fromStdString(id), {});
         }
     }
     // The seller's own record has the current status (what a flip changed), when it keeps one.
+    const auto statuses = adcp::seller::DependencyHealth::resourceStatuses(db, m_principal->id);
     QStringList signature;
     for (Row &row : rows) {
-        if (const auto resource = adcp::seller::DependencyHealth::resource(
-                db, m_principal->id, row.type.toStdString(), row.id.toStdString()))
-            row.status = QString::fromStdString(resource->status);
+        if (const auto found = statuses.find({row.type.toStdString(), row.id.toStdString()});
+            found != statuses.end())
+            row.status = QString::fromStdString(found->second);
         signature << row.type + QLatin1Char('/') + row.id;
     }
     // The same resources: only their status cells change, and the Break/Restore buttons under the trainer's

@@ -218,6 +218,39 @@ std::optional<DependencyHealth::Resource> DependencyHealth::resource(QSqlDatabas
     return r;
 }
 
+std::map<std::pair<std::string, std::string>, std::string>
+DependencyHealth::resourceStatuses(QSqlDatabase &db, const std::string &principalId)
+{
+    std::map<std::pair<std::string, std::string>, std::string> statuses;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!execute(q,
+                 QStringLiteral("SELECT resource_type, resource_id, status FROM mon_resources WHERE principal_id = ?"),
+                 {qs(principalId)}, nullptr))
+        return statuses;
+    while (q.next())
+        statuses[{q.value(0).toString().toStdString(), q.value(1).toString().toStdString()}] =
+            q.value(2).toString().toStdString();
+    return statuses;
+}
+
+std::map<std::string, std::vector<std::pair<std::string, std::string>>>
+DependencyHealth::dependenciesByBuy(QSqlDatabase &db, const std::string &principalId)
+{
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> byBuy;
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    if (!execute(q,
+                 QStringLiteral("SELECT DISTINCT media_buy_id, resource_type, resource_id FROM mon_dependencies "
+                                "WHERE principal_id = ? ORDER BY media_buy_id, resource_type, resource_id"),
+                 {qs(principalId)}, nullptr))
+        return byBuy;
+    while (q.next())
+        byBuy[q.value(0).toString().toStdString()].emplace_back(q.value(1).toString().toStdString(),
+                                                                  q.value(2).toString().toStdString());
+    return byBuy;
+}
+
 bool DependencyHealth::ensureResource(QSqlDatabase &db, const std::string &principalId,
                                       const std::string &type, const std::string &id,
                                       const std::string &status, const QDateTime &now, QString *error)

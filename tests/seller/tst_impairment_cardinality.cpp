@@ -1,4 +1,5 @@
 #include "execfixture.h"
+#include "monitoring/dependencyhealth.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void otherResourceTypes_data();
     void otherResourceTypes();
     void peerCreativeKeepsThePackageServing();
+    void boardReadsAgreeWithPerResourceReads();
 };
 
 void TestImpairmentCardinality::twoCreativesZeroOneTwoOneZero()
@@ -218,6 +220,39 @@ void TestImpairmentCardinality::peerCreativeKeepsThePackageServing()
     const json buy = s.mediaBuy(id);
     QCOMPARE(buy["impairments"].size(), size_t(2));
     checkHealthInvariant(buy);
+}
+
+// The seller console reads the whole board in two queries: they must say what the per-resource reads say,
+// for this principal only.
+void TestImpairmentCardinality::boardReadsAgreeWithPerResourceReads()
+{
+    ExecSeller s;
+    const json first = s.createBuy();
+    const json second = s.createBuy();
+    s.syncCreative("cr_1", packageId(first, 0), "audio_standard_60s");
+    s.syncCreative("cr_2", packageId(second, 0), "audio_standard_60s");
+    s.control("force_creative_status", {{"creative_id", "cr_1"}, {"status", "suspended"}});
+
+    using adcp::seller::DependencyHealth;
+    QSqlDatabase db = s.context->database();
+    const auto byBuy = DependencyHealth::dependenciesByBuy(db, s.buyer.id);
+    const auto statuses = DependencyHealth::resourceStatuses(db, s.buyer.id);
+    for (const json *buy : {&first, &second}) {
+        const auto found = byBuy.find(buy->at("media_buy_id").get<std::string>());
+        QVERIFY(found != byBuy.end());
+        QVERIFY(!found->second.empty());
+        QVERIFY(std::is_sorted(found->second.begin(), found->second.end()));
+        for (const auto &[type, id] : found->second) {
+            const auto one = DependencyHealth::resource(db, s.buyer.id, type, id);
+            const auto bulk = statuses.find({type, id});
+            QCOMPARE(bulk != statuses.end(), one.has_value());
+            if (one)
+                QCOMPARE(bulk->second, one->status);
+        }
+    }
+    QCOMPARE(statuses.at({"creative", "cr_1"}), std::string("suspended"));
+    QVERIFY(DependencyHealth::dependenciesByBuy(db, "someone-else").empty());
+    QVERIFY(DependencyHealth::resourceStatuses(db, "someone-else").empty());
 }
 
 QTEST_GUILESS_MAIN(TestImpairmentCardinality)
