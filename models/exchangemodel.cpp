@@ -368,6 +368,11 @@ const adcp::Exchange *ExchangeModel::exchange(int row) const
     return m_expanded.back().second.get();
 }
 
+quint64 ExchangeModel::exchangeId(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_exchanges[static_cast<size_t>(row)].id() : 0;
+}
+
 int ExchangeModel::rowOfId(quint64 exchangeId) const
 {
     // Exchanges arrive in id order; search from the end, where a finishing call usually is.

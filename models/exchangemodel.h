@@ -56,6 +56,7 @@ public:
     // delivery is megabytes as a JSON tree and a tenth of that encoded) and are expanded on demand; the
     // pointer stays valid until several other rows have been expanded — use it at once, do not keep it.
     const adcp::Exchange *exchange(int row) const;
+    quint64 exchangeId(int row) const; // 0 for a row that does not exist; nothing is expanded
     int rowOfId(quint64 exchangeId) const;
     bool isFailure(int row) const;
 

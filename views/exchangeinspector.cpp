@@ -146,9 +146,7 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
     updateBackgroundCount();
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                const adcp::Exchange *exchange =
-                    current.isValid() ? m_model->exchange(m_proxy->mapToSource(current).row()) : nullptr;
-                m_currentId = exchange ? exchange->id : 0;
+                m_currentId = current.isValid() ? m_model->exchangeId(m_proxy->mapToSource(current).row()) : 0;
                 showCurrent();
             });
     connect(m_model, &QAbstractItemModel::dataChanged, this,

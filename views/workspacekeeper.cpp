@@ -247,8 +247,11 @@ void WorkspaceKeeper::saveExchanges(int first, int last)
         return;
     const models::ExchangeModel *exchanges = m_workbench->exchanges();
     for (int row = std::max(0, first); row <= last && row < exchanges->rowCount(); ++row) {
+        // Expanded only when it is to be written (rows keep their documents encoded).
+        if (!exchanges->isFinished(row) || m_savedExchanges.contains(exchanges->exchangeId(row)))
+            continue;
         const adcp::Exchange *exchange = exchanges->exchange(row);
-        if (!exchange || !exchanges->isFinished(row) || m_savedExchanges.contains(exchange->id))
+        if (!exchange)
             continue;
         m_savedExchanges.insert(exchange->id);
         m_store->saveExchange(m_workspace, exchange->id, exchange->startedAt,
