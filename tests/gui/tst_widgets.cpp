@@ -327,6 +327,17 @@ void TestWidgets::deliveryChartPlotsDeliveredAgainstPlan()
     QCOMPARE(chart.deliveredPointCount(), 3);
     chart.setDelivery(buy, json::object());
     QCOMPARE(chart.deliveredPointCount(), 0);
+
+    // Nothing is drawn after the seller's now: a window that starts later is left out, the one under way ends
+    // at now (the delivered line is not drawn flat into the future).
+    DeliveryChart clocked;
+    clocked.setClock([] { return QDateTime(QDate(2026, 3, 1), QTime(1, 30), Qt::UTC); });
+    clocked.setGranularity(QStringLiteral("hourly"));
+    clocked.setDelivery(buy, hourly);
+    QCOMPARE(clocked.deliveredPointCount(), 2);
+    clocked.setGranularity(QStringLiteral("daily"));
+    clocked.setDelivery(buy, delivery);
+    QCOMPARE(clocked.deliveredPointCount(), 1);
 }
 
 void TestWidgets::versionCompareHighlightsChanges()
