@@ -92,14 +92,18 @@ bool isPollTool(const QString &tool)
     return tool == QLatin1String("get_task_status") || tool == QLatin1String("tasks_get");
 }
 
-// ✓ done, ✗ failed, ⏳ the seller has not finished (an answer, but not the outcome).
-QString resultGlyph(bool hasResponse, const QString &status, bool failed)
+// No answer yet, or an answer that is not the outcome (the seller has not finished).
+bool awaitingOutcome(bool hasResponse, const QString &status)
+{
+    return !hasResponse || isPendingStatus(status);
+}
+
+// ✓ done, ✗ failed, ⏳ awaiting the outcome.
+QString resultGlyph(bool awaiting, bool failed)
 {
     if (failed)
         return QStringLiteral("✗");
-    if (!hasResponse || isPendingStatus(status))
-        return QStringLiteral("⏳");
-    return QStringLiteral("✓");
+    return awaiting ? QStringLiteral("⏳") : QStringLiteral("✓");
 }
 
 int issueCount(const adcp::Exchange &exchange)
@@ -172,21 +176,21 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
     const StoredExchange &stored = m_exchanges[static_cast<size_t>(index.row())];
     const adcp::Exchange &exchange = stored.head;
     const bool failed = isFailure(index.row());
+    const bool awaiting = awaitingOutcome(stored.hasResponse, stored.responseStatus);
     switch (role) {
     case IdRole:
         return exchange.id;
     case StatusRole:
         if (failed)
             return QStringLiteral("failed");
-        return resultGlyph(stored.hasResponse, stored.responseStatus, false) == QLatin1String("⏳") ? QStringLiteral("pending") : QStringLiteral("ok");
+        return awaiting ? QStringLiteral("pending") : QStringLiteral("ok");
     case BackgroundRole:
         return isBackground(index.row());
     case Qt::ForegroundRole:
         if (index.column() == ResultColumn) {
             if (failed)
                 return QBrush(QColor(0xc2, 0x41, 0x0c));
-            return QBrush(resultGlyph(stored.hasResponse, stored.responseStatus, false) == QLatin1String("⏳") ? QColor(0xb4, 0x53, 0x09)
-                                                                            : QColor(0x2e, 0x9d, 0x57));
+            return QBrush(awaiting ? QColor(0xb4, 0x53, 0x09) : QColor(0x2e, 0x9d, 0x57));
         }
         if (isBackground(index.row()))
             return QBrush(QColor(0x9c, 0xa3, 0xaf));
@@ -216,7 +220,7 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
             return exchange.tool;
         case ResultColumn:
             return QString(resultText(exchange, stored.hasResponse, stored.responseStatus) + QLatin1Char(' ') +
-                           resultGlyph(stored.hasResponse, stored.responseStatus, failed));
+                           resultGlyph(awaiting, failed));
         case DurationColumn:
             return !stored.hasResponse && !exchange.error
                        ? QString()
@@ -596,7 +600,7 @@ QString exchangeSummary(const adcp::Exchange &exchange)
         .arg(exchange.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), exchange.tool,
              resultText(exchange, hasResponse, status))
         .arg(exchange.elapsedMs)
-        .arg(resultGlyph(hasResponse, status, failed));
+        .arg(resultGlyph(awaitingOutcome(hasResponse, status), failed));
 }
 
 } // namespace adcp::models

@@ -175,11 +175,7 @@ Trainer::Trainer(MainWindow *window, Workbench *workbench, SellerConsole *consol
     m_dock = window->addToolDock(m_panel, tr("Trainer"), Qt::LeftDockWidgetArea);
     m_dock->hide();
     buildMenu();
-    connect(m_panel->leaveButton(), &QPushButton::clicked, this, [this] {
-        QString why;
-        if (!leave(&why))
-            m_window->showStatus(why, 20000);
-    });
+    connect(m_panel->leaveButton(), &QPushButton::clicked, this, &Trainer::leaveFromWindow);
     const auto updateLeave = [this] { m_leave->setEnabled(m_player->isLoaded() && !m_player->isRunning()); };
     connect(m_player, &ScenarioPlayer::positionChanged, this, updateLeave);
     connect(m_player, &ScenarioPlayer::runningChanged, this, updateLeave);
@@ -250,6 +246,13 @@ bool Trainer::leave(QString *error)
     m_dock->hide();
     m_window->showStatus(tr("Back to your own embedded seller and workspace."));
     return true;
+}
+
+void Trainer::leaveFromWindow()
+{
+    QString why;
+    if (!leave(&why))
+        m_window->showStatus(why, 20000);
 }
 
 QAction *Trainer::leaveAction() const
@@ -333,11 +336,7 @@ void Trainer::buildMenu()
     connect(m_menu->addAction(tr("Open scenario file…")), &QAction::triggered, this, &Trainer::openFile);
     m_leave = m_menu->addAction(tr("Back to my seller"));
     m_leave->setObjectName(QStringLiteral("trainerLeaveAction"));
-    connect(m_leave, &QAction::triggered, this, [this] {
-        QString why;
-        if (!leave(&why))
-            m_window->showStatus(why, 20000);
-    });
+    connect(m_leave, &QAction::triggered, this, &Trainer::leaveFromWindow);
     m_menu->addSeparator();
     m_record = m_menu->addAction(tr("Record a scenario"));
     m_record->setObjectName(QStringLiteral("trainerRecord"));

@@ -100,6 +100,7 @@ public:
 private:
     void buildMenu();
     void openFile();
+    void leaveFromWindow(); // the pane's button and the menu item: leave(), or say in the status bar why not
     void toggleRecording(bool on);
 
     MainWindow *m_window;

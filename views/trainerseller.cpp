@@ -71,15 +71,7 @@ bool TrainerSeller::goHome(QString *error)
     stop();
     m_context.reset();
     m_dispatcher.reset();
-    if (m_receiver && m_homeExecution && m_homeExecution->webhookSender())
-        m_receiver->addJwks(m_homeExecution->webhookSender()->jwks());
-    if (m_console) {
-        m_console->setDispatcher(m_homeDispatcher);
-        m_console->setAdapterControl(SellerConsole::adapterControl(m_homeExecution));
-    }
-    m_workbench->setClock([dispatcher = m_homeDispatcher] { return dispatcher->context().clock().now(); });
-    m_workbench->setClient(m_client, m_workbench->principal());
-    Q_EMIT replaced();
+    handOver(m_homeDispatcher, m_homeExecution);
     return true;
 }
 
@@ -123,17 +115,23 @@ bool TrainerSeller::reset(QString *error)
     m_dispatcher = std::move(dispatcher);
     m_execution = std::move(execution);
 
-    if (m_receiver && m_execution->webhookSender())
-        m_receiver->addJwks(m_execution->webhookSender()->jwks());
+    handOver(m_dispatcher, m_execution);
+    return true;
+}
+
+void TrainerSeller::handOver(const std::shared_ptr<adcp::seller::Dispatcher> &dispatcher,
+                             const std::shared_ptr<adcp::seller::Execution> &execution)
+{
+    if (m_receiver && execution && execution->webhookSender())
+        m_receiver->addJwks(execution->webhookSender()->jwks());
     if (m_console) {
-        m_console->setDispatcher(m_dispatcher);
-        m_console->setAdapterControl(SellerConsole::adapterControl(m_execution));
+        m_console->setDispatcher(dispatcher);
+        m_console->setAdapterControl(SellerConsole::adapterControl(execution));
     }
-    m_workbench->setClock([context = m_context] { return context->clock().now(); });
+    m_workbench->setClock([dispatcher] { return dispatcher->context().clock().now(); });
     // A new client session: the models are cleared as for a newly chosen agent.
     m_workbench->setClient(m_client, m_workbench->principal());
     Q_EMIT replaced();
-    return true;
 }
 
 } // namespace adcp::gui

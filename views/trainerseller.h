@@ -57,6 +57,9 @@ Q_SIGNALS:
 
 private:
     void stop();
+    // The webhook keys, the console, the workbench clock and a new workbench session follow `dispatcher`.
+    void handOver(const std::shared_ptr<adcp::seller::Dispatcher> &dispatcher,
+                  const std::shared_ptr<adcp::seller::Execution> &execution);
 
     QPointer<Workbench> m_workbench;
     QPointer<adcp::AgentClient> m_client;

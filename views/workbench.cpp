@@ -362,7 +362,7 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
         const bool wasBusy = m_inFlight.remove(call) > 0;
         m_backgroundCalls.remove(call);
         if (wasBusy && !background)
-            Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+            announceBusy();
     });
     connect(call, &adcp::PendingCall::finished, this,
             [this, call, action, subject, onSuccess, background, session = m_session] {
@@ -370,7 +370,7 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
         m_backgroundCalls.remove(call);
         if (session != m_session) {
             if (wasBusy)
-                Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+                announceBusy();
             return;
         }
         const adcp::ToolOutcome outcome = call->outcome();
@@ -397,8 +397,13 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
             Q_EMIT actionFailed(action, subject, *failure);
         }
         if (!background)
-            Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
+            announceBusy();
     });
+}
+
+void Workbench::announceBusy()
+{
+    Q_EMIT busyChanged(isBusy(), isBusy() ? m_inFlight.values().constLast() : QString());
 }
 
 void Workbench::onMonitorTick()

@@ -166,6 +166,8 @@ private:
     // `background`: the workbench's own polling; not shown as busy, its failures not raised as errors.
     void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess,
                bool background = false);
+    // busyChanged with what is in flight now (the latest action, or nothing).
+    void announceBusy();
     void pollBuys(bool background);
     void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
     void followAwaitingBuys();
