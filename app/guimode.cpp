@@ -88,8 +88,8 @@ int runGuiMode(int argc, char **argv)
         std::make_unique<adcp::seller::InProcessTransport>(dispatcher, kEmbeddedPrincipal),
         adcp::SchemaRegistry::bundled());
 
-    // The window keeps its own exchange log (ExchangeModel, fed by exchangeFinished); the client keeps none, so
-    // no answer body is held twice.
+    // The window keeps its own exchange log (ExchangeModel, fed by exchangeFinished); the client keeps none,
+    // so no answer body is held twice.
     client.setLogLimit(0);
     adcp::gui::Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kEmbeddedPrincipal.id));
@@ -146,12 +146,11 @@ int runGuiMode(int argc, char **argv)
     trainerSeller.setHome(dispatcher, execution);
     QObject::connect(&trainerSeller, &adcp::gui::TrainerSeller::replaced, &window,
                      [&window, &trainerSeller] { window.setEmbeddedSeller(trainerSeller.dispatcher()); });
-    adcp::gui::Trainer trainer(&window, &workbench, console,
-                               [&trainerSeller, &keeper](QString *why) {
-                                   // The scenario's session is not the planner's: it is not kept.
-                                   keeper.close();
-                                   return trainerSeller.reset(why);
-                               });
+    adcp::gui::Trainer trainer(&window, &workbench, console, [&trainerSeller, &keeper](QString *why) {
+        // The scenario's session is not the planner's: it is not kept.
+        keeper.close();
+        return trainerSeller.reset(why);
+    });
     // "Back to my seller": the planner's own seller, workspace and connection again.
     trainer.setLeaver([&trainerSeller, &keeper, &workbench](QString *why) {
         if (!trainerSeller.goHome(why))

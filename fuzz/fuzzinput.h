@@ -21,8 +21,9 @@ struct SplitInput
 std::string_view asText(const uint8_t *data, size_t size);
 SplitInput splitFirstLine(std::string_view text);
 
-// An input read as a small HTTP request: "METHOD TARGET" on the first line, then "Name: value" lines up to the
-// first line that is empty or has no colon, then the body. Header names and values are as written (untrimmed).
+// An input read as a small HTTP request: "METHOD TARGET" on the first line, then "Name: value" lines up to
+// the first line that is empty or has no colon, then the body. Header names and values are as written
+// (untrimmed).
 struct HttpLikeInput
 {
     std::string_view method;

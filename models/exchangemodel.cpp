@@ -219,12 +219,11 @@ QVariant ExchangeModel::data(const QModelIndex &index, int role) const
         case ToolColumn:
             return exchange.tool;
         case ResultColumn:
-            return QString(resultText(exchange, stored.hasResponse, stored.responseStatus) + QLatin1Char(' ') +
-                           resultGlyph(awaiting, failed));
+            return QString(resultText(exchange, stored.hasResponse, stored.responseStatus) +
+                           QLatin1Char(' ') + resultGlyph(awaiting, failed));
         case DurationColumn:
-            return !stored.hasResponse && !exchange.error
-                       ? QString()
-                       : QStringLiteral("%1 ms").arg(exchange.elapsedMs);
+            return !stored.hasResponse && !exchange.error ? QString()
+                                                          : QStringLiteral("%1 ms").arg(exchange.elapsedMs);
         case IssuesColumn:
             return issueCount(exchange) > 0 ? tr("%n issue(s)", nullptr, issueCount(exchange)) : QString();
         case AgentColumn:

@@ -30,7 +30,7 @@ protected:
     bool isCell(const QModelIndex &index) const;
     // Appends `added` at the end in one insertion and records each new row's position in `index` under the
     // `id` member of its row type. Returns how many rows were added.
-    template<typename Row>
+    template <typename Row>
     int appendIndexed(std::vector<Row> &rows, QHash<QString, int> &index, std::vector<Row> added)
     {
         if (added.empty())

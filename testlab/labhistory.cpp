@@ -114,8 +114,9 @@ QList<LabHistory::Entry> LabHistory::runs(const QString &agentUrl, int limit) co
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     // Every agent's runs for an empty URL (a null QString binds as NULL, which equals nothing).
     const QString filter = agentUrl.isEmpty() ? QString() : agentUrl;
-    q.prepare(QStringLiteral("SELECT id, agent_url, agent_name, started_at, passed, failed, not_applicable FROM lab_runs "
-                             "WHERE ? IS NULL OR agent_url = ? ORDER BY id DESC LIMIT ?"));
+    q.prepare(QStringLiteral(
+        "SELECT id, agent_url, agent_name, started_at, passed, failed, not_applicable FROM lab_runs "
+        "WHERE ? IS NULL OR agent_url = ? ORDER BY id DESC LIMIT ?"));
     q.addBindValue(filter);
     q.addBindValue(filter);
     q.addBindValue(limit);

@@ -119,7 +119,8 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
             [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
                 const int row = m_buys->rowOf(m_mediaBuyId);
                 // Drawn again only when the buy itself changed, not when a poll brought it back the same.
-                if (row >= topLeft.row() && row <= bottomRight.row() && m_buys->revision(row) != m_shownRevision)
+                if (row >= topLeft.row() && row <= bottomRight.row() &&
+                    m_buys->revision(row) != m_shownRevision)
                     refresh();
             });
     connect(m_buys, &QAbstractItemModel::modelReset, this, &BuyDetailWidget::refresh);

@@ -122,8 +122,8 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     static const nlohmann::json kNone = nlohmann::json::object();
     const nlohmann::json &buy = buyJson.is_object() ? buyJson : kNone;
     const nlohmann::json &delivery = deliveryJson.is_object() ? deliveryJson : kNone;
-    // What the chart shows depends on these only. Compared in place: a report of a month by the hour is large,
-    // and a buy's detail is refreshed on every poll (copying it each time was most of the refresh).
+    // What the chart shows depends on these only. Compared in place: a report of a month by the hour is
+    // large, and a buy's detail is refreshed on every poll (copying it each time was most of the refresh).
     nlohmann::json fields = nlohmann::json::object();
     for (const char *key : {"total_budget", "start_time", "end_time", "currency"}) {
         const auto found = buy.find(key);

@@ -146,7 +146,8 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
     updateBackgroundCount();
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                m_currentId = current.isValid() ? m_model->exchangeId(m_proxy->mapToSource(current).row()) : 0;
+                m_currentId =
+                    current.isValid() ? m_model->exchangeId(m_proxy->mapToSource(current).row()) : 0;
                 showCurrent();
             });
     connect(m_model, &QAbstractItemModel::dataChanged, this,
@@ -394,8 +395,8 @@ void ExchangeInspector::updateBackgroundCount()
 {
     m_background->setText(tr("Background polling (%1)").arg(m_model->backgroundTotal()));
     m_background->setToolTip(tr("The workbench's own status refreshes: %1 this session, the latest %2 kept")
-                                  .arg(m_model->backgroundTotal())
-                                  .arg(m_model->backgroundLimit()));
+                                 .arg(m_model->backgroundTotal())
+                                 .arg(m_model->backgroundLimit()));
 }
 
 bool ExchangeInspector::saveHistory(const QString &path, QString *error) const

@@ -584,7 +584,8 @@ void SellerConsole::refreshDependencies()
             add(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
                 jsonString(jsonObject(impairment, "transition"), "to"));
         // A seller running without execution tracks no dependencies; the buy's own JSON is all there is.
-        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString()); found != tracked.end()) {
+        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString());
+            found != tracked.end()) {
             for (const auto &[type, id] : found->second)
                 add(QString::fromStdString(type), QString::fromStdString(id), {});
         }

@@ -30,8 +30,8 @@
 #include <QToolButton>
 #include <QTreeWidget>
 
-#include <utility>
 #include <QVBoxLayout>
+#include <utility>
 
 namespace adcp::gui {
 
@@ -246,11 +246,10 @@ void TestLabDialog::buildUi()
         m_status->setText(tr("Canceling…"));
     });
     connect(m_save, &QPushButton::clicked, this, &TestLabDialog::saveReport);
-    connect(m_compare, &QComboBox::activated, this,
-            [this](int index) {
-                compareWith(m_compare->itemData(index).toLongLong(),
-                            m_compare->itemData(index, kOtherAgentRole).toString());
-            });
+    connect(m_compare, &QComboBox::activated, this, [this](int index) {
+        compareWith(m_compare->itemData(index).toLongLong(),
+                    m_compare->itemData(index, kOtherAgentRole).toString());
+    });
     connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) { showStep(item); });
     connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
     setRunning(false);

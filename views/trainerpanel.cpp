@@ -51,7 +51,8 @@ TrainerPanel::TrainerPanel(ScenarioPlayer *player, QWidget *parent)
     m_next->setObjectName(QStringLiteral("trainerNext"));
     m_reset->setObjectName(QStringLiteral("trainerReset"));
     m_leave->setObjectName(QStringLiteral("trainerLeave"));
-    m_leave->setToolTip(tr("End the scenario: the window goes back to your own embedded seller and workspace."));
+    m_leave->setToolTip(
+        tr("End the scenario: the window goes back to your own embedded seller and workspace."));
     m_next->setDefault(true);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);

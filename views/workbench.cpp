@@ -364,41 +364,44 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
         if (wasBusy && !background)
             announceBusy();
     });
+    const quint64 session = m_session;
     connect(call, &adcp::PendingCall::finished, this,
-            [this, call, action, subject, onSuccess, background, session = m_session] {
-        const bool wasBusy = m_inFlight.remove(call) > 0;
-        m_backgroundCalls.remove(call);
-        if (session != m_session) {
-            if (wasBusy)
-                announceBusy();
-            return;
-        }
-        const adcp::ToolOutcome outcome = call->outcome();
-        std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
-        if (!failure) {
-            onSuccess(outcome);
-        } else if (background) {
-            Q_EMIT backgroundFailed(action, *failure);
-        } else if (failure->code == "CANCELED" && m_awaiting.contains(subject)) {
-            // Only the waiting stopped: the seller still holds the buy for approval.
-            Q_EMIT actionSucceeded(action, subject,
-                                   tr("Stopped waiting. The seller is still reviewing this buy; it appears "
-                                      "under Buys once approved."));
-        } else if (m_unconfirmed.contains(subject)) {
-            // The seller may have the buy: say so, and what the next click does.
-            AdcpError unconfirmed = *failure;
-            unconfirmed.message = tr("No answer from the seller (%1), so it may or may not have booked this buy. "
-                                     "Create buy sends the same request again under the same idempotency key: "
-                                     "the seller books it at most once.")
-                                      .arg(QString::fromStdString(failure->message))
-                                      .toStdString();
-            Q_EMIT actionFailed(action, subject, unconfirmed);
-        } else {
-            Q_EMIT actionFailed(action, subject, *failure);
-        }
-        if (!background)
-            announceBusy();
-    });
+            [this, call, action, subject, onSuccess, background, session] {
+                const bool wasBusy = m_inFlight.remove(call) > 0;
+                m_backgroundCalls.remove(call);
+                if (session != m_session) {
+                    if (wasBusy)
+                        announceBusy();
+                    return;
+                }
+                const adcp::ToolOutcome outcome = call->outcome();
+                std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
+                if (!failure) {
+                    onSuccess(outcome);
+                } else if (background) {
+                    Q_EMIT backgroundFailed(action, *failure);
+                } else if (failure->code == "CANCELED" && m_awaiting.contains(subject)) {
+                    // Only the waiting stopped: the seller still holds the buy for approval.
+                    Q_EMIT actionSucceeded(
+                        action, subject,
+                        tr("Stopped waiting. The seller is still reviewing this buy; it appears "
+                           "under Buys once approved."));
+                } else if (m_unconfirmed.contains(subject)) {
+                    // The seller may have the buy: say so, and what the next click does.
+                    AdcpError unconfirmed = *failure;
+                    unconfirmed.message =
+                        tr("No answer from the seller (%1), so it may or may not have booked this buy. "
+                           "Create buy sends the same request again under the same idempotency key: "
+                           "the seller books it at most once.")
+                            .arg(QString::fromStdString(failure->message))
+                            .toStdString();
+                    Q_EMIT actionFailed(action, subject, unconfirmed);
+                } else {
+                    Q_EMIT actionFailed(action, subject, *failure);
+                }
+                if (!background)
+                    announceBusy();
+            });
 }
 
 void Workbench::announceBusy()
@@ -800,27 +803,29 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
     adcp::PendingCall *call = m_client->createMediaBuy(request);
     // Cancel while the seller holds the buy for approval stops the waiting, not the buy: remember its task. An
     // attempt that ended without the seller's answer is remembered whole, to be sent again unchanged.
-    connect(call, &adcp::PendingCall::finished, this, [this, call, proposalId, fields, request, session = m_session] {
-        if (session != m_session)
-            return;
-        const QString taskId = call->property("adcp_task_id").toString();
-        const adcp::ToolOutcome &outcome = call->outcome();
-        const bool canceled = !outcome.ok() && outcome.error->code == "CANCELED";
-        const bool unanswered =
-            !outcome.ok() && (canceled || outcome.error->recovery == adcp::Recovery::Transient) && taskId.isEmpty();
-        const bool changed =
-            unanswered ? m_unconfirmed.value(proposalId) != request : m_unconfirmed.remove(proposalId) > 0;
-        if (unanswered)
-            m_unconfirmed.insert(proposalId, request);
-        if (changed)
-            Q_EMIT sessionStateChanged();
-        if (!canceled || taskId.isEmpty())
-            return;
-        m_awaiting.insert(proposalId, {taskId, fields});
-        Q_EMIT sessionStateChanged();
-        m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
-                                    tr("Waiting for the seller's approval (task %1)").arg(taskId));
-    });
+    connect(call, &adcp::PendingCall::finished, this,
+            [this, call, proposalId, fields, request, session = m_session] {
+                if (session != m_session)
+                    return;
+                const QString taskId = call->property("adcp_task_id").toString();
+                const adcp::ToolOutcome &outcome = call->outcome();
+                const bool canceled = !outcome.ok() && outcome.error->code == "CANCELED";
+                const bool unanswered = !outcome.ok() &&
+                                        (canceled || outcome.error->recovery == adcp::Recovery::Transient) &&
+                                        taskId.isEmpty();
+                const bool changed = unanswered ? m_unconfirmed.value(proposalId) != request
+                                                : m_unconfirmed.remove(proposalId) > 0;
+                if (unanswered)
+                    m_unconfirmed.insert(proposalId, request);
+                if (changed)
+                    Q_EMIT sessionStateChanged();
+                if (!canceled || taskId.isEmpty())
+                    return;
+                m_awaiting.insert(proposalId, {taskId, fields});
+                Q_EMIT sessionStateChanged();
+                m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
+                                            tr("Waiting for the seller's approval (task %1)").arg(taskId));
+            });
     track(call, tr("Create buy"), proposalId, [this, proposalId, fields](const adcp::ToolOutcome &outcome) {
         if (jsonString(outcome.result, "media_buy_id").isEmpty()) {
             Q_EMIT actionFailed(tr("Create buy"), proposalId,

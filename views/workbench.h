@@ -196,7 +196,7 @@ private:
     nlohmann::json m_activeAccount;
     QString m_accountStatusFilter;
     quint64 m_accountListing = 0; // pages of an older listing are dropped
-    quint64 m_session = 0;        // setClient starts a new one; what an earlier session's calls answer is dropped
+    quint64 m_session = 0; // setClient starts a new one; what an earlier session's calls answer is dropped
     QHash<adcp::PendingCall *, QString> m_inFlight;
     QSet<adcp::PendingCall *> m_backgroundCalls;
     bool m_startingBackground = false; // the exchange being started is background polling

@@ -118,7 +118,8 @@ RestoredCounts restoreWorkspace(Workbench *workbench, WorkspaceSnapshot &snapsho
             history.push_back(std::move(*exchange));
             background.push_back(polling);
         } else {
-            snapshot.problems.append(WorkspaceKeeper::tr("A saved exchange could not be read; it was left out."));
+            snapshot.problems.append(
+                WorkspaceKeeper::tr("A saved exchange could not be read; it was left out."));
         }
     }
     counts.exchanges = workbench->exchanges()->prependHistory(std::move(history), background);

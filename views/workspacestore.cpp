@@ -201,8 +201,8 @@ private:
         if (message == m_lastFailure)
             return;
         m_lastFailure = message;
-        // Emitted on the store's own thread, from its event loop: whoever connects right after making the store
-        // (before the loop runs) hears about a file that could not even be opened.
+        // Emitted on the store's own thread, from its event loop: whoever connects right after making the
+        // store (before the loop runs) hears about a file that could not even be opened.
         WorkspaceStore *store = m_store;
         QMetaObject::invokeMethod(
             store,

@@ -25,8 +25,8 @@ struct WorkspaceSnapshot
     QStringList problems;
 };
 
-// One stored document (UTF-8 JSON) read as the store reads it: nesting depth and size limited, never throwing;
-// on failure *error says why.
+// One stored document (UTF-8 JSON) read as the store reads it: nesting depth and size limited, never
+// throwing; on failure *error says why.
 std::optional<nlohmann::json> parseWorkspaceDocument(const QByteArray &utf8, QString *error);
 
 // The planner's workspaces in a local SQLite file (one per agent and principal, keyed by a string the

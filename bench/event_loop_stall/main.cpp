@@ -7,7 +7,8 @@
 // the event loop was busy elsewhere (a model reset, a view relayout, a JSON validation). The same probe runs
 // first with the window idle (the baseline) and then during the session; both are printed side by side.
 //
-// usage: bench_event_loop_stall [requests=1000] [idle-seconds=5]   (env BENCH_EXCHANGE_ROWS=n: keep n exchanges)
+// usage: bench_event_loop_stall [requests=1000] [idle-seconds=5]
+// env BENCH_EXCHANGE_ROWS=n: the window keeps n exchanges instead of 500 (the log's share of the RSS)
 #include "agentclient.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
@@ -372,7 +373,7 @@ int main(int argc, char **argv)
     Workbench workbench;
     workbench.setClient(&client, QString::fromStdString(kPrincipal.id));
     workbench.setClock([context] { return context->clock().now(); });
-    // BENCH_EXCHANGE_ROWS=n keeps n exchanges instead of the window's 500: the exchange log's share of the RSS.
+    // BENCH_EXCHANGE_ROWS (see the top of this file).
     if (qEnvironmentVariableIsSet("BENCH_EXCHANGE_ROWS"))
         workbench.exchanges()->setLimit(qEnvironmentVariableIntValue("BENCH_EXCHANGE_ROWS"));
     MainWindow window(&workbench);

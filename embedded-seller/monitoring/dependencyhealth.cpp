@@ -225,7 +225,8 @@ DependencyHealth::resourceStatuses(QSqlDatabase &db, const std::string &principa
     QSqlQuery q(db);
     q.setForwardOnly(true);
     if (!execute(q,
-                 QStringLiteral("SELECT resource_type, resource_id, status FROM mon_resources WHERE principal_id = ?"),
+                 QStringLiteral(
+                     "SELECT resource_type, resource_id, status FROM mon_resources WHERE principal_id = ?"),
                  {qs(principalId)}, nullptr))
         return statuses;
     while (q.next())
@@ -240,14 +241,15 @@ DependencyHealth::dependenciesByBuy(QSqlDatabase &db, const std::string &princip
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> byBuy;
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    if (!execute(q,
-                 QStringLiteral("SELECT DISTINCT media_buy_id, resource_type, resource_id FROM mon_dependencies "
-                                "WHERE principal_id = ? ORDER BY media_buy_id, resource_type, resource_id"),
-                 {qs(principalId)}, nullptr))
+    if (!execute(
+            q,
+            QStringLiteral("SELECT DISTINCT media_buy_id, resource_type, resource_id FROM mon_dependencies "
+                           "WHERE principal_id = ? ORDER BY media_buy_id, resource_type, resource_id"),
+            {qs(principalId)}, nullptr))
         return byBuy;
     while (q.next())
         byBuy[q.value(0).toString().toStdString()].emplace_back(q.value(1).toString().toStdString(),
-                                                                  q.value(2).toString().toStdString());
+                                                                q.value(2).toString().toStdString());
     return byBuy;
 }
 

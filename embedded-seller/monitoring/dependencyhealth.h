@@ -43,10 +43,10 @@ public:
     // For a console showing every buy's dependencies at once, two reads instead of two per buy and resource:
     // the status of each of the principal's resources by (type, id), and what each of its buys depends on by
     // media buy id, sorted by type then id. Empty when the tables cannot be read.
-    static std::map<std::pair<std::string, std::string>, std::string> resourceStatuses(
-        QSqlDatabase &db, const std::string &principalId);
-    static std::map<std::string, std::vector<std::pair<std::string, std::string>>> dependenciesByBuy(
-        QSqlDatabase &db, const std::string &principalId);
+    static std::map<std::pair<std::string, std::string>, std::string>
+    resourceStatuses(QSqlDatabase &db, const std::string &principalId);
+    static std::map<std::string, std::vector<std::pair<std::string, std::string>>>
+    dependenciesByBuy(QSqlDatabase &db, const std::string &principalId);
     // Creates the record when missing (with `status`, or the type's initial status when empty). Does not
     // change the status of an existing record.
     static bool ensureResource(QSqlDatabase &db, const std::string &principalId, const std::string &type,

@@ -352,7 +352,8 @@ void TestModels::quietPollChangesNothing()
     QCOMPARE(changed.size(), 0);
     QCOMPARE(model.revision(0), first);
 
-    const nlohmann::json delivery = {{"media_buy_id", "mb-1"}, {"totals", {{"spend", 10}, {"impressions", 400}}}};
+    const nlohmann::json delivery = {{"media_buy_id", "mb-1"},
+                                     {"totals", {{"spend", 10}, {"impressions", 400}}}};
     model.setDelivery(delivery);
     QCOMPARE(changed.size(), 1);
     const quint64 delivered = model.revision(0);
@@ -757,7 +758,8 @@ void TestModels::exchangesKeptCompactComeBackWhole()
                          {"ratio", 0.1},
                          {"series", nlohmann::json::array()}};
     for (int hour = 0; hour < 720; ++hour)
-        finished.response["series"].push_back({{"hour", hour}, {"spend", hour * 1.25}, {"nested", {{"a", {1, 2}}}}});
+        finished.response["series"].push_back(
+            {{"hour", hour}, {"spend", hour * 1.25}, {"nested", {{"a", {1, 2}}}}});
     finished.meta.httpStatus = 200;
     finished.responseIssues.push_back({"/big", "a warning"});
     model.addExchange(finished);
@@ -773,7 +775,8 @@ void TestModels::exchangesKeptCompactComeBackWhole()
     QVERIFY(back->response == finished.response);
     QCOMPARE(back->response["big"].get<std::uint64_t>(), 9007199254740993ULL);
     QVERIFY(model.isFinished(0));
-    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("200 completed \u2713"));
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(),
+             QStringLiteral("200 completed \u2713"));
     // Asked again, the same expanded copy.
     QCOMPARE(model.exchange(0), back);
 

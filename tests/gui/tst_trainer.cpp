@@ -437,11 +437,11 @@ void TestTrainer::backToMySeller()
     guidriver::waitIdle(m_workbench.get());
     QVERIFY(m_workbench->proposals()->rowCount() > 0);
     const auto include = [this](const QString &proposalId) {
-        return m_dispatcher->call(embeddedPlannerPrincipal(), "get_products",
-                                  {{"buying_mode", "refine"},
-                                   {"refine", {{{"scope", "proposal"},
-                                                {"proposal_id", proposalId.toStdString()},
-                                                {"action", "include"}}}}});
+        return m_dispatcher->call(
+            embeddedPlannerPrincipal(), "get_products",
+            {{"buying_mode", "refine"},
+             {"refine",
+              {{{"scope", "proposal"}, {"proposal_id", proposalId.toStdString()}, {"action", "include"}}}}});
     };
     // (Asked for a proposal it does not hold, the seller answers "unable" for that entry, not an error.)
     const adcp::ToolOutcome home = include(m_workbench->proposals()->proposalId(0));

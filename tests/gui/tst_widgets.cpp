@@ -21,10 +21,10 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
-#include <QTableWidget>
 #include <QTreeWidget>
 
 using namespace adcp::gui;

@@ -56,8 +56,7 @@ namespace {
 constexpr int kHangMs = 60000;
 
 // The visible widget of that name under `root` (one a view replaced is deleted later and no longer counts).
-template<typename T>
-T *shown(QWidget *root, const QString &objectName)
+template <typename T> T *shown(QWidget *root, const QString &objectName)
 {
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     for (T *widget : root->findChildren<T *>(objectName)) {
@@ -107,8 +106,8 @@ struct Application
         guidriver::waitIdle(workbench.get());
     }
 
-    // A brief typed into the composer and sent with the mouse; a second one after "+ New brief" starts another
-    // planning cycle.
+    // A brief typed into the composer and sent with the mouse; a second one after "+ New brief" starts
+    // another planning cycle.
     void sendBrief(const QString &title, const QString &text, bool newBrief = false)
     {
         if (newBrief)
@@ -166,7 +165,6 @@ WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int e
     [&] { QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs); }();
     return snapshot;
 }
-
 
 void clickOk(QDialog *dialog)
 {
@@ -426,8 +424,9 @@ void TestWorkspace::closeMidCycleAndReopen()
         Workbench *workbench = app.workbench.get();
         ProposalModel *proposals = workbench->proposals();
         // Two planning cycles, each with its brief.
-        app.sendBrief(QStringLiteral("Coffee Q1"),
-                      QStringLiteral("Cold brew coffee launch for urban commuters: premium CTV and online video"));
+        app.sendBrief(
+            QStringLiteral("Coffee Q1"),
+            QStringLiteral("Cold brew coffee launch for urban commuters: premium CTV and online video"));
         app.sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"), true);
         QCOMPARE(workbench->opportunities()->rowCount(), 2);
         QVERIFY2(proposals->rowCount() >= 4, qPrintable(QString::number(proposals->rowCount())));
@@ -621,7 +620,8 @@ void TestWorkspace::unansweredBuyIsSentAgainUnchanged()
     MainWindow *window = app.window.get();
     Workbench *workbench = app.workbench.get();
     ProposalModel *proposals = workbench->proposals();
-    app.sendBrief(QStringLiteral("Coffee"), QStringLiteral("Cold brew coffee launch: premium CTV and online video"));
+    app.sendBrief(QStringLiteral("Coffee"),
+                  QStringLiteral("Cold brew coffee launch: premium CTV and online video"));
     app.sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"), true);
     // One buy the normal way: its request is the template of the lost one.
     const QString bought = draftOf(proposals);

@@ -121,8 +121,8 @@ void TestHostileAgentGui::plainHttpOutsideLoopbackIsFlagged()
     QVERIFY(hint->isHidden());
 }
 
-// A brief still waiting when the planner switches agents (or a trainer scenario resets the seller) is cancelled;
-// its report comes later, and must not land in the new session as an error or as data.
+// A brief still waiting when the planner switches agents (or a trainer scenario resets the seller) is
+// cancelled; its report comes later, and must not land in the new session as an error or as data.
 void TestHostileAgentGui::callsOfAnEarlierSessionReportNothing()
 {
     bool asked = false;

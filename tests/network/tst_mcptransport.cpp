@@ -707,8 +707,8 @@ void tst_McpTransport::referenceSellerFlow()
                                 QString::fromLocal8Bit(start.readAll())));
         }
     }
-    // The script waits for the seller only; the seller resolves accounts through its mock ad server (port 4450),
-    // which may still be starting: a create before it listens fails "Account resolution failed".
+    // The script waits for the seller only; the seller resolves accounts through its mock ad server (port
+    // 4450), which may still be starting: a create before it listens fails "Account resolution failed".
     QTRY_VERIFY_WITH_TIMEOUT(
         [] {
             QTcpSocket mock;
@@ -778,7 +778,8 @@ void tst_McpTransport::referenceSellerFlow()
     // idempotency key, as the spec asks, so the buy is made at most once.
     create["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     ToolOutcome created = run(client.createMediaBuy(create));
-    for (int attempt = 1; attempt < 4 && !created.ok() && created.error->recovery == Recovery::Transient; ++attempt)
+    for (int attempt = 1; attempt < 4 && !created.ok() && created.error->recovery == Recovery::Transient;
+         ++attempt)
         created = run(client.createMediaBuy(create));
     QVERIFY2(created.ok(), created.ok() ? "" : created.error->message.c_str());
     QVERIFY(created.result.contains("media_buy_id"));

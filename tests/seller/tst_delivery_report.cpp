@@ -169,8 +169,8 @@ void TestDeliveryReport::simulatedDeliveryIsAdded()
         s.call("get_media_buy_delivery",
                {{"media_buy_ids", {id}}, {"time_granularity", "hourly"}, {"include_window_breakdown", true}});
     const json &totals = after.result["media_buy_deliveries"][0]["totals"];
-    // The seller clock runs at 1x between the two reads, so the buy may also deliver a few impressions of its own
-    // (about 2 a second here): the simulated 5,000 are there, plus at most what minutes of pacing add.
+    // The seller clock runs at 1x between the two reads, so the buy may also deliver a few impressions of its
+    // own (about 2 a second here): the simulated 5,000 are there, plus at most what minutes of pacing add.
     const qint64 added = totals["impressions"].get<qint64>() -
                          before.result["media_buy_deliveries"][0]["totals"]["impressions"].get<qint64>();
     QVERIFY2(added >= 5000 && added < 6000, qPrintable(QString::number(added)));

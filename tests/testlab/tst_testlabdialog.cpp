@@ -47,8 +47,8 @@ QTreeWidgetItem *findStep(QTreeWidget *tree, const QString &title)
     return nullptr;
 }
 
-// The window's agent bar with the Test lab button, an agent manager holding the "Yes-man" profile (when its port
-// is given) with its token, and the lab dialog opened by a click, its history in a temporary folder.
+// The window's agent bar with the Test lab button, an agent manager holding the "Yes-man" profile (when its
+// port is given) with its token, and the lab dialog opened by a click, its history in a temporary folder.
 struct LabWindow
 {
     void open(quint16 yesManPort, std::function<std::shared_ptr<adcp::seller::Dispatcher>()> seller = {})
@@ -62,7 +62,8 @@ struct LabWindow
             profile.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(yesManPort));
             manager.setProfiles({profile});
             bool written = false;
-            store.write(profile.secretKey(), "yes-token", [&written](bool ok, const QString &) { written = ok; });
+            store.write(profile.secretKey(), "yes-token",
+                        [&written](bool ok, const QString &) { written = ok; });
             QTRY_VERIFY(written);
         }
         bar = window.addToolBar(QStringLiteral("Agent"));
@@ -204,9 +205,9 @@ void tst_TestLabDialog::embeddedSellerIsATarget()
     QVERIFY2(status->text().contains(QLatin1String(" 0 failed")), qPrintable(status->text()));
 }
 
-// Two agents on the same suites: the embedded seller's run, then a remote agent's, and "Compare with" offers the
-// other agent's latest run; picked with the keyboard, its verdicts fill the column named after it and the steps
-// where the two disagree are bold.
+// Two agents on the same suites: the embedded seller's run, then a remote agent's, and "Compare with" offers
+// the other agent's latest run; picked with the keyboard, its verdicts fill the column named after it and the
+// steps where the two disagree are bold.
 void tst_TestLabDialog::twoAgentsSideBySide()
 {
     QTemporaryDir sellerDir;
@@ -257,7 +258,8 @@ void tst_TestLabDialog::twoAgentsSideBySide()
     QCOMPARE(tree->headerItem()->text(4), embeddedName);
     QVERIFY2(status->text().contains(embeddedName), qPrintable(status->text()));
     // The embedded seller refuses a malformed request; the yes-man does not: side by side, in bold.
-    QTreeWidgetItem *malformed = findStep(tree, QStringLiteral("A malformed request is refused naming the field"));
+    QTreeWidgetItem *malformed =
+        findStep(tree, QStringLiteral("A malformed request is refused naming the field"));
     QVERIFY(malformed);
     QVERIFY(malformed->text(1).contains(QLatin1String("failed")));
     QCOMPARE(malformed->text(4), QStringLiteral("passed"));
