@@ -48,7 +48,8 @@ StoredExchange compact(const adcp::Exchange &exchange, quint64 version)
     stored.response = encode(exchange.response);
     stored.hasResponse = !exchange.response.is_null();
     stored.responseStatus = jsonString(exchange.response, "status");
-    // Every member but the two documents (copying them only to drop them would cost what encoding saves).
+    // Every member but the two documents (copying them only to drop them would cost what encoding saves). A
+    // member added to adcp::Exchange must be copied here too (tst_models::exchangesKeptCompactComeBackWhole).
     adcp::Exchange &head = stored.head;
     head.id = exchange.id;
     head.agent = exchange.agent;
