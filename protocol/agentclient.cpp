@@ -119,7 +119,7 @@ struct PendingCall::Private
     QString tool;
     bool finished = false;
     bool canceled = false;
-    ToolOutcome outcome;
+    std::shared_ptr<const ToolOutcome> outcome; // set when finished
     quint64 exchangeId = 0;
     std::function<void()> cancelHook;
 };
@@ -140,7 +140,13 @@ bool PendingCall::isFinished() const
 
 const ToolOutcome &PendingCall::outcome() const
 {
-    return d->outcome;
+    static const ToolOutcome kNone;
+    return d->outcome ? *d->outcome : kNone;
+}
+
+std::shared_ptr<const ToolOutcome> PendingCall::sharedOutcome() const
+{
+    return d->outcome ? d->outcome : std::make_shared<const ToolOutcome>();
 }
 
 quint64 PendingCall::exchangeId() const
@@ -421,37 +427,35 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
 
 void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &received, const TransportMeta &meta)
 {
-    const ToolOutcome outcome = received.ok() ? received : ToolOutcome::failure(clipped(*received.error));
+    // The one copy of the answer on this thread; the exchange's copy for the log is made by the validator.
+    auto outcome = std::make_shared<const ToolOutcome>(received.ok() ? received
+                                                                     : ToolOutcome::failure(clipped(*received.error)));
     Exchange &ex = flight.exchange;
     ex.meta = meta;
     ex.elapsedMs = flight.timer.elapsed();
-    ex.error = outcome.error;
-    ex.canceled = outcome.error && outcome.error->code == "CANCELED";
-    if (outcome.ok()) {
-        ex.response = outcome.result;
+    ex.error = outcome->error;
+    ex.canceled = outcome->error && outcome->error->code == "CANCELED";
+    if (outcome->ok()) {
         const std::string schemaId = d->validateResponses ? responseSchemaId(ex.tool) : std::string();
         if (!schemaId.empty()) {
             auto held = std::make_shared<InFlight>(std::move(flight));
-            auto answer = std::make_shared<const ToolOutcome>(outcome);
-            d->validationPool.start([this, held, answer, schemaId, schemas = d->schemas] {
-                auto issues = schemas->validate(schemaId, answer->result);
+            d->validationPool.start([this, held, outcome, schemaId, schemas = d->schemas] {
+                held->exchange.responseIssues = schemas->validate(schemaId, outcome->result);
+                held->exchange.response = outcome->result;
                 QMetaObject::invokeMethod(
-                    this,
-                    [this, held, answer, issues = std::move(issues)]() mutable {
-                        held->exchange.responseIssues = std::move(issues);
-                        completeExchange(std::move(*held), *answer);
-                    },
+                    this, [this, held, outcome] { completeExchange(std::move(*held), outcome); },
                     Qt::QueuedConnection);
             });
             return;
         }
+        ex.response = outcome->result;
     } else {
-        ex.response = {{"adcp_error", outcome.error->toJson()}};
+        ex.response = {{"adcp_error", outcome->error->toJson()}};
     }
-    completeExchange(std::move(flight), outcome);
+    completeExchange(std::move(flight), std::move(outcome));
 }
 
-void AgentClient::completeExchange(InFlight flight, const ToolOutcome &outcome)
+void AgentClient::completeExchange(InFlight flight, std::shared_ptr<const ToolOutcome> shared)
 {
     Exchange &ex = flight.exchange;
     if (d->logLimit > 0)
@@ -459,6 +463,11 @@ void AgentClient::completeExchange(InFlight flight, const ToolOutcome &outcome)
     while (int(d->log.size()) > d->logLimit)
         d->log.pop_front();
     Q_EMIT exchangeFinished(ex);
+    // The receivers have their copies: the exchange's documents are freed on the validator's thread, not
+    // this one (a large answer takes milliseconds to free).
+    d->validationPool.start([documents = std::make_shared<std::pair<nlohmann::json, nlohmann::json>>(
+                                 std::move(ex.request), std::move(ex.response))] {});
+    const ToolOutcome &outcome = *shared;
 
     if (outcome.ok() && ex.tool == QLatin1String("get_adcp_capabilities")) {
         d->capabilities = outcome.result;
@@ -485,7 +494,7 @@ void AgentClient::completeExchange(InFlight flight, const ToolOutcome &outcome)
         schedulePoll(pending);
         return;
     }
-    finishPending(pending, outcome);
+    finishPending(pending, std::move(shared));
 }
 
 void AgentClient::schedulePoll(PendingCall *pending)
@@ -572,13 +581,20 @@ void AgentClient::handlePollResult(PendingCall *pending, const ToolOutcome &outc
     finishPending(pending, ToolOutcome::failure(error));
 }
 
-void AgentClient::finishPending(PendingCall *pending, const ToolOutcome &outcome)
+void AgentClient::finishPending(PendingCall *pending, ToolOutcome outcome)
+{
+    finishPending(pending, std::make_shared<const ToolOutcome>(std::move(outcome)));
+}
+
+void AgentClient::finishPending(PendingCall *pending, std::shared_ptr<const ToolOutcome> outcome)
 {
     if (pending->d->finished)
         return;
     pending->d->finished = true;
     pending->d->cancelHook = nullptr;
-    pending->d->outcome = outcome.ok() ? outcome : ToolOutcome::failure(clipped(*outcome.error));
+    pending->d->outcome = outcome->ok() ? std::move(outcome)
+                                        : std::make_shared<const ToolOutcome>(
+                                              ToolOutcome::failure(clipped(*outcome->error)));
     // A receiver may delete the client (and with it every pending call) from its slot.
     const QPointer<PendingCall> guard(pending);
     Q_EMIT pending->finished();

@@ -45,6 +45,8 @@ public:
     QString tool() const;
     bool isFinished() const;
     const ToolOutcome &outcome() const;
+    // The same outcome, shared: a receiver that may outlive this object (or delete it) holds it without a copy.
+    std::shared_ptr<const ToolOutcome> sharedOutcome() const;
     // The exchange id in the log, for "show in inspector".
     quint64 exchangeId() const;
     void cancel();
@@ -131,10 +133,12 @@ private:
     struct InFlight;
     void onTransportFinished(InFlight flight, const ToolOutcome &outcome, const TransportMeta &meta);
     // Logs the exchange (its response already validated) and finishes or polls the pending call.
-    void completeExchange(InFlight flight, const ToolOutcome &outcome);
+    // The outcome is shared, never copied, from here to the pending call (an answer can be megabytes).
+    void completeExchange(InFlight flight, std::shared_ptr<const ToolOutcome> outcome);
     void schedulePoll(PendingCall *pending);
     void handlePollResult(PendingCall *pending, const ToolOutcome &outcome);
-    void finishPending(PendingCall *pending, const ToolOutcome &outcome);
+    void finishPending(PendingCall *pending, std::shared_ptr<const ToolOutcome> outcome);
+    void finishPending(PendingCall *pending, ToolOutcome outcome);
     std::unique_ptr<Private> d;
 };
 

@@ -25,6 +25,7 @@
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTableWidget>
+#include <QThreadPool>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -77,6 +78,10 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
           std::make_unique<adcp::seller::Principal>(adcp::seller::Principal{std::move(principalId), true}))
 {
     setObjectName(QStringLiteral("sellerConsole"));
+    m_reader = std::make_unique<QThreadPool>();
+    m_reader->setMaxThreadCount(1);
+    // The reader thread keeps its connection to the seller's store for the console's lifetime.
+    m_reader->setExpiryTimeout(-1);
     // Docked beside a buy's detail it keeps room for its tables' buttons.
     setMinimumWidth(340);
     auto *outer = new QVBoxLayout(this);
@@ -102,13 +107,18 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
         refreshClock();
         // A buy waiting for approval is news even when no buy has changed yet (the first buy of a session).
         if (isVisible())
-            refreshApprovals();
+            readBoard(Approvals);
     });
     m_clockTimer->start();
     refresh();
 }
 
-SellerConsole::~SellerConsole() = default;
+SellerConsole::~SellerConsole()
+{
+    // A read still running posts its board to this object: it must end first.
+    m_reader->clear();
+    m_reader->waitForDone();
+}
 
 void SellerConsole::buildClock(QVBoxLayout *layout)
 {
@@ -411,7 +421,7 @@ QString SellerConsole::approveTask(const QString &taskId, bool approve)
             error = tr("the seller could not reject task %1").arg(taskId);
     }
     if (error.isEmpty()) {
-        refreshApprovals();
+        readBoard(Approvals);
         Q_EMIT sellerChanged();
         Q_EMIT sellerActionTaken({{"kind", "seller_action"}, {"action", approve ? "approve_buy" : "reject_buy"}});
     }
@@ -429,7 +439,8 @@ void SellerConsole::advanceClock(qint64 seconds)
 void SellerConsole::setDispatcher(std::shared_ptr<adcp::seller::Dispatcher> dispatcher)
 {
     m_dispatcher = std::move(dispatcher);
-    m_buys = json::array();
+    m_buys.reset();
+    ++m_sellerGeneration;
     const adcp::seller::SellerOptions options = m_dispatcher->context().options();
     const QSignalBlocker blockAuto(m_autoCommit);
     const QSignalBlocker blockManual(m_manualApproval);
@@ -447,34 +458,27 @@ QStringList SellerConsole::dependencyKeys() const
 
 void SellerConsole::setBuys(const json &mediaBuys)
 {
-    m_buys = mediaBuys.is_array() ? mediaBuys : json::array();
+    m_buys = std::make_shared<const json>(mediaBuys.is_array() ? mediaBuys : json::array());
     // A hidden console (a remote agent is active, or the dock is closed) asks the seller nothing until shown.
     if (!isVisible()) {
         m_stale = true;
         return;
     }
     m_stale = false;
-    refreshDependencies();
-    refreshApprovals();
-    refreshDeadLetters();
+    readBoard(AllParts);
 }
 
 void SellerConsole::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (std::exchange(m_stale, false)) {
-        refreshDependencies();
-        refreshApprovals();
-        refreshDeadLetters();
-    }
+    if (std::exchange(m_stale, false))
+        readBoard(AllParts);
 }
 
 void SellerConsole::refresh()
 {
     refreshClock();
-    refreshApprovals();
-    refreshDependencies();
-    refreshDeadLetters();
+    readBoard(AllParts);
 }
 
 void SellerConsole::buildDeadLetters(QVBoxLayout *layout)
@@ -495,59 +499,40 @@ void SellerConsole::buildDeadLetters(QVBoxLayout *layout)
     layout->addWidget(box);
 }
 
-void SellerConsole::refreshDeadLetters()
-{
-    QSqlDatabase db = m_dispatcher->context().database();
-    const auto letters = adcp::seller::DeadLetters::list(db, 50);
-    m_deadLetters->setRowCount(int(letters.size()));
-    for (int row = 0; row < int(letters.size()); ++row) {
-        const auto &letter = letters[size_t(row)];
-        m_deadLetters->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(letter.source)));
-        m_deadLetters->setItem(row, 1, new QTableWidgetItem(QString::number(letter.id)));
-        m_deadLetters->setItem(row, 2, new QTableWidgetItem(QString::fromStdString(letter.kind)));
-        m_deadLetters->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(letter.reason)));
-    }
-}
+// What the console shows from the seller's store, as one read found it.
+namespace {
 
-void SellerConsole::refreshClock()
+// A row of the dependency board.
+struct Dependency
 {
-    const adcp::seller::SellerClock &clock = m_dispatcher->context().clock();
-    m_clock->setText(QStringLiteral("%1  ·  %2×")
-                         .arg(clock.now().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")))
-                         .arg(clock.rate()));
-}
+    QString type;
+    QString id;
+    QString status; // empty: in use, no status of its own
+};
 
-void SellerConsole::refreshApprovals()
-{
-    if (!m_dispatcher->hasTool("list_tasks")) {
-        m_approvalModel->setTasks(json::array());
-        m_approvalNote->setText(tr("This seller build has no task list: buys are not held for approval."));
-        return;
-    }
-    const adcp::ToolOutcome outcome =
-        m_dispatcher->call(*m_principal, "list_tasks", {{"filters", {{"statuses", {"submitted"}}}}});
-    if (!outcome.ok()) {
-        m_approvalNote->setText(QString::fromStdString(outcome.error->message));
-        return;
-    }
-    const json tasks = jsonArray(outcome.result, "tasks");
-    m_approvalModel->setTasks(tasks);
-    const QString prompt = tr("Approve or reject what the buyer submitted.");
-    if (!tasks.empty())
-        m_approvalNote->setText(prompt);
-    else if (m_approvalNote->text().isEmpty() || m_approvalNote->text() == prompt)
-        m_approvalNote->setText(tr("Nothing waits for approval."));
-}
+} // namespace
 
-void SellerConsole::refreshDependencies()
+struct SellerConsole::Board
 {
-    struct Row
-    {
-        QString type;
-        QString id;
-        QString status;
-    };
-    QList<Row> rows;
+    unsigned parts = 0;
+    quint64 sellerGeneration = 0;
+    bool hasTaskList = true;
+    QString tasksError;
+    json tasks = json::array();
+    QList<Dependency> dependencies;
+    std::vector<adcp::seller::DeadLetter> letters;
+};
+
+namespace {
+
+// The dependency board's rows: what each buy's packages depend on, as the buy itself shows it (creatives,
+// targeted audiences, impairments) and as the seller records it (catalog items, event sources of
+// optimization goals, the products' properties, which the buy's JSON does not carry), with the seller's
+// current status where it keeps one. Two reads of the store for the whole board.
+QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principal,
+                                                         const json &buys)
+{
+    QList<Dependency> rows;
     QHash<QString, qsizetype> seen;
     const auto add = [&](const QString &type, const QString &id, const QString &status) {
         if (id.isEmpty() || !kindOf(type))
@@ -561,14 +546,8 @@ void SellerConsole::refreshDependencies()
         seen.insert(key, rows.size());
         rows.append({type, id, status});
     };
-    // What each buy's packages depend on: what the buy itself shows (creatives, targeted audiences,
-    // impairments) and the seller's record of the dependencies it tracks for the buy (catalog items, event
-    // sources of optimization goals, the products' properties), which the buy's JSON does not carry.
-    QSqlDatabase db = m_dispatcher->context().database();
-    // Two reads for the whole board (this runs on the window's thread, up to four times a second, with every
-    // buy of the session): what the buys depend on, and the resources' current status.
-    const auto tracked = adcp::seller::DependencyHealth::dependenciesByBuy(db, m_principal->id);
-    for (const auto &buy : m_buys) {
+    const auto tracked = adcp::seller::DependencyHealth::dependenciesByBuy(db, principal);
+    for (const auto &buy : buys) {
         for (const auto &package : jsonArray(buy, "packages")) {
             for (const auto &approval : jsonArray(package, "creative_approvals"))
                 add(QStringLiteral("creative"), jsonString(approval, "creative_id"),
@@ -584,21 +563,130 @@ void SellerConsole::refreshDependencies()
             add(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
                 jsonString(jsonObject(impairment, "transition"), "to"));
         // A seller running without execution tracks no dependencies; the buy's own JSON is all there is.
-        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString());
-            found != tracked.end()) {
+        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString()); found != tracked.end()) {
             for (const auto &[type, id] : found->second)
                 add(QString::fromStdString(type), QString::fromStdString(id), {});
         }
     }
     // The seller's own record has the current status (what a flip changed), when it keeps one.
-    const auto statuses = adcp::seller::DependencyHealth::resourceStatuses(db, m_principal->id);
-    QStringList signature;
-    for (Row &row : rows) {
+    const auto statuses = adcp::seller::DependencyHealth::resourceStatuses(db, principal);
+    for (auto &row : rows) {
         if (const auto found = statuses.find({row.type.toStdString(), row.id.toStdString()});
             found != statuses.end())
             row.status = QString::fromStdString(found->second);
-        signature << row.type + QLatin1Char('/') + row.id;
     }
+    return rows;
+}
+
+} // namespace
+
+void SellerConsole::readBoard(unsigned parts)
+{
+    if (m_reading) {
+        m_wanted |= parts;
+        return;
+    }
+    m_reading = parts;
+    auto board = std::make_shared<Board>();
+    board->parts = parts;
+    board->sellerGeneration = m_sellerGeneration;
+    // The reader holds what it reads from: the seller and the buys as they are now.
+    m_reader->start([this, board, dispatcher = m_dispatcher, principal = *m_principal,
+                     buys = m_buys ? m_buys : std::make_shared<const json>(json::array())] {
+        if (board->parts & Approvals) {
+            board->hasTaskList = dispatcher->hasTool("list_tasks");
+            if (board->hasTaskList) {
+                const adcp::ToolOutcome outcome =
+                    dispatcher->call(principal, "list_tasks", {{"filters", {{"statuses", {"submitted"}}}}});
+                if (outcome.ok())
+                    board->tasks = jsonArray(outcome.result, "tasks");
+                else
+                    board->tasksError = QString::fromStdString(outcome.error->message);
+            }
+        }
+        QSqlDatabase db = dispatcher->context().database();
+        if (board->parts & Dependencies)
+            board->dependencies = readDependencies(db, principal.id, *buys);
+        if (board->parts & DeadLetters)
+            board->letters = adcp::seller::DeadLetters::list(db, 50);
+        // Back on the window's thread; dropped with the console (its destructor waits for this job).
+        QMetaObject::invokeMethod(this, [this, board] { showBoard(*board); }, Qt::QueuedConnection);
+    });
+}
+
+void SellerConsole::showBoard(const Board &board)
+{
+    m_reading = 0;
+    if (board.sellerGeneration == m_sellerGeneration) {
+        if (board.parts & Approvals)
+            showApprovals(board);
+        if (board.parts & Dependencies)
+            showDependencies(board);
+        if (board.parts & DeadLetters)
+            showDeadLetters(board);
+    } else {
+        // Read from the seller a trainer's reset replaced: the new one is read instead.
+        m_wanted |= board.parts;
+    }
+    if (const unsigned again = std::exchange(m_wanted, 0u))
+        readBoard(again);
+    else
+        Q_EMIT boardShown();
+}
+
+void SellerConsole::showDeadLetters(const Board &board)
+{
+    const auto &letters = board.letters;
+    m_deadLetters->setRowCount(int(letters.size()));
+    for (int row = 0; row < int(letters.size()); ++row) {
+        const auto &letter = letters[size_t(row)];
+        const QString cells[] = {QString::fromStdString(letter.source), QString::number(letter.id),
+                                 QString::fromStdString(letter.kind), QString::fromStdString(letter.reason)};
+        for (int column = 0; column < 4; ++column) {
+            // Unchanged cells stay as they are: nothing to relayout or repaint.
+            if (QTableWidgetItem *item = m_deadLetters->item(row, column)) {
+                if (item->text() != cells[column])
+                    item->setText(cells[column]);
+            } else {
+                m_deadLetters->setItem(row, column, new QTableWidgetItem(cells[column]));
+            }
+        }
+    }
+}
+
+void SellerConsole::refreshClock()
+{
+    const adcp::seller::SellerClock &clock = m_dispatcher->context().clock();
+    m_clock->setText(QStringLiteral("%1  ·  %2×")
+                         .arg(clock.now().toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")))
+                         .arg(clock.rate()));
+}
+
+void SellerConsole::showApprovals(const Board &board)
+{
+    if (!board.hasTaskList) {
+        m_approvalModel->setTasks(json::array());
+        m_approvalNote->setText(tr("This seller build has no task list: buys are not held for approval."));
+        return;
+    }
+    if (!board.tasksError.isEmpty()) {
+        m_approvalNote->setText(board.tasksError);
+        return;
+    }
+    m_approvalModel->setTasks(board.tasks);
+    const QString prompt = tr("Approve or reject what the buyer submitted.");
+    if (!board.tasks.empty())
+        m_approvalNote->setText(prompt);
+    else if (m_approvalNote->text().isEmpty() || m_approvalNote->text() == prompt)
+        m_approvalNote->setText(tr("Nothing waits for approval."));
+}
+
+void SellerConsole::showDependencies(const Board &board)
+{
+    const auto &rows = board.dependencies;
+    QStringList signature;
+    for (const auto &row : rows)
+        signature << row.type + QLatin1Char('/') + row.id;
     // The same resources: only their status cells change, and the Break/Restore buttons under the trainer's
     // pointer stay the widgets they are (a rebuild would swallow the next click).
     if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size()) {
@@ -622,7 +710,7 @@ void SellerConsole::refreshDependencies()
     else
         m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
                                      "clear the impairment."));
-    for (const Row &r : rows) {
+    for (const auto &r : rows) {
         const int row = m_dependencies->rowCount();
         m_dependencies->insertRow(row);
         m_dependencies->setItem(row, 0, new QTableWidgetItem(r.type));

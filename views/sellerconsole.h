@@ -14,6 +14,7 @@ class QSlider;
 class QSpinBox;
 class QTableView;
 class QTableWidget;
+class QThreadPool;
 class QTimer;
 class QVBoxLayout;
 
@@ -84,6 +85,8 @@ public:
 Q_SIGNALS:
     // The seller's state changed under the buyer (a broken creative, an approval): re-read it.
     void sellerChanged();
+    // What a read of the seller's store found (approvals, the dependency board, dead letters) is on screen.
+    void boardShown();
     // What the trainer did in the console, as a scenario step (kind seller_action or clock) for a recording.
     void sellerActionTaken(const nlohmann::json &step);
 
@@ -98,17 +101,27 @@ private:
     void buildDependencies(QVBoxLayout *layout);
     void buildAdapters(QVBoxLayout *layout);
     void buildDeadLetters(QVBoxLayout *layout);
-    void refreshDeadLetters();
+    // The board is read off the window's thread (the seller's store, every buy of the session) and shown
+    // when the read is back; a part asked for while a read runs is read once more right after it.
+    enum BoardPart : unsigned { Approvals = 1u << 0, Dependencies = 1u << 1, DeadLetters = 1u << 2, AllParts = 7u };
+    struct Board;
+    void readBoard(unsigned parts);
+    void showBoard(const Board &board);
+    void showApprovals(const Board &board);
+    void showDependencies(const Board &board);
+    void showDeadLetters(const Board &board);
     void refreshClock();
-    void refreshApprovals();
-    void refreshDependencies();
     void addApprovalButtons(int first, int last);
 
     std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
     std::unique_ptr<adcp::seller::Principal> m_principal;
     AdapterControl m_adapters;
-    nlohmann::json m_buys = nlohmann::json::array();
+    std::shared_ptr<const nlohmann::json> m_buys; // the buys the board lists (an array)
     bool m_stale = false; // buys changed while the console was hidden
+    std::unique_ptr<QThreadPool> m_reader; // one thread, its own connection to the seller's store
+    unsigned m_reading = 0; // the parts of the read in flight (0: none)
+    unsigned m_wanted = 0;  // parts asked for while it runs
+    quint64 m_sellerGeneration = 0; // setDispatcher() drops a read of the previous seller
     QTimer *m_clockTimer = nullptr;
     QLabel *m_clock = nullptr;
     QCheckBox *m_autoCommit = nullptr;

@@ -374,7 +374,9 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
                         announceBusy();
                     return;
                 }
-                const adcp::ToolOutcome outcome = call->outcome();
+                // Held, not copied: a handler may end the call (a new agent), and an answer can be large.
+                const std::shared_ptr<const adcp::ToolOutcome> held = call->sharedOutcome();
+                const adcp::ToolOutcome &outcome = *held;
                 std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
                 if (!failure) {
                     onSuccess(outcome);
