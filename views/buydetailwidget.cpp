@@ -194,7 +194,7 @@ void BuyDetailWidget::refresh()
                                                   : tr("Impairments"));
 
     fillPackages(buy, m_buys->deliveryJson(row));
-    m_chart->setDelivery(buy, m_buys->deliveryJson(row));
+    m_chart->setDelivery(buy, m_buys->deliveryJson(row), m_shownRevision);
     updateActions();
 }
 

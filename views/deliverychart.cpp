@@ -116,27 +116,19 @@ DeliveryChart::DeliveryChart(QWidget *parent) : QWidget(parent)
     setDelivery(nlohmann::json::object(), nlohmann::json::object());
 }
 
-void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::json &deliveryJson)
+void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::json &deliveryJson,
+                                quint64 revision)
 {
+    // A buy's detail is refreshed whenever anything of the buy changed; the chart is drawn again only when
+    // its revision did (comparing or copying a month's report by the hour on every refresh was most of it).
+    if (revision != 0 && revision == m_shownRevision && granularity() == m_shownGranularity)
+        return;
+    m_shownRevision = revision;
+    m_shownGranularity = granularity();
     // Either may be null (no buy selected, no report yet).
     static const nlohmann::json kNone = nlohmann::json::object();
     const nlohmann::json &buy = buyJson.is_object() ? buyJson : kNone;
     const nlohmann::json &delivery = deliveryJson.is_object() ? deliveryJson : kNone;
-    // What the chart shows depends on these only. Compared in place: a report of a month by the hour is
-    // large, and a buy's detail is refreshed on every poll (copying it each time was most of the refresh).
-    nlohmann::json fields = nlohmann::json::object();
-    for (const char *key : {"total_budget", "start_time", "end_time", "currency"}) {
-        const auto found = buy.find(key);
-        fields[key] = found == buy.end() ? nlohmann::json() : *found;
-    }
-    const std::string shownGranularity = granularity().toStdString();
-    if (m_shownValid && shownGranularity == m_shownGranularity && fields == m_shownFields &&
-        delivery == m_shownDelivery)
-        return;
-    m_shownValid = true;
-    m_shownGranularity = shownGranularity;
-    m_shownFields = std::move(fields);
-    m_shownDelivery = delivery;
 
     const std::vector<Point> points = deliveredPoints(delivery, m_clock ? m_clock() : QDateTime());
     QList<QPointF> delivered;

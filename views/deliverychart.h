@@ -28,8 +28,10 @@ class DeliveryChart final : public QWidget
 public:
     explicit DeliveryChart(QWidget *parent = nullptr);
 
-    // `delivery` is one entry of media_buy_deliveries; `buy` gives budget and flight for the plan.
-    void setDelivery(const nlohmann::json &buy, const nlohmann::json &delivery);
+    // `delivery` is one entry of media_buy_deliveries; `buy` gives budget and flight for the plan. `revision`
+    // names this state of buy and report (BuyModel::revision): the same revision again at the same
+    // granularity draws nothing; 0 (not known) always draws.
+    void setDelivery(const nlohmann::json &buy, const nlohmann::json &delivery, quint64 revision = 0);
     QString granularity() const; // hourly | daily
     void setGranularity(const QString &granularity);
     // The clock delivery is measured against (the seller clock for the embedded seller): nothing is drawn as
@@ -55,10 +57,8 @@ private:
     int m_planned = 0;
     // What the chart shows now: redrawing a chart is costly, an unchanged buy is not redrawn.
     // What is drawn now (setDelivery returns at once when asked to draw the same again).
-    bool m_shownValid = false;
-    std::string m_shownGranularity;
-    nlohmann::json m_shownFields;
-    nlohmann::json m_shownDelivery;
+    quint64 m_shownRevision = 0;
+    QString m_shownGranularity;
     std::function<QDateTime()> m_clock;
 };
 

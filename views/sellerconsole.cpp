@@ -685,20 +685,25 @@ void SellerConsole::showDependencies(const Board &board)
 {
     const auto &rows = board.dependencies;
     QStringList signature;
+    signature.reserve(rows.size());
     for (const auto &row : rows)
         signature << row.type + QLatin1Char('/') + row.id;
-    // The same resources: only their status cells change, and the Break/Restore buttons under the trainer's
-    // pointer stay the widgets they are (a rebuild would swallow the next click).
-    if (signature == m_dependencyRows && m_dependencies->rowCount() == rows.size()) {
-        for (int i = 0; i < rows.size(); ++i) {
-            const QString status = rows.at(i).status.isEmpty() ? tr("in use") : rows.at(i).status;
-            if (m_dependencies->item(i, 2)->text() != status)
-                m_dependencies->item(i, 2)->setText(status);
-        }
-        return;
+    // The rows already shown for the same resources keep their widgets: only their status cells change, and
+    // the Break/Restore buttons under the trainer's pointer stay the widgets they are (a rebuild would
+    // swallow the next click). A new buy adds its resources at the end; only those rows are made.
+    qsizetype kept = 0;
+    while (kept < signature.size() && kept < m_dependencyRows.size() && kept < m_dependencies->rowCount() &&
+           signature.at(kept) == m_dependencyRows.at(kept))
+        ++kept;
+    for (int i = 0; i < int(kept); ++i) {
+        const QString status = rows.at(i).status.isEmpty() ? tr("in use") : rows.at(i).status;
+        if (m_dependencies->item(i, 2)->text() != status)
+            m_dependencies->item(i, 2)->setText(status);
     }
+    if (kept == signature.size() && m_dependencies->rowCount() == signature.size())
+        return;
     m_dependencyRows = signature;
-    m_dependencies->setRowCount(0);
+    m_dependencies->setRowCount(int(rows.size()));
     const bool available = controllerAvailable();
     if (!available)
         m_dependencyNote->setText(
@@ -710,9 +715,8 @@ void SellerConsole::showDependencies(const Board &board)
     else
         m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
                                      "clear the impairment."));
-    for (const auto &r : rows) {
-        const int row = m_dependencies->rowCount();
-        m_dependencies->insertRow(row);
+    for (int row = int(kept); row < int(rows.size()); ++row) {
+        const auto &r = rows.at(row);
         m_dependencies->setItem(row, 0, new QTableWidgetItem(r.type));
         m_dependencies->setItem(row, 1, new QTableWidgetItem(r.id));
         m_dependencies->setItem(row, 2, new QTableWidgetItem(r.status.isEmpty() ? tr("in use") : r.status));
