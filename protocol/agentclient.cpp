@@ -208,7 +208,7 @@ AgentClient::AgentClient(QString agentName, std::unique_ptr<AgentTransport> tran
     d->schemas = std::move(schemas);
     d->validationPool.setMaxThreadCount(1);
     connect(d->transport.get(), &AgentTransport::callFinished, this,
-            [this](quint64 callId, const ToolOutcome &outcome, const TransportMeta &meta) {
+            [this](quint64 callId, const SharedOutcome &outcome, const TransportMeta &meta) {
                 auto it = d->inFlight.find(callId);
                 if (it == d->inFlight.end())
                     return;
@@ -415,7 +415,8 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
         auto held = std::make_shared<InFlight>(std::move(flight));
         QTimer::singleShot(0, this, [this, held, e] {
             const TransportMeta meta = held->exchange.meta;
-            onTransportFinished(std::move(*held), ToolOutcome::failure(e), meta);
+            onTransportFinished(std::move(*held), std::make_shared<const ToolOutcome>(ToolOutcome::failure(e)),
+                                meta);
         });
         return pending;
     }
@@ -425,11 +426,14 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
     return pending;
 }
 
-void AgentClient::onTransportFinished(InFlight flight, const ToolOutcome &received, const TransportMeta &meta)
+void AgentClient::onTransportFinished(InFlight flight, SharedOutcome received, const TransportMeta &meta)
 {
-    // The one copy of the answer on this thread; the exchange's copy for the log is made by the validator.
-    auto outcome = std::make_shared<const ToolOutcome>(received.ok() ? received
-                                                                     : ToolOutcome::failure(clipped(*received.error)));
+    // The answer is shared, not copied, on this thread; the exchange's copy for the log is made by the
+    // validator. An error is clipped to a readable size first.
+    SharedOutcome outcome = !received ? std::make_shared<const ToolOutcome>()
+                            : received->ok()
+                                ? std::move(received)
+                                : std::make_shared<const ToolOutcome>(ToolOutcome::failure(clipped(*received->error)));
     Exchange &ex = flight.exchange;
     ex.meta = meta;
     ex.elapsedMs = flight.timer.elapsed();

@@ -131,7 +131,7 @@ Q_SIGNALS:
 private:
     struct Private;
     struct InFlight;
-    void onTransportFinished(InFlight flight, const ToolOutcome &outcome, const TransportMeta &meta);
+    void onTransportFinished(InFlight flight, SharedOutcome received, const TransportMeta &meta);
     // Logs the exchange (its response already validated) and finishes or polls the pending call.
     // The outcome is shared, never copied, from here to the pending call (an answer can be megabytes).
     void completeExchange(InFlight flight, std::shared_ptr<const ToolOutcome> outcome);

@@ -35,6 +35,10 @@ struct TransportMeta
     QByteArray rawResponse;
 };
 
+// An answer as transports hand it over: shared, never copied (a get_products or get_media_buys answer can be
+// megabytes, and the window's thread would pay for every copy).
+using SharedOutcome = std::shared_ptr<const ToolOutcome>;
+
 // How a buyer reaches one seller agent. Calls are asynchronous: callTool() returns at once and
 // callFinished() is emitted exactly once per call id, on the transport's thread, also after cancel().
 class AgentTransport : public QObject
@@ -53,7 +57,7 @@ public:
     const ForeignOriginHandler &foreignOriginHandler() const;
 
 Q_SIGNALS:
-    void callFinished(quint64 callId, const adcp::ToolOutcome &outcome, const adcp::TransportMeta &meta);
+    void callFinished(quint64 callId, const adcp::SharedOutcome &outcome, const adcp::TransportMeta &meta);
 
 private:
     ForeignOriginHandler m_foreignOrigin;
@@ -62,4 +66,5 @@ private:
 } // namespace adcp
 
 Q_DECLARE_METATYPE(adcp::ToolOutcome)
+Q_DECLARE_METATYPE(adcp::SharedOutcome)
 Q_DECLARE_METATYPE(adcp::TransportMeta)

@@ -42,11 +42,11 @@ quint64 InProcessTransport::callTool(const QString &tool, const nlohmann::json &
     const std::string name = tool.toStdString();
     // The destructor waits for the pool, so `this` is alive while a worker runs.
     m_pool.start([=, this] {
-        adcp::ToolOutcome outcome = dispatcher->call(principal, name, arguments);
+        auto outcome = std::make_shared<const adcp::ToolOutcome>(dispatcher->call(principal, name, arguments));
         // Serialized and masked here, not on the caller's thread: a long get_media_buys answer is large.
         const QByteArray raw = adcp::maskRawJson(QByteArray::fromStdString(
-            outcome.ok() ? outcome.result.dump()
-                         : nlohmann::json{{"adcp_error", outcome.error->toJson()}}.dump()));
+            outcome->ok() ? outcome->result.dump()
+                          : nlohmann::json{{"adcp_error", outcome->error->toJson()}}.dump()));
         QMetaObject::invokeMethod(
             this, [this, id, outcome = std::move(outcome), raw] { finish(id, outcome, raw); },
             Qt::QueuedConnection);
@@ -69,11 +69,11 @@ void InProcessTransport::cancel(quint64 callId)
             return;
         c->finished = true;
         const TransportMeta meta = c->meta;
-        Q_EMIT callFinished(callId, ToolOutcome::failure(e), meta);
+        Q_EMIT callFinished(callId, std::make_shared<const ToolOutcome>(ToolOutcome::failure(e)), meta);
     });
 }
 
-void InProcessTransport::finish(quint64 callId, const adcp::ToolOutcome &outcome,
+void InProcessTransport::finish(quint64 callId, const adcp::SharedOutcome &outcome,
                                 const QByteArray &rawResponse)
 {
     auto it = m_calls.find(callId);

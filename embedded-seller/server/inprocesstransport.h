@@ -36,7 +36,7 @@ private:
         bool finished = false;
         adcp::TransportMeta meta;
     };
-    void finish(quint64 callId, const adcp::ToolOutcome &outcome, const QByteArray &rawResponse);
+    void finish(quint64 callId, const adcp::SharedOutcome &outcome, const QByteArray &rawResponse);
 
     std::shared_ptr<Dispatcher> m_dispatcher;
     Principal m_principal;

@@ -467,9 +467,10 @@ void A2aTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
     m_calls.remove(call->id);
     // Emitted from the event loop: a receiver may delete this transport, which must not happen while a
     // network reply of ours is still inside its own signal.
-    QTimer::singleShot(0, this, [this, id = call->id, outcome, meta = call->meta] {
-        Q_EMIT callFinished(id, outcome, meta);
-    });
+    QTimer::singleShot(0, this,
+                       [this, id = call->id, shared = std::make_shared<const ToolOutcome>(outcome), meta = call->meta] {
+                           Q_EMIT callFinished(id, shared, meta);
+                       });
 }
 
 } // namespace adcp

@@ -288,7 +288,7 @@ void tst_McpTransport::scenario()
     const quint64 id = transport.callTool(QStringLiteral("get_products"), {{"buying_mode", "wholesale"}});
     QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 60000);
     QCOMPARE(spy.at(0).at(0).value<quint64>(), id);
-    const auto outcome = spy.at(0).at(1).value<ToolOutcome>();
+    const auto outcome = *spy.at(0).at(1).value<adcp::SharedOutcome>();
     const auto meta = spy.at(0).at(2).value<TransportMeta>();
 
     QCOMPARE(outcome.ok(), ok);
@@ -333,7 +333,7 @@ void tst_McpTransport::connectionRefused()
     transport.callTool(QStringLiteral("get_products"), json::object());
     QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 2, 60000);
     for (const auto &args : spy) {
-        const auto outcome = args.at(1).value<ToolOutcome>();
+        const auto outcome = *args.at(1).value<adcp::SharedOutcome>();
         QVERIFY(!outcome.ok());
         QCOMPARE(outcome.error->code, std::string("SERVICE_UNAVAILABLE"));
         QVERIFY(outcome.error->recovery == Recovery::Transient);
@@ -357,7 +357,7 @@ void tst_McpTransport::cancelFinishesOnce()
     QTRY_COMPARE(spy.count(), 1);
     QTest::qWait(50);
     QCOMPARE(spy.count(), 1);
-    QCOMPARE(spy.at(0).at(1).value<ToolOutcome>().error->code, std::string("CANCELED"));
+    QCOMPARE(spy.at(0).at(1).value<adcp::SharedOutcome>()->error->code, std::string("CANCELED"));
 }
 
 // The A2A transport shares the call bookkeeping: a call canceled while it waits for the agent card, or while
@@ -391,7 +391,7 @@ void tst_McpTransport::a2aCancelFinishesOnce()
     transport.cancel(id);
     QTRY_COMPARE(spy.count(), 1);
     QCOMPARE(spy.at(0).at(0).value<quint64>(), id);
-    QCOMPARE(spy.at(0).at(1).value<ToolOutcome>().error->code, std::string("CANCELED"));
+    QCOMPARE(spy.at(0).at(1).value<adcp::SharedOutcome>()->error->code, std::string("CANCELED"));
     QTest::qWait(50);
     QCOMPARE(spy.count(), 1);
     QCOMPARE(int(peer.seen.size()), expectedRequests);
@@ -653,7 +653,7 @@ void tst_McpTransport::a2aRoundTrip()
     QSignalSpy spy(&transport, &AgentTransport::callFinished);
     transport.callTool(QStringLiteral("get_media_buys"), {{"media_buy_ids", {"mb1"}}});
     QTRY_COMPARE_WITH_TIMEOUT(spy.count(), 1, 60000);
-    const auto outcome = spy.at(0).at(1).value<ToolOutcome>();
+    const auto outcome = *spy.at(0).at(1).value<adcp::SharedOutcome>();
     QCOMPARE(outcome.ok(), !failed);
     if (failed)
         QCOMPARE(outcome.error->code, std::string("MEDIA_BUY_NOT_FOUND"));
