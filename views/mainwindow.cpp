@@ -855,7 +855,7 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
         nlohmann::json list = nlohmann::json::array();
         for (int row = 0; row < buys->rowCount(); ++row)
             list.push_back(buys->buyJson(row));
-        console->setBuys(list);
+        console->setBuys(std::move(list));
     });
     const auto schedule = [feed] {
         if (!feed->isActive())

@@ -456,9 +456,9 @@ QStringList SellerConsole::dependencyKeys() const
     return m_dependencyRows;
 }
 
-void SellerConsole::setBuys(const json &mediaBuys)
+void SellerConsole::setBuys(json mediaBuys)
 {
-    m_buys = std::make_shared<const json>(mediaBuys.is_array() ? mediaBuys : json::array());
+    m_buys = std::make_shared<const json>(mediaBuys.is_array() ? std::move(mediaBuys) : json::array());
     // A hidden console (a remote agent is active, or the dock is closed) asks the seller nothing until shown.
     if (!isVisible()) {
         m_stale = true;

@@ -58,7 +58,7 @@ public:
     QSlider *failureSlider() const;
     QLabel *adapterNote() const;
     // Buys (get_media_buys entries) whose dependencies the board lists.
-    void setBuys(const nlohmann::json &mediaBuys);
+    void setBuys(nlohmann::json mediaBuys);
 
     // Moves a dependency to an offline status (break) or back (restore); returns the seller's error message,
     // empty on success.

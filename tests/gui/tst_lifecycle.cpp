@@ -30,6 +30,7 @@
 #include <QCheckBox>
 #include <QDockWidget>
 #include <QLabel>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void adapterSlidersDriveTheAdServers();
     void dependencyBoardBreaksAndRestores_data();
     void dependencyBoardBreaksAndRestores();
+    void dependencyBoardKeepsItsRowsAsBuysArrive();
 
 private:
     void breakFirstCreative(const QString &buyId, QString *creative);
@@ -761,6 +763,49 @@ void TestLifecycle::dependencyBoardBreaksAndRestores()
     QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), online, 60000);
     QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);
     execution->stop();
+}
+
+// The board is read off the window's thread and shown when the read is back. A buy that arrives adds its
+// resources' rows; the rows already shown keep their Break/Restore buttons (one may be under the pointer),
+// and a buy that leaves takes its rows with it.
+void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
+{
+    const auto buyWith = [](const char *buyId, const char *creativeId) {
+        return nlohmann::json{
+            {"media_buy_id", buyId},
+            {"packages",
+             {{{"package_id", "pkg-1"},
+               {"creative_approvals", {{{"creative_id", creativeId}, {"approval_status", "approved"}}}}}}}};
+    };
+    QSignalSpy shown(m_console, &SellerConsole::boardShown);
+    const auto showBuys = [&](nlohmann::json buys) {
+        shown.clear();
+        m_console->setBuys(std::move(buys));
+        QVERIFY(shown.wait(30000));
+        // A replaced row's buttons are deleted later: now, so that a rebuilt row could not pass for a kept one.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    };
+    QTableWidget *board = m_console->dependencyTable();
+    showBuys(nlohmann::json::array({buyWith("mb-board-1", "cr-board-a")}));
+    QCOMPARE(m_console->dependencyKeys(), QStringList{QStringLiteral("creative/cr-board-a")});
+    const QPointer<QPushButton> breakA =
+        m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-a"));
+    QVERIFY(breakA);
+
+    showBuys(nlohmann::json::array({buyWith("mb-board-1", "cr-board-a"), buyWith("mb-board-2", "cr-board-b")}));
+    QCOMPARE(m_console->dependencyKeys(),
+             (QStringList{QStringLiteral("creative/cr-board-a"), QStringLiteral("creative/cr-board-b")}));
+    QCOMPARE(board->rowCount(), 2);
+    QVERIFY(breakA);
+    QCOMPARE(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-a")), breakA.data());
+    QVERIFY(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-b")));
+    QCOMPARE(board->item(1, 2)->text(), QStringLiteral("approved"));
+
+    showBuys(nlohmann::json::array({buyWith("mb-board-2", "cr-board-b")}));
+    QCOMPARE(m_console->dependencyKeys(), QStringList{QStringLiteral("creative/cr-board-b")});
+    QCOMPARE(board->rowCount(), 1);
+    QCOMPARE(board->item(0, 1)->text(), QStringLiteral("cr-board-b"));
+    QVERIFY(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-b")));
 }
 
 QTEST_MAIN(TestLifecycle)
