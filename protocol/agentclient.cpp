@@ -415,8 +415,8 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
         auto held = std::make_shared<InFlight>(std::move(flight));
         QTimer::singleShot(0, this, [this, held, e] {
             const TransportMeta meta = held->exchange.meta;
-            onTransportFinished(std::move(*held), std::make_shared<const ToolOutcome>(ToolOutcome::failure(e)),
-                                meta);
+            onTransportFinished(std::move(*held),
+                                std::make_shared<const ToolOutcome>(ToolOutcome::failure(e)), meta);
         });
         return pending;
     }
@@ -430,10 +430,11 @@ void AgentClient::onTransportFinished(InFlight flight, SharedOutcome received, c
 {
     // The answer is shared, not copied, on this thread; the exchange's copy for the log is made by the
     // validator. An error is clipped to a readable size first.
-    SharedOutcome outcome = !received ? std::make_shared<const ToolOutcome>()
-                            : received->ok()
-                                ? std::move(received)
-                                : std::make_shared<const ToolOutcome>(ToolOutcome::failure(clipped(*received->error)));
+    SharedOutcome outcome =
+        !received ? std::make_shared<const ToolOutcome>()
+        : received->ok()
+            ? std::move(received)
+            : std::make_shared<const ToolOutcome>(ToolOutcome::failure(clipped(*received->error)));
     Exchange &ex = flight.exchange;
     ex.meta = meta;
     ex.elapsedMs = flight.timer.elapsed();
@@ -596,9 +597,9 @@ void AgentClient::finishPending(PendingCall *pending, std::shared_ptr<const Tool
         return;
     pending->d->finished = true;
     pending->d->cancelHook = nullptr;
-    pending->d->outcome = outcome->ok() ? std::move(outcome)
-                                        : std::make_shared<const ToolOutcome>(
-                                              ToolOutcome::failure(clipped(*outcome->error)));
+    pending->d->outcome =
+        outcome->ok() ? std::move(outcome)
+                      : std::make_shared<const ToolOutcome>(ToolOutcome::failure(clipped(*outcome->error)));
     // A receiver may delete the client (and with it every pending call) from its slot.
     const QPointer<PendingCall> guard(pending);
     Q_EMIT pending->finished();

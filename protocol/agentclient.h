@@ -45,7 +45,8 @@ public:
     QString tool() const;
     bool isFinished() const;
     const ToolOutcome &outcome() const;
-    // The same outcome, shared: a receiver that may outlive this object (or delete it) holds it without a copy.
+    // The same outcome, shared: a receiver that may outlive this object (or delete it) holds it without a
+    // copy.
     std::shared_ptr<const ToolOutcome> sharedOutcome() const;
     // The exchange id in the log, for "show in inspector".
     quint64 exchangeId() const;

@@ -529,8 +529,7 @@ namespace {
 // targeted audiences, impairments) and as the seller records it (catalog items, event sources of
 // optimization goals, the products' properties, which the buy's JSON does not carry), with the seller's
 // current status where it keeps one. Two reads of the store for the whole board.
-QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principal,
-                                                         const json &buys)
+QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principal, const json &buys)
 {
     QList<Dependency> rows;
     QHash<QString, qsizetype> seen;
@@ -563,7 +562,8 @@ QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principa
             add(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
                 jsonString(jsonObject(impairment, "transition"), "to"));
         // A seller running without execution tracks no dependencies; the buy's own JSON is all there is.
-        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString()); found != tracked.end()) {
+        if (const auto found = tracked.find(jsonString(buy, "media_buy_id").toStdString());
+            found != tracked.end()) {
             for (const auto &[type, id] : found->second)
                 add(QString::fromStdString(type), QString::fromStdString(id), {});
         }
@@ -610,7 +610,8 @@ void SellerConsole::readBoard(unsigned parts)
         if (board->parts & DeadLetters)
             board->letters = adcp::seller::DeadLetters::list(db, 50);
         // Back on the window's thread; dropped with the console (its destructor waits for this job).
-        QMetaObject::invokeMethod(this, [this, board] { showBoard(*board); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, board] { showBoard(*board); }, Qt::QueuedConnection);
     });
 }
 

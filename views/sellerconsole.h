@@ -103,7 +103,12 @@ private:
     void buildDeadLetters(QVBoxLayout *layout);
     // The board is read off the window's thread (the seller's store, every buy of the session) and shown
     // when the read is back; a part asked for while a read runs is read once more right after it.
-    enum BoardPart : unsigned { Approvals = 1u << 0, Dependencies = 1u << 1, DeadLetters = 1u << 2, AllParts = 7u };
+    enum BoardPart : unsigned {
+        Approvals = 1u << 0,
+        Dependencies = 1u << 1,
+        DeadLetters = 1u << 2,
+        AllParts = 7u
+    };
     struct Board;
     void readBoard(unsigned parts);
     void showBoard(const Board &board);
@@ -119,9 +124,9 @@ private:
     std::shared_ptr<const nlohmann::json> m_buys; // the buys the board lists (an array)
     bool m_stale = false; // buys changed while the console was hidden
     std::unique_ptr<QThreadPool> m_reader; // one thread, its own connection to the seller's store
-    unsigned m_reading = 0; // the parts of the read in flight (0: none)
-    unsigned m_wanted = 0;  // parts asked for while it runs
-    quint64 m_sellerGeneration = 0; // setDispatcher() drops a read of the previous seller
+    unsigned m_reading = 0;                // the parts of the read in flight (0: none)
+    unsigned m_wanted = 0;                 // parts asked for while it runs
+    quint64 m_sellerGeneration = 0;        // setDispatcher() drops a read of the previous seller
     QTimer *m_clockTimer = nullptr;
     QLabel *m_clock = nullptr;
     QCheckBox *m_autoCommit = nullptr;

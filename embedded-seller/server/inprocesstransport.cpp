@@ -42,7 +42,8 @@ quint64 InProcessTransport::callTool(const QString &tool, const nlohmann::json &
     const std::string name = tool.toStdString();
     // The destructor waits for the pool, so `this` is alive while a worker runs.
     m_pool.start([=, this] {
-        auto outcome = std::make_shared<const adcp::ToolOutcome>(dispatcher->call(principal, name, arguments));
+        auto outcome =
+            std::make_shared<const adcp::ToolOutcome>(dispatcher->call(principal, name, arguments));
         // Serialized and masked here, not on the caller's thread: a long get_media_buys answer is large.
         const QByteArray raw = adcp::maskRawJson(QByteArray::fromStdString(
             outcome->ok() ? outcome->result.dump()

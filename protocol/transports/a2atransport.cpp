@@ -468,9 +468,8 @@ void A2aTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
     // Emitted from the event loop: a receiver may delete this transport, which must not happen while a
     // network reply of ours is still inside its own signal.
     QTimer::singleShot(0, this,
-                       [this, id = call->id, shared = std::make_shared<const ToolOutcome>(outcome), meta = call->meta] {
-                           Q_EMIT callFinished(id, shared, meta);
-                       });
+                       [this, id = call->id, shared = std::make_shared<const ToolOutcome>(outcome),
+                        meta = call->meta] { Q_EMIT callFinished(id, shared, meta); });
 }
 
 } // namespace adcp

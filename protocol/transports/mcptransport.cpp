@@ -527,9 +527,10 @@ void McpTransport::finish(const std::shared_ptr<Call> &call, const ToolOutcome &
     }
     // Emitted from the event loop: a receiver may delete this transport, which must not happen while a
     // network reply of ours is still inside its own signal.
-    QTimer::singleShot(0, this, [this, id = call->id, shared = std::make_shared<const ToolOutcome>(outcome), meta] {
-        Q_EMIT callFinished(id, shared, meta);
-    });
+    QTimer::singleShot(0, this,
+                       [this, id = call->id, shared = std::make_shared<const ToolOutcome>(outcome), meta] {
+                           Q_EMIT callFinished(id, shared, meta);
+                       });
 }
 
 void McpTransport::closeSession()

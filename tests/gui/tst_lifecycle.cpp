@@ -782,7 +782,8 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
         shown.clear();
         m_console->setBuys(std::move(buys));
         QVERIFY(shown.wait(30000));
-        // A replaced row's buttons are deleted later: now, so that a rebuilt row could not pass for a kept one.
+        // A replaced row's buttons are deleted later: now, so that a rebuilt row could not pass for a kept
+        // one.
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     };
     QTableWidget *board = m_console->dependencyTable();
@@ -792,7 +793,8 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
         m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-a"));
     QVERIFY(breakA);
 
-    showBuys(nlohmann::json::array({buyWith("mb-board-1", "cr-board-a"), buyWith("mb-board-2", "cr-board-b")}));
+    showBuys(
+        nlohmann::json::array({buyWith("mb-board-1", "cr-board-a"), buyWith("mb-board-2", "cr-board-b")}));
     QCOMPARE(m_console->dependencyKeys(),
              (QStringList{QStringLiteral("creative/cr-board-a"), QStringLiteral("creative/cr-board-b")}));
     QCOMPARE(board->rowCount(), 2);
