@@ -143,7 +143,9 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
     const QString id = jsonString(buy, "media_buy_id");
     if (id.isEmpty())
         return;
-    const nlohmann::json previous = m_lastSnapshot.value(id);
+    static const nlohmann::json kNone;
+    const auto last = m_lastSnapshot.constFind(id);
+    const nlohmann::json &previous = last != m_lastSnapshot.cend() ? *last : kNone;
     const QString status = buyStatus(buy);
     if (!status.isEmpty() && status != buyStatus(previous))
         record(id + QStringLiteral("/status/") + status, id, seenAt, tr("status → %1").arg(status), Snapshot);
@@ -165,15 +167,9 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
                        tr("recovered: %1").arg(describeImpairment(it.value())), Snapshot);
         }
     }
-    nlohmann::json merged = previous.is_object() ? previous : nlohmann::json::object();
-    for (auto it = buy.begin(); it != buy.end(); ++it)
-        merged[it.key()] = it.value();
-    // The status the snapshot carries is the status, whichever member it uses.
-    if (buy.contains("status") && !buy.contains("media_buy_status"))
-        merged.erase("media_buy_status");
-    if (buy.contains("health") && !buy.contains("impairments"))
-        merged.erase("impairments");
-    m_lastSnapshot.insert(id, merged);
+    // The status the snapshot carries is the status, whichever member it uses (`previous` is not read after
+    // this: the insertion may move it).
+    mergeBuySnapshot(m_lastSnapshot[id], buy);
 }
 
 void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime &receivedAt, bool reemission)

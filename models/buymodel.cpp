@@ -167,19 +167,9 @@ int BuyModel::upsertBuy(const nlohmann::json &buy)
         return rowIndex;
     }
     Row &row = m_rows[static_cast<size_t>(existing)];
-    nlohmann::json merged = row.json;
-    for (auto it = buy.begin(); it != buy.end(); ++it)
-        merged[it.key()] = it.value();
-    // A snapshot without impairments means there are none left.
-    if (buy.contains("health") && !buy.contains("impairments"))
-        merged.erase("impairments");
-    // A snapshot's `status` replaces the create answer's `media_buy_status` (which would otherwise win).
-    if (buy.contains("status") && !buy.contains("media_buy_status"))
-        merged.erase("media_buy_status");
     // The same snapshot again (every background poll of a quiet buy) changes nothing.
-    if (merged == row.json)
+    if (!mergeBuySnapshot(row.json, buy))
         return existing;
-    row.json = std::move(merged);
     row.revision = ++m_revisions;
     refresh(row);
     Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));

@@ -99,6 +99,32 @@ const nlohmann::json &jsonArrayView(const nlohmann::json &object, const char *ke
     return kEmpty;
 }
 
+bool mergeBuySnapshot(nlohmann::json &stored, const nlohmann::json &snapshot)
+{
+    bool changed = false;
+    if (!stored.is_object()) {
+        stored = nlohmann::json::object();
+        changed = true;
+    }
+    if (!snapshot.is_object())
+        return changed;
+    for (auto it = snapshot.begin(); it != snapshot.end(); ++it) {
+        const auto found = stored.find(it.key());
+        if (found == stored.end()) {
+            stored.emplace(it.key(), it.value());
+            changed = true;
+        } else if (*found != it.value()) {
+            *found = it.value();
+            changed = true;
+        }
+    }
+    if (snapshot.contains("health") && !snapshot.contains("impairments"))
+        changed = stored.erase("impairments") > 0 || changed;
+    if (snapshot.contains("status") && !snapshot.contains("media_buy_status"))
+        changed = stored.erase("media_buy_status") > 0 || changed;
+    return changed;
+}
+
 double jsonAmount(const nlohmann::json &value)
 {
     if (value.is_number())

@@ -609,7 +609,7 @@ void Workbench::sendBrief(const json &request, const QString &title)
               if (!opportunityId.isEmpty())
                   m_opportunities->addOpportunity(opportunityId, title, jsonString(opportunity, "phase"));
               const int proposals = absorbGetProducts(outcome.result, opportunityId);
-              const int products = static_cast<int>(jsonArray(outcome.result, "products").size());
+              const int products = static_cast<int>(jsonArrayView(outcome.result, "products").size());
               Q_EMIT briefAnswered(opportunityId, products, proposals);
               Q_EMIT actionSucceeded(tr("Send brief"), opportunityId,
                                      tr("%n product(s)", nullptr, products) + QStringLiteral(", ") +
@@ -920,7 +920,7 @@ void Workbench::pollBuys(bool background)
         call, tr("Refresh buys"), QString(),
         [this](const adcp::ToolOutcome &outcome) {
             const QDateTime seenAt = m_clock();
-            for (const auto &buy : jsonArray(outcome.result, "media_buys")) {
+            for (const auto &buy : jsonArrayView(outcome.result, "media_buys")) {
                 m_buys->upsertBuy(buy);
                 m_events->applySnapshot(buy, seenAt);
             }

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void allocationsShowAmounts();
     void buysMergeSnapshotsAndDelivery();
     void quietPollChangesNothing();
+    void buySnapshotsMergeByTheirRules();
     void impairmentsOldestFirst();
     void timelineMarksWebhookAndSnapshotParity();
     void timelineMarksReemissions();
@@ -340,6 +341,41 @@ void TestModels::allocationsShowAmounts()
 
 // A background poll that brings a buy back as it was (most polls of a quiet buy) neither repaints the row nor
 // moves its revision, by which the buy's detail panel decides whether to draw again.
+// What a get_media_buys entry does to what is known of a buy (BuyModel and the timeline both keep it so).
+void TestModels::buySnapshotsMergeByTheirRules()
+{
+    using adcp::models::mergeBuySnapshot;
+    nlohmann::json stored;
+    // Nothing known yet: the snapshot is all there is.
+    QVERIFY(mergeBuySnapshot(stored, {{"media_buy_id", "mb-1"}, {"media_buy_status", "pending_creatives"}}));
+    QCOMPARE(stored["media_buy_status"], nlohmann::json("pending_creatives"));
+    // The same members again change nothing.
+    QVERIFY(!mergeBuySnapshot(stored, {{"media_buy_id", "mb-1"}}));
+    // A snapshot's status replaces the create answer's media_buy_status.
+    QVERIFY(mergeBuySnapshot(stored, {{"media_buy_id", "mb-1"}, {"status", "active"}}));
+    QVERIFY(!stored.contains("media_buy_status"));
+    QCOMPARE(stored["status"], nlohmann::json("active"));
+    QVERIFY(!mergeBuySnapshot(stored, {{"status", "active"}}));
+    // Impairments come with health; health without them means none are left.
+    const nlohmann::json impaired = {{"health", "impaired"},
+                                     {"impairments", {{{"impairment_id", "imp-1"}, {"reason", "x"}}}}};
+    QVERIFY(mergeBuySnapshot(stored, impaired));
+    QCOMPARE(stored["impairments"].size(), size_t(1));
+    QVERIFY(!mergeBuySnapshot(stored, impaired));
+    QVERIFY(mergeBuySnapshot(stored, {{"health", "ok"}}));
+    QVERIFY(!stored.contains("impairments"));
+    QVERIFY(!mergeBuySnapshot(stored, {{"health", "ok"}}));
+    // A member that changes value is replaced; members the snapshot leaves out stay.
+    QVERIFY(mergeBuySnapshot(stored, {{"status", "paused"}}));
+    QCOMPARE(stored["status"], nlohmann::json("paused"));
+    QCOMPARE(stored["media_buy_id"], nlohmann::json("mb-1"));
+    // A snapshot that is not an object changes nothing; a stored value that is not one starts empty.
+    QVERIFY(!mergeBuySnapshot(stored, nlohmann::json::array()));
+    nlohmann::json odd = 42;
+    QVERIFY(mergeBuySnapshot(odd, {{"media_buy_id", "mb-2"}}));
+    QCOMPARE(odd, (nlohmann::json{{"media_buy_id", "mb-2"}}));
+}
+
 void TestModels::quietPollChangesNothing()
 {
     BuyModel model;
