@@ -133,6 +133,11 @@ void WorkspaceKeeper::open(const QString &agentId, const QString &principal)
     const quint64 generation = ++m_generation;
     if (!m_store || !m_workbench)
         return;
+    // The log still shows what the window did before (another agent, a trainer's scenario): that belongs to
+    // the workspace it was saved in, or to none; only what happens from now on is saved here.
+    const models::ExchangeModel *exchanges = m_workbench->exchanges();
+    for (int row = 0; row < exchanges->rowCount(); ++row)
+        m_savedExchanges.insert(exchanges->exchangeId(row));
     m_store->pruneExchanges(m_workspace, m_retentionDays, m_retentionRows);
     const QString workspace = m_workspace;
     m_store->load(m_workspace, m_workbench->exchanges()->limit(), this,

@@ -200,6 +200,7 @@ class TestWorkspace final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void storeKeepsDocumentsAndExchanges();
+    void anotherAgentsExchangesStayOutOfTheWorkspace();
     void damagedRowsAreLeftOutAndNamed();
     void modelsReadDamagedStateSafely();
     void exchangeIdsAreUniqueAcrossClients();
@@ -257,6 +258,49 @@ void TestWorkspace::storeKeepsDocumentsAndExchanges()
     store.removeWorkspace(QStringLiteral("b/p"));
     snapshot = loadNow(store, QStringLiteral("b/p"), 10);
     QVERIFY(snapshot.documents.isEmpty());
+}
+
+// The exchange log shows every agent's exchanges of the session; a workspace keeps only those made while it
+// was open: switching from agent A to agent B does not copy A's exchanges into B's workspace.
+void TestWorkspace::anotherAgentsExchangesStayOutOfTheWorkspace()
+{
+    const QString path = m_dir.filePath(QStringLiteral("agents.sqlite"));
+    const auto exchangeOf = [](quint64 id, const char *agent) {
+        adcp::Exchange exchange;
+        exchange.id = id;
+        exchange.agent = QString::fromLatin1(agent);
+        exchange.tool = QStringLiteral("get_products");
+        exchange.startedAt = QDateTime::currentDateTimeUtc();
+        exchange.request = json::object();
+        exchange.response = json{{"products", json::array()}};
+        return exchange;
+    };
+    const QString a = WorkspaceKeeper::workspaceKey(QStringLiteral("agent-a"), QStringLiteral("p"));
+    const QString b = WorkspaceKeeper::workspaceKey(QStringLiteral("agent-b"), QStringLiteral("p"));
+    {
+        Workbench workbench;
+        WorkspaceStore store(path);
+        WorkspaceKeeper keeper(&workbench, &store);
+        QSignalSpy restored(&keeper, &WorkspaceKeeper::restored);
+        keeper.open(QStringLiteral("agent-a"), QStringLiteral("p"));
+        QTRY_COMPARE_WITH_TIMEOUT(restored.count(), 1, kHangMs);
+        workbench.exchanges()->addExchange(exchangeOf(9001, "Agent A"));
+        keeper.open(QStringLiteral("agent-b"), QStringLiteral("p"));
+        QTRY_COMPARE_WITH_TIMEOUT(restored.count(), 2, kHangMs);
+        workbench.exchanges()->addExchange(exchangeOf(9002, "Agent B"));
+        // Both rows are on screen; each was saved once, where it was made.
+        QCOMPARE(workbench.exchanges()->rowCount(), 2);
+        keeper.saveNow();
+    }
+    WorkspaceStore store(path);
+    const auto ids = [&store](const QString &workspace) {
+        QList<quint64> found;
+        for (const json &exchange : loadNow(store, workspace, 10).exchanges)
+            found << exchange.value("id", quint64(0));
+        return found;
+    };
+    QCOMPARE(ids(a), QList<quint64>{9001});
+    QCOMPARE(ids(b), QList<quint64>{9002});
 }
 
 // A workspace file damaged on disk (or written by something else): unreadable rows are named and left out, the
