@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSqlDatabase>
@@ -100,6 +101,10 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
     layout->addStretch(1);
     scroll->setWidget(content);
     outer->addWidget(scroll);
+    // Docked, the console is never narrower than what it holds: scrolled sideways, it would hide the
+    // Approve/Reject and Break/Restore buttons at its right edge (a 1600-pixel screen gave it 385 of 440).
+    setMinimumWidth(std::max(340, content->minimumSizeHint().width() +
+                                      scroll->verticalScrollBar()->sizeHint().width()));
 
     m_clockTimer = new QTimer(this);
     m_clockTimer->setInterval(500);
@@ -218,8 +223,9 @@ void SellerConsole::buildApprovals(QVBoxLayout *layout)
     m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::WhatColumn, QHeaderView::Stretch);
     m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::SinceColumn,
                                                           QHeaderView::ResizeToContents);
-    m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::ActionColumn,
-                                                          QHeaderView::ResizeToContents);
+    // The buttons are index widgets, which ResizeToContents does not measure: the column takes their width
+    // when a row gets them.
+    m_approvals->horizontalHeader()->setSectionResizeMode(ApprovalModel::ActionColumn, QHeaderView::Fixed);
     m_approvals->setMinimumHeight(90);
     m_approvals->setMaximumHeight(160);
     // A row's buttons are made once, when the task appears, and live as long as the row: a refresh that finds
@@ -253,6 +259,9 @@ void SellerConsole::addApprovalButtons(int first, int last)
         connect(approve, &QPushButton::clicked, this, [decide] { decide(true); });
         connect(reject, &QPushButton::clicked, this, [decide] { decide(false); });
         m_approvals->setIndexWidget(m_approvalModel->index(row, ApprovalModel::ActionColumn), buttons);
+        QHeaderView *header = m_approvals->horizontalHeader();
+        header->resizeSection(ApprovalModel::ActionColumn,
+                              std::max(header->sectionSize(ApprovalModel::ActionColumn), buttons->sizeHint().width()));
     }
 }
 

@@ -50,6 +50,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabBar>
@@ -482,6 +483,12 @@ void TestUsability::approveWhilePolling()
     const QString taskId = approvals->taskId(0);
     QPointer<QPushButton> approve = shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console);
     QVERIFY(approve);
+    // Whole and in sight: as wide as its label needs, inside the visible part of the table.
+    QVERIFY2(approve->width() >= approve->sizeHint().width(),
+             qPrintable(QStringLiteral("%1 of %2").arg(approve->width()).arg(approve->sizeHint().width())));
+    QWidget *approvalsShown = m_console->approvalTable()->viewport();
+    QVERIFY(approvalsShown->rect().contains(
+        QRect(approve->mapTo(approvalsShown, QPoint(0, 0)), approve->size())));
     // Many polls later the very same button is still there, under the pointer.
     const int polls = m_workbench->exchanges()->backgroundTotal();
     QTRY_VERIFY_WITH_TIMEOUT(m_workbench->exchanges()->backgroundTotal() >= polls + 5, kHangMs);
@@ -650,6 +657,13 @@ void TestUsability::sellerConsoleHasRoomDockedAndFloating()
     QVERIFY(dock->isVisible());
     QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Buy);
     QVERIFY2(dock->width() >= 300, qPrintable(QString::number(dock->width())));
+    // Nothing of it is scrolled out of sight sideways: the approval and dependency buttons sit at its right edge.
+    auto *scroll = m_console->findChild<QScrollArea *>();
+    QVERIFY(scroll && scroll->widget());
+    QVERIFY2(scroll->widget()->width() <= scroll->viewport()->width(),
+             qPrintable(QStringLiteral("content %1, shown %2")
+                            .arg(scroll->widget()->width())
+                            .arg(scroll->viewport()->width())));
     // Floated, it opens at a size its tables can be used at.
     dock->setFloating(true);
     QTRY_VERIFY(dock->isFloating());
