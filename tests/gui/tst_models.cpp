@@ -348,13 +348,13 @@ void TestModels::buySnapshotsMergeByTheirRules()
     nlohmann::json stored;
     // Nothing known yet: the snapshot is all there is.
     QVERIFY(mergeBuySnapshot(stored, {{"media_buy_id", "mb-1"}, {"media_buy_status", "pending_creatives"}}));
-    QCOMPARE(stored["media_buy_status"], nlohmann::json("pending_creatives"));
+    QVERIFY(stored["media_buy_status"] == "pending_creatives");
     // The same members again change nothing.
     QVERIFY(!mergeBuySnapshot(stored, {{"media_buy_id", "mb-1"}}));
     // A snapshot's status replaces the create answer's media_buy_status.
     QVERIFY(mergeBuySnapshot(stored, {{"media_buy_id", "mb-1"}, {"status", "active"}}));
     QVERIFY(!stored.contains("media_buy_status"));
-    QCOMPARE(stored["status"], nlohmann::json("active"));
+    QVERIFY(stored["status"] == "active");
     QVERIFY(!mergeBuySnapshot(stored, {{"status", "active"}}));
     // Impairments come with health; health without them means none are left.
     const nlohmann::json impaired = {{"health", "impaired"},
@@ -367,13 +367,13 @@ void TestModels::buySnapshotsMergeByTheirRules()
     QVERIFY(!mergeBuySnapshot(stored, {{"health", "ok"}}));
     // A member that changes value is replaced; members the snapshot leaves out stay.
     QVERIFY(mergeBuySnapshot(stored, {{"status", "paused"}}));
-    QCOMPARE(stored["status"], nlohmann::json("paused"));
-    QCOMPARE(stored["media_buy_id"], nlohmann::json("mb-1"));
+    QVERIFY(stored["status"] == "paused");
+    QVERIFY(stored["media_buy_id"] == "mb-1");
     // A snapshot that is not an object changes nothing; a stored value that is not one starts empty.
     QVERIFY(!mergeBuySnapshot(stored, nlohmann::json::array()));
     nlohmann::json odd = 42;
     QVERIFY(mergeBuySnapshot(odd, {{"media_buy_id", "mb-2"}}));
-    QCOMPARE(odd, (nlohmann::json{{"media_buy_id", "mb-2"}}));
+    QVERIFY(odd == (nlohmann::json{{"media_buy_id", "mb-2"}}));
 }
 
 void TestModels::quietPollChangesNothing()
