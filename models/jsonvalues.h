@@ -20,9 +20,9 @@ nlohmann::json jsonArray(const nlohmann::json &object, const char *key);
 // The same without a copy (an empty array when absent): for large answers read once, while `object` lives.
 const nlohmann::json &jsonArrayView(const nlohmann::json &object, const char *key);
 // Merges a get_media_buys entry (or a create answer) into what is known of the buy: its members replace the
-// stored ones, a snapshot with `health` but no `impairments` has none left, and its `status` replaces a create
-// answer's `media_buy_status`. Returns whether anything changed; an unchanged member is compared, not copied
-// (every background poll of a quiet buy). A `stored` that is not an object starts empty.
+// stored ones, a snapshot with `health` but no `impairments` has none left, and its `status` replaces a
+// create answer's `media_buy_status`. Returns whether anything changed; an unchanged member is compared, not
+// copied (every background poll of a quiet buy). A `stored` that is not an object starts empty.
 bool mergeBuySnapshot(nlohmann::json &stored, const nlohmann::json &snapshot);
 // A budget is either a number or {"amount": n, "currency": "USD"}.
 double jsonAmount(const nlohmann::json &value);

@@ -103,8 +103,8 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
     outer->addWidget(scroll);
     // Docked, the console is never narrower than what it holds: scrolled sideways, it would hide the
     // Approve/Reject and Break/Restore buttons at its right edge (a 1600-pixel screen gave it 385 of 440).
-    setMinimumWidth(std::max(340, content->minimumSizeHint().width() +
-                                      scroll->verticalScrollBar()->sizeHint().width()));
+    setMinimumWidth(
+        std::max(340, content->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width()));
 
     m_clockTimer = new QTimer(this);
     m_clockTimer->setInterval(500);
@@ -260,8 +260,9 @@ void SellerConsole::addApprovalButtons(int first, int last)
         connect(reject, &QPushButton::clicked, this, [decide] { decide(false); });
         m_approvals->setIndexWidget(m_approvalModel->index(row, ApprovalModel::ActionColumn), buttons);
         QHeaderView *header = m_approvals->horizontalHeader();
-        header->resizeSection(ApprovalModel::ActionColumn,
-                              std::max(header->sectionSize(ApprovalModel::ActionColumn), buttons->sizeHint().width()));
+        header->resizeSection(
+            ApprovalModel::ActionColumn,
+            std::max(header->sectionSize(ApprovalModel::ActionColumn), buttons->sizeHint().width()));
     }
 }
 

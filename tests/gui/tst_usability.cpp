@@ -48,9 +48,9 @@
 #include <QPointer>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QScrollArea>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTabBar>
@@ -657,7 +657,8 @@ void TestUsability::sellerConsoleHasRoomDockedAndFloating()
     QVERIFY(dock->isVisible());
     QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Buy);
     QVERIFY2(dock->width() >= 300, qPrintable(QString::number(dock->width())));
-    // Nothing of it is scrolled out of sight sideways: the approval and dependency buttons sit at its right edge.
+    // Nothing of it is scrolled out of sight sideways: the approval and dependency buttons sit at its right
+    // edge.
     auto *scroll = m_console->findChild<QScrollArea *>();
     QVERIFY(scroll && scroll->widget());
     QVERIFY2(scroll->widget()->width() <= scroll->viewport()->width(),
