@@ -73,6 +73,8 @@ int runGuiMode(int argc, char **argv)
     // A trainer breaks a dependency to show the webhook and the snapshot side by side: the embedded seller
     // sends impairment webhooks at once (the console can set a coalescence window again).
     context->setWebhookCoalescenceWindow("impairment", 0);
+    // What the trainer last set in the seller console comes back with the seller.
+    adcp::gui::SellerConsole::restoreSavedOptions(*context);
     const auto dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
     // Ad-server jobs, the seller clock's status transitions and the webhook outbox run on their own threads.
     const std::shared_ptr<adcp::seller::Execution> execution =

@@ -517,6 +517,19 @@ int ExchangeModel::prependHistory(std::vector<adcp::Exchange> exchanges, const s
         kept.push_back(std::move(exchanges[i]));
         keptBackground.push_back(i < background.size() && background[i]);
     }
+    // Background rows beyond the room backgroundLimit() leaves go first (the oldest of them), so that they do
+    // not take the planner's rows' places under limit() only to be trimmed afterwards.
+    int backgroundRoom = std::max(0, m_backgroundLimit - m_backgroundCount);
+    for (auto i = static_cast<std::ptrdiff_t>(kept.size()) - 1; i >= 0; --i) {
+        if (!keptBackground[static_cast<size_t>(i)])
+            continue;
+        if (backgroundRoom > 0) {
+            --backgroundRoom;
+            continue;
+        }
+        kept.erase(kept.begin() + i);
+        keptBackground.erase(keptBackground.begin() + i);
+    }
     // The newest of the history fill the room the limit leaves.
     if (room <= 0)
         return 0;

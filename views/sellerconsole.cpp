@@ -20,6 +20,8 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSet>
+#include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSqlDatabase>
@@ -74,7 +76,7 @@ QLabel *note(QWidget *parent)
 
 SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatcher, std::string principalId,
                              QWidget *parent)
-    : QWidget(parent), m_dispatcher(std::move(dispatcher)),
+    : QWidget(parent), m_dispatcher(std::move(dispatcher)), m_home(m_dispatcher),
       m_principal(
           std::make_unique<adcp::seller::Principal>(adcp::seller::Principal{std::move(principalId), true}))
 {
@@ -157,6 +159,51 @@ void SellerConsole::buildClock(QVBoxLayout *layout)
     layout->addWidget(box);
 }
 
+namespace {
+
+// Where the console keeps the embedded seller's options between runs.
+const QString kOptionsGroup = QStringLiteral("embeddedSeller/");
+
+} // namespace
+
+void SellerConsole::restoreSavedOptions(adcp::seller::SellerContext &context)
+{
+    const QSettings settings;
+    const auto flag = [&settings](const char *key, bool *value) {
+        const QVariant saved = settings.value(kOptionsGroup + QLatin1String(key));
+        if (saved.isValid())
+            *value = saved.toString() == QLatin1String("true");
+    };
+    const auto number = [&settings](const char *key, int low, int high, int *value) {
+        bool ok = false;
+        const int saved = settings.value(kOptionsGroup + QLatin1String(key)).toInt(&ok);
+        if (ok && saved >= low && saved <= high)
+            *value = saved;
+    };
+    adcp::seller::SellerOptions options = context.options();
+    flag("autoCommitOnIssue", &options.autoCommitOnIssue);
+    flag("manualApproval", &options.manualApproval);
+    flag("requireProposalVersion", &options.requireProposalVersion);
+    int holdHours = std::max(1, options.holdSeconds / 3600);
+    number("holdHours", 1, 24 * 30, &holdHours);
+    if (settings.contains(kOptionsGroup + QLatin1String("holdHours")))
+        options.holdSeconds = holdHours * 3600;
+    context.setOptions(options);
+    const auto windows = options.webhookCoalescenceMs;
+    const auto impairment = windows.find("impairment");
+    int delaySeconds = impairment == windows.end() ? 0 : int(impairment->second / 1000);
+    number("impairmentWebhookDelaySeconds", 0, 300, &delaySeconds);
+    context.setWebhookCoalescenceWindow("impairment", qint64(delaySeconds) * 1000);
+}
+
+void SellerConsole::saveOption(const char *key, const QVariant &value)
+{
+    // Only the seller the console was made with keeps the trainer's choices; a trainer scenario's seller (a
+    // reset replaced it for the scenario's run) saves nothing.
+    if (m_home.lock() == m_dispatcher)
+        QSettings().setValue(kOptionsGroup + QLatin1String(key), value);
+}
+
 void SellerConsole::buildOptions(QVBoxLayout *layout)
 {
     auto *box = new QGroupBox(tr("Seller options"), this);
@@ -194,17 +241,25 @@ void SellerConsole::buildOptions(QVBoxLayout *layout)
     form->addRow(tr("Impairment webhooks wait"), coalesce);
     connect(coalesce, &QSpinBox::valueChanged, this, [this](int seconds) {
         m_dispatcher->context().setWebhookCoalescenceWindow("impairment", qint64(seconds) * 1000);
+        saveOption("impairmentWebhookDelaySeconds", seconds);
     });
-    connect(m_autoCommit, &QCheckBox::toggled, this,
-            [this](bool on) { m_dispatcher->context().setAutoCommitOnIssue(on); });
-    connect(m_holdHours, &QSpinBox::valueChanged, this,
-            [this](int hours) { m_dispatcher->context().setHoldSeconds(hours * 3600); });
-    connect(m_requireVersion, &QCheckBox::toggled, this,
-            [this](bool on) { m_dispatcher->context().setRequireProposalVersion(on); });
+    connect(m_autoCommit, &QCheckBox::toggled, this, [this](bool on) {
+        m_dispatcher->context().setAutoCommitOnIssue(on);
+        saveOption("autoCommitOnIssue", on);
+    });
+    connect(m_holdHours, &QSpinBox::valueChanged, this, [this](int hours) {
+        m_dispatcher->context().setHoldSeconds(hours * 3600);
+        saveOption("holdHours", hours);
+    });
+    connect(m_requireVersion, &QCheckBox::toggled, this, [this](bool on) {
+        m_dispatcher->context().setRequireProposalVersion(on);
+        saveOption("requireProposalVersion", on);
+    });
     connect(m_manualApproval, &QCheckBox::toggled, this, [this](bool on) {
         adcp::seller::SellerOptions changed = m_dispatcher->context().options();
         changed.manualApproval = on;
         m_dispatcher->context().setOptions(changed);
+        saveOption("manualApproval", on);
         Q_EMIT sellerActionTaken({{"kind", "seller_action"}, {"action", "manual_approval"}, {"enabled", on}});
     });
     layout->addWidget(box);
@@ -451,6 +506,10 @@ void SellerConsole::setDispatcher(std::shared_ptr<adcp::seller::Dispatcher> disp
     m_dispatcher = std::move(dispatcher);
     m_buys.reset();
     ++m_sellerGeneration;
+    // A new seller (a trainer's reset) has a board of its own.
+    m_dependencies->setRowCount(0);
+    m_dependencyRows.clear();
+    m_dependencyNote->clear();
     const adcp::seller::SellerOptions options = m_dispatcher->context().options();
     const QSignalBlocker blockAuto(m_autoCommit);
     const QSignalBlocker blockManual(m_manualApproval);
@@ -695,39 +754,40 @@ void SellerConsole::showApprovals(const Board &board)
 void SellerConsole::showDependencies(const Board &board)
 {
     const auto &rows = board.dependencies;
-    QStringList signature;
-    signature.reserve(rows.size());
-    for (const auto &row : rows)
-        signature << row.type + QLatin1Char('/') + row.id;
-    // The rows already shown for the same resources keep their widgets: only their status cells change, and
-    // the Break/Restore buttons under the trainer's pointer stay the widgets they are (a rebuild would
-    // swallow the next click). A new buy adds its resources at the end; only those rows are made.
-    qsizetype kept = 0;
-    while (kept < signature.size() && kept < m_dependencyRows.size() && kept < m_dependencies->rowCount() &&
-           signature.at(kept) == m_dependencyRows.at(kept))
-        ++kept;
-    for (int i = 0; i < int(kept); ++i) {
-        const QString status = rows.at(i).status.isEmpty() ? tr("in use") : rows.at(i).status;
-        if (m_dependencies->item(i, 2)->text() != status)
-            m_dependencies->item(i, 2)->setText(status);
+    // A row shown for a resource keeps its place and its widgets for as long as the resource is on the board:
+    // only its status cell changes, and the Break/Restore buttons under the trainer's pointer stay the
+    // widgets they are (a rebuilt row would swallow the next click). The reader's order may change from one
+    // read to the next (buys reorder, an impairment names a resource first); it does not move rows. Rows of
+    // resources no longer on the board are removed, new resources are added at the end.
+    QHash<QString, qsizetype> wanted;
+    wanted.reserve(rows.size());
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        wanted.insert(rows.at(i).type + QLatin1Char('/') + rows.at(i).id, i);
+    bool changed = m_dependencyNote->text().isEmpty();
+    for (int row = int(m_dependencyRows.size()) - 1; row >= 0; --row) {
+        if (!wanted.contains(m_dependencyRows.at(row))) {
+            m_dependencies->removeRow(row);
+            m_dependencyRows.removeAt(row);
+            changed = true;
+        }
     }
-    if (kept == signature.size() && m_dependencies->rowCount() == signature.size())
-        return;
-    m_dependencyRows = signature;
-    m_dependencies->setRowCount(int(rows.size()));
+    QSet<QString> shown(m_dependencyRows.cbegin(), m_dependencyRows.cend());
+    for (int row = 0; row < int(m_dependencyRows.size()); ++row) {
+        const Dependency &r = rows.at(wanted.value(m_dependencyRows.at(row)));
+        const QString status = r.status.isEmpty() ? tr("in use") : r.status;
+        if (m_dependencies->item(row, 2)->text() != status)
+            m_dependencies->item(row, 2)->setText(status);
+    }
     const bool available = controllerAvailable();
-    if (!available)
-        m_dependencyNote->setText(
-            tr("This seller build has no test controller: dependencies cannot be flipped."));
-    else if (rows.isEmpty())
-        m_dependencyNote->setText(
-            tr("Buys' creatives, audiences, catalog items, event sources and properties "
-               "appear here once a buy exists."));
-    else
-        m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
-                                     "clear the impairment."));
-    for (int row = int(kept); row < int(rows.size()); ++row) {
-        const auto &r = rows.at(row);
+    for (const Dependency &r : rows) {
+        const QString key = r.type + QLatin1Char('/') + r.id;
+        if (shown.contains(key))
+            continue;
+        shown.insert(key);
+        changed = true;
+        const int row = m_dependencies->rowCount();
+        m_dependencies->insertRow(row);
+        m_dependencyRows.append(key);
         m_dependencies->setItem(row, 0, new QTableWidgetItem(r.type));
         m_dependencies->setItem(row, 1, new QTableWidgetItem(r.id));
         m_dependencies->setItem(row, 2, new QTableWidgetItem(r.status.isEmpty() ? tr("in use") : r.status));
@@ -754,6 +814,18 @@ void SellerConsole::showDependencies(const Board &board)
         });
         m_dependencies->setCellWidget(row, 3, buttons);
     }
+    if (!changed)
+        return;
+    if (!available)
+        m_dependencyNote->setText(
+            tr("This seller build has no test controller: dependencies cannot be flipped."));
+    else if (rows.isEmpty())
+        m_dependencyNote->setText(
+            tr("Buys' creatives, audiences, catalog items, event sources and properties "
+               "appear here once a buy exists."));
+    else
+        m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
+                                     "clear the impairment."));
     m_dependencies->resizeColumnsToContents();
 }
 

@@ -22,6 +22,7 @@ namespace adcp::seller {
 class Dispatcher;
 class Execution;
 struct Principal;
+class SellerContext;
 } // namespace adcp::seller
 
 namespace adcp::models {
@@ -50,6 +51,11 @@ public:
                   QWidget *parent = nullptr);
     ~SellerConsole() override;
 
+    // The options a trainer last chose in the console for the embedded seller (auto-commit, hold, manual
+    // approval, versions, impairment webhook delay), applied to `context` at start-up. Saved as the trainer
+    // changes them, and only for the seller the console was made with (a trainer scenario's seller changes
+    // nothing saved). Saved values out of range are ignored.
+    static void restoreSavedOptions(adcp::seller::SellerContext &context);
     // The seller's running execution as the sliders drive it: both simulated ad servers (guaranteed and
     // exchange) take the latency and failure rate. Keeps the execution alive while the console holds it.
     static AdapterControl adapterControl(std::shared_ptr<adcp::seller::Execution> execution);
@@ -94,6 +100,7 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    void saveOption(const char *key, const QVariant &value);
     nlohmann::json controller(const std::string &scenario, const nlohmann::json &params, QString *error);
     void buildOptions(QVBoxLayout *layout);
     void buildClock(QVBoxLayout *layout);
@@ -119,6 +126,7 @@ private:
     void addApprovalButtons(int first, int last);
 
     std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
+    std::weak_ptr<adcp::seller::Dispatcher> m_home; // the seller the console was made with
     std::unique_ptr<adcp::seller::Principal> m_principal;
     AdapterControl m_adapters;
     std::shared_ptr<const nlohmann::json> m_buys; // the buys the board lists (an array)

@@ -103,24 +103,14 @@ void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
     // A cancelled call reports later, and an answer already on its way may come first: neither may land in
     // the new session's models.
     ++m_session;
+    ++m_clientSession;
     Q_EMIT sessionAboutToReset();
     if (m_client)
         disconnect(m_client, nullptr, this, nullptr);
     m_client = client;
     m_principal = principal;
     m_connected = false;
-    m_products->clear();
-    m_proposals->clear();
-    m_buys->clear();
-    m_events->clear();
-    m_opportunities->clear();
-    m_pendingBuys.clear();
-    m_lastBuyAttempt.clear();
-    m_awaiting.clear();
-    m_unconfirmed.clear();
-    m_following.clear();
-    m_flights.clear();
-    m_watchedBuy.clear();
+    clearPlanning();
     m_accounts->clear();
     ++m_accountListing;
     // The account belonged to the previous agent; the caller restores the new agent's own.
@@ -210,6 +200,48 @@ void Workbench::setActiveAccount(const json &account)
 {
     m_activeAccount = AccountModel::referenceOf(account).is_null() ? json() : account;
     Q_EMIT activeAccountChanged(m_activeAccount);
+}
+
+bool Workbench::isAccountAction(const QString &action) const
+{
+    return action == tr("List accounts") || action == tr("Sync accounts");
+}
+
+void Workbench::clearPlanning()
+{
+    m_products->clear();
+    m_proposals->clear();
+    m_buys->clear();
+    m_events->clear();
+    m_opportunities->clear();
+    m_pendingBuys.clear();
+    m_lastBuyAttempt.clear();
+    m_awaiting.clear();
+    m_unconfirmed.clear();
+    m_following.clear();
+    m_flights.clear();
+    m_watchedBuy.clear();
+}
+
+void Workbench::startAccountSession()
+{
+    // Answers to the planning calls of the account left behind are not for the next one: they are dropped.
+    // The account listing, the connection and the exchange log stay.
+    QList<QPointer<adcp::PendingCall>> calls;
+    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
+        if (!isAccountAction(it.value()))
+            calls << it.key();
+    }
+    for (adcp::PendingCall *call : std::as_const(m_backgroundCalls))
+        calls << call;
+    ++m_session;
+    Q_EMIT sessionAboutToReset();
+    for (const QPointer<adcp::PendingCall> &call : std::as_const(calls)) {
+        if (call)
+            call->cancel();
+    }
+    clearPlanning();
+    Q_EMIT sessionStateChanged();
 }
 
 json Workbench::activeAccount() const
@@ -364,12 +396,15 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
         if (wasBusy && !background)
             announceBusy();
     });
-    const quint64 session = m_session;
+    // The accounts' own calls belong to the agent, not to the account being planned for: only another
+    // client drops them.
+    const bool accountCall = isAccountAction(action);
+    const quint64 session = accountCall ? m_clientSession : m_session;
     connect(call, &adcp::PendingCall::finished, this,
-            [this, call, action, subject, onSuccess, background, session] {
+            [this, call, action, subject, onSuccess, background, session, accountCall] {
                 const bool wasBusy = m_inFlight.remove(call) > 0;
                 m_backgroundCalls.remove(call);
-                if (session != m_session) {
+                if (session != (accountCall ? m_clientSession : m_session)) {
                     if (wasBusy)
                         announceBusy();
                     return;

@@ -70,6 +70,11 @@ public:
     // the buyer identity and reads name no account, as before accounts were known.
     void setActiveAccount(const nlohmann::json &account);
     nlohmann::json activeAccount() const;
+    // The planner goes on with another account of the same agent (WorkspaceKeeper, after saving the
+    // workspace of the one left): the planning models are cleared (opportunities, products, proposals, buys,
+    // their timelines and the session's follow-ups) and the answers of planning calls still in flight are
+    // dropped. The connection, the account listing and the exchange log stay.
+    void startAccountSession();
     // list_accounts: the first page with a status filter (empty = every status), or with `more` the next page
     // of the same listing.
     void listAccounts(const QString &status, bool more);
@@ -163,6 +168,8 @@ Q_SIGNALS:
 
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
+    void clearPlanning();
+    bool isAccountAction(const QString &action) const;
     // `background`: the workbench's own polling; not shown as busy, its failures not raised as errors.
     void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess,
                bool background = false);
@@ -196,7 +203,9 @@ private:
     nlohmann::json m_activeAccount;
     QString m_accountStatusFilter;
     quint64 m_accountListing = 0; // pages of an older listing are dropped
-    quint64 m_session = 0; // setClient starts a new one; what an earlier session's calls answer is dropped
+    quint64 m_session =
+        0; // setClient and startAccountSession start a new one; earlier calls' answers are dropped
+    quint64 m_clientSession = 0; // setClient only: the accounts' own calls
     QHash<adcp::PendingCall *, QString> m_inFlight;
     QSet<adcp::PendingCall *> m_backgroundCalls;
     bool m_startingBackground = false; // the exchange being started is background polling

@@ -1,5 +1,6 @@
 #include "workspacekeeper.h"
 
+#include "accountmodel.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
 #include "exchangemodel.h"
@@ -59,6 +60,18 @@ WorkspaceKeeper::WorkspaceKeeper(Workbench *workbench, WorkspaceStore *store, QO
     // The models are about to be cleared for another agent: what they hold goes to the old workspace.
     connect(workbench, &Workbench::sessionAboutToReset, this, &WorkspaceKeeper::close);
     connect(workbench, &Workbench::sessionStateChanged, this, [this] { markDirty(Session); });
+    // Another account of the same agent: its own workspace. What the window holds is saved to the account
+    // left, the planning is cleared and the new account's workspace is read back. A closed keeper (another
+    // agent is being set up, a trainer scenario runs) reads the account at the next open().
+    connect(workbench, &Workbench::activeAccountChanged, this, [this] {
+        if (m_workspace.isEmpty() || !m_workbench)
+            return;
+        if (workspaceKey(m_agentId, m_principal, m_workbench->activeAccount()) == m_workspace)
+            return;
+        close();
+        m_workbench->startAccountSession();
+        open(m_agentId, m_principal);
+    });
 
     const auto watch = [this](QAbstractItemModel *model, unsigned kinds) {
         const auto dirty = [this, kinds] { markDirty(kinds); };
@@ -89,9 +102,15 @@ WorkspaceKeeper::~WorkspaceKeeper()
     saveNow();
 }
 
-QString WorkspaceKeeper::workspaceKey(const QString &agentId, const QString &principal)
+QString WorkspaceKeeper::workspaceKey(const QString &agentId, const QString &principal, const json &account)
 {
-    return agentId + QLatin1Char('/') + principal;
+    QString key = agentId + QLatin1Char('/') + principal;
+    // Work for no particular account keeps the key it had before accounts were known.
+    const json reference = models::AccountModel::referenceOf(account);
+    if (!reference.is_null())
+        key += QLatin1Char('#') +
+               QString::fromStdString(reference.dump(-1, ' ', false, json::error_handler_t::replace));
+    return key;
 }
 
 RestoredCounts restoreWorkspace(Workbench *workbench, WorkspaceSnapshot &snapshot)
@@ -129,7 +148,9 @@ RestoredCounts restoreWorkspace(Workbench *workbench, WorkspaceSnapshot &snapsho
 void WorkspaceKeeper::open(const QString &agentId, const QString &principal)
 {
     close();
-    m_workspace = workspaceKey(agentId, principal);
+    m_agentId = agentId;
+    m_principal = principal;
+    m_workspace = workspaceKey(agentId, principal, m_workbench ? m_workbench->activeAccount() : json());
     const quint64 generation = ++m_generation;
     if (!m_store || !m_workbench)
         return;
@@ -140,8 +161,8 @@ void WorkspaceKeeper::open(const QString &agentId, const QString &principal)
         m_savedExchanges.insert(exchanges->exchangeId(row));
     m_store->pruneExchanges(m_workspace, m_retentionDays, m_retentionRows);
     const QString workspace = m_workspace;
-    m_store->load(m_workspace, m_workbench->exchanges()->limit(), this,
-                  [this, generation, workspace](WorkspaceSnapshot snapshot) {
+    m_store->load(m_workspace, m_workbench->exchanges()->limit(), m_workbench->exchanges()->backgroundLimit(),
+                  this, [this, generation, workspace](WorkspaceSnapshot snapshot) {
                       if (generation != m_generation)
                           return;
                       const RestoredCounts counts = restoreWorkspace(m_workbench, snapshot);
@@ -260,9 +281,11 @@ void WorkspaceKeeper::saveExchanges(int first, int last)
         if (!exchange)
             continue;
         m_savedExchanges.insert(exchange->id);
+        const bool background = exchanges->isBackground(row);
         m_store->saveExchange(m_workspace, exchange->id, exchange->startedAt,
-                              models::exchangeToJson(*exchange, exchanges->isBackground(row))
-                                  .dump(-1, ' ', false, json::error_handler_t::replace));
+                              models::exchangeToJson(*exchange, background)
+                                  .dump(-1, ' ', false, json::error_handler_t::replace),
+                              background);
     }
 }
 

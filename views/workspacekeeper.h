@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QSet>
 
+#include <nlohmann/json.hpp>
+
 #include <vector>
 
 class QTimer;
@@ -44,13 +46,15 @@ public:
     WorkspaceKeeper(Workbench *workbench, WorkspaceStore *store, QObject *parent = nullptr);
     ~WorkspaceKeeper() override;
 
-    // The workbench now talks to `agentId` ("embedded" or a profile id) as `principal`: its workspace is read
-    // back and merged into what the session already shows. Nothing is saved under it until that is done.
+    // The workbench now talks to `agentId` ("embedded" or a profile id) as `principal`, for its active
+    // account: that workspace is read back and merged into what the session already shows. Nothing is saved
+    // under it until that is done. Picking another account of the agent later opens that account's workspace.
     void open(const QString &agentId, const QString &principal);
     QString workspace() const;
     bool isRestored() const;
     // Exchanges older than this many days are pruned when a workspace opens (0 = kept at any age); at most
-    // `rows` are kept per workspace.
+    // `rows` of the planner's exchanges are kept per workspace and, counted apart, `rows` of the workbench's
+    // background polling.
     void setExchangeRetention(int days, int rows);
     int retentionDays() const;
     int retentionRows() const;
@@ -60,7 +64,10 @@ public:
     // window over, and what it does must not land in the planner's workspace.
     void close();
 
-    static QString workspaceKey(const QString &agentId, const QString &principal);
+    // The workspace of `principal` at `agentId`, for `account` (an account as the workbench holds it; null =
+    // none picked).
+    static QString workspaceKey(const QString &agentId, const QString &principal,
+                                const nlohmann::json &account = nlohmann::json());
 
 Q_SIGNALS:
     // A workspace was read back: how much of it the window shows again, and what could not be read.
@@ -83,6 +90,8 @@ private:
     QPointer<Workbench> m_workbench;
     QPointer<WorkspaceStore> m_store;
     QString m_workspace;
+    QString m_agentId; // of the last open(): another account reopens there
+    QString m_principal;
     bool m_restored = false;
     quint64 m_generation = 0; // an answer of an earlier open() is dropped
     unsigned m_dirty = 0;

@@ -71,15 +71,40 @@ public:
             "CREATE TABLE IF NOT EXISTS workspace_documents (workspace TEXT NOT NULL, kind TEXT NOT NULL, "
             "document TEXT NOT NULL, saved_at TEXT NOT NULL, PRIMARY KEY (workspace, kind))",
             "CREATE TABLE IF NOT EXISTS workspace_exchanges (workspace TEXT NOT NULL, id INTEGER NOT NULL, "
-            "started_at TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY (workspace, id))",
-            "CREATE INDEX IF NOT EXISTS workspace_exchanges_by_time ON workspace_exchanges (workspace, "
-            "started_at)",
+            "started_at TEXT NOT NULL, document TEXT NOT NULL, background INTEGER NOT NULL DEFAULT 0, "
+            "PRIMARY KEY (workspace, id))",
         };
         for (const char *statement : statements) {
             if (!q.exec(QString::fromLatin1(statement))) {
                 fail(tr("The workspace file %1 could not be prepared: %2").arg(path, q.lastError().text()));
                 return;
             }
+        }
+        // Files written before the planner's exchanges were kept apart from the workbench's polling have no
+        // background column: it is added and filled from the flag each saved exchange carries.
+        bool hasBackground = false;
+        if (q.exec(QStringLiteral("PRAGMA table_info(workspace_exchanges)"))) {
+            while (q.next())
+                hasBackground = hasBackground || q.value(1).toString() == QLatin1String("background");
+        }
+        if (!hasBackground) {
+            if (!q.exec(
+                    QStringLiteral("ALTER TABLE workspace_exchanges ADD COLUMN background INTEGER NOT NULL "
+                                   "DEFAULT 0"))) {
+                fail(tr("The workspace file %1 could not be prepared: %2").arg(path, q.lastError().text()));
+                return;
+            }
+            // A damaged row stays a planner's exchange; reading it later names it.
+            q.exec(
+                QStringLiteral("UPDATE workspace_exchanges SET background = 1 WHERE json_valid(document) AND "
+                               "json_extract(document, '$.background') = 1"));
+        }
+        q.exec(QStringLiteral("DROP INDEX IF EXISTS workspace_exchanges_by_time"));
+        if (!q.exec(QStringLiteral(
+                "CREATE INDEX IF NOT EXISTS workspace_exchanges_by_kind ON workspace_exchanges "
+                "(workspace, background, started_at)"))) {
+            fail(tr("The workspace file %1 could not be prepared: %2").arg(path, q.lastError().text()));
+            return;
         }
         m_open = true;
     }
@@ -99,17 +124,19 @@ public:
         exec(q);
     }
 
-    void saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt, const std::string &document)
+    void saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt, bool background,
+                      const std::string &document)
     {
         if (!m_open)
             return;
         QSqlQuery q(QSqlDatabase::database(m_connection, false));
         q.prepare(QStringLiteral("INSERT OR REPLACE INTO workspace_exchanges (workspace, id, started_at, "
-                                 "document) VALUES (?, ?, ?, ?)"));
+                                 "document, background) VALUES (?, ?, ?, ?, ?)"));
         q.addBindValue(workspace);
         q.addBindValue(static_cast<qint64>(id & 0x7fffffffffffffffULL));
         q.addBindValue(startedAt.toUTC().toString(Qt::ISODateWithMs));
         q.addBindValue(QString::fromStdString(document));
+        q.addBindValue(background ? 1 : 0);
         exec(q);
     }
 
@@ -124,13 +151,20 @@ public:
             q.addBindValue(QDateTime::currentDateTimeUtc().addDays(-keepDays).toString(Qt::ISODateWithMs));
             exec(q);
         }
-        q.prepare(QStringLiteral("DELETE FROM workspace_exchanges WHERE workspace = ? AND id NOT IN (SELECT id "
-                                 "FROM workspace_exchanges WHERE workspace = ? ORDER BY started_at DESC, id DESC "
-                                 "LIMIT ?)"));
-        q.addBindValue(workspace);
-        q.addBindValue(workspace);
-        q.addBindValue(std::max(0, keepRows));
-        exec(q);
+        // The planner's exchanges and the workbench's polling are counted apart: a day of polling does not
+        // push what the planner did out of the file.
+        for (const int background : {0, 1}) {
+            q.prepare(
+                QStringLiteral("DELETE FROM workspace_exchanges WHERE workspace = ? AND background = ? AND "
+                               "id NOT IN (SELECT id FROM workspace_exchanges WHERE workspace = ? AND "
+                               "background = ? ORDER BY started_at DESC, id DESC LIMIT ?)"));
+            q.addBindValue(workspace);
+            q.addBindValue(background);
+            q.addBindValue(workspace);
+            q.addBindValue(background);
+            q.addBindValue(std::max(0, keepRows));
+            exec(q);
+        }
     }
 
     void removeWorkspace(const QString &workspace)
@@ -145,7 +179,7 @@ public:
         }
     }
 
-    WorkspaceSnapshot load(const QString &workspace, int exchangeRows)
+    WorkspaceSnapshot load(const QString &workspace, int exchangeRows, int backgroundRows)
     {
         WorkspaceSnapshot snapshot;
         if (!m_open)
@@ -162,10 +196,19 @@ public:
                     snapshot.documents.insert(kind, std::move(*document));
             }
         }
-        q.prepare(QStringLiteral("SELECT id, document FROM workspace_exchanges WHERE workspace = ? ORDER BY "
-                                 "started_at DESC, id DESC LIMIT ?"));
+        // The newest of the planner's exchanges and, apart, the newest of the background polling, merged
+        // oldest first.
+        q.prepare(
+            QStringLiteral("SELECT id, document FROM (SELECT id, document, started_at FROM (SELECT id, "
+                           "document, started_at FROM workspace_exchanges WHERE workspace = ? AND "
+                           "background = 0 ORDER BY started_at DESC, id DESC LIMIT ?) UNION ALL SELECT id, "
+                           "document, started_at FROM (SELECT id, document, started_at FROM "
+                           "workspace_exchanges WHERE workspace = ? AND background <> 0 ORDER BY "
+                           "started_at DESC, id DESC LIMIT ?)) ORDER BY started_at, id"));
         q.addBindValue(workspace);
         q.addBindValue(std::max(0, exchangeRows));
+        q.addBindValue(workspace);
+        q.addBindValue(std::max(0, backgroundRows));
         if (exec(q)) {
             while (q.next()) {
                 if (auto document = parse(q.value(1).toString(),
@@ -173,7 +216,6 @@ public:
                     snapshot.exchanges.push_back(std::move(*document));
             }
         }
-        std::reverse(snapshot.exchanges.begin(), snapshot.exchanges.end());
         return snapshot;
     }
 
@@ -269,10 +311,10 @@ void WorkspaceStore::saveDocument(const QString &workspace, const QString &kind,
 }
 
 void WorkspaceStore::saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt,
-                                  std::string document)
+                                  std::string document, bool background)
 {
-    post([workspace, id, startedAt, document = std::move(document)](Worker &worker) {
-        worker.saveExchange(workspace, id, startedAt, document);
+    post([workspace, id, startedAt, background, document = std::move(document)](Worker &worker) {
+        worker.saveExchange(workspace, id, startedAt, background, document);
     });
 }
 
@@ -286,14 +328,14 @@ void WorkspaceStore::removeWorkspace(const QString &workspace)
     post([workspace](Worker &worker) { worker.removeWorkspace(workspace); });
 }
 
-void WorkspaceStore::load(const QString &workspace, int exchangeRows, QObject *context,
+void WorkspaceStore::load(const QString &workspace, int exchangeRows, int backgroundRows, QObject *context,
                           std::function<void(WorkspaceSnapshot)> done)
 {
     // The answer travels back through the store (which outlives its thread's jobs); `context` is looked at
     // only on its own thread.
     QPointer<QObject> receiver(context);
-    post([this, workspace, exchangeRows, receiver, done = std::move(done)](Worker &worker) {
-        WorkspaceSnapshot snapshot = worker.load(workspace, exchangeRows);
+    post([this, workspace, exchangeRows, backgroundRows, receiver, done = std::move(done)](Worker &worker) {
+        WorkspaceSnapshot snapshot = worker.load(workspace, exchangeRows, backgroundRows);
         QMetaObject::invokeMethod(
             this,
             [receiver, done, snapshot = std::move(snapshot)]() mutable {

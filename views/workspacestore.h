@@ -52,15 +52,19 @@ public:
 
     // Replaces the document of `kind` in `workspace`.
     void saveDocument(const QString &workspace, const QString &kind, std::string document);
-    // Adds (or replaces, by id) one exchange of `workspace`.
-    void saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt, std::string document);
-    // Drops the exchanges older than `keepDays` (0 = keep every age) and all but the newest `keepRows`.
+    // Adds (or replaces, by id) one exchange of `workspace`; `background`: the workbench's own polling, kept
+    // and counted apart from what the planner asked for.
+    void saveExchange(const QString &workspace, quint64 id, const QDateTime &startedAt, std::string document,
+                      bool background = false);
+    // Drops the exchanges older than `keepDays` (0 = keep every age), and all but the newest `keepRows` of
+    // the planner's exchanges and, apart, of the background ones.
     void pruneExchanges(const QString &workspace, int keepDays, int keepRows);
     // Forgets everything `workspace` holds.
     void removeWorkspace(const QString &workspace);
-    // Reads `workspace` (its documents and the newest `exchangeRows` exchanges) after every write asked for
-    // before; `done` runs on the thread that made the store, unless `context` is gone by then.
-    void load(const QString &workspace, int exchangeRows, QObject *context,
+    // Reads `workspace` (its documents, the newest `exchangeRows` of the planner's exchanges and the newest
+    // `backgroundRows` background ones, oldest first) after every write asked for before; `done` runs on the
+    // thread that made the store, unless `context` is gone by then.
+    void load(const QString &workspace, int exchangeRows, int backgroundRows, QObject *context,
               std::function<void(WorkspaceSnapshot)> done);
     // Blocks until every write handed over so far is committed (shutdown and tests).
     void flush();

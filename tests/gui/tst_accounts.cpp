@@ -1,4 +1,3 @@
-#include "guidriver.h"
 #include "accountmodel.h"
 #include "accountspanel.h"
 #include "agentclient.h"
@@ -13,6 +12,7 @@
 #include "embeddedprincipal.h"
 #include "errorbanner.h"
 #include "exchangemodel.h"
+#include "guidriver.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
 #include "mainwindow.h"
@@ -26,6 +26,8 @@
 #include "server/sellerhttpserver.h"
 #include "theme.h"
 #include "workbench.h"
+#include "workspacekeeper.h"
+#include "workspacestore.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -492,6 +494,14 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     agents.setProfiles({profile});
     MainWindow window(&workbench);
     window.setAgentManager(&agents);
+    // The planner's workspace is kept per agent and account, as the application keeps it.
+    WorkspaceStore workspaces(seller.dir.filePath(QStringLiteral("workspaces.sqlite")));
+    WorkspaceKeeper keeper(&workbench, &workspaces);
+    QSignalSpy restored(&keeper, &WorkspaceKeeper::restored);
+    QObject::connect(&agents, &AgentManager::activated, &keeper,
+                     [&keeper, &workbench](const QString &id) { keeper.open(id, workbench.principal()); });
+    keeper.open(QStringLiteral("embedded"), workbench.principal());
+    window.setWorkspaceKeeper(&keeper, workspaces.path());
     window.resize(1440, 900);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -616,7 +626,44 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QTRY_VERIFY_WITH_TIMEOUT(chart->deliveredPointCount() > 0, 20000);
     QVERIFY(!lastRequestOf(QStringLiteral("get_media_buy_delivery"))["account"].is_null());
 
-    // 8. The pick is the agent's: back on the embedded seller there is none, on the strict seller it returns.
+    // 8. A second advertiser's account at the same seller: picking it opens its own, empty workspace; picking
+    // the first again brings its proposals and its buy back.
+    QTRY_VERIFY_WITH_TIMEOUT(keeper.isRestored(), 10000);
+    const int restoredBefore = int(restored.count());
+    typeInto(shown<QLineEdit>(panel, QStringLiteral("accountsBrand")), QStringLiteral("acme-tea.example"));
+    click(shown<QPushButton>(panel, QStringLiteral("accountsSyncButton")));
+    guidriver::waitIdle(&workbench);
+    const auto rowOfBrand = [panel](const QString &brand) {
+        QAbstractItemModel *model = panel->view()->model();
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->index(row, AccountModel::BrandColumn).data().toString() == brand)
+                return model->index(row, AccountModel::NameColumn);
+        }
+        return QModelIndex();
+    };
+    const auto useAccountOf = [&](const QString &brand) {
+        const QModelIndex index = rowOfBrand(brand);
+        QVERIFY2(index.isValid(), qPrintable(brand));
+        panel->view()->scrollTo(index);
+        QTest::mouseClick(panel->view()->viewport(), Qt::LeftButton, {},
+                          panel->view()->visualRect(index).center());
+        click(shown<QPushButton>(panel, QStringLiteral("accountsUseButton")));
+    };
+    useAccountOf(QStringLiteral("acme-tea.example"));
+    const QString teaAccount = adcp::models::jsonString(workbench.activeAccount(), "account_id");
+    QVERIFY(!teaAccount.isEmpty() && teaAccount != accountId);
+    QTRY_COMPARE_WITH_TIMEOUT(int(restored.count()), restoredBefore + 1, 10000);
+    QVERIFY2(keeper.workspace().contains(teaAccount), qPrintable(keeper.workspace()));
+    QCOMPARE(workbench.proposals()->rowCount(), 0);
+    QCOMPARE(workbench.buys()->rowCount(), 0);
+    useAccountOf(QStringLiteral("acme-coffee.example"));
+    QTRY_COMPARE_WITH_TIMEOUT(int(restored.count()), restoredBefore + 2, 10000);
+    QVERIFY2(keeper.workspace().contains(accountId), qPrintable(keeper.workspace()));
+    QVERIFY(proposals->rowOf(proposalId) >= 0);
+    QVERIFY(workbench.buys()->rowOf(mediaBuyId) >= 0);
+
+    // 9. The pick is the agent's: back on the embedded seller there is none, on the strict seller it returns
+    // with its workspace.
     QTest::keyClick(selector, Qt::Key_Up);
     QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), QStringLiteral("embedded"), 10000);
     QVERIFY(workbench.activeAccount().is_null());
@@ -624,6 +671,8 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QTest::keyClick(selector, Qt::Key_Down);
     QTRY_COMPARE_WITH_TIMEOUT(agents.activeId(), profile.id, 10000);
     QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
+    QTRY_VERIFY_WITH_TIMEOUT(keeper.isRestored(), 10000);
+    QVERIFY(workbench.buys()->rowOf(mediaBuyId) >= 0);
     guidriver::waitIdle(&workbench);
     window.close();
 }

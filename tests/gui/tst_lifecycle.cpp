@@ -802,12 +802,29 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
     QCOMPARE(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-a")), breakA.data());
     QVERIFY(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-b")));
     QCOMPARE(board->item(1, 2)->text(), QStringLiteral("approved"));
+    const QPointer<QPushButton> restoreB =
+        m_console->findChild<QPushButton *>(QStringLiteral("restore-creative-cr-board-b"));
+    QVERIFY(restoreB);
+
+    // The buys come back in another order (and one creative's status changed): no row moves or is rebuilt.
+    auto reordered =
+        nlohmann::json::array({buyWith("mb-board-2", "cr-board-b"), buyWith("mb-board-1", "cr-board-a")});
+    reordered[1]["packages"][0]["creative_approvals"][0]["approval_status"] = "rejected";
+    showBuys(reordered);
+    QCOMPARE(m_console->dependencyKeys(),
+             (QStringList{QStringLiteral("creative/cr-board-a"), QStringLiteral("creative/cr-board-b")}));
+    QVERIFY(breakA);
+    QVERIFY(restoreB);
+    QCOMPARE(board->item(0, 2)->text(), QStringLiteral("rejected"));
+    QCOMPARE(board->item(1, 2)->text(), QStringLiteral("approved"));
 
     showBuys(nlohmann::json::array({buyWith("mb-board-2", "cr-board-b")}));
     QCOMPARE(m_console->dependencyKeys(), QStringList{QStringLiteral("creative/cr-board-b")});
     QCOMPARE(board->rowCount(), 1);
     QCOMPARE(board->item(0, 1)->text(), QStringLiteral("cr-board-b"));
-    QVERIFY(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-b")));
+    QVERIFY(!breakA);
+    QVERIFY(restoreB);
+    QCOMPARE(qobject_cast<QWidget *>(restoreB->parent()), board->cellWidget(0, 3));
 }
 
 QTEST_MAIN(TestLifecycle)

@@ -36,6 +36,7 @@
 #include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -77,6 +78,7 @@ struct Application
         QString error;
         context = adcp::seller::SellerContext::open(options, &error);
         QVERIFY2(context, qPrintable(error));
+        SellerConsole::restoreSavedOptions(*context);
         dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
         execution = adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
         QVERIFY2(execution, qPrintable(error));
@@ -153,12 +155,13 @@ struct Application
 };
 
 // Reads `workspace` back and waits for the answer.
-WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int exchangeRows)
+WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int exchangeRows,
+                          int backgroundRows = 0)
 {
     WorkspaceSnapshot snapshot;
     bool loaded = false;
     QObject context;
-    store.load(workspace, exchangeRows, &context, [&](WorkspaceSnapshot s) {
+    store.load(workspace, exchangeRows, backgroundRows, &context, [&](WorkspaceSnapshot s) {
         snapshot = std::move(s);
         loaded = true;
     });
@@ -199,8 +202,12 @@ class TestWorkspace final : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
+    void cleanup();
     void storeKeepsDocumentsAndExchanges();
     void anotherAgentsExchangesStayOutOfTheWorkspace();
+    void pollingDoesNotPushThePlannersExchangesOut();
+    void olderFileGainsTheBackgroundColumn();
+    void savedSellerOptionsAreCheckedOnRestore();
     void damagedRowsAreLeftOutAndNamed();
     void modelsReadDamagedStateSafely();
     void exchangeIdsAreUniqueAcrossClients();
@@ -220,6 +227,12 @@ void TestWorkspace::initTestCase()
     QSettings().clear();
     QCoreApplication::installTranslator(&m_plurals);
     QVERIFY(m_dir.isValid());
+}
+
+// The seller console's options a test saved (manual approval, say) do not reach the next test's application.
+void TestWorkspace::cleanup()
+{
+    QSettings().remove(QStringLiteral("embeddedSeller"));
 }
 
 // Documents replace by kind, exchanges add by id, pruning keeps the newest; a reload after a new store (a
@@ -301,6 +314,148 @@ void TestWorkspace::anotherAgentsExchangesStayOutOfTheWorkspace()
     };
     QCOMPARE(ids(a), QList<quint64>{9001});
     QCOMPARE(ids(b), QList<quint64>{9002});
+}
+
+// A day of the workbench's polling (thousands of background exchanges) neither prunes the planner's exchanges
+// out of the file nor pushes them out of the log that comes back.
+void TestWorkspace::pollingDoesNotPushThePlannersExchangesOut()
+{
+    const QString path = m_dir.filePath(QStringLiteral("polling.sqlite"));
+    const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    const auto exchangeOf = [&start](quint64 id, const char *tool) {
+        adcp::Exchange exchange;
+        exchange.id = id;
+        exchange.agent = QStringLiteral("Agent");
+        exchange.tool = QString::fromLatin1(tool);
+        exchange.startedAt = start.addMSecs(qint64(id));
+        exchange.request = json::object();
+        exchange.response = json::object();
+        return exchange;
+    };
+    {
+        Workbench workbench;
+        WorkspaceStore store(path);
+        WorkspaceKeeper keeper(&workbench, &store);
+        keeper.setExchangeRetention(0, 200);
+        QSignalSpy restored(&keeper, &WorkspaceKeeper::restored);
+        keeper.open(QStringLiteral("agent"), QStringLiteral("p"));
+        QTRY_COMPARE_WITH_TIMEOUT(restored.count(), 1, kHangMs);
+        adcp::models::ExchangeModel *log = workbench.exchanges();
+        log->addExchange(exchangeOf(1, "get_products"));
+        log->addExchange(exchangeOf(2, "create_media_buy"));
+        for (quint64 id = 3; id < 1203; ++id)
+            log->addExchange(exchangeOf(id, "get_media_buys"), true);
+        log->addExchange(exchangeOf(1203, "get_media_buy_delivery"));
+        keeper.saveNow();
+        // Pruning keeps 200 of each kind: the planner's three stay in the file.
+        keeper.open(QStringLiteral("agent"), QStringLiteral("p"));
+        QTRY_COMPARE_WITH_TIMEOUT(restored.count(), 2, kHangMs);
+    }
+    WorkspaceStore store(path);
+    const WorkspaceSnapshot snapshot = loadNow(store, QStringLiteral("agent/p"), 500, 100);
+    QVERIFY2(snapshot.problems.isEmpty(), qPrintable(snapshot.problems.join(QLatin1Char('\n'))));
+    QList<quint64> planner;
+    int background = 0;
+    for (const json &item : snapshot.exchanges) {
+        if (item.value("background", false))
+            ++background;
+        else
+            planner << item.value("id", quint64(0));
+    }
+    QCOMPARE(planner, (QList<quint64>{1, 2, 1203}));
+    QCOMPARE(background, 100);
+    // Oldest first, the two kinds merged by time.
+    QCOMPARE(snapshot.exchanges.front().value("id", quint64(0)), quint64(1));
+    QCOMPARE(snapshot.exchanges.back().value("id", quint64(0)), quint64(1203));
+
+    // A new window on the same file shows the planner's three and the newest background rows it has room for.
+    Workbench workbench;
+    workbench.exchanges()->setLimit(50);
+    workbench.exchanges()->setBackgroundLimit(20);
+    WorkspaceKeeper keeper(&workbench, &store);
+    QSignalSpy restored(&keeper, &WorkspaceKeeper::restored);
+    keeper.open(QStringLiteral("agent"), QStringLiteral("p"));
+    QTRY_COMPARE_WITH_TIMEOUT(restored.count(), 1, kHangMs);
+    adcp::models::ExchangeModel *log = workbench.exchanges();
+    QCOMPARE(log->rowCount(), 23);
+    QCOMPARE(log->backgroundCount(), 20);
+    QCOMPARE(log->exchangeId(0), quint64(1));
+    QCOMPARE(log->exchangeId(1), quint64(2));
+    QCOMPARE(log->exchangeId(22), quint64(1203));
+    QCOMPARE(log->exchangeId(2), quint64(1183));
+}
+
+// A file written before the background column existed: opened, the column is added and filled from each
+// exchange's own flag, and pruning and loading keep the kinds apart from then on.
+void TestWorkspace::olderFileGainsTheBackgroundColumn()
+{
+    const QString path = m_dir.filePath(QStringLiteral("older.sqlite"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("older"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(
+            q.exec(QStringLiteral("CREATE TABLE workspace_exchanges (workspace TEXT NOT NULL, id INTEGER NOT "
+                                  "NULL, started_at TEXT NOT NULL, document TEXT NOT NULL, PRIMARY KEY "
+                                  "(workspace, id))")));
+        QVERIFY(q.exec(QStringLiteral("CREATE INDEX workspace_exchanges_by_time ON workspace_exchanges "
+                                      "(workspace, started_at)")));
+        const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-60);
+        for (int id = 1; id <= 30; ++id) {
+            q.prepare(QStringLiteral("INSERT INTO workspace_exchanges VALUES ('w', ?, ?, ?)"));
+            q.addBindValue(id);
+            q.addBindValue(start.addSecs(id).toString(Qt::ISODateWithMs));
+            // The first is the planner's; the rest polling; one row is not JSON at all.
+            q.addBindValue(id == 7 ? QStringLiteral("{not json")
+                                   : QString::fromStdString(json{{"id", id}, {"background", id > 1}}.dump()));
+            QVERIFY(q.exec());
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("older"));
+    WorkspaceStore store(path);
+    // The damaged row counts as the planner's (and is named when read); every poll but the newest 5 goes.
+    store.pruneExchanges(QStringLiteral("w"), 0, 5);
+    const WorkspaceSnapshot snapshot = loadNow(store, QStringLiteral("w"), 5, 5);
+    QCOMPARE(snapshot.problems.size(), 1);
+    QList<int> ids;
+    for (const json &item : snapshot.exchanges)
+        ids << item.value("id", 0);
+    QCOMPARE(ids, (QList<int>{1, 26, 27, 28, 29, 30}));
+}
+
+// The console's saved options are read like any other stored input: values out of range or of the wrong type
+// leave the seller's own settings as they are; good ones are applied.
+void TestWorkspace::savedSellerOptionsAreCheckedOnRestore()
+{
+    adcp::seller::SellerOptions options;
+    options.databasePath = m_dir.filePath(QStringLiteral("options-seller.sqlite"));
+    QString error;
+    const auto context = adcp::seller::SellerContext::open(options, &error);
+    QVERIFY2(context, qPrintable(error));
+    const adcp::seller::SellerOptions before = context->options();
+    {
+        QSettings settings;
+        settings.setValue(QStringLiteral("embeddedSeller/holdHours"), -5);
+        settings.setValue(QStringLiteral("embeddedSeller/impairmentWebhookDelaySeconds"),
+                          QStringLiteral("soon"));
+        settings.setValue(QStringLiteral("embeddedSeller/requireProposalVersion"), true);
+    }
+    SellerConsole::restoreSavedOptions(*context);
+    QCOMPARE(context->options().holdSeconds, before.holdSeconds);
+    QVERIFY(context->options().requireProposalVersion);
+    QCOMPARE(context->options().manualApproval, before.manualApproval);
+    {
+        QSettings settings;
+        settings.setValue(QStringLiteral("embeddedSeller/holdHours"), 6);
+        settings.setValue(QStringLiteral("embeddedSeller/impairmentWebhookDelaySeconds"), 9000);
+    }
+    SellerConsole::restoreSavedOptions(*context);
+    QCOMPARE(context->options().holdSeconds, 6 * 3600);
+    // Shown as the console opens on that seller.
+    SellerConsole console(std::make_shared<adcp::seller::Dispatcher>(context), embeddedPlannerPrincipal().id);
+    QCOMPARE(console.holdHoursBox()->value(), 6);
 }
 
 // A workspace file damaged on disk (or written by something else): unreadable rows are named and left out, the
@@ -582,6 +737,9 @@ void TestWorkspace::closeMidCycleAndReopen()
     QVERIFY(window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Declined")));
     // The exchange log has the earlier session's exchanges.
     QVERIFY(workbench->exchanges()->rowCount() > 5);
+    // The trainer's choice in the console came back with the seller.
+    QVERIFY(app.context->options().manualApproval);
+    QVERIFY(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox"))->isChecked());
     // The buy approved while the window was closed: the followed task files it.
     QTRY_VERIFY_WITH_TIMEOUT(workbench->buys()->rowCount() == 2, kHangMs);
     QTRY_COMPARE_WITH_TIMEOUT(proposals->status(proposals->rowOf(awaited)), QStringLiteral("consumed"), kHangMs);
