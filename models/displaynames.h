@@ -22,6 +22,7 @@ enum class Vocabulary {
     AccountStatus,    // account-status
     BillingParty,     // billing-party
     SyncAction,       // a sync_accounts entry's action
+    CreativeStatus,   // creative-status
 };
 
 // The one table of display names for every enum the window shows. An id the table does not know (a newer

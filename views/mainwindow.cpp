@@ -10,6 +10,7 @@
 #include "buymonitorwidget.h"
 #include "closeopportunitydialog.h"
 #include "createbuydialog.h"
+#include "creativelibrary.h"
 #include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
@@ -252,6 +253,8 @@ void MainWindow::buildCentre()
     m_tabs->addTab(withEmptyState(m_buyMonitor, m_workbench->buys(), tr("No media buys yet"),
                                   tr("Finalize a proposal, then create a buy from it."), m_tabs),
                    tr("Buys"));
+    m_creativeLibrary = new CreativeLibraryWidget(m_workbench, m_tabs);
+    m_tabs->addTab(m_creativeLibrary, tr("Creatives"));
 
     // Right: the selected item in full.
     auto *right = new QWidget(m_horizontalSplitter);
@@ -344,6 +347,9 @@ void MainWindow::buildShortcuts()
         case Tab::Buys:
             m_buyMonitor->focusFilter();
             break;
+        case Tab::Creatives:
+            m_creativeLibrary->focusFilter();
+            break;
         case Tab::Brief:
             m_inspector->filterEdit()->setFocus(Qt::ShortcutFocusReason);
             break;
@@ -353,7 +359,7 @@ void MainWindow::buildShortcuts()
     connect(log, &QShortcut::activated, m_inspector, &ExchangeInspector::focusLog);
     auto *cancel = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(cancel, &QShortcut::activated, m_workbench, &Workbench::cancelAll);
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i <= int(Tab::Creatives); ++i) {
         auto *tab = new QShortcut(QKeySequence(Qt::ALT | (Qt::Key_1 + i)), this);
         connect(tab, &QShortcut::activated, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
@@ -715,6 +721,11 @@ ProposalDetailWidget *MainWindow::proposalDetail() const
 BuyMonitorWidget *MainWindow::buyMonitor() const
 {
     return m_buyMonitor;
+}
+
+CreativeLibraryWidget *MainWindow::creativeLibrary() const
+{
+    return m_creativeLibrary;
 }
 
 BuyDetailWidget *MainWindow::buyDetail() const

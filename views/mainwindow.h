@@ -35,6 +35,7 @@ class LoopbackSeller;
 class BriefComposer;
 class BuyDetailWidget;
 class BuyMonitorWidget;
+class CreativeLibraryWidget;
 class ExchangeInspector;
 class ProductListWidget;
 class ProposalDetailWidget;
@@ -51,7 +52,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    enum class Tab { Brief, Products, Proposals, Buys };
+    enum class Tab { Brief, Products, Proposals, Buys, Creatives };
     enum class Detail { Empty, Product, Proposal, Buy };
 
     explicit MainWindow(Workbench *workbench, QWidget *parent = nullptr);
@@ -71,6 +72,7 @@ public:
     ProposalListWidget *proposalList() const;
     ProposalDetailWidget *proposalDetail() const;
     BuyMonitorWidget *buyMonitor() const;
+    CreativeLibraryWidget *creativeLibrary() const;
     BuyDetailWidget *buyDetail() const;
     ExchangeInspector *exchangeInspector() const;
 
@@ -148,6 +150,7 @@ private:
     ProposalListWidget *m_proposalList = nullptr;
     ProposalDetailWidget *m_proposalDetail = nullptr;
     BuyMonitorWidget *m_buyMonitor = nullptr;
+    CreativeLibraryWidget *m_creativeLibrary = nullptr;
     BuyDetailWidget *m_buyDetail = nullptr;
     ExchangeInspector *m_inspector = nullptr;
     QLabel *m_statusMessage = nullptr;

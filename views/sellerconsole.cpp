@@ -329,7 +329,15 @@ void SellerConsole::buildDependencies(QVBoxLayout *layout)
     m_dependencies->setObjectName(QStringLiteral("dependencyTable"));
     m_dependencies->setHorizontalHeaderLabels({tr("Resource"), tr("Id"), tr("Status"), QString()});
     m_dependencies->verticalHeader()->hide();
-    m_dependencies->horizontalHeader()->setStretchLastSection(true);
+    // The id takes what room is left (elided, whole in its tooltip): Break and Restore always stay in sight.
+    QHeaderView *header = m_dependencies->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(1, QHeaderView::Stretch);
+    header->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(3, QHeaderView::Fixed);
+    m_dependencies->setTextElideMode(Qt::ElideMiddle);
+    m_dependencies->setWordWrap(false);
     m_dependencies->setMinimumHeight(160);
     v->addWidget(m_dependencies);
     m_dependencyNote = note(box);
@@ -789,7 +797,9 @@ void SellerConsole::showDependencies(const Board &board)
         m_dependencies->insertRow(row);
         m_dependencyRows.append(key);
         m_dependencies->setItem(row, 0, new QTableWidgetItem(r.type));
-        m_dependencies->setItem(row, 1, new QTableWidgetItem(r.id));
+        auto *idItem = new QTableWidgetItem(r.id);
+        idItem->setToolTip(r.id);
+        m_dependencies->setItem(row, 1, idItem);
         m_dependencies->setItem(row, 2, new QTableWidgetItem(r.status.isEmpty() ? tr("in use") : r.status));
         auto *buttons = new QWidget(m_dependencies);
         auto *h = new QHBoxLayout(buttons);
@@ -813,6 +823,7 @@ void SellerConsole::showDependencies(const Board &board)
             m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(type, id) : error);
         });
         m_dependencies->setCellWidget(row, 3, buttons);
+        m_dependencies->horizontalHeader()->resizeSection(3, buttons->sizeHint().width());
     }
     if (!changed)
         return;
@@ -826,7 +837,6 @@ void SellerConsole::showDependencies(const Board &board)
     else
         m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
                                      "clear the impairment."));
-    m_dependencies->resizeColumnsToContents();
 }
 
 QTableWidget *SellerConsole::dependencyTable() const

@@ -4,6 +4,7 @@
 #include "agentclient.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
+#include "creativemodel.h"
 #include "displaynames.h"
 #include "exchangemodel.h"
 #include "jsonvalues.h"
@@ -17,6 +18,7 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <algorithm>
 #include <utility>
 
 namespace adcp::gui {
@@ -70,8 +72,8 @@ Workbench::Workbench(QObject *parent)
     : QObject(parent), m_products(new ProductModel(this)), m_proposals(new ProposalModel(this)),
       m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
       m_opportunities(new OpportunityModel(this)), m_accounts(new AccountModel(this)),
-      m_clock([] { return QDateTime::currentDateTimeUtc(); }), m_ticker(new QTimer(this)),
-      m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
+      m_creatives(new CreativeModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
+      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
 {
     m_ticker->setInterval(1000);
     connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
@@ -178,6 +180,11 @@ AccountModel *Workbench::accounts() const
     return m_accounts;
 }
 
+CreativeModel *Workbench::creatives() const
+{
+    return m_creatives;
+}
+
 void Workbench::setBuyerIdentity(const QString &brandDomain, const QString &operatorDomain)
 {
     if (!brandDomain.isEmpty())
@@ -209,6 +216,8 @@ bool Workbench::isAccountAction(const QString &action) const
 
 void Workbench::clearPlanning()
 {
+    ++m_creativeListing;
+    m_creatives->clear();
     m_products->clear();
     m_proposals->clear();
     m_buys->clear();
@@ -281,6 +290,38 @@ void Workbench::listAccounts(const QString &status, bool more)
                   return;
               m_accounts->addPage(outcome.result, !more);
               Q_EMIT accountsListed();
+          });
+}
+
+void Workbench::listCreatives(const QString &status, const QString &nameContains, bool more, int pageSize)
+{
+    if (!m_client)
+        return;
+    if (!more) {
+        m_creativeStatusFilter = status;
+        m_creativeNameFilter = nameContains.trimmed();
+    }
+    json filters = json::object();
+    if (!m_creativeStatusFilter.isEmpty())
+        filters["statuses"] = json::array({m_creativeStatusFilter.toStdString()});
+    if (!m_creativeNameFilter.isEmpty())
+        filters["name_contains"] = m_creativeNameFilter.toStdString();
+    json request = {{"pagination", {{"max_results", std::clamp(pageSize, 1, 100)}}},
+                    {"sort", {{"field", "updated_date"}, {"direction", "desc"}}}};
+    if (!filters.empty())
+        request["filters"] = std::move(filters);
+    if (more) {
+        if (!m_creatives->hasMore())
+            return;
+        request["pagination"]["cursor"] = m_creatives->cursor().toStdString();
+    }
+    const quint64 listing = more ? m_creativeListing : ++m_creativeListing;
+    track(m_client->call(QStringLiteral("list_creatives"), scoped(std::move(request), false)),
+          tr("List creatives"), QString(), [this, listing, more](const adcp::ToolOutcome &outcome) {
+              if (listing != m_creativeListing)
+                  return;
+              m_creatives->addPage(outcome.result, !more);
+              Q_EMIT creativesListed();
           });
 }
 

@@ -28,6 +28,7 @@ namespace adcp::models {
 class AccountModel;
 class BuyEventModel;
 class BuyModel;
+class CreativeModel;
 class ExchangeModel;
 class OpportunityModel;
 class ProductModel;
@@ -60,6 +61,8 @@ public:
     models::ExchangeModel *exchanges() const;
     models::OpportunityModel *opportunities() const;
     models::AccountModel *accounts() const;
+    // The creative library of the active account (list_creatives); cleared with the planning.
+    models::CreativeModel *creatives() const;
 
     // Who the buyer is on create_media_buy (account by brand + operator).
     void setBuyerIdentity(const QString &brandDomain, const QString &operatorDomain);
@@ -78,6 +81,10 @@ public:
     // list_accounts: the first page with a status filter (empty = every status), or with `more` the next page
     // of the same listing.
     void listAccounts(const QString &status, bool more);
+    // list_creatives for the active account: the first page filtered by approval status (empty = every
+    // status) and a part of the name, or with `more` the next page of the same listing. `pageSize` creatives
+    // a page (1–100).
+    void listCreatives(const QString &status, const QString &nameContains, bool more, int pageSize = 50);
     // sync_accounts for one advertiser: provisions it, or reports what the seller already holds.
     void syncAccount(const QString &brandDomain, const QString &operatorDomain, const QString &billing);
     // Where webhooks should go; empty = none (the buy is followed by snapshots only).
@@ -162,6 +169,7 @@ Q_SIGNALS:
     // A background poll failed: worth a status line, not an error banner over the planner's work.
     void backgroundFailed(const QString &action, const adcp::AdcpError &error);
     void accountsListed();
+    void creativesListed();
     // The rows of accounts() the sync's entries landed on.
     void accountsSynced(const QList<int> &rows);
     void activeAccountChanged(const nlohmann::json &account);
@@ -200,9 +208,13 @@ private:
     models::ExchangeModel *m_exchanges;
     models::OpportunityModel *m_opportunities;
     models::AccountModel *m_accounts;
+    models::CreativeModel *m_creatives;
     nlohmann::json m_activeAccount;
     QString m_accountStatusFilter;
     quint64 m_accountListing = 0; // pages of an older listing are dropped
+    quint64 m_creativeListing = 0;
+    QString m_creativeStatusFilter;
+    QString m_creativeNameFilter;
     quint64 m_session =
         0; // setClient and startAccountSession start a new one; earlier calls' answers are dropped
     quint64 m_clientSession = 0; // setClient only: the accounts' own calls

@@ -6,6 +6,8 @@
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
+#include "creativelibrary.h"
+#include "creativemodel.h"
 #include "deliverychart.h"
 #include "dispatcher.h"
 #include "displaynames.h"
@@ -17,6 +19,7 @@
 #include "jsonvalues.h"
 #include "mainwindow.h"
 #include "modelroles.h"
+#include "pluraltranslator.h"
 #include "proposaldetailwidget.h"
 #include "proposalmodel.h"
 #include "secretstore.h"
@@ -57,6 +60,7 @@
 
 using namespace adcp::gui;
 using adcp::models::AccountModel;
+using adcp::models::CreativeModel;
 using nlohmann::json;
 
 using guidriver::click;
@@ -132,6 +136,7 @@ private Q_SLOTS:
     void panelPagesARealSeller();
     void pickSurvivesARestart();
     void plannerAgainstASellerRequiringAccounts();
+    void creativeLibraryFollowsTheAccount();
 
 public Q_SLOTS:
     // QDesktopServices hands the links the window opens here instead of to a browser.
@@ -141,6 +146,7 @@ private:
     template <typename T> T *shown(QWidget *root, const QString &objectName);
 
     QList<QUrl> m_opened;
+    adcp::models::PluralTranslator m_plurals;
 };
 
 void TestAccounts::initTestCase()
@@ -149,6 +155,7 @@ void TestAccounts::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_accounts"));
     QSettings().clear();
+    QCoreApplication::installTranslator(&m_plurals);
     applyTheme(*qApp);
     QDesktopServices::setUrlHandler(QStringLiteral("https"), this, "openUrl");
     QDesktopServices::setUrlHandler(QStringLiteral("http"), this, "openUrl");
@@ -674,6 +681,173 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QTRY_VERIFY_WITH_TIMEOUT(keeper.isRestored(), 10000);
     QVERIFY(workbench.buys()->rowOf(mediaBuyId) >= 0);
     guidriver::waitIdle(&workbench);
+    window.close();
+}
+
+// The Creatives tab: the library of the account in use, read when the tab is first opened, paged with Load
+// more, filtered by status and by name, and read again for another account; names and human statuses shown.
+void TestAccounts::creativeLibraryFollowsTheAccount()
+{
+    Seller seller;
+    QVERIFY(seller.open({}));
+    const auto call = [&seller](const char *tool, const json &args) {
+        return seller.dispatcher->call(embeddedPlannerPrincipal(), tool, args);
+    };
+    const auto entry = [](const char *brand) {
+        return json{
+            {"brand", {{"domain", brand}}}, {"operator", "buyer-agency.example"}, {"billing", "operator"}};
+    };
+    const adcp::ToolOutcome synced =
+        call("sync_accounts",
+             {{"idempotency_key", "library-accounts-0001"},
+              {"accounts", json::array({entry("acme-coffee.example"), entry("acme-tea.example")})}});
+    QVERIFY2(synced.ok(), synced.ok() ? "" : synced.error->message.c_str());
+    QCOMPARE(synced.result["accounts"].size(), std::size_t(2));
+    const json coffee = synced.result["accounts"][0];
+    const json tea = synced.result["accounts"][1];
+    int key = 0;
+    const auto upload = [&](const json &account, const std::vector<std::string> &names) {
+        json creatives = json::array();
+        for (const std::string &name : names)
+            creatives.push_back(
+                {{"creative_id", "cr-" + std::to_string(++key)},
+                 {"name", name},
+                 {"format_id",
+                  {{"agent_url", "https://creative.adcontextprotocol.org"}, {"id", "display_image"}}},
+                 {"assets", {{"main", {{"asset_type", "url"}, {"url", "https://cdn.example/banner.png"}}}}}});
+        const adcp::ToolOutcome outcome =
+            call("sync_creatives", {{"idempotency_key", "library-upload-" + std::to_string(key)},
+                                    {"account", {{"account_id", account["account_id"]}}},
+                                    {"creatives", creatives}});
+        QVERIFY2(outcome.ok(), outcome.ok() ? "" : outcome.error->message.c_str());
+    };
+    upload(coffee,
+           {"Coffee banner 1", "Coffee banner 2", "Coffee banner 3", "Coffee banner 4", "Coffee banner 5"});
+    upload(tea, {"Tea banner"});
+    // The seller's review rejects one of them.
+    const adcp::ToolOutcome rejected = seller.dispatcher->call(
+        adcp::seller::Principal{embeddedPlannerPrincipal().id, true}, "comply_test_controller",
+        {{"scenario", "force_creative_status"},
+         {"params", {{"creative_id", "cr-2"}, {"status", "rejected"}}},
+         {"account", {{"sandbox", true}}}});
+    QVERIFY2(rejected.ok() && rejected.result.value("success", false), rejected.result.dump().c_str());
+
+    adcp::AgentClient client(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
+        adcp::SchemaRegistry::bundled());
+    Workbench workbench;
+    workbench.setClient(&client, QString::fromStdString(embeddedPlannerPrincipal().id));
+    workbench.setMonitoringInterval(0);
+    workbench.setActiveAccount(coffee);
+    MainWindow window(&workbench);
+    window.resize(1440, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    workbench.connectAgent();
+    guidriver::waitIdle(&workbench);
+    const auto listings = [&workbench] {
+        int n = 0;
+        for (int row = 0; row < workbench.exchanges()->rowCount(); ++row) {
+            const adcp::Exchange *e = workbench.exchanges()->exchange(row);
+            n += e && e->tool == QLatin1String("list_creatives") ? 1 : 0;
+        }
+        return n;
+    };
+    // Nothing is read before the planner opens the tab.
+    QCOMPARE(listings(), 0);
+    CreativeLibraryWidget *library = window.creativeLibrary();
+    library->setPageSize(2);
+    QTabBar *tabs = window.lifecycleTabs()->tabBar();
+    QTest::mouseClick(tabs, Qt::LeftButton, {}, tabs->tabRect(int(MainWindow::Tab::Creatives)).center());
+    QVERIFY(library->isVisible());
+    guidriver::waitIdle(&workbench);
+    QTreeView *view = shown<QTreeView>(library, QStringLiteral("creativeView"));
+    QVERIFY(view);
+    QCOMPARE(view->model()->rowCount(), 2);
+    auto *state = shown<QLabel>(library, QStringLiteral("creativeListState"));
+    QCOMPARE(state->text(), QStringLiteral("2 of 5 creatives shown"));
+    // Names and human statuses, not ids and enum names.
+    QStringList names;
+    const auto readNames = [&] {
+        names.clear();
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            names << view->model()->index(row, CreativeModel::NameColumn).data().toString();
+            QVERIFY(!view->model()
+                         ->index(row, CreativeModel::StatusColumn)
+                         .data()
+                         .toString()
+                         .contains(QLatin1Char('_')));
+        }
+        names.sort();
+    };
+    for (int page = 0; page < 2; ++page) {
+        click(shown<QPushButton>(library, QStringLiteral("creativeMoreButton")));
+        guidriver::waitIdle(&workbench);
+    }
+    QCOMPARE(view->model()->rowCount(), 5);
+    QVERIFY(!shown<QPushButton>(library, QStringLiteral("creativeMoreButton")));
+    QCOMPARE(state->text(), QStringLiteral("5 creatives"));
+    readNames();
+    QCOMPARE(names, (QStringList{QStringLiteral("Coffee banner 1"), QStringLiteral("Coffee banner 2"),
+                                 QStringLiteral("Coffee banner 3"), QStringLiteral("Coffee banner 4"),
+                                 QStringLiteral("Coffee banner 5")}));
+
+    // Only the rejected ones, picked with the keyboard from the status list.
+    auto *status = shown<QComboBox>(library, QStringLiteral("creativeStatusFilter"));
+    status->setFocus();
+    const int rejectedAt = status->findData(QStringLiteral("rejected"));
+    QVERIFY(rejectedAt > 0);
+    for (int i = 0; i < rejectedAt; ++i)
+        QTest::keyClick(status, Qt::Key_Down);
+    guidriver::waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 1);
+    QCOMPARE(view->model()->index(0, CreativeModel::NameColumn).data().toString(),
+             QStringLiteral("Coffee banner 2"));
+    QCOMPARE(view->model()->index(0, CreativeModel::StatusColumn).data().toString(),
+             QStringLiteral("Rejected"));
+    QVERIFY(view->model()
+                ->index(0, CreativeModel::NameColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("cr-2")));
+    QTest::keyClick(status, Qt::Key_Home);
+    guidriver::waitIdle(&workbench);
+
+    // Ctrl+F goes to the name filter; a part of a name and Enter.
+    QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+    auto *name = shown<QLineEdit>(library, QStringLiteral("creativeNameFilter"));
+    QCOMPARE(QApplication::focusWidget(), name);
+    QTest::keyClicks(name, QStringLiteral("BANNER 4"));
+    QTest::keyClick(name, Qt::Key_Return);
+    guidriver::waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 1);
+    QCOMPARE(view->model()->index(0, CreativeModel::NameColumn).data().toString(),
+             QStringLiteral("Coffee banner 4"));
+    // A filter that matches nothing says so.
+    typeInto(name, QStringLiteral("espresso"));
+    QTest::keyClick(name, Qt::Key_Return);
+    guidriver::waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 0);
+    QVERIFY(shown<QLabel>(library, QStringLiteral("creativeLibraryEmpty"))
+                ->text()
+                .contains(QStringLiteral("filters")));
+    // Emptied, the whole library again.
+    QTest::keyClick(name, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(name, Qt::Key_Backspace);
+    guidriver::waitIdle(&workbench);
+    QCOMPARE(view->model()->rowCount(), 2);
+
+    // Another account: its own library, read at once because the tab is in sight.
+    workbench.setActiveAccount(tea);
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() == 1 &&
+                                 view->model()->index(0, CreativeModel::NameColumn).data().toString() ==
+                                     QStringLiteral("Tea banner"),
+                             10000);
+    guidriver::waitIdle(&workbench);
+    QVERIFY(shown<QLabel>(library, QStringLiteral("creativeLibraryTitle"))
+                ->text()
+                .contains(QStringLiteral("tea")));
     window.close();
 }
 

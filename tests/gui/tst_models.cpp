@@ -2,6 +2,7 @@
 #include "buyeventmodel.h"
 #include "buymodel.h"
 #include "buysortmodel.h"
+#include "creativemodel.h"
 #include "exchangemodel.h"
 #include "exchangesortmodel.h"
 #include "impairmentmodel.h"
@@ -111,6 +112,7 @@ private Q_SLOTS:
     void exchangesKeptCompactComeBackWhole();
     void exchangeProxyShowsFailures();
     void opportunitiesTree();
+    void creativeLibraryReadsPagesSafely();
 };
 
 void TestModels::formatCountdown_data()
@@ -828,6 +830,64 @@ void TestModels::exchangesKeptCompactComeBackWhole()
     for (int row = model.rowCount() - 1; row >= 1; --row)
         QCOMPARE(model.exchange(row)->response["echo"].get<quint64>(), model.exchange(row)->id);
     QVERIFY(model.exchange(0)->response == finished.response);
+}
+
+// list_creatives pages are untrusted: entries without a string id or that are not objects are left out, a
+// repeated id updates its row, "more" without a cursor ends paging, an absurd count is not believed.
+void TestModels::creativeLibraryReadsPagesSafely()
+{
+    using adcp::models::CreativeModel;
+    CreativeModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(!model.isListed());
+    model.addPage(nlohmann::json::parse(R"({
+        "creatives": [
+            {"creative_id": "cr-1", "name": "Banner", "status": "pending_review",
+             "format_id": {"agent_url": "https://creative.example", "id": "display_300x250"},
+             "updated_date": "2026-12-01T10:00:00Z"},
+            {"creative_id": 7, "name": "number id"},
+            "not an object",
+            {"name": "no id"},
+            {"creative_id": "cr-2", "format_kind": "video_hosted", "status": "approved"},
+            {"creative_id": "cr-1", "name": "Banner v2", "status": "approved"}
+        ],
+        "pagination": {"has_more": true, "cursor": "next"},
+        "query_summary": {"total_matching": 40}})"),
+                  true);
+    QVERIFY(model.isListed());
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.creativeId(0), QStringLiteral("cr-1"));
+    QCOMPARE(model.index(0, CreativeModel::NameColumn).data().toString(), QStringLiteral("Banner v2"));
+    QCOMPARE(model.index(0, CreativeModel::StatusColumn).data().toString(), QStringLiteral("Approved"));
+    // Without a name the id stands in; a canonical creative shows its format kind.
+    QCOMPARE(model.index(1, CreativeModel::NameColumn).data().toString(), QStringLiteral("cr-2"));
+    QCOMPARE(model.index(1, CreativeModel::FormatColumn).data().toString(), QStringLiteral("video_hosted"));
+    QVERIFY(model.hasMore());
+    QCOMPARE(model.cursor(), QStringLiteral("next"));
+    QCOMPARE(model.totalMatching(), 40);
+
+    // The next page: a known id updates in place, "more" without a cursor ends the walk, a count that is not
+    // one is dropped.
+    model.addPage(nlohmann::json::parse(R"({
+        "creatives": [{"creative_id": "cr-2", "name": "Pre-roll", "status": "rejected"},
+                      {"creative_id": "cr-3", "status": {"nested": true}, "updated_date": 5}],
+        "pagination": {"has_more": true},
+        "query_summary": {"total_matching": -3}})"),
+                  false);
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.index(1, CreativeModel::NameColumn).data().toString(), QStringLiteral("Pre-roll"));
+    QCOMPARE(model.index(1, CreativeModel::StatusColumn).data().toString(), QStringLiteral("Rejected"));
+    QCOMPARE(model.index(2, CreativeModel::UpdatedColumn).data().toString(), QString());
+    QVERIFY(!model.hasMore());
+    QCOMPARE(model.totalMatching(), -1);
+    // Not a page at all.
+    model.addPage(nlohmann::json::array({1, 2}), true);
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(model.isListed());
+    model.addPage(nlohmann::json(), false);
+    QCOMPARE(model.rowCount(), 0);
+    model.clear();
+    QVERIFY(!model.isListed());
 }
 
 QTEST_GUILESS_MAIN(TestModels)

@@ -665,6 +665,25 @@ void TestUsability::sellerConsoleHasRoomDockedAndFloating()
              qPrintable(QStringLiteral("content %1, shown %2")
                             .arg(scroll->widget()->width())
                             .arg(scroll->viewport()->width())));
+    // Nor inside the dependency board: each row's Restore button is whole in the board's viewport (a long id
+    // is elided instead).
+    QTableWidget *board = m_console->dependencyTable();
+    QVERIFY(board->rowCount() > 0);
+    int restores = 0;
+    for (QPushButton *restore : board->findChildren<QPushButton *>()) {
+        if (!restore->isVisible() || !restore->objectName().startsWith(QStringLiteral("restore-")))
+            continue;
+        ++restores;
+        const QRect at(restore->mapTo(board->viewport(), QPoint(0, 0)), restore->size());
+        // Sideways only: rows further down are scrolled to as any table's are.
+        QVERIFY2(at.left() >= 0 && at.right() <= board->viewport()->rect().right(),
+                 qPrintable(QStringLiteral("%1 at x %2..%3, board %4 wide")
+                                .arg(restore->objectName())
+                                .arg(at.left())
+                                .arg(at.right())
+                                .arg(board->viewport()->width())));
+    }
+    QVERIFY(restores > 0);
     // Floated, it opens at a size its tables can be used at.
     dock->setFloating(true);
     QTRY_VERIFY(dock->isFloating());

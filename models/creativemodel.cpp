@@ -1,0 +1,185 @@
+#include "creativemodel.h"
+
+#include "displaynames.h"
+#include "jsonvalues.h"
+#include "modelroles.h"
+
+namespace adcp::models {
+
+using nlohmann::json;
+
+namespace {
+
+// A creative_id as the spec types it: a non-empty string.
+QString creativeIdOf(const json &creative)
+{
+    const auto it = creative.is_object() ? creative.find("creative_id") : creative.end();
+    return it != creative.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                   : QString();
+}
+
+} // namespace
+
+CreativeModel::CreativeModel(QObject *parent)
+    : TableModel({tr("Creative"), tr("Status"), tr("Format"), tr("Last changed"), tr("Creative id")}, parent)
+{}
+
+CreativeModel::~CreativeModel() = default;
+
+int CreativeModel::rowCount(const QModelIndex &parent) const
+{
+    return flatRowCount(parent, m_rows.size());
+}
+
+QString CreativeModel::formatOf(const json &creative)
+{
+    const QString named = jsonString(jsonObject(creative, "format_id"), "id");
+    return named.isEmpty() ? jsonString(creative, "format_kind") : named;
+}
+
+QVariant CreativeModel::data(const QModelIndex &index, int role) const
+{
+    if (!isCell(index))
+        return {};
+    const Row &row = m_rows[static_cast<size_t>(index.row())];
+    const QString status = jsonString(row.json, "status");
+    const QDateTime updated = jsonDateTime(row.json, "updated_date");
+    switch (role) {
+    case IdRole:
+        return row.id;
+    case StatusRole:
+        return status;
+    case Qt::ToolTipRole:
+        if (index.column() == StatusColumn)
+            return withId(displayName(Vocabulary::CreativeStatus, status), status);
+        return withId(data(index.siblingAtColumn(NameColumn), Qt::DisplayRole).toString(), row.id);
+    case Qt::DisplayRole:
+        switch (static_cast<Column>(index.column())) {
+        case NameColumn: {
+            const QString name = jsonString(row.json, "name");
+            return name.isEmpty() ? row.id : name;
+        }
+        case StatusColumn:
+            return displayName(Vocabulary::CreativeStatus, status);
+        case FormatColumn:
+            return formatOf(row.json);
+        case UpdatedColumn:
+            return updated.isValid() ? formatDateTime(updated) : QString();
+        case IdColumn:
+            return row.id;
+        case NB_COLUMNS:
+            break;
+        }
+        return {};
+    case SortRole:
+        switch (static_cast<Column>(index.column())) {
+        case StatusColumn:
+            return status;
+        case UpdatedColumn:
+            return updated;
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    default:
+        return {};
+    }
+}
+
+void CreativeModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_index.clear();
+    m_cursor.clear();
+    m_hasMore = false;
+    m_listed = false;
+    m_total = -1;
+    endResetModel();
+}
+
+void CreativeModel::addPage(const json &result, bool firstPage)
+{
+    if (firstPage)
+        clear();
+    m_listed = true;
+    std::vector<Row> added;
+    QHash<QString, int> addedAt;
+    for (const auto &creative : jsonArray(result, "creatives")) {
+        const QString id = creativeIdOf(creative);
+        if (id.isEmpty() || !creative.is_object())
+            continue;
+        if (const int row = rowOf(id); row >= 0) {
+            m_rows[static_cast<size_t>(row)].json = creative;
+            Q_EMIT dataChanged(index(row, 0), index(row, NB_COLUMNS - 1));
+            continue;
+        }
+        // The same id twice in one page: the later entry wins, in the earlier one's place.
+        if (const auto found = addedAt.constFind(id); found != addedAt.cend()) {
+            added[static_cast<size_t>(*found)].json = creative;
+            continue;
+        }
+        if (static_cast<int>(m_rows.size() + added.size()) >= kMaxRows)
+            break;
+        addedAt.insert(id, static_cast<int>(added.size()));
+        added.push_back({id, creative});
+    }
+    appendIndexed(m_rows, m_index, std::move(added));
+    const json pagination = jsonObject(result, "pagination");
+    m_cursor = jsonString(pagination, "cursor");
+    // A page that says "more" without a cursor to ask for it, or one past the cap, ends the walk.
+    const auto more = pagination.find("has_more");
+    m_hasMore = more != pagination.end() && more->is_boolean() && more->get<bool>() && !m_cursor.isEmpty() &&
+                static_cast<int>(m_rows.size()) < kMaxRows;
+    if (!m_hasMore)
+        m_cursor.clear();
+    // The seller's count, when it gives one that is a count at all.
+    const json summary = jsonObject(result, "query_summary");
+    const auto total = summary.find("total_matching");
+    m_total = total != summary.end() && total->is_number_integer() && total->get<long long>() >= 0 &&
+                      total->get<long long>() <= 100000000
+                  ? int(total->get<long long>())
+                  : -1;
+}
+
+bool CreativeModel::hasMore() const
+{
+    return m_hasMore;
+}
+
+QString CreativeModel::cursor() const
+{
+    return m_cursor;
+}
+
+int CreativeModel::totalMatching() const
+{
+    return m_total;
+}
+
+bool CreativeModel::isListed() const
+{
+    return m_listed;
+}
+
+int CreativeModel::rowOf(const QString &creativeId) const
+{
+    return m_index.value(creativeId, -1);
+}
+
+QString CreativeModel::creativeId(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].id : QString();
+}
+
+const json &CreativeModel::creativeJson(int row) const
+{
+    static const json none;
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].json : none;
+}
+
+QString CreativeModel::status(int row) const
+{
+    return jsonString(creativeJson(row), "status");
+}
+
+} // namespace adcp::models

@@ -1,0 +1,255 @@
+#include "creativelibrary.h"
+
+#include "accountmodel.h"
+#include "creativemodel.h"
+#include "displaynames.h"
+#include "errorbanner.h"
+#include "modelroles.h"
+#include "statuschipdelegate.h"
+#include "workbench.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QStackedWidget>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace adcp::gui {
+
+using models::CreativeModel;
+using models::Vocabulary;
+using nlohmann::json;
+
+CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *parent)
+    : QWidget(parent), m_workbench(workbench)
+{
+    setObjectName(QStringLiteral("creativeLibrary"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(8, 8, 8, 8);
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("creativeLibraryTitle"));
+    m_title->setWordWrap(true);
+    layout->addWidget(m_title);
+    m_error = new ErrorBanner(this);
+    layout->addWidget(m_error);
+
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(tr("Status:"), this));
+    m_statusFilter = new QComboBox(this);
+    m_statusFilter->setObjectName(QStringLiteral("creativeStatusFilter"));
+    m_statusFilter->addItem(tr("Any status"), QString());
+    for (const char *status :
+         {"approved", "pending_review", "processing", "suspended", "rejected", "archived"})
+        m_statusFilter->addItem(models::displayName(Vocabulary::CreativeStatus, QLatin1String(status)),
+                                QLatin1String(status));
+    filters->addWidget(m_statusFilter);
+    m_nameFilter = new QLineEdit(this);
+    m_nameFilter->setObjectName(QStringLiteral("creativeNameFilter"));
+    m_nameFilter->setPlaceholderText(tr("Name contains… (Enter)"));
+    m_nameFilter->setClearButtonEnabled(true);
+    filters->addWidget(m_nameFilter, 1);
+    m_refresh = new QPushButton(tr("Refresh"), this);
+    m_refresh->setObjectName(QStringLiteral("creativeRefreshButton"));
+    m_refresh->setToolTip(tr("Read the library again (list_creatives)"));
+    filters->addWidget(m_refresh);
+    layout->addLayout(filters);
+
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_workbench->creatives());
+    m_proxy->setSortRole(models::SortRole);
+    m_view = new QTreeView(this);
+    m_view->setObjectName(QStringLiteral("creativeView"));
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(-1, Qt::AscendingOrder);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->setItemDelegateForColumn(CreativeModel::StatusColumn,
+                                     new StatusChipDelegate(models::StatusRole, m_view));
+    // Names first; the id is in the tooltip and the context menu.
+    m_view->setColumnHidden(CreativeModel::IdColumn, true);
+    // The name first and readable even in a narrow centre column; the rest scrolls sideways as in the other
+    // lists.
+    QHeaderView *header = m_view->header();
+    header->setStretchLastSection(true);
+    m_view->setColumnWidth(CreativeModel::NameColumn, 210);
+    m_view->setColumnWidth(CreativeModel::StatusColumn, 110);
+    m_view->setColumnWidth(CreativeModel::FormatColumn, 150);
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(QStringLiteral("creativeLibraryEmpty"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_empty);
+    m_stack->addWidget(m_view);
+    layout->addWidget(m_stack, 1);
+
+    auto *pager = new QHBoxLayout;
+    m_listState = new QLabel(this);
+    m_listState->setObjectName(QStringLiteral("creativeListState"));
+    pager->addWidget(m_listState, 1);
+    m_more = new QPushButton(tr("Load more"), this);
+    m_more->setObjectName(QStringLiteral("creativeMoreButton"));
+    m_more->setToolTip(tr("Read the next page of the library"));
+    pager->addWidget(m_more);
+    layout->addLayout(pager);
+
+    connect(m_refresh, &QPushButton::clicked, this, &CreativeLibraryWidget::refresh);
+    connect(m_statusFilter, &QComboBox::activated, this, &CreativeLibraryWidget::refresh);
+    connect(m_nameFilter, &QLineEdit::returnPressed, this, &CreativeLibraryWidget::refresh);
+    // The clear button empties the field without Enter: the whole library again.
+    connect(m_nameFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (text.isEmpty())
+            refresh();
+    });
+    connect(m_more, &QPushButton::clicked, this, [this] {
+        m_reading = true;
+        m_workbench->listCreatives(QString(), QString(), true, m_pageSize);
+        updateState();
+    });
+    connect(m_view, &QWidget::customContextMenuRequested, this, &CreativeLibraryWidget::showContextMenu);
+
+    connect(m_workbench, &Workbench::busyChanged, this, [this](bool busy) {
+        m_busy = busy;
+        updateState();
+    });
+    connect(m_workbench, &Workbench::creativesListed, this, [this] {
+        m_reading = false;
+        m_error->clearError();
+        updateState();
+    });
+    connect(m_workbench, &Workbench::actionFailed, this,
+            [this](const QString &action, const QString &, const adcp::AdcpError &error) {
+                if (action != tr("List creatives"))
+                    return;
+                m_reading = false;
+                m_error->showError(error, action);
+                updateState();
+            });
+    // What the library shows belongs to one account at one agent; uploads add to it.
+    connect(m_workbench, &Workbench::activeAccountChanged, this, &CreativeLibraryWidget::markStale);
+    connect(m_workbench, &Workbench::connectionChanged, this, [this](bool connected) {
+        if (connected)
+            markStale();
+    });
+    connect(m_workbench, &Workbench::actionSucceeded, this, [this](const QString &action) {
+        if (action == tr("Upload creatives"))
+            markStale();
+    });
+    const auto changed = [this] { updateState(); };
+    connect(m_workbench->creatives(), &QAbstractItemModel::modelReset, this, changed);
+    connect(m_workbench->creatives(), &QAbstractItemModel::rowsInserted, this, changed);
+    connect(m_workbench->creatives(), &QAbstractItemModel::dataChanged, this, changed);
+    updateState();
+}
+
+CreativeLibraryWidget::~CreativeLibraryWidget() = default;
+
+void CreativeLibraryWidget::refresh()
+{
+    if (!m_workbench->client())
+        return;
+    m_stale = false;
+    m_reading = true;
+    m_workbench->listCreatives(m_statusFilter->currentData().toString(), m_nameFilter->text(), false,
+                               m_pageSize);
+    updateState();
+}
+
+void CreativeLibraryWidget::setPageSize(int creatives)
+{
+    m_pageSize = std::clamp(creatives, 1, 100);
+}
+
+void CreativeLibraryWidget::focusFilter()
+{
+    m_nameFilter->setFocus(Qt::ShortcutFocusReason);
+    m_nameFilter->selectAll();
+}
+
+QTreeView *CreativeLibraryWidget::view() const
+{
+    return m_view;
+}
+
+ErrorBanner *CreativeLibraryWidget::errorBanner() const
+{
+    return m_error;
+}
+
+void CreativeLibraryWidget::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale)
+        refresh();
+}
+
+void CreativeLibraryWidget::markStale()
+{
+    m_stale = true;
+    updateState();
+    // Read again once the change has settled (an agent switch sets the account and connects in one go), and
+    // only while the library is in sight; otherwise when it is next shown.
+    QTimer::singleShot(0, this, [this] {
+        if (m_stale && isVisible())
+            refresh();
+    });
+}
+
+void CreativeLibraryWidget::updateState()
+{
+    const json account = m_workbench->activeAccount();
+    m_title->setText(models::AccountModel::referenceOf(account).is_null()
+                         ? tr("Creatives you synced to this seller, without a picked account")
+                         : tr("Creatives of %1").arg(models::AccountModel::titleOf(account)));
+    const CreativeModel *creatives = m_workbench->creatives();
+    const int shown = creatives->rowCount();
+    m_stack->setCurrentIndex(shown > 0 ? 1 : 0);
+    if (m_reading && shown == 0)
+        m_empty->setText(tr("Reading the library…"));
+    else if (!creatives->isListed())
+        m_empty->setText(tr("The library is read when you open this tab; Refresh reads it again."));
+    else if (!m_statusFilter->currentData().toString().isEmpty() || !m_nameFilter->text().trimmed().isEmpty())
+        m_empty->setText(tr("No creative matches these filters."));
+    else
+        m_empty->setText(tr("No creatives yet. Upload them to a buy with its Creatives… button; they stay "
+                            "here even after the buy ends."));
+    const int total = creatives->totalMatching();
+    if (!creatives->isListed())
+        m_listState->clear();
+    else if (total > shown)
+        m_listState->setText(tr("%1 of %2 creatives shown").arg(shown).arg(total));
+    else
+        m_listState->setText(tr("%n creative(s)", nullptr, shown));
+    const bool connected = m_workbench->client() != nullptr;
+    m_refresh->setEnabled(connected && !m_busy);
+    m_more->setVisible(creatives->hasMore());
+    m_more->setEnabled(connected && !m_busy);
+}
+
+void CreativeLibraryWidget::showContextMenu(const QPoint &at)
+{
+    const QModelIndex index = m_view->indexAt(at);
+    if (!index.isValid())
+        return;
+    const QString id = m_proxy->data(index, models::IdRole).toString();
+    QMenu menu(this);
+    QAction *copy = menu.addAction(tr("Copy creative id"));
+    copy->setObjectName(QStringLiteral("copyCreativeId"));
+    connect(copy, &QAction::triggered, this, [id] { QApplication::clipboard()->setText(id); });
+    menu.exec(m_view->viewport()->mapToGlobal(at));
+}
+
+} // namespace adcp::gui

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QStackedWidget;
+class QTreeView;
+
+namespace adcp::gui {
+
+class ErrorBanner;
+class Workbench;
+
+// The creative library of the account in use at the active agent (list_creatives): every creative the buyer
+// synced, whether or not a buy still uses it, with its approval status, format and last change; filtered by
+// status and by a part of the name, paged with "Load more". It reads the seller when it is first shown, and
+// again when the account or the agent changes or creatives were uploaded while it is in sight.
+class CreativeLibraryWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CreativeLibraryWidget)
+public:
+    explicit CreativeLibraryWidget(Workbench *workbench, QWidget *parent = nullptr);
+    ~CreativeLibraryWidget() override;
+
+    // Reads the first page again with the filters as they are.
+    void refresh();
+    // Creatives a page asks for (tests page through a small library).
+    void setPageSize(int creatives);
+    void focusFilter();
+    QTreeView *view() const;
+    ErrorBanner *errorBanner() const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void markStale();
+    void updateState();
+    void showContextMenu(const QPoint &at);
+
+    Workbench *m_workbench;
+    QLabel *m_title = nullptr;
+    ErrorBanner *m_error = nullptr;
+    QComboBox *m_statusFilter = nullptr;
+    QLineEdit *m_nameFilter = nullptr;
+    QPushButton *m_refresh = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QLabel *m_empty = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTreeView *m_view = nullptr;
+    QLabel *m_listState = nullptr;
+    QPushButton *m_more = nullptr;
+    int m_pageSize = 50;
+    bool m_stale = true;
+    bool m_busy = false;
+    bool m_reading = false;
+};
+
+} // namespace adcp::gui
