@@ -21,10 +21,12 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QLockFile>
 #include <QMessageBox>
 #include <QRandomGenerator>
 #include <QStandardPaths>
 
+#include <cstdio>
 #include <cstring>
 
 namespace {
@@ -59,6 +61,30 @@ int runGuiMode(int argc, char **argv)
     // The embedded seller keeps its database with the user's application data, so it survives restarts.
     const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QDir().mkpath(dataDir);
+    // One window per data folder: a second one would run the embedded seller's jobs, webhook outbox and clock
+    // on the same database as the first (every webhook sent twice) and write the same workspace. The lock is
+    // released with the process, even by a crash (a dead owner's lock is taken over).
+    QLockFile instance(QDir(dataDir).filePath(QStringLiteral("workbench.lock")));
+    instance.setStaleLockTime(0);
+    if (!instance.tryLock(0)) {
+        qint64 pid = 0;
+        QString host;
+        QString name;
+        instance.getLockInfo(&pid, &host, &name);
+        const QString message =
+            instance.error() == QLockFile::LockFailedError
+                ? QObject::tr("The AdCP Buyer Workbench is already running (process %1) with the data in %2. "
+                              "Switch to that window, or close it before starting another.")
+                      .arg(pid)
+                      .arg(dataDir)
+                : QObject::tr("The AdCP Buyer Workbench could not lock its data folder %1 (check its "
+                              "permissions).")
+                      .arg(dataDir);
+        std::fprintf(stderr, "%s\n", qPrintable(message));
+        std::fflush(stderr);
+        QMessageBox::critical(nullptr, QObject::tr("AdCP Buyer Workbench"), message);
+        return 1;
+    }
     adcp::seller::SellerOptions options;
     options.databasePath = QDir(dataDir).filePath(QStringLiteral("embedded-seller.sqlite"));
     QString error;
