@@ -99,12 +99,13 @@ bool awaitingOutcome(bool hasResponse, const QString &status)
     return !hasResponse || isPendingStatus(status);
 }
 
-// ✓ done, ✗ failed, ⏳ awaiting the outcome.
+// ✓ done, ✗ failed, ◷ awaiting the outcome (a clock face the stock Debian fonts draw; an hourglass emoji came
+// out as an empty box under Xvfb).
 QString resultGlyph(bool awaiting, bool failed)
 {
     if (failed)
         return QStringLiteral("✗");
-    return awaiting ? QStringLiteral("⏳") : QStringLiteral("✓");
+    return awaiting ? QStringLiteral("◷") : QStringLiteral("✓");
 }
 
 int issueCount(const adcp::Exchange &exchange)

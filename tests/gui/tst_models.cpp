@@ -650,7 +650,7 @@ void TestModels::exchangesSaveAndReload()
     started.response = json();
     started.elapsedMs = 0;
     model.addExchange(started);
-    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ⏳"));
+    QCOMPARE(model.index(0, ExchangeModel::ResultColumn).data().toString(), QStringLiteral("… ◷"));
     model.addExchange(ok); // finishing replaces the started row
     model.addExchange(failed);
     QCOMPARE(model.rowCount(), 2);

@@ -30,12 +30,15 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QCoreApplication>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QImage>
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -71,11 +74,15 @@ private Q_SLOTS:
     void presenterTypeIsRemembered();
 
 private:
-    void open(const QString &name);
+    // `pictures`: each step's picture is saved (the walk of docs/usability.md).
+    void open(const QString &name, bool pictures = false);
     void clickNext();
+    void saveStep();
     bool timelineHas(const QString &event, int source) const;
 
     QTemporaryDir m_dir;
+    QString m_shots;    // where each step's picture goes
+    QString m_scenario; // the one open()ed last
     adcp::models::PluralTranslator m_plurals;
     std::shared_ptr<adcp::seller::SellerContext> m_context;
     std::shared_ptr<adcp::seller::Dispatcher> m_dispatcher;
@@ -94,6 +101,10 @@ void TestTrainer::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_trainer"));
     QSettings().clear();
+    m_shots = qEnvironmentVariableIntValue("ADCP_UPDATE_SCREENSHOTS") == 1
+                  ? QStringLiteral(ADCP_SOURCE_DIR "/docs/screenshots/trainer")
+                  : QStringLiteral(ADCP_BINARY_DIR "/screenshots/trainer");
+    QVERIFY(QDir().mkpath(m_shots));
     applyTheme(*qApp);
     QCoreApplication::installTranslator(&m_plurals);
     // The planner's own embedded seller, as the application opens it; the trainer replaces it at each reset.
@@ -148,15 +159,20 @@ void TestTrainer::cleanupTestCase()
     m_context.reset();
 }
 
-void TestTrainer::open(const QString &name)
+void TestTrainer::open(const QString &name, bool pictures)
 {
     QString error;
+    m_scenario.clear();
     QVERIFY2(m_trainer->open(name, &error), qPrintable(error));
     QVERIFY(m_trainer->dock()->isVisible());
     QTRY_VERIFY_WITH_TIMEOUT(!m_trainer->player()->isRunning(), kStepMs);
     QVERIFY2(m_trainer->player()->lastError().isEmpty(), qPrintable(m_trainer->player()->lastError()));
     QCOMPARE(m_trainer->player()->position(), 0);
     QVERIFY(m_workbench->isConnected());
+    if (pictures) {
+        m_scenario = name;
+        saveStep();
+    }
 }
 
 // One step by the pane's Next button, waited for until the pane offers the next one.
@@ -171,6 +187,35 @@ void TestTrainer::clickNext()
              QStringLiteral("Step %1 of %2").arg(before + 1).arg(m_trainer->player()->stepCount()));
     QVERIFY(m_trainer->panel()->narrationView()->toPlainText().contains(
         m_trainer->player()->scenario().steps.at(std::size_t(before)).narration));
+    saveStep();
+}
+
+// The window as the audience sees it after the step, for docs/usability.md: <scenario>-<step>.png in
+// <build>/screenshots/trainer, or in docs/screenshots/trainer with ADCP_UPDATE_SCREENSHOTS=1. Fails when the
+// picture cannot be written or nothing was painted.
+void TestTrainer::saveStep()
+{
+    if (m_scenario.isEmpty())
+        return;
+    // Settled as the audience would see it a moment later: the console's board read again (a buy held for
+    // approval keeps its call in flight, so the workbench is not waited for).
+    QSignalSpy boardShown(m_console, &SellerConsole::boardShown);
+    m_console->refresh();
+    QVERIFY(boardShown.wait(kStepMs));
+    QCoreApplication::processEvents();
+    const QImage grabbed = m_window->grab().toImage();
+    QVERIFY(!grabbed.isNull());
+    const QRgb first = grabbed.pixel(grabbed.width() / 2, grabbed.height() / 2);
+    bool varied = false;
+    for (int y = 0; y < grabbed.height() && !varied; y += 7)
+        for (int x = 0; x < grabbed.width() && !varied; x += 7)
+            varied = grabbed.pixel(x, y) != first;
+    QVERIFY(varied);
+    // Two thirds of the window's size: readable on a page, light in the repository.
+    const QImage image = grabbed.scaledToWidth(grabbed.width() * 2 / 3, Qt::SmoothTransformation);
+    const QString path =
+        QStringLiteral("%1/%2-%3.png").arg(m_shots, m_scenario).arg(m_trainer->player()->position());
+    QVERIFY2(image.save(path), qPrintable(path));
 }
 
 bool TestTrainer::timelineHas(const QString &event, int source) const
@@ -274,7 +319,7 @@ void TestTrainer::bundledScenariosParse()
 
 void TestTrainer::proposalVersionsAndDecline()
 {
-    open(QStringLiteral("proposal-versions"));
+    open(QStringLiteral("proposal-versions"), true);
     ProposalModel *proposals = m_workbench->proposals();
     QCOMPARE(proposals->rowCount(), 0);
     QVERIFY(!m_trainer->panel()->previousButton()->isEnabled());
@@ -313,7 +358,7 @@ void TestTrainer::proposalVersionsAndDecline()
 
 void TestTrainer::buyUnderManualApproval()
 {
-    open(QStringLiteral("buy-under-approval"));
+    open(QStringLiteral("buy-under-approval"), true);
     clickNext();
     QVERIFY(m_console->manualApprovalBox()->isChecked());
     QVERIFY(m_seller->dispatcher()->context().options().manualApproval);
@@ -345,7 +390,7 @@ void TestTrainer::buyUnderManualApproval()
 
 void TestTrainer::impairmentSeenByWebhookAndSnapshot()
 {
-    open(QStringLiteral("impairment-recovery"));
+    open(QStringLiteral("impairment-recovery"), true);
     clickNext();
     clickNext();
     clickNext();
