@@ -17,14 +17,6 @@ QString brandDomainOf(const json &account)
     return jsonString(jsonObject(account, "brand"), "domain");
 }
 
-// An account_id as the spec types it: a string. A number is not turned into an id requests would name.
-QString accountIdOf(const json &account)
-{
-    const auto it = account.is_object() ? account.find("account_id") : account.end();
-    return it != account.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                  : QString();
-}
-
 } // namespace
 
 AccountModel::AccountModel(QObject *parent)
@@ -233,7 +225,7 @@ QString AccountModel::setupUrlOf(const json &accountOrDetails)
 
 QString AccountModel::keyOf(const json &account)
 {
-    const QString id = accountIdOf(account);
+    const QString id = jsonStringOnly(account, "account_id");
     if (!id.isEmpty())
         return id;
     const QString brand = brandDomainOf(account);
@@ -248,7 +240,7 @@ json AccountModel::referenceOf(const json &account)
 {
     if (!account.is_object())
         return json();
-    const QString id = accountIdOf(account);
+    const QString id = jsonStringOnly(account, "account_id");
     if (!id.isEmpty())
         return {{"account_id", id.toStdString()}};
     const QString domain = brandDomainOf(account);

@@ -8,18 +8,6 @@ namespace adcp::models {
 
 using nlohmann::json;
 
-namespace {
-
-// A creative_id as the spec types it: a non-empty string.
-QString creativeIdOf(const json &creative)
-{
-    const auto it = creative.is_object() ? creative.find("creative_id") : creative.end();
-    return it != creative.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                   : QString();
-}
-
-} // namespace
-
 CreativeModel::CreativeModel(QObject *parent)
     : TableModel({tr("Creative"), tr("Status"), tr("Format"), tr("Last changed"), tr("Creative id")}, parent)
 {}
@@ -105,7 +93,7 @@ void CreativeModel::addPage(const json &result, bool firstPage)
     std::vector<Row> added;
     QHash<QString, int> addedAt;
     for (const auto &creative : jsonArray(result, "creatives")) {
-        const QString id = creativeIdOf(creative);
+        const QString id = jsonStringOnly(creative, "creative_id");
         if (id.isEmpty() || !creative.is_object())
             continue;
         if (const int row = rowOf(id); row >= 0) {

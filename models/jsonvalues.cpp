@@ -16,6 +16,12 @@ std::string toStdString(const QString &text)
     return text.toStdString();
 }
 
+QString jsonStringOnly(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.is_object() ? object.find(key) : object.end();
+    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
+}
+
 QString jsonString(const nlohmann::json &object, const char *key)
 {
     if (!object.is_object())

@@ -11,6 +11,9 @@
 namespace adcp::models {
 
 QString jsonString(const nlohmann::json &object, const char *key);
+// The member `key` only when it is a string (an id a request will name again: a number is not turned into
+// one).
+QString jsonStringOnly(const nlohmann::json &object, const char *key);
 double jsonNumber(const nlohmann::json &object, const char *key, double fallback = 0.0);
 QDateTime jsonDateTime(const nlohmann::json &object, const char *key);
 QStringList jsonStringList(const nlohmann::json &object, const char *key);

@@ -6,6 +6,7 @@
 #include "buydetailwidget.h"
 #include "displaynames.h"
 #include "errorbanner.h"
+#include "filterablelistwidget.h"
 #include "jsonvalues.h"
 #include "mainwindow.h"
 #include "modelroles.h"
@@ -127,15 +128,8 @@ QWidget *AccountsPanel::buildList()
     layout->addLayout(filters);
 
     m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_workbench->accounts());
     m_proxy->setSortRole(models::SortRole);
-    m_view = new QTreeView(box);
-    m_view->setObjectName(QStringLiteral("accountsView"));
-    m_view->setModel(m_proxy);
-    m_view->setRootIsDecorated(false);
-    m_view->setUniformRowHeights(true);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(-1, Qt::AscendingOrder);
+    m_view = makeListView(m_workbench->accounts(), m_proxy, QStringLiteral("accounts"), box);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setItemDelegateForColumn(AccountModel::StatusColumn,
                                      new StatusChipDelegate(models::StatusRole, m_view));

@@ -4,18 +4,16 @@
 #include "creativemodel.h"
 #include "displaynames.h"
 #include "errorbanner.h"
+#include "filterablelistwidget.h"
 #include "modelroles.h"
 #include "statuschipdelegate.h"
 #include "workbench.h"
 
-#include <QApplication>
-#include <QClipboard>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMenu>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
@@ -64,20 +62,12 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     layout->addLayout(filters);
 
     m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_workbench->creatives());
     m_proxy->setSortRole(models::SortRole);
-    m_view = new QTreeView(this);
-    m_view->setObjectName(QStringLiteral("creativeView"));
-    m_view->setModel(m_proxy);
-    m_view->setRootIsDecorated(false);
-    m_view->setUniformRowHeights(true);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(-1, Qt::AscendingOrder);
+    m_view = makeListView(m_workbench->creatives(), m_proxy, QStringLiteral("creative"), this);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->setItemDelegateForColumn(CreativeModel::StatusColumn,
                                      new StatusChipDelegate(models::StatusRole, m_view));
-    // Names first; the id is in the tooltip and the context menu.
+    // Names first; the id is in the tooltip and the context menu ("Copy id").
     m_view->setColumnHidden(CreativeModel::IdColumn, true);
     // The name first and readable even in a narrow centre column; the rest scrolls sideways as in the other
     // lists.
@@ -119,7 +109,6 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
         m_workbench->listCreatives(QString(), QString(), true, m_pageSize);
         updateState();
     });
-    connect(m_view, &QWidget::customContextMenuRequested, this, &CreativeLibraryWidget::showContextMenu);
 
     connect(m_workbench, &Workbench::busyChanged, this, [this](bool busy) {
         m_busy = busy;
@@ -237,19 +226,6 @@ void CreativeLibraryWidget::updateState()
     m_refresh->setEnabled(connected && !m_busy);
     m_more->setVisible(creatives->hasMore());
     m_more->setEnabled(connected && !m_busy);
-}
-
-void CreativeLibraryWidget::showContextMenu(const QPoint &at)
-{
-    const QModelIndex index = m_view->indexAt(at);
-    if (!index.isValid())
-        return;
-    const QString id = m_proxy->data(index, models::IdRole).toString();
-    QMenu menu(this);
-    QAction *copy = menu.addAction(tr("Copy creative id"));
-    copy->setObjectName(QStringLiteral("copyCreativeId"));
-    connect(copy, &QAction::triggered, this, [id] { QApplication::clipboard()->setText(id); });
-    menu.exec(m_view->viewport()->mapToGlobal(at));
 }
 
 } // namespace adcp::gui

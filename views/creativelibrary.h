@@ -41,7 +41,6 @@ protected:
 private:
     void markStale();
     void updateState();
-    void showContextMenu(const QPoint &at);
 
     Workbench *m_workbench;
     QLabel *m_title = nullptr;

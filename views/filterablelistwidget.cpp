@@ -13,11 +13,35 @@
 
 namespace adcp::gui {
 
+QTreeView *makeListView(QAbstractItemModel *source, QSortFilterProxyModel *proxy, const QString &name,
+                        QWidget *parent)
+{
+    proxy->setSourceModel(source);
+    auto *view = new QTreeView(parent);
+    view->setObjectName(name + QStringLiteral("View"));
+    view->setModel(proxy);
+    view->setRootIsDecorated(false);
+    view->setAlternatingRowColors(true);
+    view->setSortingEnabled(true);
+    view->sortByColumn(-1, Qt::AscendingOrder);
+    view->setUniformRowHeights(true);
+    // Names come first in the lists; the AdCP id is one right-click away (and in each row's tooltip).
+    auto *copyId = new QAction(QObject::tr("Copy id"), view);
+    copyId->setObjectName(name + QStringLiteral("CopyId"));
+    QObject::connect(copyId, &QAction::triggered, view, [view] {
+        const QString id = view->currentIndex().data(models::IdRole).toString();
+        if (!id.isEmpty())
+            QApplication::clipboard()->setText(id);
+    });
+    view->addAction(copyId);
+    view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    return view;
+}
+
 FilterableListWidget::FilterableListWidget(QAbstractItemModel *source, QSortFilterProxyModel *proxy,
                                            const Options &options, QWidget *parent)
     : QWidget(parent), m_source(source), m_proxy(proxy)
 {
-    m_proxy->setSourceModel(source);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_bar = new QHBoxLayout;
@@ -28,25 +52,9 @@ FilterableListWidget::FilterableListWidget(QAbstractItemModel *source, QSortFilt
     m_bar->addWidget(m_filter, 1);
     layout->addLayout(m_bar);
 
-    m_view = new QTreeView(this);
-    m_view->setObjectName(options.name + QStringLiteral("View"));
-    m_view->setModel(m_proxy);
-    m_view->setRootIsDecorated(false);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSortingEnabled(true);
+    m_view = makeListView(source, m_proxy, options.name, this);
     m_view->sortByColumn(options.sortColumn, Qt::AscendingOrder);
-    m_view->setUniformRowHeights(true);
     layout->addWidget(m_view, 1);
-    // Names come first in the lists; the AdCP id is one right-click away (and in each row's tooltip).
-    auto *copyId = new QAction(tr("Copy id"), m_view);
-    copyId->setObjectName(options.name + QStringLiteral("CopyId"));
-    connect(copyId, &QAction::triggered, this, [this] {
-        const QString id = m_view->currentIndex().data(models::IdRole).toString();
-        if (!id.isEmpty())
-            QApplication::clipboard()->setText(id);
-    });
-    m_view->addAction(copyId);
-    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
 
     connect(m_filter, &QLineEdit::textChanged, this, &FilterableListWidget::filterTextChanged);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

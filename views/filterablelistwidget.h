@@ -10,6 +10,13 @@ class QTreeView;
 
 namespace adcp::gui {
 
+// A list view as every list of the workbench has it, over `proxy` (whose source becomes `source`): sortable
+// (nothing sorted until a header is clicked; the proxy's own sort role), flat, uniform rows, alternating
+// colours, and "Copy id" (the row's IdRole) on its context menu. Object names "<name>View" and
+// "<name>CopyId".
+QTreeView *makeListView(QAbstractItemModel *source, QSortFilterProxyModel *proxy, const QString &name,
+                        QWidget *parent);
+
 // The shape every list of the workbench shares: a text filter (plus any extra filter controls) above a
 // sortable tree view over a proxy of the list's model. Rows are identified by their IdRole; selecting one,
 // by keyboard or click, says which.

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QDialog>
+#include <QImage>
 #include <QTest>
 #include <QTimer>
 #include <QWidget>
@@ -14,6 +15,25 @@
 // widgets through QTest mouse and key events, never through slots. The checks inside record a failure in the
 // running test function and return.
 namespace guidriver {
+
+// Saves what `widget` shows to `path` (PNG), scaled to `scale` of its size; a grab that is one colour
+// everywhere means nothing was painted and fails the running test, as does a file that cannot be written.
+inline void savePicture(QWidget *widget, const QString &path, double scale = 1.0)
+{
+    QCoreApplication::processEvents();
+    const QImage grabbed = widget->grab().toImage();
+    QVERIFY(!grabbed.isNull());
+    const QRgb first = grabbed.pixel(grabbed.width() / 2, grabbed.height() / 2);
+    bool varied = false;
+    for (int y = 0; y < grabbed.height() && !varied; y += 7)
+        for (int x = 0; x < grabbed.width() && !varied; x += 7)
+            varied = grabbed.pixel(x, y) != first;
+    QVERIFY2(varied, qPrintable(path));
+    const QImage image = scale == 1.0
+                             ? grabbed
+                             : grabbed.scaledToWidth(int(grabbed.width() * scale), Qt::SmoothTransformation);
+    QVERIFY2(image.save(path), qPrintable(path));
+}
 
 inline void click(QWidget *widget)
 {
