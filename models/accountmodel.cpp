@@ -99,8 +99,7 @@ void AccountModel::clear()
 {
     beginResetModel();
     m_rows.clear();
-    m_cursor.clear();
-    m_hasMore = false;
+    m_next.clear();
     endResetModel();
 }
 
@@ -110,24 +109,17 @@ void AccountModel::addPage(const json &result, bool firstPage)
         clear();
     for (const auto &account : jsonArray(result, "accounts"))
         upsert(account, {}, {});
-    const json pagination = jsonObject(result, "pagination");
-    m_cursor = jsonString(pagination, "cursor");
-    // A page that says "more" without a cursor to ask for it, or one past the cap, ends the walk.
-    const auto more = pagination.find("has_more");
-    m_hasMore = more != pagination.end() && more->is_boolean() && more->get<bool>() && !m_cursor.isEmpty() &&
-                static_cast<int>(m_rows.size()) < kMaxRows;
-    if (!m_hasMore)
-        m_cursor.clear();
+    m_next.read(result, m_rows.size(), kMaxRows);
 }
 
 bool AccountModel::hasMore() const
 {
-    return m_hasMore;
+    return m_next.hasMore;
 }
 
 QString AccountModel::cursor() const
 {
-    return m_cursor;
+    return m_next.cursor;
 }
 
 QList<int> AccountModel::applySyncResults(const json &result)

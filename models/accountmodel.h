@@ -1,5 +1,6 @@
 #pragma once
 
+#include "jsonvalues.h"
 #include "tablemodel.h"
 
 #include <nlohmann/json.hpp>
@@ -75,8 +76,7 @@ private:
     QString resultText(const Row &row) const;
 
     std::vector<Row> m_rows;
-    QString m_cursor;
-    bool m_hasMore = false;
+    ListingCursor m_next;
 };
 
 } // namespace adcp::models

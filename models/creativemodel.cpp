@@ -78,8 +78,7 @@ void CreativeModel::clear()
     beginResetModel();
     m_rows.clear();
     m_index.clear();
-    m_cursor.clear();
-    m_hasMore = false;
+    m_next.clear();
     m_listed = false;
     m_total = -1;
     endResetModel();
@@ -112,14 +111,7 @@ void CreativeModel::addPage(const json &result, bool firstPage)
         added.push_back({id, creative});
     }
     appendIndexed(m_rows, m_index, std::move(added));
-    const json pagination = jsonObject(result, "pagination");
-    m_cursor = jsonString(pagination, "cursor");
-    // A page that says "more" without a cursor to ask for it, or one past the cap, ends the walk.
-    const auto more = pagination.find("has_more");
-    m_hasMore = more != pagination.end() && more->is_boolean() && more->get<bool>() && !m_cursor.isEmpty() &&
-                static_cast<int>(m_rows.size()) < kMaxRows;
-    if (!m_hasMore)
-        m_cursor.clear();
+    m_next.read(result, m_rows.size(), kMaxRows);
     // The seller's count, when it gives one that is a count at all.
     const json summary = jsonObject(result, "query_summary");
     const auto total = summary.find("total_matching");
@@ -131,12 +123,12 @@ void CreativeModel::addPage(const json &result, bool firstPage)
 
 bool CreativeModel::hasMore() const
 {
-    return m_hasMore;
+    return m_next.hasMore;
 }
 
 QString CreativeModel::cursor() const
 {
-    return m_cursor;
+    return m_next.cursor;
 }
 
 int CreativeModel::totalMatching() const

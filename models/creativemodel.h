@@ -1,5 +1,6 @@
 #pragma once
 
+#include "jsonvalues.h"
 #include "tablemodel.h"
 
 #include <QHash>
@@ -57,8 +58,7 @@ private:
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_index;
-    QString m_cursor;
-    bool m_hasMore = false;
+    ListingCursor m_next;
     bool m_listed = false;
     int m_total = -1;
 };

@@ -22,6 +22,23 @@ QString jsonStringOnly(const nlohmann::json &object, const char *key)
     return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
 }
 
+void ListingCursor::read(const nlohmann::json &result, std::size_t rowsHeld, std::size_t cap)
+{
+    const nlohmann::json pagination = jsonObject(result, "pagination");
+    cursor = jsonStringOnly(pagination, "cursor");
+    const auto more = pagination.find("has_more");
+    hasMore = more != pagination.end() && more->is_boolean() && more->get<bool>() && !cursor.isEmpty() &&
+              rowsHeld < cap;
+    if (!hasMore)
+        cursor.clear();
+}
+
+void ListingCursor::clear()
+{
+    cursor.clear();
+    hasMore = false;
+}
+
 QString jsonString(const nlohmann::json &object, const char *key)
 {
     if (!object.is_object())

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstddef>
+
 #include <nlohmann/json.hpp>
 
 // Conversions from wire JSON to Qt types, used only at the model boundary. Missing or mistyped fields give
@@ -27,6 +29,16 @@ const nlohmann::json &jsonArrayView(const nlohmann::json &object, const char *ke
 // create answer's `media_buy_status`. Returns whether anything changed; an unchanged member is compared, not
 // copied (every background poll of a quiet buy). A `stored` that is not an object starts empty.
 bool mergeBuySnapshot(nlohmann::json &stored, const nlohmann::json &snapshot);
+// Where a paged listing (list_accounts, list_creatives …) goes on: the next page's cursor, kept only while
+// the page says has_more, gives a cursor to ask for it, and fewer than `cap` rows are held. A page without
+// pagination, or a cursor that is not a string, ends the walk.
+struct ListingCursor
+{
+    QString cursor;
+    bool hasMore = false;
+    void read(const nlohmann::json &result, std::size_t rowsHeld, std::size_t cap);
+    void clear();
+};
 // A budget is either a number or {"amount": n, "currency": "USD"}.
 double jsonAmount(const nlohmann::json &value);
 QString formatMoney(double amount, const QString &currency);
