@@ -102,6 +102,16 @@ ScenarioPlayer::ScenarioPlayer(Workbench *workbench, SellerConsole *console, QOb
 {
     m_poll->setInterval(50);
     connect(m_poll, &QTimer::timeout, this, &ScenarioPlayer::poll);
+    if (console) {
+        connect(console, &SellerConsole::actionFinished, this, [this](quint64 ticket, const QString &error) {
+            if (m_wait != Wait::SellerAction || ticket != m_actionTicket)
+                return;
+            if (!error.isEmpty())
+                finishStep(error);
+            else
+                m_wait = Wait::Idle;
+        });
+    }
 }
 
 ScenarioPlayer::~ScenarioPlayer() = default;
@@ -394,7 +404,7 @@ bool ScenarioPlayer::changeDependency(const ScenarioStep &step, QString *error)
         }
         id = found->mid(prefix.size());
     }
-    *error =
+    m_actionTicket =
         m_console->setDependency(step.resourceType, id, step.action == QLatin1String("break_dependency"));
     return true;
 }
@@ -432,26 +442,19 @@ void ScenarioPlayer::poll()
             m_waitError = error;
             return;
         }
-        if (!error.isEmpty()) {
-            finishStep(error);
-            return;
-        }
-        m_wait = Wait::Idle;
+        m_wait = Wait::SellerAction;
         return;
     }
-    case Wait::Approval: {
+    case Wait::Approval:
         if (m_console->approvalModel()->rowCount() == 0) {
             m_console->refresh();
             return;
         }
-        const QString error = m_console->approveTask(m_console->approvalModel()->taskId(0), m_approve);
-        if (!error.isEmpty()) {
-            finishStep(error);
-            return;
-        }
-        m_wait = Wait::Idle;
+        m_actionTicket = m_console->approveTask(m_console->approvalModel()->taskId(0), m_approve);
+        m_wait = Wait::SellerAction;
         return;
-    }
+    case Wait::SellerAction:
+        return;
     }
 }
 

@@ -67,7 +67,8 @@ private:
     bool resetSession(QString *error);
     void setRunning(bool running);
 
-    enum class Wait { None, Idle, IdleOrHeld, Approval, Dependency };
+    // SellerAction: a change asked of the seller console (m_actionTicket) has not reported yet.
+    enum class Wait { None, Idle, IdleOrHeld, Approval, Dependency, SellerAction };
 
     QPointer<Workbench> m_workbench;
     QPointer<SellerConsole> m_console;
@@ -80,6 +81,7 @@ private:
     bool m_running = false;
     Wait m_wait = Wait::None;
     bool m_approve = true;
+    quint64 m_actionTicket = 0;
     qint64 m_waitStarted = 0;
     int m_stepTimeout = 60000;
     QString m_lastError;

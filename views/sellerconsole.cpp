@@ -32,6 +32,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <optional>
 #include <utility>
 
 namespace adcp::gui {
@@ -174,26 +175,23 @@ void SellerConsole::restoreSavedOptions(adcp::seller::SellerContext &context)
         if (saved.isValid())
             *value = saved.toString() == QLatin1String("true");
     };
-    const auto number = [&settings](const char *key, int low, int high, int *value) {
+    // The saved number, or nothing when it is absent, not a number or out of range.
+    const auto number = [&settings](const char *key, int low, int high) -> std::optional<int> {
         bool ok = false;
         const int saved = settings.value(kOptionsGroup + QLatin1String(key)).toInt(&ok);
         if (ok && saved >= low && saved <= high)
-            *value = saved;
+            return saved;
+        return std::nullopt;
     };
     adcp::seller::SellerOptions options = context.options();
     flag("autoCommitOnIssue", &options.autoCommitOnIssue);
     flag("manualApproval", &options.manualApproval);
     flag("requireProposalVersion", &options.requireProposalVersion);
-    int holdHours = std::max(1, options.holdSeconds / 3600);
-    number("holdHours", 1, 24 * 30, &holdHours);
-    if (settings.contains(kOptionsGroup + QLatin1String("holdHours")))
-        options.holdSeconds = holdHours * 3600;
+    if (const std::optional<int> hours = number("holdHours", 1, 24 * 30))
+        options.holdSeconds = *hours * 3600;
     context.setOptions(options);
-    const auto windows = options.webhookCoalescenceMs;
-    const auto impairment = windows.find("impairment");
-    int delaySeconds = impairment == windows.end() ? 0 : int(impairment->second / 1000);
-    number("impairmentWebhookDelaySeconds", 0, 300, &delaySeconds);
-    context.setWebhookCoalescenceWindow("impairment", qint64(delaySeconds) * 1000);
+    if (const std::optional<int> delaySeconds = number("impairmentWebhookDelaySeconds", 0, 300))
+        context.setWebhookCoalescenceWindow("impairment", qint64(*delaySeconds) * 1000);
 }
 
 void SellerConsole::saveOption(const char *key, const QVariant &value)
@@ -308,8 +306,10 @@ void SellerConsole::addApprovalButtons(int first, int last)
         h->addWidget(approve);
         h->addWidget(reject);
         const auto decide = [this, taskId](bool yes) {
-            const QString error = approveTask(taskId, yes);
-            m_approvalNote->setText(error.isEmpty() ? (yes ? tr("Approved.") : tr("Rejected.")) : error);
+            m_approvalNote->setText(yes ? tr("Approving…") : tr("Rejecting…"));
+            approveTask(taskId, yes, [this, yes](const QString &error) {
+                m_approvalNote->setText(error.isEmpty() ? (yes ? tr("Approved.") : tr("Rejected.")) : error);
+            });
         };
         connect(approve, &QPushButton::clicked, this, [decide] { decide(true); });
         connect(reject, &QPushButton::clicked, this, [decide] { decide(false); });
@@ -431,11 +431,15 @@ bool SellerConsole::controllerAvailable() const
     return m_dispatcher->hasTool("comply_test_controller");
 }
 
-json SellerConsole::controller(const std::string &scenario, const json &params, QString *error)
+namespace {
+
+// The test controller's answer, or null with `error` set (its own refusals included).
+json controllerCall(adcp::seller::Dispatcher &dispatcher, const adcp::seller::Principal &principal,
+                    const std::string &scenario, const json &params, QString *error)
 {
     const adcp::ToolOutcome outcome =
-        m_dispatcher->call(*m_principal, "comply_test_controller",
-                           {{"scenario", scenario}, {"params", params}, {"account", {{"sandbox", true}}}});
+        dispatcher.call(principal, "comply_test_controller",
+                        {{"scenario", scenario}, {"params", params}, {"account", {{"sandbox", true}}}});
     if (!outcome.ok()) {
         *error = QStringLiteral("%1: %2").arg(QString::fromStdString(outcome.error->code),
                                               QString::fromStdString(outcome.error->message));
@@ -446,59 +450,104 @@ json SellerConsole::controller(const std::string &scenario, const json &params, 
         if (error->isEmpty())
             *error = jsonString(outcome.result, "error");
         if (error->isEmpty())
-            *error = tr("the seller refused the change");
+            *error = SellerConsole::tr("the seller refused the change");
         return json();
     }
     return outcome.result;
 }
 
-QString SellerConsole::setDependency(const QString &resourceType, const QString &resourceId, bool offline)
+} // namespace
+
+quint64 SellerConsole::runAction(Change change, json step, std::function<void(const QString &)> shown)
 {
-    const DependencyKind *kind = kindOf(resourceType);
-    if (!kind)
-        return tr("unknown resource type %1").arg(resourceType);
-    if (!controllerAvailable())
-        return tr("this seller build has no test controller");
-    QString error;
-    const json params = {{resourceType.toStdString() + "_id", resourceId.toStdString()},
-                         {"status", offline ? kind->offline : kind->online}};
-    controller("force_" + resourceType.toStdString() + "_status", params, &error);
-    if (error.isEmpty()) {
-        Q_EMIT sellerChanged();
-        Q_EMIT sellerActionTaken({{"kind", "seller_action"},
-                                  {"action", offline ? "break_dependency" : "restore_dependency"},
-                                  {"resource_type", resourceType.toStdString()},
-                                  {"resource_id", resourceId.toStdString()}});
-    }
-    return error;
+    const quint64 ticket = ++m_lastTicket;
+    ++m_actionsRunning;
+    // The change holds the seller it was asked of: a reset may replace the console's seller meanwhile.
+    m_reader->start([this, ticket, change = std::move(change), step = std::move(step),
+                     shown = std::move(shown), dispatcher = m_dispatcher, principal = *m_principal,
+                     generation = m_sellerGeneration] {
+        const QString error = change(*dispatcher, principal);
+        // Back on the window's thread; dropped with the console (its destructor waits for this job).
+        QMetaObject::invokeMethod(
+            this,
+            [this, ticket, error, step, shown, generation] {
+                --m_actionsRunning;
+                if (error.isEmpty() && generation == m_sellerGeneration) {
+                    readBoard(AllParts);
+                    Q_EMIT sellerChanged();
+                    Q_EMIT sellerActionTaken(step);
+                }
+                if (shown)
+                    shown(error);
+                Q_EMIT actionFinished(ticket, error);
+            },
+            Qt::QueuedConnection);
+    });
+    return ticket;
 }
 
-QString SellerConsole::approveTask(const QString &taskId, bool approve)
+int SellerConsole::actionsRunning() const
 {
-    if (!controllerAvailable())
-        return tr("this seller build has no test controller");
-    QString error;
-    if (approve) {
-        // The test controller completes a held buy the way the seller's reviewer would (its ad-server work starts).
-        controller("force_task_completion", {{"task_id", taskId.toStdString()}, {"result", json::object()}}, &error);
-    } else {
-        // The controller only completes tasks; a refusal goes through the seller's own approval decision.
-        QSqlDatabase db = m_dispatcher->context().database();
-        adcp::seller::storage::WriteTransaction tx(db);
-        if (tx.begin(&error) &&
-            adcp::seller::Execution::decide(db, m_principal->id, taskId.toStdString(),
-                                            false, tr("rejected in the seller console").toStdString(),
-                                            m_dispatcher->context().clock().now(), &error))
-            tx.commit(&error);
-        else if (error.isEmpty())
-            error = tr("the seller could not reject task %1").arg(taskId);
-    }
-    if (error.isEmpty()) {
-        readBoard(Approvals);
-        Q_EMIT sellerChanged();
-        Q_EMIT sellerActionTaken({{"kind", "seller_action"}, {"action", approve ? "approve_buy" : "reject_buy"}});
-    }
-    return error;
+    return m_actionsRunning;
+}
+
+quint64 SellerConsole::setDependency(const QString &resourceType, const QString &resourceId, bool offline,
+                                     std::function<void(const QString &)> shown)
+{
+    const DependencyKind *kind = kindOf(resourceType);
+    const bool available = controllerAvailable();
+    const json step = {{"kind", "seller_action"},
+                       {"action", offline ? "break_dependency" : "restore_dependency"},
+                       {"resource_type", resourceType.toStdString()},
+                       {"resource_id", resourceId.toStdString()}};
+    const std::string scenario = "force_" + resourceType.toStdString() + "_status";
+    const json params = {{resourceType.toStdString() + "_id", resourceId.toStdString()},
+                         {"status", kind ? (offline ? kind->offline : kind->online) : ""}};
+    return runAction(
+        [kind, available, resourceType, scenario, params](adcp::seller::Dispatcher &dispatcher,
+                                                          const adcp::seller::Principal &principal) {
+            if (!kind)
+                return tr("unknown resource type %1").arg(resourceType);
+            if (!available)
+                return tr("this seller build has no test controller");
+            QString error;
+            controllerCall(dispatcher, principal, scenario, params, &error);
+            return error;
+        },
+        step, std::move(shown));
+}
+
+quint64 SellerConsole::approveTask(const QString &taskId, bool approve,
+                                   std::function<void(const QString &)> shown)
+{
+    const bool available = controllerAvailable();
+    const json step = {{"kind", "seller_action"}, {"action", approve ? "approve_buy" : "reject_buy"}};
+    return runAction(
+        [available, taskId, approve](adcp::seller::Dispatcher &dispatcher,
+                                     const adcp::seller::Principal &principal) {
+            if (!available)
+                return tr("this seller build has no test controller");
+            QString error;
+            if (approve) {
+                // The test controller completes a held buy the way the seller's reviewer would (its ad-server
+                // work starts).
+                controllerCall(dispatcher, principal, "force_task_completion",
+                               {{"task_id", taskId.toStdString()}, {"result", json::object()}}, &error);
+                return error;
+            }
+            // The controller only completes tasks; a refusal goes through the seller's own approval decision.
+            QSqlDatabase db = dispatcher.context().database();
+            adcp::seller::storage::WriteTransaction tx(db);
+            if (tx.begin(&error) &&
+                adcp::seller::Execution::decide(db, principal.id, taskId.toStdString(), false,
+                                                tr("rejected in the seller console").toStdString(),
+                                                dispatcher.context().clock().now(), &error))
+                tx.commit(&error);
+            else if (error.isEmpty())
+                error = tr("the seller could not reject task %1").arg(taskId);
+            return error;
+        },
+        step, std::move(shown));
 }
 
 void SellerConsole::advanceClock(qint64 seconds)
@@ -815,12 +864,14 @@ void SellerConsole::showDependencies(const Board &board)
         const QString type = r.type;
         const QString id = r.id;
         connect(breakButton, &QPushButton::clicked, this, [this, type, id] {
-            const QString error = setDependency(type, id, true);
-            m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 broken.").arg(type, id) : error);
+            setDependency(type, id, true, [this, type, id](const QString &error) {
+                m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 broken.").arg(type, id) : error);
+            });
         });
         connect(restore, &QPushButton::clicked, this, [this, type, id] {
-            const QString error = setDependency(type, id, false);
-            m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(type, id) : error);
+            setDependency(type, id, false, [this, type, id](const QString &error) {
+                m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(type, id) : error);
+            });
         });
         m_dependencies->setCellWidget(row, 3, buttons);
         m_dependencies->horizontalHeader()->resizeSection(3, buttons->sizeHint().width());

@@ -66,10 +66,16 @@ public:
     // Buys (get_media_buys entries) whose dependencies the board lists.
     void setBuys(nlohmann::json mediaBuys);
 
-    // Moves a dependency to an offline status (break) or back (restore); returns the seller's error message,
-    // empty on success.
-    QString setDependency(const QString &resourceType, const QString &resourceId, bool offline);
-    QString approveTask(const QString &taskId, bool approve);
+    // Changes to the seller run on the console's reader thread, after any read already asked for, and never
+    // on the window's: each returns a ticket, and actionFinished brings the outcome with it.
+    // Moves a dependency to an offline status (break) or back (restore).
+    // `shown`, when given, gets the outcome on the window's thread.
+    quint64 setDependency(const QString &resourceType, const QString &resourceId, bool offline,
+                          std::function<void(const QString &)> shown = {});
+    // Approves a held buy (its ad-server work starts) or rejects it.
+    quint64 approveTask(const QString &taskId, bool approve, std::function<void(const QString &)> shown = {});
+    // Changes asked for and not yet finished.
+    int actionsRunning() const;
     // The seller clock moved forward (the +1 h and +1 day buttons).
     void advanceClock(qint64 seconds);
     void refresh();
@@ -95,13 +101,19 @@ Q_SIGNALS:
     void boardShown();
     // What the trainer did in the console, as a scenario step (kind seller_action or clock) for a recording.
     void sellerActionTaken(const nlohmann::json &step);
+    // A change asked for (the ticket setDependency or approveTask returned) is done: `error` is the seller's
+    // message, empty on success. A change on a seller replaced meanwhile (a trainer's reset) reports too.
+    void actionFinished(quint64 ticket, const QString &error);
 
 protected:
     void showEvent(QShowEvent *event) override;
 
 private:
     void saveOption(const char *key, const QVariant &value);
-    nlohmann::json controller(const std::string &scenario, const nlohmann::json &params, QString *error);
+    using Change = std::function<QString(adcp::seller::Dispatcher &, const adcp::seller::Principal &)>;
+    // Runs `change` on the reader thread; on success the board is read again, and sellerChanged and
+    // sellerActionTaken(step) are emitted; then `shown` and actionFinished get the outcome.
+    quint64 runAction(Change change, nlohmann::json step, std::function<void(const QString &)> shown);
     void buildOptions(QVBoxLayout *layout);
     void buildClock(QVBoxLayout *layout);
     void buildApprovals(QVBoxLayout *layout);
@@ -135,6 +147,8 @@ private:
     unsigned m_reading = 0;                // the parts of the read in flight (0: none)
     unsigned m_wanted = 0;                 // parts asked for while it runs
     quint64 m_sellerGeneration = 0;        // setDispatcher() drops a read of the previous seller
+    quint64 m_lastTicket = 0;              // of the last change asked for
+    int m_actionsRunning = 0;
     QTimer *m_clockTimer = nullptr;
     QLabel *m_clock = nullptr;
     QCheckBox *m_autoCommit = nullptr;

@@ -209,11 +209,6 @@ void Workbench::setActiveAccount(const json &account)
     Q_EMIT activeAccountChanged(m_activeAccount);
 }
 
-bool Workbench::isAccountAction(const QString &action) const
-{
-    return action == tr("List accounts") || action == tr("Sync accounts");
-}
-
 void Workbench::clearPlanning()
 {
     ++m_creativeListing;
@@ -236,19 +231,9 @@ void Workbench::startAccountSession()
 {
     // Answers to the planning calls of the account left behind are not for the next one: they are dropped.
     // The account listing, the connection and the exchange log stay.
-    QList<QPointer<adcp::PendingCall>> calls;
-    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
-        if (!isAccountAction(it.value()))
-            calls << it.key();
-    }
-    for (adcp::PendingCall *call : std::as_const(m_backgroundCalls))
-        calls << call;
     ++m_session;
     Q_EMIT sessionAboutToReset();
-    for (const QPointer<adcp::PendingCall> &call : std::as_const(calls)) {
-        if (call)
-            call->cancel();
-    }
+    cancelCalls([](CallScope scope) { return scope != CallScope::Agent; });
     clearPlanning();
     Q_EMIT sessionStateChanged();
 }
@@ -284,13 +269,15 @@ void Workbench::listAccounts(const QString &status, bool more)
         request["pagination"]["cursor"] = m_accounts->cursor().toStdString();
     }
     const quint64 listing = more ? m_accountListing : ++m_accountListing;
-    track(m_client->call(QStringLiteral("list_accounts"), request), tr("List accounts"), QString(),
-          [this, listing, more](const adcp::ToolOutcome &outcome) {
-              if (listing != m_accountListing)
-                  return;
-              m_accounts->addPage(outcome.result, !more);
-              Q_EMIT accountsListed();
-          });
+    track(
+        m_client->call(QStringLiteral("list_accounts"), request), tr("List accounts"), QString(),
+        [this, listing, more](const adcp::ToolOutcome &outcome) {
+            if (listing != m_accountListing)
+                return;
+            m_accounts->addPage(outcome.result, !more);
+            Q_EMIT accountsListed();
+        },
+        CallScope::Agent);
 }
 
 void Workbench::listCreatives(const QString &status, const QString &nameContains, bool more, int pageSize)
@@ -332,15 +319,18 @@ void Workbench::syncAccount(const QString &brandDomain, const QString &operatorD
     const json entry = {{"brand", {{"domain", brandDomain.toStdString()}}},
                         {"operator", operatorDomain.toStdString()},
                         {"billing", billing.toStdString()}};
-    track(m_client->call(QStringLiteral("sync_accounts"), {{"accounts", json::array({entry})}}),
-          tr("Sync accounts"), QString(), [this](const adcp::ToolOutcome &outcome) {
-              const QList<int> rows = m_accounts->applySyncResults(outcome.result);
-              Q_EMIT accountsSynced(rows);
-              QStringList said;
-              for (int row : rows)
-                  said << m_accounts->index(row, AccountModel::ResultColumn).data().toString();
-              Q_EMIT actionSucceeded(tr("Sync accounts"), QString(), said.join(QStringLiteral("; ")));
-          });
+    track(
+        m_client->call(QStringLiteral("sync_accounts"), {{"accounts", json::array({entry})}}),
+        tr("Sync accounts"), QString(),
+        [this](const adcp::ToolOutcome &outcome) {
+            const QList<int> rows = m_accounts->applySyncResults(outcome.result);
+            Q_EMIT accountsSynced(rows);
+            QStringList said;
+            for (int row : rows)
+                said << m_accounts->index(row, AccountModel::ResultColumn).data().toString();
+            Q_EMIT actionSucceeded(tr("Sync accounts"), QString(), said.join(QStringLiteral("; ")));
+        },
+        CallScope::Agent);
 }
 
 void Workbench::setWebhookUrl(const QUrl &url)
@@ -408,12 +398,18 @@ QStringList Workbench::busyActions() const
 
 void Workbench::cancelAll()
 {
-    // Guarded: cancelling one call may end (and delete) another, and a client that went away took its calls.
+    cancelCalls();
+}
+
+void Workbench::cancelCalls(const std::function<bool(CallScope)> &which)
+{
+    // Gathered first and guarded: cancelling one call may end (and delete) another, and a client that went
+    // away took its calls.
     QList<QPointer<adcp::PendingCall>> calls;
-    for (adcp::PendingCall *call : m_inFlight.keys())
-        calls << call;
-    for (adcp::PendingCall *call : std::as_const(m_backgroundCalls))
-        calls << call;
+    for (auto it = m_tracked.cbegin(); it != m_tracked.cend(); ++it) {
+        if (!which || which(it.value()))
+            calls << it.key();
+    }
     for (const QPointer<adcp::PendingCall> &call : std::as_const(calls)) {
         if (call)
             call->cancel();
@@ -421,31 +417,30 @@ void Workbench::cancelAll()
 }
 
 void Workbench::track(adcp::PendingCall *call, const QString &action, const QString &subject,
-                      Handler onSuccess, bool background)
+                      Handler onSuccess, CallScope scope)
 {
-    if (background) {
-        m_backgroundCalls.insert(call);
-    } else {
+    const bool background = scope == CallScope::Background;
+    m_tracked.insert(call, scope);
+    if (!background) {
         m_inFlight.insert(call, action);
         Q_EMIT busyChanged(true, action);
     }
     // A call deleted without finishing (its client was replaced or destroyed) is no longer in flight; the
     // pointer is only a key here, never followed.
-    connect(call, &QObject::destroyed, this, [this, call, background] {
-        const bool wasBusy = m_inFlight.remove(call) > 0;
-        m_backgroundCalls.remove(call);
-        if (wasBusy && !background)
+    connect(call, &QObject::destroyed, this, [this, call] {
+        m_tracked.remove(call);
+        if (m_inFlight.remove(call) > 0)
             announceBusy();
     });
     // The accounts' own calls belong to the agent, not to the account being planned for: only another
     // client drops them.
-    const bool accountCall = isAccountAction(action);
-    const quint64 session = accountCall ? m_clientSession : m_session;
+    const bool agentCall = scope == CallScope::Agent;
+    const quint64 session = agentCall ? m_clientSession : m_session;
     connect(call, &adcp::PendingCall::finished, this,
-            [this, call, action, subject, onSuccess, background, session, accountCall] {
+            [this, call, action, subject, onSuccess, background, session, agentCall] {
                 const bool wasBusy = m_inFlight.remove(call) > 0;
-                m_backgroundCalls.remove(call);
-                if (session != (accountCall ? m_clientSession : m_session)) {
+                m_tracked.remove(call);
+                if (session != (agentCall ? m_clientSession : m_session)) {
                     if (wasBusy)
                         announceBusy();
                     return;
@@ -621,7 +616,7 @@ void Workbench::followAwaitingBuys()
                                                                         status.toStdString())
                                                   : AdcpError::fromJson(error));
             },
-            true);
+            CallScope::Background);
         connect(call, &adcp::PendingCall::finished, this, [this, proposalId] { m_following.remove(proposalId); });
     }
 }
@@ -1002,7 +997,7 @@ void Workbench::pollBuys(bool background)
             }
             updateOpportunityCounts();
         },
-        background);
+        scopeOf(background));
 }
 
 void Workbench::refreshDelivery(const QString &mediaBuyId, const QString &granularity)
@@ -1039,7 +1034,7 @@ void Workbench::pollDelivery(const QString &mediaBuyId, const QString &granulari
             }
             Q_EMIT deliveryUpdated(mediaBuyId);
         },
-        background);
+        scopeOf(background));
 }
 
 void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)

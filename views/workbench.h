@@ -177,10 +177,20 @@ Q_SIGNALS:
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
     void clearPlanning();
-    bool isAccountAction(const QString &action) const;
-    // `background`: the workbench's own polling; not shown as busy, its failures not raised as errors.
+    // What a tracked call belongs to, recorded per call by track().
+    enum class CallScope {
+        Planning,   // the planner's work for the account in use: dropped when the account changes
+        Background, // the workbench's own polling: not shown as busy, its failures not raised as errors
+        Agent,      // the agent's accounts: kept across account changes, dropped only with the client
+    };
+    static CallScope scopeOf(bool background)
+    {
+        return background ? CallScope::Background : CallScope::Planning;
+    }
+    // Cancels every tracked call `which` accepts (all of them without a filter).
+    void cancelCalls(const std::function<bool(CallScope)> &which = {});
     void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess,
-               bool background = false);
+               CallScope scope = CallScope::Planning);
     // busyChanged with what is in flight now (the latest action, or nothing).
     void announceBusy();
     void pollBuys(bool background);
@@ -218,8 +228,8 @@ private:
     quint64 m_session =
         0; // setClient and startAccountSession start a new one; earlier calls' answers are dropped
     quint64 m_clientSession = 0; // setClient only: the accounts' own calls
-    QHash<adcp::PendingCall *, QString> m_inFlight;
-    QSet<adcp::PendingCall *> m_backgroundCalls;
+    QHash<adcp::PendingCall *, QString> m_inFlight;  // the calls shown as busy, with their action
+    QHash<adcp::PendingCall *, CallScope> m_tracked; // every tracked call not yet finished
     bool m_startingBackground = false; // the exchange being started is background polling
     QString m_watchedBuy;
     QString m_watchedGranularity;

@@ -115,6 +115,22 @@ struct Seller
     }
 };
 
+// A planner's workbench on a seller's in-process transport, as the window has it for the embedded seller.
+struct Planner
+{
+    adcp::AgentClient client;
+    Workbench workbench;
+
+    explicit Planner(const Seller &seller,
+                     const adcp::seller::Principal &principal = embeddedPlannerPrincipal())
+        : client(QStringLiteral("Embedded seller"),
+                 std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, principal),
+                 adcp::SchemaRegistry::bundled())
+    {
+        workbench.setClient(&client, QString::fromStdString(principal.id));
+    }
+};
+
 } // namespace
 
 // The Accounts panel: its model's paging and status names, the error banner's account remedies, and a
@@ -381,11 +397,8 @@ void TestAccounts::panelPagesARealSeller()
             {{"idempotency_key", "seed-accounts-" + std::to_string(chunk) + "-0123"}, {"accounts", entries}});
         QVERIFY2(synced.ok(), synced.error ? synced.error->message.c_str() : "");
     }
-    adcp::AgentClient client(QStringLiteral("Embedded seller"),
-                             std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, principal),
-                             adcp::SchemaRegistry::bundled());
-    Workbench workbench;
-    workbench.setClient(&client, QString::fromStdString(principal.id));
+    Planner planner(seller, principal);
+    Workbench &workbench = planner.workbench;
     AccountsPanel panel(&workbench);
     QAbstractItemModelTester tester(workbench.accounts(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -446,12 +459,9 @@ void TestAccounts::pickSurvivesARestart()
     const json picked = account("acc_kept", "kept.example", "active");
     saveActiveAccount(QStringLiteral("embedded"), picked);
     saveActiveAccount(QStringLiteral("gone-1"), account("acc_gone", "gone.example", "active"));
-    adcp::AgentClient client(
-        QStringLiteral("Embedded seller"),
-        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
-        adcp::SchemaRegistry::bundled());
-    Workbench workbench;
-    workbench.setClient(&client, QString::fromStdString(embeddedPlannerPrincipal().id));
+    Planner planner(seller);
+    Workbench &workbench = planner.workbench;
+    adcp::AgentClient &client = planner.client;
     QVERIFY(workbench.activeAccount().is_null());
     AgentManager agents(&workbench, &client, QString::fromStdString(embeddedPlannerPrincipal().id),
                         adcp::SchemaRegistry::bundled());
@@ -480,12 +490,9 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     const quint16 port = server.listen(QHostAddress::LocalHost, 0);
     QVERIFY(port != 0);
 
-    adcp::AgentClient embedded(
-        QStringLiteral("Embedded seller"),
-        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
-        adcp::SchemaRegistry::bundled());
-    Workbench workbench;
-    workbench.setClient(&embedded, QString::fromStdString(embeddedPlannerPrincipal().id));
+    Planner planner(seller);
+    Workbench &workbench = planner.workbench;
+    adcp::AgentClient &embedded = planner.client;
     workbench.setClock([context = seller.context] { return context->clock().now(); });
     workbench.setMonitoringInterval(100);
     AgentManager agents(&workbench, &embedded, QString::fromStdString(embeddedPlannerPrincipal().id),
@@ -732,12 +739,9 @@ void TestAccounts::creativeLibraryFollowsTheAccount()
          {"account", {{"sandbox", true}}}});
     QVERIFY2(rejected.ok() && rejected.result.value("success", false), rejected.result.dump().c_str());
 
-    adcp::AgentClient client(
-        QStringLiteral("Embedded seller"),
-        std::make_unique<adcp::seller::InProcessTransport>(seller.dispatcher, embeddedPlannerPrincipal()),
-        adcp::SchemaRegistry::bundled());
-    Workbench workbench;
-    workbench.setClient(&client, QString::fromStdString(embeddedPlannerPrincipal().id));
+    Planner planner(seller);
+    Workbench &workbench = planner.workbench;
+    adcp::AgentClient &client = planner.client;
     workbench.setMonitoringInterval(0);
     workbench.setActiveAccount(coffee);
     MainWindow window(&workbench);

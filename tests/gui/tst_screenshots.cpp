@@ -34,6 +34,7 @@
 #include <QDir>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -278,10 +279,18 @@ void TestScreenshots::timeline()
         }
         return false;
     };
-    QCOMPARE(console.setDependency(QStringLiteral("creative"), creative, true), QString());
+    // The console changes the seller on its own thread and reports with the ticket it gave.
+    QSignalSpy finished(&console, &SellerConsole::actionFinished);
+    const quint64 broken = console.setDependency(QStringLiteral("creative"), creative, true);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+    QCOMPARE(finished.at(0).at(0).value<quint64>(), broken);
+    QCOMPARE(finished.at(0).at(1).toString(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("impaired")), 30000);
     waitIdle();
-    QCOMPARE(console.setDependency(QStringLiteral("creative"), creative, false), QString());
+    const quint64 restored = console.setDependency(QStringLiteral("creative"), creative, false);
+    QVERIFY(restored != broken);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+    QCOMPARE(finished.at(1).at(1).toString(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("recovered")), 30000);
     waitIdle();
     m_window->buyDetail()->sections()->setCurrentIndex(2);

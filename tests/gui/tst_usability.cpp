@@ -52,6 +52,9 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTabWidget>
@@ -98,6 +101,7 @@ private Q_SLOTS:
     void exchangeLogKeepsPollingApart();
     void approveWhilePolling();
     void cancelKeepsCreateBuyOffWhileSellerReviews();
+    void rejectWhileTheSellersStoreIsBusy();
     void impairmentSeenByWebhookAndPackage();
     void deliveryFollowsTheSellerClock();
     void sellerConsoleHasRoomDockedAndFloating();
@@ -495,7 +499,8 @@ void TestUsability::approveWhilePolling()
     QVERIFY(approve);
     QCOMPARE(shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console), approve.data());
     click(approve);
-    QCOMPARE(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(), QStringLiteral("Approved."));
+    QTRY_COMPARE_WITH_TIMEOUT(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(),
+                              QStringLiteral("Approved."), kHangMs);
     QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, kHangMs);
     waitIdle();
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
@@ -551,6 +556,72 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     click(shown<QPushButton>(QStringLiteral("approve-%1").arg(approvals->taskId(0)), m_console));
     QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, kHangMs);
     QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("consumed"));
+    QVERIFY(!m_workbench->isAwaitingApproval(proposalId));
+    click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
+}
+
+// The console changes the seller off the window's thread: with another writer holding the seller's store, a
+// click on Reject returns at once and the window goes on; the rejection lands when the store is free.
+void TestUsability::rejectWhileTheSellersStoreIsBusy()
+{
+    click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
+    waitIdle();
+    // A brief of its own, so that its proposals are drafts whatever ran before.
+    click(shown<QPushButton>(QStringLiteral("newBriefButton")));
+    sendBrief(QStringLiteral("Rejected launch"),
+              QStringLiteral("Cold brew coffee launch for urban commuters: CTV and online video"));
+    ProposalModel *proposals = m_workbench->proposals();
+    const QString opportunity =
+        m_workbench->opportunities()->opportunityId(m_workbench->opportunities()->rowCount() - 1);
+    QString proposalId;
+    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
+        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
+            proposalId = proposals->proposalId(row);
+    }
+    QVERIFY(!proposalId.isEmpty());
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
+    m_window->proposalList()->selectProposal(proposalId);
+    click(m_window->proposalDetail()->finalizeButton());
+    waitIdle();
+    guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
+    click(m_window->proposalDetail()->createBuyButton());
+    adcp::models::ApprovalModel *approvals = m_console->approvalModel();
+    QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
+    const QString taskId = approvals->taskId(0);
+    QPointer<QPushButton> reject = shown<QPushButton>(QStringLiteral("reject-%1").arg(taskId), m_console);
+    QVERIFY(reject);
+    QSignalSpy finished(m_console.data(), &SellerConsole::actionFinished);
+    QSignalSpy failed(m_workbench.get(), &Workbench::actionFailed);
+    {
+        // Another writer (a job, a second program) holds the store's write lock.
+        QSqlDatabase holder = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
+        holder.setDatabaseName(m_dir.filePath(QStringLiteral("seller.sqlite")));
+        QVERIFY(holder.open());
+        QSqlQuery lock(holder);
+        QVERIFY2(lock.exec(QStringLiteral("BEGIN IMMEDIATE")), qPrintable(lock.lastError().text()));
+        click(reject);
+        // The click came back while the seller cannot be written: the change waits on the console's thread.
+        QCOMPARE(m_console->actionsRunning(), 1);
+        QCOMPARE(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(),
+                 QStringLiteral("Rejecting…"));
+        QCoreApplication::processEvents();
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
+        lock.finish();
+        holder.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("holder"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kHangMs);
+    QCOMPARE(finished.at(0).at(1).toString(), QString());
+    QCOMPARE(m_console->actionsRunning(), 0);
+    QCOMPARE(shown<QLabel>(QStringLiteral("approvalNote"), m_console)->text(), QStringLiteral("Rejected."));
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 0, kHangMs);
+    // The workbench, following the task, learns that the seller refused the buy.
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), kHangMs);
+    QCOMPARE(failed.constLast().at(0).toString(), QStringLiteral("Create buy"));
+    QCOMPARE(failed.constLast().at(1).toString(), proposalId);
+    waitIdle();
+    QVERIFY(proposals->status(proposals->rowOf(proposalId)) != QLatin1String("consumed"));
     QVERIFY(!m_workbench->isAwaitingApproval(proposalId));
     click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
 }
