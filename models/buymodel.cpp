@@ -140,11 +140,19 @@ void BuyModel::refresh(Row &row)
                           : 0;
     row.start = jsonDateTime(json, "start_time");
     row.end = jsonDateTime(json, "end_time");
-    if (row.delivery.is_object()) {
-        const nlohmann::json totals = jsonObject(row.delivery, "totals");
-        row.spend = jsonNumber(totals, "spend");
-        row.pacingIndex = jsonNumber(row.delivery, "pacing_index");
-    }
+}
+
+bool BuyModel::applyDelivery(Row &row, const nlohmann::json &delivery)
+{
+    std::vector<std::uint8_t> compact = compactJson(delivery);
+    if (compact == row.delivery)
+        return false;
+    row.delivery = std::move(compact);
+    row.spend = jsonNumber(jsonObject(delivery, "totals"), "spend");
+    row.pacingIndex = jsonNumber(delivery, "pacing_index");
+    row.revision = ++m_revisions;
+    row.deliveryRevision = row.revision;
+    return true;
 }
 
 int BuyModel::upsertBuy(const nlohmann::json &buy)
@@ -181,13 +189,14 @@ void BuyModel::setDelivery(nlohmann::json delivery)
     const int existing = rowOf(jsonString(delivery, "media_buy_id"));
     if (existing < 0)
         return;
-    Row &row = m_rows[static_cast<size_t>(existing)];
     // A poll that brings the same report changes nothing: no repaint, no detail panel rebuilt.
-    if (row.delivery == delivery)
+    Row &row = m_rows[static_cast<size_t>(existing)];
+    if (!applyDelivery(row, delivery))
         return;
-    row.delivery = std::move(delivery);
-    row.revision = ++m_revisions;
-    refresh(row);
+    // The report that came last is most often the one on screen (the watched buy is polled): it stays
+    // expanded, and deliveryJson has nothing to decode.
+    m_expanded = std::move(delivery);
+    m_expandedRevision = row.deliveryRevision;
     Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
 }
 
@@ -195,6 +204,8 @@ void BuyModel::clear()
 {
     beginResetModel();
     m_rows.clear();
+    m_expanded = nullptr;
+    m_expandedRevision = 0;
     m_index.clear();
     endResetModel();
 }
@@ -203,7 +214,8 @@ nlohmann::json BuyModel::saveState() const
 {
     nlohmann::json rows = nlohmann::json::array();
     for (const Row &row : m_rows)
-        rows.push_back({{"buy", row.json}, {"delivery", row.delivery}, {"title", toStdString(row.title)}});
+        rows.push_back(
+            {{"buy", row.json}, {"delivery", expandJson(row.delivery)}, {"title", toStdString(row.title)}});
     return rows;
 }
 
@@ -219,12 +231,12 @@ int BuyModel::restoreState(const nlohmann::json &state)
         row.id = jsonString(row.json, "media_buy_id");
         if (row.id.isEmpty() || m_index.contains(row.id) || seen.contains(row.id))
             continue;
-        const nlohmann::json delivery = jsonObject(item, "delivery");
-        if (jsonString(delivery, "media_buy_id") == row.id)
-            row.delivery = delivery;
         row.title = jsonString(item, "title");
         row.revision = ++m_revisions;
         refresh(row);
+        const nlohmann::json &delivery = jsonObject(item, "delivery");
+        if (jsonString(delivery, "media_buy_id") == row.id)
+            applyDelivery(row, delivery);
         seen.insert(row.id);
         added.push_back(std::move(row));
     }
@@ -250,7 +262,14 @@ const nlohmann::json &BuyModel::buyJson(int row) const
 const nlohmann::json &BuyModel::deliveryJson(int row) const
 {
     static const nlohmann::json none;
-    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].delivery : none;
+    if (row < 0 || row >= rowCount() || m_rows[static_cast<size_t>(row)].delivery.empty())
+        return none;
+    const Row &r = m_rows[static_cast<size_t>(row)];
+    if (m_expandedRevision != r.deliveryRevision) {
+        m_expanded = expandJson(r.delivery);
+        m_expandedRevision = r.deliveryRevision;
+    }
+    return m_expanded;
 }
 
 } // namespace adcp::models

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <vector>
 
 namespace adcp::models {
@@ -55,6 +56,8 @@ public:
     int rowOf(const QString &mediaBuyId) const;
     QString mediaBuyId(int row) const;
     const nlohmann::json &buyJson(int row) const;
+    // The row's last delivery report. Reports are kept compact and the one asked for last is expanded: the
+    // reference stays valid until another row's report is asked for.
     const nlohmann::json &deliveryJson(int row) const;
 
 private:
@@ -62,7 +65,8 @@ private:
     {
         QString id;
         nlohmann::json json;
-        nlohmann::json delivery;
+        std::vector<std::uint8_t> delivery; // compactJson of the last report (empty: none)
+        quint64 deliveryRevision = 0;       // the revision the report came with
         QString status;
         QString health;
         QString proposalId;
@@ -77,7 +81,12 @@ private:
         quint64 revision = 0; // from m_revisions: changes whenever anything of the row does
     };
     static void refresh(Row &row);
+    // Takes `delivery` as the row's report (its spend and pacing read, the rest kept compact); false when
+    // it is the report the row has already.
+    bool applyDelivery(Row &row, const nlohmann::json &delivery);
     quint64 m_revisions = 0;
+    mutable quint64 m_expandedRevision = 0; // the deliveryRevision of m_expanded (0: none)
+    mutable nlohmann::json m_expanded;
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_index;

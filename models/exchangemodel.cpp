@@ -27,25 +27,11 @@ namespace {
 
 constexpr std::size_t kExpandedKept = 8;
 
-std::vector<std::uint8_t> encode(const nlohmann::json &document)
-{
-    return document.is_null() ? std::vector<std::uint8_t>() : nlohmann::json::to_cbor(document);
-}
-
-nlohmann::json decode(const std::vector<std::uint8_t> &bytes)
-{
-    if (bytes.empty())
-        return nullptr;
-    // Written by encode() above; a failure would still only give a discarded value, never an exception.
-    nlohmann::json document = nlohmann::json::from_cbor(bytes, true, false);
-    return document.is_discarded() ? nlohmann::json() : document;
-}
-
 StoredExchange compact(const adcp::Exchange &exchange, quint64 version)
 {
     StoredExchange stored;
-    stored.request = encode(exchange.request);
-    stored.response = encode(exchange.response);
+    stored.request = compactJson(exchange.request);
+    stored.response = compactJson(exchange.response);
     stored.hasResponse = !exchange.response.is_null();
     stored.responseStatus = jsonString(exchange.response, "status");
     // Every member but the two documents (copying them only to drop them would cost what encoding saves). A
@@ -68,8 +54,8 @@ StoredExchange compact(const adcp::Exchange &exchange, quint64 version)
 adcp::Exchange expand(const StoredExchange &stored)
 {
     adcp::Exchange exchange = stored.head;
-    exchange.request = decode(stored.request);
-    exchange.response = decode(stored.response);
+    exchange.request = expandJson(stored.request);
+    exchange.response = expandJson(stored.response);
     return exchange;
 }
 

@@ -187,4 +187,17 @@ QString formatCountdown(qint64 seconds)
     return clock;
 }
 
+std::vector<std::uint8_t> compactJson(const nlohmann::json &document)
+{
+    return document.is_null() ? std::vector<std::uint8_t>() : nlohmann::json::to_cbor(document);
+}
+
+nlohmann::json expandJson(const std::vector<std::uint8_t> &bytes)
+{
+    if (bytes.empty())
+        return nullptr;
+    nlohmann::json document = nlohmann::json::from_cbor(bytes, true, false);
+    return document.is_discarded() ? nlohmann::json() : document;
+}
+
 } // namespace adcp::models

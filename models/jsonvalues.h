@@ -5,6 +5,8 @@
 #include <QStringList>
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +31,11 @@ const nlohmann::json &jsonArrayView(const nlohmann::json &object, const char *ke
 // create answer's `media_buy_status`. Returns whether anything changed; an unchanged member is compared, not
 // copied (every background poll of a quiet buy). A `stored` that is not an object starts empty.
 bool mergeBuySnapshot(nlohmann::json &stored, const nlohmann::json &snapshot);
+// A document kept compact (CBOR) while nobody looks at it: a month of hourly delivery is a JSON tree of
+// hundreds of megabytes' worth of nodes over a session and a tenth of that encoded. Null encodes as nothing;
+// expandJson gives null back for nothing and for bytes it cannot read, and never throws.
+std::vector<std::uint8_t> compactJson(const nlohmann::json &document);
+nlohmann::json expandJson(const std::vector<std::uint8_t> &bytes);
 // Where a paged listing (list_accounts, list_creatives …) goes on: the next page's cursor, kept only while
 // the page says has_more, gives a cursor to ask for it, and fewer than `cap` rows are held. A page without
 // pagination, or a cursor that is not a string, ends the walk.

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void versionModelAndCompare();
     void allocationsShowAmounts();
     void buysMergeSnapshotsAndDelivery();
+    void deliveryReportsKeptCompact();
     void quietPollChangesNothing();
     void buySnapshotsMergeByTheirRules();
     void impairmentsOldestFirst();
@@ -408,6 +409,62 @@ void TestModels::quietPollChangesNothing()
     model.setTitle(QStringLiteral("mb-1"), QStringLiteral("Coffee CTV"));
     QVERIFY(model.revision(0) > paused);
     QCOMPARE(model.revision(-1), quint64(0));
+}
+
+// Reports are kept encoded and expanded on demand: each row gives back its own report whichever was asked
+// for before, a restart's saved state carries them whole, and a report the model cannot decode is no report.
+void TestModels::deliveryReportsKeptCompact()
+{
+    BuyModel model;
+    const auto report = [](const char *id, int hours) {
+        nlohmann::json windows = nlohmann::json::array();
+        for (int hour = 0; hour < hours; ++hour)
+            windows.push_back({{"start", "2026-12-01T" + std::to_string(10 + hour % 10) + ":00:00Z"},
+                               {"spend", hour * 0.5},
+                               {"impressions", hour * 100},
+                               {"note", "ünïcode ✓"}});
+        return nlohmann::json{{"media_buy_id", id},
+                              {"pacing_index", 0.9},
+                              {"totals", {{"spend", hours * 1.5}, {"impressions", hours * 100}}},
+                              {"by_window", windows}};
+    };
+    model.upsertBuy({{"media_buy_id", "mb-1"}, {"status", "active"}, {"total_budget", 1000}});
+    model.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "active"}, {"total_budget", 1000}});
+    QVERIFY(model.deliveryJson(0).is_null());
+    const nlohmann::json first = report("mb-1", 48);
+    const nlohmann::json second = report("mb-2", 24);
+    model.setDelivery(first);
+    model.setDelivery(second);
+    // Asked for in turn, each row's report comes back whole (decoded, not the last one set).
+    QVERIFY(model.deliveryJson(0) == first);
+    QVERIFY(model.deliveryJson(1) == second);
+    QVERIFY(model.deliveryJson(0) == first);
+    QVERIFY(model.deliveryJson(5).is_null());
+    QCOMPARE(model.index(0, BuyModel::PacingColumn).data(adcp::models::SortRole).toDouble(), 72.0 / 1000.0);
+    // The same report again changes nothing; another one replaces it and is what the row gives.
+    const quint64 revision = model.revision(0);
+    model.setDelivery(first);
+    QCOMPARE(model.revision(0), revision);
+    const nlohmann::json later = report("mb-1", 49);
+    model.setDelivery(later);
+    QVERIFY(model.revision(0) > revision);
+    QVERIFY(model.deliveryJson(1) == second);
+    QVERIFY(model.deliveryJson(0) == later);
+
+    // A restart: saved whole, read back into another model.
+    const nlohmann::json saved = model.saveState();
+    QVERIFY(saved[0]["delivery"] == later);
+    BuyModel restored;
+    QCOMPARE(restored.restoreState(saved), 2);
+    QVERIFY(restored.deliveryJson(1) == second);
+    QVERIFY(restored.deliveryJson(0) == later);
+    model.clear();
+    QVERIFY(model.deliveryJson(0).is_null());
+
+    // What cannot be decoded reads as nothing and never throws.
+    QVERIFY(expandJson({0xff, 0x00, 0x13}).is_null());
+    QVERIFY(expandJson({}).is_null());
+    QVERIFY(compactJson(nullptr).empty());
 }
 
 void TestModels::buysMergeSnapshotsAndDelivery()
