@@ -1,14 +1,13 @@
 #include "sellerconsole.h"
 
 #include "approvalmodel.h"
-#include "displaynames.h"
+#include "backoffice.h"
 #include "dispatcher.h"
+#include "displaynames.h"
 #include "jobs/deadletters.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
-#include "monitoring/dependencyhealth.h"
 #include "sellercontext.h"
-#include "storage/database.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -24,8 +23,6 @@
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTableView>
 #include <QTableWidget>
 #include <QThreadPool>
@@ -536,14 +533,10 @@ quint64 SellerConsole::approveTask(const QString &taskId, bool approve,
                 return error;
             }
             // The controller only completes tasks; a refusal goes through the seller's own approval decision.
-            QSqlDatabase db = dispatcher.context().database();
-            adcp::seller::storage::WriteTransaction tx(db);
-            if (tx.begin(&error) &&
-                adcp::seller::Execution::decide(db, principal.id, taskId.toStdString(), false,
-                                                tr("rejected in the seller console").toStdString(),
-                                                dispatcher.context().clock().now(), &error))
-                tx.commit(&error);
-            else if (error.isEmpty())
+            if (!adcp::seller::backoffice::rejectHeldBuy(
+                    dispatcher.context(), principal.id, taskId.toStdString(),
+                    tr("rejected in the seller console").toStdString(), &error) &&
+                error.isEmpty())
                 error = tr("the seller could not reject task %1").arg(taskId);
             return error;
         },
@@ -654,8 +647,9 @@ namespace {
 // The dependency board's rows: what each buy's packages depend on, as the buy itself shows it (creatives,
 // targeted audiences, impairments) and as the seller records it (catalog items, event sources of
 // optimization goals, the products' properties, which the buy's JSON does not carry), with the seller's
-// current status where it keeps one. Two reads of the store for the whole board.
-QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principal, const json &buys)
+// current status where it keeps one.
+QList<Dependency> readDependencies(const adcp::seller::backoffice::DependencyRecords &records,
+                                   const json &buys)
 {
     QList<Dependency> rows;
     QHash<QString, qsizetype> seen;
@@ -671,7 +665,7 @@ QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principa
         seen.insert(key, rows.size());
         rows.append({type, id, status});
     };
-    const auto tracked = adcp::seller::DependencyHealth::dependenciesByBuy(db, principal);
+    const auto &tracked = records.byBuy;
     for (const auto &buy : buys) {
         for (const auto &package : jsonArray(buy, "packages")) {
             for (const auto &approval : jsonArray(package, "creative_approvals"))
@@ -695,7 +689,7 @@ QList<Dependency> readDependencies(QSqlDatabase &db, const std::string &principa
         }
     }
     // The seller's own record has the current status (what a flip changed), when it keeps one.
-    const auto statuses = adcp::seller::DependencyHealth::resourceStatuses(db, principal);
+    const auto &statuses = records.statuses;
     for (auto &row : rows) {
         if (const auto found = statuses.find({row.type.toStdString(), row.id.toStdString()});
             found != statuses.end())
@@ -730,11 +724,11 @@ void SellerConsole::readBoard(unsigned parts)
                     board->tasksError = QString::fromStdString(outcome.error->message);
             }
         }
-        QSqlDatabase db = dispatcher->context().database();
         if (board->parts & Dependencies)
-            board->dependencies = readDependencies(db, principal.id, *buys);
+            board->dependencies = readDependencies(
+                adcp::seller::backoffice::dependencyRecords(dispatcher->context(), principal.id), *buys);
         if (board->parts & DeadLetters)
-            board->letters = adcp::seller::DeadLetters::list(db, 50);
+            board->letters = adcp::seller::backoffice::deadLetters(dispatcher->context(), 50);
         // Back on the window's thread; dropped with the console (its destructor waits for this job).
         QMetaObject::invokeMethod(
             this, [this, board] { showBoard(*board); }, Qt::QueuedConnection);

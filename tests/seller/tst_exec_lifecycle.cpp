@@ -1,3 +1,4 @@
+#include "backoffice.h"
 #include "execfixture.h"
 
 #include "jobs/taskstore.h"
@@ -298,11 +299,18 @@ void TestExecLifecycle::decliningAnApprovalRejectsTheBuy()
     ExecSeller s(manualApprovalOptions());
     const auto outcome = s.call("create_media_buy", s.packageBuy());
     const std::string taskId = outcome.result["task_id"];
-    QSqlDatabase db = s.context->database();
+    // Through the seller console's API. Another principal's reviewer cannot reach the task: nothing changes.
     QString error;
-    QVERIFY2(adcp::seller::Execution::decide(db, "buyer-a", taskId, false, "inventory sold out",
-                                             s.context->clock().now(), &error),
-             qPrintable(error));
+    QVERIFY(!adcp::seller::backoffice::rejectHeldBuy(*s.context, "buyer-b", taskId, "not yours", &error));
+    QVERIFY(!error.isEmpty());
+    QCOMPARE(s.call("get_task_status", {{"task_id", taskId}}).result["status"].get<std::string>(),
+             std::string("submitted"));
+    error.clear();
+    QVERIFY2(
+        adcp::seller::backoffice::rejectHeldBuy(*s.context, "buyer-a", taskId, "inventory sold out", &error),
+        qPrintable(error));
+    // Decided once: a second refusal is refused.
+    QVERIFY(!adcp::seller::backoffice::rejectHeldBuy(*s.context, "buyer-a", taskId, "again", &error));
     const auto status = s.call("get_task_status", {{"task_id", taskId}, {"include_result", true}});
     QCOMPARE(status.result["status"].get<std::string>(), std::string("rejected"));
     const auto buys = s.call("get_media_buys", {{"status_filter", {"rejected"}}});

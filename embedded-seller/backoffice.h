@@ -1,0 +1,39 @@
+#pragma once
+
+#include "jobs/deadletters.h"
+
+#include <QString>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace adcp::seller {
+
+class SellerContext;
+
+// What the seller's own people see and decide beside the AdCP tools (the seller console): each call reads or
+// writes the seller's stores on the calling thread's connection, in a transaction of its own where it writes.
+// Nothing here is reachable by a buyer.
+namespace backoffice {
+
+// Refuses a buy held for approval, as the seller's reviewer would: the buy is rejected and its task fails
+// with `reason`. False with `error` set when the task is not one held for `principalId`, or the store failed.
+bool rejectHeldBuy(SellerContext &seller, const std::string &principalId, const std::string &taskId,
+                   const std::string &reason, QString *error);
+
+// What the principal's buys depend on as the seller records it, and the current status of each resource the
+// seller keeps one for. Empty when the stores cannot be read (a seller running without execution).
+struct DependencyRecords
+{
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> byBuy; // buy id -> (type, id)
+    std::map<std::pair<std::string, std::string>, std::string> statuses;           // (type, id) -> status
+};
+DependencyRecords dependencyRecords(SellerContext &seller, const std::string &principalId);
+
+// The most recent dead letters of the job and webhook queues, newest first.
+std::vector<DeadLetter> deadLetters(SellerContext &seller, int limit);
+
+} // namespace backoffice
+} // namespace adcp::seller
