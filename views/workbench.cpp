@@ -969,23 +969,49 @@ void Workbench::refreshBuys()
     pollBuys(false);
 }
 
-void Workbench::pollBuys(bool background)
+void Workbench::pollBuys(bool background, int from)
 {
     if (!m_client || m_buys->rowCount() == 0)
         return;
+    // The planner's refresh reads every buy; polling reads the open ones (a completed, rejected or canceled
+    // buy no longer changes). Either asks for at most kBuysPerRequest ids at a time, the next page once the
+    // previous one is answered, so that no answer grows with the session.
+    QStringList wanted;
+    for (int row = 0; row < m_buys->rowCount(); ++row) {
+        if (!background || !isTerminalBuyStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString()))
+            wanted << m_buys->mediaBuyId(row);
+    }
+    if (from >= wanted.size())
+        return;
+    const int to = int(std::min<qsizetype>(wanted.size(), from + kBuysPerRequest));
     json ids = json::array();
-    for (int row = 0; row < m_buys->rowCount(); ++row)
-        ids.push_back(m_buys->mediaBuyId(row).toStdString());
+    for (int i = from; i < to; ++i)
+        ids.push_back(wanted.at(i).toStdString());
     m_refreshingBuys = true;
-    m_refreshAgain = false;
+    if (from == 0)
+        m_refreshAgain = false;
     m_startingBackground = background;
     adcp::PendingCall *call = m_client->getMediaBuys(scoped({{"media_buy_ids", ids}}, false));
     m_startingBackground = false;
-    connect(call, &adcp::PendingCall::finished, this, [this] {
+    connect(call, &adcp::PendingCall::finished, this, [this, call, background, to, session = m_session] {
         m_refreshingBuys = false;
+        if (session != m_session)
+            return;
         // What a webhook announced during the call may postdate the answer: read once more.
-        if (std::exchange(m_refreshAgain, false))
+        if (std::exchange(m_refreshAgain, false)) {
             QTimer::singleShot(0, this, [this] { pollBuys(true); });
+            return;
+        }
+        // The next page, unless this one failed or was canceled (the next tick starts over). The refresh
+        // is still under way until then: a tick does not start another one.
+        if (!call->sharedOutcome()->ok())
+            return;
+        m_refreshingBuys = true;
+        QTimer::singleShot(0, this, [this, background, to, session] {
+            m_refreshingBuys = false;
+            if (session == m_session)
+                pollBuys(background, to);
+        });
     });
     track(
         call, tr("Refresh buys"), QString(),

@@ -193,7 +193,9 @@ private:
                CallScope scope = CallScope::Planning);
     // busyChanged with what is in flight now (the latest action, or nothing).
     void announceBusy();
-    void pollBuys(bool background);
+    // get_media_buys for the buys from the `from`th on (see the definition for which), a page at a time.
+    void pollBuys(bool background, int from = 0);
+    static constexpr int kBuysPerRequest = 50;
     void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
     void followAwaitingBuys();
     void absorbCreatedBuy(const QString &proposalId, nlohmann::json buy, const nlohmann::json &fields);

@@ -45,6 +45,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -153,6 +154,7 @@ private Q_SLOTS:
     void pickSurvivesARestart();
     void plannerAgainstASellerRequiringAccounts();
     void creativeLibraryFollowsTheAccount();
+    void pollingReadsOpenBuysAPageAtATime();
 
 public Q_SLOTS:
     // QDesktopServices hands the links the window opens here instead of to a browser.
@@ -853,6 +855,70 @@ void TestAccounts::creativeLibraryFollowsTheAccount()
                 ->text()
                 .contains(QStringLiteral("tea")));
     window.close();
+}
+
+// Not about accounts, but on this file's planner fixture: background polling asks the seller only for the
+// buys that can still change, at most a page of ids per get_media_buys, one page after the other.
+void TestAccounts::pollingReadsOpenBuysAPageAtATime()
+{
+    Seller seller;
+    QVERIFY(seller.open({}));
+    Planner planner(seller);
+    Workbench &workbench = planner.workbench;
+    json buys = json::array();
+    QSet<QString> open;
+    for (int i = 0; i < 120; ++i) {
+        const std::string id = "mb_page_" + std::to_string(i);
+        const bool ended = i % 3 == 0;
+        buys.push_back({{"buy", {{"media_buy_id", id}, {"status", ended ? "completed" : "active"}}}});
+        if (!ended)
+            open.insert(QString::fromStdString(id));
+    }
+    QCOMPARE(workbench.buys()->restoreState(buys), 120);
+    QCOMPARE(open.size(), 80);
+    adcp::models::ExchangeModel *log = workbench.exchanges();
+    const auto requested = [log] {
+        QList<QStringList> pages;
+        for (int row = 0; row < log->rowCount(); ++row) {
+            const adcp::Exchange *e = log->exchange(row);
+            if (!e || e->tool != QLatin1String("get_media_buys") || !log->isBackground(row))
+                continue;
+            QStringList ids;
+            for (const auto &id : e->request.value("media_buy_ids", json::array()))
+                ids << QString::fromStdString(id.get<std::string>());
+            pages << ids;
+        }
+        return pages;
+    };
+    workbench.setMonitoringInterval(20);
+    QTRY_VERIFY_WITH_TIMEOUT(requested().size() >= 2, 30000);
+    workbench.setMonitoringInterval(0);
+    guidriver::waitIdle(&workbench);
+    const QList<QStringList> pages = requested();
+    QCOMPARE(pages.at(0).size(), 50);
+    QCOMPARE(pages.at(1).size(), 30);
+    QSet<QString> asked;
+    for (const QStringList &page : pages.mid(0, 2)) {
+        QVERIFY(page.size() <= 50);
+        for (const QString &id : page)
+            asked.insert(id);
+    }
+    // Every open buy once, no ended one.
+    QCOMPARE(asked, open);
+    // The planner's own refresh reads every buy, still a page at a time.
+    const int before = log->rowCount();
+    const auto refreshed = [log, before] {
+        QList<int> sizes;
+        for (int row = before; row < log->rowCount(); ++row) {
+            const adcp::Exchange *e = log->exchange(row);
+            if (e && e->tool == QLatin1String("get_media_buys") && !log->isBackground(row))
+                sizes << int(e->request.value("media_buy_ids", json::array()).size());
+        }
+        return sizes;
+    };
+    workbench.refreshBuys();
+    QTRY_COMPARE_WITH_TIMEOUT(refreshed().size(), 3, 30000);
+    QCOMPARE(refreshed(), (QList<int>{50, 50, 20}));
 }
 
 QTEST_MAIN(TestAccounts)
