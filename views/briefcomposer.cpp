@@ -9,17 +9,22 @@
 #include <QDateEdit>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
-#include <QGridLayout>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QShortcut>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace adcp::gui {
 
@@ -47,31 +52,62 @@ QString newOpportunityId()
     return QStringLiteral("opp-%1").arg(value, 16, 16, QLatin1Char('0'));
 }
 
+// A vertical scroller as wide as the form it holds needs: the splitter never squeezes the fields, and a short
+// window scrolls the form instead of clipping it.
+class FormScroll final : public QScrollArea
+{
+public:
+    using QScrollArea::QScrollArea;
+    QSize minimumSizeHint() const override
+    {
+        QSize size = QScrollArea::minimumSizeHint();
+        if (widget())
+            size.setWidth(widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width() +
+                          2 * frameWidth());
+        return size;
+    }
+};
+
 } // namespace
 
 BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId(newOpportunityId())
 {
     setObjectName(QStringLiteral("briefComposer"));
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(12, 12, 12, 12);
+    // The form scrolls when the window is short; Send and the error banner below it stay in sight.
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->setSpacing(0);
+    auto *scroll = new FormScroll(this);
+    scroll->setObjectName(QStringLiteral("briefScroll"));
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidgetResizable(true);
+    // A pane narrower than the form (a small window) scrolls sideways rather than cut the fields.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    auto *form = new QWidget(scroll);
+    auto *layout = new QVBoxLayout(form);
+    layout->setContentsMargins(10, 10, 6, 6);
+    scroll->setWidget(form);
+    outer->addWidget(scroll, 1);
 
     m_heading = new QLabel(this);
     m_heading->setObjectName(QStringLiteral("detailTitle"));
+    m_heading->setWordWrap(true); // a long agent name wraps instead of widening the pane
     layout->addWidget(m_heading);
     setAgentName(tr("the embedded seller"));
 
     auto *campaign = new QGroupBox(tr("Campaign"), this);
-    auto *form = new QFormLayout(campaign);
+    auto *fields = new QFormLayout(campaign);
     m_title = new QLineEdit(campaign);
     m_title->setObjectName(QStringLiteral("briefTitle"));
     m_title->setPlaceholderText(tr("Shown in your opportunities list only; never sent"));
-    form->addRow(tr("Name"), m_title);
+    fields->addRow(tr("Name"), m_title);
     m_brief = new QPlainTextEdit(campaign);
     m_brief->setObjectName(QStringLiteral("briefText"));
     m_brief->setPlaceholderText(tr("e.g. Launch of a cold-brew coffee for urban commuters aged 25-44; video "
                                    "first, premium CTV and online video, some audio."));
-    m_brief->setMinimumHeight(90);
-    form->addRow(tr("Brief"), m_brief);
+    // Six lines, scrolling inside beyond that: the form below stays where it is.
+    m_brief->setFixedHeight(m_brief->fontMetrics().lineSpacing() * 6 + 2 * m_brief->frameWidth() + 8);
+    fields->addRow(tr("Brief"), m_brief);
 
     auto *budgetRow = new QHBoxLayout;
     m_budget = new QDoubleSpinBox(campaign);
@@ -87,7 +123,7 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
                           QStringLiteral("CAD"), QStringLiteral("AUD"), QStringLiteral("JPY")});
     budgetRow->addWidget(m_budget, 1);
     budgetRow->addWidget(m_currency);
-    form->addRow(tr("Budget"), budgetRow);
+    fields->addRow(tr("Budget"), budgetRow);
 
     auto *flightRow = new QHBoxLayout;
     const QDate today = QDate::currentDate();
@@ -103,32 +139,67 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     flightRow->addWidget(new QLabel(QStringLiteral("→"), campaign));
     flightRow->addWidget(m_end);
     flightRow->addStretch(1);
-    form->addRow(tr("Flight"), flightRow);
+    fields->addRow(tr("Flight"), flightRow);
 
-    // A fixed grid: ticking a channel never moves the others (a re-flowing list sent the next click elsewhere).
+    // A fixed grid of two columns, wide enough for the channels' names: ticking a channel never moves the
+    // others (a re-flowing list sent the next click elsewhere). The first eight are always shown; the rest
+    // open below them with "More channels", which moves nothing above it.
     auto *channelGrid = new QWidget(campaign);
     channelGrid->setObjectName(QStringLiteral("briefChannels"));
-    auto *grid = new QGridLayout(channelGrid);
-    grid->setContentsMargins(0, 0, 0, 0);
-    grid->setHorizontalSpacing(12);
-    grid->setVerticalSpacing(2);
+    auto *channelsLayout = new QVBoxLayout(channelGrid);
+    channelsLayout->setContentsMargins(0, 0, 0, 0);
+    channelsLayout->setSpacing(2);
+    auto *common = new QGridLayout;
+    auto *moreBox = new QWidget(channelGrid);
+    moreBox->setObjectName(QStringLiteral("briefMoreChannels"));
+    auto *more = new QGridLayout(moreBox);
+    for (QGridLayout *grid : {common, more}) {
+        grid->setContentsMargins(0, 0, 0, 0);
+        grid->setHorizontalSpacing(12);
+        grid->setVerticalSpacing(2);
+        grid->setColumnStretch(0, 1);
+        grid->setColumnStretch(1, 1);
+    }
     const QStringList channels = channelNames();
-    constexpr int kColumns = 4;
+    constexpr int kColumns = 2;
+    constexpr int kAlwaysShown = 8;
     for (int i = 0; i < channels.size(); ++i) {
         const QString &channel = channels.at(i);
-        auto *box = new QCheckBox(displayName(models::Vocabulary::Channel, channel), channelGrid);
+        const QString name = displayName(models::Vocabulary::Channel, channel);
+        auto *box = new QCheckBox(name, i < kAlwaysShown ? channelGrid : moreBox);
         box->setObjectName(QStringLiteral("channel-%1").arg(channel));
         box->setProperty("channel", channel);
-        box->setToolTip(channel);
-        grid->addWidget(box, i / kColumns, i % kColumns);
+        box->setToolTip(name);
+        // A long name may be cut where the pane is narrow (the tooltip has it whole) rather than widen it.
+        box->setMinimumWidth(std::min(box->sizeHint().width(), 96));
+        const int at = i < kAlwaysShown ? i : i - kAlwaysShown;
+        (i < kAlwaysShown ? common : more)->addWidget(box, at / kColumns, at % kColumns);
         m_channels.append(box);
+        connect(box, &QCheckBox::toggled, this, &BriefComposer::updateMoreChannels);
     }
-    form->addRow(tr("Channels"), channelGrid);
+    channelsLayout->addLayout(common);
+    m_moreChannels = new QToolButton(channelGrid);
+    m_moreChannels->setObjectName(QStringLiteral("moreChannelsButton"));
+    m_moreChannels->setCheckable(true);
+    m_moreChannels->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_moreChannels->setAutoRaise(true);
+    m_moreChannelsBox = moreBox;
+    m_moreChannelsCount = int(std::max<qsizetype>(0, channels.size() - kAlwaysShown));
+    m_moreChannels->setVisible(m_moreChannelsCount > 0);
+    channelsLayout->addWidget(m_moreChannels, 0, Qt::AlignLeft);
+    channelsLayout->addWidget(moreBox);
+    moreBox->setVisible(false);
+    connect(m_moreChannels, &QToolButton::toggled, this, [this](bool open) {
+        m_moreChannelsBox->setVisible(open);
+        updateMoreChannels();
+    });
+    updateMoreChannels();
+    fields->addRow(tr("Channels"), channelGrid);
 
     m_brand = new QLineEdit(campaign);
     m_brand->setObjectName(QStringLiteral("briefBrand"));
     m_brand->setPlaceholderText(tr("brand domain, e.g. acme-coffee.example"));
-    form->addRow(tr("Brand"), m_brand);
+    fields->addRow(tr("Brand"), m_brand);
     layout->addWidget(campaign);
 
     auto *opportunity = new QGroupBox(tr("Opportunity context"), this);
@@ -141,11 +212,9 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     m_intent->setObjectName(QStringLiteral("briefIntent"));
     for (const char *intent : {"live_rfp", "planning", "speculative", "test"})
         m_intent->addItem(displayName(models::Vocabulary::Intent, QLatin1String(intent)), QLatin1String(intent));
-    auto *phaseRow = new QHBoxLayout;
-    phaseRow->addWidget(m_phase, 1);
-    phaseRow->addWidget(new QLabel(tr("Intent"), opportunity));
-    phaseRow->addWidget(m_intent, 1);
-    oppForm->addRow(tr("Phase"), phaseRow);
+    // One row each: side by side they made the composer wider than its pane at 1440 px.
+    oppForm->addRow(tr("Phase"), m_phase);
+    oppForm->addRow(tr("Intent"), m_intent);
     auto *horizonRow = new QHBoxLayout;
     m_horizonStart = new QDateEdit(today, opportunity);
     m_horizonEnd = new QDateEdit(today.addMonths(3), opportunity);
@@ -176,10 +245,11 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     m_send->setDefault(true);
     m_send->setToolTip(tr("Send the brief to the seller (Ctrl+Enter)"));
     footer->addWidget(m_send);
-    layout->addLayout(footer);
-    m_error = new ErrorBanner(this);
-    layout->addWidget(m_error);
     layout->addStretch(1);
+    footer->setContentsMargins(12, 6, 12, 6);
+    outer->addLayout(footer);
+    m_error = new ErrorBanner(this);
+    outer->addWidget(m_error);
 
     connect(m_send, &QPushButton::clicked, this, [this] {
         if (problems().isEmpty())
@@ -291,6 +361,32 @@ void BriefComposer::setChannels(const QStringList &channels)
 {
     for (QCheckBox *box : m_channels)
         box->setChecked(channels.contains(box->property("channel").toString()));
+    // A channel ticked among the less common ones is shown, not hidden behind "More channels".
+    if (!m_moreChannels->isChecked() && tickedAmongMore() > 0)
+        m_moreChannels->setChecked(true);
+}
+
+int BriefComposer::tickedAmongMore() const
+{
+    int ticked = 0;
+    for (const QCheckBox *box : m_channels)
+        ticked += box->parentWidget() == m_moreChannelsBox && box->isChecked() ? 1 : 0;
+    return ticked;
+}
+
+void BriefComposer::updateMoreChannels()
+{
+    if (!m_moreChannels)
+        return;
+    const bool open = m_moreChannels->isChecked();
+    m_moreChannels->setArrowType(open ? Qt::UpArrow : Qt::DownArrow);
+    const int ticked = tickedAmongMore();
+    if (open)
+        m_moreChannels->setText(tr("Fewer channels"));
+    else if (ticked > 0)
+        m_moreChannels->setText(tr("More channels (%1, %2 ticked)").arg(m_moreChannelsCount).arg(ticked));
+    else
+        m_moreChannels->setText(tr("More channels (%1)").arg(m_moreChannelsCount));
 }
 
 void BriefComposer::setBrandDomain(const QString &domain)

@@ -13,6 +13,7 @@ class QLineEdit;
 class QCheckBox;
 class QPlainTextEdit;
 class QPushButton;
+class QToolButton;
 
 namespace adcp::gui {
 
@@ -55,6 +56,9 @@ Q_SIGNALS:
 
 private:
     void validate();
+    // The "More channels" button's text: how many there are, how many of them are ticked.
+    void updateMoreChannels();
+    int tickedAmongMore() const;
 
     QLineEdit *m_title = nullptr;
     QPlainTextEdit *m_brief = nullptr;
@@ -63,6 +67,9 @@ private:
     QDateEdit *m_start = nullptr;
     QDateEdit *m_end = nullptr;
     QList<QCheckBox *> m_channels; // one per channel, its id in the "channel" property
+    QToolButton *m_moreChannels = nullptr;
+    QWidget *m_moreChannelsBox = nullptr; // the less common channels, shown by m_moreChannels
+    int m_moreChannelsCount = 0;
     QLineEdit *m_brand = nullptr;
     QComboBox *m_phase = nullptr;
     QComboBox *m_intent = nullptr;

@@ -49,6 +49,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSplitter>
@@ -63,6 +64,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 #include <QTreeView>
 
 #include <functional>
@@ -295,6 +297,35 @@ void TestUsability::briefByMouseAndKeyboard()
     click(olv);
     QVERIFY(ctv->isChecked() && olv->isChecked());
     click(shown<QCheckBox>(QStringLiteral("channel-streaming_audio")));
+    // Every shown channel reads in full, and nothing of the form is out of reach: what the pane cannot show
+    // is a scroll away (the form scrolls; Send stays below it). The less common channels open with "More
+    // channels", moving nothing above them.
+    QWidget *composer = m_window->briefComposer();
+    auto *scroll = composer->findChild<QScrollArea *>(QStringLiteral("briefScroll"));
+    QVERIFY(scroll);
+    for (QCheckBox *box : composer->findChildren<QCheckBox *>()) {
+        if (box->isVisible())
+            QVERIFY2(box->width() >= box->sizeHint().width(), qPrintable(box->objectName()));
+    }
+    if (scroll->widget()->width() > scroll->viewport()->width())
+        QVERIFY(scroll->horizontalScrollBar()->isVisible());
+    if (scroll->widget()->height() > scroll->viewport()->height())
+        QVERIFY(scroll->verticalScrollBar()->isVisible());
+    QVERIFY(composer->rect().contains(
+        QRect(m_window->briefComposer()->sendButton()->mapTo(composer, QPoint(0, 0)),
+              m_window->briefComposer()->sendButton()->size())));
+    QVERIFY(!composer->findChild<QCheckBox *>(QStringLiteral("channel-dooh"))->isVisible());
+    auto *more = shown<QToolButton>(QStringLiteral("moreChannelsButton"));
+    QVERIFY(more && more->text().contains(QStringLiteral("12")));
+    click(more);
+    QCOMPARE(olv->mapTo(m_window.get(), QPoint(0, 0)), olvBefore);
+    click(shown<QCheckBox>(QStringLiteral("channel-dooh")));
+    click(more);
+    QVERIFY(!composer->findChild<QCheckBox *>(QStringLiteral("channel-dooh"))->isVisible());
+    QVERIFY2(more->text().contains(QStringLiteral("1 ticked")), qPrintable(more->text()));
+    click(more);
+    click(shown<QCheckBox>(QStringLiteral("channel-dooh")));
+    click(more);
     sendBrief(QStringLiteral("Coffee Q1"),
               QStringLiteral("Cold brew coffee launch for urban commuters aged 25-44: premium CTV and online "
                              "video, some audio"));
