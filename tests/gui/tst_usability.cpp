@@ -123,6 +123,10 @@ private:
     void waitIdle();
     void sendBrief(const QString &name, const QString &text);
     QString selectProposal(int row);
+    // The first proposal of `opportunity` still a draft (empty when none is).
+    QString firstDraftOf(const QString &opportunity) const;
+    // Selects the proposal on the Proposals tab and clicks Finalize.
+    void finalize(const QString &proposalId);
 
     QTemporaryDir m_dir;
     std::shared_ptr<adcp::seller::SellerContext> m_context;
@@ -266,6 +270,24 @@ void TestUsability::sendBrief(const QString &name, const QString &text)
     typeInto(shown<QLineEdit>(QStringLiteral("briefTitle")), name);
     typeInto(shown<QPlainTextEdit>(QStringLiteral("briefText")), text);
     click(shown<QPushButton>(QStringLiteral("sendBriefButton")));
+    waitIdle();
+}
+
+QString TestUsability::firstDraftOf(const QString &opportunity) const
+{
+    const ProposalModel *proposals = m_workbench->proposals();
+    for (int row = 0; row < proposals->rowCount(); ++row) {
+        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
+            return proposals->proposalId(row);
+    }
+    return {};
+}
+
+void TestUsability::finalize(const QString &proposalId)
+{
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
+    m_window->proposalList()->selectProposal(proposalId);
+    click(m_window->proposalDetail()->finalizeButton());
     waitIdle();
 }
 
@@ -437,11 +459,7 @@ void TestUsability::buyStartsWithTheBriefsFlight()
     ProposalModel *proposals = m_workbench->proposals();
     // A proposal of the last brief ("Tea"), finalized by a click.
     const QString opportunity = m_workbench->opportunities()->opportunityId(2);
-    QString proposalId;
-    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
-        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
-            proposalId = proposals->proposalId(row);
-    }
+    const QString proposalId = firstDraftOf(opportunity);
     QVERIFY(!proposalId.isEmpty());
     m_window->proposalList()->selectProposal(proposalId);
     click(m_window->proposalDetail()->finalizeButton());
@@ -499,16 +517,9 @@ void TestUsability::approveWhilePolling()
     click(shown<QCheckBox>(QStringLiteral("manualApprovalBox"), m_console));
     ProposalModel *proposals = m_workbench->proposals();
     const QString opportunity = m_workbench->opportunities()->opportunityId(1);
-    QString proposalId;
-    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
-        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
-            proposalId = proposals->proposalId(row);
-    }
+    const QString proposalId = firstDraftOf(opportunity);
     QVERIFY(!proposalId.isEmpty());
-    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
-    m_window->proposalList()->selectProposal(proposalId);
-    click(m_window->proposalDetail()->finalizeButton());
-    waitIdle();
+    finalize(proposalId);
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
     guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
@@ -543,16 +554,9 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
 {
     ProposalModel *proposals = m_workbench->proposals();
     const QString opportunity = m_workbench->opportunities()->opportunityId(0);
-    QString proposalId;
-    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
-        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
-            proposalId = proposals->proposalId(row);
-    }
+    const QString proposalId = firstDraftOf(opportunity);
     QVERIFY(!proposalId.isEmpty());
-    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
-    m_window->proposalList()->selectProposal(proposalId);
-    click(m_window->proposalDetail()->finalizeButton());
-    waitIdle();
+    finalize(proposalId);
     auto *log = m_workbench->exchanges();
     const adcp::Exchange *newest = log->exchange(log->rowCount() - 1);
     const quint64 lastBefore = newest ? newest->id : 0;
@@ -604,16 +608,9 @@ void TestUsability::rejectWhileTheSellersStoreIsBusy()
     ProposalModel *proposals = m_workbench->proposals();
     const QString opportunity =
         m_workbench->opportunities()->opportunityId(m_workbench->opportunities()->rowCount() - 1);
-    QString proposalId;
-    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
-        if (proposals->opportunityId(row) == opportunity && proposals->status(row) == QLatin1String("draft"))
-            proposalId = proposals->proposalId(row);
-    }
+    const QString proposalId = firstDraftOf(opportunity);
     QVERIFY(!proposalId.isEmpty());
-    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
-    m_window->proposalList()->selectProposal(proposalId);
-    click(m_window->proposalDetail()->finalizeButton());
-    waitIdle();
+    finalize(proposalId);
     guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
