@@ -26,8 +26,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <thread>
 #include <vector>
 
 using nlohmann::json;
@@ -44,6 +46,18 @@ std::string loadAverage()
         return "?";
     const QList<QByteArray> parts = file.readAll().split(' ');
     return parts.size() >= 3 ? QByteArray(parts[0] + ' ' + parts[1] + ' ' + parts[2]).toStdString() : "?";
+}
+
+// The one-minute load average per core, or a negative number when it cannot be read.
+double loadPerCore()
+{
+    QFile file(QStringLiteral("/proc/loadavg"));
+    if (!file.open(QIODevice::ReadOnly))
+        return -1.0;
+    bool ok = false;
+    const double load = file.readAll().split(' ').value(0).toDouble(&ok);
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return ok ? load / cores : -1.0;
 }
 
 std::string httpPost(std::uint16_t port, const std::string &token, const std::string &body)
@@ -260,6 +274,14 @@ int main(int argc, char **argv)
     const auto fixed = [](const std::string &request) { return [request] { return request; }; };
 
     const int c = settings.concurrency;
+    // The ratios compare servers that use the cores differently (the reference seller runs on one thread):
+    // other work on the machine moves them several-fold, so a busy machine is said before any figure.
+    const double busy = loadPerCore();
+    if (busy > 0.75)
+        std::printf(
+            "WARNING: load average %.2f per core at the start: other work shares the cores, and the ratios "
+            "below (against the reference seller above all) are not comparable with a quiet run.\n\n",
+            busy);
     std::printf("seller_load: %.1f s per case after %.1f s warm-up, %d seller workers, ad server %d ms per call, "
                 "get_products answer %zu bytes, %s UTC\n\n",
                 settings.seconds, settings.warmup, settings.workers, settings.adServerMs, productsBody.size(),
