@@ -1017,11 +1017,18 @@ void Workbench::pollBuys(bool background, int from)
         call, tr("Refresh buys"), QString(),
         [this](const adcp::ToolOutcome &outcome) {
             const QDateTime seenAt = m_clock();
+            // The opportunities' counts are recounted only when a buy of this page is new or changed: most
+            // polls of quiet buys change nothing, and a refresh comes in several pages.
+            bool changed = false;
             for (const auto &buy : jsonArrayView(outcome.result, "media_buys")) {
-                m_buys->upsertBuy(buy);
+                const int known = m_buys->rowOf(jsonString(buy, "media_buy_id"));
+                const quint64 was = m_buys->revision(known);
+                const int row = m_buys->upsertBuy(buy);
+                changed = changed || known < 0 || m_buys->revision(row) != was;
                 m_events->applySnapshot(buy, seenAt);
             }
-            updateOpportunityCounts();
+            if (changed)
+                updateOpportunityCounts();
         },
         scopeOf(background));
 }

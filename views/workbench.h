@@ -195,7 +195,7 @@ private:
     void announceBusy();
     // get_media_buys for the buys from the `from`th on (see the definition for which), a page at a time.
     void pollBuys(bool background, int from = 0);
-    static constexpr int kBuysPerRequest = 50;
+    static constexpr int kBuysPerRequest = 100;
     void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
     void followAwaitingBuys();
     void absorbCreatedBuy(const QString &proposalId, nlohmann::json buy, const nlohmann::json &fields);

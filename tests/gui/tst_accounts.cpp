@@ -858,7 +858,7 @@ void TestAccounts::creativeLibraryFollowsTheAccount()
 }
 
 // Not about accounts, but on this file's planner fixture: background polling asks the seller only for the
-// buys that can still change, at most a page of ids per get_media_buys, one page after the other.
+// buys that can still change, at most a page of 100 ids per get_media_buys, one page after the other.
 void TestAccounts::pollingReadsOpenBuysAPageAtATime()
 {
     Seller seller;
@@ -867,15 +867,15 @@ void TestAccounts::pollingReadsOpenBuysAPageAtATime()
     Workbench &workbench = planner.workbench;
     json buys = json::array();
     QSet<QString> open;
-    for (int i = 0; i < 120; ++i) {
+    for (int i = 0; i < 240; ++i) {
         const std::string id = "mb_page_" + std::to_string(i);
         const bool ended = i % 3 == 0;
         buys.push_back({{"buy", {{"media_buy_id", id}, {"status", ended ? "completed" : "active"}}}});
         if (!ended)
             open.insert(QString::fromStdString(id));
     }
-    QCOMPARE(workbench.buys()->restoreState(buys), 120);
-    QCOMPARE(open.size(), 80);
+    QCOMPARE(workbench.buys()->restoreState(buys), 240);
+    QCOMPARE(open.size(), 160);
     adcp::models::ExchangeModel *log = workbench.exchanges();
     const auto requested = [log] {
         QList<QStringList> pages;
@@ -895,11 +895,11 @@ void TestAccounts::pollingReadsOpenBuysAPageAtATime()
     workbench.setMonitoringInterval(0);
     guidriver::waitIdle(&workbench);
     const QList<QStringList> pages = requested();
-    QCOMPARE(pages.at(0).size(), 50);
-    QCOMPARE(pages.at(1).size(), 30);
+    QCOMPARE(pages.at(0).size(), 100);
+    QCOMPARE(pages.at(1).size(), 60);
     QSet<QString> asked;
     for (const QStringList &page : pages.mid(0, 2)) {
-        QVERIFY(page.size() <= 50);
+        QVERIFY(page.size() <= 100);
         for (const QString &id : page)
             asked.insert(id);
     }
@@ -918,7 +918,7 @@ void TestAccounts::pollingReadsOpenBuysAPageAtATime()
     };
     workbench.refreshBuys();
     QTRY_COMPARE_WITH_TIMEOUT(refreshed().size(), 3, 30000);
-    QCOMPARE(refreshed(), (QList<int>{50, 50, 20}));
+    QCOMPARE(refreshed(), (QList<int>{100, 100, 40}));
 }
 
 QTEST_MAIN(TestAccounts)
