@@ -743,7 +743,6 @@ void TestAccounts::creativeLibraryFollowsTheAccount()
 
     Planner planner(seller);
     Workbench &workbench = planner.workbench;
-    adcp::AgentClient &client = planner.client;
     workbench.setMonitoringInterval(0);
     workbench.setActiveAccount(coffee);
     MainWindow window(&workbench);
