@@ -123,13 +123,12 @@ int DeliveryWebhooks::sendDue(QSqlDatabase &db, const QDateTime &now, QString *e
             final = true;
             ++sent;
         }
-        QSqlQuery update(db);
-        if (!execute(update,
-                     QStringLiteral(
-                         "UPDATE exec_buys SET delivery_sequence = ?, last_report_at = ?, final_report_sent "
-                         "= ? WHERE principal_id = ? AND media_buy_id = ?"),
-                     {sequence, iso(periodStart), final ? 1 : 0, qs(d.principalId), qs(d.mediaBuyId)},
-                     error) ||
+        if (!storage::write(
+                db,
+                QStringLiteral(
+                    "UPDATE exec_buys SET delivery_sequence = ?, last_report_at = ?, final_report_sent "
+                    "= ? WHERE principal_id = ? AND media_buy_id = ?"),
+                {sequence, iso(periodStart), final ? 1 : 0, qs(d.principalId), qs(d.mediaBuyId)}, error) ||
             !tx.commit(error))
             return -1;
     }

@@ -266,9 +266,8 @@ bool AccountStore::insert(QSqlDatabase &db, const Account &a, const QDateTime &n
 
 bool AccountStore::update(QSqlDatabase &db, const Account &a, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("UPDATE accounts SET operator_unit_name = ?, status = ?, payment_terms = ?, "
                        "billing_entity_json = ?, name = ?, revision = ?, provisioned_by_sync = ?, "
                        "updated_at = ? WHERE principal_id = ? AND account_id = ?"),
@@ -281,21 +280,21 @@ bool AccountStore::update(QSqlDatabase &db, const Account &a, const QDateTime &n
 bool AccountStore::linkMediaBuy(QSqlDatabase &db, const std::string &principalId,
                                 const std::string &mediaBuyId, const std::string &accountId, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(q,
-                   QStringLiteral("INSERT OR REPLACE INTO account_media_buys (principal_id, media_buy_id, "
-                                  "account_id) VALUES (?, ?, ?)"),
-                   {qs(principalId), qs(mediaBuyId), qs(accountId)}, error);
+    return storage::write(
+        db,
+        QStringLiteral("INSERT OR REPLACE INTO account_media_buys (principal_id, media_buy_id, "
+                       "account_id) VALUES (?, ?, ?)"),
+        {qs(principalId), qs(mediaBuyId), qs(accountId)}, error);
 }
 
 bool AccountStore::linkCreative(QSqlDatabase &db, const std::string &principalId,
                                 const std::string &creativeId, const std::string &accountId, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(q,
-                   QStringLiteral("INSERT OR REPLACE INTO account_creatives (principal_id, creative_id, "
-                                  "account_id) VALUES (?, ?, ?)"),
-                   {qs(principalId), qs(creativeId), qs(accountId)}, error);
+    return storage::write(
+        db,
+        QStringLiteral("INSERT OR REPLACE INTO account_creatives (principal_id, creative_id, "
+                       "account_id) VALUES (?, ?, ?)"),
+        {qs(principalId), qs(creativeId), qs(accountId)}, error);
 }
 
 bool AccountStore::mediaBuyVisible(QSqlDatabase &db, const std::string &principalId,
@@ -316,9 +315,8 @@ bool AccountStore::recordUsage(QSqlDatabase &db, const std::string &principalId,
                                const json &record, const json &period, const QDateTime &now, QString *error)
 {
     const auto buy = record.find("media_buy_id");
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO account_usage (principal_id, account_id, media_buy_id, period_start, "
                        "period_end, vendor_cost, currency, record_json, reported_at) VALUES (?, ?, ?, ?, "
                        "?, ?, ?, ?, ?)"),

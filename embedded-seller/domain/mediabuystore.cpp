@@ -49,27 +49,25 @@ json availableActions(const std::string &status)
 bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime &now, QString *error)
 {
     const auto &o = buy.order;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "INSERT INTO media_buys (principal_id, media_buy_id, status, revision, currency, "
-                     "total_budget, start_time, end_time, proposal_id, proposal_version, name, po_number, "
-                     "confirmed_at, creative_deadline, request_json, context_json, created_at, "
-                     "updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {qs(o.principalId), qs(o.mediaBuyId), qs(buy.status), qs(o.currency), o.totalBudget,
-                  iso(o.startTime), iso(o.endTime), optionalText(o.proposalId),
-                  optionalText(o.proposalVersion), optionalText(buy.name), optionalText(buy.poNumber),
-                  iso(buy.confirmedAt), iso(buy.creativeDeadline), storage::toText(o.request),
-                  buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)), iso(now),
-                  iso(now)},
-                 error))
+    if (!storage::write(
+            db,
+            QStringLiteral(
+                "INSERT INTO media_buys (principal_id, media_buy_id, status, revision, currency, "
+                "total_budget, start_time, end_time, proposal_id, proposal_version, name, po_number, "
+                "confirmed_at, creative_deadline, request_json, context_json, created_at, "
+                "updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            {qs(o.principalId), qs(o.mediaBuyId), qs(buy.status), qs(o.currency), o.totalBudget,
+             iso(o.startTime), iso(o.endTime), optionalText(o.proposalId), optionalText(o.proposalVersion),
+             optionalText(buy.name), optionalText(buy.poNumber), iso(buy.confirmedAt),
+             iso(buy.creativeDeadline), storage::toText(o.request),
+             buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)), iso(now), iso(now)},
+            error))
         return false;
     for (size_t i = 0; i < o.packages.size(); ++i) {
         const auto &p = o.packages[i];
         const json &pj = buy.packageJson.at(i);
-        QSqlQuery pq(db);
-        if (!execute(
-                pq,
+        if (!storage::write(
+                db,
                 QStringLiteral("INSERT INTO packages (principal_id, package_id, media_buy_id, position, "
                                "product_id, pricing_option_id, budget, bid_price, pacing, start_time, "
                                "end_time, paused, status, package_json, implementation_config, created_at, "

@@ -51,32 +51,32 @@ bool OpportunityStore::upsert(QSqlDatabase &db, const std::string &principalId, 
 {
     const QString nowIso = now.toUTC().toString(Qt::ISODateWithMs);
     const QString id = qs(o.at("opportunity_id").get<std::string>());
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "INSERT INTO opportunities (principal_id, opportunity_id, status, created_at, "
-                     "updated_at) VALUES (?, ?, 'open', ?, ?) ON CONFLICT (principal_id, opportunity_id) "
-                     "DO NOTHING"),
-                 {qs(principalId), id, nowIso, nowIso}, error))
+    if (!storage::write(
+            db,
+            QStringLiteral(
+                "INSERT INTO opportunities (principal_id, opportunity_id, status, created_at, "
+                "updated_at) VALUES (?, ?, 'open', ?, ?) ON CONFLICT (principal_id, opportunity_id) "
+                "DO NOTHING"),
+            {qs(principalId), id, nowIso, nowIso}, error))
         return false;
     // Only the members the buyer sent change; the others keep their stored value.
     for (const char *member : {"phase", "intent", "planning_horizon", "response_deadline", "status",
                                "close_reason", "close_detail"}) {
         if (!o.contains(member))
             continue;
-        QSqlQuery u(db);
-        if (!execute(u,
-                     QStringLiteral("UPDATE opportunities SET ") + QString::fromLatin1(member) +
-                         QStringLiteral(" = ?, updated_at = ? WHERE principal_id = ? AND opportunity_id = ?"),
-                     {textOrNull(o, member), nowIso, qs(principalId), id}, error))
+        if (!storage::write(
+                db,
+                QStringLiteral("UPDATE opportunities SET ") + QString::fromLatin1(member) +
+                    QStringLiteral(" = ?, updated_at = ? WHERE principal_id = ? AND opportunity_id = ?"),
+                {textOrNull(o, member), nowIso, qs(principalId), id}, error))
             return false;
     }
     if (o.value("status", std::string()) == "open") {
-        QSqlQuery reopen(db);
-        if (!execute(reopen,
-                     QStringLiteral("UPDATE opportunities SET close_reason = NULL, close_detail = NULL WHERE "
-                                    "principal_id = ? AND opportunity_id = ?"),
-                     {qs(principalId), id}, error))
+        if (!storage::write(
+                db,
+                QStringLiteral("UPDATE opportunities SET close_reason = NULL, close_detail = NULL WHERE "
+                               "principal_id = ? AND opportunity_id = ?"),
+                {qs(principalId), id}, error))
             return false;
     }
     return true;
@@ -87,9 +87,8 @@ bool OpportunityStore::close(QSqlDatabase &db, const std::string &principalId,
                              const std::optional<std::string> &detail, const QDateTime &now, QString *error)
 {
     const QString nowIso = now.toUTC().toString(Qt::ISODateWithMs);
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO opportunities (principal_id, opportunity_id, status, close_reason, "
                        "close_detail, created_at, updated_at) VALUES (?, ?, 'closed', ?, ?, ?, ?) ON "
                        "CONFLICT (principal_id, opportunity_id) DO UPDATE SET status = 'closed', "

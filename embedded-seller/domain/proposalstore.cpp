@@ -192,24 +192,23 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
     p.current["proposal_version"] = versionLabel(p.version);
     p.current["proposal_status"] = wireStatus(p.state);
     p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    const QString at = iso(now);
+    if (!storage::write(
+            db,
             QStringLiteral("INSERT INTO proposals (principal_id, proposal_id, request_id, current_version, "
                            "status, versioned, expires_at, opportunity_id, created_at, updated_at) VALUES "
                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             {qs(p.principalId), qs(p.proposalId), qs(p.requestId), p.version, qs(toString(p.state)),
              p.versioned ? 1 : 0, iso(p.expiresAt),
-             p.opportunityId ? QVariant(qs(*p.opportunityId)) : QVariant(), iso(now), iso(now)},
+             p.opportunityId ? QVariant(qs(*p.opportunityId)) : QVariant(), at, at},
             error))
         return false;
-    QSqlQuery v(db);
-    return execute(
-        v,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
                        "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
         {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)), storage::toText(p.current),
-         qs(cause), iso(now)},
+         qs(cause), at},
         error);
 }
 
@@ -220,27 +219,28 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
     p.current["proposal_version"] = versionLabel(next);
     p.current["proposal_status"] = wireStatus(p.state);
     p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "UPDATE proposals SET current_version = ?, status = ?, expires_at = ?, updated_at = "
-                     "? WHERE principal_id = ? AND proposal_id = ? AND current_version = ?"),
-                 {next, qs(toString(p.state)), iso(p.expiresAt), iso(now), qs(p.principalId),
-                  qs(p.proposalId), p.version},
-                 error))
+    int rows = 0;
+    if (!storage::write(
+            db,
+            QStringLiteral(
+                "UPDATE proposals SET current_version = ?, status = ?, expires_at = ?, updated_at = "
+                "? WHERE principal_id = ? AND proposal_id = ? AND current_version = ?"),
+            {next, qs(toString(p.state)), iso(p.expiresAt), iso(now), qs(p.principalId), qs(p.proposalId),
+             p.version},
+            error, &rows))
         return false;
-    if (q.numRowsAffected() != 1) {
+    if (rows != 1) {
         if (error)
             *error = QStringLiteral("the proposal changed meanwhile");
         return false;
     }
-    QSqlQuery v(db);
-    if (!execute(v,
-                 QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
-                                "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                 {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)),
-                  storage::toText(p.current), qs(cause), iso(now)},
-                 error))
+    if (!storage::write(
+            db,
+            QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
+                           "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)), storage::toText(p.current),
+             qs(cause), iso(now)},
+            error))
         return false;
     p.version = next;
     return true;
@@ -249,9 +249,8 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
 bool ProposalStore::markVersioned(QSqlDatabase &db, const std::string &principalId,
                                   const std::string &proposalId, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(
-        q, QStringLiteral("UPDATE proposals SET versioned = 1 WHERE principal_id = ? AND proposal_id = ?"),
+    return storage::write(
+        db, QStringLiteral("UPDATE proposals SET versioned = 1 WHERE principal_id = ? AND proposal_id = ?"),
         {qs(principalId), qs(proposalId)}, error);
 }
 
@@ -259,17 +258,17 @@ bool ProposalStore::recordDecline(QSqlDatabase &db, StoredProposal &p, const std
                                   const std::optional<std::string> &detail, const QDateTime &now,
                                   QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    int rows = 0;
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE proposals SET status = 'declined', versioned = 1, declined_version = ?, "
                            "decline_reason = ?, decline_detail = ?, declined_at = ?, updated_at = ? WHERE "
                            "principal_id = ? AND proposal_id = ? AND status IN ('draft', 'committed')"),
             {p.version, qs(reason), detail ? QVariant(qs(*detail)) : QVariant(), iso(now), iso(now),
              qs(p.principalId), qs(p.proposalId)},
-            error))
+            error, &rows))
         return false;
-    if (q.numRowsAffected() != 1) {
+    if (rows != 1) {
         if (error)
             *error = QStringLiteral("the proposal can no longer be declined");
         return false;
@@ -285,23 +284,22 @@ bool ProposalStore::recordDecline(QSqlDatabase &db, StoredProposal &p, const std
 bool ProposalStore::reserve(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
                             int version, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    int rows = 0;
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE proposals SET status = 'consuming', updated_at = ? WHERE principal_id = ? "
                            "AND proposal_id = ? AND status = 'committed' AND current_version = ? AND "
                            "expires_at >= ?"),
-            {iso(now), qs(principalId), qs(proposalId), version, iso(now)}, error))
+            {iso(now), qs(principalId), qs(proposalId), version, iso(now)}, error, &rows))
         return false;
-    return q.numRowsAffected() == 1;
+    return rows == 1;
 }
 
 bool ProposalStore::release(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
                             const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("UPDATE proposals SET status = 'committed', updated_at = ? WHERE principal_id = ? "
                        "AND proposal_id = ? AND status = 'consuming'"),
         {iso(now), qs(principalId), qs(proposalId)}, error);
@@ -310,14 +308,14 @@ bool ProposalStore::release(QSqlDatabase &db, const std::string &principalId, co
 bool ProposalStore::consume(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
                             const std::string &mediaBuyId, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    int rows = 0;
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE proposals SET status = 'consumed', media_buy_id = ?, updated_at = ? WHERE "
                            "principal_id = ? AND proposal_id = ? AND status = 'consuming'"),
-            {qs(mediaBuyId), iso(now), qs(principalId), qs(proposalId)}, error))
+            {qs(mediaBuyId), iso(now), qs(principalId), qs(proposalId)}, error, &rows))
         return false;
-    if (q.numRowsAffected() != 1) {
+    if (rows != 1) {
         if (error)
             *error = QStringLiteral("the proposal is no longer reserved");
         return false;

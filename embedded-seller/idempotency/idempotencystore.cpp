@@ -49,9 +49,8 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
     const QString nowIso = now.toString(Qt::ISODateWithMs);
     const QString expiresIso = now.addSecs(ttlSeconds).toString(Qt::ISODateWithMs);
     if (!q.next()) {
-        QSqlQuery insert(db);
-        if (!execute(
-                insert,
+        if (!storage::write(
+                db,
                 QStringLiteral("INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, "
                                "state, created_at, expires_at) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)"),
                 {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), nowIso, expiresIso},
@@ -69,12 +68,12 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
 
     if (state == QLatin1String("in_flight") && createdAt.addSecs(inFlightSeconds) < now) {
         // The call that claimed the key never finished (crash): the key is free again.
-        QSqlQuery takeOver(db);
-        if (!execute(takeOver,
-                     QStringLiteral("UPDATE idempotency SET tool = ?, request_hash = ?, created_at = ?, "
-                                    "expires_at = ? WHERE principal_id = ? AND idempotency_key = ?"),
-                     {qs(std::string(tool)), qs(hash), nowIso, expiresIso, qs(principalId), qs(key)},
-                     &result.error) ||
+        if (!storage::write(
+                db,
+                QStringLiteral("UPDATE idempotency SET tool = ?, request_hash = ?, created_at = ?, "
+                               "expires_at = ? WHERE principal_id = ? AND idempotency_key = ?"),
+                {qs(std::string(tool)), qs(hash), nowIso, expiresIso, qs(principalId), qs(key)},
+                &result.error) ||
             !tx.commit(&result.error))
             return result;
         result.outcome = Outcome::Proceed;
@@ -97,9 +96,8 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
 bool IdempotencyStore::complete(QSqlDatabase &db, const std::string &principalId, const std::string &key,
                                 const json &response, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("UPDATE idempotency SET state = 'done', response_json = ? WHERE principal_id = ? "
                        "AND idempotency_key = ?"),
         {storage::toText(response), qs(principalId), qs(key)}, error);
@@ -107,11 +105,11 @@ bool IdempotencyStore::complete(QSqlDatabase &db, const std::string &principalId
 
 void IdempotencyStore::release(QSqlDatabase &db, const std::string &principalId, const std::string &key)
 {
-    QSqlQuery q(db);
-    execute(q,
-            QStringLiteral("DELETE FROM idempotency WHERE principal_id = ? AND idempotency_key = ? AND "
-                           "state = 'in_flight'"),
-            {qs(principalId), qs(key)}, nullptr);
+    storage::write(
+        db,
+        QStringLiteral("DELETE FROM idempotency WHERE principal_id = ? AND idempotency_key = ? AND "
+                       "state = 'in_flight'"),
+        {qs(principalId), qs(key)}, nullptr);
 }
 
 } // namespace adcp::seller

@@ -114,17 +114,17 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
     const bool manual = order.taskId.has_value();
     const nlohmann::json pushConfig = request.value("push_notification_config", nlohmann::json());
     const nlohmann::json reportingWebhook = request.value("reporting_webhook", nlohmann::json());
-    QSqlQuery buy(db);
-    if (!execute(buy,
-                 QStringLiteral(
-                     "INSERT INTO exec_buys (principal_id, media_buy_id, approval, paused, push_config, "
-                     "reporting_webhook, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                 {qs(order.principalId), qs(order.mediaBuyId),
-                  manual ? QStringLiteral("pending") : QStringLiteral("not_required"),
-                  request.value("paused", false) ? 1 : 0,
-                  pushConfig.is_null() ? QVariant() : storage::toText(pushConfig),
-                  reportingWebhook.is_null() ? QVariant() : storage::toText(reportingWebhook), iso(now)},
-                 error))
+    if (!storage::write(
+            db,
+            QStringLiteral(
+                "INSERT INTO exec_buys (principal_id, media_buy_id, approval, paused, push_config, "
+                "reporting_webhook, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            {qs(order.principalId), qs(order.mediaBuyId),
+             manual ? QStringLiteral("pending") : QStringLiteral("not_required"),
+             request.value("paused", false) ? 1 : 0,
+             pushConfig.is_null() ? QVariant() : storage::toText(pushConfig),
+             reportingWebhook.is_null() ? QVariant() : storage::toText(reportingWebhook), iso(now)},
+            error))
         return false;
     const nlohmann::json requestPackages = request.value("packages", nlohmann::json::array());
     for (size_t i = 0; i < order.packages.size(); ++i) {
@@ -144,9 +144,8 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
         const std::string pacing = requestPackage.is_object() && requestPackage.contains("pacing")
                                        ? requestPackage["pacing"].get<std::string>()
                                        : request.value("pacing", std::string("even"));
-        QSqlQuery pkg(db);
-        if (!execute(
-                pkg,
+        if (!storage::write(
+                db,
                 QStringLiteral("INSERT INTO exec_packages (principal_id, package_id, media_buy_id, adapter, "
                                "paused, pacing, cpm) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 {qs(order.principalId), qs(p.packageId), qs(order.mediaBuyId), qs(adapter),
@@ -205,9 +204,8 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
                 return false;
         }
     }
-    QSqlQuery history(db);
-    if (!execute(
-            history,
+    if (!storage::write(
+            db,
             QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
                            "to_status, cause) SELECT principal_id, media_buy_id, ?, NULL, status, ? FROM "
                            "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
@@ -217,11 +215,11 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
             error))
         return false;
     if (manual) {
-        QSqlQuery task(db);
-        return execute(task,
-                       QStringLiteral(
-                           "UPDATE exec_buys SET task_id = ? WHERE principal_id = ? AND media_buy_id = ?"),
-                       {qs(*order.taskId), qs(order.principalId), qs(order.mediaBuyId)}, error) &&
+        return storage::write(
+                   db,
+                   QStringLiteral(
+                       "UPDATE exec_buys SET task_id = ? WHERE principal_id = ? AND media_buy_id = ?"),
+                   {qs(*order.taskId), qs(order.principalId), qs(order.mediaBuyId)}, error) &&
                TaskStore::create(db, order.principalId, *order.taskId, "create_media_buy", "submitted",
                                  order.mediaBuyId, request, nlohmann::json(), now, error);
     }
@@ -417,9 +415,8 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
                 follow.step = *next;
                 ok = JobQueue::enqueue(db, follow, &error);
             } else {
-                QSqlQuery live(db);
-                ok = execute(
-                    live,
+                ok = storage::write(
+                    db,
                     QStringLiteral("UPDATE exec_packages SET live = 1 WHERE principal_id = ? AND package_id "
                                    "= ?"),
                     {qs(job.principalId), qs(job.packageId)}, &error);
@@ -498,9 +495,8 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
     const std::string mediaBuyId = q.value(0).toString().toStdString();
     q.finish();
     const std::string declineReason = reason.empty() ? std::string("declined by the seller") : reason;
-    QSqlQuery update(db);
-    if (!execute(
-            update,
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE exec_buys SET approval = ?, rejection_reason = ?, updated_at = ? WHERE "
                            "principal_id = ? AND media_buy_id = ?"),
             {approve ? QStringLiteral("approved") : QStringLiteral("rejected"),
@@ -508,12 +504,12 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
             error))
         return false;
     if (approve) {
-        QSqlQuery confirm(db);
-        if (!execute(confirm,
-                     QStringLiteral(
-                         "UPDATE media_buys SET confirmed_at = ?, updated_at = ? WHERE principal_id = ? "
-                         "AND media_buy_id = ?"),
-                     {iso(now), iso(now), qs(principalId), qs(mediaBuyId)}, error) ||
+        if (!storage::write(
+                db,
+                QStringLiteral(
+                    "UPDATE media_buys SET confirmed_at = ?, updated_at = ? WHERE principal_id = ? "
+                    "AND media_buy_id = ?"),
+                {iso(now), iso(now), qs(principalId), qs(mediaBuyId)}, error) ||
             !enqueueBooking(db, principalId, mediaBuyId, error))
             return false;
     }

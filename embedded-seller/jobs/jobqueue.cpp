@@ -94,16 +94,16 @@ std::vector<Job> JobQueue::claim(QSqlDatabase &db, const QString &workerId, int 
     }
     select.finish();
     for (auto &job : candidates) {
-        QSqlQuery cas(db);
-        if (!execute(
-                cas,
+        int casRows = 0;
+        if (!storage::write(
+                db,
                 QStringLiteral("UPDATE exec_jobs SET state = 'running', claimed_by = ?, lease_until_ms = ?, "
                                "attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND state = "
                                "'pending'"),
-                {workerId, nowMs + leaseMs, nowIso(), job.id}, error))
+                {workerId, nowMs + leaseMs, nowIso(), job.id}, error, &casRows))
             return claimed;
         // Another worker won the race for this job: leave it to them.
-        if (cas.numRowsAffected() != 1)
+        if (casRows != 1)
             continue;
         job.attempts += 1;
         claimed.push_back(std::move(job));
@@ -136,31 +136,31 @@ bool JobQueue::deadLetter(QSqlDatabase &db, const Job &job, const QString &worke
 bool JobQueue::retry(QSqlDatabase &db, const Job &job, const QString &workerId, qint64 notBeforeMs,
                      const std::string &reason, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    int qRows = 0;
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE exec_jobs SET state = 'pending', claimed_by = NULL, not_before_ms = ?, "
                            "last_error = ?, updated_at = ? WHERE job_id = ? AND state = 'running' AND "
                            "claimed_by = ?"),
-            {notBeforeMs, qs(reason), nowIso(), job.id, workerId}, error))
+            {notBeforeMs, qs(reason), nowIso(), job.id, workerId}, error, &qRows))
         return false;
-    return q.numRowsAffected() == 1;
+    return qRows == 1;
 }
 
 int JobQueue::reclaimOrphans(QSqlDatabase &db, const QString &currentGeneration, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    int qRows = 0;
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE exec_jobs SET state = 'pending', claimed_by = NULL, not_before_ms = 0, "
                            "last_error = 'reclaimed from a worker that stopped', updated_at = ? WHERE "
                            "state = 'running' AND (claimed_by IS NULL OR claimed_by NOT LIKE ? OR "
                            "lease_until_ms < ?)"),
             {nowIso(), QString(currentGeneration + QStringLiteral("/%")),
              QDateTime::currentMSecsSinceEpoch()},
-            error))
+            error, &qRows))
         return -1;
-    return q.numRowsAffected();
+    return qRows;
 }
 
 JobQueue::Counts JobQueue::counts(QSqlDatabase &db)

@@ -78,9 +78,8 @@ bool TaskStore::create(QSqlDatabase &db, const std::string &principalId, const s
     history.push_back({{"timestamp", iso(now).toStdString()}, {"type", "request"}, {"data", request}});
     if (!result.is_null())
         history.push_back({{"timestamp", iso(now).toStdString()}, {"type", "response"}, {"data", result}});
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO exec_tasks (task_id, principal_id, task_type, status, media_buy_id, "
                        "request_json, result_json, push_config, history_json, created_at, updated_at, "
                        "completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -131,16 +130,16 @@ bool TaskStore::transition(QSqlDatabase &db, const std::string &principalId, con
     if (!error.is_null())
         data["error"] = error;
     history.push_back({{"timestamp", iso(now).toStdString()}, {"type", "response"}, {"data", data}});
-    QSqlQuery update(db);
-    if (!execute(update,
-                 QStringLiteral(
-                     "UPDATE exec_tasks SET status = ?, result_json = COALESCE(?, result_json), error_json "
-                     "= COALESCE(?, error_json), history_json = ?, updated_at = ?, completed_at = ? WHERE "
-                     "principal_id = ? AND task_id = ?"),
-                 {qs(status), result.is_null() ? QVariant() : storage::toText(result),
-                  error.is_null() ? QVariant() : storage::toText(error), storage::toText(history), iso(now),
-                  isTerminal(status) ? QVariant(iso(now)) : QVariant(), qs(principalId), qs(taskId)},
-                 sqlError))
+    if (!storage::write(
+            db,
+            QStringLiteral(
+                "UPDATE exec_tasks SET status = ?, result_json = COALESCE(?, result_json), error_json "
+                "= COALESCE(?, error_json), history_json = ?, updated_at = ?, completed_at = ? WHERE "
+                "principal_id = ? AND task_id = ?"),
+            {qs(status), result.is_null() ? QVariant() : storage::toText(result),
+             error.is_null() ? QVariant() : storage::toText(error), storage::toText(history), iso(now),
+             isTerminal(status) ? QVariant(iso(now)) : QVariant(), qs(principalId), qs(taskId)},
+            sqlError))
         return false;
     const auto target = WebhookTarget::fromConfig(push);
     if (!target)

@@ -257,9 +257,8 @@ bool DependencyHealth::ensureResource(QSqlDatabase &db, const std::string &princ
                                       const std::string &type, const std::string &id,
                                       const std::string &status, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("INSERT OR IGNORE INTO mon_resources (principal_id, resource_type, resource_id, "
                        "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
         {qs(principalId), qs(type), qs(id), qs(status.empty() ? initialStatus(type) : status), iso(now),
@@ -272,9 +271,8 @@ bool DependencyHealth::upsertResource(QSqlDatabase &db, const std::string &princ
 {
     if (!ensureResource(db, principalId, resource.type, resource.id, resource.status, now, error))
         return false;
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    if (!storage::write(
+            db,
             QStringLiteral("UPDATE mon_resources SET name = ?, detail_json = ? WHERE principal_id = ? AND "
                            "resource_type = ? AND resource_id = ?"),
             {qs(resource.name), storage::toText(resource.detail), qs(principalId), qs(resource.type),
@@ -297,9 +295,8 @@ bool DependencyHealth::setStatus(QSqlDatabase &db, const std::string &principalI
         return false;
     if (existing && existing->status == status)
         return true;
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    if (!storage::write(
+            db,
             QStringLiteral(
                 "UPDATE mon_resources SET previous_status = ?, status = ?, reason_code = ?, reason = "
                 "?, updated_at = ? WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
@@ -325,9 +322,8 @@ bool DependencyHealth::addDependency(QSqlDatabase &db, const std::string &princi
 {
     if (!ensureResource(db, principalId, type, id, {}, now, error))
         return false;
-    QSqlQuery q(db);
-    if (!execute(
-            q,
+    if (!storage::write(
+            db,
             QStringLiteral("INSERT OR IGNORE INTO mon_dependencies (principal_id, media_buy_id, package_id, "
                            "resource_type, resource_id) VALUES (?, ?, ?, ?, ?)"),
             {qs(principalId), qs(mediaBuyId), qs(packageId), qs(type), qs(id)}, error))
@@ -350,11 +346,11 @@ bool DependencyHealth::removeDependency(QSqlDatabase &db, const std::string &pri
         return true;
     const std::string mediaBuyId = find.value(0).toString().toStdString();
     find.finish();
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("DELETE FROM mon_dependencies WHERE principal_id = ? AND package_id = ? AND "
-                                "resource_type = ? AND resource_id = ?"),
-                 {qs(principalId), qs(packageId), qs(type), qs(id)}, error))
+    if (!storage::write(
+            db,
+            QStringLiteral("DELETE FROM mon_dependencies WHERE principal_id = ? AND package_id = ? AND "
+                           "resource_type = ? AND resource_id = ?"),
+            {qs(principalId), qs(packageId), qs(type), qs(id)}, error))
         return false;
     return reconcile(db, principalId, mediaBuyId, now, error);
 }
@@ -485,9 +481,8 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
         const std::string id = "imp_" + QUuid::createUuid().toString(QUuid::Id128).left(20).toStdString();
         const std::vector<std::string> packages(packageSet.begin(), packageSet.end());
         const auto info = types().find(d.type);
-        QSqlQuery q(db);
-        if (!execute(
-                q,
+        if (!storage::write(
+                db,
                 QStringLiteral(
                     "INSERT INTO mon_impairments (impairment_id, principal_id, media_buy_id, "
                     "resource_type, resource_id, package_ids, from_status, to_status, reason_code, "

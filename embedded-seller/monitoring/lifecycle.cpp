@@ -171,21 +171,21 @@ std::string MediaBuyLifecycle::computeStatus(QSqlDatabase &db, const BuyExecutio
 bool MediaBuyLifecycle::setStatus(QSqlDatabase &db, const BuyExecution &buy, const std::string &to,
                                   const std::string &cause, const QDateTime &now, QString *error)
 {
-    QSqlQuery update(db);
-    if (!execute(update,
-                 QStringLiteral("UPDATE media_buys SET status = ?, updated_at = ? WHERE principal_id = ? AND "
-                                "media_buy_id = ? AND status = ?"),
-                 {qs(to), iso(now), qs(buy.principalId), qs(buy.mediaBuyId), qs(buy.status)}, error))
+    int updateRows = 0;
+    if (!storage::write(
+            db,
+            QStringLiteral("UPDATE media_buys SET status = ?, updated_at = ? WHERE principal_id = ? AND "
+                           "media_buy_id = ? AND status = ?"),
+            {qs(to), iso(now), qs(buy.principalId), qs(buy.mediaBuyId), qs(buy.status)}, error, &updateRows))
         return false;
     // Someone else moved the buy first: their write stands, this refresh is stale.
-    if (update.numRowsAffected() != 1)
+    if (updateRows != 1)
         return true;
-    QSqlQuery history(db);
-    if (!execute(history,
-                 QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
-                                "to_status, cause) VALUES (?, ?, ?, ?, ?, ?)"),
-                 {qs(buy.principalId), qs(buy.mediaBuyId), iso(now), qs(buy.status), qs(to), qs(cause)},
-                 error))
+    if (!storage::write(
+            db,
+            QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
+                           "to_status, cause) VALUES (?, ?, ?, ?, ?, ?)"),
+            {qs(buy.principalId), qs(buy.mediaBuyId), iso(now), qs(buy.status), qs(to), qs(cause)}, error))
         return false;
     const auto target = WebhookTarget::fromConfig(buy.pushConfig);
     if (!target)
@@ -226,9 +226,8 @@ std::optional<std::string> MediaBuyLifecycle::refresh(QSqlDatabase &db, const st
     else if (next == "pending_creatives")
         cause = "packages lack an approved creative";
     if (next == "rejected" && buy->rejectionReason.empty()) {
-        QSqlQuery reason(db);
-        execute(
-            reason,
+        storage::write(
+            db,
             QStringLiteral("INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at, "
                            "rejection_reason) VALUES (?, ?, 'not_required', ?, ?) ON CONFLICT (principal_id, "
                            "media_buy_id) DO UPDATE SET rejection_reason = excluded.rejection_reason"),

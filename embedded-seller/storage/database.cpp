@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 
 #include <unistd.h>
 
@@ -16,9 +17,9 @@ namespace adcp::seller::storage {
 
 namespace {
 
-// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a writer that finds the write lock
-// taken by a transaction of a tenth of a millisecond waits milliseconds (and the request's p99 with it). This
-// one retries after 25 µs, growing to 1 ms, until the same 60 s have passed.
+// SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a writer that finds the write
+// lock taken by a transaction of a tenth of a millisecond waits milliseconds (and the request's p99 with it).
+// This one retries after 25 µs, growing to 1 ms, until the same 60 s have passed.
 int storageBusyWait(void *, int attempt)
 {
     constexpr int kStepUs = 25;
@@ -54,8 +55,8 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     // A checkpoint copies each changed page once however often it changed since the last one; a longer WAL
     // (4096 pages, 16 MiB) copies the seller's hot pages (proposal and idempotency tables) far less often
     // than the default 1000 and runs the checkpoint's fsync in a request four times less often.
-    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA wal_autocheckpoint=4096"}) {
+    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                               "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=4096"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             if (error)
                 *error = q.lastError().text();
@@ -83,14 +84,40 @@ TransactionState &transactionState(const QString &connectionName)
     return states[connectionName];
 }
 
+// Prepared statements kept for storage::write, per thread (connections are per thread) and connection name.
+// A statement whose connection was closed or removed since (its driver is gone or another) is prepared again.
+struct StatementCache
+{
+    std::map<QString, std::map<QString, std::unique_ptr<QSqlQuery>>> byConnection;
+};
+thread_local StatementCache t_statements;
+
+QSqlQuery *keptStatement(QSqlDatabase &db, const QString &sql, QString *error, bool *reused = nullptr)
+{
+    auto &statements = t_statements.byConnection[db.connectionName()];
+    if (auto it = statements.find(sql); it != statements.end()) {
+        const QSqlDriver *driver = it->second->driver();
+        if (driver && driver == db.driver() && driver->isOpen()) {
+            if (reused)
+                *reused = true;
+            return it->second.get();
+        }
+        statements.erase(it);
+    }
+    if (reused)
+        *reused = false;
+    auto query = std::make_unique<QSqlQuery>(db);
+    if (!query->prepare(sql)) {
+        if (error)
+            *error = query->lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+        return nullptr;
+    }
+    return statements.emplace(sql, std::move(query)).first->second.get();
+}
+
 bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
 {
-    QSqlQuery q(db);
-    if (q.exec(sql))
-        return true;
-    if (error)
-        *error = q.lastError().text();
-    return false;
+    return write(db, sql, {}, error);
 }
 
 } // namespace
@@ -210,6 +237,40 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
         return false;
     }
     return true;
+}
+
+bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
+           int *rowsAffected)
+{
+    bool reused = false;
+    QSqlQuery *query = keptStatement(db, sql, error, &reused);
+    if (!query)
+        return false;
+    const auto run = [&] {
+        int position = 0;
+        for (const auto &value : bindings)
+            query->bindValue(position++, value);
+        return query->exec();
+    };
+    bool ran = run();
+    if (!ran && reused) {
+        // A kept statement can be spent without its connection changing (the driver finalizes every
+        // statement when the connection is closed and opened again). A failed statement changed nothing,
+        // so it is prepared afresh and run once more; a real error fails the same way again.
+        query->finish();
+        t_statements.byConnection[db.connectionName()].erase(sql);
+        query = keptStatement(db, sql, error);
+        if (!query)
+            return false;
+        ran = run();
+    }
+    if (!ran && error)
+        *error = query->lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+    if (ran && rowsAffected)
+        *rowsAffected = query->numRowsAffected();
+    // Reset at once: a kept statement must hold no lock or read snapshot between calls.
+    query->finish();
+    return ran;
 }
 
 QString toText(const nlohmann::json &json)

@@ -1,7 +1,10 @@
 #include "taskcontext.h"
 
+#include <QDateTime>
+#include <QRandomGenerator>
 #include <QRegularExpression>
-#include <QUuid>
+
+#include <cstdio>
 
 namespace adcp::seller {
 
@@ -119,8 +122,17 @@ const std::vector<ToolSpec> &toolSpecs()
 
 std::string newId(const char *prefix)
 {
-    const QString hex = QUuid::createUuid().toString(QUuid::Id128);
-    return std::string(prefix) + "_" + hex.left(20).toStdString();
+    // 11 hex digits of milliseconds since the epoch (good until the year 2527), then 9 random ones. Ids
+    // issued later sort later, so the primary-key and request indexes grow at their right edge: a new row
+    // dirties the same few B-tree pages as the previous one instead of a random leaf each (measured: fewer
+    // pages written per commit, and fewer for the checkpoint to copy). The random part keeps ids unguessable
+    // enough to be unique; access is checked by principal, never by knowing an id.
+    const auto ms = quint64(QDateTime::currentMSecsSinceEpoch()) & 0xFFFFFFFFFFFull;
+    const quint64 random = QRandomGenerator::global()->generate64() & 0xFFFFFFFFFull;
+    char digits[21];
+    std::snprintf(digits, sizeof digits, "%011llx%09llx", static_cast<unsigned long long>(ms),
+                  static_cast<unsigned long long>(random));
+    return std::string(prefix) + "_" + digits;
 }
 
 bool speaksTaskStatusEnvelope(const nlohmann::json &args)

@@ -125,22 +125,21 @@ bool WebhookOutbox::enqueue(QSqlDatabase &db, const OutboxEvent &event, QString 
     if (window > 0 && !event.coalesceKey.empty()) {
         // Still waiting out its window and never attempted: the newer state replaces it (a new payload, so a
         // new key; nothing with the old key ever left the seller).
-        QSqlQuery merge(db);
-        if (!execute(
-                merge,
+        int mergeRows = 0;
+        if (!storage::write(
+                db,
                 QStringLiteral("UPDATE wh_outbox SET body = ?, idempotency_key = ?, notification_id = ?, "
                                "auth_json = ?, url = ? WHERE coalesce_key = ? AND principal_id = ? AND "
                                "state = 'pending' AND attempts = 0 AND next_attempt_ms > ?"),
                 {body, qs(key), qs(event.notificationId), auth, qs(event.target.url), qs(event.coalesceKey),
                  qs(event.principalId), nowMs},
-                error))
+                error, &mergeRows))
             return false;
-        if (merge.numRowsAffected() > 0)
+        if (mergeRows > 0)
             return true;
     }
-    QSqlQuery insert(db);
-    return execute(
-        insert,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO wh_outbox (principal_id, url, auth_json, event_type, coalesce_key, "
                        "idempotency_key, notification_id, body, state, attempts, next_attempt_ms, "
                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"),
@@ -177,9 +176,8 @@ bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
     // The open SELECT holds a read snapshot: an INSERT on top of it cannot wait for the sender threads'
     // writes (SQLite answers "database is locked" at once), so the read ends first.
     q.finish();
-    QSqlQuery insert(db);
-    return execute(
-        insert,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO wh_outbox (principal_id, url, auth_json, event_type, coalesce_key, "
                        "idempotency_key, notification_id, body, state, attempts, next_attempt_ms, "
                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?)"),

@@ -224,9 +224,8 @@ private:
                 continue;
             }
             if (nowMs - row.firstAttempt > m_options.retryHorizonMs) {
-                QSqlQuery abandon(db);
-                execute(
-                    abandon,
+                storage::write(
+                    db,
                     QStringLiteral("UPDATE wh_outbox SET state = 'abandoned', last_error = 'retry horizon "
                                    "exceeded' WHERE id = ?"),
                     {row.id}, nullptr);
@@ -237,13 +236,14 @@ private:
                 continue;
             // The attempt is recorded before it leaves, so a crash mid-flight counts it and a coalescing
             // writer can no longer replace a body that may already have reached the buyer.
-            QSqlQuery mark(db);
-            if (!execute(mark,
-                         QStringLiteral("UPDATE wh_outbox SET attempts = attempts + 1, first_attempt_ms = "
-                                        "COALESCE(first_attempt_ms, ?), next_attempt_ms = ? WHERE id = ? AND "
-                                        "state = 'pending'"),
-                         {nowMs, nowMs + m_options.timeoutMs + 5000, row.id}, nullptr) ||
-                mark.numRowsAffected() != 1)
+            int markRows = 0;
+            if (!storage::write(
+                    db,
+                    QStringLiteral("UPDATE wh_outbox SET attempts = attempts + 1, first_attempt_ms = "
+                                   "COALESCE(first_attempt_ms, ?), next_attempt_ms = ? WHERE id = ? AND "
+                                   "state = 'pending'"),
+                    {nowMs, nowMs + m_options.timeoutMs + 5000, row.id}, nullptr, &markRows) ||
+                markRows != 1)
                 continue;
             send(row, slot);
         }
@@ -259,10 +259,9 @@ private:
         const int attempt = row.attempts + 1;
         if (check.refused) {
             QSqlDatabase db = m_context->database();
-            QSqlQuery q(db);
-            execute(q,
-                    QStringLiteral("UPDATE wh_outbox SET state = 'abandoned', last_error = ? WHERE id = ?"),
-                    {QString(QStringLiteral("refused at send time: ") + check.reason), row.id}, nullptr);
+            storage::write(
+                db, QStringLiteral("UPDATE wh_outbox SET state = 'abandoned', last_error = ? WHERE id = ?"),
+                {QString(QStringLiteral("refused at send time: ") + check.reason), row.id}, nullptr);
             qCWarning(lcDeadLetter, "webhook %lld not sent: %s", row.id, qPrintable(check.reason));
             return;
         }

@@ -1,0 +1,253 @@
+// The seller's storage primitives: statements kept prepared per connection (storage::write), transactions
+// that nest as savepoints, and ids that sort in the order they were issued.
+#include "storage/database.h"
+#include "tasks/taskcontext.h"
+
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <set>
+
+using namespace adcp::seller;
+
+class TestStorage final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void writeKeepsOneStatementPerText();
+    void keptStatementHoldsNoSnapshot();
+    void writeReportsErrorsAndRowCounts();
+    void keptStatementFollowsAReopenedConnection();
+    void keptStatementSurvivesCloseAndOpen();
+    void nestedTransactionsThroughKeptStatements();
+    void idsSortInIssueOrder();
+
+private:
+    QString openConnection(const QString &name, const QString &file);
+    int keptStatements(const QString &sqlPrefix);
+
+    QTemporaryDir m_dir;
+    QStringList m_connections;
+    QString m_name;
+};
+
+QString TestStorage::openConnection(const QString &name, const QString &file)
+{
+    QString error;
+    if (!storage::openSqliteConnection(name, m_dir.filePath(file), &error))
+        qFatal("cannot open %s: %s", qPrintable(file), qPrintable(error));
+    m_connections << name;
+    return name;
+}
+
+// Statements of the connection whose text starts with `sqlPrefix` (SQLite's sqlite_stmt table lists every
+// prepared statement of the connection that asks, this query included).
+int TestStorage::keptStatements(const QString &sqlPrefix)
+{
+    QSqlQuery q(QSqlDatabase::database(m_name));
+    if (!q.exec(QStringLiteral("SELECT count(*), coalesce(sum(busy), 0) FROM sqlite_stmt WHERE sql LIKE '") +
+                sqlPrefix + QStringLiteral("%'")) ||
+        !q.next())
+        qFatal("sqlite_stmt: %s", qPrintable(q.lastError().text()));
+    if (q.value(1).toInt() != 0)
+        return -1; // a kept statement left running (not reset)
+    return q.value(0).toInt();
+}
+
+void TestStorage::init()
+{
+    QVERIFY(m_dir.isValid());
+    m_name = openConnection(QStringLiteral("storage-test"), QStringLiteral("s.db"));
+    QSqlQuery q(QSqlDatabase::database(m_name));
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)")));
+    QVERIFY(q.exec(QStringLiteral("DELETE FROM t")));
+}
+
+void TestStorage::cleanup()
+{
+    for (const auto &name : std::as_const(m_connections))
+        QSqlDatabase::removeDatabase(name);
+    m_connections.clear();
+}
+
+void TestStorage::writeKeepsOneStatementPerText()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    for (int i = 0; i < 5; ++i)
+        QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                                {QStringLiteral("k%1").arg(i), i}, &error),
+                 qPrintable(error));
+    QCOMPARE(keptStatements(QStringLiteral("INSERT INTO t")), 1);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*), sum(v) FROM t")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 5);
+    QCOMPARE(q.value(1).toInt(), 0 + 1 + 2 + 3 + 4);
+
+    // Every binding is replaced on the next call, none carried over: a NULL stays NULL.
+    QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                            {QStringLiteral("k9"), QVariant()}, &error));
+    QVERIFY2(error.contains(QStringLiteral("NOT NULL")), qPrintable(error));
+}
+
+void TestStorage::keptStatementHoldsNoSnapshot()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"), {QStringLiteral("a"), 1},
+                           &error));
+    QVERIFY(storage::write(db, QStringLiteral("UPDATE t SET v = v + 1 WHERE k = ?"), {QStringLiteral("a")},
+                           &error));
+    // A statement left un-reset would keep a read transaction open on this connection, and a TRUNCATE
+    // checkpoint from another connection could then not empty the WAL.
+    const QString other = openConnection(QStringLiteral("storage-test-other"), QStringLiteral("s.db"));
+    QSqlQuery q(QSqlDatabase::database(other));
+    QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0); // not busy
+    QCOMPARE(q.value(1).toInt(), 0); // the WAL is empty
+    QCOMPARE(keptStatements(QStringLiteral("UPDATE t")), 1);
+}
+
+void TestStorage::writeReportsErrorsAndRowCounts()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    int rows = -1;
+    for (const char *k : {"a", "b", "c"})
+        QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                               {QString::fromLatin1(k), 1}, &error));
+    QVERIFY(storage::write(db, QStringLiteral("UPDATE t SET v = 2 WHERE k <> ?"), {QStringLiteral("a")},
+                           &error, &rows));
+    QCOMPARE(rows, 2);
+    QVERIFY(storage::write(db, QStringLiteral("UPDATE t SET v = 2 WHERE k <> ?"), {QStringLiteral("zz")},
+                           &error, &rows));
+    QCOMPARE(rows, 3);
+
+    error.clear();
+    QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                            {QStringLiteral("a"), 1}, &error));
+    QVERIFY2(error.contains(QStringLiteral("UNIQUE")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("INSERT INTO t")), qPrintable(error)); // names the statement
+    // The failed statement was reset too: the next call through it works.
+    QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                            {QStringLiteral("d"), 4}, &error),
+             qPrintable(error));
+
+    error.clear();
+    QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO no_such_table VALUES (?)"), {1}, &error));
+    QVERIFY2(error.contains(QStringLiteral("no_such_table")), qPrintable(error));
+}
+
+void TestStorage::keptStatementFollowsAReopenedConnection()
+{
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name);
+        QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                               {QStringLiteral("first"), 1}, &error));
+    }
+    // The same connection name, removed and opened again on another file: the kept statement belonged to the
+    // old driver and must not be used (it would write into the old file, or crash).
+    QSqlDatabase::removeDatabase(m_name);
+    m_connections.removeAll(m_name);
+    openConnection(m_name, QStringLiteral("second.db"));
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)")));
+    QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                            {QStringLiteral("second"), 2}, &error),
+             qPrintable(error));
+    QVERIFY(q.exec(QStringLiteral("SELECT k FROM t")) && q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("second"));
+    QVERIFY(!q.next());
+
+    const QString old = openConnection(QStringLiteral("storage-test-old"), QStringLiteral("s.db"));
+    QSqlQuery o(QSqlDatabase::database(old));
+    QVERIFY(o.exec(QStringLiteral("SELECT group_concat(k) FROM t")) && o.next());
+    QCOMPARE(o.value(0).toString(), QStringLiteral("first"));
+}
+
+void TestStorage::keptStatementSurvivesCloseAndOpen()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"), {QStringLiteral("a"), 1},
+                           &error));
+    // Closing finalizes every statement of the connection; the driver (and its name) stay the same.
+    db.close();
+    QVERIFY(db.open());
+    QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                            {QStringLiteral("b"), 2}, &error),
+             qPrintable(error));
+    // A real error still fails (once prepared afresh, it fails the same way) and changes nothing.
+    QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                            {QStringLiteral("b"), 3}, &error));
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("SELECT group_concat(k || v, ',') FROM (SELECT k, v FROM t ORDER BY k)")) &&
+            q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("a1,b2"));
+}
+
+void TestStorage::nestedTransactionsThroughKeptStatements()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    for (int round = 0; round < 3; ++round) { // the same BEGIN/SAVEPOINT/RELEASE texts, reused
+        storage::WriteTransaction outer(db);
+        QVERIFY2(outer.begin(&error), qPrintable(error));
+        QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                               {QStringLiteral("kept%1").arg(round), round}, &error));
+        {
+            storage::WriteTransaction inner(db);
+            QVERIFY2(inner.begin(&error), qPrintable(error));
+            QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                                   {QStringLiteral("dropped%1").arg(round), round}, &error));
+            inner.rollback();
+        }
+        {
+            storage::WriteTransaction inner(db);
+            QVERIFY2(inner.begin(&error), qPrintable(error));
+            QVERIFY(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                                   {QStringLiteral("inner%1").arg(round), round}, &error));
+            QVERIFY2(inner.commit(&error), qPrintable(error));
+        }
+        if (round == 1)
+            outer.rollback(); // everything of this round goes
+        else
+            QVERIFY2(outer.commit(&error), qPrintable(error));
+    }
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("SELECT group_concat(k, ',') FROM (SELECT k FROM t ORDER BY k)")) &&
+            q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("inner0,inner2,kept0,kept2"));
+    QCOMPARE(keptStatements(QStringLiteral("BEGIN IMMEDIATE")), 1);
+}
+
+void TestStorage::idsSortInIssueOrder()
+{
+    const std::string first = newId("prop");
+    QCOMPARE(first.size(), std::string("prop_").size() + 20);
+    QVERIFY(first.starts_with("prop_"));
+    QVERIFY(first.find_first_not_of("0123456789abcdef", 5) == std::string::npos);
+    // Ids of one millisecond differ (random part); an id of a later millisecond sorts after every earlier
+    // one.
+    std::set<std::string> sameMillisecond;
+    for (int i = 0; i < 1000; ++i)
+        sameMillisecond.insert(newId("prop"));
+    QCOMPARE(sameMillisecond.size(), size_t(1000));
+    const std::string latest = *sameMillisecond.rbegin();
+    const qint64 issued = QDateTime::currentMSecsSinceEpoch();
+    while (QDateTime::currentMSecsSinceEpoch() == issued) {
+    }
+    QVERIFY(newId("prop") > latest);
+    QVERIFY(newId("prop") > first);
+}
+
+QTEST_GUILESS_MAIN(TestStorage)
+#include "tst_storage.moc"
