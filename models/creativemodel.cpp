@@ -4,12 +4,17 @@
 #include "jsonvalues.h"
 #include "modelroles.h"
 
+#include <algorithm>
+#include <climits>
+
 namespace adcp::models {
 
 using nlohmann::json;
 
 CreativeModel::CreativeModel(QObject *parent)
-    : TableModel({tr("Creative"), tr("Status"), tr("Format"), tr("Last changed"), tr("Creative id")}, parent)
+    : TableModel(
+          {tr("Creative"), tr("Status"), tr("Format"), tr("In use"), tr("Last changed"), tr("Creative id")},
+          parent)
 {}
 
 CreativeModel::~CreativeModel() = default;
@@ -23,6 +28,38 @@ QString CreativeModel::formatOf(const json &creative)
 {
     const QString named = jsonString(jsonObject(creative, "format_id"), "id");
     return named.isEmpty() ? jsonString(creative, "format_kind") : named;
+}
+
+QString CreativeModel::inUseOf(const json &creative)
+{
+    const json assignments = jsonObject(creative, "assignments");
+    const auto count = assignments.find("assignment_count");
+    if (count == assignments.end() || !count->is_number_integer() || count->get<qint64>() < 0)
+        return {};
+    const qint64 n = count->get<qint64>();
+    return n == 0 ? tr("Not assigned") : tr("%n package(s)", nullptr, int(std::min<qint64>(n, INT_MAX)));
+}
+
+QString CreativeModel::assignmentsOf(const json &creative)
+{
+    const json assignments = jsonObject(creative, "assignments");
+    QStringList lines;
+    for (const auto &row : jsonArrayView(assignments, "assigned_packages")) {
+        const QString package = jsonStringOnly(row, "package_id");
+        if (package.isEmpty())
+            continue;
+        const QString buy = jsonStringOnly(row, "media_buy_id");
+        const QDateTime since = jsonDateTime(row, "assigned_date");
+        QString line = buy.isEmpty() ? tr("package %1").arg(package)
+                                     : tr("package %1 of media buy %2").arg(package, buy);
+        if (since.isValid())
+            line += tr(", since %1").arg(formatDateTime(since));
+        lines << line;
+    }
+    const auto truncated = assignments.find("assignments_truncated");
+    if (truncated != assignments.end() && truncated->is_boolean() && truncated->get<bool>())
+        lines << tr("… and more (the seller listed only some)");
+    return lines.join(QLatin1Char('\n'));
 }
 
 QVariant CreativeModel::data(const QModelIndex &index, int role) const
@@ -40,6 +77,10 @@ QVariant CreativeModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == StatusColumn)
             return withId(displayName(Vocabulary::CreativeStatus, status), status);
+        if (index.column() == InUseColumn) {
+            const QString where = assignmentsOf(row.json);
+            return where.isEmpty() ? data(index, Qt::DisplayRole) : where;
+        }
         return withId(data(index.siblingAtColumn(NameColumn), Qt::DisplayRole).toString(), row.id);
     case Qt::DisplayRole:
         switch (static_cast<Column>(index.column())) {
@@ -51,6 +92,8 @@ QVariant CreativeModel::data(const QModelIndex &index, int role) const
             return displayName(Vocabulary::CreativeStatus, status);
         case FormatColumn:
             return formatOf(row.json);
+        case InUseColumn:
+            return inUseOf(row.json);
         case UpdatedColumn:
             return updated.isValid() ? formatDateTime(updated) : QString();
         case IdColumn:
@@ -65,6 +108,13 @@ QVariant CreativeModel::data(const QModelIndex &index, int role) const
             return status;
         case UpdatedColumn:
             return updated;
+        case InUseColumn: {
+            // Unreported sorts before "Not assigned" (0), then by how many packages.
+            const json assignments = jsonObject(row.json, "assignments");
+            const auto count = assignments.find("assignment_count");
+            return count != assignments.end() && count->is_number_integer() ? QVariant(count->get<qint64>())
+                                                                            : QVariant(qint64(-1));
+        }
         default:
             return data(index, Qt::DisplayRole);
         }

@@ -12,14 +12,15 @@
 namespace adcp::models {
 
 // The creative library of the active account at one seller, as list_creatives pages report it: name, approval
-// status (with its human name), format, last change. Rows are keyed by creative_id; an entry without one is
-// left out. The seller's own count of matches (query_summary.total_matching) is kept for "n of m shown".
+// status (with its human name), format, the packages it is assigned to, last change. Rows are keyed by
+// creative_id; an entry without one is left out. The seller's own count of matches
+// (query_summary.total_matching) is kept for "n of m shown".
 class CreativeModel final : public TableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CreativeModel)
 public:
-    enum Column { NameColumn, StatusColumn, FormatColumn, UpdatedColumn, IdColumn, NB_COLUMNS };
+    enum Column { NameColumn, StatusColumn, FormatColumn, InUseColumn, UpdatedColumn, IdColumn, NB_COLUMNS };
     // More rows than this are not kept: a seller that pages forever cannot exhaust the window's memory.
     static constexpr int kMaxRows = 5000;
 
@@ -48,6 +49,11 @@ public:
     // How the library names a creative's format: the named format's id (format_id.id) or, for a 3.2 canonical
     // creative, its format kind.
     static QString formatOf(const nlohmann::json &creative);
+    // Where the seller says the creative runs (its `assignments` block): "2 packages", "Not assigned", or
+    // empty when the seller did not report assignments.
+    static QString inUseOf(const nlohmann::json &creative);
+    // One line per assigned package ("package p1 of media buy mb1, since …"), for the tooltip.
+    static QString assignmentsOf(const nlohmann::json &creative);
 
 private:
     struct Row

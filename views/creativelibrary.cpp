@@ -76,6 +76,7 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     m_view->setColumnWidth(CreativeModel::NameColumn, 210);
     m_view->setColumnWidth(CreativeModel::StatusColumn, 110);
     m_view->setColumnWidth(CreativeModel::FormatColumn, 150);
+    m_view->setColumnWidth(CreativeModel::InUseColumn, 100);
     m_view->setTextElideMode(Qt::ElideMiddle);
     m_empty = new QLabel(this);
     m_empty->setObjectName(QStringLiteral("creativeLibraryEmpty"));

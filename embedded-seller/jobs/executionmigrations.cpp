@@ -98,11 +98,23 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
          },
          {}},
         {3,
-         QStringLiteral("dependencies by media buy (health reconciliation on every create_media_buy read all of "
-                        "the principal's dependencies)"),
+         QStringLiteral(
+             "dependencies by media buy (health reconciliation on every create_media_buy read all of "
+             "the principal's dependencies)"),
          {
              QStringLiteral(
                  "CREATE INDEX mon_dependencies_by_buy ON mon_dependencies (principal_id, media_buy_id)"),
+         },
+         {}},
+        {4,
+         QStringLiteral("when each dependency was assigned (list_creatives reports assigned_date); rows from "
+                        "before take their media buy's creation time, the earliest the assignment can be"),
+         {
+             QStringLiteral("ALTER TABLE mon_dependencies ADD COLUMN assigned_at TEXT"),
+             QStringLiteral(
+                 "UPDATE mon_dependencies SET assigned_at = (SELECT m.created_at FROM media_buys m WHERE "
+                 "m.principal_id = mon_dependencies.principal_id AND m.media_buy_id = "
+                 "mon_dependencies.media_buy_id) WHERE assigned_at IS NULL"),
          },
          {}},
     };

@@ -325,8 +325,8 @@ bool DependencyHealth::addDependency(QSqlDatabase &db, const std::string &princi
     if (!storage::write(
             db,
             QStringLiteral("INSERT OR IGNORE INTO mon_dependencies (principal_id, media_buy_id, package_id, "
-                           "resource_type, resource_id) VALUES (?, ?, ?, ?, ?)"),
-            {qs(principalId), qs(mediaBuyId), qs(packageId), qs(type), qs(id)}, error))
+                           "resource_type, resource_id, assigned_at) VALUES (?, ?, ?, ?, ?, ?)"),
+            {qs(principalId), qs(mediaBuyId), qs(packageId), qs(type), qs(id), iso(now)}, error))
         return false;
     return reconcile(db, principalId, mediaBuyId, now, error);
 }

@@ -7,6 +7,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace adcp::seller {
@@ -83,6 +84,62 @@ json toJson(const Creative &c)
     return j;
 }
 
+struct Assignment
+{
+    std::string packageId;
+    std::string mediaBuyId;
+    std::string assignedAt;
+};
+
+// The creative's active package assignments (its buy has not ended), oldest first. With an account, only
+// buys of that account: the same creative may serve buys under several accounts of one principal.
+std::optional<std::vector<Assignment>> activeAssignments(TaskContext &task, const std::string &creativeId,
+                                                         QString *error)
+{
+    QSqlQuery q(task.db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT d.package_id, d.media_buy_id, coalesce(d.assigned_at, m.created_at) "
+                           "FROM mon_dependencies d JOIN media_buys m ON m.principal_id = d.principal_id "
+                           "AND m.media_buy_id = d.media_buy_id WHERE d.principal_id = ? AND "
+                           "d.resource_type = 'creative' AND d.resource_id = ? AND m.status NOT IN "
+                           "('completed', 'rejected', 'canceled') ORDER BY 3, d.package_id"),
+            {qs(task.principal.id), qs(creativeId)}, error))
+        return std::nullopt;
+    std::vector<Assignment> out;
+    while (q.next())
+        out.push_back({ss(q.value(0).toString()), ss(q.value(1).toString()), ss(q.value(2).toString())});
+    q.finish();
+    if (task.account) {
+        std::erase_if(out, [&](const Assignment &a) {
+            return !AccountStore::mediaBuyVisible(task.db, task.principal.id, a.mediaBuyId,
+                                                  task.account->accountId);
+        });
+    }
+    return out;
+}
+
+// The `assignments` block of one creative (include_assignments, on by default). This seller evaluates no
+// creative indicators, so under the `matching` projection no assignment matches: the count says 0 and no
+// rows are listed, which is the truth rather than a guess.
+json assignmentsJson(const std::vector<Assignment> &all, bool matchingProjection, size_t limit)
+{
+    json block = {{"assignment_count", all.size()}};
+    json rows = json::array();
+    if (matchingProjection) {
+        block["matching_assignment_count"] = 0;
+    } else {
+        for (size_t i = 0; i < all.size() && i < limit; ++i)
+            rows.push_back({{"package_id", all[i].packageId},
+                            {"media_buy_id", all[i].mediaBuyId},
+                            {"assigned_date", all[i].assignedAt}});
+    }
+    block["returned_assignment_count"] = rows.size();
+    block["assignments_truncated"] = !matchingProjection && all.size() > limit;
+    block["assigned_packages"] = std::move(rows);
+    return block;
+}
+
 } // namespace
 
 // The creative library: every creative the caller synced or seeded, whether or not a buy still uses it (a
@@ -138,9 +195,21 @@ adcp::ToolOutcome listCreatives(TaskContext &task, const json &args)
                            "pagination.cursor", "start again without a cursor");
     }
     const size_t end = std::min(matching.size(), first + count);
+    const bool withAssignments = args.value("include_assignments", true);
+    const bool matchingProjection = args.value("assignment_projection", std::string("all")) == "matching";
+    const size_t assignmentLimit = args.value("assignment_limit", 50);
     json creatives = json::array();
-    for (size_t i = first; i < end; ++i)
-        creatives.push_back(toJson(matching[i]));
+    for (size_t i = first; i < end; ++i) {
+        json creative = toJson(matching[i]);
+        if (withAssignments) {
+            const auto assignments = activeAssignments(task, matching[i].id, &error);
+            if (!assignments)
+                return failure("SERVICE_UNAVAILABLE",
+                               "the seller could not read its creative assignments: " + error.toStdString());
+            creative["assignments"] = assignmentsJson(*assignments, matchingProjection, assignmentLimit);
+        }
+        creatives.push_back(std::move(creative));
+    }
     json page = {{"has_more", end < matching.size()}, {"total_count", matching.size()}};
     if (end < matching.size())
         page["cursor"] = QByteArray(QByteArrayLiteral("off:") + QByteArray::number(qulonglong(end)))

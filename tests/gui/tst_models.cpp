@@ -114,6 +114,7 @@ private Q_SLOTS:
     void exchangeProxyShowsFailures();
     void opportunitiesTree();
     void creativeLibraryReadsPagesSafely();
+    void creativeLibraryShowsAssignments();
 };
 
 void TestModels::formatCountdown_data()
@@ -945,6 +946,47 @@ void TestModels::creativeLibraryReadsPagesSafely()
     QCOMPARE(model.rowCount(), 0);
     model.clear();
     QVERIFY(!model.isListed());
+}
+
+// The "In use" column reads the seller's assignments block: a count in words, the packages in the tooltip; a
+// block that is absent, negative or not a number says nothing rather than "Not assigned".
+void TestModels::creativeLibraryShowsAssignments()
+{
+    using adcp::models::CreativeModel;
+    PluralTranslator translator; // as the application installs it
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    CreativeModel model;
+    model.addPage(nlohmann::json::parse(R"({"creatives": [
+        {"creative_id": "two", "assignments": {"assignment_count": 3, "returned_assignment_count": 2,
+         "assignments_truncated": true, "assigned_packages": [
+            {"package_id": "pkg-a", "media_buy_id": "mb-1", "assigned_date": "2026-12-01T10:00:00Z"},
+            {"package_id": "pkg-b"},
+            {"package_id": 9, "media_buy_id": "mb-x"}]}},
+        {"creative_id": "none", "assignments": {"assignment_count": 0, "assigned_packages": []}},
+        {"creative_id": "one", "assignments": {"assignment_count": 1}},
+        {"creative_id": "unreported"},
+        {"creative_id": "negative", "assignments": {"assignment_count": -2}},
+        {"creative_id": "text", "assignments": {"assignment_count": "3"}},
+        {"creative_id": "odd", "assignments": "everywhere"}]})"),
+                  true);
+    QCOMPARE(model.rowCount(), 7);
+    const auto inUse = [&](int row, int role = Qt::DisplayRole) {
+        return model.index(row, CreativeModel::InUseColumn).data(role).toString();
+    };
+    QCOMPARE(inUse(0), QStringLiteral("3 packages"));
+    const QString tip = inUse(0, Qt::ToolTipRole);
+    QVERIFY2(tip.startsWith(QStringLiteral("package pkg-a of media buy mb-1, since ")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("\npackage pkg-b\n")), qPrintable(tip));
+    QVERIFY2(!tip.contains(QStringLiteral("mb-x")), qPrintable(tip)); // a row without a string package id
+    QVERIFY2(tip.endsWith(QStringLiteral("only some)")), qPrintable(tip));
+    QCOMPARE(inUse(1), QStringLiteral("Not assigned"));
+    QCOMPARE(inUse(2), QStringLiteral("1 package"));
+    for (int row = 3; row < 7; ++row)
+        QCOMPARE(inUse(row), QString());
+    QCOMPARE(model.index(0, CreativeModel::InUseColumn).data(adcp::models::SortRole).toLongLong(), 3);
+    QCOMPARE(model.index(3, CreativeModel::InUseColumn).data(adcp::models::SortRole).toLongLong(), -1);
+    QCOMPARE(model.headerData(CreativeModel::InUseColumn, Qt::Horizontal).toString(),
+             QStringLiteral("In use"));
 }
 
 QTEST_GUILESS_MAIN(TestModels)

@@ -1,10 +1,13 @@
 #include "sellertestfixture.h"
 
 #include "officialschemas.h"
+#include "wire/rfc3339.h"
 
 #include <QDir>
 #include <QFloat16>
 #include <QTest>
+
+#include <set>
 
 using namespace sellertest;
 
@@ -30,6 +33,7 @@ private Q_SLOTS:
     void buysAreFilteredByAccount();
     void lazyAccountIsReusedBySandboxCaller();
     void creativeLibraryOutlivesCanceledBuy();
+    void creativeAssignmentsAreListed();
     void controllerAnswersInItsOwnShape();
     void seededFormatsArePaged();
 
@@ -419,6 +423,85 @@ void TestSellerAccounts::creativeLibraryOutlivesCanceledBuy()
     QCOMPARE(filtered.result["query_summary"]["total_matching"].get<int>(), 2);
     QCOMPARE(filtered.result["query_summary"]["filters_applied"][0].get<std::string>(),
              std::string("creative_ids"));
+    QCOMPARE(s.call(s.other, "list_creatives", json::object()).result["creatives"].size(), size_t(0));
+}
+
+// include_assignments (on unless turned off): each creative lists the packages it is assigned to in buys that
+// have not ended, with when; assignment_limit bounds the rows and says when it cut; the `matching` projection
+// matches nothing here because this seller evaluates no creative indicators.
+void TestSellerAccounts::creativeAssignmentsAreListed()
+{
+    Seller s;
+    const json account = naturalKey("acme.example");
+    const auto first = s.call("create_media_buy", buyArgsFor(s, account));
+    const auto second = s.call("create_media_buy", buyArgsFor(s, account));
+    QVERIFY(first.ok() && second.ok());
+    const std::string firstBuy = first.result["media_buy_id"].get<std::string>();
+    const std::string secondBuy = second.result["media_buy_id"].get<std::string>();
+    const std::string firstPackage = first.result["packages"][0]["package_id"].get<std::string>();
+    const std::string secondPackage = second.result["packages"][0]["package_id"].get<std::string>();
+    const json creative = {
+        {"creative_id", "cr-x"},
+        {"name", "Banner x"},
+        {"format_id", {{"agent_url", "https://creative.adcontextprotocol.org"}, {"id", "display_image"}}},
+        {"assets", kAssets}};
+    const auto synced =
+        s.call("sync_creatives", {{"idempotency_key", s.key()},
+                                  {"account", account},
+                                  {"creatives", json::array({creative})},
+                                  {"assignments",
+                                   {{{"creative_id", "cr-x"}, {"package_id", firstPackage}},
+                                    {{"creative_id", "cr-x"}, {"package_id", secondPackage}}}}});
+    QVERIFY2(synced.ok(), synced.error ? synced.error->message.c_str() : "");
+
+    const auto listed = s.call("list_creatives", {{"account", account}});
+    QVERIFY(listed.ok());
+    checkSchema("/schemas/creative/list-creatives-response.json", listed.result);
+    const json assignments = listed.result["creatives"][0]["assignments"];
+    QCOMPARE(assignments["assignment_count"].get<int>(), 2);
+    QCOMPARE(assignments["returned_assignment_count"].get<int>(), 2);
+    QCOMPARE(assignments["assignments_truncated"].get<bool>(), false);
+    QVERIFY(!assignments.contains("matching_assignment_count"));
+    std::set<std::pair<std::string, std::string>> rows;
+    for (const auto &row : assignments["assigned_packages"]) {
+        rows.insert({row["media_buy_id"].get<std::string>(), row["package_id"].get<std::string>()});
+        QVERIFY(adcp::wire::isRfc3339DateTime(row["assigned_date"].get<std::string>()));
+    }
+    QCOMPARE(rows, (std::set<std::pair<std::string, std::string>>{{firstBuy, firstPackage},
+                                                                  {secondBuy, secondPackage}}));
+
+    const auto limited = s.call("list_creatives", {{"assignment_limit", 1}});
+    checkSchema("/schemas/creative/list-creatives-response.json", limited.result);
+    const json cut = limited.result["creatives"][0]["assignments"];
+    QCOMPARE(cut["assignment_count"].get<int>(), 2);
+    QCOMPARE(cut["returned_assignment_count"].get<int>(), 1);
+    QCOMPARE(cut["assigned_packages"].size(), size_t(1));
+    QCOMPARE(cut["assignments_truncated"].get<bool>(), true);
+
+    const auto without = s.call("list_creatives", {{"include_assignments", false}});
+    QVERIFY(!without.result["creatives"][0].contains("assignments"));
+
+    const json matchingRequest = {{"assignment_projection", "matching"},
+                                  {"filters", {{"indicator_types", json::array({"creative_fatigue"})}}}};
+    checkSchema("/schemas/creative/list-creatives-request.json", matchingRequest);
+    const auto matching = s.call("list_creatives", matchingRequest);
+    QVERIFY(matching.ok());
+    checkSchema("/schemas/creative/list-creatives-response.json", matching.result);
+    const json none = matching.result["creatives"][0]["assignments"];
+    QCOMPARE(none["assignment_count"].get<int>(), 2);
+    QCOMPARE(none["matching_assignment_count"].get<int>(), 0);
+    QCOMPARE(none["returned_assignment_count"].get<int>(), 0);
+
+    // A canceled buy's package no longer counts; the creative and its other assignment stay.
+    QVERIFY(s.call("update_media_buy", {{"idempotency_key", s.key()},
+                                        {"account", account},
+                                        {"media_buy_id", firstBuy},
+                                        {"canceled", true}})
+                .ok());
+    const json after = s.call("list_creatives", json::object()).result["creatives"][0]["assignments"];
+    QCOMPARE(after["assignment_count"].get<int>(), 1);
+    QCOMPARE(after["assigned_packages"][0]["media_buy_id"].get<std::string>(), secondBuy);
+    // Another principal sees neither the creative nor its assignments.
     QCOMPARE(s.call(s.other, "list_creatives", json::object()).result["creatives"].size(), size_t(0));
 }
 
