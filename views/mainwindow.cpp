@@ -380,8 +380,13 @@ void MainWindow::wireWorkbench()
         m_brief->setBusy(busy);
         m_proposalDetail->setBusy(busy);
         m_buyDetail->setBusy(busy);
-        if (busy)
-            showStatus(tr("%1…").arg(what), 0);
+        if (busy) {
+            m_busyStatus = tr("%1…").arg(what);
+            showStatus(m_busyStatus, 0);
+        } else if (!m_busyStatus.isEmpty() && m_statusMessage->text() == m_busyStatus) {
+            // Finished without a message of its own (a refresh): the bar must not go on saying it is running.
+            showStatus(tr("Ready"), 0);
+        }
     });
     connect(wb, &Workbench::actionSucceeded, this,
             [this](const QString &action, const QString &, const QString &message) {

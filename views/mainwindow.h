@@ -155,6 +155,7 @@ private:
     ExchangeInspector *m_inspector = nullptr;
     QLabel *m_statusMessage = nullptr;
     QTimer *m_statusTimer = nullptr;
+    QString m_busyStatus; // the "<action>…" text shown while calls run
     int m_statusTimeout = 10000;
     QProgressBar *m_busyBar = nullptr;
     QPushButton *m_cancelButton = nullptr;

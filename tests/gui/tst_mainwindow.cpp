@@ -53,6 +53,18 @@ void TestMainWindow::statusMessagesTimeOut()
                                   adcp::AdcpError::make("CONFLICT", "stale version"));
     QCOMPARE(window.statusMessage()->text(), QStringLiteral("Finalize failed: CONFLICT"));
     QTRY_COMPARE_WITH_TIMEOUT(window.statusMessage()->text(), QStringLiteral("Ready"), 60000);
+    // A call that ends without a message of its own (Refresh buys) does not leave "Refresh buys…" behind.
+    window.setStatusTimeout(0);
+    Q_EMIT workbench.busyChanged(true, QStringLiteral("Refresh buys"));
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Refresh buys…"));
+    Q_EMIT workbench.busyChanged(false, QString());
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Ready"));
+    // One that did say something keeps it.
+    Q_EMIT workbench.busyChanged(true, QStringLiteral("Send brief"));
+    Q_EMIT workbench.actionSucceeded(QStringLiteral("Send brief"), QStringLiteral("opp-2"),
+                                     QStringLiteral("2 proposals"));
+    Q_EMIT workbench.busyChanged(false, QString());
+    QCOMPARE(window.statusMessage()->text(), QStringLiteral("Send brief: 2 proposals"));
 }
 
 void TestMainWindow::embeddedSellerIsPreselected()
