@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 namespace adcp::models {
 
@@ -26,8 +27,17 @@ int CreativeModel::rowCount(const QModelIndex &parent) const
 
 QString CreativeModel::formatOf(const json &creative)
 {
-    const QString named = jsonString(jsonObject(creative, "format_id"), "id");
-    return named.isEmpty() ? jsonString(creative, "format_kind") : named;
+    const json formatId = jsonObject(creative, "format_id");
+    const QString named = jsonString(formatId, "id");
+    if (named.isEmpty())
+        return jsonString(creative, "format_kind");
+    // A sized format (format_id with width and height) says its size: two display_image creatives of a buy
+    // are otherwise indistinguishable.
+    const double width = jsonNumber(formatId, "width");
+    const double height = jsonNumber(formatId, "height");
+    const bool sized = width >= 1 && height >= 1 && width <= 100000 && height <= 100000 &&
+                       width == std::floor(width) && height == std::floor(height);
+    return sized ? tr("%1 %2×%3").arg(named).arg(qint64(width)).arg(qint64(height)) : named;
 }
 
 QString CreativeModel::inUseOf(const json &creative)

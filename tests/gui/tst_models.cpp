@@ -987,6 +987,23 @@ void TestModels::creativeLibraryShowsAssignments()
     QCOMPARE(model.index(3, CreativeModel::InUseColumn).data(adcp::models::SortRole).toLongLong(), -1);
     QCOMPARE(model.headerData(CreativeModel::InUseColumn, Qt::Horizontal).toString(),
              QStringLiteral("In use"));
+
+    // A sized format says its size; a size that is not a pair of whole positive numbers is left out.
+    const auto format = [](const char *formatId) {
+        return CreativeModel::formatOf({{"format_id", nlohmann::json::parse(formatId)}});
+    };
+    QCOMPARE(format(R"({"id": "display_image", "width": 970, "height": 250})"),
+             QStringLiteral("display_image 970×250"));
+    QCOMPARE(format(R"({"id": "display_image"})"), QStringLiteral("display_image"));
+    QCOMPARE(format(R"({"id": "display_image", "width": 300})"), QStringLiteral("display_image"));
+    QCOMPARE(format(R"({"id": "display_image", "width": -300, "height": 250})"),
+             QStringLiteral("display_image"));
+    QCOMPARE(format(R"({"id": "display_image", "width": 1e300, "height": 250})"),
+             QStringLiteral("display_image"));
+    QCOMPARE(format(R"({"id": "display_image", "width": "300", "height": 250})"),
+             QStringLiteral("display_image"));
+    QCOMPARE(format(R"({"id": "display_image", "width": 300.5, "height": 250})"),
+             QStringLiteral("display_image"));
 }
 
 QTEST_GUILESS_MAIN(TestModels)
