@@ -50,7 +50,13 @@ QString CreativeModel::inUseOf(const json &creative)
     return n == 0 ? tr("Not assigned") : tr("%n package(s)", nullptr, int(std::min<qint64>(n, INT_MAX)));
 }
 
-QString CreativeModel::assignmentsOf(const json &creative)
+void CreativeModel::setBuyTitles(std::function<QString(const QString &)> buyTitle)
+{
+    m_buyTitle = std::move(buyTitle);
+}
+
+QString CreativeModel::assignmentsOf(const json &creative,
+                                     const std::function<QString(const QString &)> &buyTitle)
 {
     const json assignments = jsonObject(creative, "assignments");
     QStringList lines;
@@ -60,8 +66,11 @@ QString CreativeModel::assignmentsOf(const json &creative)
             continue;
         const QString buy = jsonStringOnly(row, "media_buy_id");
         const QDateTime since = jsonDateTime(row, "assigned_date");
+        const QString title = buy.isEmpty() || !buyTitle ? QString() : buyTitle(buy);
         QString line = buy.isEmpty() ? tr("package %1").arg(package)
-                                     : tr("package %1 of media buy %2").arg(package, buy);
+                       : title.isEmpty() || title == buy
+                           ? tr("package %1 of media buy %2").arg(package, buy)
+                           : tr("package %1 of “%2” (%3)").arg(package, title, buy);
         if (since.isValid())
             line += tr(", since %1").arg(formatDateTime(since));
         lines << line;
@@ -88,7 +97,7 @@ QVariant CreativeModel::data(const QModelIndex &index, int role) const
         if (index.column() == StatusColumn)
             return withId(displayName(Vocabulary::CreativeStatus, status), status);
         if (index.column() == InUseColumn) {
-            const QString where = assignmentsOf(row.json);
+            const QString where = assignmentsOf(row.json, m_buyTitle);
             return where.isEmpty() ? data(index, Qt::DisplayRole) : where;
         }
         return withId(data(index.siblingAtColumn(NameColumn), Qt::DisplayRole).toString(), row.id);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <vector>
 
 namespace adcp::models {
@@ -52,8 +53,12 @@ public:
     // Where the seller says the creative runs (its `assignments` block): "2 packages", "Not assigned", or
     // empty when the seller did not report assignments.
     static QString inUseOf(const nlohmann::json &creative);
-    // One line per assigned package ("package p1 of media buy mb1, since …"), for the tooltip.
-    static QString assignmentsOf(const nlohmann::json &creative);
+    // One line per assigned package ("package p1 of “Balanced plan” (mb1), since …"), for the tooltip.
+    // `buyTitle` names a media buy the window knows (empty: not known, the id alone is shown).
+    static QString assignmentsOf(const nlohmann::json &creative,
+                                 const std::function<QString(const QString &mediaBuyId)> &buyTitle = {});
+    // How the tooltip names buys; the workbench passes its buys' titles.
+    void setBuyTitles(std::function<QString(const QString &mediaBuyId)> buyTitle);
 
 private:
     struct Row
@@ -67,6 +72,7 @@ private:
     ListingCursor m_next;
     bool m_listed = false;
     int m_total = -1;
+    std::function<QString(const QString &)> m_buyTitle;
 };
 
 } // namespace adcp::models

@@ -73,9 +73,9 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     // lists.
     QHeaderView *header = m_view->header();
     header->setStretchLastSection(true);
-    m_view->setColumnWidth(CreativeModel::NameColumn, 210);
+    m_view->setColumnWidth(CreativeModel::NameColumn, 250);
     m_view->setColumnWidth(CreativeModel::StatusColumn, 110);
-    m_view->setColumnWidth(CreativeModel::FormatColumn, 150);
+    m_view->setColumnWidth(CreativeModel::FormatColumn, 180); // "display_image 970×250" whole
     m_view->setColumnWidth(CreativeModel::InUseColumn, 100);
     m_view->setTextElideMode(Qt::ElideMiddle);
     m_empty = new QLabel(this);

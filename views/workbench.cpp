@@ -89,6 +89,11 @@ Workbench::Workbench(QObject *parent)
         if (!m_countsTimer->isActive())
             m_countsTimer->start();
     };
+    // The creative library names the buys a creative runs in as the planner knows them.
+    m_creatives->setBuyTitles([this](const QString &mediaBuyId) {
+        const int row = m_buys->rowOf(mediaBuyId);
+        return row >= 0 ? m_buys->title(row) : QString();
+    });
     connect(m_buys, &QAbstractItemModel::dataChanged, this, recount);
     connect(m_buys, &QAbstractItemModel::rowsInserted, this, recount);
     connect(m_proposals, &QAbstractItemModel::rowsInserted, this, recount);

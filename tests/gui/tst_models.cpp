@@ -979,6 +979,13 @@ void TestModels::creativeLibraryShowsAssignments()
     QVERIFY2(tip.contains(QStringLiteral("\npackage pkg-b\n")), qPrintable(tip));
     QVERIFY2(!tip.contains(QStringLiteral("mb-x")), qPrintable(tip)); // a row without a string package id
     QVERIFY2(tip.endsWith(QStringLiteral("only some)")), qPrintable(tip));
+    // A buy the window knows is named by its title, its id beside it.
+    model.setBuyTitles([](const QString &id) {
+        return id == QLatin1String("mb-1") ? QStringLiteral("Balanced plan") : QString();
+    });
+    QVERIFY2(inUse(0, Qt::ToolTipRole)
+                 .startsWith(QStringLiteral("package pkg-a of “Balanced plan” (mb-1), since ")),
+             qPrintable(inUse(0, Qt::ToolTipRole)));
     QCOMPARE(inUse(1), QStringLiteral("Not assigned"));
     QCOMPARE(inUse(2), QStringLiteral("1 package"));
     for (int row = 3; row < 7; ++row)
