@@ -97,8 +97,10 @@ struct ThreadConnections
         auto &live = liveConnections();
         for (const auto &[contextSerial, name] : names) {
             const auto it = live.find(contextSerial);
-            if (it != live.end() && it->second.erase(name) > 0)
+            if (it != live.end() && it->second.erase(name) > 0) {
+                storage::forgetStatements(name);
                 QSqlDatabase::removeDatabase(name);
+            }
         }
     }
 };
@@ -131,8 +133,10 @@ SellerContext::~SellerContext()
     const auto it = live.find(d->serial);
     if (it == live.end())
         return;
-    for (const auto &name : it->second)
+    for (const auto &name : it->second) {
+        storage::forgetStatements(name);
         QSqlDatabase::removeDatabase(name);
+    }
     live.erase(it);
 }
 

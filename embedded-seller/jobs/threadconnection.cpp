@@ -1,5 +1,7 @@
 #include "threadconnection.h"
 
+#include "storage/database.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
@@ -18,6 +20,7 @@ struct ThreadConnections
     ~ThreadConnections()
     {
         for (const auto &entry : byPath) {
+            storage::forgetStatements(entry.second);
             {
                 QSqlDatabase db = QSqlDatabase::database(entry.second, false);
                 db.close();

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include <unistd.h>
 
@@ -84,26 +85,43 @@ TransactionState &transactionState(const QString &connectionName)
     return states[connectionName];
 }
 
-// Prepared statements kept for storage::write, per thread (connections are per thread) and connection name.
-// A statement whose connection was closed or removed since (its driver is gone or another) is prepared again.
+// Prepared statements kept for storage::write, per connection name (connections are per thread, so only the
+// owning thread uses an entry). Not thread-local: a connection may be removed by another thread (a seller
+// context removes every thread's connection when it closes), and its statements must be finalized by whoever
+// removes it, before the removal (forgetStatements), never by the owning thread's exit racing that removal. A
+// statement whose connection was removed, reopened or closed anyway is prepared again. Never destroyed:
+// statements left at exit belong to connections QtSql tears down on its own.
 struct StatementCache
 {
+    std::mutex mutex;
     std::map<QString, std::map<QString, std::unique_ptr<QSqlQuery>>> byConnection;
 };
-thread_local StatementCache t_statements;
+
+StatementCache &statementCache()
+{
+    static auto *cache = new StatementCache;
+    return *cache;
+}
 
 QSqlQuery *keptStatement(QSqlDatabase &db, const QString &sql, QString *error, bool *reused = nullptr)
 {
-    auto &statements = t_statements.byConnection[db.connectionName()];
-    if (auto it = statements.find(sql); it != statements.end()) {
-        const QSqlDriver *driver = it->second->driver();
-        if (driver && driver == db.driver() && driver->isOpen()) {
-            if (reused)
-                *reused = true;
-            return it->second.get();
+    StatementCache &cache = statementCache();
+    std::unique_ptr<QSqlQuery> spent;
+    {
+        std::lock_guard lock(cache.mutex);
+        auto &statements = cache.byConnection[db.connectionName()];
+        if (auto it = statements.find(sql); it != statements.end()) {
+            const QSqlDriver *driver = it->second->driver();
+            if (driver && driver == db.driver() && driver->isOpen()) {
+                if (reused)
+                    *reused = true;
+                return it->second.get();
+            }
+            spent = std::move(it->second);
+            statements.erase(it);
         }
-        statements.erase(it);
     }
+    spent.reset(); // outside the lock: finalizing talks to the driver
     if (reused)
         *reused = false;
     auto query = std::make_unique<QSqlQuery>(db);
@@ -112,7 +130,24 @@ QSqlQuery *keptStatement(QSqlDatabase &db, const QString &sql, QString *error, b
             *error = query->lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
         return nullptr;
     }
-    return statements.emplace(sql, std::move(query)).first->second.get();
+    std::lock_guard lock(cache.mutex);
+    auto &kept = cache.byConnection[db.connectionName()][sql];
+    kept = std::move(query);
+    return kept.get();
+}
+
+void dropStatement(const QSqlDatabase &db, const QString &sql)
+{
+    StatementCache &cache = statementCache();
+    std::unique_ptr<QSqlQuery> spent;
+    std::lock_guard lock(cache.mutex);
+    auto it = cache.byConnection.find(db.connectionName());
+    if (it == cache.byConnection.end())
+        return;
+    if (auto found = it->second.find(sql); found != it->second.end()) {
+        spent = std::move(found->second);
+        it->second.erase(found);
+    }
 }
 
 bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
@@ -239,6 +274,20 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
     return true;
 }
 
+void forgetStatements(const QString &connectionName)
+{
+    StatementCache &cache = statementCache();
+    std::map<QString, std::unique_ptr<QSqlQuery>> spent;
+    {
+        std::lock_guard lock(cache.mutex);
+        auto it = cache.byConnection.find(connectionName);
+        if (it == cache.byConnection.end())
+            return;
+        spent = std::move(it->second);
+        cache.byConnection.erase(it);
+    }
+}
+
 bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected)
 {
@@ -258,7 +307,7 @@ bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant>
         // statement when the connection is closed and opened again). A failed statement changed nothing,
         // so it is prepared afresh and run once more; a real error fails the same way again.
         query->finish();
-        t_statements.byConnection[db.connectionName()].erase(sql);
+        dropStatement(db, sql);
         query = keptStatement(db, sql, error);
         if (!query)
             return false;

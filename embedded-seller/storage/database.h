@@ -70,6 +70,9 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
 // caller of the same text on this connection.
 bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected = nullptr);
+// Finalizes the statements write() keeps for a connection. Call it before QSqlDatabase::removeDatabase from
+// the thread that removes the connection (no other thread may be using it then).
+void forgetStatements(const QString &connectionName);
 
 QString toText(const nlohmann::json &json);
 nlohmann::json fromText(const QString &text); // null on empty or unparsable text
