@@ -1,13 +1,14 @@
 #include "buydetailwidget.h"
 
 #include "buyeventmodel.h"
-#include "displaynames.h"
 #include "buymodel.h"
 #include "deliverychart.h"
+#include "displaynames.h"
 #include "errorbanner.h"
 #include "impairmentmodel.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
+#include "pricingtext.h"
 #include "theme.h"
 
 #include <QHash>
@@ -74,9 +75,9 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_sections->addTab(m_timelineView, tr("Timeline"));
     m_packages = new QTableWidget(m_sections);
     m_packages->setObjectName(QStringLiteral("packageTable"));
-    m_packages->setColumnCount(5);
+    m_packages->setColumnCount(6);
     m_packages->setHorizontalHeaderLabels(
-        {tr("Package"), tr("Product"), tr("Budget"), tr("Delivery"), tr("State")});
+        {tr("Package"), tr("Product"), tr("Budget"), tr("Pricing"), tr("Delivery"), tr("State")});
     m_packages->verticalHeader()->hide();
     m_packages->horizontalHeader()->setStretchLastSection(true);
     m_packages->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -223,20 +224,30 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
             state = tr("⚠ Impaired: %1 out of service").arg(impairedBy.value(packageId).toLower());
         if (!jsonStringList(package, "formats_pending").isEmpty())
             state += tr(" · creatives pending");
+        const nlohmann::json report = reported.value(packageId);
         nlohmann::json snapshot = jsonObject(package, "snapshot");
         if (snapshot.empty())
-            snapshot = reported.value(packageId);
-        const QString delivered =
-            snapshot.empty()
-                ? tr("not reported yet")
-                : tr("%1 imp.").arg(userLocale().toString(static_cast<qint64>(jsonNumber(snapshot, "impressions"))));
-        const QStringList values{packageId, jsonString(package, "product_id"),
-                                 package.contains("budget")
-                                     ? formatMoney(jsonAmount(package["budget"]), jsonString(buy, "currency"))
-                                     : QString(),
-                                 delivered, state};
+            snapshot = report;
+        const QString currency = jsonString(buy, "currency");
+        QString delivered = snapshot.empty() ? tr("not reported yet")
+                                             : tr("%1 imp.").arg(userLocale().toString(
+                                                   static_cast<qint64>(jsonNumber(snapshot, "impressions"))));
+        // What the package bills on (clicks, completed views, rating points …) and what that cost so far.
+        if (const QString units = billedUnitsText(report); !units.isEmpty())
+            delivered += QStringLiteral(" · ") + units;
+        if (report.contains("spend") && report["spend"].is_number())
+            delivered += QStringLiteral(" · ") + formatMoney(jsonNumber(report, "spend"), currency);
+        const QStringList values{
+            packageId,
+            jsonString(package, "product_id"),
+            package.contains("budget") ? formatMoney(jsonAmount(package["budget"]), currency) : QString(),
+            pricingRateText(report, currency),
+            delivered,
+            state};
         for (int c = 0; c < values.size(); ++c)
             m_packages->setItem(p, c, new QTableWidgetItem(values.at(c)));
+        if (const QString model = jsonString(report, "pricing_model"); !model.isEmpty())
+            m_packages->item(p, 3)->setToolTip(displayName(Vocabulary::PricingModel, model));
         ++p;
     }
 }

@@ -5,16 +5,42 @@
 
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <cmath>
 
 namespace adcp::seller {
 
-nlohmann::json DeliveryReport::metrics(const DeliveryCounts &counts)
+nlohmann::json DeliveryReport::metrics(const DeliveryCounts &counts, const std::vector<PricingModel> &models)
 {
     nlohmann::json m = {
         {"impressions", counts.impressions}, {"spend", money(counts.spendMinor)}, {"clicks", counts.clicks}};
     if (counts.impressions > 0)
         m["ctr"] = static_cast<double>(counts.clicks) / static_cast<double>(counts.impressions);
+    const auto has = [&](PricingModel model) {
+        return std::find(models.begin(), models.end(), model) != models.end();
+    };
+    if (has(PricingModel::Vcpm)) {
+        nlohmann::json viewability = {{"measurable_impressions", counts.impressions},
+                                      {"viewable_impressions", counts.viewableImpressions}};
+        if (counts.impressions > 0)
+            viewability["viewable_rate"] =
+                static_cast<double>(counts.viewableImpressions) / static_cast<double>(counts.impressions);
+        m["viewability"] = std::move(viewability);
+    }
+    if (has(PricingModel::Cpcv) || has(PricingModel::Cpv)) {
+        m["views"] = counts.views;
+        m["completed_views"] = counts.completedViews;
+        if (counts.impressions > 0)
+            m["completion_rate"] =
+                static_cast<double>(counts.completedViews) / static_cast<double>(counts.impressions);
+        if (counts.completedViews > 0)
+            m["cost_per_completed_view"] =
+                money(counts.spendMinor) / static_cast<double>(counts.completedViews);
+    }
+    if (has(PricingModel::Cpc) && counts.clicks > 0)
+        m["cost_per_click"] = money(counts.spendMinor) / static_cast<double>(counts.clicks);
+    if (has(PricingModel::Cpp))
+        m["grps"] = DeliverySimulator::ratingPoints(counts.impressions);
     return m;
 }
 
@@ -25,7 +51,21 @@ PackagePlan DeliveryReport::plan(QSqlDatabase &db, const BuyExecution &buy, cons
     plan.flightStart = package.start;
     plan.flightEnd = package.end;
     plan.budgetMinor = static_cast<qint64>(std::llround(package.budget * 100.0));
-    plan.cpm = package.cpm > 0 ? package.cpm : 10.0;
+    plan.pricingModel = pricingModelFromString(package.pricingModel).value_or(PricingModel::Cpm);
+    plan.rate = package.rate > 0 ? package.rate : 10.0;
+    nlohmann::json option = {{"pricing_model", pricingModelName(plan.pricingModel)},
+                             {"fixed_price", plan.rate}};
+    if (package.pricingParameters.is_object()) {
+        option["parameters"] = package.pricingParameters;
+        // cpv: a share of the creative, or seconds of it (counted against a 30-second spot)
+        const nlohmann::json threshold = package.pricingParameters.value("view_threshold", nlohmann::json());
+        if (threshold.is_number())
+            plan.viewThreshold = std::clamp(threshold.get<double>(), 0.0, 1.0);
+        else if (threshold.is_object() && threshold.value("duration_seconds", nlohmann::json()).is_number())
+            plan.viewThreshold = std::clamp(threshold["duration_seconds"].get<double>() / 30.0, 0.0, 1.0);
+    }
+    if (const auto fee = flightFee(option, std::nullopt, package.start, package.end, nullptr))
+        plan.feeMinor = static_cast<qint64>(std::llround(*fee * 100.0));
     plan.pacing = pacingFromString(package.pacing).value_or(Pacing::Even);
     // Nothing serves before the ad server has the order live, nor for a buy that never left pending_*.
     const bool everLive = buy.status == "active" || buy.status == "paused" || buy.status == "completed" ||
@@ -50,7 +90,8 @@ PackagePlan DeliveryReport::plan(QSqlDatabase &db, const BuyExecution &buy, cons
         while (q.next())
             plan.injected.push_back(
                 {QDateTime::fromString(q.value(0).toString(), Qt::ISODateWithMs).toUTC(),
-                 {q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toLongLong()}});
+                 DeliverySimulator::withViewCounts(
+                     plan, {q.value(1).toLongLong(), q.value(2).toLongLong(), q.value(3).toLongLong()})});
     }
     return plan;
 }
@@ -65,16 +106,25 @@ nlohmann::json DeliveryReport::mediaBuyDelivery(QSqlDatabase &db, const BuyExecu
     for (const auto &p : packages)
         plans.push_back(plan(db, buy, p));
 
+    std::vector<PricingModel> models; // every model of the buy's packages, once
+    for (const auto &p : plans) {
+        if (std::find(models.begin(), models.end(), p.pricingModel) == models.end())
+            models.push_back(p.pricingModel);
+    }
+    // Totals carry a model's metrics (cost per click, rating points …) only when every package bills in it:
+    // a cost per click over clicks of CPM packages would mean nothing.
+    const std::vector<PricingModel> totalsModels = models.size() == 1 ? models : std::vector<PricingModel>();
+
     DeliveryCounts totals;
     nlohmann::json byPackage = nlohmann::json::array();
     double expectedMinor = 0;
     for (size_t i = 0; i < packages.size(); ++i) {
         const DeliveryCounts counts = DeliverySimulator::between(plans[i], request.from, until);
         totals += counts;
-        nlohmann::json entry = metrics(counts);
+        nlohmann::json entry = metrics(counts, {plans[i].pricingModel});
         entry["package_id"] = packages[i].packageId;
-        entry["pricing_model"] = "cpm";
-        entry["rate"] = plans[i].cpm;
+        entry["pricing_model"] = pricingModelName(plans[i].pricingModel);
+        entry["rate"] = plans[i].rate;
         entry["currency"] = buy.currency;
         entry["paused"] = packages[i].paused || buy.paused;
         // 3.0 and 3.1 (the versions this seller declares) have no "not_delivering": a package that is not
@@ -97,15 +147,18 @@ nlohmann::json DeliveryReport::mediaBuyDelivery(QSqlDatabase &db, const BuyExecu
         if (plans[i].flightEnd > plans[i].flightStart && now > plans[i].flightStart) {
             const double flight = static_cast<double>(plans[i].flightStart.secsTo(plans[i].flightEnd));
             const double elapsed = std::min(flight, static_cast<double>(plans[i].flightStart.secsTo(now)));
-            expectedMinor += static_cast<double>(plans[i].budgetMinor) * elapsed / flight;
+            expectedMinor +=
+                static_cast<double>(DeliverySimulator::plannedSpendMinor(plans[i])) * elapsed / flight;
         }
     }
 
     nlohmann::json delivery = {{"media_buy_id", buy.mediaBuyId},
                                {"status", buy.status},
-                               {"pricing_model", "cpm"},
-                               {"totals", metrics(totals)},
+                               {"totals", metrics(totals, totalsModels)},
                                {"by_package", byPackage}};
+    // The buy's model only when every package bills in it; by_package says it per package anyway.
+    if (models.size() == 1)
+        delivery["pricing_model"] = pricingModelName(models.front());
     if (totals.impressions > 0)
         delivery["totals"]["effective_rate"] =
             money(totals.spendMinor) * 1000.0 / static_cast<double>(totals.impressions);
@@ -137,13 +190,13 @@ nlohmann::json DeliveryReport::mediaBuyDelivery(QSqlDatabase &db, const BuyExecu
                 const DeliveryCounts c =
                     DeliverySimulator::between(p, std::min(start, now), std::min(end, now));
                 sum += c;
-                nlohmann::json row = metrics(c);
+                nlohmann::json row = metrics(c, {p.pricingModel});
                 row["package_id"] = p.packageId;
                 perPackage.push_back(std::move(row));
             }
             windows.push_back({{"window_start", start.toString(Qt::ISODate).toStdString()},
                                {"window_end", end.toString(Qt::ISODate).toStdString()},
-                               {"totals", metrics(sum)},
+                               {"totals", metrics(sum, totalsModels)},
                                {"by_package", perPackage},
                                {"is_final", end <= now}});
         }

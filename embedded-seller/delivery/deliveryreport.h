@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include <vector>
 
 namespace adcp::seller {
 
@@ -31,7 +32,9 @@ public:
                                            const DeliveryRequest &request, const QDateTime &now,
                                            DeliveryCounts *totalsOut = nullptr);
     static double money(qint64 minor) { return static_cast<double>(minor) / 100.0; }
-    static nlohmann::json metrics(const DeliveryCounts &counts);
+    // delivery-metrics.json: impressions, spend, clicks and ctr always; what each model in `models` bills on
+    // besides (viewability for vcpm, views and completions for cpcv/cpv, cost per click, rating points).
+    static nlohmann::json metrics(const DeliveryCounts &counts, const std::vector<PricingModel> &models = {});
 };
 
 } // namespace adcp::seller

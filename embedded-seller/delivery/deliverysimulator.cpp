@@ -23,12 +23,20 @@ DeliveryCounts &DeliveryCounts::operator+=(const DeliveryCounts &other)
     impressions += other.impressions;
     clicks += other.clicks;
     spendMinor += other.spendMinor;
+    viewableImpressions += other.viewableImpressions;
+    views += other.views;
+    completedViews += other.completedViews;
     return *this;
 }
 
 DeliveryCounts DeliveryCounts::operator-(const DeliveryCounts &other) const
 {
-    return {impressions - other.impressions, clicks - other.clicks, spendMinor - other.spendMinor};
+    return {impressions - other.impressions,
+            clicks - other.clicks,
+            spendMinor - other.spendMinor,
+            viewableImpressions - other.viewableImpressions,
+            views - other.views,
+            completedViews - other.completedViews};
 }
 
 namespace {
@@ -96,12 +104,124 @@ QDateTime alignDown(const QDateTime &t, Granularity granularity)
 
 } // namespace
 
+namespace {
+
+// The package's own unit rates, fixed per package around pricing.h's typical values.
+struct UnitRates
+{
+    double ctr;
+    double viewable;
+    double completion;
+    double view; // share of impressions that reach the plan's view threshold
+};
+
+UnitRates unitRates(const PackagePlan &plan)
+{
+    UnitRates rates;
+    rates.ctr = 0.001 + 0.004 * packageFactor(plan.packageId, 'c');
+    rates.viewable = 0.55 + 0.20 * packageFactor(plan.packageId, 'v');
+    rates.completion = 0.60 + 0.25 * packageFactor(plan.packageId, 'q');
+    // Everyone who starts a view passes a zero threshold; at the full length only completions count.
+    rates.view = 1.0 - std::clamp(plan.viewThreshold, 0.0, 1.0) * (1.0 - rates.completion);
+    return rates;
+}
+
+bool fixedFee(PricingModel model)
+{
+    return model == PricingModel::FlatRate || model == PricingModel::Time;
+}
+
+// Billed units per thousand impressions at the package's rates.
+double unitsPerThousand(const PackagePlan &plan)
+{
+    const UnitRates rates = unitRates(plan);
+    switch (plan.pricingModel) {
+    case PricingModel::Cpm:
+        return 1.0;
+    case PricingModel::Vcpm:
+        return rates.viewable;
+    case PricingModel::Cpc:
+        return 1000.0 * rates.ctr;
+    case PricingModel::Cpcv:
+        return 1000.0 * rates.completion;
+    case PricingModel::Cpv:
+        return 1000.0 * rates.view;
+    case PricingModel::Cpp:
+        return DeliverySimulator::ratingPoints(1000);
+    case PricingModel::FlatRate:
+    case PricingModel::Time:
+        return 0.0;
+    }
+    return 1.0;
+}
+
+} // namespace
+
+double DeliverySimulator::ratingPoints(qint64 impressions)
+{
+    return static_cast<double>(impressions) * 100.0 / typical::ratingUniverse;
+}
+
 qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
 {
-    if (plan.cpm <= 0 || plan.budgetMinor <= 0)
+    if (fixedFee(plan.pricingModel)) {
+        // Volume is not what the fee buys; serve what the fee would buy at a typical CPM.
+        const qint64 fee = std::min(plan.feeMinor, plan.budgetMinor);
+        return fee > 0
+                   ? static_cast<qint64>(std::floor(static_cast<double>(fee) * 10.0 / typical::fixedFeeCpm))
+                   : 0;
+    }
+    const double perThousand = plan.rate * unitsPerThousand(plan); // major units per thousand impressions
+    if (perThousand <= 0 || plan.budgetMinor <= 0)
         return 0;
-    // budget (minor) / 100 / cpm * 1000
-    return static_cast<qint64>(std::floor(static_cast<double>(plan.budgetMinor) * 10.0 / plan.cpm));
+    // budget (minor) / 100 / price per thousand * 1000
+    return static_cast<qint64>(std::floor(static_cast<double>(plan.budgetMinor) * 10.0 / perThousand));
+}
+
+qint64 DeliverySimulator::plannedSpendMinor(const PackagePlan &plan)
+{
+    return fixedFee(plan.pricingModel) ? std::min(plan.feeMinor, plan.budgetMinor) : plan.budgetMinor;
+}
+
+DeliveryCounts DeliverySimulator::withViewCounts(const PackagePlan &plan, DeliveryCounts counts)
+{
+    const UnitRates rates = unitRates(plan);
+    const auto share = [&](double rate) {
+        return static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * rate));
+    };
+    counts.viewableImpressions = share(rates.viewable);
+    counts.completedViews = share(rates.completion);
+    counts.views = std::max(counts.completedViews, share(rates.view));
+    return counts;
+}
+
+qint64 DeliverySimulator::billedSpendMinor(const PackagePlan &plan, const DeliveryCounts &counts)
+{
+    if (plan.pricingModel == PricingModel::Cpm) // the same rounding as before other models existed
+        return static_cast<qint64>(std::llround(static_cast<double>(counts.impressions) * plan.rate / 10.0));
+    return static_cast<qint64>(std::llround(billedUnits(plan, counts) * plan.rate * 100.0));
+}
+
+double DeliverySimulator::billedUnits(const PackagePlan &plan, const DeliveryCounts &counts)
+{
+    switch (plan.pricingModel) {
+    case PricingModel::Cpm:
+        return static_cast<double>(counts.impressions) / 1000.0;
+    case PricingModel::Vcpm:
+        return static_cast<double>(counts.viewableImpressions) / 1000.0;
+    case PricingModel::Cpc:
+        return static_cast<double>(counts.clicks);
+    case PricingModel::Cpcv:
+        return static_cast<double>(counts.completedViews);
+    case PricingModel::Cpv:
+        return static_cast<double>(counts.views);
+    case PricingModel::Cpp:
+        return ratingPoints(counts.impressions);
+    case PricingModel::FlatRate:
+    case PricingModel::Time:
+        return 0.0;
+    }
+    return 0.0;
 }
 
 namespace {
@@ -120,14 +240,19 @@ DeliveryCounts simulated(const PackagePlan &plan, const QDateTime &at)
     const double x = static_cast<double>(servingSeconds(plan, until)) / flight;
     // Sellers rarely fill a whole guaranteed line: 90-99 % of the budget, fixed per package.
     const double fill = 0.90 + 0.09 * packageFactor(plan.packageId, 'f');
-    const double ctr = 0.001 + 0.004 * packageFactor(plan.packageId, 'c');
+    const UnitRates rates = unitRates(plan);
     DeliveryCounts counts;
     counts.impressions = static_cast<qint64>(std::floor(
         static_cast<double>(DeliverySimulator::impressionCap(plan)) * fill * curve(plan.pacing, x)));
-    counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * ctr));
-    counts.spendMinor = std::min(
-        plan.budgetMinor,
-        static_cast<qint64>(std::llround(static_cast<double>(counts.impressions) * plan.cpm / 10.0)));
+    counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * rates.ctr));
+    counts = DeliverySimulator::withViewCounts(plan, counts);
+    if (fixedFee(plan.pricingModel)) {
+        // A fee is earned with the flight's serving time, in full by its end: no fill shortfall.
+        const qint64 fee = std::min(plan.feeMinor, plan.budgetMinor);
+        counts.spendMinor = x >= 1.0 ? fee : static_cast<qint64>(std::floor(static_cast<double>(fee) * x));
+    } else {
+        counts.spendMinor = std::min(plan.budgetMinor, DeliverySimulator::billedSpendMinor(plan, counts));
+    }
     return counts;
 }
 
@@ -185,11 +310,11 @@ std::vector<DeliveryWindow> DeliverySimulator::windows(const PackagePlan &plan, 
 
 std::optional<double> DeliverySimulator::pacingIndex(const PackagePlan &plan, const QDateTime &at)
 {
-    if (!plan.flightStart.isValid() || at <= plan.flightStart || plan.budgetMinor <= 0)
+    if (!plan.flightStart.isValid() || at <= plan.flightStart || plannedSpendMinor(plan) <= 0)
         return std::nullopt;
     const double flight = static_cast<double>(plan.flightStart.secsTo(plan.flightEnd));
     const double elapsed = std::min(flight, static_cast<double>(plan.flightStart.secsTo(at)));
-    const double expected = static_cast<double>(plan.budgetMinor) * elapsed / flight;
+    const double expected = static_cast<double>(plannedSpendMinor(plan)) * elapsed / flight;
     if (expected <= 0)
         return std::nullopt;
     return static_cast<double>(cumulative(plan, at).spendMinor) / expected;

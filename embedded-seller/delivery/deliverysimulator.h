@@ -1,5 +1,7 @@
 #pragma once
 
+#include "domain/pricing.h"
+
 #include <QDateTime>
 
 #include <optional>
@@ -17,6 +19,11 @@ struct DeliveryCounts
     qint64 impressions = 0;
     qint64 clicks = 0;
     qint64 spendMinor = 0;
+    // Counted for every package (the simulator knows no creative lengths or formats) and reported where
+    // the package's pricing model bills on them.
+    qint64 viewableImpressions = 0;
+    qint64 views = 0;          // views that reached the package's view threshold (cpv)
+    qint64 completedViews = 0; // views to the end
 
     DeliveryCounts &operator+=(const DeliveryCounts &other);
     DeliveryCounts operator-(const DeliveryCounts &other) const;
@@ -31,7 +38,12 @@ struct PackagePlan
     QDateTime flightStart;
     QDateTime flightEnd;
     qint64 budgetMinor = 0;
-    double cpm = 10.0; // price per thousand impressions, major units
+    PricingModel pricingModel = PricingModel::Cpm;
+    // Price per billed unit in major units: per thousand impressions (cpm) or viewable impressions (vcpm),
+    // per click, completed view, view or rating point. Fixed-fee models bill feeMinor instead.
+    double rate = 10.0;
+    qint64 feeMinor = 0;        // flat_rate and time: the fee for the whole flight
+    double viewThreshold = 0.5; // cpv: share of the creative watched for a view to count (0..1)
     Pacing pacing = Pacing::Even;
     // Periods without delivery (paused, impaired, not yet live). May overlap; need not be sorted.
     std::vector<std::pair<QDateTime, QDateTime>> stopped;
@@ -70,8 +82,21 @@ public:
     static std::optional<double> pacingIndex(const PackagePlan &plan, const QDateTime &at);
     // delivery-status.json: delivering | not_delivering | completed | budget_exhausted | flight_ended.
     static std::string deliveryStatus(const PackagePlan &plan, const QDateTime &at);
-    // Impressions the budget buys at the plan's CPM.
+    // Impressions the budget buys at the plan's rate and the package's expected unit rates.
     static qint64 impressionCap(const PackagePlan &plan);
+    // Billed units of `counts` under the plan's model (thousands of impressions for cpm, clicks for cpc,
+    // rating points for cpp …); 0 for fixed-fee models.
+    static double billedUnits(const PackagePlan &plan, const DeliveryCounts &counts);
+    // What the package is planned to spend over its flight: the budget, or a fixed fee below it.
+    static qint64 plannedSpendMinor(const PackagePlan &plan);
+    // `counts` with viewable impressions, views and completed views derived from its impressions at the
+    // package's rates (for delivery recorded from outside the simulation, which counts impressions and
+    // clicks).
+    static DeliveryCounts withViewCounts(const PackagePlan &plan, DeliveryCounts counts);
+    // What `counts` cost at the plan's rate, uncapped (minor units); 0 for fixed-fee models.
+    static qint64 billedSpendMinor(const PackagePlan &plan, const DeliveryCounts &counts);
+    // Gross rating points of `impressions` (cpp): impressions over the demographic universe, in percent.
+    static double ratingPoints(qint64 impressions);
 };
 
 } // namespace adcp::seller

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pricing.h"
+
 #include <QDate>
 
 #include <optional>
@@ -20,6 +22,7 @@ struct BriefTerms
     std::optional<double> budget;    // an amount written with a currency sign/word or after "budget"
     std::optional<QDate> flightStart;
     std::optional<QDate> flightEnd;
+    std::optional<PricingModel> pricingModel; // a model the text asks to buy on ("pay per click")
 };
 
 BriefTerms parseBriefText(const std::string &text);

@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include "briefranker.h"
+#include "pricing.h"
 #include "storage/database.h"
 
 #include <QFile>
@@ -42,13 +43,6 @@ bool Product::hasChannel(std::string_view channel) const
     return std::find(channels.begin(), channels.end(), channel) != channels.end();
 }
 
-double referenceCpm(const json &pricingOption)
-{
-    if (pricingOption.contains("fixed_price"))
-        return pricingOption.value("fixed_price", 0.0);
-    return pricingOption.value("floor_price", 0.0);
-}
-
 bool isAuction(const json &pricingOption)
 {
     return !pricingOption.contains("fixed_price");
@@ -56,7 +50,18 @@ bool isAuction(const json &pricingOption)
 
 double minSpend(const json &pricingOption)
 {
-    return pricingOption.value("min_spend_per_package", 0.0);
+    double minimum = pricingOption.value("min_spend_per_package", 0.0);
+    // A fixed fee is the least a package in it can cost: the flat price, or the shortest booking of a time
+    // option.
+    const std::string model = pricingOption.value("pricing_model", std::string());
+    if (model == "flat_rate" || model == "time") {
+        double units = 1;
+        if (const auto parameters = pricingOption.find("parameters");
+            model == "time" && parameters != pricingOption.end() && parameters->is_object())
+            units = std::max(1.0, parameters->value("min_duration", 1.0));
+        minimum = std::max(minimum, unitPrice(pricingOption) * units);
+    }
+    return minimum;
 }
 
 namespace {

@@ -38,9 +38,9 @@ struct Product
     bool hasChannel(std::string_view channel) const;
 };
 
-// A pricing option's price for comparisons: its fixed price, or the floor of an auction option.
-double referenceCpm(const nlohmann::json &pricingOption);
 bool isAuction(const nlohmann::json &pricingOption);
+// The least a package in the option can cost: min_spend_per_package, or a fixed fee's price (flat_rate; time:
+// the price of min_duration units, at least one).
 double minSpend(const nlohmann::json &pricingOption);
 
 class Catalog final

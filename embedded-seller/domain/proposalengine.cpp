@@ -1,6 +1,7 @@
 #include "proposalengine.h"
 
 #include "catalog.h"
+#include "pricing.h"
 
 #include <QRegularExpression>
 #include <QString>
@@ -96,14 +97,27 @@ void updateGuidance(json &proposal, const Catalog &catalog, std::optional<double
         guidance["currency"] = "USD";
 }
 
-json allocationFor(const Product &product, double percentage, const std::string &currency,
-                   const std::string &why)
+// The product's option in `model` and `currency`, or null when it sells in neither.
+const json *optionInModel(const Product &product, PricingModel model, const std::string &currency)
 {
-    return {
-        {"product_id", product.id},
-        {"allocation_percentage", percentage},
-        {"pricing_option_id", optionInCurrency(product, currency)->value("pricing_option_id", std::string())},
-        {"rationale", why}};
+    for (const auto &option : product.publicJson.at("pricing_options")) {
+        if (option.value("currency", std::string()) == currency &&
+            option.value("pricing_model", std::string()) == pricingModelName(model))
+            return &option;
+    }
+    return nullptr;
+}
+
+json allocationFor(const Product &product, double percentage, const std::string &currency,
+                   const std::string &why, std::optional<PricingModel> model = std::nullopt)
+{
+    const json *option = model ? optionInModel(product, *model, currency) : nullptr;
+    if (!option)
+        option = optionInCurrency(product, currency);
+    return {{"product_id", product.id},
+            {"allocation_percentage", percentage},
+            {"pricing_option_id", option->value("pricing_option_id", std::string())},
+            {"rationale", why}};
 }
 
 } // namespace
@@ -118,7 +132,8 @@ json build(const std::string &name, const std::string &description,
     const auto pct = percentages(weights);
     json allocations = json::array();
     for (size_t i = 0; i < picks.size(); ++i) {
-        auto allocation = allocationFor(*picks[i]->product, pct[i], currency, picks[i]->relevance);
+        auto allocation =
+            allocationFor(*picks[i]->product, pct[i], currency, picks[i]->relevance, terms.pricingModel);
         allocation["sequence"] = static_cast<int>(i + 1);
         if (terms.flightStart && terms.flightEnd && *terms.flightStart <= *terms.flightEnd) {
             allocation["start_time"] = terms.flightStart->toString(Qt::ISODate).toStdString() + "T00:00:00Z";
@@ -208,7 +223,8 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
             const json *option =
                 product ? product->pricingOption(allocation.value("pricing_option_id", std::string()))
                         : nullptr;
-            if (option && referenceCpm(*option) > ceiling)
+            // Prices in other units are compared at their CPM equivalent; a fixed fee has none and stays.
+            if (option && effectiveCpm(*option).value_or(0.0) > ceiling)
                 dropped.push_back(product->id);
             else
                 kept.push_back(allocation);
@@ -373,12 +389,44 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
         mode = "more";
     }
 
+    // A pricing model ("bill us per click", "on completed views"): every product sold in it switches to it.
+    if (const auto model = pricingModelInText(text.toStdString())) {
+        const std::string label = pricingModelLabel(*model);
+        std::vector<std::string> switched;
+        bool alreadyThere = false;
+        for (auto &allocation : proposal["allocations"]) {
+            const Product *product = catalog.find(allocation.value("product_id", std::string()));
+            const json *option = product ? optionInModel(*product, *model, currency) : nullptr;
+            if (!option)
+                continue;
+            const std::string optionId = option->value("pricing_option_id", std::string());
+            if (allocation.value("pricing_option_id", std::string()) == optionId) {
+                alreadyThere = true;
+                continue;
+            }
+            allocation["pricing_option_id"] = optionId;
+            switched.push_back(product->id);
+        }
+        if (!switched.empty()) {
+            rebalance(proposal, catalog); // minimum spends differ between options
+            std::string list;
+            for (const auto &id : switched)
+                list += (list.empty() ? "" : ", ") + id;
+            applied.push_back(label + " pricing on " + list);
+            outcome.changed = true;
+        } else if (alreadyThere) {
+            applied.push_back("already priced on " + label + " where the products offer it");
+        } else {
+            notApplied.push_back("no product of this plan is sold on " + label + " in " + currency);
+        }
+    }
+
     if (applied.empty() && notApplied.empty()) {
         outcome.status = "unable";
-        outcome.notes =
-            "Not applied: this seller understands budget, CPM ceiling, channel and flight-date asks "
-            "(for example 'budget $80k', 'CPM under $20', 'more ctv, no display', "
-            "'2026-03-01 to 2026-03-31').";
+        outcome.notes = "Not applied: this seller understands budget, CPM ceiling, channel, flight-date and "
+                        "pricing-model asks "
+                        "(for example 'budget $80k', 'CPM under $20', 'more ctv, no display', "
+                        "'2026-03-01 to 2026-03-31', 'pay per click').";
         return outcome;
     }
     if (applied.empty())

@@ -4,6 +4,7 @@
 #include "delivery/deliverywebhooks.h"
 #include "domain/acceptedorder.h"
 #include "domain/catalog.h"
+#include "domain/pricing.h"
 #include "jobqueue.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
@@ -132,11 +133,15 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
         const Product *product = catalog ? catalog->find(p.productId) : nullptr;
         const std::string adapter =
             routeProduct(product ? product->deliveryType : std::string(), p.implementationConfig);
-        double cpm = p.bidPrice.value_or(0);
-        if (cpm <= 0 && product) {
-            const nlohmann::json *option = product->pricingOption(p.pricingOptionId);
-            cpm = referenceCpm(option ? *option : product->defaultPricingOption());
-        }
+        // The package bills in its option's model at the bid (auction) or the option's price.
+        const nlohmann::json *option = product ? product->pricingOption(p.pricingOptionId) : nullptr;
+        if (!option && product)
+            option = &product->defaultPricingOption();
+        const double rate = option ? unitPrice(*option, p.bidPrice) : p.bidPrice.value_or(0);
+        const std::string pricingModel =
+            option ? option->value("pricing_model", std::string("cpm")) : std::string("cpm");
+        const nlohmann::json parameters =
+            option && option->contains("parameters") ? option->at("parameters") : nlohmann::json();
         nlohmann::json requestPackage;
         if (i < requestPackages.size() &&
             requestPackages[i].value("product_id", std::string()) == p.productId)
@@ -147,10 +152,12 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
         if (!storage::write(
                 db,
                 QStringLiteral("INSERT INTO exec_packages (principal_id, package_id, media_buy_id, adapter, "
-                               "paused, pacing, cpm) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                               "paused, pacing, rate, pricing_model, pricing_parameters) VALUES (?, ?, ?, ?, "
+                               "?, ?, ?, ?, ?)"),
                 {qs(order.principalId), qs(p.packageId), qs(order.mediaBuyId), qs(adapter),
                  requestPackage.is_object() && requestPackage.value("paused", false) ? 1 : 0, qs(pacing),
-                 cpm > 0 ? cpm : 10.0},
+                 rate > 0 ? rate : 10.0, qs(pricingModel),
+                 parameters.is_object() ? QVariant(storage::toText(parameters)) : QVariant()},
                 error))
             return false;
         // What the package's serving depends on: the product's properties, the buyer's audiences, creatives.

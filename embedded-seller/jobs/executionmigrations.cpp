@@ -117,6 +117,16 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                  "mon_dependencies.media_buy_id) WHERE assigned_at IS NULL"),
          },
          {}},
+        {5,
+         QStringLiteral("pricing models beyond CPM: each package keeps its model, the option's parameters "
+                        "(time unit, view threshold) and its rate in that model's unit; rows from before "
+                        "are CPM"),
+         {
+             QStringLiteral("ALTER TABLE exec_packages RENAME COLUMN cpm TO rate"),
+             QStringLiteral("ALTER TABLE exec_packages ADD COLUMN pricing_model TEXT NOT NULL DEFAULT 'cpm'"),
+             QStringLiteral("ALTER TABLE exec_packages ADD COLUMN pricing_parameters TEXT"),
+         },
+         {}},
     };
 }
 

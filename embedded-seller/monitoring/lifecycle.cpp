@@ -80,7 +80,8 @@ std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, cons
                  QStringLiteral(
                      "SELECT p.package_id, p.product_id, p.budget, x.adapter, x.external_id, "
                      "x.adapter_state, x.live, x.failure, x.paused, x.canceled, COALESCE(x.pacing, "
-                     "p.pacing, 'even'), COALESCE(x.cpm, 10), p.start_time, p.end_time FROM packages p "
+                     "p.pacing, 'even'), COALESCE(x.rate, 10), p.start_time, p.end_time, "
+                     "COALESCE(x.pricing_model, 'cpm'), x.pricing_parameters FROM packages p "
                      "LEFT JOIN exec_packages x ON x.principal_id = p.principal_id AND x.package_id = "
                      "p.package_id WHERE p.principal_id = ? AND p.media_buy_id = ? ORDER BY p.position"),
                  {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
@@ -98,7 +99,10 @@ std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, cons
         p.paused = q.value(8).toInt() != 0;
         p.canceled = q.value(9).toInt() != 0;
         p.pacing = q.value(10).toString().toStdString();
-        p.cpm = q.value(11).toDouble();
+        p.rate = q.value(11).toDouble();
+        p.pricingModel = q.value(14).toString().toStdString();
+        if (!q.value(15).isNull())
+            p.pricingParameters = storage::fromText(q.value(15).toString()); // null when unreadable
         p.start = parseTime(q.value(12));
         p.end = parseTime(q.value(13));
         if (!p.start.isValid())

@@ -50,7 +50,9 @@ struct PackageExecution
     bool paused = false;
     bool canceled = false;
     std::string pacing;
-    double cpm = 10;
+    std::string pricingModel = "cpm";
+    nlohmann::json pricingParameters; // the option's parameters (time_unit, view_threshold …), or null
+    double rate = 10;                 // in the pricing model's unit (domain/pricing.h)
     QDateTime start; // the package's own flight, or the buy's
     QDateTime end;
 };

@@ -5,6 +5,7 @@
 #include "delivery/deliverywebhooks.h"
 #include "domain/catalog.h"
 #include "domain/mediabuystore.h"
+#include "domain/pricing.h"
 #include "jobs/execution.h"
 #include "jobs/jobqueue.h"
 #include "jobs/taskstore.h"
@@ -255,9 +256,13 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
         return controllerError("NOT_FOUND", "no package " + packageId + " in media buy " + id);
     const qint64 impressions = params.value("impressions", 0LL);
     const qint64 clicks = params.value("clicks", 0LL);
-    const qint64 spendMinor = params.contains("spend")
-                                  ? qint64(std::llround(params["spend"].get<double>() * 100.0))
-                                  : qint64(std::llround(double(impressions) * found->cpm / 10.0));
+    // Without a spend, what those impressions and clicks bill in the package's model (a fixed fee: nothing).
+    const qint64 spendMinor =
+        params.contains("spend") ? qint64(std::llround(params["spend"].get<double>() * 100.0)) : [&] {
+            const PackagePlan plan = DeliveryReport::plan(task.db, *buy, *found);
+            return DeliverySimulator::billedSpendMinor(
+                plan, DeliverySimulator::withViewCounts(plan, {impressions, clicks}));
+        }();
     QDateTime at = task.now.addSecs(-1);
     if (params.contains("delivery_date")) {
         const QDate day = QDate::fromString(
@@ -522,15 +527,26 @@ adcp::ToolOutcome seedPricingOption(TaskContext &task, const json &params)
         option["pricing_model"] = "cpm";
     if (!option.contains("currency"))
         option["currency"] = "USD";
-    if (option.value("pricing_model", std::string()) != "cpm")
-        return controllerError("INVALID_PARAMS", "this seller sells on cpm only");
+    if (!option["pricing_model"].is_string())
+        return controllerError("INVALID_PARAMS", "pricing_model must be a string");
+    if (const std::string reason = unbookableReason(option); !reason.empty())
+        return controllerError("INVALID_PARAMS", reason);
+    // The option as products carry it (core/pricing-option.json: each model's required members, e.g. cpp's
+    // demographic or time's time_unit).
+    if (const auto issues = task.seller.schemas().validate("/schemas/core/pricing-option.json", option);
+        !issues.empty())
+        return controllerError("INVALID_PARAMS",
+                               "fixture" + issues.front().pointer + ": " + issues.front().message);
     const bool fixed = option.contains("fixed_price") && option["fixed_price"].is_number();
     const bool floor = option.contains("floor_price") && option["floor_price"].is_number();
     if (fixed == floor)
         return controllerError("INVALID_PARAMS",
-                               "a cpm option needs exactly one of fixed_price or floor_price");
+                               "a " + option["pricing_model"].get<std::string>() +
+                                   " option needs exactly one of fixed_price or floor_price");
     if ((fixed ? option["fixed_price"] : option["floor_price"]).get<double>() <= 0.0)
         return controllerError("INVALID_PARAMS", "the price must be positive");
+    if (!option["currency"].is_string())
+        return controllerError("INVALID_PARAMS", "currency must be a string");
     json options = json::array();
     for (const auto &existing : product.value("pricing_options", json::array())) {
         if (existing.value("pricing_option_id", std::string()) != optionId)

@@ -7,6 +7,7 @@
 #include "domain/catalog.h"
 #include "domain/mediabuystore.h"
 #include "domain/opportunitystore.h"
+#include "domain/pricing.h"
 #include "domain/productconfigstore.h"
 #include "domain/proposalstore.h"
 #include "storage/database.h"
@@ -58,7 +59,8 @@ struct PlannedPackage
     std::string pricingOptionId;
     double budget = 0;
     std::optional<double> bidPrice;
-    json request; // the package request, or the proposal allocation it comes from
+    json request;     // the package request, or the proposal allocation it comes from
+    size_t index = 0; // in packages[] (or the proposal's allocations)
 };
 
 // Checks that need the proposal come first and alone: the rest of the request is read against it.
@@ -270,6 +272,7 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
             const auto &pkg = packages[i];
             PlannedPackage p;
             p.request = pkg;
+            p.index = i;
             p.product = catalog.find(pkg.value("product_id", std::string()));
             if (!p.product) {
                 add(errors, "PRODUCT_NOT_FOUND", "no such product: " + pkg.value("product_id", std::string()),
@@ -352,6 +355,37 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                     "budgets " +
                     amountText(sum, currency),
                 "total_budget.amount");
+    }
+
+    // ---- what each chosen option bills: a model this seller books, a fixed fee the budget covers ----
+    for (const PlannedPackage &p : planned) {
+        const json *option = p.product->pricingOption(p.pricingOptionId);
+        if (!option)
+            continue;
+        const std::string optionField = fromProposal ? "proposal_id" : pkgField(p.index, "pricing_option_id");
+        if (const std::string reason = unbookableReason(*option); !reason.empty()) {
+            add(errors, "UNSUPPORTED_FEATURE", "pricing option " + p.pricingOptionId + ": " + reason,
+                optionField, "choose another of the product's pricing options");
+            continue;
+        }
+        QDateTime from = p.request.contains("start_time") ? parseTime(p.request["start_time"]) : start;
+        QDateTime to = p.request.contains("end_time") ? parseTime(p.request["end_time"]) : end;
+        if (!from.isValid() || !to.isValid() || to <= from)
+            continue; // reported above
+        std::string flightProblem;
+        const auto fee = flightFee(*option, p.bidPrice, from, to, &flightProblem);
+        if (!flightProblem.empty()) {
+            add(errors, "INVALID_REQUEST", "pricing option " + p.pricingOptionId + ": " + flightProblem,
+                p.request.contains("end_time") ? pkgField(p.index, "end_time") : std::string("end_time"),
+                "book a flight the option's min_duration and max_duration allow");
+            continue;
+        }
+        if (fee && p.budget >= minSpend(*option) && p.budget + 0.005 < *fee) // below the minimum: said above
+            add(errors, "BUDGET_TOO_LOW",
+                "pricing option " + p.pricingOptionId + " costs " + amountText(*fee, currency) +
+                    " for this flight; the package's budget is " + amountText(p.budget, currency),
+                fromProposal ? std::string("total_budget.amount") : pkgField(p.index, "budget"),
+                "raise the budget to at least " + amountText(*fee, currency));
     }
 
     std::optional<std::string> opportunityId;

@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "domain/pricing.h"
+
 namespace adcp::seller {
 
 using nlohmann::json;
@@ -67,7 +69,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"identity_updates", {{"supported", false}}},
           {"sandbox", true}}},
         {"media_buy",
-         {{"supported_pricing_models", {"cpm"}},
+         {{"supported_pricing_models", bookablePricingModels()},
           {"buying_modes", {"brief", "wholesale", "refine"}},
           {"supports_proposals", true},
           {"lifecycle_tools",

@@ -1,5 +1,6 @@
 #include "taskcontext.h"
 
+#include "domain/pricing.h"
 #include "jobs/jobqueue.h"
 #include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
@@ -8,6 +9,9 @@
 
 #include <QSqlQuery>
 #include <QStringList>
+
+#include <cstdio>
+#include <map>
 
 namespace adcp::seller {
 
@@ -320,6 +324,47 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                 touch(*found);
             }
         }
+        // A fixed fee must still fit: the package's (new) budget covers it over the (new) flight, within the
+        // option's durations. Packages with a flight of their own keep it; the others follow the buy's.
+        std::map<std::string, std::pair<size_t, double>>
+            newBudgets; // package id → (index in packages[], budget)
+        const json updates = args.value("packages", json::array());
+        for (size_t i = 0; i < updates.size(); ++i) {
+            if (const auto amount =
+                    updates[i].contains("budget") ? moneyAmount(updates[i]["budget"]) : std::nullopt)
+                newBudgets[updates[i].value("package_id", std::string())] = {i, *amount};
+        }
+        const auto amountText = [&](double amount) {
+            char text[64];
+            std::snprintf(text, sizeof text, "%.2f %s", amount, buy->currency.c_str());
+            return std::string(text);
+        };
+        for (const PackageExecution &p : packages) {
+            if (p.canceled || (p.pricingModel != "flat_rate" && p.pricingModel != "time"))
+                continue;
+            const bool ownFlight = p.start != buy->start || p.end != buy->end;
+            const json option = {
+                {"pricing_model", p.pricingModel},
+                {"fixed_price", p.rate},
+                {"parameters", p.pricingParameters.is_object() ? p.pricingParameters : json::object()}};
+            std::string problem;
+            const auto fee = flightFee(option, std::nullopt, ownFlight ? p.start : start,
+                                       ownFlight ? p.end : end, &problem);
+            if (!problem.empty())
+                return failure("INVALID_REQUEST", "package " + p.packageId + ": " + problem, "end_time",
+                               "keep the flight within the option's min_duration and max_duration");
+            const auto changed = newBudgets.find(p.packageId);
+            const double budget = changed != newBudgets.end() ? changed->second.second : p.budget;
+            if (fee && budget + 0.005 < *fee)
+                return failure("BUDGET_TOO_LOW",
+                               "package " + p.packageId + " costs " + amountText(*fee) +
+                                   " for this flight; its budget would be " + amountText(budget),
+                               changed != newBudgets.end()
+                                   ? "packages[" + std::to_string(changed->second.first) + "].budget"
+                                   : std::string("end_time"),
+                               "raise the package's budget to at least " + amountText(*fee));
+        }
+
         double totalBudget = buy->totalBudget;
         if (args.contains("total_budget")) {
             const auto amount = moneyAmount(args["total_budget"]);

@@ -10,6 +10,7 @@
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
 #include "filterablelistwidget.h"
+#include "pluraltranslator.h"
 #include "proposalcomparemodel.h"
 #include "proposalmodel.h"
 #include "refinedialog.h"
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void errorBannerRemedies();
     void deliveryChartPlotsDeliveredAgainstPlan();
     void buyDetailRedrawsOnlyWhatChanged();
+    void buyDetailShowsPricingPerPackage();
     void versionCompareHighlightsChanges();
     void inspectorShowsIssuesAndSavesHistory();
     void inspectorFollowsItsExchangeWhenOldOnesAreTrimmed();
@@ -440,23 +442,86 @@ void TestWidgets::buyDetailRedrawsOnlyWhatChanged()
     buys.upsertBuy(buy);
     detail.showBuy(QStringLiteral("mb-1"));
     QCOMPARE(detail.packageTable()->rowCount(), 1);
-    const QTableWidgetItem *drawn = detail.packageTable()->item(0, 4);
+    const QTableWidgetItem *drawn = detail.packageTable()->item(0, 5);
     QVERIFY(drawn);
     QCOMPARE(drawn->text(), QStringLiteral("Running"));
 
     buys.upsertBuy(buy);
-    QCOMPARE(detail.packageTable()->item(0, 4), drawn);
+    QCOMPARE(detail.packageTable()->item(0, 5), drawn);
 
     nlohmann::json paused = buy;
     paused["packages"][0]["paused"] = true;
     buys.upsertBuy(paused);
-    QCOMPARE(detail.packageTable()->item(0, 4)->text(), QStringLiteral("Paused"));
+    QCOMPARE(detail.packageTable()->item(0, 5)->text(), QStringLiteral("Paused"));
 
     // Another buy changing does not redraw this one.
-    const QTableWidgetItem *now = detail.packageTable()->item(0, 4);
+    const QTableWidgetItem *now = detail.packageTable()->item(0, 5);
     buys.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "active"}});
     buys.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "paused"}});
-    QCOMPARE(detail.packageTable()->item(0, 4), now);
+    QCOMPARE(detail.packageTable()->item(0, 5), now);
+}
+
+// Each package says how it is priced and what it was billed on, from the delivery report; a report from a
+// seller that says less (no model, no units, a string where a number belongs) leaves those cells short.
+void TestWidgets::buyDetailShowsPricingPerPackage()
+{
+    adcp::models::PluralTranslator translator; // as the application installs it
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    adcp::models::BuyModel buys;
+    adcp::models::BuyEventModel events;
+    BuyDetailWidget detail(&buys, &events);
+    buys.upsertBuy({{"media_buy_id", "mb-p"},
+                    {"status", "active"},
+                    {"currency", "USD"},
+                    {"packages",
+                     {{{"package_id", "pkg-cpc"}, {"product_id", "retail"}},
+                      {{"package_id", "pkg-cpcv"}, {"product_id", "olv"}},
+                      {{"package_id", "pkg-day"}, {"product_id", "homepage"}},
+                      {{"package_id", "pkg-odd"}, {"product_id", "odd"}}}}});
+    buys.setDelivery(
+        {{"media_buy_id", "mb-p"},
+         {"status", "active"},
+         {"totals", {{"impressions", 300000}, {"spend", 900}}},
+         {"by_package",
+          {{{"package_id", "pkg-cpc"},
+            {"pricing_model", "cpc"},
+            {"rate", 0.9},
+            {"impressions", 120000},
+            {"clicks", 1234},
+            {"spend", 1110.6},
+            {"currency", "USD"}},
+           {{"package_id", "pkg-cpcv"},
+            {"pricing_model", "cpcv"},
+            {"rate", 0.022},
+            {"impressions", 50000},
+            {"completed_views", 36000},
+            {"views", 40000},
+            {"spend", 792},
+            {"currency", "USD"}},
+           {{"package_id", "pkg-day"},
+            {"pricing_model", "time"},
+            {"rate", 18000},
+            {"impressions", 130000},
+            {"spend", 54000},
+            {"currency", "USD"}},
+           {{"package_id", "pkg-odd"}, {"impressions", 10}, {"clicks", "many"}, {"spend", "lots"}}}}});
+    detail.showBuy(QStringLiteral("mb-p"));
+    QTableWidget *table = detail.packageTable();
+    QCOMPARE(table->rowCount(), 4);
+    QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("Pricing"));
+    QCOMPARE(table->item(0, 3)->text(), QStringLiteral("CPC $0.90"));
+    QCOMPARE(table->item(0, 3)->toolTip(), QStringLiteral("CPC (per click)"));
+    QVERIFY2(table->item(0, 4)->text().contains(QStringLiteral("1,234 clicks")),
+             qPrintable(table->item(0, 4)->text()));
+    QVERIFY(table->item(0, 4)->text().contains(QStringLiteral("$1,110.60")));
+    QVERIFY2(table->item(1, 3)->text().startsWith(QStringLiteral("CPCV 0.022")),
+             qPrintable(table->item(1, 3)->text()));
+    QVERIFY(table->item(1, 4)->text().contains(QStringLiteral("36,000 completed views")));
+    QVERIFY2(table->item(2, 3)->text().contains(QStringLiteral("per period")),
+             qPrintable(table->item(2, 3)->text()));
+    QVERIFY(!table->item(2, 4)->text().contains(QStringLiteral("click")));
+    QCOMPARE(table->item(3, 3)->text(), QString());
+    QCOMPARE(table->item(3, 4)->text(), QStringLiteral("10 imp."));
 }
 
 QTEST_MAIN(TestWidgets)

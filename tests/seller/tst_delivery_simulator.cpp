@@ -2,6 +2,8 @@
 
 #include <QTest>
 
+#include <cmath>
+
 using namespace adcp::seller;
 
 namespace {
@@ -18,7 +20,7 @@ PackagePlan plan(Pacing pacing)
     p.flightStart = utc("2026-03-01T06:30:00Z");
     p.flightEnd = utc("2026-03-08T18:15:00Z");
     p.budgetMinor = 1234567; // 12,345.67
-    p.cpm = 12.5;
+    p.rate = 12.5;
     p.pacing = pacing;
     return p;
 }
@@ -37,6 +39,10 @@ private Q_SLOTS:
     void pacingShapesDelivery();
     void stoppedPeriodsDeliverNothing();
     void statusFollowsFlight();
+    void everyModelBillsItsUnit_data();
+    void everyModelBillsItsUnit();
+    void fixedFeeEarnsWithTheFlight();
+    void viewThresholdCountsViews();
 };
 
 void TestDeliverySimulator::windowsSumToTotals_data()
@@ -159,6 +165,95 @@ void TestDeliverySimulator::statusFollowsFlight()
     QCOMPARE(DeliverySimulator::deliveryStatus(p, p.flightStart.addSecs(3600)), std::string("delivering"));
     QCOMPARE(DeliverySimulator::deliveryStatus(p, p.flightEnd), std::string("flight_ended"));
     QCOMPARE(DeliverySimulator::cumulative(p, p.flightStart).impressions, 0);
+}
+
+void TestDeliverySimulator::everyModelBillsItsUnit_data()
+{
+    QTest::addColumn<int>("model");
+    QTest::addColumn<double>("rate");
+    QTest::addRow("cpm") << int(PricingModel::Cpm) << 12.5;
+    QTest::addRow("vcpm") << int(PricingModel::Vcpm) << 19.0;
+    QTest::addRow("cpc") << int(PricingModel::Cpc) << 2.4;
+    QTest::addRow("cpcv") << int(PricingModel::Cpcv) << 0.03;
+    QTest::addRow("cpv") << int(PricingModel::Cpv) << 0.02;
+    QTest::addRow("cpp") << int(PricingModel::Cpp) << 350.0;
+}
+
+// Spend is the billed units times the rate, the budget is (nearly) spent over a whole flight, and windows
+// still tile the totals exactly in every counter.
+void TestDeliverySimulator::everyModelBillsItsUnit()
+{
+    QFETCH(int, model);
+    QFETCH(double, rate);
+    PackagePlan p = plan(Pacing::FrontLoaded);
+    p.pricingModel = PricingModel(model);
+    p.rate = rate;
+    const QDateTime mid = utc("2026-03-04T13:47:12Z");
+    const DeliveryCounts atMid = DeliverySimulator::cumulative(p, mid);
+    QVERIFY(atMid.impressions > 0);
+    const double units = DeliverySimulator::billedUnits(p, atMid);
+    QVERIFY(units > 0);
+    QCOMPARE(atMid.spendMinor, qint64(std::llround(units * rate * 100.0)));
+    QVERIFY(atMid.viewableImpressions < atMid.impressions);
+    QVERIFY(atMid.completedViews <= atMid.views);
+    QVERIFY(atMid.views <= atMid.impressions);
+
+    const DeliveryCounts end = DeliverySimulator::cumulative(p, utc("2027-01-01T00:00:00Z"));
+    QVERIFY(end.spendMinor <= p.budgetMinor);
+    QVERIFY2(end.spendMinor * 10 >= p.budgetMinor * 9 - 10,
+             qPrintable(QStringLiteral("spent %1 of %2").arg(end.spendMinor).arg(p.budgetMinor)));
+
+    DeliveryCounts sum;
+    for (const auto &w : DeliverySimulator::windows(p, utc("2026-03-01T00:00:00Z"),
+                                                    utc("2026-03-09T00:00:00Z"), Granularity::Hourly, mid))
+        sum += w.counts;
+    QCOMPARE(sum, atMid);
+}
+
+void TestDeliverySimulator::fixedFeeEarnsWithTheFlight()
+{
+    for (const PricingModel model : {PricingModel::FlatRate, PricingModel::Time}) {
+        PackagePlan p = plan(Pacing::Asap);
+        p.pricingModel = model;
+        p.rate = 500.0;
+        p.feeMinor = 900000; // below the budget: the fee is what is billed
+        const DeliveryCounts half = DeliverySimulator::cumulative(p, utc("2026-03-05T00:22:30Z"));
+        // Serving time, not the pacing, earns a fee: half the flight, half the fee.
+        QVERIFY2(std::abs(half.spendMinor - p.feeMinor / 2) <= 1,
+                 qPrintable(QString::number(half.spendMinor)));
+        QVERIFY(half.impressions > 0);
+        QCOMPARE(DeliverySimulator::billedUnits(p, half), 0.0);
+        QCOMPARE(DeliverySimulator::plannedSpendMinor(p), p.feeMinor);
+        const DeliveryCounts end = DeliverySimulator::cumulative(p, utc("2027-01-01T00:00:00Z"));
+        QCOMPARE(end.spendMinor, p.feeMinor);
+        // A fee above the budget is capped by it.
+        p.feeMinor = p.budgetMinor * 2;
+        QCOMPARE(DeliverySimulator::cumulative(p, utc("2027-01-01T00:00:00Z")).spendMinor, p.budgetMinor);
+    }
+}
+
+void TestDeliverySimulator::viewThresholdCountsViews()
+{
+    PackagePlan p = plan(Pacing::Even);
+    p.pricingModel = PricingModel::Cpv;
+    p.rate = 0.02;
+    const QDateTime at = utc("2026-03-05T00:00:00Z");
+    p.viewThreshold = 0.0;
+    const DeliveryCounts anyStart = DeliverySimulator::withViewCounts(p, {100000, 0});
+    p.viewThreshold = 0.5;
+    const DeliveryCounts half = DeliverySimulator::withViewCounts(p, {100000, 0});
+    p.viewThreshold = 1.0;
+    const DeliveryCounts whole = DeliverySimulator::withViewCounts(p, {100000, 0});
+    QCOMPARE(anyStart.views, qint64(100000));
+    QVERIFY(half.views < anyStart.views);
+    QVERIFY(whole.views < half.views);
+    QCOMPARE(whole.views, whole.completedViews);
+    // A stricter threshold makes views dearer to come by, so the same budget buys more impressions.
+    p.viewThreshold = 0.0;
+    const qint64 capLoose = DeliverySimulator::impressionCap(p);
+    p.viewThreshold = 1.0;
+    QVERIFY(DeliverySimulator::impressionCap(p) > capLoose);
+    QVERIFY(DeliverySimulator::cumulative(p, at).views > 0);
 }
 
 QTEST_GUILESS_MAIN(TestDeliverySimulator)

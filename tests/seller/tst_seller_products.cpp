@@ -224,7 +224,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("must");
         QTest::newRow("guaranteed") << R"({"delivery_type":"guaranteed"})" << 6 << "ctv_premium_primetime";
         QTest::newRow("ctv") << R"({"channels":["ctv"]})" << 2 << "ctv_fast_channels";
-        QTest::newRow("fixed price") << R"({"is_fixed_price":true})" << 6 << "podcast_host_read";
+        // Six products have a fixed CPM; three more a fixed price in another model (vCPM, CPCV, CPV).
+        QTest::newRow("fixed price") << R"({"is_fixed_price":true})" << 9 << "social_vertical_video";
         QTest::newRow("euro") << R"({"pricing_currencies":["EUR"]})" << 1 << "ctv_premium_primetime";
         QTest::newRow("small budget")
             << R"({"budget_range":{"max":2000,"currency":"USD"}})" << 7 << "social_vertical_video";

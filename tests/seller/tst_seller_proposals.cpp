@@ -4,6 +4,7 @@
 #include "sellertestfixture.h"
 
 #include "domain/catalog.h"
+#include "domain/pricing.h"
 #include "domain/proposalstore.h"
 
 #include <set>
@@ -95,8 +96,9 @@ private Q_SLOTS:
         if (ask.contains(QLatin1String("CPM"))) {
             for (const auto &a : revised["allocations"]) {
                 const auto *p = s.context->catalog()->find(a["product_id"].get<std::string>());
-                QVERIFY(adcp::seller::referenceCpm(
-                            *p->pricingOption(a["pricing_option_id"].get<std::string>())) <= 20.0);
+                QVERIFY(
+                    adcp::seller::effectiveCpm(*p->pricingOption(a["pricing_option_id"].get<std::string>()))
+                        .value_or(0.0) <= 20.0);
             }
         }
         if (ask.contains(QLatin1String("audio")))

@@ -1,0 +1,210 @@
+#include "pricing.h"
+
+#include <QRegularExpression>
+#include <QString>
+
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+namespace adcp::seller {
+
+namespace {
+
+constexpr std::array<std::pair<PricingModel, const char *>, 8> kModels = {{
+    {PricingModel::Cpm, "cpm"},
+    {PricingModel::Vcpm, "vcpm"},
+    {PricingModel::Cpc, "cpc"},
+    {PricingModel::Cpcv, "cpcv"},
+    {PricingModel::Cpv, "cpv"},
+    {PricingModel::Cpp, "cpp"},
+    {PricingModel::FlatRate, "flat_rate"},
+    {PricingModel::Time, "time"},
+}};
+
+double numberOr(const nlohmann::json &object, const char *key, double fallback)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+// Started time units in [start, end): a partial hour, day, week or month is a whole one.
+std::optional<qint64> timeUnits(std::string_view unit, const QDateTime &start, const QDateTime &end)
+{
+    const qint64 seconds = start.secsTo(end);
+    if (seconds <= 0)
+        return 0;
+    qint64 length = 0;
+    if (unit == "hour")
+        length = 3600;
+    else if (unit == "day")
+        length = 86400;
+    else if (unit == "week")
+        length = 7 * 86400;
+    if (length > 0)
+        return (seconds + length - 1) / length;
+    if (unit != "month")
+        return std::nullopt;
+    qint64 months = 0;
+    while (start.addMonths(static_cast<int>(months)) < end && months < 1200)
+        ++months;
+    return months;
+}
+
+} // namespace
+
+std::optional<PricingModel> pricingModelFromString(std::string_view text)
+{
+    for (const auto &[model, name] : kModels) {
+        if (text == name)
+            return model;
+    }
+    return std::nullopt;
+}
+
+const char *pricingModelName(PricingModel model)
+{
+    for (const auto &[m, name] : kModels) {
+        if (m == model)
+            return name;
+    }
+    return "cpm";
+}
+
+const std::vector<std::string> &bookablePricingModels()
+{
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> list;
+        for (const auto &entry : kModels)
+            list.emplace_back(entry.second);
+        return list;
+    }();
+    return names;
+}
+
+double unitPrice(const nlohmann::json &pricingOption, std::optional<double> bidPrice)
+{
+    if (bidPrice && *bidPrice > 0)
+        return *bidPrice;
+    if (pricingOption.contains("fixed_price"))
+        return numberOr(pricingOption, "fixed_price", 0.0);
+    return numberOr(pricingOption, "floor_price", 0.0);
+}
+
+std::optional<double> effectiveCpm(const nlohmann::json &pricingOption)
+{
+    const auto model = pricingModelFromString(pricingOption.value("pricing_model", std::string("cpm")));
+    const double price = unitPrice(pricingOption);
+    if (!model)
+        return std::nullopt;
+    switch (*model) {
+    case PricingModel::Cpm:
+        return price;
+    case PricingModel::Vcpm:
+        return price * typical::viewableRate;
+    case PricingModel::Cpc:
+        return price * 1000.0 * typical::clickRate;
+    case PricingModel::Cpcv:
+        return price * 1000.0 * typical::completionRate;
+    case PricingModel::Cpv:
+        return price * 1000.0 * typical::completionRate; // a view is counted at or before completion
+    case PricingModel::Cpp:
+        return price * 1000.0 * 100.0 / typical::ratingUniverse;
+    case PricingModel::FlatRate:
+    case PricingModel::Time:
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+std::optional<double> flightFee(const nlohmann::json &pricingOption, std::optional<double> bidPrice,
+                                const QDateTime &start, const QDateTime &end, std::string *error)
+{
+    const auto model = pricingModelFromString(pricingOption.value("pricing_model", std::string("cpm")));
+    const double price = unitPrice(pricingOption, bidPrice);
+    if (model == PricingModel::FlatRate)
+        return price;
+    if (model != PricingModel::Time)
+        return std::nullopt;
+    const nlohmann::json parameters = pricingOption.value("parameters", nlohmann::json::object());
+    const std::string unit =
+        parameters.is_object() ? parameters.value("time_unit", std::string()) : std::string();
+    const auto units = timeUnits(unit, start, end);
+    if (!units) {
+        if (error)
+            *error = "the option's time_unit '" + unit + "' is not hour, day, week or month";
+        return std::nullopt;
+    }
+    const double minimum = parameters.is_object() ? numberOr(parameters, "min_duration", 0) : 0;
+    const double maximum = parameters.is_object() ? numberOr(parameters, "max_duration", 0) : 0;
+    if (error && minimum > 0 && static_cast<double>(*units) < minimum)
+        *error = "the flight is " + std::to_string(*units) + " " + unit + "(s); this option books at least " +
+                 std::to_string(static_cast<qint64>(minimum));
+    else if (error && maximum > 0 && static_cast<double>(*units) > maximum)
+        *error = "the flight is " + std::to_string(*units) + " " + unit + "(s); this option books at most " +
+                 std::to_string(static_cast<qint64>(maximum));
+    return price * static_cast<double>(*units);
+}
+
+std::optional<PricingModel> pricingModelInText(const std::string &text)
+{
+    // Completed views before views, viewable before views; the first model named wins.
+    static const std::vector<std::pair<PricingModel, QRegularExpression>> patterns = [] {
+        const auto re = [](const char *pattern) {
+            return QRegularExpression(QString::fromLatin1(pattern),
+                                      QRegularExpression::CaseInsensitiveOption);
+        };
+        return std::vector<std::pair<PricingModel, QRegularExpression>>{
+            {PricingModel::Vcpm, re(R"(\bvcpm\b|\bviewable\b)")},
+            {PricingModel::Cpcv, re(R"(\bcpcv\b|\bcompleted[ -]views?\b|\bper completion\b)")},
+            {PricingModel::Cpc, re(R"(\bcpc\b|\bper[ -]click\b)")},
+            {PricingModel::Cpv, re(R"(\bcpv\b|\bper view\b)")},
+            {PricingModel::Cpp, re(R"(\bcpp\b|\bgrps?\b|\btrps?\b|\brating points?\b)")},
+            {PricingModel::FlatRate, re(R"(\bflat[ -](?:rate|fee)\b|\bfixed fee\b)")},
+            {PricingModel::Time, re(R"(\b(?:per|a) (?:day|week)\b|\b(?:day|daily|week|weekly) rate\b)")},
+        };
+    }();
+    const QString q = QString::fromStdString(text);
+    std::optional<PricingModel> found;
+    qsizetype at = -1;
+    for (const auto &[model, pattern] : patterns) {
+        const auto match = pattern.match(q);
+        if (match.hasMatch() && (at < 0 || match.capturedStart() < at)) {
+            found = model;
+            at = match.capturedStart();
+        }
+    }
+    return found;
+}
+
+std::string pricingModelLabel(PricingModel model)
+{
+    switch (model) {
+    case PricingModel::Vcpm:
+        return "vCPM";
+    case PricingModel::FlatRate:
+        return "flat rate";
+    case PricingModel::Time:
+        return "time-based";
+    default:
+        break;
+    }
+    std::string name = pricingModelName(model);
+    for (char &c : name)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+std::string unbookableReason(const nlohmann::json &pricingOption)
+{
+    const std::string name = pricingOption.value("pricing_model", std::string("cpm"));
+    if (pricingModelFromString(name))
+        return {};
+    if (name == "cpa" || name == "revenue_share")
+        return name + " bills on conversions, which this seller does not measure";
+    return "this seller does not sell on '" + name + "' pricing";
+}
+
+} // namespace adcp::seller
