@@ -6,6 +6,8 @@
 
 #include <QUrl>
 
+#include <map>
+
 namespace adcp::models {
 
 using nlohmann::json;
@@ -105,10 +107,24 @@ void AccountModel::clear()
 
 void AccountModel::addPage(const json &result, bool firstPage)
 {
-    if (firstPage)
+    // A listing read again keeps what the planner's syncs said about the accounts it still holds.
+    std::map<QString, std::pair<QString, QString>> outcomes;
+    if (firstPage) {
+        for (const Row &row : m_rows) {
+            if (!row.action.isEmpty())
+                outcomes[row.key] = {row.action, row.error};
+        }
         clear();
-    for (const auto &account : jsonArray(result, "accounts"))
-        upsert(account, {}, {});
+    }
+    for (const auto &account : jsonArray(result, "accounts")) {
+        const auto kept = outcomes.find(keyOf(account));
+        if (kept == outcomes.end())
+            upsert(account, {}, {});
+        else if (const int row = upsert(account, {}, {}); row >= 0) {
+            m_rows[static_cast<size_t>(row)].action = kept->second.first;
+            m_rows[static_cast<size_t>(row)].error = kept->second.second;
+        }
+    }
     m_next.read(result, m_rows.size(), kMaxRows);
 }
 

@@ -4,6 +4,8 @@
 
 #include <QLocale>
 
+#include <cmath>
+
 namespace adcp::models {
 
 QString toQString(const std::string &text)
@@ -157,10 +159,11 @@ double jsonAmount(const nlohmann::json &value)
     return 0.0;
 }
 
-QString formatMoney(double amount, const QString &currency)
+namespace {
+
+QString moneyWithDecimals(double amount, const QString &currency, int decimals)
 {
     const QLocale locale = userLocale();
-    const int decimals = amount == static_cast<qint64>(amount) ? 0 : 2;
     // Digit grouping and the symbol's place follow the user's locale.
     if (currency == QLatin1String("USD"))
         return locale.toCurrencyString(amount, QStringLiteral("$"), decimals);
@@ -170,6 +173,25 @@ QString formatMoney(double amount, const QString &currency)
         return locale.toCurrencyString(amount, QStringLiteral("£"), decimals);
     const QString number = locale.toString(amount, 'f', decimals);
     return currency.isEmpty() ? number : number + QLatin1Char(' ') + currency;
+}
+
+} // namespace
+
+QString formatMoney(double amount, const QString &currency)
+{
+    return moneyWithDecimals(amount, currency, amount == static_cast<qint64>(amount) ? 0 : 2);
+}
+
+QString formatUnitPrice(double amount, const QString &currency)
+{
+    if (!(amount > 0.0 && amount < 0.1))
+        return formatMoney(amount, currency);
+    // A price below a dime keeps its digits (a $0.022 completed view is not "$0.02"), up to six.
+    int decimals = 3;
+    while (decimals < 6 &&
+           std::abs(amount * std::pow(10.0, decimals) - std::round(amount * std::pow(10.0, decimals))) > 1e-6)
+        ++decimals;
+    return moneyWithDecimals(amount, currency, decimals);
 }
 
 QString formatCountdown(qint64 seconds)

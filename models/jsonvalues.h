@@ -49,6 +49,9 @@ struct ListingCursor
 // A budget is either a number or {"amount": n, "currency": "USD"}.
 double jsonAmount(const nlohmann::json &value);
 QString formatMoney(double amount, const QString &currency);
+// A unit price (per click, per completed view …): as formatMoney, but a price below a dime keeps its digits
+// ("$0.022").
+QString formatUnitPrice(double amount, const QString &currency);
 // "1d 02:03:04", "23:41:05", or "expired".
 QString formatCountdown(qint64 seconds);
 QString toQString(const std::string &text);

@@ -51,8 +51,9 @@ QVariant ProductModel::data(const QModelIndex &index, int role) const
         case PriceColumn:
             if (row.price <= 0.0)
                 return row.pricingModel.toUpper();
-            return QString((row.auction ? tr("floor ") : QString()) + formatMoney(row.price, row.currency) +
-                           QLatin1Char(' ') + row.pricingModel.toUpper());
+            return QString((row.auction ? tr("floor ") : QString()) +
+                           formatUnitPrice(row.price, row.currency) + QLatin1Char(' ') +
+                           row.pricingModel.toUpper());
         case MinSpendColumn:
             return row.minSpend > 0.0 ? formatMoney(row.minSpend, row.currency) : QString();
         case RelevanceColumn:

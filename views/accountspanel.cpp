@@ -67,12 +67,18 @@ AccountsPanel::AccountsPanel(Workbench *workbench, QWidget *parent) : QWidget(pa
         Q_EMIT accountChosen(json());
     });
     connect(m_workbench, &Workbench::activeAccountChanged, this, &AccountsPanel::updateActive);
+    connect(m_workbench, &Workbench::activeAccountRefreshed, this, &AccountsPanel::updateActive);
     connect(m_workbench, &Workbench::busyChanged, this, [this](bool busy) {
         m_busy = busy;
         updateButtons();
     });
     connect(m_workbench, &Workbench::accountsListed, this, [this] {
         m_error->clearError();
+        // A listing read again (Refresh, the watch of a pending account) keeps the planner's selection.
+        if (const int row = m_workbench->accounts()->rowOf(m_selectedKey); row >= 0 && selectedRow() != row) {
+            const QModelIndex at = m_proxy->mapFromSource(m_workbench->accounts()->index(row, 0));
+            m_view->setCurrentIndex(at);
+        }
         updateButtons();
     });
     connect(m_workbench, &Workbench::accountsSynced, this, [this](const QList<int> &rows) {
@@ -282,9 +288,12 @@ void AccountsPanel::updateSelection()
 {
     const AccountModel *accounts = m_workbench->accounts();
     const int row = selectedRow();
+    if (row >= 0)
+        m_selectedKey = accounts->key(row);
     QString setup = accounts->setupMessage(row);
     if (setup.isEmpty() && accounts->status(row) == QLatin1String("pending_approval"))
-        setup = tr("The seller is still reviewing this account; Refresh to see when it is ready.");
+        setup = tr("The seller is still reviewing this account; the list is read again now and then, and "
+                   "shows when it is ready.");
     m_setup->setText(setup);
     m_setup->setVisible(!setup.isEmpty());
     m_setupLink->setVisible(!accounts->setupUrl(row).isEmpty());
@@ -355,12 +364,18 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
         QString name = models::jsonString(account, "name");
         if (name.isEmpty())
             name = title;
-        button->setText(
-            QObject::tr("Account: %1").arg(button->fontMetrics().elidedText(name, Qt::ElideRight, 180)));
+        QString text =
+            QObject::tr("Account: %1").arg(button->fontMetrics().elidedText(name, Qt::ElideRight, 180));
+        // An account the seller does not let buy right now says so where the planner looks.
+        const QString status = models::jsonString(account, "status");
+        if (!status.isEmpty() && status != QLatin1String("active"))
+            text += QStringLiteral(" · ") + models::displayName(Vocabulary::AccountStatus, status);
+        button->setText(text);
         button->setToolTip(QObject::tr("Requests name %1. Click to change.").arg(title));
     };
     label(workbench->activeAccount());
     QObject::connect(workbench, &Workbench::activeAccountChanged, button, label);
+    QObject::connect(workbench, &Workbench::activeAccountRefreshed, button, label);
 
     const auto open = [window, dock] {
         // Beside the seller console when that is docked, so neither squeezes the workspace.

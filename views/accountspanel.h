@@ -71,6 +71,7 @@ private:
     QPushButton *m_sync = nullptr;
     QLabel *m_syncResult = nullptr;
     bool m_busy = false;
+    QString m_selectedKey; // the account last selected, selected again when the listing is read again
 };
 
 // Puts the panel in a dock of the window (hidden until asked for), an "Account" button on the agent bar that

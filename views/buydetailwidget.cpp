@@ -213,12 +213,22 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
     for (const auto &package : jsonArray(delivery, "by_package"))
         reported.insert(jsonString(package, "package_id"), package);
     const nlohmann::json packages = jsonArray(buy, "packages");
+    const bool firstDrawing = m_packages->rowCount() == 0; // columns fit the first drawing of a buy
     m_packages->setRowCount(static_cast<int>(packages.size()));
     int p = 0;
     for (const auto &package : packages) {
         const QString packageId = jsonString(package, "package_id");
+        // A package runs only while its buy does: before the buy is live, and after it ended, it says so.
+        const QString buyStatus = jsonString(buy, "status");
         QString state = package.value("paused", false) ? tr("Paused") : tr("Running");
-        if (package.value("canceled", false))
+        if (buyStatus == QLatin1String("pending_creatives") || buyStatus == QLatin1String("pending_start") ||
+            buyStatus == QLatin1String("pending_approval") || buyStatus == QLatin1String("submitted"))
+            state = tr("Not live yet");
+        else if (buyStatus == QLatin1String("completed"))
+            state = tr("Ended");
+        else if (buyStatus == QLatin1String("rejected"))
+            state = tr("Not booked");
+        if (package.value("canceled", false) || buyStatus == QLatin1String("canceled"))
             state = tr("Canceled");
         else if (impairedBy.contains(packageId))
             state = tr("⚠ Impaired: %1 out of service").arg(impairedBy.value(packageId).toLower());
@@ -244,12 +254,17 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
             pricingRateText(report, currency),
             delivered,
             state};
-        for (int c = 0; c < values.size(); ++c)
-            m_packages->setItem(p, c, new QTableWidgetItem(values.at(c)));
+        for (int c = 0; c < values.size(); ++c) {
+            auto *item = new QTableWidgetItem(values.at(c));
+            item->setToolTip(values.at(c)); // the whole text when the column is narrower
+            m_packages->setItem(p, c, item);
+        }
         if (const QString model = jsonString(report, "pricing_model"); !model.isEmpty())
             m_packages->item(p, 3)->setToolTip(displayName(Vocabulary::PricingModel, model));
         ++p;
     }
+    if (firstDrawing && !packages.empty())
+        m_packages->resizeColumnsToContents();
 }
 
 // Only the buttons depend on the busy state: a call starting or finishing does not redraw the buy.

@@ -24,6 +24,7 @@
 #include "loopbackseller.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
+#include "pricingtext.h"
 #include "productlistwidget.h"
 #include "productmodel.h"
 #include "proposaldetailwidget.h"
@@ -126,14 +127,11 @@ QString productHtml(const nlohmann::json &product)
         "<td>Model</td><td>Price</td><td>Min spend</td></tr>");
     for (const auto &option : jsonArray(product, "pricing_options")) {
         const QString currency = jsonString(option, "currency");
-        const double fixed = jsonNumber(option, "fixed_price");
-        const double floor = jsonNumber(option, "floor_price");
         html += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>")
                     .arg(jsonString(option, "pricing_option_id").toHtmlEscaped(),
-                         displayName(Vocabulary::PricingModel, jsonString(option, "pricing_model")).toHtmlEscaped(),
-                         fixed > 0 ? formatMoney(fixed, currency)
-                                   : (floor > 0 ? QStringLiteral("floor ") + formatMoney(floor, currency)
-                                                : QString()),
+                         displayName(Vocabulary::PricingModel, jsonString(option, "pricing_model"))
+                             .toHtmlEscaped(),
+                         optionPriceText(option).toHtmlEscaped(),
                          jsonNumber(option, "min_spend_per_package") > 0
                              ? formatMoney(jsonNumber(option, "min_spend_per_package"), currency)
                              : QString());

@@ -73,8 +73,11 @@ Workbench::Workbench(QObject *parent)
       m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
       m_opportunities(new OpportunityModel(this)), m_accounts(new AccountModel(this)),
       m_creatives(new CreativeModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
-      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this))
+      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this)),
+      m_accountWatch(new QTimer(this))
 {
+    m_accountWatch->setSingleShot(true);
+    connect(m_accountWatch, &QTimer::timeout, this, [this] { listAccounts(m_accountStatusFilter, false); });
     m_ticker->setInterval(1000);
     connect(m_ticker, &QTimer::timeout, this, &Workbench::tick);
     m_ticker->start();
@@ -120,6 +123,8 @@ void Workbench::setClient(adcp::AgentClient *client, const QString &principal)
     clearPlanning();
     m_accounts->clear();
     ++m_accountListing;
+    m_accountWatch->stop();
+    m_watchedAccounts.clear();
     // The account belonged to the previous agent; the caller restores the new agent's own.
     m_activeAccount = json();
     Q_EMIT activeAccountChanged(m_activeAccount);
@@ -280,9 +285,43 @@ void Workbench::listAccounts(const QString &status, bool more)
             if (listing != m_accountListing)
                 return;
             m_accounts->addPage(outcome.result, !more);
+            reconcileAccounts();
             Q_EMIT accountsListed();
         },
         CallScope::Agent);
+}
+
+void Workbench::setAccountWatchInterval(int ms)
+{
+    m_accountWatchMs = std::max(0, ms);
+    m_accountWatchFactor = 1;
+    if (m_accountWatchMs == 0)
+        m_accountWatch->stop();
+    else if (m_accountWatch->isActive())
+        m_accountWatch->start(m_accountWatchMs);
+}
+
+void Workbench::reconcileAccounts()
+{
+    bool pending = false;
+    std::string seen;
+    const json active = AccountModel::referenceOf(m_activeAccount);
+    for (int row = 0; row < m_accounts->rowCount(); ++row) {
+        const json &account = m_accounts->accountJson(row);
+        pending = pending || m_accounts->status(row) == QLatin1String("pending_approval");
+        seen += m_accounts->key(row).toStdString() + '=' + m_accounts->status(row).toStdString() + ';';
+        if (!active.is_null() && AccountModel::referenceOf(account) == active && account != m_activeAccount) {
+            m_activeAccount = account;
+            Q_EMIT activeAccountRefreshed(m_activeAccount);
+        }
+    }
+    // Watch while the seller is still deciding, less often the longer nothing moves.
+    m_accountWatchFactor = seen == m_watchedAccounts ? std::min(m_accountWatchFactor * 2, 16) : 1;
+    m_watchedAccounts = seen;
+    if (pending && m_accountWatchMs > 0)
+        m_accountWatch->start(m_accountWatchMs * m_accountWatchFactor);
+    else
+        m_accountWatch->stop();
 }
 
 void Workbench::listCreatives(const QString &status, const QString &nameContains, bool more, int pageSize)
@@ -329,6 +368,7 @@ void Workbench::syncAccount(const QString &brandDomain, const QString &operatorD
         tr("Sync accounts"), QString(),
         [this](const adcp::ToolOutcome &outcome) {
             const QList<int> rows = m_accounts->applySyncResults(outcome.result);
+            reconcileAccounts();
             Q_EMIT accountsSynced(rows);
             QStringList said;
             for (int row : rows)
@@ -454,6 +494,12 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
                 const std::shared_ptr<const adcp::ToolOutcome> held = call->sharedOutcome();
                 const adcp::ToolOutcome &outcome = *held;
                 std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
+                // A refusal about the account's state (suspended, payment required, setup, gone): the
+                // accounts are read again so the window shows what the seller says about it now.
+                if (failure && !agentCall && !m_activeAccount.is_null() &&
+                    (failure->code == "ACCOUNT_SUSPENDED" || failure->code == "ACCOUNT_PAYMENT_REQUIRED" ||
+                     failure->code == "ACCOUNT_SETUP_REQUIRED" || failure->code == "ACCOUNT_NOT_FOUND"))
+                    listAccounts(m_accountStatusFilter, false);
                 if (!failure) {
                     onSuccess(outcome);
                 } else if (background) {

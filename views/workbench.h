@@ -85,6 +85,10 @@ public:
     // status) and a part of the name, or with `more` the next page of the same listing. `pageSize` creatives
     // a page (1–100).
     void listCreatives(const QString &status, const QString &nameContains, bool more, int pageSize = 50);
+    // While an account of the listing is pending approval, list_accounts is read again after `ms` (doubling,
+    // up to 16 times that, while nothing changes), so a planner waiting for the seller sees the account turn
+    // active without pressing Refresh. 0 = never. Default 30 s.
+    void setAccountWatchInterval(int ms);
     // sync_accounts for one advertiser: provisions it, or reports what the seller already holds.
     void syncAccount(const QString &brandDomain, const QString &operatorDomain, const QString &billing);
     // Where webhooks should go; empty = none (the buy is followed by snapshots only).
@@ -173,6 +177,9 @@ Q_SIGNALS:
     // The rows of accounts() the sync's entries landed on.
     void accountsSynced(const QList<int> &rows);
     void activeAccountChanged(const nlohmann::json &account);
+    // The account in use as the seller reports it now (its status moved: approved, suspended …); the same
+    // account, so no new account session.
+    void activeAccountRefreshed(const nlohmann::json &account);
 
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
@@ -209,6 +216,8 @@ private:
     // natural key of the buyer identity; reads without a picked account stay unscoped.
     nlohmann::json scoped(nlohmann::json request, bool write) const;
     void tick();
+    // After a listing: the account in use takes the seller's current view of it, and the watch is set.
+    void reconcileAccounts();
 
     QPointer<adcp::AgentClient> m_client;
     QString m_principal;
@@ -255,6 +264,10 @@ private:
     QTimer *m_ticker;
     QTimer *m_monitor;
     QTimer *m_countsTimer;
+    QTimer *m_accountWatch;
+    int m_accountWatchMs = 30000;
+    int m_accountWatchFactor = 1;  // doubles while the watched accounts stay as they were
+    std::string m_watchedAccounts; // the listing the last watch saw (to tell whether anything moved)
     bool m_refreshingBuys = false;
     struct BuyAttempt
     {

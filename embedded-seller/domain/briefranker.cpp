@@ -151,7 +151,7 @@ BriefTerms parseBriefText(const std::string &text)
         terms.flightStart = dates.front();
     if (dates.size() > 1)
         terms.flightEnd = dates[1];
-    terms.pricingModel = pricingModelInText(text);
+    terms.pricingModels = pricingModelsInText(text);
     return terms;
 }
 

@@ -22,7 +22,7 @@ struct BriefTerms
     std::optional<double> budget;    // an amount written with a currency sign/word or after "budget"
     std::optional<QDate> flightStart;
     std::optional<QDate> flightEnd;
-    std::optional<PricingModel> pricingModel; // a model the text asks to buy on ("pay per click")
+    std::vector<PricingModel> pricingModels; // models the text asks to buy on ("pay per click"), in order
 };
 
 BriefTerms parseBriefText(const std::string &text);

@@ -3,6 +3,7 @@
 #include <QRegularExpression>
 #include <QString>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -148,9 +149,9 @@ std::optional<double> flightFee(const nlohmann::json &pricingOption, std::option
     return price * static_cast<double>(*units);
 }
 
-std::optional<PricingModel> pricingModelInText(const std::string &text)
+std::vector<PricingModel> pricingModelsInText(const std::string &text)
 {
-    // Completed views before views, viewable before views; the first model named wins.
+    // Completed views before views, viewable before views.
     static const std::vector<std::pair<PricingModel, QRegularExpression>> patterns = [] {
         const auto re = [](const char *pattern) {
             return QRegularExpression(QString::fromLatin1(pattern),
@@ -162,21 +163,23 @@ std::optional<PricingModel> pricingModelInText(const std::string &text)
             {PricingModel::Cpc, re(R"(\bcpc\b|\bper[ -]click\b)")},
             {PricingModel::Cpv, re(R"(\bcpv\b|\bper view\b)")},
             {PricingModel::Cpp, re(R"(\bcpp\b|\bgrps?\b|\btrps?\b|\brating points?\b)")},
+            {PricingModel::Time,
+             re(R"(\b(?:per|a|by the) (?:day|week|month)\b|\b(?:day|daily|week|weekly|monthly) rate\b)")},
             {PricingModel::FlatRate, re(R"(\bflat[ -](?:rate|fee)\b|\bfixed fee\b)")},
-            {PricingModel::Time, re(R"(\b(?:per|a) (?:day|week)\b|\b(?:day|daily|week|weekly) rate\b)")},
         };
     }();
     const QString q = QString::fromStdString(text);
-    std::optional<PricingModel> found;
-    qsizetype at = -1;
+    std::vector<std::pair<qsizetype, PricingModel>> named;
     for (const auto &[model, pattern] : patterns) {
-        const auto match = pattern.match(q);
-        if (match.hasMatch() && (at < 0 || match.capturedStart() < at)) {
-            found = model;
-            at = match.capturedStart();
-        }
+        if (const auto match = pattern.match(q); match.hasMatch())
+            named.emplace_back(match.capturedStart(), model);
     }
-    return found;
+    std::stable_sort(named.begin(), named.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::vector<PricingModel> models;
+    for (const auto &entry : named)
+        models.push_back(entry.second);
+    return models;
 }
 
 std::string pricingModelLabel(PricingModel model)

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace adcp::seller {
 
@@ -45,9 +46,9 @@ std::optional<double> effectiveCpm(const nlohmann::json &pricingOption);
 std::optional<double> flightFee(const nlohmann::json &pricingOption, std::optional<double> bidPrice,
                                 const QDateTime &start, const QDateTime &end, std::string *error);
 
-// The pricing model a brief or an ask names in words ("pay per click", "on completed views", "vCPM", "GRPs",
-// "a flat fee", "a day rate"), or nullopt.
-std::optional<PricingModel> pricingModelInText(const std::string &text);
+// The pricing models a brief or an ask names in words ("pay per click", "on completed views", "vCPM", "GRPs",
+// "a flat fee", "a daily rate"), in the order the text names them.
+std::vector<PricingModel> pricingModelsInText(const std::string &text);
 // How people write the model: "CPC", "vCPM", "flat rate", "time-based".
 std::string pricingModelLabel(PricingModel model);
 

@@ -108,10 +108,21 @@ const json *optionInModel(const Product &product, PricingModel model, const std:
     return nullptr;
 }
 
-json allocationFor(const Product &product, double percentage, const std::string &currency,
-                   const std::string &why, std::optional<PricingModel> model = std::nullopt)
+// The product's option in the first of `models` it sells in `currency`, or null.
+const json *optionInAnyModel(const Product &product, const std::vector<PricingModel> &models,
+                             const std::string &currency)
 {
-    const json *option = model ? optionInModel(product, *model, currency) : nullptr;
+    for (const PricingModel model : models) {
+        if (const json *option = optionInModel(product, model, currency))
+            return option;
+    }
+    return nullptr;
+}
+
+json allocationFor(const Product &product, double percentage, const std::string &currency,
+                   const std::string &why, const std::vector<PricingModel> &models = {})
+{
+    const json *option = optionInAnyModel(product, models, currency);
     if (!option)
         option = optionInCurrency(product, currency);
     return {{"product_id", product.id},
@@ -133,7 +144,7 @@ json build(const std::string &name, const std::string &description,
     json allocations = json::array();
     for (size_t i = 0; i < picks.size(); ++i) {
         auto allocation =
-            allocationFor(*picks[i]->product, pct[i], currency, picks[i]->relevance, terms.pricingModel);
+            allocationFor(*picks[i]->product, pct[i], currency, picks[i]->relevance, terms.pricingModels);
         allocation["sequence"] = static_cast<int>(i + 1);
         if (terms.flightStart && terms.flightEnd && *terms.flightStart <= *terms.flightEnd) {
             allocation["start_time"] = terms.flightStart->toString(Qt::ISODate).toStdString() + "T00:00:00Z";
@@ -389,14 +400,17 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
         mode = "more";
     }
 
-    // A pricing model ("bill us per click", "on completed views"): every product sold in it switches to it.
-    if (const auto model = pricingModelInText(text.toStdString())) {
-        const std::string label = pricingModelLabel(*model);
+    // Pricing models ("bill us per click", "on completed views"): each product sold in one of them switches
+    // to the first it sells.
+    if (const auto models = pricingModelsInText(text.toStdString()); !models.empty()) {
+        std::string labels;
+        for (const PricingModel model : models)
+            labels += (labels.empty() ? "" : " or ") + pricingModelLabel(model);
         std::vector<std::string> switched;
         bool alreadyThere = false;
         for (auto &allocation : proposal["allocations"]) {
             const Product *product = catalog.find(allocation.value("product_id", std::string()));
-            const json *option = product ? optionInModel(*product, *model, currency) : nullptr;
+            const json *option = product ? optionInAnyModel(*product, models, currency) : nullptr;
             if (!option)
                 continue;
             const std::string optionId = option->value("pricing_option_id", std::string());
@@ -405,19 +419,19 @@ AskOutcome applyAsk(json &proposal, const std::string &askText, const Catalog &c
                 continue;
             }
             allocation["pricing_option_id"] = optionId;
-            switched.push_back(product->id);
+            switched.push_back(product->id + " (" + option->value("pricing_model", std::string()) + ")");
         }
         if (!switched.empty()) {
             rebalance(proposal, catalog); // minimum spends differ between options
             std::string list;
             for (const auto &id : switched)
                 list += (list.empty() ? "" : ", ") + id;
-            applied.push_back(label + " pricing on " + list);
+            applied.push_back(labels + " pricing on " + list);
             outcome.changed = true;
         } else if (alreadyThere) {
-            applied.push_back("already priced on " + label + " where the products offer it");
+            applied.push_back("already priced on " + labels + " where the products offer it");
         } else {
-            notApplied.push_back("no product of this plan is sold on " + label + " in " + currency);
+            notApplied.push_back("no product of this plan is sold on " + labels + " in " + currency);
         }
     }
 

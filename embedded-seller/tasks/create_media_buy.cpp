@@ -380,12 +380,20 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                 "book a flight the option's min_duration and max_duration allow");
             continue;
         }
-        if (fee && p.budget >= minSpend(*option) && p.budget + 0.005 < *fee) // below the minimum: said above
+        if (fee && p.budget >= minSpend(*option) &&
+            p.budget + 0.005 < *fee) { // below the minimum: said above
+            // A proposal's package is a share of the total: the advice is the total that covers the fee.
+            const double share = fromProposal ? p.request.value("allocation_percentage", 100.0) : 100.0;
             add(errors, "BUDGET_TOO_LOW",
                 "pricing option " + p.pricingOptionId + " costs " + amountText(*fee, currency) +
                     " for this flight; the package's budget is " + amountText(p.budget, currency),
                 fromProposal ? std::string("total_budget.amount") : pkgField(p.index, "budget"),
-                "raise the budget to at least " + amountText(*fee, currency));
+                fromProposal && share > 0
+                    ? "raise total_budget to at least " +
+                          amountText(std::ceil(*fee * 100.0 / share), currency) + ", or shorten the flight"
+                    : "raise the budget to at least " + amountText(*fee, currency) +
+                          ", or shorten the flight");
+        }
     }
 
     std::optional<std::string> opportunityId;

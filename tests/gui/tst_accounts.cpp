@@ -153,6 +153,7 @@ private Q_SLOTS:
     void panelPagesARealSeller();
     void pickSurvivesARestart();
     void plannerAgainstASellerRequiringAccounts();
+    void accountStatusFollowsTheSeller();
     void creativeLibraryFollowsTheAccount();
     void pollingReadsOpenBuysAPageAtATime();
 
@@ -272,6 +273,18 @@ void TestAccounts::modelKeepsSyncOutcomes()
              QStringLiteral("Already up to date"));
     QCOMPARE(model.index(0, AccountModel::BillingColumn).data().toString(),
              QStringLiteral("Operator (agency or brand direct)"));
+
+    // The listing read again (the seller approved acc_2) keeps what the syncs said, with the new status.
+    model.addPage(
+        page({account("acc_1", "a.example", "active"), account("acc_2", "b.example", "active")}, false, ""),
+        true);
+    QCOMPARE(model.rowCount(), 2);
+    QCOMPARE(model.index(model.rowOf(QStringLiteral("acc_2")), AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Created"));
+    QCOMPARE(model.index(model.rowOf(QStringLiteral("acc_2")), AccountModel::StatusColumn).data().toString(),
+             QStringLiteral("Ready to buy"));
+    QCOMPARE(model.index(model.rowOf(QStringLiteral("acc_1")), AccountModel::ResultColumn).data().toString(),
+             QStringLiteral("Already up to date"));
 }
 
 void TestAccounts::statusLabels_data()
@@ -690,6 +703,110 @@ void TestAccounts::plannerAgainstASellerRequiringAccounts()
     QTRY_VERIFY_WITH_TIMEOUT(keeper.isRestored(), 10000);
     QVERIFY(workbench.buys()->rowOf(mediaBuyId) >= 0);
     guidriver::waitIdle(&workbench);
+    window.close();
+}
+
+// The account in use shows what the seller says of it now: an account awaiting approval is read again until
+// the seller approves it (no Refresh pressed), and a refusal because it was suspended brings the new status
+// to the agent bar and the panel.
+void TestAccounts::accountStatusFollowsTheSeller()
+{
+    Seller seller;
+    adcp::seller::SellerOptions options;
+    options.manualApproval = true; // sync_accounts provisions accounts awaiting the seller's approval
+    QVERIFY(seller.open(options));
+    const auto control = [&seller](const json &params) {
+        const adcp::ToolOutcome outcome = seller.dispatcher->call(
+            adcp::seller::Principal{embeddedPlannerPrincipal().id, true}, "comply_test_controller",
+            {{"scenario", "force_account_status"}, {"params", params}, {"account", {{"sandbox", true}}}});
+        return outcome.ok() && outcome.result.value("success", false);
+    };
+    Planner planner(seller);
+    Workbench &workbench = planner.workbench;
+    workbench.setMonitoringInterval(0);
+    workbench.setAccountWatchInterval(50);
+    AgentManager agents(&workbench, &planner.client, QString::fromStdString(embeddedPlannerPrincipal().id),
+                        adcp::SchemaRegistry::bundled());
+    agents.setSecretStore(new MemorySecretStore(&agents));
+    MainWindow window(&workbench);
+    window.setAgentManager(&agents);
+    window.resize(1440, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    workbench.connectAgent();
+    guidriver::waitIdle(&workbench);
+    const auto listings = [&workbench] {
+        int n = 0;
+        for (int row = 0; row < workbench.exchanges()->rowCount(); ++row) {
+            const adcp::Exchange *e = workbench.exchanges()->exchange(row);
+            n += e && e->tool == QLatin1String("list_accounts") ? 1 : 0;
+        }
+        return n;
+    };
+
+    // Register the advertiser in the panel and use the account while the seller reviews it.
+    auto *accountButton = shown<QToolButton>(&window, QStringLiteral("accountsButton"));
+    QVERIFY(accountButton);
+    click(accountButton);
+    auto *panel = window.findChild<AccountsPanel *>();
+    QVERIFY(panel);
+    QTRY_VERIFY(panel->isVisible());
+    guidriver::waitIdle(&workbench);
+    typeInto(shown<QLineEdit>(panel, QStringLiteral("accountsBrand")), QStringLiteral("acme-coffee.example"));
+    typeInto(shown<QLineEdit>(panel, QStringLiteral("accountsOperator")),
+             QStringLiteral("buyer-agency.example"));
+    click(shown<QPushButton>(panel, QStringLiteral("accountsSyncButton")));
+    guidriver::waitIdle(&workbench);
+    QCOMPARE(panel->view()->model()->index(0, AccountModel::StatusColumn).data().toString(),
+             QStringLiteral("Awaiting seller approval"));
+    click(shown<QPushButton>(panel, QStringLiteral("accountsUseButton")));
+    const QString accountId = adcp::models::jsonString(workbench.activeAccount(), "account_id");
+    QVERIFY(!accountId.isEmpty());
+    QVERIFY2(accountButton->text().endsWith(QStringLiteral("· Awaiting seller approval")),
+             qPrintable(accountButton->text()));
+
+    // The seller approves it: the window reads the accounts again by itself and says so.
+    const int before = listings();
+    QVERIFY(control({{"account_id", accountId.toStdString()}, {"status", "active"}}));
+    QTRY_VERIFY_WITH_TIMEOUT(!accountButton->text().contains(QStringLiteral("Awaiting")), 30000);
+    QVERIFY(listings() > before);
+    QVERIFY2(shown<QLabel>(panel, QStringLiteral("accountsActiveLabel"))
+                 ->text()
+                 .contains(QStringLiteral("Ready to buy")),
+             qPrintable(shown<QLabel>(panel, QStringLiteral("accountsActiveLabel"))->text()));
+    QCOMPARE(panel->view()->model()->index(0, AccountModel::StatusColumn).data().toString(),
+             QStringLiteral("Ready to buy"));
+    // Nothing is pending any more: the watch has stopped (same account, same workspace: nothing was cleared).
+    QCOMPARE(adcp::models::jsonString(workbench.activeAccount(), "account_id"), accountId);
+
+    // A brief still works; the seller suspends the account before the buy, which is refused, and the bar
+    // and the panel show why.
+    window.lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Brief));
+    typeInto(shown<QLineEdit>(&window, QStringLiteral("briefTitle")), QStringLiteral("Coffee Q2"));
+    typeInto(shown<QPlainTextEdit>(&window, QStringLiteral("briefText")),
+             QStringLiteral("Cold brew coffee for commuters: online video"));
+    click(shown<QPushButton>(&window, QStringLiteral("sendBriefButton")));
+    guidriver::waitIdle(&workbench);
+    QVERIFY(workbench.proposals()->rowCount() > 0);
+    click(window.proposalDetail()->finalizeButton());
+    guidriver::waitIdle(&workbench);
+    QVERIFY(control({{"account_id", accountId.toStdString()}, {"status", "suspended"}}));
+    guidriver::onNextDialog(this, [](QDialog *dialog) {
+        if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
+            click(accept);
+            typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")),
+                     QStringLiteral("Dana Planner"));
+        }
+        click(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok));
+    });
+    click(window.proposalDetail()->createBuyButton());
+    guidriver::waitIdle(&workbench);
+    QCOMPARE(window.proposalDetail()->errorBanner()->code(), QStringLiteral("ACCOUNT_SUSPENDED"));
+    QTRY_VERIFY2(accountButton->text().endsWith(QStringLiteral("· Suspended")),
+                 qPrintable(accountButton->text()));
+    QVERIFY(shown<QLabel>(panel, QStringLiteral("accountsActiveLabel"))
+                ->text()
+                .contains(QStringLiteral("Suspended")));
     window.close();
 }
 

@@ -10,6 +10,7 @@
 #include "modelroles.h"
 #include "opportunitymodel.h"
 #include "pluraltranslator.h"
+#include "pricingtext.h"
 #include "productmodel.h"
 #include "productsortmodel.h"
 #include "proposalcomparemodel.h"
@@ -84,6 +85,8 @@ class TestModels final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void pricingTexts_data();
+    void pricingTexts();
     void exchangeHistoryKeepsTheLatest();
     void backgroundPollingKeepsOnlyItsLatestRows();
     void snapshotStatusReplacesCreateStatus();
@@ -1011,6 +1014,65 @@ void TestModels::creativeLibraryShowsAssignments()
              QStringLiteral("display_image"));
     QCOMPARE(format(R"({"id": "display_image", "width": 300.5, "height": 250})"),
              QStringLiteral("display_image"));
+}
+
+void TestModels::pricingTexts_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("price");
+    QTest::addColumn<QString>("rate");
+    QTest::newRow("cpm fixed") << R"({"pricing_model":"cpm","currency":"USD","fixed_price":12})"
+                               << "$12"
+                               << "CPM $12";
+    QTest::newRow("cpcv keeps its digits")
+        << R"({"pricing_model":"cpcv","currency":"USD","fixed_price":0.022})"
+        << "$0.022"
+        << "CPCV $0.022";
+    QTest::newRow("cpc floor") << R"({"pricing_model":"cpc","currency":"USD","floor_price":0.6})"
+                               << "floor $0.60"
+                               << "CPC";
+    QTest::newRow("day rate with durations")
+        << R"({"pricing_model":"time","currency":"USD","fixed_price":18000,
+              "parameters":{"time_unit":"day","min_duration":1,"max_duration":14}})"
+        << "$18,000 a day (1–14 days)"
+        << "$18,000 per period";
+    QTest::newRow("rating point") << R"({"pricing_model":"cpp","currency":"USD","fixed_price":450,
+                                        "parameters":{"demographic":"P25-54"}})"
+                                  << "$450 a rating point (P25-54)"
+                                  << "CPP $450";
+    QTest::newRow("view threshold") << R"({"pricing_model":"cpv","currency":"EUR","fixed_price":0.009,
+                                          "parameters":{"view_threshold":0.25}})"
+                                    << "€0.009 a view at 25 %"
+                                    << "CPV €0.009";
+    QTest::newRow("flat") << R"({"pricing_model":"flat_rate","currency":"USD","fixed_price":40000})"
+                          << "$40,000"
+                          << "Flat $40,000";
+    // What an untrusted seller may send instead.
+    QTest::newRow("no price") << R"({"pricing_model":"cpm","currency":"USD"})"
+                              << ""
+                              << "CPM";
+    QTest::newRow("price as text") << R"({"pricing_model":"cpm","currency":"USD","fixed_price":"12"})"
+                                   << ""
+                                   << "CPM";
+    QTest::newRow("parameters not an object")
+        << R"({"pricing_model":"time","currency":"USD","fixed_price":5,"parameters":[1]})"
+        << "$5 per period"
+        << "$5 per period";
+}
+
+// Prices as planners read them: sub-dime unit prices keep their digits, time and rating-point options say
+// their unit; a delivery row (pricing_model, rate) names the model.
+void TestModels::pricingTexts()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, price);
+    QFETCH(QString, rate);
+    const nlohmann::json json = nlohmann::json::parse(option.toStdString());
+    QCOMPARE(adcp::models::optionPriceText(json), price);
+    nlohmann::json row = {{"pricing_model", json["pricing_model"]}};
+    if (json.contains("fixed_price"))
+        row["rate"] = json["fixed_price"];
+    QCOMPARE(adcp::models::pricingRateText(row, adcp::models::jsonString(json, "currency")), rate);
 }
 
 QTEST_GUILESS_MAIN(TestModels)

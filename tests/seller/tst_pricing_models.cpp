@@ -117,6 +117,13 @@ void TestPricingModels::briefsAndAsksChoosePricingModels()
     if (const std::string outstream = optionOf(draft, "lifestyle_outstream_video"); !outstream.empty())
         QCOMPARE(outstream, std::string("outstream_auction_usd"));
 
+    // Two models named: each product takes the first of them it sells.
+    const json mixed = s.briefProposal(
+        "Homepage takeover news display at a daily rate, and sports pre-roll video paid on completed views, "
+        "budget $300,000");
+    QCOMPARE(optionOf(mixed, "news_homepage_takeover"), std::string("homepage_day_usd"));
+    QCOMPARE(optionOf(mixed, "sports_olv_preroll"), std::string("preroll_completed_usd"));
+
     const json plain = s.briefProposal("Sports pre-roll and lifestyle video, budget $60,000");
     QCOMPARE(optionOf(plain, "sports_olv_preroll"), std::string("preroll_auction_usd"));
     const auto refine = [&s](const json &proposal, const std::string &ask) {
