@@ -18,6 +18,12 @@ namespace adcp::seller::storage {
 
 namespace {
 
+// What a failed statement says: the driver's text and the statement.
+QString statementError(const QSqlQuery &query, const QString &sql)
+{
+    return query.lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+}
+
 // SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a writer that finds the write
 // lock taken by a transaction of a tenth of a millisecond waits milliseconds (and the request's p99 with it).
 // This one retries after 25 µs, growing to 1 ms, until the same 60 s have passed.
@@ -127,7 +133,7 @@ QSqlQuery *keptStatement(QSqlDatabase &db, const QString &sql, QString *error, b
     auto query = std::make_unique<QSqlQuery>(db);
     if (!query->prepare(sql)) {
         if (error)
-            *error = query->lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+            *error = statementError(*query, sql);
         return nullptr;
     }
     std::lock_guard lock(cache.mutex);
@@ -261,14 +267,14 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
 {
     if (!query.prepare(sql)) {
         if (error)
-            *error = query.lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+            *error = statementError(query, sql);
         return false;
     }
     for (const auto &value : bindings)
         query.addBindValue(value);
     if (!query.exec()) {
         if (error)
-            *error = query.lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+            *error = statementError(query, sql);
         return false;
     }
     return true;
@@ -314,7 +320,7 @@ bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant>
         ran = run();
     }
     if (!ran && error)
-        *error = query->lastError().text() + QStringLiteral(" [") + sql + QLatin1Char(']');
+        *error = statementError(*query, sql);
     if (ran && rowsAffected)
         *rowsAffected = query->numRowsAffected();
     // Reset at once: a kept statement must hold no lock or read snapshot between calls.
