@@ -23,6 +23,7 @@ enum class Vocabulary {
     BillingParty,     // billing-party
     SyncAction,       // a sync_accounts entry's action
     CreativeStatus,   // creative-status
+    PaymentTerms,     // payment-terms
 };
 
 // The one table of display names for every enum the window shows. An id the table does not know (a newer

@@ -1,5 +1,6 @@
 #include "createbuydialog.h"
 
+#include "displaynames.h"
 #include "jsonvalues.h"
 
 #include <QCheckBox>
@@ -93,7 +94,7 @@ CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAv
             tr("I accept insertion order %1 (%2, %3, %4)")
                 .arg(m_ioId, jsonString(terms, "publisher"),
                      formatMoney(jsonNumber(ioBudget, "amount"), jsonString(ioBudget, "currency")),
-                     jsonString(terms, "payment_terms")),
+                     displayName(Vocabulary::PaymentTerms, jsonString(terms, "payment_terms"))),
             this);
         m_ioAccept->setObjectName(QStringLiteral("buyIoAccept"));
         m_signatory = new QLineEdit(this);
@@ -205,6 +206,10 @@ void CreateBuyDialog::prefill(const nlohmann::json &fields)
     if (jsonDateTime(fields, "end_time").isValid())
         m_end->setDateTime(jsonDateTime(fields, "end_time").toLocalTime());
     setPoNumber(jsonString(fields, "po_number"));
+    // The insertion order accepted before, when it is still this proposal's.
+    const nlohmann::json io = jsonObject(fields, "io_acceptance");
+    if (m_ioAccept && !m_ioId.isEmpty() && jsonString(io, "io_id") == m_ioId)
+        acceptInsertionOrder(jsonString(io, "signatory"));
 }
 
 bool CreateBuyDialog::requiresInsertionOrder() const

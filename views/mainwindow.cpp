@@ -586,10 +586,14 @@ void MainWindow::onCreateBuy(const QString &proposalId, const nlohmann::json &pr
     const nlohmann::json flight = m_workbench->briefFlight(proposals->opportunityId(proposals->rowOf(proposalId)));
     // A buy that got no answer goes again unchanged (same idempotency key): the dialog shows what it sent.
     const nlohmann::json unconfirmed = m_workbench->unconfirmedBuy(proposalId);
+    // A buy the seller refused comes back as the planner sent it, to be corrected rather than typed again.
+    const nlohmann::json refused = m_workbench->refusedBuyFields(proposalId);
     if (unconfirmed.is_object())
         dialog.prefill(unconfirmed);
     else if (prefill.is_object())
         dialog.prefill(prefill);
+    else if (refused.is_object())
+        dialog.prefill(refused);
     else if (flight.is_object())
         dialog.prefill(flight);
     if (runDialog(&dialog) != QDialog::Accepted || !dialog.problems().isEmpty())

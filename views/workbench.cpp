@@ -628,6 +628,12 @@ json Workbench::unconfirmedBuy(const QString &proposalId) const
     return m_unconfirmed.value(proposalId);
 }
 
+json Workbench::refusedBuyFields(const QString &proposalId) const
+{
+    const auto it = m_lastBuyAttempt.constFind(proposalId);
+    return it != m_lastBuyAttempt.cend() ? it->fields : json();
+}
+
 bool Workbench::isAwaitingApproval(const QString &proposalId) const
 {
     return m_awaiting.contains(proposalId);

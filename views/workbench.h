@@ -138,6 +138,9 @@ public:
     // failure): the seller may hold the buy, so the next createBuy sends this request again unchanged, under
     // the same idempotency key. Null when there is none.
     nlohmann::json unconfirmedBuy(const QString &proposalId) const;
+    // The fields of the last create_media_buy of the proposal that the seller refused (the dialog starts from
+    // them when the planner tries again); null when there is none.
+    nlohmann::json refusedBuyFields(const QString &proposalId) const;
     // action: pause | resume | cancel
     void updateBuy(const QString &mediaBuyId, const QString &action);
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).

@@ -16,6 +16,7 @@
 #include "refinedialog.h"
 #include "versioncomparedialog.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -62,6 +63,7 @@ private Q_SLOTS:
     void closeOpportunityDialog_data();
     void closeOpportunityDialog();
     void filterableListFiltersAndSelects();
+    void createBuyDialogTakesBackARefusedRequest();
     void createBuyDialog_data();
     void createBuyDialog();
     void refineDialogBuildsEntries();
@@ -228,6 +230,43 @@ void TestWidgets::createBuyDialog()
                  qPrintable(problems.join(QLatin1Char(' '))));
     }
     QVERIFY(!dialog.webhooksWanted()); // no receiver: no webhooks promised
+}
+
+// After a refusal the dialog starts from what the planner sent: as soon as possible, the PO number, the
+// insertion order accepted by the same signatory and its terms in words; an IO of another proposal is not
+// taken as accepted.
+void TestWidgets::createBuyDialogTakesBackARefusedRequest()
+{
+    json withIo = proposal("committed");
+    withIo["insertion_order"] = {{"io_id", "io-9"},
+                                 {"terms",
+                                  {{"publisher", "Daily Courier"},
+                                   {"total_budget", {{"amount", 50000}, {"currency", "USD"}}},
+                                   {"payment_terms", "net_30"}}}};
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const json sent = {{"total_budget", {{"amount", 61000}, {"currency", "USD"}}},
+                       {"start_time", "asap"},
+                       {"end_time", now.addDays(3).toString(Qt::ISODate).toStdString()},
+                       {"po_number", "PO-9"},
+                       {"io_acceptance", {{"io_id", "io-9"}, {"signatory", "Dana Planner"}}}};
+    CreateBuyDialog dialog(withIo, false, now);
+    auto *accept = dialog.findChild<QCheckBox *>(QStringLiteral("buyIoAccept"));
+    QVERIFY(accept);
+    QVERIFY2(accept->text().contains(QStringLiteral("Net 30 days")), qPrintable(accept->text()));
+    QVERIFY(!accept->isChecked());
+    dialog.prefill(sent);
+    QVERIFY(accept->isChecked());
+    const json again = dialog.request();
+    QVERIFY2(again["start_time"] == "asap", again.dump().c_str());
+    QVERIFY(again["po_number"] == "PO-9");
+    QVERIFY(again["total_budget"]["amount"] == 61000);
+    QVERIFY(again["io_acceptance"]["signatory"] == "Dana Planner");
+
+    json otherIo = sent;
+    otherIo["io_acceptance"]["io_id"] = "io-other";
+    CreateBuyDialog fresh(withIo, false, now);
+    fresh.prefill(otherIo);
+    QVERIFY(!fresh.findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))->isChecked());
 }
 
 void TestWidgets::refineDialogBuildsEntries()
