@@ -34,6 +34,9 @@ QVariant AllocationModel::data(const QModelIndex &index, int role) const
         return index.column() == ShareColumn || index.column() == AmountColumn ? QVariant(share)
                                                                                : data(index, Qt::DisplayRole);
     case Qt::ToolTipRole:
+        // The pricing cell names its option (its id is what the seller and the exchanges say).
+        if (index.column() == PricingColumn)
+            return row.pricingOptionId;
         return row.rationale;
     case Qt::TextAlignmentRole:
         if (index.column() == AmountColumn)
@@ -51,6 +54,10 @@ QVariant AllocationModel::data(const QModelIndex &index, int role) const
             return m_budget > 0.0 && row.share > 0.0 ? formatMoney(m_budget * row.share / 100.0, m_currency)
                                                      : QString();
         case PricingColumn:
+            if (m_describer) {
+                if (const QString text = m_describer(row.productId, row.pricingOptionId); !text.isEmpty())
+                    return text;
+            }
             return row.pricingOptionId;
         case NB_COLUMNS:
             break;
@@ -107,6 +114,13 @@ void AllocationModel::setProductNamer(std::function<QString(const QString &)> na
     m_namer = std::move(namer);
     if (!m_rows.empty())
         Q_EMIT dataChanged(index(0, ProductColumn), index(rowCount() - 1, ProductColumn));
+}
+
+void AllocationModel::setPricingDescriber(std::function<QString(const QString &, const QString &)> describer)
+{
+    m_describer = std::move(describer);
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, PricingColumn), index(rowCount() - 1, PricingColumn));
 }
 
 } // namespace adcp::models

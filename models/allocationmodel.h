@@ -29,6 +29,9 @@ public:
     void setProposal(const nlohmann::json &proposal);
     // Product names for display (ids otherwise).
     void setProductNamer(std::function<QString(const QString &)> namer);
+    // How a product's pricing option reads ("CPCV $0.022"); the option id is shown when it says nothing.
+    void
+    setPricingDescriber(std::function<QString(const QString &productId, const QString &optionId)> describer);
 
 private:
     struct Row
@@ -44,6 +47,7 @@ private:
     double m_budget = 0.0;
     QString m_currency;
     std::function<QString(const QString &)> m_namer;
+    std::function<QString(const QString &, const QString &)> m_describer;
 };
 
 } // namespace adcp::models

@@ -94,6 +94,18 @@ QString optionPriceText(const nlohmann::json &option)
     return withParameters(price, model, parameters != option.end() ? *parameters : nlohmann::json());
 }
 
+QString optionSummaryText(const nlohmann::json &option)
+{
+    const QString model = jsonString(option, "pricing_model");
+    const QString price = optionPriceText(option);
+    if (model.isEmpty() || model == QLatin1String("time"))
+        return price;
+    if (model == QLatin1String("flat_rate"))
+        return price.isEmpty() ? shortModelName(model) : tr("Flat %1").arg(price);
+    return price.isEmpty() ? shortModelName(model)
+                           : QStringLiteral("%1 %2").arg(shortModelName(model), price);
+}
+
 QString pricingRateText(const nlohmann::json &row, const QString &currency)
 {
     const QString model = jsonString(row, "pricing_model");

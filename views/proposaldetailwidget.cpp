@@ -5,6 +5,7 @@
 #include "errorbanner.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
+#include "pricingtext.h"
 #include "productmodel.h"
 #include "proposalmodel.h"
 #include "proposalversionmodel.h"
@@ -41,6 +42,16 @@ ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductMode
 {
     setObjectName(QStringLiteral("proposalDetail"));
     m_allocations->setProductNamer([this](const QString &id) { return m_products->productName(id); });
+    m_allocations->setPricingDescriber([this](const QString &productId, const QString &optionId) {
+        const int row = m_products->rowOf(productId);
+        if (row < 0)
+            return QString();
+        for (const auto &option : jsonArray(m_products->productJson(row), "pricing_options")) {
+            if (jsonString(option, "pricing_option_id") == optionId)
+                return optionSummaryText(option);
+        }
+        return QString();
+    });
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 

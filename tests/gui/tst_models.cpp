@@ -344,6 +344,20 @@ void TestModels::allocationsShowAmounts()
     QCOMPARE(model.index(0, AllocationModel::ProductColumn).data().toString(), QStringLiteral("CTV"));
     QCOMPARE(model.index(0, AllocationModel::AmountColumn).data().toString(), QStringLiteral("$30,000"));
     QCOMPARE(model.index(1, AllocationModel::ShareColumn).data(FractionRole).toDouble(), 0.4);
+    // The pricing option reads as its price when the product is known; its id stays in the tooltip.
+    const QString optionId = model.index(0, AllocationModel::PricingColumn).data().toString();
+    model.setPricingDescriber([](const QString &product, const QString &option) {
+        return product == QLatin1String("ctv") ? QStringLiteral("CPP $450 for ") + option : QString();
+    });
+    QCOMPARE(model.index(0, AllocationModel::PricingColumn).data().toString(),
+             QStringLiteral("CPP $450 for ") + optionId);
+    QCOMPARE(model.index(0, AllocationModel::PricingColumn).data(Qt::ToolTipRole).toString(), optionId);
+    // Unknown to the describer: the id.
+    QCOMPARE(model.index(1, AllocationModel::PricingColumn).data().toString(),
+             model.index(1, AllocationModel::PricingColumn).data(Qt::ToolTipRole).toString());
+    QCOMPARE(adcp::models::optionSummaryText(
+                 {{"pricing_model", "cpc"}, {"currency", "USD"}, {"floor_price", 0.6}}),
+             QStringLiteral("CPC floor $0.60"));
 }
 
 // A background poll that brings a buy back as it was (most polls of a quiet buy) neither repaints the row nor
