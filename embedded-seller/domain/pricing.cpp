@@ -151,21 +151,28 @@ std::optional<double> flightFee(const nlohmann::json &pricingOption, std::option
 
 std::vector<PricingModel> pricingModelsInText(const std::string &text)
 {
-    // Completed views before views, viewable before views.
+    // Words that make a unit the way of paying, not a target: "paid on completed views" is CPCV, "maximize
+    // completed views" is not; "3 per day" is a frequency cap, "a day rate" is time pricing.
     static const std::vector<std::pair<PricingModel, QRegularExpression>> patterns = [] {
-        const auto re = [](const char *pattern) {
-            return QRegularExpression(QString::fromLatin1(pattern),
-                                      QRegularExpression::CaseInsensitiveOption);
+        const auto re = [](const QString &pattern) {
+            return QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption);
         };
+        const QString paying = QStringLiteral(
+            R"(\b(?:pay|paid|paying|bill|billed|billing|price|priced|pricing|charge|charged|buy|bought|buying)\b[^.,;:!?]{0,20})");
         return std::vector<std::pair<PricingModel, QRegularExpression>>{
-            {PricingModel::Vcpm, re(R"(\bvcpm\b|\bviewable\b)")},
-            {PricingModel::Cpcv, re(R"(\bcpcv\b|\bcompleted[ -]views?\b|\bper completion\b)")},
-            {PricingModel::Cpc, re(R"(\bcpc\b|\bper[ -]click\b)")},
-            {PricingModel::Cpv, re(R"(\bcpv\b|\bper view\b)")},
-            {PricingModel::Cpp, re(R"(\bcpp\b|\bgrps?\b|\btrps?\b|\brating points?\b)")},
+            {PricingModel::Vcpm, re(QStringLiteral(R"(\bvcpm\b|\bper (?:thousand |1,?000 )?viewable\b|)") +
+                                    paying + QStringLiteral(R"(\bviewable\b)"))},
+            {PricingModel::Cpcv, re(QStringLiteral(R"(\bcpcv\b|\bper (?:completed view|completion)\b|)") +
+                                    paying + QStringLiteral(R"(\bcompleted[ -]views?\b)"))},
+            {PricingModel::Cpc, re(QStringLiteral(R"(\bcpc\b|\bper[ -]click\b)"))},
+            {PricingModel::Cpv, re(QStringLiteral(R"(\bcpv\b|\bper view\b)"))},
+            {PricingModel::Cpp, re(QStringLiteral(R"(\bcpp\b|\bper (?:rating )?point\b|)") + paying +
+                                   QStringLiteral(R"(\b(?:grps?|trps?|rating points?)\b)"))},
             {PricingModel::Time,
-             re(R"(\b(?:per|a|by the) (?:day|week|month)\b|\b(?:day|daily|week|weekly|monthly) rate\b)")},
-            {PricingModel::FlatRate, re(R"(\bflat[ -](?:rate|fee)\b|\bfixed fee\b)")},
+             re(QStringLiteral(
+                    R"(\b(?:day|daily|week|weekly|month|monthly) rate\b|\bby the (?:day|week|month)\b|)") +
+                paying + QStringLiteral(R"(\b(?:per|a|each) (?:day|week|month)\b)"))},
+            {PricingModel::FlatRate, re(QStringLiteral(R"(\bflat[ -](?:rate|fee)\b|\bfixed fee\b)"))},
         };
     }();
     const QString q = QString::fromStdString(text);

@@ -7,6 +7,7 @@
 #include "schemaregistry.h"
 
 #include "domain/catalog.h"
+#include "domain/pricing.h"
 
 #include <QTest>
 
@@ -24,6 +25,8 @@ class TestPricingModels final : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void modelsNamedInWords_data();
+    void modelsNamedInWords();
     void briefsAndAsksChoosePricingModels();
     void everyModelIsBookedBilledAndReported();
     void fixedFeesAreCheckedAgainstBudgetAndFlight_data();
@@ -96,6 +99,48 @@ void TestPricingModels::initTestCase()
         m_schemas = adcp::testsupport::officialSchemas(&error);
         QVERIFY2(m_schemas, qPrintable(error));
     }
+}
+
+void TestPricingModels::modelsNamedInWords_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("models");
+    QTest::newRow("cpc") << "Search ads, pay per click"
+                         << "cpc";
+    QTest::newRow("completed views paid") << "Pre-roll paid on completed views"
+                                          << "cpcv";
+    QTest::newRow("completed views as a goal") << "Maximize completed views on pre-roll"
+                                               << "";
+    QTest::newRow("frequency cap is not a day rate")
+        << "All products must support frequency capping at 3 per day."
+        << "";
+    QTest::newRow("day rate") << "Homepage takeover at a daily rate"
+                              << "time";
+    QTest::newRow("pay per day") << "we would pay per day for the takeover"
+                                 << "time";
+    QTest::newRow("grps as a target") << "Deliver 200 GRPs among adults 25-54"
+                                      << "";
+    QTest::newRow("buy on grps") << "We only buy on GRPs"
+                                 << "cpp";
+    QTest::newRow("viewable requirement") << "Viewable impressions only, please"
+                                          << "";
+    QTest::newRow("vcpm") << "Display on a vCPM basis"
+                          << "vcpm";
+    QTest::newRow("two, in order") << "Flat fee for the sponsorship and CPC for search"
+                                   << "flat_rate cpc";
+    QTest::newRow("trade names") << "CPCV for video, CPV for social"
+                                 << "cpcv cpv";
+}
+
+// The models a brief or an ask names, and words that look like one but set a target or a cap.
+void TestPricingModels::modelsNamedInWords()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, models);
+    QStringList named;
+    for (const auto model : adcp::seller::pricingModelsInText(text.toStdString()))
+        named << QString::fromLatin1(adcp::seller::pricingModelName(model));
+    QCOMPARE(named.join(QLatin1Char(' ')), models);
 }
 
 // A brief that names a pricing model gets it on every product that sells in it; a refine ask switches the
