@@ -81,6 +81,17 @@ json account(const std::string &id, const std::string &brand, const std::string 
             {"status", status}};
 }
 
+// How many exchanges of `tool` the workbench's log holds.
+int callsOf(Workbench &workbench, const char *tool)
+{
+    int n = 0;
+    for (int row = 0; row < workbench.exchanges()->rowCount(); ++row) {
+        const adcp::Exchange *e = workbench.exchanges()->exchange(row);
+        n += e && e->tool == QLatin1String(tool) ? 1 : 0;
+    }
+    return n;
+}
+
 // A vector, not a json: `json{x}` with one element is a copy of x for Clang and an array for GCC.
 json page(const std::vector<json> &accounts, bool hasMore, const std::string &cursor)
 {
@@ -735,14 +746,7 @@ void TestAccounts::accountStatusFollowsTheSeller()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     workbench.connectAgent();
     guidriver::waitIdle(&workbench);
-    const auto listings = [&workbench] {
-        int n = 0;
-        for (int row = 0; row < workbench.exchanges()->rowCount(); ++row) {
-            const adcp::Exchange *e = workbench.exchanges()->exchange(row);
-            n += e && e->tool == QLatin1String("list_accounts") ? 1 : 0;
-        }
-        return n;
-    };
+    const auto listings = [&workbench] { return callsOf(workbench, "list_accounts"); };
 
     // Register the advertiser in the panel and use the account while the seller reviews it.
     auto *accountButton = shown<QToolButton>(&window, QStringLiteral("accountsButton"));
@@ -868,14 +872,7 @@ void TestAccounts::creativeLibraryFollowsTheAccount()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     workbench.connectAgent();
     guidriver::waitIdle(&workbench);
-    const auto listings = [&workbench] {
-        int n = 0;
-        for (int row = 0; row < workbench.exchanges()->rowCount(); ++row) {
-            const adcp::Exchange *e = workbench.exchanges()->exchange(row);
-            n += e && e->tool == QLatin1String("list_creatives") ? 1 : 0;
-        }
-        return n;
-    };
+    const auto listings = [&workbench] { return callsOf(workbench, "list_creatives"); };
     // Nothing is read before the planner opens the tab.
     QCOMPARE(listings(), 0);
     CreativeLibraryWidget *library = window.creativeLibrary();
