@@ -130,8 +130,10 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
 
 void BuyDetailWidget::showBuy(const QString &mediaBuyId)
 {
-    if (mediaBuyId != m_mediaBuyId)
+    if (mediaBuyId != m_mediaBuyId) {
         m_error->clearError();
+        m_packages->setRowCount(0); // another buy's packages: drawn afresh, columns fitted to them
+    }
     m_mediaBuyId = mediaBuyId;
     m_timeline->setFilterRegularExpression(
         QRegularExpression(QLatin1Char('^') + QRegularExpression::escape(mediaBuyId) + QLatin1Char('$')));
@@ -213,8 +215,12 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
     for (const auto &package : jsonArray(delivery, "by_package"))
         reported.insert(jsonString(package, "package_id"), package);
     const nlohmann::json packages = jsonArray(buy, "packages");
-    const bool firstDrawing = m_packages->rowCount() == 0; // columns fit the first drawing of a buy
-    m_packages->setRowCount(static_cast<int>(packages.size()));
+    // Columns fit the first drawing of a buy, and again when its pricing first shows (the report comes
+    // later).
+    const bool firstDrawing =
+        m_packages->rowCount() == 0 || (m_packages->item(0, 3) && m_packages->item(0, 3)->text().isEmpty());
+    if (m_packages->rowCount() != static_cast<int>(packages.size()))
+        m_packages->setRowCount(static_cast<int>(packages.size()));
     int p = 0;
     for (const auto &package : packages) {
         const QString packageId = jsonString(package, "package_id");
@@ -254,13 +260,22 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
             pricingRateText(report, currency),
             delivered,
             state};
+        // Cells change in place: a poll that brings new delivery leaves the planner's scroll position and
+        // selection where they were.
         for (int c = 0; c < values.size(); ++c) {
-            auto *item = new QTableWidgetItem(values.at(c));
-            item->setToolTip(values.at(c)); // the whole text when the column is narrower
-            m_packages->setItem(p, c, item);
+            QString tip = values.at(c); // the whole text when the column is narrower
+            if (const QString model = jsonString(report, "pricing_model"); c == 3 && !model.isEmpty())
+                tip = displayName(Vocabulary::PricingModel, model) + QStringLiteral(": ") + values.at(c);
+            QTableWidgetItem *item = m_packages->item(p, c);
+            if (!item) {
+                item = new QTableWidgetItem;
+                m_packages->setItem(p, c, item);
+            }
+            if (item->text() != values.at(c))
+                item->setText(values.at(c));
+            if (item->toolTip() != tip)
+                item->setToolTip(tip);
         }
-        if (const QString model = jsonString(report, "pricing_model"); !model.isEmpty())
-            m_packages->item(p, 3)->setToolTip(displayName(Vocabulary::PricingModel, model));
         ++p;
     }
     if (firstDrawing && !packages.empty())

@@ -133,7 +133,14 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
 {
     const auto &catalog = *task.catalog;
     const std::string brief = args.value("brief", std::string());
-    const BriefTerms terms = parseBriefText(brief);
+    BriefTerms terms = parseBriefText(brief);
+    // A budget given as a filter (a buyer's budget field) counts like one written in the brief.
+    if (const auto filters = args.find("filters");
+        !terms.budget && filters != args.end() && filters->is_object()) {
+        const json range = filters->value("budget_range", json::object());
+        if (range.is_object() && range.value("max", json()).is_number() && range["max"].get<double>() > 0)
+            terms.budget = range["max"].get<double>();
+    }
     const auto ranked = rankProducts(catalog, terms, task.now.date());
 
     std::vector<const RankedProduct *> matches;

@@ -549,7 +549,7 @@ void TestWidgets::buyDetailShowsPricingPerPackage()
     QCOMPARE(table->rowCount(), 4);
     QCOMPARE(table->horizontalHeaderItem(3)->text(), QStringLiteral("Pricing"));
     QCOMPARE(table->item(0, 3)->text(), QStringLiteral("CPC $0.90"));
-    QCOMPARE(table->item(0, 3)->toolTip(), QStringLiteral("CPC (per click)"));
+    QCOMPARE(table->item(0, 3)->toolTip(), QStringLiteral("CPC (per click): CPC $0.90"));
     QVERIFY2(table->item(0, 4)->text().contains(QStringLiteral("1,234 clicks")),
              qPrintable(table->item(0, 4)->text()));
     QVERIFY(table->item(0, 4)->text().contains(QStringLiteral("$1,110.60")));
@@ -560,6 +560,26 @@ void TestWidgets::buyDetailShowsPricingPerPackage()
     QVERIFY(!table->item(2, 4)->text().contains(QStringLiteral("click")));
     QCOMPARE(table->item(3, 3)->text(), QString());
     QCOMPARE(table->item(3, 4)->text(), QStringLiteral("10 imp."));
+
+    // New delivery changes the cells in place: the planner's current cell and scroll position stay (a poll
+    // every second used to bring the table back to its first column).
+    table->setCurrentCell(1, 5);
+    QTableWidgetItem *cell = table->item(0, 4);
+    buys.setDelivery({{"media_buy_id", "mb-p"},
+                      {"status", "active"},
+                      {"totals", {{"impressions", 400000}, {"spend", 1200}}},
+                      {"by_package",
+                       {{{"package_id", "pkg-cpc"},
+                         {"pricing_model", "cpc"},
+                         {"rate", 0.9},
+                         {"impressions", 130000},
+                         {"clicks", 1300},
+                         {"spend", 1170},
+                         {"currency", "USD"}}}}});
+    QTRY_VERIFY(table->item(0, 4)->text().contains(QStringLiteral("1,300 clicks")));
+    QCOMPARE(table->item(0, 4), cell);
+    QCOMPARE(table->currentRow(), 1);
+    QCOMPARE(table->currentColumn(), 5);
 }
 
 QTEST_MAIN(TestWidgets)

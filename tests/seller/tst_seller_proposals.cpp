@@ -414,6 +414,21 @@ private Q_SLOTS:
                  std::string("PROPOSAL_NOT_FOUND"));
     }
 
+    // A budget the buyer gives as a filter (the window's budget field) plans like one written in the brief;
+    // one in the brief's words wins.
+    void budgetFilterPlansTheProposal()
+    {
+        Seller s;
+        const json filtered =
+            s.briefProposal("CTV and online video for a streaming launch",
+                            {{"filters", {{"budget_range", {{"max", 300000}, {"currency", "USD"}}}}}});
+        QCOMPARE(filtered["total_budget_guidance"]["recommended"].get<double>(), 300000.0);
+        const json written =
+            s.briefProposal("CTV and online video for a streaming launch, budget $120,000",
+                            {{"filters", {{"budget_range", {{"max", 300000}, {"currency", "USD"}}}}}});
+        QCOMPARE(written["total_budget_guidance"]["recommended"].get<double>(), 120000.0);
+    }
+
     void opportunitySpansThePlanningCycle()
     {
         Seller s;
