@@ -53,10 +53,7 @@ PackagePlan DeliveryReport::plan(QSqlDatabase &db, const BuyExecution &buy, cons
     plan.budgetMinor = static_cast<qint64>(std::llround(package.budget * 100.0));
     plan.pricingModel = pricingModelFromString(package.pricingModel).value_or(PricingModel::Cpm);
     plan.rate = package.rate > 0 ? package.rate : 10.0;
-    nlohmann::json option = {{"pricing_model", pricingModelName(plan.pricingModel)},
-                             {"fixed_price", plan.rate}};
     if (package.pricingParameters.is_object()) {
-        option["parameters"] = package.pricingParameters;
         // cpv: a share of the creative, or seconds of it (counted against a 30-second spot)
         const nlohmann::json threshold = package.pricingParameters.value("view_threshold", nlohmann::json());
         if (threshold.is_number())
@@ -64,7 +61,8 @@ PackagePlan DeliveryReport::plan(QSqlDatabase &db, const BuyExecution &buy, cons
         else if (threshold.is_object() && threshold.value("duration_seconds", nlohmann::json()).is_number())
             plan.viewThreshold = std::clamp(threshold["duration_seconds"].get<double>() / 30.0, 0.0, 1.0);
     }
-    if (const auto fee = flightFee(option, std::nullopt, package.start, package.end, nullptr))
+    if (const auto fee =
+            flightFee(package.pricingOption(), std::nullopt, package.start, package.end, nullptr))
         plan.feeMinor = static_cast<qint64>(std::llround(*fee * 100.0));
     plan.pacing = pacingFromString(package.pacing).value_or(Pacing::Even);
     // Nothing serves before the ad server has the order live, nor for a buy that never left pending_*.

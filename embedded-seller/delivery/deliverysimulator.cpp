@@ -126,11 +126,6 @@ UnitRates unitRates(const PackagePlan &plan)
     return rates;
 }
 
-bool fixedFee(PricingModel model)
-{
-    return model == PricingModel::FlatRate || model == PricingModel::Time;
-}
-
 // Billed units per thousand impressions at the package's rates.
 double unitsPerThousand(const PackagePlan &plan)
 {
@@ -164,9 +159,9 @@ double DeliverySimulator::ratingPoints(qint64 impressions)
 
 qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
 {
-    if (fixedFee(plan.pricingModel)) {
+    if (isFixedFee(plan.pricingModel)) {
         // Volume is not what the fee buys; serve what the fee would buy at a typical CPM.
-        const qint64 fee = std::min(plan.feeMinor, plan.budgetMinor);
+        const qint64 fee = plannedSpendMinor(plan);
         return fee > 0
                    ? static_cast<qint64>(std::floor(static_cast<double>(fee) * 10.0 / typical::fixedFeeCpm))
                    : 0;
@@ -180,7 +175,7 @@ qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
 
 qint64 DeliverySimulator::plannedSpendMinor(const PackagePlan &plan)
 {
-    return fixedFee(plan.pricingModel) ? std::min(plan.feeMinor, plan.budgetMinor) : plan.budgetMinor;
+    return isFixedFee(plan.pricingModel) ? std::min(plan.feeMinor, plan.budgetMinor) : plan.budgetMinor;
 }
 
 DeliveryCounts DeliverySimulator::withViewCounts(const PackagePlan &plan, DeliveryCounts counts)
@@ -246,9 +241,9 @@ DeliveryCounts simulated(const PackagePlan &plan, const QDateTime &at)
         static_cast<double>(DeliverySimulator::impressionCap(plan)) * fill * curve(plan.pacing, x)));
     counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * rates.ctr));
     counts = DeliverySimulator::withViewCounts(plan, counts);
-    if (fixedFee(plan.pricingModel)) {
+    if (isFixedFee(plan.pricingModel)) {
         // A fee is earned with the flight's serving time, in full by its end: no fill shortfall.
-        const qint64 fee = std::min(plan.feeMinor, plan.budgetMinor);
+        const qint64 fee = DeliverySimulator::plannedSpendMinor(plan);
         counts.spendMinor = x >= 1.0 ? fee : static_cast<qint64>(std::floor(static_cast<double>(fee) * x));
     } else {
         counts.spendMinor = std::min(plan.budgetMinor, DeliverySimulator::billedSpendMinor(plan, counts));

@@ -53,11 +53,11 @@ double minSpend(const json &pricingOption)
     double minimum = pricingOption.value("min_spend_per_package", 0.0);
     // A fixed fee is the least a package in it can cost: the flat price, or the shortest booking of a time
     // option.
-    const std::string model = pricingOption.value("pricing_model", std::string());
-    if (model == "flat_rate" || model == "time") {
+    const auto model = pricingModelFromString(pricingOption.value("pricing_model", std::string()));
+    if (model && isFixedFee(*model)) {
         double units = 1;
         if (const auto parameters = pricingOption.find("parameters");
-            model == "time" && parameters != pricingOption.end() && parameters->is_object())
+            model == PricingModel::Time && parameters != pricingOption.end() && parameters->is_object())
             units = std::max(1.0, parameters->value("min_duration", 1.0));
         minimum = std::max(minimum, unitPrice(pricingOption) * units);
     }

@@ -74,6 +74,11 @@ const char *pricingModelName(PricingModel model)
     return "cpm";
 }
 
+bool isFixedFee(PricingModel model)
+{
+    return model == PricingModel::FlatRate || model == PricingModel::Time;
+}
+
 const std::vector<std::string> &bookablePricingModels()
 {
     static const std::vector<std::string> names = [] {

@@ -17,6 +17,8 @@ enum class PricingModel { Cpm, Vcpm, Cpc, Cpcv, Cpv, Cpp, FlatRate, Time };
 
 std::optional<PricingModel> pricingModelFromString(std::string_view text);
 const char *pricingModelName(PricingModel model);
+// flat_rate and time: a fee for the flight, not a price per unit delivered.
+bool isFixedFee(PricingModel model);
 // Every bookable model, in the order get_adcp_capabilities lists them.
 const std::vector<std::string> &bookablePricingModels();
 

@@ -72,6 +72,14 @@ std::optional<BuyExecution> MediaBuyLifecycle::load(QSqlDatabase &db, const std:
     return buy;
 }
 
+nlohmann::json PackageExecution::pricingOption() const
+{
+    nlohmann::json option = {{"pricing_model", pricingModel}, {"fixed_price", rate}};
+    if (pricingParameters.is_object())
+        option["parameters"] = pricingParameters;
+    return option;
+}
+
 std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, const BuyExecution &buy)
 {
     std::vector<PackageExecution> packages;

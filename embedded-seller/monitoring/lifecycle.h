@@ -53,6 +53,9 @@ struct PackageExecution
     std::string pricingModel = "cpm";
     nlohmann::json pricingParameters; // the option's parameters (time_unit, view_threshold …), or null
     double rate = 10;                 // in the pricing model's unit (domain/pricing.h)
+    // The package's pricing as an option ({pricing_model, fixed_price: rate, parameters}), for
+    // domain/pricing.h.
+    nlohmann::json pricingOption() const;
     QDateTime start; // the package's own flight, or the buy's
     QDateTime end;
 };

@@ -36,13 +36,6 @@ std::string pkgField(size_t i, const char *member)
     return "packages[" + std::to_string(i) + "]." + member;
 }
 
-std::string amountText(double value, const std::string &currency)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.2f", value);
-    return std::string(buffer) + " " + currency;
-}
-
 QDateTime parseTime(const json &value)
 {
     if (!value.is_string())

@@ -65,6 +65,8 @@ adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors);
 // A fresh opaque id: prefix + "_" + 20 hex digits.
 std::string newId(const char *prefix);
 QString isoTime(const QDateTime &time); // UTC, seconds precision, "Z"
+// An amount as error messages give it: "1234.50 USD".
+std::string amountText(double value, const std::string &currency);
 // Whether the caller reads `status` as the task status (AdCP 3.2 and later, named in `adcp_version`) rather
 // than as the media buy's status (3.0/3.1, which is also how a request without adcp_version is read).
 bool speaksTaskStatusEnvelope(const nlohmann::json &args);

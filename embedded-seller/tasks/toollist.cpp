@@ -155,6 +155,13 @@ QString isoTime(const QDateTime &time)
     return time.toUTC().toString(Qt::ISODate);
 }
 
+std::string amountText(double value, const std::string &currency)
+{
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.2f", value);
+    return std::string(buffer) + " " + currency;
+}
+
 adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors)
 {
     nlohmann::json list = nlohmann::json::array();

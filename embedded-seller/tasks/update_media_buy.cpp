@@ -10,7 +10,6 @@
 #include <QSqlQuery>
 #include <QStringList>
 
-#include <cstdio>
 #include <map>
 
 namespace adcp::seller {
@@ -334,21 +333,13 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     updates[i].contains("budget") ? moneyAmount(updates[i]["budget"]) : std::nullopt)
                 newBudgets[updates[i].value("package_id", std::string())] = {i, *amount};
         }
-        const auto amountText = [&](double amount) {
-            char text[64];
-            std::snprintf(text, sizeof text, "%.2f %s", amount, buy->currency.c_str());
-            return std::string(text);
-        };
         for (const PackageExecution &p : packages) {
-            if (p.canceled || (p.pricingModel != "flat_rate" && p.pricingModel != "time"))
+            const auto model = pricingModelFromString(p.pricingModel);
+            if (p.canceled || !model || !isFixedFee(*model))
                 continue;
             const bool ownFlight = p.start != buy->start || p.end != buy->end;
-            const json option = {
-                {"pricing_model", p.pricingModel},
-                {"fixed_price", p.rate},
-                {"parameters", p.pricingParameters.is_object() ? p.pricingParameters : json::object()}};
             std::string problem;
-            const auto fee = flightFee(option, std::nullopt, ownFlight ? p.start : start,
+            const auto fee = flightFee(p.pricingOption(), std::nullopt, ownFlight ? p.start : start,
                                        ownFlight ? p.end : end, &problem);
             if (!problem.empty())
                 return failure("INVALID_REQUEST", "package " + p.packageId + ": " + problem, "end_time",
@@ -357,12 +348,13 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
             const double budget = changed != newBudgets.end() ? changed->second.second : p.budget;
             if (fee && budget + 0.005 < *fee)
                 return failure("BUDGET_TOO_LOW",
-                               "package " + p.packageId + " costs " + amountText(*fee) +
-                                   " for this flight; its budget would be " + amountText(budget),
+                               "package " + p.packageId + " costs " + amountText(*fee, buy->currency) +
+                                   " for this flight; its budget would be " +
+                                   amountText(budget, buy->currency),
                                changed != newBudgets.end()
                                    ? "packages[" + std::to_string(changed->second.first) + "].budget"
                                    : std::string("end_time"),
-                               "raise the package's budget to at least " + amountText(*fee));
+                               "raise the package's budget to at least " + amountText(*fee, buy->currency));
         }
 
         double totalBudget = buy->totalBudget;
