@@ -120,10 +120,8 @@ void AccountModel::addPage(const json &result, bool firstPage)
         const auto kept = outcomes.find(keyOf(account));
         if (kept == outcomes.end())
             upsert(account, {}, {});
-        else if (const int row = upsert(account, {}, {}); row >= 0) {
-            m_rows[static_cast<size_t>(row)].action = kept->second.first;
-            m_rows[static_cast<size_t>(row)].error = kept->second.second;
-        }
+        else
+            upsert(account, kept->second.first, kept->second.second);
     }
     m_next.read(result, m_rows.size(), kMaxRows);
 }

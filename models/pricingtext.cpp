@@ -27,10 +27,6 @@ QString count(const nlohmann::json &row, const char *key, const char *text)
     return tr(text, static_cast<int>(n)).arg(userLocale().toString(n));
 }
 
-} // namespace
-
-namespace {
-
 // "CPC", "vCPM" …: the model as the trade writes it; other models by their display name.
 QString shortModelName(const QString &model)
 {
