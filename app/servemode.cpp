@@ -8,12 +8,14 @@
 #include "server/sellerhttpserver.h"
 #include "tasks/taskcontext.h"
 
-#include <algorithm>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostInfo>
 #include <QSocketNotifier>
+#include <QSslCertificate>
 #include <QTextStream>
+#include <QUrl>
+#include <algorithm>
 
 #include <csignal>
 #include <cstdio>
@@ -292,6 +294,21 @@ int runServeMode(int argc, char **argv)
         {QStringLiteral("request-signing-scheme"),
          QStringLiteral("Scheme of the URL signers sign (https behind a TLS-terminating proxy)."),
          QStringLiteral("SCHEME"), QStringLiteral("http")});
+    parser.addOption(
+        {QStringLiteral("governance-ca"),
+         QStringLiteral("PEM file of certificate authorities trusted, besides the system's, when calling the "
+                        "governance agents buyers register with sync_governance (repeatable)."),
+         QStringLiteral("FILE")});
+    parser.addOption(
+        {QStringLiteral("governance-timeout-ms"),
+         QStringLiteral("How long one check_governance request may take before the buy is refused "
+                        "with GOVERNANCE_UNAVAILABLE."),
+         QStringLiteral("MS"), QStringLiteral("10000")});
+    parser.addOption(
+        {QStringLiteral("public-url"),
+         QStringLiteral("This seller's MCP URL as buyers and governance agents know it (the caller "
+                        "of its check_governance calls); default: the URL it listens on."),
+         QStringLiteral("URL")});
     parser.addOption({QStringLiteral("quiet"), QStringLiteral("Do not log each request.")});
     parser.process(app);
 
@@ -372,6 +389,32 @@ int runServeMode(int argc, char **argv)
     options.webhookAddressScope = parser.isSet(QStringLiteral("allow-private-webhooks"))
                                       ? adcp::seller::WebhookAddressScope::AllowPrivate
                                       : adcp::seller::WebhookAddressScope::PublicOnly;
+    for (const QString &file : parser.values(QStringLiteral("governance-ca"))) {
+        const auto certificates = QSslCertificate::fromPath(file, QSsl::Pem);
+        if (certificates.isEmpty()) {
+            err << "adcp-workbench: --governance-ca: no PEM certificate could be read from '" << file
+                << "'\n";
+            return 2;
+        }
+        options.governanceCaCertificates += certificates;
+    }
+    {
+        qint64 timeout = 0;
+        if (!serveIntOption(parser, QStringLiteral("governance-timeout-ms"), 100, 600000, &timeout, err))
+            return 2;
+        options.governanceTimeoutMs = int(timeout);
+    }
+    if (parser.isSet(QStringLiteral("public-url"))) {
+        const QUrl url(parser.value(QStringLiteral("public-url")), QUrl::StrictMode);
+        if (!url.isValid() ||
+            (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+            url.host().isEmpty()) {
+            err << "adcp-workbench: --public-url: expected an http(s) URL, got '"
+                << parser.value(QStringLiteral("public-url")) << "'\n";
+            return 2;
+        }
+        options.agentUrl = url.toString();
+    }
     QString error;
     auto context = adcp::seller::SellerContext::open(options, &error);
     if (!context) {
@@ -408,6 +451,16 @@ int runServeMode(int argc, char **argv)
         err << "adcp-workbench: cannot listen on " << address.toString() << ':'
             << parser.value(QStringLiteral("port")) << ": " << server.errorString() << '\n';
         return 1;
+    }
+    if (options.agentUrl.isEmpty()) {
+        // Governance agents see this seller as the URL it listens on.
+        auto current = context->options();
+        current.agentUrl = QStringLiteral("http://%1:%2/mcp")
+                               .arg(address.protocol() == QAbstractSocket::IPv6Protocol
+                                        ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                                        : address.toString())
+                               .arg(port);
+        context->setOptions(current);
     }
     installSignalHandlers(app);
     // Scripts wait for this line (and read the port from it when --port 0 was given).

@@ -199,7 +199,9 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     }
     if (!arguments.is_object() && !arguments.is_null())
         return failure("INVALID_REQUEST", "tool arguments must be a JSON object");
-    const json args = arguments.is_null() ? json::object() : arguments;
+    const json args = arguments.is_null() ? json::object()
+                      : spec->normalize   ? spec->normalize(arguments)
+                                          : arguments;
     if (principal.id.empty() && std::string_view(spec->name) != "get_adcp_capabilities")
         return failure("AUTH_REQUIRED", "this tool needs an authenticated caller");
     if (auto tooLarge = oversized(args))

@@ -4,6 +4,7 @@
 #include "webhooks/webhookurlpolicy.h"
 
 #include <QDateTime>
+#include <QSslCertificate>
 #include <QString>
 #include <QStringList>
 
@@ -57,6 +58,13 @@ struct SellerOptions
     // `--serve` sets PublicOnly unless --allow-private-webhooks is given.
     WebhookAddressScope webhookAddressScope = WebhookAddressScope::AllowLoopback;
     WebhookResolver webhookResolver; // empty = the system resolver
+    // This seller's own agent URL: the `caller` and `target_agent` of its check_governance calls. `--serve`
+    // sets the URL it listens on (or --public-url); empty = a URL naming the embedded seller.
+    QString agentUrl;
+    // Governance agents buyers register (sync_governance) are called over https with the system's trusted
+    // CAs plus these (`--governance-ca`), within this time per request.
+    QList<QSslCertificate> governanceCaCertificates;
+    int governanceTimeoutMs = 10000;
     // Test-only: AdCP rules this seller breaks on purpose, so that buyer-side checks (the test lab, a buyer's own
     // tests) can be shown to fail when they should. Names from brokenRuleNames(); empty in every real use.
     std::set<std::string> brokenRules;

@@ -55,6 +55,15 @@ std::vector<storage::MigrationStep> accountMigrationSteps()
                  "CREATE INDEX account_usage_by_account ON account_usage (principal_id, account_id)"),
          },
          {}},
+        {3,
+         QStringLiteral("the governance agent each account is bound to (sync_governance)"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE account_governance (principal_id TEXT NOT NULL, account_id TEXT NOT NULL, "
+                 "url TEXT NOT NULL, scheme TEXT NOT NULL, credentials TEXT NOT NULL, synced_at TEXT NOT "
+                 "NULL, PRIMARY KEY (principal_id, account_id))"),
+         },
+         {}},
     };
 }
 
@@ -98,7 +107,9 @@ std::string stringMember(const json &object, const char *member)
 
 const QString kColumns = QStringLiteral(
     "account_id, brand_json, operator, operator_unit_id, operator_unit_name, currency, timezone, sandbox, "
-    "status, billing, payment_terms, billing_entity_json, name, revision, provisioned_by_sync");
+    "status, billing, payment_terms, billing_entity_json, name, revision, provisioned_by_sync, "
+    "(SELECT url FROM account_governance g WHERE g.principal_id = accounts.principal_id AND "
+    "g.account_id = accounts.account_id)");
 
 Account fromRow(const QSqlQuery &q, const std::string &principalId)
 {
@@ -119,6 +130,7 @@ Account fromRow(const QSqlQuery &q, const std::string &principalId)
     a.name = ss(q.value(12).toString());
     a.revision = q.value(13).toInt();
     a.provisionedBySync = q.value(14).toBool();
+    a.governanceAgentUrl = ss(q.value(15).toString());
     return a;
 }
 
@@ -187,6 +199,9 @@ json Account::toJson() const
     a["timezone"] = timezone.empty() ? std::string("UTC") : timezone;
     if (billingEntity.is_object())
         a["billing_entity"] = billingEntity;
+    // Credentials are write-only: only where the seller will call.
+    if (!governanceAgentUrl.empty())
+        a["governance_agents"] = json::array({{{"url", governanceAgentUrl}}});
     return a;
 }
 
@@ -275,6 +290,33 @@ bool AccountStore::update(QSqlDatabase &db, const Account &a, const QDateTime &n
          a.billingEntity.is_object() ? storage::toText(a.billingEntity) : QVariant(), qs(a.name), a.revision,
          a.provisionedBySync ? 1 : 0, now.toUTC().toString(Qt::ISODate), qs(a.principalId), qs(a.accountId)},
         error);
+}
+
+bool AccountStore::setGovernanceAgent(QSqlDatabase &db, const std::string &principalId,
+                                      const std::string &accountId, const GovernanceAgent &agent,
+                                      const QDateTime &now, QString *error)
+{
+    return storage::write(
+        db,
+        QStringLiteral("INSERT OR REPLACE INTO account_governance (principal_id, account_id, url, scheme, "
+                       "credentials, synced_at) VALUES (?, ?, ?, ?, ?, ?)"),
+        {qs(principalId), qs(accountId), qs(agent.url), qs(agent.scheme), qs(agent.credentials),
+         now.toUTC().toString(Qt::ISODate)},
+        error);
+}
+
+std::optional<GovernanceAgent> AccountStore::governanceAgent(QSqlDatabase &db, const std::string &principalId,
+                                                             const std::string &accountId, QString *error)
+{
+    QSqlQuery q(db);
+    if (!execute(
+            q,
+            QStringLiteral("SELECT url, scheme, credentials FROM account_governance WHERE principal_id = ? "
+                           "AND account_id = ?"),
+            {qs(principalId), qs(accountId)}, error) ||
+        !q.next())
+        return std::nullopt;
+    return GovernanceAgent{ss(q.value(0).toString()), ss(q.value(1).toString()), ss(q.value(2).toString())};
 }
 
 bool AccountStore::linkMediaBuy(QSqlDatabase &db, const std::string &principalId,

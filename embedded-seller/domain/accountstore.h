@@ -32,6 +32,7 @@ struct Account
     std::string name;
     int revision = 1;
     bool provisionedBySync = false; // sync_accounts created it (delete_missing only touches these)
+    std::string governanceAgentUrl; // the governance agent sync_governance bound; empty = none
 
     // The natural key as one comparable string (BrandKey, operator, unit id, currency, timezone, sandbox).
     std::string naturalKey() const;
@@ -53,6 +54,16 @@ struct NaturalKey
     std::string text() const;                              // the same string Account::naturalKey() gives
 };
 
+// The governance agent an account is bound to (sync_governance): the seller calls its check_governance
+// before committing a buy for the account. The credential is write-only: stored to authenticate those calls,
+// never shown in an answer or a log.
+struct GovernanceAgent
+{
+    std::string url;         // https:// endpoint (MCP)
+    std::string scheme;      // enums/auth-scheme.json ("Bearer", "HMAC-SHA256")
+    std::string credentials; // presented as `Authorization: Bearer <credentials>`
+};
+
 // Accounts and the records that belong to one (tables of the "accounts" migration module).
 class AccountStore final
 {
@@ -69,6 +80,13 @@ public:
     static bool insert(QSqlDatabase &db, const Account &account, const QDateTime &now, QString *error);
     // Writes every mutable field and the revision the caller set.
     static bool update(QSqlDatabase &db, const Account &account, const QDateTime &now, QString *error);
+
+    // Replaces the account's governance agent (one per account).
+    static bool setGovernanceAgent(QSqlDatabase &db, const std::string &principalId,
+                                   const std::string &accountId, const GovernanceAgent &agent,
+                                   const QDateTime &now, QString *error);
+    static std::optional<GovernanceAgent> governanceAgent(QSqlDatabase &db, const std::string &principalId,
+                                                          const std::string &accountId, QString *error);
 
     // Buys and creatives remember the account they were made under. Records without one (made before
     // accounts existed, or without an account) belong to the principal as a whole and show under every one

@@ -82,8 +82,8 @@ adcp::ToolOutcome acceptProposal(TaskContext &task, const json &args)
     const QDateTime start =
         QDateTime::fromString(QString::fromStdString(terms.value("start_time", std::string())), Qt::ISODate);
     order["start_time"] = start.isValid() && start > task.now ? terms["start_time"] : json("asap");
-    for (const char *member :
-         {"io_acceptance", "opportunity", "push_notification_config", "reporting_webhook", "context"}) {
+    for (const char *member : {"io_acceptance", "opportunity", "push_notification_config",
+                               "reporting_webhook", "context", "governance_context"}) {
         if (args.contains(member))
             order[member] = args[member];
     }

@@ -878,4 +878,9 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
     return controllerError("UNKNOWN_SCENARIO", "scenario " + scenario + " is not supported by this seller");
 }
 
+const std::vector<std::string> &complyScenarioNames()
+{
+    return scenarios();
+}
+
 } // namespace adcp::seller

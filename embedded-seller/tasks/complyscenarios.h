@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace adcp::seller {
 
@@ -14,6 +15,8 @@ struct TaskContext;
 // comply_test_controller scenarios about accounts and sandbox creative formats (comply_test_controller.cpp
 // dispatches to them). Answers follow the controller's response shapes: success with previous_state /
 // current_state, or success: false with the controller's error code.
+// Every scenario comply_test_controller serves, list_scenarios first.
+const std::vector<std::string> &complyScenarioNames();
 adcp::ToolOutcome controllerError(const std::string &code, const std::string &detail,
                                   const std::optional<std::string> &currentState = std::nullopt);
 adcp::ToolOutcome forceAccountStatus(TaskContext &task, const nlohmann::json &params);

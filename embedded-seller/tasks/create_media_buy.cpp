@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "governance/purchasecheck.h"
+
 #include "sandboxdirectives.h"
 
 #include "jobs/execution.h"
@@ -429,6 +431,29 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                        "the seller could not read the products' implementation settings: " + configs.error,
                        std::nullopt, "retry the same request later");
 
+    // ---- governance: the account's governance agent approves the buy before anything is written ----
+    std::string governanceContext;
+    {
+        PlannedPurchase purchase;
+        double sum = 0;
+        for (const auto &p : planned) {
+            sum += p.budget;
+            for (const auto &channel : p.product->channels) {
+                if (std::find(purchase.channels.begin(), purchase.channels.end(), channel) ==
+                    purchase.channels.end())
+                    purchase.channels.push_back(channel);
+            }
+        }
+        purchase.totalBudget = totalAmount.value_or(sum);
+        purchase.currency = currency;
+        purchase.start = start;
+        purchase.end = end;
+        if (fromProposal)
+            purchase.proposalId = proposal->proposalId;
+        if (auto refused = consultGovernance(task, args, purchase, &governanceContext))
+            return *refused;
+    }
+
     // ---- reserve the proposal (committed → consuming), single winner ----
     if (fromProposal) {
         if (!ProposalStore::reserve(task.db, task.principal.id, proposal->proposalId, *acceptedVersion,
@@ -542,6 +567,9 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
     }
     if (buy.name)
         result["name"] = *buy.name;
+    // The authorization the account's governance agent gave; the buyer keeps it with the buy.
+    if (!governanceContext.empty())
+        result["governance_context"] = governanceContext;
 
     // A buyer that registered push_notification_config hears the buy's creation once, as the completion of
     // its create_media_buy task, whether or not it also read the synchronous answer. The event is written in

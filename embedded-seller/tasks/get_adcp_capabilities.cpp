@@ -1,6 +1,9 @@
 #include "taskcontext.h"
 
+#include "complyscenarios.h"
 #include "domain/pricing.h"
+
+#include <set>
 
 namespace adcp::seller {
 
@@ -71,6 +74,10 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
         {"media_buy",
          {{"supported_pricing_models", bookablePricingModels()},
           {"buying_modes", {"brief", "wholesale", "refine"}},
+          // create_media_buy for an account with a governance agent (sync_governance) consults its
+          // check_governance before committing. Signed governance contexts are not verified, so no
+          // adcp.governance_enforcement claim is made.
+          {"governance_aware", true},
           {"supports_proposals", true},
           {"lifecycle_tools",
            {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}},
@@ -103,6 +110,21 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             {"opportunity_context", true},
             {"compact_lifecycle_tools",
              {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}}}}}}};
+    // The sandbox controller serves sandbox principals only, so only they are told about it. AdCP 3.0/3.1
+    // enumerate the scenarios this block may name; a 3.2 caller hears every one (list_scenarios is discovery,
+    // not a scenario).
+    if (task.principal.sandbox) {
+        static const std::set<std::string> k30Scenarios = {"force_creative_status",  "force_account_status",
+                                                           "force_media_buy_status", "force_session_status",
+                                                           "simulate_delivery",      "simulate_budget_spend"};
+        const bool all = speaksTaskStatusEnvelope(arguments);
+        json scenarios = json::array();
+        for (const auto &name : complyScenarioNames()) {
+            if (name != "list_scenarios" && (all || k30Scenarios.count(name)))
+                scenarios.push_back(name);
+        }
+        result["compliance_testing"] = {{"scenarios", std::move(scenarios)}};
+    }
     addRequestSigning(task, result);
     return adcp::ToolOutcome::success(std::move(result));
 }

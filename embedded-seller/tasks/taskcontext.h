@@ -54,6 +54,9 @@ struct ToolSpec
     // true: the handler validates the request itself and answers malformed ones in its own shape
     // (comply_test_controller answers `success: false` with its own error codes).
     bool handlerValidates = false;
+    // Brings a request in an older release's shape to the bundled schema's before anything reads it (3.0's
+    // governance_agents[].categories); null = taken as sent.
+    nlohmann::json (*normalize)(const nlohmann::json &arguments) = nullptr;
 };
 
 // Every tool the seller serves; one handler per file in tasks/, listed in tasks/toollist.cpp.

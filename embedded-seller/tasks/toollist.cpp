@@ -35,6 +35,9 @@ adcp::ToolOutcome listCreatives(TaskContext &task, const nlohmann::json &argumen
 // Account money (get_account_financials.cpp, report_usage.cpp).
 adcp::ToolOutcome getAccountFinancials(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome reportUsage(TaskContext &task, const nlohmann::json &arguments);
+// Governance registration (sync_governance.cpp).
+adcp::ToolOutcome syncGovernance(TaskContext &task, const nlohmann::json &arguments);
+nlohmann::json normalizeSyncGovernance(const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -116,6 +119,11 @@ const std::vector<ToolSpec> &toolSpecs()
          "Report what was consumed per account (and media buy) over a reporting period for billing "
          "reconciliation. A batch with a bad record is refused whole, each bad record named.",
          true, reportUsage},
+        {"sync_governance", "/schemas/account/sync-governance-request.json",
+         "Bind (or replace) the governance agent of each listed account: before committing a buy for the "
+         "account the seller calls its check_governance and refuses with GOVERNANCE_DENIED and the agent's "
+         "reason. Credentials are write-only.",
+         true, syncGovernance, nullptr, true, true, false, normalizeSyncGovernance},
     };
     return specs;
 }

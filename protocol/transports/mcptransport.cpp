@@ -8,6 +8,7 @@
 
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 #include <QTimer>
 
 #include <algorithm>
@@ -296,6 +297,11 @@ QNetworkRequest McpTransport::makeRequest(bool withSession) const
         request.setRawHeader("MCP-Protocol-Version", m_protocolVersion.toLatin1());
     for (const auto &[name, value] : m_options.extraHeaders)
         request.setRawHeader(name, value);
+    if (!m_options.extraCaCertificates.isEmpty() && m_options.endpoint.scheme() == QLatin1String("https")) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(m_options.extraCaCertificates);
+        request.setSslConfiguration(tls);
+    }
     return request;
 }
 

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QNetworkAccessManager>
 #include <QPointer>
+#include <QSslCertificate>
 #include <QStringList>
 
 #include <memory>
@@ -29,6 +30,8 @@ struct McpTransportOptions
     int retryBaseMs = 200;       // backoff base; doubles per attempt
     int maxRetryAfterMs = 30000; // a server's retry_after above this is not waited for
     HeaderList extraHeaders;
+    // Certificate authorities trusted for https:// besides the system's (a private CA on a test network).
+    QList<QSslCertificate> extraCaCertificates;
     // Offered in initialize, newest first; the server's answer must be one of them.
     QStringList protocolVersions = {QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18"),
                                     QStringLiteral("2025-03-26"), QStringLiteral("2024-11-05")};
