@@ -21,9 +21,12 @@ namespace adcp::seller {
 const std::vector<std::pair<std::string, std::string>> &brokenRuleNames()
 {
     static const std::vector<std::pair<std::string, std::string>> names{
-        {"accept-stale-version", "create_media_buy takes a stale proposal_version instead of answering CONFLICT"},
+        {"accept-stale-version",
+         "create_media_buy takes a stale proposal_version instead of answering CONFLICT"},
         {"drop-decline-echo", "a decline acknowledgement omits the proposal_version it declined"},
         {"leak-foreign-buy", "get_media_buys lists another principal's buy when asked for its id"},
+        {"hide-impairments",
+         "get_media_buys shows every buy healthy with no impairments, whatever its creatives"},
     };
     return names;
 }

@@ -78,6 +78,7 @@ struct SellerOptions
 //   accept-stale-version  create_media_buy takes a stale proposal_version (the spec answers CONFLICT)
 //   drop-decline-echo     a decline acknowledgement omits the proposal_version it declined (a MUST)
 //   leak-foreign-buy      get_media_buys lists another principal's buy when asked for its id
+//   hide-impairments      get_media_buys shows every buy healthy with no impairments
 const std::vector<std::pair<std::string, std::string>> &brokenRuleNames();
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).

@@ -50,5 +50,6 @@ LabSuite versionedSuite();
 LabSuite compactSuite();
 LabSuite idempotencySuite();
 LabSuite isolationSuite();
+LabSuite controllerSuite();
 
 } // namespace adcp::lab

@@ -115,6 +115,12 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
                 lifetimeStart = p.start;
             if (!lifetimeEnd.isValid() || p.end > lifetimeEnd)
                 lifetimeEnd = p.end;
+            // Delivery the sandbox controller recorded before the flight (simulate_delivery on a buy that has
+            // not started) is part of the buy's lifetime too, as the controller's own cumulative counts it.
+            for (const auto &[at, counts] : DeliveryReport::plan(task.db, buy, p).injected) {
+                if (at < lifetimeStart)
+                    lifetimeStart = at;
+            }
         }
     }
     // Lifetime periods are whole UTC days so that daily windows tile them.
