@@ -79,6 +79,7 @@ struct SellerOptions
 //   drop-decline-echo     a decline acknowledgement omits the proposal_version it declined (a MUST)
 //   leak-foreign-buy      get_media_buys lists another principal's buy when asked for its id
 //   hide-impairments      get_media_buys shows every buy healthy with no impairments
+//   unsigned-webhooks     webhooks registered without authentication go out without an RFC 9421 signature
 const std::vector<std::pair<std::string, std::string>> &brokenRuleNames();
 
 // The seller clock: real time by default, can be accelerated or moved forward (trainers, tests).

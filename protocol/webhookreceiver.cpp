@@ -260,6 +260,12 @@ int WebhookReceiver::receive(const QByteArray &method, const QString &targetUri,
     event.verifiedBy = verifiedBy;
     event.receivedAt = QDateTime::currentDateTimeUtc();
 
+    if (m_refused < m_options.refuseFirst) {
+        ++m_refused;
+        *reason = QStringLiteral("refused on purpose: the sender must deliver it again");
+        Q_EMIT deliveryRefused(event);
+        return 503;
+    }
     const QByteArray hash = QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex();
     if (const auto it = m_seen.constFind(event.idempotencyKey); it != m_seen.constEnd()) {
         if (it->bodyHash != hash)

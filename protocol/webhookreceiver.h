@@ -28,6 +28,9 @@ struct WebhookReceiverOptions
     qint64 maxBodyBytes = 1024 * 1024;
     // Durable dedupe journal (one line per accepted idempotency_key); empty = in memory only.
     QString journalPath;
+    // For checking a sender's retries (the test lab): the first N deliveries that verify are answered 503 and
+    // not recorded, so an at-least-once sender must deliver them again.
+    int refuseFirst = 0;
 };
 
 struct WebhookEvent
@@ -68,6 +71,8 @@ public:
 Q_SIGNALS:
     void eventReceived(const adcp::WebhookEvent &event);
     void deliveryRejected(int status, const QString &reason);
+    // A verified delivery answered 503 on purpose (WebhookReceiverOptions::refuseFirst).
+    void deliveryRefused(const adcp::WebhookEvent &event);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -90,6 +95,7 @@ private:
     QHash<QString, QString> m_notifications; // notification_id → first idempotency_key
     QHash<QByteArray, qint64> m_nonces;      // RFC 9421 nonces within their lifetime
     int m_accepted = 0;
+    int m_refused = 0;
 };
 
 } // namespace adcp

@@ -1,5 +1,7 @@
 #include "labcontext.h"
 
+#include "labwebhooks.h"
+
 #include "transports/a2atransport.h"
 #include "transports/mcptransport.h"
 
@@ -89,6 +91,13 @@ void LabContext::record(const QString &principal, const Exchange &exchange)
 std::vector<LabExchange> LabContext::takeExchanges()
 {
     return std::exchange(m_exchanges, {});
+}
+
+LabWebhooks &LabContext::webhooks()
+{
+    if (!m_webhooks)
+        m_webhooks = std::make_unique<LabWebhooks>(m_canceled);
+    return *m_webhooks;
 }
 
 ToolOutcome LabContext::wait(PendingCall *pending)

@@ -11,6 +11,8 @@
 
 namespace adcp::lab {
 
+class LabWebhooks;
+
 // What the steps of one run share: the agent under test as seen by principal A (and B when a second token is
 // given), its declared capabilities, and a small state (ids one step leaves for the next). Lives on the run's
 // worker thread; call() waits for the answer in a local event loop there, so a step reads top to bottom.
@@ -58,6 +60,9 @@ public:
     // A fresh idempotency key (UUID v4 text; matches the spec's pattern).
     static std::string newKey();
 
+    // The lab's webhook receiver and what reached it (created on first use, on this thread).
+    LabWebhooks &webhooks();
+
     // The exchanges made since the last call, for the step that made them.
     std::vector<LabExchange> takeExchanges();
 
@@ -74,6 +79,7 @@ private:
     nlohmann::json m_account;
     nlohmann::json m_state = nlohmann::json::object();
     std::vector<LabExchange> m_exchanges;
+    std::unique_ptr<LabWebhooks> m_webhooks;
 };
 
 } // namespace adcp::lab

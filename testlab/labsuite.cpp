@@ -45,9 +45,9 @@ StepOutcome StepOutcome::notApplicable(QString reason)
 const std::vector<LabSuite> &labSuites()
 {
     // Accounts run before the buying suites so that they buy under the synced account.
-    static const std::vector<LabSuite> suites = {discoverySuite(),   accountsSuite(),  errorsSuite(),
-                                                 lifecycleSuite(),   versionedSuite(), compactSuite(),
-                                                 idempotencySuite(), isolationSuite(), controllerSuite()};
+    static const std::vector<LabSuite> suites = {
+        discoverySuite(), accountsSuite(),    errorsSuite(),    lifecycleSuite(),  versionedSuite(),
+        compactSuite(),   idempotencySuite(), isolationSuite(), controllerSuite(), webhooksSuite()};
     return suites;
 }
 

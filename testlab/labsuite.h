@@ -51,5 +51,6 @@ LabSuite compactSuite();
 LabSuite idempotencySuite();
 LabSuite isolationSuite();
 LabSuite controllerSuite();
+LabSuite webhooksSuite();
 
 } // namespace adcp::lab

@@ -198,6 +198,13 @@ void tst_TestLabDialog::embeddedSellerIsATarget()
         QVERIFY2(step.verdict != adcp::lab::Verdict::Failed,
                  qPrintable(step.suite + QStringLiteral("/") + step.title + QStringLiteral(": ") + step.reason));
         passed += step.verdict == adcp::lab::Verdict::Passed ? 1 : 0;
+        // The loopback server the dialog serves the embedded seller on publishes no webhook-signing keys, so
+        // the webhooks suite cannot verify signatures there and says so; every other step passes.
+        if (step.verdict != adcp::lab::Verdict::Passed)
+            QVERIFY2(step.suite == QLatin1String("webhooks") &&
+                         step.reason.contains(QLatin1String("signing keys")),
+                     qPrintable(step.suite + QStringLiteral("/") + step.title + QStringLiteral(": ") +
+                                step.reason));
         isolationRan = isolationRan || (step.suite == QLatin1String("isolation") &&
                                         step.verdict == adcp::lab::Verdict::Passed);
         // The lab's principal A on the embedded seller is a sandbox one: the controller suite runs.
@@ -205,7 +212,7 @@ void tst_TestLabDialog::embeddedSellerIsATarget()
                                           step.verdict == adcp::lab::Verdict::Passed);
     }
     QVERIFY2(
-        passed == int(dialog->lastRun().steps.size()),
+        passed + 4 == int(dialog->lastRun().steps.size()),
         qPrintable(QStringLiteral("%1 of %2 steps passed").arg(passed).arg(dialog->lastRun().steps.size())));
     QVERIFY(isolationRan);
     QVERIFY(controllerRan);
