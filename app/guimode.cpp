@@ -161,7 +161,8 @@ int runGuiMode(int argc, char **argv)
     keeper.open(QStringLiteral("embedded"), workbench.principal());
 
     adcp::gui::MainWindow window(&workbench);
-    window.setEmbeddedSeller(dispatcher);
+    window.setEmbeddedSeller(dispatcher, execution->webhookSender() ? execution->webhookSender()->jwks()
+                                                                    : nlohmann::json());
     window.setAgentManager(&agents);
     auto *console = new adcp::gui::SellerConsole(dispatcher, kEmbeddedPrincipal.id);
     console->setAdapterControl(adcp::gui::SellerConsole::adapterControl(execution));

@@ -14,12 +14,16 @@ LoopbackSeller::~LoopbackSeller() = default;
 
 std::unique_ptr<LoopbackSeller>
 LoopbackSeller::serve(std::shared_ptr<adcp::seller::Dispatcher> seller,
-                      const QList<QPair<QByteArray, adcp::seller::Principal>> &tokens, QString *error)
+                      const QList<QPair<QByteArray, adcp::seller::Principal>> &tokens, QString *error,
+                      const nlohmann::json &jwks)
 {
     adcp::seller::BearerAuth auth;
     for (const auto &[token, principal] : tokens)
         auth.addToken(token, principal);
-    auto server = std::make_unique<adcp::seller::SellerHttpServer>(std::move(seller), std::move(auth));
+    adcp::seller::SellerServerOptions options;
+    options.jwks = jwks;
+    auto server =
+        std::make_unique<adcp::seller::SellerHttpServer>(std::move(seller), std::move(auth), options);
     const quint16 port = server->listen(QHostAddress::LocalHost, 0);
     if (port == 0) {
         *error = QCoreApplication::translate("LoopbackSeller",

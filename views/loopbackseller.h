@@ -6,6 +6,8 @@
 #include <QString>
 #include <QUrl>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 
 namespace adcp::seller {
@@ -24,10 +26,12 @@ public:
     ~LoopbackSeller();
     Q_DISABLE_COPY_MOVE(LoopbackSeller)
 
-    // Null with `error` set when no port could be had.
-    static std::unique_ptr<LoopbackSeller> serve(std::shared_ptr<adcp::seller::Dispatcher> seller,
-                                                 const QList<QPair<QByteArray, adcp::seller::Principal>> &tokens,
-                                                 QString *error);
+    // Null with `error` set when no port could be had. `jwks`, when not null, is published at
+    // /.well-known/jwks.json (the keys the seller signs webhooks with).
+    static std::unique_ptr<LoopbackSeller>
+    serve(std::shared_ptr<adcp::seller::Dispatcher> seller,
+          const QList<QPair<QByteArray, adcp::seller::Principal>> &tokens, QString *error,
+          const nlohmann::json &jwks = nullptr);
     // http://127.0.0.1:<port>/mcp
     QUrl url() const;
 

@@ -775,10 +775,10 @@ void MainWindow::setAgentManager(AgentManager *manager)
 {
     m_agents = manager;
     installPlainHttpWarning(findChild<QToolBar *>(QStringLiteral("agentBar")), manager);
-    installTestLabButton(findChild<QToolBar *>(QStringLiteral("agentBar")), manager,
-                         [self = QPointer<MainWindow>(this)] {
-                             return self ? self->m_embeddedSeller : nullptr;
-                         });
+    installTestLabButton(
+        findChild<QToolBar *>(QStringLiteral("agentBar")), manager,
+        [self = QPointer<MainWindow>(this)] { return self ? self->m_embeddedSeller : nullptr; },
+        [self = QPointer<MainWindow>(this)] { return self ? self->m_embeddedJwks : nlohmann::json(); });
     installAccountsPanel(this, m_workbench, manager);
     refreshAgentSelector();
     connect(manager, &AgentManager::profilesChanged, this, &MainWindow::refreshAgentSelector);
@@ -829,9 +829,11 @@ void MainWindow::setWorkspaceKeeper(WorkspaceKeeper *keeper, const QString &path
             });
 }
 
-void MainWindow::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller)
+void MainWindow::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller,
+                                   nlohmann::json webhookJwks)
 {
     m_embeddedSeller = std::move(seller);
+    m_embeddedJwks = std::move(webhookJwks);
     m_curlSeller.reset();
     if (!m_embeddedSeller) {
         m_inspector->setLocalServer({});

@@ -102,8 +102,10 @@ public:
     // trainer changes the seller. Shown only while the embedded seller is the active agent.
     void attachSellerConsole(SellerConsole *console);
     QDockWidget *sellerConsoleDock() const;
-    // The embedded seller, offered to the test lab as a target (served on loopback for a run).
-    void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller);
+    // The embedded seller, offered to the test lab as a target (served on loopback for a run), with the keys
+    // it signs webhooks with (null: none known; the lab's webhooks suite is then not applicable).
+    void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller,
+                           nlohmann::json webhookJwks = nullptr);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -130,6 +132,7 @@ private:
     AgentManager *m_agents = nullptr;
     QDockWidget *m_consoleDock = nullptr;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
+    nlohmann::json m_embeddedJwks;
     // The embedded seller on loopback for copied curl commands, started on the first copy.
     std::unique_ptr<LoopbackSeller> m_curlSeller;
     QByteArray m_curlToken;

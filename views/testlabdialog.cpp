@@ -127,9 +127,11 @@ constexpr int kOtherAgentRole = Qt::UserRole + 1;
 
 } // namespace
 
-void TestLabDialog::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> dispatcher)
+void TestLabDialog::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> dispatcher,
+                                      nlohmann::json webhookJwks)
 {
     m_embeddedSeller = std::move(dispatcher);
+    m_embeddedJwks = std::move(webhookJwks);
     refreshAgents();
 }
 
@@ -149,7 +151,7 @@ bool TestLabDialog::serveEmbeddedSeller(QString *error)
     m_servedSeller = LoopbackSeller::serve(m_embeddedSeller,
                                            {{m_servedTokenA, adcp::seller::Principal{"test-lab-a", true}},
                                             {m_servedTokenB, adcp::seller::Principal{"test-lab-b", false}}},
-                                           error);
+                                           error, m_embeddedJwks);
     if (!m_servedSeller)
         return false;
     m_servedUrl = m_servedSeller->url();
@@ -509,7 +511,8 @@ void TestLabDialog::saveReport()
 }
 
 void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
-                          std::function<std::shared_ptr<adcp::seller::Dispatcher>()> embeddedSeller)
+                          std::function<std::shared_ptr<adcp::seller::Dispatcher>()> embeddedSeller,
+                          std::function<nlohmann::json()> embeddedJwks)
 {
     if (!agentBar || !manager)
         return;
@@ -518,19 +521,21 @@ void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
     button->setText(QObject::tr("Test lab…"));
     button->setToolTip(QObject::tr("Check an agent (a remote one, or the embedded seller) with the test lab's suites"));
     agentBar->addWidget(button);
-    QObject::connect(button, &QToolButton::clicked, agentBar, [agentBar, manager, embeddedSeller] {
-        auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
-        if (!dialog) {
-            dialog = new TestLabDialog(manager, agentBar->window());
-            dialog->setAttribute(Qt::WA_DeleteOnClose);
-            if (embeddedSeller)
-                if (auto seller = embeddedSeller())
-                    dialog->setEmbeddedSeller(std::move(seller));
-        }
-        dialog->show();
-        dialog->raise();
-        dialog->activateWindow();
-    });
+    QObject::connect(button, &QToolButton::clicked, agentBar,
+                     [agentBar, manager, embeddedSeller, embeddedJwks] {
+                         auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
+                         if (!dialog) {
+                             dialog = new TestLabDialog(manager, agentBar->window());
+                             dialog->setAttribute(Qt::WA_DeleteOnClose);
+                             if (embeddedSeller)
+                                 if (auto seller = embeddedSeller())
+                                     dialog->setEmbeddedSeller(
+                                         std::move(seller), embeddedJwks ? embeddedJwks() : nlohmann::json());
+                         }
+                         dialog->show();
+                         dialog->raise();
+                         dialog->activateWindow();
+                     });
 }
 
 } // namespace adcp::gui

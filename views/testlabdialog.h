@@ -7,6 +7,8 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <memory>
 
@@ -50,9 +52,11 @@ public:
     // Where runs are kept for comparison (default: the application-data folder).
     void setHistoryPath(const QString &path);
     // Offers the embedded seller as a target: for a run it is served on a loopback port (127.0.0.1, a port of
-    // the system's choosing) under two principals of the lab's own, so the planner's workspace is untouched and
-    // the isolation suite has its second buyer.
-    void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> dispatcher);
+    // the system's choosing) under two principals of the lab's own, so the planner's workspace is untouched
+    // and the isolation suite has its second buyer. `webhookJwks`: the keys it signs webhooks with, published
+    // on that server (the webhooks suite verifies with them); null = none, and that suite is not applicable.
+    void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> dispatcher,
+                           nlohmann::json webhookJwks = nullptr);
     // The loopback address of the embedded seller while it is served for the lab (empty before a run).
     QUrl servedEmbeddedUrl() const;
 
@@ -92,6 +96,7 @@ private:
     QComboBox *m_compare = nullptr;
     QString m_historyPath;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
+    nlohmann::json m_embeddedJwks;
     std::unique_ptr<LoopbackSeller> m_servedSeller;
     QUrl m_servedUrl;
     QByteArray m_servedTokenA;
@@ -99,8 +104,10 @@ private:
 };
 
 // A "Test lab…" button on the agent bar that opens the dialog; the seller `embeddedSeller` gives when the
-// dialog opens (if any) is offered as a target beside the remote agents.
+// dialog opens (if any) is offered as a target beside the remote agents, with the webhook keys `embeddedJwks`
+// gives.
 void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
-                          std::function<std::shared_ptr<adcp::seller::Dispatcher>()> embeddedSeller = {});
+                          std::function<std::shared_ptr<adcp::seller::Dispatcher>()> embeddedSeller = {},
+                          std::function<nlohmann::json()> embeddedJwks = {});
 
 } // namespace adcp::gui
