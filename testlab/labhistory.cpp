@@ -94,7 +94,7 @@ qint64 LabHistory::save(const LabRun &run, QString *error)
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.prepare(QStringLiteral("INSERT INTO lab_runs (agent_url, agent_name, started_at, passed, failed, not_applicable, "
                              "report) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-    q.addBindValue(run.config.url.toString());
+    q.addBindValue(run.config.historyKey());
     q.addBindValue(run.agentName);
     q.addBindValue(run.startedAt.toString(Qt::ISODateWithMs));
     q.addBindValue(run.count(Verdict::Passed));

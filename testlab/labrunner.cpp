@@ -131,7 +131,7 @@ void LabRunner::runOnWorker(LabConfig config)
     LabRun run;
     run.config = config;
     run.startedAt = QDateTime::currentDateTimeUtc();
-    run.agentName = config.url.host();
+    run.agentName = config.agentName.isEmpty() ? config.url.host() : config.agentName;
     QStringList unknown;
     const auto suites = selectSuites(config.suites, &unknown);
     const int total = stepCount(config.suites);
@@ -157,7 +157,7 @@ void LabRunner::runOnWorker(LabConfig config)
         }
         run.declaredVersions = ctx.declaredVersions();
         const std::string name = agentName(ctx.capabilities());
-        if (!name.empty())
+        if (!name.empty() && config.agentName.isEmpty())
             run.agentName = QString::fromStdString(name);
     }
     run.canceled = m_cancel->load();

@@ -55,6 +55,13 @@ struct LabConfig
     QString brandDomain = QStringLiteral("lab.example");
     int callTimeoutMs = 60000; // per call, polling of a submitted task included
     QString historyPath;       // SQLite file the finished run is kept in (LabHistory); empty = not kept
+    // What runs of this agent are kept and compared under, when its URL changes from run to run (the embedded
+    // seller is served on a fresh port each time); empty = the URL.
+    QString agentKey;
+    // The agent's name in reports and comparisons when it declares none; empty = the URL's host.
+    QString agentName;
+
+    QString historyKey() const { return agentKey.isEmpty() ? url.toString() : agentKey; }
 };
 
 // What a run produced. `fatal` is set when the run could not start (bad URL, refused auth, no answer to

@@ -219,9 +219,13 @@ void TestLabDialog::buildUi()
     m_tree = new QTreeWidget(this);
     m_tree->setObjectName(QStringLiteral("labResults"));
     m_tree->setHeaderLabels({tr("Step"), tr("Verdict"), tr("Reason"), tr("ms"), tr("Before")});
-    m_tree->header()->setSectionResizeMode(2, QHeaderView::Stretch);
-    m_tree->setColumnWidth(0, 320);
-    m_tree->setColumnWidth(1, 120);
+    // Every column can be dragged wider; the last (Before) takes what is left.
+    m_tree->header()->setSectionResizeMode(QHeaderView::Interactive);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->setColumnWidth(0, 360);
+    m_tree->setColumnWidth(1, 110);
+    m_tree->setColumnWidth(2, 420);
+    m_tree->setColumnWidth(3, 60);
     m_exchanges = new QPlainTextEdit(this);
     m_exchanges->setObjectName(QStringLiteral("labExchanges"));
     m_exchanges->setReadOnly(true);
@@ -337,6 +341,10 @@ void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &
     if (config.tokenB.isEmpty() && profile.url == m_servedUrl && m_servedSeller)
         config.tokenB = m_servedTokenB;
     config.historyPath = m_historyPath;
+    if (profile.url == m_servedUrl && m_servedSeller) {
+        config.agentKey = kEmbeddedTarget;
+        config.agentName = tr("Embedded seller");
+    }
     if (!m_brand->text().trimmed().isEmpty())
         config.brandDomain = m_brand->text().trimmed().toLower();
     for (int row = 0; row < m_suites->count(); ++row) {
@@ -383,7 +391,7 @@ void TestLabDialog::onStepFinished(const adcp::lab::StepResult &step, int index,
     auto *item = new QTreeWidgetItem(parent, {step.title, verdictText(step.verdict), step.reason,
                                               QString::number(step.elapsedMs)});
     item->setData(0, kStepRole, int(m_steps.size()));
-    item->setToolTip(0, step.suite + u'/' + step.step);
+    item->setToolTip(0, step.title + QStringLiteral(" (") + step.suite + u'/' + step.step + u')');
     item->setToolTip(2, step.reason);
     item->setForeground(1, verdictColour(step.verdict));
     m_steps.push_back(step);
@@ -408,6 +416,7 @@ void TestLabDialog::onRunFinished(const adcp::lab::LabRun &run)
     if (!run.historyError.isEmpty())
         text += tr(" (not kept in the history: %1)").arg(run.historyError);
     m_status->setText(text);
+    m_runSummary = text;
     refreshComparisons();
 }
 
@@ -419,7 +428,7 @@ void TestLabDialog::refreshComparisons()
     QString error;
     if (m_lastRun.historyId == 0 || !history.open(&error))
         return;
-    for (const auto &entry : history.runs(m_lastRun.config.url.toString(), 20)) {
+    for (const auto &entry : history.runs(m_lastRun.config.historyKey(), 20)) {
         if (entry.id == m_lastRun.historyId)
             continue;
         m_compare->addItem(tr("%1 · %2 passed, %3 failed")
@@ -429,7 +438,7 @@ void TestLabDialog::refreshComparisons()
                            entry.id);
     }
     // Two agents on the same suites, side by side: the latest run of every other agent.
-    QSet<QString> agents{m_lastRun.config.url.toString()};
+    QSet<QString> agents{m_lastRun.config.historyKey()};
     bool separated = false;
     for (const auto &entry : history.runs({}, 200)) {
         if (agents.contains(entry.agentUrl))
@@ -437,10 +446,11 @@ void TestLabDialog::refreshComparisons()
         agents.insert(entry.agentUrl);
         if (!std::exchange(separated, true))
             m_compare->insertSeparator(m_compare->count());
-        m_compare->addItem(tr("%1 (%2) · %3 passed, %4 failed")
-                               .arg(entry.agentName, entry.agentUrl)
-                               .arg(entry.passed)
-                               .arg(entry.failed),
+        // The embedded seller is kept under a name, not under the loopback address of one run.
+        const QString who = entry.agentUrl.startsWith(QLatin1String("http"))
+                                ? tr("%1 (%2)").arg(entry.agentName, entry.agentUrl)
+                                : entry.agentName;
+        m_compare->addItem(tr("%1 · %2 passed, %3 failed").arg(who).arg(entry.passed).arg(entry.failed),
                            entry.id);
         m_compare->setItemData(m_compare->count() - 1, entry.agentName, kOtherAgentRole);
     }
@@ -473,7 +483,9 @@ void TestLabDialog::compareWith(qint64 historyId, const QString &otherAgent)
             changed += differs;
         }
     }
-    if (historyId != 0)
+    if (historyId == 0)
+        m_status->setText(m_runSummary); // back from a comparison: the run's own counts again
+    else
         m_status->setText(otherAgent.isEmpty()
                               ? tr("%n step(s) changed since that run", nullptr, changed)
                               : tr("%n step(s) differ from %1's run", nullptr, changed).arg(otherAgent));

@@ -97,6 +97,7 @@ private:
     QString m_historyPath;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
     nlohmann::json m_embeddedJwks;
+    QString m_runSummary; // the last run's counts, shown again when a comparison is turned off
     std::unique_ptr<LoopbackSeller> m_servedSeller;
     QUrl m_servedUrl;
     QByteArray m_servedTokenA;

@@ -262,6 +262,8 @@ void tst_TestLabDialog::twoAgentsSideBySide()
     QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && dialog->lastRun().historyId > 0, 300000);
     const qint64 embeddedRun = dialog->lastRun().historyId;
     const QString embeddedName = dialog->lastRun().agentName;
+    // Kept under its name, not the loopback address of this one run.
+    QCOMPARE(embeddedName, QStringLiteral("Embedded seller"));
 
     agent->setFocus();
     QTest::keyClick(agent, Qt::Key_End);
@@ -291,9 +293,12 @@ void tst_TestLabDialog::twoAgentsSideBySide()
     QVERIFY(malformed->text(1).contains(QLatin1String("failed")));
     QCOMPARE(malformed->text(4), QStringLiteral("passed"));
     QVERIFY(malformed->font(0).bold());
-    // Back to no comparison: the column is "Before" again.
+    // Back to no comparison: the column is "Before" again and the status shows the run's own counts.
     QTest::keyClick(compare, Qt::Key_Home);
     QCOMPARE(tree->headerItem()->text(4), QStringLiteral("Before"));
+    QVERIFY2(status->text().contains(QLatin1String(" passed, ")) &&
+                 !status->text().contains(QLatin1String("differ")),
+             qPrintable(status->text()));
 }
 
 QTEST_MAIN(tst_TestLabDialog)
