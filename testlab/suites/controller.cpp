@@ -53,21 +53,6 @@ std::optional<StepOutcome> needsScenario(LabContext &ctx, const char *scenario)
     return std::nullopt;
 }
 
-// The buy of this suite as get_media_buys shows it, or the outcome that stopped the read.
-std::optional<json> readBuy(LabContext &ctx, const std::string &id, ToolOutcome *stopped)
-{
-    const ToolOutcome answer = ctx.call(QStringLiteral("get_media_buys"),
-                                        {{"account", ctx.account()}, {"media_buy_ids", json::array({id})}});
-    *stopped = answer;
-    if (!answer.ok())
-        return std::nullopt;
-    for (const auto &buy : array(answer.result, "media_buys")) {
-        if (text(buy, "media_buy_id") == id)
-            return buy;
-    }
-    return std::nullopt;
-}
-
 StepOutcome listsScenarios(LabContext &ctx)
 {
     if (auto na = needsMediaBuy(ctx))

@@ -97,24 +97,22 @@ StepOutcome buyListed(LabContext &ctx)
     if (auto missing = needsState(ctx, "media_buy_id", "create_buy"))
         return *missing;
     const std::string id = ctx.state()["media_buy_id"].get<std::string>();
-    const ToolOutcome answer = ctx.call(QStringLiteral("get_media_buys"),
-                                        {{"account", ctx.account()}, {"media_buy_ids", json::array({id})}});
+    ToolOutcome answer;
+    const auto buy = readBuy(ctx, id, &answer);
     if (!answer.ok())
         return StepOutcome::fail(QStringLiteral("get_media_buys failed: ") + describe(answer));
-    for (const auto &buy : array(answer.result, "media_buys")) {
-        if (text(buy, "media_buy_id") != id)
-            continue;
-        const std::string status = text(buy, "status");
-        if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char *s) { return status == s; }))
-            return StepOutcome::fail(QStringLiteral("the buy's status '%1' is not a media-buy status").arg(str(status)));
-        const std::string health = text(buy, "health");
-        if (health == "impaired" && array(buy, "impairments").empty())
-            return StepOutcome::fail(QStringLiteral("health is impaired but impairments[] is empty"));
-        if (health == "ok" && !array(buy, "impairments").empty())
-            return StepOutcome::fail(QStringLiteral("health is ok but impairments[] is not empty"));
-        return StepOutcome::pass(QStringLiteral("listed, status %1").arg(str(status)));
-    }
-    return StepOutcome::fail(QStringLiteral("get_media_buys does not list the buy just created"));
+    if (!buy)
+        return StepOutcome::fail(QStringLiteral("get_media_buys does not list the buy just created"));
+    const std::string status = text(*buy, "status");
+    if (std::none_of(std::begin(kStatuses), std::end(kStatuses), [&](const char *s) { return status == s; }))
+        return StepOutcome::fail(
+            QStringLiteral("the buy's status '%1' is not a media-buy status").arg(str(status)));
+    const std::string health = text(*buy, "health");
+    if (health == "impaired" && array(*buy, "impairments").empty())
+        return StepOutcome::fail(QStringLiteral("health is impaired but impairments[] is empty"));
+    if (health == "ok" && !array(*buy, "impairments").empty())
+        return StepOutcome::fail(QStringLiteral("health is ok but impairments[] is not empty"));
+    return StepOutcome::pass(QStringLiteral("listed, status %1").arg(str(status)));
 }
 
 StepOutcome deliveryAnswers(LabContext &ctx)

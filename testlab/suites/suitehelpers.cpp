@@ -220,6 +220,19 @@ std::optional<Proposal> committedProposal(LabContext &ctx, const std::string &br
     return committed;
 }
 
+std::optional<json> readBuy(LabContext &ctx, const std::string &id, ToolOutcome *answer)
+{
+    *answer = ctx.call(QStringLiteral("get_media_buys"),
+                       {{"account", ctx.account()}, {"media_buy_ids", json::array({id})}});
+    if (!answer->ok())
+        return std::nullopt;
+    for (const auto &buy : array(answer->result, "media_buys")) {
+        if (text(buy, "media_buy_id") == id)
+            return buy;
+    }
+    return std::nullopt;
+}
+
 std::optional<StepOutcome> needsMediaBuy(LabContext &ctx)
 {
     if (ctx.declaresMediaBuy())

@@ -68,6 +68,10 @@ std::optional<nlohmann::json> buyArguments(LabContext &ctx, const std::string &b
 // brief → finalize; the committed proposal, or the outcome that stopped the flow.
 std::optional<Proposal> committedProposal(LabContext &ctx, const std::string &briefText, ToolOutcome *stopped);
 
+// One buy as get_media_buys shows it to principal A (asked for by id under the run's account); nullopt when
+// the call failed or does not list it, with the call's outcome in *answer either way.
+std::optional<nlohmann::json> readBuy(LabContext &ctx, const std::string &id, ToolOutcome *answer);
+
 // Applicability shared by the suites.
 std::optional<StepOutcome> needsMediaBuy(LabContext &ctx);
 std::optional<StepOutcome> needsState(LabContext &ctx, const char *key, const char *producedBy);

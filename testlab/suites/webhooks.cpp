@@ -179,27 +179,23 @@ StepOutcome resultAgreesWithSnapshot(LabContext &ctx)
     if (text(result, "media_buy_id") != id)
         return StepOutcome::fail(QStringLiteral("the webhook's result names media buy '%1', the answer '%2'")
                                      .arg(str(text(result, "media_buy_id")), str(id)));
-    const ToolOutcome read = ctx.call(QStringLiteral("get_media_buys"),
-                                      {{"account", ctx.account()}, {"media_buy_ids", json::array({id})}});
+    ToolOutcome read;
+    const auto buy = readBuy(ctx, id, &read);
     if (!read.ok())
         return StepOutcome::fail(QStringLiteral("get_media_buys failed: ") + describe(read));
-    for (const auto &buy : array(read.result, "media_buys")) {
-        if (text(buy, "media_buy_id") != id)
-            continue;
-        const std::string pushed = text(result, "media_buy_status").empty()
-                                       ? text(result, "status")
-                                       : text(result, "media_buy_status");
-        const std::string now = text(buy, "status");
-        // The buy may have moved on since the event, never back: the snapshot is at least as far along.
-        if (stage(now) >= 0 && stage(pushed) > stage(now))
-            return StepOutcome::fail(
-                QStringLiteral("the webhook says '%1' but get_media_buys says '%2', an earlier "
-                               "stage")
-                    .arg(str(pushed), str(now)));
-        return StepOutcome::pass(
-            QStringLiteral("media buy %1: webhook '%2', snapshot '%3'").arg(str(id), str(pushed), str(now)));
-    }
-    return StepOutcome::fail(QStringLiteral("get_media_buys does not list the buy the webhook announced"));
+    if (!buy)
+        return StepOutcome::fail(
+            QStringLiteral("get_media_buys does not list the buy the webhook announced"));
+    const std::string pushed =
+        text(result, "media_buy_status").empty() ? text(result, "status") : text(result, "media_buy_status");
+    const std::string now = text(*buy, "status");
+    // The buy may have moved on since the event, never back: the snapshot is at least as far along.
+    if (stage(now) >= 0 && stage(pushed) > stage(now))
+        return StepOutcome::fail(
+            QStringLiteral("the webhook says '%1' but get_media_buys says '%2', an earlier stage")
+                .arg(str(pushed), str(now)));
+    return StepOutcome::pass(
+        QStringLiteral("media buy %1: webhook '%2', snapshot '%3'").arg(str(id), str(pushed), str(now)));
 }
 
 } // namespace
