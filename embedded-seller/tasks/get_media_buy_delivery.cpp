@@ -115,12 +115,18 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
                 lifetimeStart = p.start;
             if (!lifetimeEnd.isValid() || p.end > lifetimeEnd)
                 lifetimeEnd = p.end;
-            // Delivery the sandbox controller recorded before the flight (simulate_delivery on a buy that has
-            // not started) is part of the buy's lifetime too, as the controller's own cumulative counts it.
-            for (const auto &[at, counts] : DeliveryReport::plan(task.db, buy, p).injected) {
-                if (at < lifetimeStart)
-                    lifetimeStart = at;
-            }
+        }
+        // Delivery the sandbox controller recorded before the flight (simulate_delivery on a buy that has not
+        // started) is part of the buy's lifetime too, as the controller's own cumulative counts it.
+        QSqlQuery first(task.db);
+        if (execute(first,
+                    QStringLiteral("SELECT MIN(at) FROM exec_injected_delivery WHERE principal_id = ? AND "
+                                   "media_buy_id = ?"),
+                    {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr) &&
+            first.next() && !first.value(0).isNull()) {
+            const QDateTime at = QDateTime::fromString(first.value(0).toString(), Qt::ISODateWithMs).toUTC();
+            if (at.isValid() && (!lifetimeStart.isValid() || at < lifetimeStart))
+                lifetimeStart = at;
         }
     }
     // Lifetime periods are whole UTC days so that daily windows tile them.
