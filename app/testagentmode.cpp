@@ -3,6 +3,7 @@
 #include "labhistory.h"
 #include "labreport.h"
 #include "labrunner.h"
+#include "officialrunner.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -124,6 +125,72 @@ bool writeReports(const QCommandLineParser &parser, const adcp::lab::LabRun &run
     return ok;
 }
 
+void printStep(const adcp::lab::StepResult &step, QTextStream &err)
+{
+    err << step.suite << '/' << step.step << ": "
+        << (step.given.isEmpty() ? adcp::lab::verdictName(step.verdict) : step.given) << " — " << step.reason
+        << '\n';
+    err.flush();
+}
+
+// Reports, changes since the previous run, the totals; returns the exit code.
+int finish(const QCommandLineParser &parser, const adcp::lab::LabRun &run, QTextStream &err)
+{
+    const bool written = writeReports(parser, run, err);
+    printChanges(run, err);
+    err << "adcp-workbench: " << run.count(adcp::lab::Verdict::Passed) << " passed, "
+        << run.count(adcp::lab::Verdict::Failed) << " failed, "
+        << run.count(adcp::lab::Verdict::NotApplicable) << " not applicable\n";
+    if (!run.fatal.isEmpty())
+        err << "adcp-workbench: the run could not proceed: " << run.fatal << '\n';
+    return !run.fatal.isEmpty() || !written ? kCouldNotRun : run.anyFailed() ? kFailed : kAllPassed;
+}
+
+// --official: the AdCP SDK's storyboard runner as the engine, one child process per bundle or storyboard.
+int runOfficial(QCoreApplication &app, const QCommandLineParser &parser, const adcp::lab::LabConfig &config,
+                QTextStream &err)
+{
+    if (parser.isSet(QStringLiteral("suite")) || !config.tokenB.isEmpty()) {
+        err << "adcp-workbench: --official runs the AdCP runner's storyboards; --suite and --token-b are the "
+               "lab's "
+               "own suites' options\n";
+        return kCouldNotRun;
+    }
+    adcp::lab::OfficialRunConfig official;
+    official.lab = config;
+    QString why;
+    official.runner = adcp::lab::locateRunner(parser.value(QStringLiteral("runner")),
+                                              parser.value(QStringLiteral("node")), &why);
+    if (!official.runner.isValid()) {
+        err << "adcp-workbench: --official: " << why << '\n';
+        return kCouldNotRun;
+    }
+    for (const QString &value : parser.values(QStringLiteral("official")))
+        official.selection << value.split(u',', Qt::SkipEmptyParts);
+    official.webhookReceiver = parser.isSet(QStringLiteral("runner-webhook-receiver"));
+    err << "adcp-workbench: engine " << official.runner.describe() << '\n';
+    adcp::lab::OfficialRunner runner;
+    QObject::connect(&runner, &adcp::lab::OfficialRunner::itemStarted, &app,
+                     [&err](const QString &item, int index, int count) {
+                         err << '[' << (index + 1) << '/' << count << "] running " << item << '\n';
+                         err.flush();
+                     });
+    QObject::connect(&runner, &adcp::lab::OfficialRunner::stepFinished, &app,
+                     [&err](const adcp::lab::StepResult &step) { printStep(step, err); });
+    int exitCode = kCouldNotRun;
+    QObject::connect(&runner, &adcp::lab::OfficialRunner::finished, &app, [&](const adcp::lab::LabRun &run) {
+        exitCode = finish(parser, run, err);
+        app.quit();
+    });
+    QString error;
+    if (!runner.start(official, &error)) {
+        err << "adcp-workbench: --official: " << error << '\n';
+        return kCouldNotRun;
+    }
+    app.exec();
+    return exitCode;
+}
+
 } // namespace
 
 int runTestAgentMode(int argc, char **argv)
@@ -154,6 +221,24 @@ int runTestAgentMode(int argc, char **argv)
                       QStringLiteral("DOMAIN")});
     parser.addOption({QStringLiteral("suite"), QStringLiteral("A suite to run (repeatable; default: all)."),
                       QStringLiteral("NAME")});
+    parser.addOption(
+        {QStringLiteral("official"),
+         QStringLiteral("Run this bundle or storyboard with the AdCP SDK's storyboard runner instead of the "
+                        "lab's suites (repeatable; 'full' = the runner's own selection from the agent's "
+                        "capabilities)."),
+         QStringLiteral("ID")});
+    parser.addOption(
+        {QStringLiteral("runner"),
+         QStringLiteral("The runner: its bin/adcp.js, its package folder, or an npm folder holding "
+                        "node_modules/@adcp/sdk (default: the folder the window installs it in)."),
+         QStringLiteral("PATH")});
+    parser.addOption({QStringLiteral("node"),
+                      QStringLiteral("The node executable the runner runs on (default: PATH)."),
+                      QStringLiteral("PATH")});
+    parser.addOption(
+        {QStringLiteral("runner-webhook-receiver"),
+         QStringLiteral("Let the runner host its loopback webhook receiver, so its webhook steps are "
+                        "graded.")});
     parser.addOption({QStringLiteral("history"),
                       QStringLiteral("Keep the run in this SQLite file and print the steps whose verdict changed since "
                                      "the previous run of the same agent."),
@@ -172,23 +257,18 @@ int runTestAgentMode(int argc, char **argv)
     if (!parseConfig(parser, &config, err))
         return kCouldNotRun;
 
+    if (parser.isSet(QStringLiteral("official")))
+        return runOfficial(app, parser, config, err);
+
     adcp::lab::LabRunner runner;
     QObject::connect(&runner, &adcp::lab::LabRunner::stepFinished, &app,
                      [&err](const adcp::lab::StepResult &step, int index, int total) {
-                         err << '[' << (index + 1) << '/' << total << "] " << step.suite << '/' << step.step << ": "
-                             << adcp::lab::verdictName(step.verdict) << " — " << step.reason << '\n';
-                         err.flush();
+                         err << '[' << (index + 1) << '/' << total << "] ";
+                         printStep(step, err);
                      });
     int exitCode = kCouldNotRun;
     QObject::connect(&runner, &adcp::lab::LabRunner::finished, &app, [&](const adcp::lab::LabRun &run) {
-        const bool written = writeReports(parser, run, err);
-        printChanges(run, err);
-        err << "adcp-workbench: " << run.count(adcp::lab::Verdict::Passed) << " passed, "
-            << run.count(adcp::lab::Verdict::Failed) << " failed, " << run.count(adcp::lab::Verdict::NotApplicable)
-            << " not applicable\n";
-        if (!run.fatal.isEmpty())
-            err << "adcp-workbench: the run could not proceed: " << run.fatal << '\n';
-        exitCode = !run.fatal.isEmpty() || !written ? kCouldNotRun : run.anyFailed() ? kFailed : kAllPassed;
+        exitCode = finish(parser, run, err);
         app.quit();
     });
     QString error;

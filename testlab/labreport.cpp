@@ -81,6 +81,7 @@ json runToJson(const LabRun &run)
                          {"step", s.step.toStdString()},
                          {"title", s.title.toStdString()},
                          {"verdict", verdictName(s.verdict).toStdString()},
+                         {"given", s.given.toStdString()},
                          {"reason", s.reason.toStdString()},
                          {"elapsed_ms", s.elapsedMs},
                          {"exchanges", exchanges}});
@@ -88,20 +89,23 @@ json runToJson(const LabRun &run)
     json versions = json::array();
     for (const QString &v : run.declaredVersions)
         versions.push_back(v.toStdString());
-    return {{"agent", {{"url", run.config.url.toString().toStdString()},
-                       {"name", run.agentName.toStdString()},
-                       {"protocol", run.config.protocol == LabProtocol::A2a ? "a2a" : "mcp"},
-                       {"declared_versions", versions}}},
-            {"started_at", run.startedAt.toString(Qt::ISODateWithMs).toStdString()},
-            {"finished_at", run.finishedAt.toString(Qt::ISODateWithMs).toStdString()},
-            {"second_principal", !run.config.tokenB.isEmpty()},
-            {"canceled", run.canceled},
-            {"fatal", run.fatal.toStdString()},
-            {"totals",
-             {{"passed", run.count(Verdict::Passed)},
-              {"failed", run.count(Verdict::Failed)},
-              {"not_applicable", run.count(Verdict::NotApplicable)}}},
-            {"steps", steps}};
+    return {
+        {"agent",
+         {{"url", run.config.url.toString().toStdString()},
+          {"name", run.agentName.toStdString()},
+          {"protocol", run.config.protocol == LabProtocol::A2a ? "a2a" : "mcp"},
+          {"declared_versions", versions}}},
+        {"started_at", run.startedAt.toString(Qt::ISODateWithMs).toStdString()},
+        {"finished_at", run.finishedAt.toString(Qt::ISODateWithMs).toStdString()},
+        {"engine", run.engine.isEmpty() ? std::string("adcp-workbench test lab") : run.engine.toStdString()},
+        {"second_principal", !run.config.tokenB.isEmpty()},
+        {"canceled", run.canceled},
+        {"fatal", run.fatal.toStdString()},
+        {"totals",
+         {{"passed", run.count(Verdict::Passed)},
+          {"failed", run.count(Verdict::Failed)},
+          {"not_applicable", run.count(Verdict::NotApplicable)}}},
+        {"steps", steps}};
 }
 
 QByteArray runToJunitXml(const LabRun &run)
@@ -162,11 +166,14 @@ QByteArray runToHtml(const LabRun &run)
         "#b3261e;font-weight:600}.not_applicable{color:#6b7280}pre{background:#f6f8fa;padding:8px;overflow:auto;"
         "max-height:24em;font-size:12px}.totals span{margin-right:1.5em}</style></head><body>");
     html += QStringLiteral("<h1>AdCP test lab: %1</h1>").arg(esc(run.agentName));
+    if (!run.engine.isEmpty())
+        html += QStringLiteral("<p>Verdicts as given by the %1.</p>").arg(esc(run.engine));
     html += QStringLiteral("<p>%1 over %2 · releases %3 · %4 → %5 UTC</p>")
                 .arg(esc(run.config.url.toString()),
                      run.config.protocol == LabProtocol::A2a ? QStringLiteral("A2A") : QStringLiteral("MCP"),
-                     esc(run.declaredVersions.join(u", ")), run.startedAt.toString(Qt::ISODate),
-                     run.finishedAt.toString(Qt::ISODate));
+                     run.declaredVersions.isEmpty() ? QStringLiteral("none declared")
+                                                    : esc(run.declaredVersions.join(u", ")),
+                     run.startedAt.toString(Qt::ISODate), run.finishedAt.toString(Qt::ISODate));
     html += QStringLiteral("<p class=\"totals\"><span class=\"passed\">%1 passed</span><span class=\"failed\">%2 "
                            "failed</span><span class=\"not_applicable\">%3 not applicable</span></p>")
                 .arg(run.count(Verdict::Passed))
@@ -190,10 +197,12 @@ QByteArray runToHtml(const LabRun &run)
                                  .arg(esc(QString::fromStdString(shown.dump(2))));
             }
             const QString verdict = verdictName(step.verdict);
-            html += QStringLiteral("<tr><td>%1<br><small>%2</small></td><td class=\"%3\">%4</td><td>%5</td><td>%6"
-                                   "</td></tr>")
-                        .arg(esc(step.title), esc(step.step), verdict, QString(verdict).replace(u'_', u' '),
-                             esc(step.reason), exchanges);
+            html +=
+                QStringLiteral("<tr><td>%1<br><small>%2</small></td><td class=\"%3\">%4</td><td>%5</td><td>%6"
+                               "</td></tr>")
+                    .arg(esc(step.title), esc(step.step), verdict,
+                         step.given.isEmpty() ? QString(verdict).replace(u'_', u' ') : esc(step.given),
+                         esc(step.reason), exchanges);
         }
         html += QStringLiteral("</table>");
     }

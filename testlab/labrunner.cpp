@@ -87,7 +87,7 @@ int LabRunner::stepCount(const QStringList &suites)
 
 bool LabRunner::isRunning() const
 {
-    return m_thread && m_thread->isRunning();
+    return m_busy;
 }
 
 bool LabRunner::start(const LabConfig &config, QString *error)
@@ -106,6 +106,7 @@ bool LabRunner::start(const LabConfig &config, QString *error)
     }
     join();
     m_cancel = std::make_shared<std::atomic_bool>(false);
+    m_busy = true;
     m_thread = QThread::create([this, config] { runOnWorker(config); });
     m_thread->start();
     return true;
@@ -168,7 +169,10 @@ void LabRunner::runOnWorker(LabConfig config)
         if (history.open(&run.historyError))
             run.historyId = history.save(run, &run.historyError);
     }
-    QMetaObject::invokeMethod(this, [this, run] { Q_EMIT finished(run); });
+    QMetaObject::invokeMethod(this, [this, run] {
+        m_busy = false; // on the caller's thread, before anyone hears of the end
+        Q_EMIT finished(run);
+    });
 }
 
 } // namespace adcp::lab

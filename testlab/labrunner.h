@@ -39,6 +39,7 @@ private:
 
     QThread *m_thread = nullptr;
     std::shared_ptr<std::atomic_bool> m_cancel;
+    bool m_busy = false; // from start() until finished() is emitted
 };
 
 } // namespace adcp::lab

@@ -37,6 +37,9 @@ struct StepResult
     QString title; // one line a person reads
     Verdict verdict = Verdict::Passed;
     QString reason; // why it failed or is not applicable; what was checked when it passed
+    // The engine's own word for the verdict when it is not ours (the official runner's "skipped"); empty for
+    // the lab's own steps. Reports and the window show it beside the verdict.
+    QString given;
     qint64 elapsedMs = 0;
     std::vector<LabExchange> exchanges;
 };
@@ -72,6 +75,9 @@ struct LabRun
     QDateTime startedAt;
     QDateTime finishedAt;
     QString agentName; // from the capabilities when declared, else the URL's host
+    // What ran the steps when not the lab's own suites: "@adcp/sdk 6.11.0 storyboard runner"; empty = the
+    // lab.
+    QString engine;
     QStringList declaredVersions;
     std::vector<StepResult> steps;
     QString fatal;

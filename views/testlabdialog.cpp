@@ -4,12 +4,15 @@
 #include "labhistory.h"
 #include "labreport.h"
 #include "labrunner.h"
+#include "labrunnersettings.h"
 #include "labsuite.h"
 #include "loopbackseller.h"
+#include "officialrunner.h"
 #include "secretstore.h"
 
 #include "dispatcher.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -22,10 +25,13 @@
 #include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
+#include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -53,6 +59,12 @@ QString verdictText(adcp::lab::Verdict verdict)
     return {};
 }
 
+// The verdict as the engine gave it: the runner's "skipped" stays "skipped".
+QString stepVerdictText(const adcp::lab::StepResult &step)
+{
+    return step.given.isEmpty() ? verdictText(step.verdict) : QStringLiteral("– ") + step.given;
+}
+
 QColor verdictColour(adcp::lab::Verdict verdict)
 {
     switch (verdict) {
@@ -68,18 +80,23 @@ QColor verdictColour(adcp::lab::Verdict verdict)
 
 QString exchangesText(const adcp::lab::StepResult &step)
 {
-    QString out = step.title + QStringLiteral("\n") + adcp::lab::verdictName(step.verdict) + QStringLiteral(": ") +
-                  step.reason + QStringLiteral("\n\n");
+    QString out = step.title + QStringLiteral("\n") +
+                  (step.given.isEmpty() ? adcp::lab::verdictName(step.verdict) : step.given) +
+                  QStringLiteral(": ") + step.reason + QStringLiteral("\n\n");
     if (step.exchanges.empty())
         return out + QObject::tr("(this step made no call)");
     for (const adcp::lab::LabExchange &raw : step.exchanges) {
         const nlohmann::json exchange = adcp::lab::exchangeToJson(raw);
-        out += QStringLiteral("── %1 %2 (%3 ms, HTTP %4)\n")
+        const int http = exchange["http_status"].get<int>();
+        out += QStringLiteral("── %1 %2 (%3 ms%4)\n")
                    .arg(QString::fromStdString(exchange["principal"].get<std::string>()),
                         QString::fromStdString(exchange["tool"].get<std::string>()))
                    .arg(exchange["elapsed_ms"].get<qint64>())
-                   .arg(exchange["http_status"].get<int>());
-        out += QObject::tr("request:\n") + QString::fromStdString(exchange["request"].dump(2)) + u'\n';
+                   .arg(http == 0 ? QString()
+                                  : QStringLiteral(", HTTP %1").arg(http)); // the runner reports none
+        out += exchange["request"].is_null()
+                   ? QObject::tr("request: (the AdCP runner does not report what it sent)\n")
+                   : QObject::tr("request:\n") + QString::fromStdString(exchange["request"].dump(2)) + u'\n';
         out += QObject::tr("answer:\n") + QString::fromStdString(exchange["response"].dump(2)) + u'\n';
         for (const auto &issue : exchange["response_issues"])
             out += QObject::tr("schema issue: ") + QString::fromStdString(issue.get<std::string>()) + u'\n';
@@ -91,10 +108,9 @@ QString exchangesText(const adcp::lab::StepResult &step)
 } // namespace
 
 TestLabDialog::TestLabDialog(AgentManager *manager, QWidget *parent)
-    : QDialog(parent)
-    , m_manager(manager)
-    , m_runner(std::make_unique<adcp::lab::LabRunner>())
-    , m_historyPath(adcp::lab::LabHistory::defaultPath())
+    : QDialog(parent), m_manager(manager), m_runner(std::make_unique<adcp::lab::LabRunner>()),
+      m_official(std::make_unique<adcp::lab::OfficialRunner>()),
+      m_historyPath(adcp::lab::LabHistory::defaultPath())
 {
     setObjectName(QStringLiteral("testLabDialog"));
     setWindowTitle(tr("Test lab"));
@@ -106,17 +122,47 @@ TestLabDialog::TestLabDialog(AgentManager *manager, QWidget *parent)
             });
     connect(m_runner.get(), &adcp::lab::LabRunner::stepFinished, this, &TestLabDialog::onStepFinished);
     connect(m_runner.get(), &adcp::lab::LabRunner::finished, this, &TestLabDialog::onRunFinished);
+    connect(m_official.get(), &adcp::lab::OfficialRunner::itemStarted, this,
+            [this](const QString &item, int index, int count) {
+                const QString what = item == QLatin1String("full") ? tr("the full selection") : item;
+                m_status->setText(
+                    tr("Running %1 with the AdCP runner (%2 of %3)…").arg(what).arg(index + 1).arg(count));
+                m_runnerLog +=
+                    tr("▶ adcp storyboard run … %1").arg(item == QLatin1String("full") ? QString() : item) +
+                    u'\n';
+                if (!m_tree->currentItem())
+                    m_exchanges->setPlainText(m_runnerLog);
+            });
+    connect(m_official.get(), &adcp::lab::OfficialRunner::outputLine, this, [this](const QString &line) {
+        m_runnerLog += line + u'\n';
+        if (!m_tree->currentItem())
+            m_exchanges->appendPlainText(line);
+    });
+    connect(m_official.get(), &adcp::lab::OfficialRunner::stepFinished, this, &TestLabDialog::addStepRow);
+    connect(m_official.get(), &adcp::lab::OfficialRunner::itemFinished, this,
+            [this](const QString &, int index, int count) {
+                if (count > 1)
+                    m_progress->setValue(index + 1);
+            });
+    connect(m_official.get(), &adcp::lab::OfficialRunner::finished, this, &TestLabDialog::onRunFinished);
     if (m_manager)
         connect(m_manager, &AgentManager::profilesChanged, this, &TestLabDialog::refreshAgents);
-    connect(m_agent, &QComboBox::currentIndexChanged, this,
-            [this] { setRunning(m_runner && m_runner->isRunning()); });
+    connect(m_agent, &QComboBox::currentIndexChanged, this, [this] { setRunning(false); });
+    refreshRunner();
 }
 
 TestLabDialog::~TestLabDialog()
 {
     // The run still in progress talks to the served seller: it ends before the server goes.
     m_runner.reset();
+    m_official.reset();
     m_servedSeller.reset();
+    m_runnerSeller.reset();
+    if (m_listing) { // ends before the widgets its answer would fill
+        m_listing->disconnect(this);
+        m_listing->kill();
+        m_listing->waitForFinished(5000);
+    }
 }
 
 namespace {
@@ -133,6 +179,8 @@ void TestLabDialog::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> 
     m_embeddedSeller = std::move(dispatcher);
     m_embeddedJwks = std::move(webhookJwks);
     refreshAgents();
+    if (m_embeddedSeller && !m_runner->isRunning() && !m_official->isRunning())
+        m_agent->setCurrentIndex(0); // offered first, and the target until another is picked
 }
 
 QUrl TestLabDialog::servedEmbeddedUrl() const
@@ -192,7 +240,65 @@ void TestLabDialog::buildUi()
         item->setCheckState(Qt::Checked);
     }
     m_suites->setMaximumHeight(m_suites->sizeHintForRow(0) * int(adcp::lab::labSuites().size()) + 6);
-    form->addRow(tr("Suites"), m_suites);
+
+    m_engine = new QComboBox(this);
+    m_engine->setObjectName(QStringLiteral("labEngine"));
+    m_engine->addItem(tr("Lab suites (built in)"));
+    m_engine->addItem(tr("Official AdCP runner (@adcp/sdk storyboards, needs node)"));
+    m_engine->setToolTip(tr("The official runner's verdicts are shown as it gives them, never re-graded"));
+    form->insertRow(1, tr("Engine"), m_engine);
+
+    auto *officialPage = new QWidget(this);
+    auto *officialLayout = new QVBoxLayout(officialPage);
+    officialLayout->setContentsMargins(0, 0, 0, 0);
+    auto *runnerRow = new QHBoxLayout;
+    m_runnerStatus = new QLabel(officialPage);
+    m_runnerStatus->setObjectName(QStringLiteral("labRunnerStatus"));
+    m_runnerStatus->setWordWrap(true);
+    auto *runnerSettings = new QPushButton(tr("Runner settings…"), officialPage);
+    runnerSettings->setObjectName(QStringLiteral("labRunnerSettings"));
+    runnerSettings->setToolTip(
+        tr("Where the runner and node are, or install the runner from the npm registry"));
+    runnerRow->addWidget(m_runnerStatus, 1);
+    runnerRow->addWidget(runnerSettings);
+    officialLayout->addLayout(runnerRow);
+    m_storyboards = new QListWidget(officialPage);
+    m_storyboards->setObjectName(QStringLiteral("labStoryboards"));
+    m_storyboards->setToolTip(
+        tr("Each checked bundle or storyboard runs as one runner process, in this order"));
+    officialLayout->addWidget(m_storyboards, 1);
+    m_receiver =
+        new QCheckBox(tr("Let the runner host its loopback webhook receiver (grades its webhook steps; the "
+                         "agent must reach 127.0.0.1)"),
+                      officialPage);
+    m_receiver->setObjectName(QStringLiteral("labRunnerReceiver"));
+    officialLayout->addWidget(m_receiver);
+    m_suitePages = new QStackedWidget(this);
+    m_suitePages->addWidget(m_suites);
+    m_suitePages->addWidget(officialPage);
+    m_suitePages->setMaximumHeight(m_suites->maximumHeight() + 60);
+    form->addRow(tr("Suites"), m_suitePages);
+    connect(m_engine, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_suitePages->setCurrentIndex(index);
+        if (index == 1)
+            refreshRunner();
+        setRunning(false);
+    });
+    connect(runnerSettings, &QPushButton::clicked, this, &TestLabDialog::openRunnerSettings);
+    connect(m_storyboards, &QListWidget::itemChanged, this, [this](QListWidgetItem *changed) {
+        // The full selection is the runner's own pick: it runs alone.
+        if (changed->checkState() == Qt::Checked) {
+            const bool full = changed->data(Qt::UserRole).toString() == QLatin1String("full");
+            const QSignalBlocker quiet(m_storyboards);
+            for (int row = 0; row < m_storyboards->count(); ++row) {
+                QListWidgetItem *item = m_storyboards->item(row);
+                if (item != changed && (full || item->data(Qt::UserRole).toString() == QLatin1String("full")))
+                    item->setCheckState(Qt::Unchecked);
+            }
+            m_storyboards->viewport()->update();
+        }
+        setRunning(false);
+    });
 
     m_run = new QPushButton(tr("Run"), this);
     m_run->setObjectName(QStringLiteral("labRun"));
@@ -207,6 +313,8 @@ void TestLabDialog::buildUi()
     m_status->setObjectName(QStringLiteral("labStatus"));
     m_compare = new QComboBox(this);
     m_compare->setObjectName(QStringLiteral("labCompare"));
+    m_compare->setMinimumContentsLength(30);
+    m_compare->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_compare->setToolTip(tr("Show each step's verdict in an earlier run of this agent; changed steps are bold"));
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_run);
@@ -249,6 +357,7 @@ void TestLabDialog::buildUi()
     connect(m_run, &QPushButton::clicked, this, &TestLabDialog::startRun);
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         m_runner->cancel();
+        m_official->cancel();
         m_status->setText(tr("Canceling…"));
     });
     connect(m_save, &QPushButton::clicked, this, &TestLabDialog::saveReport);
@@ -276,15 +385,28 @@ void TestLabDialog::refreshAgents()
         m_agent->addItem(tr("(add a remote agent under Agents… first)"));
     const int index = m_agent->findData(current);
     m_agent->setCurrentIndex(index >= 0 ? index : 0);
-    setRunning(m_runner && m_runner->isRunning());
+    setRunning(false);
 }
 
 void TestLabDialog::setRunning(bool running)
 {
-    m_run->setEnabled(!running && !m_agent->currentData().toString().isEmpty());
+    running = running || (m_runner && m_runner->isRunning()) || (m_official && m_official->isRunning());
+    bool ready = !m_agent->currentData().toString().isEmpty();
+    if (officialEngine()) {
+        bool any = false;
+        for (int row = 0; row < m_storyboards->count(); ++row)
+            any = any || m_storyboards->item(row)->checkState() == Qt::Checked;
+        ready = ready && m_runnerLocation.isValid() && any;
+    }
+    m_run->setEnabled(!running && ready);
     m_cancel->setEnabled(running);
     m_agent->setEnabled(!running);
-    m_suites->setEnabled(!running);
+    m_engine->setEnabled(!running);
+    m_suitePages->setEnabled(!running);
+    m_brand->setEnabled(!running);
+    m_tokenB->setEnabled(!running);
+    m_compare->setEnabled(!running);
+    m_save->setEnabled(!running && !m_lastRun.steps.empty());
 }
 
 void TestLabDialog::startRun()
@@ -292,16 +414,16 @@ void TestLabDialog::startRun()
     const QString id = m_agent->currentData().toString();
     if (id == kEmbeddedTarget && m_embeddedSeller) {
         QString error;
-        if (!serveEmbeddedSeller(&error)) {
+        if (!(officialEngine() ? serveEmbeddedForRunner(&error) : serveEmbeddedSeller(&error))) {
             m_status->setText(error);
             return;
         }
         AgentProfile served;
         served.name = tr("the embedded seller");
-        served.url = m_servedUrl;
+        served.url = officialEngine() ? m_runnerSeller->url() : m_servedUrl;
         served.kind = AgentProfile::Kind::Mcp;
         setRunning(true);
-        runWithToken(served, m_servedTokenA);
+        runWithToken(served, officialEngine() ? m_runnerToken : m_servedTokenA);
         return;
     }
     AgentProfile chosen;
@@ -341,12 +463,18 @@ void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &
     if (config.tokenB.isEmpty() && profile.url == m_servedUrl && m_servedSeller)
         config.tokenB = m_servedTokenB;
     config.historyPath = m_historyPath;
-    if (profile.url == m_servedUrl && m_servedSeller) {
+    const bool embedded = (profile.url == m_servedUrl && m_servedSeller) ||
+                          (m_runnerSeller && profile.url == m_runnerSeller->url());
+    if (embedded) {
         config.agentKey = kEmbeddedTarget;
         config.agentName = tr("Embedded seller");
     }
     if (!m_brand->text().trimmed().isEmpty())
         config.brandDomain = m_brand->text().trimmed().toLower();
+    if (officialEngine()) {
+        startOfficial(profile, token, config);
+        return;
+    }
     for (int row = 0; row < m_suites->count(); ++row) {
         const QListWidgetItem *item = m_suites->item(row);
         if (item->checkState() == Qt::Checked)
@@ -354,6 +482,7 @@ void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &
     }
     m_tree->clear();
     m_exchanges->clear();
+    m_runnerLog.clear();
     m_steps.clear();
     m_progress->setRange(0, adcp::lab::LabRunner::stepCount(config.suites));
     m_progress->setValue(0);
@@ -364,6 +493,162 @@ void TestLabDialog::runWithToken(const AgentProfile &profile, const QByteArray &
         return;
     }
     m_status->setText(tr("Running against %1…").arg(profile.name));
+}
+
+bool TestLabDialog::officialEngine() const
+{
+    return m_engine && m_engine->currentIndex() == 1;
+}
+
+void TestLabDialog::refreshRunner()
+{
+    QString why;
+    m_runnerLocation = LabRunnerSettings::load().locate(&why);
+    if (!m_runnerLocation.isValid()) {
+        m_runnerStatus->setText(
+            tr("✗ %1. Open Runner settings… to name it or to install it from npm.").arg(why));
+        m_storyboards->clear();
+        m_listedScript.clear();
+    } else {
+        m_runnerStatus->setText(tr("Runner: %1").arg(m_runnerLocation.describe()));
+        if (m_listedScript != m_runnerLocation.script && officialEngine())
+            loadStoryboards();
+    }
+    setRunning(false);
+}
+
+void TestLabDialog::loadStoryboards()
+{
+    if (m_listing)
+        return;
+    m_listedScript = m_runnerLocation.script;
+    m_storyboards->clear();
+    auto *loading = new QListWidgetItem(tr("Reading the runner's storyboards…"), m_storyboards);
+    loading->setFlags(Qt::NoItemFlags);
+    m_listing = new QProcess(this);
+    m_listing->setProgram(m_runnerLocation.node);
+    m_listing->setArguments({m_runnerLocation.script, QStringLiteral("storyboard"), QStringLiteral("list"),
+                             QStringLiteral("--json")});
+    const auto fill = [this](const QByteArray &out, const QString &failure) {
+        QProcess *process = std::exchange(m_listing, nullptr);
+        process->deleteLater();
+        m_storyboards->clear();
+        QString error = failure;
+        std::vector<adcp::lab::RunnerEntry> entries;
+        if (error.isEmpty()) {
+            const qsizetype start = out.indexOf('{');
+            entries = adcp::lab::parseStoryboardList(
+                start < 0 ? nlohmann::json()
+                          : nlohmann::json::parse(out.constData() + start, out.constData() + out.size(),
+                                                  nullptr, false),
+                &error);
+        }
+        if (entries.empty()) {
+            auto *item =
+                new QListWidgetItem(tr("The runner listed no storyboards: %1").arg(error), m_storyboards);
+            item->setFlags(Qt::NoItemFlags);
+            m_listedScript.clear();
+            setRunning(false);
+            return;
+        }
+        const QStringList checked = QSettings()
+                                        .value(QStringLiteral("testLab/officialSelection"),
+                                               QStringList{QStringLiteral("capability-discovery")})
+                                        .toStringList();
+        const QSignalBlocker quiet(m_storyboards);
+        auto *full = new QListWidgetItem(tr("Full selection — the runner picks storyboards from the agent's "
+                                            "capabilities (slow; runs alone)"),
+                                         m_storyboards);
+        full->setData(Qt::UserRole, QStringLiteral("full"));
+        for (const adcp::lab::RunnerEntry &entry : entries) {
+            auto *item = new QListWidgetItem(
+                (entry.bundle ? tr("%1 — %2 bundle: %3 (%4)").arg(entry.id, entry.group, entry.title)
+                              : tr("    %1 — %2 (%3)").arg(entry.id, entry.title))
+                    .arg(entry.steps == 1 ? tr("1 step") : tr("%1 steps").arg(entry.steps)),
+                m_storyboards);
+            item->setData(Qt::UserRole, entry.id);
+        }
+        QListWidgetItem *firstChecked = nullptr;
+        for (int row = 0; row < m_storyboards->count(); ++row) {
+            QListWidgetItem *item = m_storyboards->item(row);
+            item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+            const bool on = checked.contains(item->data(Qt::UserRole).toString());
+            item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+            if (on && !firstChecked)
+                firstChecked = item;
+        }
+        if (firstChecked) // what will run is in sight
+            m_storyboards->scrollToItem(firstChecked, QAbstractItemView::PositionAtCenter);
+        setRunning(false);
+    };
+    connect(m_listing, &QProcess::finished, this, [this, fill](int code, QProcess::ExitStatus status) {
+        const QByteArray out = m_listing->readAllStandardOutput();
+        fill(out, status == QProcess::NormalExit && code == 0
+                      ? QString()
+                      : tr("it ended with exit code %1: %2")
+                            .arg(code)
+                            .arg(QString::fromUtf8(m_listing->readAllStandardError().right(600)).trimmed()));
+    });
+    connect(m_listing, &QProcess::errorOccurred, this, [this, fill](QProcess::ProcessError failure) {
+        if (failure == QProcess::FailedToStart)
+            fill({}, tr("%1 could not start: %2").arg(m_runnerLocation.node, m_listing->errorString()));
+    });
+    m_listing->start();
+}
+
+void TestLabDialog::openRunnerSettings()
+{
+    auto *dialog = new LabRunnerSettingsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this] {
+        m_listedScript.clear(); // the runner may have changed: list its storyboards again
+        refreshRunner();
+    });
+    dialog->open();
+}
+
+bool TestLabDialog::serveEmbeddedForRunner(QString *error)
+{
+    m_runnerSeller.reset();
+    m_runnerToken = LoopbackSeller::freshToken();
+    const std::string principal =
+        "test-lab-runner-" +
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddhhmmsszzz")).toStdString();
+    m_runnerSeller = LoopbackSeller::serve(
+        m_embeddedSeller, {{m_runnerToken, adcp::seller::Principal{principal, true}}}, error, m_embeddedJwks);
+    return m_runnerSeller != nullptr;
+}
+
+void TestLabDialog::startOfficial(const AgentProfile &profile, const QByteArray &token,
+                                  const adcp::lab::LabConfig &config)
+{
+    adcp::lab::OfficialRunConfig official;
+    official.lab = config;
+    official.lab.token = token;
+    official.lab.tokenB.clear();
+    official.runner = m_runnerLocation;
+    official.webhookReceiver = m_receiver->isChecked();
+    for (int row = 0; row < m_storyboards->count(); ++row) {
+        const QListWidgetItem *item = m_storyboards->item(row);
+        if (item->checkState() == Qt::Checked)
+            official.selection << item->data(Qt::UserRole).toString();
+    }
+    QSettings().setValue(QStringLiteral("testLab/officialSelection"), official.selection);
+    m_tree->clear();
+    m_exchanges->clear();
+    m_runnerLog.clear();
+    m_steps.clear();
+    const int items = int(official.selection.size());
+    m_progress->setRange(0, items > 1 ? items : 0); // one runner process: busy until it ends
+    m_progress->setValue(0);
+    QString error;
+    if (!m_official->start(official, &error)) {
+        m_status->setText(error);
+        m_progress->setRange(0, 1);
+        setRunning(false);
+        return;
+    }
+    m_status->setText(tr("Running the AdCP runner against %1…").arg(profile.name));
 }
 
 QTreeWidgetItem *TestLabDialog::suiteItem(const QString &suite)
@@ -387,9 +672,15 @@ void TestLabDialog::onStepStarted(const QString &suite, const QString &title, in
 
 void TestLabDialog::onStepFinished(const adcp::lab::StepResult &step, int index, int)
 {
+    addStepRow(step);
+    m_progress->setValue(index + 1);
+}
+
+void TestLabDialog::addStepRow(const adcp::lab::StepResult &step)
+{
     QTreeWidgetItem *parent = suiteItem(step.suite);
-    auto *item = new QTreeWidgetItem(parent, {step.title, verdictText(step.verdict), step.reason,
-                                              QString::number(step.elapsedMs)});
+    auto *item = new QTreeWidgetItem(
+        parent, {step.title, stepVerdictText(step), step.reason, QString::number(step.elapsedMs)});
     item->setData(0, kStepRole, int(m_steps.size()));
     item->setToolTip(0, step.title + QStringLiteral(" (") + step.suite + u'/' + step.step + u')');
     item->setToolTip(2, step.reason);
@@ -397,18 +688,23 @@ void TestLabDialog::onStepFinished(const adcp::lab::StepResult &step, int index,
     m_steps.push_back(step);
     if (step.verdict == adcp::lab::Verdict::Failed)
         parent->setForeground(0, verdictColour(step.verdict));
-    m_progress->setValue(index + 1);
 }
 
 void TestLabDialog::onRunFinished(const adcp::lab::LabRun &run)
 {
     m_lastRun = run;
+    if (m_progress->maximum() == 0) { // the runner's one process: busy until now
+        m_progress->setRange(0, 1);
+        m_progress->setValue(run.canceled ? 0 : 1);
+    }
     setRunning(false);
     m_save->setEnabled(!run.steps.empty());
     QString text = tr("%1 passed, %2 failed, %3 not applicable")
                        .arg(run.count(adcp::lab::Verdict::Passed))
                        .arg(run.count(adcp::lab::Verdict::Failed))
                        .arg(run.count(adcp::lab::Verdict::NotApplicable));
+    if (!run.engine.isEmpty())
+        text += tr(" (verdicts of the %1)").arg(run.engine);
     if (run.canceled)
         text = tr("Canceled. ") + text;
     else if (!run.fatal.isEmpty())
@@ -494,7 +790,11 @@ void TestLabDialog::compareWith(qint64 historyId, const QString &otherAgent)
 void TestLabDialog::showStep(QTreeWidgetItem *item)
 {
     if (!item || !item->data(0, kStepRole).isValid()) {
-        m_exchanges->clear();
+        // A suite's row: the runner's own output of the run, when the runner ran it.
+        if (item && !m_runnerLog.isEmpty() && item->text(0).startsWith(QLatin1String("official/")))
+            m_exchanges->setPlainText(tr("The AdCP runner's output:\n") + m_runnerLog);
+        else
+            m_exchanges->clear();
         return;
     }
     const int index = item->data(0, kStepRole).toInt();
@@ -537,8 +837,8 @@ void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
                      [agentBar, manager, embeddedSeller, embeddedJwks] {
                          auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
                          if (!dialog) {
+                             // Kept when closed: the last run stays on show until the window goes.
                              dialog = new TestLabDialog(manager, agentBar->window());
-                             dialog->setAttribute(Qt::WA_DeleteOnClose);
                              if (embeddedSeller)
                                  if (auto seller = embeddedSeller())
                                      dialog->setEmbeddedSeller(

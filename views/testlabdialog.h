@@ -2,6 +2,7 @@
 
 #include "agentprofiles.h"
 #include "labtypes.h"
+#include "officialrunner.h"
 
 #include <QDialog>
 #include <QPointer>
@@ -12,11 +13,14 @@
 #include <functional>
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
+class QProcess;
+class QStackedWidget;
 class QProgressBar;
 class QPushButton;
 class QToolBar;
@@ -25,6 +29,7 @@ class QTreeWidgetItem;
 
 namespace adcp::lab {
 class LabRunner;
+class OfficialRunner;
 }
 
 namespace adcp::seller {
@@ -39,7 +44,8 @@ class LoopbackSeller;
 
 // The agent test lab in the window: pick a remote agent and suites, run them (on a worker thread, with
 // progress and Cancel), read each step's verdict and reason in a tree, open the exchanges behind a step, and
-// save the run as JUnit, JSON or HTML.
+// save the run as JUnit, JSON or HTML. Its second engine is the AdCP SDK's storyboard runner (node): pick
+// bundles or storyboards from the runner's own list, and its steps fill the same tree with its verdicts.
 class TestLabDialog final : public QDialog
 {
     Q_OBJECT
@@ -69,6 +75,17 @@ private:
     bool serveEmbeddedSeller(QString *error);
     void onStepStarted(const QString &suite, const QString &title, int index, int total);
     void onStepFinished(const adcp::lab::StepResult &step, int index, int total);
+    void addStepRow(const adcp::lab::StepResult &step);
+    bool officialEngine() const;
+    // Finds the runner (LabRunnerSettings) and, when found, loads its storyboard list.
+    void refreshRunner();
+    void loadStoryboards();
+    void openRunnerSettings();
+    void startOfficial(const AgentProfile &profile, const QByteArray &token,
+                       const adcp::lab::LabConfig &config);
+    // The embedded seller under a principal of its own for one runner run: the runner's fixed idempotency
+    // keys never meet an earlier run's.
+    bool serveEmbeddedForRunner(QString *error);
     void onRunFinished(const adcp::lab::LabRun &run);
     void showStep(QTreeWidgetItem *item);
     void saveReport();
@@ -80,12 +97,21 @@ private:
 
     QPointer<AgentManager> m_manager;
     std::unique_ptr<adcp::lab::LabRunner> m_runner;
+    std::unique_ptr<adcp::lab::OfficialRunner> m_official;
+    adcp::lab::RunnerLocation m_runnerLocation;
+    QString m_listedScript; // the runner whose storyboards m_storyboards lists
+    QProcess *m_listing = nullptr;
     adcp::lab::LabRun m_lastRun;
     std::vector<adcp::lab::StepResult> m_steps; // of the run in progress, by tree row data
     QComboBox *m_agent = nullptr;
     QLineEdit *m_brand = nullptr;
     QLineEdit *m_tokenB = nullptr;
+    QComboBox *m_engine = nullptr;
+    QStackedWidget *m_suitePages = nullptr;
     QListWidget *m_suites = nullptr;
+    QListWidget *m_storyboards = nullptr;
+    QLabel *m_runnerStatus = nullptr;
+    QCheckBox *m_receiver = nullptr;
     QPushButton *m_run = nullptr;
     QPushButton *m_cancel = nullptr;
     QPushButton *m_save = nullptr;
@@ -97,11 +123,14 @@ private:
     QString m_historyPath;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
     nlohmann::json m_embeddedJwks;
+    QString m_runnerLog;  // the AdCP runner's output during the last run (shown on its suites' rows)
     QString m_runSummary; // the last run's counts, shown again when a comparison is turned off
     std::unique_ptr<LoopbackSeller> m_servedSeller;
     QUrl m_servedUrl;
     QByteArray m_servedTokenA;
     QByteArray m_servedTokenB;
+    std::unique_ptr<LoopbackSeller> m_runnerSeller;
+    QByteArray m_runnerToken;
 };
 
 // A "Test lab…" button on the agent bar that opens the dialog; the seller `embeddedSeller` gives when the

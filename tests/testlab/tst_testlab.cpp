@@ -1,18 +1,23 @@
+#include "labhistory.h"
 #include "labreport.h"
 #include "labrunner.h"
 #include "labsuite.h"
+#include "officialrunner.h"
+#include "runnerpackage.h"
 #include "scriptedpeer.h"
 #include "yesmanagent.h"
 
-#include <algorithm>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QXmlStreamReader>
+#include <algorithm>
 
 using nlohmann::json;
 using namespace adcp::lab;
@@ -57,6 +62,17 @@ Junit readJunit(const QString &path)
     return out;
 }
 
+// The AdCP SDK's runner the harness installs (../shared/harness/install.sh), or empty when it is not
+// installed.
+QString harnessRunner()
+{
+    const QByteArray env = qgetenv("ADCP_HARNESS_DIR");
+    const QString dir = env.isEmpty() ? QDir::homePath() + QStringLiteral("/.cache/adcp-harness")
+                                      : QString::fromLocal8Bit(env);
+    const QString sdk = dir + QStringLiteral("/sdk");
+    return QFile::exists(sdk + QStringLiteral("/node_modules/@adcp/sdk/bin/adcp.js")) ? sdk : QString();
+}
+
 } // namespace
 
 class tst_TestLab final : public QObject
@@ -74,6 +90,12 @@ private Q_SLOTS:
     void brokenSellerFailsTheNamedStep_data();
     void brokenSellerFailsTheNamedStep();
     void cancelStopsTheRun();
+    void runnerResultKeepsTheRunnersVerdicts();
+    void runnerListAndHostileShapes();
+    void officialRunnerAgainstServe();
+    void officialRunnerHeadless();
+    void officialRunnerCancel();
+    void runnerInstallerFromATarball();
 
 private:
     QUrl startServe(const QString &db, const QStringList &extra = {});
@@ -340,6 +362,332 @@ void tst_TestLab::cancelStopsTheRun()
     const LabRun run = finished.first().first().value<LabRun>();
     QVERIFY(run.canceled);
     QCOMPARE(int(run.steps.size()), 1);
+}
+
+// The runner's result as it gives it: passed, failed (its error and the checks it found wrong), skipped (kept
+// as "skipped", not re-graded), its hints, a skipped track; media_buy_seller's scenarios are storyboards.
+void tst_TestLab::runnerResultKeepsTheRunnersVerdicts()
+{
+    const json result = json::parse(R"({
+      "tracks": [{"track": "media_buy", "scenarios": [
+        {"scenario": "media_buy_seller/invalid_transitions/setup", "steps": [
+          {"step": "Discover a product", "task": "get_products", "passed": true, "duration_ms": 7,
+           "details": "✓ Response matches get-products-response.json schema",
+           "observation_data": {"products": [], "_message": "{}"}},
+          {"step": "Create a buy", "task": "create_media_buy", "passed": false, "duration_ms": 4,
+           "error": "IDEMPOTENCY_CONFLICT: key reused", "hints": ["catalog drift"],
+           "details": "✓ Response matches schema; ✗ Seller returns media_buy_id: Field not found"}]},
+        {"scenario": "media_buy_seller/invalid_transitions/double_cancel", "steps": [
+          {"step": "Cancel", "task": "update_media_buy", "passed": false, "skipped": true,
+           "skip_reason": "prerequisite_failed", "error": "Skipped: prior stateful step failed."}]},
+        {"scenario": "sales_non_guaranteed/create_buy", "steps": [{"step": "Create", "passed": true}]}],
+        "skipped_scenarios": ["signals_baseline/discover", {"scenario": "si_baseline/start", "reason": "no SI"}, 7]}],
+      "skipped_tracks": [{"track": "signals", "label": "Signals", "reason": "No storyboards produced results"}]
+    })");
+    std::vector<StepResult> steps;
+    QString error;
+    QVERIFY2(stepsFromRunnerResult(result, &steps, &error), qPrintable(error));
+    QCOMPARE(int(steps.size()), 7);
+    QCOMPARE(steps[0].suite, QStringLiteral("official/media_buy_seller/invalid_transitions"));
+    QCOMPARE(steps[0].step, QStringLiteral("setup/1"));
+    QCOMPARE(steps[0].verdict, Verdict::Passed);
+    QCOMPARE(steps[0].elapsedMs, 7);
+    QCOMPARE(int(steps[0].exchanges.size()), 1);
+    QCOMPARE(steps[0].exchanges[0].tool, QStringLiteral("get_products"));
+    QVERIFY(steps[0].exchanges[0].response.contains("products"));
+    QVERIFY(!steps[0].exchanges[0].response.contains("_message"));
+    QCOMPARE(steps[1].step, QStringLiteral("setup/2"));
+    QCOMPARE(steps[1].verdict, Verdict::Failed);
+    QVERIFY2(
+        steps[1].reason.startsWith(QString::fromUtf8("IDEMPOTENCY_CONFLICT: key reused — ✗ Seller returns")),
+        qPrintable(steps[1].reason));
+    QVERIFY(steps[1].reason.contains(QLatin1String("Hint: catalog drift")));
+    QVERIFY(!steps[1].reason.contains(QString::fromUtf8("✓")));
+    QCOMPARE(steps[2].verdict, Verdict::NotApplicable);
+    QCOMPARE(steps[2].given, QStringLiteral("skipped"));
+    QVERIFY(steps[2].reason.contains(QLatin1String("prerequisite_failed")));
+    QCOMPARE(steps[3].suite, QStringLiteral("official/sales_non_guaranteed"));
+    QCOMPARE(steps[3].step, QStringLiteral("create_buy/1"));
+    QVERIFY(steps[3].exchanges.empty()); // no task, no exchange
+    QCOMPARE(steps[4].suite, QStringLiteral("official/signals_baseline"));
+    QCOMPARE(steps[4].given, QStringLiteral("skipped"));
+    QVERIFY(steps[5].reason.endsWith(QLatin1String("no SI")));
+    QCOMPARE(steps[6].suite, QStringLiteral("official/tracks"));
+    QCOMPARE(steps[6].title, QStringLiteral("Signals"));
+    QCOMPARE(steps[6].verdict, Verdict::NotApplicable);
+
+    // In the reports the runner's word stays beside the verdict; JUnit counts it skipped.
+    LabRun run;
+    run.engine = QStringLiteral("@adcp/sdk 6.11.0 storyboard runner");
+    run.steps = steps;
+    const json report = runToJson(run);
+    QCOMPARE(report["engine"].get<std::string>(), std::string("@adcp/sdk 6.11.0 storyboard runner"));
+    QCOMPARE(report["steps"][2]["given"].get<std::string>(), std::string("skipped"));
+    QCOMPARE(report["steps"][2]["verdict"].get<std::string>(), std::string("not_applicable"));
+    QVERIFY(runToHtml(run).contains("Verdicts as given by the @adcp/sdk 6.11.0 storyboard runner"));
+
+    // The runner's own finding that it was refused.
+    QCOMPARE(runnerRefusal(json::parse(R"({"observations": [{"category": "auth", "severity": "error",
+        "message": "Agent requires OAuth"}]})")),
+             QStringLiteral("Agent requires OAuth"));
+    QVERIFY(runnerRefusal(json::parse(R"({"observations": [{"category": "auth", "severity": "info"}]})"))
+                .isEmpty());
+}
+
+// Shapes that are not the runner's: refused with a reason, never a crash; the real list when installed.
+void tst_TestLab::runnerListAndHostileShapes()
+{
+    std::vector<StepResult> steps;
+    QString error;
+    for (const char *hostile : {"null", "[]", "{\"tracks\": {}}", "\"tracks\"", "{}"}) {
+        error.clear();
+        QVERIFY2(!stepsFromRunnerResult(json::parse(hostile), &steps, &error), hostile);
+        QVERIFY(!error.isEmpty());
+    }
+    QVERIFY(
+        stepsFromRunnerResult(json::parse(R"({"tracks": [7, {"scenarios": [{"scenario": 3}, {"scenario": "x",
+        "steps": [null, 4, {"passed": "yes", "duration_ms": "x", "hints": [1]}]}]}]})"),
+                              &steps, &error));
+    QCOMPARE(int(steps.size()), 1);
+    QCOMPARE(steps[0].verdict, Verdict::Failed); // "passed": "yes" is not the runner's true
+    QCOMPARE(steps[0].suite, QStringLiteral("official/x"));
+    QCOMPARE(steps[0].step, QStringLiteral("steps/1"));
+
+    QVERIFY(parseStoryboardList(json::parse("[]"), &error).empty());
+    QVERIFY(error.contains(QLatin1String("bundles")));
+    const auto entries = parseStoryboardList(json::parse(R"({"bundles": {"universal": [
+        {"bundle_id": "idempotency", "storyboards": [{"id": "idempotency", "title": "Idempotency", "step_count": 9}]},
+        {"storyboards": []}, 5],
+      "protocol": [{"bundle_id": "media-buy", "storyboards": [{"id": "media_buy_seller", "title": "Seller",
+        "step_count": 20}, {"id": "media_buy_seller/x", "title": "X", "step_count": 3}, {"title": "no id"}]}],
+      "specialism": 3}})"),
+                                             &error);
+    QCOMPARE(int(entries.size()), 4);
+    QCOMPARE(entries[0].id, QStringLiteral("idempotency"));
+    QVERIFY(entries[0].bundle);
+    QCOMPARE(entries[0].title, QStringLiteral("Idempotency"));
+    QCOMPARE(entries[0].steps, 9);
+    QCOMPARE(entries[1].id, QStringLiteral("media-buy"));
+    QCOMPARE(entries[1].steps, 23);
+    QCOMPARE(entries[2].id, QStringLiteral("media_buy_seller"));
+    QVERIFY(!entries[2].bundle);
+
+    const QString runner = harnessRunner();
+    if (runner.isEmpty())
+        QSKIP("the AdCP harness is not installed (../shared/harness/install.sh)");
+    const RunnerLocation location = locateRunner(runner, {}, &error);
+    QVERIFY2(location.isValid(), qPrintable(error));
+    QProcess list;
+    list.start(location.node, {location.script, QStringLiteral("storyboard"), QStringLiteral("list"),
+                               QStringLiteral("--json")});
+    QVERIFY(list.waitForFinished(120000));
+    const QByteArray out = list.readAllStandardOutput();
+    const auto real =
+        parseStoryboardList(json::parse(out.constBegin(), out.constEnd(), nullptr, false), &error);
+    QVERIFY2(real.size() > 20, qPrintable(error));
+    QVERIFY(std::any_of(real.begin(), real.end(), [](const RunnerEntry &e) {
+        return e.bundle && e.id == QLatin1String("capability-discovery");
+    }));
+}
+
+// The real runner against a fresh --serve, driven by the class the window uses: its steps arrive as signals,
+// its verdicts are kept as given, the run is kept in the history; a second item the runner does not know is a
+// failed step with the runner's own message.
+void tst_TestLab::officialRunnerAgainstServe()
+{
+    const QString runnerDir = harnessRunner();
+    if (runnerDir.isEmpty())
+        QSKIP("the AdCP harness is not installed (../shared/harness/install.sh)");
+    const QUrl url = startServe(QStringLiteral("official.sqlite"));
+    QVERIFY2(url.isValid(), m_serve.readAllStandardError().constData());
+    OfficialRunConfig config;
+    QString error;
+    config.runner = locateRunner(runnerDir, {}, &error);
+    QVERIFY2(config.runner.isValid(), qPrintable(error));
+    QCOMPARE(config.runner.version, QStringLiteral("6.11.0"));
+    config.lab.url = url;
+    config.lab.token = "lab-token-a";
+    config.lab.historyPath = m_dir.filePath(QStringLiteral("official-history.sqlite"));
+    config.selection = {QStringLiteral("capability_discovery"), QStringLiteral("error_compliance"),
+                        QStringLiteral("no_such_storyboard")};
+    OfficialRunner runner;
+    QSignalSpy items(&runner, &OfficialRunner::itemStarted);
+    QSignalSpy steps(&runner, &OfficialRunner::stepFinished);
+    QSignalSpy finished(&runner, &OfficialRunner::finished);
+    QVERIFY(runner.start(config, &error));
+    QVERIFY(!runner.start(config, &error)); // one run at a time
+    QVERIFY(finished.wait(300000));
+    const LabRun run = finished.first().first().value<LabRun>();
+    QCOMPARE(items.size(), 3);
+    QCOMPARE(int(steps.size()), int(run.steps.size()));
+    QVERIFY(run.fatal.isEmpty());
+    QVERIFY(run.engine.contains(QLatin1String("6.11.0")));
+    QCOMPARE(run.config.suites, QStringList({QStringLiteral("official:capability_discovery"),
+                                             QStringLiteral("official:error_compliance"),
+                                             QStringLiteral("official:no_such_storyboard")}));
+    int discovery = 0;
+    int errors = 0;
+    for (const StepResult &step : run.steps) {
+        if (step.suite == QLatin1String("official/no_such_storyboard")) {
+            QCOMPARE(step.verdict, Verdict::Failed);
+            QVERIFY2(step.reason.contains(QLatin1String("Unknown storyboard or bundle ID")),
+                     qPrintable(step.reason));
+            continue;
+        }
+        QVERIFY2(step.verdict == Verdict::Passed,
+                 qPrintable(step.suite + u'/' + step.step + u": " + step.reason));
+        discovery += step.suite == QLatin1String("official/capability_discovery");
+        errors += step.suite == QLatin1String("official/error_compliance");
+    }
+    QCOMPARE(discovery, 2);
+    QVERIFY(errors >= 8);
+    QVERIFY(run.anyFailed());
+    QVERIFY2(run.historyId > 0, qPrintable(run.historyError));
+    LabHistory history(config.lab.historyPath);
+    QVERIFY(history.open(&error));
+    const auto kept = history.load(run.historyId);
+    QVERIFY(kept);
+    QCOMPARE(verdictsOf(*kept).value(QStringLiteral("official/capability_discovery/protocol_discovery/1")),
+             QStringLiteral("passed"));
+}
+
+// Headless: --official with reports; a refused token and an unknown id are runs that could not run (exit 2).
+void tst_TestLab::officialRunnerHeadless()
+{
+    const QString runnerDir = harnessRunner();
+    if (runnerDir.isEmpty())
+        QSKIP("the AdCP harness is not installed (../shared/harness/install.sh)");
+    const QUrl url = startServe(QStringLiteral("official-headless.sqlite"));
+    QVERIFY2(url.isValid(), m_serve.readAllStandardError().constData());
+    const QString junit = m_dir.filePath(QStringLiteral("official.xml"));
+    const auto lab = [&](const QString &token, const QString &official, int *exitCode) {
+        QProcess process;
+        process.start(kBinary, {QStringLiteral("--test-agent"), url.toString(), QStringLiteral("--token"),
+                                token, QStringLiteral("--official"), official, QStringLiteral("--runner"),
+                                runnerDir, QStringLiteral("--report-junit"), junit});
+        process.waitForFinished(300000);
+        *exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        return process.readAllStandardError();
+    };
+    int code = -1;
+    QByteArray progress = lab(QStringLiteral("lab-token-a"), QStringLiteral("capability_discovery"), &code);
+    QVERIFY2(code == 0, progress.constData());
+    QVERIFY(progress.contains("engine @adcp/sdk 6.11.0"));
+    QVERIFY(progress.contains("[1/1] running capability_discovery"));
+    const Junit parsed = readJunit(junit);
+    QVERIFY(parsed.wellFormed);
+    QCOMPARE(parsed.testcases, 2);
+    QCOMPARE(parsed.failures, 0);
+    // The token went by environment, never on the runner's command line; it is in no report.
+    QFile file(junit);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains("lab-token-a"));
+
+    progress = lab(QStringLiteral("not-a-token"), QStringLiteral("capability_discovery"), &code);
+    QVERIFY2(code == 2, progress.constData());
+    QVERIFY2(progress.contains("refused the runner's credentials"), progress.constData());
+    progress = lab(QStringLiteral("lab-token-a"), QStringLiteral("no_such_storyboard"), &code);
+    QVERIFY2(code == 2, progress.constData());
+    QVERIFY(progress.contains("Unknown storyboard or bundle ID"));
+    // Nothing listening: the runner's "unreachable" is a run that could not run.
+    {
+        QProcess unreachable;
+        unreachable.start(kBinary, {QStringLiteral("--test-agent"), QStringLiteral("http://127.0.0.1:1/mcp"),
+                                    QStringLiteral("--official"), QStringLiteral("capability_discovery"),
+                                    QStringLiteral("--runner"), runnerDir});
+        QVERIFY(unreachable.waitForFinished(120000));
+        const QByteArray said = unreachable.readAllStandardError();
+        QVERIFY2(unreachable.exitCode() == 2, said.constData());
+        QVERIFY2(said.contains("could not reach the agent"), said.constData());
+    }
+    // No runner where --runner points: refused before anything runs.
+    QProcess missing;
+    missing.start(kBinary, {QStringLiteral("--test-agent"), url.toString(), QStringLiteral("--official"),
+                            QStringLiteral("full"), QStringLiteral("--runner"),
+                            m_dir.filePath(QStringLiteral("none"))});
+    QVERIFY(missing.waitForFinished(60000));
+    QCOMPARE(missing.exitCode(), 2);
+    QVERIFY(missing.readAllStandardError().contains("no AdCP runner at"));
+}
+
+// Cancel ends the runner's child process and runs nothing more.
+void tst_TestLab::officialRunnerCancel()
+{
+    const QString runnerDir = harnessRunner();
+    if (runnerDir.isEmpty())
+        QSKIP("the AdCP harness is not installed (../shared/harness/install.sh)");
+    // An agent that never answers: the runner waits on it until canceled.
+    ScriptedPeer peer([](const ScriptedPeer::Seen &, int) {
+        return ScriptedPeer::Answer{200, {}, {}, {}, true};
+    });
+    const quint16 port = peer.start();
+    QVERIFY(port != 0);
+    OfficialRunConfig config;
+    QString error;
+    config.runner = locateRunner(runnerDir, {}, &error);
+    QVERIFY(config.runner.isValid());
+    config.lab.url = QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port));
+    config.selection = {QStringLiteral("capability_discovery"), QStringLiteral("error_compliance")};
+    OfficialRunner runner;
+    QSignalSpy items(&runner, &OfficialRunner::itemStarted);
+    QSignalSpy finished(&runner, &OfficialRunner::finished);
+    QVERIFY(runner.start(config, &error));
+    QVERIFY(items.wait(60000));
+    QTRY_VERIFY_WITH_TIMEOUT(!peer.seen.isEmpty(), 120000); // the runner is waiting on the agent
+    runner.cancel();
+    QVERIFY(finished.wait(60000));
+    const LabRun run = finished.first().first().value<LabRun>();
+    QVERIFY(run.canceled);
+    QVERIFY(run.steps.empty());
+    QCOMPARE(items.size(), 1); // the second item never started
+    QVERIFY(!runner.isRunning());
+}
+
+// The installer runs npm for real: a package tarball made here (no registry needed) is installed into a
+// folder and found there with its version; a package npm cannot find is a failure with npm's exit code.
+void tst_TestLab::runnerInstallerFromATarball()
+{
+    const QString npm = QStandardPaths::findExecutable(QStringLiteral("npm"));
+    if (npm.isEmpty())
+        QSKIP("npm is not installed");
+    QTemporaryDir work;
+    QVERIFY(work.isValid());
+    QString error;
+    const QString tarball = makeRunnerTarball(work.path(), &error);
+    QVERIFY2(!tarball.isEmpty(), qPrintable(error));
+
+    qputenv("npm_config_offline", "true");
+    RunnerInstaller installer;
+    QSignalSpy lines(&installer, &RunnerInstaller::outputLine);
+    QSignalSpy finished(&installer, &RunnerInstaller::finished);
+    const QString folder = work.filePath(QStringLiteral("runner"));
+    QVERIFY2(installer.start(folder, {tarball}, npm, &error), qPrintable(error));
+    QVERIFY(!installer.start(folder, {tarball}, npm, &error)); // one at a time
+    QVERIFY(finished.wait(300000));
+    QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+    const auto location = finished.first().at(2).value<RunnerLocation>();
+    QCOMPARE(location.version, QStringLiteral("0.0.0-labtest"));
+    QVERIFY(location.script.startsWith(folder));
+    QCOMPARE(locateRunner(folder, {}, &error).script, location.script);
+    QVERIFY(!installer.isRunning());
+
+    finished.clear();
+    QVERIFY(installer.start(folder, {work.filePath(QStringLiteral("missing.tgz"))}, npm, &error));
+    QVERIFY(finished.wait(300000));
+    QVERIFY(!finished.first().at(0).toBool());
+    QVERIFY2(finished.first().at(1).toString().contains(QLatin1String("exit code")),
+             qPrintable(finished.first().at(1).toString()));
+    QVERIFY(!lines.isEmpty()); // npm's output came through
+    // Refused before npm runs: an option where a package goes.
+    QVERIFY(!installer.start(folder, {QStringLiteral("--global")}, npm, &error));
+    // An npm that is not there: a failure that says so.
+    finished.clear();
+    QVERIFY(installer.start(folder, {tarball}, work.filePath(QStringLiteral("no-npm")), &error));
+    QVERIFY(finished.wait(60000));
+    QVERIFY(!finished.first().at(0).toBool());
+    QVERIFY2(finished.first().at(1).toString().contains(QLatin1String("could not start")),
+             qPrintable(finished.first().at(1).toString()));
+    qunsetenv("npm_config_offline");
 }
 
 QTEST_GUILESS_MAIN(tst_TestLab)

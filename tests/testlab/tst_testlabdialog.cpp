@@ -1,6 +1,8 @@
 #include "agentmanager.h"
 #include "agentprofiles.h"
 #include "jobs/execution.h"
+#include "labrunnersettings.h"
+#include "runnerpackage.h"
 #include "secretstore.h"
 #include "testlabdialog.h"
 #include "testseller.h"
@@ -8,17 +10,21 @@
 #include "workbench.h"
 #include "yesmanagent.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMainWindow>
-#include <QComboBox>
-#include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QTemporaryDir>
 #include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
 #include <QToolBar>
 #include <QToolButton>
-#include <QTest>
 #include <QTreeWidget>
 
 #include <algorithm>
@@ -34,9 +40,12 @@ class tst_TestLabDialog final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void runSuitesAndOpenAFailedStep();
     void embeddedSellerIsATarget();
     void twoAgentsSideBySide();
+    void officialRunnerEngine();
+    void runnerSettingsInstallButton();
 };
 
 namespace {
@@ -96,6 +105,15 @@ struct LabWindow
 };
 
 } // namespace
+
+void tst_TestLabDialog::initTestCase()
+{
+    // The runner settings the lab keeps go to a test folder, not the user's.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_testlabdialog"));
+    QSettings().clear();
+}
 
 void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
 {
@@ -299,6 +317,188 @@ void tst_TestLabDialog::twoAgentsSideBySide()
     QVERIFY2(status->text().contains(QLatin1String(" passed, ")) &&
                  !status->text().contains(QLatin1String("differ")),
              qPrintable(status->text()));
+}
+
+namespace {
+
+QString harnessSdk()
+{
+    const QByteArray env = qgetenv("ADCP_HARNESS_DIR");
+    const QString sdk = (env.isEmpty() ? QDir::homePath() + QStringLiteral("/.cache/adcp-harness")
+                                       : QString::fromLocal8Bit(env)) +
+                        QStringLiteral("/sdk");
+    return QFile::exists(sdk + QStringLiteral("/node_modules/@adcp/sdk/bin/adcp.js")) ? sdk : QString();
+}
+
+// Clicks an item's check box in a list (at the left of its row).
+void clickCheck(QListWidget *list, QListWidgetItem *item)
+{
+    list->scrollToItem(item);
+    const QRect rect = list->visualItemRect(item);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, QPoint(rect.left() + 10, rect.center().y()));
+}
+
+LabRunnerSettingsDialog *openRunnerSettings(TestLabDialog *dialog)
+{
+    auto *button = dialog->findChild<QPushButton *>(QStringLiteral("labRunnerSettings"));
+    if (!button || !button->isVisible())
+        return nullptr;
+    QTest::mouseClick(button, Qt::LeftButton);
+    auto *settings = dialog->findChild<LabRunnerSettingsDialog *>();
+    return settings && QTest::qWaitForWindowExposed(settings) ? settings : nullptr;
+}
+
+} // namespace
+
+// The official runner as the second engine, as a person uses it: the engine picked with the keyboard, the
+// runner's path typed into Runner settings (checked as typed), two storyboards from the runner's own list,
+// Run against the embedded seller; its steps fill the same tree with its verdicts and a step's answer is
+// shown.
+void tst_TestLabDialog::officialRunnerEngine()
+{
+    const QString sdk = harnessSdk();
+    if (sdk.isEmpty())
+        QSKIP("the AdCP harness is not installed (../shared/harness/install.sh)");
+    QSettings().remove(QStringLiteral("testLab"));
+    QTemporaryDir sellerDir;
+    QVERIFY(sellerDir.isValid());
+    QString error;
+    const auto seller = openTestSeller(sellerDir, &error);
+    QVERIFY2(seller, qPrintable(error));
+    LabWindow lab;
+    lab.open(0, [seller] { return seller; });
+    if (QTest::currentTestFailed())
+        return;
+    TestLabDialog *dialog = lab.dialog;
+
+    auto *engine = dialog->findChild<QComboBox *>(QStringLiteral("labEngine"));
+    engine->setFocus();
+    QTest::keyClick(engine, Qt::Key_Down);
+    QCOMPARE(engine->currentIndex(), 1);
+    auto *runnerStatus = dialog->findChild<QLabel *>(QStringLiteral("labRunnerStatus"));
+    QVERIFY(runnerStatus->isVisible());
+    QVERIFY2(runnerStatus->text().contains(QLatin1String("not installed")), qPrintable(runnerStatus->text()));
+    auto *run = dialog->findChild<QPushButton *>(QStringLiteral("labRun"));
+    QVERIFY(!run->isEnabled()); // no runner yet
+
+    LabRunnerSettingsDialog *settings = openRunnerSettings(dialog);
+    QVERIFY(settings);
+    auto *path = settings->findChild<QLineEdit *>(QStringLiteral("runnerPath"));
+    auto *found = settings->findChild<QLabel *>(QStringLiteral("runnerFound"));
+    QTest::keyClicks(path, QStringLiteral("/nowhere"));
+    QVERIFY2(found->text().startsWith(QString::fromUtf8("✗")), qPrintable(found->text()));
+    path->selectAll();
+    QTest::keyClicks(path, sdk);
+    QVERIFY2(found->text().contains(QLatin1String("@adcp/sdk 6.11.0")), qPrintable(found->text()));
+    QTest::mouseClick(settings->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    QVERIFY(runnerStatus->text().contains(QLatin1String("6.11.0")));
+
+    // The runner's list arrives (a child process; the window keeps answering meanwhile).
+    auto *storyboards = dialog->findChild<QListWidget *>(QStringLiteral("labStoryboards"));
+    QTRY_VERIFY_WITH_TIMEOUT(storyboards->count() > 20, 120000);
+    QListWidgetItem *discovery = nullptr;
+    QListWidgetItem *errors = nullptr;
+    for (int row = 0; row < storyboards->count(); ++row) {
+        const QString id = storyboards->item(row)->data(Qt::UserRole).toString();
+        if (id == QLatin1String("capability-discovery"))
+            discovery = storyboards->item(row);
+        if (id == QLatin1String("error-compliance"))
+            errors = storyboards->item(row);
+    }
+    QVERIFY(discovery && errors);
+    QCOMPARE(discovery->checkState(), Qt::Checked); // the default pick
+    clickCheck(storyboards, errors);
+    QCOMPARE(errors->checkState(), Qt::Checked);
+    QVERIFY(run->isEnabled());
+
+    auto *agent = dialog->findChild<QComboBox *>(QStringLiteral("labAgent"));
+    QCOMPARE(agent->currentData().toString(), QStringLiteral("embedded"));
+    auto *status = dialog->findChild<QLabel *>(QStringLiteral("labStatus"));
+    QTest::mouseClick(run, Qt::LeftButton);
+    QVERIFY(!run->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && dialog->lastRun().historyId > 0, 300000);
+    const adcp::lab::LabRun first = dialog->lastRun();
+    QVERIFY(first.engine.contains(QLatin1String("6.11.0")));
+    QVERIFY2(first.fatal.isEmpty(), qPrintable(first.fatal));
+    QVERIFY(first.steps.size() >= 10);
+    for (const auto &step : first.steps)
+        QVERIFY2(step.verdict == adcp::lab::Verdict::Passed,
+                 qPrintable(step.suite + u'/' + step.step + QStringLiteral(": ") + step.reason));
+    QVERIFY2(status->text().contains(QLatin1String(" 0 failed")) &&
+                 status->text().contains(QLatin1String("6.11.0")),
+             qPrintable(status->text()));
+    auto *tree = dialog->findChild<QTreeWidget *>(QStringLiteral("labResults"));
+    QTreeWidgetItem *suite = nullptr;
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        if (tree->topLevelItem(i)->text(0) == QLatin1String("official/capability_discovery"))
+            suite = tree->topLevelItem(i);
+    QVERIFY(suite && suite->childCount() == 2);
+    QTreeWidgetItem *step = suite->child(0);
+    QVERIFY(step->text(1).contains(QLatin1String("passed")));
+    tree->scrollToItem(step);
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, tree->visualItemRect(step).center());
+    auto *exchanges = dialog->findChild<QPlainTextEdit *>(QStringLiteral("labExchanges"));
+    QVERIFY(exchanges->toPlainText().contains(QLatin1String("get_adcp_capabilities")));
+    QVERIFY(exchanges->toPlainText().contains(QLatin1String("does not report what it sent")));
+    QVERIFY(exchanges->toPlainText().contains(QLatin1String("supported_versions"))); // the agent's answer
+    QVERIFY(dialog->grab().save(QStringLiteral(ADCP_BINARY_DIR "/testlab-official.png")));
+
+    // Again: a principal of its own per run, so the runner's fixed keys never meet the first run's.
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && dialog->lastRun().historyId > first.historyId, 300000);
+    QCOMPARE(dialog->lastRun().count(adcp::lab::Verdict::Failed), 0);
+
+    // Closed and opened again from the agent bar: the run is still on show.
+    dialog->close();
+    QTest::mouseClick(lab.bar->findChild<QToolButton *>(QStringLiteral("testLabButton")), Qt::LeftButton);
+    QCOMPARE(lab.window.findChild<TestLabDialog *>(), dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QVERIFY(tree->topLevelItemCount() > 0);
+}
+
+// Runner settings' Install runs npm (here on a package tarball, so no registry is needed): its output streams
+// into the log and the runner it installed is found and offered.
+void tst_TestLabDialog::runnerSettingsInstallButton()
+{
+    QTemporaryDir work;
+    QVERIFY(work.isValid());
+    QString error;
+    const QString tarball = makeRunnerTarball(work.path(), &error);
+    if (tarball.isEmpty())
+        QSKIP(qPrintable(error));
+    qputenv("npm_config_offline", "true");
+    LabWindow lab;
+    lab.open(0);
+    if (QTest::currentTestFailed())
+        return;
+    auto *engine = lab.dialog->findChild<QComboBox *>(QStringLiteral("labEngine"));
+    engine->setFocus();
+    QTest::keyClick(engine, Qt::Key_End);
+    LabRunnerSettingsDialog *settings = openRunnerSettings(lab.dialog);
+    QVERIFY(settings);
+    const QString folder = work.filePath(QStringLiteral("installed"));
+    settings->setInstallFolder(folder);
+    auto *packages = settings->findChild<QLineEdit *>(QStringLiteral("runnerPackages"));
+    packages->selectAll();
+    QTest::keyClicks(packages, tarball);
+    auto *install = settings->findChild<QPushButton *>(QStringLiteral("runnerInstall"));
+    QTest::mouseClick(install, Qt::LeftButton);
+    QVERIFY(!install->isEnabled());
+    auto *found = settings->findChild<QLabel *>(QStringLiteral("runnerFound"));
+    QTRY_VERIFY_WITH_TIMEOUT(install->isEnabled(), 300000);
+    auto *log = settings->findChild<QPlainTextEdit *>(QStringLiteral("runnerInstallLog"));
+    QVERIFY2(log->toPlainText().contains(QLatin1String("Installed @adcp/sdk 0.0.0-labtest")),
+             qPrintable(log->toPlainText()));
+    QVERIFY2(found->text().contains(QLatin1String("0.0.0-labtest")), qPrintable(found->text()));
+    QCOMPARE(settings->findChild<QLineEdit *>(QStringLiteral("runnerPath"))->text(), folder);
+    QTest::mouseClick(settings->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    QCOMPARE(LabRunnerSettings::load().runnerPath, folder);
+    auto *runnerStatus = lab.dialog->findChild<QLabel *>(QStringLiteral("labRunnerStatus"));
+    QVERIFY2(runnerStatus->text().contains(QLatin1String("0.0.0-labtest")), qPrintable(runnerStatus->text()));
+    qunsetenv("npm_config_offline");
+    QSettings().remove(QStringLiteral("testLab"));
 }
 
 QTEST_MAIN(tst_TestLabDialog)
