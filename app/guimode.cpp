@@ -173,8 +173,9 @@ int runGuiMode(int argc, char **argv)
     // Trainer mode: scenarios replay against a seller of their own, fresh at every reset.
     adcp::gui::TrainerSeller trainerSeller(&workbench, &client, console, &receiver);
     trainerSeller.setHome(dispatcher, execution);
-    QObject::connect(&trainerSeller, &adcp::gui::TrainerSeller::replaced, &window,
-                     [&window, &trainerSeller] { window.setEmbeddedSeller(trainerSeller.dispatcher()); });
+    QObject::connect(&trainerSeller, &adcp::gui::TrainerSeller::replaced, &window, [&window, &trainerSeller] {
+        window.setEmbeddedSeller(trainerSeller.dispatcher(), trainerSeller.webhookJwks());
+    });
     adcp::gui::Trainer trainer(&window, &workbench, console, [&trainerSeller, &keeper](QString *why) {
         // The scenario's session is not the planner's: it is not kept.
         keeper.close();

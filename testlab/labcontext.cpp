@@ -88,8 +88,48 @@ void LabContext::record(const QString &principal, const Exchange &exchange)
     m_exchanges.push_back(std::move(entry));
 }
 
+namespace {
+
+// A webhook delivery that reached the lab's receiver, as an exchange: what the agent sent, and the receiver's
+// answer.
+LabExchange deliveryExchange(const WebhookEvent &event, int status, const char *answer)
+{
+    LabExchange exchange;
+    exchange.principal = QStringLiteral("webhook");
+    exchange.tool = event.taskType.isEmpty() ? QStringLiteral("delivery") : event.taskType;
+    exchange.httpStatus = status;
+    exchange.request = event.payload;
+    exchange.response = {{"receiver", answer},
+                         {"verified_by", event.verifiedBy.toStdString()},
+                         {"idempotency_key", event.idempotencyKey.toStdString()},
+                         {"received_at", event.receivedAt.toString(Qt::ISODateWithMs).toStdString()}};
+    return exchange;
+}
+
+} // namespace
+
 std::vector<LabExchange> LabContext::takeExchanges()
 {
+    // The webhook deliveries that arrived since the last step, after its calls: a webhooks step shows them.
+    if (m_webhooks) {
+        const auto &refused = m_webhooks->refused();
+        for (; m_seenRefused < refused.size(); ++m_seenRefused)
+            m_exchanges.push_back(
+                deliveryExchange(refused[m_seenRefused], 503, "refused on purpose (503), to see a retry"));
+        const auto &accepted = m_webhooks->accepted();
+        for (; m_seenAccepted < accepted.size(); ++m_seenAccepted)
+            m_exchanges.push_back(deliveryExchange(accepted[m_seenAccepted], 200, "accepted"));
+        const QStringList &rejected = m_webhooks->rejected();
+        for (; m_seenRejected < rejected.size(); ++m_seenRejected) {
+            LabExchange exchange;
+            exchange.principal = QStringLiteral("webhook");
+            exchange.tool = QStringLiteral("delivery");
+            exchange.request = nullptr;
+            exchange.response = {{"receiver", "rejected"},
+                                 {"reason", rejected[m_seenRejected].toStdString()}};
+            m_exchanges.push_back(std::move(exchange));
+        }
+    }
     return std::exchange(m_exchanges, {});
 }
 

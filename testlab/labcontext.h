@@ -80,6 +80,10 @@ private:
     nlohmann::json m_state = nlohmann::json::object();
     std::vector<LabExchange> m_exchanges;
     std::unique_ptr<LabWebhooks> m_webhooks;
+    // How many of the receiver's accepted, refused and rejected deliveries a step has already shown.
+    size_t m_seenAccepted = 0;
+    size_t m_seenRefused = 0;
+    qsizetype m_seenRejected = 0;
 };
 
 } // namespace adcp::lab

@@ -94,10 +94,15 @@ QString exchangesText(const adcp::lab::StepResult &step)
                    .arg(exchange["elapsed_ms"].get<qint64>())
                    .arg(http == 0 ? QString()
                                   : QStringLiteral(", HTTP %1").arg(http)); // the runner reports none
-        out += exchange["request"].is_null()
-                   ? QObject::tr("request: (the AdCP runner does not report what it sent)\n")
-                   : QObject::tr("request:\n") + QString::fromStdString(exchange["request"].dump(2)) + u'\n';
-        out += QObject::tr("answer:\n") + QString::fromStdString(exchange["response"].dump(2)) + u'\n';
+        const bool webhook = raw.principal == QLatin1String("webhook");     // a delivery that reached the lab
+        if (exchange["request"].is_null())
+            out += webhook ? QString()
+                           : QObject::tr("request: (the AdCP runner does not report what it sent)\n");
+        else
+            out += (webhook ? QObject::tr("the agent delivered:\n") : QObject::tr("request:\n")) +
+                   QString::fromStdString(exchange["request"].dump(2)) + u'\n';
+        out += (webhook ? QObject::tr("the lab's receiver:\n") : QObject::tr("answer:\n")) +
+               QString::fromStdString(exchange["response"].dump(2)) + u'\n';
         for (const auto &issue : exchange["response_issues"])
             out += QObject::tr("schema issue: ") + QString::fromStdString(issue.get<std::string>()) + u'\n';
         out += u'\n';

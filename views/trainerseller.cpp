@@ -8,6 +8,7 @@
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "webhookreceiver.h"
+#include "webhooks/webhooksender.h"
 #include "workbench.h"
 
 #include <QCoreApplication>
@@ -40,6 +41,12 @@ void TrainerSeller::stop()
 std::shared_ptr<adcp::seller::Dispatcher> TrainerSeller::dispatcher() const
 {
     return m_dispatcher ? m_dispatcher : m_homeDispatcher;
+}
+
+nlohmann::json TrainerSeller::webhookJwks() const
+{
+    const auto &execution = m_dispatcher ? m_execution : m_homeExecution;
+    return execution && execution->webhookSender() ? execution->webhookSender()->jwks() : nlohmann::json();
 }
 
 void TrainerSeller::setHome(std::shared_ptr<adcp::seller::Dispatcher> dispatcher,

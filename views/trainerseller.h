@@ -4,6 +4,8 @@
 #include <QPointer>
 #include <QTemporaryDir>
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 
 namespace adcp {
@@ -50,6 +52,8 @@ public:
     bool isActive() const;
     // The seller answering now: the scenario's, or the home one.
     std::shared_ptr<adcp::seller::Dispatcher> dispatcher() const;
+    // The keys the seller answering now signs its webhooks with (a JWKS), or null when it sends none.
+    nlohmann::json webhookJwks() const;
 
 Q_SIGNALS:
     // A fresh seller answers from now on (dispatcher()); the window's test lab target can follow it.

@@ -459,10 +459,14 @@ void TestTrainer::backToMySeller()
     const QString scenarioProposal = m_workbench->proposals()->proposalId(0);
     QVERIFY(!scenarioProposal.isEmpty());
     QVERIFY(m_trainer->leaveAction()->isEnabled());
+    // The scenario's seller signs its webhooks with keys of its own, offered with it to the test lab.
+    const nlohmann::json scenarioKeys = m_seller->webhookJwks();
+    QVERIFY2(scenarioKeys.contains("keys") && !scenarioKeys["keys"].empty(), scenarioKeys.dump().c_str());
 
     click(m_trainer->panel()->leaveButton());
     QVERIFY(!m_seller->isActive());
     QVERIFY(m_seller->dispatcher() == m_dispatcher);
+    QVERIFY(m_seller->webhookJwks().is_null()); // this fixture's home seller runs no execution
     QVERIFY(!m_trainer->player()->isLoaded());
     QVERIFY(!m_trainer->dock()->isVisible());
     QVERIFY(!m_trainer->leaveAction()->isEnabled());

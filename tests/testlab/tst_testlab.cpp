@@ -194,6 +194,15 @@ void tst_TestLab::headlessAgainstServe()
     for (const auto &step : run["steps"])
         if (step["suite"] == "isolation" || step["suite"] == "controller" || step["suite"] == "webhooks")
             QVERIFY2(step["verdict"].get<std::string>() == "passed", step.dump().c_str());
+    // The webhooks suite's steps show the deliveries behind their verdicts: the one refused on purpose (503)
+    // and the retry accepted (200), each with what the agent sent.
+    QSet<int> deliveries;
+    for (const auto &step : run["steps"])
+        if (step["suite"] == "webhooks")
+            for (const auto &exchange : step["exchanges"])
+                if (exchange["principal"] == "webhook" && exchange["request"].is_object())
+                    deliveries.insert(exchange["http_status"].get<int>());
+    QCOMPARE(deliveries, QSet<int>({200, 503}));
     // Tokens never reach a report.
     QVERIFY(!bytes.contains("lab-token-a"));
 
