@@ -141,6 +141,8 @@ int finish(const QCommandLineParser &parser, const adcp::lab::LabRun &run, QText
     err << "adcp-workbench: " << run.count(adcp::lab::Verdict::Passed) << " passed, "
         << run.count(adcp::lab::Verdict::Failed) << " failed, "
         << run.count(adcp::lab::Verdict::NotApplicable) << " not applicable\n";
+    for (const QString &line : run.engineStatus)
+        err << "adcp-workbench: the runner's own summary: " << line << '\n';
     if (!run.fatal.isEmpty())
         err << "adcp-workbench: the run could not proceed: " << run.fatal << '\n';
     return !run.fatal.isEmpty() || !written ? kCouldNotRun : run.anyFailed() ? kFailed : kAllPassed;

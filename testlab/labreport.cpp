@@ -167,7 +167,11 @@ QByteArray runToHtml(const LabRun &run)
         "max-height:24em;font-size:12px}.totals span{margin-right:1.5em}</style></head><body>");
     html += QStringLiteral("<h1>AdCP test lab: %1</h1>").arg(esc(run.agentName));
     if (!run.engine.isEmpty())
-        html += QStringLiteral("<p>Verdicts as given by the %1.</p>").arg(esc(run.engine));
+        html += QStringLiteral("<p>Verdicts as given by the %1.%2</p>")
+                    .arg(esc(run.engine), run.engineStatus.isEmpty()
+                                              ? QString()
+                                              : QStringLiteral(" Its own summary: ") +
+                                                    esc(run.engineStatus.join(QStringLiteral("; "))));
     html += QStringLiteral("<p>%1 over %2 · releases %3 · %4 → %5 UTC</p>")
                 .arg(esc(run.config.url.toString()),
                      run.config.protocol == LabProtocol::A2a ? QStringLiteral("A2A") : QStringLiteral("MCP"),

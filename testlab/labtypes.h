@@ -78,6 +78,9 @@ struct LabRun
     // What ran the steps when not the lab's own suites: "@adcp/sdk 6.11.0 storyboard runner"; empty = the
     // lab.
     QString engine;
+    // The engine's own summary of each item it ran, in its words ("error-compliance: passing — 1 track
+    // passed"); empty for the lab's suites.
+    QStringList engineStatus;
     QStringList declaredVersions;
     std::vector<StepResult> steps;
     QString fatal;

@@ -482,6 +482,12 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
             else if (steps.empty() && text(result, "overall_status") == QLatin1String("unreachable"))
                 error = QStringLiteral("the runner could not reach the agent: ") +
                         text(result.value("summary", json::object()), "headline");
+            if (const QString status = text(result, "overall_status"); !status.isEmpty()) {
+                const QString headline = text(result.value("summary", json::object()), "headline");
+                run.engineStatus << QStringLiteral("%1: %2%3")
+                                        .arg(item, status,
+                                             headline.isEmpty() ? QString() : u" — " + headline);
+            }
             // The releases the agent declares, as the runner read them from its capabilities.
             static const json::json_pointer versions(
                 "/agent_profile/raw_capabilities/adcp/supported_versions");

@@ -708,8 +708,14 @@ void TestLabDialog::onRunFinished(const adcp::lab::LabRun &run)
                        .arg(run.count(adcp::lab::Verdict::Passed))
                        .arg(run.count(adcp::lab::Verdict::Failed))
                        .arg(run.count(adcp::lab::Verdict::NotApplicable));
-    if (!run.engine.isEmpty())
+    if (!run.engine.isEmpty()) {
         text += tr(" (verdicts of the %1)").arg(run.engine);
+        if (!run.engineStatus.isEmpty())
+            m_status->setToolTip(tr("The runner's own summary (its words):\n") +
+                                 run.engineStatus.join(u'\n'));
+    } else {
+        m_status->setToolTip({});
+    }
     if (run.canceled)
         text = tr("Canceled. ") + text;
     else if (!run.fatal.isEmpty())

@@ -583,6 +583,7 @@ void tst_TestLab::officialRunnerHeadless()
     QVERIFY2(code == 0, progress.constData());
     QVERIFY(progress.contains("engine @adcp/sdk 6.11.0"));
     QVERIFY(progress.contains("[1/1] running capability_discovery"));
+    QVERIFY2(progress.contains("the runner's own summary: capability_discovery: "), progress.constData());
     const Junit parsed = readJunit(junit);
     QVERIFY(parsed.wellFormed);
     QCOMPARE(parsed.testcases, 2);
