@@ -15,6 +15,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -349,6 +350,7 @@ void TestLabDialog::buildUi()
     split->setChildrenCollapsible(false);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({300, 220}); // the details pane starts tall enough to read an answer
 
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     auto *layout = new QVBoxLayout(this);
@@ -831,6 +833,8 @@ void TestLabDialog::saveReport()
     QString error;
     if (!adcp::lab::writeReport(path, bytes, &error))
         QMessageBox::warning(this, tr("Save test lab report"), tr("Could not write %1: %2").arg(path, error));
+    else
+        m_status->setText(m_runSummary + tr(" — saved to %1").arg(QDir::toNativeSeparators(path)));
 }
 
 void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
