@@ -805,7 +805,7 @@ void TestLabDialog::showStep(QTreeWidgetItem *item)
     if (!item || !item->data(0, kStepRole).isValid()) {
         // A suite's row: the runner's own output of the run, when the runner ran it.
         if (item && !m_runnerLog.isEmpty() && item->text(0).startsWith(QLatin1String("official/")))
-            m_exchanges->setPlainText(tr("The AdCP runner's output:\n") + m_runnerLog);
+            m_exchanges->setPlainText(tr("The AdCP runner's output for this run:\n") + m_runnerLog);
         else
             m_exchanges->clear();
         return;
