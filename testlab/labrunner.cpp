@@ -72,8 +72,8 @@ LabRunner::LabRunner(QObject *parent)
 
 LabRunner::~LabRunner()
 {
-    cancel();
-    join();
+    m_worker.cancel();
+    m_worker.join(); // before the signals' object goes
 }
 
 int LabRunner::stepCount(const QStringList &suites)
@@ -87,7 +87,7 @@ int LabRunner::stepCount(const QStringList &suites)
 
 bool LabRunner::isRunning() const
 {
-    return m_busy;
+    return m_worker.busy();
 }
 
 bool LabRunner::start(const LabConfig &config, QString *error)
@@ -104,27 +104,13 @@ bool LabRunner::start(const LabConfig &config, QString *error)
             *error = QStringLiteral("unknown suite: %1").arg(unknown.join(u", "));
         return false;
     }
-    join();
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    m_busy = true;
-    m_thread = QThread::create([this, config] { runOnWorker(config); });
-    m_thread->start();
+    m_worker.start([this, config] { runOnWorker(config); });
     return true;
 }
 
 void LabRunner::cancel()
 {
-    if (m_cancel)
-        m_cancel->store(true);
-}
-
-void LabRunner::join()
-{
-    if (!m_thread)
-        return;
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
+    m_worker.cancel();
 }
 
 void LabRunner::runOnWorker(LabConfig config)
@@ -137,12 +123,12 @@ void LabRunner::runOnWorker(LabConfig config)
     const auto suites = selectSuites(config.suites, &unknown);
     const int total = stepCount(config.suites);
     {
-        LabContext ctx(config, m_cancel);
+        LabContext ctx(config, m_worker.cancelFlag());
         ctx.setAccount(suites::naturalAccount(ctx));
         int index = 0;
         for (const LabSuite *suite : suites) {
             for (const LabStep &step : suite->steps) {
-                if (m_cancel->load() || !run.fatal.isEmpty())
+                if (m_worker.canceled() || !run.fatal.isEmpty())
                     break;
                 QMetaObject::invokeMethod(this, [this, s = suite->name, n = step.name, t = step.title, index, total] {
                     Q_EMIT stepStarted(s, n, t, index, total);
@@ -161,7 +147,7 @@ void LabRunner::runOnWorker(LabConfig config)
         if (!name.empty() && config.agentName.isEmpty())
             run.agentName = QString::fromStdString(name);
     }
-    run.canceled = m_cancel->load();
+    run.canceled = m_worker.canceled();
     run.finishedAt = QDateTime::currentDateTimeUtc();
     // Kept here, on the worker, so that the caller's thread never waits on the database.
     if (!config.historyPath.isEmpty()) {
@@ -170,7 +156,7 @@ void LabRunner::runOnWorker(LabConfig config)
             run.historyId = history.save(run, &run.historyError);
     }
     QMetaObject::invokeMethod(this, [this, run] {
-        m_busy = false; // on the caller's thread, before anyone hears of the end
+        m_worker.setIdle(); // on the caller's thread, before anyone hears of the end
         Q_EMIT finished(run);
     });
 }

@@ -1,13 +1,12 @@
 #pragma once
 
 #include "labtypes.h"
+#include "labworker.h"
 
 #include <QObject>
 
 #include <atomic>
 #include <memory>
-
-class QThread;
 
 namespace adcp::lab {
 
@@ -35,11 +34,8 @@ Q_SIGNALS:
 
 private:
     void runOnWorker(LabConfig config);
-    void join();
 
-    QThread *m_thread = nullptr;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    bool m_busy = false; // from start() until finished() is emitted
+    LabWorker m_worker;
 };
 
 } // namespace adcp::lab

@@ -139,6 +139,20 @@ StepResult stepOf(const QString &suite, const QString &phase, int n, const json 
     return result;
 }
 
+// What the runner skipped as a whole (a scenario, a track), kept as its own word.
+StepResult skippedStep(const QString &suite, const QString &step, const QString &title, const QString &what,
+                       const QString &why)
+{
+    StepResult result;
+    result.suite = QStringLiteral("official/") + suite;
+    result.step = step;
+    result.title = title;
+    result.verdict = Verdict::NotApplicable;
+    result.given = QStringLiteral("skipped");
+    result.reason = what + (why.isEmpty() ? QString() : u": " + why);
+    return result;
+}
+
 StepResult runnerFailure(const QString &item, const QString &reason)
 {
     StepResult result;
@@ -295,39 +309,23 @@ bool stepsFromRunnerResult(const json &result, std::vector<StepResult> *steps, Q
                     steps->push_back(stepOf(suite, phase, n++, step));
         }
         for (const auto &skipped : arrayAt(track, "skipped_scenarios")) {
-            StepResult result;
             QString name = skipped.is_string() ? QString::fromStdString(skipped.get<std::string>())
                                                : text(skipped, "scenario");
             if (name.isEmpty())
                 name = text(skipped, "id");
-            if (name.isEmpty())
-                continue;
-            result.suite = QStringLiteral("official/") + name.section(u'/', 0, 0);
-            result.step =
-                name.section(u'/', 1).isEmpty() ? QStringLiteral("scenario") : name.section(u'/', 1);
-            result.title = name;
-            result.verdict = Verdict::NotApplicable;
-            result.given = QStringLiteral("skipped");
-            const QString why = text(skipped, "reason");
-            result.reason =
-                QStringLiteral("skipped by the runner") + (why.isEmpty() ? QString() : u": " + why);
-            steps->push_back(std::move(result));
+            if (!name.isEmpty())
+                steps->push_back(skippedStep(
+                    name.section(u'/', 0, 0),
+                    name.section(u'/', 1).isEmpty() ? QStringLiteral("scenario") : name.section(u'/', 1),
+                    name, QStringLiteral("skipped by the runner"), text(skipped, "reason")));
         }
     }
     for (const auto &track : arrayAt(result, "skipped_tracks")) {
         const QString name = text(track, "track");
-        if (name.isEmpty())
-            continue;
-        StepResult result;
-        result.suite = QStringLiteral("official/tracks");
-        result.step = name;
-        result.title = text(track, "label").isEmpty() ? name : text(track, "label");
-        result.verdict = Verdict::NotApplicable;
-        result.given = QStringLiteral("skipped");
-        const QString why = text(track, "reason");
-        result.reason =
-            QStringLiteral("track skipped by the runner") + (why.isEmpty() ? QString() : u": " + why);
-        steps->push_back(std::move(result));
+        if (!name.isEmpty())
+            steps->push_back(skippedStep(
+                QStringLiteral("tracks"), name, text(track, "label").isEmpty() ? name : text(track, "label"),
+                QStringLiteral("track skipped by the runner"), text(track, "reason")));
     }
     return true;
 }
@@ -338,8 +336,8 @@ OfficialRunner::OfficialRunner(QObject *parent) : QObject(parent) {}
 
 OfficialRunner::~OfficialRunner()
 {
-    cancel();
-    join();
+    m_worker.cancel();
+    m_worker.join(); // before the signals' object goes
 }
 
 QStringList OfficialRunner::suiteNames(const QStringList &selection)
@@ -352,7 +350,7 @@ QStringList OfficialRunner::suiteNames(const QStringList &selection)
 
 bool OfficialRunner::isRunning() const
 {
-    return m_busy;
+    return m_worker.busy();
 }
 
 bool OfficialRunner::start(const OfficialRunConfig &config, QString *error)
@@ -370,27 +368,13 @@ bool OfficialRunner::start(const OfficialRunConfig &config, QString *error)
         if (id.isEmpty() || id.startsWith(u'-') ||
             id.contains(QRegularExpression(QStringLiteral("[^A-Za-z0-9_./-]"))))
             return refuse(QStringLiteral("not a storyboard or bundle id: '%1'").arg(id));
-    join();
-    m_cancel = std::make_shared<std::atomic_bool>(false);
-    m_busy = true;
-    m_thread = QThread::create([this, config] { runOnWorker(config); });
-    m_thread->start();
+    m_worker.start([this, config] { runOnWorker(config); });
     return true;
 }
 
 void OfficialRunner::cancel()
 {
-    if (m_cancel)
-        m_cancel->store(true);
-}
-
-void OfficialRunner::join()
-{
-    if (!m_thread)
-        return;
-    m_thread->wait();
-    delete m_thread;
-    m_thread = nullptr;
+    m_worker.cancel();
 }
 
 void OfficialRunner::runOnWorker(OfficialRunConfig config)
@@ -407,7 +391,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
     int produced = 0;
     QString lastFailure;
     QString refused; // the runner's own finding that the agent refused its credentials
-    for (int index = 0; index < items.size() && !m_cancel->load(); ++index) {
+    for (int index = 0; index < items.size() && !m_worker.canceled(); ++index) {
         const QString item = items[index];
         QMetaObject::invokeMethod(
             this, [this, item, index, n = int(items.size())] { Q_EMIT itemStarted(item, index, n); });
@@ -457,7 +441,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
             readErr();
             if (done || process.state() == QProcess::NotRunning)
                 break;
-            if (m_cancel->load()) {
+            if (m_worker.canceled()) {
                 process.kill();
                 process.waitForFinished(5000);
                 break;
@@ -465,7 +449,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
         }
         out += process.readAllStandardOutput();
         readErr();
-        if (m_cancel->load())
+        if (m_worker.canceled())
             break;
         std::vector<StepResult> steps;
         QString error;
@@ -511,7 +495,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
         QMetaObject::invokeMethod(
             this, [this, item, index, n = int(items.size())] { Q_EMIT itemFinished(item, index, n); });
     }
-    run.canceled = m_cancel->load();
+    run.canceled = m_worker.canceled();
     if (!run.canceled && produced == 0)
         run.fatal = lastFailure; // not one result: the run could not run (no node, no answer, unknown id)
     if (!run.canceled && !refused.isEmpty())
@@ -523,7 +507,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
             run.historyId = history.save(run, &run.historyError);
     }
     QMetaObject::invokeMethod(this, [this, run] {
-        m_busy = false; // on the caller's thread, before anyone hears of the end
+        m_worker.setIdle(); // on the caller's thread, before anyone hears of the end
         Q_EMIT finished(run);
     });
 }

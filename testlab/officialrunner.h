@@ -1,6 +1,7 @@
 #pragma once
 
 #include "labtypes.h"
+#include "labworker.h"
 
 #include <QObject>
 #include <QProcess>
@@ -12,8 +13,6 @@
 #include <atomic>
 #include <memory>
 #include <vector>
-
-class QThread;
 
 namespace adcp::lab {
 
@@ -105,11 +104,8 @@ Q_SIGNALS:
 
 private:
     void runOnWorker(OfficialRunConfig config);
-    void join();
 
-    QThread *m_thread = nullptr;
-    std::shared_ptr<std::atomic_bool> m_cancel;
-    bool m_busy = false; // from start() until finished() is emitted
+    LabWorker m_worker;
 };
 
 // Installs the runner with npm into a folder (default: defaultRunnerInstallDir()), as a child process on the
