@@ -23,8 +23,6 @@ namespace {
 // The runner's package inside an npm prefix, and its command-line script inside the package.
 const QString kPackageInPrefix = QStringLiteral("node_modules/@adcp/sdk");
 const QString kScriptInPackage = QStringLiteral("bin/adcp.js");
-// The item that runs the runner without an id: its own selection from the agent's capabilities.
-const QString kFull = QStringLiteral("full");
 // What is kept of the runner's stderr for a failure's reason.
 constexpr qsizetype kStderrTail = 4000;
 
@@ -164,7 +162,8 @@ StepResult runnerFailure(const QString &item, const QString &reason)
     return result;
 }
 
-// The runner's stdout holds one JSON document (its --json result); anything printed before it is skipped.
+} // namespace
+
 json parseRunnerOutput(const QByteArray &out)
 {
     const qsizetype start = out.indexOf('{');
@@ -172,8 +171,6 @@ json parseRunnerOutput(const QByteArray &out)
         return json();
     return json::parse(out.constData() + start, out.constData() + out.size(), nullptr, false);
 }
-
-} // namespace
 
 QString RunnerLocation::describe() const
 {
@@ -343,7 +340,7 @@ OfficialRunner::~OfficialRunner()
 QStringList OfficialRunner::suiteNames(const QStringList &selection)
 {
     QStringList out;
-    for (const QString &id : selection.isEmpty() ? QStringList{kFull} : selection)
+    for (const QString &id : selection.isEmpty() ? QStringList{kFullSelection} : selection)
         out << QStringLiteral("official:") + id;
     return out;
 }
@@ -387,7 +384,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
     run.engine = QStringLiteral("@adcp/sdk %1 storyboard runner")
                      .arg(config.runner.version.isEmpty() ? QStringLiteral("(unknown version)")
                                                           : config.runner.version);
-    const QStringList items = config.selection.isEmpty() ? QStringList{kFull} : config.selection;
+    const QStringList items = config.selection.isEmpty() ? QStringList{kFullSelection} : config.selection;
     int produced = 0;
     QString lastFailure;
     QString refused; // the runner's own finding that the agent refused its credentials
@@ -397,7 +394,7 @@ void OfficialRunner::runOnWorker(OfficialRunConfig config)
             this, [this, item, index, n = int(items.size())] { Q_EMIT itemStarted(item, index, n); });
         QStringList args{config.runner.script, QStringLiteral("storyboard"), QStringLiteral("run"),
                          config.lab.url.toString()};
-        if (item != kFull)
+        if (item != kFullSelection)
             args << item;
         args << QStringLiteral("--json") << QStringLiteral("--timeout")
              << QString::number(config.timeoutSeconds) << QStringLiteral("--protocol")

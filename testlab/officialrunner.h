@@ -22,6 +22,13 @@ namespace adcp::lab {
 // gave them: passed, failed, or skipped (kept as "not applicable" with the runner's own word in
 // StepResult::given).
 
+// The item that runs the runner without an id: its own selection from the agent's capabilities.
+inline const QString kFullSelection = QStringLiteral("full");
+
+// The runner's stdout holds one JSON document (its --json output); anything printed before it is skipped.
+// Null when there is none.
+nlohmann::json parseRunnerOutput(const QByteArray &out);
+
 // Where the runner is: node and the CLI script (…/node_modules/@adcp/sdk/bin/adcp.js).
 struct RunnerLocation
 {

@@ -130,12 +130,12 @@ TestLabDialog::TestLabDialog(AgentManager *manager, QWidget *parent)
     connect(m_runner.get(), &adcp::lab::LabRunner::finished, this, &TestLabDialog::onRunFinished);
     connect(m_official.get(), &adcp::lab::OfficialRunner::itemStarted, this,
             [this](const QString &item, int index, int count) {
-                const QString what = item == QLatin1String("full") ? tr("the full selection") : item;
+                const QString what = item == adcp::lab::kFullSelection ? tr("the full selection") : item;
                 m_status->setText(
                     tr("Running %1 with the AdCP runner (%2 of %3)…").arg(what).arg(index + 1).arg(count));
-                m_runnerLog +=
-                    tr("▶ adcp storyboard run … %1").arg(item == QLatin1String("full") ? QString() : item) +
-                    u'\n';
+                m_runnerLog += tr("▶ adcp storyboard run … %1")
+                                   .arg(item == adcp::lab::kFullSelection ? QString() : item) +
+                               u'\n';
                 if (!m_tree->currentItem())
                     m_exchanges->setPlainText(m_runnerLog);
             });
@@ -294,11 +294,12 @@ void TestLabDialog::buildUi()
     connect(m_storyboards, &QListWidget::itemChanged, this, [this](QListWidgetItem *changed) {
         // The full selection is the runner's own pick: it runs alone.
         if (changed->checkState() == Qt::Checked) {
-            const bool full = changed->data(Qt::UserRole).toString() == QLatin1String("full");
+            const bool full = changed->data(Qt::UserRole).toString() == adcp::lab::kFullSelection;
             const QSignalBlocker quiet(m_storyboards);
             for (int row = 0; row < m_storyboards->count(); ++row) {
                 QListWidgetItem *item = m_storyboards->item(row);
-                if (item != changed && (full || item->data(Qt::UserRole).toString() == QLatin1String("full")))
+                if (item != changed &&
+                    (full || item->data(Qt::UserRole).toString() == adcp::lab::kFullSelection))
                     item->setCheckState(Qt::Unchecked);
             }
             m_storyboards->viewport()->update();
@@ -542,14 +543,8 @@ void TestLabDialog::loadStoryboards()
         m_storyboards->clear();
         QString error = failure;
         std::vector<adcp::lab::RunnerEntry> entries;
-        if (error.isEmpty()) {
-            const qsizetype start = out.indexOf('{');
-            entries = adcp::lab::parseStoryboardList(
-                start < 0 ? nlohmann::json()
-                          : nlohmann::json::parse(out.constData() + start, out.constData() + out.size(),
-                                                  nullptr, false),
-                &error);
-        }
+        if (error.isEmpty())
+            entries = adcp::lab::parseStoryboardList(adcp::lab::parseRunnerOutput(out), &error);
         if (entries.empty()) {
             auto *item =
                 new QListWidgetItem(tr("The runner listed no storyboards: %1").arg(error), m_storyboards);
@@ -566,7 +561,7 @@ void TestLabDialog::loadStoryboards()
         auto *full = new QListWidgetItem(tr("Full selection — the runner picks storyboards from the agent's "
                                             "capabilities (slow; runs alone)"),
                                          m_storyboards);
-        full->setData(Qt::UserRole, QStringLiteral("full"));
+        full->setData(Qt::UserRole, adcp::lab::kFullSelection);
         for (const adcp::lab::RunnerEntry &entry : entries) {
             auto *item = new QListWidgetItem(
                 (entry.bundle ? tr("%1 — %2 bundle: %3 (%4)").arg(entry.id, entry.group, entry.title)
