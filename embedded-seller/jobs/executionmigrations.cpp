@@ -127,6 +127,28 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
              QStringLiteral("ALTER TABLE exec_packages ADD COLUMN pricing_parameters TEXT"),
          },
          {}},
+        {6,
+         QStringLiteral("data sync: audience members and their identifiers (sync_audiences), events logged "
+                        "against event sources (log_event)"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE data_audience_members (principal_id TEXT NOT NULL, audience_id TEXT "
+                 "NOT NULL, external_id TEXT NOT NULL, matched INTEGER NOT NULL, PRIMARY KEY "
+                 "(principal_id, audience_id, external_id))"),
+             QStringLiteral(
+                 "CREATE TABLE data_audience_identifiers (principal_id TEXT NOT NULL, audience_id "
+                 "TEXT NOT NULL, external_id TEXT NOT NULL, id_type TEXT NOT NULL, matched INTEGER "
+                 "NOT NULL, PRIMARY KEY (principal_id, audience_id, external_id, id_type))"),
+             QStringLiteral(
+                 "CREATE TABLE data_events (principal_id TEXT NOT NULL, event_source_id TEXT NOT "
+                 "NULL, event_id TEXT NOT NULL, event_type TEXT NOT NULL, event_time TEXT NOT NULL, "
+                 "received_at TEXT NOT NULL, test INTEGER NOT NULL, matched INTEGER NOT NULL, "
+                 "event_json TEXT NOT NULL, PRIMARY KEY (principal_id, event_source_id, event_id))"),
+             QStringLiteral(
+                 "CREATE INDEX data_events_by_arrival ON data_events (principal_id, event_source_id, "
+                 "received_at)"),
+         },
+         {}},
     };
 }
 

@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "datasync/audiences.h"
+
 #include "governance/purchasecheck.h"
 
 #include "sandboxdirectives.h"
@@ -313,6 +315,11 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                         "bid_price " + amountText(*p.bidPrice, optionCurrency) + " is below the floor of " +
                             amountText(option->value("floor_price", 0.0), optionCurrency),
                         pkgField(i, "bid_price"), "bid at least the floor_price");
+            }
+            if (auto targeting = pkg.find("targeting_overlay"); targeting != pkg.end()) {
+                auto tooSmall = audiences::checkTargeting(task.db, task.principal.id, *targeting,
+                                                          pkgField(i, "targeting_overlay"));
+                errors.insert(errors.end(), tooSmall.begin(), tooSmall.end());
             }
             if (auto terms = pkg.find("measurement_terms"); terms != pkg.end() && terms->is_object()) {
                 // This seller bills on its own counts reconciled with a vendor: a live, C3 or C7 window and

@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "datasync/audiences.h"
+
 #include "complyscenarios.h"
 #include "domain/pricing.h"
 
@@ -57,7 +59,7 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"profile", "adcp/webhook-signing/v1"},
           {"algorithms", {"ed25519"}},
           {"legacy_hmac_fallback", true}}},
-        {"specialisms", {"sales-guaranteed", "sales-non-guaranteed"}},
+        {"specialisms", {"sales-guaranteed", "sales-non-guaranteed", "audience-sync"}},
         // Buyer-declared accounts: the bearer token's agent is trusted to name brand + operator, which
         // sync_accounts provisions (list_accounts reads them back). Currency is chosen per media buy and
         // every account runs on UTC.
@@ -87,10 +89,26 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"propagation_surfaces", {"snapshot", "webhook"}},
           // Delivery windows are pushed to a buy's reporting_webhook as well as served by polling.
           {"reporting_delivery_methods", {"webhook"}},
+          // sync_audiences: hashed emails and phones plus universal ids, matched at once (no latency).
+          {"audience_targeting",
+           {{"supported_identifier_types", {"hashed_email", "hashed_phone"}},
+            {"supported_uid_types", {"rampid", "uid2", "id5", "euid", "maid"}},
+            {"minimum_audience_size", audiences::kMinimumSize},
+            {"matching_latency_hours", {{"min", 0}, {"max", 0}}}}},
+          // sync_event_sources and log_event; each source deduplicates by event_id on its own.
+          {"conversion_tracking",
+           {{"multi_source_event_dedup", false},
+            {"per_creative_attribution", false},
+            {"supported_action_sources",
+             {"website", "app", "offline", "in_store", "phone_call", "email", "chat", "system_generated",
+              "other"}}}},
           {"features",
            {{"inline_creative_management", false},
             {"property_list_filtering", false},
             {"catalog_management", false},
+            // The 3.0 flags buyers gate on before reading the blocks above.
+            {"audience_targeting", true},
+            {"conversion_tracking", true},
             {"seller_optimized_budget", false}}}}},
         {"ext",
          {{"workbench",

@@ -38,6 +38,9 @@ adcp::ToolOutcome reportUsage(TaskContext &task, const nlohmann::json &arguments
 // Governance registration (sync_governance.cpp).
 adcp::ToolOutcome syncGovernance(TaskContext &task, const nlohmann::json &arguments);
 nlohmann::json normalizeSyncGovernance(const nlohmann::json &arguments);
+adcp::ToolOutcome syncAudiences(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome syncEventSources(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome logEvent(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -124,6 +127,20 @@ const std::vector<ToolSpec> &toolSpecs()
          "account the seller calls its check_governance and refuses with GOVERNANCE_DENIED and the agent's "
          "reason. Credentials are write-only.",
          true, syncGovernance, nullptr, true, true, false, normalizeSyncGovernance},
+        {"sync_audiences", "/schemas/media-buy/sync-audiences-request.json",
+         "Create or update CRM audiences with hashed identifiers (add/remove member deltas), delete them, or "
+         "list them (no audiences array). Each answers its match counts and status: ready, too_small (below "
+         "the minimum matched size) or suspended by the seller. Packages target them by audience_include.",
+         true, syncAudiences},
+        {"sync_event_sources", "/schemas/media-buy/sync-event-sources-request.json",
+         "Configure conversion event sources (event types, currencies, action source) or list them with "
+         "their "
+         "health, the seller's own in-store source included. Optimization goals name them in event_sources.",
+         true, syncEventSources},
+        {"log_event", "/schemas/media-buy/log-event-request.json",
+         "Log up to 10,000 conversion events against an event source; deduplicated by event_id. Answers how "
+         "many were received and kept, each refused event with its reason, and the batch's match quality.",
+         true, logEvent},
     };
     return specs;
 }

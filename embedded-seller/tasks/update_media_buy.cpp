@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "datasync/audiences.h"
+
 #include "domain/pricing.h"
 #include "jobs/jobqueue.h"
 #include "jobs/taskstore.h"
@@ -11,6 +13,7 @@
 #include <QStringList>
 
 #include <map>
+#include <set>
 
 namespace adcp::seller {
 
@@ -275,6 +278,32 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     json stored = storage::fromText(read.value(0).toString());
                     if (!stored.is_object())
                         stored = json::object();
+                    read.finish();
+                    if (auto tooSmall = audiences::checkTargeting(
+                            task.db, task.principal.id, u["targeting_overlay"], field + ".targeting_overlay");
+                        !tooSmall.empty())
+                        return failureWithErrors(std::move(tooSmall));
+                    // The package now depends on exactly the audiences its new overlay includes.
+                    const auto audienceIds = [](const json &overlay) {
+                        std::set<std::string> ids;
+                        if (overlay.is_object())
+                            for (const auto &a : overlay.value("audience_include", json::array()))
+                                if (a.is_string())
+                                    ids.insert(a.get<std::string>());
+                        return ids;
+                    };
+                    const auto before = audienceIds(stored.value("targeting_overlay", json()));
+                    const auto after = audienceIds(u["targeting_overlay"]);
+                    for (const auto &id : before)
+                        if (!after.count(id) &&
+                            !DependencyHealth::removeDependency(task.db, task.principal.id, packageId,
+                                                                "audience", id, task.now, &error))
+                            return dbFailure();
+                    for (const auto &id : after)
+                        if (!before.count(id) &&
+                            !DependencyHealth::addDependency(task.db, task.principal.id, mediaBuyId,
+                                                             packageId, "audience", id, task.now, &error))
+                            return dbFailure();
                     stored["targeting_overlay"] = u["targeting_overlay"];
                     if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
                                             "principal_id = ? AND package_id = ?"),
