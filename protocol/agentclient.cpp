@@ -304,12 +304,13 @@ int AgentClient::logLimit() const
 bool AgentClient::isMutatingTool(const QString &tool)
 {
     static const QStringList mutating = {
-        QStringLiteral("create_media_buy"),   QStringLiteral("update_media_buy"),
-        QStringLiteral("sync_creatives"),     QStringLiteral("request_proposals"),
-        QStringLiteral("refine_proposals"),   QStringLiteral("decline_proposals"),
-        QStringLiteral("accept_proposal"),    QStringLiteral("buy_products"),
-        QStringLiteral("control_media_buy"),  QStringLiteral("sync_accounts"),
-        QStringLiteral("sync_event_sources"), QStringLiteral("sync_audiences")};
+        QStringLiteral("create_media_buy"),  QStringLiteral("update_media_buy"),
+        QStringLiteral("sync_creatives"),    QStringLiteral("request_proposals"),
+        QStringLiteral("refine_proposals"),  QStringLiteral("decline_proposals"),
+        QStringLiteral("accept_proposal"),   QStringLiteral("buy_products"),
+        QStringLiteral("control_media_buy"), QStringLiteral("sync_accounts"),
+        QStringLiteral("log_event"),         QStringLiteral("sync_event_sources"),
+        QStringLiteral("sync_audiences")};
     return mutating.contains(tool);
 }
 

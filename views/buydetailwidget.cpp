@@ -94,7 +94,11 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_creatives = new QPushButton(tr("Creatives…"), this);
     m_creatives->setObjectName(QStringLiteral("creativesButton"));
     m_creatives->setToolTip(tr("Upload creatives and assign them to the buy's packages"));
+    m_audiences = new QPushButton(tr("Audiences…"), this);
+    m_audiences->setObjectName(QStringLiteral("buyAudiencesButton"));
+    m_audiences->setToolTip(tr("Choose the account's audiences the buy's packages target"));
     actions->addWidget(m_creatives);
+    actions->addWidget(m_audiences);
     actions->addWidget(m_pause);
     actions->addWidget(m_resume);
     actions->addStretch(1);
@@ -114,6 +118,7 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
             Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("cancel"));
     });
     connect(m_creatives, &QPushButton::clicked, this, [this] { Q_EMIT creativesRequested(m_mediaBuyId); });
+    connect(m_audiences, &QPushButton::clicked, this, [this] { Q_EMIT audiencesRequested(m_mediaBuyId); });
     connect(m_chart, &DeliveryChart::granularityChanged, this,
             [this](const QString &granularity) { Q_EMIT deliveryRequested(m_mediaBuyId, granularity); });
     connect(m_buys, &QAbstractItemModel::dataChanged, this,
@@ -287,7 +292,7 @@ void BuyDetailWidget::updateActions()
 {
     const int row = m_buys->rowOf(m_mediaBuyId);
     if (row < 0) {
-        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_creatives})
+        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_creatives, m_audiences})
             button->setEnabled(false);
         return;
     }
@@ -298,6 +303,7 @@ void BuyDetailWidget::updateActions()
     m_resume->setEnabled(!m_busy && status == QLatin1String("paused"));
     m_cancel->setEnabled(!m_busy && !terminal);
     m_creatives->setEnabled(!m_busy && !terminal);
+    m_audiences->setEnabled(!m_busy && !terminal);
 }
 
 QLabel *BuyDetailWidget::healthLabel() const
@@ -353,6 +359,11 @@ QPushButton *BuyDetailWidget::resumeButton() const
 QPushButton *BuyDetailWidget::cancelButton() const
 {
     return m_cancel;
+}
+
+QPushButton *BuyDetailWidget::audiencesButton() const
+{
+    return m_audiences;
 }
 
 QPushButton *BuyDetailWidget::creativesButton() const

@@ -48,12 +48,14 @@ public:
     QPushButton *resumeButton() const;
     QPushButton *cancelButton() const;
     QPushButton *creativesButton() const;
+    QPushButton *audiencesButton() const;
     QTabWidget *sections() const;
 
 Q_SIGNALS:
     void updateRequested(const QString &mediaBuyId, const QString &action);
     void deliveryRequested(const QString &mediaBuyId, const QString &granularity);
     void creativesRequested(const QString &mediaBuyId);
+    void audiencesRequested(const QString &mediaBuyId);
 
 private:
     void refresh();
@@ -80,6 +82,7 @@ private:
     QPushButton *m_resume = nullptr;
     QPushButton *m_cancel = nullptr;
     QPushButton *m_creatives = nullptr;
+    QPushButton *m_audiences = nullptr;
     ErrorBanner *m_error = nullptr;
 };
 

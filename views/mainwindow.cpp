@@ -4,6 +4,7 @@
 #include "agentmanager.h"
 #include "agentprofilesdialog.h"
 #include "agentsecurity.h"
+#include "audiencespanel.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
@@ -38,7 +39,6 @@
 #include "workbench.h"
 #include "workspacekeeper.h"
 
-#include <QPointer>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -46,8 +46,10 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -59,6 +61,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace adcp::gui {
@@ -253,6 +256,9 @@ void MainWindow::buildCentre()
                    tr("Buys"));
     m_creativeLibrary = new CreativeLibraryWidget(m_workbench, m_tabs);
     m_tabs->addTab(m_creativeLibrary, tr("Creatives"));
+    m_audiencesPanel = new AudiencesWidget(m_workbench, m_tabs);
+    m_audiencesPanel->setDialogRunner([this](QDialog *dialog) { return runDialog(dialog); });
+    m_tabs->addTab(m_audiencesPanel, tr("Audiences"));
 
     // Right: the selected item in full.
     auto *right = new QWidget(m_horizontalSplitter);
@@ -348,6 +354,9 @@ void MainWindow::buildShortcuts()
         case Tab::Creatives:
             m_creativeLibrary->focusFilter();
             break;
+        case Tab::Audiences:
+            m_audiencesPanel->audienceView()->setFocus(Qt::ShortcutFocusReason);
+            break;
         case Tab::Brief:
             m_inspector->filterEdit()->setFocus(Qt::ShortcutFocusReason);
             break;
@@ -357,7 +366,7 @@ void MainWindow::buildShortcuts()
     connect(log, &QShortcut::activated, m_inspector, &ExchangeInspector::focusLog);
     auto *cancel = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(cancel, &QShortcut::activated, m_workbench, &Workbench::cancelAll);
-    for (int i = 0; i <= int(Tab::Creatives); ++i) {
+    for (int i = 0; i <= int(Tab::Audiences); ++i) {
         auto *tab = new QShortcut(QKeySequence(Qt::ALT | (Qt::Key_1 + i)), this);
         connect(tab, &QShortcut::activated, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
@@ -495,6 +504,40 @@ void MainWindow::wireWorkbench()
             return;
         m_buyDetail->errorBanner()->clearError();
         m_workbench->syncCreatives(id, dialog.creatives(), dialog.assignments());
+    });
+    connect(m_buyDetail, &BuyDetailWidget::audiencesRequested, this, [this](const QString &id) {
+        const auto choose = [this, id] {
+            const nlohmann::json &buy = m_workbench->buys()->buyJson(m_workbench->buys()->rowOf(id));
+            QStringList targeted;
+            for (const auto &p : jsonArray(buy, "packages"))
+                for (const auto &a : jsonStringList(jsonObject(p, "targeting_overlay"), "audience_include"))
+                    if (!targeted.contains(a))
+                        targeted << a;
+            BuyAudiencesDialog dialog(m_workbench->audiences(), targeted, this);
+            if (runDialog(&dialog) != QDialog::Accepted)
+                return;
+            const QStringList chosen = dialog.audienceIds();
+            if (QSet<QString>(chosen.begin(), chosen.end()) ==
+                QSet<QString>(targeted.begin(), targeted.end()))
+                return;
+            m_buyDetail->errorBanner()->clearError();
+            m_workbench->setBuyAudiences(id, chosen);
+        };
+        // The account's audiences are read first when this session has not read them yet.
+        if (!m_workbench->audiences().empty()) {
+            choose();
+            return;
+        }
+        auto *once = new QObject(this);
+        connect(m_workbench, &Workbench::audiencesListed, once, [once, choose] {
+            once->deleteLater();
+            choose();
+        });
+        connect(m_workbench, &Workbench::actionFailed, once, [once](const QString &action) {
+            if (action == tr("List audiences"))
+                once->deleteLater();
+        });
+        m_workbench->listAudiences();
     });
     connect(
         m_buyDetail->errorBanner(), &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy remedy) {
@@ -728,6 +771,11 @@ ProposalDetailWidget *MainWindow::proposalDetail() const
 BuyMonitorWidget *MainWindow::buyMonitor() const
 {
     return m_buyMonitor;
+}
+
+AudiencesWidget *MainWindow::audiencesPanel() const
+{
+    return m_audiencesPanel;
 }
 
 CreativeLibraryWidget *MainWindow::creativeLibrary() const

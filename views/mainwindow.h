@@ -35,6 +35,7 @@ class LoopbackSeller;
 class BriefComposer;
 class BuyDetailWidget;
 class BuyMonitorWidget;
+class AudiencesWidget;
 class CreativeLibraryWidget;
 class ExchangeInspector;
 class ProductListWidget;
@@ -52,7 +53,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    enum class Tab { Brief, Products, Proposals, Buys, Creatives };
+    enum class Tab { Brief, Products, Proposals, Buys, Creatives, Audiences };
     enum class Detail { Empty, Product, Proposal, Buy };
 
     explicit MainWindow(Workbench *workbench, QWidget *parent = nullptr);
@@ -73,6 +74,7 @@ public:
     ProposalDetailWidget *proposalDetail() const;
     BuyMonitorWidget *buyMonitor() const;
     CreativeLibraryWidget *creativeLibrary() const;
+    AudiencesWidget *audiencesPanel() const;
     BuyDetailWidget *buyDetail() const;
     ExchangeInspector *exchangeInspector() const;
 
@@ -154,6 +156,7 @@ private:
     ProposalDetailWidget *m_proposalDetail = nullptr;
     BuyMonitorWidget *m_buyMonitor = nullptr;
     CreativeLibraryWidget *m_creativeLibrary = nullptr;
+    AudiencesWidget *m_audiencesPanel = nullptr;
     BuyDetailWidget *m_buyDetail = nullptr;
     ExchangeInspector *m_inspector = nullptr;
     QLabel *m_statusMessage = nullptr;

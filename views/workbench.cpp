@@ -223,6 +223,8 @@ void Workbench::clearPlanning()
 {
     ++m_creativeListing;
     m_creatives->clear();
+    m_audiences = json::array();
+    m_eventSources = json::array();
     m_products->clear();
     m_proposals->clear();
     m_buys->clear();
@@ -353,6 +355,135 @@ void Workbench::listCreatives(const QString &status, const QString &nameContains
                   return;
               m_creatives->addPage(outcome.result, !more);
               Q_EMIT creativesListed();
+          });
+}
+
+json Workbench::audiences() const
+{
+    return m_audiences;
+}
+
+json Workbench::eventSources() const
+{
+    return m_eventSources;
+}
+
+namespace {
+
+// The first failed entry of a per-item sync answer (sync_audiences, sync_event_sources) as an error with
+// the item's id in its message; nullopt when every item went through.
+std::optional<AdcpError> firstItemFailure(const json &items, const char *idKey)
+{
+    for (const auto &entry : items) {
+        if (jsonString(entry, "action") != QLatin1String("failed"))
+            continue;
+        const json errors = jsonArray(entry, "errors");
+        AdcpError error = errors.empty() || !errors.front().is_object()
+                              ? AdcpError::make("INVALID_REQUEST", "the seller refused it")
+                              : AdcpError::fromJson(errors.front());
+        error.message = jsonString(entry, idKey).toStdString() + ": " + error.message;
+        return error;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+void Workbench::listAudiences()
+{
+    if (!m_client)
+        return;
+    track(m_client->call(QStringLiteral("sync_audiences"), scoped(json::object(), true)),
+          tr("List audiences"), QString(), [this](const adcp::ToolOutcome &outcome) {
+              m_audiences = jsonArray(outcome.result, "audiences");
+              Q_EMIT audiencesListed();
+          });
+}
+
+void Workbench::syncAudience(const json &audience)
+{
+    if (!m_client)
+        return;
+    const QString id = jsonString(audience, "audience_id");
+    const QString action = audience.value("delete", false) ? tr("Delete audience") : tr("Sync audience");
+    track(m_client->call(QStringLiteral("sync_audiences"),
+                         scoped({{"audiences", json::array({audience})}}, true)),
+          action, id, [this, id, action](const adcp::ToolOutcome &outcome) {
+              const json results = jsonArray(outcome.result, "audiences");
+              if (auto failed = firstItemFailure(results, "audience_id"))
+                  Q_EMIT actionFailed(action, id, *failed);
+              else if (!results.empty())
+                  Q_EMIT actionSucceeded(action, id,
+                                         tr("Audience %1 %2").arg(id, jsonString(results.front(), "action")));
+              listAudiences();
+          });
+}
+
+void Workbench::listEventSources()
+{
+    if (!m_client)
+        return;
+    track(m_client->call(QStringLiteral("sync_event_sources"), scoped(json::object(), true)),
+          tr("List event sources"), QString(), [this](const adcp::ToolOutcome &outcome) {
+              m_eventSources = jsonArray(outcome.result, "event_sources");
+              Q_EMIT eventSourcesListed();
+          });
+}
+
+void Workbench::syncEventSource(const json &source)
+{
+    if (!m_client)
+        return;
+    const QString id = jsonString(source, "event_source_id");
+    track(m_client->call(QStringLiteral("sync_event_sources"),
+                         scoped({{"event_sources", json::array({source})}}, true)),
+          tr("Sync event source"), id, [this, id](const adcp::ToolOutcome &outcome) {
+              // The answer lists every source of the account: it is the new listing.
+              m_eventSources = jsonArray(outcome.result, "event_sources");
+              if (auto failed = firstItemFailure(m_eventSources, "event_source_id"))
+                  Q_EMIT actionFailed(tr("Sync event source"), id, *failed);
+              else
+                  Q_EMIT actionSucceeded(tr("Sync event source"), id, tr("Event source %1 saved").arg(id));
+              Q_EMIT eventSourcesListed();
+          });
+}
+
+void Workbench::setBuyAudiences(const QString &mediaBuyId, const QStringList &audienceIds)
+{
+    if (!m_client)
+        return;
+    const json &buy = m_buys->buyJson(m_buys->rowOf(mediaBuyId));
+    json include = json::array();
+    for (const auto &id : audienceIds)
+        include.push_back(id.toStdString());
+    json packages = json::array();
+    for (const auto &p : jsonArray(buy, "packages")) {
+        if (!p.is_object() || p.value("canceled", false) || !p.contains("package_id"))
+            continue;
+        json overlay = p.contains("targeting_overlay") && p["targeting_overlay"].is_object()
+                           ? p["targeting_overlay"]
+                           : json::object();
+        overlay["audience_include"] = include;
+        packages.push_back({{"package_id", p["package_id"]}, {"targeting_overlay", std::move(overlay)}});
+    }
+    if (packages.empty())
+        return;
+    json request =
+        scoped({{"media_buy_id", mediaBuyId.toStdString()}, {"packages", std::move(packages)}}, true);
+    if (buy.contains("revision"))
+        request["revision"] = buy["revision"];
+    const QString label = tr("Target audiences");
+    track(m_client->updateMediaBuy(request), label, mediaBuyId,
+          [this, mediaBuyId, label, audienceIds](const adcp::ToolOutcome &outcome) {
+              json update = {{"media_buy_id", mediaBuyId.toStdString()}};
+              if (outcome.result.contains("revision"))
+                  update["revision"] = outcome.result["revision"];
+              m_buys->upsertBuy(update);
+              Q_EMIT actionSucceeded(label, mediaBuyId,
+                                     audienceIds.isEmpty()
+                                         ? tr("No audience targeted")
+                                         : tr("Targeting %1").arg(audienceIds.join(QStringLiteral(", "))));
+              refreshBuys();
           });
 }
 

@@ -146,6 +146,19 @@ public:
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).
     void syncCreatives(const QString &mediaBuyId, const nlohmann::json &creatives,
                        const nlohmann::json &assignments);
+    // The active account's CRM audiences and conversion event sources, as sync_audiences and
+    // sync_event_sources last reported them (each without a list is discovery; every change reads them
+    // again). Cleared with the planning.
+    nlohmann::json audiences() const;
+    nlohmann::json eventSources() const;
+    void listAudiences();
+    // One audience (sync_audiences' audiences[] entry: create, member deltas, or delete).
+    void syncAudience(const nlohmann::json &audience);
+    void listEventSources();
+    void syncEventSource(const nlohmann::json &source);
+    // update_media_buy: every live package of the buy targets exactly these audiences (audience_include);
+    // the rest of each package's targeting overlay is sent back as the buy last reported it.
+    void setBuyAudiences(const QString &mediaBuyId, const QStringList &audienceIds);
     // What the session knows beyond its models, for the saved workspace: the briefs' flights, the buys whose
     // approval the seller still holds (their tasks are followed again after a restart) and the delivery
     // being watched. restoreSessionState merges a saved one in, reading it as untrusted input.
@@ -177,6 +190,8 @@ Q_SIGNALS:
     void backgroundFailed(const QString &action, const adcp::AdcpError &error);
     void accountsListed();
     void creativesListed();
+    void audiencesListed();
+    void eventSourcesListed();
     // The rows of accounts() the sync's entries landed on.
     void accountsSynced(const QList<int> &rows);
     void activeAccountChanged(const nlohmann::json &account);
@@ -237,6 +252,8 @@ private:
     QString m_accountStatusFilter;
     quint64 m_accountListing = 0; // pages of an older listing are dropped
     quint64 m_creativeListing = 0;
+    nlohmann::json m_audiences = nlohmann::json::array();
+    nlohmann::json m_eventSources = nlohmann::json::array();
     QString m_creativeStatusFilter;
     QString m_creativeNameFilter;
     quint64 m_session =

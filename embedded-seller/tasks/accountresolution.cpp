@@ -118,13 +118,32 @@ std::optional<adcp::ToolOutcome> resolveAccount(TaskContext &task, const json &a
             return notFound();
         Account fresh = provision(task, ref);
         // Reads never write: an unknown account simply has nothing yet.
-        if (use == AccountUse::Read || AccountStore::insert(task.db, fresh, task.now, &error)) {
+        if (use == AccountUse::Read) {
             task.account = std::move(fresh);
             return std::nullopt;
         }
+        // Two calls of the same caller naming a new natural key at once (a window reading audiences and event
+        // sources together) must provision one account, not two: the check is made again under the write
+        // lock, and the second call finds the first one's row.
+        storage::WriteTransaction tx(task.db);
+        if (tx.begin(&error)) {
+            std::vector<Account> matches;
+            if (!ref.contains("account_id"))
+                matches = AccountStore::match(task.db, task.principal.id, NaturalKey::fromJson(ref), &error);
+            if (error.isEmpty() && matches.size() == 1) {
+                tx.rollback();
+                account = std::move(matches.front());
+            } else if (error.isEmpty() && matches.empty() &&
+                       AccountStore::insert(task.db, fresh, task.now, &error) && tx.commit(&error)) {
+                task.account = std::move(fresh);
+                return std::nullopt;
+            }
+        }
         // A concurrent call of the same caller may have provisioned it first: use that row.
         QString again;
-        if (ref.contains("account_id")) {
+        if (account) {
+            // found under the write lock above
+        } else if (ref.contains("account_id")) {
             account = AccountStore::find(task.db, task.principal.id, fresh.accountId, &again);
         } else if (auto matches =
                        AccountStore::match(task.db, task.principal.id, NaturalKey::fromJson(ref), &again);
@@ -133,7 +152,8 @@ std::optional<adcp::ToolOutcome> resolveAccount(TaskContext &task, const json &a
         }
         if (!account)
             return failure("SERVICE_UNAVAILABLE",
-                           "the seller could not record the account: " + error.toStdString());
+                           "the seller could not record the account: " + error.toStdString(), std::nullopt,
+                           "retry the same request");
     }
     if (use != AccountUse::Read && use != AccountUse::Existing) {
         if (auto refused = gated(*account, use); !refused.ok())

@@ -1,4 +1,5 @@
 #include "agentclient.h"
+#include "audiencespanel.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buyeventmodel.h"
@@ -28,8 +29,14 @@
 #include "workbench.h"
 
 #include <QCheckBox>
+#include <QClipboard>
+#include <QCryptographicHash>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
 #include <QSettings>
@@ -41,6 +48,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace adcp::gui;
 using namespace adcp::models;
@@ -70,6 +78,7 @@ private Q_SLOTS:
     void dependencyBoardBreaksAndRestores_data();
     void dependencyBoardBreaksAndRestores();
     void dependencyBoardKeepsItsRowsAsBuysArrive();
+    void audienceSyncedTargetedSuspendedRestored();
 
 private:
     void breakFirstCreative(const QString &buyId, QString *creative);
@@ -829,3 +838,129 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
 
 QTEST_MAIN(TestLifecycle)
 #include "tst_lifecycle.moc"
+
+// The planner's audience flow, by mouse and keyboard on the window: an audience is created from pasted email
+// addresses in the Audiences tab (hashed in the workbench), a buy made from a committed proposal is set to
+// target it with the buy's Audiences… button (update_media_buy), the seller suspends the audience from the
+// console's dependency board and the buy shows impaired with the audience named, and Restore makes it healthy
+// again.
+void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
+{
+    QString error;
+    const std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+
+    // The Audiences tab, clicked: it reads the account's (empty) audiences and the seller's own event source.
+    QTabWidget *tabs = m_window->lifecycleTabs();
+    const int audiencesTab = int(MainWindow::Tab::Audiences);
+    QCOMPARE(tabs->tabText(audiencesTab), QStringLiteral("Audiences"));
+    QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(audiencesTab).center());
+    AudiencesWidget *panel = m_window->audiencesPanel();
+    QVERIFY(panel->isVisible());
+    waitIdle();
+    QCOMPARE(panel->audienceView()->topLevelItemCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(panel->eventSourceView()->topLevelItemCount(), 1, 30000);
+
+    // New audience…: a name typed, 300 addresses pasted (with a header line the dialog skips).
+    QStringList lines{QStringLiteral("email")};
+    for (int i = 0; i < 300; ++i)
+        lines << QStringLiteral("  Commuter%1@Example.com ").arg(i);
+    bool filled = false;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *audience = qobject_cast<AudienceDialog *>(dialog);
+        QVERIFY(audience);
+        QTest::keyClicks(audience->nameEdit(), QStringLiteral("Urban commuters"));
+        QCOMPARE(audience->idEdit()->text(), QStringLiteral("urban-commuters"));
+        QGuiApplication::clipboard()->setText(lines.join(QLatin1Char('\n')));
+        audience->membersEdit()->setFocus();
+        QTest::keyClick(audience->membersEdit(), Qt::Key_V, Qt::ControlModifier);
+        QTRY_VERIFY(audience->summaryLabel()->text().startsWith(QStringLiteral("300 member")));
+        QVERIFY(audience->summaryLabel()->text().contains(QStringLiteral("1 line skipped")));
+        QVERIFY(audience->okButton()->isEnabled());
+        // Only hashes leave the workbench, of the trimmed, lower-cased address.
+        const nlohmann::json entry = audience->audience();
+        QCOMPARE(entry["add"].size(), size_t(300));
+        QCOMPARE(QString::fromStdString(entry["add"][0]["hashed_email"].get<std::string>()),
+                 QString::fromLatin1(
+                     QCryptographicHash::hash("commuter0@example.com", QCryptographicHash::Sha256).toHex()));
+        filled = true;
+    };
+    QTest::mouseClick(panel->newAudienceButton(), Qt::LeftButton);
+    QVERIFY(filled);
+    waitIdle();
+    QVERIFY2(panel->errorBanner()->isHidden(), qPrintable(panel->errorBanner()->text()));
+    QTRY_COMPARE_WITH_TIMEOUT(panel->audienceView()->topLevelItemCount(), 1, 30000);
+    QTreeWidgetItem *row = panel->audienceView()->topLevelItem(0);
+    QCOMPARE(row->text(0), QStringLiteral("Urban commuters"));
+    QCOMPARE(row->text(1), QStringLiteral("Ready"));
+    QVERIFY2(row->text(2).remove(QLatin1Char(',')).toInt() >= 100, qPrintable(row->text(2)));
+
+    // A buy from a committed proposal (auto-commit on), then Audiences… on the buy: the audience checked.
+    m_console->autoCommitBox()->setChecked(true);
+    QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {},
+                      tabs->tabBar()->tabRect(int(MainWindow::Tab::Brief)).center());
+    sendBrief();
+    const QString buyId = buyFromCommittedProposal();
+    QVERIFY(!buyId.isEmpty());
+    m_window->showBuy(buyId);
+    waitIdle();
+    QVERIFY(m_window->buyDetail()->audiencesButton()->isEnabled());
+    m_fillDialog = [](QDialog *dialog) {
+        auto *choose = qobject_cast<BuyAudiencesDialog *>(dialog);
+        QVERIFY(choose);
+        QListWidget *list = choose->list();
+        QCOMPARE(list->count(), 1);
+        QCOMPARE(list->item(0)->checkState(), Qt::Unchecked);
+        list->setFocus();
+        list->setCurrentRow(0);
+        QTest::keyClick(list, Qt::Key_Space);
+        QCOMPARE(choose->audienceIds(), QStringList{QStringLiteral("urban-commuters")});
+    };
+    QTest::mouseClick(m_window->buyDetail()->audiencesButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
+             qPrintable(m_window->buyDetail()->errorBanner()->text()));
+
+    // The seller's console: the audience is on the board; Break suspends it and the buy is impaired.
+    QTableWidget *board = m_console->dependencyTable();
+    const auto boardRow = [board] {
+        for (int r = 0; r < board->rowCount(); ++r)
+            if (board->item(r, 0)->text() == QLatin1String("audience") &&
+                board->item(r, 1)->text() == QLatin1String("urban-commuters"))
+                return r;
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(boardRow() >= 0, 60000);
+    BuyModel *buys = m_workbench->buys();
+    const auto health = [buys, buyId] {
+        return buys->index(buys->rowOf(buyId), BuyModel::HealthColumn).data().toString();
+    };
+    QCOMPARE(health(), QStringLiteral("ok"));
+    auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-audience-urban-commuters"));
+    QVERIFY(breakButton);
+    QTest::mouseClick(breakButton, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(health().startsWith(QStringLiteral("impaired")), 60000);
+    m_window->showBuy(buyId);
+    ImpairmentModel *impairments = m_window->buyDetail()->impairmentModel();
+    QTRY_VERIFY_WITH_TIMEOUT(impairments->rowCount() == 1, 30000);
+    QVERIFY(impairments->index(0, ImpairmentModel::ResourceColumn)
+                .data()
+                .toString()
+                .contains(QStringLiteral("urban-commuters")));
+    // The Audiences tab, read again, says so.
+    QTest::mouseClick(tabs->tabBar(), Qt::LeftButton, {}, tabs->tabBar()->tabRect(audiencesTab).center());
+    waitIdle();
+    QTRY_VERIFY(panel->refreshButton()->isEnabled());
+    QTest::mouseClick(panel->refreshButton(), Qt::LeftButton);
+    waitIdle();
+    QTRY_COMPARE_WITH_TIMEOUT(panel->audienceView()->topLevelItem(0)->text(1), QStringLiteral("Suspended"),
+                              30000);
+
+    auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-audience-urban-commuters"));
+    QVERIFY(restore);
+    QTest::mouseClick(restore, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(health(), QStringLiteral("ok"), 60000);
+    QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);
+    execution->stop();
+}

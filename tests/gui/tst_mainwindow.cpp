@@ -79,9 +79,9 @@ void TestMainWindow::lifecycleTabsInOrder()
 {
     Workbench workbench;
     MainWindow window(&workbench);
-    const QStringList expected{QStringLiteral("Brief"), QStringLiteral("Products"),
+    const QStringList expected{QStringLiteral("Brief"),     QStringLiteral("Products"),
                                QStringLiteral("Proposals"), QStringLiteral("Buys"),
-                               QStringLiteral("Creatives")};
+                               QStringLiteral("Creatives"), QStringLiteral("Audiences")};
     QCOMPARE(window.lifecycleTabs()->count(), expected.size());
     for (int i = 0; i < expected.size(); ++i)
         QCOMPARE(window.lifecycleTabs()->tabText(i), expected.at(i));

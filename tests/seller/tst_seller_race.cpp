@@ -1,4 +1,5 @@
-// 50 threads race create_media_buy on one committed proposal: exactly one buy, 49 clean errors.
+// 50 threads race create_media_buy on one committed proposal: exactly one buy, 49 clean errors. 20 threads
+// name one new natural key at once: exactly one account is provisioned and every call succeeds.
 
 #include "sellertestfixture.h"
 
@@ -62,6 +63,32 @@ private Q_SLOTS:
         QCOMPARE(p->mediaBuyId.value_or(""), winner);
         // Only the winner's key holds a response; the losers' keys were released.
         QCOMPARE(s.rows(QStringLiteral("idempotency")), 1);
+    }
+
+    void oneNewAccountForConcurrentFirstUse()
+    {
+        Seller s;
+        constexpr int kThreads = 20;
+        const json account = {{"brand", {{"domain", "race.example"}}}, {"operator", "agency.example"}};
+        std::vector<adcp::ToolOutcome> outcomes(kThreads);
+        std::vector<std::string> keys;
+        for (int i = 0; i < kThreads; ++i)
+            keys.push_back(s.key());
+        std::barrier start(kThreads);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kThreads; ++i) {
+            threads.emplace_back([&, i] {
+                start.arrive_and_wait();
+                // Alternating tools, as a window reading audiences and event sources together does.
+                outcomes[i] = s.call(i % 2 ? "sync_event_sources" : "sync_audiences",
+                                     {{"idempotency_key", keys[i]}, {"account", account}});
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        for (const auto &o : outcomes)
+            QVERIFY2(o.ok(), o.ok() ? "" : (o.error->code + ": " + o.error->message).c_str());
+        QCOMPARE(s.rows(QStringLiteral("accounts")), 1);
     }
 };
 
