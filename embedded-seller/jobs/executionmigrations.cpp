@@ -149,6 +149,19 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                  "received_at)"),
          },
          {}},
+        {7,
+         QStringLiteral("performance feedback the buyer sent about its buys (provide_performance_feedback)"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE data_feedback (feedback_id TEXT PRIMARY KEY, principal_id TEXT NOT "
+                 "NULL, media_buy_id TEXT NOT NULL, package_id TEXT, creative_id TEXT, period_start "
+                 "TEXT NOT NULL, period_end TEXT NOT NULL, performance_index REAL NOT NULL, baseline "
+                 "TEXT, supersedes TEXT, superseded_by TEXT, assertion_json TEXT NOT NULL, "
+                 "received_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX data_feedback_by_buy ON data_feedback (principal_id, media_buy_id, "
+                            "received_at)"),
+         },
+         {}},
     };
 }
 

@@ -32,6 +32,38 @@ void decorateMediaBuy(QSqlDatabase &db, const std::string &principalId, nlohmann
     buy["available_actions"] = MediaBuyLifecycle::availableActions(state->status);
     buy["impairments"] = DependencyHealth::impairments(db, principalId, mediaBuyId);
     buy["health"] = buy["impairments"].empty() ? "ok" : "impaired";
+    // The buyer's performance feedback in force (provide_performance_feedback; corrections replace what they
+    // supersede), newest first, so the buyer and its tools see what the seller holds.
+    {
+        QSqlQuery q(db);
+        nlohmann::json feedback = nlohmann::json::array();
+        if (execute(q,
+                    QStringLiteral("SELECT feedback_id, package_id, creative_id, period_start, period_end, "
+                                   "performance_index, baseline, received_at FROM data_feedback WHERE "
+                                   "principal_id = ? AND media_buy_id = ? AND superseded_by IS NULL ORDER BY "
+                                   "received_at DESC, feedback_id DESC LIMIT 20"),
+                    {qs(principalId), qs(mediaBuyId)}, nullptr)) {
+            while (q.next()) {
+                nlohmann::json f = {{"feedback_id", q.value(0).toString().toStdString()},
+                                    {"measurement_period",
+                                     {{"start", q.value(3).toString().toStdString()},
+                                      {"end", q.value(4).toString().toStdString()}}},
+                                    {"performance_index", q.value(5).toDouble()},
+                                    {"received_at", q.value(7).toString().toStdString()}};
+                if (!q.value(1).isNull())
+                    f["package_id"] = q.value(1).toString().toStdString();
+                if (!q.value(2).isNull())
+                    f["creative_id"] = q.value(2).toString().toStdString();
+                if (!q.value(6).isNull())
+                    f["baseline"] = q.value(6).toString().toStdString();
+                feedback.push_back(std::move(f));
+            }
+        }
+        if (!feedback.empty())
+            buy["ext"]["workbench"]["performance_feedback"] = std::move(feedback);
+        else if (buy.contains("ext") && buy["ext"].is_object() && buy["ext"].contains("workbench"))
+            buy["ext"]["workbench"].erase("performance_feedback");
+    }
     if (state->approval == "pending")
         buy["confirmed_at"] = nullptr;
     if (state->status == "canceled" && state->canceledAt.isValid()) {

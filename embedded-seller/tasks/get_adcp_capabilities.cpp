@@ -102,6 +102,9 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             {"supported_action_sources",
              {"website", "app", "offline", "in_store", "phone_call", "email", "chat", "system_generated",
               "other"}}}},
+          // provide_performance_feedback is served (stored with the buy, answered "accepted") without the
+          // media_buy.performance_feedback block: 3.2 ties that block to the experimental measurement.core
+          // surface, which this seller does not implement.
           {"features",
            {{"inline_creative_management", false},
             {"property_list_filtering", false},

@@ -41,6 +41,7 @@ nlohmann::json normalizeSyncGovernance(const nlohmann::json &arguments);
 adcp::ToolOutcome syncAudiences(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome syncEventSources(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome logEvent(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome providePerformanceFeedback(TaskContext &task, const nlohmann::json &arguments);
 
 const std::vector<ToolSpec> &toolSpecs()
 {
@@ -141,6 +142,11 @@ const std::vector<ToolSpec> &toolSpecs()
          "Log up to 10,000 conversion events against an event source; deduplicated by event_id. Answers how "
          "many were received and kept, each refused event with its reason, and the batch's match quality.",
          true, logEvent},
+        {"provide_performance_feedback", "/schemas/media-buy/provide-performance-feedback-request.json",
+         "Tell the seller how a media buy (or one package or creative) performed over a period: an index "
+         "against a named baseline, who measured it and how. Stored with the buy; answers its feedback_id. A "
+         "correction names the feedback it supersedes.",
+         true, providePerformanceFeedback},
     };
     return specs;
 }

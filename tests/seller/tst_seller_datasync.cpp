@@ -78,6 +78,7 @@ private Q_SLOTS:
     void eventSourceHealthImpairsAndRestores();
     void largeEventBatch();
     void dataSurvivesRestart();
+    void performanceFeedback();
 };
 
 void TestSellerDataSync::initTestCase()
@@ -581,6 +582,78 @@ void TestSellerDataSync::dataSurvivesRestart()
     QCOMPARE(listed.result["audiences"][0]["status"], created.result["audiences"][0]["status"]);
     auto sources = call(s, "sync_event_sources", {{"idempotency_key", s.key()}, {"account", kAccount}});
     QCOMPARE(sources.result["event_sources"].size(), size_t(2));
+}
+
+void TestSellerDataSync::performanceFeedback()
+{
+    ExecSeller s;
+    const json buy = s.createBuy();
+    const std::string id = buy["media_buy_id"];
+    const QDateTime now = s.context->clock().now();
+    const json period = {{"start", adcp::seller::isoTime(now.addDays(-7)).toStdString()},
+                         {"end", adcp::seller::isoTime(now).toStdString()}};
+    const json assertion = {{"media_buy_id", id},
+                            {"package_id", exectest::packageId(buy, 0)},
+                            {"measurement_period", period},
+                            {"performance_index", 1.18},
+                            {"baseline", "campaign_target"},
+                            {"metric", {{"scope", "standard"}, {"metric_id", "conversions"}}},
+                            {"producer", {{"domain", "measure.example"}}},
+                            {"methodology", "geo_incrementality"},
+                            {"evidence",
+                             {{"sample_size", 12000},
+                              {"confidence_interval", {{"lower", 1.05}, {"upper", 1.31}, {"level", 0.9}}}}}};
+    json args = assertion;
+    args["idempotency_key"] = s.key();
+    auto first = call(s, "provide_performance_feedback", args);
+    QVERIFY(first.ok());
+    QCOMPARE(first.result["application_status"].get<std::string>(), std::string("accepted"));
+    const std::string firstId = first.result["feedback_id"];
+    json shown = s.mediaBuy(id)["ext"]["workbench"]["performance_feedback"];
+    QCOMPARE(shown.size(), size_t(1));
+    QCOMPARE(shown[0]["performance_index"].get<double>(), 1.18);
+
+    // A correction replaces it; the replaced one cannot be superseded twice.
+    args = assertion;
+    args["idempotency_key"] = s.key();
+    args["performance_index"] = 1.12;
+    args["final"] = true;
+    args["supersedes_feedback_id"] = firstId;
+    auto corrected = call(s, "provide_performance_feedback", args);
+    QVERIFY(corrected.ok());
+    shown = s.mediaBuy(id)["ext"]["workbench"]["performance_feedback"];
+    QCOMPARE(shown.size(), size_t(1));
+    QCOMPARE(shown[0]["feedback_id"], corrected.result["feedback_id"]);
+
+    const int stored = s.rows(QStringLiteral("data_feedback"));
+    std::string message; // the last refusal's message
+    const auto refused = [&](json change, const char *code, const char *field, bool requestValid = true,
+                             const adcp::seller::Principal *who = nullptr) {
+        json a = assertion;
+        a.update(change);
+        a["idempotency_key"] = s.key();
+        const auto outcome = call(s, "provide_performance_feedback", a, requestValid, who);
+        QVERIFY(!outcome.ok());
+        QCOMPARE(outcome.error->code, std::string(code));
+        QCOMPARE(outcome.error->field.value_or(""), std::string(field));
+        message = outcome.error->message;
+    };
+    refused({{"supersedes_feedback_id", firstId}}, "INVALID_STATE", "supersedes_feedback_id");
+    refused({{"supersedes_feedback_id", "fb_nope"}}, "REFERENCE_NOT_FOUND", "supersedes_feedback_id");
+    refused({{"package_id", "pkg_nope"}}, "PACKAGE_NOT_FOUND", "package_id");
+    refused({{"measurement_period", {{"start", period["end"]}, {"end", period["start"]}}}}, "INVALID_REQUEST",
+            "measurement_period.end");
+    refused({{"measurement_period",
+              {{"start", adcp::seller::isoTime(now.addDays(1)).toStdString()},
+               {"end", adcp::seller::isoTime(now.addDays(2)).toStdString()}}}},
+            "INVALID_REQUEST", "measurement_period.start");
+    refused({{"performance_index", -1}}, "INVALID_REQUEST", "performance_index", false);
+    // Another principal's buy answers as an unknown one.
+    refused(json::object(), "MEDIA_BUY_NOT_FOUND", "media_buy_id", true, &s.other);
+    const std::string foreign = message;
+    refused({{"media_buy_id", "mb_nope"}}, "MEDIA_BUY_NOT_FOUND", "media_buy_id");
+    QCOMPARE(foreign, message);
+    QCOMPARE(s.rows(QStringLiteral("data_feedback")), stored);
 }
 
 QTEST_GUILESS_MAIN(TestSellerDataSync)
