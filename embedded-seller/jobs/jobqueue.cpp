@@ -43,10 +43,9 @@ bool finish(QSqlDatabase &db, const Job &job, const QString &workerId, const QSt
 
 bool JobQueue::enqueue(QSqlDatabase &db, const Job &job, QString *error, qint64 notBeforeMs)
 {
-    QSqlQuery q(db);
     const QString now = nowIso();
-    return execute(
-        q,
+    return storage::write(
+        db,
         QStringLiteral("INSERT INTO exec_jobs (principal_id, media_buy_id, package_id, adapter, step, "
                        "payload, state, attempts, not_before_ms, created_at, updated_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"),

@@ -122,7 +122,21 @@ std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, cons
     return packages;
 }
 
-std::string MediaBuyLifecycle::computeStatus(QSqlDatabase &db, const BuyExecution &buy, const QDateTime &now)
+namespace {
+
+// What the status of a buy depends on besides its own row: its packages (canceled ones ignored, "open" the
+// others) and their creatives.
+struct PackageSummary
+{
+    bool any = false;            // the buy has packages at all
+    bool anyOpen = false;        // one is not canceled
+    bool anyFailed = false;      // an open one was refused by its ad server
+    bool allLive = true;         // every open one is live at its ad server
+    bool needsCreatives = false; // an open one has no approved creative assigned
+};
+
+// The status machine itself, on what computeStatus and refreshAll read (one buy at a time, or all at once).
+std::string decideStatus(const BuyExecution &buy, const PackageSummary &packages, const QDateTime &now)
 {
     if (isTerminalStatus(buy.status))
         return buy.status;
@@ -130,54 +144,63 @@ std::string MediaBuyLifecycle::computeStatus(QSqlDatabase &db, const BuyExecutio
         return buy.status;
     if (buy.approval == "rejected")
         return "rejected";
-    const auto packageList = packages(db, buy);
     // Only a seeded fixture buy has no packages at all: it keeps its status until its flight ends.
-    if (packageList.empty()) {
+    if (!packages.any) {
         const bool running = buy.status == "active" || buy.status == "paused";
         return running && buy.end.isValid() && now >= buy.end ? "completed" : buy.status;
     }
-    bool allLive = true;
-    bool anyFailed = false;
-    bool anyOpen = false;
-    for (const auto &p : packageList) {
-        if (p.canceled)
-            continue;
-        anyOpen = true;
-        anyFailed = anyFailed || !p.failure.empty();
-        allLive = allLive && p.live;
-    }
     const bool pending = buy.status == "pending_creatives" || buy.status == "pending_start";
-    if (anyFailed && pending)
+    if (packages.anyFailed && pending)
         return "rejected";
-    // A package needs at least one approved creative assigned to leave pending_creatives.
-    QSqlQuery q(db);
-    bool needsCreatives = false;
-    if (execute(
-            q,
-            QStringLiteral("SELECT COUNT(*) FROM packages p LEFT JOIN exec_packages x ON x.principal_id = "
-                           "p.principal_id AND x.package_id = p.package_id WHERE p.principal_id = ? AND "
-                           "p.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS (SELECT 1 FROM "
-                           "mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id AND "
-                           "r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
-                           "d.principal_id = p.principal_id AND d.package_id = p.package_id AND "
-                           "d.resource_type = 'creative' AND r.status = 'approved')"),
-            {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr) &&
-        q.next())
-        needsCreatives = q.value(0).toLongLong() > 0;
     const bool flightOver = buy.end.isValid() && now >= buy.end;
     if (buy.status == "active" || buy.status == "paused") {
-        if (flightOver || !anyOpen)
+        if (flightOver || !packages.anyOpen)
             return "completed";
         return buy.paused ? "paused" : "active";
     }
     // Without approved creatives a pending buy stays where it is (pending_start only when forced there).
-    if (needsCreatives)
+    if (packages.needsCreatives)
         return buy.status == "pending_start" ? "pending_start" : "pending_creatives";
-    if (!allLive || !anyOpen || (buy.start.isValid() && now < buy.start))
+    if (!packages.allLive || !packages.anyOpen || (buy.start.isValid() && now < buy.start))
         return "pending_start";
     if (flightOver)
         return "completed";
     return buy.paused ? "paused" : "active";
+}
+
+} // namespace
+
+std::string MediaBuyLifecycle::computeStatus(QSqlDatabase &db, const BuyExecution &buy, const QDateTime &now)
+{
+    PackageSummary summary;
+    if (isTerminalStatus(buy.status) || buy.approval == "pending" || buy.approval == "rejected")
+        return decideStatus(buy, summary, now);
+    const auto packageList = packages(db, buy);
+    summary.any = !packageList.empty();
+    for (const auto &p : packageList) {
+        if (p.canceled)
+            continue;
+        summary.anyOpen = true;
+        summary.anyFailed = summary.anyFailed || !p.failure.empty();
+        summary.allLive = summary.allLive && p.live;
+    }
+    if (summary.any) {
+        // A package needs at least one approved creative assigned to leave pending_creatives.
+        QSqlQuery q(db);
+        if (execute(q,
+                    QStringLiteral(
+                        "SELECT COUNT(*) FROM packages p LEFT JOIN exec_packages x ON x.principal_id = "
+                        "p.principal_id AND x.package_id = p.package_id WHERE p.principal_id = ? AND "
+                        "p.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS (SELECT 1 FROM "
+                        "mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id AND "
+                        "r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
+                        "d.principal_id = p.principal_id AND d.package_id = p.package_id AND "
+                        "d.resource_type = 'creative' AND r.status = 'approved')"),
+                    {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr) &&
+            q.next())
+            summary.needsCreatives = q.value(0).toLongLong() > 0;
+    }
+    return decideStatus(buy, summary, now);
 }
 
 bool MediaBuyLifecycle::setStatus(QSqlDatabase &db, const BuyExecution &buy, const std::string &to,
@@ -252,27 +275,64 @@ std::optional<std::string> MediaBuyLifecycle::refresh(QSqlDatabase &db, const st
 
 int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QString *error)
 {
+    // One statement reads what decideStatus needs for every open buy (the same columns and conditions as
+    // load, packages and computeStatus's creative count), without the write lock. Only a buy whose status
+    // would change gets a write transaction, in which refresh() reads it again and decides for real. A
+    // transaction per buy, taken back to back, held the write lock for the whole round (a few hundred ms
+    // with thousands of open buys), and every request that writes waited behind it.
     QSqlQuery q(db);
     if (!execute(
             q,
-            QStringLiteral("SELECT principal_id, media_buy_id, status FROM media_buys WHERE status NOT IN "
-                           "('completed', 'rejected', 'canceled')"),
+            QStringLiteral(
+                "SELECT b.principal_id, b.media_buy_id, b.status, b.start_time, b.end_time, e.approval, "
+                "e.paused, COUNT(p.package_id), "
+                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND "
+                "COALESCE(x.failure, '') <> '' THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND "
+                "COALESCE(x.live, 0) = 0 THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS "
+                "(SELECT 1 FROM mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id "
+                "AND r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
+                "d.principal_id = p.principal_id AND d.package_id = p.package_id AND d.resource_type = "
+                "'creative' AND r.status = 'approved') THEN 1 ELSE 0 END) "
+                "FROM media_buys b LEFT JOIN exec_buys e ON e.principal_id = b.principal_id AND "
+                "e.media_buy_id = b.media_buy_id LEFT JOIN packages p ON p.principal_id = b.principal_id "
+                "AND p.media_buy_id = b.media_buy_id LEFT JOIN exec_packages x ON x.principal_id = "
+                "p.principal_id AND x.package_id = p.package_id WHERE b.status NOT IN ('completed', "
+                "'rejected', 'canceled') GROUP BY b.principal_id, b.media_buy_id"),
             {}, error))
         return -1;
-    std::vector<std::tuple<std::string, std::string, std::string>> buys;
-    while (q.next())
-        buys.emplace_back(q.value(0).toString().toStdString(), q.value(1).toString().toStdString(),
-                          q.value(2).toString().toStdString());
+    std::vector<BuyExecution> stale;
+    while (q.next()) {
+        BuyExecution buy;
+        buy.principalId = q.value(0).toString().toStdString();
+        buy.mediaBuyId = q.value(1).toString().toStdString();
+        buy.status = q.value(2).toString().toStdString();
+        buy.start = parseTime(q.value(3));
+        buy.end = parseTime(q.value(4));
+        buy.approval =
+            q.value(5).isNull() ? std::string("not_required") : q.value(5).toString().toStdString();
+        buy.paused = q.value(6).toInt() != 0;
+        PackageSummary summary;
+        summary.any = q.value(7).toLongLong() > 0;
+        summary.anyOpen = q.value(8).toLongLong() > 0;
+        summary.anyFailed = q.value(9).toLongLong() > 0;
+        summary.allLive = q.value(10).toLongLong() == 0;
+        summary.needsCreatives = q.value(11).toLongLong() > 0;
+        if (decideStatus(buy, summary, now) != buy.status)
+            stale.push_back(std::move(buy));
+    }
     q.finish();
     int changed = 0;
-    for (const auto &[principal, id, status] : buys) {
+    for (const auto &buy : stale) {
         storage::WriteTransaction tx(db);
         if (!tx.begin(error))
             return -1;
-        const auto next = refresh(db, principal, id, now, error);
+        const auto next = refresh(db, buy.principalId, buy.mediaBuyId, now, error);
         if (!next || !tx.commit(error))
             return -1;
-        if (*next != status)
+        if (*next != buy.status)
             ++changed;
     }
     return changed;

@@ -2,6 +2,7 @@
 #include "execfixture.h"
 
 #include "jobs/taskstore.h"
+#include "monitoring/lifecycle.h"
 
 #include <QTest>
 
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void updateErrors_data();
     void updateErrors();
     void flightEndCompletesTheBuy();
+    void refreshAllMovesWhatRefreshWould();
     void manualApprovalIsASubmittedTask();
     void decliningAnApprovalRejectsTheBuy();
     void stateSurvivesRestart();
@@ -253,6 +255,70 @@ void TestExecLifecycle::flightEndCompletesTheBuy()
                                                      {"media_buy_id", id},
                                                      {"paused", true}});
     QCOMPARE(errorCode(outcome), std::string("INVALID_STATE"));
+}
+
+// The ticker's round reads every open buy in one statement and writes only those whose status moves; each
+// buy here is bent (with the workers and the ticker stopped) into a state refresh() would move it out of.
+void TestExecLifecycle::refreshAllMovesWhatRefreshWould()
+{
+    using adcp::seller::MediaBuyLifecycle;
+    ExecSeller s;
+    const std::string flightOver = s.activeBuy().at("media_buy_id");
+    const std::string allCanceled = s.activeBuy().at("media_buy_id");
+    const std::string pausedHold = s.activeBuy().at("media_buy_id");
+    const std::string heldPending = s.activeBuy().at("media_buy_id");
+    const json refusedBuy = s.createBuy();
+    const std::string refused = refusedBuy.at("media_buy_id");
+    const std::string declined = s.createBuy().at("media_buy_id");
+    const std::string waiting = s.createBuy().at("media_buy_id");
+    QVERIFY(s.waitForJobs());
+    s.execution.reset();
+
+    QSqlDatabase db = s.context->database();
+    const QDateTime now = s.context->clock().now();
+    const auto run = [&](const QString &sql, std::initializer_list<QVariant> bindings) {
+        QSqlQuery q(db);
+        QString error;
+        QVERIFY2(adcp::seller::storage::execute(q, sql, bindings, &error), qPrintable(error));
+    };
+    const auto id = [](const std::string &text) { return QString::fromStdString(text); };
+    run(QStringLiteral("UPDATE media_buys SET end_time = ? WHERE media_buy_id = ?"),
+        {now.addSecs(-3600).toString(Qt::ISODateWithMs), id(flightOver)});
+    run(QStringLiteral("UPDATE exec_packages SET canceled = 1 WHERE media_buy_id = ?"), {id(allCanceled)});
+    run(QStringLiteral("UPDATE exec_buys SET paused = 1 WHERE media_buy_id = ?"), {id(pausedHold)});
+    run(QStringLiteral("UPDATE media_buys SET status = 'pending_start' WHERE media_buy_id = ?"),
+        {id(heldPending)});
+    run(QStringLiteral("UPDATE exec_packages SET failure = 'refused' WHERE package_id = ?"),
+        {id(packageId(refusedBuy, 0))});
+    run(QStringLiteral("UPDATE exec_buys SET approval = 'rejected' WHERE media_buy_id = ?"), {id(declined)});
+
+    const std::map<std::string, std::string> expected = {
+        {flightOver, "completed"},     {allCanceled, "completed"}, {pausedHold, "paused"},
+        {heldPending, "active"},       {refused, "rejected"},      {declined, "rejected"},
+        {waiting, "pending_creatives"}};
+    const auto principal = [&](const std::string &buyId) {
+        QSqlQuery q(db);
+        QString error;
+        if (!adcp::seller::storage::execute(
+                q, QStringLiteral("SELECT principal_id FROM media_buys WHERE media_buy_id = ?"), {id(buyId)},
+                &error) ||
+            !q.next())
+            return std::string();
+        return q.value(0).toString().toStdString();
+    };
+    for (const auto &[buyId, status] : expected) {
+        const auto buy = MediaBuyLifecycle::load(db, principal(buyId), buyId);
+        QVERIFY(buy);
+        // What refresh() of this one buy would make of it.
+        QCOMPARE(MediaBuyLifecycle::computeStatus(db, *buy, now), status);
+    }
+    QString error;
+    QCOMPARE(MediaBuyLifecycle::refreshAll(db, now, &error), 6);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    for (const auto &[buyId, status] : expected)
+        QCOMPARE(MediaBuyLifecycle::load(db, principal(buyId), buyId)->status, status);
+    // Nothing is left to move.
+    QCOMPARE(MediaBuyLifecycle::refreshAll(db, now, &error), 0);
 }
 
 void TestExecLifecycle::manualApprovalIsASubmittedTask()
