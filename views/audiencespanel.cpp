@@ -1,6 +1,7 @@
 #include "audiencespanel.h"
 
 #include "accountmodel.h"
+#include "buymodel.h"
 #include "displaynames.h"
 #include "errorbanner.h"
 #include "jsonvalues.h"
@@ -31,13 +32,13 @@ using nlohmann::json;
 
 namespace {
 
-QString sha256(const QString &text)
+QString memberHash(const QString &text)
 {
     return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
 // The audience id a name suggests: lower case, runs of anything else as one dash.
-QString idFromName(const QString &name)
+QString audienceIdFromName(const QString &name)
 {
     static const QRegularExpression others(QStringLiteral("[^a-z0-9]+"));
     QString id = name.toLower().replace(others, QStringLiteral("-"));
@@ -48,7 +49,7 @@ QString idFromName(const QString &name)
     return id.left(64);
 }
 
-QString percent(double rate)
+QString matchRateText(double rate)
 {
     return userLocale().toString(rate * 100.0, 'f', 1) + QLatin1Char('%');
 }
@@ -67,7 +68,7 @@ QString audienceStatusLabel(const QString &status)
     return displayName(Vocabulary::Status, status);
 }
 
-const char *const kEventTypes[] = {
+const char *const kOfferedEventTypes[] = {
     "purchase",   "add_to_cart", "initiate_checkout", "lead",         "complete_registration",
     "subscribe",  "app_install", "page_view",         "view_content", "search",
     "start_trial"};
@@ -81,9 +82,14 @@ AudienceMembers audienceMembersFromText(const QString &text)
     static const QRegularExpression e164(QStringLiteral("^\\+[1-9][0-9]{6,14}$"));
     AudienceMembers out;
     const QStringList lines = text.split(QLatin1Char('\n'));
+    static const QRegularExpression header(QStringLiteral("^[A-Za-z _;,\t-]+$"));
     for (int i = 0; i < lines.size(); ++i) {
         QString line = lines[i].trimmed();
         if (line.isEmpty())
+            continue;
+        // A CSV export's header ("email", "id,email,phone") is not a member and not a mistake either.
+        if (out.members.empty() && out.skippedCount == 0 && header.match(line).hasMatch() &&
+            !line.contains(QLatin1Char('@')))
             continue;
         QString recordId;
         const int comma = line.indexOf(QRegularExpression(QStringLiteral("[,;\\t]")));
@@ -94,11 +100,11 @@ AudienceMembers audienceMembersFromText(const QString &text)
         json member = json::object();
         QString hash;
         if (email.match(line).hasMatch()) {
-            hash = sha256(line.toLower());
+            hash = memberHash(line.toLower());
             member["hashed_email"] = hash.toStdString();
             ++out.emails;
         } else if (const QString phone = QString(line).remove(phoneNoise); e164.match(phone).hasMatch()) {
-            hash = sha256(phone);
+            hash = memberHash(phone);
             member["hashed_phone"] = hash.toStdString();
             ++out.phones;
         } else {
@@ -119,8 +125,8 @@ AudienceMembers audienceMembersFromText(const QString &text)
 
 // ---- AudienceDialog ----
 
-AudienceDialog::AudienceDialog(const json &existing, QWidget *parent)
-    : QDialog(parent), m_new(existing.is_null())
+AudienceDialog::AudienceDialog(const json &existing, QWidget *parent, const QStringList &existingIds)
+    : QDialog(parent), m_new(existing.is_null()), m_existingIds(existingIds)
 {
     setObjectName(QStringLiteral("audienceDialog"));
     setWindowTitle(m_new ? tr("New audience") : tr("Add members to %1").arg(jsonString(existing, "name")));
@@ -181,6 +187,9 @@ AudienceDialog::AudienceDialog(const json &existing, QWidget *parent)
     m_summary->setObjectName(QStringLiteral("audienceSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Room for the count and three skipped lines from the start: the dialog never has to grow under the list.
+    m_summary->setMinimumHeight(m_summary->fontMetrics().lineSpacing() * 5);
+    m_summary->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(m_summary);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
@@ -197,7 +206,7 @@ AudienceDialog::AudienceDialog(const json &existing, QWidget *parent)
     connect(m_members, &QPlainTextEdit::textChanged, m_recount, qOverload<>(&QTimer::start));
     connect(m_name, &QLineEdit::textChanged, this, [this](const QString &name) {
         if (m_new && !m_idEdited)
-            m_id->setText(idFromName(name));
+            m_id->setText(audienceIdFromName(name));
         recount();
     });
     connect(m_id, &QLineEdit::textEdited, this, [this] {
@@ -214,15 +223,26 @@ void AudienceDialog::recount()
     const int ready = int(m_parsed.members.size());
     QString text = ready == 1 ? tr("1 member ready") : tr("%1 members ready").arg(ready);
     if (!m_parsed.members.empty())
-        text += tr(" (%1 emails, %2 phones)").arg(m_parsed.emails).arg(m_parsed.phones);
+        text += QStringLiteral(" (%1, %2)")
+                    .arg(m_parsed.emails == 1 ? tr("1 email") : tr("%1 emails").arg(m_parsed.emails),
+                         m_parsed.phones == 1 ? tr("1 phone") : tr("%1 phones").arg(m_parsed.phones));
     if (m_parsed.skippedCount > 0)
         text += QLatin1String("; ") +
                 (m_parsed.skippedCount == 1 ? tr("1 line skipped")
                                             : tr("%1 lines skipped").arg(m_parsed.skippedCount)) +
                 QLatin1String(":\n") + m_parsed.skipped.mid(0, 3).join(QLatin1Char('\n'));
+    const QString id = m_id->text().trimmed();
+    const bool taken = m_new && m_existingIds.contains(id);
+    if (taken)
+        text =
+            tr("An audience with the id “%1” exists already: pick another name or id, or select it and use "
+               "Add members….")
+                .arg(id);
+    else if (ready > 0 && ready < 100 && m_new)
+        text += QLatin1Char('\n') + tr("Sellers need enough matched members to target an audience (this one: "
+                                       "100); you can add more later.");
     m_summary->setText(text);
-    const bool named = !m_id->text().trimmed().isEmpty();
-    m_ok->setEnabled(named && (m_new || !m_parsed.members.empty()));
+    m_ok->setEnabled(!id.isEmpty() && !taken && !m_parsed.members.empty());
 }
 
 json AudienceDialog::audience() const
@@ -269,7 +289,7 @@ QLabel *AudienceDialog::summaryLabel() const
 
 // ---- EventSourceDialog ----
 
-EventSourceDialog::EventSourceDialog(QWidget *parent) : QDialog(parent)
+EventSourceDialog::EventSourceDialog(QWidget *parent, const QStringList &existingIds) : QDialog(parent)
 {
     setObjectName(QStringLiteral("eventSourceDialog"));
     setWindowTitle(tr("New event source"));
@@ -289,10 +309,12 @@ EventSourceDialog::EventSourceDialog(QWidget *parent) : QDialog(parent)
     form->addRow(tr("&Name:"), m_name);
     form->addRow(tr("&Where events happen:"), m_actionSource);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("Event &types it sends:"), this));
+    auto *typesLabel = new QLabel(tr("Event &types it sends:"), this);
+    layout->addWidget(typesLabel);
     m_types = new QListWidget(this);
+    typesLabel->setBuddy(m_types);
     m_types->setObjectName(QStringLiteral("eventSourceTypes"));
-    for (const char *type : kEventTypes) {
+    for (const char *type : kOfferedEventTypes) {
         auto *item = new QListWidgetItem(displayName(Vocabulary::Status, QLatin1String(type)), m_types);
         item->setData(Qt::UserRole, QLatin1String(type));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
@@ -306,8 +328,15 @@ EventSourceDialog::EventSourceDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_id, &QLineEdit::textChanged, this,
-            [this](const QString &id) { m_ok->setEnabled(!id.trimmed().isEmpty()); });
+    auto *taken = new QLabel(this);
+    taken->setWordWrap(true);
+    layout->insertWidget(layout->count() - 1, taken);
+    connect(m_id, &QLineEdit::textChanged, this, [this, taken, existingIds](const QString &text) {
+        const QString id = text.trimmed();
+        const bool exists = existingIds.contains(id);
+        taken->setText(exists ? tr("An event source with this id exists already.") : QString());
+        m_ok->setEnabled(!id.isEmpty() && !exists);
+    });
 }
 
 json EventSourceDialog::source() const
@@ -350,6 +379,8 @@ BuyAudiencesDialog::BuyAudiencesDialog(const json &audiences, const QStringList 
     layout->addWidget(hint);
     m_list = new QListWidget(this);
     m_list->setObjectName(QStringLiteral("buyAudienceList"));
+    m_list->setMinimumWidth(520);
+    m_list->setWordWrap(true);
     for (const auto &a : audiences) {
         const QString id = jsonString(a, "audience_id");
         const QString status = jsonString(a, "status");
@@ -365,6 +396,7 @@ BuyAudiencesDialog::BuyAudiencesDialog(const json &audiences, const QStringList 
         if (status == QLatin1String("too_small")) {
             flags &= ~Qt::ItemIsEnabled;
             item->setToolTip(tr("Too small to target: add members first"));
+            item->setText(item->text() + QLatin1String(" — ") + tr("add members before targeting it"));
         }
         item->setFlags(flags);
         item->setCheckState(targeted.contains(id) ? Qt::Checked : Qt::Unchecked);
@@ -422,6 +454,8 @@ AudiencesWidget::AudiencesWidget(Workbench *workbench, QWidget *parent)
     m_deleteAudience->setObjectName(QStringLiteral("deleteAudienceButton"));
     m_refresh = new QPushButton(tr("Refresh"), audienceBox);
     m_refresh->setToolTip(tr("Read the audiences and event sources again"));
+    for (QPushButton *b : {m_newAudience, m_addMembers, m_deleteAudience, m_refresh})
+        b->setMinimumWidth(b->sizeHint().width());
     actions->addWidget(m_newAudience);
     actions->addWidget(m_addMembers);
     actions->addWidget(m_deleteAudience);
@@ -434,8 +468,8 @@ AudiencesWidget::AudiencesWidget(Workbench *workbench, QWidget *parent)
     m_audiences->setHeaderLabels(
         {tr("Name"), tr("Status"), tr("Matched"), tr("Match rate"), tr("Uploaded"), tr("Last synced")});
     m_audiences->header()->setStretchLastSection(true);
-    m_audiences->setColumnWidth(0, 220);
-    m_audiences->setColumnWidth(1, 100);
+    for (const auto &[column, width] : {std::pair{0, 170}, {1, 80}, {2, 70}, {3, 80}, {4, 70}})
+        m_audiences->setColumnWidth(column, width);
     av->addWidget(m_audiences, 1);
     m_audiencesEmpty = new QLabel(audienceBox);
     m_audiencesEmpty->setWordWrap(true);
@@ -447,6 +481,7 @@ AudiencesWidget::AudiencesWidget(Workbench *workbench, QWidget *parent)
     auto *sourceActions = new QHBoxLayout;
     m_newSource = new QPushButton(tr("New event source…"), sourceBox);
     m_newSource->setObjectName(QStringLiteral("newEventSourceButton"));
+    m_newSource->setMinimumWidth(m_newSource->sizeHint().width());
     sourceActions->addWidget(m_newSource);
     sourceActions->addStretch(1);
     sv->addLayout(sourceActions);
@@ -456,14 +491,19 @@ AudiencesWidget::AudiencesWidget(Workbench *workbench, QWidget *parent)
     m_sources->setHeaderLabels({tr("Name"), tr("Health"), tr("Events (24 h)"), tr("Event types"),
                                 tr("Managed by"), tr("Last event")});
     m_sources->header()->setStretchLastSection(true);
-    m_sources->setColumnWidth(0, 220);
+    for (const auto &[column, width] : {std::pair{0, 170}, {1, 80}, {2, 85}, {3, 160}, {4, 85}})
+        m_sources->setColumnWidth(column, width);
     sv->addWidget(m_sources, 1);
     layout->addWidget(sourceBox, 2);
 
     connect(m_refresh, &QPushButton::clicked, this, &AudiencesWidget::refresh);
     connect(m_newAudience, &QPushButton::clicked, this, [this] {
-        AudienceDialog dialog(json(), this);
-        if (runDialog(&dialog) != QDialog::Accepted)
+        QStringList ids;
+        for (const auto &a : m_workbench->audiences())
+            ids << jsonString(a, "audience_id");
+        AudienceDialog dialog(json(), this, ids);
+        // Accepted only through an enabled OK (a taken id, no members: nothing is sent).
+        if (runDialog(&dialog) != QDialog::Accepted || !dialog.okButton()->isEnabled())
             return;
         m_error->clearError();
         m_workbench->syncAudience(dialog.audience());
@@ -497,7 +537,10 @@ AudiencesWidget::AudiencesWidget(Workbench *workbench, QWidget *parent)
         m_workbench->syncAudience({{"audience_id", id.toStdString()}, {"delete", true}});
     });
     connect(m_newSource, &QPushButton::clicked, this, [this] {
-        EventSourceDialog dialog(this);
+        QStringList ids;
+        for (const auto &source : m_workbench->eventSources())
+            ids << jsonString(source, "event_source_id");
+        EventSourceDialog dialog(this, ids);
         if (runDialog(&dialog) != QDialog::Accepted)
             return;
         m_error->clearError();
@@ -519,6 +562,32 @@ AudiencesWidget::AudiencesWidget(Workbench *workbench, QWidget *parent)
                     m_error->showError(error, action);
             });
     connect(m_workbench, &Workbench::activeAccountChanged, this, &AudiencesWidget::markStale);
+    // A buy's health moving is most often a dependency moving: an audience or event source the seller
+    // suspended or restored. The tab reads them again (at once when in sight, else when next shown).
+    connect(m_workbench->buys(), &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                if (topLeft.column() > BuyModel::HealthColumn ||
+                    bottomRight.column() < BuyModel::HealthColumn)
+                    return;
+                // Polls report unchanged buys too: only a health that really moved is news.
+                const BuyModel *buys = m_workbench->buys();
+                bool moved = false;
+                for (int row = topLeft.row(); row <= bottomRight.row(); ++row) {
+                    const QString id = buys->mediaBuyId(row);
+                    const QString health = buys->index(row, BuyModel::HealthColumn).data().toString();
+                    auto it = m_buyHealth.find(id);
+                    if (it == m_buyHealth.end()) {
+                        m_buyHealth.insert(id, health);
+                        continue;
+                    }
+                    if (*it != health) {
+                        *it = health;
+                        moved = true;
+                    }
+                }
+                if (moved)
+                    markStale();
+            });
     connect(m_workbench, &Workbench::connectionChanged, this, [this](bool connected) {
         if (connected)
             markStale();
@@ -550,8 +619,8 @@ void AudiencesWidget::refresh()
 void AudiencesWidget::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (m_stale)
-        refresh();
+    // What the seller did meanwhile (a suspension, a restore) is read each time the tab comes into sight.
+    refresh();
 }
 
 void AudiencesWidget::markStale()
@@ -592,8 +661,9 @@ void AudiencesWidget::showAudiences()
         else if (status == QLatin1String("suspended"))
             item->setToolTip(1, tr("The seller took it offline; buys targeting it are impaired"));
         item->setText(2, locale.toString(qint64(jsonNumber(a, "matched_count"))));
-        item->setText(3, a.contains("effective_match_rate") ? percent(jsonNumber(a, "effective_match_rate"))
-                                                            : QStringLiteral("—"));
+        item->setText(3, a.contains("effective_match_rate")
+                             ? matchRateText(jsonNumber(a, "effective_match_rate"))
+                             : QStringLiteral("—"));
         item->setText(4, locale.toString(qint64(jsonNumber(a, "total_uploaded_count"))));
         const QDateTime synced = jsonDateTime(a, "last_synced_at");
         item->setText(5, synced.isValid() ? formatDateTime(synced) : QStringLiteral("—"));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QDialog>
+#include <QHash>
 #include <QStringList>
 #include <QWidget>
 
@@ -45,7 +46,9 @@ class AudienceDialog final : public QDialog
     Q_DISABLE_COPY_MOVE(AudienceDialog)
 public:
     // `existing`: the audience as sync_audiences reported it, to add members to; null for a new one.
-    explicit AudienceDialog(const nlohmann::json &existing, QWidget *parent = nullptr);
+    // `existingIds`: the account's audience ids, which a new audience may not take.
+    explicit AudienceDialog(const nlohmann::json &existing, QWidget *parent = nullptr,
+                            const QStringList &existingIds = {});
 
     nlohmann::json audience() const;
     QLineEdit *nameEdit() const;
@@ -58,6 +61,7 @@ private:
     void recount();
 
     bool m_new;
+    QStringList m_existingIds;
     bool m_idEdited = false;
     QLineEdit *m_name;
     QLineEdit *m_id;
@@ -76,7 +80,7 @@ class EventSourceDialog final : public QDialog
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(EventSourceDialog)
 public:
-    explicit EventSourceDialog(QWidget *parent = nullptr);
+    explicit EventSourceDialog(QWidget *parent = nullptr, const QStringList &existingIds = {});
     nlohmann::json source() const;
     QLineEdit *idEdit() const;
     QListWidget *eventTypes() const;
@@ -152,6 +156,7 @@ private:
     QPushButton *m_refresh;
     bool m_stale = true;
     bool m_busy = false;
+    QHash<QString, QString> m_buyHealth; // the health each buy last had, to see it move
 };
 
 } // namespace adcp::gui

@@ -523,11 +523,7 @@ void MainWindow::wireWorkbench()
             m_buyDetail->errorBanner()->clearError();
             m_workbench->setBuyAudiences(id, chosen);
         };
-        // The account's audiences are read first when this session has not read them yet.
-        if (!m_workbench->audiences().empty()) {
-            choose();
-            return;
-        }
+        // The account's audiences are read first: the seller may have suspended or restored one meanwhile.
         auto *once = new QObject(this);
         connect(m_workbench, &Workbench::audiencesListed, once, [once, choose] {
             once->deleteLater();

@@ -15,7 +15,7 @@ using storage::qs;
 
 namespace {
 
-QString iso(const QDateTime &t)
+QString eventTimeText(const QDateTime &t)
 {
     return t.toUTC().toString(Qt::ISODateWithMs);
 }
@@ -90,7 +90,7 @@ std::optional<Activity> activity(QSqlDatabase &db, const std::string &principalI
             q,
             QStringLiteral("SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM data_events WHERE principal_id = "
                            "? AND event_source_id = ? AND test = 0 AND received_at > ?"),
-            {qs(principalId), qs(sourceId), iso(now.addSecs(-24 * 3600))}, error) ||
+            {qs(principalId), qs(sourceId), eventTimeText(now.addSecs(-24 * 3600))}, error) ||
         !q.next())
         return std::nullopt;
     Activity a;
@@ -127,7 +127,7 @@ bool storeEvent(QSqlDatabase &db, const std::string &principalId, const std::str
                                        "event_id, event_type, event_time, received_at, test, matched, "
                                        "event_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                         {qs(principalId), qs(sourceId), qs(event.value("event_id", std::string())),
-                         qs(event.value("event_type", std::string())), iso(eventTime), iso(now), test ? 1 : 0,
+                         qs(event.value("event_type", std::string())), eventTimeText(eventTime), eventTimeText(now), test ? 1 : 0,
                          matched ? 1 : 0, storage::toText(event)},
                         error, &changed))
         return false;

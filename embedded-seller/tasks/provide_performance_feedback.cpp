@@ -14,7 +14,7 @@ using storage::qs;
 
 namespace {
 
-QDateTime parseTime(const json &value)
+QDateTime feedbackTime(const json &value)
 {
     return value.is_string()
                ? QDateTime::fromString(QString::fromStdString(value.get<std::string>()), Qt::ISODateWithMs)
@@ -48,8 +48,8 @@ adcp::ToolOutcome providePerformanceFeedback(TaskContext &task, const json &args
                                                                     args["creative_id"].get<std::string>()))
         return failure("CREATIVE_NOT_FOUND", "no such creative for this account", "creative_id",
                        "use a creative_id you synced (list_creatives)");
-    const QDateTime start = parseTime(args["measurement_period"].value("start", json()));
-    const QDateTime end = parseTime(args["measurement_period"].value("end", json()));
+    const QDateTime start = feedbackTime(args["measurement_period"].value("start", json()));
+    const QDateTime end = feedbackTime(args["measurement_period"].value("end", json()));
     if (!start.isValid() || !end.isValid())
         return failure("INVALID_REQUEST", "measurement_period needs ISO 8601 start and end",
                        "measurement_period");

@@ -15,7 +15,7 @@ using nlohmann::json;
 namespace {
 
 // The audience as sync_audiences reports it after the call (no action yet).
-json describe(const DependencyHealth::Resource &resource, const audiences::Counts &counts, int uploadedNow)
+json describeAudience(const DependencyHealth::Resource &resource, const audiences::Counts &counts, int uploadedNow)
 {
     json out = {{"audience_id", resource.id},
                 {"seller_id", resource.detail.value("seller_id", std::string())},
@@ -42,7 +42,7 @@ json describe(const DependencyHealth::Resource &resource, const audiences::Count
     return out;
 }
 
-json failed(const std::string &audienceId, const adcp::AdcpError &error)
+json failedAudience(const std::string &audienceId, const adcp::AdcpError &error)
 {
     return {{"audience_id", audienceId}, {"action", "failed"}, {"errors", json::array({error.toJson()})}};
 }
@@ -89,7 +89,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         const auto c = audiences::counts(task.db, task.principal.id, id, &error);
         if (!resource || !c)
             return std::nullopt;
-        json out = describe(*resource, *c, uploadedNow);
+        json out = describeAudience(*resource, *c, uploadedNow);
         out["action"] = action;
         return out;
     };
@@ -116,7 +116,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         const std::string field = "audiences[" + std::to_string(i) + "]";
         const std::string id = a.value("audience_id", std::string());
         if (!seen.insert(id).second) {
-            results.push_back(failed(
+            results.push_back(failedAudience(
                 id,
                 adcp::AdcpError::make("INVALID_REQUEST", "audience " + id + " appears twice in this request",
                                       field + ".audience_id", "send each audience once per call")));
@@ -128,7 +128,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         if (synced && existing->detail.contains("account_id") && accountId &&
             existing->detail["account_id"] != *accountId) {
             // Another account's audience answers as an unknown one would.
-            results.push_back(failed(
+            results.push_back(failedAudience(
                 id, adcp::AdcpError::make("INVALID_REQUEST",
                                           "audience " + id + " cannot be synced on this account",
                                           field + ".audience_id", "use an audience_id of this account")));
@@ -137,7 +137,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
 
         if (a.value("delete", false)) {
             if (!synced) {
-                results.push_back(failed(id, adcp::AdcpError::make("REFERENCE_NOT_FOUND",
+                results.push_back(failedAudience(id, adcp::AdcpError::make("REFERENCE_NOT_FOUND",
                                                                    "no audience " + id + " on this account",
                                                                    field + ".audience_id",
                                                                    "list audiences with sync_audiences "
@@ -145,7 +145,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
                 continue;
             }
             if (const auto live = liveBuysTargeting(task, id); !live.empty()) {
-                results.push_back(failed(
+                results.push_back(failedAudience(
                     id, adcp::AdcpError::make(
                             "INVALID_STATE", "audience " + id + " is targeted by media buy " + live.front(),
                             field + ".delete", "remove it from the packages' targeting first")));
@@ -161,7 +161,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         const json remove = a.value("remove", json::array());
         if (int(add.size() + remove.size()) > audiences::kMaxMembersPerCall) {
             results.push_back(
-                failed(id, adcp::AdcpError::make("INVALID_REQUEST",
+                failedAudience(id, adcp::AdcpError::make("INVALID_REQUEST",
                                                  "at most " + std::to_string(audiences::kMaxMembersPerCall) +
                                                      " members may be added or removed per audience and call",
                                                  field + ".add", "send the members in several calls")));
@@ -227,7 +227,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
             if (!r || r->detail.value("managed_by", std::string("buyer")) != "buyer")
                 continue;
             if (const auto live = liveBuysTargeting(task, id); !live.empty()) {
-                results.push_back(failed(
+                results.push_back(failedAudience(
                     id, adcp::AdcpError::make(
                             "INVALID_STATE",
                             "audience " + id + " is targeted by media buy " + live.front() + " and was kept",

@@ -18,7 +18,7 @@ namespace {
 const char *const kConfig[] = {"event_types", "value_currencies", "action_source", "allowed_domains",
                                "surface"};
 
-json failed(const std::string &id, const adcp::AdcpError &error)
+json failedSource(const std::string &id, const adcp::AdcpError &error)
 {
     return {{"event_source_id", id}, {"action", "failed"}, {"errors", json::array({error.toJson()})}};
 }
@@ -95,7 +95,7 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
         const std::string id = s.value("event_source_id", std::string());
         if (!seen.insert(id).second) {
             results.push_back(
-                failed(id, adcp::AdcpError::make("INVALID_REQUEST", "event source " + id + " appears twice",
+                failedSource(id, adcp::AdcpError::make("INVALID_REQUEST", "event source " + id + " appears twice",
                                                  field + ".event_source_id",
                                                  "send each event source once per call")));
             continue;
@@ -104,7 +104,7 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
         const bool synced = existing && existing->detail.is_object();
         if (synced && existing->detail.value("managed_by", std::string()) == "seller") {
             results.push_back(
-                failed(id, adcp::AdcpError::make("INVALID_REQUEST",
+                failedSource(id, adcp::AdcpError::make("INVALID_REQUEST",
                                                  "event source " + id + " is managed by the seller",
                                                  field + ".event_source_id",
                                                  "use it as it is, or sync a source of your own "
@@ -113,7 +113,7 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
         }
         if (synced && accountId && existing->detail.value("account_id", std::string()) != *accountId) {
             results.push_back(
-                failed(id, adcp::AdcpError::make(
+                failedSource(id, adcp::AdcpError::make(
                                "INVALID_REQUEST", "event source " + id + " cannot be synced on this account",
                                field + ".event_source_id", "use an event_source_id of this account")));
             continue;
@@ -160,7 +160,7 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
         if (deleteMissing && buyerManaged) {
             if (const auto live = liveBuysOptimizingToward(task, id); !live.empty()) {
                 results.push_back(
-                    failed(id, adcp::AdcpError::make(
+                    failedSource(id, adcp::AdcpError::make(
                                    "INVALID_STATE",
                                    "event source " + id + " is an optimization goal's source in media buy " +
                                        live.front() + " and was kept",

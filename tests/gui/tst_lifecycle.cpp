@@ -862,10 +862,12 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     QCOMPARE(panel->audienceView()->topLevelItemCount(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(panel->eventSourceView()->topLevelItemCount(), 1, 30000);
 
-    // New audience…: a name typed, 300 addresses pasted (with a header line the dialog skips).
+    // New audience…: a name typed, 300 addresses pasted (after a CSV header, which is no member and no
+    // mistake, and with one line that is neither an address nor a phone number, which is named).
     QStringList lines{QStringLiteral("email")};
     for (int i = 0; i < 300; ++i)
         lines << QStringLiteral("  Commuter%1@Example.com ").arg(i);
+    lines << QStringLiteral("not-an-email");
     bool filled = false;
     m_fillDialog = [&](QDialog *dialog) {
         auto *audience = qobject_cast<AudienceDialog *>(dialog);
@@ -876,7 +878,9 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
         audience->membersEdit()->setFocus();
         QTest::keyClick(audience->membersEdit(), Qt::Key_V, Qt::ControlModifier);
         QTRY_VERIFY(audience->summaryLabel()->text().startsWith(QStringLiteral("300 member")));
-        QVERIFY(audience->summaryLabel()->text().contains(QStringLiteral("1 line skipped")));
+        QVERIFY2(audience->summaryLabel()->text().contains(QStringLiteral("1 line skipped")),
+                 qPrintable(audience->summaryLabel()->text()));
+        QVERIFY(audience->summaryLabel()->text().contains(QStringLiteral("line 302: “not-an-email”")));
         QVERIFY(audience->okButton()->isEnabled());
         // Only hashes leave the workbench, of the trimmed, lower-cased address.
         const nlohmann::json entry = audience->audience();
@@ -895,6 +899,22 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     QCOMPARE(row->text(0), QStringLiteral("Urban commuters"));
     QCOMPARE(row->text(1), QStringLiteral("Ready"));
     QVERIFY2(row->text(2).remove(QLatin1Char(',')).toInt() >= 100, qPrintable(row->text(2)));
+    // The same name again would silently add to it: the dialog refuses the taken id and says what to do.
+    filled = false;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *audience = qobject_cast<AudienceDialog *>(dialog);
+        QVERIFY(audience);
+        QTest::keyClicks(audience->nameEdit(), QStringLiteral("Urban commuters"));
+        QTest::keyClicks(audience->membersEdit(), QStringLiteral("someone@example.com"));
+        QTRY_VERIFY(audience->summaryLabel()->text().contains(QStringLiteral("exists already")));
+        QVERIFY(!audience->okButton()->isEnabled());
+        filled = true;
+    };
+    QTest::mouseClick(panel->newAudienceButton(), Qt::LeftButton);
+    QVERIFY(filled);
+    waitIdle();
+    QCOMPARE(panel->audienceView()->topLevelItemCount(), 1);
+    QCOMPARE(panel->audienceView()->topLevelItem(0)->text(4), QStringLiteral("300")); // nothing was added
 
     // A buy from a committed proposal (auto-commit on), then Audiences… on the buy: the audience checked.
     m_console->autoCommitBox()->setChecked(true);
