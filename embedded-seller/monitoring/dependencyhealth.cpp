@@ -355,6 +355,18 @@ bool DependencyHealth::removeDependency(QSqlDatabase &db, const std::string &pri
     return reconcile(db, principalId, mediaBuyId, now, error);
 }
 
+std::vector<std::string> DependencyHealth::liveDependentBuys(QSqlDatabase &db, const std::string &principalId,
+                                                             const std::string &type, const std::string &id)
+{
+    std::vector<std::string> live;
+    for (const auto &buy : dependentBuys(db, principalId, type, id)) {
+        const auto loaded = MediaBuyLifecycle::load(db, principalId, buy);
+        if (loaded && !isTerminalStatus(loaded->status))
+            live.push_back(buy);
+    }
+    return live;
+}
+
 std::vector<std::string> DependencyHealth::dependentBuys(QSqlDatabase &db, const std::string &principalId,
                                                          const std::string &type, const std::string &id)
 {

@@ -71,6 +71,10 @@ public:
     // Buys (media_buy_id) that depend on a resource.
     static std::vector<std::string> dependentBuys(QSqlDatabase &db, const std::string &principalId,
                                                   const std::string &type, const std::string &id);
+    // dependentBuys() that have not ended (completed, canceled, rejected): removing the resource would pull
+    // it from under them.
+    static std::vector<std::string> liveDependentBuys(QSqlDatabase &db, const std::string &principalId,
+                                                      const std::string &type, const std::string &id);
 
     // Brings the buy's open impairments in line with its dependencies' statuses: opens, updates and closes
     // impairments (each change also leaves as an impairment webhook). Terminal buys are left as they are.

@@ -1,6 +1,7 @@
 #include "taskcontext.h"
 
 #include "datasync/audiences.h"
+#include "datasync/syncitem.h"
 #include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
@@ -40,24 +41,6 @@ json describeAudience(const DependencyHealth::Resource &resource, const audience
     if (resource.status == "too_small")
         out["minimum_size"] = audiences::kMinimumSize;
     return out;
-}
-
-json failedAudience(const std::string &audienceId, const adcp::AdcpError &error)
-{
-    return {{"audience_id", audienceId}, {"action", "failed"}, {"errors", json::array({error.toJson()})}};
-}
-
-// The buys (not yet ended) that target an audience: deleting it would pull their targeting from under them.
-std::vector<std::string> liveBuysTargeting(TaskContext &task, const std::string &audienceId)
-{
-    std::vector<std::string> live;
-    for (const auto &buy :
-         DependencyHealth::dependentBuys(task.db, task.principal.id, "audience", audienceId)) {
-        const auto loaded = MediaBuyLifecycle::load(task.db, task.principal.id, buy);
-        if (loaded && !isTerminalStatus(loaded->status))
-            live.push_back(buy);
-    }
-    return live;
 }
 
 // The metadata a sync may change, as stored in the resource's detail.
@@ -116,8 +99,8 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         const std::string field = "audiences[" + std::to_string(i) + "]";
         const std::string id = a.value("audience_id", std::string());
         if (!seen.insert(id).second) {
-            results.push_back(failedAudience(
-                id,
+            results.push_back(failedSyncItem(
+                "audience_id", id,
                 adcp::AdcpError::make("INVALID_REQUEST", "audience " + id + " appears twice in this request",
                                       field + ".audience_id", "send each audience once per call")));
             continue;
@@ -128,27 +111,32 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         if (synced && existing->detail.contains("account_id") && accountId &&
             existing->detail["account_id"] != *accountId) {
             // Another account's audience answers as an unknown one would.
-            results.push_back(failedAudience(
-                id, adcp::AdcpError::make("INVALID_REQUEST",
-                                          "audience " + id + " cannot be synced on this account",
-                                          field + ".audience_id", "use an audience_id of this account")));
+            results.push_back(failedSyncItem(
+                "audience_id", id,
+                adcp::AdcpError::make("INVALID_REQUEST",
+                                      "audience " + id + " cannot be synced on this account",
+                                      field + ".audience_id", "use an audience_id of this account")));
             continue;
         }
 
         if (a.value("delete", false)) {
             if (!synced) {
-                results.push_back(failedAudience(id, adcp::AdcpError::make("REFERENCE_NOT_FOUND",
-                                                                   "no audience " + id + " on this account",
-                                                                   field + ".audience_id",
-                                                                   "list audiences with sync_audiences "
-                                                                   "without an audiences array")));
+                results.push_back(failedSyncItem(
+                    "audience_id", id,
+                    adcp::AdcpError::make("REFERENCE_NOT_FOUND", "no audience " + id + " on this account",
+                                          field + ".audience_id",
+                                          "list audiences with sync_audiences "
+                                          "without an audiences array")));
                 continue;
             }
-            if (const auto live = liveBuysTargeting(task, id); !live.empty()) {
-                results.push_back(failedAudience(
-                    id, adcp::AdcpError::make(
-                            "INVALID_STATE", "audience " + id + " is targeted by media buy " + live.front(),
-                            field + ".delete", "remove it from the packages' targeting first")));
+            if (const auto live =
+                    DependencyHealth::liveDependentBuys(task.db, task.principal.id, "audience", id);
+                !live.empty()) {
+                results.push_back(failedSyncItem(
+                    "audience_id", id,
+                    adcp::AdcpError::make(
+                        "INVALID_STATE", "audience " + id + " is targeted by media buy " + live.front(),
+                        field + ".delete", "remove it from the packages' targeting first")));
                 continue;
             }
             if (!audiences::deleteAudience(task.db, task.principal.id, id, &error))
@@ -160,11 +148,12 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
         const json add = a.value("add", json::array());
         const json remove = a.value("remove", json::array());
         if (int(add.size() + remove.size()) > audiences::kMaxMembersPerCall) {
-            results.push_back(
-                failedAudience(id, adcp::AdcpError::make("INVALID_REQUEST",
-                                                 "at most " + std::to_string(audiences::kMaxMembersPerCall) +
-                                                     " members may be added or removed per audience and call",
-                                                 field + ".add", "send the members in several calls")));
+            results.push_back(failedSyncItem(
+                "audience_id", id,
+                adcp::AdcpError::make("INVALID_REQUEST",
+                                      "at most " + std::to_string(audiences::kMaxMembersPerCall) +
+                                          " members may be added or removed per audience and call",
+                                      field + ".add", "send the members in several calls")));
             continue;
         }
         // Remove wins over add for the same external_id.
@@ -226,12 +215,15 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
             const auto r = DependencyHealth::resource(task.db, task.principal.id, "audience", id);
             if (!r || r->detail.value("managed_by", std::string("buyer")) != "buyer")
                 continue;
-            if (const auto live = liveBuysTargeting(task, id); !live.empty()) {
-                results.push_back(failedAudience(
-                    id, adcp::AdcpError::make(
-                            "INVALID_STATE",
-                            "audience " + id + " is targeted by media buy " + live.front() + " and was kept",
-                            "delete_missing", "remove it from the packages' targeting first")));
+            if (const auto live =
+                    DependencyHealth::liveDependentBuys(task.db, task.principal.id, "audience", id);
+                !live.empty()) {
+                results.push_back(failedSyncItem(
+                    "audience_id", id,
+                    adcp::AdcpError::make("INVALID_STATE",
+                                          "audience " + id + " is targeted by media buy " + live.front() +
+                                              " and was kept",
+                                          "delete_missing", "remove it from the packages' targeting first")));
                 continue;
             }
             if (!audiences::deleteAudience(task.db, task.principal.id, id, &error))

@@ -1,6 +1,7 @@
 #include "taskcontext.h"
 
 #include "datasync/eventsources.h"
+#include "datasync/syncitem.h"
 #include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
@@ -17,23 +18,6 @@ namespace {
 // What a sync may set on a source, kept in its detail as sent.
 const char *const kConfig[] = {"event_types", "value_currencies", "action_source", "allowed_domains",
                                "surface"};
-
-json failedSource(const std::string &id, const adcp::AdcpError &error)
-{
-    return {{"event_source_id", id}, {"action", "failed"}, {"errors", json::array({error.toJson()})}};
-}
-
-std::vector<std::string> liveBuysOptimizingToward(TaskContext &task, const std::string &sourceId)
-{
-    std::vector<std::string> live;
-    for (const auto &buy :
-         DependencyHealth::dependentBuys(task.db, task.principal.id, "event_source", sourceId)) {
-        const auto loaded = MediaBuyLifecycle::load(task.db, task.principal.id, buy);
-        if (loaded && !isTerminalStatus(loaded->status))
-            live.push_back(buy);
-    }
-    return live;
-}
 
 } // namespace
 
@@ -94,28 +78,29 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
         const std::string field = "event_sources[" + std::to_string(i) + "]";
         const std::string id = s.value("event_source_id", std::string());
         if (!seen.insert(id).second) {
-            results.push_back(
-                failedSource(id, adcp::AdcpError::make("INVALID_REQUEST", "event source " + id + " appears twice",
-                                                 field + ".event_source_id",
-                                                 "send each event source once per call")));
+            results.push_back(failedSyncItem(
+                "event_source_id", id,
+                adcp::AdcpError::make("INVALID_REQUEST", "event source " + id + " appears twice",
+                                      field + ".event_source_id", "send each event source once per call")));
             continue;
         }
         const auto existing = DependencyHealth::resource(task.db, task.principal.id, "event_source", id);
         const bool synced = existing && existing->detail.is_object();
         if (synced && existing->detail.value("managed_by", std::string()) == "seller") {
-            results.push_back(
-                failedSource(id, adcp::AdcpError::make("INVALID_REQUEST",
-                                                 "event source " + id + " is managed by the seller",
-                                                 field + ".event_source_id",
-                                                 "use it as it is, or sync a source of your own "
-                                                 "under another id")));
+            results.push_back(failedSyncItem(
+                "event_source_id", id,
+                adcp::AdcpError::make("INVALID_REQUEST", "event source " + id + " is managed by the seller",
+                                      field + ".event_source_id",
+                                      "use it as it is, or sync a source of your own "
+                                      "under another id")));
             continue;
         }
         if (synced && accountId && existing->detail.value("account_id", std::string()) != *accountId) {
-            results.push_back(
-                failedSource(id, adcp::AdcpError::make(
-                               "INVALID_REQUEST", "event source " + id + " cannot be synced on this account",
-                               field + ".event_source_id", "use an event_source_id of this account")));
+            results.push_back(failedSyncItem(
+                "event_source_id", id,
+                adcp::AdcpError::make("INVALID_REQUEST",
+                                      "event source " + id + " cannot be synced on this account",
+                                      field + ".event_source_id", "use an event_source_id of this account")));
             continue;
         }
         json detail = synced ? existing->detail : json::object();
@@ -158,13 +143,16 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
         const auto r = DependencyHealth::resource(task.db, task.principal.id, "event_source", id);
         const bool buyerManaged = r && r->detail.value("managed_by", std::string("buyer")) == "buyer";
         if (deleteMissing && buyerManaged) {
-            if (const auto live = liveBuysOptimizingToward(task, id); !live.empty()) {
-                results.push_back(
-                    failedSource(id, adcp::AdcpError::make(
-                                   "INVALID_STATE",
-                                   "event source " + id + " is an optimization goal's source in media buy " +
-                                       live.front() + " and was kept",
-                                   "delete_missing", "change the buy's optimization goals first")));
+            if (const auto live =
+                    DependencyHealth::liveDependentBuys(task.db, task.principal.id, "event_source", id);
+                !live.empty()) {
+                results.push_back(failedSyncItem(
+                    "event_source_id", id,
+                    adcp::AdcpError::make("INVALID_STATE",
+                                          "event source " + id +
+                                              " is an optimization goal's source in media buy " +
+                                              live.front() + " and was kept",
+                                          "delete_missing", "change the buy's optimization goals first")));
                 continue;
             }
             if (!eventsources::deleteSource(task.db, task.principal.id, id, &error))
