@@ -83,6 +83,7 @@ private Q_SLOTS:
     void initTestCase();
     void badOptions_data();
     void badOptions();
+    void helpNamesTheModes();
     void flowSurvivesRestart();
     void manualApprovalPerAccount();
     void requestSigningOptions();
@@ -168,6 +169,22 @@ void tst_ServeMode::badOptions()
     QVERIFY(process.waitForFinished(20000));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY2(QString::fromUtf8(process.readAllStandardError()).contains(message), qPrintable(message));
+}
+
+// `--help` without a mode prints the modes and exits; it used to open the window.
+void tst_ServeMode::helpNamesTheModes()
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    process.setProcessEnvironment(env);
+    process.start(kBinary, {QStringLiteral("--help")});
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    const QString out = QString::fromUtf8(process.readAllStandardOutput());
+    for (const char *mode : {"--serve", "--test-agent", "--check", "--scenario"})
+        QVERIFY2(out.contains(QLatin1String(mode)), qPrintable(out));
 }
 
 void tst_ServeMode::flowSurvivesRestart()
