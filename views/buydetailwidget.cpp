@@ -174,6 +174,17 @@ void BuyDetailWidget::refresh()
     }
     const QString status = m_buys->index(row, BuyModel::StatusColumn).data().toString();
     const QString health = m_buys->index(row, 0).data(HealthRole).toString();
+    // Which audiences the packages target, on the button that changes them.
+    QStringList targeted;
+    for (const auto &p : models::jsonArray(buy, "packages"))
+        for (const auto &a :
+             models::jsonStringList(models::jsonObject(p, "targeting_overlay"), "audience_include"))
+            if (!targeted.contains(a))
+                targeted << a;
+    m_audiences->setText(targeted.isEmpty() ? tr("Audiences…") : tr("Audiences (%1)…").arg(targeted.size()));
+    m_audiences->setToolTip(
+        targeted.isEmpty() ? tr("Choose the account's audiences the buy's packages target")
+                           : tr("Targets %1. Click to change.").arg(targeted.join(QStringLiteral(", "))));
     // Names first; the ids stay one hover away.
     m_title->setText(m_buys->title(row).toHtmlEscaped());
     m_title->setToolTip(tr("Media buy %1 · proposal %2").arg(m_mediaBuyId, m_buys->proposalId(row)));

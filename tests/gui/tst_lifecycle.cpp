@@ -941,6 +941,10 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     waitIdle();
     QVERIFY2(m_window->buyDetail()->errorBanner()->isHidden(),
              qPrintable(m_window->buyDetail()->errorBanner()->text()));
+    // The buy says what it targets, on the button that changes it.
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->buyDetail()->audiencesButton()->text(),
+                              QStringLiteral("Audiences (1)…"), 30000);
+    QVERIFY(m_window->buyDetail()->audiencesButton()->toolTip().contains(QStringLiteral("urban-commuters")));
 
     // The seller's console: the audience is on the board; Break suspends it and the buy is impaired.
     QTableWidget *board = m_console->dependencyTable();
