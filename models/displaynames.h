@@ -24,6 +24,7 @@ enum class Vocabulary {
     SyncAction,       // a sync_accounts entry's action
     CreativeStatus,   // creative-status
     PaymentTerms,     // payment-terms
+    ResourceStatus,   // a dependency's status on the seller (audience, creative, catalog item, ...)
 };
 
 // The one table of display names for every enum the window shows. An id the table does not know (a newer

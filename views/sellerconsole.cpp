@@ -823,13 +823,13 @@ void SellerConsole::showDependencies(const Board &board)
         }
     }
     QSet<QString> shown(m_dependencyRows.cbegin(), m_dependencyRows.cend());
+    const bool available = controllerAvailable();
     for (int row = 0; row < int(m_dependencyRows.size()); ++row) {
         const Dependency &r = rows.at(wanted.value(m_dependencyRows.at(row)));
-        const QString status = r.status.isEmpty() ? tr("in use") : r.status;
-        if (m_dependencies->item(row, 2)->text() != status)
-            m_dependencies->item(row, 2)->setText(status);
+        QTableWidgetItem *statusItem = m_dependencies->item(row, 2);
+        if (statusItem->data(Qt::UserRole).toString() != r.status || statusItem->text().isEmpty())
+            showDependencyStatus(row, r.type, r.status, available);
     }
-    const bool available = controllerAvailable();
     for (const Dependency &r : rows) {
         const QString key = r.type + QLatin1Char('/') + r.id;
         if (shown.contains(key))
@@ -839,11 +839,15 @@ void SellerConsole::showDependencies(const Board &board)
         const int row = m_dependencies->rowCount();
         m_dependencies->insertRow(row);
         m_dependencyRows.append(key);
-        m_dependencies->setItem(row, 0, new QTableWidgetItem(r.type));
+        // People read display names; the ids stay the items' data (tests, copying, the trainer's recorder).
+        auto *typeItem = new QTableWidgetItem(displayName(Vocabulary::ResourceType, r.type));
+        typeItem->setData(Qt::UserRole, r.type);
+        typeItem->setToolTip(withId(typeItem->text(), r.type));
+        m_dependencies->setItem(row, 0, typeItem);
         auto *idItem = new QTableWidgetItem(r.id);
         idItem->setToolTip(r.id);
         m_dependencies->setItem(row, 1, idItem);
-        m_dependencies->setItem(row, 2, new QTableWidgetItem(r.status.isEmpty() ? tr("in use") : r.status));
+        m_dependencies->setItem(row, 2, new QTableWidgetItem);
         auto *buttons = new QWidget(m_dependencies);
         auto *h = new QHBoxLayout(buttons);
         h->setContentsMargins(2, 0, 2, 0);
@@ -851,23 +855,26 @@ void SellerConsole::showDependencies(const Board &board)
         breakButton->setObjectName(QStringLiteral("break-%1-%2").arg(r.type, r.id));
         auto *restore = new QPushButton(tr("Restore"), buttons);
         restore->setObjectName(QStringLiteral("restore-%1-%2").arg(r.type, r.id));
-        breakButton->setEnabled(available);
-        restore->setEnabled(available);
         h->addWidget(breakButton);
         h->addWidget(restore);
         const QString type = r.type;
         const QString id = r.id;
-        connect(breakButton, &QPushButton::clicked, this, [this, type, id] {
-            setDependency(type, id, true, [this, type, id](const QString &error) {
-                m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 broken.").arg(type, id) : error);
+        const QString what = displayName(Vocabulary::ResourceType, type);
+        connect(breakButton, &QPushButton::clicked, this, [this, type, id, what] {
+            setDependency(type, id, true, [this, id, what](const QString &error) {
+                m_dependencyNote->setText(
+                    error.isEmpty()
+                        ? tr("%1 %2 taken out of service: the buys that use it are impaired.").arg(what, id)
+                        : error);
             });
         });
-        connect(restore, &QPushButton::clicked, this, [this, type, id] {
-            setDependency(type, id, false, [this, type, id](const QString &error) {
-                m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(type, id) : error);
+        connect(restore, &QPushButton::clicked, this, [this, type, id, what] {
+            setDependency(type, id, false, [this, id, what](const QString &error) {
+                m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(what, id) : error);
             });
         });
         m_dependencies->setCellWidget(row, 3, buttons);
+        showDependencyStatus(row, r.type, r.status, available);
         m_dependencies->horizontalHeader()->resizeSection(3, buttons->sizeHint().width());
     }
     if (!changed)
@@ -882,6 +889,36 @@ void SellerConsole::showDependencies(const Board &board)
     else
         m_dependencyNote->setText(tr("Break a resource to impair every buy that depends on it; restore it to "
                                      "clear the impairment."));
+}
+
+// A row's status cell (display name; the status id as the item's data) and which of its buttons apply: Break
+// while the resource is in service, Restore once it is out of it (or in any status but the one Restore sets).
+void SellerConsole::showDependencyStatus(int row, const QString &type, const QString &status, bool available)
+{
+    QTableWidgetItem *item = m_dependencies->item(row, 2);
+    item->setData(Qt::UserRole, status);
+    item->setText(status.isEmpty() ? tr("In use") : displayName(Vocabulary::ResourceStatus, status));
+    item->setToolTip(status.isEmpty() ? tr("The seller keeps no status of its own for it")
+                                      : withId(item->text(), status));
+    const DependencyKind *kind = kindOf(type);
+    QWidget *buttons = m_dependencies->cellWidget(row, 3);
+    if (!kind || !buttons)
+        return;
+    const bool offline = status == QLatin1String(kind->offline);
+    const bool online = status.isEmpty() || status == QLatin1String(kind->online);
+    for (auto *button : buttons->findChildren<QPushButton *>()) {
+        const bool isBreak = button->objectName().startsWith(QLatin1String("break-"));
+        button->setEnabled(available && (isBreak ? !offline : !online));
+        button->setToolTip(
+            !available ? tr("This seller build has no test controller")
+            : isBreak
+                ? (offline ? tr("Already out of service")
+                           : tr("Set it to \"%1\": every buy that uses it is impaired")
+                                 .arg(displayName(Vocabulary::ResourceStatus, QLatin1String(kind->offline))))
+            : online ? tr("It is in service")
+                     : tr("Set it back to \"%1\"")
+                           .arg(displayName(Vocabulary::ResourceStatus, QLatin1String(kind->online))));
+    }
 }
 
 QTableWidget *SellerConsole::dependencyTable() const

@@ -133,6 +133,7 @@ private:
     void showBoard(const Board &board);
     void showApprovals(const Board &board);
     void showDependencies(const Board &board);
+    void showDependencyStatus(int row, const QString &type, const QString &status, bool available);
     void showDeadLetters(const Board &board);
     void refreshClock();
     void addApprovalButtons(int first, int last);

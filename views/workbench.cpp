@@ -389,15 +389,18 @@ std::optional<AdcpError> firstItemFailure(const json &items, const char *idKey)
 
 } // namespace
 
-void Workbench::listAudiences()
+void Workbench::listAudiences(bool background)
 {
     if (!m_client)
         return;
-    track(m_client->call(QStringLiteral("sync_audiences"), scoped(json::object(), true)),
-          tr("List audiences"), QString(), [this](const adcp::ToolOutcome &outcome) {
-              m_audiences = jsonArray(outcome.result, "audiences");
-              Q_EMIT audiencesListed();
-          });
+    track(
+        m_client->call(QStringLiteral("sync_audiences"), scoped(json::object(), true)), tr("List audiences"),
+        QString(),
+        [this](const adcp::ToolOutcome &outcome) {
+            m_audiences = jsonArray(outcome.result, "audiences");
+            Q_EMIT audiencesListed();
+        },
+        scopeOf(background));
 }
 
 void Workbench::syncAudience(const json &audience)
@@ -415,7 +418,7 @@ void Workbench::syncAudience(const json &audience)
               else if (!results.empty())
                   Q_EMIT actionSucceeded(action, id,
                                          tr("Audience %1 %2").arg(id, jsonString(results.front(), "action")));
-              listAudiences();
+              listAudiences(true);
           });
 }
 

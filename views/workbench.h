@@ -151,7 +151,9 @@ public:
     // again). Cleared with the planning.
     nlohmann::json audiences() const;
     nlohmann::json eventSources() const;
-    void listAudiences();
+    // `background`: a re-read after a change the planner just saw succeed (not shown as busy, so the status
+    // bar keeps saying what changed).
+    void listAudiences(bool background = false);
     // One audience (sync_audiences' audiences[] entry: create, member deltas, or delete).
     void syncAudience(const nlohmann::json &audience);
     void listEventSources();

@@ -3,6 +3,7 @@
 #include "complyscenarios.h"
 #include "delivery/deliveryreport.h"
 #include "delivery/deliverywebhooks.h"
+#include "domain/accountstore.h"
 #include "domain/catalog.h"
 #include "domain/mediabuystore.h"
 #include "domain/pricing.h"
@@ -105,6 +106,7 @@ const std::vector<std::string> &scenarios()
         "force_media_buy_status",
         "force_account_status",
         "force_create_media_buy_arm",
+        "force_get_products_arm",
         "force_task_completion",
         "simulate_delivery",
         "simulate_budget_spend",
@@ -114,6 +116,7 @@ const std::vector<std::string> &scenarios()
         "seed_pricing_option",
         "seed_media_buy",
         "seed_plan",
+        "seed_account",
         "advance_clock",
     };
     return list;
@@ -224,6 +227,18 @@ adcp::ToolOutcome forceTaskCompletion(TaskContext &task, const json &params)
         return controllerError("NOT_FOUND", "no task " + taskId);
     if (TaskStore::isTerminal(*current))
         return controllerError("INVALID_TRANSITION", "task " + taskId + " is already " + *current, *current);
+    // The result is delivered verbatim, so it must be an answer of the task's own tool (a forced submitted
+    // get_products completes with a get_products answer).
+    const json found = TaskStore::status(task.db, task.principal.id, taskId, false, false);
+    if (found.value("task_type", std::string()) == "get_products") {
+        if (const auto issues = task.seller.schemas().validate(
+                "/schemas/media-buy/get-products-response.json", params.value("result", json::object()));
+            !issues.empty())
+            return controllerError("INVALID_PARAMS",
+                                   "params.result is not a get_products answer: " + issues.front().pointer +
+                                       ": " + issues.front().message,
+                                   *current);
+    }
     QString error;
     storage::WriteTransaction tx(task.db);
     if (!tx.begin(&error))
@@ -786,6 +801,75 @@ adcp::ToolOutcome seedPlan(TaskContext &task, const json &params)
     return adcp::ToolOutcome::success({{"success", true}, {"message", "plan " + id + " seeded"}});
 }
 
+// seed_account: an account of the caller's sandbox principal under the id the storyboard names, built from a
+// fixture shaped like core/account.json (name, status, brand, operator, billing, payment_terms). The same
+// fixture again is a no-op, another one for the same id is refused, and so is an id the principal already
+// holds without having seeded it (sync_accounts or first use made it).
+std::optional<adcp::ToolOutcome> accountFixtureProblem(const json &fixture)
+{
+    static const std::set<std::string> statuses = {"active",           "pending_approval", "rejected",
+                                                   "payment_required", "suspended",        "closed"};
+    static const std::set<std::string> billings = {"operator", "agent", "advertiser"};
+    static const std::set<std::string> terms = {"net_15", "net_30", "net_45", "net_60", "net_90", "prepay"};
+    const auto badEnum = [&](const char *member, const std::set<std::string> &allowed) {
+        return fixture.contains(member) &&
+               (!fixture[member].is_string() || !allowed.count(fixture[member].get<std::string>()));
+    };
+    if (badEnum("status", statuses))
+        return controllerError("INVALID_PARAMS", "fixture.status must be an account status");
+    if (badEnum("billing", billings))
+        return controllerError("INVALID_PARAMS", "fixture.billing must be operator, agent or advertiser");
+    if (badEnum("payment_terms", terms))
+        return controllerError("INVALID_PARAMS", "fixture.payment_terms must be a payment-terms value");
+    for (const char *member : {"name", "operator"}) {
+        if (fixture.contains(member) &&
+            (!fixture[member].is_string() || fixture[member].get<std::string>().empty()))
+            return controllerError("INVALID_PARAMS",
+                                   std::string("fixture.") + member + " must be a non-empty string");
+    }
+    if (fixture.contains("brand") &&
+        (!fixture["brand"].is_object() || !fixture["brand"].contains("domain") ||
+         !fixture["brand"]["domain"].is_string() || fixture["brand"]["domain"].empty()))
+        return controllerError("INVALID_PARAMS", "fixture.brand must be an object with a domain");
+    return std::nullopt;
+}
+
+adcp::ToolOutcome seedAccount(TaskContext &task, const json &params)
+{
+    const std::string id = fixtureString(params, "account_id").value_or("");
+    const json fixture = params.contains("fixture") ? params["fixture"] : json::object();
+    if (id.empty())
+        return controllerError("INVALID_PARAMS", "seed_account requires params.account_id");
+    if (!fixture.is_object())
+        return controllerError("INVALID_PARAMS", "seed_account requires params.fixture to be an object");
+    if (auto problem = accountFixtureProblem(fixture))
+        return *problem;
+    if (auto replay = seedReplay(task, "account", id, fixture))
+        return *replay;
+    QString error;
+    if (AccountStore::find(task.db, task.principal.id, id, &error))
+        return controllerError("INVALID_PARAMS",
+                               "account " + id + " already exists and was not seeded; choose a new id");
+    Account a;
+    a.principalId = task.principal.id;
+    a.accountId = id;
+    a.sandbox = true;
+    a.brand = fixture.value("brand", json::object());
+    a.operatorDomain = fixture.value("operator", a.brand.value("domain", std::string()));
+    a.status = fixture.value("status", std::string("active"));
+    a.billing = fixture.value("billing", std::string());
+    a.paymentTerms = fixture.value("payment_terms", std::string());
+    a.name = fixture.value("name", a.brand.value("domain", id));
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error) || !AccountStore::insert(task.db, a, task.now, &error) ||
+        !SandboxSeeds::record(task.db, task.principal.id, "account", id, fixture, task.now, &error) ||
+        !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR",
+                               "account " + id + " could not be stored: " + error.toStdString());
+    return adcp::ToolOutcome::success(
+        {{"success", true}, {"message", "account " + id + " seeded as " + a.status}});
+}
+
 adcp::ToolOutcome forceCreateArm(TaskContext &task, const json &params)
 {
     SandboxDirectives::CreateArm arm{params.value("arm", std::string()),
@@ -807,6 +891,39 @@ adcp::ToolOutcome forceCreateArm(TaskContext &task, const json &params)
     return adcp::ToolOutcome::success({{"success", true},
                                        {"forced", {{"arm", arm.arm}, {"task_id", arm.taskId}}},
                                        {"message", "the next create_media_buy answers " + arm.arm}});
+}
+
+// force_get_products_arm: the next brief or refine get_products of this principal answers `submitted` under
+// the task id given (force_task_completion then completes it with a get_products answer) or `rejected` with
+// the reason and suggestions given. The request schema already pairs each arm with its params.
+adcp::ToolOutcome forceProductsArm(TaskContext &task, const json &params)
+{
+    SandboxDirectives::ProductsArm arm{
+        params.value("arm", std::string()), params.value("task_id", std::string()),
+        params.value("message", std::string()), params.value("reason", std::string()),
+        params.value("suggestions", std::vector<std::string>())};
+    if (arm.arm != "submitted" && arm.arm != "rejected")
+        return controllerError("INVALID_PARAMS",
+                               "get_products can be forced to the submitted or rejected arm");
+    if (arm.arm == "submitted" && TaskStore::currentStatus(task.db, task.principal.id, arm.taskId))
+        return controllerError("INVALID_PARAMS", "task " + arm.taskId + " already exists");
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    if (!tx.begin(&error) ||
+        !SandboxDirectives::setProductsArm(task.db, task.principal.id, arm, task.now, &error) ||
+        !tx.commit(&error))
+        return controllerError("INTERNAL_ERROR", error.toStdString());
+    json forced = {{"arm", arm.arm}};
+    if (arm.arm == "submitted") {
+        forced["task_id"] = arm.taskId;
+    } else {
+        forced["reason"] = arm.reason;
+        if (!arm.suggestions.empty())
+            forced["suggestions"] = arm.suggestions;
+    }
+    return adcp::ToolOutcome::success({{"success", true},
+                                       {"forced", std::move(forced)},
+                                       {"message", "the next get_products answers " + arm.arm}});
 }
 
 } // namespace
@@ -839,6 +956,8 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return forceMediaBuy(task, params);
     if (scenario == "force_create_media_buy_arm")
         return forceCreateArm(task, params);
+    if (scenario == "force_get_products_arm")
+        return forceProductsArm(task, params);
     if (scenario == "force_task_completion")
         return forceTaskCompletion(task, params);
     if (scenario == "simulate_delivery")
@@ -859,6 +978,8 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return seedMediaBuy(task, params);
     if (scenario == "seed_plan")
         return seedPlan(task, params);
+    if (scenario == "seed_account")
+        return seedAccount(task, params);
     if (scenario == "advance_clock") {
         const auto read = wire::JsonRef(params)["seconds"].integer(1, kMaxClockAdvanceSeconds);
         const qint64 seconds = read.valueOr(0);

@@ -5,6 +5,8 @@
 #include "domain/opportunitystore.h"
 #include "domain/proposalengine.h"
 #include "domain/proposalstore.h"
+#include "jobs/taskstore.h"
+#include "sandboxdirectives.h"
 #include "storage/database.h"
 
 #include <algorithm>
@@ -661,6 +663,32 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
     return adcp::ToolOutcome::success(std::move(result));
 }
 
+// The forced answer, consuming the directive: `rejected` with its reason (nothing is searched), or
+// `submitted` under the chosen task id (a real task, which the controller's force_task_completion completes
+// with the result it is given, delivered verbatim).
+adcp::ToolOutcome forcedProductsAnswer(TaskContext &task, const SandboxDirectives::ProductsArm &arm,
+                                       const json &request)
+{
+    QString error;
+    storage::WriteTransaction tx(task.db);
+    bool ok = tx.begin(&error) && SandboxDirectives::consumeProductsArm(task.db, task.principal.id, &error);
+    json answer;
+    if (arm.arm == "rejected") {
+        answer = {{"status", "rejected"}, {"reason", arm.reason}};
+        if (!arm.suggestions.empty())
+            answer["suggestions"] = arm.suggestions;
+    } else {
+        answer = {{"status", "submitted"}, {"task_id", arm.taskId}};
+        if (!arm.message.empty())
+            answer["message"] = arm.message;
+        ok = ok && TaskStore::create(task.db, task.principal.id, arm.taskId, "get_products", "submitted", {},
+                                     request, answer, task.now, &error);
+    }
+    if (!ok || !tx.commit(&error))
+        return databaseFailure(error);
+    return adcp::ToolOutcome::success(std::move(answer));
+}
+
 } // namespace
 
 // Request rules with precise fields; the Dispatcher runs this before schema validation too.
@@ -709,6 +737,12 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
         return adcp::ToolOutcome::success(
             {{"products", productList(*task.catalog, ids)}, {"cache_scope", "public"}});
     }
+    // A sandbox principal may have chosen how its next brief or refine is answered (force_get_products_arm).
+    std::optional<SandboxDirectives::ProductsArm> forced;
+    if (task.principal.sandbox && (mode == "brief" || mode == "refine"))
+        forced = SandboxDirectives::pendingProductsArm(task.db, task.principal.id);
+    if (forced)
+        return forcedProductsAnswer(task, *forced, args);
     auto outcome = mode == "brief"  ? briefMode(task, args, eligible)
                    : mode == "open" ? openMode(task, args)
                                     : refineMode(task, args);

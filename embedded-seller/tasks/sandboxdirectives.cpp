@@ -12,11 +12,18 @@ using storage::qs;
 bool SandboxDirectives::ensureTable(QSqlDatabase &db, QString *error)
 {
     QSqlQuery q(db);
+    QSqlQuery products(db);
     return execute(
-        q,
-        QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_create_arm (principal_id TEXT PRIMARY KEY, "
-                       "arm TEXT NOT NULL, task_id TEXT, message TEXT, created_at TEXT NOT NULL)"),
-        {}, error);
+               q,
+               QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_create_arm (principal_id TEXT PRIMARY KEY, "
+                              "arm TEXT NOT NULL, task_id TEXT, message TEXT, created_at TEXT NOT NULL)"),
+               {}, error) &&
+           execute(
+               products,
+               QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_products_arm (principal_id TEXT PRIMARY "
+                              "KEY, arm TEXT NOT NULL, task_id TEXT, message TEXT, reason TEXT, "
+                              "suggestions_json TEXT, created_at TEXT NOT NULL)"),
+               {}, error);
 }
 
 bool SandboxDirectives::setCreateArm(QSqlDatabase &db, const std::string &principalId, const CreateArm &arm,
@@ -58,6 +65,63 @@ bool SandboxDirectives::consumeCreateArm(QSqlDatabase &db, const std::string &pr
         return false;
     QSqlQuery q(db);
     return execute(q, QStringLiteral("DELETE FROM sandbox_create_arm WHERE principal_id = ?"),
+                   {qs(principalId)}, error);
+}
+
+bool SandboxDirectives::setProductsArm(QSqlDatabase &db, const std::string &principalId,
+                                       const ProductsArm &arm, const QDateTime &now, QString *error)
+{
+    if (!ensureTable(db, error))
+        return false;
+    QSqlQuery q(db);
+    return execute(
+        q,
+        QStringLiteral("INSERT INTO sandbox_products_arm (principal_id, arm, task_id, message, reason, "
+                       "suggestions_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                       "(principal_id) DO UPDATE SET arm = excluded.arm, task_id = excluded.task_id, "
+                       "message = excluded.message, reason = excluded.reason, suggestions_json = "
+                       "excluded.suggestions_json, created_at = excluded.created_at"),
+        {qs(principalId), qs(arm.arm), qs(arm.taskId), qs(arm.message), qs(arm.reason),
+         storage::toText(nlohmann::json(arm.suggestions)), now.toUTC().toString(Qt::ISODateWithMs)},
+        error);
+}
+
+std::optional<SandboxDirectives::ProductsArm>
+SandboxDirectives::pendingProductsArm(QSqlDatabase &db, const std::string &principalId)
+{
+    QString error;
+    if (!ensureTable(db, &error))
+        return std::nullopt;
+    QSqlQuery q(db);
+    if (!execute(q,
+                 QStringLiteral("SELECT arm, task_id, message, reason, suggestions_json FROM "
+                                "sandbox_products_arm WHERE principal_id = ?"),
+                 {qs(principalId)}, &error) ||
+        !q.next())
+        return std::nullopt;
+    ProductsArm arm{storage::ss(q.value(0).toString()),
+                    storage::ss(q.value(1).toString()),
+                    storage::ss(q.value(2).toString()),
+                    storage::ss(q.value(3).toString()),
+                    {}};
+    // The row is ours, but a database is untrusted input too: anything but a list of strings is no
+    // suggestions.
+    const auto suggestions = nlohmann::json::parse(q.value(4).toString().toStdString(), nullptr, false);
+    if (suggestions.is_array()) {
+        for (const auto &s : suggestions) {
+            if (s.is_string())
+                arm.suggestions.push_back(s.get<std::string>());
+        }
+    }
+    return arm;
+}
+
+bool SandboxDirectives::consumeProductsArm(QSqlDatabase &db, const std::string &principalId, QString *error)
+{
+    if (!ensureTable(db, error))
+        return false;
+    QSqlQuery q(db);
+    return execute(q, QStringLiteral("DELETE FROM sandbox_products_arm WHERE principal_id = ?"),
                    {qs(principalId)}, error);
 }
 

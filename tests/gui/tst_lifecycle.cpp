@@ -9,6 +9,7 @@
 #include "declinedialog.h"
 #include "deliverychart.h"
 #include "dispatcher.h"
+#include "displaynames.h"
 #include "errorbanner.h"
 #include "exchangemodel.h"
 #include "impairmentmodel.h"
@@ -428,6 +429,7 @@ void TestLifecycle::brokenCreativeImpairsTheBuy()
                 .contains(creative));
     auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-creative-") + creative);
     QVERIFY(restore);
+    QTRY_VERIFY_WITH_TIMEOUT(restore->isEnabled(), 15000);
     QTest::mouseClick(restore, Qt::LeftButton);
     waitIdle();
     QTRY_COMPARE_WITH_TIMEOUT(buys->index(row, BuyModel::HealthColumn).data().toString(),
@@ -456,7 +458,7 @@ void TestLifecycle::breakFirstCreative(const QString &buyId, QString *creative)
     QTableWidget *board = m_console->dependencyTable();
     const auto firstCreative = [board] {
         for (int row = 0; row < board->rowCount(); ++row) {
-            if (board->item(row, 0)->text() == QLatin1String("creative"))
+            if (board->item(row, 0)->data(Qt::UserRole).toString() == QLatin1String("creative"))
                 return board->item(row, 1)->text();
         }
         return QString();
@@ -737,25 +739,40 @@ void TestLifecycle::dependencyBoardBreaksAndRestores()
     QTableWidget *board = m_console->dependencyTable();
     const auto boardRow = [board, &type](const QString &id = {}) {
         for (int row = 0; row < board->rowCount(); ++row) {
-            if (board->item(row, 0)->text() == type && (id.isEmpty() || board->item(row, 1)->text() == id))
+            if (board->item(row, 0)->data(Qt::UserRole).toString() == type &&
+                (id.isEmpty() || board->item(row, 1)->text() == id))
                 return row;
         }
         return -1;
     };
     QTRY_VERIFY_WITH_TIMEOUT(boardRow() >= 0, 60000);
     const QString id = board->item(boardRow(), 1)->text();
-    QCOMPARE(board->item(boardRow(id), 2)->text(), online);
+    QCOMPARE(board->item(boardRow(id), 2)->data(Qt::UserRole).toString(), online);
 
     const int buyRow = buys->rowOf(buyId);
     const auto health = [buys, buyRow] {
         return buys->index(buyRow, BuyModel::HealthColumn).data().toString();
     };
     QCOMPARE(health(), QStringLiteral("ok"));
+    // People read display names, not the protocol's ids.
+    QCOMPARE(board->item(boardRow(id), 0)->text(),
+             adcp::models::displayName(adcp::models::Vocabulary::ResourceType, type));
+    QCOMPARE(board->item(boardRow(id), 2)->text(),
+             adcp::models::displayName(adcp::models::Vocabulary::ResourceStatus, online));
+    QVERIFY(board->item(boardRow(id), 2)->text() != online);
     auto *breakButton = m_console->findChild<QPushButton *>(QStringLiteral("break-%1-%2").arg(type, id));
+    auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-%1-%2").arg(type, id));
     QVERIFY(breakButton);
+    QVERIFY(restore);
+    // In service: only Break applies.
+    QVERIFY(breakButton->isEnabled());
+    QVERIFY(!restore->isEnabled());
     QTest::mouseClick(breakButton, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(health().startsWith(QStringLiteral("impaired")), 60000);
-    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), offline, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->data(Qt::UserRole).toString(), offline, 60000);
+    // Out of service: only Restore applies.
+    QVERIFY(!breakButton->isEnabled());
+    QVERIFY(restore->isEnabled());
     m_window->showBuy(buyId);
     ImpairmentModel *impairments = m_window->buyDetail()->impairmentModel();
     QVERIFY(impairments->rowCount() >= 1);
@@ -765,11 +782,11 @@ void TestLifecycle::dependencyBoardBreaksAndRestores()
             shown || impairments->index(row, ImpairmentModel::ResourceColumn).data().toString().contains(id);
     QVERIFY2(shown, qPrintable(id));
 
-    auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-%1-%2").arg(type, id));
-    QVERIFY(restore);
     QTest::mouseClick(restore, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(health(), QStringLiteral("ok"), 60000);
-    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->text(), online, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(board->item(boardRow(id), 2)->data(Qt::UserRole).toString(), online, 60000);
+    QVERIFY(breakButton->isEnabled());
+    QVERIFY(!restore->isEnabled());
     QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);
     execution->stop();
 }
@@ -810,7 +827,7 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
     QVERIFY(breakA);
     QCOMPARE(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-a")), breakA.data());
     QVERIFY(m_console->findChild<QPushButton *>(QStringLiteral("break-creative-cr-board-b")));
-    QCOMPARE(board->item(1, 2)->text(), QStringLiteral("approved"));
+    QCOMPARE(board->item(1, 2)->data(Qt::UserRole).toString(), QStringLiteral("approved"));
     const QPointer<QPushButton> restoreB =
         m_console->findChild<QPushButton *>(QStringLiteral("restore-creative-cr-board-b"));
     QVERIFY(restoreB);
@@ -824,8 +841,8 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
              (QStringList{QStringLiteral("creative/cr-board-a"), QStringLiteral("creative/cr-board-b")}));
     QVERIFY(breakA);
     QVERIFY(restoreB);
-    QCOMPARE(board->item(0, 2)->text(), QStringLiteral("rejected"));
-    QCOMPARE(board->item(1, 2)->text(), QStringLiteral("approved"));
+    QCOMPARE(board->item(0, 2)->data(Qt::UserRole).toString(), QStringLiteral("rejected"));
+    QCOMPARE(board->item(1, 2)->data(Qt::UserRole).toString(), QStringLiteral("approved"));
 
     showBuys(nlohmann::json::array({buyWith("mb-board-2", "cr-board-b")}));
     QCOMPARE(m_console->dependencyKeys(), QStringList{QStringLiteral("creative/cr-board-b")});
@@ -890,6 +907,7 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
                      QCryptographicHash::hash("commuter0@example.com", QCryptographicHash::Sha256).toHex()));
         filled = true;
     };
+    m_window->setStatusTimeout(0); // the status bar keeps its message until the next one
     QTest::mouseClick(panel->newAudienceButton(), Qt::LeftButton);
     QVERIFY(filled);
     waitIdle();
@@ -899,6 +917,9 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     QCOMPARE(row->text(0), QStringLiteral("Urban commuters"));
     QCOMPARE(row->text(1), QStringLiteral("Ready"));
     QVERIFY2(row->text(2).remove(QLatin1Char(',')).toInt() >= 100, qPrintable(row->text(2)));
+    // The status bar says what changed, and the list read again after it does not wipe that out.
+    QVERIFY2(m_window->statusMessage()->text().contains(QStringLiteral("urban-commuters created")),
+             qPrintable(m_window->statusMessage()->text()));
     // The same name again would silently add to it: the dialog refuses the taken id and says what to do.
     filled = false;
     m_fillDialog = [&](QDialog *dialog) {
@@ -950,7 +971,7 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     QTableWidget *board = m_console->dependencyTable();
     const auto boardRow = [board] {
         for (int r = 0; r < board->rowCount(); ++r)
-            if (board->item(r, 0)->text() == QLatin1String("audience") &&
+            if (board->item(r, 0)->data(Qt::UserRole).toString() == QLatin1String("audience") &&
                 board->item(r, 1)->text() == QLatin1String("urban-commuters"))
                 return r;
         return -1;
@@ -983,6 +1004,8 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
 
     auto *restore = m_console->findChild<QPushButton *>(QStringLiteral("restore-audience-urban-commuters"));
     QVERIFY(restore);
+    QTRY_VERIFY_WITH_TIMEOUT(restore->isEnabled(), 30000);
+    QVERIFY(!breakButton->isEnabled());
     QTest::mouseClick(restore, Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(health(), QStringLiteral("ok"), 60000);
     QCOMPARE(m_window->buyDetail()->impairmentModel()->rowCount(), 0);

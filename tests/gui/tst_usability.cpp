@@ -707,6 +707,8 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
     QTRY_VERIFY_WITH_TIMEOUT(seenByWebhook(), kHangMs);
     // The board updated the status in place: the Restore button next to it is the one that was there.
     QVERIFY(restoreButton);
+    // Restore applies once the board shows the creative out of service.
+    QTRY_VERIFY_WITH_TIMEOUT(restoreButton && restoreButton->isEnabled(), kHangMs);
     click(restoreButton);
     const auto recoveredByWebhook = [timeline] {
         for (int row = 0; row < timeline->model()->rowCount(); ++row) {
