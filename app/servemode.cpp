@@ -4,6 +4,7 @@
 #include "jobs/execution.h"
 #include "sellercontext.h"
 #include "server/bearerauth.h"
+#include "server/jwksfetcher.h"
 #include "server/requestsigning.h"
 #include "server/sellerhttpserver.h"
 #include "tasks/taskcontext.h"
@@ -151,10 +152,33 @@ bool serveRequestSigning(const QCommandLineParser &parser, adcp::seller::Request
         return false;
     }
     if (!config->enabled() && (parser.isSet(QStringLiteral("request-signing-jwks")) ||
+                               parser.isSet(QStringLiteral("request-signing-jwks-url")) ||
+                               parser.isSet(QStringLiteral("request-signing-replay-file")) ||
                                parser.isSet(QStringLiteral("request-signing-revoked")))) {
-        err << "adcp-workbench: --request-signing-jwks/--request-signing-revoked need --request-signing "
-               "optional|required (or a --request-signing-principal that is not off)\n";
+        err << "adcp-workbench: --request-signing-jwks/--request-signing-jwks-url/--request-signing-revoked/"
+               "--request-signing-replay-file need --request-signing optional|required (or a "
+               "--request-signing-principal that is not off)\n";
         return false;
+    }
+    for (const QString &spec : parser.values(QStringLiteral("request-signing-jwks-url"))) {
+        // The principal follows the last '=' (a URL's query may hold '=' itself).
+        const qsizetype eq = spec.lastIndexOf(QLatin1Char('='));
+        QByteArray ignored;
+        Principal principal;
+        QString error;
+        const QUrl url(spec.left(eq), QUrl::StrictMode);
+        if (eq <= 0 || !BearerAuth::parseTokenSpec(QStringLiteral("url=") + spec.mid(eq + 1), &ignored,
+                                                   &principal, &error)) {
+            err << "adcp-workbench: --request-signing-jwks-url: expected URL=PRINCIPAL[:sandbox], got '"
+                << spec << "'\n";
+            return false;
+        }
+        if (!JwksFetcher::urlAllowed(url, &error)) {
+            err << "adcp-workbench: --request-signing-jwks-url: " << error << ", got '" << spec.left(eq)
+                << "'\n";
+            return false;
+        }
+        config->jwksUrls.push_back({url.toString().toStdString(), principal});
     }
     for (const QString &spec : parser.values(QStringLiteral("request-signing-jwks"))) {
         QByteArray path;
@@ -280,8 +304,21 @@ int runServeMode(int argc, char **argv)
          QStringLiteral("A signer's JWKS file; its request-signing keys authenticate as this principal "
                         "(repeatable)."),
          QStringLiteral("FILE=PRINCIPAL[:sandbox]")});
+    parser.addOption(
+        {QStringLiteral("request-signing-jwks-url"),
+         QStringLiteral(
+             "A signer's JWKS URL (https; http only on loopback), fetched at start-up and refreshed; "
+             "its request-signing keys authenticate as this principal, a key it stops listing is "
+             "revoked (repeatable)."),
+         QStringLiteral("URL=PRINCIPAL[:sandbox]")});
+    parser.addOption(
+        {QStringLiteral("request-signing-jwks-refresh-s"),
+         QStringLiteral("Seconds between two fetches of a JWKS URL (a shorter Cache-Control max-age is "
+                        "honoured down to 60)."),
+         QStringLiteral("S"), QStringLiteral("300")});
     parser.addOption({QStringLiteral("request-signing-revoked"),
-                      QStringLiteral("A revoked signing key id (repeatable)."), QStringLiteral("KEYID")});
+                      QStringLiteral("A revoked signing key id, whatever a JWKS says (repeatable)."),
+                      QStringLiteral("KEYID")});
     parser.addOption(
         {QStringLiteral("request-signing-content-digest"),
          QStringLiteral("Whether signatures must cover content-digest: either, required or forbidden."),
@@ -290,6 +327,11 @@ int runServeMode(int argc, char **argv)
                       QStringLiteral("Live signatures remembered per key; beyond it a key is refused "
                                      "(request_signature_rate_abuse)."),
                       QStringLiteral("N"), QStringLiteral("1000000")});
+    parser.addOption(
+        {QStringLiteral("request-signing-replay-file"),
+         QStringLiteral("Append-only file of the signatures seen, read back at start-up so that a restart "
+                        "still refuses their replays (default: the --db file with .replay appended)."),
+         QStringLiteral("PATH")});
     parser.addOption(
         {QStringLiteral("request-signing-scheme"),
          QStringLiteral("Scheme of the URL signers sign (https behind a TLS-terminating proxy)."),
@@ -358,10 +400,31 @@ int runServeMode(int argc, char **argv)
     }
 
     adcp::seller::RequestSigningConfig signing;
-    if (!serveRequestSigning(parser, &signing, err))
+    qint64 jwksRefresh = 0;
+    if (!serveRequestSigning(parser, &signing, err) ||
+        !serveIntOption(parser, QStringLiteral("request-signing-jwks-refresh-s"), 60, 86400, &jwksRefresh,
+                        err))
         return 2;
-    if (signing.enabled())
-        serverOptions.requestVerifier = std::make_shared<adcp::seller::RequestVerifier>(std::move(signing));
+    const QString replayFile = parser.isSet(QStringLiteral("request-signing-replay-file"))
+                                   ? parser.value(QStringLiteral("request-signing-replay-file"))
+                                   : parser.value(QStringLiteral("db")) + QStringLiteral(".replay");
+    std::shared_ptr<adcp::seller::RequestVerifier> verifier;
+    std::unique_ptr<adcp::seller::JwksFetcher> jwksFetcher;
+    if (signing.enabled()) {
+        verifier = std::make_shared<adcp::seller::RequestVerifier>(std::move(signing));
+        QString replayError;
+        if (!verifier->persistReplayTo(replayFile, &replayError)) {
+            err << "adcp-workbench: --request-signing-replay-file: " << replayError << '\n';
+            return 2;
+        }
+        if (!verifier->config().jwksUrls.empty()) {
+            adcp::seller::JwksFetcherOptions fetchOptions;
+            fetchOptions.refreshSeconds = int(jwksRefresh);
+            // Lives on this (the event loop's) thread: fetches never hold an HTTP worker.
+            jwksFetcher = std::make_unique<adcp::seller::JwksFetcher>(verifier, fetchOptions);
+        }
+        serverOptions.requestVerifier = verifier;
+    }
 
     adcp::seller::SellerOptions options;
     if (serverOptions.requestVerifier) {
@@ -462,6 +525,8 @@ int runServeMode(int argc, char **argv)
                                .arg(port);
         context->setOptions(current);
     }
+    if (jwksFetcher)
+        jwksFetcher->start();
     installSignalHandlers(app);
     // Scripts wait for this line (and read the port from it when --port 0 was given).
     std::fprintf(stdout,
@@ -469,6 +534,7 @@ int runServeMode(int argc, char **argv)
                  qPrintable(address.toString()), unsigned(port));
     std::fflush(stdout);
     const int rc = QCoreApplication::exec();
+    jwksFetcher.reset();
     server.stop();
     execution->stop();
     return rc;

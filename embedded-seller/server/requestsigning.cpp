@@ -8,6 +8,8 @@
 
 namespace adcp::seller {
 
+Q_LOGGING_CATEGORY(lcRequestSigning, "adcp.seller.signing")
+
 namespace {
 
 using httpsig::SfBareItem;
@@ -354,6 +356,31 @@ nlohmann::json RequestSigningConfig::capabilityFor(std::string_view principalId)
         {"supported_for", supportedFor}};
 }
 
+std::optional<std::vector<nlohmann::json>> jwksPublicMembers(const nlohmann::json &document,
+                                                             std::string *error)
+{
+    const auto members = document.is_object() ? document.find("keys") : document.end();
+    if (members == document.end() || !members->is_array()) {
+        *error = "not a JWKS document ({\"keys\": [...]})";
+        return std::nullopt;
+    }
+    std::vector<nlohmann::json> out;
+    for (const auto &member : *members) {
+        const auto kid = member.is_object() ? member.find("kid") : member.end();
+        if (kid == member.end() || !kid->is_string() || kid->get_ref<const std::string &>().empty()) {
+            *error = "every key needs a kid";
+            return std::nullopt;
+        }
+        nlohmann::json publicHalf = nlohmann::json::object();
+        for (const char *name : {"kid", "kty", "crv", "x", "y", "alg", "use", "key_ops", "adcp_use"}) {
+            if (const auto it = member.find(name); it != member.end())
+                publicHalf[name] = *it;
+        }
+        out.push_back(std::move(publicHalf));
+    }
+    return out;
+}
+
 bool RequestSigningConfig::addJwksFile(const QString &path, const Principal &principal, QString *error)
 {
     QFile file(path);
@@ -364,46 +391,108 @@ bool RequestSigningConfig::addJwksFile(const QString &path, const Principal &pri
     const QByteArray bytes = file.read(1024 * 1024 + 1);
     const auto document =
         nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size(), nullptr, false);
-    const auto members = document.is_object() ? document.find("keys") : document.end();
-    if (bytes.size() > 1024 * 1024 || members == document.end() || !members->is_array()) {
-        *error = QStringLiteral("%1 is not a JWKS document ({\"keys\": [...]}, at most 1 MiB)").arg(path);
+    std::string why;
+    const auto members = bytes.size() > 1024 * 1024 ? std::nullopt : jwksPublicMembers(document, &why);
+    if (!members) {
+        *error = QStringLiteral("%1: %2 (a {\"keys\": [...]} document of at most 1 MiB, a kid per key)")
+                     .arg(path, QString::fromStdString(why.empty() ? "too large" : why));
         return false;
     }
     for (const auto &member : *members) {
-        const auto kid = member.is_object() ? member.find("kid") : member.end();
-        if (kid == member.end() || !kid->is_string() || kid->get_ref<const std::string &>().empty()) {
-            *error = QStringLiteral("%1: every key needs a kid").arg(path);
-            return false;
-        }
         for (const auto &known : keys) {
-            if (known.jwk["kid"] == *kid) {
+            if (known.jwk["kid"] == member["kid"]) {
                 *error = QStringLiteral("%1: kid %2 is configured twice")
-                             .arg(path, QString::fromStdString(kid->get<std::string>()));
+                             .arg(path, QString::fromStdString(member["kid"].get<std::string>()));
                 return false;
             }
         }
-        // Only public members are kept: a private half published by mistake is never held in memory.
-        nlohmann::json publicHalf = nlohmann::json::object();
-        for (const char *name : {"kid", "kty", "crv", "x", "y", "alg", "use", "key_ops", "adcp_use"}) {
-            if (const auto it = member.find(name); it != member.end())
-                publicHalf[name] = *it;
-        }
-        keys.push_back({std::move(publicHalf), principal});
+        keys.push_back({member, principal});
     }
     return true;
 }
 
 RequestVerifier::RequestVerifier(RequestSigningConfig config) : m_config(std::move(config))
 {
-    for (const auto &trusted : m_config.keys) {
-        Key key;
-        key.jwk = trusted.jwk;
-        key.principal = trusted.principal;
-        key.key = httpsig::VerificationKey::fromJwk(trusted.jwk, &key.unusable);
-        if (key.key)
-            key.unusable.clear();
-        m_keys.emplace(trusted.jwk.value("kid", std::string()), std::move(key));
+    for (const auto &trusted : m_config.keys)
+        m_fileKeys.emplace(trusted.jwk.value("kid", std::string()), makeKey(trusted.jwk, trusted.principal));
+    m_urlKeys.resize(m_config.jwksUrls.size());
+    m_keys = std::make_shared<const KeyMap>(m_fileKeys);
+}
+
+RequestVerifier::Key RequestVerifier::makeKey(const nlohmann::json &jwk, const Principal &principal)
+{
+    Key key;
+    key.jwk = jwk;
+    key.principal = principal;
+    key.key = httpsig::VerificationKey::fromJwk(jwk, &key.unusable);
+    if (key.key)
+        key.unusable.clear();
+    return key;
+}
+
+std::shared_ptr<const RequestVerifier::KeyMap> RequestVerifier::keySnapshot() const
+{
+    std::lock_guard lock(m_keysMutex);
+    return m_keys;
+}
+
+void RequestVerifier::setUnknownKeyHandler(std::function<void(const std::string &)> handler)
+{
+    std::lock_guard lock(m_handlerMutex);
+    m_unknownKeyHandler = std::move(handler);
+}
+
+void RequestVerifier::unknownKey(const std::string &keyId) const
+{
+    // Called under the lock so that a handler being removed (its owner going away) is never running.
+    std::lock_guard lock(m_handlerMutex);
+    if (m_unknownKeyHandler)
+        m_unknownKeyHandler(keyId);
+}
+
+RequestVerifier::KeyUpdate RequestVerifier::updateJwksUrlKeys(std::size_t source,
+                                                              const std::vector<nlohmann::json> &members)
+{
+    KeyUpdate update;
+    if (source >= m_config.jwksUrls.size())
+        return update;
+    const Principal &principal = m_config.jwksUrls[source].principal;
+    std::lock_guard lock(m_keysMutex);
+    const KeyMap &previous = m_urlKeys[source];
+    KeyMap next;
+    for (const auto &member : members) {
+        const std::string kid = member.value("kid", std::string());
+        const bool elsewhere = m_fileKeys.count(kid) ||
+                               std::any_of(m_urlKeys.begin(), m_urlKeys.end(), [&](const KeyMap &other) {
+                                   return &other != &m_urlKeys[source] && other.count(kid);
+                               });
+        if (elsewhere || next.count(kid)) {
+            update.skipped.push_back("kid '" + kid + "' is " +
+                                     (elsewhere ? "bound to another JWKS" : "listed twice"));
+            continue;
+        }
+        if (const auto old = previous.find(kid); old != previous.end() && old->second.withdrawn) {
+            next.emplace(kid, old->second); // withdrawn for good: listing it again does not restore it
+            continue;
+        }
+        next.emplace(kid, makeKey(member, principal));
     }
+    for (const auto &[kid, key] : previous) {
+        if (next.count(kid))
+            continue;
+        Key gone = key;
+        update.withdrawn += gone.withdrawn ? 0 : 1;
+        gone.withdrawn = true;
+        next.emplace(kid, std::move(gone));
+    }
+    update.keys = std::size_t(
+        std::count_if(next.begin(), next.end(), [](const auto &e) { return !e.second.withdrawn; }));
+    m_urlKeys[source] = std::move(next);
+    auto merged = std::make_shared<KeyMap>(m_fileKeys);
+    for (const KeyMap &keys : m_urlKeys)
+        merged->insert(keys.begin(), keys.end());
+    m_keys = std::move(merged);
+    return update;
 }
 
 const RequestSigningConfig &RequestVerifier::config() const
@@ -463,8 +552,11 @@ SignatureCheck RequestVerifier::verify(const HttpRequest &request) const
         return reject(e->code, e->message);
     if (auto e = checkComponents(request, parsed, m_config.contentDigest))
         return reject(e->code, e->message);
-    const auto found = m_keys.find(*parsed.keyId);
-    if (found == m_keys.end() || m_config.modeFor(found->second.principal.id) == SigningMode::Off)
+    const auto keys = keySnapshot();
+    const auto found = keys->find(*parsed.keyId);
+    if (found == keys->end())
+        unknownKey(*parsed.keyId);
+    if (found == keys->end() || m_config.modeFor(found->second.principal.id) == SigningMode::Off)
         return reject("request_signature_key_unknown",
                       "no request-signing key '" + *parsed.keyId + "' is known");
     const Key &key = found->second;
@@ -472,6 +564,9 @@ SignatureCheck RequestVerifier::verify(const HttpRequest &request) const
         return reject(e->code, e->message);
     if (m_config.revokedKeyIds.count(*parsed.keyId))
         return reject("request_signature_key_revoked", "key '" + *parsed.keyId + "' is revoked");
+    if (key.withdrawn)
+        return reject("request_signature_key_revoked",
+                      "key '" + *parsed.keyId + "' was withdrawn from its signer's JWKS");
     // Cap and replay are looked at before the signature so that neither costs a signature verification.
     const std::string entry =
         QCryptographicHash::hash(QByteArray::fromStdString(target->targetUri + '\n' + *parsed.nonce),
@@ -551,7 +646,56 @@ RequestVerifier::ReplayState RequestVerifier::remember(const std::string &keyId,
         return ReplayState::CapReached;
     log.expiries.emplace(entry, expiry);
     log.byExpiry.emplace(expiry, entry);
+    if (m_journal) {
+        // Written before the request goes on: a restart right after it still knows this nonce.
+        if (!m_journal->append({keyId, entry, expiry}) && !m_journalFailed) {
+            m_journalFailed = true;
+            qCWarning(lcRequestSigning).noquote() << "cannot append to the replay file" << m_journal->path()
+                                                  << "- replays stay refused until a restart only";
+        }
+        std::size_t live = 0;
+        for (const auto &[id, l] : m_replay)
+            live += l.expiries.size();
+        if (m_journal->wantsRewrite(live)) {
+            for (auto &[id, l] : m_replay)
+                dropExpired(l, t);
+            m_journal->rewrite([this](const std::function<void(const ReplayJournal::Entry &)> &write) {
+                for (const auto &[id, l] : m_replay) {
+                    for (const auto &[e, x] : l.expiries)
+                        write({id, e, x});
+                }
+            });
+        }
+    }
     return ReplayState::Fresh;
+}
+
+bool RequestVerifier::persistReplayTo(const QString &path, QString *error)
+{
+    std::lock_guard lock(m_mutex);
+    const long long t = now();
+    ReplayJournal::Loaded loaded;
+    auto journal = ReplayJournal::open(
+        path, t,
+        [this](const ReplayJournal::Entry &e) {
+            ReplayLog &log = m_replay[e.keyId];
+            if (log.expiries.count(e.entry))
+                return false;
+            log.expiries.emplace(e.entry, e.expiry);
+            log.byExpiry.emplace(e.expiry, e.entry);
+            return true;
+        },
+        &loaded, error);
+    if (!journal)
+        return false;
+    if (loaded.malformed)
+        qCWarning(lcRequestSigning).noquote()
+            << "replay file" << path << ":" << loaded.malformed << "malformed or truncated line(s) skipped";
+    qCInfo(lcRequestSigning).noquote() << "replay file" << path << ":" << loaded.entries << "live entries,"
+                                       << loaded.expired << "expired dropped";
+    m_journal = std::move(journal);
+    m_journalFailed = false;
+    return true;
 }
 
 std::size_t RequestVerifier::replayEntries() const

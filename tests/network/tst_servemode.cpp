@@ -154,6 +154,37 @@ void tst_ServeMode::badOptions_data()
                                 QStringLiteral("--request-signing-jwks"),
                                 QStringLiteral("/nonexistent/k.json=buyer")}
         << "cannot read";
+    const QStringList signing =
+        served + QStringList{QStringLiteral("--request-signing"), QStringLiteral("optional")};
+    QTest::newRow("signer URL while signing is off")
+        << served + QStringList{QStringLiteral("--request-signing-jwks-url"),
+                                QStringLiteral("https://buyer.example/jwks.json=buyer")}
+        << "need --request-signing";
+    QTest::newRow("signer URL over plain http elsewhere")
+        << signing + QStringList{QStringLiteral("--request-signing-jwks-url"),
+                                 QStringLiteral("http://buyer.example/jwks.json=buyer")}
+        << "over https";
+    QTest::newRow("signer URL without principal")
+        << signing + QStringList{QStringLiteral("--request-signing-jwks-url"),
+                                 QStringLiteral("https://buyer.example/jwks.json")}
+        << "URL=PRINCIPAL";
+    QTest::newRow("signer URL not a URL")
+        << signing +
+               QStringList{QStringLiteral("--request-signing-jwks-url"), QStringLiteral("jwks.json=buyer")}
+        << "absolute https URL";
+    QTest::newRow("JWKS refresh too often")
+        << signing + QStringList{QStringLiteral("--request-signing-jwks-refresh-s"), QStringLiteral("5")}
+        << "--request-signing-jwks-refresh-s";
+    QTest::newRow("JWKS refresh not a number")
+        << signing + QStringList{QStringLiteral("--request-signing-jwks-refresh-s"), QStringLiteral("hourly")}
+        << "--request-signing-jwks-refresh-s";
+    QTest::newRow("replay file while signing is off")
+        << served + QStringList{QStringLiteral("--request-signing-replay-file"), QStringLiteral("r.replay")}
+        << "need --request-signing";
+    QTest::newRow("replay file not writable")
+        << signing + QStringList{QStringLiteral("--request-signing-replay-file"),
+                                 QStringLiteral("/nonexistent/dir/r.replay")}
+        << "--request-signing-replay-file";
     QTest::newRow("anonymous on a public address")
         << QStringList{QStringLiteral("--serve"), QStringLiteral("--host"), QStringLiteral("0.0.0.0"),
                        QStringLiteral("--allow-anonymous"), QStringLiteral("anon")}
@@ -307,6 +338,8 @@ void tst_ServeMode::requestSigningOptions()
               {QStringLiteral("--request-signing"), QStringLiteral("required"),
                QStringLiteral("--request-signing-jwks"), jwks + QStringLiteral("=signer:sandbox")});
     QVERIFY2(url.isValid(), process.readAllStandardError().constData());
+    // The replay file sits beside the database by default.
+    QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("signing.sqlite.replay"))));
     McpTransportOptions options;
     options.endpoint = url;
     options.bearerToken = "serve-test-token";
