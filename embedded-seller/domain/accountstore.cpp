@@ -111,7 +111,7 @@ const QString kColumns = QStringLiteral(
     "(SELECT url FROM account_governance g WHERE g.principal_id = accounts.principal_id AND "
     "g.account_id = accounts.account_id)");
 
-Account fromRow(const QSqlQuery &q, const std::string &principalId)
+Account fromRow(const storage::Read &q, const std::string &principalId)
 {
     Account a;
     a.principalId = principalId;
@@ -138,11 +138,11 @@ std::vector<Account> select(QSqlDatabase &db, const std::string &principalId, co
                             std::initializer_list<QVariant> bindings, QString *error)
 {
     std::vector<Account> accounts;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM accounts WHERE ") + where +
-                     QStringLiteral(" ORDER BY position"),
-                 bindings, error))
+    storage::Read q(db,
+                    QStringLiteral("SELECT ") + kColumns + QStringLiteral(" FROM accounts WHERE ") + where +
+                        QStringLiteral(" ORDER BY position"),
+                    bindings, error);
+    if (!q)
         return accounts;
     while (q.next())
         accounts.push_back(fromRow(q, principalId));
@@ -152,11 +152,11 @@ std::vector<Account> select(QSqlDatabase &db, const std::string &principalId, co
 bool visible(QSqlDatabase &db, const QString &table, const QString &idColumn, const std::string &principalId,
              const std::string &id, const std::string &accountId)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT account_id FROM ") + table +
-                     QStringLiteral(" WHERE principal_id = ? AND ") + idColumn + QStringLiteral(" = ?"),
-                 {qs(principalId), qs(id)}, nullptr))
+    storage::Read q(db,
+                    QStringLiteral("SELECT account_id FROM ") + table +
+                        QStringLiteral(" WHERE principal_id = ? AND ") + idColumn + QStringLiteral(" = ?"),
+                    {qs(principalId), qs(id)}, nullptr);
+    if (!q)
         return false;
     return !q.next() || ss(q.value(0).toString()) == accountId;
 }
@@ -308,13 +308,12 @@ bool AccountStore::setGovernanceAgent(QSqlDatabase &db, const std::string &princ
 std::optional<GovernanceAgent> AccountStore::governanceAgent(QSqlDatabase &db, const std::string &principalId,
                                                              const std::string &accountId, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT url, scheme, credentials FROM account_governance WHERE principal_id = ? "
-                           "AND account_id = ?"),
-            {qs(principalId), qs(accountId)}, error) ||
-        !q.next())
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT url, scheme, credentials FROM account_governance WHERE principal_id = ? "
+                       "AND account_id = ?"),
+        {qs(principalId), qs(accountId)}, error);
+    if (!q || !q.next())
         return std::nullopt;
     return GovernanceAgent{ss(q.value(0).toString()), ss(q.value(1).toString()), ss(q.value(2).toString())};
 }

@@ -103,8 +103,8 @@ Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products)
 bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const QString &nowIso,
                           QString *error)
 {
-    QSqlQuery count(db);
-    if (!execute(count, QStringLiteral("SELECT COUNT(*) FROM products"), {}, error))
+    storage::Read count(db, QStringLiteral("SELECT COUNT(*) FROM products"), {}, error);
+    if (!count)
         return false;
     if (count.next() && count.value(0).toInt() > 0)
         return true;
@@ -198,12 +198,12 @@ bool Catalog::upsertProduct(QSqlDatabase &db, const json &product, const json &s
 
 std::shared_ptr<const Catalog> Catalog::load(QSqlDatabase &db, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT product_id, position, delivery_type, product_json, seller_json FROM products "
-                     "ORDER BY position, product_id"),
-                 {}, error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT product_id, position, delivery_type, product_json, seller_json FROM products "
+                       "ORDER BY position, product_id"),
+        {}, error);
+    if (!q)
         return nullptr;
     std::vector<Product> products;
     while (q.next()) {

@@ -151,12 +151,12 @@ bool CompactProposalStore::insert(QSqlDatabase &db, const std::string &principal
 std::optional<CompactRecord> CompactProposalStore::find(QSqlDatabase &db, const std::string &principalId,
                                                         const std::string &proposalId, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT parent_proposal_id, successor_id, brand_json, terms_json, terms_digest "
-                           "FROM compact_proposals WHERE principal_id = ? AND proposal_id = ?"),
-            {qs(principalId), qs(proposalId)}, error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT parent_proposal_id, successor_id, brand_json, terms_json, terms_digest "
+                       "FROM compact_proposals WHERE principal_id = ? AND proposal_id = ?"),
+        {qs(principalId), qs(proposalId)}, error);
+    if (!q)
         return std::nullopt;
     if (!q.next())
         return std::nullopt;

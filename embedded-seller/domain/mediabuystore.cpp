@@ -90,15 +90,15 @@ bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime 
 json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId,
                          QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT status, revision, currency, total_budget, start_time, end_time, proposal_id, "
-                     "name, confirmed_at, creative_deadline, context_json, created_at, updated_at, "
-                     "proposal_version "
-                     "FROM "
-                     "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
-                 {qs(principalId), qs(mediaBuyId)}, error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT status, revision, currency, total_budget, start_time, end_time, proposal_id, "
+                       "name, confirmed_at, creative_deadline, context_json, created_at, updated_at, "
+                       "proposal_version "
+                       "FROM "
+                       "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
+        {qs(principalId), qs(mediaBuyId)}, error);
+    if (!q)
         return nullptr;
     if (!q.next())
         return nullptr;
@@ -131,12 +131,13 @@ json MediaBuyStore::find(QSqlDatabase &db, const std::string &principalId, const
     if (!q.value(10).isNull())
         buy["context"] = storage::fromText(q.value(10).toString());
 
-    QSqlQuery pq(db);
-    if (!execute(pq,
-                 QStringLiteral(
-                     "SELECT package_json, paused FROM packages WHERE principal_id = ? AND media_buy_id = ? "
-                     "ORDER BY position"),
-                 {qs(principalId), qs(mediaBuyId)}, error))
+    storage::Read pq(
+        db,
+        QStringLiteral(
+            "SELECT package_json, paused FROM packages WHERE principal_id = ? AND media_buy_id = ? "
+            "ORDER BY position"),
+        {qs(principalId), qs(mediaBuyId)}, error);
+    if (!pq)
         return nullptr;
     while (pq.next()) {
         json p = storage::fromText(pq.value(0).toString());
@@ -152,11 +153,12 @@ std::vector<std::string> MediaBuyStore::list(QSqlDatabase &db, const std::string
                                              const std::vector<std::string> &statuses, QString *error)
 {
     std::vector<std::string> ids;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT media_buy_id, status FROM media_buys WHERE principal_id = ? ORDER BY "
-                                "created_at, media_buy_id"),
-                 {qs(principalId)}, error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT media_buy_id, status FROM media_buys WHERE principal_id = ? ORDER BY "
+                       "created_at, media_buy_id"),
+        {qs(principalId)}, error);
+    if (!q)
         return ids;
     while (q.next()) {
         const std::string status = ss(q.value(1).toString());

@@ -3,7 +3,6 @@
 #include "storage/database.h"
 
 #include <QSqlDatabase>
-#include <QSqlQuery>
 
 namespace adcp::seller {
 
@@ -16,11 +15,10 @@ ProductConfigLookup DatabaseProductConfigStore::lookup(const std::vector<std::st
     ProductConfigLookup result;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName());
     for (const auto &id : productIds) {
-        QSqlQuery q(db);
         QString error;
-        if (!storage::execute(
-                q, QStringLiteral("SELECT implementation_config FROM products WHERE product_id = ?"),
-                {storage::qs(id)}, &error)) {
+        storage::Read q(db, QStringLiteral("SELECT implementation_config FROM products WHERE product_id = ?"),
+                        {storage::qs(id)}, &error);
+        if (!q) {
             result.ok = false;
             result.error = storage::ss(error);
             result.configs.clear();

@@ -28,7 +28,7 @@ std::optional<std::string> optionalText(const QVariant &value)
     return ss(value.toString());
 }
 
-StoredProposal fromRow(const QSqlQuery &q)
+StoredProposal fromRow(const storage::Read &q)
 {
     StoredProposal p;
     p.principalId = ss(q.value(0).toString());
@@ -121,11 +121,11 @@ std::optional<int> versionNumber(const std::string &label)
 std::optional<StoredProposal> ProposalStore::find(QSqlDatabase &db, const std::string &principalId,
                                                   const std::string &proposalId, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kColumns + kFrom +
-                     QStringLiteral("WHERE p.principal_id = ? AND p.proposal_id = ?"),
-                 {qs(principalId), qs(proposalId)}, error))
+    storage::Read q(db,
+                    QStringLiteral("SELECT ") + kColumns + kFrom +
+                        QStringLiteral("WHERE p.principal_id = ? AND p.proposal_id = ?"),
+                    {qs(principalId), qs(proposalId)}, error);
+    if (!q)
         return std::nullopt;
     if (!q.next())
         return std::nullopt;
@@ -136,12 +136,12 @@ std::vector<StoredProposal> ProposalStore::findByRequest(QSqlDatabase &db, const
                                                          const std::string &requestId, QString *error)
 {
     std::vector<StoredProposal> out;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kColumns + kFrom +
-                     QStringLiteral("WHERE p.principal_id = ? AND p.request_id = ? ORDER BY p.created_at, "
-                                    "p.proposal_id"),
-                 {qs(principalId), qs(requestId)}, error))
+    storage::Read q(db,
+                    QStringLiteral("SELECT ") + kColumns + kFrom +
+                        QStringLiteral("WHERE p.principal_id = ? AND p.request_id = ? ORDER BY p.created_at, "
+                                       "p.proposal_id"),
+                    {qs(principalId), qs(requestId)}, error);
+    if (!q)
         return out;
     while (q.next())
         out.push_back(fromRow(q));
@@ -169,12 +169,12 @@ std::vector<ProposalVersion> ProposalStore::versions(QSqlDatabase &db, const std
                                                      const std::string &proposalId, QString *error)
 {
     std::vector<ProposalVersion> out;
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT version, status, cause, created_at, proposal_json FROM proposal_versions "
-                           "WHERE principal_id = ? AND proposal_id = ? ORDER BY version"),
-            {qs(principalId), qs(proposalId)}, error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT version, status, cause, created_at, proposal_json FROM proposal_versions "
+                       "WHERE principal_id = ? AND proposal_id = ? ORDER BY version"),
+        {qs(principalId), qs(proposalId)}, error);
+    if (!q)
         return out;
     while (q.next()) {
         out.push_back({q.value(0).toInt(), ss(q.value(1).toString()), ss(q.value(2).toString()),

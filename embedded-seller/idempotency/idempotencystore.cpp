@@ -39,12 +39,12 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
     storage::WriteTransaction tx(db);
     if (!tx.begin(&result.error))
         return result;
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT tool, request_hash, state, response_json, created_at, expires_at FROM "
-                           "idempotency WHERE principal_id = ? AND idempotency_key = ?"),
-            {qs(principalId), qs(key)}, &result.error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT tool, request_hash, state, response_json, created_at, expires_at FROM "
+                       "idempotency WHERE principal_id = ? AND idempotency_key = ?"),
+        {qs(principalId), qs(key)}, &result.error);
+    if (!q)
         return result;
     const QString nowIso = now.toString(Qt::ISODateWithMs);
     const QString expiresIso = now.addSecs(ttlSeconds).toString(Qt::ISODateWithMs);

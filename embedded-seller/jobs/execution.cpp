@@ -236,16 +236,16 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
 bool Execution::enqueueBooking(QSqlDatabase &db, const std::string &principalId,
                                const std::string &mediaBuyId, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT x.package_id, x.adapter, p.product_id, p.pricing_option_id, p.budget, "
-                     "b.currency, COALESCE(p.start_time, b.start_time), COALESCE(p.end_time, b.end_time), "
-                     "p.implementation_config FROM exec_packages x JOIN packages p ON p.principal_id = "
-                     "x.principal_id AND p.package_id = x.package_id JOIN media_buys b ON b.principal_id "
-                     "= x.principal_id AND b.media_buy_id = x.media_buy_id WHERE x.principal_id = ? AND "
-                     "x.media_buy_id = ? ORDER BY p.position"),
-                 {qs(principalId), qs(mediaBuyId)}, error))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT x.package_id, x.adapter, p.product_id, p.pricing_option_id, p.budget, "
+                       "b.currency, COALESCE(p.start_time, b.start_time), COALESCE(p.end_time, b.end_time), "
+                       "p.implementation_config FROM exec_packages x JOIN packages p ON p.principal_id = "
+                       "x.principal_id AND p.package_id = x.package_id JOIN media_buys b ON b.principal_id "
+                       "= x.principal_id AND b.media_buy_id = x.media_buy_id WHERE x.principal_id = ? AND "
+                       "x.media_buy_id = ? ORDER BY p.position"),
+        {qs(principalId), qs(mediaBuyId)}, error);
+    if (!q)
         return false;
     std::vector<Job> jobs;
     while (q.next()) {
@@ -487,12 +487,13 @@ void Execution::tickerLoop()
 bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const std::string &taskId,
                        bool approve, const std::string &reason, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT b.media_buy_id FROM exec_buys b WHERE b.principal_id = ? AND b.task_id = ? AND "
-                     "b.approval = 'pending'"),
-                 {qs(principalId), qs(taskId)}, error))
+    storage::Read q(
+        db,
+        QStringLiteral(
+            "SELECT b.media_buy_id FROM exec_buys b WHERE b.principal_id = ? AND b.task_id = ? AND "
+            "b.approval = 'pending'"),
+        {qs(principalId), qs(taskId)}, error);
+    if (!q)
         return false;
     if (!q.next()) {
         if (error)

@@ -165,8 +165,8 @@ int JobQueue::reclaimOrphans(QSqlDatabase &db, const QString &currentGeneration,
 JobQueue::Counts JobQueue::counts(QSqlDatabase &db)
 {
     Counts counts;
-    QSqlQuery q(db);
-    if (!execute(q, QStringLiteral("SELECT state, COUNT(*) FROM exec_jobs GROUP BY state"), {}, nullptr))
+    storage::Read q(db, QStringLiteral("SELECT state, COUNT(*) FROM exec_jobs GROUP BY state"), {}, nullptr);
+    if (!q)
         return counts;
     while (q.next()) {
         const QString state = q.value(0).toString();
@@ -187,13 +187,12 @@ JobQueue::Counts JobQueue::counts(QSqlDatabase &db)
 
 qint64 JobQueue::openJobs(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT COUNT(*) FROM exec_jobs WHERE principal_id = ? AND media_buy_id = ? AND "
-                           "state IN ('pending', 'running')"),
-            {qs(principalId), qs(mediaBuyId)}, nullptr) ||
-        !q.next())
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT COUNT(*) FROM exec_jobs WHERE principal_id = ? AND media_buy_id = ? AND "
+                       "state IN ('pending', 'running')"),
+        {qs(principalId), qs(mediaBuyId)}, nullptr);
+    if (!q || !q.next())
         return 0;
     return q.value(0).toLongLong();
 }

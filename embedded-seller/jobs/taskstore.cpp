@@ -27,7 +27,7 @@ const QString kColumns =
                    "error_json, push_config, history_json, created_at, updated_at, "
                    "completed_at");
 
-nlohmann::json row(QSqlQuery &q, bool includeHistory, bool includeResult)
+nlohmann::json row(const storage::Read &q, bool includeHistory, bool includeResult)
 {
     nlohmann::json task = {{"task_id", q.value(0).toString().toStdString()},
                            {"task_type", q.value(1).toString().toStdString()},
@@ -94,10 +94,10 @@ bool TaskStore::create(QSqlDatabase &db, const std::string &principalId, const s
 std::optional<std::string> TaskStore::currentStatus(QSqlDatabase &db, const std::string &principalId,
                                                     const std::string &taskId)
 {
-    QSqlQuery q(db);
-    if (!execute(q, QStringLiteral("SELECT status FROM exec_tasks WHERE principal_id = ? AND task_id = ?"),
-                 {qs(principalId), qs(taskId)}, nullptr) ||
-        !q.next())
+    storage::Read q(db,
+                    QStringLiteral("SELECT status FROM exec_tasks WHERE principal_id = ? AND task_id = ?"),
+                    {qs(principalId), qs(taskId)}, nullptr);
+    if (!q || !q.next())
         return std::nullopt;
     return q.value(0).toString().toStdString();
 }
@@ -106,12 +106,12 @@ bool TaskStore::transition(QSqlDatabase &db, const std::string &principalId, con
                            const std::string &status, const nlohmann::json &result,
                            const nlohmann::json &error, const QDateTime &now, QString *sqlError)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT task_type, history_json, push_config FROM exec_tasks WHERE principal_id = ? "
-                     "AND task_id = ?"),
-                 {qs(principalId), qs(taskId)}, sqlError))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT task_type, history_json, push_config FROM exec_tasks WHERE principal_id = ? "
+                       "AND task_id = ?"),
+        {qs(principalId), qs(taskId)}, sqlError);
+    if (!q)
         return false;
     if (!q.next()) {
         if (sqlError)
@@ -167,12 +167,11 @@ bool TaskStore::transition(QSqlDatabase &db, const std::string &principalId, con
 nlohmann::json TaskStore::status(QSqlDatabase &db, const std::string &principalId, const std::string &taskId,
                                  bool includeHistory, bool includeResult)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kColumns +
-                     QStringLiteral(" FROM exec_tasks WHERE principal_id = ? AND task_id = ?"),
-                 {qs(principalId), qs(taskId)}, nullptr) ||
-        !q.next())
+    storage::Read q(db,
+                    QStringLiteral("SELECT ") + kColumns +
+                        QStringLiteral(" FROM exec_tasks WHERE principal_id = ? AND task_id = ?"),
+                    {qs(principalId), qs(taskId)}, nullptr);
+    if (!q || !q.next())
         return nullptr;
     return row(q, includeHistory, includeResult);
 }
@@ -233,13 +232,13 @@ adcp::ToolOutcome TaskStore::list(QSqlDatabase &db, const std::string &principal
     const int offset = *offsetRead;
     const bool ascending = args["sort"]["direction"].string().valueOr("desc") == "asc";
 
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kColumns +
-                     QStringLiteral(" FROM exec_tasks WHERE principal_id = ? ORDER BY created_at ") +
-                     (ascending ? QStringLiteral("ASC") : QStringLiteral("DESC")) +
-                     QStringLiteral(", task_id"),
-                 {qs(principalId)}, nullptr))
+    storage::Read q(db,
+                    QStringLiteral("SELECT ") + kColumns +
+                        QStringLiteral(" FROM exec_tasks WHERE principal_id = ? ORDER BY created_at ") +
+                        (ascending ? QStringLiteral("ASC") : QStringLiteral("DESC")) +
+                        QStringLiteral(", task_id"),
+                    {qs(principalId)}, nullptr);
+    if (!q)
         return adcp::ToolOutcome::success({{"query_summary", {{"total_matching", 0}, {"returned", 0}}},
                                            {"tasks", nlohmann::json::array()},
                                            {"pagination", {{"has_more", false}}}});

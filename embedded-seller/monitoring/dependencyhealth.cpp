@@ -14,7 +14,6 @@
 
 namespace adcp::seller {
 
-using storage::execute;
 using storage::qs;
 
 namespace {
@@ -77,7 +76,7 @@ struct OpenImpairment
     std::string to;
 };
 
-nlohmann::json impairmentJson(QSqlQuery &q)
+nlohmann::json impairmentJson(const storage::Read &q)
 {
     // Columns: impairment_id, resource_type, resource_id, package_ids, from_status, to_status, reason_code,
     // reason, remediation, observed_at
@@ -110,12 +109,11 @@ bool notify(QSqlDatabase &db, const std::string &principalId, const std::string 
     const auto target = WebhookTarget::fromConfig(buy->pushConfig);
     if (!target)
         return true;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kImpairmentColumns +
-                     QStringLiteral(" FROM mon_impairments WHERE impairment_id = ?"),
-                 {qs(impairmentId)}, error) ||
-        !q.next())
+    storage::Read q(db,
+                    QStringLiteral("SELECT ") + kImpairmentColumns +
+                        QStringLiteral(" FROM mon_impairments WHERE impairment_id = ?"),
+                    {qs(impairmentId)}, error);
+    if (!q || !q.next())
         return false;
     nlohmann::json impairment = impairmentJson(q);
     q.finish();
@@ -199,13 +197,12 @@ std::optional<DependencyHealth::Resource> DependencyHealth::resource(QSqlDatabas
                                                                      const std::string &type,
                                                                      const std::string &id)
 {
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT status, previous_status, name, detail_json, updated_at FROM mon_resources "
-                           "WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
-            {qs(principalId), qs(type), qs(id)}, nullptr) ||
-        !q.next())
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT status, previous_status, name, detail_json, updated_at FROM mon_resources "
+                       "WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
+        {qs(principalId), qs(type), qs(id)}, nullptr);
+    if (!q || !q.next())
         return std::nullopt;
     Resource r;
     r.type = type;
@@ -222,12 +219,11 @@ std::map<std::pair<std::string, std::string>, std::string>
 DependencyHealth::resourceStatuses(QSqlDatabase &db, const std::string &principalId)
 {
     std::map<std::pair<std::string, std::string>, std::string> statuses;
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT resource_type, resource_id, status FROM mon_resources WHERE principal_id = ?"),
-                 {qs(principalId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT resource_type, resource_id, status FROM mon_resources WHERE principal_id = ?"),
+        {qs(principalId)}, nullptr);
+    if (!q)
         return statuses;
     while (q.next())
         statuses[{q.value(0).toString().toStdString(), q.value(1).toString().toStdString()}] =
@@ -239,13 +235,12 @@ std::map<std::string, std::vector<std::pair<std::string, std::string>>>
 DependencyHealth::dependenciesByBuy(QSqlDatabase &db, const std::string &principalId)
 {
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> byBuy;
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT DISTINCT media_buy_id, resource_type, resource_id FROM mon_dependencies "
-                           "WHERE principal_id = ? ORDER BY media_buy_id, resource_type, resource_id"),
-            {qs(principalId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT DISTINCT media_buy_id, resource_type, resource_id FROM mon_dependencies "
+                       "WHERE principal_id = ? ORDER BY media_buy_id, resource_type, resource_id"),
+        {qs(principalId)}, nullptr);
+    if (!q)
         return byBuy;
     while (q.next())
         byBuy[q.value(0).toString().toStdString()].emplace_back(q.value(1).toString().toStdString(),
@@ -335,12 +330,12 @@ bool DependencyHealth::removeDependency(QSqlDatabase &db, const std::string &pri
                                         const std::string &packageId, const std::string &type,
                                         const std::string &id, const QDateTime &now, QString *error)
 {
-    QSqlQuery find(db);
-    if (!execute(find,
-                 QStringLiteral(
-                     "SELECT media_buy_id FROM mon_dependencies WHERE principal_id = ? AND package_id = ? "
-                     "AND resource_type = ? AND resource_id = ?"),
-                 {qs(principalId), qs(packageId), qs(type), qs(id)}, error))
+    storage::Read find(
+        db,
+        QStringLiteral("SELECT media_buy_id FROM mon_dependencies WHERE principal_id = ? AND package_id = ? "
+                       "AND resource_type = ? AND resource_id = ?"),
+        {qs(principalId), qs(packageId), qs(type), qs(id)}, error);
+    if (!find)
         return false;
     if (!find.next())
         return true;
@@ -371,12 +366,12 @@ std::vector<std::string> DependencyHealth::dependentBuys(QSqlDatabase &db, const
                                                          const std::string &type, const std::string &id)
 {
     std::vector<std::string> buys;
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT DISTINCT media_buy_id FROM mon_dependencies WHERE principal_id = ? AND "
-                           "resource_type = ? AND resource_id = ? ORDER BY media_buy_id"),
-            {qs(principalId), qs(type), qs(id)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT DISTINCT media_buy_id FROM mon_dependencies WHERE principal_id = ? AND "
+                       "resource_type = ? AND resource_id = ? ORDER BY media_buy_id"),
+        {qs(principalId), qs(type), qs(id)}, nullptr);
+    if (!q)
         return buys;
     while (q.next())
         buys.push_back(q.value(0).toString().toStdString());
@@ -403,16 +398,16 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
     };
     std::vector<Dependency> deps;
     {
-        QSqlQuery q(db);
-        if (!execute(q,
-                     QStringLiteral(
-                         "SELECT d.package_id, d.resource_type, d.resource_id, r.status, "
-                         "r.previous_status, r.reason_code, r.reason, r.updated_at FROM mon_dependencies d "
-                         "JOIN mon_resources r ON r.principal_id = d.principal_id AND r.resource_type = "
-                         "d.resource_type AND r.resource_id = d.resource_id LEFT JOIN exec_packages x ON "
-                         "x.principal_id = d.principal_id AND x.package_id = d.package_id WHERE "
-                         "d.principal_id = ? AND d.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0"),
-                     {qs(principalId), qs(mediaBuyId)}, error))
+        storage::Read q(
+            db,
+            QStringLiteral("SELECT d.package_id, d.resource_type, d.resource_id, r.status, "
+                           "r.previous_status, r.reason_code, r.reason, r.updated_at FROM mon_dependencies d "
+                           "JOIN mon_resources r ON r.principal_id = d.principal_id AND r.resource_type = "
+                           "d.resource_type AND r.resource_id = d.resource_id LEFT JOIN exec_packages x ON "
+                           "x.principal_id = d.principal_id AND x.package_id = d.package_id WHERE "
+                           "d.principal_id = ? AND d.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0"),
+            {qs(principalId), qs(mediaBuyId)}, error);
+        if (!q)
             return false;
         while (q.next())
             deps.push_back({q.value(0).toString().toStdString(), q.value(1).toString().toStdString(),
@@ -440,13 +435,13 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
 
     std::vector<OpenImpairment> open;
     {
-        QSqlQuery q(db);
-        if (!execute(q,
-                     QStringLiteral(
-                         "SELECT impairment_id, resource_type, resource_id, package_ids, to_status FROM "
-                         "mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND resolved_at IS "
-                         "NULL"),
-                     {qs(principalId), qs(mediaBuyId)}, error))
+        storage::Read q(
+            db,
+            QStringLiteral("SELECT impairment_id, resource_type, resource_id, package_ids, to_status FROM "
+                           "mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND resolved_at IS "
+                           "NULL"),
+            {qs(principalId), qs(mediaBuyId)}, error);
+        if (!q)
             return false;
         while (q.next()) {
             OpenImpairment imp;
@@ -469,20 +464,19 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
         const auto wanted = desired.find({imp.type, imp.resourceId});
         const bool stillOffline =
             wanted != desired.end() && cause[{imp.type, imp.resourceId}]->status == imp.to;
-        QSqlQuery q(db);
         if (!stillOffline) {
-            if (!execute(q,
-                         QStringLiteral("UPDATE mon_impairments SET resolved_at = ? WHERE impairment_id = ?"),
-                         {iso(now), qs(imp.id)}, error))
+            if (!storage::write(
+                    db, QStringLiteral("UPDATE mon_impairments SET resolved_at = ? WHERE impairment_id = ?"),
+                    {iso(now), qs(imp.id)}, error))
                 return false;
             fired.emplace_back(imp.id, true);
             continue;
         }
         const std::vector<std::string> packages(wanted->second.begin(), wanted->second.end());
         if (packages != imp.packages) {
-            if (!execute(q,
-                         QStringLiteral("UPDATE mon_impairments SET package_ids = ? WHERE impairment_id = ?"),
-                         {storage::toText(packages), qs(imp.id)}, error))
+            if (!storage::write(
+                    db, QStringLiteral("UPDATE mon_impairments SET package_ids = ? WHERE impairment_id = ?"),
+                    {storage::toText(packages), qs(imp.id)}, error))
                 return false;
             fired.emplace_back(imp.id, false);
         }
@@ -518,12 +512,13 @@ nlohmann::json DependencyHealth::impairments(QSqlDatabase &db, const std::string
                                              const std::string &mediaBuyId)
 {
     nlohmann::json list = nlohmann::json::array();
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral("SELECT ") + kImpairmentColumns +
-                     QStringLiteral(" FROM mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND "
-                                    "resolved_at IS NULL ORDER BY observed_at, impairment_id"),
-                 {qs(principalId), qs(mediaBuyId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT ") + kImpairmentColumns +
+            QStringLiteral(" FROM mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND "
+                           "resolved_at IS NULL ORDER BY observed_at, impairment_id"),
+        {qs(principalId), qs(mediaBuyId)}, nullptr);
+    if (!q)
         return list;
     while (q.next())
         list.push_back(impairmentJson(q));
@@ -533,13 +528,12 @@ nlohmann::json DependencyHealth::impairments(QSqlDatabase &db, const std::string
 std::string DependencyHealth::health(QSqlDatabase &db, const std::string &principalId,
                                      const std::string &mediaBuyId)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT COUNT(*) FROM mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND "
-                     "resolved_at IS NULL"),
-                 {qs(principalId), qs(mediaBuyId)}, nullptr) ||
-        !q.next())
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT COUNT(*) FROM mon_impairments WHERE principal_id = ? AND media_buy_id = ? AND "
+                       "resolved_at IS NULL"),
+        {qs(principalId), qs(mediaBuyId)}, nullptr);
+    if (!q || !q.next())
         return "ok";
     return q.value(0).toLongLong() > 0 ? "impaired" : "ok";
 }
@@ -550,12 +544,12 @@ std::vector<std::pair<QDateTime, QDateTime>> DependencyHealth::impairedPeriods(Q
                                                                                const std::string &packageId)
 {
     std::vector<std::pair<QDateTime, QDateTime>> periods;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT observed_at, resolved_at, package_ids FROM mon_impairments WHERE principal_id "
-                     "= ? AND media_buy_id = ?"),
-                 {qs(principalId), qs(mediaBuyId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT observed_at, resolved_at, package_ids FROM mon_impairments WHERE principal_id "
+                       "= ? AND media_buy_id = ?"),
+        {qs(principalId), qs(mediaBuyId)}, nullptr);
+    if (!q)
         return periods;
     while (q.next()) {
         const auto packages = storage::fromText(q.value(2).toString());

@@ -40,16 +40,15 @@ bool isTerminalStatus(std::string_view status)
 std::optional<BuyExecution> MediaBuyLifecycle::load(QSqlDatabase &db, const std::string &principalId,
                                                     const std::string &mediaBuyId)
 {
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT b.status, b.revision, b.currency, b.total_budget, b.start_time, b.end_time, "
-                     "e.approval, e.task_id, e.paused, e.canceled_at, e.canceled_by, "
-                     "e.cancellation_reason, e.rejection_reason, e.push_config, e.reporting_webhook "
-                     "FROM media_buys b LEFT JOIN exec_buys e ON e.principal_id = b.principal_id AND "
-                     "e.media_buy_id = b.media_buy_id WHERE b.principal_id = ? AND b.media_buy_id = ?"),
-                 {qs(principalId), qs(mediaBuyId)}, nullptr) ||
-        !q.next())
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT b.status, b.revision, b.currency, b.total_budget, b.start_time, b.end_time, "
+                       "e.approval, e.task_id, e.paused, e.canceled_at, e.canceled_by, "
+                       "e.cancellation_reason, e.rejection_reason, e.push_config, e.reporting_webhook "
+                       "FROM media_buys b LEFT JOIN exec_buys e ON e.principal_id = b.principal_id AND "
+                       "e.media_buy_id = b.media_buy_id WHERE b.principal_id = ? AND b.media_buy_id = ?"),
+        {qs(principalId), qs(mediaBuyId)}, nullptr);
+    if (!q || !q.next())
         return std::nullopt;
     BuyExecution buy;
     buy.principalId = principalId;
@@ -83,16 +82,16 @@ nlohmann::json PackageExecution::pricingOption() const
 std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, const BuyExecution &buy)
 {
     std::vector<PackageExecution> packages;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT p.package_id, p.product_id, p.budget, x.adapter, x.external_id, "
-                     "x.adapter_state, x.live, x.failure, x.paused, x.canceled, COALESCE(x.pacing, "
-                     "p.pacing, 'even'), COALESCE(x.rate, 10), p.start_time, p.end_time, "
-                     "COALESCE(x.pricing_model, 'cpm'), x.pricing_parameters FROM packages p "
-                     "LEFT JOIN exec_packages x ON x.principal_id = p.principal_id AND x.package_id = "
-                     "p.package_id WHERE p.principal_id = ? AND p.media_buy_id = ? ORDER BY p.position"),
-                 {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT p.package_id, p.product_id, p.budget, x.adapter, x.external_id, "
+                       "x.adapter_state, x.live, x.failure, x.paused, x.canceled, COALESCE(x.pacing, "
+                       "p.pacing, 'even'), COALESCE(x.rate, 10), p.start_time, p.end_time, "
+                       "COALESCE(x.pricing_model, 'cpm'), x.pricing_parameters FROM packages p "
+                       "LEFT JOIN exec_packages x ON x.principal_id = p.principal_id AND x.package_id = "
+                       "p.package_id WHERE p.principal_id = ? AND p.media_buy_id = ? ORDER BY p.position"),
+        {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr);
+    if (!q)
         return packages;
     while (q.next()) {
         PackageExecution p;
@@ -186,18 +185,17 @@ std::string MediaBuyLifecycle::computeStatus(QSqlDatabase &db, const BuyExecutio
     }
     if (summary.any) {
         // A package needs at least one approved creative assigned to leave pending_creatives.
-        QSqlQuery q(db);
-        if (execute(q,
-                    QStringLiteral(
-                        "SELECT COUNT(*) FROM packages p LEFT JOIN exec_packages x ON x.principal_id = "
-                        "p.principal_id AND x.package_id = p.package_id WHERE p.principal_id = ? AND "
-                        "p.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS (SELECT 1 FROM "
-                        "mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id AND "
-                        "r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
-                        "d.principal_id = p.principal_id AND d.package_id = p.package_id AND "
-                        "d.resource_type = 'creative' AND r.status = 'approved')"),
-                    {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr) &&
-            q.next())
+        storage::Read q(
+            db,
+            QStringLiteral("SELECT COUNT(*) FROM packages p LEFT JOIN exec_packages x ON x.principal_id = "
+                           "p.principal_id AND x.package_id = p.package_id WHERE p.principal_id = ? AND "
+                           "p.media_buy_id = ? AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS (SELECT 1 FROM "
+                           "mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id AND "
+                           "r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
+                           "d.principal_id = p.principal_id AND d.package_id = p.package_id AND "
+                           "d.resource_type = 'creative' AND r.status = 'approved')"),
+            {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr);
+        if (q && q.next())
             summary.needsCreatives = q.value(0).toLongLong() > 0;
     }
     return decideStatus(buy, summary, now);
@@ -280,28 +278,28 @@ int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QStrin
     // would change gets a write transaction, in which refresh() reads it again and decides for real. A
     // transaction per buy, taken back to back, held the write lock for the whole round (a few hundred ms
     // with thousands of open buys), and every request that writes waited behind it.
-    QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral(
-                "SELECT b.principal_id, b.media_buy_id, b.status, b.start_time, b.end_time, e.approval, "
-                "e.paused, COUNT(p.package_id), "
-                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 THEN 1 ELSE 0 END), "
-                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND "
-                "COALESCE(x.failure, '') <> '' THEN 1 ELSE 0 END), "
-                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND "
-                "COALESCE(x.live, 0) = 0 THEN 1 ELSE 0 END), "
-                "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS "
-                "(SELECT 1 FROM mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id "
-                "AND r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
-                "d.principal_id = p.principal_id AND d.package_id = p.package_id AND d.resource_type = "
-                "'creative' AND r.status = 'approved') THEN 1 ELSE 0 END) "
-                "FROM media_buys b LEFT JOIN exec_buys e ON e.principal_id = b.principal_id AND "
-                "e.media_buy_id = b.media_buy_id LEFT JOIN packages p ON p.principal_id = b.principal_id "
-                "AND p.media_buy_id = b.media_buy_id LEFT JOIN exec_packages x ON x.principal_id = "
-                "p.principal_id AND x.package_id = p.package_id WHERE b.status NOT IN ('completed', "
-                "'rejected', 'canceled') GROUP BY b.principal_id, b.media_buy_id"),
-            {}, error))
+    storage::Read q(
+        db,
+        QStringLiteral(
+            "SELECT b.principal_id, b.media_buy_id, b.status, b.start_time, b.end_time, e.approval, "
+            "e.paused, COUNT(p.package_id), "
+            "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND "
+            "COALESCE(x.failure, '') <> '' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND "
+            "COALESCE(x.live, 0) = 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN p.package_id IS NOT NULL AND COALESCE(x.canceled, 0) = 0 AND NOT EXISTS "
+            "(SELECT 1 FROM mon_dependencies d JOIN mon_resources r ON r.principal_id = d.principal_id "
+            "AND r.resource_type = d.resource_type AND r.resource_id = d.resource_id WHERE "
+            "d.principal_id = p.principal_id AND d.package_id = p.package_id AND d.resource_type = "
+            "'creative' AND r.status = 'approved') THEN 1 ELSE 0 END) "
+            "FROM media_buys b LEFT JOIN exec_buys e ON e.principal_id = b.principal_id AND "
+            "e.media_buy_id = b.media_buy_id LEFT JOIN packages p ON p.principal_id = b.principal_id "
+            "AND p.media_buy_id = b.media_buy_id LEFT JOIN exec_packages x ON x.principal_id = "
+            "p.principal_id AND x.package_id = p.package_id WHERE b.status NOT IN ('completed', "
+            "'rejected', 'canceled') GROUP BY b.principal_id, b.media_buy_id"),
+        {}, error);
+    if (!q)
         return -1;
     std::vector<BuyExecution> stale;
     while (q.next()) {
@@ -342,12 +340,12 @@ std::vector<std::pair<QDateTime, QDateTime>> MediaBuyLifecycle::pausedPeriods(QS
                                                                               const BuyExecution &buy)
 {
     std::vector<std::pair<QDateTime, QDateTime>> periods;
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT at, from_status, to_status FROM exec_buy_history WHERE principal_id = ? AND "
-                     "media_buy_id = ? ORDER BY id"),
-                 {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT at, from_status, to_status FROM exec_buy_history WHERE principal_id = ? AND "
+                       "media_buy_id = ? ORDER BY id"),
+        {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr);
+    if (!q)
         return periods;
     QDateTime pausedSince;
     while (q.next()) {
@@ -367,12 +365,12 @@ std::vector<std::pair<QDateTime, QDateTime>> MediaBuyLifecycle::pausedPeriods(QS
 nlohmann::json MediaBuyLifecycle::history(QSqlDatabase &db, const BuyExecution &buy)
 {
     nlohmann::json entries = nlohmann::json::array();
-    QSqlQuery q(db);
-    if (!execute(q,
-                 QStringLiteral(
-                     "SELECT at, from_status, to_status, cause FROM exec_buy_history WHERE principal_id "
-                     "= ? AND media_buy_id = ? ORDER BY id"),
-                 {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr))
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT at, from_status, to_status, cause FROM exec_buy_history WHERE principal_id "
+                       "= ? AND media_buy_id = ? ORDER BY id"),
+        {qs(buy.principalId), qs(buy.mediaBuyId)}, nullptr);
+    if (!q)
         return entries;
     while (q.next()) {
         const std::string to = q.value(2).toString().toStdString();

@@ -255,16 +255,22 @@ void endTurn(TransactionState &state)
         checkpoint(due);
 }
 
-// Prepared statements kept for storage::write, per connection name (connections are per thread, so only the
-// owning thread uses an entry). Not thread-local: a connection may be removed by another thread (a seller
-// context removes every thread's connection when it closes), and its statements must be finalized by whoever
-// removes it, before the removal (forgetStatements), never by the owning thread's exit racing that removal. A
-// statement whose connection was removed, reopened or closed anyway is prepared again. Never destroyed:
-// statements left at exit belong to connections QtSql tears down on its own.
+// Prepared statements kept for storage::write and storage::Read, per connection name (connections are per
+// thread, so only the owning thread uses an entry). Not thread-local: a connection may be removed by another
+// thread (a seller context removes every thread's connection when it closes), and its statements must be
+// finalized by whoever removes it, before the removal (forgetStatements), never by the owning thread's exit
+// racing that removal. A statement whose connection was removed, reopened or closed anyway is prepared again.
+// Never destroyed: statements left at exit belong to connections QtSql tears down on its own.
+struct KeptStatement
+{
+    std::unique_ptr<QSqlQuery> query;
+    bool busy = false; // a Read is stepping through its rows (owning thread only)
+};
+
 struct StatementCache
 {
     std::mutex mutex;
-    std::map<QString, std::map<QString, std::unique_ptr<QSqlQuery>>> byConnection;
+    std::map<QString, std::map<QString, KeptStatement>> byConnection;
 };
 
 StatementCache &statementCache()
@@ -273,28 +279,36 @@ StatementCache &statementCache()
     return *cache;
 }
 
-QSqlQuery *keptStatement(QSqlDatabase &db, const QString &sql, QString *error, bool *reused = nullptr)
+enum class KeptState { Fresh, Reused, Busy };
+
+// The kept statement for `sql` on `db`, prepared now if there is none (or its connection changed). Null with
+// `state` Busy when a Read of the same text is running on this connection, null without it on a failure.
+KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString *error, KeptState *state,
+                             bool forwardOnly)
 {
     StatementCache &cache = statementCache();
     std::unique_ptr<QSqlQuery> spent;
+    *state = KeptState::Fresh;
     {
         std::lock_guard lock(cache.mutex);
         auto &statements = cache.byConnection[db.connectionName()];
         if (auto it = statements.find(sql); it != statements.end()) {
-            const QSqlDriver *driver = it->second->driver();
-            if (driver && driver == db.driver() && driver->isOpen()) {
-                if (reused)
-                    *reused = true;
-                return it->second.get();
+            if (it->second.busy) {
+                *state = KeptState::Busy;
+                return nullptr;
             }
-            spent = std::move(it->second);
+            const QSqlDriver *driver = it->second.query->driver();
+            if (driver && driver == db.driver() && driver->isOpen()) {
+                *state = KeptState::Reused;
+                return &it->second;
+            }
+            spent = std::move(it->second.query);
             statements.erase(it);
         }
     }
     spent.reset(); // outside the lock: finalizing talks to the driver
-    if (reused)
-        *reused = false;
     auto query = std::make_unique<QSqlQuery>(db);
+    query->setForwardOnly(forwardOnly);
     if (!query->prepare(sql)) {
         if (error)
             *error = statementError(*query, sql);
@@ -302,8 +316,9 @@ QSqlQuery *keptStatement(QSqlDatabase &db, const QString &sql, QString *error, b
     }
     std::lock_guard lock(cache.mutex);
     auto &kept = cache.byConnection[db.connectionName()][sql];
-    kept = std::move(query);
-    return kept.get();
+    kept.query = std::move(query);
+    kept.busy = false;
+    return &kept;
 }
 
 void dropStatement(const QSqlDatabase &db, const QString &sql)
@@ -315,9 +330,37 @@ void dropStatement(const QSqlDatabase &db, const QString &sql)
     if (it == cache.byConnection.end())
         return;
     if (auto found = it->second.find(sql); found != it->second.end()) {
-        spent = std::move(found->second);
+        spent = std::move(found->second.query);
         it->second.erase(found);
     }
+}
+
+void bindPositional(QSqlQuery &query, std::initializer_list<QVariant> bindings)
+{
+    int position = 0;
+    for (const auto &value : bindings)
+        query.bindValue(position++, value);
+}
+
+// Runs a kept statement; one that fails after being reused is prepared afresh and run once more: a kept
+// statement can be spent without its connection changing (the driver finalizes every statement when the
+// connection is closed and opened again). A failed statement changed nothing, so a real error fails the same
+// way again. Returns the statement that ran (null when preparing it again failed).
+KeptStatement *runKept(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings,
+                       KeptStatement *kept, KeptState state, bool forwardOnly, QString *error, bool *ran)
+{
+    bindPositional(*kept->query, bindings);
+    *ran = kept->query->exec();
+    if (*ran || state != KeptState::Reused)
+        return kept;
+    kept->query->finish();
+    dropStatement(db, sql);
+    kept = keptStatement(db, sql, error, &state, forwardOnly);
+    if (!kept)
+        return nullptr;
+    bindPositional(*kept->query, bindings);
+    *ran = kept->query->exec();
+    return kept;
 }
 
 bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
@@ -457,7 +500,7 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
 void forgetStatements(const QString &connectionName)
 {
     StatementCache &cache = statementCache();
-    std::map<QString, std::unique_ptr<QSqlQuery>> spent;
+    std::map<QString, KeptStatement> spent;
     {
         std::lock_guard lock(cache.mutex);
         auto it = cache.byConnection.find(connectionName);
@@ -471,28 +514,24 @@ void forgetStatements(const QString &connectionName)
 bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected)
 {
-    bool reused = false;
-    QSqlQuery *query = keptStatement(db, sql, error, &reused);
-    if (!query)
-        return false;
-    const auto run = [&] {
-        int position = 0;
-        for (const auto &value : bindings)
-            query->bindValue(position++, value);
-        return query->exec();
-    };
-    bool ran = run();
-    if (!ran && reused) {
-        // A kept statement can be spent without its connection changing (the driver finalizes every
-        // statement when the connection is closed and opened again). A failed statement changed nothing,
-        // so it is prepared afresh and run once more; a real error fails the same way again.
-        query->finish();
-        dropStatement(db, sql);
-        query = keptStatement(db, sql, error);
-        if (!query)
+    KeptState state = KeptState::Fresh;
+    KeptStatement *kept = keptStatement(db, sql, error, &state, false);
+    if (!kept && state == KeptState::Busy) {
+        // A Read of the same text is stepping through its rows (a statement that writes and returns rows).
+        QSqlQuery query(db);
+        if (!execute(query, sql, bindings, error))
             return false;
-        ran = run();
+        if (rowsAffected)
+            *rowsAffected = query.numRowsAffected();
+        return true;
     }
+    if (!kept)
+        return false;
+    bool ran = false;
+    kept = runKept(db, sql, bindings, kept, state, false, error, &ran);
+    if (!kept)
+        return false;
+    QSqlQuery *query = kept->query.get();
     if (!ran && error)
         *error = statementError(*query, sql);
     if (ran && rowsAffected)
@@ -500,6 +539,47 @@ bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant>
     // Reset at once: a kept statement must hold no lock or read snapshot between calls.
     query->finish();
     return ran;
+}
+
+Read::Read(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings,
+           QString *error)
+{
+    KeptState state = KeptState::Fresh;
+    KeptStatement *kept = keptStatement(db, sql, error, &state, true);
+    if (!kept && state == KeptState::Busy) {
+        m_own = std::make_unique<QSqlQuery>(db);
+        m_own->setForwardOnly(true);
+        m_query = m_own.get();
+        m_ok = execute(*m_own, sql, bindings, error);
+        return;
+    }
+    if (kept)
+        kept = runKept(db, sql, bindings, kept, state, true, error, &m_ok);
+    if (!kept)
+        return;
+    m_query = kept->query.get();
+    if (!m_ok) {
+        if (error)
+            *error = statementError(*m_query, sql);
+        m_query->finish();
+        return;
+    }
+    m_busy = &kept->busy;
+    *m_busy = true;
+}
+
+Read::~Read()
+{
+    finish();
+}
+
+void Read::finish()
+{
+    if (m_query)
+        m_query->finish();
+    if (m_busy)
+        *std::exchange(m_busy, nullptr) = false;
+    m_ok = false;
 }
 
 QString toText(const nlohmann::json &json)

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <string>
 
 namespace adcp::seller::storage {
@@ -70,8 +71,39 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
 // caller of the same text on this connection.
 bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected = nullptr);
-// Finalizes the statements write() keeps for a connection. Call it before QSqlDatabase::removeDatabase from
-// the thread that removes the connection (no other thread may be using it then).
+// A SELECT run through a statement kept prepared per connection and thread, like write()'s: the read paths
+// under the write lock (create_media_buy's reconciliation, booking, account and idempotency look-ups) parsed
+// their SQL again on every call before. Construct it, test it (false: the statement failed, `error` says
+// why), then step through the rows with next() and value(). The statement is reset when the Read ends (or on
+// finish()), so it holds no read snapshot afterwards. Forward-only. A text already being read on this
+// connection (a nested read of the same statement) runs on a statement of its own, prepared for that call.
+class Read final
+{
+public:
+    Read(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings,
+         QString *error = nullptr);
+    ~Read();
+    Read(const Read &) = delete;
+    Read &operator=(const Read &) = delete;
+
+    explicit operator bool() const { return m_ok; }
+    bool next() { return m_ok && m_query->next(); }
+    QVariant value(int index) const { return m_query ? m_query->value(index) : QVariant(); }
+    // The running statement, for row readers that take a QSqlQuery.
+    QSqlQuery &query() { return *m_query; }
+    // Resets the statement before the Read ends (the rows are gone then).
+    void finish();
+
+private:
+    QSqlQuery *m_query = nullptr;
+    bool *m_busy = nullptr;           // the kept statement's in-use mark, cleared by finish()
+    std::unique_ptr<QSqlQuery> m_own; // a nested read's statement of its own
+    bool m_ok = false;
+};
+
+// Finalizes the statements write() and Read keep for a connection. Call it before
+// QSqlDatabase::removeDatabase from the thread that removes the connection (no other thread may be using it
+// then).
 void forgetStatements(const QString &connectionName);
 
 QString toText(const nlohmann::json &json);

@@ -641,13 +641,12 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
     std::optional<std::string> opportunityId;
     if (auto it = args.find("opportunity"); it != args.end() && it->is_object())
         opportunityId = it->value("opportunity_id", std::string());
-    QSqlQuery q(task.db);
-    if (!storage::execute(
-            q,
-            QStringLiteral("SELECT proposal_id FROM proposals WHERE principal_id = ? AND status IN "
-                           "('draft', 'committed') AND expires_at >= ? ORDER BY created_at, "
-                           "proposal_id"),
-            {storage::qs(task.principal.id), task.now.toUTC().toString(Qt::ISODateWithMs)}, &error))
+    storage::Read q(task.db,
+                    QStringLiteral("SELECT proposal_id FROM proposals WHERE principal_id = ? AND status IN "
+                                   "('draft', 'committed') AND expires_at >= ? ORDER BY created_at, "
+                                   "proposal_id"),
+                    {storage::qs(task.principal.id), task.now.toUTC().toString(Qt::ISODateWithMs)}, &error);
+    if (!q)
         return databaseFailure(error);
     json result = {{"products", json::array()}, {"proposals", json::array()}};
     std::set<std::string> ids;

@@ -1,5 +1,5 @@
-// The seller's storage primitives: statements kept prepared per connection (storage::write), transactions
-// that nest as savepoints, and ids that sort in the order they were issued.
+// The seller's storage primitives: statements kept prepared per connection (storage::write, storage::Read),
+// transactions that nest as savepoints, and ids that sort in the order they were issued.
 #include "storage/database.h"
 #include "tasks/taskcontext.h"
 
@@ -26,11 +26,17 @@ private Q_SLOTS:
     void keptStatementFollowsAReopenedConnection();
     void keptStatementSurvivesCloseAndOpen();
     void nestedTransactionsThroughKeptStatements();
+    void readKeepsOneStatementPerText();
+    void readHoldsNoSnapshotOnceDone();
+    void nestedReadOfTheSameText();
+    void readReportsErrors();
+    void readSurvivesCloseAndOpen();
     void idsSortInIssueOrder();
 
 private:
     QString openConnection(const QString &name, const QString &file);
     int keptStatements(const QString &sqlPrefix);
+    void insertRows(int count);
 
     QTemporaryDir m_dir;
     QStringList m_connections;
@@ -227,6 +233,115 @@ void TestStorage::nestedTransactionsThroughKeptStatements()
             q.next());
     QCOMPARE(q.value(0).toString(), QStringLiteral("inner0,inner2,kept0,kept2"));
     QCOMPARE(keptStatements(QStringLiteral("BEGIN IMMEDIATE")), 1);
+}
+
+void TestStorage::insertRows(int count)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    for (int i = 0; i < count; ++i)
+        QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                                {QStringLiteral("k%1").arg(i), i}, &error),
+                 qPrintable(error));
+}
+
+void TestStorage::readKeepsOneStatementPerText()
+{
+    insertRows(5);
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    const QString sql = QStringLiteral("SELECT k, v FROM t WHERE v >= ? ORDER BY v");
+    for (int from = 0; from < 5; ++from) {
+        QString error;
+        storage::Read q(db, sql, {from}, &error);
+        QVERIFY2(q, qPrintable(error));
+        QStringList keys;
+        while (q.next())
+            keys << q.value(0).toString() + QString::number(q.value(1).toInt());
+        QCOMPARE(keys.size(), 5 - from); // each call's binding, none left from the previous call
+        QCOMPARE(keys.first(), QStringLiteral("k%1%1").arg(from));
+    }
+    // One statement for the five calls, and it was reset when each Read ended (-1 if left running).
+    QCOMPARE(keptStatements(QStringLiteral("SELECT k, v FROM t")), 1);
+}
+
+void TestStorage::readHoldsNoSnapshotOnceDone()
+{
+    insertRows(3);
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    const QString other = openConnection(QStringLiteral("storage-test-other"), QStringLiteral("s.db"));
+    QSqlQuery checkpoint(QSqlDatabase::database(other));
+    {
+        storage::Read q(db, QStringLiteral("SELECT k, v FROM t ORDER BY k"), {});
+        QVERIFY(q && q.next()); // stopped after the first of three rows: the statement is running
+        QCOMPARE(keptStatements(QStringLiteral("SELECT k, v FROM t")), -1);
+    }
+    // Ended mid-rows: the kept statement is reset, so nothing holds the WAL any more.
+    QVERIFY(checkpoint.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")) && checkpoint.next());
+    QCOMPARE(checkpoint.value(0).toInt(), 0);
+    QCOMPARE(checkpoint.value(1).toInt(), 0);
+    QCOMPARE(keptStatements(QStringLiteral("SELECT k, v FROM t")), 1);
+}
+
+void TestStorage::nestedReadOfTheSameText()
+{
+    insertRows(3);
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    const QString sql = QStringLiteral("SELECT k, v FROM t WHERE v >= ? ORDER BY v");
+    storage::Read outer(db, sql, {0});
+    QVERIFY(outer);
+    QStringList pairs;
+    while (outer.next()) {
+        // The same text while the outer read is on its rows: a statement of its own, the outer one untouched.
+        storage::Read inner(db, sql, {outer.value(1).toInt() + 1});
+        QVERIFY(inner);
+        int below = 0;
+        while (inner.next())
+            ++below;
+        pairs << outer.value(0).toString() + QLatin1Char(':') + QString::number(below);
+    }
+    QCOMPARE(pairs.join(QLatin1Char(',')), QStringLiteral("k0:2,k1:1,k2:0"));
+    outer.finish();
+    QCOMPARE(keptStatements(QStringLiteral("SELECT k, v FROM t")), 1); // the nested one was not kept
+    // The kept one is free again for the next read.
+    storage::Read again(db, sql, {2});
+    QVERIFY(again && again.next());
+    QCOMPARE(again.value(0).toString(), QStringLiteral("k2"));
+    QVERIFY(!again.next());
+}
+
+void TestStorage::readReportsErrors()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QString error;
+    storage::Read missing(db, QStringLiteral("SELECT x FROM no_such_table WHERE y = ?"), {1}, &error);
+    QVERIFY(!missing);
+    QVERIFY(!missing.next());
+    QVERIFY(!missing.value(0).isValid());
+    QVERIFY2(error.contains(QStringLiteral("no_such_table")), qPrintable(error));
+    // A binding SQLite refuses at run time fails the Read and names the statement.
+    error.clear();
+    storage::Read tooBig(db, QStringLiteral("SELECT zeroblob(?)"), {qint64(1) << 40}, &error);
+    QVERIFY(!tooBig);
+    QVERIFY2(error.contains(QStringLiteral("zeroblob")), qPrintable(error));
+}
+
+void TestStorage::readSurvivesCloseAndOpen()
+{
+    insertRows(2);
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    const QString sql = QStringLiteral("SELECT k, v FROM t WHERE v = ?");
+    {
+        storage::Read q(db, sql, {1});
+        QVERIFY(q && q.next());
+    }
+    // Closing finalizes every statement of the connection; the kept one is prepared again.
+    db.close();
+    QVERIFY(db.open());
+    QString error;
+    storage::Read q(db, sql, {1}, &error);
+    QVERIFY2(q, qPrintable(error));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toString(), QStringLiteral("k1"));
 }
 
 void TestStorage::idsSortInIssueOrder()
