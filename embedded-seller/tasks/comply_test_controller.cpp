@@ -115,6 +115,7 @@ const std::vector<std::string> &scenarios()
         "seed_media_buy",
         "seed_plan",
         "advance_clock",
+        "compact_direct_buy_lifecycle_probe",
     };
     return list;
 }
@@ -859,6 +860,8 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return seedMediaBuy(task, params);
     if (scenario == "seed_plan")
         return seedPlan(task, params);
+    if (scenario == "compact_direct_buy_lifecycle_probe")
+        return prepareDirectBuyProbe(task, args);
     if (scenario == "advance_clock") {
         const auto read = wire::JsonRef(params)["seconds"].integer(1, kMaxClockAdvanceSeconds);
         const qint64 seconds = read.valueOr(0);
