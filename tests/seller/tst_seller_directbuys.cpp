@@ -48,7 +48,7 @@ std::string isoIn(ExecSeller &s, int days)
 std::map<QString, int> directRows(ExecSeller &s)
 {
     auto counts = s.allRows();
-    for (const auto &t : {QStringLiteral("compact_proposals"), QStringLiteral("tasks")})
+    for (const auto &t : {QStringLiteral("compact_proposals"), QStringLiteral("exec_tasks")})
         counts[t] = s.rows(t);
     return counts;
 }
@@ -173,6 +173,9 @@ json TestSellerDirectBuys::directBuy(ExecSeller &s)
     const auto o = call(s, "buy_products", buyArgs(s, listProducts(s)));
     if (!o.ok())
         qFatal("buy_products failed: %s %s", o.error->code.c_str(), o.error->message.c_str());
+    // The buy's ad-server work done, so that what a later refusal must leave alone holds still.
+    if (!s.waitForJobs())
+        qFatal("the ad-server jobs of the direct buy did not finish");
     return o.result;
 }
 
