@@ -1,6 +1,8 @@
 #include "compactproposals.h"
 
 #include "catalog.h"
+#include "monitoring/lifecycle.h"
+#include "productfeed.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 
@@ -277,10 +279,12 @@ json canonicalProposal(const StoredProposal &stored, const CompactRecord &record
 json canonicalProduct(const Product &product, const std::string &relevance)
 {
     json out = {{"product_id", product.id}, {"name", product.publicJson.value("name", product.id)}};
-    for (const char *member : {"publisher_properties", "channels", "delivery_type"}) {
+    for (const char *member : {"description", "publisher_properties", "channels", "delivery_type"}) {
         if (product.publicJson.contains(member))
             out[member] = product.publicJson[member];
     }
+    if (json formats = productfeed::formatOptions(product); !formats.empty())
+        out["format_options"] = std::move(formats);
     json options = json::array();
     for (const auto &option : product.publicJson.value("pricing_options", json::array()))
         options.push_back(canonicalPricingOption(option));
@@ -289,6 +293,48 @@ json canonicalProduct(const Product &product, const std::string &relevance)
     if (!relevance.empty())
         out["brief_relevance"] = relevance;
     return out;
+}
+
+json mediaBuyActions(const std::string &status)
+{
+    json actions = json::array();
+    if (isTerminalStatus(status))
+        return actions;
+    const auto add = [&actions](const char *task, const char *action) {
+        actions.push_back({{"task", task}, {"action", action}, {"mode", "self_serve"}});
+    };
+    // Before delivery a pause is a hold; a paused buy resumes.
+    add("control_media_buy", status == "paused" ? "resume" : "pause");
+    for (const char *action : {"cancel", "update_name", "decrease_budget", "update_pacing",
+                               "update_targeting", "update_reporting_webhook"})
+        add("control_media_buy", action);
+    for (const char *action : {"update_creative_assignments", "replace_creative"})
+        add("sync_creatives", action);
+    return actions;
+}
+
+json commitmentResult(const json &orderResult, json acceptedProposal, const json &purchases,
+                      const QDateTime &acceptedAt)
+{
+    const std::string mediaBuyId = orderResult.at("media_buy_id").get<std::string>();
+    const std::string status = orderResult.value("media_buy_status", std::string());
+    acceptedProposal["proposal_status"] = "accepted";
+    acceptedProposal["media_buy_id"] = mediaBuyId;
+    acceptedProposal["accepted_at"] = iso(acceptedAt).toStdString();
+    json bindings = json::array();
+    const auto &packages = orderResult.at("packages");
+    for (size_t i = 0; i < packages.size() && i < purchases.size(); ++i)
+        bindings.push_back({{"purchase_index", static_cast<int>(i)},
+                            {"product_id", packages[i].at("product_id")},
+                            {"package_id", packages[i].at("package_id")}});
+    return {{"status", "completed"},
+            {"media_buy_id", mediaBuyId},
+            {"revision", orderResult.value("revision", 1)},
+            {"media_buy_status", status},
+            {"confirmed_at", orderResult.at("confirmed_at")},
+            {"accepted_proposal", std::move(acceptedProposal)},
+            {"purchase_bindings", std::move(bindings)},
+            {"available_actions", mediaBuyActions(status)}};
 }
 
 } // namespace compact

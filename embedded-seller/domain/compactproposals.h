@@ -57,11 +57,22 @@ nlohmann::json commercialTerms(const nlohmann::json &plan, const nlohmann::json 
 // The canonical-proposal object of a stored compact proposal.
 nlohmann::json canonicalProposal(const StoredProposal &stored, const CompactRecord &record);
 
-// A catalog product as a canonical-product object (only the members both shapes share).
+// A catalog product as a canonical-product object: the members both shapes share plus the canonical
+// format_options its format_ids map to (productfeed::formatOptions).
 nlohmann::json canonicalProduct(const Product &product, const std::string &relevance);
 
 // The canonical form of a pricing option (members canonical-pricing-option knows).
 nlohmann::json canonicalPricingOption(const nlohmann::json &option);
+
+// What a buyer can do next with a media buy in `status`, as canonical-media-buy-action objects of the tools
+// this seller serves (control_media_buy, sync_creatives). Terminal buys have none.
+nlohmann::json mediaBuyActions(const std::string &status);
+
+// The committed-buy answer of accept_proposal and buy_products (media-buy-commitment-response) from the
+// create_media_buy order path's success result and the accepted proposal snapshot (proposal_status
+// accepted, media_buy_id set by this call): one purchase binding per package, in purchase order.
+nlohmann::json commitmentResult(const nlohmann::json &orderResult, nlohmann::json acceptedProposal,
+                                const nlohmann::json &purchases, const QDateTime &acceptedAt);
 
 } // namespace compact
 } // namespace adcp::seller

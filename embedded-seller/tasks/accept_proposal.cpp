@@ -16,17 +16,6 @@ adcp::ToolOutcome refusal(const char *code, std::string message, const char *fie
     return failure(code, std::move(message), std::string(field), std::move(suggestion));
 }
 
-// Actions on the new buy, as canonical actions of tools this seller serves.
-json canonicalActions(const std::string &status)
-{
-    json actions = json::array();
-    if (status == "pending_creatives" || status == "pending_start" || status == "active") {
-        for (const char *action : {"update_creative_assignments", "replace_creative"})
-            actions.push_back({{"task", "sync_creatives"}, {"action", action}, {"mode", "self_serve"}});
-    }
-    return actions;
-}
-
 } // namespace
 
 // Executes a committed compact proposal through the create_media_buy order path (checks, one
@@ -96,27 +85,10 @@ adcp::ToolOutcome acceptProposal(TaskContext &task, const json &args)
     if (outcome.result.value("status", std::string()) == "submitted")
         return outcome; // waits for the seller's approval: status submitted, task_id, message
 
-    const std::string mediaBuyId = outcome.result.at("media_buy_id").get<std::string>();
-    const std::string status = outcome.result.value("media_buy_status", std::string());
     stored->state = ProposalState::Consumed;
-    stored->mediaBuyId = mediaBuyId;
-    json accepted = compact::canonicalProposal(*stored, *record);
-    accepted["accepted_at"] = isoTime(task.now).toStdString();
-    json bindings = json::array();
-    const auto &packages = outcome.result.at("packages");
-    const auto &purchases = terms.at("purchases");
-    for (size_t i = 0; i < packages.size() && i < purchases.size(); ++i)
-        bindings.push_back({{"purchase_index", static_cast<int>(i)},
-                            {"product_id", packages[i].at("product_id")},
-                            {"package_id", packages[i].at("package_id")}});
-    return adcp::ToolOutcome::success({{"status", "completed"},
-                                       {"media_buy_id", mediaBuyId},
-                                       {"revision", outcome.result.value("revision", 1)},
-                                       {"media_buy_status", status},
-                                       {"confirmed_at", outcome.result.at("confirmed_at")},
-                                       {"accepted_proposal", std::move(accepted)},
-                                       {"purchase_bindings", std::move(bindings)},
-                                       {"available_actions", canonicalActions(status)}});
+    stored->mediaBuyId = outcome.result.at("media_buy_id").get<std::string>();
+    return adcp::ToolOutcome::success(compact::commitmentResult(
+        outcome.result, compact::canonicalProposal(*stored, *record), terms.at("purchases"), task.now));
 }
 
 } // namespace adcp::seller

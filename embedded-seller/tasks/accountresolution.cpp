@@ -81,6 +81,8 @@ AccountUse accountUseOf(std::string_view tool)
         {"accept_proposal", AccountUse::Buy},         {"update_media_buy", AccountUse::Write},
         {"sync_creatives", AccountUse::Write},        {"get_account_financials", AccountUse::Existing},
         {"sync_audiences", AccountUse::Write},        {"sync_event_sources", AccountUse::Write},
+        {"list_products", AccountUse::Read},          {"buy_products", AccountUse::Buy},
+        {"control_media_buy", AccountUse::Write},
     };
     const auto it = uses.find(tool);
     return it == uses.end() ? AccountUse::None : it->second;

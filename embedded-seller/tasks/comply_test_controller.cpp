@@ -118,6 +118,7 @@ const std::vector<std::string> &scenarios()
         "seed_plan",
         "seed_account",
         "advance_clock",
+        "compact_direct_buy_lifecycle_probe",
     };
     return list;
 }
@@ -980,6 +981,8 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return seedPlan(task, params);
     if (scenario == "seed_account")
         return seedAccount(task, params);
+    if (scenario == "compact_direct_buy_lifecycle_probe")
+        return prepareDirectBuyProbe(task, args);
     if (scenario == "advance_clock") {
         const auto read = wire::JsonRef(params)["seconds"].integer(1, kMaxClockAdvanceSeconds);
         const qint64 seconds = read.valueOr(0);

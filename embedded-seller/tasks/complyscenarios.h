@@ -26,5 +26,8 @@ adcp::ToolOutcome seedCreativeFormat(TaskContext &task, const nlohmann::json &ar
 // list_creative_formats with an account, once formats were seeded: exactly those, in seeding order, paged by
 // cursor; nothing when none were seeded or the request names no account.
 std::optional<adcp::ToolOutcome> seededCreativeFormats(TaskContext &task, const nlohmann::json &args);
+// compact_direct_buy_lifecycle_probe (operation prepare, params.product_id): checks that the direct-buy flow
+// of the product is synchronous here (complydirectbuy.cpp); changes nothing.
+adcp::ToolOutcome prepareDirectBuyProbe(TaskContext &task, const nlohmann::json &args);
 
 } // namespace adcp::seller

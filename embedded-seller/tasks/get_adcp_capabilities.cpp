@@ -82,7 +82,8 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"governance_aware", true},
           {"supports_proposals", true},
           {"lifecycle_tools",
-           {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}},
+           {"list_products", "request_proposals", "refine_proposals", "decline_proposals", "buy_products",
+            "accept_proposal", "control_media_buy"}},
           {"proposal_refinement",
            {{"supported_dimensions", {"total_budget", "cpm", "flight", "product_changes"}}}},
           // Impairments show on the next get_media_buys and are also pushed through the webhook outbox.
@@ -130,7 +131,8 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
             {"refine_proposal_actions", {"include", "omit", "finalize", "decline"}},
             {"opportunity_context", true},
             {"compact_lifecycle_tools",
-             {"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}}}}}}};
+             {"list_products", "request_proposals", "refine_proposals", "decline_proposals", "buy_products",
+              "accept_proposal", "control_media_buy"}}}}}}};
     // The sandbox controller serves sandbox principals only, so only they are told about it. AdCP 3.0/3.1
     // enumerate the scenarios this block may name; a 3.2 caller hears every one (list_scenarios is discovery,
     // not a scenario).

@@ -3,6 +3,7 @@
 #include "domain/briefranker.h"
 #include "domain/catalog.h"
 #include "domain/opportunitystore.h"
+#include "domain/productfeed.h"
 #include "domain/proposalengine.h"
 #include "domain/proposalstore.h"
 #include "jobs/taskstore.h"
@@ -31,64 +32,6 @@ std::string entryField(size_t index, const char *member = nullptr)
     return f;
 }
 
-bool matchesFilters(const Product &p, const json &filters)
-{
-    if (!filters.is_object())
-        return true;
-    if (auto it = filters.find("delivery_type");
-        it != filters.end() && it->is_string() && it->get<std::string>() != p.deliveryType)
-        return false;
-    if (auto it = filters.find("channels"); it != filters.end() && it->is_array()) {
-        bool any = false;
-        for (const auto &c : *it)
-            any = any || (c.is_string() && p.hasChannel(c.get<std::string>()));
-        if (!any)
-            return false;
-    }
-    const auto &options = p.publicJson.at("pricing_options");
-    if (auto it = filters.find("is_fixed_price"); it != filters.end() && it->is_boolean()) {
-        const bool wantFixed = it->get<bool>();
-        if (std::none_of(options.begin(), options.end(),
-                         [&](const json &o) { return isAuction(o) != wantFixed; }))
-            return false;
-    }
-    if (auto it = filters.find("pricing_currencies"); it != filters.end() && it->is_array()) {
-        bool any = false;
-        for (const auto &o : options) {
-            for (const auto &c : *it)
-                any = any || (c.is_string() && o.value("currency", std::string()) == c.get<std::string>());
-        }
-        if (!any)
-            return false;
-    }
-    if (auto it = filters.find("budget_range");
-        it != filters.end() && it->is_object() && it->contains("max")) {
-        const double max = it->value("max", 0.0);
-        if (std::none_of(options.begin(), options.end(), [&](const json &o) { return minSpend(o) <= max; }))
-            return false;
-    }
-    if (auto it = filters.find("format_ids"); it != filters.end() && it->is_array()) {
-        bool any = false;
-        for (const auto &wanted : *it) {
-            for (const auto &f : p.publicJson.value("format_ids", json::array()))
-                any = any || (wanted.is_object() &&
-                              wanted.value("id", std::string()) == f.value("id", std::string()));
-        }
-        if (!any)
-            return false;
-    }
-    if (auto it = filters.find("required_metrics"); it != filters.end() && it->is_array()) {
-        const auto metrics =
-            p.publicJson.at("reporting_capabilities").value("available_metrics", json::array());
-        for (const auto &m : *it) {
-            if (m != "impressions" && m != "spend" &&
-                std::find(metrics.begin(), metrics.end(), m) == metrics.end())
-                return false;
-        }
-    }
-    return true;
-}
-
 std::string requestCurrency(const json &args)
 {
     const auto filters = args.value("filters", json::object());
@@ -113,6 +56,22 @@ json productList(const Catalog &catalog, const std::set<std::string> &ids,
         list.push_back(std::move(product));
     }
     return list;
+}
+
+// A 3.2 caller (adcp_version 3.2 or later) reads canonical format_options on every product; the legacy
+// format_ids stay beside them for older SDKs. 3.0/3.1 callers get the products of their release unchanged.
+void addFormatOptions(const Catalog &catalog, const json &args, adcp::ToolOutcome &outcome)
+{
+    if (!outcome.ok() || !speaksTaskStatusEnvelope(args) || !outcome.result.contains("products"))
+        return;
+    for (auto &product : outcome.result["products"]) {
+        const Product *p = catalog.find(product.value("product_id", std::string()));
+        if (!p)
+            continue;
+        json options = productfeed::formatOptions(*p);
+        if (!options.empty())
+            product["format_options"] = std::move(options);
+    }
 }
 
 std::optional<adcp::AdcpError> checkOpportunity(const json &args)
@@ -725,7 +684,7 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
     std::vector<const Product *> eligible;
     const json filters = args.value("filters", json::object());
     for (const auto &p : task.catalog->products()) {
-        if (matchesFilters(p, filters))
+        if (productfeed::matchesFilters(p, filters))
             eligible.push_back(&p);
     }
 
@@ -733,8 +692,10 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
         std::set<std::string> ids;
         for (const auto *p : eligible)
             ids.insert(p->id);
-        return adcp::ToolOutcome::success(
+        adcp::ToolOutcome outcome = adcp::ToolOutcome::success(
             {{"products", productList(*task.catalog, ids)}, {"cache_scope", "public"}});
+        addFormatOptions(*task.catalog, args, outcome);
+        return outcome;
     }
     // A sandbox principal may have chosen how its next brief or refine is answered (force_get_products_arm).
     std::optional<SandboxDirectives::ProductsArm> forced;
@@ -748,6 +709,7 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
     // Proposals and their prices are this account's own.
     if (outcome.ok())
         outcome.result["cache_scope"] = "account";
+    addFormatOptions(*task.catalog, args, outcome);
     return outcome;
 }
 

@@ -28,6 +28,11 @@ adcp::ToolOutcome refineProposals(TaskContext &task, const nlohmann::json &argum
 adcp::ToolOutcome checkRefineProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome declineProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome acceptProposal(TaskContext &task, const nlohmann::json &arguments);
+// The 3.2 compact direct-buy tools (list_products.cpp, buy_products.cpp, control_media_buy.cpp).
+adcp::ToolOutcome listProducts(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome buyProducts(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome controlMediaBuy(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkControlMediaBuy(TaskContext &task, const nlohmann::json &arguments);
 // Accounts and the creative library (sync_accounts.cpp, list_accounts.cpp, list_creatives.cpp).
 adcp::ToolOutcome syncAccounts(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome listAccounts(TaskContext &task, const nlohmann::json &arguments);
@@ -99,6 +104,22 @@ const std::vector<ToolSpec> &toolSpecs()
         {"accept_proposal", "/schemas/media-buy/accept-proposal-request.json",
          "AdCP 3.2: accept a committed proposal by its terms_digest; creates the media buy.", true,
          acceptProposal, nullptr, true, false},
+        {"list_products", "/schemas/media-buy/list-products-request.json",
+         "AdCP 3.2: the published products as canonical products (format_options with format_kind, pricing "
+         "options), filtered by criteria.product_ids and offer_filters and paged, with the feed_version and "
+         "pricing_version a buy_products names; if_feed_version answers unchanged when nothing moved.",
+         false, listProducts, nullptr, false, false},
+        {"buy_products", "/schemas/media-buy/buy-products-request.json",
+         "AdCP 3.2: buy published products directly (purchases of product, pricing option and budget) "
+         "against "
+         "the feed_version and pricing_version list_products gave; a stale version answers CONFLICT. Creates "
+         "the media buy as create_media_buy does and keeps the accepted terms as a proposal snapshot.",
+         true, buyProducts, nullptr, true, false},
+        {"control_media_buy", "/schemas/media-buy/control-media-buy-request.json",
+         "AdCP 3.2: rename, pause, resume or cancel a media buy, lower budgets, change pacing, targeting or "
+         "the reporting webhook at the buy's current revision (else CONFLICT). Cancel excludes every other "
+         "change; more budget answers REQUOTE_REQUIRED.",
+         true, controlMediaBuy, checkControlMediaBuy, true, false},
         {"comply_test_controller", "/schemas/compliance/comply-test-controller-request.json",
          "Sandbox accounts only: force creative, media buy, audience, catalog item, event source and "
          "property "
