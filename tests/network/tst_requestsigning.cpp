@@ -703,8 +703,8 @@ void tst_RequestSigning::clientSignerIsAccepted()
     std::string why;
     const auto restored = httpsig::SigningKey::fromPkcs8Pem(original.toPkcs8Pem(), &why);
     QVERIFY2(restored, why.c_str());
-    QCOMPARE(restored->algorithm(), original.algorithm());
-    QCOMPARE(restored->publicJwk("x"), original.publicJwk("x"));
+    QVERIFY(restored->algorithm() == original.algorithm());
+    QVERIFY(restored->publicJwk("x") == original.publicJwk("x"));
     const RequestSigner signer(*restored, keyId.toStdString());
     const QByteArray call = QByteArray::fromStdString(
         json{{"jsonrpc", "2.0"},
