@@ -180,7 +180,8 @@ void tst_WorkbenchSigning::signedCallsAreAccepted()
     QCOMPARE(exchange.tool, QStringLiteral("sync_accounts"));
     QCOMPARE(exchange.meta.httpStatus, 200);
     const QByteArray input = wbsHeader(exchange, "Signature-Input");
-    QVERIFY2(input.contains("keyid=\"" + QByteArray::fromStdString(m_key.keyId) + '"'), input.constData());
+    const QByteArray keyId = "keyid=\"" + QByteArray::fromStdString(m_key.keyId) + '"';
+    QVERIFY2(input.contains(keyId), input.constData());
     QVERIFY(input.contains("tag=\"adcp/request-signing/v1\""));
     QVERIFY(input.contains("\"content-digest\""));
     QVERIFY(wbsHeader(exchange, "Signature").startsWith("sig1=:"));
