@@ -1,5 +1,6 @@
 #include "agentclient.h"
 
+#include "requestsigner.h"
 #include "transports/secretmask.h"
 #include "wire/jsonread.h"
 
@@ -402,19 +403,25 @@ PendingCall *AgentClient::call(const QString &tool, const nlohmann::json &argume
             ex.requestIssues = d->schemas->validate(schemaId, args);
     }
     Q_EMIT exchangeStarted(ex);
+    std::optional<AdcpError> refusal;
     if (!ex.requestIssues.empty()) {
         const auto &first = ex.requestIssues.front();
-        AdcpError e = AdcpError::make(
+        refusal = AdcpError::make(
             "VALIDATION_ERROR",
             "the request does not match " + requestSchemaId(tool) + ": " +
                 (first.pointer.empty() ? std::string("(root)") : first.pointer) + " " + first.message,
             first.pointer.empty() ? std::nullopt : std::optional<std::string>(pointerToField(first.pointer)),
             "fix the request; it was not sent");
         for (const auto &issue : ex.requestIssues)
-            e.issues.push_back({issue.pointer, issue.message, issue.keyword});
+            refusal->issues.push_back({issue.pointer, issue.message, issue.keyword});
+    } else if (const auto &signing = d->transport->requestSigning()) {
+        // The agent requires a signature for this operation and there is no key to make one.
+        refusal = signing->refusal(tool);
+    }
+    if (refusal) {
         // Finished from the event loop so the caller can connect to finished() first.
         auto held = std::make_shared<InFlight>(std::move(flight));
-        QTimer::singleShot(0, this, [this, held, e] {
+        QTimer::singleShot(0, this, [this, held, e = *refusal] {
             const TransportMeta meta = held->exchange.meta;
             onTransportFinished(std::move(*held),
                                 std::make_shared<const ToolOutcome>(ToolOutcome::failure(e)), meta);
@@ -477,6 +484,8 @@ void AgentClient::completeExchange(InFlight flight, std::shared_ptr<const ToolOu
 
     if (outcome.ok() && ex.tool == QLatin1String("get_adcp_capabilities")) {
         d->capabilities = outcome.result;
+        if (const auto &signing = d->transport->requestSigning())
+            signing->learnCapabilities(outcome.result);
         const Dialect detected = dialectFromCapabilities(outcome.result, &d->supported);
         if (detected != d->dialect) {
             d->dialect = detected;

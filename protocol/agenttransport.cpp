@@ -1,5 +1,7 @@
 #include "agenttransport.h"
 
+#include "requestsigner.h"
+
 namespace adcp {
 
 void AgentTransport::setForeignOriginHandler(ForeignOriginHandler handler)
@@ -10,6 +12,16 @@ void AgentTransport::setForeignOriginHandler(ForeignOriginHandler handler)
 const ForeignOriginHandler &AgentTransport::foreignOriginHandler() const
 {
     return m_foreignOrigin;
+}
+
+void AgentTransport::setRequestSigning(std::shared_ptr<RequestSigning> signing)
+{
+    m_signing = std::move(signing);
+}
+
+const std::shared_ptr<RequestSigning> &AgentTransport::requestSigning() const
+{
+    return m_signing;
 }
 
 } // namespace adcp

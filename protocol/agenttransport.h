@@ -12,8 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <memory>
 
 namespace adcp {
+
+class RequestSigning;
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
@@ -55,12 +58,16 @@ public:
     // Who decides when the token would leave the agent's origin (see ForeignOriginHandler).
     void setForeignOriginHandler(ForeignOriginHandler handler);
     const ForeignOriginHandler &foreignOriginHandler() const;
+    // RFC 9421 request signing for this agent (the profile's key, the agent's policy); null = never sign.
+    void setRequestSigning(std::shared_ptr<RequestSigning> signing);
+    const std::shared_ptr<RequestSigning> &requestSigning() const;
 
 Q_SIGNALS:
     void callFinished(quint64 callId, const adcp::SharedOutcome &outcome, const adcp::TransportMeta &meta);
 
 private:
     ForeignOriginHandler m_foreignOrigin;
+    std::shared_ptr<RequestSigning> m_signing;
 };
 
 } // namespace adcp

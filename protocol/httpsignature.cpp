@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 
 #include <stdexcept>
 
@@ -502,6 +503,48 @@ SigningKey SigningKey::generateEs256()
     if (!data->key)
         throw std::runtime_error("P-256 key generation failed");
     data->algorithm = std::string(kAlgEs256);
+    SigningKey key;
+    key.d = std::move(data);
+    return key;
+}
+
+QByteArray SigningKey::toPkcs8Pem() const
+{
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), d->key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        throw std::runtime_error("the private key could not be written as PEM");
+    char *data = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &data);
+    return QByteArray(data, qsizetype(length));
+}
+
+std::optional<SigningKey> SigningKey::fromPkcs8Pem(const QByteArray &pem, std::string *error)
+{
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.constData(), int(pem.size())),
+                                                  &BIO_free);
+    auto data = std::make_shared<Data>();
+    if (bio)
+        data->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!data->key) {
+        setError(error, "not a PEM private key");
+        return std::nullopt;
+    }
+    if (EVP_PKEY_get_base_id(data->key.get()) == EVP_PKEY_ED25519) {
+        data->algorithm = std::string(kAlgEd25519);
+    } else if (EVP_PKEY_get_base_id(data->key.get()) == EVP_PKEY_EC) {
+        char group[32] = {};
+        size_t length = 0;
+        if (EVP_PKEY_get_utf8_string_param(data->key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                           &length) != 1 ||
+            std::string_view(group, length) != "prime256v1") {
+            setError(error, "an EC signing key must be on P-256");
+            return std::nullopt;
+        }
+        data->algorithm = std::string(kAlgEs256);
+    } else {
+        setError(error, "only Ed25519 and P-256 signing keys are supported");
+        return std::nullopt;
+    }
     SigningKey key;
     key.d = std::move(data);
     return key;

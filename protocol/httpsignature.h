@@ -73,6 +73,10 @@ class SigningKey final
 public:
     static SigningKey generateEd25519();
     static SigningKey generateEs256();
+    // The private key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), to be kept as a secret, and
+    // back: nullopt with a reason for anything but an Ed25519 or P-256 private key.
+    QByteArray toPkcs8Pem() const;
+    static std::optional<SigningKey> fromPkcs8Pem(const QByteArray &pem, std::string *error = nullptr);
     std::string_view algorithm() const;
     QByteArray sign(const QByteArray &message) const;
     // The public half: kid, kty, crv, x (and y), alg (EdDSA / ES256), use sig, key_ops [verify], adcp_use.

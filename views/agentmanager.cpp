@@ -2,6 +2,7 @@
 
 #include "agentclient.h"
 #include "agentsecurity.h"
+#include "requestsigner.h"
 #include "secretstore.h"
 #include "transports/a2atransport.h"
 #include "transports/mcptransport.h"
@@ -70,27 +71,71 @@ std::shared_ptr<const adcp::SchemaRegistry> AgentManager::schemas() const
 }
 
 std::unique_ptr<adcp::AgentClient>
-AgentManager::makeClient(const AgentProfile &profile, const QByteArray &token,
+AgentManager::makeClient(const AgentProfile &profile, const AgentCredentials &credentials,
                          std::shared_ptr<const adcp::SchemaRegistry> schemas, QObject *parent)
 {
     std::unique_ptr<adcp::AgentTransport> transport;
     if (profile.kind == AgentProfile::Kind::A2a) {
         adcp::A2aTransportOptions options;
         options.agentUrl = profile.url;
-        options.bearerToken = token;
+        options.bearerToken = credentials.token;
         transport = std::make_unique<adcp::A2aTransport>(options);
     } else {
         adcp::McpTransportOptions options;
         options.endpoint = profile.url;
-        options.bearerToken = token;
+        options.bearerToken = credentials.token;
         transport = std::make_unique<adcp::McpTransport>(options);
     }
+    std::optional<adcp::RequestSigner> signer;
+    if (profile.hasSigningKey() && !credentials.signingKeyPem.isEmpty()) {
+        if (auto key = adcp::httpsig::SigningKey::fromPkcs8Pem(credentials.signingKeyPem))
+            signer.emplace(std::move(*key), profile.signingKeyId.toStdString());
+    }
+    transport->setRequestSigning(std::make_shared<adcp::RequestSigning>(std::move(signer)));
     auto client = std::make_unique<adcp::AgentClient>(profile.name, std::move(transport), std::move(schemas),
                                                       parent);
     client->setForeignOriginHandler(foreignOriginQuestion());
     // The window keeps the exchanges (ExchangeModel); the client's own copy would hold every body twice.
     client->setLogLimit(0);
     return client;
+}
+
+void AgentManager::readCredentials(SecretStore *store, const AgentProfile &profile, QObject *context,
+                                   std::function<void(const AgentCredentials &, const QString &error)> done)
+{
+    if (!store) {
+        done({}, {});
+        return;
+    }
+    QPointer<QObject> guard(context);
+    store->read(profile.secretKey(), [store = QPointer<SecretStore>(store), guard, profile,
+                                      done](std::optional<QByteArray> token, const QString &error) {
+        if (!guard)
+            return;
+        AgentCredentials credentials;
+        credentials.token = token.value_or(QByteArray());
+        if (!error.isEmpty()) {
+            done(credentials, tr("The token of %1 could not be read: %2").arg(profile.name, error));
+            return;
+        }
+        if (!profile.hasSigningKey() || !store) {
+            done(credentials, {});
+            return;
+        }
+        store->read(profile.signingSecretKey(), [guard, profile, credentials, done](
+                                                    std::optional<QByteArray> pem, const QString &keyError) {
+            if (!guard)
+                return;
+            AgentCredentials both = credentials;
+            both.signingKeyPem = pem.value_or(QByteArray());
+            if (!keyError.isEmpty() || both.signingKeyPem.isEmpty())
+                done(both,
+                     tr("The signing key of %1 could not be read: %2")
+                         .arg(profile.name, keyError.isEmpty() ? tr("it is not in the store") : keyError));
+            else
+                done(both, {});
+        });
+    });
 }
 
 void AgentManager::activate(const QString &id)
@@ -113,34 +158,26 @@ void AgentManager::activate(const QString &id)
         return;
     }
     const AgentProfile profile = *it;
-    const auto connectWith = [this, profile](const QByteArray &token) {
+    const auto connectWith = [this, profile](const AgentCredentials &credentials) {
         m_workbench->setClient(nullptr, {});
-        m_remote = makeClient(profile, token, m_schemas);
+        m_remote = makeClient(profile, credentials, m_schemas);
         m_workbench->setClient(m_remote.get(),
                                profile.principal.isEmpty() ? profile.name : profile.principal);
         m_workbench->setActiveAccount(loadActiveAccount(profile.id));
         m_activeId = profile.id;
         m_activeName = profile.name;
-        m_activeToken = token;
+        m_activeToken = credentials.token;
         Q_EMIT activated(profile.id, profile.name);
         m_workbench->connectAgent();
     };
-    if (!m_secrets) {
-        connectWith({});
-        return;
-    }
-    QPointer<AgentManager> self(this);
-    m_secrets->read(profile.secretKey(), [self, connectWith, profile](std::optional<QByteArray> token,
-                                                                      const QString &error) {
-        if (!self)
-            return;
-        if (!error.isEmpty()) {
-            Q_EMIT self->activationFailed(
-                profile.id, tr("The token of %1 could not be read: %2").arg(profile.name, error));
-            return;
-        }
-        connectWith(token.value_or(QByteArray()));
-    });
+    readCredentials(m_secrets, profile, this,
+                    [this, connectWith, profile](const AgentCredentials &credentials, const QString &error) {
+                        if (!error.isEmpty()) {
+                            Q_EMIT activationFailed(profile.id, error);
+                            return;
+                        }
+                        connectWith(credentials);
+                    });
 }
 
 } // namespace adcp::gui

@@ -18,6 +18,14 @@ namespace adcp::gui {
 class SecretStore;
 class Workbench;
 
+// What a remote profile's client authenticates with: the bearer token, and the RFC 9421 request-signing key
+// (PKCS#8 PEM) when the profile has one. Both come from the SecretStore.
+struct AgentCredentials
+{
+    QByteArray token;
+    QByteArray signingKeyPem;
+};
+
 // Switches the Workbench between the embedded seller and remote agents. Remote clients are built from a
 // profile and the token read from the SecretStore; the embedded client is owned by the caller.
 class AgentManager final : public QObject
@@ -41,10 +49,17 @@ public:
     QString activeName() const;
     QByteArray activeToken() const;
 
-    // A client for a remote profile (MCP or A2A transport) with the given token.
-    static std::unique_ptr<adcp::AgentClient> makeClient(const AgentProfile &profile, const QByteArray &token,
+    // A client for a remote profile (MCP or A2A transport) with the given token. With a signing key it signs
+    // its requests (RFC 9421) when the agent verifies signatures; without one, operations the agent requires
+    // signed fail before they are sent.
+    static std::unique_ptr<adcp::AgentClient> makeClient(const AgentProfile &profile,
+                                                         const AgentCredentials &credentials,
                                                          std::shared_ptr<const adcp::SchemaRegistry> schemas,
                                                          QObject *parent = nullptr);
+    // Reads the profile's token and (when it has one) signing key from `store`, then calls `done` once, on
+    // this thread; `error` is non-empty when a secret could not be read.
+    static void readCredentials(SecretStore *store, const AgentProfile &profile, QObject *context,
+                                std::function<void(const AgentCredentials &, const QString &error)> done);
     std::shared_ptr<const adcp::SchemaRegistry> schemas() const;
 
 Q_SIGNALS:

@@ -41,6 +41,9 @@ QList<AgentProfile> loadAgentProfiles()
         profile.kind = AgentProfile::kindFromName(settings.value(QStringLiteral("kind")).toString());
         profile.url = settings.value(QStringLiteral("url")).toUrl();
         profile.principal = settings.value(QStringLiteral("principal")).toString();
+        profile.signingKeyId = settings.value(QStringLiteral("signingKeyId")).toString();
+        profile.signingAlgorithm = settings.value(QStringLiteral("signingAlgorithm")).toString();
+        profile.signingPublicJwk = settings.value(QStringLiteral("signingPublicJwk")).toString();
         if (!profile.id.isEmpty() && profile.kind != AgentProfile::Kind::Embedded)
             profiles << profile;
     }
@@ -61,6 +64,11 @@ void saveAgentProfiles(const QList<AgentProfile> &profiles)
         settings.setValue(QStringLiteral("kind"), AgentProfile::kindName(profile.kind));
         settings.setValue(QStringLiteral("url"), profile.url);
         settings.setValue(QStringLiteral("principal"), profile.principal);
+        if (profile.hasSigningKey()) {
+            settings.setValue(QStringLiteral("signingKeyId"), profile.signingKeyId);
+            settings.setValue(QStringLiteral("signingAlgorithm"), profile.signingAlgorithm);
+            settings.setValue(QStringLiteral("signingPublicJwk"), profile.signingPublicJwk);
+        }
     }
     settings.endArray();
     // A removed profile's account goes with it.

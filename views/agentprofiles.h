@@ -18,8 +18,16 @@ struct AgentProfile
     Kind kind = Kind::Mcp;
     QUrl url;
     QString principal; // shown in the status line (who the agent knows us as)
+    // The RFC 9421 request-signing key, when one was generated: its key id, algorithm (ed25519 or
+    // ecdsa-p256-sha256) and public JWK (compact JSON). The private key is in the SecretStore under
+    // signingSecretKey(), as PKCS#8 PEM.
+    QString signingKeyId;
+    QString signingAlgorithm;
+    QString signingPublicJwk;
 
     QString secretKey() const { return QStringLiteral("agent-token/") + id; }
+    QString signingSecretKey() const { return QStringLiteral("agent-signing-key/") + id; }
+    bool hasSigningKey() const { return !signingKeyId.isEmpty(); }
     static QString kindName(Kind kind);
     static Kind kindFromName(const QString &name);
     bool operator==(const AgentProfile &other) const = default;

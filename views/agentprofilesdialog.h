@@ -7,11 +7,13 @@
 #include <memory>
 
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
+class QVBoxLayout;
 
 namespace adcp {
 class AgentClient;
@@ -23,7 +25,9 @@ class AgentManager;
 
 // Remote agent profiles: name, MCP or A2A URL, the principal we are known as, and the bearer token (kept in
 // the SecretStore; a plain-file fallback is marked as such). "Test connection" reads the capabilities and
-// shows the dialect the workbench would use.
+// shows the dialect the workbench would use. "Request signing" holds the profile's RFC 9421 key: generated
+// here (Ed25519 or ES256), the private half in the SecretStore beside the token, the public half exportable
+// as a JWKS for the seller to register.
 class AgentProfilesDialog final : public QDialog
 {
     Q_OBJECT
@@ -42,18 +46,36 @@ public:
     QPlainTextEdit *testResult() const;
     QPushButton *saveButton() const;
     QPushButton *testButton() const;
+    QLabel *signingStatus() const;
+    QComboBox *signingAlgorithmCombo() const;
+    QPushButton *generateKeyButton() const;
+    QPushButton *exportJwksButton() const;
+    QPushButton *copyJwksButton() const;
+    QPushButton *removeKeyButton() const;
 
     void newProfile();
     void saveCurrent();
     void testConnection();
+    void generateSigningKey();
+    void exportJwks();
+    void copyJwks();
+    void removeSigningKey();
+    // The public JWKS of the shown profile's key ({"keys": [jwk]}); empty when it has none.
+    QByteArray currentJwks() const;
 
 Q_SIGNALS:
     void testFinished(bool ok);
+    void signingKeyChanged();
+    void jwksExported(const QString &path);
 
 private:
     AgentProfile currentForm() const;
     void showProfile(int row);
     void refreshList();
+    void buildSigningBox(QVBoxLayout *into);
+    void updateSigningControls();
+    void storeSigningKey(const QString &profileId, const QString &keyId, const QString &algorithm,
+                         const QString &publicJwk);
 
     AgentManager *m_manager;
     QList<AgentProfile> m_profiles;
@@ -71,6 +93,14 @@ private:
     QPushButton *m_save = nullptr;
     QPushButton *m_delete = nullptr;
     QPushButton *m_test = nullptr;
+    QGroupBox *m_signingBox = nullptr;
+    QLabel *m_signingStatus = nullptr;
+    QComboBox *m_signingAlgorithm = nullptr;
+    QPushButton *m_generateKey = nullptr;
+    QPushButton *m_exportJwks = nullptr;
+    QPushButton *m_copyJwks = nullptr;
+    QPushButton *m_removeKey = nullptr;
+    bool m_signingBusy = false; // a key is being written to or removed from the SecretStore
 };
 
 } // namespace adcp::gui

@@ -407,7 +407,7 @@ void A2aTransport::sendCall(const std::shared_ptr<Call> &call)
                                                          Recovery::Transient)));
             }
         },
-        kind());
+        kind(), requestSigning().get());
 }
 
 void A2aTransport::pollTask(const std::shared_ptr<Call> &call, const QString &taskId)
@@ -455,7 +455,7 @@ void A2aTransport::pollTask(const std::shared_ptr<Call> &call, const QString &ta
                                                       : makeError("SERVICE_UNAVAILABLE", "tasks/get failed",
                                                                   Recovery::Transient)));
             },
-            kind());
+            kind(), requestSigning().get());
     });
 }
 

@@ -1,6 +1,7 @@
 #include "jsonrpchttp.h"
 
 #include "agentjson.h"
+#include "requestsigner.h"
 #include "secretmask.h"
 
 namespace adcp {
@@ -87,7 +88,7 @@ std::optional<AdcpError> missingAnswerError(const RpcAttempt &attempt)
 std::shared_ptr<RpcAttempt> sendJsonRpc(QNetworkAccessManager &network, QObject *context,
                                         const QNetworkRequest &request, const nlohmann::json &message,
                                         const AnswerLimits &limits, const OriginPolicy &origin, RpcDone done,
-                                        const QString &transport)
+                                        const QString &transport, const RequestSigning *signing)
 {
     auto attempt = std::make_shared<RpcAttempt>();
     const auto id = message.find("id");
@@ -95,15 +96,19 @@ std::shared_ptr<RpcAttempt> sendJsonRpc(QNetworkAccessManager &network, QObject 
     attempt->sse =
         SseParser(limits.maxAnswerBytes > 0 ? limits.maxAnswerBytes : SseParser::kDefaultMaxEventBytes);
     const QByteArray body = QByteArray::fromStdString(message.dump());
+    QNetworkRequest guarded = request;
+    if (signing) {
+        for (const auto &[name, value] : signing->headersFor(request.url(), body))
+            guarded.setRawHeader(name, value);
+    }
     attempt->meta.transport = transport;
     attempt->meta.url = request.url();
     attempt->meta.rawRequest = maskRawJson(body);
-    for (const QByteArray &name : request.rawHeaderList())
-        attempt->meta.requestHeaders.append({name, maskHeaderValue(name, request.rawHeader(name))});
+    for (const QByteArray &name : guarded.rawHeaderList())
+        attempt->meta.requestHeaders.append({name, maskHeaderValue(name, guarded.rawHeader(name))});
     attempt->meta.requestHeaders.prepend(
         {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
 
-    QNetworkRequest guarded = request;
     ReplyGuard::prepare(guarded);
     QNetworkReply *reply = network.post(guarded, body);
     attempt->reply = reply;

@@ -14,6 +14,8 @@
 
 namespace adcp {
 
+class RequestSigning;
+
 // One HTTP exchange carrying one JSON-RPC message.
 struct RpcAttempt
 {
@@ -38,11 +40,13 @@ using RpcDone = std::function<void(const std::shared_ptr<RpcAttempt> &)>;
 // matching response in `message`, masked headers and bodies in `meta`). SSE answers are parsed as they
 // arrive, so a server that keeps the stream open after the response does not stall the call. The answer is
 // read within `limits` and redirects are vetted by `origin` (see ReplyGuard). Only an answer whose id is the
-// request's (or a JSON-RPC error with a null id) counts.
+// request's (or a JSON-RPC error with a null id) counts. With `signing` that signs, the exact body sent is
+// signed (RFC 9421) and the signature headers appear in `meta` like the others.
 std::shared_ptr<RpcAttempt> sendJsonRpc(QNetworkAccessManager &network, QObject *context,
                                         const QNetworkRequest &request, const nlohmann::json &message,
                                         const AnswerLimits &limits, const OriginPolicy &origin, RpcDone done,
-                                        const QString &transport = QStringLiteral("mcp"));
+                                        const QString &transport = QStringLiteral("mcp"),
+                                        const RequestSigning *signing = nullptr);
 
 // The error for an exchange that ended without a JSON-RPC answer to the call: INVALID_RESPONSE when the agent
 // answered 2xx with something else (not JSON, invalid UTF-8, nested too deep, another request's id), else

@@ -431,11 +431,14 @@ void McpTransport::sendCall(const std::shared_ptr<Call> &call)
                                     {"method", call->method.toStdString()},
                                     {"params", call->params}};
     const std::weak_ptr<Call> weak = call;
-    call->rpc = sendJsonRpc(m_network, this, makeRequest(true), message, answerLimits(m_options.timeoutMs),
-                            originPolicy(), [this, weak](const std::shared_ptr<RpcAttempt> &) {
-                                if (auto c = weak.lock())
-                                    onCallFinished(c);
-                            });
+    // Calls are signed when the profile has a key (RFC 9421); the handshake is not: it is no AdCP operation.
+    call->rpc = sendJsonRpc(
+        m_network, this, makeRequest(true), message, answerLimits(m_options.timeoutMs), originPolicy(),
+        [this, weak](const std::shared_ptr<RpcAttempt> &) {
+            if (auto c = weak.lock())
+                onCallFinished(c);
+        },
+        kind(), requestSigning().get());
 }
 
 void McpTransport::retryLater(const std::shared_ptr<Call> &call, int delayMs)

@@ -1,13 +1,19 @@
 #include "agentmanager.h"
 #include "agentprofiles.h"
 #include "agentprofilesdialog.h"
+#include "guidriver.h"
+#include "httpsignature.h"
+#include "requestsigner.h"
 #include "schemaregistry.h"
 #include "secretstore.h"
 #include "workbench.h"
 
+#include <QComboBox>
 #include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -69,6 +75,7 @@ private Q_SLOTS:
     void dialogMarksThePlainFileFallback();
     void dialogSavesTokenInStoreNotSettings();
     void testConnectionReportsFailure();
+    void signingKeyGenerateExportRemove();
 };
 
 void TestAgents::initTestCase()
@@ -261,6 +268,91 @@ void TestAgents::testConnectionReportsFailure()
     QCOMPARE(finished.front().front().toBool(), false);
     QVERIFY(dialog.testResult()->toPlainText().startsWith(QStringLiteral("Failed: ")));
     QVERIFY(dialog.testButton()->isEnabled());
+}
+
+// Agents… → a saved profile → Generate signing key (ES256 picked) → Export public JWKS… into a file through
+// the file dialog → the file is a JWKS with the public key only, whose kid is the key's thumbprint and whose
+// private half is in the SecretStore (never in QSettings) → Remove key… confirmed → gone from both. Mouse and
+// key events on the visible dialog. With ADCP_AGENTS_SCREENSHOT set, the dialog with its key is saved there.
+void TestAgents::signingKeyGenerateExportRemove()
+{
+    QTemporaryDir dir;
+    Workbench workbench;
+    AgentManager manager(&workbench, nullptr, QStringLiteral("buyer-a"), nullptr);
+    MemorySecretStore store;
+    manager.setSecretStore(&store);
+    AgentProfilesDialog dialog(&manager);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY(!dialog.generateKeyButton()->isEnabled()); // nothing saved yet
+    guidriver::typeInto(dialog.nameEdit(), QStringLiteral("Signing seller"));
+    guidriver::typeInto(dialog.urlEdit(), QStringLiteral("https://seller.example/mcp"));
+    guidriver::click(dialog.saveButton());
+    QCOMPARE(manager.profiles().size(), 1);
+    QVERIFY(!dialog.exportJwksButton()->isEnabled());
+
+    QComboBox *algorithm = dialog.signingAlgorithmCombo();
+    QCOMPARE(algorithm->currentData().toString(), QStringLiteral("ed25519"));
+    QVERIFY(algorithm->isVisible() && algorithm->isEnabled());
+    algorithm->setFocus();
+    QTest::keyClick(algorithm, Qt::Key_Down); // a closed combo box steps to the next entry
+    QTRY_COMPARE(algorithm->currentData().toString(), QStringLiteral("ecdsa-p256-sha256"));
+    QSignalSpy keyChanged(&dialog, &AgentProfilesDialog::signingKeyChanged);
+    guidriver::click(dialog.generateKeyButton());
+    QTRY_COMPARE(keyChanged.count(), 1);
+    const AgentProfile withKey = manager.profiles().front();
+    QVERIFY(withKey.hasSigningKey());
+    QCOMPARE(withKey.signingAlgorithm, QStringLiteral("ecdsa-p256-sha256"));
+    QVERIFY(dialog.signingStatus()->text().contains(withKey.signingKeyId));
+    QVERIFY(!dialog.generateKeyButton()->isEnabled());
+    const QByteArray pem = readSecret(store, withKey.signingSecretKey()).value_or(QByteArray());
+    QVERIFY(pem.startsWith("-----BEGIN PRIVATE KEY-----"));
+    QVERIFY(loadAgentProfiles().front().signingKeyId == withKey.signingKeyId);
+    QSettings settings;
+    for (const QString &key : settings.allKeys())
+        QVERIFY2(!settings.value(key).toString().contains(QStringLiteral("PRIVATE")), qPrintable(key));
+    if (const QByteArray shot = qgetenv("ADCP_AGENTS_SCREENSHOT"); !shot.isEmpty())
+        guidriver::savePicture(&dialog, QString::fromLocal8Bit(shot));
+
+    const QString path = dir.filePath(QStringLiteral("exported-jwks.json"));
+    QSignalSpy exported(&dialog, &AgentProfilesDialog::jwksExported);
+    guidriver::click(dialog.exportJwksButton());
+    QFileDialog *picker = nullptr;
+    QTRY_VERIFY((picker = dialog.findChild<QFileDialog *>(QStringLiteral("jwksFileDialog"))) &&
+                picker->isVisible());
+    auto *fileName = picker->findChild<QLineEdit *>(QStringLiteral("fileNameEdit"));
+    guidriver::typeInto(fileName, path);
+    QTest::keyClick(fileName, Qt::Key_Return);
+    QTRY_COMPARE(exported.count(), 1);
+    QCOMPARE(exported.front().front().toString(), path);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto jwks = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+    QVERIFY(jwks.is_object() && jwks.contains("keys") && jwks["keys"].is_array());
+    QCOMPARE(jwks["keys"].size(), std::size_t(1));
+    const nlohmann::json &jwk = jwks["keys"][0];
+    QCOMPARE(QString::fromStdString(jwk.value("kid", std::string())), withKey.signingKeyId);
+    QCOMPARE(jwk.value("kty", std::string()), std::string("EC"));
+    QCOMPARE(jwk.value("alg", std::string()), std::string("ES256"));
+    QVERIFY(!jwk.contains("d")); // the public half only
+    QCOMPARE(adcp::jwkThumbprint(jwk), withKey.signingKeyId.toStdString());
+    const auto verifier = adcp::httpsig::VerificationKey::fromJwk(jwk);
+    QVERIFY(verifier);
+    const auto signer = adcp::httpsig::SigningKey::fromPkcs8Pem(pem);
+    QVERIFY(signer);
+    QVERIFY(verifier->verify("message", signer->sign("message")));
+
+    guidriver::click(dialog.removeKeyButton());
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = dialog.findChild<QMessageBox *>(QStringLiteral("removeKeyConfirmation"))) &&
+                confirm->isVisible());
+    guidriver::click(confirm->button(QMessageBox::Yes));
+    QTRY_COMPARE(keyChanged.count(), 2);
+    QVERIFY(!manager.profiles().front().hasSigningKey());
+    QVERIFY(!readSecret(store, withKey.signingSecretKey()).has_value());
+    QVERIFY(dialog.generateKeyButton()->isEnabled());
+    QVERIFY(!dialog.exportJwksButton()->isEnabled());
+    saveAgentProfiles({});
 }
 
 QTEST_MAIN(TestAgents)

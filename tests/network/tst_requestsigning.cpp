@@ -4,6 +4,7 @@
 // capabilities, and hostile headers that must never crash it.
 #include "dispatcher.h"
 #include "httpsignature.h"
+#include "requestsigner.h"
 #include "sellercontext.h"
 #include "server/bearerauth.h"
 #include "server/requestsigning.h"
@@ -171,6 +172,8 @@ private Q_SLOTS:
     void replayIsRefusedAndForgotten();
     void perKeyCap();
     void signedMcpToolsCall();
+    void clientSignerIsAccepted_data();
+    void clientSignerIsAccepted();
     void capabilitiesPerPrincipal();
     void digestPolicies();
     void hostileHeadersNeverCrash();
@@ -682,6 +685,58 @@ void tst_RequestSigning::signedMcpToolsCall()
     const Answer bearer = post(*m_seller, "/mcp", list, {});
     QCOMPARE(bearer.status, 401);
     QVERIFY(bearer.challenge.startsWith("Bearer"));
+}
+
+void tst_RequestSigning::clientSignerIsAccepted_data()
+{
+    QTest::addColumn<QString>("keyId");
+    QTest::newRow("ed25519") << QStringLiteral("k-ed");
+    QTest::newRow("es256") << QStringLiteral("k-es");
+}
+
+// The workbench's own signer (protocol/requestsigner), with its key restored from the PKCS#8 PEM it is stored
+// as: the seller accepts its signatures, each fresh nonce once, and refuses the same headers sent again.
+void tst_RequestSigning::clientSignerIsAccepted()
+{
+    QFETCH(QString, keyId);
+    const httpsig::SigningKey &original = keyId == QLatin1String("k-ed") ? m_ed : m_es;
+    std::string why;
+    const auto restored = httpsig::SigningKey::fromPkcs8Pem(original.toPkcs8Pem(), &why);
+    QVERIFY2(restored, why.c_str());
+    QVERIFY(restored->algorithm() == original.algorithm());
+    QVERIFY(restored->publicJwk("x") == original.publicJwk("x"));
+    const RequestSigner signer(*restored, keyId.toStdString());
+    const QByteArray call = QByteArray::fromStdString(
+        json{{"jsonrpc", "2.0"},
+             {"id", 8},
+             {"method", "tools/call"},
+             {"params", {{"name", "create_media_buy"}, {"arguments", {{"plan_id", "plan_001"}}}}}}
+            .dump());
+    const QUrl url(QStringLiteral("http://%1/mcp").arg(QString::fromLatin1(m_seller->host())));
+    RequestSigner::Options options;
+    options.created = kNow;
+    const HeaderList headers = signer.sign("POST", url, "application/json", call, options);
+    QCOMPARE(headers.size(), 3);
+    QCOMPARE(headers[0].first, QByteArray("Content-Digest"));
+    QVERIFY2(headers[1].second.startsWith(R"(sig1=("@method" "@target-uri" "@authority" "content-type" )"
+                                          R"("content-digest");created=)"),
+             headers[1].second.constData());
+    const QByteArray tail = ";keyid=\"" + keyId.toLatin1() + "\";alg=\"" +
+                            QByteArray(original.algorithm().data()) + "\";tag=\"adcp/request-signing/v1\"";
+    QVERIFY2(headers[1].second.endsWith(tail), headers[1].second.constData());
+    const Answer first = post(*m_seller, "/mcp", call, headers);
+    QCOMPARE(first.status, 200);
+    QVERIFY2(first.payload.contains("result"), first.body.constData());
+    QCOMPARE(
+        post(*m_seller, "/mcp", call, signer.sign("POST", url, "application/json", call, options)).status,
+        200);
+    const Answer replayed = post(*m_seller, "/mcp", call, headers);
+    QCOMPARE(replayed.status, 401);
+    QCOMPARE(replayed.signatureError(), QByteArray("request_signature_replayed"));
+    // Not a private key, or a key of another curve: refused with a reason, never a crash.
+    QVERIFY(
+        !httpsig::SigningKey::fromPkcs8Pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+    QVERIFY(!httpsig::SigningKey::fromPkcs8Pem(QByteArray()));
 }
 
 void tst_RequestSigning::capabilitiesPerPrincipal()
