@@ -81,6 +81,7 @@ AccountUse accountUseOf(std::string_view tool)
         {"accept_proposal", AccountUse::Buy},         {"update_media_buy", AccountUse::Write},
         {"sync_creatives", AccountUse::Write},        {"get_account_financials", AccountUse::Existing},
         {"sync_audiences", AccountUse::Write},        {"sync_event_sources", AccountUse::Write},
+        {"sync_catalogs", AccountUse::Write},
     };
     const auto it = uses.find(tool);
     return it == uses.end() ? AccountUse::None : it->second;
