@@ -325,10 +325,20 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     read.finish();
                     if (!stored.is_object())
                         stored = json::object();
+                    // What the package depends on now (the stored package may predate its catalogs).
+                    std::vector<std::string> current;
+                    QSqlQuery deps(task.db);
+                    if (!execute(
+                            deps,
+                            QStringLiteral("SELECT resource_id FROM mon_dependencies WHERE principal_id = ? "
+                                           "AND package_id = ? AND resource_type = 'catalog_item'"),
+                            {qs(buy->principalId), qs(packageId)}, &error))
+                        return dbFailure();
+                    while (deps.next())
+                        current.push_back(deps.value(0).toString().toStdString());
+                    deps.finish();
                     if (!DependencyHealth::replaceDependencies(
-                            task.db, task.principal.id, mediaBuyId, packageId, "catalog_item",
-                            catalogs::packageItemIds(task.db, task.principal.id,
-                                                     stored.value("catalogs", json())),
+                            task.db, task.principal.id, mediaBuyId, packageId, "catalog_item", current,
                             catalogs::packageItemIds(task.db, task.principal.id, u["catalogs"]), task.now,
                             &error))
                         return dbFailure();

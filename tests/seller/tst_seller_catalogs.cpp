@@ -29,7 +29,11 @@ json product(const std::string &sku, bool image = true, bool price = true)
 
 json productCatalog(const json &items, const std::string &name = "Acme products")
 {
-    return {{"catalog_id", "products"}, {"name", name}, {"type", "product"}, {"items", items}};
+    // A one-item list arrives as the item itself (a braced list of one json is that json).
+    return {{"catalog_id", "products"},
+            {"name", name},
+            {"type", "product"},
+            {"items", items.is_array() ? items : json::array({items})}};
 }
 
 json syncArgs(ExecSeller &s, const json &extra = json::object())
@@ -196,7 +200,8 @@ void TestSellerCatalogs::itemReviewByType()
         const std::string id = std::string("cat-").append(std::to_string(n++));
         auto outcome = officialCall(
             s, "sync_catalogs",
-            syncArgs(s, {{"catalogs", {{{"catalog_id", id}, {"type", c.type}, {"items", {c.item}}}}}}));
+            syncArgs(s, {{"catalogs",
+                          {{{"catalog_id", id}, {"type", c.type}, {"items", json::array({c.item})}}}}}));
         QVERIFY2(outcome.ok(), c.type);
         const json r = resultFor(outcome, id);
         QCOMPARE(r["item_count"].get<int>(), 1);
@@ -258,12 +263,14 @@ void TestSellerCatalogs::validationModes()
          "ITEM_VALIDATION_FAILED",
          "catalogs[0].items[1].offering_id"},
         {"item of another catalog",
-         {{{"catalog_id", "more"}, {"type", "product"}, {"items", {product("sku-1")}}}},
+         {{{"catalog_id", "more"}, {"type", "product"}, {"items", json::array({product("sku-1")})}}},
          "ITEM_VALIDATION_FAILED",
          "catalogs[0].items[0].item_id"},
         {"catalog twice", {good, good}, "INVALID_REQUEST", "catalogs[1].catalog_id"},
         {"type changed",
-         {{{"catalog_id", "products"}, {"type", "promotion"}, {"items", {{{"id", "p"}, {"name", "P"}}}}}},
+         {{{"catalog_id", "products"},
+           {"type", "promotion"},
+           {"items", json::array({{{"id", "p"}, {"name", "P"}}})}}},
          "INVALID_REQUEST",
          "catalogs[0].type"},
         {"new catalog without items",
@@ -271,7 +278,7 @@ void TestSellerCatalogs::validationModes()
          "INVALID_REQUEST",
          "catalogs[0].items"},
         {"no catalog_id",
-         {{{"type", "product"}, {"items", {product("sku-9")}}}},
+         {{{"type", "product"}, {"items", json::array({product("sku-9")})}}},
          "INVALID_REQUEST",
          "catalogs[0].catalog_id"},
     };
@@ -337,7 +344,7 @@ void TestSellerCatalogs::refusalsChangeNothing()
          "catalog_ids"},
         {"delete_missing without catalogs", {{"delete_missing", true}}, false, "INVALID_REQUEST", ""},
         {"catalog without a type",
-         {{"catalogs", {{{"catalog_id", "x"}, {"items", {product("a")}}}}}},
+         {{"catalogs", {{{"catalog_id", "x"}, {"items", json::array({product("a")})}}}}},
          false,
          "INVALID_REQUEST",
          "catalogs[0]"},
@@ -389,12 +396,13 @@ void TestSellerCatalogs::catalogItemIsWhatTheBuyDependsOn()
              std::string("withdrawn"));
     QCOMPARE(s.mediaBuy(id)["health"].get<std::string>(), std::string("impaired"));
     // The catalog cannot be deleted from under the buy.
-    auto kept = officialCall(s, "sync_catalogs",
-                             syncArgs(s, {{"catalogs",
-                                           {{{"catalog_id", "other"},
-                                             {"type", "offering"},
-                                             {"items", {{{"offering_id", "o"}, {"name", "O"}}}}}}},
-                                          {"delete_missing", true}}));
+    auto kept =
+        officialCall(s, "sync_catalogs",
+                     syncArgs(s, {{"catalogs",
+                                   {{{"catalog_id", "other"},
+                                     {"type", "offering"},
+                                     {"items", json::array({{{"offering_id", "o"}, {"name", "O"}}})}}}},
+                                  {"delete_missing", true}}));
     QVERIFY(!kept.ok());
     QCOMPARE(kept.error->code, std::string("INVALID_STATE"));
     QCOMPARE(*kept.error->field, std::string("delete_missing"));
@@ -436,6 +444,7 @@ void TestSellerCatalogs::catalogItemIsWhatTheBuyDependsOn()
     auto updated = officialCall(
         s, "update_media_buy",
         {{"idempotency_key", s.key()},
+         {"adcp_version", "3.2"},
          {"account", kAccount},
          {"media_buy_id", id},
          {"packages",
@@ -496,7 +505,7 @@ void TestSellerCatalogs::buysReferenceOnlySyncedCatalogs()
          "packages[1].catalogs[1].type"},
     };
     for (const auto &c : cases) {
-        json args = s.packageBuy();
+        json args = s.packageBuy({{"adcp_version", "3.2"}});
         args["packages"][1]["catalogs"] = c.catalogs;
         auto outcome = officialCall(s, "create_media_buy", args);
         QVERIFY2(!outcome.ok(), c.why);
@@ -506,7 +515,7 @@ void TestSellerCatalogs::buysReferenceOnlySyncedCatalogs()
     }
     QCOMPARE(s.rows(QStringLiteral("media_buys")), buysBefore);
     // A whole-catalog reference (no ids) depends on every item of the catalog.
-    json args = s.packageBuy();
+    json args = s.packageBuy({{"adcp_version", "3.2"}});
     args["packages"][1]["catalogs"] = {{{"catalog_id", "products"}, {"type", "product"}}};
     auto created = officialCall(s, "create_media_buy", args);
     QVERIFY2(created.ok(), created.result.dump().c_str());
