@@ -1,5 +1,6 @@
 #include "execution.h"
 
+#include "datasync/catalogs.h"
 #include "deadletters.h"
 #include "delivery/deliverywebhooks.h"
 #include "domain/acceptedorder.h"
@@ -189,11 +190,9 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
                 }
                 deps.emplace_back("creative", id);
             }
-            for (const auto &catalog : requestPackage.value("catalogs", nlohmann::json::array())) {
-                if (catalog.is_object())
-                    for (const auto &id : idsOf(catalog.value("ids", nlohmann::json()), nullptr))
-                        deps.emplace_back("catalog_item", id);
-            }
+            for (const auto &id : catalogs::packageItemIds(
+                     db, order.principalId, requestPackage.value("catalogs", nlohmann::json())))
+                deps.emplace_back("catalog_item", id);
             // An event goal names its sources in `event_sources[]` (a goal-level event_source_id, which some
             // buyers send, is read too; duplicates are ignored by the dependency table).
             for (const auto &goal : requestPackage.value("optimization_goals", nlohmann::json::array())) {

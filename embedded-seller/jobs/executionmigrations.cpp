@@ -162,6 +162,18 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                             "received_at)"),
          },
          {}},
+        {8,
+         QStringLiteral(
+             "catalog feeds the buyer synced (sync_catalogs); their items are catalog_item resources"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE data_catalogs (principal_id TEXT NOT NULL, catalog_id TEXT NOT NULL, "
+                 "account_id "
+                 "TEXT, generation TEXT NOT NULL, platform_id TEXT NOT NULL, catalog_type TEXT NOT NULL, "
+                 "definition_json TEXT NOT NULL, created_at TEXT NOT NULL, last_synced_at TEXT NOT NULL, "
+                 "PRIMARY KEY (principal_id, catalog_id))"),
+         },
+         {}},
     };
 }
 

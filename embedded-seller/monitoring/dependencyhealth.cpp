@@ -42,7 +42,7 @@ const std::map<std::string, TypeInfo, std::less<>> &types()
           "Sync a compliant replacement creative and assign it to the affected packages."}},
         {"catalog_item",
          {{"approved", "pending", "rejected", "warning", "withdrawn"},
-          {"withdrawn"},
+          {"withdrawn", "rejected"},
           "approved",
           "Restore the item in the catalog feed or promote other items."}},
         {"event_source",
@@ -186,7 +186,7 @@ std::string DependencyHealth::defaultReasonCode(std::string_view type, std::stri
     if (type == "audience")
         return "consent_expired";
     if (type == "catalog_item")
-        return "seller_removed";
+        return offlineStatus == "rejected" ? "policy_violation" : "seller_removed";
     if (type == "event_source")
         return "source_offline";
     return "property_depublished";
@@ -348,6 +348,23 @@ bool DependencyHealth::removeDependency(QSqlDatabase &db, const std::string &pri
             {qs(principalId), qs(packageId), qs(type), qs(id)}, error))
         return false;
     return reconcile(db, principalId, mediaBuyId, now, error);
+}
+
+bool DependencyHealth::replaceDependencies(QSqlDatabase &db, const std::string &principalId,
+                                           const std::string &mediaBuyId, const std::string &packageId,
+                                           const std::string &type, const std::vector<std::string> &before,
+                                           const std::vector<std::string> &after, const QDateTime &now,
+                                           QString *error)
+{
+    const std::set<std::string> was(before.begin(), before.end());
+    const std::set<std::string> is(after.begin(), after.end());
+    for (const auto &id : was)
+        if (!is.count(id) && !removeDependency(db, principalId, packageId, type, id, now, error))
+            return false;
+    for (const auto &id : is)
+        if (!was.count(id) && !addDependency(db, principalId, mediaBuyId, packageId, type, id, now, error))
+            return false;
+    return true;
 }
 
 std::vector<std::string> DependencyHealth::liveDependentBuys(QSqlDatabase &db, const std::string &principalId,

@@ -68,6 +68,13 @@ public:
     static bool removeDependency(QSqlDatabase &db, const std::string &principalId,
                                  const std::string &packageId, const std::string &type, const std::string &id,
                                  const QDateTime &now, QString *error);
+    // Moves a package's dependencies of one type from `before` to `after` (a package update replaced the list
+    // that names them): removes those no longer named, adds the new ones.
+    static bool replaceDependencies(QSqlDatabase &db, const std::string &principalId,
+                                    const std::string &mediaBuyId, const std::string &packageId,
+                                    const std::string &type, const std::vector<std::string> &before,
+                                    const std::vector<std::string> &after, const QDateTime &now,
+                                    QString *error);
     // Buys (media_buy_id) that depend on a resource.
     static std::vector<std::string> dependentBuys(QSqlDatabase &db, const std::string &principalId,
                                                   const std::string &type, const std::string &id);

@@ -83,6 +83,7 @@ AccountUse accountUseOf(std::string_view tool)
         {"sync_audiences", AccountUse::Write},        {"sync_event_sources", AccountUse::Write},
         {"list_products", AccountUse::Read},          {"buy_products", AccountUse::Buy},
         {"control_media_buy", AccountUse::Write},
+        {"sync_catalogs", AccountUse::Write},
     };
     const auto it = uses.find(tool);
     return it == uses.end() ? AccountUse::None : it->second;

@@ -1,6 +1,7 @@
 #include "taskcontext.h"
 
 #include "datasync/audiences.h"
+#include "datasync/catalogs.h"
 
 #include "governance/purchasecheck.h"
 
@@ -320,6 +321,13 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
                 auto tooSmall = audiences::checkTargeting(task.db, task.principal.id, *targeting,
                                                           pkgField(i, "targeting_overlay"));
                 errors.insert(errors.end(), tooSmall.begin(), tooSmall.end());
+            }
+            if (auto refs = pkg.find("catalogs"); refs != pkg.end()) {
+                auto problems = catalogs::checkPackage(
+                    task.db, task.principal.id,
+                    task.account ? std::optional<std::string>(task.account->accountId) : std::nullopt, *refs,
+                    "packages[" + std::to_string(i) + "]");
+                errors.insert(errors.end(), problems.begin(), problems.end());
             }
             if (auto terms = pkg.find("measurement_terms"); terms != pkg.end() && terms->is_object()) {
                 // This seller bills on its own counts reconciled with a vendor: a live, C3 or C7 window and

@@ -109,7 +109,10 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"features",
            {{"inline_creative_management", false},
             {"property_list_filtering", false},
-            {"catalog_management", false},
+            // sync_catalogs with inline items and immediate item review; no buyer-pushed availability
+            // overlays (item_availability_updates / _queries answer UNSUPPORTED_FEATURE).
+            {"catalog_management", true},
+            {"catalog_item_availability_updates", false},
             // The 3.0 flags buyers gate on before reading the blocks above.
             {"audience_targeting", true},
             {"conversion_tracking", true},

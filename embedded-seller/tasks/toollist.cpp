@@ -45,6 +45,7 @@ adcp::ToolOutcome syncGovernance(TaskContext &task, const nlohmann::json &argume
 nlohmann::json normalizeSyncGovernance(const nlohmann::json &arguments);
 adcp::ToolOutcome syncAudiences(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome syncEventSources(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome syncCatalogs(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome logEvent(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome providePerformanceFeedback(TaskContext &task, const nlohmann::json &arguments);
 
@@ -159,6 +160,11 @@ const std::vector<ToolSpec> &toolSpecs()
          "their "
          "health, the seller's own in-store source included. Optimization goals name them in event_sources.",
          true, syncEventSources},
+        {"sync_catalogs", "/schemas/media-buy/sync-catalogs-request.json",
+         "Create, update or delete the account's catalog feeds (items inline: products, offerings, stores, "
+         "jobs, …) or list them (no catalogs). Each item is reviewed at once: approved, warning or rejected "
+         "with reasons; the seller may withdraw one. Packages promote them by catalogs[].catalog_id.",
+         true, syncCatalogs},
         {"log_event", "/schemas/media-buy/log-event-request.json",
          "Log up to 10,000 conversion events against an event source; deduplicated by event_id. Answers how "
          "many were received and kept, each refused event with its reason, and the batch's match quality.",

@@ -1,6 +1,7 @@
 #include "taskcontext.h"
 
 #include "datasync/audiences.h"
+#include "datasync/catalogs.h"
 
 #include "domain/pricing.h"
 #include "jobs/jobqueue.h"
@@ -285,31 +286,68 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                         return failureWithErrors(std::move(tooSmall));
                     // The package now depends on exactly the audiences its new overlay includes.
                     const auto audienceIds = [](const json &overlay) {
-                        std::set<std::string> ids;
+                        std::vector<std::string> ids;
                         if (overlay.is_object())
                             for (const auto &a : overlay.value("audience_include", json::array()))
                                 if (a.is_string())
-                                    ids.insert(a.get<std::string>());
+                                    ids.push_back(a.get<std::string>());
                         return ids;
                     };
-                    const auto before = audienceIds(stored.value("targeting_overlay", json()));
-                    const auto after = audienceIds(u["targeting_overlay"]);
-                    for (const auto &id : before)
-                        if (!after.count(id) &&
-                            !DependencyHealth::removeDependency(task.db, task.principal.id, packageId,
-                                                                "audience", id, task.now, &error))
-                            return dbFailure();
-                    for (const auto &id : after)
-                        if (!before.count(id) &&
-                            !DependencyHealth::addDependency(task.db, task.principal.id, mediaBuyId,
-                                                             packageId, "audience", id, task.now, &error))
-                            return dbFailure();
+                    if (!DependencyHealth::replaceDependencies(
+                            task.db, task.principal.id, mediaBuyId, packageId, "audience",
+                            audienceIds(stored.value("targeting_overlay", json())),
+                            audienceIds(u["targeting_overlay"]), task.now, &error))
+                        return dbFailure();
                     stored["targeting_overlay"] = u["targeting_overlay"];
                     if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
                                             "principal_id = ? AND package_id = ?"),
                              {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)}))
                         return dbFailure();
                     changes.push_back("updated_targeting");
+                }
+                if (u.contains("catalogs")) {
+                    // Replacement semantics: the package promotes exactly the new catalogs.
+                    if (auto problems = catalogs::checkPackage(
+                            task.db, task.principal.id,
+                            task.account ? std::optional<std::string>(task.account->accountId) : std::nullopt,
+                            u["catalogs"], field);
+                        !problems.empty())
+                        return failureWithErrors(std::move(problems));
+                    QSqlQuery read(task.db);
+                    if (!execute(
+                            read,
+                            QStringLiteral("SELECT package_json FROM packages WHERE principal_id = ? AND "
+                                           "package_id = ?"),
+                            {qs(buy->principalId), qs(packageId)}, &error) ||
+                        !read.next())
+                        return dbFailure();
+                    json stored = storage::fromText(read.value(0).toString());
+                    read.finish();
+                    if (!stored.is_object())
+                        stored = json::object();
+                    // What the package depends on now (the stored package may predate its catalogs).
+                    std::vector<std::string> current;
+                    QSqlQuery deps(task.db);
+                    if (!execute(
+                            deps,
+                            QStringLiteral("SELECT resource_id FROM mon_dependencies WHERE principal_id = ? "
+                                           "AND package_id = ? AND resource_type = 'catalog_item'"),
+                            {qs(buy->principalId), qs(packageId)}, &error))
+                        return dbFailure();
+                    while (deps.next())
+                        current.push_back(deps.value(0).toString().toStdString());
+                    deps.finish();
+                    if (!DependencyHealth::replaceDependencies(
+                            task.db, task.principal.id, mediaBuyId, packageId, "catalog_item", current,
+                            catalogs::packageItemIds(task.db, task.principal.id, u["catalogs"]), task.now,
+                            &error))
+                        return dbFailure();
+                    stored["catalogs"] = u["catalogs"];
+                    if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
+                                            "principal_id = ? AND package_id = ?"),
+                             {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)}))
+                        return dbFailure();
+                    changes.push_back("updated_catalogs");
                 }
                 if (u.contains("pacing") &&
                     !sql(QStringLiteral(

@@ -710,7 +710,7 @@ void TestLifecycle::dependencyBoardBreaksAndRestores()
            {"pricing_option_id", "preroll_auction_usd"},
            {"budget", 6000},
            {"bid_price", 14},
-           {"catalogs", {{{"catalog_id", "cat_1"}, {"type", "product"}, {"ids", {"sku_123"}}}}}}}}};
+           {"catalogs", {{{"type", "product"}, {"ids", {"sku_123"}}}}}}}}};
     adcp::PendingCall *call = m_client->createMediaBuy(request);
     QSignalSpy finished(call, &adcp::PendingCall::finished);
     QVERIFY(finished.wait(30000));

@@ -181,7 +181,7 @@ void TestImpairmentCardinality::otherResourceTypes()
     ExecSeller s;
     json extra = s.packageBuy();
     extra["packages"][0]["targeting_overlay"] = {{"audience_include", {"aud_loyal"}}};
-    extra["packages"][1]["catalogs"] = {{{"catalog_id", "cat_1"}, {"type", "product"}, {"ids", {"sku_123"}}}};
+    extra["packages"][1]["catalogs"] = {{{"type", "product"}, {"ids", {"sku_123"}}}};
     const json created = s.createBuy({{"packages", extra["packages"]}});
     const std::string id = created["media_buy_id"];
     const json forced = s.control(scenario.toStdString(), {{idParam.toStdString(), resourceId.toStdString()},

@@ -5,6 +5,7 @@
 
 #include "datasync/audiences.h"
 #include "execfixture.h"
+#include "officialcall.h"
 #include "officialschemas.h"
 #include "tasks/taskcontext.h"
 
@@ -65,7 +66,6 @@ private:
     // request is checked only when `requestValid`).
     adcp::ToolOutcome call(ExecSeller &s, const std::string &tool, const json &args, bool requestValid = true,
                            const adcp::seller::Principal *who = nullptr);
-    void check(const std::string &id, const json &document);
 
 private Q_SLOTS:
     void initTestCase();
@@ -89,25 +89,10 @@ void TestSellerDataSync::initTestCase()
     }
 }
 
-void TestSellerDataSync::check(const std::string &id, const json &document)
-{
-    const QString problems = adcp::testsupport::officialSchemaProblems(id.c_str(), document);
-    QVERIFY2(problems.isEmpty(), qPrintable(problems));
-}
-
 adcp::ToolOutcome TestSellerDataSync::call(ExecSeller &s, const std::string &tool, const json &args,
                                            bool requestValid, const adcp::seller::Principal *who)
 {
-    std::string dashed = tool;
-    std::replace(dashed.begin(), dashed.end(), '_', '-');
-    if (requestValid)
-        check("/schemas/media-buy/" + dashed + "-request.json", args);
-    auto outcome = s.call(who ? *who : s.buyer, tool, args);
-    json answer = outcome.result;
-    if (!outcome.ok() && !answer.contains("errors"))
-        answer = {{"errors", json::array({outcome.error->toJson()})}};
-    check("/schemas/media-buy/" + dashed + "-response.json", answer);
-    return outcome;
+    return exectest::officialCall(s, tool, args, requestValid, who);
 }
 
 void TestSellerDataSync::audienceLifecycle()
