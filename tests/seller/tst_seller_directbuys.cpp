@@ -5,6 +5,7 @@
 // get_products in the 3.0 and the 3.2 shape. Every request and answer is checked against the official AdCP
 // schemas, success and each error, and every refusal is shown to change nothing.
 
+#include "domain/catalog.h"
 #include "domain/compactproposals.h"
 #include "execfixture.h"
 #include "officialschemas.h"

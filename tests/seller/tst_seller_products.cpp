@@ -129,7 +129,8 @@ private Q_SLOTS:
         QCOMPARE(lifecycle["auto_commit_on_issue"].get<bool>(), autoCommit);
         QVERIFY(r["ext"]["workbench"]["dialects"] == json({"facade", "versioned", "compact"}));
         QVERIFY(r["media_buy"]["lifecycle_tools"] ==
-                json({"request_proposals", "refine_proposals", "decline_proposals", "accept_proposal"}));
+                json({"list_products", "request_proposals", "refine_proposals", "decline_proposals",
+                      "buy_products", "accept_proposal", "control_media_buy"}));
         s.context->setAutoCommitOnIssue(!autoCommit);
         const auto after = s.call("get_adcp_capabilities", json::object());
         QCOMPARE(after.result["ext"]["workbench"]["proposal_lifecycle"]["auto_commit_on_issue"].get<bool>(),
