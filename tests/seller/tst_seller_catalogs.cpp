@@ -11,6 +11,16 @@
 
 using exectest::ExecSeller;
 using exectest::officialCall;
+// Known bug (issue #13), found when the branches were merged: the GCC Release build accepts a package naming
+// a catalog the account never synced, while the Clang (sanitizer) build refuses it as it should. Under GCC
+// the two checks are expected failures until the cause is found; under Clang they must pass.
+#if defined(__GNUC__) && !defined(__clang__)
+#define expectCatalogCheckFailureWithGcc()                                                                   \
+    QEXPECT_FAIL("", "GCC build: create_media_buy does not refuse an unsynced catalog (issue #13)", Abort)
+#else
+#define expectCatalogCheckFailureWithGcc() ((void)0)
+#endif
+
 using nlohmann::json;
 
 namespace {
@@ -487,26 +497,24 @@ void TestSellerCatalogs::buysReferenceOnlySyncedCatalogs()
         const char *field;
     };
     const std::vector<Case> cases = {
-        {"unknown catalog", json::array({{{"catalog_id", "nope"}, {"type", "product"}}}),
+        {"unknown catalog", json::parse(R"([{"catalog_id": "nope", "type": "product"}])"),
          "REFERENCE_NOT_FOUND", "packages[1].catalogs[0].catalog_id"},
         {"unknown item",
-         json::array({{{"catalog_id", "products"}, {"type", "product"}, {"ids", {"sku-1", "sku-x"}}}}),
+         json::parse(R"([{"catalog_id": "products", "type": "product", "ids": ["sku-1", "sku-x"]}])"),
          "REFERENCE_NOT_FOUND", "packages[1].catalogs[0].ids[1]"},
-        {"wrong type", json::array({{{"catalog_id", "products"}, {"type", "store"}}}), "INVALID_REQUEST",
+        {"wrong type", json::parse(R"([{"catalog_id": "products", "type": "store"}])"), "INVALID_REQUEST",
          "packages[1].catalogs[0].type"},
         {"two catalogs of one type",
-         json::array(
-             {{{"catalog_id", "products"}, {"type", "product"}}, {{"type", "product"}, {"ids", {"x"}}}}),
+         json::parse(R"([{"catalog_id": "products", "type": "product"}, {"type": "product", "ids": ["x"]}])"),
          "INVALID_REQUEST", "packages[1].catalogs[1].type"},
     };
-    // Known bug, found at merge time: create_media_buy accepts a package that names a catalog this account
-    // never synced (the check in create_media_buy's package loop is not reached). Expected to fail until it
-    // is fixed.
+    // Written as JSON text: GCC and Clang read a braced array of one object differently (GCC built [[...]],
+    // which the seller rightly does not take for a catalog reference).
     for (const auto &c : cases) {
         json args = s.packageBuy();
         args["packages"][1]["catalogs"] = c.catalogs;
         auto outcome = s.call("create_media_buy", args);
-        QEXPECT_FAIL("", "create_media_buy does not check package catalog references yet (issue #13)", Abort);
+        expectCatalogCheckFailureWithGcc();
         QVERIFY2(!outcome.ok(), c.why);
         QCOMPARE(outcome.error->code, std::string(c.code));
         QVERIFY2(outcome.error->field && *outcome.error->field == c.field,
@@ -515,7 +523,7 @@ void TestSellerCatalogs::buysReferenceOnlySyncedCatalogs()
     QCOMPARE(s.rows(QStringLiteral("media_buys")), buysBefore);
     // A whole-catalog reference (no ids) depends on every item of the catalog.
     json args = s.packageBuy();
-    args["packages"][1]["catalogs"] = json::array({{{"catalog_id", "products"}, {"type", "product"}}});
+    args["packages"][1]["catalogs"] = json::parse(R"([{"catalog_id": "products", "type": "product"}])");
     auto created = s.call("create_media_buy", args);
     QVERIFY2(created.ok(), created.result.dump().c_str());
     const std::string id = created.result["media_buy_id"];
@@ -534,9 +542,9 @@ void TestSellerCatalogs::catalogsAreThePrincipalsOwn()
     auto theirs = officialCall(s, "sync_catalogs", syncArgs(s), true, &s.other);
     QCOMPARE(theirs.result["catalogs"].size(), size_t(0));
     json args = s.packageBuy();
-    args["packages"][1]["catalogs"] = json::array({{{"catalog_id", "products"}, {"type", "product"}}});
+    args["packages"][1]["catalogs"] = json::parse(R"([{"catalog_id": "products", "type": "product"}])");
     auto refused = s.call(s.other, "create_media_buy", args);
-    QEXPECT_FAIL("", "create_media_buy does not check package catalog references yet (issue #13)", Abort);
+    expectCatalogCheckFailureWithGcc();
     QVERIFY(!refused.ok());
     QCOMPARE(refused.error->code, std::string("REFERENCE_NOT_FOUND"));
     auto own =
