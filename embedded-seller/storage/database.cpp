@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -58,16 +59,24 @@ int storageBusyWait(void *, int attempt)
 // the WAL at or above its threshold, and under steady writes from several connections (request threads, job
 // workers, the ticker) the WAL never falls below it again: every commit ran a PASSIVE checkpoint of the few
 // frames committed since the previous one, with its two fdatasyncs (WAL before, database after). Instead one
-// checkpoint runs per kCheckpointFrames new frames, after the commit that crossed the mark and outside the
-// turn, so the next writers go on while it copies and syncs. The WAL starts over only when a writer finds
-// every frame copied and no reader in it, which steady writes never leave time for (it grew past 400 MB in a
-// 6 s create_media_buy run): once it holds kRestartFrames, the checkpoint is followed by a RESTART one under
-// the turn, which copies what was committed meanwhile, waits for the readers of older frames (at most
-// kRestartWaitMs, or it gives up until the next mark) and makes the next writer start the WAL over. Commits
-// are as durable as before: they are in the WAL, whatever the checkpoints do.
+// checkpoint runs per kCheckpointFrames new frames, on a thread of its own with its own connection (the file's
+// checkpointer, started when one falls due and ended after kCheckpointerIdle without work): no request, job or
+// window waits for it. (Run by the committing thread after its turn, as before, the copy and its two syncs were
+// the longest waits a request met: at concurrency 8 the slowest get_products took 44-66 ms and the slowest
+// create_media_buy 57-91 ms, against 16-21 and 24-28 ms with the checkpointer; docs/seller-load.md.) The
+// checkpointer only copies: a connection of its own cannot see another's open transaction, and the turn it
+// takes for a RESTART is the one writers take. The WAL starts over only
+// when a writer finds every frame copied and no reader in it, which steady writes never leave time for (it
+// grew past 400 MB in a 6 s create_media_buy run): once it holds kRestartFrames, the checkpoint is followed by
+// a RESTART one under the turn, which copies what was committed meanwhile, waits for the readers of older
+// frames (at most kRestartWaitMs, or it gives up until the next mark) and makes the next writer start the WAL
+// over. Commits are as durable as before: they are in the WAL, whatever the checkpoints do.
 constexpr int kCheckpointFrames = 4096;
 constexpr int kRestartFrames = 4 * kCheckpointFrames; // 64 MiB of 4 KiB pages
 constexpr int kRestartWaitMs = 20;
+constexpr int kCatchUpRounds = 4;
+constexpr int kCatchUpFrames = 256;
+constexpr auto kCheckpointerIdle = std::chrono::seconds(5);
 
 struct SharedFile
 {
@@ -76,6 +85,15 @@ struct SharedFile
     std::thread::id owner; // holds the turn while depth > 0
     int depth = 0;
     std::atomic<int> lastCheckpointAt{0}; // the WAL's frame count when a checkpoint was last started
+
+    // The checkpointer: `due` and `restart` are what it runs next, `running` whether its thread lives.
+    std::string path;
+    std::mutex checkpointMutex;
+    std::condition_variable checkpointWake;
+    bool due = false;
+    bool restart = false;
+    bool running = false;
+    std::atomic<int> completed{0};
 };
 
 sqlite3 *sqliteHandle(const QSqlDatabase &db)
@@ -97,20 +115,12 @@ SharedFile *sharedFile(sqlite3 *db)
     static auto *byFile = new std::map<std::string, std::unique_ptr<SharedFile>>;
     std::lock_guard lock(mutex);
     auto &shared = (*byFile)[file];
-    if (!shared)
+    if (!shared) {
         shared = std::make_unique<SharedFile>();
+        shared->path = file;
+    }
     return shared.get();
 }
-
-// Turns this thread holds, and the checkpoint a commit made due while it held one.
-thread_local int t_turnsHeld = 0;
-struct DueCheckpoint
-{
-    sqlite3 *db = nullptr;
-    SharedFile *file = nullptr;
-    bool restart = false;
-};
-thread_local DueCheckpoint t_dueCheckpoint;
 
 bool enterTurn(SharedFile *file)
 {
@@ -122,22 +132,18 @@ bool enterTurn(SharedFile *file)
         file->owner = self;
     }
     ++file->depth;
-    ++t_turnsHeld;
     return true;
 }
 
-// Returns whether the turn passed on (this thread held it only once).
-bool leaveTurn(SharedFile *file)
+void leaveTurn(SharedFile *file)
 {
-    --t_turnsHeld;
     {
         std::lock_guard lock(file->mutex);
         if (--file->depth > 0)
-            return false;
+            return;
         file->owner = {};
     }
     file->freed.notify_one();
-    return true;
 }
 
 int restartBusyWait(void *, int attempt)
@@ -148,20 +154,84 @@ int restartBusyWait(void *, int attempt)
     return 1;
 }
 
-void checkpoint(const DueCheckpoint &due)
+void checkpoint(sqlite3 *db, SharedFile *file, bool restart)
 {
-    sqlite3_wal_checkpoint_v2(due.db, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (!due.restart || !due.file)
-        return;
-    const bool turn = enterTurn(due.file);
-    sqlite3_busy_handler(due.db, restartBusyWait, nullptr);
-    sqlite3_wal_checkpoint_v2(due.db, "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
-    sqlite3_busy_handler(due.db, storageBusyWait, nullptr);
-    if (turn)
-        leaveTurn(due.file);
+    int frames = 0;
+    sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, nullptr);
+    if (restart) {
+        // Writers went on during that copy: catch up outside the turn (a few rounds at most, each shorter
+        // than the last), so that the RESTART below, which holds them off, has little left to copy.
+        for (int round = 0; round < kCatchUpRounds; ++round) {
+            const int before = frames;
+            if (sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &frames, nullptr) != SQLITE_OK ||
+                frames - before < kCatchUpFrames)
+                break;
+        }
+        const bool turn = enterTurn(file);
+        sqlite3_busy_handler(db, restartBusyWait, nullptr);
+        sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+        sqlite3_busy_handler(db, storageBusyWait, nullptr);
+        if (turn)
+            leaveTurn(file);
+    }
+    file->completed.fetch_add(1, std::memory_order_release);
 }
 
-int walCheckpointHook(void *arg, sqlite3 *db, const char *schema, int frames)
+// The checkpointer's connection, or null when the file cannot be opened (removed meanwhile).
+sqlite3 *openForCheckpoints(const std::string &path)
+{
+    sqlite3 *db = nullptr;
+    // A connection that has read nothing yet has not seen the WAL: it would checkpoint nothing.
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        return nullptr;
+    }
+    return db;
+}
+
+// The file's checkpointer thread: runs what falls due, opening its connection on the first, and ends once
+// nothing fell due for kCheckpointerIdle. A file that cannot be opened (removed meanwhile) is skipped.
+void runCheckpointer(SharedFile *file)
+{
+    sqlite3 *db = nullptr;
+    std::unique_lock lock(file->checkpointMutex);
+    while (file->checkpointWake.wait_for(lock, kCheckpointerIdle, [file] { return file->due; })) {
+        const bool restart = std::exchange(file->restart, false);
+        file->due = false;
+        lock.unlock();
+        if (!db)
+            db = openForCheckpoints(file->path);
+        if (db) {
+            sqlite3_busy_handler(db, storageBusyWait, nullptr);
+            checkpoint(db, file, restart);
+        }
+        lock.lock();
+    }
+    file->running = false;
+    lock.unlock();
+    sqlite3_close(db);
+}
+
+void requestCheckpoint(SharedFile *file, bool restart)
+{
+    std::lock_guard lock(file->checkpointMutex);
+    file->due = true;
+    file->restart = file->restart || restart;
+    if (file->running) {
+        file->checkpointWake.notify_one();
+        return;
+    }
+    try {
+        std::thread(runCheckpointer, file).detach();
+        file->running = true;
+    } catch (const std::system_error &) {
+        // No thread to be had now: the next mark asks again, and the WAL only grows meanwhile.
+        file->due = false;
+    }
+}
+
+int walCheckpointHook(void *arg, sqlite3 *, const char *schema, int frames)
 {
     if (qstrcmp(schema, "main") != 0)
         return SQLITE_OK;
@@ -171,18 +241,20 @@ int walCheckpointHook(void *arg, sqlite3 *db, const char *schema, int frames)
     const int since = frames >= last ? frames - last : frames;
     if (since < kCheckpointFrames)
         return SQLITE_OK;
-    // Another connection that crossed the same mark runs this checkpoint.
+    // Another connection that crossed the same mark asks for this checkpoint.
     if (!file->lastCheckpointAt.compare_exchange_strong(last, frames, std::memory_order_relaxed))
         return SQLITE_OK;
-    const DueCheckpoint due{db, file, frames >= kRestartFrames};
-    if (t_turnsHeld > 0)
-        t_dueCheckpoint = due; // run by endTurn once the turn has passed on
-    else
-        checkpoint(due);
+    requestCheckpoint(file, frames >= kRestartFrames);
     return SQLITE_OK;
 }
 
 } // namespace
+
+int checkpointsCompleted(const QSqlDatabase &db)
+{
+    const SharedFile *file = sharedFile(sqliteHandle(db));
+    return file ? file->completed.load(std::memory_order_acquire) : 0;
+}
 
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
 {
@@ -246,13 +318,8 @@ void takeTurn(const QSqlDatabase &db, TransactionState &state)
 
 void endTurn(TransactionState &state)
 {
-    SharedFile *file = std::exchange(state.turn, nullptr);
-    if (!file || !leaveTurn(file) || t_turnsHeld > 0)
-        return;
-    // The checkpoint the commit made due, now that the next writer can go on (its connection is open: the
-    // commit that made it due was this thread's, just now).
-    if (const DueCheckpoint due = std::exchange(t_dueCheckpoint, {}); due.db)
-        checkpoint(due);
+    if (SharedFile *file = std::exchange(state.turn, nullptr))
+        leaveTurn(file);
 }
 
 // Prepared statements kept for storage::write and storage::Read, per connection name (connections are per

@@ -18,6 +18,10 @@ namespace adcp::seller::storage {
 // writers, foreign keys on. The connection belongs to the calling thread.
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error);
 
+// How many WAL checkpoints the background checkpointer of `db`'s file has finished in this process (one falls
+// due per 4096 frames written; no committing thread runs them). 0 for a database without a file.
+int checkpointsCompleted(const QSqlDatabase &db);
+
 // A write transaction. SQLite's plain BEGIN takes the write lock lazily, which deadlocks two readers that
 // both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead. One begun while
 // another is open on the same connection is a savepoint of it: its commit releases the savepoint and only the

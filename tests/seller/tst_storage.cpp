@@ -4,6 +4,7 @@
 #include "tasks/taskcontext.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void readReportsErrors();
     void readSurvivesCloseAndOpen();
     void idsSortInIssueOrder();
+    void checkpointsRunInTheBackground();
 
 private:
     QString openConnection(const QString &name, const QString &file);
@@ -362,6 +364,33 @@ void TestStorage::idsSortInIssueOrder()
     }
     QVERIFY(newId("prop") > latest);
     QVERIFY(newId("prop") > first);
+}
+
+// Every 4096 WAL frames a checkpoint falls due; the file's checkpointer thread runs it on its own connection
+// (the committing thread only asks), and it copies the frames into the database file.
+void TestStorage::checkpointsRunInTheBackground()
+{
+    const QString name = openConnection(QStringLiteral("storage-test-wal"), QStringLiteral("wal.db"));
+    QSqlDatabase db = QSqlDatabase::database(name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE blobs (b BLOB NOT NULL)")));
+    QCOMPARE(storage::checkpointsCompleted(db), 0);
+    const QString dbFile = m_dir.filePath(QStringLiteral("wal.db"));
+    const qint64 sizeBefore = QFileInfo(dbFile).size();
+    const QByteArray page(3000, 'x');
+    QString error;
+    // One commit per row, each a frame or two: well past one mark.
+    for (int i = 0; i < 5000; ++i)
+        QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO blobs (b) VALUES (?)"), {page}, &error),
+                 qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(storage::checkpointsCompleted(db) >= 1, 60000);
+    // The pages reached the database file (before the checkpoint it held only the schema): at least the
+    // 3000 pages of the first 4096 rows (one row per 4 KiB page).
+    QVERIFY2(QFileInfo(dbFile).size() > sizeBefore + 3000 * 4096,
+             qPrintable(QString::number(QFileInfo(dbFile).size())));
+    // Writes go on beside it, and what was committed is all there.
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM blobs")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 5000);
 }
 
 QTEST_GUILESS_MAIN(TestStorage)
