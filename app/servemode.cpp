@@ -321,8 +321,10 @@ int runServeMode(int argc, char **argv)
                       QStringLiteral("KEYID")});
     parser.addOption(
         {QStringLiteral("request-signing-content-digest"),
-         QStringLiteral("Whether signatures must cover content-digest: either, required or forbidden."),
-         QStringLiteral("POLICY"), QStringLiteral("either")});
+         QStringLiteral("Whether signatures on requests with a body must cover content-digest: required (the "
+                        "AdCP 3.2 posture), or either / forbidden (3.0/3.1 postures: the seller then does not "
+                        "claim 3.2)."),
+         QStringLiteral("POLICY"), QStringLiteral("required")});
     parser.addOption({QStringLiteral("request-signing-replay-cap"),
                       QStringLiteral("Live signatures remembered per key; beyond it a key is refused "
                                      "(request_signature_rate_abuse)."),

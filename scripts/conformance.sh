@@ -46,13 +46,16 @@ bundle_receiver() {
 # bundle_flags <bundle>: extra seller options for that bundle. signed_requests: the seller verifies RFC 9421
 # request signatures and is configured per the runner's test kit (test-kits/signed-requests-runner.yaml): the
 # runner's published test JWKS as a known signer, test-revoked-2026 revoked, the per-key replay cap at the
-# kit's grading target (100). Not in the default list: see docs/conformance.md (3 failures no seller can pass).
+# kit's grading target (100), and the 3.0/3.1 content-digest posture "either" (the 3.0.6 runner signs its positive
+# vectors without content-digest; the seller then does not claim 3.2). Not in the default list: see
+# docs/conformance.md (3 failures no seller can pass).
 bundle_flags() {
     case $1 in
     signed_requests)
         local kit=${ADCP_HARNESS_DIR:-$HOME/.cache/adcp-harness}/sdk/node_modules/@adcp/sdk/compliance/cache/3.0.6
         echo "--request-signing required --request-signing-jwks $kit/test-vectors/request-signing/keys.json=conformance:sandbox" \
-            "--request-signing-revoked test-revoked-2026 --request-signing-replay-cap 100"
+            "--request-signing-revoked test-revoked-2026 --request-signing-replay-cap 100" \
+            "--request-signing-content-digest either"
         ;;
     esac
 }

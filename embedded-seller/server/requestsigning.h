@@ -42,7 +42,7 @@ struct RequestSigningConfig
 {
     SigningMode mode = SigningMode::Off;                            // principals not listed below
     std::map<std::string, SigningMode, std::less<>> principalModes; // per-principal overrides
-    DigestPolicy contentDigest = DigestPolicy::Either;
+    DigestPolicy contentDigest = DigestPolicy::Required; // the 3.2 posture; the others are 3.0/3.1 ones
     std::vector<std::string> requiredFor;  // operations refused unsigned in Required mode
     std::vector<std::string> supportedFor; // operations whose signatures are verified
     // A signer's JWKS member (public half only is read) and the principal its verified requests act as.

@@ -21,8 +21,14 @@ void addRequestSigning(const TaskContext &task, json &result)
     if (!task.options.requestSigningCapability)
         return;
     json block = task.options.requestSigningCapability(task.principal.id);
-    if (block.is_object())
-        result["request_signing"] = std::move(block);
+    if (!block.is_object())
+        return;
+    // 3.2 allows an agent that verifies signatures one posture only, content-digest required; "either" and
+    // "forbidden" are 3.0/3.1 postures kept for older peers. A seller configured with one of them verifies that
+    // way for everyone (the policy never follows a version in the unsigned body), so it does not claim 3.2.
+    if (block.value("covers_content_digest", std::string()) != "required")
+        result["adcp"]["supported_versions"] = {"3.0", "3.1"};
+    result["request_signing"] = std::move(block);
 }
 
 } // namespace

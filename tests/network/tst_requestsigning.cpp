@@ -9,6 +9,7 @@
 #include "server/bearerauth.h"
 #include "server/requestsigning.h"
 #include "server/sellerhttpserver.h"
+#include "officialschemas.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -175,6 +176,7 @@ private Q_SLOTS:
     void clientSignerIsAccepted_data();
     void clientSignerIsAccepted();
     void capabilitiesPerPrincipal();
+    void capabilitiesOfEachDigestPosture();
     void digestPolicies();
     void hostileHeadersNeverCrash();
     void parserSurvivesRandomInput();
@@ -252,6 +254,8 @@ void tst_RequestSigning::initTestCase()
 {
     RequestSigningConfig config;
     config.mode = SigningMode::Required;
+    // The 3.0/3.1 posture: most cases here sign without content-digest (digestPolicies covers the others).
+    config.contentDigest = DigestPolicy::Either;
     config.principalModes = {{"buyer-optional", SigningMode::Optional}, {"buyer-off", SigningMode::Off}};
     config.requiredFor = {"create_media_buy", "update_media_buy"};
     config.supportedFor = {"create_media_buy", "update_media_buy", "get_adcp_capabilities", "get_products"};
@@ -605,6 +609,7 @@ void tst_RequestSigning::unsignedPolicy()
 void tst_RequestSigning::replayIsRefusedAndForgotten()
 {
     RequestSigningConfig config;
+    config.contentDigest = DigestPolicy::Either; // signed without content-digest
     config.mode = SigningMode::Optional;
     config.keys = {{m_ed.publicJwk("k-ed"), Principal{"signer", true}}};
     auto seller = startSeller(std::move(config));
@@ -633,6 +638,7 @@ void tst_RequestSigning::replayIsRefusedAndForgotten()
 void tst_RequestSigning::perKeyCap()
 {
     RequestSigningConfig config;
+    config.contentDigest = DigestPolicy::Either; // signed without content-digest
     config.mode = SigningMode::Optional;
     config.replayCapPerKey = 3;
     config.keys = {{m_ed.publicJwk("k-ed"), Principal{"signer", true}},
@@ -757,6 +763,39 @@ void tst_RequestSigning::capabilitiesPerPrincipal()
     const json off = capabilities({{"Authorization", "Bearer " + kOffToken}});
     QVERIFY(off.contains("supported_protocols"));
     QVERIFY(!off.contains("request_signing"));
+}
+
+// 3.2 lets an agent that verifies signatures advertise one posture, content-digest required (the official
+// schema's condition on supported_versions); a seller set to a 3.0/3.1 posture does not claim 3.2. Both
+// answers are valid against the official 3.2 response schema.
+void tst_RequestSigning::capabilitiesOfEachDigestPosture()
+{
+    for (const auto policy : {DigestPolicy::Required, DigestPolicy::Either, DigestPolicy::Forbidden}) {
+        RequestSigningConfig config;
+        config.mode = SigningMode::Optional;
+        config.contentDigest = policy;
+        config.supportedFor = {"get_products"};
+        config.keys = {{m_ed.publicJwk("k-ed"), Principal{"signer", true}}};
+        auto seller = startSeller(std::move(config));
+        QVERIFY(seller);
+        const json answer = post(*seller, "/adcp/get_adcp_capabilities", "{}",
+                                 {{"Authorization", "Bearer " + kOptionalToken}})
+                                .payload;
+        QVERIFY2(answer["request_signing"]["supported"] == json(true), answer.dump().c_str());
+        const json versions = answer["adcp"]["supported_versions"];
+        const bool claims32 = std::find(versions.begin(), versions.end(), json("3.2")) != versions.end();
+        if (policy == DigestPolicy::Required) {
+            QVERIFY(answer["request_signing"]["covers_content_digest"] == json("required"));
+            QVERIFY(claims32);
+        } else {
+            QVERIFY(answer["request_signing"]["covers_content_digest"] ==
+                    json(policy == DigestPolicy::Either ? "either" : "forbidden"));
+            QVERIFY2(!claims32, versions.dump().c_str());
+        }
+        const QString problems = adcp::testsupport::officialSchemaProblems(
+            "/schemas/protocol/get-adcp-capabilities-response.json", answer);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+    }
 }
 
 void tst_RequestSigning::digestPolicies()

@@ -148,6 +148,7 @@ json tst_RequestSigningKeys::jwksOf(
 RequestSigningConfig tst_RequestSigningKeys::urlConfig() const
 {
     RequestSigningConfig config;
+    config.contentDigest = DigestPolicy::Either; // signedrequests.h signs without content-digest
     config.mode = SigningMode::Required;
     config.requiredFor = {"create_media_buy"};
     config.supportedFor = {"create_media_buy", "get_products"};
@@ -466,6 +467,7 @@ void tst_RequestSigningKeys::replayRefusedAfterRestart()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("seller.sqlite.replay"));
     RequestSigningConfig config;
+    config.contentDigest = DigestPolicy::Either; // signedrequests.h signs without content-digest
     config.mode = SigningMode::Optional;
     config.keys = {{m_a.publicJwk("k-a"), Principal{"signer", true}}};
     signedrequests::Headers headers;
@@ -510,6 +512,7 @@ void tst_RequestSigningKeys::capHoldsAfterRestart()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("r.replay"));
     RequestSigningConfig config;
+    config.contentDigest = DigestPolicy::Either; // signedrequests.h signs without content-digest
     config.mode = SigningMode::Optional;
     config.keys = {{m_a.publicJwk("k-a"), Principal{"signer", true}}};
     config.replayCapPerKey = 2;
@@ -538,6 +541,7 @@ void tst_RequestSigningKeys::corruptReplayFileIsSurvived()
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("r.replay"));
     RequestSigningConfig config;
+    config.contentDigest = DigestPolicy::Either; // signedrequests.h signs without content-digest
     config.mode = SigningMode::Optional;
     config.keys = {{m_a.publicJwk("k-a"), Principal{"signer", true}}};
     config.now = [clock = m_clock] { return clock->load(); };
