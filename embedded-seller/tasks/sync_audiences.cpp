@@ -2,10 +2,9 @@
 
 #include "datasync/audiences.h"
 #include "datasync/syncitem.h"
-#include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
-#include "storage/database.h"
+#include "synctransaction.h"
 
 #include <set>
 
@@ -57,15 +56,11 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
 {
     const std::optional<std::string> accountId =
         task.account ? std::optional<std::string>(task.account->accountId) : std::nullopt;
-    QString error;
-    storage::WriteTransaction tx(task.db);
-    if (!tx.begin(&error))
-        return failure("SERVICE_UNAVAILABLE", "the seller database is busy", std::nullopt,
-                       "retry the same request");
-    const auto dbFailure = [&] {
-        return failure("SERVICE_UNAVAILABLE", "audiences could not be stored: " + error.toStdString(),
-                       std::nullopt, "retry the same request");
-    };
+    SyncTransaction tx(task, "audiences");
+    if (auto busy = tx.begin())
+        return std::move(*busy);
+    QString &error = tx.error;
+    const auto dbFailure = [&] { return tx.dbFailure(); };
     const auto report = [&](const std::string &id, const char *action,
                             int uploadedNow) -> std::optional<json> {
         const auto resource = DependencyHealth::resource(task.db, task.principal.id, "audience", id);
@@ -235,11 +230,7 @@ adcp::ToolOutcome syncAudiences(TaskContext &task, const json &args)
     }
 
     json result = {{"audiences", results}};
-    if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "sync_audiences", "completed",
-                           {}, args, result, task.now, &error) ||
-        !tx.commit(&error))
-        return dbFailure();
-    return adcp::ToolOutcome::success(std::move(result));
+    return tx.finish("sync_audiences", args, std::move(result));
 }
 
 } // namespace adcp::seller

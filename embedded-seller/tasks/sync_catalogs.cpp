@@ -2,9 +2,9 @@
 
 #include "datasync/catalogs.h"
 #include "datasync/syncitem.h"
-#include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "storage/database.h"
+#include "synctransaction.h"
 
 #include <map>
 #include <set>
@@ -204,16 +204,11 @@ adcp::ToolOutcome syncCatalogs(TaskContext &task, const json &args)
     if (args.contains("catalog_ids"))
         scope = args["catalog_ids"].get<std::set<std::string>>();
 
-    QString error;
-    storage::WriteTransaction tx(task.db);
-    if (!tx.begin(&error))
-        return failure("SERVICE_UNAVAILABLE", "the seller database is busy", std::nullopt,
-                       "retry the same request");
-    const auto dbFailure = [&] {
-        tx.rollback();
-        return failure("SERVICE_UNAVAILABLE", "catalogs could not be stored: " + error.toStdString(),
-                       std::nullopt, "retry the same request");
-    };
+    SyncTransaction tx(task, "catalogs");
+    if (auto busy = tx.begin())
+        return std::move(*busy);
+    QString &error = tx.error;
+    const auto dbFailure = [&] { return tx.dbFailure(); };
     const auto onAccount = catalogs::catalogIds(task.db, task.principal.id, accountId, &error);
     if (!error.isEmpty())
         return dbFailure();
@@ -331,14 +326,8 @@ adcp::ToolOutcome syncCatalogs(TaskContext &task, const json &args)
         result["dry_run"] = true;
         return adcp::ToolOutcome::success(std::move(result));
     }
-    if (!requested.empty() || deleteMissing) {
-        if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "sync_catalogs",
-                               "completed", {}, args, result, task.now, &error))
-            return dbFailure();
-    }
-    if (!tx.commit(&error))
-        return dbFailure();
-    return adcp::ToolOutcome::success(std::move(result));
+    // A call that named nothing and deletes nothing only reads: no task to record.
+    return tx.finish("sync_catalogs", args, std::move(result), !requested.empty() || deleteMissing);
 }
 
 } // namespace adcp::seller

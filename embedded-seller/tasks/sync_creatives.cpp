@@ -1,10 +1,10 @@
 #include "taskcontext.h"
 
 #include "domain/catalog.h"
-#include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
 #include "storage/database.h"
+#include "synctransaction.h"
 
 #include <QSqlQuery>
 
@@ -88,15 +88,11 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
             accepted.insert(formats.begin(), formats.end());
         }
     }
-    QString error;
-    storage::WriteTransaction tx(task.db);
-    if (!tx.begin(&error))
-        return failure("SERVICE_UNAVAILABLE", "the seller database is busy", std::nullopt,
-                       "retry the same request");
-    const auto dbFailure = [&] {
-        return failure("SERVICE_UNAVAILABLE", "creatives could not be stored: " + error.toStdString(),
-                       std::nullopt, "retry the same request");
-    };
+    SyncTransaction tx(task, "creatives");
+    if (auto busy = tx.begin())
+        return std::move(*busy);
+    QString &error = tx.error;
+    const auto dbFailure = [&] { return tx.dbFailure(); };
 
     json results = json::array();
     std::map<std::string, size_t> position; // creative id → index in results
@@ -261,11 +257,7 @@ adcp::ToolOutcome syncCreatives(TaskContext &task, const json &args)
             return dbFailure();
     }
     json result = {{"creatives", results}};
-    if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "sync_creatives", "completed",
-                           {}, args, result, task.now, &error) ||
-        !tx.commit(&error))
-        return dbFailure();
-    return adcp::ToolOutcome::success(std::move(result));
+    return tx.finish("sync_creatives", args, std::move(result));
 }
 
 } // namespace adcp::seller

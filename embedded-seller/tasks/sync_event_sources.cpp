@@ -2,10 +2,9 @@
 
 #include "datasync/eventsources.h"
 #include "datasync/syncitem.h"
-#include "jobs/taskstore.h"
 #include "monitoring/dependencyhealth.h"
 #include "monitoring/lifecycle.h"
-#include "storage/database.h"
+#include "synctransaction.h"
 
 #include <set>
 
@@ -52,15 +51,11 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
 {
     const std::optional<std::string> accountId =
         task.account ? std::optional<std::string>(task.account->accountId) : std::nullopt;
-    QString error;
-    storage::WriteTransaction tx(task.db);
-    if (!tx.begin(&error))
-        return failure("SERVICE_UNAVAILABLE", "the seller database is busy", std::nullopt,
-                       "retry the same request");
-    const auto dbFailure = [&] {
-        return failure("SERVICE_UNAVAILABLE", "event sources could not be stored: " + error.toStdString(),
-                       std::nullopt, "retry the same request");
-    };
+    SyncTransaction tx(task, "event sources");
+    if (auto busy = tx.begin())
+        return std::move(*busy);
+    QString &error = tx.error;
+    const auto dbFailure = [&] { return tx.dbFailure(); };
     if (!eventsources::ensureSellerSource(task.db, task.principal.id, task.now, &error))
         return dbFailure();
     const auto report = [&](const std::string &id, const char *action) -> std::optional<json> {
@@ -169,14 +164,8 @@ adcp::ToolOutcome syncEventSources(TaskContext &task, const json &args)
     }
 
     json result = {{"event_sources", results}};
-    if (!requested.empty() || deleteMissing) {
-        if (!TaskStore::create(task.db, task.principal.id, TaskStore::newTaskId(), "sync_event_sources",
-                               "completed", {}, args, result, task.now, &error))
-            return dbFailure();
-    }
-    if (!tx.commit(&error))
-        return dbFailure();
-    return adcp::ToolOutcome::success(std::move(result));
+    // A call that named nothing and deletes nothing only reads: no task to record.
+    return tx.finish("sync_event_sources", args, std::move(result), !requested.empty() || deleteMissing);
 }
 
 } // namespace adcp::seller
