@@ -174,6 +174,17 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                  "PRIMARY KEY (principal_id, catalog_id))"),
          },
          {}},
+        {9,
+         QStringLiteral("the sandbox arms comply_test_controller forces on the next create_media_buy and "
+                        "get_products (created on first use before; IF NOT EXISTS keeps those databases)"),
+         {
+             QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_create_arm (principal_id TEXT PRIMARY KEY, "
+                            "arm TEXT NOT NULL, task_id TEXT, message TEXT, created_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_products_arm (principal_id TEXT PRIMARY KEY, "
+                            "arm TEXT NOT NULL, task_id TEXT, message TEXT, reason TEXT, suggestions_json TEXT, "
+                            "created_at TEXT NOT NULL)"),
+         },
+         {}},
     };
 }
 

@@ -9,28 +9,9 @@ namespace adcp::seller {
 using storage::execute;
 using storage::qs;
 
-bool SandboxDirectives::ensureTable(QSqlDatabase &db, QString *error)
-{
-    QSqlQuery q(db);
-    QSqlQuery products(db);
-    return execute(
-               q,
-               QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_create_arm (principal_id TEXT PRIMARY KEY, "
-                              "arm TEXT NOT NULL, task_id TEXT, message TEXT, created_at TEXT NOT NULL)"),
-               {}, error) &&
-           execute(
-               products,
-               QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_products_arm (principal_id TEXT PRIMARY "
-                              "KEY, arm TEXT NOT NULL, task_id TEXT, message TEXT, reason TEXT, "
-                              "suggestions_json TEXT, created_at TEXT NOT NULL)"),
-               {}, error);
-}
-
 bool SandboxDirectives::setCreateArm(QSqlDatabase &db, const std::string &principalId, const CreateArm &arm,
                                      const QDateTime &now, QString *error)
 {
-    if (!ensureTable(db, error))
-        return false;
     QSqlQuery q(db);
     return execute(
         q,
@@ -47,8 +28,6 @@ std::optional<SandboxDirectives::CreateArm>
 SandboxDirectives::pendingCreateArm(QSqlDatabase &db, const std::string &principalId)
 {
     QString error;
-    if (!ensureTable(db, &error))
-        return std::nullopt;
     QSqlQuery q(db);
     if (!execute(
             q, QStringLiteral("SELECT arm, task_id, message FROM sandbox_create_arm WHERE principal_id = ?"),
@@ -61,8 +40,6 @@ SandboxDirectives::pendingCreateArm(QSqlDatabase &db, const std::string &princip
 
 bool SandboxDirectives::consumeCreateArm(QSqlDatabase &db, const std::string &principalId, QString *error)
 {
-    if (!ensureTable(db, error))
-        return false;
     QSqlQuery q(db);
     return execute(q, QStringLiteral("DELETE FROM sandbox_create_arm WHERE principal_id = ?"),
                    {qs(principalId)}, error);
@@ -71,8 +48,6 @@ bool SandboxDirectives::consumeCreateArm(QSqlDatabase &db, const std::string &pr
 bool SandboxDirectives::setProductsArm(QSqlDatabase &db, const std::string &principalId,
                                        const ProductsArm &arm, const QDateTime &now, QString *error)
 {
-    if (!ensureTable(db, error))
-        return false;
     QSqlQuery q(db);
     return execute(
         q,
@@ -90,8 +65,6 @@ std::optional<SandboxDirectives::ProductsArm>
 SandboxDirectives::pendingProductsArm(QSqlDatabase &db, const std::string &principalId)
 {
     QString error;
-    if (!ensureTable(db, &error))
-        return std::nullopt;
     QSqlQuery q(db);
     if (!execute(q,
                  QStringLiteral("SELECT arm, task_id, message, reason, suggestions_json FROM "
@@ -118,8 +91,6 @@ SandboxDirectives::pendingProductsArm(QSqlDatabase &db, const std::string &princ
 
 bool SandboxDirectives::consumeProductsArm(QSqlDatabase &db, const std::string &principalId, QString *error)
 {
-    if (!ensureTable(db, error))
-        return false;
     QSqlQuery q(db);
     return execute(q, QStringLiteral("DELETE FROM sandbox_products_arm WHERE principal_id = ?"),
                    {qs(principalId)}, error);

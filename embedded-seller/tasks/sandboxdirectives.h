@@ -46,9 +46,6 @@ public:
                                const QDateTime &now, QString *error);
     static std::optional<ProductsArm> pendingProductsArm(QSqlDatabase &db, const std::string &principalId);
     static bool consumeProductsArm(QSqlDatabase &db, const std::string &principalId, QString *error);
-
-private:
-    static bool ensureTable(QSqlDatabase &db, QString *error);
 };
 
 } // namespace adcp::seller
