@@ -180,9 +180,10 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
          {
              QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_create_arm (principal_id TEXT PRIMARY KEY, "
                             "arm TEXT NOT NULL, task_id TEXT, message TEXT, created_at TEXT NOT NULL)"),
-             QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_products_arm (principal_id TEXT PRIMARY KEY, "
-                            "arm TEXT NOT NULL, task_id TEXT, message TEXT, reason TEXT, suggestions_json TEXT, "
-                            "created_at TEXT NOT NULL)"),
+             QStringLiteral(
+                 "CREATE TABLE IF NOT EXISTS sandbox_products_arm (principal_id TEXT PRIMARY KEY, "
+                 "arm TEXT NOT NULL, task_id TEXT, message TEXT, reason TEXT, suggestions_json TEXT, "
+                 "created_at TEXT NOT NULL)"),
          },
          {}},
     };
