@@ -117,6 +117,45 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
         return failure("SERVICE_UNAVAILABLE", "the change could not be stored: " + error.toStdString(),
                        std::nullopt, "retry the same request");
     };
+    // A package member whose value names what the package depends on (targeting_overlay: audiences; catalogs:
+    // catalog items): the stored package gets `value` as a whole, and its dependencies of `resourceType`
+    // become exactly `next`. What it depends on now is read, not derived from the stored value: the package
+    // may predate the dependency. False with `error` set on a failed statement.
+    const auto replacePackageMember = [&](const std::string &packageId, const char *member, const json &value,
+                                          const char *resourceType, const std::vector<std::string> &next) {
+        json stored;
+        {
+            storage::Read read(task.db,
+                               QStringLiteral("SELECT package_json FROM packages WHERE principal_id = ? AND "
+                                              "package_id = ?"),
+                               {qs(buy->principalId), qs(packageId)}, &error);
+            if (!read || !read.next())
+                return false;
+            stored = storage::fromText(read.value(0).toString());
+        }
+        if (!stored.is_object())
+            stored = json::object();
+        std::vector<std::string> current;
+        {
+            storage::Read deps(
+                task.db,
+                QStringLiteral("SELECT resource_id FROM mon_dependencies WHERE principal_id = ? "
+                               "AND package_id = ? AND resource_type = ?"),
+                {qs(buy->principalId), qs(packageId), QString::fromLatin1(resourceType)}, &error);
+            if (!deps)
+                return false;
+            while (deps.next())
+                current.push_back(deps.value(0).toString().toStdString());
+        }
+        if (!DependencyHealth::replaceDependencies(task.db, task.principal.id, mediaBuyId, packageId,
+                                                   resourceType, current, next, task.now, &error))
+            return false;
+        stored[member] = value;
+        return sql(
+            QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE principal_id = ? "
+                           "AND package_id = ?"),
+            {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)});
+    };
 
     // Root cancel overrides everything else in the request.
     if (args.value("canceled", false)) {
@@ -268,40 +307,18 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                 if (u.contains("targeting_overlay")) {
                     // The new overlay replaces the stored one as a whole (list references are swapped,
                     // not merged), so get_media_buys reports exactly what the buyer last sent.
-                    QSqlQuery read(task.db);
-                    if (!execute(
-                            read,
-                            QStringLiteral("SELECT package_json FROM packages WHERE principal_id = ? AND "
-                                           "package_id = ?"),
-                            {qs(buy->principalId), qs(packageId)}, &error) ||
-                        !read.next())
-                        return dbFailure();
-                    json stored = storage::fromText(read.value(0).toString());
-                    if (!stored.is_object())
-                        stored = json::object();
-                    read.finish();
                     if (auto tooSmall = audiences::checkTargeting(
                             task.db, task.principal.id, u["targeting_overlay"], field + ".targeting_overlay");
                         !tooSmall.empty())
                         return failureWithErrors(std::move(tooSmall));
                     // The package now depends on exactly the audiences its new overlay includes.
-                    const auto audienceIds = [](const json &overlay) {
-                        std::vector<std::string> ids;
-                        if (overlay.is_object())
-                            for (const auto &a : overlay.value("audience_include", json::array()))
-                                if (a.is_string())
-                                    ids.push_back(a.get<std::string>());
-                        return ids;
-                    };
-                    if (!DependencyHealth::replaceDependencies(
-                            task.db, task.principal.id, mediaBuyId, packageId, "audience",
-                            audienceIds(stored.value("targeting_overlay", json())),
-                            audienceIds(u["targeting_overlay"]), task.now, &error))
-                        return dbFailure();
-                    stored["targeting_overlay"] = u["targeting_overlay"];
-                    if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
-                                            "principal_id = ? AND package_id = ?"),
-                             {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)}))
+                    std::vector<std::string> audienceIds;
+                    if (u["targeting_overlay"].is_object())
+                        for (const auto &a : u["targeting_overlay"].value("audience_include", json::array()))
+                            if (a.is_string())
+                                audienceIds.push_back(a.get<std::string>());
+                    if (!replacePackageMember(packageId, "targeting_overlay", u["targeting_overlay"],
+                                              "audience", audienceIds))
                         return dbFailure();
                     changes.push_back("updated_targeting");
                 }
@@ -313,39 +330,9 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                             u["catalogs"], field);
                         !problems.empty())
                         return failureWithErrors(std::move(problems));
-                    QSqlQuery read(task.db);
-                    if (!execute(
-                            read,
-                            QStringLiteral("SELECT package_json FROM packages WHERE principal_id = ? AND "
-                                           "package_id = ?"),
-                            {qs(buy->principalId), qs(packageId)}, &error) ||
-                        !read.next())
-                        return dbFailure();
-                    json stored = storage::fromText(read.value(0).toString());
-                    read.finish();
-                    if (!stored.is_object())
-                        stored = json::object();
-                    // What the package depends on now (the stored package may predate its catalogs).
-                    std::vector<std::string> current;
-                    QSqlQuery deps(task.db);
-                    if (!execute(
-                            deps,
-                            QStringLiteral("SELECT resource_id FROM mon_dependencies WHERE principal_id = ? "
-                                           "AND package_id = ? AND resource_type = 'catalog_item'"),
-                            {qs(buy->principalId), qs(packageId)}, &error))
-                        return dbFailure();
-                    while (deps.next())
-                        current.push_back(deps.value(0).toString().toStdString());
-                    deps.finish();
-                    if (!DependencyHealth::replaceDependencies(
-                            task.db, task.principal.id, mediaBuyId, packageId, "catalog_item", current,
-                            catalogs::packageItemIds(task.db, task.principal.id, u["catalogs"]), task.now,
-                            &error))
-                        return dbFailure();
-                    stored["catalogs"] = u["catalogs"];
-                    if (!sql(QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE "
-                                            "principal_id = ? AND package_id = ?"),
-                             {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)}))
+                    if (!replacePackageMember(
+                            packageId, "catalogs", u["catalogs"], "catalog_item",
+                            catalogs::packageItemIds(task.db, task.principal.id, u["catalogs"])))
                         return dbFailure();
                     changes.push_back("updated_catalogs");
                 }
