@@ -110,20 +110,29 @@ adcp::ToolOutcome controlMediaBuy(TaskContext &task, const json &args)
 {
     if (auto checked = checkControlMediaBuy(task, args); !checked.ok())
         return checked;
-    for (const char *member : kUnsupportedRoot) {
-        if (args.contains(member))
-            return failure("UNSUPPORTED_FEATURE",
-                           std::string(member) + " is not a control this seller offers", std::string(member),
-                           "send the request without it");
-    }
+    // The first control of `offered` that `object` carries but this seller does not offer, refused at its
+    // field.
+    const auto unsupported = [](const json &object, const auto &offered, const auto &fieldOf,
+                                const char *suggestion) -> std::optional<adcp::ToolOutcome> {
+        for (const char *member : offered) {
+            if (object.contains(member))
+                return failure("UNSUPPORTED_FEATURE",
+                               std::string(member) + " is not a control this seller offers", fieldOf(member),
+                               suggestion);
+        }
+        return std::nullopt;
+    };
+    if (auto refused = unsupported(
+            args, kUnsupportedRoot, [](const char *member) { return std::string(member); },
+            "send the request without it"))
+        return std::move(*refused);
     const json packages = args.value("packages", json::array());
     for (size_t i = 0; i < packages.size(); ++i) {
-        for (const char *member : kUnsupportedPackage) {
-            if (packages[i].contains(member))
-                return failure("UNSUPPORTED_FEATURE",
-                               std::string(member) + " is not a control this seller offers",
-                               controlPackageField(i, member), "send the package patch without it");
-        }
+        if (auto refused = unsupported(
+                packages[i], kUnsupportedPackage,
+                [i](const char *member) { return controlPackageField(i, member); },
+                "send the package patch without it"))
+            return std::move(*refused);
         if (packages[i].contains("budget") && !packages[i]["budget"].is_number())
             return failure("INVALID_REQUEST", "a package budget cannot be removed",
                            controlPackageField(i, "budget"), "send the new budget as a number");
