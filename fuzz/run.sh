@@ -27,9 +27,11 @@ declare -A ci_runs=(
     [fuzz_request_signature]=200000
     [fuzz_workspace_state]=20000
     [fuzz_runner_output]=20000
+    [fuzz_signing_keys]=20000
 )
 harnesses=(fuzz_rfc3339 fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
-    fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http fuzz_request_signature fuzz_workspace_state fuzz_runner_output)
+    fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http fuzz_request_signature fuzz_workspace_state fuzz_runner_output
+    fuzz_signing_keys)
 if [[ "$mode" == long ]]; then
     seconds=${3:?seconds per harness}
     (($# > 3)) && harnesses=("${@:4}")

@@ -29,5 +29,9 @@ std::optional<adcp::ToolOutcome> seededCreativeFormats(TaskContext &task, const 
 // compact_direct_buy_lifecycle_probe (operation prepare, params.product_id): checks that the direct-buy flow
 // of the product is synchronous here (complydirectbuy.cpp); changes nothing.
 adcp::ToolOutcome prepareDirectBuyProbe(TaskContext &task, const nlohmann::json &args);
+// compact_product_lifecycle_probe: prepare (params.product_id) checks that the compact proposal flow is
+// synchronous for the product and changes nothing; expire_proposal (params.proposal_id) makes the hold of the
+// caller's committed proposal lapse now (complydirectbuy.cpp).
+adcp::ToolOutcome compactProductProbe(TaskContext &task, const nlohmann::json &args);
 
 } // namespace adcp::seller

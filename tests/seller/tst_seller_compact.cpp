@@ -32,6 +32,7 @@ private Q_SLOTS:
     void refineRefusals();
     void unsatisfiableConstraintIsUnable();
     void declineIsIdempotentAndKeepsTheFirstReason();
+    void productLifecycleProbe();
 
 private:
     void checkSchema(const char *schemaId, const json &document);
@@ -475,6 +476,59 @@ void TestSellerCompact::declineIsIdempotentAndKeepsTheFirstReason()
                {{"idempotency_key", s.key()},
                 {"declines", {{{"proposal_id", drafts[1]["proposal_id"]}, {"reason", "other"}}}}});
     QCOMPARE(code(missing), std::string("INVALID_REQUEST"));
+}
+
+// compact_product_lifecycle_probe: prepare checks a product and changes nothing; expire_proposal makes a
+// committed proposal's hold lapse now, after which accept_proposal refuses it as expired. Requests and
+// answers against the official controller schemas; refusals in the controller's own error shape.
+void TestSellerCompact::productLifecycleProbe()
+{
+    ExecSeller s;
+    const auto probe = [&](const json &params, bool validRequest = true) {
+        const json args = {{"scenario", "compact_product_lifecycle_probe"},
+                           {"params", params},
+                           {"account", {{"sandbox", true}}}};
+        if (validRequest)
+            checkSchema("/schemas/compliance/comply-test-controller-request.json", args);
+        const auto o = s.call("comply_test_controller", args);
+        checkSchema("/schemas/compliance/comply-test-controller-response.json", o.result);
+        return o.result;
+    };
+    const auto rowsBefore = s.allRows();
+    const json prepared = probe({{"operation", "prepare"}, {"product_id", "podcast_host_read"}});
+    QCOMPARE(prepared["success"], json(true));
+    QCOMPARE(prepared["simulated"]["operation"], json("prepare"));
+    const json tools = prepared["simulated"]["synchronous_tools"];
+    QVERIFY(std::find(tools.begin(), tools.end(), json("accept_proposal")) != tools.end());
+    QCOMPARE(probe({{"operation", "prepare"}, {"product_id", "nope"}})["error"], json("NOT_FOUND"));
+    QVERIFY(s.allRows() == rowsBefore); // preparing changes nothing
+
+    const json proposal = committedProposal(s);
+    const std::string id = proposal["proposal_id"].get<std::string>();
+    const json lapsed = probe({{"operation", "expire_proposal"}, {"proposal_id", id}});
+    QCOMPARE(lapsed["success"], json(true));
+    QCOMPARE(lapsed["simulated"]["proposal_status"], json("expired"));
+    QCOMPARE(lapsed["simulated"]["hold_deadline_was"], proposal["expires_at"]);
+    QVERIFY(lapsed["simulated"]["expires_at"].get<std::string>() < proposal["expires_at"].get<std::string>());
+    const auto refused = accept(s, proposal);
+    QCOMPARE(QString::fromStdString(::code(refused)), QStringLiteral("PROPOSAL_EXPIRED"));
+
+    // Refusals: already lapsed, a draft, an unknown id, a malformed request; each changes nothing.
+    const auto before = s.allRows();
+    QCOMPARE(probe({{"operation", "expire_proposal"}, {"proposal_id", id}})["error"], json("INVALID_STATE"));
+    const json draft = requestProposals(s)["proposals"][0];
+    const auto afterDraft = s.allRows();
+    QCOMPARE(probe({{"operation", "expire_proposal"}, {"proposal_id", draft["proposal_id"]}})["error"],
+             json("INVALID_STATE"));
+    QCOMPARE(probe({{"operation", "expire_proposal"}, {"proposal_id", "cp_doesnotexist"}})["error"],
+             json("NOT_FOUND"));
+    QCOMPARE(
+        probe({{"operation", "expire_proposal"}, {"proposal_id", id}, {"product_id", "podcast_host_read"}},
+              false)["error"],
+        json("INVALID_PARAMS"));
+    QCOMPARE(probe({{"operation", "rewind"}}, false)["error"], json("INVALID_PARAMS"));
+    QVERIFY(s.allRows() == afterDraft);
+    QVERIFY(before != afterDraft); // the draft request itself wrote
 }
 
 QTEST_GUILESS_MAIN(TestSellerCompact)
