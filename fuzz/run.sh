@@ -27,7 +27,7 @@ declare -A ci_runs=(
     [fuzz_request_signature]=200000
     [fuzz_workspace_state]=20000
     [fuzz_runner_output]=20000
-    [fuzz_signing_keys]=20000
+    [fuzz_signing_keys]=5000
 )
 harnesses=(fuzz_rfc3339 fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
     fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http fuzz_request_signature fuzz_workspace_state fuzz_runner_output

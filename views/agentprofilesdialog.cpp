@@ -241,7 +241,7 @@ void AgentProfilesDialog::testConnection()
     const auto run = [this, profile](const AgentCredentials &credentials) {
         m_testClient = AgentManager::makeClient(profile, credentials, m_manager->schemas());
         adcp::PendingCall *call = m_testClient->getAdcpCapabilities();
-        connect(call, &adcp::PendingCall::finished, this, [this, call] {
+        connect(call, &adcp::PendingCall::finished, this, [this, call, keyId = profile.signingKeyId] {
             m_test->setEnabled(true);
             const adcp::ToolOutcome outcome = call->outcome();
             if (!outcome.ok()) {
@@ -268,11 +268,11 @@ void AgentProfilesDialog::testConnection()
                 modes << tr("brief (implicit; none declared)");
             QString text =
                 tr("Connected.\nDialect in use: %1\nDialects declared: %2\nAdCP versions: %3\nProtocols: %4\n"
-                   "Buying modes: %5\n\n")
+                   "Buying modes: %5\nRequest signing: %6\n\n")
                     .arg(adcp::dialectName(m_testClient->dialect()), dialects.join(QStringLiteral(", ")),
                          versions.isEmpty() ? tr("not declared") : versions.join(QStringLiteral(", ")),
                          jsonStringList(outcome.result, "supported_protocols").join(QStringLiteral(", ")),
-                         modes.join(QStringLiteral(", ")));
+                         modes.join(QStringLiteral(", ")), requestSigningSummary(outcome.result, keyId));
             text += QString::fromStdString(outcome.result.dump(2));
             m_result->setPlainText(text);
             Q_EMIT testFinished(true);

@@ -70,4 +70,36 @@ void installPlainHttpHint(QLineEdit *urlEdit, QBoxLayout *layout)
     });
 }
 
+QString requestSigningSummary(const nlohmann::json &capabilities, const QString &keyId)
+{
+    const auto block = capabilities.is_object() ? capabilities.find("request_signing") : capabilities.end();
+    const bool verifies = block != capabilities.end() && block->is_object() &&
+                          block->value("supported", nlohmann::json()) == nlohmann::json(true);
+    if (!verifies)
+        return keyId.isEmpty()
+                   ? QObject::tr("not verified by this agent; calls carry the bearer token only")
+                   : QObject::tr("not verified by this agent; calls carry the bearer token only (this "
+                                 "profile's key is not used)");
+    const nlohmann::json digest = block->value("covers_content_digest", nlohmann::json());
+    QStringList required;
+    if (const auto list = block->find("required_for"); list != block->end() && list->is_array()) {
+        for (const auto &operation : *list)
+            if (operation.is_string())
+                required << QString::fromStdString(operation.get<std::string>());
+    }
+    QString text =
+        QObject::tr("verified by this agent (content-digest %1); %2")
+            .arg(digest.is_string() ? QString::fromStdString(digest.get<std::string>())
+                                    : QObject::tr("not stated"),
+                 required.isEmpty()
+                     ? QObject::tr("no operation is refused unsigned")
+                     : QObject::tr("refused unsigned: %1").arg(required.join(QStringLiteral(", "))));
+    if (!keyId.isEmpty())
+        return text + QObject::tr("; this profile signs every call with key %1").arg(keyId);
+    if (!required.isEmpty())
+        return text + QObject::tr("; this profile has no key, so those operations are refused until you "
+                                  "generate one and the seller registers its JWKS");
+    return text + QObject::tr("; this profile has no key (calls go unsigned)");
+}
+
 } // namespace adcp::gui

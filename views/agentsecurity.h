@@ -2,7 +2,10 @@
 
 #include "agenttransport.h"
 
+#include <QString>
 #include <QUrl>
+
+#include <nlohmann/json.hpp>
 
 class QBoxLayout;
 class QLineEdit;
@@ -21,5 +24,11 @@ adcp::ForeignOriginHandler foreignOriginQuestion();
 void installPlainHttpWarning(QToolBar *agentBar, AgentManager *manager);
 // The same warning under an agent URL being edited, added to `layout`.
 void installPlainHttpHint(QLineEdit *urlEdit, QBoxLayout *layout);
+
+// One line on what an agent's get_adcp_capabilities says about RFC 9421 request signing and what that means
+// for a profile with the signing key `keyId` (empty: none): whether the agent verifies signatures, its
+// content-digest posture, the operations it refuses unsigned, and whether this profile's calls will be
+// signed. Any member of the wrong type reads as not stated.
+QString requestSigningSummary(const nlohmann::json &capabilities, const QString &keyId);
 
 } // namespace adcp::gui

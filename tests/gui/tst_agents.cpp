@@ -1,6 +1,7 @@
 #include "agentmanager.h"
 #include "agentprofiles.h"
 #include "agentprofilesdialog.h"
+#include "agentsecurity.h"
 #include "guidriver.h"
 #include "httpsignature.h"
 #include "requestsigner.h"
@@ -76,6 +77,8 @@ private Q_SLOTS:
     void dialogSavesTokenInStoreNotSettings();
     void testConnectionReportsFailure();
     void signingKeyGenerateExportRemove();
+    void signingSummaryOfCapabilities_data();
+    void signingSummaryOfCapabilities();
 };
 
 void TestAgents::initTestCase()
@@ -357,6 +360,56 @@ void TestAgents::signingKeyGenerateExportRemove()
     QVERIFY(dialog.generateKeyButton()->isEnabled());
     QVERIFY(!dialog.exportJwksButton()->isEnabled());
     saveAgentProfiles({});
+}
+
+// The "Request signing:" line of a connection test, from what the agent declares (a buggy agent's wrong types
+// read as not stated) and whether the profile holds a key.
+void TestAgents::signingSummaryOfCapabilities_data()
+{
+    QTest::addColumn<QString>("capabilities");
+    QTest::addColumn<QString>("keyId");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("no block") << "{}"
+                              << ""
+                              << "not verified by this agent; calls carry the bearer token only";
+    QTest::newRow("not supported, with a key")
+        << R"({"request_signing": {"supported": false}})"
+        << "kid-1"
+        << "not verified by this agent; calls carry the bearer token only (this profile's key is not used)";
+    QTest::newRow("required for two, no key")
+        << R"({"request_signing": {"supported": true, "covers_content_digest": "required",
+              "required_for": ["create_media_buy", "update_media_buy"]}})"
+        << ""
+        << "verified by this agent (content-digest required); refused unsigned: create_media_buy, "
+           "update_media_buy; this profile has no key, so those operations are refused until you generate "
+           "one "
+           "and the seller registers its JWKS";
+    QTest::newRow("optional, with a key")
+        << R"({"request_signing": {"supported": true, "covers_content_digest": "either", "required_for": []}})"
+        << "kid-2"
+        << "verified by this agent (content-digest either); no operation is refused unsigned; this profile "
+           "signs every call with key kid-2";
+    QTest::newRow("wrong types")
+        << R"({"request_signing": {"supported": true, "covers_content_digest": 5, "required_for": "all"}})"
+        << ""
+        << "verified by this agent (content-digest not stated); no operation is refused unsigned; this "
+           "profile "
+           "has no key (calls go unsigned)";
+    QTest::newRow("supported as text") << R"({"request_signing": {"supported": "yes"}})"
+                                       << ""
+                                       << "not verified by this agent; calls carry the bearer token only";
+    QTest::newRow("not an object") << R"([1, 2])"
+                                   << ""
+                                   << "not verified by this agent; calls carry the bearer token only";
+}
+
+void TestAgents::signingSummaryOfCapabilities()
+{
+    QFETCH(QString, capabilities);
+    QFETCH(QString, keyId);
+    QFETCH(QString, expected);
+    const auto json = nlohmann::json::parse(capabilities.toStdString());
+    QCOMPARE(adcp::gui::requestSigningSummary(json, keyId), expected);
 }
 
 QTEST_MAIN(TestAgents)
