@@ -119,8 +119,13 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_audiences = new QPushButton(tr("Audiences…"), this);
     m_audiences->setObjectName(QStringLiteral("buyAudiencesButton"));
     m_audiences->setToolTip(tr("Choose the account's audiences the buy's packages target"));
-    actions->addWidget(m_creatives);
-    actions->addWidget(m_audiences);
+    // Two rows, so that every button reads in full in a narrow detail pane: what the buy runs with, then how
+    // it runs.
+    auto *content = new QHBoxLayout;
+    content->addWidget(m_creatives);
+    content->addWidget(m_audiences);
+    content->addStretch(1);
+    layout->addLayout(content);
     actions->addWidget(m_pause);
     actions->addWidget(m_resume);
     actions->addWidget(m_budget);
@@ -244,7 +249,7 @@ void BuyDetailWidget::refresh()
     m_title->setToolTip(tr("Media buy %1 · proposal %2").arg(m_mediaBuyId, m_buys->proposalId(row)));
     QString statusText = models::statusLabel(status);
     if (status != QLatin1String("paused") && !isTerminal(status) && buyDetailIsHeld(buy))
-        statusText = tr("%1 · Paused (held until resumed)").arg(statusText);
+        statusText = tr("Paused (held) · %1").arg(statusText);
     m_status->setText(QStringLiteral("<span style='color:%1;font-weight:600'>● %2</span>")
                           .arg(statusColor(status).name(), statusText.toHtmlEscaped()));
     m_status->setToolTip(status);

@@ -22,6 +22,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace adcp::gui {
 
 using namespace adcp::models;
@@ -81,11 +83,13 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     m_view->sortByColumn(ProductModel::RankColumn, Qt::AscendingOrder);
     m_view->setColumnHidden(ProductModel::RelevanceColumn, true);
     m_view->header()->setStretchLastSection(true);
-    m_view->setColumnWidth(ProductModel::RankColumn, 36);
-    m_view->setColumnWidth(ProductModel::NameColumn, 220);
-    m_view->setColumnWidth(ProductModel::ChannelsColumn, 120);
+    // What a planner compares first, the price, comes right after the name.
+    m_view->header()->moveSection(m_view->header()->visualIndex(ProductModel::PriceColumn), 2);
+    m_view->setColumnWidth(ProductModel::RankColumn, 32);
+    m_view->setColumnWidth(ProductModel::NameColumn, 210);
+    m_view->setColumnWidth(ProductModel::PriceColumn, 110);
+    m_view->setColumnWidth(ProductModel::ChannelsColumn, 110);
     m_view->setColumnWidth(ProductModel::DeliveryColumn, 110);
-    m_view->setColumnWidth(ProductModel::PriceColumn, 130);
     layout->addWidget(m_view, 3);
     m_more = new QPushButton(tr("Load more products"), this);
     m_more->setObjectName(QStringLiteral("catalogMoreButton"));
@@ -100,8 +104,7 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     m_order->setHorizontalHeaderLabels({tr("Product"), tr("Pricing"), tr("Budget")});
     m_order->verticalHeader()->hide();
     m_order->horizontalHeader()->setSectionResizeMode(OrderProductColumn, QHeaderView::Stretch);
-    m_order->horizontalHeader()->setSectionResizeMode(OrderPricingColumn, QHeaderView::ResizeToContents);
-    m_order->horizontalHeader()->setSectionResizeMode(OrderBudgetColumn, QHeaderView::ResizeToContents);
+    m_order->horizontalHeader()->setMinimumSectionSize(60);
     m_order->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_order->setSelectionMode(QAbstractItemView::NoSelection);
     layout->addWidget(m_order, 2);
@@ -154,6 +157,11 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     connect(m_buy, &QPushButton::clicked, this, &CatalogPanel::buy);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &CatalogPanel::rebuildOrder);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid())
+                    Q_EMIT productSelected(current.data(IdRole).toString());
+            });
     connect(m_error, &ErrorBanner::remedyRequested, this, [this](ErrorBanner::Remedy remedy) {
         m_error->clearError();
         if (remedy == ErrorBanner::Remedy::ReloadLatest || remedy == ErrorBanner::Remedy::Retry)
@@ -197,6 +205,9 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
         m_options.clear();
     });
     connect(workbench->catalog(), &QAbstractItemModel::modelReset, this, &CatalogPanel::rebuildOrder);
+    const QDate tomorrow = workbench->now().toLocalTime().date().addDays(1);
+    m_start->setDateTime(QDateTime(tomorrow, QTime(0, 0)));
+    m_end->setDateTime(QDateTime(tomorrow.addDays(30), QTime(0, 0)));
     m_version->setText(tr("Load the seller's published catalog to buy its products directly, without a "
                           "proposal."));
     updateGate();
@@ -324,6 +335,8 @@ void CatalogPanel::rebuildOrder()
         budget->setDecimals(2);
         budget->setGroupSeparatorShown(true);
         budget->setValue(m_budgets.value(id));
+        budget->setMinimumWidth(
+            budget->fontMetrics().horizontalAdvance(QStringLiteral("000,000,000.00 USD")) + 40);
         m_order->setCellWidget(r, OrderBudgetColumn, budget);
 
         const auto describe = [this, id, option, budget, catalog] {
@@ -350,6 +363,15 @@ void CatalogPanel::rebuildOrder()
             updateOrderState();
         });
     }
+    // The pricing and budget columns take what their boxes need; the product name has the rest.
+    for (const int column : {int(OrderPricingColumn), int(OrderBudgetColumn)}) {
+        int width = m_order->horizontalHeader()->sectionSizeHint(column);
+        for (int r = 0; r < m_order->rowCount(); ++r)
+            if (const QWidget *cell = m_order->cellWidget(r, column))
+                width = std::max(width, std::max(cell->sizeHint().width(), cell->minimumWidth()) + 6);
+        m_order->setColumnWidth(column, width);
+    }
+    m_order->resizeRowsToContents();
     updateOrderState();
 }
 
@@ -394,8 +416,8 @@ void CatalogPanel::updateOrderState()
     m_buy->setEnabled(found.isEmpty() && !m_busy);
     m_buy->setToolTip(found.isEmpty() ? tr("Buy these products from the seller's catalog")
                                       : found.join(QLatin1Char(' ')));
-    m_problems->setText(found.join(QLatin1Char(' ')));
-    m_problems->setVisible(!found.isEmpty());
+    // Always there (Buy does not move): what is missing, or that the order can go.
+    m_problems->setText(found.isEmpty() ? tr("Ready to buy.") : found.join(QLatin1Char(' ')));
     // The total, when every product is bought in one currency.
     double total = 0;
     QString currency;

@@ -45,6 +45,10 @@ public:
     QStringList problems() const;
     void focusFilter();
 
+Q_SIGNALS:
+    // The product the planner last clicked, to be shown in full.
+    void productSelected(const QString &productId);
+
 private:
     void updateGate();
     void rebuildOrder();

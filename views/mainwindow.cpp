@@ -430,6 +430,11 @@ void MainWindow::wireWorkbench()
 
     // Lists → detail.
     connect(m_productList, &ProductListWidget::productSelected, this, &MainWindow::showProduct);
+    connect(m_catalogPanel, &CatalogPanel::productSelected, this, [this](const QString &productId) {
+        const ProductModel *catalog = m_workbench->catalog();
+        m_productDetail->setHtml(productHtml(catalog->productJson(catalog->rowOf(productId))));
+        m_detailStack->setCurrentWidget(m_productDetail);
+    });
     connect(m_productList, &ProductListWidget::refineProductRequested, wb, &Workbench::refineProduct);
     connect(m_proposalList, &ProposalListWidget::proposalSelected, this, &MainWindow::showProposal);
     connect(m_buyMonitor, &BuyMonitorWidget::buySelected, this, &MainWindow::showBuy);

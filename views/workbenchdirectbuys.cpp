@@ -203,9 +203,18 @@ void Workbench::controlBuy(const QString &mediaBuyId, const json &changes, const
             }
             m_buys->upsertBuy(*update);
             const QString status = jsonString(*update, "media_buy_status");
-            Q_EMIT actionSucceeded(label, mediaBuyId,
-                                   status.isEmpty() ? tr("Done") : tr("Now %1").arg(statusLabel(status)));
-            refreshBuys();
+            const QString revision = jsonString(*update, "revision");
+            Q_EMIT actionSucceeded(
+                label, mediaBuyId,
+                status.isEmpty()
+                    ? tr("Done (revision %1)").arg(revision)
+                    : tr("Done; the buy is %1 (revision %2)").arg(statusLabel(status).toLower(), revision));
+            // The seller's snapshot (packages paused, budgets) follows in the background, so that the status
+            // line keeps saying what was done.
+            if (m_refreshingBuys)
+                m_refreshAgain = true;
+            else
+                pollBuys(true);
         },
         CallScope::Planning, explainControlError);
 }

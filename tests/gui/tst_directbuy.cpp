@@ -305,6 +305,8 @@ void TestDirectBuy::buyAndPause()
     QTRY_VERIFY2_WITH_TIMEOUT(detail->statusLabel()->text().contains(QStringLiteral("Paused")),
                               qPrintable(detail->statusLabel()->text()), kHangMs);
     QVERIFY(!detail->errorBanner()->isVisible());
+    QVERIFY2(m_window->statusMessage()->text().startsWith(QStringLiteral("Pause: Done")),
+             qPrintable(m_window->statusMessage()->text()));
     adcp::Exchange control;
     for (const adcp::Exchange &exchange : m_client->exchangeLog())
         if (exchange.tool == QLatin1String("control_media_buy"))
