@@ -137,6 +137,8 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     m_problems->setObjectName(QStringLiteral("catalogProblems"));
     m_problems->setWordWrap(true);
     m_problems->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    // Two lines always, so that the flight and Buy above stay put as the line changes.
+    m_problems->setFixedHeight(2 * m_problems->fontMetrics().lineSpacing() + 2);
     layout->addWidget(m_problems);
     m_error = new ErrorBanner(this);
     layout->addWidget(m_error);
