@@ -341,7 +341,7 @@ void CatalogPanel::rebuildOrder()
             budget->fontMetrics().horizontalAdvance(QStringLiteral("000,000,000.00 USD")) + 40);
         m_order->setCellWidget(r, OrderBudgetColumn, budget);
 
-        const auto describe = [this, id, option, budget, catalog] {
+        const auto describe = [id, option, budget, catalog] {
             const json &p = catalog->productJson(catalog->rowOf(id));
             json picked;
             for (const auto &o : jsonArrayView(p, "pricing_options"))
