@@ -228,6 +228,7 @@ void Workbench::clearPlanning()
     m_feedVersion.clear();
     m_pricingVersion.clear();
     m_catalogCursor.clear();
+    m_unansweredBuy = json();
     m_audiences = json::array();
     m_eventSources = json::array();
     m_products->clear();

@@ -286,6 +286,7 @@ private:
     QString m_catalogCursor;
     quint64 m_catalogListing = 0; // pages of an older listing are dropped
     int m_catalogPageSize = 25;
+    nlohmann::json m_unansweredBuy; // the buy_products request that got no answer (sent again with its key)
     nlohmann::json m_activeAccount;
     QString m_accountStatusFilter;
     quint64 m_accountListing = 0; // pages of an older listing are dropped

@@ -126,31 +126,70 @@ void Workbench::refreshCatalog()
           });
 }
 
+namespace {
+
+// Whether a failed buy_products may have been booked without the window hearing of it: the wait was
+// cancelled, or a transient failure that is not the seller's own refusal (a conflict is an answer).
+bool buyWentUnanswered(const AdcpError &error)
+{
+    return error.code == "CANCELED" ||
+           (error.recovery == adcp::Recovery::Transient && error.code != "CONFLICT" &&
+            error.code != "IDEMPOTENCY_CONFLICT" && !isStaleCatalog(error));
+}
+
+} // namespace
+
 void Workbench::buyProducts(const json &purchases, const QString &startTime, const QString &endTime)
 {
     if (!m_client)
         return;
-    json request =
-        scoped({{"idempotency_key", QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()},
-                {"feed_version", m_feedVersion.toStdString()},
-                {"purchases", purchases},
-                {"start_time", startTime.toStdString()},
-                {"end_time", endTime.toStdString()}},
-               true);
+    json request = scoped({{"feed_version", m_feedVersion.toStdString()},
+                           {"purchases", purchases},
+                           {"start_time", startTime.toStdString()},
+                           {"end_time", endTime.toStdString()}},
+                          true);
     if (!m_pricingVersion.isEmpty())
         request["pricing_version"] = m_pricingVersion.toStdString();
     // An account by id needs the brand beside it; a natural-key account already names it (and must not
     // twice).
     if (!jsonObject(request, "account").contains("brand"))
         request["brand"] = {{"domain", m_brandDomain.toStdString()}};
+    // The same order as one that got no answer goes again under the same idempotency key (the seller books it
+    // at most once); any other order is a new one.
+    json unanswered = m_unansweredBuy;
+    const std::string earlierKey =
+        unanswered.is_object() ? unanswered.value("idempotency_key", std::string()) : "";
+    if (unanswered.is_object())
+        unanswered.erase("idempotency_key");
+    request["idempotency_key"] = !earlierKey.empty() && unanswered == request
+                                     ? earlierKey
+                                     : QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     // The buy is named after what it buys, as the catalog shows it.
     QStringList names;
     for (const auto &purchase : purchases)
         names << m_catalog->productName(jsonString(purchase, "product_id"));
     const QString title = names.join(QStringLiteral(" + "));
     const QString action = tr("Buy products");
+    adcp::PendingCall *call = m_client->call(QStringLiteral("buy_products"), request);
+    connect(call, &adcp::PendingCall::finished, this, [this, call, request, session = m_session] {
+        if (session != m_session)
+            return;
+        const auto outcome = call->sharedOutcome();
+        m_unansweredBuy = !outcome->ok() && buyWentUnanswered(*outcome->error) ? request : json();
+    });
+    const auto explain = [](AdcpError error) {
+        if (!buyWentUnanswered(error))
+            return explainBuyError(std::move(error));
+        error.message =
+            tr("No answer from the seller (%1), so it may or may not have booked this order. Buy "
+               "sends the same order again under the same idempotency key: the seller books it at "
+               "most once.")
+                .arg(QString::fromStdString(error.message))
+                .toStdString();
+        return error;
+    };
     track(
-        m_client->call(QStringLiteral("buy_products"), request), action, QString(),
+        call, action, QString(),
         [this, action, title](const adcp::ToolOutcome &outcome) {
             AdcpError error;
             const auto buy = readDirectBuy(outcome.result, &error);
@@ -171,7 +210,7 @@ void Workbench::buyProducts(const json &purchases, const QString &startTime, con
             else
                 pollBuys(true);
         },
-        CallScope::Planning, explainBuyError);
+        CallScope::Planning, explain);
 }
 
 void Workbench::controlBuy(const QString &mediaBuyId, const json &changes, const QString &label)

@@ -28,6 +28,7 @@
 
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QHash>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
@@ -41,6 +42,8 @@
 #include <QTreeView>
 #include <QUuid>
 
+#include <functional>
+
 using namespace adcp::gui;
 using adcp::models::BuyModel;
 using guidriver::click;
@@ -53,20 +56,20 @@ constexpr int kHangMs = 60000;
 const char *const kPodcast = "podcast_host_read";
 const char *const kAudio = "audio_streaming_music";
 
-// The embedded seller as a seller without the AdCP 3.2 lifecycle tools sees it: its capabilities answer has
-// no media_buy.lifecycle_tools (every other answer is the seller's own).
-class WithoutLifecycleTools final : public adcp::AgentTransport
+// The embedded seller with its answers altered on the way back (the seller did the work): `alter` gets the
+// tool and the outcome, and may change it.
+class AlteredSeller final : public adcp::AgentTransport
 {
 public:
-    WithoutLifecycleTools(std::shared_ptr<adcp::seller::Dispatcher> seller,
-                          const adcp::seller::Principal &principal)
-        : m_inner(std::move(seller), principal)
+    using Alter = std::function<void(const QString &tool, adcp::ToolOutcome &outcome)>;
+    AlteredSeller(std::shared_ptr<adcp::seller::Dispatcher> seller, const adcp::seller::Principal &principal,
+                  Alter alter)
+        : m_inner(std::move(seller), principal), m_alter(std::move(alter))
     {
         connect(&m_inner, &adcp::AgentTransport::callFinished, this,
                 [this](quint64 id, const adcp::SharedOutcome &outcome, const adcp::TransportMeta &meta) {
                     adcp::ToolOutcome changed = *outcome;
-                    if (changed.ok() && changed.result.contains("media_buy"))
-                        changed.result["media_buy"].erase("lifecycle_tools");
+                    m_alter(m_tools.take(id), changed);
                     Q_EMIT callFinished(id, std::make_shared<const adcp::ToolOutcome>(std::move(changed)),
                                         meta);
                 });
@@ -74,12 +77,16 @@ public:
     QString kind() const override { return m_inner.kind(); }
     quint64 callTool(const QString &tool, const json &arguments) override
     {
-        return m_inner.callTool(tool, arguments);
+        const quint64 id = m_inner.callTool(tool, arguments);
+        m_tools.insert(id, tool);
+        return id;
     }
     void cancel(quint64 callId) override { m_inner.cancel(callId); }
 
 private:
     adcp::seller::InProcessTransport m_inner;
+    Alter m_alter;
+    QHash<quint64, QString> m_tools;
 };
 
 } // namespace
@@ -96,6 +103,7 @@ private Q_SLOTS:
     void staleRevisionIsReadAgain();
     void staleFeedOffersAReload();
     void cancelConfirmsFirst();
+    void lostAnswerIsSentAgainUnderTheSameKey();
     void sellerWithoutTheToolsSaysWhy();
 
 private:
@@ -472,15 +480,67 @@ void TestDirectBuy::cancelConfirmsFirst()
     QVERIFY(!detail->pauseButton()->isEnabled() && !detail->budgetButton()->isEnabled());
 }
 
+void TestDirectBuy::lostAnswerIsSentAgainUnderTheSameKey()
+{
+    // The seller books the order but its answer is lost on the way (a dropped connection): the window cannot
+    // know whether it bought. Buy again sends the very same order under the same key, and the seller's replay
+    // gives the one buy it made.
+    bool lose = true;
+    adcp::AgentClient flaky(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<AlteredSeller>(m_dispatcher, embeddedPlannerPrincipal(),
+                                        [&lose](const QString &tool, adcp::ToolOutcome &outcome) {
+                                            if (tool != QLatin1String("buy_products") || !lose)
+                                                return;
+                                            lose = false;
+                                            outcome = adcp::ToolOutcome::failure(adcp::AdcpError::make(
+                                                "SERVICE_UNAVAILABLE", "the connection dropped"));
+                                        }),
+        adcp::SchemaRegistry::bundled());
+    m_workbench->setClient(&flaky, QString::fromStdString(embeddedPlannerPrincipal().id));
+    click(m_window->connectButton());
+    waitIdle();
+    openTab(MainWindow::Tab::Catalog);
+    m_workbench->setCatalogPageSize(25);
+    click(catalog()->loadButton());
+    waitIdle();
+    tickProduct(QString::fromLatin1(kAudio));
+    QTRY_VERIFY_WITH_TIMEOUT(budgetBox(kAudio), kHangMs);
+    typeInto(budgetBox(kAudio), QStringLiteral("2600"));
+    click(catalog()->buyButton());
+    waitIdle();
+    ErrorBanner *banner = catalog()->errorBanner();
+    QVERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(QStringLiteral("same idempotency key")), qPrintable(banner->text()));
+    QCOMPARE(m_workbench->buys()->rowCount(), 0);
+    click(catalog()->buyButton());
+    waitIdle();
+    QVERIFY2(!banner->isVisible(), qPrintable(banner->text()));
+    QCOMPARE(m_workbench->buys()->rowCount(), 1);
+    std::vector<std::string> keys;
+    for (const adcp::Exchange &exchange : flaky.exchangeLog())
+        if (exchange.tool == QLatin1String("buy_products"))
+            keys.push_back(exchange.request.value("idempotency_key", std::string()));
+    QCOMPARE(keys.size(), size_t(2));
+    QCOMPARE(keys[0], keys[1]);
+    // The seller's replay of that key is its one buy (tst_seller_directbuys checks that a key books once).
+    m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
+}
+
 void TestDirectBuy::sellerWithoutTheToolsSaysWhy()
 {
     // The same seller seen through capabilities without the 3.2 lifecycle tools (an older or smaller remote
     // seller): nothing to list or buy, no budget control, each saying why; pause and cancel stay (they fall
     // back to update_media_buy).
     m_window->buyDetail()->errorBanner()->clearError();
-    adcp::AgentClient older(QStringLiteral("Older seller"),
-                            std::make_unique<WithoutLifecycleTools>(m_dispatcher, embeddedPlannerPrincipal()),
-                            adcp::SchemaRegistry::bundled());
+    adcp::AgentClient older(
+        QStringLiteral("Older seller"),
+        std::make_unique<AlteredSeller>(m_dispatcher, embeddedPlannerPrincipal(),
+                                        [](const QString &, adcp::ToolOutcome &outcome) {
+                                            if (outcome.ok() && outcome.result.contains("media_buy"))
+                                                outcome.result["media_buy"].erase("lifecycle_tools");
+                                        }),
+        adcp::SchemaRegistry::bundled());
     m_workbench->setClient(&older, QStringLiteral("planner"));
     click(m_window->connectButton());
     waitIdle();
