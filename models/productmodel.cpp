@@ -124,6 +124,20 @@ void ProductModel::setProducts(const nlohmann::json &products)
     endResetModel();
 }
 
+void ProductModel::appendProducts(const nlohmann::json &products)
+{
+    if (!products.is_array() || products.empty())
+        return;
+    const int first = rowCount();
+    beginInsertRows({}, first, first + static_cast<int>(products.size()) - 1);
+    for (const auto &product : products) {
+        m_rows.push_back(rowFromJson(product));
+        if (!m_rows.back().name.isEmpty())
+            m_names.insert(m_rows.back().id, m_rows.back().name);
+    }
+    endInsertRows();
+}
+
 void ProductModel::clear()
 {
     m_names.clear();

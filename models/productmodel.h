@@ -35,6 +35,8 @@ public:
 
     // Replaces the rows with a get_products `products` array.
     void setProducts(const nlohmann::json &products);
+    // Adds a further page of products after those on show (list_products paging).
+    void appendProducts(const nlohmann::json &products);
     void clear();
     // The products on show, as setProducts() takes them (for the saved workspace).
     nlohmann::json products() const;

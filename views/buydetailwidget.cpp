@@ -11,9 +11,10 @@
 #include "pricingtext.h"
 #include "theme.h"
 
-#include <QHash>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -27,6 +28,25 @@
 namespace adcp::gui {
 
 using namespace adcp::models;
+
+namespace {
+
+// A buy paused before it delivers is held: its status stays (waiting for creatives, for its start) while
+// every live package is paused.
+bool buyDetailIsHeld(const nlohmann::json &buy)
+{
+    bool any = false;
+    for (const auto &package : jsonArrayView(buy, "packages")) {
+        if (!package.is_object() || package.value("canceled", false) == true)
+            continue;
+        if (package.value("paused", false) != true)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
+} // namespace
 
 BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget *parent)
     : QWidget(parent), m_buys(buys), m_impairments(new ImpairmentModel(this)),
@@ -89,6 +109,8 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_pause->setObjectName(QStringLiteral("pauseButton"));
     m_resume = new QPushButton(tr("Resume"), this);
     m_resume->setObjectName(QStringLiteral("resumeButton"));
+    m_budget = new QPushButton(tr("Budget…"), this);
+    m_budget->setObjectName(QStringLiteral("changeBudgetButton"));
     m_cancel = new QPushButton(tr("Cancel buy…"), this);
     m_cancel->setObjectName(QStringLiteral("cancelBuyButton"));
     m_creatives = new QPushButton(tr("Creatives…"), this);
@@ -97,10 +119,16 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_audiences = new QPushButton(tr("Audiences…"), this);
     m_audiences->setObjectName(QStringLiteral("buyAudiencesButton"));
     m_audiences->setToolTip(tr("Choose the account's audiences the buy's packages target"));
-    actions->addWidget(m_creatives);
-    actions->addWidget(m_audiences);
+    // Two rows, so that every button reads in full in a narrow detail pane: what the buy runs with, then how
+    // it runs.
+    auto *content = new QHBoxLayout;
+    content->addWidget(m_creatives);
+    content->addWidget(m_audiences);
+    content->addStretch(1);
+    layout->addLayout(content);
     actions->addWidget(m_pause);
     actions->addWidget(m_resume);
+    actions->addWidget(m_budget);
     actions->addStretch(1);
     actions->addWidget(m_cancel);
     layout->addLayout(actions);
@@ -116,6 +144,25 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
                                   tr("Cancel %1? A canceled buy cannot be resumed.").arg(m_mediaBuyId)) ==
             QMessageBox::Yes)
             Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("cancel"));
+    });
+    connect(m_budget, &QPushButton::clicked, this, [this] {
+        const int row = m_buys->rowOf(m_mediaBuyId);
+        const nlohmann::json &buy = m_buys->buyJson(row);
+        const double current = buy.contains("total_budget") ? jsonAmount(buy["total_budget"]) : 0.0;
+        QInputDialog dialog(this);
+        dialog.setObjectName(QStringLiteral("budgetDialog"));
+        dialog.setWindowTitle(tr("Change budget"));
+        dialog.setInputMode(QInputDialog::DoubleInput);
+        dialog.setDoubleRange(0, 1e12);
+        dialog.setDoubleDecimals(2);
+        dialog.setDoubleValue(current);
+        dialog.setLabelText(
+            tr("New total budget for %1 (now %2).\nLowering it applies at once, each package "
+               "giving up the same share; raising it past what the seller accepted needs a new "
+               "quote.")
+                .arg(m_buys->title(row), m_buys->index(row, BuyModel::BudgetColumn).data().toString()));
+        if (dialog.exec() == QDialog::Accepted && dialog.doubleValue() != current)
+            Q_EMIT budgetChangeRequested(m_mediaBuyId, dialog.doubleValue());
     });
     connect(m_creatives, &QPushButton::clicked, this, [this] { Q_EMIT creativesRequested(m_mediaBuyId); });
     connect(m_audiences, &QPushButton::clicked, this, [this] { Q_EMIT audiencesRequested(m_mediaBuyId); });
@@ -156,6 +203,18 @@ void BuyDetailWidget::setBusy(bool busy)
     updateActions();
 }
 
+bool BuyDetailWidget::isTerminal(const QString &status)
+{
+    return status == QLatin1String("completed") || status == QLatin1String("canceled") ||
+           status == QLatin1String("rejected");
+}
+
+void BuyDetailWidget::setControlOffered(bool offered)
+{
+    m_controlOffered = offered;
+    updateActions();
+}
+
 void BuyDetailWidget::refresh()
 {
     const int row = m_buys->rowOf(m_mediaBuyId);
@@ -188,8 +247,11 @@ void BuyDetailWidget::refresh()
     // Names first; the ids stay one hover away.
     m_title->setText(m_buys->title(row).toHtmlEscaped());
     m_title->setToolTip(tr("Media buy %1 · proposal %2").arg(m_mediaBuyId, m_buys->proposalId(row)));
+    QString statusText = models::statusLabel(status);
+    if (status != QLatin1String("paused") && !isTerminal(status) && buyDetailIsHeld(buy))
+        statusText = tr("Paused (held) · %1").arg(statusText);
     m_status->setText(QStringLiteral("<span style='color:%1;font-weight:600'>● %2</span>")
-                          .arg(statusColor(status).name(), models::statusLabel(status).toHtmlEscaped()));
+                          .arg(statusColor(status).name(), statusText.toHtmlEscaped()));
     m_status->setToolTip(status);
     const int impairmentCount = buy.contains("impairments") && buy["impairments"].is_array()
                                     ? static_cast<int>(buy["impairments"].size())
@@ -301,18 +363,24 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
 // Only the buttons depend on the busy state: a call starting or finishing does not redraw the buy.
 void BuyDetailWidget::updateActions()
 {
+    m_budget->setToolTip(m_controlOffered
+                             ? tr("Change the buy's total budget")
+                             : tr("This seller does not offer budget changes on a running buy (it does not "
+                                  "offer the AdCP 3.2 buy controls)."));
     const int row = m_buys->rowOf(m_mediaBuyId);
     if (row < 0) {
-        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_creatives, m_audiences})
+        for (QPushButton *button : {m_pause, m_resume, m_cancel, m_budget, m_creatives, m_audiences})
             button->setEnabled(false);
         return;
     }
     const QString status = m_buys->index(row, BuyModel::StatusColumn).data().toString();
-    const bool terminal = status == QLatin1String("completed") || status == QLatin1String("canceled") ||
-                          status == QLatin1String("rejected");
-    m_pause->setEnabled(!m_busy && !terminal && status != QLatin1String("paused"));
-    m_resume->setEnabled(!m_busy && status == QLatin1String("paused"));
+    const bool terminal = isTerminal(status);
+    const bool paused =
+        status == QLatin1String("paused") || (!terminal && buyDetailIsHeld(m_buys->buyJson(row)));
+    m_pause->setEnabled(!m_busy && !terminal && !paused);
+    m_resume->setEnabled(!m_busy && paused);
     m_cancel->setEnabled(!m_busy && !terminal);
+    m_budget->setEnabled(!m_busy && !terminal && m_controlOffered);
     m_creatives->setEnabled(!m_busy && !terminal);
     m_audiences->setEnabled(!m_busy && !terminal);
 }
@@ -370,6 +438,11 @@ QPushButton *BuyDetailWidget::resumeButton() const
 QPushButton *BuyDetailWidget::cancelButton() const
 {
     return m_cancel;
+}
+
+QPushButton *BuyDetailWidget::budgetButton() const
+{
+    return m_budget;
 }
 
 QPushButton *BuyDetailWidget::audiencesButton() const

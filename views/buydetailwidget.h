@@ -35,6 +35,8 @@ public:
     void showBuy(const QString &mediaBuyId);
     QString mediaBuyId() const;
     void setBusy(bool busy);
+    // Whether the seller offers control_media_buy (AdCP 3.2): without it the budget cannot be changed here.
+    void setControlOffered(bool offered);
 
     QLabel *healthLabel() const;
     QLabel *statusLabel() const;
@@ -47,17 +49,20 @@ public:
     QPushButton *pauseButton() const;
     QPushButton *resumeButton() const;
     QPushButton *cancelButton() const;
+    QPushButton *budgetButton() const;
     QPushButton *creativesButton() const;
     QPushButton *audiencesButton() const;
     QTabWidget *sections() const;
 
 Q_SIGNALS:
     void updateRequested(const QString &mediaBuyId, const QString &action);
+    void budgetChangeRequested(const QString &mediaBuyId, double amount);
     void deliveryRequested(const QString &mediaBuyId, const QString &granularity);
     void creativesRequested(const QString &mediaBuyId);
     void audiencesRequested(const QString &mediaBuyId);
 
 private:
+    static bool isTerminal(const QString &status);
     void refresh();
     void updateActions();
     void fillPackages(const nlohmann::json &buy, const nlohmann::json &delivery);
@@ -68,6 +73,7 @@ private:
     QString m_mediaBuyId;
     quint64 m_shownRevision = 0; // the BuyModel revision of the buy as drawn
     bool m_busy = false;
+    bool m_controlOffered = false;
 
     QLabel *m_title = nullptr;
     QLabel *m_status = nullptr;
@@ -81,6 +87,7 @@ private:
     QPushButton *m_pause = nullptr;
     QPushButton *m_resume = nullptr;
     QPushButton *m_cancel = nullptr;
+    QPushButton *m_budget = nullptr;
     QPushButton *m_creatives = nullptr;
     QPushButton *m_audiences = nullptr;
     ErrorBanner *m_error = nullptr;

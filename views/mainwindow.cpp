@@ -9,12 +9,14 @@
 #include "buydetailwidget.h"
 #include "buymodel.h"
 #include "buymonitorwidget.h"
+#include "catalogpanel.h"
 #include "closeopportunitydialog.h"
 #include "createbuydialog.h"
 #include "creativelibrary.h"
 #include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
+#include "directbuyanswers.h"
 #include "dispatcher.h"
 #include "displaynames.h"
 #include "embeddedprincipal.h"
@@ -248,12 +250,16 @@ void MainWindow::buildCentre()
     m_tabs->addTab(withEmptyState(m_productList, m_workbench->products(), tr("No products yet"),
                                   tr("Products appear here after the seller answers a brief."), m_tabs),
                    tr("Products"));
+    m_catalogPanel = new CatalogPanel(m_workbench, m_tabs);
+    m_tabs->addTab(m_catalogPanel, tr("Catalog"));
+    m_tabs->setTabToolTip(int(Tab::Catalog), tr("Buy straight from the seller's published catalog"));
     m_tabs->addTab(withEmptyState(m_proposalList, m_workbench->proposals(), tr("No proposals yet"),
                                   tr("Proposals appear here after the seller answers a brief."), m_tabs),
                    tr("Proposals"));
-    m_tabs->addTab(withEmptyState(m_buyMonitor, m_workbench->buys(), tr("No media buys yet"),
-                                  tr("Finalize a proposal, then create a buy from it."), m_tabs),
-                   tr("Buys"));
+    m_tabs->addTab(
+        withEmptyState(m_buyMonitor, m_workbench->buys(), tr("No media buys yet"),
+                       tr("Finalize a proposal and create a buy from it, or buy from the Catalog."), m_tabs),
+        tr("Buys"));
     m_creativeLibrary = new CreativeLibraryWidget(m_workbench, m_tabs);
     m_tabs->addTab(m_creativeLibrary, tr("Creatives"));
     m_audiencesPanel = new AudiencesWidget(m_workbench, m_tabs);
@@ -345,6 +351,9 @@ void MainWindow::buildShortcuts()
         case Tab::Products:
             m_productList->focusFilter();
             break;
+        case Tab::Catalog:
+            m_catalogPanel->focusFilter();
+            break;
         case Tab::Proposals:
             m_proposalList->focusFilter();
             break;
@@ -421,6 +430,11 @@ void MainWindow::wireWorkbench()
 
     // Lists → detail.
     connect(m_productList, &ProductListWidget::productSelected, this, &MainWindow::showProduct);
+    connect(m_catalogPanel, &CatalogPanel::productSelected, this, [this](const QString &productId) {
+        const ProductModel *catalog = m_workbench->catalog();
+        m_productDetail->setHtml(productHtml(catalog->productJson(catalog->rowOf(productId))));
+        m_detailStack->setCurrentWidget(m_productDetail);
+    });
     connect(m_productList, &ProductListWidget::refineProductRequested, wb, &Workbench::refineProduct);
     connect(m_proposalList, &ProposalListWidget::proposalSelected, this, &MainWindow::showProposal);
     connect(m_buyMonitor, &BuyMonitorWidget::buySelected, this, &MainWindow::showBuy);
@@ -482,6 +496,15 @@ void MainWindow::wireWorkbench()
                 m_buyDetail->errorBanner()->clearError();
                 m_workbench->updateBuy(id, action);
             });
+    connect(m_buyDetail, &BuyDetailWidget::budgetChangeRequested, this,
+            [this](const QString &id, double amount) {
+                m_buyDetail->errorBanner()->clearError();
+                m_workbench->changeBuyBudget(id, amount);
+            });
+    // The buy's controls follow what the seller offers (a remote seller may not have control_media_buy).
+    connect(wb, &Workbench::connectionChanged, this, [this] {
+        m_buyDetail->setControlOffered(m_workbench->offersTool(QStringLiteral("control_media_buy")));
+    });
     connect(m_buyDetail, &BuyDetailWidget::deliveryRequested, wb,
             [wb](const QString &id, const QString &granularity) {
                 wb->setWatchedDelivery(id, granularity);
@@ -551,6 +574,19 @@ void MainWindow::showError(const QString &action, const QString &subject, const 
     // The accounts panel shows its own calls' errors.
     if (action == tr("List accounts") || action == tr("Sync accounts"))
         return;
+    if (action == tr("Load catalog") || action == tr("Load more products") ||
+        action == tr("Refresh catalog") || action == tr("Buy products")) {
+        setCurrentTab(Tab::Catalog);
+        ErrorBanner *banner = m_catalogPanel->errorBanner();
+        banner->showError(error, action);
+        // The catalog on show is out of date: the one remedy is to load it again. Any other refused buy is
+        // corrected on the order, not sent again as it was.
+        if (isStaleCatalog(error))
+            banner->remedyButton()->setText(tr("Reload catalog"));
+        else if (action == tr("Buy products"))
+            banner->remedyButton()->hide();
+        return;
+    }
     if (action == tr("Send brief")) {
         setCurrentTab(Tab::Brief);
         m_brief->errorBanner()->showError(error, action);
@@ -769,6 +805,11 @@ BuyMonitorWidget *MainWindow::buyMonitor() const
     return m_buyMonitor;
 }
 
+CatalogPanel *MainWindow::catalogPanel() const
+{
+    return m_catalogPanel;
+}
+
 AudiencesWidget *MainWindow::audiencesPanel() const
 {
     return m_audiencesPanel;
@@ -838,6 +879,7 @@ void MainWindow::setAgentManager(AgentManager *manager)
         m_brief->errorBanner()->clearError();
         m_proposalDetail->errorBanner()->clearError();
         m_buyDetail->errorBanner()->clearError();
+        m_catalogPanel->errorBanner()->clearError();
         m_detailStack->setCurrentIndex(0);
         m_brief->setAgentName(id == QLatin1String("embedded") ? tr("the embedded seller") : name);
         showStatus(tr("Active agent: %1").arg(name));

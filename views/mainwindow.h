@@ -35,6 +35,7 @@ class LoopbackSeller;
 class BriefComposer;
 class BuyDetailWidget;
 class BuyMonitorWidget;
+class CatalogPanel;
 class AudiencesWidget;
 class CreativeLibraryWidget;
 class ExchangeInspector;
@@ -53,7 +54,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    enum class Tab { Brief, Products, Proposals, Buys, Creatives, Audiences };
+    enum class Tab { Brief, Products, Catalog, Proposals, Buys, Creatives, Audiences };
     enum class Detail { Empty, Product, Proposal, Buy };
 
     explicit MainWindow(Workbench *workbench, QWidget *parent = nullptr);
@@ -73,6 +74,7 @@ public:
     ProposalListWidget *proposalList() const;
     ProposalDetailWidget *proposalDetail() const;
     BuyMonitorWidget *buyMonitor() const;
+    CatalogPanel *catalogPanel() const;
     CreativeLibraryWidget *creativeLibrary() const;
     AudiencesWidget *audiencesPanel() const;
     BuyDetailWidget *buyDetail() const;
@@ -155,6 +157,7 @@ private:
     ProposalListWidget *m_proposalList = nullptr;
     ProposalDetailWidget *m_proposalDetail = nullptr;
     BuyMonitorWidget *m_buyMonitor = nullptr;
+    CatalogPanel *m_catalogPanel = nullptr;
     CreativeLibraryWidget *m_creativeLibrary = nullptr;
     AudiencesWidget *m_audiencesPanel = nullptr;
     BuyDetailWidget *m_buyDetail = nullptr;

@@ -72,9 +72,9 @@ Workbench::Workbench(QObject *parent)
     : QObject(parent), m_products(new ProductModel(this)), m_proposals(new ProposalModel(this)),
       m_buys(new BuyModel(this)), m_events(new BuyEventModel(this)), m_exchanges(new ExchangeModel(this)),
       m_opportunities(new OpportunityModel(this)), m_accounts(new AccountModel(this)),
-      m_creatives(new CreativeModel(this)), m_clock([] { return QDateTime::currentDateTimeUtc(); }),
-      m_ticker(new QTimer(this)), m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this)),
-      m_accountWatch(new QTimer(this))
+      m_creatives(new CreativeModel(this)), m_catalog(new ProductModel(this)),
+      m_clock([] { return QDateTime::currentDateTimeUtc(); }), m_ticker(new QTimer(this)),
+      m_monitor(new QTimer(this)), m_countsTimer(new QTimer(this)), m_accountWatch(new QTimer(this))
 {
     m_accountWatch->setSingleShot(true);
     connect(m_accountWatch, &QTimer::timeout, this, [this] { listAccounts(m_accountStatusFilter, false); });
@@ -223,6 +223,12 @@ void Workbench::clearPlanning()
 {
     ++m_creativeListing;
     m_creatives->clear();
+    ++m_catalogListing;
+    m_catalog->clear();
+    m_feedVersion.clear();
+    m_pricingVersion.clear();
+    m_catalogCursor.clear();
+    m_unansweredBuy = json();
     m_audiences = json::array();
     m_eventSources = json::array();
     m_products->clear();
@@ -596,7 +602,7 @@ void Workbench::cancelCalls(const std::function<bool(CallScope)> &which)
 }
 
 void Workbench::track(adcp::PendingCall *call, const QString &action, const QString &subject,
-                      Handler onSuccess, CallScope scope)
+                      Handler onSuccess, CallScope scope, std::function<AdcpError(AdcpError)> explain)
 {
     const bool background = scope == CallScope::Background;
     m_tracked.insert(call, scope);
@@ -616,7 +622,7 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
     const bool agentCall = scope == CallScope::Agent;
     const quint64 session = agentCall ? m_clientSession : m_session;
     connect(call, &adcp::PendingCall::finished, this,
-            [this, call, action, subject, onSuccess, background, session, agentCall] {
+            [this, call, action, subject, onSuccess, background, session, agentCall, explain] {
                 const bool wasBusy = m_inFlight.remove(call) > 0;
                 m_tracked.remove(call);
                 if (session != (agentCall ? m_clientSession : m_session)) {
@@ -655,7 +661,7 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
                             .toStdString();
                     Q_EMIT actionFailed(action, subject, unconfirmed);
                 } else {
-                    Q_EMIT actionFailed(action, subject, *failure);
+                    Q_EMIT actionFailed(action, subject, explain ? explain(*failure) : *failure);
                 }
                 if (!background)
                     announceBusy();
@@ -1265,6 +1271,17 @@ void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)
 {
     if (!m_client)
         return;
+    const QString label = action == QLatin1String("pause")    ? tr("Pause")
+                          : action == QLatin1String("resume") ? tr("Resume")
+                                                              : tr("Cancel buy");
+    if (offersTool(QStringLiteral("control_media_buy"))) {
+        json changes = action == QLatin1String("cancel")
+                           ? json{{"canceled", true},
+                                  {"cancellation_reason", "Canceled by the buyer from the workbench"}}
+                           : json{{"paused", action == QLatin1String("pause")}};
+        controlBuy(mediaBuyId, changes, label);
+        return;
+    }
     const json &buy = m_buys->buyJson(m_buys->rowOf(mediaBuyId));
     json request = scoped({{"media_buy_id", mediaBuyId.toStdString()}}, true);
     if (buy.contains("revision"))
@@ -1275,9 +1292,6 @@ void Workbench::updateBuy(const QString &mediaBuyId, const QString &action)
     } else {
         request["paused"] = action == QLatin1String("pause");
     }
-    const QString label = action == QLatin1String("pause")    ? tr("Pause")
-                          : action == QLatin1String("resume") ? tr("Resume")
-                                                              : tr("Cancel buy");
     track(m_client->updateMediaBuy(request), label, mediaBuyId,
           [this, mediaBuyId, label](const adcp::ToolOutcome &outcome) {
               json update = {{"media_buy_id", mediaBuyId.toStdString()}};

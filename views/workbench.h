@@ -141,8 +141,34 @@ public:
     // The fields of the last create_media_buy of the proposal that the seller refused (the dialog starts from
     // them when the planner tries again); null when there is none.
     nlohmann::json refusedBuyFields(const QString &proposalId) const;
-    // action: pause | resume | cancel
+    // action: pause | resume | cancel. With a seller that offers control_media_buy (AdCP 3.2) the change goes
+    // through it, else through update_media_buy.
     void updateBuy(const QString &mediaBuyId, const QString &action);
+
+    // The AdCP 3.2 direct buy (workbenchdirectbuys.cpp): the seller's published catalog, bought from without
+    // a proposal, and the buys' controls. Whether the agent's capabilities list `tool` under
+    // media_buy.lifecycle_tools (false before Connect).
+    bool offersTool(const QString &tool) const;
+    // The catalog as list_products gave it, page after page; cleared with the planning.
+    models::ProductModel *catalog() const;
+    QString catalogFeedVersion() const;
+    QString catalogPricingVersion() const;
+    bool catalogHasMore() const;
+    // Products a list_products page asks for (1–100; 25 by default).
+    void setCatalogPageSize(int products);
+    // list_products for the active account: the first page, or with `more` the next page of the listing.
+    void listCatalog(bool more);
+    // list_products with if_feed_version (and if_pricing_version): an "unchanged" answer keeps what is on
+    // show. Without a catalog yet it is listCatalog(false).
+    void refreshCatalog();
+    // buy_products against the versions of the catalog on show, under a fresh idempotency key: `purchases`
+    // are {product_id, pricing_option_id, budget} entries, the flight ISO 8601 date-times.
+    void buyProducts(const nlohmann::json &purchases, const QString &startTime, const QString &endTime);
+    // control_media_buy at the buy's current revision; `changes` is e.g. {"paused": true} or
+    // {"total_budget": {...}}. A revision conflict reads the buy again.
+    void controlBuy(const QString &mediaBuyId, const nlohmann::json &changes, const QString &label);
+    // control_media_buy with a new total budget in the buy's currency.
+    void changeBuyBudget(const QString &mediaBuyId, double amount);
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).
     void syncCreatives(const QString &mediaBuyId, const nlohmann::json &creatives,
                        const nlohmann::json &assignments);
@@ -182,6 +208,8 @@ Q_SIGNALS:
     void actionSucceeded(const QString &action, const QString &subjectId, const QString &message);
     void actionFailed(const QString &action, const QString &subjectId, const adcp::AdcpError &error);
     void briefAnswered(const QString &opportunityId, int products, int proposals);
+    // A list_products answer landed in catalog(); `unchanged`: the seller said the catalog is as shown.
+    void catalogListed(bool unchanged);
     void buyCreated(const QString &mediaBuyId);
     void deliveryUpdated(const QString &mediaBuyId);
     // After "finalize and retry" committed the proposal: the buy that failed can go out again.
@@ -216,8 +244,10 @@ private:
     }
     // Cancels every tracked call `which` accepts (all of them without a filter).
     void cancelCalls(const std::function<bool(CallScope)> &which = {});
+    // `explain` rewords a refusal for the planner before actionFailed (e.g. REQUOTE_REQUIRED).
     void track(adcp::PendingCall *call, const QString &action, const QString &subject, Handler onSuccess,
-               CallScope scope = CallScope::Planning);
+               CallScope scope = CallScope::Planning,
+               std::function<adcp::AdcpError(adcp::AdcpError)> explain = {});
     // busyChanged with what is in flight now (the latest action, or nothing).
     void announceBusy();
     // get_media_buys for the buys from the `from`th on (see the definition for which), a page at a time.
@@ -250,6 +280,13 @@ private:
     models::OpportunityModel *m_opportunities;
     models::AccountModel *m_accounts;
     models::CreativeModel *m_creatives;
+    models::ProductModel *m_catalog;
+    QString m_feedVersion;
+    QString m_pricingVersion;
+    QString m_catalogCursor;
+    quint64 m_catalogListing = 0; // pages of an older listing are dropped
+    int m_catalogPageSize = 25;
+    nlohmann::json m_unansweredBuy; // the buy_products request that got no answer (sent again with its key)
     nlohmann::json m_activeAccount;
     QString m_accountStatusFilter;
     quint64 m_accountListing = 0; // pages of an older listing are dropped

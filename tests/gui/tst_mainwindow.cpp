@@ -79,14 +79,15 @@ void TestMainWindow::lifecycleTabsInOrder()
 {
     Workbench workbench;
     MainWindow window(&workbench);
-    const QStringList expected{QStringLiteral("Brief"),     QStringLiteral("Products"),
-                               QStringLiteral("Proposals"), QStringLiteral("Buys"),
-                               QStringLiteral("Creatives"), QStringLiteral("Audiences")};
+    const QStringList expected{QStringLiteral("Brief"),    QStringLiteral("Products"),
+                               QStringLiteral("Catalog"),  QStringLiteral("Proposals"),
+                               QStringLiteral("Buys"),     QStringLiteral("Creatives"),
+                               QStringLiteral("Audiences")};
     QCOMPARE(window.lifecycleTabs()->count(), expected.size());
     for (int i = 0; i < expected.size(); ++i)
         QCOMPARE(window.lifecycleTabs()->tabText(i), expected.at(i));
     window.setCurrentTab(MainWindow::Tab::Buys);
-    QCOMPARE(window.lifecycleTabs()->currentIndex(), 3);
+    QCOMPARE(window.lifecycleTabs()->currentIndex(), 4);
 }
 
 void TestMainWindow::firstRunTeachesWhatToDo()
@@ -155,7 +156,7 @@ void TestMainWindow::layoutSurvivesRestart()
     MainWindow again(&workbench);
     again.restoreLayout();
     QCOMPARE(again.size(), QSize(1300, 860));
-    QCOMPARE(again.lifecycleTabs()->currentIndex(), 2);
+    QCOMPARE(again.lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
 }
 
 QTEST_MAIN(TestMainWindow)
