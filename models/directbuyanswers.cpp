@@ -79,18 +79,33 @@ std::optional<CatalogPage> readCatalogPage(const json &answer, AdcpError *error)
     return page;
 }
 
+namespace {
+
+// What every answer about one media buy carries: an object with a media_buy_id and, when present, a string
+// media_buy_status (empty when absent). False after directBuyRefuse otherwise.
+bool readBuyAnswerHead(const json &answer, const std::string &tool, AdcpError *error, QString *id,
+                       QString *status)
+{
+    if (!answer.is_object())
+        directBuyRefuse(error, tool, "", "is not an object");
+    else if (!directBuyString(answer, "media_buy_id", true, id))
+        directBuyRefuse(error, tool, "media_buy_id", "has no media_buy_id");
+    else if (!directBuyString(answer, "media_buy_status", false, status))
+        directBuyRefuse(error, tool, "media_buy_status", "has a media_buy_status that is not a string");
+    else
+        return true;
+    return false;
+}
+
+} // namespace
+
 std::optional<json> readDirectBuy(const json &answer, AdcpError *error)
 {
     const std::string tool = "buy_products";
-    if (!answer.is_object())
-        return directBuyRefuse(error, tool, "", "is not an object");
     QString id;
     QString status;
-    if (!directBuyString(answer, "media_buy_id", true, &id))
-        return directBuyRefuse(error, tool, "media_buy_id", "has no media_buy_id");
-    if (!directBuyString(answer, "media_buy_status", false, &status))
-        return directBuyRefuse(error, tool, "media_buy_status",
-                               "has a media_buy_status that is not a string");
+    if (!readBuyAnswerHead(answer, tool, error, &id, &status))
+        return std::nullopt;
     if (answer.contains("revision") && !answer["revision"].is_number_integer())
         return directBuyRefuse(error, tool, "revision", "has a revision that is not an integer");
     json buy = {{"media_buy_id", id.toStdString()}};
@@ -137,20 +152,15 @@ std::optional<json> readDirectBuy(const json &answer, AdcpError *error)
 std::optional<json> readControlledBuy(const json &answer, const QString &mediaBuyId, AdcpError *error)
 {
     const std::string tool = "control_media_buy";
-    if (!answer.is_object())
-        return directBuyRefuse(error, tool, "", "is not an object");
     QString id;
     QString status;
-    if (!directBuyString(answer, "media_buy_id", true, &id))
-        return directBuyRefuse(error, tool, "media_buy_id", "has no media_buy_id");
+    if (!readBuyAnswerHead(answer, tool, error, &id, &status))
+        return std::nullopt;
     if (id != mediaBuyId)
         return directBuyRefuse(error, tool, "media_buy_id",
                                "is about " + id.toStdString() + ", not the buy it was asked to change");
     if (!answer.contains("revision") || !answer["revision"].is_number_integer())
         return directBuyRefuse(error, tool, "revision", "has no integer revision");
-    if (!directBuyString(answer, "media_buy_status", false, &status))
-        return directBuyRefuse(error, tool, "media_buy_status",
-                               "has a media_buy_status that is not a string");
     json update = {{"media_buy_id", id.toStdString()}, {"revision", answer["revision"]}};
     if (!status.isEmpty())
         update["media_buy_status"] = status.toStdString();

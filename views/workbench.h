@@ -27,6 +27,7 @@ struct WebhookEvent;
 namespace adcp::models {
 class AccountModel;
 class BuyEventModel;
+struct CatalogPage;
 class BuyModel;
 class CreativeModel;
 class ExchangeModel;
@@ -232,6 +233,9 @@ Q_SIGNALS:
 private:
     using Handler = std::function<void(const adcp::ToolOutcome &)>;
     void clearPlanning();
+    // Shows a listed catalog page (appended to the catalog on show, or replacing it) and keeps its feed and
+    // pricing versions and cursor for the next load or refresh.
+    void takeCatalogPage(const adcp::models::CatalogPage &page, bool append);
     // What a tracked call belongs to, recorded per call by track().
     enum class CallScope {
         Planning,   // the planner's work for the account in use: dropped when the account changes

@@ -75,18 +75,23 @@ void Workbench::listCatalog(bool more)
                 Q_EMIT catalogListed(true);
                 return;
             }
-            if (more)
-                m_catalog->appendProducts(page->products);
-            else
-                m_catalog->setProducts(page->products);
-            m_feedVersion = page->feedVersion;
-            m_pricingVersion = page->pricingVersion;
-            m_catalogCursor = page->nextCursor;
-            Q_EMIT catalogListed(false);
+            takeCatalogPage(*page, more);
             Q_EMIT actionSucceeded(action, QString(),
                                    tr("%n product(s) shown", nullptr, m_catalog->rowCount()));
         },
         CallScope::Planning, explainBuyError);
+}
+
+void Workbench::takeCatalogPage(const CatalogPage &page, bool append)
+{
+    if (append)
+        m_catalog->appendProducts(page.products);
+    else
+        m_catalog->setProducts(page.products);
+    m_feedVersion = page.feedVersion;
+    m_pricingVersion = page.pricingVersion;
+    m_catalogCursor = page.nextCursor;
+    Q_EMIT catalogListed(false);
 }
 
 void Workbench::refreshCatalog()
@@ -117,11 +122,7 @@ void Workbench::refreshCatalog()
                   Q_EMIT actionSucceeded(action, QString(), tr("Catalog unchanged"));
                   return;
               }
-              m_catalog->setProducts(page->products);
-              m_feedVersion = page->feedVersion;
-              m_pricingVersion = page->pricingVersion;
-              m_catalogCursor = page->nextCursor;
-              Q_EMIT catalogListed(false);
+              takeCatalogPage(*page, false);
               Q_EMIT actionSucceeded(action, QString(), tr("Catalog changed: reloaded"));
           });
 }

@@ -187,6 +187,7 @@ sqlite3 *openForCheckpoints(const std::string &path)
         sqlite3_close(db);
         return nullptr;
     }
+    sqlite3_busy_handler(db, storageBusyWait, nullptr);
     return db;
 }
 
@@ -202,10 +203,8 @@ void runCheckpointer(SharedFile *file)
         lock.unlock();
         if (!db)
             db = openForCheckpoints(file->path);
-        if (db) {
-            sqlite3_busy_handler(db, storageBusyWait, nullptr);
+        if (db)
             checkpoint(db, file, restart);
-        }
         lock.lock();
     }
     file->running = false;
