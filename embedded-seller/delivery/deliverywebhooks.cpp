@@ -91,10 +91,24 @@ int DeliveryWebhooks::sendDue(QSqlDatabase &db, const QDateTime &now, QString *e
                        q.value(2).toInt(), q.value(3).toString()});
     q.finish();
     int sent = 0;
-    for (const auto &d : due) {
+    for (auto &d : due) {
         storage::WriteTransaction tx(db);
         if (!tx.begin(error))
             return -1;
+        // A window_update may have taken the next sequence number since the scan: read it again under
+        // the writers' turn, or two reports would carry the same number.
+        QSqlQuery current(db);
+        if (!execute(
+                current,
+                QStringLiteral("SELECT delivery_sequence, last_report_at, final_report_sent FROM exec_buys "
+                               "WHERE principal_id = ? AND media_buy_id = ?"),
+                {qs(d.principalId), qs(d.mediaBuyId)}, error))
+            return -1;
+        if (!current.next() || current.value(2).toInt() != 0)
+            continue;
+        d.sequence = current.value(0).toInt();
+        d.lastReportAt = current.value(1).toString();
+        current.finish();
         const auto buy = MediaBuyLifecycle::load(db, d.principalId, d.mediaBuyId);
         if (!buy || buy->status == "pending_creatives" || buy->status == "pending_start" ||
             buy->status == "rejected")
