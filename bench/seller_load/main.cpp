@@ -13,6 +13,7 @@
 //                          [--slowloris 400] [--no-reference] [--shared DIR]
 #include "loadgen.h"
 #include "serverthread.h"
+#include "storage/database.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -302,7 +303,19 @@ int main(int argc, char **argv)
     };
     const auto trivial = measure("trivial route, same engine, same bytes", {"127.0.0.1", ports.trivial},
                                  fixed(trivialRequest), 0);
+    // How many briefs shared each commit of their proposals (storage::groupWrite), read through a connection
+    // of this thread to the seller's file.
+    QString statsError;
+    const QString statsConnection = QStringLiteral("bench-group-stats");
+    adcp::seller::storage::openSqliteConnection(statsConnection, dir.filePath(QStringLiteral("bench.sqlite")),
+                                                &statsError);
+    const auto groupsBefore =
+        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
     const auto ours = measure("ours: get_products (brief)", seller, fixed(productsRequest), trivial.requestsPerSecond);
+    const auto groupsAfter =
+        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
+    adcp::seller::storage::forgetStatements(statsConnection);
+    QSqlDatabase::removeDatabase(statsConnection);
     measure("ours: get_adcp_capabilities", seller, fixed(capabilitiesRequest), trivial.requestsPerSecond);
     const auto buys = measure("ours: create_media_buy (ad server " + std::to_string(settings.adServerMs) + " ms)",
                               seller, create, trivial.requestsPerSecond);
@@ -332,6 +345,11 @@ int main(int argc, char **argv)
     std::printf("  ours / trivial route     = %.1f %%  (target >= 25 %%)\n",
                 trivial.requestsPerSecond > 0 ? 100 * ours.requestsPerSecond / trivial.requestsPerSecond : 0.0);
     std::printf("  p99                      = %.2f ms  (target <= 5 ms)\n", ours.p99Ms);
+    if (groupsAfter.commits > groupsBefore.commits)
+        std::printf("  briefs per proposal commit = %.2f  (%d commits)\n",
+                    double(groupsAfter.works - groupsBefore.works) /
+                        (groupsAfter.commits - groupsBefore.commits),
+                    groupsAfter.commits - groupsBefore.commits);
     std::printf("  create_media_buy p99 / get_products p99 = %.2f  (target <= 2)\n",
                 ours.p99Ms > 0 ? buys.p99Ms / ours.p99Ms : 0.0);
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,6 +79,8 @@ constexpr int kCatchUpRounds = 4;
 constexpr int kCatchUpFrames = 256;
 constexpr auto kCheckpointerIdle = std::chrono::seconds(5);
 
+struct QueuedWork;
+
 struct SharedFile
 {
     std::mutex mutex;
@@ -94,6 +97,24 @@ struct SharedFile
     bool restart = false;
     bool running = false;
     std::atomic<int> completed{0};
+
+    // Group commit (groupWrite): the calls waiting for a group, whether one is being led, the counts.
+    std::mutex groupMutex;
+    std::deque<QueuedWork *> groupQueue;
+    bool groupLed = false;
+    int groupCommits = 0;
+    int groupWorks = 0;
+};
+
+// One groupWrite call: its work, and what became of it (set by the leader under groupMutex).
+struct QueuedWork
+{
+    const GroupWork *work = nullptr;
+    bool done = false;
+    bool ok = false;
+    bool lead = false; // the previous leader handed the next group to this call
+    QString error;
+    std::condition_variable wake; // done or lead was set
 };
 
 sqlite3 *sqliteHandle(const QSqlDatabase &db)
@@ -544,6 +565,122 @@ bool HeldCommit::commit(const std::function<bool(QString *error)> &finish, QStri
     runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
     endTurn(state);
     return false;
+}
+
+namespace {
+
+constexpr size_t kGroupLimit = 32;
+
+bool holdsTurn(SharedFile *file)
+{
+    std::lock_guard lock(file->mutex);
+    return file->depth > 0 && file->owner == std::this_thread::get_id();
+}
+
+// One work in a savepoint of the leader's transaction; a work that throws is a failed one.
+bool runQueuedWork(QSqlDatabase &db, QueuedWork &queued)
+{
+    WriteTransaction savepoint(db);
+    QString error;
+    bool ok = false;
+    try {
+        ok = savepoint.begin(&error) && (*queued.work)(db, &error) && savepoint.commit(&error);
+    } catch (const std::exception &e) {
+        error = QString::fromUtf8(e.what());
+    }
+    if (!ok) {
+        savepoint.rollback();
+        queued.error = error.isEmpty() ? QStringLiteral("the write failed") : error;
+    }
+    return ok;
+}
+
+// Takes queued calls (not yet in `group`) until the group holds kGroupLimit.
+void takeQueued(SharedFile *file, std::vector<QueuedWork *> &group)
+{
+    std::lock_guard lock(file->groupMutex);
+    while (!file->groupQueue.empty() && group.size() < kGroupLimit) {
+        group.push_back(file->groupQueue.front());
+        file->groupQueue.pop_front();
+    }
+}
+
+// The leader's part: one transaction for its own call and those queued, then the results, then the next
+// leader (the oldest call still queued) or none.
+void leadGroup(QSqlDatabase &db, SharedFile *file, QueuedWork &mine)
+{
+    std::vector<QueuedWork *> group{&mine};
+    std::vector<bool> ok;
+    WriteTransaction tx(db);
+    QString error;
+    bool committed = tx.begin(&error);
+    if (committed) {
+        // Calls that queue while this group's works run join it; the writers' turn is held meanwhile.
+        for (size_t next = 0;;) {
+            takeQueued(file, group);
+            if (next == group.size())
+                break;
+            for (; next < group.size(); ++next)
+                ok.push_back(runQueuedWork(db, *group[next]));
+        }
+        committed = tx.commit(&error);
+    }
+    std::lock_guard lock(file->groupMutex);
+    for (size_t i = 0; i < group.size(); ++i) {
+        QueuedWork &queued = *group[i];
+        queued.ok = committed && ok[i];
+        if (!committed)
+            queued.error = error.isEmpty() ? QStringLiteral("the group's transaction failed") : error;
+        queued.done = true;
+        queued.wake.notify_one();
+    }
+    ++file->groupCommits;
+    file->groupWorks += int(group.size());
+    if (file->groupQueue.empty()) {
+        file->groupLed = false;
+    } else {
+        QueuedWork *next = file->groupQueue.front();
+        file->groupQueue.pop_front();
+        next->lead = true;
+        next->wake.notify_one();
+    }
+}
+
+} // namespace
+
+bool groupWrite(QSqlDatabase &db, const GroupWork &work, QString *error)
+{
+    const TransactionState &state = transactionState(db.connectionName());
+    SharedFile *file = sharedFile(sqliteHandle(db));
+    if (!file || state.depth > 0 || state.held || holdsTurn(file)) {
+        WriteTransaction tx(db);
+        return tx.begin(error) && work(db, error) && tx.commit(error);
+    }
+    QueuedWork mine;
+    mine.work = &work;
+    {
+        std::unique_lock lock(file->groupMutex);
+        if (file->groupLed) {
+            file->groupQueue.push_back(&mine);
+            mine.wake.wait(lock, [&mine] { return mine.done || mine.lead; });
+        } else {
+            file->groupLed = true;
+        }
+    }
+    if (!mine.done)
+        leadGroup(db, file, mine);
+    if (!mine.ok && error)
+        *error = mine.error;
+    return mine.ok;
+}
+
+GroupCommitStats groupCommitStats(const QSqlDatabase &db)
+{
+    SharedFile *file = sharedFile(sqliteHandle(db));
+    if (!file)
+        return {};
+    std::lock_guard lock(file->groupMutex);
+    return {file->groupCommits, file->groupWorks, int(file->groupQueue.size())};
 }
 
 bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> bindings, QString *error)

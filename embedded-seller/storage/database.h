@@ -65,6 +65,30 @@ private:
     bool m_holding = true;
 };
 
+// Group commit. Runs `work` in a write transaction that the concurrent groupWrite calls of other threads on
+// the same database file share: the first caller leads, begins a transaction on its own connection, runs its
+// work and every work queued meanwhile (up to 32), each in a savepoint of its own, and commits them all at
+// once; a work that fails (or throws) rolls back alone. Every caller returns once the commit holding its
+// writes is done (false with the reason when its work failed or the transaction could not begin or commit),
+// then a caller still queued leads the next group. One commit writes each page its works touched once, where
+// separate transactions wrote the shared pages (table and index leaves, page 1) once per request, and the
+// writers' turn changes hands once per group. `work` may run on another thread: it must write and read only
+// through the connection it is given and touch nothing of its caller's thread-local state. Runs inline (a
+// plain WriteTransaction) when the calling thread already has a transaction, a HeldCommit or the file's
+// writers' turn, or `db` has no file.
+using GroupWork = std::function<bool(QSqlDatabase &db, QString *error)>;
+bool groupWrite(QSqlDatabase &db, const GroupWork &work, QString *error);
+
+// What groupWrite did on `db`'s file in this process: commits (groups), works committed or rolled back in
+// them, and calls queued now behind a running group.
+struct GroupCommitStats
+{
+    int commits = 0;
+    int works = 0;
+    int queued = 0;
+};
+GroupCommitStats groupCommitStats(const QSqlDatabase &db);
+
 // Prepares and runs `sql` with positional bindings; on failure fills `error` with the driver's message.
 bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> bindings, QString *error);
 

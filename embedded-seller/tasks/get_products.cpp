@@ -143,16 +143,11 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
 
     const std::string requestId = newId("req");
     const bool autoCommit = task.options.autoCommitOnIssue;
-    storage::WriteTransaction tx(task.db);
-    QString error;
-    if (!tx.begin(&error))
-        return databaseFailure(error);
     std::optional<std::string> opportunityId;
-    if (auto it = args.find("opportunity"); it != args.end()) {
-        if (!OpportunityStore::upsert(task.db, task.principal.id, *it, task.now, &error))
-            return databaseFailure(error);
-        opportunityId = it->at("opportunity_id").get<std::string>();
-    }
+    const auto opportunity = args.find("opportunity");
+    if (opportunity != args.end())
+        opportunityId = opportunity->at("opportunity_id").get<std::string>();
+    std::vector<StoredProposal> issued;
     for (const auto &[name, picks] : plans) {
         StoredProposal p;
         p.principalId = task.principal.id;
@@ -173,12 +168,28 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
             p.state = ProposalState::Draft;
             p.expiresAt = task.now.addSecs(task.options.draftLifetimeSeconds);
         }
-        if (!ProposalStore::insert(task.db, p, autoCommit ? "issued committed" : "issued", task.now, &error))
-            return databaseFailure(error);
-        result["proposals"].push_back(proposals::wireView(p));
+        issued.push_back(std::move(p));
     }
-    if (!tx.commit(&error))
+    // Every brief writes its proposals: concurrent briefs share one commit (storage::groupWrite).
+    QString error;
+    const bool written = storage::groupWrite(
+        task.db,
+        [&](QSqlDatabase &db, QString *writeError) {
+            if (opportunity != args.end() &&
+                !OpportunityStore::upsert(db, task.principal.id, *opportunity, task.now, writeError))
+                return false;
+            for (auto &p : issued) {
+                if (!ProposalStore::insert(db, p, autoCommit ? "issued committed" : "issued", task.now,
+                                           writeError))
+                    return false;
+            }
+            return true;
+        },
+        &error);
+    if (!written)
         return databaseFailure(error);
+    for (const auto &p : issued)
+        result["proposals"].push_back(proposals::wireView(p));
     return adcp::ToolOutcome::success(std::move(result));
 }
 

@@ -10,7 +10,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <QDeadlineTimer>
+
+#include <future>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 using namespace adcp::seller;
 
@@ -34,6 +39,8 @@ private Q_SLOTS:
     void readSurvivesCloseAndOpen();
     void idsSortInIssueOrder();
     void checkpointsRunInTheBackground();
+    void groupWriteSharesOneCommit();
+    void groupWriteRunsInlineInATransaction();
 
 private:
     QString openConnection(const QString &name, const QString &file);
@@ -391,6 +398,160 @@ void TestStorage::checkpointsRunInTheBackground()
     // Writes go on beside it, and what was committed is all there.
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM blobs")) && q.next());
     QCOMPARE(q.value(0).toInt(), 5000);
+}
+
+namespace {
+
+// A connection of the calling thread to `path`, removed when the scope ends (on that thread).
+class ThreadConnection final
+{
+public:
+    ThreadConnection(const QString &name, const QString &path) : m_name(name)
+    {
+        QString error;
+        m_ok = storage::openSqliteConnection(name, path, &error);
+    }
+    ~ThreadConnection()
+    {
+        storage::forgetStatements(m_name);
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    ThreadConnection(const ThreadConnection &) = delete;
+    ThreadConnection &operator=(const ThreadConnection &) = delete;
+    bool ok() const { return m_ok; }
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
+
+private:
+    QString m_name;
+    bool m_ok = false;
+};
+
+bool insertNumber(QSqlDatabase &db, int n, QString *error)
+{
+    return storage::write(db, QStringLiteral("INSERT INTO grouped (n) VALUES (?)"), {n}, error);
+}
+
+} // namespace
+
+// Group commit: a leader's work holds its group open until five other threads have queued; they all join its
+// transaction (one commit for six works). A work that fails (a duplicate key) and one that throws after
+// writing roll back alone; the others are committed, and each caller learns its own outcome.
+void TestStorage::groupWriteSharesOneCommit()
+{
+    const QString name = openConnection(QStringLiteral("storage-test-group"), QStringLiteral("group.db"));
+    QSqlDatabase db = QSqlDatabase::database(name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE grouped (n INTEGER PRIMARY KEY)")));
+    const QString path = m_dir.filePath(QStringLiteral("group.db"));
+    const storage::GroupCommitStats before = storage::groupCommitStats(db);
+
+    std::promise<void> leading;
+    bool leaderOk = false;
+    bool leaderSawQueue = false;
+    std::thread leader([&] {
+        ThreadConnection connection(QStringLiteral("group-leader"), path);
+        QSqlDatabase mine = connection.db();
+        QString error;
+        leaderOk = connection.ok() &&
+                   storage::groupWrite(
+                       mine,
+                       [&](QSqlDatabase &db, QString *error) {
+                           if (!insertNumber(db, 0, error))
+                               return false;
+                           leading.set_value();
+                           // No clock decides this: the wait ends when five calls queued
+                           // (the deadline only keeps a broken build from hanging).
+                           const QDeadlineTimer failsafe(60000);
+                           while (storage::groupCommitStats(db).queued < 5 && !failsafe.hasExpired())
+                               std::this_thread::yield();
+                           leaderSawQueue = storage::groupCommitStats(db).queued == 5;
+                           return true;
+                       },
+                       &error);
+    });
+    leading.get_future().wait();
+    struct Outcome
+    {
+        bool ok = false;
+        QString error;
+    };
+    std::vector<Outcome> outcomes(6);
+    std::vector<std::thread> followers;
+    for (int i = 1; i <= 5; ++i) {
+        followers.emplace_back([&, i] {
+            ThreadConnection connection(QStringLiteral("group-follower-%1").arg(i), path);
+            QSqlDatabase mine = connection.db();
+            Outcome &outcome = outcomes[size_t(i)];
+            outcome.ok =
+                connection.ok() && storage::groupWrite(
+                                       mine,
+                                       [i](QSqlDatabase &db, QString *error) {
+                                           if (i == 3)
+                                               return insertNumber(db, 0, error); // taken by the leader
+                                           if (!insertNumber(db, i, error))
+                                               return false;
+                                           if (i == 4)
+                                               throw std::runtime_error("work 4 gave up");
+                                           return true;
+                                       },
+                                       &outcome.error);
+        });
+    }
+    for (auto &t : followers)
+        t.join();
+    leader.join();
+
+    QVERIFY(leaderOk);
+    QVERIFY(leaderSawQueue);
+    QVERIFY(outcomes[1].ok && outcomes[2].ok && outcomes[5].ok);
+    QVERIFY(!outcomes[3].ok);
+    QVERIFY2(outcomes[3].error.contains(QStringLiteral("UNIQUE")), qPrintable(outcomes[3].error));
+    QVERIFY(!outcomes[4].ok);
+    QCOMPARE(outcomes[4].error, QStringLiteral("work 4 gave up"));
+    const storage::GroupCommitStats after = storage::groupCommitStats(db);
+    QCOMPARE(after.commits - before.commits, 1);
+    QCOMPARE(after.works - before.works, 6);
+    QCOMPARE(after.queued, 0);
+    std::vector<int> rows;
+    QVERIFY(q.exec(QStringLiteral("SELECT n FROM grouped ORDER BY n")));
+    while (q.next())
+        rows.push_back(q.value(0).toInt());
+    QCOMPARE(rows, (std::vector<int>{0, 1, 2, 5}));
+
+    // The next call leads a group of its own.
+    QString error;
+    QVERIFY2(storage::groupWrite(
+                 db, [](QSqlDatabase &db, QString *error) { return insertNumber(db, 6, error); }, &error),
+             qPrintable(error));
+    QCOMPARE(storage::groupCommitStats(db).commits - after.commits, 1);
+}
+
+// Inside a transaction of its own thread, groupWrite joins it (no group, no commit of its own): rolling the
+// outer transaction back takes the work's writes with it.
+void TestStorage::groupWriteRunsInlineInATransaction()
+{
+    const QString name = openConnection(QStringLiteral("storage-test-inline"), QStringLiteral("inline.db"));
+    QSqlDatabase db = QSqlDatabase::database(name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE grouped (n INTEGER PRIMARY KEY)")));
+    const storage::GroupCommitStats before = storage::groupCommitStats(db);
+    QString error;
+    {
+        storage::WriteTransaction tx(db);
+        QVERIFY(tx.begin(&error));
+        QVERIFY(storage::groupWrite(
+            db, [](QSqlDatabase &db, QString *error) { return insertNumber(db, 1, error); }, &error));
+        // A failing work inside the transaction fails and leaves the earlier write alone.
+        QVERIFY(!storage::groupWrite(
+            db, [](QSqlDatabase &db, QString *error) { return insertNumber(db, 1, error); }, &error));
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM grouped")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        q.finish();
+        tx.rollback();
+    }
+    QCOMPARE(storage::groupCommitStats(db).commits, before.commits);
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM grouped")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestStorage)
