@@ -16,11 +16,6 @@ namespace {
 // A catch-up after a long pause or a big clock jump sends at most this many reports per tick.
 constexpr int kMaxReportsPerTick = 500;
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODate);
-}
-
 qint64 unitSeconds(const nlohmann::json &reportingWebhook)
 {
     return reportingWebhook.value("reporting_frequency", std::string("daily")) == "hourly" ? 3600 : 86400;
@@ -49,11 +44,12 @@ bool enqueueReport(QSqlDatabase &db, const BuyExecution &buy, const std::string 
     nlohmann::json result = {
         {"notification_type", type},
         {"sequence_number", sequence},
-        {"reporting_period", {{"start", iso(from).toStdString()}, {"end", iso(to).toStdString()}}},
+        {"reporting_period",
+         {{"start", storage::isoTime(from).toStdString()}, {"end", storage::isoTime(to).toStdString()}}},
         {"currency", buy.currency},
         {"media_buy_deliveries", nlohmann::json::array({delivery})}};
     if (type != "final")
-        result["next_expected_at"] = iso(to.addSecs(unit)).toStdString();
+        result["next_expected_at"] = storage::isoTime(to.addSecs(unit)).toStdString();
     OutboxEvent event;
     event.principalId = buy.principalId;
     event.target = *target;
@@ -142,7 +138,8 @@ int DeliveryWebhooks::sendDue(QSqlDatabase &db, const QDateTime &now, QString *e
                 QStringLiteral(
                     "UPDATE exec_buys SET delivery_sequence = ?, last_report_at = ?, final_report_sent "
                     "= ? WHERE principal_id = ? AND media_buy_id = ?"),
-                {sequence, iso(periodStart), final ? 1 : 0, qs(d.principalId), qs(d.mediaBuyId)}, error) ||
+                {sequence, storage::isoTime(periodStart), final ? 1 : 0, qs(d.principalId), qs(d.mediaBuyId)},
+                error) ||
             !tx.commit(error))
             return -1;
     }

@@ -127,11 +127,6 @@ void serialize(const json &value, std::string &out)
     }
 }
 
-QString iso(const QDateTime &time)
-{
-    return time.toUTC().toString(Qt::ISODate);
-}
-
 } // namespace
 
 bool CompactProposalStore::insert(QSqlDatabase &db, const std::string &principalId,
@@ -146,7 +141,7 @@ bool CompactProposalStore::insert(QSqlDatabase &db, const std::string &principal
         {qs(principalId), qs(record.proposalId),
          record.parentProposalId ? QVariant(qs(*record.parentProposalId)) : QVariant(),
          record.successorId ? QVariant(qs(*record.successorId)) : QVariant(), storage::toText(record.brand),
-         storage::toText(record.commercialTerms), qs(record.termsDigest), iso(now)},
+         storage::toText(record.commercialTerms), qs(record.termsDigest), storage::isoTime(now)},
         error);
 }
 
@@ -222,8 +217,8 @@ json commercialTerms(const json &plan, const json &brand, const Catalog &catalog
     const auto guidance = plan.value("total_budget_guidance", json::object());
     const std::string currency = guidance.value("currency", std::string("USD"));
     const double total = guidance.value("recommended", 0.0);
-    std::string start = iso(defaultStart).toStdString();
-    std::string end = iso(defaultEnd).toStdString();
+    std::string start = storage::isoTime(defaultStart).toStdString();
+    std::string end = storage::isoTime(defaultEnd).toStdString();
     json purchases = json::array();
     for (const auto &allocation : plan.value("allocations", json::array())) {
         const Product *product = catalog.find(allocation.value("product_id", std::string()));
@@ -262,7 +257,7 @@ json canonicalProposal(const StoredProposal &stored, const CompactRecord &record
                  {"name", stored.current.value("name", std::string("Proposal"))},
                  {"commercial_terms", record.commercialTerms},
                  {"terms_digest", record.termsDigest},
-                 {"expires_at", iso(stored.expiresAt).toStdString()}};
+                 {"expires_at", storage::isoTime(stored.expiresAt).toStdString()}};
     if (record.parentProposalId)
         view["parent_proposal_id"] = *record.parentProposalId;
     if (stored.opportunityId)
@@ -320,7 +315,7 @@ json commitmentResult(const json &orderResult, json acceptedProposal, const json
     const std::string status = orderResult.value("media_buy_status", std::string());
     acceptedProposal["proposal_status"] = "accepted";
     acceptedProposal["media_buy_id"] = mediaBuyId;
-    acceptedProposal["accepted_at"] = iso(acceptedAt).toStdString();
+    acceptedProposal["accepted_at"] = storage::isoTime(acceptedAt).toStdString();
     json bindings = json::array();
     const auto &packages = orderResult.at("packages");
     for (size_t i = 0; i < packages.size() && i < purchases.size(); ++i)

@@ -15,11 +15,6 @@ using storage::ss;
 
 namespace {
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODate);
-}
-
 QVariant optionalText(const std::optional<std::string> &text)
 {
     return text ? QVariant(qs(*text)) : QVariant();
@@ -57,10 +52,12 @@ bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime 
                 "confirmed_at, creative_deadline, request_json, context_json, created_at, "
                 "updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             {qs(o.principalId), qs(o.mediaBuyId), qs(buy.status), qs(o.currency), o.totalBudget,
-             iso(o.startTime), iso(o.endTime), optionalText(o.proposalId), optionalText(o.proposalVersion),
-             optionalText(buy.name), optionalText(buy.poNumber), iso(buy.confirmedAt),
-             iso(buy.creativeDeadline), storage::toText(o.request),
-             buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)), iso(now), iso(now)},
+             storage::isoTime(o.startTime), storage::isoTime(o.endTime), optionalText(o.proposalId),
+             optionalText(o.proposalVersion), optionalText(buy.name), optionalText(buy.poNumber),
+             storage::isoTime(buy.confirmedAt), storage::isoTime(buy.creativeDeadline),
+             storage::toText(o.request),
+             buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)),
+             storage::isoTime(now), storage::isoTime(now)},
             error))
         return false;
     for (size_t i = 0; i < o.packages.size(); ++i) {
@@ -80,7 +77,7 @@ bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime 
                  pj.value("paused", false) ? 1 : 0, qs(std::string("pending")), storage::toText(pj),
                  p.implementationConfig.is_null() ? QVariant()
                                                   : QVariant(storage::toText(p.implementationConfig)),
-                 iso(now), iso(now)},
+                 storage::isoTime(now), storage::isoTime(now)},
                 error))
             return false;
     }

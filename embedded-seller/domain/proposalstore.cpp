@@ -48,11 +48,6 @@ StoredProposal fromRow(const storage::Read &q)
     return p;
 }
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 // The buyer-facing proposal_status of a stored state.
 std::string wireStatus(ProposalState state)
 {
@@ -158,7 +153,7 @@ std::optional<std::string> ProposalStore::latestOpenRequest(QSqlDatabase &db, co
             QStringLiteral("SELECT request_id FROM proposals WHERE principal_id = ? AND status IN ('draft', "
                            "'committed') AND expires_at >= ? AND request_id NOT LIKE 'rp\\_%' ESCAPE '\\' "
                            "ORDER BY created_at DESC, rowid DESC LIMIT 1"),
-            {qs(principalId), iso(now)}, error))
+            {qs(principalId), storage::isoTimeMs(now)}, error))
         return std::nullopt;
     if (!q.next())
         return std::nullopt;
@@ -192,14 +187,14 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
     p.current["proposal_version"] = versionLabel(p.version);
     p.current["proposal_status"] = wireStatus(p.state);
     p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
-    const QString at = iso(now);
+    const QString at = storage::isoTimeMs(now);
     if (!storage::write(
             db,
             QStringLiteral("INSERT INTO proposals (principal_id, proposal_id, request_id, current_version, "
                            "status, versioned, expires_at, opportunity_id, created_at, updated_at) VALUES "
                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             {qs(p.principalId), qs(p.proposalId), qs(p.requestId), p.version, qs(toString(p.state)),
-             p.versioned ? 1 : 0, iso(p.expiresAt),
+             p.versioned ? 1 : 0, storage::isoTimeMs(p.expiresAt),
              p.opportunityId ? QVariant(qs(*p.opportunityId)) : QVariant(), at, at},
             error))
         return false;
@@ -225,8 +220,8 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
             QStringLiteral(
                 "UPDATE proposals SET current_version = ?, status = ?, expires_at = ?, updated_at = "
                 "? WHERE principal_id = ? AND proposal_id = ? AND current_version = ?"),
-            {next, qs(toString(p.state)), iso(p.expiresAt), iso(now), qs(p.principalId), qs(p.proposalId),
-             p.version},
+            {next, qs(toString(p.state)), storage::isoTimeMs(p.expiresAt), storage::isoTimeMs(now),
+             qs(p.principalId), qs(p.proposalId), p.version},
             error, &rows))
         return false;
     if (rows != 1) {
@@ -239,7 +234,7 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
             QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
                            "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
             {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)), storage::toText(p.current),
-             qs(cause), iso(now)},
+             qs(cause), storage::isoTimeMs(now)},
             error))
         return false;
     p.version = next;
@@ -264,8 +259,8 @@ bool ProposalStore::recordDecline(QSqlDatabase &db, StoredProposal &p, const std
             QStringLiteral("UPDATE proposals SET status = 'declined', versioned = 1, declined_version = ?, "
                            "decline_reason = ?, decline_detail = ?, declined_at = ?, updated_at = ? WHERE "
                            "principal_id = ? AND proposal_id = ? AND status IN ('draft', 'committed')"),
-            {p.version, qs(reason), detail ? QVariant(qs(*detail)) : QVariant(), iso(now), iso(now),
-             qs(p.principalId), qs(p.proposalId)},
+            {p.version, qs(reason), detail ? QVariant(qs(*detail)) : QVariant(), storage::isoTimeMs(now),
+             storage::isoTimeMs(now), qs(p.principalId), qs(p.proposalId)},
             error, &rows))
         return false;
     if (rows != 1) {
@@ -290,7 +285,8 @@ bool ProposalStore::reserve(QSqlDatabase &db, const std::string &principalId, co
             QStringLiteral("UPDATE proposals SET status = 'consuming', updated_at = ? WHERE principal_id = ? "
                            "AND proposal_id = ? AND status = 'committed' AND current_version = ? AND "
                            "expires_at >= ?"),
-            {iso(now), qs(principalId), qs(proposalId), version, iso(now)}, error, &rows))
+            {storage::isoTimeMs(now), qs(principalId), qs(proposalId), version, storage::isoTimeMs(now)},
+            error, &rows))
         return false;
     return rows == 1;
 }
@@ -302,7 +298,7 @@ bool ProposalStore::release(QSqlDatabase &db, const std::string &principalId, co
         db,
         QStringLiteral("UPDATE proposals SET status = 'committed', updated_at = ? WHERE principal_id = ? "
                        "AND proposal_id = ? AND status = 'consuming'"),
-        {iso(now), qs(principalId), qs(proposalId)}, error);
+        {storage::isoTimeMs(now), qs(principalId), qs(proposalId)}, error);
 }
 
 bool ProposalStore::consume(QSqlDatabase &db, const std::string &principalId, const std::string &proposalId,
@@ -313,7 +309,7 @@ bool ProposalStore::consume(QSqlDatabase &db, const std::string &principalId, co
             db,
             QStringLiteral("UPDATE proposals SET status = 'consumed', media_buy_id = ?, updated_at = ? WHERE "
                            "principal_id = ? AND proposal_id = ? AND status = 'consuming'"),
-            {qs(mediaBuyId), iso(now), qs(principalId), qs(proposalId)}, error, &rows))
+            {qs(mediaBuyId), storage::isoTimeMs(now), qs(principalId), qs(proposalId)}, error, &rows))
         return false;
     if (rows != 1) {
         if (error)

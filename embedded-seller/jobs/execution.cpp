@@ -31,11 +31,6 @@ using storage::qs;
 
 namespace {
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 QString siblingPath(const QString &databasePath, const QString &suffix)
 {
     const QFileInfo info(databasePath);
@@ -125,7 +120,8 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
              manual ? QStringLiteral("pending") : QStringLiteral("not_required"),
              request.value("paused", false) ? 1 : 0,
              pushConfig.is_null() ? QVariant() : storage::toText(pushConfig),
-             reportingWebhook.is_null() ? QVariant() : storage::toText(reportingWebhook), iso(now)},
+             reportingWebhook.is_null() ? QVariant() : storage::toText(reportingWebhook),
+             storage::isoTimeMs(now)},
             error))
         return false;
     const nlohmann::json requestPackages = request.value("packages", nlohmann::json::array());
@@ -215,7 +211,7 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
             QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
                            "to_status, cause) SELECT principal_id, media_buy_id, ?, NULL, status, ? FROM "
                            "media_buys WHERE principal_id = ? AND media_buy_id = ?"),
-            {iso(now),
+            {storage::isoTimeMs(now),
              manual ? QStringLiteral("created; awaiting seller approval") : QStringLiteral("created"),
              qs(order.principalId), qs(order.mediaBuyId)},
             error))
@@ -507,7 +503,8 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
             QStringLiteral("UPDATE exec_buys SET approval = ?, rejection_reason = ?, updated_at = ? WHERE "
                            "principal_id = ? AND media_buy_id = ?"),
             {approve ? QStringLiteral("approved") : QStringLiteral("rejected"),
-             approve ? QVariant() : qs(declineReason), iso(now), qs(principalId), qs(mediaBuyId)},
+             approve ? QVariant() : qs(declineReason), storage::isoTimeMs(now), qs(principalId),
+             qs(mediaBuyId)},
             error))
         return false;
     if (approve) {
@@ -516,7 +513,7 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
                 QStringLiteral(
                     "UPDATE media_buys SET confirmed_at = ?, updated_at = ? WHERE principal_id = ? "
                     "AND media_buy_id = ?"),
-                {iso(now), iso(now), qs(principalId), qs(mediaBuyId)}, error) ||
+                {storage::isoTimeMs(now), storage::isoTimeMs(now), qs(principalId), qs(mediaBuyId)}, error) ||
             !enqueueBooking(db, principalId, mediaBuyId, error))
             return false;
     }
@@ -532,7 +529,7 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
     nlohmann::json result = {{"media_buy_id", mediaBuyId},
                              {"media_buy_status", *status},
                              {"revision", buy ? buy->revision : 1},
-                             {"confirmed_at", iso(now).toStdString()},
+                             {"confirmed_at", storage::isoTimeMs(now).toStdString()},
                              {"currency", buy ? buy->currency : std::string()},
                              {"total_budget", buy ? buy->totalBudget : 0.0},
                              {"packages", nlohmann::json::array()},

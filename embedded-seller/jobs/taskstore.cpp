@@ -17,11 +17,6 @@ using storage::qs;
 
 namespace {
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 const QString kColumns =
     QStringLiteral("task_id, task_type, status, media_buy_id, request_json, result_json, "
                    "error_json, push_config, history_json, created_at, updated_at, "
@@ -75,9 +70,11 @@ bool TaskStore::create(QSqlDatabase &db, const std::string &principalId, const s
     const nlohmann::json push =
         request.is_object() ? request.value("push_notification_config", nlohmann::json()) : nlohmann::json();
     nlohmann::json history = nlohmann::json::array();
-    history.push_back({{"timestamp", iso(now).toStdString()}, {"type", "request"}, {"data", request}});
+    history.push_back(
+        {{"timestamp", storage::isoTimeMs(now).toStdString()}, {"type", "request"}, {"data", request}});
     if (!result.is_null())
-        history.push_back({{"timestamp", iso(now).toStdString()}, {"type", "response"}, {"data", result}});
+        history.push_back(
+            {{"timestamp", storage::isoTimeMs(now).toStdString()}, {"type", "response"}, {"data", result}});
     return storage::write(
         db,
         QStringLiteral("INSERT INTO exec_tasks (task_id, principal_id, task_type, status, media_buy_id, "
@@ -86,8 +83,9 @@ bool TaskStore::create(QSqlDatabase &db, const std::string &principalId, const s
         {qs(taskId), qs(principalId), qs(taskType), qs(status),
          mediaBuyId.empty() ? QVariant() : qs(mediaBuyId), storage::toText(request),
          result.is_null() ? QVariant() : storage::toText(result),
-         push.is_null() ? QVariant() : storage::toText(push), storage::toText(history), iso(now), iso(now),
-         isTerminal(status) ? QVariant(iso(now)) : QVariant()},
+         push.is_null() ? QVariant() : storage::toText(push), storage::toText(history),
+         storage::isoTimeMs(now), storage::isoTimeMs(now),
+         isTerminal(status) ? QVariant(storage::isoTimeMs(now)) : QVariant()},
         error);
 }
 
@@ -129,7 +127,8 @@ bool TaskStore::transition(QSqlDatabase &db, const std::string &principalId, con
         data["result"] = result;
     if (!error.is_null())
         data["error"] = error;
-    history.push_back({{"timestamp", iso(now).toStdString()}, {"type", "response"}, {"data", data}});
+    history.push_back(
+        {{"timestamp", storage::isoTimeMs(now).toStdString()}, {"type", "response"}, {"data", data}});
     if (!storage::write(
             db,
             QStringLiteral(
@@ -137,8 +136,9 @@ bool TaskStore::transition(QSqlDatabase &db, const std::string &principalId, con
                 "= COALESCE(?, error_json), history_json = ?, updated_at = ?, completed_at = ? WHERE "
                 "principal_id = ? AND task_id = ?"),
             {qs(status), result.is_null() ? QVariant() : storage::toText(result),
-             error.is_null() ? QVariant() : storage::toText(error), storage::toText(history), iso(now),
-             isTerminal(status) ? QVariant(iso(now)) : QVariant(), qs(principalId), qs(taskId)},
+             error.is_null() ? QVariant() : storage::toText(error), storage::toText(history),
+             storage::isoTimeMs(now), isTerminal(status) ? QVariant(storage::isoTimeMs(now)) : QVariant(),
+             qs(principalId), qs(taskId)},
             sqlError))
         return false;
     const auto target = WebhookTarget::fromConfig(push);

@@ -55,11 +55,6 @@ const std::map<std::string, TypeInfo, std::less<>> &types()
     return t;
 }
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 QDateTime parseTime(const QVariant &value)
 {
     if (value.isNull() || value.toString().isEmpty())
@@ -137,7 +132,7 @@ bool notify(QSqlDatabase &db, const std::string &principalId, const std::string 
                     {"impairment", impairment},
                     {"resolved", resolved}};
     if (resolved)
-        event.result["resolved_at"] = iso(now).toStdString();
+        event.result["resolved_at"] = storage::isoTimeMs(now).toStdString();
     event.timestamp = now;
     return WebhookOutbox::enqueue(db, event, error);
 }
@@ -256,8 +251,8 @@ bool DependencyHealth::ensureResource(QSqlDatabase &db, const std::string &princ
         db,
         QStringLiteral("INSERT OR IGNORE INTO mon_resources (principal_id, resource_type, resource_id, "
                        "status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"),
-        {qs(principalId), qs(type), qs(id), qs(status.empty() ? initialStatus(type) : status), iso(now),
-         iso(now)},
+        {qs(principalId), qs(type), qs(id), qs(status.empty() ? initialStatus(type) : status),
+         storage::isoTimeMs(now), storage::isoTimeMs(now)},
         error);
 }
 
@@ -297,7 +292,7 @@ bool DependencyHealth::setStatus(QSqlDatabase &db, const std::string &principalI
                 "?, updated_at = ? WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
             {existing ? qs(existing->status) : QVariant(), qs(status),
              qs(reasonCode.empty() && isOffline(type, status) ? defaultReasonCode(type, status) : reasonCode),
-             qs(reason), iso(now), qs(principalId), qs(type), qs(id)},
+             qs(reason), storage::isoTimeMs(now), qs(principalId), qs(type), qs(id)},
             error))
         return false;
     for (const auto &buy : dependentBuys(db, principalId, type, id)) {
@@ -321,7 +316,8 @@ bool DependencyHealth::addDependency(QSqlDatabase &db, const std::string &princi
             db,
             QStringLiteral("INSERT OR IGNORE INTO mon_dependencies (principal_id, media_buy_id, package_id, "
                            "resource_type, resource_id, assigned_at) VALUES (?, ?, ?, ?, ?, ?)"),
-            {qs(principalId), qs(mediaBuyId), qs(packageId), qs(type), qs(id), iso(now)}, error))
+            {qs(principalId), qs(mediaBuyId), qs(packageId), qs(type), qs(id), storage::isoTimeMs(now)},
+            error))
         return false;
     return reconcile(db, principalId, mediaBuyId, now, error);
 }
@@ -484,7 +480,7 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
         if (!stillOffline) {
             if (!storage::write(
                     db, QStringLiteral("UPDATE mon_impairments SET resolved_at = ? WHERE impairment_id = ?"),
-                    {iso(now), qs(imp.id)}, error))
+                    {storage::isoTimeMs(now), qs(imp.id)}, error))
                 return false;
             fired.emplace_back(imp.id, true);
             continue;
@@ -513,7 +509,7 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
                 {qs(id), qs(principalId), qs(mediaBuyId), qs(d.type), qs(d.id), storage::toText(packages),
                  d.previous.empty() ? QVariant() : qs(d.previous), qs(d.status),
                  qs(d.reasonCode.empty() ? defaultReasonCode(d.type, d.status) : d.reasonCode), qs(d.reason),
-                 qs(info->second.remediation), d.changedAt.isEmpty() ? iso(now) : d.changedAt},
+                 qs(info->second.remediation), d.changedAt.isEmpty() ? storage::isoTimeMs(now) : d.changedAt},
                 error))
             return false;
         fired.emplace_back(id, false);

@@ -25,11 +25,6 @@ QDateTime parseTime(const QVariant &value)
     return t.isValid() ? t.toUTC() : t;
 }
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 } // namespace
 
 bool isTerminalStatus(std::string_view status)
@@ -209,7 +204,8 @@ bool MediaBuyLifecycle::setStatus(QSqlDatabase &db, const BuyExecution &buy, con
             db,
             QStringLiteral("UPDATE media_buys SET status = ?, updated_at = ? WHERE principal_id = ? AND "
                            "media_buy_id = ? AND status = ?"),
-            {qs(to), iso(now), qs(buy.principalId), qs(buy.mediaBuyId), qs(buy.status)}, error, &updateRows))
+            {qs(to), storage::isoTimeMs(now), qs(buy.principalId), qs(buy.mediaBuyId), qs(buy.status)}, error,
+            &updateRows))
         return false;
     // Someone else moved the buy first: their write stands, this refresh is stale.
     if (updateRows != 1)
@@ -218,7 +214,9 @@ bool MediaBuyLifecycle::setStatus(QSqlDatabase &db, const BuyExecution &buy, con
             db,
             QStringLiteral("INSERT INTO exec_buy_history (principal_id, media_buy_id, at, from_status, "
                            "to_status, cause) VALUES (?, ?, ?, ?, ?, ?)"),
-            {qs(buy.principalId), qs(buy.mediaBuyId), iso(now), qs(buy.status), qs(to), qs(cause)}, error))
+            {qs(buy.principalId), qs(buy.mediaBuyId), storage::isoTimeMs(now), qs(buy.status), qs(to),
+             qs(cause)},
+            error))
         return false;
     const auto target = WebhookTarget::fromConfig(buy.pushConfig);
     if (!target)
@@ -264,7 +262,7 @@ std::optional<std::string> MediaBuyLifecycle::refresh(QSqlDatabase &db, const st
             QStringLiteral("INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at, "
                            "rejection_reason) VALUES (?, ?, 'not_required', ?, ?) ON CONFLICT (principal_id, "
                            "media_buy_id) DO UPDATE SET rejection_reason = excluded.rejection_reason"),
-            {qs(principalId), qs(mediaBuyId), iso(now), qs(cause)}, nullptr);
+            {qs(principalId), qs(mediaBuyId), storage::isoTimeMs(now), qs(cause)}, nullptr);
     }
     if (!setStatus(db, *buy, next, cause, now, error))
         return std::nullopt;

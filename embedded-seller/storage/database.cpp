@@ -785,6 +785,60 @@ void Read::finish()
     m_ok = false;
 }
 
+namespace {
+
+QString formatIsoTime(const QDateTime &t, bool withMs)
+{
+    if (!t.isValid())
+        return {};
+    constexpr qint64 kMsPerDay = 86400000;
+    const qint64 ms = t.toMSecsSinceEpoch();
+    const qint64 days = ms >= 0 ? ms / kMsPerDay : -((-ms + kMsPerDay - 1) / kMsPerDay);
+    const qint64 msOfDay = ms - days * kMsPerDay;
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    QDate::fromJulianDay(2440588 + days).getDate(&year, &month, &day); // 1970-01-01 is Julian day 2440588
+    if (year < 1 || year > 9999)                                       // Qt's own rules for signs and widths
+        return t.toUTC().toString(withMs ? Qt::ISODateWithMs : Qt::ISODate);
+    char text[24];
+    auto put = [&text](int at, qint64 value, int width) {
+        for (int i = width - 1; i >= 0; --i, value /= 10)
+            text[at + i] = char('0' + value % 10);
+    };
+    put(0, year, 4);
+    text[4] = '-';
+    put(5, month, 2);
+    text[7] = '-';
+    put(8, day, 2);
+    text[10] = 'T';
+    put(11, msOfDay / 3600000, 2);
+    text[13] = ':';
+    put(14, msOfDay / 60000 % 60, 2);
+    text[16] = ':';
+    put(17, msOfDay / 1000 % 60, 2);
+    int length = 19;
+    if (withMs) {
+        text[length] = '.';
+        put(length + 1, msOfDay % 1000, 3);
+        length += 4;
+    }
+    text[length++] = 'Z';
+    return QString::fromLatin1(text, length);
+}
+
+} // namespace
+
+QString isoTime(const QDateTime &t)
+{
+    return formatIsoTime(t, false);
+}
+
+QString isoTimeMs(const QDateTime &t)
+{
+    return formatIsoTime(t, true);
+}
+
 QString toText(const nlohmann::json &json)
 {
     return QString::fromStdString(json.dump());

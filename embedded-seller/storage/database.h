@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -133,6 +134,12 @@ private:
 // QSqlDatabase::removeDatabase from the thread that removes the connection (no other thread may be using it
 // then).
 void forgetStatements(const QString &connectionName);
+
+// `t` in UTC as ISO 8601 text: "2026-12-06T03:33:32Z", or with milliseconds "2026-12-06T03:33:32.120Z", byte
+// for byte what QDateTime::toString(Qt::ISODate / Qt::ISODateWithMs) writes for the same time in UTC, without
+// its general formatting (a tenth of a proposal insert's CPU went there). Empty for an invalid time.
+QString isoTime(const QDateTime &t);
+QString isoTimeMs(const QDateTime &t);
 
 QString toText(const nlohmann::json &json);
 nlohmann::json fromText(const QString &text); // null on empty or unparsable text

@@ -32,11 +32,6 @@ using storage::qs;
 
 namespace {
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 // One advance_clock moves the sandbox clock by at most ten years (docs/robustness.md).
 constexpr std::int64_t kMaxClockAdvanceSeconds = 10LL * 366 * 24 * 3600;
 
@@ -183,17 +178,17 @@ adcp::ToolOutcome forceMediaBuy(TaskContext &task, const json &params)
         q,
         QStringLiteral("INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES "
                        "(?, ?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
-        {qs(buy->principalId), qs(id), iso(task.now)}, &error);
+        {qs(buy->principalId), qs(id), storage::isoTimeMs(task.now)}, &error);
     QSqlQuery u(task.db);
     if (ok && status == "canceled")
-        ok =
-            execute(u,
-                    QStringLiteral(
-                        "UPDATE exec_buys SET canceled_at = ?, canceled_by = 'seller', cancellation_reason = "
-                        "? WHERE principal_id = ? AND media_buy_id = ?"),
-                    {iso(task.now), qs(params.value("reason", std::string("canceled by the seller"))),
-                     qs(buy->principalId), qs(id)},
-                    &error);
+        ok = execute(
+            u,
+            QStringLiteral(
+                "UPDATE exec_buys SET canceled_at = ?, canceled_by = 'seller', cancellation_reason = "
+                "? WHERE principal_id = ? AND media_buy_id = ?"),
+            {storage::isoTimeMs(task.now), qs(params.value("reason", std::string("canceled by the seller"))),
+             qs(buy->principalId), qs(id)},
+            &error);
     else if (ok && status == "rejected")
         ok = execute(
             u,
@@ -294,7 +289,9 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
             q,
             QStringLiteral("INSERT INTO exec_injected_delivery (principal_id, media_buy_id, package_id, at, "
                            "impressions, clicks, spend_minor) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-            {qs(task.principal.id), qs(id), qs(packageId), iso(at), impressions, clicks, spendMinor}, &error))
+            {qs(task.principal.id), qs(id), qs(packageId), storage::isoTimeMs(at), impressions, clicks,
+             spendMinor},
+            &error))
         return controllerError("INTERNAL_ERROR", error.toStdString());
     // Late data for a window the buyer already has: the window is reported again.
     if (!DeliveryWebhooks::windowUpdated(task.db, task.principal.id, id, at, task.now, &error))
@@ -311,7 +308,7 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
                                          {"impressions", impressions},
                                          {"clicks", clicks},
                                          {"spend", DeliveryReport::money(spendMinor)},
-                                         {"at", iso(at).toStdString()}}},
+                                         {"at", storage::isoTimeMs(at).toStdString()}}},
                                        {"cumulative", DeliveryReport::metrics(totals)},
                                        {"message", "delivery recorded for media buy " + id}});
 }
@@ -443,7 +440,7 @@ adcp::ToolOutcome storeFixtureProduct(TaskContext &task, const json &product, co
                        {"owner", task.principal.id}};
         ok = execute(q, QStringLiteral("DELETE FROM sandbox_pending_products WHERE product_id = ?"), {qs(id)},
                      &error) &&
-             Catalog::upsertProduct(task.db, product, seller, json(), iso(task.now), &error);
+             Catalog::upsertProduct(task.db, product, seller, json(), storage::isoTimeMs(task.now), &error);
     }
     if (!ok || !tx.commit(&error))
         return controllerError("INTERNAL_ERROR", error.toStdString());
@@ -756,7 +753,7 @@ adcp::ToolOutcome seedMediaBuy(TaskContext &task, const json &params)
                      QStringLiteral("UPDATE exec_buys SET canceled_at = ?, canceled_by = 'seller', "
                                     "cancellation_reason = 'seeded canceled' WHERE principal_id = ? AND "
                                     "media_buy_id = ?"),
-                     {iso(task.now), qs(task.principal.id), qs(id)}, &error);
+                     {storage::isoTimeMs(task.now), qs(task.principal.id), qs(id)}, &error);
     else if (ok && status == "rejected")
         ok = execute(q,
                      QStringLiteral("UPDATE exec_buys SET rejection_reason = 'seeded rejected' WHERE "
@@ -999,7 +996,7 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         MediaBuyLifecycle::refreshAll(task.db, now, &error);
         return adcp::ToolOutcome::success(
             {{"success", true},
-             {"simulated", {{"advanced_seconds", seconds}, {"now", iso(now).toStdString()}}},
+             {"simulated", {{"advanced_seconds", seconds}, {"now", storage::isoTimeMs(now).toStdString()}}},
              {"message", "seller clock moved forward"}});
     }
     return controllerError("UNKNOWN_SCENARIO", "scenario " + scenario + " is not supported by this seller");

@@ -24,11 +24,6 @@ using storage::qs;
 
 namespace {
 
-QString iso(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODate);
-}
-
 std::optional<double> moneyAmount(const json &value)
 {
     if (value.is_number())
@@ -154,7 +149,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
         return sql(
             QStringLiteral("UPDATE packages SET package_json = ?, updated_at = ? WHERE principal_id = ? "
                            "AND package_id = ?"),
-            {storage::toText(stored), iso(task.now), qs(buy->principalId), qs(packageId)});
+            {storage::toText(stored), storage::isoTime(task.now), qs(buy->principalId), qs(packageId)});
     };
 
     // Root cancel overrides everything else in the request.
@@ -166,12 +161,12 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
         if (!sql(QStringLiteral(
                      "INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES (?, ?, "
                      "'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
-                 {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
+                 {qs(buy->principalId), qs(buy->mediaBuyId), storage::isoTime(task.now)}) ||
             !sql(QStringLiteral(
                      "UPDATE exec_buys SET canceled_at = ?, canceled_by = 'buyer', cancellation_reason = ?, "
                      "updated_at = ? WHERE principal_id = ? AND media_buy_id = ?"),
-                 {iso(task.now), reason.empty() ? QVariant() : qs(reason), iso(task.now),
-                  qs(buy->principalId), qs(buy->mediaBuyId)}))
+                 {storage::isoTime(task.now), reason.empty() ? QVariant() : qs(reason),
+                  storage::isoTime(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
             return dbFailure();
         for (const auto &p : packages) {
             if (!enqueueControl(task.db, *buy, p, "cancel", &error))
@@ -200,9 +195,10 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
         const bool pending = buy->status == "pending_creatives" || buy->status == "pending_start";
         // Stores the pause flag and queues the ad-server pause or resume of every package still running.
         const auto storePause = [&](bool pause) {
-            if (!sql(QStringLiteral("UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? AND "
-                                    "media_buy_id = ?"),
-                     {pause ? 1 : 0, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+            if (!sql(QStringLiteral(
+                         "UPDATE exec_buys SET paused = ?, updated_at = ? WHERE principal_id = ? AND "
+                         "media_buy_id = ?"),
+                     {pause ? 1 : 0, storage::isoTime(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
                 return false;
             for (const auto &p : packages) {
                 if (p.canceled)
@@ -222,7 +218,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                              "INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) "
                              "VALUES (?, "
                              "?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
-                         {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
+                         {qs(buy->principalId), qs(buy->mediaBuyId), storage::isoTime(task.now)}) ||
                     !storePause(pause))
                     return dbFailure();
                 changes.push_back(pause ? "hold_set" : "hold_cleared");
@@ -267,7 +263,8 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
             if (!sql(QStringLiteral(
                          "UPDATE media_buys SET start_time = ?, end_time = ? WHERE principal_id = ? AND "
                          "media_buy_id = ?"),
-                     {iso(start), iso(end), qs(buy->principalId), qs(buy->mediaBuyId)}))
+                     {storage::isoTime(start), storage::isoTime(end), qs(buy->principalId),
+                      qs(buy->mediaBuyId)}))
                 return dbFailure();
             changes.push_back("updated_dates");
         }
@@ -299,7 +296,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     if (!sql(QStringLiteral(
                                  "UPDATE packages SET budget = ?, updated_at = ? WHERE principal_id = ? AND "
                                  "package_id = ?"),
-                             {*amount, iso(task.now), qs(buy->principalId), qs(packageId)}))
+                             {*amount, storage::isoTime(task.now), qs(buy->principalId), qs(packageId)}))
                         return dbFailure();
                     packageBudgetTotal += *amount - found->budget;
                     changes.push_back("updated_budget");
@@ -450,7 +447,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
             if (!sql(QStringLiteral(
                          "INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES "
                          "(?, ?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
-                     {qs(buy->principalId), qs(buy->mediaBuyId), iso(task.now)}) ||
+                     {qs(buy->principalId), qs(buy->mediaBuyId), storage::isoTime(task.now)}) ||
                 !sql(QStringLiteral("UPDATE exec_buys SET ") + column +
                          QStringLiteral(" = ? WHERE principal_id = ? AND media_buy_id = ?"),
                      {storage::toText(args[member]), qs(buy->principalId), qs(buy->mediaBuyId)}))
@@ -468,14 +465,14 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
     if (!changes.empty() &&
         !sql(QStringLiteral("UPDATE media_buys SET revision = ?, updated_at = ? WHERE principal_id = ? AND "
                             "media_buy_id = ?"),
-             {newRevision, iso(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
+             {newRevision, storage::isoTime(task.now), qs(buy->principalId), qs(buy->mediaBuyId)}))
         return dbFailure();
     const auto status = MediaBuyLifecycle::refresh(task.db, task.principal.id, mediaBuyId, task.now, &error);
     if (!status)
         return dbFailure();
     json result = {
         {"media_buy_id", mediaBuyId},    {"revision", newRevision},
-        {"media_buy_status", *status},   {"implementation_date", iso(task.now).toStdString()},
+        {"media_buy_status", *status},   {"implementation_date", storage::isoTime(task.now).toStdString()},
         {"affected_packages", affected}, {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
     // 3.0/3.1 buyers read the buy's status from top-level `status` (identical to media_buy_status); from 3.2
     // on, `status` is the envelope's task status (the Dispatcher fills it) and the lifecycle is only in

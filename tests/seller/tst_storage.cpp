@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include <QDeadlineTimer>
+#include <QRandomGenerator>
 
 #include <future>
 #include <set>
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void checkpointsRunInTheBackground();
     void groupWriteSharesOneCommit();
     void groupWriteRunsInlineInATransaction();
+    void isoTimeWritesWhatQtWrites();
 
 private:
     QString openConnection(const QString &name, const QString &file);
@@ -552,6 +554,35 @@ void TestStorage::groupWriteRunsInlineInATransaction()
     QCOMPARE(storage::groupCommitStats(db).commits, before.commits);
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM grouped")) && q.next());
     QCOMPARE(q.value(0).toInt(), 0);
+}
+
+// The seller's timestamp text is Qt's ISO text, byte for byte, for times before and after 1970, at day and
+// millisecond edges, far from now, in other time zones' QDateTimes, and for the years Qt writes its own way.
+void TestStorage::isoTimeWritesWhatQtWrites()
+{
+    std::vector<QDateTime> times = {
+        QDateTime::fromMSecsSinceEpoch(0, Qt::UTC),
+        QDateTime::fromMSecsSinceEpoch(-1, Qt::UTC),
+        QDateTime::fromMSecsSinceEpoch(86399999, Qt::UTC),
+        QDateTime::fromMSecsSinceEpoch(-86400000, Qt::UTC),
+        QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::UTC),
+        QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC),
+        QDateTime(QDate(9999, 12, 31), QTime(23, 59, 59, 999), Qt::UTC),
+        QDateTime(QDate(10000, 1, 1), QTime(0, 0), Qt::UTC),
+        QDateTime(QDate(-44, 3, 15), QTime(12, 0), Qt::UTC),
+        QDateTime(QDate(2026, 12, 6), QTime(4, 5, 6, 7), Qt::OffsetFromUTC, -5 * 3600),
+        QDateTime(QDate(2026, 7, 1), QTime(1, 30), Qt::LocalTime),
+    };
+    QRandomGenerator random(20261206);
+    for (int i = 0; i < 20000; ++i)
+        times.push_back(QDateTime::fromMSecsSinceEpoch(
+            random.bounded(qint64(-80'000'000'000'000), qint64(260'000'000'000'000)), Qt::UTC));
+    for (const auto &t : times) {
+        QCOMPARE(storage::isoTime(t), t.toUTC().toString(Qt::ISODate));
+        QCOMPARE(storage::isoTimeMs(t), t.toUTC().toString(Qt::ISODateWithMs));
+    }
+    QVERIFY(storage::isoTime(QDateTime()).isEmpty());
+    QVERIFY(storage::isoTimeMs(QDateTime()).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestStorage)
