@@ -136,7 +136,7 @@ adcp::ToolOutcome advanceCatalogTime(TaskContext &task, const json &params)
     MediaBuyLifecycle::refreshAll(task.db, now, &error);
     const auto after = findAvailabilityTarget(task, params, &error);
     json simulated = catalogProbeIdentity("advance_time", params, params.value("catalog_generation", ""));
-    simulated["target_time"] = params["target_time"];
+    simulated["target_time"] = params.value("target_time", json());
     simulated["advanced_seconds"] = advanced;
     simulated["now"] = availability::isoInstant(now);
     simulated["expired_suppressions"] = expired;
