@@ -139,11 +139,11 @@ std::optional<Stored> find(QSqlDatabase &db, const std::string &principalId, con
                            QString *error)
 {
     QSqlQuery q(db);
-    if (!execute(
-            q,
-            QStringLiteral("SELECT account_id, generation, platform_id, catalog_type, definition_json, "
-                           "last_synced_at FROM data_catalogs WHERE principal_id = ? AND catalog_id = ?"),
-            {qs(principalId), qs(catalogId)}, error) ||
+    if (!execute(q,
+                 QStringLiteral("SELECT account_id, generation, platform_id, catalog_type, definition_json, "
+                                "last_synced_at, created_at FROM data_catalogs WHERE principal_id = ? AND "
+                                "catalog_id = ?"),
+                 {qs(principalId), qs(catalogId)}, error) ||
         !q.next())
         return std::nullopt;
     Stored c;
@@ -154,6 +154,7 @@ std::optional<Stored> find(QSqlDatabase &db, const std::string &principalId, con
     c.type = q.value(3).toString().toStdString();
     c.definition = storage::fromText(q.value(4).toString());
     c.lastSyncedAt = QDateTime::fromString(q.value(5).toString(), Qt::ISODateWithMs).toUTC();
+    c.createdAt = QDateTime::fromString(q.value(6).toString(), Qt::ISODateWithMs).toUTC();
     return c;
 }
 
@@ -172,6 +173,16 @@ bool save(QSqlDatabase &db, const std::string &principalId, const Stored &catalo
          catalog.accountId.empty() ? QVariant() : qs(catalog.accountId), qs(catalog.generation),
          qs(catalog.platformId), qs(catalog.type), storage::toText(catalog.definition), at, at},
         error);
+}
+
+bool renewGeneration(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
+                     const std::string &generation, const QDateTime &now, QString *error)
+{
+    const QString at = now.toUTC().toString(Qt::ISODateWithMs);
+    return storage::write(db,
+                          QStringLiteral("UPDATE data_catalogs SET generation = ?, created_at = ?, "
+                                         "last_synced_at = ? WHERE principal_id = ? AND catalog_id = ?"),
+                          {qs(generation), at, at, qs(principalId), qs(catalogId)}, error);
 }
 
 std::vector<std::string> catalogIds(QSqlDatabase &db, const std::string &principalId,
@@ -210,10 +221,23 @@ std::vector<std::string> itemIds(QSqlDatabase &db, const std::string &principalI
     return ids;
 }
 
+bool inFeed(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
+            const std::string &itemId)
+{
+    const auto r = DependencyHealth::resource(db, principalId, "catalog_item", itemId);
+    return r && r->detail.is_object() && r->detail.value("catalog_id", std::string()) == catalogId &&
+           !r->detail.value("dropped", false);
+}
+
 bool deleteCatalog(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
                    QString *error)
 {
     return storage::write(
+               db,
+               QStringLiteral("DELETE FROM data_catalog_item_availability WHERE principal_id = ? AND "
+                              "catalog_id = ?"),
+               {qs(principalId), qs(catalogId)}, error) &&
+           storage::write(
                db,
                QStringLiteral("DELETE FROM mon_resources WHERE principal_id = ? AND resource_type = "
                               "'catalog_item' AND json_extract(detail_json, '$.catalog_id') = ?"),

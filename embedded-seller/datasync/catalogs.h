@@ -53,11 +53,15 @@ struct Stored
     std::string type;
     nlohmann::json definition; // the catalog as last synced, without items
     QDateTime lastSyncedAt;
+    QDateTime createdAt; // when this generation began (filled by find())
 };
 std::optional<Stored> find(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
                            QString *error);
 bool save(QSqlDatabase &db, const std::string &principalId, const Stored &catalog, const QDateTime &now,
           QString *error);
+// Gives the catalog a new generation, as if deleted and created again with the same definition and items.
+bool renewGeneration(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
+                     const std::string &generation, const QDateTime &now, QString *error);
 // Catalog ids of the principal in id order; with `accountId`, only that account's.
 std::vector<std::string> catalogIds(QSqlDatabase &db, const std::string &principalId,
                                     const std::optional<std::string> &accountId, QString *error);
@@ -65,7 +69,10 @@ std::vector<std::string> catalogIds(QSqlDatabase &db, const std::string &princip
 // buy are left out).
 std::vector<std::string> itemIds(QSqlDatabase &db, const std::string &principalId,
                                  const std::string &catalogId, QString *error);
-// Removes the catalog and every item resource of it.
+// Whether `itemId` is in the current feed of the principal's catalog `catalogId`.
+bool inFeed(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
+            const std::string &itemId);
+// Removes the catalog, every item resource of it and the buyer's availability overlays of its items.
 bool deleteCatalog(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
                    QString *error);
 

@@ -1,5 +1,6 @@
 #include "execution.h"
 
+#include "datasync/catalogavailability.h"
 #include "datasync/catalogs.h"
 #include "deadletters.h"
 #include "delivery/deliverywebhooks.h"
@@ -73,6 +74,17 @@ bool accountNeedsApproval(const QStringList &accounts, const nlohmann::json &req
             return true;
     }
     return false;
+}
+
+// The buyer's catalog item suppressions whose expires_at has come end, as if restored then (their holds
+// lifted, the buys they impaired reconciled). The write lock is taken only when one is due.
+void expireCatalogSuppressions(QSqlDatabase &db, const QDateTime &now, QString *error)
+{
+    if (!catalogavailability::anyDue(db, now))
+        return;
+    storage::WriteTransaction tx(db);
+    if (tx.begin(error) && catalogavailability::expireDue(db, now, std::nullopt, error) >= 0)
+        tx.commit(error);
 }
 
 } // namespace
@@ -462,6 +474,7 @@ void Execution::tickerLoop()
         const QDateTime now = m_context->clock().now();
         try {
             MediaBuyLifecycle::refreshAll(db, now, &error);
+            expireCatalogSuppressions(db, now, &error);
             DeliveryWebhooks::sendDue(db, now, &error);
             JobQueue::reclaimOrphans(db, m_generation, &error);
             lastFailure.clear();

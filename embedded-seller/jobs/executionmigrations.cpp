@@ -186,6 +186,26 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
                  "created_at TEXT NOT NULL)"),
          },
          {}},
+        {10,
+         QStringLiteral("buyer-authored availability overlays of catalog items (sync_catalogs "
+                        "item_availability_updates) and the holds they put on the items' dependency records"),
+         {
+             QStringLiteral(
+                 "CREATE TABLE data_catalog_item_availability (principal_id TEXT NOT NULL, catalog_id TEXT "
+                 "NOT "
+                 "NULL, catalog_generation TEXT NOT NULL, item_id TEXT NOT NULL, availability TEXT NOT NULL, "
+                 "overlay_revision INTEGER NOT NULL, reason TEXT NOT NULL, reason_detail TEXT, expires_at "
+                 "TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (principal_id, catalog_id, catalog_generation, "
+                 "item_id))"),
+             QStringLiteral(
+                 "CREATE INDEX data_catalog_item_availability_due ON data_catalog_item_availability "
+                 "(expires_at) WHERE expires_at IS NOT NULL"),
+             QStringLiteral("ALTER TABLE mon_resources ADD COLUMN hold_status TEXT"),
+             QStringLiteral("ALTER TABLE mon_resources ADD COLUMN hold_reason_code TEXT"),
+             QStringLiteral("ALTER TABLE mon_resources ADD COLUMN hold_reason TEXT"),
+             QStringLiteral("ALTER TABLE mon_resources ADD COLUMN hold_since TEXT"),
+         },
+         {}},
     };
 }
 

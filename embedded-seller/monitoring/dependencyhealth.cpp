@@ -216,13 +216,16 @@ DependencyHealth::resourceStatuses(QSqlDatabase &db, const std::string &principa
     std::map<std::pair<std::string, std::string>, std::string> statuses;
     storage::Read q(
         db,
-        QStringLiteral("SELECT resource_type, resource_id, status FROM mon_resources WHERE principal_id = ?"),
+        QStringLiteral("SELECT resource_type, resource_id, status, hold_status FROM mon_resources "
+                       "WHERE principal_id = ?"),
         {qs(principalId)}, nullptr);
     if (!q)
         return statuses;
-    while (q.next())
-        statuses[{q.value(0).toString().toStdString(), q.value(1).toString().toStdString()}] =
-            q.value(2).toString().toStdString();
+    while (q.next()) {
+        const std::string type = q.value(0).toString().toStdString();
+        statuses[{type, q.value(1).toString().toStdString()}] =
+            effectiveStatus(type, q.value(2).toString().toStdString(), q.value(3).toString().toStdString());
+    }
     return statuses;
 }
 
@@ -302,6 +305,32 @@ bool DependencyHealth::setStatus(QSqlDatabase &db, const std::string &principalI
         if (type == "creative" && !MediaBuyLifecycle::refresh(db, principalId, buy, now, error))
             return false;
     }
+    return true;
+}
+
+std::string DependencyHealth::effectiveStatus(std::string_view type, const std::string &status,
+                                              const std::string &holdStatus)
+{
+    return !holdStatus.empty() && !isOffline(type, status) ? holdStatus : status;
+}
+
+bool DependencyHealth::setHold(QSqlDatabase &db, const std::string &principalId, const std::string &type,
+                               const std::string &id, const Hold *hold, const QDateTime &now, QString *error)
+{
+    if (!resource(db, principalId, type, id))
+        return true;
+    if (!storage::write(
+            db,
+            QStringLiteral("UPDATE mon_resources SET hold_status = ?, hold_reason_code = ?, hold_reason = ?, "
+                           "hold_since = ? WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
+            {hold ? qs(hold->status) : QVariant(), hold ? qs(hold->reasonCode) : QVariant(),
+             hold ? qs(hold->reason) : QVariant(), hold ? QVariant(iso(hold->since)) : QVariant(),
+             qs(principalId), qs(type), qs(id)},
+            error))
+        return false;
+    for (const auto &buy : dependentBuys(db, principalId, type, id))
+        if (!reconcile(db, principalId, buy, now, error))
+            return false;
     return true;
 }
 
@@ -414,7 +443,8 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
         storage::Read q(
             db,
             QStringLiteral("SELECT d.package_id, d.resource_type, d.resource_id, r.status, "
-                           "r.previous_status, r.reason_code, r.reason, r.updated_at FROM mon_dependencies d "
+                           "r.previous_status, r.reason_code, r.reason, r.updated_at, r.hold_status, "
+                           "r.hold_reason_code, r.hold_reason, r.hold_since FROM mon_dependencies d "
                            "JOIN mon_resources r ON r.principal_id = d.principal_id AND r.resource_type = "
                            "d.resource_type AND r.resource_id = d.resource_id LEFT JOIN exec_packages x ON "
                            "x.principal_id = d.principal_id AND x.package_id = d.package_id WHERE "
@@ -422,11 +452,22 @@ bool DependencyHealth::reconcile(QSqlDatabase &db, const std::string &principalI
             {qs(principalId), qs(mediaBuyId)}, error);
         if (!q)
             return false;
-        while (q.next())
+        while (q.next()) {
             deps.push_back({q.value(0).toString().toStdString(), q.value(1).toString().toStdString(),
                             q.value(2).toString().toStdString(), q.value(3).toString().toStdString(),
                             q.value(4).toString().toStdString(), q.value(5).toString().toStdString(),
                             q.value(6).toString().toStdString(), q.value(7).toString()});
+            // A held resource (setHold) whose own status serves counts as moved from it into the hold.
+            Dependency &d = deps.back();
+            const std::string hold = q.value(8).toString().toStdString();
+            if (effectiveStatus(d.type, d.status, hold) != d.status) {
+                d.previous = d.status;
+                d.status = hold;
+                d.reasonCode = q.value(9).toString().toStdString();
+                d.reason = q.value(10).toString().toStdString();
+                d.changedAt = q.value(11).toString();
+            }
+        }
     }
     // A package keeps serving through a lost creative while another assigned creative is approved; any other
     // offline dependency degrades the package outright.

@@ -41,8 +41,8 @@ public:
     static std::optional<Resource> resource(QSqlDatabase &db, const std::string &principalId,
                                             const std::string &type, const std::string &id);
     // For a console showing every buy's dependencies at once, two reads instead of two per buy and resource:
-    // the status of each of the principal's resources by (type, id), and what each of its buys depends on by
-    // media buy id, sorted by type then id. Empty when the tables cannot be read.
+    // the (effective, see setHold) status of each of the principal's resources by (type, id), and what each
+    // of its buys depends on by media buy id, sorted by type then id. Empty when the tables cannot be read.
     static std::map<std::pair<std::string, std::string>, std::string>
     resourceStatuses(QSqlDatabase &db, const std::string &principalId);
     static std::map<std::string, std::vector<std::pair<std::string, std::string>>>
@@ -61,6 +61,27 @@ public:
                           const std::string &id, const std::string &status, const QDateTime &now,
                           const std::string &reasonCode, const std::string &reason, std::string *previous,
                           QString *error);
+
+    // A hold someone other than the resource's owner of record puts on it (the buyer suppressing a catalog
+    // item it synced): while held, a resource whose own status is serviceable counts as being in the hold's
+    // offline `status`, with the hold's reason; its own status stays as it is (a seller's withdrawal or a
+    // review verdict is never hidden or lifted by a hold), and an offline status of its own wins over the
+    // hold. The hold lives on the resource's record, so a record created again later needs it again.
+    struct Hold
+    {
+        std::string status; // an offline status of the type
+        std::string reasonCode;
+        std::string reason;
+        QDateTime since;
+    };
+    // Puts a hold on the resource, or lifts it (`hold` null), and updates every affected buy's impairments.
+    // Nothing happens when the resource has no record.
+    static bool setHold(QSqlDatabase &db, const std::string &principalId, const std::string &type,
+                        const std::string &id, const Hold *hold, const QDateTime &now, QString *error);
+    // The status the dependency board and impairments see: the hold's when held and the resource's own status
+    // is serviceable, else its own.
+    static std::string effectiveStatus(std::string_view type, const std::string &status,
+                                       const std::string &holdStatus);
 
     static bool addDependency(QSqlDatabase &db, const std::string &principalId, const std::string &mediaBuyId,
                               const std::string &packageId, const std::string &type, const std::string &id,

@@ -115,6 +115,7 @@ const std::vector<std::string> &scenarios()
         "advance_clock",
         "compact_direct_buy_lifecycle_probe",
         "compact_product_lifecycle_probe",
+        "catalog_item_availability_probe",
     };
     return list;
 }
@@ -983,6 +984,8 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const json &args)
         return prepareDirectBuyProbe(task, args);
     if (scenario == "compact_product_lifecycle_probe")
         return compactProductProbe(task, args);
+    if (scenario == "catalog_item_availability_probe")
+        return catalogAvailabilityProbe(task, args);
     if (scenario == "advance_clock") {
         const auto read = wire::JsonRef(params)["seconds"].integer(1, kMaxClockAdvanceSeconds);
         const qint64 seconds = read.valueOr(0);

@@ -33,5 +33,11 @@ adcp::ToolOutcome prepareDirectBuyProbe(TaskContext &task, const nlohmann::json 
 // synchronous for the product and changes nothing; expire_proposal (params.proposal_id) makes the hold of the
 // caller's committed proposal lapse now (complydirectbuy.cpp).
 adcp::ToolOutcome compactProductProbe(TaskContext &task, const nlohmann::json &args);
+// catalog_item_availability_probe (complycatalogprobe.cpp): seed_inaccessible_item puts a catalog with the
+// item under another principal (a reference the caller must get REFERENCE_NOT_FOUND for); query_eligibility
+// reports whether the caller's item is served and which gates decide it; advance_time moves the seller clock
+// to target_time and ends the suppressions due by then; recreate_catalog gives the catalog a new generation
+// as a delete and re-create would (its overlays end).
+adcp::ToolOutcome catalogAvailabilityProbe(TaskContext &task, const nlohmann::json &args);
 
 } // namespace adcp::seller

@@ -115,10 +115,10 @@ adcp::ToolOutcome getAdcpCapabilities(TaskContext &task, const json &arguments)
           {"features",
            {{"inline_creative_management", false},
             {"property_list_filtering", false},
-            // sync_catalogs with inline items and immediate item review; no buyer-pushed availability
-            // overlays (item_availability_updates / _queries answer UNSUPPORTED_FEATURE).
+            // sync_catalogs with inline items and immediate item review, and buyer-pushed availability
+            // overlays: item_availability_updates / _queries, synchronous, at most 1,000 per call.
             {"catalog_management", true},
-            {"catalog_item_availability_updates", false},
+            {"catalog_item_availability_updates", true},
             // The 3.0 flags buyers gate on before reading the blocks above.
             {"audience_targeting", true},
             {"conversion_tracking", true},

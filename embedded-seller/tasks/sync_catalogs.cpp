@@ -1,5 +1,7 @@
 #include "taskcontext.h"
 
+#include "catalogavailabilitytask.h"
+#include "datasync/catalogavailability.h"
 #include "datasync/catalogs.h"
 #include "datasync/syncitem.h"
 #include "monitoring/dependencyhealth.h"
@@ -179,21 +181,20 @@ bool storeCatalogItems(TaskContext &task, const catalogs::Stored &c, const json 
         if (!DependencyHealth::upsertResource(task.db, task.principal.id, *r, task.now, error))
             return false;
     }
-    return true;
+    // The buyer's suppressions outlive feed upserts: an item stored anew gets its hold back.
+    return catalogavailability::reapplyHolds(task.db, task.principal.id, c.catalogId, c.generation, task.now,
+                                             error);
 }
 
 } // namespace
 
 // Per-catalog results like sync_audiences, with the spec's validation modes: in strict mode (the default) a
-// catalog that fails fails the call and nothing is written; in lenient mode it is reported failed and the
-// others are applied. dry_run runs everything and rolls it back. Availability overlays are not offered
-// (UNSUPPORTED_FEATURE): capabilities leave catalog_item_availability_updates false.
+// catalog, availability update or query that fails fails the call and nothing is written; in lenient mode it
+// is reported failed in its place and the rest is applied. dry_run runs everything and rolls it back. One
+// transaction: catalog upserts first, then the availability updates against that staged state, then the
+// queries against the updated one, all committed together (catalogavailabilitytask.h).
 adcp::ToolOutcome syncCatalogs(TaskContext &task, const json &args)
 {
-    for (const char *feature : {"item_availability_updates", "item_availability_queries"})
-        if (args.contains(feature))
-            return failure("UNSUPPORTED_FEATURE", std::string("this seller does not take ") + feature,
-                           feature, "suppress an item by syncing its catalog without it");
     const std::optional<std::string> accountId =
         task.account ? std::optional<std::string>(task.account->accountId) : std::nullopt;
     const bool strict = args.value("validation_mode", std::string("strict")) == "strict";
@@ -209,6 +210,9 @@ adcp::ToolOutcome syncCatalogs(TaskContext &task, const json &args)
         return std::move(*busy);
     QString &error = tx.error;
     const auto dbFailure = [&] { return tx.dbFailure(); };
+    // Suppressions that reached their expiry end first, so that nothing below reads a lapsed one.
+    if (catalogavailability::expireDue(task.db, task.now, task.principal.id, &error) < 0)
+        return dbFailure();
     const auto onAccount = catalogs::catalogIds(task.db, task.principal.id, accountId, &error);
     if (!error.isEmpty())
         return dbFailure();
@@ -316,18 +320,32 @@ adcp::ToolOutcome syncCatalogs(TaskContext &task, const json &args)
         results.push_back(std::move(*entry));
     }
 
+    const json updates = args.value("item_availability_updates", json::array());
+    const json queries = args.value("item_availability_queries", json::array());
+    json acknowledgements = json::array();
+    json states = json::array();
+    if (!applyAvailabilityUpdates(task, updates, strict, &acknowledgements, &failures, &error) ||
+        !queryAvailability(task, queries, strict, &states, &failures, &error))
+        return dbFailure();
+
     if (strict && !failures.empty()) {
         tx.rollback();
-        return failureWithErrors(std::move(failures));
+        return availabilityFailure(std::move(failures));
     }
     json result = {{"catalogs", results}};
+    if (!updates.empty())
+        result["item_availability_updates"] = std::move(acknowledgements);
+    if (!queries.empty())
+        result["item_availability_states"] = std::move(states);
     if (dryRun) {
         tx.rollback();
         result["dry_run"] = true;
         return adcp::ToolOutcome::success(std::move(result));
     }
-    // A call that named nothing and deletes nothing only reads: no task to record.
-    return tx.finish("sync_catalogs", args, std::move(result), !requested.empty() || deleteMissing);
+    // A call that names no catalog, deletes nothing and updates no availability only reads: no task to
+    // record.
+    return tx.finish("sync_catalogs", args, std::move(result),
+                     !requested.empty() || deleteMissing || !updates.empty());
 }
 
 } // namespace adcp::seller

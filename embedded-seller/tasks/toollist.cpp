@@ -26,6 +26,7 @@ adcp::ToolOutcome complyTestController(TaskContext &task, const nlohmann::json &
 adcp::ToolOutcome requestProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome refineProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome checkRefineProposals(TaskContext &task, const nlohmann::json &arguments);
+adcp::ToolOutcome checkSyncCatalogs(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome declineProposals(TaskContext &task, const nlohmann::json &arguments);
 adcp::ToolOutcome acceptProposal(TaskContext &task, const nlohmann::json &arguments);
 // The 3.2 compact direct-buy tools (list_products.cpp, buy_products.cpp, control_media_buy.cpp).
@@ -163,8 +164,10 @@ const std::vector<ToolSpec> &toolSpecs()
         {"sync_catalogs", "/schemas/media-buy/sync-catalogs-request.json",
          "Create, update or delete the account's catalog feeds (items inline: products, offerings, stores, "
          "jobs, …) or list them (no catalogs). Each item is reviewed at once: approved, warning or rejected "
-         "with reasons; the seller may withdraw one. Packages promote them by catalogs[].catalog_id.",
-         true, syncCatalogs},
+         "with reasons; the seller may withdraw one. Packages promote them by catalogs[].catalog_id. "
+         "item_availability_updates suppress or restore single items at once (revision-checked); "
+         "item_availability_queries read their current state.",
+         true, syncCatalogs, checkSyncCatalogs},
         {"log_event", "/schemas/media-buy/log-event-request.json",
          "Log up to 10,000 conversion events against an event source; deduplicated by event_id. Answers how "
          "many were received and kept, each refused event with its reason, and the batch's match quality.",

@@ -322,21 +322,8 @@ void TestSellerCatalogs::refusalsChangeNothing()
         const char *code;
         const char *field; // a prefix of the error's field
     };
-    const json update = {{"catalog_id", "products"}, {"catalog_generation", "g"},
-                         {"item_id", "sku-1"},       {"expected_overlay_revision", 0},
-                         {"action", "suppress"},     {"reason", "out_of_stock"}};
-    const json query = {{"catalog_id", "products"}, {"catalog_generation", "g"}, {"item_id", "sku-1"}};
+    // (Availability updates and queries and their refusals: tst_seller_catalogavailability.)
     const std::vector<Case> cases = {
-        {"availability updates",
-         {{"item_availability_updates", {update}}},
-         true,
-         "UNSUPPORTED_FEATURE",
-         "item_availability_updates"},
-        {"availability queries",
-         {{"item_availability_queries", {query}}},
-         true,
-         "UNSUPPORTED_FEATURE",
-         "item_availability_queries"},
         {"catalog_ids naming nothing",
          {{"catalog_ids", {"nope"}}},
          true,
@@ -563,7 +550,7 @@ void TestSellerCatalogs::capabilitiesDeclareCatalogManagement()
     exectest::expectOfficial("/schemas/protocol/get-adcp-capabilities-response.json", outcome.result);
     const json features = outcome.result["media_buy"]["features"];
     QCOMPARE(features["catalog_management"].get<bool>(), true);
-    QCOMPARE(features["catalog_item_availability_updates"].get<bool>(), false);
+    QCOMPARE(features["catalog_item_availability_updates"].get<bool>(), true);
 }
 
 QTEST_GUILESS_MAIN(TestSellerCatalogs)
