@@ -324,7 +324,7 @@ bool DependencyHealth::setHold(QSqlDatabase &db, const std::string &principalId,
             QStringLiteral("UPDATE mon_resources SET hold_status = ?, hold_reason_code = ?, hold_reason = ?, "
                            "hold_since = ? WHERE principal_id = ? AND resource_type = ? AND resource_id = ?"),
             {hold ? qs(hold->status) : QVariant(), hold ? qs(hold->reasonCode) : QVariant(),
-             hold ? qs(hold->reason) : QVariant(), hold ? QVariant(iso(hold->since)) : QVariant(),
+             hold ? qs(hold->reason) : QVariant(), hold ? QVariant(storage::isoTimeMs(hold->since)) : QVariant(),
              qs(principalId), qs(type), qs(id)},
             error))
         return false;
