@@ -1,9 +1,10 @@
 #include "guidriver.h"
+#include "sellerdriver.h"
 
 #include "agentclient.h"
 #include "approvalmodel.h"
-#include "buymodel.h"
 #include "buyeventmodel.h"
+#include "buymodel.h"
 #include "dispatcher.h"
 #include "embeddedprincipal.h"
 #include "exchangemodel.h"
@@ -49,23 +50,15 @@
 using namespace adcp::gui;
 using adcp::models::ProposalModel;
 using guidriver::click;
+using guidriver::clickOk;
+using guidriver::shown;
+using guidriver::signAndCreate;
 using guidriver::typeInto;
 using nlohmann::json;
 
 namespace {
 
 constexpr int kHangMs = 60000;
-
-// The visible widget of that name under `root` (one a view replaced is deleted later and no longer counts).
-template <typename T> T *shown(QWidget *root, const QString &objectName)
-{
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    for (T *widget : root->findChildren<T *>(objectName)) {
-        if (widget->isVisible())
-            return widget;
-    }
-    return nullptr;
-}
 
 // Everything the application builds at start-up (guimode.cpp), over files in one folder: the embedded seller's
 // database and the workspace file survive from one instance to the next, as they do across a restart.
@@ -82,15 +75,8 @@ struct Application
         dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
         execution = adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
         QVERIFY2(execution, qPrintable(error));
-        client = std::make_unique<adcp::AgentClient>(
-            QStringLiteral("Embedded seller"),
-            std::make_unique<adcp::seller::InProcessTransport>(dispatcher, embeddedPlannerPrincipal()),
-            adcp::SchemaRegistry::bundled());
-        client->setTaskPolling(true, 100);
-        workbench = std::make_unique<Workbench>();
-        workbench->setClient(client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
-        workbench->setClock([c = context] { return c->clock().now(); });
-        workbench->setMonitoringInterval(100);
+        client = guidriver::embeddedPlannerClient(dispatcher);
+        workbench = guidriver::plannerWorkbench(client.get(), context, 100);
         store = std::make_unique<WorkspaceStore>(QDir(dir).filePath(QStringLiteral("workspaces.sqlite")));
         keeper = std::make_unique<WorkspaceKeeper>(workbench.get(), store.get());
         restored = std::make_unique<QSignalSpy>(keeper.get(), &WorkspaceKeeper::restored);
@@ -167,23 +153,6 @@ WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int e
     });
     [&] { QTRY_VERIFY_WITH_TIMEOUT(loaded, kHangMs); }();
     return snapshot;
-}
-
-void clickOk(QDialog *dialog)
-{
-    auto *buttons = dialog->findChild<QDialogButtonBox *>();
-    QVERIFY(buttons && buttons->button(QDialogButtonBox::Ok));
-    QVERIFY(buttons->button(QDialogButtonBox::Ok)->isEnabled());
-    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
-}
-
-void signAndCreate(QDialog *dialog)
-{
-    if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
-        click(accept);
-        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
-    }
-    clickOk(dialog);
 }
 
 QString draftOf(const ProposalModel *proposals, const QString &except = {})
@@ -674,17 +643,9 @@ void TestWorkspace::closeMidCycleAndReopen()
         guidriver::waitIdle(workbench);
         guidriver::onNextDialog(this, [](QDialog *dialog) { signAndCreate(dialog); });
         click(window->proposalDetail()->createBuyButton());
-        adcp::models::ExchangeModel *log = workbench->exchanges();
-        const auto submittedAnswered = [log] {
-            for (int row = log->rowCount() - 1; row >= 0; --row) {
-                const adcp::Exchange *e = log->exchange(row);
-                if (e && e->tool == QLatin1String("create_media_buy") &&
-                    adcp::models::jsonString(e->response, "status") == QLatin1String("submitted"))
-                    return true;
-            }
-            return false;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(submittedAnswered(), kHangMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            guidriver::answeredSubmitted(workbench->exchanges(), QStringLiteral("create_media_buy")),
+            kHangMs);
 
         opportunities = workbench->opportunities()->rowCount();
         proposalCount = proposals->rowCount();
@@ -728,8 +689,7 @@ void TestWorkspace::closeMidCycleAndReopen()
     QCOMPARE(proposals->status(proposals->rowOf(committed)), QStringLiteral("committed"));
     // The window shows them: the proposal list and the detail of the declined one.
     MainWindow *window = app.window.get();
-    QTest::mouseClick(window->lifecycleTabs()->tabBar(), Qt::LeftButton, {},
-                      window->lifecycleTabs()->tabBar()->tabRect(int(MainWindow::Tab::Proposals)).center());
+    guidriver::openTab(window, MainWindow::Tab::Proposals);
     auto *view = shown<QTreeView>(window, QStringLiteral("proposalView"));
     QVERIFY(view);
     QCOMPARE(view->model()->rowCount(), proposalCount);
