@@ -5,8 +5,10 @@
 #include "approvalmodel.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
+#include "catalogpanel.h"
 #include "dispatcher.h"
 #include "embeddedprincipal.h"
+#include "errorbanner.h"
 #include "exchangemodel.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
@@ -182,6 +184,7 @@ private Q_SLOTS:
     void exchangeIdsAreUniqueAcrossClients();
     void closeMidCycleAndReopen();
     void unansweredBuyIsSentAgainUnchanged();
+    void pendingDirectBuySurvivesARestart();
 
 private:
     QTemporaryDir m_dir;
@@ -835,6 +838,114 @@ void TestWorkspace::unansweredBuyIsSentAgainUnchanged()
         forLost += buy.value("proposal_id", std::string()) == lost.toStdString() ? 1 : 0;
     QVERIFY2(forLost <= 1, listed.result.dump().c_str());
     QCOMPARE(workbench->buys()->rowCount(), 2);
+    app.quit();
+}
+
+// A direct buy (Catalog tab, buy_products) the seller holds for its approval when the window closes: after a
+// restart the Catalog tab still shows it waiting, the window follows its task (get_task_status, as for a
+// submitted create_media_buy) and files the buy once the seller approves. A second one the planner stops
+// waiting for (Cancel) and the seller rejects says so on the Catalog tab.
+void TestWorkspace::pendingDirectBuySurvivesARestart()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("direct"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString podcast = QStringLiteral("podcast_host_read");
+    const QString audio = QStringLiteral("audio_streaming_music");
+    QString title;
+    {
+        Application app(dir);
+        if (QTest::currentTestFailed())
+            return;
+        MainWindow *window = app.window.get();
+        Workbench *workbench = app.workbench.get();
+        CatalogPanel *catalog = window->catalogPanel();
+        click(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox")));
+        guidriver::openTab(window, MainWindow::Tab::Catalog);
+        click(catalog->loadButton());
+        guidriver::waitIdle(workbench);
+        guidriver::tickCatalogProduct(catalog, podcast);
+        QTRY_VERIFY_WITH_TIMEOUT(guidriver::catalogBudgetBox(catalog, podcast), kHangMs);
+        typeInto(guidriver::catalogBudgetBox(catalog, podcast), QStringLiteral("12000"));
+        click(catalog->buyButton());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            guidriver::answeredSubmitted(workbench->exchanges(), QStringLiteral("buy_products")), kHangMs);
+        QCOMPARE(workbench->buys()->rowCount(), 0);
+        title = workbench->catalog()->productName(podcast);
+        QVERIFY(!title.isEmpty());
+        app.quit();
+    }
+
+    Application app(dir);
+    if (QTest::currentTestFailed())
+        return;
+    MainWindow *window = app.window.get();
+    Workbench *workbench = app.workbench.get();
+    CatalogPanel *catalog = window->catalogPanel();
+    // The planner sees the buy still waiting, named as it was bought.
+    const QList<Workbench::AwaitingDirectBuy> awaiting = workbench->awaitingDirectBuys();
+    QCOMPARE(awaiting.size(), 1);
+    const QString taskId = awaiting.front().taskId;
+    QCOMPARE(awaiting.front().title, title);
+    guidriver::openTab(window, MainWindow::Tab::Catalog);
+    QLabel *waiting = catalog->awaitingLabel();
+    QVERIFY(waiting->isVisible());
+    QVERIFY2(waiting->text().contains(title) && waiting->text().contains(taskId),
+             qPrintable(waiting->text()));
+    // The seller approves: the followed task files the buy under that name.
+    adcp::models::ApprovalModel *approvals = app.console->approvalModel();
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 1, kHangMs);
+    QCOMPARE(approvals->taskId(0), taskId);
+    QSignalSpy created(workbench, &Workbench::buyCreated);
+    click(shown<QPushButton>(app.console, QStringLiteral("approve-%1").arg(taskId)));
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, kHangMs);
+    const QString buyId = created.front().front().toString();
+    adcp::models::BuyModel *buys = workbench->buys();
+    QCOMPARE(buys->rowCount(), 1);
+    QCOMPARE(buys->title(buys->rowOf(buyId)), title);
+    QCOMPARE(window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Buys));
+    QVERIFY(workbench->awaitingDirectBuys().isEmpty());
+    QVERIFY(!adcp::models::jsonObject(workbench->sessionState(), "awaiting").contains(taskId.toStdString()));
+    bool followed = false;
+    for (int row = 0; row < workbench->exchanges()->rowCount(); ++row) {
+        const adcp::Exchange *e = workbench->exchanges()->exchange(row);
+        followed = followed || (e && e->tool == QLatin1String("get_task_status") &&
+                                adcp::models::jsonString(e->request, "task_id") == taskId);
+    }
+    QVERIFY(followed);
+    guidriver::waitIdle(workbench); // the buy's first delivery report
+    guidriver::openTab(window, MainWindow::Tab::Catalog);
+    QVERIFY(!waiting->isVisible());
+
+    // Another held buy: the planner stops waiting (Cancel), it shows as waiting, the seller rejects it.
+    const int held = approvals->rowCount();
+    adcp::models::ExchangeModel *log = workbench->exchanges();
+    const adcp::Exchange *newest = log->rowCount() > 0 ? log->exchange(log->rowCount() - 1) : nullptr;
+    const quint64 before = newest ? newest->id : 0;
+    click(catalog->loadButton()); // the catalog is read anew each session
+    guidriver::waitIdle(workbench);
+    guidriver::tickCatalogProduct(catalog, audio);
+    QTRY_VERIFY_WITH_TIMEOUT(guidriver::catalogBudgetBox(catalog, audio), kHangMs);
+    typeInto(guidriver::catalogBudgetBox(catalog, audio), QStringLiteral("3000"));
+    click(catalog->buyButton());
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), held + 1, kHangMs);
+    QTRY_VERIFY_WITH_TIMEOUT(guidriver::answeredSubmitted(log, QStringLiteral("buy_products"), before),
+                             kHangMs);
+    click(shown<QPushButton>(window, QStringLiteral("cancelCallsButton")));
+    guidriver::waitIdle(workbench);
+    QVERIFY2(window->statusMessage()->text().contains(QStringLiteral("Stopped waiting")),
+             qPrintable(window->statusMessage()->text()));
+    QCOMPARE(workbench->awaitingDirectBuys().size(), 1);
+    const QString rejectedTask = workbench->awaitingDirectBuys().front().taskId;
+    QVERIFY(waiting->isVisible());
+    QVERIFY(waiting->text().contains(workbench->catalog()->productName(audio)));
+    click(shown<QPushButton>(app.console, QStringLiteral("reject-%1").arg(rejectedTask)));
+    ErrorBanner *banner = catalog->errorBanner();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kHangMs);
+    QCOMPARE(banner->code(), QStringLiteral("TERMS_REJECTED"));
+    QVERIFY(!waiting->isVisible());
+    QVERIFY(workbench->awaitingDirectBuys().isEmpty());
+    QCOMPARE(buys->rowCount(), 1);
+    click(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox")));
     app.quit();
 }
 
