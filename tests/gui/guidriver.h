@@ -207,4 +207,13 @@ inline QDoubleSpinBox *catalogBudgetBox(adcp::gui::CatalogPanel *catalog, const 
     return shown<QDoubleSpinBox>(catalog, QStringLiteral("catalogBudget-") + productId);
 }
 
+// Ticks `productId` on the catalog and gives it `budget` (typed into its box); Buy is the caller's click.
+inline void orderFromCatalog(adcp::gui::CatalogPanel *catalog, const QString &productId,
+                             const QString &budget)
+{
+    tickCatalogProduct(catalog, productId);
+    QTRY_VERIFY_WITH_TIMEOUT(catalogBudgetBox(catalog, productId), 60000);
+    typeInto(catalogBudgetBox(catalog, productId), budget);
+}
+
 } // namespace guidriver

@@ -365,9 +365,7 @@ void TestDirectBuy::staleFeedOffersAReload()
 {
     openTab(MainWindow::Tab::Catalog);
     const QString listed = m_workbench->catalogFeedVersion();
-    tickProduct(QString::fromLatin1(kAudio));
-    QTRY_VERIFY_WITH_TIMEOUT(budgetBox(kAudio), kHangMs);
-    typeInto(budgetBox(kAudio), QStringLiteral("2500"));
+    guidriver::orderFromCatalog(catalog(), QString::fromLatin1(kAudio), QStringLiteral("2500"));
     QVERIFY(catalog()->buyButton()->isEnabled());
     // The seller's trader publishes a new product meanwhile: the feed the window listed is no longer current.
     const json product = catalogfixture::publishedProduct(
@@ -448,9 +446,7 @@ void TestDirectBuy::lostAnswerIsSentAgainUnderTheSameKey()
     m_workbench->setCatalogPageSize(25);
     click(catalog()->loadButton());
     waitIdle();
-    tickProduct(QString::fromLatin1(kAudio));
-    QTRY_VERIFY_WITH_TIMEOUT(budgetBox(kAudio), kHangMs);
-    typeInto(budgetBox(kAudio), QStringLiteral("2600"));
+    guidriver::orderFromCatalog(catalog(), QString::fromLatin1(kAudio), QStringLiteral("2600"));
     click(catalog()->buyButton());
     waitIdle();
     ErrorBanner *banner = catalog()->errorBanner();

@@ -856,16 +856,13 @@ void TestWorkspace::pendingDirectBuySurvivesARestart()
         Application app(dir);
         if (QTest::currentTestFailed())
             return;
-        MainWindow *window = app.window.get();
         Workbench *workbench = app.workbench.get();
-        CatalogPanel *catalog = window->catalogPanel();
+        CatalogPanel *catalog = app.window->catalogPanel();
         click(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox")));
-        guidriver::openTab(window, MainWindow::Tab::Catalog);
+        guidriver::openTab(app.window.get(), MainWindow::Tab::Catalog);
         click(catalog->loadButton());
         guidriver::waitIdle(workbench);
-        guidriver::tickCatalogProduct(catalog, podcast);
-        QTRY_VERIFY_WITH_TIMEOUT(guidriver::catalogBudgetBox(catalog, podcast), kHangMs);
-        typeInto(guidriver::catalogBudgetBox(catalog, podcast), QStringLiteral("12000"));
+        guidriver::orderFromCatalog(catalog, podcast, QStringLiteral("12000"));
         click(catalog->buyButton());
         QTRY_VERIFY_WITH_TIMEOUT(
             guidriver::answeredSubmitted(workbench->exchanges(), QStringLiteral("buy_products")), kHangMs);
@@ -878,8 +875,8 @@ void TestWorkspace::pendingDirectBuySurvivesARestart()
     Application app(dir);
     if (QTest::currentTestFailed())
         return;
-    MainWindow *window = app.window.get();
     Workbench *workbench = app.workbench.get();
+    MainWindow *window = app.window.get();
     CatalogPanel *catalog = window->catalogPanel();
     // The planner sees the buy still waiting, named as it was bought.
     const QList<Workbench::AwaitingDirectBuy> awaiting = workbench->awaitingDirectBuys();
@@ -923,9 +920,7 @@ void TestWorkspace::pendingDirectBuySurvivesARestart()
     const quint64 before = newest ? newest->id : 0;
     click(catalog->loadButton()); // the catalog is read anew each session
     guidriver::waitIdle(workbench);
-    guidriver::tickCatalogProduct(catalog, audio);
-    QTRY_VERIFY_WITH_TIMEOUT(guidriver::catalogBudgetBox(catalog, audio), kHangMs);
-    typeInto(guidriver::catalogBudgetBox(catalog, audio), QStringLiteral("3000"));
+    guidriver::orderFromCatalog(catalog, audio, QStringLiteral("3000"));
     click(catalog->buyButton());
     QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), held + 1, kHangMs);
     QTRY_VERIFY_WITH_TIMEOUT(guidriver::answeredSubmitted(log, QStringLiteral("buy_products"), before),
