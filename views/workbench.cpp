@@ -834,12 +834,18 @@ void Workbench::followAwaitingBuys()
                 if (!awaiting.direct)
                     m_proposals->setLocalStatus(key, QString());
                 const json error = jsonObject(outcome.result, "error");
-                Q_EMIT actionFailed(
-                    awaiting.direct ? tr("Buy products") : tr("Create buy"),
-                    awaiting.direct ? QString() : key,
+                AdcpError ended =
                     error.empty() ? AdcpError::make("TASK_" + status.toUpper().toStdString(),
                                                     "The seller ended the buy's task " + status.toStdString())
-                                  : AdcpError::fromJson(error));
+                                  : AdcpError::fromJson(error);
+                // A direct buy has no proposal on show to say which buy this was: the message names it.
+                if (awaiting.direct)
+                    ended.message =
+                        tr("%1 (task %2): %3")
+                            .arg(awaiting.title, awaiting.taskId, QString::fromStdString(ended.message))
+                            .toStdString();
+                Q_EMIT actionFailed(awaiting.direct ? tr("Buy products") : tr("Create buy"),
+                                    awaiting.direct ? QString() : key, ended);
             },
             CallScope::Background);
         connect(call, &adcp::PendingCall::finished, this, [this, key] { m_following.remove(key); });

@@ -937,6 +937,7 @@ void TestWorkspace::pendingDirectBuySurvivesARestart()
     ErrorBanner *banner = catalog->errorBanner();
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kHangMs);
     QCOMPARE(banner->code(), QStringLiteral("TERMS_REJECTED"));
+    QVERIFY2(banner->text().contains(workbench->catalog()->productName(audio)), qPrintable(banner->text()));
     QVERIFY(!waiting->isVisible());
     QVERIFY(workbench->awaitingDirectBuys().isEmpty());
     QCOMPARE(buys->rowCount(), 1);
