@@ -26,7 +26,8 @@ std::optional<CatalogPage> readCatalogPage(const nlohmann::json &answer, AdcpErr
 
 // A buy_products answer as a media buy the buy monitor shows (media_buy_id, media_buy_status, revision,
 // total_budget, flight and packages from the accepted terms, proposal_id of the accepted snapshot). A
-// `submitted` answer never reaches here (the client follows its task to the end).
+// `submitted` answer never reaches here: the client follows its task to the end, and the completed task's
+// result (a media buy without the accepted terms) is read here in its place.
 std::optional<nlohmann::json> readDirectBuy(const nlohmann::json &answer, AdcpError *error);
 
 // A control_media_buy answer as a change to merge into the buy (media_buy_id, revision, media_buy_status

@@ -96,6 +96,15 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     m_more->setToolTip(tr("The seller has more products than this page shows"));
     layout->addWidget(m_more, 0, Qt::AlignLeft);
 
+    m_awaiting = new QLabel(this);
+    m_awaiting->setObjectName(QStringLiteral("catalogAwaiting"));
+    m_awaiting->setWordWrap(true);
+    m_awaiting->setTextFormat(Qt::PlainText);
+    m_awaiting->setStyleSheet(
+        QStringLiteral("background: #fef3c7; color: #78350f; border-radius: 4px; padding: 6px;"));
+    m_awaiting->hide();
+    layout->addWidget(m_awaiting);
+
     auto *orderTitle = new QLabel(tr("ORDER"), this);
     orderTitle->setObjectName(QStringLiteral("sectionTitle"));
     layout->addWidget(orderTitle);
@@ -193,6 +202,7 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     connect(workbench, &Workbench::connectionChanged, this, [this](bool connected) {
         m_connected = connected;
         updateGate();
+        showAwaiting(); // a new agent or account starts without the last one's
     });
     connect(workbench, &Workbench::busyChanged, this, [this](bool busy) {
         m_busy = busy;
@@ -207,12 +217,14 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
         m_options.clear();
     });
     connect(workbench->catalog(), &QAbstractItemModel::modelReset, this, &CatalogPanel::rebuildOrder);
+    connect(workbench, &Workbench::sessionStateChanged, this, &CatalogPanel::showAwaiting);
     const QDate tomorrow = workbench->now().toLocalTime().date().addDays(1);
     m_start->setDateTime(QDateTime(tomorrow, QTime(0, 0)));
     m_end->setDateTime(QDateTime(tomorrow.addDays(30), QTime(0, 0)));
     m_version->setText(tr("Load the seller's published catalog to buy its products directly, without a "
                           "proposal."));
     updateGate();
+    showAwaiting();
 }
 
 QTreeView *CatalogPanel::view() const
@@ -253,6 +265,23 @@ QLabel *CatalogPanel::versionLabel() const
 QLabel *CatalogPanel::problemsLabel() const
 {
     return m_problems;
+}
+
+QLabel *CatalogPanel::awaitingLabel() const
+{
+    return m_awaiting;
+}
+
+void CatalogPanel::showAwaiting()
+{
+    QStringList lines;
+    for (const Workbench::AwaitingDirectBuy &awaiting : m_workbench->awaitingDirectBuys())
+        lines << tr("Waiting for the seller's approval: %1 (task %2)")
+                     .arg(awaiting.title.isEmpty() ? tr("direct buy") : awaiting.title, awaiting.taskId);
+    if (!lines.isEmpty())
+        lines << tr("The window follows the seller's answer; an approved buy appears under Buys.");
+    m_awaiting->setText(lines.join(QLatin1Char('\n')));
+    m_awaiting->setVisible(!lines.isEmpty());
 }
 
 ErrorBanner *CatalogPanel::errorBanner() const

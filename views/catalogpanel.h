@@ -40,6 +40,8 @@ public:
     QTableWidget *orderTable() const;
     QLabel *versionLabel() const;
     QLabel *problemsLabel() const;
+    // The direct buys the seller still reviews (hidden when there are none).
+    QLabel *awaitingLabel() const;
     ErrorBanner *errorBanner() const;
     // What keeps Buy off, in words (empty when the order can go).
     QStringList problems() const;
@@ -54,6 +56,7 @@ private:
     void rebuildOrder();
     void updateOrderState();
     void buy();
+    void showAwaiting();
     // The products ticked, in catalog order.
     QStringList selectedProducts() const;
 
@@ -71,6 +74,7 @@ private:
     QPushButton *m_load = nullptr;
     QPushButton *m_refresh = nullptr;
     QPushButton *m_more = nullptr;
+    QLabel *m_awaiting = nullptr;
     QLabel *m_version = nullptr;
     QTableWidget *m_order = nullptr;
     QDateTimeEdit *m_start = nullptr;

@@ -66,11 +66,27 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 namespace adcp::gui {
 
 using namespace adcp::models;
 
 namespace {
+
+// The lifecycle tabs by a name that stays when tabs are added (saved as the last tab shown), in Tab order.
+constexpr const char *kMainWindowTabNames[] = {"brief", "products",  "catalog",  "proposals",
+                                               "buys",  "creatives", "audiences"};
+static_assert(std::size(kMainWindowTabNames) == std::size_t(MainWindow::Tab::Audiences) + 1);
+
+// The tab saved as `name`; -1 for none.
+int mainWindowTabNamed(const QString &name)
+{
+    for (std::size_t i = 0; i < std::size(kMainWindowTabNames); ++i)
+        if (name == QLatin1String(kMainWindowTabNames[i]))
+            return int(i);
+    return -1;
+}
 
 QLabel *sectionTitle(const QString &text, QWidget *parent)
 {
@@ -1059,8 +1075,20 @@ void MainWindow::restoreLayout()
         m_horizontalSplitter->setSizes({200, 640, 340});
     if (settings.contains(QStringLiteral("verticalSplitter")))
         m_verticalSplitter->restoreState(settings.value(QStringLiteral("verticalSplitter")).toByteArray());
-    if (settings.contains(QStringLiteral("tab")))
-        m_tabs->setCurrentIndex(settings.value(QStringLiteral("tab")).toInt());
+    // The tab by its name. A window before the Catalog tab saved its index, in the order the tabs had then:
+    // read once, mapped to the tab it meant, and replaced by the name on the next save.
+    const int named = mainWindowTabNamed(settings.value(QStringLiteral("currentTab")).toString());
+    if (named >= 0) {
+        setCurrentTab(Tab(named));
+    } else if (settings.contains(QStringLiteral("tab"))) {
+        static const Tab kBeforeCatalog[] = {Tab::Brief, Tab::Products,  Tab::Proposals,
+                                             Tab::Buys,  Tab::Creatives, Tab::Audiences};
+        bool number = false;
+        const int index = settings.value(QStringLiteral("tab")).toInt(&number);
+        if (number && index >= 0 && index < int(std::size(kBeforeCatalog)))
+            setCurrentTab(kBeforeCatalog[index]);
+    }
+    settings.remove(QStringLiteral("tab"));
 }
 
 void MainWindow::saveLayout() const
@@ -1071,7 +1099,9 @@ void MainWindow::saveLayout() const
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("horizontalSplitter"), m_horizontalSplitter->saveState());
     settings.setValue(QStringLiteral("verticalSplitter"), m_verticalSplitter->saveState());
-    settings.setValue(QStringLiteral("tab"), m_tabs->currentIndex());
+    const int current = m_tabs->currentIndex();
+    if (current >= 0 && current < int(std::size(kMainWindowTabNames)))
+        settings.setValue(QStringLiteral("currentTab"), QLatin1String(kMainWindowTabNames[current]));
 }
 
 } // namespace adcp::gui

@@ -633,7 +633,13 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
                 // Held, not copied: a handler may end the call (a new agent), and an answer can be large.
                 const std::shared_ptr<const adcp::ToolOutcome> held = call->sharedOutcome();
                 const adcp::ToolOutcome &outcome = *held;
-                std::optional<AdcpError> failure = outcome.ok() ? refusalOf(outcome.result) : outcome.error;
+                // A task's status is an answer about another call: a task the seller rejected is its
+                // follower's to report, not a refusal of the status read.
+                const bool taskStatus = call->tool() == QLatin1String("get_task_status") ||
+                                        call->tool() == QLatin1String("tasks_get");
+                std::optional<AdcpError> failure = !outcome.ok() ? outcome.error
+                                                   : taskStatus  ? std::nullopt
+                                                                 : refusalOf(outcome.result);
                 // A refusal about the account's state (suspended, payment required, setup, gone): the
                 // accounts are read again so the window shows what the seller says about it now.
                 if (failure && !agentCall && !m_activeAccount.is_null() &&
@@ -644,7 +650,9 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
                     onSuccess(outcome);
                 } else if (background) {
                     Q_EMIT backgroundFailed(action, *failure);
-                } else if (failure->code == "CANCELED" && m_awaiting.contains(subject)) {
+                } else if (failure->code == "CANCELED" &&
+                           (m_awaiting.contains(subject) ||
+                            m_awaiting.contains(call->property("adcp_task_id").toString()))) {
                     // Only the waiting stopped: the seller still holds the buy for approval.
                     Q_EMIT actionSucceeded(
                         action, subject,
@@ -702,8 +710,14 @@ json Workbench::sessionState() const
     for (auto it = m_flights.cbegin(); it != m_flights.cend(); ++it)
         flights[it.key().toStdString()] = it.value();
     json awaiting = json::object();
-    for (auto it = m_awaiting.cbegin(); it != m_awaiting.cend(); ++it)
-        awaiting[it.key().toStdString()] = {{"task_id", it->taskId.toStdString()}, {"fields", it->fields}};
+    for (auto it = m_awaiting.cbegin(); it != m_awaiting.cend(); ++it) {
+        json entry = {{"task_id", it->taskId.toStdString()}, {"fields", it->fields}};
+        if (it->direct) {
+            entry["direct"] = true;
+            entry["title"] = it->title.toStdString();
+        }
+        awaiting[it.key().toStdString()] = std::move(entry);
+    }
     json unconfirmed = json::object();
     for (auto it = m_unconfirmed.cbegin(); it != m_unconfirmed.cend(); ++it)
         unconfirmed[it.key().toStdString()] = it.value();
@@ -728,6 +742,13 @@ void Workbench::restoreSessionState(const json &state)
         const QString taskId = jsonString(*it, "task_id");
         if (proposalId.isEmpty() || taskId.isEmpty() || m_awaiting.contains(proposalId))
             continue;
+        if (it->is_object() && it->contains("direct") && (*it)["direct"] == true) {
+            // A direct buy has no proposal: it is kept under its task.
+            if (proposalId == taskId)
+                m_awaiting.insert(taskId,
+                                  {taskId, jsonObject(*it, "fields"), jsonString(*it, "title"), true});
+            continue;
+        }
         m_awaiting.insert(proposalId, {taskId, jsonObject(*it, "fields")});
         // The proposal shows as submitted again; the next monitor tick reads the task.
         m_proposals->setLocalStatus(proposalId, QStringLiteral("submitted"),
@@ -784,37 +805,50 @@ void Workbench::followAwaitingBuys()
     if (!m_client)
         return;
     for (auto it = m_awaiting.cbegin(); it != m_awaiting.cend(); ++it) {
-        const QString proposalId = it.key();
-        if (m_following.contains(proposalId))
+        // A proposal's buy, or a direct buy (keyed by its task).
+        const QString key = it.key();
+        if (m_following.contains(key))
             continue;
-        m_following.insert(proposalId);
+        m_following.insert(key);
         m_startingBackground = true;
         adcp::PendingCall *call =
             m_client->getTaskStatus({{"task_id", it->taskId.toStdString()}, {"include_result", true}});
         m_startingBackground = false;
         track(
-            call, tr("Follow submitted buy"), proposalId,
-            [this, proposalId](const adcp::ToolOutcome &outcome) {
+            call, tr("Follow submitted buy"), key,
+            [this, key](const adcp::ToolOutcome &outcome) {
                 const QString status = jsonString(outcome.result, "status");
-                if (!m_awaiting.contains(proposalId) || isPendingStatus(status) || status.isEmpty())
+                if (!m_awaiting.contains(key) || isPendingStatus(status) || status.isEmpty())
                     return;
-                const AwaitingBuy awaiting = m_awaiting.take(proposalId);
+                const AwaitingBuy awaiting = m_awaiting.take(key);
                 Q_EMIT sessionStateChanged();
                 const json result = jsonObject(outcome.result, "result");
-                if (status == QLatin1String("completed") && !jsonString(result, "media_buy_id").isEmpty()) {
-                    absorbCreatedBuy(proposalId, result, awaiting.fields);
+                const bool bought =
+                    status == QLatin1String("completed") && !jsonString(result, "media_buy_id").isEmpty();
+                if (bought && awaiting.direct)
+                    absorbDirectBuy(result, awaiting.title);
+                else if (bought)
+                    absorbCreatedBuy(key, result, awaiting.fields);
+                if (bought)
                     return;
-                }
-                m_proposals->setLocalStatus(proposalId, QString());
+                if (!awaiting.direct)
+                    m_proposals->setLocalStatus(key, QString());
                 const json error = jsonObject(outcome.result, "error");
-                Q_EMIT actionFailed(tr("Create buy"), proposalId,
-                                    error.empty() ? AdcpError::make("TASK_" + status.toUpper().toStdString(),
-                                                                    "The seller ended the buy's task " +
-                                                                        status.toStdString())
-                                                  : AdcpError::fromJson(error));
+                AdcpError ended =
+                    error.empty() ? AdcpError::make("TASK_" + status.toUpper().toStdString(),
+                                                    "The seller ended the buy's task " + status.toStdString())
+                                  : AdcpError::fromJson(error);
+                // A direct buy has no proposal on show to say which buy this was: the message names it.
+                if (awaiting.direct)
+                    ended.message =
+                        tr("%1 (task %2): %3")
+                            .arg(awaiting.title, awaiting.taskId, QString::fromStdString(ended.message))
+                            .toStdString();
+                Q_EMIT actionFailed(awaiting.direct ? tr("Buy products") : tr("Create buy"),
+                                    awaiting.direct ? QString() : key, ended);
             },
             CallScope::Background);
-        connect(call, &adcp::PendingCall::finished, this, [this, proposalId] { m_following.remove(proposalId); });
+        connect(call, &adcp::PendingCall::finished, this, [this, key] { m_following.remove(key); });
     }
 }
 

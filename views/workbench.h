@@ -165,6 +165,15 @@ public:
     // buy_products against the versions of the catalog on show, under a fresh idempotency key: `purchases`
     // are {product_id, pricing_option_id, budget} entries, the flight ISO 8601 date-times.
     void buyProducts(const nlohmann::json &purchases, const QString &startTime, const QString &endTime);
+    // A direct buy the seller holds for its approval (buy_products answered `submitted`) and the planner
+    // stopped waiting for (Cancel, or the window closed): its task is followed like a submitted
+    // create_media_buy, across restarts, until the seller approves (the buy is filed) or declines.
+    struct AwaitingDirectBuy
+    {
+        QString taskId;
+        QString title; // what it buys, as the catalog named it
+    };
+    QList<AwaitingDirectBuy> awaitingDirectBuys() const;
     // control_media_buy at the buy's current revision; `changes` is e.g. {"paused": true} or
     // {"total_budget": {...}}. A revision conflict reads the buy again.
     void controlBuy(const QString &mediaBuyId, const nlohmann::json &changes, const QString &label);
@@ -260,6 +269,9 @@ private:
     void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
     void followAwaitingBuys();
     void absorbCreatedBuy(const QString &proposalId, nlohmann::json buy, const nlohmann::json &fields);
+    // A buy_products answer (or its task's result) filed as a buy named `title`; an answer that is not a buy
+    // is reported through actionFailed.
+    void absorbDirectBuy(const nlohmann::json &answer, const QString &title);
     void onMonitorTick();
     int absorbGetProducts(const nlohmann::json &result, const QString &opportunityId);
     void updateOpportunityCounts();
@@ -313,8 +325,11 @@ private:
     {
         QString taskId;
         nlohmann::json fields;
+        QString title;       // a direct buy's
+        bool direct = false; // buy_products, keyed by its task id (no proposal)
     };
-    QHash<QString, AwaitingBuy> m_awaiting; // proposal_id -> the submitted create_media_buy task
+    // proposal_id -> the submitted create_media_buy task; task_id -> the submitted buy_products task
+    QHash<QString, AwaitingBuy> m_awaiting;
     QSet<QString> m_following;              // proposal ids whose task status is being read
     QHash<QString, nlohmann::json> m_unconfirmed; // proposal_id -> a create_media_buy that got no answer
     QString m_brandDomain = QStringLiteral("acme-coffee.example");

@@ -172,12 +172,26 @@ void Workbench::buyProducts(const json &purchases, const QString &startTime, con
     const QString title = names.join(QStringLiteral(" + "));
     const QString action = tr("Buy products");
     adcp::PendingCall *call = m_client->call(QStringLiteral("buy_products"), request);
-    connect(call, &adcp::PendingCall::finished, this, [this, call, request, session = m_session] {
-        if (session != m_session)
-            return;
-        const auto outcome = call->sharedOutcome();
-        m_unansweredBuy = !outcome->ok() && buyWentUnanswered(*outcome->error) ? request : json();
-    });
+    const json flight = {{"purchases", purchases},
+                         {"start_time", startTime.toStdString()},
+                         {"end_time", endTime.toStdString()}};
+    connect(call, &adcp::PendingCall::finished, this,
+            [this, call, request, flight, title, session = m_session] {
+                if (session != m_session)
+                    return;
+                const auto outcome = call->sharedOutcome();
+                // The seller holds the order for its approval and the planner stopped waiting (Cancel, or the
+                // window closing): the order is the seller's now, its task is followed from here on and kept
+                // with the workspace.
+                const QString taskId = call->property("adcp_task_id").toString();
+                if (!outcome->ok() && outcome->error->code == "CANCELED" && !taskId.isEmpty()) {
+                    m_unansweredBuy = json();
+                    m_awaiting.insert(taskId, {taskId, flight, title, true});
+                    Q_EMIT sessionStateChanged();
+                    return;
+                }
+                m_unansweredBuy = !outcome->ok() && buyWentUnanswered(*outcome->error) ? request : json();
+            });
     const auto explain = [](AdcpError error) {
         if (!buyWentUnanswered(error))
             return explainBuyError(std::move(error));
@@ -191,27 +205,42 @@ void Workbench::buyProducts(const json &purchases, const QString &startTime, con
     };
     track(
         call, action, QString(),
-        [this, action, title](const adcp::ToolOutcome &outcome) {
-            AdcpError error;
-            const auto buy = readDirectBuy(outcome.result, &error);
-            if (!buy) {
-                Q_EMIT actionFailed(action, QString(), error);
-                return;
-            }
-            const QString id = jsonString(*buy, "media_buy_id");
-            m_buys->upsertBuy(*buy);
-            m_buys->setTitle(id, title);
-            m_events->applySnapshot(*buy, m_clock());
-            updateOpportunityCounts();
-            Q_EMIT buyCreated(id);
-            Q_EMIT actionSucceeded(action, id, tr("Media buy %1 created").arg(id));
-            // The seller's full snapshot (packages, health, pricing) follows in the background.
-            if (m_refreshingBuys)
-                m_refreshAgain = true;
-            else
-                pollBuys(true);
-        },
+        [this, title](const adcp::ToolOutcome &outcome) { absorbDirectBuy(outcome.result, title); },
         CallScope::Planning, explain);
+}
+
+void Workbench::absorbDirectBuy(const json &answer, const QString &title)
+{
+    const QString action = tr("Buy products");
+    AdcpError error;
+    const auto buy = readDirectBuy(answer, &error);
+    if (!buy) {
+        Q_EMIT actionFailed(action, QString(), error);
+        return;
+    }
+    const QString id = jsonString(*buy, "media_buy_id");
+    m_buys->upsertBuy(*buy);
+    m_buys->setTitle(id, title);
+    m_events->applySnapshot(*buy, m_clock());
+    updateOpportunityCounts();
+    Q_EMIT buyCreated(id);
+    Q_EMIT actionSucceeded(action, id, tr("Media buy %1 created").arg(id));
+    // The seller's full snapshot (packages, health, pricing) follows in the background.
+    if (m_refreshingBuys)
+        m_refreshAgain = true;
+    else
+        pollBuys(true);
+}
+
+QList<Workbench::AwaitingDirectBuy> Workbench::awaitingDirectBuys() const
+{
+    QList<AwaitingDirectBuy> found;
+    for (const AwaitingBuy &awaiting : m_awaiting)
+        if (awaiting.direct)
+            found.push_back({awaiting.taskId, awaiting.title});
+    std::sort(found.begin(), found.end(),
+              [](const AwaitingDirectBuy &a, const AwaitingDirectBuy &b) { return a.taskId < b.taskId; });
+    return found;
 }
 
 void Workbench::controlBuy(const QString &mediaBuyId, const json &changes, const QString &label)

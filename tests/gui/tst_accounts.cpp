@@ -65,6 +65,7 @@ using adcp::models::CreativeModel;
 using nlohmann::json;
 
 using guidriver::click;
+using guidriver::shown;
 using guidriver::typeInto;
 
 namespace {
@@ -173,8 +174,6 @@ public Q_SLOTS:
     void openUrl(const QUrl &url);
 
 private:
-    template <typename T> T *shown(QWidget *root, const QString &objectName);
-
     QList<QUrl> m_opened;
     adcp::models::PluralTranslator m_plurals;
 };
@@ -205,15 +204,6 @@ void TestAccounts::cleanup()
 void TestAccounts::openUrl(const QUrl &url)
 {
     m_opened << url;
-}
-
-template <typename T> T *TestAccounts::shown(QWidget *root, const QString &objectName)
-{
-    for (T *widget : root->findChildren<T *>(objectName)) {
-        if (widget->isVisible())
-            return widget;
-    }
-    return nullptr;
 }
 
 void TestAccounts::modelPages()

@@ -6,11 +6,13 @@
 // controls off with the reason.
 
 #include "guidriver.h"
+#include "sellerdriver.h"
 
 #include "agentclient.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
 #include "buymonitorwidget.h"
+#include "catalogfixture.h"
 #include "catalogpanel.h"
 #include "dispatcher.h"
 #include "domain/catalog.h"
@@ -108,13 +110,14 @@ private Q_SLOTS:
 
 private:
     void waitIdle() { guidriver::waitIdle(m_workbench.get()); }
-    void openTab(MainWindow::Tab tab);
-    // Ticks the catalog row of `productId` (a click on its name).
-    void tickProduct(const QString &productId);
+    void openTab(MainWindow::Tab tab) { guidriver::openTab(m_window.get(), tab); }
+    void tickProduct(const QString &productId) { guidriver::tickCatalogProduct(catalog(), productId); }
     QString sellerCall(const std::string &tool, json args);
     CatalogPanel *catalog() const { return m_window->catalogPanel(); }
-    // The visible budget box of a product on the order (a rebuilt order's old boxes are deleted later).
-    QDoubleSpinBox *budgetBox(const char *productId) const;
+    QDoubleSpinBox *budgetBox(const char *productId) const
+    {
+        return guidriver::catalogBudgetBox(catalog(), QLatin1String(productId));
+    }
 
     QTemporaryDir m_dir;
     std::shared_ptr<adcp::seller::SellerContext> m_context;
@@ -128,10 +131,7 @@ private:
 
 void TestDirectBuy::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_directbuy"));
-    applyTheme(*qApp);
+    guidriver::startApplication(QStringLiteral("tst_directbuy"));
     adcp::seller::SellerOptions options;
     options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
     QString error;
@@ -140,15 +140,8 @@ void TestDirectBuy::initTestCase()
     m_dispatcher = std::make_shared<adcp::seller::Dispatcher>(m_context);
     m_execution = adcp::seller::Execution::start(m_context, {}, &error);
     QVERIFY2(m_execution, qPrintable(error));
-    m_client = std::make_unique<adcp::AgentClient>(
-        QStringLiteral("Embedded seller"),
-        std::make_unique<adcp::seller::InProcessTransport>(m_dispatcher, embeddedPlannerPrincipal()),
-        adcp::SchemaRegistry::bundled());
-    m_client->setTaskPolling(true, 100);
-    m_workbench = std::make_unique<Workbench>();
-    m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
-    m_workbench->setClock([context = m_context] { return context->clock().now(); });
-    m_workbench->setMonitoringInterval(100);
+    m_client = guidriver::embeddedPlannerClient(m_dispatcher);
+    m_workbench = guidriver::plannerWorkbench(m_client.get(), m_context, 100);
     m_window = std::make_unique<MainWindow>(m_workbench.get());
     m_window->resize(1440, 900);
     m_window->show();
@@ -173,38 +166,6 @@ void TestDirectBuy::cleanupTestCase()
     m_execution.reset();
     m_dispatcher.reset();
     m_context.reset();
-}
-
-void TestDirectBuy::openTab(MainWindow::Tab tab)
-{
-    QTabBar *bar = m_window->lifecycleTabs()->tabBar();
-    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(int(tab)).center());
-    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(tab));
-}
-
-QDoubleSpinBox *TestDirectBuy::budgetBox(const char *productId) const
-{
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    for (auto *box : catalog()->findChildren<QDoubleSpinBox *>(QStringLiteral("catalogBudget-") +
-                                                               QLatin1String(productId)))
-        if (box->isVisible())
-            return box;
-    return nullptr;
-}
-
-void TestDirectBuy::tickProduct(const QString &productId)
-{
-    QTreeView *view = catalog()->view();
-    QAbstractItemModel *model = view->model();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        const QModelIndex index = model->index(row, adcp::models::ProductModel::NameColumn);
-        if (index.data(adcp::models::IdRole).toString() != productId)
-            continue;
-        view->scrollTo(index);
-        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(index).center());
-        return;
-    }
-    QFAIL(qPrintable(QStringLiteral("no catalog row for ") + productId));
 }
 
 // A call to the seller behind the window's back (another planner, the seller's own trader).
@@ -404,31 +365,12 @@ void TestDirectBuy::staleFeedOffersAReload()
 {
     openTab(MainWindow::Tab::Catalog);
     const QString listed = m_workbench->catalogFeedVersion();
-    tickProduct(QString::fromLatin1(kAudio));
-    QTRY_VERIFY_WITH_TIMEOUT(budgetBox(kAudio), kHangMs);
-    typeInto(budgetBox(kAudio), QStringLiteral("2500"));
+    guidriver::orderFromCatalog(catalog(), QString::fromLatin1(kAudio), QStringLiteral("2500"));
     QVERIFY(catalog()->buyButton()->isEnabled());
     // The seller's trader publishes a new product meanwhile: the feed the window listed is no longer current.
-    const json product = {
-        {"product_id", "late_display"},
-        {"name", "Late display"},
-        {"description", "A product published after the planner listed the catalog."},
-        {"publisher_properties", {{{"publisher_domain", "late.example"}, {"selection_type", "all"}}}},
-        {"channels", {"display"}},
-        {"format_ids", {{{"agent_url", "https://creative.adcontextprotocol.org"}, {"id", "display_image"}}}},
-        {"delivery_type", "non_guaranteed"},
-        {"pricing_options",
-         {{{"pricing_option_id", "cpm_std"},
-           {"pricing_model", "cpm"},
-           {"currency", "USD"},
-           {"fixed_price", 5.0}}}},
-        {"reporting_capabilities",
-         {{"available_reporting_frequencies", {"daily"}},
-          {"expected_delay_minutes", 60},
-          {"timezone", "UTC"},
-          {"supports_webhooks", false},
-          {"available_metrics", {"impressions"}},
-          {"date_range_support", "date_range"}}}};
+    const json product = catalogfixture::publishedProduct(
+        "late_display", "Late display", "A product published after the planner listed the catalog.",
+        "late.example");
     auto db = m_context->database();
     QString error;
     QVERIFY2(adcp::seller::Catalog::upsertProduct(db, product, json::object(), {{"order_template", "FIX"}},
@@ -504,9 +446,7 @@ void TestDirectBuy::lostAnswerIsSentAgainUnderTheSameKey()
     m_workbench->setCatalogPageSize(25);
     click(catalog()->loadButton());
     waitIdle();
-    tickProduct(QString::fromLatin1(kAudio));
-    QTRY_VERIFY_WITH_TIMEOUT(budgetBox(kAudio), kHangMs);
-    typeInto(budgetBox(kAudio), QStringLiteral("2600"));
+    guidriver::orderFromCatalog(catalog(), QString::fromLatin1(kAudio), QStringLiteral("2600"));
     click(catalog()->buyButton());
     waitIdle();
     ErrorBanner *banner = catalog()->errorBanner();

@@ -8,6 +8,7 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTest>
 
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void connectionLineShowsDialectAndPrincipal();
     void briefIsCheckedBeforeSending();
     void layoutSurvivesRestart();
+    void lastTabIsRememberedByName();
     void statusMessagesTimeOut();
 };
 
@@ -157,6 +159,57 @@ void TestMainWindow::layoutSurvivesRestart()
     again.restoreLayout();
     QCOMPARE(again.size(), QSize(1300, 860));
     QCOMPARE(again.lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+}
+
+// The tab shown last comes back by its name, whatever tabs were added since. A window from before the Catalog
+// tab saved the tab's index in the order the tabs had then: that is read once, as the tab it meant.
+void TestMainWindow::lastTabIsRememberedByName()
+{
+    {
+        Workbench workbench;
+        MainWindow window(&workbench);
+        window.restoreLayout();
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTabBar *bar = window.lifecycleTabs()->tabBar();
+        QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(int(MainWindow::Tab::Catalog)).center());
+        QCOMPARE(window.lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Catalog));
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_Q, Qt::ControlModifier); // File > Quit closes the window
+        QVERIFY(!window.isVisible());
+    }
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("MainWindow"));
+    QCOMPARE(settings.value(QStringLiteral("currentTab")).toString(), QStringLiteral("catalog"));
+    QVERIFY(!settings.contains(QStringLiteral("tab")));
+    {
+        Workbench workbench;
+        MainWindow again(&workbench);
+        again.restoreLayout();
+        QCOMPARE(again.lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Catalog));
+    }
+    // Brief, Products, Proposals, Buys, Creatives, Audiences: the order before the Catalog tab.
+    const QList<QPair<int, MainWindow::Tab>> older = {{1, MainWindow::Tab::Products},
+                                                      {2, MainWindow::Tab::Proposals},
+                                                      {3, MainWindow::Tab::Buys},
+                                                      {5, MainWindow::Tab::Audiences}};
+    for (const auto &[index, tab] : older) {
+        settings.remove(QStringLiteral("currentTab"));
+        settings.setValue(QStringLiteral("tab"), index);
+        Workbench workbench;
+        MainWindow old(&workbench);
+        old.restoreLayout();
+        QCOMPARE(old.lifecycleTabs()->currentIndex(), int(tab));
+        QVERIFY(!settings.contains(QStringLiteral("tab")));
+    }
+    // An index out of range or a name not known leaves the first tab.
+    settings.setValue(QStringLiteral("tab"), 42);
+    settings.setValue(QStringLiteral("currentTab"), QStringLiteral("no-such-tab"));
+    Workbench workbench;
+    MainWindow window(&workbench);
+    window.restoreLayout();
+    QCOMPARE(window.lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Brief));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -2,6 +2,7 @@
 // embedded seller (what the window shows after the key steps), Previous and Reset, a recorded session saved
 // and replayed, malformed scenario files refused with the step and field named, the presenter setting.
 #include "guidriver.h"
+#include "sellerdriver.h"
 
 #include "jsonvalues.h"
 
@@ -97,15 +98,11 @@ private:
 
 void TestTrainer::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_trainer"));
-    QSettings().clear();
+    guidriver::startApplication(QStringLiteral("tst_trainer"));
     m_shots = qEnvironmentVariableIntValue("ADCP_UPDATE_SCREENSHOTS") == 1
                   ? QStringLiteral(ADCP_SOURCE_DIR "/docs/screenshots/trainer")
                   : QStringLiteral(ADCP_BINARY_DIR "/screenshots/trainer");
     QVERIFY(QDir().mkpath(m_shots));
-    applyTheme(*qApp);
     QCoreApplication::installTranslator(&m_plurals);
     // The planner's own embedded seller, as the application opens it; the trainer replaces it at each reset.
     adcp::seller::SellerOptions options;
@@ -116,15 +113,9 @@ void TestTrainer::initTestCase()
     m_dispatcher = std::make_shared<adcp::seller::Dispatcher>(m_context);
     m_receiver = std::make_unique<adcp::WebhookReceiver>(adcp::WebhookReceiverOptions{});
     QVERIFY(m_receiver->start() != 0);
-    m_client = std::make_unique<adcp::AgentClient>(
-        QStringLiteral("Embedded seller"),
-        std::make_unique<adcp::seller::InProcessTransport>(m_dispatcher, embeddedPlannerPrincipal()),
-        adcp::SchemaRegistry::bundled());
-    m_client->setTaskPolling(true, 100);
-    m_workbench = std::make_unique<Workbench>();
-    m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
+    m_client = guidriver::embeddedPlannerClient(m_dispatcher);
+    m_workbench = guidriver::plannerWorkbench(m_client.get(), nullptr, 200);
     m_workbench->setWebhookReceiver(m_receiver.get());
-    m_workbench->setMonitoringInterval(200);
     m_window = std::make_unique<MainWindow>(m_workbench.get());
     m_console = new SellerConsole(m_dispatcher, embeddedPlannerPrincipal().id);
     m_window->attachSellerConsole(m_console);

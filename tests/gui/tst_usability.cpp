@@ -1,4 +1,3 @@
-#include "guidriver.h"
 #include "agentclient.h"
 #include "agentmanager.h"
 #include "agentprofiles.h"
@@ -12,6 +11,7 @@
 #include "errorbanner.h"
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
+#include "guidriver.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
 #include "mainwindow.h"
@@ -25,6 +25,7 @@
 #include "secretstore.h"
 #include "sellerconsole.h"
 #include "sellercontext.h"
+#include "sellerdriver.h"
 #include "server/bearerauth.h"
 #include "server/inprocesstransport.h"
 #include "server/sellerhttpserver.h"
@@ -73,7 +74,11 @@ using namespace adcp::gui;
 using adcp::models::BuyModel;
 using adcp::models::ProposalModel;
 
+using guidriver::buttonWithText;
 using guidriver::click;
+using guidriver::clickIndex;
+using guidriver::clickOk;
+using guidriver::signAndCreate;
 using guidriver::typeInto;
 
 // How long a QTRY waits before it calls the awaited state a hang. It only bounds a failure: a passing check goes
@@ -112,15 +117,12 @@ private Q_SLOTS:
     void switchingToARemoteAgent();
 
 private:
-    template<typename T>
-    T *shown(const QString &objectName, QWidget *root = nullptr);
-    QAbstractButton *buttonText(const QString &text, QWidget *root);
-    void clickIndex(QAbstractItemView *view, const QModelIndex &index);
-    // Arms `act` for the next modal dialog the window opens (it runs once the dialog is on screen).
-    void clickOk(QDialog *dialog);
-    // The Create buy dialog as a planner answers it: the insertion order accepted and signed, then OK.
-    void signAndCreate(QDialog *dialog);
-    void waitIdle();
+    // The visible widget of that name in the window (or under `root`).
+    template <typename T> T *shown(const QString &objectName, QWidget *root = nullptr)
+    {
+        return guidriver::shown<T>(root ? root : m_window.get(), objectName);
+    }
+    void waitIdle() { guidriver::waitIdle(m_workbench.get()); }
     void sendBrief(const QString &name, const QString &text);
     QString selectProposal(int row);
     // The first proposal of `opportunity` still a draft (empty when none is).
@@ -145,11 +147,7 @@ private:
 
 void TestUsability::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("adcp-workbench-tests"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_usability"));
-    QSettings().clear();
-    applyTheme(*qApp);
+    guidriver::startApplication(QStringLiteral("tst_usability"));
     QCoreApplication::installTranslator(&m_plurals);
     adcp::seller::SellerOptions options;
     options.databasePath = m_dir.filePath(QStringLiteral("seller.sqlite"));
@@ -167,16 +165,9 @@ void TestUsability::initTestCase()
     m_receiver->addJwks(m_execution->webhookSender()->jwks());
     QVERIFY(m_receiver->start() != 0);
     // The planner's account exactly as the application sets it up.
-    m_client = std::make_unique<adcp::AgentClient>(
-        QStringLiteral("Embedded seller"),
-        std::make_unique<adcp::seller::InProcessTransport>(m_dispatcher, embeddedPlannerPrincipal()),
-        adcp::SchemaRegistry::bundled());
-    m_client->setTaskPolling(true, 100);
-    m_workbench = std::make_unique<Workbench>();
-    m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
-    m_workbench->setClock([context = m_context] { return context->clock().now(); });
+    m_client = guidriver::embeddedPlannerClient(m_dispatcher);
+    m_workbench = guidriver::plannerWorkbench(m_client.get(), m_context, 100);
     m_workbench->setWebhookReceiver(m_receiver.get());
-    m_workbench->setMonitoringInterval(100);
     m_agents = std::make_unique<AgentManager>(m_workbench.get(), m_client.get(),
                                               QString::fromStdString(embeddedPlannerPrincipal().id),
                                               adcp::SchemaRegistry::bundled());
@@ -209,62 +200,6 @@ void TestUsability::cleanupTestCase()
     m_context.reset();
 }
 
-template<typename T>
-T *TestUsability::shown(const QString &objectName, QWidget *root)
-{
-    // Widgets a view replaced are deleted later; a person can no longer see or click them, so neither do we.
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    const QList<T *> found = (root ? root : m_window.get())->findChildren<T *>(objectName);
-    for (T *widget : found) {
-        if (widget->isVisible())
-            return widget;
-    }
-    return nullptr;
-}
-
-QAbstractButton *TestUsability::buttonText(const QString &text, QWidget *root)
-{
-    for (QAbstractButton *button : root->findChildren<QAbstractButton *>()) {
-        if (button->isVisible() && button->text() == text)
-            return button;
-    }
-    return nullptr;
-}
-
-void TestUsability::clickIndex(QAbstractItemView *view, const QModelIndex &index)
-{
-    QVERIFY(view && view->isVisible() && index.isValid());
-    view->scrollTo(index);
-    const QRect rect = view->visualRect(index);
-    QVERIFY(!rect.isEmpty());
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, rect.center());
-}
-
-void TestUsability::clickOk(QDialog *dialog)
-{
-    auto *buttons = dialog->findChild<QDialogButtonBox *>();
-    QVERIFY(buttons);
-    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
-    QVERIFY(ok);
-    const auto *problems = dialog->findChild<QLabel *>(QStringLiteral("buyProblems"));
-    QVERIFY2(ok->isEnabled(), problems ? qPrintable(problems->text()) : "OK is disabled");
-    QTest::mouseClick(ok, Qt::LeftButton);
-}
-
-void TestUsability::signAndCreate(QDialog *dialog)
-{
-    if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
-        click(accept);
-        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
-    }
-    clickOk(dialog);
-}
-
-void TestUsability::waitIdle()
-{
-    guidriver::waitIdle(m_workbench.get());
-}
-
 void TestUsability::sendBrief(const QString &name, const QString &text)
 {
     typeInto(shown<QLineEdit>(QStringLiteral("briefTitle")), name);
@@ -294,8 +229,7 @@ void TestUsability::finalize(const QString &proposalId)
 QString TestUsability::selectProposal(int row)
 {
     m_window->lifecycleTabs()->tabBar()->setFocus();
-    QTest::mouseClick(m_window->lifecycleTabs()->tabBar(), Qt::LeftButton, {},
-                      m_window->lifecycleTabs()->tabBar()->tabRect(int(MainWindow::Tab::Proposals)).center());
+    guidriver::openTab(m_window.get(), MainWindow::Tab::Proposals);
     auto *view = shown<QTreeView>(QStringLiteral("proposalView"));
     if (!view)
         return {};
@@ -437,7 +371,7 @@ void TestUsability::refineKeepsTheBudgetCeiling()
             proposalId = id;
     }
     QVERIFY(!proposalId.isEmpty());
-    guidriver::onNextDialog(this, [this](QDialog *dialog) {
+    guidriver::onNextDialog(this, [](QDialog *dialog) {
         typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("refineProposalAsk")),
                  QStringLiteral("keep the budget under 40,000"));
         clickOk(dialog);
@@ -521,7 +455,7 @@ void TestUsability::approveWhilePolling()
     QVERIFY(!proposalId.isEmpty());
     finalize(proposalId);
     QSignalSpy created(m_workbench.get(), &Workbench::buyCreated);
-    guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
+    guidriver::onNextDialog(this, signAndCreate);
     click(m_window->proposalDetail()->createBuyButton());
     // The seller holds it: a row with an Approve button appears in the console.
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
@@ -560,21 +494,13 @@ void TestUsability::cancelKeepsCreateBuyOffWhileSellerReviews()
     auto *log = m_workbench->exchanges();
     const adcp::Exchange *newest = log->exchange(log->rowCount() - 1);
     const quint64 lastBefore = newest ? newest->id : 0;
-    // The seller's `submitted` answer has reached the workbench (the approval row can appear before it).
-    const auto submittedAnswered = [log, lastBefore] {
-        for (int row = log->rowCount() - 1; row >= 0; --row) {
-            const adcp::Exchange *e = log->exchange(row);
-            if (e && e->id > lastBefore && e->tool == QLatin1String("create_media_buy") && e->response.is_object() &&
-                e->response.value("status", std::string()) == "submitted")
-                return true;
-        }
-        return false;
-    };
-    guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
+    guidriver::onNextDialog(this, signAndCreate);
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
-    QTRY_VERIFY_WITH_TIMEOUT(submittedAnswered(), kHangMs);
+    // The seller's `submitted` answer has reached the workbench (the approval row can appear before it).
+    QTRY_VERIFY_WITH_TIMEOUT(
+        guidriver::answeredSubmitted(log, QStringLiteral("create_media_buy"), lastBefore), kHangMs);
     // The planner gives up waiting: Cancel in the status bar (or Esc).
     click(shown<QPushButton>(QStringLiteral("cancelCallsButton")));
     waitIdle();
@@ -611,7 +537,7 @@ void TestUsability::rejectWhileTheSellersStoreIsBusy()
     const QString proposalId = firstDraftOf(opportunity);
     QVERIFY(!proposalId.isEmpty());
     finalize(proposalId);
-    guidriver::onNextDialog(this, [this](QDialog *dialog) { signAndCreate(dialog); });
+    guidriver::onNextDialog(this, signAndCreate);
     click(m_window->proposalDetail()->createBuyButton());
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
@@ -667,7 +593,7 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
     clickIndex(buys, buys->model()->index(match.front().row(), BuyModel::ProposalColumn));
     QCOMPARE(m_window->buyDetail()->mediaBuyId(), m_firstBuy);
     waitIdle();
-    guidriver::onNextDialog(this, [this](QDialog *dialog) { clickOk(dialog); });
+    guidriver::onNextDialog(this, clickOk);
     click(m_window->buyDetail()->creativesButton());
     waitIdle();
     // Break the buy's creative from the dependency board.
@@ -740,14 +666,14 @@ void TestUsability::deliveryFollowsTheSellerClock()
     const qint64 days = std::max<qint64>(0, m_context->clock().now().daysTo(start)) + 2;
     QVERIFY(days <= 30);
     for (qint64 day = 0; day < days; ++day) {
-        click(buttonText(QStringLiteral("+1 day"), m_console));
+        click(buttonWithText(m_console, QStringLiteral("+1 day")));
         waitIdle();
     }
     QTRY_VERIFY2_WITH_TIMEOUT(!summary->text().startsWith(QStringLiteral("0 impressions")),
                               qPrintable(summary->text()), kHangMs);
     QVERIFY(chart->deliveredPointCount() > 0);
     const QString before = summary->text();
-    click(buttonText(QStringLiteral("+1 day"), m_console));
+    click(buttonWithText(m_console, QStringLiteral("+1 day")));
     QTRY_VERIFY2_WITH_TIMEOUT(summary->text() != before, qPrintable(summary->text()), kHangMs);
 }
 

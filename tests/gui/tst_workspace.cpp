@@ -1,11 +1,14 @@
 #include "guidriver.h"
+#include "sellerdriver.h"
 
 #include "agentclient.h"
 #include "approvalmodel.h"
-#include "buymodel.h"
 #include "buyeventmodel.h"
+#include "buymodel.h"
+#include "catalogpanel.h"
 #include "dispatcher.h"
 #include "embeddedprincipal.h"
+#include "errorbanner.h"
 #include "exchangemodel.h"
 #include "jobs/execution.h"
 #include "jsonvalues.h"
@@ -49,23 +52,15 @@
 using namespace adcp::gui;
 using adcp::models::ProposalModel;
 using guidriver::click;
+using guidriver::clickOk;
+using guidriver::shown;
+using guidriver::signAndCreate;
 using guidriver::typeInto;
 using nlohmann::json;
 
 namespace {
 
 constexpr int kHangMs = 60000;
-
-// The visible widget of that name under `root` (one a view replaced is deleted later and no longer counts).
-template <typename T> T *shown(QWidget *root, const QString &objectName)
-{
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    for (T *widget : root->findChildren<T *>(objectName)) {
-        if (widget->isVisible())
-            return widget;
-    }
-    return nullptr;
-}
 
 // Everything the application builds at start-up (guimode.cpp), over files in one folder: the embedded seller's
 // database and the workspace file survive from one instance to the next, as they do across a restart.
@@ -82,15 +77,8 @@ struct Application
         dispatcher = std::make_shared<adcp::seller::Dispatcher>(context);
         execution = adcp::seller::Execution::start(context, adcp::seller::ExecutionOptions{}, &error);
         QVERIFY2(execution, qPrintable(error));
-        client = std::make_unique<adcp::AgentClient>(
-            QStringLiteral("Embedded seller"),
-            std::make_unique<adcp::seller::InProcessTransport>(dispatcher, embeddedPlannerPrincipal()),
-            adcp::SchemaRegistry::bundled());
-        client->setTaskPolling(true, 100);
-        workbench = std::make_unique<Workbench>();
-        workbench->setClient(client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
-        workbench->setClock([c = context] { return c->clock().now(); });
-        workbench->setMonitoringInterval(100);
+        client = guidriver::embeddedPlannerClient(dispatcher);
+        workbench = guidriver::plannerWorkbench(client.get(), context, 100);
         store = std::make_unique<WorkspaceStore>(QDir(dir).filePath(QStringLiteral("workspaces.sqlite")));
         keeper = std::make_unique<WorkspaceKeeper>(workbench.get(), store.get());
         restored = std::make_unique<QSignalSpy>(keeper.get(), &WorkspaceKeeper::restored);
@@ -169,23 +157,6 @@ WorkspaceSnapshot loadNow(WorkspaceStore &store, const QString &workspace, int e
     return snapshot;
 }
 
-void clickOk(QDialog *dialog)
-{
-    auto *buttons = dialog->findChild<QDialogButtonBox *>();
-    QVERIFY(buttons && buttons->button(QDialogButtonBox::Ok));
-    QVERIFY(buttons->button(QDialogButtonBox::Ok)->isEnabled());
-    QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
-}
-
-void signAndCreate(QDialog *dialog)
-{
-    if (auto *accept = dialog->findChild<QCheckBox *>(QStringLiteral("buyIoAccept"))) {
-        click(accept);
-        typeInto(dialog->findChild<QLineEdit *>(QStringLiteral("buyIoSignatory")), QStringLiteral("Dana Planner"));
-    }
-    clickOk(dialog);
-}
-
 QString draftOf(const ProposalModel *proposals, const QString &except = {})
 {
     for (int row = 0; row < proposals->rowCount(); ++row) {
@@ -213,6 +184,7 @@ private Q_SLOTS:
     void exchangeIdsAreUniqueAcrossClients();
     void closeMidCycleAndReopen();
     void unansweredBuyIsSentAgainUnchanged();
+    void pendingDirectBuySurvivesARestart();
 
 private:
     QTemporaryDir m_dir;
@@ -674,17 +646,9 @@ void TestWorkspace::closeMidCycleAndReopen()
         guidriver::waitIdle(workbench);
         guidriver::onNextDialog(this, [](QDialog *dialog) { signAndCreate(dialog); });
         click(window->proposalDetail()->createBuyButton());
-        adcp::models::ExchangeModel *log = workbench->exchanges();
-        const auto submittedAnswered = [log] {
-            for (int row = log->rowCount() - 1; row >= 0; --row) {
-                const adcp::Exchange *e = log->exchange(row);
-                if (e && e->tool == QLatin1String("create_media_buy") &&
-                    adcp::models::jsonString(e->response, "status") == QLatin1String("submitted"))
-                    return true;
-            }
-            return false;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(submittedAnswered(), kHangMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            guidriver::answeredSubmitted(workbench->exchanges(), QStringLiteral("create_media_buy")),
+            kHangMs);
 
         opportunities = workbench->opportunities()->rowCount();
         proposalCount = proposals->rowCount();
@@ -728,8 +692,7 @@ void TestWorkspace::closeMidCycleAndReopen()
     QCOMPARE(proposals->status(proposals->rowOf(committed)), QStringLiteral("committed"));
     // The window shows them: the proposal list and the detail of the declined one.
     MainWindow *window = app.window.get();
-    QTest::mouseClick(window->lifecycleTabs()->tabBar(), Qt::LeftButton, {},
-                      window->lifecycleTabs()->tabBar()->tabRect(int(MainWindow::Tab::Proposals)).center());
+    guidriver::openTab(window, MainWindow::Tab::Proposals);
     auto *view = shown<QTreeView>(window, QStringLiteral("proposalView"));
     QVERIFY(view);
     QCOMPARE(view->model()->rowCount(), proposalCount);
@@ -875,6 +838,110 @@ void TestWorkspace::unansweredBuyIsSentAgainUnchanged()
         forLost += buy.value("proposal_id", std::string()) == lost.toStdString() ? 1 : 0;
     QVERIFY2(forLost <= 1, listed.result.dump().c_str());
     QCOMPARE(workbench->buys()->rowCount(), 2);
+    app.quit();
+}
+
+// A direct buy (Catalog tab, buy_products) the seller holds for its approval when the window closes: after a
+// restart the Catalog tab still shows it waiting, the window follows its task (get_task_status, as for a
+// submitted create_media_buy) and files the buy once the seller approves. A second one the planner stops
+// waiting for (Cancel) and the seller rejects says so on the Catalog tab.
+void TestWorkspace::pendingDirectBuySurvivesARestart()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("direct"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString podcast = QStringLiteral("podcast_host_read");
+    const QString audio = QStringLiteral("audio_streaming_music");
+    QString title;
+    {
+        Application app(dir);
+        if (QTest::currentTestFailed())
+            return;
+        Workbench *workbench = app.workbench.get();
+        CatalogPanel *catalog = app.window->catalogPanel();
+        click(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox")));
+        guidriver::openTab(app.window.get(), MainWindow::Tab::Catalog);
+        click(catalog->loadButton());
+        guidriver::waitIdle(workbench);
+        guidriver::orderFromCatalog(catalog, podcast, QStringLiteral("12000"));
+        click(catalog->buyButton());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            guidriver::answeredSubmitted(workbench->exchanges(), QStringLiteral("buy_products")), kHangMs);
+        QCOMPARE(workbench->buys()->rowCount(), 0);
+        title = workbench->catalog()->productName(podcast);
+        QVERIFY(!title.isEmpty());
+        app.quit();
+    }
+
+    Application app(dir);
+    if (QTest::currentTestFailed())
+        return;
+    Workbench *workbench = app.workbench.get();
+    MainWindow *window = app.window.get();
+    CatalogPanel *catalog = window->catalogPanel();
+    // The planner sees the buy still waiting, named as it was bought.
+    const QList<Workbench::AwaitingDirectBuy> awaiting = workbench->awaitingDirectBuys();
+    QCOMPARE(awaiting.size(), 1);
+    const QString taskId = awaiting.front().taskId;
+    QCOMPARE(awaiting.front().title, title);
+    guidriver::openTab(window, MainWindow::Tab::Catalog);
+    QLabel *waiting = catalog->awaitingLabel();
+    QVERIFY(waiting->isVisible());
+    QVERIFY2(waiting->text().contains(title) && waiting->text().contains(taskId),
+             qPrintable(waiting->text()));
+    // The seller approves: the followed task files the buy under that name.
+    adcp::models::ApprovalModel *approvals = app.console->approvalModel();
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 1, kHangMs);
+    QCOMPARE(approvals->taskId(0), taskId);
+    QSignalSpy created(workbench, &Workbench::buyCreated);
+    click(shown<QPushButton>(app.console, QStringLiteral("approve-%1").arg(taskId)));
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, kHangMs);
+    const QString buyId = created.front().front().toString();
+    adcp::models::BuyModel *buys = workbench->buys();
+    QCOMPARE(buys->rowCount(), 1);
+    QCOMPARE(buys->title(buys->rowOf(buyId)), title);
+    QCOMPARE(window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Buys));
+    QVERIFY(workbench->awaitingDirectBuys().isEmpty());
+    QVERIFY(!adcp::models::jsonObject(workbench->sessionState(), "awaiting").contains(taskId.toStdString()));
+    bool followed = false;
+    for (int row = 0; row < workbench->exchanges()->rowCount(); ++row) {
+        const adcp::Exchange *e = workbench->exchanges()->exchange(row);
+        followed = followed || (e && e->tool == QLatin1String("get_task_status") &&
+                                adcp::models::jsonString(e->request, "task_id") == taskId);
+    }
+    QVERIFY(followed);
+    guidriver::waitIdle(workbench); // the buy's first delivery report
+    guidriver::openTab(window, MainWindow::Tab::Catalog);
+    QVERIFY(!waiting->isVisible());
+
+    // Another held buy: the planner stops waiting (Cancel), it shows as waiting, the seller rejects it.
+    const int held = approvals->rowCount();
+    adcp::models::ExchangeModel *log = workbench->exchanges();
+    const adcp::Exchange *newest = log->rowCount() > 0 ? log->exchange(log->rowCount() - 1) : nullptr;
+    const quint64 before = newest ? newest->id : 0;
+    click(catalog->loadButton()); // the catalog is read anew each session
+    guidriver::waitIdle(workbench);
+    guidriver::orderFromCatalog(catalog, audio, QStringLiteral("3000"));
+    click(catalog->buyButton());
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), held + 1, kHangMs);
+    QTRY_VERIFY_WITH_TIMEOUT(guidriver::answeredSubmitted(log, QStringLiteral("buy_products"), before),
+                             kHangMs);
+    click(shown<QPushButton>(window, QStringLiteral("cancelCallsButton")));
+    guidriver::waitIdle(workbench);
+    QVERIFY2(window->statusMessage()->text().contains(QStringLiteral("Stopped waiting")),
+             qPrintable(window->statusMessage()->text()));
+    QCOMPARE(workbench->awaitingDirectBuys().size(), 1);
+    const QString rejectedTask = workbench->awaitingDirectBuys().front().taskId;
+    QVERIFY(waiting->isVisible());
+    QVERIFY(waiting->text().contains(workbench->catalog()->productName(audio)));
+    click(shown<QPushButton>(app.console, QStringLiteral("reject-%1").arg(rejectedTask)));
+    ErrorBanner *banner = catalog->errorBanner();
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), kHangMs);
+    QCOMPARE(banner->code(), QStringLiteral("TERMS_REJECTED"));
+    QVERIFY2(banner->text().contains(workbench->catalog()->productName(audio)), qPrintable(banner->text()));
+    QVERIFY(!waiting->isVisible());
+    QVERIFY(workbench->awaitingDirectBuys().isEmpty());
+    QCOMPARE(buys->rowCount(), 1);
+    click(shown<QCheckBox>(app.console, QStringLiteral("manualApprovalBox")));
     app.quit();
 }
 

@@ -1,6 +1,7 @@
 // Catalog, capabilities, get_products (brief ranking and proposals, wholesale, filters) and the Dispatcher's
 // request handling, through the Dispatcher on a real database file.
 
+#include "catalogfixture.h"
 #include "officialschemas.h"
 #include "sellertestfixture.h"
 
@@ -325,27 +326,9 @@ private Q_SLOTS:
     void productsCanBeAddedAtRunTime()
     {
         Seller s;
-        const json product = {
-            {"product_id", "fixture_display"},
-            {"name", "Fixture display"},
-            {"description", "A product added while the seller runs."},
-            {"publisher_properties", {{{"publisher_domain", "fixture.example"}, {"selection_type", "all"}}}},
-            {"channels", {"display"}},
-            {"format_ids",
-             {{{"agent_url", "https://creative.adcontextprotocol.org"}, {"id", "display_image"}}}},
-            {"delivery_type", "non_guaranteed"},
-            {"pricing_options",
-             {{{"pricing_option_id", "cpm_std"},
-               {"pricing_model", "cpm"},
-               {"currency", "USD"},
-               {"fixed_price", 5.0}}}},
-            {"reporting_capabilities",
-             {{"available_reporting_frequencies", {"daily"}},
-              {"expected_delay_minutes", 60},
-              {"timezone", "UTC"},
-              {"supports_webhooks", false},
-              {"available_metrics", {"impressions"}},
-              {"date_range_support", "date_range"}}}};
+        const json product =
+            catalogfixture::publishedProduct("fixture_display", "Fixture display",
+                                             "A product added while the seller runs.", "fixture.example");
         auto db = s.context->database();
         QString error;
         QVERIFY2(adcp::seller::Catalog::upsertProduct(db, product, json::object(),
