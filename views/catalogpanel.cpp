@@ -191,12 +191,15 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
         QString text = tr("%n product(s)", nullptr, m_workbench->catalog()->rowCount());
         if (m_workbench->catalogHasMore())
             text += tr(" (more available)");
-        text += tr(" · feed version %1").arg(m_workbench->catalogFeedVersion());
+        // The versions are opaque tokens: a planner needs when the catalog was read, a tester the tokens (in
+        // the tooltip, and in the exchange log).
+        text += unchanged ? tr(" · Catalog unchanged at %1").arg(formatDateTime(now))
+                          : tr(" · read at %1").arg(formatDateTime(now));
+        QString versions = tr("Feed version: %1").arg(m_workbench->catalogFeedVersion());
         if (!pricing.isEmpty())
-            text += tr(" · pricing version %1").arg(pricing);
-        if (unchanged)
-            text += tr(" · Catalog unchanged at %1").arg(formatDateTime(now));
+            versions += QLatin1Char('\n') + tr("Pricing version: %1").arg(pricing);
         m_version->setText(text);
+        m_version->setToolTip(versions);
         updateGate();
     });
     connect(workbench, &Workbench::connectionChanged, this, [this](bool connected) {

@@ -58,10 +58,15 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
     m_code = QString::fromStdString(error.code);
     m_remedy = remedyFor(error);
     m_setupUrl = models::AccountModel::setupUrlOf(error.details);
-    QString html = QStringLiteral("<b>%1</b> %2 <span style='color:#9a3412'>(%3)</span><br>%4")
+    // The recovery class in the planner's words (the spec's own term stays in the tooltip).
+    const QString recovery = error.recovery == adcp::Recovery::Transient ? tr("try again later")
+                             : error.recovery == adcp::Recovery::Terminal
+                                 ? tr("cannot succeed as sent")
+                                 : tr("change the request and send it again");
+    m_label->setToolTip(tr("Recovery: %1").arg(QString::fromLatin1(adcp::toString(error.recovery).data())));
+    QString html = QStringLiteral("<b>%1</b> %2 <span style='color:#9a3412'>— %3</span><br>%4")
                        .arg(m_code.toHtmlEscaped(), tr("on %1").arg(action).toHtmlEscaped(),
-                            QString::fromLatin1(adcp::toString(error.recovery).data()),
-                            QString::fromStdString(error.message).toHtmlEscaped());
+                            recovery.toHtmlEscaped(), QString::fromStdString(error.message).toHtmlEscaped());
     if (error.field)
         html += QStringLiteral("<br>") +
                 tr("Field: <code>%1</code>").arg(QString::fromStdString(*error.field).toHtmlEscaped());
@@ -106,6 +111,7 @@ void ErrorBanner::clearError()
     m_setupUrl.clear();
     m_remedy = Remedy::None;
     m_label->clear();
+    m_label->setToolTip(QString());
     hide();
 }
 

@@ -293,15 +293,19 @@ void TestWidgets::errorBannerRemedies_data()
     QTest::addColumn<QString>("code");
     QTest::addColumn<ErrorBanner::Remedy>("remedy");
     QTest::addColumn<QString>("button");
+    QTest::addColumn<QString>("recovery");
     QTest::newRow("not committed") << QStringLiteral("PROPOSAL_NOT_COMMITTED")
                                    << ErrorBanner::Remedy::FinalizeAndRetry
-                                   << QStringLiteral("Finalize and retry");
+                                   << QStringLiteral("Finalize and retry")
+                                   << QStringLiteral("change the request and send it again");
     QTest::newRow("conflict") << QStringLiteral("CONFLICT") << ErrorBanner::Remedy::ReloadLatest
-                              << QStringLiteral("Reload latest version");
+                              << QStringLiteral("Reload latest version") << QStringLiteral("try again later");
     QTest::newRow("transient") << QStringLiteral("SERVICE_UNAVAILABLE") << ErrorBanner::Remedy::Retry
-                               << QStringLiteral("Retry");
+                               << QStringLiteral("Retry") << QStringLiteral("try again later");
     QTest::newRow("correctable") << QStringLiteral("INVALID_REQUEST") << ErrorBanner::Remedy::None
-                                 << QString();
+                                 << QString() << QStringLiteral("change the request and send it again");
+    QTest::newRow("terminal") << QStringLiteral("ACCOUNT_SUSPENDED") << ErrorBanner::Remedy::None << QString()
+                              << QStringLiteral("cannot succeed as sent");
 }
 
 void TestWidgets::errorBannerRemedies()
@@ -309,6 +313,7 @@ void TestWidgets::errorBannerRemedies()
     QFETCH(QString, code);
     QFETCH(ErrorBanner::Remedy, remedy);
     QFETCH(QString, button);
+    QFETCH(QString, recovery);
     ErrorBanner banner;
     QSignalSpy requested(&banner, &ErrorBanner::remedyRequested);
     adcp::AdcpError error =
@@ -318,8 +323,9 @@ void TestWidgets::errorBannerRemedies()
     QVERIFY(!banner.isHidden());
     QCOMPARE(banner.code(), code);
     QCOMPARE(banner.remedy(), remedy);
-    // What a user reads: code, field, message and suggestion, plus the recovery class.
+    // What a user reads: code, field, message and suggestion, plus the recovery class in plain words.
     QVERIFY(banner.text().contains(code));
+    QVERIFY2(banner.text().contains(recovery), qPrintable(banner.text()));
     QVERIFY(banner.text().contains(QStringLiteral("<code>proposal_id</code>")));
     QVERIFY(banner.text().contains(QStringLiteral("The proposal is still a draft")));
     QVERIFY(banner.text().contains(QStringLiteral("Finalize the proposal, then create the buy")));
