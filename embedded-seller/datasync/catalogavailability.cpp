@@ -12,11 +12,6 @@ using storage::qs;
 
 namespace {
 
-QString availabilityStored(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
 QDateTime availabilityParsed(const QVariant &value)
 {
     if (value.isNull() || value.toString().isEmpty())
@@ -87,8 +82,8 @@ bool save(QSqlDatabase &db, const std::string &principalId, const std::string &c
         {qs(principalId), qs(catalogId), qs(generation), qs(itemId), qs(overlay.availability),
          overlay.revision, qs(overlay.reason),
          overlay.reasonDetail.empty() ? QVariant() : qs(overlay.reasonDetail),
-         overlay.expiresAt.isValid() ? QVariant(availabilityStored(overlay.expiresAt)) : QVariant(),
-         availabilityStored(overlay.updatedAt)},
+         overlay.expiresAt.isValid() ? QVariant(storage::isoTimeMs(overlay.expiresAt)) : QVariant(),
+         storage::isoTimeMs(overlay.updatedAt)},
         error);
 }
 
@@ -132,7 +127,7 @@ int expireDue(QSqlDatabase &db, const QDateTime &now, const std::optional<std::s
         kAvailabilityKeyColumns +
             QStringLiteral("expires_at IS NOT NULL AND expires_at <= ? AND availability = "
                            "'suppressed' AND (? IS NULL OR principal_id = ?) ORDER BY expires_at"),
-        {availabilityStored(now), principalId ? qs(*principalId) : QVariant(),
+        {storage::isoTimeMs(now), principalId ? qs(*principalId) : QVariant(),
          principalId ? qs(*principalId) : QVariant()},
         error);
     const auto rows = availabilityRows(q, &ok);
@@ -162,7 +157,7 @@ bool anyDue(QSqlDatabase &db, const QDateTime &now)
         db,
         QStringLiteral("SELECT 1 FROM data_catalog_item_availability WHERE expires_at IS NOT NULL "
                        "AND expires_at <= ? AND availability = 'suppressed' LIMIT 1"),
-        {availabilityStored(now)}, nullptr);
+        {storage::isoTimeMs(now)}, nullptr);
     return q && q.next();
 }
 

@@ -161,7 +161,7 @@ std::optional<Stored> find(QSqlDatabase &db, const std::string &principalId, con
 bool save(QSqlDatabase &db, const std::string &principalId, const Stored &catalog, const QDateTime &now,
           QString *error)
 {
-    const QString at = now.toUTC().toString(Qt::ISODateWithMs);
+    const QString at = storage::isoTimeMs(now);
     return storage::write(
         db,
         QStringLiteral(
@@ -178,7 +178,7 @@ bool save(QSqlDatabase &db, const std::string &principalId, const Stored &catalo
 bool renewGeneration(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
                      const std::string &generation, const QDateTime &now, QString *error)
 {
-    const QString at = now.toUTC().toString(Qt::ISODateWithMs);
+    const QString at = storage::isoTimeMs(now);
     return storage::write(db,
                           QStringLiteral("UPDATE data_catalogs SET generation = ?, created_at = ?, "
                                          "last_synced_at = ? WHERE principal_id = ? AND catalog_id = ?"),

@@ -13,15 +13,6 @@ using nlohmann::json;
 using storage::execute;
 using storage::qs;
 
-namespace {
-
-QString eventTimeText(const QDateTime &t)
-{
-    return t.toUTC().toString(Qt::ISODateWithMs);
-}
-
-} // namespace
-
 bool ensureSellerSource(QSqlDatabase &db, const std::string &principalId, const QDateTime &now,
                         QString *error)
 {
@@ -90,7 +81,7 @@ std::optional<Activity> activity(QSqlDatabase &db, const std::string &principalI
             q,
             QStringLiteral("SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM data_events WHERE principal_id = "
                            "? AND event_source_id = ? AND test = 0 AND received_at > ?"),
-            {qs(principalId), qs(sourceId), eventTimeText(now.addSecs(-24 * 3600))}, error) ||
+            {qs(principalId), qs(sourceId), storage::isoTimeMs(now.addSecs(-24 * 3600))}, error) ||
         !q.next())
         return std::nullopt;
     Activity a;
@@ -127,8 +118,8 @@ bool storeEvent(QSqlDatabase &db, const std::string &principalId, const std::str
                                        "event_id, event_type, event_time, received_at, test, matched, "
                                        "event_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                         {qs(principalId), qs(sourceId), qs(event.value("event_id", std::string())),
-                         qs(event.value("event_type", std::string())), eventTimeText(eventTime), eventTimeText(now), test ? 1 : 0,
-                         matched ? 1 : 0, storage::toText(event)},
+                         qs(event.value("event_type", std::string())), storage::isoTimeMs(eventTime),
+                         storage::isoTimeMs(now), test ? 1 : 0, matched ? 1 : 0, storage::toText(event)},
                         error, &changed))
         return false;
     *inserted = changed > 0;

@@ -49,7 +49,7 @@ std::optional<adcp::AdcpError> OpportunityStore::check(const json &opportunity, 
 bool OpportunityStore::upsert(QSqlDatabase &db, const std::string &principalId, const json &o,
                               const QDateTime &now, QString *error)
 {
-    const QString nowIso = now.toUTC().toString(Qt::ISODateWithMs);
+    const QString nowIso = storage::isoTimeMs(now);
     const QString id = qs(o.at("opportunity_id").get<std::string>());
     if (!storage::write(
             db,
@@ -86,7 +86,7 @@ bool OpportunityStore::close(QSqlDatabase &db, const std::string &principalId,
                              const std::string &opportunityId, const std::string &reason,
                              const std::optional<std::string> &detail, const QDateTime &now, QString *error)
 {
-    const QString nowIso = now.toUTC().toString(Qt::ISODateWithMs);
+    const QString nowIso = storage::isoTimeMs(now);
     return storage::write(
         db,
         QStringLiteral("INSERT INTO opportunities (principal_id, opportunity_id, status, close_reason, "

@@ -615,7 +615,7 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
                     QStringLiteral("SELECT proposal_id FROM proposals WHERE principal_id = ? AND status IN "
                                    "('draft', 'committed') AND expires_at >= ? ORDER BY created_at, "
                                    "proposal_id"),
-                    {storage::qs(task.principal.id), task.now.toUTC().toString(Qt::ISODateWithMs)}, &error);
+                    {storage::qs(task.principal.id), storage::isoTimeMs(task.now)}, &error);
     if (!q)
         return databaseFailure(error);
     json result = {{"products", json::array()}, {"proposals", json::array()}};

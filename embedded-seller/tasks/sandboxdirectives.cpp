@@ -19,9 +19,7 @@ bool SandboxDirectives::setCreateArm(QSqlDatabase &db, const std::string &princi
                        "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (principal_id) DO UPDATE SET "
                        "arm = excluded.arm, task_id = excluded.task_id, message = excluded.message, "
                        "created_at = excluded.created_at"),
-        {qs(principalId), qs(arm.arm), qs(arm.taskId), qs(arm.message),
-         now.toUTC().toString(Qt::ISODateWithMs)},
-        error);
+        {qs(principalId), qs(arm.arm), qs(arm.taskId), qs(arm.message), storage::isoTimeMs(now)}, error);
 }
 
 std::optional<SandboxDirectives::CreateArm>
@@ -57,7 +55,7 @@ bool SandboxDirectives::setProductsArm(QSqlDatabase &db, const std::string &prin
                        "message = excluded.message, reason = excluded.reason, suggestions_json = "
                        "excluded.suggestions_json, created_at = excluded.created_at"),
         {qs(principalId), qs(arm.arm), qs(arm.taskId), qs(arm.message), qs(arm.reason),
-         storage::toText(nlohmann::json(arm.suggestions)), now.toUTC().toString(Qt::ISODateWithMs)},
+         storage::toText(nlohmann::json(arm.suggestions)), storage::isoTimeMs(now)},
         error);
 }
 

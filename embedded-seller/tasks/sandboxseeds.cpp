@@ -33,8 +33,7 @@ bool SandboxSeeds::record(QSqlDatabase &db, const std::string &principalId, cons
     return execute(q,
                    QStringLiteral("INSERT INTO sandbox_seeds (principal_id, kind, seed_id, fixture_json, "
                                   "seeded_at) VALUES (?, ?, ?, ?, ?)"),
-                   {qs(principalId), qs(kind), qs(id), storage::toText(fixture),
-                    now.toUTC().toString(Qt::ISODateWithMs)},
+                   {qs(principalId), qs(kind), qs(id), storage::toText(fixture), storage::isoTimeMs(now)},
                    error);
 }
 

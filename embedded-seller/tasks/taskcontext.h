@@ -4,6 +4,7 @@
 #include "dispatcher.h"
 #include "domain/accountstore.h"
 #include "sellercontext.h"
+#include "storage/database.h"
 
 #include <QDateTime>
 #include <QSqlDatabase>
@@ -67,7 +68,7 @@ const std::vector<ToolSpec> &toolSpecs();
 adcp::ToolOutcome failureWithErrors(std::vector<adcp::AdcpError> errors);
 // A fresh opaque id: prefix + "_" + 20 hex digits.
 std::string newId(const char *prefix);
-QString isoTime(const QDateTime &time); // UTC, seconds precision, "Z"
+using storage::isoTime; // UTC, seconds precision, "Z"
 // An amount as error messages give it: "1234.50 USD".
 std::string amountText(double value, const std::string &currency);
 // Whether the caller reads `status` as the task status (AdCP 3.2 and later, named in `adcp_version`) rather

@@ -211,11 +211,6 @@ bool speaksTaskStatusEnvelope(const nlohmann::json &args)
     return major > 3 || (major == 3 && minor >= 2);
 }
 
-QString isoTime(const QDateTime &time)
-{
-    return time.toUTC().toString(Qt::ISODate);
-}
-
 std::string amountText(double value, const std::string &currency)
 {
     char buffer[64];
