@@ -13,6 +13,7 @@
 #include "schemaregistry.h"
 
 #include "schemapattern.h"
+#include "wire/jsonread.h"
 #include "wire/rfc3339.h"
 
 #include <QDir>
@@ -249,7 +250,7 @@ nlohmann::json toJson(const valijson::adapters::Adapter &value)
 // Short rendering of a value for messages.
 std::string preview(const nlohmann::json &value)
 {
-    std::string text = value.dump();
+    std::string text = adcp::wire::dump(value);
     if (text.size() > 60)
         text = text.substr(0, 57) + "...";
     return text;

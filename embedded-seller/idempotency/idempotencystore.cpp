@@ -1,6 +1,7 @@
 #include "idempotencystore.h"
 
 #include "storage/database.h"
+#include "wire/jsonread.h"
 
 #include <QCryptographicHash>
 
@@ -24,7 +25,7 @@ std::string IdempotencyStore::requestHash(std::string_view tool, const json &arg
         }
     }
     // nlohmann::json objects keep their keys sorted, so dump() is canonical for equal documents.
-    const std::string text = std::string(tool) + '\n' + canonical.dump();
+    const std::string text = std::string(tool) + '\n' + adcp::wire::dump(canonical);
     return QCryptographicHash::hash(QByteArray::fromStdString(text), QCryptographicHash::Sha256)
         .toHex()
         .toStdString();

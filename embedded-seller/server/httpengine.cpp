@@ -25,6 +25,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+// Room for reading a request body in one go (up to this much per read), and the most an idle connection
+// keeps of it between requests.
+constexpr std::uint64_t kBodyReadRoom = 64 * 1024;
+constexpr std::size_t kIdleBufferBytes = 4096;
+
 struct Shared
 {
     HttpEngineHandlers handlers;
@@ -123,6 +128,11 @@ private:
 
     void readBody()
     {
+        // Beast sizes each read by the buffer's free room: left at its first 512 bytes, a large body took a
+        // system call per half kilobyte. The room is given back once the body is read (onBody).
+        if (const auto length = m_parser->content_length();
+            length && *length > m_buffer.capacity() - m_buffer.size())
+            m_buffer.reserve(m_buffer.size() + std::size_t(std::min<std::uint64_t>(*length, kBodyReadRoom)));
         m_stream.expires_after(m_shared->limits.bodyTimeout);
         http::async_read(m_stream, m_buffer, *m_parser,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onBody(ec); });
@@ -140,6 +150,8 @@ private:
         }
         auto message = m_parser->release();
         const bool keepAlive = message.keep_alive();
+        if (m_buffer.capacity() > kIdleBufferBytes)
+            m_buffer.shrink_to_fit(); // an idle keep-alive connection holds no body-sized buffer
         m_head.body = std::move(message.body());
         // No timer while the handler works: a slow tool call is not the peer's fault.
         m_stream.expires_never();

@@ -1,6 +1,7 @@
 #include "rpcwire.h"
 
 #include "wire/jsonread.h"
+#include "wire/jsonwrite.h"
 
 namespace adcp::seller::rpcwire {
 
@@ -20,37 +21,12 @@ nlohmann::json result(const nlohmann::json &id, nlohmann::json value)
 
 std::string dump(const nlohmann::json &value)
 {
-    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return adcp::wire::dump(value);
 }
 
 void appendJsonString(std::string &out, std::string_view utf8)
 {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.reserve(out.size() + utf8.size() + utf8.size() / 8 + 2);
-    out += '"';
-    std::size_t run = 0; // start of the bytes not yet copied
-    for (std::size_t i = 0; i < utf8.size(); ++i) {
-        const auto c = static_cast<unsigned char>(utf8[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        out.append(utf8.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xf];
-        }
-    }
-    out.append(utf8.data() + run, utf8.size() - run);
-    out += '"';
+    adcp::wire::appendJsonString(out, utf8);
 }
 
 ParseStatus parseBody(std::string_view body, int maxDepth, nlohmann::json *out)

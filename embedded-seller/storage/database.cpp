@@ -841,7 +841,7 @@ QString isoTimeMs(const QDateTime &t)
 
 QString toText(const nlohmann::json &json)
 {
-    return QString::fromStdString(json.dump());
+    return QString::fromStdString(wire::dump(json));
 }
 
 nlohmann::json fromText(const QString &text)

@@ -1,4 +1,5 @@
 #include "jsonread.h"
+#include "jsonwrite.h"
 
 #include <cmath>
 
@@ -147,6 +148,11 @@ std::optional<ReadError> checkDepth(const json &value, int maxDepth)
 
 std::string dump(const json &value, int indent)
 {
+    if (indent < 0) {
+        std::string out;
+        appendDump(out, value);
+        return out;
+    }
     return value.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
