@@ -6,6 +6,7 @@
 #include "routeexchange.h"
 #include "routeguard.h"
 #include "rpcwire.h"
+#include "storage/database.h"
 #include "wellknownroutes.h"
 
 #include <QDateTime>
@@ -121,7 +122,7 @@ void SellerRouter::log(const RouteExchange &exchange, const HttpResponse &respon
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                exchange.started());
     const HttpRequest &request = exchange.request();
-    std::string line = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toStdString();
+    std::string line = storage::isoTimeMs(QDateTime::currentDateTimeUtc()).toStdString();
     line += ' ';
     line += request.peer;
     line += ' ';
