@@ -47,8 +47,8 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
         {qs(principalId), qs(key)}, &result.error);
     if (!q)
         return result;
-    const QString nowIso = now.toString(Qt::ISODateWithMs);
-    const QString expiresIso = now.addSecs(ttlSeconds).toString(Qt::ISODateWithMs);
+    const QString nowIso = storage::isoTimeMs(now);
+    const QString expiresIso = storage::isoTimeMs(now.addSecs(ttlSeconds));
     if (!q.next()) {
         if (!storage::write(
                 db,

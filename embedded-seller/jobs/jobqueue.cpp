@@ -16,7 +16,7 @@ namespace {
 
 QString nowIso()
 {
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    return storage::isoTimeMs(QDateTime::currentDateTimeUtc());
 }
 
 bool finish(QSqlDatabase &db, const Job &job, const QString &workerId, const QString &state,

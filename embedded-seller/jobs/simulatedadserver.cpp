@@ -1,5 +1,6 @@
 #include "simulatedadserver.h"
 
+#include "storage/database.h"
 #include "threadconnection.h"
 
 #include <QCryptographicHash>
@@ -144,7 +145,7 @@ AdapterResult SimulatedAdServer::book(const AdapterRequest &request, const std::
     insert.addBindValue(q(initialState));
     insert.addBindValue(readyAtMs);
     insert.addBindValue(q(request.payload.dump()));
-    insert.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    insert.addBindValue(storage::isoTimeMs(QDateTime::currentDateTimeUtc()));
     execOrThrow(insert);
     const bool created = insert.numRowsAffected() == 1;
     if (!created) {
@@ -261,7 +262,7 @@ AdapterResult GuaranteedAdServer::perform(const AdapterRequest &request)
         order.addBindValue(q(request.mediaBuyId));
         order.addBindValue(
             QString(QStringLiteral("ord_") + QUuid::createUuid().toString(QUuid::Id128).left(16)));
-        order.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+        order.addBindValue(storage::isoTimeMs(QDateTime::currentDateTimeUtc()));
         execOrThrow(order);
         return book(request, "pending_approval", nowMs() + options().approvalDelayMs);
     }
