@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <string>
 #include <utility>
@@ -31,6 +33,11 @@ struct DependencyRecords
     std::map<std::pair<std::string, std::string>, std::string> statuses;           // (type, id) -> status
 };
 DependencyRecords dependencyRecords(SellerContext &seller, const std::string &principalId);
+
+// Adds to each task of a list_tasks answer for `principalId` what the seller's reviewer needs to tell held
+// buys apart and list_tasks does not carry: "media_buy_id" (the buy the task holds) and "params" (the
+// request as the buyer sent it). Tasks it cannot read stay as they are.
+void describeTasks(SellerContext &seller, const std::string &principalId, nlohmann::json &tasks);
 
 // The most recent dead letters of the job and webhook queues, newest first.
 std::vector<DeadLetter> deadLetters(SellerContext &seller, int limit);

@@ -16,6 +16,7 @@ mode=${2:?ci or long}
 # so that all of them together take about 5 minutes of one core. The dispatcher opens a fresh seller per input.
 declare -A ci_runs=(
     [fuzz_rfc3339]=1000000
+    [fuzz_json_write]=150000
     [fuzz_sse_parser]=100000
     [fuzz_mcp_answer]=60000
     [fuzz_a2a_answer]=60000
@@ -29,7 +30,7 @@ declare -A ci_runs=(
     [fuzz_runner_output]=20000
     [fuzz_signing_keys]=5000
 )
-harnesses=(fuzz_rfc3339 fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
+harnesses=(fuzz_rfc3339 fuzz_json_write fuzz_sse_parser fuzz_mcp_answer fuzz_a2a_answer fuzz_webhook_signature
     fuzz_schema_validation fuzz_dispatcher fuzz_mcp_http fuzz_a2a_http fuzz_request_signature fuzz_workspace_state fuzz_runner_output
     fuzz_signing_keys)
 if [[ "$mode" == long ]]; then

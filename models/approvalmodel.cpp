@@ -14,9 +14,44 @@ QString taskTypeName(const QString &type)
 {
     if (type == QLatin1String("create_media_buy"))
         return ApprovalModel::tr("New media buy");
+    if (type == QLatin1String("buy_products"))
+        return ApprovalModel::tr("Direct buy");
     if (type == QLatin1String("update_media_buy"))
         return ApprovalModel::tr("Change to a media buy");
     return displayName(Vocabulary::Status, type);
+}
+
+// What a held buy is, in the reviewer's words: the proposal it accepts, or the products it buys (a buy from
+// packages or a direct buy's purchases), with its total budget when the request gave one.
+QString subjectOf(const nlohmann::json &task)
+{
+    const nlohmann::json params = jsonObject(task, "params");
+    QString what;
+    if (const QString proposal = jsonString(params, "proposal_id"); !proposal.isEmpty()) {
+        what = ApprovalModel::tr("proposal %1").arg(proposal);
+    } else {
+        QStringList products;
+        for (const char *list : {"packages", "purchases"}) {
+            for (const auto &item : jsonArrayView(params, list)) {
+                const QString product = jsonString(item, "product_id");
+                if (!product.isEmpty() && !products.contains(product))
+                    products.push_back(product);
+            }
+        }
+        if (products.size() > 2)
+            what = ApprovalModel::tr("%1, %2 and %n more", nullptr, int(products.size() - 2))
+                       .arg(products[0], products[1]);
+        else
+            what = products.join(QStringLiteral(", "));
+    }
+    const nlohmann::json budget = jsonObject(params, "total_budget");
+    const double amount =
+        budget.is_object() ? jsonNumber(budget, "amount") : jsonNumber(params, "total_budget");
+    const QString currency = jsonString(budget, "currency");
+    if (amount > 0.0 && !currency.isEmpty())
+        what = what.isEmpty() ? formatMoney(amount, currency)
+                              : QStringLiteral("%1 · %2").arg(what, formatMoney(amount, currency));
+    return what.isEmpty() ? jsonString(task, "media_buy_id") : what;
 }
 
 } // namespace
@@ -44,7 +79,8 @@ QVariant ApprovalModel::data(const QModelIndex &index, int role) const
     case IdRole:
         return task.id;
     case Qt::ToolTipRole:
-        return tr("Task %1").arg(task.id);
+        return task.mediaBuyId.isEmpty() ? tr("Task %1").arg(task.id)
+                                         : tr("Task %1 · media buy %2").arg(task.id, task.mediaBuyId);
     case Qt::DisplayRole:
         switch (static_cast<Column>(index.column())) {
         case WhatColumn:
@@ -88,10 +124,8 @@ void ApprovalModel::setTasks(const nlohmann::json &tasks)
             if (id.isEmpty() || ids.contains(id))
                 continue;
             ids.insert(id);
-            QString subject = jsonString(task, "media_buy_id");
-            if (subject.isEmpty())
-                subject = jsonString(jsonObject(task, "params"), "proposal_id");
-            wanted.push_back({id, jsonString(task, "task_type"), subject, jsonDateTime(task, "created_at")});
+            wanted.push_back({id, jsonString(task, "task_type"), subjectOf(task),
+                              jsonDateTime(task, "created_at"), jsonString(task, "media_buy_id")});
         }
     }
     // Gone first (from the bottom, so rows above keep their numbers), then new ones appended.
@@ -106,7 +140,8 @@ void ApprovalModel::setTasks(const nlohmann::json &tasks)
         const int existing = rowOf(task.id);
         if (existing >= 0) {
             Task &shown = m_tasks[static_cast<size_t>(existing)];
-            if (shown.type != task.type || shown.subject != task.subject || shown.createdAt != task.createdAt) {
+            if (shown.type != task.type || shown.subject != task.subject ||
+                shown.createdAt != task.createdAt || shown.mediaBuyId != task.mediaBuyId) {
                 shown = task;
                 Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
             }

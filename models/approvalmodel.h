@@ -37,8 +37,9 @@ private:
     {
         QString id;
         QString type;
-        QString subject; // the media buy or proposal it is about, when the task says
+        QString subject; // what the held buy accepts or buys, in the reviewer's words
         QDateTime createdAt;
+        QString mediaBuyId;
     };
     std::vector<Task> m_tasks;
 };

@@ -718,9 +718,11 @@ void SellerConsole::readBoard(unsigned parts)
             if (board->hasTaskList) {
                 const adcp::ToolOutcome outcome =
                     dispatcher->call(principal, "list_tasks", {{"filters", {{"statuses", {"submitted"}}}}});
-                if (outcome.ok())
+                if (outcome.ok()) {
                     board->tasks = jsonArray(outcome.result, "tasks");
-                else
+                    adcp::seller::backoffice::describeTasks(dispatcher->context(), principal.id,
+                                                            board->tasks);
+                } else
                     board->tasksError = QString::fromStdString(outcome.error->message);
             }
         }

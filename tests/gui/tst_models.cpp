@@ -1,4 +1,5 @@
 #include "allocationmodel.h"
+#include "approvalmodel.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
 #include "buysortmodel.h"
@@ -118,6 +119,7 @@ private Q_SLOTS:
     void opportunitiesTree();
     void creativeLibraryReadsPagesSafely();
     void creativeLibraryShowsAssignments();
+    void heldBuysSayWhatTheyBuy();
 };
 
 void TestModels::formatCountdown_data()
@@ -1087,6 +1089,43 @@ void TestModels::pricingTexts()
     if (json.contains("fixed_price"))
         row["rate"] = json["fixed_price"];
     QCOMPARE(adcp::models::pricingRateText(row, adcp::models::jsonString(json, "currency")), rate);
+}
+
+// The seller console's held buys: list_tasks says only the task type; the request the back office adds names
+// the proposal or the products (two, then a count) and the total budget; the buy's id is in the tooltip.
+void TestModels::heldBuysSayWhatTheyBuy()
+{
+    adcp::models::ApprovalModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const json tasks = json::array(
+        {{{"task_id", "task_a"},
+          {"task_type", "create_media_buy"},
+          {"created_at", "2026-12-06T07:00:00Z"},
+          {"media_buy_id", "mb_1"},
+          {"params",
+           {{"proposal_id", "prop_9"}, {"total_budget", {{"amount", 24000}, {"currency", "USD"}}}}}},
+         {{"task_id", "task_b"},
+          {"task_type", "create_media_buy"},
+          {"created_at", "2026-12-06T07:01:00Z"},
+          {"params",
+           {{"purchases", json::array({{{"product_id", "ctv"}},
+                                       {{"product_id", "olv"}},
+                                       {{"product_id", "dooh"}},
+                                       {{"product_id", "ctv"}}})}}}},
+         {{"task_id", "task_c"}, {"task_type", "update_media_buy"}, {"media_buy_id", "mb_2"}},
+         {{"task_id", "task_d"}, {"task_type", "create_media_buy"}, {"params", "not an object"}}});
+    model.setTasks(tasks);
+    QCOMPARE(model.rowCount(), 4);
+    const auto what = [&model](int row, int role = Qt::DisplayRole) {
+        return model.index(row, adcp::models::ApprovalModel::WhatColumn).data(role).toString();
+    };
+    QCOMPARE(what(0), QStringLiteral("New media buy · proposal prop_9 · %1")
+                          .arg(adcp::models::formatMoney(24000, QStringLiteral("USD"))));
+    QCOMPARE(what(0, Qt::ToolTipRole), QStringLiteral("Task task_a · media buy mb_1"));
+    QCOMPARE(what(1), QStringLiteral("New media buy · ctv, olv and 1 more"));
+    QCOMPARE(what(1, Qt::ToolTipRole), QStringLiteral("Task task_b"));
+    QCOMPARE(what(2), QStringLiteral("Change to a media buy · mb_2"));
+    QCOMPARE(what(3), QStringLiteral("New media buy"));
 }
 
 QTEST_GUILESS_MAIN(TestModels)
