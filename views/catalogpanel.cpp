@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDoubleSpinBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -118,29 +119,36 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     m_order->setSelectionMode(QAbstractItemView::NoSelection);
     layout->addWidget(m_order, 2);
 
-    auto *flight = new QHBoxLayout;
-    flight->addWidget(new QLabel(tr("Flight"), this));
+    // Start and end on rows of their own, each as wide as its text: side by side with the total and Buy they
+    // were squeezed to "2026-12-0" in a panel beside the seller console (1440 px screens).
+    auto *flight = new QGridLayout;
     const auto dateEdit = [this](const char *name) {
         auto *edit = new QDateTimeEdit(this);
         edit->setObjectName(QLatin1String(name));
         edit->setCalendarPopup(true);
         edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+        edit->setMinimumWidth(edit->sizeHint().width());
         connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this] { updateOrderState(); });
         return edit;
     };
     m_start = dateEdit("catalogStart");
     m_end = dateEdit("catalogEnd");
-    flight->addWidget(m_start);
-    flight->addWidget(new QLabel(tr("to"), this));
-    flight->addWidget(m_end);
-    flight->addStretch(1);
+    auto *startLabel = new QLabel(tr("Flight starts"), this);
+    startLabel->setBuddy(m_start);
+    auto *endLabel = new QLabel(tr("ends"), this);
+    endLabel->setBuddy(m_end);
+    flight->addWidget(startLabel, 0, 0, Qt::AlignRight);
+    flight->addWidget(m_start, 0, 1);
+    flight->addWidget(endLabel, 1, 0, Qt::AlignRight);
+    flight->addWidget(m_end, 1, 1);
+    flight->setColumnStretch(2, 1);
     m_total = new QLabel(this);
     m_total->setObjectName(QStringLiteral("catalogTotal"));
-    flight->addWidget(m_total);
+    flight->addWidget(m_total, 0, 3, Qt::AlignRight);
     m_buy = new QPushButton(tr("Buy"), this);
     m_buy->setObjectName(QStringLiteral("catalogBuyButton"));
     m_buy->setDefault(true);
-    flight->addWidget(m_buy);
+    flight->addWidget(m_buy, 1, 3);
     layout->addLayout(flight);
     m_problems = new QLabel(this);
     m_problems->setObjectName(QStringLiteral("catalogProblems"));
