@@ -9,8 +9,8 @@
 namespace adcp::models {
 
 BuyModel::BuyModel(QObject *parent)
-    : TableModel({tr("Media buy"), tr("Proposal"), tr("Status"), tr("Health"), tr("Budget"), tr("Delivery"),
-                  tr("Flight")},
+    : TableModel({tr("Media buy"), tr("Bought from"), tr("Status"), tr("Health"), tr("Budget"),
+                  tr("Delivery"), tr("Flight")},
                  parent)
 {}
 
@@ -39,7 +39,8 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == HealthColumn && row.impairments > 0)
             return tr("%n impairment(s)", nullptr, row.impairments);
-        return tr("Media buy %1 · proposal %2").arg(row.id, row.proposalId);
+        return row.proposalId.isEmpty() ? tr("Media buy %1 · bought from the catalog").arg(row.id)
+                                        : tr("Media buy %1 · proposal %2").arg(row.id, row.proposalId);
     case Qt::TextAlignmentRole:
         if (index.column() == BudgetColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -19,7 +19,7 @@ class BuyModel final : public TableModel
 public:
     enum Column {
         IdColumn,
-        ProposalColumn,
+        ProposalColumn, // "Bought from": the proposal's name, or a direct buy's products
         StatusColumn,
         HealthColumn,
         BudgetColumn,

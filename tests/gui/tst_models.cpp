@@ -515,6 +515,13 @@ void TestModels::buysMergeSnapshotsAndDelivery()
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.index(0, BuyModel::ProposalColumn).data().toString(), QStringLiteral("p1"));
     QCOMPARE(model.index(0, BuyModel::HealthColumn).data().toString(), QStringLiteral("impaired (1)"));
+    // The column names what a buy came from: a proposal, or (mb-2, no proposal) the catalog.
+    QCOMPARE(model.headerData(BuyModel::ProposalColumn, Qt::Horizontal).toString(),
+             QStringLiteral("Bought from"));
+    QCOMPARE(model.index(0, BuyModel::IdColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Media buy mb-1 · proposal p1"));
+    QCOMPARE(model.index(1, BuyModel::IdColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Media buy mb-2 · bought from the catalog"));
     proxy.setImpairedOnly(true);
     QCOMPARE(proxy.rowCount(), 1);
     proxy.setImpairedOnly(false);
