@@ -4,6 +4,7 @@
 #include <QtTest/QtTest>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <random>
 #include <string>
