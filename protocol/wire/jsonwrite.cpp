@@ -161,18 +161,9 @@ public:
             m_out += ']';
             return;
         }
-        case Json::value_t::string: {
-            const auto &text = v.get_ref<const Json::string_t &>();
-            const std::size_t mark = m_out.size();
-            m_out += '"';
-            if (appendEscaped(m_out, text)) {
-                m_out += '"';
-                return;
-            }
-            m_out.resize(mark);
-            fallback(v);
+        case Json::value_t::string:
+            string(v.get_ref<const Json::string_t &>());
             return;
-        }
         case Json::value_t::boolean:
             m_out += v.get<bool>() ? "true" : "false";
             return;
