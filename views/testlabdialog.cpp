@@ -20,6 +20,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -396,6 +397,25 @@ void TestLabDialog::refreshAgents()
     setRunning(false);
 }
 
+void TestLabDialog::keyPressEvent(QKeyEvent *event)
+{
+    const bool running = (m_runner && m_runner->isRunning()) || (m_official && m_official->isRunning());
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier && running) {
+        m_escapedDuringRun = true;
+        m_status->setText(runningHint());
+        event->accept();
+        return;
+    }
+    QDialog::keyPressEvent(event);
+}
+
+QString TestLabDialog::runningHint() const
+{
+    return tr(
+        "A run is in progress. Cancel run stops it; Close leaves it running, and the Test lab button opens "
+        "it again.");
+}
+
 void TestLabDialog::setRunning(bool running)
 {
     running = running || (m_runner && m_runner->isRunning()) || (m_official && m_official->isRunning());
@@ -419,6 +439,7 @@ void TestLabDialog::setRunning(bool running)
 
 void TestLabDialog::startRun()
 {
+    m_escapedDuringRun = false;
     const QString id = m_agent->currentData().toString();
     if (id == kEmbeddedTarget && m_embeddedSeller) {
         QString error;
@@ -669,7 +690,9 @@ QTreeWidgetItem *TestLabDialog::suiteItem(const QString &suite)
 
 void TestLabDialog::onStepStarted(const QString &suite, const QString &title, int index, int total)
 {
-    m_status->setText(tr("Step %1 of %2: %3 — %4").arg(index + 1).arg(total).arg(suite, title));
+    const QString step = tr("Step %1 of %2: %3 — %4").arg(index + 1).arg(total).arg(suite, title);
+    // After an Escape the hint stays under the progress until the run ends.
+    m_status->setText(m_escapedDuringRun ? step + QLatin1Char('\n') + runningHint() : step);
 }
 
 void TestLabDialog::onStepFinished(const adcp::lab::StepResult &step, int index, int)

@@ -66,6 +66,11 @@ public:
     // The loopback address of the embedded seller while it is served for the lab (empty before a run).
     QUrl servedEmbeddedUrl() const;
 
+protected:
+    // Escape during a run does not hide the dialog (the run would go on unseen): it says how to stop the run
+    // (Cancel run) or leave it running (Close).
+    void keyPressEvent(QKeyEvent *event) override;
+
 private:
     void buildUi();
     void refreshAgents();
@@ -90,6 +95,7 @@ private:
     void showStep(QTreeWidgetItem *item);
     void saveReport();
     void setRunning(bool running);
+    QString runningHint() const;
     void refreshComparisons();
     // `otherAgent`: the name of the agent whose run it is when not this one (the column then says so).
     void compareWith(qint64 historyId, const QString &otherAgent = {});
@@ -124,6 +130,7 @@ private:
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
     nlohmann::json m_embeddedJwks;
     QString m_runnerLog;  // the AdCP runner's output during the last run (shown on its suites' rows)
+    bool m_escapedDuringRun = false; // Escape was pressed during this run: its hint stays with the progress
     QString m_runSummary; // the last run's counts, shown again when a comparison is turned off
     std::unique_ptr<LoopbackSeller> m_servedSeller;
     QUrl m_servedUrl;

@@ -42,6 +42,7 @@ class tst_TestLabDialog final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void runSuitesAndOpenAFailedStep();
+    void escapeDuringARunKeepsTheLab();
     void embeddedSellerIsATarget();
     void twoAgentsSideBySide();
     void officialRunnerEngine();
@@ -183,6 +184,42 @@ void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
     QCOMPARE(isolated->text(4), QStringLiteral("(not run)"));
     QVERIFY(isolated->font(0).bold());
     QVERIFY(dialog->grab().save(QStringLiteral(ADCP_BINARY_DIR "/testlab-dialog.png")));
+}
+
+// Escape during a run (an agent that never answers) keeps the lab open and says how to stop or leave the run;
+// Cancel run ends it, and Escape then closes the lab as in any dialog.
+void tst_TestLabDialog::escapeDuringARunKeepsTheLab()
+{
+    ScriptedPeer peer([](const ScriptedPeer::Seen &, int) {
+        ScriptedPeer::Answer hold;
+        hold.hold = true;
+        return hold;
+    });
+    const quint16 port = peer.start();
+    QVERIFY(port != 0);
+    LabWindow lab;
+    lab.open(port);
+    if (QTest::currentTestFailed())
+        return;
+    TestLabDialog *dialog = lab.dialog;
+    auto *run = dialog->findChild<QPushButton *>(QStringLiteral("labRun"));
+    auto *cancel = dialog->findChild<QPushButton *>(QStringLiteral("labCancel"));
+    auto *status = dialog->findChild<QLabel *>(QStringLiteral("labStatus"));
+    QTest::mouseClick(run, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(cancel->isEnabled() && !peer.seen.isEmpty(), 60000);
+
+    const auto pressEscape = [dialog] {
+        QWidget *focus = dialog->focusWidget();
+        QTest::keyClick(focus ? focus : dialog, Qt::Key_Escape);
+    };
+    pressEscape();
+    QVERIFY(dialog->isVisible());
+    QVERIFY2(status->text().contains(QStringLiteral("Cancel run")), qPrintable(status->text()));
+
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled() && !cancel->isEnabled(), 120000);
+    pressEscape();
+    QTRY_VERIFY(!dialog->isVisible());
 }
 
 // The embedded seller is offered first; chosen with the keyboard and run, every suite passes against it, served
