@@ -104,6 +104,7 @@ QWidget *emptyState(const QString &title, const QString &hint, QWidget *parent)
     auto *titleLabel = new QLabel(title, page);
     titleLabel->setObjectName(QStringLiteral("emptyStateTitle"));
     titleLabel->setAlignment(Qt::AlignCenter);
+    titleLabel->setWordWrap(true);
     auto *hintLabel = new QLabel(hint, page);
     hintLabel->setObjectName(QStringLiteral("emptyStateHint"));
     hintLabel->setAlignment(Qt::AlignCenter);
@@ -241,9 +242,8 @@ void MainWindow::buildCentre()
             [this](const QModelIndex &, int first) {
                 m_opportunityView->expand(m_workbench->opportunities()->index(first, 0));
             });
-    leftLayout->addWidget(withEmptyState(m_opportunityView, m_workbench->opportunities(),
-                                         tr("No opportunities"), tr("Each brief starts a planning cycle."),
-                                         left),
+    leftLayout->addWidget(withEmptyState(m_opportunityView, m_workbench->opportunities(), tr("None yet"),
+                                         tr("Each brief starts a planning cycle."), left),
                           1);
     auto *newBrief = new QPushButton(tr("+ New brief"), left);
     newBrief->setObjectName(QStringLiteral("newBriefButton"));
@@ -258,6 +258,10 @@ void MainWindow::buildCentre()
     m_tabs = new QTabWidget(m_horizontalSplitter);
     m_tabs->setObjectName(QStringLiteral("lifecycleTabs"));
     m_tabs->setDocumentMode(true);
+    // Every lifecycle tab stays in sight: the splitter cannot narrow the centre below its tabs' full names
+    // (with scroll arrows, at 1440 px beside the seller console, Creatives and Audiences hid behind them).
+    m_tabs->setUsesScrollButtons(false);
+    m_tabs->setElideMode(Qt::ElideNone);
     m_brief = new BriefComposer(m_tabs);
     m_productList = new ProductListWidget(m_workbench->products(), m_tabs);
     m_proposalList = new ProposalListWidget(m_workbench->proposals(), m_tabs);
@@ -311,8 +315,8 @@ void MainWindow::buildCentre()
     // Dragging a handle shrinks a pane to its minimum, never away.
     m_horizontalSplitter->setChildrenCollapsible(false);
     left->setMinimumWidth(160);
-    m_tabs->setMinimumWidth(320);
     right->setMinimumWidth(300);
+    // The centre's least width is its tabs' (above).
 
     // Bottom: every exchange, one line each, and the inspector.
     auto *bottom = new QWidget(m_verticalSplitter);

@@ -134,6 +134,12 @@ void SellerConsole::buildClock(QVBoxLayout *layout)
     m_clock->setStyleSheet(QStringLiteral("font-family: monospace; font-size: 12pt;"));
     v->addWidget(m_clock);
     auto *rates = new QHBoxLayout;
+    // The style's 80-pixel least width of a text button made this row the console's widest (five of them);
+    // the buttons still take that width where the dock has room, and no less than their text where it has
+    // none.
+    const auto compact = [](QPushButton *button) {
+        button->setMinimumWidth(button->fontMetrics().horizontalAdvance(button->text()) + 24);
+    };
     for (const double rate : {1.0, 60.0, 3600.0}) {
         auto *button = new QPushButton(QStringLiteral("%1×").arg(rate), box);
         button->setObjectName(QStringLiteral("clockRate%1").arg(int(rate)));
@@ -144,10 +150,13 @@ void SellerConsole::buildClock(QVBoxLayout *layout)
             m_dispatcher->context().clock().setRate(rate);
             refreshClock();
         });
+        compact(button);
         rates->addWidget(button);
     }
     auto *hour = new QPushButton(tr("+1 h"), box);
     auto *day = new QPushButton(tr("+1 day"), box);
+    compact(hour);
+    compact(day);
     connect(hour, &QPushButton::clicked, this, [this] { advanceClock(3600); });
     connect(day, &QPushButton::clicked, this, [this] { advanceClock(86400); });
     rates->addSpacing(12);
@@ -233,7 +242,7 @@ void SellerConsole::buildOptions(QVBoxLayout *layout)
     coalesce->setValue(impairment == windows.end() ? 0 : int(impairment->second / 1000));
     coalesce->setToolTip(tr("How long the seller holds an impairment webhook back in case a newer state replaces "
                             "it; 0 sends at once."));
-    form->addRow(tr("Impairment webhooks wait"), coalesce);
+    form->addRow(tr("Impairment delay"), coalesce);
     connect(coalesce, &QSpinBox::valueChanged, this, [this](int seconds) {
         m_dispatcher->context().setWebhookCoalescenceWindow("impairment", qint64(seconds) * 1000);
         saveOption("impairmentWebhookDelaySeconds", seconds);

@@ -113,6 +113,7 @@ private Q_SLOTS:
     void deliveryFollowsTheSellerClock();
     void sellerConsoleHasRoomDockedAndFloating();
     void splitterKeepsTheWorkspace();
+    void everyLifecycleTabInSight();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
 
@@ -734,6 +735,54 @@ void TestUsability::splitterKeepsTheWorkspace()
     QTest::mouseRelease(handle, Qt::LeftButton, {}, QPoint(grip.x(), grip.y() - 2000));
     QVERIFY2(splitter->sizes().front() >= 300, qPrintable(QString::number(splitter->sizes().front())));
     QVERIFY(m_window->lifecycleTabs()->isVisible());
+}
+
+// At 1440 px beside the docked seller console every lifecycle tab is in sight, however far the planner drags
+// the splitter handles: no tab hides behind scroll arrows, and a click on the last one opens it.
+void TestUsability::everyLifecycleTabInSight()
+{
+    QVERIFY(m_window->sellerConsoleDock()->isVisible());
+    QVERIFY(!m_window->sellerConsoleDock()->isFloating());
+    QTabWidget *tabs = m_window->lifecycleTabs();
+    QTabBar *bar = tabs->tabBar();
+    auto *splitter = m_window->findChild<QSplitter *>(QStringLiteral("horizontalSplitter"));
+    QVERIFY(splitter && splitter->count() == 3);
+    const int before = tabs->currentIndex();
+    const auto allInSight = [&](const char *when) {
+        for (int i = 0; i < bar->count(); ++i) {
+            const QRect at = bar->tabRect(i);
+            if (at.left() < 0 || at.right() > bar->width() - 1 || bar->width() > tabs->width())
+                return QStringLiteral("%1: tab %2 at x %3..%4, bar %5 wide, centre %6 wide")
+                    .arg(QLatin1String(when), bar->tabText(i))
+                    .arg(at.left())
+                    .arg(at.right())
+                    .arg(bar->width())
+                    .arg(tabs->width());
+        }
+        for (const QToolButton *arrow : bar->findChildren<QToolButton *>()) {
+            if (arrow->isVisible())
+                return QStringLiteral("%1: a scroll arrow shows").arg(QLatin1String(when));
+        }
+        return QString();
+    };
+    QString problem = allInSight("as opened");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    // Both handles dragged as far towards the centre as they go.
+    for (const int side : {1, 2}) {
+        QSplitterHandle *handle = splitter->handle(side);
+        const QPoint grip = handle->rect().center();
+        const int towards = side == 1 ? 2000 : -2000;
+        QTest::mousePress(handle, Qt::LeftButton, {}, grip);
+        QTest::mouseMove(handle, QPoint(grip.x() + towards, grip.y()));
+        QTest::mouseRelease(handle, Qt::LeftButton, {}, QPoint(grip.x() + towards, grip.y()));
+    }
+    problem = allInSight("handles dragged in");
+    QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    const int last = bar->count() - 1;
+    QCOMPARE(bar->tabText(last), QStringLiteral("Audiences"));
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(last).center());
+    QCOMPARE(tabs->currentIndex(), last);
+    tabs->setCurrentIndex(before);
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
