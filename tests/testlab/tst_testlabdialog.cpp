@@ -96,6 +96,15 @@ struct LabWindow
         QVERIFY(QTest::qWaitForWindowExposed(dialog));
     }
 
+    // Starts `peer` as the Yes-man profile's agent, then opens the lab.
+    void openAgainst(ScriptedPeer &peer,
+                     std::function<std::shared_ptr<adcp::seller::Dispatcher>()> seller = {})
+    {
+        const quint16 port = peer.start();
+        QVERIFY(port != 0);
+        open(port, std::move(seller));
+    }
+
     Workbench workbench;
     AgentManager manager{&workbench, nullptr, QStringLiteral("buyer-a"), nullptr};
     MemorySecretStore store;
@@ -119,11 +128,8 @@ void tst_TestLabDialog::initTestCase()
 void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
 {
     ScriptedPeer peer(acceptEverything);
-    const quint16 port = peer.start();
-    QVERIFY(port != 0);
-
     LabWindow lab;
-    lab.open(port);
+    lab.openAgainst(peer);
     if (QTest::currentTestFailed())
         return;
     TestLabDialog *dialog = lab.dialog;
@@ -195,10 +201,8 @@ void tst_TestLabDialog::escapeDuringARunKeepsTheLab()
         hold.hold = true;
         return hold;
     });
-    const quint16 port = peer.start();
-    QVERIFY(port != 0);
     LabWindow lab;
-    lab.open(port);
+    lab.openAgainst(peer);
     if (QTest::currentTestFailed())
         return;
     TestLabDialog *dialog = lab.dialog;
@@ -298,11 +302,8 @@ void tst_TestLabDialog::twoAgentsSideBySide()
     const auto seller = openTestSeller(sellerDir, &error);
     QVERIFY2(seller, qPrintable(error));
     ScriptedPeer peer(acceptEverything);
-    const quint16 port = peer.start();
-    QVERIFY(port != 0);
-
     LabWindow lab;
-    lab.open(port, [seller] { return seller; });
+    lab.openAgainst(peer, [seller] { return seller; });
     if (QTest::currentTestFailed())
         return;
     TestLabDialog *dialog = lab.dialog;
