@@ -332,5 +332,15 @@ json commitmentResult(const json &orderResult, json acceptedProposal, const json
             {"available_actions", mediaBuyActions(status)}};
 }
 
+CompactRecord acceptedRecord(const json &acceptedProposal)
+{
+    CompactRecord record;
+    record.proposalId = acceptedProposal.at("proposal_id").get<std::string>();
+    record.commercialTerms = acceptedProposal.at("commercial_terms");
+    record.brand = record.commercialTerms.value("brand", json());
+    record.termsDigest = acceptedProposal.at("terms_digest").get<std::string>();
+    return record;
+}
+
 } // namespace compact
 } // namespace adcp::seller

@@ -74,5 +74,9 @@ nlohmann::json mediaBuyActions(const std::string &status);
 nlohmann::json commitmentResult(const nlohmann::json &orderResult, nlohmann::json acceptedProposal,
                                 const nlohmann::json &purchases, const QDateTime &acceptedAt);
 
+// The record compact_proposals keeps of an accepted proposal snapshot ({proposal_id, commercial_terms,
+// terms_digest, …}, as commitmentResult takes it): the brand is the terms'.
+CompactRecord acceptedRecord(const nlohmann::json &acceptedProposal);
+
 } // namespace compact
 } // namespace adcp::seller

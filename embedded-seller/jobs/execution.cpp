@@ -6,6 +6,7 @@
 #include "delivery/deliverywebhooks.h"
 #include "domain/acceptedorder.h"
 #include "domain/catalog.h"
+#include "domain/compactproposals.h"
 #include "domain/pricing.h"
 #include "jobqueue.h"
 #include "monitoring/dependencyhealth.h"
@@ -497,9 +498,9 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
 {
     storage::Read q(
         db,
-        QStringLiteral(
-            "SELECT b.media_buy_id FROM exec_buys b WHERE b.principal_id = ? AND b.task_id = ? AND "
-            "b.approval = 'pending'"),
+        QStringLiteral("SELECT b.media_buy_id, t.pending_json FROM exec_buys b LEFT JOIN exec_tasks t "
+                       "ON t.principal_id = b.principal_id AND t.task_id = b.task_id WHERE "
+                       "b.principal_id = ? AND b.task_id = ? AND b.approval = 'pending'"),
         {qs(principalId), qs(taskId)}, error);
     if (!q)
         return false;
@@ -509,7 +510,17 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
         return false;
     }
     const std::string mediaBuyId = q.value(0).toString().toStdString();
+    // What the task held for this moment (a direct buy's accepted terms), or null. A stored value that does
+    // not parse is null too: the buy is approved as any other, without the snapshot.
+    const bool held = !q.value(1).isNull();
+    const nlohmann::json pending = held ? storage::fromText(q.value(1).toString()) : nlohmann::json();
     q.finish();
+    if (held &&
+        !storage::write(db,
+                        QStringLiteral("UPDATE exec_tasks SET pending_json = NULL WHERE principal_id = ? AND "
+                                       "task_id = ?"),
+                        {qs(principalId), qs(taskId)}, error))
+        return false;
     const std::string declineReason = reason.empty() ? std::string("declined by the seller") : reason;
     if (!storage::write(
             db,
@@ -551,6 +562,14 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
         for (const auto &p : MediaBuyLifecycle::packages(db, *buy))
             result["packages"].push_back(
                 {{"package_id", p.packageId}, {"product_id", p.productId}, {"budget", p.budget}});
+    }
+    // A direct buy (buy_products) held its accepted terms with the task: kept now, in the approval's
+    // transaction, and answered as buy_products answers a buy it commits at once.
+    if (pending.is_object() && pending.contains("commercial_terms")) {
+        if (!CompactProposalStore::insert(db, principalId, compact::acceptedRecord(pending), now, error))
+            return false;
+        result = compact::commitmentResult(
+            result, pending, pending["commercial_terms"].value("purchases", nlohmann::json::array()), now);
     }
     return TaskStore::transition(db, principalId, taskId, "completed", result, nlohmann::json(), now, error);
 }

@@ -206,6 +206,12 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
              QStringLiteral("ALTER TABLE mon_resources ADD COLUMN hold_since TEXT"),
          },
          {}},
+        {11,
+         QStringLiteral(
+             "what a task held for the seller's approval keeps until then (a direct buy's accepted "
+             "terms)"),
+         {QStringLiteral("ALTER TABLE exec_tasks ADD COLUMN pending_json TEXT")},
+         {}},
     };
 }
 

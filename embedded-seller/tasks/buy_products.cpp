@@ -3,6 +3,7 @@
 #include "domain/catalog.h"
 #include "domain/compactproposals.h"
 #include "domain/productfeed.h"
+#include "monitoring/lifecycle.h"
 #include "storage/database.h"
 
 namespace adcp::seller {
@@ -203,6 +204,45 @@ json directTerms(const TaskContext &task, const json &args, const json &orderRes
     return terms;
 }
 
+// A direct buy's accepted proposal, as its answer carries it and compact_proposals keeps it.
+json acceptedTerms(json terms)
+{
+    const std::string digest = compact::termsDigest(terms);
+    return {{"proposal_id", newId("prop")},
+            {"proposal_kind", "new_media_buy"},
+            {"name", "Direct purchase"},
+            {"commercial_terms", std::move(terms)},
+            {"terms_digest", digest}};
+}
+
+// What directTerms reads of an order's answer (each package's budget, the total and its currency), for an
+// order held under `taskId`, from the buy as stored.
+std::optional<json> heldOrder(TaskContext &task, const std::string &taskId, QString *error)
+{
+    storage::Read q(task.db,
+                    QStringLiteral("SELECT b.media_buy_id FROM exec_buys b WHERE b.principal_id = ? AND "
+                                   "b.task_id = ?"),
+                    {storage::qs(task.principal.id), storage::qs(taskId)}, error);
+    if (!q)
+        return std::nullopt;
+    if (!q.next()) {
+        *error = QStringLiteral("no media buy is held under task %1").arg(storage::qs(taskId));
+        return std::nullopt;
+    }
+    const std::string mediaBuyId = q.value(0).toString().toStdString();
+    q.finish();
+    const auto buy = MediaBuyLifecycle::load(task.db, task.principal.id, mediaBuyId);
+    if (!buy) {
+        *error = QStringLiteral("media buy %1 could not be read back").arg(storage::qs(mediaBuyId));
+        return std::nullopt;
+    }
+    json packages = json::array();
+    for (const auto &p : MediaBuyLifecycle::packages(task.db, *buy))
+        packages.push_back({{"package_id", p.packageId}, {"product_id", p.productId}, {"budget", p.budget}});
+    return json{
+        {"packages", std::move(packages)}, {"total_budget", buy->totalBudget}, {"currency", buy->currency}};
+}
+
 } // namespace
 
 // buy_products (AdCP 3.2): buys published offers straight from the product feed. The purchases are checked
@@ -224,29 +264,37 @@ adcp::ToolOutcome buyProducts(TaskContext &task, const json &args)
         renameOrderFields(outcome);
         return outcome;
     }
+    const auto stored = [](const QString &why) {
+        return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + why.toStdString(),
+                       std::nullopt, "retry the same request");
+    };
     if (outcome.result.value("status", std::string()) == "submitted") {
-        if (!tx.commit(&error))
-            return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + error.toStdString(),
-                           std::nullopt, "retry the same request");
-        return outcome; // waits for the seller's approval: status submitted, task_id, message
+        // Held for the seller's approval (status submitted, task_id, message). The task is the direct buy's,
+        // with its request, and the accepted terms wait with it, priced now as the buyer bought them:
+        // Execution::decide keeps them when the seller approves, and they go when it declines.
+        const std::string taskId = outcome.result.value("task_id", std::string());
+        const auto held = heldOrder(task, taskId, &error);
+        if (!held)
+            return stored(error);
+        if (!storage::write(
+                task.db,
+                QStringLiteral("UPDATE exec_tasks SET task_type = 'buy_products', request_json = ?, "
+                               "pending_json = ? WHERE principal_id = ? AND task_id = ?"),
+                {storage::toText(args), storage::toText(acceptedTerms(directTerms(task, args, *held))),
+                 storage::qs(task.principal.id), storage::qs(taskId)},
+                &error) ||
+            !tx.commit(&error))
+            return stored(error);
+        return outcome;
     }
 
-    CompactRecord record;
-    record.proposalId = newId("prop");
-    record.commercialTerms = directTerms(task, args, outcome.result);
-    record.brand = record.commercialTerms["brand"];
-    record.termsDigest = compact::termsDigest(record.commercialTerms);
-    if (!CompactProposalStore::insert(task.db, task.principal.id, record, task.now, &error) ||
+    const json accepted = acceptedTerms(directTerms(task, args, outcome.result));
+    if (!CompactProposalStore::insert(task.db, task.principal.id, compact::acceptedRecord(accepted), task.now,
+                                      &error) ||
         !tx.commit(&error))
-        return failure("SERVICE_UNAVAILABLE", "the order could not be stored: " + error.toStdString(),
-                       std::nullopt, "retry the same request");
-    const json accepted = {{"proposal_id", record.proposalId},
-                           {"proposal_kind", "new_media_buy"},
-                           {"name", "Direct purchase"},
-                           {"commercial_terms", record.commercialTerms},
-                           {"terms_digest", record.termsDigest}};
-    return adcp::ToolOutcome::success(
-        compact::commitmentResult(outcome.result, accepted, record.commercialTerms["purchases"], task.now));
+        return stored(error);
+    return adcp::ToolOutcome::success(compact::commitmentResult(
+        outcome.result, accepted, accepted["commercial_terms"]["purchases"], task.now));
 }
 
 } // namespace adcp::seller

@@ -5,6 +5,7 @@
 // get_products in the 3.0 and the 3.2 shape. Every request and answer is checked against the official AdCP
 // schemas, success and each error, and every refusal is shown to change nothing.
 
+#include "backoffice.h"
 #include "domain/catalog.h"
 #include "domain/compactproposals.h"
 #include "execfixture.h"
@@ -96,6 +97,7 @@ private Q_SLOTS:
     void getProductsShapeFollowsTheRelease();
     void capabilitiesDeclareTheTools();
     void directBuyProbe();
+    void approvedDirectBuyKeepsItsTerms();
 };
 
 void TestSellerDirectBuys::initTestCase()
@@ -716,6 +718,66 @@ void TestSellerDirectBuys::directBuyProbe()
     const auto submitted = call(manual, "buy_products", buyArgs(manual, listProducts(manual)));
     QCOMPARE(submitted.result["status"], json("submitted"));
     QCOMPARE(manual.rows(QStringLiteral("compact_proposals")), 0);
+}
+
+// Under manual approval a direct buy is a buy_products task; the seller's approval keeps the accepted terms
+// (priced as they were when the buyer bought, whatever the feed says by then) and completes the task with
+// buy_products's own answer. A declined one keeps nothing.
+void TestSellerDirectBuys::approvedDirectBuyKeepsItsTerms()
+{
+    ExecSeller s(exectest::manualApprovalOptions());
+    const json args = buyArgs(s, listProducts(s));
+    const auto submitted = call(s, "buy_products", args);
+    QCOMPARE(submitted.result["status"], json("submitted"));
+    const std::string taskId = submitted.result.at("task_id");
+    const auto held = s.call("get_task_status", {{"task_id", taskId}});
+    QCOMPARE(held.result["task_type"], json("buy_products"));
+    QCOMPARE(held.result["status"], json("submitted"));
+    QVERIFY(!held.result.contains("result"));
+    QCOMPARE(s.rows(QStringLiteral("compact_proposals")), 0);
+
+    const json approved =
+        s.control("force_task_completion", {{"task_id", taskId}, {"result", json::object()}});
+    QVERIFY2(approved.value("success", false), approved.dump().c_str());
+    const auto done = s.call("get_task_status", {{"task_id", taskId}, {"include_result", true}});
+    QCOMPARE(done.result["status"], json("completed"));
+    const json result = done.result["result"];
+    check("/schemas/media-buy/buy-products-response.json", result);
+    QCOMPARE(result["status"], json("completed"));
+    const json accepted = result["accepted_proposal"];
+    QCOMPARE(accepted["proposal_status"], json("accepted"));
+    QCOMPARE(accepted["media_buy_id"], result["media_buy_id"]);
+    const json purchases = accepted["commercial_terms"]["purchases"];
+    QCOMPARE(purchases.size(), size_t(2));
+    QCOMPARE(purchases[0]["product_id"], json("podcast_host_read"));
+    QCOMPARE(purchases[0]["budget"], json(12000.0));
+    QCOMPARE(purchases[1]["budget"], json(3000.0));
+    QCOMPARE(accepted["commercial_terms"]["total_budget"]["amount"], json(15000.0));
+    QCOMPARE(accepted["terms_digest"],
+             json(adcp::seller::compact::termsDigest(accepted["commercial_terms"])));
+    QCOMPARE(result["purchase_bindings"].size(), size_t(2));
+    // Kept as any accepted snapshot is, under the id the answer names.
+    QCOMPARE(s.rows(QStringLiteral("compact_proposals")), 1);
+    {
+        QSqlDatabase db = s.context->database();
+        QString findError;
+        const auto record = adcp::seller::CompactProposalStore::find(
+            db, s.buyer.id, accepted["proposal_id"].get<std::string>(), &findError);
+        QVERIFY2(record, qPrintable(findError));
+        QCOMPARE(record->termsDigest, accepted["terms_digest"].get<std::string>());
+    }
+
+    // Declined by the seller: the task is rejected and no snapshot is kept.
+    const auto second = call(s, "buy_products", buyArgs(s, listProducts(s)));
+    const std::string secondTask = second.result.at("task_id");
+    QString error;
+    QVERIFY2(
+        adcp::seller::backoffice::rejectHeldBuy(*s.context, s.buyer.id, secondTask, "no inventory", &error),
+        qPrintable(error));
+    const auto rejected = s.call("get_task_status", {{"task_id", secondTask}, {"include_result", true}});
+    QCOMPARE(rejected.result["status"], json("rejected"));
+    QCOMPARE(rejected.result["task_type"], json("buy_products"));
+    QCOMPARE(s.rows(QStringLiteral("compact_proposals")), 1);
 }
 
 QTEST_GUILESS_MAIN(TestSellerDirectBuys)
