@@ -1010,7 +1010,8 @@ void Workbench::decline(const QString &proposalId, const QString &reason, const 
         json entry = {{"proposal_id", proposalId.toStdString()}, {"reason", reason.toStdString()}};
         if (!detail.isEmpty())
             entry["detail"] = detail.toStdString();
-        call = m_client->call(QStringLiteral("decline_proposals"), {{"declines", json::array({entry})}});
+        call = m_client->call(QStringLiteral("decline_proposals"),
+                              scoped({{"declines", json::array({entry})}}, false));
     } else {
         json entry = proposalEntry(proposalId, "decline");
         entry["reason"] = reason.toStdString();
@@ -1027,8 +1028,10 @@ void Workbench::decline(const QString &proposalId, const QString &reason, const 
               const json applied = outcome.result.contains("refinement_applied")
                                        ? jsonArray(outcome.result, "refinement_applied")
                                        : jsonArray(outcome.result, "results");
+              // A refine entry says `status`, a decline_proposals result `outcome`; "unable" in either is a
+              // refusal, whatever the call's own status.
               for (const auto &entry : applied) {
-                  const QString status = jsonString(entry, "status");
+                  const QString status = jsonString(entry, entry.contains("outcome") ? "outcome" : "status");
                   if (status == QLatin1String("unable")) {
                       QString why = jsonString(entry, "notes");
                       if (why.isEmpty())

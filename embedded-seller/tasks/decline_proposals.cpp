@@ -1,6 +1,5 @@
 #include "taskcontext.h"
 
-#include "domain/compactproposals.h"
 #include "domain/opportunitystore.h"
 #include "domain/proposalstore.h"
 #include "storage/database.h"
@@ -40,13 +39,13 @@ adcp::ToolOutcome declineProposals(TaskContext &task, const json &args)
     bool allDeclined = true;
     for (const auto &entry : declines) {
         const std::string id = entry.value("proposal_id", std::string());
+        // Any proposal this principal holds: one get_products issued (no compact record) is declined the same
+        // way, so a buyer speaking 3.2 can decline what an earlier brief returned.
         auto stored = ProposalStore::find(task.db, task.principal.id, id, &error);
-        auto record =
-            stored ? CompactProposalStore::find(task.db, task.principal.id, id, &error) : std::nullopt;
         if (!error.isEmpty())
             return dbFailure();
         json result = {{"proposal_id", id}};
-        if (!stored || !record) {
+        if (!stored) {
             result["outcome"] = "unable";
             result["reason"] = "no such proposal for this account";
         } else if (stored->state == ProposalState::Declined) {

@@ -7,6 +7,7 @@
 #include "buymodel.h"
 #include "deliverychart.h"
 #include "dispatcher.h"
+#include "domain/proposalstore.h"
 #include "embeddedprincipal.h"
 #include "errorbanner.h"
 #include "exchangeinspector.h"
@@ -114,6 +115,7 @@ private Q_SLOTS:
     void sellerConsoleHasRoomDockedAndFloating();
     void splitterKeepsTheWorkspace();
     void everyLifecycleTabInSight();
+    void declineTheSellerRefusesStaysOpen();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
 
@@ -359,6 +361,14 @@ void TestUsability::declineSpeaksHumanLanguage()
     QVERIFY(m_window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Declined")));
     // The version the decline was about says so in its history row.
     QCOMPARE(proposals->versions(row).back().status, QStringLiteral("declined"));
+    // And the seller has it declined, with the reason picked: the window says "Declined" only after it has.
+    QSqlDatabase db = m_context->database();
+    QString error;
+    const auto stored = adcp::seller::ProposalStore::find(db, embeddedPlannerPrincipal().id,
+                                                          proposalId.toStdString(), &error);
+    QVERIFY2(stored, qPrintable(error));
+    QCOMPARE(int(stored->state), int(adcp::seller::ProposalState::Declined));
+    QCOMPARE(stored->declineReason.value_or(std::string()), std::string("inventory_fit"));
 }
 
 // Items 9 (budget ceiling) and 5 (product names after a refine).
@@ -783,6 +793,45 @@ void TestUsability::everyLifecycleTabInSight()
     QTest::mouseClick(bar, Qt::LeftButton, {}, bar->tabRect(last).center());
     QCOMPARE(tabs->currentIndex(), last);
     tabs->setCurrentIndex(before);
+}
+
+// A decline the seller refuses (someone bought the proposal meanwhile, outside this window) is an error under
+// the action, and the proposal is not shown declined.
+void TestUsability::declineTheSellerRefusesStaysOpen()
+{
+    click(shown<QPushButton>(QStringLiteral("newBriefButton")));
+    sendBrief(QStringLiteral("Bought elsewhere"),
+              QStringLiteral("Coffee for commuters, online video and audio"));
+    adcp::models::OpportunityModel *opportunities = m_workbench->opportunities();
+    const QString proposalId = firstDraftOf(opportunities->opportunityId(opportunities->rowCount() - 1));
+    QVERIFY(!proposalId.isEmpty());
+    finalize(proposalId);
+    ProposalModel *proposals = m_workbench->proposals();
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("committed"));
+    {
+        QSqlDatabase db = m_context->database();
+        QString error;
+        const std::string principal = embeddedPlannerPrincipal().id;
+        const auto stored =
+            adcp::seller::ProposalStore::find(db, principal, proposalId.toStdString(), &error);
+        QVERIFY2(stored, qPrintable(error));
+        const QDateTime now = m_context->clock().now();
+        QVERIFY2(adcp::seller::ProposalStore::reserve(db, principal, stored->proposalId, stored->version, now,
+                                                      &error),
+                 qPrintable(error));
+        QVERIFY2(adcp::seller::ProposalStore::consume(db, principal, stored->proposalId, "mb_elsewhere", now,
+                                                      &error),
+                 qPrintable(error));
+    }
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
+    m_window->proposalList()->selectProposal(proposalId);
+    guidriver::onNextDialog(this, [&](QDialog *dialog) { clickOk(dialog); });
+    click(m_window->proposalDetail()->declineButton());
+    waitIdle();
+    QCOMPARE(proposals->status(proposals->rowOf(proposalId)), QStringLiteral("committed"));
+    ErrorBanner *banner = m_window->proposalDetail()->errorBanner();
+    QVERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(QStringLiteral("mb_elsewhere")), qPrintable(banner->text()));
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
