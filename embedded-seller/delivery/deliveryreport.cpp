@@ -79,6 +79,21 @@ PackagePlan DeliveryReport::plan(QSqlDatabase &db, const BuyExecution &buy, cons
          DependencyHealth::impairedPeriods(db, buy.principalId, buy.mediaBuyId, package.packageId))
         plan.stopped.push_back(period);
     QSqlQuery q(db);
+    // Budget changes in the order they were made; a row that does not read as an instant is left out.
+    if (storage::execute(q,
+                         QStringLiteral("SELECT at, from_budget, to_budget FROM exec_budget_changes WHERE "
+                                        "principal_id = ? AND package_id = ? ORDER BY id"),
+                         {storage::qs(buy.principalId), storage::qs(package.packageId)}, nullptr)) {
+        while (q.next()) {
+            const QDateTime at = QDateTime::fromString(q.value(0).toString(), Qt::ISODateWithMs).toUTC();
+            if (!at.isValid())
+                continue;
+            if (plan.budgetChanges.empty())
+                plan.initialBudgetMinor = static_cast<qint64>(std::llround(q.value(1).toDouble() * 100.0));
+            plan.budgetChanges.push_back(
+                {at, static_cast<qint64>(std::llround(q.value(2).toDouble() * 100.0))});
+        }
+    }
     if (storage::execute(
             q,
             QStringLiteral("SELECT at, impressions, clicks, spend_minor FROM exec_injected_delivery WHERE "

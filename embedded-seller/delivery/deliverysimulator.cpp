@@ -221,30 +221,77 @@ double DeliverySimulator::billedUnits(const PackagePlan &plan, const DeliveryCou
 
 namespace {
 
+// The flight's serving progress at `at` (0 at its start, 1 once its serving time is spent), before pacing.
+double progress(const PackagePlan &plan, const QDateTime &at)
+{
+    QDateTime until = std::min(at, plan.flightEnd);
+    if (plan.stoppedFrom.isValid())
+        until = std::min(until, plan.stoppedFrom);
+    if (until <= plan.flightStart)
+        return 0.0;
+    const double flight = static_cast<double>(plan.flightStart.secsTo(plan.flightEnd));
+    return static_cast<double>(servingSeconds(plan, until)) / flight;
+}
+
+// A value that grows along `shape` (0..1) to `target` by the flight's end, restarting from where it stood at
+// each budget change towards that budget's target: before a change it is what one budget gave, after it what
+// was reached plus the new target's remainder spread over the shape left. Without changes, target × shape.
+template <typename Shape, typename Target>
+double piecewise(const PackagePlan &plan, const QDateTime &at, Shape shape, Target target)
+{
+    double reached = 0.0;
+    double shapeAt = 0.0;
+    double goal = target(plan.budgetChanges.empty() ? plan.budgetMinor : plan.initialBudgetMinor);
+    for (const auto &change : plan.budgetChanges) {
+        if (change.at >= at)
+            break;
+        const double s = shape(change.at);
+        if (shapeAt < 1.0)
+            reached += (goal - reached) * (s - shapeAt) / (1.0 - shapeAt);
+        shapeAt = s;
+        goal = std::max(reached, target(change.budgetMinor));
+    }
+    const double s = shape(at);
+    if (shapeAt < 1.0)
+        reached += (goal - reached) * (s - shapeAt) / (1.0 - shapeAt);
+    return reached;
+}
+
 // The flight-and-pacing curve alone.
 DeliveryCounts simulated(const PackagePlan &plan, const QDateTime &at)
 {
     if (!plan.flightStart.isValid() || !plan.flightEnd.isValid() || plan.flightEnd <= plan.flightStart)
         return {};
-    QDateTime until = std::min(at, plan.flightEnd);
-    if (plan.stoppedFrom.isValid())
-        until = std::min(until, plan.stoppedFrom);
-    if (until <= plan.flightStart)
+    const double x = progress(plan, at);
+    if (x <= 0.0)
         return {};
-    const double flight = static_cast<double>(plan.flightStart.secsTo(plan.flightEnd));
-    const double x = static_cast<double>(servingSeconds(plan, until)) / flight;
     // Sellers rarely fill a whole guaranteed line: 90-99 % of the budget, fixed per package.
     const double fill = 0.90 + 0.09 * packageFactor(plan.packageId, 'f');
     const UnitRates rates = unitRates(plan);
+    const auto withBudget = [&plan](qint64 budgetMinor) {
+        PackagePlan p = plan;
+        p.budgetMinor = budgetMinor;
+        return p;
+    };
     DeliveryCounts counts;
-    counts.impressions = static_cast<qint64>(std::floor(
-        static_cast<double>(DeliverySimulator::impressionCap(plan)) * fill * curve(plan.pacing, x)));
+    counts.impressions = static_cast<qint64>(std::floor(piecewise(
+        plan, at, [&plan](const QDateTime &t) { return curve(plan.pacing, progress(plan, t)); },
+        [&](qint64 budgetMinor) {
+            return static_cast<double>(DeliverySimulator::impressionCap(withBudget(budgetMinor))) * fill;
+        })));
     counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * rates.ctr));
     counts = DeliverySimulator::withViewCounts(plan, counts);
     if (isFixedFee(plan.pricingModel)) {
         // A fee is earned with the flight's serving time, in full by its end: no fill shortfall.
         const qint64 fee = DeliverySimulator::plannedSpendMinor(plan);
-        counts.spendMinor = x >= 1.0 ? fee : static_cast<qint64>(std::floor(static_cast<double>(fee) * x));
+        counts.spendMinor = x >= 1.0
+                                ? fee
+                                : static_cast<qint64>(std::floor(piecewise(
+                                      plan, at, [&plan](const QDateTime &t) { return progress(plan, t); },
+                                      [&](qint64 budgetMinor) {
+                                          return static_cast<double>(
+                                              DeliverySimulator::plannedSpendMinor(withBudget(budgetMinor)));
+                                      })));
     } else {
         counts.spendMinor = std::min(plan.budgetMinor, DeliverySimulator::billedSpendMinor(plan, counts));
     }

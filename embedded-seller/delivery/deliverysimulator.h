@@ -50,6 +50,16 @@ struct PackagePlan
     QDateTime stoppedFrom; // canceled or ended early: nothing is delivered from here on (invalid = never)
     // Delivery recorded from outside the simulation (the test controller's simulate_delivery), at an instant.
     std::vector<std::pair<QDateTime, DeliveryCounts>> injected;
+    // Budget changes during the flight, in time order: from `at` on the budget is `budgetMinor` (budgetMinor
+    // above is the latest, initialBudgetMinor the one before the first change). What was delivered before a
+    // change stays delivered; what the new budget leaves is spread over the rest of the flight.
+    struct BudgetChange
+    {
+        QDateTime at;
+        qint64 budgetMinor = 0;
+    };
+    std::vector<BudgetChange> budgetChanges;
+    qint64 initialBudgetMinor = 0;
 };
 
 enum class Granularity { Hourly, Daily };

@@ -212,6 +212,17 @@ std::vector<storage::MigrationStep> executionMigrationSteps()
              "terms)"),
          {QStringLiteral("ALTER TABLE exec_tasks ADD COLUMN pending_json TEXT")},
          {}},
+        {12,
+         QStringLiteral(
+             "package budget changes with their instant, so that delivery before a change stays as "
+             "it was"),
+         {QStringLiteral(
+              "CREATE TABLE exec_budget_changes (id INTEGER PRIMARY KEY AUTOINCREMENT, principal_id "
+              "TEXT NOT NULL, media_buy_id TEXT NOT NULL, package_id TEXT NOT NULL, at TEXT NOT NULL, "
+              "from_budget REAL NOT NULL, to_budget REAL NOT NULL)"),
+          QStringLiteral("CREATE INDEX exec_budget_changes_by_package ON exec_budget_changes (principal_id, "
+                         "package_id, id)")},
+         {}},
     };
 }
 

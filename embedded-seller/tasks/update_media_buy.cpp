@@ -2,6 +2,8 @@
 
 #include "datasync/audiences.h"
 #include "datasync/catalogs.h"
+#include "delivery/deliveryreport.h"
+#include "delivery/deliverysimulator.h"
 
 #include "domain/pricing.h"
 #include "jobs/jobqueue.h"
@@ -293,10 +295,29 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                     if (!amount || *amount <= 0)
                         return failure("INVALID_REQUEST", "budget must be a positive amount",
                                        field + ".budget");
+                    // What the package has spent stays spent: a budget below it is refused, and a change
+                    // is recorded with its instant, from which on the new budget paces the rest of the
+                    // flight.
+                    const qint64 spent =
+                        DeliverySimulator::cumulative(DeliveryReport::plan(task.db, *buy, *found), task.now)
+                            .spendMinor;
+                    if (std::llround(*amount * 100.0) < spent)
+                        return failure("BUDGET_TOO_LOW",
+                                       "package " + packageId + " has already spent " +
+                                           amountText(static_cast<double>(spent) / 100.0, buy->currency),
+                                       field + ".budget",
+                                       "set a budget of at least " +
+                                           amountText(static_cast<double>(spent) / 100.0, buy->currency));
                     if (!sql(QStringLiteral(
                                  "UPDATE packages SET budget = ?, updated_at = ? WHERE principal_id = ? AND "
                                  "package_id = ?"),
-                             {*amount, storage::isoTime(task.now), qs(buy->principalId), qs(packageId)}))
+                             {*amount, storage::isoTime(task.now), qs(buy->principalId), qs(packageId)}) ||
+                        (*amount != found->budget &&
+                         !sql(QStringLiteral(
+                                  "INSERT INTO exec_budget_changes (principal_id, media_buy_id, "
+                                  "package_id, at, from_budget, to_budget) VALUES (?, ?, ?, ?, ?, ?)"),
+                              {qs(buy->principalId), qs(buy->mediaBuyId), qs(packageId),
+                               storage::isoTimeMs(task.now), found->budget, *amount})))
                         return dbFailure();
                     packageBudgetTotal += *amount - found->budget;
                     changes.push_back("updated_budget");
@@ -418,6 +439,17 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                 return failure("INVALID_REQUEST",
                                "total_budget must be in the buy's currency " + buy->currency,
                                "total_budget.currency");
+            qint64 spentMinor = 0;
+            for (const auto &p : packages)
+                spentMinor += DeliverySimulator::cumulative(DeliveryReport::plan(task.db, *buy, p), task.now)
+                                  .spendMinor;
+            if (std::llround(*amount * 100.0) < spentMinor)
+                return failure("BUDGET_TOO_LOW",
+                               "media buy " + mediaBuyId + " has already spent " +
+                                   amountText(static_cast<double>(spentMinor) / 100.0, buy->currency),
+                               "total_budget",
+                               "set a total_budget of at least " +
+                                   amountText(static_cast<double>(spentMinor) / 100.0, buy->currency));
             totalBudget = *amount;
             changes.push_back("updated_budget");
         } else if (args.contains("packages")) {

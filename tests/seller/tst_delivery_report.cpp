@@ -1,4 +1,7 @@
+#include "delivery/deliveryreport.h"
+#include "delivery/deliverysimulator.h"
 #include "execfixture.h"
+#include "monitoring/lifecycle.h"
 
 #include <QTest>
 
@@ -28,6 +31,7 @@ private Q_SLOTS:
     void unsupportedGranularity();
     void pausedHoursDeliverNothing();
     void simulatedDeliveryIsAdded();
+    void budgetChangeKeepsWhatWasDelivered();
 };
 
 namespace {
@@ -180,6 +184,58 @@ void TestDeliveryReport::simulatedDeliveryIsAdded()
     QCOMPARE(windows, totals["impressions"].get<qint64>());
     QCOMPARE(s.control("simulate_delivery", {{"media_buy_id", "mb_nope"}})["error"].get<std::string>(),
              std::string("NOT_FOUND"));
+}
+
+// A budget lowered mid-flight leaves what was delivered before as it was (it used to rescale the whole
+// flight's curve, history included); one below what the package or the buy has spent is refused with
+// BUDGET_TOO_LOW, its field and the least budget, and changes nothing.
+void TestDeliveryReport::budgetChangeKeepsWhatWasDelivered()
+{
+    using adcp::seller::DeliveryCounts;
+    using adcp::seller::DeliveryReport;
+    using adcp::seller::DeliverySimulator;
+    using adcp::seller::MediaBuyLifecycle;
+    ExecSeller s;
+    const std::string id = activeBuy(s, 3 * 86400);
+    QSqlDatabase db = s.context->database();
+    const QDateTime before = s.context->clock().now();
+    const auto deliveredAt = [&](const QDateTime &at) {
+        const auto buy = MediaBuyLifecycle::load(db, s.buyer.id, id);
+        const auto package = MediaBuyLifecycle::packages(db, *buy).at(0);
+        return DeliverySimulator::cumulative(DeliveryReport::plan(db, *buy, package), at);
+    };
+    const DeliveryCounts delivered = deliveredAt(before);
+    QVERIFY2(delivered.spendMinor > 200, qPrintable(QString::number(delivered.spendMinor)));
+    const json buy = s.mediaBuy(id);
+    const std::string packageId = buy["packages"][0]["package_id"];
+    const double budget = buy["packages"][0]["budget"].get<double>();
+    const auto update = [&](const json &changes) {
+        json args = {
+            {"idempotency_key", s.key()}, {"account", {{"account_id", "acc-1"}}}, {"media_buy_id", id}};
+        args.update(changes);
+        return s.call("update_media_buy", args);
+    };
+
+    const auto tooLow = update({{"packages", {{{"package_id", packageId}, {"budget", 1.0}}}}});
+    QVERIFY(!tooLow.ok());
+    QCOMPARE(tooLow.error->code, std::string("BUDGET_TOO_LOW"));
+    QCOMPARE(tooLow.error->field.value_or(""), std::string("packages[0].budget"));
+    QCOMPARE(s.rows(QStringLiteral("exec_budget_changes")), 0);
+    QCOMPARE(s.mediaBuy(id)["packages"][0]["budget"].get<double>(), budget);
+    const auto totalTooLow = update({{"total_budget", {{"amount", 1.0}, {"currency", buy["currency"]}}}});
+    QVERIFY(!totalTooLow.ok());
+    QVERIFY2(totalTooLow.error->code == "BUDGET_TOO_LOW",
+             (totalTooLow.error->code + " " + totalTooLow.error->message).c_str());
+    QCOMPARE(totalTooLow.error->field.value_or(""), std::string("total_budget"));
+
+    const auto lowered = update({{"packages", {{{"package_id", packageId}, {"budget", budget / 2}}}}});
+    QVERIFY2(lowered.ok(), lowered.ok() ? "" : lowered.error->message.c_str());
+    QCOMPARE(s.rows(QStringLiteral("exec_budget_changes")), 1);
+    QCOMPARE(deliveredAt(before), delivered);
+    // From the change on the new budget paces the rest of the flight: delivery goes on, from where it stood.
+    const QDateTime later = s.context->clock().now().addSecs(86400);
+    QVERIFY(deliveredAt(later).impressions > delivered.impressions);
+    QVERIFY(deliveredAt(later).spendMinor <= std::llround(budget / 2 * 100));
 }
 
 QTEST_GUILESS_MAIN(TestDeliveryReport)

@@ -43,6 +43,8 @@ private Q_SLOTS:
     void everyModelBillsItsUnit();
     void fixedFeeEarnsWithTheFlight();
     void viewThresholdCountsViews();
+    void budgetChangeKeepsWhatWasDelivered_data();
+    void budgetChangeKeepsWhatWasDelivered();
 };
 
 void TestDeliverySimulator::windowsSumToTotals_data()
@@ -230,6 +232,59 @@ void TestDeliverySimulator::fixedFeeEarnsWithTheFlight()
         p.feeMinor = p.budgetMinor * 2;
         QCOMPARE(DeliverySimulator::cumulative(p, utc("2027-01-01T00:00:00Z")).spendMinor, p.budgetMinor);
     }
+}
+
+void TestDeliverySimulator::budgetChangeKeepsWhatWasDelivered_data()
+{
+    QTest::addColumn<int>("pacing");
+    QTest::addColumn<double>("factor");
+    for (const Pacing pacing : {Pacing::Even, Pacing::Asap, Pacing::FrontLoaded}) {
+        for (const double factor : {0.5, 3.0}) {
+            const QByteArray name = QByteArray::number(int(pacing)) + (factor < 1 ? "/lowered" : "/raised");
+            QTest::newRow(name.constData()) << int(pacing) << factor;
+        }
+    }
+}
+
+// A budget changed mid-flight leaves every figure before the change as it was, delivery never goes back, the
+// windows still tile the totals exactly, and the flight ends near the new budget. A second change as well.
+void TestDeliverySimulator::budgetChangeKeepsWhatWasDelivered()
+{
+    QFETCH(int, pacing);
+    QFETCH(double, factor);
+    const PackagePlan before = plan(Pacing(pacing));
+    PackagePlan changed = before;
+    const QDateTime at = utc("2026-03-02T00:00:00Z"); // before an Asap flight's first third is over
+    changed.initialBudgetMinor = before.budgetMinor;
+    changed.budgetMinor = static_cast<qint64>(static_cast<double>(before.budgetMinor) * factor);
+    changed.budgetChanges = {{at, changed.budgetMinor}};
+    for (const char *t : {"2026-03-01T07:00:00Z", "2026-03-01T20:00:00Z", "2026-03-02T00:00:00Z"})
+        QCOMPARE(DeliverySimulator::cumulative(changed, utc(t)),
+                 DeliverySimulator::cumulative(before, utc(t)));
+    DeliveryCounts last;
+    for (QDateTime t = before.flightStart; t <= before.flightEnd.addSecs(3600); t = t.addSecs(1800)) {
+        const DeliveryCounts now = DeliverySimulator::cumulative(changed, t);
+        QVERIFY2(now.impressions >= last.impressions && now.spendMinor >= last.spendMinor,
+                 qPrintable(t.toString(Qt::ISODate)));
+        QVERIFY(now.spendMinor <= changed.budgetMinor);
+        last = now;
+    }
+    // The flight ends near the new budget (a 90-99 % fill), not the old one.
+    QVERIFY2(last.spendMinor > changed.budgetMinor * 0.85, qPrintable(QString::number(last.spendMinor)));
+    const QDateTime asOf = utc("2026-03-06T13:00:00Z");
+    DeliveryCounts tiled;
+    for (const DeliveryWindow &w :
+         DeliverySimulator::windows(changed, before.flightStart, before.flightEnd, Granularity::Hourly, asOf))
+        tiled += w.counts;
+    QCOMPARE(tiled, DeliverySimulator::cumulative(changed, asOf));
+    // A second change later on: everything up to it stays as the first change left it.
+    PackagePlan twice = changed;
+    const QDateTime second = utc("2026-03-02T12:00:00Z"); // within an Asap flight's serving third too
+    twice.budgetMinor = changed.budgetMinor * 2;
+    twice.budgetChanges.push_back({second, twice.budgetMinor});
+    QCOMPARE(DeliverySimulator::cumulative(twice, second), DeliverySimulator::cumulative(changed, second));
+    QVERIFY(DeliverySimulator::cumulative(twice, before.flightEnd).spendMinor >
+            DeliverySimulator::cumulative(changed, before.flightEnd).spendMinor);
 }
 
 void TestDeliverySimulator::viewThresholdCountsViews()
