@@ -507,6 +507,7 @@ void AgentClient::completeExchange(InFlight flight, std::shared_ptr<const ToolOu
         pending->setProperty("adcp_task_id", QString::fromStdString(taskId));
         pending->setProperty("adcp_poll_failures", 0);
         schedulePoll(pending);
+        Q_EMIT pending->submitted(QString::fromStdString(taskId));
         return;
     }
     finishPending(pending, std::move(shared));

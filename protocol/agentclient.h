@@ -54,6 +54,9 @@ public:
 
 Q_SIGNALS:
     void finished();
+    // The agent answered `submitted` with a task (its id is the "adcp_task_id" property): the call now
+    // follows the task until it ends, or until cancel() stops the following.
+    void submitted(const QString &taskId);
 
 private:
     friend class AgentClient;

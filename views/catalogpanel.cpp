@@ -435,7 +435,7 @@ QStringList CatalogPanel::problems() const
     }
     const QStringList ids = selectedProducts();
     if (ids.isEmpty())
-        found << tr("Tick the products to buy in the list above.");
+        found << tr("Click the products to buy in the list above (a second click takes one out).");
     for (int r = 0; r < m_order->rowCount(); ++r) {
         const auto *option = qobject_cast<QComboBox *>(m_order->cellWidget(r, OrderPricingColumn));
         const auto *budget = qobject_cast<QDoubleSpinBox *>(m_order->cellWidget(r, OrderBudgetColumn));

@@ -28,6 +28,14 @@ using nlohmann::json;
 
 namespace {
 
+// Set on a buy call handOffWhenSubmitted stopped following: the seller holds the buy, the planner did not
+// cancel.
+constexpr const char *kHandedOff = "adcp_handed_off";
+
+} // namespace
+
+namespace {
+
 bool isTerminalBuyStatus(const QString &status)
 {
     return status == QLatin1String("completed") || status == QLatin1String("rejected") ||
@@ -656,8 +664,11 @@ void Workbench::track(adcp::PendingCall *call, const QString &action, const QStr
                     // Only the waiting stopped: the seller still holds the buy for approval.
                     Q_EMIT actionSucceeded(
                         action, subject,
-                        tr("Stopped waiting. The seller is still reviewing this buy; it appears "
-                           "under Buys once approved."));
+                        call->property(kHandedOff).toBool()
+                            ? tr("Submitted. The seller reviews this buy before booking it; it appears under "
+                                 "Buys once approved.")
+                            : tr("Stopped waiting. The seller is still reviewing this buy; it appears "
+                                 "under Buys once approved."));
                 } else if (m_unconfirmed.contains(subject)) {
                     // The seller may have the buy: say so, and what the next click does.
                     AdcpError unconfirmed = *failure;
@@ -1108,6 +1119,7 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
         request["idempotency_key"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     }
     adcp::PendingCall *call = m_client->createMediaBuy(request);
+    handOffWhenSubmitted(call);
     // Cancel while the seller holds the buy for approval stops the waiting, not the buy: remember its task. An
     // attempt that ended without the seller's answer is remembered whole, to be sent again unchanged.
     connect(call, &adcp::PendingCall::finished, this,
@@ -1143,6 +1155,20 @@ void Workbench::createBuy(const QString &proposalId, const json &fields, bool we
     });
     // Remembered so that "finalize and retry" can send the same buy again.
     m_lastBuyAttempt.insert(proposalId, {fields, webhooks});
+}
+
+void Workbench::handOffWhenSubmitted(adcp::PendingCall *call)
+{
+    // A buy the seller holds for its approval can wait hours: the window does not sit busy on it. The call
+    // stops following the task at once, and the task is followed as a submitted buy is after Cancel (the
+    // monitor reads it, the workspace keeps it); queued, so the client has finished entering its wait.
+    connect(
+        call, &adcp::PendingCall::submitted, this,
+        [call] {
+            call->setProperty(kHandedOff, true);
+            call->cancel();
+        },
+        Qt::QueuedConnection);
 }
 
 void Workbench::absorbCreatedBuy(const QString &proposalId, json buy, const json &fields)
@@ -1201,6 +1227,8 @@ void Workbench::reloadLatest(const QString &proposalId)
 void Workbench::refreshBuys()
 {
     pollBuys(false);
+    // Buys the seller holds for its approval are read too: an approval is what often changed.
+    followAwaitingBuys();
 }
 
 void Workbench::pollBuys(bool background, int from)

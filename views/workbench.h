@@ -269,6 +269,9 @@ private:
     void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
     void followAwaitingBuys();
     void absorbCreatedBuy(const QString &proposalId, nlohmann::json buy, const nlohmann::json &fields);
+    // A buy call the seller answers `submitted` stops waiting at once; its task is followed in the
+    // background.
+    void handOffWhenSubmitted(adcp::PendingCall *call);
     // A buy_products answer (or its task's result) filed as a buy named `title`; an answer that is not a buy
     // is reported through actionFailed.
     void absorbDirectBuy(const nlohmann::json &answer, const QString &title);

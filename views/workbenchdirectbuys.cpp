@@ -172,6 +172,7 @@ void Workbench::buyProducts(const json &purchases, const QString &startTime, con
     const QString title = names.join(QStringLiteral(" + "));
     const QString action = tr("Buy products");
     adcp::PendingCall *call = m_client->call(QStringLiteral("buy_products"), request);
+    handOffWhenSubmitted(call);
     const json flight = {{"purchases", purchases},
                          {"start_time", startTime.toStdString()},
                          {"end_time", endTime.toStdString()}};

@@ -228,7 +228,7 @@ void TestDirectBuy::buyAndPause()
 {
     openTab(MainWindow::Tab::Catalog);
     QVERIFY(!catalog()->buyButton()->isEnabled());
-    QVERIFY(catalog()->problemsLabel()->text().contains(QStringLiteral("Tick the products")));
+    QVERIFY(catalog()->problemsLabel()->text().contains(QStringLiteral("Click the products to buy")));
     tickProduct(QString::fromLatin1(kPodcast));
     tickProduct(QString::fromLatin1(kAudio));
     QCOMPARE(catalog()->orderTable()->rowCount(), 2);
