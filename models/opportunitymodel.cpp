@@ -130,6 +130,12 @@ int OpportunityModel::rowOf(const QString &opportunityId) const
     return -1;
 }
 
+QString OpportunityModel::closeReason(const QString &opportunityId) const
+{
+    const int row = rowOf(opportunityId);
+    return row >= 0 ? m_rows[size_t(row)].closeReason : QString();
+}
+
 QString OpportunityModel::opportunityId(int row) const
 {
     return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].id : QString();

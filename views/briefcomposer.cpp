@@ -279,7 +279,7 @@ QStringList BriefComposer::problems() const
         list << tr("The budget must be above zero.");
     if (m_end->date() < m_start->date())
         list << tr("The flight ends before it starts.");
-    if (m_start->date() < QDate::currentDate())
+    if (m_start->date() < (m_today.isValid() ? m_today : QDate::currentDate()))
         list << tr("The flight starts in the past.");
     if (m_horizonEnd->date() < m_horizonStart->date())
         list << tr("The planning horizon ends before it starts.");
@@ -400,6 +400,13 @@ void BriefComposer::startNew(const QDateTime &now)
     m_title->clear();
     m_brief->clear();
     m_deadline->setDateTime(now.toLocalTime().addDays(2));
+    // The flight and the horizon start from the same clock as the deadline (the seller's, for the embedded
+    // seller: a trainer's clock days ahead would otherwise leave them in the seller's past).
+    m_today = now.toLocalTime().date();
+    m_start->setDate(m_today.addDays(7));
+    m_end->setDate(m_today.addDays(37));
+    m_horizonStart->setDate(m_today);
+    m_horizonEnd->setDate(m_today.addMonths(3));
     m_error->clearError();
     m_title->setFocus(Qt::OtherFocusReason);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDate>
 #include <QWidget>
 
 #include <nlohmann/json.hpp>
@@ -65,6 +66,7 @@ private:
     QDoubleSpinBox *m_budget = nullptr;
     QComboBox *m_currency = nullptr;
     QDateEdit *m_start = nullptr;
+    QDate m_today; // the day startNew was given (the workbench's clock), for the flight's checks
     QDateEdit *m_end = nullptr;
     QList<QCheckBox *> m_channels; // one per channel, its id in the "channel" property
     QToolButton *m_moreChannels = nullptr;

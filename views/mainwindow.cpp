@@ -300,6 +300,7 @@ void MainWindow::buildCentre()
     m_detailStack->addWidget(m_productDetail);
     m_proposalDetail =
         new ProposalDetailWidget(m_workbench->proposals(), m_workbench->products(), m_detailStack);
+    m_proposalDetail->setOpportunities(m_workbench->opportunities());
     m_detailStack->addWidget(m_proposalDetail);
     m_buyDetail = new BuyDetailWidget(m_workbench->buys(), m_workbench->events(), m_detailStack);
     m_detailStack->addWidget(m_buyDetail);

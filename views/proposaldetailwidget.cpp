@@ -5,6 +5,7 @@
 #include "errorbanner.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
+#include "opportunitymodel.h"
 #include "pricingtext.h"
 #include "productmodel.h"
 #include "proposalmodel.h"
@@ -279,8 +280,22 @@ void ProposalDetailWidget::updateActions()
     m_finalize->setEnabled(open && draft);
     m_decline->setEnabled(open && !finished);
     m_createBuy->setEnabled(open && committed);
-    m_closeOpportunity->setEnabled(open && !m_proposals->opportunityId(row).isEmpty());
+    const QString opportunityId = m_proposals->opportunityId(row);
+    m_closeOpportunity->setEnabled(
+        open && !opportunityId.isEmpty() &&
+        (!m_opportunities || m_opportunities->closeReason(opportunityId).isEmpty()));
+    m_closeOpportunity->setToolTip(m_closeOpportunity->isEnabled() || opportunityId.isEmpty()
+                                       ? QString()
+                                       : tr("This opportunity is closed already."));
     m_compare->setEnabled(row >= 0 && m_versions->rowCount() >= 2);
+}
+
+void ProposalDetailWidget::setOpportunities(const models::OpportunityModel *opportunities)
+{
+    m_opportunities = opportunities;
+    // A close (here or from the seller's answer) changes what Close opportunity can do.
+    connect(opportunities, &QAbstractItemModel::dataChanged, this, &ProposalDetailWidget::updateActions);
+    updateActions();
 }
 
 ErrorBanner *ProposalDetailWidget::errorBanner() const

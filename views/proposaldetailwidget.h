@@ -9,6 +9,7 @@ class QTreeView;
 
 namespace adcp::models {
 class AllocationModel;
+class OpportunityModel;
 class ProductModel;
 class ProposalModel;
 class ProposalVersionModel;
@@ -31,6 +32,8 @@ public:
     void showProposal(const QString &proposalId);
     QString proposalId() const;
     void setBusy(bool busy);
+    // The planning cycles, so that Close opportunity is off for one already closed.
+    void setOpportunities(const models::OpportunityModel *opportunities);
 
     ErrorBanner *errorBanner() const;
     QLabel *countdownLabel() const;
@@ -60,6 +63,7 @@ private:
 
     models::ProposalModel *m_proposals;
     models::ProductModel *m_products;
+    const models::OpportunityModel *m_opportunities = nullptr;
     models::AllocationModel *m_allocations = nullptr;
     models::ProposalVersionModel *m_versions = nullptr;
     QString m_proposalId;

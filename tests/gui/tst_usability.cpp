@@ -116,6 +116,7 @@ private Q_SLOTS:
     void splitterKeepsTheWorkspace();
     void everyLifecycleTabInSight();
     void declineTheSellerRefusesStaysOpen();
+    void closedOpportunityCannotCloseAgain();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
 
@@ -312,6 +313,9 @@ void TestUsability::newBriefStartsNewOpportunity()
     QVERIFY(shown<QLineEdit>(QStringLiteral("briefTitle"))->text().isEmpty());
     const QDateTime deadline = shown<QDateTimeEdit>(QStringLiteral("briefDeadline"))->dateTime();
     QVERIFY(deadline > m_workbench->now());
+    // The flight defaults count from the same clock (they used to stay on the wall clock's today).
+    QCOMPARE(shown<QDateEdit>(QStringLiteral("briefStart"))->date(),
+             m_workbench->now().toLocalTime().date().addDays(7));
     sendBrief(QStringLiteral("Auto launch"), QStringLiteral("Electric SUV launch, families, CTV and online video"));
     QCOMPARE(opportunities->rowCount(), 2);
     const QString second = opportunities->opportunityId(1);
@@ -837,6 +841,32 @@ void TestUsability::declineTheSellerRefusesStaysOpen()
     ErrorBanner *banner = m_window->proposalDetail()->errorBanner();
     QVERIFY(banner->isVisible());
     QVERIFY2(banner->text().contains(QStringLiteral("mb_elsewhere")), qPrintable(banner->text()));
+}
+
+// Close opportunity… closes the planning cycle once: afterwards the button is off and says why (it used to
+// stay on, and a second close overwrote how the first had ended).
+void TestUsability::closedOpportunityCannotCloseAgain()
+{
+    adcp::models::OpportunityModel *opportunities = m_workbench->opportunities();
+    const QString opportunity = opportunities->opportunityId(opportunities->rowCount() - 1);
+    QVERIFY(opportunities->closeReason(opportunity).isEmpty());
+    ProposalModel *proposals = m_workbench->proposals();
+    QString proposalId;
+    for (int row = 0; row < proposals->rowCount() && proposalId.isEmpty(); ++row) {
+        if (proposals->opportunityId(row) == opportunity)
+            proposalId = proposals->proposalId(row);
+    }
+    QVERIFY(!proposalId.isEmpty());
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Proposals));
+    m_window->proposalList()->selectProposal(proposalId);
+    QPushButton *close = m_window->proposalDetail()->closeOpportunityButton();
+    QVERIFY(close->isEnabled());
+    guidriver::onNextDialog(this, [&](QDialog *dialog) { clickOk(dialog); });
+    click(close);
+    waitIdle();
+    QVERIFY(!opportunities->closeReason(opportunity).isEmpty());
+    QVERIFY(!close->isEnabled());
+    QVERIFY(close->toolTip().contains(QStringLiteral("closed already")));
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
