@@ -199,8 +199,12 @@ QString BuyDetailWidget::mediaBuyId() const
 
 void BuyDetailWidget::setBusy(bool busy)
 {
+    if (busy)
+        m_focusHold.enter(this);
     m_busy = busy;
     updateActions();
+    if (!busy)
+        m_focusHold.leave(this);
 }
 
 bool BuyDetailWidget::isTerminal(const QString &status)

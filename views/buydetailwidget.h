@@ -1,5 +1,7 @@
 #pragma once
 
+#include "focushold.h"
+
 #include <QWidget>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +75,7 @@ private:
     QString m_mediaBuyId;
     quint64 m_shownRevision = 0; // the BuyModel revision of the buy as drawn
     bool m_busy = false;
+    FocusHold m_focusHold;
     bool m_controlOffered = false;
 
     QLabel *m_title = nullptr;

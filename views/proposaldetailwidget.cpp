@@ -186,8 +186,12 @@ QString ProposalDetailWidget::proposalId() const
 
 void ProposalDetailWidget::setBusy(bool busy)
 {
+    if (busy)
+        m_focusHold.enter(this);
     m_busy = busy;
     updateActions();
+    if (!busy)
+        m_focusHold.leave(this);
 }
 
 void ProposalDetailWidget::refresh()

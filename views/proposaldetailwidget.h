@@ -1,5 +1,7 @@
 #pragma once
 
+#include "focushold.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -68,6 +70,7 @@ private:
     models::ProposalVersionModel *m_versions = nullptr;
     QString m_proposalId;
     bool m_busy = false;
+    FocusHold m_focusHold;
 
     QLabel *m_title = nullptr;
     QLabel *m_status = nullptr;
