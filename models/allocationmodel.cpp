@@ -37,6 +37,12 @@ QVariant AllocationModel::data(const QModelIndex &index, int role) const
         // The pricing cell names its option (its id is what the seller and the exchanges say).
         if (index.column() == PricingColumn)
             return row.pricingOptionId;
+        // The product names its pricing too, for a view too narrow to show that column.
+        if (index.column() == ProductColumn) {
+            const QString pricing = data(this->index(index.row(), PricingColumn), Qt::DisplayRole).toString();
+            return row.rationale.isEmpty() ? tr("Pricing: %1").arg(pricing)
+                                           : tr("Pricing: %1\n%2").arg(pricing, row.rationale);
+        }
         return row.rationale;
     case Qt::TextAlignmentRole:
         if (index.column() == AmountColumn)

@@ -13,6 +13,7 @@
 #include "statuschipdelegate.h"
 #include "theme.h"
 
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -23,6 +24,13 @@
 #include <QVBoxLayout>
 
 namespace adcp::gui {
+
+namespace {
+
+// The allocation table's least width with its pricing column shown.
+constexpr int kAllocationPricingWidth = 420;
+
+} // namespace
 
 using namespace adcp::models;
 
@@ -67,6 +75,7 @@ ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductMode
     layout->addLayout(head);
     m_countdown = new QLabel(this);
     m_countdown->setObjectName(QStringLiteral("countdown"));
+    m_countdown->setWordWrap(true);
     layout->addWidget(m_countdown);
     m_description = new QLabel(this);
     m_description->setWordWrap(true);
@@ -74,6 +83,7 @@ ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductMode
     layout->addWidget(m_description);
     m_guidance = new QLabel(this);
     m_guidance->setObjectName(QStringLiteral("budgetGuidance"));
+    m_guidance->setWordWrap(true);
     layout->addWidget(m_guidance);
     m_note = new QLabel(this);
     m_note->setWordWrap(true);
@@ -89,7 +99,12 @@ ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductMode
     m_allocationView->setShowGrid(false);
     m_allocationView->horizontalHeader()->setSectionResizeMode(AllocationModel::ProductColumn,
                                                                QHeaderView::Stretch);
-    m_allocationView->setColumnWidth(AllocationModel::ShareColumn, 110);
+    m_allocationView->setColumnWidth(AllocationModel::ShareColumn, 80);
+    m_allocationView->horizontalHeader()->setSectionResizeMode(AllocationModel::AmountColumn,
+                                                               QHeaderView::ResizeToContents);
+    // Narrow (beside the docked seller console) the pricing column gives its room to the product names; the
+    // product's tooltip names the pricing then.
+    m_allocationView->installEventFilter(this);
     m_allocationView->setItemDelegateForColumn(AllocationModel::ShareColumn, new PercentBarDelegate(this));
     m_allocationView->setMinimumHeight(110);
     layout->addWidget(m_allocationView, 2);
@@ -300,6 +315,14 @@ void ProposalDetailWidget::setOpportunities(const models::OpportunityModel *oppo
     // A close (here or from the seller's answer) changes what Close opportunity can do.
     connect(opportunities, &QAbstractItemModel::dataChanged, this, &ProposalDetailWidget::updateActions);
     updateActions();
+}
+
+bool ProposalDetailWidget::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_allocationView && event->type() == QEvent::Resize)
+        m_allocationView->setColumnHidden(AllocationModel::PricingColumn,
+                                          m_allocationView->width() < kAllocationPricingWidth);
+    return QWidget::eventFilter(watched, event);
 }
 
 ErrorBanner *ProposalDetailWidget::errorBanner() const

@@ -58,6 +58,9 @@ Q_SIGNALS:
     void compareRequested(const QString &proposalId, int leftVersion, int rightVersion);
     void closeOpportunityRequested(const QString &opportunityId);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void refresh();
     void refreshCountdown();
