@@ -11,6 +11,7 @@
 #include "pricingtext.h"
 #include "theme.h"
 
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHash>
 #include <QHeaderView>
@@ -58,16 +59,20 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_timeline->setFilterKeyColumn(BuyEventModel::BuyColumn);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    auto *head = new QHBoxLayout;
+    // The name on a line of its own (wrapped), the status and health chips under it: beside the docked seller
+    // console the pane is about 300 px wide, and one line cut all three.
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("detailTitle"));
-    head->addWidget(m_title, 1);
+    m_title->setWordWrap(true);
+    layout->addWidget(m_title);
+    auto *head = new QHBoxLayout;
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("buyStatus"));
     m_health = new QLabel(this);
     m_health->setObjectName(QStringLiteral("buyHealth"));
     head->addWidget(m_status);
     head->addWidget(m_health);
+    head->addStretch(1);
     layout->addLayout(head);
     m_summary = new QLabel(this);
     m_summary->setWordWrap(true);
@@ -104,7 +109,7 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_sections->addTab(m_packages, tr("Packages"));
     layout->addWidget(m_sections, 1);
 
-    auto *actions = new QHBoxLayout;
+    auto *actions = new QGridLayout;
     m_pause = new QPushButton(tr("Pause"), this);
     m_pause->setObjectName(QStringLiteral("pauseButton"));
     m_resume = new QPushButton(tr("Resume"), this);
@@ -119,18 +124,14 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_audiences = new QPushButton(tr("Audiences…"), this);
     m_audiences->setObjectName(QStringLiteral("buyAudiencesButton"));
     m_audiences->setToolTip(tr("Choose the account's audiences the buy's packages target"));
-    // Two rows, so that every button reads in full in a narrow detail pane: what the buy runs with, then how
-    // it runs.
-    auto *content = new QHBoxLayout;
-    content->addWidget(m_creatives);
-    content->addWidget(m_audiences);
-    content->addStretch(1);
-    layout->addLayout(content);
-    actions->addWidget(m_pause);
-    actions->addWidget(m_resume);
-    actions->addWidget(m_budget);
-    actions->addStretch(1);
-    actions->addWidget(m_cancel);
+    // Two rows of three, so that every button reads in full in a narrow detail pane (as the proposal's): what
+    // the buy runs with and its budget, then how it runs.
+    actions->addWidget(m_creatives, 0, 0);
+    actions->addWidget(m_audiences, 0, 1);
+    actions->addWidget(m_budget, 0, 2);
+    actions->addWidget(m_pause, 1, 0);
+    actions->addWidget(m_resume, 1, 1);
+    actions->addWidget(m_cancel, 1, 2);
     layout->addLayout(actions);
     m_error = new ErrorBanner(this);
     layout->addWidget(m_error);

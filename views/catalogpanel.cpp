@@ -430,7 +430,7 @@ QStringList CatalogPanel::problems() const
         return found;
     }
     if (m_workbench->catalogFeedVersion().isEmpty()) {
-        found << tr("Load the catalog, then tick the products to buy.");
+        found << tr("Load the catalog, then click the products to buy.");
         return found;
     }
     const QStringList ids = selectedProducts();
