@@ -29,6 +29,7 @@ CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAv
     if (m_currency.isEmpty())
         m_currency = QStringLiteral("USD");
     m_minimum = jsonNumber(guidance, "min");
+    m_maximum = jsonNumber(guidance, "max");
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("From <b>%1</b> (%2), version %3.")
@@ -225,10 +226,23 @@ void CreateBuyDialog::acceptInsertionOrder(const QString &signatory)
     m_signatory->setText(signatory);
 }
 
+QStringList CreateBuyDialog::warnings() const
+{
+    // Not refused (the seller decides), but said: a budget far above what the seller can deliver for this
+    // plan is most often a slip of the keyboard.
+    QStringList list;
+    if (m_maximum > 0 && m_budget->value() > m_maximum)
+        list << tr("%1 is %2× the seller's guidance maximum of %3: the seller may not deliver it all.")
+                    .arg(formatMoney(m_budget->value(), m_currency))
+                    .arg(m_budget->value() / m_maximum, 0, 'f', m_budget->value() >= 10 * m_maximum ? 0 : 1)
+                    .arg(formatMoney(m_maximum, m_currency));
+    return list;
+}
+
 void CreateBuyDialog::validate()
 {
     const QStringList list = problems();
-    m_problems->setText(list.join(QLatin1Char('\n')));
+    m_problems->setText((list + warnings()).join(QLatin1Char('\n')));
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(list.isEmpty());
 }
 

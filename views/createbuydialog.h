@@ -25,6 +25,8 @@ public:
                     QWidget *parent = nullptr);
 
     QStringList problems() const;
+    // What is allowed but probably not meant (a budget above the guidance's maximum), shown under the form.
+    QStringList warnings() const;
     // The create_media_buy fields this dialog decides (proposal_id, proposal_version, total_budget,
     // start_time, end_time, po_number); the caller adds account, brand and the idempotency key.
     nlohmann::json request() const;
@@ -47,6 +49,7 @@ private:
     QDateTime m_now;
     QString m_currency;
     double m_minimum = 0.0;
+    double m_maximum = 0.0; // the guidance's, 0 when it gives none
     QDoubleSpinBox *m_budget = nullptr;
     QCheckBox *m_asap = nullptr;
     QDateTimeEdit *m_start = nullptr;

@@ -128,8 +128,16 @@ nlohmann::json RefineDialog::refineEntries() const
 void RefineDialog::validate()
 {
     // A bare "include" of the proposal is allowed (it asks for refreshed terms), so there is always something
-    // to send; nothing to block here beyond what the seller decides.
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(!refineEntries().empty());
+    // to send; nothing to block here beyond what the seller decides. The button says which of the two it
+    // sends: "Send refinement" with nothing asked read as if a change had been asked for.
+    const nlohmann::json entries = refineEntries();
+    const bool bare = entries.size() == 1 && !entries[0].contains("ask");
+    QPushButton *ok = m_buttons->button(QDialogButtonBox::Ok);
+    ok->setEnabled(!entries.empty());
+    ok->setText(bare ? tr("Ask for fresh terms") : tr("Send refinement"));
+    ok->setToolTip(bare ? tr("Nothing is asked for: the seller answers with the proposal's current terms and "
+                             "pricing.")
+                        : QString());
 }
 
 } // namespace adcp::gui

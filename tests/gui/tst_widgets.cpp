@@ -230,6 +230,17 @@ void TestWidgets::createBuyDialog()
                  qPrintable(problems.join(QLatin1Char(' '))));
     }
     QVERIFY(!dialog.webhooksWanted()); // no receiver: no webhooks promised
+    // Within the guidance nothing is said; far above its maximum it is said (the seller decides: still
+    // sendable).
+    QVERIFY(dialog.warnings().isEmpty());
+    if (problem.isEmpty()) {
+        dialog.setBudget(999999999.0);
+        const QString said = dialog.findChild<QLabel *>(QStringLiteral("buyProblems"))->text();
+        QVERIFY2(said.contains(QStringLiteral("guidance maximum")) && said.contains(QStringLiteral("12500×")),
+                 qPrintable(said));
+        QVERIFY(dialog.problems().isEmpty());
+        QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    }
 }
 
 // After a refusal the dialog starts from what the planner sent: as soon as possible, the PO number, the
@@ -272,10 +283,15 @@ void TestWidgets::createBuyDialogTakesBackARefusedRequest()
 void TestWidgets::refineDialogBuildsEntries()
 {
     RefineDialog dialog(proposal("draft"), [](const QString &id) { return id.toUpper(); });
+    // Nothing asked yet: the button says that the seller is asked for fresh terms, not a change.
+    QPushButton *ok = dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QCOMPARE(ok->text(), QStringLiteral("Ask for fresh terms"));
+    QVERIFY(ok->isEnabled());
     dialog.setProposalAsk(QStringLiteral("Keep it under 40k"));
     dialog.setRequestAsk(QStringLiteral("More video"));
     dialog.setProductAction(QStringLiteral("olv"), QStringLiteral("omit"));
     dialog.setProductAction(QStringLiteral("ctv"), QStringLiteral("more_like_this"));
+    QCOMPARE(ok->text(), QStringLiteral("Send refinement"));
     const json entries = dialog.refineEntries();
     QCOMPARE(entries.size(), size_t(4));
     QVERIFY(entries[0] == json({{"scope", "proposal"},
