@@ -48,6 +48,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
@@ -171,6 +173,9 @@ MainWindow::MainWindow(Workbench *workbench, QWidget *parent)
     setObjectName(QStringLiteral("MainWindow"));
     setWindowTitle(tr("AdCP Buyer Workbench"));
     setDockNestingEnabled(true);
+    // The tool panes (the seller console …) come back from here once closed.
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
     buildAgentBar();
     buildCentre();
     buildStatusBar();
@@ -1054,6 +1059,7 @@ QDockWidget *MainWindow::addToolDock(QWidget *widget, const QString &title, Qt::
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                       QDockWidget::DockWidgetClosable);
     addDockWidget(area, dock);
+    m_viewMenu->addAction(dock->toggleViewAction());
     return dock;
 }
 

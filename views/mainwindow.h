@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QDockWidget;
+class QMenu;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -134,6 +135,7 @@ private:
 
     Workbench *m_workbench;
     AgentManager *m_agents = nullptr;
+    QMenu *m_viewMenu = nullptr;
     QDockWidget *m_consoleDock = nullptr;
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
     nlohmann::json m_embeddedJwks;

@@ -34,6 +34,7 @@
 #include "webhookreceiver.h"
 #include "workbench.h"
 
+#include <QAbstractButton>
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
@@ -46,6 +47,8 @@
 #include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProcess>
@@ -117,6 +120,7 @@ private Q_SLOTS:
     void everyLifecycleTabInSight();
     void declineTheSellerRefusesStaysOpen();
     void closedOpportunityCannotCloseAgain();
+    void closedSellerConsoleComesBackFromTheViewMenu();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
 
@@ -875,6 +879,32 @@ void TestUsability::closedOpportunityCannotCloseAgain()
     QVERIFY(!opportunities->closeReason(opportunity).isEmpty());
     QVERIFY(!close->isEnabled());
     QVERIFY(close->toolTip().contains(QStringLiteral("closed already")));
+}
+
+// The seller console closed with its title bar's button comes back from View → Seller console (it used to
+// come back only from a right click on the menu bar, which nothing told of).
+void TestUsability::closedSellerConsoleComesBackFromTheViewMenu()
+{
+    QDockWidget *dock = m_window->sellerConsoleDock();
+    QVERIFY(dock->isVisible());
+    auto *closeButton = dock->findChild<QAbstractButton *>(QStringLiteral("qt_dockwidget_closebutton"));
+    QVERIFY(closeButton && closeButton->isVisible());
+    QTest::mouseClick(closeButton, Qt::LeftButton);
+    QTRY_VERIFY(!dock->isVisible());
+    QMenuBar *bar = m_window->menuBar();
+    auto *view = m_window->findChild<QMenu *>(QStringLiteral("viewMenu"));
+    QVERIFY(view);
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->actionGeometry(view->menuAction()).center());
+    QTRY_VERIFY(view->isVisible());
+    QAction *console = nullptr;
+    for (QAction *action : view->actions()) {
+        if (action->text() == QLatin1String("Seller console"))
+            console = action;
+    }
+    QVERIFY(console && console->isCheckable() && !console->isChecked());
+    QTest::mouseClick(view, Qt::LeftButton, {}, view->actionGeometry(console).center());
+    QTRY_VERIFY(dock->isVisible());
+    QVERIFY(console->isChecked());
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
