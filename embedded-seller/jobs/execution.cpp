@@ -565,7 +565,15 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
     }
     // A direct buy (buy_products) held its accepted terms with the task: kept now, in the approval's
     // transaction, and answered as buy_products answers a buy it commits at once.
-    if (pending.is_object() && pending.contains("commercial_terms")) {
+    // Only a whole one is kept: a stored value missing a member (or of another type) approves the buy as any
+    // other, without the snapshot, rather than failing the approval.
+    const auto member = [&pending](const char *name, nlohmann::json::value_t type) {
+        const auto it = pending.find(name);
+        return it != pending.end() && it->type() == type;
+    };
+    if (pending.is_object() && member("commercial_terms", nlohmann::json::value_t::object) &&
+        member("proposal_id", nlohmann::json::value_t::string) &&
+        member("terms_digest", nlohmann::json::value_t::string)) {
         if (!CompactProposalStore::insert(db, principalId, compact::acceptedRecord(pending), now, error))
             return false;
         result = compact::commitmentResult(

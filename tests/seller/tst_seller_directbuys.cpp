@@ -11,6 +11,8 @@
 #include "execfixture.h"
 #include "officialschemas.h"
 
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <algorithm>
@@ -777,6 +779,28 @@ void TestSellerDirectBuys::approvedDirectBuyKeepsItsTerms()
     const auto rejected = s.call("get_task_status", {{"task_id", secondTask}, {"include_result", true}});
     QCOMPARE(rejected.result["status"], json("rejected"));
     QCOMPARE(rejected.result["task_type"], json("buy_products"));
+    QCOMPARE(s.rows(QStringLiteral("compact_proposals")), 1);
+
+    // Held terms damaged in the store (a member of the wrong type): the approval still books the buy, without
+    // the snapshot, rather than failing.
+    const auto third = call(s, "buy_products", buyArgs(s, listProducts(s)));
+    const std::string thirdTask = third.result.at("task_id");
+    {
+        QSqlDatabase db = s.context->database();
+        QSqlQuery damage(db);
+        QVERIFY(damage.prepare(QStringLiteral("UPDATE exec_tasks SET pending_json = ? WHERE task_id = ?")));
+        damage.addBindValue(
+            QStringLiteral(R"({"proposal_id": 7, "commercial_terms": {}, "terms_digest": "x"})"));
+        damage.addBindValue(QString::fromStdString(thirdTask));
+        QVERIFY2(damage.exec(), qPrintable(damage.lastError().text()));
+        QCOMPARE(damage.numRowsAffected(), 1);
+    }
+    const json forced =
+        s.control("force_task_completion", {{"task_id", thirdTask}, {"result", json::object()}});
+    QVERIFY2(forced.value("success", false), forced.dump().c_str());
+    const auto booked = s.call("get_task_status", {{"task_id", thirdTask}, {"include_result", true}});
+    QCOMPARE(booked.result["status"], json("completed"));
+    QVERIFY(booked.result["result"].contains("media_buy_id"));
     QCOMPARE(s.rows(QStringLiteral("compact_proposals")), 1);
 }
 
