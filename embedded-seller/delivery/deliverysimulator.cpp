@@ -157,25 +157,41 @@ double DeliverySimulator::ratingPoints(qint64 impressions)
     return static_cast<double>(impressions) * 100.0 / typical::ratingUniverse;
 }
 
-qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
+namespace {
+
+// What the plan spends in full, and the impressions that buys, at `budgetMinor` rather than the plan's own
+// budget (a budget before a change): the rest of the plan as it is, without a copy of it.
+qint64 plannedSpendAt(const PackagePlan &plan, qint64 budgetMinor)
+{
+    return isFixedFee(plan.pricingModel) ? std::min(plan.feeMinor, budgetMinor) : budgetMinor;
+}
+
+qint64 impressionCapAt(const PackagePlan &plan, qint64 budgetMinor)
 {
     if (isFixedFee(plan.pricingModel)) {
         // Volume is not what the fee buys; serve what the fee would buy at a typical CPM.
-        const qint64 fee = plannedSpendMinor(plan);
+        const qint64 fee = plannedSpendAt(plan, budgetMinor);
         return fee > 0
                    ? static_cast<qint64>(std::floor(static_cast<double>(fee) * 10.0 / typical::fixedFeeCpm))
                    : 0;
     }
     const double perThousand = plan.rate * unitsPerThousand(plan); // major units per thousand impressions
-    if (perThousand <= 0 || plan.budgetMinor <= 0)
+    if (perThousand <= 0 || budgetMinor <= 0)
         return 0;
     // budget (minor) / 100 / price per thousand * 1000
-    return static_cast<qint64>(std::floor(static_cast<double>(plan.budgetMinor) * 10.0 / perThousand));
+    return static_cast<qint64>(std::floor(static_cast<double>(budgetMinor) * 10.0 / perThousand));
+}
+
+} // namespace
+
+qint64 DeliverySimulator::impressionCap(const PackagePlan &plan)
+{
+    return impressionCapAt(plan, plan.budgetMinor);
 }
 
 qint64 DeliverySimulator::plannedSpendMinor(const PackagePlan &plan)
 {
-    return isFixedFee(plan.pricingModel) ? std::min(plan.feeMinor, plan.budgetMinor) : plan.budgetMinor;
+    return plannedSpendAt(plan, plan.budgetMinor);
 }
 
 DeliveryCounts DeliverySimulator::withViewCounts(const PackagePlan &plan, DeliveryCounts counts)
@@ -268,16 +284,11 @@ DeliveryCounts simulated(const PackagePlan &plan, const QDateTime &at)
     // Sellers rarely fill a whole guaranteed line: 90-99 % of the budget, fixed per package.
     const double fill = 0.90 + 0.09 * packageFactor(plan.packageId, 'f');
     const UnitRates rates = unitRates(plan);
-    const auto withBudget = [&plan](qint64 budgetMinor) {
-        PackagePlan p = plan;
-        p.budgetMinor = budgetMinor;
-        return p;
-    };
     DeliveryCounts counts;
     counts.impressions = static_cast<qint64>(std::floor(piecewise(
         plan, at, [&plan](const QDateTime &t) { return curve(plan.pacing, progress(plan, t)); },
         [&](qint64 budgetMinor) {
-            return static_cast<double>(DeliverySimulator::impressionCap(withBudget(budgetMinor))) * fill;
+            return static_cast<double>(impressionCapAt(plan, budgetMinor)) * fill;
         })));
     counts.clicks = static_cast<qint64>(std::floor(static_cast<double>(counts.impressions) * rates.ctr));
     counts = DeliverySimulator::withViewCounts(plan, counts);
@@ -289,8 +300,7 @@ DeliveryCounts simulated(const PackagePlan &plan, const QDateTime &at)
                                 : static_cast<qint64>(std::floor(piecewise(
                                       plan, at, [&plan](const QDateTime &t) { return progress(plan, t); },
                                       [&](qint64 budgetMinor) {
-                                          return static_cast<double>(
-                                              DeliverySimulator::plannedSpendMinor(withBudget(budgetMinor)));
+                                          return static_cast<double>(plannedSpendAt(plan, budgetMinor));
                                       })));
     } else {
         counts.spendMinor = std::min(plan.budgetMinor, DeliverySimulator::billedSpendMinor(plan, counts));
