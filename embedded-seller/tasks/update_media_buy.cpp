@@ -271,6 +271,13 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
             changes.push_back("updated_dates");
         }
 
+        // A budget below what `what` has already spent: refused, with the least budget that is not.
+        const auto belowSpend = [&buy](const std::string &what, qint64 spentMinor, const std::string &field) {
+            const std::string spent = amountText(static_cast<double>(spentMinor) / 100.0, buy->currency);
+            return failure("BUDGET_TOO_LOW", what + " has already spent " + spent, field,
+                           std::string(field == "total_budget" ? "set a total_budget" : "set a budget") +
+                               " of at least " + spent);
+        };
         double packageBudgetTotal = 0;
         for (const auto &p : packages)
             packageBudgetTotal += p.canceled ? 0 : p.budget;
@@ -302,12 +309,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                         DeliverySimulator::cumulative(DeliveryReport::plan(task.db, *buy, *found), task.now)
                             .spendMinor;
                     if (std::llround(*amount * 100.0) < spent)
-                        return failure("BUDGET_TOO_LOW",
-                                       "package " + packageId + " has already spent " +
-                                           amountText(static_cast<double>(spent) / 100.0, buy->currency),
-                                       field + ".budget",
-                                       "set a budget of at least " +
-                                           amountText(static_cast<double>(spent) / 100.0, buy->currency));
+                        return belowSpend("package " + packageId, spent, field + ".budget");
                     if (!sql(QStringLiteral(
                                  "UPDATE packages SET budget = ?, updated_at = ? WHERE principal_id = ? AND "
                                  "package_id = ?"),
@@ -444,12 +446,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
                 spentMinor += DeliverySimulator::cumulative(DeliveryReport::plan(task.db, *buy, p), task.now)
                                   .spendMinor;
             if (std::llround(*amount * 100.0) < spentMinor)
-                return failure("BUDGET_TOO_LOW",
-                               "media buy " + mediaBuyId + " has already spent " +
-                                   amountText(static_cast<double>(spentMinor) / 100.0, buy->currency),
-                               "total_budget",
-                               "set a total_budget of at least " +
-                                   amountText(static_cast<double>(spentMinor) / 100.0, buy->currency));
+                return belowSpend("media buy " + mediaBuyId, spentMinor, "total_budget");
             totalBudget = *amount;
             changes.push_back("updated_budget");
         } else if (args.contains("packages")) {
