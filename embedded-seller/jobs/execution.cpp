@@ -556,13 +556,9 @@ bool Execution::decide(QSqlDatabase &db, const std::string &principalId, const s
                              {"confirmed_at", storage::isoTimeMs(now).toStdString()},
                              {"currency", buy ? buy->currency : std::string()},
                              {"total_budget", buy ? buy->totalBudget : 0.0},
-                             {"packages", nlohmann::json::array()},
+                             {"packages", buy ? MediaBuyLifecycle::packageBudgets(db, *buy)
+                                              : nlohmann::json::array()},
                              {"available_actions", MediaBuyLifecycle::availableActions(*status)}};
-    if (buy) {
-        for (const auto &p : MediaBuyLifecycle::packages(db, *buy))
-            result["packages"].push_back(
-                {{"package_id", p.packageId}, {"product_id", p.productId}, {"budget", p.budget}});
-    }
     // A direct buy (buy_products) held its accepted terms with the task: kept now, in the approval's
     // transaction, and answered as buy_products answers a buy it commits at once.
     // Only a whole one is kept: a stored value missing a member (or of another type) approves the buy as any

@@ -74,6 +74,14 @@ nlohmann::json PackageExecution::pricingOption() const
     return option;
 }
 
+nlohmann::json MediaBuyLifecycle::packageBudgets(QSqlDatabase &db, const BuyExecution &buy)
+{
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto &p : packages(db, buy))
+        list.push_back({{"package_id", p.packageId}, {"product_id", p.productId}, {"budget", p.budget}});
+    return list;
+}
+
 std::vector<PackageExecution> MediaBuyLifecycle::packages(QSqlDatabase &db, const BuyExecution &buy)
 {
     std::vector<PackageExecution> packages;

@@ -70,6 +70,8 @@ public:
     static std::optional<BuyExecution> load(QSqlDatabase &db, const std::string &principalId,
                                             const std::string &mediaBuyId);
     static std::vector<PackageExecution> packages(QSqlDatabase &db, const BuyExecution &buy);
+    // The buy's packages as an order's answer lists them: [{package_id, product_id, budget}], in order.
+    static nlohmann::json packageBudgets(QSqlDatabase &db, const BuyExecution &buy);
     // The status the buy should have now; the stored one for terminal buys.
     static std::string computeStatus(QSqlDatabase &db, const BuyExecution &buy, const QDateTime &now);
     // Applies computeStatus(); returns the (possibly unchanged) status, nullopt on error or unknown buy.

@@ -236,11 +236,9 @@ std::optional<json> heldOrder(TaskContext &task, const std::string &taskId, QStr
         *error = QStringLiteral("media buy %1 could not be read back").arg(storage::qs(mediaBuyId));
         return std::nullopt;
     }
-    json packages = json::array();
-    for (const auto &p : MediaBuyLifecycle::packages(task.db, *buy))
-        packages.push_back({{"package_id", p.packageId}, {"product_id", p.productId}, {"budget", p.budget}});
-    return json{
-        {"packages", std::move(packages)}, {"total_budget", buy->totalBudget}, {"currency", buy->currency}};
+    return json{{"packages", MediaBuyLifecycle::packageBudgets(task.db, *buy)},
+                {"total_budget", buy->totalBudget},
+                {"currency", buy->currency}};
 }
 
 } // namespace
