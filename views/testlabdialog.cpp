@@ -186,7 +186,7 @@ void TestLabDialog::setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> 
     m_embeddedSeller = std::move(dispatcher);
     m_embeddedJwks = std::move(webhookJwks);
     refreshAgents();
-    if (m_embeddedSeller && !m_runner->isRunning() && !m_official->isRunning())
+    if (m_embeddedSeller && !runInProgress())
         m_agent->setCurrentIndex(0); // offered first, and the target until another is picked
 }
 
@@ -399,14 +399,18 @@ void TestLabDialog::refreshAgents()
 
 void TestLabDialog::keyPressEvent(QKeyEvent *event)
 {
-    const bool running = (m_runner && m_runner->isRunning()) || (m_official && m_official->isRunning());
-    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier && running) {
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier && runInProgress()) {
         m_escapedDuringRun = true;
         m_status->setText(runningHint());
         event->accept();
         return;
     }
     QDialog::keyPressEvent(event);
+}
+
+bool TestLabDialog::runInProgress() const
+{
+    return (m_runner && m_runner->isRunning()) || (m_official && m_official->isRunning());
 }
 
 QString TestLabDialog::runningHint() const
@@ -418,7 +422,7 @@ QString TestLabDialog::runningHint() const
 
 void TestLabDialog::setRunning(bool running)
 {
-    running = running || (m_runner && m_runner->isRunning()) || (m_official && m_official->isRunning());
+    running = running || runInProgress();
     bool ready = !m_agent->currentData().toString().isEmpty();
     if (officialEngine()) {
         bool any = false;

@@ -95,6 +95,8 @@ private:
     void showStep(QTreeWidgetItem *item);
     void saveReport();
     void setRunning(bool running);
+    // Either engine is running a suite or storyboards.
+    bool runInProgress() const;
     QString runningHint() const;
     void refreshComparisons();
     // `otherAgent`: the name of the agent whose run it is when not this one (the column then says so).

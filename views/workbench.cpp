@@ -32,9 +32,6 @@ namespace {
 // cancel.
 constexpr const char *kHandedOff = "adcp_handed_off";
 
-} // namespace
-
-namespace {
 
 bool isTerminalBuyStatus(const QString &status)
 {
