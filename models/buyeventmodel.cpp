@@ -1,5 +1,6 @@
 #include "buyeventmodel.h"
 
+#include "displaynames.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
 
@@ -27,12 +28,24 @@ QHash<QString, nlohmann::json> impairmentsById(const nlohmann::json &buy)
     return map;
 }
 
+// "creative cr_9 is now Rejected — Creative rejected": display names for the vocabularies, the id as it is.
 QString describeImpairment(const nlohmann::json &impairment)
 {
     const nlohmann::json transition = jsonObject(impairment, "transition");
-    return QStringLiteral("%1 %2 → %3 (%4)")
-        .arg(jsonString(impairment, "resource_type"), jsonString(impairment, "resource_id"),
-             jsonString(transition, "to"), jsonString(impairment, "reason_code"));
+    const QString type = displayName(Vocabulary::ResourceType, jsonString(impairment, "resource_type"));
+    QString text = QStringLiteral("%1 %2").arg(type.toLower(), jsonString(impairment, "resource_id"));
+    const QString to = jsonString(transition, "to");
+    if (!to.isEmpty())
+        text += BuyEventModel::tr(" is now %1").arg(displayName(Vocabulary::ResourceStatus, to));
+    const QString reason = jsonString(impairment, "reason_code");
+    if (!reason.isEmpty())
+        text += QStringLiteral(" — ") + displayName(Vocabulary::ImpairmentReason, reason);
+    return text;
+}
+
+QString statusEvent(const QString &status)
+{
+    return BuyEventModel::tr("Status: %1").arg(displayName(Vocabulary::Status, status));
 }
 
 } // namespace
@@ -68,6 +81,8 @@ QVariant BuyEventModel::data(const QModelIndex &index, int role) const
     case SourceRole:
         return event.sources;
     case Qt::ToolTipRole:
+        if (index.column() == TimeColumn)
+            return tr("%1 on the seller's clock").arg(formatDateTime(event.at));
         if (index.column() == SourceColumn && event.reemissions > 0)
             return tr("The seller sent this notification %n more time(s) under a new idempotency key",
                       nullptr, event.reemissions);
@@ -79,7 +94,8 @@ QVariant BuyEventModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (static_cast<Column>(index.column())) {
         case TimeColumn:
-            return event.at.toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+            // With the date: a trainer's seller clock may run days ahead of the exchange log's wall clock.
+            return formatDateTime(event.at);
         case BuyColumn:
             return event.mediaBuyId;
         case EventColumn:
@@ -97,11 +113,13 @@ QVariant BuyEventModel::data(const QModelIndex &index, int role) const
 
 QVariant BuyEventModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section == TimeColumn)
+        return tr("When it happened on the seller's clock (a trainer may run it faster than yours)");
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (static_cast<Column>(section)) {
     case TimeColumn:
-        return tr("Time");
+        return tr("Seller time");
     case BuyColumn:
         return tr("Media buy");
     case EventColumn:
@@ -148,7 +166,7 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
     const nlohmann::json &previous = last != m_lastSnapshot.cend() ? *last : kNone;
     const QString status = buyStatus(buy);
     if (!status.isEmpty() && status != buyStatus(previous))
-        record(id + QStringLiteral("/status/") + status, id, seenAt, tr("status → %1").arg(status), Snapshot);
+        record(id + QStringLiteral("/status/") + status, id, seenAt, statusEvent(status), Snapshot);
     // Only a snapshot that carries health says anything about impairments.
     if (buy.contains("health")) {
         const QHash<QString, nlohmann::json> now = impairmentsById(buy);
@@ -158,13 +176,13 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
                 const QDateTime observed = jsonDateTime(it.value(), "observed_at");
                 record(id + QStringLiteral("/impairment/") + it.key(), id,
                        observed.isValid() ? observed : seenAt,
-                       tr("impaired: %1").arg(describeImpairment(it.value())), Snapshot);
+                       tr("Impaired: %1").arg(describeImpairment(it.value())), Snapshot);
             }
         }
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             if (!now.contains(it.key()))
                 record(id + QStringLiteral("/recovered/") + it.key(), id, seenAt,
-                       tr("recovered: %1").arg(describeImpairment(it.value())), Snapshot);
+                       tr("Recovered: %1").arg(describeImpairment(it.value())), Snapshot);
         }
     }
     // The status the snapshot carries is the status, whichever member it uses (`previous` is not read after
@@ -196,17 +214,17 @@ void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime 
             jsonString(body, "health") == QLatin1String("ok");
         if (cleared)
             record(id + QStringLiteral("/recovered/") + impairmentId, id, receivedAt,
-                   tr("recovered: %1").arg(describeImpairment(impairment)), Webhook, reemission);
+                   tr("Recovered: %1").arg(describeImpairment(impairment)), Webhook, reemission);
         else
             record(id + QStringLiteral("/impairment/") + impairmentId, id,
                    jsonDateTime(impairment, "observed_at").isValid() ? jsonDateTime(impairment, "observed_at")
                                                                      : receivedAt,
-                   tr("impaired: %1").arg(describeImpairment(impairment)), Webhook, reemission);
+                   tr("Impaired: %1").arg(describeImpairment(impairment)), Webhook, reemission);
         return;
     }
     const QString status = buyStatus(body);
     if (!status.isEmpty() && notificationType.isEmpty())
-        record(id + QStringLiteral("/status/") + status, id, receivedAt, tr("status → %1").arg(status),
+        record(id + QStringLiteral("/status/") + status, id, receivedAt, statusEvent(status),
                Webhook, reemission);
 }
 

@@ -30,6 +30,8 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case IdRole:
         return row.id;
+    case ProposalIdRole:
+        return row.proposalId;
     case StatusRole:
         return row.status;
     case HealthRole:

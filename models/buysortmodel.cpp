@@ -36,10 +36,26 @@ bool BuySortModel::lessThan(const QModelIndex &left, const QModelIndex &right) c
     }
 }
 
+void BuySortModel::setProposalScope(bool scoped, const QSet<QString> &proposalIds)
+{
+    if (scoped == m_scoped && proposalIds == m_proposalIds)
+        return;
+    m_scoped = scoped;
+    m_proposalIds = scoped ? proposalIds : QSet<QString>();
+    invalidateFilter();
+}
+
+bool BuySortModel::isScoped() const
+{
+    return m_scoped;
+}
+
 bool BuySortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QModelIndex id = sourceModel()->index(sourceRow, BuyModel::IdColumn, sourceParent);
     if (m_impairedOnly && id.data(HealthRole).toString() != QLatin1String("impaired"))
+        return false;
+    if (m_scoped && !m_proposalIds.contains(id.data(ProposalIdRole).toString()))
         return false;
     if (m_text.isEmpty())
         return true;

@@ -45,7 +45,9 @@ QVariant ImpairmentModel::data(const QModelIndex &index, int role) const
         case PackagesColumn:
             return row.packageIds.join(QStringLiteral(", "));
         case TransitionColumn:
-            return QStringLiteral("%1 → %2").arg(row.from.isEmpty() ? QStringLiteral("?") : row.from, row.to);
+            return QStringLiteral("%1 → %2").arg(
+                row.from.isEmpty() ? QStringLiteral("?") : displayName(Vocabulary::ResourceStatus, row.from),
+                displayName(Vocabulary::ResourceStatus, row.to));
         case ReasonColumn:
             return displayName(Vocabulary::ImpairmentReason, row.reasonCode);
         case RemediationColumn:

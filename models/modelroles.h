@@ -16,6 +16,8 @@ enum Role {
     ChangedRole,                 // bool: differs between two compared versions
     SourceRole,                  // webhook | snapshot | both (timeline events)
     BackgroundRole,              // bool: an exchange the workbench made on its own (polling), not the planner
+    OpportunityRole,             // the opportunity_id a proposal was issued under (empty: none)
+    ProposalIdRole,              // the proposal_id a buy was created from (empty: a direct buy)
 };
 
 } // namespace adcp::models

@@ -56,6 +56,8 @@ QVariant ProposalModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case IdRole:
         return row.id;
+    case OpportunityRole:
+        return row.opportunityId;
     case StatusRole:
         return status;
     case ExpiresAtRole:

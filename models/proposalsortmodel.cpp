@@ -22,6 +22,19 @@ void ProposalSortModel::setStatuses(const QSet<QString> &statuses)
     invalidateFilter();
 }
 
+void ProposalSortModel::setOpportunity(const QString &opportunityId)
+{
+    if (opportunityId == m_opportunity)
+        return;
+    m_opportunity = opportunityId;
+    invalidateFilter();
+}
+
+QString ProposalSortModel::opportunity() const
+{
+    return m_opportunity;
+}
+
 bool ProposalSortModel::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
     const QVariant l = left.data(SortRole);
@@ -41,6 +54,8 @@ bool ProposalSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
     const QAbstractItemModel *model = sourceModel();
     const QModelIndex id = model->index(sourceRow, ProposalModel::IdColumn, sourceParent);
     if (!m_statuses.isEmpty() && !m_statuses.contains(id.data(StatusRole).toString()))
+        return false;
+    if (!m_opportunity.isEmpty() && id.data(OpportunityRole).toString() != m_opportunity)
         return false;
     if (m_text.isEmpty())
         return true;

@@ -5,7 +5,8 @@
 
 namespace adcp::models {
 
-// Sorts proposals by raw values (budget as a number, expiry as a time) and filters them by text and status.
+// Sorts proposals by raw values (budget as a number, expiry as a time) and filters them by text, status and
+// the opportunity they were issued under.
 class ProposalSortModel final : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -16,6 +17,9 @@ public:
     void setFilterText(const QString &text);
     // Statuses to show; empty = all.
     void setStatuses(const QSet<QString> &statuses);
+    // Only the proposals of this opportunity; empty = every proposal.
+    void setOpportunity(const QString &opportunityId);
+    QString opportunity() const;
 
 protected:
     bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
@@ -24,6 +28,7 @@ protected:
 private:
     QString m_text;
     QSet<QString> m_statuses;
+    QString m_opportunity;
 };
 
 } // namespace adcp::models

@@ -16,15 +16,23 @@
 #include <QHash>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QAbstractTextDocumentLayout>
+#include <QApplication>
 #include <QLabel>
+#include <QListView>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTableWidget>
+#include <QTextDocument>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace adcp::gui {
 
@@ -46,6 +54,71 @@ bool buyDetailIsHeld(const nlohmann::json &buy)
     }
     return any;
 }
+
+// An impairment as a card of wrapped lines, so the reason and the remedy read in full in a ~300 px pane (as
+// a six-column table they needed sideways scrolling).
+class ImpairmentCardDelegate final : public QStyledItemDelegate
+{
+public:
+    explicit ImpairmentCardDelegate(QListView *view) : QStyledItemDelegate(view), m_view(view) {}
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem background(option);
+        initStyleOption(&background, index);
+        background.text.clear();
+        const QWidget *widget = option.widget;
+        (widget ? widget->style() : QApplication::style())
+            ->drawControl(QStyle::CE_ItemViewItem, &background, painter, widget);
+        QTextDocument card;
+        layOut(card, index, option.rect.width());
+        QAbstractTextDocumentLayout::PaintContext context;
+        context.palette = option.palette;
+        if (option.state & QStyle::State_Selected)
+            context.palette.setColor(QPalette::Text, option.palette.color(QPalette::HighlightedText));
+        painter->save();
+        painter->translate(option.rect.topLeft() + QPoint(kPadding, kPadding));
+        card.documentLayout()->draw(painter, context);
+        painter->restore();
+        painter->save();
+        painter->setPen(option.palette.color(QPalette::Mid));
+        painter->drawLine(option.rect.bottomLeft(), option.rect.bottomRight());
+        painter->restore();
+    }
+
+    QSize sizeHint(const QStyleOptionViewItem &, const QModelIndex &index) const override
+    {
+        const int width = m_view->viewport()->width();
+        QTextDocument card;
+        layOut(card, index, width);
+        return {width, static_cast<int>(std::ceil(card.size().height())) + 2 * kPadding};
+    }
+
+private:
+    static constexpr int kPadding = 4;
+
+    static void layOut(QTextDocument &card, const QModelIndex &index, int width)
+    {
+        const auto cell = [&index](int column) {
+            return index.sibling(index.row(), column).data().toString().toHtmlEscaped();
+        };
+        QString html = QStringLiteral("<b>%1</b> · %2").arg(cell(ImpairmentModel::ResourceColumn),
+                                                             cell(ImpairmentModel::TransitionColumn));
+        html += QStringLiteral("<br>") + cell(ImpairmentModel::ReasonColumn);
+        if (!cell(ImpairmentModel::PackagesColumn).isEmpty())
+            html += BuyDetailWidget::tr(" · packages %1").arg(cell(ImpairmentModel::PackagesColumn));
+        if (!cell(ImpairmentModel::RemediationColumn).isEmpty())
+            html += BuyDetailWidget::tr("<br><i>Remedy:</i> %1").arg(cell(ImpairmentModel::RemediationColumn));
+        if (!cell(ImpairmentModel::ObservedColumn).isEmpty())
+            html += BuyDetailWidget::tr("<br><span style='color:#6b7280'>Seen %1</span>")
+                        .arg(cell(ImpairmentModel::ObservedColumn));
+        card.setDocumentMargin(0);
+        card.setHtml(html);
+        card.setTextWidth(std::max(80, width - 2 * kPadding));
+    }
+
+    QListView *m_view;
+};
 
 } // namespace
 
@@ -83,20 +156,29 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_sections->setObjectName(QStringLiteral("buySections"));
     m_chart = new DeliveryChart(m_sections);
     m_sections->addTab(m_chart, tr("Delivery"));
-    m_impairmentView = new QTableView(m_sections);
+    m_impairmentView = new QListView(m_sections);
     m_impairmentView->setObjectName(QStringLiteral("impairmentView"));
     m_impairmentView->setModel(m_impairments);
-    m_impairmentView->verticalHeader()->hide();
-    m_impairmentView->horizontalHeader()->setStretchLastSection(true);
-    m_impairmentView->setWordWrap(false);
+    m_impairmentView->setItemDelegate(new ImpairmentCardDelegate(m_impairmentView));
+    // Cards are laid out again at every width: they wrap instead of scrolling sideways.
+    m_impairmentView->setResizeMode(QListView::Adjust);
+    m_impairmentView->setUniformItemSizes(false);
+    m_impairmentView->setWordWrap(true);
+    m_impairmentView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_impairmentView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_sections->addTab(m_impairmentView, tr("Impairments"));
     m_timelineView = new QTreeView(m_sections);
     m_timelineView->setObjectName(QStringLiteral("timelineView"));
     m_timelineView->setModel(m_timeline);
     m_timelineView->setRootIsDecorated(false);
     m_timelineView->setColumnHidden(BuyEventModel::BuyColumn, true);
-    m_timelineView->setColumnWidth(BuyEventModel::TimeColumn, 70);
-    m_timelineView->setColumnWidth(BuyEventModel::EventColumn, 260);
+    // The event wraps in the narrow pane; the time and the source keep their text's width.
+    m_timelineView->setWordWrap(true);
+    m_timelineView->setUniformRowHeights(false);
+    m_timelineView->header()->setStretchLastSection(false);
+    m_timelineView->header()->setSectionResizeMode(BuyEventModel::TimeColumn, QHeaderView::ResizeToContents);
+    m_timelineView->header()->setSectionResizeMode(BuyEventModel::EventColumn, QHeaderView::Stretch);
+    m_timelineView->header()->setSectionResizeMode(BuyEventModel::SourceColumn, QHeaderView::ResizeToContents);
     m_sections->addTab(m_timelineView, tr("Timeline"));
     m_packages = new QTableWidget(m_sections);
     m_packages->setObjectName(QStringLiteral("packageTable"));
@@ -275,7 +357,6 @@ void BuyDetailWidget::refresh()
                  m_buys->index(row, BuyModel::FlightColumn).data().toString(),
                  jsonString(buy, "revision").isEmpty() ? QStringLiteral("—") : jsonString(buy, "revision")));
     m_impairments->setImpairments(jsonArray(buy, "impairments"));
-    m_impairmentView->resizeColumnsToContents();
     m_sections->setTabText(1, impairmentCount > 0 ? tr("Impairments (%1)").arg(impairmentCount)
                                                   : tr("Impairments"));
 
@@ -400,7 +481,7 @@ QLabel *BuyDetailWidget::statusLabel() const
     return m_status;
 }
 
-QTableView *BuyDetailWidget::impairmentView() const
+QListView *BuyDetailWidget::impairmentView() const
 {
     return m_impairmentView;
 }

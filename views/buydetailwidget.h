@@ -9,7 +9,7 @@
 class QLabel;
 class QPushButton;
 class QSortFilterProxyModel;
-class QTableView;
+class QListView;
 class QTableWidget;
 class QTabWidget;
 class QTreeView;
@@ -42,7 +42,8 @@ public:
 
     QLabel *healthLabel() const;
     QLabel *statusLabel() const;
-    QTableView *impairmentView() const;
+    // One card per impairment: what broke, how, why, the remedy and when (they wrap in a narrow pane).
+    QListView *impairmentView() const;
     models::ImpairmentModel *impairmentModel() const;
     QTableWidget *packageTable() const;
     QTreeView *timelineView() const;
@@ -84,7 +85,7 @@ private:
     QLabel *m_summary = nullptr;
     QTabWidget *m_sections = nullptr;
     QTableWidget *m_packages = nullptr;
-    QTableView *m_impairmentView = nullptr;
+    QListView *m_impairmentView = nullptr;
     QTreeView *m_timelineView = nullptr;
     DeliveryChart *m_chart = nullptr;
     QPushButton *m_pause = nullptr;

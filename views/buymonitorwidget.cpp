@@ -41,6 +41,7 @@ BuyMonitorWidget::BuyMonitorWidget(models::BuyModel *model, QWidget *parent)
     connect(m_list, &FilterableListWidget::filterTextChanged, m_proxy, &models::BuySortModel::setFilterText);
     connect(m_impairedOnly, &QCheckBox::toggled, m_proxy, &models::BuySortModel::setImpairedOnly);
     connect(m_list, &FilterableListWidget::selected, this, &BuyMonitorWidget::buySelected);
+    connect(m_list, &FilterableListWidget::scopeCleared, this, &BuyMonitorWidget::scopeCleared);
 }
 
 QTreeView *BuyMonitorWidget::view() const
@@ -66,6 +67,16 @@ void BuyMonitorWidget::focusFilter()
 void BuyMonitorWidget::selectBuy(const QString &mediaBuyId)
 {
     m_list->select(mediaBuyId);
+}
+
+void BuyMonitorWidget::setScope(const QString &text)
+{
+    m_list->setScope(text);
+}
+
+bool BuyMonitorWidget::isFilteredOut(const QString &id) const
+{
+    return m_list->isFilteredOut(id);
 }
 
 } // namespace adcp::gui

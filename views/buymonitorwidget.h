@@ -28,8 +28,14 @@ public:
     models::BuySortModel *proxy() const;
     void focusFilter();
     void selectBuy(const QString &mediaBuyId);
+    // The line above the list that says which opportunity it shows (empty: all), and whether a row exists
+    // but is filtered out.
+    void setScope(const QString &text);
+    bool isFilteredOut(const QString &id) const;
 
 Q_SIGNALS:
+    // "Show all" was clicked on the scope line.
+    void scopeCleared();
     void buySelected(const QString &mediaBuyId);
 
 private:

@@ -5,8 +5,11 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QFrame>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -51,6 +54,24 @@ FilterableListWidget::FilterableListWidget(QAbstractItemModel *source, QSortFilt
     m_filter->setClearButtonEnabled(true);
     m_bar->addWidget(m_filter, 1);
     layout->addLayout(m_bar);
+
+    m_scopeBar = new QFrame(this);
+    m_scopeBar->setObjectName(options.name + QStringLiteral("ScopeBar"));
+    m_scopeBar->setFrameShape(QFrame::StyledPanel);
+    auto *scopeLayout = new QHBoxLayout(m_scopeBar);
+    scopeLayout->setContentsMargins(8, 2, 2, 2);
+    m_scope = new QLabel(m_scopeBar);
+    m_scope->setObjectName(options.name + QStringLiteral("Scope"));
+    m_scope->setTextFormat(Qt::RichText);
+    m_scope->setWordWrap(true);
+    scopeLayout->addWidget(m_scope, 1);
+    auto *showAll = new QPushButton(tr("Show all"), m_scopeBar);
+    showAll->setObjectName(options.name + QStringLiteral("ShowAll"));
+    showAll->setToolTip(tr("Show every row again, whichever opportunity it belongs to"));
+    scopeLayout->addWidget(showAll);
+    m_scopeBar->hide();
+    layout->addWidget(m_scopeBar);
+    connect(showAll, &QPushButton::clicked, this, &FilterableListWidget::scopeCleared);
 
     m_view = makeListView(source, m_proxy, options.name, this);
     m_view->sortByColumn(options.sortColumn, Qt::AscendingOrder);
@@ -111,6 +132,19 @@ void FilterableListWidget::select(const QString &id)
         Q_EMIT selected(id);
     else
         m_view->setCurrentIndex(index);
+}
+
+bool FilterableListWidget::isFilteredOut(const QString &id) const
+{
+    const QModelIndexList found =
+        m_source->match(m_source->index(0, 0), models::IdRole, id, 1, Qt::MatchExactly);
+    return !found.isEmpty() && !m_proxy->mapFromSource(found.front()).isValid();
+}
+
+void FilterableListWidget::setScope(const QString &text)
+{
+    m_scope->setText(text);
+    m_scopeBar->setVisible(!text.isEmpty());
 }
 
 } // namespace adcp::gui

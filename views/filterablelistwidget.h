@@ -3,7 +3,9 @@
 #include <QWidget>
 
 class QAbstractItemModel;
+class QFrame;
 class QHBoxLayout;
+class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QTreeView;
@@ -45,10 +47,17 @@ public:
     void focusFilter();
     // Makes the row whose IdRole is `id` current (nothing when unknown or filtered out).
     void select(const QString &id);
+    // Whether the row whose IdRole is `id` exists but the proxy filters it out.
+    bool isFilteredOut(const QString &id) const;
+    // A line above the list that says which part of the list it shows (rich text), with "Show all" (object
+    // names "<name>Scope", "<name>ShowAll"); an empty text hides the line.
+    void setScope(const QString &text);
 
 Q_SIGNALS:
     void filterTextChanged(const QString &text);
     void selected(const QString &id);
+    // "Show all" was clicked.
+    void scopeCleared();
 
 private:
     QAbstractItemModel *m_source;
@@ -56,6 +65,8 @@ private:
     QHBoxLayout *m_bar = nullptr;
     QLineEdit *m_filter = nullptr;
     QTreeView *m_view = nullptr;
+    QFrame *m_scopeBar = nullptr;
+    QLabel *m_scope = nullptr;
 };
 
 } // namespace adcp::gui

@@ -9,6 +9,7 @@
 #include "buydetailwidget.h"
 #include "buymodel.h"
 #include "buymonitorwidget.h"
+#include "buysortmodel.h"
 #include "catalogpanel.h"
 #include "closeopportunitydialog.h"
 #include "createbuydialog.h"
@@ -46,6 +47,7 @@
 #include <QDockWidget>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -247,6 +249,10 @@ void MainWindow::buildCentre()
             [this](const QModelIndex &, int first) {
                 m_opportunityView->expand(m_workbench->opportunities()->index(first, 0));
             });
+    m_opportunityView->setToolTip(tr("Click an opportunity to see only its proposals and buys"));
+    // A click (or the arrow keys) scopes the lists; focus alone selects nothing, so it scopes nothing.
+    connect(m_opportunityView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onOpportunityChosen);
     leftLayout->addWidget(withEmptyState(m_opportunityView, m_workbench->opportunities(), tr("None yet"),
                                          tr("Each brief starts a planning cycle."), left),
                           1);
@@ -441,10 +447,25 @@ void MainWindow::wireWorkbench()
         m_brief->errorBanner()->clearError();
         m_workbench->sendBrief(m_brief->request(), m_brief->title());
     });
-    connect(wb, &Workbench::briefAnswered, this, [this](const QString &, int products, int proposals) {
+    connect(wb, &Workbench::briefAnswered, this,
+            [this](const QString &opportunityId, int products, int proposals) {
+        // Lists scoped to another opportunity move on to the new brief's, so its answer is in sight.
+        if (!m_scope.isEmpty() && !opportunityId.isEmpty() && opportunityId != m_scope) {
+            const int row = m_workbench->opportunities()->rowOf(opportunityId);
+            if (row >= 0)
+                m_opportunityView->setCurrentIndex(m_workbench->opportunities()->index(row, 0));
+        }
         if (proposals > 0) {
             setCurrentTab(Tab::Proposals);
-            const QModelIndex first = m_proposalList->proxy()->index(0, 0);
+            // The answer's first proposal in the list's order (the list may hold earlier briefs' too).
+            const QSortFilterProxyModel *list = m_proposalList->proxy();
+            QModelIndex first = list->index(0, 0);
+            for (int row = 0; !opportunityId.isEmpty() && row < list->rowCount(); ++row) {
+                if (list->index(row, 0).data(OpportunityRole).toString() == opportunityId) {
+                    first = list->index(row, 0);
+                    break;
+                }
+            }
             if (first.isValid()) {
                 m_proposalList->view()->setCurrentIndex(first);
                 showProposal(first.data(IdRole).toString());
@@ -464,6 +485,16 @@ void MainWindow::wireWorkbench()
     connect(m_productList, &ProductListWidget::refineProductRequested, wb, &Workbench::refineProduct);
     connect(m_proposalList, &ProposalListWidget::proposalSelected, this, &MainWindow::showProposal);
     connect(m_buyMonitor, &BuyMonitorWidget::buySelected, this, &MainWindow::showBuy);
+    connect(m_proposalList, &ProposalListWidget::scopeCleared, this, [this] { scopeTo({}); });
+    connect(m_buyMonitor, &BuyMonitorWidget::scopeCleared, this, [this] { scopeTo({}); });
+    // New proposals and buys of the scoped opportunity join the lists; a closed or renamed one says so.
+    for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *>{
+             m_workbench->proposals(), m_workbench->buys(), m_workbench->opportunities()}) {
+        connect(model, &QAbstractItemModel::rowsInserted, this, &MainWindow::applyScope);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &MainWindow::applyScope);
+        connect(model, &QAbstractItemModel::modelReset, this, &MainWindow::applyScope);
+    }
+    connect(m_workbench->opportunities(), &QAbstractItemModel::dataChanged, this, &MainWindow::applyScope);
 
     // Proposal actions.
     connect(m_proposalDetail, &ProposalDetailWidget::refineRequested, this, &MainWindow::onRefine);
@@ -514,6 +545,7 @@ void MainWindow::wireWorkbench()
     // Buys.
     connect(wb, &Workbench::buyCreated, this, [this](const QString &mediaBuyId) {
         setCurrentTab(Tab::Buys);
+        revealBuy(mediaBuyId);
         m_buyMonitor->selectBuy(mediaBuyId);
         showBuy(mediaBuyId);
     });
@@ -859,6 +891,67 @@ ExchangeInspector *MainWindow::exchangeInspector() const
 void MainWindow::setCurrentTab(Tab tab)
 {
     m_tabs->setCurrentIndex(static_cast<int>(tab));
+}
+
+void MainWindow::onOpportunityChosen()
+{
+    const QModelIndexList chosen = m_opportunityView->selectionModel()->selectedIndexes();
+    if (chosen.isEmpty()) {
+        scopeTo({});
+        return;
+    }
+    const QModelIndex index = chosen.front();
+    const QModelIndex opportunity = index.parent().isValid() ? index.parent() : index;
+    const OpportunityModel *opportunities = m_workbench->opportunities();
+    scopeTo(opportunities->opportunityId(opportunity.row()));
+    // A count row opens its list; the opportunity itself keeps the list in front, or opens its proposals.
+    if (index.parent().isValid())
+        setCurrentTab(index.row() == OpportunityModel::BuysRow ? Tab::Buys : Tab::Proposals);
+    else if (static_cast<Tab>(m_tabs->currentIndex()) != Tab::Buys)
+        setCurrentTab(Tab::Proposals);
+}
+
+void MainWindow::scopeTo(const QString &opportunityId)
+{
+    m_scope = opportunityId;
+    if (opportunityId.isEmpty() && m_opportunityView->selectionModel()->hasSelection()) {
+        // Clearing the tree's selection comes back here with nothing selected.
+        const QSignalBlocker quiet(m_opportunityView->selectionModel());
+        m_opportunityView->selectionModel()->clear();
+    }
+    applyScope();
+}
+
+void MainWindow::applyScope()
+{
+    const OpportunityModel *opportunities = m_workbench->opportunities();
+    const int row = m_scope.isEmpty() ? -1 : opportunities->rowOf(m_scope);
+    if (!m_scope.isEmpty() && row < 0)
+        m_scope.clear(); // the opportunity is gone (another agent, a new workspace)
+    m_proposalList->proxy()->setOpportunity(m_scope);
+    QSet<QString> proposalIds;
+    const ProposalModel *proposals = m_workbench->proposals();
+    if (!m_scope.isEmpty()) {
+        for (int p = 0; p < proposals->rowCount(); ++p) {
+            if (proposals->opportunityId(p) == m_scope)
+                proposalIds.insert(proposals->proposalId(p));
+        }
+    }
+    m_buyMonitor->proxy()->setProposalScope(!m_scope.isEmpty(), proposalIds);
+    if (m_scope.isEmpty()) {
+        m_proposalList->setScope({});
+        m_buyMonitor->setScope({});
+        return;
+    }
+    const QString title = opportunities->index(row, 0).data().toString().toHtmlEscaped();
+    m_proposalList->setScope(tr("Only the proposals of <b>%1</b>").arg(title));
+    m_buyMonitor->setScope(tr("Only the buys made from <b>%1</b>'s proposals").arg(title));
+}
+
+void MainWindow::revealBuy(const QString &mediaBuyId)
+{
+    if (m_buyMonitor->isFilteredOut(mediaBuyId))
+        scopeTo({});
 }
 
 void MainWindow::setConnectionState(bool connected, const QString &versions, const QString &dialect,

@@ -132,8 +132,16 @@ private:
     void onCloseOpportunity(const QString &opportunityId);
 
     void refreshAgentSelector();
+    // The Proposals and Buys lists show one opportunity's rows (the one selected in the left tree) or, with
+    // an empty id, every row. applyScope recomputes the filters after the models change.
+    void scopeTo(const QString &opportunityId);
+    void applyScope();
+    void onOpportunityChosen();
+    // Shows every buy again when this one is filtered out by the scope (a direct buy, another brief's).
+    void revealBuy(const QString &mediaBuyId);
 
     Workbench *m_workbench;
+    QString m_scope; // the opportunity the lists show, empty for all
     AgentManager *m_agents = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_consoleDock = nullptr;

@@ -52,6 +52,7 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
         m_proxy->setStatuses(QSet<QString>(statuses.begin(), statuses.end()));
     });
     connect(m_list, &FilterableListWidget::selected, this, &ProposalListWidget::proposalSelected);
+    connect(m_list, &FilterableListWidget::scopeCleared, this, &ProposalListWidget::scopeCleared);
 }
 
 QTreeView *ProposalListWidget::view() const
@@ -82,6 +83,11 @@ void ProposalListWidget::focusFilter()
 void ProposalListWidget::selectProposal(const QString &proposalId)
 {
     m_list->select(proposalId);
+}
+
+void ProposalListWidget::setScope(const QString &text)
+{
+    m_list->setScope(text);
 }
 
 } // namespace adcp::gui

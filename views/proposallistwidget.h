@@ -29,8 +29,12 @@ public:
     models::ProposalSortModel *proxy() const;
     void focusFilter();
     void selectProposal(const QString &proposalId);
+    // The line above the list that says which opportunity it shows (empty: all).
+    void setScope(const QString &text);
 
 Q_SIGNALS:
+    // "Show all" was clicked on the scope line.
+    void scopeCleared();
     void proposalSelected(const QString &proposalId);
 
 private:

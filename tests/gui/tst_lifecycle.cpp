@@ -570,7 +570,7 @@ void TestLifecycle::webhooksLandInTheTimeline()
         for (int row = 0; row < events->rowCount(); ++row) {
             const QString text = events->index(row, BuyEventModel::EventColumn).data().toString();
             if (events->index(row, BuyEventModel::BuyColumn).data().toString() == buyId &&
-                text.startsWith(QStringLiteral("impaired")) && text.contains(creative))
+                text.startsWith(QStringLiteral("Impaired")) && text.contains(creative))
                 return row;
         }
         return -1;

@@ -1,6 +1,7 @@
 #include "allocationmodel.h"
 #include "approvalmodel.h"
 #include "buyeventmodel.h"
+#include "displaynames.h"
 #include "buymodel.h"
 #include "buysortmodel.h"
 #include "creativemodel.h"
@@ -547,7 +548,7 @@ void TestModels::impairmentsOldestFirst()
     QCOMPARE(model.index(0, ImpairmentModel::ResourceColumn).data().toString(),
              QStringLiteral("creative cr-1"));
     QCOMPARE(model.index(0, ImpairmentModel::TransitionColumn).data().toString(),
-             QStringLiteral("approved → suspended"));
+             QStringLiteral("Approved → Suspended"));
     QCOMPARE(model.index(0, ImpairmentModel::ReasonColumn).data().toString(),
              QStringLiteral("Policy violation"));
     QCOMPARE(model.index(0, ImpairmentModel::RemediationColumn).data().toString(),
@@ -570,7 +571,7 @@ void TestModels::timelineMarksReemissions()
     model.applyWebhook({{"notification_id", "imp-1"}, {"result", notification}}, kNow);
     QCOMPARE(model.rowCount(), 1);
     QVERIFY(
-        model.index(0, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("impaired")));
+        model.index(0, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("Impaired")));
     QCOMPARE(model.index(0, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("webhook"));
     QCOMPARE(model.reemissions(0), 0);
     // A duplicate delivery that slipped past the receiver changes nothing.
@@ -590,7 +591,7 @@ void TestModels::timelineMarksReemissions()
     model.applyWebhook({{"notification_id", "imp-1"}, {"result", resolved}}, kNow.addSecs(3));
     QCOMPARE(model.rowCount(), 2);
     QVERIFY(
-        model.index(1, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
+        model.index(1, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("Recovered")));
     // A notification id reused for another fact (the seller resolving what it opened under the same id) is
     // a new row, not a repeat.
     model.applyWebhook({{"result", {{"media_buy_id", "mb-1"}, {"media_buy_status", "active"}}}},
@@ -606,7 +607,10 @@ void TestModels::timelineMarksWebhookAndSnapshotParity()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     const json imp = impairment("imp-1", "cr-1", kNow);
     model.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}}, kNow);
-    QCOMPARE(model.rowCount(), 1); // status → active
+    QCOMPARE(model.rowCount(), 1);
+    // People read the vocabularies' display names, and the date with the time.
+    QCOMPARE(model.index(0, BuyEventModel::EventColumn).data().toString(), QStringLiteral("Status: Running"));
+    QCOMPARE(model.index(0, BuyEventModel::TimeColumn).data().toString(), adcp::models::formatDateTime(kNow));
 
     // The impairment arrives by webhook first, then the snapshot confirms it: one row, both sources.
     json webhook = imp;
@@ -615,6 +619,8 @@ void TestModels::timelineMarksWebhookAndSnapshotParity()
     model.applyWebhook({{"notification_id", "imp-1"}, {"result", webhook}}, kNow.addSecs(1));
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(model.sources(1), int(BuyEventModel::Webhook));
+    QCOMPARE(model.index(1, BuyEventModel::EventColumn).data().toString(),
+             QStringLiteral("Impaired: creative cr-1 is now Suspended — Policy violation"));
     model.applySnapshot(
         {{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "impaired"}, {"impairments", {imp}}},
         kNow.addSecs(2));
@@ -627,7 +633,7 @@ void TestModels::timelineMarksWebhookAndSnapshotParity()
     model.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}}, kNow.addSecs(3));
     QCOMPARE(model.rowCount(), 3);
     QVERIFY(
-        model.index(2, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("recovered")));
+        model.index(2, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("Recovered")));
     QCOMPARE(model.index(2, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("snapshot"));
 }
 

@@ -285,13 +285,13 @@ void TestScreenshots::timeline()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QCOMPARE(finished.at(0).at(0).value<quint64>(), broken);
     QCOMPARE(finished.at(0).at(1).toString(), QString());
-    QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("impaired")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("Impaired")), 30000);
     waitIdle();
     const quint64 restored = console.setDependency(QStringLiteral("creative"), creative, false);
     QVERIFY(restored != broken);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
     QCOMPARE(finished.at(1).at(1).toString(), QString());
-    QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("recovered")), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("Recovered")), 30000);
     waitIdle();
     m_window->buyDetail()->sections()->setCurrentIndex(2);
     save(m_window.get(), QStringLiteral("08-buy-timeline"));

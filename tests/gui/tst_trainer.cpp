@@ -378,12 +378,12 @@ void TestTrainer::impairmentSeenByWebhookAndSnapshot()
     clickNext();
     QCOMPARE(m_workbench->buys()->rowCount(), 1);
     clickNext(); // a property goes offline
-    QTRY_VERIFY_WITH_TIMEOUT(timelineHas(QStringLiteral("impaired"), BuyEventModel::Webhook), kStepMs);
+    QTRY_VERIFY_WITH_TIMEOUT(timelineHas(QStringLiteral("Impaired"), BuyEventModel::Webhook), kStepMs);
     clickNext(); // get_media_buys
-    QTRY_VERIFY_WITH_TIMEOUT(timelineHas(QStringLiteral("impaired"), BuyEventModel::Snapshot), kStepMs);
+    QTRY_VERIFY_WITH_TIMEOUT(timelineHas(QStringLiteral("Impaired"), BuyEventModel::Snapshot), kStepMs);
     QCOMPARE(adcp::models::jsonString(m_workbench->buys()->buyJson(0), "health"), QStringLiteral("impaired"));
     clickNext(); // restored
-    QTRY_VERIFY_WITH_TIMEOUT(timelineHas(QStringLiteral("recovered"), BuyEventModel::Webhook), kStepMs);
+    QTRY_VERIFY_WITH_TIMEOUT(timelineHas(QStringLiteral("Recovered"), BuyEventModel::Webhook), kStepMs);
     clickNext();
     QTRY_COMPARE_WITH_TIMEOUT(adcp::models::jsonString(m_workbench->buys()->buyJson(0), "health"),
                               QStringLiteral("ok"), kStepMs);

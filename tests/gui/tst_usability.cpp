@@ -120,6 +120,7 @@ private Q_SLOTS:
     void everyLifecycleTabInSight();
     void declineTheSellerRefusesStaysOpen();
     void closedOpportunityCannotCloseAgain();
+    void opportunityScopesTheLists();
     void closedSellerConsoleComesBackFromTheViewMenu();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
@@ -332,6 +333,8 @@ void TestUsability::newBriefStartsNewOpportunity()
     for (int row = 0; row < proposals->rowCount(); ++row)
         underSecond += proposals->opportunityId(row) == second ? 1 : 0;
     QVERIFY(underSecond > 0);
+    // The proposal shown is the new brief's, though the list holds the first brief's too.
+    QCOMPARE(proposals->opportunityId(proposals->rowOf(m_window->proposalDetail()->proposalId())), second);
     // Second New brief: another id again.
     click(shown<QPushButton>(QStringLiteral("newBriefButton")));
     sendBrief(QStringLiteral("Tea"), QStringLiteral("Green tea, display and online video"));
@@ -649,7 +652,7 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
         for (int row = 0; row < timeline->model()->rowCount(); ++row) {
             const QString event = timeline->model()->index(row, 2).data().toString();
             const QString source = timeline->model()->index(row, 3).data().toString();
-            if (event.startsWith(QStringLiteral("impaired")) && source.contains(QStringLiteral("webhook")))
+            if (event.startsWith(QStringLiteral("Impaired")) && source.contains(QStringLiteral("webhook")))
                 return true;
         }
         return false;
@@ -662,7 +665,7 @@ void TestUsability::impairmentSeenByWebhookAndPackage()
     click(restoreButton);
     const auto recoveredByWebhook = [timeline] {
         for (int row = 0; row < timeline->model()->rowCount(); ++row) {
-            if (timeline->model()->index(row, 2).data().toString().startsWith(QStringLiteral("recovered")) &&
+            if (timeline->model()->index(row, 2).data().toString().startsWith(QStringLiteral("Recovered")) &&
                 timeline->model()->index(row, 3).data().toString().contains(QStringLiteral("webhook")))
                 return true;
         }
@@ -879,6 +882,91 @@ void TestUsability::closedOpportunityCannotCloseAgain()
     QVERIFY(!opportunities->closeReason(opportunity).isEmpty());
     QVERIFY(!close->isEnabled());
     QVERIFY(close->toolTip().contains(QStringLiteral("closed already")));
+}
+
+// The walk found the Proposals and Buys lists mixing every brief's rows, and a click in the left tree doing
+// nothing. An opportunity clicked there now scopes both lists to it; its count rows open their list; "Show
+// all" brings every row back; and a brief sent while the lists are scoped moves the scope to the new brief.
+void TestUsability::opportunityScopesTheLists()
+{
+    using adcp::models::OpportunityModel;
+    OpportunityModel *opportunities = m_workbench->opportunities();
+    const ProposalModel *proposals = m_workbench->proposals();
+    const BuyModel *buys = m_workbench->buys();
+    QVERIFY(opportunities->rowCount() >= 2);
+    const int buyRow = buys->rowOf(m_firstBuy);
+    QVERIFY(buyRow >= 0);
+    const QString bought = proposals->opportunityId(proposals->rowOf(buys->proposalId(buyRow)));
+    QVERIFY(!bought.isEmpty());
+    const int boughtRow = opportunities->rowOf(bought);
+    const int otherRow = boughtRow == 0 ? 1 : 0;
+    const QString other = opportunities->opportunityId(otherRow);
+    const auto proposalsOf = [proposals](const QString &opportunity) {
+        int n = 0;
+        for (int row = 0; row < proposals->rowCount(); ++row)
+            n += proposals->opportunityId(row) == opportunity ? 1 : 0;
+        return n;
+    };
+    auto *tree = shown<QTreeView>(QStringLiteral("opportunityView"));
+    QVERIFY(tree);
+    guidriver::openTab(m_window.get(), MainWindow::Tab::Brief);
+
+    // The opportunity: its proposals only, and the line above the list says so.
+    clickIndex(tree, opportunities->index(otherRow, 0));
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    auto *proposalView = shown<QTreeView>(QStringLiteral("proposalView"));
+    QVERIFY(proposalView && proposalsOf(other) > 0);
+    QCOMPARE(proposalView->model()->rowCount(), proposalsOf(other));
+    for (int row = 0; row < proposalView->model()->rowCount(); ++row)
+        QCOMPARE(proposalView->model()->index(row, 0).data(adcp::models::OpportunityRole).toString(), other);
+    auto *scope = shown<QLabel>(QStringLiteral("proposalScope"));
+    QVERIFY(scope);
+    QVERIFY2(scope->text().contains(opportunities->index(otherRow, 0).data().toString()),
+             qPrintable(scope->text()));
+
+    // Its buys row opens the Buys tab, without the buy made from another opportunity.
+    const auto buysRowOf = [opportunities](int row) {
+        return opportunities->index(OpportunityModel::BuysRow, 0, opportunities->index(row, 0));
+    };
+    clickIndex(tree, buysRowOf(otherRow));
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Buys));
+    auto *buyView = shown<QTreeView>(QStringLiteral("buyView"));
+    QVERIFY(buyView);
+    const auto listed = [buyView](const QString &mediaBuyId) {
+        for (int row = 0; row < buyView->model()->rowCount(); ++row) {
+            if (buyView->model()->index(row, 0).data(adcp::models::IdRole).toString() == mediaBuyId)
+                return true;
+        }
+        return false;
+    };
+    QVERIFY(!listed(m_firstBuy));
+    QVERIFY(shown<QLabel>(QStringLiteral("buyScope")));
+    clickIndex(tree, buysRowOf(boughtRow));
+    QVERIFY(listed(m_firstBuy));
+    QVERIFY(buyView->model()->rowCount() < buys->rowCount() || buys->rowCount() == 1);
+
+    // Show all: every buy and every proposal again, nothing chosen in the tree, no scope line.
+    click(shown<QPushButton>(QStringLiteral("buyShowAll")));
+    QCOMPARE(buyView->model()->rowCount(), buys->rowCount());
+    QVERIFY(!tree->selectionModel()->hasSelection());
+    QVERIFY(!m_window->findChild<QWidget *>(QStringLiteral("buyScopeBar"))->isVisible());
+    guidriver::openTab(m_window.get(), MainWindow::Tab::Proposals);
+    QCOMPARE(proposalView->model()->rowCount(), proposals->rowCount());
+    QVERIFY(!m_window->findChild<QWidget *>(QStringLiteral("proposalScopeBar"))->isVisible());
+
+    // Scoped again, a new brief's answer is in sight: the scope moves on to it.
+    clickIndex(tree, opportunities->index(otherRow, 0));
+    click(shown<QPushButton>(QStringLiteral("newBriefButton")));
+    sendBrief(QStringLiteral("Juice"), QStringLiteral("Cold-pressed juice for runners, online video and audio"));
+    const QString juice = opportunities->opportunityId(opportunities->rowCount() - 1);
+    QCOMPARE(opportunities->index(opportunities->rowCount() - 1, 0).data().toString(), QStringLiteral("Juice"));
+    QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    QVERIFY(proposalsOf(juice) > 0);
+    QCOMPARE(proposalView->model()->rowCount(), proposalsOf(juice));
+    QVERIFY2(shown<QLabel>(QStringLiteral("proposalScope"))->text().contains(QStringLiteral("Juice")),
+             qPrintable(shown<QLabel>(QStringLiteral("proposalScope"))->text()));
+    click(shown<QPushButton>(QStringLiteral("proposalShowAll")));
+    QCOMPARE(proposalView->model()->rowCount(), proposals->rowCount());
 }
 
 // The seller console closed with its title bar's button comes back from View → Seller console (it used to
