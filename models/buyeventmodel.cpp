@@ -28,19 +28,26 @@ QHash<QString, nlohmann::json> impairmentsById(const nlohmann::json &buy)
     return map;
 }
 
-// "creative cr_9 is now Rejected — Creative rejected": display names for the vocabularies, the id as it is.
-QString describeImpairment(const nlohmann::json &impairment)
+// "creative cr_9 is now Rejected — Creative rejected"; once recovered, "creative cr_9 is back (was Rejected —
+// Creative rejected)". Display names for the vocabularies, the id as it is.
+QString describeImpairment(const nlohmann::json &impairment, bool recovered)
 {
     const nlohmann::json transition = jsonObject(impairment, "transition");
     const QString type = displayName(Vocabulary::ResourceType, jsonString(impairment, "resource_type"));
-    QString text = QStringLiteral("%1 %2").arg(type.toLower(), jsonString(impairment, "resource_id"));
+    const QString what = QStringLiteral("%1 %2").arg(type.toLower(), jsonString(impairment, "resource_id"));
+    QStringList why;
     const QString to = jsonString(transition, "to");
     if (!to.isEmpty())
-        text += BuyEventModel::tr(" is now %1").arg(displayName(Vocabulary::ResourceStatus, to));
+        why << displayName(Vocabulary::ResourceStatus, to);
     const QString reason = jsonString(impairment, "reason_code");
     if (!reason.isEmpty())
-        text += QStringLiteral(" — ") + displayName(Vocabulary::ImpairmentReason, reason);
-    return text;
+        why << displayName(Vocabulary::ImpairmentReason, reason);
+    const QString cause = why.join(QStringLiteral(" — "));
+    if (recovered)
+        return cause.isEmpty() ? BuyEventModel::tr("Recovered: %1 is back").arg(what)
+                               : BuyEventModel::tr("Recovered: %1 is back (was %2)").arg(what, cause);
+    return cause.isEmpty() ? BuyEventModel::tr("Impaired: %1").arg(what)
+                           : BuyEventModel::tr("Impaired: %1 is now %2").arg(what, cause);
 }
 
 QString statusEvent(const QString &status)
@@ -176,13 +183,13 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
                 const QDateTime observed = jsonDateTime(it.value(), "observed_at");
                 record(id + QStringLiteral("/impairment/") + it.key(), id,
                        observed.isValid() ? observed : seenAt,
-                       tr("Impaired: %1").arg(describeImpairment(it.value())), Snapshot);
+                       describeImpairment(it.value(), false), Snapshot);
             }
         }
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
             if (!now.contains(it.key()))
                 record(id + QStringLiteral("/recovered/") + it.key(), id, seenAt,
-                       tr("Recovered: %1").arg(describeImpairment(it.value())), Snapshot);
+                       describeImpairment(it.value(), true), Snapshot);
         }
     }
     // The status the snapshot carries is the status, whichever member it uses (`previous` is not read after
@@ -214,12 +221,12 @@ void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime 
             jsonString(body, "health") == QLatin1String("ok");
         if (cleared)
             record(id + QStringLiteral("/recovered/") + impairmentId, id, receivedAt,
-                   tr("Recovered: %1").arg(describeImpairment(impairment)), Webhook, reemission);
+                   describeImpairment(impairment, true), Webhook, reemission);
         else
             record(id + QStringLiteral("/impairment/") + impairmentId, id,
                    jsonDateTime(impairment, "observed_at").isValid() ? jsonDateTime(impairment, "observed_at")
                                                                      : receivedAt,
-                   tr("Impaired: %1").arg(describeImpairment(impairment)), Webhook, reemission);
+                   describeImpairment(impairment, false), Webhook, reemission);
         return;
     }
     const QString status = buyStatus(body);

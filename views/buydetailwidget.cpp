@@ -10,6 +10,7 @@
 #include "modelroles.h"
 #include "pricingtext.h"
 #include "theme.h"
+#include "wrapdelegate.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -179,6 +180,7 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::TimeColumn, QHeaderView::ResizeToContents);
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::EventColumn, QHeaderView::Stretch);
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::SourceColumn, QHeaderView::ResizeToContents);
+    m_timelineView->setItemDelegateForColumn(BuyEventModel::EventColumn, new WrapDelegate(m_timelineView));
     m_sections->addTab(m_timelineView, tr("Timeline"));
     m_packages = new QTableWidget(m_sections);
     m_packages->setObjectName(QStringLiteral("packageTable"));

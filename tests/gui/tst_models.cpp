@@ -632,8 +632,8 @@ void TestModels::timelineMarksWebhookAndSnapshotParity()
     // Recovery seen only by snapshot.
     model.applySnapshot({{"media_buy_id", "mb-1"}, {"status", "active"}, {"health", "ok"}}, kNow.addSecs(3));
     QCOMPARE(model.rowCount(), 3);
-    QVERIFY(
-        model.index(2, BuyEventModel::EventColumn).data().toString().startsWith(QStringLiteral("Recovered")));
+    QCOMPARE(model.index(2, BuyEventModel::EventColumn).data().toString(),
+             QStringLiteral("Recovered: creative cr-1 is back (was Suspended — Policy violation)"));
     QCOMPARE(model.index(2, BuyEventModel::SourceColumn).data().toString(), QStringLiteral("snapshot"));
 }
 

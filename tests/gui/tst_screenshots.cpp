@@ -5,6 +5,7 @@
 #include "agentprofilesdialog.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
+#include "impairmentmodel.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
 #include "createbuydialog.h"
@@ -32,7 +33,9 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QListView>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -287,6 +290,14 @@ void TestScreenshots::timeline()
     QCOMPARE(finished.at(0).at(1).toString(), QString());
     QTRY_VERIFY_WITH_TIMEOUT(bothSources(QStringLiteral("Impaired")), 30000);
     waitIdle();
+    // The impairment as a card: what broke, why, the remedy, when; wrapped in the pane, nothing sideways.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->buyDetail()->impairmentModel()->rowCount() == 1, 30000);
+    m_window->buyDetail()->sections()->setCurrentIndex(1);
+    QListView *cards = m_window->buyDetail()->impairmentView();
+    QVERIFY(cards->isVisible());
+    QVERIFY(!cards->horizontalScrollBar()->isVisible());
+    QVERIFY(cards->visualRect(cards->model()->index(0, 0)).height() > 3 * cards->fontMetrics().height());
+    save(m_window.get(), QStringLiteral("09-buy-impairments"));
     const quint64 restored = console.setDependency(QStringLiteral("creative"), creative, false);
     QVERIFY(restored != broken);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
