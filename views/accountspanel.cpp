@@ -353,10 +353,17 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
     auto *button = new QToolButton(bar);
     button->setObjectName(QStringLiteral("accountsButton"));
     bar->addWidget(button);
-    const auto label = [button](const json &account) {
+    const auto label = [button, workbench](const json &account) {
         if (AccountModel::referenceOf(account).is_null()) {
-            button->setText(QObject::tr("Account: none…"));
-            button->setToolTip(QObject::tr("No account picked: open the accounts you hold at this agent"));
+            // Buys still name an account: the brand's, by its domain and operator (Workbench::scoped).
+            button->setText(QObject::tr("Account: %1 (brand)")
+                                .arg(button->fontMetrics().elidedText(workbench->brandDomain(),
+                                                                      Qt::ElideMiddle, 180)));
+            button->setToolTip(
+                QObject::tr("No account picked: what you buy names the brand %1, operated by %2, and the "
+                            "seller uses the account it keeps for them. Click to pick one of the accounts "
+                            "you hold at this agent.")
+                    .arg(workbench->brandDomain(), workbench->operatorDomain()));
             return;
         }
         // Short on the bar (the agent bar must not overflow); the whole name and id in the tooltip.

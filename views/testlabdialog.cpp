@@ -11,6 +11,7 @@
 #include "secretstore.h"
 
 #include "dispatcher.h"
+#include "sellercontext.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -34,6 +35,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -229,6 +231,20 @@ void TestLabDialog::buildUi()
     m_agent = new QComboBox(this);
     m_agent->setObjectName(QStringLiteral("labAgent"));
     form->addRow(tr("Agent"), m_agent);
+    m_targetWarning = new QLabel(this);
+    m_targetWarning->setObjectName(QStringLiteral("labTargetWarning"));
+    m_targetWarning->setWordWrap(true);
+    m_targetWarning->setStyleSheet(QStringLiteral("color: #b45309;"));
+    m_targetWarning->hide();
+    form->addRow(QString(), m_targetWarning);
+    // The console may change while the lab is open: its settings are read again every second on show.
+    auto *watch = new QTimer(this);
+    watch->setInterval(1000);
+    connect(watch, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            updateTargetWarning();
+    });
+    watch->start();
     m_brand = new QLineEdit(QStringLiteral("lab.example"), this);
     m_brand->setObjectName(QStringLiteral("labBrand"));
     m_brand->setToolTip(tr("The advertiser's domain the lab buys for; a seller may serve only brands it onboarded."));
@@ -420,8 +436,26 @@ QString TestLabDialog::runningHint() const
         "it again.");
 }
 
+void TestLabDialog::updateTargetWarning()
+{
+    QString warning;
+    if (m_embeddedSeller && m_agent->currentData().toString() == kEmbeddedTarget) {
+        const adcp::seller::SellerOptions options = m_embeddedSeller->context().options();
+        if (options.manualApproval)
+            warning = tr("Manual approval is on in the seller console: the accounts the lab opens stay "
+                         "pending approval and its buys wait for you, so account and buying steps fail "
+                         "(ACCOUNT_SETUP_REQUIRED). Turn it off for a conformance run.");
+        else if (!options.manualApprovalAccounts.isEmpty())
+            warning = tr("The seller console holds some accounts' buys for approval: steps buying for "
+                         "them wait for you and may fail.");
+    }
+    m_targetWarning->setText(warning);
+    m_targetWarning->setVisible(!warning.isEmpty());
+}
+
 void TestLabDialog::setRunning(bool running)
 {
+    updateTargetWarning();
     running = running || runInProgress();
     bool ready = !m_agent->currentData().toString().isEmpty();
     if (officialEngine()) {

@@ -102,6 +102,9 @@ private:
     // `otherAgent`: the name of the agent whose run it is when not this one (the column then says so).
     void compareWith(qint64 historyId, const QString &otherAgent = {});
     QTreeWidgetItem *suiteItem(const QString &suite);
+    // Says, under the agent, when the embedded seller's console settings will fail steps on purpose (manual
+    // approval leaves the accounts the lab opens pending and holds its buys); hidden otherwise.
+    void updateTargetWarning();
 
     QPointer<AgentManager> m_manager;
     std::unique_ptr<adcp::lab::LabRunner> m_runner;
@@ -125,6 +128,7 @@ private:
     QPushButton *m_save = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_targetWarning = nullptr;
     QTreeWidget *m_tree = nullptr;
     QPlainTextEdit *m_exchanges = nullptr;
     QComboBox *m_compare = nullptr;

@@ -288,6 +288,16 @@ void tst_TestLabDialog::embeddedSellerIsATarget()
                step.verdict == adcp::lab::Verdict::Passed;
     }));
     QVERIFY2(status->text().contains(QLatin1String(" 0 failed")), qPrintable(status->text()));
+
+    // Manual approval turned on in the console while the lab is open: the lab says, under the agent, that
+    // account and buying steps will fail because of it (a walk saw 26 ACCOUNT_SETUP_REQUIRED and no hint).
+    auto *warning = dialog->findChild<QLabel *>(QStringLiteral("labTargetWarning"));
+    QVERIFY(warning && !warning->isVisible());
+    context->setManualApproval(true);
+    QTRY_VERIFY(warning->isVisible());
+    QVERIFY2(warning->text().contains(QLatin1String("Manual approval")), qPrintable(warning->text()));
+    context->setManualApproval(false);
+    QTRY_VERIFY(!warning->isVisible());
     execution->stop();
 }
 
