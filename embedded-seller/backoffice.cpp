@@ -1,5 +1,7 @@
 #include "backoffice.h"
 
+#include "domain/catalog.h"
+#include "domain/proposalstore.h"
 #include "jobs/execution.h"
 #include "monitoring/dependencyhealth.h"
 #include "sellercontext.h"
@@ -29,6 +31,7 @@ void describeTasks(SellerContext &seller, const std::string &principalId, nlohma
     if (!tasks.is_array())
         return;
     QSqlDatabase db = seller.database();
+    const std::shared_ptr<const Catalog> catalog = seller.catalog();
     for (auto &task : tasks) {
         const auto id = task.is_object() ? task.find("task_id") : task.end();
         if (!task.is_object() || id == task.end() || !id->is_string())
@@ -44,8 +47,37 @@ void describeTasks(SellerContext &seller, const std::string &principalId, nlohma
             task["media_buy_id"] = buy.toStdString();
         // Stored rows are untrusted like any input: a request that does not read back as an object is left
         // out.
-        if (nlohmann::json request = storage::fromText(q.value(1).toString()); request.is_object())
-            task["params"] = std::move(request);
+        nlohmann::json request = storage::fromText(q.value(1).toString());
+        if (!request.is_object())
+            continue;
+        // Names for the ids the request gives, as the seller's own records have them: the proposal's, the
+        // products' from the catalog.
+        nlohmann::json names = nlohmann::json::object();
+        if (const auto proposal = request.find("proposal_id"); proposal != request.end() && proposal->is_string()) {
+            if (const auto stored = ProposalStore::find(db, principalId, proposal->get<std::string>(), nullptr);
+                stored && stored->current.is_object()) {
+                if (const auto name = stored->current.find("name"); name != stored->current.end() && name->is_string())
+                    names["proposal"] = *name;
+            }
+        }
+        for (const char *list : {"packages", "purchases"}) {
+            const auto items = request.find(list);
+            if (items == request.end() || !items->is_array())
+                continue;
+            for (const auto &item : *items) {
+                const auto id = item.is_object() ? item.find("product_id") : item.end();
+                if (!item.is_object() || id == item.end() || !id->is_string())
+                    continue;
+                if (const Product *product = catalog ? catalog->find(id->get<std::string>()) : nullptr) {
+                    if (const auto name = product->publicJson.find("name");
+                        name != product->publicJson.end() && name->is_string())
+                        names["products"][id->get<std::string>()] = *name;
+                }
+            }
+        }
+        if (!names.empty())
+            task["names"] = std::move(names);
+        task["params"] = std::move(request);
     }
 }
 

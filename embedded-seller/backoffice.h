@@ -35,8 +35,9 @@ struct DependencyRecords
 DependencyRecords dependencyRecords(SellerContext &seller, const std::string &principalId);
 
 // Adds to each task of a list_tasks answer for `principalId` what the seller's reviewer needs to tell held
-// buys apart and list_tasks does not carry: "media_buy_id" (the buy the task holds) and "params" (the
-// request as the buyer sent it). Tasks it cannot read stay as they are.
+// buys apart and list_tasks does not carry: "media_buy_id" (the buy the task holds), "params" (the
+// request as the buyer sent it) and "names" ({"proposal": its name, "products": {product_id: name}}, the
+// names the seller's records have for the request's ids). Tasks it cannot read stay as they are.
 void describeTasks(SellerContext &seller, const std::string &principalId, nlohmann::json &tasks);
 
 // The most recent dead letters of the job and webhook queues, newest first.

@@ -26,14 +26,21 @@ QString taskTypeName(const QString &type)
 QString subjectOf(const nlohmann::json &task)
 {
     const nlohmann::json params = jsonObject(task, "params");
+    // Names the seller's records give the ids (backoffice::describeTasks); an id without one stays an id.
+    const nlohmann::json names = jsonObject(task, "names");
+    const nlohmann::json productNames = jsonObject(names, "products");
     QString what;
     if (const QString proposal = jsonString(params, "proposal_id"); !proposal.isEmpty()) {
-        what = ApprovalModel::tr("proposal %1").arg(proposal);
+        const QString name = jsonStringOnly(names, "proposal");
+        what = name.isEmpty() ? ApprovalModel::tr("proposal %1").arg(proposal)
+                              : ApprovalModel::tr("proposal “%1”").arg(name);
     } else {
         QStringList products;
         for (const char *list : {"packages", "purchases"}) {
             for (const auto &item : jsonArrayView(params, list)) {
-                const QString product = jsonString(item, "product_id");
+                const QString id = jsonString(item, "product_id");
+                const QString name = jsonStringOnly(productNames, id.toStdString().c_str());
+                const QString product = name.isEmpty() ? id : name;
                 if (!product.isEmpty() && !products.contains(product))
                     products.push_back(product);
             }

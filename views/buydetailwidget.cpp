@@ -225,8 +225,11 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     connect(m_resume, &QPushButton::clicked, this,
             [this] { Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("resume")); });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (QMessageBox::question(this, tr("Cancel media buy"),
-                                  tr("Cancel %1? A canceled buy cannot be resumed.").arg(m_mediaBuyId)) ==
+        const int row = m_buys->rowOf(m_mediaBuyId);
+        if (QMessageBox::question(
+                this, tr("Cancel media buy"),
+                tr("Cancel the buy “%1” (%2)? A canceled buy cannot be resumed.")
+                    .arg(m_buys->title(row), m_buys->index(row, BuyModel::BudgetColumn).data().toString())) ==
             QMessageBox::Yes)
             Q_EMIT updateRequested(m_mediaBuyId, QStringLiteral("cancel"));
     });
@@ -419,9 +422,12 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
             delivered += QStringLiteral(" · ") + units;
         if (report.contains("spend") && report["spend"].is_number())
             delivered += QStringLiteral(" · ") + formatMoney(jsonNumber(report, "spend"), currency);
+        const QString productId = jsonString(package, "product_id");
+        const QString productName =
+            m_productLookup ? jsonString(m_productLookup(productId), "name") : QString();
         const QStringList values{
             packageId,
-            jsonString(package, "product_id"),
+            productName.isEmpty() ? productId : productName,
             package.contains("budget") ? formatMoney(jsonAmount(package["budget"]), currency) : QString(),
             pricingRateText(report, currency),
             delivered,
@@ -430,6 +436,8 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
         // selection where they were.
         for (int c = 0; c < values.size(); ++c) {
             QString tip = values.at(c); // the whole text when the column is narrower
+            if (c == 1 && !productName.isEmpty())
+                tip = withId(productName, productId);
             if (const QString model = jsonString(report, "pricing_model"); c == 3 && !model.isEmpty())
                 tip = displayName(Vocabulary::PricingModel, model) + QStringLiteral(": ") + values.at(c);
             QTableWidgetItem *item = m_packages->item(p, c);
@@ -491,6 +499,11 @@ QListView *BuyDetailWidget::impairmentView() const
 ImpairmentModel *BuyDetailWidget::impairmentModel() const
 {
     return m_impairments;
+}
+
+void BuyDetailWidget::setProductLookup(std::function<nlohmann::json(const QString &productId)> lookup)
+{
+    m_productLookup = std::move(lookup);
 }
 
 QTableWidget *BuyDetailWidget::packageTable() const

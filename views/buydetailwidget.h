@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 class QLabel;
@@ -46,6 +48,8 @@ public:
     QListView *impairmentView() const;
     models::ImpairmentModel *impairmentModel() const;
     QTableWidget *packageTable() const;
+    // Where the Packages tab finds a product's name (by default it shows product ids).
+    void setProductLookup(std::function<nlohmann::json(const QString &productId)> lookup);
     QTreeView *timelineView() const;
     DeliveryChart *deliveryChart() const;
     ErrorBanner *errorBanner() const;
@@ -86,6 +90,7 @@ private:
     QTabWidget *m_sections = nullptr;
     QTableWidget *m_packages = nullptr;
     QListView *m_impairmentView = nullptr;
+    std::function<nlohmann::json(const QString &)> m_productLookup;
     QTreeView *m_timelineView = nullptr;
     DeliveryChart *m_chart = nullptr;
     QPushButton *m_pause = nullptr;

@@ -33,11 +33,11 @@ json assetFor(const json &formatId, const QString &url)
 } // namespace
 
 CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const QString &)> &productJson,
-                                 QWidget *parent)
+                                 const QString &title, QWidget *parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("creativesDialog"));
-    setWindowTitle(tr("Creatives for %1").arg(jsonString(buy, "media_buy_id")));
+    setWindowTitle(tr("Creatives for %1").arg(title.isEmpty() ? jsonString(buy, "media_buy_id") : title));
     resize(760, 320);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(
@@ -46,12 +46,14 @@ CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const
                    this));
     m_table = new QTableWidget(0, 3, this);
     m_table->setObjectName(QStringLiteral("creativeTable"));
-    m_table->setHorizontalHeaderLabels({tr("Package"), tr("Format"), tr("Asset URL")});
+    m_table->setHorizontalHeaderLabels({tr("Product"), tr("Format"), tr("Asset URL")});
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->verticalHeader()->hide();
     for (const auto &package : jsonArray(buy, "packages")) {
         const QString packageId = jsonString(package, "package_id");
-        json formats = jsonArray(productJson(jsonString(package, "product_id")), "format_ids");
+        const QString productId = jsonString(package, "product_id");
+        const json product = productJson(productId);
+        json formats = jsonArray(product, "format_ids");
         // A buy whose product this session never listed (placed elsewhere): the formats the seller asks for.
         if (formats.empty())
             formats = jsonArray(package, "format_ids_to_provide");
@@ -60,7 +62,10 @@ CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const
         Row row{packageId, QStringLiteral("cr-%1").arg(packageId), formats.front()};
         const int r = m_table->rowCount();
         m_table->insertRow(r);
-        auto *packageItem = new QTableWidgetItem(packageId);
+        // The package by its product's name, as the planner bought it; the ids in the tooltip.
+        const QString productName = jsonString(product, "name");
+        auto *packageItem = new QTableWidgetItem(productName.isEmpty() ? packageId : productName);
+        packageItem->setToolTip(tr("Package %1 · product %2").arg(packageId, productId));
         packageItem->setFlags(Qt::ItemIsEnabled);
         m_table->setItem(r, 0, packageItem);
         QString format = jsonString(row.formatId, "id");

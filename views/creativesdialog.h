@@ -17,10 +17,11 @@ class CreativesDialog final : public QDialog
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(CreativesDialog)
 public:
-    // `productJson` returns the product (with format_ids) of a product id.
+    // `productJson` returns the product (with format_ids and name) of a product id; `title` names the buy
+    // as the window shows it.
     CreativesDialog(const nlohmann::json &buy,
                     const std::function<nlohmann::json(const QString &)> &productJson,
-                    QWidget *parent = nullptr);
+                    const QString &title = {}, QWidget *parent = nullptr);
 
     int packageCount() const;
     nlohmann::json creatives() const;

@@ -314,6 +314,7 @@ void MainWindow::buildCentre()
     m_proposalDetail->setOpportunities(m_workbench->opportunities());
     m_detailStack->addWidget(m_proposalDetail);
     m_buyDetail = new BuyDetailWidget(m_workbench->buys(), m_workbench->events(), m_detailStack);
+    m_buyDetail->setProductLookup([this](const QString &productId) { return productById(productId); });
     m_detailStack->addWidget(m_buyDetail);
     rightLayout->addWidget(m_detailStack, 1);
 
@@ -574,13 +575,9 @@ void MainWindow::wireWorkbench()
     });
     connect(m_buyDetail, &BuyDetailWidget::creativesRequested, this, [this](const QString &id) {
         const BuyModel *buys = m_workbench->buys();
-        const ProductModel *products = m_workbench->products();
         CreativesDialog dialog(
-            buys->buyJson(buys->rowOf(id)),
-            [products](const QString &productId) {
-                return products->productJson(products->rowOf(productId));
-            },
-            this);
+            buys->buyJson(buys->rowOf(id)), [this](const QString &productId) { return productById(productId); },
+            buys->title(buys->rowOf(id)), this);
         if (runDialog(&dialog) != QDialog::Accepted || dialog.packageCount() == 0)
             return;
         m_buyDetail->errorBanner()->clearError();
@@ -891,6 +888,16 @@ ExchangeInspector *MainWindow::exchangeInspector() const
 void MainWindow::setCurrentTab(Tab tab)
 {
     m_tabs->setCurrentIndex(static_cast<int>(tab));
+}
+
+nlohmann::json MainWindow::productById(const QString &productId) const
+{
+    for (const ProductModel *products : {m_workbench->products(), m_workbench->catalog()}) {
+        const int row = products->rowOf(productId);
+        if (row >= 0)
+            return products->productJson(row);
+    }
+    return nullptr;
 }
 
 void MainWindow::onOpportunityChosen()

@@ -132,6 +132,8 @@ private:
     void onCloseOpportunity(const QString &opportunityId);
 
     void refreshAgentSelector();
+    // The product of this id from the brief's answer or, failing that, the seller's catalog (null: neither).
+    nlohmann::json productById(const QString &productId) const;
     // The Proposals and Buys lists show one opportunity's rows (the one selected in the left tree) or, with
     // an empty id, every row. applyScope recomputes the filters after the models change.
     void scopeTo(const QString &opportunityId);

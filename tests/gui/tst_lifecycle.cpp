@@ -448,10 +448,16 @@ void TestLifecycle::breakFirstCreative(const QString &buyId, QString *creative)
     m_window->showBuy(buyId);
     waitIdle();
     QVERIFY(m_window->buyDetail()->creativesButton()->isEnabled());
-    m_fillDialog = [](QDialog *dialog) {
+    const QString title = m_workbench->buys()->title(m_workbench->buys()->rowOf(buyId));
+    m_fillDialog = [title](QDialog *dialog) {
         auto *creatives = qobject_cast<CreativesDialog *>(dialog);
         QVERIFY(creatives);
         QVERIFY(creatives->packageCount() > 0);
+        // The buy and its packages by name (the products the planner bought), the ids in tooltips.
+        QVERIFY2(creatives->windowTitle().contains(title), qPrintable(creatives->windowTitle()));
+        const QTableWidgetItem *first = creatives->table()->item(0, 0);
+        QVERIFY(first && !first->text().startsWith(QStringLiteral("pkg")));
+        QVERIFY(first->toolTip().contains(QStringLiteral("pkg")));
     };
     QTest::mouseClick(m_window->buyDetail()->creativesButton(), Qt::LeftButton);
     waitIdle();

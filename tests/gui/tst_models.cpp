@@ -1126,9 +1126,18 @@ void TestModels::heldBuysSayWhatTheyBuy()
                                        {{"product_id", "dooh"}},
                                        {{"product_id", "ctv"}}})}}}},
          {{"task_id", "task_c"}, {"task_type", "update_media_buy"}, {"media_buy_id", "mb_2"}},
-         {{"task_id", "task_d"}, {"task_type", "create_media_buy"}, {"params", "not an object"}}});
+         {{"task_id", "task_d"}, {"task_type", "create_media_buy"}, {"params", "not an object"}},
+         // With the names the back office found: people read those; an id it has no name for stays.
+         {{"task_id", "task_e"},
+          {"task_type", "create_media_buy"},
+          {"params", {{"proposal_id", "prop_7"}}},
+          {"names", {{"proposal", "Balanced plan"}}}},
+         {{"task_id", "task_f"},
+          {"task_type", "buy_products"},
+          {"params", {{"purchases", json::array({{{"product_id", "ctv"}}, {{"product_id", "olv"}}})}}},
+          {"names", {{"products", {{"ctv", "Premium CTV"}, {"olv", 7}}}}}}});
     model.setTasks(tasks);
-    QCOMPARE(model.rowCount(), 4);
+    QCOMPARE(model.rowCount(), 6);
     const auto what = [&model](int row, int role = Qt::DisplayRole) {
         return model.index(row, adcp::models::ApprovalModel::WhatColumn).data(role).toString();
     };
@@ -1139,6 +1148,8 @@ void TestModels::heldBuysSayWhatTheyBuy()
     QCOMPARE(what(1, Qt::ToolTipRole), QStringLiteral("Task task_b"));
     QCOMPARE(what(2), QStringLiteral("Change to a media buy · mb_2"));
     QCOMPARE(what(3), QStringLiteral("New media buy"));
+    QCOMPARE(what(4), QStringLiteral("New media buy · proposal “Balanced plan”"));
+    QCOMPARE(what(5), QStringLiteral("Direct buy · Premium CTV, olv"));
 }
 
 QTEST_GUILESS_MAIN(TestModels)

@@ -483,6 +483,13 @@ void TestUsability::approveWhilePolling()
     adcp::models::ApprovalModel *approvals = m_console->approvalModel();
     QTRY_VERIFY_WITH_TIMEOUT(approvals->rowCount() == 1, kHangMs);
     const QString taskId = approvals->taskId(0);
+    // The reviewer reads the proposal's name, as the seller issued it, not its id.
+    const QString held = approvals->index(0, adcp::models::ApprovalModel::WhatColumn).data().toString();
+    QVERIFY2(held.contains(proposals->index(proposals->rowOf(proposalId), ProposalModel::NameColumn)
+                               .data()
+                               .toString()) &&
+                 !held.contains(proposalId),
+             qPrintable(held));
     QPointer<QPushButton> approve = shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console);
     QVERIFY(approve);
     // Whole and in sight: as wide as its label needs, inside the visible part of the table.

@@ -520,6 +520,17 @@ void TestWidgets::buyDetailRedrawsOnlyWhatChanged()
     buys.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "active"}});
     buys.upsertBuy({{"media_buy_id", "mb-2"}, {"status", "paused"}});
     QCOMPARE(detail.packageTable()->item(0, 5), now);
+
+    // Products by name where the window knows them, the id in the tooltip; an unknown one by its id.
+    QCOMPARE(detail.packageTable()->item(0, 1)->text(), QStringLiteral("ctv"));
+    detail.setProductLookup([](const QString &productId) {
+        return productId == QLatin1String("ctv") ? nlohmann::json{{"product_id", "ctv"}, {"name", "Premium CTV"}}
+                                                 : nlohmann::json();
+    });
+    buys.upsertBuy(buy);
+    detail.showBuy(QStringLiteral("mb-1"));
+    QCOMPARE(detail.packageTable()->item(0, 1)->text(), QStringLiteral("Premium CTV"));
+    QVERIFY(detail.packageTable()->item(0, 1)->toolTip().contains(QStringLiteral("ctv")));
 }
 
 // Each package says how it is priced and what it was billed on, from the delivery report; a report from a

@@ -892,10 +892,11 @@ void TestWorkspace::pendingDirectBuySurvivesARestart()
     adcp::models::ApprovalModel *approvals = app.console->approvalModel();
     QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 1, kHangMs);
     QCOMPARE(approvals->taskId(0), taskId);
-    // The reviewer sees which buy waits (the product it buys; list_tasks alone said only "New media buy"),
-    // and the buy's id in the tooltip.
+    // The reviewer sees which buy waits (the product it buys, by its catalog name; list_tasks alone said
+    // only "New media buy"), and the buy's id in the tooltip.
     const QModelIndex what = approvals->index(0, adcp::models::ApprovalModel::WhatColumn);
-    QVERIFY2(what.data().toString().contains(podcast), qPrintable(what.data().toString()));
+    QVERIFY(title != podcast); // the catalog's name, read before the restart
+    QVERIFY2(what.data().toString().contains(title), qPrintable(what.data().toString()));
     QVERIFY2(what.data(Qt::ToolTipRole).toString().contains(QStringLiteral("media buy")),
              qPrintable(what.data(Qt::ToolTipRole).toString()));
     QSignalSpy created(workbench, &Workbench::buyCreated);
