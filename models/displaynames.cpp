@@ -3,6 +3,10 @@
 #include <QCoreApplication>
 #include <QHash>
 #include <QLocale>
+#include <QRegularExpression>
+
+#include <utility>
+#include <vector>
 
 namespace adcp::models {
 
@@ -232,6 +236,69 @@ QString statusLabel(const QString &status)
     if (space < 0)
         return displayName(Vocabulary::Status, status);
     return displayName(Vocabulary::Status, status.left(space)) + status.mid(space);
+}
+
+namespace {
+
+// "purchases" → "purchase": list members are named one at a time.
+QString singular(QString name)
+{
+    if (name.endsWith(QLatin1String("ies")))
+        return name.chopped(3) + u'y';
+    if (name.endsWith(u's') && !name.endsWith(QLatin1String("ss")))
+        name.chop(1);
+    return name;
+}
+
+// The path's segments as (name, index) pairs; index -1 for a plain member. Both the dotted form with
+// brackets and the JSON pointer form are read; anything else gives nothing.
+std::vector<std::pair<QString, int>> fieldSegments(const QString &path)
+{
+    std::vector<std::pair<QString, int>> segments;
+    QString text = path.trimmed();
+    if (text.startsWith(u'/')) { // JSON pointer: numbers are indexes of the segment before
+        for (const QString &part : text.mid(1).split(u'/')) {
+            bool number = false;
+            const int index = part.toInt(&number);
+            if (number && !segments.empty() && segments.back().second < 0)
+                segments.back().second = index;
+            else if (!part.isEmpty())
+                segments.emplace_back(part, -1);
+            else
+                return {};
+        }
+        return segments;
+    }
+    static const QRegularExpression member(QStringLiteral("^([A-Za-z_][A-Za-z0-9_]*)(?:\\[(\\d{1,6})\\])?$"));
+    for (const QString &part : text.split(u'.')) {
+        const QRegularExpressionMatch match = member.match(part);
+        if (!match.hasMatch())
+            return {};
+        segments.emplace_back(match.captured(1), match.captured(2).isEmpty() ? -1 : match.captured(2).toInt());
+    }
+    return segments;
+}
+
+} // namespace
+
+QString fieldLabel(const QString &path)
+{
+    const auto segments = fieldSegments(path);
+    if (segments.empty())
+        return path;
+    QStringList words;
+    for (const auto &[name, index] : segments) {
+        QString word = name;
+        word.replace(u'_', u' ');
+        words << (index >= 0 ? QStringLiteral("%1 %2").arg(singular(word)).arg(index + 1) : word);
+    }
+    return words.join(QStringLiteral(" › "));
+}
+
+int fieldIndex(const QString &path, const QString &list)
+{
+    const auto segments = fieldSegments(path);
+    return !segments.empty() && segments.front().first == list ? segments.front().second : -1;
 }
 
 QString withId(const QString &name, const QString &id)

@@ -33,6 +33,12 @@ enum class Vocabulary {
 QString displayName(Vocabulary vocabulary, const QString &id);
 // A status as a chip shows it; "impaired (2)" keeps its count.
 QString statusLabel(const QString &status);
+// An error's `field` in words: "purchases[1].budget" → "purchase 2 › budget", "/packages/0/bid_price" →
+// "package 1 › bid price". Unknown shapes come back as given.
+QString fieldLabel(const QString &path);
+// The index of a top-level list member a `field` points into ("purchases[1].budget" with "purchases" → 1),
+// or -1.
+int fieldIndex(const QString &path, const QString &list);
 // Tooltip text that keeps the id at hand: "Display name (id)".
 QString withId(const QString &name, const QString &id);
 // The locale numbers, money and dates are shown in: the user's, except the untranslated "C" locale (no digit

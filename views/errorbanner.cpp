@@ -1,5 +1,7 @@
 #include "errorbanner.h"
 
+#include "displaynames.h"
+
 #include "accountmodel.h"
 
 #include <QDesktopServices>
@@ -67,9 +69,14 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
     QString html = QStringLiteral("<b>%1</b> %2 <span style='color:#9a3412'>— %3</span><br>%4")
                        .arg(m_code.toHtmlEscaped(), tr("on %1").arg(action).toHtmlEscaped(),
                             recovery.toHtmlEscaped(), QString::fromStdString(error.message).toHtmlEscaped());
-    if (error.field)
+    if (error.field) {
+        // In words first ("purchase 2 › budget"), the path as sent after it.
+        const QString path = QString::fromStdString(*error.field);
+        const QString words = models::fieldLabel(path);
         html += QStringLiteral("<br>") +
-                tr("Field: <code>%1</code>").arg(QString::fromStdString(*error.field).toHtmlEscaped());
+                (words == path ? tr("Field: <code>%1</code>").arg(path.toHtmlEscaped())
+                               : tr("Field: %1 <code>(%2)</code>").arg(words.toHtmlEscaped(), path.toHtmlEscaped()));
+    }
     if (error.suggestion)
         html += QStringLiteral("<br>") +
                 tr("Suggestion: %1").arg(QString::fromStdString(*error.suggestion).toHtmlEscaped());

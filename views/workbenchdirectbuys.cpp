@@ -193,7 +193,17 @@ void Workbench::buyProducts(const json &purchases, const QString &startTime, con
                 }
                 m_unansweredBuy = !outcome->ok() && buyWentUnanswered(*outcome->error) ? request : json();
             });
-    const auto explain = [](AdcpError error) {
+    const auto explain = [this, purchases](AdcpError error) {
+        // A refusal that points into a purchase names its product: "purchase 2" is nothing to a planner.
+        if (error.field) {
+            const int index = fieldIndex(QString::fromStdString(*error.field), QStringLiteral("purchases"));
+            if (index >= 0 && purchases.is_array() && index < static_cast<int>(purchases.size())) {
+                const QString product =
+                    m_catalog->productName(jsonString(purchases[static_cast<size_t>(index)], "product_id"));
+                if (!product.isEmpty())
+                    error.message = tr("%1: %2").arg(product, QString::fromStdString(error.message)).toStdString();
+            }
+        }
         if (!buyWentUnanswered(error))
             return explainBuyError(std::move(error));
         error.message =

@@ -106,6 +106,7 @@ private Q_SLOTS:
     void staleFeedOffersAReload();
     void cancelConfirmsFirst();
     void lostAnswerIsSentAgainUnderTheSameKey();
+    void refusedPurchaseIsNamedByItsProduct();
     void sellerWithoutTheToolsSaysWhy();
 
 private:
@@ -468,6 +469,43 @@ void TestDirectBuy::lostAnswerIsSentAgainUnderTheSameKey()
     QCOMPARE(keys.size(), size_t(2));
     QCOMPARE(keys[0], keys[1]);
     // The seller's replay of that key is its one buy (tst_seller_directbuys checks that a key books once).
+    m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
+}
+
+// A seller refusing one purchase points at it as `purchases[0].budget`: the banner names the product the
+// planner ticked and says the field in words, the path as sent beside it.
+void TestDirectBuy::refusedPurchaseIsNamedByItsProduct()
+{
+    adcp::AgentClient strict(
+        QStringLiteral("Embedded seller"),
+        std::make_unique<AlteredSeller>(m_dispatcher, embeddedPlannerPrincipal(),
+                                        [](const QString &tool, adcp::ToolOutcome &outcome) {
+                                            if (tool != QLatin1String("buy_products"))
+                                                return;
+                                            adcp::AdcpError error = adcp::AdcpError::make(
+                                                "BUDGET_TOO_LOW", "below this product's minimum spend");
+                                            error.field = "purchases[0].budget";
+                                            outcome = adcp::ToolOutcome::failure(std::move(error));
+                                        }),
+        adcp::SchemaRegistry::bundled());
+    m_workbench->setClient(&strict, QString::fromStdString(embeddedPlannerPrincipal().id));
+    click(m_window->connectButton());
+    waitIdle();
+    openTab(MainWindow::Tab::Catalog);
+    click(catalog()->loadButton());
+    waitIdle();
+    const QString product = m_workbench->catalog()->productName(QString::fromLatin1(kAudio));
+    QVERIFY(!product.isEmpty() && product != QLatin1String(kAudio));
+    guidriver::orderFromCatalog(catalog(), QString::fromLatin1(kAudio), QStringLiteral("2600"));
+    click(catalog()->buyButton());
+    waitIdle();
+    ErrorBanner *banner = catalog()->errorBanner();
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->code(), QStringLiteral("BUDGET_TOO_LOW"));
+    QVERIFY2(banner->text().contains(product + QStringLiteral(": below")), qPrintable(banner->text()));
+    QVERIFY2(banner->text().contains(QStringLiteral("purchase 1 › budget")), qPrintable(banner->text()));
+    QVERIFY(banner->text().contains(QStringLiteral("purchases[0].budget")));
+    banner->clearError();
     m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
 }
 

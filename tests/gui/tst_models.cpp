@@ -120,6 +120,7 @@ private Q_SLOTS:
     void opportunitiesTree();
     void creativeLibraryReadsPagesSafely();
     void creativeLibraryShowsAssignments();
+    void errorFieldsInWords();
     void heldBuysSayWhatTheyBuy();
 };
 
@@ -1106,6 +1107,24 @@ void TestModels::pricingTexts()
 
 // The seller console's held buys: list_tasks says only the task type; the request the back office adds names
 // the proposal or the products (two, then a count) and the total budget; the buy's id is in the tooltip.
+// An error's `field` in words, both path forms; what cannot be read comes back as given.
+void TestModels::errorFieldsInWords()
+{
+    using adcp::models::fieldIndex;
+    using adcp::models::fieldLabel;
+    QCOMPARE(fieldLabel(QStringLiteral("purchases[1].budget")), QStringLiteral("purchase 2 › budget"));
+    QCOMPARE(fieldLabel(QStringLiteral("/packages/0/bid_price")), QStringLiteral("package 1 › bid price"));
+    QCOMPARE(fieldLabel(QStringLiteral("total_budget")), QStringLiteral("total budget"));
+    QCOMPARE(fieldLabel(QStringLiteral("properties[2].address")), QStringLiteral("property 3 › address"));
+    QCOMPARE(fieldLabel(QStringLiteral("refine[0].proposal_id")), QStringLiteral("refine 1 › proposal id"));
+    for (const char *odd : {"", "a..b", "purchases[x].budget", "/a//b", "<script>"})
+        QCOMPARE(fieldLabel(QString::fromLatin1(odd)), QString::fromLatin1(odd));
+    QCOMPARE(fieldIndex(QStringLiteral("purchases[3].pricing.rate"), QStringLiteral("purchases")), 3);
+    QCOMPARE(fieldIndex(QStringLiteral("/purchases/2/budget"), QStringLiteral("purchases")), 2);
+    QCOMPARE(fieldIndex(QStringLiteral("packages[3].budget"), QStringLiteral("purchases")), -1);
+    QCOMPARE(fieldIndex(QStringLiteral("purchases.budget"), QStringLiteral("purchases")), -1);
+}
+
 void TestModels::heldBuysSayWhatTheyBuy()
 {
     adcp::models::ApprovalModel model;
