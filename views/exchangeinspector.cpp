@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSaveFile>
 #include <QSplitter>
 #include <QTabWidget>
@@ -167,11 +168,11 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
             showCurrent();
         }
     });
-    // Keep the newest exchange in sight unless the user is looking at an older one.
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (m_currentId == 0)
-            m_view->scrollToBottom();
-    });
+    // The newest exchange stays in sight while the view is at its end; elsewhere nothing moves.
+    for (const auto about : {&QAbstractItemModel::rowsAboutToBeInserted, &QAbstractItemModel::rowsAboutToBeRemoved})
+        connect(m_proxy, about, this, &ExchangeInspector::holdScrollPosition);
+    for (const auto done : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, done, this, &ExchangeInspector::restoreScrollPosition);
     connect(m_copyCurl, &QPushButton::clicked, this, [this] {
         const QString command = curlForCurrent();
         const adcp::Exchange *exchange = m_model->exchange(currentRow());
@@ -263,6 +264,24 @@ void ExchangeInspector::showRow(int sourceRow)
 int ExchangeInspector::currentRow() const
 {
     return m_currentId != 0 ? m_model->rowOfId(m_currentId) : -1;
+}
+
+void ExchangeInspector::holdScrollPosition()
+{
+    const QScrollBar *bar = m_view->verticalScrollBar();
+    m_following = bar->value() >= bar->maximum();
+    // Between two changes of one add (an insert, then a trim) the view has not laid itself out again and
+    // finds no row at its top: the row remembered before, a persistent index, is still the one.
+    if (const QModelIndex top = m_view->indexAt(QPoint(1, 1)); top.isValid())
+        m_topRow = top;
+}
+
+void ExchangeInspector::restoreScrollPosition()
+{
+    if (m_following)
+        m_view->scrollToBottom();
+    else if (m_topRow.isValid())
+        m_view->scrollTo(m_topRow, QAbstractItemView::PositionAtTop);
 }
 
 void ExchangeInspector::showCurrent()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QUrl>
+#include <QPersistentModelIndex>
 #include <QWidget>
 
 #include <functional>
@@ -62,12 +63,18 @@ public:
 private:
     void showCurrent();
     void updateBackgroundCount();
+    // Rows added and trimmed while the user reads must not move under them: the row at the top of the view
+    // stays at the top; a view scrolled to its end follows the newest exchange instead.
+    void holdScrollPosition();
+    void restoreScrollPosition();
 
     models::ExchangeModel *m_model;
     models::ExchangeSortModel *m_proxy;
     // The exchange shown, by id: rows move when old exchanges are trimmed from the front, an id does not.
     quint64 m_currentId = 0;
     int currentRow() const;
+    QPersistentModelIndex m_topRow; // of the view's model, remembered across a change of rows
+    bool m_following = true;
     QLineEdit *m_filter = nullptr;
     QCheckBox *m_failuresOnly = nullptr;
     QTreeView *m_view = nullptr;

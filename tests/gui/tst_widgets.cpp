@@ -73,6 +73,7 @@ private Q_SLOTS:
     void buyDetailRedrawsOnlyWhatChanged();
     void buyDetailShowsPricingPerPackage();
     void versionCompareHighlightsChanges();
+    void exchangeLogFollowsOnlyAtItsEnd();
     void inspectorShowsIssuesAndSavesHistory();
     void inspectorFollowsItsExchangeWhenOldOnesAreTrimmed();
 };
@@ -342,7 +343,9 @@ void TestWidgets::errorBannerRemedies()
     // What a user reads: code, field, message and suggestion, plus the recovery class in plain words.
     QVERIFY(banner.text().contains(code));
     QVERIFY2(banner.text().contains(recovery), qPrintable(banner.text()));
-    QVERIFY(banner.text().contains(QStringLiteral("<code>proposal_id</code>")));
+    // The field in words, the path as sent beside it.
+    QVERIFY2(banner.text().contains(QStringLiteral("Field: proposal id <code>(proposal_id)</code>")),
+             qPrintable(banner.text()));
     QVERIFY(banner.text().contains(QStringLiteral("The proposal is still a draft")));
     QVERIFY(banner.text().contains(QStringLiteral("Finalize the proposal, then create the buy")));
     QCOMPARE(!banner.remedyButton()->isHidden(), !button.isEmpty());
@@ -450,6 +453,53 @@ void TestWidgets::inspectorFollowsItsExchangeWhenOldOnesAreTrimmed()
     add(6, "get_media_buys"); // get_products itself is trimmed: what is shown and copied is never it
     QVERIFY(!inspector.curlForCurrent().contains(QStringLiteral("get_products")));
     QVERIFY(!inspector.requestView()->toPlainText().contains(QStringLiteral("get_products")));
+}
+
+// The walk saw the log not following new exchanges once one had been clicked, and polling rows moving under
+// the pointer. At its end the log follows the newest; scrolled up, the row at its top stays there while new
+// exchanges come and old ones are trimmed.
+void TestWidgets::exchangeLogFollowsOnlyAtItsEnd()
+{
+    adcp::models::ExchangeModel model;
+    model.setLimit(40);
+    ExchangeInspector inspector(&model);
+    inspector.resize(900, 260);
+    inspector.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&inspector));
+    quint64 next = 1;
+    const auto add = [&model, &next] {
+        adcp::Exchange exchange;
+        exchange.id = next;
+        exchange.tool = QStringLiteral("tool_%1").arg(next);
+        exchange.startedAt = kNow.addSecs(qint64(next));
+        model.addExchange(exchange);
+        ++next;
+    };
+    for (int i = 0; i < 30; ++i)
+        add();
+    auto *view = inspector.findChild<QTreeView *>(QStringLiteral("exchangeView"));
+    QVERIFY(view);
+    const auto toolAt = [view](const QPoint &point) {
+        const QModelIndex index = view->indexAt(point);
+        return index.sibling(index.row(), adcp::models::ExchangeModel::ToolColumn).data().toString();
+    };
+    const auto lastShown = [view, &toolAt] {
+        return toolAt(QPoint(1, view->viewport()->height() - view->sizeHintForRow(0) / 2));
+    };
+    view->scrollToBottom();
+    QCOMPARE(lastShown(), QStringLiteral("tool_30"));
+    // A row picked to inspect does not stop the log following while it is at its end.
+    view->setCurrentIndex(view->model()->index(view->model()->rowCount() - 1, 0));
+    add();
+    QCOMPARE(lastShown(), QStringLiteral("tool_31"));
+
+    view->scrollTo(view->model()->index(10, 0), QAbstractItemView::PositionAtTop);
+    const QString top = toolAt(QPoint(1, 1));
+    QCOMPARE(top, QStringLiteral("tool_11"));
+    for (int i = 0; i < 15; ++i)
+        add(); // 46 exchanges, the oldest six trimmed
+    QCOMPARE(model.rowCount(), 40);
+    QCOMPARE(toolAt(QPoint(1, 1)), top);
 }
 
 void TestWidgets::inspectorShowsIssuesAndSavesHistory()
