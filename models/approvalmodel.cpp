@@ -85,9 +85,15 @@ QVariant ApprovalModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case IdRole:
         return task.id;
-    case Qt::ToolTipRole:
-        return task.mediaBuyId.isEmpty() ? tr("Task %1").arg(task.id)
-                                         : tr("Task %1 · media buy %2").arg(task.id, task.mediaBuyId);
+    case Qt::ToolTipRole: {
+        // The whole subject first (the column cuts it in the docked console), then the ids.
+        const QString ids = task.mediaBuyId.isEmpty()
+                                ? tr("Task %1").arg(task.id)
+                                : tr("Task %1 · media buy %2").arg(task.id, task.mediaBuyId);
+        if (index.column() != WhatColumn)
+            return ids;
+        return QStringLiteral("%1\n%2").arg(data(index, Qt::DisplayRole).toString(), ids);
+    }
     case Qt::DisplayRole:
         switch (static_cast<Column>(index.column())) {
         case WhatColumn:

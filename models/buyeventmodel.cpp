@@ -90,6 +90,8 @@ QVariant BuyEventModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == TimeColumn)
             return tr("%1 on the seller's clock").arg(formatDateTime(event.at));
+        if (index.column() == EventColumn) // whole, with how it was learnt (the column may be hidden)
+            return tr("%1\nSeen by %2").arg(event.text, sources.join(QStringLiteral(" + ")));
         if (index.column() == SourceColumn && event.reemissions > 0)
             return tr("The seller sent this notification %n more time(s) under a new idempotency key",
                       nullptr, event.reemissions);

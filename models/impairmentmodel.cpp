@@ -63,7 +63,8 @@ QVariant ImpairmentModel::data(const QModelIndex &index, int role) const
     }
 }
 
-void ImpairmentModel::setImpairments(const nlohmann::json &impairments)
+void ImpairmentModel::setImpairments(const nlohmann::json &impairments,
+                                     const QHash<QString, QString> &packageNames)
 {
     beginResetModel();
     m_rows.clear();
@@ -73,7 +74,8 @@ void ImpairmentModel::setImpairments(const nlohmann::json &impairments)
             row.id = jsonString(impairment, "impairment_id");
             row.resourceType = jsonString(impairment, "resource_type");
             row.resourceId = jsonString(impairment, "resource_id");
-            row.packageIds = jsonStringList(impairment, "package_ids");
+            for (const QString &packageId : jsonStringList(impairment, "package_ids"))
+                row.packageIds << packageNames.value(packageId, packageId);
             const nlohmann::json transition = jsonObject(impairment, "transition");
             row.from = jsonString(transition, "from");
             row.to = jsonString(transition, "to");

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "tablemodel.h"
+
 #include <QDateTime>
+#include <QHash>
 
 #include <nlohmann/json.hpp>
 
@@ -31,7 +33,9 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
-    void setImpairments(const nlohmann::json &impairments);
+    // `packageNames` names packages (package_id → what the planner calls it, e.g. its product's name); a
+    // package without one is shown by its id.
+    void setImpairments(const nlohmann::json &impairments, const QHash<QString, QString> &packageNames = {});
 
 private:
     struct Row

@@ -1,5 +1,7 @@
 #include "opportunitymodel.h"
 
+#include <QColor>
+
 #include "displaynames.h"
 #include "jsonvalues.h"
 #include "modelroles.h"
@@ -61,15 +63,25 @@ QVariant OpportunityModel::data(const QModelIndex &index, int role) const
     case HealthRole:
         return row.impaired ? QStringLiteral("impaired") : QStringLiteral("ok");
     case Qt::ToolTipRole:
-        if (topLevel)
-            return tr("%1 · phase: %2")
-                .arg(row.id, row.phase.isEmpty() ? tr("unset") : displayName(Vocabulary::Phase, row.phase));
+        if (topLevel) {
+            QString tip = tr("%1 · phase: %2")
+                              .arg(row.id, row.phase.isEmpty() ? tr("unset")
+                                                               : displayName(Vocabulary::Phase, row.phase));
+            if (!row.closeReason.isEmpty())
+                tip += QStringLiteral("\n") +
+                       tr("Closed: %1").arg(displayName(Vocabulary::CloseReason, row.closeReason).toLower());
+            return tip;
+        }
+        return {};
+    case Qt::ForegroundRole:
+        if (topLevel && !row.closeReason.isEmpty())
+            return QColor(0x6b, 0x72, 0x80);
         return {};
     case Qt::DisplayRole:
         if (topLevel) {
+            // The reason is in the tooltip: in the narrow tree "(closed: bought from this seller)" was cut.
             if (!row.closeReason.isEmpty())
-                return tr("%1 (closed: %2)")
-                    .arg(row.title, displayName(Vocabulary::CloseReason, row.closeReason).toLower());
+                return tr("%1 · closed").arg(row.title);
             return row.title;
         }
         if (index.row() == ProposalsRow)
@@ -134,6 +146,12 @@ QString OpportunityModel::closeReason(const QString &opportunityId) const
 {
     const int row = rowOf(opportunityId);
     return row >= 0 ? m_rows[size_t(row)].closeReason : QString();
+}
+
+QString OpportunityModel::title(int row) const
+{
+    return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[static_cast<size_t>(row)].title
+                                                             : QString();
 }
 
 QString OpportunityModel::opportunityId(int row) const

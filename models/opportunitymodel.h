@@ -32,6 +32,8 @@ public:
     void setClosed(const QString &opportunityId, const QString &closeReason);
     int rowOf(const QString &opportunityId) const;
     QString opportunityId(int row) const;
+    // The name the planner gave the brief (the tree adds "· closed" to a closed one).
+    QString title(int row) const;
     // How the opportunity closed, empty while it is open (or unknown here).
     QString closeReason(const QString &opportunityId) const;
     void clear();

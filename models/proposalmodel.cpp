@@ -39,7 +39,10 @@ QString ProposalModel::computedStatus(const Row &row) const
 {
     if (!row.localStatus.isEmpty())
         return row.localStatus;
-    if (row.sellerStatus == QLatin1String("committed") && row.expiresAt.isValid() && m_now >= row.expiresAt)
+    // A commitment's hold and a draft's freshness both run out: neither can be finalized or bought then (the
+    // seller answers PROPOSAL_EXPIRED); a refine asks for fresh terms.
+    if ((row.sellerStatus == QLatin1String("committed") || row.sellerStatus == QLatin1String("draft")) &&
+        row.expiresAt.isValid() && m_now >= row.expiresAt)
         return QStringLiteral("expired");
     return row.sellerStatus;
 }

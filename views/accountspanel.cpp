@@ -360,9 +360,9 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
                                 .arg(button->fontMetrics().elidedText(workbench->brandDomain(),
                                                                       Qt::ElideMiddle, 180)));
             button->setToolTip(
-                QObject::tr("No account picked: what you buy names the brand %1, operated by %2, and the "
-                            "seller uses the account it keeps for them. Click to pick one of the accounts "
-                            "you hold at this agent.")
+                QObject::tr("The brand's account: what you buy names the brand %1, operated by %2, and the "
+                            "seller uses the account it keeps for them. Click to pick another of the "
+                            "accounts you hold at this agent.")
                     .arg(workbench->brandDomain(), workbench->operatorDomain()));
             return;
         }

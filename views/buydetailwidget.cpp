@@ -12,13 +12,14 @@
 #include "theme.h"
 #include "wrapdelegate.h"
 
+#include <QAbstractTextDocumentLayout>
+#include <QApplication>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHash>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QAbstractTextDocumentLayout>
-#include <QApplication>
 #include <QLabel>
 #include <QListView>
 #include <QMessageBox>
@@ -138,6 +139,8 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("detailTitle"));
     m_title->setWordWrap(true);
+    // A buy named after its products may hold "&" ("Home & Table"): it is text, never markup.
+    m_title->setTextFormat(Qt::PlainText);
     layout->addWidget(m_title);
     auto *head = new QHBoxLayout;
     m_status = new QLabel(this);
@@ -167,7 +170,21 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_impairmentView->setWordWrap(true);
     m_impairmentView->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_impairmentView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_sections->addTab(m_impairmentView, tr("Impairments"));
+    auto *impairmentPage = new QWidget(m_sections);
+    auto *impairmentLayout = new QVBoxLayout(impairmentPage);
+    impairmentLayout->setContentsMargins(0, 0, 0, 0);
+    m_noImpairments = new QLabel(tr("No impairments: everything this buy depends on (creatives, audiences, "
+                                    "catalog items, conversion sources) is in service."),
+                                 impairmentPage);
+    m_noImpairments->setObjectName(QStringLiteral("noImpairments"));
+    m_noImpairments->setWordWrap(true);
+    m_noImpairments->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_noImpairments->setStyleSheet(QStringLiteral("color: #6b7280; padding: 8px;"));
+    m_impairmentView->setParent(impairmentPage);
+    impairmentLayout->addWidget(m_noImpairments);
+    impairmentLayout->addWidget(m_impairmentView, 1);
+    m_impairmentView->hide();
+    m_sections->addTab(impairmentPage, tr("Impairments"));
     m_timelineView = new QTreeView(m_sections);
     m_timelineView->setObjectName(QStringLiteral("timelineView"));
     m_timelineView->setModel(m_timeline);
@@ -181,6 +198,9 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::EventColumn, QHeaderView::Stretch);
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::SourceColumn, QHeaderView::ResizeToContents);
     m_timelineView->setItemDelegateForColumn(BuyEventModel::EventColumn, new WrapDelegate(m_timelineView));
+    // In the narrow pane beside the console "Seen by" took the event's room: it gives way below 420 px (the
+    // event's tooltip says it then).
+    m_timelineView->installEventFilter(this);
     m_sections->addTab(m_timelineView, tr("Timeline"));
     m_packages = new QTableWidget(m_sections);
     m_packages->setObjectName(QStringLiteral("packageTable"));
@@ -190,6 +210,8 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_packages->verticalHeader()->hide();
     m_packages->horizontalHeader()->setStretchLastSection(true);
     m_packages->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Packages have no names of their own: each reads as its product, the package id in the tooltip.
+    m_packages->setColumnHidden(0, true);
     m_sections->addTab(m_packages, tr("Packages"));
     layout->addWidget(m_sections, 1);
 
@@ -337,7 +359,7 @@ void BuyDetailWidget::refresh()
         targeted.isEmpty() ? tr("Choose the account's audiences the buy's packages target")
                            : tr("Targets %1. Click to change.").arg(targeted.join(QStringLiteral(", "))));
     // Names first; the ids stay one hover away.
-    m_title->setText(m_buys->title(row).toHtmlEscaped());
+    m_title->setText(m_buys->title(row));
     m_title->setToolTip(tr("Media buy %1 · proposal %2").arg(m_mediaBuyId, m_buys->proposalId(row)));
     QString statusText = models::statusLabel(status);
     if (status != QLatin1String("paused") && !isTerminal(status) && buyDetailIsHeld(buy))
@@ -361,7 +383,16 @@ void BuyDetailWidget::refresh()
             .arg(m_buys->index(row, BuyModel::BudgetColumn).data().toString(),
                  m_buys->index(row, BuyModel::FlightColumn).data().toString(),
                  jsonString(buy, "revision").isEmpty() ? QStringLiteral("—") : jsonString(buy, "revision")));
-    m_impairments->setImpairments(jsonArray(buy, "impairments"));
+    // Packages by their product's name, as the Packages tab shows them.
+    QHash<QString, QString> packageNames;
+    for (const auto &package : jsonArrayView(buy, "packages")) {
+        const QString productId = jsonString(package, "product_id");
+        const QString name = m_productLookup ? jsonString(m_productLookup(productId), "name") : QString();
+        packageNames.insert(jsonString(package, "package_id"), name.isEmpty() ? productId : name);
+    }
+    m_impairments->setImpairments(jsonArray(buy, "impairments"), packageNames);
+    m_noImpairments->setVisible(m_impairments->rowCount() == 0);
+    m_impairmentView->setVisible(m_impairments->rowCount() > 0);
     m_sections->setTabText(1, impairmentCount > 0 ? tr("Impairments (%1)").arg(impairmentCount)
                                                   : tr("Impairments"));
 
@@ -436,8 +467,9 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
         // selection where they were.
         for (int c = 0; c < values.size(); ++c) {
             QString tip = values.at(c); // the whole text when the column is narrower
-            if (c == 1 && !productName.isEmpty())
-                tip = withId(productName, productId);
+            if (c == 1)
+                tip = tr("%1\npackage %2")
+                          .arg(withId(productName.isEmpty() ? productId : productName, productId), packageId);
             if (const QString model = jsonString(report, "pricing_model"); c == 3 && !model.isEmpty())
                 tip = displayName(Vocabulary::PricingModel, model) + QStringLiteral(": ") + values.at(c);
             QTableWidgetItem *item = m_packages->item(p, c);
@@ -499,6 +531,13 @@ QListView *BuyDetailWidget::impairmentView() const
 ImpairmentModel *BuyDetailWidget::impairmentModel() const
 {
     return m_impairments;
+}
+
+bool BuyDetailWidget::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_timelineView && event->type() == QEvent::Resize)
+        m_timelineView->setColumnHidden(BuyEventModel::SourceColumn, m_timelineView->width() < 420);
+    return QWidget::eventFilter(watched, event);
 }
 
 void BuyDetailWidget::setProductLookup(std::function<nlohmann::json(const QString &productId)> lookup)

@@ -68,6 +68,9 @@ Q_SIGNALS:
     void creativesRequested(const QString &mediaBuyId);
     void audiencesRequested(const QString &mediaBuyId);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     static bool isTerminal(const QString &status);
     void refresh();
@@ -90,6 +93,7 @@ private:
     QTabWidget *m_sections = nullptr;
     QTableWidget *m_packages = nullptr;
     QListView *m_impairmentView = nullptr;
+    QLabel *m_noImpairments = nullptr;
     std::function<nlohmann::json(const QString &)> m_productLookup;
     QTreeView *m_timelineView = nullptr;
     DeliveryChart *m_chart = nullptr;

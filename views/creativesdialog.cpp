@@ -59,11 +59,12 @@ CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const
             formats = jsonArray(package, "format_ids_to_provide");
         if (packageId.isEmpty() || formats.empty())
             continue;
-        Row row{packageId, QStringLiteral("cr-%1").arg(packageId), formats.front()};
+        const QString productName = jsonString(product, "name");
+        Row row{packageId, QStringLiteral("cr-%1").arg(packageId), formats.front(),
+                productName.isEmpty() ? packageId : productName};
         const int r = m_table->rowCount();
         m_table->insertRow(r);
         // The package by its product's name, as the planner bought it; the ids in the tooltip.
-        const QString productName = jsonString(product, "name");
         auto *packageItem = new QTableWidgetItem(productName.isEmpty() ? packageId : productName);
         packageItem->setToolTip(tr("Package %1 · product %2").arg(packageId, productId));
         packageItem->setFlags(Qt::ItemIsEnabled);
@@ -107,7 +108,7 @@ json CreativesDialog::creatives() const
                 formatId[key] = row.formatId[key];
         }
         list.push_back({{"creative_id", row.creativeId.toStdString()},
-                        {"name", QStringLiteral("Creative for %1").arg(row.packageId).toStdString()},
+                        {"name", tr("Creative for %1").arg(row.label).toStdString()},
                         {"format_id", formatId},
                         {"assets", {{"main", assetFor(row.formatId, url)}}}});
     }

@@ -34,6 +34,7 @@ private:
         QString packageId;
         QString creativeId;
         nlohmann::json formatId;
+        QString label; // what the planner bought in the package: its product's name (or the package id)
     };
     std::vector<Row> m_rows;
     QTableWidget *m_table = nullptr;

@@ -7,9 +7,11 @@
 #include <QChart>
 #include <QChartView>
 #include <QDateTimeAxis>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLocale>
 #include <QRadioButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -69,6 +71,9 @@ DeliveryChart::DeliveryChart(QWidget *parent) : QWidget(parent)
     layout->setContentsMargins(0, 0, 0, 0);
     auto *bar = new QHBoxLayout;
     m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("deliverySummary"));
+    // Wraps beside the Hourly/Daily choice in a narrow pane instead of being cut by it.
+    m_summary->setWordWrap(true);
     bar->addWidget(m_summary, 1);
     m_hourly = new QRadioButton(tr("Hourly"), this);
     m_hourly->setObjectName(QStringLiteral("hourlyButton"));
@@ -135,6 +140,12 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     QList<QPointF> planned;
     double cumulative = 0.0;
     double maxValue = 0.0;
+    // Delivery starts from nothing at the flight's start: a daily report's first point is the end of its
+    // first day, and without this the line began in mid-air where the hourly one begins at zero.
+    if (const QDateTime flightStart = jsonDateTime(buyJson.is_object() ? buyJson : kNone, "start_time");
+        flightStart.isValid() && !points.empty() && flightStart < points.front().at)
+        delivered.append({double(flightStart.toMSecsSinceEpoch()), 0.0});
+    const int origins = static_cast<int>(delivered.size()); // counted apart from the report's points
     for (const Point &point : points) {
         cumulative += point.spend;
         delivered.append({double(point.at.toMSecsSinceEpoch()), cumulative});
@@ -159,14 +170,14 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
         for (const QPointF &p : planned)
             maxValue = std::max(maxValue, p.y());
     }
-    m_delivered = static_cast<int>(delivered.size());
+    m_delivered = static_cast<int>(delivered.size()) - origins;
     m_planned = static_cast<int>(planned.size());
     // The series and axes stay; only their points and ranges change (rebuilding a chart is what costs).
     m_deliveredSeries->replace(delivered);
     m_plannedSeries->replace(planned);
-    m_xAxis->setFormat(granularity() == QLatin1String("hourly") ? QStringLiteral("MMM d HH:mm")
-                                                                : QStringLiteral("MMM d"));
     m_yAxis->setRange(0, maxValue > 0 ? maxValue * 1.1 : 1.0);
+    // Round steps (0, 250, 500 …) instead of fractions of the maximum.
+    m_yAxis->applyNiceNumbers();
     m_yAxis->setTitleText(jsonString(delivery, "currency").isEmpty() ? jsonString(buy, "currency")
                                                                      : jsonString(delivery, "currency"));
     qint64 minX = std::numeric_limits<qint64>::max();
@@ -179,6 +190,7 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     }
     if (minX < maxX)
         m_xAxis->setRange(QDateTime::fromMSecsSinceEpoch(minX), QDateTime::fromMSecsSinceEpoch(maxX));
+    fitToWidth();
 
     const nlohmann::json totals = jsonObject(delivery, "totals");
     if (delivery.is_object() && !delivery.empty())
@@ -189,6 +201,37 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
                      QString::number(jsonNumber(delivery, "pacing_index", 0.0), 'f', 2)));
     else
         m_summary->setText(tr("No delivery reported yet"));
+}
+
+void DeliveryChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitToWidth();
+}
+
+void DeliveryChart::fitToWidth()
+{
+    const qint64 span = m_xAxis->min().msecsTo(m_xAxis->max());
+    // A short range or hourly windows need the time: "Dec 6, Dec 6, Dec 7" told nothing apart.
+    const bool withTime = granularity() == QLatin1String("hourly") || span < 3LL * 24 * 3600 * 1000;
+    const QString format = withTime ? QStringLiteral("MMM d HH:mm") : QStringLiteral("MMM d");
+    if (m_xAxis->format() != format)
+        m_xAxis->setFormat(format);
+    const QFontMetrics metrics(m_xAxis->labelsFont());
+    const int label = metrics.horizontalAdvance(QLocale().toString(m_xAxis->max(), format)) + 16;
+    const int room = std::max(0, m_view->width() - 90); // less the value axis and the margins
+    const int ticks = std::clamp(room / std::max(label, 1) + 1, 2, 6);
+    if (m_xAxis->tickCount() != ticks)
+        m_xAxis->setTickCount(ticks);
+    const int rows = std::clamp(m_view->height() / 45, 3, 8);
+    if (m_yAxis->tickCount() != rows) {
+        m_yAxis->setTickCount(rows);
+        m_yAxis->applyNiceNumbers();
+    }
+    // The legend's two entries take ~360 px in full; in the narrow pane beside the console they would be cut.
+    const bool narrow = m_view->width() < 420;
+    m_plannedSeries->setName(narrow ? tr("Planned") : tr("Planned (even pacing)"));
+    m_deliveredSeries->setName(narrow ? tr("Delivered") : tr("Delivered spend (cumulative)"));
 }
 
 void DeliveryChart::setClock(std::function<QDateTime()> clock)

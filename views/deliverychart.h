@@ -44,7 +44,14 @@ public:
 Q_SIGNALS:
     void granularityChanged(const QString &granularity);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    // Fits the axes and the legend to the chart's width: as many date ticks as their labels have room for,
+    // times on them when the range is short, shorter series names in a narrow pane.
+    void fitToWidth();
+
     QChartView *m_view = nullptr;
     QLineSeries *m_plannedSeries = nullptr;
     QLineSeries *m_deliveredSeries = nullptr;

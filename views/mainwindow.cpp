@@ -55,6 +55,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QSet>
 #include <QSettings>
 #include <QShortcut>
@@ -484,8 +485,15 @@ void MainWindow::wireWorkbench()
         m_detailStack->setCurrentWidget(m_productDetail);
     });
     connect(m_productList, &ProductListWidget::refineProductRequested, wb, &Workbench::refineProduct);
-    connect(m_proposalList, &ProposalListWidget::proposalSelected, this, &MainWindow::showProposal);
-    connect(m_buyMonitor, &BuyMonitorWidget::buySelected, this, &MainWindow::showBuy);
+    // Rows a new scope filters out move the lists' current rows: that is not the planner picking something.
+    connect(m_proposalList, &ProposalListWidget::proposalSelected, this, [this](const QString &id) {
+        if (!m_applyingScope)
+            showProposal(id);
+    });
+    connect(m_buyMonitor, &BuyMonitorWidget::buySelected, this, [this](const QString &id) {
+        if (!m_applyingScope)
+            showBuy(id);
+    });
     connect(m_proposalList, &ProposalListWidget::scopeCleared, this, [this] { scopeTo({}); });
     connect(m_buyMonitor, &BuyMonitorWidget::scopeCleared, this, [this] { scopeTo({}); });
     // New proposals and buys of the scoped opportunity join the lists; a closed or renamed one says so.
@@ -911,6 +919,19 @@ void MainWindow::onOpportunityChosen()
     const QModelIndex opportunity = index.parent().isValid() ? index.parent() : index;
     const OpportunityModel *opportunities = m_workbench->opportunities();
     scopeTo(opportunities->opportunityId(opportunity.row()));
+    // The detail follows: a proposal of another opportunity must not stay on show (with its Finalize on)
+    // beside a list that no longer has it.
+    if (currentDetail() == Detail::Proposal &&
+        m_workbench->proposals()->opportunityId(
+            m_workbench->proposals()->rowOf(m_proposalDetail->proposalId())) != m_scope) {
+        const QModelIndex first = m_proposalList->proxy()->index(0, 0);
+        if (first.isValid()) {
+            m_proposalList->view()->setCurrentIndex(first);
+            showProposal(first.data(IdRole).toString());
+        } else {
+            m_detailStack->setCurrentIndex(0);
+        }
+    }
     // A count row opens its list; the opportunity itself keeps the list in front, or opens its proposals.
     if (index.parent().isValid())
         setCurrentTab(index.row() == OpportunityModel::BuysRow ? Tab::Buys : Tab::Proposals);
@@ -935,6 +956,7 @@ void MainWindow::applyScope()
     const int row = m_scope.isEmpty() ? -1 : opportunities->rowOf(m_scope);
     if (!m_scope.isEmpty() && row < 0)
         m_scope.clear(); // the opportunity is gone (another agent, a new workspace)
+    const QScopedValueRollback quiet(m_applyingScope, true);
     m_proposalList->proxy()->setOpportunity(m_scope);
     QSet<QString> proposalIds;
     const ProposalModel *proposals = m_workbench->proposals();
@@ -950,7 +972,7 @@ void MainWindow::applyScope()
         m_buyMonitor->setScope({});
         return;
     }
-    const QString title = opportunities->index(row, 0).data().toString().toHtmlEscaped();
+    const QString title = opportunities->title(row).toHtmlEscaped();
     m_proposalList->setScope(tr("Only the proposals of <b>%1</b>").arg(title));
     m_buyMonitor->setScope(tr("Only the buys made from <b>%1</b>'s proposals").arg(title));
 }

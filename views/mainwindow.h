@@ -144,6 +144,7 @@ private:
 
     Workbench *m_workbench;
     QString m_scope; // the opportunity the lists show, empty for all
+    bool m_applyingScope = false;
     AgentManager *m_agents = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_consoleDock = nullptr;

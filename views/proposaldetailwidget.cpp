@@ -270,6 +270,10 @@ void ProposalDetailWidget::refreshCountdown()
     if (status == QLatin1String("committed") && expiresAt.isValid())
         m_countdown->setText(
             tr("expires in %1").arg(formatCountdown(index.data(SecondsLeftRole).toLongLong())));
+    else if (status == QLatin1String("expired") &&
+             jsonString(m_proposals->proposalJson(row), "proposal_status") == QLatin1String("draft"))
+        m_countdown->setText(tr("indicative pricing went stale at %1: Refine to ask for fresh terms")
+                                 .arg(expiresAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
     else if (status == QLatin1String("expired"))
         m_countdown->setText(tr("hold expired at %1").arg(expiresAt.toLocalTime().toString(Qt::ISODate)));
     else if (status == QLatin1String("submitted"))

@@ -580,6 +580,16 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
     std::set<std::string> productIds = includedProducts;
     for (const auto &id : order) {
         auto &w = working.at(id);
+        // A draft's pricing is indicative and fresh for a while: revising it, or asking again about one that
+        // went stale, issues a new version that is fresh from now (else a stale draft could never be
+        // finalized).
+        if (w.stored.state == ProposalState::Draft && !w.omitted &&
+            (w.changed || w.stored.expired(task.now))) {
+            if (!w.changed)
+                w.causes.push_back("fresh terms");
+            w.changed = true;
+            w.stored.expiresAt = task.now.addSecs(task.options.draftLifetimeSeconds);
+        }
         if (w.changed) {
             std::string cause;
             for (const auto &c : w.causes)

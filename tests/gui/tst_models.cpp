@@ -237,6 +237,8 @@ void TestModels::proposalStatus_data()
                                << QStringLiteral("committed") << QStringLiteral("01:00:00");
     QTest::newRow("committed expired") << QStringLiteral("committed") << qint64(-1) << QString()
                                        << QStringLiteral("expired") << QStringLiteral("—");
+    QTest::newRow("draft gone stale") << QStringLiteral("draft") << qint64(-1) << QString()
+                                      << QStringLiteral("expired") << QStringLiteral("—");
     QTest::newRow("declined locally") << QStringLiteral("draft") << qint64(3600) << QStringLiteral("declined")
                                       << QStringLiteral("declined") << QStringLiteral("—");
     QTest::newRow("consumed") << QStringLiteral("committed") << qint64(3600) << QStringLiteral("consumed")
@@ -816,7 +818,10 @@ void TestModels::opportunitiesTree()
     QCOMPARE(model.index(1, 0, coffee).data().toString(), QStringLiteral("1 buy(s) ⚠"));
     QCOMPARE(model.parent(model.index(1, 0, coffee)), coffee);
     model.setClosed(QStringLiteral("opp-2"), QStringLiteral("not_pursued"));
-    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch (closed: not pursued)"));
+    QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("Auto launch · closed"));
+    QVERIFY(
+        model.index(1, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("Closed: not pursued")));
+    QCOMPARE(model.title(1), QStringLiteral("Auto launch"));
 }
 
 void TestModels::pluralTexts_data()
@@ -1162,9 +1167,9 @@ void TestModels::heldBuysSayWhatTheyBuy()
     };
     QCOMPARE(what(0), QStringLiteral("New media buy · proposal prop_9 · %1")
                           .arg(adcp::models::formatMoney(24000, QStringLiteral("USD"))));
-    QCOMPARE(what(0, Qt::ToolTipRole), QStringLiteral("Task task_a · media buy mb_1"));
+    QCOMPARE(what(0, Qt::ToolTipRole), what(0) + QStringLiteral("\nTask task_a · media buy mb_1"));
     QCOMPARE(what(1), QStringLiteral("New media buy · ctv, olv and 1 more"));
-    QCOMPARE(what(1, Qt::ToolTipRole), QStringLiteral("Task task_b"));
+    QVERIFY(what(1, Qt::ToolTipRole).endsWith(QStringLiteral("\nTask task_b")));
     QCOMPARE(what(2), QStringLiteral("Change to a media buy · mb_2"));
     QCOMPARE(what(3), QStringLiteral("New media buy"));
     QCOMPARE(what(4), QStringLiteral("New media buy · proposal “Balanced plan”"));

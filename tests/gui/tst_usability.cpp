@@ -918,9 +918,18 @@ void TestUsability::opportunityScopesTheLists()
     QVERIFY(tree);
     guidriver::openTab(m_window.get(), MainWindow::Tab::Brief);
 
-    // The opportunity: its proposals only, and the line above the list says so.
+    // The opportunity: its proposals only, and the line above the list says so. The detail showed another
+    // opportunity's proposal: it follows to one of this opportunity's.
+    for (int row = 0; row < proposals->rowCount(); ++row) {
+        if (proposals->opportunityId(row) == bought) {
+            m_window->showProposal(proposals->proposalId(row));
+            break;
+        }
+    }
     clickIndex(tree, opportunities->index(otherRow, 0));
     QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    QCOMPARE(m_window->currentDetail(), MainWindow::Detail::Proposal);
+    QCOMPARE(proposals->opportunityId(proposals->rowOf(m_window->proposalDetail()->proposalId())), other);
     auto *proposalView = shown<QTreeView>(QStringLiteral("proposalView"));
     QVERIFY(proposalView && proposalsOf(other) > 0);
     QCOMPARE(proposalView->model()->rowCount(), proposalsOf(other));
@@ -928,7 +937,8 @@ void TestUsability::opportunityScopesTheLists()
         QCOMPARE(proposalView->model()->index(row, 0).data(adcp::models::OpportunityRole).toString(), other);
     auto *scope = shown<QLabel>(QStringLiteral("proposalScope"));
     QVERIFY(scope);
-    QVERIFY2(scope->text().contains(opportunities->index(otherRow, 0).data().toString()),
+    QVERIFY2(scope->text().contains(opportunities->title(otherRow)) &&
+                 !scope->text().contains(QStringLiteral("closed")),
              qPrintable(scope->text()));
 
     // Its buys row opens the Buys tab, without the buy made from another opportunity.

@@ -16,7 +16,9 @@
 #include "refinedialog.h"
 #include "versioncomparedialog.h"
 
+#include <QChart>
 #include <QCheckBox>
+#include <QDateTimeAxis>
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -28,6 +30,10 @@
 #include <QTest>
 #include <QTreeView>
 #include <QTreeWidget>
+#include <QValueAxis>
+#include <QXYSeries>
+
+#include <cmath>
 
 using namespace adcp::gui;
 using nlohmann::json;
@@ -70,6 +76,7 @@ private Q_SLOTS:
     void errorBannerRemedies_data();
     void errorBannerRemedies();
     void deliveryChartPlotsDeliveredAgainstPlan();
+    void deliveryChartFitsANarrowPane();
     void buyDetailRedrawsOnlyWhatChanged();
     void buyDetailShowsPricingPerPackage();
     void versionCompareHighlightsChanges();
@@ -372,6 +379,11 @@ void TestWidgets::deliveryChartPlotsDeliveredAgainstPlan()
                              {{"date", "2026-03-02"}, {"spend", 600}, {"impressions", 40000}}}}};
     chart.setDelivery(buy, delivery);
     QCOMPARE(chart.deliveredPointCount(), 2);
+    // The delivered line starts from nothing at the flight's start, as the hourly one does.
+    const auto *deliveredLine = qobject_cast<QXYSeries *>(chart.chart()->series().at(1));
+    QVERIFY(deliveredLine && deliveredLine->count() == 3);
+    QCOMPARE(deliveredLine->at(0),
+             QPointF(double(QDateTime(QDate(2026, 3, 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch()), 0.0));
     QVERIFY(chart.plannedPointCount() >= 3);
     QSignalSpy changed(&chart, &DeliveryChart::granularityChanged);
     chart.setGranularity(QStringLiteral("hourly"));
@@ -404,6 +416,43 @@ void TestWidgets::deliveryChartPlotsDeliveredAgainstPlan()
     clocked.setGranularity(QStringLiteral("daily"));
     clocked.setDelivery(buy, delivery);
     QCOMPARE(clocked.deliveredPointCount(), 1);
+}
+
+// In the ~300 px pane beside the console the chart's labels were cut: the date ticks are as many as fit, a
+// short range shows times (it said "Dec 6, Dec 6, Dec 7"), the value axis steps round, the legend is short.
+void TestWidgets::deliveryChartFitsANarrowPane()
+{
+    DeliveryChart chart;
+    const json buy = {{"media_buy_id", "mb-1"},
+                      {"total_budget", {{"amount", 1324}, {"currency", "USD"}}},
+                      {"start_time", "2026-03-01T00:00:00Z"},
+                      {"end_time", "2026-03-02T12:00:00Z"}};
+    chart.resize(300, 320);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.setDelivery(buy, json::object());
+    auto *x = qobject_cast<QDateTimeAxis *>(chart.chart()->axes(Qt::Horizontal).front());
+    auto *y = qobject_cast<QValueAxis *>(chart.chart()->axes(Qt::Vertical).front());
+    QVERIFY(x && y);
+    QVERIFY2(x->format().contains(QStringLiteral("HH:mm")), qPrintable(x->format()));
+    const int narrowTicks = x->tickCount();
+    QVERIFY2(narrowTicks >= 2 && narrowTicks <= 3, qPrintable(QString::number(narrowTicks)));
+    // Round steps: every label a whole multiple of the step.
+    const double step = (y->max() - y->min()) / (y->tickCount() - 1);
+    QVERIFY2(std::fmod(step, std::pow(10.0, std::floor(std::log10(step)))) == 0.0,
+             qPrintable(QString::number(step)));
+    for (QAbstractSeries *series : chart.chart()->series())
+        QVERIFY2(series->name().size() <= 10, qPrintable(series->name()));
+    // Wide, with a flight of weeks: dates only, more ticks, the full legend.
+    chart.resize(900, 320);
+    chart.setDelivery({{"media_buy_id", "mb-1"},
+                       {"total_budget", {{"amount", 3000}, {"currency", "USD"}}},
+                       {"start_time", "2026-03-01T00:00:00Z"},
+                       {"end_time", "2026-03-29T00:00:00Z"}},
+                      json::object());
+    QCOMPARE(x->format(), QStringLiteral("MMM d"));
+    QVERIFY(x->tickCount() > narrowTicks);
+    QVERIFY(chart.chart()->series().front()->name().size() > 10);
 }
 
 void TestWidgets::versionCompareHighlightsChanges()

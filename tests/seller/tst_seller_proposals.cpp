@@ -283,6 +283,23 @@ private Q_SLOTS:
         const auto outcome = s.finalize(draft);
         QCOMPARE(errorCode(outcome), std::string("PROPOSAL_EXPIRED"));
         QCOMPARE(errorField(outcome), std::string("refine[0].proposal_id"));
+
+        // Asking about it again gives fresh terms: a new version, fresh from now, that finalizes (a walk
+        // found a stale draft that no refine could bring back: only a new brief could).
+        const auto again = refine(s, {{{"scope", "proposal"}, {"proposal_id", draft["proposal_id"]}}});
+        QVERIFY2(again.ok(), errorCode(again).c_str());
+        const json fresh = findProposal(again.result, draft["proposal_id"].get<std::string>());
+        QVERIFY(fresh.is_object());
+        QCOMPARE(fresh["proposal_version"].get<std::string>(), std::string("v2"));
+        QVERIFY(QDateTime::fromString(QString::fromStdString(fresh["expires_at"].get<std::string>()),
+                                      Qt::ISODate) > s.context->clock().now());
+        const auto finalized = s.finalize(fresh);
+        QVERIFY2(finalized.ok(), errorCode(finalized).c_str());
+        // A draft still fresh is left as it is by a plain re-read: no new version.
+        const json other = s.briefProposal();
+        const auto reread = refine(s, {{{"scope", "proposal"}, {"proposal_id", other["proposal_id"]}}});
+        QVERIFY(findProposal(reread.result, other["proposal_id"].get<std::string>())["proposal_version"] ==
+                other["proposal_version"]);
     }
 
     void declineErrors_data()
