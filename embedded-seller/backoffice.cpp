@@ -53,10 +53,13 @@ void describeTasks(SellerContext &seller, const std::string &principalId, nlohma
         // Names for the ids the request gives, as the seller's own records have them: the proposal's, the
         // products' from the catalog.
         nlohmann::json names = nlohmann::json::object();
-        if (const auto proposal = request.find("proposal_id"); proposal != request.end() && proposal->is_string()) {
-            if (const auto stored = ProposalStore::find(db, principalId, proposal->get<std::string>(), nullptr);
+        if (const auto proposal = request.find("proposal_id");
+            proposal != request.end() && proposal->is_string()) {
+            if (const auto stored =
+                    ProposalStore::find(db, principalId, proposal->get<std::string>(), nullptr);
                 stored && stored->current.is_object()) {
-                if (const auto name = stored->current.find("name"); name != stored->current.end() && name->is_string())
+                if (const auto name = stored->current.find("name");
+                    name != stored->current.end() && name->is_string())
                     names["proposal"] = *name;
             }
         }

@@ -184,8 +184,8 @@ void BuyEventModel::applySnapshot(const nlohmann::json &buy, const QDateTime &se
             if (!before.contains(it.key())) {
                 const QDateTime observed = jsonDateTime(it.value(), "observed_at");
                 record(id + QStringLiteral("/impairment/") + it.key(), id,
-                       observed.isValid() ? observed : seenAt,
-                       describeImpairment(it.value(), false), Snapshot);
+                       observed.isValid() ? observed : seenAt, describeImpairment(it.value(), false),
+                       Snapshot);
             }
         }
         for (auto it = before.cbegin(); it != before.cend(); ++it) {
@@ -233,8 +233,8 @@ void BuyEventModel::applyWebhook(const nlohmann::json &payload, const QDateTime 
     }
     const QString status = buyStatus(body);
     if (!status.isEmpty() && notificationType.isEmpty())
-        record(id + QStringLiteral("/status/") + status, id, receivedAt, statusEvent(status),
-               Webhook, reemission);
+        record(id + QStringLiteral("/status/") + status, id, receivedAt, statusEvent(status), Webhook,
+               reemission);
 }
 
 void BuyEventModel::clear()

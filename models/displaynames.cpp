@@ -274,7 +274,8 @@ std::vector<std::pair<QString, int>> fieldSegments(const QString &path)
         const QRegularExpressionMatch match = member.match(part);
         if (!match.hasMatch())
             return {};
-        segments.emplace_back(match.captured(1), match.captured(2).isEmpty() ? -1 : match.captured(2).toInt());
+        segments.emplace_back(match.captured(1),
+                              match.captured(2).isEmpty() ? -1 : match.captured(2).toInt());
     }
     return segments;
 }

@@ -356,9 +356,9 @@ AccountsPanel *installAccountsPanel(MainWindow *window, Workbench *workbench, Ag
     const auto label = [button, workbench](const json &account) {
         if (AccountModel::referenceOf(account).is_null()) {
             // Buys still name an account: the brand's, by its domain and operator (Workbench::scoped).
-            button->setText(QObject::tr("Account: %1 (brand)")
-                                .arg(button->fontMetrics().elidedText(workbench->brandDomain(),
-                                                                      Qt::ElideMiddle, 180)));
+            button->setText(
+                QObject::tr("Account: %1 (brand)")
+                    .arg(button->fontMetrics().elidedText(workbench->brandDomain(), Qt::ElideMiddle, 180)));
             button->setToolTip(
                 QObject::tr("The brand's account: what you buy names the brand %1, operated by %2, and the "
                             "seller uses the account it keeps for them. Click to pick another of the "

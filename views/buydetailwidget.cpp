@@ -104,13 +104,15 @@ private:
         const auto cell = [&index](int column) {
             return index.sibling(index.row(), column).data().toString().toHtmlEscaped();
         };
-        QString html = QStringLiteral("<b>%1</b> · %2").arg(cell(ImpairmentModel::ResourceColumn),
-                                                             cell(ImpairmentModel::TransitionColumn));
+        QString html =
+            QStringLiteral("<b>%1</b> · %2")
+                .arg(cell(ImpairmentModel::ResourceColumn), cell(ImpairmentModel::TransitionColumn));
         html += QStringLiteral("<br>") + cell(ImpairmentModel::ReasonColumn);
         if (!cell(ImpairmentModel::PackagesColumn).isEmpty())
             html += BuyDetailWidget::tr(" · packages %1").arg(cell(ImpairmentModel::PackagesColumn));
         if (!cell(ImpairmentModel::RemediationColumn).isEmpty())
-            html += BuyDetailWidget::tr("<br><i>Remedy:</i> %1").arg(cell(ImpairmentModel::RemediationColumn));
+            html +=
+                BuyDetailWidget::tr("<br><i>Remedy:</i> %1").arg(cell(ImpairmentModel::RemediationColumn));
         if (!cell(ImpairmentModel::ObservedColumn).isEmpty())
             html += BuyDetailWidget::tr("<br><span style='color:#6b7280'>Seen %1</span>")
                         .arg(cell(ImpairmentModel::ObservedColumn));
@@ -196,7 +198,8 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     m_timelineView->header()->setStretchLastSection(false);
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::TimeColumn, QHeaderView::ResizeToContents);
     m_timelineView->header()->setSectionResizeMode(BuyEventModel::EventColumn, QHeaderView::Stretch);
-    m_timelineView->header()->setSectionResizeMode(BuyEventModel::SourceColumn, QHeaderView::ResizeToContents);
+    m_timelineView->header()->setSectionResizeMode(BuyEventModel::SourceColumn,
+                                                   QHeaderView::ResizeToContents);
     m_timelineView->setItemDelegateForColumn(BuyEventModel::EventColumn, new WrapDelegate(m_timelineView));
     // In the narrow pane beside the console "Seen by" took the event's room: it gives way below 420 px (the
     // event's tooltip says it then).

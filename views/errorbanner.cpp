@@ -74,8 +74,9 @@ void ErrorBanner::showError(const adcp::AdcpError &error, const QString &action)
         const QString path = QString::fromStdString(*error.field);
         const QString words = models::fieldLabel(path);
         html += QStringLiteral("<br>") +
-                (words == path ? tr("Field: <code>%1</code>").arg(path.toHtmlEscaped())
-                               : tr("Field: %1 <code>(%2)</code>").arg(words.toHtmlEscaped(), path.toHtmlEscaped()));
+                (words == path
+                     ? tr("Field: <code>%1</code>").arg(path.toHtmlEscaped())
+                     : tr("Field: %1 <code>(%2)</code>").arg(words.toHtmlEscaped(), path.toHtmlEscaped()));
     }
     if (error.suggestion)
         html += QStringLiteral("<br>") +

@@ -17,8 +17,8 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QScrollBar>
 #include <QSaveFile>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTreeView>
@@ -169,7 +169,8 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
         }
     });
     // The newest exchange stays in sight while the view is at its end; elsewhere nothing moves.
-    for (const auto about : {&QAbstractItemModel::rowsAboutToBeInserted, &QAbstractItemModel::rowsAboutToBeRemoved})
+    for (const auto about :
+         {&QAbstractItemModel::rowsAboutToBeInserted, &QAbstractItemModel::rowsAboutToBeRemoved})
         connect(m_proxy, about, this, &ExchangeInspector::holdScrollPosition);
     for (const auto done : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_proxy, done, this, &ExchangeInspector::restoreScrollPosition);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QUrl>
 #include <QPersistentModelIndex>
+#include <QUrl>
 #include <QWidget>
 
 #include <functional>

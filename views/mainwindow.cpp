@@ -451,31 +451,32 @@ void MainWindow::wireWorkbench()
     });
     connect(wb, &Workbench::briefAnswered, this,
             [this](const QString &opportunityId, int products, int proposals) {
-        // Lists scoped to another opportunity move on to the new brief's, so its answer is in sight.
-        if (!m_scope.isEmpty() && !opportunityId.isEmpty() && opportunityId != m_scope) {
-            const int row = m_workbench->opportunities()->rowOf(opportunityId);
-            if (row >= 0)
-                m_opportunityView->setCurrentIndex(m_workbench->opportunities()->index(row, 0));
-        }
-        if (proposals > 0) {
-            setCurrentTab(Tab::Proposals);
-            // The answer's first proposal in the list's order (the list may hold earlier briefs' too).
-            const QSortFilterProxyModel *list = m_proposalList->proxy();
-            QModelIndex first = list->index(0, 0);
-            for (int row = 0; !opportunityId.isEmpty() && row < list->rowCount(); ++row) {
-                if (list->index(row, 0).data(OpportunityRole).toString() == opportunityId) {
-                    first = list->index(row, 0);
-                    break;
+                // Lists scoped to another opportunity move on to the new brief's, so its answer is in sight.
+                if (!m_scope.isEmpty() && !opportunityId.isEmpty() && opportunityId != m_scope) {
+                    const int row = m_workbench->opportunities()->rowOf(opportunityId);
+                    if (row >= 0)
+                        m_opportunityView->setCurrentIndex(m_workbench->opportunities()->index(row, 0));
                 }
-            }
-            if (first.isValid()) {
-                m_proposalList->view()->setCurrentIndex(first);
-                showProposal(first.data(IdRole).toString());
-            }
-        } else if (products > 0) {
-            setCurrentTab(Tab::Products);
-        }
-    });
+                if (proposals > 0) {
+                    setCurrentTab(Tab::Proposals);
+                    // The answer's first proposal in the list's order (the list may hold earlier briefs'
+                    // too).
+                    const QSortFilterProxyModel *list = m_proposalList->proxy();
+                    QModelIndex first = list->index(0, 0);
+                    for (int row = 0; !opportunityId.isEmpty() && row < list->rowCount(); ++row) {
+                        if (list->index(row, 0).data(OpportunityRole).toString() == opportunityId) {
+                            first = list->index(row, 0);
+                            break;
+                        }
+                    }
+                    if (first.isValid()) {
+                        m_proposalList->view()->setCurrentIndex(first);
+                        showProposal(first.data(IdRole).toString());
+                    }
+                } else if (products > 0) {
+                    setCurrentTab(Tab::Products);
+                }
+            });
 
     // Lists → detail.
     connect(m_productList, &ProductListWidget::productSelected, this, &MainWindow::showProduct);
@@ -584,8 +585,9 @@ void MainWindow::wireWorkbench()
     connect(m_buyDetail, &BuyDetailWidget::creativesRequested, this, [this](const QString &id) {
         const BuyModel *buys = m_workbench->buys();
         CreativesDialog dialog(
-            buys->buyJson(buys->rowOf(id)), [this](const QString &productId) { return productById(productId); },
-            buys->title(buys->rowOf(id)), this);
+            buys->buyJson(buys->rowOf(id)),
+            [this](const QString &productId) { return productById(productId); }, buys->title(buys->rowOf(id)),
+            this);
         if (runDialog(&dialog) != QDialog::Accepted || dialog.packageCount() == 0)
             return;
         m_buyDetail->errorBanner()->clearError();

@@ -201,7 +201,8 @@ void Workbench::buyProducts(const json &purchases, const QString &startTime, con
                 const QString product =
                     m_catalog->productName(jsonString(purchases[static_cast<size_t>(index)], "product_id"));
                 if (!product.isEmpty())
-                    error.message = tr("%1: %2").arg(product, QString::fromStdString(error.message)).toStdString();
+                    error.message =
+                        tr("%1: %2").arg(product, QString::fromStdString(error.message)).toStdString();
             }
         }
         if (!buyWentUnanswered(error))

@@ -485,11 +485,11 @@ void TestUsability::approveWhilePolling()
     const QString taskId = approvals->taskId(0);
     // The reviewer reads the proposal's name, as the seller issued it, not its id.
     const QString held = approvals->index(0, adcp::models::ApprovalModel::WhatColumn).data().toString();
-    QVERIFY2(held.contains(proposals->index(proposals->rowOf(proposalId), ProposalModel::NameColumn)
-                               .data()
-                               .toString()) &&
-                 !held.contains(proposalId),
-             qPrintable(held));
+    QVERIFY2(
+        held.contains(
+            proposals->index(proposals->rowOf(proposalId), ProposalModel::NameColumn).data().toString()) &&
+            !held.contains(proposalId),
+        qPrintable(held));
     QPointer<QPushButton> approve = shown<QPushButton>(QStringLiteral("approve-%1").arg(taskId), m_console);
     QVERIFY(approve);
     // Whole and in sight: as wide as its label needs, inside the visible part of the table.
@@ -974,9 +974,11 @@ void TestUsability::opportunityScopesTheLists()
     // Scoped again, a new brief's answer is in sight: the scope moves on to it.
     clickIndex(tree, opportunities->index(otherRow, 0));
     click(shown<QPushButton>(QStringLiteral("newBriefButton")));
-    sendBrief(QStringLiteral("Juice"), QStringLiteral("Cold-pressed juice for runners, online video and audio"));
+    sendBrief(QStringLiteral("Juice"),
+              QStringLiteral("Cold-pressed juice for runners, online video and audio"));
     const QString juice = opportunities->opportunityId(opportunities->rowCount() - 1);
-    QCOMPARE(opportunities->index(opportunities->rowCount() - 1, 0).data().toString(), QStringLiteral("Juice"));
+    QCOMPARE(opportunities->index(opportunities->rowCount() - 1, 0).data().toString(),
+             QStringLiteral("Juice"));
     QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
     QVERIFY(proposalsOf(juice) > 0);
     QCOMPARE(proposalView->model()->rowCount(), proposalsOf(juice));

@@ -623,8 +623,9 @@ void TestWidgets::buyDetailRedrawsOnlyWhatChanged()
     // Products by name where the window knows them, the id in the tooltip; an unknown one by its id.
     QCOMPARE(detail.packageTable()->item(0, 1)->text(), QStringLiteral("ctv"));
     detail.setProductLookup([](const QString &productId) {
-        return productId == QLatin1String("ctv") ? nlohmann::json{{"product_id", "ctv"}, {"name", "Premium CTV"}}
-                                                 : nlohmann::json();
+        return productId == QLatin1String("ctv")
+                   ? nlohmann::json{{"product_id", "ctv"}, {"name", "Premium CTV"}}
+                   : nlohmann::json();
     });
     buys.upsertBuy(buy);
     detail.showBuy(QStringLiteral("mb-1"));
