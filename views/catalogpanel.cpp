@@ -189,10 +189,7 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     connect(workbench, &Workbench::catalogListed, this, [this](bool unchanged) {
         const QDateTime now = m_workbench->now();
         if (!m_flightSet) {
-            // Tomorrow's first hour for a month, until the planner says otherwise.
-            const QDateTime start(now.toLocalTime().date().addDays(1), QTime(0, 0));
-            m_start->setDateTime(start);
-            m_end->setDateTime(start.addDays(30));
+            defaultFlight();
             m_flightSet = true;
         }
         const QString pricing = m_workbench->catalogPricingVersion();
@@ -229,9 +226,7 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     });
     connect(workbench->catalog(), &QAbstractItemModel::modelReset, this, &CatalogPanel::rebuildOrder);
     connect(workbench, &Workbench::sessionStateChanged, this, &CatalogPanel::showAwaiting);
-    const QDate tomorrow = workbench->now().toLocalTime().date().addDays(1);
-    m_start->setDateTime(QDateTime(tomorrow, QTime(0, 0)));
-    m_end->setDateTime(QDateTime(tomorrow.addDays(30), QTime(0, 0)));
+    defaultFlight();
     m_version->setText(tr("Load the seller's published catalog to buy its products directly, without a "
                           "proposal."));
     updateGate();
@@ -496,6 +491,21 @@ void CatalogPanel::buy()
     m_error->clearError();
     m_workbench->buyProducts(purchases, m_start->dateTime().toUTC().toString(Qt::ISODate),
                              m_end->dateTime().toUTC().toString(Qt::ISODate));
+}
+
+void CatalogPanel::defaultFlight()
+{
+    // Tomorrow's first hour for a month, on the seller's clock, until the planner says otherwise.
+    const QDateTime start(m_workbench->now().toLocalTime().date().addDays(1), QTime(0, 0));
+    m_start->setDateTime(start);
+    m_end->setDateTime(start.addDays(30));
+}
+
+void CatalogPanel::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (!m_flightSet)
+        defaultFlight();
 }
 
 } // namespace adcp::gui

@@ -51,7 +51,13 @@ Q_SIGNALS:
     // The product the planner last clicked, to be shown in full.
     void productSelected(const QString &productId);
 
+protected:
+    // Until the flight is first filled in, its default follows the seller clock (a trainer may have moved it
+    // days on since the window opened).
+    void showEvent(QShowEvent *event) override;
+
 private:
+    void defaultFlight();
     void updateGate();
     void rebuildOrder();
     void updateOrderState();

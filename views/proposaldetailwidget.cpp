@@ -64,15 +64,15 @@ ProposalDetailWidget::ProposalDetailWidget(ProposalModel *proposals, ProductMode
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
 
-    auto *head = new QHBoxLayout;
+    // The name on a line of its own, the status under it: beside each other in the ~300 px pane the status
+    // chip cut the title short.
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("detailTitle"));
     m_title->setWordWrap(true);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("proposalStatus"));
-    head->addWidget(m_title, 1);
-    head->addWidget(m_status, 0, Qt::AlignTop);
-    layout->addLayout(head);
+    layout->addWidget(m_title);
+    layout->addWidget(m_status);
     m_countdown = new QLabel(this);
     m_countdown->setObjectName(QStringLiteral("countdown"));
     m_countdown->setWordWrap(true);
@@ -226,9 +226,10 @@ void ProposalDetailWidget::refresh()
         return;
     }
     const QString version = m_proposals->index(row, ProposalModel::VersionColumn).data().toString();
-    m_title->setText(QStringLiteral("%1  <span style='color:#6b7280;font-weight:normal'>%2 · %3</span>")
-                         .arg(jsonString(json, "name").toHtmlEscaped(), m_proposalId.toHtmlEscaped(),
-                              version.toHtmlEscaped()));
+    // The id (one unbreakable word, cut mid-glyph when it did not fit) is in the tooltip and on Copy id.
+    m_title->setText(QStringLiteral("%1  <span style='color:#6b7280;font-weight:normal'>%2</span>")
+                         .arg(jsonString(json, "name").toHtmlEscaped(), version.toHtmlEscaped()));
+    m_title->setToolTip(tr("Proposal %1, version %2").arg(m_proposalId, version));
     m_description->setText(jsonString(json, "description"));
     m_description->setVisible(!m_description->text().isEmpty());
     const nlohmann::json guidance = jsonObject(json, "total_budget_guidance");
@@ -277,8 +278,8 @@ void ProposalDetailWidget::refreshCountdown()
     else if (status == QLatin1String("expired"))
         m_countdown->setText(tr("hold expired at %1").arg(expiresAt.toLocalTime().toString(Qt::ISODate)));
     else if (status == QLatin1String("submitted"))
-        m_countdown->setText(tr("%1. Create buy stays off until the seller answers.")
-                                 .arg(m_proposals->note(row)));
+        // The note line under the description already says what the seller holds (and its task id).
+        m_countdown->setText(tr("Create buy stays off until the seller answers."));
     else if (status == QLatin1String("draft") && expiresAt.isValid())
         m_countdown->setText(tr("indicative pricing, fresh until %1")
                                  .arg(expiresAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
