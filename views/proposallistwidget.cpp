@@ -41,7 +41,8 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
     view->header()->setSectionResizeMode(models::ProposalModel::NameColumn, QHeaderView::Stretch);
     view->setColumnHidden(models::ProposalModel::IdColumn, true);
     view->setColumnWidth(models::ProposalModel::VersionColumn, 70);
-    view->setColumnWidth(models::ProposalModel::StatusColumn, 150); // "Committed (held)", "Awaiting seller approval"
+    view->setColumnWidth(models::ProposalModel::StatusColumn,
+                         150); // "Committed (held)", "Awaiting seller approval"
     view->setColumnWidth(models::ProposalModel::BudgetColumn, 100);
     view->setColumnWidth(models::ProposalModel::ExpiresColumn, 100);
 

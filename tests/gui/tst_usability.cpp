@@ -321,7 +321,8 @@ void TestUsability::newBriefStartsNewOpportunity()
     // The flight defaults count from the same clock (they used to stay on the wall clock's today).
     QCOMPARE(shown<QDateEdit>(QStringLiteral("briefStart"))->date(),
              m_workbench->now().toLocalTime().date().addDays(7));
-    // So does the catalog's flight, shown for the first time after the clock moved (it kept the start-up day).
+    // So does the catalog's flight, shown for the first time after the clock moved (it kept the start-up
+    // day).
     guidriver::openTab(m_window.get(), MainWindow::Tab::Catalog);
     QCOMPARE(shown<QDateTimeEdit>(QStringLiteral("catalogStart"))->date(),
              m_workbench->now().toLocalTime().date().addDays(1));
@@ -547,7 +548,8 @@ void TestUsability::heldBuyFreesTheWindowAndKeepsCreateBuyOff()
     QVERIFY(m_workbench->isAwaitingApproval(proposalId));
     QVERIFY(!m_window->proposalDetail()->createBuyButton()->isEnabled());
     QVERIFY(m_window->proposalDetail()->statusLabel()->text().contains(QStringLiteral("Awaiting seller approval")));
-    // The seller's task is named once in the detail (the walk saw the waiting message twice, once in large type).
+    // The seller's task is named once in the detail (the walk saw the waiting message twice, once in large
+    // type).
     const QString taskId = approvals->taskId(0);
     int mentions = 0;
     for (const QLabel *label : m_window->proposalDetail()->findChildren<QLabel *>())

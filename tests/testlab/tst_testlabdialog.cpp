@@ -378,9 +378,9 @@ QString harnessSdk()
     return QFile::exists(sdk + QStringLiteral("/node_modules/@adcp/sdk/bin/adcp.js")) ? sdk : QString();
 }
 
-// Ticks an item of a list with the keyboard: moved to, then Space. (A synthetic click on its check box left it
-// unticked once in the sanitizer suite of a CI run; a click the view reads as part of a double click does not
-// toggle. The keyboard has no pointer timing.)
+// Ticks an item of a list with the keyboard: moved to, then Space. (A synthetic click on its check box left
+// it unticked once in the sanitizer suite of a CI run; a click the view reads as part of a double click does
+// not toggle. The keyboard has no pointer timing.)
 void tickWithSpace(QListWidget *list, QListWidgetItem *item)
 {
     list->setFocus(Qt::TabFocusReason);
