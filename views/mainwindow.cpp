@@ -247,8 +247,12 @@ void MainWindow::buildCentre()
     m_opportunityView->setHeaderHidden(true);
     m_opportunityView->setModel(m_workbench->opportunities());
     connect(m_workbench->opportunities(), &QAbstractItemModel::rowsInserted, m_opportunityView,
-            [this](const QModelIndex &, int first) {
-                m_opportunityView->expand(m_workbench->opportunities()->index(first, 0));
+            [this](const QModelIndex &parent, int first, int last) {
+                // Every new opportunity opens on its counts (a restored workspace inserts several at once).
+                if (parent.isValid())
+                    return;
+                for (int row = first; row <= last; ++row)
+                    m_opportunityView->expand(m_workbench->opportunities()->index(row, 0));
             });
     m_opportunityView->setToolTip(tr("Click an opportunity to see only its proposals and buys"));
     // A click (or the arrow keys) scopes the lists; focus alone selects nothing, so it scopes nothing.

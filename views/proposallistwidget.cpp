@@ -40,11 +40,12 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
     view->header()->setStretchLastSection(false);
     view->header()->setSectionResizeMode(models::ProposalModel::NameColumn, QHeaderView::Stretch);
     view->setColumnHidden(models::ProposalModel::IdColumn, true);
-    view->setColumnWidth(models::ProposalModel::VersionColumn, 70);
-    view->setColumnWidth(models::ProposalModel::StatusColumn,
-                         150); // "Committed (held)", "Awaiting seller approval"
-    view->setColumnWidth(models::ProposalModel::BudgetColumn, 100);
-    view->setColumnWidth(models::ProposalModel::ExpiresColumn, 100);
+    // Beside the docked console the list is ~470 px: the name keeps ~130 px and the status chip fits
+    // "Committed (held)" (at 110 px it was cut; widening it alone squeezed the names to "Balance…").
+    view->setColumnWidth(models::ProposalModel::VersionColumn, 58);
+    view->setColumnWidth(models::ProposalModel::StatusColumn, 130);
+    view->setColumnWidth(models::ProposalModel::BudgetColumn, 85);
+    view->setColumnWidth(models::ProposalModel::ExpiresColumn, 80);
 
     connect(m_list, &FilterableListWidget::filterTextChanged, m_proxy,
             &models::ProposalSortModel::setFilterText);

@@ -682,6 +682,9 @@ void TestWorkspace::closeMidCycleAndReopen()
     QVERIFY(counts.at(4).toInt() > 5);
     QVERIFY2(counts.at(5).toStringList().isEmpty(), qPrintable(counts.at(5).toStringList().join(QLatin1Char('\n'))));
     QCOMPARE(workbench->opportunities()->rowCount(), opportunities);
+    // Each restored opportunity opens on its counts, as a new one does (only the first did).
+    for (int row = 0; row < opportunities; ++row)
+        QVERIFY(app.window->opportunityView()->isExpanded(workbench->opportunities()->index(row, 0)));
     QCOMPARE(workbench->products()->rowCount(), products);
     // The decision and its reason, the versions, the committed proposal.
     const int declinedRow = proposals->rowOf(declined);
