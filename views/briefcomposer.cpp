@@ -399,6 +399,8 @@ void BriefComposer::startNew(const QDateTime &now)
     m_opportunityId = newOpportunityId();
     m_title->clear();
     m_brief->clear();
+    // A new planning cycle names its own channels (the last brief's stayed ticked); budget and brand stay.
+    setChannels({});
     m_deadline->setDateTime(now.toLocalTime().addDays(2));
     // The flight and the horizon start from the same clock as the deadline (the seller's, for the embedded
     // seller: a trainer's clock days ahead would otherwise leave them in the seller's past).

@@ -159,6 +159,10 @@ BuyDetailWidget::BuyDetailWidget(BuyModel *buys, BuyEventModel *events, QWidget 
     layout->addWidget(m_summary);
 
     m_sections = new QTabWidget(this);
+    // All four sections in sight in the ~300 px pane: their names shorten there instead of one hiding behind
+    // a scroll arrow ("Packages" was cut to "F…" and found only with the arrows).
+    m_sections->setUsesScrollButtons(false);
+    m_sections->setElideMode(Qt::ElideRight);
     m_sections->setObjectName(QStringLiteral("buySections"));
     m_chart = new DeliveryChart(m_sections);
     m_sections->addTab(m_chart, tr("Delivery"));

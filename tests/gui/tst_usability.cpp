@@ -313,9 +313,13 @@ void TestUsability::newBriefStartsNewOpportunity()
     const QString first = opportunities->opportunityId(0);
     // Time moves on the seller (a trainer's day later): the new brief's deadline is from now, not then.
     m_context->clock().advance(2 * 86400 + 3600);
+    auto *ctv = m_window->briefComposer()->findChild<QCheckBox *>(QStringLiteral("channel-ctv"));
+    QVERIFY(ctv && ctv->isChecked()); // ticked for the first brief (the Brief tab is not on show now)
     click(shown<QPushButton>(QStringLiteral("newBriefButton")));
     QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Brief));
     QVERIFY(shown<QLineEdit>(QStringLiteral("briefTitle"))->text().isEmpty());
+    // A new cycle starts with no channel ticked: the last brief's stayed ticked.
+    QVERIFY(ctv->isVisible() && !ctv->isChecked());
     const QDateTime deadline = shown<QDateTimeEdit>(QStringLiteral("briefDeadline"))->dateTime();
     QVERIFY(deadline > m_workbench->now());
     // The flight defaults count from the same clock (they used to stay on the wall clock's today).
