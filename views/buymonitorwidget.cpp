@@ -32,10 +32,12 @@ BuyMonitorWidget::BuyMonitorWidget(models::BuyModel *model, QWidget *parent)
                                    new StatusChipDelegate(models::HealthRole, view));
     view->setItemDelegateForColumn(models::BuyModel::PacingColumn, new PercentBarDelegate(view));
     view->setColumnHidden(models::BuyModel::IdColumn, true);
-    view->setColumnWidth(models::BuyModel::ProposalColumn, 200);
-    view->setColumnWidth(models::BuyModel::StatusColumn, 130);
-    view->setColumnWidth(models::BuyModel::HealthColumn, 110);
-    view->setColumnWidth(models::BuyModel::BudgetColumn, 90);
+    // Name, status, health and budget in sight in the ~470 px list beside the docked console (the status chip
+    // read "Waiting for creativ" and the budget "$5"); pacing and flight are a scroll away.
+    view->setColumnWidth(models::BuyModel::ProposalColumn, 140);
+    view->setColumnWidth(models::BuyModel::StatusColumn, 150);
+    view->setColumnWidth(models::BuyModel::HealthColumn, 80);
+    view->setColumnWidth(models::BuyModel::BudgetColumn, 85);
     view->setColumnWidth(models::BuyModel::PacingColumn, 150);
 
     connect(m_list, &FilterableListWidget::filterTextChanged, m_proxy, &models::BuySortModel::setFilterText);
