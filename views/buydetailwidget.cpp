@@ -394,7 +394,7 @@ void BuyDetailWidget::refresh()
     QHash<QString, QString> packageNames;
     for (const auto &package : jsonArrayView(buy, "packages")) {
         const QString productId = jsonString(package, "product_id");
-        const QString name = m_productLookup ? jsonString(m_productLookup(productId), "name") : QString();
+        const QString name = nameOfProduct(productId);
         packageNames.insert(jsonString(package, "package_id"), name.isEmpty() ? productId : name);
     }
     m_impairments->setImpairments(jsonArray(buy, "impairments"), packageNames);
@@ -461,8 +461,7 @@ void BuyDetailWidget::fillPackages(const nlohmann::json &buy, const nlohmann::js
         if (report.contains("spend") && report["spend"].is_number())
             delivered += QStringLiteral(" · ") + formatMoney(jsonNumber(report, "spend"), currency);
         const QString productId = jsonString(package, "product_id");
-        const QString productName =
-            m_productLookup ? jsonString(m_productLookup(productId), "name") : QString();
+        const QString productName = nameOfProduct(productId);
         const QStringList values{
             packageId,
             productName.isEmpty() ? productId : productName,
@@ -545,6 +544,11 @@ bool BuyDetailWidget::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_timelineView && event->type() == QEvent::Resize)
         m_timelineView->setColumnHidden(BuyEventModel::SourceColumn, m_timelineView->width() < 420);
     return QWidget::eventFilter(watched, event);
+}
+
+QString BuyDetailWidget::nameOfProduct(const QString &productId) const
+{
+    return m_productLookup ? jsonString(m_productLookup(productId), "name") : QString();
 }
 
 void BuyDetailWidget::setProductLookup(std::function<nlohmann::json(const QString &productId)> lookup)

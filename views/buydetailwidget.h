@@ -95,6 +95,8 @@ private:
     QListView *m_impairmentView = nullptr;
     QLabel *m_noImpairments = nullptr;
     std::function<nlohmann::json(const QString &)> m_productLookup;
+    // The product's name from m_productLookup, empty when it has none.
+    QString nameOfProduct(const QString &productId) const;
     QTreeView *m_timelineView = nullptr;
     DeliveryChart *m_chart = nullptr;
     QPushButton *m_pause = nullptr;

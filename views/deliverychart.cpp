@@ -142,7 +142,7 @@ void DeliveryChart::setDelivery(const nlohmann::json &buyJson, const nlohmann::j
     double maxValue = 0.0;
     // Delivery starts from nothing at the flight's start: a daily report's first point is the end of its
     // first day, and without this the line began in mid-air where the hourly one begins at zero.
-    if (const QDateTime flightStart = jsonDateTime(buyJson.is_object() ? buyJson : kNone, "start_time");
+    if (const QDateTime flightStart = jsonDateTime(buy, "start_time");
         flightStart.isValid() && !points.empty() && flightStart < points.front().at)
         delivered.append({double(flightStart.toMSecsSinceEpoch()), 0.0});
     const int origins = static_cast<int>(delivered.size()); // counted apart from the report's points
