@@ -106,10 +106,18 @@ ScenarioPlayer::ScenarioPlayer(Workbench *workbench, SellerConsole *console, QOb
         connect(console, &SellerConsole::actionFinished, this, [this](quint64 ticket, const QString &error) {
             if (m_wait != Wait::SellerAction || ticket != m_actionTicket)
                 return;
-            if (!error.isEmpty())
+            if (!error.isEmpty()) {
                 finishStep(error);
-            else
-                m_wait = Wait::Idle;
+                return;
+            }
+            // An approval (or rejection) ends the step once the workbench has read the buy's task: the buy is
+            // on the Buys tab, or its refusal shown. The task is read at once, not at the next monitor tick.
+            const ScenarioStep &step = m_scenario.steps.at(std::size_t(m_stepIndex));
+            const bool decided = step.action == QLatin1String("approve_buy") ||
+                                 step.action == QLatin1String("reject_buy");
+            m_wait = decided ? Wait::Settled : Wait::Idle;
+            if (decided && m_workbench)
+                m_workbench->followAwaitingBuys();
         });
     }
 }
@@ -454,6 +462,13 @@ void ScenarioPlayer::poll()
         m_wait = Wait::SellerAction;
         return;
     case Wait::SellerAction:
+        return;
+    case Wait::Settled:
+        // A task read while the seller was still finishing the buy is read again (one read at a time).
+        if (m_workbench->awaitingBuyCount() == 0 && !m_workbench->isBusy())
+            finishStep({});
+        else
+            m_workbench->followAwaitingBuys();
         return;
     }
 }

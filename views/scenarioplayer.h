@@ -68,7 +68,7 @@ private:
     void setRunning(bool running);
 
     // SellerAction: a change asked of the seller console (m_actionTicket) has not reported yet.
-    enum class Wait { None, Idle, IdleOrHeld, Approval, Dependency, SellerAction };
+    enum class Wait { None, Idle, IdleOrHeld, Approval, Dependency, SellerAction, Settled };
 
     QPointer<Workbench> m_workbench;
     QPointer<SellerConsole> m_console;

@@ -808,6 +808,11 @@ bool Workbench::isAwaitingApproval(const QString &proposalId) const
     return m_awaiting.contains(proposalId);
 }
 
+int Workbench::awaitingBuyCount() const
+{
+    return int(m_awaiting.size());
+}
+
 void Workbench::followAwaitingBuys()
 {
     if (!m_client)

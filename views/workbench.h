@@ -135,6 +135,10 @@ public:
     // A buy the planner stopped waiting for while the seller still reviews it (its task is followed in the
     // background; Create buy stays off for the proposal meanwhile).
     bool isAwaitingApproval(const QString &proposalId) const;
+    // Buys the seller holds for its approval that this session still follows (proposals' and direct buys).
+    int awaitingBuyCount() const;
+    // Reads the tasks of those buys now (background exchanges), rather than at the next monitor tick.
+    void followAwaitingBuys();
     // The create_media_buy of a proposal that got no answer (cancelled before it came, or a transient
     // failure): the seller may hold the buy, so the next createBuy sends this request again unchanged, under
     // the same idempotency key. Null when there is none.
@@ -267,7 +271,6 @@ private:
     void pollBuys(bool background, int from = 0);
     static constexpr int kBuysPerRequest = 100;
     void pollDelivery(const QString &mediaBuyId, const QString &granularity, bool background);
-    void followAwaitingBuys();
     void absorbCreatedBuy(const QString &proposalId, nlohmann::json buy, const nlohmann::json &fields);
     // A buy call the seller answers `submitted` stops waiting at once; its task is followed in the
     // background.
