@@ -1,11 +1,15 @@
 #include "backoffice.h"
 
+#include "domain/accountstore.h"
 #include "domain/catalog.h"
 #include "domain/proposalstore.h"
 #include "jobs/execution.h"
 #include "monitoring/dependencyhealth.h"
 #include "sellercontext.h"
 #include "storage/database.h"
+
+#include <algorithm>
+#include <optional>
 
 namespace adcp::seller::backoffice {
 
@@ -23,7 +27,8 @@ DependencyRecords dependencyRecords(SellerContext &seller, const std::string &pr
 {
     QSqlDatabase db = seller.database();
     return {DependencyHealth::dependenciesByBuy(db, principalId),
-            DependencyHealth::resourceStatuses(db, principalId)};
+            DependencyHealth::resourceStatuses(db, principalId),
+            DependencyHealth::resourceNames(db, principalId)};
 }
 
 void describeTasks(SellerContext &seller, const std::string &principalId, nlohmann::json &tasks)
@@ -82,6 +87,52 @@ void describeTasks(SellerContext &seller, const std::string &principalId, nlohma
             task["names"] = std::move(names);
         task["params"] = std::move(request);
     }
+}
+
+std::vector<PendingAccount> pendingAccounts(SellerContext &seller, int limit)
+{
+    std::vector<PendingAccount> accounts;
+    QSqlDatabase db = seller.database();
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT principal_id, account_id, name, brand_json, created_at FROM accounts "
+                       "WHERE status = 'pending_approval' ORDER BY created_at, account_id LIMIT ?"),
+        {std::max(limit, 0)}, nullptr);
+    if (!q)
+        return accounts;
+    while (q.next()) {
+        // A brand that does not read back as an object names no domain; the row is still shown.
+        const nlohmann::json brand = storage::fromText(q.value(3).toString());
+        const auto domain = brand.is_object() ? brand.find("domain") : brand.end();
+        accounts.push_back(
+            {q.value(0).toString().toStdString(), q.value(1).toString().toStdString(),
+             q.value(2).toString().toStdString(),
+             domain != brand.end() && domain->is_string() ? domain->get<std::string>() : std::string(),
+             q.value(4).toString().toStdString()});
+    }
+    return accounts;
+}
+
+bool decideAccount(SellerContext &seller, const std::string &principalId, const std::string &accountId,
+                   bool approve, QString *error)
+{
+    QSqlDatabase db = seller.database();
+    storage::WriteTransaction tx(db);
+    if (!tx.begin(error))
+        return false;
+    std::optional<Account> account = AccountStore::find(db, principalId, accountId, error);
+    if (!account || account->status != "pending_approval") {
+        if (error && error->isEmpty())
+            *error =
+                account ? QStringLiteral("account %1 is %2, not awaiting approval")
+                              .arg(QString::fromStdString(accountId), QString::fromStdString(account->status))
+                        : QStringLiteral("account %1 is unknown to this seller")
+                              .arg(QString::fromStdString(accountId));
+        return false;
+    }
+    account->status = approve ? "active" : "rejected";
+    ++account->revision;
+    return AccountStore::update(db, *account, seller.clock().now(), error) && tx.commit(error);
 }
 
 std::vector<DeadLetter> deadLetters(SellerContext &seller, int limit)

@@ -25,12 +25,14 @@ namespace backoffice {
 bool rejectHeldBuy(SellerContext &seller, const std::string &principalId, const std::string &taskId,
                    const std::string &reason, QString *error);
 
-// What the principal's buys depend on as the seller records it, and the current status of each resource the
-// seller keeps one for. Empty when the stores cannot be read (a seller running without execution).
+// What the principal's buys depend on as the seller records it, and the current status (and the name the
+// buyer gave it) of each resource the seller keeps one for. Empty when the stores cannot be read (a seller
+// running without execution).
 struct DependencyRecords
 {
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> byBuy; // buy id -> (type, id)
     std::map<std::pair<std::string, std::string>, std::string> statuses;           // (type, id) -> status
+    std::map<std::pair<std::string, std::string>, std::string> names; // (type, id) -> the buyer's name for it
 };
 DependencyRecords dependencyRecords(SellerContext &seller, const std::string &principalId);
 
@@ -39,6 +41,23 @@ DependencyRecords dependencyRecords(SellerContext &seller, const std::string &pr
 // request as the buyer sent it) and "names" ({"proposal": its name, "products": {product_id: name}}, the
 // names the seller's records have for the request's ids). Tasks it cannot read stay as they are.
 void describeTasks(SellerContext &seller, const std::string &principalId, nlohmann::json &tasks);
+
+// An account a buyer asked for that waits for the seller's approval (the seller runs with manual approval).
+struct PendingAccount
+{
+    std::string principalId;
+    std::string accountId;
+    std::string name;
+    std::string brandDomain;
+    std::string createdAt; // RFC 3339, as stored
+};
+// Every buyer's accounts awaiting approval, oldest first (at most `limit`): the seller's reviewer sees them
+// all, whoever asked (the test lab's principals as well as the window's).
+std::vector<PendingAccount> pendingAccounts(SellerContext &seller, int limit);
+// Approves (active) or rejects an account awaiting approval. False with `error` set when it is not one of
+// `principalId`'s accounts awaiting approval, or the store failed; nothing changes then.
+bool decideAccount(SellerContext &seller, const std::string &principalId, const std::string &accountId,
+                   bool approve, QString *error);
 
 // The most recent dead letters of the job and webhook queues, newest first.
 std::vector<DeadLetter> deadLetters(SellerContext &seller, int limit);

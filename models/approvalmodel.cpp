@@ -18,6 +18,8 @@ QString taskTypeName(const QString &type)
         return ApprovalModel::tr("Direct buy");
     if (type == QLatin1String("update_media_buy"))
         return ApprovalModel::tr("Change to a media buy");
+    if (type == QLatin1String("account"))
+        return ApprovalModel::tr("New account");
     return displayName(Vocabulary::Status, type);
 }
 
@@ -25,6 +27,17 @@ QString taskTypeName(const QString &type)
 // packages or a direct buy's purchases), with its total budget when the request gave one.
 QString subjectOf(const nlohmann::json &task)
 {
+    // An account: its name, the brand it is for and the buyer that asked.
+    if (const nlohmann::json account = jsonObject(task, "account"); !account.empty()) {
+        QString name = jsonString(account, "name");
+        if (name.isEmpty())
+            name = jsonString(account, "account_id");
+        const QString brand = jsonString(account, "brand_domain");
+        if (!brand.isEmpty() && brand != name)
+            name = ApprovalModel::tr("%1 (%2)").arg(name, brand);
+        const QString buyer = jsonString(account, "principal_id");
+        return buyer.isEmpty() ? name : ApprovalModel::tr("%1 · asked by %2").arg(name, buyer);
+    }
     const nlohmann::json params = jsonObject(task, "params");
     // Names the seller's records give the ids (backoffice::describeTasks); an id without one stays an id.
     const nlohmann::json names = jsonObject(task, "names");
@@ -87,9 +100,10 @@ QVariant ApprovalModel::data(const QModelIndex &index, int role) const
         return task.id;
     case Qt::ToolTipRole: {
         // The whole subject first (the column cuts it in the docked console), then the ids.
-        const QString ids = task.mediaBuyId.isEmpty()
-                                ? tr("Task %1").arg(task.id)
-                                : tr("Task %1 · media buy %2").arg(task.id, task.mediaBuyId);
+        const QString ids =
+            !task.accountId.isEmpty()   ? tr("Account %1 of %2").arg(task.accountId, task.accountPrincipal)
+            : task.mediaBuyId.isEmpty() ? tr("Task %1").arg(task.id)
+                                        : tr("Task %1 · media buy %2").arg(task.id, task.mediaBuyId);
         if (index.column() != WhatColumn)
             return ids;
         return QStringLiteral("%1\n%2").arg(data(index, Qt::DisplayRole).toString(), ids);
@@ -137,8 +151,10 @@ void ApprovalModel::setTasks(const nlohmann::json &tasks)
             if (id.isEmpty() || ids.contains(id))
                 continue;
             ids.insert(id);
+            const nlohmann::json account = jsonObject(task, "account");
             wanted.push_back({id, jsonString(task, "task_type"), subjectOf(task),
-                              jsonDateTime(task, "created_at"), jsonString(task, "media_buy_id")});
+                              jsonDateTime(task, "created_at"), jsonString(task, "media_buy_id"),
+                              jsonString(account, "principal_id"), jsonString(account, "account_id")});
         }
     }
     // Gone first (from the bottom, so rows above keep their numbers), then new ones appended.
@@ -154,7 +170,8 @@ void ApprovalModel::setTasks(const nlohmann::json &tasks)
         if (existing >= 0) {
             Task &shown = m_tasks[static_cast<size_t>(existing)];
             if (shown.type != task.type || shown.subject != task.subject ||
-                shown.createdAt != task.createdAt || shown.mediaBuyId != task.mediaBuyId) {
+                shown.createdAt != task.createdAt || shown.mediaBuyId != task.mediaBuyId ||
+                shown.accountId != task.accountId || shown.accountPrincipal != task.accountPrincipal) {
                 shown = task;
                 Q_EMIT dataChanged(index(existing, 0), index(existing, NB_COLUMNS - 1));
             }
@@ -165,6 +182,25 @@ void ApprovalModel::setTasks(const nlohmann::json &tasks)
         m_tasks.push_back(std::move(task));
         endInsertRows();
     }
+}
+
+QString ApprovalModel::accountId(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_tasks[static_cast<size_t>(row)].accountId : QString();
+}
+
+QString ApprovalModel::accountPrincipal(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_tasks[static_cast<size_t>(row)].accountPrincipal : QString();
+}
+
+int ApprovalModel::firstBuyRow() const
+{
+    for (int row = 0; row < rowCount(); ++row) {
+        if (m_tasks[static_cast<size_t>(row)].accountId.isEmpty())
+            return row;
+    }
+    return -1;
 }
 
 QString ApprovalModel::taskId(int row) const

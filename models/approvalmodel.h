@@ -27,9 +27,15 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // list_tasks entries (task_id, task_type, created_at, ...), in the seller's order.
+    // list_tasks entries (task_id, task_type, created_at, ...), in the seller's order. An entry with an
+    // "account" object ({principal_id, account_id, name, brand_domain}) is an account awaiting approval.
     void setTasks(const nlohmann::json &tasks);
     QString taskId(int row) const;
+    // The account a row holds for approval (empty: the row is a held buy), and the buyer it belongs to.
+    QString accountId(int row) const;
+    QString accountPrincipal(int row) const;
+    // The first row that holds a buy, -1 when none does.
+    int firstBuyRow() const;
     int rowOf(const QString &taskId) const;
 
 private:
@@ -40,6 +46,8 @@ private:
         QString subject; // what the held buy accepts or buys, in the reviewer's words
         QDateTime createdAt;
         QString mediaBuyId;
+        QString accountPrincipal;
+        QString accountId;
     };
     std::vector<Task> m_tasks;
 };

@@ -10,7 +10,7 @@ namespace adcp::models {
 
 BuyModel::BuyModel(QObject *parent)
     : TableModel({tr("Media buy"), tr("Bought from"), tr("Status"), tr("Health"), tr("Budget"),
-                  tr("Delivery"), tr("Flight")},
+                  tr("Delivery"), tr("Flight"), tr("Brief")},
                  parent)
 {}
 
@@ -64,6 +64,8 @@ QVariant BuyModel::data(const QModelIndex &index, int role) const
             return row.budget > 0.0 ? formatMoney(row.budget, row.currency) : QString();
         case PacingColumn:
             return row.budget > 0.0 ? tr("%1 spent").arg(formatMoney(row.spend, row.currency)) : QString();
+        case BriefColumn:
+            return m_briefTitle && !row.proposalId.isEmpty() ? m_briefTitle(row.proposalId) : QString();
         case FlightColumn:
             if (!row.start.isValid() && !row.end.isValid())
                 return QString();
@@ -99,6 +101,29 @@ void BuyModel::setTitle(const QString &mediaBuyId, const QString &title)
     m_rows[static_cast<size_t>(row)].title = title;
     m_rows[static_cast<size_t>(row)].revision = ++m_revisions;
     Q_EMIT dataChanged(index(row, ProposalColumn), index(row, ProposalColumn));
+}
+
+void BuyModel::setBriefTitles(std::function<QString(const QString &)> lookup)
+{
+    m_briefTitle = std::move(lookup);
+    briefTitlesChanged();
+}
+
+void BuyModel::briefTitlesChanged()
+{
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, BriefColumn), index(rowCount() - 1, BriefColumn));
+}
+
+int BuyModel::briefCount() const
+{
+    QSet<QString> briefs;
+    for (int row = 0; row < rowCount(); ++row) {
+        const QString brief = index(row, BriefColumn).data().toString();
+        if (!brief.isEmpty())
+            briefs.insert(brief);
+    }
+    return int(briefs.size());
 }
 
 QString BuyModel::title(int row) const

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 #include <cstdint>
 #include <vector>
 
@@ -25,6 +27,7 @@ public:
         BudgetColumn,
         PacingColumn,
         FlightColumn,
+        BriefColumn, // the title of the brief (opportunity) whose proposal was bought; empty for direct buys
         NB_COLUMNS
     };
 
@@ -43,6 +46,11 @@ public:
     void setTitle(const QString &mediaBuyId, const QString &title);
     QString title(int row) const; // the title, else the proposal id
     QString proposalId(int row) const;
+    // The Brief column's titles, by the proposal a buy was made from (empty: none). briefTitlesChanged()
+    // after a title changed. briefCount() is how many different briefs the buys come from.
+    void setBriefTitles(std::function<QString(const QString &proposalId)> lookup);
+    void briefTitlesChanged();
+    int briefCount() const;
     // Changes each time anything of the row does (snapshot, delivery, title); unique within the model's life,
     // so a view can tell "the same buy as I drew it" without comparing documents.
     quint64 revision(int row) const;
@@ -90,6 +98,7 @@ private:
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_index;
+    std::function<QString(const QString &)> m_briefTitle;
 };
 
 } // namespace adcp::models

@@ -59,13 +59,19 @@ bool BuySortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourcePare
         return false;
     if (m_text.isEmpty())
         return true;
-    return id.data().toString().contains(m_text, Qt::CaseInsensitive) ||
-           id.data(StatusRole).toString().contains(m_text, Qt::CaseInsensitive) ||
-           sourceModel()
-               ->index(sourceRow, BuyModel::ProposalColumn, sourceParent)
-               .data()
-               .toString()
-               .contains(m_text, Qt::CaseInsensitive);
+    if (id.data().toString().contains(m_text, Qt::CaseInsensitive) ||
+        id.data(StatusRole).toString().contains(m_text, Qt::CaseInsensitive))
+        return true;
+    // By what it was bought from, or by the brief.
+    for (const int column : {int(BuyModel::ProposalColumn), int(BuyModel::BriefColumn)}) {
+        if (sourceModel()
+                ->index(sourceRow, column, sourceParent)
+                .data()
+                .toString()
+                .contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
 }
 
 } // namespace adcp::models

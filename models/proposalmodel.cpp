@@ -10,7 +10,9 @@
 namespace adcp::models {
 
 ProposalModel::ProposalModel(QObject *parent)
-    : TableModel({tr("Id"), tr("Name"), tr("Version"), tr("Status"), tr("Budget"), tr("Expires in")}, parent),
+    : TableModel(
+          {tr("Id"), tr("Name"), tr("Version"), tr("Status"), tr("Budget"), tr("Expires in"), tr("Brief")},
+          parent),
       m_now(QDateTime::currentDateTimeUtc())
 {}
 
@@ -68,6 +70,8 @@ QVariant ProposalModel::data(const QModelIndex &index, int role) const
     case SecondsLeftRole:
         return secondsLeft;
     case Qt::ToolTipRole:
+        if (index.column() == BriefColumn)
+            return briefTitle(row.opportunityId);
         return row.description.isEmpty() ? tr("Proposal %1").arg(row.id)
                                          : tr("%1\n\nProposal %2").arg(row.description, row.id);
     case Qt::TextAlignmentRole:
@@ -91,6 +95,8 @@ QVariant ProposalModel::data(const QModelIndex &index, int role) const
             if (status == QLatin1String("committed") && expiresAt.isValid())
                 return formatCountdown(secondsLeft);
             return QStringLiteral("—");
+        case BriefColumn:
+            return briefTitle(row.opportunityId);
         case NB_COLUMNS:
             break;
         }
@@ -261,6 +267,34 @@ QString ProposalModel::status(int row) const
 QString ProposalModel::opportunityId(int row) const
 {
     return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].opportunityId : QString();
+}
+
+int ProposalModel::opportunityCount() const
+{
+    QSet<QString> ids;
+    for (const Row &row : m_rows) {
+        if (!row.opportunityId.isEmpty())
+            ids.insert(row.opportunityId);
+    }
+    return int(ids.size());
+}
+
+void ProposalModel::setBriefTitles(std::function<QString(const QString &)> lookup)
+{
+    m_briefTitle = std::move(lookup);
+    briefTitlesChanged();
+}
+
+void ProposalModel::briefTitlesChanged()
+{
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, BriefColumn), index(rowCount() - 1, BriefColumn));
+}
+
+QString ProposalModel::briefTitle(const QString &opportunityId) const
+{
+    const QString title = m_briefTitle && !opportunityId.isEmpty() ? m_briefTitle(opportunityId) : QString();
+    return title.isEmpty() ? opportunityId : title;
 }
 
 QString ProposalModel::note(int row) const

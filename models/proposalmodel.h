@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 #include <vector>
 
 namespace adcp::models {
@@ -33,6 +35,7 @@ public:
         StatusColumn,
         BudgetColumn,
         ExpiresColumn,
+        BriefColumn, // the title of the brief (opportunity) the proposal answered
         NB_COLUMNS
     };
 
@@ -61,6 +64,12 @@ public:
     const nlohmann::json &proposalJson(int row) const;
     QString status(int row) const; // includes the computed "expired"
     QString opportunityId(int row) const;
+    // How many opportunities the proposals belong to (a proposal without one counts as none).
+    int opportunityCount() const;
+    // The Brief column's titles, by opportunity id (the column shows the id while there is no lookup or it
+    // gives nothing). briefTitlesChanged() after a title changed.
+    void setBriefTitles(std::function<QString(const QString &opportunityId)> lookup);
+    void briefTitlesChanged();
     QString note(int row) const;
     const std::vector<ProposalVersion> &versions(int row) const;
 
@@ -92,10 +101,12 @@ private:
     };
     static void refreshCache(Row &row);
     QString computedStatus(const Row &row) const;
+    QString briefTitle(const QString &opportunityId) const;
 
     std::vector<Row> m_rows;
     QHash<QString, int> m_index; // proposal_id -> row
     QDateTime m_now;
+    std::function<QString(const QString &)> m_briefTitle;
 };
 
 } // namespace adcp::models

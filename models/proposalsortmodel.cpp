@@ -59,11 +59,17 @@ bool ProposalSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourc
         return false;
     if (m_text.isEmpty())
         return true;
-    return id.data().toString().contains(m_text, Qt::CaseInsensitive) ||
-           model->index(sourceRow, ProposalModel::NameColumn, sourceParent)
-               .data()
-               .toString()
-               .contains(m_text, Qt::CaseInsensitive);
+    if (id.data().toString().contains(m_text, Qt::CaseInsensitive))
+        return true;
+    // By name, or by the brief it answered.
+    for (const int column : {int(ProposalModel::NameColumn), int(ProposalModel::BriefColumn)}) {
+        if (model->index(sourceRow, column, sourceParent)
+                .data()
+                .toString()
+                .contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
 }
 
 } // namespace adcp::models

@@ -21,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -180,6 +181,8 @@ AudienceDialog::AudienceDialog(const json &existing, QWidget *parent, const QStr
     layout->addWidget(hint);
     m_members = new QPlainTextEdit(this);
     m_members->setObjectName(QStringLiteral("audienceMembers"));
+    m_members->setTabChangesFocus(
+        true); // Tab goes on to the buttons; members are separated by lines or commas
     m_members->setPlaceholderText(QStringLiteral("crm-1001, ann.lee@example.com\n+1 206 555 0100"));
     m_members->setMinimumSize(460, 200);
     layout->addWidget(m_members, 1);
@@ -396,7 +399,7 @@ BuyAudiencesDialog::BuyAudiencesDialog(const json &audiences, const QStringList 
         if (status == QLatin1String("too_small")) {
             flags &= ~Qt::ItemIsEnabled;
             item->setToolTip(tr("Too small to target: add members first"));
-            item->setText(item->text() + QLatin1String(" — ") + tr("add members before targeting it"));
+            item->setText(item->text() + QStringLiteral(" — ") + tr("add members before targeting it"));
         }
         item->setFlags(flags);
         item->setCheckState(targeted.contains(id) ? Qt::Checked : Qt::Unchecked);
@@ -409,10 +412,18 @@ BuyAudiencesDialog::BuyAudiencesDialog(const json &audiences, const QStringList 
     }
     layout->addWidget(m_list, 1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Apply to the buy"));
+    QPushButton *apply = buttons->button(QDialogButtonBox::Ok);
+    apply->setText(tr("Apply to the buy"));
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // Applying is offered once the ticks differ from what the buy targets now (nothing to send otherwise).
+    const auto changed = [this, apply, targeted = QSet<QString>(targeted.cbegin(), targeted.cend())] {
+        const QStringList ids = audienceIds();
+        apply->setEnabled(QSet<QString>(ids.cbegin(), ids.cend()) != targeted);
+    };
+    connect(m_list, &QListWidget::itemChanged, this, changed);
+    changed();
 }
 
 QStringList BuyAudiencesDialog::audienceIds() const

@@ -103,6 +103,8 @@ BriefComposer::BriefComposer(QWidget *parent) : QWidget(parent), m_opportunityId
     fields->addRow(tr("Name"), m_title);
     m_brief = new QPlainTextEdit(campaign);
     m_brief->setObjectName(QStringLiteral("briefText"));
+    // A form field: Tab moves on to the next field (a brief has no use for tab characters).
+    m_brief->setTabChangesFocus(true);
     m_brief->setPlaceholderText(tr("e.g. Launch of a cold-brew coffee for urban commuters aged 25-44; video "
                                    "first, premium CTV and online video, some audio."));
     // Six lines, scrolling inside beyond that: the form below stays where it is.

@@ -5,6 +5,7 @@
 #include "filterablelistwidget.h"
 #include "modelroles.h"
 #include "statuschipdelegate.h"
+#include "subtitledelegate.h"
 
 #include <QCheckBox>
 #include <QTreeView>
@@ -39,11 +40,30 @@ BuyMonitorWidget::BuyMonitorWidget(models::BuyModel *model, QWidget *parent)
     view->setColumnWidth(models::BuyModel::HealthColumn, 80);
     view->setColumnWidth(models::BuyModel::BudgetColumn, 85);
     view->setColumnWidth(models::BuyModel::PacingColumn, 150);
+    // The brief under what the buy was bought from, while the list mixes briefs (setBriefShown): the buys of
+    // "Balanced plan" under two briefs then read apart.
+    view->setColumnHidden(models::BuyModel::BriefColumn, true);
+    m_names = new SubtitleDelegate(models::BuyModel::BriefColumn, view);
+    view->setItemDelegateForColumn(models::BuyModel::ProposalColumn, m_names);
 
     connect(m_list, &FilterableListWidget::filterTextChanged, m_proxy, &models::BuySortModel::setFilterText);
     connect(m_impairedOnly, &QCheckBox::toggled, m_proxy, &models::BuySortModel::setImpairedOnly);
     connect(m_list, &FilterableListWidget::selected, this, &BuyMonitorWidget::buySelected);
     connect(m_list, &FilterableListWidget::scopeCleared, this, &BuyMonitorWidget::scopeCleared);
+}
+
+void BuyMonitorWidget::setBriefShown(bool shown)
+{
+    if (m_names->isShown() == shown)
+        return;
+    m_names->setShown(shown);
+    m_list->view()->doItemsLayout();
+    m_list->view()->viewport()->update();
+}
+
+bool BuyMonitorWidget::isBriefShown() const
+{
+    return m_names->isShown();
 }
 
 QTreeView *BuyMonitorWidget::view() const

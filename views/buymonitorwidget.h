@@ -14,6 +14,7 @@ class BuySortModel;
 namespace adcp::gui {
 
 class FilterableListWidget;
+class SubtitleDelegate;
 
 // The buys tab: every media buy with its status chip, health badge and delivery bar.
 class BuyMonitorWidget final : public QWidget
@@ -31,6 +32,9 @@ public:
     // The line above the list that says which opportunity it shows (empty: all), and whether a row exists
     // but is filtered out.
     void setScope(const QString &text);
+    // Each buy's brief under what it was bought from, for a list that holds the buys of more than one brief.
+    void setBriefShown(bool shown);
+    bool isBriefShown() const;
     bool isFilteredOut(const QString &id) const;
 
 Q_SIGNALS:
@@ -41,6 +45,7 @@ Q_SIGNALS:
 private:
     models::BuySortModel *m_proxy = nullptr;
     FilterableListWidget *m_list = nullptr;
+    SubtitleDelegate *m_names = nullptr; // the name column, with the brief under it when shown
     QCheckBox *m_impairedOnly = nullptr;
 };
 

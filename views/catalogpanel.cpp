@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QTableWidget>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -128,7 +129,10 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
         edit->setCalendarPopup(true);
         edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
         edit->setMinimumWidth(edit->sizeHint().width());
-        connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this] { updateOrderState(); });
+        connect(edit, &QDateTimeEdit::dateTimeChanged, this, [this] {
+            m_flightEdited = m_flightEdited || !m_fillingFlight;
+            updateOrderState();
+        });
         return edit;
     };
     m_start = dateEdit("catalogStart");
@@ -188,10 +192,8 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     });
     connect(workbench, &Workbench::catalogListed, this, [this](bool unchanged) {
         const QDateTime now = m_workbench->now();
-        if (!m_flightSet) {
+        if (!m_flightEdited)
             defaultFlight();
-            m_flightSet = true;
-        }
         const QString pricing = m_workbench->catalogPricingVersion();
         QString text = tr("%n product(s)", nullptr, m_workbench->catalog()->rowCount());
         if (m_workbench->catalogHasMore())
@@ -390,13 +392,16 @@ void CatalogPanel::rebuildOrder()
                                    : tr("What to spend on this product"));
         };
         describe();
+        // A changed order is a new order: the last refusal no longer describes it.
         connect(option, &QComboBox::currentIndexChanged, this, [this, id, option, describe] {
             m_options.insert(id, option->currentData().toString());
+            m_error->clearError();
             describe();
             updateOrderState();
         });
         connect(budget, &QDoubleSpinBox::valueChanged, this, [this, id](double value) {
             m_budgets.insert(id, value);
+            m_error->clearError();
             updateOrderState();
         });
     }
@@ -410,6 +415,24 @@ void CatalogPanel::rebuildOrder()
     }
     m_order->resizeRowsToContents();
     updateOrderState();
+}
+
+json CatalogPanel::pricingOptionOf(int orderRow) const
+{
+    const auto *option = qobject_cast<QComboBox *>(m_order->cellWidget(orderRow, OrderPricingColumn));
+    const QTableWidgetItem *product = m_order->item(orderRow, OrderProductColumn);
+    if (!option || !product)
+        return json::object();
+    const ProductModel *catalog = m_workbench->catalog();
+    const int row = catalog->rowOf(product->data(Qt::UserRole).toString());
+    if (row < 0)
+        return json::object();
+    const QString wanted = option->currentData().toString();
+    for (const auto &candidate : jsonArrayView(catalog->productJson(row), "pricing_options")) {
+        if (jsonString(candidate, "pricing_option_id") == wanted)
+            return candidate;
+    }
+    return json::object();
 }
 
 QStringList CatalogPanel::problems() const
@@ -439,7 +462,26 @@ QStringList CatalogPanel::problems() const
             found << tr("%1 has no price to buy at.").arg(name);
         else if (budget && budget->value() <= 0)
             found << tr("Give %1 a budget.").arg(name);
+        else if (option && budget) {
+            // The seller refuses a package below its price's published minimum spend: said before sending.
+            const double minimum = jsonNumber(pricingOptionOf(r), "min_spend_per_package");
+            if (minimum > 0 && budget->value() < minimum)
+                found << tr("%1 needs at least %2 (its minimum spend).")
+                             .arg(name, formatMoney(minimum, budget->suffix().trimmed()));
+        }
     }
+    // One buy, one currency: prices picked in several are refused by the seller.
+    QStringList currencies;
+    for (int r = 0; r < m_order->rowCount(); ++r) {
+        if (const auto *budget = qobject_cast<QDoubleSpinBox *>(m_order->cellWidget(r, OrderBudgetColumn))) {
+            const QString currency = budget->suffix().trimmed();
+            if (!currency.isEmpty() && !currencies.contains(currency))
+                currencies << currency;
+        }
+    }
+    if (currencies.size() > 1)
+        found << tr("The order mixes currencies (%1): pick prices in one currency.")
+                     .arg(currencies.join(QStringLiteral(", ")));
     if (m_end->dateTime() <= m_start->dateTime())
         found << tr("The flight must end after it starts.");
     else if (m_start->dateTime() < m_workbench->now())
@@ -497,6 +539,7 @@ void CatalogPanel::defaultFlight()
 {
     // Tomorrow's first hour for a month, on the seller's clock, until the planner says otherwise.
     const QDateTime start(m_workbench->now().toLocalTime().date().addDays(1), QTime(0, 0));
+    const QScopedValueRollback filling(m_fillingFlight, true);
     m_start->setDateTime(start);
     m_end->setDateTime(start.addDays(30));
 }
@@ -504,7 +547,8 @@ void CatalogPanel::defaultFlight()
 void CatalogPanel::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (!m_flightSet)
+    // The default follows the seller's clock (a trainer's +1 day) until the planner picks dates.
+    if (!m_flightEdited)
         defaultFlight();
 }
 

@@ -70,7 +70,10 @@ private:
     models::ProductSortModel *m_proxy;
     bool m_busy = false;
     bool m_connected = false;
-    bool m_flightSet = false; // the flight was filled in (by default once, then by the planner)
+    // The pricing option picked in the order's `orderRow` (an empty object when the catalog lacks it).
+    nlohmann::json pricingOptionOf(int orderRow) const;
+    bool m_flightEdited = false;  // the planner changed the flight: the default no longer follows the clock
+    bool m_fillingFlight = false; // defaultFlight() is setting the dates
     // What the planner gave each product, kept while it is unticked and ticked again.
     QHash<QString, double> m_budgets;
     QHash<QString, QString> m_options;

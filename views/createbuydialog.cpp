@@ -14,6 +14,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace adcp::gui {
 
 using namespace adcp::models;
@@ -91,6 +93,7 @@ CreateBuyDialog::CreateBuyDialog(const nlohmann::json &proposal, bool webhooksAv
     if (!m_ioId.isEmpty()) {
         const nlohmann::json terms = jsonObject(io, "terms");
         const nlohmann::json ioBudget = jsonObject(terms, "total_budget");
+        m_ioAmount = jsonString(ioBudget, "currency") == m_currency ? jsonNumber(ioBudget, "amount") : 0.0;
         m_ioAccept = new QCheckBox(
             tr("I accept insertion order %1 (%2, %3, %4)")
                 .arg(m_ioId, jsonString(terms, "publisher"),
@@ -236,6 +239,12 @@ QStringList CreateBuyDialog::warnings() const
                     .arg(formatMoney(m_budget->value(), m_currency))
                     .arg(m_budget->value() / m_maximum, 0, 'f', m_budget->value() >= 10 * m_maximum ? 0 : 1)
                     .arg(formatMoney(m_maximum, m_currency));
+    // The insertion order sums up what was negotiated; the person signing it should know when the buy says
+    // otherwise.
+    if (m_ioAmount > 0 && std::abs(m_budget->value() - m_ioAmount) >= 0.005)
+        list << tr("The insertion order %1 is for %2; this buy's budget is %3.")
+                    .arg(m_ioId, formatMoney(m_ioAmount, m_currency),
+                         formatMoney(m_budget->value(), m_currency));
     return list;
 }
 

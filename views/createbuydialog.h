@@ -25,7 +25,8 @@ public:
                     QWidget *parent = nullptr);
 
     QStringList problems() const;
-    // What is allowed but probably not meant (a budget above the guidance's maximum), shown under the form.
+    // What is allowed but probably not meant (a budget above the guidance's maximum, a budget that is not the
+    // insertion order's), shown under the form.
     QStringList warnings() const;
     // The create_media_buy fields this dialog decides (proposal_id, proposal_version, total_budget,
     // start_time, end_time, po_number); the caller adds account, brand and the idempotency key.
@@ -59,6 +60,7 @@ private:
     QCheckBox *m_ioAccept = nullptr;
     QLineEdit *m_signatory = nullptr;
     QString m_ioId;
+    double m_ioAmount = 0.0; // the insertion order's total budget, 0 when it states none
     QLabel *m_problems = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

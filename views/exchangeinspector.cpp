@@ -21,6 +21,7 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QTextDocumentFragment>
 #include <QTreeView>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -102,6 +103,10 @@ ExchangeInspector::ExchangeInspector(ExchangeModel *model, QWidget *parent)
     auto *head = new QHBoxLayout;
     m_heading = new QLabel(tr("Select an exchange to inspect it"), right);
     m_heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long heading (an agent's name, an error code) is cut at the pane's edge, whole in its tooltip: as its
+    // own least width it widened the window past the screen.
+    m_heading->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_heading->setMinimumWidth(0);
     head->addWidget(m_heading, 1);
     m_copyCurl = new QPushButton(tr("Copy as cURL"), right);
     m_copyCurl->setObjectName(QStringLiteral("copyCurlButton"));
@@ -325,6 +330,7 @@ void ExchangeInspector::showCurrent()
         heading += QStringLiteral(" · <span style='color:#c2410c'>%1</span>")
                        .arg(QString::fromStdString(exchange->error->code).toHtmlEscaped());
     m_heading->setText(heading);
+    m_heading->setToolTip(QTextDocumentFragment::fromHtml(heading).toPlainText());
     m_request->setPlainText(pretty(exchange->request));
     m_response->setPlainText(exchange->error && exchange->response.is_null()
                                  ? pretty(nlohmann::json{{"adcp_error", exchange->error->toJson()}})

@@ -55,6 +55,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScopedValueRollback>
 #include <QSet>
 #include <QSettings>
@@ -62,6 +63,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QTimer>
@@ -360,6 +362,9 @@ void MainWindow::buildStatusBar()
 {
     m_statusMessage = new QLabel(tr("Ready"), this);
     m_statusMessage->setObjectName(QStringLiteral("statusMessage"));
+    // A long message is cut at the window's edge (whole in the tooltip), never widening the window.
+    m_statusMessage->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_statusMessage->setMinimumWidth(0);
     statusBar()->addWidget(m_statusMessage, 1);
     m_statusTimer = new QTimer(this);
     m_statusTimer->setSingleShot(true);
@@ -911,7 +916,8 @@ nlohmann::json MainWindow::productById(const QString &productId) const
         if (row >= 0)
             return products->productJson(row);
     }
-    return nullptr;
+    // Seen earlier in the session (before an agent switch or a restart), though neither list holds it now.
+    return m_workbench->knownProduct(productId);
 }
 
 void MainWindow::onOpportunityChosen()
@@ -973,6 +979,10 @@ void MainWindow::applyScope()
         }
     }
     m_buyMonitor->proxy()->setProposalScope(!m_scope.isEmpty(), proposalIds);
+    // Unscoped, proposals of several briefs read alike ("Balanced plan" twice): the list names each one's
+    // brief.
+    m_proposalList->setBriefShown(m_scope.isEmpty() && proposals->opportunityCount() > 1);
+    m_buyMonitor->setBriefShown(m_scope.isEmpty() && m_workbench->buys()->briefCount() > 1);
     if (m_scope.isEmpty()) {
         m_proposalList->setScope({});
         m_buyMonitor->setScope({});
@@ -1104,6 +1114,8 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
     connect(m_consoleDock, &QDockWidget::topLevelChanged, m_consoleDock, [this, console](bool floating) {
         if (floating)
             m_consoleDock->resize(console->sizeHint().expandedTo(m_consoleDock->size()));
+        else
+            fitSellerConsole(width()); // docked again into a window that may be too narrow for it
     });
     BuyModel *buys = m_workbench->buys();
     // A refresh of n buys changes the model n times; the console (which asks the seller for its board) is fed
@@ -1132,14 +1144,65 @@ void MainWindow::attachSellerConsole(SellerConsole *console)
             m_workbench->refreshDelivery(m_buyDetail->mediaBuyId(), m_buyDetail->deliveryChart()->granularity());
     });
     if (m_agents) {
-        connect(m_agents, &AgentManager::activated, m_consoleDock,
-                [this](const QString &id) { m_consoleDock->setVisible(id == QLatin1String("embedded")); });
+        connect(m_agents, &AgentManager::activated, m_consoleDock, [this](const QString &id) {
+            m_consoleWanted = id == QLatin1String("embedded");
+            m_consoleFolded = false;
+            m_consoleDock->setVisible(m_consoleWanted);
+            fitSellerConsole(width());
+        });
     }
+    // Shown from the View menu while the window has no room for it docked: it opens as its own window rather
+    // than squeezing (and cutting) the lifecycle's panes.
+    connect(m_consoleDock->toggleViewAction(), &QAction::triggered, this, [this](bool shown) {
+        m_consoleFolded = false;
+        if (shown && !m_consoleDock->isFloating() && width() < widthForDockedConsole())
+            m_consoleDock->setFloating(true);
+    });
+}
+
+int MainWindow::widthForDockedConsole() const
+{
+    // The centre's least width (its splitter's panes at their minimums), the console's, and the separator.
+    return centralWidget()->minimumSizeHint().width() + m_consoleDock->minimumSizeHint().width() +
+           style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent, nullptr, this);
+}
+
+void MainWindow::fitSellerConsole(int windowWidth)
+{
+    if (!m_consoleDock || m_consoleDock->isFloating())
+        return;
+    const int needed = widthForDockedConsole();
+    if (windowWidth < needed && m_consoleDock->isVisible() && !m_consoleFolded) {
+        // Docked in a window too narrow for it and the lifecycle, it would cut the tabs and the detail's
+        // buttons: it is put away, and says so.
+        m_consoleFolded = true;
+        m_consoleDock->hide();
+        showStatus(tr("The seller console is put away while the window is narrower than %1 px; it comes back "
+                      "when the window is wider (View → Seller console opens it on its own).")
+                       .arg(needed));
+    } else if (m_consoleFolded && windowWidth >= needed) {
+        m_consoleFolded = false;
+        m_consoleDock->setVisible(m_consoleWanted);
+        if (m_consoleWanted)
+            showStatus(tr("The seller console is back beside the lifecycle."));
+    }
+}
+
+bool MainWindow::isSellerConsoleFolded() const
+{
+    return m_consoleFolded;
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitSellerConsole(event->size().width());
 }
 
 void MainWindow::showStatus(const QString &text, int ms)
 {
     m_statusMessage->setText(text);
+    m_statusMessage->setToolTip(text);
     const int timeout = ms < 0 ? m_statusTimeout : ms;
     if (timeout > 0)
         m_statusTimer->start(timeout);

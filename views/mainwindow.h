@@ -112,8 +112,13 @@ public:
     void setEmbeddedSeller(std::shared_ptr<adcp::seller::Dispatcher> seller,
                            nlohmann::json webhookJwks = nullptr);
 
+    // Whether the docked seller console was put away because the window is too narrow for it beside the
+    // lifecycle (it comes back once the window is wide enough again).
+    bool isSellerConsoleFolded() const;
+
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void buildAgentBar();
@@ -148,6 +153,11 @@ private:
     AgentManager *m_agents = nullptr;
     QMenu *m_viewMenu = nullptr;
     QDockWidget *m_consoleDock = nullptr;
+    bool m_consoleFolded = false; // hidden by fitSellerConsole, not by the planner
+    bool m_consoleWanted = true;  // the active agent is the embedded seller, whose console it is
+    // The least window width at which the docked console fits beside the centre's panes.
+    int widthForDockedConsole() const;
+    void fitSellerConsole(int windowWidth);
     std::shared_ptr<adcp::seller::Dispatcher> m_embeddedSeller;
     nlohmann::json m_embeddedJwks;
     // The embedded seller on loopback for copied curl commands, started on the first copy.

@@ -5,6 +5,7 @@
 #include "proposalmodel.h"
 #include "proposalsortmodel.h"
 #include "statuschipdelegate.h"
+#include "subtitledelegate.h"
 
 #include <QComboBox>
 #include <QHeaderView>
@@ -46,6 +47,11 @@ ProposalListWidget::ProposalListWidget(models::ProposalModel *model, QWidget *pa
     view->setColumnWidth(models::ProposalModel::StatusColumn, 130);
     view->setColumnWidth(models::ProposalModel::BudgetColumn, 85);
     view->setColumnWidth(models::ProposalModel::ExpiresColumn, 80);
+    // The brief under the name, while the list mixes briefs (setBriefShown): "Balanced plan" of one brief and
+    // of another then read apart. A column of its own left both cut to "Balan…" in the ~470 px list.
+    view->setColumnHidden(models::ProposalModel::BriefColumn, true);
+    m_names = new SubtitleDelegate(models::ProposalModel::BriefColumn, view);
+    view->setItemDelegateForColumn(models::ProposalModel::NameColumn, m_names);
 
     connect(m_list, &FilterableListWidget::filterTextChanged, m_proxy,
             &models::ProposalSortModel::setFilterText);
@@ -85,6 +91,20 @@ void ProposalListWidget::focusFilter()
 void ProposalListWidget::selectProposal(const QString &proposalId)
 {
     m_list->select(proposalId);
+}
+
+void ProposalListWidget::setBriefShown(bool shown)
+{
+    if (m_names->isShown() == shown)
+        return;
+    m_names->setShown(shown);
+    m_list->view()->doItemsLayout();
+    m_list->view()->viewport()->update();
+}
+
+bool ProposalListWidget::isBriefShown() const
+{
+    return m_names->isShown();
 }
 
 void ProposalListWidget::setScope(const QString &text)

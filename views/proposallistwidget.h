@@ -14,6 +14,7 @@ class ProposalSortModel;
 namespace adcp::gui {
 
 class FilterableListWidget;
+class SubtitleDelegate;
 
 // The proposals tab: every proposal with a status chip and the live "expires in" countdown of commitments.
 class ProposalListWidget final : public QWidget
@@ -31,6 +32,9 @@ public:
     void selectProposal(const QString &proposalId);
     // The line above the list that says which opportunity it shows (empty: all).
     void setScope(const QString &text);
+    // Each proposal's brief under its name, for a list that holds the proposals of more than one brief.
+    void setBriefShown(bool shown);
+    bool isBriefShown() const;
 
 Q_SIGNALS:
     // "Show all" was clicked on the scope line.
@@ -40,6 +44,7 @@ Q_SIGNALS:
 private:
     models::ProposalSortModel *m_proxy = nullptr;
     FilterableListWidget *m_list = nullptr;
+    SubtitleDelegate *m_names = nullptr; // the name column, with the brief under it when shown
     QComboBox *m_status = nullptr;
 };
 

@@ -24,6 +24,7 @@ ReasonForm::ReasonForm(const QString &name, const QStringList &reasons, models::
     form->addRow(tr("Reason"), m_reason);
     m_detail = new QPlainTextEdit(this);
     m_detail->setObjectName(name + QStringLiteral("Detail"));
+    m_detail->setTabChangesFocus(true);
     m_detail->setPlaceholderText(detailHint);
     m_detail->setMaximumHeight(90);
     form->addRow(tr("Detail"), m_detail);

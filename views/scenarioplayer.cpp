@@ -439,7 +439,7 @@ void ScenarioPlayer::poll()
     case Wait::IdleOrHeld:
         // A buy the seller holds for approval keeps the workbench waiting: the step is done once the seller
         // console lists it.
-        if (!m_workbench->isBusy() || (m_console && m_console->approvalModel()->rowCount() > 0))
+        if (!m_workbench->isBusy() || (m_console && m_console->approvalModel()->firstBuyRow() >= 0))
             finishStep({});
         else if (m_console)
             m_console->refresh();
@@ -453,14 +453,17 @@ void ScenarioPlayer::poll()
         m_wait = Wait::SellerAction;
         return;
     }
-    case Wait::Approval:
-        if (m_console->approvalModel()->rowCount() == 0) {
+    case Wait::Approval: {
+        // The held buy (an account awaiting approval is not what the step decides).
+        const int row = m_console->approvalModel()->firstBuyRow();
+        if (row < 0) {
             m_console->refresh();
             return;
         }
-        m_actionTicket = m_console->approveTask(m_console->approvalModel()->taskId(0), m_approve);
+        m_actionTicket = m_console->approveTask(m_console->approvalModel()->taskId(row), m_approve);
         m_wait = Wait::SellerAction;
         return;
+    }
     case Wait::SellerAction:
         return;
     case Wait::Settled:

@@ -122,7 +122,8 @@ void ScenarioRecorder::onExchanges(int first, int last)
 
 void ScenarioRecorder::onSellerAction(const json &entry)
 {
-    if (!m_recording)
+    // A change with no scenario step (an account approved in the console) is not recorded.
+    if (!m_recording || !entry.is_object() || entry.empty())
         return;
     ScenarioStep step;
     const QString kind = jsonString(entry, "kind");

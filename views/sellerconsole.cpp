@@ -8,6 +8,7 @@
 #include "jobs/execution.h"
 #include "jsonvalues.h"
 #include "sellercontext.h"
+#include "subtitledelegate.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -302,6 +303,8 @@ void SellerConsole::addApprovalButtons(int first, int last)
 {
     for (int row = first; row <= last; ++row) {
         const QString taskId = m_approvalModel->taskId(row);
+        const QString accountId = m_approvalModel->accountId(row);
+        const QString accountPrincipal = m_approvalModel->accountPrincipal(row);
         auto *buttons = new QWidget(m_approvals);
         auto *h = new QHBoxLayout(buttons);
         h->setContentsMargins(2, 0, 2, 0);
@@ -311,11 +314,15 @@ void SellerConsole::addApprovalButtons(int first, int last)
         reject->setObjectName(QStringLiteral("reject-%1").arg(taskId));
         h->addWidget(approve);
         h->addWidget(reject);
-        const auto decide = [this, taskId](bool yes) {
+        const auto decide = [this, taskId, accountId, accountPrincipal](bool yes) {
             m_approvalNote->setText(yes ? tr("Approving…") : tr("Rejecting…"));
-            approveTask(taskId, yes, [this, yes](const QString &error) {
+            const auto shown = [this, yes](const QString &error) {
                 m_approvalNote->setText(error.isEmpty() ? (yes ? tr("Approved.") : tr("Rejected.")) : error);
-            });
+            };
+            if (accountId.isEmpty())
+                approveTask(taskId, yes, shown);
+            else
+                decideAccount(accountPrincipal, accountId, yes, shown);
         };
         connect(approve, &QPushButton::clicked, this, [decide] { decide(true); });
         connect(reject, &QPushButton::clicked, this, [decide] { decide(false); });
@@ -333,8 +340,17 @@ void SellerConsole::buildDependencies(QVBoxLayout *layout)
     auto *v = new QVBoxLayout(box);
     m_dependencies = new QTableWidget(0, 4, box);
     m_dependencies->setObjectName(QStringLiteral("dependencyTable"));
-    m_dependencies->setHorizontalHeaderLabels({tr("Resource"), tr("Id"), tr("Status"), QString()});
+    m_dependencies->setHorizontalHeaderLabels({tr("Resource"), tr("Resource"), tr("Status"), QString()});
     m_dependencies->verticalHeader()->hide();
+    // The resource's name (or id) with its kind on a second line under it: a column for the kind left the
+    // name ~70 px in the docked console ("hom…ple"). The kind's column stays, hidden, as the rows' type data.
+    auto *names = new SubtitleDelegate(0, m_dependencies);
+    names->setShown(true);
+    m_dependencies->setItemDelegateForColumn(1, names);
+    m_dependencies->setColumnHidden(0, true);
+    QStyleOptionViewItem option;
+    option.font = m_dependencies->font();
+    m_dependencies->verticalHeader()->setDefaultSectionSize(names->sizeHint(option, {}).height() + 4);
     // The id takes what room is left (elided, whole in its tooltip): Break and Restore always stay in sight.
     QHeaderView *header = m_dependencies->horizontalHeader();
     header->setStretchLastSection(false);
@@ -552,6 +568,23 @@ quint64 SellerConsole::approveTask(const QString &taskId, bool approve,
         step, std::move(shown));
 }
 
+quint64 SellerConsole::decideAccount(const QString &principalId, const QString &accountId, bool approve,
+                                     std::function<void(const QString &)> shown)
+{
+    // Not a scenario step: a scenario's seller starts with its accounts active.
+    return runAction(
+        [principalId, accountId, approve](adcp::seller::Dispatcher &dispatcher,
+                                          const adcp::seller::Principal &) {
+            QString error;
+            if (!adcp::seller::backoffice::decideAccount(dispatcher.context(), principalId.toStdString(),
+                                                         accountId.toStdString(), approve, &error) &&
+                error.isEmpty())
+                error = tr("the seller could not decide on account %1").arg(accountId);
+            return error;
+        },
+        json(), std::move(shown));
+}
+
 void SellerConsole::advanceClock(qint64 seconds)
 {
     m_dispatcher->context().clock().advance(seconds);
@@ -636,6 +669,7 @@ struct Dependency
     QString type;
     QString id;
     QString status; // empty: in use, no status of its own
+    QString name;   // the buyer's name for it, when it gave one
 };
 
 } // namespace
@@ -647,6 +681,7 @@ struct SellerConsole::Board
     bool hasTaskList = true;
     QString tasksError;
     json tasks = json::array();
+    json accounts = json::array(); // awaiting approval, shaped as ApprovalModel takes them
     QList<Dependency> dependencies;
     std::vector<adcp::seller::DeadLetter> letters;
 };
@@ -672,7 +707,7 @@ QList<Dependency> readDependencies(const adcp::seller::backoffice::DependencyRec
             return;
         }
         seen.insert(key, rows.size());
-        rows.append({type, id, status});
+        rows.append({type, id, status, {}});
     };
     const auto &tracked = records.byBuy;
     for (const auto &buy : buys) {
@@ -703,6 +738,9 @@ QList<Dependency> readDependencies(const adcp::seller::backoffice::DependencyRec
         if (const auto found = statuses.find({row.type.toStdString(), row.id.toStdString()});
             found != statuses.end())
             row.status = QString::fromStdString(found->second);
+        if (const auto found = records.names.find({row.type.toStdString(), row.id.toStdString()});
+            found != records.names.end())
+            row.name = QString::fromStdString(found->second);
     }
     return rows;
 }
@@ -734,6 +772,17 @@ void SellerConsole::readBoard(unsigned parts)
                 } else
                     board->tasksError = QString::fromStdString(outcome.error->message);
             }
+            // Accounts awaiting approval, whichever buyer asked for them (the test lab's as well).
+            for (const auto &account : adcp::seller::backoffice::pendingAccounts(dispatcher->context(), 50))
+                board->accounts.push_back(
+                    {{"task_id", "account:" + account.principalId + "/" + account.accountId},
+                     {"task_type", "account"},
+                     {"created_at", account.createdAt},
+                     {"account",
+                      {{"principal_id", account.principalId},
+                       {"account_id", account.accountId},
+                       {"name", account.name},
+                       {"brand_domain", account.brandDomain}}}});
         }
         if (board->parts & Dependencies)
             board->dependencies = readDependencies(
@@ -797,7 +846,7 @@ void SellerConsole::refreshClock()
 void SellerConsole::showApprovals(const Board &board)
 {
     if (!board.hasTaskList) {
-        m_approvalModel->setTasks(json::array());
+        m_approvalModel->setTasks(board.accounts);
         m_approvalNote->setText(tr("This seller build has no task list: buys are not held for approval."));
         return;
     }
@@ -805,13 +854,31 @@ void SellerConsole::showApprovals(const Board &board)
         m_approvalNote->setText(board.tasksError);
         return;
     }
-    m_approvalModel->setTasks(board.tasks);
+    json rows = board.tasks;
+    rows.insert(rows.end(), board.accounts.begin(), board.accounts.end());
+    m_approvalModel->setTasks(rows);
     const QString prompt = tr("Approve or reject what the buyer submitted.");
-    if (!board.tasks.empty())
+    if (!rows.empty())
         m_approvalNote->setText(prompt);
     else if (m_approvalNote->text().isEmpty() || m_approvalNote->text() == prompt)
         m_approvalNote->setText(tr("Nothing waits for approval."));
 }
+
+namespace {
+
+// The board's name cell: the buyer's name for the resource when it gave one, else its id; the id is the
+// item's data (tests, the trainer's recorder) and its tooltip.
+void showDependencyName(QTableWidgetItem *item, const QString &id, const QString &name)
+{
+    const QString text = name.isEmpty() ? id : name;
+    if (item->text() == text && item->data(Qt::UserRole).toString() == id)
+        return;
+    item->setText(text);
+    item->setData(Qt::UserRole, id);
+    item->setToolTip(name.isEmpty() ? id : name + QLatin1Char('\n') + id);
+}
+
+} // namespace
 
 void SellerConsole::showDependencies(const Board &board)
 {
@@ -840,6 +907,7 @@ void SellerConsole::showDependencies(const Board &board)
         QTableWidgetItem *statusItem = m_dependencies->item(row, 2);
         if (statusItem->data(Qt::UserRole).toString() != r.status || statusItem->text().isEmpty())
             showDependencyStatus(row, r.type, r.status, available);
+        showDependencyName(m_dependencies->item(row, 1), r.id, r.name);
     }
     for (const Dependency &r : rows) {
         const QString key = r.type + QLatin1Char('/') + r.id;
@@ -855,8 +923,8 @@ void SellerConsole::showDependencies(const Board &board)
         typeItem->setData(Qt::UserRole, r.type);
         typeItem->setToolTip(withId(typeItem->text(), r.type));
         m_dependencies->setItem(row, 0, typeItem);
-        auto *idItem = new QTableWidgetItem(r.id);
-        idItem->setToolTip(r.id);
+        auto *idItem = new QTableWidgetItem;
+        showDependencyName(idItem, r.id, r.name);
         m_dependencies->setItem(row, 1, idItem);
         m_dependencies->setItem(row, 2, new QTableWidgetItem);
         auto *buttons = new QWidget(m_dependencies);
@@ -870,18 +938,25 @@ void SellerConsole::showDependencies(const Board &board)
         h->addWidget(restore);
         const QString type = r.type;
         const QString id = r.id;
-        const QString what = displayName(Vocabulary::ResourceType, type);
+        // Said with the name the row shows when clicked (a name may arrive after the row; the buttons go with
+        // the row, so the item is there when they are clicked).
+        const auto what = [idItem, type]() -> QString {
+            const QString name = idItem->text();
+            const QString id = idItem->data(Qt::UserRole).toString();
+            return displayName(Vocabulary::ResourceType, type) + QLatin1Char(' ') +
+                   (name == id ? id : tr("“%1” (%2)").arg(name, id));
+        };
         connect(breakButton, &QPushButton::clicked, this, [this, type, id, what] {
-            setDependency(type, id, true, [this, id, what](const QString &error) {
+            setDependency(type, id, true, [this, said = what()](const QString &error) {
                 m_dependencyNote->setText(
                     error.isEmpty()
-                        ? tr("%1 %2 taken out of service: the buys that use it are impaired.").arg(what, id)
+                        ? tr("%1 taken out of service: the buys that use it are impaired.").arg(said)
                         : error);
             });
         });
         connect(restore, &QPushButton::clicked, this, [this, type, id, what] {
-            setDependency(type, id, false, [this, id, what](const QString &error) {
-                m_dependencyNote->setText(error.isEmpty() ? tr("%1 %2 restored.").arg(what, id) : error);
+            setDependency(type, id, false, [this, said = what()](const QString &error) {
+                m_dependencyNote->setText(error.isEmpty() ? tr("%1 restored.").arg(said) : error);
             });
         });
         m_dependencies->setCellWidget(row, 3, buttons);

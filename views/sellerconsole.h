@@ -74,6 +74,9 @@ public:
                           std::function<void(const QString &)> shown = {});
     // Approves a held buy (its ad-server work starts) or rejects it.
     quint64 approveTask(const QString &taskId, bool approve, std::function<void(const QString &)> shown = {});
+    // Approves (active) or rejects an account awaiting the seller's approval.
+    quint64 decideAccount(const QString &principalId, const QString &accountId, bool approve,
+                          std::function<void(const QString &)> shown = {});
     // Changes asked for and not yet finished.
     int actionsRunning() const;
     // The seller clock moved forward (the +1 h and +1 day buttons).

@@ -13,6 +13,7 @@
 #include "dispatcher.h"
 #include "sellercontext.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -26,6 +27,9 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -362,13 +366,20 @@ void TestLabDialog::buildUi()
     m_exchanges->setObjectName(QStringLiteral("labExchanges"));
     m_exchanges->setReadOnly(true);
     m_exchanges->setPlaceholderText(tr("Select a step to see the exchanges behind its verdict."));
+    m_exchanges->setMinimumHeight(100);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_tree);
     split->addWidget(m_exchanges);
     split->setChildrenCollapsible(false);
+    split->setObjectName(QStringLiteral("labSplit"));
     split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setSizes({300, 220}); // the details pane starts tall enough to read an answer
+    split->setStretchFactor(1, 1);
+    // The verdicts take most of the height (a run has dozens of steps); the details pane starts tall enough
+    // for a request line and a short answer. Where the planner drags the handle is kept for the next time.
+    split->setSizes({400, 160});
+    split->restoreState(QSettings().value(QStringLiteral("testLab/split")).toByteArray());
+    connect(split, &QSplitter::splitterMoved, this,
+            [split] { QSettings().setValue(QStringLiteral("testLab/split"), split->saveState()); });
 
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
     auto *layout = new QVBoxLayout(this);
@@ -899,26 +910,37 @@ void installTestLabButton(QToolBar *agentBar, AgentManager *manager,
 {
     if (!agentBar || !manager)
         return;
+    // One action, on the agent bar and in the window's Tools menu.
+    auto *open = new QAction(QObject::tr("Test lab…"), agentBar);
+    open->setObjectName(QStringLiteral("testLabAction"));
+    open->setToolTip(
+        QObject::tr("Check an agent (a remote one, or the embedded seller) with the test lab's suites"));
     auto *button = new QToolButton(agentBar);
     button->setObjectName(QStringLiteral("testLabButton"));
-    button->setText(QObject::tr("Test lab…"));
-    button->setToolTip(QObject::tr("Check an agent (a remote one, or the embedded seller) with the test lab's suites"));
+    button->setDefaultAction(open);
     agentBar->addWidget(button);
-    QObject::connect(button, &QToolButton::clicked, agentBar,
-                     [agentBar, manager, embeddedSeller, embeddedJwks] {
-                         auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
-                         if (!dialog) {
-                             // Kept when closed: the last run stays on show until the window goes.
-                             dialog = new TestLabDialog(manager, agentBar->window());
-                             if (embeddedSeller)
-                                 if (auto seller = embeddedSeller())
-                                     dialog->setEmbeddedSeller(
-                                         std::move(seller), embeddedJwks ? embeddedJwks() : nlohmann::json());
-                         }
-                         dialog->show();
-                         dialog->raise();
-                         dialog->activateWindow();
-                     });
+    if (auto *window = qobject_cast<QMainWindow *>(agentBar->window())) {
+        QMenu *tools = window->menuBar()->findChild<QMenu *>(QStringLiteral("toolsMenu"));
+        if (!tools) {
+            tools = window->menuBar()->addMenu(QObject::tr("&Tools"));
+            tools->setObjectName(QStringLiteral("toolsMenu"));
+        }
+        tools->addAction(open);
+    }
+    QObject::connect(open, &QAction::triggered, agentBar, [agentBar, manager, embeddedSeller, embeddedJwks] {
+        auto *dialog = agentBar->window()->findChild<TestLabDialog *>();
+        if (!dialog) {
+            // Kept when closed: the last run stays on show until the window goes.
+            dialog = new TestLabDialog(manager, agentBar->window());
+            if (embeddedSeller)
+                if (auto seller = embeddedSeller())
+                    dialog->setEmbeddedSeller(std::move(seller),
+                                              embeddedJwks ? embeddedJwks() : nlohmann::json());
+        }
+        dialog->show();
+        dialog->raise();
+        dialog->activateWindow();
+    });
 }
 
 } // namespace adcp::gui

@@ -105,6 +105,28 @@ Workbench::Workbench(QObject *parent)
     connect(m_buys, &QAbstractItemModel::dataChanged, this, recount);
     connect(m_buys, &QAbstractItemModel::rowsInserted, this, recount);
     connect(m_proposals, &QAbstractItemModel::rowsInserted, this, recount);
+    // Proposals name the brief they answered as the opportunity list titles it; a title changes on its
+    // top-level row (the counts below it do not matter here).
+    m_proposals->setBriefTitles([this](const QString &opportunityId) {
+        const int row = m_opportunities->rowOf(opportunityId);
+        return row >= 0 ? m_opportunities->title(row) : QString();
+    });
+    // Buys by the proposal they were bought from.
+    m_buys->setBriefTitles([this](const QString &proposalId) {
+        const int row = m_opportunities->rowOf(m_proposals->opportunityId(m_proposals->rowOf(proposalId)));
+        return row >= 0 ? m_opportunities->title(row) : QString();
+    });
+    const auto briefTitlesChanged = [this] {
+        m_proposals->briefTitlesChanged();
+        m_buys->briefTitlesChanged();
+    };
+    connect(m_opportunities, &QAbstractItemModel::dataChanged, this,
+            [briefTitlesChanged](const QModelIndex &topLeft) {
+                if (!topLeft.parent().isValid())
+                    briefTitlesChanged();
+            });
+    connect(m_opportunities, &QAbstractItemModel::rowsInserted, this, briefTitlesChanged);
+    connect(m_proposals, &QAbstractItemModel::rowsInserted, m_buys, &BuyModel::briefTitlesChanged);
 }
 
 Workbench::~Workbench()
@@ -247,6 +269,8 @@ void Workbench::clearPlanning()
     m_unconfirmed.clear();
     m_following.clear();
     m_flights.clear();
+    m_knownProducts.clear();
+    m_knownProductOrder.clear();
     m_watchedBuy.clear();
 }
 
@@ -420,15 +444,25 @@ void Workbench::syncAudience(const json &audience)
         return;
     const QString id = jsonString(audience, "audience_id");
     const QString action = audience.value("delete", false) ? tr("Delete audience") : tr("Sync audience");
+    // Said by the name the planner gave it (the id when it has none), the seller's action in words.
+    QString name = jsonString(audience, "name");
+    for (int row = 0; name.isEmpty() && row < int(m_audiences.size()); ++row) {
+        if (jsonString(m_audiences[std::size_t(row)], "audience_id") == id)
+            name = jsonString(m_audiences[std::size_t(row)], "name");
+    }
+    const QString said = name.isEmpty() ? id : tr("“%1”").arg(name);
     track(m_client->call(QStringLiteral("sync_audiences"),
                          scoped({{"audiences", json::array({audience})}}, true)),
-          action, id, [this, id, action](const adcp::ToolOutcome &outcome) {
+          action, id, [this, id, said, action](const adcp::ToolOutcome &outcome) {
               const json results = jsonArray(outcome.result, "audiences");
               if (auto failed = firstItemFailure(results, "audience_id"))
                   Q_EMIT actionFailed(action, id, *failed);
               else if (!results.empty())
-                  Q_EMIT actionSucceeded(action, id,
-                                         tr("Audience %1 %2").arg(id, jsonString(results.front(), "action")));
+                  Q_EMIT actionSucceeded(
+                      action, id,
+                      tr("Audience %1 %2")
+                          .arg(said, displayName(Vocabulary::Status, jsonString(results.front(), "action"))
+                                         .toLower()));
               listAudiences(true);
           });
 }
@@ -729,11 +763,16 @@ json Workbench::sessionState() const
     json unconfirmed = json::object();
     for (auto it = m_unconfirmed.cbegin(); it != m_unconfirmed.cend(); ++it)
         unconfirmed[it.key().toStdString()] = it.value();
+    json known = json::array();
+    for (const QString &id : m_knownProductOrder)
+        known.push_back(m_knownProducts.value(id));
     return {{"flights", std::move(flights)},
+            {"known_products", std::move(known)},
             {"awaiting", std::move(awaiting)},
             {"unconfirmed_buys", std::move(unconfirmed)},
             {"watched_delivery",
-             {{"media_buy_id", m_watchedBuy.toStdString()}, {"granularity", m_watchedGranularity.toStdString()}}}};
+             {{"media_buy_id", m_watchedBuy.toStdString()},
+              {"granularity", m_watchedGranularity.toStdString()}}}};
 }
 
 void Workbench::restoreSessionState(const json &state)
@@ -743,6 +782,25 @@ void Workbench::restoreSessionState(const json &state)
         const QString id = QString::fromStdString(it.key());
         if (!id.isEmpty() && it->is_object() && !m_flights.contains(id))
             m_flights.insert(id, *it);
+    }
+    // Products seen since are newer than the saved ones: the saved go in first, and do not replace them.
+    const json known = jsonArray(state, "known_products");
+    json older = json::array();
+    for (const auto &product : known) {
+        const QString id = jsonStringOnly(product, "product_id");
+        if (!id.isEmpty() && !m_knownProducts.contains(id))
+            older.push_back(product);
+    }
+    if (!older.empty()) {
+        const QStringList newer = m_knownProductOrder;
+        const QHash<QString, json> kept = m_knownProducts;
+        m_knownProducts.clear();
+        m_knownProductOrder.clear();
+        rememberProducts(older);
+        json again = json::array();
+        for (const QString &id : newer)
+            again.push_back(kept.value(id));
+        rememberProducts(again);
     }
     const json awaiting = jsonObject(state, "awaiting");
     for (auto it = awaiting.begin(); it != awaiting.end(); ++it) {
@@ -774,6 +832,35 @@ void Workbench::restoreSessionState(const json &state)
     if (m_watchedBuy.isEmpty())
         setWatchedDelivery(jsonString(watched, "media_buy_id"), jsonString(watched, "granularity"));
     updateOpportunityCounts();
+}
+
+void Workbench::rememberProducts(const json &products)
+{
+    if (!products.is_array())
+        return;
+    bool changed = false;
+    for (const auto &product : products) {
+        // A peer's product without an id, or not an object, names nothing.
+        const QString id = jsonStringOnly(product, "product_id");
+        if (id.isEmpty())
+            continue;
+        if (m_knownProducts.value(id) == product && !m_knownProductOrder.isEmpty() &&
+            m_knownProductOrder.constLast() == id)
+            continue;
+        m_knownProductOrder.removeOne(id);
+        m_knownProductOrder.append(id);
+        m_knownProducts.insert(id, product);
+        changed = true;
+    }
+    while (m_knownProductOrder.size() > kKnownProducts)
+        m_knownProducts.remove(m_knownProductOrder.takeFirst());
+    if (changed)
+        Q_EMIT sessionStateChanged();
+}
+
+json Workbench::knownProduct(const QString &productId) const
+{
+    return m_knownProducts.value(productId, json(nullptr));
 }
 
 json Workbench::briefFlight(const QString &opportunityId) const
@@ -891,8 +978,10 @@ void Workbench::connectAgent()
 
 int Workbench::absorbGetProducts(const json &result, const QString &opportunityId)
 {
-    if (result.contains("products") && result["products"].is_array() && !result["products"].empty())
+    if (result.contains("products") && result["products"].is_array() && !result["products"].empty()) {
         m_products->setProducts(result["products"]);
+        rememberProducts(result["products"]);
+    }
     int count = 0;
     if (result.contains("proposals") && result["proposals"].is_array()) {
         const QDateTime receivedAt = m_clock();

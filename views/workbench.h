@@ -132,6 +132,10 @@ public:
     // The flight the opportunity's brief asked for, as create_media_buy start_time/end_time (ISO 8601);
     // null when the brief set none. A start already past becomes an hour from now.
     nlohmann::json briefFlight(const QString &opportunityId) const;
+    // A product as the seller last described it in this session (a brief's answer or the catalog), kept with
+    // the workspace: buys and creatives still name their products after an agent switch or a restart, when
+    // neither list holds them. Null when never seen.
+    nlohmann::json knownProduct(const QString &productId) const;
     // A buy the planner stopped waiting for while the seller still reviews it (its task is followed in the
     // background; Create buy stays off for the proposal meanwhile).
     bool isAwaitingApproval(const QString &proposalId) const;
@@ -327,6 +331,11 @@ private:
     QString m_watchedGranularity;
     bool m_deliveryInFlight = false;
     QHash<QString, nlohmann::json> m_flights; // opportunity_id -> the brief's filters (start/end dates)
+    // product_id -> product, the most recently seen last; at most kKnownProducts are kept.
+    QHash<QString, nlohmann::json> m_knownProducts;
+    QStringList m_knownProductOrder;
+    static constexpr int kKnownProducts = 300;
+    void rememberProducts(const nlohmann::json &products);
     struct AwaitingBuy
     {
         QString taskId;

@@ -88,6 +88,7 @@ void Workbench::takeCatalogPage(const CatalogPage &page, bool append)
         m_catalog->appendProducts(page.products);
     else
         m_catalog->setProducts(page.products);
+    rememberProducts(page.products);
     m_feedVersion = page.feedVersion;
     m_pricingVersion = page.pricingVersion;
     m_catalogCursor = page.nextCursor;

@@ -229,6 +229,23 @@ DependencyHealth::resourceStatuses(QSqlDatabase &db, const std::string &principa
     return statuses;
 }
 
+std::map<std::pair<std::string, std::string>, std::string>
+DependencyHealth::resourceNames(QSqlDatabase &db, const std::string &principalId)
+{
+    std::map<std::pair<std::string, std::string>, std::string> names;
+    storage::Read q(
+        db,
+        QStringLiteral("SELECT resource_type, resource_id, name FROM mon_resources WHERE principal_id "
+                       "= ? AND name IS NOT NULL AND name != ''"),
+        {qs(principalId)}, nullptr);
+    if (!q)
+        return names;
+    while (q.next())
+        names[{q.value(0).toString().toStdString(), q.value(1).toString().toStdString()}] =
+            q.value(2).toString().toStdString();
+    return names;
+}
+
 std::map<std::string, std::vector<std::pair<std::string, std::string>>>
 DependencyHealth::dependenciesByBuy(QSqlDatabase &db, const std::string &principalId)
 {

@@ -45,6 +45,10 @@ public:
     // of its buys depends on by media buy id, sorted by type then id. Empty when the tables cannot be read.
     static std::map<std::pair<std::string, std::string>, std::string>
     resourceStatuses(QSqlDatabase &db, const std::string &principalId);
+    // The names the buyer gave its resources (a creative's, an audience's), by (type, id); unnamed ones are
+    // left out.
+    static std::map<std::pair<std::string, std::string>, std::string>
+    resourceNames(QSqlDatabase &db, const std::string &principalId);
     static std::map<std::string, std::vector<std::pair<std::string, std::string>>>
     dependenciesByBuy(QSqlDatabase &db, const std::string &principalId);
     // Creates the record when missing (with `status`, or the type's initial status when empty). Does not

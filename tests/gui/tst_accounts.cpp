@@ -3,6 +3,7 @@
 #include "agentclient.h"
 #include "agentmanager.h"
 #include "agentprofiles.h"
+#include "approvalmodel.h"
 #include "briefcomposer.h"
 #include "buydetailwidget.h"
 #include "buymodel.h"
@@ -11,6 +12,7 @@
 #include "deliverychart.h"
 #include "dispatcher.h"
 #include "displaynames.h"
+#include "domain/accountstore.h"
 #include "embeddedprincipal.h"
 #include "errorbanner.h"
 #include "exchangemodel.h"
@@ -23,6 +25,7 @@
 #include "proposaldetailwidget.h"
 #include "proposalmodel.h"
 #include "secretstore.h"
+#include "sellerconsole.h"
 #include "sellercontext.h"
 #include "server/bearerauth.h"
 #include "server/inprocesstransport.h"
@@ -733,6 +736,8 @@ void TestAccounts::accountStatusFollowsTheSeller()
     agents.setSecretStore(new MemorySecretStore(&agents));
     MainWindow window(&workbench);
     window.setAgentManager(&agents);
+    auto *console = new SellerConsole(seller.dispatcher, embeddedPlannerPrincipal().id);
+    window.attachSellerConsole(console);
     window.resize(1440, 900);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -761,9 +766,54 @@ void TestAccounts::accountStatusFollowsTheSeller()
     QVERIFY2(accountButton->text().endsWith(QStringLiteral("· Awaiting seller approval")),
              qPrintable(accountButton->text()));
 
-    // The seller approves it: the window reads the accounts again by itself and says so.
+    // Another buyer (the test lab's principal) asks for an account too: the seller's console lists both,
+    // whoever asked, by name and brand.
+    const adcp::ToolOutcome other =
+        seller.dispatcher->call(adcp::seller::Principal{"test-lab-a", true}, "sync_accounts",
+                                {{"idempotency_key", "lab-account-0123456789"},
+                                 {"accounts", json::array({{{"brand", {{"domain", "lab.example"}}},
+                                                            {"operator", "lab.example"},
+                                                            {"billing", "operator"}}})}});
+    QVERIFY2(other.ok(), other.error ? other.error->message.c_str() : "");
+    adcp::models::ApprovalModel *approvals = console->approvalModel();
+    console->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 2, 30000);
+    const auto rowOfAccount = [approvals](const QString &account) {
+        for (int row = 0; row < approvals->rowCount(); ++row) {
+            if (approvals->accountId(row) == account)
+                return row;
+        }
+        return -1;
+    };
+    const int mine = rowOfAccount(accountId);
+    QVERIFY(mine >= 0);
+    QCOMPARE(approvals->firstBuyRow(), -1);
+    const QString what = approvals->index(mine, adcp::models::ApprovalModel::WhatColumn).data().toString();
+    QVERIFY2(what.startsWith(QStringLiteral("New account")) &&
+                 what.contains(QStringLiteral("acme-coffee.example")),
+             qPrintable(what));
+    const int labRow = mine == 0 ? 1 : 0;
+    QVERIFY2(approvals->index(labRow, adcp::models::ApprovalModel::WhatColumn)
+                 .data()
+                 .toString()
+                 .contains(QStringLiteral("asked by test-lab-a")),
+             qPrintable(approvals->index(labRow, adcp::models::ApprovalModel::WhatColumn).data().toString()));
+    const QString labAccount = approvals->accountId(labRow);
+
+    // The seller's reviewer rejects the lab's and approves the planner's, with the console's buttons: the
+    // window reads the accounts again by itself and says so.
     const int before = listings();
-    QVERIFY(control({{"account_id", accountId.toStdString()}, {"status", "active"}}));
+    click(shown<QPushButton>(console, QStringLiteral("reject-%1").arg(approvals->taskId(labRow))));
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 1, 30000);
+    click(shown<QPushButton>(console, QStringLiteral("approve-%1").arg(approvals->taskId(0))));
+    QTRY_COMPARE_WITH_TIMEOUT(approvals->rowCount(), 0, 30000);
+    {
+        QSqlDatabase db = seller.context->database();
+        QString error;
+        const auto lab = adcp::seller::AccountStore::find(db, "test-lab-a", labAccount.toStdString(), &error);
+        QVERIFY2(lab, qPrintable(error));
+        QCOMPARE(lab->status, std::string("rejected"));
+    }
     QTRY_VERIFY_WITH_TIMEOUT(!accountButton->text().contains(QStringLiteral("Awaiting")), 30000);
     QVERIFY(listings() > before);
     QVERIFY2(shown<QLabel>(panel, QStringLiteral("accountsActiveLabel"))

@@ -505,6 +505,15 @@ void TestDirectBuy::refusedPurchaseIsNamedByItsProduct()
     QVERIFY2(banner->text().contains(product + QStringLiteral(": below")), qPrintable(banner->text()));
     QVERIFY2(banner->text().contains(QStringLiteral("purchase 1 › budget")), qPrintable(banner->text()));
     QVERIFY(banner->text().contains(QStringLiteral("purchases[0].budget")));
+    // A changed order is a new one: the refusal goes. Below the price's minimum spend the window says so
+    // before anything is sent.
+    typeInto(guidriver::catalogBudgetBox(catalog(), QString::fromLatin1(kAudio)), QStringLiteral("1500"));
+    QVERIFY(!banner->isVisible());
+    QVERIFY(!catalog()->buyButton()->isEnabled());
+    QVERIFY2(catalog()->problemsLabel()->text().contains(product + QStringLiteral(" needs at least $2,000")),
+             qPrintable(catalog()->problemsLabel()->text()));
+    typeInto(guidriver::catalogBudgetBox(catalog(), QString::fromLatin1(kAudio)), QStringLiteral("2600"));
+    QCOMPARE(catalog()->problemsLabel()->text(), QStringLiteral("Ready to buy."));
     banner->clearError();
     m_workbench->setClient(m_client.get(), QString::fromStdString(embeddedPlannerPrincipal().id));
 }

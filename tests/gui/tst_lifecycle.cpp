@@ -32,6 +32,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QCryptographicHash>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QGuiApplication>
 #include <QLabel>
@@ -465,7 +466,7 @@ void TestLifecycle::breakFirstCreative(const QString &buyId, QString *creative)
     const auto firstCreative = [board] {
         for (int row = 0; row < board->rowCount(); ++row) {
             if (board->item(row, 0)->data(Qt::UserRole).toString() == QLatin1String("creative"))
-                return board->item(row, 1)->text();
+                return board->item(row, 1)->data(Qt::UserRole).toString();
         }
         return QString();
     };
@@ -746,13 +747,13 @@ void TestLifecycle::dependencyBoardBreaksAndRestores()
     const auto boardRow = [board, &type](const QString &id = {}) {
         for (int row = 0; row < board->rowCount(); ++row) {
             if (board->item(row, 0)->data(Qt::UserRole).toString() == type &&
-                (id.isEmpty() || board->item(row, 1)->text() == id))
+                (id.isEmpty() || board->item(row, 1)->data(Qt::UserRole).toString() == id))
                 return row;
         }
         return -1;
     };
     QTRY_VERIFY_WITH_TIMEOUT(boardRow() >= 0, 60000);
-    const QString id = board->item(boardRow(), 1)->text();
+    const QString id = board->item(boardRow(), 1)->data(Qt::UserRole).toString();
     QCOMPARE(board->item(boardRow(id), 2)->data(Qt::UserRole).toString(), online);
 
     const int buyRow = buys->rowOf(buyId);
@@ -853,7 +854,7 @@ void TestLifecycle::dependencyBoardKeepsItsRowsAsBuysArrive()
     showBuys(nlohmann::json::array({buyWith("mb-board-2", "cr-board-b")}));
     QCOMPARE(m_console->dependencyKeys(), QStringList{QStringLiteral("creative/cr-board-b")});
     QCOMPARE(board->rowCount(), 1);
-    QCOMPARE(board->item(0, 1)->text(), QStringLiteral("cr-board-b"));
+    QCOMPARE(board->item(0, 1)->data(Qt::UserRole).toString(), QStringLiteral("cr-board-b"));
     QVERIFY(!breakA);
     QVERIFY(restoreB);
     QCOMPARE(qobject_cast<QWidget *>(restoreB->parent()), board->cellWidget(0, 3));
@@ -924,7 +925,7 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     QCOMPARE(row->text(1), QStringLiteral("Ready"));
     QVERIFY2(row->text(2).remove(QLatin1Char(',')).toInt() >= 100, qPrintable(row->text(2)));
     // The status bar says what changed, and the list read again after it does not wipe that out.
-    QVERIFY2(m_window->statusMessage()->text().contains(QStringLiteral("urban-commuters created")),
+    QVERIFY2(m_window->statusMessage()->text().contains(QStringLiteral("Audience “Urban commuters” created")),
              qPrintable(m_window->statusMessage()->text()));
     // The same name again would silently add to it: the dialog refuses the taken id and says what to do.
     filled = false;
@@ -959,10 +960,14 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
         QListWidget *list = choose->list();
         QCOMPARE(list->count(), 1);
         QCOMPARE(list->item(0)->checkState(), Qt::Unchecked);
+        // Nothing changed yet: nothing to apply.
+        QPushButton *apply = choose->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        QVERIFY(!apply->isEnabled());
         list->setFocus();
         list->setCurrentRow(0);
         QTest::keyClick(list, Qt::Key_Space);
         QCOMPARE(choose->audienceIds(), QStringList{QStringLiteral("urban-commuters")});
+        QVERIFY(apply->isEnabled());
     };
     QTest::mouseClick(m_window->buyDetail()->audiencesButton(), Qt::LeftButton);
     waitIdle();
@@ -978,11 +983,14 @@ void TestLifecycle::audienceSyncedTargetedSuspendedRestored()
     const auto boardRow = [board] {
         for (int r = 0; r < board->rowCount(); ++r)
             if (board->item(r, 0)->data(Qt::UserRole).toString() == QLatin1String("audience") &&
-                board->item(r, 1)->text() == QLatin1String("urban-commuters"))
+                board->item(r, 1)->data(Qt::UserRole).toString() == QLatin1String("urban-commuters"))
                 return r;
         return -1;
     };
     QTRY_VERIFY_WITH_TIMEOUT(boardRow() >= 0, 60000);
+    // The board names the audience as the planner did, the id in the tooltip.
+    QCOMPARE(board->item(boardRow(), 1)->text(), QStringLiteral("Urban commuters"));
+    QVERIFY(board->item(boardRow(), 1)->toolTip().contains(QStringLiteral("urban-commuters")));
     BuyModel *buys = m_workbench->buys();
     const auto health = [buys, buyId] {
         return buys->index(buys->rowOf(buyId), BuyModel::HealthColumn).data().toString();

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void proposalStatus();
     void proposalCountdownFollowsTheClock();
     void proposalProxyFiltersByStatus();
+    void briefColumnsNameTheOpportunity();
     void versionModelAndCompare();
     void allocationsShowAmounts();
     void buysMergeSnapshotsAndDelivery();
@@ -303,6 +304,70 @@ void TestModels::proposalProxyFiltersByStatus()
              QStringList({QStringLiteral("p1"), QStringLiteral("p2")}));
     proxy.setFilterText(QStringLiteral("plan p2"));
     QCOMPARE(proxy.rowCount(), 1);
+}
+
+// Proposals and buys of different briefs read alike ("Balanced plan"): the Brief column names the brief
+// through the lookup, follows a renamed brief, and the filters find rows by it.
+void TestModels::briefColumnsNameTheOpportunity()
+{
+    ProposalModel proposals;
+    ProposalSortModel proposalProxy;
+    proposalProxy.setSourceModel(&proposals);
+    BuyModel buys;
+    BuySortModel buyProxy;
+    buyProxy.setSourceModel(&buys);
+    QAbstractItemModelTester proposalTester(&proposalProxy,
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester buyTester(&buyProxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QHash<QString, QString> titles{{QStringLiteral("opp-1"), QStringLiteral("Cold brew launch")},
+                                   {QStringLiteral("opp-2"), QStringLiteral("Juice for runners")}};
+    proposals.upsertProposal(proposal("p1", "v1", "committed", 50000, kNow.addSecs(7200)), kNow,
+                             QStringLiteral("opp-1"));
+    proposals.upsertProposal(proposal("p2", "v1", "draft", 9000), kNow, QStringLiteral("opp-2"));
+    proposals.upsertProposal(proposal("p3", "v1", "draft", 9000), kNow);
+    QCOMPARE(proposals.opportunityCount(), 2);
+    // Without a lookup the column shows the opportunity id.
+    QCOMPARE(proposals.index(0, ProposalModel::BriefColumn).data().toString(), QStringLiteral("opp-1"));
+    QSignalSpy changed(&proposals, &QAbstractItemModel::dataChanged);
+    proposals.setBriefTitles([&titles](const QString &id) { return titles.value(id); });
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(proposals.index(0, ProposalModel::BriefColumn).data().toString(),
+             QStringLiteral("Cold brew launch"));
+    QCOMPARE(proposals.index(1, ProposalModel::BriefColumn).data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Juice for runners"));
+    QVERIFY(proposals.index(2, ProposalModel::BriefColumn).data().toString().isEmpty());
+    proposalProxy.setFilterText(QStringLiteral("juice"));
+    QCOMPARE(column(proposalProxy, ProposalModel::IdColumn), QStringList{QStringLiteral("p2")});
+    proposalProxy.setFilterText({});
+
+    buys.setBriefTitles([&titles, &proposals](const QString &proposalId) {
+        return titles.value(proposals.opportunityId(proposals.rowOf(proposalId)));
+    });
+    buys.upsertBuy({{"media_buy_id", "mb-1"}, {"proposal_id", "p1"}, {"status", "active"}});
+    buys.upsertBuy({{"media_buy_id", "mb-2"}, {"proposal_id", "p2"}, {"status", "active"}});
+    buys.upsertBuy({{"media_buy_id", "mb-3"}, {"status", "active"}}); // a direct buy: no brief
+    QCOMPARE(buys.briefCount(), 2);
+    QCOMPARE(buys.index(buys.rowOf(QStringLiteral("mb-2")), BuyModel::BriefColumn).data().toString(),
+             QStringLiteral("Juice for runners"));
+    QVERIFY(
+        buys.index(buys.rowOf(QStringLiteral("mb-3")), BuyModel::BriefColumn).data().toString().isEmpty());
+    buyProxy.setFilterText(QStringLiteral("cold brew"));
+    QCOMPARE(buyProxy.rowCount(), 1);
+    QCOMPARE(buyProxy.index(0, 0).data(IdRole).toString(), QStringLiteral("mb-1"));
+
+    // A renamed brief: both columns, and the filter, follow once told.
+    buyProxy.setFilterText(QStringLiteral("spring"));
+    QCOMPARE(buyProxy.rowCount(), 0);
+    titles[QStringLiteral("opp-1")] = QStringLiteral("Cold brew, spring");
+    changed.clear();
+    proposals.briefTitlesChanged();
+    buys.briefTitlesChanged();
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(proposals.index(0, ProposalModel::BriefColumn).data().toString(),
+             QStringLiteral("Cold brew, spring"));
+    QCOMPARE(buys.index(buys.rowOf(QStringLiteral("mb-1")), BuyModel::BriefColumn).data().toString(),
+             QStringLiteral("Cold brew, spring"));
+    QCOMPARE(buyProxy.rowCount(), 1);
 }
 
 void TestModels::versionModelAndCompare()

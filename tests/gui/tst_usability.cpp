@@ -53,6 +53,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -122,6 +123,7 @@ private Q_SLOTS:
     void closedOpportunityCannotCloseAgain();
     void opportunityScopesTheLists();
     void closedSellerConsoleComesBackFromTheViewMenu();
+    void narrowWindowPutsTheConsoleAway();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
 
@@ -291,6 +293,13 @@ void TestUsability::briefByMouseAndKeyboard()
     click(more);
     click(shown<QCheckBox>(QStringLiteral("channel-dooh")));
     click(more);
+    // Tab walks the form: from the brief's text to the next field, with no tab character typed.
+    auto *briefText = shown<QPlainTextEdit>(QStringLiteral("briefText"));
+    click(briefText);
+    QTRY_VERIFY(briefText->hasFocus());
+    QTest::keyClick(briefText, Qt::Key_Tab);
+    QVERIFY(!briefText->hasFocus());
+    QVERIFY(!briefText->toPlainText().contains(QLatin1Char('\t')));
     sendBrief(QStringLiteral("Coffee Q1"),
               QStringLiteral("Cold brew coffee launch for urban commuters aged 25-44: premium CTV and online "
                              "video, some audio"));
@@ -957,6 +966,10 @@ void TestUsability::opportunityScopesTheLists()
     QVERIFY2(scope->text().contains(opportunities->title(otherRow)) &&
                  !scope->text().contains(QStringLiteral("closed")),
              qPrintable(scope->text()));
+    // Scoped to one brief, the list names no brief.
+    QVERIFY(!m_window->findChild<ProposalListWidget *>()->isBriefShown());
+    const int oneLine =
+        proposalView->visualRect(proposalView->model()->index(0, ProposalModel::NameColumn)).height();
 
     // Its buys row opens the Buys tab, without the buy made from another opportunity.
     const auto buysRowOf = [opportunities](int row) {
@@ -987,6 +1000,25 @@ void TestUsability::opportunityScopesTheLists()
     guidriver::openTab(m_window.get(), MainWindow::Tab::Proposals);
     QCOMPARE(proposalView->model()->rowCount(), proposals->rowCount());
     QVERIFY(!m_window->findChild<QWidget *>(QStringLiteral("proposalScopeBar"))->isVisible());
+    // Unscoped, the proposals of two briefs: each row names its brief under the name (a second line), as the
+    // tree titles it; the filter finds proposals by their brief.
+    QVERIFY(m_window->findChild<ProposalListWidget *>()->isBriefShown());
+    QVERIFY(proposalView->visualRect(proposalView->model()->index(0, ProposalModel::NameColumn)).height() >=
+            oneLine + proposalView->fontMetrics().height() / 2);
+    for (int row = 0; row < proposalView->model()->rowCount(); ++row) {
+        const QModelIndex brief = proposalView->model()->index(row, ProposalModel::BriefColumn);
+        const int opportunity = opportunities->rowOf(brief.data(adcp::models::OpportunityRole).toString());
+        QVERIFY(opportunity >= 0);
+        QCOMPARE(brief.data().toString(), opportunities->title(opportunity));
+    }
+    auto *filter = shown<QLineEdit>(QStringLiteral("proposalFilter"));
+    QVERIFY(filter);
+    filter->setFocus();
+    QTest::keyClicks(filter, opportunities->title(otherRow));
+    QCOMPARE(proposalView->model()->rowCount(), proposalsOf(other));
+    filter->selectAll();
+    QTest::keyClick(filter, Qt::Key_Delete);
+    QCOMPARE(proposalView->model()->rowCount(), proposals->rowCount());
 
     // Scoped again, a new brief's answer is in sight: the scope moves on to it.
     clickIndex(tree, opportunities->index(otherRow, 0));
@@ -1029,6 +1061,63 @@ void TestUsability::closedSellerConsoleComesBackFromTheViewMenu()
     QTest::mouseClick(view, Qt::LeftButton, {}, view->actionGeometry(console).center());
     QTRY_VERIFY(dock->isVisible());
     QVERIFY(console->isChecked());
+}
+
+// A window made narrower than the lifecycle and the docked console need together (a tiling window manager,
+// an X server without one, a small screen) puts the console away rather than cutting the tabs and the
+// detail's buttons, says so, and brings it back once wide enough. A long status message never widens the
+// window.
+void TestUsability::narrowWindowPutsTheConsoleAway()
+{
+    QDockWidget *dock = m_window->sellerConsoleDock();
+    QVERIFY(dock->isVisible() && !dock->isFloating());
+    const QSize before = m_window->size();
+    // As such a window manager does: the size is imposed, whatever the window's least size. The window is
+    // put back for the tests after this one, whatever happens here.
+    const auto restore = qScopeGuard([this, before] {
+        m_window->sellerConsoleDock()->setFloating(false);
+        m_window->resize(before);
+        m_window->setMinimumSize(0, 0);
+    });
+    m_window->setMinimumSize(1, 1);
+    m_window->resize(1100, before.height());
+    QTRY_VERIFY(!dock->isVisible());
+    QVERIFY(m_window->isSellerConsoleFolded());
+    QVERIFY2(m_window->statusMessage()->text().contains(QStringLiteral("seller console is put away")),
+             qPrintable(m_window->statusMessage()->text()));
+    // Every lifecycle tab is in sight, once the panes are laid out again.
+    QTabBar *tabs = m_window->lifecycleTabs()->tabBar();
+    const auto tabsInSight = [tabs] {
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (!tabs->rect().contains(tabs->tabRect(i)) ||
+                !tabs->window()->rect().contains(
+                    QRect(tabs->mapTo(tabs->window(), tabs->tabRect(i).topLeft()), tabs->tabRect(i).size())))
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY2(tabsInSight(), qPrintable(QStringLiteral("tab bar %1 px wide at x %2")
+                                               .arg(tabs->width())
+                                               .arg(tabs->mapTo(m_window.get(), QPoint(0, 0)).x())));
+    QVERIFY(m_window->width() <= 1100);
+    // Shown again from the View menu while still narrow: on its own, not docked.
+    QAction *toggle = dock->toggleViewAction();
+    toggle->trigger();
+    QTRY_VERIFY(dock->isVisible());
+    QVERIFY(dock->isFloating());
+    QVERIFY(!m_window->isSellerConsoleFolded());
+    // Docked again in the narrow window, it is put away again.
+    dock->setFloating(false);
+    QTRY_VERIFY(!dock->isVisible());
+    QVERIFY(m_window->isSellerConsoleFolded());
+    // Wide enough again: docked and shown.
+    m_window->resize(before);
+    QTRY_VERIFY(dock->isVisible() && !dock->isFloating());
+    QCOMPARE(m_window->size(), before);
+    // A message far longer than the window is cut, not a reason to widen it.
+    m_window->showStatus(QString(400, QLatin1Char('x')));
+    QCoreApplication::processEvents();
+    QCOMPARE(m_window->width(), before.width());
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.

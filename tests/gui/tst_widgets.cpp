@@ -280,6 +280,14 @@ void TestWidgets::createBuyDialogTakesBackARefusedRequest()
     QVERIFY(again["po_number"] == "PO-9");
     QVERIFY(again["total_budget"]["amount"] == 61000);
     QVERIFY(again["io_acceptance"]["signatory"] == "Dana Planner");
+    // The person signing is told that the buy's budget is not the insertion order's; still sendable.
+    const auto *said = dialog.findChild<QLabel *>(QStringLiteral("buyProblems"));
+    QVERIFY2(said->text().contains(QStringLiteral("io-9 is for $50,000")) &&
+                 said->text().contains(QStringLiteral("$61,000")),
+             qPrintable(said->text()));
+    QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    dialog.setBudget(50000);
+    QVERIFY2(!said->text().contains(QStringLiteral("io-9")), qPrintable(said->text()));
 
     json otherIo = sent;
     otherIo["io_acceptance"]["io_id"] = "io-other";

@@ -525,6 +525,16 @@ void TestWorkspace::modelsReadDamagedStateSafely()
         "q": {"task_id": "t-1", "fields": "x"}}, "watched_delivery": 1})"));
     QVERIFY(workbench.isAwaitingApproval(QStringLiteral("q")));
     QVERIFY(!workbench.isAwaitingApproval(QStringLiteral("p")));
+    // Known products: entries without an id, or not objects, are left out; the rest name their products again
+    // and go back into the next save.
+    workbench.restoreSessionState(json::parse(R"({"known_products": [1, {"name": "no id"}, {"product_id": 7},
+        {"product_id": "ctv", "name": "CTV primetime"}, "x"]})"));
+    QCOMPARE(adcp::models::jsonString(workbench.knownProduct(QStringLiteral("ctv")), "name"),
+             QStringLiteral("CTV primetime"));
+    QVERIFY(workbench.knownProduct(QStringLiteral("7")).is_null());
+    QCOMPARE(adcp::models::jsonArray(workbench.sessionState(), "known_products").size(), std::size_t(1));
+    workbench.restoreSessionState(json::parse(R"({"known_products": {"ctv": 1}})"));
+    QVERIFY(!workbench.knownProduct(QStringLiteral("ctv")).is_null());
 
     bool background = true;
     QVERIFY(!adcp::models::exchangeFromJson(json::parse(R"({"id": "1"})"), &background));

@@ -17,6 +17,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -88,6 +90,10 @@ struct LabWindow
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         auto *button = bar->findChild<QToolButton *>(QStringLiteral("testLabButton"));
         QVERIFY(button && button->isVisible());
+        QCOMPARE(button->text(), QStringLiteral("Test lab…"));
+        // The same action is in the window's Tools menu.
+        auto *tools = window.menuBar()->findChild<QMenu *>(QStringLiteral("toolsMenu"));
+        QVERIFY(tools && tools->actions().contains(button->defaultAction()));
         QTest::mouseClick(button, Qt::LeftButton);
         dialog = window.findChild<TestLabDialog *>();
         QVERIFY(dialog);
@@ -165,6 +171,11 @@ void tst_TestLabDialog::runSuitesAndOpenAFailedStep()
     auto *exchanges = dialog->findChild<QPlainTextEdit *>(QStringLiteral("labExchanges"));
     QVERIFY(exchanges->toPlainText().contains(QLatin1String("get_products")));
     QVERIFY(exchanges->toPlainText().contains(QLatin1String("lab_not_a_mode")));
+    // The verdicts take most of the height; the details pane keeps enough for a request.
+    QVERIFY2(
+        tree->height() > 2 * exchanges->height() && exchanges->height() >= 100,
+        qPrintable(
+            QStringLiteral("results %1 px, details %2 px").arg(tree->height()).arg(exchanges->height())));
     QVERIFY(!exchanges->toPlainText().contains(QLatin1String("yes-token")));
 
     // Run again with isolation checked and a second token typed in, then compare with the first run: the
