@@ -54,11 +54,7 @@ BuyMonitorWidget::BuyMonitorWidget(models::BuyModel *model, QWidget *parent)
 
 void BuyMonitorWidget::setBriefShown(bool shown)
 {
-    if (m_names->isShown() == shown)
-        return;
     m_names->setShown(shown);
-    m_list->view()->doItemsLayout();
-    m_list->view()->viewport()->update();
 }
 
 bool BuyMonitorWidget::isBriefShown() const

@@ -95,11 +95,7 @@ void ProposalListWidget::selectProposal(const QString &proposalId)
 
 void ProposalListWidget::setBriefShown(bool shown)
 {
-    if (m_names->isShown() == shown)
-        return;
     m_names->setShown(shown);
-    m_list->view()->doItemsLayout();
-    m_list->view()->viewport()->update();
 }
 
 bool ProposalListWidget::isBriefShown() const

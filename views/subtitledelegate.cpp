@@ -1,5 +1,6 @@
 #include "subtitledelegate.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QPainter>
 
@@ -22,7 +23,14 @@ SubtitleDelegate::SubtitleDelegate(int subtitleColumn, QObject *parent)
 
 void SubtitleDelegate::setShown(bool shown)
 {
+    if (m_shown == shown)
+        return;
     m_shown = shown;
+    // The rows change height: the view (the delegate's parent) lays them out again.
+    if (auto *view = qobject_cast<QAbstractItemView *>(parent())) {
+        view->doItemsLayout();
+        view->viewport()->update();
+    }
 }
 
 bool SubtitleDelegate::isShown() const

@@ -5,8 +5,8 @@
 namespace adcp::gui {
 
 // Draws a cell's text with a second, smaller grey line under it: the text of another column of the same row
-// (a proposal's name over the brief it answered). Off, it draws the cell as usual. A view using it lays its
-// rows out again after setShown() (QAbstractItemView::doItemsLayout).
+// (a proposal's name over the brief it answered). Off, it draws the cell as usual. Its parent, when a view,
+// lays its rows out again on setShown().
 class SubtitleDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
