@@ -56,6 +56,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QResizeEvent>
+#include <QScreen>
 #include <QScopedValueRollback>
 #include <QSet>
 #include <QSettings>
@@ -1172,7 +1173,9 @@ void MainWindow::fitSellerConsole(int windowWidth)
     if (!m_consoleDock || m_consoleDock->isFloating())
         return;
     const int needed = widthForDockedConsole();
-    if (windowWidth < needed && m_consoleDock->isVisible() && !m_consoleFolded) {
+    // isHidden, not isVisible: before the window is first shown (a first start on a small screen) the dock is
+    // not visible yet, though it is to be.
+    if (windowWidth < needed && !m_consoleDock->isHidden() && !m_consoleFolded) {
         // Docked in a window too narrow for it and the lifecycle, it would cut the tabs and the detail's
         // buttons: it is put away, and says so.
         m_consoleFolded = true;
@@ -1266,8 +1269,16 @@ void MainWindow::restoreLayout()
     settings.beginGroup(QStringLiteral("MainWindow"));
     if (settings.contains(QStringLiteral("geometry")))
         restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
-    if (settings.contains(QStringLiteral("state")))
+    if (settings.contains(QStringLiteral("state"))) {
         restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    } else if (const QScreen *shown = screen()) {
+        // First run on a screen narrower than the lifecycle and the docked console need together (a 1366 px
+        // laptop): the window fits the screen and the console starts put away, as a narrow window puts it.
+        const QSize room = shown->availableGeometry().size();
+        resize(size().boundedTo(room));
+        if (m_consoleDock && room.width() < widthForDockedConsole())
+            fitSellerConsole(room.width());
+    }
     if (settings.contains(QStringLiteral("horizontalSplitter")))
         m_horizontalSplitter->restoreState(
             settings.value(QStringLiteral("horizontalSplitter")).toByteArray());

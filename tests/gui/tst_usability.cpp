@@ -54,6 +54,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -1118,6 +1119,18 @@ void TestUsability::narrowWindowPutsTheConsoleAway()
     m_window->showStatus(QString(400, QLatin1Char('x')));
     QCoreApplication::processEvents();
     QCOMPARE(m_window->width(), before.width());
+
+    // A first start on a screen narrower than that (the offscreen screen is 800 px): the window fits the screen
+    // and the console starts put away.
+    QSettings().remove(QStringLiteral("MainWindow"));
+    MainWindow small(m_workbench.get());
+    small.attachSellerConsole(new SellerConsole(m_dispatcher, embeddedPlannerPrincipal().id));
+    small.restoreLayout();
+    const QSize screen = small.screen()->availableGeometry().size();
+    QVERIFY2(screen.width() < 1400, "the offscreen screen is expected to be narrower than the window's default");
+    QVERIFY(small.width() <= screen.width() && small.height() <= screen.height());
+    QVERIFY(small.isSellerConsoleFolded());
+    QVERIFY(small.sellerConsoleDock()->isHidden());
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
