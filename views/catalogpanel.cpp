@@ -378,12 +378,8 @@ void CatalogPanel::rebuildOrder()
             budget->fontMetrics().horizontalAdvance(QStringLiteral("000,000,000.00 USD")) + 40);
         m_order->setCellWidget(r, OrderBudgetColumn, budget);
 
-        const auto describe = [id, option, budget, catalog] {
-            const json &p = catalog->productJson(catalog->rowOf(id));
-            json picked;
-            for (const auto &o : jsonArrayView(p, "pricing_options"))
-                if (jsonStringOnly(o, "pricing_option_id") == option->currentData().toString())
-                    picked = o;
+        const auto describe = [this, id, option, budget] {
+            const json picked = pricingOption(id, option->currentData().toString());
             const QString currency = jsonString(picked, "currency");
             budget->setSuffix(currency.isEmpty() ? QString() : QLatin1Char(' ') + currency);
             const double minimum = jsonNumber(picked, "min_spend_per_package");
@@ -417,22 +413,30 @@ void CatalogPanel::rebuildOrder()
     updateOrderState();
 }
 
-json CatalogPanel::pricingOptionOf(int orderRow) const
+json CatalogPanel::pricingOption(const QString &productId, const QString &optionId) const
 {
-    const auto *option = qobject_cast<QComboBox *>(m_order->cellWidget(orderRow, OrderPricingColumn));
-    const QTableWidgetItem *product = m_order->item(orderRow, OrderProductColumn);
-    if (!option || !product)
-        return json::object();
     const ProductModel *catalog = m_workbench->catalog();
-    const int row = catalog->rowOf(product->data(Qt::UserRole).toString());
+    const int row = catalog->rowOf(productId);
     if (row < 0)
         return json::object();
-    const QString wanted = option->currentData().toString();
     for (const auto &candidate : jsonArrayView(catalog->productJson(row), "pricing_options")) {
-        if (jsonString(candidate, "pricing_option_id") == wanted)
+        if (jsonStringOnly(candidate, "pricing_option_id") == optionId)
             return candidate;
     }
     return json::object();
+}
+
+QStringList CatalogPanel::orderCurrencies() const
+{
+    QStringList currencies;
+    for (int r = 0; r < m_order->rowCount(); ++r) {
+        if (const auto *budget = qobject_cast<QDoubleSpinBox *>(m_order->cellWidget(r, OrderBudgetColumn))) {
+            const QString currency = budget->suffix().trimmed();
+            if (!currency.isEmpty() && !currencies.contains(currency))
+                currencies << currency;
+        }
+    }
+    return currencies;
 }
 
 QStringList CatalogPanel::problems() const
@@ -464,22 +468,17 @@ QStringList CatalogPanel::problems() const
             found << tr("Give %1 a budget.").arg(name);
         else if (option && budget) {
             // The seller refuses a package below its price's published minimum spend: said before sending.
-            const double minimum = jsonNumber(pricingOptionOf(r), "min_spend_per_package");
+            const double minimum =
+                jsonNumber(pricingOption(m_order->item(r, OrderProductColumn)->data(Qt::UserRole).toString(),
+                                         option->currentData().toString()),
+                           "min_spend_per_package");
             if (minimum > 0 && budget->value() < minimum)
                 found << tr("%1 needs at least %2 (its minimum spend).")
                              .arg(name, formatMoney(minimum, budget->suffix().trimmed()));
         }
     }
     // One buy, one currency: prices picked in several are refused by the seller.
-    QStringList currencies;
-    for (int r = 0; r < m_order->rowCount(); ++r) {
-        if (const auto *budget = qobject_cast<QDoubleSpinBox *>(m_order->cellWidget(r, OrderBudgetColumn))) {
-            const QString currency = budget->suffix().trimmed();
-            if (!currency.isEmpty() && !currencies.contains(currency))
-                currencies << currency;
-        }
-    }
-    if (currencies.size() > 1)
+    if (const QStringList currencies = orderCurrencies(); currencies.size() > 1)
         found << tr("The order mixes currencies (%1): pick prices in one currency.")
                      .arg(currencies.join(QStringLiteral(", ")));
     if (m_end->dateTime() <= m_start->dateTime())
@@ -498,21 +497,15 @@ void CatalogPanel::updateOrderState()
     // Always there (Buy does not move): what is missing, or that the order can go.
     m_problems->setText(found.isEmpty() ? tr("Ready to buy.") : found.join(QLatin1Char(' ')));
     // The total, when every product is bought in one currency.
+    const QStringList currencies = orderCurrencies();
     double total = 0;
-    QString currency;
-    bool oneCurrency = true;
     for (int r = 0; r < m_order->rowCount(); ++r) {
-        const auto *budget = qobject_cast<QDoubleSpinBox *>(m_order->cellWidget(r, OrderBudgetColumn));
-        if (!budget)
-            continue;
-        const QString suffix = budget->suffix().trimmed();
-        oneCurrency = oneCurrency && (currency.isEmpty() || currency == suffix);
-        currency = suffix;
-        total += budget->value();
+        if (const auto *budget = qobject_cast<QDoubleSpinBox *>(m_order->cellWidget(r, OrderBudgetColumn)))
+            total += budget->value();
     }
-    m_total->setText(m_order->rowCount() == 0 || !oneCurrency
+    m_total->setText(m_order->rowCount() == 0 || currencies.size() > 1
                          ? QString()
-                         : tr("Total %1").arg(formatMoney(total, currency)));
+                         : tr("Total %1").arg(formatMoney(total, currencies.value(0))));
 }
 
 void CatalogPanel::buy()

@@ -70,8 +70,10 @@ private:
     models::ProductSortModel *m_proxy;
     bool m_busy = false;
     bool m_connected = false;
-    // The pricing option picked in the order's `orderRow` (an empty object when the catalog lacks it).
-    nlohmann::json pricingOptionOf(int orderRow) const;
+    // A product's pricing option from the catalog (an empty object when the catalog lacks either).
+    nlohmann::json pricingOption(const QString &productId, const QString &optionId) const;
+    // The currencies of the order's prices, each once, in the order's order.
+    QStringList orderCurrencies() const;
     bool m_flightEdited = false;  // the planner changed the flight: the default no longer follows the clock
     bool m_fillingFlight = false; // defaultFlight() is setting the dates
     // What the planner gave each product, kept while it is unticked and ticked again.

@@ -107,14 +107,14 @@ Workbench::Workbench(QObject *parent)
     connect(m_proposals, &QAbstractItemModel::rowsInserted, this, recount);
     // Proposals name the brief they answered as the opportunity list titles it; a title changes on its
     // top-level row (the counts below it do not matter here).
-    m_proposals->setBriefTitles([this](const QString &opportunityId) {
+    const auto briefTitle = [this](const QString &opportunityId) {
         const int row = m_opportunities->rowOf(opportunityId);
         return row >= 0 ? m_opportunities->title(row) : QString();
-    });
+    };
+    m_proposals->setBriefTitles(briefTitle);
     // Buys by the proposal they were bought from.
-    m_buys->setBriefTitles([this](const QString &proposalId) {
-        const int row = m_opportunities->rowOf(m_proposals->opportunityId(m_proposals->rowOf(proposalId)));
-        return row >= 0 ? m_opportunities->title(row) : QString();
+    m_buys->setBriefTitles([this, briefTitle](const QString &proposalId) {
+        return briefTitle(m_proposals->opportunityId(m_proposals->rowOf(proposalId)));
     });
     const auto briefTitlesChanged = [this] {
         m_proposals->briefTitlesChanged();
@@ -792,15 +792,11 @@ void Workbench::restoreSessionState(const json &state)
             older.push_back(product);
     }
     if (!older.empty()) {
-        const QStringList newer = m_knownProductOrder;
-        const QHash<QString, json> kept = m_knownProducts;
+        for (const QString &id : std::as_const(m_knownProductOrder))
+            older.push_back(m_knownProducts.value(id));
         m_knownProducts.clear();
         m_knownProductOrder.clear();
         rememberProducts(older);
-        json again = json::array();
-        for (const QString &id : newer)
-            again.push_back(kept.value(id));
-        rememberProducts(again);
     }
     const json awaiting = jsonObject(state, "awaiting");
     for (auto it = awaiting.begin(); it != awaiting.end(); ++it) {
@@ -844,13 +840,10 @@ void Workbench::rememberProducts(const json &products)
         const QString id = jsonStringOnly(product, "product_id");
         if (id.isEmpty())
             continue;
-        if (m_knownProducts.value(id) == product && !m_knownProductOrder.isEmpty() &&
-            m_knownProductOrder.constLast() == id)
-            continue;
-        m_knownProductOrder.removeOne(id);
+        // The most recently seen last; only a new or changed product is worth a save.
+        changed = !m_knownProductOrder.removeOne(id) || m_knownProducts.value(id) != product || changed;
         m_knownProductOrder.append(id);
         m_knownProducts.insert(id, product);
-        changed = true;
     }
     while (m_knownProductOrder.size() > kKnownProducts)
         m_knownProducts.remove(m_knownProductOrder.takeFirst());
