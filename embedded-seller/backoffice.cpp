@@ -135,6 +135,60 @@ bool decideAccount(SellerContext &seller, const std::string &principalId, const 
     return AccountStore::update(db, *account, seller.clock().now(), error) && tx.commit(error);
 }
 
+AdServerSteps failingAdServerSteps(SellerContext &seller, int limit)
+{
+    AdServerSteps failing;
+    QSqlDatabase db = seller.database();
+    {
+        // A job back in the queue with an error is one being retried (a transient failure, or reclaimed from
+        // a worker that stopped); one running again keeps its last error until it ends.
+        storage::Read counts(
+            db,
+            QStringLiteral(
+                "SELECT SUM(CASE WHEN state IN ('pending', 'running') THEN 1 ELSE 0 END), "
+                "SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) FROM exec_jobs WHERE "
+                "(state IN ('pending', 'running') AND last_error IS NOT NULL) OR state = 'failed'"),
+            {}, nullptr);
+        if (!counts || !counts.next())
+            return failing;
+        failing.retrying = counts.value(0).toLongLong();
+        failing.givenUp = counts.value(1).toLongLong();
+    }
+    if (failing.retrying + failing.givenUp == 0)
+        return failing;
+    const std::shared_ptr<const Catalog> catalog = seller.catalog();
+    storage::Read q(
+        db,
+        QStringLiteral(
+            "SELECT * FROM (SELECT j.principal_id, j.media_buy_id, j.package_id, p.product_id, j.adapter, "
+            "j.step, j.attempts, j.last_error, j.not_before_ms, 0 FROM exec_jobs j LEFT JOIN packages p ON "
+            "p.principal_id = j.principal_id AND p.package_id = j.package_id WHERE j.state IN ('pending', "
+            "'running') AND j.last_error IS NOT NULL ORDER BY j.not_before_ms, j.job_id LIMIT ?) UNION ALL "
+            "SELECT * FROM (SELECT j.principal_id, j.media_buy_id, j.package_id, p.product_id, j.adapter, "
+            "j.step, j.attempts, j.last_error, 0, 1 FROM exec_jobs j LEFT JOIN packages p ON p.principal_id "
+            "= j.principal_id AND p.package_id = j.package_id WHERE j.state = 'failed' ORDER BY j.job_id "
+            "DESC LIMIT ?)"),
+        {std::max(limit, 0), std::max(limit, 0)}, nullptr);
+    if (!q)
+        return failing;
+    while (q.next() && int(failing.steps.size()) < limit) {
+        AdServerStep step;
+        step.principalId = q.value(0).toString().toStdString();
+        step.mediaBuyId = q.value(1).toString().toStdString();
+        step.packageId = q.value(2).toString().toStdString();
+        if (const Product *product = catalog ? catalog->find(q.value(3).toString().toStdString()) : nullptr)
+            step.productName = product->publicJson.value("name", std::string());
+        step.adapter = q.value(4).toString().toStdString();
+        step.step = q.value(5).toString().toStdString();
+        step.attempts = q.value(6).toInt();
+        step.lastError = q.value(7).toString().toStdString();
+        step.nextTryMs = q.value(8).toLongLong();
+        step.givenUp = q.value(9).toInt() != 0;
+        failing.steps.push_back(std::move(step));
+    }
+    return failing;
+}
+
 std::vector<DeadLetter> deadLetters(SellerContext &seller, int limit)
 {
     QSqlDatabase db = seller.database();

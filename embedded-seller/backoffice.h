@@ -59,6 +59,31 @@ std::vector<PendingAccount> pendingAccounts(SellerContext &seller, int limit);
 bool decideAccount(SellerContext &seller, const std::string &principalId, const std::string &accountId,
                    bool approve, QString *error);
 
+// An ad-server step (booking a package, its approval, a pause…) that failed: waiting to be tried again, or
+// given up after its last try (the package then records the failure).
+struct AdServerStep
+{
+    std::string principalId;
+    std::string mediaBuyId;
+    std::string packageId;
+    std::string productName; // the package's product as the catalog names it; empty when unknown
+    std::string adapter;     // the ad server ("guaranteed", "exchange")
+    std::string step;        // "book", "approve", "pause", "resume", "cancel"
+    int attempts = 0;        // tries so far
+    std::string lastError;
+    qint64 nextTryMs = 0; // wall-clock epoch milliseconds of the next try (retrying steps)
+    bool givenUp = false;
+};
+struct AdServerSteps
+{
+    qint64 retrying = 0;             // every buyer's steps waiting to be tried again
+    qint64 givenUp = 0;              // every buyer's steps given up
+    std::vector<AdServerStep> steps; // retrying first (the soonest try first), then the latest given up
+};
+// The ad-server steps that are failing, whichever buyer's buy they serve (at most `limit` rows, the counts of
+// all). Empty when the queue cannot be read (a seller running without execution).
+AdServerSteps failingAdServerSteps(SellerContext &seller, int limit);
+
 // The most recent dead letters of the job and webhook queues, newest first.
 std::vector<DeadLetter> deadLetters(SellerContext &seller, int limit);
 

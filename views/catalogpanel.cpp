@@ -9,6 +9,7 @@
 #include "productsortmodel.h"
 #include "workbench.h"
 
+#include <QAbstractItemView>
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDoubleSpinBox>
@@ -211,6 +212,9 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     });
     connect(workbench, &Workbench::connectionChanged, this, [this](bool connected) {
         m_connected = connected;
+        // Another agent (or the same one again): when the last catalog was read is not this one's news.
+        if (!connected && m_workbench->catalog()->rowCount() == 0)
+            showUnread();
         updateGate();
         showAwaiting(); // a new agent or account starts without the last one's
     });
@@ -229,8 +233,7 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
     connect(workbench->catalog(), &QAbstractItemModel::modelReset, this, &CatalogPanel::rebuildOrder);
     connect(workbench, &Workbench::sessionStateChanged, this, &CatalogPanel::showAwaiting);
     defaultFlight();
-    m_version->setText(tr("Load the seller's published catalog to buy its products directly, without a "
-                          "proposal."));
+    showUnread();
     updateGate();
     showAwaiting();
 }
@@ -337,6 +340,13 @@ QStringList CatalogPanel::selectedProducts() const
     return ids;
 }
 
+void CatalogPanel::showUnread()
+{
+    m_version->setText(tr("Load the seller's published catalog to buy its products directly, without a "
+                          "proposal."));
+    m_version->setToolTip({});
+}
+
 void CatalogPanel::rebuildOrder()
 {
     const ProductModel *catalog = m_workbench->catalog();
@@ -362,6 +372,11 @@ void CatalogPanel::rebuildOrder()
         if (chosen >= 0)
             option->setCurrentIndex(chosen);
         option->setEnabled(option->count() > 1);
+        // The choice is read in full in the open list and the tooltip; closed, the box leaves the product's
+        // name the room (a price with its minimum spend took two thirds of the table).
+        option->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        option->setMinimumContentsLength(11);
+        option->view()->setMinimumWidth(option->view()->sizeHintForColumn(0) + 24);
         option->setToolTip(option->count() > 1
                                ? tr("The seller offers this product at several prices: choose one")
                            : option->count() == 1 ? tr("The seller offers one price for this product")
@@ -374,11 +389,13 @@ void CatalogPanel::rebuildOrder()
         budget->setDecimals(2);
         budget->setGroupSeparatorShown(true);
         budget->setValue(m_budgets.value(id));
-        budget->setMinimumWidth(
-            budget->fontMetrics().horizontalAdvance(QStringLiteral("000,000,000.00 USD")) + 40);
+        budget->setMinimumWidth(budget->fontMetrics().horizontalAdvance(QStringLiteral("0,000,000.00 USD")) +
+                                30);
         m_order->setCellWidget(r, OrderBudgetColumn, budget);
 
-        const auto describe = [this, id, option, budget] {
+        const QString choiceHint = option->toolTip();
+        const auto describe = [this, id, option, budget, choiceHint] {
+            option->setToolTip(option->currentText() + QLatin1Char('\n') + choiceHint);
             const json picked = pricingOption(id, option->currentData().toString());
             const QString currency = jsonString(picked, "currency");
             budget->setSuffix(currency.isEmpty() ? QString() : QLatin1Char(' ') + currency);

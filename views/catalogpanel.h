@@ -59,6 +59,8 @@ protected:
 private:
     void defaultFlight();
     void updateGate();
+    // The catalog line before any catalog of this agent was read.
+    void showUnread();
     void rebuildOrder();
     void updateOrderState();
     void buy();

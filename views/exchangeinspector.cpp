@@ -462,6 +462,12 @@ bool ExchangeInspector::loadHistory(const QString &path, QString *error)
 
 void ExchangeInspector::focusLog()
 {
+    // Pressed again from the list: its filter, to narrow the log by typing.
+    if (m_view->hasFocus()) {
+        m_filter->setFocus(Qt::ShortcutFocusReason);
+        m_filter->selectAll();
+        return;
+    }
     m_view->setFocus(Qt::ShortcutFocusReason);
     if (!m_view->currentIndex().isValid() && m_proxy->rowCount() > 0)
         m_view->setCurrentIndex(m_proxy->index(m_proxy->rowCount() - 1, 0));

@@ -286,19 +286,25 @@ void MainWindow::buildCentre()
     m_proposalList = new ProposalListWidget(m_workbench->proposals(), m_tabs);
     m_buyMonitor = new BuyMonitorWidget(m_workbench->buys(), m_tabs);
     m_tabs->addTab(m_brief, tr("Brief"));
-    m_tabs->addTab(withEmptyState(m_productList, m_workbench->products(), tr("No products yet"),
-                                  tr("Products appear here after the seller answers a brief."), m_tabs),
-                   tr("Products"));
+    QStackedWidget *products =
+        withEmptyState(m_productList, m_workbench->products(), tr("No products yet"),
+                       tr("Products appear here after the seller answers a brief."), m_tabs);
+    m_tabs->addTab(products, tr("Products"));
     m_catalogPanel = new CatalogPanel(m_workbench, m_tabs);
     m_tabs->addTab(m_catalogPanel, tr("Catalog"));
     m_tabs->setTabToolTip(int(Tab::Catalog), tr("Buy straight from the seller's published catalog"));
-    m_tabs->addTab(withEmptyState(m_proposalList, m_workbench->proposals(), tr("No proposals yet"),
-                                  tr("Proposals appear here after the seller answers a brief."), m_tabs),
-                   tr("Proposals"));
-    m_tabs->addTab(
+    QStackedWidget *proposals =
+        withEmptyState(m_proposalList, m_workbench->proposals(), tr("No proposals yet"),
+                       tr("Proposals appear here after the seller answers a brief."), m_tabs);
+    m_tabs->addTab(proposals, tr("Proposals"));
+    QStackedWidget *buys =
         withEmptyState(m_buyMonitor, m_workbench->buys(), tr("No media buys yet"),
-                       tr("Finalize a proposal and create a buy from it, or buy from the Catalog."), m_tabs),
-        tr("Buys"));
+                       tr("Finalize a proposal and create a buy from it, or buy from the Catalog."), m_tabs);
+    m_tabs->addTab(buys, tr("Buys"));
+    for (QStackedWidget *stack : {products, proposals, buys}) {
+        if (auto *hint = stack->findChild<QLabel *>(QStringLiteral("emptyStateHint")))
+            m_emptyHints.append({hint, hint->text()});
+    }
     m_creativeLibrary = new CreativeLibraryWidget(m_workbench, m_tabs);
     m_tabs->addTab(m_creativeLibrary, tr("Creatives"));
     m_audiencesPanel = new AudiencesWidget(m_workbench, m_tabs);
@@ -453,6 +459,12 @@ void MainWindow::wireWorkbench()
                 showStatus(tr("%1: %2").arg(action, message));
             });
     connect(wb, &Workbench::actionFailed, this, &MainWindow::showError);
+    connect(wb, &Workbench::actionFailed, this,
+            [this](const QString &action, const QString &agent, const adcp::AdcpError &error) {
+                if (action == tr("Connect"))
+                    showEmptyHints(agent, QString::fromStdString(error.message));
+            });
+    connect(wb, &Workbench::connectionChanged, this, [this] { showEmptyHints({}, {}); });
 
     // Brief.
     connect(m_brief, &BriefComposer::sendRequested, this, [this] {
@@ -640,6 +652,18 @@ void MainWindow::wireWorkbench()
             m_buyDetail->errorBanner()->clearError();
             m_workbench->refreshBuys();
         });
+}
+
+void MainWindow::showEmptyHints(const QString &agent, const QString &failure)
+{
+    for (const auto &[label, usual] : m_emptyHints) {
+        // An agent that does not answer is the next step's obstacle, not the brief or the proposal.
+        label->setText(failure.isEmpty()
+                           ? usual
+                           : tr("%1 did not answer (%2). Pick another agent above, or check its "
+                                "address in Agents…")
+                                 .arg(agent, failure));
+    }
 }
 
 void MainWindow::showError(const QString &action, const QString &subject, const adcp::AdcpError &error)

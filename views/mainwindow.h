@@ -128,6 +128,8 @@ private:
     void wireWorkbench();
     void saveLayout() const;
     void showError(const QString &action, const QString &subject, const adcp::AdcpError &error);
+    // The empty lists' hints: as usual (`failure` empty), or saying that `agent` did not answer.
+    void showEmptyHints(const QString &agent, const QString &failure);
     int runDialog(QDialog *dialog);
 
     void onRefine(const QString &proposalId);
@@ -174,6 +176,13 @@ private:
     QTreeView *m_opportunityView = nullptr;
     QTabWidget *m_tabs = nullptr;
     QStackedWidget *m_detailStack = nullptr;
+    // The empty lists' hints (products, proposals, buys) as they read while the agent answers.
+    struct EmptyHint
+    {
+        QLabel *label;
+        QString usual;
+    };
+    QList<EmptyHint> m_emptyHints;
     QTextBrowser *m_productDetail = nullptr;
     BriefComposer *m_brief = nullptr;
     ProductListWidget *m_productList = nullptr;

@@ -111,9 +111,10 @@ SellerConsole::SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatche
     m_clockTimer->setInterval(500);
     connect(m_clockTimer, &QTimer::timeout, this, [this] {
         refreshClock();
-        // A buy waiting for approval is news even when no buy has changed yet (the first buy of a session).
+        // A buy waiting for approval is news even when no buy has changed yet (the first buy of a session),
+        // and an ad-server step fails and is retried without any buy changing.
         if (isVisible())
-            readBoard(Approvals);
+            readBoard(Approvals | AdServerSteps);
     });
     m_clockTimer->start();
     refresh();
@@ -390,6 +391,26 @@ void SellerConsole::buildAdapters(QVBoxLayout *layout)
     form->addRow(tr("Failure rate"), failureRow);
     m_adapterNote = note(box);
     form->addRow(m_adapterNote);
+    m_adServerSummary = new QLabel(tr("No ad-server step is failing."), box);
+    m_adServerSummary->setObjectName(QStringLiteral("adServerStepSummary"));
+    m_adServerSummary->setWordWrap(true);
+    form->addRow(m_adServerSummary);
+    m_adServerSteps = new QTableWidget(0, 4, box);
+    m_adServerSteps->setObjectName(QStringLiteral("adServerStepTable"));
+    m_adServerSteps->setHorizontalHeaderLabels({tr("Package"), tr("Step"), tr("Tries"), tr("Last error")});
+    m_adServerSteps->verticalHeader()->hide();
+    m_adServerSteps->horizontalHeader()->setStretchLastSection(true);
+    // The step and its tries take what they need; the error has the rest (in full in its tooltip).
+    m_adServerSteps->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_adServerSteps->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    m_adServerSteps->setColumnWidth(0, 120);
+    m_adServerSteps->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_adServerSteps->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_adServerSteps->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_adServerSteps->setWordWrap(false);
+    m_adServerSteps->setMaximumHeight(140);
+    m_adServerSteps->hide();
+    form->addRow(m_adServerSteps);
     connect(m_latency, &QSlider::valueChanged, this, [this](int ms) {
         m_latencyValue->setText(tr("%1 ms").arg(ms));
         if (m_adapters.setLatency)
@@ -420,7 +441,8 @@ SellerConsole::adapterControl(std::shared_ptr<adcp::seller::Execution> execution
                     if (auto *adapter = execution->adapter(name))
                         adapter->setFailureRate(failureRate);
                 }
-            }};
+            },
+            execution->maxAttempts()};
 }
 
 QSlider *SellerConsole::latencySlider() const
@@ -438,11 +460,26 @@ QLabel *SellerConsole::adapterNote() const
     return m_adapterNote;
 }
 
+QLabel *SellerConsole::adServerStepSummary() const
+{
+    return m_adServerSummary;
+}
+
+QTableWidget *SellerConsole::adServerStepTable() const
+{
+    return m_adServerSteps;
+}
+
 void SellerConsole::setAdapterControl(AdapterControl control)
 {
     m_adapters = std::move(control);
     m_latency->setEnabled(bool(m_adapters.setLatency));
     m_failure->setEnabled(bool(m_adapters.setFailureRate));
+    // What the sliders show is what the ad servers do: a new seller (a trainer's reset) takes them over.
+    if (m_adapters.setLatency)
+        m_adapters.setLatency(m_latency->value());
+    if (m_adapters.setFailureRate)
+        m_adapters.setFailureRate(m_failure->value() / 100.0);
     m_adapterNote->setText(m_adapters.setLatency || m_adapters.setFailureRate
                                ? tr("Applies to the simulated guaranteed ad server and auction exchange.")
                                : tr("This seller build runs without simulated ad servers."));
@@ -684,6 +721,7 @@ struct SellerConsole::Board
     json accounts = json::array(); // awaiting approval, shaped as ApprovalModel takes them
     QList<Dependency> dependencies;
     std::vector<adcp::seller::DeadLetter> letters;
+    adcp::seller::backoffice::AdServerSteps adServerSteps;
 };
 
 namespace {
@@ -789,6 +827,8 @@ void SellerConsole::readBoard(unsigned parts)
                 adcp::seller::backoffice::dependencyRecords(dispatcher->context(), principal.id), *buys);
         if (board->parts & DeadLetters)
             board->letters = adcp::seller::backoffice::deadLetters(dispatcher->context(), 50);
+        if (board->parts & AdServerSteps)
+            board->adServerSteps = adcp::seller::backoffice::failingAdServerSteps(dispatcher->context(), 50);
         // Back on the window's thread; dropped with the console (its destructor waits for this job).
         QMetaObject::invokeMethod(
             this, [this, board] { showBoard(*board); }, Qt::QueuedConnection);
@@ -805,6 +845,8 @@ void SellerConsole::showBoard(const Board &board)
             showDependencies(board);
         if (board.parts & DeadLetters)
             showDeadLetters(board);
+        if (board.parts & AdServerSteps)
+            showAdServerSteps(board);
     } else {
         // Read from the seller a trainer's reset replaced: the new one is read instead.
         m_wanted |= board.parts;
@@ -833,6 +875,68 @@ void SellerConsole::showDeadLetters(const Board &board)
             }
         }
     }
+}
+
+namespace {
+
+QString stepName(const std::string &step)
+{
+    if (step == "book")
+        return SellerConsole::tr("booking");
+    if (step == "approve")
+        return SellerConsole::tr("approval");
+    if (step == "cancel")
+        return SellerConsole::tr("cancellation");
+    return QString::fromStdString(step); // "pause", "resume"
+}
+
+} // namespace
+
+void SellerConsole::showAdServerSteps(const Board &board)
+{
+    const auto &failing = board.adServerSteps;
+    QStringList parts;
+    if (failing.retrying > 0)
+        parts << tr("%n ad-server step(s) waiting to be tried again", nullptr, int(failing.retrying));
+    if (failing.givenUp > 0)
+        parts << tr("%n given up (the package records the failure)", nullptr, int(failing.givenUp));
+    const QString summary =
+        parts.isEmpty() ? tr("No ad-server step is failing.") : parts.join(QStringLiteral(" · ")) + u'.';
+    if (m_adServerSummary->text() != summary)
+        m_adServerSummary->setText(summary);
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const int rows = int(failing.steps.size());
+    m_adServerSteps->setRowCount(rows);
+    for (int row = 0; row < rows; ++row) {
+        const auto &step = failing.steps[size_t(row)];
+        const QString package = step.productName.empty() ? QString::fromStdString(step.packageId)
+                                                         : QString::fromStdString(step.productName);
+        QString tries;
+        if (step.givenUp)
+            tries = tr("gave up after %1").arg(step.attempts);
+        else if (m_adapters.maxAttempts > 0)
+            tries = tr("%1 of %2").arg(step.attempts).arg(m_adapters.maxAttempts);
+        else
+            tries = QString::number(step.attempts);
+        QString where =
+            tr("Package %1 of buy %2 (buyer %3), %4 ad server")
+                .arg(QString::fromStdString(step.packageId), QString::fromStdString(step.mediaBuyId),
+                     QString::fromStdString(step.principalId), QString::fromStdString(step.adapter));
+        if (!step.givenUp && step.nextTryMs > nowMs)
+            where += u'\n' + tr("Next try in %n s", nullptr, int((step.nextTryMs - nowMs + 999) / 1000));
+        const QString cells[] = {package, stepName(step.step), tries, QString::fromStdString(step.lastError)};
+        for (int column = 0; column < 4; ++column) {
+            QTableWidgetItem *item = m_adServerSteps->item(row, column);
+            if (!item) {
+                item = new QTableWidgetItem;
+                m_adServerSteps->setItem(row, column, item);
+            }
+            if (item->text() != cells[column])
+                item->setText(cells[column]);
+            item->setToolTip(column == 3 ? cells[3] + u'\n' + where : where);
+        }
+    }
+    m_adServerSteps->setVisible(rows > 0);
 }
 
 void SellerConsole::refreshClock()

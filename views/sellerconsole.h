@@ -45,6 +45,7 @@ public:
     {
         std::function<void(int latencyMs)> setLatency;
         std::function<void(double failureRate)> setFailureRate;
+        int maxAttempts = 0; // tries before a failing ad-server step is given up (0: not known)
     };
 
     SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatcher, std::string principalId,
@@ -63,6 +64,9 @@ public:
     QSlider *latencySlider() const;
     QSlider *failureSlider() const;
     QLabel *adapterNote() const;
+    // The ad-server steps that are failing, every buyer's: waiting to be tried again, or given up.
+    QLabel *adServerStepSummary() const;
+    QTableWidget *adServerStepTable() const;
     // Buys (get_media_buys entries) whose dependencies the board lists.
     void setBuys(nlohmann::json mediaBuys);
 
@@ -129,7 +133,8 @@ private:
         Approvals = 1u << 0,
         Dependencies = 1u << 1,
         DeadLetters = 1u << 2,
-        AllParts = 7u
+        AdServerSteps = 1u << 3,
+        AllParts = 15u
     };
     struct Board;
     void readBoard(unsigned parts);
@@ -138,6 +143,7 @@ private:
     void showDependencies(const Board &board);
     void showDependencyStatus(int row, const QString &type, const QString &status, bool available);
     void showDeadLetters(const Board &board);
+    void showAdServerSteps(const Board &board);
     void refreshClock();
     void addApprovalButtons(int first, int last);
 
@@ -169,6 +175,8 @@ private:
     QSlider *m_latency = nullptr;
     QSlider *m_failure = nullptr;
     QLabel *m_adapterNote = nullptr;
+    QLabel *m_adServerSummary = nullptr;
+    QTableWidget *m_adServerSteps = nullptr; // failing ad-server steps (hidden while there are none)
     QLabel *m_latencyValue = nullptr;
     QLabel *m_failureValue = nullptr;
 };

@@ -56,6 +56,8 @@ public:
     // This process's worker generation; running jobs of other generations are orphans.
     QString generation() const { return m_generation; }
     int reclaimedAtStart() const { return m_reclaimedAtStart; }
+    // Tries of a failing ad-server step before it is given up.
+    int maxAttempts() const { return m_options.maxAttempts; }
 
     // The seller console's approval of a buy waiting for it (manual approval): approved → the ad-server jobs
     // are enqueued and the task completes; declined → the buy is rejected and the task fails.

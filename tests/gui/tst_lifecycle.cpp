@@ -77,6 +77,7 @@ private Q_SLOTS:
     void webhooksLandInTheTimeline_data();
     void webhooksLandInTheTimeline();
     void adapterSlidersDriveTheAdServers();
+    void failingAdServerStepsShowInTheConsole();
     void dependencyBoardBreaksAndRestores_data();
     void dependencyBoardBreaksAndRestores();
     void dependencyBoardKeepsItsRowsAsBuysArrive();
@@ -657,6 +658,81 @@ void TestLifecycle::adapterSlidersDriveTheAdServers()
     m_console->setAdapterControl({});
     QVERIFY(!m_console->latencySlider()->isEnabled());
     execution->stop();
+}
+
+// A failing ad server is in sight in the console: bookings that failed wait to be tried again, with their
+// tries and the ad server's error, until the ad server recovers; a booking given up says so.
+void TestLifecycle::failingAdServerStepsShowInTheConsole()
+{
+    QCOMPARE(m_console->adServerStepSummary()->text(), QStringLiteral("No ad-server step is failing."));
+    QVERIFY(m_console->adServerStepTable()->isHidden());
+    m_console->autoCommitBox()->setChecked(true);
+    QSlider *failure = m_console->failureSlider();
+
+    // One try only: the first failure gives a booking up.
+    adcp::seller::ExecutionOptions once;
+    once.maxAttempts = 1;
+    QString error;
+    std::shared_ptr<adcp::seller::Execution> execution =
+        adcp::seller::Execution::start(m_context, once, &error);
+    QVERIFY2(execution, qPrintable(error));
+    m_console->setAdapterControl(SellerConsole::adapterControl(execution));
+    // Every call to the ad server fails, as a trainer sets it with the keyboard.
+    QTest::keyClick(failure, Qt::Key_End);
+    QCOMPARE(failure->value(), 100);
+    QCOMPARE(execution->adapter("guaranteed")->options().failureRate, 1.0);
+    sendBrief();
+    QVERIFY(!buyFromCommittedProposal().isEmpty());
+    QTableWidget *table = m_console->adServerStepTable();
+    QTRY_VERIFY_WITH_TIMEOUT(m_console->adServerStepSummary()->text().contains(QStringLiteral("given up")),
+                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(table->isVisible() && table->rowCount() > 0, 30000);
+    QVERIFY2(!m_console->adServerStepSummary()->text().contains(QStringLiteral("tried again")),
+             qPrintable(m_console->adServerStepSummary()->text()));
+    const auto cell = [table](int row, int column) {
+        const QTableWidgetItem *item = table->item(row, column);
+        return item ? item->text() : QString();
+    };
+    for (int row = 0; row < table->rowCount(); ++row) {
+        // Named by the package's product, not its id; the error is the ad server's own.
+        QVERIFY2(!cell(row, 0).isEmpty() && !cell(row, 0).startsWith(QStringLiteral("pkg")),
+                 qPrintable(cell(row, 0)));
+        QCOMPARE(cell(row, 1), QStringLiteral("booking"));
+        QCOMPARE(cell(row, 2), QStringLiteral("gave up after 1"));
+        QVERIFY2(cell(row, 3).contains(QStringLiteral("timed out")) ||
+                     cell(row, 3).contains(QStringLiteral("connection reset")),
+                 qPrintable(cell(row, 3)));
+        QVERIFY(table->item(row, 0)->toolTip().contains(QStringLiteral("ad server")));
+    }
+    const int givenUp = table->rowCount();
+    execution->stop();
+    execution.reset();
+
+    // The seller as it runs by default (40 tries): a new execution takes the console's settings, so the next
+    // booking fails and waits to be tried again.
+    execution = adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
+    QVERIFY2(execution, qPrintable(error));
+    m_console->setAdapterControl(SellerConsole::adapterControl(execution));
+    QCOMPARE(execution->adapter("exchange")->options().failureRate, 1.0);
+    QTest::keyClick(m_window.get(), Qt::Key_1, Qt::AltModifier); // back to the Brief tab
+    sendBrief();
+    QVERIFY(!buyFromCommittedProposal().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(m_console->adServerStepSummary()->text().contains(QStringLiteral("tried again")),
+                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > givenUp, 30000);
+    // Retrying steps come first, with their tries of the seller's 40.
+    QVERIFY2(cell(0, 2).endsWith(QStringLiteral(" of 40")), qPrintable(cell(0, 2)));
+    QVERIFY(!cell(0, 3).isEmpty());
+    QVERIFY(m_console->adServerStepSummary()->text().contains(QStringLiteral("given up")));
+
+    // The ad server recovers: the next tries book the packages, and only the given-up ones stay listed.
+    QTest::keyClick(failure, Qt::Key_Home);
+    QCOMPARE(execution->adapter("guaranteed")->options().failureRate, 0.0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_console->adServerStepSummary()->text().contains(QStringLiteral("tried again")), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), givenUp, 30000);
+    execution->stop();
+    m_console->setAdapterControl({});
 }
 
 void TestLifecycle::dependencyBoardBreaksAndRestores_data()

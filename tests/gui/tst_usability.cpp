@@ -68,6 +68,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -127,6 +128,8 @@ private Q_SLOTS:
     void narrowWindowPutsTheConsoleAway();
     void copyCurlRunsAgainstTheEmbeddedSeller();
     void switchingToARemoteAgent();
+    void unreachableAgentIsNamedWhereWorkWouldShow();
+    void ctrlLGoesToTheLogThenItsFilter();
 
 private:
     // The visible widget of that name in the window (or under `root`).
@@ -1262,3 +1265,75 @@ void TestUsability::copyCurlRunsAgainstTheEmbeddedSeller()
 
 QTEST_MAIN(TestUsability)
 #include "tst_usability.moc"
+
+// A remote agent that does not answer: the empty lists say so (not "finalize a proposal"), and the catalog
+// line no longer says when the previous agent's catalog was read. Back on the embedded seller, all reads as
+// usual.
+void TestUsability::unreachableAgentIsNamedWhereWorkWouldShow()
+{
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Catalog));
+    auto *version = shown<QLabel>(QStringLiteral("catalogVersion"));
+    QVERIFY(version);
+    click(shown<QPushButton>(QStringLiteral("catalogLoadButton")));
+    QTRY_VERIFY_WITH_TIMEOUT(version->text().contains(QStringLiteral("read at")), kHangMs);
+    waitIdle();
+
+    // A port that was just free: nothing listens there.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    AgentProfile profile{QStringLiteral("dead-1"), QStringLiteral("Silent seller"), AgentProfile::Kind::Mcp,
+                         QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)),
+                         QStringLiteral("agency-7")};
+    m_agents->setProfiles({profile});
+    QComboBox *selector = shown<QComboBox>(QStringLiteral("agentSelector"));
+    QVERIFY(selector);
+    selector->setFocus();
+    QTest::keyClick(selector, Qt::Key_Down);
+    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), profile.id, kHangMs);
+    waitIdle();
+    QVERIFY2(version->text().startsWith(QStringLiteral("Load the seller's published catalog")),
+             qPrintable(version->text()));
+    QVERIFY(version->toolTip().isEmpty());
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Buys));
+    auto *hint = shown<QLabel>(QStringLiteral("emptyStateHint"), m_window->lifecycleTabs()->currentWidget());
+    QVERIFY(hint);
+    QTRY_VERIFY_WITH_TIMEOUT(hint->text().startsWith(QStringLiteral("Silent seller did not answer (")),
+                             kHangMs);
+    QVERIFY2(hint->text().contains(QStringLiteral("Agents…")), qPrintable(hint->text()));
+
+    selector->setFocus();
+    QTest::keyClick(selector, Qt::Key_Up);
+    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), QStringLiteral("embedded"), kHangMs);
+    waitIdle();
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Buys));
+    if (auto *usual =
+            shown<QLabel>(QStringLiteral("emptyStateHint"), m_window->lifecycleTabs()->currentWidget()))
+        QCOMPARE(usual->text(),
+                 QStringLiteral("Finalize a proposal and create a buy from it, or buy from the Catalog."));
+    QCOMPARE(hint->text(),
+             QStringLiteral("Finalize a proposal and create a buy from it, or buy from the Catalog."));
+    m_agents->setProfiles({});
+}
+
+// Ctrl+L takes the keyboard to the exchange log; pressed again there, to its filter.
+void TestUsability::ctrlLGoesToTheLogThenItsFilter()
+{
+    // Shortcuts reach the active window only (an earlier test may have left another one active).
+    m_window->raise();
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Brief));
+    m_window->briefComposer()->setFocus();
+    auto *view = shown<QTreeView>(QStringLiteral("exchangeView"));
+    QVERIFY(view);
+    QLineEdit *filter = m_window->exchangeInspector()->filterEdit();
+    QTest::keyClick(m_window.get(), Qt::Key_L, Qt::ControlModifier);
+    QTRY_VERIFY(view->hasFocus());
+    QTest::keyClick(view, Qt::Key_L, Qt::ControlModifier);
+    QTRY_VERIFY(filter->hasFocus());
+    QTest::keyClicks(filter, QStringLiteral("capab"));
+    QCOMPARE(filter->text(), QStringLiteral("capab"));
+    filter->clear();
+}
