@@ -139,6 +139,12 @@ quint64 BuyModel::revision(int row) const
     return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].revision : 0;
 }
 
+bool BuyModel::isTerminalStatus(const QString &status)
+{
+    return status == QLatin1String("completed") || status == QLatin1String("rejected") ||
+           status == QLatin1String("canceled");
+}
+
 QString BuyModel::proposalId(int row) const
 {
     return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].proposalId : QString();

@@ -61,6 +61,9 @@ public:
     nlohmann::json saveState() const;
     int restoreState(const nlohmann::json &state);
 
+    // Whether a buy in `status` (media_buy_status) is over: completed, rejected or canceled.
+    static bool isTerminalStatus(const QString &status);
+
     int rowOf(const QString &mediaBuyId) const;
     QString mediaBuyId(int row) const;
     const nlohmann::json &buyJson(int row) const;

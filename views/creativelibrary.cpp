@@ -1,10 +1,13 @@
 #include "creativelibrary.h"
 
 #include "accountmodel.h"
+#include "buymodel.h"
 #include "creativemodel.h"
 #include "displaynames.h"
 #include "errorbanner.h"
 #include "filterablelistwidget.h"
+#include "jsonvalues.h"
+#include "librarycreativedialogs.h"
 #include "modelroles.h"
 #include "statuschipdelegate.h"
 #include "workbench.h"
@@ -88,6 +91,15 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     layout->addWidget(m_stack, 1);
 
     auto *pager = new QHBoxLayout;
+    m_new = new QPushButton(tr("New creative…"), this);
+    m_new->setObjectName(QStringLiteral("newCreativeButton"));
+    m_new->setToolTip(tr("Upload a creative to the library, for buys to run later (sync_creatives)"));
+    pager->addWidget(m_new);
+    m_assign = new QPushButton(tr("Assign to buys…"), this);
+    m_assign->setObjectName(QStringLiteral("assignCreativeButton"));
+    m_assign->setToolTip(tr("Run the selected creative in packages of your buys (sync_creatives "
+                            "assignment_operations)"));
+    pager->addWidget(m_assign);
     m_listState = new QLabel(this);
     m_listState->setObjectName(QStringLiteral("creativeListState"));
     pager->addWidget(m_listState, 1);
@@ -98,6 +110,11 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     layout->addLayout(pager);
 
     connect(m_refresh, &QPushButton::clicked, this, &CreativeLibraryWidget::refresh);
+    connect(m_new, &QPushButton::clicked, this, &CreativeLibraryWidget::newCreative);
+    connect(m_assign, &QPushButton::clicked, this, &CreativeLibraryWidget::assignSelected);
+    connect(m_view, &QTreeView::doubleClicked, this, &CreativeLibraryWidget::assignSelected);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &CreativeLibraryWidget::updateState);
     connect(m_statusFilter, &QComboBox::activated, this, &CreativeLibraryWidget::refresh);
     connect(m_nameFilter, &QLineEdit::returnPressed, this, &CreativeLibraryWidget::refresh);
     // The clear button empties the field without Enter: the whole library again.
@@ -122,6 +139,13 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     });
     connect(m_workbench, &Workbench::actionFailed, this,
             [this](const QString &action, const QString &, const adcp::AdcpError &error) {
+                if (action == m_acting) {
+                    // What the library itself asked for is said here, where it was asked.
+                    m_acting.clear();
+                    m_error->showError(error, action);
+                    updateState();
+                    return;
+                }
                 if (action != tr("List creatives"))
                     return;
                 m_reading = false;
@@ -135,7 +159,9 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
             markStale();
     });
     connect(m_workbench, &Workbench::actionSucceeded, this, [this](const QString &action) {
-        if (action == tr("Upload creatives"))
+        if (action == m_acting)
+            m_acting.clear();
+        if (action == tr("Upload creatives") || action == tr("Assign creatives"))
             markStale();
     });
     const auto changed = [this] { updateState(); };
@@ -156,6 +182,77 @@ void CreativeLibraryWidget::refresh()
     m_workbench->listCreatives(m_statusFilter->currentData().toString(), m_nameFilter->text(), false,
                                m_pageSize);
     updateState();
+}
+
+void CreativeLibraryWidget::setDialogRunner(std::function<int(QDialog *)> runner)
+{
+    m_runDialog = std::move(runner);
+}
+
+int CreativeLibraryWidget::runDialog(QDialog *dialog)
+{
+    return m_runDialog ? m_runDialog(dialog) : dialog->exec();
+}
+
+json CreativeLibraryWidget::selectedCreative() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return json();
+    const int row = m_proxy->mapToSource(rows.front()).row();
+    return row >= 0 && row < m_workbench->creatives()->rowCount()
+               ? m_workbench->creatives()->creativeJson(row)
+               : json();
+}
+
+void CreativeLibraryWidget::newCreative()
+{
+    if (!m_workbench->client() || m_busy)
+        return;
+    NewCreativeDialog dialog(m_workbench->knownFormats(), this);
+    if (runDialog(&dialog) != QDialog::Accepted || !dialog.problem().isEmpty())
+        return;
+    m_error->clearError();
+    m_acting = tr("Upload creatives");
+    m_workbench->uploadCreatives(json::array({dialog.creative()}));
+}
+
+void CreativeLibraryWidget::assignSelected()
+{
+    const json creative = selectedCreative();
+    if (creative.is_null() || !m_workbench->client() || m_busy)
+        return;
+    std::vector<AssignCreativeDialog::Buy> buys;
+    const models::BuyModel *model = m_workbench->buys();
+    for (int row = 0; row < model->rowCount(); ++row)
+        buys.push_back({model->buyJson(row), model->title(row)});
+    AssignCreativeDialog dialog(
+        creative, buys,
+        [this](const QString &productId) {
+            return models::jsonArray(m_workbench->knownProduct(productId), "format_ids");
+        },
+        [this](const QString &productId) {
+            return models::jsonString(m_workbench->knownProduct(productId), "name");
+        },
+        this);
+    if (runDialog(&dialog) != QDialog::Accepted)
+        return;
+    const json operations = dialog.operations();
+    if (operations.empty())
+        return;
+    m_error->clearError();
+    m_acting = tr("Assign creatives");
+    m_workbench->assignCreatives(operations);
+}
+
+QPushButton *CreativeLibraryWidget::newCreativeButton() const
+{
+    return m_new;
+}
+
+QPushButton *CreativeLibraryWidget::assignButton() const
+{
+    return m_assign;
 }
 
 void CreativeLibraryWidget::setPageSize(int creatives)
@@ -214,8 +311,8 @@ void CreativeLibraryWidget::updateState()
     else if (!m_statusFilter->currentData().toString().isEmpty() || !m_nameFilter->text().trimmed().isEmpty())
         m_empty->setText(tr("No creative matches these filters."));
     else
-        m_empty->setText(tr("No creatives yet. Upload them to a buy with its Creatives… button; they stay "
-                            "here even after the buy ends."));
+        m_empty->setText(tr("No creatives yet. Upload one with New creative…, or to a buy with its "
+                            "Creatives… button; they stay here even after the buy ends."));
     const int total = creatives->totalMatching();
     if (!creatives->isListed())
         m_listState->clear();
@@ -227,6 +324,8 @@ void CreativeLibraryWidget::updateState()
     m_refresh->setEnabled(connected && !m_busy);
     m_more->setVisible(creatives->hasMore());
     m_more->setEnabled(connected && !m_busy);
+    m_new->setEnabled(connected && !m_busy);
+    m_assign->setEnabled(connected && !m_busy && m_view->selectionModel()->hasSelection());
 }
 
 } // namespace adcp::gui

@@ -2,7 +2,12 @@
 
 #include <QWidget>
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
 class QComboBox;
+class QDialog;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -34,6 +39,14 @@ public:
     void focusFilter();
     QTreeView *view() const;
     ErrorBanner *errorBanner() const;
+    QPushButton *newCreativeButton() const;
+    QPushButton *assignButton() const;
+    // Runs the library's dialogs (New creative…, Assign to buys…); exec() when none is set.
+    void setDialogRunner(std::function<int(QDialog *)> runner);
+    // New creative…: uploads what the dialog describes to the library.
+    void newCreative();
+    // Assign to buys…: assigns the selected creative to the packages ticked.
+    void assignSelected();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -41,6 +54,9 @@ protected:
 private:
     void markStale();
     void updateState();
+    int runDialog(QDialog *dialog);
+    // The selected creative (null when none is).
+    nlohmann::json selectedCreative() const;
 
     Workbench *m_workbench;
     QLabel *m_title = nullptr;
@@ -54,6 +70,10 @@ private:
     QTreeView *m_view = nullptr;
     QLabel *m_listState = nullptr;
     QPushButton *m_more = nullptr;
+    QPushButton *m_new = nullptr;
+    QPushButton *m_assign = nullptr;
+    std::function<int(QDialog *)> m_runDialog;
+    QString m_acting; // the library's own action in flight ("Upload creatives", "Assign creatives"), if any
     int m_pageSize = 50;
     bool m_stale = true;
     bool m_busy = false;

@@ -1,5 +1,6 @@
 #include "creativesdialog.h"
 
+#include "creativeassets.h"
 #include "jsonvalues.h"
 
 #include <QDialogButtonBox>
@@ -12,25 +13,6 @@ namespace adcp::gui {
 
 using namespace adcp::models;
 using nlohmann::json;
-
-namespace {
-
-// The asset a format id asks for: video and audio formats take a media file, everything else an image.
-json assetFor(const json &formatId, const QString &url)
-{
-    const QString id = jsonString(formatId, "id");
-    const int width = static_cast<int>(jsonNumber(formatId, "width", 0));
-    const int height = static_cast<int>(jsonNumber(formatId, "height", 0));
-    if (id.contains(QLatin1String("audio")))
-        return {{"asset_type", "audio"}, {"url", url.toStdString()}};
-    const bool video = id.contains(QLatin1String("video")) || id.contains(QLatin1String("ctv"));
-    return {{"asset_type", video ? "video" : "image"},
-            {"url", url.toStdString()},
-            {"width", width > 0 ? width : (video ? 1920 : 300)},
-            {"height", height > 0 ? height : (video ? 1080 : 250)}};
-}
-
-} // namespace
 
 CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const QString &)> &productJson,
                                  const QString &title, QWidget *parent)
@@ -69,12 +51,7 @@ CreativesDialog::CreativesDialog(const json &buy, const std::function<json(const
         packageItem->setToolTip(tr("Package %1 · product %2").arg(packageId, productId));
         packageItem->setFlags(Qt::ItemIsEnabled);
         m_table->setItem(r, 0, packageItem);
-        QString format = jsonString(row.formatId, "id");
-        if (row.formatId.contains("width"))
-            format += QStringLiteral(" %1×%2")
-                          .arg(jsonNumber(row.formatId, "width"))
-                          .arg(jsonNumber(row.formatId, "height"));
-        auto *formatItem = new QTableWidgetItem(format);
+        auto *formatItem = new QTableWidgetItem(formatLabel(row.formatId));
         formatItem->setFlags(Qt::ItemIsEnabled);
         m_table->setItem(r, 1, formatItem);
         m_table->setItem(
@@ -101,16 +78,10 @@ json CreativesDialog::creatives() const
     for (size_t i = 0; i < m_rows.size(); ++i) {
         const Row &row = m_rows[i];
         const QString url = m_table->item(static_cast<int>(i), 2)->text().trimmed();
-        json formatId = {{"agent_url", row.formatId.value("agent_url", std::string())},
-                         {"id", row.formatId.value("id", std::string())}};
-        for (const char *key : {"width", "height", "duration_ms"}) {
-            if (row.formatId.contains(key))
-                formatId[key] = row.formatId[key];
-        }
         list.push_back({{"creative_id", row.creativeId.toStdString()},
                         {"name", tr("Creative for %1").arg(row.label).toStdString()},
-                        {"format_id", formatId},
-                        {"assets", {{"main", assetFor(row.formatId, url)}}}});
+                        {"format_id", creativeFormatId(row.formatId)},
+                        {"assets", {{"main", creativeAsset(row.formatId, url)}}}});
     }
     return list;
 }

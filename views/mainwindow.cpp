@@ -306,6 +306,7 @@ void MainWindow::buildCentre()
             m_emptyHints.append({hint, hint->text()});
     }
     m_creativeLibrary = new CreativeLibraryWidget(m_workbench, m_tabs);
+    m_creativeLibrary->setDialogRunner([this](QDialog *dialog) { return runDialog(dialog); });
     m_tabs->addTab(m_creativeLibrary, tr("Creatives"));
     m_audiencesPanel = new AudiencesWidget(m_workbench, m_tabs);
     m_audiencesPanel->setDialogRunner([this](QDialog *dialog) { return runDialog(dialog); });

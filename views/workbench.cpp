@@ -4,6 +4,7 @@
 #include "agentclient.h"
 #include "buyeventmodel.h"
 #include "buymodel.h"
+#include "creativeassets.h"
 #include "creativemodel.h"
 #include "displaynames.h"
 #include "exchangemodel.h"
@@ -31,13 +32,6 @@ namespace {
 // Set on a buy call handOffWhenSubmitted stopped following: the seller holds the buy, the planner did not
 // cancel.
 constexpr const char *kHandedOff = "adcp_handed_off";
-
-
-bool isTerminalBuyStatus(const QString &status)
-{
-    return status == QLatin1String("completed") || status == QLatin1String("rejected") ||
-           status == QLatin1String("canceled");
-}
 
 QString versionsOf(const json &capabilities)
 {
@@ -727,12 +721,13 @@ void Workbench::onMonitorTick()
 {
     bool open = false;
     for (int row = 0; row < m_buys->rowCount(); ++row)
-        open = open || !isTerminalBuyStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString());
+        open =
+            open || !BuyModel::isTerminalStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString());
     if (open && !m_refreshingBuys)
         pollBuys(true);
     const int watched = m_buys->rowOf(m_watchedBuy);
     if (watched >= 0 && !m_deliveryInFlight &&
-        !isTerminalBuyStatus(m_buys->index(watched, BuyModel::StatusColumn).data().toString()))
+        !BuyModel::isTerminalStatus(m_buys->index(watched, BuyModel::StatusColumn).data().toString()))
         pollDelivery(m_watchedBuy, m_watchedGranularity, true);
     followAwaitingBuys();
 }
@@ -1324,7 +1319,8 @@ void Workbench::pollBuys(bool background, int from)
     // previous one is answered, so that no answer grows with the session.
     QStringList wanted;
     for (int row = 0; row < m_buys->rowCount(); ++row) {
-        if (!background || !isTerminalBuyStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString()))
+        if (!background ||
+            !BuyModel::isTerminalStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString()))
             wanted << m_buys->mediaBuyId(row);
     }
     if (from >= wanted.size())
@@ -1479,6 +1475,63 @@ void Workbench::syncCreatives(const QString &mediaBuyId, const json &creatives, 
               }
               refreshBuys();
           });
+}
+
+void Workbench::uploadCreatives(const json &creatives)
+{
+    if (!m_client)
+        return;
+    const json request = scoped({{"creatives", creatives}}, true);
+    track(m_client->syncCreatives(request), tr("Upload creatives"), QString(),
+          [this](const adcp::ToolOutcome &outcome) {
+              for (const auto &entry : jsonArrayView(outcome.result, "creatives")) {
+                  if (jsonString(entry, "action") != QLatin1String("failed"))
+                      continue;
+                  const json &errors = jsonArrayView(entry, "errors");
+                  Q_EMIT actionFailed(tr("Upload creatives"), jsonString(entry, "creative_id"),
+                                      AdcpError::make("CREATIVE_REJECTED",
+                                                      errors.empty()
+                                                          ? std::string("the seller refused it")
+                                                          : errors.front().value("message", std::string())));
+                  return;
+              }
+              Q_EMIT actionSucceeded(tr("Upload creatives"), QString(),
+                                     tr("Creative uploaded to the library"));
+          });
+}
+
+void Workbench::assignCreatives(const json &operations)
+{
+    if (!m_client)
+        return;
+    // The operations go together or not at all, which the protocol ties to strict validation.
+    const json request = scoped({{"assignment_operations", operations}, {"validation_mode", "strict"}}, true);
+    track(m_client->syncCreatives(request), tr("Assign creatives"), QString(),
+          [this, count = int(operations.size())](const adcp::ToolOutcome &) {
+              Q_EMIT actionSucceeded(tr("Assign creatives"), QString(),
+                                     tr("Creative assigned to %n package(s)", nullptr, count));
+              refreshBuys();
+          });
+}
+
+json Workbench::knownFormats() const
+{
+    json formats = json::array();
+    for (const QString &id : m_knownProductOrder) {
+        const auto product = m_knownProducts.constFind(id);
+        if (product == m_knownProducts.constEnd())
+            continue;
+        for (const auto &format : jsonArrayView(*product, "format_ids")) {
+            if (!format.is_object() || jsonString(format, "id").isEmpty())
+                continue;
+            bool seen = false;
+            for (const auto &known : formats)
+                seen = seen || (formatServes(known, format) && formatServes(format, known));
+            if (!seen)
+                formats.push_back(format);
+        }
+    }
+    return formats;
 }
 
 void Workbench::applyWebhook(const json &payload)

@@ -190,6 +190,12 @@ public:
     // Uploads creatives and assigns them to the buy's packages (sync_creatives).
     void syncCreatives(const QString &mediaBuyId, const nlohmann::json &creatives,
                        const nlohmann::json &assignments);
+    // Uploads creatives to the library of the account in use, assigned to nothing (sync_creatives).
+    void uploadCreatives(const nlohmann::json &creatives);
+    // Assigns library creatives to packages: sync_creatives assignment_operations, applied all or none.
+    void assignCreatives(const nlohmann::json &operations);
+    // The format ids the products seen in this session ask for, each once, in the order first seen.
+    nlohmann::json knownFormats() const;
     // The active account's CRM audiences and conversion event sources, as sync_audiences and
     // sync_event_sources last reported them (each without a list is discovery; every change reads them
     // again). Cleared with the planning.

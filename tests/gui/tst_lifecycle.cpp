@@ -5,6 +5,9 @@
 #include "buyeventmodel.h"
 #include "buymodel.h"
 #include "createbuydialog.h"
+#include "creativeassets.h"
+#include "creativelibrary.h"
+#include "creativemodel.h"
 #include "creativesdialog.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
@@ -14,6 +17,8 @@
 #include "exchangemodel.h"
 #include "impairmentmodel.h"
 #include "jobs/execution.h"
+#include "jsonvalues.h"
+#include "librarycreativedialogs.h"
 #include "mainwindow.h"
 #include "modelroles.h"
 #include "opportunitymodel.h"
@@ -31,6 +36,7 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QCryptographicHash>
 #include <QDialogButtonBox>
 #include <QDockWidget>
@@ -50,6 +56,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 #include <QTreeWidget>
 
 using namespace adcp::gui;
@@ -78,6 +85,7 @@ private Q_SLOTS:
     void webhooksLandInTheTimeline();
     void adapterSlidersDriveTheAdServers();
     void failingAdServerStepsShowInTheConsole();
+    void creativeLibraryUploadsAndAssigns();
     void dependencyBoardBreaksAndRestores_data();
     void dependencyBoardBreaksAndRestores();
     void dependencyBoardKeepsItsRowsAsBuysArrive();
@@ -733,6 +741,139 @@ void TestLifecycle::failingAdServerStepsShowInTheConsole()
     QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), givenUp, 30000);
     execution->stop();
     m_console->setAdapterControl({});
+}
+
+// The creative library as a place to work: New creative… uploads a creative to the library (typed into the
+// dialog, a format the seller's products ask for); Assign to buys… runs it in a package of a buy whose
+// product takes that format. Packages of other formats cannot be ticked, nor one that runs it already.
+void TestLifecycle::creativeLibraryUploadsAndAssigns()
+{
+    m_console->autoCommitBox()->setChecked(true);
+    sendBrief();
+    const QString buyId = buyFromCommittedProposal();
+    QVERIFY(!buyId.isEmpty());
+    const BuyModel *buys = m_workbench->buys();
+    const nlohmann::json buy = buys->buyJson(buys->rowOf(buyId));
+    const nlohmann::json firstPackage = jsonArray(buy, "packages").at(0);
+    const QString packageId = jsonString(firstPackage, "package_id");
+    const nlohmann::json accepted =
+        jsonArray(m_workbench->knownProduct(jsonString(firstPackage, "product_id")), "format_ids");
+    QVERIFY(!accepted.empty());
+    const QString wanted = formatLabel(accepted.at(0));
+
+    QTest::keyClick(m_window.get(), Qt::Key_6, Qt::AltModifier); // the Creatives tab
+    CreativeLibraryWidget *library = m_window->creativeLibrary();
+    QTRY_VERIFY(library->isVisible());
+    waitIdle();
+    QVERIFY(!library->assignButton()->isEnabled()); // nothing selected
+    QString seen;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *create = qobject_cast<NewCreativeDialog *>(dialog);
+        QVERIFY(create);
+        QVERIFY(!create->okButton()->isEnabled());
+        QTest::keyClicks(create->nameEdit(), QStringLiteral("Cold brew launch"));
+        const int format = create->formatCombo()->findText(wanted);
+        QVERIFY2(format >= 0, qPrintable(wanted));
+        create->formatCombo()->setCurrentIndex(format);
+        QTest::keyClicks(create->urlEdit(), QStringLiteral("ftp://cdn.example/cold-brew"));
+        QVERIFY(!create->okButton()->isEnabled()); // not an address the seller can fetch
+        QVERIFY(create->problem().contains(QStringLiteral("http")));
+        create->urlEdit()->clear();
+        QTest::keyClicks(create->urlEdit(), QStringLiteral("https://cdn.example/cold-brew.mp4"));
+        QVERIFY(create->okButton()->isEnabled());
+        seen = QString::fromStdString(create->creative().value("creative_id", std::string()));
+    };
+    QTest::mouseClick(library->newCreativeButton(), Qt::LeftButton);
+    waitIdle();
+    QVERIFY(seen.startsWith(QStringLiteral("cr-cold-brew-launch-")));
+    const CreativeModel *creatives = m_workbench->creatives();
+    const auto rowOf = [creatives, &seen] {
+        for (int row = 0; row < creatives->rowCount(); ++row)
+            if (jsonString(creatives->creativeJson(row), "creative_id") == seen)
+                return row;
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(rowOf() >= 0, 30000);
+    QCOMPARE(jsonString(creatives->creativeJson(rowOf()), "name"), QStringLiteral("Cold brew launch"));
+    waitIdle();
+
+    // Selected with the mouse, then assigned to the first package by ticking it with the keyboard.
+    QTreeView *view = library->view();
+    const auto shownRow = [view] {
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            const QModelIndex index = view->model()->index(row, CreativeModel::NameColumn);
+            if (index.data().toString() == QLatin1String("Cold brew launch"))
+                return index;
+        }
+        return QModelIndex();
+    };
+    QVERIFY(shownRow().isValid());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(shownRow()).center());
+    QVERIFY(library->assignButton()->isEnabled());
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *assign = qobject_cast<AssignCreativeDialog *>(dialog);
+        QVERIFY(assign);
+        QVERIFY(!assign->okButton()->isEnabled());
+        QTreeWidget *tree = assign->tree();
+        QTreeWidgetItem *target = nullptr;
+        for (int b = 0; b < tree->topLevelItemCount(); ++b) {
+            for (int p = 0; p < tree->topLevelItem(b)->childCount(); ++p) {
+                QTreeWidgetItem *item = tree->topLevelItem(b)->child(p);
+                if (item->data(0, Qt::UserRole).toString() == packageId)
+                    target = item;
+            }
+        }
+        QVERIFY(target);
+        QVERIFY(target->flags() & Qt::ItemIsEnabled);
+        tree->setCurrentItem(target);
+        QTest::keyClick(tree, Qt::Key_Space);
+        QCOMPARE(target->checkState(0), Qt::Checked);
+        QVERIFY(assign->okButton()->isEnabled());
+        QCOMPARE(assign->operations().size(), size_t(1));
+    };
+    QTest::mouseClick(library->assignButton(), Qt::LeftButton);
+    waitIdle();
+    // The seller runs it in that package: the buy says so, and so does the library.
+    const auto assigned = [&] {
+        const nlohmann::json now = buys->buyJson(buys->rowOf(buyId));
+        for (const auto &package : jsonArray(now, "packages")) {
+            if (jsonString(package, "package_id") != packageId)
+                continue;
+            for (const auto &approval : jsonArray(package, "creative_approvals"))
+                if (jsonString(approval, "creative_id") == seen)
+                    return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(assigned(), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(rowOf() >= 0 && creatives->index(rowOf(), CreativeModel::InUseColumn)
+                                                 .data()
+                                                 .toString()
+                                                 .contains(QLatin1Char('1')),
+                             30000);
+    QVERIFY(library->errorBanner()->isHidden());
+
+    // Asked again: the package that runs it already cannot be ticked a second time.
+    bool alreadyShown = false;
+    m_fillDialog = [&](QDialog *dialog) {
+        auto *assign = qobject_cast<AssignCreativeDialog *>(dialog);
+        QVERIFY(assign);
+        QTreeWidget *tree = assign->tree();
+        for (int b = 0; b < tree->topLevelItemCount(); ++b)
+            for (int p = 0; p < tree->topLevelItem(b)->childCount(); ++p) {
+                QTreeWidgetItem *item = tree->topLevelItem(b)->child(p);
+                if (item->data(0, Qt::UserRole).toString() == packageId)
+                    alreadyShown =
+                        !(item->flags() & Qt::ItemIsEnabled) && item->text(1) == QLatin1String("assigned");
+            }
+        QVERIFY(!assign->okButton()->isEnabled());
+    };
+    waitIdle();
+    QTRY_VERIFY(shownRow().isValid());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(shownRow()).center());
+    QVERIFY(library->assignButton()->isEnabled());
+    QTest::mouseClick(library->assignButton(), Qt::LeftButton);
+    QVERIFY(alreadyShown);
 }
 
 void TestLifecycle::dependencyBoardBreaksAndRestores_data()

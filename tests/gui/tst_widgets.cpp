@@ -4,12 +4,14 @@
 #include "buysortmodel.h"
 #include "closeopportunitydialog.h"
 #include "createbuydialog.h"
+#include "creativeassets.h"
 #include "declinedialog.h"
 #include "deliverychart.h"
 #include "errorbanner.h"
 #include "exchangeinspector.h"
 #include "exchangemodel.h"
 #include "filterablelistwidget.h"
+#include "librarycreativedialogs.h"
 #include "pluraltranslator.h"
 #include "proposalcomparemodel.h"
 #include "proposalmodel.h"
@@ -18,6 +20,7 @@
 
 #include <QChart>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTimeAxis>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -63,6 +66,8 @@ class TestWidgets final : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void creativeFormatsMatch();
+    void newCreativeDialogSaysWhatIsMissing();
     void declineDialog_data();
     void declineDialog();
     void declineDialogOffersTheTenReasons();
@@ -725,3 +730,56 @@ void TestWidgets::buyDetailShowsPricingPerPackage()
 
 QTEST_MAIN(TestWidgets)
 #include "tst_widgets.moc"
+
+// A creative serves where its format is asked for: the same id, the same agent when both name one, the same
+// size when both give one.
+void TestWidgets::creativeFormatsMatch()
+{
+    const json banner = {
+        {"agent_url", "https://creative.example"}, {"id", "display_image"}, {"width", 300}, {"height", 250}};
+    QVERIFY(formatServes(banner, banner));
+    QVERIFY(formatServes(banner, {{"id", "display_image"}}));
+    QVERIFY(!formatServes(banner, {{"id", "display_image"}, {"width", 728}, {"height", 90}}));
+    QVERIFY(!formatServes(banner, {{"agent_url", "https://other.example"}, {"id", "display_image"}}));
+    QVERIFY(!formatServes(banner, {{"id", "video_standard"}}));
+    QCOMPARE(formatLabel(banner), QStringLiteral("display_image 300×250"));
+    QCOMPARE(formatLabel({{"id", "audio_spot"}, {"duration_ms", 30000}}), QStringLiteral("audio_spot 30 s"));
+    QVERIFY(creativeFormatId({{"id", "x"}, {"width", 1}, {"height", 2}, {"extra", true}}) ==
+            json({{"agent_url", ""}, {"id", "x"}, {"width", 1}, {"height", 2}}));
+    QVERIFY(creativeAsset({{"id", "video_standard"}},
+                          QStringLiteral("https://a.example/v.mp4"))["asset_type"] == "video");
+}
+
+// New creative… names what stops it, typed into as a planner would; the creative it makes keeps one id.
+void TestWidgets::newCreativeDialogSaysWhatIsMissing()
+{
+    {
+        NewCreativeDialog none(json::array());
+        QVERIFY(none.problem().contains(QStringLiteral("No format known yet")));
+        QVERIFY(!none.okButton()->isEnabled());
+    }
+    const json formats = json::array({{{"id", "display_image"}, {"width", 300}, {"height", 250}},
+                                      {{"id", "video_standard"}, {"duration_ms", 15000}}});
+    NewCreativeDialog dialog(formats);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QCOMPARE(dialog.formatCombo()->count(), 2);
+    QCOMPARE(dialog.problem(), QStringLiteral("Name the creative."));
+    QTest::keyClicks(dialog.nameEdit(), QStringLiteral("Spring sale: 15 s!"));
+    QVERIFY(dialog.problem().contains(QStringLiteral("address")));
+    QTest::keyClicks(dialog.urlEdit(), QStringLiteral("cdn.example/sale.mp4"));
+    QVERIFY(dialog.problem().contains(QStringLiteral("http or https")));
+    QVERIFY(!dialog.okButton()->isEnabled());
+    dialog.urlEdit()->clear();
+    QTest::keyClicks(dialog.urlEdit(), QStringLiteral("https://cdn.example/sale.mp4"));
+    QVERIFY(dialog.problem().isEmpty());
+    QVERIFY(dialog.okButton()->isEnabled());
+    dialog.formatCombo()->setCurrentIndex(1);
+    const json creative = dialog.creative();
+    const std::string id = creative.value("creative_id", std::string());
+    QVERIFY2(QString::fromStdString(id).startsWith(QStringLiteral("cr-spring-sale-15-s-")), id.c_str());
+    QCOMPARE(dialog.creative().value("creative_id", std::string()), id);
+    QVERIFY(creative["format_id"]["id"] == "video_standard");
+    QVERIFY(creative["assets"]["main"]["url"] == "https://cdn.example/sale.mp4");
+    QVERIFY(creative["name"] == "Spring sale: 15 s!");
+}
