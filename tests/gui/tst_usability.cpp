@@ -138,6 +138,9 @@ private:
         return guidriver::shown<T>(root ? root : m_window.get(), objectName);
     }
     void waitIdle() { guidriver::waitIdle(m_workbench.get()); }
+    // The planner moves the agent selector by one with the keyboard (`key`): true once `agentId` is active
+    // and the window is idle again.
+    bool chooseAgent(Qt::Key key, const QString &agentId);
     void sendBrief(const QString &name, const QString &text);
     QString selectProposal(int row);
     // The first proposal of `opportunity` still a draft (empty when none is).
@@ -1137,6 +1140,19 @@ void TestUsability::narrowWindowPutsTheConsoleAway()
 }
 
 // Items 7 (remote) and 9 (heading, error banner, agent test dialog): a remote MCP seller with a token.
+bool TestUsability::chooseAgent(Qt::Key key, const QString &agentId)
+{
+    QComboBox *selector = shown<QComboBox>(QStringLiteral("agentSelector"));
+    if (!selector)
+        return false;
+    selector->setFocus();
+    QTest::keyClick(selector, key);
+    if (!QTest::qWaitFor([&] { return m_agents->activeId() == agentId; }, kHangMs))
+        return false;
+    waitIdle();
+    return true;
+}
+
 void TestUsability::switchingToARemoteAgent()
 {
     adcp::seller::BearerAuth auth;
@@ -1155,12 +1171,7 @@ void TestUsability::switchingToARemoteAgent()
     m_window->buyDetail()->errorBanner()->showError(adcp::AdcpError::make("CONFLICT", "stale"), QStringLiteral("Pause"));
     QVERIFY(m_window->buyDetail()->errorBanner()->isVisible() || !m_window->buyDetail()->isVisible());
     // …the planner picks the remote agent with the keyboard.
-    QComboBox *selector = shown<QComboBox>(QStringLiteral("agentSelector"));
-    QVERIFY(selector);
-    selector->setFocus();
-    QTest::keyClick(selector, Qt::Key_Down);
-    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), profile.id, kHangMs);
-    waitIdle();
+    QVERIFY(chooseAgent(Qt::Key_Down, profile.id));
     QVERIFY(m_window->buyDetail()->errorBanner()->isHidden());
     QVERIFY(!m_window->sellerConsoleDock()->isVisible());
     m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Brief));
@@ -1214,10 +1225,7 @@ void TestUsability::switchingToARemoteAgent()
     QVERIFY2(withSecret.contains(QStringLiteral("Bearer ") + QString::fromLatin1(kRemoteToken)), qPrintable(withSecret));
     QVERIFY(withSecret.contains(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)));
     // Back to the embedded seller: its console returns, the heading too.
-    selector->setFocus();
-    QTest::keyClick(selector, Qt::Key_Up);
-    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), QStringLiteral("embedded"), kHangMs);
-    waitIdle();
+    QVERIFY(chooseAgent(Qt::Key_Up, QStringLiteral("embedded")));
     QVERIFY(m_window->sellerConsoleDock()->isVisible());
     QCOMPARE(heading->text(), QStringLiteral("Write a brief to the embedded seller"));
 }
@@ -1287,12 +1295,7 @@ void TestUsability::unreachableAgentIsNamedWhereWorkWouldShow()
                          QUrl(QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)),
                          QStringLiteral("agency-7")};
     m_agents->setProfiles({profile});
-    QComboBox *selector = shown<QComboBox>(QStringLiteral("agentSelector"));
-    QVERIFY(selector);
-    selector->setFocus();
-    QTest::keyClick(selector, Qt::Key_Down);
-    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), profile.id, kHangMs);
-    waitIdle();
+    QVERIFY(chooseAgent(Qt::Key_Down, profile.id));
     QVERIFY2(version->text().startsWith(QStringLiteral("Load the seller's published catalog")),
              qPrintable(version->text()));
     QVERIFY(version->toolTip().isEmpty());
@@ -1303,10 +1306,7 @@ void TestUsability::unreachableAgentIsNamedWhereWorkWouldShow()
                              kHangMs);
     QVERIFY2(hint->text().contains(QStringLiteral("Agents…")), qPrintable(hint->text()));
 
-    selector->setFocus();
-    QTest::keyClick(selector, Qt::Key_Up);
-    QTRY_COMPARE_WITH_TIMEOUT(m_agents->activeId(), QStringLiteral("embedded"), kHangMs);
-    waitIdle();
+    QVERIFY(chooseAgent(Qt::Key_Up, QStringLiteral("embedded")));
     m_window->lifecycleTabs()->setCurrentIndex(int(MainWindow::Tab::Buys));
     if (auto *usual =
             shown<QLabel>(QStringLiteral("emptyStateHint"), m_window->lifecycleTabs()->currentWidget()))
