@@ -422,8 +422,12 @@ void BriefComposer::setAgentName(const QString &name)
 
 void BriefComposer::setBusy(bool busy)
 {
+    if (busy)
+        m_focusHold.enter(this);
     m_send->setEnabled(!busy && problems().isEmpty());
     m_send->setText(busy ? tr("Sending…") : tr("Send brief"));
+    if (!busy)
+        m_focusHold.leave(this);
 }
 
 QPushButton *BriefComposer::sendButton() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "focushold.h"
+
 #include <QDate>
 #include <QWidget>
 
@@ -80,6 +82,7 @@ private:
     QDateTimeEdit *m_deadline = nullptr;
     QLabel *m_problems = nullptr;
     QPushButton *m_send = nullptr;
+    FocusHold m_focusHold; // Send brief goes off while the brief is out
     QLabel *m_heading = nullptr;
     ErrorBanner *m_error = nullptr;
     QString m_opportunityId;

@@ -219,8 +219,12 @@ CatalogPanel::CatalogPanel(Workbench *workbench, QWidget *parent)
         showAwaiting(); // a new agent or account starts without the last one's
     });
     connect(workbench, &Workbench::busyChanged, this, [this](bool busy) {
+        if (busy)
+            m_focusHold.enter(this);
         m_busy = busy;
         updateGate();
+        if (!busy)
+            m_focusHold.leave(this);
     });
     connect(workbench, &Workbench::actionSucceeded, this, [this](const QString &action) {
         if (action != tr("Buy products"))

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "focushold.h"
+
 #include <QHash>
 #include <QWidget>
 
@@ -71,6 +73,7 @@ private:
     Workbench *m_workbench;
     models::ProductSortModel *m_proxy;
     bool m_busy = false;
+    FocusHold m_focusHold; // Buy goes off while the order is out
     bool m_connected = false;
     // A product's pricing option from the catalog (an empty object when the catalog lacks either).
     nlohmann::json pricingOption(const QString &productId, const QString &optionId) const;

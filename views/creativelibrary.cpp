@@ -129,8 +129,12 @@ CreativeLibraryWidget::CreativeLibraryWidget(Workbench *workbench, QWidget *pare
     });
 
     connect(m_workbench, &Workbench::busyChanged, this, [this](bool busy) {
+        if (busy)
+            m_focusHold.enter(this);
         m_busy = busy;
         updateState();
+        if (!busy)
+            m_focusHold.leave(this);
     });
     connect(m_workbench, &Workbench::creativesListed, this, [this] {
         m_reading = false;

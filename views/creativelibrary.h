@@ -1,5 +1,7 @@
 #pragma once
 
+#include "focushold.h"
+
 #include <QWidget>
 
 #include <nlohmann/json.hpp>
@@ -77,6 +79,7 @@ private:
     int m_pageSize = 50;
     bool m_stale = true;
     bool m_busy = false;
+    FocusHold m_focusHold; // the library's buttons go off while a call runs
     bool m_reading = false;
 };
 

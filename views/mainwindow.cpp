@@ -480,8 +480,14 @@ void MainWindow::wireWorkbench()
                     if (row >= 0)
                         m_opportunityView->setCurrentIndex(m_workbench->opportunities()->index(row, 0));
                 }
+                // Keyboard and all, the planner moves on to the answer: a focus left in the brief (now out
+                // of sight) goes to the list that holds it.
+                QWidget *focus = focusWidget();
+                const bool fromBrief = focus && (focus == m_brief || m_brief->isAncestorOf(focus));
                 if (proposals > 0) {
                     setCurrentTab(Tab::Proposals);
+                    if (fromBrief)
+                        m_proposalList->view()->setFocus(Qt::OtherFocusReason);
                     // The answer's first proposal in the list's order (the list may hold earlier briefs'
                     // too).
                     const QSortFilterProxyModel *list = m_proposalList->proxy();
@@ -498,6 +504,8 @@ void MainWindow::wireWorkbench()
                     }
                 } else if (products > 0) {
                     setCurrentTab(Tab::Products);
+                    if (fromBrief)
+                        m_productList->view()->setFocus(Qt::OtherFocusReason);
                 }
             });
 

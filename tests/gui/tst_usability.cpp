@@ -312,6 +312,14 @@ void TestUsability::briefByMouseAndKeyboard()
                              "video, some audio"));
     QVERIFY(m_workbench->proposals()->rowCount() >= 2);
     QCOMPARE(m_window->lifecycleTabs()->currentIndex(), int(MainWindow::Tab::Proposals));
+    // The keyboard moves on with the answer: Send brief went off while the brief was out, and the focus did
+    // not fall to the exchange log's filter (keystrokes filtered the log away); it is in the proposal list,
+    // where Down reaches the next proposal.
+    QTreeView *proposalView = m_window->proposalList()->view();
+    QCOMPARE(m_window->focusWidget(), static_cast<QWidget *>(proposalView));
+    const int before = proposalView->currentIndex().row();
+    QTest::keyClick(proposalView, Qt::Key_Down);
+    QCOMPARE(proposalView->currentIndex().row(), before + 1);
     const adcp::models::ProductModel *products = m_workbench->products();
     QVERIFY(products->rowCount() > 0);
     for (int row = 0; row < products->rowCount(); ++row) {
