@@ -214,6 +214,9 @@ void SellerConsole::buildOptions(QVBoxLayout *layout)
 {
     auto *box = new QGroupBox(tr("Seller options"), this);
     auto *form = new QFormLayout(box);
+    // A narrow dock puts each label above its box: side by side, these rows made the console 436 px wide at
+    // least, more than a 1366 px screen leaves beside the lifecycle's 976.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     adcp::seller::SellerContext &context = m_dispatcher->context();
     const adcp::seller::SellerOptions options = context.options();
     m_autoCommit = new QCheckBox(tr("Issue brief proposals already committed"), box);
