@@ -319,9 +319,23 @@ void SellerConsole::addApprovalButtons(int first, int last)
         h->addWidget(approve);
         h->addWidget(reject);
         const auto decide = [this, taskId, accountId, accountPrincipal](bool yes) {
+            // What was decided stays in the note after its row is gone: said with its name and the seller's
+            // time, it reads as the last decision, not as news about whatever the list shows next.
+            const int at = m_approvalModel->rowOf(taskId);
+            const QString what =
+                at >= 0 ? m_approvalModel->index(at, 0).data().toString().section(u'\n', 0, 0) : QString();
             m_approvalNote->setText(yes ? tr("Approving…") : tr("Rejecting…"));
-            const auto shown = [this, yes](const QString &error) {
-                m_approvalNote->setText(error.isEmpty() ? (yes ? tr("Approved.") : tr("Rejected.")) : error);
+            const auto shown = [this, yes, what](const QString &error) {
+                if (!error.isEmpty()) {
+                    m_approvalNote->setText(error);
+                    return;
+                }
+                const QString when =
+                    m_dispatcher->context().clock().now().toUTC().toString(QStringLiteral("HH:mm:ss 'UTC'"));
+                m_approvalNote->setText(
+                    what.isEmpty()
+                        ? (yes ? tr("Approved at %1.") : tr("Rejected at %1.")).arg(when)
+                        : (yes ? tr("Approved “%1” at %2.") : tr("Rejected “%1” at %2.")).arg(what, when));
             };
             if (accountId.isEmpty())
                 approveTask(taskId, yes, shown);
