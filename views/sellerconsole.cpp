@@ -22,6 +22,7 @@
 #include <QScrollBar>
 #include <QSet>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTableView>
@@ -30,6 +31,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <optional>
 #include <utility>
 
@@ -447,6 +449,7 @@ SellerConsole::adapterControl(std::shared_ptr<adcp::seller::Execution> execution
 {
     if (!execution)
         return {};
+    const adcp::seller::SimulatedAdServer *adapter = execution->adapter("guaranteed");
     return {[execution](int latencyMs) {
                 for (const char *name : {"guaranteed", "exchange"}) {
                     if (auto *adapter = execution->adapter(name))
@@ -459,7 +462,8 @@ SellerConsole::adapterControl(std::shared_ptr<adcp::seller::Execution> execution
                         adapter->setFailureRate(failureRate);
                 }
             },
-            execution->maxAttempts()};
+            execution->maxAttempts(), adapter ? adapter->options().latencyMs : 0,
+            adapter ? adapter->options().failureRate : 0.0};
 }
 
 QSlider *SellerConsole::latencySlider() const
@@ -492,11 +496,16 @@ void SellerConsole::setAdapterControl(AdapterControl control)
     m_adapters = std::move(control);
     m_latency->setEnabled(bool(m_adapters.setLatency));
     m_failure->setEnabled(bool(m_adapters.setFailureRate));
-    // What the sliders show is what the ad servers do: a new seller (a trainer's reset) takes them over.
-    if (m_adapters.setLatency)
-        m_adapters.setLatency(m_latency->value());
-    if (m_adapters.setFailureRate)
-        m_adapters.setFailureRate(m_failure->value() / 100.0);
+    // What the sliders show is what the ad servers do: a new seller (a trainer's reset, a scenario's fresh
+    // seller) starts as it was made, and the sliders say so instead of keeping the last seller's settings.
+    {
+        const QSignalBlocker latency(m_latency);
+        const QSignalBlocker failure(m_failure);
+        m_latency->setValue(m_adapters.latencyMs);
+        m_failure->setValue(int(std::lround(m_adapters.failureRate * 100)));
+    }
+    m_latencyValue->setText(tr("%1 ms").arg(m_latency->value()));
+    m_failureValue->setText(tr("%1 %").arg(m_failure->value()));
     m_adapterNote->setText(m_adapters.setLatency || m_adapters.setFailureRate
                                ? tr("Applies to the simulated guaranteed ad server and auction exchange.")
                                : tr("This seller build runs without simulated ad servers."));

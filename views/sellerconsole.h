@@ -46,6 +46,8 @@ public:
         std::function<void(int latencyMs)> setLatency;
         std::function<void(double failureRate)> setFailureRate;
         int maxAttempts = 0; // tries before a failing ad-server step is given up (0: not known)
+        int latencyMs = 0;   // what the ad servers do now, shown by the sliders
+        double failureRate = 0.0;
     };
 
     SellerConsole(std::shared_ptr<adcp::seller::Dispatcher> dispatcher, std::string principalId,

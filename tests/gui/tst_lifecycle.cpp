@@ -716,11 +716,15 @@ void TestLifecycle::failingAdServerStepsShowInTheConsole()
     execution->stop();
     execution.reset();
 
-    // The seller as it runs by default (40 tries): a new execution takes the console's settings, so the next
-    // booking fails and waits to be tried again.
+    // The seller as it runs by default (40 tries). A new seller starts with healthy ad servers, and the
+    // sliders say so (they showed the last seller's 100 %); failing again, the next booking waits to be tried
+    // again.
     execution = adcp::seller::Execution::start(m_context, adcp::seller::ExecutionOptions{}, &error);
     QVERIFY2(execution, qPrintable(error));
     m_console->setAdapterControl(SellerConsole::adapterControl(execution));
+    QCOMPARE(failure->value(), 0);
+    QCOMPARE(execution->adapter("exchange")->options().failureRate, 0.0);
+    QTest::keyClick(failure, Qt::Key_End);
     QCOMPARE(execution->adapter("exchange")->options().failureRate, 1.0);
     QTest::keyClick(m_window.get(), Qt::Key_1, Qt::AltModifier); // back to the Brief tab
     sendBrief();
