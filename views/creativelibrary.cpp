@@ -290,6 +290,9 @@ void CreativeLibraryWidget::showEvent(QShowEvent *event)
 void CreativeLibraryWidget::markStale()
 {
     m_stale = true;
+    // Another account or agent: a call the library made for the last one ends without a word (its session is
+    // gone), and a later failure of someone else's upload is not the library's to show.
+    m_acting.clear();
     updateState();
     // Read again once the change has settled (an agent switch sets the account and connects in one go), and
     // only while the library is in sight; otherwise when it is next shown.
