@@ -139,6 +139,11 @@ quint64 BuyModel::revision(int row) const
     return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].revision : 0;
 }
 
+QString BuyModel::status(int row) const
+{
+    return row >= 0 && row < rowCount() ? m_rows[static_cast<size_t>(row)].status : QString();
+}
+
 bool BuyModel::isTerminalStatus(const QString &status)
 {
     return status == QLatin1String("completed") || status == QLatin1String("rejected") ||

@@ -45,6 +45,9 @@ public:
     // The name people know the buy by (its proposal's); shown instead of the proposal id.
     void setTitle(const QString &mediaBuyId, const QString &title);
     QString title(int row) const; // the title, else the proposal id
+    // The buy's own status: media_buy_status, or `status` from a seller before 3.2 (a 3.2 seller's `status` is
+    // the task's).
+    QString status(int row) const;
     QString proposalId(int row) const;
     // The Brief column's titles, by the proposal a buy was made from (empty: none). briefTitlesChanged()
     // after a title changed. briefCount() is how many different briefs the buys come from.

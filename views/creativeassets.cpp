@@ -1,5 +1,6 @@
 #include "creativeassets.h"
 
+#include "creativemodel.h"
 #include "jsonvalues.h"
 
 namespace adcp::gui {
@@ -34,11 +35,9 @@ json creativeAsset(const json &formatId, const QString &url)
 
 QString formatLabel(const json &formatId)
 {
-    QString label = jsonString(formatId, "id");
-    if (formatId.contains("width") && formatId.contains("height"))
-        label +=
-            QStringLiteral(" %1×%2").arg(jsonNumber(formatId, "width")).arg(jsonNumber(formatId, "height"));
-    else if (formatId.contains("duration_ms"))
+    // Sized as the library's Format column names it (CreativeModel::formatOf); a timed format by its length.
+    QString label = CreativeModel::formatOf({{"format_id", formatId}});
+    if (!(formatId.contains("width") && formatId.contains("height")) && formatId.contains("duration_ms"))
         label += QStringLiteral(" %1 s").arg(jsonNumber(formatId, "duration_ms") / 1000.0);
     return label;
 }

@@ -229,7 +229,7 @@ void CreativeLibraryWidget::assignSelected()
     std::vector<AssignCreativeDialog::Buy> buys;
     const models::BuyModel *model = m_workbench->buys();
     for (int row = 0; row < model->rowCount(); ++row)
-        buys.push_back({model->buyJson(row), model->title(row)});
+        buys.push_back({model->buyJson(row), model->title(row), model->status(row)});
     AssignCreativeDialog dialog(
         creative, buys,
         [this](const QString &productId) {

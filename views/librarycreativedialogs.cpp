@@ -126,11 +126,10 @@ json NewCreativeDialog::creative() const
         return json();
     const QString name = m_name->text().trimmed();
     // The id is made once, so a second look at the creative names the same one.
-    auto &id = const_cast<QString &>(m_creativeId);
-    if (id.isEmpty())
-        id = newCreativeId(name);
+    if (m_creativeId.isEmpty())
+        m_creativeId = newCreativeId(name);
     const json &format = m_formats[size_t(index)];
-    return {{"creative_id", id.toStdString()},
+    return {{"creative_id", m_creativeId.toStdString()},
             {"name", name.toStdString()},
             {"format_id", creativeFormatId(format)},
             {"assets", {{"main", creativeAsset(format, m_url->text().trimmed())}}}};
@@ -179,13 +178,9 @@ AssignCreativeDialog::AssignCreativeDialog(const json &creative, const std::vect
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_tree->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     for (const Buy &buy : buys) {
-        // A 3.2 seller's `status` is the task's; the buy's own is media_buy_status.
-        QString status = jsonString(buy.json, "media_buy_status");
-        if (status.isEmpty())
-            status = jsonString(buy.json, "status");
-        if (BuyModel::isTerminalStatus(status))
+        if (BuyModel::isTerminalStatus(buy.status))
             continue;
-        auto *buyItem = new QTreeWidgetItem(m_tree, {buy.title, displayName(Vocabulary::Status, status)});
+        auto *buyItem = new QTreeWidgetItem(m_tree, {buy.title, displayName(Vocabulary::Status, buy.status)});
         buyItem->setFlags(Qt::ItemIsEnabled);
         buyItem->setToolTip(0, tr("Media buy %1").arg(jsonString(buy.json, "media_buy_id")));
         for (const auto &package : jsonArray(buy.json, "packages")) {

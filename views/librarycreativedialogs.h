@@ -36,7 +36,7 @@ private:
     void updateState();
 
     nlohmann::json m_formats;
-    QString m_creativeId;
+    mutable QString m_creativeId; // made from the name when the creative is first read
     QLineEdit *m_name = nullptr;
     QComboBox *m_format = nullptr;
     QLineEdit *m_url = nullptr;
@@ -56,6 +56,7 @@ public:
     {
         nlohmann::json json; // the get_media_buys entry
         QString title;       // as the window names it
+        QString status;      // its media_buy_status (BuyModel::status)
     };
     // `formatsOf` gives the format ids a product takes (empty when the session does not know the product).
     AssignCreativeDialog(const nlohmann::json &creative, const std::vector<Buy> &buys,

@@ -883,6 +883,23 @@ void SellerConsole::showBoard(const Board &board)
         Q_EMIT boardShown();
 }
 
+namespace {
+
+// Shows `text` in the cell, made when missing. An unchanged cell stays as it is: nothing to relayout or repaint.
+QTableWidgetItem *showCell(QTableWidget *table, int row, int column, const QString &text)
+{
+    QTableWidgetItem *item = table->item(row, column);
+    if (!item) {
+        item = new QTableWidgetItem(text);
+        table->setItem(row, column, item);
+    } else if (item->text() != text) {
+        item->setText(text);
+    }
+    return item;
+}
+
+} // namespace
+
 void SellerConsole::showDeadLetters(const Board &board)
 {
     const auto &letters = board.letters;
@@ -891,15 +908,8 @@ void SellerConsole::showDeadLetters(const Board &board)
         const auto &letter = letters[size_t(row)];
         const QString cells[] = {QString::fromStdString(letter.source), QString::number(letter.id),
                                  QString::fromStdString(letter.kind), QString::fromStdString(letter.reason)};
-        for (int column = 0; column < 4; ++column) {
-            // Unchanged cells stay as they are: nothing to relayout or repaint.
-            if (QTableWidgetItem *item = m_deadLetters->item(row, column)) {
-                if (item->text() != cells[column])
-                    item->setText(cells[column]);
-            } else {
-                m_deadLetters->setItem(row, column, new QTableWidgetItem(cells[column]));
-            }
-        }
+        for (int column = 0; column < 4; ++column)
+            showCell(m_deadLetters, row, column, cells[column]);
     }
 }
 
@@ -951,16 +961,9 @@ void SellerConsole::showAdServerSteps(const Board &board)
         if (!step.givenUp && step.nextTryMs > nowMs)
             where += u'\n' + tr("Next try in %n s", nullptr, int((step.nextTryMs - nowMs + 999) / 1000));
         const QString cells[] = {package, stepName(step.step), tries, QString::fromStdString(step.lastError)};
-        for (int column = 0; column < 4; ++column) {
-            QTableWidgetItem *item = m_adServerSteps->item(row, column);
-            if (!item) {
-                item = new QTableWidgetItem;
-                m_adServerSteps->setItem(row, column, item);
-            }
-            if (item->text() != cells[column])
-                item->setText(cells[column]);
-            item->setToolTip(column == 3 ? cells[3] + u'\n' + where : where);
-        }
+        for (int column = 0; column < 4; ++column)
+            showCell(m_adServerSteps, row, column, cells[column])
+                ->setToolTip(column == 3 ? cells[3] + u'\n' + where : where);
     }
     m_adServerSteps->setVisible(rows > 0);
 }

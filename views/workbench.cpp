@@ -33,6 +33,30 @@ namespace {
 // cancel.
 constexpr const char *kHandedOff = "adcp_handed_off";
 
+// The creatives a sync_creatives answer says it failed: how many, the first one's id and the first message any
+// of them carries.
+struct RefusedCreatives
+{
+    int count = 0;
+    QString firstId;
+    QString firstMessage;
+};
+
+RefusedCreatives refusedCreatives(const json &result)
+{
+    RefusedCreatives refused;
+    for (const auto &entry : jsonArrayView(result, "creatives")) {
+        if (jsonString(entry, "action") != QLatin1String("failed"))
+            continue;
+        if (refused.count++ == 0)
+            refused.firstId = jsonString(entry, "creative_id");
+        const json &errors = jsonArrayView(entry, "errors");
+        if (refused.firstMessage.isEmpty() && !errors.empty())
+            refused.firstMessage = jsonString(errors.front(), "message");
+    }
+    return refused;
+}
+
 QString versionsOf(const json &capabilities)
 {
     const json adcp = jsonObject(capabilities, "adcp");
@@ -721,13 +745,12 @@ void Workbench::onMonitorTick()
 {
     bool open = false;
     for (int row = 0; row < m_buys->rowCount(); ++row)
-        open =
-            open || !BuyModel::isTerminalStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString());
+        open = open || !BuyModel::isTerminalStatus(m_buys->status(row));
     if (open && !m_refreshingBuys)
         pollBuys(true);
     const int watched = m_buys->rowOf(m_watchedBuy);
     if (watched >= 0 && !m_deliveryInFlight &&
-        !BuyModel::isTerminalStatus(m_buys->index(watched, BuyModel::StatusColumn).data().toString()))
+        !BuyModel::isTerminalStatus(m_buys->status(watched)))
         pollDelivery(m_watchedBuy, m_watchedGranularity, true);
     followAwaitingBuys();
 }
@@ -1320,7 +1343,7 @@ void Workbench::pollBuys(bool background, int from)
     QStringList wanted;
     for (int row = 0; row < m_buys->rowCount(); ++row) {
         if (!background ||
-            !BuyModel::isTerminalStatus(m_buys->index(row, BuyModel::StatusColumn).data().toString()))
+            !BuyModel::isTerminalStatus(m_buys->status(row)))
             wanted << m_buys->mediaBuyId(row);
     }
     if (from >= wanted.size())
@@ -1457,18 +1480,9 @@ void Workbench::syncCreatives(const QString &mediaBuyId, const json &creatives, 
     const json request = scoped({{"creatives", creatives}, {"assignments", assignments}}, true);
     track(m_client->syncCreatives(request), tr("Upload creatives"), mediaBuyId,
           [this, mediaBuyId](const adcp::ToolOutcome &outcome) {
-              int failed = 0;
-              QString firstError;
-              for (const auto &entry : jsonArray(outcome.result, "creatives")) {
-                  if (jsonString(entry, "action") != QLatin1String("failed"))
-                      continue;
-                  ++failed;
-                  const json errors = jsonArray(entry, "errors");
-                  if (firstError.isEmpty() && !errors.empty())
-                      firstError = jsonString(errors.front(), "message");
-              }
-              if (failed > 0) {
-                  AdcpError error = AdcpError::make("CREATIVE_REJECTED", firstError.toStdString());
+              const RefusedCreatives refused = refusedCreatives(outcome.result);
+              if (refused.count > 0) {
+                  AdcpError error = AdcpError::make("CREATIVE_REJECTED", refused.firstMessage.toStdString());
                   Q_EMIT actionFailed(tr("Upload creatives"), mediaBuyId, error);
               } else {
                   Q_EMIT actionSucceeded(tr("Upload creatives"), mediaBuyId, tr("Creatives assigned"));
@@ -1484,15 +1498,13 @@ void Workbench::uploadCreatives(const json &creatives)
     const json request = scoped({{"creatives", creatives}}, true);
     track(m_client->syncCreatives(request), tr("Upload creatives"), QString(),
           [this](const adcp::ToolOutcome &outcome) {
-              for (const auto &entry : jsonArrayView(outcome.result, "creatives")) {
-                  if (jsonString(entry, "action") != QLatin1String("failed"))
-                      continue;
-                  const json &errors = jsonArrayView(entry, "errors");
-                  Q_EMIT actionFailed(tr("Upload creatives"), jsonString(entry, "creative_id"),
+              const RefusedCreatives refused = refusedCreatives(outcome.result);
+              if (refused.count > 0) {
+                  Q_EMIT actionFailed(tr("Upload creatives"), refused.firstId,
                                       AdcpError::make("CREATIVE_REJECTED",
-                                                      errors.empty()
+                                                      refused.firstMessage.isEmpty()
                                                           ? std::string("the seller refused it")
-                                                          : errors.front().value("message", std::string())));
+                                                          : refused.firstMessage.toStdString()));
                   return;
               }
               Q_EMIT actionSucceeded(tr("Upload creatives"), QString(),
