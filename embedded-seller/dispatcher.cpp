@@ -157,13 +157,21 @@ adcp::ToolOutcome runHandler(const ToolSpec &spec, TaskContext &task, const json
 
 // With an idempotency key the handler's writes and the completed record commit together: the handler's
 // transactions are held open (HeldCommit) and the record is written inside them, so a crash or a failed write
-// between the two leaves neither, and the key's in-flight claim lets exactly one retry run the call again.
-// The write lock is taken when the handler first writes, not before, so concurrent calls still read freely
-// and a duplicate is answered IDEMPOTENCY_IN_FLIGHT while the first call works.
-adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &args,
-                           const std::string &scope, const std::string &key)
+// between the two leaves neither, and the key's in-flight hold (InFlightKeys) lets exactly one retry run the
+// call again. The write lock is taken when the handler first writes, not before, so concurrent calls still
+// read freely and a duplicate is answered IDEMPOTENCY_IN_FLIGHT while the first call works. `completedElsewhere`:
+// another process stored a record for the key meanwhile; everything was rolled back and a new claim replays it.
+struct KeyedCall
 {
-    if (key.empty())
+    const std::string &scope;
+    const std::string &key;
+    const std::string &hash;
+};
+
+adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &args, const KeyedCall &keyed,
+                           bool *completedElsewhere)
+{
+    if (keyed.key.empty())
         return runHandler(spec, task, args);
     storage::HeldCommit held(task.db);
     adcp::ToolOutcome outcome = runHandler(spec, task, args);
@@ -171,21 +179,57 @@ adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &
     if (!outcome.ok()) {
         // Whatever a failing handler chose to keep (it committed it) stays; the key is free for a retry.
         held.commit([](QString *) { return true; }, &error);
-        IdempotencyStore::release(task.db, scope, key);
         return outcome;
     }
     const bool stored = held.commit(
         [&](QString *finishError) {
-            return IdempotencyStore::complete(task.db, scope, key, outcome.result, finishError);
+            return IdempotencyStore::complete(task.db, keyed.scope, keyed.key, spec.name, keyed.hash,
+                                              outcome.result, task.now, task.options.idempotencyTtlSeconds,
+                                              completedElsewhere, finishError);
         },
         &error);
-    if (stored)
+    if (stored || *completedElsewhere)
         return outcome;
-    IdempotencyStore::release(task.db, scope, key);
     qWarning("a keyed call was rolled back: its idempotency record could not be stored: %s",
              qPrintable(error));
     return failure("SERVICE_UNAVAILABLE", "the request could not be stored; nothing was changed",
                    std::nullopt, "retry with the same idempotency_key");
+}
+
+// The answer a claim gives without running the call (a replay or a refusal); nullopt when the call proceeds.
+std::optional<adcp::ToolOutcome> claimAnswer(const ToolSpec &spec, const IdempotencyStore::Claim &claim,
+                                             const std::string &key, const json &args)
+{
+    switch (claim.outcome) {
+    case IdempotencyStore::Outcome::Proceed:
+        return std::nullopt;
+    case IdempotencyStore::Outcome::Replay: {
+        json replayed = claim.response;
+        replayed["replayed"] = true;
+        if (!replayed.contains("status") && spec.statusOnCompletion)
+            replayed["status"] = "completed";
+        if (spec.echoIdempotencyKey)
+            replayed["idempotency_key"] = key;
+        return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
+    }
+    case IdempotencyStore::Outcome::Conflict:
+        return failure("IDEMPOTENCY_CONFLICT", "this idempotency_key was already used with a different request",
+                       "idempotency_key", "use a fresh idempotency_key for a different request");
+    case IdempotencyStore::Outcome::Expired:
+        return failure("IDEMPOTENCY_EXPIRED", "this idempotency_key is past its replay window", "idempotency_key",
+                       "read the current state, then retry with a fresh idempotency_key");
+    case IdempotencyStore::Outcome::InFlight: {
+        auto outcome = failure("IDEMPOTENCY_IN_FLIGHT", "a request with this idempotency_key is still running",
+                               "idempotency_key", "retry with the same idempotency_key shortly");
+        outcome.error->retryAfter = 1;
+        outcome.result["errors"][0]["retry_after"] = 1;
+        return outcome;
+    }
+    case IdempotencyStore::Outcome::Failed:
+        break;
+    }
+    return failure("SERVICE_UNAVAILABLE",
+                   "the idempotency record could not be read: " + claim.error.toStdString());
 }
 
 } // namespace
@@ -244,45 +288,30 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     // Records are per principal; a key is never reused across the principal's accounts (same key, another
     // account: another request hash, so IDEMPOTENCY_CONFLICT).
     const std::string &scope = principal.id;
+    std::string hash;
+    IdempotencyStore::Claim claim;
+    auto claimKey = [&] {
+        return IdempotencyStore::claim(task.db, d->context->inFlightKeys(), scope, key, spec->name, hash,
+                                       task.now, task.options.idempotencyTtlSeconds,
+                                       task.options.idempotencyInFlightSeconds);
+    };
     if (!key.empty()) {
-        const auto claim = IdempotencyStore::claim(
-            task.db, scope, key, spec->name, IdempotencyStore::requestHash(spec->name, args), task.now,
-            task.options.idempotencyTtlSeconds, task.options.idempotencyInFlightSeconds);
-        switch (claim.outcome) {
-        case IdempotencyStore::Outcome::Proceed:
-            break;
-        case IdempotencyStore::Outcome::Replay: {
-            json replayed = claim.response;
-            replayed["replayed"] = true;
-            if (!replayed.contains("status") && spec->statusOnCompletion)
-                replayed["status"] = "completed";
-            if (spec->echoIdempotencyKey)
-                replayed["idempotency_key"] = key;
-            return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
-        }
-        case IdempotencyStore::Outcome::Conflict:
-            return failure("IDEMPOTENCY_CONFLICT",
-                           "this idempotency_key was already used with a different request",
-                           "idempotency_key", "use a fresh idempotency_key for a different request");
-        case IdempotencyStore::Outcome::Expired:
-            return failure("IDEMPOTENCY_EXPIRED", "this idempotency_key is past its replay window",
-                           "idempotency_key",
-                           "read the current state, then retry with a fresh idempotency_key");
-        case IdempotencyStore::Outcome::InFlight: {
-            auto outcome =
-                failure("IDEMPOTENCY_IN_FLIGHT", "a request with this idempotency_key is still running",
-                        "idempotency_key", "retry with the same idempotency_key shortly");
-            outcome.error->retryAfter = 1;
-            outcome.result["errors"][0]["retry_after"] = 1;
-            return outcome;
-        }
-        case IdempotencyStore::Outcome::Failed:
-            return failure("SERVICE_UNAVAILABLE",
-                           "the idempotency record could not be written: " + claim.error.toStdString());
-        }
+        hash = IdempotencyStore::requestHash(spec->name, args);
+        claim = claimKey();
+        if (auto answer = claimAnswer(*spec, claim, key, args))
+            return std::move(*answer);
     }
 
-    adcp::ToolOutcome outcome = runKeyed(*spec, task, args, scope, key);
+    bool completedElsewhere = false;
+    adcp::ToolOutcome outcome = runKeyed(*spec, task, args, {scope, key, hash}, &completedElsewhere);
+    if (completedElsewhere) {
+        claim.hold.release();
+        claim = claimKey();
+        if (auto answer = claimAnswer(*spec, claim, key, args))
+            return std::move(*answer);
+        return failure("SERVICE_UNAVAILABLE", "the request could not be stored; nothing was changed",
+                       std::nullopt, "retry with the same idempotency_key");
+    }
 
     if (outcome.ok()) {
         // The flat protocol envelope: a synchronous answer is a completed task.

@@ -2,6 +2,7 @@
 
 #include "domain/catalog.h"
 #include "domain/productconfigstore.h"
+#include "idempotency/idempotencystore.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 #include "webhooks/webhookoutbox.h"
@@ -125,6 +126,7 @@ struct SellerContext::Private
     std::shared_ptr<const Catalog> catalog;
     std::shared_ptr<ProductConfigStore> configStore;
     OrderAcceptedHook orderAcceptedHook;
+    InFlightKeys inFlightKeys;
 };
 
 SellerContext::SellerContext() : d(std::make_unique<Private>()) {}
@@ -316,6 +318,11 @@ void SellerContext::setOrderAcceptedHook(OrderAcceptedHook hook)
 {
     std::lock_guard lock(d->mutex);
     d->orderAcceptedHook = std::move(hook);
+}
+
+InFlightKeys &SellerContext::inFlightKeys()
+{
+    return d->inFlightKeys;
 }
 
 OrderAcceptedHook SellerContext::orderAcceptedHook() const

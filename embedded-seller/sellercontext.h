@@ -22,6 +22,8 @@ class QSqlDatabase;
 
 namespace adcp::seller {
 
+class InFlightKeys;
+
 class Catalog;
 class ProductConfigStore;
 struct AcceptedOrder;
@@ -144,6 +146,9 @@ public:
 
     void setOrderAcceptedHook(OrderAcceptedHook hook);
     OrderAcceptedHook orderAcceptedHook() const;
+
+    // The idempotency keys of the keyed calls running now on this context.
+    InFlightKeys &inFlightKeys();
 
     // Applies migration steps registered after open() (see storage/migrations.h).
     bool migrate(QString *error = nullptr);

@@ -31,33 +31,70 @@ std::string IdempotencyStore::requestHash(std::string_view tool, const json &arg
         .toStdString();
 }
 
-IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::string &principalId,
-                                                const std::string &key, std::string_view tool,
-                                                const std::string &hash, const QDateTime &now, int ttlSeconds,
-                                                int inFlightSeconds)
+InFlightKeys::Hold &InFlightKeys::Hold::operator=(Hold &&other) noexcept
 {
+    if (this != &other) {
+        release();
+        m_keys = std::exchange(other.m_keys, nullptr);
+        m_id = std::move(other.m_id);
+    }
+    return *this;
+}
+
+void InFlightKeys::Hold::release()
+{
+    if (InFlightKeys *keys = std::exchange(m_keys, nullptr)) {
+        std::lock_guard lock(keys->m_mutex);
+        keys->m_running.erase(m_id);
+    }
+}
+
+InFlightKeys::Taken InFlightKeys::take(const std::string &principal, const std::string &key,
+                                       const std::string &fingerprint, Hold *hold)
+{
+    std::pair<std::string, std::string> id{principal, key};
+    std::lock_guard lock(m_mutex);
+    const auto [it, inserted] = m_running.try_emplace(id, fingerprint);
+    if (!inserted)
+        return it->second == fingerprint ? Taken::SameRequest : Taken::OtherRequest;
+    *hold = Hold(this, std::move(id));
+    return Taken::Now;
+}
+
+int InFlightKeys::size() const
+{
+    std::lock_guard lock(m_mutex);
+    return int(m_running.size());
+}
+
+IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, InFlightKeys &running,
+                                                const std::string &principalId, const std::string &key,
+                                                std::string_view tool, const std::string &hash,
+                                                const QDateTime &now, int ttlSeconds, int inFlightSeconds)
+{
+    Q_UNUSED(ttlSeconds);
     Claim result;
-    storage::WriteTransaction tx(db);
-    if (!tx.begin(&result.error))
+    const std::string fingerprint = std::string(tool) + '\n' + hash;
+    switch (running.take(principalId, key, fingerprint, &result.hold)) {
+    case InFlightKeys::Taken::Now:
+        break;
+    case InFlightKeys::Taken::SameRequest:
+        result.outcome = Outcome::InFlight;
         return result;
+    case InFlightKeys::Taken::OtherRequest:
+        result.outcome = Outcome::Conflict;
+        return result;
+    }
     storage::Read q(
         db,
         QStringLiteral("SELECT tool, request_hash, state, response_json, created_at, expires_at FROM "
                        "idempotency WHERE principal_id = ? AND idempotency_key = ?"),
         {qs(principalId), qs(key)}, &result.error);
-    if (!q)
+    if (!q) {
+        result.hold.release();
         return result;
-    const QString nowIso = storage::isoTimeMs(now);
-    const QString expiresIso = storage::isoTimeMs(now.addSecs(ttlSeconds));
+    }
     if (!q.next()) {
-        if (!storage::write(
-                db,
-                QStringLiteral("INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, "
-                               "state, created_at, expires_at) VALUES (?, ?, ?, ?, 'in_flight', ?, ?)"),
-                {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), nowIso, expiresIso},
-                &result.error) ||
-            !tx.commit(&result.error))
-            return result;
         result.outcome = Outcome::Proceed;
         return result;
     }
@@ -66,51 +103,52 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, const std::str
     const QString state = q.value(2).toString();
     const QDateTime createdAt = QDateTime::fromString(q.value(4).toString(), Qt::ISODateWithMs);
     const QDateTime expiresAt = QDateTime::fromString(q.value(5).toString(), Qt::ISODateWithMs);
-
-    if (state == QLatin1String("in_flight") && createdAt.addSecs(inFlightSeconds) < now) {
-        // The call that claimed the key never finished (crash): the key is free again.
-        if (!storage::write(
-                db,
-                QStringLiteral("UPDATE idempotency SET tool = ?, request_hash = ?, created_at = ?, "
-                               "expires_at = ? WHERE principal_id = ? AND idempotency_key = ?"),
-                {qs(std::string(tool)), qs(hash), nowIso, expiresIso, qs(principalId), qs(key)},
-                &result.error) ||
-            !tx.commit(&result.error))
-            return result;
+    const bool inFlight = state == QLatin1String("in_flight");
+    if (inFlight && (!createdAt.isValid() || createdAt.addSecs(inFlightSeconds) < now)) {
+        // The call that stored this claim never finished (a crash, under an earlier version): the key is free.
         result.outcome = Outcome::Proceed;
         return result;
     }
-    if (expiresAt < now)
+    if (!inFlight && (!expiresAt.isValid() || expiresAt < now))
         result.outcome = Outcome::Expired;
     else if (storedTool != qs(std::string(tool)) || storedHash != qs(hash))
         result.outcome = Outcome::Conflict;
-    else if (state == QLatin1String("in_flight"))
+    else if (inFlight)
         result.outcome = Outcome::InFlight;
     else {
         result.outcome = Outcome::Replay;
         result.response = storage::fromText(q.value(3).toString());
     }
-    tx.commit(nullptr);
+    result.hold.release();
     return result;
 }
 
 bool IdempotencyStore::complete(QSqlDatabase &db, const std::string &principalId, const std::string &key,
-                                const json &response, QString *error)
+                                std::string_view tool, const std::string &hash, const json &response,
+                                const QDateTime &now, int ttlSeconds, bool *alreadyDone, QString *error)
 {
-    return storage::write(
-        db,
-        QStringLiteral("UPDATE idempotency SET state = 'done', response_json = ? WHERE principal_id = ? "
-                       "AND idempotency_key = ?"),
-        {storage::toText(response), qs(principalId), qs(key)}, error);
-}
-
-void IdempotencyStore::release(QSqlDatabase &db, const std::string &principalId, const std::string &key)
-{
-    storage::write(
-        db,
-        QStringLiteral("DELETE FROM idempotency WHERE principal_id = ? AND idempotency_key = ? AND "
-                       "state = 'in_flight'"),
-        {qs(principalId), qs(key)}, nullptr);
+    *alreadyDone = false;
+    // A row here is an abandoned in-flight claim (taken over above) or a record another process completed
+    // meanwhile; only the first may be replaced.
+    int changed = 0;
+    if (!storage::write(
+            db,
+            QStringLiteral("INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, state, "
+                           "response_json, created_at, expires_at) VALUES (?, ?, ?, ?, 'done', ?, ?, ?) "
+                           "ON CONFLICT (principal_id, idempotency_key) DO UPDATE SET tool = excluded.tool, "
+                           "request_hash = excluded.request_hash, state = 'done', "
+                           "response_json = excluded.response_json, created_at = excluded.created_at, "
+                           "expires_at = excluded.expires_at WHERE idempotency.state = 'in_flight'"),
+            {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), storage::toText(response),
+             storage::isoTimeMs(now), storage::isoTimeMs(now.addSecs(ttlSeconds))},
+            error, &changed))
+        return false;
+    if (changed == 1)
+        return true;
+    *alreadyDone = true;
+    if (error)
+        *error = QStringLiteral("another process completed this idempotency_key meanwhile");
+    return false;
 }
 
 } // namespace adcp::seller

@@ -33,7 +33,7 @@ void TestIdempotencyTxn::failureBeforeCommitLeavesNothing()
     const auto before = s.allRows();
     // The handler's writes succeed; storing the completed record fails, as a crash at that point would.
     QVERIFY(
-        exec(s, QStringLiteral("CREATE TRIGGER inject_failure BEFORE UPDATE ON idempotency WHEN NEW.state = "
+        exec(s, QStringLiteral("CREATE TRIGGER inject_failure BEFORE INSERT ON idempotency WHEN NEW.state = "
                                "'done' BEGIN SELECT RAISE(ABORT, 'injected'); END")));
     const auto failed = s.call("create_media_buy", args);
     QVERIFY(!failed.ok());

@@ -3,6 +3,7 @@
 #include "sellertestfixture.h"
 
 #include "domain/productconfigstore.h"
+#include "idempotency/idempotencystore.h"
 
 #include <QSemaphore>
 
@@ -117,6 +118,9 @@ private Q_SLOTS:
         adcp::ToolOutcome first;
         std::thread worker([&] { first = s.call("create_media_buy", args); });
         store->entered.acquire(); // the first call now holds the key
+        // The claim is the process's, not a row: nothing is written before the call's own transaction.
+        QCOMPARE(s.rows(QStringLiteral("idempotency")), 0);
+        QCOMPARE(s.context->inFlightKeys().size(), 1);
         const auto second = s.call("create_media_buy", args);
         store->release.release();
         worker.join();
@@ -129,6 +133,35 @@ private Q_SLOTS:
         QVERIFY(third.ok());
         QVERIFY(third.result["replayed"].get<bool>());
         QVERIFY(third.result["media_buy_id"] == first.result["media_buy_id"]);
+        QCOMPARE(s.context->inFlightKeys().size(), 0);
+    }
+
+    // Two processes on one database (here two seller contexts on one file, each with its own running keys):
+    // the second runs the same keyed call while the first is held inside it and commits first; the first then
+    // finds the record at its commit, rolls its order back and replays the second's answer. One order.
+    void aDuplicateInAnotherProcessReplaysTheFirst()
+    {
+        Seller s;
+        auto store = std::make_shared<BlockingConfigStore>();
+        s.context->setProductConfigStore(store);
+        QString error;
+        auto otherProcess = adcp::seller::SellerContext::open(s.options, &error);
+        QVERIFY2(otherProcess, qPrintable(error));
+        adcp::seller::Dispatcher other(otherProcess);
+        const json args = buyArgs(s, s.key());
+        adcp::ToolOutcome first;
+        std::thread worker([&] { first = s.call("create_media_buy", args); });
+        store->entered.acquire();
+        const auto second = other.call(s.buyer, "create_media_buy", args);
+        store->release.release();
+        worker.join();
+        QVERIFY2(second.ok(), second.ok() ? "" : second.error->message.c_str());
+        QVERIFY(!second.result.contains("replayed"));
+        QVERIFY2(first.ok(), first.ok() ? "" : first.error->message.c_str());
+        QCOMPARE(first.result.value("replayed", false), true);
+        QVERIFY(first.result["media_buy_id"] == second.result["media_buy_id"]);
+        QCOMPARE(s.rows(QStringLiteral("media_buys")), 1);
+        QCOMPARE(s.rows(QStringLiteral("idempotency")), 1);
     }
 
     void failedCallsReleaseTheKey()
