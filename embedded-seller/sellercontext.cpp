@@ -127,6 +127,7 @@ struct SellerContext::Private
     std::shared_ptr<ProductConfigStore> configStore;
     OrderAcceptedHook orderAcceptedHook;
     InFlightKeys inFlightKeys;
+    std::unique_ptr<storage::WriterConnection> writer; // every write transaction's connection (storage.h)
 };
 
 SellerContext::SellerContext() : d(std::make_unique<Private>()) {}
@@ -180,7 +181,8 @@ std::shared_ptr<SellerContext> SellerContext::open(const SellerOptions &options,
         !Catalog::seedIfEmpty(db, QString(), context->clock().now().toString(Qt::ISODate), &stepError) ||
         !Catalog::seedComplianceFixtures(db, QString(), context->clock().now().toString(Qt::ISODate),
                                          &stepError) ||
-        !context->reloadCatalog(&stepError)) {
+        !context->reloadCatalog(&stepError) ||
+        !(context->d->writer = storage::WriterConnection::open(options.databasePath, &stepError))) {
         if (error)
             *error = stepError;
         return nullptr;

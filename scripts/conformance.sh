@@ -132,7 +132,7 @@ start_seller() {
     shift
     local dir
     dir=$(mktemp -d)
-    "${clock_wrap[@]}" "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" \
+    ADCP_STORAGE_STRICT=1 "${clock_wrap[@]}" "$bin" --serve --port 0 --db "$dir/seller.sqlite" --token "$token=conformance:sandbox" \
         --proposal-version-optional --allow-private-webhooks "$@" \
         >"$out/$name.seller.log" 2>&1 &
     pid=$!

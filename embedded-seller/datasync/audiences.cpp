@@ -81,7 +81,7 @@ std::optional<Counts> counts(QSqlDatabase &db, const std::string &principalId, c
                              QString *error)
 {
     Counts c;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral("SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM data_audience_members "
                                 "WHERE principal_id = ? AND audience_id = ?"),
@@ -181,7 +181,7 @@ std::vector<std::string> audienceIds(QSqlDatabase &db, const std::string &princi
                                      const std::optional<std::string> &accountId, QString *error)
 {
     std::vector<std::string> ids;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     const bool ok =
         accountId ? execute(q,
                             QStringLiteral("SELECT resource_id FROM mon_resources WHERE principal_id = ? AND "

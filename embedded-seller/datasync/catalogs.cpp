@@ -138,7 +138,7 @@ Review review(const std::string &type, const json &item)
 std::optional<Stored> find(QSqlDatabase &db, const std::string &principalId, const std::string &catalogId,
                            QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral("SELECT account_id, generation, platform_id, catalog_type, definition_json, "
                                 "last_synced_at, created_at FROM data_catalogs WHERE principal_id = ? AND "
@@ -189,7 +189,7 @@ std::vector<std::string> catalogIds(QSqlDatabase &db, const std::string &princip
                                     const std::optional<std::string> &accountId, QString *error)
 {
     std::vector<std::string> ids;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     const bool ok = accountId
                         ? execute(q,
                                   QStringLiteral("SELECT catalog_id FROM data_catalogs WHERE principal_id "
@@ -209,7 +209,7 @@ std::vector<std::string> itemIds(QSqlDatabase &db, const std::string &principalI
                                  const std::string &catalogId, QString *error)
 {
     std::vector<std::string> ids;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (execute(
             q,
             QStringLiteral("SELECT resource_id FROM mon_resources WHERE principal_id = ? AND resource_type "

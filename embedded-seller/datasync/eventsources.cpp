@@ -37,7 +37,7 @@ std::vector<std::string> sourceIds(QSqlDatabase &db, const std::string &principa
                                    const std::optional<std::string> &accountId, QString *error)
 {
     std::vector<std::string> ids;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     // Sources a buy named before any sync (no detail) are not listed: nobody configured them.
     const bool ok =
         accountId
@@ -76,7 +76,7 @@ bool deleteSource(QSqlDatabase &db, const std::string &principalId, const std::s
 std::optional<Activity> activity(QSqlDatabase &db, const std::string &principalId,
                                  const std::string &sourceId, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(
             q,
             QStringLiteral("SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM data_events WHERE principal_id = "

@@ -78,7 +78,7 @@ PackagePlan DeliveryReport::plan(QSqlDatabase &db, const BuyExecution &buy, cons
     for (const auto &period :
          DependencyHealth::impairedPeriods(db, buy.principalId, buy.mediaBuyId, package.packageId))
         plan.stopped.push_back(period);
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     // Budget changes in the order they were made; a row that does not read as an instant is left out.
     if (storage::execute(q,
                          QStringLiteral("SELECT at, from_budget, to_budget FROM exec_budget_changes WHERE "

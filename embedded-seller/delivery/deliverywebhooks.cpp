@@ -67,7 +67,7 @@ bool enqueueReport(QSqlDatabase &db, const BuyExecution &buy, const std::string 
 
 int DeliveryWebhooks::sendDue(QSqlDatabase &db, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral(
                      "SELECT principal_id, media_buy_id, delivery_sequence, last_report_at FROM exec_buys "
@@ -93,7 +93,7 @@ int DeliveryWebhooks::sendDue(QSqlDatabase &db, const QDateTime &now, QString *e
             return -1;
         // A window_update may have taken the next sequence number since the scan: read it again under
         // the writers' turn, or two reports would carry the same number.
-        QSqlQuery current(db);
+        QSqlQuery current(storage::connectionFor(db));
         if (!execute(
                 current,
                 QStringLiteral("SELECT delivery_sequence, last_report_at, final_report_sent FROM exec_buys "
@@ -150,7 +150,7 @@ bool DeliveryWebhooks::windowUpdated(QSqlDatabase &db, const std::string &princi
                                      const std::string &mediaBuyId, const QDateTime &at, const QDateTime &now,
                                      QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral(
                      "SELECT delivery_sequence, last_report_at FROM exec_buys WHERE principal_id = ? AND "
@@ -169,7 +169,7 @@ bool DeliveryWebhooks::windowUpdated(QSqlDatabase &db, const std::string &princi
         return true;
     const qint64 unit = unitSeconds(buy->reportingWebhook);
     const QDateTime from = alignDown(at, unit);
-    QSqlQuery update(db);
+    QSqlQuery update(storage::connectionFor(db));
     return enqueueReport(db, *buy, "window_update", sequence + 1, from, from.addSecs(unit), now, unit,
                          error) &&
            execute(

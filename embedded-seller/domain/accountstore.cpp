@@ -261,7 +261,7 @@ std::vector<Account> AccountStore::list(QSqlDatabase &db, const std::string &pri
 
 bool AccountStore::insert(QSqlDatabase &db, const Account &a, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     const QString at = now.toUTC().toString(Qt::ISODate);
     return execute(
         q,

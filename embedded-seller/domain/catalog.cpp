@@ -119,7 +119,7 @@ bool Catalog::seedIfEmpty(QSqlDatabase &db, const QString &resourcePath, const Q
     int position = 0;
     for (const auto &entry : doc["products"]) {
         const auto &product = entry.at("product");
-        QSqlQuery insert(db);
+        QSqlQuery insert(storage::connectionFor(db));
         if (!execute(insert,
                      QStringLiteral(
                          "INSERT INTO products (product_id, position, delivery_type, product_json, "
@@ -154,7 +154,7 @@ bool Catalog::seedComplianceFixtures(QSqlDatabase &db, const QString &resourcePa
         const json seller = {{"sandbox_fixture", true},
                              {"keywords", product.value("channels", json::array())},
                              {"compliance_fixture", true}};
-        QSqlQuery insert(db);
+        QSqlQuery insert(storage::connectionFor(db));
         if (!execute(
                 insert,
                 QStringLiteral("INSERT INTO products (product_id, position, delivery_type, product_json, "
@@ -180,7 +180,7 @@ bool Catalog::upsertProduct(QSqlDatabase &db, const json &product, const json &s
             *error = QStringLiteral("a product needs product_id and at least one pricing option");
         return false;
     }
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(
         q,
         QStringLiteral("INSERT INTO products (product_id, position, delivery_type, product_json, "

@@ -132,7 +132,7 @@ void serialize(const json &value, std::string &out)
 bool CompactProposalStore::insert(QSqlDatabase &db, const std::string &principalId,
                                   const CompactRecord &record, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(
         q,
         QStringLiteral("INSERT INTO compact_proposals (principal_id, proposal_id, parent_proposal_id, "
@@ -173,7 +173,7 @@ bool CompactProposalStore::setSuccessor(QSqlDatabase &db, const std::string &pri
                                         const std::string &proposalId, const std::string &successorId,
                                         QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(q,
                    QStringLiteral("UPDATE compact_proposals SET successor_id = ? WHERE principal_id = ? AND "
                                   "proposal_id = ?"),

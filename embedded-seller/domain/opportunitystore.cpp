@@ -102,7 +102,7 @@ bool OpportunityStore::close(QSqlDatabase &db, const std::string &principalId,
 json OpportunityStore::find(QSqlDatabase &db, const std::string &principalId,
                             const std::string &opportunityId, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(
             q,
             QStringLiteral("SELECT phase, intent, planning_horizon, response_deadline, status, close_reason, "

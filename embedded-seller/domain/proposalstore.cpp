@@ -146,7 +146,7 @@ std::vector<StoredProposal> ProposalStore::findByRequest(QSqlDatabase &db, const
 std::optional<std::string> ProposalStore::latestOpenRequest(QSqlDatabase &db, const std::string &principalId,
                                                             const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     // Compact proposals (request ids "rp_…", request_proposals) are never refined through get_products.
     if (!execute(
             q,

@@ -11,7 +11,7 @@ Q_LOGGING_CATEGORY(lcDeadLetter, "adcp.seller.deadletter")
 std::vector<DeadLetter> DeadLetters::list(QSqlDatabase &db, int limit)
 {
     std::vector<DeadLetter> letters;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!storage::execute(
             q,
             QStringLiteral(

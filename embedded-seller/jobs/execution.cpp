@@ -416,7 +416,7 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
         const std::vector<std::string> steps = server->activationSteps();
         const auto position = std::find(steps.begin(), steps.end(), job.step);
         const bool activation = job.step == "book" || position != steps.end();
-        QSqlQuery q(db);
+        QSqlQuery q(storage::connectionFor(db));
         ok = ok &&
              execute(
                  q,
@@ -447,7 +447,7 @@ void Execution::runJob(QSqlDatabase &db, const QString &workerId, const Job &job
     } else {
         ok = dead.empty() ? JobQueue::fail(db, job, workerId, result.message, &error)
                           : JobQueue::deadLetter(db, job, workerId, dead, &error);
-        QSqlQuery q(db);
+        QSqlQuery q(storage::connectionFor(db));
         const bool activation = job.step == "book" || job.step == "approve";
         if (ok && activation)
             ok = execute(

@@ -22,7 +22,7 @@ QString nowIso()
 bool finish(QSqlDatabase &db, const Job &job, const QString &workerId, const QString &state,
             const QString &resultOrError, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     const QString column =
         state == QStringLiteral("done") ? QStringLiteral("result_json") : QStringLiteral("last_error");
     if (!execute(q,
@@ -59,7 +59,7 @@ std::vector<Job> JobQueue::claim(QSqlDatabase &db, const QString &workerId, int 
 {
     std::vector<Job> claimed;
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    QSqlQuery select(db);
+    QSqlQuery select(storage::connectionFor(db));
     // The oldest open job of each package only: a package's steps (book, approve, pause…) never overtake.
     if (!execute(select,
                  QStringLiteral(

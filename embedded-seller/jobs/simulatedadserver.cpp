@@ -132,7 +132,7 @@ AdapterResult SimulatedAdServer::book(const AdapterRequest &request, const std::
 {
     QSqlDatabase db = database();
     const QString key = q(request.idempotencyKey());
-    QSqlQuery insert(db);
+    QSqlQuery insert(storage::connectionFor(db));
     insert.prepare(
         QStringLiteral("INSERT OR IGNORE INTO ") + table() +
         QStringLiteral(" (idempotency_key, external_id, media_buy_id, package_id, state, ready_at_ms,"
@@ -149,13 +149,13 @@ AdapterResult SimulatedAdServer::book(const AdapterRequest &request, const std::
     execOrThrow(insert);
     const bool created = insert.numRowsAffected() == 1;
     if (!created) {
-        QSqlQuery bump(db);
+        QSqlQuery bump(storage::connectionFor(db));
         bump.prepare(QStringLiteral("UPDATE ") + table() +
                      QStringLiteral(" SET book_requests = book_requests + 1 WHERE idempotency_key = ?"));
         bump.addBindValue(key);
         execOrThrow(bump);
     }
-    QSqlQuery select(db);
+    QSqlQuery select(storage::connectionFor(db));
     select.prepare(QStringLiteral("SELECT external_id, state FROM ") + table() +
                    QStringLiteral(" WHERE idempotency_key = ?"));
     select.addBindValue(key);
@@ -174,7 +174,7 @@ AdapterResult SimulatedAdServer::book(const AdapterRequest &request, const std::
 AdapterResult SimulatedAdServer::setState(const AdapterRequest &request, const std::string &state)
 {
     QSqlDatabase db = database();
-    QSqlQuery update(db);
+    QSqlQuery update(storage::connectionFor(db));
     update.prepare(QStringLiteral("UPDATE ") + table() +
                    QStringLiteral(" SET state = ? WHERE media_buy_id = ? AND package_id = ?"));
     update.addBindValue(q(state));
@@ -195,7 +195,7 @@ AdapterResult SimulatedAdServer::setState(const AdapterRequest &request, const s
 AdServerCounts SimulatedAdServer::counts() const
 {
     QSqlDatabase db = database();
-    QSqlQuery query(db);
+    QSqlQuery query(storage::connectionFor(db));
     query.prepare(QStringLiteral("SELECT COUNT(*), COALESCE(SUM(book_requests), 0) FROM ") + table());
     execOrThrow(query);
     AdServerCounts counts;
@@ -210,7 +210,7 @@ AdServerCounts SimulatedAdServer::counts() const
 std::string SimulatedAdServer::orderState(const std::string &mediaBuyId, const std::string &packageId) const
 {
     QSqlDatabase db = database();
-    QSqlQuery query(db);
+    QSqlQuery query(storage::connectionFor(db));
     query.prepare(QStringLiteral("SELECT state FROM ") + table() +
                   QStringLiteral(" WHERE media_buy_id = ? AND package_id = ?"));
     query.addBindValue(q(mediaBuyId));
@@ -223,7 +223,7 @@ namespace {
 
 void createOrdersTable(const QSqlDatabase &db, const QString &table)
 {
-    QSqlQuery query(db);
+    QSqlQuery query(storage::connectionFor(db));
     // UNIQUE (media_buy_id, package_id) is the ad server's own guard: one order per package, whatever the
     // key.
     query.prepare(QStringLiteral("CREATE TABLE IF NOT EXISTS ") + table +
@@ -245,7 +245,7 @@ void GuaranteedAdServer::createSchema() const
 {
     const QSqlDatabase db = threadConnection(options().databasePath);
     createOrdersTable(db, table());
-    QSqlQuery query(db);
+    QSqlQuery query(storage::connectionFor(db));
     query.prepare(
         QStringLiteral("CREATE TABLE IF NOT EXISTS guaranteed_campaigns (media_buy_id TEXT PRIMARY KEY,"
                        " external_id TEXT NOT NULL, created_at TEXT NOT NULL)"));

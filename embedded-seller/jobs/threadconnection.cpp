@@ -51,7 +51,7 @@ QSqlDatabase threadConnection(const QString &path, QString *error)
             *error = db.lastError().text();
         return db;
     }
-    QSqlQuery pragma(db);
+    QSqlQuery pragma(storage::connectionFor(db));
     pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
     pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
     t_connections.byPath.emplace(path, name);

@@ -35,7 +35,7 @@ void decorateMediaBuy(QSqlDatabase &db, const std::string &principalId, nlohmann
     // The buyer's performance feedback in force (provide_performance_feedback; corrections replace what they
     // supersede), newest first, so the buyer and its tools see what the seller holds.
     {
-        QSqlQuery q(db);
+        QSqlQuery q(storage::connectionFor(db));
         nlohmann::json feedback = nlohmann::json::array();
         if (execute(q,
                     QStringLiteral("SELECT feedback_id, package_id, creative_id, period_start, period_end, "
@@ -91,7 +91,7 @@ void decorateMediaBuy(QSqlDatabase &db, const std::string &principalId, nlohmann
         pj["canceled"] = found->canceled;
         pj["budget"] = found->budget;
         nlohmann::json approvals = nlohmann::json::array();
-        QSqlQuery q(db);
+        QSqlQuery q(storage::connectionFor(db));
         if (execute(q,
                     QStringLiteral(
                         "SELECT d.resource_id, r.status FROM mon_dependencies d JOIN mon_resources r ON "

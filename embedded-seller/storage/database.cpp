@@ -98,6 +98,12 @@ struct SharedFile
     bool running = false;
     std::atomic<int> completed{0};
 
+    // The file's writer connection (WriterConnection): while one is open, every outermost write transaction of
+    // the process on this file runs on it, under the turn. Set and cleared under the turn.
+    QSqlDatabase writer;
+    QString writerName;
+    int writerUsers = 0;
+
     // Group commit (groupWrite): the calls waiting for a group, whether one is being led, the counts.
     std::mutex groupMutex;
     std::deque<QueuedWork *> groupQueue;
@@ -268,12 +274,69 @@ int walCheckpointHook(void *arg, sqlite3 *, const char *schema, int frames)
     return SQLITE_OK;
 }
 
+// The calling thread's connections whose outermost write transaction runs on their file's writer connection
+// now: storage::write and storage::Read given one of them run on the writer instead.
+struct Redirect
+{
+    QString from;
+    sqlite3 *fromHandle = nullptr;
+    QSqlDatabase to;
+};
+thread_local std::vector<Redirect> t_redirects;
+
+const QSqlDatabase &target(const QSqlDatabase &db)
+{
+    if (t_redirects.empty())
+        return db;
+    const QString name = db.connectionName();
+    for (const auto &redirect : t_redirects) {
+        if (redirect.from == name)
+            return redirect.to;
+    }
+    return db;
+}
+
+std::atomic<int> g_strayStatements{0};
+
+// SQLITE_TRACE_STMT on every connection openSqliteConnection opens: a statement that starts on a connection
+// whose thread runs its write transaction on the writer connection now was written past storage::write and
+// storage::Read (a QSqlQuery of its own): it cannot see the transaction's writes, and a write would wait for
+// the writer's lock forever. Counted and reported; fatal under ADCP_STORAGE_STRICT (the tests set it).
+int strayStatementCheck(unsigned, void *context, void *, void *sql)
+{
+    if (t_redirects.empty())
+        return 0;
+    for (const auto &redirect : t_redirects) {
+        if (redirect.fromHandle != context)
+            continue;
+        g_strayStatements.fetch_add(1, std::memory_order_relaxed);
+        const char *text = static_cast<const char *>(sql);
+        if (qEnvironmentVariableIsSet("ADCP_STORAGE_STRICT"))
+            qFatal("storage: a statement ran on its thread's own connection inside a write transaction "
+                   "(use storage::write, storage::Read or storage::connectionFor): %s",
+                   text ? text : "");
+        qWarning("storage: a statement ran on its thread's own connection inside a write transaction: %s",
+                 text ? text : "");
+    }
+    return 0;
+}
+
 } // namespace
 
 int checkpointsCompleted(const QSqlDatabase &db)
 {
     const SharedFile *file = sharedFile(sqliteHandle(db));
     return file ? file->completed.load(std::memory_order_acquire) : 0;
+}
+
+QSqlDatabase connectionFor(const QSqlDatabase &db)
+{
+    return target(db);
+}
+
+int strayStatements()
+{
+    return g_strayStatements.load(std::memory_order_relaxed);
 }
 
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
@@ -307,7 +370,55 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     // replaces the automatic checkpoint set above.
     if (SharedFile *file = sharedFile(sqlite))
         sqlite3_wal_hook(sqlite, walCheckpointHook, file);
+    if (sqlite)
+        sqlite3_trace_v2(sqlite, SQLITE_TRACE_STMT, strayStatementCheck, sqlite);
     return true;
+}
+
+std::unique_ptr<WriterConnection> WriterConnection::open(const QString &path, QString *error)
+{
+    static std::atomic<int> serial{0};
+    const QString name = QStringLiteral("adcp-writer-%1").arg(serial.fetch_add(1) + 1);
+    if (!openSqliteConnection(name, path, error)) {
+        QSqlDatabase::removeDatabase(name);
+        return nullptr;
+    }
+    QSqlDatabase db = QSqlDatabase::database(name, false);
+    SharedFile *file = sharedFile(sqliteHandle(db));
+    bool kept = false;
+    bool counted = false;
+    if (file && enterTurn(file)) {
+        counted = true;
+        if (file->writerUsers++ == 0) {
+            file->writer = db;
+            file->writerName = name;
+            kept = true;
+        }
+        leaveTurn(file);
+    }
+    if (!kept) {
+        // Another open of the file has its writer already (or the file is in memory: nothing to share).
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+    return std::unique_ptr<WriterConnection>(new WriterConnection(counted ? file : nullptr));
+}
+
+WriterConnection::~WriterConnection()
+{
+    auto *file = static_cast<SharedFile *>(m_file);
+    if (!file || !enterTurn(file))
+        return;
+    QString name;
+    if (--file->writerUsers == 0) {
+        name = std::exchange(file->writerName, QString());
+        file->writer = QSqlDatabase();
+    }
+    leaveTurn(file);
+    if (!name.isEmpty()) {
+        forgetStatements(name);
+        QSqlDatabase::removeDatabase(name);
+    }
 }
 
 namespace {
@@ -321,6 +432,7 @@ struct TransactionState
     bool held = false;
     bool heldOpen = false;
     SharedFile *turn = nullptr; // the file's writer turn, held from the outermost BEGIN to its end
+    bool redirected = false;    // the transaction runs on the file's writer connection (t_redirects)
 };
 
 TransactionState &transactionState(const QString &connectionName)
@@ -332,14 +444,29 @@ TransactionState &transactionState(const QString &connectionName)
 void takeTurn(const QSqlDatabase &db, TransactionState &state)
 {
     SharedFile *file = sharedFile(sqliteHandle(db));
-    if (file && enterTurn(file))
-        state.turn = file;
+    if (!file || !enterTurn(file))
+        return;
+    state.turn = file;
+    // Under the turn: the writer connection cannot be opened or closed meanwhile.
+    if (file->writer.isValid() && file->writerName != db.connectionName()) {
+        t_redirects.push_back({db.connectionName(), sqliteHandle(db), file->writer});
+        state.redirected = true;
+    }
 }
 
 void endTurn(TransactionState &state)
 {
-    if (SharedFile *file = std::exchange(state.turn, nullptr))
-        leaveTurn(file);
+    SharedFile *file = std::exchange(state.turn, nullptr);
+    if (!file)
+        return;
+    if (std::exchange(state.redirected, false)) {
+        const auto redirect = std::find_if(t_redirects.rbegin(), t_redirects.rend(), [&](const Redirect &r) {
+            return r.to.connectionName() == file->writerName;
+        });
+        if (redirect != t_redirects.rend())
+            t_redirects.erase(std::next(redirect).base());
+    }
+    leaveTurn(file);
 }
 
 // Prepared statements kept for storage::write and storage::Read, per connection name (connections are per
@@ -714,9 +841,10 @@ void forgetStatements(const QString &connectionName)
     }
 }
 
-bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
+bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected)
 {
+    const QSqlDatabase &db = target(ownDb);
     KeptState state = KeptState::Fresh;
     KeptStatement *kept = keptStatement(db, sql, error, &state, false);
     if (!kept && state == KeptState::Busy) {
@@ -744,9 +872,10 @@ bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant>
     return ran;
 }
 
-Read::Read(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings,
+Read::Read(const QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings,
            QString *error)
 {
+    const QSqlDatabase &db = target(ownDb);
     KeptState state = KeptState::Fresh;
     KeptStatement *kept = keptStatement(db, sql, error, &state, true);
     if (!kept && state == KeptState::Busy) {

@@ -23,6 +23,38 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
 // due per 4096 frames written; no committing thread runs them). 0 for a database without a file.
 int checkpointsCompleted(const QSqlDatabase &db);
 
+// The file's writer connection. While one is open for a database file, every outermost WriteTransaction (and
+// HeldCommit, and group of groupWrite) of the process on that file runs on it, under the file's writers' turn,
+// whichever thread and connection began it: storage::write and storage::Read given the thread's own
+// connection run on the writer until the transaction ends. SQLite empties a connection's page cache whenever
+// another connection has committed since its last transaction; with one connection doing every commit, its
+// cache stays warm, where each thread's connection read the B-tree pages of every table and index it wrote
+// again, one pread each (docs/seller-load.md). Reads outside write transactions stay on the thread's own
+// connection. A statement run on the thread's own connection some other way (a QSqlQuery of its own) inside
+// such a transaction is a bug: it is reported (fatal under ADCP_STORAGE_STRICT, which the tests set).
+// Several opens of one file share one connection; it closes when the last is destroyed, which no transaction
+// may outlive.
+class WriterConnection final
+{
+public:
+    static std::unique_ptr<WriterConnection> open(const QString &path, QString *error);
+    ~WriterConnection();
+    WriterConnection(const WriterConnection &) = delete;
+    WriterConnection &operator=(const WriterConnection &) = delete;
+
+private:
+    explicit WriterConnection(void *file) : m_file(file) {}
+    void *m_file;
+};
+
+// The connection statements for `db` run on now from the calling thread: the file's writer connection inside
+// a write transaction that runs there, else `db`. For code that needs a QSqlQuery of its own.
+QSqlDatabase connectionFor(const QSqlDatabase &db);
+
+// How many statements ran on a thread's own connection inside a write transaction run on the writer
+// connection (see WriterConnection), in this process.
+int strayStatements();
+
 // A write transaction. SQLite's plain BEGIN takes the write lock lazily, which deadlocks two readers that
 // both want to write; BEGIN IMMEDIATE takes it up front and waits (busy timeout) instead. One begun while
 // another is open on the same connection is a savepoint of it: its commit releases the savepoint and only the

@@ -51,7 +51,7 @@ QStringList registeredMigrationModules()
 
 bool runMigrations(QSqlDatabase &db, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!q.exec(
             QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (module TEXT NOT NULL, version INTEGER "
                            "NOT NULL, description TEXT NOT NULL, applied_at TEXT NOT NULL, "
@@ -81,7 +81,7 @@ bool runMigrations(QSqlDatabase &db, QString *error)
             WriteTransaction tx(db);
             if (!tx.begin(error))
                 return false;
-            QSqlQuery check(db);
+            QSqlQuery check(storage::connectionFor(db));
             if (!execute(check,
                          QStringLiteral("SELECT 1 FROM schema_version WHERE module = ? AND version = ?"),
                          {module, step.version}, error))
@@ -89,7 +89,7 @@ bool runMigrations(QSqlDatabase &db, QString *error)
             if (check.next())
                 continue;
             for (const auto &sql : step.statements) {
-                QSqlQuery s(db);
+                QSqlQuery s(storage::connectionFor(db));
                 if (!s.exec(sql)) {
                     if (error)
                         *error = module + QLatin1Char(' ') + QString::number(step.version) +
@@ -99,7 +99,7 @@ bool runMigrations(QSqlDatabase &db, QString *error)
             }
             if (step.apply && !step.apply(db, error))
                 return false;
-            QSqlQuery record(db);
+            QSqlQuery record(storage::connectionFor(db));
             if (!execute(
                     record,
                     QStringLiteral("INSERT INTO schema_version (module, version, description, applied_at) "

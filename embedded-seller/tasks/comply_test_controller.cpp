@@ -174,13 +174,13 @@ adcp::ToolOutcome forceMediaBuy(TaskContext &task, const json &params)
     if (!mediaBuyTransitionAllowed(buy->status, status))
         return controllerError("INVALID_TRANSITION",
                                "media buy cannot go from " + buy->status + " to " + status, buy->status);
-    QSqlQuery q(task.db);
+    QSqlQuery q(storage::connectionFor(task.db));
     bool ok = execute(
         q,
         QStringLiteral("INSERT INTO exec_buys (principal_id, media_buy_id, approval, updated_at) VALUES "
                        "(?, ?, 'not_required', ?) ON CONFLICT (principal_id, media_buy_id) DO NOTHING"),
         {qs(buy->principalId), qs(id), storage::isoTimeMs(task.now)}, &error);
-    QSqlQuery u(task.db);
+    QSqlQuery u(storage::connectionFor(task.db));
     if (ok && status == "canceled")
         ok = execute(
             u,
@@ -285,7 +285,7 @@ adcp::ToolOutcome simulateDelivery(TaskContext &task, const json &params)
         at = QDateTime(day, QTime(12, 0), Qt::UTC);
     }
     QString error;
-    QSqlQuery q(task.db);
+    QSqlQuery q(storage::connectionFor(task.db));
     if (!execute(
             q,
             QStringLiteral("INSERT INTO exec_injected_delivery (principal_id, media_buy_id, package_id, at, "
@@ -388,7 +388,7 @@ adcp::ToolOutcome seedCreative(TaskContext &task, const json &params)
 // arrives.
 bool ensurePendingTable(QSqlDatabase &db, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(
         q,
         QStringLiteral("CREATE TABLE IF NOT EXISTS sandbox_pending_products (product_id TEXT PRIMARY "
@@ -398,7 +398,7 @@ bool ensurePendingTable(QSqlDatabase &db, QString *error)
 
 std::optional<json> pendingProduct(QSqlDatabase &db, const std::string &productId, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q, QStringLiteral("SELECT product_json FROM sandbox_pending_products WHERE product_id = ?"),
                  {qs(productId)}, error) ||
         !q.next())
@@ -408,7 +408,7 @@ std::optional<json> pendingProduct(QSqlDatabase &db, const std::string &productI
 
 bool isSandboxFixture(QSqlDatabase &db, const std::string &productId, bool *exists, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     *exists = false;
     if (!execute(q, QStringLiteral("SELECT seller_json FROM products WHERE product_id = ?"), {qs(productId)},
                  error) ||
@@ -427,7 +427,7 @@ adcp::ToolOutcome storeFixtureProduct(TaskContext &task, const json &product, co
     storage::WriteTransaction tx(task.db);
     if (!tx.begin(&error) || !ensurePendingTable(task.db, &error))
         return controllerError("INTERNAL_ERROR", error.toStdString());
-    QSqlQuery q(task.db);
+    QSqlQuery q(storage::connectionFor(task.db));
     bool ok = true;
     if (product.value("pricing_options", json::array()).empty()) {
         ok = execute(q,
@@ -740,11 +740,14 @@ adcp::ToolOutcome seedMediaBuy(TaskContext &task, const json &params)
     storage::WriteTransaction tx(task.db);
     bool ok = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
     if (ok) {
-        if (auto hook = task.seller.orderAcceptedHook())
-            ok = hook(task.db, order, &error);
+        if (auto hook = task.seller.orderAcceptedHook()) {
+            // The hook writes with the order, on the connection its transaction runs on.
+            QSqlDatabase transactionDb = storage::connectionFor(task.db);
+            ok = hook(transactionDb, order, &error);
+        }
     }
     // Seeded straight into a later state: the execution facts that state implies.
-    QSqlQuery q(task.db);
+    QSqlQuery q(storage::connectionFor(task.db));
     if (ok && status == "paused")
         ok = execute(
             q, QStringLiteral("UPDATE exec_buys SET paused = 1 WHERE principal_id = ? AND media_buy_id = ?"),

@@ -60,7 +60,7 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
     const std::vector<std::string> statusFilter = stringsOf(args.value("status_filter", json()));
     const bool listing = ids.empty();
     if (listing) {
-        QSqlQuery q(task.db);
+        QSqlQuery q(storage::connectionFor(task.db));
         if (!execute(q,
                      QStringLiteral(
                          "SELECT media_buy_id FROM media_buys WHERE principal_id = ? ORDER BY created_at"),
@@ -118,7 +118,7 @@ adcp::ToolOutcome getMediaBuyDelivery(TaskContext &task, const json &args)
         }
         // Delivery the sandbox controller recorded before the flight (simulate_delivery on a buy that has not
         // started) is part of the buy's lifetime too, as the controller's own cumulative counts it.
-        QSqlQuery first(task.db);
+        QSqlQuery first(storage::connectionFor(task.db));
         if (execute(first,
                     QStringLiteral("SELECT MIN(at) FROM exec_injected_delivery WHERE principal_id = ? AND "
                                    "media_buy_id = ?"),

@@ -2,6 +2,7 @@
 
 #include "domain/mediabuystore.h"
 #include "monitoring/mediabuyview.h"
+#include "storage/database.h"
 #include "wire/jsonread.h"
 
 #include <QByteArray>
@@ -109,7 +110,7 @@ adcp::ToolOutcome getMediaBuys(TaskContext &task, const json &args)
             buy = nullptr;
         if (buy.is_null() && task.options.breaks("leak-foreign-buy")) {
             // Broken on purpose: whoever owns the id, its buy is shown.
-            QSqlQuery q(task.db);
+            QSqlQuery q(storage::connectionFor(task.db));
             q.prepare(QStringLiteral("SELECT principal_id FROM media_buys WHERE media_buy_id = ?"));
             q.addBindValue(QString::fromStdString(id));
             if (q.exec() && q.next()) {

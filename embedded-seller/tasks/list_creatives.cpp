@@ -96,7 +96,7 @@ struct Assignment
 std::optional<std::vector<Assignment>> activeAssignments(TaskContext &task, const std::string &creativeId,
                                                          QString *error)
 {
-    QSqlQuery q(task.db);
+    QSqlQuery q(storage::connectionFor(task.db));
     if (!execute(
             q,
             QStringLiteral("SELECT d.package_id, d.media_buy_id, coalesce(d.assigned_at, m.created_at) "
@@ -147,7 +147,7 @@ json assignmentsJson(const std::vector<Assignment> &all, bool matchingProjection
 // caller are left out.
 adcp::ToolOutcome listCreatives(TaskContext &task, const json &args)
 {
-    QSqlQuery q(task.db);
+    QSqlQuery q(storage::connectionFor(task.db));
     QString error;
     if (!execute(q,
                  QStringLiteral("SELECT resource_id, name, status, detail_json, created_at, updated_at FROM "

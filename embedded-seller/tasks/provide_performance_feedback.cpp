@@ -75,7 +75,7 @@ adcp::ToolOutcome providePerformanceFeedback(TaskContext &task, const json &args
     std::string supersedes;
     if (args.contains("supersedes_feedback_id")) {
         supersedes = args["supersedes_feedback_id"].get<std::string>();
-        QSqlQuery q(task.db);
+        QSqlQuery q(storage::connectionFor(task.db));
         if (!execute(q,
                      QStringLiteral(
                          "SELECT superseded_by FROM data_feedback WHERE feedback_id = ? AND principal_id "

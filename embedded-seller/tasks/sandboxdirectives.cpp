@@ -12,7 +12,7 @@ using storage::qs;
 bool SandboxDirectives::setCreateArm(QSqlDatabase &db, const std::string &principalId, const CreateArm &arm,
                                      const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(
         q,
         QStringLiteral("INSERT INTO sandbox_create_arm (principal_id, arm, task_id, message, "
@@ -26,7 +26,7 @@ std::optional<SandboxDirectives::CreateArm>
 SandboxDirectives::pendingCreateArm(QSqlDatabase &db, const std::string &principalId)
 {
     QString error;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(
             q, QStringLiteral("SELECT arm, task_id, message FROM sandbox_create_arm WHERE principal_id = ?"),
             {qs(principalId)}, &error) ||
@@ -38,7 +38,7 @@ SandboxDirectives::pendingCreateArm(QSqlDatabase &db, const std::string &princip
 
 bool SandboxDirectives::consumeCreateArm(QSqlDatabase &db, const std::string &principalId, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(q, QStringLiteral("DELETE FROM sandbox_create_arm WHERE principal_id = ?"),
                    {qs(principalId)}, error);
 }
@@ -46,7 +46,7 @@ bool SandboxDirectives::consumeCreateArm(QSqlDatabase &db, const std::string &pr
 bool SandboxDirectives::setProductsArm(QSqlDatabase &db, const std::string &principalId,
                                        const ProductsArm &arm, const QDateTime &now, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(
         q,
         QStringLiteral("INSERT INTO sandbox_products_arm (principal_id, arm, task_id, message, reason, "
@@ -63,7 +63,7 @@ std::optional<SandboxDirectives::ProductsArm>
 SandboxDirectives::pendingProductsArm(QSqlDatabase &db, const std::string &principalId)
 {
     QString error;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral("SELECT arm, task_id, message, reason, suggestions_json FROM "
                                 "sandbox_products_arm WHERE principal_id = ?"),
@@ -89,7 +89,7 @@ SandboxDirectives::pendingProductsArm(QSqlDatabase &db, const std::string &princ
 
 bool SandboxDirectives::consumeProductsArm(QSqlDatabase &db, const std::string &principalId, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(q, QStringLiteral("DELETE FROM sandbox_products_arm WHERE principal_id = ?"),
                    {qs(principalId)}, error);
 }

@@ -13,7 +13,7 @@ SandboxSeeds::Outcome SandboxSeeds::check(QSqlDatabase &db, const std::string &p
                                           const std::string &kind, const std::string &id,
                                           const nlohmann::json &fixture, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral("SELECT fixture_json FROM sandbox_seeds WHERE principal_id = ? AND kind = ? "
                                 "AND seed_id = ?"),
@@ -29,7 +29,7 @@ bool SandboxSeeds::record(QSqlDatabase &db, const std::string &principalId, cons
                           const std::string &id, const nlohmann::json &fixture, const QDateTime &now,
                           QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     return execute(q,
                    QStringLiteral("INSERT INTO sandbox_seeds (principal_id, kind, seed_id, fixture_json, "
                                   "seeded_at) VALUES (?, ?, ?, ?, ?)"),
@@ -40,7 +40,7 @@ bool SandboxSeeds::record(QSqlDatabase &db, const std::string &principalId, cons
 nlohmann::json SandboxSeeds::find(QSqlDatabase &db, const std::string &principalId, const std::string &kind,
                                   const std::string &id)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral("SELECT fixture_json FROM sandbox_seeds WHERE principal_id = ? AND kind = ? "
                                 "AND seed_id = ?"),
@@ -54,7 +54,7 @@ std::vector<std::string> SandboxSeeds::list(QSqlDatabase &db, const std::string 
                                             const std::string &kind)
 {
     std::vector<std::string> ids;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q,
                  QStringLiteral("SELECT seed_id FROM sandbox_seeds WHERE principal_id = ? AND kind = ? ORDER "
                                 "BY seeded_at, seed_id"),

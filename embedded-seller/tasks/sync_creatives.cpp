@@ -39,7 +39,7 @@ struct PackageRef
 std::optional<PackageRef> findPackage(QSqlDatabase &db, const std::string &principalId,
                                       const std::string &packageId)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(
             q,
             QStringLiteral(

@@ -107,7 +107,7 @@ adcp::ToolOutcome updateMediaBuy(TaskContext &task, const json &args)
         affected.push_back({{"package_id", p.packageId}, {"product_id", p.productId}});
     };
     const auto sql = [&](const QString &statement, std::initializer_list<QVariant> bindings) {
-        QSqlQuery q(task.db);
+        QSqlQuery q(storage::connectionFor(task.db));
         return execute(q, statement, bindings, &error);
     };
     const auto dbFailure = [&] {

@@ -151,7 +151,7 @@ bool WebhookOutbox::enqueue(QSqlDatabase &db, const OutboxEvent &event, QString 
 
 bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(
             q,
             QStringLiteral("SELECT principal_id, url, auth_json, event_type, coalesce_key, notification_id, "
@@ -188,7 +188,7 @@ bool WebhookOutbox::reemit(QSqlDatabase &db, qint64 rowId, QString *error)
 
 void WebhookOutbox::markDead(QSqlDatabase &db, qint64 rowId, const QString &reason)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     QString error;
     if (!execute(q, QStringLiteral("UPDATE wh_outbox SET state = 'dead', last_error = ? WHERE id = ?"),
                  {reason, rowId}, &error))
@@ -200,7 +200,7 @@ void WebhookOutbox::markDead(QSqlDatabase &db, qint64 rowId, const QString &reas
 std::vector<OutboxRow> WebhookOutbox::rows(QSqlDatabase &db, const std::string &principalId)
 {
     std::vector<OutboxRow> rows;
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     const QString sql =
         QStringLiteral("SELECT id, idempotency_key, notification_id, event_type, state, attempts, "
                        "COALESCE(last_status, 0), body FROM wh_outbox") +
@@ -227,7 +227,7 @@ std::vector<OutboxRow> WebhookOutbox::rows(QSqlDatabase &db, const std::string &
 
 qint64 WebhookOutbox::pendingCount(QSqlDatabase &db)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (!execute(q, QStringLiteral("SELECT COUNT(*) FROM wh_outbox WHERE state = 'pending'"), {}, nullptr) ||
         !q.next())
         return -1;

@@ -34,7 +34,7 @@ namespace {
 
 webhooks::Ed25519Key loadOrCreateKey(QSqlDatabase db, const std::string &keyId)
 {
-    QSqlQuery q(db);
+    QSqlQuery q(storage::connectionFor(db));
     if (execute(q, QStringLiteral("SELECT private_key FROM wh_keys WHERE key_id = ?"), {qs(keyId)},
                 nullptr) &&
         q.next()) {
@@ -42,7 +42,7 @@ webhooks::Ed25519Key loadOrCreateKey(QSqlDatabase db, const std::string &keyId)
             return *key;
     }
     const webhooks::Ed25519Key key = webhooks::Ed25519Key::generate();
-    QSqlQuery insert(db);
+    QSqlQuery insert(storage::connectionFor(db));
     // OR IGNORE: another thread may have created it first; reread to use the one that won.
     execute(
         insert,
@@ -50,7 +50,7 @@ webhooks::Ed25519Key loadOrCreateKey(QSqlDatabase db, const std::string &keyId)
         {qs(keyId), QString::fromLatin1(key.privateKey().toHex()),
          QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
         nullptr);
-    QSqlQuery reread(db);
+    QSqlQuery reread(storage::connectionFor(db));
     if (execute(reread, QStringLiteral("SELECT private_key FROM wh_keys WHERE key_id = ?"), {qs(keyId)},
                 nullptr) &&
         reread.next()) {
@@ -202,7 +202,7 @@ private:
             return;
         QSqlDatabase db = m_context->database();
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-        QSqlQuery q(db);
+        QSqlQuery q(storage::connectionFor(db));
         if (!execute(q,
                      QStringLiteral(
                          "SELECT id, url, auth_json, body, attempts, first_attempt_ms FROM wh_outbox "
@@ -332,7 +332,7 @@ private:
     void finished(qint64 id, int attempt, int status, const QString &networkError)
     {
         QSqlDatabase db = m_context->database();
-        QSqlQuery q(db);
+        QSqlQuery q(storage::connectionFor(db));
         const QDateTime now = QDateTime::currentDateTimeUtc();
         if (status >= 200 && status < 300) {
             execute(

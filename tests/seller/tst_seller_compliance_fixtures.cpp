@@ -132,6 +132,7 @@ void TestComplianceFixtures::neverOverwritesCatalogProducts()
     QVERIFY(before.next());
     const QString productBefore = before.value(0).toString();
     const QString sellerBefore = before.value(1).toString();
+    before.finish(); // its read snapshot would hide the writes below from this connection
 
     // A fixture file naming a catalog product id next to a new fixture.
     QTemporaryDir dir;

@@ -11,7 +11,11 @@
 #include <QTest>
 
 #include <QDeadlineTimer>
+#include <QSqlDriver>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <sqlite3.h>
 
 #include <future>
 #include <set>
@@ -43,6 +47,8 @@ private Q_SLOTS:
     void groupWriteSharesOneCommit();
     void groupWriteRunsInlineInATransaction();
     void isoTimeWritesWhatQtWrites();
+    void writerConnectionRunsEveryWriteTransaction();
+    void strayStatementsAreCounted();
 
 private:
     QString openConnection(const QString &name, const QString &file);
@@ -585,6 +591,107 @@ void TestStorage::isoTimeWritesWhatQtWrites()
     }
     QVERIFY(storage::isoTime(QDateTime()).isEmpty());
     QVERIFY(storage::isoTimeMs(QDateTime()).isEmpty());
+}
+
+
+namespace {
+
+sqlite3 *handleOf(const QSqlDatabase &db)
+{
+    return *static_cast<sqlite3 *const *>(db.driver()->handle().constData());
+}
+
+int cacheMisses(const QSqlDatabase &db)
+{
+    int current = 0;
+    int highest = 0;
+    sqlite3_db_status(handleOf(db), SQLITE_DBSTATUS_CACHE_MISS, &current, &highest, 0);
+    return current;
+}
+
+} // namespace
+
+// With the file's writer connection open, a write transaction begun on any connection of the file runs on the
+// writer: it sees its own writes there, other connections see them once committed, and the writer's page
+// cache stays warm from one transaction to the next whichever connection began them (each connection's own
+// cache is emptied by every other connection's commit).
+void TestStorage::writerConnectionRunsEveryWriteTransaction()
+{
+    const QString other = openConnection(QStringLiteral("storage-other"), QStringLiteral("s.db"));
+    QString error;
+    auto writer = storage::WriterConnection::open(m_dir.filePath(QStringLiteral("s.db")), &error);
+    QVERIFY2(writer, qPrintable(error));
+    QSqlDatabase a = QSqlDatabase::database(m_name);
+    QSqlDatabase b = QSqlDatabase::database(other);
+    QCOMPARE(storage::connectionFor(a).connectionName(), m_name); // no transaction: the thread's own
+    {
+        storage::WriteTransaction tx(a);
+        QVERIFY(tx.begin(&error));
+        QVERIFY(storage::connectionFor(a).connectionName().startsWith(QLatin1String("adcp-writer-")));
+        QVERIFY(storage::write(a, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                               {QStringLiteral("k1"), 1}, &error));
+        QVERIFY(tx.commit(&error));
+    }
+    storage::WriteTransaction tx(b);
+    QVERIFY(tx.begin(&error));
+    QSqlDatabase onWriter = storage::connectionFor(b);
+    QVERIFY(onWriter.connectionName().startsWith(QLatin1String("adcp-writer-")));
+    const int missesBefore = cacheMisses(onWriter);
+    QVERIFY(storage::write(b, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"), {QStringLiteral("k2"), 2},
+                           &error));
+    {
+        storage::Read mine(b, QStringLiteral("SELECT v FROM t WHERE k = ?"), {QStringLiteral("k2")}, &error);
+        QVERIFY(mine && mine.next());
+        QCOMPARE(mine.value(0).toInt(), 2);
+    }
+    QCOMPARE(cacheMisses(onWriter), missesBefore); // the pages k1's transaction read are still cached
+    {
+        // Connection a is not in a transaction: it reads the committed file, without k2.
+        storage::Read theirs(a, QStringLiteral("SELECT count(*) FROM t"), {}, &error);
+        QVERIFY(theirs && theirs.next());
+        QCOMPARE(theirs.value(0).toInt(), 1);
+    }
+    QVERIFY(tx.commit(&error));
+    QCOMPARE(storage::connectionFor(b).connectionName(), other);
+    storage::Read after(a, QStringLiteral("SELECT count(*) FROM t"), {}, &error);
+    QVERIFY(after && after.next());
+    QCOMPARE(after.value(0).toInt(), 2);
+    after.finish();
+    onWriter = QSqlDatabase();
+    writer.reset();
+    QVERIFY(!QSqlDatabase::connectionNames().join(u',').contains(QLatin1String("adcp-writer-")));
+}
+
+// A statement run past storage::write and storage::Read on the thread's own connection inside a transaction
+// that runs on the writer is counted (and fatal under ADCP_STORAGE_STRICT, unset here for the check).
+void TestStorage::strayStatementsAreCounted()
+{
+    QString error;
+    auto writer = storage::WriterConnection::open(m_dir.filePath(QStringLiteral("s.db")), &error);
+    QVERIFY2(writer, qPrintable(error));
+    const QByteArray strict = qgetenv("ADCP_STORAGE_STRICT");
+    qunsetenv("ADCP_STORAGE_STRICT");
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    const int before = storage::strayStatements();
+    {
+        storage::WriteTransaction tx(db);
+        QVERIFY(tx.begin(&error));
+        QSqlQuery fine(storage::connectionFor(db));
+        QVERIFY(fine.exec(QStringLiteral("SELECT count(*) FROM t")));
+        fine.finish();
+        QCOMPARE(storage::strayStatements(), before);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("own connection inside a write")));
+        QSqlQuery stray(db);
+        QVERIFY(stray.exec(QStringLiteral("SELECT count(*) FROM t")));
+        stray.finish();
+        QCOMPARE(storage::strayStatements(), before + 1);
+        tx.rollback();
+    }
+    QSqlQuery outside(db);
+    QVERIFY(outside.exec(QStringLiteral("SELECT count(*) FROM t")));
+    QCOMPARE(storage::strayStatements(), before + 1);
+    if (!strict.isNull())
+        qputenv("ADCP_STORAGE_STRICT", strict);
 }
 
 QTEST_GUILESS_MAIN(TestStorage)
