@@ -281,6 +281,7 @@ struct Redirect
     QString from;
     sqlite3 *fromHandle = nullptr;
     QSqlDatabase to;
+    QSqlDatabase fromDb;
 };
 thread_local std::vector<Redirect> t_redirects;
 
@@ -292,6 +293,17 @@ const QSqlDatabase &target(const QSqlDatabase &db)
     for (const auto &redirect : t_redirects) {
         if (redirect.from == name)
             return redirect.to;
+    }
+    return db;
+}
+
+// The connection whose transaction `db` runs now when `db` is the writer it was redirected to (a transaction
+// or held commit begun on the writer itself, as an order hook may, nests in that transaction), else `db`.
+QSqlDatabase sourceOf(QSqlDatabase db)
+{
+    for (const auto &redirect : t_redirects) {
+        if (redirect.to.connectionName() == db.connectionName())
+            return redirect.fromDb;
     }
     return db;
 }
@@ -449,7 +461,7 @@ void takeTurn(const QSqlDatabase &db, TransactionState &state)
     state.turn = file;
     // Under the turn: the writer connection cannot be opened or closed meanwhile.
     if (file->writer.isValid() && file->writerName != db.connectionName()) {
-        t_redirects.push_back({db.connectionName(), sqliteHandle(db), file->writer});
+        t_redirects.push_back({db.connectionName(), sqliteHandle(db), file->writer, db});
         state.redirected = true;
     }
 }
@@ -584,7 +596,7 @@ bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
 
 } // namespace
 
-WriteTransaction::WriteTransaction(QSqlDatabase db) : m_db(std::move(db)) {}
+WriteTransaction::WriteTransaction(QSqlDatabase db) : m_db(sourceOf(std::move(db))) {}
 
 WriteTransaction::~WriteTransaction()
 {
@@ -653,7 +665,7 @@ void WriteTransaction::rollback()
     }
 }
 
-HeldCommit::HeldCommit(QSqlDatabase db) : m_db(std::move(db))
+HeldCommit::HeldCommit(QSqlDatabase db) : m_db(sourceOf(std::move(db)))
 {
     transactionState(m_db.connectionName()).held = true;
 }

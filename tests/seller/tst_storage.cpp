@@ -646,6 +646,14 @@ void TestStorage::writerConnectionRunsEveryWriteTransaction()
     }
     QCOMPARE(cacheMisses(onWriter), missesBefore); // the pages k1's transaction read are still cached
     {
+        // A transaction begun on the writer itself (an order hook is handed the writer) nests as a savepoint.
+        storage::WriteTransaction nested(onWriter);
+        QVERIFY2(nested.begin(&error), qPrintable(error));
+        QVERIFY(storage::write(onWriter, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"),
+                               {QStringLiteral("k3"), 3}, &error));
+        nested.rollback();
+    }
+    {
         // Connection a is not in a transaction: it reads the committed file, without k2.
         storage::Read theirs(a, QStringLiteral("SELECT count(*) FROM t"), {}, &error);
         QVERIFY(theirs && theirs.next());
