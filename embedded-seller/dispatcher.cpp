@@ -159,8 +159,9 @@ adcp::ToolOutcome runHandler(const ToolSpec &spec, TaskContext &task, const json
 // transactions are held open (HeldCommit) and the record is written inside them, so a crash or a failed write
 // between the two leaves neither, and the key's in-flight hold (InFlightKeys) lets exactly one retry run the
 // call again. The write lock is taken when the handler first writes, not before, so concurrent calls still
-// read freely and a duplicate is answered IDEMPOTENCY_IN_FLIGHT while the first call works. `completedElsewhere`:
-// another process stored a record for the key meanwhile; everything was rolled back and a new claim replays it.
+// read freely and a duplicate is answered IDEMPOTENCY_IN_FLIGHT while the first call works.
+// `completedElsewhere`: another process stored a record for the key meanwhile; everything was rolled back and
+// a new claim replays it.
 struct KeyedCall
 {
     const std::string &scope;
@@ -213,14 +214,16 @@ std::optional<adcp::ToolOutcome> claimAnswer(const ToolSpec &spec, const Idempot
         return adcp::ToolOutcome::success(withContext(std::move(replayed), args));
     }
     case IdempotencyStore::Outcome::Conflict:
-        return failure("IDEMPOTENCY_CONFLICT", "this idempotency_key was already used with a different request",
-                       "idempotency_key", "use a fresh idempotency_key for a different request");
+        return failure("IDEMPOTENCY_CONFLICT",
+                       "this idempotency_key was already used with a different request", "idempotency_key",
+                       "use a fresh idempotency_key for a different request");
     case IdempotencyStore::Outcome::Expired:
-        return failure("IDEMPOTENCY_EXPIRED", "this idempotency_key is past its replay window", "idempotency_key",
-                       "read the current state, then retry with a fresh idempotency_key");
+        return failure("IDEMPOTENCY_EXPIRED", "this idempotency_key is past its replay window",
+                       "idempotency_key", "read the current state, then retry with a fresh idempotency_key");
     case IdempotencyStore::Outcome::InFlight: {
-        auto outcome = failure("IDEMPOTENCY_IN_FLIGHT", "a request with this idempotency_key is still running",
-                               "idempotency_key", "retry with the same idempotency_key shortly");
+        auto outcome =
+            failure("IDEMPOTENCY_IN_FLIGHT", "a request with this idempotency_key is still running",
+                    "idempotency_key", "retry with the same idempotency_key shortly");
         outcome.error->retryAfter = 1;
         outcome.result["errors"][0]["retry_after"] = 1;
         return outcome;

@@ -105,7 +105,8 @@ IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, InFlightKeys &
     const QDateTime expiresAt = QDateTime::fromString(q.value(5).toString(), Qt::ISODateWithMs);
     const bool inFlight = state == QLatin1String("in_flight");
     if (inFlight && (!createdAt.isValid() || createdAt.addSecs(inFlightSeconds) < now)) {
-        // The call that stored this claim never finished (a crash, under an earlier version): the key is free.
+        // The call that stored this claim never finished (a crash, under an earlier version): the key is
+        // free.
         result.outcome = Outcome::Proceed;
         return result;
     }
@@ -133,12 +134,13 @@ bool IdempotencyStore::complete(QSqlDatabase &db, const std::string &principalId
     int changed = 0;
     if (!storage::write(
             db,
-            QStringLiteral("INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, state, "
-                           "response_json, created_at, expires_at) VALUES (?, ?, ?, ?, 'done', ?, ?, ?) "
-                           "ON CONFLICT (principal_id, idempotency_key) DO UPDATE SET tool = excluded.tool, "
-                           "request_hash = excluded.request_hash, state = 'done', "
-                           "response_json = excluded.response_json, created_at = excluded.created_at, "
-                           "expires_at = excluded.expires_at WHERE idempotency.state = 'in_flight'"),
+            QStringLiteral(
+                "INSERT INTO idempotency (principal_id, idempotency_key, tool, request_hash, state, "
+                "response_json, created_at, expires_at) VALUES (?, ?, ?, ?, 'done', ?, ?, ?) "
+                "ON CONFLICT (principal_id, idempotency_key) DO UPDATE SET tool = excluded.tool, "
+                "request_hash = excluded.request_hash, state = 'done', "
+                "response_json = excluded.response_json, created_at = excluded.created_at, "
+                "expires_at = excluded.expires_at WHERE idempotency.state = 'in_flight'"),
             {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), storage::toText(response),
              storage::isoTimeMs(now), storage::isoTimeMs(now.addSecs(ttlSeconds))},
             error, &changed))

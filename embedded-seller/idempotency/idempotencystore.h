@@ -28,11 +28,11 @@ public:
     {
     public:
         Hold() = default;
-        Hold(InFlightKeys *keys, std::pair<std::string, std::string> id) : m_keys(keys), m_id(std::move(id)) {}
+        Hold(InFlightKeys *keys, std::pair<std::string, std::string> id) : m_keys(keys), m_id(std::move(id))
+        {}
         Hold(Hold &&other) noexcept
             : m_keys(std::exchange(other.m_keys, nullptr)), m_id(std::move(other.m_id))
-        {
-        }
+        {}
         Hold &operator=(Hold &&other) noexcept;
         ~Hold() { release(); }
         Hold(const Hold &) = delete;
@@ -47,7 +47,8 @@ public:
     enum class Taken { Now, SameRequest, OtherRequest };
     // Takes (principal, key) for a request whose identity is `fingerprint` (tool and request hash), or says
     // whether the call holding it runs the same request.
-    Taken take(const std::string &principal, const std::string &key, const std::string &fingerprint, Hold *hold);
+    Taken take(const std::string &principal, const std::string &key, const std::string &fingerprint,
+               Hold *hold);
     int size() const;
 
 private:

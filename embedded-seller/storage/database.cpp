@@ -98,8 +98,8 @@ struct SharedFile
     bool running = false;
     std::atomic<int> completed{0};
 
-    // The file's writer connection (WriterConnection): while one is open, every outermost write transaction of
-    // the process on this file runs on it, under the turn. Set and cleared under the turn.
+    // The file's writer connection (WriterConnection): while one is open, every outermost write transaction
+    // of the process on this file runs on it, under the turn. Set and cleared under the turn.
     QSqlDatabase writer;
     QString writerName;
     int writerUsers = 0;

@@ -24,8 +24,8 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
 int checkpointsCompleted(const QSqlDatabase &db);
 
 // The file's writer connection. While one is open for a database file, every outermost WriteTransaction (and
-// HeldCommit, and group of groupWrite) of the process on that file runs on it, under the file's writers' turn,
-// whichever thread and connection began it: storage::write and storage::Read given the thread's own
+// HeldCommit, and group of groupWrite) of the process on that file runs on it, under the file's writers'
+// turn, whichever thread and connection began it: storage::write and storage::Read given the thread's own
 // connection run on the writer until the transaction ends. SQLite empties a connection's page cache whenever
 // another connection has committed since its last transaction; with one connection doing every commit, its
 // cache stays warm, where each thread's connection read the B-tree pages of every table and index it wrote

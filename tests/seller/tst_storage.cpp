@@ -11,9 +11,9 @@
 #include <QTest>
 
 #include <QDeadlineTimer>
-#include <QSqlDriver>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QSqlDriver>
 
 #include <sqlite3.h>
 
@@ -593,7 +593,6 @@ void TestStorage::isoTimeWritesWhatQtWrites()
     QVERIFY(storage::isoTimeMs(QDateTime()).isEmpty());
 }
 
-
 namespace {
 
 sqlite3 *handleOf(const QSqlDatabase &db)
@@ -688,7 +687,8 @@ void TestStorage::strayStatementsAreCounted()
         QVERIFY(fine.exec(QStringLiteral("SELECT count(*) FROM t")));
         fine.finish();
         QCOMPARE(storage::strayStatements(), before);
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("own connection inside a write")));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("own connection inside a write")));
         QSqlQuery stray(db);
         QVERIFY(stray.exec(QStringLiteral("SELECT count(*) FROM t")));
         stray.finish();
