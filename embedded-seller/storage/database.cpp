@@ -313,7 +313,8 @@ std::atomic<int> g_strayStatements{0};
 // SQLITE_TRACE_STMT on every connection openSqliteConnection opens: a statement that starts on a connection
 // whose thread runs its write transaction on the writer connection now was written past storage::write and
 // storage::Read (a QSqlQuery of its own): it cannot see the transaction's writes, and a write would wait for
-// the writer's lock forever. Counted and reported; fatal under ADCP_STORAGE_STRICT (the tests set it).
+// the writer's lock until its busy timeout. Counted and reported; fatal under ADCP_STORAGE_STRICT (the tests
+// set it).
 int strayStatementCheck(unsigned, void *context, void *, void *sql)
 {
     if (t_redirects.empty())
