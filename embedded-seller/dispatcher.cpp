@@ -155,6 +155,13 @@ adcp::ToolOutcome runHandler(const ToolSpec &spec, TaskContext &task, const json
     }
 }
 
+// A keyed call whose record could not be stored: everything was rolled back.
+adcp::ToolOutcome notStored()
+{
+    return failure("SERVICE_UNAVAILABLE", "the request could not be stored; nothing was changed", std::nullopt,
+                   "retry with the same idempotency_key");
+}
+
 // With an idempotency key the handler's writes and the completed record commit together: the handler's
 // transactions are held open (HeldCommit) and the record is written inside them, so a crash or a failed write
 // between the two leaves neither, and the key's in-flight hold (InFlightKeys) lets exactly one retry run the
@@ -193,8 +200,7 @@ adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &
         return outcome;
     qWarning("a keyed call was rolled back: its idempotency record could not be stored: %s",
              qPrintable(error));
-    return failure("SERVICE_UNAVAILABLE", "the request could not be stored; nothing was changed",
-                   std::nullopt, "retry with the same idempotency_key");
+    return notStored();
 }
 
 // The answer a claim gives without running the call (a replay or a refusal); nullopt when the call proceeds.
@@ -295,8 +301,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
     IdempotencyStore::Claim claim;
     auto claimKey = [&] {
         return IdempotencyStore::claim(task.db, d->context->inFlightKeys(), scope, key, spec->name, hash,
-                                       task.now, task.options.idempotencyTtlSeconds,
-                                       task.options.idempotencyInFlightSeconds);
+                                       task.now, task.options.idempotencyInFlightSeconds);
     };
     if (!key.empty()) {
         hash = IdempotencyStore::requestHash(spec->name, args);
@@ -312,8 +317,7 @@ adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view 
         claim = claimKey();
         if (auto answer = claimAnswer(*spec, claim, key, args))
             return std::move(*answer);
-        return failure("SERVICE_UNAVAILABLE", "the request could not be stored; nothing was changed",
-                       std::nullopt, "retry with the same idempotency_key");
+        return notStored();
     }
 
     if (outcome.ok()) {

@@ -327,10 +327,17 @@ InFlightKeys &SellerContext::inFlightKeys()
     return d->inFlightKeys;
 }
 
-OrderAcceptedHook SellerContext::orderAcceptedHook() const
+bool SellerContext::runOrderAcceptedHook(QSqlDatabase &db, const AcceptedOrder &order, QString *error) const
 {
-    std::lock_guard lock(d->mutex);
-    return d->orderAcceptedHook;
+    OrderAcceptedHook hook;
+    {
+        std::lock_guard lock(d->mutex);
+        hook = d->orderAcceptedHook;
+    }
+    if (!hook)
+        return true;
+    QSqlDatabase transactionDb = storage::connectionFor(db);
+    return hook(transactionDb, order, error);
 }
 
 bool SellerContext::migrate(QString *error)

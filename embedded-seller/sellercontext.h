@@ -145,7 +145,8 @@ public:
     void setProductConfigStore(std::shared_ptr<ProductConfigStore> store);
 
     void setOrderAcceptedHook(OrderAcceptedHook hook);
-    OrderAcceptedHook orderAcceptedHook() const;
+    // Runs the hook (true when none is set) on the connection `db`'s write transaction runs on.
+    bool runOrderAcceptedHook(QSqlDatabase &db, const AcceptedOrder &order, QString *error) const;
 
     // The idempotency keys of the keyed calls running now on this context.
     InFlightKeys &inFlightKeys();

@@ -8,7 +8,6 @@
 namespace adcp::seller {
 
 using nlohmann::json;
-using storage::execute;
 using storage::qs;
 
 std::string IdempotencyStore::requestHash(std::string_view tool, const json &arguments)
@@ -70,9 +69,8 @@ int InFlightKeys::size() const
 IdempotencyStore::Claim IdempotencyStore::claim(QSqlDatabase &db, InFlightKeys &running,
                                                 const std::string &principalId, const std::string &key,
                                                 std::string_view tool, const std::string &hash,
-                                                const QDateTime &now, int ttlSeconds, int inFlightSeconds)
+                                                const QDateTime &now, int inFlightSeconds)
 {
-    Q_UNUSED(ttlSeconds);
     Claim result;
     const std::string fingerprint = std::string(tool) + '\n' + hash;
     switch (running.take(principalId, key, fingerprint, &result.hold)) {

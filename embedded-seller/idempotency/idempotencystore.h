@@ -79,7 +79,7 @@ public:
     // than `inFlightSeconds` answers InFlight; an older one is abandoned and the key proceeds.
     static Claim claim(QSqlDatabase &db, InFlightKeys &running, const std::string &principalId,
                        const std::string &key, std::string_view tool, const std::string &hash,
-                       const QDateTime &now, int ttlSeconds, int inFlightSeconds);
+                       const QDateTime &now, int inFlightSeconds);
     // Stores the completed record; false (with `*alreadyDone` set) when another process completed the same
     // key meanwhile: the caller's transaction must roll back, and a new claim replays that record.
     static bool complete(QSqlDatabase &db, const std::string &principalId, const std::string &key,

@@ -739,13 +739,8 @@ adcp::ToolOutcome seedMediaBuy(TaskContext &task, const json &params)
     QString error;
     storage::WriteTransaction tx(task.db);
     bool ok = tx.begin(&error) && MediaBuyStore::insert(task.db, buy, task.now, &error);
-    if (ok) {
-        if (auto hook = task.seller.orderAcceptedHook()) {
-            // The hook writes with the order, on the connection its transaction runs on.
-            QSqlDatabase transactionDb = storage::connectionFor(task.db);
-            ok = hook(transactionDb, order, &error);
-        }
-    }
+    if (ok)
+        ok = task.seller.runOrderAcceptedHook(task.db, order, &error);
     // Seeded straight into a later state: the execution facts that state implies.
     QSqlQuery q(storage::connectionFor(task.db));
     if (ok && status == "paused")

@@ -630,13 +630,8 @@ adcp::ToolOutcome createMediaBuy(TaskContext &task, const json &args)
         if (stored && opportunityId)
             stored = OpportunityStore::close(task.db, task.principal.id, *opportunityId,
                                              "accepted_with_seller", std::nullopt, task.now, &error);
-        if (stored) {
-            if (auto hook = task.seller.orderAcceptedHook()) {
-                // The hook writes with the order, on the connection its transaction runs on.
-                QSqlDatabase transactionDb = storage::connectionFor(task.db);
-                stored = hook(transactionDb, order, &error);
-            }
-        }
+        if (stored)
+            stored = task.seller.runOrderAcceptedHook(task.db, order, &error);
         if (stored && created)
             stored = WebhookOutbox::enqueue(task.db, *created, &error);
         stored = stored && tx.commit(&error);
