@@ -314,11 +314,15 @@ int main(int argc, char **argv)
     const auto ours = measure("ours: get_products (brief)", seller, fixed(productsRequest), trivial.requestsPerSecond);
     const auto groupsAfter =
         adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
-    adcp::seller::storage::forgetStatements(statsConnection);
-    QSqlDatabase::removeDatabase(statsConnection);
     measure("ours: get_adcp_capabilities", seller, fixed(capabilitiesRequest), trivial.requestsPerSecond);
+    const auto chainsBefore =
+        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
     const auto buys = measure("ours: create_media_buy (ad server " + std::to_string(settings.adServerMs) + " ms)",
                               seller, create, trivial.requestsPerSecond);
+    const auto chainsAfter =
+        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
+    adcp::seller::storage::forgetStatements(statsConnection);
+    QSqlDatabase::removeDatabase(statsConnection);
 
     std::optional<loadgen::Result> reference;
     std::unique_ptr<ReferenceSeller> referenceSeller;
@@ -350,6 +354,10 @@ int main(int argc, char **argv)
                     double(groupsAfter.works - groupsBefore.works) /
                         (groupsAfter.commits - groupsBefore.commits),
                     groupsAfter.commits - groupsBefore.commits);
+    if (buys.served > 0)
+        std::printf("  create_media_buy: %d commits handed on to the next writer (commit chaining), %llu orders "
+                    "measured (the count includes the warm-up)\n",
+                    chainsAfter.handedOn - chainsBefore.handedOn, static_cast<unsigned long long>(buys.served));
     std::printf("  create_media_buy p99 / get_products p99 = %.2f  (target <= 2)\n",
                 ours.p99Ms > 0 ? buys.p99Ms / ours.p99Ms : 0.0);
 

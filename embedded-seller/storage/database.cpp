@@ -81,12 +81,38 @@ constexpr auto kCheckpointerIdle = std::chrono::seconds(5);
 
 struct QueuedWork;
 
+// Commit chaining. Under load most of a write's cost in its turn is the commit: SQLite writes every page the
+// transaction changed to the WAL, and consecutive orders change mostly the same pages (the tail leaves of
+// each table and index, page 1). A writer that may wait (HeldCommit::commit, a group of groupWrite) and finds
+// other writers waiting for the turn does not commit: it releases the turn with the writer connection's
+// transaction still open, and the next writer runs its transaction as a savepoint of it (SAVEPOINT wt_chain
+// in place of BEGIN IMMEDIATE). The last writer of the chain (no one waiting, kChainLimit reached, or one that
+// may not wait) commits everything at once and wakes the others, which return then with its result: a writer
+// returns from its commit only once its writes are durable, as before. A writer that rolls back rolls back
+// its own savepoint alone and passes the rest on or commits it; a commit that fails fails for every writer
+// in the chain, whose writes are then all gone. Only writers on the file's writer connection chain (the
+// connection is the one whose transaction stays open). Turn takers that are not writers (a RESTART
+// checkpoint, the writer connection's open and close) wait until no chain is open.
+struct Chain
+{
+    int length = 0; // writers that ran in it, kept or rolled back
+    bool done = false;
+    bool ok = false;
+    QString error;
+    std::condition_variable finished; // done was set (under SharedFile::mutex)
+};
+constexpr int kChainLimit = 8;
+
 struct SharedFile
 {
     std::mutex mutex;
     std::condition_variable freed;
     std::thread::id owner; // holds the turn while depth > 0
     int depth = 0;
+    int joiners = 0;              // writers waiting for the turn (enterTurn with join)
+    bool chainOpen = false;       // the writer connection's transaction waits for the next writer (Chain)
+    std::shared_ptr<Chain> chain; // that chain; set and read under the turn
+    int handedOn = 0;             // commits that handed their open transaction on instead
     std::atomic<int> lastCheckpointAt{0}; // the WAL's frame count when a checkpoint was last started
 
     // The checkpointer: `due` and `restart` are what it runs next, `running` whether its thread lives.
@@ -149,12 +175,20 @@ SharedFile *sharedFile(sqlite3 *db)
     return shared.get();
 }
 
-bool enterTurn(SharedFile *file)
+// `join`: the caller is a writer that can continue an open chain (a write transaction's takeTurn); any other
+// taker waits until no chain is open as well.
+bool enterTurn(SharedFile *file, bool join = false)
 {
     std::unique_lock lock(file->mutex);
     const auto self = std::this_thread::get_id();
     if (file->depth == 0 || file->owner != self) {
-        if (!file->freed.wait_for(lock, std::chrono::seconds(60), [file] { return file->depth == 0; }))
+        const auto free = [file, join] { return file->depth == 0 && (join || !file->chainOpen); };
+        if (join)
+            ++file->joiners;
+        const bool entered = file->freed.wait_for(lock, std::chrono::seconds(60), free);
+        if (join)
+            --file->joiners;
+        if (!entered)
             return false;
         file->owner = self;
     }
@@ -164,13 +198,19 @@ bool enterTurn(SharedFile *file)
 
 void leaveTurn(SharedFile *file)
 {
+    bool chainOpen = false;
     {
         std::lock_guard lock(file->mutex);
         if (--file->depth > 0)
             return;
         file->owner = {};
+        chainOpen = file->chainOpen;
     }
-    file->freed.notify_one();
+    // Only a writer may take an open chain: wake them all rather than one that would wait on.
+    if (chainOpen)
+        file->freed.notify_all();
+    else
+        file->freed.notify_one();
 }
 
 int restartBusyWait(void *, int attempt)
@@ -371,8 +411,10 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     // A checkpoint copies each changed page once however often it changed since the last one; a longer WAL
     // (4096 pages, 16 MiB) copies the seller's hot pages (proposal and idempotency tables) far less often
     // than the default 1000 and runs the checkpoint's fsync in a request four times less often.
-    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                               "PRAGMA foreign_keys=ON", "PRAGMA wal_autocheckpoint=4096"}) {
+    // temp_store=MEMORY keeps savepoint journals in memory: SQLite spills one past 64 KiB to a temporary file
+    // (created, unlinked, written page by page), which a chain of writers' savepoints (Chain) reached at once.
+    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                               "PRAGMA wal_autocheckpoint=4096", "PRAGMA temp_store=MEMORY"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             if (error)
                 *error = q.lastError().text();
@@ -446,6 +488,7 @@ struct TransactionState
     bool heldOpen = false;
     SharedFile *turn = nullptr; // the file's writer turn, held from the outermost BEGIN to its end
     bool redirected = false;    // the transaction runs on the file's writer connection (t_redirects)
+    bool chainMember = false;   // it is a savepoint of an open chain's transaction (Chain)
 };
 
 TransactionState &transactionState(const QString &connectionName)
@@ -457,13 +500,14 @@ TransactionState &transactionState(const QString &connectionName)
 void takeTurn(const QSqlDatabase &db, TransactionState &state)
 {
     SharedFile *file = sharedFile(sqliteHandle(db));
-    if (!file || !enterTurn(file))
+    if (!file || !enterTurn(file, true))
         return;
     state.turn = file;
     // Under the turn: the writer connection cannot be opened or closed meanwhile.
     if (file->writer.isValid() && file->writerName != db.connectionName()) {
         t_redirects.push_back({db.connectionName(), sqliteHandle(db), file->writer, db});
         state.redirected = true;
+        state.chainMember = file->chainOpen;
     }
 }
 
@@ -595,6 +639,75 @@ bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
     return write(db, sql, {}, error);
 }
 
+const QString kChainSavepoint = QStringLiteral("SAVEPOINT wt_chain");
+
+// Ends the calling thread's outermost write transaction on `db` (state.depth is 0 already): keeps its writes
+// or rolls them back, then commits, or, when the transaction runs on the writer connection and a writer waits
+// for the turn, hands the open transaction on (see Chain). `mayWait`: the caller holds nothing another writer
+// could need, so it may wait for the chain's commit. Returns whether its writes are durable (false when
+// rolled back; `error` is set only when writes to keep were lost).
+bool finishOutermost(QSqlDatabase &db, TransactionState &state, bool keep, bool mayWait, QString *error)
+{
+    SharedFile *file = state.turn;
+    const bool member = std::exchange(state.chainMember, false);
+    if (member) {
+        if (keep && !runStatement(db, QStringLiteral("RELEASE wt_chain"), error))
+            keep = false;
+        if (!keep) {
+            runStatement(db, QStringLiteral("ROLLBACK TO wt_chain"), nullptr);
+            runStatement(db, QStringLiteral("RELEASE wt_chain"), nullptr);
+        }
+    } else if (!keep || !file || !state.redirected) {
+        const bool committed = keep && runStatement(db, QStringLiteral("COMMIT"), error);
+        if (!committed)
+            runStatement(db, QStringLiteral("ROLLBACK"), nullptr);
+        endTurn(state);
+        return committed;
+    }
+
+    // The writer connection's transaction holds this writer's writes (or earlier writers' of the chain).
+    sqlite3 *writer = sqliteHandle(connectionFor(db));
+    // An error SQLite answers by rolling the whole transaction back (a full disk, an I/O error) ends the
+    // chain: nothing of it is left to pass on or commit.
+    const bool open = writer && !sqlite3_get_autocommit(writer);
+    std::shared_ptr<Chain> chain = member ? file->chain : std::make_shared<Chain>();
+    ++chain->length;
+    std::unique_lock lock(file->mutex);
+    if (open && (mayWait || !keep) && file->joiners > 0 && chain->length < kChainLimit) {
+        file->chain = chain;
+        file->chainOpen = true;
+        ++file->handedOn;
+        lock.unlock();
+        endTurn(state);
+        if (!keep)
+            return false;
+        lock.lock();
+        chain->finished.wait(lock, [&chain] { return chain->done; });
+        if (!chain->ok && error)
+            *error = chain->error;
+        return chain->ok;
+    }
+    file->chain.reset();
+    file->chainOpen = false;
+    lock.unlock();
+    QString commitError = QStringLiteral("the database rolled the transaction back");
+    const bool committed = open && runStatement(db, QStringLiteral("COMMIT"), &commitError);
+    if (!committed && open)
+        runStatement(db, QStringLiteral("ROLLBACK"), nullptr);
+    lock.lock();
+    chain->done = true;
+    chain->ok = committed;
+    chain->error = commitError;
+    lock.unlock();
+    chain->finished.notify_all();
+    endTurn(state);
+    if (!keep)
+        return false;
+    if (!committed && error)
+        *error = commitError;
+    return committed;
+}
+
 } // namespace
 
 WriteTransaction::WriteTransaction(QSqlDatabase db) : m_db(sourceOf(std::move(db))) {}
@@ -614,7 +727,12 @@ bool WriteTransaction::begin(QString *error)
     } else {
         m_savepoint.clear();
         takeTurn(m_db, state);
-        if (!runStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
+        if (state.chainMember) {
+            if (!runStatement(m_db, kChainSavepoint, error)) {
+                finishOutermost(m_db, state, false, false, nullptr);
+                return false;
+            }
+        } else if (!runStatement(m_db, QStringLiteral("BEGIN IMMEDIATE"), error)) {
             endTurn(state);
             return false;
         }
@@ -626,6 +744,16 @@ bool WriteTransaction::begin(QString *error)
 
 bool WriteTransaction::commit(QString *error)
 {
+    return commit(false, error);
+}
+
+bool WriteTransaction::commitWithOthers(QString *error)
+{
+    return commit(true, error);
+}
+
+bool WriteTransaction::commit(bool mayWait, QString *error)
+{
     if (!m_active)
         return false;
     TransactionState &state = transactionState(m_db.connectionName());
@@ -635,16 +763,17 @@ bool WriteTransaction::commit(QString *error)
         m_active = false;
         return true;
     }
-    const QString sql =
-        m_savepoint.isEmpty() ? QStringLiteral("COMMIT") : QStringLiteral("RELEASE ") + m_savepoint;
-    if (!runStatement(m_db, sql, error)) {
+    if (m_savepoint.isEmpty()) {
+        m_active = false;
+        state.depth = 0;
+        return finishOutermost(m_db, state, true, mayWait, error);
+    }
+    if (!runStatement(m_db, QStringLiteral("RELEASE ") + m_savepoint, error)) {
         rollback();
         return false;
     }
     m_active = false;
     --state.depth;
-    if (m_savepoint.isEmpty())
-        endTurn(state);
     return true;
 }
 
@@ -655,10 +784,9 @@ void WriteTransaction::rollback()
     m_active = false;
     TransactionState &state = transactionState(m_db.connectionName());
     if (m_savepoint.isEmpty()) {
-        runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
         state.depth = 0;
         state.heldOpen = false;
-        endTurn(state);
+        finishOutermost(m_db, state, false, false, nullptr);
     } else {
         runStatement(m_db, QStringLiteral("ROLLBACK TO ") + m_savepoint, nullptr);
         runStatement(m_db, QStringLiteral("RELEASE ") + m_savepoint, nullptr);
@@ -678,10 +806,9 @@ HeldCommit::~HeldCommit()
     TransactionState &state = transactionState(m_db.connectionName());
     state.held = false;
     if (state.heldOpen) {
-        runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
         state.heldOpen = false;
         state.depth = 0;
-        endTurn(state);
+        finishOutermost(m_db, state, false, false, nullptr);
     }
 }
 
@@ -698,13 +825,7 @@ bool HeldCommit::commit(const std::function<bool(QString *error)> &finish, QStri
     const bool finished = finish(error);
     state.heldOpen = false;
     state.depth = 0;
-    if (finished && runStatement(m_db, QStringLiteral("COMMIT"), error)) {
-        endTurn(state);
-        return true;
-    }
-    runStatement(m_db, QStringLiteral("ROLLBACK"), nullptr);
-    endTurn(state);
-    return false;
+    return finishOutermost(m_db, state, finished, true, error) && finished;
 }
 
 namespace {
@@ -763,7 +884,7 @@ void leadGroup(QSqlDatabase &db, SharedFile *file, QueuedWork &mine)
             for (; next < group.size(); ++next)
                 ok.push_back(runQueuedWork(db, *group[next]));
         }
-        committed = tx.commit(&error);
+        committed = tx.commitWithOthers(&error);
     }
     std::lock_guard lock(file->groupMutex);
     for (size_t i = 0; i < group.size(); ++i) {
@@ -819,8 +940,17 @@ GroupCommitStats groupCommitStats(const QSqlDatabase &db)
     SharedFile *file = sharedFile(sqliteHandle(db));
     if (!file)
         return {};
-    std::lock_guard lock(file->groupMutex);
-    return {file->groupCommits, file->groupWorks, int(file->groupQueue.size())};
+    GroupCommitStats stats;
+    {
+        std::lock_guard lock(file->groupMutex);
+        stats.commits = file->groupCommits;
+        stats.works = file->groupWorks;
+        stats.queued = int(file->groupQueue.size());
+    }
+    std::lock_guard lock(file->mutex);
+    stats.handedOn = file->handedOn;
+    stats.waitingWriters = file->joiners;
+    return stats;
 }
 
 bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVariant> bindings, QString *error)

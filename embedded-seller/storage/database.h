@@ -69,9 +69,15 @@ public:
 
     bool begin(QString *error);
     bool commit(QString *error);
+    // The same commit, which may share its commit with the writers waiting for the turn (commit chaining,
+    // database.cpp): it returns once the commit holding its writes is done, which may wait for another
+    // thread's transaction. Only for callers that hold no lock another writer's transaction might need.
+    bool commitWithOthers(QString *error);
     void rollback();
 
 private:
+    bool commit(bool mayWait, QString *error);
+
     QSqlDatabase m_db;
     QString m_savepoint; // empty for the outermost transaction
     bool m_active = false;
@@ -90,7 +96,9 @@ public:
     HeldCommit(const HeldCommit &) = delete;
     HeldCommit &operator=(const HeldCommit &) = delete;
 
-    // `finish` runs inside the held transaction (or a new one when nothing was written) and may refuse.
+    // `finish` runs inside the held transaction (or a new one when nothing was written) and may refuse. The
+    // commit may be shared with the writers waiting for the turn (WriteTransaction::commitWithOthers): the
+    // caller must hold no lock another writer's transaction might need.
     bool commit(const std::function<bool(QString *error)> &finish, QString *error);
 
 private:
@@ -113,12 +121,15 @@ using GroupWork = std::function<bool(QSqlDatabase &db, QString *error)>;
 bool groupWrite(QSqlDatabase &db, const GroupWork &work, QString *error);
 
 // What groupWrite did on `db`'s file in this process: commits (groups), works committed or rolled back in
-// them, and calls queued now behind a running group.
+// them, and calls queued now behind a running group; how many commits handed their open transaction on to the
+// next writer instead (commit chaining), and how many write transactions wait for the writers' turn now.
 struct GroupCommitStats
 {
     int commits = 0;
     int works = 0;
     int queued = 0;
+    int handedOn = 0;
+    int waitingWriters = 0;
 };
 GroupCommitStats groupCommitStats(const QSqlDatabase &db);
 

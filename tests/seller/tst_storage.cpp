@@ -17,6 +17,7 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <future>
 #include <set>
 #include <stdexcept>
@@ -49,6 +50,9 @@ private Q_SLOTS:
     void isoTimeWritesWhatQtWrites();
     void writerConnectionRunsEveryWriteTransaction();
     void strayStatementsAreCounted();
+    void chainedCommitHoldsBothWriters();
+    void chainedWriterRollsBackAlone();
+    void chainedCommitFailsForEveryWriter();
 
 private:
     QString openConnection(const QString &name, const QString &file);
@@ -700,6 +704,132 @@ void TestStorage::strayStatementsAreCounted()
     QCOMPARE(storage::strayStatements(), before + 1);
     if (!strict.isNull())
         qputenv("ADCP_STORAGE_STRICT", strict);
+}
+
+namespace {
+
+struct ChainRun
+{
+    bool firstOk = false;
+    QString firstError;
+    bool secondOk = false;
+    QString secondError;
+    int handedOn = 0;
+};
+
+// Commit chaining between two threads, no clock involved: the first writes row "a" under a HeldCommit (as the
+// Dispatcher does for a keyed call) and commits only once the second waits for the writers' turn, so that it
+// hands its open transaction on; the second runs `second` (its own write transaction) on a connection of its
+// own. Both go through the file's writer connection, as in the seller.
+ChainRun runChain(const QString &path, const std::function<bool(QSqlDatabase &db, QString *error)> &second)
+{
+    ChainRun run;
+    QString error;
+    auto writer = storage::WriterConnection::open(path, &error);
+    if (!writer)
+        qFatal("writer: %s", qPrintable(error));
+    std::promise<void> holding;
+    const QDeadlineTimer failsafe(60000); // only keeps a broken build from hanging
+    std::thread first([&] {
+        ThreadConnection connection(QStringLiteral("chain-first"), path);
+        QSqlDatabase db = connection.db();
+        storage::HeldCommit held(db);
+        storage::WriteTransaction tx(db);
+        run.firstOk = tx.begin(&run.firstError) &&
+                      storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('a', 1)"), {},
+                                     &run.firstError) &&
+                      tx.commit(&run.firstError);
+        const int before = storage::groupCommitStats(db).handedOn;
+        holding.set_value();
+        while (storage::groupCommitStats(db).waitingWriters < 1 && !failsafe.hasExpired())
+            std::this_thread::yield();
+        run.firstOk = run.firstOk && held.commit([](QString *) { return true; }, &run.firstError);
+        run.handedOn = storage::groupCommitStats(db).handedOn - before;
+    });
+    holding.get_future().wait();
+    std::thread other([&] {
+        ThreadConnection connection(QStringLiteral("chain-second"), path);
+        QSqlDatabase db = connection.db();
+        run.secondOk = second(db, &run.secondError);
+    });
+    other.join();
+    first.join();
+    return run;
+}
+
+QList<QString> keysOf(const QSqlDatabase &db)
+{
+    QList<QString> keys;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT k FROM t ORDER BY k")))
+        qFatal("keys: %s", qPrintable(q.lastError().text()));
+    while (q.next())
+        keys << q.value(0).toString();
+    return keys;
+}
+
+} // namespace
+
+// The first writer hands its open transaction to the second, which commits both: the first returns only then,
+// with its writes durable.
+void TestStorage::chainedCommitHoldsBothWriters()
+{
+    const ChainRun run = runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
+        storage::WriteTransaction tx(db);
+        return tx.begin(error) &&
+               storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('b', 2)"), {}, error) &&
+               tx.commit(error);
+    });
+    QVERIFY2(run.firstOk, qPrintable(run.firstError));
+    QVERIFY2(run.secondOk, qPrintable(run.secondError));
+    QCOMPARE(run.handedOn, 1);
+    QCOMPARE(keysOf(QSqlDatabase::database(m_name)), (QList<QString>{QStringLiteral("a"), QStringLiteral("b")}));
+}
+
+// A writer of the chain that rolls back loses only its own writes; it still commits what the chain holds.
+void TestStorage::chainedWriterRollsBackAlone()
+{
+    const ChainRun run = runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
+        storage::WriteTransaction tx(db);
+        if (!tx.begin(error) ||
+            !storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('b', 2)"), {}, error))
+            return false;
+        // Its own write is visible to itself inside the chain, as is the first writer's.
+        storage::Read seen(db, QStringLiteral("SELECT count(*) FROM t"), {}, error);
+        if (!seen || !seen.next() || seen.value(0).toInt() != 2)
+            return false;
+        seen.finish();
+        tx.rollback();
+        return true;
+    });
+    QVERIFY2(run.firstOk, qPrintable(run.firstError));
+    QVERIFY2(run.secondOk, qPrintable(run.secondError));
+    QCOMPARE(run.handedOn, 1);
+    QCOMPARE(keysOf(QSqlDatabase::database(m_name)), (QList<QString>{QStringLiteral("a")}));
+}
+
+// A commit that fails fails for every writer of the chain: the first learns it, and nothing of either is kept.
+// (A deferred foreign key is checked at the commit only.)
+void TestStorage::chainedCommitFailsForEveryWriter()
+{
+    QSqlQuery q(QSqlDatabase::database(m_name));
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS parent (id INTEGER PRIMARY KEY)")));
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS child (pid INTEGER REFERENCES parent (id) "
+                                  "DEFERRABLE INITIALLY DEFERRED)")));
+    const ChainRun run = runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
+        storage::WriteTransaction tx(db);
+        return tx.begin(error) &&
+               storage::write(db, QStringLiteral("INSERT INTO child (pid) VALUES (999)"), {}, error) &&
+               tx.commit(error);
+    });
+    QVERIFY(!run.firstOk);
+    QVERIFY2(run.firstError.contains(QStringLiteral("FOREIGN KEY")), qPrintable(run.firstError));
+    QVERIFY(!run.secondOk);
+    QVERIFY2(run.secondError.contains(QStringLiteral("FOREIGN KEY")), qPrintable(run.secondError));
+    QCOMPARE(run.handedOn, 1);
+    QVERIFY(keysOf(QSqlDatabase::database(m_name)).isEmpty());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM child")) && q.next());
+    QCOMPARE(q.value(0).toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestStorage)
