@@ -101,7 +101,7 @@ struct Chain
     QString error;
     std::condition_variable finished; // done was set (under SharedFile::mutex)
 };
-constexpr int kChainLimit = 8;
+constexpr int kChainLimit = 16;
 
 struct SharedFile
 {
