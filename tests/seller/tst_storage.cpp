@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <future>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void chainedCommitHoldsBothWriters();
     void chainedWriterRollsBackAlone();
     void chainedCommitFailsForEveryWriter();
+    void manyWritersKeepExactlyWhatTheyWereToldWasKept();
 
 private:
     QString openConnection(const QString &name, const QString &file);
@@ -830,6 +832,78 @@ void TestStorage::chainedCommitFailsForEveryWriter()
     QVERIFY(keysOf(QSqlDatabase::database(m_name)).isEmpty());
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM child")) && q.next());
     QCOMPARE(q.value(0).toInt(), 0);
+}
+
+// Eight threads write 150 transactions each through the writer connection: held commits (which may chain),
+// plain commits (which end a chain), rollbacks of either, and reads of their own writes inside the
+// transaction. Whatever the interleaving, the file afterwards holds exactly the rows whose commit returned
+// true, and every row a thread saw inside its transaction was its own or committed.
+void TestStorage::manyWritersKeepExactlyWhatTheyWereToldWasKept()
+{
+    const QString path = m_dir.filePath(QStringLiteral("s.db"));
+    QString error;
+    auto writer = storage::WriterConnection::open(path, &error);
+    QVERIFY2(writer, qPrintable(error));
+    constexpr int kThreads = 8;
+    constexpr int kPerThread = 150;
+    std::vector<std::set<QString>> kept(kThreads);
+    std::vector<QString> failures(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            ThreadConnection connection(QStringLiteral("many-%1").arg(t), path);
+            QSqlDatabase db = connection.db();
+            QRandomGenerator random(quint32(1000 + t)); // the same choices every run
+            for (int i = 0; i < kPerThread && failures[size_t(t)].isEmpty(); ++i) {
+                const QString key = QStringLiteral("t%1-%2").arg(t).arg(i);
+                const int choice = int(random.bounded(10));
+                const bool held = choice < 6;
+                const bool rollBack = choice == 0 || choice == 6;
+                QString why;
+                bool ok = false;
+                {
+                    std::optional<storage::HeldCommit> hold;
+                    if (held)
+                        hold.emplace(db);
+                    storage::WriteTransaction tx(db);
+                    ok = tx.begin(&why) &&
+                         storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, ?)"), {key, i},
+                                        &why);
+                    if (ok) {
+                        storage::Read mine(db, QStringLiteral("SELECT v FROM t WHERE k = ?"), {key}, &why);
+                        ok = mine && mine.next() && mine.value(0).toInt() == i;
+                        if (!ok)
+                            failures[size_t(t)] = QStringLiteral("%1 not seen in its own transaction").arg(key);
+                    }
+                    if (ok && rollBack) {
+                        tx.rollback();
+                        if (hold)
+                            ok = hold->commit([](QString *) { return true; }, &why) && false;
+                        else
+                            ok = false;
+                    } else if (ok) {
+                        ok = tx.commit(&why) &&
+                             (!hold || hold->commit([](QString *) { return true; }, &why));
+                    }
+                }
+                if (ok)
+                    kept[size_t(t)].insert(key);
+                else if (!rollBack && failures[size_t(t)].isEmpty())
+                    failures[size_t(t)] = key + QStringLiteral(": ") + why;
+            }
+        });
+    }
+    for (auto &thread : threads)
+        thread.join();
+    for (const auto &failure : failures)
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    std::set<QString> expected;
+    for (const auto &mine : kept)
+        expected.insert(mine.begin(), mine.end());
+    const QList<QString> stored = keysOf(QSqlDatabase::database(m_name));
+    QCOMPARE(std::set<QString>(stored.begin(), stored.end()), expected);
+    QVERIFY(expected.size() > size_t(kThreads * kPerThread / 2)); // most of them were kept
+    qInfo("%d commits were handed on", storage::groupCommitStats(QSqlDatabase::database(m_name)).handedOn);
 }
 
 QTEST_GUILESS_MAIN(TestStorage)
