@@ -538,10 +538,20 @@ struct KeptStatement
     bool busy = false; // a Read is stepping through its rows (owning thread only)
 };
 
+// A statement Read keeps, on SQLite's own API (see Read): the connection it was prepared on, to notice a
+// connection closed and opened again under the same name.
+struct KeptRead
+{
+    sqlite3 *handle = nullptr;
+    sqlite3_stmt *statement = nullptr;
+    bool busy = false; // a Read is stepping through its rows (owning thread only)
+};
+
 struct StatementCache
 {
     std::mutex mutex;
     std::map<QString, std::map<QString, KeptStatement>> byConnection;
+    std::map<QString, std::map<QString, KeptRead>> readsByConnection;
 };
 
 StatementCache &statementCache()
@@ -974,14 +984,20 @@ void forgetStatements(const QString &connectionName)
 {
     StatementCache &cache = statementCache();
     std::map<QString, KeptStatement> spent;
+    std::map<QString, KeptRead> spentReads;
     {
         std::lock_guard lock(cache.mutex);
-        auto it = cache.byConnection.find(connectionName);
-        if (it == cache.byConnection.end())
-            return;
-        spent = std::move(it->second);
-        cache.byConnection.erase(it);
+        if (auto it = cache.byConnection.find(connectionName); it != cache.byConnection.end()) {
+            spent = std::move(it->second);
+            cache.byConnection.erase(it);
+        }
+        if (auto it = cache.readsByConnection.find(connectionName); it != cache.readsByConnection.end()) {
+            spentReads = std::move(it->second);
+            cache.readsByConnection.erase(it);
+        }
     }
+    for (auto &[sql, kept] : spentReads)
+        sqlite3_finalize(kept.statement);
 }
 
 bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
@@ -1015,32 +1031,176 @@ bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVaria
     return ran;
 }
 
+namespace {
+
+// QtSql's test for a value it binds as NULL: a null variant, or a null string, byte array, date or time in one.
+bool boundAsNull(const QVariant &value)
+{
+    if (value.isNull())
+        return true;
+    switch (value.typeId()) {
+    case QMetaType::QString:
+        return static_cast<const QString *>(value.constData())->isNull();
+    case QMetaType::QByteArray:
+        return static_cast<const QByteArray *>(value.constData())->isNull();
+    case QMetaType::QDateTime:
+        return static_cast<const QDateTime *>(value.constData())->isNull();
+    case QMetaType::QDate:
+        return static_cast<const QDate *>(value.constData())->isNull();
+    case QMetaType::QTime:
+        return static_cast<const QTime *>(value.constData())->isNull();
+    default:
+        return false;
+    }
+}
+
+int bindText(sqlite3_stmt *statement, int position, const QString &text)
+{
+    return sqlite3_bind_text16(statement, position, text.utf16(), int(text.size() * sizeof(QChar)),
+                               SQLITE_TRANSIENT);
+}
+
+// Binds `bindings` to `statement` the way QtSql's SQLite driver binds a prepared query's values.
+int bindAll(sqlite3_stmt *statement, std::initializer_list<QVariant> bindings)
+{
+    int position = 0;
+    for (const QVariant &value : bindings) {
+        ++position;
+        int rc = SQLITE_OK;
+        if (boundAsNull(value)) {
+            rc = sqlite3_bind_null(statement, position);
+        } else {
+            switch (value.typeId()) {
+            case QMetaType::QByteArray: {
+                const auto *bytes = static_cast<const QByteArray *>(value.constData());
+                rc = sqlite3_bind_blob(statement, position, bytes->constData(), int(bytes->size()),
+                                       SQLITE_TRANSIENT);
+                break;
+            }
+            case QMetaType::Int:
+            case QMetaType::Bool:
+                rc = sqlite3_bind_int(statement, position, value.toInt());
+                break;
+            case QMetaType::Double:
+                rc = sqlite3_bind_double(statement, position, value.toDouble());
+                break;
+            case QMetaType::UInt:
+            case QMetaType::LongLong:
+                rc = sqlite3_bind_int64(statement, position, value.toLongLong());
+                break;
+            case QMetaType::QDateTime:
+                rc = bindText(statement, position, value.toDateTime().toString(Qt::ISODateWithMs));
+                break;
+            case QMetaType::QTime:
+                rc = bindText(statement, position, value.toTime().toString(u"hh:mm:ss.zzz"));
+                break;
+            case QMetaType::QString:
+                rc = bindText(statement, position, *static_cast<const QString *>(value.constData()));
+                break;
+            default:
+                rc = bindText(statement, position, value.toString());
+                break;
+            }
+        }
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+QString readError(sqlite3 *handle, const QString &sql)
+{
+    return QString::fromUtf8(handle ? sqlite3_errmsg(handle) : "no database connection") +
+           QStringLiteral(" [") + sql + QLatin1Char(']');
+}
+
+sqlite3_stmt *prepareRead(sqlite3 *handle, const QString &sql, unsigned flags, QString *error)
+{
+    sqlite3_stmt *statement = nullptr;
+    const QByteArray text = sql.toUtf8();
+    if (!handle || sqlite3_prepare_v3(handle, text.constData(), int(text.size()), flags, &statement, nullptr) !=
+                       SQLITE_OK) {
+        if (error)
+            *error = readError(handle, sql);
+        sqlite3_finalize(statement);
+        return nullptr;
+    }
+    return statement;
+}
+
+// The kept read statement for `sql` on `db` (prepared now if there is none, or its connection was closed and
+// opened again meanwhile); null with `busy` set when a Read of the same text is running on this connection.
+KeptRead *keptRead(const QSqlDatabase &db, sqlite3 *handle, const QString &sql, QString *error, bool *busy)
+{
+    StatementCache &cache = statementCache();
+    sqlite3_stmt *spent = nullptr;
+    *busy = false;
+    {
+        std::lock_guard lock(cache.mutex);
+        auto &reads = cache.readsByConnection[db.connectionName()];
+        if (auto it = reads.find(sql); it != reads.end()) {
+            if (it->second.busy) {
+                *busy = true;
+                return nullptr;
+            }
+            if (it->second.handle == handle)
+                return &it->second;
+            spent = it->second.statement;
+            reads.erase(it);
+        }
+    }
+    // Prepared on a connection since closed: SQLite kept that connection for it; finalizing lets it go.
+    sqlite3_finalize(spent);
+    sqlite3_stmt *statement = prepareRead(handle, sql, SQLITE_PREPARE_PERSISTENT, error);
+    if (!statement)
+        return nullptr;
+    std::lock_guard lock(cache.mutex);
+    KeptRead &kept = cache.readsByConnection[db.connectionName()][sql];
+    kept = KeptRead{handle, statement, false};
+    return &kept;
+}
+
+} // namespace
+
 Read::Read(const QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings,
            QString *error)
 {
     const QSqlDatabase &db = target(ownDb);
-    KeptState state = KeptState::Fresh;
-    KeptStatement *kept = keptStatement(db, sql, error, &state, true);
-    if (!kept && state == KeptState::Busy) {
-        m_own = std::make_unique<QSqlQuery>(db);
-        m_own->setForwardOnly(true);
-        m_query = m_own.get();
-        m_ok = execute(*m_own, sql, bindings, error);
-        return;
-    }
-    if (kept)
-        kept = runKept(db, sql, bindings, kept, state, true, error, &m_ok);
-    if (!kept)
-        return;
-    m_query = kept->query.get();
-    if (!m_ok) {
+    sqlite3 *handle = db.isOpen() ? sqliteHandle(db) : nullptr;
+    if (!handle) {
         if (error)
-            *error = statementError(*m_query, sql);
-        m_query->finish();
+            *error = QStringLiteral("the database is not open [") + sql + QLatin1Char(']');
         return;
     }
-    m_busy = &kept->busy;
-    *m_busy = true;
+    bool busy = false;
+    KeptRead *kept = keptRead(db, handle, sql, error, &busy);
+    if (kept) {
+        m_statement = kept->statement;
+        m_busy = &kept->busy;
+        *m_busy = true;
+    } else if (busy) {
+        m_statement = prepareRead(handle, sql, 0, error);
+        m_own = m_statement != nullptr;
+    }
+    if (!m_statement)
+        return;
+    if (bindAll(m_statement, bindings) != SQLITE_OK) {
+        if (error)
+            *error = readError(handle, sql);
+        finish();
+        return;
+    }
+    // The first step runs the statement, so that an error shows here (as a failed exec did).
+    const int rc = sqlite3_step(m_statement);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        if (error)
+            *error = readError(handle, sql);
+        finish();
+        return;
+    }
+    m_ok = true;
+    m_row = rc == SQLITE_ROW;
+    m_pending = m_row;
 }
 
 Read::~Read()
@@ -1048,13 +1208,58 @@ Read::~Read()
     finish();
 }
 
+bool Read::next()
+{
+    if (!m_ok)
+        return false;
+    if (std::exchange(m_pending, false))
+        return true;
+    if (!m_row)
+        return false;
+    m_row = sqlite3_step(m_statement) == SQLITE_ROW;
+    return m_row;
+}
+
+QVariant Read::value(int index) const
+{
+    if (!m_ok || !m_row || index < 0 || index >= sqlite3_column_count(m_statement))
+        return QVariant();
+    switch (sqlite3_column_type(m_statement, index)) {
+    case SQLITE_INTEGER:
+        return QVariant(qlonglong(sqlite3_column_int64(m_statement, index)));
+    case SQLITE_FLOAT:
+        return QVariant(sqlite3_column_double(m_statement, index));
+    case SQLITE_BLOB:
+        return QByteArray(static_cast<const char *>(sqlite3_column_blob(m_statement, index)),
+                          sqlite3_column_bytes(m_statement, index));
+    case SQLITE_NULL:
+        return QVariant(QMetaType::fromType<QString>());
+    default: {
+        // The text first, then its size (SQLite's order: the size is of the form last asked for).
+        const auto *text = static_cast<const QChar *>(sqlite3_column_text16(m_statement, index));
+        return QString(text, sqlite3_column_bytes16(m_statement, index) / qsizetype(sizeof(QChar)));
+    }
+    }
+}
+
 void Read::finish()
 {
-    if (m_query)
-        m_query->finish();
+    if (m_statement) {
+        if (m_own)
+            sqlite3_finalize(m_statement);
+        else
+            sqlite3_reset(m_statement);
+        // Bound text was copied (SQLITE_TRANSIENT); clearing it keeps no caller data in the kept statement.
+        if (!m_own)
+            sqlite3_clear_bindings(m_statement);
+        m_statement = nullptr;
+    }
+    m_own = false;
     if (m_busy)
         *std::exchange(m_busy, nullptr) = false;
     m_ok = false;
+    m_row = false;
+    m_pending = false;
 }
 
 namespace {

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void readHoldsNoSnapshotOnceDone();
     void nestedReadOfTheSameText();
     void readReportsErrors();
+    void readBindsAndReadsAsQtSqlDoes();
     void readSurvivesCloseAndOpen();
     void idsSortInIssueOrder();
     void checkpointsRunInTheBackground();
@@ -706,6 +707,69 @@ void TestStorage::strayStatementsAreCounted()
     QCOMPARE(storage::strayStatements(), before + 1);
     if (!strict.isNull())
         qputenv("ADCP_STORAGE_STRICT", strict);
+}
+
+// Read runs on SQLite's own API; what it binds and what it reads are QtSql's: the same row read both ways
+// gives values of the same types, and each binding finds the row QtSql's binding of it finds.
+void TestStorage::readBindsAndReadsAsQtSqlDoes()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS kinds (i INTEGER, r REAL, t TEXT, b BLOB, n TEXT, "
+                                  "d TEXT, big INTEGER)")));
+    QVERIFY(q.exec(QStringLiteral("DELETE FROM kinds")));
+    const QDateTime at(QDate(2026, 12, 7), QTime(5, 6, 7, 890), Qt::UTC);
+    QVERIFY(q.prepare(QStringLiteral("INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?, ?)")));
+    const QVariantList row{42, 2.5, QStringLiteral("zwölf ✓"), QByteArray("\x00\x01z", 3), QString(), at,
+                           qlonglong(1) << 40};
+    for (int i = 0; i < row.size(); ++i)
+        q.bindValue(i, row[i]);
+    QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
+
+    const QString select = QStringLiteral("SELECT i, r, t, b, n, d, big FROM kinds");
+    QVERIFY(q.exec(select) && q.next());
+    QString error;
+    storage::Read mine(db, select, {}, &error);
+    QVERIFY2(mine && mine.next(), qPrintable(error));
+    for (int i = 0; i < 7; ++i) {
+        const QVariant theirs = q.value(i);
+        const QVariant ours = mine.value(i);
+        QVERIFY2(ours.metaType() == theirs.metaType(),
+                 qPrintable(QStringLiteral("column %1: %2 against %3")
+                                .arg(i)
+                                .arg(QString::fromLatin1(ours.metaType().name()),
+                                     QString::fromLatin1(theirs.metaType().name()))));
+        QCOMPARE(ours.isNull(), theirs.isNull());
+        QCOMPARE(ours, theirs);
+    }
+    QVERIFY(!mine.next());
+    QVERIFY(!mine.value(0).isValid()); // past the last row
+    mine.finish();
+    q.finish();
+
+    // Bindings: each finds its row (a null QString binds NULL, so `IS ?` matches the NULL column, `= ?` none).
+    const auto count = [&](const QString &where, std::initializer_list<QVariant> bindings) {
+        storage::Read r(db, QStringLiteral("SELECT count(*) FROM kinds WHERE ") + where, bindings, &error);
+        return r && r.next() ? r.value(0).toInt() : -1;
+    };
+    QCOMPARE(count(QStringLiteral("i = ?"), {42}), 1);
+    QCOMPARE(count(QStringLiteral("i = ?"), {qlonglong(42)}), 1);
+    QCOMPARE(count(QStringLiteral("r = ?"), {2.5}), 1);
+    QCOMPARE(count(QStringLiteral("t = ?"), {QStringLiteral("zwölf ✓")}), 1);
+    QCOMPARE(count(QStringLiteral("b = ?"), {QByteArray("\x00\x01z", 3)}), 1);
+    QCOMPARE(count(QStringLiteral("n IS ?"), {QString()}), 1);
+    QCOMPARE(count(QStringLiteral("n = ?"), {QString()}), 0);
+    QCOMPARE(count(QStringLiteral("n IS ?"), {QVariant()}), 1);
+    QCOMPARE(count(QStringLiteral("t IS NOT ?"), {QStringLiteral("")}), 1); // empty, not null: a value
+    QCOMPARE(count(QStringLiteral("d = ?"), {at}), 1);
+    QCOMPARE(count(QStringLiteral("big = ?"), {qlonglong(1) << 40}), 1);
+    QCOMPARE(count(QStringLiteral("(i > 0) = ?"), {true}), 1);
+
+    // A failing statement reports SQLite's message and the SQL; one that fails while stepping too.
+    storage::Read bad(db, QStringLiteral("SELECT nope FROM kinds"), {}, &error);
+    QVERIFY(!bad && !bad.next());
+    QVERIFY2(error.contains(QStringLiteral("no such column")) && error.contains(QStringLiteral("SELECT nope")),
+             qPrintable(error));
 }
 
 namespace {
