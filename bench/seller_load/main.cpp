@@ -355,9 +355,10 @@ int main(int argc, char **argv)
                         (groupsAfter.commits - groupsBefore.commits),
                     groupsAfter.commits - groupsBefore.commits);
     if (buys.served > 0)
-        std::printf("  create_media_buy: %d commits handed on to the next writer (commit chaining), %llu orders "
-                    "measured (the count includes the warm-up)\n",
-                    chainsAfter.handedOn - chainsBefore.handedOn, static_cast<unsigned long long>(buys.served));
+        std::printf(
+            "  create_media_buy: %d commits handed on to the next writer (commit chaining), %llu orders "
+            "measured (the count includes the warm-up)\n",
+            chainsAfter.handedOn - chainsBefore.handedOn, static_cast<unsigned long long>(buys.served));
     std::printf("  create_media_buy p99 / get_products p99 = %.2f  (target <= 2)\n",
                 ours.p99Ms > 0 ? buys.p99Ms / ours.p99Ms : 0.0);
 

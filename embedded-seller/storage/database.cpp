@@ -86,12 +86,12 @@ struct QueuedWork;
 // each table and index, page 1). A writer that may wait (HeldCommit::commit, a group of groupWrite) and finds
 // other writers waiting for the turn does not commit: it releases the turn with the writer connection's
 // transaction still open, and the next writer runs its transaction as a savepoint of it (SAVEPOINT wt_chain
-// in place of BEGIN IMMEDIATE). The last writer of the chain (no one waiting, kChainLimit reached, or one that
-// may not wait) commits everything at once and wakes the others, which return then with its result: a writer
-// returns from its commit only once its writes are durable, as before. A writer that rolls back rolls back
-// its own savepoint alone and passes the rest on or commits it; a commit that fails fails for every writer
-// in the chain, whose writes are then all gone. Only writers on the file's writer connection chain (the
-// connection is the one whose transaction stays open). Turn takers that are not writers (a RESTART
+// in place of BEGIN IMMEDIATE). The last writer of the chain (no one waiting, kChainLimit reached, or one
+// that may not wait) commits everything at once and wakes the others, which return then with its result: a
+// writer returns from its commit only once its writes are durable, as before. A writer that rolls back rolls
+// back its own savepoint alone and passes the rest on or commits it; a commit that fails fails for every
+// writer in the chain, whose writes are then all gone. Only writers on the file's writer connection chain
+// (the connection is the one whose transaction stays open). Turn takers that are not writers (a RESTART
 // checkpoint, the writer connection's open and close) wait until no chain is open.
 struct Chain
 {
@@ -412,9 +412,11 @@ bool openSqliteConnection(const QString &connectionName, const QString &path, QS
     // (4096 pages, 16 MiB) copies the seller's hot pages (proposal and idempotency tables) far less often
     // than the default 1000 and runs the checkpoint's fsync in a request four times less often.
     // temp_store=MEMORY keeps savepoint journals in memory: SQLite spills one past 64 KiB to a temporary file
-    // (created, unlinked, written page by page), which a chain of writers' savepoints (Chain) reached at once.
-    for (const auto *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA wal_autocheckpoint=4096", "PRAGMA temp_store=MEMORY"}) {
+    // (created, unlinked, written page by page), which a chain of writers' savepoints (Chain) reached at
+    // once.
+    for (const auto *pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+          "PRAGMA wal_autocheckpoint=4096", "PRAGMA temp_store=MEMORY"}) {
         if (!q.exec(QString::fromLatin1(pragma))) {
             if (error)
                 *error = q.lastError().text();
@@ -1033,7 +1035,8 @@ bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVaria
 
 namespace {
 
-// QtSql's test for a value it binds as NULL: a null variant, or a null string, byte array, date or time in one.
+// QtSql's test for a value it binds as NULL: a null variant, or a null string, byte array, date or time in
+// one.
 bool boundAsNull(const QVariant &value)
 {
     if (value.isNull())
@@ -1118,8 +1121,8 @@ sqlite3_stmt *prepareRead(sqlite3 *handle, const QString &sql, unsigned flags, Q
 {
     sqlite3_stmt *statement = nullptr;
     const QByteArray text = sql.toUtf8();
-    if (!handle || sqlite3_prepare_v3(handle, text.constData(), int(text.size()), flags, &statement, nullptr) !=
-                       SQLITE_OK) {
+    if (!handle || sqlite3_prepare_v3(handle, text.constData(), int(text.size()), flags, &statement,
+                                      nullptr) != SQLITE_OK) {
         if (error)
             *error = readError(handle, sql);
         sqlite3_finalize(statement);

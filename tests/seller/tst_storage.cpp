@@ -715,13 +715,14 @@ void TestStorage::readBindsAndReadsAsQtSqlDoes()
 {
     QSqlDatabase db = QSqlDatabase::database(m_name);
     QSqlQuery q(db);
-    QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS kinds (i INTEGER, r REAL, t TEXT, b BLOB, n TEXT, "
-                                  "d TEXT, big INTEGER)")));
+    QVERIFY(
+        q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS kinds (i INTEGER, r REAL, t TEXT, b BLOB, n TEXT, "
+                              "d TEXT, big INTEGER)")));
     QVERIFY(q.exec(QStringLiteral("DELETE FROM kinds")));
     const QDateTime at(QDate(2026, 12, 7), QTime(5, 6, 7, 890), Qt::UTC);
     QVERIFY(q.prepare(QStringLiteral("INSERT INTO kinds VALUES (?, ?, ?, ?, ?, ?, ?)")));
-    const QVariantList row{42, 2.5, QStringLiteral("zwölf ✓"), QByteArray("\x00\x01z", 3), QString(), at,
-                           qlonglong(1) << 40};
+    const QVariantList row{42,        2.5, QStringLiteral("zwölf ✓"), QByteArray("\x00\x01z", 3),
+                           QString(), at,  qlonglong(1) << 40};
     for (int i = 0; i < row.size(); ++i)
         q.bindValue(i, row[i]);
     QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
@@ -747,7 +748,8 @@ void TestStorage::readBindsAndReadsAsQtSqlDoes()
     mine.finish();
     q.finish();
 
-    // Bindings: each finds its row (a null QString binds NULL, so `IS ?` matches the NULL column, `= ?` none).
+    // Bindings: each finds its row (a null QString binds NULL, so `IS ?` matches the NULL column, `= ?`
+    // none).
     const auto count = [&](const QString &where, std::initializer_list<QVariant> bindings) {
         storage::Read r(db, QStringLiteral("SELECT count(*) FROM kinds WHERE ") + where, bindings, &error);
         return r && r.next() ? r.value(0).toInt() : -1;
@@ -768,7 +770,8 @@ void TestStorage::readBindsAndReadsAsQtSqlDoes()
     // A failing statement reports SQLite's message and the SQL; one that fails while stepping too.
     storage::Read bad(db, QStringLiteral("SELECT nope FROM kinds"), {}, &error);
     QVERIFY(!bad && !bad.next());
-    QVERIFY2(error.contains(QStringLiteral("no such column")) && error.contains(QStringLiteral("SELECT nope")),
+    QVERIFY2(error.contains(QStringLiteral("no such column")) &&
+                 error.contains(QStringLiteral("SELECT nope")),
              qPrintable(error));
 }
 
@@ -801,10 +804,10 @@ ChainRun runChain(const QString &path, const std::function<bool(QSqlDatabase &db
         QSqlDatabase db = connection.db();
         storage::HeldCommit held(db);
         storage::WriteTransaction tx(db);
-        run.firstOk = tx.begin(&run.firstError) &&
-                      storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('a', 1)"), {},
-                                     &run.firstError) &&
-                      tx.commit(&run.firstError);
+        run.firstOk =
+            tx.begin(&run.firstError) &&
+            storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('a', 1)"), {}, &run.firstError) &&
+            tx.commit(&run.firstError);
         const int before = storage::groupCommitStats(db).handedOn;
         holding.set_value();
         while (storage::groupCommitStats(db).waitingWriters < 1 && !failsafe.hasExpired())
@@ -840,54 +843,58 @@ QList<QString> keysOf(const QSqlDatabase &db)
 // with its writes durable.
 void TestStorage::chainedCommitHoldsBothWriters()
 {
-    const ChainRun run = runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
-        storage::WriteTransaction tx(db);
-        return tx.begin(error) &&
-               storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('b', 2)"), {}, error) &&
-               tx.commit(error);
-    });
+    const ChainRun run =
+        runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
+            storage::WriteTransaction tx(db);
+            return tx.begin(error) &&
+                   storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('b', 2)"), {}, error) &&
+                   tx.commit(error);
+        });
     QVERIFY2(run.firstOk, qPrintable(run.firstError));
     QVERIFY2(run.secondOk, qPrintable(run.secondError));
     QCOMPARE(run.handedOn, 1);
-    QCOMPARE(keysOf(QSqlDatabase::database(m_name)), (QList<QString>{QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(keysOf(QSqlDatabase::database(m_name)),
+             (QList<QString>{QStringLiteral("a"), QStringLiteral("b")}));
 }
 
 // A writer of the chain that rolls back loses only its own writes; it still commits what the chain holds.
 void TestStorage::chainedWriterRollsBackAlone()
 {
-    const ChainRun run = runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
-        storage::WriteTransaction tx(db);
-        if (!tx.begin(error) ||
-            !storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('b', 2)"), {}, error))
-            return false;
-        // Its own write is visible to itself inside the chain, as is the first writer's.
-        storage::Read seen(db, QStringLiteral("SELECT count(*) FROM t"), {}, error);
-        if (!seen || !seen.next() || seen.value(0).toInt() != 2)
-            return false;
-        seen.finish();
-        tx.rollback();
-        return true;
-    });
+    const ChainRun run =
+        runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
+            storage::WriteTransaction tx(db);
+            if (!tx.begin(error) ||
+                !storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES ('b', 2)"), {}, error))
+                return false;
+            // Its own write is visible to itself inside the chain, as is the first writer's.
+            storage::Read seen(db, QStringLiteral("SELECT count(*) FROM t"), {}, error);
+            if (!seen || !seen.next() || seen.value(0).toInt() != 2)
+                return false;
+            seen.finish();
+            tx.rollback();
+            return true;
+        });
     QVERIFY2(run.firstOk, qPrintable(run.firstError));
     QVERIFY2(run.secondOk, qPrintable(run.secondError));
     QCOMPARE(run.handedOn, 1);
     QCOMPARE(keysOf(QSqlDatabase::database(m_name)), (QList<QString>{QStringLiteral("a")}));
 }
 
-// A commit that fails fails for every writer of the chain: the first learns it, and nothing of either is kept.
-// (A deferred foreign key is checked at the commit only.)
+// A commit that fails fails for every writer of the chain: the first learns it, and nothing of either is
+// kept. (A deferred foreign key is checked at the commit only.)
 void TestStorage::chainedCommitFailsForEveryWriter()
 {
     QSqlQuery q(QSqlDatabase::database(m_name));
     QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS parent (id INTEGER PRIMARY KEY)")));
     QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS child (pid INTEGER REFERENCES parent (id) "
                                   "DEFERRABLE INITIALLY DEFERRED)")));
-    const ChainRun run = runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
-        storage::WriteTransaction tx(db);
-        return tx.begin(error) &&
-               storage::write(db, QStringLiteral("INSERT INTO child (pid) VALUES (999)"), {}, error) &&
-               tx.commit(error);
-    });
+    const ChainRun run =
+        runChain(m_dir.filePath(QStringLiteral("s.db")), [](QSqlDatabase &db, QString *error) {
+            storage::WriteTransaction tx(db);
+            return tx.begin(error) &&
+                   storage::write(db, QStringLiteral("INSERT INTO child (pid) VALUES (999)"), {}, error) &&
+                   tx.commit(error);
+        });
     QVERIFY(!run.firstOk);
     QVERIFY2(run.firstError.contains(QStringLiteral("FOREIGN KEY")), qPrintable(run.firstError));
     QVERIFY(!run.secondOk);
@@ -937,7 +944,8 @@ void TestStorage::manyWritersKeepExactlyWhatTheyWereToldWasKept()
                         storage::Read mine(db, QStringLiteral("SELECT v FROM t WHERE k = ?"), {key}, &why);
                         ok = mine && mine.next() && mine.value(0).toInt() == i;
                         if (!ok)
-                            failures[size_t(t)] = QStringLiteral("%1 not seen in its own transaction").arg(key);
+                            failures[size_t(t)] =
+                                QStringLiteral("%1 not seen in its own transaction").arg(key);
                     }
                     if (ok && rollBack) {
                         tx.rollback();
@@ -946,8 +954,7 @@ void TestStorage::manyWritersKeepExactlyWhatTheyWereToldWasKept()
                         else
                             ok = false;
                     } else if (ok) {
-                        ok = tx.commit(&why) &&
-                             (!hold || hold->commit([](QString *) { return true; }, &why));
+                        ok = tx.commit(&why) && (!hold || hold->commit([](QString *) { return true; }, &why));
                     }
                 }
                 if (ok)
