@@ -534,10 +534,10 @@ void endTurn(TransactionState &state)
 // finalized by whoever removes it, before the removal (forgetStatements), never by the owning thread's exit
 // racing that removal. A statement whose connection was removed, reopened or closed anyway is prepared again.
 // Never destroyed: statements left at exit belong to connections QtSql tears down on its own.
+// write()'s statements run on QtSql; Read's on SQLite's own API (KeptRead).
 struct KeptStatement
 {
     std::unique_ptr<QSqlQuery> query;
-    bool busy = false; // a Read is stepping through its rows (owning thread only)
 };
 
 // A statement Read keeps, on SQLite's own API (see Read): the connection it was prepared on, to notice a
@@ -562,12 +562,11 @@ StatementCache &statementCache()
     return *cache;
 }
 
-enum class KeptState { Fresh, Reused, Busy };
+enum class KeptState { Fresh, Reused };
 
-// The kept statement for `sql` on `db`, prepared now if there is none (or its connection changed). Null with
-// `state` Busy when a Read of the same text is running on this connection, null without it on a failure.
-KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString *error, KeptState *state,
-                             bool forwardOnly)
+// The kept statement for `sql` on `db`, prepared now if there is none (or its connection changed); null on a
+// failure.
+KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString *error, KeptState *state)
 {
     StatementCache &cache = statementCache();
     std::unique_ptr<QSqlQuery> spent;
@@ -576,10 +575,6 @@ KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString
         std::lock_guard lock(cache.mutex);
         auto &statements = cache.byConnection[db.connectionName()];
         if (auto it = statements.find(sql); it != statements.end()) {
-            if (it->second.busy) {
-                *state = KeptState::Busy;
-                return nullptr;
-            }
             const QSqlDriver *driver = it->second.query->driver();
             if (driver && driver == db.driver() && driver->isOpen()) {
                 *state = KeptState::Reused;
@@ -591,7 +586,6 @@ KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString
     }
     spent.reset(); // outside the lock: finalizing talks to the driver
     auto query = std::make_unique<QSqlQuery>(db);
-    query->setForwardOnly(forwardOnly);
     if (!query->prepare(sql)) {
         if (error)
             *error = statementError(*query, sql);
@@ -600,7 +594,6 @@ KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString
     std::lock_guard lock(cache.mutex);
     auto &kept = cache.byConnection[db.connectionName()][sql];
     kept.query = std::move(query);
-    kept.busy = false;
     return &kept;
 }
 
@@ -630,7 +623,7 @@ void bindPositional(QSqlQuery &query, std::initializer_list<QVariant> bindings)
 // connection is closed and opened again). A failed statement changed nothing, so a real error fails the same
 // way again. Returns the statement that ran (null when preparing it again failed).
 KeptStatement *runKept(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings,
-                       KeptStatement *kept, KeptState state, bool forwardOnly, QString *error, bool *ran)
+                       KeptStatement *kept, KeptState state, QString *error, bool *ran)
 {
     bindPositional(*kept->query, bindings);
     *ran = kept->query->exec();
@@ -638,7 +631,7 @@ KeptStatement *runKept(const QSqlDatabase &db, const QString &sql, std::initiali
         return kept;
     kept->query->finish();
     dropStatement(db, sql);
-    kept = keptStatement(db, sql, error, &state, forwardOnly);
+    kept = keptStatement(db, sql, error, &state);
     if (!kept)
         return nullptr;
     bindPositional(*kept->query, bindings);
@@ -651,7 +644,8 @@ bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
     return write(db, sql, {}, error);
 }
 
-const QString kChainSavepoint = QStringLiteral("SAVEPOINT wt_chain");
+// The savepoint a chained writer's transaction runs in (one at a time: each is released before the next).
+const QString kChainSavepoint = QStringLiteral("wt_chain");
 
 // Ends the calling thread's outermost write transaction on `db` (state.depth is 0 already): keeps its writes
 // or rolls them back, then commits, or, when the transaction runs on the writer connection and a writer waits
@@ -663,11 +657,11 @@ bool finishOutermost(QSqlDatabase &db, TransactionState &state, bool keep, bool 
     SharedFile *file = state.turn;
     const bool member = std::exchange(state.chainMember, false);
     if (member) {
-        if (keep && !runStatement(db, QStringLiteral("RELEASE wt_chain"), error))
+        if (keep && !runStatement(db, QStringLiteral("RELEASE ") + kChainSavepoint, error))
             keep = false;
         if (!keep) {
-            runStatement(db, QStringLiteral("ROLLBACK TO wt_chain"), nullptr);
-            runStatement(db, QStringLiteral("RELEASE wt_chain"), nullptr);
+            runStatement(db, QStringLiteral("ROLLBACK TO ") + kChainSavepoint, nullptr);
+            runStatement(db, QStringLiteral("RELEASE ") + kChainSavepoint, nullptr);
         }
     } else if (!keep || !file || !state.redirected) {
         const bool committed = keep && runStatement(db, QStringLiteral("COMMIT"), error);
@@ -740,7 +734,7 @@ bool WriteTransaction::begin(QString *error)
         m_savepoint.clear();
         takeTurn(m_db, state);
         if (state.chainMember) {
-            if (!runStatement(m_db, kChainSavepoint, error)) {
+            if (!runStatement(m_db, QStringLiteral("SAVEPOINT ") + kChainSavepoint, error)) {
                 finishOutermost(m_db, state, false, false, nullptr);
                 return false;
             }
@@ -837,7 +831,7 @@ bool HeldCommit::commit(const std::function<bool(QString *error)> &finish, QStri
     const bool finished = finish(error);
     state.heldOpen = false;
     state.depth = 0;
-    return finishOutermost(m_db, state, finished, true, error) && finished;
+    return finishOutermost(m_db, state, finished, true, error);
 }
 
 namespace {
@@ -1007,20 +1001,11 @@ bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVaria
 {
     const QSqlDatabase &db = target(ownDb);
     KeptState state = KeptState::Fresh;
-    KeptStatement *kept = keptStatement(db, sql, error, &state, false);
-    if (!kept && state == KeptState::Busy) {
-        // A Read of the same text is stepping through its rows (a statement that writes and returns rows).
-        QSqlQuery query(db);
-        if (!execute(query, sql, bindings, error))
-            return false;
-        if (rowsAffected)
-            *rowsAffected = query.numRowsAffected();
-        return true;
-    }
+    KeptStatement *kept = keptStatement(db, sql, error, &state);
     if (!kept)
         return false;
     bool ran = false;
-    kept = runKept(db, sql, bindings, kept, state, false, error, &ran);
+    kept = runKept(db, sql, bindings, kept, state, error, &ran);
     if (!kept)
         return false;
     QSqlQuery *query = kept->query.get();
