@@ -184,6 +184,8 @@ adcp::ToolOutcome runKeyed(const ToolSpec &spec, TaskContext &task, const json &
     storage::HeldCommit held(task.db);
     adcp::ToolOutcome outcome = runHandler(spec, task, args);
     QString error;
+    // The stored record is the whole result.
+    outcome.materialize();
     if (!outcome.ok()) {
         // Whatever a failing handler chose to keep (it committed it) stays; the key is free for a retry.
         held.commit([](QString *) { return true; }, &error);
@@ -244,6 +246,14 @@ std::optional<adcp::ToolOutcome> claimAnswer(const ToolSpec &spec, const Idempot
 } // namespace
 
 adcp::ToolOutcome Dispatcher::call(const Principal &principal, std::string_view tool, const json &arguments)
+{
+    adcp::ToolOutcome outcome = callPrepared(principal, tool, arguments);
+    outcome.materialize();
+    return outcome;
+}
+
+adcp::ToolOutcome Dispatcher::callPrepared(const Principal &principal, std::string_view tool,
+                                           const json &arguments)
 {
     const ToolSpec *spec = findTool(tool);
     if (!spec) {

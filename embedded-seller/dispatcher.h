@@ -42,6 +42,11 @@ public:
     Dispatcher &operator=(const Dispatcher &) = delete;
 
     adcp::ToolOutcome call(const Principal &principal, std::string_view tool, const nlohmann::json &arguments);
+    // The same, for a transport that writes the answer as JSON text itself: large members of a result may be
+    // left as prepared text (ToolOutcome::prepared; get_products' products), to be spliced into the answer
+    // (wire::appendObject) instead of copied into `result` and written per call.
+    adcp::ToolOutcome callPrepared(const Principal &principal, std::string_view tool,
+                                   const nlohmann::json &arguments);
     std::vector<ToolInfo> tools(const Principal &principal) const;
     bool hasTool(std::string_view tool) const;
 

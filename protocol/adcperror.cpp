@@ -270,6 +270,21 @@ AdcpError AdcpError::fromJson(const nlohmann::json &json)
     return e;
 }
 
+void ToolOutcome::materialize()
+{
+    if (prepared.empty())
+        return;
+    if (!result.is_object())
+        result = nlohmann::json::object();
+    for (auto &member : prepared) {
+        // The piece is `"key":value`, text this program wrote.
+        auto object = nlohmann::json::parse("{" + member.piece.text + "}");
+        for (auto &[key, value] : object.items())
+            result[key] = std::move(value);
+    }
+    prepared.clear();
+}
+
 std::string pointerToField(std::string_view pointer)
 {
     std::string out;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "wire/jsonwrite.h"
+
 #include <nlohmann/json.hpp>
 
 #include <optional>
@@ -57,8 +59,14 @@ struct ToolOutcome
 {
     nlohmann::json result;
     std::optional<AdcpError> error;
+    // Members of a successful result that a seller keeps as prepared JSON text instead of in `result` (a large
+    // answer assembled from text prepared once). Only the seller's Dispatcher::callPrepared() hands these out;
+    // every other outcome has them in `result`.
+    std::vector<wire::PreparedMember> prepared;
 
     bool ok() const { return !error.has_value(); }
+    // Parses the prepared members into `result` (an object), leaving none prepared.
+    void materialize();
     static ToolOutcome success(nlohmann::json result) { return {std::move(result), std::nullopt}; }
     static ToolOutcome failure(AdcpError error) { return {nlohmann::json(), std::move(error)}; }
 };

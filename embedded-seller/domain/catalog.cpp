@@ -2,6 +2,7 @@
 
 #include "briefranker.h"
 #include "pricing.h"
+#include "productfeed.h"
 #include "storage/database.h"
 
 #include <QFile>
@@ -86,12 +87,27 @@ json readProductFile(const QString &path, QStringView what, QString *error)
     return doc;
 }
 
+void prepareForAnswers(Product &product)
+{
+    product.publicMembers = wire::prepareMembers(product.publicJson);
+    product.answerTextBytes = 2;
+    for (const auto &member : product.publicMembers)
+        product.answerTextBytes += member.piece.text.size() + 1;
+    product.formatOptionsMember.clear();
+    if (nlohmann::json options = productfeed::formatOptions(product); !options.empty()) {
+        product.formatOptionsMember.push_back(wire::prepareMember("format_options", options));
+        product.answerTextBytes += product.formatOptionsMember.front().piece.text.size() + 1;
+    }
+}
+
 } // namespace
 
 Catalog::Catalog(std::vector<Product> products) : m_products(std::move(products))
 {
-    for (auto &product : m_products)
+    for (auto &product : m_products) {
         prepareForRanking(product);
+        prepareForAnswers(product);
+    }
     if (std::none_of(m_products.begin(), m_products.end(), [](const Product &p) { return p.sandboxFixture; }))
         return;
     std::vector<Product> visible;

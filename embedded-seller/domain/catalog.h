@@ -3,6 +3,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include "wire/jsonwrite.h"
+
 #include <nlohmann/json.hpp>
 
 #include <memory>
@@ -31,6 +33,12 @@ struct Product
     std::vector<std::string> nameWords;
     std::vector<std::string> descriptionWords;
     std::string targetingText;
+    // The public object as answer text, prepared once when a Catalog is built so that no call copies or writes
+    // a product: each member of publicJson, in key order, and the 3.2 format_options member (none when the
+    // product has no format options). answerTextBytes: their text's length, for reserving.
+    std::vector<wire::PreparedMember> publicMembers;
+    std::vector<wire::PreparedMember> formatOptionsMember;
+    std::size_t answerTextBytes = 0;
 
     const nlohmann::json *pricingOption(std::string_view pricingOptionId) const;
     const nlohmann::json &defaultPricingOption() const;

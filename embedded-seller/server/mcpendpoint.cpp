@@ -338,7 +338,7 @@ void McpEndpoint::toolsCall(const ExchangePtr &exchange, const Principal &princi
     auto work = [this, exchange, principal, tool = *name, arguments = std::move(arguments), id] {
         ToolOutcome outcome;
         try {
-            outcome = m_dispatcher->call(principal, tool, arguments);
+            outcome = m_dispatcher->callPrepared(principal, tool, arguments);
         } catch (const std::exception &e) {
             outcome = ToolOutcome::failure(
                 AdcpError::make("SERVICE_UNAVAILABLE", std::string("the call failed: ") + e.what()));
@@ -346,7 +346,7 @@ void McpEndpoint::toolsCall(const ExchangePtr &exchange, const Principal &princi
         if (outcome.error)
             exchange->reply(200, rpcwire::result(id, toolResult(outcome, arguments)), {}, outcome.error->code);
         else
-            exchange->replyRaw(200, successMessage(id, outcome.result));
+            exchange->replyRaw(200, successMessage(id, outcome.result, outcome.prepared));
     };
     if (m_runOnWorker)
         m_runOnWorker(std::move(work));
@@ -366,18 +366,27 @@ nlohmann::json McpEndpoint::toolsList(const Principal &principal) const
     return {{"tools", tools}};
 }
 
-std::string McpEndpoint::successMessage(const nlohmann::json &id, const nlohmann::json &result)
+std::string McpEndpoint::successMessage(const nlohmann::json &id, const nlohmann::json &result,
+                                        std::span<const wire::PreparedMember> prepared)
 {
-    // The result is serialized once; the text copy is those bytes escaped as a JSON string.
-    const std::string text = result.is_object() ? rpcwire::dump(result) : std::string("{}");
+    // The result is written once, with its text copy escaped beside it; prepared members come as they are.
+    wire::TwinText text;
+    std::size_t bytes = 256;
+    for (const auto &member : prepared)
+        bytes += member.piece.text.size();
+    text.reserve(bytes);
+    if (result.is_object())
+        wire::appendObject(text, result, prepared);
+    else
+        text.append("{}");
     std::string out;
-    out.reserve(2 * text.size() + text.size() / 8 + 160);
+    out.reserve(text.text.size() + text.escaped.size() + 160);
     out += R"({"jsonrpc":"2.0","id":)";
     out += rpcwire::dump(id);
-    out += R"(,"result":{"content":[{"type":"text","text":)";
-    rpcwire::appendJsonString(out, text);
-    out += R"(}],"structuredContent":)";
-    out += text;
+    out += R"(,"result":{"content":[{"type":"text","text":")";
+    out += text.escaped;
+    out += R"("}],"structuredContent":)";
+    out += text.text;
     out += R"(,"isError":false}})";
     return out;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 namespace adcp::seller {
@@ -35,7 +36,8 @@ public:
     int sessionCount() const;
 
     // The whole JSON-RPC answer to a successful tools/call, the result serialized once for both copies.
-    static std::string successMessage(const nlohmann::json &id, const nlohmann::json &result);
+    static std::string successMessage(const nlohmann::json &id, const nlohmann::json &result,
+                                      std::span<const wire::PreparedMember> prepared = {});
 
 private:
     struct Session

@@ -42,36 +42,57 @@ std::string requestCurrency(const json &args)
     return "USD";
 }
 
-// Products of `ids` as the buyer sees them, in catalog order, once each.
-json productList(const Catalog &catalog, const std::set<std::string> &ids,
-                 const std::map<std::string, std::string> &relevance = {})
+// One product of an answer: the catalog's product, with the brief's note on why it was picked when it has one.
+struct Pick
 {
-    json list = json::array();
+    const Product *product = nullptr;
+    std::optional<std::string> relevance;
+};
+using Picks = std::vector<Pick>;
+
+// Products of `ids` as the buyer sees them, in catalog order, once each.
+Picks productList(const Catalog &catalog, const std::set<std::string> &ids,
+                  const std::map<std::string, std::string> &relevance = {})
+{
+    Picks list;
     for (const auto &p : catalog.products()) {
         if (!ids.contains(p.id))
             continue;
-        json product = p.publicJson;
+        Pick pick{&p, std::nullopt};
         if (auto it = relevance.find(p.id); it != relevance.end())
-            product["brief_relevance"] = it->second;
-        list.push_back(std::move(product));
+            pick.relevance = it->second;
+        list.push_back(std::move(pick));
     }
     return list;
 }
 
-// A 3.2 caller (adcp_version 3.2 or later) reads canonical format_options on every product; the legacy
-// format_ids stay beside them for older SDKs. 3.0/3.1 callers get the products of their release unchanged.
-void addFormatOptions(const Catalog &catalog, const json &args, adcp::ToolOutcome &outcome)
+// The answer's `products` member, assembled from the text the Catalog prepared for each product
+// (Product::publicMembers): the bytes these products' JSON objects would be written as, without a copy of a
+// product or a serialization per call. A 3.2 caller (adcp_version 3.2 or later) reads canonical format_options
+// on every product; the legacy format_ids stay beside them for older SDKs. 3.0/3.1 callers get the products of
+// their release unchanged.
+wire::PreparedMember productsMember(const Picks &picks, bool formatOptions)
 {
-    if (!outcome.ok() || !speaksTaskStatusEnvelope(args) || !outcome.result.contains("products"))
-        return;
-    for (auto &product : outcome.result["products"]) {
-        const Product *p = catalog.find(product.value("product_id", std::string()));
-        if (!p)
-            continue;
-        json options = productfeed::formatOptions(*p);
-        if (!options.empty())
-            product["format_options"] = std::move(options);
+    std::size_t bytes = 16;
+    for (const auto &pick : picks)
+        bytes += pick.product->answerTextBytes + 64;
+    wire::PreparedMember member{"products", {}};
+    member.piece.reserve(bytes);
+    member.piece.append(R"("products":[)");
+    std::vector<wire::PreparedMember> overrides; // in key order: brief_relevance, format_options
+    for (std::size_t i = 0; i < picks.size(); ++i) {
+        const Product &p = *picks[i].product;
+        if (i > 0)
+            member.piece.append(",");
+        overrides.clear();
+        if (picks[i].relevance)
+            overrides.push_back(wire::prepareMember("brief_relevance", *picks[i].relevance));
+        if (formatOptions && !p.formatOptionsMember.empty())
+            overrides.push_back(p.formatOptionsMember.front());
+        wire::appendObject(member.piece, p.publicMembers, overrides);
     }
+    member.piece.append("]");
+    return member;
 }
 
 std::optional<adcp::AdcpError> checkOpportunity(const json &args)
@@ -90,7 +111,8 @@ adcp::ToolOutcome databaseFailure(const QString &error)
 // ---- brief
 // ---------------------------------------------------------------------------------------------------
 
-adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vector<const Product *> &eligible)
+adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vector<const Product *> &eligible,
+                            Picks &products)
 {
     const auto &catalog = *task.catalog;
     const std::string brief = args.value("brief", std::string());
@@ -122,13 +144,9 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
         matches.resize(8);
 
     // Best match first: buyers (and storyboards) take products[0] as the seller's top recommendation.
-    json bestFirst = json::array();
-    for (const auto *m : matches) {
-        json product = m->product->publicJson;
-        product["brief_relevance"] = m->relevance;
-        bestFirst.push_back(std::move(product));
-    }
-    json result = {{"products", std::move(bestFirst)}, {"proposals", json::array()}};
+    for (const auto *m : matches)
+        products.push_back({m->product, m->relevance});
+    json result = {{"proposals", json::array()}};
     if (matches.empty())
         return adcp::ToolOutcome::success(std::move(result));
 
@@ -279,7 +297,7 @@ std::optional<adcp::ToolOutcome> checkRefineEntries(const json &args)
     return std::nullopt;
 }
 
-adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
+adcp::ToolOutcome refineMode(TaskContext &task, const json &args, Picks &products)
 {
     const auto &catalog = *task.catalog;
     const auto &entries = args.at("refine");
@@ -416,7 +434,7 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
             for (const auto &pid : proposals::productIds(working.at(id).stored.current))
                 ids.insert(pid);
         }
-        result["products"] = productList(catalog, ids);
+        products = productList(catalog, ids);
         return adcp::ToolOutcome::success(std::move(result));
     }
 
@@ -575,8 +593,7 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
         }
     }
 
-    json result = {
-        {"products", json::array()}, {"proposals", json::array()}, {"refinement_applied", applied}};
+    json result = {{"proposals", json::array()}, {"refinement_applied", applied}};
     std::set<std::string> productIds = includedProducts;
     for (const auto &id : order) {
         auto &w = working.at(id);
@@ -605,7 +622,7 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
     }
     for (const auto &id : omittedProducts)
         productIds.erase(id);
-    result["products"] = productList(catalog, productIds, relevance);
+    products = productList(catalog, productIds, relevance);
     if (!tx.commit(&error))
         return databaseFailure(error);
     return adcp::ToolOutcome::success(std::move(result));
@@ -615,7 +632,7 @@ adcp::ToolOutcome refineMode(TaskContext &task, const json &args)
 // ----------------------------------------------------------------------------------------------------
 
 // Re-reads the caller's unresolved proposals (draft or committed, not expired) without creating anything.
-adcp::ToolOutcome openMode(TaskContext &task, const json &args)
+adcp::ToolOutcome openMode(TaskContext &task, const json &args, Picks &products)
 {
     QString error;
     std::optional<std::string> opportunityId;
@@ -628,7 +645,7 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
                     {storage::qs(task.principal.id), storage::isoTimeMs(task.now)}, &error);
     if (!q)
         return databaseFailure(error);
-    json result = {{"products", json::array()}, {"proposals", json::array()}};
+    json result = {{"proposals", json::array()}};
     std::set<std::string> ids;
     while (q.next()) {
         auto p = ProposalStore::find(task.db, task.principal.id, q.value(0).toString().toStdString(), &error);
@@ -638,7 +655,7 @@ adcp::ToolOutcome openMode(TaskContext &task, const json &args)
         for (const auto &pid : proposals::productIds(p->current))
             ids.insert(pid);
     }
-    result["products"] = productList(*task.catalog, ids);
+    products = productList(*task.catalog, ids);
     return adcp::ToolOutcome::success(std::move(result));
 }
 
@@ -709,13 +726,13 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
             eligible.push_back(&p);
     }
 
+    const bool formatOptions = speaksTaskStatusEnvelope(args);
     if (mode == "wholesale") {
         std::set<std::string> ids;
         for (const auto *p : eligible)
             ids.insert(p->id);
-        adcp::ToolOutcome outcome = adcp::ToolOutcome::success(
-            {{"products", productList(*task.catalog, ids)}, {"cache_scope", "public"}});
-        addFormatOptions(*task.catalog, args, outcome);
+        adcp::ToolOutcome outcome = adcp::ToolOutcome::success({{"cache_scope", "public"}});
+        outcome.prepared.push_back(productsMember(productList(*task.catalog, ids), formatOptions));
         return outcome;
     }
     // A sandbox principal may have chosen how its next brief or refine is answered (force_get_products_arm).
@@ -724,13 +741,15 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
         forced = SandboxDirectives::pendingProductsArm(task.db, task.principal.id);
     if (forced)
         return forcedProductsAnswer(task, *forced, args);
-    auto outcome = mode == "brief"  ? briefMode(task, args, eligible)
-                   : mode == "open" ? openMode(task, args)
-                                    : refineMode(task, args);
-    // Proposals and their prices are this account's own.
-    if (outcome.ok())
+    Picks products;
+    auto outcome = mode == "brief"  ? briefMode(task, args, eligible, products)
+                   : mode == "open" ? openMode(task, args, products)
+                                    : refineMode(task, args, products);
+    if (outcome.ok()) {
+        // Proposals and their prices are this account's own.
         outcome.result["cache_scope"] = "account";
-    addFormatOptions(*task.catalog, args, outcome);
+        outcome.prepared.push_back(productsMember(products, formatOptions));
+    }
     return outcome;
 }
 

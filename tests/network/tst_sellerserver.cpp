@@ -8,6 +8,7 @@
 #include "server/sellerhttpserver.h"
 #include "transports/a2atransport.h"
 #include "transports/mcptransport.h"
+#include "wire/jsonread.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -113,6 +114,8 @@ private Q_SLOTS:
     void sessionLifecycle();
     void toolsListDescribesEveryTool();
     void toolsCallCarriesStructuredContentAndText();
+    void productsAnswerIsTheDispatchersAnswer_data();
+    void productsAnswerIsTheDispatchersAnswer();
     void idempotencyConflictEnvelope();
     void clientGoneBeforeAnswer();
     void agentCard();
@@ -385,6 +388,64 @@ void tst_SellerServer::idempotencyConflictEnvelope()
     QVERIFY(!outcome.ok());
     QCOMPARE(outcome.error->code, std::string("IDEMPOTENCY_CONFLICT"));
     QCOMPARE(outcome.error->field.value_or(std::string()), std::string("idempotency_key"));
+}
+
+// get_products' products reach an MCP caller as text the catalog prepared once (spliced into the answer, not
+// written per call): the answer must be exactly what the Dispatcher answers in-process, its text item the bytes of
+// its structuredContent as a whole document would be written, for each mode and for 3.0 and 3.2 callers.
+void tst_SellerServer::productsAnswerIsTheDispatchersAnswer_data()
+{
+    QTest::addColumn<QByteArray>("arguments");
+    QTest::addColumn<bool>("wholeAnswer"); // false: new proposals (fresh ids) differ; compare the products
+    const json brief = {{"buying_mode", "brief"},
+                        {"brief", "Video for outdoor gear in the US"},
+                        {"brand", {{"domain", "acme-outdoor.example"}}},
+                        {"context", {{"correlation_id", "c-9"}, {"products", json::array({1, "x"})}}}};
+    json brief32 = brief;
+    brief32["adcp_version"] = "3.2";
+    QTest::newRow("brief") << QByteArray::fromStdString(brief.dump()) << false;
+    QTest::newRow("brief, 3.2 caller") << QByteArray::fromStdString(brief32.dump()) << false;
+    QTest::newRow("wholesale") << QByteArray(R"({"buying_mode":"wholesale"})") << true;
+    QTest::newRow("wholesale, 3.2 caller") << QByteArray(R"({"buying_mode":"wholesale","adcp_version":"3.2"})")
+                                           << true;
+    QTest::newRow("open proposals") << QByteArray(R"({"buying_mode":"open"})") << true;
+    QTest::newRow("no match") << QByteArray(R"({"buying_mode":"brief","brief":"zzzz","filters":{"channels":["podcast"]}})")
+                              << false;
+}
+
+void tst_SellerServer::productsAnswerIsTheDispatchersAnswer()
+{
+    QFETCH(QByteArray, arguments);
+    QFETCH(bool, wholeAnswer);
+    const json args = json::parse(arguments.toStdString());
+    const adcp::ToolOutcome local = m_dispatcher->call(Principal{"buyer-1", true}, "get_products", args);
+    QVERIFY2(local.ok(), local.error ? local.error->message.c_str() : "");
+    QVERIFY(local.prepared.empty());
+    QVERIFY(local.result["products"].is_array());
+
+    const HttpAnswer answer =
+        send(m_network, "POST", mcpUrl(), rpc("tools/call", {{"name", "get_products"}, {"arguments", args}}),
+             baseHeaders());
+    QCOMPARE(answer.status, 200);
+    const json &result = answer.message["result"];
+    QCOMPARE(result["isError"].get<bool>(), false);
+    const json &structured = result.at("structuredContent");
+    // The text item is the structured content's bytes, and those are the whole document's bytes.
+    const std::string text = result["content"][0]["text"].get<std::string>();
+    QCOMPARE(QByteArray::fromStdString(text), QByteArray::fromStdString(adcp::wire::dump(structured)));
+    const QByteArray spliced = QByteArray(R"("structuredContent":)") + QByteArray::fromStdString(text) +
+                               QByteArray(R"(,"isError":false})");
+    QVERIFY(answer.body.contains(spliced));
+    if (wholeAnswer) {
+        QVERIFY2(structured == local.result, answer.body.constData());
+    } else {
+        QVERIFY2(structured["products"] == local.result["products"], answer.body.constData());
+        QCOMPARE(structured["proposals"].size(), local.result["proposals"].size());
+        QVERIFY(structured.value("context", json()) == local.result.value("context", json()));
+    }
+    const bool formatOptions = args.contains("adcp_version");
+    for (const auto &product : structured["products"])
+        QCOMPARE(product.contains("format_options"), formatOptions && !product["format_ids"].empty());
 }
 
 void tst_SellerServer::clientGoneBeforeAnswer()

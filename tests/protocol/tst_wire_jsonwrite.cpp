@@ -1,3 +1,4 @@
+#include "adcperror.h"
 #include "wire/jsonread.h"
 #include "wire/jsonwrite.h"
 
@@ -23,6 +24,8 @@ private Q_SLOTS:
     void randomDocumentsMatch();
     void stringLiteralMatchesForValidText();
     void appendsAfterExistingText();
+    void preparedMembersSpliceAsTheWholeDocument();
+    void materializeParsesPreparedMembersIn();
 };
 
 namespace {
@@ -38,6 +41,69 @@ std::string bytes(std::initializer_list<int> values)
     for (int v : values)
         s += static_cast<char>(v);
     return s;
+}
+
+// Random documents: strings made of pieces that include every escape and broken UTF-8.
+class RandomJson
+{
+public:
+    explicit RandomJson(std::uint64_t seed) : m_rng(seed) {}
+
+    std::uint64_t next() { return m_rng(); }
+
+    std::string string()
+    {
+        static const std::string pieces[] = {"a",    "\"",   "\\",       "\n",       "\x01",    "\x1f", " ",
+                                             "\x7f", "\xc3", "\xa9",     "\xe2\x82", "\xac",    "\xf0", "\x9f\x8e\xac",
+                                             "\xed", "\xa0", "\xc3\xa9", "\xff",     "abcdefgh"};
+        std::string s;
+        const int parts = int(m_rng() % 24);
+        for (int i = 0; i < parts; ++i)
+            s += pieces[m_rng() % std::size(pieces)];
+        return s;
+    }
+
+    json object(int depth)
+    {
+        json object = json::object();
+        for (int i = int(m_rng() % 5); i > 0; --i)
+            object[string()] = value(depth + 1);
+        return object;
+    }
+
+    json value(int depth)
+    {
+        switch (m_rng() % (depth > 3 ? 5 : 7)) {
+        case 0:
+            return string();
+        case 1:
+            return static_cast<std::int64_t>(m_rng());
+        case 2:
+            return static_cast<std::uint64_t>(m_rng());
+        case 3:
+            return std::ldexp(static_cast<double>(m_rng() % 1000000), int(m_rng() % 80) - 40);
+        case 4:
+            return m_rng() % 2 == 0 ? json(nullptr) : json(m_rng() % 2 == 0);
+        case 5:
+            return object(depth);
+        default: {
+            json array = json::array();
+            for (int i = int(m_rng() % 5); i > 0; --i)
+                array.push_back(value(depth + 1));
+            return array;
+        }
+        }
+    }
+
+private:
+    std::mt19937_64 m_rng;
+};
+
+// The text copy of `text` as a JSON string's content, written by nlohmann.
+std::string escapedByNlohmann(const std::string &text)
+{
+    const std::string literal = json(text).dump();
+    return literal.substr(1, literal.size() - 2);
 }
 
 } // namespace
@@ -91,45 +157,9 @@ void TestJsonWrite::writesWhatNlohmannWrites()
 // backslashes, high bytes, parts of valid sequences) at random lengths, numbers of every kind, nesting.
 void TestJsonWrite::randomDocumentsMatch()
 {
-    std::mt19937_64 rng(20261206);
-    const std::string pieces[] = {"a",    "\"",   "\\",       "\n",       "\x01",    "\x1f", " ",
-                                  "\x7f", "\xc3", "\xa9",     "\xe2\x82", "\xac",    "\xf0", "\x9f\x8e\xac",
-                                  "\xed", "\xa0", "\xc3\xa9", "\xff",     "abcdefgh"};
-    const auto randomString = [&] {
-        std::string s;
-        const int parts = int(rng() % 24);
-        for (int i = 0; i < parts; ++i)
-            s += pieces[rng() % std::size(pieces)];
-        return s;
-    };
-    std::function<json(int)> randomValue = [&](int depth) -> json {
-        switch (rng() % (depth > 3 ? 5 : 7)) {
-        case 0:
-            return randomString();
-        case 1:
-            return static_cast<std::int64_t>(rng());
-        case 2:
-            return static_cast<std::uint64_t>(rng());
-        case 3:
-            return std::ldexp(static_cast<double>(rng() % 1000000), int(rng() % 80) - 40);
-        case 4:
-            return rng() % 2 == 0 ? json(nullptr) : json(rng() % 2 == 0);
-        case 5: {
-            json object = json::object();
-            for (int i = int(rng() % 5); i > 0; --i)
-                object[randomString()] = randomValue(depth + 1);
-            return object;
-        }
-        default: {
-            json array = json::array();
-            for (int i = int(rng() % 5); i > 0; --i)
-                array.push_back(randomValue(depth + 1));
-            return array;
-        }
-        }
-    };
+    RandomJson random(20261206);
     for (int i = 0; i < 20000; ++i) {
-        const json value = randomValue(0);
+        const json value = random.value(0);
         const std::string ours = adcp::wire::dump(value);
         const std::string theirs = reference(value);
         if (ours != theirs)
@@ -174,6 +204,65 @@ void TestJsonWrite::appendsAfterExistingText()
     std::string out = "prefix:";
     adcp::wire::appendDump(out, json{{"x", 1.5}, {"y", "\xff"}});
     QCOMPARE(QByteArray::fromStdString(out), QByteArray("prefix:{\"x\":1.5,\"y\":\"\xef\xbf\xbd\"}"));
+}
+
+// A seller's answer assembled from prepared members (get_products' products) must be the bytes of the whole
+// document written at once, and its escaped twin the text nlohmann would escape.
+void TestJsonWrite::preparedMembersSpliceAsTheWholeDocument()
+{
+    RandomJson random(20261207);
+    for (int i = 0; i < 5000; ++i) {
+        const json base = random.object(1);
+        json overriding = random.object(1);
+        // Some overrides replace a member of the base.
+        for (const auto &[key, value] : base.items()) {
+            if (random.next() % 3 == 0)
+                overriding[key] = random.value(2);
+        }
+        json whole = base;
+        for (const auto &[key, value] : overriding.items())
+            whole[key] = value;
+        const std::string expected = reference(whole);
+        const auto members = adcp::wire::prepareMembers(base);
+        const auto overrides = adcp::wire::prepareMembers(overriding);
+
+        adcp::wire::TwinText fromMembers;
+        fromMembers.append("[");
+        adcp::wire::appendObject(fromMembers, members, overrides);
+        fromMembers.append("]");
+        QCOMPARE(QByteArray::fromStdString(fromMembers.text), QByteArray::fromStdString("[" + expected + "]"));
+        QCOMPARE(QByteArray::fromStdString(fromMembers.escaped),
+                 QByteArray::fromStdString(escapedByNlohmann("[" + expected + "]")));
+
+        adcp::wire::TwinText fromValue;
+        adcp::wire::appendObject(fromValue, base, overrides);
+        QCOMPARE(QByteArray::fromStdString(fromValue.text), QByteArray::fromStdString(expected));
+        QCOMPARE(QByteArray::fromStdString(fromValue.escaped),
+                 QByteArray::fromStdString(escapedByNlohmann(expected)));
+    }
+    // Nothing at all.
+    adcp::wire::TwinText empty;
+    adcp::wire::appendObject(empty, json::object(), {});
+    QCOMPARE(QByteArray::fromStdString(empty.text), QByteArray("{}"));
+    QCOMPARE(QByteArray::fromStdString(empty.escaped), QByteArray("{}"));
+}
+
+void TestJsonWrite::materializeParsesPreparedMembersIn()
+{
+    const json product = {{"product_id", "p1"}, {"name", "Quote \" and \xc3\xa9"}, {"n", 3}};
+    adcp::ToolOutcome outcome = adcp::ToolOutcome::success({{"status", "completed"}});
+    adcp::wire::PreparedMember products{"products", {}};
+    products.piece.append(R"("products":[)");
+    const std::vector<adcp::wire::PreparedMember> relevance = {adcp::wire::prepareMember("brief_relevance", "why")};
+    adcp::wire::appendObject(products.piece, adcp::wire::prepareMembers(product), relevance);
+    products.piece.append("]");
+    outcome.prepared.push_back(std::move(products));
+    outcome.materialize();
+    QVERIFY(outcome.prepared.empty());
+    json expected = product;
+    expected["brief_relevance"] = "why";
+    QVERIFY2(outcome.result == (json{{"status", "completed"}, {"products", json::array({expected})}}),
+             outcome.result.dump().c_str());
 }
 
 QTEST_GUILESS_MAIN(TestJsonWrite)
