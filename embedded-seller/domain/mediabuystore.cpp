@@ -55,8 +55,8 @@ bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime 
              storage::isoTime(o.startTime), storage::isoTime(o.endTime), optionalText(o.proposalId),
              optionalText(o.proposalVersion), optionalText(buy.name), optionalText(buy.poNumber),
              storage::isoTime(buy.confirmedAt), storage::isoTime(buy.creativeDeadline),
-             storage::toText(o.request),
-             buy.context.is_null() ? QVariant() : QVariant(storage::toText(buy.context)),
+             storage::jsonText(o.request),
+             buy.context.is_null() ? QVariant() : QVariant(storage::jsonText(buy.context)),
              storage::isoTime(now), storage::isoTime(now)},
             error))
         return false;
@@ -74,9 +74,9 @@ bool MediaBuyStore::insert(QSqlDatabase &db, const NewBuy &buy, const QDateTime 
                  pj.contains("pacing") ? QVariant(qs(pj["pacing"].get<std::string>())) : QVariant(),
                  pj.contains("start_time") ? QVariant(qs(pj["start_time"].get<std::string>())) : QVariant(),
                  pj.contains("end_time") ? QVariant(qs(pj["end_time"].get<std::string>())) : QVariant(),
-                 pj.value("paused", false) ? 1 : 0, qs(std::string("pending")), storage::toText(pj),
+                 pj.value("paused", false) ? 1 : 0, qs(std::string("pending")), storage::jsonText(pj),
                  p.implementationConfig.is_null() ? QVariant()
-                                                  : QVariant(storage::toText(p.implementationConfig)),
+                                                  : QVariant(storage::jsonText(p.implementationConfig)),
                  storage::isoTime(now), storage::isoTime(now)},
                 error))
             return false;

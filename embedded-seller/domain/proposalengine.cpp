@@ -492,4 +492,12 @@ json wireView(const StoredProposal &stored)
     return view;
 }
 
+json wireView(StoredProposal &&stored)
+{
+    json view = std::move(stored.current);
+    if (stored.state == ProposalState::Consumed)
+        view["proposal_status"] = "accepted";
+    return view;
+}
+
 } // namespace adcp::seller::proposals

@@ -46,6 +46,7 @@ void commit(nlohmann::json &proposal, const Catalog &catalog, const std::string 
 
 // The proposal as the buyer sees it now (status reflects acceptance).
 nlohmann::json wireView(const StoredProposal &proposal);
+nlohmann::json wireView(StoredProposal &&proposal); // moves the proposal's JSON out instead of copying it
 
 } // namespace proposals
 } // namespace adcp::seller

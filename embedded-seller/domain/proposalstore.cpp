@@ -186,7 +186,7 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
     p.current["proposal_id"] = p.proposalId;
     p.current["proposal_version"] = versionLabel(p.version);
     p.current["proposal_status"] = wireStatus(p.state);
-    p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
+    p.current["expires_at"] = ss(storage::isoTime(p.expiresAt));
     const QString at = storage::isoTimeMs(now);
     if (!storage::write(
             db,
@@ -202,7 +202,7 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
         db,
         QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
                        "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-        {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)), storage::toText(p.current),
+        {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)), storage::jsonText(p.current),
          qs(cause), at},
         error);
 }
@@ -213,7 +213,7 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
     const int next = p.version + 1;
     p.current["proposal_version"] = versionLabel(next);
     p.current["proposal_status"] = wireStatus(p.state);
-    p.current["expires_at"] = ss(p.expiresAt.toUTC().toString(Qt::ISODate));
+    p.current["expires_at"] = ss(storage::isoTime(p.expiresAt));
     int rows = 0;
     if (!storage::write(
             db,
@@ -233,7 +233,7 @@ bool ProposalStore::addVersion(QSqlDatabase &db, StoredProposal &p, const std::s
             db,
             QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
                            "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-            {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)), storage::toText(p.current),
+            {qs(p.principalId), qs(p.proposalId), next, qs(toString(p.state)), storage::jsonText(p.current),
              qs(cause), storage::isoTimeMs(now)},
             error))
         return false;

@@ -139,7 +139,7 @@ bool IdempotencyStore::complete(QSqlDatabase &db, const std::string &principalId
                 "request_hash = excluded.request_hash, state = 'done', "
                 "response_json = excluded.response_json, created_at = excluded.created_at, "
                 "expires_at = excluded.expires_at WHERE idempotency.state = 'in_flight'"),
-            {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), storage::toText(response),
+            {qs(principalId), qs(key), qs(std::string(tool)), qs(hash), storage::jsonText(response),
              storage::isoTimeMs(now), storage::isoTimeMs(now.addSecs(ttlSeconds))},
             error, &changed))
         return false;

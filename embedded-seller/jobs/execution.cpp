@@ -132,8 +132,8 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
             {qs(order.principalId), qs(order.mediaBuyId),
              manual ? QStringLiteral("pending") : QStringLiteral("not_required"),
              request.value("paused", false) ? 1 : 0,
-             pushConfig.is_null() ? QVariant() : storage::toText(pushConfig),
-             reportingWebhook.is_null() ? QVariant() : storage::toText(reportingWebhook),
+             pushConfig.is_null() ? QVariant() : storage::jsonText(pushConfig),
+             reportingWebhook.is_null() ? QVariant() : storage::jsonText(reportingWebhook),
              storage::isoTimeMs(now)},
             error))
         return false;
@@ -167,7 +167,7 @@ bool Execution::acceptOrder(QSqlDatabase &db, SellerContext &context, const Acce
                 {qs(order.principalId), qs(p.packageId), qs(order.mediaBuyId), qs(adapter),
                  requestPackage.is_object() && requestPackage.value("paused", false) ? 1 : 0, qs(pacing),
                  rate > 0 ? rate : 10.0, qs(pricingModel),
-                 parameters.is_object() ? QVariant(storage::toText(parameters)) : QVariant()},
+                 parameters.is_object() ? QVariant(storage::jsonText(parameters)) : QVariant()},
                 error))
             return false;
         // What the package's serving depends on: the product's properties, the buyer's audiences, creatives.

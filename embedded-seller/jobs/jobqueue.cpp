@@ -50,7 +50,7 @@ bool JobQueue::enqueue(QSqlDatabase &db, const Job &job, QString *error, qint64 
                        "payload, state, attempts, not_before_ms, created_at, updated_at) "
                        "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"),
         {qs(job.principalId), qs(job.mediaBuyId), qs(job.packageId), qs(job.adapter), qs(job.step),
-         storage::toText(job.payload), notBeforeMs, now, now},
+         storage::jsonText(job.payload), notBeforeMs, now, now},
         error);
 }
 

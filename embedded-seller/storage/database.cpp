@@ -534,15 +534,9 @@ void endTurn(TransactionState &state)
 // finalized by whoever removes it, before the removal (forgetStatements), never by the owning thread's exit
 // racing that removal. A statement whose connection was removed, reopened or closed anyway is prepared again.
 // Never destroyed: statements left at exit belong to connections QtSql tears down on its own.
-// write()'s statements run on QtSql; Read's on SQLite's own API (KeptRead).
-struct KeptStatement
-{
-    std::unique_ptr<QSqlQuery> query;
-};
-
-// A statement Read keeps, on SQLite's own API (see Read): the connection it was prepared on, to notice a
+// Both run on SQLite's own API: `handle` is the connection a statement was prepared on, to notice a
 // connection closed and opened again under the same name.
-struct KeptRead
+struct KeptStatement
 {
     sqlite3 *handle = nullptr;
     sqlite3_stmt *statement = nullptr;
@@ -553,90 +547,12 @@ struct StatementCache
 {
     std::mutex mutex;
     std::map<QString, std::map<QString, KeptStatement>> byConnection;
-    std::map<QString, std::map<QString, KeptRead>> readsByConnection;
 };
 
 StatementCache &statementCache()
 {
     static auto *cache = new StatementCache;
     return *cache;
-}
-
-enum class KeptState { Fresh, Reused };
-
-// The kept statement for `sql` on `db`, prepared now if there is none (or its connection changed); null on a
-// failure.
-KeptStatement *keptStatement(const QSqlDatabase &db, const QString &sql, QString *error, KeptState *state)
-{
-    StatementCache &cache = statementCache();
-    std::unique_ptr<QSqlQuery> spent;
-    *state = KeptState::Fresh;
-    {
-        std::lock_guard lock(cache.mutex);
-        auto &statements = cache.byConnection[db.connectionName()];
-        if (auto it = statements.find(sql); it != statements.end()) {
-            const QSqlDriver *driver = it->second.query->driver();
-            if (driver && driver == db.driver() && driver->isOpen()) {
-                *state = KeptState::Reused;
-                return &it->second;
-            }
-            spent = std::move(it->second.query);
-            statements.erase(it);
-        }
-    }
-    spent.reset(); // outside the lock: finalizing talks to the driver
-    auto query = std::make_unique<QSqlQuery>(db);
-    if (!query->prepare(sql)) {
-        if (error)
-            *error = statementError(*query, sql);
-        return nullptr;
-    }
-    std::lock_guard lock(cache.mutex);
-    auto &kept = cache.byConnection[db.connectionName()][sql];
-    kept.query = std::move(query);
-    return &kept;
-}
-
-void dropStatement(const QSqlDatabase &db, const QString &sql)
-{
-    StatementCache &cache = statementCache();
-    std::unique_ptr<QSqlQuery> spent;
-    std::lock_guard lock(cache.mutex);
-    auto it = cache.byConnection.find(db.connectionName());
-    if (it == cache.byConnection.end())
-        return;
-    if (auto found = it->second.find(sql); found != it->second.end()) {
-        spent = std::move(found->second.query);
-        it->second.erase(found);
-    }
-}
-
-void bindPositional(QSqlQuery &query, std::initializer_list<QVariant> bindings)
-{
-    int position = 0;
-    for (const auto &value : bindings)
-        query.bindValue(position++, value);
-}
-
-// Runs a kept statement; one that fails after being reused is prepared afresh and run once more: a kept
-// statement can be spent without its connection changing (the driver finalizes every statement when the
-// connection is closed and opened again). A failed statement changed nothing, so a real error fails the same
-// way again. Returns the statement that ran (null when preparing it again failed).
-KeptStatement *runKept(const QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings,
-                       KeptStatement *kept, KeptState state, QString *error, bool *ran)
-{
-    bindPositional(*kept->query, bindings);
-    *ran = kept->query->exec();
-    if (*ran || state != KeptState::Reused)
-        return kept;
-    kept->query->finish();
-    dropStatement(db, sql);
-    kept = keptStatement(db, sql, error, &state);
-    if (!kept)
-        return nullptr;
-    bindPositional(*kept->query, bindings);
-    *ran = kept->query->exec();
-    return kept;
 }
 
 bool runStatement(QSqlDatabase &db, const QString &sql, QString *error)
@@ -980,42 +896,15 @@ void forgetStatements(const QString &connectionName)
 {
     StatementCache &cache = statementCache();
     std::map<QString, KeptStatement> spent;
-    std::map<QString, KeptRead> spentReads;
     {
         std::lock_guard lock(cache.mutex);
         if (auto it = cache.byConnection.find(connectionName); it != cache.byConnection.end()) {
             spent = std::move(it->second);
             cache.byConnection.erase(it);
         }
-        if (auto it = cache.readsByConnection.find(connectionName); it != cache.readsByConnection.end()) {
-            spentReads = std::move(it->second);
-            cache.readsByConnection.erase(it);
-        }
     }
-    for (auto &[sql, kept] : spentReads)
+    for (auto &[sql, kept] : spent)
         sqlite3_finalize(kept.statement);
-}
-
-bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
-           int *rowsAffected)
-{
-    const QSqlDatabase &db = target(ownDb);
-    KeptState state = KeptState::Fresh;
-    KeptStatement *kept = keptStatement(db, sql, error, &state);
-    if (!kept)
-        return false;
-    bool ran = false;
-    kept = runKept(db, sql, bindings, kept, state, error, &ran);
-    if (!kept)
-        return false;
-    QSqlQuery *query = kept->query.get();
-    if (!ran && error)
-        *error = statementError(*query, sql);
-    if (ran && rowsAffected)
-        *rowsAffected = query->numRowsAffected();
-    // Reset at once: a kept statement must hold no lock or read snapshot between calls.
-    query->finish();
-    return ran;
 }
 
 namespace {
@@ -1055,7 +944,10 @@ int bindAll(sqlite3_stmt *statement, std::initializer_list<QVariant> bindings)
     for (const QVariant &value : bindings) {
         ++position;
         int rc = SQLITE_OK;
-        if (boundAsNull(value)) {
+        if (value.metaType() == QMetaType::fromType<std::string>()) {
+            const auto *text = static_cast<const std::string *>(value.constData());
+            rc = sqlite3_bind_text(statement, position, text->data(), int(text->size()), SQLITE_TRANSIENT);
+        } else if (boundAsNull(value)) {
             rc = sqlite3_bind_null(statement, position);
         } else {
             switch (value.typeId()) {
@@ -1096,36 +988,36 @@ int bindAll(sqlite3_stmt *statement, std::initializer_list<QVariant> bindings)
     return SQLITE_OK;
 }
 
-QString readError(sqlite3 *handle, const QString &sql)
+QString sqliteError(sqlite3 *handle, const QString &sql)
 {
     return QString::fromUtf8(handle ? sqlite3_errmsg(handle) : "no database connection") +
            QStringLiteral(" [") + sql + QLatin1Char(']');
 }
 
-sqlite3_stmt *prepareRead(sqlite3 *handle, const QString &sql, unsigned flags, QString *error)
+sqlite3_stmt *prepareStatement(sqlite3 *handle, const QString &sql, unsigned flags, QString *error)
 {
     sqlite3_stmt *statement = nullptr;
     const QByteArray text = sql.toUtf8();
     if (!handle || sqlite3_prepare_v3(handle, text.constData(), int(text.size()), flags, &statement,
                                       nullptr) != SQLITE_OK) {
         if (error)
-            *error = readError(handle, sql);
+            *error = sqliteError(handle, sql);
         sqlite3_finalize(statement);
         return nullptr;
     }
     return statement;
 }
 
-// The kept read statement for `sql` on `db` (prepared now if there is none, or its connection was closed and
+// The kept statement for `sql` on `db` (prepared now if there is none, or its connection was closed and
 // opened again meanwhile); null with `busy` set when a Read of the same text is running on this connection.
-KeptRead *keptRead(const QSqlDatabase &db, sqlite3 *handle, const QString &sql, QString *error, bool *busy)
+KeptStatement *keptStatement(const QSqlDatabase &db, sqlite3 *handle, const QString &sql, QString *error, bool *busy)
 {
     StatementCache &cache = statementCache();
     sqlite3_stmt *spent = nullptr;
     *busy = false;
     {
         std::lock_guard lock(cache.mutex);
-        auto &reads = cache.readsByConnection[db.connectionName()];
+        auto &reads = cache.byConnection[db.connectionName()];
         if (auto it = reads.find(sql); it != reads.end()) {
             if (it->second.busy) {
                 *busy = true;
@@ -1139,16 +1031,53 @@ KeptRead *keptRead(const QSqlDatabase &db, sqlite3 *handle, const QString &sql, 
     }
     // Prepared on a connection since closed: SQLite kept that connection for it; finalizing lets it go.
     sqlite3_finalize(spent);
-    sqlite3_stmt *statement = prepareRead(handle, sql, SQLITE_PREPARE_PERSISTENT, error);
+    sqlite3_stmt *statement = prepareStatement(handle, sql, SQLITE_PREPARE_PERSISTENT, error);
     if (!statement)
         return nullptr;
     std::lock_guard lock(cache.mutex);
-    KeptRead &kept = cache.readsByConnection[db.connectionName()][sql];
-    kept = KeptRead{handle, statement, false};
+    KeptStatement &kept = cache.byConnection[db.connectionName()][sql];
+    kept = KeptStatement{handle, statement, false};
     return &kept;
 }
 
 } // namespace
+
+bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
+           int *rowsAffected)
+{
+    const QSqlDatabase &db = target(ownDb);
+    sqlite3 *handle = db.isOpen() ? sqliteHandle(db) : nullptr;
+    if (!handle) {
+        if (error)
+            *error = QStringLiteral("the database is not open [") + sql + QLatin1Char(']');
+        return false;
+    }
+    bool busy = false;
+    KeptStatement *kept = keptStatement(db, handle, sql, error, &busy);
+    // The same text being read here (a SELECT a Read is stepping through) runs on a statement of its own.
+    sqlite3_stmt *statement = kept ? kept->statement : busy ? prepareStatement(handle, sql, 0, error) : nullptr;
+    if (!statement)
+        return false;
+    int rc = bindAll(statement, bindings);
+    if (rc == SQLITE_OK) {
+        do
+            rc = sqlite3_step(statement);
+        while (rc == SQLITE_ROW);
+    }
+    const bool ran = rc == SQLITE_DONE;
+    if (!ran && error)
+        *error = sqliteError(handle, sql);
+    if (ran && rowsAffected)
+        *rowsAffected = sqlite3_changes(handle);
+    // Reset at once: a kept statement must hold no lock or read snapshot between calls, nor a caller's data.
+    if (kept) {
+        sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement);
+    } else {
+        sqlite3_finalize(statement);
+    }
+    return ran;
+}
 
 Read::Read(const QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings,
            QString *error)
@@ -1161,20 +1090,20 @@ Read::Read(const QSqlDatabase &ownDb, const QString &sql, std::initializer_list<
         return;
     }
     bool busy = false;
-    KeptRead *kept = keptRead(db, handle, sql, error, &busy);
+    KeptStatement *kept = keptStatement(db, handle, sql, error, &busy);
     if (kept) {
         m_statement = kept->statement;
         m_busy = &kept->busy;
         *m_busy = true;
     } else if (busy) {
-        m_statement = prepareRead(handle, sql, 0, error);
+        m_statement = prepareStatement(handle, sql, 0, error);
         m_own = m_statement != nullptr;
     }
     if (!m_statement)
         return;
     if (bindAll(m_statement, bindings) != SQLITE_OK) {
         if (error)
-            *error = readError(handle, sql);
+            *error = sqliteError(handle, sql);
         finish();
         return;
     }
@@ -1182,7 +1111,7 @@ Read::Read(const QSqlDatabase &ownDb, const QString &sql, std::initializer_list<
     const int rc = sqlite3_step(m_statement);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         if (error)
-            *error = readError(handle, sql);
+            *error = sqliteError(handle, sql);
         finish();
         return;
     }
@@ -1302,6 +1231,16 @@ QString isoTime(const QDateTime &t)
 QString isoTimeMs(const QDateTime &t)
 {
     return formatIsoTime(t, true);
+}
+
+QVariant utf8(std::string text)
+{
+    return QVariant::fromValue(std::move(text));
+}
+
+QVariant jsonText(const nlohmann::json &json)
+{
+    return utf8(wire::dump(json));
 }
 
 QString toText(const nlohmann::json &json)

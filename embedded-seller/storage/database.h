@@ -142,7 +142,9 @@ bool execute(QSqlQuery &query, const QString &sql, std::initializer_list<QVarian
 // statement kept per connection and thread, so the write paths do not parse their SQL again on every call
 // (measured: a third of get_products' CPU went to SQLite's parser and Qt's prepare before). `rowsAffected`,
 // when given, receives the count of changed rows. Never for SELECT: a kept statement is shared by every
-// caller of the same text on this connection.
+// caller of the same text on this connection. Runs on SQLite's own API with Read's bindings (below): QtSql's
+// binding of positional values (a placeholder name made per value) and its error objects cost more than
+// SQLite's own step for a small row.
 bool write(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected = nullptr);
 // A SELECT run through a statement kept prepared per connection and thread, like write()'s: the read paths
@@ -189,6 +191,11 @@ void forgetStatements(const QString &connectionName);
 QString isoTime(const QDateTime &t);
 QString isoTimeMs(const QDateTime &t);
 
+// `text` (UTF-8) as a binding of write() or Read: bound as TEXT as it is, without a QString's trip through
+// UTF-16 and SQLite's back to UTF-8. Only for these two; QtSql's own queries do not know the type.
+QVariant utf8(std::string text);
+// A document as compact JSON text, bound as utf8() is.
+QVariant jsonText(const nlohmann::json &json);
 QString toText(const nlohmann::json &json);
 nlohmann::json fromText(const QString &text); // null on empty or unparsable text
 QString qs(const std::string &text);

@@ -206,8 +206,8 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
         &error);
     if (!written)
         return databaseFailure(error);
-    for (const auto &p : issued)
-        result["proposals"].push_back(proposals::wireView(p));
+    for (auto &p : issued)
+        result["proposals"].push_back(proposals::wireView(std::move(p)));
     return adcp::ToolOutcome::success(std::move(result));
 }
 
