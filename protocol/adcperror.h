@@ -59,9 +59,9 @@ struct ToolOutcome
 {
     nlohmann::json result;
     std::optional<AdcpError> error;
-    // Members of a successful result that a seller keeps as prepared JSON text instead of in `result` (a large
-    // answer assembled from text prepared once). Only the seller's Dispatcher::callPrepared() hands these out;
-    // every other outcome has them in `result`.
+    // Members of a successful result that a seller keeps as prepared JSON text instead of in `result` (a
+    // large answer assembled from text prepared once). Only the seller's Dispatcher::callPrepared() hands
+    // these out; every other outcome has them in `result`. In key order, each key once and not in `result`.
     std::vector<wire::PreparedMember> prepared;
 
     bool ok() const { return !error.has_value(); }

@@ -33,9 +33,9 @@ struct Product
     std::vector<std::string> nameWords;
     std::vector<std::string> descriptionWords;
     std::string targetingText;
-    // The public object as answer text, prepared once when a Catalog is built so that no call copies or writes
-    // a product: each member of publicJson, in key order, and the 3.2 format_options member (none when the
-    // product has no format options). answerTextBytes: their text's length, for reserving.
+    // The public object as answer text, prepared once when a Catalog is built so that no call copies or
+    // writes a product: each member of publicJson, in key order, and the 3.2 format_options member (none when
+    // the product has no format options). answerTextBytes: their text's length, for reserving.
     std::vector<wire::PreparedMember> publicMembers;
     std::vector<wire::PreparedMember> formatOptionsMember;
     std::size_t answerTextBytes = 0;

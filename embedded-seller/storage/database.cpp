@@ -1010,7 +1010,8 @@ sqlite3_stmt *prepareStatement(sqlite3 *handle, const QString &sql, unsigned fla
 
 // The kept statement for `sql` on `db` (prepared now if there is none, or its connection was closed and
 // opened again meanwhile); null with `busy` set when a Read of the same text is running on this connection.
-KeptStatement *keptStatement(const QSqlDatabase &db, sqlite3 *handle, const QString &sql, QString *error, bool *busy)
+KeptStatement *keptStatement(const QSqlDatabase &db, sqlite3 *handle, const QString &sql, QString *error,
+                             bool *busy)
 {
     StatementCache &cache = statementCache();
     sqlite3_stmt *spent = nullptr;
@@ -1055,7 +1056,9 @@ bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVaria
     bool busy = false;
     KeptStatement *kept = keptStatement(db, handle, sql, error, &busy);
     // The same text being read here (a SELECT a Read is stepping through) runs on a statement of its own.
-    sqlite3_stmt *statement = kept ? kept->statement : busy ? prepareStatement(handle, sql, 0, error) : nullptr;
+    sqlite3_stmt *statement = kept   ? kept->statement
+                              : busy ? prepareStatement(handle, sql, 0, error)
+                                     : nullptr;
     if (!statement)
         return false;
     int rc = bindAll(statement, bindings);

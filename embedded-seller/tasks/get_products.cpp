@@ -42,7 +42,8 @@ std::string requestCurrency(const json &args)
     return "USD";
 }
 
-// One product of an answer: the catalog's product, with the brief's note on why it was picked when it has one.
+// One product of an answer: the catalog's product, with the brief's note on why it was picked when it has
+// one.
 struct Pick
 {
     const Product *product = nullptr;
@@ -68,9 +69,9 @@ Picks productList(const Catalog &catalog, const std::set<std::string> &ids,
 
 // The answer's `products` member, assembled from the text the Catalog prepared for each product
 // (Product::publicMembers): the bytes these products' JSON objects would be written as, without a copy of a
-// product or a serialization per call. A 3.2 caller (adcp_version 3.2 or later) reads canonical format_options
-// on every product; the legacy format_ids stay beside them for older SDKs. 3.0/3.1 callers get the products of
-// their release unchanged.
+// product or a serialization per call. A 3.2 caller (adcp_version 3.2 or later) reads canonical
+// format_options on every product; the legacy format_ids stay beside them for older SDKs. 3.0/3.1 callers get
+// the products of their release unchanged.
 wire::PreparedMember productsMember(const Picks &picks, bool formatOptions)
 {
     std::size_t bytes = 16;

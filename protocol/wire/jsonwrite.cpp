@@ -292,7 +292,8 @@ std::vector<PreparedMember> prepareMembers(const nlohmann::json &object)
 
 namespace {
 
-// Merges `members` (a sorted source of keys, written by `write`) with `overrides`, as described in the header.
+// Merges `members` (a sorted source of keys, written by `write`) with `overrides`, as described in the
+// header.
 template <typename Source, typename KeyOf, typename Write>
 void mergeObject(TwinText &out, const Source &members, KeyOf keyOf, Write write,
                  std::span<const PreparedMember> overrides)
@@ -329,7 +330,8 @@ void mergeObject(TwinText &out, const Source &members, KeyOf keyOf, Write write,
 
 } // namespace
 
-void appendObject(TwinText &out, std::span<const PreparedMember> members, std::span<const PreparedMember> overrides)
+void appendObject(TwinText &out, std::span<const PreparedMember> members,
+                  std::span<const PreparedMember> overrides)
 {
     mergeObject(
         out, members, [](auto it) -> const std::string & { return it->key; },

@@ -27,9 +27,10 @@ void appendJsonString(std::string &out, std::string_view utf8);
 // The same without the quotes: `utf8` as the content of a JSON string literal.
 void appendStringContent(std::string &out, std::string_view utf8);
 
-// Compact JSON text, and beside it the same text escaped as the content of a JSON string. An MCP answer carries
-// its result twice (structuredContent, and a text item holding the result as a string), so text that a seller
-// prepares once is kept in both forms and spliced into an answer without being written or escaped again.
+// Compact JSON text, and beside it the same text escaped as the content of a JSON string. An MCP answer
+// carries its result twice (structuredContent, and a text item holding the result as a string), so text that
+// a seller prepares once is kept in both forms and spliced into an answer without being written or escaped
+// again.
 struct TwinText
 {
     std::string text;
@@ -53,9 +54,11 @@ PreparedMember prepareMember(const std::string &key, const nlohmann::json &value
 // Every member of `object`, in key order, each prepared alone.
 std::vector<PreparedMember> prepareMembers(const nlohmann::json &object);
 
-// Appends one object made of two lists of prepared members, each in key order: in key order, and where a key is in
-// both, `overrides`' member alone. These are the bytes appendDump writes for the object the lists describe.
-void appendObject(TwinText &out, std::span<const PreparedMember> members, std::span<const PreparedMember> overrides);
+// Appends one object made of two lists of prepared members, each in key order: in key order, and where a key
+// is in both, `overrides`' member alone. These are the bytes appendDump writes for the object the lists
+// describe.
+void appendObject(TwinText &out, std::span<const PreparedMember> members,
+                  std::span<const PreparedMember> overrides);
 // The same for an object given as a value (members written here) and prepared members that take precedence.
 void appendObject(TwinText &out, const nlohmann::json &object, std::span<const PreparedMember> overrides);
 

@@ -1,11 +1,11 @@
 // The seller's MCP/A2A face over real loopback sockets (the Beast engine), and the buyer's AgentClient
 // driving our own seller over MCP, A2A and in-process.
 #include "agentclient.h"
-#include "testseller.h"
 #include "dispatcher.h"
 #include "sellercontext.h"
 #include "server/inprocesstransport.h"
 #include "server/sellerhttpserver.h"
+#include "testseller.h"
 #include "transports/a2atransport.h"
 #include "transports/mcptransport.h"
 #include "wire/jsonread.h"
@@ -391,8 +391,9 @@ void tst_SellerServer::idempotencyConflictEnvelope()
 }
 
 // get_products' products reach an MCP caller as text the catalog prepared once (spliced into the answer, not
-// written per call): the answer must be exactly what the Dispatcher answers in-process, its text item the bytes of
-// its structuredContent as a whole document would be written, for each mode and for 3.0 and 3.2 callers.
+// written per call): the answer must be exactly what the Dispatcher answers in-process, its text item the
+// bytes of its structuredContent as a whole document would be written, for each mode and for 3.0 and 3.2
+// callers.
 void tst_SellerServer::productsAnswerIsTheDispatchersAnswer_data()
 {
     QTest::addColumn<QByteArray>("arguments");
@@ -406,11 +407,12 @@ void tst_SellerServer::productsAnswerIsTheDispatchersAnswer_data()
     QTest::newRow("brief") << QByteArray::fromStdString(brief.dump()) << false;
     QTest::newRow("brief, 3.2 caller") << QByteArray::fromStdString(brief32.dump()) << false;
     QTest::newRow("wholesale") << QByteArray(R"({"buying_mode":"wholesale"})") << true;
-    QTest::newRow("wholesale, 3.2 caller") << QByteArray(R"({"buying_mode":"wholesale","adcp_version":"3.2"})")
-                                           << true;
+    QTest::newRow("wholesale, 3.2 caller")
+        << QByteArray(R"({"buying_mode":"wholesale","adcp_version":"3.2"})") << true;
     QTest::newRow("open proposals") << QByteArray(R"({"buying_mode":"open"})") << true;
-    QTest::newRow("no match") << QByteArray(R"({"buying_mode":"brief","brief":"zzzz","filters":{"channels":["podcast"]}})")
-                              << false;
+    QTest::newRow("no match")
+        << QByteArray(R"({"buying_mode":"brief","brief":"zzzz","filters":{"channels":["podcast"]}})")
+        << false;
 }
 
 void tst_SellerServer::productsAnswerIsTheDispatchersAnswer()

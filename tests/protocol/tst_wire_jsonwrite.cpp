@@ -53,9 +53,9 @@ public:
 
     std::string string()
     {
-        static const std::string pieces[] = {"a",    "\"",   "\\",       "\n",       "\x01",    "\x1f", " ",
-                                             "\x7f", "\xc3", "\xa9",     "\xe2\x82", "\xac",    "\xf0", "\x9f\x8e\xac",
-                                             "\xed", "\xa0", "\xc3\xa9", "\xff",     "abcdefgh"};
+        static const std::string pieces[] = {
+            "a",        "\"",   "\\",   "\n",           "\x01", "\x1f", " ",        "\x7f", "\xc3",    "\xa9",
+            "\xe2\x82", "\xac", "\xf0", "\x9f\x8e\xac", "\xed", "\xa0", "\xc3\xa9", "\xff", "abcdefgh"};
         std::string s;
         const int parts = int(m_rng() % 24);
         for (int i = 0; i < parts; ++i)
@@ -230,7 +230,8 @@ void TestJsonWrite::preparedMembersSpliceAsTheWholeDocument()
         fromMembers.append("[");
         adcp::wire::appendObject(fromMembers, members, overrides);
         fromMembers.append("]");
-        QCOMPARE(QByteArray::fromStdString(fromMembers.text), QByteArray::fromStdString("[" + expected + "]"));
+        QCOMPARE(QByteArray::fromStdString(fromMembers.text),
+                 QByteArray::fromStdString("[" + expected + "]"));
         QCOMPARE(QByteArray::fromStdString(fromMembers.escaped),
                  QByteArray::fromStdString(escapedByNlohmann("[" + expected + "]")));
 
@@ -253,7 +254,8 @@ void TestJsonWrite::materializeParsesPreparedMembersIn()
     adcp::ToolOutcome outcome = adcp::ToolOutcome::success({{"status", "completed"}});
     adcp::wire::PreparedMember products{"products", {}};
     products.piece.append(R"("products":[)");
-    const std::vector<adcp::wire::PreparedMember> relevance = {adcp::wire::prepareMember("brief_relevance", "why")};
+    const std::vector<adcp::wire::PreparedMember> relevance = {
+        adcp::wire::prepareMember("brief_relevance", "why")};
     adcp::wire::appendObject(products.piece, adcp::wire::prepareMembers(product), relevance);
     products.piece.append("]");
     outcome.prepared.push_back(std::move(products));

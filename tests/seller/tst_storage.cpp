@@ -782,16 +782,25 @@ void TestStorage::writeStoresWhatQtSqlStores()
 {
     QSqlDatabase db = QSqlDatabase::database(m_name);
     QSqlQuery q(db);
-    QVERIFY(q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS kinds2 (who TEXT, i INTEGER, r REAL, t TEXT, b BLOB, "
-                                  "n TEXT, d TEXT, big INTEGER, u TEXT, j TEXT)")));
+    QVERIFY(q.exec(
+        QStringLiteral("CREATE TABLE IF NOT EXISTS kinds2 (who TEXT, i INTEGER, r REAL, t TEXT, b BLOB, "
+                       "n TEXT, d TEXT, big INTEGER, u TEXT, j TEXT)")));
     QVERIFY(q.exec(QStringLiteral("DELETE FROM kinds2")));
     const QDateTime at(QDate(2026, 12, 7), QTime(5, 6, 7, 890), Qt::UTC);
     const QString insert = QStringLiteral("INSERT INTO kinds2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     const QString text = QStringLiteral("zwölf ✓ \"quoted\"");
     const nlohmann::json document = {{"name", "zwölf ✓"}, {"n", 3}};
     QVERIFY(q.prepare(insert));
-    const QVariantList row{QStringLiteral("qtsql"), 42, 2.5, text, QByteArray("\x00\x01z", 3), QString(), at,
-                           qlonglong(1) << 40, text, storage::toText(document)};
+    const QVariantList row{QStringLiteral("qtsql"),
+                           42,
+                           2.5,
+                           text,
+                           QByteArray("\x00\x01z", 3),
+                           QString(),
+                           at,
+                           qlonglong(1) << 40,
+                           text,
+                           storage::toText(document)};
     for (int i = 0; i < row.size(); ++i)
         q.bindValue(i, row[i]);
     QVERIFY2(q.exec(), qPrintable(q.lastError().text()));
@@ -799,22 +808,24 @@ void TestStorage::writeStoresWhatQtSqlStores()
 
     QString error;
     int rows = -1;
-    QVERIFY2(storage::write(db, insert,
-                            {QStringLiteral("ours"), 42, 2.5, text, QByteArray("\x00\x01z", 3), QString(), at,
-                             qlonglong(1) << 40, storage::utf8(text.toStdString()), storage::jsonText(document)},
-                            &error, &rows),
-             qPrintable(error));
+    QVERIFY2(
+        storage::write(db, insert,
+                       {QStringLiteral("ours"), 42, 2.5, text, QByteArray("\x00\x01z", 3), QString(), at,
+                        qlonglong(1) << 40, storage::utf8(text.toStdString()), storage::jsonText(document)},
+                       &error, &rows),
+        qPrintable(error));
     QCOMPARE(rows, 1);
 
     // Every column alike in type and bytes.
-    const QString columns[] = {QStringLiteral("i"), QStringLiteral("r"), QStringLiteral("t"), QStringLiteral("b"),
-                               QStringLiteral("n"), QStringLiteral("d"), QStringLiteral("big"), QStringLiteral("u"),
-                               QStringLiteral("j")};
+    const QString columns[] = {QStringLiteral("i"),   QStringLiteral("r"), QStringLiteral("t"),
+                               QStringLiteral("b"),   QStringLiteral("n"), QStringLiteral("d"),
+                               QStringLiteral("big"), QStringLiteral("u"), QStringLiteral("j")};
     for (const auto &column : columns) {
-        const QString compare = QStringLiteral("SELECT typeof(a.%1) = typeof(b.%1) AND quote(a.%1) IS quote(b.%1), "
-                                               "typeof(a.%1) FROM kinds2 a, kinds2 b WHERE a.who = 'qtsql' AND "
-                                               "b.who = 'ours'")
-                                    .arg(column);
+        const QString compare =
+            QStringLiteral("SELECT typeof(a.%1) = typeof(b.%1) AND quote(a.%1) IS quote(b.%1), "
+                           "typeof(a.%1) FROM kinds2 a, kinds2 b WHERE a.who = 'qtsql' AND "
+                           "b.who = 'ours'")
+                .arg(column);
         QVERIFY2(q.exec(compare) && q.next(), qPrintable(q.lastError().text()));
         QVERIFY2(q.value(0).toInt() == 1, qPrintable(column + QLatin1Char(' ') + q.value(1).toString()));
     }
@@ -824,13 +835,15 @@ void TestStorage::writeStoresWhatQtSqlStores()
     q.finish();
 
     // Rows affected, and SQLite's message with the SQL for a failing statement (nothing changed).
-    QVERIFY(storage::write(db, QStringLiteral("UPDATE kinds2 SET i = i + 1 WHERE i = ?"), {42}, &error, &rows));
+    QVERIFY(
+        storage::write(db, QStringLiteral("UPDATE kinds2 SET i = i + 1 WHERE i = ?"), {42}, &error, &rows));
     QCOMPARE(rows, 2);
     QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO kinds2 (nope) VALUES (?)"), {1}, &error));
-    QVERIFY2(error.contains(QStringLiteral("no column named nope")) && error.contains(QStringLiteral("INSERT")),
+    QVERIFY2(error.contains(QStringLiteral("no column named nope")) &&
+                 error.contains(QStringLiteral("INSERT")),
              qPrintable(error));
-    QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, NULL)"), {QStringLiteral("x")},
-                            &error));
+    QVERIFY(!storage::write(db, QStringLiteral("INSERT INTO t (k, v) VALUES (?, NULL)"),
+                            {QStringLiteral("x")}, &error));
     QVERIFY2(error.contains(QStringLiteral("NOT NULL")), qPrintable(error));
     QCOMPARE(keptStatements(QStringLiteral("INSERT INTO t (k, v)")), 1); // kept, and reset after the failure
 }
