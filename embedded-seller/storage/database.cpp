@@ -1041,26 +1041,56 @@ KeptStatement *keptStatement(const QSqlDatabase &db, sqlite3 *handle, const QStr
     return &kept;
 }
 
+// The statement write() and Read run `sql` on: the kept one of `db`'s connection or, while a Read steps
+// through that one (the same text read again inside it), one of its own (`kept` null; finalized by
+// releaseStatement). `statement` is null on a failure, with `error` set.
+struct OpenStatement
+{
+    sqlite3 *handle = nullptr;
+    sqlite3_stmt *statement = nullptr;
+    KeptStatement *kept = nullptr;
+};
+
+OpenStatement openStatement(const QSqlDatabase &db, const QString &sql, QString *error)
+{
+    OpenStatement open;
+    open.handle = db.isOpen() ? sqliteHandle(db) : nullptr;
+    if (!open.handle) {
+        if (error)
+            *error = QStringLiteral("the database is not open [") + sql + QLatin1Char(']');
+        return open;
+    }
+    bool busy = false;
+    open.kept = keptStatement(db, open.handle, sql, error, &busy);
+    if (open.kept)
+        open.statement = open.kept->statement;
+    else if (busy)
+        open.statement = prepareStatement(open.handle, sql, 0, error);
+    return open;
+}
+
+// Resets a kept statement at once (it must hold no lock or read snapshot between calls; bound text was
+// copied, SQLITE_TRANSIENT, and clearing it keeps no caller data), or finalizes one of its own.
+void releaseStatement(sqlite3_stmt *statement, bool kept)
+{
+    if (kept) {
+        sqlite3_reset(statement);
+        sqlite3_clear_bindings(statement);
+    } else {
+        sqlite3_finalize(statement);
+    }
+}
+
 } // namespace
 
 bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings, QString *error,
            int *rowsAffected)
 {
-    const QSqlDatabase &db = target(ownDb);
-    sqlite3 *handle = db.isOpen() ? sqliteHandle(db) : nullptr;
-    if (!handle) {
-        if (error)
-            *error = QStringLiteral("the database is not open [") + sql + QLatin1Char(']');
-        return false;
-    }
-    bool busy = false;
-    KeptStatement *kept = keptStatement(db, handle, sql, error, &busy);
-    // The same text being read here (a SELECT a Read is stepping through) runs on a statement of its own.
-    sqlite3_stmt *statement = kept   ? kept->statement
-                              : busy ? prepareStatement(handle, sql, 0, error)
-                                     : nullptr;
+    const OpenStatement open = openStatement(target(ownDb), sql, error);
+    sqlite3_stmt *statement = open.statement;
     if (!statement)
         return false;
+    sqlite3 *handle = open.handle;
     int rc = bindAll(statement, bindings);
     if (rc == SQLITE_OK) {
         do
@@ -1072,38 +1102,23 @@ bool write(QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVaria
         *error = sqliteError(handle, sql);
     if (ran && rowsAffected)
         *rowsAffected = sqlite3_changes(handle);
-    // Reset at once: a kept statement must hold no lock or read snapshot between calls, nor a caller's data.
-    if (kept) {
-        sqlite3_reset(statement);
-        sqlite3_clear_bindings(statement);
-    } else {
-        sqlite3_finalize(statement);
-    }
+    releaseStatement(statement, open.kept != nullptr);
     return ran;
 }
 
 Read::Read(const QSqlDatabase &ownDb, const QString &sql, std::initializer_list<QVariant> bindings,
            QString *error)
 {
-    const QSqlDatabase &db = target(ownDb);
-    sqlite3 *handle = db.isOpen() ? sqliteHandle(db) : nullptr;
-    if (!handle) {
-        if (error)
-            *error = QStringLiteral("the database is not open [") + sql + QLatin1Char(']');
+    const OpenStatement open = openStatement(target(ownDb), sql, error);
+    if (!open.statement)
         return;
-    }
-    bool busy = false;
-    KeptStatement *kept = keptStatement(db, handle, sql, error, &busy);
-    if (kept) {
-        m_statement = kept->statement;
-        m_busy = &kept->busy;
+    sqlite3 *handle = open.handle;
+    m_statement = open.statement;
+    m_own = !open.kept;
+    if (open.kept) {
+        m_busy = &open.kept->busy;
         *m_busy = true;
-    } else if (busy) {
-        m_statement = prepareStatement(handle, sql, 0, error);
-        m_own = m_statement != nullptr;
     }
-    if (!m_statement)
-        return;
     if (bindAll(m_statement, bindings) != SQLITE_OK) {
         if (error)
             *error = sqliteError(handle, sql);
@@ -1165,13 +1180,7 @@ QVariant Read::value(int index) const
 void Read::finish()
 {
     if (m_statement) {
-        if (m_own)
-            sqlite3_finalize(m_statement);
-        else
-            sqlite3_reset(m_statement);
-        // Bound text was copied (SQLITE_TRANSIENT); clearing it keeps no caller data in the kept statement.
-        if (!m_own)
-            sqlite3_clear_bindings(m_statement);
+        releaseStatement(m_statement, !m_own);
         m_statement = nullptr;
     }
     m_own = false;

@@ -256,13 +256,6 @@ void TwinText::append(const TwinText &prepared)
     escaped += prepared.escaped;
 }
 
-void TwinText::appendValue(const nlohmann::json &value)
-{
-    const std::size_t mark = text.size();
-    appendDump(text, value);
-    appendStringContent(escaped, std::string_view(text).substr(mark));
-}
-
 void TwinText::reserve(std::size_t textBytes)
 {
     text.reserve(textBytes);

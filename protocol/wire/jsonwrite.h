@@ -39,7 +39,6 @@ struct TwinText
     // Appends JSON text this program wrote (see appendJsonString), escaping it for the twin.
     void append(std::string_view json);
     void append(const TwinText &prepared);
-    void appendValue(const nlohmann::json &value);
     void reserve(std::size_t textBytes);
 };
 
