@@ -1,6 +1,7 @@
 #include "proposalstore.h"
 
 #include "storage/database.h"
+#include "wire/jsonread.h"
 
 #include <QSqlQuery>
 
@@ -180,7 +181,7 @@ std::vector<ProposalVersion> ProposalStore::versions(QSqlDatabase &db, const std
 }
 
 bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::string &cause,
-                           const QDateTime &now, QString *error)
+                           const QDateTime &now, QString *error, std::string *storedText)
 {
     p.version = 1;
     p.current["proposal_id"] = p.proposalId;
@@ -188,6 +189,9 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
     p.current["proposal_status"] = wireStatus(p.state);
     p.current["expires_at"] = ss(storage::isoTime(p.expiresAt));
     const QString at = storage::isoTimeMs(now);
+    std::string text = wire::dump(p.current);
+    if (storedText)
+        *storedText = text;
     if (!storage::write(
             db,
             QStringLiteral("INSERT INTO proposals (principal_id, proposal_id, request_id, current_version, "
@@ -202,8 +206,8 @@ bool ProposalStore::insert(QSqlDatabase &db, StoredProposal &p, const std::strin
         db,
         QStringLiteral("INSERT INTO proposal_versions (principal_id, proposal_id, version, status, "
                        "proposal_json, cause, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-        {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)), storage::jsonText(p.current),
-         qs(cause), at},
+        {qs(p.principalId), qs(p.proposalId), p.version, qs(toString(p.state)),
+         storage::utf8(std::move(text)), qs(cause), at},
         error);
 }
 

@@ -64,9 +64,10 @@ public:
     static std::vector<ProposalVersion> versions(QSqlDatabase &db, const std::string &principalId,
                                                  const std::string &proposalId, QString *error);
 
-    // Inserts version 1 (sets proposal_version and proposal_status inside `proposal.current`).
+    // Inserts version 1 (sets proposal_version and proposal_status inside `proposal.current`). `storedText`,
+    // when given, receives the document as stored (compact JSON of `proposal.current`).
     static bool insert(QSqlDatabase &db, StoredProposal &proposal, const std::string &cause,
-                       const QDateTime &now, QString *error);
+                       const QDateTime &now, QString *error, std::string *storedText = nullptr);
     // Stores `proposal.current` as the next version with the proposal's state and expiry.
     static bool addVersion(QSqlDatabase &db, StoredProposal &proposal, const std::string &cause,
                            const QDateTime &now, QString *error);

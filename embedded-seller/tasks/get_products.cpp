@@ -191,15 +191,16 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
     }
     // Every brief writes its proposals: concurrent briefs share one commit (storage::groupWrite).
     QString error;
+    std::vector<std::string> storedTexts(issued.size());
     const bool written = storage::groupWrite(
         task.db,
         [&](QSqlDatabase &db, QString *writeError) {
             if (opportunity != args.end() &&
                 !OpportunityStore::upsert(db, task.principal.id, *opportunity, task.now, writeError))
                 return false;
-            for (auto &p : issued) {
-                if (!ProposalStore::insert(db, p, autoCommit ? "issued committed" : "issued", task.now,
-                                           writeError))
+            for (size_t i = 0; i < issued.size(); ++i) {
+                if (!ProposalStore::insert(db, issued[i], autoCommit ? "issued committed" : "issued",
+                                           task.now, writeError, &storedTexts[i]))
                     return false;
             }
             return true;
@@ -207,9 +208,20 @@ adcp::ToolOutcome briefMode(TaskContext &task, const json &args, const std::vect
         &error);
     if (!written)
         return databaseFailure(error);
-    for (auto &p : issued)
-        result["proposals"].push_back(proposals::wireView(std::move(p)));
-    return adcp::ToolOutcome::success(std::move(result));
+    // A new proposal's wire view is the document just stored (proposals::wireView differs only for a
+    // consumed one): the answer carries the stored text, written once.
+    result.erase("proposals");
+    adcp::ToolOutcome outcome = adcp::ToolOutcome::success(std::move(result));
+    wire::PreparedMember member{"proposals", {}};
+    member.piece.append(R"("proposals":[)");
+    for (size_t i = 0; i < storedTexts.size(); ++i) {
+        if (i > 0)
+            member.piece.append(",");
+        member.piece.append(storedTexts[i]);
+    }
+    member.piece.append("]");
+    outcome.prepared.push_back(std::move(member));
+    return outcome;
 }
 
 // ---- refine
@@ -750,6 +762,9 @@ adcp::ToolOutcome getProducts(TaskContext &task, const json &args)
         // Proposals and their prices are this account's own.
         outcome.result["cache_scope"] = "account";
         outcome.prepared.push_back(productsMember(products, formatOptions));
+        // Prepared members go in key order (a brief prepares its proposals as well).
+        std::sort(outcome.prepared.begin(), outcome.prepared.end(),
+                  [](const wire::PreparedMember &a, const wire::PreparedMember &b) { return a.key < b.key; });
     }
     return outcome;
 }

@@ -442,7 +442,17 @@ void tst_SellerServer::productsAnswerIsTheDispatchersAnswer()
         QVERIFY2(structured == local.result, answer.body.constData());
     } else {
         QVERIFY2(structured["products"] == local.result["products"], answer.body.constData());
-        QCOMPARE(structured["proposals"].size(), local.result["proposals"].size());
+        // New proposals differ in their ids and expiry alone.
+        const auto sameBut = [](json proposals) {
+            for (auto &p : proposals) {
+                p.erase("proposal_id");
+                p.erase("expires_at");
+            }
+            return proposals;
+        };
+        QVERIFY(!local.result["proposals"].empty());
+        QVERIFY2(sameBut(structured["proposals"]) == sameBut(local.result["proposals"]),
+                 answer.body.constData());
         QVERIFY(structured.value("context", json()) == local.result.value("context", json()));
     }
     const bool formatOptions = args.contains("adcp_version");
