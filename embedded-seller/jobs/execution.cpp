@@ -470,11 +470,24 @@ void Execution::tickerLoop()
 {
     QSqlDatabase db = m_context->database();
     std::string lastFailure;
+    // Each round moves the buys whose flight starts or ends since the last one (refreshCrossings); every
+    // sweepRounds rounds, at the first and when the seller clock went back it sweeps every open buy
+    // instead, for whatever changed a buy without refreshing it (another process, a hand-edited file).
+    QDateTime lastRound;
+    int roundsSinceSweep = 0;
     while (!m_stopping) {
         QString error;
         const QDateTime now = m_context->clock().now();
         try {
-            MediaBuyLifecycle::refreshAll(db, now, &error);
+            const bool sweep = !lastRound.isValid() || now < lastRound ||
+                               roundsSinceSweep + 1 >= std::max(1, m_options.sweepRounds);
+            const int moved = sweep ? MediaBuyLifecycle::refreshAll(db, now, &error)
+                                    : MediaBuyLifecycle::refreshCrossings(db, lastRound, now, &error);
+            // A failed round is tried again from the same point.
+            if (moved >= 0) {
+                roundsSinceSweep = sweep ? 0 : roundsSinceSweep + 1;
+                lastRound = now;
+            }
             expireCatalogSuppressions(db, now, &error);
             DeliveryWebhooks::sendDue(db, now, &error);
             JobQueue::reclaimOrphans(db, m_generation, &error);

@@ -277,7 +277,12 @@ std::optional<std::string> MediaBuyLifecycle::refresh(QSqlDatabase &db, const st
     return next;
 }
 
-int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QString *error)
+namespace {
+
+// refreshAll and refreshCrossings: the open buys `where` admits (a condition on media_buys b, and its
+// bindings).
+int refreshOpen(QSqlDatabase &db, const QDateTime &now, const QString &where,
+                std::initializer_list<QVariant> bindings, QString *error)
 {
     // One statement reads what decideStatus needs for every open buy (the same columns and conditions as
     // load, packages and computeStatus's creative count), without the write lock. Only a buy whose status
@@ -303,8 +308,9 @@ int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QStrin
             "e.media_buy_id = b.media_buy_id LEFT JOIN packages p ON p.principal_id = b.principal_id "
             "AND p.media_buy_id = b.media_buy_id LEFT JOIN exec_packages x ON x.principal_id = "
             "p.principal_id AND x.package_id = p.package_id WHERE b.status NOT IN ('completed', "
-            "'rejected', 'canceled') GROUP BY b.principal_id, b.media_buy_id"),
-        {}, error);
+            "'rejected', 'canceled')") +
+            where + QStringLiteral(" GROUP BY b.principal_id, b.media_buy_id"),
+        bindings, error);
     if (!q)
         return -1;
     std::vector<BuyExecution> stale;
@@ -333,13 +339,40 @@ int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QStrin
         storage::WriteTransaction tx(db);
         if (!tx.begin(error))
             return -1;
-        const auto next = refresh(db, buy.principalId, buy.mediaBuyId, now, error);
+        const auto next = MediaBuyLifecycle::refresh(db, buy.principalId, buy.mediaBuyId, now, error);
         if (!next || !tx.commit(error))
             return -1;
         if (*next != buy.status)
             ++changed;
     }
     return changed;
+}
+
+} // namespace
+
+int MediaBuyLifecycle::refreshAll(QSqlDatabase &db, const QDateTime &now, QString *error)
+{
+    return refreshOpen(db, now, QString(), {}, error);
+}
+
+int MediaBuyLifecycle::refreshCrossings(QSqlDatabase &db, const QDateTime &since, const QDateTime &now,
+                                        QString *error)
+{
+    // Every writer stores flight times as storage::isoTime (UTC, whole seconds), which sort as text in time
+    // order; the bounds are written the same way (truncated), so each stored time falls in exactly one of
+    // consecutive windows, and only once the clock has reached it.
+    const QString from = storage::isoTime(since);
+    const QString to = storage::isoTime(now);
+    if (to <= from)
+        return 0;
+    // The candidates by rowid from the two indexes: written as an OR on b, the planner walks every buy in
+    // the GROUP BY's order instead.
+    return refreshOpen(
+        db, now,
+        QStringLiteral(" AND b.rowid IN (SELECT rowid FROM media_buys WHERE start_time > ? AND "
+                       "start_time <= ? UNION ALL SELECT rowid FROM media_buys WHERE end_time > ? "
+                       "AND end_time <= ?)"),
+        {from, to, from, to}, error);
 }
 
 std::vector<std::pair<QDateTime, QDateTime>> MediaBuyLifecycle::pausedPeriods(QSqlDatabase &db,

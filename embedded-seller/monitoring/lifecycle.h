@@ -78,8 +78,13 @@ public:
     static std::optional<std::string> refresh(QSqlDatabase &db, const std::string &principalId,
                                               const std::string &mediaBuyId, const QDateTime &now,
                                               QString *error);
-    // refresh() for every non-terminal buy; returns how many changed status.
+    // refresh() for every non-terminal buy; returns how many changed status, -1 on error.
     static int refreshAll(QSqlDatabase &db, const QDateTime &now, QString *error);
+    // refresh() for the non-terminal buys whose flight starts or ends in (since, now], at the stored times'
+    // second precision: the only moves the clock alone makes (every other cause refreshes its buy when it
+    // happens). Reads through the start and end indexes, not every open buy.
+    static int refreshCrossings(QSqlDatabase &db, const QDateTime &since, const QDateTime &now,
+                                QString *error);
     // Writes a status change (history, core row, webhook). `cause` is free text for the history.
     static bool setStatus(QSqlDatabase &db, const BuyExecution &buy, const std::string &to,
                           const std::string &cause, const QDateTime &now, QString *error);

@@ -58,6 +58,15 @@ std::vector<MigrationStep> coreMigrations()
                  "PRIMARY KEY (principal_id, idempotency_key))"),
          },
          {}},
+        // The status ticker's round reads only the buys whose flight starts or ends since its last round
+        // (MediaBuyLifecycle::refreshCrossings).
+        {2,
+         QStringLiteral("media buys by flight start and end"),
+         {
+             QStringLiteral("CREATE INDEX media_buys_by_start ON media_buys (start_time)"),
+             QStringLiteral("CREATE INDEX media_buys_by_end ON media_buys (end_time)"),
+         },
+         {}},
     };
 }
 

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void updateErrors();
     void flightEndCompletesTheBuy();
     void refreshAllMovesWhatRefreshWould();
+    void refreshCrossingsMovesWhatTheClockCrossed();
     void manualApprovalIsASubmittedTask();
     void decliningAnApprovalRejectsTheBuy();
     void stateSurvivesRestart();
@@ -319,6 +320,84 @@ void TestExecLifecycle::refreshAllMovesWhatRefreshWould()
         QCOMPARE(MediaBuyLifecycle::load(db, principal(buyId), buyId)->status, status);
     // Nothing is left to move.
     QCOMPARE(MediaBuyLifecycle::refreshAll(db, now, &error), 0);
+}
+
+// The ticker's usual round reads only the buys whose flight started or ended since its last round: a crossing
+// inside the window moves its buy, one before it (or a change that is not the clock's) waits for the sweep.
+void TestExecLifecycle::refreshCrossingsMovesWhatTheClockCrossed()
+{
+    using adcp::seller::MediaBuyLifecycle;
+    using adcp::seller::storage::isoTime;
+    ExecSeller s;
+    const std::string endsInWindow = s.activeBuy().at("media_buy_id");
+    const std::string endedBefore = s.activeBuy().at("media_buy_id");
+    const std::string startsInWindow = s.activeBuy().at("media_buy_id");
+    const std::string startedBefore = s.activeBuy().at("media_buy_id");
+    const std::string pausedHold = s.activeBuy().at("media_buy_id");
+    QVERIFY(s.waitForJobs());
+    s.execution.reset();
+
+    QSqlDatabase db = s.context->database();
+    const QDateTime now = s.context->clock().now();
+    const QDateTime since = now.addSecs(-60);
+    const auto run = [&](const QString &sql, std::initializer_list<QVariant> bindings) {
+        QSqlQuery q(db);
+        QString error;
+        QVERIFY2(adcp::seller::storage::execute(q, sql, bindings, &error), qPrintable(error));
+    };
+    const auto id = [](const std::string &text) { return QString::fromStdString(text); };
+    // Every flight started long before the window, but where a case says otherwise.
+    run(QStringLiteral("UPDATE media_buys SET start_time = ?"), {isoTime(now.addDays(-2))});
+    const QString setEnd = QStringLiteral("UPDATE media_buys SET end_time = ? WHERE media_buy_id = ?");
+    const QString setPendingStart = QStringLiteral(
+        "UPDATE media_buys SET status = 'pending_start', start_time = ? WHERE media_buy_id = ?");
+    run(setEnd, {isoTime(now.addSecs(-30)), id(endsInWindow)});
+    run(setEnd, {isoTime(now.addSecs(-3600)), id(endedBefore)});
+    run(setPendingStart, {isoTime(now.addSecs(-10)), id(startsInWindow)});
+    run(setPendingStart, {isoTime(now.addSecs(-7200)), id(startedBefore)});
+    run(QStringLiteral("UPDATE exec_buys SET paused = 1 WHERE media_buy_id = ?"), {id(pausedHold)});
+
+    const auto status = [&](const std::string &buyId) {
+        QSqlQuery q(db);
+        QString error;
+        if (!adcp::seller::storage::execute(
+                q, QStringLiteral("SELECT status FROM media_buys WHERE media_buy_id = ?"), {id(buyId)},
+                &error) ||
+            !q.next())
+            return std::string();
+        return q.value(0).toString().toStdString();
+    };
+    QString error;
+    // An empty window (the clock did not move) reads nothing.
+    QCOMPARE(MediaBuyLifecycle::refreshCrossings(db, now, now, &error), 0);
+    QCOMPARE(MediaBuyLifecycle::refreshCrossings(db, since, now, &error), 2);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(status(endsInWindow), std::string("completed"));
+    QCOMPARE(status(startsInWindow), std::string("active"));
+    QCOMPARE(status(endedBefore), std::string("active"));
+    QCOMPARE(status(startedBefore), std::string("pending_start"));
+    QCOMPARE(status(pausedHold), std::string("active"));
+    // The same window again moves nothing; the sweep moves the rest.
+    QCOMPARE(MediaBuyLifecycle::refreshCrossings(db, since, now, &error), 0);
+    QCOMPARE(MediaBuyLifecycle::refreshAll(db, now, &error), 3);
+    QCOMPARE(status(endedBefore), std::string("completed"));
+    QCOMPARE(status(startedBefore), std::string("active"));
+    QCOMPARE(status(pausedHold), std::string("paused"));
+
+    // The round's candidates (refreshCrossings' condition) come from the flight indexes, not a walk of every
+    // buy.
+    QSqlQuery plan(db);
+    QVERIFY(plan.exec(QStringLiteral(
+        "EXPLAIN QUERY PLAN SELECT b.media_buy_id FROM media_buys b WHERE b.status NOT IN ('completed', "
+        "'rejected', 'canceled') AND b.rowid IN (SELECT rowid FROM media_buys WHERE start_time > 'a' AND "
+        "start_time <= 'b' UNION ALL SELECT rowid FROM media_buys WHERE end_time > 'a' AND end_time <= 'b') "
+        "GROUP BY b.principal_id, b.media_buy_id")));
+    QString steps;
+    while (plan.next())
+        steps += plan.value(3).toString() + QLatin1Char('\n');
+    QVERIFY2(steps.contains(QStringLiteral("media_buys_by_start")) &&
+                 steps.contains(QStringLiteral("media_buys_by_end")),
+             qPrintable(steps));
 }
 
 void TestExecLifecycle::manualApprovalIsASubmittedTask()
