@@ -13,6 +13,35 @@ using sellertest::errorCode;
 using sellertest::errorField;
 using sellertest::recovery;
 
+namespace {
+
+// Runs one statement on the seller's file as a hand edit would (the tests below bend stored state).
+bool runSql(QSqlDatabase &db, const QString &sql, std::initializer_list<QVariant> bindings)
+{
+    QSqlQuery q(db);
+    QString error;
+    if (!adcp::seller::storage::execute(q, sql, bindings, &error)) {
+        qWarning("%s", qPrintable(error));
+        return false;
+    }
+    return true;
+}
+
+// One column of a stored media buy ("" when there is none).
+std::string buyColumn(QSqlDatabase &db, const char *column, const std::string &buyId)
+{
+    QSqlQuery q(db);
+    QString error;
+    if (!adcp::seller::storage::execute(
+            q, QStringLiteral("SELECT %1 FROM media_buys WHERE media_buy_id = ?").arg(QLatin1String(column)),
+            {QString::fromStdString(buyId)}, &error) ||
+        !q.next())
+        return std::string();
+    return q.value(0).toString().toStdString();
+}
+
+} // namespace
+
 class TestExecLifecycle final : public QObject
 {
     Q_OBJECT
@@ -277,12 +306,10 @@ void TestExecLifecycle::refreshAllMovesWhatRefreshWould()
 
     QSqlDatabase db = s.context->database();
     const QDateTime now = s.context->clock().now();
-    const auto run = [&](const QString &sql, std::initializer_list<QVariant> bindings) {
-        QSqlQuery q(db);
-        QString error;
-        QVERIFY2(adcp::seller::storage::execute(q, sql, bindings, &error), qPrintable(error));
-    };
     const auto id = [](const std::string &text) { return QString::fromStdString(text); };
+    const auto run = [&](const QString &sql, std::initializer_list<QVariant> bindings) {
+        QVERIFY(runSql(db, sql, bindings));
+    };
     run(QStringLiteral("UPDATE media_buys SET end_time = ? WHERE media_buy_id = ?"),
         {now.addSecs(-3600).toString(Qt::ISODateWithMs), id(flightOver)});
     run(QStringLiteral("UPDATE exec_packages SET canceled = 1 WHERE media_buy_id = ?"), {id(allCanceled)});
@@ -297,16 +324,7 @@ void TestExecLifecycle::refreshAllMovesWhatRefreshWould()
         {flightOver, "completed"},     {allCanceled, "completed"}, {pausedHold, "paused"},
         {heldPending, "active"},       {refused, "rejected"},      {declined, "rejected"},
         {waiting, "pending_creatives"}};
-    const auto principal = [&](const std::string &buyId) {
-        QSqlQuery q(db);
-        QString error;
-        if (!adcp::seller::storage::execute(
-                q, QStringLiteral("SELECT principal_id FROM media_buys WHERE media_buy_id = ?"), {id(buyId)},
-                &error) ||
-            !q.next())
-            return std::string();
-        return q.value(0).toString().toStdString();
-    };
+    const auto principal = [&](const std::string &buyId) { return buyColumn(db, "principal_id", buyId); };
     for (const auto &[buyId, status] : expected) {
         const auto buy = MediaBuyLifecycle::load(db, principal(buyId), buyId);
         QVERIFY(buy);
@@ -340,12 +358,10 @@ void TestExecLifecycle::refreshCrossingsMovesWhatTheClockCrossed()
     QSqlDatabase db = s.context->database();
     const QDateTime now = s.context->clock().now();
     const QDateTime since = now.addSecs(-60);
-    const auto run = [&](const QString &sql, std::initializer_list<QVariant> bindings) {
-        QSqlQuery q(db);
-        QString error;
-        QVERIFY2(adcp::seller::storage::execute(q, sql, bindings, &error), qPrintable(error));
-    };
     const auto id = [](const std::string &text) { return QString::fromStdString(text); };
+    const auto run = [&](const QString &sql, std::initializer_list<QVariant> bindings) {
+        QVERIFY(runSql(db, sql, bindings));
+    };
     // Every flight started long before the window, but where a case says otherwise.
     run(QStringLiteral("UPDATE media_buys SET start_time = ?"), {isoTime(now.addDays(-2))});
     const QString setEnd = QStringLiteral("UPDATE media_buys SET end_time = ? WHERE media_buy_id = ?");
@@ -357,16 +373,7 @@ void TestExecLifecycle::refreshCrossingsMovesWhatTheClockCrossed()
     run(setPendingStart, {isoTime(now.addSecs(-7200)), id(startedBefore)});
     run(QStringLiteral("UPDATE exec_buys SET paused = 1 WHERE media_buy_id = ?"), {id(pausedHold)});
 
-    const auto status = [&](const std::string &buyId) {
-        QSqlQuery q(db);
-        QString error;
-        if (!adcp::seller::storage::execute(
-                q, QStringLiteral("SELECT status FROM media_buys WHERE media_buy_id = ?"), {id(buyId)},
-                &error) ||
-            !q.next())
-            return std::string();
-        return q.value(0).toString().toStdString();
-    };
+    const auto status = [&](const std::string &buyId) { return buyColumn(db, "status", buyId); };
     QString error;
     // An empty window (the clock did not move) reads nothing.
     QCOMPARE(MediaBuyLifecycle::refreshCrossings(db, now, now, &error), 0);
