@@ -208,7 +208,31 @@ Result run(const Target &target, int concurrency, double seconds, double warmupS
     result.p50Ms = percentile(tally.latencies, 0.50);
     result.p99Ms = percentile(tally.latencies, 0.99);
     result.maxMs = tally.latencies.empty() ? 0 : tally.latencies.back();
+    result.measuredSeconds = elapsed;
+    result.cpuSeconds = cpuEnd - cpuStart;
+    result.latenciesMs = std::move(tally.latencies);
     return result;
+}
+
+Result pooled(const std::vector<Result> &runs)
+{
+    Result all;
+    for (const Result &run : runs) {
+        all.served += run.served;
+        all.errors += run.errors;
+        all.reconnects += run.reconnects;
+        all.measuredSeconds += run.measuredSeconds;
+        all.cpuSeconds += run.cpuSeconds;
+        all.latenciesMs.insert(all.latenciesMs.end(), run.latenciesMs.begin(), run.latenciesMs.end());
+        if (all.firstError.empty())
+            all.firstError = run.firstError;
+    }
+    all.requestsPerSecond = all.measuredSeconds > 0 ? double(all.served) / all.measuredSeconds : 0;
+    all.cpuUsPerRequest = all.served ? 1e6 * all.cpuSeconds / double(all.served) : 0;
+    all.p50Ms = percentile(all.latenciesMs, 0.50);
+    all.p99Ms = percentile(all.latenciesMs, 0.99);
+    all.maxMs = all.latenciesMs.empty() ? 0 : all.latenciesMs.back();
+    return all;
 }
 
 std::pair<unsigned, std::string> once(const Target &target, const std::string &request)

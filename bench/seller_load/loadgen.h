@@ -34,7 +34,15 @@ struct Result
     // CPU time of this whole process (servers in it and the client) per served request, in microseconds: a
     // figure that other load on the machine disturbs less than requests/s.
     double cpuUsPerRequest = 0;
+    // What the figures above come from, for pooling runs of one case (pooled()).
+    double measuredSeconds = 0;
+    double cpuSeconds = 0;
+    std::vector<double> latenciesMs; // sorted
 };
+
+// The figures of several runs of one case taken together, as if they were one run of their summed length:
+// requests/s over the summed seconds, percentiles over every latency, CPU over every request.
+Result pooled(const std::vector<Result> &runs);
 
 // Runs the load for `seconds` (after `warmupSeconds` whose answers are not counted).
 Result run(const Target &target, int concurrency, double seconds, double warmupSeconds, const MakeRequest &make,

@@ -1,5 +1,5 @@
-// Seller load benchmark, one run on one machine, every server driven by the same closed-loop keep-alive client
-// (loadgen.cpp):
+// Seller load benchmark, one run on one machine, every server driven by the same closed-loop keep-alive
+// client (loadgen.cpp):
 //   - a trivial route on the same HTTP engine answering the bytes of a get_products answer (the ceiling the
 //     engine allows),
 //   - our seller over MCP: get_products with a brief, get_adcp_capabilities, create_media_buy (with the
@@ -8,9 +8,13 @@
 //     and get_adcp_capabilities calls, when the harness is installed,
 //   - a valid call while --slowloris connections hold half-sent headers open.
 // It prints requests/s, p50/p99 and the ratios the acceptance names, with the load average next to them.
+// The cases run in turns, --rounds times, each for its share of --seconds: this machine's speed drifts by a
+// fifth and more within minutes, and a ratio of two figures taken minutes apart measured that drift as much
+// as the servers. Each round's figures are printed, then all rounds pooled, and each ratio with its per-round
+// values beside it.
 //
-// usage: bench_seller_load [--seconds 5] [--concurrency 8] [--workers 4] [--ad-server-ms 2000]
-//                          [--slowloris 400] [--no-reference] [--shared DIR]
+// usage: bench_seller_load [--seconds 6] [--rounds 3] [--concurrency 8] [--workers 4] [--ad-server-ms 2000]
+//                          [--slowloris 400] [--no-reference] [--only TEXT] [--shared DIR]
 #include "loadgen.h"
 #include "serverthread.h"
 #include "storage/database.h"
@@ -29,6 +33,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -89,24 +94,38 @@ json rpcMessage(const std::string &body)
     return json::parse(text.begin(), text.end(), nullptr, false);
 }
 
-struct Row
+const std::string kTrivialCase = "trivial route, same engine, same bytes";
+const std::string kProductsCase = "ours: get_products (brief)";
+const std::string kCreateCase = "ours: create_media_buy (ad server ";
+const std::string kReferenceProductsCase = "reference seller: get_products (brief)";
+constexpr double kLaterWarmup = 0.25; // seconds, in every round after the first
+
+struct Case
 {
     std::string name;
+    loadgen::Target target;
+    loadgen::MakeRequest make;
     bool external = false; // another process serves it: this process's CPU time says nothing about it
-    int concurrency = 0;
-    loadgen::Result result;
+    std::vector<loadgen::Result> runs; // one per round
 };
 
-void printRow(const Row &row, double trivialRps)
+void printHeader()
 {
-    const auto &r = row.result;
-    std::printf("| %s | %d | %.0f | %.2f | %.2f | %.2f | %llu | %s | %s | %s |\n", row.name.c_str(),
-                row.concurrency, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.maxMs,
-                static_cast<unsigned long long>(r.errors),
-                row.external ? "-" : (std::to_string(int(r.cpuUsPerRequest + 0.5))).c_str(),
-                trivialRps > 0 ? (std::to_string(int(100 * r.requestsPerSecond / trivialRps + 0.5)) + " %").c_str()
-                               : "-",
-                loadAverage().c_str());
+    std::printf(
+        "| case | connections | requests/s | p50 ms | p99 ms | max ms | errors | CPU µs/request | of trivial "
+        "| load avg |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+}
+
+void printRow(const Case &row, const loadgen::Result &r, double trivialRps, int concurrency)
+{
+    std::printf(
+        "| %s | %d | %.0f | %.2f | %.2f | %.2f | %llu | %s | %s | %s |\n", row.name.c_str(), concurrency,
+        r.requestsPerSecond, r.p50Ms, r.p99Ms, r.maxMs, static_cast<unsigned long long>(r.errors),
+        row.external ? "-" : (std::to_string(int(r.cpuUsPerRequest + 0.5))).c_str(),
+        trivialRps > 0 ? (std::to_string(int(100 * r.requestsPerSecond / trivialRps + 0.5)) + " %").c_str()
+                       : "-",
+        loadAverage().c_str());
     std::fflush(stdout);
 }
 
@@ -162,8 +181,9 @@ std::vector<std::unique_ptr<QTcpSocket>> openSlowClients(std::uint16_t port, int
 
 struct Settings
 {
-    double seconds = 5;
+    double seconds = 6;
     double warmup = 1;
+    int rounds = 3;
     int concurrency = 8;
     int workers = 4;
     int adServerMs = 2000;
@@ -177,8 +197,13 @@ Settings parseSettings(const QCoreApplication &app)
 {
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("seconds"), QStringLiteral("Measured seconds per case."), QStringLiteral("S"),
-                      QStringLiteral("5")});
+    parser.addOption({QStringLiteral("seconds"),
+                      QStringLiteral("Measured seconds per case, over all rounds."), QStringLiteral("S"),
+                      QStringLiteral("6")});
+    parser.addOption(
+        {QStringLiteral("rounds"),
+         QStringLiteral("Rounds of every case in turn (each case's seconds split between them)."),
+         QStringLiteral("N"), QStringLiteral("3")});
     parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Connections per case."), QStringLiteral("N"),
                       QStringLiteral("8")});
     parser.addOption({QStringLiteral("workers"), QStringLiteral("The seller's tool-call threads."),
@@ -195,6 +220,11 @@ Settings parseSettings(const QCoreApplication &app)
     parser.process(app);
     Settings s;
     s.seconds = parser.value(QStringLiteral("seconds")).toDouble();
+    s.rounds = parser.value(QStringLiteral("rounds")).toInt();
+    if (!(s.seconds > 0) || s.rounds < 1 || s.concurrency < 1) {
+        std::fprintf(stderr, "--seconds must be above 0, --rounds and --concurrency at least 1\n");
+        std::exit(2);
+    }
     s.concurrency = parser.value(QStringLiteral("concurrency")).toInt();
     s.workers = parser.value(QStringLiteral("workers")).toInt();
     s.adServerMs = parser.value(QStringLiteral("ad-server-ms")).toInt();
@@ -283,84 +313,138 @@ int main(int argc, char **argv)
             "WARNING: load average %.2f per core at the start: other work shares the cores, and the ratios "
             "below (against the reference seller above all) are not comparable with a quiet run.\n\n",
             busy);
-    std::printf("seller_load: %.1f s per case after %.1f s warm-up, %d seller workers, ad server %d ms per call, "
-                "get_products answer %zu bytes, %s UTC\n\n",
-                settings.seconds, settings.warmup, settings.workers, settings.adServerMs, productsBody.size(),
-                QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toUtf8().constData());
-    std::printf("| case | connections | requests/s | p50 ms | p99 ms | max ms | errors | CPU µs/request | of trivial "
-                "| load avg |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    auto measure = [&](const std::string &name, const loadgen::Target &target, const loadgen::MakeRequest &make,
-                       double trivialRps) {
-        if (!settings.only.empty() && name.find(settings.only) == std::string::npos)
-            return loadgen::Result{};
-        Row row{name, target.port == kReferencePort, c,
-                loadgen::run(target, c, settings.seconds, settings.warmup, make, loadgen::servedOk)};
-        printRow(row, trivialRps);
-        if (!row.result.firstError.empty())
-            std::fprintf(stderr, "%s: first error: %s\n", name.c_str(), row.result.firstError.c_str());
-        return row.result;
-    };
-    const auto trivial = measure("trivial route, same engine, same bytes", {"127.0.0.1", ports.trivial},
-                                 fixed(trivialRequest), 0);
-    // How many briefs shared each commit of their proposals (storage::groupWrite), read through a connection
-    // of this thread to the seller's file.
-    QString statsError;
-    const QString statsConnection = QStringLiteral("bench-group-stats");
-    adcp::seller::storage::openSqliteConnection(statsConnection, dir.filePath(QStringLiteral("bench.sqlite")),
-                                                &statsError);
-    const auto groupsBefore =
-        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
-    const auto ours = measure("ours: get_products (brief)", seller, fixed(productsRequest), trivial.requestsPerSecond);
-    const auto groupsAfter =
-        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
-    measure("ours: get_adcp_capabilities", seller, fixed(capabilitiesRequest), trivial.requestsPerSecond);
-    const auto chainsBefore =
-        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
-    const auto buys = measure("ours: create_media_buy (ad server " + std::to_string(settings.adServerMs) + " ms)",
-                              seller, create, trivial.requestsPerSecond);
-    const auto chainsAfter =
-        adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
-    adcp::seller::storage::forgetStatements(statsConnection);
-    QSqlDatabase::removeDatabase(statsConnection);
 
-    std::optional<loadgen::Result> reference;
+    // Every case, in the order each round runs them. The reference seller's, when it is installed, run in
+    // the rounds too (it idles meanwhile): every ratio compares figures taken in the same stretches of time.
+    std::vector<Case> cases;
+    const auto add = [&](std::string name, const loadgen::Target &target, loadgen::MakeRequest make) {
+        if (settings.only.empty() || name.find(settings.only) != std::string::npos)
+            cases.push_back({std::move(name), target, std::move(make), target.port == kReferencePort, {}});
+    };
+    add(kTrivialCase, {"127.0.0.1", ports.trivial}, fixed(trivialRequest));
+    add(kProductsCase, seller, fixed(productsRequest));
+    add("ours: get_adcp_capabilities", seller, fixed(capabilitiesRequest));
+    add(kCreateCase + std::to_string(settings.adServerMs) + " ms)", seller, create);
     std::unique_ptr<ReferenceSeller> referenceSeller;
     const QString script = settings.shared + QStringLiteral("/harness/ref-seller.sh");
     if (settings.reference && QFile::exists(script)) {
         referenceSeller = std::make_unique<ReferenceSeller>(script);
         if (referenceSeller->up()) {
             const loadgen::Target target{"127.0.0.1", kReferencePort};
-            reference = measure("reference seller: get_products (brief)", target,
-                                fixed(httpPost(kReferencePort, kReferenceToken, toolCall("get_products", productsArgs))),
-                                trivial.requestsPerSecond);
-            measure("reference seller: get_adcp_capabilities", target,
-                    fixed(httpPost(kReferencePort, kReferenceToken, toolCall("get_adcp_capabilities", json::object()))),
-                    trivial.requestsPerSecond);
+            add(kReferenceProductsCase, target,
+                fixed(httpPost(kReferencePort, kReferenceToken, toolCall("get_products", productsArgs))));
+            add("reference seller: get_adcp_capabilities", target,
+                fixed(httpPost(kReferencePort, kReferenceToken,
+                               toolCall("get_adcp_capabilities", json::object()))));
         }
     }
 
-    std::printf("\nget_products (brief) at %d connections:\n", c);
-    if (reference && reference->requestsPerSecond > 0)
-        std::printf("  ours / reference seller  = %.1fx  (target >= 10x)\n",
-                    ours.requestsPerSecond / reference->requestsPerSecond);
+    // How many briefs shared each commit of their proposals (storage::groupWrite) and how many orders handed
+    // their commit on (commit chaining), read through a connection of this thread to the seller's file.
+    QString statsError;
+    const QString statsConnection = QStringLiteral("bench-group-stats");
+    adcp::seller::storage::openSqliteConnection(statsConnection, dir.filePath(QStringLiteral("bench.sqlite")),
+                                                &statsError);
+    const auto groupStats = [&] {
+        return adcp::seller::storage::groupCommitStats(QSqlDatabase::database(statsConnection, false));
+    };
+    int briefCommits = 0;
+    int briefWorks = 0;
+    int handedOn = 0;
+
+    const int rounds = settings.rounds;
+    const double slice = settings.seconds / rounds;
+    std::printf("seller_load: %d rounds of every case, %.2f s each (%.1f s per case in all) after a %.1f s "
+                "warm-up in the first round and %.2f s in the others, %d seller workers, ad server %d ms per "
+                "call, get_products answer %zu bytes, %s UTC\n",
+                rounds, slice, settings.seconds, settings.warmup, kLaterWarmup, settings.workers,
+                settings.adServerMs, productsBody.size(),
+                QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toUtf8().constData());
+    for (int round = 0; round < rounds; ++round) {
+        std::printf("\nround %d of %d\n\n", round + 1, rounds);
+        printHeader();
+        double roundTrivial = 0;
+        for (Case &entry : cases) {
+            const auto before = groupStats();
+            auto result = loadgen::run(entry.target, c, slice, round == 0 ? settings.warmup : kLaterWarmup,
+                                       entry.make, loadgen::servedOk);
+            const auto after = groupStats();
+            if (entry.name == kProductsCase) {
+                briefCommits += after.commits - before.commits;
+                briefWorks += after.works - before.works;
+            } else if (entry.name.rfind(kCreateCase, 0) == 0) {
+                handedOn += after.handedOn - before.handedOn;
+            }
+            if (entry.name == kTrivialCase)
+                roundTrivial = result.requestsPerSecond;
+            printRow(entry, result, roundTrivial, c);
+            if (!result.firstError.empty())
+                std::fprintf(stderr, "%s: first error: %s\n", entry.name.c_str(), result.firstError.c_str());
+            entry.runs.push_back(std::move(result));
+        }
+    }
+    adcp::seller::storage::forgetStatements(statsConnection);
+    QSqlDatabase::removeDatabase(statsConnection);
+
+    const auto find = [&](const std::string &prefix) -> const Case * {
+        const auto it = std::find_if(cases.begin(), cases.end(),
+                                     [&](const Case &entry) { return entry.name.rfind(prefix, 0) == 0; });
+        return it == cases.end() ? nullptr : &*it;
+    };
+    const Case *trivialCase = find(kTrivialCase);
+    const double trivialRps = trivialCase ? loadgen::pooled(trivialCase->runs).requestsPerSecond : 0;
+    std::printf(
+        "\nall %d rounds pooled (requests/s over the summed seconds, percentiles over every latency)\n\n",
+        rounds);
+    printHeader();
+    for (const Case &entry : cases)
+        printRow(entry, loadgen::pooled(entry.runs), trivialRps, c);
+
+    // One ratio per round, and the pooled one: the spread says how far the machine moved during the run.
+    const auto ratioText = [&](const Case *top, const Case *bottom, auto figure, double scale,
+                               const char *format) {
+        std::string text;
+        if (!top || !bottom)
+            return text;
+        for (std::size_t i = 0; i < top->runs.size() && i < bottom->runs.size(); ++i) {
+            const double below = figure(bottom->runs[i]);
+            char cell[32];
+            std::snprintf(cell, sizeof cell, format, below > 0 ? scale * figure(top->runs[i]) / below : 0.0);
+            text += (text.empty() ? "" : " / ") + std::string(cell);
+        }
+        return "  (rounds: " + text + ")";
+    };
+    const auto rps = [](const loadgen::Result &r) { return r.requestsPerSecond; };
+    const auto p99 = [](const loadgen::Result &r) { return r.p99Ms; };
+    const Case *oursCase = find(kProductsCase);
+    const Case *createCase = find(kCreateCase);
+    const Case *referenceCase = find(kReferenceProductsCase);
+    const auto ours = oursCase ? loadgen::pooled(oursCase->runs) : loadgen::Result{};
+    const auto buys = createCase ? loadgen::pooled(createCase->runs) : loadgen::Result{};
+    const auto reference = referenceCase ? loadgen::pooled(referenceCase->runs) : loadgen::Result{};
+
+    std::printf("\nget_products (brief) at %d connections, pooled over the rounds:\n", c);
+    if (reference.requestsPerSecond > 0)
+        std::printf("  ours / reference seller  = %.1fx  (target >= 10x)%s\n",
+                    ours.requestsPerSecond / reference.requestsPerSecond,
+                    ratioText(oursCase, referenceCase, rps, 1, "%.1fx").c_str());
     else
         std::printf("  ours / reference seller  = not measured (harness not installed or --no-reference)\n");
-    std::printf("  ours / trivial route     = %.1f %%  (target >= 25 %%)\n",
-                trivial.requestsPerSecond > 0 ? 100 * ours.requestsPerSecond / trivial.requestsPerSecond : 0.0);
+    std::printf("  ours / trivial route     = %.1f %%  (target >= 25 %%)%s\n",
+                trivialRps > 0 ? 100 * ours.requestsPerSecond / trivialRps : 0.0,
+                ratioText(oursCase, trivialCase, rps, 100, "%.1f %%").c_str());
     std::printf("  p99                      = %.2f ms  (target <= 5 ms)\n", ours.p99Ms);
-    if (groupsAfter.commits > groupsBefore.commits)
-        std::printf("  briefs per proposal commit = %.2f  (%d commits)\n",
-                    double(groupsAfter.works - groupsBefore.works) /
-                        (groupsAfter.commits - groupsBefore.commits),
-                    groupsAfter.commits - groupsBefore.commits);
+    if (briefCommits > 0)
+        std::printf("  briefs per proposal commit = %.2f  (%d commits)\n", double(briefWorks) / briefCommits,
+                    briefCommits);
     if (buys.served > 0)
         std::printf(
             "  create_media_buy: %d commits handed on to the next writer (commit chaining), %llu orders "
-            "measured (the count includes the warm-up)\n",
-            chainsAfter.handedOn - chainsBefore.handedOn, static_cast<unsigned long long>(buys.served));
-    std::printf("  create_media_buy p99 / get_products p99 = %.2f  (target <= 2)\n",
-                ours.p99Ms > 0 ? buys.p99Ms / ours.p99Ms : 0.0);
+            "measured\n",
+            handedOn, static_cast<unsigned long long>(buys.served));
+    std::printf("  create_media_buy p99 / get_products p99 = %.2f  (target <= 2)%s\n",
+                ours.p99Ms > 0 ? buys.p99Ms / ours.p99Ms : 0.0,
+                ratioText(createCase, oursCase, p99, 1, "%.2f").c_str());
 
     if (settings.slowloris > 0) {
         const auto slow = openSlowClients(ports.seller, settings.slowloris);
