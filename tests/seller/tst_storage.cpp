@@ -48,6 +48,7 @@ private Q_SLOTS:
     void readSurvivesCloseAndOpen();
     void idsSortInIssueOrder();
     void checkpointsRunInTheBackground();
+    void aFullWalStartsOverWithEveryCommitKept();
     void groupWriteSharesOneCommit();
     void groupWriteRunsInlineInATransaction();
     void isoTimeWritesWhatQtWrites();
@@ -416,6 +417,65 @@ void TestStorage::checkpointsRunInTheBackground()
     // Writes go on beside it, and what was committed is all there.
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM blobs")) && q.next());
     QCOMPARE(q.value(0).toInt(), 5000);
+}
+
+namespace {
+
+// The checkpoint sequence number in a WAL file's header (bytes 12-15, big-endian): a WAL that starts over
+// counts it up. -1 when the file cannot be read.
+qint64 walCheckpointSequence(const QString &walPath)
+{
+    QFile file(walPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray header = file.read(32);
+    if (header.size() < 16)
+        return -1;
+    const auto byte = [&header](int i) { return quint32(quint8(header[i])); };
+    return qint64(byte(12) << 24 | byte(13) << 16 | byte(14) << 8 | byte(15));
+}
+
+} // namespace
+
+// Once the WAL holds 16,384 frames, the checkpointer copies what it can, flushes the database file, copies
+// what came meanwhile, and runs a RESTART under the writers' turn: the next writer starts the WAL over.
+// Nothing committed before, during or after is lost.
+void TestStorage::aFullWalStartsOverWithEveryCommitKept()
+{
+    const QString name = openConnection(QStringLiteral("storage-test-restart"), QStringLiteral("restart.db"));
+    QSqlDatabase db = QSqlDatabase::database(name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE blobs (b BLOB NOT NULL)")));
+    const QString walPath = m_dir.filePath(QStringLiteral("restart.db-wal"));
+    const qint64 sequenceBefore = walCheckpointSequence(walPath);
+    QVERIFY(sequenceBefore >= 0);
+    const QByteArray page(3000, 'x');
+    QString error;
+    // About three frames per commit (tst above): 6,000 commits pass the restart mark.
+    int written = 0;
+    for (; written < 6000; ++written)
+        QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO blobs (b) VALUES (?)"), {page}, &error),
+                 qPrintable(error));
+    // The restart runs on the checkpointer's thread; the WAL starts over at the first commit after it.
+    QDeadlineTimer deadline(120000);
+    while (walCheckpointSequence(walPath) == sequenceBefore && !deadline.hasExpired()) {
+        QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO blobs (b) VALUES (?)"), {page}, &error),
+                 qPrintable(error));
+        ++written;
+        QTest::qWait(1);
+    }
+    QVERIFY2(walCheckpointSequence(walPath) > sequenceBefore, "the WAL never started over");
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM blobs")) && q.next());
+    QCOMPARE(q.value(0).toInt(), written);
+    q.finish();
+    // And a connection opened afresh reads every row from the database file and the new WAL.
+    {
+        const QString fresh =
+            openConnection(QStringLiteral("storage-test-restart-fresh"), QStringLiteral("restart.db"));
+        QSqlQuery count(QSqlDatabase::database(fresh));
+        QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM blobs")) && count.next());
+        QCOMPARE(count.value(0).toInt(), written);
+    }
 }
 
 namespace {
