@@ -470,22 +470,29 @@ void Execution::tickerLoop()
 {
     QSqlDatabase db = m_context->database();
     std::string lastFailure;
-    // Each round moves the buys whose flight starts or ends since the last one (refreshCrossings); every
-    // sweepRounds rounds, at the first and when the seller clock went back it sweeps every open buy
-    // instead, for whatever changed a buy without refreshing it (another process, a hand-edited file).
+    // Each round moves the buys whose flight starts or ends since the last one (refreshCrossings). Beside
+    // them it checks the next sweepSlice open buys in rowid order (refreshSlice), going round all of them
+    // in turn, for whatever changed a buy without refreshing it (another process, a hand-edited file): every
+    // round's work stays bounded however many buys the seller holds (one round reading them all took about
+    // 0.1 s at 11k open buys, and held its read snapshot as long). The first round, and one after the seller
+    // clock went back, check every open buy at once.
     QDateTime lastRound;
-    int roundsSinceSweep = 0;
+    qint64 sweepAfter = 0;
     while (!m_stopping) {
         QString error;
         const QDateTime now = m_context->clock().now();
         try {
-            const bool sweep = !lastRound.isValid() || now < lastRound ||
-                               roundsSinceSweep + 1 >= std::max(1, m_options.sweepRounds);
-            const int moved = sweep ? MediaBuyLifecycle::refreshAll(db, now, &error)
+            const bool whole = !lastRound.isValid() || now < lastRound;
+            qint64 next = 0;
+            const int moved = whole ? MediaBuyLifecycle::refreshAll(db, now, &error)
                                     : MediaBuyLifecycle::refreshCrossings(db, lastRound, now, &error);
+            const int swept =
+                whole ? 0
+                      : MediaBuyLifecycle::refreshSlice(db, sweepAfter, std::max(1, m_options.sweepSlice),
+                                                        now, &next, &error);
             // A failed round is tried again from the same point.
-            if (moved >= 0) {
-                roundsSinceSweep = sweep ? 0 : roundsSinceSweep + 1;
+            if (moved >= 0 && swept >= 0) {
+                sweepAfter = whole ? 0 : next;
                 lastRound = now;
             }
             expireCatalogSuppressions(db, now, &error);

@@ -375,6 +375,30 @@ int MediaBuyLifecycle::refreshCrossings(QSqlDatabase &db, const QDateTime &since
         {from, to, from, to}, error);
 }
 
+int MediaBuyLifecycle::refreshSlice(QSqlDatabase &db, qint64 after, int limit, const QDateTime &now,
+                                    qint64 *next, QString *error)
+{
+    // The slice's last rowid first (a rowid range scan that skips closed buys), then the open buys up to it.
+    qint64 last = 0;
+    {
+        storage::Read bound(
+            db,
+            QStringLiteral("SELECT rowid FROM media_buys WHERE rowid > ? AND status NOT IN "
+                           "('completed', 'rejected', 'canceled') ORDER BY rowid LIMIT 1 OFFSET ?"),
+            {after, std::max(1, limit) - 1}, error);
+        if (!bound)
+            return -1;
+        if (bound.next())
+            last = bound.value(0).toLongLong();
+    }
+    const int moved = last > 0 ? refreshOpen(db, now, QStringLiteral(" AND b.rowid > ? AND b.rowid <= ?"),
+                                             {after, last}, error)
+                               : refreshOpen(db, now, QStringLiteral(" AND b.rowid > ?"), {after}, error);
+    if (moved >= 0)
+        *next = last;
+    return moved;
+}
+
 std::vector<std::pair<QDateTime, QDateTime>> MediaBuyLifecycle::pausedPeriods(QSqlDatabase &db,
                                                                               const BuyExecution &buy)
 {

@@ -85,6 +85,11 @@ public:
     // happens). Reads through the start and end indexes, not every open buy.
     static int refreshCrossings(QSqlDatabase &db, const QDateTime &since, const QDateTime &now,
                                 QString *error);
+    // refresh() for the next `limit` non-terminal buys in rowid order after rowid `after` (the ticker's
+    // rolling sweep). `*next` gets the rowid to go on after, or 0 once the slice reached the last open buy.
+    // Returns how many changed status, -1 on error (`*next` unchanged).
+    static int refreshSlice(QSqlDatabase &db, qint64 after, int limit, const QDateTime &now, qint64 *next,
+                            QString *error);
     // Writes a status change (history, core row, webhook). `cause` is free text for the history.
     static bool setStatus(QSqlDatabase &db, const BuyExecution &buy, const std::string &to,
                           const std::string &cause, const QDateTime &now, QString *error);

@@ -56,6 +56,8 @@ private Q_SLOTS:
     void flightEndCompletesTheBuy();
     void refreshAllMovesWhatRefreshWould();
     void refreshCrossingsMovesWhatTheClockCrossed();
+    void refreshSliceGoesRoundTheOpenBuysInTurn();
+    void theTickerSweepFindsAChangeNothingRefreshed();
     void manualApprovalIsASubmittedTask();
     void decliningAnApprovalRejectsTheBuy();
     void stateSurvivesRestart();
@@ -405,6 +407,86 @@ void TestExecLifecycle::refreshCrossingsMovesWhatTheClockCrossed()
     QVERIFY2(steps.contains(QStringLiteral("media_buys_by_start")) &&
                  steps.contains(QStringLiteral("media_buys_by_end")),
              qPrintable(steps));
+}
+
+// The ticker's rolling sweep: each slice refreshes the next `limit` open buys in rowid order (closed ones
+// neither counted nor read), says where to go on, and wraps to the start after the last.
+void TestExecLifecycle::refreshSliceGoesRoundTheOpenBuysInTurn()
+{
+    using adcp::seller::MediaBuyLifecycle;
+    ExecSeller s;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.push_back(s.activeBuy().at("media_buy_id"));
+    QVERIFY(s.waitForJobs());
+    s.execution.reset();
+
+    QSqlDatabase db = s.context->database();
+    const QDateTime now = s.context->clock().now();
+    const auto id = [&ids](size_t i) { return QString::fromStdString(ids[i]); };
+    const auto rowid = [&](size_t i) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT rowid FROM media_buys WHERE media_buy_id = ?"));
+        q.addBindValue(id(i));
+        return q.exec() && q.next() ? q.value(0).toLongLong() : qint64(-1);
+    };
+    // A change that refreshed nothing (as another process or a hand edit would make it): every buy is held
+    // paused, and the second one is closed already.
+    QVERIFY(runSql(db, QStringLiteral("UPDATE exec_buys SET paused = 1"), {}));
+    QVERIFY(runSql(db, QStringLiteral("UPDATE media_buys SET status = 'completed' WHERE media_buy_id = ?"),
+                   {id(1)}));
+    const auto status = [&](size_t i) { return buyColumn(db, "status", ids[i]); };
+
+    QString error;
+    qint64 next = -1;
+    // Open buys 0, 2, 3, 4 in rowid order: the first slice of two is 0 and 2.
+    QCOMPARE(MediaBuyLifecycle::refreshSlice(db, 0, 2, now, &next, &error), 2);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(next, rowid(2));
+    QCOMPARE(status(0), std::string("paused"));
+    QCOMPARE(status(2), std::string("paused"));
+    QCOMPARE(status(3), std::string("active"));
+    QCOMPARE(status(1), std::string("completed"));
+    // Then 3 and 4, which end exactly at the last open buy: the next slice finds none and wraps.
+    QCOMPARE(MediaBuyLifecycle::refreshSlice(db, next, 2, now, &next, &error), 2);
+    QCOMPARE(next, rowid(4));
+    QCOMPARE(status(3), std::string("paused"));
+    QCOMPARE(status(4), std::string("paused"));
+    QCOMPARE(MediaBuyLifecycle::refreshSlice(db, next, 2, now, &next, &error), 0);
+    QCOMPARE(next, qint64(0));
+    // A slice larger than what is left takes the rest and wraps at once; nothing is left to move.
+    QCOMPARE(MediaBuyLifecycle::refreshSlice(db, 0, 100, now, &next, &error), 0);
+    QCOMPARE(next, qint64(0));
+    QCOMPARE(status(1), std::string("completed"));
+
+    // A slice reads its buys by a rowid range, not a walk of every buy.
+    QSqlQuery plan(db);
+    QVERIFY(plan.exec(QStringLiteral(
+        "EXPLAIN QUERY PLAN SELECT b.media_buy_id FROM media_buys b WHERE b.status NOT IN ('completed', "
+        "'rejected', 'canceled') AND b.rowid > 1 AND b.rowid <= 9 GROUP BY b.principal_id, b.media_buy_id")));
+    QString steps;
+    while (plan.next())
+        steps += plan.value(3).toString() + QLatin1Char('\n');
+    QVERIFY2(steps.contains(QStringLiteral("rowid>? AND rowid<?")), qPrintable(steps));
+}
+
+// The running ticker finds a change that refreshed no buy: a round's slice reaches it (one buy per round
+// here, so it takes as many rounds as there are open buys before it).
+void TestExecLifecycle::theTickerSweepFindsAChangeNothingRefreshed()
+{
+    auto options = fastOptions();
+    options.sweepSlice = 1;
+    ExecSeller s({}, options);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i)
+        ids.push_back(s.activeBuy().at("media_buy_id"));
+    QVERIFY(s.waitForJobs());
+    QSqlDatabase db = s.context->database();
+    QCOMPARE(buyColumn(db, "status", ids[2]), std::string("active"));
+    QVERIFY(runSql(db, QStringLiteral("UPDATE exec_buys SET paused = 1 WHERE media_buy_id = ?"),
+                   {QString::fromStdString(ids[2])}));
+    QTRY_COMPARE_WITH_TIMEOUT(buyColumn(db, "status", ids[2]), std::string("paused"), 60000);
+    QCOMPARE(buyColumn(db, "status", ids[0]), std::string("active"));
 }
 
 void TestExecLifecycle::manualApprovalIsASubmittedTask()
