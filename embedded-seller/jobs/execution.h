@@ -25,7 +25,7 @@ struct ExecutionOptions
     int workers = 4;                 // worker threads working the job queue
     int pollMs = 200;                // idle workers look for due jobs this often
     int tickMs = 1000;               // the seller-clock ticker (status transitions, delivery reports)
-    int sweepSlice = 250; // open buys each ticker round checks in turn, beside the clock's crossings
+    int sweepSlice = 250;            // open buys each ticker round checks in turn (besides crossings)
     qint64 leaseMs = 10 * 60 * 1000; // a running job whose worker is silent this long is reclaimed
     int maxAttempts = 40;            // transient failures before a job is given up
     int backoffBaseMs = 500;         // retry backoff: base · 2^(attempt-1), capped, ±50 % jitter
