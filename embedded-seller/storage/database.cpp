@@ -1,4 +1,5 @@
 #include "database.h"
+#include "walbatch.h"
 
 #include "wire/jsonread.h"
 
@@ -404,6 +405,7 @@ int strayStatements()
 
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
 {
+    installWalWriteBatching();
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
     db.setDatabaseName(path);
     // Writers queue behind each other instead of failing at once; a burst of concurrent buys must all get an

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void idsSortInIssueOrder();
     void checkpointsRunInTheBackground();
     void aFullWalStartsOverWithEveryCommitKept();
+    void aCommitIsInTheWalFileWhenItReturns();
     void groupWriteSharesOneCommit();
     void groupWriteRunsInlineInATransaction();
     void isoTimeWritesWhatQtWrites();
@@ -476,6 +477,97 @@ void TestStorage::aFullWalStartsOverWithEveryCommitKept()
         QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM blobs")) && count.next());
         QCOMPARE(count.value(0).toInt(), written);
     }
+}
+
+namespace {
+
+// What a process killed at this moment leaves of `path`: the database file and its WAL as the kernel has them
+// (the shared-memory index is rebuilt from the WAL on open), copied to `copy`.
+bool snapshotFiles(const QString &path, const QString &copy)
+{
+    for (const QString &suffix : {QString(), QStringLiteral("-wal")}) {
+        QFile::remove(copy + suffix);
+        if (!QFile::copy(path + suffix, copy + suffix))
+            return false;
+    }
+    QFile::remove(copy + QStringLiteral("-shm"));
+    return true;
+}
+
+// Rows in `table` of a fresh connection to `path`, after SQLite's integrity check passed; -1 otherwise.
+qint64 recoveredRows(const QString &path, const char *table)
+{
+    sqlite3 *db = nullptr;
+    qint64 rows = -1;
+    if (sqlite3_open_v2(path.toUtf8().constData(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK) {
+        sqlite3_stmt *check = nullptr;
+        bool ok = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &check, nullptr) == SQLITE_OK &&
+                  sqlite3_step(check) == SQLITE_ROW &&
+                  qstrcmp(reinterpret_cast<const char *>(sqlite3_column_text(check, 0)), "ok") == 0;
+        sqlite3_finalize(check);
+        sqlite3_stmt *count = nullptr;
+        const QByteArray sql = QByteArray("SELECT count(*) FROM ") + table;
+        if (ok && sqlite3_prepare_v2(db, sql.constData(), -1, &count, nullptr) == SQLITE_OK &&
+            sqlite3_step(count) == SQLITE_ROW)
+            rows = sqlite3_column_int64(count, 0);
+        sqlite3_finalize(count);
+    }
+    sqlite3_close(db);
+    return rows;
+}
+
+} // namespace
+
+// The WAL's appends are handed to the kernel in one write per commit (walbatch.cpp), and a commit that
+// returned is in the WAL file: a copy of the files taken right then, as a killed process would leave them,
+// recovers every committed row. Also when a transaction spilled pages before its commit, rolled some back,
+// and wrote a page again in place (SQLite then rewrites frame checksums after the commit frame).
+void TestStorage::aCommitIsInTheWalFileWhenItReturns()
+{
+    const QString path = m_dir.filePath(QStringLiteral("batch.db"));
+    const QString copy = m_dir.filePath(QStringLiteral("batch-copy.db"));
+    const QString name = openConnection(QStringLiteral("storage-test-batch"), QStringLiteral("batch.db"));
+    QSqlDatabase db = QSqlDatabase::database(name);
+    QSqlQuery q(db);
+    QVERIFY(q.exec(QStringLiteral("CREATE TABLE rows (id INTEGER PRIMARY KEY, b BLOB NOT NULL)")));
+    const QByteArray page(3000, 'x');
+    QString error;
+    // Single-row commits.
+    for (int i = 0; i < 50; ++i)
+        QVERIFY2(storage::write(db, QStringLiteral("INSERT INTO rows (b) VALUES (?)"), {page}, &error),
+                 qPrintable(error));
+    QVERIFY(snapshotFiles(path, copy));
+    QCOMPARE(recoveredRows(copy, "rows"), qint64(50));
+
+    // A transaction larger than the page cache spills frames before its commit; one rolled back entirely
+    // leaves them behind the last commit, and the next commit writes over them.
+    QVERIFY(q.exec(QStringLiteral("PRAGMA cache_size=2")));
+    {
+        storage::WriteTransaction tx(db);
+        QVERIFY(tx.begin(&error));
+        for (int i = 0; i < 200; ++i)
+            QVERIFY(storage::write(db, QStringLiteral("INSERT INTO rows (b) VALUES (?)"), {page}, &error));
+        tx.rollback();
+    }
+    QVERIFY(storage::write(db, QStringLiteral("INSERT INTO rows (b) VALUES (?)"), {page}, &error));
+    QVERIFY(snapshotFiles(path, copy));
+    QCOMPARE(recoveredRows(copy, "rows"), qint64(51));
+
+    // One transaction that spills, then changes pages it already wrote to the WAL: they are written again in
+    // place, and their checksums rewritten after the commit frame.
+    {
+        storage::WriteTransaction tx(db);
+        QVERIFY(tx.begin(&error));
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(storage::write(db, QStringLiteral("INSERT INTO rows (b) VALUES (?)"), {page}, &error));
+        for (int round = 0; round < 3; ++round)
+            QVERIFY(storage::write(db, QStringLiteral("UPDATE rows SET b = ? WHERE id <= 60"),
+                                   {QByteArray(3000, char('a' + round))}, &error));
+        QVERIFY2(tx.commit(&error), qPrintable(error));
+    }
+    QVERIFY(snapshotFiles(path, copy));
+    QCOMPARE(recoveredRows(copy, "rows"), qint64(151));
+    QVERIFY(q.exec(QStringLiteral("PRAGMA cache_size=-2000")));
 }
 
 namespace {
