@@ -14,8 +14,7 @@
 // is written:
 //
 // - A commit is durable against a process crash once its frames are in the kernel, and visible to readers
-// once
-//   SQLite publishes the WAL index header, which it does after the commit frame's writes return. So the
+//   once SQLite publishes the WAL index header, which it does after the commit frame's writes return. So the
 //   buffer is written inside the xWrite that completes the commit frame (the frame header's database-size
 //   field is set only on a commit frame), and that write's error is the commit's error.
 // - Anything else the connection does with the WAL file (read, sync, truncate, size, file control, mmap,
