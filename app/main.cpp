@@ -1,5 +1,7 @@
 #include "modes.h"
 
+#include "storage/database.h"
+
 #include <cstdio>
 #include <cstring>
 
@@ -30,6 +32,8 @@ const char kUsage[] =
 // of JSON files (--check) and the test lab against one agent (--test-agent). Each mode parses its own options.
 int main(int argc, char **argv)
 {
+    // Before any mode opens a database (the window's workspace store can come before the seller's).
+    adcp::seller::storage::configureSqliteLibrary();
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--serve") == 0)
             return runServeMode(argc, argv);

@@ -403,9 +403,19 @@ int strayStatements()
     return g_strayStatements.load(std::memory_order_relaxed);
 }
 
+void configureSqliteLibrary()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // Refused (SQLITE_MISUSE, nothing changed) when SQLite is already initialized: only slower then.
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        installWalWriteBatching();
+    });
+}
+
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error)
 {
-    installWalWriteBatching();
+    configureSqliteLibrary();
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
     db.setDatabaseName(path);
     // Writers queue behind each other instead of failing at once; a burst of concurrent buys must all get an

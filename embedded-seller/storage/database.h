@@ -17,6 +17,12 @@ struct sqlite3_stmt;
 
 namespace adcp::seller::storage {
 
+// Settings SQLite takes only before its first use in the process, once: no memory statistics (they put a
+// process-wide mutex around every allocation SQLite makes), and the WAL write batching VFS (walbatch.h).
+// Called first by openSqliteConnection; main() calls it before anything opens a database. Later calls do
+// nothing.
+void configureSqliteLibrary();
+
 // Opens a SQLite connection with the seller's settings: WAL, a busy timeout long enough for bursts of
 // writers, foreign keys on. The connection belongs to the calling thread.
 bool openSqliteConnection(const QString &connectionName, const QString &path, QString *error);
