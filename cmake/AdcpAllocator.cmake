@@ -1,8 +1,8 @@
 # The allocator of every executable the project links: mimalloc (Debian libmimalloc-dev) in place of glibc's malloc.
 #
-# Why: a profile of --serve under get_products load had malloc and free at ~17 % of the process's samples (the JSON
+# Why: a profile of --serve under get_products load had the allocator at ~16 % of the process's samples (the JSON
 # trees of a brief's proposals, Asio's handlers, Qt's strings). Measured side by side with LD_PRELOAD, five
-# alternating runs (docs/seller-load.md): CPU per brief 255–302 µs against 281–374 µs with glibc.
+# alternating runs (docs/seller-load.md): CPU per brief 216–302 µs against 281–374 µs with glibc.
 #
 # How: the library is put on the link line as a needed library of the executable itself (never dropped by
 # --as-needed: nothing calls it by name), ahead of the C library, so the dynamic linker resolves malloc, free and
